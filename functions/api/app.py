@@ -1,0 +1,55 @@
+"""The HTTP API: one Chalice app, one blueprint per area. Every route is also an API event in
+template.yaml (Chalice routes on ``requestContext.resourcePath``); a test keeps the two in step."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib import agent, citizen, openapi, public
+from chalicelib.http import lang_of, logger, problem_response, request_path
+from chalicelib.observability import metrics
+from ventanilla.settings import get_settings
+
+get_settings()  # validate the environment at cold start
+
+app = Chalice(app_name="ventanilla-api")
+app.log.disabled = True  # Powertools Logger logs instead, without bodies or personal data
+for blueprint in (public.bp, citizen.bp, agent.bp, openapi.bp):
+    app.register_blueprint(blueprint)
+
+# Chalice answers some errors itself with {"Code", "Message"}; they become problem documents too.
+_CHALICE_ERRORS: dict[int, tuple[str, str, tuple[str, str]]] = {
+    405: ("method-not-allowed", "method_not_allowed", ("Método no permitido", "Method not allowed")),
+    415: ("unsupported-media-type", "unsupported_media_type", ("Tipo de contenido no admitido", "Unsupported media type")),
+    500: ("internal", "internal", ("Error interno", "Internal error")),
+}
+
+
+@app.middleware("http")
+def problems_and_logging(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    started = time.perf_counter()
+    number = (getattr(event, "uri_params", None) or {}).get("number")
+    if number:
+        logger.set_correlation_id(number)
+    response = get_response(event)
+    if isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}:
+        kind, code, titles = _CHALICE_ERRORS.get(response.status_code, _CHALICE_ERRORS[500])
+        response = problem_response(
+            response.status_code, kind, titles, code, {"content_type": "-"}, [], lang_of(event), request_path(event)
+        )
+    logger.info(
+        "request",
+        extra={
+            "method": getattr(event, "method", None),
+            "route": (getattr(event, "context", None) or {}).get("resourcePath"),
+            "status": response.status_code,
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    metrics.flush_metrics()
+    logger.set_correlation_id(None)
+    return response

@@ -1,0 +1,1 @@
+"""Blueprints of the Ventanilla API: thin adapters from HTTP to one service call each."""

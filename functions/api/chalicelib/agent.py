@@ -1,0 +1,114 @@
+"""Staff routes (Cognito JWT): queues, the full ticket, reply, internal note, assign, status."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, parse_body, principal_of, query_int, route
+from ventanilla.errors import BadRequest
+from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
+from ventanilla.rules.state_machine import Status
+from ventanilla.services import tickets
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/api/v1/agent/queue",
+    "GET",
+    summary="A team's open requests, most urgent first",
+    tag="agent",
+    response=Queue,
+    auth=True,
+    query={"team": "team code", "status": "one status", "limit": "1-100", "cursor": "next page"},
+)
+def queue() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    params = request.query_params or {}
+    raw_status = params.get("status")
+    try:
+        status = Status(raw_status) if raw_status else None
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": f"status={raw_status}"}) from error
+    limit = query_int(request, "limit", 50, 1, 100)
+    result = tickets.agent_queue(principal, params.get("team"), status, limit, params.get("cursor"))
+    return json_response(result, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}",
+    "GET",
+    summary="A request with its full history, internal notes included",
+    tag="agent",
+    response=StaffTicket,
+    auth=True,
+)
+def ticket(number: str) -> Response:
+    return json_response(tickets.staff_view(principal_of(bp.current_request), number))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/reply",
+    "POST",
+    summary="Public reply to the citizen",
+    tag="agent",
+    body=StaffMessageIn,
+    response=StaffTicket,
+    auth=True,
+)
+def reply(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, StaffMessageIn)
+    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=False))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/note",
+    "POST",
+    summary="Internal note, never shown to the citizen",
+    tag="agent",
+    body=StaffMessageIn,
+    response=StaffTicket,
+    auth=True,
+)
+def note(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, StaffMessageIn)
+    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=True))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/assign",
+    "POST",
+    summary="Assign to a staff member and/or move to another team",
+    tag="agent",
+    body=AssignIn,
+    response=StaffTicket,
+    auth=True,
+)
+def assign(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, AssignIn)
+    return json_response(tickets.assign(principal_of(request), number, body))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/status",
+    "POST",
+    summary="Change the status, as the state machine allows",
+    tag="agent",
+    body=StatusIn,
+    response=StaffTicket,
+    auth=True,
+)
+def status(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, StatusIn)
+    return json_response(tickets.change_status(principal_of(request), number, body))

@@ -1,0 +1,69 @@
+"""Citizen routes: file a request, follow it by number and access code, reply."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.metrics import MetricUnit
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, lang_of, logger, parse_body, route
+from chalicelib.observability import metrics
+from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, TicketCreated
+from ventanilla.services import tickets
+from ventanilla.services.idempotent import create_once
+
+bp = Blueprint(__name__)
+CODE_HEADER = "x-access-code"
+
+
+@route(
+    bp,
+    "/api/v1/tickets",
+    "POST",
+    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer",
+    tag="citizen",
+    body=CreateTicketIn,
+    response=TicketCreated,
+    status=201,
+    headers={"Idempotency-Key": "optional; 8-128 characters"},
+)
+def create_ticket() -> Response:
+    request = bp.current_request
+    body = parse_body(request, CreateTicketIn)
+    created = create_once(body, request.headers.get("idempotency-key"), bp.lambda_context)
+    logger.set_correlation_id(created.number)
+    logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
+    metrics.add_metric(name="TicketsCreated", unit=MetricUnit.Count, value=1)
+    return json_response(created, status=201, headers={"Location": f"/api/v1/tickets/{created.number}"})
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}",
+    "GET",
+    summary="Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number",
+    tag="citizen",
+    response=PublicTicket,
+    headers={"X-Access-Code": "required"},
+)
+def follow(number: str) -> Response:
+    request = bp.current_request
+    view = tickets.follow(number, request.headers.get(CODE_HEADER), lang_of(request))
+    return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/messages",
+    "POST",
+    summary="The citizen replies on their request (header X-Access-Code)",
+    tag="citizen",
+    body=MessageIn,
+    response=PublicTicket,
+    status=201,
+    headers={"X-Access-Code": "required"},
+)
+def reply(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, MessageIn)
+    view = tickets.citizen_reply(number, request.headers.get(CODE_HEADER), body, lang_of(request))
+    return json_response(view, status=201)

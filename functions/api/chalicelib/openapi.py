@@ -1,0 +1,87 @@
+"""The OpenAPI 3.1 document, generated from the routes' pydantic models (never written by hand)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.http import ROUTE_DOCS, json_response, route
+
+bp = Blueprint(__name__)
+
+_PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem document",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    for name, sub in schema.pop("$defs", {}).items():
+        schemas[name] = sub
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def document() -> dict[str, Any]:
+    schemas: dict[str, Any] = {"Problem": _PROBLEM}
+    paths: dict[str, Any] = {}
+    for doc in ROUTE_DOCS:
+        op: dict[str, Any] = {"summary": doc.summary, "tags": [doc.tag], "operationId": _op_id(doc.method, doc.path)}
+        params = [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            for n in re.findall(r"{(\w+)}", doc.path)
+        ]
+        params += [{"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}} for n, d in doc.query.items()]
+        params += [{"name": n, "in": "header", "description": d, "schema": {"type": "string"}} for n, d in doc.headers.items()]
+        if params:
+            op["parameters"] = params
+        if doc.body:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(doc.body, schemas)}}}
+        ok: dict[str, Any] = {"description": "OK"}
+        if doc.response:
+            ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}
+        problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        op["responses"] = {str(doc.status): ok, "4XX": {"description": "Client error", **problem}}
+        if doc.auth:
+            op["security"] = [{"cognito": []}]
+        paths.setdefault(doc.path, {})[doc.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Ventanilla API", "version": "1", "description": "Mesa de ayuda y atención ciudadana"},
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"cognito": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def _op_id(method: str, path: str) -> str:
+    words = [w for w in re.sub(r"[{}]", "", path.removeprefix("/api/v1/")).replace("-", "/").split("/") if w]
+    return method.lower() + "".join(w.capitalize() for w in words)
+
+
+@route(bp, "/api/v1/openapi.json", "GET", summary="This OpenAPI document", tag="public")
+def openapi() -> Response:
+    return json_response(document())

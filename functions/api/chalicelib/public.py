@@ -1,0 +1,63 @@
+"""Public, unauthenticated routes: health, web configuration, the request catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.http import json_response, route
+from ventanilla.services import catalog as catalog_service
+from ventanilla.settings import get_settings
+
+bp = Blueprint(__name__)
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+
+
+class WebConfig(BaseModel):
+    region: str
+    user_pool_id: str
+    user_pool_client_id: str
+    cognito_endpoint: str | None
+    api_base: str
+    institution: str
+    languages: list[str]
+
+
+@route(bp, "/api/v1/health", "GET", summary="Liveness check", tag="public", response=Health)
+def health() -> Response:
+    return json_response(Health(status="ok", version="0.1.0"))
+
+
+@route(bp, "/api/v1/config", "GET", summary="What the static web needs to start", tag="public", response=WebConfig)
+def config() -> Response:
+    s = get_settings()
+    return json_response(
+        WebConfig(
+            region=s.region,
+            user_pool_id=s.user_pool_id,
+            user_pool_client_id=s.user_pool_client_id,
+            cognito_endpoint=s.endpoint_url,
+            api_base="/api/v1",
+            institution=s.institution_name,
+            languages=["es", "en"],
+        )
+    )
+
+
+@route(
+    bp,
+    "/api/v1/catalog",
+    "GET",
+    summary="Request types, subtypes, their form fields and response targets",
+    tag="public",
+    response=catalog_service.CatalogOut,
+)
+def catalog() -> Response:
+    body: Any = catalog_service.catalog()
+    return json_response(body, headers={"Cache-Control": "public, max-age=60"})

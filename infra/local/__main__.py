@@ -1,0 +1,43 @@
+"""``python -m infra.local``: run Ventanilla on this machine (what ``make dev`` calls)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+
+from infra.local.stack import LocalStack
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Ventanilla on one machine, no AWS account needed.")
+    parser.add_argument("--port", type=int, default=8000, help="HTTP port (0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--demo", action="store_true", help="create the demo staff accounts")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+
+    stack = LocalStack(port=args.port, host=args.host, demo=args.demo).start()
+    print(f"\nVentanilla corre en {stack.url}  (Ctrl-C para detener)", flush=True)
+    print(f"  API:      {stack.url}/api/v1/health   OpenAPI: {stack.url}/api/v1/openapi.json")
+    print(f"  AWS local (moto): {stack.moto.url if stack.moto else '-'}")
+    if stack.logins:
+        print("  Cuentas de demostración (usuario / contraseña / rol):")
+        for login in stack.logins:
+            print(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
+    print(f"READY {stack.url}", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop.wait()
+    print("\nDeteniendo...", flush=True)
+    stack.stop()
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Spanish demo data for the local stack: the catalog, teams, and staff accounts in Cognito."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+
+from infra.local.template import ROOT
+from ventanilla.models.catalog import RequestType, Team
+from ventanilla.models.people import StaffProfile
+from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import people as people_store
+
+SEED = ROOT / "infra" / "seed"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    name: str
+    groups: tuple[str, ...]
+    sub: str
+
+
+def _json(path: Path) -> list[dict[str, object]]:
+    data: list[dict[str, object]] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def seed_catalog() -> int:
+    types = [RequestType.model_validate(t) for t in _json(SEED / "catalog.json")]
+    catalog_store.put_types(types)
+    catalog_store.put_teams(Team.model_validate(t) for t in _json(SEED / "teams.json"))
+    return len(types)
+
+
+def seed_staff() -> list[DemoLogin]:
+    """Create the demo staff in the user pool (permanent passwords, groups) and their profiles."""
+    cognito = boto3.client("cognito-idp")
+    pool = os.environ["USER_POOL_ID"]
+    logins = []
+    for person in _json(SEED / "staff.json"):
+        username, password = str(person["username"]), str(person["password"])
+        groups = tuple(str(g) for g in person["groups"])  # type: ignore[attr-defined]
+        cognito.admin_create_user(
+            UserPoolId=pool,
+            Username=username,
+            UserAttributes=[
+                {"Name": "email", "Value": str(person["email"])},
+                {"Name": "name", "Value": str(person["name"])},
+                {"Name": "email_verified", "Value": "true"},
+            ],
+            MessageAction="SUPPRESS",
+        )
+        cognito.admin_set_user_password(UserPoolId=pool, Username=username, Password=password, Permanent=True)
+        for group in groups:
+            cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=group)
+        attributes = cognito.admin_get_user(UserPoolId=pool, Username=username)["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+        people_store.put_staff(
+            StaffProfile(
+                sub=sub,
+                username=username,
+                name=str(person["name"]),
+                email=str(person["email"]),
+                teams=[str(t) for t in person["teams"]],  # type: ignore[attr-defined]
+                tier=str(person["tier"]),  # type: ignore[arg-type]
+            )
+        )
+        logins.append(DemoLogin(username, password, str(person["name"]), groups, sub))
+    return logins

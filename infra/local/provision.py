@@ -1,0 +1,174 @@
+"""Creates in the moto server every resource template.yaml declares that moto can hold.
+
+Functions, the API and layers are not created: the local runner serves and invokes them in-process.
+Resources are created in dependency order: one whose references are not resolvable yet waits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+
+from infra.local.template import Resolver
+
+RUN_LOCALLY = {
+    "AWS::Serverless::Function",
+    "AWS::Serverless::Api",
+    "AWS::Serverless::LayerVersion",
+}
+
+
+def _table(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("TableName") or r.physical_name(logical)
+    ddb = boto3.client("dynamodb")
+    params: dict[str, Any] = {
+        "TableName": name,
+        "AttributeDefinitions": p["AttributeDefinitions"],
+        "KeySchema": p["KeySchema"],
+        "BillingMode": p.get("BillingMode", "PAY_PER_REQUEST"),
+    }
+    if p.get("GlobalSecondaryIndexes"):
+        params["GlobalSecondaryIndexes"] = p["GlobalSecondaryIndexes"]
+    if p.get("StreamSpecification"):
+        params["StreamSpecification"] = {"StreamEnabled": True, **p["StreamSpecification"]}
+    description = ddb.create_table(**params)["TableDescription"]
+    if p.get("TimeToLiveSpecification"):
+        ddb.update_time_to_live(TableName=name, TimeToLiveSpecification=p["TimeToLiveSpecification"])
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = description["TableArn"]
+    if description.get("LatestStreamArn"):
+        r.attrs[(logical, "StreamArn")] = description["LatestStreamArn"]
+
+
+def _bucket(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("BucketName") or r.physical_name(logical)
+    boto3.client("s3").create_bucket(Bucket=name)
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = f"arn:aws:s3:::{name}"
+
+
+def _queue(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("QueueName") or r.physical_name(logical)
+    attributes = {k: str(p[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in p}
+    if "RedrivePolicy" in p:
+        import json
+
+        attributes["RedrivePolicy"] = json.dumps(p["RedrivePolicy"])
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    r.refs[logical] = url
+    r.attrs[(logical, "Arn")] = arn
+    r.attrs[(logical, "QueueName")] = name
+    r.attrs[(logical, "QueueUrl")] = url
+
+
+def _topic(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("TopicName") or r.physical_name(logical)
+    arn = boto3.client("sns").create_topic(Name=name)["TopicArn"]
+    r.refs[logical] = arn
+    r.attrs[(logical, "TopicArn")] = arn
+    r.attrs[(logical, "TopicName")] = name
+
+
+def _bus(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    arn = boto3.client("events").create_event_bus(Name=p["Name"])["EventBusArn"]
+    r.refs[logical] = p["Name"]
+    r.attrs[(logical, "Arn")] = arn
+    r.attrs[(logical, "Name")] = p["Name"]
+
+
+def _rule(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    import json
+
+    events = boto3.client("events")
+    name = p.get("Name") or r.physical_name(logical)
+    params: dict[str, Any] = {"Name": name, "State": p.get("State", "ENABLED")}
+    if p.get("EventBusName"):
+        params["EventBusName"] = p["EventBusName"]
+    if p.get("EventPattern"):
+        params["EventPattern"] = json.dumps(p["EventPattern"])
+    if p.get("ScheduleExpression"):
+        params["ScheduleExpression"] = p["ScheduleExpression"]
+    arn = events.put_rule(**params)["RuleArn"]
+    targets = [
+        {"Id": t["Id"], "Arn": t["Arn"]}
+        for t in p.get("Targets", [])
+        if ":sqs:" in t["Arn"] or ":sns:" in t["Arn"]  # moto delivers to these; the runner does Lambda
+    ]
+    if targets:
+        events.put_targets(Rule=name, EventBusName=params.get("EventBusName", "default"), Targets=targets)
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = arn
+
+
+def _user_pool(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    params: dict[str, Any] = {"PoolName": p.get("UserPoolName") or r.physical_name(logical)}
+    for key in ("Policies", "AdminCreateUserConfig", "UsernameConfiguration", "AutoVerifiedAttributes", "MfaConfiguration"):
+        if key in p:
+            params[key] = p[key]
+    pool = boto3.client("cognito-idp").create_user_pool(**params)["UserPool"]
+    r.refs[logical] = pool["Id"]
+    r.attrs[(logical, "Arn")] = pool["Arn"]
+    r.attrs[(logical, "ProviderURL")] = f"cognito-idp.{r.region}.amazonaws.com/{pool['Id']}"
+
+
+def _user_pool_client(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    params = {k: p[k] for k in ("UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows") if k in p}
+    client = boto3.client("cognito-idp").create_user_pool_client(**params)["UserPoolClient"]
+    r.refs[logical] = client["ClientId"]
+
+
+def _user_pool_group(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    params = {k: p[k] for k in ("UserPoolId", "GroupName", "Description", "Precedence") if k in p}
+    boto3.client("cognito-idp").create_group(**params)
+    r.refs[logical] = p["GroupName"]
+
+
+def _schedule_group(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("Name") or r.physical_name(logical)
+    arn = boto3.client("scheduler").create_schedule_group(Name=name)["ScheduleGroupArn"]
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = arn
+
+
+CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
+    "AWS::DynamoDB::Table": _table,
+    "AWS::S3::Bucket": _bucket,
+    "AWS::SQS::Queue": _queue,
+    "AWS::SNS::Topic": _topic,
+    "AWS::Events::EventBus": _bus,
+    "AWS::Events::Rule": _rule,
+    "AWS::Cognito::UserPool": _user_pool,
+    "AWS::Cognito::UserPoolClient": _user_pool_client,
+    "AWS::Cognito::UserPoolGroup": _user_pool_group,
+    "AWS::Scheduler::ScheduleGroup": _schedule_group,
+}
+
+
+def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
+    """Create every resource moto can hold; returns the logical ids of those skipped (not local)."""
+    pending = {
+        name: spec
+        for name, spec in template["Resources"].items()
+        if spec["Type"] in CREATORS
+    }
+    skipped = [n for n, s in template["Resources"].items() if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY]
+    for name, spec in template["Resources"].items():
+        if spec["Type"] in RUN_LOCALLY:
+            resolver.refs[name] = f"local-{name}"  # served or invoked in-process by the runner
+    while pending:
+        progressed = False
+        for name, spec in list(pending.items()):
+            try:
+                props = resolver(spec.get("Properties") or {})
+            except KeyError:
+                continue  # waits for a resource it refers to
+            CREATORS[spec["Type"]](resolver, name, props)
+            del pending[name]
+            progressed = True
+        if not progressed:
+            raise RuntimeError(f"unresolvable references in template.yaml: {sorted(pending)}")
+    return skipped

@@ -1,0 +1,105 @@
+"""Starts and stops the whole local stack; used by ``make dev`` and by the end-to-end tests."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from threading import Thread
+from typing import Any
+
+from infra.local import template as tpl
+from infra.local.functions import LocalFunction, functions_from_template, global_environment
+from infra.local.moto_server import SerialMotoServer
+from infra.local.provision import provision
+from infra.local.streams import StreamPoller
+
+log = logging.getLogger("ventanilla.local")
+
+LOCAL_ENV = {
+    "AWS_ACCESS_KEY_ID": "local",
+    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any credentials
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "POWERTOOLS_TRACE_DISABLED": "true",
+    "POWERTOOLS_DEV": "false",
+}
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class LocalStack:
+    port: int = 8000
+    host: str = "127.0.0.1"
+    stack: str = "ventanilla"
+    demo: bool = True
+    moto: SerialMotoServer | None = None
+    functions: dict[str, LocalFunction] = field(default_factory=dict)
+    pollers: list[StreamPoller] = field(default_factory=list)
+    logins: list[Any] = field(default_factory=list)
+    _web: Any = None
+    _web_thread: Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    def start_aws(self) -> dict[str, str]:
+        """moto server + resources from template.yaml + function environment; returns that environment."""
+        if self.port == 0:
+            self.port = _free_port(self.host)
+        self.moto = SerialMotoServer()
+        self.moto.start()
+        os.environ.update(LOCAL_ENV)
+        os.environ["AWS_ENDPOINT_URL"] = self.moto.url
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        template = tpl.load()
+        resolver = tpl.Resolver(template, self.stack, os.environ["AWS_REGION"])
+        resolver.refs["PublicBaseUrl"] = self.url
+        skipped = provision(template, resolver)
+        if skipped:
+            log.info("not provisioned locally: %s", ", ".join(skipped))
+        env = global_environment(template, resolver)
+        os.environ.update(env)
+        self.functions = functions_from_template(template, resolver)
+        return env
+
+    def start(self) -> LocalStack:
+        self.start_aws()
+        from infra.local import demo  # after the environment exists: it reads settings
+
+        demo.seed_catalog()
+        if self.demo:
+            self.logins = demo.seed_staff()
+        for fn in self.functions.values():
+            for event in fn.events.values():
+                if event.get("Type") == "DynamoDB":
+                    poller = StreamPoller(fn, event)
+                    poller.start()
+                    self.pollers.append(poller)
+        from infra.local.web import make_server
+
+        api = self.functions["ApiFunction"]
+        self._web = make_server(api.load(), api.code_dir, self.host, self.port)
+        self.port = self._web.server.server_address[1]
+        self._web_thread = Thread(target=self._web.serve_forever, daemon=True, name="web")
+        self._web_thread.start()
+        return self
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until the stream consumers have caught up with every write so far."""
+        return all(p.wait_idle(timeout) for p in self.pollers)
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        if self._web is not None:
+            self._web.shutdown()
+        if self.moto is not None:
+            self.moto.stop()

@@ -1,0 +1,121 @@
+"""Delivers a DynamoDB stream to the functions template.yaml wires to it, as Lambda would.
+
+Lambda semantics kept: batches of BatchSize records in order; with ReportBatchItemFailures the
+batch is retried from the first failed record; after MaximumRetryAttempts the batch is given up
+and a failure record goes to the on-failure destination (an SQS queue).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import Any
+
+import boto3
+
+from infra.local.functions import LocalFunction
+
+log = logging.getLogger("ventanilla.local.streams")
+
+
+class StreamPoller(threading.Thread):
+    def __init__(self, function: LocalFunction, event: dict[str, Any], interval: float = 0.1) -> None:
+        super().__init__(daemon=True, name=f"stream-{function.logical}")
+        props = event["Properties"]
+        self.function = function
+        self.stream_arn: str = props["Stream"]
+        self.batch_size = int(props.get("BatchSize", 100))
+        self.max_retries = int(props.get("MaximumRetryAttempts", 3))
+        self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+        destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+        self.dlq_arn: str | None = destination
+        self.interval = interval
+        self.streams = boto3.client("dynamodbstreams")
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._iterators: dict[str, str] = {}
+        self.delivered = 0
+        self.failed_batches = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """True once every record written so far has been delivered (for tests and demos)."""
+        self._idle.clear()
+        return self._idle.wait(timeout)
+
+    def _shards(self) -> None:
+        description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
+        for shard in description.get("Shards", []):
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self.streams.get_shard_iterator(
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                got = self._poll_once()
+            except Exception:  # keep polling: a local runner must not die on one bad batch
+                log.exception("stream delivery to %s failed", self.function.logical)
+                got = 0
+            if not got:
+                self._idle.set()
+                time.sleep(self.interval)
+
+    def _poll_once(self) -> int:
+        self._shards()
+        total = 0
+        for shard_id, iterator in list(self._iterators.items()):
+            response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            self._iterators[shard_id] = response.get("NextShardIterator") or iterator
+            records = response.get("Records", [])
+            if records:
+                self._deliver(records)
+                total += len(records)
+        return total
+
+    def _deliver(self, records: list[dict[str, Any]]) -> None:
+        pending = [{**r, "eventSourceARN": self.stream_arn} for r in records]
+        attempts = 0
+        while pending:
+            try:
+                result = self.function.invoke({"Records": pending})
+                failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])] if self.partial else []
+            except Exception:
+                log.exception("%s raised", self.function.logical)
+                failures = [pending[0]["dynamodb"]["SequenceNumber"]]
+            if not failures:
+                self.delivered += len(pending)
+                return
+            first = next(i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failures)
+            self.delivered += first
+            pending = pending[first:]
+            attempts += 1
+            if attempts > self.max_retries:
+                self._give_up(pending)
+                return
+            time.sleep(min(2.0, 0.05 * 2**attempts))
+
+    def _give_up(self, records: list[dict[str, Any]]) -> None:
+        self.failed_batches += 1
+        log.error("%s: gave up a batch of %d records", self.function.logical, len(records))
+        if not self.dlq_arn:
+            return
+        sqs = boto3.client("sqs")
+        name = self.dlq_arn.rsplit(":", 1)[-1]
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        body = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.function.logical},
+            "DDBStreamBatchInfo": {
+                "streamArn": self.stream_arn,
+                "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+                "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+                "batchSize": len(records),
+            },
+        }
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))

@@ -1,0 +1,58 @@
+"""Domain events derived from the table's stream: what other systems and consumers react to.
+
+A ticket change is written once (ticket + history events, one transaction); each new history event
+becomes one domain event whose id is the history event's id, so a consumer that sees an event twice
+(stream retries) can tell. Details carry identifiers and statuses, never bodies or personal data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+SOURCE = "ventanilla.tickets"
+
+_DETAIL_TYPES = {
+    "created": "TicketCreated",
+    "status_changed": "TicketStatusChanged",
+    "note": "NoteAdded",
+    "assigned": "TicketAssigned",
+}
+
+
+class DomainEvent(BaseModel):
+    detail_type: str
+    detail: dict[str, Any]
+
+
+def detail_type_of(action: str, actor_kind: str) -> str | None:
+    if action == "message":
+        return "CitizenReplied" if actor_kind == "citizen" else "AgentReplied"
+    return _DETAIL_TYPES.get(action)
+
+
+def from_stream_record(event_name: str, new_image: dict[str, Any] | None) -> list[DomainEvent]:
+    """The domain events of one stream record (images already deserialised to plain values)."""
+    if event_name != "INSERT" or not new_image or new_image.get("entity") != "event":
+        return []
+    actor = new_image.get("actor") or {}
+    detail_type = detail_type_of(str(new_image.get("action")), str(actor.get("kind")))
+    if detail_type is None:
+        return []
+    data = new_image.get("data") or {}
+    detail: dict[str, Any] = {
+        "event_id": new_image["event_id"],
+        "number": new_image["number"],
+        "at": new_image["at"],
+        "action": new_image["action"],
+        "public": bool(new_image.get("public")),
+        "actor_kind": actor.get("kind"),
+        "channel": new_image.get("channel"),
+    }
+    if actor.get("kind") == "staff":
+        detail["actor_id"] = actor.get("id")
+    for key in ("status", "previous", "team", "assignee", "previous_team", "previous_assignee"):
+        if data.get(key) is not None:
+            detail[key] = data[key]
+    return [DomainEvent(detail_type=detail_type, detail=detail)]

@@ -1,0 +1,171 @@
+"""Messages shown to people, in Spanish (default) and English.
+
+Pydantic's own messages are English only, so validation errors are re-worded here from their
+error ``type``; anything unknown falls back to a generic message in the requested language.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+Lang = Literal["es", "en"]
+DEFAULT_LANG: Lang = "es"
+
+_MESSAGES: dict[str, dict[str, str]] = {
+    "missing": {"es": "Este campo es obligatorio.", "en": "This field is required."},
+    "string_too_long": {
+        "es": "Es demasiado largo (máximo {max_length} caracteres).",
+        "en": "Too long (at most {max_length} characters).",
+    },
+    "string_too_short": {
+        "es": "Es demasiado corto (mínimo {min_length} caracteres).",
+        "en": "Too short (at least {min_length} characters).",
+    },
+    "string_type": {"es": "Debe ser un texto.", "en": "Must be a string."},
+    "int_parsing": {"es": "Debe ser un número entero.", "en": "Must be a whole number."},
+    "int_type": {"es": "Debe ser un número entero.", "en": "Must be a whole number."},
+    "float_parsing": {"es": "Debe ser un número.", "en": "Must be a number."},
+    "bool_parsing": {"es": "Debe ser verdadero o falso.", "en": "Must be true or false."},
+    "bool_type": {"es": "Debe ser verdadero o falso.", "en": "Must be true or false."},
+    "literal_error": {"es": "Valor no permitido. Use: {expected}.", "en": "Not allowed. Use: {expected}."},
+    "enum": {"es": "Valor no permitido. Use: {expected}.", "en": "Not allowed. Use: {expected}."},
+    "extra_forbidden": {"es": "Campo desconocido.", "en": "Unknown field."},
+    "dict_type": {"es": "Debe ser un objeto.", "en": "Must be an object."},
+    "model_type": {"es": "Debe ser un objeto.", "en": "Must be an object."},
+    "list_type": {"es": "Debe ser una lista.", "en": "Must be a list."},
+    "too_long": {"es": "Demasiados elementos.", "en": "Too many items."},
+    "date_from_datetime_parsing": {"es": "Fecha no válida (AAAA-MM-DD).", "en": "Invalid date (YYYY-MM-DD)."},
+    "date_parsing": {"es": "Fecha no válida (AAAA-MM-DD).", "en": "Invalid date (YYYY-MM-DD)."},
+    "greater_than_equal": {"es": "Debe ser al menos {ge}.", "en": "Must be at least {ge}."},
+    "less_than_equal": {"es": "Debe ser como máximo {le}.", "en": "Must be at most {le}."},
+    "string_pattern_mismatch": {"es": "Formato no válido.", "en": "Invalid format."},
+    "invalid_email": {"es": "Correo electrónico no válido.", "en": "Invalid email address."},
+    "invalid_phone": {
+        "es": "Número de teléfono no válido (use formato +56 9 1234 5678).",
+        "en": "Invalid phone number (use the format +56 9 1234 5678).",
+    },
+    "invalid_rut": {"es": "RUT no válido.", "en": "Invalid RUT."},
+    "unknown_type": {"es": "Tipo de solicitud desconocido.", "en": "Unknown request type."},
+    "unknown_subtype": {
+        "es": "Subtipo desconocido para este tipo de solicitud.",
+        "en": "Unknown subtype for this request type.",
+    },
+    "unknown_option": {"es": "Opción no válida. Use: {expected}.", "en": "Invalid option. Use: {expected}."},
+    "contact_required": {
+        "es": "Indique un correo electrónico o un teléfono móvil para avisarle.",
+        "en": "Give an email address or a mobile phone so we can notify you.",
+    },
+    "channel_needs_contact": {
+        "es": "Eligió avisos por {channel}, pero no indicó ese dato de contacto.",
+        "en": "You chose {channel} notices but did not give that contact.",
+    },
+    "consent_required": {
+        "es": "Debe aceptar el aviso de privacidad.",
+        "en": "You must accept the privacy notice.",
+    },
+    "malformed_json": {
+        "es": "El cuerpo no es JSON válido: {detail}",
+        "en": "The body is not valid JSON: {detail}",
+    },
+    "body_not_object": {"es": "El cuerpo debe ser un objeto JSON.", "en": "The body must be a JSON object."},
+    "transition_forbidden": {
+        "es": "No se puede pasar de «{from_}» a «{to}».",
+        "en": "Cannot move from '{from_}' to '{to}'.",
+    },
+    "value_error": {"es": "{detail}", "en": "{detail}"},
+    "invalid": {"es": "Valor no válido.", "en": "Invalid value."},
+}
+
+
+def pick_lang(accept_language: str | None) -> Lang:
+    """The first of es/en named in an Accept-Language header; Spanish when none is."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("es"):
+            return "es"
+    return DEFAULT_LANG
+
+
+def message(code: str, lang: Lang = DEFAULT_LANG, **params: Any) -> str:
+    """The message for ``code`` in ``lang``, with ``params`` filled in (missing ones left blank)."""
+    entry = _MESSAGES.get(code) or _MESSAGES["invalid"]
+    template = entry.get(lang) or entry[DEFAULT_LANG]
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return (_MESSAGES["invalid"])[lang]
+
+
+_MESSAGES.update(
+    {
+        "validation_failed": {
+            "es": "Revise los campos indicados.",
+            "en": "Check the fields listed.",
+        },
+        "ticket_not_found": {
+            "es": "No hay una solicitud con ese número y código de acceso.",
+            "en": "There is no request with that number and access code.",
+        },
+        "stale_version": {
+            "es": "La solicitud cambió mientras la editaba (versión {expected}, ahora {actual}). "
+            "Recárguela e intente de nuevo.",
+            "en": "The request changed while you were editing it (version {expected}, now {actual}). "
+            "Reload it and try again.",
+        },
+        "token_missing": {
+            "es": "Falta el encabezado Authorization: Bearer <token>.",
+            "en": "Missing Authorization: Bearer <token> header.",
+        },
+        "token_invalid": {"es": "Token no válido: {reason}.", "en": "Invalid token: {reason}."},
+        "token_expired": {"es": "El token expiró; inicie sesión de nuevo.", "en": "The token expired; log in again."},
+        "role_required": {
+            "es": "Su rol no permite esta acción (se requiere: {roles}).",
+            "en": "Your role does not allow this (requires: {roles}).",
+        },
+        "not_your_team": {
+            "es": "Esta solicitud pertenece al equipo «{team}», que no es suyo.",
+            "en": "This request belongs to team '{team}', which is not yours.",
+        },
+        "unknown_staff": {
+            "es": "No existe un funcionario con ese identificador.",
+            "en": "There is no staff member with that id.",
+        },
+        "ticket_closed": {
+            "es": "La solicitud está cerrada; ingrese una nueva solicitud si lo necesita.",
+            "en": "The request is closed; file a new request if you need to.",
+        },
+        "unsupported_media_type": {
+            "es": "Envíe el cuerpo como application/json (recibido: {content_type}).",
+            "en": "Send the body as application/json (received: {content_type}).",
+        },
+        "payload_too_large": {
+            "es": "El cuerpo supera el máximo de {limit} bytes.",
+            "en": "The body exceeds the maximum of {limit} bytes.",
+        },
+        "idempotency_key_reused": {
+            "es": "Esta Idempotency-Key ya se usó con otro contenido.",
+            "en": "This Idempotency-Key was already used with a different body.",
+        },
+        "idempotency_in_progress": {
+            "es": "Una solicitud con esta Idempotency-Key está en curso; reintente en unos segundos.",
+            "en": "A request with this Idempotency-Key is in progress; retry in a few seconds.",
+        },
+        "invalid_idempotency_key": {
+            "es": "Idempotency-Key debe tener entre 8 y 128 caracteres visibles.",
+            "en": "Idempotency-Key must have 8 to 128 visible characters.",
+        },
+        "invalid_query": {"es": "Parámetro no válido: {detail}", "en": "Invalid parameter: {detail}"},
+        "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
+        "method_not_allowed": {"es": "Método no permitido.", "en": "Method not allowed."},
+        "internal": {
+            "es": "Ocurrió un error interno. Intente más tarde.",
+            "en": "An internal error occurred. Try again later.",
+        },
+        "number_exhausted": {
+            "es": "No se pudo asignar un número a la solicitud; intente de nuevo.",
+            "en": "Could not assign a request number; try again.",
+        },
+    }
+)

@@ -1,0 +1,1 @@
+"""Pydantic models of the domain: what is stored and what crosses the API."""

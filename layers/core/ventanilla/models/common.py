@@ -1,0 +1,51 @@
+"""Small value types shared by the models."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+"""A catalog or team code: lowercase letters, digits and hyphens."""
+
+
+class Strict(BaseModel):
+    """Base for bodies sent by clients: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Text(BaseModel):
+    """A text shown to people, in Spanish (required) and English (falls back to Spanish)."""
+
+    es: str = Field(min_length=1, max_length=500)
+    en: str | None = Field(default=None, max_length=500)
+
+    def in_lang(self, lang: str) -> str:
+        return self.en if lang == "en" and self.en else self.es
+
+
+class Channel(StrEnum):
+    """Where an interaction came from or went to (C1: every channel lands in one place)."""
+
+    WEB = "web"
+    EMAIL = "email"
+    SMS = "sms"
+    PHONE = "phone"
+    IN_PERSON = "in_person"
+    LETTER = "letter"
+    CHAT = "chat"
+    MONITORING = "monitoring"
+    API = "api"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(dt: datetime) -> str:
+    """Sortable UTC ISO-8601 with milliseconds, the form every key and date attribute uses."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

@@ -1,0 +1,60 @@
+"""Citizens (external or internal requesters) and staff profiles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ventanilla.models.catalog import Tier
+
+NoticeChannel = Literal["email", "sms", "push"]
+RequesterKind = Literal["external", "internal"]
+StaffRole = Literal["agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin"]
+STAFF_ROLES: tuple[StaffRole, ...] = (
+    "agent-l1",
+    "agent-l2",
+    "agent-l3",
+    "supervisor",
+    "editor",
+    "moderator",
+    "admin",
+)
+
+
+class Requester(BaseModel):
+    """Who filed a request, as they gave it then (a snapshot kept on the ticket)."""
+
+    name: str = Field(min_length=1, max_length=120)
+    email: str | None = None
+    phone: str | None = None
+    language: Literal["es", "en"] = "es"
+    channels: list[NoticeChannel] = Field(default_factory=lambda: ["email"])
+    kind: RequesterKind = "external"
+    organisation: str | None = Field(default=None, max_length=160)
+
+
+class Citizen(BaseModel):
+    """One record per citizen across channels (F1), found again by email or phone."""
+
+    citizen_id: str
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    language: Literal["es", "en"] = "es"
+    channels: list[NoticeChannel] = Field(default_factory=list)
+    consent_at: datetime
+    created_at: datetime
+    kind: RequesterKind = "external"
+
+
+class StaffProfile(BaseModel):
+    """A staff member; identity and roles come from Cognito, teams and tier from here."""
+
+    sub: str
+    username: str
+    name: str
+    email: str | None = None
+    teams: list[str] = Field(default_factory=list)
+    tier: Tier = "L1"

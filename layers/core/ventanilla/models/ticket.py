@@ -1,0 +1,197 @@
+"""Tickets (requests) and their history, plus the API bodies that create and change them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ventanilla.models.catalog import Tier
+from ventanilla.models.common import Channel, Code, Strict
+from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
+from ventanilla.rules.priority import Level, Priority
+from ventanilla.rules.state_machine import Status
+
+FormValue = str | int | float | bool
+
+MAX_SUBJECT = 200
+MAX_DESCRIPTION = 10_000
+MAX_MESSAGE = 10_000
+
+
+class Ticket(BaseModel):
+    """A request as stored: one item, updated under optimistic locking (``version``)."""
+
+    number: str
+    type_code: str
+    subtype_code: str
+    subject: str
+    description: str
+    form: dict[str, FormValue] = Field(default_factory=dict)
+    channel: Channel
+    status: Status
+    impact: Level
+    urgency: Level
+    priority: Priority
+    team: str
+    tier: Tier
+    assignee: str | None = None
+    assignee_name: str | None = None
+    citizen_id: str
+    requester: Requester
+    access_code_hash: str
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    expected_response_by: datetime
+    resolution_due: datetime
+    seen_articles: list[str] = Field(default_factory=list)
+    version: int = 1
+
+
+Action = Literal[
+    "created",
+    "status_changed",
+    "message",
+    "note",
+    "assigned",
+    "priority_changed",
+    "notification",
+]
+ActorKind = Literal["citizen", "staff", "system"]
+
+
+class Actor(BaseModel):
+    kind: ActorKind
+    id: str | None = None
+    name: str | None = None
+
+
+class HistoryEvent(BaseModel):
+    """One entry of a ticket's append-only history: who did what, when, on which channel."""
+
+    event_id: str
+    number: str
+    at: datetime
+    actor: Actor
+    channel: Channel
+    action: Action
+    public: bool
+    body: str | None = None
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+# ---- API bodies -------------------------------------------------------------------------------
+
+
+class RequesterIn(Strict):
+    name: str = Field(min_length=2, max_length=120)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=32)
+    language: Literal["es", "en"] = "es"
+    channels: list[NoticeChannel] = Field(default_factory=lambda: ["email"], max_length=3)
+    kind: RequesterKind = "external"
+    organisation: str | None = Field(default=None, max_length=160)
+    consent: bool
+
+
+class CreateTicketIn(Strict):
+    """What a citizen (or an agent on their behalf) sends to open a request."""
+
+    type: Code
+    subtype: Code
+    subject: str = Field(min_length=3, max_length=MAX_SUBJECT)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    form: dict[str, FormValue] = Field(default_factory=dict, max_length=30)
+    requester: RequesterIn
+    channel: Channel = Channel.WEB
+    seen_articles: list[str] = Field(default_factory=list, max_length=20)
+
+
+class TicketCreated(BaseModel):
+    number: str
+    access_code: str
+    status: Status
+    expected_response_by: datetime
+    resolution_due: datetime
+    follow_url: str
+
+
+class MessageIn(Strict):
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE)
+
+
+class StaffMessageIn(Strict):
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE)
+    version: int | None = Field(default=None, ge=1)
+
+
+class AssignIn(Strict):
+    assignee: str | None = Field(default=None, max_length=64, description="staff sub; null unassigns")
+    team: Code | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class StatusIn(Strict):
+    status: Status
+    body: str | None = Field(default=None, max_length=MAX_MESSAGE)
+    version: int | None = Field(default=None, ge=1)
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    action: Action
+    author: str
+    body: str | None = None
+    status: Status | None = None
+    channel: Channel
+
+
+class PublicTicket(BaseModel):
+    """What the citizen sees: no internal notes, no staff identifiers."""
+
+    number: str
+    type: str
+    subtype: str
+    subject: str
+    status: Status
+    status_label: str
+    created_at: datetime
+    expected_response_by: datetime
+    resolution_due: datetime
+    resolved_at: datetime | None = None
+    timeline: list[TimelineEntry]
+
+
+class StaffTicket(BaseModel):
+    ticket: Ticket
+    history: list[HistoryEvent]
+
+
+class QueueItem(BaseModel):
+    number: str
+    subject: str
+    type_code: str
+    subtype_code: str
+    status: Status
+    priority: Priority
+    team: str
+    tier: Tier
+    assignee: str | None
+    assignee_name: str | None
+    created_at: datetime
+    expected_response_by: datetime
+    resolution_due: datetime
+    version: int
+
+
+class Queue(BaseModel):
+    items: list[QueueItem]
+    next_cursor: str | None = None
+
+
+class TeamCode(BaseModel):
+    team: Code

@@ -1,0 +1,1 @@
+"""Business rules in plain Python: no I/O, testable without AWS."""

@@ -1,0 +1,17 @@
+"""The request catalog as the public sees it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ventanilla.models.catalog import RequestType, Team
+from ventanilla.storage import catalog as store
+
+
+class CatalogOut(BaseModel):
+    types: list[RequestType]
+    teams: list[Team]
+
+
+def catalog() -> CatalogOut:
+    return CatalogOut(types=store.list_types(), teams=store.list_teams())

@@ -1,0 +1,427 @@
+"""The request lifecycle: citizens file and follow requests, staff work them (B1, B3, B5, B6)."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from datetime import datetime
+from typing import Any
+
+from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
+from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from ventanilla.i18n import Lang
+from ventanilla.models.common import Channel, utcnow
+from ventanilla.models.people import Citizen, Requester
+from ventanilla.models.ticket import (
+    Action,
+    Actor,
+    AssignIn,
+    CreateTicketIn,
+    HistoryEvent,
+    MessageIn,
+    PublicTicket,
+    Queue,
+    QueueItem,
+    StaffMessageIn,
+    StaffTicket,
+    StatusIn,
+    Ticket,
+    TicketCreated,
+    TimelineEntry,
+)
+from ventanilla.notify.contacts import normalize_email, normalize_phone
+from ventanilla.rules import access_codes
+from ventanilla.rules.forms import check_form
+from ventanilla.rules.numbering import format_number, is_number
+from ventanilla.rules.priority import RANK, priority_of
+from ventanilla.rules.state_machine import LABELS, OPEN_STATUSES, Status, after_citizen_reply, check_move
+from ventanilla.services.due_dates import due_dates
+from ventanilla.settings import get_settings
+from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import people as people_store
+from ventanilla.storage import tickets as store
+
+STAFF_ROLES_WORKING = tuple(sorted(AGENT_ROLES | ALL_TEAMS_ROLES))
+MAX_NUMBER_ATTEMPTS = 40
+MAX_QUEUE_LIMIT = 100
+
+
+def new_event(
+    number: str,
+    actor: Actor,
+    action: Action,
+    *,
+    public: bool,
+    channel: Channel = Channel.WEB,
+    body: str | None = None,
+    at: datetime | None = None,
+    **data: Any,
+) -> HistoryEvent:
+    return HistoryEvent(
+        event_id=uuid.uuid4().hex[:16],
+        number=number,
+        at=at or utcnow(),
+        actor=actor,
+        channel=channel,
+        action=action,
+        public=public,
+        body=body,
+        data=data,
+    )
+
+
+# ---- citizens ---------------------------------------------------------------------------------
+
+
+def _requester(body: CreateTicketIn) -> tuple[Requester, list[FieldError]]:
+    r = body.requester
+    errors: list[FieldError] = []
+    email = phone = None
+    if r.email:
+        try:
+            email = normalize_email(r.email)
+        except ValueError:
+            errors.append(FieldError("requester.email", "invalid_email"))
+    if r.phone:
+        try:
+            phone = normalize_phone(r.phone)
+        except ValueError:
+            errors.append(FieldError("requester.phone", "invalid_phone"))
+    if not r.email and not r.phone:
+        errors.append(FieldError("requester.email", "contact_required"))
+    if "email" in r.channels and not r.email:
+        errors.append(FieldError("requester.channels", "channel_needs_contact", {"channel": "email"}))
+    if "sms" in r.channels and not r.phone:
+        errors.append(FieldError("requester.channels", "channel_needs_contact", {"channel": "SMS"}))
+    if not r.consent:
+        errors.append(FieldError("requester.consent", "consent_required"))
+    requester = Requester(
+        name=r.name,
+        email=email,
+        phone=phone,
+        language=r.language,
+        channels=sorted(set(r.channels)),
+        kind=r.kind,
+        organisation=r.organisation,
+    )
+    return requester, errors
+
+
+def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCreated:
+    """Validate everything first, then write the ticket, its number and history in one transaction."""
+    now = now or utcnow()
+    errors: list[FieldError] = []
+    rtype = catalog_store.get_type(body.type)
+    subtype = rtype.subtype(body.subtype) if rtype else None
+    if rtype is None:
+        errors.append(FieldError("type", "unknown_type"))
+    elif subtype is None:
+        errors.append(FieldError("subtype", "unknown_subtype"))
+    elif body.requester.kind not in rtype.audiences:
+        errors.append(FieldError("requester.kind", "literal_error", {"expected": ", ".join(rtype.audiences)}))
+    form: dict[str, Any] = {}
+    if subtype is not None:
+        form, form_errors = check_form(subtype.fields, body.form)
+        errors += form_errors
+    requester, requester_errors = _requester(body)
+    errors += requester_errors
+    if errors or rtype is None or subtype is None:
+        raise ValidationFailed("validation_failed", errors=errors)
+
+    # One citizen per mailbox: addresses are compared case-insensitively, the local part included.
+    contacts = [people_store.contact_hash("email", requester.email.lower())] if requester.email else []
+    if requester.phone:
+        contacts.append(people_store.contact_hash("phone", requester.phone))
+    code = access_codes.new_code()
+    code_hash = access_codes.hash_code(code)
+    first_due, resolution_due = due_dates(subtype.targets, now)
+    priority = priority_of(subtype.impact, subtype.urgency)
+
+    for attempt in range(MAX_NUMBER_ATTEMPTS):
+        citizen_id = next((cid for c in contacts if (cid := people_store.find_citizen_id(c))), None)
+        extra: list[dict[str, Any]] = []
+        if citizen_id is None:
+            citizen_id = uuid.uuid4().hex
+            citizen = Citizen(
+                citizen_id=citizen_id,
+                name=requester.name,
+                email=requester.email,
+                phone=requester.phone,
+                language=requester.language,
+                channels=requester.channels,
+                consent_at=now,
+                created_at=now,
+                kind=requester.kind,
+            )
+            extra = people_store.new_citizen_items(citizen, contacts)
+        previous = store.read_counter(now.year)
+        number = format_number(now.year, previous + 1)
+        ticket = Ticket(
+            number=number,
+            type_code=rtype.code,
+            subtype_code=subtype.code,
+            subject=body.subject,
+            description=body.description,
+            form=form,
+            channel=body.channel,
+            status=Status.RECEIVED,
+            impact=subtype.impact,
+            urgency=subtype.urgency,
+            priority=priority,
+            team=subtype.team,
+            tier=subtype.tier,
+            citizen_id=citizen_id,
+            requester=requester,
+            access_code_hash=code_hash,
+            created_at=now,
+            updated_at=now,
+            expected_response_by=first_due,
+            resolution_due=resolution_due,
+            seen_articles=body.seen_articles,
+        )
+        created = new_event(
+            number,
+            Actor(kind="citizen", id=citizen_id),
+            "created",
+            public=True,
+            channel=body.channel,
+            at=now,
+            status=Status.RECEIVED.value,
+        )
+        try:
+            store.insert_ticket(now.year, previous, ticket, [created], extra)
+        except store.NumberTaken:
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter only
+            continue
+        return TicketCreated(
+            number=number,
+            access_code=code,
+            status=Status.RECEIVED,
+            expected_response_by=first_due,
+            resolution_due=resolution_due,
+            follow_url=f"{get_settings().public_base_url}/#/solicitud/{number}",
+        )
+    raise Conflict("number_exhausted")
+
+
+def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[HistoryEvent]]:
+    """The ticket when number and code match; otherwise the same 404 whatever was wrong."""
+    if not is_number(number) or not code:
+        raise NotFound("ticket_not_found")
+    ticket, history = store.get_with_history(number)
+    if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
+        raise NotFound("ticket_not_found")
+    return ticket, history
+
+
+def _author(event: HistoryEvent, lang: Lang) -> str:
+    if event.actor.kind == "citizen":
+        return "Usted" if lang == "es" else "You"
+    if event.actor.kind == "staff":
+        return event.actor.name or ("Equipo de atención" if lang == "es" else "Service team")
+    return get_settings().institution_name
+
+
+def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> PublicTicket:
+    timeline = [
+        TimelineEntry(
+            at=e.at,
+            action=e.action,
+            author=_author(e, lang),
+            body=e.body,
+            status=Status(e.data["status"]) if "status" in e.data else None,
+            channel=e.channel,
+        )
+        for e in history
+        if e.public
+    ]
+    return PublicTicket(
+        number=ticket.number,
+        type=ticket.type_code,
+        subtype=ticket.subtype_code,
+        subject=ticket.subject,
+        status=ticket.status,
+        status_label=LABELS[ticket.status][lang],
+        created_at=ticket.created_at,
+        expected_response_by=ticket.expected_response_by,
+        resolution_due=ticket.resolution_due,
+        resolved_at=ticket.resolved_at,
+        timeline=timeline,
+    )
+
+
+def follow(number: str, code: str | None, lang: Lang) -> PublicTicket:
+    ticket, history = _citizen_ticket(number, code)
+    return public_view(ticket, history, lang)
+
+
+def citizen_reply(number: str, code: str | None, body: MessageIn, lang: Lang) -> PublicTicket:
+    ticket, history = _citizen_ticket(number, code)
+    if ticket.status == Status.CLOSED:
+        raise Conflict("ticket_closed")
+    now = utcnow()
+    actor = Actor(kind="citizen", id=ticket.citizen_id)
+    events = [new_event(number, actor, "message", public=True, body=body.body, at=now)]
+    updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
+    target = after_citizen_reply(ticket.status)
+    if target is not None:
+        updated = _moved(updated, target, now)
+        events.append(new_event(number, actor, "status_changed", public=True, at=now, status=target.value))
+    store.save_change(ticket.version, updated, events)
+    return public_view(updated, history + events, lang)
+
+
+# ---- staff ------------------------------------------------------------------------------------
+
+
+def _staff_actor(principal: Principal) -> Actor:
+    return Actor(kind="staff", id=principal.sub, name=principal.name or principal.username)
+
+
+def _staff_ticket(principal: Principal, number: str) -> tuple[Ticket, list[HistoryEvent]]:
+    principal.require(*STAFF_ROLES_WORKING)
+    if not is_number(number):
+        raise NotFound("ticket_not_found")
+    ticket, history = store.get_with_history(number)
+    if ticket is None:
+        raise NotFound("ticket_not_found")
+    if not principal.in_team(ticket.team):
+        raise Forbidden("not_your_team", {"team": ticket.team})
+    return ticket, history
+
+
+def _check_version(ticket: Ticket, version: int | None) -> None:
+    if version is not None and version != ticket.version:
+        raise Conflict("stale_version", {"expected": version, "actual": ticket.version})
+
+
+def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
+    """The ticket with its status and the dates that go with it."""
+    update: dict[str, Any] = {"status": target}
+    if target == Status.RESOLVED:
+        update["resolved_at"] = now
+    elif target == Status.CLOSED:
+        update["closed_at"] = now
+    elif target == Status.REOPENED:
+        update["resolved_at"] = None
+    return ticket.model_copy(update=update)
+
+
+def staff_view(principal: Principal, number: str) -> StaffTicket:
+    ticket, history = _staff_ticket(principal, number)
+    return StaffTicket(ticket=ticket, history=history)
+
+
+def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:
+    """A public reply (first response counts) or an internal note the citizen never sees."""
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    if ticket.status == Status.CLOSED and not internal:
+        raise Conflict("ticket_closed")
+    now = utcnow()
+    actor = _staff_actor(principal)
+    action: Action = "note" if internal else "message"
+    events = [new_event(number, actor, action, public=not internal, body=body.body, at=now)]
+    update: dict[str, Any] = {"updated_at": now, "version": ticket.version + 1}
+    if not internal and ticket.first_response_at is None:
+        update["first_response_at"] = now
+    updated = ticket.model_copy(update=update)
+    if not internal and ticket.status in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
+        updated = _moved(updated, Status.IN_PROGRESS, now)
+        events.append(new_event(number, actor, "status_changed", public=True, at=now, status="in_progress"))
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    check_move(ticket.status, body.status)
+    now = utcnow()
+    actor = _staff_actor(principal)
+    updated = _moved(ticket, body.status, now).model_copy(update={"updated_at": now, "version": ticket.version + 1})
+    events = [
+        new_event(
+            number, actor, "status_changed", public=True, body=body.body, at=now, status=body.status.value,
+            previous=ticket.status.value,
+        )
+    ]
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
+    """Assign to a staff member and/or move to another team; a new assignment starts work."""
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    if body.assignee is None and body.team is None:
+        raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "missing")])
+    team = body.team or ticket.team
+    if body.team and not any(t.code == body.team for t in catalog_store.list_teams()):
+        raise ValidationFailed("validation_failed", errors=[FieldError("team", "invalid")])
+    assignee_name = None
+    if body.assignee:
+        profile = people_store.get_staff(body.assignee)
+        if profile is None:
+            raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "unknown_staff")])
+        if team not in profile.teams:
+            raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "not_your_team", {"team": team})])
+        if body.assignee != principal.sub and not principal.sees_all_teams and team not in principal.teams:
+            raise Forbidden("not_your_team", {"team": team})
+        assignee_name = profile.name
+    now = utcnow()
+    actor = _staff_actor(principal)
+    updated = ticket.model_copy(
+        update={
+            "team": team,
+            "assignee": body.assignee,
+            "assignee_name": assignee_name,
+            "updated_at": now,
+            "version": ticket.version + 1,
+        }
+    )
+    events = [
+        new_event(number, actor, "assigned", public=False, at=now, team=team, assignee=body.assignee,
+                  assignee_name=assignee_name, previous_team=ticket.team, previous_assignee=ticket.assignee)
+    ]
+    if body.assignee and ticket.status in (Status.RECEIVED, Status.REOPENED):
+        updated = _moved(updated, Status.ASSIGNED, now)
+        events.append(new_event(number, actor, "status_changed", public=True, at=now, status="assigned"))
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+def _queue_item(t: Ticket) -> QueueItem:
+    return QueueItem.model_validate(t.model_dump(include=set(QueueItem.model_fields)))
+
+
+def agent_queue(
+    principal: Principal,
+    team: str | None,
+    status: Status | None,
+    limit: int,
+    cursor: str | None,
+) -> Queue:
+    """A team's queue, most urgent first. One status pages with a cursor; all open statuses merge
+    one bounded Query per (team, status)."""
+    principal.require(*STAFF_ROLES_WORKING)
+    if team is not None and not principal.in_team(team):
+        raise Forbidden("not_your_team", {"team": team})
+    if team is not None:
+        teams = [team]
+    elif principal.sees_all_teams:
+        teams = [t.code for t in catalog_store.list_teams()]
+    else:
+        teams = list(principal.teams)
+    limit = max(1, min(limit, MAX_QUEUE_LIMIT))
+    if status is not None and len(teams) == 1:
+        page, next_cursor = store.queue(teams[0], status, limit, cursor)
+        return Queue(items=[_queue_item(t) for t in page], next_cursor=next_cursor)
+    statuses = [status] if status else list(OPEN_STATUSES)
+    found: list[Ticket] = []
+    for t in teams:
+        for s in statuses:
+            found += store.queue(t, s, limit)[0]
+    found.sort(key=lambda t: (RANK[t.priority], t.expected_response_by, t.number))
+    return Queue(items=[_queue_item(t) for t in found[:limit]])

@@ -1,0 +1,40 @@
+"""Environment of every function, validated once at cold start (a missing name fails loudly there)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=3)
+    event_bus_name: str = Field(default="default", alias="EVENT_BUS_NAME")
+    user_pool_id: str = Field(default="", alias="USER_POOL_ID")
+    user_pool_client_id: str = Field(default="", alias="USER_POOL_CLIENT_ID")
+    region: str = Field(default="us-east-1", alias="AWS_REGION")
+    endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
+    """Set only locally: boto3 sends every call there (the moto server)."""
+    public_base_url: str = Field(default="http://localhost:8000", alias="PUBLIC_BASE_URL")
+    attachments_bucket: str = Field(default="", alias="ATTACHMENTS_BUCKET")
+    country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
+    institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
+    max_body_bytes: int = Field(default=256_000, alias="MAX_BODY_BYTES")
+
+    @property
+    def jwks_url(self) -> str:
+        if self.endpoint_url:
+            return f"{self.endpoint_url.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}/.well-known/jwks.json"
+
+    @property
+    def issuer(self) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()  # type: ignore[call-arg]

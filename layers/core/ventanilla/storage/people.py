@@ -1,0 +1,58 @@
+"""Citizens, their contact index, and staff profiles."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ventanilla.models.people import Citizen, StaffProfile
+from ventanilla.storage.table import from_item, table, to_item
+
+
+def contact_hash(kind: str, value: str) -> str:
+    """Contacts are indexed by hash so the key never shows an email or phone in clear."""
+    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+
+
+def find_citizen_id(contact: str) -> str | None:
+    item = table().get_item(Key={"PK": f"CONTACT#{contact}", "SK": "CONTACT"}, ConsistentRead=True).get("Item")
+    return str(item["citizen_id"]) if item else None
+
+
+def new_citizen_items(citizen: Citizen, contacts: list[str]) -> list[dict[str, Any]]:
+    """Transaction items that create a citizen and its contact index entries, failing on a race."""
+    name = table().name
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": name,
+                "Item": to_item(citizen, PK=f"CITIZEN#{citizen.citizen_id}", SK="PROFILE", entity="citizen"),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        }
+    ]
+    for contact in contacts:
+        items.append(
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": {"PK": f"CONTACT#{contact}", "SK": "CONTACT", "citizen_id": citizen.citizen_id},
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            }
+        )
+    return items
+
+
+def get_citizen(citizen_id: str) -> Citizen | None:
+    item = table().get_item(Key={"PK": f"CITIZEN#{citizen_id}", "SK": "PROFILE"}).get("Item")
+    return Citizen.model_validate(from_item(item)) if item else None
+
+
+def put_staff(profile: StaffProfile) -> None:
+    table().put_item(Item=to_item(profile, PK=f"STAFF#{profile.sub}", SK="PROFILE", entity="staff"))
+
+
+def get_staff(sub: str) -> StaffProfile | None:
+    item = table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "PROFILE"}).get("Item")
+    return StaffProfile.model_validate(from_item(item)) if item else None

@@ -1,0 +1,99 @@
+"""Single-table design: one DynamoDB table, every access pattern a GetItem or a bounded Query.
+
+Keys (generic attribute names so entities can share the indexes):
+
+| entity          | PK                        | SK                  | GSI1 (team queue)                         | GSI2 (citizen)          | GSI3 (assignee)                     |
+|-----------------|---------------------------|---------------------|-------------------------------------------|-------------------------|-------------------------------------|
+| ticket          | ``TICKET#<number>``       | ``TICKET``          | ``QUEUE#<team>#<status>`` / ``<rank>#<due>#<number>`` | ``CITIZEN#<id>`` / ``<created>`` | ``ASSIGNEE#<sub>`` / ``<status>#<due>#<number>`` |
+| history event   | ``TICKET#<number>``       | ``EV#<at>#<id>``    |                                           |                         |                                     |
+| number counter  | ``COUNTER#TICKET``        | ``YEAR#<yyyy>``     |                                           |                         |                                     |
+| request type    | ``CATALOG``               | ``TYPE#<code>``     |                                           |                         |                                     |
+| team            | ``TEAMS``                 | ``TEAM#<code>``     |                                           |                         |                                     |
+| staff profile   | ``STAFF#<sub>``           | ``PROFILE``         |                                           |                         |                                     |
+| citizen         | ``CITIZEN#<id>``          | ``PROFILE``         |                                           |                         |                                     |
+| contact index   | ``CONTACT#<sha256>``      | ``CONTACT``         |                                           |                         |                                     |
+| idempotency     | ``IDEMPOTENCY#<fn>``      | ``<hash>``          |                                           |                         |                                     |
+
+Access patterns:
+- ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
+  with its history: one Query on ``PK = TICKET#n`` (history capped per page).
+- team queue by status, most urgent first: Query GSI1 ``QUEUE#team#status``, ascending, with Limit.
+- a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
+- an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
+- the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
+- next request number: GetItem counter, then one transaction that moves the counter from n to n+1
+  (conditional) and puts the ticket ``TICKET#yyyy-(n+1)`` (attribute_not_exists): two concurrent
+  creates cannot both win the same number.
+- a ticket change: one transaction: Put of the ticket conditioned on its ``version`` (optimistic
+  locking) plus a conditional Put of each new history event (append-only).
+TTL attribute: ``ttl`` (idempotency records). Streams carry new and old images to the consumers.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from pydantic import BaseModel
+
+from ventanilla.settings import get_settings
+
+KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl")
+
+
+_local = threading.local()
+
+
+def table() -> Any:
+    """The boto3 Table; its client takes native Python values in transactions too.
+
+    boto3 sessions and resources are not thread-safe, so each thread (a threaded local server,
+    a test's thread pool) gets its own; a Lambda process has one thread and so one Table.
+    """
+    cached = getattr(_local, "table", None)
+    if cached is None:
+        settings = get_settings()
+        session = boto3.session.Session(region_name=settings.region)
+        cached = _local.table = session.resource("dynamodb").Table(settings.table_name)
+    return cached
+
+
+def client() -> Any:
+    return table().meta.client
+
+
+def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
+    """A model as a DynamoDB item: JSON types, floats as Decimal, None values left out."""
+    data = json.loads(model.model_dump_json(exclude_none=True), parse_float=Decimal)
+    data.update({k: v for k, v in keys.items() if v is not None})
+    return dict(data)
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """An item without its key attributes, Decimals back to int/float, ready for model_validate."""
+    return {k: _plain(v) for k, v in item.items() if k not in KEY_ATTRS}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def cancellation_codes(error: Exception) -> list[str]:
+    """The per-item reasons of a TransactionCanceledException, '' where an item was fine."""
+    response = getattr(error, "response", {}) or {}
+    reasons = response.get("CancellationReasons") or []
+    return [r.get("Code", "") or "" for r in reasons]
+
+
+def is_error(error: Exception, code: str) -> bool:
+    response = getattr(error, "response", {}) or {}
+    return bool(response.get("Error", {}).get("Code") == code)

@@ -1,0 +1,222 @@
+"""Tickets, their history and the per-year number counter (keys in :mod:`ventanilla.storage.table`)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from ventanilla.errors import BadRequest, Conflict
+from ventanilla.models.common import iso
+from ventanilla.models.ticket import HistoryEvent, Ticket
+from ventanilla.rules.priority import RANK
+from ventanilla.rules.state_machine import Status
+from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item
+
+HISTORY_PAGE = 500
+
+
+class NumberTaken(Exception):
+    """Another create won the counter value read; the caller reads the counter again and retries."""
+
+
+def ticket_pk(number: str) -> str:
+    return f"TICKET#{number}"
+
+
+def ticket_keys(t: Ticket) -> dict[str, Any]:
+    keys: dict[str, Any] = {
+        "PK": ticket_pk(t.number),
+        "SK": "TICKET",
+        "entity": "ticket",
+        "GSI1PK": f"QUEUE#{t.team}#{t.status.value}",
+        "GSI1SK": f"{RANK[t.priority]}#{iso(t.expected_response_by)}#{t.number}",
+        "GSI2PK": f"CITIZEN#{t.citizen_id}",
+        "GSI2SK": f"{iso(t.created_at)}#{t.number}",
+    }
+    if t.assignee:
+        keys["GSI3PK"] = f"ASSIGNEE#{t.assignee}"
+        keys["GSI3SK"] = f"{t.status.value}#{iso(t.resolution_due)}#{t.number}"
+    return keys
+
+
+def event_item(e: HistoryEvent) -> dict[str, Any]:
+    return to_item(e, PK=ticket_pk(e.number), SK=f"EV#{iso(e.at)}#{e.event_id}", entity="event")
+
+
+def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
+    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
+    if values:
+        put["ExpressionAttributeValues"] = values
+    return {"Put": put}
+
+
+# ---- numbers ---------------------------------------------------------------------------------
+
+
+def counter_key(year: int) -> dict[str, str]:
+    return {"PK": "COUNTER#TICKET", "SK": f"YEAR#{year:04d}"}
+
+
+def read_counter(year: int) -> int:
+    item = table().get_item(Key=counter_key(year), ConsistentRead=True).get("Item")
+    return int(item["value"]) if item else 0
+
+
+def insert_ticket(
+    year: int,
+    previous: int,
+    ticket: Ticket,
+    events: Sequence[HistoryEvent],
+    extra: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Write a new ticket, its first history events and the counter move in one transaction.
+
+    ``previous`` is the counter value read before; if another create moved it meanwhile the
+    transaction is cancelled and :class:`NumberTaken` tells the caller to read it again.
+    ``extra`` are further transaction items (a new citizen and its contact index).
+    """
+    counter_update: dict[str, Any] = {
+        "Update": {
+            "TableName": table().name,
+            "Key": counter_key(year),
+            "UpdateExpression": "SET #v = :next, entity = :entity",
+            "ConditionExpression": "attribute_not_exists(#v) OR #v = :prev"
+            if previous == 0
+            else "#v = :prev",
+            "ExpressionAttributeNames": {"#v": "value"},
+            "ExpressionAttributeValues": {":next": previous + 1, ":prev": previous, ":entity": "counter"},
+        }
+    }
+    items = [
+        counter_update,
+        _put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
+        *(_put(event_item(e), "attribute_not_exists(PK)") for e in events),
+        *extra,
+    ]
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException"):
+            codes = cancellation_codes(error)
+            # Counter or ticket condition: a concurrent create took this number.
+            if not codes or any(c == "ConditionalCheckFailed" for c in codes[:2]):
+                raise NumberTaken from error
+            if any(c == "ConditionalCheckFailed" for c in codes[2:]):
+                raise NumberTaken from error  # a citizen created concurrently: retry finds it
+        raise
+
+
+# ---- reads ------------------------------------------------------------------------------------
+
+
+def get_ticket(number: str) -> Ticket | None:
+    item = table().get_item(Key={"PK": ticket_pk(number), "SK": "TICKET"}, ConsistentRead=True).get("Item")
+    return Ticket.model_validate(from_item(item)) if item else None
+
+
+def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
+    """The ticket and its history in one Query over its partition (events sort by time)."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(ticket_pk(number)),
+        ConsistentRead=True,
+        Limit=HISTORY_PAGE + 1,
+    )
+    ticket: Ticket | None = None
+    history: list[HistoryEvent] = []
+    for item in response.get("Items", []):
+        if item["SK"] == "TICKET":
+            ticket = Ticket.model_validate(from_item(item))
+        elif str(item["SK"]).startswith("EV#"):
+            history.append(HistoryEvent.model_validate(from_item(item)))
+    return ticket, history
+
+
+def _cursor_out(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
+
+
+def _cursor_in(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
+    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        raise BadRequest("invalid_query", {"detail": "cursor"})
+    return key
+
+
+def queue(team: str, status: Status, limit: int, cursor: str | None = None) -> tuple[list[Ticket], str | None]:
+    """One page of a team's queue in one status, most urgent first (GSI1)."""
+    params: dict[str, Any] = {
+        "IndexName": "GSI1",
+        "KeyConditionExpression": Key("GSI1PK").eq(f"QUEUE#{team}#{status.value}"),
+        "Limit": limit,
+    }
+    start = _cursor_in(cursor)
+    if start:
+        params["ExclusiveStartKey"] = start
+    response = table().query(**params)
+    tickets = [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+    return tickets, _cursor_out(response.get("LastEvaluatedKey"))
+
+
+def by_assignee(sub: str, limit: int) -> list[Ticket]:
+    response = table().query(
+        IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(f"ASSIGNEE#{sub}"), Limit=limit
+    )
+    return [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+
+
+def by_citizen(citizen_id: str, limit: int) -> list[Ticket]:
+    response = table().query(
+        IndexName="GSI2",
+        KeyConditionExpression=Key("GSI2PK").eq(f"CITIZEN#{citizen_id}"),
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    return [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+
+
+# ---- changes ----------------------------------------------------------------------------------
+
+
+def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryEvent]) -> None:
+    """Replace the ticket if it is still at ``expected_version`` and append the events, atomically.
+
+    The caller has set ``ticket.version = expected_version + 1``. A stale write raises Conflict (409)
+    and writes nothing.
+    """
+    items = [
+        _put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
+        *(_put(event_item(e), "attribute_not_exists(PK)") for e in events),
+    ]
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        codes = cancellation_codes(error)
+        if is_error(error, "TransactionCanceledException") and (not codes or codes[0] == "ConditionalCheckFailed"):
+            current = get_ticket(ticket.number)
+            raise Conflict(
+                "stale_version",
+                {"expected": expected_version, "actual": current.version if current else None},
+            ) from error
+        raise
+
+
+def append_events(events: Sequence[HistoryEvent]) -> None:
+    """Append events that change nothing on the ticket (e.g. 'we wrote to you'); idempotent per id."""
+    for e in events:
+        try:
+            table().put_item(Item=event_item(e), ConditionExpression="attribute_not_exists(PK)")
+        except ClientError as error:
+            if not is_error(error, "ConditionalCheckFailedException"):
+                raise
