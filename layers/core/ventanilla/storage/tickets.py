@@ -44,8 +44,9 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
     return keys
 
 
-def event_item(e: HistoryEvent) -> dict[str, Any]:
-    return to_item(e, PK=ticket_pk(e.number), SK=f"EV#{iso(e.at)}#{e.event_id}", entity="event")
+def event_item(e: HistoryEvent, position: int = 0) -> dict[str, Any]:
+    """Events sort by time, then by their position in the change that wrote them."""
+    return to_item(e, PK=ticket_pk(e.number), SK=f"EV#{iso(e.at)}#{position:02d}#{e.event_id}", entity="event")
 
 
 def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def insert_ticket(
     items = [
         counter_update,
         _put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
-        *(_put(event_item(e), "attribute_not_exists(PK)") for e in events),
+        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
         *extra,
     ]
     try:
@@ -197,7 +198,7 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
     """
     items = [
         _put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
-        *(_put(event_item(e), "attribute_not_exists(PK)") for e in events),
+        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
     try:
         client().transact_write_items(TransactItems=items)
