@@ -8,8 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Response
-
-from chalicelib import agent, citizen, openapi, public
+from chalicelib import agent, citizen, help, help_admin, notifications, openapi, public, service_levels
 from chalicelib.http import lang_of, logger, problem_response, request_path
 from chalicelib.observability import metrics
 from ventanilla.settings import get_settings
@@ -18,13 +17,26 @@ get_settings()  # validate the environment at cold start
 
 app = Chalice(app_name="ventanilla-api")
 app.log.disabled = True  # Powertools Logger logs instead, without bodies or personal data
-for blueprint in (public.bp, citizen.bp, agent.bp, openapi.bp):
+for blueprint in (
+    public.bp,
+    citizen.bp,
+    agent.bp,
+    help.bp,
+    help_admin.bp,
+    service_levels.bp,
+    notifications.bp,
+    openapi.bp,
+):
     app.register_blueprint(blueprint)
 
 # Chalice answers some errors itself with {"Code", "Message"}; they become problem documents too.
 _CHALICE_ERRORS: dict[int, tuple[str, str, tuple[str, str]]] = {
     405: ("method-not-allowed", "method_not_allowed", ("Método no permitido", "Method not allowed")),
-    415: ("unsupported-media-type", "unsupported_media_type", ("Tipo de contenido no admitido", "Unsupported media type")),
+    415: (
+        "unsupported-media-type",
+        "unsupported_media_type",
+        ("Tipo de contenido no admitido", "Unsupported media type"),
+    ),
     500: ("internal", "internal", ("Error interno", "Internal error")),
 }
 
@@ -39,7 +51,14 @@ def problems_and_logging(event: Any, get_response: Callable[[Any], Response]) ->
     if isinstance(response.body, dict) and set(response.body) == {"Code", "Message"}:
         kind, code, titles = _CHALICE_ERRORS.get(response.status_code, _CHALICE_ERRORS[500])
         response = problem_response(
-            response.status_code, kind, titles, code, {"content_type": "-"}, [], lang_of(event), request_path(event)
+            response.status_code,
+            kind,
+            titles,
+            code,
+            {"content_type": "-"},
+            [],
+            lang_of(event),
+            request_path(event),
         )
     logger.info(
         "request",

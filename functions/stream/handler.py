@@ -10,7 +10,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
 from ventanilla import domain_events
 from ventanilla.integrations import eventbus
 from ventanilla.settings import get_settings
@@ -25,7 +24,9 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
     new_image = record.dynamodb.new_image if record.dynamodb else None
-    events = domain_events.from_stream_record(str(record.event_name.name if record.event_name else ""), new_image)
+    events = domain_events.from_stream_record(
+        str(record.event_name.name if record.event_name else ""), new_image
+    )
     if not events:
         return
     logger.set_correlation_id(events[0].detail["number"])
@@ -37,4 +38,6 @@ def record_handler(record: DynamoDBRecord) -> None:
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
-
-from infra.local.template import ROOT
 from ventanilla.models.catalog import RequestType, Team
 from ventanilla.models.people import StaffProfile
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
+
+from infra.local.template import ROOT
 
 SEED = ROOT / "infra" / "seed"
 

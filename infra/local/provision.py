@@ -106,7 +106,13 @@ def _rule(r: Resolver, logical: str, p: dict[str, Any]) -> None:
 
 def _user_pool(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     params: dict[str, Any] = {"PoolName": p.get("UserPoolName") or r.physical_name(logical)}
-    for key in ("Policies", "AdminCreateUserConfig", "UsernameConfiguration", "AutoVerifiedAttributes", "MfaConfiguration"):
+    for key in (
+        "Policies",
+        "AdminCreateUserConfig",
+        "UsernameConfiguration",
+        "AutoVerifiedAttributes",
+        "MfaConfiguration",
+    ):
         if key in p:
             params[key] = p[key]
     pool = boto3.client("cognito-idp").create_user_pool(**params)["UserPool"]
@@ -150,12 +156,12 @@ CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
 
 def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
     """Create every resource moto can hold; returns the logical ids of those skipped (not local)."""
-    pending = {
-        name: spec
-        for name, spec in template["Resources"].items()
-        if spec["Type"] in CREATORS
-    }
-    skipped = [n for n, s in template["Resources"].items() if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY]
+    pending = {name: spec for name, spec in template["Resources"].items() if spec["Type"] in CREATORS}
+    skipped = [
+        n
+        for n, s in template["Resources"].items()
+        if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY
+    ]
     for name, spec in template["Resources"].items():
         if spec["Type"] in RUN_LOCALLY:
             resolver.refs[name] = f"local-{name}"  # served or invoked in-process by the runner

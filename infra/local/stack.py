@@ -19,7 +19,7 @@ log = logging.getLogger("ventanilla.local")
 
 LOCAL_ENV = {
     "AWS_ACCESS_KEY_ID": "local",
-    "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts any credentials
+    "AWS_SECRET_ACCESS_KEY": "local",
     "AWS_DEFAULT_REGION": "us-east-1",
     "AWS_REGION": "us-east-1",
     "POWERTOOLS_TRACE_DISABLED": "true",
@@ -54,6 +54,7 @@ class LocalStack:
         """moto server + resources from template.yaml + function environment; returns that environment."""
         if self.port == 0:
             self.port = _free_port(self.host)
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log
         self.moto = SerialMotoServer()
         self.moto.start()
         os.environ.update(LOCAL_ENV)
@@ -83,6 +84,9 @@ class LocalStack:
                     poller = StreamPoller(fn, event)
                     poller.start()
                     self.pollers.append(poller)
+        # --- local services that stand in for what AWS does by itself (one line each) ---
+        # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
+        # --- end of local services ---
         from infra.local.web import make_server
 
         api = self.functions["ApiFunction"]

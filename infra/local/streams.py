@@ -85,7 +85,11 @@ class StreamPoller(threading.Thread):
         while pending:
             try:
                 result = self.function.invoke({"Records": pending})
-                failures = [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])] if self.partial else []
+                failures = (
+                    [f["itemIdentifier"] for f in (result or {}).get("batchItemFailures", [])]
+                    if self.partial
+                    else []
+                )
             except Exception:
                 log.exception("%s raised", self.function.logical)
                 failures = [pending[0]["dynamodb"]["SequenceNumber"]]

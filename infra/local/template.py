@@ -31,7 +31,19 @@ def _tag(name: str) -> Any:
     return construct
 
 
-for _short in ("Ref", "GetAtt", "Sub", "Join", "Select", "Split", "If", "Equals", "Not", "FindInMap", "ImportValue"):
+for _short in (
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "Select",
+    "Split",
+    "If",
+    "Equals",
+    "Not",
+    "FindInMap",
+    "ImportValue",
+):
     _Loader.add_constructor(f"!{_short}", _tag("Ref" if _short == "Ref" else f"Fn::{_short}"))
 
 
@@ -57,7 +69,7 @@ class Resolver:
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.refs[arg]
             if key == "Fn::GetAtt":

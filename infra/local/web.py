@@ -4,13 +4,22 @@ and development pages registered by the local stack (e.g. an outbox of sent noti
 from __future__ import annotations
 
 import mimetypes
+import os
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+from chalice.local import (
+    ChaliceRequestHandler,
+    CustomLocalChalice,
+    LocalChalice,
+    LocalDevServer,
+    ThreadedHTTPServer,
+)
 
 from infra.local.template import ROOT
 
@@ -20,9 +29,36 @@ DevPage = Callable[[str], tuple[int, str, bytes]]
 
 DEV_PAGES: dict[str, DevPage] = {}
 
+COGNITO_PROXY = "/dev/cognito"
+"""Development only: the browser's Cognito calls (staff login), forwarded to moto's server. The
+page's CSP allows only its own origin, and moto listens on another port; in AWS the web calls
+Cognito's public endpoint directly (Cognito answers CORS)."""
+COGNITO_TARGETS = frozenset(
+    f"AWSCognitoIdentityProviderService.{action}" for action in ("InitiateAuth", "GlobalSignOut", "GetUser")
+)
+
+
+def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
+    """POST ``body`` to moto's Cognito with ``X-Amz-Target: target``; only login-related targets."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    if target not in COGNITO_TARGETS or not endpoint.startswith("http://127.0.0.1:"):
+        return 403, "application/json", b'{"__type":"NotAuthorizedException","message":"not forwarded"}'
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
+    request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - moto on localhost
+            return answer.status, "application/x-amz-json-1.1", answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, "application/x-amz-json-1.1", error.read()
+
+
+class WebServer(ThreadedHTTPServer):
+    request_queue_size = 128  # the stdlib's 5 resets connections when a page loads many assets at once
+    daemon_threads = True
+
 
 class WebHandler(ChaliceRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs through Powertools; static files need no log
 
     def do_GET(self) -> None:
@@ -38,13 +74,20 @@ class WebHandler(ChaliceRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path == COGNITO_PROXY:
+            body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64_000))
+            self._send(*forward_cognito(self.headers.get("X-Amz-Target", ""), body))
+        else:
+            self._generic_handle()
+
     def _static(self, path: str) -> None:
         relative = unquote(path).lstrip("/") or "index.html"
         target = (WEB_DIR / relative).resolve()
         if target.is_dir():
             target = target / "index.html"
         if WEB_DIR.resolve() not in target.parents or not target.is_file():
-            self._send(404, "text/plain; charset=utf-8", "No encontrado / Not found".encode())
+            self._send(404, "text/plain; charset=utf-8", b"No encontrado / Not found")
             return
         content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
@@ -57,7 +100,10 @@ class WebHandler(ChaliceRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'")
+        self.send_header(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+        )
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -65,7 +111,9 @@ class WebHandler(ChaliceRequestHandler):
 
 def make_server(app: Any, project_dir: Path, host: str, port: int) -> LocalDevServer:
     """Chalice's local server (as ``chalice local`` builds it) with the static web on the same port."""
-    config = Config.create(chalice_stage="dev", app_name="ventanilla-api", project_dir=str(project_dir), chalice_app=app)
+    config = Config.create(
+        chalice_stage="dev", app_name="ventanilla-api", project_dir=str(project_dir), chalice_app=app
+    )
     CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
     app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=WebHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=WebHandler, server_cls=WebServer)

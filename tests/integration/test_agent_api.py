@@ -40,8 +40,12 @@ def test_agent_sees_new_request_in_team_queue(api: Any, aws: Aws) -> None:
 
 def test_queue_orders_by_priority_then_due(api: Any, aws: Aws) -> None:
     low = create(api, type="sugerencia", subtype="general", form={})  # low priority
-    critical = create(api, type="emergencia", subtype="corte-servicio", form={"servicio": "agua", "direccion": "Calle 1"})
-    items = api.get("/api/v1/agent/queue?status=received", headers=aws.auth("carla.supervisora")).json_body["items"]
+    critical = create(
+        api, type="emergencia", subtype="corte-servicio", form={"servicio": "agua", "direccion": "Calle 1"}
+    )
+    items = api.get("/api/v1/agent/queue?status=received", headers=aws.auth("carla.supervisora")).json_body[
+        "items"
+    ]
     numbers = [i["number"] for i in items]
     assert numbers.index(critical["number"]) < numbers.index(low["number"])
     ranks = {"critical": 1, "high": 2, "medium": 3, "low": 4}
@@ -56,7 +60,8 @@ def test_queue_pages_with_a_cursor(api: Any, aws: Aws) -> None:
     first = api.get("/api/v1/agent/queue?team=atencion&status=received&limit=2", headers=headers).json_body
     assert len(first["items"]) == 2 and first["next_cursor"]
     second = api.get(
-        f"/api/v1/agent/queue?team=atencion&status=received&limit=2&cursor={first['next_cursor']}", headers=headers
+        f"/api/v1/agent/queue?team=atencion&status=received&limit=2&cursor={first['next_cursor']}",
+        headers=headers,
     ).json_body
     assert not {i["number"] for i in first["items"]} & {i["number"] for i in second["items"]}
 
@@ -69,9 +74,13 @@ def test_full_round_trip_reply_note_assign_resolve(api: Any, aws: Aws) -> None:
 
     assigned = post(api, f"/api/v1/agent/tickets/{number}/assign", {"assignee": ana_sub}, ana).json_body
     assert assigned["ticket"]["status"] == "assigned" and assigned["ticket"]["assignee_name"] == "Ana Rojas"
-    note = post(api, f"/api/v1/agent/tickets/{number}/note", {"body": "Revisar con Rentas antes de responder"}, ana)
+    note = post(
+        api, f"/api/v1/agent/tickets/{number}/note", {"body": "Revisar con Rentas antes de responder"}, ana
+    )
     assert note.status_code == 200
-    reply = post(api, f"/api/v1/agent/tickets/{number}/reply", {"body": "Estimada María, ya revisamos su caso."}, ana)
+    reply = post(
+        api, f"/api/v1/agent/tickets/{number}/reply", {"body": "Estimada María, ya revisamos su caso."}, ana
+    )
     ticket = reply.json_body["ticket"]
     assert ticket["status"] == "in_progress" and ticket["first_response_at"]
 
@@ -83,15 +92,26 @@ def test_full_round_trip_reply_note_assign_resolve(api: Any, aws: Aws) -> None:
 
     staff = api.get(f"/api/v1/agent/tickets/{number}", headers=ana).json_body
     assert [e["action"] for e in staff["history"]] == [
-        "created", "assigned", "status_changed", "note", "message", "status_changed",
+        "created",
+        "assigned",
+        "status_changed",
+        "note",
+        "message",
+        "status_changed",
     ]
-    assert any(not e["public"] and e["body"] == "Revisar con Rentas antes de responder" for e in staff["history"])
+    assert any(
+        not e["public"] and e["body"] == "Revisar con Rentas antes de responder" for e in staff["history"]
+    )
 
-    resolved = post(api, f"/api/v1/agent/tickets/{number}/status", {"status": "resolved", "body": "Solucionado"}, ana)
+    resolved = post(
+        api, f"/api/v1/agent/tickets/{number}/status", {"status": "resolved", "body": "Solucionado"}, ana
+    )
     assert resolved.json_body["ticket"]["status"] == "resolved"
     assert resolved.json_body["ticket"]["resolved_at"]
     # A citizen's answer to a resolved request reopens it.
-    again = post(api, f"/api/v1/tickets/{number}/messages", {"body": "No, sigue igual."}, {"X-Access-Code": code})
+    again = post(
+        api, f"/api/v1/tickets/{number}/messages", {"body": "No, sigue igual."}, {"X-Access-Code": code}
+    )
     assert again.json_body["status"] == "reopened"
 
 
@@ -99,17 +119,31 @@ def test_waiting_for_citizen_resumes_on_their_reply(api: Any, aws: Aws) -> None:
     created = consulta(api)
     number = created["number"]
     ana = aws.auth("ana.l1")
-    post(api, f"/api/v1/agent/tickets/{number}/reply", {"body": "¿Nos indica su dirección?", }, ana)
+    post(
+        api,
+        f"/api/v1/agent/tickets/{number}/reply",
+        {
+            "body": "¿Nos indica su dirección?",
+        },
+        ana,
+    )
     waiting = post(api, f"/api/v1/agent/tickets/{number}/status", {"status": "waiting_citizen"}, ana)
     assert waiting.json_body["ticket"]["status"] == "waiting_citizen"
-    view = post(api, f"/api/v1/tickets/{number}/messages", {"body": "Los Aromos 123"}, {"X-Access-Code": created["access_code"]})
+    view = post(
+        api,
+        f"/api/v1/tickets/{number}/messages",
+        {"body": "Los Aromos 123"},
+        {"X-Access-Code": created["access_code"]},
+    )
     assert view.json_body["status"] == "in_progress"
 
 
 def test_forbidden_transition_is_409_and_writes_nothing(api: Any, aws: Aws) -> None:
     created = consulta(api)
     before = table_items(aws)
-    response = post(api, f"/api/v1/agent/tickets/{created['number']}/status", {"status": "reopened"}, aws.auth("ana.l1"))
+    response = post(
+        api, f"/api/v1/agent/tickets/{created['number']}/status", {"status": "reopened"}, aws.auth("ana.l1")
+    )
     body = problem(response, 409)
     assert body["code"] == "transition_forbidden" and "received" in body["detail"]
     assert table_items(aws) == before
@@ -120,8 +154,13 @@ def test_closed_is_final(api: Any, aws: Aws) -> None:
     number = created["number"]
     ana = aws.auth("ana.l1")
     assert post(api, f"/api/v1/agent/tickets/{number}/status", {"status": "closed"}, ana).status_code == 200
-    assert problem(post(api, f"/api/v1/agent/tickets/{number}/reply", {"body": "hola"}, ana), 409)["code"] == "ticket_closed"
-    citizen = post(api, f"/api/v1/tickets/{number}/messages", {"body": "hola"}, {"X-Access-Code": created["access_code"]})
+    assert (
+        problem(post(api, f"/api/v1/agent/tickets/{number}/reply", {"body": "hola"}, ana), 409)["code"]
+        == "ticket_closed"
+    )
+    citizen = post(
+        api, f"/api/v1/tickets/{number}/messages", {"body": "hola"}, {"X-Access-Code": created["access_code"]}
+    )
     assert problem(citizen, 409)["code"] == "ticket_closed"
 
 
@@ -155,25 +194,41 @@ def test_concurrent_writers_one_wins_the_other_gets_409(aws: Aws, api: Any) -> N
 
 
 def test_agent_of_another_team_is_403(api: Any, aws: Aws) -> None:
-    emergency = create(api, type="emergencia", subtype="corte-servicio", form={"servicio": "luz", "direccion": "Calle 2"})
+    emergency = create(
+        api, type="emergencia", subtype="corte-servicio", form={"servicio": "luz", "direccion": "Calle 2"}
+    )
     ana = aws.auth("ana.l1")  # atencion only; emergencies go to tecnico
-    assert problem(api.get(f"/api/v1/agent/tickets/{emergency['number']}", headers=ana), 403)["code"] == "not_your_team"
+    assert (
+        problem(api.get(f"/api/v1/agent/tickets/{emergency['number']}", headers=ana), 403)["code"]
+        == "not_your_team"
+    )
     before = table_items(aws)
     assert problem(post(api, f"/api/v1/agent/tickets/{emergency['number']}/reply", {"body": "x"}, ana), 403)
     assert table_items(aws) == before
     assert problem(api.get("/api/v1/agent/queue?team=tecnico", headers=ana), 403)["code"] == "not_your_team"
-    assert api.get(f"/api/v1/agent/tickets/{emergency['number']}", headers=aws.auth("bruno.l2")).status_code == 200
+    assert (
+        api.get(f"/api/v1/agent/tickets/{emergency['number']}", headers=aws.auth("bruno.l2")).status_code
+        == 200
+    )
 
 
 def test_assign_checks_the_assignee(api: Any, aws: Aws) -> None:
     created = consulta(api)
     ana = aws.auth("ana.l1")
     unknown = post(api, f"/api/v1/agent/tickets/{created['number']}/assign", {"assignee": "nobody"}, ana)
-    assert problem(unknown, 422)["errors"][0] == {"field": "assignee", "code": "unknown_staff", "message": "No existe un funcionario con ese identificador."}
+    assert problem(unknown, 422)["errors"][0] == {
+        "field": "assignee",
+        "code": "unknown_staff",
+        "message": "No existe un funcionario con ese identificador.",
+    }
     nothing = post(api, f"/api/v1/agent/tickets/{created['number']}/assign", {}, ana)
     assert problem(nothing, 422)["errors"][0]["field"] == "assignee"
-    moved = post(api, f"/api/v1/agent/tickets/{created['number']}/assign",
-                 {"team": "tecnico", "assignee": aws.logins["bruno.l2"].sub}, aws.auth("carla.supervisora"))
+    moved = post(
+        api,
+        f"/api/v1/agent/tickets/{created['number']}/assign",
+        {"team": "tecnico", "assignee": aws.logins["bruno.l2"].sub},
+        aws.auth("carla.supervisora"),
+    )
     assert moved.json_body["ticket"]["team"] == "tecnico"
 
 
@@ -221,23 +276,43 @@ def test_a_token_signed_with_the_pool_key_is_accepted(api: Any, aws: Aws) -> Non
 )
 def test_bad_tokens_are_401(api: Any, aws: Aws, overrides: dict[str, Any], code: str) -> None:
     token = jwt.encode(_claims(aws, **overrides), _moto_key(), algorithm="RS256", headers={"kid": "dummy"})
-    assert problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 401)["code"] == code
+    assert (
+        problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 401)["code"]
+        == code
+    )
 
 
 def test_a_token_signed_with_another_key_is_401(api: Any, aws: Aws) -> None:
     forged_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     token = jwt.encode(_claims(aws), forged_key, algorithm="RS256", headers={"kid": "dummy"})
-    assert problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 401)["code"] == "token_invalid"
+    assert (
+        problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 401)["code"]
+        == "token_invalid"
+    )
     for garbage in ("Bearer", "Bearer abc.def.ghi", "Basic dXNlcjpwYXNz"):
         assert api.get("/api/v1/agent/queue", headers={"Authorization": garbage}).status_code == 401
 
 
 def test_a_token_without_staff_role_is_403(api: Any, aws: Aws) -> None:
-    token = jwt.encode(_claims(aws, **{"cognito:groups": ["moderator"]}), _moto_key(), algorithm="RS256", headers={"kid": "dummy"})
-    assert problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 403)["code"] == "role_required"
+    token = jwt.encode(
+        _claims(aws, **{"cognito:groups": ["moderator"]}),
+        _moto_key(),
+        algorithm="RS256",
+        headers={"kid": "dummy"},
+    )
+    assert (
+        problem(api.get("/api/v1/agent/queue", headers={"Authorization": f"Bearer {token}"}), 403)["code"]
+        == "role_required"
+    )
 
 
 def test_bad_query_parameters_are_400(api: Any, aws: Aws) -> None:
     carla = aws.auth("carla.supervisora")
-    for query in ("status=volando", "limit=0", "limit=abc", "limit=1000", "status=received&team=atencion&cursor=%%%"):
+    for query in (
+        "status=volando",
+        "limit=0",
+        "limit=abc",
+        "limit=1000",
+        "status=received&team=atencion&cursor=%%%",
+    ):
         assert problem(api.get(f"/api/v1/agent/queue?{query}", headers=carla), 400)["code"] == "invalid_query"

@@ -28,7 +28,9 @@ def test_create_returns_number_code_and_dates(api: Any) -> None:
 
 def test_follow_shows_public_timeline_in_spanish_by_default(api: Any) -> None:
     created = create(api)
-    response = api.get(f"/api/v1/tickets/{created['number']}", headers={"X-Access-Code": created["access_code"]})
+    response = api.get(
+        f"/api/v1/tickets/{created['number']}", headers={"X-Access-Code": created["access_code"]}
+    )
     assert response.status_code == 200
     view = response.json_body
     assert view["status_label"] == "Recibida"
@@ -62,7 +64,12 @@ def test_wrong_or_missing_code_answers_like_unknown_number(api: Any, code: str |
 def test_citizen_reply_appears_on_the_timeline(api: Any) -> None:
     created = create(api)
     headers = {"X-Access-Code": created["access_code"]}
-    response = post(api, f"/api/v1/tickets/{created['number']}/messages", {"body": "Adjunto más detalles: sigue apagada."}, headers)
+    response = post(
+        api,
+        f"/api/v1/tickets/{created['number']}/messages",
+        {"body": "Adjunto más detalles: sigue apagada."},
+        headers,
+    )
     assert response.status_code == 201
     timeline = response.json_body["timeline"]
     assert timeline[-1]["action"] == "message"
@@ -74,7 +81,12 @@ def test_citizen_reply_appears_on_the_timeline(api: Any) -> None:
 def test_reply_with_wrong_code_is_404_and_writes_nothing(api: Any, aws: Aws) -> None:
     created = create(api)
     before = table_items(aws)
-    response = post(api, f"/api/v1/tickets/{created['number']}/messages", {"body": "hola"}, {"X-Access-Code": "ZZZZZZZZZZ"})
+    response = post(
+        api,
+        f"/api/v1/tickets/{created['number']}/messages",
+        {"body": "hola"},
+        {"X-Access-Code": "ZZZZZZZZZZ"},
+    )
     assert response.status_code == 404
     assert table_items(aws) == before
 
@@ -108,12 +120,18 @@ BAD_BODIES = [
     ({"requester": {"email": None, "channels": ["email"]}}, "requester.channels", "channel_needs_contact"),
     ({"channel": "paloma"}, "channel", "enum"),
     ({"unexpected": 1}, "unexpected", "extra_forbidden"),
-    ({"type": "soporte-interno", "subtype": "equipos", "form": {"unidad": "DOM"}}, "requester.kind", "literal_error"),
+    (
+        {"type": "soporte-interno", "subtype": "equipos", "form": {"unidad": "DOM"}},
+        "requester.kind",
+        "literal_error",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("overrides", "field", "code"), BAD_BODIES)
-def test_bad_bodies_name_the_field_and_write_nothing(api: Any, aws: Aws, overrides: dict[str, Any], field: str, code: str) -> None:
+def test_bad_bodies_name_the_field_and_write_nothing(
+    api: Any, aws: Aws, overrides: dict[str, Any], field: str, code: str
+) -> None:
     before = table_items(aws)
     body = _problem(post(api, "/api/v1/tickets", ticket_body(**overrides)), 422)
     assert _fields(body).get(field) == code, body
@@ -129,11 +147,25 @@ def test_errors_are_worded_in_english_on_request(api: Any) -> None:
 
 
 def test_rut_is_checked_with_its_verifier_digit(api: Any) -> None:
-    bad = post(api, "/api/v1/tickets", ticket_body(type="tramite", subtype="licencia-conducir",
-                                                   form={"rut": "12.345.678-9", "clase": "b", "tipo": "renovacion"}))
+    bad = post(
+        api,
+        "/api/v1/tickets",
+        ticket_body(
+            type="tramite",
+            subtype="licencia-conducir",
+            form={"rut": "12.345.678-9", "clase": "b", "tipo": "renovacion"},
+        ),
+    )
     assert _fields(_problem(bad, 422)) == {"form.rut": "invalid_rut"}
-    good = post(api, "/api/v1/tickets", ticket_body(type="tramite", subtype="licencia-conducir",
-                                                    form={"rut": "12.345.678-5", "clase": "b", "tipo": "renovacion"}))
+    good = post(
+        api,
+        "/api/v1/tickets",
+        ticket_body(
+            type="tramite",
+            subtype="licencia-conducir",
+            form={"rut": "12.345.678-5", "clase": "b", "tipo": "renovacion"},
+        ),
+    )
     assert good.status_code == 201
 
 
@@ -148,7 +180,9 @@ def test_rut_is_checked_with_its_verifier_digit(api: Any) -> None:
         ('{"x": "' + "a" * 300_000 + '"}', {}, 413, "payload_too_large"),
     ],
 )
-def test_malformed_requests(api: Any, aws: Aws, raw: str, headers: dict[str, str], status: int, code: str) -> None:
+def test_malformed_requests(
+    api: Any, aws: Aws, raw: str, headers: dict[str, str], status: int, code: str
+) -> None:
     before = table_items(aws)
     body = _problem(post(api, "/api/v1/tickets", raw, headers), status)
     assert body["code"] == code

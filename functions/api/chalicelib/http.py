@@ -15,9 +15,15 @@ from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
-
 from ventanilla.auth import Principal, verify
-from ventanilla.errors import BadRequest, DomainError, FieldError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ventanilla.errors import (
+    BadRequest,
+    DomainError,
+    FieldError,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from ventanilla.i18n import Lang, message, pick_lang
 from ventanilla.settings import get_settings
 from ventanilla.storage import people as people_store
@@ -61,7 +67,9 @@ def lang_of(request: Request | None) -> Lang:
 
 def problem(error: DomainError, lang: Lang, instance: str | None = None) -> Response:
     titles = (error.title_es, error.title_en)
-    return problem_response(error.status, error.problem, titles, error.code, error.params, error.errors, lang, instance)
+    return problem_response(
+        error.status, error.problem, titles, error.code, error.params, error.errors, lang, instance
+    )
 
 
 def problem_response(
@@ -84,7 +92,9 @@ def problem_response(
     if instance:
         body["instance"] = instance
     if errors:
-        body["errors"] = [{"field": e.field, "code": e.code, "message": message(e.code, lang, **e.params)} for e in errors]
+        body["errors"] = [
+            {"field": e.field, "code": e.code, "message": message(e.code, lang, **e.params)} for e in errors
+        ]
     return Response(body=body, status_code=status, headers={"Content-Type": PROBLEM_JSON})
 
 
@@ -93,7 +103,10 @@ def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     out = []
     for e in error.errors(include_url=False):
         loc = ".".join(str(p) for p in e["loc"] if p not in ("body",))
-        params = {k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v) for k, v in (e.get("ctx") or {}).items()}
+        params = {
+            k: (", ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+            for k, v in (e.get("ctx") or {}).items()
+        }
         if e["type"] == "value_error":
             params = {"detail": str(e.get("msg", "")).removeprefix("Value error, ")}
         out.append(FieldError(prefix + loc if loc else prefix.rstrip(".") or "body", e["type"], params))
@@ -129,7 +142,9 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
     try:
         value = int(raw)
     except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": f"{name} debe ser un entero / must be an integer"}) from error
+        raise BadRequest(
+            "invalid_query", {"detail": f"{name} debe ser un entero / must be an integer"}
+        ) from error
     if not low <= value <= high:
         raise BadRequest("invalid_query", {"detail": f"{name} ∉ [{low}, {high}]"})
     return value
@@ -141,12 +156,16 @@ def principal_of(request: Request) -> Principal:
     return principal.with_profile(people_store.get_staff(principal.sub))
 
 
-def json_response(model: BaseModel | list[Any] | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(
+    model: BaseModel | list[Any] | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     if isinstance(model, BaseModel):
         body: Any = model.model_dump(mode="json")
     else:
         body = model
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
 
 
 def route(
@@ -165,7 +184,9 @@ def route(
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems."""
     ROUTE_DOCS.append(
-        RouteDoc(path, method, summary, tag, body, response, status, auth, dict(query or {}), dict(headers or {}))
+        RouteDoc(
+            path, method, summary, tag, body, response, status, auth, dict(query or {}), dict(headers or {})
+        )
     )
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -26,7 +26,11 @@ _PROBLEM = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
             },
         },
     },
@@ -46,28 +50,47 @@ def document() -> dict[str, Any]:
     schemas: dict[str, Any] = {"Problem": _PROBLEM}
     paths: dict[str, Any] = {}
     for doc in ROUTE_DOCS:
-        op: dict[str, Any] = {"summary": doc.summary, "tags": [doc.tag], "operationId": _op_id(doc.method, doc.path)}
+        op: dict[str, Any] = {
+            "summary": doc.summary,
+            "tags": [doc.tag],
+            "operationId": _op_id(doc.method, doc.path),
+        }
         params = [
             {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
             for n in re.findall(r"{(\w+)}", doc.path)
         ]
-        params += [{"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}} for n, d in doc.query.items()]
-        params += [{"name": n, "in": "header", "description": d, "schema": {"type": "string"}} for n, d in doc.headers.items()]
+        params += [
+            {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
+            for n, d in doc.query.items()
+        ]
+        params += [
+            {"name": n, "in": "header", "description": d, "schema": {"type": "string"}}
+            for n, d in doc.headers.items()
+        ]
         if params:
             op["parameters"] = params
         if doc.body:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(doc.body, schemas)}}}
+            op["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(doc.body, schemas)}},
+            }
         ok: dict[str, Any] = {"description": "OK"}
         if doc.response:
             ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}
-        problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        problem = {
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        }
         op["responses"] = {str(doc.status): ok, "4XX": {"description": "Client error", **problem}}
         if doc.auth:
             op["security"] = [{"cognito": []}]
         paths.setdefault(doc.path, {})[doc.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Ventanilla API", "version": "1", "description": "Mesa de ayuda y atención ciudadana"},
+        "info": {
+            "title": "Ventanilla API",
+            "version": "1",
+            "description": "Mesa de ayuda y atención ciudadana",
+        },
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {

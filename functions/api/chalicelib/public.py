@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel
-
-from chalicelib.http import json_response, route
 from ventanilla.services import catalog as catalog_service
 from ventanilla.settings import get_settings
+
+from chalicelib.http import json_response, route
 
 bp = Blueprint(__name__)
 
@@ -34,7 +34,14 @@ def health() -> Response:
     return json_response(Health(status="ok", version="0.1.0"))
 
 
-@route(bp, "/api/v1/config", "GET", summary="What the static web needs to start", tag="public", response=WebConfig)
+@route(
+    bp,
+    "/api/v1/config",
+    "GET",
+    summary="What the static web needs to start",
+    tag="public",
+    response=WebConfig,
+)
 def config() -> Response:
     s = get_settings()
     return json_response(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 
@@ -15,7 +16,7 @@ class FieldError:
 
     field: str
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -26,8 +27,8 @@ class DomainError(Exception):
     """
 
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
-    errors: list[FieldError] = field(default_factory=list)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    errors: list[FieldError] = dataclasses.field(default_factory=list)
 
     status: ClassVar[int] = 400
     problem: ClassVar[str] = "bad-request"

@@ -119,7 +119,10 @@ _MESSAGES.update(
             "en": "Missing Authorization: Bearer <token> header.",
         },
         "token_invalid": {"es": "Token no válido: {reason}.", "en": "Invalid token: {reason}."},
-        "token_expired": {"es": "El token expiró; inicie sesión de nuevo.", "en": "The token expired; log in again."},
+        "token_expired": {
+            "es": "El token expiró; inicie sesión de nuevo.",
+            "en": "The token expired; log in again.",
+        },
         "role_required": {
             "es": "Su rol no permite esta acción (se requiere: {roles}).",
             "en": "Your role does not allow this (requires: {roles}).",
@@ -169,3 +172,13 @@ _MESSAGES.update(
         },
     }
 )
+
+
+def register(messages: dict[str, dict[str, str]]) -> None:
+    """Add an area's messages (each code with "es" and "en"); areas keep their words beside their code."""
+    for code, texts in messages.items():
+        if not texts.get("es") or not texts.get("en"):
+            raise ValueError(f"message {code} needs both es and en")
+        if code in _MESSAGES and _MESSAGES[code] != texts:
+            raise ValueError(f"message {code} is already defined differently")
+        _MESSAGES[code] = texts

@@ -27,7 +27,12 @@ def publish(events: Sequence[DomainEvent]) -> None:
     for start in range(0, len(events), 10):  # PutEvents takes at most 10 entries
         batch = events[start : start + 10]
         entries = [
-            {"Source": SOURCE, "DetailType": e.detail_type, "Detail": json.dumps(e.detail), "EventBusName": bus}
+            {
+                "Source": SOURCE,
+                "DetailType": e.detail_type,
+                "Detail": json.dumps(e.detail),
+                "EventBusName": bus,
+            }
             for e in batch
         ]
         response = _client().put_events(Entries=entries)

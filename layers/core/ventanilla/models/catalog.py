@@ -62,7 +62,7 @@ class RequestType(BaseModel):
     code: Code
     name: Text
     description: Text | None = None
-    audiences: list[Audience] = Field(default_factory=lambda: ["external", "internal"])
+    audiences: list[Audience] = Field(default=["external", "internal"])
     subtypes: list[Subtype] = Field(min_length=1)
     order: int = 0
 
@@ -73,4 +73,4 @@ class RequestType(BaseModel):
 class Team(BaseModel):
     code: Code
     name: Text
-    tiers: list[Tier] = Field(default_factory=lambda: ["L1"])
+    tiers: list[Tier] = Field(default=["L1"])

@@ -30,7 +30,7 @@ class Requester(BaseModel):
     email: str | None = None
     phone: str | None = None
     language: Literal["es", "en"] = "es"
-    channels: list[NoticeChannel] = Field(default_factory=lambda: ["email"])
+    channels: list[NoticeChannel] = Field(default=["email"])
     kind: RequesterKind = "external"
     organisation: str | None = Field(default=None, max_length=160)
 

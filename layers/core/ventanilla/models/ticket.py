@@ -92,7 +92,7 @@ class RequesterIn(Strict):
     email: str | None = Field(default=None, max_length=254)
     phone: str | None = Field(default=None, max_length=32)
     language: Literal["es", "en"] = "es"
-    channels: list[NoticeChannel] = Field(default_factory=lambda: ["email"], max_length=3)
+    channels: list[NoticeChannel] = Field(default=["email"], max_length=3)
     kind: RequesterKind = "external"
     organisation: str | None = Field(default=None, max_length=160)
     consent: bool

@@ -29,7 +29,9 @@ def rut_is_valid(raw: str) -> bool:
     return match.group(2).upper() == expected
 
 
-def check_form(fields: list[FormField], values: dict[str, FormValue]) -> tuple[dict[str, FormValue], list[FieldError]]:
+def check_form(
+    fields: list[FormField], values: dict[str, FormValue]
+) -> tuple[dict[str, FormValue], list[FieldError]]:
     """Clean values and every problem found, each naming ``form.<field>``; unknown fields are errors."""
     known = {f.name: f for f in fields}
     errors: list[FieldError] = [

@@ -192,7 +192,7 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
         try:
             store.insert_ticket(now.year, previous, ticket, [created], extra)
         except store.NumberTaken:
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))  # noqa: S311 - jitter only
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
             continue
         return TicketCreated(
             number=number,
@@ -340,10 +340,18 @@ def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTic
     check_move(ticket.status, body.status)
     now = utcnow()
     actor = _staff_actor(principal)
-    updated = _moved(ticket, body.status, now).model_copy(update={"updated_at": now, "version": ticket.version + 1})
+    updated = _moved(ticket, body.status, now).model_copy(
+        update={"updated_at": now, "version": ticket.version + 1}
+    )
     events = [
         new_event(
-            number, actor, "status_changed", public=True, body=body.body, at=now, status=body.status.value,
+            number,
+            actor,
+            "status_changed",
+            public=True,
+            body=body.body,
+            at=now,
+            status=body.status.value,
             previous=ticket.status.value,
         )
     ]
@@ -366,7 +374,9 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
         if profile is None:
             raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "unknown_staff")])
         if team not in profile.teams:
-            raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "not_your_team", {"team": team})])
+            raise ValidationFailed(
+                "validation_failed", errors=[FieldError("assignee", "not_your_team", {"team": team})]
+            )
         if body.assignee != principal.sub and not principal.sees_all_teams and team not in principal.teams:
             raise Forbidden("not_your_team", {"team": team})
         assignee_name = profile.name
@@ -382,8 +392,18 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
         }
     )
     events = [
-        new_event(number, actor, "assigned", public=False, at=now, team=team, assignee=body.assignee,
-                  assignee_name=assignee_name, previous_team=ticket.team, previous_assignee=ticket.assignee)
+        new_event(
+            number,
+            actor,
+            "assigned",
+            public=False,
+            at=now,
+            team=team,
+            assignee=body.assignee,
+            assignee_name=assignee_name,
+            previous_team=ticket.team,
+            previous_assignee=ticket.assignee,
+        )
     ]
     if body.assignee and ticket.status in (Status.RECEIVED, Status.REOPENED):
         updated = _moved(updated, Status.ASSIGNED, now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import boto3
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from ventanilla.settings import get_settings
 
 
-@lru_cache(maxsize=None)
+@cache
 def persistence(function: str) -> DynamoDBPersistenceLayer:
     settings = get_settings()
     return DynamoDBPersistenceLayer(

@@ -15,7 +15,9 @@ def contact_hash(kind: str, value: str) -> str:
 
 
 def find_citizen_id(contact: str) -> str | None:
-    item = table().get_item(Key={"PK": f"CONTACT#{contact}", "SK": "CONTACT"}, ConsistentRead=True).get("Item")
+    item = (
+        table().get_item(Key={"PK": f"CONTACT#{contact}", "SK": "CONTACT"}, ConsistentRead=True).get("Item")
+    )
     return str(item["citizen_id"]) if item else None
 
 

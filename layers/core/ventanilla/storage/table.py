@@ -1,18 +1,19 @@
 """Single-table design: one DynamoDB table, every access pattern a GetItem or a bounded Query.
 
-Keys (generic attribute names so entities can share the indexes):
+Keys (generic attribute names, so entities can share the indexes):
 
-| entity          | PK                        | SK                  | GSI1 (team queue)                         | GSI2 (citizen)          | GSI3 (assignee)                     |
-|-----------------|---------------------------|---------------------|-------------------------------------------|-------------------------|-------------------------------------|
-| ticket          | ``TICKET#<number>``       | ``TICKET``          | ``QUEUE#<team>#<status>`` / ``<rank>#<due>#<number>`` | ``CITIZEN#<id>`` / ``<created>`` | ``ASSIGNEE#<sub>`` / ``<status>#<due>#<number>`` |
-| history event   | ``TICKET#<number>``       | ``EV#<at>#<id>``    |                                           |                         |                                     |
-| number counter  | ``COUNTER#TICKET``        | ``YEAR#<yyyy>``     |                                           |                         |                                     |
-| request type    | ``CATALOG``               | ``TYPE#<code>``     |                                           |                         |                                     |
-| team            | ``TEAMS``                 | ``TEAM#<code>``     |                                           |                         |                                     |
-| staff profile   | ``STAFF#<sub>``           | ``PROFILE``         |                                           |                         |                                     |
-| citizen         | ``CITIZEN#<id>``          | ``PROFILE``         |                                           |                         |                                     |
-| contact index   | ``CONTACT#<sha256>``      | ``CONTACT``         |                                           |                         |                                     |
-| idempotency     | ``IDEMPOTENCY#<fn>``      | ``<hash>``          |                                           |                         |                                     |
+    entity         PK                  SK              indexes
+    ticket         TICKET#<number>     TICKET          GSI1 QUEUE#<team>#<status> / <rank>#<due>#<number>
+                                                       GSI2 CITIZEN#<id> / <created>#<number>
+                                                       GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
+    history event  TICKET#<number>     EV#<at>#<pos>#<id>
+    counter        COUNTER#TICKET      YEAR#<yyyy>
+    request type   CATALOG             TYPE#<code>
+    team           TEAMS               TEAM#<code>
+    staff profile  STAFF#<sub>         PROFILE
+    citizen        CITIZEN#<id>        PROFILE
+    contact index  CONTACT#<sha256>    CONTACT
+    idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);

@@ -46,7 +46,9 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
 
 def event_item(e: HistoryEvent, position: int = 0) -> dict[str, Any]:
     """Events sort by time, then by their position in the change that wrote them."""
-    return to_item(e, PK=ticket_pk(e.number), SK=f"EV#{iso(e.at)}#{position:02d}#{e.event_id}", entity="event")
+    return to_item(
+        e, PK=ticket_pk(e.number), SK=f"EV#{iso(e.at)}#{position:02d}#{e.event_id}", entity="event"
+    )
 
 
 def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -155,7 +157,9 @@ def _cursor_in(cursor: str | None) -> dict[str, Any] | None:
     return key
 
 
-def queue(team: str, status: Status, limit: int, cursor: str | None = None) -> tuple[list[Ticket], str | None]:
+def queue(
+    team: str, status: Status, limit: int, cursor: str | None = None
+) -> tuple[list[Ticket], str | None]:
     """One page of a team's queue in one status, most urgent first (GSI1)."""
     params: dict[str, Any] = {
         "IndexName": "GSI1",
@@ -204,7 +208,9 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
         codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and (not codes or codes[0] == "ConditionalCheckFailed"):
+        if is_error(error, "TransactionCanceledException") and (
+            not codes or codes[0] == "ConditionalCheckFailed"
+        ):
             current = get_ticket(ticket.number)
             raise Conflict(
                 "stale_version",

@@ -1,0 +1,412 @@
+"""Help search on OpenSearch (Amazon OpenSearch Service in AWS, any endpoint locally).
+
+Same contract as the tantivy engine. Spanish analysis lives in the index settings
+(infra/opensearch/help-articles.json): lowercase, Spanish stop words, ASCII folding, light
+Spanish stemmer, and at search time a synonym_graph filter filled from
+``ventanilla/data/synonyms_es.txt`` when the index is created. The request bodies are built by
+pure functions so they are unit-tested without a server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import html
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from ventanilla.help.articles import Article, Stage, plain_text
+from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
+from ventanilla.help.search.text import MAX_QUERY_WORDS, Synonyms, clip_query, default_synonyms, words
+
+DEFAULT_INDEX = "help-articles"
+SETTINGS_ENV = "VENTANILLA_OPENSEARCH_SETTINGS"
+FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "tags": 2.5, "summary": 1.5, "body": 1.0}
+MAX_LIMIT = 100
+SOURCE_FIELDS = ["slug", "lang", "title", "summary", "section_path", "section_titles", "stage"]
+
+
+def settings_path() -> Path:
+    """infra/opensearch/help-articles.json in the repository, or the file named by the env variable.
+
+    Only needed to create the index (a deploy-time step), so a Lambda layer without infra/ works.
+    """
+    override = os.environ.get(SETTINGS_ENV)
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[5] / "infra" / "opensearch" / "help-articles.json"
+
+
+def index_body(synonyms: Synonyms | None = None, path: str | Path | None = None) -> dict[str, Any]:
+    """Settings and mappings for ``indices.create``, with the synonym rules filled in."""
+    with Path(path or settings_path()).open(encoding="utf-8") as fh:
+        body: dict[str, Any] = json.load(fh)
+    rules = (synonyms if synonyms is not None else default_synonyms()).as_rules()
+    body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"] = rules
+    return body
+
+
+def document(article: Article) -> dict[str, Any]:
+    """The indexed form of an article: plain-text body, section paths flattened for filters and facets."""
+    path = article.section_path
+    types = set(article.request_types) | {t.split("/", 1)[0] for t in article.request_types}
+    return {
+        "slug": article.slug,
+        "lang": article.lang,
+        "translation_of": article.translation_of,
+        "title": article.title,
+        "tags": article.tags,
+        "summary": article.summary,
+        "body": plain_text(article.body_md),
+        "section_path": path,
+        "section_titles": article.section_titles,
+        "section_top": path[0],
+        "section_tree": ["/".join(path[: i + 1]) for i in range(len(path))],
+        "stage": article.stage.value,
+        "request_types": sorted(types),
+        "status": article.status,
+        "updated_at": article.updated_at.isoformat(),
+    }
+
+
+def doc_id(slug: str, lang: str) -> str:
+    return f"{lang}:{slug}"
+
+
+def _fields(lang: str) -> list[str]:
+    suffix = ".en" if lang == "en" else ""
+    return [f"{name}{suffix}^{boost:g}" for name, boost in FIELD_BOOSTS.items()]
+
+
+def _lucene_regex_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in '.?+*|{}[]()"\\#@&<>~' else ch for ch in text)
+
+
+def build_search_body(
+    query: str,
+    lang: str = "es",
+    section: str | None = None,
+    stage: str | None = None,
+    request_type: str | None = None,
+    limit: int = 10,
+) -> dict[str, Any]:
+    """The ``_search`` request for a citizen's query. Never raises; the text is only ever a value.
+
+    Two clauses: a fuzzy ``multi_match`` (fuzziness AUTO) through the index analyzer, and an exact
+    one through the search analyzer with synonyms; OpenSearch ignores fuzziness on synonym terms,
+    so splitting them keeps both typo tolerance and synonyms.
+    """
+    text = " ".join(clip_query(query if isinstance(query, str) else "").split()[: MAX_QUERY_WORDS * 2])
+    has_words = bool(words(text))
+    size = max(1, min(int(limit), MAX_LIMIT))
+    fields = _fields(lang)
+    filters: list[dict[str, Any]] = [{"term": {"lang": lang}}]
+    if section:
+        filters.append({"term": {"section_path": section}})
+    if stage:
+        filters.append({"term": {"stage": stage}})
+    if request_type:
+        filters.append({"term": {"request_types": request_type}})
+
+    if has_words:
+        fuzzy: dict[str, Any] = {
+            "multi_match": {
+                "query": text,
+                "fields": fields,
+                "type": "most_fields",
+                "fuzziness": "AUTO:4,8",
+                "prefix_length": 0,
+                "max_expansions": 20,
+                "lenient": True,
+                "boost": 0.4,
+            }
+        }
+        if lang != "en":
+            fuzzy["multi_match"]["analyzer"] = "ventanilla_es"
+        must: dict[str, Any] = {
+            "bool": {
+                "should": [
+                    {
+                        "multi_match": {
+                            "query": text,
+                            "fields": fields,
+                            "type": "most_fields",
+                            "lenient": True,
+                        }
+                    },
+                    fuzzy,
+                    {
+                        "multi_match": {
+                            "query": text,
+                            "fields": fields,
+                            "type": "phrase",
+                            "slop": 2,
+                            "boost": 0.5,
+                        }
+                    },
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+    elif text.strip():
+        must = {"match_none": {}}  # only punctuation or symbols: nothing to look for
+    else:
+        must = {"match_all": {}}  # browsing a section, stage or request type
+
+    body: dict[str, Any] = {
+        "size": size,
+        "track_total_hits": True,
+        "_source": SOURCE_FIELDS,
+        "query": {"bool": {"must": [must], "filter": filters}},
+        "highlight": {
+            "pre_tags": ["<mark>"],
+            "post_tags": ["</mark>"],
+            "encoder": "html",
+            "require_field_match": False,
+            "fields": {
+                ("body.en" if lang == "en" else "body"): {"fragment_size": 200, "number_of_fragments": 1},
+                ("summary.en" if lang == "en" else "summary"): {
+                    "fragment_size": 200,
+                    "number_of_fragments": 1,
+                    "no_match_size": 200,
+                },
+            },
+        },
+    }
+    if section:
+        pattern = f"(.*/)?{_lucene_regex_escape(section)}/[^/]+"
+        body["aggs"] = {
+            "groups": {
+                "terms": {"field": "section_tree", "size": 200, "include": pattern},
+                "aggs": {"sample": {"top_hits": {"size": 1, "_source": ["section_path", "section_titles"]}}},
+            }
+        }
+    else:
+        body["aggs"] = {
+            "groups": {
+                "terms": {"field": "section_top", "size": 200},
+                "aggs": {"sample": {"top_hits": {"size": 1, "_source": ["section_path", "section_titles"]}}},
+            }
+        }
+    if has_words and lang != "en":
+        body["suggest"] = {
+            "did_you_mean": {
+                "text": " ".join(words(text)),
+                "phrase": {
+                    "field": "suggest",
+                    "size": 1,
+                    "gram_size": 3,
+                    "max_errors": 2,
+                    "confidence": 1.0,
+                    "direct_generator": [
+                        {"field": "suggest", "suggest_mode": "missing", "min_word_length": 4}
+                    ],
+                },
+            }
+        }
+    return body
+
+
+def parse_search_response(
+    response: Mapping[str, Any], query: str, lang: str, section: str | None
+) -> SearchResult:
+    """Turn an OpenSearch answer into a :class:`SearchResult` (snippets stay HTML-escaped)."""
+    hits_block = response.get("hits", {})
+    total_raw = hits_block.get("total", 0)
+    total = int(total_raw.get("value", 0) if isinstance(total_raw, Mapping) else total_raw)
+    hits: list[SearchHit] = []
+    for raw in hits_block.get("hits", []):
+        src = raw.get("_source", {})
+        hl = raw.get("highlight", {})
+        fragments = hl.get("body.en" if lang == "en" else "body") or hl.get(
+            "summary.en" if lang == "en" else "summary"
+        )
+        snippet = fragments[0] if fragments else html.escape(str(src.get("summary", ""))[:200])
+        hits.append(
+            SearchHit(
+                slug=src["slug"],
+                lang=src.get("lang", lang),
+                title=src.get("title", ""),
+                summary=src.get("summary", ""),
+                section_path=list(src.get("section_path", [])),
+                section_titles=list(src.get("section_titles", [])),
+                stage=Stage(src.get("stage", Stage.INFORMACION.value)),
+                score=round(float(raw.get("_score") or 0.0), 4),
+                snippet=snippet,
+            )
+        )
+    groups: list[SectionGroup] = []
+    for bucket in response.get("aggregations", {}).get("groups", {}).get("buckets", []):
+        key = str(bucket["key"])
+        path = key.split("/")
+        title = path[-1]
+        sample = bucket.get("sample", {}).get("hits", {}).get("hits", [])
+        if sample:
+            s_path = sample[0].get("_source", {}).get("section_path", [])
+            s_titles = sample[0].get("_source", {}).get("section_titles", [])
+            depth = len(path) - 1
+            if depth < len(s_titles) and depth < len(s_path) and s_path[depth] == path[-1]:
+                title = s_titles[depth]
+        groups.append(SectionGroup(slug=path[-1], title=title, path=path, count=int(bucket["doc_count"])))
+    groups.sort(key=lambda g: (-g.count, g.title))
+    suggestion: str | None = None
+    for entry in response.get("suggest", {}).get("did_you_mean", []):
+        options = entry.get("options", [])
+        if options and options[0].get("text") and options[0]["text"] != entry.get("text"):
+            suggestion = str(options[0]["text"])
+    return SearchResult(
+        query=query,
+        lang=lang,
+        section=section,
+        hits=hits,
+        total=total,
+        groups=groups,
+        did_you_mean=suggestion,
+    )
+
+
+def make_client(url: str, region: str | None = None, service: str = "es", timeout: int = 10) -> Any:
+    """An ``OpenSearch`` client: SigV4-signed with boto3 credentials for AWS, plain for a local URL.
+
+    AWS is detected from the host (``*.amazonaws.com``) or an explicit ``region``; ``service`` is
+    ``"es"`` for a managed domain, ``"aoss"`` for OpenSearch Serverless.
+    """
+    from opensearchpy import OpenSearch, RequestsHttpConnection  # lazy: not needed by tantivy users
+
+    parsed = urlparse(url)
+    use_ssl = parsed.scheme == "https"
+    port = parsed.port or (443 if use_ssl else 9200)
+    host = {"host": parsed.hostname or "localhost", "port": port}
+    is_aws = (parsed.hostname or "").endswith(".amazonaws.com") or region is not None
+    if is_aws:
+        import boto3
+        from opensearchpy import AWSV4SignerAuth
+
+        session = boto3.Session()
+        credentials = session.get_credentials()
+        auth = AWSV4SignerAuth(credentials, region or session.region_name or "us-east-1", service)
+        return OpenSearch(
+            hosts=[host],
+            http_auth=auth,
+            use_ssl=True,
+            verify_certs=True,
+            connection_class=RequestsHttpConnection,
+            timeout=timeout,
+        )
+    user_auth = (parsed.username, parsed.password or "") if parsed.username else None
+    return OpenSearch(
+        hosts=[host],
+        http_auth=user_auth,
+        use_ssl=use_ssl,
+        verify_certs=use_ssl,
+        ssl_show_warn=False,
+        timeout=timeout,
+    )
+
+
+class OpenSearchEngine:
+    """:class:`~ventanilla.help.search.base.HelpSearchEngine` on an OpenSearch index.
+
+    Pass ``client`` (any object with the opensearch-py methods used here) or ``url``. The index is
+    created on first write if missing. ``refresh="wait_for"`` makes writes visible to the next
+    search, which the tests and the editor's preview rely on; bulk loaders may pass ``False``.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        client: Any = None,
+        index: str = DEFAULT_INDEX,
+        region: str | None = None,
+        service: str = "es",
+        synonyms: Synonyms | None = None,
+        settings_file: str | Path | None = None,
+        refresh: bool | str = "wait_for",
+    ) -> None:
+        if client is None:
+            target = url or os.environ.get("OPENSEARCH_URL")
+            if not target:
+                raise ValueError("OpenSearchEngine needs a client or a url (or OPENSEARCH_URL)")
+            client = make_client(target, region=region, service=service)
+        self.client = client
+        self.index_name = index
+        self._synonyms = synonyms
+        self._settings_file = settings_file
+        self._refresh = refresh
+        self._ready = False
+
+    def ensure_index(self) -> None:
+        """Create the index with the Spanish analysis settings if it does not exist yet."""
+        if self._ready:
+            return
+        if not self.client.indices.exists(index=self.index_name):
+            body = index_body(self._synonyms, self._settings_file)
+            self.client.indices.create(index=self.index_name, body=body)
+        self._ready = True
+
+    def drop_index(self) -> None:
+        """Delete the whole index (tests, re-creation after changing analysis settings)."""
+        if self.client.indices.exists(index=self.index_name):
+            self.client.indices.delete(index=self.index_name)
+        self._ready = False
+
+    def index(self, articles: Iterable[Article]) -> None:
+        actions: list[dict[str, Any]] = []
+        for article in articles:
+            _id = doc_id(article.slug, article.lang)
+            if article.status == "published":
+                actions.append({"index": {"_index": self.index_name, "_id": _id}})
+                actions.append(document(article))
+            else:
+                actions.append({"delete": {"_index": self.index_name, "_id": _id}})
+        if not actions:
+            return
+        self.ensure_index()
+        response = self.client.bulk(body=actions, refresh=self._refresh)
+        if response.get("errors"):
+            failures = [
+                item
+                for item in response.get("items", [])
+                for op, result in item.items()
+                if result.get("error") and not (op == "delete" and result.get("status") == 404)
+            ]
+            if failures:
+                raise RuntimeError(f"OpenSearch rejected {len(failures)} article(s): {failures[:3]}")
+
+    def remove(self, slug: str, lang: str) -> None:
+        from opensearchpy.exceptions import NotFoundError
+
+        # Removing what is not there is a no-op, so retried events are harmless.
+        with contextlib.suppress(NotFoundError):
+            self.client.delete(index=self.index_name, id=doc_id(slug, lang), refresh=self._refresh)
+
+    def clear(self) -> None:
+        if self.client.indices.exists(index=self.index_name):
+            self.client.delete_by_query(
+                index=self.index_name, body={"query": {"match_all": {}}}, refresh=True, conflicts="proceed"
+            )
+
+    def count(self) -> int:
+        if not self.client.indices.exists(index=self.index_name):
+            return 0
+        return int(self.client.count(index=self.index_name)["count"])
+
+    def search(
+        self,
+        query: str,
+        lang: str = "es",
+        section: str | None = None,
+        stage: str | None = None,
+        request_type: str | None = None,
+        limit: int = 10,
+    ) -> SearchResult:
+        body = build_search_body(query, lang, section, stage, request_type, limit)
+        original = query if isinstance(query, str) else ""
+        if body["query"]["bool"]["must"] == [{"match_none": {}}]:
+            return SearchResult(query=original, lang=lang, section=section)
+        response = self.client.search(index=self.index_name, body=copy.deepcopy(body))
+        return parse_search_response(response, original, lang, section)
