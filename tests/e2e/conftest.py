@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="session")
 def stack_url() -> Iterator[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", "0", "--demo"],
         cwd=ROOT,

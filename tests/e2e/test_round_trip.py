@@ -17,7 +17,12 @@ BODY: dict[str, Any] = {
     "subject": "¿Qué necesito para renovar mi licencia?",
     "description": "Mi licencia clase B vence el próximo mes. ¿Qué documentos debo llevar?",
     "form": {"tramite": "licencia"},
-    "requester": {"name": "Javiera Torres", "email": "javiera@example.cl", "channels": ["email"], "consent": True},
+    "requester": {
+        "name": "Javiera Torres",
+        "email": "javiera@example.cl",
+        "channels": ["email"],
+        "consent": True,
+    },
 }
 
 
@@ -54,20 +59,37 @@ def test_citizen_and_agent_round_trip(stack_url: str) -> None:
     assert number in [i["number"] for i in queue["items"]]
 
     reply = "Estimada Javiera: debe traer su cédula y la licencia anterior."
-    answered = requests.post(f"{stack_url}/api/v1/agent/tickets/{number}/reply", json={"body": reply}, headers=agent, timeout=30)
+    answered = requests.post(
+        f"{stack_url}/api/v1/agent/tickets/{number}/reply", json={"body": reply}, headers=agent, timeout=30
+    )
     assert answered.status_code == 200, answered.text
-    requests.post(f"{stack_url}/api/v1/agent/tickets/{number}/note", json={"body": "Nota interna"}, headers=agent, timeout=30)
+    requests.post(
+        f"{stack_url}/api/v1/agent/tickets/{number}/note",
+        json={"body": "Nota interna"},
+        headers=agent,
+        timeout=30,
+    )
 
     view = requests.get(f"{stack_url}/api/v1/tickets/{number}", headers=citizen, timeout=30).json()
     assert view["status"] == "in_progress"
     bodies = [e["body"] for e in view["timeline"]]
     assert reply in bodies and "Nota interna" not in bodies
 
-    thanks = requests.post(f"{stack_url}/api/v1/tickets/{number}/messages", json={"body": "¡Gracias!"}, headers=citizen, timeout=30)
+    thanks = requests.post(
+        f"{stack_url}/api/v1/tickets/{number}/messages",
+        json={"body": "¡Gracias!"},
+        headers=citizen,
+        timeout=30,
+    )
     assert thanks.status_code == 201
     staff_view = requests.get(f"{stack_url}/api/v1/agent/tickets/{number}", headers=agent, timeout=30).json()
     assert staff_view["history"][-1]["body"] == "¡Gracias!"
-    assert requests.get(f"{stack_url}/api/v1/tickets/{number}", headers={"X-Access-Code": "X" * 10}, timeout=30).status_code == 404
+    assert (
+        requests.get(
+            f"{stack_url}/api/v1/tickets/{number}", headers={"X-Access-Code": "X" * 10}, timeout=30
+        ).status_code
+        == 404
+    )
 
 
 def test_fifty_concurrent_creates_get_fifty_distinct_numbers(stack_url: str) -> None:

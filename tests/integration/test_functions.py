@@ -50,7 +50,9 @@ def _drain(url: str) -> list[dict[str, Any]]:
     sqs = boto3.client("sqs")
     out: list[dict[str, Any]] = []
     while True:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get(
+            "Messages", []
+        )
         if not messages:
             return out
         out += [json.loads(m["Body"]) for m in messages]
@@ -94,7 +96,9 @@ def test_stream_ignores_tickets_counters_and_modifications(aws: Aws) -> None:
     modify = copy.deepcopy(record)
     modify["eventName"] = "MODIFY"
     handler = aws.stack.functions["StreamFunction"].load()
-    assert handler({"Records": [ticket_item, modify]}, LambdaContext("StreamFunction")) == {"batchItemFailures": []}
+    assert handler({"Records": [ticket_item, modify]}, LambdaContext("StreamFunction")) == {
+        "batchItemFailures": []
+    }
     assert _drain(url) == []
 
 

@@ -15,7 +15,11 @@ RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 def _api_events() -> set[tuple[str, str]]:
     events = RESOURCES["ApiFunction"]["Properties"]["Events"]
-    return {(e["Properties"]["Path"], e["Properties"]["Method"].upper()) for e in events.values() if e["Type"] == "Api"}
+    return {
+        (e["Properties"]["Path"], e["Properties"]["Method"].upper())
+        for e in events.values()
+        if e["Type"] == "Api"
+    }
 
 
 def test_every_chalice_route_is_an_api_event_and_back(app: Any) -> None:
@@ -35,7 +39,9 @@ def test_sam_translates_and_cfn_lint_passes() -> None:
     from samtranslator.translator.transform import transform
 
     text = tpl.TEMPLATE.read_text(encoding="utf-8")
-    problems = [m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"]
+    problems = [
+        m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"
+    ]
     assert problems == []
     decoded, errors = decode_str(text)
     assert not errors
@@ -67,7 +73,9 @@ def test_table_has_streams_recovery_encryption_ttl() -> None:
 
 
 def test_staff_pool_has_every_role_group() -> None:
-    groups = {r["Properties"]["GroupName"] for r in RESOURCES.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"}
+    groups = {
+        r["Properties"]["GroupName"] for r in RESOURCES.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"
+    }
     assert groups == {"agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin"}
 
 
@@ -88,7 +96,9 @@ def _statements(resource: dict[str, Any]) -> list[Any]:
     return out
 
 
-@pytest.mark.parametrize("name", [n for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"])
+@pytest.mark.parametrize(
+    "name", [n for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"]
+)
 def test_functions_use_scoped_policies(name: str) -> None:
     """Least privilege: policy templates scoped to one resource, no wildcard actions on '*'."""
     resource = RESOURCES[name]
@@ -96,7 +106,10 @@ def test_functions_use_scoped_policies(name: str) -> None:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         assert not any(a == "*" or a.endswith(":*") for a in actions), (name, actions)
     for policy in resource["Properties"].get("Policies", []):
-        assert not isinstance(policy, str) or not re.search(r"FullAccess|Administrator", policy), (name, policy)
+        assert not isinstance(policy, str) or not re.search(r"FullAccess|Administrator", policy), (
+            name,
+            policy,
+        )
 
 
 def test_every_function_has_a_sample_event() -> None:

@@ -101,8 +101,18 @@ def test_access_code_hashes_are_salted_and_bad_hashes_never_match() -> None:
     assert access_codes.check_code(None, access_codes.hash_code("ABCDEFGH23")) is False
 
 
-@pytest.mark.parametrize(("rut", "ok"), [("12.345.678-5", True), ("12345678-5", True), ("7.654.321-6", True),
-                                         ("12.345.678-9", False), ("11.111.111-K", False), ("abc", False), ("", False)])
+@pytest.mark.parametrize(
+    ("rut", "ok"),
+    [
+        ("12.345.678-5", True),
+        ("12345678-5", True),
+        ("7.654.321-6", True),
+        ("12.345.678-9", False),
+        ("11.111.111-K", False),
+        ("abc", False),
+        ("", False),
+    ],
+)
 def test_rut(rut: str, ok: bool) -> None:
     assert rut_is_valid(rut) is ok
 
@@ -111,11 +121,18 @@ def test_check_form_reports_every_problem_by_field() -> None:
     fields = [
         FormField(name="rut", label=Text(es="RUT"), kind="rut", required=True),
         FormField(name="correo", label=Text(es="Correo"), kind="email"),
-        FormField(name="clase", label=Text(es="Clase"), kind="select", options=[Option(value="b", label=Text(es="B"))]),
+        FormField(
+            name="clase",
+            label=Text(es="Clase"),
+            kind="select",
+            options=[Option(value="b", label=Text(es="B"))],
+        ),
         FormField(name="m2", label=Text(es="m2"), kind="number"),
         FormField(name="nota", label=Text(es="Nota"), max_length=5),
     ]
-    clean, errors = check_form(fields, {"correo": "x@", "clase": "z", "m2": "diez", "nota": "123456", "otro": "1"})
+    clean, errors = check_form(
+        fields, {"correo": "x@", "clase": "z", "m2": "diez", "nota": "123456", "otro": "1"}
+    )
     assert clean == {}
     assert {(e.field, e.code) for e in errors} == {
         ("form.otro", "extra_forbidden"),
@@ -125,7 +142,9 @@ def test_check_form_reports_every_problem_by_field() -> None:
         ("form.m2", "float_parsing"),
         ("form.nota", "string_too_long"),
     }
-    clean, errors = check_form(fields, {"rut": "12.345.678-5", "correo": "A@Example.CL", "clase": "b", "m2": 12.5})
+    clean, errors = check_form(
+        fields, {"rut": "12.345.678-5", "correo": "A@Example.CL", "clase": "b", "m2": 12.5}
+    )
     assert errors == [] and clean["clase"] == "b" and clean["m2"] == 12.5
 
 
@@ -134,8 +153,18 @@ def test_select_without_options_is_refused() -> None:
         FormField(name="x", label=Text(es="X"), kind="select")
 
 
-@pytest.mark.parametrize(("header", "lang"), [(None, "es"), ("", "es"), ("en-US,en;q=0.9", "en"), ("es-CL", "es"),
-                                              ("fr-FR, en;q=0.5", "en"), ("de", "es"), ("*", "es")])
+@pytest.mark.parametrize(
+    ("header", "lang"),
+    [
+        (None, "es"),
+        ("", "es"),
+        ("en-US,en;q=0.9", "en"),
+        ("es-CL", "es"),
+        ("fr-FR, en;q=0.5", "en"),
+        ("de", "es"),
+        ("*", "es"),
+    ],
+)
 def test_language_negotiation(header: str | None, lang: str) -> None:
     assert i18n.pick_lang(header) == lang
 
@@ -154,9 +183,16 @@ def test_every_message_exists_in_both_languages() -> None:
 
 def _image(**overrides: object) -> dict[str, object]:
     image: dict[str, object] = {
-        "entity": "event", "event_id": "e1", "number": "2026-000001", "at": "2026-01-01T00:00:00Z",
-        "action": "message", "public": True, "channel": "web", "actor": {"kind": "staff", "id": "sub-1", "name": "Ana"},
-        "body": "texto privado", "data": {},
+        "entity": "event",
+        "event_id": "e1",
+        "number": "2026-000001",
+        "at": "2026-01-01T00:00:00Z",
+        "action": "message",
+        "public": True,
+        "channel": "web",
+        "actor": {"kind": "staff", "id": "sub-1", "name": "Ana"},
+        "body": "texto privado",
+        "data": {},
     }
     image.update(overrides)
     return image
@@ -175,5 +211,7 @@ def test_domain_events_only_for_new_history_events() -> None:
     assert domain_events.from_stream_record("INSERT", _image(entity="ticket")) == []
     assert domain_events.from_stream_record("INSERT", None) == []
     assert domain_events.from_stream_record("INSERT", _image(action="notification")) == []
-    [assigned] = domain_events.from_stream_record("INSERT", _image(action="assigned", data={"team": "t", "assignee": "s"}))
+    [assigned] = domain_events.from_stream_record(
+        "INSERT", _image(action="assigned", data={"team": "t", "assignee": "s"})
+    )
     assert assigned.detail_type == "TicketAssigned" and assigned.detail["team"] == "t"

@@ -1,0 +1,196 @@
+"""Browser tests: the local stack in a subprocess, Debian's Chromium driven by Playwright, axe-core
+injected into every page checked, screenshots at phone and desktop widths.
+
+axe-core comes from the npm registry, pinned in tests/browser/package.json; the ``axe`` fixture
+installs it (``npm ci --prefix tests/browser``) when it is not there yet, so the step is idempotent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def web_url() -> Iterator[str]:
+    """``python -m infra.local --port 0 --demo`` as ``make dev`` runs it; its ``READY <url>`` line."""
+    python = ROOT / ".venv" / "bin" / "python"
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
+    }
+    log_path = ROOT / "test-artifacts" / "browser-stack.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("w", encoding="utf-8")
+    process = subprocess.Popen(
+        [str(python if python.exists() else sys.executable), "-m", "infra.local", "--port", "0", "--demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    assert process.stdout is not None
+    url, lines, deadline = None, [], time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("READY "):
+            url = line.split()[1]
+            break
+    if url is None:
+        process.kill()
+        pytest.fail(f"local stack did not start (see {log_path}):\n" + "".join(lines[-40:]))
+    # Keep draining stdout so a full pipe never blocks the server.
+    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("axe-core is missing and npm is not installed: run `npm ci --prefix tests/browser`")
+        subprocess.run(
+            [npm, "ci", "--prefix", str(HERE), "--no-audit", "--no-fund"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Tab:
+    """One browser page plus the helpers every test uses."""
+
+    page: Any
+    url: str
+    axe: str
+    errors: list[str]
+
+    def go(self, hash_route: str) -> None:
+        self.page.goto(f"{self.url}/{hash_route}")
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        self.page.wait_for_selector("main[aria-busy=false] h1")
+
+    def heading(self) -> str:
+        return str(self.page.locator("main h1").first.inner_text())
+
+    def shot(self, name: str) -> None:
+        """Full-page screenshots at 360 px and 1280 px, then back to the desktop width."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for label, size in (("360", PHONE), ("1280", DESKTOP)):
+            self.page.set_viewport_size(size)
+            self.page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+
+    def check_a11y(self, name: str) -> None:
+        """axe-core on the page as it is now: no serious or critical violation (WCAG 2.1 A/AA + best practice)."""
+        if not self.page.evaluate("() => typeof window.axe !== 'undefined'"):
+            # Evaluated through DevTools, not as a <script>: the page's CSP (script-src 'self') stays on.
+            self.page.evaluate("() => {\n" + self.axe + "\n}")
+        result = self.page.evaluate(
+            """async () => {
+                const r = await axe.run(document, {resultTypes: ['violations'],
+                  runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}});
+                return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+            }"""
+        )
+        blocking = [v for v in result if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{name}: accessibility violations: {blocking}"
+
+    def step(self, name: str) -> None:
+        """A step of a journey: screenshots at both widths and the accessibility check."""
+        self.shot(name)
+        self.check_a11y(name)
+
+
+@pytest.fixture
+def tab(browser: Any, web_url: str, axe_source: str) -> Iterator[Tab]:
+    yield from _tab(browser, web_url, axe_source)
+
+
+def _tab(browser: Any, url: str, axe: str) -> Iterator[Tab]:
+    context = browser.new_context(viewport=DESKTOP, locale="es-CL")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # 4xx answers are expected (absent help routes, validation, wrong password); JS errors and 5xx are not.
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(msg.text)
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    yield Tab(page, url, axe, errors)
+    context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+@pytest.fixture
+def new_tab(browser: Any, web_url: str, axe_source: str) -> Iterator[Any]:
+    """Open more independent tabs (e.g. the citizen while the agent works), each with its own storage."""
+    opened: list[Iterator[Tab]] = []
+
+    def open_tab() -> Tab:
+        gen = _tab(browser, web_url, axe_source)
+        opened.append(gen)
+        return next(gen)
+
+    yield open_tab
+    for gen in opened:
+        next(gen, None)

@@ -1,0 +1,89 @@
+"""Steps shared by the browser tests: the contact flow as a citizen goes through it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+NUMBER_RE = re.compile(r"^\d{4}-\d{6}$")
+
+
+@dataclass(frozen=True)
+class Citizen:
+    name: str = "María José Pérez"
+    email: str = "maria.perez@example.cl"
+    phone: str = "+56 9 6123 4567"
+
+
+@dataclass(frozen=True)
+class Filed:
+    number: str
+    code: str
+    subject: str
+
+
+def identify(tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = None) -> None:
+    page = tab.page
+    tab.go("#/contacto")
+    assert tab.heading() == "Sus datos de contacto"
+    if shots:
+        tab.step(f"{shots}-1-datos")
+    page.get_by_label("Nombre completo").fill(who.name)
+    page.get_by_label("Correo electrónico", exact=False).first.fill(who.email)
+    page.get_by_label("Teléfono celular", exact=False).fill(who.phone)
+    if sms:
+        page.get_by_label("SMS al celular").check()
+    page.get_by_label("Acepto el aviso de privacidad", exact=False).check()
+    page.get_by_role("button", name="Continuar").click()
+
+
+def choose_topic(tab: Any, type_name: str, subtype_name: str, *, shots: str | None = None) -> None:
+    page = tab.page
+    tab.wait_ready()
+    assert tab.heading() == "¿Sobre qué nos quiere escribir?"
+    page.get_by_role("radio", name=type_name, exact=True).check()
+    if shots:
+        tab.step(f"{shots}-2-tipo")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
+    tab.wait_ready()
+    page.get_by_role("radio", name=subtype_name, exact=True).check()
+    if shots:
+        tab.step(f"{shots}-3-subtipo")
+    page.get_by_role("button", name="Continuar").click()
+
+
+def fill_licence_form(tab: Any, subject: str, rut: str = "12.345.678-5") -> None:
+    page = tab.page
+    page.wait_for_selector("h1:text('Cuéntenos su caso')")
+    tab.wait_ready()
+    page.get_by_label("Asunto").fill(subject)
+    page.get_by_label("RUT").fill(rut)
+    page.get_by_label("Razón social o nombre del negocio").fill("Almacén Don Pepe SpA")
+    page.get_by_label("Dirección").fill("Av. Los Aromos 1250, Valle Verde")
+    page.get_by_label("Giro o actividad").fill("Almacén de barrio")
+    page.get_by_label("Describa su solicitud").fill(
+        "Presenté los documentos hace tres semanas y no sé en qué etapa está mi patente."
+    )
+
+
+def file_licence_request(tab: Any, *, shots: str | None = None) -> Filed:
+    """The whole contact flow for a business licence question; returns number and access code."""
+    page = tab.page
+    subject = "Estado de mi patente comercial"
+    identify(tab, Citizen(), shots=shots)
+    choose_topic(tab, "Trámites", "Patente comercial", shots=shots)
+    fill_licence_form(tab, subject)
+    if shots:
+        tab.step(f"{shots}-4-formulario")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    tab.wait_ready()
+    number = page.get_by_test_id("ticket-number").inner_text().strip()
+    code = page.get_by_test_id("access-code").inner_text().strip()
+    assert NUMBER_RE.match(number), number
+    assert len(code) >= 6
+    if shots:
+        tab.step(f"{shots}-5-confirmacion")
+    return Filed(number, code, subject)

@@ -1,0 +1,124 @@
+// Shell and hash router of the citizen portal and the agent console.
+import { h, mount, announce } from './dom.js';
+import { config } from './api.js';
+import { getLang, initialLang, setLang, t } from './i18n.js';
+import * as home from './views/home.js';
+import * as help from './views/help.js';
+import * as contact from './views/contact.js';
+import * as follow from './views/request.js';
+
+const main = document.getElementById('main');
+const loadAgent = () => import('./views/agent.js'); // staff only: citizens never download it
+
+const ROUTES = [
+  [/^\/?$/, () => home.render],
+  [/^\/ayuda$/, () => help.renderSearch],
+  [/^\/ayuda\/([a-z0-9-]+)$/, () => help.renderArticle],
+  [/^\/contacto(?:\/([a-z]+))?$/, () => contact.render],
+  [/^\/solicitud$/, () => follow.renderLookup],
+  [/^\/solicitud\/([0-9]{4}-[0-9]{3,})$/, () => follow.render],
+  [/^\/privacidad$/, () => home.renderPrivacy],
+  [/^\/agente$/, async () => (await loadAgent()).renderQueue],
+  [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
+];
+
+let token = 0;
+let flashText = '';
+
+/** A message shown once at the top of the next page (e.g. after leaving the contact flow). */
+export function flash(text) { flashText = text; }
+
+export function go(path) {
+  if (location.hash === `#${path}`) route({ focus: true });
+  else location.hash = path;
+}
+
+function parseHash() {
+  const raw = location.hash.startsWith('#/') ? location.hash.slice(1) : '/';
+  const [path, query = ''] = raw.split('?');
+  return { path: decodeURIComponent(path), query: new URLSearchParams(query) };
+}
+
+async function route({ focus = true } = {}) {
+  const mine = ++token;
+  const { path, query } = parseHash();
+  for (const a of document.querySelectorAll('[data-nav]')) {
+    const current = a.dataset.nav === '/' ? path === '/' : path.startsWith(a.dataset.nav);
+    if (current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  }
+  let view = null;
+  let params = [];
+  for (const [re, loader] of ROUTES) {
+    const m = re.exec(path);
+    if (m) { params = m.slice(1); view = await loader(); break; }
+  }
+  main.setAttribute('aria-busy', 'true');
+  const slow = setTimeout(() => { if (mine === token) mount(main, h('p', { class: 'loading' }, t('common.loading'))); }, 250);
+  let node;
+  try {
+    const ctx = { params, query, path, stale: () => mine !== token, rerender: () => route({ focus: false }) };
+    node = view ? await view(ctx) : notFound();
+  } catch (error) {
+    node = failure(error);
+  }
+  clearTimeout(slow);
+  if (mine !== token || node === null) return; // a newer navigation won, or the view redirected
+  const box = h('div', { class: 'page' }, flashText && h('p', { class: 'flash', role: 'status' }, flashText), node);
+  flashText = '';
+  mount(main, box);
+  main.setAttribute('aria-busy', 'false');
+  const heading = main.querySelector('h1');
+  if (heading) heading.setAttribute('tabindex', '-1');
+  document.title = `${heading ? heading.textContent : 'Ventanilla'} — Ventanilla`;
+  if (focus) {
+    // Errors waiting on this page (e.g. sent back by the API) come before the heading.
+    (main.querySelector('.error-summary:not([hidden])') || heading || main).focus();
+    window.scrollTo(0, 0);
+  }
+}
+
+function notFound() {
+  return h('section', {}, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.body')),
+    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+}
+
+function failure(error) {
+  console.error(error);
+  return h('section', {}, h('h1', {}, t('error.title')),
+    h('p', { role: 'alert' }, error && error.message ? error.message : t('error.generic')),
+    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+}
+
+async function start() {
+  // A link such as /?codigo=K7P4-9XQ2#/solicitud/2026-000123 carries the code in the query.
+  const search = new URLSearchParams(location.search);
+  if (search.has('codigo') && location.hash.startsWith('#/solicitud/')) {
+    follow.rememberCode(location.hash.slice(12).split('?')[0], search.get('codigo'));
+    history.replaceState(null, '', location.pathname + location.hash);
+  }
+  await setLang(initialLang());
+  const button = document.getElementById('lang-switch');
+  const label = () => {
+    const other = getLang() === 'es' ? 'en' : 'es';
+    button.textContent = other === 'en' ? 'English' : 'Español';
+    button.lang = other;
+    button.setAttribute('aria-label', other === 'en' ? 'Change language to English' : 'Cambiar idioma a español');
+  };
+  label();
+  button.addEventListener('click', async () => {
+    await setLang(getLang() === 'es' ? 'en' : 'es');
+    label();
+    await route({ focus: false });
+    announce(t('lang.changed'));
+  });
+  document.querySelector('.skip-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    const heading = main.querySelector('h1');
+    (heading || main).focus();
+  });
+  window.addEventListener('hashchange', () => route());
+  config().then((cfg) => { document.getElementById('institution').textContent = cfg.institution; }).catch(() => {});
+  await route({ focus: false });
+}
+
+start();

@@ -1,0 +1,90 @@
+// Staff sign-in with Cognito (USER_PASSWORD_AUTH) straight from the browser; tokens live in this
+// tab only (sessionStorage). Locally the call goes through the dev server's /dev/cognito forward.
+import { config } from './api.js';
+
+const KEY = 'ventanilla.staff';
+const TARGET = 'AWSCognitoIdentityProviderService.';
+
+export class AuthError extends Error {
+  constructor(kind) { super(kind); this.kind = kind; }
+}
+
+/** Decode a JWT payload (base64url JSON); no verification: the API verifies every token. */
+export function claims(jwt) {
+  const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, '=')), (c) => c.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
+
+async function cognito(action, body) {
+  const cfg = await config();
+  const url = cfg.cognito_endpoint ? '/dev/cognito' : `https://cognito-idp.${cfg.region}.amazonaws.com/`;
+  let res;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': TARGET + action },
+      body: JSON.stringify({ ClientId: cfg.user_pool_client_id, ...body }),
+    });
+  } catch {
+    throw new AuthError('network');
+  }
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const type = String(data.__type || '').split('#').pop();
+    throw new AuthError({ NotAuthorizedException: 'credentials', UserNotFoundException: 'credentials',
+      PasswordResetRequiredException: 'reset', UserNotConfirmedException: 'unconfirmed',
+      TooManyRequestsException: 'throttled' }[type] || 'unknown');
+  }
+  return data;
+}
+
+function keep(result, previous) {
+  const access = result.AccessToken;
+  const id = result.IdToken || previous?.id;
+  const a = claims(access);
+  const i = id ? claims(id) : {};
+  const session = {
+    access, id, refresh: result.RefreshToken || previous?.refresh,
+    exp: a.exp * 1000,
+    sub: a.sub,
+    username: a.username || i['cognito:username'],
+    name: i.name || a.username,
+    groups: a['cognito:groups'] || [],
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(session));
+  return session;
+}
+
+export async function login(username, password) {
+  const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  if (!data.AuthenticationResult) throw new AuthError(data.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'new_password' : 'challenge');
+  return keep(data.AuthenticationResult);
+}
+
+export function current() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+    return s && (s.exp > Date.now() || s.refresh) ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A valid access token, refreshed when it is about to expire; null when signed out. */
+export async function accessToken() {
+  const s = current();
+  if (!s) return null;
+  if (s.exp - Date.now() > 60_000) return s.access;
+  try {
+    const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
+    return keep(data.AuthenticationResult, s).access;
+  } catch {
+    logout();
+    return null;
+  }
+}
+
+export function logout() {
+  sessionStorage.removeItem(KEY);
+}

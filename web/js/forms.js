@@ -1,0 +1,111 @@
+// Accessible form fields: label, hint and error wired with aria-describedby; an error summary.
+import { h, uid } from './dom.js';
+import { t } from './i18n.js';
+
+/**
+ * A labelled control. opts: {name (the API path, e.g. "form.rut"), label, kind, required, hint,
+ * value, options:[{value,label}], autocomplete, inputmode, rows, onInput}.
+ * Returns the wrapper; wrapper.control is the input, select or textarea.
+ */
+export function field(opts) {
+  const id = uid('f');
+  const hintId = opts.hint ? `${id}-hint` : null;
+  const errId = `${id}-err`;
+  const common = {
+    id,
+    name: opts.name,
+    'aria-describedby': [hintId, errId].filter(Boolean).join(' '),
+    'aria-required': opts.required ? 'true' : null,
+    autocomplete: opts.autocomplete || null,
+    inputmode: opts.inputmode || null,
+    'data-field': opts.name,
+  };
+  let control;
+  const kind = opts.kind || 'text';
+  if (kind === 'textarea') {
+    control = h('textarea', { ...common, rows: opts.rows || 5, value: opts.value ?? '' });
+  } else if (kind === 'select') {
+    control = h('select', common,
+      h('option', { value: '' }, t('form.choose')),
+      (opts.options || []).map((o) => h('option', { value: o.value, selected: o.value === opts.value }, o.label)));
+  } else if (kind === 'checkbox') {
+    control = h('input', { ...common, type: 'checkbox', checked: Boolean(opts.value) });
+  } else {
+    const type = { email: 'email', phone: 'tel', number: 'number', date: 'date' }[kind] || 'text';
+    control = h('input', { ...common, type, value: opts.value ?? '', spellcheck: kind === 'text' ? null : 'false' });
+    if (kind === 'rut') control.setAttribute('placeholder', '12.345.678-5');
+  }
+  if (opts.onInput) {
+    control.addEventListener(kind === 'checkbox' || kind === 'select' ? 'change' : 'input', () =>
+      opts.onInput(kind === 'checkbox' ? control.checked : control.value));
+  }
+  const label = h('label', { for: id }, opts.label,
+    opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : h('span', { class: 'opt' }, ` (${t('form.optional')})`));
+  const wrap = kind === 'checkbox'
+    ? h('div', { class: 'field check' }, control, label,
+      opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
+      h('p', { class: 'error', id: errId, hidden: true }))
+    : h('div', { class: 'field' }, label,
+      opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
+      h('p', { class: 'error', id: errId, hidden: true }), control);
+  wrap.control = control;
+  wrap.dataset.for = opts.name;
+  return wrap;
+}
+
+/** Show (or clear, with '') the error of the field named `name` inside `root`. */
+export function setError(root, name, message) {
+  const wrap = root.querySelector(`[data-for="${CSS.escape(name)}"]`);
+  if (!wrap) return false;
+  const err = wrap.querySelector('.error');
+  const control = wrap.control || wrap.querySelector('input, select, textarea');
+  err.textContent = message ? `${t('form.error_prefix')} ${message}` : '';
+  err.hidden = !message;
+  wrap.classList.toggle('invalid', Boolean(message));
+  if (control) {
+    if (message) control.setAttribute('aria-invalid', 'true');
+    else control.removeAttribute('aria-invalid');
+  }
+  return true;
+}
+
+export function clearErrors(root) {
+  for (const wrap of root.querySelectorAll('[data-for]')) setError(root, wrap.dataset.for, '');
+  const summary = root.querySelector('.error-summary');
+  if (summary) summary.hidden = true;
+}
+
+/**
+ * Show `errors` ([{field, message}]) beside their fields and in the summary box of `root` (a link
+ * per error moves focus to its field); errors without a field here are listed only. Focuses the box.
+ */
+export function showErrors(root, errors, title = t('form.errors_title')) {
+  const summary = root.querySelector('.error-summary');
+  const items = errors.map((e) => {
+    const shown = e.field && setError(root, e.field, e.message);
+    const target = shown && root.querySelector(`[data-for="${CSS.escape(e.field)}"]`);
+    const control = target && (target.control || target.querySelector('input, select, textarea'));
+    if (!control) return h('li', {}, e.message);
+    return h('li', {}, h('a', {
+      href: `#${control.id}`,
+      onclick: (ev) => { ev.preventDefault(); control.focus(); },
+    }, e.message));
+  });
+  if (summary) {
+    summary.replaceChildren(h('h2', { id: uid('errs') }, title), h('ul', {}, items));
+    summary.setAttribute('aria-labelledby', summary.firstChild.id);
+    summary.hidden = false;
+    summary.focus();
+  }
+}
+
+/** The empty box showErrors fills. */
+export const errorSummary = () => h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+
+/** A status line for async results (role=status, polite). */
+export const statusLine = () => h('p', { class: 'status-line', role: 'status', 'aria-live': 'polite' });
+
+export function busy(button, on) {
+  button.disabled = on;
+  button.setAttribute('aria-busy', on ? 'true' : 'false');
+}

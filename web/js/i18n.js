@@ -1,0 +1,65 @@
+// Spanish first, English second: one JSON dictionary per language, the choice kept in localStorage.
+
+export const LANGS = ['es', 'en'];
+const KEY = 'ventanilla.lang';
+/** The institution's time zone (dates are shown as the institution counts them). */
+export const TIME_ZONE = 'America/Santiago';
+
+let lang = 'es';
+let dict = {};
+const cache = {};
+
+export const getLang = () => lang;
+
+export function initialLang() {
+  const saved = localStorage.getItem(KEY);
+  return LANGS.includes(saved) ? saved : 'es';
+}
+
+export async function setLang(next) {
+  if (!LANGS.includes(next)) next = 'es';
+  if (!cache[next]) {
+    const res = await fetch(`/i18n/${next}.json`);
+    cache[next] = await res.json();
+  }
+  lang = next;
+  dict = cache[next];
+  localStorage.setItem(KEY, next);
+  document.documentElement.lang = next;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+}
+
+/** The text of `key`, with {name} placeholders filled from `params`. */
+export function t(key, params) {
+  const text = dict[key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] ?? m));
+}
+
+/** A catalog text: {es, en} or a plain string. */
+export function pick(text) {
+  if (text == null) return '';
+  if (typeof text === 'string') return text;
+  return text[lang] ?? text.es ?? Object.values(text)[0] ?? '';
+}
+
+const locale = () => (lang === 'es' ? 'es-CL' : 'en');
+
+export function fmtDateTime(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE })
+    .format(new Date(iso));
+}
+
+export function fmtDate(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: TIME_ZONE })
+    .format(new Date(iso));
+}
+
+export function fmtShort(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(locale(), { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE })
+    .format(new Date(iso));
+}

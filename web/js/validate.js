@@ -1,0 +1,59 @@
+// Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback.
+import { t } from './i18n.js';
+
+const RUT_RE = /^(\d{1,2}(?:\.?\d{3}){2})-?([\dkK])$/;
+
+/** Chilean RUT with its modulo-11 check digit (12.345.678-5). */
+export function rutIsValid(raw) {
+  const m = RUT_RE.exec(String(raw).trim());
+  if (!m) return false;
+  const digits = m[1].replaceAll('.', '');
+  let total = 0;
+  let factor = 2;
+  for (const d of [...digits].reverse()) {
+    total += Number(d) * factor;
+    factor = factor === 7 ? 2 : factor + 1;
+  }
+  const check = 11 - (total % 11);
+  const expected = check === 11 ? '0' : check === 10 ? 'K' : String(check);
+  return m[2].toUpperCase() === expected;
+}
+
+export function emailIsValid(raw) {
+  const s = String(raw).trim();
+  return s.length <= 254 && /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(s);
+}
+
+/** Loose: digits and separators, 8 to 15 digits. The API checks it is a mobile (SMS) number. */
+export function phoneLooksValid(raw) {
+  const s = String(raw).trim();
+  const digits = s.replace(/\D/g, '');
+  return /^\+?[0-9 ()\-./]+$/.test(s) && digits.length >= 8 && digits.length <= 15;
+}
+
+const blank = (v) => v == null || (typeof v === 'string' && !v.trim()) || v === false;
+
+/** The error message for one catalog field and its value, or ''. */
+export function checkField(field, value) {
+  if (blank(value)) return field.required ? t('val.required') : '';
+  if (field.kind === 'checkbox' || field.kind === 'number') {
+    if (field.kind === 'number' && !Number.isFinite(Number(value))) return t('val.number');
+    return '';
+  }
+  const text = String(value).trim();
+  if (field.max_length && text.length > field.max_length) return t('val.max_length', { n: field.max_length });
+  if (field.kind === 'email' && !emailIsValid(text)) return t('val.email');
+  if (field.kind === 'phone' && !phoneLooksValid(text)) return t('val.phone');
+  if (field.kind === 'rut' && !rutIsValid(text)) return t('val.rut');
+  if (field.kind === 'date' && Number.isNaN(Date.parse(text))) return t('val.date');
+  if (field.kind === 'select' && !(field.options || []).some((o) => o.value === text)) return t('val.select');
+  return '';
+}
+
+/** A catalog field's value as the API wants it (numbers as numbers, booleans as booleans). */
+export function toApiValue(field, raw) {
+  if (field.kind === 'checkbox') return Boolean(raw);
+  if (blank(raw)) return undefined;
+  if (field.kind === 'number') return Number(raw);
+  return String(raw).trim();
+}

@@ -1,0 +1,362 @@
+// Contact as the last option (A4): who you are -> type -> subtype -> suggested articles ->
+// "it did not solve it" -> the subtype's own form -> confirmation. The draft survives reloads and
+// visits to help articles (sessionStorage) and is dropped once the request is filed.
+import { h } from '../dom.js';
+import { ApiError, catalog, optional, qs, request } from '../api.js';
+import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
+import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
+import { busy, errorSummary, field, showErrors, clearErrors, statusLine } from '../forms.js';
+import { flash, go } from '../app.js';
+import { rememberCode } from './request.js';
+
+const KEY = 'ventanilla.contact';
+const STEPS = ['datos', 'tipo', 'subtipo', 'articulos', 'formulario'];
+const NOTICE_CHANNELS = ['email', 'sms'];
+
+const fresh = () => ({
+  who: { name: '', email: '', phone: '', channels: ['email'], consent: false },
+  type: '', subtype: '', suggested: null, subject: '', description: '', form: {}, serverErrors: [], idem: null,
+});
+
+let state = load();
+
+function load() {
+  try { return { ...fresh(), ...JSON.parse(sessionStorage.getItem(KEY) || '{}') }; } catch { return fresh(); }
+}
+const save = () => sessionStorage.setItem(KEY, JSON.stringify(state));
+export const hasDraft = () => Boolean(state.type);
+
+/** The first step whose data is missing: a deep link to a later step lands there instead. */
+function firstOpenStep() {
+  if (!state.who.consent || !state.who.name) return 'datos';
+  if (!state.type) return 'tipo';
+  if (!state.subtype) return 'subtipo';
+  if (state.suggested === null) return 'subtipo';
+  return null;
+}
+
+export async function render({ params }) {
+  const step = params[0] || 'datos';
+  if (step === 'enviada') return confirmation();
+  if (!STEPS.includes(step)) { go('/contacto'); return null; }
+  const open = firstOpenStep();
+  if (open && STEPS.indexOf(step) > STEPS.indexOf(open)) { go(`/contacto/${open}`); return null; }
+  const cat = await catalog();
+  const views = { datos: identify, tipo: chooseType, subtipo: chooseSubtype, articulos: articles, formulario: form };
+  return views[step](cat);
+}
+
+function frame(step, ...body) {
+  const index = STEPS.indexOf(step);
+  const visible = STEPS.filter((s) => s !== 'articulos' || (state.suggested && state.suggested.length));
+  const n = visible.indexOf(step) + 1;
+  return h('section', { class: 'flow' },
+    h('p', { class: 'eyebrow' }, t('contact.step', { n, total: visible.length })),
+    h('h1', {}, t(`contact.${step}.title`)),
+    h('ol', { class: 'steps', 'aria-label': t('contact.progress') }, visible.map((s) => {
+      const i = STEPS.indexOf(s);
+      const label = t(`contact.${s}.short`);
+      return h('li', { class: i < index ? 'done' : i === index ? 'current' : '', 'aria-current': i === index ? 'step' : null },
+        i < index ? h('a', { href: `#/contacto/${s}` }, label) : label);
+    })),
+    body);
+}
+
+function nav(backTo, nextLabel = t('common.continue')) {
+  return h('div', { class: 'actions' },
+    h('button', { type: 'submit', class: 'btn primary' }, nextLabel),
+    backTo && h('a', { class: 'btn link', href: `#/contacto/${backTo}` }, t('common.back')));
+}
+
+// ---- 1. who you are --------------------------------------------------------------------------
+
+function identify() {
+  const who = state.who;
+  const set = (k) => (v) => { who[k] = v; save(); };
+  const channelBoxes = NOTICE_CHANNELS.map((c) => h('div', { class: 'field check' },
+    h('input', {
+      type: 'checkbox', id: `ch-${c}`, name: 'channels', value: c, checked: who.channels.includes(c),
+      onchange: (e) => {
+        who.channels = NOTICE_CHANNELS.filter((x) => (x === c ? e.target.checked : who.channels.includes(x)));
+        save();
+      },
+    }),
+    h('label', { for: `ch-${c}` }, t(`channel.${c}`))));
+  const channels = h('fieldset', { class: 'group', 'data-for': 'requester.channels', 'aria-describedby': 'ch-hint ch-err' },
+    h('legend', {}, t('contact.datos.channels')),
+    h('p', { class: 'hint', id: 'ch-hint' }, t('contact.datos.channels_hint')),
+    h('p', { class: 'error', id: 'ch-err', hidden: true }),
+    channelBoxes);
+  const consent = field({
+    name: 'requester.consent', kind: 'checkbox', required: true, value: who.consent, onInput: set('consent'),
+    label: t('contact.datos.consent'),
+  });
+  consent.append(h('p', { class: 'hint' }, h('a', { href: '#/privacidad' }, t('nav.privacy'))));
+  const formEl = h('form', { novalidate: true, onsubmit: submit },
+    errorSummary(),
+    h('p', { class: 'hint' }, t('form.required_note')),
+    field({ name: 'requester.name', label: t('contact.datos.name'), required: true, value: who.name, autocomplete: 'name', onInput: set('name') }),
+    field({ name: 'requester.email', kind: 'email', label: t('contact.datos.email'), value: who.email, autocomplete: 'email', hint: t('contact.datos.email_hint'), onInput: set('email') }),
+    field({ name: 'requester.phone', kind: 'phone', label: t('contact.datos.phone'), value: who.phone, autocomplete: 'tel', hint: t('contact.datos.phone_hint'), onInput: set('phone') }),
+    channels, consent, nav(null));
+
+  function submit(e) {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = [];
+    const name = who.name.trim();
+    if (name.length < 2) errors.push({ field: 'requester.name', message: t(name ? 'val.min_length' : 'val.required', { n: 2 }) });
+    else if (name.length > 120) errors.push({ field: 'requester.name', message: t('val.max_length', { n: 120 }) });
+    if (!who.email.trim() && !who.phone.trim()) errors.push({ field: 'requester.email', message: t('val.contact_required') });
+    if (who.email.trim() && !emailIsValid(who.email)) errors.push({ field: 'requester.email', message: t('val.email') });
+    if (who.phone.trim() && !phoneLooksValid(who.phone)) errors.push({ field: 'requester.phone', message: t('val.phone') });
+    if (who.channels.includes('email') && !who.email.trim()) errors.push({ field: 'requester.channels', message: t('val.channel_email') });
+    if (who.channels.includes('sms') && !who.phone.trim()) errors.push({ field: 'requester.channels', message: t('val.channel_sms') });
+    if (!who.consent) errors.push({ field: 'requester.consent', message: t('val.consent') });
+    if (errors.length) { showErrors(formEl, errors); return; }
+    state.serverErrors = state.serverErrors.filter((x) => !x.field.startsWith('requester.'));
+    save();
+    go('/contacto/tipo');
+  }
+  const view = frame('datos', formEl);
+  // Errors the API found in this step when the request was sent come back here (the router
+  // focuses the summary once the page is shown).
+  const pending = state.serverErrors.filter((x) => x.field.startsWith('requester.'));
+  if (pending.length) showErrors(formEl, pending, t('form.server_errors_title'));
+  return view;
+}
+
+// ---- 2. and 3. type and subtype ---------------------------------------------------------------
+
+const externalTypes = (cat) => cat.types.filter((x) => (x.audiences || ['external']).includes('external'));
+
+function radios(name, legend, items, selected, onPick) {
+  return h('fieldset', { class: 'choices', 'data-for': name, 'aria-describedby': `${name}-err` },
+    h('legend', { class: 'visually-hidden' }, legend),
+    h('p', { class: 'error', id: `${name}-err`, hidden: true }),
+    items.map((it) => {
+      const id = `${name}-${it.code}`;
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', name, id, value: it.code, checked: it.code === selected, 'aria-describedby': it.desc ? `${id}-d` : null, onchange: () => onPick(it.code) }),
+        h('label', { for: id, class: 'choice-title' }, it.title),
+        it.desc && h('p', { class: 'choice-desc', id: `${id}-d` }, it.desc));
+    }));
+}
+
+function chooseType(cat) {
+  const items = externalTypes(cat).map((x) => ({ code: x.code, title: pick(x.name), desc: pick(x.description) }));
+  const formEl = h('form', { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    if (!state.type) { showErrors(formEl, [{ field: 'type', message: t('val.choose_type') }]); return; }
+    go('/contacto/subtipo');
+  } },
+  errorSummary(),
+  radios('type', t('contact.tipo.title'), items, state.type, (code) => {
+    if (code !== state.type) Object.assign(state, { type: code, subtype: '', suggested: null, form: {} });
+    save();
+  }),
+  nav('datos'));
+  return frame('tipo', formEl);
+}
+
+function chooseSubtype(cat) {
+  const type = cat.types.find((x) => x.code === state.type);
+  if (!type) { state.type = ''; save(); go('/contacto/tipo'); return null; }
+  if (!state.subtype && type.subtypes.length === 1) { state.subtype = type.subtypes[0].code; save(); }
+  const items = type.subtypes.map((s) => ({
+    code: s.code, title: pick(s.name),
+    desc: [pick(s.description), s.targets && t('contact.subtipo.target', { h: s.targets.first_response_hours, d: s.targets.resolution_days })].filter(Boolean).join(' · '),
+  }));
+  const status = statusLine();
+  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    if (!state.subtype) { showErrors(formEl, [{ field: 'subtype', message: t('val.choose_subtype') }]); return; }
+    const button = formEl.querySelector('button[type=submit]');
+    busy(button, true);
+    status.textContent = t('contact.subtipo.looking');
+    state.suggested = await suggestions();
+    save();
+    busy(button, false);
+    go(state.suggested.length ? '/contacto/articulos' : '/contacto/formulario');
+  } },
+  errorSummary(),
+  h('p', { class: 'lead' }, pick(type.name)),
+  radios('subtype', t('contact.subtipo.title'), items, state.subtype, (code) => {
+    if (code !== state.subtype) Object.assign(state, { subtype: code, suggested: null, form: {} });
+    save();
+  }),
+  status,
+  nav('tipo'));
+  return frame('subtipo', formEl);
+}
+
+/** Articles linked to the problem (GET /help/suggest); none when that route is not there yet. */
+async function suggestions() {
+  try {
+    const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject, lang: getLang() })}`);
+    const list = Array.isArray(data) ? data : (data && (data.articles || data.hits || data.items || data.results)) || [];
+    return list.filter((a) => a && a.slug && a.title).slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' }));
+  } catch {
+    return []; // help is a courtesy here: never block the contact form on it
+  }
+}
+
+// ---- 4. suggested articles --------------------------------------------------------------------
+
+function articles() {
+  const list = state.suggested || [];
+  if (!list.length) { go('/contacto/formulario'); return null; }
+  return frame('articulos',
+    h('p', { class: 'lead' }, t('contact.articulos.lead')),
+    h('ul', { class: 'suggested' }, list.map((a) => h('li', {},
+      h('a', { href: `#/ayuda/${a.slug}` }, a.title), a.summary && h('p', {}, a.summary)))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'btn', onclick: () => {
+        window.dispatchEvent(new CustomEvent('ventanilla:deflected', { detail: { type: state.type, subtype: state.subtype, articles: list.map((a) => a.slug) } }));
+        state = fresh();
+        sessionStorage.removeItem(KEY);
+        flash(t('contact.articulos.glad'));
+        go('/');
+      } }, t('contact.articulos.solved')),
+      h('a', { class: 'btn primary', href: '#/contacto/formulario' }, t('contact.articulos.not_solved'))),
+    h('p', {}, h('a', { href: '#/contacto/subtipo' }, t('common.back'))));
+}
+
+// ---- 5. the subtype's form --------------------------------------------------------------------
+
+function form(cat) {
+  const type = cat.types.find((x) => x.code === state.type);
+  const subtype = type && type.subtypes.find((s) => s.code === state.subtype);
+  if (!subtype) { go('/contacto/tipo'); return null; }
+  const fields = subtype.fields || [];
+  const status = statusLine();
+  const controls = fields.map((f) => field({
+    name: `form.${f.name}`, label: pick(f.label), kind: f.kind, required: f.required, hint: pick(f.help),
+    value: state.form[f.name], inputmode: f.kind === 'rut' ? 'text' : null,
+    options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
+    onInput: (v) => { state.form[f.name] = v; save(); },
+  }));
+  const formEl = h('form', { novalidate: true, onsubmit: submit },
+    errorSummary(),
+    summary(type, subtype),
+    h('p', { class: 'hint' }, t('form.required_note')),
+    field({ name: 'subject', label: t('contact.formulario.subject'), required: true, value: state.subject, hint: t('contact.formulario.subject_hint'), onInput: (v) => { state.subject = v; save(); } }),
+    controls.length > 0 && h('fieldset', { class: 'group' }, h('legend', {}, pick(subtype.name)), controls),
+    field({ name: 'description', kind: 'textarea', label: t('contact.formulario.description'), required: true, value: state.description, rows: 6, onInput: (v) => { state.description = v; save(); } }),
+    status,
+    nav(state.suggested && state.suggested.length ? 'articulos' : 'subtipo', t('contact.formulario.send')));
+
+  async function submit(e) {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = [];
+    const subject = state.subject.trim();
+    if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.required', { n: 3 }) });
+    if (subject.length > 200) errors.push({ field: 'subject', message: t('val.max_length', { n: 200 }) });
+    for (const f of fields) {
+      const message = checkField(f, state.form[f.name]);
+      if (message) errors.push({ field: `form.${f.name}`, message });
+    }
+    if (!state.description.trim()) errors.push({ field: 'description', message: t('val.required') });
+    if (state.description.length > 10000) errors.push({ field: 'description', message: t('val.max_length', { n: 10000 }) });
+    if (errors.length) { showErrors(formEl, errors); return; }
+    const body = payload(fields);
+    const text = JSON.stringify(body);
+    if (!state.idem || state.idem.body !== text) state.idem = { key: crypto.randomUUID(), body: text };
+    save();
+    const button = formEl.querySelector('button[type=submit]');
+    busy(button, true);
+    status.textContent = t('contact.formulario.sending');
+    try {
+      const created = await request('/tickets', { method: 'POST', body, headers: { 'Idempotency-Key': state.idem.key } });
+      rememberCode(created.number, created.access_code);
+      sessionStorage.setItem('ventanilla.created', JSON.stringify({ ...created, who: state.who, lang: getLang() }));
+      state = fresh();
+      sessionStorage.removeItem(KEY);
+      go('/contacto/enviada');
+    } catch (error) {
+      busy(button, false);
+      status.textContent = '';
+      if (!(error instanceof ApiError) || !error.errors.length) {
+        showErrors(formEl, [{ field: null, message: error.message }], t('form.send_failed'));
+        return;
+      }
+      state.serverErrors = error.errors;
+      save();
+      const here = error.errors.filter((x) => !x.field.startsWith('requester.'));
+      const there = error.errors.filter((x) => x.field.startsWith('requester.'));
+      const all = [...here, ...there.map((x) => ({ field: null, message: `${t(`field.${x.field}`)}: ${x.message}` }))];
+      showErrors(formEl, all, t('form.server_errors_title'));
+      if (there.length) {
+        const summaryBox = formEl.querySelector('.error-summary');
+        summaryBox.append(h('p', {}, h('a', { href: '#/contacto/datos' }, t('contact.formulario.fix_contact'))));
+      }
+    }
+  }
+  return frame('formulario', formEl);
+}
+
+function summary(type, subtype) {
+  const who = state.who;
+  return h('div', { class: 'summary' },
+    h('h2', {}, t('contact.formulario.summary')),
+    h('dl', {},
+      h('dt', {}, t('contact.formulario.you')),
+      h('dd', {}, [who.name, who.email, who.phone].filter(Boolean).join(' · '), ' ', h('a', { href: '#/contacto/datos' }, t('common.change'), h('span', { class: 'visually-hidden' }, ` ${t('contact.datos.short')}`))),
+      h('dt', {}, t('contact.formulario.topic')),
+      h('dd', {}, `${pick(type.name)} › ${pick(subtype.name)}`, ' ', h('a', { href: '#/contacto/tipo' }, t('common.change'), h('span', { class: 'visually-hidden' }, ` ${t('contact.tipo.short')}`)))));
+}
+
+function payload(fields) {
+  const formValues = {};
+  for (const f of fields) {
+    const v = toApiValue(f, state.form[f.name]);
+    if (v !== undefined) formValues[f.name] = v;
+  }
+  const who = state.who;
+  return {
+    type: state.type,
+    subtype: state.subtype,
+    subject: state.subject.trim(),
+    description: state.description.trim(),
+    form: formValues,
+    requester: {
+      name: who.name.trim(),
+      email: who.email.trim() || null,
+      phone: who.phone.trim() || null,
+      language: getLang(),
+      channels: who.channels,
+      kind: 'external',
+      consent: who.consent,
+    },
+    channel: 'web',
+    seen_articles: (state.suggested || []).map((a) => a.slug),
+  };
+}
+
+// ---- 6. confirmation --------------------------------------------------------------------------
+
+function confirmation() {
+  let created;
+  try { created = JSON.parse(sessionStorage.getItem('ventanilla.created') || 'null'); } catch { created = null; }
+  if (!created) { go('/contacto'); return null; }
+  const who = created.who || { channels: [] };
+  const ways = who.channels.map((c) => t(`contact.enviada.via_${c}`, { email: who.email, phone: who.phone }));
+  const followHref = `#/solicitud/${created.number}`;
+  return h('section', { class: 'flow done' },
+    h('h1', {}, t('contact.enviada.title')),
+    h('p', { class: 'lead' }, t('contact.enviada.lead')),
+    h('dl', { class: 'receipt' },
+      h('dt', {}, t('request.number')), h('dd', { class: 'big', 'data-testid': 'ticket-number' }, created.number),
+      h('dt', {}, t('request.code')), h('dd', { class: 'big mono', 'data-testid': 'access-code' }, created.access_code),
+      h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(created.expected_response_by)),
+      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(created.resolution_due))),
+    h('p', { class: 'notice' }, t('contact.enviada.keep_code')),
+    h('h2', {}, t('contact.enviada.how_title')),
+    h('ul', {}, ways.map((w) => h('li', {}, w)), h('li', {}, t('contact.enviada.via_web'))),
+    h('div', { class: 'actions' },
+      h('a', { class: 'btn primary', href: followHref }, t('contact.enviada.follow')),
+      h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('contact.enviada.print'))));
+}

@@ -1,0 +1,131 @@
+// Follow a request with its number and private access code (B6): status, public timeline, reply.
+import { h, announce } from '../dom.js';
+import { ApiError, request } from '../api.js';
+import { fmtDate, fmtDateTime, t } from '../i18n.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { go } from '../app.js';
+
+const KEY = 'ventanilla.codes';
+const NUMBER_RE = /^[0-9]{4}-[0-9]{3,}$/;
+
+function codes() {
+  try { return JSON.parse(sessionStorage.getItem(KEY) || '{}'); } catch { return {}; }
+}
+/** Keep the code for this browser tab only, so a reload does not ask again. */
+export function rememberCode(number, code) {
+  sessionStorage.setItem(KEY, JSON.stringify({ ...codes(), [number]: code }));
+}
+function forget(number) {
+  const all = codes();
+  delete all[number];
+  sessionStorage.setItem(KEY, JSON.stringify(all));
+}
+
+/** #/solicitud: ask for number and code. */
+export async function renderLookup({ query }) {
+  return lookupForm(query.get('numero') || '', '', null);
+}
+
+function lookupForm(number, code, problem) {
+  const values = { number, code };
+  const formEl = h('form', { novalidate: true, onsubmit: (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const n = values.number.trim();
+    const c = values.code.trim();
+    const errors = [];
+    if (!NUMBER_RE.test(n)) errors.push({ field: 'number', message: t(n ? 'val.ticket_number' : 'val.required') });
+    if (!c) errors.push({ field: 'code', message: t('val.required') });
+    if (errors.length) { showErrors(formEl, errors); return; }
+    rememberCode(n, c);
+    go(`/solicitud/${n}`);
+  } },
+  errorSummary(),
+  problem && h('p', { class: 'notice error-notice', role: 'alert' }, problem),
+  field({ name: 'number', label: t('request.number'), required: true, value: number, hint: t('request.number_hint'), onInput: (v) => { values.number = v; } }),
+  field({ name: 'code', label: t('request.code'), required: true, value: code, hint: t('request.code_hint'), autocomplete: 'off', onInput: (v) => { values.code = v; } }),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.lookup_submit'))));
+  return h('section', { class: 'narrow' }, h('h1', {}, t('request.lookup_title')), h('p', {}, t('request.lookup_lead')), formEl);
+}
+
+/** #/solicitud/<number>[?codigo=...] */
+export async function render({ params, query }) {
+  const [number] = params;
+  if (query.get('codigo')) {
+    rememberCode(number, query.get('codigo'));
+    history.replaceState(null, '', `#/solicitud/${number}`); // the code leaves the address bar
+  }
+  const code = codes()[number];
+  if (!code) return lookupForm(number, '', null);
+  let ticket;
+  try {
+    ticket = await request(`/tickets/${encodeURIComponent(number)}`, { headers: { 'X-Access-Code': code } });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) {
+      forget(number);
+      return lookupForm(number, '', t('request.not_found'));
+    }
+    throw e;
+  }
+  const root = h('section', { class: 'ticket' });
+  draw(root, ticket, code);
+  return root;
+}
+
+function draw(root, ticket, code) {
+  const status = statusLine();
+  const replyValue = { body: '' };
+  const closed = ticket.status === 'closed';
+  const formEl = h('form', { novalidate: true, class: 'reply', onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const text = replyValue.body.trim();
+    if (!text) { showErrors(formEl, [{ field: 'body', message: t('val.required') }]); return; }
+    if (text.length > 10000) { showErrors(formEl, [{ field: 'body', message: t('val.max_length', { n: 10000 }) }]); return; }
+    const button = formEl.querySelector('button');
+    busy(button, true);
+    try {
+      const updated = await request(`/tickets/${ticket.number}/messages`, {
+        method: 'POST', body: { body: text }, headers: { 'X-Access-Code': code },
+      });
+      draw(root, updated, code);
+      const line = root.querySelector('.status-line');
+      line.textContent = t('request.reply_sent');
+      announce(t('request.reply_sent'));
+      root.querySelector('.timeline li:last-child')?.scrollIntoView({ block: 'nearest' });
+      root.querySelector('h1').focus();
+    } catch (error) {
+      busy(button, false);
+      showErrors(formEl, error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }]);
+    }
+  } },
+  h('h2', {}, t('request.reply_title')),
+  errorSummary(),
+  field({ name: 'body', kind: 'textarea', label: t('request.reply_label'), required: true, hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'), onInput: (v) => { replyValue.body = v; } }),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.reply_submit'))));
+
+  root.replaceChildren(
+    h('p', { class: 'eyebrow' }, t('request.eyebrow')),
+    h('h1', { tabindex: '-1' }, t('request.title', { number: ticket.number })),
+    h('p', { class: 'lead' }, ticket.subject),
+    h('p', {}, h('span', { class: `badge status-${ticket.status}`, 'data-testid': 'status' }, ticket.status_label)),
+    status,
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(ticket.created_at)),
+      h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by)),
+      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due)),
+      ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
+    h('h2', {}, t('request.timeline')),
+    h('ol', { class: 'timeline' }, ticket.timeline.map((entry) => h('li', { class: `tl-${entry.action}` },
+      h('p', { class: 'tl-head' },
+        h('strong', {}, entry.author), ' · ', h('time', { datetime: entry.at }, fmtDateTime(entry.at))),
+      h('p', { class: 'tl-what' }, describe(entry)),
+      entry.body && h('div', { class: 'tl-body' }, entry.body)))),
+    closed ? h('p', { class: 'notice' }, t('request.closed_note')) : formEl,
+    h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: () => { forget(ticket.number); go('/solicitud'); } }, t('request.leave'))));
+}
+
+function describe(entry) {
+  if (entry.action === 'status_changed' && entry.status) return t('timeline.status', { status: t(`status.${entry.status}`) });
+  return t(`timeline.${entry.action}`);
+}
