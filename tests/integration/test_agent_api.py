@@ -316,3 +316,16 @@ def test_bad_query_parameters_are_400(api: Any, aws: Aws) -> None:
         "status=received&team=atencion&cursor=%%%",
     ):
         assert problem(api.get(f"/api/v1/agent/queue?{query}", headers=carla), 400)["code"] == "invalid_query"
+
+
+def test_me_names_the_signed_in_staff(api: Any, aws: Aws) -> None:
+    me = api.get("/api/v1/agent/me", headers=aws.auth("bruno.l2")).json_body
+    assert me["name"] == "Bruno Díaz" and me["roles"] == ["agent-l2"] and me["tier"] == "L2"
+    assert "tecnico" in me["teams"]
+    assert problem(api.get("/api/v1/agent/me"), 401)["code"] == "token_missing"
+
+
+def test_config_tells_the_web_the_time_zone(api: Any) -> None:
+    config = api.get("/api/v1/config").json_body
+    assert config["time_zone"] == "America/Santiago"
+    assert config["user_pool_id"] and config["user_pool_client_id"]

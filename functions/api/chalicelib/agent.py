@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from chalice import Blueprint, Response
+from pydantic import BaseModel
 from ventanilla.errors import BadRequest
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
 from ventanilla.rules.state_machine import Status
@@ -11,6 +12,39 @@ from ventanilla.services import tickets
 from chalicelib.http import json_response, parse_body, principal_of, query_int, route
 
 bp = Blueprint(__name__)
+
+
+class Me(BaseModel):
+    sub: str
+    username: str
+    name: str
+    roles: list[str]
+    teams: list[str]
+    tier: str
+
+
+@route(
+    bp,
+    "/api/v1/agent/me",
+    "GET",
+    summary="Who is signed in: name, roles, teams, tier",
+    tag="agent",
+    response=Me,
+    auth=True,
+)
+def me() -> Response:
+    p = principal_of(bp.current_request)
+    return json_response(
+        Me(
+            sub=p.sub,
+            username=p.username,
+            name=p.name or p.username,
+            roles=sorted(p.groups),
+            teams=list(p.teams),
+            tier=p.tier,
+        ),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 @route(

@@ -7,6 +7,7 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 from ventanilla.services import catalog as catalog_service
+from ventanilla.services.due_dates import institution_calendar
 from ventanilla.settings import get_settings
 
 from chalicelib.http import json_response, route
@@ -26,6 +27,7 @@ class WebConfig(BaseModel):
     cognito_endpoint: str | None
     api_base: str
     institution: str
+    time_zone: str
     languages: list[str]
 
 
@@ -52,6 +54,7 @@ def config() -> Response:
             cognito_endpoint=s.endpoint_url,
             api_base="/api/v1",
             institution=s.institution_name,
+            time_zone=institution_calendar().timezone,
             languages=["es", "en"],
         )
     )
