@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import warnings
 
 from infra.local.stack import LocalStack
 
@@ -19,6 +20,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+    warnings.filterwarnings("ignore", message="No application metrics to publish")  # metrics are off locally
 
     stack = LocalStack(port=args.port, host=args.host, demo=args.demo).start()
     print(f"\nVentanilla corre en {stack.url}  (Ctrl-C para detener)", flush=True)

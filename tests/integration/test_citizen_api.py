@@ -222,3 +222,57 @@ def test_same_citizen_is_one_record_across_requests(aws: Aws, api: Any) -> None:
     assert ta is not None and tb is not None
     assert ta.citizen_id == tb.citizen_id
     assert {t.number for t in store.by_citizen(ta.citizen_id, 10)} >= {a["number"], b["number"]}
+
+
+def test_two_creates_racing_for_one_number_cannot_both_win(aws: Aws) -> None:
+    """Both read the counter at n; the transaction's conditions let exactly one write n+1."""
+    import threading
+    from datetime import UTC, datetime
+
+    from ventanilla.models.ticket import Ticket
+    from ventanilla.storage import tickets as store
+
+    year = 2031  # a year no other test writes
+    previous = store.read_counter(year)
+    template = {
+        "type_code": "consulta",
+        "subtype_code": "general",
+        "subject": "s",
+        "description": "d",
+        "channel": "web",
+        "status": "received",
+        "impact": "low",
+        "urgency": "low",
+        "priority": "low",
+        "team": "atencion",
+        "tier": "L1",
+        "citizen_id": "c",
+        "access_code_hash": "x",
+        "requester": {"name": "N", "email": "n@example.cl"},
+        "created_at": datetime(year, 1, 5, tzinfo=UTC),
+        "updated_at": datetime(year, 1, 5, tzinfo=UTC),
+        "expected_response_by": datetime(year, 1, 6, tzinfo=UTC),
+        "resolution_due": datetime(year, 1, 9, tzinfo=UTC),
+    }
+    number = f"{year}-{previous + 1:06d}"
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def attempt(subject: str) -> None:
+        ticket = Ticket.model_validate({**template, "number": number, "subject": subject})
+        barrier.wait()
+        try:
+            store.insert_ticket(year, previous, ticket, [])
+            outcomes.append(subject)
+        except store.NumberTaken:
+            outcomes.append("taken")
+
+    threads = [threading.Thread(target=attempt, args=(s,)) for s in ("A", "B")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes)[1] == "taken" and sorted(outcomes)[0] in ("A", "B")
+    stored = store.get_ticket(number)
+    assert stored is not None and stored.subject == sorted(outcomes)[0]
+    assert store.read_counter(year) == previous + 1

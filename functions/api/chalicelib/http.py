@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
+from chalicelib.observability import tracer
 from ventanilla.auth import Principal, verify
 from ventanilla.errors import (
     BadRequest,
@@ -190,10 +191,12 @@ def route(
     )
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        traced = tracer.capture_method(view, capture_response=False)  # no bodies in traces
+
         def wrapped(**kwargs: Any) -> Response:
             request = bp.current_request
             try:
-                return view(**kwargs)
+                return traced(**kwargs)
             except DomainError as error:
                 return problem(error, lang_of(request), request_path(request))
 
