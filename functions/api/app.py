@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Response
-from chalicelib import agent, citizen, help, help_admin, notifications, openapi, public, service_levels, stats
+from chalicelib import agent, canned, citizen, help, help_admin, notifications, openapi, public, service_levels, stats
 from chalicelib.http import lang_of, logger, problem_response, request_path
 from chalicelib.observability import metrics
 from ventanilla.settings import get_settings
@@ -21,6 +21,7 @@ for blueprint in (
     public.bp,
     citizen.bp,
     agent.bp,
+    canned.bp,
     help.bp,
     help_admin.bp,
     service_levels.bp,

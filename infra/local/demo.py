@@ -8,8 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+from ventanilla.models.canned import CannedIn, CannedResponse
 from ventanilla.models.catalog import RequestType, Team
+from ventanilla.models.common import utcnow
 from ventanilla.models.people import StaffProfile
+from ventanilla.services.canned import slug_of
+from ventanilla.storage import canned as canned_store
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
 
@@ -36,6 +40,14 @@ def seed_catalog() -> int:
     types = [RequestType.model_validate(t) for t in _json(SEED / "catalog.json")]
     catalog_store.put_types(types)
     catalog_store.put_teams(Team.model_validate(t) for t in _json(SEED / "teams.json"))
+    for entry in _json(SEED / "canned.json"):
+        body = CannedIn.model_validate(entry)
+        canned_store.put(
+            CannedResponse(
+                id=slug_of(body.title), updated_at=utcnow(), updated_by="demo", **body.model_dump()
+            ),
+            create=True,
+        )
     return len(types)
 
 

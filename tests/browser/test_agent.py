@@ -68,7 +68,12 @@ def test_agent_replies_and_resolves_citizen_sees_it(tab: Any, new_tab: Any) -> N
     page.wait_for_selector("text=La solicitud quedó asignada a usted.")
     assert page.get_by_test_id("staff-status").inner_text() == "Asignada"
 
-    page.get_by_label("Mensaje").fill(REPLY)
+    # A canned response, filled in for this ticket, then completed by hand.
+    page.get_by_label("Insertar respuesta predefinida").select_option(label="Acuse de recibo")
+    message = page.get_by_label("Mensaje")
+    canned = message.input_value()
+    assert f"Hemos recibido su solicitud N.º {filed.number}" in canned and "{" not in canned
+    message.fill(f"{canned}\n\n{REPLY}")
     page.get_by_role("button", name="Responder al ciudadano").click()
     page.wait_for_selector("text=Respuesta enviada al ciudadano.")
     assert page.get_by_test_id("staff-status").inner_text() == "En curso"
@@ -88,6 +93,7 @@ def test_agent_replies_and_resolves_citizen_sees_it(tab: Any, new_tab: Any) -> N
     assert citizen.page.get_by_test_id("status").inner_text() == "Resuelta"
     timeline = citizen.page.locator(".timeline").inner_text()
     assert REPLY in timeline
+    assert f"Hemos recibido su solicitud N.º {filed.number}" in timeline
     assert "Ana Rojas" in timeline
     assert NOTE not in citizen.page.content()
     citizen.step("seguimiento-3-resuelta")

@@ -234,6 +234,24 @@ function drawTicket(root, data, session, cat, message = '') {
     h('div', { class: 'actions' },
       h('button', { type: 'submit', class: 'btn primary', value: 'reply', disabled: tk.status === 'closed' }, t('agent.send_reply')),
       h('button', { type: 'submit', class: 'btn note', value: 'note' }, t('agent.add_note'))));
+  // Canned responses that fit this ticket, filled in by the API; picking one fills the message.
+  staffRequest(`/agent/tickets/${tk.number}/canned`).then(({ items }) => {
+    if (!items.length) return;
+    const picker = field({
+      name: 'canned', kind: 'select', label: t('agent.canned'),
+      options: items.map((c) => ({ value: c.id, label: c.title })),
+      onInput: (id) => {
+        const chosen = items.find((c) => c.id === id);
+        if (!chosen) return;
+        const area = composer.querySelector('textarea[name="body"]');
+        area.value = chosen.body;
+        text.body = chosen.body;
+        announce(t('agent.canned_inserted', { title: chosen.title }));
+        area.focus();
+      },
+    });
+    composer.insertBefore(picker, composer.querySelector('.field, div'));
+  }).catch(() => {});
   composer.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(composer);

@@ -1,0 +1,82 @@
+"""Canned responses: supervisors manage them; agents get them filled in for a ticket."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
+from ventanilla.services import canned
+
+from chalicelib.http import json_response, parse_body, principal_of, route
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/api/v1/admin/canned",
+    "GET",
+    summary="All canned responses",
+    tag="admin",
+    response=CannedList,
+    auth=True,
+)
+def list_canned() -> Response:
+    return json_response(canned.manage_list(principal_of(bp.current_request)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/canned",
+    "POST",
+    summary="Create a canned response",
+    tag="admin",
+    body=CannedIn,
+    response=CannedResponse,
+    status=201,
+    auth=True,
+)
+def create_canned() -> Response:
+    request = bp.current_request
+    return json_response(canned.create(principal_of(request), parse_body(request, CannedIn)), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/canned/{canned_id}",
+    "PUT",
+    summary="Replace a canned response",
+    tag="admin",
+    body=CannedIn,
+    response=CannedResponse,
+    auth=True,
+)
+def update_canned(canned_id: str) -> Response:
+    request = bp.current_request
+    return json_response(canned.update(principal_of(request), canned_id, parse_body(request, CannedIn)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/canned/{canned_id}",
+    "DELETE",
+    summary="Delete a canned response",
+    tag="admin",
+    status=204,
+    auth=True,
+)
+def delete_canned(canned_id: str) -> Response:
+    canned.delete(principal_of(bp.current_request), canned_id)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/canned",
+    "GET",
+    summary="Canned responses that fit this ticket, placeholders filled in",
+    tag="agent",
+    response=RenderedCannedList,
+    auth=True,
+)
+def for_ticket(number: str) -> Response:
+    return json_response(canned.for_ticket(principal_of(bp.current_request), number))
