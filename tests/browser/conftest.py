@@ -7,18 +7,16 @@ installs it (``npm ci --prefix tests/browser``) when it is not there yet, so the
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.stack_process import local_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -43,43 +41,8 @@ BLOCKING_IMPACTS = ("serious", "critical")
 @pytest.fixture(scope="session")
 def web_url() -> Iterator[str]:
     """``python -m infra.local --port 0 --demo`` as ``make dev`` runs it; its ``READY <url>`` line."""
-    python = ROOT / ".venv" / "bin" / "python"
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
-    }
-    log_path = ROOT / "test-artifacts" / "browser-stack.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("w", encoding="utf-8")
-    process = subprocess.Popen(
-        [str(python if python.exists() else sys.executable), "-m", "infra.local", "--port", "0", "--demo"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    assert process.stdout is not None
-    url, lines, deadline = None, [], time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("READY "):
-            url = line.split()[1]
-            break
-    if url is None:
-        process.kill()
-        pytest.fail(f"local stack did not start (see {log_path}):\n" + "".join(lines[-40:]))
-    # Keep draining stdout so a full pipe never blocks the server.
-    threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with local_stack("browser-stack.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,59 @@
+"""The local stack as ``make dev`` runs it (``python -m infra.local --port 0 --demo``), in a
+subprocess, for the end-to-end and browser tests: started, waited for, stopped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def local_stack(log_name: str) -> Iterator[str]:
+    """Yields the stack's URL (from its ``READY <url>`` line); its stderr goes to test-artifacts/."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
+    }
+    log_path = ROOT / "test-artifacts" / log_name
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local", "--port", "0", "--demo"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        assert process.stdout is not None
+        url, lines, deadline = None, [], time.monotonic() + 90
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            lines.append(line)
+            if line.startswith("READY "):
+                url = line.split()[1]
+                break
+        if url is None:
+            process.kill()
+            pytest.fail(f"local stack did not start (see {log_path}):\n" + "".join(lines[-40:]))
+        # Keep draining stdout so a full pipe never blocks the server.
+        threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+        try:
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
