@@ -8,7 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, Response
-from chalicelib import agent, canned, citizen, help, help_admin, notifications, openapi, public, service_levels, stats
+
+from chalicelib import (
+    agent,
+    canned,
+    citizen,
+    help,
+    help_admin,
+    notifications,
+    openapi,
+    public,
+    service_levels,
+    stats,
+)
 from chalicelib.http import lang_of, logger, problem_response, request_path
 from chalicelib.observability import metrics
 from ventanilla.settings import get_settings

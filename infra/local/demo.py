@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
+
+from infra.local.template import ROOT
 from ventanilla.models.canned import CannedIn, CannedResponse
 from ventanilla.models.catalog import RequestType, Team
 from ventanilla.models.common import utcnow
@@ -16,8 +18,6 @@ from ventanilla.services.canned import slug_of
 from ventanilla.storage import canned as canned_store
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
-
-from infra.local.template import ROOT
 
 SEED = ROOT / "infra" / "seed"
 

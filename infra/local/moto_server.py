@@ -2,7 +2,9 @@
 
 DynamoDB applies a conditional write or a transaction atomically; moto's backends are not guarded
 against concurrent requests, so two racing transactions could both pass their conditions. Taking
-requests one at a time gives the local stack the atomicity the real service has.
+requests one at a time gives the local stack the atomicity the real service has, and lets a
+transaction check its conditions before it writes instead of copying the table
+(:mod:`infra.local.moto_transactions`).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
+from infra.local import moto_transactions
+
 
 class SerialMotoServer(ThreadedMotoServer):
     def __init__(self, port: int = 0) -> None:
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
 
     def _server_entry(self) -> None:
+        moto_transactions.install()
         app = DomainDispatcherApplication(create_backend_app)
         lock = threading.Lock()
 

@@ -140,6 +140,17 @@ def _schedule_group(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     r.attrs[(logical, "Arn")] = arn
 
 
+def _role(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    import json
+
+    name = p.get("RoleName") or r.physical_name(logical)
+    role = boto3.client("iam").create_role(
+        RoleName=name, AssumeRolePolicyDocument=json.dumps(p["AssumeRolePolicyDocument"])
+    )["Role"]
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = role["Arn"]
+
+
 CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
@@ -151,6 +162,7 @@ CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::Cognito::UserPoolClient": _user_pool_client,
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
+    "AWS::IAM::Role": _role,
 }
 
 
@@ -165,6 +177,9 @@ def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
     for name, spec in template["Resources"].items():
         if spec["Type"] in RUN_LOCALLY:
             resolver.refs[name] = f"local-{name}"  # served or invoked in-process by the runner
+            resolver.attrs[(name, "Arn")] = (
+                f"arn:aws:lambda:{resolver.region}:123456789012:function:local-{name}"
+            )
     while pending:
         progressed = False
         for name, spec in list(pending.items()):

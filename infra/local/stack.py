@@ -86,6 +86,7 @@ class LocalStack:
                     self.pollers.append(poller)
         # --- local services that stand in for what AWS does by itself (one line each) ---
         # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
+        self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))
         # --- end of local services ---
         from infra.local.web import make_server
 

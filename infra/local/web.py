@@ -28,6 +28,8 @@ DevPage = Callable[[str], tuple[int, str, bytes]]
 """Takes the query string; returns (status, content type, body)."""
 
 DEV_PAGES: dict[str, DevPage] = {}
+DEV_ACTIONS: dict[str, DevPage] = {}
+"""Development-only POST endpoints (e.g. ``/dev/clock?advance=2h``), same signature as DEV_PAGES."""
 
 COGNITO_PROXY = "/dev/cognito"
 """Development only: the browser's Cognito calls (staff login), forwarded to moto's server. The
@@ -78,6 +80,8 @@ class WebHandler(ChaliceRequestHandler):
         if urlsplit(self.path).path == COGNITO_PROXY:
             body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64_000))
             self._send(*forward_cognito(self.headers.get("X-Amz-Target", ""), body))
+        elif urlsplit(self.path).path in DEV_ACTIONS:
+            self._send(*DEV_ACTIONS[urlsplit(self.path).path](urlsplit(self.path).query))
         else:
             self._generic_handle()
 

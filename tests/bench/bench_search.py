@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rank_bm25 import BM25Okapi
-from ventanilla.help.articles import Article, load_jsonl, plain_text
-from ventanilla.help.search import make_engine
 
 from tests.relevance.metrics import evaluate
+from ventanilla.help.articles import Article, load_jsonl, plain_text
+from ventanilla.help.search import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "infra" / "seed" / "help_articles.jsonl"

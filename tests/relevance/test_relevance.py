@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ventanilla.help.articles import load_jsonl
-from ventanilla.help.search import HelpSearchEngine, make_engine
 
 from tests.relevance.metrics import evaluate
+from ventanilla.help.articles import load_jsonl
+from ventanilla.help.search import HelpSearchEngine, make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "infra" / "seed" / "help_articles.jsonl"

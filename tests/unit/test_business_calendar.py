@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+
 from ventanilla.business_calendar import BusinessCalendar, demo_calendar
 
 SCL = ZoneInfo("America/Santiago")

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+
 from ventanilla.help.articles import (
     MAX_BODY,
     STAGE_LABELS,

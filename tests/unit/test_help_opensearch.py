@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ventanilla.help.articles import Article
 from ventanilla.help.search import HelpSearchEngine, make_engine
 from ventanilla.help.search.opensearch_engine import (

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from ventanilla.help.articles import Article, load_jsonl
 from ventanilla.help.search import HelpSearchEngine, SearchResult, make_engine
 from ventanilla.help.search.tantivy_engine import TantivyEngine, make_snippet

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
+
 from ventanilla.business_calendar import BusinessCalendar, demo_calendar
 from ventanilla.legal_deadlines import (
     LegalDeadlineError,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ventanilla.notify.contacts import normalize_email, normalize_phone
 from ventanilla.notify.errors import NotifyError
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from ventanilla.notify import optout
 from ventanilla.notify.optout import OptOut, TokenError, make_token, read_token
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+
 from ventanilla.notify.events import CITIZEN_KINDS, STAFF_KINDS, Audience, Channel, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 

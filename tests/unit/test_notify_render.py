@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment, StrictUndefined, meta
 from pydantic import ValidationError
+
 from ventanilla.notify.context import (
     COMMON_FIELDS,
     REQUIRED,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ventanilla.notify.errors import NotifyError
 from ventanilla.notify.sms import (
     BODY_END,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from ventanilla import domain_events, i18n
 from ventanilla.errors import Conflict
 from ventanilla.models.catalog import FormField, Option

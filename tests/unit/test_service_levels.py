@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+
 from ventanilla.business_calendar import demo_calendar
 from ventanilla.service_levels import (
     DueDates,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel
+
+from chalicelib.http import json_response, parse_body, principal_of, query_int, route
 from ventanilla.errors import BadRequest
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
 from ventanilla.rules.state_machine import Status
 from ventanilla.services import tickets
-
-from chalicelib.http import json_response, parse_body, principal_of, query_int, route
 
 bp = Blueprint(__name__)
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from chalice import Blueprint, Response
-from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
-from ventanilla.services import canned
 
 from chalicelib.http import json_response, parse_body, principal_of, route
+from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
+from ventanilla.services import canned
 
 bp = Blueprint(__name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
-from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, TicketCreated
-from ventanilla.services import tickets
-from ventanilla.services.idempotent import create_once
 
 from chalicelib.http import json_response, lang_of, logger, parse_body, route
 from chalicelib.observability import metrics
+from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, TicketCreated
+from ventanilla.services import tickets
+from ventanilla.services.idempotent import create_once
 
 bp = Blueprint(__name__)
 CODE_HEADER = "x-access-code"

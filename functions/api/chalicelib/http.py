@@ -15,6 +15,7 @@ from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
+
 from chalicelib.observability import tracer
 from ventanilla.auth import Principal, verify
 from ventanilla.errors import (

@@ -6,11 +6,11 @@ from typing import Any
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel
+
+from chalicelib.http import json_response, route
 from ventanilla.services import catalog as catalog_service
 from ventanilla.services.due_dates import institution_calendar
 from ventanilla.settings import get_settings
-
-from chalicelib.http import json_response, route
 
 bp = Blueprint(__name__)
 

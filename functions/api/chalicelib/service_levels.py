@@ -1,7 +1,244 @@
-"""Routes of this area (registered in app.py; each route is also an API event in template.yaml)."""
+"""Service levels, legal deadlines, routing and escalation (issue 4): agent actions and admin.
+
+Registered in app.py; each route is also an API event in template.yaml.
+"""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+from pydantic import BaseModel
+
+from chalicelib.http import json_response, parse_body, principal_of, route
+from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.legal_deadlines import legal_rules
+from ventanilla.models.sla import AvailabilityIn, SlaConfig
+from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
+from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
+from ventanilla.services import routing, sla
 
 bp = Blueprint(__name__)
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+class AvailabilityOut(BaseModel):
+    sub: str
+    available: bool
+    capacity: int
+    teams: list[str]
+
+
+class LegalRuleOut(BaseModel):
+    country: str
+    kind: str
+    law: str
+    label: str
+    business_days: int
+    extension_max_business_days: int | None
+    extension_max_times: int | None
+
+
+class LegalRules(BaseModel):
+    items: list[LegalRuleOut]
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/extension",
+    "POST",
+    summary="Apply the legal extension (prórroga) once, with a justification the citizen sees",
+    tag="service-levels",
+    body=ExtensionIn,
+    response=StaffTicket,
+    auth=True,
+)
+def extension(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, ExtensionIn)
+    return json_response(sla.extend(principal_of(request), number, body))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/escalate",
+    "POST",
+    summary="Escalate to the next tier (or to_tier) with a reason",
+    tag="service-levels",
+    body=EscalateIn,
+    response=StaffTicket,
+    auth=True,
+)
+def escalate(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, EscalateIn)
+    return json_response(sla.escalate(principal_of(request), number, body))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/reclassify",
+    "POST",
+    summary="Change type/subtype or priority; due dates are recomputed (a legal term stays)",
+    tag="service-levels",
+    body=ReclassifyIn,
+    response=StaffTicket,
+    auth=True,
+)
+def reclassify(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, ReclassifyIn)
+    return json_response(sla.reclassify(principal_of(request), number, body))
+
+
+@route(
+    bp,
+    "/api/v1/agent/me/availability",
+    "PUT",
+    summary="Whether I take new requests and how many open ones at most (assignment)",
+    tag="service-levels",
+    body=AvailabilityIn,
+    response=AvailabilityOut,
+    auth=True,
+)
+def availability() -> Response:
+    request = bp.current_request
+    body = parse_body(request, AvailabilityIn)
+    result = routing.set_availability(principal_of(request), body.available, body.capacity)
+    return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/calendar",
+    "GET",
+    summary="The institution's business calendar",
+    tag="admin",
+    response=BusinessCalendar,
+    auth=True,
+)
+def get_calendar() -> Response:
+    return json_response(sla.get_calendar(principal_of(bp.current_request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/calendar",
+    "PUT",
+    summary="Replace the business calendar (time zone, shifts, holidays country, closure days)",
+    tag="admin",
+    body=BusinessCalendar,
+    response=BusinessCalendar,
+    auth=True,
+)
+def put_calendar() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    principal.require(*sla.ADMIN_ROLES)
+    body = parse_body(request, BusinessCalendar)
+    return json_response(sla.put_calendar(principal, body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/sla-policy",
+    "GET",
+    summary="Service-level policy: warnings, priority factors, overrides, escalation, assignment",
+    tag="admin",
+    response=SlaConfig,
+    auth=True,
+)
+def get_policy() -> Response:
+    return json_response(sla.get_policy(principal_of(bp.current_request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/sla-policy",
+    "PUT",
+    summary="Replace the service-level policy (validated)",
+    tag="admin",
+    body=SlaConfig,
+    response=SlaConfig,
+    auth=True,
+)
+def put_policy() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    principal.require(*sla.ADMIN_ROLES)
+    body = parse_body(request, SlaConfig)
+    return json_response(sla.put_policy(principal, body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/routing/rules",
+    "GET",
+    summary="Ordered routing rules",
+    tag="admin",
+    response=RoutingRules,
+    auth=True,
+)
+def get_rules() -> Response:
+    return json_response(routing.get_rules(principal_of(bp.current_request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/routing/rules",
+    "PUT",
+    summary="Replace the routing rules (unknown teams and rules that can never match are refused)",
+    tag="admin",
+    body=RoutingRules,
+    response=RoutingRules,
+    auth=True,
+)
+def put_rules() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    principal.require(*routing.ADMIN_ROLES)
+    body = parse_body(request, RoutingRules)
+    return json_response(routing.put_rules(principal, body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/routing/dry-run",
+    "POST",
+    summary="Which rule a sample request would match, and why",
+    tag="admin",
+    body=Sample,
+    response=Evaluation,
+    auth=True,
+)
+def dry_run() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    body = parse_body(request, Sample)
+    return json_response(routing.dry_run(principal, body), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/legal-deadlines",
+    "GET",
+    summary="Legal deadlines shipped as data (country, kind, law, business days, extension)",
+    tag="admin",
+    response=LegalRules,
+    auth=True,
+)
+def legal_deadlines() -> Response:
+    principal = principal_of(bp.current_request)
+    principal.require(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3")
+    lang = "en" if "en" in (bp.current_request.headers.get("accept-language") or "")[:2] else "es"
+    items = [
+        LegalRuleOut(
+            country=r.country,
+            kind=r.kind,
+            law=r.law,
+            label=r.label(lang),
+            business_days=r.business_days,
+            extension_max_business_days=r.extension.max_business_days if r.extension else None,
+            extension_max_times=r.extension.max_times if r.extension else None,
+        )
+        for r in legal_rules()
+    ]
+    return json_response(LegalRules(items=items), headers={"Cache-Control": "max-age=300"})

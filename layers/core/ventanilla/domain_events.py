@@ -18,7 +18,13 @@ _DETAIL_TYPES = {
     "status_changed": "TicketStatusChanged",
     "note": "NoteAdded",
     "assigned": "TicketAssigned",
+    "sla_warning": "SlaWarning",
+    "sla_breached": "SlaBreached",
+    "escalated": "TicketEscalated",
+    "extension": "LegalDeadlineExtended",
 }
+"""Staff alerts (C3) are SlaWarning, SlaBreached, TicketEscalated and TicketAssigned; their detail
+says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a name or address."""
 
 
 class DomainEvent(BaseModel):
@@ -52,7 +58,26 @@ def from_stream_record(event_name: str, new_image: dict[str, Any] | None) -> lis
     }
     if actor.get("kind") == "staff":
         detail["actor_id"] = actor.get("id")
-    for key in ("status", "previous", "team", "assignee", "previous_team", "previous_assignee"):
+    for key in (
+        "status",
+        "previous",
+        "team",
+        "assignee",
+        "previous_team",
+        "previous_assignee",
+        "target",
+        "kind",
+        "due",
+        "tier",
+        "previous_tier",
+        "priority",
+        "previous_priority",
+        "level",
+        "cause",
+        "notify",
+        "days",
+        "legal_due",
+    ):
         if data.get(key) is not None:
             detail[key] = data[key]
     return [DomainEvent(detail_type=detail_type, detail=detail)]

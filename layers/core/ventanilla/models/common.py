@@ -43,7 +43,10 @@ class Channel(StrEnum):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from :mod:`ventanilla.clock` (which the local stack can move forward for demos)."""
+    from ventanilla import clock
+
+    return clock.now()
 
 
 def iso(dt: datetime) -> str:

@@ -7,17 +7,34 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from ventanilla.models.catalog import Tier
+from ventanilla.models.catalog import ResponseTargets, Tier
 from ventanilla.models.common import Channel, Code, Strict
 from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
 from ventanilla.rules.priority import Level, Priority
 from ventanilla.rules.state_machine import Status
 
 FormValue = str | int | float | bool
+SlaTarget = Literal["first_response", "resolution", "legal"]
 
 MAX_SUBJECT = 200
 MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 10_000
+
+
+class Pause(BaseModel):
+    """A stretch during which the service-level clocks stop (waiting for the citizen)."""
+
+    start: datetime
+    end: datetime | None = None
+
+
+class SlaTimer(BaseModel):
+    """One pending alert of the ticket; the timers function mirrors these as Scheduler schedules."""
+
+    name: str
+    target: SlaTarget
+    kind: str
+    fire_at: datetime
 
 
 class Ticket(BaseModel):
@@ -47,9 +64,35 @@ class Ticket(BaseModel):
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     expected_response_by: datetime
+    """First response due (last known value while the clock is paused); kept for the web."""
     resolution_due: datetime
     seen_articles: list[str] = Field(default_factory=list)
     version: int = 1
+    # ---- service levels (B4, B9) ----
+    first_response_due: datetime | None = None
+    legal_kind: str | None = None
+    """``<country>/<kind>`` of data/legal_deadlines.json when regulated; never editable."""
+    legal_due: datetime | None = None
+    legal_extension_days: int = 0
+    extensions_used: int = 0
+    pauses: list[Pause] = Field(default_factory=list)
+    warned: list[str] = Field(default_factory=list)
+    """``<target>:<kind>`` of the warnings already raised."""
+    breached: list[SlaTarget] = Field(default_factory=list)
+    first_response_business_seconds: float | None = None
+    resolution_business_seconds: float | None = None
+    next_due: datetime | None = None
+    """The soonest pending due instant: what queues sort by."""
+    timers: list[SlaTimer] = Field(default_factory=list)
+    escalation_level: int = 0
+    tags: list[str] = Field(default_factory=list)
+    routed_by: str | None = None
+    targets: ResponseTargets | None = None
+    """The subtype's targets when filed (so a change recomputes without reading the catalog)."""
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
 
 
 Action = Literal[
@@ -60,6 +103,13 @@ Action = Literal[
     "assigned",
     "priority_changed",
     "notification",
+    "sla_paused",
+    "sla_resumed",
+    "sla_warning",
+    "sla_breached",
+    "extension",
+    "escalated",
+    "reclassified",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
@@ -141,6 +191,29 @@ class StatusIn(Strict):
     version: int | None = Field(default=None, ge=1)
 
 
+class ExtensionIn(Strict):
+    """A legal extension (prórroga): extra business days and the reason the citizen is told."""
+
+    days: int = Field(ge=1, le=365)
+    justification: str = Field(min_length=10, max_length=2000)
+    version: int | None = Field(default=None, ge=1)
+
+
+class EscalateIn(Strict):
+    reason: str = Field(min_length=3, max_length=2000)
+    to_tier: Tier | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
+class ReclassifyIn(Strict):
+    """Change type/subtype or priority; due dates are recomputed (the legal term stays)."""
+
+    type: Code | None = None
+    subtype: Code | None = None
+    priority: Priority | None = None
+    version: int | None = Field(default=None, ge=1)
+
+
 class TimelineEntry(BaseModel):
     at: datetime
     action: Action
@@ -162,6 +235,8 @@ class PublicTicket(BaseModel):
     created_at: datetime
     expected_response_by: datetime
     resolution_due: datetime
+    legal_due: datetime | None = None
+    paused: bool = False
     resolved_at: datetime | None = None
     timeline: list[TimelineEntry]
 
@@ -185,6 +260,9 @@ class QueueItem(BaseModel):
     created_at: datetime
     expected_response_by: datetime
     resolution_due: datetime
+    legal_due: datetime | None = None
+    next_due: datetime | None = None
+    breached: list[SlaTarget] = Field(default_factory=list)
     version: int
 
 

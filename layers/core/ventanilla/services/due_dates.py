@@ -1,22 +1,213 @@
-"""Expected dates of a new or changed request, from its subtype's targets and the business calendar."""
+"""Due dates of a request (B4, B9): the institution's calendar and policy applied to a ticket.
+
+:func:`apply_sla` is the one place a ticket's service-level fields are computed: at creation and
+after every change that moves them (pause, resume, priority or type change, extension, escalation).
+It also lists the ticket's pending timers (:class:`~ventanilla.models.ticket.SlaTimer`), which the
+timers function mirrors as EventBridge Scheduler schedules from the table stream.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import time as _time
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
 
 from ventanilla.business_calendar import BusinessCalendar, demo_calendar
+from ventanilla.legal_deadlines import LegalDeadlineError, LegalRule, legal_due, legal_rule
 from ventanilla.models.catalog import ResponseTargets
+from ventanilla.models.sla import SlaConfig
+from ventanilla.models.ticket import SlaTimer, Ticket
+from ventanilla.rules.state_machine import Status
+from ventanilla.service_levels import Duration, ServiceLevelPolicy, business_elapsed, compute_due, timers_for
+from ventanilla.service_levels import schedule_name as _schedule_name
+from ventanilla.storage import sla as sla_store
+
+CACHE_SECONDS = 60.0
+LATE_BREACH_DELAY = timedelta(minutes=1)
+"""A breach already past but not yet recorded (e.g. priority raised) fires this soon after."""
+
+_LEGAL_KIND_ALIASES = {
+    "acceso-informacion": "access_to_information",
+    "transparencia": "access_to_information",
+    "peticion": "petition",
+    "peticion-general": "petition",
+    "documentos": "documents_request",
+    "peticion-documentos": "documents_request",
+    "consulta": "consultation",
+    "pqr-servicios": "utility_pqr",
+}
+
+_cache: dict[str, tuple[float, Any]] = {}
 
 
-def institution_calendar() -> BusinessCalendar:
-    """The institution's calendar (time zone, working hours, national holidays)."""
+def _cached(key: str, load: Any) -> Any:
+    hit = _cache.get(key)
+    if hit is not None and _time.monotonic() - hit[0] < CACHE_SECONDS:
+        return hit[1]
+    value = load()
+    _cache[key] = (_time.monotonic(), value)
+    return value
+
+
+def forget_cache() -> None:
+    """After an admin change, so this process uses the new calendar or policy at once."""
+    _cache.clear()
+
+
+def _load_calendar() -> BusinessCalendar:
+    body = sla_store.get_body("CALENDAR")
+    if body:
+        try:
+            return BusinessCalendar.model_validate_json(body)
+        except ValidationError:
+            pass  # validated on PUT; a bad item never stops tickets from getting dates
     return demo_calendar()
 
 
+def institution_calendar() -> BusinessCalendar:
+    """The institution's calendar (time zone, working hours, holidays, closures); the demo's by default."""
+    result: BusinessCalendar = _cached("calendar", _load_calendar)
+    return result
+
+
+def _load_config() -> SlaConfig:
+    body = sla_store.get_body("SLA")
+    if body:
+        try:
+            return SlaConfig.model_validate_json(body)
+        except ValidationError:
+            pass
+    return SlaConfig()
+
+
+def sla_config() -> SlaConfig:
+    result: SlaConfig = _cached("sla", _load_config)
+    return result
+
+
+def legal_kind_of(catalog_kind: str | None) -> str | None:
+    """``CL/acceso-informacion`` (catalog) -> ``CL/access_to_information`` (legal_deadlines.json)."""
+    if not catalog_kind or "/" not in catalog_kind:
+        return None
+    country, kind = catalog_kind.split("/", 1)
+    kind = _LEGAL_KIND_ALIASES.get(kind, kind.replace("-", "_"))
+    try:
+        rule = legal_rule(country, kind)
+    except LegalDeadlineError:
+        return None
+    return f"{rule.country}/{rule.kind}"
+
+
+def rule_of(legal_kind: str | None) -> LegalRule | None:
+    if not legal_kind:
+        return None
+    country, kind = legal_kind.split("/", 1)
+    return legal_rule(country, kind)
+
+
+def policy_for(
+    config: SlaConfig, type_code: str, subtype_code: str, targets: ResponseTargets
+) -> ServiceLevelPolicy:
+    override = config.overrides.get(f"{type_code}/{subtype_code}")
+    first = Duration(value=targets.first_response_hours, unit="business_hours")
+    resolution = Duration(value=targets.resolution_days, unit="business_days")
+    if override is not None:
+        first = override.first_response or first
+        resolution = override.resolution or resolution
+    return ServiceLevelPolicy(first_response=first, resolution=resolution, warnings=config.warnings)
+
+
 def due_dates(targets: ResponseTargets, start: datetime) -> tuple[datetime, datetime]:
-    """(first response due, resolution due) for a request filed at ``start``."""
+    """(first response due, resolution due) of a request filed at ``start`` with no pauses."""
     calendar = institution_calendar()
     first = calendar.add_business_hours(start, targets.first_response_hours)
     resolution = calendar.add_business_days(start, targets.resolution_days)
-    assert first is not None and resolution is not None  # no pauses given: always a date
     return first, resolution
+
+
+def _ceil_second(dt: datetime) -> datetime:
+    """Scheduler's ``at()`` has whole seconds; never fire before the instant."""
+    return dt if dt.microsecond == 0 else dt.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def apply_sla(
+    ticket: Ticket,
+    targets: ResponseTargets,
+    now: datetime,
+    *,
+    calendar: BusinessCalendar | None = None,
+    config: SlaConfig | None = None,
+) -> Ticket:
+    """The ticket with its due dates, business times, next due and pending timers recomputed."""
+    calendar = calendar or institution_calendar()
+    config = config or sla_config()
+    policy = policy_for(config, ticket.type_code, ticket.subtype_code, targets)
+    pauses = [(p.start, p.end) for p in ticket.pauses]
+    closed = [(p.start, p.end) for p in ticket.pauses if p.end is not None]
+    rule = rule_of(ticket.legal_kind)
+    legal: datetime | None = None
+    if rule is not None and rule.country == calendar.country:
+        base = legal_due(rule, calendar, ticket.created_at, pauses)
+        if base is not None and ticket.legal_extension_days:
+            base = calendar.add_business_days(base, ticket.legal_extension_days)
+        legal = base
+    factor = config.priority_factors.get(ticket.priority, 1.0)
+    due = compute_due(policy, calendar, ticket.created_at, pauses, priority_factor=factor, legal_due=legal)
+
+    first_due = due.first_response_due or ticket.first_response_due or ticket.expected_response_by
+    resolution_due = due.resolution_due or ticket.resolution_due
+    legal_field = legal or ticket.legal_due if rule is not None else None
+    finished = ticket.resolved_at is not None or ticket.status in (Status.RESOLVED, Status.CLOSED)
+    pending: list[datetime] = []
+    if ticket.first_response_at is None and not finished:
+        pending.append(first_due)
+    if not finished:
+        pending.append(resolution_due)
+        if legal_field is not None:
+            pending.append(legal_field)
+    next_due = min(pending) if pending else resolution_due
+
+    first_seconds = ticket.first_response_business_seconds
+    if ticket.first_response_at is not None and first_seconds is None:
+        first_seconds = business_elapsed(
+            calendar, ticket.created_at, ticket.first_response_at, closed
+        ).total_seconds()
+    resolution_seconds = None
+    if ticket.resolved_at is not None:
+        resolution_seconds = business_elapsed(
+            calendar, ticket.created_at, ticket.resolved_at, closed
+        ).total_seconds()
+
+    timers: list[SlaTimer] = []
+    existing = {t.name: t for t in ticket.timers}
+    if not finished and not ticket.paused:
+        for t in timers_for(due, first_responded=ticket.first_response_at is not None):
+            if t.target in ticket.breached or f"{t.target}:{t.kind}" in ticket.warned:
+                continue
+            name = _schedule_name(ticket.number, t.target, t.kind)
+            fire_at = _ceil_second(t.fire_at)
+            if fire_at <= now:
+                # Already due: a pending schedule for it keeps its instant (it fires, not stale);
+                # with none, a breach still gets recorded a minute from now, a warning is moot.
+                kept = existing.get(name)
+                if kept is not None and kept.fire_at <= now + LATE_BREACH_DELAY:
+                    fire_at = kept.fire_at
+                elif t.kind == "breach":
+                    fire_at = _ceil_second(now + LATE_BREACH_DELAY)
+                else:
+                    continue
+            timers.append(SlaTimer(name=name, target=t.target, kind=t.kind, fire_at=fire_at))
+    return ticket.model_copy(
+        update={
+            "first_response_due": first_due,
+            "expected_response_by": first_due,
+            "resolution_due": resolution_due,
+            "legal_due": legal_field,
+            "next_due": next_due,
+            "first_response_business_seconds": first_seconds,
+            "resolution_business_seconds": resolution_seconds,
+            "timers": timers,
+        }
+    )

@@ -11,6 +11,7 @@ from typing import Any
 from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
+from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.people import Citizen, Requester
 from ventanilla.models.ticket import (
@@ -20,6 +21,7 @@ from ventanilla.models.ticket import (
     CreateTicketIn,
     HistoryEvent,
     MessageIn,
+    Pause,
     PublicTicket,
     Queue,
     QueueItem,
@@ -35,8 +37,15 @@ from ventanilla.rules import access_codes
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
 from ventanilla.rules.priority import RANK, priority_of
-from ventanilla.rules.state_machine import LABELS, OPEN_STATUSES, Status, after_citizen_reply, check_move
-from ventanilla.services.due_dates import due_dates
+from ventanilla.rules.state_machine import (
+    CLOCK_PAUSED,
+    LABELS,
+    OPEN_STATUSES,
+    Status,
+    after_citizen_reply,
+    check_move,
+)
+from ventanilla.services.due_dates import apply_sla, legal_kind_of, sla_config
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
@@ -135,8 +144,13 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
         contacts.append(people_store.contact_hash("phone", requester.phone))
     code = access_codes.new_code()
     code_hash = access_codes.hash_code(code)
-    first_due, resolution_due = due_dates(subtype.targets, now)
     priority = priority_of(subtype.impact, subtype.urgency)
+    legal_kind = legal_kind_of(subtype.legal_kind)
+    from ventanilla.services import routing  # routing reads rules stored next to the catalog
+
+    routed = routing.route_new(body, rtype.code, subtype, requester.kind, priority)
+    mode = sla_config().assignment.get(routed.team, "manual")
+    chosen = routing.pick_assignee(routed.team, mode) if mode != "manual" else None
 
     for attempt in range(MAX_NUMBER_ATTEMPTS):
         citizen_id = next((cid for c in contacts if (cid := people_store.find_citizen_id(c))), None)
@@ -168,17 +182,21 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             status=Status.RECEIVED,
             impact=subtype.impact,
             urgency=subtype.urgency,
-            priority=priority,
-            team=subtype.team,
-            tier=subtype.tier,
+            priority=routed.priority,
+            team=routed.team,
+            tier=routed.tier,
+            tags=routed.tags,
+            routed_by=routed.rule,
             citizen_id=citizen_id,
             requester=requester,
             access_code_hash=code_hash,
             created_at=now,
             updated_at=now,
-            expected_response_by=first_due,
-            resolution_due=resolution_due,
+            expected_response_by=now,  # placeholders: apply_sla sets every due date
+            resolution_due=now,
             seen_articles=body.seen_articles,
+            legal_kind=legal_kind,
+            targets=subtype.targets,
         )
         created = new_event(
             number,
@@ -189,17 +207,37 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             at=now,
             status=Status.RECEIVED.value,
         )
+        first_events = [created]
+        if chosen is not None:
+            ticket = ticket.model_copy(
+                update={"assignee": chosen[0], "assignee_name": chosen[1], "status": Status.ASSIGNED}
+            )
+            system = Actor(kind="system")
+            first_events += [
+                new_event(
+                    number,
+                    system,
+                    "assigned",
+                    public=False,
+                    at=now,
+                    team=routed.team,
+                    assignee=chosen[0],
+                    mode=mode,
+                ),
+                new_event(number, system, "status_changed", public=True, at=now, status="assigned"),
+            ]
+        ticket = apply_sla(ticket, subtype.targets, now)
         try:
-            store.insert_ticket(now.year, previous, ticket, [created], extra)
+            store.insert_ticket(now.year, previous, ticket, first_events, extra)
         except store.NumberTaken:
-            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+            time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))  # full jitter spreads a burst
             continue
         return TicketCreated(
             number=number,
             access_code=code,
-            status=Status.RECEIVED,
-            expected_response_by=first_due,
-            resolution_due=resolution_due,
+            status=ticket.status,
+            expected_response_by=ticket.expected_response_by,
+            resolution_due=ticket.resolution_due,
             follow_url=f"{get_settings().public_base_url}/#/solicitud/{number}",
         )
     raise Conflict("number_exhausted")
@@ -246,6 +284,8 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         created_at=ticket.created_at,
         expected_response_by=ticket.expected_response_by,
         resolution_due=ticket.resolution_due,
+        legal_due=ticket.legal_due,
+        paused=ticket.paused,
         resolved_at=ticket.resolved_at,
         timeline=timeline,
     )
@@ -268,6 +308,7 @@ def citizen_reply(number: str, code: str | None, body: MessageIn, lang: Lang) ->
     if target is not None:
         updated = _moved(updated, target, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status=target.value))
+    updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return public_view(updated, history + events, lang)
 
@@ -294,6 +335,33 @@ def _staff_ticket(principal: Principal, number: str) -> tuple[Ticket, list[Histo
 def _check_version(ticket: Ticket, version: int | None) -> None:
     if version is not None and version != ticket.version:
         raise Conflict("stale_version", {"expected": version, "actual": ticket.version})
+
+
+def targets_of(ticket: Ticket) -> ResponseTargets:
+    """The targets the ticket was filed with (the catalog's current ones for older tickets)."""
+    if ticket.targets is not None:
+        return ticket.targets
+    rtype = catalog_store.get_type(ticket.type_code)
+    subtype = rtype.subtype(ticket.subtype_code) if rtype else None
+    return subtype.targets if subtype else ResponseTargets()
+
+
+def with_sla(before: Ticket, after: Ticket, events: list[HistoryEvent], now: datetime) -> Ticket:
+    """Pause or resume the clocks on a status change (a history event each), then recompute."""
+    pauses = list(after.pauses)
+    system = Actor(kind="system")
+    if after.status in CLOCK_PAUSED and not after.paused:
+        pauses.append(Pause(start=now))
+        events.append(new_event(after.number, system, "sla_paused", public=True, at=now))
+    elif after.status not in CLOCK_PAUSED and after.paused:
+        start = pauses[-1].start
+        pauses[-1] = Pause(start=start, end=now)
+        paused_for = round((now - start).total_seconds())
+        events.append(
+            new_event(after.number, system, "sla_resumed", public=True, at=now, paused_seconds=paused_for)
+        )
+    after = after.model_copy(update={"pauses": pauses})
+    return apply_sla(after, targets_of(after), now)
 
 
 def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
@@ -330,6 +398,7 @@ def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, inte
     if not internal and ticket.status in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
         updated = _moved(updated, Status.IN_PROGRESS, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status="in_progress"))
+    updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
 
@@ -355,6 +424,9 @@ def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTic
             previous=ticket.status.value,
         )
     ]
+    if body.status == Status.REOPENED:
+        updated = updated.model_copy(update={"resolution_business_seconds": None})
+    updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
 
@@ -408,6 +480,7 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     if body.assignee and ticket.status in (Status.RECEIVED, Status.REOPENED):
         updated = _moved(updated, Status.ASSIGNED, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status="assigned"))
+    updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
 
@@ -443,5 +516,5 @@ def agent_queue(
     for t in teams:
         for s in statuses:
             found += store.queue(t, s, limit)[0]
-    found.sort(key=lambda t: (RANK[t.priority], t.expected_response_by, t.number))
+    found.sort(key=lambda t: (RANK[t.priority], t.next_due or t.expected_response_by, t.number))
     return Queue(items=[_queue_item(t) for t in found[:limit]])

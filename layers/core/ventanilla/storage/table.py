@@ -46,19 +46,25 @@ KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3
 
 
 _local = threading.local()
+_lock = threading.Lock()
+_session: Any = None
 
 
 def table() -> Any:
     """The boto3 Table; its client takes native Python values in transactions too.
 
-    boto3 sessions and resources are not thread-safe, so each thread (a threaded local server,
-    a test's thread pool) gets its own; a Lambda process has one thread and so one Table.
+    boto3 resources are not thread-safe, so each thread (a threaded local server, a test's thread
+    pool) gets its own, made under a lock from one shared session whose loaded service models
+    make that cheap; a Lambda process has one thread and so one Table.
     """
+    global _session
     cached = getattr(_local, "table", None)
     if cached is None:
         settings = get_settings()
-        session = boto3.session.Session(region_name=settings.region)
-        cached = _local.table = session.resource("dynamodb").Table(settings.table_name)
+        with _lock:
+            if _session is None:
+                _session = boto3.session.Session(region_name=settings.region)
+            cached = _local.table = _session.resource("dynamodb").Table(settings.table_name)
     return cached
 
 

@@ -34,7 +34,9 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
         "SK": "TICKET",
         "entity": "ticket",
         "GSI1PK": f"QUEUE#{t.team}#{t.status.value}",
-        "GSI1SK": f"{RANK[t.priority]}#{iso(t.expected_response_by)}#{t.number}",
+        # Most urgent first: priority band, then the soonest pending due instant (first response,
+        # resolution or legal term), so within a band what is due soonest comes first.
+        "GSI1SK": f"{RANK[t.priority]}#{iso(t.next_due or t.expected_response_by)}#{t.number}",
         "GSI2PK": f"CITIZEN#{t.citizen_id}",
         "GSI2SK": f"{iso(t.created_at)}#{t.number}",
     }
@@ -179,6 +181,28 @@ def by_assignee(sub: str, limit: int) -> list[Ticket]:
         IndexName="GSI3", KeyConditionExpression=Key("GSI3PK").eq(f"ASSIGNEE#{sub}"), Limit=limit
     )
     return [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+
+
+def open_count(sub: str, limit: int) -> int:
+    """How many open requests an agent holds (counted up to ``limit``): GSI3 sorts by status, so the
+    open statuses are three key ranges: assigned; in_progress..reopened; waiting_citizen."""
+    total = 0
+    ranges = (
+        ("assigned#", "assigned$"),
+        ("in_progress#", "reopened$"),
+        ("waiting_citizen#", "waiting_citizen$"),
+    )
+    for low, high in ranges:
+        response = table().query(
+            IndexName="GSI3",
+            KeyConditionExpression=Key("GSI3PK").eq(f"ASSIGNEE#{sub}") & Key("GSI3SK").between(low, high),
+            Select="COUNT",
+            Limit=limit,
+        )
+        total += int(response.get("Count", 0))
+        if total >= limit:
+            break
+    return total
 
 
 def by_citizen(citizen_id: str, limit: int) -> list[Ticket]:

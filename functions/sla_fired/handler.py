@@ -1,0 +1,29 @@
+"""A Scheduler timer fired: record the SLA warning or breach unless the timer is stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ventanilla.services.sla import FiredTimer, on_timer_fired
+from ventanilla.settings import get_settings
+
+get_settings()  # validate the environment at cold start
+logger = Logger(service="sla-fired")
+metrics = Metrics(namespace="Ventanilla", service="sla-fired")
+tracer = Tracer(service="sla-fired")
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
+    fired = FiredTimer.model_validate(event)
+    logger.set_correlation_id(fired.number)
+    outcome = on_timer_fired(fired)
+    logger.info("sla timer", extra={"timer": fired.name, "outcome": outcome})
+    metrics.add_metric(name=f"SlaTimer_{outcome}", unit=MetricUnit.Count, value=1)
+    return {"outcome": outcome}

@@ -1,0 +1,167 @@
+"""Fires EventBridge Scheduler schedules locally (moto stores them but never fires them), and lets
+the demo and the tests move the clock forward.
+
+The runner polls the SLA schedule group, and for each one-time ``at(...)`` schedule whose instant has
+passed on :func:`ventanilla.clock.now` it invokes the target function in-process (the target ARN
+``...:function:local-<LogicalId>`` names it) with the schedule's Input, then deletes the schedule,
+as ``ActionAfterCompletion=DELETE`` does in AWS. A failed invocation is left for the next pass.
+
+Clock (development only, local web server):
+    POST /dev/clock?advance=2h      move the clock forward (s, m, h, d, w); answers the new now
+    GET  /dev/clock                 the current (moved) time and offset
+    python -m infra.local.clock advance 3d [--url http://localhost:8010]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+
+from infra.local.functions import LocalFunction
+
+log = logging.getLogger("ventanilla.local.scheduler")
+_AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
+
+
+def at_instant(expression: str) -> datetime | None:
+    match = _AT.match(expression or "")
+    if not match:
+        return None
+    return datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC)
+
+
+class LocalScheduler(threading.Thread):
+    def __init__(self, functions: dict[str, LocalFunction], group: str, interval: float = 0.5) -> None:
+        super().__init__(daemon=True, name="local-scheduler")
+        self.functions = functions
+        self.group = group
+        self.interval = interval
+        self.client = boto3.client("scheduler")
+        self.fired: list[tuple[str, Any]] = []
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self._seen: dict[str, tuple[Any, datetime | None]] = {}
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """True once a full pass ran after this call (every due schedule fired)."""
+        self._idle.clear()
+        return self._idle.wait(timeout)
+
+    def _function_of(self, arn: str) -> LocalFunction | None:
+        name = arn.rsplit(":", 1)[-1].removeprefix("local-")
+        return self.functions.get(name)
+
+    def _instant(self, name: str, modified: Any) -> datetime | None:
+        cached = self._seen.get(name)
+        if cached is None or cached[0] != modified:
+            try:
+                schedule = self.client.get_schedule(Name=name, GroupName=self.group)
+            except self.client.exceptions.ResourceNotFoundException:
+                return None
+            cached = self._seen[name] = (modified, at_instant(schedule.get("ScheduleExpression", "")))
+        return cached[1]
+
+    def fire_due(self) -> list[tuple[str, Any]]:
+        """Fire every schedule of the group that is due now; returns (name, function answer)."""
+        from ventanilla import clock
+
+        now = clock.now()
+        due: list[str] = []
+        kwargs: dict[str, Any] = {"GroupName": self.group, "MaxResults": 100}
+        while True:
+            page = self.client.list_schedules(**kwargs)
+            for summary in page.get("Schedules", []):
+                # A summary has no expression: read each schedule once per modification.
+                when = self._instant(summary["Name"], summary.get("LastModificationDate"))
+                if when is not None and when <= now:
+                    due.append(summary["Name"])
+            if not page.get("NextToken"):
+                break
+            kwargs["NextToken"] = page["NextToken"]
+        done: list[tuple[str, Any]] = []
+        for name in due:  # one read per due schedule only: a pass costs one List otherwise
+            try:
+                schedule = self.client.get_schedule(Name=name, GroupName=self.group)
+            except self.client.exceptions.ResourceNotFoundException:
+                continue  # deleted meanwhile by the timers function
+            when = at_instant(schedule.get("ScheduleExpression", ""))
+            if when is None or when > now:
+                continue
+            target = schedule.get("Target") or {}
+            function = self._function_of(str(target.get("Arn", "")))
+            if function is None:
+                log.error("schedule %s targets %s, which is not a local function", name, target.get("Arn"))
+                continue
+            try:
+                answer = function.invoke(json.loads(target.get("Input") or "{}"))
+            except Exception:
+                log.exception("schedule %s: %s raised; retried on the next pass", name, function.logical)
+                continue
+            if schedule.get("ActionAfterCompletion", "DELETE") == "DELETE":
+                with contextlib.suppress(self.client.exceptions.ResourceNotFoundException):
+                    self.client.delete_schedule(Name=name, GroupName=self.group)
+                self._seen.pop(name, None)
+            done.append((name, answer))
+        self.fired += done
+        return done
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.fire_due()
+            except Exception:  # keep polling: a local runner must not die on one bad pass
+                log.exception("local scheduler pass failed")
+            self._idle.set()
+            self._stop.wait(self.interval)
+
+
+def _clock_page(query: str) -> tuple[int, str, bytes]:
+    from ventanilla import clock
+
+    body = {"now": clock.now().isoformat(), "offset_seconds": clock.offset().total_seconds()}
+    return 200, "application/json", json.dumps(body).encode()
+
+
+def _clock_advance(query: str) -> tuple[int, str, bytes]:
+    from urllib.parse import parse_qs
+
+    from ventanilla import clock
+
+    amount = (parse_qs(query).get("advance") or [""])[0]
+    try:
+        clock.advance(clock.parse_amount(amount))
+    except ValueError as error:
+        return 400, "application/json", json.dumps({"error": str(error)}).encode()
+    return _clock_page(query)
+
+
+def export_timer_environment(functions: dict[str, LocalFunction]) -> None:
+    """Functions run in one process here, which has only the Globals environment: export the timers
+    function's own ``SLA_*`` variables (names no other function uses) so it can run in-process."""
+    import os
+
+    own = functions["SlaTimersFunction"].environment
+    os.environ.update({k: v for k, v in own.items() if k.startswith("SLA_")})
+
+
+def start_scheduler(stack: Any) -> LocalScheduler:
+    """Start the runner for the stack's SLA schedule group and register the dev clock pages."""
+    from infra.local import web
+
+    export_timer_environment(stack.functions)
+    timers = stack.functions["SlaTimersFunction"]
+    runner = LocalScheduler(stack.functions, timers.environment["SLA_SCHEDULE_GROUP"])
+    web.DEV_PAGES["/dev/clock"] = _clock_page
+    web.DEV_ACTIONS["/dev/clock"] = _clock_advance
+    runner.start()
+    return runner

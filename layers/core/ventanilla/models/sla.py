@@ -1,0 +1,87 @@
+"""Configuration of service levels stored per institution: policies, escalation, agent availability."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ventanilla.rules.priority import Priority
+from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, ServiceLevelPolicy
+
+EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier"]
+AssignmentMode = Literal["manual", "round_robin", "least_loaded"]
+
+
+_FACTORS: dict[Priority, float] = {"critical": 1.0, "high": 1.0, "medium": 1.0, "low": 1.0}
+_ON_BREACH: tuple[EscalationAction, ...] = ("notify_assignee", "notify_supervisor")
+
+
+def _default_on_breach() -> list[EscalationAction]:
+    return list(_ON_BREACH)
+
+
+class PolicyOverride(BaseModel):
+    """Targets of one ``type/subtype`` that replace the catalog's ``targets``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_response: Duration | None = None
+    resolution: Duration | None = None
+    on_breach: list[EscalationAction] | None = None
+
+
+class SlaConfig(BaseModel):
+    """The institution's service-level policy: warnings, priority factors, overrides, escalation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    warnings: tuple[float, ...] = DEFAULT_WARNINGS
+    priority_factors: dict[Priority, float] = Field(default_factory=lambda: dict(_FACTORS))
+    overrides: dict[str, PolicyOverride] = Field(default_factory=dict, max_length=200)
+    on_breach: list[EscalationAction] = Field(default_factory=_default_on_breach)
+    assignment: dict[str, AssignmentMode] = Field(default_factory=dict, max_length=100)
+    """Per team: manual (default), round_robin or least_loaded."""
+
+    @field_validator("warnings")
+    @classmethod
+    def _warnings(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+        try:
+            ServiceLevelPolicy(
+                first_response=Duration(value=1, unit="business_hours"),
+                resolution=Duration(value=1, unit="business_days"),
+                warnings=value,
+            )
+        except ValidationError as error:
+            raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        return value
+
+    @field_validator("priority_factors")
+    @classmethod
+    def _factors(cls, value: dict[Priority, float]) -> dict[Priority, float]:
+        for priority, factor in value.items():
+            if not 0.05 <= factor <= 10:
+                raise ValueError(f"priority_factors.{priority}: must be between 0.05 and 10, got {factor}")
+        return value
+
+    @field_validator("overrides")
+    @classmethod
+    def _override_keys(cls, value: dict[str, PolicyOverride]) -> dict[str, PolicyOverride]:
+        for key in value:
+            parts = key.split("/")
+            if len(parts) != 2 or not all(parts):
+                raise ValueError(f"overrides: key {key!r} must be '<type>/<subtype>'")
+        return value
+
+
+class AvailabilityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    available: bool
+    capacity: int = Field(default=10, ge=0, le=500)
+
+
+class Availability(AvailabilityIn):
+    sub: str
+    name: str | None = None
+    teams: list[str] = Field(default_factory=list)

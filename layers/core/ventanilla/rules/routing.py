@@ -1,0 +1,189 @@
+"""Routing rules (B3): ordered conditions -> actions, applied when a request is filed.
+
+Pure: :func:`evaluate` tells which rule matches a request and why (the dry-run route shows it);
+:func:`validate` finds rules that name unknown teams or catalog entries, or can never match.
+The first enabled rule whose conditions all hold wins; an empty condition list means "any".
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ventanilla.models.catalog import Tier
+from ventanilla.models.common import Channel, Code
+from ventanilla.models.people import RequesterKind
+from ventanilla.rules.priority import Priority
+
+MAX_RULES = 200
+
+
+class Conditions(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    types: list[Code] = Field(default_factory=list, max_length=50)
+    subtypes: list[str] = Field(default_factory=list, max_length=100)
+    """``type/subtype`` (or a bare subtype code, any type)."""
+    channels: list[Channel] = Field(default_factory=list, max_length=10)
+    priorities: list[Priority] = Field(default_factory=list, max_length=4)
+    keywords: list[str] = Field(default_factory=list, max_length=50)
+    """Any of these words in the subject or description (accents and case ignored)."""
+    requester_kinds: list[RequesterKind] = Field(default_factory=list, max_length=2)
+
+
+class Actions(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    team: Code | None = None
+    tier: Tier | None = None
+    priority: Priority | None = None
+    tags: list[Code] = Field(default_factory=list, max_length=20)
+
+
+class RoutingRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Code
+    enabled: bool = True
+    conditions: Conditions = Field(default_factory=Conditions)
+    actions: Actions
+
+
+class RoutingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[RoutingRule] = Field(default_factory=list, max_length=MAX_RULES)
+
+
+class Sample(BaseModel):
+    """A request as routing sees it (also the dry-run body)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    type: Code
+    subtype: Code
+    channel: Channel = Channel.WEB
+    priority: Priority = "medium"
+    subject: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    requester_kind: RequesterKind = "external"
+
+
+class RuleCheck(BaseModel):
+    rule: str
+    matched: bool
+    reasons: list[str]
+
+
+class Evaluation(BaseModel):
+    matched: str | None
+    actions: Actions | None
+    checks: list[RuleCheck]
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Transparéncia' -> 'transparencia'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _subtype_matches(entry: str, sample: Sample) -> bool:
+    if "/" in entry:
+        return entry == f"{sample.type}/{sample.subtype}"
+    return entry == sample.subtype
+
+
+def check(rule: RoutingRule, sample: Sample) -> RuleCheck:
+    """Whether ``rule`` matches ``sample`` and the reason for each condition (held or failed)."""
+    reasons: list[str] = []
+    ok = True
+    if not rule.enabled:
+        return RuleCheck(rule=rule.name, matched=False, reasons=["disabled"])
+    c = rule.conditions
+
+    def test(label: str, wanted: list[Any], held: bool, value: Any) -> None:
+        nonlocal ok
+        if not wanted:
+            return
+        reasons.append(f"{label} {value!s} {'in' if held else 'not in'} {[str(w) for w in wanted]}")
+        ok = ok and held
+
+    test("type", c.types, sample.type in c.types, sample.type)
+    test("subtype", c.subtypes, any(_subtype_matches(s, sample) for s in c.subtypes), sample.subtype)
+    test("channel", c.channels, sample.channel in c.channels, sample.channel.value)
+    test("priority", c.priorities, sample.priority in c.priorities, sample.priority)
+    test(
+        "requester_kind", c.requester_kinds, sample.requester_kind in c.requester_kinds, sample.requester_kind
+    )
+    if c.keywords:
+        text = fold(f"{sample.subject} {sample.description}")
+        found = [k for k in c.keywords if fold(k) and fold(k) in text]
+        reasons.append(f"keywords found: {found}" if found else "no keyword found")
+        ok = ok and bool(found)
+    if not reasons:
+        reasons.append("no conditions: matches every request")
+    return RuleCheck(rule=rule.name, matched=ok, reasons=reasons)
+
+
+def evaluate(rules: RoutingRules, sample: Sample) -> Evaluation:
+    """The first matching rule and its actions, with every rule checked up to it."""
+    checks: list[RuleCheck] = []
+    for rule in rules.rules:
+        result = check(rule, sample)
+        checks.append(result)
+        if result.matched:
+            return Evaluation(matched=rule.name, actions=rule.actions, checks=checks)
+    return Evaluation(matched=None, actions=None, checks=checks)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    code: str
+    params: dict[str, Any]
+
+
+def validate(rules: RoutingRules, teams: set[str], catalog: dict[str, set[str]]) -> list[Problem]:
+    """Unknown teams or catalog entries, empty or duplicate rules, and rules that can never match.
+
+    ``catalog`` maps each type code to its subtype codes.
+    """
+    problems: list[Problem] = []
+    names: set[str] = set()
+    catch_all: str | None = None
+    for i, rule in enumerate(rules.rules):
+        at = f"rules[{i}]"
+        c, a = rule.conditions, rule.actions
+        if rule.name in names:
+            problems.append(Problem(f"{at}.name", "duplicate_rule", {"name": rule.name}))
+        names.add(rule.name)
+        if a.team is None and a.tier is None and a.priority is None and not a.tags:
+            problems.append(Problem(f"{at}.actions", "rule_without_action", {"name": rule.name}))
+        if a.team is not None and a.team not in teams:
+            problems.append(Problem(f"{at}.actions.team", "unknown_team", {"team": a.team}))
+        for t in c.types:
+            if t not in catalog:
+                problems.append(Problem(f"{at}.conditions.types", "unknown_type", {"type": t}))
+        for j, entry in enumerate(c.subtypes):
+            where = f"{at}.conditions.subtypes[{j}]"
+            if "/" in entry:
+                type_code, sub = entry.split("/", 1)
+                if sub not in catalog.get(type_code, set()):
+                    problems.append(Problem(where, "unknown_subtype", {"subtype": entry}))
+                elif c.types and type_code not in c.types:
+                    problems.append(Problem(where, "rule_never_matches", {"name": rule.name}))
+            elif not any(entry in subs for t, subs in catalog.items() if not c.types or t in c.types):
+                problems.append(Problem(where, "unknown_subtype", {"subtype": entry}))
+        for j, keyword in enumerate(c.keywords):
+            if not fold(keyword):
+                problems.append(Problem(f"{at}.conditions.keywords[{j}]", "empty_keyword", {}))
+        if catch_all is not None and rule.enabled:
+            problems.append(Problem(f"{at}", "rule_never_matches", {"name": rule.name, "after": catch_all}))
+        if rule.enabled and not any(
+            (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds)
+        ):
+            catch_all = catch_all or rule.name
+    return problems

@@ -1,0 +1,420 @@
+"""Service-level use cases (B4, B9): legal extension, escalation, reclassification, timers that
+fire, and the admin of calendars and policies.
+
+Timers: the ticket lists its pending alerts (``Ticket.timers``, computed by
+:func:`ventanilla.services.due_dates.apply_sla`); the timers function mirrors them as one-time
+EventBridge Scheduler schedules; when one fires, :func:`on_timer_fired` re-reads the ticket and
+does nothing unless that very timer (name and instant) is still pending.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from ventanilla.auth import Principal
+from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.errors import Conflict, FieldError, ValidationFailed
+from ventanilla.i18n import register
+from ventanilla.legal_deadlines import LegalDeadlineError, apply_extension
+from ventanilla.models.catalog import Tier
+from ventanilla.models.common import iso, utcnow
+from ventanilla.models.sla import EscalationAction, SlaConfig
+from ventanilla.models.ticket import (
+    Actor,
+    EscalateIn,
+    ExtensionIn,
+    HistoryEvent,
+    ReclassifyIn,
+    SlaTarget,
+    StaffTicket,
+    Ticket,
+)
+from ventanilla.rules.priority import RANK, Priority
+from ventanilla.rules.state_machine import Status
+from ventanilla.services import due_dates
+from ventanilla.services import routing as _routing  # noqa: F401  (registers unknown_team)
+from ventanilla.services.tickets import (
+    _check_version,
+    _staff_actor,
+    _staff_ticket,
+    new_event,
+    targets_of,
+    with_sla,
+)
+from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import sla as sla_store
+from ventanilla.storage import tickets as store
+
+ADMIN_ROLES = ("admin", "supervisor")
+TIERS: tuple[Tier, ...] = ("L1", "L2", "L3")
+BY_RANK: dict[int, Priority] = {rank: p for p, rank in RANK.items()}
+MAX_FIRE_RETRIES = 3
+
+register(
+    {
+        "unknown_country": {
+            "es": "No hay plazos legales para ese país.",
+            "en": "No legal deadlines for that country.",
+        },
+        "unknown_kind": {"es": "Tipo de plazo legal desconocido.", "en": "Unknown legal deadline kind."},
+        "extension_not_allowed": {
+            "es": "La ley ({law}) no permite prorrogar este plazo.",
+            "en": "The law ({law}) allows no extension of this term.",
+        },
+        "extension_already_applied": {
+            "es": "La prórroga ya se aplicó (máximo {max_times} vez/veces).",
+            "en": "The extension was already applied (at most {max_times} time(s)).",
+        },
+        "justification_required": {
+            "es": "La prórroga requiere una justificación.",
+            "en": "An extension needs a justification.",
+        },
+        "extension_too_long": {
+            "es": "La prórroga puede ser de hasta {max_business_days} días hábiles.",
+            "en": "The extension can be at most {max_business_days} business days.",
+        },
+        "term_expired": {
+            "es": "El plazo legal ya venció; la prórroga debe decidirse antes del vencimiento.",
+            "en": "The legal term has expired; an extension must be decided before it does.",
+        },
+        "country_mismatch": {
+            "es": "El calendario de la institución no es del país de la ley.",
+            "en": "The institution's calendar is not of the law's country.",
+        },
+        "naive_datetime": {"es": "Fecha sin zona horaria.", "en": "Date without a time zone."},
+        "not_regulated": {
+            "es": "Esta solicitud no tiene plazo legal.",
+            "en": "This request has no legal deadline.",
+        },
+        "clock_paused": {
+            "es": "El plazo está suspendido mientras se espera al ciudadano.",
+            "en": "The term is suspended while waiting for the citizen.",
+        },
+        "tier_not_higher": {
+            "es": "Solo se puede escalar a un nivel superior a {tier}.",
+            "en": "Can only escalate above {tier}.",
+        },
+        "no_higher_tier": {
+            "es": "La solicitud ya está en el nivel más alto.",
+            "en": "The request is already at the highest tier.",
+        },
+        "ticket_finished": {
+            "es": "La solicitud ya está resuelta o cerrada.",
+            "en": "The request is already resolved or closed.",
+        },
+        "unknown_policy_key": {
+            "es": "No existe el tipo/subtipo {key}.",
+            "en": "No such type/subtype: {key}.",
+        },
+    }
+)
+
+_LEGAL_FIELDS = {"extra_days": "days", "extensions_used": "days", "decided_at": "days", "kind": "days"}
+FINISHED = (Status.RESOLVED, Status.CLOSED)
+
+
+# ---- legal extension ----------------------------------------------------------------------------
+
+
+def extend(principal: Principal, number: str, body: ExtensionIn) -> StaffTicket:
+    """Apply the legal extension (prórroga) once; the justification goes on the public timeline."""
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    rule = due_dates.rule_of(ticket.legal_kind)
+    if rule is None:
+        raise Conflict("not_regulated")
+    if ticket.status in FINISHED:
+        raise Conflict("ticket_finished")
+    if ticket.paused or ticket.legal_due is None:
+        raise Conflict("clock_paused")
+    now = utcnow()
+    try:
+        new_due = apply_extension(
+            rule,
+            ticket.legal_due,
+            due_dates.institution_calendar(),
+            body.days,
+            body.justification,
+            ticket.extensions_used,
+            decided_at=now,
+        )
+    except LegalDeadlineError as error:
+        field = _LEGAL_FIELDS.get(error.field, error.field)
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError(field, error.code, error.params)]
+        ) from error
+    events = [
+        new_event(
+            number,
+            _staff_actor(principal),
+            "extension",
+            public=True,
+            body=body.justification,
+            at=now,
+            days=body.days,
+            law=rule.law,
+            legal_due=iso(new_due),
+            previous_legal_due=iso(ticket.legal_due),
+        )
+    ]
+    updated = ticket.model_copy(
+        update={
+            "legal_extension_days": ticket.legal_extension_days + body.days,
+            "extensions_used": ticket.extensions_used + 1,
+            "updated_at": now,
+            "version": ticket.version + 1,
+        }
+    )
+    updated = with_sla(ticket, updated, events, now)
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+# ---- escalation -----------------------------------------------------------------------------------
+
+
+def _next_tier(tier: Tier) -> Tier | None:
+    i = TIERS.index(tier)
+    return TIERS[i + 1] if i + 1 < len(TIERS) else None
+
+
+def _raised(priority: Priority) -> Priority:
+    return BY_RANK[max(1, RANK[priority] - 1)]
+
+
+def escalate(principal: Principal, number: str, body: EscalateIn) -> StaffTicket:
+    """By hand, with a reason: to the next tier (or ``to_tier``, which must be higher)."""
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    if ticket.status in FINISHED:
+        raise Conflict("ticket_finished")
+    target = body.to_tier or _next_tier(ticket.tier)
+    if target is None:
+        raise Conflict("no_higher_tier")
+    if TIERS.index(target) <= TIERS.index(ticket.tier):
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("to_tier", "tier_not_higher", {"tier": ticket.tier})]
+        )
+    now = utcnow()
+    level = ticket.escalation_level + 1
+    events = [
+        new_event(
+            number,
+            _staff_actor(principal),
+            "escalated",
+            public=False,
+            body=body.reason,
+            at=now,
+            tier=target,
+            previous_tier=ticket.tier,
+            level=level,
+            cause="manual",
+            notify=["supervisor"] + ([ticket.assignee] if ticket.assignee else []),
+        )
+    ]
+    updated = ticket.model_copy(
+        update={"tier": target, "escalation_level": level, "updated_at": now, "version": ticket.version + 1}
+    )
+    updated = with_sla(ticket, updated, events, now)
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTicket:
+    """Change type/subtype and/or priority; due dates are recomputed. A legal term stays."""
+    ticket, history = _staff_ticket(principal, number)
+    _check_version(ticket, body.version)
+    if body.type is None and body.subtype is None and body.priority is None:
+        raise ValidationFailed("validation_failed", errors=[FieldError("priority", "missing")])
+    update: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    if body.type is not None or body.subtype is not None:
+        type_code = body.type or ticket.type_code
+        rtype = catalog_store.get_type(type_code)
+        if rtype is None:
+            raise ValidationFailed("validation_failed", errors=[FieldError("type", "unknown_type")])
+        subtype = rtype.subtype(body.subtype or ticket.subtype_code)
+        if subtype is None:
+            raise ValidationFailed("validation_failed", errors=[FieldError("subtype", "unknown_subtype")])
+        update.update({"type_code": rtype.code, "subtype_code": subtype.code, "targets": subtype.targets})
+        # A regulated request stays regulated: its legal term cannot be edited away.
+        if ticket.legal_kind is None:
+            update["legal_kind"] = due_dates.legal_kind_of(subtype.legal_kind)
+        data.update(type=rtype.code, subtype=subtype.code, previous_type=ticket.type_code)
+    if body.priority is not None and body.priority != ticket.priority:
+        update["priority"] = body.priority
+        data.update(priority=body.priority, previous_priority=ticket.priority)
+    now = utcnow()
+    action: Literal["reclassified", "priority_changed"] = (
+        "reclassified" if "type" in data else "priority_changed"
+    )
+    events = [new_event(number, _staff_actor(principal), action, public=False, at=now, **data)]
+    updated = ticket.model_copy(update={**update, "updated_at": now, "version": ticket.version + 1})
+    updated = with_sla(ticket, updated, events, now)
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
+
+
+# ---- timers that fire -----------------------------------------------------------------------------
+
+
+class FiredTimer(BaseModel):
+    """What a schedule passes to the fired function (its Input)."""
+
+    number: str
+    name: str
+    target: SlaTarget
+    kind: str
+    fire_at: datetime
+
+
+FireOutcome = Literal["stale", "warned", "breached"]
+
+
+def on_timer_fired(fired: FiredTimer) -> FireOutcome:
+    """Record a warning or a breach if the timer is still the ticket's; otherwise do nothing."""
+    for _ in range(MAX_FIRE_RETRIES):
+        ticket = store.get_ticket(fired.number)
+        if ticket is None:
+            return "stale"
+        current = next((t for t in ticket.timers if t.name == fired.name), None)
+        if current is None or iso(current.fire_at) != iso(fired.fire_at) or ticket.status in FINISHED:
+            return "stale"
+        updated, events, outcome = _fired_change(ticket, fired)
+        try:
+            store.save_change(ticket.version, updated, events)
+        except Conflict:
+            continue  # changed meanwhile: read again, the timer may now be stale
+        return outcome
+    raise Conflict("stale_version")
+
+
+def _fired_change(ticket: Ticket, fired: FiredTimer) -> tuple[Ticket, list[HistoryEvent], FireOutcome]:
+    now = utcnow()
+    system = Actor(kind="system")
+    events: list[HistoryEvent] = []
+    update: dict[str, Any] = {"updated_at": now, "version": ticket.version + 1}
+    due = {
+        "first_response": ticket.first_response_due,
+        "resolution": ticket.resolution_due,
+        "legal": ticket.legal_due,
+    }
+    due_at = due.get(fired.target)
+    if fired.kind != "breach":
+        update["warned"] = [*ticket.warned, f"{fired.target}:{fired.kind}"]
+        events.append(
+            new_event(
+                ticket.number,
+                system,
+                "sla_warning",
+                public=False,
+                at=now,
+                target=fired.target,
+                kind=fired.kind,
+                due=iso(due_at) if due_at else None,
+                assignee=ticket.assignee,
+                notify=[ticket.assignee] if ticket.assignee else ["team"],
+            )
+        )
+        outcome: FireOutcome = "warned"
+    else:
+        update["breached"] = [*ticket.breached, fired.target]
+        actions = _breach_actions(ticket)
+        notify: list[str] = []
+        if "notify_assignee" in actions:
+            notify.append(ticket.assignee or "team")
+        if "notify_supervisor" in actions:
+            notify.append("supervisor")
+        events.append(
+            new_event(
+                ticket.number,
+                system,
+                "sla_breached",
+                public=False,
+                at=now,
+                target=fired.target,
+                kind="breach",
+                due=iso(due_at) if due_at else None,
+                assignee=ticket.assignee,
+                notify=notify,
+            )
+        )
+        tier, priority = ticket.tier, ticket.priority
+        if "next_tier" in actions:
+            tier = _next_tier(ticket.tier) or ticket.tier
+        if "raise_priority" in actions:
+            priority = _raised(ticket.priority)
+        if (tier, priority) != (ticket.tier, ticket.priority):
+            level = ticket.escalation_level + 1
+            update.update(tier=tier, priority=priority, escalation_level=level)
+            events.append(
+                new_event(
+                    ticket.number,
+                    system,
+                    "escalated",
+                    public=False,
+                    at=now,
+                    tier=tier,
+                    previous_tier=ticket.tier,
+                    priority=priority,
+                    previous_priority=ticket.priority,
+                    level=level,
+                    cause=f"breach:{fired.target}",
+                    notify=notify,
+                )
+            )
+        outcome = "breached"
+    updated = ticket.model_copy(update=update)
+    updated = due_dates.apply_sla(updated, targets_of(updated), now)
+    return updated, events, outcome
+
+
+def _breach_actions(ticket: Ticket) -> list[EscalationAction]:
+    config = due_dates.sla_config()
+    override = config.overrides.get(f"{ticket.type_code}/{ticket.subtype_code}")
+    if override is not None and override.on_breach is not None:
+        return override.on_breach
+    return config.on_breach
+
+
+# ---- admin: calendar and policy ---------------------------------------------------------------------
+
+
+def get_calendar(principal: Principal) -> BusinessCalendar:
+    principal.require(*ADMIN_ROLES)
+    return due_dates.institution_calendar()
+
+
+def put_calendar(principal: Principal, calendar: BusinessCalendar) -> BusinessCalendar:
+    """Store the institution's calendar (validated: time zone, country, shifts that do not overlap)."""
+    principal.require(*ADMIN_ROLES)
+    sla_store.put_body("CALENDAR", calendar.model_dump_json())
+    due_dates.forget_cache()
+    return calendar
+
+
+def get_policy(principal: Principal) -> SlaConfig:
+    principal.require(*ADMIN_ROLES)
+    return due_dates.sla_config()
+
+
+def put_policy(principal: Principal, config: SlaConfig) -> SlaConfig:
+    principal.require(*ADMIN_ROLES)
+    errors: list[FieldError] = []
+    catalog = {t.code: {s.code for s in t.subtypes} for t in catalog_store.list_types()}
+    for key in config.overrides:
+        type_code, sub = key.split("/", 1)
+        if sub not in catalog.get(type_code, set()):
+            errors.append(FieldError(f"overrides.{key}", "unknown_policy_key", {"key": key}))
+    teams = {t.code for t in catalog_store.list_teams()}
+    for team in config.assignment:
+        if team not in teams:
+            errors.append(FieldError(f"assignment.{team}", "unknown_team", {"team": team}))
+    if errors:
+        raise ValidationFailed("validation_failed", errors=errors)
+    sla_store.put_body("SLA", config.model_dump_json())
+    due_dates.forget_cache()
+    return config

@@ -1,0 +1,60 @@
+"""Service-level configuration items (keys in :mod:`ventanilla.storage.table`).
+
+    calendar        CONFIG            CALENDAR#<institution>    body: BusinessCalendar JSON
+    sla policy      CONFIG            SLA#<institution>         body: SlaConfig JSON
+    routing rules   CONFIG            ROUTING#<institution>     body: RoutingRules JSON
+    availability    TEAMAGENTS#<team> AGENT#<sub>               one per team of the agent
+    round robin     CONFIG            RR#<team>                 last assigned sub
+
+Every read is one GetItem (or one Query bounded by the team's size for availability).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from ventanilla.storage.table import table
+
+CONFIG_PK = "CONFIG"
+INSTITUTION = "default"
+
+
+def get_body(kind: str) -> str | None:
+    item = table().get_item(Key={"PK": CONFIG_PK, "SK": f"{kind}#{INSTITUTION}"}).get("Item")
+    return str(item["body"]) if item else None
+
+
+def put_body(kind: str, body: str) -> None:
+    table().put_item(Item={"PK": CONFIG_PK, "SK": f"{kind}#{INSTITUTION}", "entity": "config", "body": body})
+
+
+def team_agents(team: str, limit: int = 200) -> list[dict[str, Any]]:
+    response = table().query(KeyConditionExpression=Key("PK").eq(f"TEAMAGENTS#{team}"), Limit=limit)
+    return [dict(i) for i in response.get("Items", [])]
+
+
+def put_availability(sub: str, name: str | None, teams: list[str], available: bool, capacity: int) -> None:
+    with table().batch_writer() as batch:
+        for team in teams:
+            item: dict[str, Any] = {
+                "PK": f"TEAMAGENTS#{team}",
+                "SK": f"AGENT#{sub}",
+                "entity": "availability",
+                "sub": sub,
+                "available": available,
+                "capacity": capacity,
+            }
+            if name:
+                item["name"] = name
+            batch.put_item(Item=item)
+
+
+def last_round_robin(team: str) -> str | None:
+    item = table().get_item(Key={"PK": CONFIG_PK, "SK": f"RR#{team}"}).get("Item")
+    return str(item["sub"]) if item else None
+
+
+def set_round_robin(team: str, sub: str) -> None:
+    table().put_item(Item={"PK": CONFIG_PK, "SK": f"RR#{team}", "entity": "config", "sub": sub})
