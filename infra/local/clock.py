@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m infra.local.clock")
     parser.add_argument("command", choices=["advance", "show"])
     parser.add_argument("amount", nargs="?", default="1h", help="e.g. 30m, 2h, 3d, 1w")
-    parser.add_argument("--url", default="http://localhost:8010")
+    parser.add_argument("--url", default="http://localhost:8000")
     args = parser.parse_args(argv)
     if args.command == "advance":
         url = f"{args.url}/dev/clock?advance={args.amount}"

@@ -9,7 +9,7 @@ as ``ActionAfterCompletion=DELETE`` does in AWS. A failed invocation is left for
 Clock (development only, local web server):
     POST /dev/clock?advance=2h      move the clock forward (s, m, h, d, w); answers the new now
     GET  /dev/clock                 the current (moved) time and offset
-    python -m infra.local.clock advance 3d [--url http://localhost:8010]
+    python -m infra.local.clock advance 3d [--url http://localhost:8000]
 """
 
 from __future__ import annotations

@@ -384,3 +384,98 @@ def test_extension_moves_the_legal_schedules_through_the_stream_function(api: An
     unchanged = f"vt-{number}-resolution-breach"
     assert after[unchanged]["ScheduleExpression"] == before[unchanged]["ScheduleExpression"]
     assert set(after) == set(before)
+
+
+# ---- escalation levels before and after due ----------------------------------------------------------
+
+
+def _put_policy(api: Any, aws: Aws, body: dict[str, Any]) -> Any:
+    headers = {"Content-Type": "application/json", **aws.auth("carla.supervisora")}
+    return api.put("/api/v1/admin/sla-policy", body=json.dumps(body), headers=headers)
+
+
+def test_levels_before_and_after_due_notify_escalate_and_reassign(api: Any, aws: Aws) -> None:
+    path = "/api/v1/admin/sla-policy"
+    current = api.get(path, headers=aws.auth("carla.supervisora")).json_body
+    policy = {
+        **current,
+        "on_warning": ["notify_assignee", "notify_supervisor"],
+        "overdue": [
+            {"after_hours": 4, "actions": ["notify_supervisor", "next_tier"]},
+            {"after_hours": 8, "actions": ["reassign"]},
+        ],
+    }
+    bruno = aws.auth("bruno.l2")
+    try:
+        assert _put_policy(api, aws, policy).status_code == 200
+        created = consulta(api)
+        number = created["number"]
+        assign = post(
+            api,
+            f"/api/v1/agent/tickets/{number}/assign",
+            {"assignee": aws.logins["ana.l1"].sub},
+            aws.auth("ana.l1"),
+        )
+        assert assign.status_code == 200, assign.body
+        t = staff_get(api, aws, number)["ticket"]
+        assert not [x for x in t["timers"] if x["kind"].startswith("overdue_")]  # only once missed
+
+        assert fire(aws, payload_of(t, "resolution", "warning_50")) == "warned"
+        view = staff_get(api, aws, number)
+        warning = next(e for e in view["history"] if e["action"] == "sla_warning")
+        assert warning["data"]["notify"] == [t["assignee"], "supervisor"]  # before due: the policy's
+
+        assert fire(aws, payload_of(view["ticket"], "resolution", "breach")) == "breached"
+        t = staff_get(api, aws, number)["ticket"]
+        overdue = {x["kind"]: x for x in t["timers"] if x["target"] == "resolution"}
+        assert set(overdue) == {"overdue_1", "overdue_2"}
+        assert overdue["overdue_1"]["fire_at"] < overdue["overdue_2"]["fire_at"]
+        assert datetime.fromisoformat(overdue["overdue_1"]["fire_at"]) > datetime.fromisoformat(
+            t["resolution_due"]
+        )
+
+        assert fire(aws, payload_of(t, "resolution", "overdue_1")) == "escalated"
+        assert fire(aws, payload_of(t, "resolution", "overdue_1")) == "stale"  # once
+        view = staff_get(api, aws, number)
+        assert view["ticket"]["tier"] == "L2" and view["ticket"]["escalation_level"] == 1
+        escalated = next(e for e in view["history"] if e["action"] == "escalated")
+        assert escalated["data"]["cause"] == "overdue_1:resolution"
+
+        put = api.put(
+            "/api/v1/agent/me/availability",
+            body=json.dumps({"available": True, "capacity": 50}),
+            headers={"Content-Type": "application/json", **bruno},
+        )
+        assert put.status_code == 200, put.body
+        before = view["ticket"]["assignee"]
+        assert fire(aws, payload_of(view["ticket"], "resolution", "overdue_2")) == "escalated"
+        view = staff_get(api, aws, number)
+        assert view["ticket"]["assignee"] not in (None, before)  # someone else of the team
+        moved = [e for e in view["history"] if e["action"] == "assigned" and e["data"].get("mode")]
+        assert moved[-1]["data"]["mode"] == "escalation" and moved[-1]["data"]["previous_assignee"] == before
+        assert not [x for x in view["ticket"]["timers"] if x["kind"].startswith("overdue_")]
+    finally:
+        assert _put_policy(api, aws, current).status_code == 200
+        api.put(
+            "/api/v1/agent/me/availability",
+            body=json.dumps({"available": False}),
+            headers={"Content-Type": "application/json", **bruno},
+        )
+
+
+def test_overdue_levels_must_ascend_and_name_known_actions(api: Any, aws: Aws) -> None:
+    current = api.get("/api/v1/admin/sla-policy", headers=aws.auth("carla.supervisora")).json_body
+    descending = {
+        **current,
+        "overdue": [
+            {"after_hours": 8, "actions": ["reassign"]},
+            {"after_hours": 4, "actions": ["next_tier"]},
+        ],
+    }
+    assert fields(problem(_put_policy(api, aws, descending), 422)) == {"overdue"}
+    unknown = {**current, "overdue": [{"after_hours": 8, "actions": ["fire_everyone"]}]}
+    assert "overdue.0.actions.0" in fields(problem(_put_policy(api, aws, unknown), 422))
+    empty = {**current, "overdue": [{"after_hours": 8, "actions": []}]}
+    assert "overdue.0.actions" in fields(problem(_put_policy(api, aws, empty), 422))
+    after = api.get("/api/v1/admin/sla-policy", headers=aws.auth("carla.supervisora")).json_body
+    assert after == current  # nothing half written

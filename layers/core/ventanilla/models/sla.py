@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -9,16 +10,32 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ventanilla.rules.priority import Priority
 from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, ServiceLevelPolicy
 
-EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier"]
+EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier", "reassign"]
 AssignmentMode = Literal["manual", "round_robin", "least_loaded"]
 
 
 _FACTORS: dict[Priority, float] = {"critical": 1.0, "high": 1.0, "medium": 1.0, "low": 1.0}
 _ON_BREACH: tuple[EscalationAction, ...] = ("notify_assignee", "notify_supervisor")
+_ON_WARNING: tuple[EscalationAction, ...] = ("notify_assignee",)
+MAX_OVERDUE_LEVELS = 5
+
+
+def _default_on_warning() -> list[EscalationAction]:
+    return list(_ON_WARNING)
 
 
 def _default_on_breach() -> list[EscalationAction]:
     return list(_ON_BREACH)
+
+
+class OverdueLevel(BaseModel):
+    """A level after a target was missed (GLPI-style): ``after_hours`` business hours past due,
+    these actions run once, e.g. 8 h: notify the supervisor; 24 h: next tier and reassign."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    after_hours: float = Field(gt=0, le=2000, allow_inf_nan=False)
+    actions: list[EscalationAction] = Field(min_length=1, max_length=5)
 
 
 class PolicyOverride(BaseModel):
@@ -39,7 +56,12 @@ class SlaConfig(BaseModel):
     warnings: tuple[float, ...] = DEFAULT_WARNINGS
     priority_factors: dict[Priority, float] = Field(default_factory=lambda: dict(_FACTORS))
     overrides: dict[str, PolicyOverride] = Field(default_factory=dict, max_length=200)
+    on_warning: list[EscalationAction] = Field(default_factory=_default_on_warning)
+    """Before due: what each warning threshold does (notifying the assignee by default)."""
     on_breach: list[EscalationAction] = Field(default_factory=_default_on_breach)
+    """At due: what a missed target does."""
+    overdue: list[OverdueLevel] = Field(default_factory=list, max_length=MAX_OVERDUE_LEVELS)
+    """After due: further levels, in ascending ``after_hours``."""
     assignment: dict[str, AssignmentMode] = Field(default_factory=dict, max_length=100)
     """Per team: manual (default), round_robin or least_loaded."""
 
@@ -54,6 +76,14 @@ class SlaConfig(BaseModel):
             )
         except ValidationError as error:
             raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
+        return value
+
+    @field_validator("overdue")
+    @classmethod
+    def _overdue(cls, value: list[OverdueLevel]) -> list[OverdueLevel]:
+        hours = [level.after_hours for level in value]
+        if any(b <= a for a, b in pairwise(hours)):
+            raise ValueError(f"overdue: levels must be in strictly ascending after_hours, got {hours}")
         return value
 
     @field_validator("priority_factors")

@@ -132,6 +132,11 @@ def _ceil_second(dt: datetime) -> datetime:
     return dt if dt.microsecond == 0 else dt.replace(microsecond=0) + timedelta(seconds=1)
 
 
+def overdue_kind(level: int) -> str:
+    """Timer kind of the ``level``-th escalation level after a target was missed (1-based)."""
+    return f"overdue_{level}"
+
+
 def apply_sla(
     ticket: Ticket,
     targets: ResponseTargets,
@@ -182,23 +187,39 @@ def apply_sla(
 
     timers: list[SlaTimer] = []
     existing = {t.name: t for t in ticket.timers}
+
+    def add_timer(target: str, kind: str, at: datetime, late: bool) -> None:
+        """Add the timer; one already past keeps a pending schedule's instant (it fires, not
+        stale), else fires a minute from now when ``late`` (a breach, a level), else is moot."""
+        name = _schedule_name(ticket.number, target, kind)
+        fire_at = _ceil_second(at)
+        if fire_at <= now:
+            kept = existing.get(name)
+            if kept is not None and kept.fire_at <= now + LATE_BREACH_DELAY:
+                fire_at = kept.fire_at
+            elif late:
+                fire_at = _ceil_second(now + LATE_BREACH_DELAY)
+            else:
+                return
+        timers.append(SlaTimer(name=name, target=target, kind=kind, fire_at=fire_at))
+
     if not finished and not ticket.paused:
         for t in timers_for(due, first_responded=ticket.first_response_at is not None):
             if t.target in ticket.breached or f"{t.target}:{t.kind}" in ticket.warned:
                 continue
-            name = _schedule_name(ticket.number, t.target, t.kind)
-            fire_at = _ceil_second(t.fire_at)
-            if fire_at <= now:
-                # Already due: a pending schedule for it keeps its instant (it fires, not stale);
-                # with none, a breach still gets recorded a minute from now, a warning is moot.
-                kept = existing.get(name)
-                if kept is not None and kept.fire_at <= now + LATE_BREACH_DELAY:
-                    fire_at = kept.fire_at
-                elif t.kind == "breach":
-                    fire_at = _ceil_second(now + LATE_BREACH_DELAY)
-                else:
+            add_timer(t.target, t.kind, t.fire_at, late=t.kind == "breach")
+        missed = {"first_response": first_due, "resolution": resolution_due, "legal": legal_field}
+        for target in ticket.breached:
+            target_due = missed.get(target)
+            if target_due is None or (target == "first_response" and ticket.first_response_at):
+                continue
+            for index, level in enumerate(config.overdue, start=1):
+                kind = overdue_kind(index)
+                if f"{target}:{kind}" in ticket.warned:
                     continue
-            timers.append(SlaTimer(name=name, target=t.target, kind=t.kind, fire_at=fire_at))
+                at = calendar.add_business_hours(target_due, level.after_hours, pauses)
+                if at is not None:
+                    add_timer(target, kind, at, late=True)
     return ticket.model_copy(
         update={
             "first_response_due": first_due,

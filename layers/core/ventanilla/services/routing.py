@@ -142,16 +142,17 @@ def set_availability(principal: Principal, available: bool, capacity: int) -> di
     return {"sub": principal.sub, "available": available, "capacity": capacity, "teams": teams}
 
 
-def pick_assignee(team: str, mode: str) -> tuple[str, str | None] | None:
+def pick_assignee(team: str, mode: str, exclude: str | None = None) -> tuple[str, str | None] | None:
     """(sub, name) of the agent who gets a new request of ``team``; None for a manual queue or nobody free.
 
     round_robin: the next available agent after the last one chosen (by sub order).
     least_loaded: the available agent with the fewest open requests relative to capacity.
+    ``exclude``: an agent not to choose (reassignment on escalation picks someone else).
     Cost: one Query of the team's agents, then one bounded count per available agent.
     """
     if mode == "manual":
         return None
-    agents = [a for a in sla_store.team_agents(team) if a.get("available")]
+    agents = [a for a in sla_store.team_agents(team) if a.get("available") and a["sub"] != exclude]
     if not agents:
         return None
     agents.sort(key=lambda a: str(a["sub"]))

@@ -23,6 +23,7 @@ from ventanilla.models.catalog import Tier
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.sla import EscalationAction, SlaConfig
 from ventanilla.models.ticket import (
+    Action,
     Actor,
     EscalateIn,
     ExtensionIn,
@@ -35,7 +36,7 @@ from ventanilla.models.ticket import (
 from ventanilla.rules.priority import RANK, Priority
 from ventanilla.rules.state_machine import Status
 from ventanilla.services import due_dates
-from ventanilla.services import routing as _routing  # noqa: F401  (registers unknown_team)
+from ventanilla.services import routing as _routing  # also registers unknown_team
 from ventanilla.services.tickets import (
     _check_version,
     _staff_actor,
@@ -271,7 +272,7 @@ class FiredTimer(BaseModel):
     fire_at: datetime
 
 
-FireOutcome = Literal["stale", "warned", "breached"]
+FireOutcome = Literal["stale", "warned", "breached", "escalated"]
 
 
 def on_timer_fired(fired: FiredTimer) -> FireOutcome:
@@ -293,6 +294,8 @@ def on_timer_fired(fired: FiredTimer) -> FireOutcome:
 
 
 def _fired_change(ticket: Ticket, fired: FiredTimer) -> tuple[Ticket, list[HistoryEvent], FireOutcome]:
+    """A warning (before due), a breach (at due) or an overdue level (after due): the flag it sets,
+    its history event, then the escalation actions the institution's policy gives that level."""
     now = utcnow()
     system = Actor(kind="system")
     events: list[HistoryEvent] = []
@@ -301,75 +304,108 @@ def _fired_change(ticket: Ticket, fired: FiredTimer) -> tuple[Ticket, list[Histo
         "first_response": ticket.first_response_due,
         "resolution": ticket.resolution_due,
         "legal": ticket.legal_due,
-    }
-    due_at = due.get(fired.target)
-    if fired.kind != "breach":
-        update["warned"] = [*ticket.warned, f"{fired.target}:{fired.kind}"]
-        events.append(
-            new_event(
-                ticket.number,
-                system,
-                "sla_warning",
-                public=False,
-                at=now,
-                target=fired.target,
-                kind=fired.kind,
-                due=iso(due_at) if due_at else None,
-                assignee=ticket.assignee,
-                notify=[ticket.assignee] if ticket.assignee else ["team"],
-            )
-        )
-        outcome: FireOutcome = "warned"
-    else:
+    }.get(fired.target)
+    config = due_dates.sla_config()
+    outcome: FireOutcome
+    action: Action
+    if fired.kind == "breach":
         update["breached"] = [*ticket.breached, fired.target]
-        actions = _breach_actions(ticket)
-        notify: list[str] = []
-        if "notify_assignee" in actions:
-            notify.append(ticket.assignee or "team")
-        if "notify_supervisor" in actions:
-            notify.append("supervisor")
+        actions, action, outcome, cause = _breach_actions(ticket), "sla_breached", "breached", "breach"
+    elif fired.kind.startswith("overdue_"):
+        index = int(fired.kind.removeprefix("overdue_"))
+        if index > len(config.overdue):
+            # The level was removed from the policy meanwhile: only drop the timer.
+            cleaned = due_dates.apply_sla(ticket.model_copy(update=update), targets_of(ticket), now)
+            return cleaned, [], "stale"
+        update["warned"] = [*ticket.warned, f"{fired.target}:{fired.kind}"]
+        actions, action, outcome = config.overdue[index - 1].actions, "sla_breached", "escalated"
+        cause = fired.kind
+    else:
+        update["warned"] = [*ticket.warned, f"{fired.target}:{fired.kind}"]
+        actions, action, outcome, cause = config.on_warning, "sla_warning", "warned", fired.kind
+    notify = _recipients(ticket, actions)
+    events.append(
+        new_event(
+            ticket.number,
+            system,
+            action,
+            public=False,
+            at=now,
+            target=fired.target,
+            kind=fired.kind,
+            due=iso(due) if due else None,
+            assignee=ticket.assignee,
+            notify=notify,
+        )
+    )
+    escalated = _escalation(ticket, actions, f"{cause}:{fired.target}", notify, now)
+    update.update(escalated[0])
+    events += escalated[1]
+    updated = ticket.model_copy(update=update)
+    updated = due_dates.apply_sla(updated, targets_of(updated), now)
+    return updated, events, outcome
+
+
+def _recipients(ticket: Ticket, actions: list[EscalationAction]) -> list[str]:
+    """Whom the alert goes to: staff subs, "team" (no assignee yet) or "supervisor"; never addresses."""
+    notify: list[str] = []
+    if "notify_assignee" in actions:
+        notify.append(ticket.assignee or "team")
+    if "notify_supervisor" in actions:
+        notify.append("supervisor")
+    return notify
+
+
+def _escalation(
+    ticket: Ticket, actions: list[EscalationAction], cause: str, notify: list[str], now: datetime
+) -> tuple[dict[str, Any], list[HistoryEvent]]:
+    """The ticket fields and history events of the moving actions (tier, priority, reassignment)."""
+    system = Actor(kind="system")
+    update: dict[str, Any] = {}
+    events: list[HistoryEvent] = []
+    tier, priority = ticket.tier, ticket.priority
+    if "next_tier" in actions:
+        tier = _next_tier(ticket.tier) or ticket.tier
+    if "raise_priority" in actions:
+        priority = _raised(ticket.priority)
+    if (tier, priority) != (ticket.tier, ticket.priority):
+        level = ticket.escalation_level + 1
+        update.update(tier=tier, priority=priority, escalation_level=level)
         events.append(
             new_event(
                 ticket.number,
                 system,
-                "sla_breached",
+                "escalated",
                 public=False,
                 at=now,
-                target=fired.target,
-                kind="breach",
-                due=iso(due_at) if due_at else None,
-                assignee=ticket.assignee,
+                tier=tier,
+                previous_tier=ticket.tier,
+                priority=priority,
+                previous_priority=ticket.priority,
+                level=level,
+                cause=cause,
                 notify=notify,
             )
         )
-        tier, priority = ticket.tier, ticket.priority
-        if "next_tier" in actions:
-            tier = _next_tier(ticket.tier) or ticket.tier
-        if "raise_priority" in actions:
-            priority = _raised(ticket.priority)
-        if (tier, priority) != (ticket.tier, ticket.priority):
-            level = ticket.escalation_level + 1
-            update.update(tier=tier, priority=priority, escalation_level=level)
+    if "reassign" in actions:
+        chosen = _routing.pick_assignee(ticket.team, "least_loaded", exclude=ticket.assignee)
+        if chosen is not None:
+            update.update(assignee=chosen[0], assignee_name=chosen[1])
             events.append(
                 new_event(
                     ticket.number,
                     system,
-                    "escalated",
+                    "assigned",
                     public=False,
                     at=now,
-                    tier=tier,
-                    previous_tier=ticket.tier,
-                    priority=priority,
-                    previous_priority=ticket.priority,
-                    level=level,
-                    cause=f"breach:{fired.target}",
-                    notify=notify,
+                    team=ticket.team,
+                    assignee=chosen[0],
+                    previous_assignee=ticket.assignee,
+                    mode="escalation",
+                    cause=cause,
                 )
             )
-        outcome = "breached"
-    updated = ticket.model_copy(update=update)
-    updated = due_dates.apply_sla(updated, targets_of(updated), now)
-    return updated, events, outcome
+    return update, events
 
 
 def _breach_actions(ticket: Ticket) -> list[EscalationAction]:
