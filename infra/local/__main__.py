@@ -30,6 +30,8 @@ def main() -> None:
         print("  Cuentas de demostración (usuario / contraseña / rol):")
         for login in stack.logins:
             print(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
+    if stack.demo_numbers:
+        print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
     print(f"READY {stack.url}", flush=True)
 
     stop = threading.Event()

@@ -43,6 +43,7 @@ class LocalStack:
     functions: dict[str, LocalFunction] = field(default_factory=dict)
     pollers: list[StreamPoller] = field(default_factory=list)
     logins: list[Any] = field(default_factory=list)
+    demo_numbers: list[str] = field(default_factory=list)
     _web: Any = None
     _web_thread: Thread | None = None
 
@@ -78,6 +79,9 @@ class LocalStack:
         demo.seed_catalog()
         if self.demo:
             self.logins = demo.seed_staff()
+            from infra.local.demo_tickets import seed_tickets
+
+            self.demo_numbers = seed_tickets(self.logins)
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":

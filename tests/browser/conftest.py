@@ -125,7 +125,7 @@ def tab(browser: Any, web_url: str, axe_source: str) -> Iterator[Tab]:
 
 def _tab(browser: Any, url: str, axe: str) -> Iterator[Tab]:
     context = browser.new_context(viewport=DESKTOP, locale="es-CL")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # a loaded 2-core machine is slow, not broken
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
