@@ -103,17 +103,44 @@ def test_agent_replies_and_resolves_citizen_sees_it(tab: Any, new_tab: Any) -> N
 
 
 def test_sla_rule(tab: Any) -> None:
-    """The one function behind the queue's SLA badge: at risk when under 25% of the time is left."""
+    """The one function behind the SLA badges: breached from `breached` or a passed `next_due`; at
+    risk from a raised warning on a pending target or past the last warning share; paused while
+    waiting for the citizen."""
     tab.go("#/")
     states = tab.page.evaluate(
         """async () => {
             const { slaState } = await import('/js/sla.js');
             const t0 = Date.parse('2026-03-02T12:00:00Z'), due = '2026-03-02T22:00:00Z';
             const at = (h) => t0 + h * 3600e3;
-            const item = (status) => ({ status, created_at: '2026-03-02T12:00:00Z', expected_response_by: due });
-            return [slaState(item('received'), at(1)), slaState(item('received'), at(7.4)),
-                    slaState(item('received'), at(7.6)), slaState(item('assigned'), at(10)),
-                    slaState(item('waiting_citizen'), at(11)), slaState(item('resolved'), at(11))];
+            const item = (status, extra = {}) => ({ status, created_at: '2026-03-02T12:00:00Z',
+              expected_response_by: '2026-03-02T20:00:00Z', next_due: due, ...extra });
+            return [
+              slaState(item('received'), at(1)),
+              slaState(item('received'), at(7.9)),
+              slaState(item('received'), at(8.1)),
+              slaState(item('received'), at(5.1), [0.5]),
+              slaState(item('assigned'), at(10)),
+              slaState(item('in_progress', { warned: ['resolution:warn_50'] }), at(1)),
+              slaState(item('in_progress', { warned: ['first_response:warn_50'], first_response_at: '2026-03-02T13:00:00Z' }), at(1)),
+              slaState(item('in_progress', { breached: ['first_response'] }), at(1)),
+              slaState(item('waiting_citizen'), at(11)),
+              slaState(item('waiting_citizen', { breached: ['resolution'] }), at(11)),
+              slaState(item('resolved'), at(11)),
+              slaState(item('closed', { breached: ['legal'] }), at(11)),
+            ];
         }"""
     )
-    assert states == ["on_time", "on_time", "at_risk", "breached", "paused", None]
+    assert states == [
+        "on_time",
+        "on_time",
+        "at_risk",
+        "at_risk",
+        "breached",
+        "at_risk",
+        "on_time",
+        "breached",
+        "paused",
+        "breached",
+        None,
+        None,
+    ]

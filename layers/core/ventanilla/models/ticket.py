@@ -292,6 +292,7 @@ class QueueItem(BaseModel):
     breached: list[SlaTarget] = Field(default_factory=list)
     warned: list[str] = Field(default_factory=list)
     """``<target>:<kind>`` of the warnings already raised (the console's "at risk" badge)."""
+    first_response_at: datetime | None = None
     version: int
 
 
