@@ -174,7 +174,7 @@ function surveyBox(root, ticket, code) {
     h('p', { class: 'error', id: 'score-err', hidden: true }),
     h('div', { class: 'rating-row' }, SCORES.map((n) => h('div', { class: 'rating-choice' },
       h('input', { type: 'radio', name: 'score', id: `score-${n}`, value: String(n), onchange: () => { values.score = n; } }),
-      h('label', { for: `score-${n}` }, h('span', { class: 'rating-n', 'aria-hidden': 'true' }, String(n)), h('span', { class: 'rating-label' }, t(`survey.score.${n}`))))))),
+      h('label', { for: `score-${n}` }, h('span', { class: 'rating-n' }, String(n)), ' ', h('span', { class: 'rating-label' }, t(`survey.score.${n}`))))))),
   field({ name: 'comment', kind: 'textarea', rows: 3, label: t('survey.comment'), hint: t('survey.comment_hint'), onInput: (v) => { values.comment = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('survey.submit'))));
   return h('section', { class: 'survey', 'aria-labelledby': 'survey-h' },
