@@ -189,7 +189,12 @@ TRANSPARENCIA = {
     "subject": "Contratos de alumbrado público 2025",
     "description": "Solicito copia de los contratos de alumbrado público vigentes en 2025.",
     "form": {"rut": "12.345.678-5", "formato": "correo"},
-    "requester": {"name": "Julia Soto", "email": "julia.soto@example.cl", "channels": ["email"], "consent": True},
+    "requester": {
+        "name": "Julia Soto",
+        "email": "julia.soto@example.cl",
+        "channels": ["email"],
+        "consent": True,
+    },
     "seen_articles": ["como-pedir-informacion-publica"],
 }
 
