@@ -19,9 +19,7 @@ def create(api: Any) -> dict[str, Any]:
 
 
 def move(api: Any, aws: Aws, number: str, status: str) -> dict[str, Any]:
-    response = post(
-        api, f"/api/v1/agent/tickets/{number}/status", {"status": status}, aws.auth("ana.l1")
-    )
+    response = post(api, f"/api/v1/agent/tickets/{number}/status", {"status": status}, aws.auth("ana.l1"))
     assert response.status_code == 200, response.body
     return dict(response.json_body["ticket"])
 
