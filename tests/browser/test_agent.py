@@ -297,7 +297,14 @@ def test_agent_service_level_actions_by_keyboard(tab: Any) -> None:
     assert "Prórroga de 10 días hábiles" in page.locator(".timeline").inner_text()
     assert page.get_by_text("La prórroga ya se aplicó (10 días hábiles).").is_visible()
 
-    # Reclassify the priority.
+    # Reclassify: another type lists its own subtypes and asks for one; then only the priority.
+    page.get_by_label("Tipo de solicitud").select_option("consulta")
+    subtypes = page.get_by_label("Subtipo").locator("option").all_inner_texts()
+    assert len(subtypes) == 3 and subtypes[0].startswith("Seleccione"), subtypes
+    page.get_by_role("button", name="Guardar clasificación").click()
+    assert page.get_by_label("Subtipo").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Tipo de solicitud").select_option("solicitud-informacion")
+    page.get_by_label("Subtipo").select_option("ley-20285")
     page.get_by_label("Prioridad de la solicitud").select_option("critical")
     page.get_by_role("button", name="Guardar clasificación").click()
     page.wait_for_selector("text=Clasificación guardada; los plazos se recalcularon.")

@@ -499,3 +499,22 @@ def test_citizen_pages_stay_within_the_asset_budgets(tab: Any) -> None:
     assert any(u.endswith("/js/app.js") for u in sizes) and any(u.endswith("/css/app.css") for u in sizes)
     assert 0 < js < 100_000, sizes
     assert 0 < css < 50_000, sizes
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_remaining_pages_pass_axe_in_both_languages(tab: Any, lang: str) -> None:
+    """The pages no journey above passes through, checked in Spanish and in English."""
+    page = tab.page
+    tab.go("#/")
+    if lang == "en":
+        page.get_by_role("button", name="Change language to English").click()
+        page.wait_for_selector("h1:text('How can we help you?')")
+    for name, route in [
+        ("privacidad", "#/privacidad"),
+        ("ayuda-inicio", "#/ayuda"),
+        ("no-encontrada", "#/no-existe"),
+        ("consulta-solicitud", "#/solicitud"),
+        ("agente-ingreso", "#/agente"),
+    ]:
+        tab.go(route)
+        tab.step(f"{name}-{lang}")

@@ -491,8 +491,9 @@ function slaPanel(tk) {
 
 /** One small action form: its errors in its own summary, fields named as the API names them. */
 function actionForm({ id, title, lead, fields, submit, validate, send }) {
-  const formEl = h('form', { novalidate: true, class: 'action-form' });
-  formEl.append(h('h2', { id }, title), lead ? h('p', { class: 'hint' }, lead) : null, errorSummary(), ...fields, h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, submit)));
+  const formEl = h('form', { novalidate: true, class: 'action-form' },
+    h('h2', { id }, title), lead && h('p', { class: 'hint' }, lead), errorSummary(), fields,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, submit)));
   formEl.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(formEl);
@@ -560,7 +561,7 @@ function reclassifyForm(tk, cat, act) {
   const typeField = field({ name: 'type', kind: 'select', label: t('agent.type'), value: v.type, options: types.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (x) => {
     v.type = x;
     const select = subField.control;
-    select.replaceChildren(h('option', { value: '' }, t('form.choose')), subtypeOptions(x).map((o) => h('option', { value: o.value }, o.label)));
+    select.replaceChildren(h('option', { value: '' }, t('form.choose')), ...subtypeOptions(x).map((o) => h('option', { value: o.value }, o.label)));
     v.subtype = '';
   } });
   const subField = field({ name: 'subtype', kind: 'select', label: t('agent.subtype'), value: v.subtype, options: subtypeOptions(v.type), onInput: (x) => { v.subtype = x; } });

@@ -1,5 +1,5 @@
 // Follow a request with its number and private access code (B6): status, public timeline, reply.
-import { h, announce } from '../dom.js';
+import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -104,7 +104,7 @@ function draw(root, ticket, code, message = '') {
   field({ name: 'body', kind: 'textarea', label: t('request.reply_label'), required: true, hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'), onInput: (v) => { replyValue.body = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.reply_submit'))));
 
-  root.replaceChildren(
+  mount(root,
     h('p', { class: 'eyebrow' }, t('request.eyebrow')),
     h('h1', { tabindex: '-1' }, t('request.title', { number: ticket.number })),
     h('p', { class: 'lead' }, ticket.subject),
