@@ -7,6 +7,7 @@ installs it (``npm ci --prefix tests/browser``) when it is not there yet, so the
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -36,6 +37,7 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 BLOCKING_IMPACTS = ("serious", "critical")
+STRAY_TEXT = re.compile(r"\b(?:null|undefined|false|true|NaN)\b|\[object \w+\]")
 
 
 @pytest.fixture(scope="session")
@@ -112,10 +114,17 @@ class Tab:
         blocking = [v for v in result if v["impact"] in BLOCKING_IMPACTS]
         assert not blocking, f"{name}: accessibility violations: {blocking}"
 
+    def check_text(self, name: str) -> None:
+        """No value leaked into the page as text (a null or false rendered as a word)."""
+        text = str(self.page.locator("main").inner_text())
+        leaked = STRAY_TEXT.findall(text)
+        assert not leaked, f"{name}: stray values in the page text: {leaked}"
+
     def step(self, name: str) -> None:
-        """A step of a journey: screenshots at both widths and the accessibility check."""
+        """A step of a journey: screenshots at both widths, the accessibility and text checks."""
         self.shot(name)
         self.check_a11y(name)
+        self.check_text(name)
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ note, assign, reply and resolve; then the citizen sees the reply but never the n
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 import pytest
@@ -98,22 +100,236 @@ def test_agent_replies_and_resolves_citizen_sees_it(tab: Any, new_tab: Any) -> N
     assert NOTE not in citizen.page.content()
     citizen.step("seguimiento-3-resuelta")
 
+    # The satisfaction survey: a missing score is said beside the group, then 4 with a comment.
+    cpage = citizen.page
+    survey = cpage.locator("section.survey")
+    survey.get_by_role("button", name="Enviar evaluación").click()
+    assert "Elija una evaluación de 1 a 5." in survey.locator(".error-summary").inner_text()
+    assert cpage.locator("#score-err").is_visible()
+    cpage.get_by_role("radio", name="4 Satisfecho").check()
+    cpage.get_by_label("Comentario").fill("Me respondieron rápido.")
+    citizen.step("seguimiento-4-encuesta")
+    survey.get_by_role("button", name="Enviar evaluación").click()
+    cpage.wait_for_selector("text=Gracias: recibimos su evaluación.")
+    assert "4 de 5" in cpage.get_by_test_id("survey-thanks").inner_text()
+    assert "Evaluó la atención con 4 de 5" in cpage.locator(".timeline").inner_text()
+    citizen.step("seguimiento-5-encuesta-respondida")
+    citizen.page.reload()
+    citizen.wait_ready()
+    assert cpage.get_by_role("button", name="Enviar evaluación").count() == 0  # once per resolution
+
+    # The agent sees the score in the ticket.
+    page.reload()
+    tab.wait_ready()
+    assert page.get_by_test_id("csat").inner_text().startswith("4 de 5")
+    assert "Encuesta de satisfacción: 4 de 5" in page.locator(".timeline").inner_text()
+
     page.get_by_role("button", name="Cerrar sesión").click()
     page.wait_for_selector("text=Cerró su sesión.")
 
 
 def test_sla_rule(tab: Any) -> None:
-    """The one function behind the queue's SLA badge: at risk when under 25% of the time is left."""
+    """The one function behind the SLA badges: breached from `breached` or a passed `next_due`; at
+    risk from a raised warning on a pending target or past the last warning share; paused while
+    waiting for the citizen."""
     tab.go("#/")
     states = tab.page.evaluate(
         """async () => {
             const { slaState } = await import('/js/sla.js');
             const t0 = Date.parse('2026-03-02T12:00:00Z'), due = '2026-03-02T22:00:00Z';
             const at = (h) => t0 + h * 3600e3;
-            const item = (status) => ({ status, created_at: '2026-03-02T12:00:00Z', expected_response_by: due });
-            return [slaState(item('received'), at(1)), slaState(item('received'), at(7.4)),
-                    slaState(item('received'), at(7.6)), slaState(item('assigned'), at(10)),
-                    slaState(item('waiting_citizen'), at(11)), slaState(item('resolved'), at(11))];
+            const item = (status, extra = {}) => ({ status, created_at: '2026-03-02T12:00:00Z',
+              expected_response_by: '2026-03-02T20:00:00Z', next_due: due, ...extra });
+            return [
+              slaState(item('received'), at(1)),
+              slaState(item('received'), at(7.9)),
+              slaState(item('received'), at(8.1)),
+              slaState(item('received'), at(5.1), [0.5]),
+              slaState(item('assigned'), at(10)),
+              slaState(item('in_progress', { warned: ['resolution:warn_50'] }), at(1)),
+              slaState(item('in_progress', { warned: ['first_response:warn_50'], first_response_at: '2026-03-02T13:00:00Z' }), at(1)),
+              slaState(item('in_progress', { breached: ['first_response'] }), at(1)),
+              slaState(item('waiting_citizen'), at(11)),
+              slaState(item('waiting_citizen', { breached: ['resolution'] }), at(11)),
+              slaState(item('resolved'), at(11)),
+              slaState(item('closed', { breached: ['legal'] }), at(11)),
+            ];
         }"""
     )
-    assert states == ["on_time", "on_time", "at_risk", "breached", "paused", None]
+    assert states == [
+        "on_time",
+        "on_time",
+        "at_risk",
+        "at_risk",
+        "breached",
+        "at_risk",
+        "on_time",
+        "breached",
+        "paused",
+        "breached",
+        None,
+        None,
+    ]
+
+
+def file_over_http(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{url}/api/v1/tickets",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return dict(json.loads(answer.read()))
+
+
+TRANSPARENCIA = {
+    "type": "solicitud-informacion",
+    "subtype": "ley-20285",
+    "subject": "Contratos de alumbrado público 2025",
+    "description": "Solicito copia de los contratos de alumbrado público vigentes en 2025.",
+    "form": {"rut": "12.345.678-5", "formato": "correo"},
+    "requester": {
+        "name": "Julia Soto",
+        "email": "julia.soto@example.cl",
+        "channels": ["email"],
+        "consent": True,
+    },
+    "seen_articles": ["como-pedir-informacion-publica"],
+}
+
+
+def press_until(page: Any, check: str, limit: int = 60) -> None:
+    """Tab until the focused element satisfies ``check`` (a JS predicate on document.activeElement)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => {{ const el = document.activeElement; return Boolean({check}); }}"):
+            return
+    raise AssertionError(f"never focused: {check}")
+
+
+def test_agent_service_level_actions_by_keyboard(tab: Any) -> None:
+    """Filters, escalation with a reason, legal extension with a justification, reclassification and
+    availability, driven from the keyboard; each lands in the full history."""
+    filed = file_over_http(tab.url, TRANSPARENCIA)
+    number = filed["number"]
+    page = tab.page
+    tab.go("#/agente")
+    page.get_by_label("Usuario").fill("bruno.l2")
+    page.get_by_label("Contraseña").fill("Demo-Ventanilla-2")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:text('Bandeja de solicitudes')")
+    tab.wait_ready()
+
+    # Filters from the keyboard: team, priority; the URL keeps them.
+    press_until(page, "el.name === 'team'")
+    page.keyboard.press("Escape")
+    page.get_by_label("Equipo").select_option("transparencia")
+    page.get_by_label("Solo vencidas").focus()
+    page.keyboard.press("Space")
+    assert page.get_by_label("Solo vencidas").is_checked()
+    page.keyboard.press("Space")  # and off again
+    press_until(page, "el.textContent === 'Filtrar'")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**equipo=transparencia**")
+    tab.wait_ready()
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() >= 1
+    dues = page.locator("table.queue tbody time").evaluate_all("els => els.map(e => Date.parse(e.dateTime))")
+    assert dues == sorted(dues), "soonest due first"
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=number))
+    assert row.locator("[data-sla]").get_attribute("data-sla") == "on_time"
+    tab.step("agente-5-bandeja-filtros")
+
+    # Availability.
+    page.get_by_label("Disponible para recibir solicitudes nuevas").check()
+    page.get_by_label("Capacidad", exact=False).fill("600")
+    page.get_by_role("button", name="Guardar disponibilidad").click()
+    assert "entre 0 y 500" in page.locator(".availability .error-summary").inner_text()
+    page.get_by_label("Capacidad", exact=False).fill("8")
+    page.get_by_role("button", name="Guardar disponibilidad").click()
+    page.wait_for_selector("text=Quedó disponible, con capacidad 8.")
+    page.reload()
+    tab.wait_ready()
+    page.get_by_label("Disponible para recibir solicitudes nuevas").wait_for()
+    assert page.get_by_label("Disponible para recibir solicitudes nuevas").is_checked()
+    assert page.get_by_label("Capacidad", exact=False).input_value() == "8"
+
+    # Open the ticket with the keyboard.
+    page.get_by_role("link", name=number).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"h1:text('Solicitud {number}')")
+    tab.wait_ready()
+    assert page.get_by_test_id("seen-articles").inner_text() == "como-pedir-informacion-publica"
+    assert page.get_by_test_id("due-legal").is_visible()
+    legal_before = page.get_by_test_id("due-legal").inner_text()
+    tab.step("agente-6-solicitud-plazos")
+
+    # The in-page link takes the focus to the escalation form.
+    page.get_by_role("link", name="Escalar").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "escalate-h"
+    page.get_by_role("button", name="Escalar solicitud").click()
+    assert page.get_by_label("Motivo de la escalada").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Motivo de la escalada").fill("Requiere revisión jurídica de los contratos.")
+    page.get_by_role("button", name="Escalar solicitud").click()
+    page.wait_for_selector("text=Solicitud escalada a L2.")
+    assert page.get_by_test_id("staff-tier").inner_text().endswith("L2")
+    assert page.get_by_test_id("escalation-level").inner_text() == "1"
+    assert "Escalada de L1 a L2 (nivel 1)" in page.locator(".timeline").inner_text()
+
+    # Legal extension: the justification is checked in the page, then by the API.
+    page.get_by_label("Días hábiles de prórroga").fill("10")
+    page.get_by_label("Justificación para el ciudadano").fill("corto")
+    page.get_by_role("button", name="Aplicar prórroga").click()
+    assert page.get_by_label("Justificación para el ciudadano").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Días hábiles de prórroga").fill("99")
+    page.get_by_label("Justificación para el ciudadano").fill(
+        "Los contratos están en el archivo externo y deben digitalizarse."
+    )
+    page.get_by_role("button", name="Aplicar prórroga").click()
+    page.locator("#extension-h ~ .error-summary:not([hidden])").wait_for()
+    assert "10 días hábiles" in page.locator("form:has(#extension-h) .error-summary").inner_text()
+    page.get_by_label("Días hábiles de prórroga").fill("10")
+    page.get_by_role("button", name="Aplicar prórroga").click()
+    page.wait_for_selector("text=Prórroga aplicada; el ciudadano fue informado.")
+    assert page.get_by_test_id("due-legal").inner_text() != legal_before
+    assert "Prórroga de 10 días hábiles" in page.locator(".timeline").inner_text()
+    assert page.get_by_text("La prórroga ya se aplicó (10 días hábiles).").is_visible()
+
+    # Reclassify: another type lists its own subtypes and asks for one; then only the priority.
+    page.get_by_label("Tipo de solicitud").select_option("consulta")
+    subtypes = page.get_by_label("Subtipo").locator("option").all_inner_texts()
+    assert len(subtypes) == 3 and subtypes[0].startswith("Seleccione"), subtypes
+    page.get_by_role("button", name="Guardar clasificación").click()
+    assert page.get_by_label("Subtipo").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Tipo de solicitud").select_option("solicitud-informacion")
+    page.get_by_label("Subtipo").select_option("ley-20285")
+    page.get_by_label("Prioridad de la solicitud").select_option("critical")
+    page.get_by_role("button", name="Guardar clasificación").click()
+    page.wait_for_selector("text=Clasificación guardada; los plazos se recalcularon.")
+    assert page.get_by_test_id("staff-priority").inner_text() == "Crítica"
+    assert "→ Crítica" in page.locator(".timeline").inner_text()
+    tab.step("agente-7-escalada-prorroga")
+
+    # Waiting for the citizen pauses the clock: the history says so and the badge is "paused".
+    page.get_by_label("Nuevo estado").select_option("assigned")
+    page.get_by_role("button", name="Cambiar estado").click()
+    page.wait_for_selector("text=Estado cambiado a «Asignada».")
+    page.get_by_label("Nuevo estado").select_option("waiting_citizen")
+    page.get_by_role("button", name="Cambiar estado").click()
+    page.wait_for_selector("text=Estado cambiado a «Esperando su respuesta».")
+    assert "Plazo en pausa: se espera al ciudadano" in page.locator(".timeline").inner_text()
+    assert page.locator(".badges [data-sla]").get_attribute("data-sla") == "paused"
+    assert "(en curso)" in page.locator(".sla-panel").inner_text()
+
+    # The citizen sees the extension's justification and the legal deadline, not the escalation.
+    page.goto(f"{tab.url}/#/solicitud/{number}?codigo={filed['access_code']}")
+    tab.wait_ready()
+    timeline = page.locator(".timeline").inner_text()
+    assert "Los contratos están en el archivo externo" in timeline
+    assert "Prórroga del plazo legal: 10 días hábiles más" in timeline
+    assert "Requiere revisión jurídica" not in page.content()
+    assert page.get_by_test_id("legal-due").is_visible()
+    assert page.get_by_text("el plazo está suspendido").is_visible()
+    tab.step("seguimiento-6-prorroga")

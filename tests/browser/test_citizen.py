@@ -10,8 +10,17 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
-from tests.browser.journeys import Citizen, choose_topic, file_licence_request, fill_licence_form, identify
+from tests.browser.conftest import CHROMIUM, ROOT
+from tests.browser.journeys import (
+    NUMBER_RE,
+    Citizen,
+    choose_topic,
+    file_licence_request,
+    fill_licence_form,
+    identify,
+)
+
+ARTIFACTS = ROOT / "test-artifacts"
 
 pytestmark = [
     pytest.mark.browser,
@@ -155,6 +164,17 @@ def test_suggested_articles_step_and_seen_articles(tab: Any) -> None:
         ]
     }
     page.route(re.compile(r".*/api/v1/help/suggest\?.*"), lambda route: route.fulfill(json=articles))
+    deflections: list[dict[str, Any]] = []
+
+    def deflected(route: Any) -> None:
+        deflections.append(json.loads(route.request.post_data or "{}"))
+        route.fulfill(status=201, json={"ok": True})
+
+    page.route(re.compile(r".*/api/v1/help/deflections$"), deflected)
+    page.route(
+        re.compile(r".*/api/v1/help/articles/patente-comercial-requisitos.*"),
+        lambda route: route.fulfill(json={**articles["articles"][0], "body_html": "<p>Lista.</p>"}),
+    )
     sent: list[dict[str, Any]] = []
     page.on(
         "request",
@@ -166,12 +186,27 @@ def test_suggested_articles_step_and_seen_articles(tab: Any) -> None:
     tab.wait_ready()
     assert page.get_by_role("link", name="Requisitos de la patente").is_visible()
     tab.step("contacto-articulos")
+    # The citizen opens the article, comes back, and says it did not solve it.
+    page.get_by_role("link", name="Requisitos de la patente").click()
+    page.wait_for_selector("h1:text('Requisitos de la patente')")
+    page.get_by_role("link", name="Volver a mi consulta").click()
+    page.wait_for_selector("h1:text('Estos artículos pueden resolver su duda')")
     page.get_by_role("link", name="No resolvió mi duda").click()
     fill_licence_form(tab, "Patente: me faltan requisitos")
     page.get_by_role("button", name="Enviar solicitud").click()
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     assert sent and sent[0]["seen_articles"] == ["patente-comercial-requisitos"]
     assert sent[0]["requester"]["channels"] == ["email"]
+    assert deflections == [
+        {
+            "type": "tramite",
+            "subtype": "patente-comercial",
+            "lang": "es",
+            "shown": ["patente-comercial-requisitos"],
+            "opened": ["patente-comercial-requisitos"],
+            "outcome": "form",
+        }
+    ]
 
 
 def test_language_switch_is_remembered(tab: Any) -> None:
@@ -241,3 +276,249 @@ def test_help_search_and_article_when_the_routes_exist(tab: Any) -> None:
     tab.step("ayuda-articulo")
     # Parsing the hostile snippet (inertly) makes Chromium report the blocked onerror= to the console.
     tab.errors[:] = [e for e in tab.errors if not e.startswith("Executing inline event handler")]
+
+
+def test_no_suggestions_route_goes_straight_to_the_form(tab: Any) -> None:
+    """While GET /help/suggest is absent (404), the flow skips the articles step and records nothing."""
+    page = tab.page
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    identify(tab, Citizen(), sms=False)
+    choose_topic(tab, "Trámites", "Patente comercial")
+    page.wait_for_selector("h1:text('Cuéntenos su caso')")
+    assert "Paso 4 de 4" in page.locator("main").inner_text()
+    assert not [u for u in posts if "/help/" in u]
+
+
+ARTICLE = {
+    "slug": "patente-comercial-requisitos",
+    "lang": "es",
+    "title": "Requisitos para obtener la patente comercial",
+    "summary": "Qué documentos necesita.",
+    "section_path": ["tramites", "patentes"],
+    "section_titles": ["Trámites", "Patentes"],
+    "stage": "registro",
+    "body_html": "<p>Formulario firmado y certificado de zonificación.</p>",
+    "related": [{"slug": "patente-comercial-pago", "title": "Cómo pagar la patente"}],
+}
+
+
+def test_article_breadcrumbs_related_and_was_it_useful(tab: Any) -> None:
+    page = tab.page
+    page.route(
+        re.compile(r".*/api/v1/help/articles/patente-comercial-requisitos\?.*"),
+        lambda r: r.fulfill(json=ARTICLE),
+    )
+    votes: list[dict[str, Any]] = []
+
+    def vote(route: Any) -> None:
+        votes.append(json.loads(route.request.post_data or "{}"))
+        route.fulfill(status=201, json={"ok": True})
+
+    page.route(re.compile(r".*/api/v1/help/articles/patente-comercial-requisitos/feedback$"), vote)
+    tab.go("#/ayuda/patente-comercial-requisitos")
+    crumbs = page.get_by_role("navigation", name="Ruta de navegación")
+    assert crumbs.inner_text().split("\n") == ["Centro de ayuda", "Trámites", "Patentes", ARTICLE["title"]]
+    assert crumbs.get_by_role("link", name="Patentes").get_attribute("href") == "#/ayuda?seccion=patentes"
+    assert page.get_by_role("link", name="Cómo pagar la patente").is_visible()
+    tab.step("ayuda-articulo-util")
+    page.get_by_role("button", name="No", exact=True).click()
+    page.wait_for_selector("text=Gracias por su opinión.")
+    assert page.evaluate("() => document.activeElement.classList.contains('status-line')")
+    page.get_by_role("button", name="Enviar comentario").click()  # empty: said beside the field
+    assert page.get_by_label("¿Qué le faltó a este artículo?").get_attribute("aria-invalid") == "true"
+    page.get_by_label("¿Qué le faltó a este artículo?").fill("No dice cuánto cuesta.")
+    page.get_by_role("button", name="Enviar comentario").click()
+    page.wait_for_selector("text=Gracias: recibimos su comentario.")
+    assert votes == [
+        {"helpful": False, "lang": "es"},
+        {"helpful": False, "comment": "No dice cuánto cuesta.", "lang": "es"},
+    ]
+    tab.step("ayuda-articulo-comentario")
+
+
+def test_article_feedback_without_the_route_says_so(tab: Any) -> None:
+    page = tab.page
+    page.route(
+        re.compile(r".*/api/v1/help/articles/patente-comercial-requisitos\?.*"),
+        lambda r: r.fulfill(json=ARTICLE),
+    )
+    tab.go("#/ayuda/patente-comercial-requisitos")
+    page.get_by_role("button", name="Sí", exact=True).click()
+    page.wait_for_selector("text=No pudimos registrar su opinión ahora.")
+    assert page.get_by_role("button", name="Sí", exact=True).is_enabled()  # can try again
+
+
+def test_home_results_as_you_type_sections_and_most_consulted(tab: Any) -> None:
+    page = tab.page
+    hit = {
+        "slug": "patente-comercial-requisitos",
+        "title": "Requisitos para obtener la patente comercial",
+        "snippet": "la <mark>patente</mark> municipal",
+    }
+    asked: list[str] = []
+
+    def search(route: Any) -> None:
+        asked.append(route.request.url)
+        route.fulfill(json={"query": "patente", "hits": [hit], "total": 1, "groups": []})
+
+    page.route(re.compile(r".*/api/v1/help/search\?.*"), search)
+    page.route(
+        re.compile(r".*/api/v1/help/sections\?.*"),
+        lambda r: r.fulfill(json={"sections": [{"slug": "tramites", "title": "Trámites", "count": 12}]}),
+    )
+    page.route(
+        re.compile(r".*/api/v1/help/popular\?.*"),
+        lambda r: r.fulfill(
+            json={"articles": [{"slug": "horario-atencion", "title": "Horario de atención"}]}
+        ),
+    )
+    tab.go("#/")
+    page.get_by_role("link", name="Horario de atención").wait_for()
+    assert page.get_by_role("heading", name="Lo más consultado").is_visible()
+    assert page.get_by_role("link", name="Trámites").get_attribute("href") == "#/ayuda?seccion=tramites"
+    box = page.get_by_label("¿Qué necesita saber?")
+    box.press_sequentially("pat", delay=30)
+    page.get_by_text("1 artículos encontrados", exact=False).wait_for()
+    box.press_sequentially("ente", delay=30)
+    page.locator(".live-hits a", has_text=hit["title"]).wait_for()
+    assert page.locator(".live-hits mark").inner_text() == "patente"
+    assert len(asked) <= 3, asked  # debounced, not one request per key
+    tab.step("home-resultados-al-escribir")
+    # Keyboard: Tab from the box reaches the search button then the first result.
+    box.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == hit["title"]
+    page.keyboard.press("Enter")
+    page.wait_for_url("**#/ayuda/patente-comercial-requisitos")
+
+
+def test_home_without_help_routes_shows_no_empty_boxes(tab: Any) -> None:
+    page = tab.page
+    tab.go("#/")
+    page.get_by_label("¿Qué necesita saber?").press_sequentially("patente", delay=20)
+    page.wait_for_timeout(700)
+    assert page.locator("#home-live").is_hidden()
+    assert page.get_by_role("heading", name="Lo más consultado").count() == 0
+    assert page.get_by_role("heading", name="Temas de ayuda").count() == 0
+
+
+def test_contact_flow_with_the_keyboard_only(tab: Any) -> None:
+    """Every step reached and answered with Tab, typing, Space and Enter: no mouse."""
+    page = tab.page
+    tab.go("#/contacto")
+    key = page.keyboard
+
+    def tab_to(label: str) -> None:
+        for _ in range(40):
+            key.press("Tab")
+            name = page.evaluate(
+                "() => { const el = document.activeElement; return (el.labels && el.labels[0] ? el.labels[0].textContent : el.textContent) || ''; }"
+            )
+            if name.strip().startswith(label):
+                return
+        raise AssertionError(f"Tab never reached {label!r}")
+
+    tab_to("Nombre completo")
+    key.type("Inés Keyboard")
+    tab_to("Correo electrónico")
+    key.type("ines@example.cl")
+    tab_to("Acepto el aviso de privacidad")
+    key.press("Space")
+    tab_to("Continuar")
+    key.press("Enter")
+    page.wait_for_selector("h1:text('¿Sobre qué nos quiere escribir?')")
+    tab.wait_ready()
+    tab_to("Consulta")  # the first radio of the group (arrows move within it)
+    key.press("Space")
+    assert page.get_by_role("radio", name="Consulta", exact=True).is_checked()
+    tab_to("Continuar")
+    key.press("Enter")
+    page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
+    tab.wait_ready()
+    for _ in range(40):
+        key.press("Tab")
+        if page.evaluate("() => document.activeElement.name === 'subtype'"):
+            break
+    key.press("Space")
+    tab_to("Continuar")
+    key.press("Enter")
+    page.wait_for_selector("h1:text('Cuéntenos su caso')")
+    tab.wait_ready()
+    tab_to("Asunto")
+    key.type("Horario de atención")
+    tab_to("Describa su solicitud")
+    key.type("¿Atienden los sábados en la oficina central?")
+    tab_to("Enviar solicitud")
+    key.press("Enter")
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    assert NUMBER_RE.match(page.get_by_test_id("ticket-number").inner_text().strip())
+
+
+CITIZEN_ROUTES = [
+    "#/",
+    "#/ayuda",
+    "#/ayuda?q=patente",
+    "#/ayuda/patente-comercial-requisitos",
+    "#/contacto",
+    "#/solicitud",
+    "#/privacidad",
+]
+
+
+def test_citizen_pages_stay_within_the_asset_budgets(tab: Any) -> None:
+    """Every JS and CSS file the citizen pages load, compressed with gzip: under 100 KB and 50 KB,
+    all served by the app itself (no CDN, no third party). A size check, not a timing test."""
+    page = tab.page
+    origin = tab.url.rstrip("/")
+    loaded: dict[str, bytes] = {}
+    others: list[str] = []
+
+    def seen(response: Any) -> None:
+        url = response.url
+        if not url.startswith(origin) and not url.startswith("data:"):
+            others.append(url)
+        elif url.split("?")[0].endswith((".js", ".css")) or "/i18n/" in url:
+            loaded.setdefault(url.split("?")[0], response.body())
+
+    page.on("response", seen)
+    for route in CITIZEN_ROUTES:
+        tab.go(route)
+    filed = file_licence_request(tab)
+    tab.go(f"#/solicitud/{filed.number}")
+    assert others == [], others
+    assert not [u for u in loaded if "/views/agent" in u or u.endswith("/auth.js")]
+    sizes = {u.removeprefix(origin): len(gzip.compress(b, 9)) for u, b in sorted(loaded.items())}
+    js = sum(n for u, n in sizes.items() if u.endswith(".js"))
+    css = sum(n for u, n in sizes.items() if u.endswith(".css"))
+    texts = sum(n for u, n in sizes.items() if "/i18n/" in u)  # the dictionaries: reported, not budgeted
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "asset-sizes.json").write_text(
+        json.dumps(
+            {"js_gzip_bytes": js, "css_gzip_bytes": css, "i18n_gzip_bytes": texts, "files": sizes}, indent=1
+        ),
+        encoding="utf-8",
+    )
+    assert any(u.endswith("/js/app.js") for u in sizes) and any(u.endswith("/css/app.css") for u in sizes)
+    assert 0 < js < 100_000, sizes
+    assert 0 < css < 50_000, sizes
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_remaining_pages_pass_axe_in_both_languages(tab: Any, lang: str) -> None:
+    """The pages no journey above passes through, checked in Spanish and in English."""
+    page = tab.page
+    tab.go("#/")
+    if lang == "en":
+        page.get_by_role("button", name="Change language to English").click()
+        page.wait_for_selector("h1:text('How can we help you?')")
+    for name, route in [
+        ("privacidad", "#/privacidad"),
+        ("ayuda-inicio", "#/ayuda"),
+        ("no-encontrada", "#/no-existe"),
+        ("consulta-solicitud", "#/solicitud"),
+        ("agente-ingreso", "#/agente"),
+    ]:
+        tab.go(route)
+        tab.step(f"{name}-{lang}")

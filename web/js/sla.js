@@ -1,18 +1,39 @@
-// Service level badge of a queue item: the one rule, kept here.
+// Service level badge of a queue item or ticket: the one rule, kept here.
 
-/** Share of the time to the target under which a ticket is "at risk". */
-export const AT_RISK_SHARE = 0.25;
+/** The policy's default warning shares (ventanilla.service_levels.DEFAULT_WARNINGS); /config has the real ones. */
+export const DEFAULT_WARNINGS = [0.5, 0.8];
 
 /**
- * 'on_time' | 'at_risk' | 'breached' for the first-response target `dueAt` of a ticket created at
- * `createdAt`; 'paused' while waiting for the citizen; null once resolved or closed.
+ * 'breached' | 'paused' | 'at_risk' | 'on_time', or null once resolved or closed.
+ * Breached: a breach was recorded (`breached`) or the soonest pending due (`next_due`) has passed.
+ * At risk: a warning was raised by the timers (`warned`, counted in business time) for a target
+ * still pending, or, before any timer fired, the last warning share of the wall-clock time from
+ * filing to `next_due` has gone by. Paused: waiting for the citizen (the clocks are stopped).
  */
-export function slaState({ status, created_at: createdAt, expected_response_by: dueAt }, now = Date.now()) {
+export function slaState(item, now = Date.now(), warnings = DEFAULT_WARNINGS) {
+  const { status } = item;
   if (status === 'resolved' || status === 'closed') return null;
+  if ((item.breached || []).length) return 'breached';
   if (status === 'waiting_citizen') return 'paused';
-  const start = Date.parse(createdAt);
-  const due = Date.parse(dueAt);
+  const due = Date.parse(item.next_due || item.expected_response_by);
   if (now >= due) return 'breached';
+  const pending = (target) => target !== 'first_response' || !item.first_response_at;
+  if ((item.warned || []).some((w) => pending(w.split(':')[0]))) return 'at_risk';
+  const start = Date.parse(item.created_at);
   const total = due - start;
-  return total > 0 && (due - now) / total < AT_RISK_SHARE ? 'at_risk' : 'on_time';
+  const share = warnings.length ? Math.max(...warnings) : 0.8;
+  return total > 0 && (now - start) / total >= share ? 'at_risk' : 'on_time';
 }
+
+/** Which target `next_due` is: 'legal' | 'resolution' | 'first_response'. */
+export function nextTarget(item) {
+  const next = item.next_due;
+  if (!next) return 'first_response';
+  if (item.legal_due && Date.parse(item.legal_due) === Date.parse(next)) return 'legal';
+  if (item.resolution_due && Date.parse(item.resolution_due) === Date.parse(next)) return 'resolution';
+  return 'first_response';
+}
+
+/** Sort key: soonest pending due first (then number, for a stable order). */
+export const byDue = (a, b) => Date.parse(a.next_due || a.expected_response_by) - Date.parse(b.next_due || b.expected_response_by)
+  || a.number.localeCompare(b.number);

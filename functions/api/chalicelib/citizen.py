@@ -1,4 +1,4 @@
-"""Citizen routes: file a request, follow it by number and access code, reply."""
+"""Citizen routes: file a request, follow it by number and access code, reply, rate the answer."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, lang_of, logger, parse_body, route
 from chalicelib.observability import metrics
-from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, TicketCreated
-from ventanilla.services import tickets
+from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
+from ventanilla.services import survey, tickets
 from ventanilla.services.idempotent import create_once
 
 bp = Blueprint(__name__)
@@ -66,4 +66,23 @@ def reply(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, MessageIn)
     view = tickets.citizen_reply(number, request.headers.get(CODE_HEADER), body, lang_of(request))
+    return json_response(view, status=201)
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/survey",
+    "POST",
+    summary="Rate a resolved request 1-5 with an optional comment, once per resolution (X-Access-Code)",
+    tag="citizen",
+    body=SurveyIn,
+    response=PublicTicket,
+    status=201,
+    headers={"X-Access-Code": "required"},
+)
+def rate(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, SurveyIn)
+    view = survey.answer(number, request.headers.get(CODE_HEADER), body, lang_of(request))
+    metrics.add_metric(name="SurveysAnswered", unit=MetricUnit.Count, value=1)
     return json_response(view, status=201)

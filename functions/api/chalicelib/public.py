@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from chalicelib.http import json_response, route
 from ventanilla.services import catalog as catalog_service
-from ventanilla.services.due_dates import institution_calendar
+from ventanilla.services.due_dates import institution_calendar, sla_config
 from ventanilla.settings import get_settings
 
 bp = Blueprint(__name__)
@@ -29,6 +29,8 @@ class WebConfig(BaseModel):
     institution: str
     time_zone: str
     languages: list[str]
+    sla_warnings: list[float]
+    """Shares of a target's time at which warnings fire; the console's "at risk" badge uses them."""
 
 
 @route(bp, "/api/v1/health", "GET", summary="Liveness check", tag="public", response=Health)
@@ -56,6 +58,7 @@ def config() -> Response:
             institution=s.institution_name,
             time_zone=institution_calendar().timezone,
             languages=["es", "en"],
+            sla_warnings=list(sla_config().warnings),
         )
     )
 

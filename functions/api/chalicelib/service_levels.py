@@ -108,6 +108,20 @@ def availability() -> Response:
 
 @route(
     bp,
+    "/api/v1/agent/me/availability",
+    "GET",
+    summary="My availability and capacity as last set (not available until set)",
+    tag="service-levels",
+    response=AvailabilityOut,
+    auth=True,
+)
+def my_availability() -> Response:
+    result = routing.get_availability(principal_of(bp.current_request))
+    return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
+
+
+@route(
+    bp,
     "/api/v1/admin/calendar",
     "GET",
     summary="The institution's business calendar",

@@ -22,6 +22,7 @@ _DETAIL_TYPES = {
     "sla_breached": "SlaBreached",
     "escalated": "TicketEscalated",
     "extension": "LegalDeadlineExtended",
+    "survey": "SurveyAnswered",
 }
 """Staff alerts (C3) are SlaWarning, SlaBreached, TicketEscalated and TicketAssigned; their detail
 says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a name or address."""
@@ -77,6 +78,7 @@ def from_stream_record(event_name: str, new_image: dict[str, Any] | None) -> lis
         "notify",
         "days",
         "legal_due",
+        "score",
     ):
         if data.get(key) is not None:
             detail[key] = data[key]

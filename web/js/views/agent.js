@@ -1,10 +1,10 @@
 // Agent console (#/agente): sign in, the team queue with SLA badges, the full ticket with its
 // history, reply, internal note, assign to me and status changes. Loaded only by staff.
 import { h, announce } from '../dom.js';
-import { ApiError, catalog, qs, request } from '../api.js';
-import { fmtDateTime, fmtShort, pick, t } from '../i18n.js';
+import { ApiError, catalog, config, optional, qs, request } from '../api.js';
+import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
-import { slaState } from '../sla.js';
+import { DEFAULT_WARNINGS, byDue, nextTarget, slaState } from '../sla.js';
 import { AuthError, accessToken, current, login, logout } from '../auth.js';
 import { go } from '../app.js';
 
@@ -97,48 +97,81 @@ function whoBar(session) {
     logoutButton());
 }
 
-// ---- queue ------------------------------------------------------------------------------------
+// ---- queue ----------------------------------------------------------------------------------
+
+const PRIORITIES = ['critical', 'high', 'medium', 'low'];
+const SORTS = ['due', 'priority'];
+const RANK = { critical: 1, high: 2, medium: 3, low: 4 };
+
+async function warnings() {
+  try { return (await config()).sla_warnings || DEFAULT_WARNINGS; } catch { return DEFAULT_WARNINGS; }
+}
 
 export const renderQueue = withSession(async ({ query }, session) => {
-  const team = query.get('equipo') || '';
-  const status = query.get('estado') || '';
-  sessionStorage.setItem(LAST_QUEUE, qs({ equipo: team, estado: status }));
-  const cat = await catalog();
+  const f = {
+    team: query.get('equipo') || '', status: query.get('estado') || '', priority: query.get('prioridad') || '',
+    breached: query.get('vencidas') === '1', sort: SORTS.includes(query.get('orden')) ? query.get('orden') : 'due',
+  };
+  const asQuery = (x) => qs({ equipo: x.team, estado: x.status, prioridad: x.priority, vencidas: x.breached ? '1' : '', orden: x.sort === 'due' ? '' : x.sort });
+  sessionStorage.setItem(LAST_QUEUE, asQuery(f));
+  const [cat, shares] = await Promise.all([catalog(), warnings()]);
   const teams = cat.teams || [];
   const typeNames = Object.fromEntries(cat.types.flatMap((ty) => ty.subtypes.map((s) => [`${ty.code}/${s.code}`, `${pick(ty.name)} › ${pick(s.name)}`])));
   let page;
   let problem = '';
   try {
-    page = await staffRequest(`/agent/queue?${qs({ team, status, limit: 50 })}`);
+    page = await staffRequest(`/agent/queue?${qs({ team: f.team, status: f.status, limit: 100 })}`);
   } catch (e) {
     if (e.status === 401) throw e;
     page = { items: [], next_cursor: null };
     problem = e.message;
   }
-  const filters = { team, status };
-  const filterForm = h('form', { class: 'filters', onsubmit: (e) => {
+  const loaded = [...page.items];
+  const now = Date.now();
+  // The API filters by team and status and pages; priority, breached and the order by due date
+  // apply to what is loaded (up to 100 a page).
+  const shown = () => {
+    const items = loaded.filter((it) => (!f.priority || it.priority === f.priority)
+      && (!f.breached || slaState(it, now, shares) === 'breached'));
+    return items.sort(f.sort === 'due' ? byDue : (a, b) => RANK[a.priority] - RANK[b.priority] || byDue(a, b));
+  };
+
+  const chosen = { ...f };
+  const filterForm = h('form', { class: 'filters', 'aria-label': t('agent.filters'), onsubmit: (e) => {
     e.preventDefault();
-    go(`/agente?${qs({ equipo: filters.team, estado: filters.status })}`);
+    go(`/agente?${asQuery(chosen)}`);
   } },
-  field({ name: 'team', kind: 'select', label: t('agent.team'), value: team, options: teams.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (v) => { filters.team = v; } }),
-  field({ name: 'status', kind: 'select', label: t('agent.status'), value: status, options: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })), onInput: (v) => { filters.status = v; } }),
+  field({ name: 'team', kind: 'select', label: t('agent.team'), value: f.team, options: teams.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (v) => { chosen.team = v; } }),
+  field({ name: 'status', kind: 'select', label: t('agent.status'), value: f.status, options: STATUSES.map((s) => ({ value: s, label: t(`status.${s}`) })), onInput: (v) => { chosen.status = v; } }),
+  field({ name: 'priority', kind: 'select', label: t('agent.priority'), value: f.priority, options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })), onInput: (v) => { chosen.priority = v; } }),
+  field({ name: 'sort', kind: 'select', label: t('agent.sort'), value: f.sort, options: SORTS.map((s) => ({ value: s, label: t(`agent.sort.${s}`) })), onInput: (v) => { chosen.sort = v || 'due'; } }),
+  field({ name: 'breached', kind: 'checkbox', label: t('agent.only_breached'), value: f.breached, onInput: (v) => { chosen.breached = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('agent.apply'))));
-  // The empty choice of each select means "my teams" / "all open".
+  // The empty choice of each select means "my teams" / "all open" / "any".
   filterForm.querySelector('[name=team] option[value=""]').textContent = t('agent.my_teams');
   filterForm.querySelector('[name=status] option[value=""]').textContent = t('agent.all_open');
+  filterForm.querySelector('[name=priority] option[value=""]').textContent = t('agent.any_priority');
+  filterForm.querySelector('[name=sort] option[value=""]').remove();
   for (const el of filterForm.querySelectorAll('.opt')) el.remove();
 
   const tbody = h('tbody');
-  const caption = h('caption', {}, t('agent.queue_caption'));
-  const table = h('table', { class: 'queue' }, caption,
+  const count = h('p', { role: 'status' });
+  const table = h('table', { class: 'queue' }, h('caption', {}, t(`agent.queue_caption.${f.sort}`)),
     h('thead', {}, h('tr', {}, ['number', 'subject', 'status', 'priority', 'team', 'assignee', 'due'].map((c) => h('th', { scope: 'col' }, t(`agent.col.${c}`))))),
     tbody);
-  const addRows = (items) => tbody.append(...items.map((it) => row(it, typeNames)));
-  addRows(page.items);
+  const wrap = h('div', { class: 'table-wrap', role: 'region', 'aria-label': t(`agent.queue_caption.${f.sort}`), tabindex: '0' }, table);
+  const draw = () => {
+    const items = shown();
+    tbody.replaceChildren(...items.map((it) => row(it, typeNames, now, shares)));
+    count.textContent = t(items.length > 1 ? 'agent.count' : items.length ? 'agent.count_one' : 'agent.empty', { n: items.length });
+    wrap.hidden = !items.length;
+  };
+  draw();
   const more = h('button', { type: 'button', class: 'btn', hidden: !page.next_cursor, onclick: async () => {
     busy(more, true);
-    const next = await staffRequest(`/agent/queue?${qs({ team, status, limit: 50, cursor: more.dataset.cursor })}`);
-    addRows(next.items);
+    const next = await staffRequest(`/agent/queue?${qs({ team: f.team, status: f.status, limit: 100, cursor: more.dataset.cursor })}`);
+    loaded.push(...next.items);
+    draw();
     more.dataset.cursor = next.next_cursor || '';
     more.hidden = !next.next_cursor;
     busy(more, false);
@@ -151,18 +184,61 @@ export const renderQueue = withSession(async ({ query }, session) => {
     h('h1', {}, t('agent.queue_title')),
     filterForm,
     problem && h('p', { class: 'notice error-notice', role: 'alert' }, problem),
-    h('p', { role: 'status' }, t(page.items.length > 1 ? 'agent.count' : page.items.length ? 'agent.count_one' : 'agent.empty', { n: page.items.length })),
-    page.items.length > 0 && h('div', { class: 'table-wrap', role: 'region', 'aria-label': t('agent.queue_caption'), tabindex: '0' }, table),
-    more);
+    count, wrap, more,
+    h('p', { class: 'hint' }, t('agent.sla_legend')),
+    availabilityBox(session));
 });
 
-function slaBadge(item) {
-  const state = slaState(item);
-  if (!state) return null;
-  return h('span', { class: `badge sla-${state}` }, t(`sla.${state}`));
+/** "I take new requests" and how many open ones at most (automatic assignment reads it). */
+function availabilityBox(session) {
+  if (!session.groups.some((g) => g.startsWith('agent-') || g === 'supervisor')) return null;
+  const box = h('section', { class: 'availability', 'aria-labelledby': 'avail-h' }, h('h2', { id: 'avail-h' }, t('agent.availability')));
+  const status = statusLine();
+  const values = { available: false, capacity: '10' };
+  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const capacity = Number(values.capacity);
+    if (!Number.isInteger(capacity) || capacity < 0 || capacity > 500) {
+      showErrors(formEl, [{ field: 'capacity', message: t('agent.capacity_range') }]);
+      return;
+    }
+    const button = formEl.querySelector('button');
+    busy(button, true);
+    try {
+      const saved = await staffRequest('/agent/me/availability', { method: 'PUT', body: { available: values.available, capacity } });
+      status.textContent = t(saved.available ? 'agent.available_saved' : 'agent.unavailable_saved', { n: saved.capacity });
+    } catch (error) {
+      showErrors(formEl, error.errors.length ? error.errors : [{ field: null, message: error.message }]);
+    } finally {
+      busy(button, false);
+    }
+  } },
+  errorSummary(),
+  h('p', { class: 'hint' }, t('agent.availability_hint')));
+  box.append(formEl);
+  staffRequest('/agent/me/availability').then((current) => {
+    values.available = current.available;
+    values.capacity = String(current.capacity);
+    formEl.append(
+      field({ name: 'available', kind: 'checkbox', label: t('agent.available'), value: current.available, onInput: (v) => { values.available = v; } }),
+      field({ name: 'capacity', kind: 'number', label: t('agent.capacity'), value: String(current.capacity), hint: t('agent.capacity_hint'), onInput: (v) => { values.capacity = v; } }),
+      status,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('agent.save_availability'))));
+    for (const el of formEl.querySelectorAll('.opt')) el.remove();
+  }).catch(() => { box.hidden = true; });
+  return box;
 }
 
-function row(it, typeNames) {
+function slaBadge(item, now = Date.now(), shares = DEFAULT_WARNINGS) {
+  const state = slaState(item, now, shares);
+  if (!state) return null;
+  return h('span', { class: `badge sla-${state}`, 'data-sla': state }, t(`sla.${state}`));
+}
+
+function row(it, typeNames, now, shares) {
+  const due = it.next_due || it.expected_response_by;
+  const finished = it.status === 'resolved' || it.status === 'closed';
   return h('tr', {},
     h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${it.number}` }, it.number)),
     h('td', {}, h('span', { class: 'subject' }, it.subject), h('span', { class: 'muted small' }, typeNames[`${it.type_code}/${it.subtype_code}`] || `${it.type_code}/${it.subtype_code}`)),
@@ -170,14 +246,14 @@ function row(it, typeNames) {
     h('td', {}, h('span', { class: `prio prio-${it.priority}` }, t(`priority.${it.priority}`))),
     h('td', {}, `${it.team} · ${it.tier}`),
     h('td', {}, it.assignee_name || h('span', { class: 'muted' }, t('agent.unassigned'))),
-    h('td', {}, h('time', { datetime: it.expected_response_by }, fmtShort(it.expected_response_by)), ' ', slaBadge(it)));
+    h('td', {}, finished ? '—' : [h('time', { datetime: due }, fmtShort(due)), h('span', { class: 'muted small block' }, t(`agent.target.${nextTarget(it)}`)), ' ', slaBadge(it, now, shares)]));
 }
 
 // ---- one ticket -------------------------------------------------------------------------------
 
 export const renderTicket = withSession(async ({ params }, session) => {
   const [number] = params;
-  const cat = await catalog();
+  const [cat, shares] = await Promise.all([catalog(), warnings()]);
   let data;
   try {
     data = await staffRequest(`/agent/tickets/${number}`);
@@ -189,7 +265,7 @@ export const renderTicket = withSession(async ({ params }, session) => {
     throw e;
   }
   const root = h('section', { class: 'agent ticket-staff' });
-  drawTicket(root, data, session, cat);
+  drawTicket(root, data, session, { ...cat, shares });
   return root;
 });
 
@@ -307,6 +383,9 @@ function drawTicket(root, data, session, cat, message = '') {
       }
     } }, t('agent.assign_me')));
 
+  const slaForms = tk.status === 'closed' || tk.status === 'resolved' ? [] : [
+    escalateForm(tk, act), tk.legal_kind ? extensionForm(tk, act) : null, reclassifyForm(tk, cat, act)];
+
   const r = tk.requester || {};
   const formRows = Object.entries(tk.form || {}).map(([k, v]) => {
     const def = fieldDefs[k];
@@ -321,19 +400,27 @@ function drawTicket(root, data, session, cat, message = '') {
     h('p', { class: 'lead' }, tk.subject),
     h('p', { class: 'badges' },
       h('span', { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' }, t(`status.${tk.status}`)), ' ',
-      h('span', { class: `prio prio-${tk.priority}` }, t(`priority.${tk.priority}`)), ' ',
-      slaBadge(tk)),
+      h('span', { class: `prio prio-${tk.priority}`, 'data-testid': 'staff-priority' }, t(`priority.${tk.priority}`)), ' ',
+      h('span', { class: 'badge', 'data-testid': 'staff-tier' }, `${tk.team} · ${tk.tier}`), ' ',
+      slaBadge(tk, Date.now(), cat.shares)),
     status,
+    h('nav', { class: 'jump', 'aria-label': t('agent.jump') }, h('ul', {},
+      h('li', {}, h('a', { href: '#hist-h', onclick: jump }, t('agent.history'))),
+      h('li', {}, h('a', { href: '#compose-h', onclick: jump }, t('agent.compose'))),
+      h('li', {}, h('a', { href: '#sla-h', onclick: jump }, t('agent.sla'))),
+      slaForms.length > 0 && h('li', {}, h('a', { href: '#escalate-h', onclick: jump }, t('agent.escalate'))))),
     h('div', { class: 'cols' },
       h('div', { class: 'col-main' },
         h('section', { 'aria-labelledby': 'desc-h' }, h('h2', { id: 'desc-h' }, t('agent.description')), h('div', { class: 'tl-body' }, tk.description)),
         h('section', { 'aria-labelledby': 'hist-h' },
           h('h2', { id: 'hist-h' }, t('agent.history')),
-          h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name)))),
+          h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
         composer),
       h('div', { class: 'col-side' },
+        slaPanel(tk),
         assignBox,
         statusForm,
+        slaForms,
         h('section', { 'aria-labelledby': 'det-h' },
           h('h2', { id: 'det-h' }, t('agent.details')),
           h('dl', { class: 'facts' },
@@ -349,21 +436,159 @@ function drawTicket(root, data, session, cat, message = '') {
             tk.first_response_at && [h('dt', {}, t('agent.first_response')), h('dd', {}, fmtDateTime(tk.first_response_at))],
             h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDateTime(tk.resolution_due)),
             formRows,
-            h('dt', {}, t('agent.seen_articles')), h('dd', {}, (tk.seen_articles || []).length ? h('ul', { class: 'plain' }, tk.seen_articles.map((s) => h('li', {}, h('a', { href: `#/ayuda/${s}` }, s)))) : '—'))))),
+            h('dt', {}, t('agent.seen_articles')), h('dd', { 'data-testid': 'seen-articles' }, seenArticles(tk.seen_articles || [])))))),
   );
+  composer.querySelector('h2').id = 'compose-h';
+  for (const el of root.querySelectorAll('#compose-h, #sla-h, #escalate-h, #hist-h')) el.setAttribute('tabindex', '-1');
 }
 
-function historyItem(ev, requesterName) {
+/** In-page links move the keyboard focus too (not only the scroll position). */
+function jump(e) {
+  e.preventDefault();
+  const target = document.getElementById(e.currentTarget.getAttribute('href').slice(1));
+  if (target) { target.focus(); target.scrollIntoView({ block: 'start' }); }
+}
+
+/** The articles the citizen was shown before writing, with their titles when the help API answers. */
+function seenArticles(slugs) {
+  if (!slugs.length) return t('agent.seen_none');
+  const list = h('ul', { class: 'plain' });
+  for (const slug of slugs) {
+    const link = h('a', { href: `#/ayuda/${slug}` }, slug);
+    list.append(h('li', {}, link));
+    optional(`/help/articles/${encodeURIComponent(slug)}?${qs({ lang: getLang() })}`)
+      .then((a) => { if (a && a.title) link.textContent = a.title; }).catch(() => {});
+  }
+  return list;
+}
+
+const hours = (seconds) => (seconds == null ? null : Math.round((seconds / 3600) * 10) / 10);
+
+/** Due dates, what was met and when, breaches, pauses, escalation and extension. */
+function slaPanel(tk) {
+  const breached = tk.breached || [];
+  const dueRow = (target, due, met) => [
+    h('dt', {}, t(`agent.target.${target}`)),
+    h('dd', { 'data-testid': `due-${target}` },
+      met ? t('agent.met_at', { at: fmtDateTime(met) }) : fmtDateTime(due),
+      breached.includes(target) ? [' ', h('span', { class: 'badge sla-breached' }, t('sla.breached'))] : null)];
+  const pauses = tk.pauses || [];
+  return h('section', { class: 'sla-panel', 'aria-labelledby': 'sla-h' },
+    h('h2', { id: 'sla-h' }, t('agent.sla')),
+    h('dl', { class: 'facts' },
+      dueRow('first_response', tk.first_response_due || tk.expected_response_by, tk.first_response_at),
+      tk.first_response_business_seconds != null && [h('dt', {}, t('agent.business_first')), h('dd', {}, t('agent.hours', { n: hours(tk.first_response_business_seconds) }))],
+      dueRow('resolution', tk.resolution_due, tk.resolved_at),
+      tk.resolution_business_seconds != null && [h('dt', {}, t('agent.business_resolution')), h('dd', {}, t('agent.hours', { n: hours(tk.resolution_business_seconds) }))],
+      tk.legal_kind && dueRow('legal', tk.legal_due, null),
+      tk.legal_kind && [h('dt', {}, t('agent.legal_kind')), h('dd', {}, tk.legal_kind, tk.extensions_used ? ` · ${t('agent.extended_days', { n: tk.legal_extension_days })}` : '')],
+      h('dt', {}, t('agent.escalation_level')), h('dd', { 'data-testid': 'escalation-level' }, String(tk.escalation_level || 0)),
+      h('dt', {}, t('agent.pauses')), h('dd', {}, pauses.length
+        ? h('ul', { class: 'plain' }, pauses.map((p) => h('li', {}, p.end ? t('agent.pause_range', { from: fmtShort(p.start), to: fmtShort(p.end) }) : t('agent.pause_open', { from: fmtShort(p.start) }))))
+        : '—'),
+      tk.csat_score && [h('dt', {}, t('agent.csat')), h('dd', { 'data-testid': 'csat' }, t('agent.csat_value', { score: tk.csat_score }), tk.csat_comment ? ` — «${tk.csat_comment}»` : '')]));
+}
+
+/** One small action form: its errors in its own summary, fields named as the API names them. */
+function actionForm({ id, title, lead, fields, submit, validate, send }) {
+  const formEl = h('form', { novalidate: true, class: 'action-form' },
+    h('h2', { id }, title), lead && h('p', { class: 'hint' }, lead), errorSummary(), fields,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, submit)));
+  formEl.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = validate();
+    if (errors.length) { showErrors(formEl, errors); return; }
+    const button = formEl.querySelector('button[type=submit]');
+    busy(button, true);
+    try {
+      await send();
+    } catch (error) {
+      busy(button, false);
+      showErrors(formEl, error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }]);
+    }
+  });
+  return formEl;
+}
+
+const TIERS = ['L1', 'L2', 'L3'];
+
+function escalateForm(tk, act) {
+  const higher = TIERS.slice(TIERS.indexOf(tk.tier) + 1);
+  const v = { reason: '', to_tier: '' };
+  if (!higher.length) {
+    return h('section', { 'aria-labelledby': 'escalate-h' }, h('h2', { id: 'escalate-h' }, t('agent.escalate')), h('p', {}, t('agent.top_tier')));
+  }
+  const tierField = field({ name: 'to_tier', kind: 'select', label: t('agent.to_tier'), hint: t('agent.to_tier_hint'), options: higher.map((x) => ({ value: x, label: x })), onInput: (x) => { v.to_tier = x; } });
+  tierField.control.querySelector('option[value=""]').textContent = t('agent.next_tier', { tier: higher[0] });
+  return actionForm({
+    id: 'escalate-h', title: t('agent.escalate'), submit: t('agent.escalate_submit'),
+    fields: [
+      field({ name: 'reason', kind: 'textarea', rows: 3, required: true, label: t('agent.escalate_reason'), hint: t('agent.escalate_reason_hint'), onInput: (x) => { v.reason = x; } }),
+      tierField],
+    validate: () => (v.reason.trim().length < 3 ? [{ field: 'reason', message: t(v.reason.trim() ? 'val.min_length' : 'val.required', { n: 3 }) }] : []),
+    send: () => act('escalate', { reason: v.reason.trim(), to_tier: v.to_tier || null }, t('agent.escalated', { tier: v.to_tier || higher[0] })),
+  });
+}
+
+function extensionForm(tk, act) {
+  if (tk.extensions_used) {
+    return h('section', { 'aria-labelledby': 'extension-h' }, h('h2', { id: 'extension-h' }, t('agent.extension')), h('p', {}, t('agent.extension_used', { n: tk.legal_extension_days })));
+  }
+  const v = { days: '', justification: '' };
+  return actionForm({
+    id: 'extension-h', title: t('agent.extension'), lead: t('agent.extension_lead'), submit: t('agent.extension_submit'),
+    fields: [
+      field({ name: 'days', kind: 'number', required: true, label: t('agent.extension_days'), onInput: (x) => { v.days = x; } }),
+      field({ name: 'justification', kind: 'textarea', rows: 3, required: true, label: t('agent.justification'), hint: t('agent.justification_hint'), onInput: (x) => { v.justification = x; } })],
+    validate: () => {
+      const errors = [];
+      const days = Number(v.days);
+      if (!v.days.trim()) errors.push({ field: 'days', message: t('val.required') });
+      else if (!Number.isInteger(days) || days < 1) errors.push({ field: 'days', message: t('agent.days_positive') });
+      const text = v.justification.trim();
+      if (text.length < 10) errors.push({ field: 'justification', message: t(text ? 'val.min_length' : 'val.required', { n: 10 }) });
+      return errors;
+    },
+    send: () => act('extension', { days: Number(v.days), justification: v.justification.trim() }, t('agent.extended')),
+  });
+}
+
+function reclassifyForm(tk, cat, act) {
+  const v = { type: tk.type_code, subtype: tk.subtype_code, priority: tk.priority };
+  const types = cat.types;
+  const subtypeOptions = (code) => ((types.find((x) => x.code === code) || { subtypes: [] }).subtypes).map((s) => ({ value: s.code, label: pick(s.name) }));
+  const typeField = field({ name: 'type', kind: 'select', label: t('agent.type'), value: v.type, options: types.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (x) => {
+    v.type = x;
+    const select = subField.control;
+    select.replaceChildren(h('option', { value: '' }, t('form.choose')), ...subtypeOptions(x).map((o) => h('option', { value: o.value }, o.label)));
+    v.subtype = '';
+  } });
+  const subField = field({ name: 'subtype', kind: 'select', label: t('agent.subtype'), value: v.subtype, options: subtypeOptions(v.type), onInput: (x) => { v.subtype = x; } });
+  const prioField = field({ name: 'priority', kind: 'select', label: t('agent.new_priority'), value: v.priority, options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })), onInput: (x) => { v.priority = x; } });
+  for (const f of [typeField, subField, prioField]) f.querySelector('.opt')?.remove();
+  return actionForm({
+    id: 'reclassify-h', title: t('agent.reclassify'), lead: t('agent.reclassify_lead'), submit: t('agent.reclassify_submit'),
+    fields: [typeField, subField, prioField],
+    validate: () => {
+      if (!v.type) return [{ field: 'type', message: t('val.required') }];
+      if (!v.subtype) return [{ field: 'subtype', message: t('val.choose_subtype') }];
+      if (v.type === tk.type_code && v.subtype === tk.subtype_code && v.priority === tk.priority) return [{ field: 'priority', message: t('agent.nothing_changed') }];
+      return [];
+    },
+    send: () => {
+      const body = {};
+      if (v.type !== tk.type_code || v.subtype !== tk.subtype_code) Object.assign(body, { type: v.type, subtype: v.subtype });
+      if (v.priority && v.priority !== tk.priority) body.priority = v.priority;
+      return act('reclassify', body, t('agent.reclassified'));
+    },
+  });
+}
+
+function historyItem(ev, requesterName, cat) {
   const internal = !ev.public;
   const who = ev.actor.name || (ev.actor.kind === 'citizen' && requesterName) || t(`actor.${ev.actor.kind}`);
-  let what = t(`timeline.${ev.action}`);
-  if (ev.action === 'status_changed' && ev.data.status) {
-    what = ev.data.previous
-      ? t('agent.moved', { from: t(`status.${ev.data.previous}`), to: t(`status.${ev.data.status}`) })
-      : t('timeline.status', { status: t(`status.${ev.data.status}`) });
-  } else if (ev.action === 'assigned') {
-    what = ev.data.assignee_name ? t('agent.history_assigned', { name: ev.data.assignee_name, team: ev.data.team }) : t('agent.history_team', { team: ev.data.team });
-  }
+  const what = describeEvent(ev, cat);
   return h('li', { class: `tl-${ev.action}${internal ? ' internal' : ''}` },
     h('p', { class: 'tl-head' },
       internal && h('span', { class: 'badge internal-badge' }, ev.action === 'note' ? t('agent.internal_note') : t('agent.internal')), internal && ' ',
@@ -371,4 +596,47 @@ function historyItem(ev, requesterName) {
       ev.channel && ev.channel !== 'web' ? ` · ${t(`channel.name.${ev.channel}`)}` : ''),
     h('p', { class: 'tl-what' }, what),
     ev.body && h('div', { class: 'tl-body' }, ev.body));
+}
+
+const typeLabel = (cat, type, subtype) => {
+  const ty = cat.types.find((x) => x.code === type);
+  const st = ty && ty.subtypes.find((x) => x.code === subtype);
+  return ty ? `${pick(ty.name)} › ${st ? pick(st.name) : subtype}` : `${type}/${subtype}`;
+};
+
+/** What one history event says, with its data (targets, tiers, priorities, days...). */
+function describeEvent(ev, cat) {
+  const d = ev.data || {};
+  const target = d.target ? t(`agent.target.${d.target}`) : '';
+  switch (ev.action) {
+    case 'status_changed':
+      if (!d.status) break;
+      return d.previous
+        ? t('agent.moved', { from: t(`status.${d.previous}`), to: t(`status.${d.status}`) })
+        : t('timeline.status', { status: t(`status.${d.status}`) });
+    case 'assigned':
+      return d.assignee_name ? t('agent.history_assigned', { name: d.assignee_name, team: d.team }) : t('agent.history_team', { team: d.team });
+    case 'sla_paused':
+      return t('agent.h.paused');
+    case 'sla_resumed':
+      return d.paused_seconds != null ? t('agent.h.resumed', { h: hours(d.paused_seconds) }) : t('timeline.sla_resumed');
+    case 'sla_warning':
+      return t('agent.h.warning', { target, share: String(d.kind || '').replace(/\D/g, '') || '?', due: fmtShort(d.due) });
+    case 'sla_breached':
+      return t('agent.h.breached', { target, due: fmtShort(d.due) });
+    case 'escalated':
+      return t(String(d.cause || '').startsWith('breach') ? 'agent.h.escalated_auto' : 'agent.h.escalated', { from: d.previous_tier, to: d.tier, level: d.level });
+    case 'extension':
+      return t('agent.h.extension', { days: d.days, due: fmtDateTime(d.legal_due), law: d.law || '' });
+    case 'reclassified':
+      return t('agent.h.reclassified', { from: d.previous_type || '', to: typeLabel(cat, d.type, d.subtype) })
+        + (d.priority ? ` · ${t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) })}` : '');
+    case 'priority_changed':
+      return t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) });
+    case 'survey':
+      return t('agent.h.survey', { score: d.score });
+    default:
+      break;
+  }
+  return t(`timeline.${ev.action}`);
 }

@@ -15,7 +15,7 @@ const NOTICE_CHANNELS = ['email', 'sms'];
 
 const fresh = () => ({
   who: { name: '', email: '', phone: '', channels: ['email'], consent: false },
-  type: '', subtype: '', suggested: null, subject: '', description: '', form: {}, serverErrors: [], idem: null,
+  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, serverErrors: [], idem: null,
 });
 
 let state = load();
@@ -25,6 +25,26 @@ function load() {
 }
 const save = () => sessionStorage.setItem(KEY, JSON.stringify(state));
 export const hasDraft = () => Boolean(state.type);
+
+/** A suggested article the citizen opened during the flow (for the deflection record). */
+export function markOpened(slug) {
+  if (!state.suggested || !state.suggested.some((a) => a.slug === slug)) return;
+  if (!(state.opened || []).includes(slug)) { state.opened = [...(state.opened || []), slug]; save(); }
+}
+
+/**
+ * POST /help/deflections: the outcome of a contact attempt that was shown articles (A4), once per
+ * attempt. A courtesy: it never blocks the citizen, and an absent route is ignored.
+ */
+function recordDeflection(outcome) {
+  if (!state.suggested || !state.suggested.length || state.deflection === outcome) return;
+  state.deflection = outcome;
+  save();
+  request('/help/deflections', { method: 'POST', body: {
+    type: state.type, subtype: state.subtype, lang: getLang(),
+    shown: state.suggested.map((a) => a.slug), opened: state.opened || [], outcome,
+  } }).catch(() => {});
+}
 
 /** The first step whose data is missing: a deep link to a later step lands there instead. */
 function firstOpenStep() {
@@ -153,7 +173,7 @@ function chooseType(cat) {
   } },
   errorSummary(),
   radios('type', t('contact.tipo.title'), items, state.type, (code) => {
-    if (code !== state.type) Object.assign(state, { type: code, subtype: '', suggested: null, form: {} });
+    if (code !== state.type) Object.assign(state, { type: code, subtype: '', suggested: null, opened: [], deflection: null, form: {} });
     save();
   }),
   nav('datos'));
@@ -177,6 +197,8 @@ function chooseSubtype(cat) {
     busy(button, true);
     status.textContent = t('contact.subtipo.looking');
     state.suggested = await suggestions();
+    state.opened = [];
+    state.deflection = null;
     save();
     busy(button, false);
     go(state.suggested.length ? '/contacto/articulos' : '/contacto/formulario');
@@ -214,13 +236,13 @@ function articles() {
       h('a', { href: `#/ayuda/${a.slug}` }, a.title), a.summary && h('p', {}, a.summary)))),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'btn', onclick: () => {
-        window.dispatchEvent(new CustomEvent('ventanilla:deflected', { detail: { type: state.type, subtype: state.subtype, articles: list.map((a) => a.slug) } }));
+        recordDeflection('resolved');
         state = fresh();
         sessionStorage.removeItem(KEY);
         flash(t('contact.articulos.glad'));
         go('/');
       } }, t('contact.articulos.solved')),
-      h('a', { class: 'btn primary', href: '#/contacto/formulario' }, t('contact.articulos.not_solved'))),
+      h('a', { class: 'btn primary', href: '#/contacto/formulario', onclick: () => recordDeflection('form') }, t('contact.articulos.not_solved'))),
     h('p', {}, h('a', { href: '#/contacto/subtipo' }, t('common.back'))));
 }
 

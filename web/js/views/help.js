@@ -4,7 +4,8 @@ import { h, safeHtml, snippet } from '../dom.js';
 import { optional, qs, request } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { searchForm } from './home.js';
-import { hasDraft } from './contact.js';
+import { hasDraft, markOpened } from './contact.js';
+import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
 
 const soon = () => h('p', { class: 'notice', role: 'status' }, t('help.soon'));
 
@@ -44,13 +45,75 @@ export async function renderArticle({ params }) {
     if (e.status === 404) return h('section', {}, h('h1', {}, t('help.not_found')), back());
     throw e;
   }
+  markOpened(slug);
   const body = article.body_html || article.html;
+  const related = (article.related || []).filter((a) => a && a.slug && a.title);
   return h('article', { class: 'prose' },
-    article.section_titles && h('p', { class: 'crumbs' }, article.section_titles.join(' › ')),
+    crumbs(article),
     h('h1', {}, article.title),
     article.summary && h('p', { class: 'lead' }, article.summary),
     body ? h('div', {}, safeHtml(body)) : null,
+    feedback(slug),
+    related.length > 0 && h('section', { class: 'related', 'aria-labelledby': 'related-h' },
+      h('h2', { id: 'related-h' }, t('help.related')),
+      h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title))))),
     back());
+}
+
+/** Help › section › subsection › this article, each section a link to its drill-down. */
+function crumbs(article) {
+  const titles = article.section_titles || [];
+  const path = article.section_path || [];
+  return h('nav', { class: 'crumbs', 'aria-label': t('help.breadcrumbs') }, h('ol', {},
+    h('li', {}, h('a', { href: '#/ayuda' }, t('help.title'))),
+    titles.map((title, i) => h('li', {}, path[i] ? h('a', { href: `#/ayuda?${qs({ seccion: path[i] })}` }, title) : title)),
+    h('li', { 'aria-current': 'page' }, article.title)));
+}
+
+/** "¿Le fue útil?" (A3): yes or no, then an optional comment (POST .../feedback). */
+function feedback(slug) {
+  const box = h('section', { class: 'feedback', 'aria-labelledby': 'fb-h' });
+  const status = statusLine();
+  status.setAttribute('tabindex', '-1');
+  const send = async (body) => {
+    try {
+      await request(`/help/articles/${slug}/feedback`, { method: 'POST', body: { ...body, lang: getLang() } });
+      return true;
+    } catch {
+      status.textContent = t('help.feedback_failed');
+      return false;
+    }
+  };
+  const ask = (helpful) => async () => {
+    for (const b of box.querySelectorAll('button')) busy(b, true);
+    if (!(await send({ helpful }))) { for (const b of box.querySelectorAll('button')) busy(b, false); status.focus(); return; }
+    const comment = { text: '' };
+    const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      const text = comment.text.trim();
+      if (!text) { showErrors(formEl, [{ field: 'comment', message: t('val.required') }]); return; }
+      if (text.length > 1000) { showErrors(formEl, [{ field: 'comment', message: t('val.max_length', { n: 1000 }) }]); return; }
+      busy(formEl.querySelector('button'), true);
+      if (await send({ helpful, comment: text })) {
+        formEl.replaceWith(h('p', {}, t('help.comment_thanks')));
+        status.textContent = t('help.comment_thanks');
+      } else busy(formEl.querySelector('button'), false);
+      status.focus();
+    } },
+    errorSummary(),
+    field({ name: 'comment', kind: 'textarea', rows: 3, label: t(helpful ? 'help.comment_yes' : 'help.comment_no'), hint: t('help.comment_hint'), onInput: (v) => { comment.text = v; } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('help.comment_send'))));
+    box.replaceChildren(h('h2', { id: 'fb-h' }, t('help.useful')), status, formEl);
+    status.textContent = t('help.feedback_thanks');
+    status.focus();
+  };
+  box.append(
+    h('h2', { id: 'fb-h' }, t('help.useful')),
+    h('div', { class: 'actions', role: 'group', 'aria-labelledby': 'fb-h' },
+      h('button', { type: 'button', class: 'btn', onclick: ask(true) }, t('common.yes')),
+      h('button', { type: 'button', class: 'btn', onclick: ask(false) }, t('common.no'))),
+    status);
+  return box;
 }
 
 function back() {

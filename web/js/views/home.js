@@ -1,7 +1,11 @@
 // Home: search the help first, the menu by stage of the process, then follow or contact.
-import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { h, snippet } from '../dom.js';
+import { optional, qs } from '../api.js';
+import { getLang, t } from '../i18n.js';
 import { go } from '../app.js';
+
+const LIVE_DELAY_MS = 250;
+const LIVE_LIMIT = 5;
 
 /** Stages of a citizen's process (ventanilla.help.articles.Stage); the help menu groups by them. */
 export const STAGES = ['informacion', 'registro', 'evaluacion', 'pago', 'entrega', 'seguimiento'];
@@ -11,7 +15,7 @@ export function searchForm(value = '', big = true) {
     id: big ? 'home-q' : 'help-q', type: 'search', name: 'q', value, autocomplete: 'off',
     'aria-describedby': big ? 'home-q-hint' : null,
   });
-  return h('form', {
+  const form = h('form', {
     role: 'search', class: big ? 'search big' : 'search',
     onsubmit: (e) => {
       e.preventDefault();
@@ -22,6 +26,66 @@ export function searchForm(value = '', big = true) {
   h('label', { for: input.id }, t('search.label')),
   big && h('p', { class: 'hint', id: 'home-q-hint' }, t('search.hint')),
   h('div', { class: 'search-row' }, input, h('button', { type: 'submit', class: 'btn primary' }, t('search.submit'))));
+  if (big) form.append(liveResults(input));
+  return form;
+}
+
+/**
+ * Results as the citizen types (debounced GET /help/search): a list of links under the box, the
+ * count said politely to screen readers. Tab reaches the links; the box keeps its own value.
+ * Nothing is shown while the help search route is absent.
+ */
+function liveResults(input) {
+  const count = h('p', { class: 'live-count', role: 'status' });
+  const list = h('ul', { class: 'live-hits' });
+  const box = h('div', { class: 'live', id: 'home-live', hidden: true }, count, list);
+  let timer = 0;
+  let asked = 0;
+  input.setAttribute('aria-controls', box.id);
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 3) { box.hidden = true; count.textContent = ''; return; }
+    timer = setTimeout(async () => {
+      const mine = ++asked;
+      let result = null;
+      try { result = await optional(`/help/search?${qs({ q, lang: getLang(), limit: LIVE_LIMIT })}`); } catch { result = null; }
+      if (mine !== asked || !result) return;
+      const hits = (result.hits || []).slice(0, LIVE_LIMIT);
+      count.textContent = hits.length ? t('search.live_count', { n: result.total ?? hits.length }) : t('help.none', { q });
+      list.replaceChildren(...hits.map((hit) => h('li', {},
+        h('a', { href: `#/ayuda/${hit.slug}` }, hit.title),
+        hit.snippet ? h('span', { class: 'muted small block' }, snippet(hit.snippet)) : null)),
+      hits.length ? h('li', { class: 'all' }, h('a', { href: `#/ayuda?${qs({ q })}` }, t('search.see_all'))) : '');
+      box.hidden = false;
+    }, LIVE_DELAY_MS);
+  });
+  return box;
+}
+
+/** Filled after the page shows (never delays it): the help sections and the most consulted articles. */
+function helpLists() {
+  const sections = h('section', { 'aria-labelledby': 'sections-title', hidden: true },
+    h('h2', { id: 'sections-title' }, t('home.sections')));
+  const popular = h('section', { 'aria-labelledby': 'popular-title', hidden: true },
+    h('h2', { id: 'popular-title' }, t('home.popular')));
+  optional(`/help/sections?${qs({ lang: getLang() })}`).then((data) => {
+    const items = (Array.isArray(data) ? data : (data && (data.sections || data.items))) || [];
+    const top = items.filter((x) => x && x.slug && x.title);
+    if (!top.length) return;
+    sections.append(h('ul', { class: 'section-list' }, top.map((x) => h('li', {},
+      h('a', { href: `#/ayuda?${qs({ seccion: x.slug })}` }, x.title),
+      x.count != null ? h('span', { class: 'muted' }, ` (${x.count})`) : null))));
+    sections.hidden = false;
+  }).catch(() => {});
+  optional(`/help/popular?${qs({ lang: getLang(), limit: 6 })}`).then((data) => {
+    const items = ((Array.isArray(data) ? data : (data && (data.articles || data.items || data.hits))) || [])
+      .filter((a) => a && a.slug && a.title);
+    if (!items.length) return;
+    popular.append(h('ol', { class: 'popular' }, items.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title)))));
+    popular.hidden = false;
+  }).catch(() => {});
+  return [popular, sections];
 }
 
 export async function render() {
@@ -35,6 +99,7 @@ export async function render() {
       h('p', { class: 'hint' }, t('home.stages_hint')),
       h('ul', { class: 'stages' }, STAGES.map((s, i) => h('li', {},
         h('a', { href: `#/ayuda?etapa=${s}` }, h('span', { class: 'step-no', 'aria-hidden': 'true' }, String(i + 1)), t(`stage.${s}`)))))),
+    helpLists(),
     h('section', { class: 'cards', 'aria-label': t('home.actions') },
       h('div', { class: 'card' },
         h('h2', {}, t('home.follow_title')),

@@ -1,5 +1,5 @@
 // Follow a request with its number and private access code (B6): status, public timeline, reply.
-import { h, announce } from '../dom.js';
+import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -72,8 +72,10 @@ export async function render({ params, query }) {
   return root;
 }
 
-function draw(root, ticket, code) {
+function draw(root, ticket, code, message = '') {
   const status = statusLine();
+  status.textContent = message;
+  status.setAttribute('tabindex', '-1');
   const replyValue = { body: '' };
   const closed = ticket.status === 'closed';
   const formEl = h('form', { novalidate: true, class: 'reply', onsubmit: async (e) => {
@@ -88,9 +90,7 @@ function draw(root, ticket, code) {
       const updated = await request(`/tickets/${ticket.number}/messages`, {
         method: 'POST', body: { body: text }, headers: { 'X-Access-Code': code },
       });
-      draw(root, updated, code);
-      const line = root.querySelector('.status-line');
-      line.textContent = t('request.reply_sent');
+      draw(root, updated, code, t('request.reply_sent'));
       announce(t('request.reply_sent'));
       root.querySelector('.timeline li:last-child')?.scrollIntoView({ block: 'nearest' });
       root.querySelector('h1').focus();
@@ -104,17 +104,20 @@ function draw(root, ticket, code) {
   field({ name: 'body', kind: 'textarea', label: t('request.reply_label'), required: true, hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'), onInput: (v) => { replyValue.body = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.reply_submit'))));
 
-  root.replaceChildren(
+  mount(root,
     h('p', { class: 'eyebrow' }, t('request.eyebrow')),
     h('h1', { tabindex: '-1' }, t('request.title', { number: ticket.number })),
     h('p', { class: 'lead' }, ticket.subject),
     h('p', {}, h('span', { class: `badge status-${ticket.status}`, 'data-testid': 'status' }, ticket.status_label)),
     status,
+    ticket.paused && h('p', { class: 'notice' }, t('request.paused_note')),
     h('dl', { class: 'facts' },
       h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(ticket.created_at)),
-      h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by)),
-      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due)),
+      !ticket.resolved_at && [h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by))],
+      !ticket.resolved_at && [h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due))],
+      ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
+    surveyBox(root, ticket, code),
     h('h2', {}, t('request.timeline')),
     h('ol', { class: 'timeline' }, ticket.timeline.map((entry) => h('li', { class: `tl-${entry.action}` },
       h('p', { class: 'tl-head' },
@@ -125,7 +128,64 @@ function draw(root, ticket, code) {
     h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: () => { forget(ticket.number); go('/solicitud'); } }, t('request.leave'))));
 }
 
+const SCORES = [1, 2, 3, 4, 5];
+
+/** The satisfaction survey (1-5 and a comment), once per resolution; a thank-you once answered. */
+function surveyBox(root, ticket, code) {
+  if (!ticket.survey_open) {
+    if (!ticket.csat_score || !ticket.resolved_at) return null;
+    return h('section', { class: 'survey done', 'aria-labelledby': 'survey-h' },
+      h('h2', { id: 'survey-h', tabindex: '-1' }, t('survey.title')),
+      h('p', { 'data-testid': 'survey-thanks' }, t('survey.thanks', { score: ticket.csat_score, label: t(`survey.score.${ticket.csat_score}`) })));
+  }
+  const values = { score: null, comment: '' };
+  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = [];
+    if (!values.score) errors.push({ field: 'score', message: t('survey.choose') });
+    if (values.comment.length > 2000) errors.push({ field: 'comment', message: t('val.max_length', { n: 2000 }) });
+    if (errors.length) { showErrors(formEl, errors); return; }
+    const button = formEl.querySelector('button[type=submit]');
+    busy(button, true);
+    try {
+      const updated = await request(`/tickets/${ticket.number}/survey`, {
+        method: 'POST', body: { score: values.score, comment: values.comment.trim() || null }, headers: { 'X-Access-Code': code },
+      });
+      draw(root, updated, code, t('survey.sent'));
+      announce(t('survey.sent'));
+      root.querySelector('#survey-h').focus();
+    } catch (error) {
+      busy(button, false);
+      if (error instanceof ApiError && error.status === 409) {
+        // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
+        const fresh = await request(`/tickets/${ticket.number}`, { headers: { 'X-Access-Code': code } });
+        draw(root, fresh, code, error.message);
+        root.querySelector('.status-line').focus();
+        return;
+      }
+      showErrors(formEl, error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }]);
+    }
+  } },
+  errorSummary(),
+  h('fieldset', { class: 'rating', 'data-for': 'score', 'aria-describedby': 'score-hint score-err' },
+    h('legend', {}, t('survey.question')),
+    h('p', { class: 'hint', id: 'score-hint' }, t('survey.scale')),
+    h('p', { class: 'error', id: 'score-err', hidden: true }),
+    h('div', { class: 'rating-row' }, SCORES.map((n) => h('div', { class: 'rating-choice' },
+      h('input', { type: 'radio', name: 'score', id: `score-${n}`, value: String(n), onchange: () => { values.score = n; } }),
+      h('label', { for: `score-${n}` }, h('span', { class: 'rating-n' }, String(n)), ' ', h('span', { class: 'rating-label' }, t(`survey.score.${n}`))))))),
+  field({ name: 'comment', kind: 'textarea', rows: 3, label: t('survey.comment'), hint: t('survey.comment_hint'), onInput: (v) => { values.comment = v; } }),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('survey.submit'))));
+  return h('section', { class: 'survey', 'aria-labelledby': 'survey-h' },
+    h('h2', { id: 'survey-h', tabindex: '-1' }, t('survey.title')),
+    h('p', {}, t('survey.lead')),
+    formEl);
+}
+
 function describe(entry) {
   if (entry.action === 'status_changed' && entry.status) return t('timeline.status', { status: t(`status.${entry.status}`) });
+  if (entry.action === 'survey' && entry.score) return t('timeline.survey_score', { score: entry.score });
+  if (entry.action === 'extension' && entry.days) return t('timeline.extension_days', { days: entry.days, date: fmtDate(entry.legal_due) });
   return t(`timeline.${entry.action}`);
 }

@@ -89,6 +89,12 @@ class Ticket(BaseModel):
     routed_by: str | None = None
     targets: ResponseTargets | None = None
     """The subtype's targets when filed (so a change recomputes without reading the catalog)."""
+    # ---- satisfaction survey (B6): the latest answer; every answer is also in the history ----
+    csat_score: int | None = None
+    csat_comment: str | None = None
+    csat_at: datetime | None = None
+    csat_resolved_at: datetime | None = None
+    """``resolved_at`` of the resolution the survey answered: one answer per resolution."""
 
     @property
     def paused(self) -> bool:
@@ -110,6 +116,7 @@ Action = Literal[
     "extension",
     "escalated",
     "reclassified",
+    "survey",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
@@ -214,6 +221,16 @@ class ReclassifyIn(Strict):
     version: int | None = Field(default=None, ge=1)
 
 
+MAX_SURVEY_COMMENT = 2000
+
+
+class SurveyIn(Strict):
+    """The citizen rates the answer once the request is resolved: 1 (bad) to 5 (very good)."""
+
+    score: int = Field(ge=1, le=5, strict=True)
+    comment: str | None = Field(default=None, max_length=MAX_SURVEY_COMMENT)
+
+
 class TimelineEntry(BaseModel):
     at: datetime
     action: Action
@@ -221,6 +238,12 @@ class TimelineEntry(BaseModel):
     body: str | None = None
     status: Status | None = None
     channel: Channel
+    score: int | None = None
+    """A survey's score."""
+    days: int | None = None
+    """A legal extension's business days."""
+    legal_due: datetime | None = None
+    """The legal due date after an extension."""
 
 
 class PublicTicket(BaseModel):
@@ -238,6 +261,10 @@ class PublicTicket(BaseModel):
     legal_due: datetime | None = None
     paused: bool = False
     resolved_at: datetime | None = None
+    survey_open: bool = False
+    """True when the request is resolved and this resolution has not been rated yet."""
+    csat_score: int | None = None
+    csat_at: datetime | None = None
     timeline: list[TimelineEntry]
 
 
@@ -263,6 +290,9 @@ class QueueItem(BaseModel):
     legal_due: datetime | None = None
     next_due: datetime | None = None
     breached: list[SlaTarget] = Field(default_factory=list)
+    warned: list[str] = Field(default_factory=list)
+    """``<target>:<kind>`` of the warnings already raised (the console's "at risk" badge)."""
+    first_response_at: datetime | None = None
     version: int
 
 

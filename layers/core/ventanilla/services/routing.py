@@ -142,6 +142,18 @@ def set_availability(principal: Principal, available: bool, capacity: int) -> di
     return {"sub": principal.sub, "available": available, "capacity": capacity, "teams": teams}
 
 
+def get_availability(principal: Principal) -> dict[str, Any]:
+    """What the agent last set; never set means not taking new requests (capacity 10, the default)."""
+    from ventanilla.auth import AGENT_ROLES
+
+    principal.require(*sorted(AGENT_ROLES | {"supervisor"}))
+    teams = list(principal.teams)
+    item = sla_store.get_availability(principal.sub, teams[0]) if teams else None
+    available = bool(item.get("available")) if item else False
+    capacity = int(item.get("capacity", 10)) if item else 10
+    return {"sub": principal.sub, "available": available, "capacity": capacity, "teams": teams}
+
+
 def pick_assignee(team: str, mode: str, exclude: str | None = None) -> tuple[str, str | None] | None:
     """(sub, name) of the agent who gets a new request of ``team``; None for a manual queue or nobody free.
 

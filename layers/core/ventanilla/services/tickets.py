@@ -270,6 +270,9 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
             body=e.body,
             status=Status(e.data["status"]) if "status" in e.data else None,
             channel=e.channel,
+            score=e.data.get("score"),
+            days=e.data.get("days"),
+            legal_due=e.data.get("legal_due"),
         )
         for e in history
         if e.public
@@ -287,7 +290,19 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         legal_due=ticket.legal_due,
         paused=ticket.paused,
         resolved_at=ticket.resolved_at,
+        survey_open=survey_open(ticket),
+        csat_score=ticket.csat_score,
+        csat_at=ticket.csat_at,
         timeline=timeline,
+    )
+
+
+def survey_open(ticket: Ticket) -> bool:
+    """The citizen may rate this resolution: resolved (or closed after it) and not rated yet."""
+    return (
+        ticket.status in (Status.RESOLVED, Status.CLOSED)
+        and ticket.resolved_at is not None
+        and ticket.csat_resolved_at != ticket.resolved_at
     )
 
 

@@ -51,6 +51,12 @@ def put_availability(sub: str, name: str | None, teams: list[str], available: bo
             batch.put_item(Item=item)
 
 
+def get_availability(sub: str, team: str) -> dict[str, Any] | None:
+    """What an agent last set (the same on each of their teams): one GetItem."""
+    item = table().get_item(Key={"PK": f"TEAMAGENTS#{team}", "SK": f"AGENT#{sub}"}).get("Item")
+    return dict(item) if item else None
+
+
 def last_round_robin(team: str) -> str | None:
     item = table().get_item(Key={"PK": CONFIG_PK, "SK": f"RR#{team}"}).get("Item")
     return str(item["sub"]) if item else None

@@ -27,6 +27,9 @@ Access patterns:
   creates cannot both win the same number.
 - a ticket change: one transaction: Put of the ticket conditioned on its ``version`` (optimistic
   locking) plus a conditional Put of each new history event (append-only).
+- the satisfaction survey: a ticket change like any other (the ``csat_*`` attributes on the ticket
+  item, read by statistics with the ticket, plus a ``survey`` history event); no new keys.
+- an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
 TTL attribute: ``ttl`` (idempotency records). Streams carry new and old images to the consumers.
 """
 
