@@ -18,7 +18,7 @@ get_settings()
 logger = Logger(service="bounces")
 metrics = Metrics(namespace="Ventanilla", service="bounces")
 tracer = Tracer(service="bounces")
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method

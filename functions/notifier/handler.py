@@ -22,7 +22,7 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="notifier")
 metrics = Metrics(namespace="Ventanilla", service="notifier")
 tracer = Tracer(service="notifier")
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method

@@ -33,7 +33,6 @@ from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
 from ventanilla.storage import people as people_store
 from ventanilla.storage import sla as sla_store
-from ventanilla.storage import tickets as ticket_store
 
 logger = Logger(service="notifier", child=True)
 
@@ -75,10 +74,9 @@ class Result:
 # ---- recipients --------------------------------------------------------------------------------
 
 
-def _citizen(ticket: Ticket) -> Recipient:
+def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
     owner = f"CITIZEN#{ticket.citizen_id}"
     r = ticket.requester
-    devices = tuple(store.devices(ticket_store.ticket_pk(ticket.number)))
     prefs = Preferences(
         channels=frozenset(r.channels),
         language=r.language,
@@ -135,9 +133,11 @@ def _staff_subs(spec: str, ticket: Ticket) -> list[str]:
     return [spec]
 
 
-def recipients(notice: plan.Notice, ticket: Ticket, actor_id: str | None) -> list[Recipient]:
+def recipients(
+    notice: plan.Notice, ticket: Ticket, actor_id: str | None, devices: tuple[dict[str, Any], ...] = ()
+) -> list[Recipient]:
     if notice.kind.audience is Audience.CITIZEN:
-        return [_citizen(ticket)]
+        return [_citizen(ticket, devices)]
     subs: list[str] = []
     for spec in notice.specs:
         subs += [s for s in _staff_subs(spec, ticket) if s not in subs]
@@ -184,6 +184,7 @@ def context_for(
     detail: dict[str, Any],
     recipient: Recipient,
     channel: str,
+    sealed: str | None = None,
 ) -> dict[str, Any]:
     settings = get_settings()
     base = settings.public_base_url
@@ -202,7 +203,6 @@ def context_for(
         "opt_out_url": opt_out_url(recipient, channel),
     }
     if kind is Kind.TICKET_RECEIVED:
-        sealed = store.receipt(ticket.number)
         code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
         if code:
             ctx["access_code"] = code
@@ -343,7 +343,7 @@ def _send(
         except messaging.Permanent as error:
             # A disabled or deleted endpoint (app uninstalled, token expired): clean it up.
             messaging.delete_endpoint(str(device["endpoint_arn"]))
-            store.delete_device(recipient.owner_pk, str(device["device_id"]))
+            store.delete_device(str(device["owner_pk"]), str(device["device_id"]))
             errors.append(error)
         except messaging.Transient as error:
             errors.append(error)
@@ -365,6 +365,7 @@ def _deliver(
     owner: str,
     last_attempt: bool,
     result: Result,
+    sealed: str | None = None,
 ) -> None:
     event_id = str(detail["event_id"])
     if not store.claim(event_id, recipient.id, channel, owner):
@@ -374,9 +375,9 @@ def _deliver(
         else:
             result.skipped += 1
         return
-    address = recipient.contact.email if channel == "email" else recipient.contact.phone
+    address = recipient.contact.email if channel == "email" else None  # SNS keeps SMS opt-outs itself
     if address and store.suppression(address):
-        masked = plan.mask_email(address) if channel == "email" else plan.mask_phone(address)
+        masked = plan.mask_email(address)
         store.finish(
             event_id,
             recipient.id,
@@ -388,7 +389,7 @@ def _deliver(
         result.failed += 1
         return
     try:
-        ctx = context_for(kind, ticket, history, detail, recipient, channel)
+        ctx = context_for(kind, ticket, history, detail, recipient, channel, sealed)
         message = default_renderer().render(
             kind, channel, recipient.lang, ctx, overrides(kind, channel, recipient.lang)
         )
@@ -467,7 +468,7 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
     notices = plan.notices_for(detail_type, detail)
     if not notices or not detail.get("number") or not detail.get("event_id"):
         return result
-    ticket, history = ticket_store.get_with_history(str(detail["number"]))
+    ticket, history, devices, sealed = store.ticket_partition(str(detail["number"]))
     if ticket is None:
         logger.warning("notice for an unknown ticket", extra={"detail_type": detail_type})
         return result
@@ -484,7 +485,7 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
     actor_id = detail.get("actor_id")
     event_id = str(detail["event_id"])
     for notice in notices:
-        for recipient in recipients(notice, ticket, actor_id):
+        for recipient in recipients(notice, ticket, actor_id, tuple(devices)):
             send, refused = _wanted_channels(notice.kind, recipient)
             for channel in refused:
                 if store.record_once(
@@ -497,7 +498,16 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
                     result.failed += 1
             for channel in send:
                 _deliver(
-                    ticket, history, detail, notice.kind, recipient, channel, owner, last_attempt, result
+                    ticket,
+                    history,
+                    detail,
+                    notice.kind,
+                    recipient,
+                    channel,
+                    owner,
+                    last_attempt,
+                    result,
+                    sealed,
                 )
     logger.info(
         "notices",

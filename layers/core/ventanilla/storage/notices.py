@@ -21,9 +21,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from ventanilla.models.ticket import HistoryEvent
+from ventanilla.models.ticket import HistoryEvent, Ticket
 from ventanilla.storage.table import client, from_item, is_error, table
-from ventanilla.storage.tickets import event_item
+from ventanilla.storage.tickets import HISTORY_PAGE, event_item, ticket_pk
 
 DELIVERY_TTL = 90 * 86400
 RECEIPT_TTL = 14 * 86400
@@ -33,6 +33,33 @@ TEMPLATES_PK = "TEMPLATES"
 
 def digest(value: str) -> str:
     return hashlib.sha256(value.strip().lower().encode()).hexdigest()
+
+
+# ---- the ticket's partition, read once per notice ---------------------------------------------
+
+
+def ticket_partition(
+    number: str,
+) -> tuple[Ticket | None, list[HistoryEvent], list[dict[str, Any]], str | None]:
+    """Ticket, history, the request's devices and its sealed receipt: one Query."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(ticket_pk(number)), ConsistentRead=True, Limit=HISTORY_PAGE + 30
+    )
+    ticket: Ticket | None = None
+    history: list[HistoryEvent] = []
+    found_devices: list[dict[str, Any]] = []
+    sealed: str | None = None
+    for item in response.get("Items", []):
+        sk = str(item["SK"])
+        if sk == "TICKET":
+            ticket = Ticket.model_validate(from_item(item))
+        elif sk.startswith("EV#"):
+            history.append(HistoryEvent.model_validate(from_item(item)))
+        elif sk.startswith("DEVICE#"):
+            found_devices.append(from_item(item) | {"owner_pk": ticket_pk(number)})
+        elif sk == "RECEIPT" and int(item.get("ttl", 0)) > time.time():
+            sealed = str(item["sealed"])
+    return ticket, history, found_devices, sealed
 
 
 # ---- deliveries (idempotency per event, recipient and channel) ---------------------------------
@@ -207,7 +234,7 @@ def devices(owner_pk: str, limit: int = 20) -> list[dict[str, Any]]:
     response = table().query(
         KeyConditionExpression=Key("PK").eq(owner_pk) & Key("SK").begins_with("DEVICE#"), Limit=limit
     )
-    return [from_item(i) | {"SK": i["SK"]} for i in response.get("Items", [])]
+    return [from_item(i) | {"owner_pk": owner_pk} for i in response.get("Items", [])]
 
 
 def delete_device(owner_pk: str, device_id: str) -> None:
