@@ -17,7 +17,9 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.ops.notify_dlq", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.ops.notify_dlq", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("action", choices=["list", "redrive"])
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
