@@ -151,6 +151,68 @@ def _role(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     r.attrs[(logical, "Arn")] = role["Arn"]
 
 
+def _secret(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    import secrets
+
+    name = p.get("Name") or r.physical_name(logical)
+    generate = p.get("GenerateSecretString") or {}
+    value = p.get("SecretString") or secrets.token_urlsafe(int(generate.get("PasswordLength", 32)))
+    arn = boto3.client("secretsmanager").create_secret(Name=name, SecretString=value)["ARN"]
+    r.refs[logical] = arn
+    r.attrs[(logical, "Id")] = arn
+
+
+def _ses_configuration_set(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    name = p.get("Name") or r.physical_name(logical)
+    boto3.client("sesv2").create_configuration_set(ConfigurationSetName=name)
+    r.refs[logical] = name
+
+
+def _ses_identity(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    identity = p["EmailIdentity"]
+    boto3.client("sesv2").create_email_identity(EmailIdentity=identity)
+    r.refs[logical] = identity
+
+
+def _ses_event_destination(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    """moto has no configuration set destinations; identity feedback topics give the same local
+    effect (mail to its bounce/complaint simulator addresses publishes feedback on the topic)."""
+    destination = p["EventDestination"]
+    topic = (destination.get("SnsDestination") or {}).get("TopicARN")
+    ses = boto3.client("ses")
+    if not ses.list_identities()["Identities"]:
+        raise KeyError("EmailIdentity")  # waits for the identity, like a reference would
+    kinds = {"bounce": "Bounce", "complaint": "Complaint", "delivery": "Delivery"}
+    for identity in ses.list_identities()["Identities"]:
+        domain = identity.split("@")[-1]
+        for event_type in destination.get("MatchingEventTypes", []):
+            if event_type in kinds and topic:
+                ses.set_identity_notification_topic(
+                    Identity=domain, NotificationType=kinds[event_type], SnsTopic=topic
+                )
+    r.refs[logical] = destination.get("Name", logical)
+
+
+def _subscription(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    arn = boto3.client("sns").subscribe(
+        TopicArn=p["TopicArn"], Protocol=p["Protocol"], Endpoint=p["Endpoint"]
+    )["SubscriptionArn"]
+    r.refs[logical] = arn
+
+
+def _platform_application(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    """The template's custom resource for SNS platform applications, created directly (moto does
+    not check credentials, so empty local ones still give a working application)."""
+    attributes = {"PlatformCredential": p.get("Credential") or "local"}
+    if p.get("Principal"):
+        attributes["PlatformPrincipal"] = p["Principal"]
+    arn = boto3.client("sns").create_platform_application(
+        Name=p["Name"], Platform=p["Platform"], Attributes=attributes
+    )["PlatformApplicationArn"]
+    r.refs[logical] = arn
+    r.attrs[(logical, "Arn")] = arn
+
+
 CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
@@ -163,7 +225,15 @@ CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
     "AWS::IAM::Role": _role,
+    "AWS::SecretsManager::Secret": _secret,
+    "AWS::SES::ConfigurationSet": _ses_configuration_set,
+    "AWS::SES::EmailIdentity": _ses_identity,
+    "AWS::SES::ConfigurationSetEventDestination": _ses_event_destination,
+    "AWS::SNS::Subscription": _subscription,
+    "Custom::SnsPlatformApplication": _platform_application,
 }
+NOT_RUN_LOCALLY = {"AWS::Lambda::Function"}
+"""Functions of deployment only (custom resource handlers): an ARN so references resolve."""
 
 
 def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
@@ -175,7 +245,7 @@ def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
         if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY
     ]
     for name, spec in template["Resources"].items():
-        if spec["Type"] in RUN_LOCALLY:
+        if spec["Type"] in RUN_LOCALLY or spec["Type"] in NOT_RUN_LOCALLY:
             resolver.refs[name] = f"local-{name}"  # served or invoked in-process by the runner
             resolver.attrs[(name, "Arn")] = (
                 f"arn:aws:lambda:{resolver.region}:123456789012:function:local-{name}"
@@ -187,7 +257,10 @@ def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
                 props = resolver(spec.get("Properties") or {})
             except KeyError:
                 continue  # waits for a resource it refers to
-            CREATORS[spec["Type"]](resolver, name, props)
+            try:
+                CREATORS[spec["Type"]](resolver, name, props)
+            except KeyError:
+                continue  # the creator waits for something not provisioned yet
             del pending[name]
             progressed = True
         if not progressed:

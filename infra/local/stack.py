@@ -41,7 +41,7 @@ class LocalStack:
     demo: bool = True
     moto: SerialMotoServer | None = None
     functions: dict[str, LocalFunction] = field(default_factory=dict)
-    pollers: list[StreamPoller] = field(default_factory=list)
+    pollers: list[Any] = field(default_factory=list)
     logins: list[Any] = field(default_factory=list)
     demo_numbers: list[str] = field(default_factory=list)
     _web: Any = None
@@ -58,6 +58,7 @@ class LocalStack:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log
         self.moto = SerialMotoServer()
         self.moto.start()
+        __import__("infra.local.outbox", fromlist=["_"]).install()  # what moto's SES/SNS accept
         os.environ.update(LOCAL_ENV)
         os.environ["AWS_ENDPOINT_URL"] = self.moto.url
         os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
@@ -91,6 +92,8 @@ class LocalStack:
         # --- local services that stand in for what AWS does by itself (one line each) ---
         # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
         self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))
+        self.pollers += __import__("infra.local.queues", fromlist=["_"]).start_queue_pollers(self)
+        __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
         # --- end of local services ---
         from infra.local.web import make_server
 

@@ -1,7 +1,228 @@
-"""Routes of this area (registered in app.py; each route is also an API event in template.yaml)."""
+"""Notification routes: devices, a citizen's notice choices, opt-out links; templates, suppressions
+and the dead-letter queue for supervisors and admins."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, lang_of, parse_body, principal_of, query_int, route
+from ventanilla.models.notices import (
+    DeadLetterList,
+    DeviceIn,
+    DeviceOut,
+    NoticePrefsIn,
+    NoticePrefsOut,
+    OptOutOut,
+    PreviewIn,
+    PreviewOut,
+    RedriveIn,
+    RedriveOut,
+    SuppressionList,
+    TemplateList,
+    TemplateOut,
+    TemplateParts,
+)
+from ventanilla.services import notifications
 
 bp = Blueprint(__name__)
+CODE_HEADER = "x-access-code"
+TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
+
+
+@route(
+    bp,
+    "/api/v1/devices",
+    "POST",
+    summary="Register a push token: for a request (number + X-Access-Code) or for the signed-in staff member",
+    tag="notifications",
+    body=DeviceIn,
+    response=DeviceOut,
+    status=201,
+    headers={"X-Access-Code": "for a request's device", "Authorization": "for a staff device"},
+)
+def register_device() -> Response:
+    request = bp.current_request
+    body = parse_body(request, DeviceIn)
+    principal = principal_of(request) if request.headers.get("authorization") else None
+    return json_response(
+        notifications.register_device(body, principal, request.headers.get(CODE_HEADER)), status=201
+    )
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/notifications",
+    "PUT",
+    summary="Change a request's notice channels and language (header X-Access-Code)",
+    tag="citizen",
+    body=NoticePrefsIn,
+    response=NoticePrefsOut,
+    headers={"X-Access-Code": "required"},
+)
+def update_prefs(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, NoticePrefsIn)
+    return json_response(notifications.update_prefs(number, request.headers.get(CODE_HEADER), body))
+
+
+@route(
+    bp,
+    "/api/v1/notifications/opt-out/{token}",
+    "GET",
+    summary="What a signed opt-out link would stop (changes nothing: link scanners follow GETs)",
+    tag="notifications",
+    response=OptOutOut,
+)
+def opt_out_look(token: str) -> Response:
+    request = bp.current_request
+    return json_response(notifications.opt_out(token, lang_of(request), confirm=False))
+
+
+@route(
+    bp,
+    "/api/v1/notifications/opt-out/{token}",
+    "POST",
+    summary="Honour a signed opt-out link (also the RFC 8058 one-click unsubscribe)",
+    tag="notifications",
+    response=OptOutOut,
+)
+def opt_out(token: str) -> Response:
+    request = bp.current_request
+    return json_response(notifications.opt_out(token, lang_of(request), confirm=True))
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/templates",
+    "GET",
+    summary="Every notice template (kind x channel x language) and whether it is edited",
+    tag="admin",
+    response=TemplateList,
+    auth=True,
+)
+def list_templates() -> Response:
+    return json_response(notifications.list_templates(principal_of(bp.current_request)))
+
+
+@route(
+    bp,
+    TEMPLATE_PATH,
+    "GET",
+    summary="A template: the packaged default and the saved override",
+    tag="admin",
+    response=TemplateOut,
+    auth=True,
+)
+def get_template(kind: str, channel: str, lang: str) -> Response:
+    return json_response(notifications.get_template(principal_of(bp.current_request), kind, channel, lang))
+
+
+@route(
+    bp,
+    TEMPLATE_PATH,
+    "PUT",
+    summary="Save an edited template (validated in the sandbox first); used from the next notice on",
+    tag="admin",
+    body=TemplateParts,
+    response=TemplateOut,
+    auth=True,
+)
+def put_template(kind: str, channel: str, lang: str) -> Response:
+    request = bp.current_request
+    parts = parse_body(request, TemplateParts)
+    return json_response(
+        notifications.put_template(principal_of(request), kind, channel, lang, parts, lang_of(request))
+    )
+
+
+@route(
+    bp,
+    TEMPLATE_PATH,
+    "DELETE",
+    summary="Drop an edited template: the packaged default applies again",
+    tag="admin",
+    status=204,
+    auth=True,
+)
+def delete_template(kind: str, channel: str, lang: str) -> Response:
+    notifications.delete_template(principal_of(bp.current_request), kind, channel, lang)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/preview",
+    "POST",
+    summary="Render a notice with sample data (saved override, or the unsaved parts given)",
+    tag="admin",
+    body=PreviewIn,
+    response=PreviewOut,
+    auth=True,
+)
+def preview() -> Response:
+    request = bp.current_request
+    body = parse_body(request, PreviewIn)
+    return json_response(notifications.preview(principal_of(request), body, lang_of(request)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/suppressions",
+    "GET",
+    summary="Addresses that bounced or complained (masked); no notice goes to them",
+    tag="admin",
+    response=SuppressionList,
+    auth=True,
+    query={"limit": "1-100, default 50", "cursor": "from next_cursor"},
+)
+def list_suppressions() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 50, 1, 100)
+    cursor = (request.query_params or {}).get("cursor")
+    return json_response(notifications.list_suppressions(principal_of(request), limit, cursor))
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/suppressions/{suppression_id}",
+    "DELETE",
+    summary="Take an address off the suppression list",
+    tag="admin",
+    status=204,
+    auth=True,
+)
+def remove_suppression(suppression_id: str) -> Response:
+    notifications.remove_suppression(principal_of(bp.current_request), suppression_id)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/dead-letters",
+    "GET",
+    summary="Notices that failed every retry (the dead-letter queue), without their contents",
+    tag="admin",
+    response=DeadLetterList,
+    auth=True,
+    query={"limit": "1-100, default 20"},
+)
+def dead_letters() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 20, 1, 100)
+    return json_response(notifications.dead_letters(principal_of(request), limit))
+
+
+@route(
+    bp,
+    "/api/v1/admin/notifications/dead-letters/redrive",
+    "POST",
+    summary="Move dead letters back to the notifications queue (each is retried; none sends twice)",
+    tag="admin",
+    body=RedriveIn,
+    response=RedriveOut,
+    auth=True,
+)
+def redrive() -> Response:
+    request = bp.current_request
+    body = parse_body(request, RedriveIn)
+    return json_response(notifications.redrive(principal_of(request), body.limit))

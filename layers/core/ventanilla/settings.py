@@ -23,6 +23,19 @@ class Settings(BaseSettings):
     country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
     institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
     max_body_bytes: int = Field(default=256_000, alias="MAX_BODY_BYTES")
+    # ---- notifications (issue 5) ----
+    notify_secret_arn: str = Field(default="", alias="NOTIFY_SECRET_ARN")
+    notifications_queue_url: str = Field(default="", alias="NOTIFICATIONS_QUEUE_URL")
+    notifications_dlq_url: str = Field(default="", alias="NOTIFICATIONS_DLQ_URL")
+    email_sender: str = Field(default="avisos@ventanilla.example.org", alias="EMAIL_SENDER")
+    ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")
+    fcm_application_arn: str = Field(default="", alias="FCM_APPLICATION_ARN")
+    apns_application_arn: str = Field(default="", alias="APNS_APPLICATION_ARN")
+    sms_sender_id: str = Field(default="", alias="SMS_SENDER_ID")
+    notify_max_receives: int = Field(default=5, alias="NOTIFY_MAX_RECEIVES", ge=1)
+    """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
+    notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)
+    """Backoff of a transient failure: base * 2^(attempt-1) seconds, at most 15 minutes."""
 
     @property
     def jwks_url(self) -> str:

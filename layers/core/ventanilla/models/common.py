@@ -40,6 +40,8 @@ class Channel(StrEnum):
     CHAT = "chat"
     MONITORING = "monitoring"
     API = "api"
+    PUSH = "push"
+    """Outbound only: a mobile push notice recorded on the timeline."""
 
 
 def utcnow() -> datetime:

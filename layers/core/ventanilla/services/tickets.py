@@ -117,6 +117,15 @@ def _requester(body: CreateTicketIn) -> tuple[Requester, list[FieldError]]:
     return requester, errors
 
 
+def _receipt(number: str, code: str) -> dict[str, Any]:
+    """The access code sealed for the receipt notice (only its hash stays on the ticket)."""
+    from ventanilla.integrations import secrets
+    from ventanilla.notify import sealing
+    from ventanilla.storage import notices
+
+    return notices.receipt_item(number, sealing.seal(secrets.notify_secret(), number, code))
+
+
 def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCreated:
     """Validate everything first, then write the ticket, its number and history in one transaction."""
     now = now or utcnow()
@@ -228,7 +237,7 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             ]
         ticket = apply_sla(ticket, subtype.targets, now)
         try:
-            store.insert_ticket(now.year, previous, ticket, first_events, extra)
+            store.insert_ticket(now.year, previous, ticket, first_events, [*extra, _receipt(number, code)])
         except store.NumberTaken:
             time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))  # full jitter spreads a burst
             continue

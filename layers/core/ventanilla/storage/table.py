@@ -14,6 +14,12 @@ Keys (generic attribute names, so entities can share the indexes):
     citizen        CITIZEN#<id>        PROFILE
     contact index  CONTACT#<sha256>    CONTACT
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
+    delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
+    device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
+    receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
+    notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
+    suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
+    template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -30,7 +36,12 @@ Access patterns:
 - the satisfaction survey: a ticket change like any other (the ``csat_*`` attributes on the ticket
   item, read by statistics with the ticket, plus a ``survey`` history event); no new keys.
 - an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
-TTL attribute: ``ttl`` (idempotency records). Streams carry new and old images to the consumers.
+- notices (:mod:`ventanilla.storage.notices`): the notifier reads the ticket's partition once
+  (ticket, history, devices, receipt: one Query), the recipient's NOTICES item and, for email, the
+  suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it
+  together with its history event in one transaction, so a redelivered event sends nothing twice.
+  Suppressions and templates are listed with one Query of their partition, with a Limit.
+TTL attribute: ``ttl`` (idempotency records, deliveries, receipts). Streams carry new and old images to the consumers.
 """
 
 from __future__ import annotations

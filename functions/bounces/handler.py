@@ -1,0 +1,39 @@
+"""SES bounces and complaints (SNS topic -> queue) -> the suppression list."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ventanilla.services import notifications
+from ventanilla.settings import get_settings
+
+get_settings()
+logger = Logger(service="bounces")
+metrics = Metrics(namespace="Ventanilla", service="bounces")
+tracer = Tracer(service="bounces")
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    # Raw delivery off: the SNS envelope holds the SES notification as a JSON string.
+    notification = json.loads(body["Message"]) if isinstance(body.get("Message"), str) else body
+    count = notifications.suppress_feedback(notification)
+    metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=count)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,216 @@
+"""Development outbox: every email, SMS and push the local stack sent, as the recipient sees it.
+
+moto's SES and SNS backends accept the messages (they run in this process); :func:`install` wraps
+their send methods so each accepted message is also kept here with the time it was sent. The page
+``/dev/outbox`` lists them newest first (``?lang=en`` for English labels, ``?format=json`` for
+scripts and tests, ``?to=`` to filter by recipient).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+from collections import deque
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+from typing import Any
+from urllib.parse import parse_qs
+
+_LOCK = threading.Lock()
+OUTBOX: deque[dict[str, Any]] = deque(maxlen=2000)
+_installed = False
+
+LABELS = {
+    "es": {
+        "title": "Bandeja de salida (desarrollo)",
+        "intro": "Todo lo que el entorno local envió por correo, SMS y push, lo más reciente primero.",
+        "empty": "Todavía no se ha enviado nada.",
+        "email": "Correo",
+        "sms": "SMS",
+        "push": "Push",
+        "to": "Para",
+        "from": "De",
+        "subject": "Asunto",
+        "sent": "Enviado",
+        "text": "Versión de texto",
+        "segments": "segmentos",
+        "device": "Dispositivo",
+    },
+    "en": {
+        "title": "Outbox (development)",
+        "intro": "Everything the local stack sent by email, SMS and push, newest first.",
+        "empty": "Nothing has been sent yet.",
+        "email": "Email",
+        "sms": "SMS",
+        "push": "Push",
+        "to": "To",
+        "from": "From",
+        "subject": "Subject",
+        "sent": "Sent",
+        "text": "Text version",
+        "segments": "segments",
+        "device": "Device",
+    },
+}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _keep(entry: dict[str, Any]) -> None:
+    with _LOCK:
+        OUTBOX.append(entry)
+
+
+def _email_entry(message_id: str, source: str, destinations: list[str], raw: str) -> dict[str, Any]:
+    parsed = BytesParser(policy=policy.default).parsebytes(raw.encode())
+    text_part = parsed.get_body(preferencelist=("plain",))
+    html_part = parsed.get_body(preferencelist=("html",))
+    return {
+        "channel": "email",
+        "id": message_id,
+        "at": _now(),
+        "to": ", ".join(destinations) or str(parsed["To"]),
+        "from": str(parsed["From"] or source),
+        "subject": str(parsed["Subject"] or ""),
+        "text": text_part.get_content() if text_part is not None else "",
+        "html": html_part.get_content() if html_part is not None else "",
+        "unsubscribe": str(parsed["List-Unsubscribe"] or ""),
+    }
+
+
+def install() -> None:
+    """Record what moto's SES and SNS accept (idempotent; the moto server runs in this process)."""
+    global _installed
+    if _installed:
+        return
+    from moto.ses.models import SESBackend
+    from moto.sns.models import PlatformEndpoint, SNSBackend
+
+    send_raw = SESBackend.send_raw_email
+    send_simple = SESBackend.send_email
+    publish = SNSBackend.publish
+    endpoint_publish = PlatformEndpoint.publish
+
+    def recording_raw(self: Any, source: str, destinations: list[str], raw_data: str) -> Any:
+        message = send_raw(self, source, list(destinations), raw_data)
+        _keep(_email_entry(message.id, source, list(destinations), raw_data))
+        return message
+
+    def recording_simple(self: Any, source: str, destinations: Any, subject: str, body: str) -> Any:
+        message = send_simple(self, source, destinations, subject, body)
+        to = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else destinations
+        entry = {"channel": "email", "id": message.id, "at": _now(), "to": ", ".join(to), "from": source}
+        _keep(entry | {"subject": subject, "text": body, "html": "", "unsubscribe": ""})
+        return message
+
+    def recording_publish(
+        self: Any, message: str, arn: str | None, phone_number: str | None = None, **kw: Any
+    ) -> Any:
+        message_id = publish(self, message, arn, phone_number=phone_number, **kw)
+        if phone_number:
+            _keep({"channel": "sms", "id": message_id, "at": _now(), "to": phone_number, "text": message})
+        return message_id
+
+    def recording_endpoint(self: Any, message: str) -> str:
+        message_id = endpoint_publish(self, message)
+        title, body = "", message
+        try:
+            payload = json.loads(message)
+            gcm = json.loads(payload.get("GCM", "{}"))
+            note = gcm.get("fcmV1Message", {}).get("message", {}).get("notification", {})
+            if not note:
+                note = json.loads(payload.get("APNS", "{}")).get("aps", {}).get("alert", {})
+            title, body = note.get("title", ""), note.get("body", payload.get("default", ""))
+        except (ValueError, AttributeError):
+            pass
+        _keep(
+            {
+                "channel": "push",
+                "id": message_id,
+                "at": _now(),
+                "to": f"{self.application.platform}:{self.token[:12]}…",
+                "title": title,
+                "text": body,
+            }
+        )
+        return message_id
+
+    SESBackend.send_raw_email = recording_raw  # type: ignore[method-assign]
+    SESBackend.send_email = recording_simple  # type: ignore[method-assign]
+    SNSBackend.publish = recording_publish  # type: ignore[method-assign]
+    PlatformEndpoint.publish = recording_endpoint  # type: ignore[method-assign]
+    _installed = True
+
+
+def entries(to: str | None = None) -> list[dict[str, Any]]:
+    with _LOCK:
+        items = list(OUTBOX)
+    if to:
+        items = [e for e in items if to.lower() in str(e.get("to", "")).lower()]
+    return items[::-1]
+
+
+def _card(entry: dict[str, Any], words: dict[str, str]) -> str:
+    e = {k: html.escape(str(v)) for k, v in entry.items()}
+    head = (
+        f'<p class="meta"><strong>{words[entry["channel"]]}</strong> · {words["to"]}: {e["to"]} · '
+        f"{words['sent']}: <time>{e['at']}</time></p>"
+    )
+    if entry["channel"] == "email":
+        frame = html.escape(str(entry.get("html") or ""), quote=True)
+        return (
+            f"<article class=email>{head}<h2>{e['subject']}</h2>"
+            f"<p class=meta>{words['from']}: {e['from']}</p>"
+            f'<iframe sandbox title="{e["subject"]}" srcdoc="{frame}"></iframe>'
+            f"<details><summary>{words['text']}</summary><pre>{e['text']}</pre></details></article>"
+        )
+    if entry["channel"] == "sms":
+        from ventanilla.notify.sms import segments
+
+        count = segments(str(entry.get("text", "")))
+        return (
+            f"<article class=sms>{head}<p class=bubble>{e['text']}</p>"
+            f"<p class=meta>{count} {words['segments']}</p></article>"
+        )
+    return (
+        f"<article class=push>{head}<p class=bubble><strong>{e.get('title', '')}</strong><br>"
+        f"{e['text']}</p></article>"
+    )
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#111827}
+article{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem;margin:1rem 0}
+.meta{color:#4b5563;font-size:.9rem;margin:.25rem 0}
+iframe{width:100%;height:28rem;border:1px solid #e5e7eb;background:#fff}
+.bubble{background:#e5f0ff;border-radius:1rem;padding:.75rem 1rem;max-width:26rem;white-space:pre-wrap;overflow-wrap:anywhere}
+pre{white-space:pre-wrap;background:#f9fafb;padding:.75rem}
+"""
+
+
+def page(query: str) -> tuple[int, str, bytes]:
+    args = parse_qs(query)
+    lang = "en" if (args.get("lang") or ["es"])[0] == "en" else "es"
+    to = (args.get("to") or [None])[0]
+    items = entries(to)
+    if (args.get("format") or [""])[0] == "json":
+        return 200, "application/json", json.dumps({"items": items}).encode()
+    words = LABELS[lang]
+    cards = "".join(_card(e, words) for e in items) or f"<p>{words['empty']}</p>"
+    body = (
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{words["title"]}</title>'
+        f"<style>{_STYLE}</style></head><body><main><h1>{words['title']}</h1><p>{words['intro']}</p>"
+        f"{cards}</main></body></html>"
+    )
+    return 200, "text/html; charset=utf-8", body.encode()
+
+
+def start_outbox(stack: Any) -> None:
+    from infra.local import web
+
+    install()
+    web.DEV_PAGES["/dev/outbox"] = page

@@ -1,0 +1,139 @@
+"""Delivers SQS queues to the functions template.yaml wires to them (``Type: SQS`` events), as
+Lambda's event source mapping does.
+
+Lambda semantics kept: up to BatchSize messages per invocation, received with the queue's own
+visibility timeout; with ReportBatchItemFailures only the messages the function reports stay on the
+queue (the others are deleted); an invocation that raises leaves the whole batch. A message left
+there comes back when its visibility timeout ends (the function may shorten it for backoff), and
+moto moves it to the dead-letter queue once its receive count passes the redrive policy's
+maxReceiveCount, as SQS does.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import boto3
+
+from infra.local.functions import LocalFunction
+
+log = logging.getLogger("ventanilla.local.queues")
+
+
+class QueuePoller(threading.Thread):
+    def __init__(self, function: LocalFunction, event: dict[str, Any], interval: float = 0.2) -> None:
+        props = event["Properties"]
+        super().__init__(daemon=True, name=f"sqs-{function.logical}")
+        self.function = function
+        self.queue_arn: str = props["Queue"]
+        self.batch_size = min(int(props.get("BatchSize", 10)), 10)
+        self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+        self.interval = interval
+        self.sqs = boto3.client("sqs")
+        self.queue_url = self.sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
+        self._stop = threading.Event()
+        self._idle = threading.Event()
+        self.invocations = 0
+        self.deleted = 0
+        self.failed = 0
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """True once a poll found the queue empty after this call (retries pending are not waited)."""
+        self._idle.clear()
+        return self._idle.wait(timeout)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                got = self.poll_once()
+            except Exception:  # keep polling: a local runner must not die on one bad batch
+                log.exception("queue delivery to %s failed", self.function.logical)
+                got = 0
+            if not got:
+                self._idle.set()
+                self._stop.wait(self.interval)
+
+    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+        """One message in the shape Lambda gives an SQS-triggered function."""
+        return {
+            "messageId": message["MessageId"],
+            "receiptHandle": message["ReceiptHandle"],
+            "body": message["Body"],
+            "attributes": dict(message.get("Attributes") or {}),
+            "messageAttributes": dict(message.get("MessageAttributes") or {}),
+            "md5OfBody": message.get("MD5OfBody", ""),
+            "eventSource": "aws:sqs",
+            "eventSourceARN": self.queue_arn,
+            "awsRegion": self.queue_arn.split(":")[3],
+        }
+
+    def poll_once(self) -> int:
+        """Receive one batch, invoke the function, delete what succeeded; returns messages received."""
+        messages = self.sqs.receive_message(
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=self.batch_size,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not messages:
+            return 0
+        records = [self._record(m) for m in messages]
+        self.invocations += 1
+        try:
+            answer = self.function.invoke({"Records": records})
+        except Exception:
+            log.exception("%s raised; the batch returns to the queue", self.function.logical)
+            self.failed += len(records)
+            return len(records)
+        failed = (
+            {f["itemIdentifier"] for f in (answer or {}).get("batchItemFailures", [])}
+            if self.partial
+            else set()
+        )
+        done = [r for r in records if r["messageId"] not in failed]
+        self.failed += len(failed)
+        for start in range(0, len(done), 10):
+            chunk = done[start : start + 10]
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(i), "ReceiptHandle": r["receiptHandle"]} for i, r in enumerate(chunk)],
+            )
+        self.deleted += len(done)
+        return len(records)
+
+    def drain(self, timeout: float = 30.0, settle: float = 0.0) -> int:
+        """Poll until the queue is empty (for tests and scripts); ``settle`` waits that long for
+        messages whose visibility timeout is about to end. Returns messages received."""
+        total, deadline = 0, time.monotonic() + timeout
+        quiet_since: float | None = None
+        while time.monotonic() < deadline:
+            got = self.poll_once()
+            total += got
+            if got:
+                quiet_since = None
+                continue
+            now = time.monotonic()
+            quiet_since = quiet_since or now
+            if now - quiet_since >= settle:
+                break
+            time.sleep(0.05)
+        return total
+
+
+def start_queue_pollers(stack: Any) -> list[QueuePoller]:
+    """One poller per SQS event of every function in the template."""
+    pollers = []
+    for fn in stack.functions.values():
+        for event in fn.events.values():
+            if event.get("Type") == "SQS":
+                poller = QueuePoller(fn, event)
+                poller.start()
+                pollers.append(poller)
+    return pollers

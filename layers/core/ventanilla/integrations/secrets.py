@@ -1,0 +1,19 @@
+"""The notification secret (opt-out signatures, sealed receipts), read once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import boto3
+
+from ventanilla.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def notify_secret() -> bytes:
+    settings = get_settings()
+    if not settings.notify_secret_arn:
+        raise RuntimeError("NOTIFY_SECRET_ARN is not set")
+    client = boto3.client("secretsmanager", region_name=settings.region)
+    value = client.get_secret_value(SecretId=settings.notify_secret_arn)["SecretString"]
+    return str(value).encode()

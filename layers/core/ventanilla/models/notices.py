@@ -1,0 +1,142 @@
+"""API bodies of the notification area: devices, a citizen's notice choices, opt-outs, templates,
+the suppression list and the dead-letter queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from ventanilla.models.common import Strict
+from ventanilla.models.people import NoticeChannel
+
+Platform = Literal["fcm", "apns"]
+TemplateChannel = Literal["email", "sms", "push"]
+TemplateLang = Literal["es", "en"]
+
+
+class DeviceIn(Strict):
+    """A mobile device token. Citizens name the request (number + ``X-Access-Code`` header);
+    staff send their ``Authorization`` header and no number."""
+
+    token: str = Field(min_length=8, max_length=4096, pattern=r"^[A-Za-z0-9_:\-.]+$")
+    platform: Platform
+    number: str | None = Field(default=None, pattern=r"^\d{4}-\d{6,}$")
+
+
+class DeviceOut(BaseModel):
+    device_id: str
+    platform: Platform
+    owner: Literal["ticket", "staff"]
+
+
+class NoticePrefsIn(Strict):
+    channels: list[NoticeChannel] = Field(min_length=1, max_length=3)
+    language: Literal["es", "en"]
+
+
+class NoticePrefsOut(BaseModel):
+    number: str
+    channels: list[NoticeChannel]
+    language: Literal["es", "en"]
+    opted_out: list[NoticeChannel]
+
+
+class OptOutOut(BaseModel):
+    channel: str
+    done: bool
+    """False for a look (GET), true once honoured (POST)."""
+    message: str
+
+
+class TemplateParts(Strict):
+    """Override parts: email subject/text/html, SMS text, push title/body (only those of the channel)."""
+
+    subject: str | None = Field(default=None, max_length=20_000)
+    text: str | None = Field(default=None, max_length=20_000)
+    html: str | None = Field(default=None, max_length=20_000)
+    title: str | None = Field(default=None, max_length=20_000)
+    body: str | None = Field(default=None, max_length=20_000)
+
+    def given(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class TemplateOut(BaseModel):
+    kind: str
+    channel: TemplateChannel
+    lang: TemplateLang
+    defaults: dict[str, str]
+    """The packaged sources, shipped in code."""
+    override: dict[str, str] | None = None
+    version: int | None = None
+    updated_by: str | None = None
+    updated_at: str | None = None
+
+
+class TemplateSummary(BaseModel):
+    kind: str
+    audience: str
+    channel: TemplateChannel
+    lang: TemplateLang
+    overridden: bool
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateSummary]
+
+
+class PreviewIn(Strict):
+    kind: str = Field(min_length=3, max_length=40)
+    channel: TemplateChannel
+    lang: TemplateLang = "es"
+    parts: TemplateParts | None = None
+    """Unsaved edits to preview; the stored override (or the default) when absent."""
+
+
+class PreviewOut(BaseModel):
+    kind: str
+    channel: TemplateChannel
+    lang: TemplateLang
+    subject: str | None = None
+    text: str
+    html: str | None = None
+    title: str | None = None
+    sms_segments: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Suppression(BaseModel):
+    id: str
+    masked: str
+    reason: str
+    channel: str
+    at: str
+
+
+class SuppressionList(BaseModel):
+    items: list[Suppression]
+    next_cursor: str | None = None
+
+
+class DeadLetter(BaseModel):
+    message_id: str
+    detail_type: str | None = None
+    number: str | None = None
+    event_id: str | None = None
+    receive_count: int | None = None
+    sent_at: datetime | None = None
+
+
+class DeadLetterList(BaseModel):
+    depth: int
+    items: list[DeadLetter]
+
+
+class RedriveIn(Strict):
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class RedriveOut(BaseModel):
+    moved: int

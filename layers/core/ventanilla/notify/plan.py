@@ -1,0 +1,86 @@
+"""Which notices a domain event calls for, and to whom (pure: no AWS).
+
+The event detail (see :mod:`ventanilla.domain_events`) carries identifiers only. This module maps
+it to notice kinds and to recipient *specs*: ``citizen`` (the ticket's requester), a staff sub,
+``assignee``, ``team`` (the ticket's team) or ``supervisor``; the notifier resolves specs to people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from ventanilla.notify.events import Kind
+
+CITIZEN = "citizen"
+ASSIGNEE = "assignee"
+"""The ticket's assignee when it has one, else its team."""
+TEAM = "team"
+SUPERVISOR = "supervisor"
+
+_STATUS_KINDS = {
+    "assigned": Kind.TICKET_ASSIGNED,
+    "in_progress": Kind.TICKET_IN_PROGRESS,
+    "waiting_citizen": Kind.WAITING_FOR_CITIZEN,
+    "resolved": Kind.TICKET_RESOLVED,
+    "reopened": Kind.TICKET_REOPENED,
+}
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: Kind
+    specs: tuple[str, ...]
+
+
+def notices_for(detail_type: str, detail: dict[str, Any]) -> list[Notice]:
+    """The notices of one domain event; empty when it calls for none."""
+    actor_kind = detail.get("actor_kind")
+    if detail_type == "TicketCreated":
+        return [Notice(Kind.TICKET_RECEIVED, (CITIZEN,))]
+    if detail_type == "TicketStatusChanged":
+        kind = _STATUS_KINDS.get(str(detail.get("status")))
+        # The citizen's own reply moves the status: telling them about it is noise.
+        return [Notice(kind, (CITIZEN,))] if kind and actor_kind != "citizen" else []
+    if detail_type == "AgentReplied":
+        return [Notice(Kind.PUBLIC_REPLY, (CITIZEN,))] if detail.get("public") else []
+    if detail_type == "LegalDeadlineExtended":
+        return [Notice(Kind.DEADLINE_EXTENDED, (CITIZEN,))]
+    if detail_type == "CitizenReplied":
+        return [Notice(Kind.CITIZEN_REPLIED, (ASSIGNEE,))]
+    if detail_type == "TicketAssigned":
+        assignee = detail.get("assignee")
+        if not assignee or (actor_kind == "staff" and detail.get("actor_id") == assignee):
+            return []  # unassigned, or the agent took it themself
+        return [Notice(Kind.TICKET_ASSIGNED_TO_YOU, (str(assignee),))]
+    staff_kinds = {
+        "SlaWarning": Kind.SLA_WARNING,
+        "SlaBreached": Kind.SLA_BREACHED,
+        "TicketEscalated": Kind.TICKET_ESCALATED,
+    }
+    if detail_type in staff_kinds:
+        specs = tuple(dict.fromkeys(str(s) for s in (detail.get("notify") or []) if s))
+        return [Notice(staff_kinds[detail_type], specs)] if specs else []
+    return []
+
+
+def record_id(event_id: str, recipient: str, channel: str, outcome: str) -> str:
+    """The id of the history entry for one outcome: the same retry writes the same entry."""
+    return hashlib.sha256(f"{event_id}|{recipient}|{channel}|{outcome}".encode()).hexdigest()[:16]
+
+
+def mask_email(address: str) -> str:
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(number: str) -> str:
+    return f"{number[:4]}****{number[-4:]}" if len(number) > 8 else "****"
+
+
+def backoff_seconds(attempt: int, base: int, cap: int = 900) -> int:
+    """Exponential backoff for the ``attempt``-th failure (1-based), capped at SQS's 15 minutes."""
+    if base <= 0:
+        return 0
+    return int(min(cap, base * 2 ** max(attempt - 1, 0)))

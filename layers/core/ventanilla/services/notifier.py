@@ -1,0 +1,526 @@
+"""The notifier: one domain event -> the notices it calls for, rendered and sent exactly once each.
+
+For every (event id, recipient, channel) a delivery item is claimed with a conditional write
+before sending and closed after, together with the ticket's history entry, in one transaction
+(:mod:`ventanilla.storage.notices`). So a redelivered or duplicated event sends nothing twice.
+Permanent failures (invalid address, opted out, suppressed, disabled device) are recorded and not
+retried; transient ones raise :class:`RetryLater` after every other delivery of the event was tried,
+and the queue brings the message back. The attempt the queue will not repeat records the failure
+on the ticket before the message goes to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from ventanilla.integrations import directory, messaging, secrets
+from ventanilla.models.common import Channel as HistoryChannel
+from ventanilla.models.common import iso, utcnow
+from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
+from ventanilla.notify import optout, plan, sealing
+from ventanilla.notify.events import Audience, Kind
+from ventanilla.notify.preferences import Contact, Preferences, channels_for
+from ventanilla.notify.render import RenderedMessage, default_renderer
+from ventanilla.rules.state_machine import LABELS, Status
+from ventanilla.settings import get_settings
+from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import notices as store
+from ventanilla.storage import people as people_store
+from ventanilla.storage import sla as sla_store
+
+logger = Logger(service="notifier", child=True)
+
+_PRIORITY = {
+    "critical": {"es": "Crítica", "en": "Critical"},
+    "high": {"es": "Alta", "en": "High"},
+    "medium": {"es": "Media", "en": "Medium"},
+    "low": {"es": "Baja", "en": "Low"},
+}
+_TEMPLATE_TTL = 30.0
+_template_cache: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]] = {}
+
+
+class RetryLater(Exception):
+    """At least one notice of the event failed transiently; the message must come back."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    id: str
+    """``c:<citizen id>`` or ``s:<staff sub>``: opaque, safe in opt-out tokens and logs."""
+    audience: Audience
+    name: str
+    lang: str
+    prefs: Preferences
+    contact: Contact
+    owner_pk: str
+    devices: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass
+class Result:
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retry: list[str] = field(default_factory=list)
+
+
+# ---- recipients --------------------------------------------------------------------------------
+
+
+def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
+    owner = f"CITIZEN#{ticket.citizen_id}"
+    r = ticket.requester
+    prefs = Preferences(
+        channels=frozenset(r.channels),
+        language=r.language,
+        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
+    )
+    return Recipient(
+        id=f"c:{ticket.citizen_id}",
+        audience=Audience.CITIZEN,
+        name=r.name,
+        lang=r.language,
+        prefs=prefs,
+        contact=Contact(email=r.email, phone=r.phone, push=bool(devices)),
+        owner_pk=owner,
+        devices=devices,
+    )
+
+
+def _staff(sub: str) -> Recipient | None:
+    profile = people_store.get_staff(sub)
+    if profile is None:
+        return None
+    owner = f"STAFF#{sub}"
+    devices = tuple(store.devices(owner))
+    prefs = Preferences(
+        channels=frozenset({"email", "push"}),
+        language="es",
+        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
+    )
+    return Recipient(
+        id=f"s:{sub}",
+        audience=Audience.STAFF,
+        name=profile.name,
+        lang="es",
+        prefs=prefs,
+        contact=Contact(email=profile.email, push=bool(devices)),
+        owner_pk=owner,
+        devices=devices,
+    )
+
+
+def _staff_subs(spec: str, ticket: Ticket) -> list[str]:
+    if spec == plan.ASSIGNEE:
+        return [ticket.assignee] if ticket.assignee else _staff_subs(plan.TEAM, ticket)
+    if spec == plan.TEAM:
+        return sorted({str(a["sub"]) for a in sla_store.team_agents(ticket.team, limit=50)})
+    if spec == plan.SUPERVISOR:
+        subs = directory.group_members("supervisor")
+        of_team = []
+        for sub in subs:
+            profile = people_store.get_staff(sub)
+            if profile is not None and (not profile.teams or ticket.team in profile.teams):
+                of_team.append(sub)
+        return of_team or subs
+    return [spec]
+
+
+def recipients(
+    notice: plan.Notice, ticket: Ticket, actor_id: str | None, devices: tuple[dict[str, Any], ...] = ()
+) -> list[Recipient]:
+    if notice.kind.audience is Audience.CITIZEN:
+        return [_citizen(ticket, devices)]
+    subs: list[str] = []
+    for spec in notice.specs:
+        subs += [s for s in _staff_subs(spec, ticket) if s not in subs]
+    # Who did the thing needs no alert about it (except SLA alerts, which have no staff actor).
+    found = [_staff(s) for s in subs if s != actor_id]
+    return [r for r in found if r is not None]
+
+
+# ---- context -----------------------------------------------------------------------------------
+
+
+def _local_date(value: datetime) -> date:
+    from ventanilla.services.due_dates import institution_calendar
+
+    return value.astimezone(institution_calendar().zone).date()
+
+
+def _local_dt(value: datetime) -> datetime:
+    from ventanilla.services.due_dates import institution_calendar
+
+    return value.astimezone(institution_calendar().zone)
+
+
+def _team_name(code: str, lang: str) -> str:
+    for team in catalog_store.list_teams():
+        if team.code == code:
+            return team.name.in_lang(lang)
+    return code
+
+
+def opt_out_url(recipient: Recipient, channel: str) -> str:
+    token = optout.make_token(secrets.notify_secret(), recipient.id, channel, int(time.time()))
+    return f"{get_settings().public_base_url}/api/v1/notifications/opt-out/{token}"
+
+
+def _source(history: list[HistoryEvent], event_id: str) -> HistoryEvent | None:
+    return next((e for e in history if e.event_id == event_id), None)
+
+
+def context_for(
+    kind: Kind,
+    ticket: Ticket,
+    history: list[HistoryEvent],
+    detail: dict[str, Any],
+    recipient: Recipient,
+    channel: str,
+    sealed: str | None = None,
+) -> dict[str, Any]:
+    settings = get_settings()
+    base = settings.public_base_url
+    lang = recipient.lang
+    source = _source(history, str(detail.get("event_id")))
+    body = source.body if source else None
+    staff = recipient.audience is Audience.STAFF
+    ctx: dict[str, Any] = {
+        "institution_name": settings.institution_name,
+        "recipient_name": recipient.name,
+        "ticket_number": ticket.number,
+        "ticket_subject": ticket.subject,
+        "ticket_url": f"{base}/#/agente/solicitud/{ticket.number}"
+        if staff
+        else f"{base}/#/solicitud/{ticket.number}",
+        "opt_out_url": opt_out_url(recipient, channel),
+    }
+    if kind is Kind.TICKET_RECEIVED:
+        code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
+        if code:
+            ctx["access_code"] = code
+            ctx["ticket_url"] = f"{base}/?codigo={code}#/solicitud/{ticket.number}"
+            ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
+        ctx["due_date"] = _local_date(ticket.expected_response_by)
+    elif kind is Kind.TICKET_ASSIGNED:
+        ctx["team_name"] = _team_name(ticket.team, lang)
+    elif kind in (Kind.PUBLIC_REPLY, Kind.CITIZEN_REPLIED):
+        ctx["reply_text"] = body or "—"
+    elif kind is Kind.WAITING_FOR_CITIZEN:
+        asked = body or next(
+            (
+                e.body
+                for e in reversed(history)
+                if e.action == "message" and e.public and e.actor.kind == "staff" and e.body
+            ),
+            None,
+        )
+        ctx["requested_info"] = asked or (
+            "Revise la última respuesta en la página de su solicitud."
+            if lang != "en"
+            else "See the latest reply on your request's page."
+        )
+    elif kind is Kind.TICKET_RESOLVED:
+        ctx["survey_url"] = f"{base}/#/solicitud/{ticket.number}/encuesta"
+    elif kind is Kind.TICKET_REOPENED:
+        ctx["due_date"] = _local_date(ticket.resolution_due)
+    elif kind is Kind.DEADLINE_EXTENDED:
+        ctx["extension_days"] = int(detail.get("days") or (source.data.get("days") if source else 1) or 1)
+        ctx["extension_reason"] = body or "—"
+        new_due = detail.get("legal_due") or (source.data.get("legal_due") if source else None)
+        ctx["new_due_date"] = (
+            _local_date(datetime.fromisoformat(str(new_due).replace("Z", "+00:00")))
+            if new_due
+            else _local_date(ticket.legal_due or ticket.resolution_due)
+        )
+    elif kind is Kind.TICKET_ASSIGNED_TO_YOU:
+        ctx["priority"] = _PRIORITY[ticket.priority]["en" if lang == "en" else "es"]
+        ctx["due_at"] = _local_dt(ticket.next_due or ticket.expected_response_by)
+    elif kind in (Kind.SLA_WARNING, Kind.SLA_BREACHED):
+        target = str(detail.get("target") or "resolution")
+        ctx["sla_target"] = "first_response" if target == "first_response" else "resolution"
+        due = detail.get("due")
+        ctx["due_at"] = _local_dt(
+            datetime.fromisoformat(str(due).replace("Z", "+00:00")) if due else ticket.resolution_due
+        )
+    elif kind is Kind.TICKET_ESCALATED:
+        ctx["to_tier"] = str(detail.get("tier") or ticket.tier)
+        ctx["escalation_reason"] = body or str(detail.get("cause") or "—")
+    return ctx
+
+
+def overrides(kind: Kind, channel: str, lang: str) -> dict[str, str] | None:
+    """The admin's edited parts for this template, cached briefly (templates change rarely)."""
+    key = (kind.value, channel, lang)
+    cached = _template_cache.get(key)
+    if cached and time.monotonic() - cached[0] < _TEMPLATE_TTL:
+        return cached[1]
+    item = store.get_template(kind.value, channel, lang)
+    parts = {str(k): str(v) for k, v in (item.get("parts") or {}).items()} if item else None
+    _template_cache[key] = (time.monotonic(), parts or None)
+    return parts or None
+
+
+def forget_templates() -> None:
+    _template_cache.clear()
+
+
+# ---- delivery ----------------------------------------------------------------------------------
+
+
+_HISTORY_CHANNEL = {"email": HistoryChannel.EMAIL, "sms": HistoryChannel.SMS, "push": HistoryChannel.PUSH}
+
+
+def _record(
+    ticket: Ticket,
+    event_id: str,
+    kind: Kind,
+    recipient: Recipient,
+    channel: str,
+    outcome: str,
+    to: str | None,
+    **extra: Any,
+) -> HistoryEvent:
+    data: dict[str, Any] = {
+        "kind": kind.value,
+        "outcome": outcome,
+        "recipient": "citizen" if recipient.audience is Audience.CITIZEN else recipient.id[2:],
+        "source_event": event_id,
+    }
+    if to:
+        data["to"] = to
+    data.update({k: v for k, v in extra.items() if v is not None})
+    return HistoryEvent(
+        event_id=plan.record_id(event_id, recipient.id, channel, outcome),
+        number=ticket.number,
+        at=utcnow(),
+        actor=Actor(kind="system"),
+        channel=_HISTORY_CHANNEL[channel],
+        action="notification",
+        # The citizen sees "we wrote to you" (no address: the public view has no data); staff
+        # alerts and failures are for agents only.
+        public=recipient.audience is Audience.CITIZEN and outcome == "sent",
+        data=data,
+    )
+
+
+def _send(
+    channel: str, recipient: Recipient, message: RenderedMessage, unsubscribe: str, url: str
+) -> tuple[str, str]:
+    """Send one rendered notice; returns (message id, masked address)."""
+    settings = get_settings()
+    if channel == "email":
+        to = str(recipient.contact.email)
+        raw = messaging.build_email(
+            settings.email_sender,
+            settings.institution_name,
+            to,
+            str(message.subject),
+            message.text,
+            str(message.html),
+            unsubscribe,
+        )
+        return messaging.send_email(
+            settings.email_sender, to, raw, settings.ses_configuration_set or None
+        ), plan.mask_email(to)
+    if channel == "sms":
+        phone = str(recipient.contact.phone)
+        return messaging.send_sms(phone, message.text, settings.sms_sender_id or None), plan.mask_phone(phone)
+    ids = []
+    errors: list[messaging.SendError] = []
+    for device in recipient.devices:
+        try:
+            ids.append(
+                messaging.send_push(str(device["endpoint_arn"]), str(message.title), message.text, url)
+            )
+        except messaging.Permanent as error:
+            # A disabled or deleted endpoint (app uninstalled, token expired): clean it up.
+            messaging.delete_endpoint(str(device["endpoint_arn"]))
+            store.delete_device(str(device["owner_pk"]), str(device["device_id"]))
+            errors.append(error)
+        except messaging.Transient as error:
+            errors.append(error)
+    if ids:
+        return ",".join(ids), f"{len(ids)} device(s)"
+    transient = [e for e in errors if isinstance(e, messaging.Transient)]
+    if transient:
+        raise transient[0]
+    raise errors[0] if errors else messaging.Permanent("no_device")
+
+
+def _deliver(
+    ticket: Ticket,
+    history: list[HistoryEvent],
+    detail: dict[str, Any],
+    kind: Kind,
+    recipient: Recipient,
+    channel: str,
+    owner: str,
+    last_attempt: bool,
+    result: Result,
+    sealed: str | None = None,
+) -> None:
+    event_id = str(detail["event_id"])
+    if not store.claim(event_id, recipient.id, channel, owner):
+        current = store.delivery(event_id, recipient.id, channel) or {}
+        if current.get("status") == "sending":
+            result.retry.append(f"{channel}:in_flight")  # another worker holds it; look again later
+        else:
+            result.skipped += 1
+        return
+    address = recipient.contact.email if channel == "email" else None  # SNS keeps SMS opt-outs itself
+    if address and store.suppression(address):
+        masked = plan.mask_email(address)
+        store.finish(
+            event_id,
+            recipient.id,
+            channel,
+            owner,
+            "suppressed",
+            _record(ticket, event_id, kind, recipient, channel, "suppressed", masked),
+        )
+        result.failed += 1
+        return
+    try:
+        ctx = context_for(kind, ticket, history, detail, recipient, channel, sealed)
+        message = default_renderer().render(
+            kind, channel, recipient.lang, ctx, overrides(kind, channel, recipient.lang)
+        )
+        message_id, masked = _send(
+            channel, recipient, message, str(ctx["opt_out_url"]), str(ctx["ticket_url"])
+        )
+    except messaging.Permanent as error:
+        store.finish(
+            event_id,
+            recipient.id,
+            channel,
+            owner,
+            "failed",
+            _record(ticket, event_id, kind, recipient, channel, "failed", None, error=error.code),
+            last_error=error.code,
+        )
+        result.failed += 1
+        return
+    except ValueError as error:  # the context or template cannot make this notice: not retryable
+        code = getattr(error, "code", "render_failed")
+        store.finish(
+            event_id,
+            recipient.id,
+            channel,
+            owner,
+            "failed",
+            _record(ticket, event_id, kind, recipient, channel, "failed", None, error=code),
+            last_error=code,
+        )
+        result.failed += 1
+        return
+    except Exception as error:
+        code = error.code if isinstance(error, messaging.SendError) else type(error).__name__
+        if last_attempt:
+            # Recorded on the ticket now; the delivery stays claimable for a redrive.
+            store.finish(
+                event_id,
+                recipient.id,
+                channel,
+                owner,
+                "retry",
+                _record(ticket, event_id, kind, recipient, channel, "failed_retries", None, error=code),
+                last_error=code,
+            )
+        else:
+            store.release(event_id, recipient.id, channel, owner, code)
+        result.retry.append(f"{channel}:{code}")
+        return
+    store.finish(
+        event_id,
+        recipient.id,
+        channel,
+        owner,
+        "sent",
+        _record(ticket, event_id, kind, recipient, channel, "sent", masked, message_id=message_id),
+        message_id=message_id,
+        sent_at=iso(utcnow()),
+    )
+    result.sent += 1
+
+
+def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[str]]:
+    """(channels to send, chosen channels refused by an opt-out)."""
+    send = [c.value for c in channels_for(kind, recipient.prefs, recipient.contact)]
+    refused: list[str] = [
+        c
+        for c in ("email", "sms", "push")
+        if c in recipient.prefs.channels and c in recipient.prefs.opted_out and c not in send
+    ]
+    return send, refused
+
+
+def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = False) -> Result:
+    """Send every notice one domain event calls for; raises RetryLater on transient failures."""
+    result = Result()
+    notices = plan.notices_for(detail_type, detail)
+    if not notices or not detail.get("number") or not detail.get("event_id"):
+        return result
+    ticket, history, devices, sealed = store.ticket_partition(str(detail["number"]))
+    if ticket is None:
+        logger.warning("notice for an unknown ticket", extra={"detail_type": detail_type})
+        return result
+    if detail_type == "TicketStatusChanged" and detail.get("status") == Status.IN_PROGRESS.value:
+        # A public reply moved it: the reply notice already tells the citizen.
+        at = str(detail.get("at"))
+        if any(
+            iso(e.at) == at or e.at.isoformat() == at
+            for e in history
+            if e.action == "message" and e.public and e.actor.kind == "staff"
+        ):
+            return result
+    owner = uuid.uuid4().hex
+    actor_id = detail.get("actor_id")
+    event_id = str(detail["event_id"])
+    for notice in notices:
+        for recipient in recipients(notice, ticket, actor_id, tuple(devices)):
+            send, refused = _wanted_channels(notice.kind, recipient)
+            for channel in refused:
+                if store.record_once(
+                    event_id,
+                    recipient.id,
+                    channel,
+                    "opted_out",
+                    _record(ticket, event_id, notice.kind, recipient, channel, "opted_out", None),
+                ):
+                    result.failed += 1
+            for channel in send:
+                _deliver(
+                    ticket,
+                    history,
+                    detail,
+                    notice.kind,
+                    recipient,
+                    channel,
+                    owner,
+                    last_attempt,
+                    result,
+                    sealed,
+                )
+    logger.info(
+        "notices",
+        extra={
+            "sent": result.sent,
+            "skipped": result.skipped,
+            "failed": result.failed,
+            "retry": len(result.retry),
+        },
+    )
+    if result.retry:
+        raise RetryLater(", ".join(result.retry))
+    return result
+
+
+__all__ = ["LABELS", "Recipient", "Result", "RetryLater", "handle"]

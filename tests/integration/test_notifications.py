@@ -1,0 +1,740 @@
+"""Notifications end to end (issue 5) against the moto server: domain events go on the real bus, the
+template's rule puts them on the notifications queue, the local runner delivers the queue to the
+notifier function with Lambda's SQS semantics, and what SES and SNS accepted is read back from the
+outbox (moto's backends). Faults are injected with botocore's event hooks on the notifier's clients."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from tests.conftest import Aws, post, ticket_body
+
+MONTHS = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def fast_retries(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backoff 0 s: a failed message is visible again at once (the template's base is 10 s)."""
+    from ventanilla.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "notify_retry_base_seconds", 0)
+
+
+def poller(aws: Aws, function: str = "NotifierFunction", event: str = "Notifications") -> Any:
+    from infra.local.queues import QueuePoller
+
+    fn = aws.stack.functions[function]
+    return QueuePoller(fn, fn.events[event])
+
+
+def drain(aws: Aws, **kwargs: Any) -> int:
+    return int(poller(aws, **kwargs).drain(timeout=900))
+
+
+def history_events(number: str) -> list[dict[str, Any]]:
+    from boto3.dynamodb.conditions import Key
+
+    from ventanilla.storage.table import _plain, table
+
+    items = table().query(KeyConditionExpression=Key("PK").eq(f"TICKET#{number}"))["Items"]
+    return [_plain(dict(i)) for i in items if str(i["SK"]).startswith("EV#")]
+
+
+def publish_history(number: str, actions: set[str] | None = None) -> list[Any]:
+    """What the stream function does for a ticket's history: domain events onto the bus."""
+    from ventanilla import domain_events
+    from ventanilla.integrations import eventbus
+
+    events = []
+    for item in history_events(number):
+        if actions is None or item["action"] in actions:
+            events += domain_events.from_stream_record("INSERT", item)
+    eventbus.publish(events)
+    return events
+
+
+def sent(to: str, channel: str | None = None) -> list[dict[str, Any]]:
+    from infra.local import outbox
+
+    return [e for e in outbox.entries(to) if channel is None or e["channel"] == channel]
+
+
+def notifications(number: str) -> list[dict[str, Any]]:
+    return [e["data"] for e in history_events(number) if e["action"] == "notification"]
+
+
+def new_ticket(api: Any, **requester: Any) -> tuple[dict[str, Any], str]:
+    email = requester.pop("email", f"vecina-{uuid.uuid4().hex[:10]}@example.cl")
+    body = ticket_body(type="consulta", subtype="general", form={}, requester={"email": email, **requester})
+    created = post(api, "/api/v1/tickets", body)
+    assert created.status_code == 201, created.body
+    return created.json_body, email
+
+
+@pytest.fixture()
+def hook() -> Iterator[Callable[[str, str, Callable[..., None]], None]]:
+    """Register a botocore handler on the notifier's own client; unregistered after the test."""
+    from ventanilla.integrations import messaging
+
+    registered: list[tuple[Any, str, Any]] = []
+
+    def register(service: str, event: str, handler: Callable[..., None]) -> None:
+        events = messaging._client(service).meta.events
+        events.register(event, handler)
+        registered.append((events, event, handler))
+
+    yield register
+    for events, event, handler in registered:
+        events.unregister(event, handler)
+
+
+def failing(times: int | None, when: Callable[[dict[str, Any]], bool], error: Callable[[], Exception]) -> Any:
+    """A before-parameter-build handler that raises ``error`` the first ``times`` matching calls."""
+    state = {"failed": 0, "calls": 0, "on": True}
+
+    def handler(params: dict[str, Any], **_: Any) -> None:
+        if not state["on"] or not when(params):
+            return
+        state["calls"] += 1
+        if times is None or state["failed"] < times:
+            state["failed"] += 1
+            raise error()
+
+    handler.state = state  # type: ignore[attr-defined]
+    return handler
+
+
+def to_address(address: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda params: address in (params.get("Destination") or {}).get("ToAddresses", [])
+
+
+def throttled() -> Exception:
+    return ClientError(
+        {
+            "Error": {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."},
+            "ResponseMetadata": {"HTTPStatusCode": 429},
+        },
+        "SendEmail",
+    )
+
+
+def unavailable() -> Exception:
+    return ClientError(
+        {
+            "Error": {"Code": "ServiceUnavailable", "Message": "Service unavailable"},
+            "ResponseMetadata": {"HTTPStatusCode": 503},
+        },
+        "SendEmail",
+    )
+
+
+def dlq_messages(aws: Aws) -> list[dict[str, Any]]:
+    from ventanilla.integrations import queues
+
+    return [queues.body_of(m) for m in queues.peek(aws.env["NOTIFICATIONS_DLQ_URL"], 100)]
+
+
+def clear_dlq(aws: Aws) -> None:
+    sqs = boto3.client("sqs")
+    while True:
+        batch = sqs.receive_message(QueueUrl=aws.env["NOTIFICATIONS_DLQ_URL"], MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
+        if not batch:
+            return
+        for m in batch:
+            sqs.delete_message(QueueUrl=aws.env["NOTIFICATIONS_DLQ_URL"], ReceiptHandle=m["ReceiptHandle"])
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.body
+    assert response.headers["Content-Type"] == "application/problem+json"
+    return dict(json.loads(response.body))
+
+
+# ---- the receipt ---------------------------------------------------------------------------------
+
+
+def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(api: Any, aws: Aws) -> None:
+    drain(aws)  # whatever earlier tests left on the queue
+    created, email = new_ticket(api)
+    number, code = created["number"], created["access_code"]
+    published = publish_history(number)
+    assert [e.detail_type for e in published] == ["TicketCreated"]
+    assert drain(aws) >= 1
+
+    [mail] = sent(email, "email")
+    due = date.fromisoformat(created["expected_response_by"][:10])
+    assert number in mail["subject"]
+    for part in (mail["text"], mail["html"]):
+        assert number in part and code in part
+        assert f"{due.day} de {MONTHS[due.month - 1]} de {due.year}" in part
+        assert f"?codigo={code}#/solicitud/{number}" in part
+    assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
+    [sms] = sent("+56987654321", "sms")[:1]
+    assert number in sms["text"] and code in sms["text"]
+    from ventanilla.notify.sms import segments
+
+    assert segments(sms["text"]) <= 2
+
+    records = notifications(number)
+    assert sorted((r["kind"], r["outcome"]) for r in records) == [
+        ("ticket_received", "sent"),
+        ("ticket_received", "sent"),
+    ]
+    assert {r["to"] for r in records} == {"v***@example.cl", "+569****4321"}
+    # The citizen sees that we wrote to them, never the addresses.
+    view = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": code})
+    timeline = view.json_body["timeline"]
+    assert sorted(e["channel"] for e in timeline if e["action"] == "notification") == ["email", "sms"]
+    assert email not in view.body.decode() and "4321" not in view.body.decode()
+    # Agents see the details.
+    staff = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("ana.l1")).json_body
+    agent_records = [h for h in staff["history"] if h["action"] == "notification"]
+    assert {h["data"]["to"] for h in agent_records} == {"v***@example.cl", "+569****4321"}
+
+
+def test_a_redelivered_event_sends_nothing_twice(api: Any, aws: Aws) -> None:
+    created, email = new_ticket(api, channels=["email"])
+    publish_history(created["number"])
+    publish_history(created["number"])  # the stream retried: the same event twice
+    drain(aws)
+    publish_history(created["number"])  # and once more, after it was sent
+    drain(aws)
+    assert len(sent(email)) == 1
+    assert len(notifications(created["number"])) == 1
+
+
+def test_english_requester_gets_the_english_notice(api: Any, aws: Aws) -> None:
+    created, email = new_ticket(api, channels=["email"], language="en")
+    publish_history(created["number"])
+    drain(aws)
+    [mail] = sent(email)
+    assert mail["subject"].startswith("We received your request") or "received" in mail["subject"].lower()
+    assert "Código" not in mail["text"] and created["access_code"] in mail["text"]
+
+
+# ---- faults --------------------------------------------------------------------------------------
+
+
+def test_ses_failing_the_first_attempts_delivers_exactly_once(
+    api: Any, aws: Aws, hook: Any, fast_retries: None
+) -> None:
+    created, email = new_ticket(api, channels=["email"])
+    flaky = failing(2, to_address(email), throttled)
+    hook("sesv2", "before-parameter-build.sesv2.SendEmail", flaky)
+    publish_history(created["number"])
+    drain(aws)
+    assert flaky.state["calls"] == 3  # two throttled, the third went through
+    assert len(sent(email)) == 1
+    assert [r["outcome"] for r in notifications(created["number"])] == ["sent"]
+    from ventanilla.storage import notices
+
+    event_id = history_events(created["number"])[0]["event_id"]
+    record = notices.delivery(event_id, f"c:{_citizen_id(created['number'])}", "email")
+    assert record is not None and record["status"] == "sent" and record["attempts"] == 3
+
+
+def _citizen_id(number: str) -> str:
+    from ventanilla.storage import tickets
+
+    ticket = tickets.get_ticket(number)
+    assert ticket is not None
+    return ticket.citizen_id
+
+
+def test_sns_sms_failing_the_first_attempts_delivers_exactly_once(
+    api: Any, aws: Aws, hook: Any, fast_retries: None
+) -> None:
+    phone = f"+5699{random.randint(1000000, 9999999)}"
+    created, email = new_ticket(api, phone=phone, channels=["email", "sms"])
+    flaky = failing(
+        3,
+        lambda p: p.get("PhoneNumber") == phone,
+        lambda: EndpointConnectionError(endpoint_url="https://sns.us-east-1.amazonaws.com"),
+    )
+    hook("sns", "before-parameter-build.sns.Publish", flaky)
+    publish_history(created["number"])
+    drain(aws)
+    assert flaky.state["calls"] == 4
+    assert len(sent(phone, "sms")) == 1
+    assert len(sent(email, "email")) == 1  # sent on the first attempt, not again on the retries
+    assert Counter(r["outcome"] for r in notifications(created["number"])) == {"sent": 2}
+
+
+def test_failing_for_good_lands_in_the_dlq_and_on_the_ticket_then_redrive_sends_once(
+    api: Any, aws: Aws, hook: Any, fast_retries: None
+) -> None:
+    clear_dlq(aws)
+    created, email = new_ticket(api, channels=["email"])
+    number = created["number"]
+    broken = failing(None, to_address(email), unavailable)
+    hook("sesv2", "before-parameter-build.sesv2.SendEmail", broken)
+    publish_history(number)
+    drain(aws)
+    assert broken.state["calls"] == 5  # maxReceiveCount of the template's redrive policy
+    assert sent(email) == []
+    assert [m["detail"]["number"] for m in dlq_messages(aws)] == [number]
+    [record] = notifications(number)
+    assert record["outcome"] == "failed_retries" and record["error"] == "ServiceUnavailable"
+    # Agents see the failure; the citizen's timeline does not claim we wrote.
+    view = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": created["access_code"]}).json_body
+    assert not [e for e in view["timeline"] if e["action"] == "notification"]
+
+    carla = aws.auth("carla.supervisora")
+    listed = api.get("/api/v1/admin/notifications/dead-letters", headers=carla).json_body
+    assert listed["depth"] == 1 and listed["items"][0]["number"] == number
+    assert listed["items"][0]["detail_type"] == "TicketCreated"
+    assert problem(api.get("/api/v1/admin/notifications/dead-letters", headers=aws.auth("ana.l1")), 403)
+
+    broken.state["on"] = False  # SES works again
+    moved = post(api, "/api/v1/admin/notifications/dead-letters/redrive", {"limit": 10}, carla)
+    assert moved.status_code == 200 and moved.json_body == {"moved": 1}
+    drain(aws)
+    drain(aws)
+    assert len(sent(email)) == 1
+    assert sorted(r["outcome"] for r in notifications(number)) == ["failed_retries", "sent"]
+    assert dlq_messages(aws) == []
+
+
+def test_dlq_command_lists_and_redrives(aws: Aws, capsys: pytest.CaptureFixture[str]) -> None:
+    from infra.ops import notify_dlq
+
+    clear_dlq(aws)
+    sqs = boto3.client("sqs")
+    body = {"detail-type": "TicketCreated", "detail": {"number": "2026-999998", "event_id": "0" * 16}}
+    sqs.send_message(QueueUrl=aws.env["NOTIFICATIONS_DLQ_URL"], MessageBody=json.dumps(body))
+    assert notify_dlq.main(["list"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["depth"] == 1 and listed["items"][0]["number"] == "2026-999998"
+    assert notify_dlq.main(["redrive", "--limit", "5"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"moved": 1}
+    assert dlq_messages(aws) == []
+    drain(aws)  # an unknown ticket: consumed, nothing sent
+
+
+def test_a_permanent_failure_is_recorded_once_and_not_retried(api: Any, aws: Aws, hook: Any) -> None:
+    created, email = new_ticket(api, channels=["email"])
+    rejected = failing(
+        None,
+        to_address(email),
+        lambda: ClientError(
+            {
+                "Error": {"Code": "MessageRejected", "Message": "Email address is not verified."},
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            },
+            "SendEmail",
+        ),
+    )
+    hook("sesv2", "before-parameter-build.sesv2.SendEmail", rejected)
+    publish_history(created["number"])
+    drain(aws)
+    publish_history(created["number"])  # a duplicate does not try again either
+    drain(aws)
+    assert rejected.state["calls"] == 1
+    [record] = notifications(created["number"])
+    assert record["outcome"] == "failed" and record["error"] == "MessageRejected"
+
+
+def test_500_events_for_100_tickets_with_duplicates_and_reordering_each_sent_once(api: Any, aws: Aws) -> None:
+    from ventanilla.integrations import eventbus
+
+    drain(aws)
+    rng = random.Random(5)
+    tickets = [new_ticket(api, channels=["email"]) for _ in range(100)]
+    events = []
+    for created, _ in tickets:
+        events += _domain_events(created["number"])
+        for status in ("assigned", "waiting_citizen", "resolved", "reopened"):
+            events.append(_status_event(created["number"], status))
+    assert len(events) == 500
+    stream = events + [rng.choice(events) for _ in range(150)]
+    rng.shuffle(stream)
+    eventbus.publish(stream)
+    received = drain(aws)
+    assert received == 650
+    counts = Counter()
+    for created, email in tickets:
+        mails = sent(email)
+        counts[len(mails)] += 1
+        kinds = sorted(r["kind"] for r in notifications(created["number"]))
+        assert kinds == sorted(
+            [
+                "ticket_received",
+                "ticket_assigned",
+                "waiting_for_citizen",
+                "ticket_resolved",
+                "ticket_reopened",
+            ]
+        ), kinds
+    assert counts == {5: 100}
+
+
+def _domain_events(number: str) -> list[Any]:
+    from ventanilla import domain_events
+
+    out = []
+    for item in history_events(number):
+        out += domain_events.from_stream_record("INSERT", item)
+    return out
+
+
+def _status_event(number: str, status: str) -> Any:
+    from ventanilla.domain_events import DomainEvent
+
+    return DomainEvent(
+        detail_type="TicketStatusChanged",
+        detail={
+            "event_id": uuid.uuid4().hex[:16],
+            "number": number,
+            "at": "2026-03-02T13:00:00.000Z",
+            "action": "status_changed",
+            "public": True,
+            "actor_kind": "staff",
+            "actor_id": "someone",
+            "channel": "web",
+            "status": status,
+        },
+    )
+
+
+# ---- opt-out, choices, devices -------------------------------------------------------------------
+
+
+def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
+    phone = f"+5699{random.randint(1000000, 9999999)}"
+    created, email = new_ticket(api, phone=phone, channels=["email", "sms"])
+    number = created["number"]
+    publish_history(number)
+    drain(aws)
+    [mail] = sent(email)
+    link = re.search(r"/api/v1/notifications/opt-out/([A-Za-z0-9_-]+)", mail["text"])
+    assert link
+    token = link.group(1)
+    look = api.get(f"/api/v1/notifications/opt-out/{token}")
+    assert (
+        look.status_code == 200 and look.json_body["done"] is False and look.json_body["channel"] == "email"
+    )
+    done = api.post(
+        f"/api/v1/notifications/opt-out/{token}",
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200 and done.json_body["done"] is True
+
+    from ventanilla.integrations import eventbus
+
+    eventbus.publish([_status_event(number, "resolved")])
+    drain(aws)
+    assert len(sent(email)) == 1  # only the receipt, from before the opt-out
+    assert len(sent(phone, "sms")) == 2
+    outcomes = Counter((r["kind"], r.get("to", "")[:1], r["outcome"]) for r in notifications(number))
+    assert outcomes[("ticket_resolved", "", "opted_out")] == 1
+
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    bad = problem(api.post(f"/api/v1/notifications/opt-out/{tampered}"), 400)
+    assert bad["code"] == "optout_invalid" and "firma" in bad["detail"]
+    assert problem(api.get("/api/v1/notifications/opt-out/not*a*token"), 400)["code"] == "optout_invalid"
+    english = api.get(f"/api/v1/notifications/opt-out/{tampered}", headers={"Accept-Language": "en"})
+    assert "signature" in problem(english, 400)["detail"]
+
+
+def test_citizen_changes_channels_and_language_from_the_request_page(api: Any, aws: Aws) -> None:
+    phone = f"+5699{random.randint(1000000, 9999999)}"
+    created, email = new_ticket(api, phone=phone, channels=["email"])
+    number, code = created["number"], created["access_code"]
+    path = f"/api/v1/tickets/{number}/notifications"
+    headers = {"X-Access-Code": code, "Content-Type": "application/json"}
+    changed = api.put(path, body=json.dumps({"channels": ["sms"], "language": "en"}), headers=headers)
+    assert changed.status_code == 200, changed.body
+    assert changed.json_body["channels"] == ["sms"] and changed.json_body["language"] == "en"
+    from ventanilla.integrations import eventbus
+
+    eventbus.publish([_status_event(number, "waiting_citizen")])
+    drain(aws)
+    assert sent(email) == []
+    [sms] = sent(phone, "sms")
+    assert number in sms["text"] and "Solicitud" not in sms["text"]
+
+    wrong = api.put(
+        path,
+        body=json.dumps({"channels": ["email"], "language": "es"}),
+        headers={**headers, "X-Access-Code": "WRONGCODE2"},
+    )
+    assert problem(wrong, 404)["code"] == "ticket_not_found"
+    no_phone, _ = new_ticket(api, phone=None, channels=["email"])
+    bad = api.put(
+        f"/api/v1/tickets/{no_phone['number']}/notifications",
+        body=json.dumps({"channels": ["sms"], "language": "es"}),
+        headers={**headers, "X-Access-Code": no_phone["access_code"]},
+    )
+    assert problem(bad, 422)["errors"][0]["field"] == "channels"
+    empty = api.put(path, body=json.dumps({"channels": [], "language": "es"}), headers=headers)
+    assert problem(empty, 422)["errors"][0]["field"] == "channels"
+    unknown = api.put(path, body=json.dumps({"channels": ["fax"], "language": "es"}), headers=headers)
+    assert problem(unknown, 422)["errors"][0]["field"].startswith("channels")
+
+
+def test_devices_register_receive_push_and_a_disabled_endpoint_is_cleaned_up(api: Any, aws: Aws) -> None:
+    created, _ = new_ticket(api, channels=["push"])
+    number, code = created["number"], created["access_code"]
+    token = f"fcm-token-{uuid.uuid4().hex}"
+    headers = {"X-Access-Code": code}
+    registered = post(api, "/api/v1/devices", {"token": token, "platform": "fcm", "number": number}, headers)
+    assert registered.status_code == 201, registered.body
+    assert registered.json_body["owner"] == "ticket"
+    from ventanilla.integrations import eventbus
+
+    eventbus.publish([_status_event(number, "resolved")])
+    drain(aws)
+    [push] = sent(f"GCM:{token[:12]}", "push")
+    assert number in push["title"] + push["text"]
+
+    # The app was uninstalled: SNS disabled the endpoint. The next notice removes the device.
+    from ventanilla.storage import notices
+
+    [device] = notices.devices(f"TICKET#{number}")
+    boto3.client("sns").set_endpoint_attributes(
+        EndpointArn=device["endpoint_arn"], Attributes={"Enabled": "false"}
+    )
+    eventbus.publish([_status_event(number, "reopened")])
+    drain(aws)
+    assert notices.devices(f"TICKET#{number}") == []
+    assert ("ticket_reopened", "failed") in {(r["kind"], r["outcome"]) for r in notifications(number)}
+
+    assert (
+        problem(post(api, "/api/v1/devices", {"token": token, "platform": "fcm"}), 422)["errors"][0]["field"]
+        == "number"
+    )
+    assert (
+        problem(
+            post(api, "/api/v1/devices", {"token": token, "platform": "wns", "number": number}, headers), 422
+        )["errors"][0]["field"]
+        == "platform"
+    )
+    assert (
+        problem(
+            post(api, "/api/v1/devices", {"token": "x y", "platform": "fcm", "number": number}, headers), 422
+        )["errors"][0]["field"]
+        == "token"
+    )
+    assert problem(
+        post(
+            api,
+            "/api/v1/devices",
+            {"token": token, "platform": "fcm", "number": number},
+            {"X-Access-Code": "WRONGCODE2"},
+        ),
+        404,
+    )
+    staff = post(api, "/api/v1/devices", {"token": token + "s", "platform": "apns"}, aws.auth("bruno.l2"))
+    assert staff.status_code == 201 and staff.json_body["owner"] == "staff"
+    assert problem(
+        post(api, "/api/v1/devices", {"token": token, "platform": "apns"}, {"Authorization": "Bearer nope"}),
+        401,
+    )
+
+
+# ---- staff alerts --------------------------------------------------------------------------------
+
+
+def test_staff_get_assignment_and_breach_alerts(api: Any, aws: Aws) -> None:
+    created, _ = new_ticket(api, channels=["email"])
+    number = created["number"]
+    from ventanilla.storage import people
+
+    bruno = next(p for p in [people.get_staff(aws.logins["bruno.l2"].sub)] if p)
+    assigned = post(
+        api, f"/api/v1/agent/tickets/{number}/assign", {"assignee": bruno.sub}, aws.auth("carla.supervisora")
+    )
+    assert assigned.status_code == 200, assigned.body
+    publish_history(number, {"assigned"})
+    drain(aws)
+    alerts = [m for m in sent(str(bruno.email)) if number in m["subject"]]
+    assert len(alerts) == 1 and "/#/agente/solicitud/" + number in alerts[0]["text"]
+
+    from ventanilla.domain_events import DomainEvent
+    from ventanilla.integrations import eventbus
+
+    breach = DomainEvent(
+        detail_type="SlaBreached",
+        detail={
+            "event_id": uuid.uuid4().hex[:16],
+            "number": number,
+            "at": "2026-03-02T13:00:00.000Z",
+            "action": "sla_breached",
+            "public": False,
+            "actor_kind": "system",
+            "channel": "web",
+            "target": "resolution",
+            "kind": "breach",
+            "due": "2026-03-02T12:00:00.000Z",
+            "notify": [bruno.sub, "supervisor"],
+        },
+    )
+    eventbus.publish([breach])
+    drain(aws)
+    carla = people.get_staff(aws.logins["carla.supervisora"].sub)
+    assert carla is not None
+    assert len([m for m in sent(str(carla.email)) if number in m["subject"]]) == 1
+    assert len([m for m in sent(str(bruno.email)) if number in m["subject"]]) == 2
+    staff_records = [r for r in notifications(number) if r["recipient"] != "citizen"]
+    assert {r["kind"] for r in staff_records} == {"ticket_assigned_to_you", "sla_breached"}
+
+
+# ---- suppression list ----------------------------------------------------------------------------
+
+
+def test_a_bounce_suppresses_the_address_and_supervisors_manage_the_list(api: Any, aws: Aws) -> None:
+    created, email = new_ticket(api, channels=["email"])
+    topic = next(
+        t["TopicArn"]
+        for t in boto3.client("sns").list_topics()["Topics"]
+        if "emailfeedbacktopic" in t["TopicArn"]
+    )
+    bounce = {
+        "notificationType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": email}]},
+        "mail": {"source": "x"},
+    }
+    transient = {
+        "notificationType": "Bounce",
+        "bounce": {"bounceType": "Transient", "bouncedRecipients": [{"emailAddress": "llena@example.cl"}]},
+    }
+    for message in (bounce, transient):
+        boto3.client("sns").publish(TopicArn=topic, Message=json.dumps(message))
+    assert drain(aws, function="BouncesFunction", event="Feedback") == 2
+
+    carla = aws.auth("carla.supervisora")
+    listed = api.get("/api/v1/admin/notifications/suppressions?limit=100", headers=carla).json_body
+    masked = [i["masked"] for i in listed["items"]]
+    assert email[0] + "***@example.cl" in masked and "l***@example.cl" not in masked
+    assert email not in json.dumps(listed)
+
+    publish_history(created["number"])
+    drain(aws)
+    assert sent(email) == []
+    assert [r["outcome"] for r in notifications(created["number"])] == ["suppressed"]
+
+    entry = next(
+        i for i in listed["items"] if i["masked"] == email[0] + "***@example.cl" and i["reason"] == "bounce"
+    )
+    path = f"/api/v1/admin/notifications/suppressions/{entry['id']}"
+    assert problem(api.delete(path, headers=aws.auth("ana.l1")), 403)
+    assert api.delete(path, headers=carla).status_code == 204
+    assert problem(api.delete(path, headers=carla), 404)["code"] == "suppression_not_found"
+    assert problem(api.get("/api/v1/admin/notifications/suppressions?limit=0", headers=carla), 400)
+    assert problem(api.get("/api/v1/admin/notifications/suppressions?cursor=zz", headers=carla), 400)
+
+
+# ---- templates -----------------------------------------------------------------------------------
+
+
+def test_admins_edit_templates_without_a_deploy_and_preview_them(api: Any, aws: Aws) -> None:
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    path = "/api/v1/admin/notifications/templates/ticket_received/email/es"
+    listed = api.get("/api/v1/admin/notifications/templates", headers=carla).json_body["items"]
+    assert len(listed) == 13 * 3 * 2
+    current = api.get(path, headers=carla).json_body
+    assert "ticket_number" in current["defaults"]["subject"] and current["override"] is None
+
+    subject = "Su solicitud {{ ticket_number }} quedó registrada (editada)"
+    saved = api.put(path, body=json.dumps({"subject": subject}), headers=carla)
+    assert saved.status_code == 200, saved.body
+    assert saved.json_body["override"] == {"subject": subject} and saved.json_body["version"] == 1
+    created, email = new_ticket(api, channels=["email"])
+    publish_history(created["number"])
+    drain(aws)
+    [mail] = sent(email)
+    assert mail["subject"] == f"Su solicitud {created['number']} quedó registrada (editada)"
+
+    preview = post(
+        api,
+        "/api/v1/admin/notifications/preview",
+        {"kind": "ticket_received", "channel": "sms", "lang": "en"},
+        carla,
+    )
+    assert preview.status_code == 200 and "2026-000123" in preview.json_body["text"]
+    assert preview.json_body["sms_segments"] <= 2
+    unsaved = post(
+        api,
+        "/api/v1/admin/notifications/preview",
+        {
+            "kind": "public_reply",
+            "channel": "push",
+            "lang": "es",
+            "parts": {"title": "Respuesta {{ ticket_number }}"},
+        },
+        carla,
+    )
+    assert unsaved.json_body["title"] == "Respuesta 2026-000123"
+
+    bad = api.put(
+        path, body=json.dumps({"subject": "{{ rut }} {{ ticket_number }}", "title": "x"}), headers=carla
+    )
+    fields = {e["field"] for e in problem(bad, 422)["errors"]}
+    assert fields == {"parts.subject", "parts.title"}
+    syntax = api.put(path, body=json.dumps({"html": "{% if %}"}), headers=carla)
+    assert problem(syntax, 422)["errors"][0]["field"] == "parts.html"
+    unsafe = api.put(path, body=json.dumps({"text": "{{ ticket_number.__class__.__mro__ }}"}), headers=carla)
+    assert problem(unsafe, 422)["errors"][0]["field"] == "parts.text"
+    assert problem(api.put(path, body=json.dumps({}), headers=carla), 422)["errors"][0]["field"] == "parts"
+    assert problem(api.get("/api/v1/admin/notifications/templates/nope/email/es", headers=carla), 404)
+    assert problem(
+        api.get("/api/v1/admin/notifications/templates/ticket_received/fax/es", headers=carla), 404
+    )
+    assert problem(api.get(path, headers=aws.auth("ana.l1")), 403)
+    assert (
+        problem(
+            post(api, "/api/v1/admin/notifications/preview", {"kind": "nope", "channel": "sms"}, carla), 422
+        )["errors"][0]["field"]
+        == "kind"
+    )
+
+    assert api.delete(path, headers=carla).status_code == 204
+    assert problem(api.delete(path, headers=carla), 404)["code"] == "template_not_overridden"
+
+
+def test_outbox_page_lists_what_was_sent_newest_first_in_both_languages(api: Any, aws: Aws) -> None:
+    from infra.local import outbox
+
+    created, email = new_ticket(api, channels=["email"])
+    publish_history(created["number"])
+    drain(aws)
+    status, content_type, body = outbox.page("")
+    assert status == 200 and content_type.startswith("text/html")
+    page = body.decode()
+    assert "Bandeja de salida" in page and created["number"] in page and "<iframe sandbox" in page
+    assert "Outbox" in outbox.page("lang=en")[2].decode()
+    listed = json.loads(outbox.page(f"format=json&to={email}")[2])
+    assert [i["to"] for i in listed["items"]] == [email]
+    everything = json.loads(outbox.page("format=json")[2])["items"]
+    assert everything == sorted(everything, key=lambda i: i["at"], reverse=True)
+    assert "<script" not in page.lower()
