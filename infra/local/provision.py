@@ -151,6 +151,20 @@ def _role(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     r.attrs[(logical, "Arn")] = role["Arn"]
 
 
+def _search_domain(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    """The domain's control plane only (moto holds no data); locally search runs on tantivy."""
+    name = (p.get("DomainName") or r.physical_name(logical))[:28].rstrip("-")
+    params: dict[str, Any] = {"DomainName": name}
+    for key in ("EngineVersion", "ClusterConfig", "EBSOptions", "EncryptionAtRestOptions"):
+        if key in p:
+            params[key] = p[key]
+    status = boto3.client("opensearch").create_domain(**params)["DomainStatus"]
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = status["ARN"]
+    r.attrs[(logical, "DomainArn")] = status["ARN"]
+    r.attrs[(logical, "DomainEndpoint")] = status.get("Endpoint") or f"{name}.{r.region}.es.amazonaws.com"
+
+
 CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
@@ -163,6 +177,7 @@ CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::Cognito::UserPoolGroup": _user_pool_group,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
     "AWS::IAM::Role": _role,
+    "AWS::OpenSearchService::Domain": _search_domain,
 }
 
 

@@ -63,6 +63,7 @@ class LocalStack:
         template = tpl.load()
         resolver = tpl.Resolver(template, self.stack, os.environ["AWS_REGION"])
         resolver.refs["PublicBaseUrl"] = self.url
+        resolver.refs["HelpSearchEngine"] = "tantivy"  # in-process, shared by the API and the indexer
         skipped = provision(template, resolver)
         if skipped:
             log.info("not provisioned locally: %s", ", ".join(skipped))
@@ -84,6 +85,11 @@ class LocalStack:
                     poller = StreamPoller(fn, event)
                     poller.start()
                     self.pollers.append(poller)
+        if self.demo:
+            # Through the editors' import path; the indexer picks the articles up from the stream,
+            # and the stack is ready only once they are searchable.
+            demo.seed_help()
+            self.wait_idle(60)
         # --- local services that stand in for what AWS does by itself (one line each) ---
         # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
         self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))

@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
     institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
     max_body_bytes: int = Field(default=256_000, alias="MAX_BODY_BYTES")
+    help_search_engine: str = Field(
+        default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
+    )
+    """tantivy on one machine (API and indexer share one process); opensearch in AWS."""
+    help_index_path: str = Field(default="", alias="HELP_INDEX_PATH")
+    """Folder of the tantivy index; empty keeps it in memory (rebuilt from the table's stream)."""
+    opensearch_url: str = Field(default="", alias="OPENSEARCH_URL")
+    opensearch_index: str = Field(default="help-articles", alias="OPENSEARCH_INDEX")
 
     @property
     def jwks_url(self) -> str:
