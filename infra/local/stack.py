@@ -85,15 +85,15 @@ class LocalStack:
                     poller = StreamPoller(fn, event)
                     poller.start()
                     self.pollers.append(poller)
+        # --- local services that stand in for what AWS does by itself (one line each) ---
+        # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
+        self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))
+        # --- end of local services ---
         if self.demo:
             # Through the editors' import path; the indexer picks the articles up from the stream,
             # and the stack is ready only once they are searchable.
             demo.seed_help()
             self.wait_idle(60)
-        # --- local services that stand in for what AWS does by itself (one line each) ---
-        # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
-        self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))
-        # --- end of local services ---
         from infra.local.web import make_server
 
         api = self.functions["ApiFunction"]

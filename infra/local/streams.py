@@ -35,8 +35,8 @@ class StreamPoller(threading.Thread):
         self.streams = boto3.client("dynamodbstreams")
         self._stop = threading.Event()
         self._polls = threading.Condition()
-        self._started = 0  # polls begun
-        self._empty = 0  # the latest poll that found nothing new
+        self._polls_begun = 0  # polls begun
+        self._polls_empty = 0  # the latest poll that found nothing new
         self._iterators: dict[str, str] = {}
         self.delivered = 0
         self.failed_batches = 0
@@ -48,8 +48,8 @@ class StreamPoller(threading.Thread):
         """True once every record written so far has been delivered (for tests and demos): a poll
         that began after this call found nothing left."""
         with self._polls:
-            floor = self._started
-            return self._polls.wait_for(lambda: self._empty > floor, timeout)
+            floor = self._polls_begun
+            return self._polls.wait_for(lambda: self._polls_empty > floor, timeout)
 
     def _shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -63,8 +63,8 @@ class StreamPoller(threading.Thread):
     def run(self) -> None:
         while not self._stop.is_set():
             with self._polls:
-                self._started += 1
-                mine = self._started
+                self._polls_begun += 1
+                mine = self._polls_begun
             try:
                 got = self._poll_once()
             except Exception:  # keep polling: a local runner must not die on one bad batch
@@ -72,7 +72,7 @@ class StreamPoller(threading.Thread):
                 got = -1
             if got == 0:
                 with self._polls:
-                    self._empty = mine
+                    self._polls_empty = mine
                     self._polls.notify_all()
             if got <= 0:
                 time.sleep(self.interval)

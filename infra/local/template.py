@@ -65,7 +65,14 @@ class Resolver:
         for name, spec in (template.get("Parameters") or {}).items():
             if "Default" in spec:
                 self.refs[name] = str(spec["Default"])
-        self.refs.update({"AWS::StackName": stack, "AWS::Region": region, "AWS::AccountId": "123456789012"})
+        self.refs.update(
+            {
+                "AWS::StackName": stack,
+                "AWS::Region": region,
+                "AWS::AccountId": "123456789012",
+                "AWS::Partition": "aws",
+            }
+        )
 
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:

@@ -38,7 +38,7 @@ from ventanilla.help.models import (
     SuggestOut,
 )
 from ventanilla.help.privacy import loggable_query, redact
-from ventanilla.help.search.base import HelpSearchEngine, SectionGroup
+from ventanilla.help.search.base import HelpSearchEngine, SearchHit, SectionGroup
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.models.common import utcnow
 from ventanilla.services.help_content import EDITORS, all_articles
@@ -104,6 +104,12 @@ def _link(s: StoredArticle) -> ArticleLink:
     a = s.article
     return ArticleLink(
         slug=a.slug, lang=a.lang, title=a.title, summary=a.summary, section_path=a.section_path, stage=a.stage
+    )
+
+
+def _hit_link(h: SearchHit) -> ArticleLink:
+    return ArticleLink(
+        slug=h.slug, lang=h.lang, title=h.title, summary=h.summary, section_path=h.section_path, stage=h.stage
     )
 
 
@@ -187,16 +193,14 @@ def sections(lang: str | None, section: str | None) -> SectionsOut:
 
 
 def stages(lang: str | None) -> StagesOut:
-    """The menu by process stage: every stage, its count and its first articles in editors' order."""
+    """The menu by process stage: every stage, its count and its articles (from the index)."""
     code = check_lang(lang)
     engine = _engine()
     out: list[StageOut] = []
     for stage in Stage:
-        total = engine.search("", lang=code, stage=stage.value, limit=1).total
-        listed = store.in_stage(code, stage.value, STAGE_ARTICLES)
-        out.append(
-            StageOut(stage=stage, label=stage.label(code), count=total, articles=[_link(s) for s in listed])
-        )
+        found = engine.search("", lang=code, stage=stage.value, limit=STAGE_ARTICLES)
+        links = sorted((_hit_link(h) for h in found.hits), key=lambda a: (a.section_path, a.title))
+        out.append(StageOut(stage=stage, label=stage.label(code), count=found.total, articles=links))
     return StagesOut(lang=code, stages=out)
 
 

@@ -57,12 +57,7 @@ def article_item(s: StoredArticle) -> dict[str, Any]:
     }
     if a.status == "published":  # sparse indexes: only what citizens may browse
         order = f"{s.position:06d}#{a.slug}"
-        keys.update(
-            GSI2PK=f"HELPSECTION#{a.lang}#{a.section_path[-1]}",
-            GSI2SK=order,
-            GSI3PK=f"HELPSTAGE#{a.lang}#{a.stage.value}",
-            GSI3SK=order,
-        )
+        keys.update(GSI2PK=f"HELPSECTION#{a.lang}#{a.section_path[-1]}", GSI2SK=order)
     item = to_item(a, **keys)
     item.update(
         revision=s.revision,
@@ -183,16 +178,6 @@ def in_section(lang: str, section: str, limit: int = MAX_PAGE) -> list[StoredArt
     response = table().query(
         IndexName="GSI2",
         KeyConditionExpression=Key("GSI2PK").eq(f"HELPSECTION#{lang}#{section}"),
-        Limit=limit,
-    )
-    return [stored_from_item(i) for i in response.get("Items", [])]
-
-
-def in_stage(lang: str, stage: str, limit: int) -> list[StoredArticle]:
-    """Published articles of one process stage, in the editors' order (GSI3)."""
-    response = table().query(
-        IndexName="GSI3",
-        KeyConditionExpression=Key("GSI3PK").eq(f"HELPSTAGE#{lang}#{stage}"),
         Limit=limit,
     )
     return [stored_from_item(i) for i in response.get("Items", [])]
