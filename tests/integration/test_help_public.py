@@ -259,7 +259,10 @@ def test_deflections_are_counted_per_subtype_for_editors(api: Any, aws: Aws) -> 
         ({"type": "cuenta", "subtype": "acceso-portal", "outcome": "tal vez"}, "outcome"),
         ({"type": "cuenta", "subtype": "no-existe", "outcome": "contact"}, "subtype"),
         ({"type": "cuenta", "subtype": "acceso-portal", "outcome": "contact", "shown": ["../x"]}, "shown.0"),
-        ({"type": "cuenta", "subtype": "acceso-portal", "outcome": "contact", "shown": ["a-b-c"] * 21}, "shown"),
+        (
+            {"type": "cuenta", "subtype": "acceso-portal", "outcome": "contact", "shown": ["a-b-c"] * 21},
+            "shown",
+        ),
         ({"type": "cuenta", "subtype": "acceso-portal", "outcome": "contact", "email": "x@y.cl"}, "email"),
     ],
 )
@@ -296,6 +299,8 @@ def test_a_ticket_filed_after_suggestions_shows_the_agent_what_was_read(api: Any
     assert titles["horarios-y-oficinas-de-atencion"]
     assert all(a["url"].endswith("/#/ayuda/" + a["slug"]) for a in view["seen_articles"])
     bad = post(
-        api, "/api/v1/tickets", ticket_body(type="consulta", subtype="general", form={}, seen_articles=["<x>"])
+        api,
+        "/api/v1/tickets",
+        ticket_body(type="consulta", subtype="general", form={}, seen_articles=["<x>"]),
     )
     assert json.loads(bad.body)["errors"][0]["field"] == "seen_articles.0"

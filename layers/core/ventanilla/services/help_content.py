@@ -73,8 +73,8 @@ i18n.register(
         },
         "duplicate_in_list": {"es": "Aparece más de una vez.", "en": "Appears more than once."},
         "unknown_request_type": {
-            "es": "Tipo o subtipo de solicitud desconocido: {code}.",
-            "en": "Unknown request type or subtype: {code}.",
+            "es": "Tipo o subtipo de solicitud desconocido: {value}.",
+            "en": "Unknown request type or subtype: {value}.",
         },
         "import_empty": {
             "es": "La importación no trae ningún artículo (una línea JSON por artículo).",
@@ -192,7 +192,7 @@ def _known_types() -> set[str]:
 
 def _type_errors(types: Iterable[str], known: set[str], prefix: str = "") -> list[FieldError]:
     return [
-        FieldError(f"{prefix}request_types.{i}", "unknown_request_type", {"code": code})
+        FieldError(f"{prefix}request_types.{i}", "unknown_request_type", {"value": code})
         for i, code in enumerate(types)
         if code not in known
     ]
