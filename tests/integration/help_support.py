@@ -42,8 +42,8 @@ def demo_help(aws: Aws, sync: Sync) -> int:
     if help_articles.get(DEMO_SLUG, "es") is None:
         demo.seed_help()
     sync()
-    from ventanilla.help.articles import load_jsonl
     from infra.local.template import ROOT
+    from ventanilla.help.articles import load_jsonl
 
     return sum(1 for a in load_jsonl(ROOT / "infra" / "seed" / "help_articles.jsonl") if a.lang == "es")
 

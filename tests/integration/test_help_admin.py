@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Aws, post, table_items, ticket_body
-from tests.integration.help_support import (  # noqa: F401 - fixtures
+from tests.integration.help_support import (
     Sync,
     article_body,
     demo_help,
@@ -19,6 +19,8 @@ from tests.integration.help_support import (  # noqa: F401 - fixtures
     sync,
     unique,
 )
+
+FIXTURES = (demo_help, sync)  # pytest finds fixtures by name in this module
 
 ADMIN = "/api/v1/admin/help"
 NDJSON = {"Content-Type": "application/x-ndjson"}
@@ -34,7 +36,7 @@ def create(api: Any, aws: Aws, slug: str, **overrides: Any) -> dict[str, Any]:
     return dict(response.json_body)
 
 
-def test_lifecycle_draft_publish_edit_archive_and_the_index_follows(api: Any, aws: Aws, sync: Sync) -> None:  # noqa: F811
+def test_lifecycle_draft_publish_edit_archive_and_the_index_follows(api: Any, aws: Aws, sync: Sync) -> None:
     slug = unique("chip-mascotas")
     word = "zorzalito"  # a word no demo article has
     created = create(api, aws, slug, body_md=f"Operativo de microchip {word} cada sábado.")
@@ -238,7 +240,7 @@ def test_import_reports_every_bad_line_and_writes_nothing(api: Any, aws: Aws) ->
 
 def test_import_creates_and_updates_and_the_articles_become_searchable(
     api: Any, aws: Aws, sync: Sync
-) -> None:  # noqa: F811
+) -> None:
     slugs = [unique("lote") for _ in range(3)]
     text = "\n".join(_line(s, body_md=f"Texto del lote golondrina {i}.") for i, s in enumerate(slugs))
     first = api.post(f"{ADMIN}/import", body=text, headers={**NDJSON, **editor(aws)})
@@ -302,7 +304,7 @@ def test_an_import_that_fails_half_way_is_put_back(
     assert restored is not None and restored.article.title == "Título original" and restored.revision == 1
 
 
-def test_export_round_trips_through_the_import_format(api: Any, aws: Aws, demo_help: int) -> None:  # noqa: F811
+def test_export_round_trips_through_the_import_format(api: Any, aws: Aws, demo_help: int) -> None:
     from ventanilla.help.articles import parse_jsonl
 
     answer = api.get(f"{ADMIN}/export?lang=es", headers=editor(aws))
@@ -329,7 +331,7 @@ def test_editor_list_pages_and_filters_by_status(api: Any, aws: Aws) -> None:
     assert problem(api.get(f"{ADMIN}/articles?cursor=%%%", headers=editor(aws)), 400)
 
 
-def test_rebuild_reindexes_everything_from_the_table(api: Any, aws: Aws, demo_help: int) -> None:  # noqa: F811
+def test_rebuild_reindexes_everything_from_the_table(api: Any, aws: Aws, demo_help: int) -> None:
     from ventanilla.help.search.shared import shared_engine
 
     engine = shared_engine()
@@ -340,7 +342,7 @@ def test_rebuild_reindexes_everything_from_the_table(api: Any, aws: Aws, demo_he
     assert "patente-comercial-requisitos" in search_slugs(api, "patente comercial")
 
 
-def test_editor_stats_show_views_and_helpful_percent(api: Any, aws: Aws, sync: Sync) -> None:  # noqa: F811
+def test_editor_stats_show_views_and_helpful_percent(api: Any, aws: Aws, sync: Sync) -> None:
     slug = unique("estadistica")
     create(api, aws, slug)
     send(api, "post", f"{ADMIN}/articles/{slug}/publish", {}, editor(aws))
@@ -369,7 +371,7 @@ def _resolved_ticket_with_reply(api: Any, aws: Aws) -> tuple[str, str]:
     return number, event_id
 
 
-def test_agent_turns_a_resolved_reply_into_a_draft_article(api: Any, aws: Aws, sync: Sync) -> None:  # noqa: F811
+def test_agent_turns_a_resolved_reply_into_a_draft_article(api: Any, aws: Aws, sync: Sync) -> None:
     number, event_id = _resolved_ticket_with_reply(api, aws)
     ana = aws.auth("ana.l1")
     body = {

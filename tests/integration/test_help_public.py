@@ -11,14 +11,15 @@ import boto3
 import pytest
 
 from tests.conftest import Aws, post, ticket_body
-from tests.integration.help_support import (  # noqa: F401 - fixtures
+from tests.integration.help_support import (
     DEMO_SLUG,
-    Sync,
     demo_help,
     problem,
     search_slugs,
     sync,
 )
+
+FIXTURES = (demo_help, sync)  # pytest finds fixtures by name in this module
 
 pytestmark = pytest.mark.usefixtures("demo_help")
 
@@ -89,7 +90,7 @@ def test_empty_query_with_a_stage_browses_it(api: Any) -> None:
     assert body["total"] >= 5 and all(h["stage"] == "pago" for h in body["hits"])
 
 
-def test_sections_tree_with_counts_and_drill_down(api: Any, demo_help: int) -> None:  # noqa: F811
+def test_sections_tree_with_counts_and_drill_down(api: Any, demo_help: int) -> None:
     body = api.get("/api/v1/help/sections").json_body
     assert body["total"] >= demo_help
     tops = {n["slug"]: n for n in body["sections"]}

@@ -14,8 +14,9 @@ Keys (generic attribute names, so entities can share the indexes):
     citizen        CITIZEN#<id>        PROFILE
     contact index  CONTACT#<sha256>    CONTACT
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
-    help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug> (every status)
-                                                       GSI2 HELPSECTION#<lang>#<leaf section> / <position>#<slug>
+    help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug>
+                                                            (every status)
+                                                       GSI2 HELPSECTION#<lang>#<leaf> / <position>#<slug>
                                                             (published only: a sparse index)
     revision       ARTICLE#<lang>#<slug>  REV#<nnnnnn> (who, when, action, fields changed, snapshot)
     article stats  ARTICLE#<lang>#<slug>  STATS        (views, helpful_yes, helpful_no: ADD counters)
