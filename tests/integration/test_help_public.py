@@ -85,6 +85,15 @@ def test_bad_search_parameters_are_a_clear_400(api: Any, params: dict[str, str],
     assert problem(search(api, **params), 400)["code"] == code
 
 
+def test_odd_filters_and_suggest_texts_answer_200(api: Any) -> None:
+    for section in ("😀/../*", "a" * 500, "transito-y-transporte OR 1=1"):
+        answer = search(api, q="licencia", section=section)
+        assert answer.status_code == 200 and answer.json_body["total"] == 0
+    for text in ("😀" * 500, "x" * 2000, 'AND OR NOT "(" [a TO z]'):
+        params = urlencode({"type": "tramite", "subtype": "licencia-conducir", "text": text})
+        assert api.get(f"/api/v1/help/suggest?{params}").status_code == 200
+
+
 def test_empty_query_with_a_stage_browses_it(api: Any) -> None:
     body = search(api, q="", stage="pago", limit="50").json_body
     assert body["total"] >= 5 and all(h["stage"] == "pago" for h in body["hits"])

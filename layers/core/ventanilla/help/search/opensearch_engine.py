@@ -397,7 +397,8 @@ class OpenSearchEngine:
         if not actions:
             return
         self.ensure_index()
-        response = self.client.bulk(body=actions, refresh=self._refresh)
+        # POST /<index>/_bulk, so a policy scoped to the index allows it (not the domain-wide /_bulk).
+        response = self.client.bulk(body=actions, index=self.index_name, refresh=self._refresh)
         if response.get("errors"):
             failures = [
                 item
