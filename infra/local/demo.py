@@ -51,6 +51,15 @@ def seed_catalog() -> int:
     return len(types)
 
 
+def seed_help() -> int:
+    """The demo help articles, written as an editor's import is (article + revision per line)."""
+    from ventanilla.help.articles import load_jsonl
+    from ventanilla.services.help_content import write_import
+
+    articles = load_jsonl(SEED / "help_articles.jsonl")
+    return write_import(articles, "demo").imported
+
+
 def seed_staff() -> list[DemoLogin]:
     """Create the demo staff in the user pool (permanent passwords, groups) and their profiles."""
     cognito = boto3.client("cognito-idp")

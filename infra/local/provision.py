@@ -213,6 +213,20 @@ def _platform_application(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     r.attrs[(logical, "Arn")] = arn
 
 
+def _search_domain(r: Resolver, logical: str, p: dict[str, Any]) -> None:
+    """The domain's control plane only (moto holds no data); locally search runs on tantivy."""
+    name = (p.get("DomainName") or r.physical_name(logical))[:28].rstrip("-")
+    params: dict[str, Any] = {"DomainName": name}
+    for key in ("EngineVersion", "ClusterConfig", "EBSOptions", "EncryptionAtRestOptions"):
+        if key in p:
+            params[key] = p[key]
+    status = boto3.client("opensearch").create_domain(**params)["DomainStatus"]
+    r.refs[logical] = name
+    r.attrs[(logical, "Arn")] = status["ARN"]
+    r.attrs[(logical, "DomainArn")] = status["ARN"]
+    r.attrs[(logical, "DomainEndpoint")] = status.get("Endpoint") or f"{name}.{r.region}.es.amazonaws.com"
+
+
 CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::DynamoDB::Table": _table,
     "AWS::S3::Bucket": _bucket,
@@ -231,6 +245,7 @@ CREATORS: dict[str, Callable[[Resolver, str, dict[str, Any]], None]] = {
     "AWS::SES::ConfigurationSetEventDestination": _ses_event_destination,
     "AWS::SNS::Subscription": _subscription,
     "Custom::SnsPlatformApplication": _platform_application,
+    "AWS::OpenSearchService::Domain": _search_domain,
 }
 NOT_RUN_LOCALLY = {"AWS::Lambda::Function"}
 """Functions of deployment only (custom resource handlers): an ARN so references resolve."""

@@ -65,6 +65,7 @@ class LocalStack:
         template = tpl.load()
         resolver = tpl.Resolver(template, self.stack, os.environ["AWS_REGION"])
         resolver.refs["PublicBaseUrl"] = self.url
+        resolver.refs["HelpSearchEngine"] = "tantivy"  # in-process, shared by the API and the indexer
         skipped = provision(template, resolver)
         if skipped:
             log.info("not provisioned locally: %s", ", ".join(skipped))
@@ -95,6 +96,11 @@ class LocalStack:
         self.pollers += __import__("infra.local.queues", fromlist=["_"]).start_queue_pollers(self)
         __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
         # --- end of local services ---
+        if self.demo:
+            # Through the editors' import path; the indexer picks the articles up from the stream,
+            # and the stack is ready only once they are searchable.
+            demo.seed_help()
+            self.wait_idle(60)
         from infra.local.web import make_server
 
         api = self.functions["ApiFunction"]

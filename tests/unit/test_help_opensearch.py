@@ -274,6 +274,7 @@ def test_engine_indexes_with_bulk_and_creates_index_once() -> None:
     assert actions[1]["slug"] == "licencia-b"
     assert actions[2] == {"delete": {"_index": "help-test", "_id": "es:borrador"}}
     assert kw["refresh"] == "wait_for"
+    assert kw["index"] == "help-test"  # the index's own _bulk: allowed by a policy scoped to it
     assert engine.count() == 4
     engine.index([])
     assert len(client.calls) == 2

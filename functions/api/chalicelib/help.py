@@ -1,7 +1,142 @@
-"""Routes of this area (registered in app.py; each route is also an API event in template.yaml)."""
+"""Public help centre routes: search, sections, stages, articles, suggestions, feedback, deflections."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, parse_body, query_int, route
+from ventanilla.help.models import (
+    DeflectionIn,
+    DeflectionOut,
+    FeedbackIn,
+    FeedbackOut,
+    HelpSearchOut,
+    PublicArticle,
+    SectionsOut,
+    StagesOut,
+    SuggestOut,
+)
+from ventanilla.services import help_public
 
 bp = Blueprint(__name__)
+CACHE = {"Cache-Control": "public, max-age=30"}
+
+
+def _params() -> dict[str, str]:
+    return dict(bp.current_request.query_params or {})
+
+
+@route(
+    bp,
+    "/api/v1/help/search",
+    "GET",
+    summary="Search published help articles (typos, accents and synonyms tolerated), grouped by section",
+    tag="help",
+    response=HelpSearchOut,
+    query={
+        "q": "what the citizen typed (required unless section or stage is given)",
+        "lang": "es (default) or en",
+        "section": "only this section (any level) and its subsections",
+        "stage": "only this process stage",
+        "limit": "1-50, default 10",
+    },
+)
+def search() -> Response:
+    p = _params()
+    limit = query_int(bp.current_request, "limit", 10, 1, 50)
+    result = help_public.search(p.get("q"), p.get("lang"), p.get("section"), p.get("stage"), None, limit)
+    return json_response(result, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/help/sections",
+    "GET",
+    summary="The tree of sections and subsections with article counts; drill down with section",
+    tag="help",
+    response=SectionsOut,
+    query={"lang": "es (default) or en", "section": "one section: its subtree and the articles filed in it"},
+)
+def sections() -> Response:
+    p = _params()
+    return json_response(help_public.sections(p.get("lang"), p.get("section")), headers=CACHE)
+
+
+@route(
+    bp,
+    "/api/v1/help/stages",
+    "GET",
+    summary="The menu by process stage: each stage, its count and its articles",
+    tag="help",
+    response=StagesOut,
+    query={"lang": "es (default) or en"},
+)
+def stages() -> Response:
+    return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
+
+
+@route(
+    bp,
+    "/api/v1/help/articles/{slug}",
+    "GET",
+    summary="A published article as sanitised HTML (counts a view)",
+    tag="help",
+    response=PublicArticle,
+    query={"lang": "es (default) or en", "search_id": "the search it was opened from, if any"},
+)
+def article(slug: str) -> Response:
+    p = _params()
+    found = help_public.article(slug, p.get("lang"), p.get("search_id"))
+    return json_response(found, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/help/articles/{slug}/feedback",
+    "POST",
+    summary="«¿Le fue útil?»: yes or no, with an optional comment",
+    tag="help",
+    body=FeedbackIn,
+    response=FeedbackOut,
+    status=201,
+)
+def feedback(slug: str) -> Response:
+    body = parse_body(bp.current_request, FeedbackIn)
+    return json_response(help_public.feedback(slug, body), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/help/suggest",
+    "GET",
+    summary="What to read before contacting: the subtype's articles plus the best text matches",
+    tag="help",
+    response=SuggestOut,
+    query={
+        "type": "request type code",
+        "subtype": "request subtype code",
+        "text": "what the citizen wrote so far (optional)",
+        "lang": "es (default) or en",
+        "limit": "1-20 text matches, default 5",
+    },
+)
+def suggest() -> Response:
+    p = _params()
+    limit = query_int(bp.current_request, "limit", 5, 1, 20)
+    found = help_public.suggest(p.get("type"), p.get("subtype"), p.get("text"), p.get("lang"), limit)
+    return json_response(found, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/help/deflections",
+    "POST",
+    summary="The outcome of a contact attempt: resolved by the articles, or went on to the form",
+    tag="help",
+    body=DeflectionIn,
+    response=DeflectionOut,
+    status=201,
+)
+def deflection() -> Response:
+    body = parse_body(bp.current_request, DeflectionIn)
+    return json_response(help_public.deflection(body), status=201)

@@ -1,7 +1,302 @@
-"""Routes of this area (registered in app.py; each route is also an API event in template.yaml)."""
+"""Editors' help centre routes (Cognito group ``editor``): articles, revisions, order, import and
+export, index rebuild, usage statistics; and the agents' "reply to draft article" (A5)."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, parse_body, parse_text_body, principal_of, query_int, route
+from ventanilla.errors import BadRequest
+from ventanilla.help.articles import Article
+from ventanilla.help.models import (
+    AdminArticle,
+    AdminArticleList,
+    ArticleEditIn,
+    ArticleIn,
+    ContentGapsOut,
+    DraftFromReplyIn,
+    HelpStatsOut,
+    ImportResult,
+    ReindexOut,
+    ReorderIn,
+    RevisionIn,
+    RevisionList,
+    SearchLogOut,
+)
+from ventanilla.services import help_content, help_public
 
 bp = Blueprint(__name__)
+NO_STORE = {"Cache-Control": "no-store"}
+JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+LANG_QUERY = {"lang": "es (default) or en"}
+
+
+def _lang() -> str:
+    return help_public.check_lang((bp.current_request.query_params or {}).get("lang"))
+
+
+def _status() -> str | None:
+    raw = (bp.current_request.query_params or {}).get("status")
+    if raw and raw not in ("draft", "published", "archived"):
+        raise BadRequest("invalid_query", {"detail": "status=draft|published|archived"})
+    return raw or None
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles",
+    "GET",
+    summary="Every article of a language, last edited first",
+    tag="help-admin",
+    response=AdminArticleList,
+    auth=True,
+    query={**LANG_QUERY, "status": "draft, published or archived", "limit": "1-100", "cursor": "next page"},
+)
+def list_articles() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 50, 1, 100)
+    cursor = (request.query_params or {}).get("cursor")
+    found = help_content.list_articles(principal_of(request), _lang(), _status(), limit, cursor)
+    return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles",
+    "POST",
+    summary="Create an article (as a draft)",
+    tag="help-admin",
+    body=ArticleIn,
+    response=AdminArticle,
+    status=201,
+    auth=True,
+)
+def create_article() -> Response:
+    request = bp.current_request
+    body = parse_body(request, ArticleIn)
+    return json_response(help_content.create(principal_of(request), body), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles/{slug}",
+    "GET",
+    summary="An article with its Markdown, HTML preview, status and revision",
+    tag="help-admin",
+    response=AdminArticle,
+    auth=True,
+    query=LANG_QUERY,
+)
+def get_article(slug: str) -> Response:
+    found = help_content.get(principal_of(bp.current_request), slug, _lang())
+    return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles/{slug}",
+    "PUT",
+    summary="Replace an article's content (send the revision you edited)",
+    tag="help-admin",
+    body=ArticleEditIn,
+    response=AdminArticle,
+    auth=True,
+    query=LANG_QUERY,
+)
+def edit_article(slug: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, ArticleEditIn)
+    return json_response(help_content.edit(principal_of(request), slug, _lang(), body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles/{slug}/publish",
+    "POST",
+    summary="Publish: citizens see it and search finds it within seconds",
+    tag="help-admin",
+    body=RevisionIn,
+    response=AdminArticle,
+    auth=True,
+    query=LANG_QUERY,
+)
+def publish_article(slug: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, RevisionIn)
+    principal = principal_of(request)
+    return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles/{slug}/archive",
+    "POST",
+    summary="Archive: removed from the help centre and from search",
+    tag="help-admin",
+    body=RevisionIn,
+    response=AdminArticle,
+    auth=True,
+    query=LANG_QUERY,
+)
+def archive_article(slug: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, RevisionIn)
+    principal = principal_of(request)
+    return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/articles/{slug}/revisions",
+    "GET",
+    summary="Revision history: who changed what and when, newest first",
+    tag="help-admin",
+    response=RevisionList,
+    auth=True,
+    query=LANG_QUERY,
+)
+def article_revisions(slug: str) -> Response:
+    found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
+    return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/reorder",
+    "POST",
+    summary="Order the articles published directly in one section",
+    tag="help-admin",
+    body=ReorderIn,
+    response=AdminArticleList,
+    auth=True,
+)
+def reorder() -> Response:
+    request = bp.current_request
+    body = parse_body(request, ReorderIn)
+    return json_response(help_content.reorder(principal_of(request), body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/import",
+    "POST",
+    summary="Bulk import, JSON Lines (one article per line): all lines or none, errors by line",
+    tag="help-admin",
+    body=Article,
+    text_body="application/x-ndjson",
+    response=ImportResult,
+    status=201,
+    auth=True,
+)
+def import_articles() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    text = parse_text_body(request, JSONL_TYPES, "unsupported_import_type")
+    return json_response(help_content.import_jsonl(principal, text), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/export",
+    "GET",
+    summary="Bulk export, JSON Lines (the import's format), every status",
+    tag="help-admin",
+    text_response="application/x-ndjson",
+    auth=True,
+    query={"lang": "es or en (default: both)"},
+)
+def export_articles() -> Response:
+    request = bp.current_request
+    raw_lang = (request.query_params or {}).get("lang")
+    lang = help_public.check_lang(raw_lang) if raw_lang else None
+    text = help_content.export_jsonl(principal_of(request), lang)
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "application/x-ndjson; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="ayuda-{lang or "todo"}.jsonl"',
+            **NO_STORE,
+        },
+    )
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/reindex",
+    "POST",
+    summary="Rebuild the search index from the table",
+    tag="help-admin",
+    response=ReindexOut,
+    auth=True,
+)
+def reindex() -> Response:
+    return json_response(help_public.reindex(principal_of(bp.current_request)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/stats",
+    "GET",
+    summary="Per article views and helpful %; per request subtype contact attempts and deflected %",
+    tag="help-admin",
+    response=HelpStatsOut,
+    auth=True,
+    query={**LANG_QUERY, "limit": "articles per page, 1-100", "cursor": "next page"},
+)
+def stats() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 100, 1, 100)
+    cursor = (request.query_params or {}).get("cursor")
+    found = help_public.stats(principal_of(request), _lang(), limit, cursor)
+    return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/content-gaps",
+    "GET",
+    summary="Searches that found nothing, most frequent first (no personal data)",
+    tag="help-admin",
+    response=ContentGapsOut,
+    auth=True,
+    query={**LANG_QUERY, "limit": "1-500"},
+)
+def content_gaps() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 100, 1, 500)
+    return json_response(help_public.content_gaps(principal_of(request), _lang(), limit), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/searches",
+    "GET",
+    summary="The search log of one day: query, result count, articles opened",
+    tag="help-admin",
+    response=SearchLogOut,
+    auth=True,
+    query={"day": "YYYY-MM-DD (default today, UTC)", "limit": "1-500"},
+)
+def searches() -> Response:
+    request = bp.current_request
+    limit = query_int(request, "limit", 200, 1, 500)
+    day = (request.query_params or {}).get("day")
+    return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/help-draft",
+    "POST",
+    summary="Turn a public reply of a resolved request into a draft help article",
+    tag="agent",
+    body=DraftFromReplyIn,
+    response=AdminArticle,
+    status=201,
+    auth=True,
+)
+def draft_from_reply(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, DraftFromReplyIn)
+    return json_response(help_content.draft_from_reply(principal_of(request), number, body), status=201)

@@ -47,6 +47,9 @@ class RouteDoc:
     auth: bool = False
     query: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    text_body: str | None = None
+    """Media type of a body that is text rather than one JSON object (e.g. JSON Lines)."""
+    text_response: str | None = None
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -137,6 +140,21 @@ def parse_body(request: Request, model: type[M]) -> M:
         raise ValidationFailed("validation_failed", errors=field_errors(error)) from error
 
 
+def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -> str:
+    """A UTF-8 text body of one of ``media_types`` (JSON Lines imports), within the size limit."""
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type not in media_types:
+        raise UnsupportedMediaType(code, {"content_type": content_type or "-"})
+    raw = request.raw_body or b""
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise PayloadTooLarge("payload_too_large", {"limit": limit})
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+
+
 def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
     raw = (request.query_params or {}).get(name)
     if raw is None:
@@ -183,11 +201,24 @@ def route(
     auth: bool = False,
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
+    text_body: str | None = None,
+    text_response: str | None = None,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems."""
     ROUTE_DOCS.append(
         RouteDoc(
-            path, method, summary, tag, body, response, status, auth, dict(query or {}), dict(headers or {})
+            path,
+            method,
+            summary,
+            tag,
+            body,
+            response,
+            status,
+            auth,
+            dict(query or {}),
+            dict(headers or {}),
+            text_body,
+            text_response,
         )
     )
 

@@ -69,13 +69,31 @@ def document() -> dict[str, Any]:
         ]
         if params:
             op["parameters"] = params
-        if doc.body:
+        if doc.body and not doc.text_body:
             op["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": _ref(doc.body, schemas)}},
             }
+        if doc.text_body:
+            op["requestBody"] = {
+                "required": True,
+                "content": {
+                    doc.text_body: {
+                        "schema": {
+                            "type": "string",
+                            "description": f"one JSON object per line, each a {doc.body.__name__}"
+                            if doc.body
+                            else "text",
+                        }
+                    }
+                },
+            }
+            if doc.body:
+                _ref(doc.body, schemas)
         ok: dict[str, Any] = {"description": "OK"}
-        if doc.response:
+        if doc.text_response:
+            ok["content"] = {doc.text_response: {"schema": {"type": "string"}}}
+        elif doc.response:
             ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}
         problem = {
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -174,6 +174,10 @@ _MESSAGES.update(
 )
 
 
+def has_message(code: str) -> bool:
+    return code in _MESSAGES
+
+
 def register(messages: dict[str, dict[str, str]]) -> None:
     """Add an area's messages (each code with "es" and "en"); areas keep their words beside their code."""
     for code, texts in messages.items():

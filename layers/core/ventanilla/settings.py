@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
     notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)
     """Backoff of a transient failure: base * 2^(attempt-1) seconds, at most 15 minutes."""
+    help_search_engine: str = Field(
+        default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
+    )
+    """tantivy on one machine (API and indexer share one process); opensearch in AWS."""
+    help_index_path: str = Field(default="", alias="HELP_INDEX_PATH")
+    """Folder of the tantivy index; empty keeps it in memory (rebuilt from the table's stream)."""
+    opensearch_url: str = Field(default="", alias="OPENSEARCH_URL")
+    opensearch_index: str = Field(default="help-articles", alias="OPENSEARCH_INDEX")
 
     @property
     def jwks_url(self) -> str:

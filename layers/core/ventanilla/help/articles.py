@@ -7,6 +7,7 @@ in one pass.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -183,6 +184,9 @@ class ImportIssue:
     line: int
     field: str
     message: str
+    code: str = ""
+    """pydantic's error type (or our own), so an API can word the message in the reader's language."""
+    params: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
@@ -217,7 +221,15 @@ class ArticleImportError(ValueError):
 
 def _issues(source: str, line: int, exc: ValidationError) -> list[ImportIssue]:
     return [
-        ImportIssue(source, line, ".".join(str(p) for p in err["loc"]), err["msg"]) for err in exc.errors()
+        ImportIssue(
+            source,
+            line,
+            ".".join(str(p) for p in err["loc"]),
+            err["msg"],
+            err["type"],
+            {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, str | int | float)},
+        )
+        for err in exc.errors()
     ]
 
 
@@ -233,7 +245,9 @@ def _check_duplicate(
 ) -> None:
     if article.key in seen:
         msg = f"duplicate slug '{article.slug}' for lang '{article.lang}' (first at line {seen[article.key]})"
-        report.errors.append(ImportIssue(source, line, "slug", msg))
+        report.errors.append(
+            ImportIssue(source, line, "slug", msg, "import_duplicate", {"first": seen[article.key]})
+        )
     else:
         seen[article.key] = line
         report.articles.append(article)
@@ -250,11 +264,20 @@ def parse_jsonl(lines: Iterable[str], source: str = "<jsonl>") -> ImportReport:
             data = json.loads(raw)
         except json.JSONDecodeError as exc:
             report.errors.append(
-                ImportIssue(source, number, "", f"invalid JSON: {exc.msg} (column {exc.colno})")
+                ImportIssue(
+                    source,
+                    number,
+                    "",
+                    f"invalid JSON: {exc.msg} (column {exc.colno})",
+                    "import_bad_json",
+                    {"detail": f"{exc.msg} (col. {exc.colno})"},
+                )
             )
             continue
         if not isinstance(data, dict):
-            report.errors.append(ImportIssue(source, number, "", "each line must be a JSON object"))
+            report.errors.append(
+                ImportIssue(source, number, "", "each line must be a JSON object", "import_not_object")
+            )
             continue
         try:
             article = Article.model_validate(data)

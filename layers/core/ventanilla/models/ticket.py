@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from ventanilla.help.articles import Slug
+from ventanilla.help.models import SeenArticle
 from ventanilla.models.catalog import ResponseTargets, Tier
 from ventanilla.models.common import Channel, Code, Strict
 from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
@@ -165,7 +167,11 @@ class CreateTicketIn(Strict):
     form: dict[str, FormValue] = Field(default_factory=dict, max_length=30)
     requester: RequesterIn
     channel: Channel = Channel.WEB
-    seen_articles: list[str] = Field(default_factory=list, max_length=20)
+    seen_articles: list[Slug] = Field(
+        default_factory=list,
+        max_length=20,
+        description="help articles the citizen saw first (POST /help/deflections returns them)",
+    )
 
 
 class TicketCreated(BaseModel):
@@ -271,6 +277,9 @@ class PublicTicket(BaseModel):
 class StaffTicket(BaseModel):
     ticket: Ticket
     history: list[HistoryEvent]
+    seen_articles: list[SeenArticle] = Field(
+        default_factory=list, description="the help articles the citizen saw before filing"
+    )
 
 
 class QueueItem(BaseModel):

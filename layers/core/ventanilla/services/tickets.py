@@ -401,8 +401,14 @@ def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
 
 
 def staff_view(principal: Principal, number: str) -> StaffTicket:
+    """The ticket, its full history and the help articles the citizen saw before filing."""
     ticket, history = _staff_ticket(principal, number)
-    return StaffTicket(ticket=ticket, history=history)
+    seen = []
+    if ticket.seen_articles:
+        from ventanilla.services.help_public import seen_for_agent
+
+        seen = seen_for_agent(ticket.seen_articles, ticket.requester.language)
+    return StaffTicket(ticket=ticket, history=history, seen_articles=seen)
 
 
 def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:

@@ -20,6 +20,17 @@ Keys (generic attribute names, so entities can share the indexes):
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
+    help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug>
+                                                            (every status)
+                                                       GSI2 HELPSECTION#<lang>#<leaf> / <position>#<slug>
+                                                            (published only: a sparse index)
+    revision       ARTICLE#<lang>#<slug>  REV#<nnnnnn> (who, when, action, fields changed, snapshot)
+    article stats  ARTICLE#<lang>#<slug>  STATS        (views, helpful_yes, helpful_no: ADD counters)
+    feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
+    help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
+    content gap    HELPGAP#<lang>      Q#<folded query>   (count, last_at)
+    deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
+    deflections    DEFLECT#<type>/<subtype>  TOTAL       (attempts, deflected: ADD counters)
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -41,8 +52,24 @@ Access patterns:
   suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it
   together with its history event in one transaction, so a redelivered event sends nothing twice.
   Suppressions and templates are listed with one Query of their partition, with a Limit.
-TTL attribute: ``ttl`` (idempotency records, deliveries, receipts). Streams carry new and old images
-to the consumers.
+- help article by slug and language: GetItem ``ARTICLE#lang#slug / ARTICLE``; its revisions: Query
+  ``PK`` with ``SK begins_with REV#``, newest first, Limit; several (reorder, import, the articles
+  a citizen saw): BatchGetItem (at most 100 keys).
+- editors' article list: Query GSI1 ``HELPADMIN#lang`` descending, one page (status as a filter);
+  the export job pages through it.
+- a section's published articles in the editors' order: Query GSI2 ``HELPSECTION#lang#section``.
+- an article change: one transaction: the article conditioned on its ``revision`` (or on not
+  existing) plus its new ``REV#`` item. Imports write 50 articles per transaction and put back what
+  they wrote if a later transaction fails. Views and votes are ADDs on ``STATS`` (never on the
+  article item, so counting does not re-index it through the stream).
+- search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result search also
+  ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1 ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
+- deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
+  totals of the catalog's subtypes with one BatchGetItem.
+- search itself never touches the table: the indexer function follows the stream (article items
+  only) into the search engine.
+TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs). Streams carry new and
+old images to the consumers.
 """
 
 from __future__ import annotations

@@ -211,6 +211,37 @@ def build_search_body(
     return body
 
 
+def build_sections_body(lang: str = "es") -> dict[str, Any]:
+    """Every section path prefix of the published articles in ``lang``, counted (one aggregation)."""
+    return {
+        "size": 0,
+        "query": {"bool": {"filter": [{"term": {"lang": lang}}]}},
+        "aggs": {
+            "tree": {
+                "terms": {"field": "section_tree", "size": 2000},
+                "aggs": {"sample": {"top_hits": {"size": 1, "_source": ["section_path", "section_titles"]}}},
+            }
+        },
+    }
+
+
+def parse_sections_response(response: Mapping[str, Any]) -> list[SectionGroup]:
+    groups: list[SectionGroup] = []
+    for bucket in response.get("aggregations", {}).get("tree", {}).get("buckets", []):
+        path = str(bucket["key"]).split("/")
+        title = path[-1]
+        sample = bucket.get("sample", {}).get("hits", {}).get("hits", [])
+        if sample:
+            src = sample[0].get("_source", {})
+            depth = len(path) - 1
+            s_path, s_titles = src.get("section_path", []), src.get("section_titles", [])
+            if depth < len(s_titles) and s_path[: depth + 1] == path:
+                title = s_titles[depth]
+        groups.append(SectionGroup(slug=path[-1], title=title, path=path, count=int(bucket["doc_count"])))
+    groups.sort(key=lambda g: (len(g.path), g.path))
+    return groups
+
+
 def parse_search_response(
     response: Mapping[str, Any], query: str, lang: str, section: str | None
 ) -> SearchResult:
@@ -366,7 +397,8 @@ class OpenSearchEngine:
         if not actions:
             return
         self.ensure_index()
-        response = self.client.bulk(body=actions, refresh=self._refresh)
+        # POST /<index>/_bulk, so a policy scoped to the index allows it (not the domain-wide /_bulk).
+        response = self.client.bulk(body=actions, index=self.index_name, refresh=self._refresh)
         if response.get("errors"):
             failures = [
                 item
@@ -389,6 +421,13 @@ class OpenSearchEngine:
             self.client.delete_by_query(
                 index=self.index_name, body={"query": {"match_all": {}}}, refresh=True, conflicts="proceed"
             )
+
+    def sections(self, lang: str = "es") -> list[SectionGroup]:
+        if not self.client.indices.exists(index=self.index_name):
+            return []
+        return parse_sections_response(
+            self.client.search(index=self.index_name, body=build_sections_body(lang))
+        )
 
     def count(self) -> int:
         if not self.client.indices.exists(index=self.index_name):

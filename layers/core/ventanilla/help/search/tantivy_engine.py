@@ -312,6 +312,30 @@ class TantivyEngine:
             result.did_you_mean = plan.did_you_mean
         return result
 
+    def sections(self, lang: str = "es") -> list[SectionGroup]:
+        target = self._langs.get(lang)
+        if target is None:
+            return []
+        searcher = target.searcher
+        if not searcher.num_docs:
+            return []
+        agg = searcher.aggregate(
+            tantivy.Query.all_query(), {"tree": {"terms": {"field": "tree", "size": 10_000}}}
+        )
+        with target.memory_lock:
+            titles = dict(target.titles)
+        groups = [
+            SectionGroup(
+                slug=str(b["key"]).split("/")[-1],
+                title=titles.get(str(b["key"]), str(b["key"]).split("/")[-1]),
+                path=str(b["key"]).split("/"),
+                count=int(b["doc_count"]),
+            )
+            for b in agg.get("tree", {}).get("buckets", [])
+        ]
+        groups.sort(key=lambda g: (len(g.path), g.path))
+        return groups
+
     @staticmethod
     def _exact_count(searcher: tantivy.Searcher, plan: _Plan, filters: list[tantivy.Query]) -> int:
         """How many articles the words as typed match, without typo tolerance or synonyms."""

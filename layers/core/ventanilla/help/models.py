@@ -1,0 +1,347 @@
+"""Bodies and answers of the help centre API: editors' articles and revisions, citizens' search,
+feedback and deflections, editors' statistics. The article itself is :class:`~ventanilla.help.Article`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from ventanilla.help.articles import (
+    MAX_BODY,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    Lang,
+    RequestType,
+    SectionSlug,
+    Slug,
+    Stage,
+    Status,
+)
+from ventanilla.help.search.base import SearchHit, SectionGroup
+from ventanilla.models.common import Code, Strict
+
+MAX_COMMENT = 1_000
+MAX_LISTED = 20  # articles shown, opened or seen in one contact attempt
+
+SectionTitle = Annotated[str, StringConstraints(min_length=1, max_length=120)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+
+
+class ArticleIn(Strict):
+    """What an editor writes; the status moves only through publish and archive."""
+
+    slug: Slug
+    lang: Lang = "es"
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    summary: str = Field(min_length=1, max_length=MAX_SUMMARY)
+    body_md: str = Field(min_length=1, max_length=MAX_BODY)
+    translation_of: Slug | None = None
+    section_path: list[SectionSlug] = Field(min_length=1, max_length=6)
+    section_titles: list[SectionTitle] = Field(min_length=1, max_length=6)
+    stage: Stage
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    request_types: list[RequestType] = Field(default_factory=list, max_length=20)
+
+
+class ArticleEditIn(Strict):
+    """A full replacement of an article's content; ``revision`` guards against lost updates."""
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE)
+    summary: str = Field(min_length=1, max_length=MAX_SUMMARY)
+    body_md: str = Field(min_length=1, max_length=MAX_BODY)
+    translation_of: Slug | None = None
+    section_path: list[SectionSlug] = Field(min_length=1, max_length=6)
+    section_titles: list[SectionTitle] = Field(min_length=1, max_length=6)
+    stage: Stage
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+    request_types: list[RequestType] = Field(default_factory=list, max_length=20)
+    revision: int | None = Field(default=None, ge=1, description="the revision you edited; 409 if stale")
+
+
+class RevisionIn(Strict):
+    revision: int | None = Field(default=None, ge=1, description="the revision you saw; 409 if stale")
+
+
+class ReorderIn(Strict):
+    """The articles filed directly in one section, in the order citizens should see them."""
+
+    lang: Lang = "es"
+    section: SectionSlug
+    slugs: list[Slug] = Field(min_length=1, max_length=50)
+
+
+class AdminArticle(BaseModel):
+    """An article as editors see it: every field, its revision and its place in its section."""
+
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    body_md: str
+    html: str
+    translation_of: str | None
+    translations: list[str] = Field(default_factory=list)
+    section_path: list[str]
+    section_titles: list[str]
+    stage: Stage
+    tags: list[str]
+    request_types: list[str]
+    status: Status
+    revision: int
+    position: int
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    updated_by: str
+    published_at: datetime | None = None
+
+
+class AdminArticleRow(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    status: Status
+    section_path: list[str]
+    stage: Stage
+    revision: int
+    position: int
+    updated_at: datetime
+    updated_by: str
+
+
+class AdminArticleList(BaseModel):
+    items: list[AdminArticleRow]
+    next_cursor: str | None = None
+
+
+class Revision(BaseModel):
+    """One entry of an article's history: who did what, when, which fields changed, and the content."""
+
+    revision: int
+    at: datetime
+    by: str
+    action: Literal["created", "edited", "published", "archived", "reordered", "imported", "drafted"]
+    changed: list[str] = Field(default_factory=list)
+    note: str | None = None
+    status: Status
+    snapshot: dict[str, object] = Field(default_factory=dict)
+
+
+class RevisionList(BaseModel):
+    slug: str
+    lang: str
+    items: list[Revision]
+
+
+class ImportLineError(BaseModel):
+    line: int
+    field: str
+    message: str
+
+
+class ImportResult(BaseModel):
+    imported: int
+    created: int
+    updated: int
+    slugs: list[str]
+
+
+class DraftFromReplyIn(Strict):
+    """An agent proposes a reply of a resolved request as a help article (A5); an editor finishes it."""
+
+    event_id: str = Field(min_length=4, max_length=40, description="the public reply in the history")
+    title: str = Field(min_length=5, max_length=MAX_TITLE)
+    slug: Slug | None = None
+    section_path: list[SectionSlug] = Field(
+        default_factory=lambda: ["borradores"], min_length=1, max_length=6
+    )
+    section_titles: list[SectionTitle] = Field(
+        default_factory=lambda: ["Borradores"], min_length=1, max_length=6
+    )
+    stage: Stage = Stage.INFORMACION
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
+# ---- public -----------------------------------------------------------------------------------
+
+
+class HelpSearchOut(BaseModel):
+    """A search answer plus the id to send back as ``search_id`` when opening a result."""
+
+    search_id: str
+    query: str
+    lang: str
+    section: str | None
+    stage: str | None
+    hits: list[SearchHit]
+    total: int
+    groups: list[SectionGroup]
+    did_you_mean: str | None
+
+
+class SectionNode(BaseModel):
+    slug: str
+    title: str
+    path: list[str]
+    count: int
+    children: list[SectionNode] = Field(default_factory=list)
+
+
+class ArticleLink(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    section_path: list[str]
+    stage: Stage
+
+
+class SectionsOut(BaseModel):
+    """The tree of sections with counts; with ``section``, that subtree and the articles filed in it."""
+
+    lang: str
+    total: int
+    sections: list[SectionNode]
+    section: SectionNode | None = None
+    articles: list[ArticleLink] = Field(default_factory=list)
+
+
+class StageOut(BaseModel):
+    stage: Stage
+    label: str
+    count: int
+    articles: list[ArticleLink]
+
+
+class StagesOut(BaseModel):
+    lang: str
+    stages: list[StageOut]
+
+
+class PublicArticle(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    html: str
+    section_path: list[str]
+    section_titles: list[str]
+    stage: Stage
+    stage_label: str
+    tags: list[str]
+    request_types: list[str]
+    translations: dict[str, str] = Field(default_factory=dict, description="lang -> slug")
+    updated_at: datetime
+    views: int
+    helpful_pct: float | None
+
+
+class SuggestOut(BaseModel):
+    """What the contact flow shows before the form: articles linked to the subtype, then text matches."""
+
+    type: str
+    subtype: str
+    lang: str
+    linked: list[ArticleLink]
+    matches: list[SearchHit]
+
+
+class FeedbackIn(Strict):
+    helpful: bool
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT)
+    lang: Lang = "es"
+
+
+class FeedbackOut(BaseModel):
+    slug: str
+    lang: str
+    helpful_yes: int
+    helpful_no: int
+
+
+class DeflectionIn(Strict):
+    """The outcome of one contact attempt (A4): what was shown, what was opened, how it ended."""
+
+    type: Code
+    subtype: Code
+    lang: Lang = "es"
+    shown: list[Slug] = Field(default_factory=list, max_length=MAX_LISTED)
+    opened: list[Slug] = Field(default_factory=list, max_length=MAX_LISTED)
+    outcome: Literal["resolved", "contact"]
+
+
+class DeflectionOut(BaseModel):
+    id: str
+    outcome: str
+    seen_articles: list[str] = Field(description="send these as seen_articles when filing the request")
+
+
+class SeenArticle(BaseModel):
+    """An article the citizen saw before filing, as the agent sees it."""
+
+    slug: str
+    lang: str
+    title: str | None
+    url: str
+
+
+# ---- editors' statistics ----------------------------------------------------------------------
+
+
+class ArticleStats(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    status: Status
+    views: int
+    helpful_yes: int
+    helpful_no: int
+    helpful_pct: float | None
+
+
+class SubtypeStats(BaseModel):
+    type: str
+    subtype: str
+    attempts: int
+    deflected: int
+    deflected_pct: float | None
+
+
+class HelpStatsOut(BaseModel):
+    lang: str
+    articles: list[ArticleStats]
+    next_cursor: str | None
+    subtypes: list[SubtypeStats]
+
+
+class ContentGap(BaseModel):
+    query: str
+    count: int
+    last_at: datetime
+
+
+class ContentGapsOut(BaseModel):
+    lang: str
+    items: list[ContentGap]
+
+
+class SearchLogEntry(BaseModel):
+    id: str
+    at: datetime
+    query: str
+    lang: str
+    section: str | None
+    results: int
+    clicked: list[str]
+
+
+class SearchLogOut(BaseModel):
+    day: str
+    items: list[SearchLogEntry]
+
+
+class ReindexOut(BaseModel):
+    indexed: int
+    engine: str

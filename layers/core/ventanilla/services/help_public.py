@@ -1,0 +1,418 @@
+"""The help centre as citizens use it (A1-A4), and what editors learn from that use.
+
+Search goes to the search engine; articles, counters and logs to the table. Every answer reads
+and writes a bounded number of items. Logs keep no personal data (see :mod:`ventanilla.help.privacy`).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+
+from ventanilla import i18n
+from ventanilla.auth import Principal
+from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
+from ventanilla.help.articles import SLUG_PATTERN, Stage
+from ventanilla.help.models import (
+    ArticleLink,
+    ArticleStats,
+    ContentGap,
+    ContentGapsOut,
+    DeflectionIn,
+    DeflectionOut,
+    FeedbackIn,
+    FeedbackOut,
+    HelpSearchOut,
+    HelpStatsOut,
+    PublicArticle,
+    ReindexOut,
+    SearchLogEntry,
+    SearchLogOut,
+    SectionNode,
+    SectionsOut,
+    SeenArticle,
+    StageOut,
+    StagesOut,
+    SubtypeStats,
+    SuggestOut,
+)
+from ventanilla.help.privacy import loggable_query, redact
+from ventanilla.help.search.base import HelpSearchEngine, SearchHit, SectionGroup
+from ventanilla.help.search.shared import shared_engine
+from ventanilla.models.common import utcnow
+from ventanilla.services.help_content import EDITORS, all_articles
+from ventanilla.settings import get_settings
+from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import help_articles as store
+from ventanilla.storage import help_usage as usage
+from ventanilla.storage.help_articles import StoredArticle
+
+LANGS = ("es", "en")
+STAGE_ARTICLES = 20
+SUGGEST_LINKED = 10
+SEARCH_ID = re.compile(r"^[0-9a-f]{16}$")
+_SLUG = re.compile(SLUG_PATTERN)
+
+i18n.register(
+    {
+        "query_required": {
+            "es": "Escriba qué busca en q (o elija una sección o etapa).",
+            "en": "Type what you are looking for in q (or pick a section or stage).",
+        },
+        "unknown_lang": {
+            "es": "Idioma no disponible; use es o en.",
+            "en": "Language not available; use es or en.",
+        },
+        "unknown_stage": {
+            "es": "Etapa desconocida. Use: {expected}.",
+            "en": "Unknown stage. Use: {expected}.",
+        },
+        "section_not_found": {
+            "es": "No hay artículos publicados en esa sección.",
+            "en": "There are no published articles in that section.",
+        },
+        "type_required": {
+            "es": "Indique el tipo y el subtipo de la solicitud (type y subtype).",
+            "en": "Give the request type and subtype (type and subtype).",
+        },
+    }
+)
+
+
+def check_lang(lang: str | None) -> str:
+    value = (lang or "es").strip().lower()
+    if value not in LANGS:
+        raise BadRequest("unknown_lang")
+    return value
+
+
+def check_stage(stage: str | None) -> str | None:
+    if not stage:
+        return None
+    try:
+        return Stage(stage).value
+    except ValueError as error:
+        raise BadRequest("unknown_stage", {"expected": ", ".join(s.value for s in Stage)}) from error
+
+
+def _engine() -> HelpSearchEngine:
+    return shared_engine()
+
+
+def _link(s: StoredArticle) -> ArticleLink:
+    a = s.article
+    return ArticleLink(
+        slug=a.slug, lang=a.lang, title=a.title, summary=a.summary, section_path=a.section_path, stage=a.stage
+    )
+
+
+def _hit_link(h: SearchHit) -> ArticleLink:
+    return ArticleLink(
+        slug=h.slug, lang=h.lang, title=h.title, summary=h.summary, section_path=h.section_path, stage=h.stage
+    )
+
+
+def _pct(yes: int, no: int) -> float | None:
+    return round(100 * yes / (yes + no), 1) if yes + no else None
+
+
+# ---- search and browse ----------------------------------------------------------------------------
+
+
+def search(
+    q: str | None,
+    lang: str | None,
+    section: str | None,
+    stage: str | None,
+    request_type: str | None,
+    limit: int,
+) -> HelpSearchOut:
+    """Any text is searched (clipped, symbols ignored); an empty query needs a section or stage."""
+    code = check_lang(lang)
+    stage_value = check_stage(stage)
+    text = q or ""
+    if not text.strip() and not (section or stage_value or request_type):
+        raise BadRequest("query_required")
+    result = _engine().search(
+        text, lang=code, section=section or None, stage=stage_value, request_type=request_type, limit=limit
+    )
+    search_id = uuid.uuid4().hex[:16]
+    logged = loggable_query(text)
+    if logged:
+        usage.log_search(search_id, utcnow(), logged, code, section, result.total)
+    return HelpSearchOut(
+        search_id=search_id,
+        query=text,
+        lang=code,
+        section=section,
+        stage=stage_value,
+        hits=result.hits,
+        total=result.total,
+        groups=result.groups,
+        did_you_mean=result.did_you_mean,
+    )
+
+
+def _tree(groups: list[SectionGroup]) -> list[SectionNode]:
+    nodes: dict[tuple[str, ...], SectionNode] = {}
+    roots: list[SectionNode] = []
+    for g in sorted(groups, key=lambda g: (len(g.path), g.path)):
+        node = SectionNode(slug=g.slug, title=g.title, path=g.path, count=g.count)
+        nodes[tuple(g.path)] = node
+        parent = nodes.get(tuple(g.path[:-1]))
+        (parent.children if parent is not None else roots).append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda n: n.title)
+    roots.sort(key=lambda n: n.title)
+    return roots
+
+
+def _find(nodes: list[SectionNode], slug: str) -> SectionNode | None:
+    for node in nodes:
+        if node.slug == slug:
+            return node
+        found = _find(node.children, slug)
+        if found is not None:
+            return found
+    return None
+
+
+def sections(lang: str | None, section: str | None) -> SectionsOut:
+    """The whole tree with counts; with ``section``, also its node and the articles filed in it."""
+    code = check_lang(lang)
+    roots = _tree(_engine().sections(code))
+    out = SectionsOut(lang=code, total=sum(n.count for n in roots), sections=roots)
+    if section:
+        node = _find(roots, section)
+        if node is None:
+            raise NotFound("section_not_found")
+        out.section = node
+        out.articles = [_link(s) for s in store.in_section(code, section)]
+    return out
+
+
+def stages(lang: str | None) -> StagesOut:
+    """The menu by process stage: every stage, its count and its articles (from the index)."""
+    code = check_lang(lang)
+    engine = _engine()
+    out: list[StageOut] = []
+    for stage in Stage:
+        found = engine.search("", lang=code, stage=stage.value, limit=STAGE_ARTICLES)
+        links = sorted((_hit_link(h) for h in found.hits), key=lambda a: (a.section_path, a.title))
+        out.append(StageOut(stage=stage, label=stage.label(code), count=found.total, articles=links))
+    return StagesOut(lang=code, stages=out)
+
+
+def article(slug: str, lang: str | None, search_id: str | None) -> PublicArticle:
+    """A published article; opening it counts a view (and the click of the search it came from)."""
+    code = check_lang(lang)
+    if not _SLUG.match(slug or "") or len(slug) > 120:
+        raise NotFound("article_not_found")
+    found = store.get(slug, code)
+    if found is None or found.article.status != "published":
+        raise NotFound("article_not_found")
+    usage.count_view(slug, code)
+    if search_id and SEARCH_ID.match(search_id):
+        usage.log_click(search_id, slug)
+    counters = usage.article_counters([(slug, code)]).get((slug, code), {})
+    a = found.article
+    other = "en" if code == "es" else "es"
+    return PublicArticle(
+        slug=a.slug,
+        lang=a.lang,
+        title=a.title,
+        summary=a.summary,
+        html=a.html,
+        section_path=a.section_path,
+        section_titles=a.section_titles,
+        stage=a.stage,
+        stage_label=a.stage.label(code),
+        tags=a.tags,
+        request_types=a.request_types,
+        translations={other: a.translation_of} if a.translation_of else {},
+        updated_at=a.updated_at,
+        views=counters.get("views", 0),
+        helpful_pct=_pct(counters.get("helpful_yes", 0), counters.get("helpful_no", 0)),
+    )
+
+
+# ---- contact flow: suggestions, deflection, feedback ---------------------------------------------------
+
+
+def _check_subtype(type_code: str | None, subtype: str | None, prefix: str = "") -> str:
+    if not type_code or not subtype:
+        raise BadRequest("type_required")
+    rtype = catalog_store.get_type(type_code)
+    if rtype is None:
+        raise ValidationFailed("validation_failed", errors=[FieldError(f"{prefix}type", "unknown_type")])
+    if rtype.subtype(subtype) is None:
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError(f"{prefix}subtype", "unknown_subtype")]
+        )
+    return f"{type_code}/{subtype}"
+
+
+def suggest(
+    type_code: str | None, subtype: str | None, text: str | None, lang: str | None, limit: int
+) -> SuggestOut:
+    """What the contact flow shows before the form: the subtype's articles, then the best text matches."""
+    code = check_lang(lang)
+    request_type = _check_subtype(type_code, subtype)
+    engine = _engine()
+    linked_hits = engine.search("", lang=code, request_type=request_type, limit=SUGGEST_LINKED).hits
+    linked = [
+        ArticleLink(
+            slug=h.slug,
+            lang=h.lang,
+            title=h.title,
+            summary=h.summary,
+            section_path=h.section_path,
+            stage=h.stage,
+        )
+        for h in linked_hits
+    ]
+    seen = {h.slug for h in linked_hits}
+    matches = []
+    if text and text.strip():
+        found = engine.search(text, lang=code, limit=limit + len(seen)).hits
+        matches = [h for h in found if h.slug not in seen][:limit]
+    return SuggestOut(type=type_code or "", subtype=subtype or "", lang=code, linked=linked, matches=matches)
+
+
+def deflection(body: DeflectionIn) -> DeflectionOut:
+    request_type = _check_subtype(body.type, body.subtype)
+    shown = list(dict.fromkeys(body.shown))
+    opened = list(dict.fromkeys(body.opened))
+    attempt_id = uuid.uuid4().hex[:16]
+    usage.record_deflection(
+        attempt_id, utcnow(), request_type, body.lang, shown, opened, body.outcome == "resolved"
+    )
+    seen = list(dict.fromkeys([*opened, *shown]))[:20]
+    return DeflectionOut(id=attempt_id, outcome=body.outcome, seen_articles=seen)
+
+
+def feedback(slug: str, body: FeedbackIn) -> FeedbackOut:
+    """«¿Le fue útil?»: a vote and an optional comment, its personal data removed before it is kept."""
+    if not _SLUG.match(slug or "") or len(slug) > 120:
+        raise NotFound("article_not_found")
+    found = store.get(slug, body.lang)
+    if found is None or found.article.status != "published":
+        raise NotFound("article_not_found")
+    comment = redact(body.comment).strip() if body.comment else None
+    totals = usage.add_feedback(
+        slug, body.lang, body.helpful, comment or None, utcnow(), uuid.uuid4().hex[:12]
+    )
+    return FeedbackOut(slug=slug, lang=body.lang, **totals)
+
+
+def seen_for_agent(slugs: list[str], lang: str) -> list[SeenArticle]:
+    """The articles a citizen saw before filing, with their titles, for the agent's view."""
+    wanted = [s for s in slugs[:20] if _SLUG.match(s)]
+    found = store.get_many([(s, lang) for s in wanted]) if wanted else {}
+    base = get_settings().public_base_url.rstrip("/")
+    return [
+        SeenArticle(
+            slug=s,
+            lang=lang,
+            title=found[(s, lang)].article.title if (s, lang) in found else None,
+            url=f"{base}/#/ayuda/{s}",
+        )
+        for s in wanted
+    ]
+
+
+# ---- editors: what citizens did -----------------------------------------------------------------------
+
+
+def stats(principal: Principal, lang: str | None, limit: int, cursor: str | None) -> HelpStatsOut:
+    """Per article: views and helpful %; per subtype: contact attempts and deflected %."""
+    principal.require(*EDITORS)
+    code = check_lang(lang)
+    page, next_cursor = store.admin_page(code, None, limit, cursor)
+    counters = usage.article_counters([s.article.key for s in page])
+    articles = []
+    for s in page:
+        c = counters.get(s.article.key, {})
+        yes, no = c.get("helpful_yes", 0), c.get("helpful_no", 0)
+        articles.append(
+            ArticleStats(
+                slug=s.article.slug,
+                lang=code,
+                title=s.article.title,
+                status=s.article.status,
+                views=c.get("views", 0),
+                helpful_yes=yes,
+                helpful_no=no,
+                helpful_pct=_pct(yes, no),
+            )
+        )
+    articles.sort(key=lambda a: (-a.views, a.slug))
+    subtypes = [(t.code, st.code) for t in catalog_store.list_types() for st in t.subtypes]
+    totals = usage.deflection_totals([f"{t}/{st}" for t, st in subtypes])
+    rows = []
+    for t, st in subtypes:
+        attempts, deflected = totals.get(f"{t}/{st}", (0, 0))
+        rows.append(
+            SubtypeStats(
+                type=t,
+                subtype=st,
+                attempts=attempts,
+                deflected=deflected,
+                deflected_pct=round(100 * deflected / attempts, 1) if attempts else None,
+            )
+        )
+    return HelpStatsOut(lang=code, articles=articles, next_cursor=next_cursor, subtypes=rows)
+
+
+def content_gaps(principal: Principal, lang: str | None, limit: int) -> ContentGapsOut:
+    """Searches that found nothing, most frequent first: what to write next."""
+    principal.require(*EDITORS)
+    code = check_lang(lang)
+    items = [
+        ContentGap(
+            query=str(g["query"]),
+            count=int(g.get("count", 0)),
+            last_at=datetime.fromisoformat(str(g["last_at"]).replace("Z", "+00:00")),
+        )
+        for g in usage.gaps(code)
+    ]
+    items.sort(key=lambda g: (-g.count, g.query))
+    return ContentGapsOut(lang=code, items=items[:limit])
+
+
+def search_log(principal: Principal, day: str | None, limit: int) -> SearchLogOut:
+    principal.require(*EDITORS)
+    when = day or utcnow().date().isoformat()
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", when):
+        raise BadRequest("invalid_query", {"detail": "day=YYYY-MM-DD"})
+    entries = [
+        SearchLogEntry(
+            id=str(e["id"]),
+            at=datetime.fromisoformat(str(e["at"]).replace("Z", "+00:00")),
+            query=str(e["query"]),
+            lang=str(e["lang"]),
+            section=e.get("section"),
+            results=int(e.get("results", 0)),
+            clicked=[str(c) for c in e.get("clicked", [])],
+        )
+        for e in usage.searches_of_day(when, limit)
+    ]
+    return SearchLogOut(day=when, items=entries)
+
+
+# ---- index -------------------------------------------------------------------------------------------
+
+
+def rebuild(engine: HelpSearchEngine | None = None) -> int:
+    """Re-index every published article from the table (after changing analysis, or a lost index)."""
+    target = engine or _engine()
+    articles = all_articles()
+    target.clear()
+    target.index(articles)  # drafts and archived ones are skipped by the engine
+    return sum(1 for a in articles if a.status == "published")
+
+
+def reindex(principal: Principal) -> ReindexOut:
+    principal.require(*EDITORS)
+    return ReindexOut(indexed=rebuild(), engine=get_settings().help_search_engine)

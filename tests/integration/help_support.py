@@ -1,0 +1,88 @@
+"""Fixtures of the help centre tests: the demo articles seeded as ``make dev`` seeds them, and the
+indexer function fed by the table's real stream through the local runner (as Lambda would)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Aws
+
+Sync = Callable[[], None]
+JSON = {"Content-Type": "application/json"}
+DEMO_SLUG = "patente-comercial-requisitos"
+
+
+@pytest.fixture(scope="session")
+def sync(aws: Aws) -> Iterator[Sync]:
+    """Blocks until the indexer has applied every write made so far."""
+    from infra.local.streams import StreamPoller
+
+    fn = aws.stack.functions["IndexerFunction"]
+    poller = StreamPoller(fn, fn.events["ArticleStream"], interval=0.05)
+    poller.start()
+
+    def wait() -> None:
+        assert poller.wait_idle(60), "the indexer did not catch up"
+
+    yield wait
+    poller.stop()
+
+
+@pytest.fixture(scope="session")
+def demo_help(aws: Aws, sync: Sync) -> int:
+    """The demo articles in the table and the index (once per test process)."""
+    from infra.local import demo
+    from ventanilla.storage import help_articles
+
+    if help_articles.get(DEMO_SLUG, "es") is None:
+        demo.seed_help()
+    sync()
+    from infra.local.template import ROOT
+    from ventanilla.help.articles import load_jsonl
+
+    return sum(1 for a in load_jsonl(ROOT / "infra" / "seed" / "help_articles.jsonl") if a.lang == "es")
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def article_body(slug: str, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "slug": slug,
+        "lang": "es",
+        "title": "Cómo inscribir una mascota en el registro comunal",
+        "summary": "Pasos para inscribir a su perro o gato y obtener la placa de identificación.",
+        "body_md": "## Pasos\n\n1. Lleve a su mascota al operativo de **microchip**.\n2. Pida la placa.",
+        "section_path": ["mascotas", "registro-de-mascotas"],
+        "section_titles": ["Mascotas", "Registro de mascotas"],
+        "stage": "registro",
+        "tags": ["mascota", "perro"],
+        "request_types": ["consulta/tramite"],
+    }
+    body.update(overrides)
+    return body
+
+
+def send(api: Any, method: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return getattr(api, method)(path, body=raw, headers={**JSON, **headers})
+
+
+def problem(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.body)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    return dict(json.loads(response.body))
+
+
+def search_slugs(api: Any, q: str, **params: str) -> list[str]:
+    from urllib.parse import urlencode
+
+    response = api.get("/api/v1/help/search?" + urlencode({"q": q, "limit": "20", **params}))
+    assert response.status_code == 200, response.body
+    return [h["slug"] for h in response.json_body["hits"]]
