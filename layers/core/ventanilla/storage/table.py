@@ -14,6 +14,12 @@ Keys (generic attribute names, so entities can share the indexes):
     citizen        CITIZEN#<id>        PROFILE
     contact index  CONTACT#<sha256>    CONTACT
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
+    stats day      STATS#<slice>       D#<yyyy-mm-dd>  counters of flows on that local day
+    stats month    STATS#<slice>       M#<yyyy-mm>     the same counters per month (goals, open data)
+    stats now      STATS#<slice>       NOW             stocks: open tickets by status and filing day
+    stats facts    STATSTICKET#<n>     FACTS           what the aggregator counted of ticket n (+ version)
+    stats marker   STATSEV#<n>         <event SK>      a history event counted (expires through TTL)
+    goal           GOALS               GOAL#<id>       carta de compromisos, supervisors edit it
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -27,7 +33,25 @@ Access patterns:
   creates cannot both win the same number.
 - a ticket change: one transaction: Put of the ticket conditioned on its ``version`` (optimistic
   locking) plus a conditional Put of each new history event (append-only).
-TTL attribute: ``ttl`` (idempotency records). Streams carry new and old images to the consumers.
+- statistics (ventanilla.stats): a *slice* is a filter: ``all``, ``type=<t>``, ``team=<t>``,
+  ``channel=<c>`` and their combinations in that order (``type=a&team=b&channel=web``), plus
+  ``subtype=<type>.<sub>`` and ``priority=<p>``; each ticket version adds to the 10 slices of its
+  dimensions. Counter attributes (ADD only): ``created``, ``resolved``, ``reopened``, ``closed``,
+  ``net_open`` (backlog change that day), ``fr_n``/``fr_met``, ``res_n``/``res_met``,
+  ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>`` (first response / resolution business
+  hours histograms, fixed edges in ventanilla.stats.keys), ``tis_n#<status>``/``tis_s#<status>``
+  (exits from a status and seconds spent in it), ``breaches``, ``breach#<target>``,
+  ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>``, and per dimension value
+  ``<measure>@<dim>=<value>``; the ``all`` slice also holds ``messages@actor=<kind>`` and ``notes``.
+  ``NOW`` holds ``open``, ``open#<status>``, ``age#<filing day>``. The help center writes its own
+  slice ``STATS#help`` / ``D#<day>`` (see ventanilla.stats.help_figures).
+- a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
+  day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per goal
+  type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
+- aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
+  version read (or absent) plus one ADD Update per touched aggregate item (at most ~50).
+- open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
+TTL attribute: ``ttl`` (idempotency records, stats markers). Streams carry new and old images to the consumers.
 """
 
 from __future__ import annotations
