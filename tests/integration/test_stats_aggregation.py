@@ -80,7 +80,9 @@ def history(draw: Any, types: tuple[str, str]) -> list[dict[str, Any]]:
     for _ in range(draw(st.integers(0, 7))):
         now += timedelta(minutes=draw(st.integers(1, 6 * 24 * 60)))
         image = {**image, "version": image["version"] + 1, "updated_at": _iso(now)}
-        kind = draw(st.sampled_from(("status", "status", "status", "team", "type", "breach", "escalate", "csat")))
+        kind = draw(
+            st.sampled_from(("status", "status", "status", "team", "type", "breach", "escalate", "csat"))
+        )
         status = Status(image["status"])
         if kind == "status" and TRANSITIONS[status]:
             target = draw(st.sampled_from(sorted(TRANSITIONS[status])))
@@ -128,7 +130,14 @@ def _record(image: dict[str, Any], seq: int, *, old: dict[str, Any] | None) -> d
 
 def _event_record(number: str, at: str, actor: str, seq: int) -> dict[str, Any]:
     keys = {"PK": f"TICKET#{number}", "SK": f"EV#{at}#00#m{seq}"}
-    image = {**keys, "number": number, "at": at, "action": "message", "actor": {"kind": actor}, "public": True}
+    image = {
+        **keys,
+        "number": number,
+        "at": at,
+        "action": "message",
+        "actor": {"kind": actor},
+        "public": True,
+    }
     return {
         "eventID": f"v{seq}",
         "eventName": "INSERT",
@@ -160,11 +169,11 @@ def recount(histories: list[list[dict[str, Any]]], zone: ZoneInfo, events: list[
     def flow(dims: Dims, day: str, attr: str, n: float = 1, breakdown: bool = False) -> None:
         for s in slices_of(dims):
             for sk in (day_sk(day), month_sk(day[:7])):
-                out[(stats_pk(s), sk)][attr] += int(round(n))
+                out[(stats_pk(s), sk)][attr] += round(n)
                 if breakdown:
                     for name, value in dims._asdict().items():
                         label = f"{dims.type}.{value}" if name == "subtype" else value
-                        out[(stats_pk(s), sk)][f"{attr}@{name}={label}"] += int(round(n))
+                        out[(stats_pk(s), sk)][f"{attr}@{name}={label}"] += round(n)
 
     for versions in histories:
         first, last = versions[0], versions[-1]
@@ -214,7 +223,9 @@ def recount(histories: list[list[dict[str, Any]]], zone: ZoneInfo, events: list[
                 flow(dims, day, f"breach#{target}")
             seen_breaches |= set(v["breached"])
             if prev is not None and v["escalation_level"] > prev["escalation_level"]:
-                flow(dims, day, "escalations", v["escalation_level"] - prev["escalation_level"], breakdown=True)
+                flow(
+                    dims, day, "escalations", v["escalation_level"] - prev["escalation_level"], breakdown=True
+                )
             if v.get("csat") and not surveyed:
                 surveyed = True
                 flow(dims, day, "csat_n")
@@ -277,7 +288,11 @@ def _zone() -> ZoneInfo:
     max_examples=25,
     deadline=None,
     database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+    ],
 )
 @given(data=st.data())
 def test_aggregates_equal_a_recount_whatever_the_duplicates_and_replays(aws: Aws, data: Any) -> None:

@@ -74,7 +74,15 @@ def report() -> Response:
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
 
 
-@route(bp, "/api/v1/stats/goals", "GET", summary="Goals (service charter)", tag="stats", response=GoalList, auth=True)
+@route(
+    bp,
+    "/api/v1/stats/goals",
+    "GET",
+    summary="Goals (service charter)",
+    tag="stats",
+    response=GoalList,
+    auth=True,
+)
 def list_goals() -> Response:
     return json_response(goals.manage_list(principal_of(bp.current_request)))
 
@@ -110,7 +118,9 @@ def update_goal(goal_id: str) -> Response:
     return json_response(goals.update(principal_of(request), goal_id, parse_body(request, GoalIn)))
 
 
-@route(bp, "/api/v1/stats/goals/{goal_id}", "DELETE", summary="Delete a goal", tag="stats", status=204, auth=True)
+@route(
+    bp, "/api/v1/stats/goals/{goal_id}", "DELETE", summary="Delete a goal", tag="stats", status=204, auth=True
+)
 def delete_goal(goal_id: str) -> Response:
     goals.delete(principal_of(bp.current_request), goal_id)
     return Response(body="", status_code=204)

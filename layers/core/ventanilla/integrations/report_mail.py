@@ -7,6 +7,9 @@ from typing import Any
 
 import boto3
 
+DEFAULT_SENDER = "informes@ventanilla.example.org"
+"""template.yaml's ReportSender default (the local stack sets only the shared variables)."""
+
 
 def supervisor_emails(user_pool_id: str, group: str = "supervisor", limit: int = 60) -> list[str]:
     """Emails of the group's enabled members (a group holds few people: one page or a few)."""
@@ -28,7 +31,7 @@ def supervisor_emails(user_pool_id: str, group: str = "supervisor", limit: int =
 
 def send_report(recipients: list[str], subject: str, html: str, text: str) -> str:
     """One SES message to the recipients (Bcc: they do not see each other); its message id."""
-    sender = os.environ["REPORT_SENDER"]
+    sender = os.environ.get("REPORT_SENDER", DEFAULT_SENDER)
     response = boto3.client("ses").send_email(
         Source=sender,
         Destination={"ToAddresses": [sender], "BccAddresses": recipients},

@@ -116,9 +116,11 @@ class _Acc:
 
     def add(self, pk: str, sk: str, attr: str, amount: int | float = 1) -> None:
         if amount:
-            self.deltas[(pk, sk)][attr] += int(round(amount))
+            self.deltas[(pk, sk)][attr] += round(amount)
 
-    def flow(self, dims: Dims, day: str, attr: str, amount: int | float = 1, *, breakdown: bool = False) -> None:
+    def flow(
+        self, dims: Dims, day: str, attr: str, amount: int | float = 1, *, breakdown: bool = False
+    ) -> None:
         """Count in the day and month items of every slice of ``dims`` (and per dimension value)."""
         for s in slices_of(dims):
             pk = stats_pk(s)
@@ -165,10 +167,7 @@ def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Chang
     first_response = image.get("first_response_at") is not None
     csat = csat_of(image)
 
-    if previous is None or previous.status != status:
-        since = updated.isoformat()
-    else:
-        since = previous.since
+    since = updated.isoformat() if previous is None or previous.status != status else previous.since
     facts = Facts(
         version=version,
         status=status,

@@ -21,8 +21,14 @@ TREND_MONTHS = 6
 i18n.register(
     {
         "goal_not_found": {"es": "No existe esa meta.", "en": "No such goal."},
-        "goal_exists": {"es": "Ya existe una meta con ese nombre.", "en": "A goal with that name already exists."},
-        "goals_full": {"es": "Se alcanzó el máximo de metas.", "en": "The maximum number of goals was reached."},
+        "goal_exists": {
+            "es": "Ya existe una meta con ese nombre.",
+            "en": "A goal with that name already exists.",
+        },
+        "goals_full": {
+            "es": "Se alcanzó el máximo de metas.",
+            "en": "The maximum number of goals was reached.",
+        },
     }
 )
 
@@ -36,7 +42,9 @@ def create(principal: Principal, body: GoalIn) -> Goal:
     principal.require(*MANAGERS)
     if len(store.list_goals()) >= store.MAX_GOALS:
         raise Conflict("goals_full")
-    goal = Goal(id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, **body.model_dump())
+    goal = Goal(
+        id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, **body.model_dump()
+    )
     if not store.put_goal(goal, create=True):
         raise Conflict("goal_exists")
     return goal
@@ -80,7 +88,11 @@ def _period_months(goal: Goal, current: date) -> list[str]:
 def statuses(type_filter: str | None = None, *, public_only: bool = False) -> list[GoalStatus]:
     from ventanilla.stats.dashboard import today
 
-    goals = [g for g in store.list_goals() if (type_filter in (None, g.type_code)) and (g.public or not public_only)]
+    goals = [
+        g
+        for g in store.list_goals()
+        if (type_filter in (None, g.type_code)) and (g.public or not public_only)
+    ]
     current = today().replace(day=1)
     oldest = min(_month_back(current, TREND_MONTHS - 1), date(current.year, 1, 1))
     monthly: dict[str, dict[str, dict[str, int]]] = {}

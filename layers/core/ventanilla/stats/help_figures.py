@@ -22,7 +22,9 @@ TOP_QUERIES = 10
 
 def help_figures(start: str, end: str, created_by_subtype: Mapping[str, int]) -> HelpFigures:
     c = total(store.rows(HELP_SLICE, day_sk(start), day_sk(end)).values())
-    queries = sorted(((k[2:], n) for k, n in c.items() if k.startswith("q#") and n), key=lambda q: (-q[1], q[0]))
+    queries = sorted(
+        ((k[2:], n) for k, n in c.items() if k.startswith("q#") and n), key=lambda q: (-q[1], q[0])
+    )
     yes, no = c.get("helpful_yes", 0), c.get("helpful_no", 0)
     deflection: dict[str, float] = {}
     for key, n in c.items():

@@ -47,7 +47,9 @@ def public_stats() -> PublicStats:
     oldest = date(index // 12, index % 12 + 1, 1).strftime("%Y-%m")
     months: list[PublicMonth] = []
     for rtype in sorted(catalog_store.list_types(), key=lambda t: t.code):
-        rows = store.rows(slice_key({"type": rtype.code}), month_sk(oldest), month_sk(current.strftime("%Y-%m")))
+        rows = store.rows(
+            slice_key({"type": rtype.code}), month_sk(oldest), month_sk(current.strftime("%Y-%m"))
+        )
         for sk in sorted(rows):
             months.append(month_figures(sk[2:], rtype.code, rows[sk]))
     goals = []

@@ -38,7 +38,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "goals": {"es": "Metas (carta de compromisos)", "en": "Goals (service charter)"},
     "satisfaction_h": {"es": "Satisfacción", "en": "Satisfaction"},
     "problems": {"es": "Principales motivos", "en": "Top problems"},
-    "bottlenecks": {"es": "Cuellos de botella (horas promedio por estado)", "en": "Bottlenecks (average hours per status)"},
+    "bottlenecks": {
+        "es": "Cuellos de botella (horas promedio por estado)",
+        "en": "Bottlenecks (average hours per status)",
+    },
     "created": {"es": "Recibidas", "en": "Received"},
     "resolved": {"es": "Resueltas", "en": "Resolved"},
     "reopened": {"es": "Reabiertas", "en": "Reopened"},
@@ -125,7 +128,9 @@ def render_html(report: Report, lang: Lang = "es") -> str:
     d = report.dashboard
     L = {k: v[lang] for k, v in LABELS.items()}
     volume_svg = svg.bars(
-        L["volume_chart"], [r.day.strftime("%d") for r in d.volume_by_day], [r.created for r in d.volume_by_day]
+        L["volume_chart"],
+        [r.day.strftime("%d") for r in d.volume_by_day],
+        [r.created for r in d.volume_by_day],
     )
     hist = d.first_response.histogram
     fr_svg = svg.bars(L["fr_chart"], list(hist), list(hist.values()))
@@ -163,7 +168,9 @@ def render_csv(report: Report) -> str:
         w.writerow(["service_level", f"{target}_total", rates.total])
         w.writerow(["service_level", f"{target}_met_pct", "" if rates.pct is None else rates.pct])
     for name, times in (("first_response", d.first_response), ("resolution", d.resolution)):
-        w.writerow(["times", f"{name}_median_hours", "" if times.median_hours is None else times.median_hours])
+        w.writerow(
+            ["times", f"{name}_median_hours", "" if times.median_hours is None else times.median_hours]
+        )
         w.writerow(["times", f"{name}_p90_hours", "" if times.p90_hours is None else times.p90_hours])
     for target, n in d.breaches.items():
         w.writerow(["breaches", target, n])

@@ -13,9 +13,9 @@ from ventanilla.errors import FieldError, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
 from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard
+from ventanilla.services import routing as _routing  # noqa: F401  (registers unknown_team)
 from ventanilla.stats import dashboard as dashboard_service
 from ventanilla.stats import report as report_service
-from ventanilla.services import routing as _routing  # noqa: F401  (registers unknown_team)
 from ventanilla.storage import catalog as catalog_store
 
 VIEWERS = ("supervisor", "admin")
@@ -28,7 +28,16 @@ i18n.register(
         }
     }
 )
-CHARTS = ("volume", "first_response", "resolution", "goals", "backlog_age", "met", "time_in_status", "breakdown")
+CHARTS = (
+    "volume",
+    "first_response",
+    "resolution",
+    "goals",
+    "backlog_age",
+    "met",
+    "time_in_status",
+    "breakdown",
+)
 
 
 def filters_of(query: Mapping[str, str]) -> dict[str, str]:
@@ -62,6 +71,10 @@ def dashboard(principal: Principal, query: Mapping[str, str]) -> Dashboard:
     return dashboard_service.build(start, end, filters)
 
 
+def _blank(value: float | None) -> float | str:
+    return "" if value is None else value
+
+
 def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str:
     if chart not in CHARTS:
         raise NotFound("chart_not_found", {"charts": ", ".join(CHARTS)})
@@ -78,33 +91,34 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
         for edge, n in times.histogram.items():
             w.writerow([edge, n])
     elif chart == "goals":
-        w.writerow(["goal", "type", "metric", "threshold_hours", "target_pct", "period", "total", "met", "pct"])
+        w.writerow(
+            ["goal", "type", "metric", "threshold_hours", "target_pct", "period", "total", "met", "pct"]
+        )
         for g in d.goals:
             for c in [*g.trend, g.current]:
-                w.writerow(
-                    [g.goal.id, g.goal.type_code, g.goal.metric, g.goal.threshold_hours, g.goal.target_pct]
-                    + [c.period, c.total, c.met, "" if c.pct is None else c.pct]
-                )
+                goal = g.goal
+                head = [goal.id, goal.type_code, goal.metric, goal.threshold_hours, goal.target_pct]
+                w.writerow([*head, c.period, c.total, c.met, _blank(c.pct)])
     elif chart == "backlog_age":
         w.writerow(["age_days", "open"])
         for label, n in d.backlog_by_age.items():
             w.writerow([label, n])
     elif chart == "met":
         w.writerow(["dimension", "value", "target", "total", "met", "pct"])
-        for target, r in d.met.items():
-            w.writerow(["all", "", target, r.total, r.met, "" if r.pct is None else r.pct])
-        for dim, values in d.met_by.items():
-            for value, targets in values.items():
-                for target, r in targets.items():
-                    w.writerow([dim, value, target, r.total, r.met, "" if r.pct is None else r.pct])
+        for target, rate in d.met.items():
+            w.writerow(["all", "", target, rate.total, rate.met, _blank(rate.pct)])
+        for dim, by_value in d.met_by.items():
+            for value, targets in by_value.items():
+                for target, rate in targets.items():
+                    w.writerow([dim, value, target, rate.total, rate.met, _blank(rate.pct)])
     elif chart == "time_in_status":
         w.writerow(["status", "average_hours"])
         for status, hours in d.time_in_status_hours.items():
             w.writerow([status, hours])
     else:
         w.writerow(["dimension", "value", "measure", "count"])
-        for dim, values in sorted(d.breakdown.items()):
-            for value, measures in sorted(values.items()):
+        for dim, parts in sorted(d.breakdown.items()):
+            for value, measures in sorted(parts.items()):
                 for measure, n in sorted(measures.items()):
                     w.writerow([dim, value, measure, n])
     return out.getvalue()
@@ -115,7 +129,9 @@ def report(principal: Principal, query: Mapping[str, str], lang: Lang) -> tuple[
     principal.require(*VIEWERS)
     fmt = query.get("format", "html")
     if fmt not in ("html", "csv"):
-        raise ValidationFailed("validation_failed", errors=[FieldError("format", "enum", {"expected": "html, csv"})])
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("format", "enum", {"expected": "html, csv"})]
+        )
     built = report_service.build(query.get("period"))
     if fmt == "csv":
         return "text/csv; charset=utf-8", report_service.render_csv(built)

@@ -48,6 +48,8 @@ def bars(
             f'<line x1="{PAD}" y1="{y:.1f}" x2="{WIDTH - PAD}" y2="{y:.1f}" stroke="#b00020" '
             f'stroke-dasharray="4 3"/>'
         )
-    parts.append(f'<text x="{PAD}" y="{PAD - 12}" font-size="12">{escape(title)} (máx. {top:g}{escape(unit)})</text>')
+    parts.append(
+        f'<text x="{PAD}" y="{PAD - 12}" font-size="12">{escape(title)} (máx. {top:g}{escape(unit)})</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)

@@ -46,12 +46,13 @@ Access patterns:
   ``NOW`` holds ``open``, ``open#<status>``, ``age#<filing day>``. The help center writes its own
   slice ``STATS#help`` / ``D#<day>`` (see ventanilla.stats.help_figures).
 - a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
-  day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per goal
-  type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
+  day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
+  goal type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
 - aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
   version read (or absent) plus one ADD Update per touched aggregate item (at most ~50).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
-TTL attribute: ``ttl`` (idempotency records, stats markers). Streams carry new and old images to the consumers.
+TTL attribute: ``ttl`` (idempotency records, stats markers). Streams carry new and old images to
+the consumers.
 """
 
 from __future__ import annotations
