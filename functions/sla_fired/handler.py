@@ -26,4 +26,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     outcome = on_timer_fired(fired)
     logger.info("sla timer", extra={"timer": fired.name, "outcome": outcome})
     metrics.add_metric(name=f"SlaTimer_{outcome}", unit=MetricUnit.Count, value=1)
+    if outcome == "breached":  # the operators' breach-spike alarm watches this one
+        metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=1)
     return {"outcome": outcome}

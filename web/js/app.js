@@ -20,6 +20,7 @@ const ROUTES = [
   [/^\/privacidad$/, () => home.renderPrivacy],
   [/^\/agente$/, async () => (await loadAgent()).renderQueue],
   [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
+  [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
 ];
 
 let token = 0;

@@ -1,7 +1,138 @@
-"""Routes of this area (registered in app.py; each route is also an API event in template.yaml)."""
+"""Statistics routes: the supervisors' dashboard, charts as CSV, goals, the service level report,
+and the public open data (registered in app.py; each route is also an API event in template.yaml)."""
 
 from __future__ import annotations
 
-from chalice import Blueprint
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
+from ventanilla.models.stats import Dashboard, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.stats import goals, open_data, service
 
 bp = Blueprint(__name__)
+
+FILTERS = {
+    "from": "first day, YYYY-MM-DD (default: 29 days before `to`)",
+    "to": "last day, YYYY-MM-DD (default: today)",
+    "type": "request type code",
+    "team": "team code",
+    "channel": "channel",
+}
+
+
+def _query() -> dict[str, str]:
+    return dict(bp.current_request.query_params or {})
+
+
+@route(
+    bp,
+    "/api/v1/stats/dashboard",
+    "GET",
+    summary="Dashboard figures for a period and filters (supervisors)",
+    tag="stats",
+    response=Dashboard,
+    auth=True,
+    query=FILTERS,
+)
+def dashboard() -> Response:
+    return json_response(service.dashboard(principal_of(bp.current_request), _query()))
+
+
+@route(
+    bp,
+    "/api/v1/stats/charts/{chart}",
+    "GET",
+    summary="One dashboard chart's data as CSV (same filters as the dashboard)",
+    tag="stats",
+    auth=True,
+    query=FILTERS,
+)
+def chart(chart: str) -> Response:
+    body = service.chart_csv(principal_of(bp.current_request), chart, _query())
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{chart}.csv"',
+        },
+    )
+
+
+@route(
+    bp,
+    "/api/v1/stats/report",
+    "GET",
+    summary="Service level report for a month, printable HTML or CSV (supervisors)",
+    tag="stats",
+    auth=True,
+    query={"period": "YYYY-MM (default: last month)", "format": "html | csv"},
+)
+def report() -> Response:
+    request = bp.current_request
+    content_type, body = service.report(principal_of(request), _query(), lang_of(request))
+    return Response(body=body, status_code=200, headers={"Content-Type": content_type})
+
+
+@route(
+    bp,
+    "/api/v1/stats/goals",
+    "GET",
+    summary="Goals (service charter)",
+    tag="stats",
+    response=GoalList,
+    auth=True,
+)
+def list_goals() -> Response:
+    return json_response(goals.manage_list(principal_of(bp.current_request)))
+
+
+@route(
+    bp,
+    "/api/v1/stats/goals",
+    "POST",
+    summary="Create a goal",
+    tag="stats",
+    body=GoalIn,
+    response=Goal,
+    status=201,
+    auth=True,
+)
+def create_goal() -> Response:
+    request = bp.current_request
+    return json_response(goals.create(principal_of(request), parse_body(request, GoalIn)), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/stats/goals/{goal_id}",
+    "PUT",
+    summary="Replace a goal",
+    tag="stats",
+    body=GoalIn,
+    response=Goal,
+    auth=True,
+)
+def update_goal(goal_id: str) -> Response:
+    request = bp.current_request
+    return json_response(goals.update(principal_of(request), goal_id, parse_body(request, GoalIn)))
+
+
+@route(
+    bp, "/api/v1/stats/goals/{goal_id}", "DELETE", summary="Delete a goal", tag="stats", status=204, auth=True
+)
+def delete_goal(goal_id: str) -> Response:
+    goals.delete(principal_of(bp.current_request), goal_id)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
+    "/api/v1/public/stats",
+    "GET",
+    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 hidden)",
+    tag="public",
+    response=PublicStats,
+)
+def public_stats() -> Response:
+    return json_response(open_data.public_stats(), headers={"Cache-Control": "public, max-age=300"})

@@ -94,6 +94,7 @@ function logoutButton() {
 function whoBar(session) {
   return h('div', { class: 'whobar' },
     h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
+    session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
     logoutButton());
 }
 

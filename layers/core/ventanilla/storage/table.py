@@ -31,6 +31,12 @@ Keys (generic attribute names, so entities can share the indexes):
     content gap    HELPGAP#<lang>      Q#<folded query>   (count, last_at)
     deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
     deflections    DEFLECT#<type>/<subtype>  TOTAL       (attempts, deflected: ADD counters)
+    stats day      STATS#<slice>       D#<yyyy-mm-dd>  counters of flows on that local day
+    stats month    STATS#<slice>       M#<yyyy-mm>     the same counters per month (goals, open data)
+    stats now      STATS#<slice>       NOW             stocks: open tickets by status and filing day
+    stats facts    STATSTICKET#<n>     FACTS           what the aggregator counted of ticket n (+ version)
+    stats marker   STATSEV#<n>         <event SK>      a history event counted (expires through TTL)
+    goal           GOALS               GOAL#<id>       carta de compromisos, supervisors edit it
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -68,8 +74,26 @@ Access patterns:
   totals of the catalog's subtypes with one BatchGetItem.
 - search itself never touches the table: the indexer function follows the stream (article items
   only) into the search engine.
-TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs). Streams carry new and
-old images to the consumers.
+- statistics (ventanilla.stats): a *slice* is a filter: ``all``, ``type=<t>``, ``team=<t>``,
+  ``channel=<c>`` and their combinations in that order (``type=a&team=b&channel=web``), plus
+  ``subtype=<type>.<sub>`` and ``priority=<p>``; each ticket version adds to the 10 slices of its
+  dimensions. Counter attributes (ADD only): ``created``, ``resolved``, ``reopened``, ``closed``,
+  ``net_open`` (backlog change that day), ``fr_n``/``fr_met``, ``res_n``/``res_met``,
+  ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>`` (first response / resolution business
+  hours histograms, fixed edges in ventanilla.stats.keys), ``tis_n#<status>``/``tis_s#<status>``
+  (exits from a status and seconds spent in it), ``breaches``, ``breach#<target>``,
+  ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>``, and per dimension value
+  ``<measure>@<dim>=<value>``; the ``all`` slice also holds ``messages@actor=<kind>`` and ``notes``.
+  ``NOW`` holds ``open``, ``open#<status>``, ``age#<filing day>``. The help center writes its own
+  slice ``STATS#help`` / ``D#<day>`` (see ventanilla.stats.help_figures).
+- a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
+  day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
+  goal type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
+- aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
+  version read (or absent) plus one ADD Update per touched aggregate item (at most ~50).
+- open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
+TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs, statistics markers).
+Streams carry new and old images to the consumers.
 """
 
 from __future__ import annotations

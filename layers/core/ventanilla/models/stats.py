@@ -1,0 +1,157 @@
+"""Statistics: goals (carta de compromisos), dashboard figures and open data, as API bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from ventanilla.models.common import Code, Strict, Text
+
+GoalMetric = Literal["first_response", "resolution"]
+GoalPeriod = Literal["month", "quarter", "year"]
+
+
+class GoalIn(Strict):
+    """E.g. 90% of information requests answered within 90 business hours (10 days of 9 h)."""
+
+    name: Text
+    type_code: Code
+    metric: GoalMetric = "first_response"
+    threshold_hours: int = Field(ge=1, le=960, description="business hours; one of the histogram edges")
+    target_pct: float = Field(gt=0, le=100)
+    period: GoalPeriod = "month"
+    public: bool = True
+
+    @field_validator("threshold_hours")
+    @classmethod
+    def _on_an_edge(cls, value: int) -> int:
+        from ventanilla.stats.keys import EDGE_SET, HIST_EDGES
+
+        if value not in EDGE_SET:
+            below = max((e for e in HIST_EDGES if e < value), default=HIST_EDGES[0])
+            above = min((e for e in HIST_EDGES if e > value), default=HIST_EDGES[-1])
+            raise ValueError(
+                f"debe ser un límite de tramo, p. ej. {below} o {above} / "
+                f"must be a bucket edge, e.g. {below} or {above}"
+            )
+        return value
+
+
+class Goal(GoalIn):
+    id: Code
+    updated_at: datetime
+    updated_by: str
+
+
+class GoalList(BaseModel):
+    items: list[Goal]
+
+
+class Compliance(BaseModel):
+    period: str
+    total: int
+    met: int
+    pct: float | None
+
+
+class GoalStatus(BaseModel):
+    goal: Goal
+    current: Compliance
+    trend: list[Compliance]
+    on_track: bool | None
+
+
+class TimeFigures(BaseModel):
+    count: int
+    median_hours: int | None
+    p90_hours: int | None
+    """Upper edges of the buckets holding the median and the 90th percentile (``None``: no data;
+    961 stands for "more than 960 h")."""
+    histogram: dict[str, int]
+
+
+class Rates(BaseModel):
+    total: int
+    met: int
+    pct: float | None
+
+
+class Csat(BaseModel):
+    responses: int
+    average: float | None
+    distribution: dict[str, int]
+    response_rate: float | None
+
+
+class HelpFigures(BaseModel):
+    searches: int = 0
+    zero_result_searches: int = 0
+    top_queries: list[tuple[str, int]] = Field(default_factory=list)
+    article_views: int = 0
+    helpful_yes: int = 0
+    helpful_no: int = 0
+    helpful_pct: float | None = None
+    deflection_pct_by_subtype: dict[str, float] = Field(default_factory=dict)
+
+
+class DayRow(BaseModel):
+    day: date
+    created: int
+    resolved: int
+    reopened: int
+    backlog: int
+
+
+class Dashboard(BaseModel):
+    start: date
+    end: date
+    filters: dict[str, str]
+    created: int
+    resolved: int
+    reopened: int
+    closed: int
+    backlog: int
+    backlog_by_status: dict[str, int]
+    backlog_by_age: dict[str, int]
+    volume_by_day: list[DayRow]
+    breakdown: dict[str, dict[str, dict[str, int]]]
+    """dimension -> value -> {created, resolved, ...}."""
+    first_response: TimeFigures
+    resolution: TimeFigures
+    met: dict[str, Rates]
+    met_by: dict[str, dict[str, dict[str, Rates]]]
+    """dimension (type, team) -> value -> target -> rates."""
+    breaches: dict[str, int]
+    escalations: int
+    time_in_status_hours: dict[str, float]
+    reopen_rate: float | None
+    csat: Csat
+    goals: list[GoalStatus]
+    help: HelpFigures
+
+
+class PublicMonth(BaseModel):
+    month: str
+    type_code: str
+    volume: int | None
+    on_time_pct: float | None
+    median_first_response_hours: int | None
+    satisfaction: float | None
+
+
+class PublicGoal(BaseModel):
+    name: Text
+    type_code: str
+    metric: GoalMetric
+    threshold_hours: int
+    target_pct: float
+    current: Compliance
+
+
+class PublicStats(BaseModel):
+    generated_at: datetime
+    suppressed_below: int
+    months: list[PublicMonth]
+    goals: list[PublicGoal]

@@ -1,0 +1,46 @@
+"""The stream side: apply one ticket version or one history event to the aggregates, once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ventanilla.stats.aggregate import Deltas, step
+from ventanilla.stats.keys import day_sk, local_day, month_sk, stats_pk
+from ventanilla.storage import stats as store
+
+COUNTED_EVENTS = {"message", "note"}
+
+
+def _zone() -> ZoneInfo:
+    from ventanilla.services.due_dates import institution_calendar
+
+    return institution_calendar().zone
+
+
+def apply_ticket(number: str, image: Mapping[str, Any], zone: ZoneInfo | None = None) -> bool:
+    """Count a ticket version; False when it (or a later one) was counted already."""
+    previous = store.get_facts(number)
+    change = step(previous, dict(image), zone or _zone())
+    if change is None:
+        return False
+    return store.apply(number, previous.version if previous else None, change.facts, change.deltas)
+
+
+def apply_event(pk: str, sk: str, image: Mapping[str, Any], zone: ZoneInfo | None = None) -> bool:
+    """Count a history event (messages by who wrote them, internal notes) in the ``all`` slice."""
+    action = str(image.get("action", ""))
+    if action not in COUNTED_EVENTS:
+        return False
+    actor = (image.get("actor") or {}).get("kind", "system")
+    attr = "notes" if action == "note" else f"messages@actor={actor}"
+    from datetime import datetime
+
+    day = local_day(datetime.fromisoformat(str(image["at"]).replace("Z", "+00:00")), zone or _zone())
+    deltas: Deltas = {
+        (stats_pk("all"), day_sk(day)): {attr: 1},
+        (stats_pk("all"), month_sk(day[:7])): {attr: 1},
+    }
+    marker = {"PK": f"STATSEV#{pk.removeprefix('TICKET#')}", "SK": sk}
+    return store.apply_marked(marker, deltas)

@@ -1,0 +1,92 @@
+"""Where aggregates live and how they are named (documented in :mod:`ventanilla.storage.table`).
+
+Each figure is a counter attribute of a small item. An item is one *slice* (a filter: everything,
+one type, one team, ...) for one day, one month, or "now" (open-ticket stocks), so a dashboard load
+reads one item per day of its period whatever the number of tickets.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Iterable
+from datetime import date, datetime
+from itertools import combinations
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+FILTER_DIMS = ("type", "team", "channel")
+"""Dashboard filters: every combination of these has its own slice (8 slices per ticket)."""
+
+BREAKDOWN_DIMS = ("type", "subtype", "channel", "team", "priority")
+
+HIST_EDGES: tuple[int, ...] = (
+    *range(1, 49),  # every business hour of the first 48
+    *range(50, 241, 2),  # every 2 h up to 240 h
+    *range(248, 961, 8),  # every 8 h up to 960 h
+)
+"""Upper bounds (business hours, inclusive) of the time histograms; longer times go to ``inf``.
+
+Fixed buckets make medians, 90th percentiles and goal compliance sums of counters; a goal's
+threshold must be one of these edges so its compliance is exact, not interpolated.
+"""
+EDGE_SET = frozenset(HIST_EDGES)
+
+
+class Dims(NamedTuple):
+    type: str
+    subtype: str
+    channel: str
+    team: str
+    priority: str
+
+
+def slice_key(filters: dict[str, str]) -> str:
+    """``all``, ``type=x``, ``type=x&team=y``... (dimensions in FILTER_DIMS order)."""
+    parts = [f"{d}={filters[d]}" for d in FILTER_DIMS if filters.get(d)]
+    return "&".join(parts) or "all"
+
+
+def slices_of(dims: Dims) -> list[str]:
+    """Every slice a ticket with these dimensions counts in."""
+    values = {"type": dims.type, "team": dims.team, "channel": dims.channel}
+    out = []
+    for size in range(len(FILTER_DIMS) + 1):
+        for combo in combinations(FILTER_DIMS, size):
+            out.append(slice_key({d: values[d] for d in combo}))
+    out.append(f"subtype={dims.type}.{dims.subtype}")
+    out.append(f"priority={dims.priority}")
+    return out
+
+
+def stats_pk(slice_: str) -> str:
+    return f"STATS#{slice_}"
+
+
+def day_sk(day: str) -> str:
+    return f"D#{day}"
+
+
+def month_sk(month: str) -> str:
+    return f"M#{month}"
+
+
+NOW_SK = "NOW"
+
+
+def local_day(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).date().isoformat()
+
+
+def bucket_of(seconds: float) -> str:
+    """The histogram bucket (``<edge>`` or ``inf``) of a business time in seconds."""
+    index = bisect_left(HIST_EDGES, seconds / 3600)
+    return str(HIST_EDGES[index]) if index < len(HIST_EDGES) else "inf"
+
+
+def days_between(start: date, end: date) -> Iterable[date]:
+    from datetime import timedelta
+
+    d = start
+    while d <= end:
+        yield d
+        d += timedelta(days=1)

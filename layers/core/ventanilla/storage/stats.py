@@ -1,0 +1,185 @@
+"""Aggregates, per-ticket aggregation facts, event markers and goals (keys in :mod:`.table`).
+
+Every read here is a GetItem or a Query bounded by a key range (days of a period, the goals'
+small partition): its cost follows the calendar and the catalog, never the number of tickets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from ventanilla.models.stats import Goal
+from ventanilla.stats.aggregate import Deltas, Facts
+from ventanilla.stats.keys import NOW_SK, stats_pk
+from ventanilla.storage.table import (
+    KEY_ATTRS,
+    cancellation_codes,
+    client,
+    from_item,
+    is_error,
+    table,
+    to_item,
+)
+
+MAX_TRANSACTION = 100
+MARKER_TTL_SECONDS = 8 * 24 * 3600
+"""Event markers outlive the stream's 24 h retention, so any replay still finds its marker."""
+MAX_GOALS = 50
+
+items_read = 0
+"""Items returned by this module's reads (the bench reports it for one dashboard load)."""
+
+
+def _count(items: Iterable[Any]) -> None:
+    global items_read
+    items_read += sum(1 for _ in items)
+
+
+def facts_key(number: str) -> dict[str, str]:
+    return {"PK": f"STATSTICKET#{number}", "SK": "FACTS"}
+
+
+def get_facts(number: str) -> Facts | None:
+    item = table().get_item(Key=facts_key(number), ConsistentRead=True).get("Item")
+    return Facts.from_item(item) if item else None
+
+
+def _adds(pk: str, sk: str, attrs: dict[str, int]) -> dict[str, Any]:
+    names = {f"#a{i}": a for i, a in enumerate(attrs)}
+    values: dict[str, Any] = {f":v{i}": n for i, n in enumerate(attrs.values())}
+    values[":e"] = "stats"
+    return {
+        "Update": {
+            "TableName": table().name,
+            "Key": {"PK": pk, "SK": sk},
+            "UpdateExpression": "SET entity = :e ADD " + ", ".join(f"#a{i} :v{i}" for i in range(len(attrs))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
+class Stale(Exception):
+    """The facts moved since they were read (a concurrent delivery): the record is retried."""
+
+
+def apply(number: str, previous_version: int | None, facts: Facts, deltas: Deltas) -> bool:
+    """Write the new facts and every delta in one transaction; False when it was applied already.
+
+    The facts are written only if still at ``previous_version`` (absent for a first version), so
+    two deliveries of one record cannot both add their deltas.
+    """
+    condition = "attribute_not_exists(PK)" if previous_version is None else "v = :prev"
+    put: dict[str, Any] = {
+        "TableName": table().name,
+        "Item": {**facts_key(number), "entity": "stats-facts", **facts.to_item()},
+        "ConditionExpression": condition,
+    }
+    if previous_version is not None:
+        put["ExpressionAttributeValues"] = {":prev": previous_version}
+    items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
+    if len(items) > MAX_TRANSACTION:
+        raise ValueError(f"{len(items)} items exceed one transaction")
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        codes = cancellation_codes(error)
+        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
+            current = get_facts(number)
+            if current is not None and current.version >= facts.version:
+                return False
+            raise Stale(number) from error
+        raise
+    return True
+
+
+def apply_marked(marker: dict[str, str], deltas: Deltas) -> bool:
+    """Add ``deltas`` once per marker (a history event): False when the marker exists already."""
+    put = {
+        "TableName": table().name,
+        "Item": {**marker, "entity": "stats-marker", "ttl": int(time.time()) + MARKER_TTL_SECONDS},
+        "ConditionExpression": "attribute_not_exists(PK)",
+    }
+    items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        codes = cancellation_codes(error)
+        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
+def add_counters(pk: str, sk: str, attrs: dict[str, int]) -> None:
+    """Plain ADD of counters (tools and the bench; the stream consumer uses :func:`apply`)."""
+    update = _adds(pk, sk, attrs)["Update"]
+    del update["TableName"]
+    table().update_item(**update)
+
+
+def _counters(item: dict[str, Any]) -> dict[str, int]:
+    return {k: int(v) for k, v in item.items() if k not in KEY_ATTRS and not isinstance(v, str)}
+
+
+def rows(slice_: str, low: str, high: str) -> dict[str, dict[str, int]]:
+    """The counters of a slice's items whose sort keys lie in [low, high], by sort key."""
+    out: dict[str, dict[str, int]] = {}
+    params: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(stats_pk(slice_)) & Key("SK").between(low, high)
+    }
+    while True:
+        response = table().query(**params)
+        items = response.get("Items", [])
+        _count(items)
+        for item in items:
+            out[str(item["SK"])] = _counters(item)
+        if "LastEvaluatedKey" not in response:
+            return out
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def now(slice_: str) -> dict[str, int]:
+    item = table().get_item(Key={"PK": stats_pk(slice_), "SK": NOW_SK}).get("Item")
+    _count([item] if item else [])
+    return _counters(item) if item else {}
+
+
+# ---- goals --------------------------------------------------------------------------------------
+
+
+def list_goals() -> list[Goal]:
+    response = table().query(KeyConditionExpression=Key("PK").eq("GOALS"), Limit=MAX_GOALS)
+    items = response.get("Items", [])
+    _count(items)
+    return [Goal.model_validate(from_item(i)) for i in items]
+
+
+def put_goal(goal: Goal, *, create: bool) -> bool:
+    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+    try:
+        table().put_item(
+            Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"), ConditionExpression=condition
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def delete_goal(goal_id: str) -> bool:
+    try:
+        table().delete_item(
+            Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"}, ConditionExpression="attribute_exists(PK)"
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True

@@ -1,0 +1,145 @@
+// Supervisors' dashboard (#/agente/tablero): figures from the statistics aggregates, charts drawn
+// here as SVG (no chart library, no CDN), filters, and each chart's data as CSV.
+import { h } from '../dom.js';
+import { ApiError, catalog, qs, request } from '../api.js';
+import { pick, t } from '../i18n.js';
+import { field } from '../forms.js';
+import { accessToken, current, logout } from '../auth.js';
+import { go } from '../app.js';
+
+const VIEWERS = ['supervisor', 'admin'];
+const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
+const SVG = 'http://www.w3.org/2000/svg';
+
+async function staffGet(path) {
+  const token = await accessToken();
+  if (!token) throw new ApiError(401, { code: 'token_missing' });
+  return request(path, { token });
+}
+
+function svgEl(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  for (const c of children) el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return el;
+}
+
+/** A bar chart (optionally with a second series as a line of dots and a target line). */
+function barChart(title, labels, values, { target = null, unit = '' } = {}) {
+  const W = 640; const H = 220; const P = 34;
+  const top = Math.max(1, target || 0, ...values);
+  const step = (W - 2 * P) / Math.max(1, values.length);
+  const bw = Math.max(1, step * 0.8);
+  const svg = svgEl('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart' }, svgEl('title', {}, title));
+  svg.append(svgEl('line', { x1: P, y1: H - P, x2: W - P, y2: H - P, stroke: '#555' }));
+  svg.append(svgEl('text', { x: P, y: 14, 'font-size': 12 }, `${t('dash.max')} ${top}${unit}`));
+  const every = Math.max(1, Math.ceil(values.length / 12));
+  values.forEach((v, i) => {
+    const bh = (H - 2 * P) * v / top;
+    const x = P + i * step + (step - bw) / 2;
+    svg.append(svgEl('rect', { x: x.toFixed(1), y: (H - P - bh).toFixed(1), width: bw.toFixed(1), height: bh.toFixed(1), fill: '#1f5f8b' },
+      svgEl('title', {}, `${labels[i]}: ${v}${unit}`)));
+    if (i % every === 0) svg.append(svgEl('text', { x: (x + bw / 2).toFixed(1), y: H - P + 14, 'font-size': 10, 'text-anchor': 'middle' }, labels[i]));
+  });
+  if (target != null) {
+    const y = H - P - (H - 2 * P) * target / top;
+    svg.append(svgEl('line', { x1: P, y1: y.toFixed(1), x2: W - P, y2: y.toFixed(1), stroke: '#b00020', 'stroke-dasharray': '4 3' }));
+  }
+  return svg;
+}
+
+/** A link that downloads the chart's CSV with the staff token (a plain href would carry none). */
+function csvLink(chart, filters) {
+  return h('a', { href: `#/agente/tablero?${qs(filters)}`, class: 'csv', 'data-chart': chart, onclick: async (e) => {
+    e.preventDefault();
+    const token = await accessToken();
+    const res = await fetch(`/api/v1/stats/charts/${chart}?${qs(filters)}`, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) return;
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `${chart}.csv` });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } }, t('dash.csv'));
+}
+
+function card(title, chart, filters, ...body) {
+  return h('section', { class: 'dash-card', 'aria-labelledby': `h-${chart}` },
+    h('h2', { id: `h-${chart}` }, title), ...body, h('p', {}, csvLink(chart, filters)));
+}
+
+function kpi(label, value, testid) {
+  return h('div', { class: 'kpi' }, h('span', {}, label), h('strong', { 'data-testid': testid }, value));
+}
+
+const hours = (v) => (v == null ? t('dash.no_data') : `${v} h`);
+const pct = (v) => (v == null ? t('dash.no_data') : `${v} %`);
+
+export async function render({ query }) {
+  const session = current();
+  if (!session) { go('/agente'); return null; }
+  if (!session.groups.some((g) => VIEWERS.includes(g))) {
+    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, t('dash.no_role')));
+  }
+  const filters = {};
+  for (const k of ['from', 'to', 'type', 'team', 'channel']) if (query.get(k)) filters[k] = query.get(k);
+  const cat = await catalog();
+  let d;
+  try {
+    d = await staffGet(`/stats/dashboard?${qs(filters)}`);
+  } catch (e) {
+    if (e.status === 401) { logout(); go('/agente'); return null; }
+    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
+  }
+  const chosen = { ...filters, from: d.start, to: d.end };
+  const form = h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); go(`/agente/tablero?${qs(chosen)}`); } },
+    field({ name: 'from', kind: 'date', label: t('dash.from'), value: d.start, onInput: (v) => { chosen.from = v; } }),
+    field({ name: 'to', kind: 'date', label: t('dash.to'), value: d.end, onInput: (v) => { chosen.to = v; } }),
+    field({ name: 'type', kind: 'select', label: t('dash.type'), value: filters.type || '', options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (v) => { chosen.type = v; } }),
+    field({ name: 'team', kind: 'select', label: t('dash.team'), value: filters.team || '', options: (cat.teams || []).map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (v) => { chosen.team = v; } }),
+    field({ name: 'channel', kind: 'select', label: t('dash.channel'), value: filters.channel || '', options: CHANNELS.map((c) => ({ value: c, label: t(`dash.ch.${c}`) })), onInput: (v) => { chosen.channel = v; } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('dash.apply'))));
+  for (const name of ['type', 'team', 'channel']) form.querySelector(`[name=${name}] option[value=""]`).textContent = t('dash.all');
+  for (const el of form.querySelectorAll('.opt')) el.remove();
+
+  const days = d.volume_by_day;
+  const hist = d.first_response.histogram;
+  const goalRows = d.goals.map((g) => h('tr', {},
+    h('th', { scope: 'row' }, pick(g.goal.name)), h('td', {}, `${g.goal.target_pct} %`), h('td', {}, pct(g.current.pct)),
+    h('td', {}, g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'))));
+  const ages = Object.entries(d.backlog_by_age);
+  const reportHref = `/api/v1/stats/report`;
+  return h('section', { class: 'dashboard' },
+    h('h1', {}, t('dash.title')),
+    h('p', {}, h('a', { href: '#/agente' }, t('dash.back'))),
+    form,
+    h('div', { class: 'kpis', role: 'group', 'aria-label': t('dash.summary') },
+      kpi(t('dash.created'), d.created, 'kpi-created'),
+      kpi(t('dash.resolved'), d.resolved, 'kpi-resolved'),
+      kpi(t('dash.backlog'), d.backlog, 'kpi-backlog'),
+      kpi(t('dash.median_fr'), hours(d.first_response.median_hours), 'kpi-median'),
+      kpi(t('dash.on_time'), pct(d.met.resolution.pct), 'kpi-on-time'),
+      kpi(t('dash.reopen_rate'), pct(d.reopen_rate), 'kpi-reopen')),
+    card(t('dash.volume'), 'volume', chosen,
+      barChart(t('dash.volume'), days.map((r) => r.day.slice(5)), days.map((r) => r.created))),
+    card(t('dash.times'), 'first_response', chosen,
+      h('p', {}, `${t('dash.median')}: ${hours(d.first_response.median_hours)} · ${t('dash.p90')}: ${hours(d.first_response.p90_hours)}`),
+      barChart(t('dash.times'), Object.keys(hist), Object.values(hist))),
+    card(t('dash.goals'), 'goals', chosen,
+      d.goals.length
+        ? h('table', {}, h('caption', {}, t('dash.goals')),
+          h('thead', {}, h('tr', {}, [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')].map((c) => h('th', { scope: 'col' }, c)))),
+          h('tbody', {}, goalRows))
+        : h('p', {}, t('dash.no_goals')),
+      d.goals.length ? barChart(t('dash.goals_chart'), d.goals.map((g) => g.goal.id), d.goals.map((g) => g.current.pct || 0), { unit: ' %' }) : null),
+    card(t('dash.backlog_age'), 'backlog_age', chosen,
+      barChart(t('dash.backlog_age'), ages.map(([k]) => k), ages.map(([, v]) => v))),
+    card(t('dash.bottlenecks'), 'time_in_status', chosen,
+      h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', {}, `${t(`status.${s}`)}: ${v} h`)))),
+    h('p', {}, h('a', { href: reportHref, 'data-report': '1', onclick: async (e) => {
+      e.preventDefault();
+      const token = await accessToken();
+      const res = await fetch(reportHref, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': document.documentElement.lang || 'es' } });
+      const w = window.open('', '_blank');
+      if (w) { w.document.write(await res.text()); w.document.close(); }
+    } }, t('dash.report'))));
+}
