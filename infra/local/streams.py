@@ -21,9 +21,17 @@ log = logging.getLogger("ventanilla.local.streams")
 
 
 class StreamPoller(threading.Thread):
-    def __init__(self, function: LocalFunction, event: dict[str, Any], interval: float = 0.1) -> None:
+    def __init__(
+        self,
+        function: LocalFunction,
+        event: dict[str, Any],
+        interval: float = 0.1,
+        starting_position: str | None = None,
+    ) -> None:
+        """``starting_position`` overrides the event's (``LATEST``: only what is written from now)."""
         super().__init__(daemon=True, name=f"stream-{function.logical}")
         props = event["Properties"]
+        self.starting_position = starting_position or str(props.get("StartingPosition", "TRIM_HORIZON"))
         self.function = function
         self.stream_arn: str = props["Stream"]
         self.batch_size = int(props.get("BatchSize", 100))
@@ -57,8 +65,13 @@ class StreamPoller(threading.Thread):
             shard_id = shard["ShardId"]
             if shard_id not in self._iterators:
                 self._iterators[shard_id] = self.streams.get_shard_iterator(
-                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                    StreamArn=self.stream_arn, ShardId=shard_id, ShardIteratorType=self.starting_position
                 )["ShardIterator"]
+
+    def prime(self) -> StreamPoller:
+        """Take the shard iterators now, so ``LATEST`` means "from this call", not "from start()"."""
+        self._shards()
+        return self
 
     def run(self) -> None:
         while not self._stop.is_set():

@@ -39,7 +39,7 @@ def described_by(page: Any, label: str) -> str:
     )
 
 
-def test_home_and_help_coming_soon(tab: Any) -> None:
+def test_home_search_and_article(tab: Any) -> None:
     page = tab.page
     loaded: dict[str, bytes] = {}
     page.on(
@@ -51,10 +51,11 @@ def test_home_and_help_coming_soon(tab: Any) -> None:
     tab.step("home")
     page.get_by_label("¿Qué necesita saber?").fill("patente comercial")
     page.get_by_role("button", name="Buscar").click()
-    page.wait_for_selector("text=estará disponible próximamente")
-    tab.step("ayuda-proximamente")
+    page.wait_for_selector("text=Requisitos para obtener la patente comercial")  # the help API answers
+    tab.step("ayuda-resultados")
     tab.go("#/ayuda/patente-comercial-requisitos")
-    assert page.get_by_text("estará disponible próximamente").is_visible()
+    page.wait_for_selector("h1:has-text('Requisitos para obtener la patente comercial')")
+    assert not page.get_by_text("estará disponible próximamente").is_visible()
 
     # Budgets of the citizen pages (compressed); the agent console is never downloaded here.
     assert not [u for u in loaded if "agent" in u or "auth" in u]

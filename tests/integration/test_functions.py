@@ -108,7 +108,7 @@ def test_local_runner_delivers_the_real_stream(aws: Aws, api: Any) -> None:
 
     url = _bus_listener(aws)
     fn = aws.stack.functions["StreamFunction"]
-    poller = StreamPoller(fn, fn.events["TableStream"])
+    poller = StreamPoller(fn, fn.events["TableStream"], starting_position="LATEST").prime()
     created = post(api, "/api/v1/tickets", ticket_body(type="consulta", subtype="general", form={})).json_body
     poller.start()
     try:
