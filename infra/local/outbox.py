@@ -187,7 +187,8 @@ body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0
 article{border:1px solid #d1d5db;border-radius:.5rem;padding:1rem;margin:1rem 0}
 .meta{color:#4b5563;font-size:.9rem;margin:.25rem 0}
 iframe{width:100%;height:28rem;border:1px solid #e5e7eb;background:#fff}
-.bubble{background:#e5f0ff;border-radius:1rem;padding:.75rem 1rem;max-width:26rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.bubble{background:#e5f0ff;border-radius:1rem;padding:.75rem 1rem;max-width:26rem;white-space:pre-wrap;
+  overflow-wrap:anywhere}
 pre{white-space:pre-wrap;background:#f9fafb;padding:.75rem}
 """
 

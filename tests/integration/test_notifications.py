@@ -198,7 +198,7 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
         assert f"{due.day} de {MONTHS[due.month - 1]} de {due.year}" in part
         assert f"?codigo={code}#/solicitud/{number}" in part
     assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
-    [sms] = sent("+56987654321", "sms")[:1]
+    [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
     from ventanilla.notify.sms import segments
 

@@ -38,7 +38,8 @@ Access patterns:
   suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it
   together with its history event in one transaction, so a redelivered event sends nothing twice.
   Suppressions and templates are listed with one Query of their partition, with a Limit.
-TTL attribute: ``ttl`` (idempotency records, deliveries, receipts). Streams carry new and old images to the consumers.
+TTL attribute: ``ttl`` (idempotency records, deliveries, receipts). Streams carry new and old images to
+the consumers.
 """
 
 from __future__ import annotations
