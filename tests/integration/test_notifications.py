@@ -198,7 +198,7 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
         assert f"{due.day} de {MONTHS[due.month - 1]} de {due.year}" in part
         assert f"?codigo={code}#/solicitud/{number}" in part
     assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
-    [sms] = sent("+56987654321", "sms")[:1]
+    [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
     from ventanilla.notify.sms import segments
 
@@ -738,3 +738,33 @@ def test_outbox_page_lists_what_was_sent_newest_first_in_both_languages(api: Any
     everything = json.loads(outbox.page("format=json")[2])["items"]
     assert everything == sorted(everything, key=lambda i: i["at"], reverse=True)
     assert "<script" not in page.lower()
+
+
+def test_template_wires_the_pipeline_consistently() -> None:
+    """The notifier's last-attempt figure is the queue's maxReceiveCount, the rule feeds that queue,
+    the notifier reports partial failures, and its policy names only what it needs."""
+    from infra.local import template as tpl
+
+    resources = tpl.load()["Resources"]
+    env = tpl.load()["Globals"]["Function"]["Environment"]["Variables"]
+    queue = resources["NotificationsQueue"]["Properties"]
+    assert int(env["NOTIFY_MAX_RECEIVES"]) == queue["RedrivePolicy"]["maxReceiveCount"]
+    assert resources["NotificationsRule"]["Properties"]["Targets"][0]["Arn"] == {
+        "Fn::GetAtt": ["NotificationsQueue", "Arn"]
+    }
+    notifier = resources["NotifierFunction"]["Properties"]
+    event = notifier["Events"]["Notifications"]["Properties"]
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and event["BatchSize"] <= 10
+    assert queue["VisibilityTimeout"] >= 6 * notifier.get("Timeout", 15)
+    actions = [
+        a
+        for p in notifier["Policies"]
+        if isinstance(p, dict) and "Statement" in p
+        for s in p["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    ]
+    assert not [a for a in actions if a.endswith(":*") or a == "*"]
+    from ventanilla.domain_events import _DETAIL_TYPES
+
+    pattern = resources["NotificationsRule"]["Properties"]["EventPattern"]["detail-type"]
+    assert set(pattern) <= {*_DETAIL_TYPES.values(), "CitizenReplied", "AgentReplied"}

@@ -85,3 +85,62 @@ def test_sealed_receipts_open_only_for_their_number() -> None:
     assert sealing.open_sealed(secret, "2026-000001", "not base64!") is None
     with pytest.raises(ValueError):
         sealing.seal(b"short", "2026-000001", "x")
+
+
+def _client_error(code: str, status: int) -> Exception:
+    from botocore.exceptions import ClientError
+
+    return ClientError(
+        {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op"
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "permanent"),
+    [
+        ("MessageRejected", 400, True),
+        ("InvalidParameter", 400, True),
+        ("EndpointDisabled", 400, True),
+        ("Throttling", 400, False),
+        ("TooManyRequestsException", 429, False),
+        ("ServiceUnavailable", 503, False),
+        ("InternalFailure", 500, False),
+    ],
+)
+def test_send_errors_are_permanent_or_transient(code: str, status: int, permanent: bool) -> None:
+    from ventanilla.integrations import messaging
+
+    error = messaging.classify(_client_error(code, status))
+    assert isinstance(error, messaging.Permanent if permanent else messaging.Transient)
+    assert error.code == code
+
+
+def test_network_errors_are_transient() -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    from ventanilla.integrations import messaging
+
+    assert isinstance(messaging.classify(EndpointConnectionError(endpoint_url="x")), messaging.Transient)
+    assert isinstance(messaging.classify(RuntimeError("boom")), messaging.Transient)
+
+
+def test_email_has_both_parts_and_one_click_unsubscribe() -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    from ventanilla.integrations import messaging
+
+    raw = messaging.build_email(
+        "avisos@muni.example",
+        "Municipalidad",
+        "maria@example.cl",
+        "Asunto ñ",
+        "texto",
+        "<p>html</p>",
+        "https://x/o/t",
+    )
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert parsed["Subject"] == "Asunto ñ" and parsed["List-Unsubscribe"] == "<https://x/o/t>"
+    assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert parsed.get_body(("plain",)).get_content().strip() == "texto"
+    assert "<p>html</p>" in parsed.get_body(("html",)).get_content()
