@@ -60,3 +60,13 @@ def test_an_agent_is_told_the_dashboard_is_not_for_them(tab: Any) -> None:
     assert not tab.page.get_by_role("link", name="Tablero de indicadores").count()
     tab.go("#/agente/tablero")
     tab.page.wait_for_selector("text=Solo supervisión y administración ven el tablero.")
+
+
+def test_open_data_page_shows_figures_without_small_counts(tab: Any) -> None:
+    page = tab.page
+    tab.go("#/datos-abiertos")
+    page.wait_for_selector("h1:text('Datos abiertos')")
+    tab.wait_ready()
+    assert page.get_by_text("menos de 5 solicitudes").is_visible()
+    assert page.get_by_role("table").is_visible()
+    tab.step("datos-abiertos")
