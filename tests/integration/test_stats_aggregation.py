@@ -170,7 +170,7 @@ def recount(histories: list[list[dict[str, Any]]], zone: ZoneInfo, events: list[
         for s in slices_of(dims):
             for sk in (day_sk(day), month_sk(day[:7])):
                 out[(stats_pk(s), sk)][attr] += round(n)
-                if breakdown:
+                if breakdown and s == "all":
                     for name, value in dims._asdict().items():
                         label = f"{dims.type}.{value}" if name == "subtype" else value
                         out[(stats_pk(s), sk)][f"{attr}@{name}={label}"] += round(n)

@@ -117,12 +117,12 @@ class Dashboard(BaseModel):
     backlog_by_age: dict[str, int]
     volume_by_day: list[DayRow]
     breakdown: dict[str, dict[str, dict[str, int]]]
-    """dimension -> value -> {created, resolved, ...}."""
+    """dimension -> value -> {created, resolved, ...}; kept for the unfiltered view only."""
     first_response: TimeFigures
     resolution: TimeFigures
     met: dict[str, Rates]
     met_by: dict[str, dict[str, dict[str, Rates]]]
-    """dimension (type, team) -> value -> target -> rates."""
+    """dimension (type, team) -> value -> target -> rates; unfiltered view only."""
     breaches: dict[str, int]
     escalations: int
     time_in_status_hours: dict[str, float]

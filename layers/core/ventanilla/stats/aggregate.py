@@ -121,12 +121,13 @@ class _Acc:
     def flow(
         self, dims: Dims, day: str, attr: str, amount: int | float = 1, *, breakdown: bool = False
     ) -> None:
-        """Count in the day and month items of every slice of ``dims`` (and per dimension value)."""
+        """Count in the day and month items of every slice of ``dims``; with ``breakdown`` also per
+        dimension value in the ``all`` slice (filtered slices stay small: fewer attributes to ADD)."""
         for s in slices_of(dims):
             pk = stats_pk(s)
             for sk in (day_sk(day), month_sk(day[:7])):
                 self.add(pk, sk, attr, amount)
-                if breakdown:
+                if breakdown and s == "all":
                     for name, value in dims._asdict().items():
                         label = f"{dims.type}.{value}" if name == "subtype" else value
                         self.add(pk, sk, f"{attr}@{name}={label}", amount)

@@ -195,7 +195,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=["html", "csv"], default="html")
     parser.add_argument("--lang", choices=["es", "en"], default="es")
     parser.add_argument("--out", help="file to write (default: standard output)")
+    parser.add_argument(
+        "--local", metavar="MOTO_URL", help="read the local stack's table (the moto URL `make dev` prints)"
+    )
     args = parser.parse_args(argv)
+    if args.local:
+        import os
+
+        local = {
+            "AWS_ENDPOINT_URL": args.local,
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "TABLE_NAME": "ventanilla-table",
+        }
+        for key, value in local.items():
+            os.environ.setdefault(key, value)
     report = build(args.period)
     text = render_html(report, args.lang) if args.format == "html" else render_csv(report)
     if args.out:

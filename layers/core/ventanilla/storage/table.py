@@ -82,8 +82,8 @@ Access patterns:
   ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>`` (first response / resolution business
   hours histograms, fixed edges in ventanilla.stats.keys), ``tis_n#<status>``/``tis_s#<status>``
   (exits from a status and seconds spent in it), ``breaches``, ``breach#<target>``,
-  ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>``, and per dimension value
-  ``<measure>@<dim>=<value>``; the ``all`` slice also holds ``messages@actor=<kind>`` and ``notes``.
+  ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>``, and in the ``all`` slice per
+  dimension value ``<measure>@<dim>=<value>``, ``messages@actor=<kind>`` and ``notes``.
   ``NOW`` holds ``open``, ``open#<status>``, ``age#<filing day>``. The help center writes its own
   slice ``STATS#help`` / ``D#<day>`` (see ventanilla.stats.help_figures).
 - a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per

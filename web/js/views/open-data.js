@@ -1,0 +1,27 @@
+// Open data (#/datos-abiertos): the public, anonymous figures per request type and month, and each
+// published goal's live compliance. Figures on fewer than 5 requests arrive as null and show as such.
+import { h } from '../dom.js';
+import { catalog, request } from '../api.js';
+import { pick, t } from '../i18n.js';
+
+const shown = (v, unit = '') => (v == null ? t('open.suppressed') : `${v}${unit}`);
+
+export async function render() {
+  const [data, cat] = await Promise.all([request('/public/stats'), catalog()]);
+  const names = Object.fromEntries(cat.types.map((ty) => [ty.code, pick(ty.name)]));
+  const rows = data.months.map((m) => h('tr', {},
+    h('th', { scope: 'row' }, names[m.type_code] || m.type_code), h('td', {}, m.month),
+    h('td', {}, shown(m.volume)), h('td', {}, shown(m.on_time_pct, ' %')),
+    h('td', {}, shown(m.median_first_response_hours, ' h')), h('td', {}, shown(m.satisfaction))));
+  const goals = data.goals.map((g) => h('li', {},
+    `${pick(g.name)}: ${t('open.goal_target')} ${g.target_pct} %, ${t('open.goal_actual')} ${shown(g.current.pct, ' %')}`));
+  return h('section', { class: 'open-data' },
+    h('h1', {}, t('open.title')),
+    h('p', {}, t('open.lead', { n: data.suppressed_below })),
+    h('h2', {}, t('open.goals')),
+    goals.length ? h('ul', {}, goals) : h('p', {}, t('open.no_goals')),
+    h('table', {}, h('caption', {}, t('open.caption')),
+      h('thead', {}, h('tr', {}, ['type', 'month', 'volume', 'on_time', 'median', 'satisfaction'].map((c) => h('th', { scope: 'col' }, t(`open.col.${c}`))))),
+      h('tbody', {}, rows)),
+    h('p', {}, h('a', { href: '/api/v1/public/stats' }, t('open.json'))));
+}
