@@ -314,3 +314,36 @@ def test_a_ticket_filed_after_suggestions_shows_the_agent_what_was_read(api: Any
         ticket_body(type="consulta", subtype="general", form={}, seen_articles=["<x>"]),
     )
     assert json.loads(bad.body)["errors"][0]["field"] == "seen_articles.0"
+
+
+def test_help_usage_reaches_the_supervisors_dashboard(api: Any, aws: Aws) -> None:
+    supervisor = aws.auth("carla.supervisora")
+
+    def figures() -> dict[str, Any]:
+        answer = api.get("/api/v1/stats/dashboard", headers=supervisor)
+        assert answer.status_code == 200, answer.body
+        return dict(answer.json_body["help"])
+
+    before = figures()
+    assert search(api, q="licencia de conducir").status_code == 200
+    assert search(api, q="zzqxw qqvvkj").json_body["total"] == 0
+    assert api.get(f"/api/v1/help/articles/{DEMO_SLUG}").status_code == 200
+    assert post(api, f"/api/v1/help/articles/{DEMO_SLUG}/feedback", {"helpful": False}).status_code in (
+        200,
+        201,
+    )
+    deflected = {
+        "type": "cuenta",
+        "subtype": "acceso-portal",
+        "shown": [],
+        "opened": [],
+        "outcome": "resolved",
+    }
+    assert post(api, "/api/v1/help/deflections", deflected).status_code == 201
+    after = figures()
+    assert after["searches"] == before["searches"] + 2
+    assert after["zero_result_searches"] == before["zero_result_searches"] + 1
+    assert after["article_views"] == before["article_views"] + 1
+    assert after["helpful_no"] == before["helpful_no"] + 1
+    assert ["zzqxw qqvvkj", 1] in [list(q) for q in after["top_queries"]]
+    assert "cuenta.acceso-portal" in after["deflection_pct_by_subtype"]

@@ -102,8 +102,8 @@ def history(draw: Any, types: tuple[str, str]) -> list[dict[str, Any]]:
             image["breached"] = sorted({*image["breached"], target_name})
         elif kind == "escalate":
             image["escalation_level"] += 1
-        elif kind == "csat" and image["status"] in ("resolved", "closed") and "csat" not in image:
-            image["csat"] = draw(st.integers(1, 5))
+        elif kind == "csat" and image["status"] in ("resolved", "closed") and "csat_score" not in image:
+            image["csat_score"] = draw(st.integers(1, 5))
         versions.append(dict(image))
     return versions
 
@@ -226,10 +226,10 @@ def recount(histories: list[list[dict[str, Any]]], zone: ZoneInfo, events: list[
                 flow(
                     dims, day, "escalations", v["escalation_level"] - prev["escalation_level"], breakdown=True
                 )
-            if v.get("csat") and not surveyed:
+            if v.get("csat_score") and not surveyed:
                 surveyed = True
                 flow(dims, day, "csat_n")
-                flow(dims, day, "csat_sum", v["csat"])
+                flow(dims, day, "csat_sum", v["csat_score"])
                 flow(dims, day, f"csat#{v['csat']}")
     for at, actor in events:
         day = local_day(_when(at), zone)

@@ -43,6 +43,7 @@ from ventanilla.help.search.shared import shared_engine
 from ventanilla.models.common import utcnow
 from ventanilla.services.help_content import EDITORS, all_articles
 from ventanilla.settings import get_settings
+from ventanilla.stats import help_figures as help_stats
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
 from ventanilla.storage import help_usage as usage
@@ -140,7 +141,9 @@ def search(
     search_id = uuid.uuid4().hex[:16]
     logged = loggable_query(text)
     if logged:
-        usage.log_search(search_id, utcnow(), logged, code, section, result.total)
+        now = utcnow()
+        usage.log_search(search_id, now, logged, code, section, result.total)
+        help_stats.record_search(now, logged, result.total)
     return HelpSearchOut(
         search_id=search_id,
         query=text,
@@ -213,6 +216,7 @@ def article(slug: str, lang: str | None, search_id: str | None) -> PublicArticle
     if found is None or found.article.status != "published":
         raise NotFound("article_not_found")
     usage.count_view(slug, code)
+    help_stats.record_view(utcnow())
     if search_id and SEARCH_ID.match(search_id):
         usage.log_click(search_id, slug)
     counters = usage.article_counters([(slug, code)]).get((slug, code), {})
@@ -285,9 +289,9 @@ def deflection(body: DeflectionIn) -> DeflectionOut:
     shown = list(dict.fromkeys(body.shown))
     opened = list(dict.fromkeys(body.opened))
     attempt_id = uuid.uuid4().hex[:16]
-    usage.record_deflection(
-        attempt_id, utcnow(), request_type, body.lang, shown, opened, body.outcome == "resolved"
-    )
+    now, resolved = utcnow(), body.outcome == "resolved"
+    usage.record_deflection(attempt_id, now, request_type, body.lang, shown, opened, resolved)
+    help_stats.record_deflection(now, request_type, resolved)
     seen = list(dict.fromkeys([*opened, *shown]))[:20]
     return DeflectionOut(id=attempt_id, outcome=body.outcome, seen_articles=seen)
 
@@ -300,9 +304,9 @@ def feedback(slug: str, body: FeedbackIn) -> FeedbackOut:
     if found is None or found.article.status != "published":
         raise NotFound("article_not_found")
     comment = redact(body.comment).strip() if body.comment else None
-    totals = usage.add_feedback(
-        slug, body.lang, body.helpful, comment or None, utcnow(), uuid.uuid4().hex[:12]
-    )
+    now = utcnow()
+    totals = usage.add_feedback(slug, body.lang, body.helpful, comment or None, now, uuid.uuid4().hex[:12])
+    help_stats.record_vote(now, body.helpful)
     return FeedbackOut(slug=slug, lang=body.lang, **totals)
 
 

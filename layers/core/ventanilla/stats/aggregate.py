@@ -101,8 +101,8 @@ def dims_of(image: dict[str, Any]) -> Dims:
 
 
 def csat_of(image: dict[str, Any]) -> int | None:
-    """The satisfaction score (1-5) on the ticket, if the survey wrote one (``csat`` attribute)."""
-    raw = image.get("csat")
+    """The satisfaction score (1-5) on the ticket, if the survey wrote one (``csat_score``)."""
+    raw = image.get("csat_score")
     try:
         score = int(raw) if raw is not None else None
     except (TypeError, ValueError):

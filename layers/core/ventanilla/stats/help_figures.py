@@ -10,14 +10,48 @@ deflected / (deflected + requests filed), the latter from the ticket figures.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from ventanilla.models.stats import HelpFigures
 from ventanilla.stats.figures import pct, total
-from ventanilla.stats.keys import day_sk
+from ventanilla.stats.keys import day_sk, local_day, stats_pk
 from ventanilla.storage import stats as store
 
 HELP_SLICE = "help"
 TOP_QUERIES = 10
+MAX_QUERY_KEY = 40
+"""Longer queries are counted but not kept per text: a day's item must stay far below 400 KB."""
+
+
+def record_search(now: datetime, query: str, results: int) -> None:
+    """A help search (its text already stripped of personal data by the help centre)."""
+    counters = {"searches": 1, "zero_results": 0 if results else 1}
+    text = " ".join(query.lower().split())
+    if text and len(text) <= MAX_QUERY_KEY:
+        counters[f"q#{text}"] = 1
+    _add(now, counters)
+
+
+def record_view(now: datetime) -> None:
+    _add(now, {"views": 1})
+
+
+def record_vote(now: datetime, helpful: bool) -> None:
+    _add(now, {"helpful_yes" if helpful else "helpful_no": 1})
+
+
+def record_deflection(now: datetime, request_type: str, deflected: bool) -> None:
+    """``request_type`` is ``<type>/<subtype>``; only a citizen who did not go on to file counts."""
+    if deflected:
+        _add(now, {f"deflected@subtype={request_type.replace('/', '.', 1)}": 1})
+
+
+def _add(now: datetime, counters: dict[str, int]) -> None:
+    from ventanilla.services.due_dates import institution_calendar
+
+    counters = {k: v for k, v in counters.items() if v}
+    day = local_day(now, institution_calendar().zone)
+    store.add_counters(stats_pk(HELP_SLICE), day_sk(day), counters)
 
 
 def help_figures(start: str, end: str, created_by_subtype: Mapping[str, int]) -> HelpFigures:
