@@ -335,7 +335,7 @@ def test_agent_service_level_actions_by_keyboard(tab: Any) -> None:
     tab.step("seguimiento-6-prorroga")
 
 
-def test_missed_deadlines_show_as_breached_with_their_warnings(tab: Any) -> None:
+def test_missed_deadlines_show_as_breached(tab: Any) -> None:
     """The local clock moves three weeks on: the timers fire and the console shows the request as
     breached, in the queue, under "breached only", and in its history (warnings already past a
     breach are moot and not recorded)."""
