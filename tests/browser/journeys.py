@@ -38,7 +38,11 @@ def identify(tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = No
     page.get_by_role("button", name="Continuar").click()
 
 
-def choose_topic(tab: Any, type_name: str, subtype_name: str, *, shots: str | None = None) -> None:
+def choose_topic(
+    tab: Any, type_name: str, subtype_name: str, *, shots: str | None = None, past_articles: bool = True
+) -> None:
+    """Type, then subtype; with ``past_articles``, suggested articles (once the help API suggests
+    some) are answered with "No resolvió mi duda" so the journey reaches the form either way."""
     page = tab.page
     tab.wait_ready()
     assert tab.heading() == "¿Sobre qué nos quiere escribir?"
@@ -52,6 +56,11 @@ def choose_topic(tab: Any, type_name: str, subtype_name: str, *, shots: str | No
     if shots:
         tab.step(f"{shots}-3-subtipo")
     page.get_by_role("button", name="Continuar").click()
+    if not past_articles:
+        return
+    page.wait_for_selector("h1:text('Cuéntenos su caso'), h1:text('Estos artículos pueden resolver su duda')")
+    if tab.heading() == "Estos artículos pueden resolver su duda":
+        page.get_by_role("link", name="No resolvió mi duda").click()
 
 
 def fill_licence_form(tab: Any, subject: str, rut: str = "12.345.678-5") -> None:

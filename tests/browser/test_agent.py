@@ -333,3 +333,48 @@ def test_agent_service_level_actions_by_keyboard(tab: Any) -> None:
     assert page.get_by_test_id("legal-due").is_visible()
     assert page.get_by_text("el plazo está suspendido").is_visible()
     tab.step("seguimiento-6-prorroga")
+
+
+def test_missed_deadlines_show_as_breached(tab: Any) -> None:
+    """The local clock moves three weeks on: the timers fire and the console shows the request as
+    breached, in the queue, under "breached only", and in its history (warnings already past a
+    breach are moot and not recorded)."""
+    consulta = {
+        **TRANSPARENCIA,
+        "type": "consulta",
+        "subtype": "general",
+        "form": {},
+        "subject": "Horario de la OIRS en verano",
+        "seen_articles": [],
+    }
+    number = file_over_http(tab.url, consulta)["number"]
+    page = tab.page
+    page.wait_for_timeout(3000)  # the stream consumer turns the ticket's timers into schedules
+    moved = urllib.request.Request(f"{tab.url}/dev/clock?advance=3w", data=b"", method="POST")
+    with urllib.request.urlopen(moved, timeout=30) as answer:
+        assert answer.status == 200
+    tab.go("#/agente")
+    page.get_by_label("Usuario").fill("ana.l1")
+    page.get_by_label("Contraseña").fill("Demo-Ventanilla-1")
+    page.get_by_role("button", name="Ingresar").click()
+    page.wait_for_selector("h1:text('Bandeja de solicitudes')")
+    history = ""
+    for _ in range(30):  # the runner fires due schedules every half second
+        tab.go(f"#/agente/solicitud/{number}")
+        history = page.locator(".timeline").inner_text()
+        if "Plazo vencido: Primera respuesta" in history:
+            break
+        page.wait_for_timeout(1000)
+    assert "Plazo vencido: Primera respuesta" in history, history
+    assert "Plazo vencido: Solución" in history  # the resolution term went by too
+    assert page.locator(".badges [data-sla]").get_attribute("data-sla") == "breached"
+    assert page.get_by_test_id("due-first_response").get_by_text("Vencida").is_visible()
+    tab.step("agente-8-vencida")
+
+    tab.go("#/agente?equipo=atencion&vencidas=1")
+    rows = page.locator("table.queue tbody tr")
+    assert rows.count() >= 1
+    assert set(rows.locator("[data-sla]").evaluate_all("els => els.map(e => e.dataset.sla)")) == {"breached"}
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=number))
+    assert row.get_by_text("Vencida").is_visible()
+    tab.step("agente-9-solo-vencidas")

@@ -30,6 +30,14 @@ pytestmark = [
 ]
 
 
+def without_help_routes(page: Any, *names: str) -> None:
+    """Answer the named help routes as an absent route does (a bare 404), whatever the branch has."""
+    for name in names:
+        page.route(
+            re.compile(rf".*/api/v1/help/{name}([/?].*)?$"), lambda route: route.fulfill(status=404, body="")
+        )
+
+
 def described_by(page: Any, label: str) -> str:
     """The text of the elements a control's aria-describedby points to (its hint and its error)."""
     control = page.get_by_label(label)
@@ -41,6 +49,7 @@ def described_by(page: Any, label: str) -> str:
 
 def test_home_search_and_article(tab: Any) -> None:
     page = tab.page
+    without_help_routes(page, "search", "articles", "sections", "popular")
     loaded: dict[str, bytes] = {}
     page.on(
         "response", lambda r: loaded.setdefault(r.url, r.body()) if r.url.endswith((".js", ".css")) else None
@@ -182,7 +191,7 @@ def test_suggested_articles_step_and_seen_articles(tab: Any) -> None:
         lambda r: sent.append(json.loads(r.post_data or "{}")) if r.url.endswith("/api/v1/tickets") else None,
     )
     identify(tab, Citizen(), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
+    choose_topic(tab, "Trámites", "Patente comercial", past_articles=False)
     page.wait_for_selector("h1:text('Estos artículos pueden resolver su duda')")
     tab.wait_ready()
     assert page.get_by_role("link", name="Requisitos de la patente").is_visible()
@@ -282,10 +291,11 @@ def test_help_search_and_article_when_the_routes_exist(tab: Any) -> None:
 def test_no_suggestions_route_goes_straight_to_the_form(tab: Any) -> None:
     """While GET /help/suggest is absent (404), the flow skips the articles step and records nothing."""
     page = tab.page
+    without_help_routes(page, "suggest")
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     identify(tab, Citizen(), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
+    choose_topic(tab, "Trámites", "Patente comercial", past_articles=False)
     page.wait_for_selector("h1:text('Cuéntenos su caso')")
     assert "Paso 4 de 4" in page.locator("main").inner_text()
     assert not [u for u in posts if "/help/" in u]
@@ -340,6 +350,7 @@ def test_article_breadcrumbs_related_and_was_it_useful(tab: Any) -> None:
 
 def test_article_feedback_without_the_route_says_so(tab: Any) -> None:
     page = tab.page
+    page.route(re.compile(r".*/feedback$"), lambda route: route.fulfill(status=404, body=""))
     page.route(
         re.compile(r".*/api/v1/help/articles/patente-comercial-requisitos\?.*"),
         lambda r: r.fulfill(json=ARTICLE),
@@ -397,6 +408,7 @@ def test_home_results_as_you_type_sections_and_most_consulted(tab: Any) -> None:
 
 def test_home_without_help_routes_shows_no_empty_boxes(tab: Any) -> None:
     page = tab.page
+    without_help_routes(page, "search", "sections", "popular")
     tab.go("#/")
     page.get_by_label("¿Qué necesita saber?").press_sequentially("patente", delay=20)
     page.wait_for_timeout(700)
@@ -408,6 +420,7 @@ def test_home_without_help_routes_shows_no_empty_boxes(tab: Any) -> None:
 def test_contact_flow_with_the_keyboard_only(tab: Any) -> None:
     """Every step reached and answered with Tab, typing, Space and Enter: no mouse."""
     page = tab.page
+    without_help_routes(page, "suggest")  # the articles step has its own test
     tab.go("#/contacto")
     key = page.keyboard
 

@@ -7,6 +7,7 @@ becomes one domain event whose id is the history event's id, so a consumer that 
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,6 +32,15 @@ says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a na
 class DomainEvent(BaseModel):
     detail_type: str
     detail: dict[str, Any]
+
+
+def _plain(value: Any) -> Any:
+    """Stream images carry numbers as Decimal; event details are JSON (a score 5, a level 2)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def detail_type_of(action: str, actor_kind: str) -> str | None:
@@ -81,5 +91,5 @@ def from_stream_record(event_name: str, new_image: dict[str, Any] | None) -> lis
         "score",
     ):
         if data.get(key) is not None:
-            detail[key] = data[key]
+            detail[key] = _plain(data[key])
     return [DomainEvent(detail_type=detail_type, detail=detail)]
