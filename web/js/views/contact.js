@@ -218,8 +218,10 @@ function chooseSubtype(cat) {
 async function suggestions() {
   try {
     const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject, lang: getLang() })}`);
-    const list = Array.isArray(data) ? data : (data && (data.articles || data.hits || data.items || data.results)) || [];
-    return list.filter((a) => a && a.slug && a.title).slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' }));
+    // The subtype's own articles first, then the best text matches, each once.
+    const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
+    const unique = list.filter((a, i) => a && a.slug && a.title && list.findIndex((b) => b && b.slug === a.slug) === i);
+    return unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' }));
   } catch {
     return []; // help is a courtesy here: never block the contact form on it
   }
@@ -242,7 +244,7 @@ function articles() {
         flash(t('contact.articulos.glad'));
         go('/');
       } }, t('contact.articulos.solved')),
-      h('a', { class: 'btn primary', href: '#/contacto/formulario', onclick: () => recordDeflection('form') }, t('contact.articulos.not_solved'))),
+      h('a', { class: 'btn primary', href: '#/contacto/formulario', onclick: () => recordDeflection('contact') }, t('contact.articulos.not_solved'))),
     h('p', {}, h('a', { href: '#/contacto/subtipo' }, t('common.back'))));
 }
 
