@@ -35,7 +35,7 @@ def local_stack(log_name: str) -> Iterator[str]:
             text=True,
         )
         assert process.stdout is not None
-        url, lines, deadline = None, [], time.monotonic() + 90
+        url, lines, deadline = None, [], time.monotonic() + 300  # seeding and indexing on a busy machine
         while time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
