@@ -15,13 +15,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+PRISTINE_ENV = dict(os.environ)
+"""The environment before any fixture ran: the in-process stack of the integration tests exports
+its resources' names and its moto endpoint (AWS_*, SLA_*, NOTIFICATIONS_*...), which a stack in a
+subprocess must not inherit from a test worker that ran those tests first."""
 
 
 @contextmanager
 def local_stack(log_name: str) -> Iterator[str]:
     """Yields the stack's URL (from its ``READY <url>`` line); its stderr goes to test-artifacts/."""
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
+        k: v
+        for k, v in PRISTINE_ENV.items()
+        if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
     }
     log_path = ROOT / "test-artifacts" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
