@@ -7,7 +7,6 @@ the article and one revision item in one transaction, so history and content nev
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,11 +17,20 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from ventanilla.errors import BadRequest, Conflict
+from ventanilla.errors import Conflict
 from ventanilla.help.articles import Article
 from ventanilla.help.models import Revision
 from ventanilla.models.common import iso
-from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item
+from ventanilla.storage.table import (
+    cancellation_codes,
+    client,
+    cursor_in,
+    cursor_out,
+    from_item,
+    is_error,
+    table,
+    to_item,
+)
 
 EXTRA_FIELDS = ("revision", "position", "created_at", "created_by", "published_at")
 MAX_PAGE = 100
@@ -133,24 +141,6 @@ def revisions(slug: str, lang: str, limit: int = 50) -> list[Revision]:
         Limit=limit,
     )
     return [Revision.model_validate(from_item(i)) for i in response.get("Items", [])]
-
-
-def cursor_out(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
-
-
-def cursor_in(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
-    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-        raise BadRequest("invalid_query", {"detail": "cursor"})
-    return key
 
 
 def admin_page(

@@ -98,6 +98,7 @@ Streams carry new and old images to the consumers.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from decimal import Decimal
@@ -106,6 +107,7 @@ from typing import Any
 import boto3
 from pydantic import BaseModel
 
+from ventanilla.errors import BadRequest
 from ventanilla.settings import get_settings
 
 KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl")
@@ -170,3 +172,24 @@ def cancellation_codes(error: Exception) -> list[str]:
 def is_error(error: Exception, code: str) -> bool:
     response = getattr(error, "response", {}) or {}
     return bool(response.get("Error", {}).get("Code") == code)
+
+
+# ---- pagination cursors: the LastEvaluatedKey handed to clients, opaque and checked on the way in ----
+
+
+def cursor_out(key: dict[str, Any] | None) -> str | None:
+    if not key:
+        return None
+    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
+
+
+def cursor_in(cursor: str | None) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
+    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
+        raise BadRequest("invalid_query", {"detail": "cursor"})
+    return key

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
-from ventanilla.errors import BadRequest, Conflict
+from ventanilla.errors import Conflict
 from ventanilla.models.common import iso
 from ventanilla.models.ticket import HistoryEvent, Ticket
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import Status
-from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item
+from ventanilla.storage.table import (
+    cancellation_codes,
+    client,
+    cursor_in,
+    cursor_out,
+    from_item,
+    is_error,
+    table,
+    to_item,
+)
 
 HISTORY_PAGE = 500
 
@@ -141,24 +148,6 @@ def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
     return ticket, history
 
 
-def _cursor_out(key: dict[str, Any] | None) -> str | None:
-    if not key:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
-
-
-def _cursor_in(cursor: str | None) -> dict[str, Any] | None:
-    if not cursor:
-        return None
-    try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
-    if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-        raise BadRequest("invalid_query", {"detail": "cursor"})
-    return key
-
-
 def queue(
     team: str, status: Status, limit: int, cursor: str | None = None
 ) -> tuple[list[Ticket], str | None]:
@@ -168,12 +157,12 @@ def queue(
         "KeyConditionExpression": Key("GSI1PK").eq(f"QUEUE#{team}#{status.value}"),
         "Limit": limit,
     }
-    start = _cursor_in(cursor)
+    start = cursor_in(cursor)
     if start:
         params["ExclusiveStartKey"] = start
     response = table().query(**params)
     tickets = [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
-    return tickets, _cursor_out(response.get("LastEvaluatedKey"))
+    return tickets, cursor_out(response.get("LastEvaluatedKey"))
 
 
 def by_assignee(sub: str, limit: int) -> list[Ticket]:
