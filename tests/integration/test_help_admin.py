@@ -316,7 +316,7 @@ def test_export_round_trips_through_the_import_format(api: Any, aws: Aws, demo_h
     assert problem(api.get(f"{ADMIN}/export?lang=fr", headers=editor(aws)), 400)["code"] == "unknown_lang"
 
 
-def test_editor_list_pages_and_filters_by_status(api: Any, aws: Aws) -> None:
+def test_editor_list_pages_and_filters_by_status(api: Any, aws: Aws, demo_help: int) -> None:
     slug = unique("borrador-listado")
     create(api, aws, slug)
     drafts = api.get(f"{ADMIN}/articles?status=draft&limit=100", headers=editor(aws)).json_body["items"]
