@@ -230,7 +230,7 @@ def recount(histories: list[list[dict[str, Any]]], zone: ZoneInfo, events: list[
                 surveyed = True
                 flow(dims, day, "csat_n")
                 flow(dims, day, "csat_sum", v["csat_score"])
-                flow(dims, day, f"csat#{v['csat']}")
+                flow(dims, day, f"csat#{v['csat_score']}")
     for at, actor in events:
         day = local_day(_when(at), zone)
         for sk in (day_sk(day), month_sk(day[:7])):
