@@ -1,4 +1,4 @@
-"""Public help centre routes: search, sections, stages, articles, suggestions, feedback, deflections."""
+"""Public help centre routes: search, sections, stages, most consulted, articles, suggestions, feedback, deflections."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from ventanilla.help.models import (
     FeedbackIn,
     FeedbackOut,
     HelpSearchOut,
+    PopularOut,
     PublicArticle,
     SectionsOut,
     StagesOut,
@@ -73,6 +74,20 @@ def sections() -> Response:
 )
 def stages() -> Response:
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
+
+
+@route(
+    bp,
+    "/api/v1/help/popular",
+    "GET",
+    summary="The most consulted published articles, most viewed first (the editors' first ones while views are few)",
+    tag="help",
+    response=PopularOut,
+    query={"lang": "es (default) or en", "limit": "1-20, default 6"},
+)
+def popular() -> Response:
+    limit = query_int(bp.current_request, "limit", 6, 1, 20)
+    return json_response(help_public.popular(_params().get("lang"), limit), headers=CACHE)
 
 
 @route(

@@ -26,6 +26,8 @@ Keys (generic attribute names, so entities can share the indexes):
                                                             (published only: a sparse index)
     revision       ARTICLE#<lang>#<slug>  REV#<nnnnnn> (who, when, action, fields changed, snapshot)
     article stats  ARTICLE#<lang>#<slug>  STATS        (views, helpful_yes, helpful_no: ADD counters)
+                                                       GSI4 HELPPOPULAR#<lang> / views (a number)
+                                                            (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
     content gap    HELPGAP#<lang>      Q#<folded query>   (count, last_at)
@@ -68,6 +70,14 @@ Access patterns:
   existing) plus its new ``REV#`` item. Imports write 50 articles per transaction and put back what
   they wrote if a later transaction fails. Views and votes are ADDs on ``STATS`` (never on the
   article item, so counting does not re-index it through the stream).
+- most consulted articles of a language: Query GSI4 ``HELPPOPULAR#lang`` descending (its sort key
+  is the ``views`` counter itself, so the view's ADD moves the article in the ranking: no second
+  write, no leaderboard item to contend on) with a Limit of a few times the answer's size, then
+  one BatchGetItem of those articles: only published ones are answered, and any other one found
+  there is taken out of GSI4 (REMOVE ``GSI4PK``) so the ranking stays in step. With too few views
+  yet, the first article (editors' order, GSI2 Limit 1) of the largest sections fills the list.
+- related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
+  saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
 - search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result search also
   ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1 ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
 - deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
@@ -110,7 +120,19 @@ from pydantic import BaseModel
 from ventanilla.errors import BadRequest
 from ventanilla.settings import get_settings
 
-KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl")
+KEY_ATTRS = (
+    "PK",
+    "SK",
+    "GSI1PK",
+    "GSI1SK",
+    "GSI2PK",
+    "GSI2SK",
+    "GSI3PK",
+    "GSI3SK",
+    "GSI4PK",
+    "entity",
+    "ttl",
+)
 
 
 _local = threading.local()
