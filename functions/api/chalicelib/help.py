@@ -1,4 +1,5 @@
-"""Public help centre routes: search, sections, stages, most consulted, articles, suggestions, feedback, deflections."""
+"""Public help centre routes: search, sections, stages, the most consulted, articles, suggestions,
+feedback, deflections."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ def stages() -> Response:
     bp,
     "/api/v1/help/popular",
     "GET",
-    summary="The most consulted published articles, most viewed first (the editors' first ones while views are few)",
+    summary="The most consulted published articles, most viewed first (else the editors' first ones)",
     tag="help",
     response=PopularOut,
     query={"lang": "es (default) or en", "limit": "1-20, default 6"},
