@@ -75,7 +75,9 @@ Access patterns:
   write, no leaderboard item to contend on) with a Limit of a few times the answer's size, then
   one BatchGetItem of those articles: only published ones are answered, and any other one found
   there is taken out of GSI4 (REMOVE ``GSI4PK``) so the ranking stays in step. With too few views
-  yet, the first article (editors' order, GSI2 Limit 1) of the largest sections fills the list.
+  yet, the first article (editors' order, GSI2 Limit 2) of each largest top section fills the list.
+  GSI4 projects keys only; all views of a language write its one GSI4 partition, well within a
+  partition's 1,000 writes/s for a public help centre (a busier one would add a shard suffix).
 - related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
   saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
 - search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result search also
