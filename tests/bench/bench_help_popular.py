@@ -4,7 +4,7 @@ and the time per answer against the local moto server.
 
 Articles are written as an import writes them; views are ADDs on each article's STATS item, as
 opening an article counts them; a tenth of the most viewed are then archived (the ranking skips
-them and takes them out of GSI4 on the first read).
+them and takes them out of GSI5 on the first read).
 """
 
 from __future__ import annotations

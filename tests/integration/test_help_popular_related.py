@@ -1,4 +1,4 @@
-"""The home's most consulted articles (GSI4 ranking by views, published only, the editors' first
+"""The home's most consulted articles (GSI5 ranking by views, published only, the editors' first
 articles while views are few) and an article's related ones (editors' picks checked on save,
 then its section's neighbours)."""
 
@@ -97,7 +97,7 @@ def test_most_viewed_published_articles_come_first_and_leave_when_archived(api: 
     assert archived.status_code == 200
     after = [a["slug"] for a in popular(api, limit="20").json_body["articles"]]
     assert top not in after and after[0] == second
-    assert "GSI4PK" not in stats_item(aws, top)  # taken out of the ranking: the next reads skip it
+    assert "GSI5PK" not in stats_item(aws, top)  # taken out of the ranking: the next reads skip it
     assert stats_item(aws, top)["views"] == most + 3  # the counter itself stays for the editors
 
 

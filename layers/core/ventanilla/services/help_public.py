@@ -213,7 +213,7 @@ def stages(lang: str | None) -> StagesOut:
 
 
 def popular(lang: str | None, limit: int) -> PopularOut:
-    """The most viewed published articles (GSI4, then one BatchGetItem); with too few views yet,
+    """The most viewed published articles (GSI5, then one BatchGetItem); with too few views yet,
     the editors' first article of the largest sections fills the list."""
     code = check_lang(lang)
     ranked = usage.most_viewed(code, limit * POPULAR_OVERFETCH)
@@ -222,7 +222,7 @@ def popular(lang: str | None, limit: int) -> PopularOut:
     for slug, views in ranked:
         s = found.get((slug, code))
         if s is None or s.article.status != "published":
-            usage.unlist(slug, code)  # archived or deleted since its last view: keep GSI4 in step
+            usage.unlist(slug, code)  # archived or deleted since its last view: keep GSI5 in step
             continue
         if len(out) < limit:
             out.append(_popular(s, views, "views"))

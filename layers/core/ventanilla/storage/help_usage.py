@@ -34,11 +34,11 @@ def popular_pk(lang: str) -> str:
 
 
 def count_view(slug: str, lang: str) -> None:
-    """One more view of a published article; the STATS item also joins the sparse GSI4 of its
+    """One more view of a published article; the STATS item also joins the sparse GSI5 of its
     language, whose sort key is ``views`` itself, so the same write keeps the ranking current."""
     table().update_item(
         Key={"PK": article_pk(slug, lang), "SK": "STATS"},
-        UpdateExpression="ADD #views :one SET entity = :e, GSI4PK = :pop",
+        UpdateExpression="ADD #views :one SET entity = :e, GSI5PK = :pop",
         ExpressionAttributeNames={"#views": "views"},
         ExpressionAttributeValues={":one": 1, ":e": "article_stats", ":pop": popular_pk(lang)},
     )
@@ -46,10 +46,10 @@ def count_view(slug: str, lang: str) -> None:
 
 def most_viewed(lang: str, limit: int) -> list[tuple[str, int]]:
     """(slug, views) of the ``limit`` most viewed articles of a language, most viewed first: one
-    Query of GSI4, whatever the number of articles. Statuses are the caller's to check."""
+    Query of GSI5, whatever the number of articles. Statuses are the caller's to check."""
     response = table().query(
-        IndexName="GSI4",
-        KeyConditionExpression=Key("GSI4PK").eq(popular_pk(lang)),
+        IndexName="GSI5",
+        KeyConditionExpression=Key("GSI5PK").eq(popular_pk(lang)),
         ScanIndexForward=False,
         Limit=limit,
     )
@@ -66,7 +66,7 @@ def unlist(slug: str, lang: str) -> None:
     try:
         table().update_item(
             Key={"PK": article_pk(slug, lang), "SK": "STATS"},
-            UpdateExpression="REMOVE GSI4PK",
+            UpdateExpression="REMOVE GSI5PK",
             ConditionExpression="attribute_exists(PK)",
         )
     except ClientError as error:

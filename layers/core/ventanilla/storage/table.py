@@ -6,6 +6,7 @@ Keys (generic attribute names, so entities can share the indexes):
     ticket         TICKET#<number>     TICKET          GSI1 QUEUE#<team>#<status> / <rank>#<due>#<number>
                                                        GSI2 CITIZEN#<id> / <created>#<number>
                                                        GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
+                                                       GSI4 (GSI1PK) QUEUE#<team>#<status> / <due>#<number>
     history event  TICKET#<number>     EV#<at>#<pos>#<id>
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
@@ -26,7 +27,7 @@ Keys (generic attribute names, so entities can share the indexes):
                                                             (published only: a sparse index)
     revision       ARTICLE#<lang>#<slug>  REV#<nnnnnn> (who, when, action, fields changed, snapshot)
     article stats  ARTICLE#<lang>#<slug>  STATS        (views, helpful_yes, helpful_no: ADD counters)
-                                                       GSI4 HELPPOPULAR#<lang> / views (a number)
+                                                       GSI5 HELPPOPULAR#<lang> / views (a number)
                                                             (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
@@ -43,7 +44,11 @@ Keys (generic attribute names, so entities can share the indexes):
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
   with its history: one Query on ``PK = TICKET#n`` (history capped per page).
-- team queue by status, most urgent first: Query GSI1 ``QUEUE#team#status``, ascending, with Limit.
+- team queue by status, soonest due first: Query GSI4 ``QUEUE#team#status`` ascending, with Limit
+  (``GSI4SK < now``: only the overdue ones); by priority band then due: the same on GSI1
+  (``begins_with <rank>#``: one band). Several teams or statuses: one such Query per (team, status),
+  merged exactly up to the lowest last-evaluated key (ventanilla.rules.queue_order); the cursor holds
+  every partition's position. GSI4 shares GSI1's partition key attribute, so it costs no new one.
 - a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
 - an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
 - the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
@@ -70,13 +75,13 @@ Access patterns:
   existing) plus its new ``REV#`` item. Imports write 50 articles per transaction and put back what
   they wrote if a later transaction fails. Views and votes are ADDs on ``STATS`` (never on the
   article item, so counting does not re-index it through the stream).
-- most consulted articles of a language: Query GSI4 ``HELPPOPULAR#lang`` descending (its sort key
+- most consulted articles of a language: Query GSI5 ``HELPPOPULAR#lang`` descending (its sort key
   is the ``views`` counter itself, so the view's ADD moves the article in the ranking: no second
   write, no leaderboard item to contend on) with a Limit of a few times the answer's size, then
   one BatchGetItem of those articles: only published ones are answered, and any other one found
-  there is taken out of GSI4 (REMOVE ``GSI4PK``) so the ranking stays in step. With too few views
+  there is taken out of GSI5 (REMOVE ``GSI5PK``) so the ranking stays in step. With too few views
   yet, the first article (editors' order, GSI2 Limit 2) of each largest top section fills the list.
-  GSI4 projects keys only; all views of a language write its one GSI4 partition, well within a
+  GSI5 projects keys only; all views of a language write its one GSI5 partition, well within a
   partition's 1,000 writes/s for a public help centre (a busier one would add a shard suffix).
 - related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
   saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
@@ -131,7 +136,8 @@ KEY_ATTRS = (
     "GSI2SK",
     "GSI3PK",
     "GSI3SK",
-    "GSI4PK",
+    "GSI4SK",
+    "GSI5PK",
     "entity",
     "ttl",
 )
