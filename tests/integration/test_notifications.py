@@ -435,19 +435,29 @@ def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
     publish_history(number)
     drain(aws)
     [mail] = sent(email)
-    link = re.search(r"/api/v1/notifications/opt-out/([A-Za-z0-9_-]+)", mail["text"])
-    assert link
+    # People get the portal's page (it shows what stops and asks to confirm); mail clients get the
+    # API's address of the same token in List-Unsubscribe, which they POST to themselves.
+    link = re.search(r"http://[^/\s]+/#/baja/([A-Za-z0-9_-]+)", mail["text"])
+    assert link and f'href="{link.group(0)}"' in mail["html"]
     token = link.group(1)
+    assert "/api/v1/notifications/opt-out/" not in mail["text"] + mail["html"]
+    assert mail["unsubscribe"].endswith(f"/api/v1/notifications/opt-out/{token}>")
     look = api.get(f"/api/v1/notifications/opt-out/{token}")
-    assert (
-        look.status_code == 200 and look.json_body["done"] is False and look.json_body["channel"] == "email"
-    )
+    assert look.status_code == 200
+    assert look.json_body | {"message": ""} == {
+        "channel": "email",
+        "channels": ["email"],
+        "already": False,
+        "done": False,
+        "message": "",
+    }
     done = api.post(
         f"/api/v1/notifications/opt-out/{token}",
         body="List-Unsubscribe=One-Click",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert done.status_code == 200 and done.json_body["done"] is True
+    assert api.get(f"/api/v1/notifications/opt-out/{token}").json_body["already"] is True
 
     from ventanilla.integrations import eventbus
 

@@ -120,6 +120,18 @@ def test_request_type_codes_are_validated_and_deduplicated() -> None:
     assert "request_types.0" in errors_of(request_types=["a/b/c"])
 
 
+def test_related_slugs_are_checked_deduplicated_and_capped() -> None:
+    assert make(related=["horario-oirs", "horario-oirs", "pagar-en-linea"]).related == [
+        "horario-oirs",
+        "pagar-en-linea",
+    ]
+    assert make().related == []
+    assert errors_of(related=[f"articulo-{i}" for i in range(6)]) == {"related": "too_long"}
+    assert errors_of(related=["../etc"]) == {"related.0": "string_pattern_mismatch"}
+    with pytest.raises(ValidationError, match="itself"):
+        make(related=["certificado-de-residencia"])
+
+
 def test_tags_are_normalised() -> None:
     assert make(tags=["Patente", "patente ", "ClaveÚnica"]).tags == ["patente", "claveúnica"]
 
@@ -312,6 +324,12 @@ def test_seed_translations_are_linked_both_ways(seed: list[Article]) -> None:
             original = by_key[(a.translation_of, "es")]
             assert original.translation_of == a.slug
             assert original.section_path == a.section_path and original.stage == a.stage
+
+
+def test_seed_related_articles_exist_in_the_same_language(seed: list[Article]) -> None:
+    keys = {a.key for a in seed}
+    picks = [(r, a.lang) for a in seed for r in a.related]
+    assert picks and all(k in keys for k in picks)
 
 
 def test_seed_structure_covers_sections_and_stages(seed: list[Article]) -> None:

@@ -18,6 +18,7 @@ const ROUTES = [
   [/^\/solicitud$/, () => follow.renderLookup],
   [/^\/solicitud\/([0-9]{4}-[0-9]{3,})$/, () => follow.render],
   [/^\/privacidad$/, () => home.renderPrivacy],
+  [/^\/baja\/([A-Za-z0-9_-]+)$/, async () => (await import('./views/optout.js')).render],
   [/^\/datos-abiertos$/, async () => (await import('./views/open-data.js')).render],
   [/^\/agente$/, async () => (await loadAgent()).renderQueue],
   [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],

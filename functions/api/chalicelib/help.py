@@ -1,4 +1,5 @@
-"""Public help centre routes: search, sections, stages, articles, suggestions, feedback, deflections."""
+"""Public help centre routes: search, sections, stages, the most consulted, articles, suggestions,
+feedback, deflections."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ventanilla.help.models import (
     FeedbackIn,
     FeedbackOut,
     HelpSearchOut,
+    PopularOut,
     PublicArticle,
     SectionsOut,
     StagesOut,
@@ -73,6 +75,20 @@ def sections() -> Response:
 )
 def stages() -> Response:
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
+
+
+@route(
+    bp,
+    "/api/v1/help/popular",
+    "GET",
+    summary="The most consulted published articles, most viewed first (else the editors' first ones)",
+    tag="help",
+    response=PopularOut,
+    query={"lang": "es (default) or en", "limit": "1-20, default 6"},
+)
+def popular() -> Response:
+    limit = query_int(bp.current_request, "limit", 6, 1, 20)
+    return json_response(help_public.popular(_params().get("lang"), limit), headers=CACHE)
 
 
 @route(

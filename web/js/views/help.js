@@ -23,7 +23,7 @@ export async function renderSearch({ query }) {
   return h('section', {}, head,
     result.did_you_mean && h('p', {}, t('help.did_you_mean'), ' ',
       h('a', { href: `#/ayuda?${qs({ q: result.did_you_mean })}` }, result.did_you_mean), '?'),
-    h('p', { role: 'status' }, t(!hits.length ? 'help.none' : (result.total ?? hits.length) === 1 ? 'help.count_one' : 'help.count', { n: result.total ?? hits.length, q })),
+    h('p', { role: 'status' }, countText(q, hits.length, result.total ?? hits.length)),
     groups.length > 0 && h('nav', { 'aria-label': t('help.sections'), class: 'groups' },
       h('h2', {}, t('help.sections')),
       h('ul', {}, section && h('li', {}, h('a', { href: link({}) }, t('help.all_sections'))),
@@ -33,6 +33,12 @@ export async function renderSearch({ query }) {
       hit.section_titles && h('p', { class: 'crumbs' }, hit.section_titles.join(' › ')),
       h('p', {}, hit.snippet ? snippet(hit.snippet) : hit.summary)))),
     contactHint());
+}
+
+/** "12 resultados para «q»", or, browsing a stage or section without words, "12 artículos". */
+function countText(q, shown, total) {
+  if (!q) return t(!shown ? 'help.browse_none' : total === 1 ? 'help.browse_one' : 'help.browse_count', { n: total });
+  return t(!shown ? 'help.none' : total === 1 ? 'help.count_one' : 'help.count', { n: total, q });
 }
 
 export async function renderArticle({ params }) {
@@ -56,7 +62,8 @@ export async function renderArticle({ params }) {
     feedback(slug),
     related.length > 0 && h('section', { class: 'related', 'aria-labelledby': 'related-h' },
       h('h2', { id: 'related-h' }, t('help.related')),
-      h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title))))),
+      h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title),
+        a.summary ? h('span', { class: 'muted small block' }, a.summary) : null)))),
     back());
 }
 

@@ -1,4 +1,5 @@
 // Home: search the help first, the menu by stage of the process, then follow or contact.
+// The stages, sections and most consulted articles come from the help API once the page shows.
 import { h, snippet } from '../dom.js';
 import { optional, qs } from '../api.js';
 import { getLang, t } from '../i18n.js';
@@ -7,7 +8,7 @@ import { go } from '../app.js';
 const LIVE_DELAY_MS = 250;
 const LIVE_LIMIT = 5;
 
-/** Stages of a citizen's process (ventanilla.help.articles.Stage); the help menu groups by them. */
+/** Stages of a citizen's process (ventanilla.help.articles.Stage): the menu until GET /help/stages answers. */
 export const STAGES = ['informacion', 'registro', 'evaluacion', 'pago', 'entrega', 'seguimiento'];
 
 export function searchForm(value = '', big = true) {
@@ -63,6 +64,29 @@ function liveResults(input) {
   return box;
 }
 
+/**
+ * The menu by process stage: the static list first (and if the API fails), then the stages GET
+ * /help/stages names, with their article counts; each links to the stage's articles.
+ */
+function stageMenu() {
+  const list = h('ul', { class: 'stages', 'data-source': 'static' }, STAGES.map((s, i) => stageItem(s, t(`stage.${s}`), i, null)));
+  optional(`/help/stages?${qs({ lang: getLang() })}`).then((data) => {
+    const stages = ((data && data.stages) || []).filter((x) => x && x.stage && x.label && x.count > 0);
+    if (!stages.length) return;
+    list.replaceChildren(...stages.map((x, i) => stageItem(x.stage, x.label, i, x.count)));
+    list.dataset.source = 'api';
+  }).catch(() => {});
+  return list;
+}
+
+function stageItem(stage, label, i, count) {
+  return h('li', {}, h('a', { href: `#/ayuda?${qs({ etapa: stage })}` },
+    h('span', { class: 'step-no', 'aria-hidden': 'true' }, String(i + 1)),
+    h('span', {}, label, count != null
+      ? h('span', { class: 'stage-count' }, t(count === 1 ? 'home.stage_count_one' : 'home.stage_count', { n: count }))
+      : null)));
+}
+
 /** Filled after the page shows (never delays it): the help sections and the most consulted articles. */
 function helpLists() {
   const sections = h('section', { 'aria-labelledby': 'sections-title', hidden: true },
@@ -97,8 +121,7 @@ export async function render() {
     h('section', { 'aria-labelledby': 'stages-title' },
       h('h2', { id: 'stages-title' }, t('home.stages')),
       h('p', { class: 'hint' }, t('home.stages_hint')),
-      h('ul', { class: 'stages' }, STAGES.map((s, i) => h('li', {},
-        h('a', { href: `#/ayuda?etapa=${s}` }, h('span', { class: 'step-no', 'aria-hidden': 'true' }, String(i + 1)), t(`stage.${s}`)))))),
+      stageMenu()),
     helpLists(),
     h('section', { class: 'cards', 'aria-label': t('home.actions') },
       h('div', { class: 'card' },

@@ -35,6 +35,7 @@ REQUEST_TYPE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?
 MAX_TITLE = 200
 MAX_SUMMARY = 500
 MAX_BODY = 50_000
+MAX_RELATED = 5
 
 Lang = Literal["es", "en"]
 Status = Literal["draft", "published", "archived"]
@@ -87,6 +88,8 @@ class Article(BaseModel):
         default_factory=list, max_length=20
     )
     request_types: list[RequestType] = Field(default_factory=list, max_length=20)
+    related: list[Slug] = Field(default_factory=list, max_length=MAX_RELATED)
+    """Editors' choice of articles to read next (same language); checked against the table on save."""
     status: Status = "draft"
     updated_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     updated_by: str = Field(default="sistema", min_length=1, max_length=120)
@@ -97,10 +100,10 @@ class Article(BaseModel):
         # Tags are matched case-insensitively; keep one copy of each.
         return list(dict.fromkeys(t.strip().lower() for t in tags))
 
-    @field_validator("request_types")
+    @field_validator("request_types", "related")
     @classmethod
-    def _dedupe_types(cls, types: list[str]) -> list[str]:
-        return list(dict.fromkeys(types))
+    def _dedupe(cls, values: list[str]) -> list[str]:
+        return list(dict.fromkeys(values))
 
     @field_validator("updated_at")
     @classmethod
@@ -114,6 +117,8 @@ class Article(BaseModel):
             raise ValueError("section_titles must have one title per entry of section_path")
         if self.translation_of is not None and self.translation_of == self.slug:
             raise ValueError("translation_of must name a different article")
+        if self.slug in self.related:
+            raise ValueError("related must not name the article itself")
         return self
 
     @property

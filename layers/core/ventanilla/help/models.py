@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ventanilla.help.articles import (
     MAX_BODY,
+    MAX_RELATED,
     MAX_SUMMARY,
     MAX_TITLE,
     Lang,
@@ -43,6 +44,11 @@ class ArticleIn(Strict):
     stage: Stage
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     request_types: list[RequestType] = Field(default_factory=list, max_length=20)
+    related: list[Slug] = Field(
+        default_factory=list,
+        max_length=MAX_RELATED,
+        description="articles to read next: existing slugs of the same language, not this one",
+    )
 
 
 class ArticleEditIn(Strict):
@@ -57,6 +63,11 @@ class ArticleEditIn(Strict):
     stage: Stage
     tags: list[Tag] = Field(default_factory=list, max_length=20)
     request_types: list[RequestType] = Field(default_factory=list, max_length=20)
+    related: list[Slug] = Field(
+        default_factory=list,
+        max_length=MAX_RELATED,
+        description="articles to read next: existing slugs of the same language, not this one",
+    )
     revision: int | None = Field(default=None, ge=1, description="the revision you edited; 409 if stale")
 
 
@@ -88,6 +99,7 @@ class AdminArticle(BaseModel):
     stage: Stage
     tags: list[str]
     request_types: list[str]
+    related: list[str] = Field(default_factory=list)
     status: Status
     revision: int
     position: int
@@ -220,6 +232,35 @@ class StagesOut(BaseModel):
     stages: list[StageOut]
 
 
+class RelatedLink(BaseModel):
+    """An article to read next, as the article page lists it."""
+
+    slug: str
+    title: str
+    summary: str
+    chosen: bool = Field(description="picked by the editors (else: from the same section)")
+
+
+class PopularArticle(BaseModel):
+    slug: str
+    lang: str
+    title: str
+    summary: str
+    section_path: list[str]
+    stage: Stage
+    views: int
+    reason: Literal["views", "featured"] = Field(
+        description="views: among the most viewed; featured: first in its section (too few views yet)"
+    )
+
+
+class PopularOut(BaseModel):
+    """The most consulted published articles of a language, most viewed first."""
+
+    lang: str
+    articles: list[PopularArticle]
+
+
 class PublicArticle(BaseModel):
     slug: str
     lang: str
@@ -236,6 +277,7 @@ class PublicArticle(BaseModel):
     updated_at: datetime
     views: int
     helpful_pct: float | None
+    related: list[RelatedLink] = Field(default_factory=list)
 
 
 class SuggestOut(BaseModel):

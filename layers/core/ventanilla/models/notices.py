@@ -44,7 +44,9 @@ class NoticePrefsOut(BaseModel):
 
 
 class OptOutOut(BaseModel):
-    channel: str
+    channel: str = Field(description="email, sms, push or all, as the link says")
+    channels: list[str] = Field(default_factory=list, description="the channels that stop")
+    already: bool = Field(default=False, description="those channels were already stopped")
     done: bool
     """False for a look (GET), true once honoured (POST)."""
     message: str

@@ -170,7 +170,7 @@ def sample_context(kind: Kind, lang: str = "es") -> NotificationContext:
         "ticket_url": "https://ventanilla.example.gob.cl/consola/solicitudes/2026-000123"
         if kind.audience is Audience.STAFF
         else "https://ventanilla.example.gob.cl/solicitudes/2026-000123?codigo=K7P4-9XQ2",
-        "opt_out_url": "https://ventanilla.example.gob.cl/avisos/baja/AQBn3c8AZW0xMjM0NTY3ODkw",
+        "opt_out_url": "https://ventanilla.example.gob.cl/#/baja/AQBn3c8AZW0xMjM0NTY3ODkw",
         "ticket_short_url": "https://vt.example.cl/s/Ab3dE9",
         "opt_out_short_url": "https://vt.example.cl/b/Xy12Zk",
         "access_code": "K7P4-9XQ2",

@@ -50,6 +50,7 @@ CONTENT_FIELDS = (
     "stage",
     "tags",
     "request_types",
+    "related",
 )
 
 i18n.register(
@@ -94,6 +95,14 @@ i18n.register(
             "en": "Duplicate article (already on line {first}).",
         },
         "import_line": {"es": "{detail}", "en": "{detail}"},
+        "related_self": {
+            "es": "Un artículo no puede ser relacionado de sí mismo.",
+            "en": "An article cannot be related to itself.",
+        },
+        "unknown_related": {
+            "es": "No existe un artículo «{value}» en este idioma ({language}).",
+            "en": "There is no article '{value}' in this language ({language}).",
+        },
         "unsupported_import_type": {
             "es": "Envíe la importación como application/x-ndjson (una línea JSON por artículo); "
             "recibido: {content_type}.",
@@ -198,6 +207,25 @@ def _type_errors(types: Iterable[str], known: set[str], prefix: str = "") -> lis
     ]
 
 
+def _related_errors(
+    slug: str, lang: str, related: Sequence[str], prefix: str = "", existing: set[str] | None = None
+) -> list[FieldError]:
+    """Each related slug must name another article of the same language: one BatchGetItem, or
+    ``existing`` (the slugs an import already looked up or writes itself)."""
+    if existing is None:
+        others = [r for r in related if r != slug]
+        existing = {k[0] for k in store.get_many([(r, lang) for r in others])} if others else set()
+    errors = []
+    for i, r in enumerate(related):
+        if r == slug:
+            errors.append(FieldError(f"{prefix}related.{i}", "related_self"))
+        elif r not in existing:
+            errors.append(
+                FieldError(f"{prefix}related.{i}", "unknown_related", {"value": r, "language": lang})
+            )
+    return errors
+
+
 def _validated(data: dict[str, Any]) -> Article:
     """An Article from editor input; cross-field problems (titles per section) become 422 too."""
     from pydantic import ValidationError
@@ -236,6 +264,7 @@ def _check_revision(found: StoredArticle, revision: int | None) -> None:
 def create(principal: Principal, body: ArticleIn) -> AdminArticle:
     principal.require(*EDITORS)
     errors = _type_errors(body.request_types, _known_types())
+    errors += _related_errors(body.slug, body.lang, body.related)
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
     now = utcnow()
@@ -266,6 +295,7 @@ def edit(principal: Principal, slug: str, lang: str, body: ArticleEditIn) -> Adm
     found = _existing(slug, lang)
     _check_revision(found, body.revision)
     errors = _type_errors(body.request_types, _known_types())
+    errors += _related_errors(slug, lang, body.related)
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
     now = utcnow()
@@ -400,8 +430,13 @@ def import_jsonl(principal: Principal, text: str) -> ImportResult:
     numbered = [n for n, raw in enumerate(lines, start=1) if raw.strip()]
     known = _known_types()
     errors: list[FieldError] = []
+    present = {a.key for a in report.articles}
+    outside = [(r, a.lang) for a in report.articles for r in a.related if (r, a.lang) not in present]
+    present |= set(store.get_many(outside)) if outside else set()
     for line, article in zip(numbered, report.articles, strict=True):
         errors += _type_errors(article.request_types, known, f"lines.{line}.")
+        existing = {slug for slug, lang in present if lang == article.lang}
+        errors += _related_errors(article.slug, article.lang, article.related, f"lines.{line}.", existing)
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
     return write_import(report.articles, principal.username)

@@ -13,7 +13,7 @@ from datetime import datetime
 from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
-from ventanilla.help.articles import SLUG_PATTERN, Stage
+from ventanilla.help.articles import SLUG_PATTERN, Article, Stage
 from ventanilla.help.models import (
     ArticleLink,
     ArticleStats,
@@ -25,8 +25,11 @@ from ventanilla.help.models import (
     FeedbackOut,
     HelpSearchOut,
     HelpStatsOut,
+    PopularArticle,
+    PopularOut,
     PublicArticle,
     ReindexOut,
+    RelatedLink,
     SearchLogEntry,
     SearchLogOut,
     SectionNode,
@@ -51,6 +54,8 @@ from ventanilla.storage.help_articles import StoredArticle
 
 LANGS = ("es", "en")
 STAGE_ARTICLES = 20
+POPULAR_OVERFETCH = 3  # ranked articles read per one answered: room for unpublished ones
+RELATED_MAX = 5
 SUGGEST_LINKED = 10
 SEARCH_ID = re.compile(r"^[0-9a-f]{16}$")
 _SLUG = re.compile(SLUG_PATTERN)
@@ -207,6 +212,82 @@ def stages(lang: str | None) -> StagesOut:
     return StagesOut(lang=code, stages=out)
 
 
+def popular(lang: str | None, limit: int) -> PopularOut:
+    """The most viewed published articles (GSI5, then one BatchGetItem); with too few views yet,
+    the editors' first article of the largest sections fills the list."""
+    code = check_lang(lang)
+    ranked = usage.most_viewed(code, limit * POPULAR_OVERFETCH)
+    found = store.get_many([(slug, code) for slug, _ in ranked]) if ranked else {}
+    out: list[PopularArticle] = []
+    for slug, views in ranked:
+        s = found.get((slug, code))
+        if s is None or s.article.status != "published":
+            usage.unlist(slug, code)  # archived or deleted since its last view: keep GSI5 in step
+            continue
+        if len(out) < limit:
+            out.append(_popular(s, views, "views"))
+    if len(out) < limit:
+        out += _featured(code, limit - len(out), {a.slug for a in out})
+    return PopularOut(lang=code, articles=out)
+
+
+def _popular(s: StoredArticle, views: int, reason: str) -> PopularArticle:
+    a = s.article
+    return PopularArticle(
+        slug=a.slug,
+        lang=a.lang,
+        title=a.title,
+        summary=a.summary,
+        section_path=a.section_path,
+        stage=a.stage,
+        views=views,
+        reason="views" if reason == "views" else "featured",
+    )
+
+
+def _featured(code: str, wanted: int, taken: set[str]) -> list[PopularArticle]:
+    """The first published article (editors' order) of the largest sections, one per top section:
+    at most ``wanted`` + 5 GSI2 Queries of Limit 2."""
+    roots = sorted(_tree(_engine().sections(code)), key=lambda n: (-n.count, n.title))
+    out: list[PopularArticle] = []
+    for root in roots[: wanted + 5]:
+        if len(out) >= wanted:
+            break
+        leaf = root
+        while leaf.children:
+            leaf = max(leaf.children, key=lambda n: n.count)
+        first = next(
+            (s for s in store.in_section(code, leaf.slug, limit=2) if s.article.slug not in taken), None
+        )
+        if first is not None:
+            taken.add(first.article.slug)
+            out.append(_popular(first, 0, "featured"))
+    return out
+
+
+def _related(a: Article) -> list[RelatedLink]:
+    """The editors' picks (published ones, in their order), then the same section's neighbours."""
+    chosen = store.get_many([(r, a.lang) for r in a.related]) if a.related else {}
+    out = [
+        RelatedLink(slug=s.article.slug, title=s.article.title, summary=s.article.summary, chosen=True)
+        for r in a.related
+        if (s := chosen.get((r, a.lang))) is not None and s.article.status == "published"
+    ]
+    if len(out) < RELATED_MAX:
+        taken = {a.slug, *(link.slug for link in out)}
+        for s in store.in_section(a.lang, a.section_path[-1], limit=RELATED_MAX + len(taken)):
+            if len(out) >= RELATED_MAX:
+                break
+            if s.article.slug not in taken:
+                taken.add(s.article.slug)
+                out.append(
+                    RelatedLink(
+                        slug=s.article.slug, title=s.article.title, summary=s.article.summary, chosen=False
+                    )
+                )
+    return out
+
+
 def article(slug: str, lang: str | None, search_id: str | None) -> PublicArticle:
     """A published article; opening it counts a view (and the click of the search it came from)."""
     code = check_lang(lang)
@@ -238,6 +319,7 @@ def article(slug: str, lang: str | None, search_id: str | None) -> PublicArticle
         updated_at=a.updated_at,
         views=counters.get("views", 0),
         helpful_pct=_pct(counters.get("helpful_yes", 0), counters.get("helpful_no", 0)),
+        related=_related(a),
     )
 
 

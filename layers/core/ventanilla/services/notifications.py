@@ -175,12 +175,24 @@ def opt_out(token: str, lang: Lang, *, confirm: bool) -> OptOutOut:
     """GET looks (mail scanners follow links), POST honours it (RFC 8058 one-click sends POST)."""
     parsed = _read(token, lang)
     owner = _owner_pk(parsed.recipient_id)
-    if not confirm:
-        return OptOutOut(channel=parsed.channel, done=False, message=i18n.message("opt_out_confirm", lang))
     channels = {"email", "sms", "push"} if parsed.channel == "all" else {parsed.channel}
+    listed = sorted(channels)
+    if not confirm:
+        already = channels <= store.opted_out(owner)
+        return OptOutOut(
+            channel=parsed.channel,
+            channels=listed,
+            already=already,
+            done=False,
+            message=i18n.message("opt_out_confirm", lang),
+        )
     store.add_opt_out(owner, channels, iso(utcnow()))
     return OptOutOut(
-        channel=parsed.channel, done=True, message=i18n.message(f"opted_out_{parsed.channel}", lang)
+        channel=parsed.channel,
+        channels=listed,
+        already=True,
+        done=True,
+        message=i18n.message(f"opted_out_{parsed.channel}", lang),
     )
 
 

@@ -168,9 +168,21 @@ def _team_name(code: str, lang: str) -> str:
     return code
 
 
+OPT_OUT_PAGE = "/#/baja/"
+ONE_CLICK_PATH = "/api/v1/notifications/opt-out/"
+
+
 def opt_out_url(recipient: Recipient, channel: str) -> str:
+    """The portal page a person opens from a notice: it says what stops and asks to confirm."""
     token = optout.make_token(secrets.notify_secret(), recipient.id, channel, int(time.time()))
-    return f"{get_settings().public_base_url}/api/v1/notifications/opt-out/{token}"
+    return f"{get_settings().public_base_url}{OPT_OUT_PAGE}{token}"
+
+
+def one_click_url(page_url: str) -> str:
+    """The same token at the API, for the List-Unsubscribe header: mail clients POST there
+    themselves (RFC 8058) and cannot follow a page."""
+    token = page_url.rsplit("/", 1)[-1]
+    return f"{get_settings().public_base_url}{ONE_CLICK_PATH}{token}"
 
 
 def _source(history: list[HistoryEvent], event_id: str) -> HistoryEvent | None:
@@ -394,7 +406,7 @@ def _deliver(
             kind, channel, recipient.lang, ctx, overrides(kind, channel, recipient.lang)
         )
         message_id, masked = _send(
-            channel, recipient, message, str(ctx["opt_out_url"]), str(ctx["ticket_url"])
+            channel, recipient, message, one_click_url(str(ctx["opt_out_url"])), str(ctx["ticket_url"])
         )
     except messaging.Permanent as error:
         store.finish(

@@ -29,13 +29,49 @@ def _ttl(now: datetime, days: int = LOG_TTL_DAYS) -> int:
 # ---- per-article counters and feedback --------------------------------------------------------
 
 
+def popular_pk(lang: str) -> str:
+    return f"HELPPOPULAR#{lang}"
+
+
 def count_view(slug: str, lang: str) -> None:
+    """One more view of a published article; the STATS item also joins the sparse GSI5 of its
+    language, whose sort key is ``views`` itself, so the same write keeps the ranking current."""
     table().update_item(
         Key={"PK": article_pk(slug, lang), "SK": "STATS"},
-        UpdateExpression="ADD #views :one SET entity = :e",
+        UpdateExpression="ADD #views :one SET entity = :e, GSI5PK = :pop",
         ExpressionAttributeNames={"#views": "views"},
-        ExpressionAttributeValues={":one": 1, ":e": "article_stats"},
+        ExpressionAttributeValues={":one": 1, ":e": "article_stats", ":pop": popular_pk(lang)},
     )
+
+
+def most_viewed(lang: str, limit: int) -> list[tuple[str, int]]:
+    """(slug, views) of the ``limit`` most viewed articles of a language, most viewed first: one
+    Query of GSI5, whatever the number of articles. Statuses are the caller's to check."""
+    response = table().query(
+        IndexName="GSI5",
+        KeyConditionExpression=Key("GSI5PK").eq(popular_pk(lang)),
+        ScanIndexForward=False,
+        Limit=limit,
+    )
+    out = []
+    for item in response.get("Items", []):
+        _, _, slug = str(item["PK"]).split("#", 2)
+        out.append((slug, int(item.get("views", 0))))
+    return out
+
+
+def unlist(slug: str, lang: str) -> None:
+    """Take an article that is no longer published out of the ranking (its counters stay); a
+    later view of it, once published again, puts it back with the views it had."""
+    try:
+        table().update_item(
+            Key={"PK": article_pk(slug, lang), "SK": "STATS"},
+            UpdateExpression="REMOVE GSI5PK",
+            ConditionExpression="attribute_exists(PK)",
+        )
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise
 
 
 def add_feedback(

@@ -27,6 +27,8 @@ Keys (generic attribute names, so entities can share the indexes):
                                                             (published only: a sparse index)
     revision       ARTICLE#<lang>#<slug>  REV#<nnnnnn> (who, when, action, fields changed, snapshot)
     article stats  ARTICLE#<lang>#<slug>  STATS        (views, helpful_yes, helpful_no: ADD counters)
+                                                       GSI5 HELPPOPULAR#<lang> / views (a number)
+                                                            (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
     content gap    HELPGAP#<lang>      Q#<folded query>   (count, last_at)
@@ -73,6 +75,16 @@ Access patterns:
   existing) plus its new ``REV#`` item. Imports write 50 articles per transaction and put back what
   they wrote if a later transaction fails. Views and votes are ADDs on ``STATS`` (never on the
   article item, so counting does not re-index it through the stream).
+- most consulted articles of a language: Query GSI5 ``HELPPOPULAR#lang`` descending (its sort key
+  is the ``views`` counter itself, so the view's ADD moves the article in the ranking: no second
+  write, no leaderboard item to contend on) with a Limit of a few times the answer's size, then
+  one BatchGetItem of those articles: only published ones are answered, and any other one found
+  there is taken out of GSI5 (REMOVE ``GSI5PK``) so the ranking stays in step. With too few views
+  yet, the first article (editors' order, GSI2 Limit 2) of each largest top section fills the list.
+  GSI5 projects keys only; all views of a language write its one GSI5 partition, well within a
+  partition's 1,000 writes/s for a public help centre (a busier one would add a shard suffix).
+- related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
+  saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
 - search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result search also
   ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1 ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
 - deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
@@ -125,6 +137,7 @@ KEY_ATTRS = (
     "GSI3PK",
     "GSI3SK",
     "GSI4SK",
+    "GSI5PK",
     "entity",
     "ttl",
 )
