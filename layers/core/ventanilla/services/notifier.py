@@ -116,14 +116,14 @@ def _staff(sub: str) -> Recipient | None:
     devices = tuple(store.devices(owner))
     prefs = Preferences(
         channels=frozenset({"email", "push"}),
-        language="es",
+        language=profile.language,
         opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
     )
     return Recipient(
         id=f"s:{sub}",
         audience=Audience.STAFF,
         name=profile.name,
-        lang="es",
+        lang=profile.language,  # set by the staff member (PUT /api/v1/agent/me/preferences)
         prefs=prefs,
         contact=Contact(email=profile.email, push=bool(devices)),
         owner_pk=owner,
