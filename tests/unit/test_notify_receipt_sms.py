@@ -86,7 +86,14 @@ def test_short_dates_for_sms() -> None:
 
 
 @pytest.mark.parametrize(
-    "rid", [f"c:{uuid.uuid4().hex}", f"s:{uuid.uuid4()}", "c:not-hex", "s:ABC", "01HV6Z4Y1T8M3Q7K2N9P5R0W4X"]
+    "rid",
+    [
+        "c:3f2b8c1e9a7d4e6f8a0b1c2d3e4f5a6b",  # a citizen (uuid4 hex)
+        "s:6c84fb90-12c4-11e1-840d-7b25c5ee775a",  # a staff member (Cognito sub)
+        "c:not-hex",
+        "s:ABC",
+        "01HV6Z4Y1T8M3Q7K2N9P5R0W4X",
+    ],
 )
 def test_notifier_ids_pack_into_shorter_tokens_and_every_id_round_trips(rid: str) -> None:
     token = optout.make_token(SECRET, rid, "sms", NOW)
