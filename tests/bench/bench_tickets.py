@@ -56,7 +56,7 @@ def main() -> None:
     BaseClient._make_api_call = _counting  # type: ignore[method-assign]
     from ventanilla.auth import Principal
     from ventanilla.models.ticket import CreateTicketIn, StaffMessageIn
-    from ventanilla.services import tickets
+    from ventanilla.services import queue, tickets
 
     body = CreateTicketIn.model_validate(
         {
@@ -94,7 +94,7 @@ def main() -> None:
                 "agent note",
                 lambda: tickets.staff_reply(ana, last["number"], StaffMessageIn(body="nota"), internal=True),
             ),
-            ("queue", lambda: tickets.agent_queue(ana, "atencion", None, 50, None)),
+            ("queue", lambda: queue.agent_queue(ana, "atencion", None, 50, None)),
         ):
             p50, p95, calls = _time(fn, 30)
             print(f"{target:>15,} {name:<12} {p50:>8.1f} {p95:>8.1f}  {dict(sorted(calls.items()))}")

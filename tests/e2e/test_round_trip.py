@@ -56,7 +56,7 @@ def test_citizen_and_agent_round_trip(stack_url: str) -> None:
 
     agent = login(stack_url, "ana.l1", "Demo-Ventanilla-1")
     queue = requests.get(f"{stack_url}/api/v1/agent/queue?team=atencion", headers=agent, timeout=30).json()
-    assert number in [i["number"] for i in queue["items"]]
+    assert number in [i["number"] for i in queue.get("items", [])], queue
 
     reply = "Estimada Javiera: debe traer su cédula y la licencia anterior."
     answered = requests.post(
@@ -83,7 +83,9 @@ def test_citizen_and_agent_round_trip(stack_url: str) -> None:
     )
     assert thanks.status_code == 201
     staff_view = requests.get(f"{stack_url}/api/v1/agent/tickets/{number}", headers=agent, timeout=30).json()
-    assert staff_view["history"][-1]["body"] == "¡Gracias!"
+    # the notifier may record what it sent after the message: look for the message, not the last event
+    said = [e for e in staff_view["history"] if e.get("body") == "¡Gracias!"]
+    assert len(said) == 1 and said[0]["actor"]["kind"] == "citizen", staff_view["history"]
     assert (
         requests.get(
             f"{stack_url}/api/v1/tickets/{number}", headers={"X-Access-Code": "X" * 10}, timeout=30
@@ -95,7 +97,7 @@ def test_citizen_and_agent_round_trip(stack_url: str) -> None:
 def test_fifty_concurrent_creates_get_fifty_distinct_numbers(stack_url: str) -> None:
     def create(i: int) -> str:
         body = {**BODY, "subject": f"Consulta concurrente {i}"}
-        response = requests.post(f"{stack_url}/api/v1/tickets", json=body, timeout=120)
+        response = requests.post(f"{stack_url}/api/v1/tickets", json=body, timeout=300)
         assert response.status_code == 201, response.text
         return str(response.json()["number"])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import jwt
@@ -11,6 +12,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.conftest import Aws, post, table_items, ticket_body
+from ventanilla import clock
+from ventanilla.models.common import iso
 
 
 def create(api: Any, **overrides: Any) -> dict[str, Any]:
@@ -43,27 +46,82 @@ def test_queue_orders_by_priority_then_due(api: Any, aws: Aws) -> None:
     critical = create(
         api, type="emergencia", subtype="corte-servicio", form={"servicio": "agua", "direccion": "Calle 1"}
     )
-    items = api.get("/api/v1/agent/queue?status=received", headers=aws.auth("carla.supervisora")).json_body[
-        "items"
-    ]
+    items = api.get(
+        "/api/v1/agent/queue?status=received&order=priority", headers=aws.auth("carla.supervisora")
+    ).json_body["items"]
     numbers = [i["number"] for i in items]
     assert numbers.index(critical["number"]) < numbers.index(low["number"])
     ranks = {"critical": 1, "high": 2, "medium": 3, "low": 4}
-    keys = [(ranks[i["priority"]], i["expected_response_by"]) for i in items]
+    keys = [(ranks[i["priority"]], i["next_due"] or i["expected_response_by"], i["number"]) for i in items]
     assert keys == sorted(keys)
+    only = api.get(
+        "/api/v1/agent/queue?order=priority&priority=critical", headers=aws.auth("carla.supervisora")
+    ).json_body["items"]
+    assert critical["number"] in {i["number"] for i in only}
+    assert {i["priority"] for i in only} == {"critical"}
 
 
-def test_queue_pages_with_a_cursor(api: Any, aws: Aws) -> None:
-    for _ in range(3):
-        consulta(api)
-    headers = aws.auth("ana.l1")
-    first = api.get("/api/v1/agent/queue?team=atencion&status=received&limit=2", headers=headers).json_body
-    assert len(first["items"]) == 2 and first["next_cursor"]
-    second = api.get(
-        f"/api/v1/agent/queue?team=atencion&status=received&limit=2&cursor={first['next_cursor']}",
-        headers=headers,
-    ).json_body
-    assert not {i["number"] for i in first["items"]} & {i["number"] for i in second["items"]}
+def due_key(item: dict[str, Any]) -> tuple[str, str]:
+    return (item["next_due"] or item["expected_response_by"], item["number"])
+
+
+def every_page(api: Any, headers: dict[str, str], query: str) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    cursor = ""
+    for _ in range(500):
+        page = api.get(f"/api/v1/agent/queue?{query}{cursor}", headers=headers)
+        assert page.status_code == 200, page.body
+        out += page.json_body["items"]
+        if not page.json_body.get("next_cursor"):
+            return out
+        cursor = f"&cursor={page.json_body['next_cursor']}"
+    raise AssertionError("the cursor never ended")
+
+
+def test_queue_is_soonest_due_first_exactly_across_teams_statuses_and_pages(api: Any, aws: Aws) -> None:
+    mine = {create(api, type="sugerencia", subtype="general", form={})["number"]}  # low, due late
+    mine.add(
+        create(
+            api, type="emergencia", subtype="corte-servicio", form={"servicio": "agua", "direccion": "C 1"}
+        )["number"]
+    )
+    mine |= {consulta(api)["number"] for _ in range(3)}
+    carla = aws.auth("carla.supervisora")
+    merged = every_page(api, carla, "limit=3")
+    assert [due_key(i) for i in merged] == sorted(due_key(i) for i in merged)
+    numbers = [i["number"] for i in merged]
+    assert len(numbers) == len(set(numbers)) and mine <= set(numbers)
+    # the same requests as reading every (team, status) partition alone
+    teams = {i["team"] for i in merged}
+    one_by_one = [
+        i["number"]
+        for team in teams
+        for status in {i["status"] for i in merged}
+        for i in every_page(api, carla, f"team={team}&status={status}&limit=50")
+    ]
+    assert sorted(one_by_one) == sorted(numbers)
+
+
+def test_queue_filters_priority_and_overdue_on_the_server(api: Any, aws: Aws) -> None:
+    critical = create(
+        api, type="emergencia", subtype="corte-servicio", form={"servicio": "agua", "direccion": "C 2"}
+    )
+    carla = aws.auth("carla.supervisora")
+    only = every_page(api, carla, "priority=critical&limit=2")
+    assert critical["number"] in {i["number"] for i in only}
+    assert {i["priority"] for i in only} == {"critical"}
+    assert [due_key(i) for i in only] == sorted(due_key(i) for i in only)
+    # nothing just filed is past due; a week later (the clock moved) it is
+    assert critical["number"] not in {i["number"] for i in every_page(api, carla, "overdue=1&limit=5")}
+    with clock.advanced(timedelta(days=7)):
+        later = iso(clock.now())
+        overdue = every_page(api, carla, "overdue=1&limit=5")
+        overdue_by_priority = every_page(api, carla, "overdue=1&order=priority&priority=critical")
+    assert critical["number"] in {i["number"] for i in overdue}
+    assert all(due_key(i)[0] < later for i in overdue)
+    assert [due_key(i) for i in overdue] == sorted(due_key(i) for i in overdue)
+    assert critical["number"] in {i["number"] for i in overdue_by_priority}
+    assert {i["priority"] for i in overdue_by_priority} == {"critical"}
 
 
 def test_full_round_trip_reply_note_assign_resolve(api: Any, aws: Aws) -> None:
@@ -314,6 +372,12 @@ def test_bad_query_parameters_are_400(api: Any, aws: Aws) -> None:
         "limit=abc",
         "limit=1000",
         "status=received&team=atencion&cursor=%%%",
+        "order=oldest",
+        "priority=urgentisima",
+        "overdue=yes",
+        # a cursor of the other order, and one whose position is not a queue key
+        "order=priority&cursor=eyJvcmRlciI6ICJkdWUifQ==",
+        "cursor=eyJvcmRlciI6ICJkdWUiLCAiYXRlbmNpb258cmVjZWl2ZWQiOiAieCJ9",
     ):
         assert problem(api.get(f"/api/v1/agent/queue?{query}", headers=carla), 400)["code"] == "invalid_query"
 

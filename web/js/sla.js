@@ -33,7 +33,3 @@ export function nextTarget(item) {
   if (item.resolution_due && Date.parse(item.resolution_due) === Date.parse(next)) return 'resolution';
   return 'first_response';
 }
-
-/** Sort key: soonest pending due first (then number, for a stable order). */
-export const byDue = (a, b) => Date.parse(a.next_due || a.expected_response_by) - Date.parse(b.next_due || b.expected_response_by)
-  || a.number.localeCompare(b.number);

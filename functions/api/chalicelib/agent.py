@@ -10,6 +10,7 @@ from ventanilla.errors import BadRequest
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
 from ventanilla.rules.state_machine import Status
+from ventanilla.services import queue as queues
 from ventanilla.services import staff, tickets
 
 bp = Blueprint(__name__)
@@ -85,11 +86,19 @@ def set_my_preferences() -> Response:
     bp,
     "/api/v1/agent/queue",
     "GET",
-    summary="A team's open requests, most urgent first",
+    summary="Open requests of a team or of all yours, soonest due first, exact across pages",
     tag="agent",
     response=Queue,
     auth=True,
-    query={"team": "team code", "status": "one status", "limit": "1-100", "cursor": "next page"},
+    query={
+        "team": "team code (default: every team of yours)",
+        "status": "one open status (default: every open one)",
+        "order": "due (default: soonest due first) | priority (band, then due)",
+        "priority": "critical | high | medium | low",
+        "overdue": "1: only what is past due",
+        "limit": "1-100",
+        "cursor": "next page",
+    },
 )
 def queue() -> Response:
     request = bp.current_request
@@ -101,7 +110,19 @@ def queue() -> Response:
     except ValueError as error:
         raise BadRequest("invalid_query", {"detail": f"status={raw_status}"}) from error
     limit = query_int(request, "limit", 50, 1, 100)
-    result = tickets.agent_queue(principal, params.get("team"), status, limit, params.get("cursor"))
+    overdue = params.get("overdue")
+    if overdue not in (None, "", "0", "1"):
+        raise BadRequest("invalid_query", {"detail": f"overdue={overdue}"})
+    result = queues.agent_queue(
+        principal,
+        params.get("team"),
+        status,
+        limit,
+        params.get("cursor"),
+        order=params.get("order") or "due",
+        priority=params.get("priority") or None,
+        overdue=overdue == "1",
+    )
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 

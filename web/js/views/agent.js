@@ -4,7 +4,7 @@ import { h, announce } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
-import { DEFAULT_WARNINGS, byDue, nextTarget, slaState } from '../sla.js';
+import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { AuthError, accessToken, current, login, logout } from '../auth.js';
 import { go } from '../app.js';
 
@@ -102,7 +102,6 @@ function whoBar(session) {
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low'];
 const SORTS = ['due', 'priority'];
-const RANK = { critical: 1, high: 2, medium: 3, low: 4 };
 
 async function warnings() {
   try { return (await config()).sla_warnings || DEFAULT_WARNINGS; } catch { return DEFAULT_WARNINGS; }
@@ -115,13 +114,15 @@ export const renderQueue = withSession(async ({ query }, session) => {
   };
   const asQuery = (x) => qs({ equipo: x.team, estado: x.status, prioridad: x.priority, vencidas: x.breached ? '1' : '', orden: x.sort === 'due' ? '' : x.sort });
   sessionStorage.setItem(LAST_QUEUE, asQuery(f));
+  // The API orders and filters exactly across every page (team, status, priority, past due).
+  const apiQuery = (cursor) => qs({ team: f.team, status: f.status, priority: f.priority, overdue: f.breached ? '1' : '', order: f.sort, limit: 100, cursor });
   const [cat, shares] = await Promise.all([catalog(), warnings()]);
   const teams = cat.teams || [];
   const typeNames = Object.fromEntries(cat.types.flatMap((ty) => ty.subtypes.map((s) => [`${ty.code}/${s.code}`, `${pick(ty.name)} › ${pick(s.name)}`])));
   let page;
   let problem = '';
   try {
-    page = await staffRequest(`/agent/queue?${qs({ team: f.team, status: f.status, limit: 100 })}`);
+    page = await staffRequest(`/agent/queue?${apiQuery()}`);
   } catch (e) {
     if (e.status === 401) throw e;
     page = { items: [], next_cursor: null };
@@ -129,13 +130,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
   }
   const loaded = [...page.items];
   const now = Date.now();
-  // The API filters by team and status and pages; priority, breached and the order by due date
-  // apply to what is loaded (up to 100 a page).
-  const shown = () => {
-    const items = loaded.filter((it) => (!f.priority || it.priority === f.priority)
-      && (!f.breached || slaState(it, now, shares) === 'breached'));
-    return items.sort(f.sort === 'due' ? byDue : (a, b) => RANK[a.priority] - RANK[b.priority] || byDue(a, b));
-  };
+  const shown = () => loaded;
 
   const chosen = { ...f };
   const filterForm = h('form', { class: 'filters', 'aria-label': t('agent.filters'), onsubmit: (e) => {
@@ -170,7 +165,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
   draw();
   const more = h('button', { type: 'button', class: 'btn', hidden: !page.next_cursor, onclick: async () => {
     busy(more, true);
-    const next = await staffRequest(`/agent/queue?${qs({ team: f.team, status: f.status, limit: 100, cursor: more.dataset.cursor })}`);
+    const next = await staffRequest(`/agent/queue?${apiQuery(more.dataset.cursor)}`);
     loaded.push(...next.items);
     draw();
     more.dataset.cursor = next.next_cursor || '';

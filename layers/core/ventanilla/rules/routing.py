@@ -86,7 +86,8 @@ class Evaluation(BaseModel):
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Transparéncia' -> 'transparencia'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # compatibility forms first ('ꟲ' is a capital C), then case, then decompose what case made
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

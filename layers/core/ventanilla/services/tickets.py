@@ -23,8 +23,6 @@ from ventanilla.models.ticket import (
     MessageIn,
     Pause,
     PublicTicket,
-    Queue,
-    QueueItem,
     StaffMessageIn,
     StaffTicket,
     StatusIn,
@@ -36,11 +34,10 @@ from ventanilla.notify.contacts import normalize_email, normalize_phone
 from ventanilla.rules import access_codes
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
-from ventanilla.rules.priority import RANK, priority_of
+from ventanilla.rules.priority import priority_of
 from ventanilla.rules.state_machine import (
     CLOCK_PAUSED,
     LABELS,
-    OPEN_STATUSES,
     Status,
     after_citizen_reply,
     check_move,
@@ -53,7 +50,6 @@ from ventanilla.storage import tickets as store
 
 STAFF_ROLES_WORKING = tuple(sorted(AGENT_ROLES | ALL_TEAMS_ROLES))
 MAX_NUMBER_ATTEMPTS = 40
-MAX_QUEUE_LIMIT = 100
 
 
 def new_event(
@@ -513,38 +509,3 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
-
-
-def _queue_item(t: Ticket) -> QueueItem:
-    return QueueItem.model_validate(t.model_dump(include=set(QueueItem.model_fields)))
-
-
-def agent_queue(
-    principal: Principal,
-    team: str | None,
-    status: Status | None,
-    limit: int,
-    cursor: str | None,
-) -> Queue:
-    """A team's queue, most urgent first. One status pages with a cursor; all open statuses merge
-    one bounded Query per (team, status)."""
-    principal.require(*STAFF_ROLES_WORKING)
-    if team is not None and not principal.in_team(team):
-        raise Forbidden("not_your_team", {"team": team})
-    if team is not None:
-        teams = [team]
-    elif principal.sees_all_teams:
-        teams = [t.code for t in catalog_store.list_teams()]
-    else:
-        teams = list(principal.teams)
-    limit = max(1, min(limit, MAX_QUEUE_LIMIT))
-    if status is not None and len(teams) == 1:
-        page, next_cursor = store.queue(teams[0], status, limit, cursor)
-        return Queue(items=[_queue_item(t) for t in page], next_cursor=next_cursor)
-    statuses = [status] if status else list(OPEN_STATUSES)
-    found: list[Ticket] = []
-    for t in teams:
-        for s in statuses:
-            found += store.queue(t, s, limit)[0]
-    found.sort(key=lambda t: (RANK[t.priority], t.next_due or t.expected_response_by, t.number))
-    return Queue(items=[_queue_item(t) for t in found[:limit]])

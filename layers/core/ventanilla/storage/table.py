@@ -6,6 +6,7 @@ Keys (generic attribute names, so entities can share the indexes):
     ticket         TICKET#<number>     TICKET          GSI1 QUEUE#<team>#<status> / <rank>#<due>#<number>
                                                        GSI2 CITIZEN#<id> / <created>#<number>
                                                        GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
+                                                       GSI4 (GSI1PK) QUEUE#<team>#<status> / <due>#<number>
     history event  TICKET#<number>     EV#<at>#<pos>#<id>
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
@@ -41,7 +42,11 @@ Keys (generic attribute names, so entities can share the indexes):
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
   with its history: one Query on ``PK = TICKET#n`` (history capped per page).
-- team queue by status, most urgent first: Query GSI1 ``QUEUE#team#status``, ascending, with Limit.
+- team queue by status, soonest due first: Query GSI4 ``QUEUE#team#status`` ascending, with Limit
+  (``GSI4SK < now``: only the overdue ones); by priority band then due: the same on GSI1
+  (``begins_with <rank>#``: one band). Several teams or statuses: one such Query per (team, status),
+  merged exactly up to the lowest last-evaluated key (ventanilla.rules.queue_order); the cursor holds
+  every partition's position. GSI4 shares GSI1's partition key attribute, so it costs no new one.
 - a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
 - an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
 - the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
@@ -113,7 +118,19 @@ from pydantic import BaseModel
 from ventanilla.errors import BadRequest
 from ventanilla.settings import get_settings
 
-KEY_ATTRS = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity", "ttl")
+KEY_ATTRS = (
+    "PK",
+    "SK",
+    "GSI1PK",
+    "GSI1SK",
+    "GSI2PK",
+    "GSI2SK",
+    "GSI3PK",
+    "GSI3SK",
+    "GSI4SK",
+    "entity",
+    "ttl",
+)
 
 
 _local = threading.local()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
@@ -16,8 +16,6 @@ from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
     cancellation_codes,
     client,
-    cursor_in,
-    cursor_out,
     from_item,
     is_error,
     table,
@@ -44,6 +42,8 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
         # Most urgent first: priority band, then the soonest pending due instant (first response,
         # resolution or legal term), so within a band what is due soonest comes first.
         "GSI1SK": f"{RANK[t.priority]}#{iso(t.next_due or t.expected_response_by)}#{t.number}",
+        # The same queue, soonest due first whatever the priority (GSI4 shares GSI1's partition key).
+        "GSI4SK": f"{iso(t.next_due or t.expected_response_by)}#{t.number}",
         "GSI2PK": f"CITIZEN#{t.citizen_id}",
         "GSI2SK": f"{iso(t.created_at)}#{t.number}",
     }
@@ -148,21 +148,53 @@ def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
     return ticket, history
 
 
-def queue(
-    team: str, status: Status, limit: int, cursor: str | None = None
-) -> tuple[list[Ticket], str | None]:
-    """One page of a team's queue in one status, most urgent first (GSI1)."""
-    params: dict[str, Any] = {
-        "IndexName": "GSI1",
-        "KeyConditionExpression": Key("GSI1PK").eq(f"QUEUE#{team}#{status.value}"),
-        "Limit": limit,
-    }
-    start = cursor_in(cursor)
+QUEUE_INDEX = {"due": ("GSI4", "GSI4SK"), "priority": ("GSI1", "GSI1SK")}
+"""The queue's two orders: soonest due first (GSI4) or priority band, then due (GSI1)."""
+
+
+def queue_partition(
+    team: str,
+    status: Status,
+    order: str,
+    limit: int,
+    start: str | None = None,
+    priority: str | None = None,
+    due_before: str | None = None,
+) -> tuple[list[tuple[str, Ticket]], str | None]:
+    """One page of a team's queue in one status, in ``order``: the tickets with their sort keys, and
+    the sort key of the last item evaluated when there are more. ``start`` is a sort key a previous
+    page ended on; ``priority`` and ``due_before`` (an ISO instant: overdue ones) narrow the page,
+    as a key condition where the order allows it, as a filter otherwise."""
+    index, sort_attr = QUEUE_INDEX[order]
+    pk = f"QUEUE#{team}#{status.value}"
+    condition = Key("GSI1PK").eq(pk)
+    filters = []
+    if order == "priority" and priority:
+        condition = condition & Key(sort_attr).begins_with(f"{RANK[priority]}#")  # type: ignore[index]
+    elif priority:
+        filters.append(Attr("priority").eq(priority))
+    if order == "due" and due_before:
+        condition = condition & Key(sort_attr).lt(due_before)
+    elif due_before:
+        filters.append(Attr("next_due").lt(due_before))
+    params: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition, "Limit": limit}
+    if filters:
+        expression = filters[0]
+        for extra in filters[1:]:
+            expression = expression & extra
+        params["FilterExpression"] = expression
     if start:
-        params["ExclusiveStartKey"] = start
+        number = start.rsplit("#", 1)[-1]
+        params["ExclusiveStartKey"] = {
+            "PK": ticket_pk(number),
+            "SK": "TICKET",
+            "GSI1PK": pk,
+            sort_attr: start,
+        }
     response = table().query(**params)
-    tickets = [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
-    return tickets, cursor_out(response.get("LastEvaluatedKey"))
+    items = [(str(i[sort_attr]), Ticket.model_validate(from_item(i))) for i in response.get("Items", [])]
+    last = response.get("LastEvaluatedKey")
+    return items, (str(last[sort_attr]) if last else None)
 
 
 def by_assignee(sub: str, limit: int) -> list[Ticket]:
