@@ -16,7 +16,7 @@ from ventanilla.settings import get_settings
 
 get_settings()
 logger = Logger(service="bounces")
-metrics = Metrics(namespace="Ventanilla", service="bounces")
+metrics = Metrics(service="bounces")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="bounces")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 

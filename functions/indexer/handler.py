@@ -22,7 +22,7 @@ from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="indexer")
-metrics = Metrics(namespace="Ventanilla", service="indexer")
+metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="indexer")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -1,18 +1,20 @@
 """Notifications queue -> notices. Each SQS record is one domain event from the bus (an EventBridge
 envelope); partial batch failures send back only the records that failed transiently, each made
-visible again after an exponential backoff."""
+visible again after an exponential backoff. What the batch sent, failed, retried or skipped goes
+to CloudWatch per channel when the batch ends (ventanilla.observability)."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla import observability
 from ventanilla.integrations import queues
 from ventanilla.notify.plan import backoff_seconds
 from ventanilla.services import notifier
@@ -20,13 +22,13 @@ from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="notifier")
-metrics = Metrics(namespace="Ventanilla", service="notifier")
+metrics = Metrics(service="notifier")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="notifier")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, tally: Counter[tuple[str, str]]) -> None:
     envelope = json.loads(record.body)
     detail = envelope.get("detail") or {}
     logger.set_correlation_id(detail.get("number"))
@@ -36,8 +38,9 @@ def record_handler(record: SQSRecord) -> None:
         result = notifier.handle(
             str(envelope.get("detail-type", "")), detail, last_attempt=attempt >= settings.notify_max_receives
         )
-    except notifier.RetryLater:
-        metrics.add_metric(name="NoticesRetried", unit=MetricUnit.Count, value=1)
+    except notifier.RetryLater as later:
+        if later.result is not None:
+            tally.update(later.result.by_channel)
         if settings.notifications_queue_url:
             queues.delay_retry(
                 settings.notifications_queue_url,
@@ -45,14 +48,20 @@ def record_handler(record: SQSRecord) -> None:
                 backoff_seconds(attempt, settings.notify_retry_base_seconds),
             )
         raise
-    metrics.add_metric(name="NoticesSent", unit=MetricUnit.Count, value=result.sent)
-    metrics.add_metric(name="NoticesFailed", unit=MetricUnit.Count, value=result.failed)
+    tally.update(result.by_channel)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+    tally: Counter[tuple[str, str]] = Counter()
+    try:
+        return process_partial_response(
+            event=event,
+            record_handler=lambda record: record_handler(record, tally),
+            processor=processor,
+            context=context,
+        )
+    finally:
+        observability.emit_by_channel(tally, "notifier")

@@ -8,12 +8,13 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.observability import SLA_OUTCOME_METRIC
 from ventanilla.services.sla import FiredTimer, on_timer_fired
 from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="sla-fired")
-metrics = Metrics(namespace="Ventanilla", service="sla-fired")
+metrics = Metrics(service="sla-fired")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="sla-fired")
 
 
@@ -25,7 +26,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
     logger.set_correlation_id(fired.number)
     outcome = on_timer_fired(fired)
     logger.info("sla timer", extra={"timer": fired.name, "outcome": outcome})
-    metrics.add_metric(name=f"SlaTimer_{outcome}", unit=MetricUnit.Count, value=1)
-    if outcome == "breached":  # the operators' breach-spike alarm watches this one
-        metrics.add_metric(name="SlaBreaches", unit=MetricUnit.Count, value=1)
+    # SlaBreaches feeds the operators' breach-spike alarm; SlaEscalations counts overdue levels.
+    metrics.add_metric(name=SLA_OUTCOME_METRIC[outcome], unit=MetricUnit.Count, value=1)
     return {"outcome": outcome}

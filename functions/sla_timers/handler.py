@@ -21,7 +21,7 @@ from ventanilla.settings import get_settings
 get_settings()  # validate the environment at cold start
 scheduler_settings()
 logger = Logger(service="sla-timers")
-metrics = Metrics(namespace="Ventanilla", service="sla-timers")
+metrics = Metrics(service="sla-timers")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="sla-timers")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -17,7 +17,7 @@ from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="stream")
-metrics = Metrics(namespace="Ventanilla", service="stream")
+metrics = Metrics(service="stream")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="stream")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 

@@ -41,7 +41,7 @@ def test_config_tells_the_web_the_sla_warning_shares(api: Any) -> None:
 
 def test_queue_items_carry_what_the_badges_need(api: Any) -> None:
     from tests.conftest import post, ticket_body
-    from ventanilla.services.tickets import _queue_item
+    from ventanilla.services.queue import _queue_item
     from ventanilla.storage import tickets as store
 
     created = post(api, "/api/v1/tickets", ticket_body(type="consulta", subtype="general", form={}))

@@ -200,9 +200,11 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
     assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
     [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
+    assert f"{due.day:02d}/{due.month:02d}" in sms["text"]  # the expected date, short
+    assert re.search(r"/api/v1/notifications/opt-out/[A-Za-z0-9_-]{54}$", sms["text"])
     from ventanilla.notify.sms import segments
 
-    assert segments(sms["text"]) <= 2
+    assert segments(sms["text"]) <= 2 and "..." not in sms["text"]
 
     records = notifications(number)
     assert sorted((r["kind"], r["outcome"]) for r in records) == [
@@ -363,38 +365,83 @@ def test_a_permanent_failure_is_recorded_once_and_not_retried(api: Any, aws: Aws
     assert record["outcome"] == "failed" and record["error"] == "MessageRejected"
 
 
-def test_500_events_for_100_tickets_with_duplicates_and_reordering_each_sent_once(api: Any, aws: Aws) -> None:
+KINDS = ["ticket_received", "ticket_assigned", "waiting_for_citizen", "ticket_resolved", "ticket_reopened"]
+
+
+def _what(event: Any) -> str:
+    return "created" if event.detail_type == "TicketCreated" else str(event.detail["status"])
+
+
+def _stream_with_duplicates_and_reordering(
+    tickets: list[str], rng: random.Random
+) -> tuple[list[Any], list[Any]]:
+    """Every ticket's five events, shuffled across tickets, plus duplicates chosen so that each
+    kind is duplicated, some twice, and copies land both in the same batch of ten (one poll) and
+    far apart (another poll, after the first copy was sent)."""
+    events: list[Any] = []
+    per_ticket: list[list[Any]] = []
+    for number in tickets:
+        own = _domain_events(number)
+        own += [_status_event(number, s) for s in ("assigned", "waiting_citizen", "resolved", "reopened")]
+        per_ticket.append(own)
+        events += own
+    stream = list(events)
+    rng.shuffle(stream)
+    for i, own in enumerate(per_ticket):
+        copies = [own[i % 5]] + ([own[(i + 2) % 5]] * 2 if i % 4 == 0 else [])
+        for j, copy in enumerate(copies):
+            at = stream.index(copy)
+            # Alternately next to the original (same poll) and at least two polls later.
+            to = at + 1 if (i + j) % 2 == 0 else min(len(stream), at + 25 + rng.randrange(40))
+            stream.insert(to, copy)
+    return events, stream
+
+
+def test_events_for_many_tickets_with_duplicates_and_reordering_each_sent_once(api: Any, aws: Aws) -> None:
     from ventanilla.integrations import eventbus
 
     drain(aws)
     rng = random.Random(5)
-    tickets = [new_ticket(api, channels=["email"]) for _ in range(100)]
-    events = []
-    for created, _ in tickets:
-        events += _domain_events(created["number"])
-        for status in ("assigned", "waiting_citizen", "resolved", "reopened"):
-            events.append(_status_event(created["number"], status))
-    assert len(events) == 500
-    stream = events + [rng.choice(events) for _ in range(150)]
-    rng.shuffle(stream)
+    tickets = [new_ticket(api, channels=["email"]) for _ in range(24)]
+    events, stream = _stream_with_duplicates_and_reordering([c["number"] for c, _ in tickets], rng)
+    assert len(events) == 120 and len(stream) == 120 + 24 + 2 * 6
+    # The stream covers what the test claims: each kind duplicated, a triple, copies in one poll
+    # and across polls, and tickets whose later events come before their creation.
+    ids = [e.detail["event_id"] for e in stream]
+    repeated = [i for i in set(ids) if ids.count(i) > 1]
+    assert {ids.count(i) for i in repeated} == {2, 3}
+    assert {_what(e) for e in stream if ids.count(e.detail["event_id"]) > 1} == {
+        "created",
+        "assigned",
+        "waiting_citizen",
+        "resolved",
+        "reopened",
+    }
+    positions = {i: [p for p, x in enumerate(ids) if x == i] for i in repeated}
+    assert any(p[1] // 10 == p[0] // 10 for p in positions.values())  # the same batch of ten
+    assert any(p[-1] // 10 >= p[0] // 10 + 2 for p in positions.values())  # two polls later or more
+    created_at = {
+        e.detail["number"]: ids.index(e.detail["event_id"])
+        for e in stream
+        if e.detail_type == "TicketCreated"
+    }
+    late = {
+        e.detail["number"]
+        for p, e in enumerate(stream)
+        if e.detail_type != "TicketCreated" and p < created_at[e.detail["number"]]
+    }
+    assert len(late) >= 12
+
     eventbus.publish(stream)
     received = drain(aws)
-    assert received == 650
-    counts = Counter()
+    assert received == len(stream)
+    counts: Counter[int] = Counter()
     for created, email in tickets:
         mails = sent(email)
         counts[len(mails)] += 1
         kinds = sorted(r["kind"] for r in notifications(created["number"]))
-        assert kinds == sorted(
-            [
-                "ticket_received",
-                "ticket_assigned",
-                "waiting_for_citizen",
-                "ticket_resolved",
-                "ticket_reopened",
-            ]
-        ), kinds
-    assert counts == {5: 100}
+        assert kinds == sorted(KINDS), kinds
+    assert counts == {5: 24}
 
 
 def _domain_events(number: str) -> list[Any]:

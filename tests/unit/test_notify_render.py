@@ -142,9 +142,9 @@ def test_received_notice_tells_number_code_date_and_link(renderer: TemplateRende
         assert "https://ventanilla.example.gob.cl/solicitudes/2026-000123?codigo=K7P4-9XQ2" in part
     text = renderer.render(Kind.TICKET_RECEIVED, "sms", "es", ctx).text
     assert text == (
-        "Municipalidad de Peñalolén: recibimos su solicitud 2026-000123. Codigo de acceso: K7P4-9XQ2. "
-        "Respuesta estimada: 15/04/2026. Sigala en https://vt.example.cl/s/Ab3dE9 "
-        "No recibir mas SMS: https://vt.example.cl/b/Xy12Zk"
+        "Municipalidad de Peñalolén: solicitud 2026-000123 recibida. Codigo K7P4-9XQ2. "
+        "Respuesta estimada: 15/04. Siga en https://vt.example.cl/s/Ab3dE9 "
+        "No mas SMS: https://vt.example.cl/b/Xy12Zk"
     )
     en = renderer.render(Kind.TICKET_RECEIVED, "email", "en", sample_context(Kind.TICKET_RECEIVED, "en"))
     assert "Wednesday, April 15, 2026" in en.text

@@ -7,10 +7,11 @@ from pydantic import BaseModel
 
 from chalicelib.http import json_response, parse_body, principal_of, query_int, route
 from ventanilla.errors import BadRequest
+from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
 from ventanilla.rules.state_machine import Status
 from ventanilla.services import queue as queues
-from ventanilla.services import tickets
+from ventanilla.services import staff, tickets
 
 bp = Blueprint(__name__)
 
@@ -22,13 +23,14 @@ class Me(BaseModel):
     roles: list[str]
     teams: list[str]
     tier: str
+    language: str
 
 
 @route(
     bp,
     "/api/v1/agent/me",
     "GET",
-    summary="Who is signed in: name, roles, teams, tier",
+    summary="Who is signed in: name, roles, teams, tier, language of their notices",
     tag="agent",
     response=Me,
     auth=True,
@@ -43,9 +45,41 @@ def me() -> Response:
             roles=sorted(p.groups),
             teams=list(p.teams),
             tier=p.tier,
+            language=p.language,
         ),
         headers={"Cache-Control": "no-store"},
     )
+
+
+@route(
+    bp,
+    "/api/v1/agent/me/preferences",
+    "GET",
+    summary="My preferences: the language (es, en) of the notices I receive",
+    tag="agent",
+    response=StaffPreferences,
+    auth=True,
+)
+def my_preferences() -> Response:
+    result = staff.preferences(principal_of(bp.current_request))
+    return json_response(result, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/agent/me/preferences",
+    "PUT",
+    summary="Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)",
+    tag="agent",
+    body=StaffPreferencesIn,
+    response=StaffPreferences,
+    auth=True,
+)
+def set_my_preferences() -> Response:
+    request = bp.current_request
+    body = parse_body(request, StaffPreferencesIn)
+    result = staff.set_preferences(principal_of(request), body)
+    return json_response(result, headers={"Cache-Control": "no-store"})
 
 
 @route(

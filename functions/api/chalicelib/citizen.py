@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import json_response, lang_of, logger, parse_body, route
 from chalicelib.observability import metrics
 from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
+from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
 from ventanilla.services import survey, tickets
 from ventanilla.services.idempotent import create_once
 
@@ -32,7 +33,7 @@ def create_ticket() -> Response:
     created = create_once(body, request.headers.get("idempotency-key"), bp.lambda_context)
     logger.set_correlation_id(created.number)
     logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
-    metrics.add_metric(name="TicketsCreated", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=TICKETS_CREATED, unit=MetricUnit.Count, value=1)
     return json_response(created, status=201, headers={"Location": f"/api/v1/tickets/{created.number}"})
 
 
@@ -84,5 +85,5 @@ def rate(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, SurveyIn)
     view = survey.answer(number, request.headers.get(CODE_HEADER), body, lang_of(request))
-    metrics.add_metric(name="SurveysAnswered", unit=MetricUnit.Count, value=1)
+    metrics.add_metric(name=SURVEYS_ANSWERED, unit=MetricUnit.Count, value=1)
     return json_response(view, status=201)

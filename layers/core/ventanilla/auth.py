@@ -27,6 +27,7 @@ class Principal:
     name: str = ""
     teams: tuple[str, ...] = field(default_factory=tuple)
     tier: str = "L1"
+    language: str = "es"
 
     @property
     def sees_all_teams(self) -> bool:
@@ -50,6 +51,7 @@ class Principal:
             name=profile.name,
             teams=tuple(profile.teams),
             tier=profile.tier,
+            language=profile.language,
         )
 
 

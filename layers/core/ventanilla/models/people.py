@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.models.catalog import Tier
 
 NoticeChannel = Literal["email", "sms", "push"]
+Language = Literal["es", "en"]
 RequesterKind = Literal["external", "internal"]
 StaffRole = Literal["agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = (
@@ -50,7 +51,7 @@ class Citizen(BaseModel):
 
 
 class StaffProfile(BaseModel):
-    """A staff member; identity and roles come from Cognito, teams and tier from here."""
+    """A staff member; identity and roles come from Cognito, teams, tier and language from here."""
 
     sub: str
     username: str
@@ -58,3 +59,17 @@ class StaffProfile(BaseModel):
     email: str | None = None
     teams: list[str] = Field(default_factory=list)
     tier: Tier = "L1"
+    language: Language = "es"
+    """The language of the notices the staff member receives (they set it themselves)."""
+
+
+class StaffPreferencesIn(BaseModel):
+    """What a staff member sets about themself: the language of their notices."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Language
+
+
+class StaffPreferences(StaffPreferencesIn):
+    sub: str

@@ -167,9 +167,15 @@ def _finalize(value: Any) -> Any:
     return value
 
 
-@pass_context
-def _fdate(ctx: Context, value: date, style: str = "long") -> str:
-    lang = normalize_lang(ctx.get("lang"))
+def format_date(value: date, style: str, lang: Lang) -> str:
+    """``long`` (lunes 15 de diciembre de 2026), ``short`` (15/12/2026, 15 Dec 2026) or
+    ``day_month`` for SMS (15/12, Dec 15: the year is this one or the next, plain from context)."""
+    if style == "day_month":
+        return (
+            f"{value.day:02d}/{value.month:02d}"
+            if lang == "es"
+            else f"{_MONTHS['en'][value.month - 1][:3]} {value.day}"
+        )
     if style == "short":
         return (
             value.strftime("%d/%m/%Y")
@@ -180,6 +186,11 @@ def _fdate(ctx: Context, value: date, style: str = "long") -> str:
     if lang == "es":
         return f"{day} {value.day} de {month} de {value.year}"
     return f"{day}, {month} {value.day}, {value.year}"
+
+
+@pass_context
+def _fdate(ctx: Context, value: date, style: str = "long") -> str:
+    return format_date(value, style, normalize_lang(ctx.get("lang")))
 
 
 @pass_context
@@ -385,7 +396,14 @@ class TemplateRenderer:
                 warnings=tuple(warnings),
             )
         if channel is Channel.SMS:
-            text = self._finish_sms(parts["text"], variables["sms_opt_out_url"], language, ctx.ticket_number)
+            # What a citizen needs from the SMS is never cut: the number, the links, and on the
+            # receipt the access code and the expected date (the wording around them goes first).
+            keep = [ctx.ticket_number, variables["sms_opt_out_url"]]
+            if ctx.access_code:
+                keep.append(ctx.access_code)
+            if ctx.due_date and kind is Kind.TICKET_RECEIVED:
+                keep.append(format_date(ctx.due_date, "day_month", language))
+            text = self._finish_sms(parts["text"], variables["sms_opt_out_url"], language, keep)
             return RenderedMessage(
                 kind=kind,
                 channel=channel,
@@ -403,14 +421,14 @@ class TemplateRenderer:
             warnings=tuple(warnings),
         )
 
-    def _finish_sms(self, raw: str, opt_out: str, lang: Lang, number: str) -> str:
+    def _finish_sms(self, raw: str, opt_out: str, lang: Lang, keep: list[str]) -> str:
         # Values were cleaned (marks included) by finalize; the marks left come from sms_body.
         text = _one_line(strip_controls(raw, keep_marks=True))
         if opt_out not in text:
             text = f"{text} {_OPT_OUT[lang]['sms']}: {opt_out}"
         if self.sms_gsm7:
             text = sms_rules.to_gsm7(text)
-        return sms_rules.fit_sms(text, self.sms_max_segments, protect=(number, opt_out))
+        return sms_rules.fit_sms(text, self.sms_max_segments, protect=keep)
 
     # -- validation ----------------------------------------------------------------------
     def validate_template(

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from ventanilla import observability as obs
 from ventanilla.integrations import directory, messaging, secrets
 from ventanilla.models.common import Channel as HistoryChannel
 from ventanilla.models.common import iso, utcnow
@@ -47,7 +49,14 @@ _template_cache: dict[tuple[str, str, str], tuple[float, dict[str, str] | None]]
 
 
 class RetryLater(Exception):
-    """At least one notice of the event failed transiently; the message must come back."""
+    """At least one notice of the event failed transiently; the message must come back.
+
+    ``result`` holds what the event did meanwhile (the notices that went out are counted once).
+    """
+
+    def __init__(self, message: str, result: Result | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,11 @@ class Result:
     skipped: int = 0
     failed: int = 0
     retry: list[str] = field(default_factory=list)
+    by_channel: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(metric name, channel) -> count: what the notifier function reports to CloudWatch."""
+
+    def count(self, metric: str, channel: str) -> None:
+        self.by_channel[(metric, channel)] += 1
 
 
 # ---- recipients --------------------------------------------------------------------------------
@@ -102,14 +116,14 @@ def _staff(sub: str) -> Recipient | None:
     devices = tuple(store.devices(owner))
     prefs = Preferences(
         channels=frozenset({"email", "push"}),
-        language="es",
+        language=profile.language,
         opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
     )
     return Recipient(
         id=f"s:{sub}",
         audience=Audience.STAFF,
         name=profile.name,
-        lang="es",
+        lang=profile.language,  # set by the staff member (PUT /api/v1/agent/me/preferences)
         prefs=prefs,
         contact=Contact(email=profile.email, push=bool(devices)),
         owner_pk=owner,
@@ -386,6 +400,7 @@ def _deliver(
             result.retry.append(f"{channel}:in_flight")  # another worker holds it; look again later
         else:
             result.skipped += 1
+            result.count(obs.NOTIFICATIONS_DUPLICATES, channel)
         return
     address = recipient.contact.email if channel == "email" else None  # SNS keeps SMS opt-outs itself
     if address and store.suppression(address):
@@ -399,6 +414,7 @@ def _deliver(
             _record(ticket, event_id, kind, recipient, channel, "suppressed", masked),
         )
         result.failed += 1
+        result.count(obs.NOTIFICATIONS_BLOCKED, channel)
         return
     try:
         ctx = context_for(kind, ticket, history, detail, recipient, channel, sealed)
@@ -419,6 +435,7 @@ def _deliver(
             last_error=error.code,
         )
         result.failed += 1
+        result.count(obs.NOTIFICATIONS_FAILED, channel)
         return
     except ValueError as error:  # the context or template cannot make this notice: not retryable
         code = getattr(error, "code", "render_failed")
@@ -432,6 +449,7 @@ def _deliver(
             last_error=code,
         )
         result.failed += 1
+        result.count(obs.NOTIFICATIONS_FAILED, channel)
         return
     except Exception as error:
         code = error.code if isinstance(error, messaging.SendError) else type(error).__name__
@@ -446,8 +464,10 @@ def _deliver(
                 _record(ticket, event_id, kind, recipient, channel, "failed_retries", None, error=code),
                 last_error=code,
             )
+            result.count(obs.NOTIFICATIONS_FAILED, channel)
         else:
             store.release(event_id, recipient.id, channel, owner, code)
+            result.count(obs.NOTIFICATIONS_RETRIED, channel)
         result.retry.append(f"{channel}:{code}")
         return
     store.finish(
@@ -461,6 +481,7 @@ def _deliver(
         sent_at=iso(utcnow()),
     )
     result.sent += 1
+    result.count(obs.NOTIFICATIONS_SENT, channel)
 
 
 def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[str]]:
@@ -508,6 +529,7 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
                     _record(ticket, event_id, notice.kind, recipient, channel, "opted_out", None),
                 ):
                     result.failed += 1
+                    result.count(obs.NOTIFICATIONS_BLOCKED, channel)
             for channel in send:
                 _deliver(
                     ticket,
@@ -531,7 +553,7 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
         },
     )
     if result.retry:
-        raise RetryLater(", ".join(result.retry))
+        raise RetryLater(", ".join(result.retry), result)
     return result
 
 

@@ -58,3 +58,29 @@ def put_staff(profile: StaffProfile) -> None:
 def get_staff(sub: str) -> StaffProfile | None:
     item = table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "PROFILE"}).get("Item")
     return StaffProfile.model_validate(from_item(item)) if item else None
+
+
+def set_staff_language(profile: StaffProfile, language: str) -> StaffProfile:
+    """Set the language of a staff member's notices with one UpdateItem. Only that attribute
+    changes; a staff member without a profile item yet gets one from ``profile`` (what the token
+    and the defaults say), so the write never leaves a half profile."""
+    item = table().update_item(
+        Key={"PK": f"STAFF#{profile.sub}", "SK": "PROFILE"},
+        UpdateExpression=(
+            "SET #lang = :lang, #sub = if_not_exists(#sub, :sub), username = if_not_exists(username, :user), "
+            "#name = if_not_exists(#name, :name), teams = if_not_exists(teams, :teams), "
+            "tier = if_not_exists(tier, :tier), entity = if_not_exists(entity, :entity)"
+        ),
+        ExpressionAttributeNames={"#lang": "language", "#sub": "sub", "#name": "name"},
+        ExpressionAttributeValues={
+            ":lang": language,
+            ":sub": profile.sub,
+            ":user": profile.username,
+            ":name": profile.name,
+            ":teams": list(profile.teams),
+            ":tier": profile.tier,
+            ":entity": "staff",
+        },
+        ReturnValues="ALL_NEW",
+    )["Attributes"]
+    return StaffProfile.model_validate(from_item(item))

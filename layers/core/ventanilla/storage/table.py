@@ -11,7 +11,7 @@ Keys (generic attribute names, so entities can share the indexes):
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
     team           TEAMS               TEAM#<code>
-    staff profile  STAFF#<sub>         PROFILE
+    staff profile  STAFF#<sub>         PROFILE         (name, email, teams, tier, language of notices)
     citizen        CITIZEN#<id>        PROFILE
     contact index  CONTACT#<sha256>    CONTACT
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
@@ -60,6 +60,9 @@ Access patterns:
 - the satisfaction survey: a ticket change like any other (the ``csat_*`` attributes on the ticket
   item, read by statistics with the ticket, plus a ``survey`` history event); no new keys.
 - an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
+- a staff member's profile: GetItem ``STAFF#sub / PROFILE`` (every staff request reads it); they
+  set the language of their notices with one UpdateItem on it (``language`` only; a missing
+  profile is created from the token's name, teams and tier with ``if_not_exists``).
 - notices (:mod:`ventanilla.storage.notices`): the notifier reads the ticket's partition once
   (ticket, history, devices, receipt: one Query), the recipient's NOTICES item and, for email, the
   suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it

@@ -1,0 +1,93 @@
+"""The CloudWatch metrics the functions emit (Powertools Metrics, embedded metric format).
+
+One catalog of names and dimensions, so the code that emits a metric and the template's dashboard
+and alarms that read it cannot drift apart (a test compares the template with this catalog, and
+the functions' real EMF output with it). The namespace comes from ``POWERTOOLS_METRICS_NAMESPACE``
+(template.yaml Globals). Dimensions never carry personal data: only the service and, for notices,
+the channel.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
+CHANNELS = ("email", "sms", "push")
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    service: str
+    by_channel: bool = False
+    """Emitted once per notice channel (dimensions service and channel) instead of service only."""
+
+    def dimension_sets(self) -> list[dict[str, str]]:
+        if self.by_channel:
+            return [{"service": self.service, "channel": c} for c in CHANNELS]
+        return [{"service": self.service}]
+
+
+# API
+TICKETS_CREATED = "TicketsCreated"
+SURVEYS_ANSWERED = "SurveysAnswered"
+# Notifier, per channel: what was sent; what failed for good (permanent error, or the last retry);
+# what failed transiently and comes back; what an opt-out or a suppressed address stopped; what a
+# redelivered event would have sent twice (skipped).
+NOTIFICATIONS_SENT = "NotificationsSent"
+NOTIFICATIONS_FAILED = "NotificationsFailed"
+NOTIFICATIONS_RETRIED = "NotificationsRetried"
+NOTIFICATIONS_BLOCKED = "NotificationsBlocked"
+NOTIFICATIONS_DUPLICATES = "NotificationsDuplicatesSkipped"
+# SLA timers
+SLA_WARNINGS = "SlaWarnings"
+SLA_BREACHES = "SlaBreaches"
+SLA_ESCALATIONS = "SlaEscalations"
+SLA_STALE_TIMERS = "SlaStaleTimers"
+
+CATALOG: dict[str, MetricSpec] = {
+    spec.name: spec
+    for spec in (
+        MetricSpec(TICKETS_CREATED, "api"),
+        MetricSpec(SURVEYS_ANSWERED, "api"),
+        MetricSpec(NOTIFICATIONS_SENT, "notifier", by_channel=True),
+        MetricSpec(NOTIFICATIONS_FAILED, "notifier", by_channel=True),
+        MetricSpec(NOTIFICATIONS_RETRIED, "notifier", by_channel=True),
+        MetricSpec(NOTIFICATIONS_BLOCKED, "notifier", by_channel=True),
+        MetricSpec(NOTIFICATIONS_DUPLICATES, "notifier", by_channel=True),
+        MetricSpec(SLA_WARNINGS, "sla-fired"),
+        MetricSpec(SLA_BREACHES, "sla-fired"),
+        MetricSpec(SLA_ESCALATIONS, "sla-fired"),
+        MetricSpec(SLA_STALE_TIMERS, "sla-fired"),
+    )
+}
+
+SLA_OUTCOME_METRIC = {
+    "warned": SLA_WARNINGS,
+    "breached": SLA_BREACHES,
+    "escalated": SLA_ESCALATIONS,
+    "stale": SLA_STALE_TIMERS,
+}
+"""The metric of each outcome of a fired SLA timer (services.sla.FireOutcome)."""
+
+
+def emit_by_channel(counts: Mapping[tuple[str, str], int], service: str) -> None:
+    """Write one EMF document per channel with that channel's counts ((metric, channel) -> n).
+
+    Powertools' shared ``Metrics`` puts one dimension set on every metric of a flush, so a
+    per-channel dimension needs a document of its own: an ``EphemeralMetrics`` per channel.
+    """
+    from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+    per_channel: dict[str, Counter[str]] = {}
+    for (name, channel), value in counts.items():
+        if value:
+            per_channel.setdefault(channel, Counter())[name] += value
+    for channel in sorted(per_channel):
+        emf = EphemeralMetrics(service=service)
+        emf.add_dimension(name="channel", value=channel)
+        for name, value in sorted(per_channel[channel].items()):
+            emf.add_metric(name=name, unit=MetricUnit.Count, value=value)
+        emf.flush_metrics()
