@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.stats.aggregate import Deltas, step
 from ventanilla.stats.keys import day_sk, local_day, month_sk, stats_pk
 from ventanilla.storage import stats as store
@@ -13,16 +14,20 @@ from ventanilla.storage import stats as store
 COUNTED_EVENTS = {"message", "note"}
 
 
-def _zone() -> ZoneInfo:
+def _calendar() -> BusinessCalendar:
     from ventanilla.services.due_dates import institution_calendar
 
-    return institution_calendar().zone
+    return institution_calendar()
 
 
-def apply_ticket(number: str, image: Mapping[str, Any], zone: ZoneInfo | None = None) -> bool:
+def _zone() -> ZoneInfo:
+    return _calendar().zone
+
+
+def apply_ticket(number: str, image: Mapping[str, Any], calendar: BusinessCalendar | None = None) -> bool:
     """Count a ticket version; False when it (or a later one) was counted already."""
     previous = store.get_facts(number)
-    change = step(previous, dict(image), zone or _zone())
+    change = step(previous, dict(image), calendar or _calendar())
     if change is None:
         return False
     return store.apply(number, previous.version if previous else None, change.facts, change.deltas)
