@@ -27,7 +27,6 @@ from functools import lru_cache
 from typing import Any
 
 import moto.dynamodb.responses as dynamodb_responses
-
 from moto.dynamodb.comparisons import get_filter_expression
 from moto.dynamodb.exceptions import (
     ItemSizeToUpdateTooLarge,
@@ -78,7 +77,9 @@ def _number(value: str) -> Decimal | int:
     return Decimal(value) if "." in value or "e" in value.lower() else int(value)
 
 
-def _add_counters(backend: DynamoDBBackend, op: dict[str, Any], key: dict[str, Any], old: Item | None) -> bool:
+def _add_counters(
+    backend: DynamoDBBackend, op: dict[str, Any], key: dict[str, Any], old: Item | None
+) -> bool:
     """Apply a counters update directly; False (nothing done) when it is not one."""
     match = COUNTERS.match(op["UpdateExpression"])
     if match is None:

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from infra.local.functions import LambdaContext
 from tests.conftest import Aws
-from ventanilla.rules.state_machine import TRANSITIONS, Status
 from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.rules.state_machine import TRANSITIONS, Status
 from ventanilla.stats.keys import (
     NOW_SK,
     Dims,
@@ -418,7 +418,9 @@ def test_aggregates_equal_a_recount_whatever_the_duplicates_and_replays(aws: Aws
             for h in histories:
                 if matches(h[0]):
                     filed[h[0][field]] += 1
-            got = {value: m["created"] for value, m in view.breakdown.get(dim, {}).items() if m.get("created")}
+            got = {
+                value: m["created"] for value, m in view.breakdown.get(dim, {}).items() if m.get("created")
+            }
             assert got == dict(filed), (filters, dim)
             met: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for h in histories:
@@ -427,7 +429,9 @@ def test_aggregates_equal_a_recount_whatever_the_duplicates_and_replays(aws: Aws
                         met[v[field]][0] += 1
                         met[v[field]][1] += "resolution" not in v["breached"]
             if dim == "team":
-                rates = {t: by["resolution"] for t, by in view.met_by["team"].items() if by["resolution"].total}
+                rates = {
+                    t: by["resolution"] for t, by in view.met_by["team"].items() if by["resolution"].total
+                }
                 assert {t: [r.total, r.met] for t, r in rates.items()} == dict(met), filters
             backlog: dict[str, int] = defaultdict(int)
             for h in histories:

@@ -263,10 +263,14 @@ def test_a_filtered_dashboard_has_its_breakdowns_and_met_by_team(api: Any, aws: 
     when = datetime.now(UTC) - timedelta(hours=3)
     for i, (team, breached) in enumerate((("tecnico", []), ("tecnico", ["resolution"]), ("atencion", []))):
         number = f"2026-7003{i:02d}"
-        image = _ticket(number, when, type_code="cuenta", subtype_code="acceso-portal", channel="phone", team=team)
+        image = _ticket(
+            number, when, type_code="cuenta", subtype_code="acceso-portal", channel="phone", team=team
+        )
         assert consume.apply_ticket(number, image)
         done = {**image, "version": 2, "status": "resolved", "updated_at": _iso(when + timedelta(hours=1))}
-        assert consume.apply_ticket(number, {**done, "breached": breached, "resolution_business_seconds": 3600})
+        assert consume.apply_ticket(
+            number, {**done, "breached": breached, "resolution_business_seconds": 3600}
+        )
     after = api.get(url, headers=auth).json_body
 
     def grew(body: dict[str, Any], *path: str) -> int:
@@ -276,15 +280,23 @@ def test_a_filtered_dashboard_has_its_breakdowns_and_met_by_team(api: Any, aws: 
         return int(node) if isinstance(node, int) else 0
 
     for team, n in (("tecnico", 2), ("atencion", 1)):
-        assert grew(after, "breakdown", "team", team, "created") - grew(before, "breakdown", "team", team, "created") == n
-    assert grew(after, "breakdown", "subtype", "cuenta.acceso-portal", "resolved") - grew(
-        before, "breakdown", "subtype", "cuenta.acceso-portal", "resolved"
-    ) == 3
+        assert (
+            grew(after, "breakdown", "team", team, "created")
+            - grew(before, "breakdown", "team", team, "created")
+            == n
+        )
+    assert (
+        grew(after, "breakdown", "subtype", "cuenta.acceso-portal", "resolved")
+        - grew(before, "breakdown", "subtype", "cuenta.acceso-portal", "resolved")
+        == 3
+    )
     # the fixed dimensions show their one value with the view's totals
     assert after["breakdown"]["type"] == {"cuenta": after["breakdown"]["type"]["cuenta"]}
     assert after["breakdown"]["channel"]["phone"]["created"] == after["created"]
     tech = after["met_by"]["team"]["tecnico"]["resolution"]
-    tech_before = before["met_by"].get("team", {}).get("tecnico", {}).get("resolution", {"total": 0, "met": 0})
+    tech_before = (
+        before["met_by"].get("team", {}).get("tecnico", {}).get("resolution", {"total": 0, "met": 0})
+    )
     assert (tech["total"] - tech_before["total"], tech["met"] - tech_before["met"]) == (2, 1)
     assert "cuenta" in after["met_by"]["type"]
     rows = api.get("/api/v1/stats/charts/breakdown?type=cuenta&channel=phone", headers=auth).body.decode()
@@ -319,9 +331,11 @@ def test_a_reclassified_ticket_takes_its_backlog_to_the_new_team_and_type(api: A
     # the stock moved: out of the old type and team, into the new ones, at once
     assert after[views[0]]["backlog"] == before[views[0]]["backlog"]
     assert after[views[1]]["backlog"] - before[views[1]]["backlog"] == 1
-    assert after[views[2]]["backlog_by"]["type"].get("emergencia", 0) - before[views[2]]["backlog_by"].get(
-        "type", {}
-    ).get("emergencia", 0) == 1
+    assert (
+        after[views[2]]["backlog_by"]["type"].get("emergencia", 0)
+        - before[views[2]]["backlog_by"].get("type", {}).get("emergencia", 0)
+        == 1
+    )
     # the flow stayed where it happened: filed as a suggestion for the atencion team
     assert after[views[0]]["created"] - before[views[0]]["created"] == 1
     assert after[views[1]]["created"] == before[views[1]]["created"]

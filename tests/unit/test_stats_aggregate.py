@@ -86,7 +86,7 @@ def test_a_second_survey_after_a_reopen_counts_and_a_repeated_one_does_not() -> 
 
 
 def test_facts_of_the_old_shape_do_not_count_the_same_survey_again() -> None:
-    deltas, facts = run({"status": "resolved", "csat_score": 4, "csat_at": "a1"})
+    _, facts = run({"status": "resolved", "csat_score": 4, "csat_at": "a1"})
     legacy = Facts.from_item({**facts.to_item(), "csat": True})
     again = step(legacy, {**BASE, "version": 3, "status": "closed", "csat_score": 4, "csat_at": "a1"}, CAL)
     assert again is not None and again.facts.csat == "a1"

@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
 from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.stats.keys import (
     NOW_SK,

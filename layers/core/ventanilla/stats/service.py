@@ -121,8 +121,8 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
             for value, measures in sorted(parts.items()):
                 for measure, n in sorted(measures.items()):
                     w.writerow([dim, value, measure, n])
-        for dim, by_value in sorted(d.backlog_by.items()):
-            for value, n in sorted(by_value.items()):
+        for dim, open_now in sorted(d.backlog_by.items()):
+            for value, n in sorted(open_now.items()):
                 w.writerow([dim, value, "open_now", n])
     return out.getvalue()
 
