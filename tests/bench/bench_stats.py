@@ -198,12 +198,10 @@ def _fill(
     per_day = max(1, tickets // days)
     from ventanilla.storage.table import table
 
-    scale = 0
     with table().batch_writer(overwrite_by_pkeys=["PK", "SK"]) as batch:
         for back in range(days):
             day = (today - timedelta(days=back)).isoformat()
-            scale += per_day
-            counters = {"created": scale, "resolved": scale - 1, "net_open": 1, "fr_n": scale}
+            counters = {"created": per_day, "resolved": per_day - 1, "net_open": 1, "fr_n": per_day}
             counters["frh#12"] = per_day
             for s in ("all", *rng.sample(slices, 1)):
                 batch.put_item(Item={"PK": stats_pk(s), "SK": day_sk(day), "entity": "stats", **counters})

@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ventanilla.business_calendar import BusinessCalendar
-from ventanilla.stats.aggregate import Deltas, step
+from ventanilla.stats.aggregate import Deltas, Facts, step
 from ventanilla.stats.keys import day_sk, local_day, month_sk, stats_pk
 from ventanilla.storage import stats as store
 
 COUNTED_EVENTS = {"message", "note"}
+_known: dict[str, Facts | None] = {}
+"""Facts read ahead for the tickets of the batch being processed (see :func:`read_ahead`)."""
+
+
+def read_ahead(numbers: Iterable[str]) -> None:
+    """Read the facts of a batch's tickets in one BatchGetItem instead of one GetItem per record.
+
+    What is read ahead is only a first guess: the transaction is still conditioned on the version
+    read, so a concurrent change makes it fail and the record is retried with a fresh read.
+    """
+    _known.clear()
+    wanted = list(numbers)
+    if wanted:
+        _known.update(store.get_facts_many(wanted))
+
+
+def forget() -> None:
+    _known.clear()
 
 
 def _calendar() -> BusinessCalendar:
@@ -26,11 +44,15 @@ def _zone() -> ZoneInfo:
 
 def apply_ticket(number: str, image: Mapping[str, Any], calendar: BusinessCalendar | None = None) -> bool:
     """Count a ticket version; False when it (or a later one) was counted already."""
-    previous = store.get_facts(number)
+    previous = _known.pop(number) if number in _known else store.get_facts(number)
     change = step(previous, dict(image), calendar or _calendar())
     if change is None:
+        _known[number] = previous
         return False
-    return store.apply(number, previous.version if previous else None, change.facts, change.deltas)
+    applied = store.apply(number, previous.version if previous else None, change.facts, change.deltas)
+    if applied:
+        _known[number] = change.facts  # the next version of it in this batch reads nothing
+    return applied
 
 
 def apply_event(pk: str, sk: str, image: Mapping[str, Any], zone: ZoneInfo | None = None) -> bool:
