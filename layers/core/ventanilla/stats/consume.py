@@ -14,6 +14,7 @@ from ventanilla.storage import stats as store
 COUNTED_EVENTS = {"message", "note"}
 _known: dict[str, Facts | None] = {}
 """Facts read ahead for the tickets of the batch being processed (see :func:`read_ahead`)."""
+_in_batch = False
 
 
 def read_ahead(numbers: Iterable[str]) -> None:
@@ -22,14 +23,18 @@ def read_ahead(numbers: Iterable[str]) -> None:
     What is read ahead is only a first guess: the transaction is still conditioned on the version
     read, so a concurrent change makes it fail and the record is retried with a fresh read.
     """
+    global _in_batch
     _known.clear()
+    _in_batch = True
     wanted = list(numbers)
     if wanted:
         _known.update(store.get_facts_many(wanted))
 
 
 def forget() -> None:
+    global _in_batch
     _known.clear()
+    _in_batch = False
 
 
 def _calendar() -> BusinessCalendar:
@@ -47,10 +52,11 @@ def apply_ticket(number: str, image: Mapping[str, Any], calendar: BusinessCalend
     previous = _known.pop(number) if number in _known else store.get_facts(number)
     change = step(previous, dict(image), calendar or _calendar())
     if change is None:
-        _known[number] = previous
+        if _in_batch:
+            _known[number] = previous
         return False
     applied = store.apply(number, previous.version if previous else None, change.facts, change.deltas)
-    if applied:
+    if applied and _in_batch:
         _known[number] = change.facts  # the next version of it in this batch reads nothing
     return applied
 
