@@ -8,9 +8,9 @@ where they happened (what a help desk reports: "filed as a complaint on Monday")
 tickets by status, by filing day and by dimension value) are the ticket's contribution now minus
 its contribution before, so the backlog moves to the new type, team or channel at once. Time in a
 status is counted in business seconds of the institution's calendar (``tis_bs#``) and in wall-clock
-seconds (``tis_s#``). Applying every version once makes every
-figure equal a recount from the ticket's versions; the stored facts carry the version applied, so
-a duplicated or replayed stream record is recognised and changes nothing.
+seconds (``tis_s#``). Applying every version once makes every figure equal a recount from the
+ticket's versions; the stored facts carry the version applied, so a duplicated or replayed stream
+record is recognised and changes nothing.
 """
 
 from __future__ import annotations
