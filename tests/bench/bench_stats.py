@@ -1,10 +1,13 @@
 """Statistics: DynamoDB items read for one dashboard load at 1,000 and at 100,000 tickets' worth of
-aggregates (it must not grow with tickets), and the aggregation throughput in-process.
+aggregates (it must not grow with tickets), the aggregation throughput in-process with the AWS
+calls and transaction items per stream record, and the items one ticket version touches and the
+largest aggregate item at a small and a large catalogue.
 
-1,000 tickets go through the real stream handler (StatsFunction) against the local moto server,
-each with four versions (filed, answered, resolved, some reopened) over the last 90 days; then
-99,000 tickets' worth of counters are added straight to the aggregate items of the same slices and
-of older days (what 100,000 tickets leave behind is counters, not more items per day).
+Tickets go through the real stream handler (StatsFunction) against the local moto server, each
+with three or four versions (filed, answered, resolved, some reopened) over the last 90 days; then
+the rest of 1,000 and 99,000 more tickets' worth of counters are written straight to the aggregate
+items of the same slices over the same three years of days (what 100,000 tickets leave behind is
+bigger counters, not more items per day).
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ of the first 1,000 tickets' worth is added as counters, like the 99,000 after th
 
 def _counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
     CALLS[operation] += 1
+    if operation == "TransactWriteItems":
+        CALLS["transaction items"] += len(params["TransactItems"])
+        for item in params["TransactItems"]:
+            CALLS["ADD actions"] += len(item.get("Update", {}).get("ExpressionAttributeNames", {}))
     return _original(self, operation, params)
 
 
@@ -118,7 +125,9 @@ def main() -> None:
     from ventanilla.stats.aggregate import step
     from ventanilla.storage import stats as store
 
-    zone = institution_calendar().zone
+    calendar = institution_calendar()
+    zone = calendar.zone
+    _item_sizes(calendar)
     rng = random.Random(7)
     now = utcnow()
     histories = [_versions(i, rng, now) for i in range(1, THROUGH_HANDLER + 1)]
@@ -131,17 +140,21 @@ def main() -> None:
     for h in histories:
         facts = None
         for v in h:
-            change = step(facts, v, zone)
+            change = step(facts, v, calendar)
             assert change is not None
             facts = change.facts
     pure = len(records) / (time.perf_counter() - started)
 
     handler = stack.functions["StatsFunction"].load()
+    CALLS.clear()
+    BaseClient._make_api_call = _counting  # type: ignore[method-assign]
     started = time.perf_counter()
     for i in range(0, len(records), 100):
         result = handler({"Records": records[i : i + 100]}, LambdaContext("StatsFunction"))
         assert result == {"batchItemFailures": []}
     elapsed = time.perf_counter() - started
+    BaseClient._make_api_call = _original  # type: ignore[method-assign]
+    per_record = {k: round(v / len(records), 1) for k, v in sorted(CALLS.items())}
     print(
         f"aggregation: {len(records):,} stream records ({THROUGH_HANDLER} tickets) in {elapsed:.1f} s",
         flush=True,
@@ -150,6 +163,7 @@ def main() -> None:
         f"  through the handler against the local moto server: {len(records) / elapsed:,.2f} records/s",
         flush=True,
     )
+    print(f"  per record: {per_record}", flush=True)
     print(f"  the pure rule alone (facts -> deltas, no I/O): {pure:,.0f} records/s", flush=True)
     started = time.perf_counter()
     handler({"Records": records[:100]}, LambdaContext("StatsFunction"))
@@ -157,9 +171,9 @@ def main() -> None:
 
     today = now.astimezone(zone).date()
     _dashboard_cost(f"{THROUGH_HANDLER} tickets (handler)")
-    _fill(store, today, now, zone, 1_000 - THROUGH_HANDLER, days=90, rng=rng)
+    _fill(store, today, now, zone, 1_000 - THROUGH_HANDLER, days=3 * 365, rng=rng)
     _dashboard_cost("1,000 tickets")
-    # 99,000 more tickets' worth: the same slices' counters over 3 years of days (not measured)
+    # 99,000 more tickets' worth: the same slices' counters over the same 3 years of days
     _fill(store, today, now, zone, 99_000, days=3 * 365, rng=rng)
     _dashboard_cost("100,000 tickets")
     assert stack.moto is not None
@@ -194,6 +208,82 @@ def _fill(
     for s in ("all",):
         store.add_counters(stats_pk(s), month_sk(today.isoformat()[:7]), {"created": per_day})
     store.add_counters(stats_pk("all"), "NOW", {"open": days, f"age#{local_day(now, zone)}": days})
+
+
+def _item_bytes(attrs: dict[str, int], pk: str, sk: str) -> int:
+    """DynamoDB's size of an item: attribute names in UTF-8 plus each number's 1 byte per two
+    significant digits and 1 more, plus the keys and ``entity``."""
+    size = len(f"PK{pk}SK{sk}entitystats".encode())
+    for name, value in attrs.items():
+        digits = len(str(abs(value)).rstrip("0") or "0")
+        size += len(name.encode()) + (digits + 1) // 2 + 1
+    return size
+
+
+def _item_sizes(calendar: Any) -> None:
+    """A busy day of a small and of a large catalogue through the pure rule: the most items one
+    version touches, the most ADD actions on one item, and the largest day, month and NOW items."""
+    from ventanilla.stats.aggregate import step
+
+    catalogues = {
+        "demo catalogue (8 types, 13 subtypes, 3 teams)": (8, 13, 3, 1_000),
+        "large catalogue (40 types, 320 subtypes, 30 teams)": (40, 320, 30, 3_000),
+    }
+    for label, (types, subtypes, teams, tickets) in catalogues.items():
+        rng = random.Random(11)
+        day = datetime(2026, 11, 4, 12, tzinfo=UTC)
+        items: dict[tuple[str, str], Counter[str]] = {}
+        most_items = most_adds = 0
+        for i in range(tickets):
+            t = rng.randrange(types)
+            image: dict[str, Any] = {
+                "number": f"2097-{i:06d}",
+                "version": 1,
+                "type_code": f"tipo-{t:02d}",
+                "subtype_code": f"subtipo-{rng.randrange(max(1, subtypes // types)):02d}",
+                "channel": rng.choice(["web", "email", "sms", "phone", "in_person", "letter", "chat", "api"]),
+                "team": f"equipo-{rng.randrange(teams):02d}",
+                "priority": rng.choice(["low", "medium", "high", "critical"]),
+                "status": "received",
+                "created_at": _iso(day - timedelta(days=rng.randrange(365))),
+                "updated_at": _iso(day),
+                "breached": [],
+                "escalation_level": 0,
+                "legal_kind": "CL/access_to_information" if t % 5 == 0 else None,
+            }
+            steps = [
+                {"status": "assigned", "team": f"equipo-{rng.randrange(teams):02d}"},
+                {"status": "in_progress", "first_response_at": _iso(day)},
+                {"first_response_business_seconds": rng.randrange(1, 300 * 3600)},
+                {"status": "resolved", "resolution_business_seconds": rng.randrange(1, 900 * 3600)},
+                {"breached": ["resolution"] if rng.random() < 0.2 else [], "escalation_level": 1},
+                {"csat_score": rng.randint(1, 5), "csat_at": _iso(day)},
+                {"status": "closed"},
+            ]
+            facts = None
+            for n, change in enumerate([{}, *steps[: rng.randint(1, len(steps))]]):
+                minutes = timedelta(minutes=10 * n)
+                image = {**image, **change, "version": n + 1, "updated_at": _iso(day + minutes)}
+                result = step(facts, image, calendar)
+                assert result is not None
+                facts = result.facts
+                most_items = max(most_items, len(result.deltas) + 1)
+                for key, attrs in result.deltas.items():
+                    most_adds = max(most_adds, len(attrs))
+                    items.setdefault(key, Counter()).update(attrs)
+        largest: dict[str, tuple[int, str]] = {}
+        for (pk, sk), attrs in items.items():
+            kind = "NOW" if sk == "NOW" else sk[0]
+            size = _item_bytes({k: v for k, v in attrs.items() if v}, pk, sk)
+            largest[kind] = max(largest.get(kind, (0, "")), (size, pk))
+        print(
+            f"{label}, {tickets:,} tickets in one day: at most {most_items} items per version "
+            f"(limit 100), at most {most_adds} ADD actions on one item",
+            flush=True,
+        )
+        for kind, name in (("D", "day"), ("M", "month"), ("NOW", "NOW")):
+            size, pk = largest[kind]
+            print(f"  largest {name} item: {size / 1024:,.1f} KB ({pk}; limit 400 KB)", flush=True)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,12 @@ def test_supervisor_sees_the_dashboard(tab: Any, new_tab: Any) -> None:
     page.wait_for_url("**type=tramite**")
     tab.wait_ready()
     assert int(page.get_by_test_id("kpi-created").inner_text()) >= 1  # the licence request is a tramite
+    # the filtered view has its breakdowns: by subtype (the licence's) and by team
+    subtypes = page.locator("table.breakdown[data-dim=subtype] tbody tr[data-value^='tramite.']")
+    assert subtypes.count() >= 1
+    assert sum(int(subtypes.nth(i).locator("td").nth(0).inner_text()) for i in range(subtypes.count())) >= 1
+    assert page.locator("table.breakdown[data-dim=team] tbody tr").count() >= 1
+    assert page.locator("table.breakdown[data-dim=type] tr[data-value=tramite]").count() == 1
 
     with page.expect_download() as download:
         page.locator("a.csv[data-chart=volume]").click()

@@ -236,3 +236,145 @@ def test_open_data_suppresses_small_counts(api: Any) -> None:
     assert big["volume"] >= 12 and big["on_time_pct"] is not None and big["median_first_response_hours"] == 4
     text = response.body.decode()
     assert "@" not in text and "requester" not in text and "subject" not in text
+
+
+def _ticket(number: str, when: datetime, **fields: Any) -> dict[str, Any]:
+    return {
+        "number": number,
+        "version": 1,
+        "type_code": "consulta",
+        "subtype_code": "general",
+        "channel": "web",
+        "team": "atencion",
+        "priority": "medium",
+        "status": "received",
+        "created_at": _iso(when),
+        "updated_at": _iso(when),
+        "breached": [],
+        "escalation_level": 0,
+        **fields,
+    }
+
+
+def test_a_filtered_dashboard_has_its_breakdowns_and_met_by_team(api: Any, aws: Aws) -> None:
+    auth = aws.auth(SUPERVISOR)
+    url = "/api/v1/stats/dashboard?type=cuenta&channel=phone"
+    before = api.get(url, headers=auth).json_body
+    when = datetime.now(UTC) - timedelta(hours=3)
+    for i, (team, breached) in enumerate((("tecnico", []), ("tecnico", ["resolution"]), ("atencion", []))):
+        number = f"2026-7003{i:02d}"
+        image = _ticket(
+            number, when, type_code="cuenta", subtype_code="acceso-portal", channel="phone", team=team
+        )
+        assert consume.apply_ticket(number, image)
+        done = {**image, "version": 2, "status": "resolved", "updated_at": _iso(when + timedelta(hours=1))}
+        assert consume.apply_ticket(
+            number, {**done, "breached": breached, "resolution_business_seconds": 3600}
+        )
+    after = api.get(url, headers=auth).json_body
+
+    def grew(body: dict[str, Any], *path: str) -> int:
+        node: Any = body
+        for step in path:
+            node = node.get(step, {}) if isinstance(node, dict) else {}
+        return int(node) if isinstance(node, int) else 0
+
+    for team, n in (("tecnico", 2), ("atencion", 1)):
+        assert (
+            grew(after, "breakdown", "team", team, "created")
+            - grew(before, "breakdown", "team", team, "created")
+            == n
+        )
+    assert (
+        grew(after, "breakdown", "subtype", "cuenta.acceso-portal", "resolved")
+        - grew(before, "breakdown", "subtype", "cuenta.acceso-portal", "resolved")
+        == 3
+    )
+    # the fixed dimensions show their one value with the view's totals
+    assert after["breakdown"]["type"] == {"cuenta": after["breakdown"]["type"]["cuenta"]}
+    assert after["breakdown"]["channel"]["phone"]["created"] == after["created"]
+    tech = after["met_by"]["team"]["tecnico"]["resolution"]
+    tech_before = (
+        before["met_by"].get("team", {}).get("tecnico", {}).get("resolution", {"total": 0, "met": 0})
+    )
+    assert (tech["total"] - tech_before["total"], tech["met"] - tech_before["met"]) == (2, 1)
+    assert "cuenta" in after["met_by"]["type"]
+    rows = api.get("/api/v1/stats/charts/breakdown?type=cuenta&channel=phone", headers=auth).body.decode()
+    assert "team,tecnico,created," in rows and "subtype,cuenta.acceso-portal,resolved," in rows
+
+
+def test_a_reclassified_ticket_takes_its_backlog_to_the_new_team_and_type(api: Any, aws: Aws) -> None:
+    auth = aws.auth(SUPERVISOR)
+    when = datetime.now(UTC) - timedelta(hours=5)
+
+    def board(query: str) -> dict[str, Any]:
+        response = api.get(f"/api/v1/stats/dashboard?{query}", headers=auth)
+        assert response.status_code == 200, response.body
+        return dict(response.json_body)
+
+    views = ("type=sugerencia&team=atencion", "type=emergencia&team=tecnico", "team=tecnico")
+    before = {v: board(v) for v in views}
+    image = _ticket("2026-700401", when, type_code="sugerencia", team="atencion")
+    assert consume.apply_ticket("2026-700401", image)
+    filed = {v: board(v) for v in views}
+    assert filed[views[0]]["backlog"] - before[views[0]]["backlog"] == 1
+    moved = {
+        **image,
+        "version": 2,
+        "type_code": "emergencia",
+        "subtype_code": "corte-servicio",
+        "team": "tecnico",
+        "updated_at": _iso(when + timedelta(hours=1)),
+    }
+    assert consume.apply_ticket("2026-700401", moved)
+    after = {v: board(v) for v in views}
+    # the stock moved: out of the old type and team, into the new ones, at once
+    assert after[views[0]]["backlog"] == before[views[0]]["backlog"]
+    assert after[views[1]]["backlog"] - before[views[1]]["backlog"] == 1
+    assert (
+        after[views[2]]["backlog_by"]["type"].get("emergencia", 0)
+        - before[views[2]]["backlog_by"].get("type", {}).get("emergencia", 0)
+        == 1
+    )
+    # the flow stayed where it happened: filed as a suggestion for the atencion team
+    assert after[views[0]]["created"] - before[views[0]]["created"] == 1
+    assert after[views[1]]["created"] == before[views[1]]["created"]
+
+
+def test_a_second_survey_after_a_reopen_is_counted(api: Any, aws: Aws) -> None:
+    auth = aws.auth(SUPERVISOR)
+    url = "/api/v1/stats/dashboard?type=soporte-interno"
+    before = api.get(url, headers=auth).json_body["csat"]
+    when = datetime.now(UTC) - timedelta(hours=6)
+    at = [_iso(when + timedelta(minutes=10 * i)) for i in range(8)]
+    image = _ticket("2026-700501", when, type_code="soporte-interno", subtype_code="equipos")
+    versions = [
+        {"status": "resolved", "resolved_at": at[1]},
+        {"csat_score": 2, "csat_at": at[2], "csat_resolved_at": at[1]},
+        {"status": "reopened", "resolved_at": None},
+        {"status": "resolved", "resolved_at": at[4]},
+        {"csat_score": 5, "csat_at": at[5], "csat_resolved_at": at[4]},
+        {"status": "closed"},
+    ]
+    assert consume.apply_ticket("2026-700501", image)
+    for n, change in enumerate(versions, start=2):
+        image = {**image, **change, "version": n, "updated_at": at[n - 1]}
+        assert consume.apply_ticket("2026-700501", image)
+    assert not consume.apply_ticket("2026-700501", image)  # a replay of the last version
+    after = api.get(url, headers=auth).json_body["csat"]
+    assert after["responses"] - before["responses"] == 2
+    for score in ("2", "5"):
+        assert after["distribution"][score] - before["distribution"][score] == 1
+
+
+def test_bad_filters_name_the_parameter_and_change_nothing(api: Any, aws: Aws) -> None:
+    auth = aws.auth(SUPERVISOR)
+    items_before = table_items(aws)
+    pattern = problem(api.get("/api/v1/stats/dashboard?team=Equipo%20Uno", headers=auth), 422)
+    assert [e["field"] for e in pattern["errors"]] == ["team"]
+    both = problem(api.get("/api/v1/stats/dashboard?type=nada&channel=paloma", headers=auth), 422)
+    assert sorted(e["field"] for e in both["errors"]) == ["channel", "type"]
+    assert "to" in problem(api.get("/api/v1/stats/dashboard?to=2026-13-40", headers=auth), 400)["detail"]
+    chart = problem(api.get("/api/v1/stats/charts/breakdown?team=nadie", headers=auth), 422)
+    assert chart["errors"][0]["field"] == "team"
+    assert table_items(aws) == items_before

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from ventanilla.models.stats import GoalIn
 from ventanilla.stats import figures as f
 from ventanilla.stats import svg
-from ventanilla.stats.keys import HIST_EDGES, Dims, bucket_of, slice_key, slices_of
+from ventanilla.stats.keys import HIST_EDGES, Dims, bucket_of, has_months, slice_key, slice_views, slices_of
 
 
 def test_buckets_are_inclusive_upper_edges() -> None:
@@ -68,11 +68,36 @@ def test_backlog_by_age_buckets() -> None:
     assert ages == {"0-2": 2, "3-7": 0, "8-14": 1, "15-30": 0, "31-60": 0, ">60": 4}
 
 
-def test_slices_cover_every_filter_combination() -> None:
-    found = slices_of(Dims("reclamo", "servicio", "web", "atencion", "high"))
-    assert len(found) == len(set(found)) == 10
+def test_slices_cover_every_filter_combination_and_break_down_by_what_they_do_not_fix() -> None:
+    dims = Dims("reclamo", "servicio", "web", "atencion", "high")
+    found = slices_of(dims)
+    assert len(found) == len(set(found)) == 8
     assert slice_key({"channel": "web", "type": "reclamo", "team": "atencion"}) in found
-    assert slice_key({}) == "all" and "subtype=reclamo.servicio" in found
+    assert slice_key({}) == "all"
+    views = dict(slice_views(dims))
+    assert views["all"] == ("type", "subtype", "channel", "team", "priority")
+    assert views["type=reclamo"] == ("subtype", "channel", "team", "priority")
+    assert views["type=reclamo&team=atencion&channel=web"] == ("subtype", "priority")
+    assert [s for s in found if has_months(s)] == ["all", "type=reclamo"]
+
+
+def test_a_filtered_breakdown_shows_the_fixed_dimension_as_its_one_value() -> None:
+    c = {"created": 3, "created@team=a": 2, "created@team=b": 1, "res_n": 2, "res_met": 1, "res_n@team=a": 2}
+    c |= {"res_met@team=a": 1}
+    parts = f.breakdown(c, {"type": "reclamo"})
+    assert parts["type"] == {"reclamo": {"created": 3, "res_n": 2, "res_met": 1}}
+    assert parts["team"] == {"a": {"created": 2, "res_n": 2, "res_met": 1}, "b": {"created": 1}}
+    met = f.met_by(c, fixed={"type": "reclamo"})
+    assert met["type"]["reclamo"]["resolution"].pct == 50.0 and met["team"]["a"]["resolution"].met == 1
+    assert f.breakdown({}, {"type": "reclamo"}) == {}  # nothing counted: no row for the filter either
+    now = {"open": 2, "open@team=a": 1, "open@team=b": 1, "open@team=c": 0}
+    assert f.backlog_by(now, {"type": "reclamo"}) == {"team": {"a": 1, "b": 1}, "type": {"reclamo": 2}}
+
+
+def test_time_in_status_is_in_business_hours_and_wall_clock_hours() -> None:
+    c = {"tis_n#received": 2, "tis_s#received": 2 * 24 * 3600, "tis_bs#received": 2 * 9 * 3600}
+    assert f.time_in_status_hours(c) == {"received": 9.0}
+    assert f.time_in_status_hours(c, business=False) == {"received": 24.0}
 
 
 def test_goal_threshold_must_be_a_bucket_edge() -> None:

@@ -72,6 +72,38 @@ function kpi(label, value, testid) {
 }
 
 const hours = (v) => (v == null ? t('dash.no_data') : `${v} h`);
+const BREAKDOWN_DIMS = ['type', 'subtype', 'team', 'channel', 'priority'];
+
+/** How a dimension value reads: the catalog's names for types, subtypes and teams. */
+function valueLabel(cat, dim, value) {
+  if (dim === 'channel') return t(`dash.ch.${value}`);
+  if (dim === 'priority') return t(`priority.${value}`);
+  if (dim === 'team') { const team = (cat.teams || []).find((x) => x.code === value); return team ? pick(team.name) : value; }
+  const [typeCode, sub] = dim === 'subtype' ? value.split('.') : [value, null];
+  const type = cat.types.find((x) => x.code === typeCode);
+  if (!type) return value;
+  if (!sub) return pick(type.name);
+  const subtype = (type.subtypes || []).find((x) => x.code === sub);
+  return `${pick(type.name)} › ${subtype ? pick(subtype.name) : sub}`;
+}
+
+/** One table per dimension: received, resolved, resolved on time and open now, for each value. */
+function breakdownTables(cat, d) {
+  return BREAKDOWN_DIMS.filter((dim) => d.breakdown[dim] || (d.backlog_by || {})[dim]).map((dim) => {
+    const parts = d.breakdown[dim] || {};
+    const open = (d.backlog_by || {})[dim] || {};
+    const values = [...new Set([...Object.keys(parts), ...Object.keys(open)])].sort();
+    const onTime = (m) => pct(m.res_n ? Math.round(1000 * (m.res_met || 0) / m.res_n) / 10 : null);
+    return h('table', { class: 'breakdown', 'data-dim': dim },
+      h('caption', {}, t(`dash.by.${dim}`)),
+      h('thead', {}, h('tr', {}, [t(`dash.${dim === 'subtype' ? 'subtype' : dim}`), t('dash.created'), t('dash.resolved'), t('dash.on_time'), t('dash.backlog')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, values.map((v) => {
+        const m = parts[v] || {};
+        return h('tr', { 'data-value': v }, h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
+          h('td', {}, m.created || 0), h('td', {}, m.resolved || 0), h('td', {}, onTime(m)), h('td', {}, open[v] || 0));
+      })));
+  });
+}
 const pct = (v) => (v == null ? t('dash.no_data') : `${v} %`);
 
 export async function render({ query }) {
@@ -133,8 +165,10 @@ export async function render({ query }) {
       d.goals.length ? barChart(t('dash.goals_chart'), d.goals.map((g) => g.goal.id), d.goals.map((g) => g.current.pct || 0), { unit: ' %' }) : null),
     card(t('dash.backlog_age'), 'backlog_age', chosen,
       barChart(t('dash.backlog_age'), ages.map(([k]) => k), ages.map(([, v]) => v))),
+    card(t('dash.breakdown'), 'breakdown', chosen, ...breakdownTables(cat, d)),
     card(t('dash.bottlenecks'), 'time_in_status', chosen,
-      h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', {}, `${t(`status.${s}`)}: ${v} h`)))),
+      h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', { 'data-status': s },
+        `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))),
     h('p', {}, h('a', { href: reportHref, 'data-report': '1', onclick: async (e) => {
       e.preventDefault();
       const token = await accessToken();

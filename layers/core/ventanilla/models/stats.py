@@ -116,16 +116,22 @@ class Dashboard(BaseModel):
     backlog_by_status: dict[str, int]
     backlog_by_age: dict[str, int]
     volume_by_day: list[DayRow]
+    backlog_by: dict[str, dict[str, int]] = Field(default_factory=dict)
+    """Open now per dimension (type, subtype, channel, team, priority) -> value -> count."""
     breakdown: dict[str, dict[str, dict[str, int]]]
-    """dimension -> value -> {created, resolved, ...}; kept for the unfiltered view only."""
+    """dimension (type, subtype, channel, team, priority) -> value -> {created, resolved, ...}, in
+    the filtered view too (a dimension the filter fixes shows its one value)."""
     first_response: TimeFigures
     resolution: TimeFigures
     met: dict[str, Rates]
     met_by: dict[str, dict[str, dict[str, Rates]]]
-    """dimension (type, team) -> value -> target -> rates; unfiltered view only."""
+    """dimension (type, team) -> value -> target -> rates, in the filtered view too."""
     breaches: dict[str, int]
     escalations: int
     time_in_status_hours: dict[str, float]
+    """Average business hours (institution's calendar) spent in each status, per exit from it."""
+    time_in_status_calendar_hours: dict[str, float] = Field(default_factory=dict)
+    """The same in wall-clock hours."""
     reopen_rate: float | None
     csat: Csat
     goals: list[GoalStatus]

@@ -1,11 +1,16 @@
 """The aggregation rule, pure: a ticket's previous facts and its new version -> counter deltas.
 
 Flows (created, resolved, a breach, an exit from a status...) are counted once, on the local day
-the new version was written, in the slices of the new version's dimensions. Stocks (open tickets
-by status and by the day they were filed) are the ticket's contribution now minus its contribution
-before, so a ticket moving team moves its backlog too. Applying every version once makes every
-figure equal a recount from the ticket's versions; the stored facts carry the version applied, so
-a duplicated or replayed stream record is recognised and changes nothing.
+the new version was written, in the slices of the new version's dimensions, and in each slice's
+day item also per value of the dimensions the slice does not fix (``resolved@team=a`` in
+``type=x``), so every filtered view has its breakdowns. A reclassified ticket's past flows stay
+where they happened (what a help desk reports: "filed as a complaint on Monday"); its stocks (open
+tickets by status, by filing day and by dimension value) are the ticket's contribution now minus
+its contribution before, so the backlog moves to the new type, team or channel at once. Time in a
+status is counted in business seconds of the institution's calendar (``tis_bs#``) and in wall-clock
+seconds (``tis_s#``). Applying every version once makes every figure equal a recount from the
+ticket's versions; the stored facts carry the version applied, so a duplicated or replayed stream
+record is recognised and changes nothing.
 """
 
 from __future__ import annotations
@@ -14,16 +19,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.stats.keys import (
     NOW_SK,
     Dims,
+    breakdown_label,
     bucket_of,
     day_sk,
+    has_months,
     local_day,
     month_sk,
-    slices_of,
+    slice_views,
     stats_pk,
 )
 
@@ -48,7 +55,9 @@ class Facts:
     breached: tuple[str, ...] = ()
     escalation_level: int = 0
     first_response: bool = False
-    csat: bool = False
+    csat: str = ""
+    """Which survey answer was counted last (its ``csat_at``): one count per answer, so a second
+    survey after a reopen and a new resolution counts too. ``""``: none yet."""
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -74,7 +83,7 @@ class Facts:
             breached=tuple(str(b) for b in item.get("breached", [])),
             escalation_level=int(item.get("esc", 0)),
             first_response=bool(item.get("fr", False)),
-            csat=bool(item.get("csat", False)),
+            csat=_csat_key_of(item),
         )
 
 
@@ -100,6 +109,23 @@ def dims_of(image: dict[str, Any]) -> Dims:
     )
 
 
+LEGACY_CSAT = "?"
+"""Facts written before answers had identities: one answer was counted, which one is unknown."""
+
+
+def _csat_key_of(item: dict[str, Any]) -> str:
+    raw = item.get("csat")
+    if isinstance(raw, bool) or raw is None:
+        return LEGACY_CSAT if raw else ""
+    return str(raw)
+
+
+def csat_answer(image: dict[str, Any]) -> str:
+    """The identity of the survey answer on the ticket: when it was given (or the resolution it
+    rated); ``"1"`` for a score without either (one answer)."""
+    return str(image.get("csat_at") or image.get("csat_resolved_at") or "1")
+
+
 def csat_of(image: dict[str, Any]) -> int | None:
     """The satisfaction score (1-5) on the ticket, if the survey wrote one (``csat_score``)."""
     raw = image.get("csat_score")
@@ -121,25 +147,27 @@ class _Acc:
     def flow(
         self, dims: Dims, day: str, attr: str, amount: int | float = 1, *, breakdown: bool = False
     ) -> None:
-        """Count in the day and month items of every slice of ``dims``; with ``breakdown`` also per
-        dimension value in the ``all`` slice (filtered slices stay small: fewer attributes to ADD)."""
-        for s in slices_of(dims):
+        """Count in the day item of every slice of ``dims`` (and the month item where months are
+        kept); with ``breakdown`` also per value of each dimension the slice does not fix."""
+        for s, free in slice_views(dims):
             pk = stats_pk(s)
-            for sk in (day_sk(day), month_sk(day[:7])):
-                self.add(pk, sk, attr, amount)
-                if breakdown and s == "all":
-                    for name, value in dims._asdict().items():
-                        label = f"{dims.type}.{value}" if name == "subtype" else value
-                        self.add(pk, sk, f"{attr}@{name}={label}", amount)
+            self.add(pk, day_sk(day), attr, amount)
+            if has_months(s):
+                self.add(pk, month_sk(day[:7]), attr, amount)
+            if breakdown:
+                for name in free:
+                    self.add(pk, day_sk(day), f"{attr}@{name}={breakdown_label(dims, name)}", amount)
 
     def stock(self, facts: Facts | None, sign: int, day: str) -> None:
         if facts is None or facts.status not in OPEN:
             return
-        for s in slices_of(facts.dims):
+        for s, free in slice_views(facts.dims):
             pk = stats_pk(s)
             self.add(pk, NOW_SK, "open", sign)
             self.add(pk, NOW_SK, f"open#{facts.status}", sign)
             self.add(pk, NOW_SK, f"age#{facts.created_day}", sign)
+            for name in free:
+                self.add(pk, NOW_SK, f"open@{name}={breakdown_label(facts.dims, name)}", sign)
             # net change of the backlog on this day: the backlog at the end of any day is
             # the current backlog minus the net changes of the days after it
             self.add(pk, day_sk(day), "net_open", sign)
@@ -153,8 +181,9 @@ class _Acc:
         return out
 
 
-def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Change | None:
+def step(previous: Facts | None, image: dict[str, Any], calendar: BusinessCalendar) -> Change | None:
     """The deltas of one new ticket version, or None when it was applied already (a replay)."""
+    zone = calendar.zone
     version = int(image["version"])
     if previous is not None and version <= previous.version:
         return None
@@ -167,6 +196,11 @@ def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Chang
     escalation = int(image.get("escalation_level") or 0)
     first_response = image.get("first_response_at") is not None
     csat = csat_of(image)
+    answer = csat_answer(image) if csat is not None else ""
+    counted_csat = previous.csat if previous else ""
+    if counted_csat == LEGACY_CSAT and answer:
+        counted_csat = answer  # the answer the old facts counted is the one on the ticket
+    new_answer = bool(answer) and answer != counted_csat
 
     since = updated.isoformat() if previous is None or previous.status != status else previous.since
     facts = Facts(
@@ -178,7 +212,7 @@ def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Chang
         breached=tuple(sorted(set(breached) | set(previous.breached if previous else ()))),
         escalation_level=max(escalation, previous.escalation_level if previous else 0),
         first_response=first_response or bool(previous and previous.first_response),
-        csat=csat is not None or bool(previous and previous.csat),
+        csat=answer if new_answer else counted_csat,
     )
     acc = _Acc()
     acc.stock(previous, -1, day)
@@ -187,9 +221,12 @@ def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Chang
     if previous is None:
         acc.flow(dims, created_day, "created", breakdown=True)
     elif previous.status != status:
-        seconds = max(0.0, (updated - _when(previous.since)).total_seconds())
+        entered_at = _when(previous.since)
+        seconds = max(0.0, (updated - entered_at).total_seconds())
+        business = calendar.business_seconds_between(entered_at, updated) if updated > entered_at else 0
         acc.flow(dims, day, f"tis_n#{previous.status}")
         acc.flow(dims, day, f"tis_s#{previous.status}", seconds)
+        acc.flow(dims, day, f"tis_bs#{previous.status}", business)
     entered = previous is None or previous.status != status
     if entered and status == "resolved":
         acc.flow(dims, day, "resolved", breakdown=True)
@@ -217,7 +254,7 @@ def step(previous: Facts | None, image: dict[str, Any], zone: ZoneInfo) -> Chang
     escalated = escalation - (previous.escalation_level if previous else 0)
     if escalated > 0:
         acc.flow(dims, day, "escalations", escalated, breakdown=True)
-    if csat is not None and not (previous and previous.csat):
+    if csat is not None and new_answer:
         acc.flow(dims, day, "csat_n")
         acc.flow(dims, day, "csat_sum", csat)
         acc.flow(dims, day, f"csat#{csat}")

@@ -12,7 +12,7 @@ from ventanilla.models.stats import Dashboard, DayRow
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
 from ventanilla.stats.help_figures import help_figures
-from ventanilla.stats.keys import day_sk, days_between, slice_key
+from ventanilla.stats.keys import day_sk, days_between, fixed_dims, slice_key
 from ventanilla.storage import stats as store
 
 MAX_PERIOD_DAYS = 366
@@ -71,7 +71,8 @@ def build(start: date, end: date, filters: dict[str, str]) -> Dashboard:
         )
         for d in period_days
     ]
-    parts = f.breakdown(c)
+    fixed = fixed_dims(filters)
+    parts = f.breakdown(c, fixed)
     created_by_subtype = {v: m.get("created", 0) for v, m in parts.get("subtype", {}).items()}
     resolved = c.get("resolved", 0)
     return Dashboard(
@@ -85,15 +86,17 @@ def build(start: date, end: date, filters: dict[str, str]) -> Dashboard:
         backlog=backlog[end.isoformat()],
         backlog_by_status=f.backlog_by_status(now),
         backlog_by_age=f.backlog_by_age(now, current),
+        backlog_by=f.backlog_by(now, fixed),
         volume_by_day=volume,
         breakdown=parts,
         first_response=f.time_figures(c, "frh"),
         resolution=f.time_figures(c, "resh"),
         met=f.rates(c),
-        met_by=f.met_by(c),
+        met_by=f.met_by(c, fixed=fixed),
         breaches={t: c.get(f"breach#{t}", 0) for t in ("first_response", "resolution", "legal")},
         escalations=c.get("escalations", 0),
         time_in_status_hours=f.time_in_status_hours(c),
+        time_in_status_calendar_hours=f.time_in_status_hours(c, business=False),
         reopen_rate=f.pct(c.get("reopened", 0), resolved),
         csat=f.csat(c, resolved),
         goals=goals_service.statuses(filters.get("type")),

@@ -87,20 +87,45 @@ def rates(c: Counters, suffix: str = "") -> dict[str, Rates]:
     return out
 
 
-def breakdown(c: Counters) -> dict[str, dict[str, dict[str, int]]]:
-    """``created@team=a`` -> ``{"team": {"a": {"created": n}}}``."""
+BREAKDOWN_MEASURES = (
+    "created",
+    "resolved",
+    "reopened",
+    "res_n",
+    "res_met",
+    "legal_n",
+    "legal_met",
+    "fr_n",
+    "fr_met",
+    "breaches",
+    "escalations",
+)
+"""The flows counted per dimension value (``<measure>@<dim>=<value>``)."""
+
+
+def breakdown(
+    c: Counters, fixed: Mapping[str, str] | None = None, measures: Iterable[str] = BREAKDOWN_MEASURES
+) -> dict[str, dict[str, dict[str, int]]]:
+    """``created@team=a`` -> ``{"team": {"a": {"created": n}}}``. A dimension the filter fixes is
+    not counted per value (it has one): its breakdown is the filter's value with the totals."""
     out: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     for key, n in c.items():
-        if "@" not in key or "=" not in key:
+        if "@" not in key or "=" not in key or not n:
             continue
         measure, rest = key.split("@", 1)
         dim, value = rest.split("=", 1)
         out[dim][value][measure] = n
+    for dim, value in (fixed or {}).items():
+        totals = {m: c[m] for m in measures if c.get(m)}
+        if totals:
+            out[dim][value] = totals
     return {d: dict(v) for d, v in out.items()}
 
 
-def met_by(c: Counters, dims: Iterable[str] = ("type", "team")) -> dict[str, dict[str, dict[str, Rates]]]:
-    b = breakdown(c)
+def met_by(
+    c: Counters, dims: Iterable[str] = ("type", "team"), fixed: Mapping[str, str] | None = None
+) -> dict[str, dict[str, dict[str, Rates]]]:
+    b = breakdown(c, fixed)
     out: dict[str, dict[str, dict[str, Rates]]] = {}
     for dim in dims:
         out[dim] = {}
@@ -108,6 +133,19 @@ def met_by(c: Counters, dims: Iterable[str] = ("type", "team")) -> dict[str, dic
             suffixed = {f"{m}@{dim}={value}": n for m, n in measures.items()}
             out[dim][value] = rates(suffixed, f"@{dim}={value}")
     return out
+
+
+def backlog_by(now: Counters, fixed: Mapping[str, str] | None = None) -> dict[str, dict[str, int]]:
+    """Open tickets now per dimension value (``open@team=a``; a fixed dimension: its value)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, n in now.items():
+        if key.startswith("open@") and "=" in key and n:
+            dim, value = key[5:].split("=", 1)
+            out[dim][value] = n
+    for dim, value in (fixed or {}).items():
+        if now.get("open"):
+            out[dim][value] = now["open"]
+    return {d: dict(sorted(v.items())) for d, v in sorted(out.items())}
 
 
 def backlog_by_age(now: Counters, today: date) -> dict[str, int]:
@@ -137,12 +175,15 @@ def backlog_at_end_of(days: list[str], day_rows: Mapping[str, Counters], open_no
     return out
 
 
-def time_in_status_hours(c: Counters) -> dict[str, float]:
+def time_in_status_hours(c: Counters, *, business: bool = True) -> dict[str, float]:
+    """Average hours spent in each status by the tickets that left it: business hours of the
+    institution's calendar (``tis_bs#``), or wall-clock hours (``tis_s#``)."""
+    prefix = "tis_bs#" if business else "tis_s#"
     out = {}
     for key, n in c.items():
         if key.startswith("tis_n#") and n:
             status = key[6:]
-            out[status] = round(c.get(f"tis_s#{status}", 0) / n / 3600, 1)
+            out[status] = round(c.get(f"{prefix}{status}", 0) / n / 3600, 1)
     return dict(sorted(out.items()))
 
 

@@ -47,15 +47,35 @@ def slice_key(filters: dict[str, str]) -> str:
 
 
 def slices_of(dims: Dims) -> list[str]:
-    """Every slice a ticket with these dimensions counts in."""
+    """Every slice a ticket with these dimensions counts in: one per combination of FILTER_DIMS."""
+    return [s for s, _ in slice_views(dims)]
+
+
+def slice_views(dims: Dims) -> list[tuple[str, tuple[str, ...]]]:
+    """Each slice of ``dims`` with the dimensions it breaks its figures down by: those the slice
+    does not fix (a ``type=x`` slice breaks down by subtype, channel, team and priority)."""
     values = {"type": dims.type, "team": dims.team, "channel": dims.channel}
     out = []
     for size in range(len(FILTER_DIMS) + 1):
         for combo in combinations(FILTER_DIMS, size):
-            out.append(slice_key({d: values[d] for d in combo}))
-    out.append(f"subtype={dims.type}.{dims.subtype}")
-    out.append(f"priority={dims.priority}")
+            free = tuple(d for d in BREAKDOWN_DIMS if d not in combo)
+            out.append((slice_key({d: values[d] for d in combo}), free))
     return out
+
+
+def fixed_dims(filters: dict[str, str]) -> dict[str, str]:
+    """The breakdown dimensions a filter fixes (their breakdown is the filter's value alone)."""
+    return {d: filters[d] for d in FILTER_DIMS if filters.get(d)}
+
+
+def has_months(slice_: str) -> bool:
+    """Monthly items are kept where they are read: ``all`` and ``type=<t>`` (goals, open data)."""
+    return slice_ == "all" or (slice_.startswith("type=") and "&" not in slice_)
+
+
+def breakdown_label(dims: Dims, name: str) -> str:
+    value = str(getattr(dims, name))
+    return f"{dims.type}.{value}" if name == "subtype" else value
 
 
 def stats_pk(slice_: str) -> str:

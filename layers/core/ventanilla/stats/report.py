@@ -39,9 +39,10 @@ LABELS: dict[str, dict[Lang, str]] = {
     "satisfaction_h": {"es": "Satisfacción", "en": "Satisfaction"},
     "problems": {"es": "Principales motivos", "en": "Top problems"},
     "bottlenecks": {
-        "es": "Cuellos de botella (horas promedio por estado)",
-        "en": "Bottlenecks (average hours per status)",
+        "es": "Cuellos de botella (horas hábiles promedio por estado)",
+        "en": "Bottlenecks (average business hours per status)",
     },
+    "calendar_hours": {"es": "Horas corridas", "en": "Calendar hours"},
     "created": {"es": "Recibidas", "en": "Received"},
     "resolved": {"es": "Resueltas", "en": "Resolved"},
     "reopened": {"es": "Reabiertas", "en": "Reopened"},
@@ -61,7 +62,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "no_data": {"es": "Sin datos", "en": "No data"},
     "subtype": {"es": "Subtipo", "en": "Subtype"},
     "status": {"es": "Estado", "en": "Status"},
-    "hours": {"es": "horas", "en": "hours"},
+    "hours": {"es": "horas hábiles", "en": "business hours"},
     "period": {"es": "Período", "en": "Period"},
 }
 
@@ -138,7 +139,10 @@ def render_html(report: Report, lang: Lang = "es") -> str:
         ((v, m.get("created", 0)) for v, m in d.breakdown.get("subtype", {}).items()),
         key=lambda p: (-p[1], p[0]),
     )[:TOP_PROBLEMS]
-    bottlenecks = sorted(d.time_in_status_hours.items(), key=lambda s: -s[1])
+    bottlenecks = [
+        (status, hours, d.time_in_status_calendar_hours.get(status, 0.0))
+        for status, hours in sorted(d.time_in_status_hours.items(), key=lambda s: -s[1])
+    ]
     from markupsafe import Markup
 
     return env.get_template("report.html.j2").render(
@@ -175,7 +179,9 @@ def render_csv(report: Report) -> str:
     for target, n in d.breaches.items():
         w.writerow(["breaches", target, n])
     for status in d.time_in_status_hours:
-        w.writerow(["time_in_status_hours", status, d.time_in_status_hours[status]])
+        w.writerow(["time_in_status_business_hours", status, d.time_in_status_hours[status]])
+    for status in d.time_in_status_calendar_hours:
+        w.writerow(["time_in_status_calendar_hours", status, d.time_in_status_calendar_hours[status]])
     for g in d.goals:
         w.writerow(["goal", g.goal.id, "" if g.current.pct is None else g.current.pct])
     w.writerow(["satisfaction", "responses", d.csat.responses])

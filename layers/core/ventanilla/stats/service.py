@@ -112,15 +112,18 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
                 for target, rate in targets.items():
                     w.writerow([dim, value, target, rate.total, rate.met, _blank(rate.pct)])
     elif chart == "time_in_status":
-        w.writerow(["status", "average_hours"])
+        w.writerow(["status", "average_business_hours", "average_calendar_hours"])
         for status, hours in d.time_in_status_hours.items():
-            w.writerow([status, hours])
+            w.writerow([status, hours, d.time_in_status_calendar_hours.get(status, "")])
     else:
         w.writerow(["dimension", "value", "measure", "count"])
         for dim, parts in sorted(d.breakdown.items()):
             for value, measures in sorted(parts.items()):
                 for measure, n in sorted(measures.items()):
                     w.writerow([dim, value, measure, n])
+        for dim, open_now in sorted(d.backlog_by.items()):
+            for value, n in sorted(open_now.items()):
+                w.writerow([dim, value, "open_now", n])
     return out.getvalue()
 
 

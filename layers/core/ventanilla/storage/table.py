@@ -95,22 +95,29 @@ Access patterns:
 - search itself never touches the table: the indexer function follows the stream (article items
   only) into the search engine.
 - statistics (ventanilla.stats): a *slice* is a filter: ``all``, ``type=<t>``, ``team=<t>``,
-  ``channel=<c>`` and their combinations in that order (``type=a&team=b&channel=web``), plus
-  ``subtype=<type>.<sub>`` and ``priority=<p>``; each ticket version adds to the 10 slices of its
-  dimensions. Counter attributes (ADD only): ``created``, ``resolved``, ``reopened``, ``closed``,
-  ``net_open`` (backlog change that day), ``fr_n``/``fr_met``, ``res_n``/``res_met``,
-  ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>`` (first response / resolution business
-  hours histograms, fixed edges in ventanilla.stats.keys), ``tis_n#<status>``/``tis_s#<status>``
-  (exits from a status and seconds spent in it), ``breaches``, ``breach#<target>``,
-  ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>``, and in the ``all`` slice per
-  dimension value ``<measure>@<dim>=<value>``, ``messages@actor=<kind>`` and ``notes``.
-  ``NOW`` holds ``open``, ``open#<status>``, ``age#<filing day>``. The help center writes its own
-  slice ``STATS#help`` / ``D#<day>`` (see ventanilla.stats.help_figures).
+  ``channel=<c>`` and their combinations in that order (``type=a&team=b&channel=web``); each ticket
+  version adds to the 8 slices of its dimensions: their ``D#<day>`` items, and ``M#<month>`` items
+  only in ``all`` and ``type=<t>`` (what goals and open data read). Counter attributes (ADD only):
+  ``created``, ``resolved``, ``reopened``, ``closed``, ``net_open`` (backlog change that day),
+  ``fr_n``/``fr_met``, ``res_n``/``res_met``, ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>``
+  (first response / resolution business hours histograms, fixed edges in ventanilla.stats.keys),
+  ``tis_n#<status>``/``tis_bs#<status>``/``tis_s#<status>`` (exits from a status, business seconds
+  of the institution's calendar and wall-clock seconds spent in it), ``breaches``,
+  ``breach#<target>``, ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>`` (every survey answer,
+  one per resolution), and in every slice's day items per value of each dimension the slice does
+  not fix (type, subtype as ``<type>.<sub>``, channel, team, priority) ``<measure>@<dim>=<value>``;
+  ``all`` also holds ``messages@actor=<kind>`` and ``notes``. ``NOW`` holds ``open``,
+  ``open#<status>``, ``age#<filing day>`` and ``open@<dim>=<value>``. Flows stay under the
+  dimensions the ticket had when they happened; stocks (``NOW``, ``net_open``) follow a
+  reclassified ticket. The help center writes its own slice ``STATS#help`` / ``D#<day>`` (see
+  ventanilla.stats.help_figures).
 - a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
   day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
   goal type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
 - aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
-  version read (or absent) plus one ADD Update per touched aggregate item (at most ~50).
+  version read (or absent) plus one ADD Update per touched aggregate item: 19 for a usual version
+  (8 day, 2 month, 8 NOW items), at most 33 when it also reclassifies the ticket (the old slices'
+  NOW and day items).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
 TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs, statistics markers).
 Streams carry new and old images to the consumers.
