@@ -117,6 +117,8 @@ def test_queue_filters_priority_and_overdue_on_the_server(api: Any, aws: Aws) ->
         later = iso(clock.now())
         overdue = every_page(api, carla, "overdue=1&limit=5")
         overdue_by_priority = every_page(api, carla, "overdue=1&order=priority&priority=critical")
+        as_of = api.get("/api/v1/agent/queue?limit=1", headers=carla).json_body["as_of"]
+    assert as_of >= later  # the badges are measured by the service's (moved) clock
     assert critical["number"] in {i["number"] for i in overdue}
     assert all(due_key(i)[0] < later for i in overdue)
     assert [due_key(i) for i in overdue] == sorted(due_key(i) for i in overdue)

@@ -201,7 +201,7 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
     [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
     assert f"{due.day:02d}/{due.month:02d}" in sms["text"]  # the expected date, short
-    assert re.search(r"/api/v1/notifications/opt-out/[A-Za-z0-9_-]{54}$", sms["text"])
+    assert re.search(r"/#/baja/[A-Za-z0-9_-]{54}$", sms["text"])
     from ventanilla.notify.sms import segments
 
     assert segments(sms["text"]) <= 2 and "..." not in sms["text"]

@@ -308,6 +308,9 @@ class QueueItem(BaseModel):
 class Queue(BaseModel):
     items: list[QueueItem]
     next_cursor: str | None = None
+    as_of: datetime | None = None
+    """The service's clock when the page was read: what "past due" and the badges are measured
+    against (the local stack can move that clock ahead of the browser's)."""
 
 
 class TeamCode(BaseModel):

@@ -62,7 +62,8 @@ def agent_queue(
     if overdue:  # a request waiting for the citizen has its clocks stopped: it is not running late
         statuses = [s for s in statuses if s not in CLOCK_PAUSED]
     positions = _queue_positions(cursor, order)
-    due_before = iso(utcnow()) if overdue else None
+    as_of = utcnow()
+    due_before = iso(as_of) if overdue else None
     partitions: list[queue_order.Partition[Ticket]] = []
     for t in teams:
         for s in statuses:
@@ -77,7 +78,7 @@ def agent_queue(
         # partitions already exhausted stay exhausted
         next_positions.update({k: v for k, v in positions.items() if v == queue_order.DONE})
     next_cursor = cursor_out({"order": order, **next_positions}) if next_positions else None
-    return Queue(items=[_queue_item(t) for t in page], next_cursor=next_cursor)
+    return Queue(items=[_queue_item(t) for t in page], next_cursor=next_cursor, as_of=as_of)
 
 
 def _queue_positions(cursor: str | None, order: str) -> dict[str, str]:
