@@ -241,13 +241,7 @@ class RelatedLink(BaseModel):
     chosen: bool = Field(description="picked by the editors (else: from the same section)")
 
 
-class PopularArticle(BaseModel):
-    slug: str
-    lang: str
-    title: str
-    summary: str
-    section_path: list[str]
-    stage: Stage
+class PopularArticle(ArticleLink):
     views: int
     reason: Literal["views", "featured"] = Field(
         description="views: among the most viewed; featured: first in its section (too few views yet)"
