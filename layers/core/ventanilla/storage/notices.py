@@ -157,22 +157,8 @@ def finish(
     }
     items = [update]
     if record is not None:
-        items.append(
-            {
-                "Put": {
-                    "TableName": table().name,
-                    "Item": event_item(record),
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            }
-        )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+        items.append(_history_put(record))
+    return _transact_once(items)
 
 
 def record_once(event_id: str, recipient: str, channel: str, status: str, record: HistoryEvent) -> bool:
@@ -194,14 +180,24 @@ def record_once(event_id: str, recipient: str, channel: str, status: str, record
                 "ExpressionAttributeValues": {":retry": "retry"},
             }
         },
-        {
-            "Put": {
-                "TableName": table().name,
-                "Item": event_item(record),
-                "ConditionExpression": "attribute_not_exists(PK)",
-            }
-        },
+        _history_put(record),
     ]
+    return _transact_once(items)
+
+
+def _history_put(record: HistoryEvent) -> dict[str, Any]:
+    """The history event a delivery records, appended once (a redelivery finds it written)."""
+    return {
+        "Put": {
+            "TableName": table().name,
+            "Item": event_item(record),
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def _transact_once(items: list[dict[str, Any]]) -> bool:
+    """Write the items together; False when a condition says another delivery already did."""
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
