@@ -4,6 +4,7 @@ from template.yaml (the same code ``make dev`` uses); unit tests need none of it
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,10 @@ from typing import Any
 import pytest
 
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+
+TEST_LIMITS = {"FILING_PER_CLIENT_PER_HOUR": "1000000", "FILING_PER_ADDRESS_PER_DAY": "1000000"}
+"""Test stacks file hundreds of requests from one address and one email; the tests of the limits
+themselves set them low."""
 
 
 @dataclass
@@ -39,6 +44,8 @@ class Aws:
 def aws() -> Iterator[Aws]:
     from infra.local.stack import LocalStack
 
+    for name, value in TEST_LIMITS.items():
+        os.environ.setdefault(name, value)
     stack = LocalStack(port=0)
     env = stack.start_aws()
     from infra.local import demo

@@ -119,6 +119,7 @@ Action = Literal[
     "escalated",
     "reclassified",
     "survey",
+    "access_locked",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 

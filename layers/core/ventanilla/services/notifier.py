@@ -30,6 +30,7 @@ from ventanilla.notify.events import Audience, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules.state_machine import LABELS, Status
+from ventanilla.services import intake_guard
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
@@ -358,6 +359,9 @@ def _send(
         ), plan.mask_email(to)
     if channel == "sms":
         phone = str(recipient.contact.phone)
+        refused = intake_guard.sms_refusal(phone, message.text)
+        if refused:
+            raise messaging.Permanent(refused)
         return messaging.send_sms(phone, message.text, settings.sms_sender_id or None), plan.mask_phone(phone)
     ids = []
     errors: list[messaging.SendError] = []
