@@ -167,7 +167,8 @@ _MESSAGES.update(
             "en": "An internal error occurred. Try again later.",
         },
         "too_many_filings": {
-            "es": "Se alcanzó el máximo de solicitudes por ahora; intente de nuevo en {retry_after} segundos.",
+            "es": "Se alcanzó el máximo de solicitudes por ahora; "
+            "intente de nuevo en {retry_after} segundos.",
             "en": "The limit of requests has been reached for now; try again in {retry_after} seconds.",
         },
         "rate_limited_client": {

@@ -46,9 +46,12 @@ def _idempotent_create() -> Any:
 
 def _guarded_create(body: CreateTicketIn, client: str | None) -> TicketCreated:
     """Filing limits first (a replay of an idempotent request is answered before, and costs none)."""
-    if client is not None:
-        intake_guard.check_filing(client, body.requester.email, body.requester.phone)
-    return tickets.create_ticket(body)
+    if client is None:
+        return tickets.create_ticket(body)
+    filing = intake_guard.check_filing(client, body.requester.email, body.requester.phone)
+    created = tickets.create_ticket(body)
+    intake_guard.count_filing(filing)
+    return created
 
 
 def create_once(

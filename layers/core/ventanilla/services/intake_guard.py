@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -49,33 +50,42 @@ def _filing_limits() -> dict[str, Limit]:
 _FIELDS = {"client": "client", "email": "requester.email", "phone": "requester.phone"}
 
 
-def check_filing(client: str | None, email: str | None, phone: str | None) -> None:
-    """Take one filing from each bucket the request touches, or 429 naming the first one that is empty."""
+@dataclass(frozen=True)
+class Filing:
+    """What :func:`check_filing` read, for :func:`count_filing` to write once the request exists."""
+
+    now: float
+    taken: tuple[tuple[str, str, float | None], ...]  # (scope, key digest, state read)
+
+
+def check_filing(client: str | None, email: str | None, phone: str | None) -> Filing:
+    """429 naming every bucket the request would overdraw; reads only, so a refused or invalid
+    request writes nothing."""
     now = clock.now().timestamp()
     rules = _filing_limits()
-    keys = [
-        (scope, value) for scope, value in (("client", client), ("email", email), ("phone", phone)) if value
-    ]
-    seen = {scope: limits.read(scope, digest(scope, value)) for scope, value in keys}
+    values = (("client", client), ("email", email), ("phone", phone))
+    keys = [(scope, digest(scope, value)) for scope, value in values if value]
+    seen = {scope: limits.read(scope, key) for scope, key in keys}
     denied = [(scope, decide(seen[scope], now, rules[scope]).retry_after) for scope, _ in keys]
     denied = [(scope, wait) for scope, wait in denied if wait > 0]
     if denied:
         wait = max(w for _, w in denied)
         errors = [FieldError(_FIELDS[scope], f"rate_limited_{scope}") for scope, _ in denied]
         raise TooManyRequests("too_many_filings", {"retry_after": math.ceil(wait)}, errors)
-    for scope, value in keys:
-        _take(scope, digest(scope, value), rules[scope], now, seen[scope])
+    return Filing(now, tuple((scope, key, seen[scope]) for scope, key in keys))
 
 
-def _take(scope: str, key: str, limit: Limit, now: float, seen: float | None) -> None:
-    for _ in range(4):
-        decision = decide(seen, now, limit)
-        if not decision.allowed:
-            raise TooManyRequests("too_many_filings", {"retry_after": math.ceil(decision.retry_after)})
-        if limits.write(scope, key, seen, decision.tat, int(decision.tat + limit.seconds) + 60):
-            return
-        seen = limits.read(scope, key)  # another request of the same client moved it first
-    raise TooManyRequests("too_many_filings", {"retry_after": 1})
+def count_filing(filing: Filing) -> None:
+    """Take the filing from each bucket (after the request was written). A concurrent filing of the
+    same client that moved a bucket first is counted on top: the next request will be refused."""
+    rules = _filing_limits()
+    for scope, key, seen in filing.taken:
+        limit = rules[scope]
+        for _ in range(4):
+            tat = max(seen or filing.now, filing.now) + limit.interval
+            if limits.write(scope, key, seen, tat, int(tat + limit.seconds) + 60):
+                break
+            seen = limits.read(scope, key)
 
 
 # ---- access codes -------------------------------------------------------------------------------

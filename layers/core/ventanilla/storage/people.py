@@ -77,7 +77,8 @@ def _set_staff_attribute(profile: StaffProfile, attribute: str, value: Any) -> S
     item = table().update_item(
         Key={"PK": f"STAFF#{profile.sub}", "SK": "PROFILE"},
         UpdateExpression=(
-            "SET #attr = :value, #sub = if_not_exists(#sub, :sub), username = if_not_exists(username, :user), "
+            "SET #attr = :value, #sub = if_not_exists(#sub, :sub), "
+            "username = if_not_exists(username, :user), "
             "#name = if_not_exists(#name, :name), teams = if_not_exists(teams, :teams), "
             "tier = if_not_exists(tier, :tier), entity = if_not_exists(entity, :entity)"
         ),
