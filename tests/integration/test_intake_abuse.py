@@ -175,3 +175,39 @@ def test_sms_goes_only_to_allowed_countries_and_within_daily_caps(
         assert sms_refusal(second, "dos") == "sms_cap_total"
         monkeypatch.setattr(settings, "sms_daily_segments", 2)
         assert sms_refusal(second, "dos") is None  # the refused one was given back to its number
+
+
+def test_notices_carry_the_filers_words_only_once_the_address_is_confirmed(api: Any, aws: Aws) -> None:
+    """Anyone can type a stranger's address: the receipt there is fixed text (number, code, the
+    request type), and the filer's name and subject reach it only after the request was opened with
+    its code, which proves the address's owner received the receipt."""
+    from tests.integration.test_notifications import drain, new_ticket, publish_history, sent
+
+    drain(aws)
+    created, email = new_ticket(api, name="Pedro Suplantador", channels=["email"])
+    number, code = created["number"], created["access_code"]
+    publish_history(number)  # what the stream function does
+    drain(aws)
+    [receipt] = sent(email, "email")
+    for part in (receipt["text"], receipt["html"], receipt["subject"]):
+        assert "Suplantador" not in part and "Luminaria" not in part
+    assert receipt["text"].startswith("Hola:")
+    assert number in receipt["text"] and code in receipt["text"] and "Consulta general" in receipt["text"]
+
+    for _ in range(2):  # the citizen opens it (twice: confirmed once)
+        assert _follow(api, number, code).status_code == 200
+    staff = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("ana.l1")).json_body
+    confirmations = [e for e in staff["history"] if e["action"] == "contact_confirmed"]
+    assert len(confirmations) == 1 and not confirmations[0]["public"]
+    answer = post(
+        api,
+        f"/api/v1/agent/tickets/{number}/reply",
+        {"body": "Enviamos una cuadrilla mañana."},
+        aws.auth("ana.l1"),
+    )
+    assert answer.status_code in (200, 201), answer.body
+    publish_history(number, {"message"})
+    drain(aws)
+    reply = next(m for m in sent(email, "email") if "cuadrilla" in m["text"])
+    assert reply["text"].startswith("Hola, Pedro Suplantador:")
+    assert "Luminaria apagada en la esquina" in reply["text"]

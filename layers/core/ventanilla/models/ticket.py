@@ -120,6 +120,7 @@ Action = Literal[
     "reclassified",
     "survey",
     "access_locked",
+    "contact_confirmed",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 

@@ -22,7 +22,7 @@ from ventanilla import clock
 from ventanilla.errors import FieldError, TooManyRequests
 from ventanilla.integrations.secrets import notify_secret
 from ventanilla.models.common import Channel
-from ventanilla.models.ticket import Actor, HistoryEvent
+from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
 from ventanilla.notify import sms
 from ventanilla.rules.rate_limit import Limit, decide
 from ventanilla.settings import get_settings
@@ -133,10 +133,28 @@ def wrong_code(number: str, failures: tuple[int, float] | None, exists: bool) ->
         )
 
 
-def right_code(number: str, failures: tuple[int, float] | None) -> None:
-    """A right code outside a lockout forgets earlier failures."""
+def right_code(ticket: Ticket, history: list[HistoryEvent], failures: tuple[int, float] | None) -> None:
+    """A right code outside a lockout forgets earlier failures, and confirms the requester's address:
+    whoever holds the code received the receipt there."""
     if failures is not None:
-        limits.clear_code_failures(number)
+        limits.clear_code_failures(ticket.number)
+    if not contact_confirmed(history):
+        event = HistoryEvent(
+            event_id=f"confirm{ticket.number}",
+            number=ticket.number,
+            at=clock.now(),
+            actor=Actor(kind="citizen", id=ticket.citizen_id),
+            channel=Channel.WEB,
+            action="contact_confirmed",
+            public=False,
+        )
+        ticket_store.append_events([event])
+        history.append(event)
+
+
+def contact_confirmed(history: list[HistoryEvent]) -> bool:
+    """Notices may carry the filer's own words (name, subject) once the address is confirmed."""
+    return any(e.action == "contact_confirmed" for e in history)
 
 
 # ---- SMS: only to the institution's countries, within daily spend caps -------------------------

@@ -258,7 +258,7 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
     if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
         intake_guard.wrong_code(number, failures, exists=ticket is not None)
         raise NotFound("ticket_not_found")
-    intake_guard.right_code(number, failures)
+    intake_guard.right_code(ticket, history, failures)
     return ticket, history
 
 
