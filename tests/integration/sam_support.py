@@ -55,7 +55,10 @@ def transform(template: dict[str, Any]) -> dict[str, Any]:
     import boto3
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
-    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
+    from samtranslator.utils.py27hash_fix import (
+        to_py27_compatible_template,
+        undo_mark_unicode_str_in_template,
+    )
 
     ready = package(inline_includes(copy.deepcopy(template)))
     parameters: dict[str, Any] = {}
@@ -120,3 +123,33 @@ def resource_policies(translated: dict[str, Any]) -> dict[str, str]:
         )
         for target, listed in statements.items()
     }
+
+
+def _names_function(name: Any, function: str) -> bool:
+    """Whether a LogGroupName is Lambda's default group of ``function`` (/aws/lambda/<name>)."""
+    if isinstance(name, dict) and "Fn::Sub" in name:
+        return name["Fn::Sub"] == "/aws/lambda/${" + function + "}"
+    if isinstance(name, dict) and "Fn::Join" in name:
+        return name["Fn::Join"] == ["", ["/aws/lambda/", {"Ref": function}]]
+    return False
+
+
+def functions_without_log_groups(translated: dict[str, Any]) -> list[str]:
+    """Functions whose logs no stack log group with a retention period receives."""
+    resources: dict[str, Any] = translated["Resources"]
+    kept = {
+        name: r["Properties"]
+        for name, r in resources.items()
+        if r["Type"] == "AWS::Logs::LogGroup" and r.get("Properties", {}).get("RetentionInDays")
+    }
+    missing = []
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Lambda::Function":
+            continue
+        configured = (resource["Properties"].get("LoggingConfig") or {}).get("LogGroup")
+        if isinstance(configured, dict) and configured.get("Ref") in kept:
+            continue
+        if any(_names_function(group.get("LogGroupName"), name) for group in kept.values()):
+            continue
+        missing.append(name)
+    return missing
