@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from chalice import Chalice
+from openapi_spec_validator import validate
 
 from infra.api import generate
 from infra.local import template as tpl
@@ -57,6 +58,7 @@ def test_a_route_without_openapi_docs_is_refused() -> None:
 
 def test_every_operation_is_a_proxy_integration_to_the_api_function(body: dict[str, Any]) -> None:
     assert body["openapi"].startswith("3.0.")  # what API Gateway imports
+    validate(body)
     uri = {
         "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
         "/functions/${ApiFunction.Arn}/invocations"

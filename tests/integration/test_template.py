@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -35,10 +36,14 @@ def test_sam_translates_and_cfn_lint_passes() -> None:
     from cfnlint.api import ManualArgs, lint
 
     text = tpl.TEMPLATE.read_text(encoding="utf-8")
-    problems = [
-        m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"
-    ]
-    assert problems == []
+    inlined = json.dumps(sam.inline_includes(sam.decoded(text)))  # as CloudFormation sees it
+    for checked in (text, inlined):
+        problems = [
+            m
+            for m in lint(checked, config=ManualArgs(regions=["us-east-1", "sa-east-1"]))
+            if m.rule.id[0] in "EW"
+        ]
+        assert problems == []
     translated = sam.transform(sam.decoded(text))
     functions = [r for r in translated["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert functions and all(f["Properties"]["Runtime"] == "python3.12" for f in functions)
