@@ -152,3 +152,21 @@ def test_stage_and_costly_citizen_routes_are_throttled(stage: dict[str, Any], bo
     for route, setting in settings.items():
         assert 0 < setting["ThrottlingRateLimit"] < whole["ThrottlingRateLimit"], route
         assert setting["ThrottlingRateLimit"] <= setting["ThrottlingBurstLimit"], route
+
+
+def _variable_siblings(paths: list[str]) -> dict[str, set[str]]:
+    """Parents with more than one variable child ("/a/{x}" and "/a/{y}"), which API Gateway refuses."""
+    children: dict[str, set[str]] = {}
+    for path in paths:
+        parts = path.strip("/").split("/")
+        for depth, part in enumerate(parts):
+            if part.startswith("{"):
+                children.setdefault("/" + "/".join(parts[:depth]), set()).add(part)
+    return {parent: names for parent, names in children.items() if len(names) > 1}
+
+
+def test_no_resource_has_two_variable_children(body: dict[str, Any]) -> None:
+    assert _variable_siblings(list(body["paths"])) == {}
+    assert _variable_siblings(["/api/v1/goals/{goal_id}", "/api/v1/goals/{id}/x"]) == {
+        "/api/v1/goals": {"{goal_id}", "{id}"}
+    }
