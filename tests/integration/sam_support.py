@@ -68,7 +68,7 @@ def transform(template: dict[str, Any]) -> dict[str, Any]:
     return dict(undo_mark_unicode_str_in_template(translated))
 
 
-def _physical(resources: dict[str, Any]) -> tpl.Resolver:
+def physical(resources: dict[str, Any]) -> tpl.Resolver:
     """Ref and Arn values with the lengths CloudFormation gives them (stack-logical-suffix names)."""
     resolver = tpl.Resolver({"Parameters": {}}, STACK, REGION)
     for logical, resource in resources.items():
@@ -92,7 +92,7 @@ def _target(function_name: Any) -> str:
 def resource_policies(translated: dict[str, Any]) -> dict[str, str]:
     """Each function's resource policy as Lambda stores it, from the stack's AWS::Lambda::Permission."""
     resources: dict[str, Any] = translated["Resources"]
-    resolver = _physical(resources)
+    resolver = physical(resources)
     for name, value in (translated.get("Parameters") or {}).items():
         resolver.refs[name] = str(value.get("Default", ""))
     statements: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -31,11 +31,16 @@ def body() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def stage() -> dict[str, Any]:
-    resources = sam.transform(sam.decoded())["Resources"]
+def resources() -> dict[str, Any]:
+    """The stack's resources after the SAM transform."""
+    translated: dict[str, Any] = sam.transform(sam.decoded())["Resources"]
+    return translated
+
+
+@pytest.fixture(scope="module")
+def stage(resources: dict[str, Any]) -> dict[str, Any]:
     (found,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Stage"]
     props: dict[str, Any] = found["Properties"]
-    props["_resources"] = resources
     return props
 
 
@@ -114,10 +119,10 @@ ALLOWED_LOG_FIELDS = {
 }
 
 
-def test_access_logs_are_json_without_personal_data(stage: dict[str, Any]) -> None:
+def test_access_logs_are_json_without_personal_data(stage: dict[str, Any], resources: dict[str, Any]) -> None:
     setting = stage["AccessLogSetting"]
     group = setting["DestinationArn"]["Fn::GetAtt"][0]
-    assert stage["_resources"][group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     fmt = setting["Format"]
     used = set(re.findall(r"\$context\.([\w.]+)", fmt))
     # No source IP, user agent, path values (ticket numbers, opt-out tokens) or query strings.
@@ -127,8 +132,7 @@ def test_access_logs_are_json_without_personal_data(stage: dict[str, Any]) -> No
     assert {"responseLength", "integrationError"} <= set(line)
 
 
-def test_api_gateway_can_write_logs_in_the_account(stage: dict[str, Any]) -> None:
-    resources = stage["_resources"]
+def test_api_gateway_can_write_logs_in_the_account(resources: dict[str, Any]) -> None:
     (account,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Account"]
     role = resources[account["Properties"]["CloudWatchRoleArn"]["Fn::GetAtt"][0]]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]

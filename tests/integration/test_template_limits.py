@@ -36,7 +36,7 @@ def test_the_api_function_has_one_permission_scoped_to_this_api(translated: dict
     assert statement["Principal"] == {"Service": "apigateway.amazonaws.com"}
     assert statement["Action"] == "lambda:InvokeFunction"
     source = statement["Condition"]["ArnLike"]["AWS:SourceArn"]
-    api_id = sam._physical(translated["Resources"]).refs["Api"]
+    api_id = sam.physical(translated["Resources"]).refs["Api"]
     assert source.startswith(f"arn:aws:execute-api:{sam.REGION}:123456789012:{api_id}/live/"), source
 
 
