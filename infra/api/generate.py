@@ -44,6 +44,9 @@ _HEADERS = {
 _GATEWAY_PROBLEMS: list[tuple[str, int | None, str, str, str, dict[str, Any]]] = [
     ("MISSING_AUTHENTICATION_TOKEN", 404, NotFound.problem, NotFound.title_es, "route_not_found", {}),
     ("RESOURCE_NOT_FOUND", 404, NotFound.problem, NotFound.title_es, "route_not_found", {}),
+    # No route uses IAM auth, so API Gateway reads an Authorization header as a signature only on
+    # a route it does not have (the staff console's bearer token on a mistyped path).
+    ("INVALID_SIGNATURE", 404, NotFound.problem, NotFound.title_es, "route_not_found", {}),
     ("THROTTLED", 429, "too-many-requests", "Demasiadas solicitudes", "throttled", {}),
     (
         "REQUEST_TOO_LARGE",
