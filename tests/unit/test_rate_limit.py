@@ -70,3 +70,14 @@ def test_a_state_more_than_a_period_ahead_is_forgotten() -> None:
     limit = Limit(count=2, seconds=60)
     assert decide(10_000.0, 0.0, limit).allowed
     assert not decide(60.0, 0.0, limit).allowed  # a full bucket: one period ahead is legitimate
+
+
+@pytest.mark.parametrize(
+    ("seconds", "wait"),
+    [(0.2, "1 s"), (45, "45 s"), (60, "1 min"), (61, "2 min"), (3600, "1 h"), (17265, "4 h 48 min")],
+)
+def test_waits_read_as_people_read_them(seconds: float, wait: str) -> None:
+    from ventanilla.services.intake_guard import _retry
+
+    assert _retry(seconds)["wait"] == wait
+    assert _retry(seconds)["retry_after"] >= seconds

@@ -183,9 +183,8 @@ _MESSAGES.update(
             "en": "An internal error occurred. Try again later.",
         },
         "too_many_filings": {
-            "es": "Se alcanzó el máximo de solicitudes por ahora; "
-            "intente de nuevo en {retry_after} segundos.",
-            "en": "The limit of requests has been reached for now; try again in {retry_after} seconds.",
+            "es": "Se alcanzó el máximo de solicitudes por ahora; intente de nuevo en {wait}.",
+            "en": "The limit of requests has been reached for now; try again in {wait}.",
         },
         "rate_limited_client": {
             "es": "Demasiadas solicitudes desde esta conexión.",
@@ -200,9 +199,8 @@ _MESSAGES.update(
             "en": "Too many requests with this phone today.",
         },
         "code_locked": {
-            "es": "Demasiados intentos con códigos incorrectos para este número; "
-            "intente de nuevo en {retry_after} segundos.",
-            "en": "Too many wrong codes for this number; try again in {retry_after} seconds.",
+            "es": "Demasiados intentos con códigos incorrectos para este número; intente de nuevo en {wait}.",
+            "en": "Too many wrong codes for this number; try again in {wait}.",
         },
         "token_revoked": {
             "es": "La sesión se cerró; inicie sesión de nuevo.",

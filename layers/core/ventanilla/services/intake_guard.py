@@ -38,6 +38,18 @@ def digest(kind: str, value: str) -> str:
     return hmac.new(notify_secret(), f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def _retry(seconds: float) -> dict[str, object]:
+    """The params of a 429: ``retry_after`` (the header) and ``wait`` as people read it (4 h 48 min)."""
+    whole = max(1, math.ceil(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes = math.ceil(rest / 60) if hours or rest >= 60 else 0
+    if hours:
+        wait = f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    else:
+        wait = f"{minutes} min" if minutes else f"{whole} s"
+    return {"retry_after": whole, "wait": wait}
+
+
 def _filing_limits() -> dict[str, Limit]:
     s = get_settings()
     return {
@@ -71,7 +83,7 @@ def check_filing(client: str | None, email: str | None, phone: str | None) -> Fi
     if denied:
         wait = max(w for _, w in denied)
         errors = [FieldError(_FIELDS[scope], f"rate_limited_{scope}") for scope, _ in denied]
-        raise TooManyRequests("too_many_filings", {"retry_after": math.ceil(wait)}, errors)
+        raise TooManyRequests("too_many_filings", _retry(wait), errors)
     return Filing(now, tuple((scope, key, seen[scope]) for scope, key in keys))
 
 
@@ -105,7 +117,7 @@ def before_code_check(number: str) -> tuple[int, float] | None:
     failures = limits.code_failures(number)
     remaining = _lock_remaining(failures, clock.now().timestamp())
     if remaining > 0:
-        raise TooManyRequests("code_locked", {"retry_after": math.ceil(remaining)})
+        raise TooManyRequests("code_locked", _retry(remaining))
     return failures
 
 
