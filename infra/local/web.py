@@ -37,7 +37,7 @@ page's CSP allows only its own origin, and moto listens on another port; in AWS 
 Cognito's public endpoint directly (Cognito answers CORS)."""
 COGNITO_TARGETS = frozenset(
     f"AWSCognitoIdentityProviderService.{action}"
-    for action in ("InitiateAuth", "GlobalSignOut", "RevokeToken", "GetUser")
+    for action in ("InitiateAuth", "GlobalSignOut", "GetUser")
 )
 
 

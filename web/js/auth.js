@@ -100,6 +100,7 @@ export async function signOut() {
     await quiet(fetch('/api/v1/agent/me/sign-out', { method: 'POST', headers: { Authorization: `Bearer ${access}` } }));
     await quiet(cognito('GlobalSignOut', { AccessToken: access }, false));
   }
-  if (s.refresh) await quiet(cognito('RevokeToken', { Token: s.refresh }));
+  // moto has no RevokeToken; its GlobalSignOut already drops the refresh tokens.
+  if (s.refresh && !(await config()).cognito_endpoint) await quiet(cognito('RevokeToken', { Token: s.refresh }));
   logout();
 }
