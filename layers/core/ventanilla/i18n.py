@@ -182,6 +182,30 @@ _MESSAGES.update(
             "es": "Ocurrió un error interno. Intente más tarde.",
             "en": "An internal error occurred. Try again later.",
         },
+        "too_many_filings": {
+            "es": "Se alcanzó el máximo de solicitudes por ahora; intente de nuevo en {wait}.",
+            "en": "The limit of requests has been reached for now; try again in {wait}.",
+        },
+        "rate_limited_client": {
+            "es": "Demasiadas solicitudes desde esta conexión.",
+            "en": "Too many requests from this connection.",
+        },
+        "rate_limited_email": {
+            "es": "Demasiadas solicitudes con este correo hoy.",
+            "en": "Too many requests with this email today.",
+        },
+        "rate_limited_phone": {
+            "es": "Demasiadas solicitudes con este teléfono hoy.",
+            "en": "Too many requests with this phone today.",
+        },
+        "code_locked": {
+            "es": "Demasiados intentos con códigos incorrectos para este número; intente de nuevo en {wait}.",
+            "en": "Too many wrong codes for this number; try again in {wait}.",
+        },
+        "token_revoked": {
+            "es": "La sesión se cerró; inicie sesión de nuevo.",
+            "en": "The session was signed out; sign in again.",
+        },
         "number_exhausted": {
             "es": "No se pudo asignar un número a la solicitud; intente de nuevo.",
             "en": "Could not assign a request number; try again.",
