@@ -79,6 +79,9 @@ class LocalStack:
         env = global_environment(template, resolver)
         os.environ.update(env)
         self.functions = functions_from_template(template, resolver)
+        # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
+        # validates them).
+        __import__("infra.local.scheduler", fromlist=["_"]).export_timer_environment(self.functions)
         return env
 
     def start(self) -> LocalStack:
