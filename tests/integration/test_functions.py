@@ -136,9 +136,7 @@ def _ticket_record(number: str, timers: list[dict[str, Any]], seq: str) -> dict[
     for image in (data["OldImage"], data["NewImage"]):
         image["PK"], image["number"] = {"S": f"TICKET#{number}"}, {"S": number}
     data["OldImage"]["timers"] = {"L": []}
-    data["NewImage"]["timers"] = {
-        "L": [{"M": {k: {"S": str(v)} for k, v in t.items()}} for t in timers]
-    }
+    data["NewImage"]["timers"] = {"L": [{"M": {k: {"S": str(v)} for k, v in t.items()}} for t in timers]}
     return dict(record)
 
 
@@ -159,7 +157,9 @@ def test_stream_dispatcher_moves_timers_and_publishes_ticket_and_article_events(
     article = sample("stream/article_published.json")["Records"][0]
     handler = aws.stack.functions["StreamFunction"].load()
     batch = {"Records": [ticket, bad, history, article]}
-    assert handler(batch, LambdaContext("StreamFunction")) == {"batchItemFailures": [{"itemIdentifier": "202"}]}
+    assert handler(batch, LambdaContext("StreamFunction")) == {
+        "batchItemFailures": [{"itemIdentifier": "202"}]
+    }
     assert _schedules(aws, number) == {timer["name"]}
     received = _drain(url)
     assert sorted(m["detail-type"] for m in received) == ["HelpArticleChanged", "TicketCreated"]

@@ -31,7 +31,9 @@ def test_indexer_reads_its_queue_with_partial_failures_and_only_article_items() 
     assert event["Type"] == "SQS"
     assert event["Properties"]["Queue"] == {"Fn::GetAtt": ["HelpIndexQueue", "Arn"]}
     assert event["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    (reads,) = [s for s in _statements(RESOURCES["IndexerFunction"]) if "dynamodb:BatchGetItem" in s["Action"]]
+    (reads,) = [
+        s for s in _statements(RESOURCES["IndexerFunction"]) if "dynamodb:BatchGetItem" in s["Action"]
+    ]
     assert sorted(reads["Action"]) == ["dynamodb:BatchGetItem", "dynamodb:GetItem"]
     assert reads["Condition"] == {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["ARTICLE#*"]}}
 

@@ -119,7 +119,9 @@ def test_the_stream_reader_count_check_counts_a_third_reader() -> None:
 
 def test_the_help_index_queue_has_a_dead_letter_queue_and_an_alarm() -> None:
     queue = RESOURCES["HelpIndexQueue"]["Properties"]
-    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["HelpIndexDeadLetterQueue", "Arn"]}
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["HelpIndexDeadLetterQueue", "Arn"]
+    }
     assert queue["VisibilityTimeout"] >= 6 * RESOURCES["IndexerFunction"]["Properties"]["Timeout"]
     alarm = RESOURCES["HelpIndexDlqNotEmptyAlarm"]["Properties"]
     assert alarm["Dimensions"] == [

@@ -287,7 +287,9 @@ class FakeClient:
         from opensearchpy.exceptions import NotFoundError
 
         if not self.indices.present:
-            raise NotFoundError(404, "index_not_found_exception", {"error": {"type": "index_not_found_exception"}})
+            raise NotFoundError(
+                404, "index_not_found_exception", {"error": {"type": "index_not_found_exception"}}
+            )
 
 
 def test_engine_indexes_with_bulk_and_creates_index_once() -> None:
@@ -349,7 +351,9 @@ def test_other_creation_errors_are_not_swallowed() -> None:
     client = FakeClient()
 
     def refuse(index: str, body: dict[str, Any]) -> None:
-        raise RequestError(400, "illegal_argument_exception", {"error": {"type": "illegal_argument_exception"}})
+        raise RequestError(
+            400, "illegal_argument_exception", {"error": {"type": "illegal_argument_exception"}}
+        )
 
     client.indices.create = refuse  # type: ignore[method-assign]
     with pytest.raises(RequestError):

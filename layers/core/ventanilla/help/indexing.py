@@ -57,7 +57,9 @@ def ref_of(envelope: Mapping[str, Any]) -> ArticleRef:
     return slug, lang
 
 
-def apply(engine: HelpSearchEngine, wanted: Sequence[ArticleRef], found: Mapping[ArticleRef, Article]) -> Refreshed:
+def apply(
+    engine: HelpSearchEngine, wanted: Sequence[ArticleRef], found: Mapping[ArticleRef, Article]
+) -> Refreshed:
     """Bring the index in step with what the table holds for ``wanted``: one upsert call for the
     articles found (the engine removes those not published), a removal for each one gone."""
     refs = list(dict.fromkeys(wanted))

@@ -37,7 +37,7 @@ def settings_text(path: str | Path | None = None) -> str:
     """The index settings and mappings as shipped in this package, or from ``path`` if given."""
     if path is not None:
         return Path(path).read_text(encoding="utf-8")
-    return resources.files(__package__ or "ventanilla.help.search").joinpath(SETTINGS_RESOURCE).read_text("utf-8")
+    return resources.files("ventanilla.help.search").joinpath(SETTINGS_RESOURCE).read_text("utf-8")
 
 
 def index_body(synonyms: Synonyms | None = None, path: str | Path | None = None) -> dict[str, Any]:
@@ -351,8 +351,9 @@ class OpenSearchEngine:
     """:class:`~ventanilla.help.search.base.HelpSearchEngine` on an OpenSearch index.
 
     Pass ``client`` (any object with the opensearch-py methods used here) or ``url``. The index is
-    created on the first write if missing; searching a missing index answers nothing found. ``refresh="wait_for"`` makes writes visible to the next
-    search, which the tests and the editor's preview rely on; bulk loaders may pass ``False``.
+    created on the first write if missing; searching a missing index answers nothing found.
+    ``refresh="wait_for"`` makes writes visible to the next search, which the tests and the
+    editor's preview rely on; bulk loaders may pass ``False``.
     """
 
     def __init__(
