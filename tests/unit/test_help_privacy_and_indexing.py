@@ -168,3 +168,12 @@ def test_section_tree_nests_and_sorts() -> None:
     found = _find(roots, "x")
     assert found is not None and found.path == ["a", "y", "x"]
     assert _find(roots, "nada") is None
+
+
+def test_an_engine_with_nothing_indexed_answers_nothing_found() -> None:
+    """The in-process engine with no index yet (a fresh Lambda container, no HELP_INDEX_PATH)."""
+    engine = make_engine("tantivy")
+    result = engine.search("licencia de conducir")
+    assert result.total == 0 and result.hits == [] and result.did_you_mean is None
+    assert engine.search("", section="transito").total == 0
+    assert engine.sections() == [] and engine.count() == 0
