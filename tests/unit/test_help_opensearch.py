@@ -297,19 +297,52 @@ def test_engine_indexes_with_bulk_and_creates_index_once() -> None:
     engine = OpenSearchEngine(client=client, index="help-test")
     assert isinstance(engine, HelpSearchEngine)
     assert engine.count() == 0
-    engine.index([art(), art(slug="borrador", status="draft")])
+    published, draft = art(), art(slug="borrador", status="draft")
+    engine.index([published, draft])
     engine.index([art()])
     assert len(client.indices.created) == 1
     _, kw = client.calls[0]
     actions = kw["body"]
-    assert actions[0] == {"index": {"_index": "help-test", "_id": "es:licencia-b"}}
+
+    def versioned(a: Article) -> dict[str, object]:  # its last change, in ms: newer states win
+        return {"version": int(a.updated_at.timestamp() * 1000), "version_type": "external_gte"}
+
+    assert actions[0] == {"index": {"_index": "help-test", "_id": "es:licencia-b", **versioned(published)}}
     assert actions[1]["slug"] == "licencia-b"
-    assert actions[2] == {"delete": {"_index": "help-test", "_id": "es:borrador"}}
+    assert actions[2] == {"delete": {"_index": "help-test", "_id": "es:borrador", **versioned(draft)}}
     assert kw["refresh"] == "wait_for"
     assert kw["index"] == "help-test"  # the index's own _bulk: allowed by a policy scoped to it
     assert engine.count() == 4
     engine.index([])
     assert len(client.calls) == 2
+
+
+def test_an_older_state_arriving_last_does_not_overwrite_a_newer_one() -> None:
+    """Two indexer invocations race: OpenSearch refuses the older external version (409)."""
+    from datetime import timedelta
+
+    client = FakeClient()
+    newer = art(title="Licencia clase B (actualizado)")
+    older = art(updated_at=newer.updated_at - timedelta(minutes=5))
+    client.bulk = lambda **kw: {  # type: ignore[method-assign]
+        "errors": True,
+        "items": [
+            {
+                "index": {
+                    "status": 409,
+                    "error": {
+                        "type": "version_conflict_engine_exception",
+                        "reason": "current version is higher",
+                    },
+                }
+            }
+        ],
+    }
+    engine = OpenSearchEngine(client=client)
+    engine.index([older])  # refused by the index, which keeps the newer state: not an error
+    from ventanilla.help.search.opensearch_engine import version_of
+
+    assert version_of(older) < version_of(newer)
 
 
 def test_engine_raises_on_real_bulk_errors() -> None:

@@ -81,6 +81,11 @@ def document(article: Article) -> dict[str, Any]:
     }
 
 
+def version_of(article: Article) -> int:
+    """The external version of an article's indexed state: its last change, in milliseconds."""
+    return int(article.updated_at.timestamp() * 1000)
+
+
 def doc_id(slug: str, lang: str) -> str:
     return f"{lang}:{slug}"
 
@@ -405,14 +410,22 @@ class OpenSearchEngine:
         self._ready = False
 
     def index(self, articles: Iterable[Article]) -> None:
+        """Upsert the published, delete the others, in one bulk request. Each operation carries
+        the article's ``updated_at`` as an external version: when two indexer invocations race,
+        an older state arriving last is refused (409) instead of overwriting a newer one."""
         actions: list[dict[str, Any]] = []
         for article in articles:
-            _id = doc_id(article.slug, article.lang)
+            meta = {
+                "_index": self.index_name,
+                "_id": doc_id(article.slug, article.lang),
+                "version": version_of(article),
+                "version_type": "external_gte",  # the same state again (a replay) is accepted
+            }
             if article.status == "published":
-                actions.append({"index": {"_index": self.index_name, "_id": _id}})
+                actions.append({"index": meta})
                 actions.append(document(article))
             else:
-                actions.append({"delete": {"_index": self.index_name, "_id": _id}})
+                actions.append({"delete": meta})
         if not actions:
             return
         self.ensure_index()
@@ -423,7 +436,9 @@ class OpenSearchEngine:
                 item
                 for item in response.get("items", [])
                 for op, result in item.items()
-                if result.get("error") and not (op == "delete" and result.get("status") == 404)
+                if result.get("error")
+                and result.get("status") != 409  # a newer state of that article is already there
+                and not (op == "delete" and result.get("status") == 404)
             ]
             if failures:
                 raise RuntimeError(f"OpenSearch rejected {len(failures)} article(s): {failures[:3]}")
