@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/ruff format --check layers functions infra tests
 	$(BIN)/mypy layers/core/ventanilla
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/python -m infra.api.generate --check
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -83,7 +83,7 @@ def test_with_opensearch_the_domain_is_logged_encrypted_https_only_and_kept() ->
         assert option["Enabled"] is True, kind
         (group,) = option["CloudWatchLogsLogGroupArn"]["Fn::GetAtt"][:1]
         assert resources[group]["Type"] == "AWS::Logs::LogGroup"
-        assert resources[group]["Properties"]["RetentionInDays"] > 0
+        assert resources[group]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
         groups.add(group)
     policy = resources["HelpSearchLogsPolicy"]
     assert policy["Type"] == "AWS::Logs::ResourcePolicy" and "HelpSearchLogsPolicy" in domain["DependsOn"]

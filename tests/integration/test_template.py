@@ -9,59 +9,46 @@ from typing import Any
 import pytest
 
 from infra.local import template as tpl
+from tests.integration import sam_support as sam
 
 TEMPLATE = tpl.load()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 
-def _api_events() -> set[tuple[str, str]]:
-    events = RESOURCES["ApiFunction"]["Properties"]["Events"]
-    return {
-        (e["Properties"]["Path"], e["Properties"]["Method"].upper())
-        for e in events.values()
-        if e["Type"] == "Api"
-    }
+def _api_operations() -> set[tuple[str, str]]:
+    """(path, METHOD) of every operation of the REST API's body, as CloudFormation includes it."""
+    body = sam.inline_includes(RESOURCES["Api"]["Properties"]["DefinitionBody"])
+    return {(path, method.upper()) for path, ops in body["paths"].items() for method in ops}
 
 
-def test_every_chalice_route_is_an_api_event_and_back(app: Any) -> None:
+def test_every_chalice_route_is_an_api_operation_and_back(app: Any) -> None:
     routes = {(path, method) for path, methods in app.routes.items() for method in methods}
-    events = _api_events()
-    assert routes - events == set(), "routes missing from template.yaml"
-    assert events - routes == set(), "API events with no Chalice route"
+    operations = _api_operations()
+    assert routes - operations == set(), "routes missing from the REST API (python -m infra.api.generate)"
+    assert operations - routes == set(), "REST API operations with no Chalice route"
 
 
 def test_no_proxy_route() -> None:
-    assert not any("{proxy+}" in path for path, _ in _api_events())
+    assert not any("{proxy+}" in path for path, _ in _api_operations())
 
 
 def _lint(text: str) -> list[Any]:
+    """cfn-lint's errors and warnings on a template's text and on it with its includes inlined."""
     from cfnlint.api import ManualArgs, lint
 
+    inlined = json.dumps(sam.inline_includes(sam.decoded(text)))  # as CloudFormation sees it
     return [
-        m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"
+        m
+        for checked in (text, inlined)
+        for m in lint(checked, config=ManualArgs(regions=["us-east-1", "sa-east-1"]))
+        if m.rule.id[0] in "EW"
     ]
 
 
 def _translated(parameters: dict[str, str] | None = None) -> dict[str, Any]:
-    """template.yaml as CloudFormation receives it (`sam package`, then the SAM transform), with
-    the resources and branches the parameter values leave out dropped (Conditions applied)."""
-    import boto3
-    from cfnlint.decode import decode_str
-    from samtranslator.parser.parser import Parser
-    from samtranslator.translator.translator import Translator
-
-    decoded, errors = decode_str(tpl.TEMPLATE.read_text(encoding="utf-8"))
-    assert not errors
-    for resource in decoded["Resources"].values():  # what `sam package` does to local code folders
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str):
-                props[key] = f"s3://artifacts/{props[key].strip('/')}.zip"
-
-    translator = Translator(None, Parser(), boto_session=boto3.session.Session(region_name="us-east-1"))
-    translated = translator.translate(
-        decoded, parameter_values=dict(parameters or {}), get_managed_policy_map=lambda: {}
-    )
+    """template.yaml as CloudFormation receives it (includes, `sam package`, the SAM transform),
+    with the resources and branches the parameter values leave out dropped (Conditions applied)."""
+    translated = sam.transform(sam.decoded(), dict(parameters or {}))
     return tpl.with_parameters(json.loads(json.dumps(translated)), dict(parameters or {}))
 
 

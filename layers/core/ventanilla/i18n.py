@@ -161,6 +161,22 @@ _MESSAGES.update(
         },
         "invalid_query": {"es": "Parámetro no válido: {detail}", "en": "Invalid parameter: {detail}"},
         "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
+        "throttled": {
+            "es": "Demasiadas solicitudes. Intente de nuevo en unos segundos.",
+            "en": "Too many requests. Try again in a few seconds.",
+        },
+        "gateway_rejected": {
+            "es": "La solicitud fue rechazada antes de llegar al servicio.",
+            "en": "The request was refused before it reached the service.",
+        },
+        "gateway_timeout": {
+            "es": "El servicio tardó demasiado en responder. Intente de nuevo.",
+            "en": "The service took too long to answer. Try again.",
+        },
+        "gateway_error": {
+            "es": "El servicio no está disponible en este momento. Intente más tarde.",
+            "en": "The service is not available right now. Try again later.",
+        },
         "method_not_allowed": {"es": "Método no permitido.", "en": "Method not allowed."},
         "internal": {
             "es": "Ocurrió un error interno. Intente más tarde.",
