@@ -59,7 +59,8 @@ class Ticket(BaseModel):
     assignee_name: str | None = None
     citizen_id: str
     requester: Requester
-    access_code_hash: str
+    access_code_hash: str = Field(exclude=True, repr=False)
+    """Never serialised: no answer, export or event carries it; only storage writes it, by name."""
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None = None

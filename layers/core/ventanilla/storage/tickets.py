@@ -46,6 +46,8 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
         "GSI4SK": f"{iso(t.next_due or t.expected_response_by)}#{t.number}",
         "GSI2PK": f"CITIZEN#{t.citizen_id}",
         "GSI2SK": f"{iso(t.created_at)}#{t.number}",
+        # Excluded from the model's serialisation so no answer can carry it; only the item keeps it.
+        "access_code_hash": t.access_code_hash,
     }
     if t.assignee:
         keys["GSI3PK"] = f"ASSIGNEE#{t.assignee}"
