@@ -37,7 +37,11 @@ def walk(value: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
 
 def assert_no_hash(answer: Any, secret: str, what: str) -> None:
     assert answer.status_code < 300, (what, answer.body)
-    found = [p for p, v in walk(answer.json_body) if v == "access_code_hash" or (isinstance(v, str) and secret in v)]
+    found = [
+        p
+        for p, v in walk(answer.json_body)
+        if v == "access_code_hash" or (isinstance(v, str) and secret in v)
+    ]
     assert not found, f"{what} carries the access-code hash at {found}"
 
 
@@ -61,12 +65,17 @@ def test_no_answer_about_a_request_carries_the_access_code_hash(api: Any, aws: A
         "reply": post(api, f"{staff}/reply", {"body": "Estamos reuniendo los contratos."}, bruno),
         "assign": post(api, f"{staff}/assign", {"assignee": aws.logins["bruno.l2"].sub}, bruno),
         "extension": post(
-            api, f"{staff}/extension", {"days": 5, "justification": "Reunir antecedentes de tres áreas"}, bruno
+            api,
+            f"{staff}/extension",
+            {"days": 5, "justification": "Reunir antecedentes de tres áreas"},
+            bruno,
         ),
         "reclassify": post(api, f"{staff}/reclassify", {"priority": "high"}, bruno),
         "escalate": post(api, f"{staff}/escalate", {"reason": "Requiere revisión jurídica"}, bruno),
         "citizen view": api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": code}),
-        "resolve": post(api, f"{staff}/status", {"status": "resolved", "body": "Adjuntamos los contratos."}, carla),
+        "resolve": post(
+            api, f"{staff}/status", {"status": "resolved", "body": "Adjuntamos los contratos."}, carla
+        ),
     }
     for what, answer in answers.items():
         assert_no_hash(answer, secret, what)
