@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, logger, parse_body, route
+from chalicelib.http import json_response, lang_of, logger, parse_body, principal_of, route
 from chalicelib.observability import metrics
 from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
@@ -20,17 +20,22 @@ CODE_HEADER = "x-access-code"
     bp,
     "/api/v1/tickets",
     "POST",
-    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer",
+    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer. "
+    "A staff token files for the requester (any channel, internal requesters) and is recorded as creator",
     tag="citizen",
     body=CreateTicketIn,
     response=TicketCreated,
     status=201,
-    headers={"Idempotency-Key": "optional; 8-128 characters"},
+    headers={
+        "Idempotency-Key": "optional; 8-128 characters",
+        "Authorization": "optional: a staff member filing for the requester",
+    },
 )
 def create_ticket() -> Response:
     request = bp.current_request
     body = parse_body(request, CreateTicketIn)
-    created = create_once(body, request.headers.get("idempotency-key"), bp.lambda_context)
+    by = principal_of(request) if request.headers.get("authorization") else None
+    created = create_once(body, request.headers.get("idempotency-key"), bp.lambda_context, by)
     logger.set_correlation_id(created.number)
     logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
     metrics.add_metric(name=TICKETS_CREATED, unit=MetricUnit.Count, value=1)

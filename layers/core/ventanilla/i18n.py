@@ -127,6 +127,10 @@ _MESSAGES.update(
             "es": "Su rol no permite esta acción (se requiere: {roles}).",
             "en": "Your role does not allow this (requires: {roles}).",
         },
+        "staff_only": {
+            "es": "Solo el personal de atención puede indicar «{value}» aquí.",
+            "en": "Only service staff may set '{value}' here.",
+        },
         "not_your_team_queue": {
             "es": "No puede ver la cola del equipo «{team}»: no es uno de sus equipos.",
             "en": "You cannot see the queue of team '{team}': it is not one of your teams.",

@@ -59,6 +59,9 @@ class Ticket(BaseModel):
     assignee_name: str | None = None
     citizen_id: str
     requester: Requester
+    created_by: str | None = None
+    """The staff member (sub) who filed it for the requester (by phone, in person...); None: the requester."""
+    created_by_name: str | None = None
     access_code_hash: str = Field(exclude=True, repr=False)
     """Never serialised: no answer, export or event carries it; only storage writes it, by name."""
     created_at: datetime
@@ -159,7 +162,8 @@ class RequesterIn(Strict):
 
 
 class CreateTicketIn(Strict):
-    """What a citizen (or an agent on their behalf) sends to open a request."""
+    """What a citizen (or an agent on their behalf) sends to open a request. Only a staff token may
+    file on a channel other than the web or for an internal requester."""
 
     type: Code
     subtype: Code

@@ -7,6 +7,7 @@ hour (table TTL), so the first answer, access code included, is not kept longer 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -15,6 +16,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, ValidationFailed
 from ventanilla.models.ticket import CreateTicketIn, TicketCreated
 from ventanilla.services import tickets
@@ -22,7 +24,7 @@ from ventanilla.storage.idempotency import persistence
 
 _CONFIG = IdempotencyConfig(
     event_key_jmespath="key",
-    payload_validation_jmespath="body",
+    payload_validation_jmespath="[body, by]",
     expires_after_seconds=3600,
     raise_on_no_idempotency_key=True,
     use_local_cache=False,
@@ -36,7 +38,7 @@ def _idempotent_create() -> Any:
 
         def create(request: dict[str, Any]) -> dict[str, Any]:
             body = CreateTicketIn.model_validate(request["body"])
-            return tickets.create_ticket(body).model_dump(mode="json")
+            return tickets.create_ticket(body, by=_principal(request["by"])).model_dump(mode="json")
 
         _create = idempotent_function(
             data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_CONFIG
@@ -44,15 +46,33 @@ def _idempotent_create() -> Any:
     return _create
 
 
-def create_once(body: CreateTicketIn, key: str | None, lambda_context: Any = None) -> TicketCreated:
+def _plain(by: Principal | None) -> dict[str, Any] | None:
+    """The filing staff member as JSON: part of the remembered call (a retry by another is refused)."""
+    return None if by is None else {**asdict(by), "groups": sorted(by.groups), "teams": list(by.teams)}
+
+
+def _principal(data: dict[str, Any] | None) -> Principal | None:
+    return (
+        None
+        if data is None
+        else Principal(**{**data, "groups": frozenset(data["groups"]), "teams": tuple(data["teams"])})
+    )
+
+
+def create_once(
+    body: CreateTicketIn, key: str | None, lambda_context: Any = None, by: Principal | None = None
+) -> TicketCreated:
+    """File the request once per key; ``by`` is the staff member filing for the requester."""
     if key is None:
-        return tickets.create_ticket(body)
+        return tickets.create_ticket(body, by=by)
     if not 8 <= len(key) <= 128 or not key.isprintable():
         raise BadRequest("invalid_idempotency_key")
     if lambda_context is not None:  # lets an in-progress record expire with the invocation
         _CONFIG.register_lambda_context(lambda_context)
     try:
-        result = _idempotent_create()(request={"key": key, "body": body.model_dump(mode="json")})
+        result = _idempotent_create()(
+            request={"key": key, "body": body.model_dump(mode="json"), "by": _plain(by)}
+        )
     except IdempotencyValidationError as error:
         raise ValidationFailed("idempotency_key_reused") from error
     except IdempotencyAlreadyInProgressError as error:

@@ -122,10 +122,26 @@ def _receipt(number: str, code: str) -> dict[str, Any]:
     return notices.receipt_item(number, sealing.seal(secrets.notify_secret(), number, code))
 
 
-def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCreated:
-    """Validate everything first, then write the ticket, its number and history in one transaction."""
+def _filer_errors(body: CreateTicketIn, by: Principal | None) -> list[FieldError]:
+    """A citizen files on the web for themselves; another channel or an internal requester is staff's."""
+    if by is not None:
+        by.require(*STAFF_ROLES_WORKING)
+        return []
+    errors = []
+    if body.channel != Channel.WEB:
+        errors.append(FieldError("channel", "staff_only", {"value": body.channel.value}))
+    if body.requester.kind != "external":
+        errors.append(FieldError("requester.kind", "staff_only", {"value": body.requester.kind}))
+    return errors
+
+
+def create_ticket(
+    body: CreateTicketIn, now: datetime | None = None, by: Principal | None = None
+) -> TicketCreated:
+    """Validate everything first, then write the ticket, its number and history in one transaction.
+    ``by`` is the staff member filing for the requester (None: the requester on the web)."""
     now = now or utcnow()
-    errors: list[FieldError] = []
+    errors = _filer_errors(body, by)
     rtype = catalog_store.get_type(body.type)
     subtype = rtype.subtype(body.subtype) if rtype else None
     if rtype is None:
@@ -194,6 +210,8 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             routed_by=routed.rule,
             citizen_id=citizen_id,
             requester=requester,
+            created_by=by.sub if by else None,
+            created_by_name=(by.name or by.username) if by else None,
             access_code_hash=code_hash,
             created_at=now,
             updated_at=now,
@@ -203,14 +221,16 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             legal_kind=legal_kind,
             targets=subtype.targets,
         )
+        filer = {"citizen_id": citizen_id} if by else {}
         created = new_event(
             number,
-            Actor(kind="citizen", id=citizen_id),
+            _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
             "created",
             public=True,
             channel=body.channel,
             at=now,
             status=Status.RECEIVED.value,
+            **filer,
         )
         first_events = [created]
         if chosen is not None:
