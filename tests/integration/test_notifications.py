@@ -504,7 +504,10 @@ def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert done.status_code == 200 and done.json_body["done"] is True
+    assert done.json_body["already"] is False  # the first POST is what stopped it
     assert api.get(f"/api/v1/notifications/opt-out/{token}").json_body["already"] is True
+    again = api.post(f"/api/v1/notifications/opt-out/{token}")
+    assert (again.json_body["done"], again.json_body["already"]) == (True, True)
 
     from ventanilla.integrations import eventbus
 
@@ -752,6 +755,20 @@ def test_admins_edit_templates_without_a_deploy_and_preview_them(api: Any, aws: 
         carla,
     )
     assert unsaved.json_body["title"] == "Respuesta 2026-000123"
+    from ventanilla.settings import get_settings
+
+    settings = get_settings()
+    for lang, sample_name in (("es", "Peñalolén"), ("en", "Springfield")):
+        shown = post(
+            api,
+            "/api/v1/admin/notifications/preview",
+            {"kind": "ticket_received", "channel": "email", "lang": lang},
+            carla,
+        ).json_body
+        assert settings.institution_name in shown["text"] and settings.institution_name in shown["html"]
+        assert sample_name not in shown["text"] + shown["html"] + shown["subject"]
+        assert f"{settings.public_base_url}/#/solicitud/2026-000123" in shown["text"]
+        assert "codigo" not in shown["text"] + shown["html"]  # no access code in any link
 
     bad = api.put(
         path, body=json.dumps({"subject": "{{ rut }} {{ ticket_number }}", "title": "x"}), headers=carla
