@@ -62,7 +62,9 @@ class WebServer(ThreadedHTTPServer):
 
 
 class WebHandler(ChaliceRequestHandler):
-    def __init__(self, request: Any, client_address: Any, server: Any, app_object: Any, config: Config) -> None:
+    def __init__(
+        self, request: Any, client_address: Any, server: Any, app_object: Any, config: Config
+    ) -> None:
         # As ChaliceRequestHandler does, with a gateway that answers unknown routes like the deployed one.
         self.local_gateway = ProblemGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)

@@ -842,3 +842,19 @@ def test_template_wires_the_pipeline_consistently() -> None:
 
     pattern = resources["NotificationsRule"]["Properties"]["EventPattern"]["detail-type"]
     assert set(pattern) <= {*_DETAIL_TYPES.values(), "CitizenReplied", "AgentReplied"}
+
+
+def test_outbox_times_follow_the_dev_clock(api: Any, aws: Aws) -> None:
+    from datetime import datetime, timedelta
+
+    from ventanilla import clock
+
+    with clock.advanced(timedelta(days=3)) as moved:
+        created, email = new_ticket(api, channels=["email"])
+        publish_history(created["number"])
+        drain(aws)
+        [receipt] = sent(email)
+        at = datetime.fromisoformat(receipt["at"])
+        assert abs(at - clock.now()) < timedelta(minutes=5) and at >= moved - timedelta(seconds=1), receipt[
+            "at"
+        ]
