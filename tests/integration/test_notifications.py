@@ -196,7 +196,8 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
     for part in (mail["text"], mail["html"]):
         assert number in part and code in part
         assert f"{due.day} de {MONTHS[due.month - 1]} de {due.year}" in part
-        assert f"?codigo={code}#/solicitud/{number}" in part
+        assert f"#/solicitud/{number}?t=" in part
+        assert "codigo" not in part and not re.search(rf"https?://\S*{code}", part)  # no code in a link
     assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
     [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
@@ -858,3 +859,72 @@ def test_outbox_times_follow_the_dev_clock(api: Any, aws: Aws) -> None:
         assert abs(at - clock.now()) < timedelta(minutes=5) and at >= moved - timedelta(seconds=1), receipt[
             "at"
         ]
+
+
+# ---- the receipt's one-time link -------------------------------------------------------------------
+
+
+def receipt_token(aws: Aws, api: Any) -> tuple[dict[str, Any], str]:
+    created, email = new_ticket(api, channels=["email"])
+    publish_history(created["number"])
+    drain(aws)
+    [mail] = sent(email, "email")
+    links = set(
+        re.findall(rf"/#/solicitud/{created['number']}\?t=([A-Za-z0-9_-]+)", mail["text"] + mail["html"])
+    )
+    assert len(links) == 1, mail["text"]
+    return created, links.pop()
+
+
+def test_the_receipt_link_opens_a_short_session_once_without_the_access_code(api: Any, aws: Aws) -> None:
+    from datetime import timedelta
+
+    from ventanilla import clock
+
+    created, token = receipt_token(aws, api)
+    number = created["number"]
+    path = f"/api/v1/tickets/{number}/session"
+    assert created["access_code"] not in token
+    wrong_number = problem(post(api, "/api/v1/tickets/2026-999999/session", {"token": token}), 410)
+    assert wrong_number["code"] == "link_used_or_expired"
+    opened = post(api, path, {"token": token})
+    assert opened.status_code == 201, opened.body
+    session = opened.json_body["session"]
+    assert opened.json_body["number"] == number and opened.json_body["expires_at"] > iso_now()
+    view = api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": session})
+    assert view.status_code == 200 and view.json_body["number"] == number
+    reply = post(
+        api, f"/api/v1/tickets/{number}/messages", {"body": "Gracias"}, {"X-Ticket-Session": session}
+    )
+    assert reply.status_code == 201, reply.body
+    used = problem(post(api, path, {"token": token}), 410)
+    assert used["code"] == "link_used_or_expired" and "código" in used["detail"]
+    # A session opens only its own request, and not once it is old.
+    other, _ = new_ticket(api, channels=["email"])
+    assert (
+        api.get(f"/api/v1/tickets/{other['number']}", headers={"X-Ticket-Session": session}).status_code
+        == 404
+    )
+    tampered = session[:-2] + ("AA" if not session.endswith("AA") else "BB")
+    assert api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": tampered}).status_code == 404
+    with clock.advanced(timedelta(hours=2)):
+        assert api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": session}).status_code == 404
+    assert problem(post(api, path, {"token": "x"}), 422)["errors"][0]["field"] == "token"
+
+
+def test_an_unused_receipt_link_expires(api: Any, aws: Aws) -> None:
+    from datetime import timedelta
+
+    from ventanilla import clock
+
+    created, token = receipt_token(aws, api)
+    with clock.advanced(timedelta(days=2)):
+        late = post(api, f"/api/v1/tickets/{created['number']}/session", {"token": token})
+        assert problem(late, 410)["code"] == "link_used_or_expired"
+
+
+def iso_now() -> str:
+    from ventanilla import clock
+    from ventanilla.models.common import iso
+
+    return iso(clock.now())

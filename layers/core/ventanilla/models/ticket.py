@@ -188,6 +188,20 @@ class TicketCreated(BaseModel):
     follow_url: str
 
 
+class SessionIn(Strict):
+    """The one-time token of a notice's link (``#/solicitud/<number>?t=<token>``)."""
+
+    token: str = Field(pattern=r"^[A-Za-z0-9_-]{32}$")
+
+
+class CitizenSession(BaseModel):
+    """A short session on one request: sent as ``X-Ticket-Session`` instead of the access code."""
+
+    number: str
+    session: str
+    expires_at: datetime
+
+
 class MessageIn(Strict):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE)
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
-from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from ventanilla.errors import Conflict, FieldError, Forbidden, Gone, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import Channel, utcnow
@@ -18,11 +18,13 @@ from ventanilla.models.ticket import (
     Action,
     Actor,
     AssignIn,
+    CitizenSession,
     CreateTicketIn,
     HistoryEvent,
     MessageIn,
     Pause,
     PublicTicket,
+    SessionIn,
     StaffMessageIn,
     StaffTicket,
     StatusIn,
@@ -31,7 +33,8 @@ from ventanilla.models.ticket import (
     TimelineEntry,
 )
 from ventanilla.notify.contacts import normalize_email, normalize_phone
-from ventanilla.rules import access_codes
+from ventanilla.integrations import secrets
+from ventanilla.rules import access_codes, follow_links
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
 from ventanilla.rules.priority import priority_of
@@ -115,7 +118,6 @@ def _requester(body: CreateTicketIn) -> tuple[Requester, list[FieldError]]:
 
 def _receipt(number: str, code: str) -> dict[str, Any]:
     """The access code sealed for the receipt notice (only its hash stays on the ticket)."""
-    from ventanilla.integrations import secrets
     from ventanilla.notify import sealing
     from ventanilla.storage import notices
 
@@ -269,13 +271,31 @@ def create_ticket(
 
 
 def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[HistoryEvent]]:
-    """The ticket when number and code match; otherwise the same 404 whatever was wrong."""
+    """The ticket when number and code (or a session of a notice's link) match; otherwise the same
+    404 whatever was wrong."""
     if not is_number(number) or not code:
         raise NotFound("ticket_not_found")
+    if follow_links.is_session(code):
+        if not follow_links.check_session(secrets.notify_secret(), number, code, utcnow()):
+            raise NotFound("ticket_not_found")
+        ticket, history = store.get_with_history(number)
+        if ticket is None:
+            raise NotFound("ticket_not_found")
+        return ticket, history
     ticket, history = store.get_with_history(number)
     if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
         raise NotFound("ticket_not_found")
     return ticket, history
+
+
+def open_link(number: str, body: SessionIn) -> CitizenSession:
+    """Exchange a notice link's token, once and before it expires, for a short session."""
+    now = utcnow()
+    if not is_number(number) or not store.take_link(number, follow_links.token_hash(body.token), now):
+        raise Gone("link_used_or_expired")
+    expires = now + follow_links.SESSION_TTL
+    session = follow_links.make_session(secrets.notify_secret(), number, expires)
+    return CitizenSession(number=number, session=session, expires_at=expires)
 
 
 def _author(event: HistoryEvent, lang: Lang) -> str:

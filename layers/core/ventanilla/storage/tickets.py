@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -274,3 +275,39 @@ def append_events(events: Sequence[HistoryEvent]) -> None:
         except ClientError as error:
             if not is_error(error, "ConditionalCheckFailedException"):
                 raise
+
+
+# ---- one-time links to a request's page ---------------------------------------------------------
+
+
+def _link_key(token_hash: str) -> dict[str, str]:
+    return {"PK": f"LINK#{token_hash}", "SK": "LINK"}
+
+
+def put_link(number: str, token_hash: str, expires_at: datetime) -> None:
+    """Keep a link token's hash for request ``number`` until ``expires_at`` (TTL removes it later)."""
+    table().put_item(
+        Item={
+            **_link_key(token_hash),
+            "entity": "link",
+            "number": number,
+            "expires_at": iso(expires_at),
+            "ttl": int(expires_at.timestamp()) + 86400,
+        }
+    )
+
+
+def take_link(number: str, token_hash: str, now: datetime) -> bool:
+    """Use a link once: delete it if it is request ``number``'s and not expired (one conditional write)."""
+    try:
+        table().delete_item(
+            Key=_link_key(token_hash),
+            ConditionExpression="#n = :n AND expires_at > :now",
+            ExpressionAttributeNames={"#n": "number"},
+            ExpressionAttributeValues={":n": number, ":now": iso(now)},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
