@@ -533,9 +533,13 @@ def test_citizen_changes_channels_and_language_from_the_request_page(api: Any, a
     number, code = created["number"], created["access_code"]
     path = f"/api/v1/tickets/{number}/notifications"
     headers = {"X-Access-Code": code, "Content-Type": "application/json"}
+    page = api.get(f"/api/v1/tickets/{number}", headers=headers).json_body
+    assert page["notices"] == {"channels": ["email"], "language": "es", "options": ["email", "sms"]}
     changed = api.put(path, body=json.dumps({"channels": ["sms"], "language": "en"}), headers=headers)
     assert changed.status_code == 200, changed.body
     assert changed.json_body["channels"] == ["sms"] and changed.json_body["language"] == "en"
+    page = api.get(f"/api/v1/tickets/{number}", headers=headers).json_body
+    assert page["notices"] == {"channels": ["sms"], "language": "en", "options": ["email", "sms"]}
     from ventanilla.integrations import eventbus
 
     eventbus.publish([_status_event(number, "waiting_citizen")])

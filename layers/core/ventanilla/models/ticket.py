@@ -271,6 +271,14 @@ class TimelineEntry(BaseModel):
     """The legal due date after an extension."""
 
 
+class NoticeChoices(BaseModel):
+    """How the citizen hears about this request, and the channels they gave a contact for."""
+
+    channels: list[NoticeChannel]
+    language: Literal["es", "en"]
+    options: list[NoticeChannel]
+
+
 class PublicTicket(BaseModel):
     """What the citizen sees: no internal notes, no staff identifiers."""
 
@@ -290,6 +298,7 @@ class PublicTicket(BaseModel):
     """True when the request is resolved and this resolution has not been rated yet."""
     csat_score: int | None = None
     csat_at: datetime | None = None
+    notices: NoticeChoices | None = None
     timeline: list[TimelineEntry]
 
 

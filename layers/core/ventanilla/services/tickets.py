@@ -13,7 +13,7 @@ from ventanilla.errors import Conflict, FieldError, Forbidden, Gone, NotFound, V
 from ventanilla.i18n import Lang
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import Channel, utcnow
-from ventanilla.models.people import Citizen, Requester
+from ventanilla.models.people import Citizen, NoticeChannel, Requester
 from ventanilla.models.ticket import (
     Action,
     Actor,
@@ -22,6 +22,7 @@ from ventanilla.models.ticket import (
     CreateTicketIn,
     HistoryEvent,
     MessageIn,
+    NoticeChoices,
     Pause,
     PublicTicket,
     SessionIn,
@@ -338,8 +339,17 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         survey_open=survey_open(ticket),
         csat_score=ticket.csat_score,
         csat_at=ticket.csat_at,
+        notices=notice_choices(ticket),
         timeline=timeline,
     )
+
+
+def notice_choices(ticket: Ticket) -> NoticeChoices:
+    """The request's notice channels and language; a channel is an option when there is a contact."""
+    r = ticket.requester
+    options: list[NoticeChannel] = [c for c, contact in (("email", r.email), ("sms", r.phone)) if contact]
+    options += [c for c in r.channels if c not in options]  # e.g. push, set from the app
+    return NoticeChoices(channels=list(r.channels), language=r.language, options=options)
 
 
 def survey_open(ticket: Ticket) -> bool:
