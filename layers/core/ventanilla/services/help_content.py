@@ -510,7 +510,7 @@ def export_jsonl(principal: Principal, lang: str | None) -> str:
 
 
 def draft_from_reply(principal: Principal, number: str, body: DraftFromReplyIn) -> AdminArticle:
-    """A public reply or resolution text, with every name, greeting and contact removed, as a draft article."""
+    """A public reply or resolution text, names, greetings and contacts removed, as a draft article."""
     from ventanilla.rules.state_machine import Status as TicketStatus
     from ventanilla.services import tickets
 

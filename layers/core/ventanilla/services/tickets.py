@@ -11,6 +11,7 @@ from typing import Any
 from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, Gone, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
+from ventanilla.integrations import secrets
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.people import Citizen, NoticeChannel, Requester
@@ -34,7 +35,6 @@ from ventanilla.models.ticket import (
     TimelineEntry,
 )
 from ventanilla.notify.contacts import normalize_email, normalize_phone
-from ventanilla.integrations import secrets
 from ventanilla.rules import access_codes, follow_links
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
@@ -347,7 +347,8 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
 def notice_choices(ticket: Ticket) -> NoticeChoices:
     """The request's notice channels and language; a channel is an option when there is a contact."""
     r = ticket.requester
-    options: list[NoticeChannel] = [c for c, contact in (("email", r.email), ("sms", r.phone)) if contact]
+    contacts: tuple[tuple[NoticeChannel, str | None], ...] = (("email", r.email), ("sms", r.phone))
+    options: list[NoticeChannel] = [c for c, contact in contacts if contact]
     options += [c for c in r.channels if c not in options]  # e.g. push, set from the app
     return NoticeChoices(channels=list(r.channels), language=r.language, options=options)
 

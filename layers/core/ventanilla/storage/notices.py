@@ -251,7 +251,7 @@ def add_opt_out(owner_pk: str, channels: set[str], now_iso: str) -> set[str]:
         Key={"PK": owner_pk, "SK": "NOTICES"},
         UpdateExpression="ADD opted_out :c SET entity = :e, updated_at = :at",
         ExpressionAttributeValues={":c": channels, ":e": "notice_prefs", ":at": now_iso},
-        ReturnValues="ALL_OLD",  # the item is small; UPDATED_OLD may leave out an attribute ADD left as it was
+        ReturnValues="ALL_OLD",  # small item; UPDATED_OLD may omit an attribute ADD left unchanged
     )
     return set((answer.get("Attributes") or {}).get("opted_out") or [])
 
