@@ -145,7 +145,10 @@ def search(
     )
     search_id = uuid.uuid4().hex[:16]
     logged = loggable_query(text)
-    if logged:
+    # A section that does not exist finds nothing because of the filter, not of the content: an
+    # empty answer, neither logged nor counted as a content gap (checked only when nothing matched).
+    unknown_section = bool(section) and not result.total and not _section_exists(code, str(section))
+    if logged and not unknown_section:
         now = utcnow()
         usage.log_search(search_id, now, logged, code, section, result.total)
         help_stats.record_search(now, logged, result.total)
@@ -184,6 +187,10 @@ def _find(nodes: list[SectionNode], slug: str) -> SectionNode | None:
         if found is not None:
             return found
     return None
+
+
+def _section_exists(lang: str, section: str) -> bool:
+    return _find(_tree(_engine().sections(lang)), section) is not None
 
 
 def sections(lang: str | None, section: str | None) -> SectionsOut:

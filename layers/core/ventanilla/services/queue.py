@@ -50,7 +50,7 @@ def agent_queue(
     if priority is not None and priority not in RANK:
         raise BadRequest("invalid_query", {"detail": f"priority={priority}"})
     if team is not None and not principal.in_team(team):
-        raise Forbidden("not_your_team", {"team": team})
+        raise Forbidden("not_your_team_queue", {"team": team})
     if team is not None:
         teams = [team]
     elif principal.sees_all_teams:

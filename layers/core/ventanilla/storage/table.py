@@ -18,6 +18,7 @@ Keys (generic attribute names, so entities can share the indexes):
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
     receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
+    follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
@@ -68,6 +69,8 @@ Access patterns:
   suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it
   together with its history event in one transaction, so a redelivered event sends nothing twice.
   Suppressions and templates are listed with one Query of their partition, with a Limit.
+- a notice's one-time link: PutItem ``LINK#<sha256 of the token> / LINK`` when the notice is made;
+  opening it is one DeleteItem conditioned on the request number and ``expires_at`` (used once).
 - help article by slug and language: GetItem ``ARTICLE#lang#slug / ARTICLE``; its revisions: Query
   ``PK`` with ``SK begins_with REV#``, newest first, Limit; several (reorder, import, the articles
   a citizen saw): BatchGetItem (at most 100 keys).
