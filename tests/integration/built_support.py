@@ -46,20 +46,26 @@ class Built:
         return [str(self.folder(logical)), *layers]
 
     def invoke(
-        self, logical: str, events: list[dict[str, Any]], env: dict[str, str], scratch: Path
+        self,
+        logical: str,
+        events: list[dict[str, Any]],
+        env: dict[str, str],
+        scratch: Path,
+        handler: str | None = None,
     ) -> dict[str, Any]:
-        """Import ``logical``'s handler in a fresh interpreter and invoke it with ``events`` in turn."""
+        """Import ``logical``'s handler (or ``handler``) in a fresh interpreter and invoke it with
+        ``events`` in turn. ``-B``: Lambda's folders are read-only, nothing writes bytecode there."""
         spec = {
             "name": logical,
             "path": self.sys_path(logical),
-            "handler": self.found[logical].handler,
+            "handler": handler or self.found[logical].handler,
             "events": events,
             "out": str(scratch / f"{logical}.out.json"),
         }
         spec_file = scratch / f"{logical}.spec.json"
         spec_file.write_text(json.dumps(spec), encoding="utf-8")
         run = subprocess.run(
-            [str(self.python312), "-I", str(RUNNER), str(spec_file)],
+            [str(self.python312), "-I", "-B", str(RUNNER), str(spec_file)],
             env=env,
             capture_output=True,
             text=True,
