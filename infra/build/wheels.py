@@ -82,12 +82,18 @@ def host() -> Target:
 
 
 def install(requirements: Path, target: Target, bytecode_with: Path | None = None) -> Path:
-    """The folder holding ``requirements`` installed for ``target`` (made once, then reused)."""
+    """The folder holding ``requirements`` installed for ``target`` (made once, reused until the list
+    changes; the folder of an earlier version of the list is removed then)."""
     recipe = [requirements.read_bytes(), repr(target).encode(), str(bytecode_with is not None).encode()]
     key = hashlib.sha256(b"\n".join(recipe)).hexdigest()[:16]
-    folder = CACHE / f"deps-{target.machine}-py{target.python}-{key}"
+    pyc = "-pyc" if bytecode_with is not None else ""
+    kind = f"deps-{requirements.parent.name}-{target.machine}{pyc}-py{target.python}"
+    folder = CACHE / f"{kind}-{key}"
     if (folder / ".complete").exists():
         return folder
+    for stale in CACHE.glob(f"{kind}-*"):  # an earlier version of the same list
+        if not stale.name.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
     scratch = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(scratch, ignore_errors=True)
     command = [sys.executable, "-m", "pip", "install", "-qq", "--disable-pip-version-check"]
