@@ -53,4 +53,4 @@ deploy: build
 	$(BIN)/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts .aws-sam .build-cache
