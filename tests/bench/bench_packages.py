@@ -33,10 +33,11 @@ def main() -> None:
     found = resources()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        shipped = {name: assemble(name, root / "arm64" / name, wheels.LAMBDA, None, found) for name in found}
-        print("unzipped sizes of the arm64 artifacts (what make build ships, without bytecode)")
-        print(table(sizes(shipped, found)))
         python312 = find_python312()
+        arm64 = root / "arm64"
+        shipped = {name: assemble(name, arm64 / name, wheels.LAMBDA, python312, found) for name in found}
+        print("unzipped sizes of the arm64 artifacts, as make build ships them")
+        print(table(sizes(shipped, found)))
         if python312 is None:
             print("no python3.12 here: import times not measured")
             return
