@@ -50,8 +50,9 @@ def package(template: dict[str, Any]) -> dict[str, Any]:
     return template
 
 
-def transform(template: dict[str, Any]) -> dict[str, Any]:
-    """The SAM transform of a decoded template (includes inlined, code packaged here)."""
+def transform(template: dict[str, Any], parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The SAM transform of a decoded template (includes inlined, code packaged here), with these
+    parameter values (the defaults otherwise)."""
     import boto3
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
@@ -61,7 +62,7 @@ def transform(template: dict[str, Any]) -> dict[str, Any]:
     )
 
     ready = package(inline_includes(copy.deepcopy(template)))
-    parameters: dict[str, Any] = {}
+    parameters = dict(parameters or {})
     to_py27_compatible_template(ready, parameters)
     translator = Translator(None, Parser(), boto_session=boto3.Session(region_name=REGION))
     translated = translator.translate(ready, parameters, get_managed_policy_map=dict)
