@@ -42,11 +42,17 @@ test: install browser lint
 bench: install
 	$(BIN)/python -m tests.bench
 
+# arm64 / python3.12 artifacts in .aws-sam/build from any machine, no container (samconfig.toml).
 build: install
-	sam build --use-container=false
+	$(BIN)/sam build
+	@$(BIN)/python -m infra.build sizes .aws-sam/build
+
+# sam build runs this once per function and layer (template.yaml: Metadata BuildMethod makefile).
+build-%:
+	$(BIN)/python -m infra.build $* "$(ARTIFACTS_DIR)"
 
 deploy: build
-	sam deploy --guided
+	$(BIN)/sam deploy --guided
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts .aws-sam .build-cache

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
@@ -177,8 +177,8 @@ def queue_partition(
     as a key condition where the order allows it, as a filter otherwise."""
     index, sort_attr = QUEUE_INDEX[order]
     pk = f"QUEUE#{team}#{status.value}"
-    condition = Key("GSI1PK").eq(pk)
-    filters = []
+    condition: ConditionBase = Key("GSI1PK").eq(pk)
+    filters: list[ConditionBase] = []
     if order == "priority" and priority:
         condition = condition & Key(sort_attr).begins_with(f"{RANK[priority]}#")  # type: ignore[index]
     elif priority:
@@ -189,7 +189,7 @@ def queue_partition(
         filters.append(Attr("next_due").lt(due_before))
     params: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition, "Limit": limit}
     if filters:
-        expression = filters[0]
+        expression: ConditionBase = filters[0]
         for extra in filters[1:]:
             expression = expression & extra
         params["FilterExpression"] = expression
