@@ -8,15 +8,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
-from boto3.dynamodb.types import TypeSerializer
 
 from tests.conftest import Aws, post, ticket_body
+from tests.integration.stats_support import raw_ticket as _raw
+from tests.integration.stats_support import to_stats as _stream
 
 SUPERVISOR = "carla.supervisora"
-SER = TypeSerializer()
-_seq = iter(range(1, 10**6))
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -24,32 +22,6 @@ def _timer_environment(aws: Aws) -> None:
     from infra.local.scheduler import export_timer_environment
 
     export_timer_environment(aws.stack.functions)
-
-
-def _raw(aws: Aws, number: str) -> dict[str, Any]:
-    table = boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"])
-    return dict(table.get_item(Key={"PK": f"TICKET#{number}", "SK": "TICKET"}, ConsistentRead=True)["Item"])
-
-
-def _stream(aws: Aws, old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """Hand the ticket's new version to the statistics function, as the table's stream would."""
-    seq = str(next(_seq))
-    dynamodb: dict[str, Any] = {
-        "Keys": {"PK": SER.serialize(new["PK"]), "SK": SER.serialize(new["SK"])},
-        "NewImage": {k: SER.serialize(v) for k, v in new.items()},
-        "SequenceNumber": seq,
-        "StreamViewType": "NEW_AND_OLD_IMAGES",
-    }
-    if old is not None:
-        dynamodb["OldImage"] = {k: SER.serialize(v) for k, v in old.items()}
-    record = {
-        "eventID": f"c{seq}",
-        "eventName": "MODIFY" if old else "INSERT",
-        "eventSource": "aws:dynamodb",
-        "dynamodb": dynamodb,
-    }
-    assert aws.stack.functions["StatsFunction"].invoke({"Records": [record]}) == {"batchItemFailures": []}
-    return new
 
 
 def _fire(aws: Aws, ticket: dict[str, Any], target: str) -> None:

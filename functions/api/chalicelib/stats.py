@@ -130,9 +130,14 @@ def delete_goal(goal_id: str) -> Response:
     bp,
     "/api/v1/public/stats",
     "GET",
-    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 hidden)",
+    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 are "
+    "null, an empty cell in CSV); format=csv gives one table (table=months or goals) with a header row",
     tag="public",
     response=PublicStats,
+    text_response="text/csv",
+    query={"format": "json (default) | csv", "table": "CSV only: months (default) | goals"},
 )
 def public_stats() -> Response:
-    return json_response(open_data.public_stats(), headers={"Cache-Control": "public, max-age=300"})
+    content_type, body = open_data.published(_query())
+    headers = {"Content-Type": content_type, "Cache-Control": "public, max-age=300"}
+    return Response(body=body, status_code=200, headers=headers)

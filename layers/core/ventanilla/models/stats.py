@@ -147,13 +147,22 @@ class PublicMonth(BaseModel):
     satisfaction: float | None
 
 
+class PublicCompliance(BaseModel):
+    """A goal's compliance as published: every figure null when it rests on too few requests."""
+
+    period: str
+    total: int | None
+    met: int | None
+    pct: float | None
+
+
 class PublicGoal(BaseModel):
     name: Text
     type_code: str
     metric: GoalMetric
     threshold_hours: int
     target_pct: float
-    current: Compliance
+    current: PublicCompliance
 
 
 class PublicStats(BaseModel):

@@ -11,9 +11,10 @@ that falls due unmet (its breach, with no answer or no resolution yet) is counte
 request that missed it (``fr_n`` without ``fr_met``, and ``fr_miss`` for goals), on its due day;
 its late answer or resolution adds its time (``frh#``, and ``frl#`` so goals do not count it
 twice) but not a second request. Time in a status is counted in business seconds of the
-institution's calendar (``tis_bs#``) and in wall-clock seconds (``tis_s#``). Applying every version once makes every figure equal a recount from the
-ticket's versions; the stored facts carry the version applied, so a duplicated or replayed stream
-record is recognised and changes nothing.
+institution's calendar (``tis_bs#``) and in wall-clock seconds (``tis_s#``). Applying every
+version once makes every figure equal a recount from the ticket's versions; the stored facts carry
+the version applied (and the misses whose completion is still to come), so a duplicated or
+replayed stream record is recognised and changes nothing.
 """
 
 from __future__ import annotations

@@ -35,6 +35,12 @@ def pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def deflection_pct(deflected: int, attempts: int) -> float | None:
+    """Of the contact attempts of a subtype whose outcome the citizen told us, the % that ended
+    without filing: the one deflection rate, in the help centre's statistics and the dashboard."""
+    return pct(min(deflected, attempts), attempts)
+
+
 def histogram(c: Counters, prefix: str) -> dict[str, int]:
     """``{edge: count}`` in edge order (``inf`` last), only non-empty buckets."""
     found = {k[len(prefix) + 1 :]: v for k, v in c.items() if k.startswith(prefix + "#") and v}
