@@ -6,7 +6,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
-from ventanilla.models.stats import Dashboard, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.services import export as export_service
 from ventanilla.stats import goals, open_data, service
 
 bp = Blueprint(__name__)
@@ -72,6 +73,39 @@ def report() -> Response:
     request = bp.current_request
     content_type, body = service.report(principal_of(request), _query(), lang_of(request))
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
+
+
+@route(
+    bp,
+    "/api/v1/stats/export",
+    "GET",
+    summary="Export requests as CSV or JSON, one page per call (the next page's cursor in the "
+    "X-Next-Cursor header, and next_cursor in JSON). Supervisors and admins: every team, with the "
+    "requester's personal data (name, email, phone) and the subject; agents: their teams' requests, "
+    "without personal data. Role checked first (403), then each filter (400 naming it)",
+    tag="stats",
+    response=ExportPage,
+    text_response="text/csv",
+    auth=True,
+    query={
+        "from": "first filing day, YYYY-MM-DD (default: no bound)",
+        "to": "last filing day, YYYY-MM-DD (default: no bound)",
+        "type": "request type code",
+        "team": "team code (agents: one of theirs)",
+        "status": "one status (default: all)",
+        "format": "json (default) | csv",
+        "limit": f"tickets read by this call, 1-{export_service.MAX_LIMIT} "
+        f"(default {export_service.DEFAULT_LIMIT})",
+        "cursor": "the previous page's next cursor",
+    },
+)
+def export() -> Response:
+    content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
+    headers = {"Content-Type": content_type, **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    if isinstance(body, str):
+        headers["Content-Disposition"] = 'attachment; filename="solicitudes.csv"'
+        return Response(body=body, status_code=200, headers=headers)
+    return json_response(body, headers=headers)
 
 
 @route(
