@@ -19,8 +19,10 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size
+
 warnings.filterwarnings("ignore")
-BATCHES = 6
+BATCHES = size(6, 1)
 CALLS: Counter[str] = Counter()
 _original = BaseClient._make_api_call
 
