@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -37,3 +38,23 @@ def to_stats(aws: Aws, old: dict[str, Any] | None, new: dict[str, Any]) -> dict[
     }
     assert aws.stack.functions["StatsFunction"].invoke({"Records": [record]}) == {"batchItemFailures": []}
     return new
+
+
+def ticket_image(number: str, when: datetime, **fields: Any) -> dict[str, Any]:
+    """A ticket's first version as the stream carries it (a consulta of the atencion team)."""
+    at = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return {
+        "number": number,
+        "version": 1,
+        "type_code": "consulta",
+        "subtype_code": "general",
+        "channel": "web",
+        "team": "atencion",
+        "priority": "medium",
+        "status": "received",
+        "created_at": at,
+        "updated_at": at,
+        "breached": [],
+        "escalation_level": 0,
+        **fields,
+    }

@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import Aws, post, ticket_body
 from tests.integration.stats_support import raw_ticket as _raw
+from tests.integration.stats_support import ticket_image
 from tests.integration.stats_support import to_stats as _stream
 
 SUPERVISOR = "carla.supervisora"
@@ -133,21 +134,8 @@ def test_open_data_counts_unresolved_overdue_requests_as_late(api: Any, aws: Aws
     filed = datetime(month_start.year, month_start.month, 3, 15, tzinfo=UTC)
     for i in range(5):
         number = f"2026-{650000 + int(uuid.uuid4().int % 90000):06d}"
-        image: dict[str, Any] = {
-            "number": number,
-            "version": 1,
-            "type_code": "sugerencia",
-            "subtype_code": "general",
-            "channel": "web",
-            "team": "atencion",
-            "priority": "medium",
-            "status": "received",
-            "created_at": filed.isoformat(),
-            "updated_at": filed.isoformat(),
-            "resolution_due": (filed + timedelta(days=5)).isoformat(),
-            "breached": [],
-            "escalation_level": 0,
-        }
+        due = {"resolution_due": (filed + timedelta(days=5)).isoformat()}
+        image = ticket_image(number, filed, type_code="sugerencia", **due)
         assert consume.apply_ticket(number, image)
         fired_at = (filed + timedelta(days=5, minutes=i)).isoformat()
         breached = {**image, "version": 2, "updated_at": fired_at, "breached": ["resolution"]}
