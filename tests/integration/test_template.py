@@ -2,60 +2,49 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
 from infra.local import template as tpl
+from tests.integration import sam_support as sam
 
 TEMPLATE = tpl.load()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 
-def _api_events() -> set[tuple[str, str]]:
-    events = RESOURCES["ApiFunction"]["Properties"]["Events"]
-    return {
-        (e["Properties"]["Path"], e["Properties"]["Method"].upper())
-        for e in events.values()
-        if e["Type"] == "Api"
-    }
+def _api_operations() -> set[tuple[str, str]]:
+    """(path, METHOD) of every operation of the REST API's body, as CloudFormation includes it."""
+    body = sam.inline_includes(RESOURCES["Api"]["Properties"]["DefinitionBody"])
+    return {(path, method.upper()) for path, ops in body["paths"].items() for method in ops}
 
 
-def test_every_chalice_route_is_an_api_event_and_back(app: Any) -> None:
+def test_every_chalice_route_is_an_api_operation_and_back(app: Any) -> None:
     routes = {(path, method) for path, methods in app.routes.items() for method in methods}
-    events = _api_events()
-    assert routes - events == set(), "routes missing from template.yaml"
-    assert events - routes == set(), "API events with no Chalice route"
+    operations = _api_operations()
+    assert routes - operations == set(), "routes missing from the REST API (python -m infra.api.generate)"
+    assert operations - routes == set(), "REST API operations with no Chalice route"
 
 
 def test_no_proxy_route() -> None:
-    assert not any("{proxy+}" in path for path, _ in _api_events())
+    assert not any("{proxy+}" in path for path, _ in _api_operations())
 
 
 def test_sam_translates_and_cfn_lint_passes() -> None:
     from cfnlint.api import ManualArgs, lint
-    from cfnlint.decode import decode_str
-    from samtranslator.translator.transform import transform
 
     text = tpl.TEMPLATE.read_text(encoding="utf-8")
-    problems = [
-        m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"
-    ]
-    assert problems == []
-    decoded, errors = decode_str(text)
-    assert not errors
-    for resource in decoded["Resources"].values():  # what `sam package` does to local code folders
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str):
-                props[key] = f"s3://artifacts/{props[key].strip('/')}.zip"
-
-    class _NoIam:
-        def load(self) -> dict[str, str]:
-            return {}
-
-    translated = transform(decoded, {}, _NoIam())  # type: ignore[arg-type]
+    inlined = json.dumps(sam.inline_includes(sam.decoded(text)))  # as CloudFormation sees it
+    for checked in (text, inlined):
+        problems = [
+            m
+            for m in lint(checked, config=ManualArgs(regions=["us-east-1", "sa-east-1"]))
+            if m.rule.id[0] in "EW"
+        ]
+        assert problems == []
+    translated = sam.transform(sam.decoded(text))
     functions = [r for r in translated["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert functions and all(f["Properties"]["Runtime"] == "python3.12" for f in functions)
     assert all(f["Properties"]["Architectures"] == ["arm64"] for f in functions)
