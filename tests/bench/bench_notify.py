@@ -53,11 +53,15 @@ def _event(number: str, status: str = "resolved") -> Any:
 
 def main() -> None:
     import logging
+    import os
 
     from infra.local.queues import QueuePoller
     from infra.local.stack import LocalStack
+    from tests.conftest import TEST_LIMITS
 
     logging.disable(logging.INFO)
+    for name, value in TEST_LIMITS.items():  # ten filings from one client within the hour
+        os.environ.setdefault(name, value)
     stack = LocalStack(port=0)
     stack.start_aws()
     from chalice.test import Client
