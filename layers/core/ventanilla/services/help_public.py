@@ -47,6 +47,7 @@ from ventanilla.models.common import utcnow
 from ventanilla.services.help_content import EDITORS, all_articles
 from ventanilla.settings import get_settings
 from ventanilla.stats import help_figures as help_stats
+from ventanilla.stats.figures import deflection_pct
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
 from ventanilla.storage import help_usage as usage
@@ -452,7 +453,7 @@ def stats(principal: Principal, lang: str | None, limit: int, cursor: str | None
                 subtype=st,
                 attempts=attempts,
                 deflected=deflected,
-                deflected_pct=round(100 * deflected / attempts, 1) if attempts else None,
+                deflected_pct=deflection_pct(deflected, attempts),
             )
         )
     return HelpStatsOut(lang=code, articles=articles, next_cursor=next_cursor, subtypes=rows)

@@ -24,7 +24,7 @@ def _queue_item(t: Ticket) -> QueueItem:
 
 
 QUEUE_ORDERS = ("due", "priority")
-_SORT_KEY = {
+SORT_KEYS = {
     "due": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{4}-\d{6}"),
     "priority": re.compile(r"[1-4]#\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{4}-\d{6}"),
 }
@@ -88,7 +88,7 @@ def _queue_positions(cursor: str | None, order: str) -> dict[str, str]:
         return {}
     if raw.pop("order", None) != order:
         raise BadRequest("invalid_query", {"detail": "cursor"})
-    pattern = _SORT_KEY[order]
+    pattern = SORT_KEYS[order]
     for value in raw.values():
         if value != queue_order.DONE and not pattern.fullmatch(value):
             raise BadRequest("invalid_query", {"detail": "cursor"})
