@@ -159,7 +159,17 @@ def apply_sla(
             base = calendar.add_business_days(base, ticket.legal_extension_days)
         legal = base
     factor = config.priority_factors.get(ticket.priority, 1.0)
-    due = compute_due(policy, calendar, ticket.created_at, pauses, priority_factor=factor, legal_due=legal)
+    # After a legal extension the institution's own target cannot stay earlier than the law's.
+    floor = legal if ticket.legal_extension_days else None
+    due = compute_due(
+        policy,
+        calendar,
+        ticket.created_at,
+        pauses,
+        priority_factor=factor,
+        legal_due=legal,
+        resolution_floor=floor,
+    )
 
     first_due = due.first_response_due or ticket.first_response_due or ticket.expected_response_by
     resolution_due = due.resolution_due or ticket.resolution_due

@@ -175,6 +175,19 @@ def _local_dt(value: datetime) -> datetime:
     return value.astimezone(institution_calendar().zone)
 
 
+def _legal_term(ticket: Ticket) -> dict[str, Any]:
+    """A regulated request's receipt states the legal deadline and the law that sets it."""
+    from ventanilla.services.due_dates import rule_of
+
+    rule = rule_of(ticket.legal_kind)
+    if rule is None or ticket.legal_due is None:
+        return {}
+    term: dict[str, Any] = {"legal_due_date": _local_date(ticket.legal_due), "legal_law": rule.law}
+    if rule.article:
+        term["legal_article"] = rule.article
+    return term
+
+
 def _team_name(code: str, lang: str) -> str:
     for team in catalog_store.list_teams():
         if team.code == code:
@@ -235,6 +248,7 @@ def context_for(
             ctx["ticket_url"] = f"{base}/?codigo={code}#/solicitud/{ticket.number}"
             ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
         ctx["due_date"] = _local_date(ticket.expected_response_by)
+        ctx.update(_legal_term(ticket))
     elif kind is Kind.TICKET_ASSIGNED:
         ctx["team_name"] = _team_name(ticket.team, lang)
     elif kind in (Kind.PUBLIC_REPLY, Kind.CITIZEN_REPLIED):
