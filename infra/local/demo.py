@@ -18,6 +18,7 @@ from ventanilla.services.canned import slug_of
 from ventanilla.storage import canned as canned_store
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
+from ventanilla.storage import sla as sla_store
 
 SEED = ROOT / "infra" / "seed"
 
@@ -94,4 +95,17 @@ def seed_staff() -> list[DemoLogin]:
             )
         )
         logins.append(DemoLogin(username, password, str(person["name"]), groups, sub))
+    seed_availability(logins)
     return logins
+
+
+AGENT_GROUPS = frozenset({"agent-l1", "agent-l2", "agent-l3"})
+
+
+def seed_availability(logins: list[DemoLogin]) -> None:
+    """Demo agents start taking requests, so alerts and automatic assignment reach someone."""
+    for login in logins:
+        profile = people_store.get_staff(login.sub)
+        if profile is None or not AGENT_GROUPS & set(login.groups):
+            continue
+        sla_store.put_availability(login.sub, login.name, profile.teams, True, 10, profile.tier)

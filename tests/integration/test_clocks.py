@@ -183,3 +183,150 @@ def test_the_receipt_of_an_unregulated_request_names_no_law(api: Any, aws: Aws) 
     drain(aws)
     [mail] = sent(email, "email")
     assert "Plazo legal" not in mail["text"] and "Ley" not in mail["text"]
+
+
+# ---- 4. escalation leaves the L1 agent's hands and alerts the tier ---------------------------------
+
+
+def _availability(api: Any, aws: Aws, who: str, available: bool) -> None:
+    import json
+
+    answer = api.put(
+        "/api/v1/agent/me/availability",
+        body=json.dumps({"available": available, "capacity": 50}),
+        headers={"Content-Type": "application/json", **aws.auth(who)},
+    )
+    assert answer.status_code == 200, answer.body
+
+
+def _email_of(aws: Aws, who: str) -> str:
+    from ventanilla.storage import people
+
+    profile = people.get_staff(aws.logins[who].sub)
+    assert profile is not None and profile.email
+    return profile.email
+
+
+def _alerts(aws: Aws, who: str, number: str) -> list[dict[str, Any]]:
+    return [m for m in sent(_email_of(aws, who), "email") if number in m["subject"]]
+
+
+def _assigned_to_ana(api: Any, aws: Aws) -> str:
+    number = str(consulta(api)["number"])  # atencion, L1
+    mine = post(
+        api,
+        f"/api/v1/agent/tickets/{number}/assign",
+        {"assignee": aws.logins["ana.l1"].sub},
+        aws.auth("ana.l1"),
+    )
+    assert mine.status_code == 200, mine.body
+    return number
+
+
+def test_escalating_by_hand_unassigns_the_l1_agent_and_alerts_the_l2_tier_and_supervisors(
+    api: Any, aws: Aws
+) -> None:
+    _availability(api, aws, "ana.l1", True)
+    _availability(api, aws, "bruno.l2", True)
+    drain(aws)
+    number = _assigned_to_ana(api, aws)
+    up = post(
+        api,
+        f"/api/v1/agent/tickets/{number}/escalate",
+        {"reason": "Requiere revisión técnica"},
+        aws.auth("ana.l1"),
+    )
+    assert up.status_code == 200, up.body
+    t = up.json_body["ticket"]
+    assert t["tier"] == "L2" and t["assignee"] is None  # in the L2 queue, out of Ana's hands
+    handed = [e for e in up.json_body["history"] if e["action"] == "assigned"][-1]
+    assert handed["data"]["previous_assignee"] == aws.logins["ana.l1"].sub
+    publish_history(number, {"escalated"})
+    drain(aws)
+    assert len(_alerts(aws, "bruno.l2", number)) == 1  # an available L2 agent of the team
+    assert len(_alerts(aws, "carla.supervisora", number)) == 1  # the team's supervisor
+
+
+def test_an_unavailable_l2_agent_is_not_alerted_and_an_assignment_mode_picks_an_l2_agent(
+    api: Any, aws: Aws
+) -> None:
+    import json
+
+    carla = aws.auth("carla.supervisora")
+    path = "/api/v1/admin/sla-policy"
+    current = api.get(path, headers=carla).json_body
+    _availability(api, aws, "ana.l1", True)
+    _availability(api, aws, "bruno.l2", False)
+    drain(aws)
+    number = _assigned_to_ana(api, aws)
+    post(api, f"/api/v1/agent/tickets/{number}/escalate", {"reason": "Caso complejo"}, aws.auth("ana.l1"))
+    publish_history(number, {"escalated"})
+    drain(aws)
+    assert _alerts(aws, "bruno.l2", number) == []
+    assert len(_alerts(aws, "carla.supervisora", number)) == 1
+    # With least_loaded for the team, the escalated request goes to an L2 agent, never back to L1.
+    _availability(api, aws, "bruno.l2", True)
+    headers = {"Content-Type": "application/json", **carla}
+    try:
+        policy = {**current, "assignment": {"atencion": "least_loaded"}}
+        assert api.put(path, body=json.dumps(policy), headers=headers).status_code == 200
+        second = _assigned_to_ana(api, aws)
+        up = post(api, f"/api/v1/agent/tickets/{second}/escalate", {"reason": "Nivel 2"}, aws.auth("ana.l1"))
+        assert up.json_body["ticket"]["assignee"] == aws.logins["bruno.l2"].sub
+    finally:
+        assert api.put(path, body=json.dumps(current), headers=headers).status_code == 200
+
+
+def test_escalation_by_the_breach_policy_hands_over_too(api: Any, aws: Aws) -> None:
+    import json
+
+    carla = aws.auth("carla.supervisora")
+    path = "/api/v1/admin/sla-policy"
+    current = api.get(path, headers=carla).json_body
+    headers = {"Content-Type": "application/json", **carla}
+    _availability(api, aws, "bruno.l2", True)
+    try:
+        policy = {**current, "on_breach": ["notify_assignee", "next_tier"]}
+        assert api.put(path, body=json.dumps(policy), headers=headers).status_code == 200
+        number = _assigned_to_ana(api, aws)
+        t = staff_get(api, aws, number)["ticket"]
+        assert fire(aws, payload_of(t, "resolution", "breach")) == "breached"
+    finally:
+        assert api.put(path, body=json.dumps(current), headers=headers).status_code == 200
+    view = staff_get(api, aws, number)
+    assert view["ticket"]["tier"] == "L2" and view["ticket"]["assignee"] is None
+    escalated = next(e for e in view["history"] if e["action"] == "escalated")
+    assert "tier:L2" in escalated["data"]["notify"]
+
+
+# ---- 5. warnings on unassigned requests reach the supervisors and available agents ----------------
+
+
+def test_a_warning_on_an_unassigned_request_reaches_supervisors_and_available_agents_only(
+    api: Any, aws: Aws
+) -> None:
+    _availability(api, aws, "ana.l1", False)
+    _availability(api, aws, "bruno.l2", True)
+    drain(aws)
+    number = str(consulta(api)["number"])
+    t = staff_get(api, aws, number)["ticket"]
+    assert t["assignee"] is None
+    assert fire(aws, payload_of(t, "first_response", "warning_50")) == "warned"
+    publish_history(number, {"sla_warning"})
+    drain(aws)
+    assert len(_alerts(aws, "carla.supervisora", number)) == 1
+    assert len(_alerts(aws, "bruno.l2", number)) == 1
+    assert _alerts(aws, "ana.l1", number) == []  # not taking requests now
+    _availability(api, aws, "ana.l1", True)
+
+
+def test_demo_agents_start_available(api: Any, aws: Aws) -> None:
+    from infra.local import demo
+
+    _availability(api, aws, "ana.l1", False)
+    demo.seed_availability(list(aws.logins.values()))
+    for who in ("ana.l1", "bruno.l2"):
+        got = api.get("/api/v1/agent/me/availability", headers=aws.auth(who)).json_body
+        assert got["available"] is True, who
+    editor = api.get("/api/v1/agent/me/availability", headers=aws.auth("diana.editora"))
+    assert editor.status_code == 403

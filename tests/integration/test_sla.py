@@ -460,7 +460,7 @@ def test_levels_before_and_after_due_notify_escalate_and_reassign(api: Any, aws:
         assert _put_policy(api, aws, current).status_code == 200
         api.put(
             "/api/v1/agent/me/availability",
-            body=json.dumps({"available": False}),
+            body=json.dumps({"available": True}),  # demo agents start available
             headers={"Content-Type": "application/json", **bruno},
         )
 

@@ -30,11 +30,11 @@ from ventanilla.notify.events import Audience, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules.state_machine import LABELS, Status
+from ventanilla.services import routing
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
 from ventanilla.storage import people as people_store
-from ventanilla.storage import sla as sla_store
 
 logger = Logger(service="notifier", child=True)
 
@@ -135,7 +135,11 @@ def _staff_subs(spec: str, ticket: Ticket) -> list[str]:
     if spec == plan.ASSIGNEE:
         return [ticket.assignee] if ticket.assignee else _staff_subs(plan.TEAM, ticket)
     if spec == plan.TEAM:
-        return sorted({str(a["sub"]) for a in sla_store.team_agents(ticket.team, limit=50)})
+        # Agents taking requests now: one who is away is not the one to act on an alert.
+        return sorted({str(a["sub"]) for a in routing.available_agents(ticket.team)})
+    if spec.startswith(plan.TIER_PREFIX):
+        tier = spec.removeprefix(plan.TIER_PREFIX)
+        return sorted({str(a["sub"]) for a in routing.available_agents(ticket.team, min_tier=tier)})
     if spec == plan.SUPERVISOR:
         subs = directory.group_members("supervisor")
         of_team = []
