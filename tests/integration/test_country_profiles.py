@@ -172,7 +172,13 @@ FILED_CO = at(2027, 1, 4, 10, 0, BOGOTA)
         # Ley 1755 art. 14: petición 15 días hábiles -> day 15 = Tuesday 26 January, 17:00.
         ("peticion", "general", {}, "CO/petition", at(2027, 1, 26, 17, 0, BOGOTA)),
         # art. 14 num. 1: documentos e información 10 días -> day 10 = Tuesday 19 January.
-        ("peticion", "documentos", {"formato": "correo"}, "CO/documents_request", at(2027, 1, 19, 17, 0, BOGOTA)),
+        (
+            "peticion",
+            "documentos",
+            {"formato": "correo"},
+            "CO/documents_request",
+            at(2027, 1, 19, 17, 0, BOGOTA),
+        ),
         # art. 14 num. 2: consultas 30 días -> day 30 = Tuesday 16 February.
         ("peticion", "consulta", {}, "CO/consultation", at(2027, 2, 16, 17, 0, BOGOTA)),
         # Ley 142 art. 158: PQR de servicios públicos 15 días -> Tuesday 26 January.
@@ -199,7 +205,9 @@ def test_colombian_request_types_get_their_legal_terms_with_colombian_holidays(
     t = ticket(api, aws, created["number"])
     assert t["legal_kind"] == legal_kind
     assert same_instant(t["legal_due"], due), t["legal_due"]
-    follow = api.get(f"/api/v1/tickets/{created['number']}", headers={"X-Access-Code": created["access_code"]})
+    follow = api.get(
+        f"/api/v1/tickets/{created['number']}", headers={"X-Access-Code": created["access_code"]}
+    )
     assert same_instant(follow.json_body["legal_due"], due)
 
 

@@ -44,10 +44,10 @@ import holidays
 from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
 
 __all__ = [
+    "DEMO_COUNTRIES",
     "BusinessCalendar",
     "ClosedPauses",
     "Pauses",
-    "DEMO_COUNTRIES",
     "demo_calendar",
 ]
 
@@ -494,10 +494,11 @@ class BusinessCalendar(BaseModel):
         return paused >= working
 
 
-_DEMO_PROFILES: dict[str, tuple[str, tuple[time, time], tuple[time, time], tuple[time, time]]] = {
+_Shift = tuple[time, time]
+_DEMO_PROFILES: dict[str, tuple[str, _Shift, _Shift, _Shift]] = {
     # country: (time zone, morning, afternoon Monday to Thursday, Friday afternoon)
-    "CL": ("America/Santiago", (time(8, 30), time(13, 0)), (time(14, 0), time(17, 30)), (time(14, 0), time(16, 30))),
-    "CO": ("America/Bogota", (time(8, 0), time(12, 0)), (time(14, 0), time(17, 0)), (time(14, 0), time(17, 0))),
+    "CL": ("America/Santiago", (time(8, 30), time(13)), (time(14), time(17, 30)), (time(14), time(16, 30))),
+    "CO": ("America/Bogota", (time(8), time(12)), (time(14), time(17)), (time(14), time(17))),
 }
 DEMO_COUNTRIES: tuple[str, ...] = tuple(_DEMO_PROFILES)
 

@@ -429,7 +429,8 @@ class TemplateRenderer:
         )
 
     def _sms_fits(self, raw: str) -> bool:
-        text = _one_line(strip_controls(raw)).replace(sms_rules.BODY_START, "").replace(sms_rules.BODY_END, "")
+        text = _one_line(strip_controls(raw))
+        text = text.replace(sms_rules.BODY_START, "").replace(sms_rules.BODY_END, "")
         text = sms_rules.to_gsm7(text) if self.sms_gsm7 else text
         return sms_rules.segments(text) <= self.sms_max_segments
 

@@ -376,9 +376,10 @@ def _handover(
 ) -> tuple[dict[str, Any], list[HistoryEvent]]:
     """An escalated request leaves the hands of an assignee below ``tier``: it waits unassigned in
     that tier's queue, or goes to an agent of that tier when the team assigns automatically."""
-    keeps = ticket.assignee is not None and _routing.TIER_RANK.get(
-        _routing.staff_tier(ticket.assignee), 1
-    ) >= _routing.TIER_RANK[tier]
+    keeps = (
+        ticket.assignee is not None
+        and _routing.TIER_RANK.get(_routing.staff_tier(ticket.assignee), 1) >= _routing.TIER_RANK[tier]
+    )
     if keeps:
         return {}, []
     mode = due_dates.sla_config().assignment.get(ticket.team, "manual")
