@@ -183,6 +183,7 @@ def test_the_receipt_of_an_unregulated_request_names_no_law(api: Any, aws: Aws) 
     drain(aws)
     [mail] = sent(email, "email")
     assert "Plazo legal" not in mail["text"] and "Ley" not in mail["text"]
+    assert "\n\nGuarde el número" in mail["text"]  # the optional line leaves the layout as it was
 
 
 # ---- 4. escalation leaves the L1 agent's hands and alerts the tier ---------------------------------
