@@ -28,6 +28,11 @@ from tests.integration.test_sla import (
 REASON = "Antecedentes dispersos en tres direcciones municipales."
 
 
+def extend(api: Any, aws: Aws, number: str, days: int) -> Any:
+    body = {"days": days, "justification": REASON}
+    return post(api, f"/api/v1/agent/tickets/{number}/extension", body, aws.auth("bruno.l2"))
+
+
 # ---- 1. any public message from staff is the first response ----------------------------------------
 
 
@@ -67,12 +72,7 @@ def test_the_extension_told_to_the_citizen_is_a_first_response(api: Any, aws: Aw
     created = transparencia(api)
     number = created["number"]
     before = staff_get(api, aws, number)["ticket"]
-    ok = post(
-        api,
-        f"/api/v1/agent/tickets/{number}/extension",
-        {"days": 5, "justification": REASON},
-        aws.auth("bruno.l2"),
-    )
+    ok = extend(api, aws, number, 5)
     assert ok.status_code == 200, ok.body
     assert ok.json_body["ticket"]["first_response_at"] is not None
     assert fire(aws, payload_of(before, "first_response", "breach")) == "stale"
@@ -104,12 +104,7 @@ def test_after_an_extension_the_resolution_target_and_its_timers_follow_the_lega
     deliver(aws, None, first)
     filed = staff_get(api, aws, number)["ticket"]
     assert filed["resolution_due"] <= filed["legal_due"]
-    ok = post(
-        api,
-        f"/api/v1/agent/tickets/{number}/extension",
-        {"days": 10, "justification": REASON},
-        aws.auth("bruno.l2"),
-    )
+    ok = extend(api, aws, number, 10)
     assert ok.status_code == 200, ok.body
     t = ok.json_body["ticket"]
     assert t["legal_due"] > filed["legal_due"]

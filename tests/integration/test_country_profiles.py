@@ -82,19 +82,19 @@ def same_instant(value: str, expected: datetime) -> bool:
 # ---- Chile (the default profile) -----------------------------------------------------------------
 
 
+def chile_transparency(api: Any) -> dict[str, Any]:
+    """A Ley 20.285 request filed on Thursday 13 May 2027 at 10:00, Santiago."""
+    form = {"rut": "12.345.678-5", "formato": "correo"}
+    return file(api, "solicitud-informacion", "ley-20285", form, at(2027, 5, 13, 10, 0, SANTIAGO_WINTER))
+
+
 def test_chile_transparency_term_and_its_one_extension_of_ten_days(api: Any, aws: Aws) -> None:
     # Ley 20.285 art. 14: 20 business days, once extendable by 10, before the term expires.
     # Filed Thursday 13 May 2027, 10:00. Count from Friday 14 May:
     #   May 14=1, 17=2, 18=3, 19=4, 20=5, (Fri 21 May: Glorias Navales, holiday), 24=6, 25=7,
     #   26=8, 27=9, 28=10, 31=11, Jun 1=12, 2=13, 3=14, 4=15, 7=16, 8=17, 9=18, 10=19, 11=20
     #   -> Friday 11 June 2027, end of the Friday shift 16:30 (UTC-4).
-    created = file(
-        api,
-        "solicitud-informacion",
-        "ley-20285",
-        {"rut": "12.345.678-5", "formato": "correo"},
-        at(2027, 5, 13, 10, 0, SANTIAGO_WINTER),
-    )
+    created = chile_transparency(api)
     number = created["number"]
     t = ticket(api, aws, number)
     assert t["legal_kind"] == "CL/access_to_information"
@@ -119,13 +119,7 @@ def test_chile_transparency_term_and_its_one_extension_of_ten_days(api: Any, aws
 
 
 def test_chile_refuses_an_extension_asked_after_the_term_expired(api: Any, aws: Aws) -> None:
-    created = file(
-        api,
-        "solicitud-informacion",
-        "ley-20285",
-        {"rut": "12.345.678-5", "formato": "correo"},
-        at(2027, 5, 13, 10, 0, SANTIAGO_WINTER),
-    )
+    created = chile_transparency(api)
     # The term ended on Friday 11 June at 16:30 (above); Monday 14 June is too late.
     late = extend(api, aws, created["number"], 5, at(2027, 6, 14, 9, 0, SANTIAGO_WINTER))
     assert refused(late) == ("days", "term_expired")
