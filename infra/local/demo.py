@@ -15,9 +15,11 @@ from ventanilla.models.catalog import RequestType, Team
 from ventanilla.models.common import utcnow
 from ventanilla.models.people import StaffProfile
 from ventanilla.services.canned import slug_of
+from ventanilla.settings import get_settings
 from ventanilla.storage import canned as canned_store
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
+from ventanilla.storage import sla as sla_store
 
 SEED = ROOT / "infra" / "seed"
 
@@ -36,8 +38,23 @@ def _json(path: Path) -> list[dict[str, object]]:
     return data
 
 
-def seed_catalog() -> int:
-    types = [RequestType.model_validate(t) for t in _json(SEED / "catalog.json")]
+def catalog_file(country: str) -> Path:
+    """The demo catalog of an institution's country: Chile's by default, ``catalog.<CC>.json`` else."""
+    path = SEED / ("catalog.json" if country == "CL" else f"catalog.{country}.json")
+    if not path.exists():
+        known = ["CL", *sorted(p.stem.split(".")[1] for p in SEED.glob("catalog.*.json"))]
+        raise SystemExit(f"INSTITUTION_COUNTRY={country}: no demo catalog (known: {', '.join(known)})")
+    return path
+
+
+def catalog_types(country: str | None = None) -> list[RequestType]:
+    """The request types of the demo institution of ``country`` (INSTITUTION_COUNTRY by default)."""
+    country = country or get_settings().country
+    return [RequestType.model_validate(t) for t in _json(catalog_file(country))]
+
+
+def seed_catalog(country: str | None = None) -> int:
+    types = catalog_types(country)
     catalog_store.put_types(types)
     catalog_store.put_teams(Team.model_validate(t) for t in _json(SEED / "teams.json"))
     for entry in _json(SEED / "canned.json"):
@@ -94,4 +111,17 @@ def seed_staff() -> list[DemoLogin]:
             )
         )
         logins.append(DemoLogin(username, password, str(person["name"]), groups, sub))
+    seed_availability(logins)
     return logins
+
+
+AGENT_GROUPS = frozenset({"agent-l1", "agent-l2", "agent-l3"})
+
+
+def seed_availability(logins: list[DemoLogin]) -> None:
+    """Demo agents start taking requests, so alerts and automatic assignment reach someone."""
+    for login in logins:
+        profile = people_store.get_staff(login.sub)
+        if profile is None or not AGENT_GROUPS & set(login.groups):
+            continue
+        sla_store.put_availability(login.sub, login.name, profile.teams, True, 10, profile.tier)

@@ -4,16 +4,24 @@ the citizen, resolved ones, a reopened one) made through the same services the A
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from infra.local.template import ROOT
 from ventanilla.auth import Principal
 from ventanilla.models.ticket import AssignIn, CreateTicketIn, MessageIn, StaffMessageIn, StatusIn
 from ventanilla.services import tickets
+from ventanilla.settings import get_settings
 from ventanilla.storage import people as people_store
 
 SEED = ROOT / "infra" / "seed" / "demo_tickets.json"
+"""Chile's demo requests; another country's are in ``demo_tickets.<CC>.json`` when there are any."""
 FRONT_DESK = "ana.l1"
+
+
+def _seed_file() -> Path:
+    country = get_settings().country
+    return SEED if country == "CL" else SEED.with_name(f"demo_tickets.{country}.json")
 
 
 def _principal(login: Any) -> Principal:
@@ -24,8 +32,11 @@ def _principal(login: Any) -> Principal:
 def seed_tickets(logins: list[Any]) -> list[str]:
     """Create the demo requests and play their steps; the numbers made, in order."""
     staff = {login.username: _principal(login) for login in logins}
-    numbers = []
-    for entry in json.loads(SEED.read_text(encoding="utf-8")):
+    numbers: list[str] = []
+    path = _seed_file()
+    if not path.exists():
+        return numbers
+    for entry in json.loads(path.read_text(encoding="utf-8")):
         steps = entry.pop("steps")
         entry["requester"] = {"consent": True, **entry["requester"]}
         body = CreateTicketIn.model_validate(entry)

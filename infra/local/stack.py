@@ -73,6 +73,8 @@ class LocalStack:
         resolver = tpl.Resolver(template, self.stack, os.environ["AWS_REGION"])
         resolver.refs["PublicBaseUrl"] = self.url
         resolver.refs["HelpSearchEngine"] = "tantivy"  # in-process, shared by the API and the indexer
+        # The institution profile: INSTITUTION_COUNTRY=CO gives Colombian request types and holidays.
+        resolver.refs["InstitutionCountry"] = os.environ.get("INSTITUTION_COUNTRY") or "CL"
         skipped = provision(template, resolver)
         if skipped:
             log.info("not provisioned locally: %s", ", ".join(skipped))

@@ -40,6 +40,16 @@ def test_demo_calendar_shape() -> None:
     assert 6 not in CAL.working_hours and 7 not in CAL.working_hours
 
 
+def test_colombian_demo_calendar_and_no_demo_for_other_countries() -> None:
+    co = demo_calendar("CO")
+    assert (co.country, co.timezone) == ("CO", "America/Bogota")
+    assert co.working_hours[5] == [(time(8), time(12)), (time(14), time(17))]
+    assert not co.is_business_day(date(2027, 1, 11))  # Reyes Magos, moved to Monday (Ley Emiliani)
+    assert co.is_business_day(date(2027, 5, 21))  # Glorias Navales is Chile's
+    with pytest.raises(ValueError, match="country"):
+        demo_calendar("MX")
+
+
 @pytest.mark.parametrize("country", ["CL", "CO", "MX", "AR", "PE", "EC", "UY", "cl"])
 def test_supported_countries(country: str) -> None:
     cal = BusinessCalendar(timezone="UTC", country=country, working_hours={1: [(time(9), time(17))]})

@@ -121,3 +121,35 @@ def test_a_packed_token_with_a_wrong_length_or_prefix_is_refused() -> None:
     token = optout.make_token(SECRET, f"s:{uuid.uuid4()}", "email", NOW)
     with pytest.raises(optout.TokenError):
         optout.read_token(SECRET, token[:-1] + ("A" if token[-1] != "A" else "B"), now=NOW)
+
+
+# ---- the legal term of a regulated request ---------------------------------------------------------
+
+
+LEGAL_DUE = date(2027, 1, 18)
+LEGAL_WORDS = {"es": "Plazo legal: 18/01 (Ley 20.285).", "en": "Legal deadline: Jan 18 (Ley 20.285)."}
+
+
+def legal_receipt(lang: str, **kwargs: Any) -> str:
+    _, ctx = receipt(lang, **kwargs)
+    ctx.update(legal_due_date=LEGAL_DUE, legal_law="Ley 20.285", legal_article="art. 14")
+    return TemplateRenderer().render(Kind.TICKET_RECEIVED, "sms", lang, ctx).text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_legal_term_is_in_the_receipt_sms_when_it_fits_whole(lang: str) -> None:
+    text = legal_receipt(lang, base="https://vv.cl", number="2026-1234567")
+    assert LEGAL_WORDS[lang] in text and segments(text) <= 2 and "..." not in text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_legal_term_is_left_out_whole_rather_than_cut(lang: str) -> None:
+    text = legal_receipt(
+        lang,
+        base="https://atencion-ciudadana.municipalidadvalleverde.gob.cl",
+        institution="Ilustre Municipalidad de Valle Verde, Región de los Ríos",
+        number="2026-123456789",
+    )
+    assert segments(text) <= 2
+    assert "20.285" not in text and "18/01" not in text and "Jan 18" not in text
+    assert "2026-123456789" in text and SHORT_DATE[lang] in text

@@ -143,7 +143,7 @@ def test_received_notice_tells_number_code_date_and_link(renderer: TemplateRende
     text = renderer.render(Kind.TICKET_RECEIVED, "sms", "es", ctx).text
     assert text == (
         "Municipalidad de Peñalolén: solicitud 2026-000123 recibida. Codigo K7P4-9XQ2. "
-        "Respuesta estimada: 15/04. Siga en https://vt.example.cl/s/Ab3dE9 "
+        "Respuesta estimada: 15/04. Plazo legal: 13/05 (Ley 20.285). Siga en https://vt.example.cl/s/Ab3dE9 "
         "No mas SMS: https://vt.example.cl/b/Xy12Zk"
     )
     en = renderer.render(Kind.TICKET_RECEIVED, "email", "en", sample_context(Kind.TICKET_RECEIVED, "en"))

@@ -44,6 +44,7 @@ import holidays
 from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
 
 __all__ = [
+    "DEMO_COUNTRIES",
     "BusinessCalendar",
     "ClosedPauses",
     "Pauses",
@@ -493,21 +494,24 @@ class BusinessCalendar(BaseModel):
         return paused >= working
 
 
-@lru_cache(maxsize=1)
-def demo_calendar() -> BusinessCalendar:
-    """The demo institution: Chile, Santiago time, split shifts, shorter Friday afternoon.
+_Shift = tuple[time, time]
+_DEMO_PROFILES: dict[str, tuple[str, _Shift, _Shift, _Shift]] = {
+    # country: (time zone, morning, afternoon Monday to Thursday, Friday afternoon)
+    "CL": ("America/Santiago", (time(8, 30), time(13)), (time(14), time(17, 30)), (time(14), time(16, 30))),
+    "CO": ("America/Bogota", (time(8), time(12)), (time(14), time(17)), (time(14), time(17))),
+}
+DEMO_COUNTRIES: tuple[str, ...] = tuple(_DEMO_PROFILES)
 
+
+@lru_cache(maxsize=len(_DEMO_PROFILES))
+def demo_calendar(country: str = "CL") -> BusinessCalendar:
+    """The demo institution of a country: its time zone and national holidays, split shifts.
+
+    Chile (the default) has a shorter Friday afternoon; Colombia, Bogotá's 8-12 and 14-17.
     Cached: the calendar is immutable and keeps its year tables, so a warm Lambda reuses them.
     """
-    morning = (time(8, 30), time(13, 0))
-    return BusinessCalendar(
-        timezone="America/Santiago",
-        country="CL",
-        working_hours={
-            1: [morning, (time(14, 0), time(17, 30))],
-            2: [morning, (time(14, 0), time(17, 30))],
-            3: [morning, (time(14, 0), time(17, 30))],
-            4: [morning, (time(14, 0), time(17, 30))],
-            5: [morning, (time(14, 0), time(16, 30))],
-        },
-    )
+    if country not in _DEMO_PROFILES:
+        raise ValueError(f"country: no demo institution for {country!r} (known: {', '.join(DEMO_COUNTRIES)})")
+    zone, morning, afternoon, friday = _DEMO_PROFILES[country]
+    week = {day: [morning, afternoon] for day in range(1, 5)}
+    return BusinessCalendar(timezone=zone, country=country, working_hours={**week, 5: [morning, friday]})

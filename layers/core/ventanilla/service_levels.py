@@ -191,12 +191,15 @@ def compute_due(
     *,
     priority_factor: float = 1.0,
     legal_due: datetime | None = None,
+    resolution_floor: datetime | None = None,
 ) -> DueDates:
     """Due dates and warning instants of a request created at ``created_at``.
 
     ``priority_factor`` scales both targets (e.g. 0.5 for high priority). ``legal_due`` (from
     :func:`ventanilla.legal_deadlines.legal_due`, extensions included) adds a ``legal`` target
     whose warnings use the same thresholds, so staff are alerted before a legal term expires (C3).
+    ``resolution_floor`` (a legal term after an extension) moves a resolution target that falls
+    earlier to it, warnings included: the institution cannot be late before the law says so.
     """
     first = _target_due(
         "first_response", policy.first_response.scaled(priority_factor), policy, calendar, created_at, pauses
@@ -204,6 +207,12 @@ def compute_due(
     resolution = _target_due(
         "resolution", policy.resolution.scaled(priority_factor), policy, calendar, created_at, pauses
     )
+    if resolution_floor is not None and resolution.due is not None and resolution.due < resolution_floor:
+        resolution = TargetDue(
+            target="resolution",
+            due=resolution_floor,
+            warnings=_fraction_instants(policy.warnings, calendar, created_at, resolution_floor, pauses),
+        )
     legal = None
     if legal_due is not None:
         legal = TargetDue(

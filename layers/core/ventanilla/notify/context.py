@@ -58,6 +58,10 @@ class NotificationContext(BaseModel):
     """Aware datetime in the institution's time zone; shown as given."""
     to_tier: Line | None = None
     escalation_reason: LongText | None = None
+    legal_due_date: date | None = None
+    """Receipt of a regulated request: the last day of the legal term, and the law that sets it."""
+    legal_law: Line | None = None
+    legal_article: Line | None = None
 
 
 COMMON_FIELDS = frozenset(
@@ -82,13 +86,21 @@ REQUIRED: dict[Kind, frozenset[str]] = {
 """Fields each kind needs besides COMMON_FIELDS."""
 
 OPTIONAL_FIELDS = frozenset({"ticket_short_url", "opt_out_short_url"})
+OPTIONAL_BY_KIND: dict[Kind, frozenset[str]] = {
+    Kind.TICKET_RECEIVED: frozenset({"legal_due_date", "legal_law", "legal_article"}),
+}
+"""Fields a kind may have (a template tests them with ``is defined``): the legal term of a receipt."""
+LEGAL_FIELDS = OPTIONAL_BY_KIND[Kind.TICKET_RECEIVED]
 DERIVED_VARIABLES = frozenset({"lang", "kind", "audience", "sms_ticket_url", "sms_opt_out_url"})
 """Variables the renderer adds to every template."""
 
 
 def variables_for(kind: Kind | None = None) -> frozenset[str]:
     """Names a template for ``kind`` may use (every kind's when ``kind`` is None)."""
-    extra = frozenset().union(*REQUIRED.values()) if kind is None else REQUIRED[kind]
+    if kind is None:
+        extra = frozenset().union(*REQUIRED.values(), *OPTIONAL_BY_KIND.values())
+    else:
+        extra = REQUIRED[kind] | OPTIONAL_BY_KIND.get(kind, frozenset())
     return COMMON_FIELDS | OPTIONAL_FIELDS | DERIVED_VARIABLES | extra
 
 
@@ -111,7 +123,7 @@ def build_context(kind: Kind, data: NotificationContext | Mapping[str, Any]) -> 
 
 def template_variables(kind: Kind, ctx: NotificationContext, lang: str) -> dict[str, Any]:
     """The variables a template sees: only fields given for this kind, plus derived ones."""
-    allowed = COMMON_FIELDS | OPTIONAL_FIELDS | REQUIRED[kind]
+    allowed = COMMON_FIELDS | OPTIONAL_FIELDS | REQUIRED[kind] | OPTIONAL_BY_KIND.get(kind, frozenset())
     values = {k: v for k, v in ctx.model_dump(include=set(allowed)).items() if v is not None}
     values.update(
         lang=lang,
@@ -195,13 +207,18 @@ def sample_context(
         "due_at": datetime(2026, 4, 15, 14, 30, tzinfo=santiago),
         "to_tier": "L2",
         "escalation_reason": s["escalation_reason"],
+        "legal_due_date": date(2026, 5, 13),
+        "legal_law": "Ley 20.285",
+        "legal_article": "art. 14",
     }
-    keep = COMMON_FIELDS | OPTIONAL_FIELDS | REQUIRED[kind]
+    keep = COMMON_FIELDS | OPTIONAL_FIELDS | REQUIRED[kind] | OPTIONAL_BY_KIND.get(kind, frozenset())
     return NotificationContext(**{k: v for k, v in full.items() if k in keep})
 
 
 __all__ = [
     "COMMON_FIELDS",
+    "LEGAL_FIELDS",
+    "OPTIONAL_BY_KIND",
     "REQUIRED",
     "NotificationContext",
     "build_context",

@@ -2,7 +2,8 @@
 
 The event detail (see :mod:`ventanilla.domain_events`) carries identifiers only. This module maps
 it to notice kinds and to recipient *specs*: ``citizen`` (the ticket's requester), a staff sub,
-``assignee``, ``team`` (the ticket's team) or ``supervisor``; the notifier resolves specs to people.
+``assignee``, ``team`` (the ticket's available agents), ``tier:<L2|L3>`` or ``supervisor``; the
+notifier resolves specs to people.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ ASSIGNEE = "assignee"
 """The ticket's assignee when it has one, else its team."""
 TEAM = "team"
 SUPERVISOR = "supervisor"
+TIER_PREFIX = "tier:"
+"""``tier:L2``: the available agents of the ticket's team at that tier or above (an escalation)."""
 
 _STATUS_KINDS = {
     "assigned": Kind.TICKET_ASSIGNED,

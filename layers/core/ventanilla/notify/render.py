@@ -33,6 +33,7 @@ from markupsafe import Markup, escape
 
 from ventanilla.notify import sms as sms_rules
 from ventanilla.notify.context import (
+    LEGAL_FIELDS,
     NotificationContext,
     build_context,
     sample_context,
@@ -395,6 +396,12 @@ class TemplateRenderer:
                 html=_ensure_html_opt_out(parts["html"].strip(), ctx.opt_out_url, language),
                 warnings=tuple(warnings),
             )
+        if channel is Channel.SMS and LEGAL_FIELDS & variables.keys() and not self._sms_fits(parts["text"]):
+            # The legal term goes in the receipt SMS only when it fits whole; the email has it.
+            variables = {k: v for k, v in variables.items() if k not in LEGAL_FIELDS}
+            parts["text"] = self._render_part(
+                kind, channel, language, "text", variables, overrides.get("text"), warnings
+            )
         if channel is Channel.SMS:
             # What a citizen needs from the SMS is never cut: the number, the links, and on the
             # receipt the access code and the expected date (the wording around them goes first).
@@ -420,6 +427,12 @@ class TemplateRenderer:
             text=excerpt(strip_controls(parts["body"]), PUSH_BODY_MAX),
             warnings=tuple(warnings),
         )
+
+    def _sms_fits(self, raw: str) -> bool:
+        text = _one_line(strip_controls(raw))
+        text = text.replace(sms_rules.BODY_START, "").replace(sms_rules.BODY_END, "")
+        text = sms_rules.to_gsm7(text) if self.sms_gsm7 else text
+        return sms_rules.segments(text) <= self.sms_max_segments
 
     def _finish_sms(self, raw: str, opt_out: str, lang: Lang, keep: list[str]) -> str:
         # Values were cleaned (marks included) by finalize; the marks left come from sms_body.

@@ -22,6 +22,7 @@ from ventanilla.models.ticket import SlaTimer, Ticket
 from ventanilla.rules.state_machine import Status
 from ventanilla.service_levels import Duration, ServiceLevelPolicy, business_elapsed, compute_due, timers_for
 from ventanilla.service_levels import schedule_name as _schedule_name
+from ventanilla.settings import get_settings
 from ventanilla.storage import sla as sla_store
 
 CACHE_SECONDS = 60.0
@@ -63,11 +64,12 @@ def _load_calendar() -> BusinessCalendar:
             return BusinessCalendar.model_validate_json(body)
         except ValidationError:
             pass  # validated on PUT; a bad item never stops tickets from getting dates
-    return demo_calendar()
+    return demo_calendar(get_settings().country)
 
 
 def institution_calendar() -> BusinessCalendar:
-    """The institution's calendar (time zone, working hours, holidays, closures); the demo's by default."""
+    """The institution's calendar (time zone, working hours, holidays, closures); by default the
+    demo institution of ``INSTITUTION_COUNTRY`` (Chile, or Colombia)."""
     result: BusinessCalendar = _cached("calendar", _load_calendar)
     return result
 
@@ -159,7 +161,17 @@ def apply_sla(
             base = calendar.add_business_days(base, ticket.legal_extension_days)
         legal = base
     factor = config.priority_factors.get(ticket.priority, 1.0)
-    due = compute_due(policy, calendar, ticket.created_at, pauses, priority_factor=factor, legal_due=legal)
+    # After a legal extension the institution's own target cannot stay earlier than the law's.
+    floor = legal if ticket.legal_extension_days else None
+    due = compute_due(
+        policy,
+        calendar,
+        ticket.created_at,
+        pauses,
+        priority_factor=factor,
+        legal_due=legal,
+        resolution_floor=floor,
+    )
 
     first_due = due.first_response_due or ticket.first_response_due or ticket.expected_response_by
     resolution_due = due.resolution_due or ticket.resolution_due

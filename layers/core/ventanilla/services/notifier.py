@@ -31,12 +31,11 @@ from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules import follow_links
 from ventanilla.rules.state_machine import LABELS, Status
-from ventanilla.services import intake_guard
+from ventanilla.services import intake_guard, routing
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
 from ventanilla.storage import people as people_store
-from ventanilla.storage import sla as sla_store
 from ventanilla.storage import tickets as ticket_store
 
 logger = Logger(service="notifier", child=True)
@@ -138,7 +137,11 @@ def _staff_subs(spec: str, ticket: Ticket) -> list[str]:
     if spec == plan.ASSIGNEE:
         return [ticket.assignee] if ticket.assignee else _staff_subs(plan.TEAM, ticket)
     if spec == plan.TEAM:
-        return sorted({str(a["sub"]) for a in sla_store.team_agents(ticket.team, limit=50)})
+        # Agents taking requests now: one who is away is not the one to act on an alert.
+        return sorted({str(a["sub"]) for a in routing.available_agents(ticket.team)})
+    if spec.startswith(plan.TIER_PREFIX):
+        tier = spec.removeprefix(plan.TIER_PREFIX)
+        return sorted({str(a["sub"]) for a in routing.available_agents(ticket.team, min_tier=tier)})
     if spec == plan.SUPERVISOR:
         subs = directory.group_members("supervisor")
         of_team = []
@@ -176,6 +179,19 @@ def _local_dt(value: datetime) -> datetime:
     from ventanilla.services.due_dates import institution_calendar
 
     return value.astimezone(institution_calendar().zone)
+
+
+def _legal_term(ticket: Ticket) -> dict[str, Any]:
+    """A regulated request's receipt states the legal deadline and the law that sets it."""
+    from ventanilla.services.due_dates import rule_of
+
+    rule = rule_of(ticket.legal_kind)
+    if rule is None or ticket.legal_due is None:
+        return {}
+    term: dict[str, Any] = {"legal_due_date": _local_date(ticket.legal_due), "legal_law": rule.law}
+    if rule.article:
+        term["legal_article"] = rule.article
+    return term
 
 
 def _team_name(code: str, lang: str) -> str:
@@ -247,6 +263,7 @@ def context_for(
             # A one-time token the page exchanges for a short session (the SMS has no room for it).
             ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
         ctx["due_date"] = _local_date(ticket.expected_response_by)
+        ctx.update(_legal_term(ticket))
     elif kind is Kind.TICKET_ASSIGNED:
         ctx["team_name"] = _team_name(ticket.team, lang)
     elif kind in (Kind.PUBLIC_REPLY, Kind.CITIZEN_REPLIED):

@@ -16,6 +16,7 @@ from ventanilla.models.ticket import CreateTicketIn
 from ventanilla.rules import routing as rules
 from ventanilla.rules.priority import Priority
 from ventanilla.storage import catalog as catalog_store
+from ventanilla.storage import people as people_store
 from ventanilla.storage import sla as sla_store
 
 ADMIN_ROLES = ("admin", "supervisor")
@@ -137,7 +138,7 @@ def set_availability(principal: Principal, available: bool, capacity: int) -> di
     principal.require(*sorted(AGENT_ROLES | {"supervisor"}))
     teams = list(principal.teams)
     sla_store.put_availability(
-        principal.sub, principal.name or principal.username, teams, available, capacity
+        principal.sub, principal.name or principal.username, teams, available, capacity, principal.tier
     )
     return {"sub": principal.sub, "available": available, "capacity": capacity, "teams": teams}
 
@@ -154,17 +155,41 @@ def get_availability(principal: Principal) -> dict[str, Any]:
     return {"sub": principal.sub, "available": available, "capacity": capacity, "teams": teams}
 
 
-def pick_assignee(team: str, mode: str, exclude: str | None = None) -> tuple[str, str | None] | None:
+TIER_RANK: dict[str, int] = {"L1": 1, "L2": 2, "L3": 3}
+
+
+def staff_tier(sub: str) -> str:
+    """The tier a staff member works at (their profile's; L1 when unknown)."""
+    profile = people_store.get_staff(sub)
+    return profile.tier if profile is not None else "L1"
+
+
+def available_agents(team: str, min_tier: str | None = None) -> list[dict[str, Any]]:
+    """The team's agents taking requests now, at ``min_tier`` or above.
+
+    One Query of the team's agents; an item written before tiers were stored costs one GetItem.
+    """
+    agents = [a for a in sla_store.team_agents(team) if a.get("available")]
+    if min_tier is None:
+        return agents
+    floor = TIER_RANK[min_tier]
+    return [a for a in agents if TIER_RANK.get(str(a.get("tier") or staff_tier(str(a["sub"]))), 1) >= floor]
+
+
+def pick_assignee(
+    team: str, mode: str, exclude: str | None = None, min_tier: str | None = None
+) -> tuple[str, str | None] | None:
     """(sub, name) of the agent who gets a new request of ``team``; None for a manual queue or nobody free.
 
     round_robin: the next available agent after the last one chosen (by sub order).
     least_loaded: the available agent with the fewest open requests relative to capacity.
     ``exclude``: an agent not to choose (reassignment on escalation picks someone else).
+    ``min_tier``: only agents of that tier or above (an escalated request).
     Cost: one Query of the team's agents, then one bounded count per available agent.
     """
     if mode == "manual":
         return None
-    agents = [a for a in sla_store.team_agents(team) if a.get("available") and a["sub"] != exclude]
+    agents = [a for a in available_agents(team, min_tier) if a["sub"] != exclude]
     if not agents:
         return None
     agents.sort(key=lambda a: str(a["sub"]))

@@ -201,10 +201,11 @@ def escalate(principal: Principal, number: str, body: EscalateIn) -> StaffTicket
         )
     now = utcnow()
     level = ticket.escalation_level + 1
+    actor = _staff_actor(principal)
     events = [
         new_event(
             number,
-            _staff_actor(principal),
+            actor,
             "escalated",
             public=False,
             body=body.reason,
@@ -213,12 +214,20 @@ def escalate(principal: Principal, number: str, body: EscalateIn) -> StaffTicket
             previous_tier=ticket.tier,
             level=level,
             cause="manual",
-            notify=["supervisor"] + ([ticket.assignee] if ticket.assignee else []),
+            notify=["supervisor", tier_spec(target)],
         )
     ]
+    handover, handed = _handover(ticket, target, "manual", now, actor)
     updated = ticket.model_copy(
-        update={"tier": target, "escalation_level": level, "updated_at": now, "version": ticket.version + 1}
+        update={
+            "tier": target,
+            "escalation_level": level,
+            "updated_at": now,
+            "version": ticket.version + 1,
+            **handover,
+        }
     )
+    events += handed
     updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
@@ -347,13 +356,51 @@ def _fired_change(ticket: Ticket, fired: FiredTimer) -> tuple[Ticket, list[Histo
 
 
 def _recipients(ticket: Ticket, actions: list[EscalationAction]) -> list[str]:
-    """Whom the alert goes to: staff subs, "team" (no assignee yet) or "supervisor"; never addresses."""
+    """Whom the alert goes to: staff subs, "team" (its available agents) or "supervisor"; never
+    addresses. A request nobody holds goes to the supervisors too, so the alert reaches someone."""
     notify: list[str] = []
     if "notify_assignee" in actions:
-        notify.append(ticket.assignee or "team")
+        notify += [ticket.assignee] if ticket.assignee else ["team", "supervisor"]
     if "notify_supervisor" in actions:
         notify.append("supervisor")
-    return notify
+    return list(dict.fromkeys(notify))
+
+
+def tier_spec(tier: Tier) -> str:
+    """The recipient spec of a tier's available agents of the ticket's team (see the notifier)."""
+    return f"tier:{tier}"
+
+
+def _handover(
+    ticket: Ticket, tier: Tier, cause: str, now: datetime, actor: Actor
+) -> tuple[dict[str, Any], list[HistoryEvent]]:
+    """An escalated request leaves the hands of an assignee below ``tier``: it waits unassigned in
+    that tier's queue, or goes to an agent of that tier when the team assigns automatically."""
+    keeps = (
+        ticket.assignee is not None
+        and _routing.TIER_RANK.get(_routing.staff_tier(ticket.assignee), 1) >= _routing.TIER_RANK[tier]
+    )
+    if keeps:
+        return {}, []
+    mode = due_dates.sla_config().assignment.get(ticket.team, "manual")
+    chosen = _routing.pick_assignee(ticket.team, mode, min_tier=tier)
+    if chosen is None and ticket.assignee is None:
+        return {}, []
+    sub, name = chosen if chosen is not None else (None, None)
+    event = new_event(
+        ticket.number,
+        actor,
+        "assigned",
+        public=False,
+        at=now,
+        team=ticket.team,
+        assignee=sub,
+        assignee_name=name,
+        previous_assignee=ticket.assignee,
+        mode="escalation",
+        cause=cause,
+    )
+    return {"assignee": sub, "assignee_name": name}, [event]
 
 
 def _escalation(
@@ -368,9 +415,11 @@ def _escalation(
         tier = _next_tier(ticket.tier) or ticket.tier
     if "raise_priority" in actions:
         priority = _raised(ticket.priority)
+    assignee = ticket.assignee
     if (tier, priority) != (ticket.tier, ticket.priority):
         level = ticket.escalation_level + 1
         update.update(tier=tier, priority=priority, escalation_level=level)
+        raised = [*notify, "supervisor", tier_spec(tier)] if tier != ticket.tier else notify
         events.append(
             new_event(
                 ticket.number,
@@ -384,11 +433,16 @@ def _escalation(
                 previous_priority=ticket.priority,
                 level=level,
                 cause=cause,
-                notify=notify,
+                notify=list(dict.fromkeys(raised)),
             )
         )
-    if "reassign" in actions:
-        chosen = _routing.pick_assignee(ticket.team, "least_loaded", exclude=ticket.assignee)
+        if tier != ticket.tier:
+            handover, handed = _handover(ticket, tier, cause, now, system)
+            update.update(handover)
+            events += handed
+            assignee = handover.get("assignee", assignee)
+    if "reassign" in actions and (assignee == ticket.assignee or assignee is None):
+        chosen = _routing.pick_assignee(ticket.team, "least_loaded", exclude=ticket.assignee, min_tier=tier)
         if chosen is not None:
             update.update(assignee=chosen[0], assignee_name=chosen[1])
             events.append(

@@ -436,8 +436,20 @@ def with_sla(before: Ticket, after: Ticket, events: list[HistoryEvent], now: dat
         events.append(
             new_event(after.number, system, "sla_resumed", public=True, at=now, paused_seconds=paused_for)
         )
-    after = after.model_copy(update={"pauses": pauses})
+    update: dict[str, Any] = {"pauses": pauses}
+    if after.first_response_at is None and answers_citizen(events):
+        update["first_response_at"] = now
+    after = after.model_copy(update=update)
     return apply_sla(after, targets_of(after), now)
+
+
+def answers_citizen(events: list[HistoryEvent]) -> bool:
+    """Staff wrote to the citizen: a reply, a status change with a message, an extension's reason.
+
+    Whatever route carries it, that is the first response (checked here, where every staff
+    change of a ticket passes, so a new route cannot forget it).
+    """
+    return any(e.public and e.actor.kind == "staff" and e.body and e.body.strip() for e in events)
 
 
 def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
@@ -473,10 +485,7 @@ def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, inte
     actor = _staff_actor(principal)
     action: Action = "note" if internal else "message"
     events = [new_event(number, actor, action, public=not internal, body=body.body, at=now)]
-    update: dict[str, Any] = {"updated_at": now, "version": ticket.version + 1}
-    if not internal and ticket.first_response_at is None:
-        update["first_response_at"] = now
-    updated = ticket.model_copy(update=update)
+    updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
     if not internal and ticket.status in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
         updated = _moved(updated, Status.IN_PROGRESS, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status="in_progress"))

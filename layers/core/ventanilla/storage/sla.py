@@ -3,7 +3,7 @@
     calendar        CONFIG            CALENDAR#<institution>    body: BusinessCalendar JSON
     sla policy      CONFIG            SLA#<institution>         body: SlaConfig JSON
     routing rules   CONFIG            ROUTING#<institution>     body: RoutingRules JSON
-    availability    TEAMAGENTS#<team> AGENT#<sub>               one per team of the agent
+    availability    TEAMAGENTS#<team> AGENT#<sub>               one per team of the agent (with its tier)
     round robin     CONFIG            RR#<team>                 last assigned sub
 
 Every read is one GetItem (or one Query bounded by the team's size for availability).
@@ -35,7 +35,9 @@ def team_agents(team: str, limit: int = 200) -> list[dict[str, Any]]:
     return [dict(i) for i in response.get("Items", [])]
 
 
-def put_availability(sub: str, name: str | None, teams: list[str], available: bool, capacity: int) -> None:
+def put_availability(
+    sub: str, name: str | None, teams: list[str], available: bool, capacity: int, tier: str = "L1"
+) -> None:
     with table().batch_writer() as batch:
         for team in teams:
             item: dict[str, Any] = {
@@ -45,6 +47,7 @@ def put_availability(sub: str, name: str | None, teams: list[str], available: bo
                 "sub": sub,
                 "available": available,
                 "capacity": capacity,
+                "tier": tier,
             }
             if name:
                 item["name"] = name
