@@ -211,3 +211,14 @@ def test_notices_carry_the_filers_words_only_once_the_address_is_confirmed(api: 
     reply = next(m for m in sent(email, "email") if "cuadrilla" in m["text"])
     assert reply["text"].startswith("Hola, Pedro Suplantador:")
     assert "Luminaria apagada en la esquina" in reply["text"]
+
+
+def test_a_state_left_far_ahead_by_a_moved_clock_does_not_lift_the_limit(
+    aws: Aws, api: Any, strict: Any
+) -> None:
+    """The dev clock moves forward and back in tests: a bucket written a year ahead is forgotten once,
+    and counting starts again from now rather than staying forgotten."""
+    email = _unique_email()
+    with clock.advanced(timedelta(days=365)):
+        assert _file(api, email).status_code == 201
+    assert [_file(api, email).status_code for _ in range(3)] == [201, 201, 429]

@@ -94,7 +94,8 @@ def count_filing(filing: Filing) -> None:
     for scope, key, seen in filing.taken:
         limit = rules[scope]
         for _ in range(4):
-            tat = max(seen or filing.now, filing.now) + limit.interval
+            decision = decide(seen, filing.now, limit)
+            tat = decision.tat if decision.allowed else max(seen or filing.now, filing.now) + limit.interval
             if limits.write(scope, key, seen, tat, int(tat + limit.seconds) + 60):
                 break
             seen = limits.read(scope, key)
