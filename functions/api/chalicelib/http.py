@@ -6,7 +6,6 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,6 +16,7 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.observability import tracer
+from ventanilla import safe_json
 from ventanilla.auth import Principal, verify
 from ventanilla.errors import (
     BadRequest,
@@ -128,10 +128,10 @@ def parse_body(request: Request, model: type[M]) -> M:
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
     try:
-        data = json.loads(raw.decode("utf-8") if raw else "")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        detail = f"{error.msg} (pos {error.pos})" if isinstance(error, json.JSONDecodeError) else "UTF-8"
-        raise BadRequest("malformed_json", {"detail": detail}) from error
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    data = safe_json.loads(text)  # depth, number, string and size limits before the model
     if not isinstance(data, dict):
         raise BadRequest("body_not_object")
     try:

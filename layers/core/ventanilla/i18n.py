@@ -68,6 +68,26 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "The body is not valid JSON: {detail}",
     },
     "body_not_object": {"es": "El cuerpo debe ser un objeto JSON.", "en": "The body must be a JSON object."},
+    "json_too_deep": {
+        "es": "El JSON anida objetos o listas a más de {limit} niveles.",
+        "en": "The JSON nests objects or arrays more than {limit} levels deep.",
+    },
+    "json_number_too_long": {
+        "es": "Un número entero del JSON tiene más de {limit} dígitos.",
+        "en": "An integer in the JSON has more than {limit} digits.",
+    },
+    "json_number_too_large": {
+        "es": "Un número del JSON no es finito o supera {limit} en magnitud.",
+        "en": "A number in the JSON is not finite or exceeds {limit} in magnitude.",
+    },
+    "json_string_too_long": {
+        "es": "Un texto del JSON supera los {limit} caracteres.",
+        "en": "A string in the JSON exceeds {limit} characters.",
+    },
+    "json_too_many_items": {
+        "es": "Un objeto o lista del JSON tiene más de {limit} elementos.",
+        "en": "An object or array in the JSON has more than {limit} items.",
+    },
     "transition_forbidden": {
         "es": "No se puede pasar de «{from_}» a «{to}».",
         "en": "Cannot move from '{from_}' to '{to}'.",

@@ -20,7 +20,7 @@ class GoalIn(Strict):
     type_code: Code
     metric: GoalMetric = "first_response"
     threshold_hours: int = Field(ge=1, le=960, description="business hours; one of the histogram edges")
-    target_pct: float = Field(gt=0, le=100)
+    target_pct: float = Field(ge=1, le=100, description="percent of requests within the threshold")
     period: GoalPeriod = "month"
     public: bool = True
 

@@ -182,9 +182,18 @@ def client() -> Any:
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
     """A model as a DynamoDB item: JSON types, floats as Decimal, None values left out."""
-    data = json.loads(model.model_dump_json(exclude_none=True), parse_float=Decimal)
+    data = json.loads(model.model_dump_json(exclude_none=True), parse_float=_number)
     data.update({k: v for k, v in keys.items() if v is not None})
     return dict(data)
+
+
+def _number(text: str) -> Decimal:
+    """A JSON float as a DynamoDB number: magnitudes below 1e-100 (DynamoDB's floor is 1e-130) are 0."""
+    value = Decimal(text)
+    return value if value == 0 or abs(value) >= _TINY else Decimal(0)
+
+
+_TINY = Decimal("1e-100")
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
