@@ -41,8 +41,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "string_pattern_mismatch": {"es": "Formato no válido.", "en": "Invalid format."},
     "invalid_email": {"es": "Correo electrónico no válido.", "en": "Invalid email address."},
     "invalid_phone": {
-        "es": "Número de teléfono no válido (use formato +56 9 1234 5678).",
-        "en": "Invalid phone number (use the format +56 9 1234 5678).",
+        "es": "Número de teléfono no válido (use el formato {example}).",
+        "en": "Invalid phone number (use the format {example}).",
     },
     "invalid_rut": {"es": "RUT no válido.", "en": "Invalid RUT."},
     "unknown_type": {"es": "Tipo de solicitud desconocido.", "en": "Unknown request type."},
@@ -150,6 +150,14 @@ _MESSAGES.update(
         "not_your_team": {
             "es": "Esta solicitud pertenece al equipo «{team}», que no es suyo.",
             "en": "This request belongs to team '{team}', which is not yours.",
+        },
+        "reassign_other_team": {
+            "es": "Su rol no permite traspasar solicitudes a otro equipo («{team}»).",
+            "en": "Your role does not allow handing requests to another team ('{team}').",
+        },
+        "reassign_to_supervisor": {
+            "es": "Su rol no permite asignar solicitudes a supervisión o administración.",
+            "en": "Your role does not allow assigning requests to supervisors or admins.",
         },
         "unknown_staff": {
             "es": "No existe un funcionario con ese identificador.",

@@ -61,6 +61,8 @@ class StaffProfile(BaseModel):
     tier: Tier = "L1"
     language: Language = "es"
     """The language of the notices the staff member receives (they set it themselves)."""
+    roles: list[StaffRole] = Field(default_factory=list)
+    """A copy of the Cognito groups, written with the profile: who a request may be handed to."""
 
 
 class StaffPreferencesIn(BaseModel):
