@@ -97,7 +97,11 @@ class WebHandler(ChaliceRequestHandler):
         else:
             self._send(405, "text/plain; charset=utf-8", b"Metodo no permitido / Method not allowed")
 
-    do_TRACE = do_CONNECT = _other_method
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD>; any method the API does not route answers 405 there
+        if name.startswith("do_"):
+            return self._other_method
+        raise AttributeError(name)
 
     def do_POST(self) -> None:
         if urlsplit(self.path).path == COGNITO_PROXY:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, logger, parse_body, route
+from chalicelib.http import json_response, lang_of, logger, parse_body, q, route
 from chalicelib.observability import metrics
 from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
@@ -25,7 +25,9 @@ CODE_HEADER = "x-access-code"
     body=CreateTicketIn,
     response=TicketCreated,
     status=201,
-    headers={"Idempotency-Key": "optional; 8-128 characters"},
+    headers={
+        "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$")
+    },
 )
 def create_ticket() -> Response:
     request = bp.current_request

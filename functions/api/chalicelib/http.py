@@ -6,6 +6,7 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -22,6 +23,7 @@ from ventanilla.errors import (
     BadRequest,
     DomainError,
     FieldError,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -35,6 +37,35 @@ M = TypeVar("M", bound=BaseModel)
 PROBLEM_JSON = "application/problem+json"
 
 
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its description and the JSON schema of what the route accepts."""
+
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string", "maxLength": 200})
+    required: bool = False
+
+
+def q(description: str, required: bool = False, **schema: Any) -> Param:
+    """A query parameter; ``schema`` as JSON Schema keywords (``type`` defaults to string)."""
+    if "enum" not in schema:
+        schema.setdefault("type", "string")
+        if schema["type"] == "string":
+            schema.setdefault("maxLength", 200)
+    return Param(description, schema, required)
+
+
+LANG = q("es (default) or en", enum=["es", "en"])
+CURSOR = q("next_cursor of the previous page", pattern=r"^[A-Za-z0-9_=-]+$", maxLength=4096)
+CODE = r"^[a-z0-9][a-z0-9-]{0,62}$"
+SAFE_ID = re.compile(r"[A-Za-z0-9._~-]{1,400}")
+"""Every path parameter of the API (numbers, slugs, ids, signed tokens) is made of these."""
+
+
+def limit(low: int, high: int, default: int) -> Param:
+    return q(f"{low}-{high}, default {default}", type="integer", minimum=low, maximum=high)
+
+
 @dataclass
 class RouteDoc:
     path: str
@@ -45,11 +76,13 @@ class RouteDoc:
     response: type[BaseModel] | None = None
     status: int = 200
     auth: bool = False
-    query: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Param] = field(default_factory=dict)
+    headers: dict[str, str | Param] = field(default_factory=dict)
     text_body: str | None = None
     """Media type of a body that is text rather than one JSON object (e.g. JSON Lines)."""
     text_response: str | None = None
+    roles: tuple[str, ...] = ()
+    """Staff roles allowed; checked before the body is read (authorise, then validate)."""
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -171,9 +204,14 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
 
 
 def principal_of(request: Request) -> Principal:
-    """The verified staff principal with its teams and tier from the staff profile."""
+    """The verified staff principal with its teams and tier from the staff profile (once a request)."""
+    cached: Principal | None = getattr(request, "_principal", None)
+    if cached is not None:
+        return cached
     principal = verify(request.headers.get("authorization"))
-    return principal.with_profile(people_store.get_staff(principal.sub))
+    principal = principal.with_profile(people_store.get_staff(principal.sub))
+    request._principal = principal  # type: ignore[attr-defined]
+    return principal
 
 
 def json_response(
@@ -199,10 +237,11 @@ def route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     auth: bool = False,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
+    query: dict[str, Param] | None = None,
+    headers: dict[str, str | Param] | None = None,
     text_body: str | None = None,
     text_response: str | None = None,
+    roles: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems."""
     ROUTE_DOCS.append(
@@ -219,6 +258,7 @@ def route(
             dict(headers or {}),
             text_body,
             text_response,
+            tuple(roles),
         )
     )
 
@@ -228,6 +268,10 @@ def route(
         def wrapped(**kwargs: Any) -> Response:
             request = bp.current_request
             try:
+                if not all(SAFE_ID.fullmatch(str(v)) for v in kwargs.values()):
+                    raise NotFound("route_not_found")  # no id of this API has other characters
+                if roles:
+                    principal_of(request).require(*roles)
                 return traced(**kwargs)
             except DomainError as error:
                 return problem(error, lang_of(request), request_path(request))

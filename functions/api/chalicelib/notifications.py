@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, parse_body, principal_of, query_int, route
+from chalicelib.http import CURSOR, json_response, lang_of, limit, parse_body, principal_of, query_int, route
 from ventanilla.models.notices import (
     DeadLetterList,
     DeviceIn,
@@ -99,6 +99,7 @@ def opt_out(token: str) -> Response:
     tag="admin",
     response=TemplateList,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def list_templates() -> Response:
     return json_response(notifications.list_templates(principal_of(bp.current_request)))
@@ -112,6 +113,7 @@ def list_templates() -> Response:
     tag="admin",
     response=TemplateOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def get_template(kind: str, channel: str, lang: str) -> Response:
     return json_response(notifications.get_template(principal_of(bp.current_request), kind, channel, lang))
@@ -126,6 +128,7 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     body=TemplateParts,
     response=TemplateOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def put_template(kind: str, channel: str, lang: str) -> Response:
     request = bp.current_request
@@ -143,6 +146,7 @@ def put_template(kind: str, channel: str, lang: str) -> Response:
     tag="admin",
     status=204,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def delete_template(kind: str, channel: str, lang: str) -> Response:
     notifications.delete_template(principal_of(bp.current_request), kind, channel, lang)
@@ -158,6 +162,7 @@ def delete_template(kind: str, channel: str, lang: str) -> Response:
     body=PreviewIn,
     response=PreviewOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def preview() -> Response:
     request = bp.current_request
@@ -173,7 +178,8 @@ def preview() -> Response:
     tag="admin",
     response=SuppressionList,
     auth=True,
-    query={"limit": "1-100, default 50", "cursor": "from next_cursor"},
+    query={"limit": limit(1, 100, 50), "cursor": CURSOR},
+    roles=notifications.MANAGERS,
 )
 def list_suppressions() -> Response:
     request = bp.current_request
@@ -190,6 +196,7 @@ def list_suppressions() -> Response:
     tag="admin",
     status=204,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def remove_suppression(suppression_id: str) -> Response:
     notifications.remove_suppression(principal_of(bp.current_request), suppression_id)
@@ -204,7 +211,8 @@ def remove_suppression(suppression_id: str) -> Response:
     tag="admin",
     response=DeadLetterList,
     auth=True,
-    query={"limit": "1-100, default 20"},
+    query={"limit": limit(1, 100, 20)},
+    roles=notifications.MANAGERS,
 )
 def dead_letters() -> Response:
     request = bp.current_request
@@ -221,6 +229,7 @@ def dead_letters() -> Response:
     body=RedriveIn,
     response=RedriveOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def redrive() -> Response:
     request = bp.current_request

@@ -188,6 +188,10 @@ _MESSAGES.update(
             "en": "Idempotency-Key must have 8 to 128 visible characters.",
         },
         "invalid_query": {"es": "Parámetro no válido: {detail}", "en": "Invalid parameter: {detail}"},
+        "invalid_cursor": {
+            "es": "El cursor no es el next_cursor de una página anterior.",
+            "en": "The cursor is not the next_cursor of a previous page.",
+        },
         "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
         "method_not_allowed": {"es": "Método no permitido.", "en": "Method not allowed."},
         "internal": {

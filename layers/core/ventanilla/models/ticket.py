@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.help.articles import Slug
 from ventanilla.help.models import SeenArticle
@@ -192,7 +192,16 @@ class StaffMessageIn(Strict):
     version: int | None = Field(default=None, ge=1)
 
 
+def _given(name: str) -> dict[str, Any]:
+    """JSON Schema: ``name`` is present and not null (for "at least one of" bodies)."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
 class AssignIn(Strict):
+    """An assignee, a team or both."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [_given("assignee"), _given("team")]})
+
     assignee: str | None = Field(default=None, max_length=64, description="staff sub; null unassigns")
     team: Code | None = None
     version: int | None = Field(default=None, ge=1)
@@ -220,6 +229,10 @@ class EscalateIn(Strict):
 
 class ReclassifyIn(Strict):
     """Change type/subtype or priority; due dates are recomputed (the legal term stays)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [_given(name) for name in ("type", "subtype", "priority")]}
+    )
 
     type: Code | None = None
     subtype: Code | None = None

@@ -238,7 +238,7 @@ def cursor_in(cursor: str | None) -> dict[str, Any] | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
+        raise BadRequest("invalid_cursor") from error
     if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-        raise BadRequest("invalid_query", {"detail": "cursor"})
+        raise BadRequest("invalid_cursor")
     return key
