@@ -21,6 +21,8 @@ class Strict(BaseModel):
 class Text(BaseModel):
     """A text shown to people, in Spanish (required) and English (falls back to Spanish)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     es: str = Field(min_length=1, max_length=500)
     en: str | None = Field(default=None, max_length=500)
 

@@ -19,6 +19,8 @@ FormValue = str | int | float | bool
 SlaTarget = Literal["first_response", "resolution", "legal"]
 
 MAX_SUBJECT = 200
+MAX_VERSION = 1_000_000_000
+"""Bound of the optimistic-lock ``version`` a client sends (a ticket changes far fewer times)."""
 MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 10_000
 
@@ -189,7 +191,7 @@ class MessageIn(Strict):
 
 class StaffMessageIn(Strict):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 def _given(name: str) -> dict[str, Any]:
@@ -204,13 +206,13 @@ class AssignIn(Strict):
 
     assignee: str | None = Field(default=None, max_length=64, description="staff sub; null unassigns")
     team: Code | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class StatusIn(Strict):
     status: Status
     body: str | None = Field(default=None, max_length=MAX_MESSAGE)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class ExtensionIn(Strict):
@@ -218,13 +220,13 @@ class ExtensionIn(Strict):
 
     days: int = Field(ge=1, le=365)
     justification: str = Field(min_length=10, max_length=2000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class EscalateIn(Strict):
     reason: str = Field(min_length=3, max_length=2000)
     to_tier: Tier | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class ReclassifyIn(Strict):
@@ -237,7 +239,7 @@ class ReclassifyIn(Strict):
     type: Code | None = None
     subtype: Code | None = None
     priority: Priority | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 MAX_SURVEY_COMMENT = 2000
