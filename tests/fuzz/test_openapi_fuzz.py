@@ -77,6 +77,8 @@ def _run(url: str, name: str, token: str | None) -> tuple[str, int, int, str]:
         "20261202",
         "--suppress-health-check",
         "all",
+        "--request-timeout",
+        "120",  # a loaded machine is slow, not wrong
     ]
     if token:
         command += ["--header", f"Authorization: Bearer {token}"]

@@ -466,7 +466,9 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
         raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "missing")])
     team = body.team or ticket.team
     if body.team and not any(t.code == body.team for t in catalog_store.list_teams()):
-        raise ValidationFailed("validation_failed", errors=[FieldError("team", "invalid")])
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("team", "unknown_team", {"team": body.team})]
+        )
     assignee_name = None
     profile = people_store.get_staff(body.assignee) if body.assignee else None
     if body.assignee:
