@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from chalicelib.http import ROUTE_DOCS, SAFE_ID, Param, json_response, route
 from ventanilla.help.articles import SLUG_PATTERN
+from ventanilla.models.common import CODE_PATTERN
 
 bp = Blueprint(__name__)
 
@@ -43,6 +44,8 @@ _ID = {"type": "string", "pattern": "^" + SAFE_ID.pattern + "$"}
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "number": {"type": "string", "pattern": r"^\d{4}-\d{6}$", "description": "request number, YYYY-NNNNNN"},
     "slug": {"type": "string", "pattern": SLUG_PATTERN, "minLength": 3, "maxLength": 120},
+    "goal_id": {"type": "string", "pattern": CODE_PATTERN},
+    "canned_id": {"type": "string", "pattern": CODE_PATTERN},
 }
 """Path parameters: an unknown value answers 404; these patterns keep generated clients in range."""
 
