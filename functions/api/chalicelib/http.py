@@ -58,8 +58,9 @@ def q(description: str, required: bool = False, **schema: Any) -> Param:
 LANG = q("es (default) or en", enum=["es", "en"])
 CURSOR = q("next_cursor of the previous page", pattern=r"^[A-Za-z0-9_=-]+$", maxLength=4096)
 CODE = r"^[a-z0-9][a-z0-9-]{0,62}$"
-SAFE_ID = re.compile(r"[A-Za-z0-9._~-]{1,400}")
-"""Every path parameter of the API (numbers, slugs, ids, signed tokens) is made of these."""
+SAFE_ID = re.compile(r"[!-.0-~]{1,400}")
+"""Path parameters are visible ASCII without "/" (numbers, slugs, ids, signed tokens): anything
+else names nothing here (404) and never reaches a key or a model."""
 
 
 def limit(low: int, high: int, default: int) -> Param:
