@@ -72,7 +72,9 @@ class WebServer(ThreadedHTTPServer):
 
 class WebHandler(ChaliceRequestHandler):
     server_version = "Ventanilla"
-    sys_version = ""  # the stdlib adds "Python/3.x.y" to the Server header otherwise
+
+    def version_string(self) -> str:
+        return self.server_version  # the stdlib adds "Python/3.x.y" otherwise
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs through Powertools; static files need no log

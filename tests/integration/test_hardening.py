@@ -181,7 +181,8 @@ def test_reassignment_matrix_for_every_role(api: Any, aws: Aws) -> None:
     subs = {user: aws.logins[user].sub for user in ROLES}
     # agent-l1: own team only, agents only
     number = _atencion_ticket(api, aws)["number"]
-    assert problem(_assign(api, aws, "ana.l1", number, {"team": "tecnico"}), 403)["code"] == "not_your_team"
+    refused = _assign(api, aws, "ana.l1", number, {"team": "tecnico"})
+    assert problem(refused, 403)["code"] == "reassign_team_not_yours"
     to_supervisor = _assign(api, aws, "ana.l1", number, {"assignee": subs[SUPERVISOR]})
     assert problem(to_supervisor, 403)["code"] == "reassign_to_supervisor"
     to_admin = _assign(api, aws, "ana.l1", number, {"assignee": subs["elena.admin"]})

@@ -151,6 +151,10 @@ _MESSAGES.update(
             "es": "Esta solicitud pertenece al equipo «{team}», que no es suyo.",
             "en": "This request belongs to team '{team}', which is not yours.",
         },
+        "reassign_team_not_yours": {
+            "es": "No puede traspasar solicitudes al equipo «{team}», que no es suyo.",
+            "en": "You cannot hand requests to team '{team}', which is not yours.",
+        },
         "reassign_other_team": {
             "es": "Su rol no permite traspasar solicitudes a otro equipo («{team}»).",
             "en": "Your role does not allow handing requests to another team ('{team}').",

@@ -35,7 +35,7 @@ def check_reassign(
     if roles & ANYWHERE:
         return
     if target_team not in actor_teams:
-        raise Forbidden("not_your_team", {"team": target_team})
+        raise Forbidden("reassign_team_not_yours", {"team": target_team})
     if roles & ACROSS_OWN_TEAMS:
         return
     if target_team != current_team:
