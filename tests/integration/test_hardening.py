@@ -220,3 +220,27 @@ def test_the_phone_example_in_the_error_passes_the_validator(api: Any, lang: str
     example = re.search(r"\+[\d ]+\d", message)
     assert example, message
     assert normalize_phone(example.group(0)) == "+" + re.sub(r"\D", "", example.group(0))
+
+
+def test_the_document_states_every_query_and_path_constraint(api: Any) -> None:
+    document = api.get("/api/v1/openapi.json").json_body
+    free = []
+    for path, operations in document["paths"].items():
+        for method, op in operations.items():
+            for param in op.get("parameters", []):
+                schema = param["schema"]
+                if not {"enum", "pattern", "format", "maximum", "maxLength"} & set(schema):
+                    free.append(f"{method.upper()} {path} {param['in']}:{param['name']}")
+                if param["name"] == "limit":
+                    assert schema["type"] == "integer" and schema["minimum"] >= 1, (path, schema)
+                if param["name"] == "lang" and param["in"] == "query":
+                    assert schema["enum"] == ["es", "en"], (path, schema)
+            if op.get("security"):
+                assert "401" in op["responses"], (method, path)
+    assert free == []
+    hours = document["components"]["schemas"]["BusinessCalendar"]["properties"]["working_hours"]
+    shift = hours["additionalProperties"]["items"]
+    assert shift["type"] == "array" and len(shift["prefixItems"]) == 2 and "items" not in shift
+    assert hours["propertyNames"] == {"pattern": "^[1-7]$"}
+    goal = document["paths"]["/api/v1/stats/goals"]["post"]
+    assert goal["x-roles"] == ["supervisor", "admin"] and "403" in goal["responses"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, logger, parse_body, q, route
+from chalicelib.http import ACCESS_CODE, json_response, lang_of, logger, parse_body, q, route
 from chalicelib.observability import metrics
 from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
@@ -46,7 +46,7 @@ def create_ticket() -> Response:
     summary="Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number",
     tag="citizen",
     response=PublicTicket,
-    headers={"X-Access-Code": "required"},
+    headers={"X-Access-Code": ACCESS_CODE},
 )
 def follow(number: str) -> Response:
     request = bp.current_request
@@ -63,7 +63,7 @@ def follow(number: str) -> Response:
     body=MessageIn,
     response=PublicTicket,
     status=201,
-    headers={"X-Access-Code": "required"},
+    headers={"X-Access-Code": ACCESS_CODE},
 )
 def reply(number: str) -> Response:
     request = bp.current_request
@@ -81,7 +81,7 @@ def reply(number: str) -> Response:
     body=SurveyIn,
     response=PublicTicket,
     status=201,
-    headers={"X-Access-Code": "required"},
+    headers={"X-Access-Code": ACCESS_CODE},
 )
 def rate(number: str) -> Response:
     request = bp.current_request

@@ -58,6 +58,10 @@ def q(description: str, required: bool = False, **schema: Any) -> Param:
 LANG = q("es (default) or en", enum=["es", "en"])
 CURSOR = q("next_cursor of the previous page", pattern=r"^[A-Za-z0-9_=-]+$", maxLength=4096)
 CODE = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ACCESS_CODE = q(
+    "the request's access code (a wrong one answers 404)", required=True, pattern=r"^[0-9A-Za-z -]{4,32}$"
+)
+BEARER = q("Bearer <access token> (staff)", pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$")
 SAFE_ID = re.compile(r"[!-.0-~]{1,400}")
 """Path parameters are visible ASCII without "/" (numbers, slugs, ids, signed tokens): anything
 else names nothing here (404) and never reaches a key or a model."""

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CURSOR, json_response, lang_of, limit, parse_body, principal_of, query_int, route
+from chalicelib.http import (
+    ACCESS_CODE,
+    BEARER,
+    CURSOR,
+    json_response,
+    lang_of,
+    limit,
+    parse_body,
+    principal_of,
+    q,
+    query_int,
+    route,
+)
 from ventanilla.models.notices import (
     DeadLetterList,
     DeviceIn,
@@ -38,7 +50,10 @@ TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
     body=DeviceIn,
     response=DeviceOut,
     status=201,
-    headers={"X-Access-Code": "for a request's device", "Authorization": "for a staff device"},
+    headers={
+        "X-Access-Code": q("for a request's device", pattern=r"^[0-9A-Za-z -]{4,32}$"),
+        "Authorization": BEARER,
+    },
 )
 def register_device() -> Response:
     request = bp.current_request
@@ -57,7 +72,7 @@ def register_device() -> Response:
     tag="citizen",
     body=NoticePrefsIn,
     response=NoticePrefsOut,
-    headers={"X-Access-Code": "required"},
+    headers={"X-Access-Code": ACCESS_CODE},
 )
 def update_prefs(number: str) -> Response:
     request = bp.current_request

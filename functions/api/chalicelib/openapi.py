@@ -82,7 +82,13 @@ def document() -> dict[str, Any]:
             for n, p in doc.query.items()
         ]
         params += [
-            {"name": n, "in": "header", "description": d.description, "schema": d.schema}
+            {
+                "name": n,
+                "in": "header",
+                "description": d.description,
+                "required": d.required,
+                "schema": d.schema,
+            }
             if isinstance(d, Param)
             else {"name": n, "in": "header", "description": d, "schema": {"type": "string"}}
             for n, d in doc.headers.items()
