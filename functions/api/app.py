@@ -56,6 +56,31 @@ _CHALICE_ERRORS: dict[int, tuple[str, str, tuple[str, str]]] = {
 }
 
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+# The API answers data; the one HTML answer (the printable report) carries its own <style>.
+CSP_DATA = "default-src 'none'; frame-ancestors 'none'"
+CSP_HTML = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
+def secure_headers(response: Response, event: Any) -> None:
+    """Headers every answer carries; anything answered to a signed-in person or to an access code
+    is never stored by a cache (shared or the browser's)."""
+    headers = response.headers
+    headers.update(SECURITY_HEADERS)
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    headers["Content-Security-Policy"] = CSP_HTML if content_type.startswith("text/html") else CSP_DATA
+    request_headers = getattr(event, "headers", None) or {}
+    personal = "authorization" in request_headers or "x-access-code" in request_headers
+    cache = next((k for k in headers if k.lower() == "cache-control"), None)
+    if personal or response.status_code >= 400 or cache is None:
+        headers.pop(cache or "Cache-Control", None)
+        headers["Cache-Control"] = "no-store"
+
+
 @app.middleware("http")
 def problems_and_logging(event: Any, get_response: Callable[[Any], Response]) -> Response:
     started = time.perf_counter()
@@ -75,6 +100,7 @@ def problems_and_logging(event: Any, get_response: Callable[[Any], Response]) ->
             lang_of(event),
             request_path(event),
         )
+    secure_headers(response, event)
     logger.info(
         "request",
         extra={

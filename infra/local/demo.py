@@ -108,6 +108,7 @@ def seed_staff() -> list[DemoLogin]:
                 email=str(person["email"]),
                 teams=[str(t) for t in person["teams"]],  # type: ignore[attr-defined]
                 tier=str(person["tier"]),  # type: ignore[arg-type]
+                roles=list(groups),  # type: ignore[arg-type]
             )
         )
         logins.append(DemoLogin(username, password, str(person["name"]), groups, sub))

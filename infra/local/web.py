@@ -19,6 +19,7 @@ from chalice.local import (
     CustomLocalChalice,
     LocalChalice,
     LocalDevServer,
+    LocalGatewayException,
     ThreadedHTTPServer,
 )
 
@@ -56,12 +57,27 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
         return error.code, "application/x-amz-json-1.1", error.read()
 
 
+WEB_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+}
+"""Every page and file of the web (the API's answers get theirs from the app's middleware)."""
+
+
 class WebServer(ThreadedHTTPServer):
     request_queue_size = 128  # the stdlib's 5 resets connections when a page loads many assets at once
     daemon_threads = True
 
 
 class WebHandler(ChaliceRequestHandler):
+    server_version = "Ventanilla"
+
+    def version_string(self) -> str:
+        return self.server_version  # the stdlib adds "Python/3.x.y" otherwise
+
     def __init__(
         self, request: Any, client_address: Any, server: Any, app_object: Any, config: Config
     ) -> None:
@@ -85,6 +101,19 @@ class WebHandler(ChaliceRequestHandler):
     def do_HEAD(self) -> None:
         self.do_GET()
 
+    def _other_method(self) -> None:
+        """TRACE, CONNECT and the like: the API answers 405 as a problem; the web has no such method."""
+        if urlsplit(self.path).path.startswith("/api/"):
+            self._generic_handle()
+        else:
+            self._send(405, "text/plain; charset=utf-8", b"Metodo no permitido / Method not allowed")
+
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up do_<METHOD>; any method the API does not route answers 405 there
+        if name.startswith("do_"):
+            return self._other_method
+        raise AttributeError(name)
+
     def do_POST(self) -> None:
         if urlsplit(self.path).path == COGNITO_PROXY:
             body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64_000))
@@ -93,6 +122,12 @@ class WebHandler(ChaliceRequestHandler):
             self._send(*DEV_ACTIONS[urlsplit(self.path).path](urlsplit(self.path).query))
         else:
             self._generic_handle()
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """The gateway's own answers (no such route, as API Gateway's 403) with the web's headers."""
+        headers = {**error.headers, **WEB_HEADERS, "Cache-Control": "no-store"}
+        headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+        self._send_http_response(error.CODE, headers, error.body)
 
     def _static(self, path: str) -> None:
         relative = unquote(path).lstrip("/") or "index.html"
@@ -112,11 +147,8 @@ class WebHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
-        )
+        for name, value in WEB_HEADERS.items():
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -405,7 +405,8 @@ def test_bad_query_parameters_are_400(api: Any, aws: Aws) -> None:
         "order=priority&cursor=eyJvcmRlciI6ICJkdWUifQ==",
         "cursor=eyJvcmRlciI6ICJkdWUiLCAiYXRlbmNpb258cmVjZWl2ZWQiOiAieCJ9",
     ):
-        assert problem(api.get(f"/api/v1/agent/queue?{query}", headers=carla), 400)["code"] == "invalid_query"
+        code = problem(api.get(f"/api/v1/agent/queue?{query}", headers=carla), 400)["code"]
+        assert code == ("invalid_cursor" if "cursor=" in query else "invalid_query")
 
 
 def test_me_names_the_signed_in_staff(api: Any, aws: Aws) -> None:

@@ -47,8 +47,8 @@ FRIDAY = scl(2026, 3, 13, 16)  # 0.5 business hours left that day
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ({"value": 0, "unit": "business_hours"}, "greater than 0"),
-        ({"value": -2, "unit": "business_days"}, "greater than 0"),
+        ({"value": 0, "unit": "business_hours"}, "greater than or equal to 0.01"),
+        ({"value": -2, "unit": "business_days"}, "greater than or equal to 0.01"),
         ({"value": 1.5, "unit": "business_days"}, "whole number"),
         ({"value": 3, "unit": "weeks"}, "business_hours"),
         ({"value": float("inf"), "unit": "calendar_hours"}, "finite"),

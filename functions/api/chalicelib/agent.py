@@ -5,13 +5,15 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.http import json_response, parse_body, principal_of, query_int, route
+from chalicelib.http import CODE, CURSOR, json_response, limit, parse_body, principal_of, q, query_int, route
 from ventanilla.errors import BadRequest
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
-from ventanilla.rules.state_machine import Status
+from ventanilla.rules.priority import RANK
+from ventanilla.rules.state_machine import OPEN_STATUSES, Status
 from ventanilla.services import queue as queues
 from ventanilla.services import staff, tickets
+from ventanilla.services.queue import QUEUE_ORDERS
 
 bp = Blueprint(__name__)
 
@@ -105,13 +107,13 @@ def sign_out() -> Response:
     response=Queue,
     auth=True,
     query={
-        "team": "team code (default: every team of yours)",
-        "status": "one open status (default: every open one)",
-        "order": "due (default: soonest due first) | priority (band, then due)",
-        "priority": "critical | high | medium | low",
-        "overdue": "1: only what is past due",
-        "limit": "1-100",
-        "cursor": "next page",
+        "team": q("team code (default: every team of yours)", pattern=CODE),
+        "status": q("one open status (default: every open one)", enum=[s.value for s in OPEN_STATUSES]),
+        "order": q("due (default: soonest due first) | priority (band, then due)", enum=list(QUEUE_ORDERS)),
+        "priority": q("only this priority", enum=list(RANK)),
+        "overdue": q("1: only what is past due", enum=["0", "1"]),
+        "limit": limit(1, 100, 50),
+        "cursor": CURSOR,
     },
 )
 def queue() -> Response:

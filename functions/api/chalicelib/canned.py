@@ -19,6 +19,7 @@ bp = Blueprint(__name__)
     tag="admin",
     response=CannedList,
     auth=True,
+    roles=canned.MANAGERS,
 )
 def list_canned() -> Response:
     return json_response(canned.manage_list(principal_of(bp.current_request)))
@@ -34,6 +35,7 @@ def list_canned() -> Response:
     response=CannedResponse,
     status=201,
     auth=True,
+    roles=canned.MANAGERS,
 )
 def create_canned() -> Response:
     request = bp.current_request
@@ -49,6 +51,7 @@ def create_canned() -> Response:
     body=CannedIn,
     response=CannedResponse,
     auth=True,
+    roles=canned.MANAGERS,
 )
 def update_canned(canned_id: str) -> Response:
     request = bp.current_request
@@ -63,6 +66,7 @@ def update_canned(canned_id: str) -> Response:
     tag="admin",
     status=204,
     auth=True,
+    roles=canned.MANAGERS,
 )
 def delete_canned(canned_id: str) -> Response:
     canned.delete(principal_of(bp.current_request), canned_id)

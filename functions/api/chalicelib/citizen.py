@@ -6,6 +6,8 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
 from chalicelib.http import (
+    BEARER,
+    KEY_HEADERS,
     citizen_key,
     client_address,
     json_response,
@@ -13,6 +15,7 @@ from chalicelib.http import (
     logger,
     parse_body,
     principal_of,
+    q,
     route,
 )
 from chalicelib.observability import metrics
@@ -30,7 +33,6 @@ from ventanilla.services import survey, tickets
 from ventanilla.services.idempotent import create_once
 
 bp = Blueprint(__name__)
-KEY_HEADERS = {"X-Access-Code": "the access code, or", "X-Ticket-Session": "a session of a notice's link"}
 
 
 @route(
@@ -44,8 +46,8 @@ KEY_HEADERS = {"X-Access-Code": "the access code, or", "X-Ticket-Session": "a se
     response=TicketCreated,
     status=201,
     headers={
-        "Idempotency-Key": "optional; 8-128 characters",
-        "Authorization": "optional: a staff member filing for the requester",
+        "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$"),
+        "Authorization": BEARER,
     },
 )
 def create_ticket() -> Response:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, query_int, route
+from chalicelib.http import CODE, LANG, json_response, limit, parse_body, q, query_int, route
+from ventanilla.help.articles import SLUG_PATTERN, Stage
 from ventanilla.help.models import (
     DeflectionIn,
     DeflectionOut,
@@ -22,6 +23,7 @@ from ventanilla.services import help_public
 
 bp = Blueprint(__name__)
 CACHE = {"Cache-Control": "public, max-age=30"}
+SECTION = q("only this section (any level) and its subsections", pattern=SLUG_PATTERN, maxLength=80)
 
 
 def _params() -> dict[str, str]:
@@ -36,11 +38,11 @@ def _params() -> dict[str, str]:
     tag="help",
     response=HelpSearchOut,
     query={
-        "q": "what the citizen typed (required unless section or stage is given)",
-        "lang": "es (default) or en",
-        "section": "only this section (any level) and its subsections",
-        "stage": "only this process stage",
-        "limit": "1-50, default 10",
+        "q": q("what the citizen typed (required unless section or stage is given)"),
+        "lang": LANG,
+        "section": SECTION,
+        "stage": q("only this process stage", enum=[s.value for s in Stage]),
+        "limit": limit(1, 50, 10),
     },
 )
 def search() -> Response:
@@ -57,7 +59,7 @@ def search() -> Response:
     summary="The tree of sections and subsections with article counts; drill down with section",
     tag="help",
     response=SectionsOut,
-    query={"lang": "es (default) or en", "section": "one section: its subtree and the articles filed in it"},
+    query={"lang": LANG, "section": SECTION},
 )
 def sections() -> Response:
     p = _params()
@@ -71,7 +73,7 @@ def sections() -> Response:
     summary="The menu by process stage: each stage, its count and its articles",
     tag="help",
     response=StagesOut,
-    query={"lang": "es (default) or en"},
+    query={"lang": LANG},
 )
 def stages() -> Response:
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
@@ -84,7 +86,7 @@ def stages() -> Response:
     summary="The most consulted published articles, most viewed first (else the editors' first ones)",
     tag="help",
     response=PopularOut,
-    query={"lang": "es (default) or en", "limit": "1-20, default 6"},
+    query={"lang": LANG, "limit": limit(1, 20, 6)},
 )
 def popular() -> Response:
     limit = query_int(bp.current_request, "limit", 6, 1, 20)
@@ -98,7 +100,7 @@ def popular() -> Response:
     summary="A published article as sanitised HTML (counts a view)",
     tag="help",
     response=PublicArticle,
-    query={"lang": "es (default) or en", "search_id": "the search it was opened from, if any"},
+    query={"lang": LANG, "search_id": q("the search it was opened from, if any", maxLength=64)},
 )
 def article(slug: str) -> Response:
     p = _params()
@@ -129,11 +131,11 @@ def feedback(slug: str) -> Response:
     tag="help",
     response=SuggestOut,
     query={
-        "type": "request type code",
-        "subtype": "request subtype code",
-        "text": "what the citizen wrote so far (optional)",
-        "lang": "es (default) or en",
-        "limit": "1-20 text matches, default 5",
+        "type": q("request type code", pattern=CODE, required=True),
+        "subtype": q("request subtype code", pattern=CODE, required=True),
+        "text": q("what the citizen wrote so far (optional)", maxLength=2000),
+        "lang": LANG,
+        "limit": limit(1, 20, 5),
     },
 )
 def suggest() -> Response:

@@ -5,7 +5,18 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, parse_text_body, principal_of, query_int, route
+from chalicelib.http import (
+    CURSOR,
+    LANG,
+    json_response,
+    limit,
+    parse_body,
+    parse_text_body,
+    principal_of,
+    q,
+    query_int,
+    route,
+)
 from ventanilla.errors import BadRequest
 from ventanilla.help.articles import Article
 from ventanilla.help.models import (
@@ -28,7 +39,7 @@ from ventanilla.services import help_content, help_public
 bp = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-LANG_QUERY = {"lang": "es (default) or en"}
+LANG_QUERY = {"lang": LANG}
 
 
 def _lang() -> str:
@@ -50,7 +61,13 @@ def _status() -> str | None:
     tag="help-admin",
     response=AdminArticleList,
     auth=True,
-    query={**LANG_QUERY, "status": "draft, published or archived", "limit": "1-100", "cursor": "next page"},
+    query={
+        **LANG_QUERY,
+        "status": q("draft, published or archived", enum=["draft", "published", "archived"]),
+        "limit": limit(1, 100, 50),
+        "cursor": CURSOR,
+    },
+    roles=help_content.EDITORS,
 )
 def list_articles() -> Response:
     request = bp.current_request
@@ -70,6 +87,7 @@ def list_articles() -> Response:
     response=AdminArticle,
     status=201,
     auth=True,
+    roles=help_content.EDITORS,
 )
 def create_article() -> Response:
     request = bp.current_request
@@ -86,6 +104,7 @@ def create_article() -> Response:
     response=AdminArticle,
     auth=True,
     query=LANG_QUERY,
+    roles=help_content.EDITORS,
 )
 def get_article(slug: str) -> Response:
     found = help_content.get(principal_of(bp.current_request), slug, _lang())
@@ -102,6 +121,7 @@ def get_article(slug: str) -> Response:
     response=AdminArticle,
     auth=True,
     query=LANG_QUERY,
+    roles=help_content.EDITORS,
 )
 def edit_article(slug: str) -> Response:
     request = bp.current_request
@@ -119,6 +139,7 @@ def edit_article(slug: str) -> Response:
     response=AdminArticle,
     auth=True,
     query=LANG_QUERY,
+    roles=help_content.EDITORS,
 )
 def publish_article(slug: str) -> Response:
     request = bp.current_request
@@ -137,6 +158,7 @@ def publish_article(slug: str) -> Response:
     response=AdminArticle,
     auth=True,
     query=LANG_QUERY,
+    roles=help_content.EDITORS,
 )
 def archive_article(slug: str) -> Response:
     request = bp.current_request
@@ -154,6 +176,7 @@ def archive_article(slug: str) -> Response:
     response=RevisionList,
     auth=True,
     query=LANG_QUERY,
+    roles=help_content.EDITORS,
 )
 def article_revisions(slug: str) -> Response:
     found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
@@ -169,6 +192,7 @@ def article_revisions(slug: str) -> Response:
     body=ReorderIn,
     response=AdminArticleList,
     auth=True,
+    roles=help_content.EDITORS,
 )
 def reorder() -> Response:
     request = bp.current_request
@@ -187,6 +211,7 @@ def reorder() -> Response:
     response=ImportResult,
     status=201,
     auth=True,
+    roles=help_content.EDITORS,
 )
 def import_articles() -> Response:
     request = bp.current_request
@@ -203,7 +228,8 @@ def import_articles() -> Response:
     tag="help-admin",
     text_response="application/x-ndjson",
     auth=True,
-    query={"lang": "es or en (default: both)"},
+    query={"lang": q("es or en (default: both)", enum=["es", "en"])},
+    roles=help_content.EDITORS,
 )
 def export_articles() -> Response:
     request = bp.current_request
@@ -229,6 +255,7 @@ def export_articles() -> Response:
     tag="help-admin",
     response=ReindexOut,
     auth=True,
+    roles=help_content.EDITORS,
 )
 def reindex() -> Response:
     return json_response(help_public.reindex(principal_of(bp.current_request)))
@@ -242,7 +269,8 @@ def reindex() -> Response:
     tag="help-admin",
     response=HelpStatsOut,
     auth=True,
-    query={**LANG_QUERY, "limit": "articles per page, 1-100", "cursor": "next page"},
+    query={**LANG_QUERY, "limit": limit(1, 100, 100), "cursor": CURSOR},
+    roles=help_content.EDITORS,
 )
 def stats() -> Response:
     request = bp.current_request
@@ -260,7 +288,8 @@ def stats() -> Response:
     tag="help-admin",
     response=ContentGapsOut,
     auth=True,
-    query={**LANG_QUERY, "limit": "1-500"},
+    query={**LANG_QUERY, "limit": limit(1, 500, 100)},
+    roles=help_content.EDITORS,
 )
 def content_gaps() -> Response:
     request = bp.current_request
@@ -276,7 +305,8 @@ def content_gaps() -> Response:
     tag="help-admin",
     response=SearchLogOut,
     auth=True,
-    query={"day": "YYYY-MM-DD (default today, UTC)", "limit": "1-500"},
+    query={"day": q("YYYY-MM-DD (default today, UTC)", format="date"), "limit": limit(1, 500, 200)},
+    roles=help_content.EDITORS,
 )
 def searches() -> Response:
     request = bp.current_request

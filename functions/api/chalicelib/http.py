@@ -6,7 +6,7 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -17,11 +17,13 @@ from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.observability import tracer
+from ventanilla import safe_json
 from ventanilla.auth import Principal, verify
 from ventanilla.errors import (
     BadRequest,
     DomainError,
     FieldError,
+    NotFound,
     PayloadTooLarge,
     UnsupportedMediaType,
     ValidationFailed,
@@ -35,6 +37,50 @@ M = TypeVar("M", bound=BaseModel)
 PROBLEM_JSON = "application/problem+json"
 
 
+@dataclass(frozen=True)
+class Param:
+    """A query parameter: its description and the JSON schema of what the route accepts."""
+
+    description: str
+    schema: dict[str, Any] = field(default_factory=lambda: {"type": "string", "maxLength": 200})
+    required: bool = False
+
+
+def q(description: str, required: bool = False, **schema: Any) -> Param:
+    """A query parameter; ``schema`` as JSON Schema keywords (``type`` defaults to string)."""
+    if "enum" not in schema:
+        schema.setdefault("type", "string")
+        if schema["type"] == "string":
+            schema.setdefault("maxLength", 200)
+    return Param(description, schema, required)
+
+
+LANG = q("es (default) or en", enum=["es", "en"])
+CURSOR = q("next_cursor of the previous page", pattern=r"^[A-Za-z0-9_=-]+$", maxLength=4096)
+CODE = r"^[a-z0-9][a-z0-9-]{0,62}$"
+ACCESS_CODE = q(
+    "the request's access code (a wrong one answers 404)", required=True, pattern=r"^[0-9A-Za-z -]{4,32}$"
+)
+BEARER = q("Bearer <access token> (staff)", pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$")
+KEY_HEADERS = {
+    "X-Access-Code": q(
+        "the request's access code, or send X-Ticket-Session (a wrong one answers 404)",
+        pattern=r"^[0-9A-Za-z -]{4,32}$",
+    ),
+    "X-Ticket-Session": q(
+        "instead of the code: a session opened by a notice's link", pattern=r"^[!-~]{1,200}$"
+    ),
+}
+"""What opens a citizen's request: the access code or a notice link's session."""
+SAFE_ID = re.compile(r"[!-.0-~]{1,400}")
+"""Path parameters are visible ASCII without "/" (numbers, slugs, ids, signed tokens): anything
+else names nothing here (404) and never reaches a key or a model."""
+
+
+def limit(low: int, high: int, default: int) -> Param:
+    return q(f"{low}-{high}, default {default}", type="integer", minimum=low, maximum=high)
+
+
 @dataclass
 class RouteDoc:
     path: str
@@ -45,11 +91,13 @@ class RouteDoc:
     response: type[BaseModel] | None = None
     status: int = 200
     auth: bool = False
-    query: dict[str, str] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, Param] = field(default_factory=dict)
+    headers: dict[str, str | Param] = field(default_factory=dict)
     text_body: str | None = None
     """Media type of a body that is text rather than one JSON object (e.g. JSON Lines)."""
     text_response: str | None = None
+    roles: tuple[str, ...] = ()
+    """Staff roles allowed; checked before the body is read (authorise, then validate)."""
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -131,10 +179,10 @@ def parse_body(request: Request, model: type[M]) -> M:
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
     try:
-        data = json.loads(raw.decode("utf-8") if raw else "")
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        detail = f"{error.msg} (pos {error.pos})" if isinstance(error, json.JSONDecodeError) else "UTF-8"
-        raise BadRequest("malformed_json", {"detail": detail}) from error
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    data = safe_json.loads(text)  # depth, number, string and size limits before the model
     if not isinstance(data, dict):
         raise BadRequest("body_not_object")
     try:
@@ -194,9 +242,14 @@ def citizen_key(request: Request) -> str | None:
 
 
 def principal_of(request: Request) -> Principal:
-    """The verified staff principal with its teams and tier from the staff profile."""
+    """The verified staff principal with its teams and tier from the staff profile (once a request)."""
+    cached: Principal | None = getattr(request, "_principal", None)
+    if cached is not None:
+        return cached
     principal = verify(request.headers.get("authorization"))
-    return principal.with_profile(people_store.get_staff(principal.sub))
+    principal = principal.with_profile(people_store.get_staff(principal.sub))
+    request._principal = principal  # type: ignore[attr-defined]
+    return principal
 
 
 def json_response(
@@ -222,10 +275,11 @@ def route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     auth: bool = False,
-    query: dict[str, str] | None = None,
-    headers: dict[str, str] | None = None,
+    query: dict[str, Param] | None = None,
+    headers: dict[str, str | Param] | None = None,
     text_body: str | None = None,
     text_response: str | None = None,
+    roles: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems."""
     ROUTE_DOCS.append(
@@ -242,6 +296,7 @@ def route(
             dict(headers or {}),
             text_body,
             text_response,
+            tuple(roles),
         )
     )
 
@@ -251,6 +306,10 @@ def route(
         def wrapped(**kwargs: Any) -> Response:
             request = bp.current_request
             try:
+                if not all(SAFE_ID.fullmatch(str(v)) for v in kwargs.values()):
+                    raise NotFound("route_not_found")  # no id of this API has other characters
+                if roles:
+                    principal_of(request).require(*roles)
                 return traced(**kwargs)
             except DomainError as error:
                 return problem(error, lang_of(request), request_path(request))

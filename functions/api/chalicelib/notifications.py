@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import citizen_key, json_response, lang_of, parse_body, principal_of, query_int, route
+from chalicelib.http import (
+    BEARER,
+    CURSOR,
+    KEY_HEADERS,
+    citizen_key,
+    json_response,
+    lang_of,
+    limit,
+    parse_body,
+    principal_of,
+    q,
+    query_int,
+    route,
+)
 from ventanilla.models.notices import (
     DeadLetterList,
     DeviceIn,
@@ -37,7 +50,10 @@ TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
     body=DeviceIn,
     response=DeviceOut,
     status=201,
-    headers={"X-Access-Code": "for a request's device", "Authorization": "for a staff device"},
+    headers={
+        "X-Access-Code": q("for a request's device", pattern=r"^[0-9A-Za-z -]{4,32}$"),
+        "Authorization": BEARER,
+    },
 )
 def register_device() -> Response:
     request = bp.current_request
@@ -54,7 +70,7 @@ def register_device() -> Response:
     tag="citizen",
     body=NoticePrefsIn,
     response=NoticePrefsOut,
-    headers={"X-Access-Code": "the access code, or", "X-Ticket-Session": "a session of a notice's link"},
+    headers=KEY_HEADERS,
 )
 def update_prefs(number: str) -> Response:
     request = bp.current_request
@@ -96,6 +112,7 @@ def opt_out(token: str) -> Response:
     tag="admin",
     response=TemplateList,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def list_templates() -> Response:
     return json_response(notifications.list_templates(principal_of(bp.current_request)))
@@ -109,6 +126,7 @@ def list_templates() -> Response:
     tag="admin",
     response=TemplateOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def get_template(kind: str, channel: str, lang: str) -> Response:
     return json_response(notifications.get_template(principal_of(bp.current_request), kind, channel, lang))
@@ -123,6 +141,7 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     body=TemplateParts,
     response=TemplateOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def put_template(kind: str, channel: str, lang: str) -> Response:
     request = bp.current_request
@@ -140,6 +159,7 @@ def put_template(kind: str, channel: str, lang: str) -> Response:
     tag="admin",
     status=204,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def delete_template(kind: str, channel: str, lang: str) -> Response:
     notifications.delete_template(principal_of(bp.current_request), kind, channel, lang)
@@ -155,6 +175,7 @@ def delete_template(kind: str, channel: str, lang: str) -> Response:
     body=PreviewIn,
     response=PreviewOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def preview() -> Response:
     request = bp.current_request
@@ -170,7 +191,8 @@ def preview() -> Response:
     tag="admin",
     response=SuppressionList,
     auth=True,
-    query={"limit": "1-100, default 50", "cursor": "from next_cursor"},
+    query={"limit": limit(1, 100, 50), "cursor": CURSOR},
+    roles=notifications.MANAGERS,
 )
 def list_suppressions() -> Response:
     request = bp.current_request
@@ -187,6 +209,7 @@ def list_suppressions() -> Response:
     tag="admin",
     status=204,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def remove_suppression(suppression_id: str) -> Response:
     notifications.remove_suppression(principal_of(bp.current_request), suppression_id)
@@ -201,7 +224,8 @@ def remove_suppression(suppression_id: str) -> Response:
     tag="admin",
     response=DeadLetterList,
     auth=True,
-    query={"limit": "1-100, default 20"},
+    query={"limit": limit(1, 100, 20)},
+    roles=notifications.MANAGERS,
 )
 def dead_letters() -> Response:
     request = bp.current_request
@@ -218,6 +242,7 @@ def dead_letters() -> Response:
     body=RedriveIn,
     response=RedriveOut,
     auth=True,
+    roles=notifications.MANAGERS,
 )
 def redrive() -> Response:
     request = bp.current_request

@@ -8,7 +8,9 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.http import ROUTE_DOCS, json_response, route
+from chalicelib.http import ROUTE_DOCS, SAFE_ID, Param, json_response, route
+from ventanilla.help.articles import SLUG_PATTERN
+from ventanilla.models.common import CODE_PATTERN
 
 bp = Blueprint(__name__)
 
@@ -38,6 +40,16 @@ _PROBLEM = {
 }
 
 
+_ID = {"type": "string", "pattern": "^" + SAFE_ID.pattern + "$"}
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "number": {"type": "string", "pattern": r"^\d{4}-\d{6}$", "description": "request number, YYYY-NNNNNN"},
+    "slug": {"type": "string", "pattern": SLUG_PATTERN, "minLength": 3, "maxLength": 120},
+    "goal_id": {"type": "string", "pattern": CODE_PATTERN},
+    "canned_id": {"type": "string", "pattern": CODE_PATTERN},
+}
+"""Path parameters: an unknown value answers 404; these patterns keep generated clients in range."""
+
+
 def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     for name, sub in schema.pop("$defs", {}).items():
@@ -56,15 +68,29 @@ def document() -> dict[str, Any]:
             "operationId": _op_id(doc.method, doc.path),
         }
         params = [
-            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": n, "in": "path", "required": True, "schema": PATH_PARAMS.get(n, _ID)}
             for n in re.findall(r"{(\w+)}", doc.path)
         ]
         params += [
-            {"name": n, "in": "query", "required": False, "description": d, "schema": {"type": "string"}}
-            for n, d in doc.query.items()
+            {
+                "name": n,
+                "in": "query",
+                "required": p.required,
+                "description": p.description,
+                "schema": p.schema,
+            }
+            for n, p in doc.query.items()
         ]
         params += [
-            {"name": n, "in": "header", "description": d, "schema": {"type": "string"}}
+            {
+                "name": n,
+                "in": "header",
+                "description": d.description,
+                "required": d.required,
+                "schema": d.schema,
+            }
+            if isinstance(d, Param)
+            else {"name": n, "in": "header", "description": d, "schema": {"type": "string"}}
             for n, d in doc.headers.items()
         ]
         if params:
@@ -104,6 +130,11 @@ def document() -> dict[str, Any]:
         op["responses"] = {str(doc.status): ok, "4XX": {"description": "Client error", **problem}}
         if doc.auth:
             op["security"] = [{"cognito": []}]
+            op["responses"]["401"] = {"description": "No valid token", **problem}
+        if doc.roles:
+            op["x-roles"] = list(doc.roles)
+            op["description"] = "Roles: " + ", ".join(doc.roles)
+            op["responses"]["403"] = {"description": "Not one of the roles", **problem}
         paths.setdefault(doc.path, {})[doc.method.lower()] = op
     return {
         "openapi": "3.1.0",

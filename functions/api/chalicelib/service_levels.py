@@ -128,6 +128,7 @@ def my_availability() -> Response:
     tag="admin",
     response=BusinessCalendar,
     auth=True,
+    roles=sla.ADMIN_ROLES,
 )
 def get_calendar() -> Response:
     return json_response(sla.get_calendar(principal_of(bp.current_request)), headers=NO_STORE)
@@ -142,6 +143,7 @@ def get_calendar() -> Response:
     body=BusinessCalendar,
     response=BusinessCalendar,
     auth=True,
+    roles=sla.ADMIN_ROLES,
 )
 def put_calendar() -> Response:
     request = bp.current_request
@@ -159,6 +161,7 @@ def put_calendar() -> Response:
     tag="admin",
     response=SlaConfig,
     auth=True,
+    roles=sla.ADMIN_ROLES,
 )
 def get_policy() -> Response:
     return json_response(sla.get_policy(principal_of(bp.current_request)), headers=NO_STORE)
@@ -173,6 +176,7 @@ def get_policy() -> Response:
     body=SlaConfig,
     response=SlaConfig,
     auth=True,
+    roles=sla.ADMIN_ROLES,
 )
 def put_policy() -> Response:
     request = bp.current_request
@@ -190,6 +194,7 @@ def put_policy() -> Response:
     tag="admin",
     response=RoutingRules,
     auth=True,
+    roles=routing.ADMIN_ROLES,
 )
 def get_rules() -> Response:
     return json_response(routing.get_rules(principal_of(bp.current_request)), headers=NO_STORE)
@@ -204,6 +209,7 @@ def get_rules() -> Response:
     body=RoutingRules,
     response=RoutingRules,
     auth=True,
+    roles=routing.ADMIN_ROLES,
 )
 def put_rules() -> Response:
     request = bp.current_request
@@ -222,6 +228,7 @@ def put_rules() -> Response:
     body=Sample,
     response=Evaluation,
     auth=True,
+    roles=routing.ADMIN_ROLES,
 )
 def dry_run() -> Response:
     request = bp.current_request
@@ -238,10 +245,10 @@ def dry_run() -> Response:
     tag="admin",
     response=LegalRules,
     auth=True,
+    roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"),
 )
 def legal_deadlines() -> Response:
-    principal = principal_of(bp.current_request)
-    principal.require(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3")
+    principal_of(bp.current_request)  # roles checked by the route
     lang = "en" if "en" in (bp.current_request.headers.get("accept-language") or "")[:2] else "es"
     items = [
         LegalRuleOut(

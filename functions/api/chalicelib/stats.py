@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
+from chalicelib.http import CODE, json_response, lang_of, parse_body, principal_of, q, route
+from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
 from ventanilla.services import export as export_service
 from ventanilla.stats import goals, open_data, service
@@ -13,11 +14,11 @@ from ventanilla.stats import goals, open_data, service
 bp = Blueprint(__name__)
 
 FILTERS = {
-    "from": "first day, YYYY-MM-DD (default: 29 days before `to`)",
-    "to": "last day, YYYY-MM-DD (default: today)",
-    "type": "request type code",
-    "team": "team code",
-    "channel": "channel",
+    "from": q("first day, YYYY-MM-DD (default: 29 days before `to`)", format="date"),
+    "to": q("last day, YYYY-MM-DD (default: today)", format="date"),
+    "type": q("request type code", pattern=CODE),
+    "team": q("team code", pattern=CODE),
+    "channel": q("channel", enum=[c.value for c in Channel]),
 }
 
 
@@ -34,6 +35,7 @@ def _query() -> dict[str, str]:
     response=Dashboard,
     auth=True,
     query=FILTERS,
+    roles=service.VIEWERS,
 )
 def dashboard() -> Response:
     return json_response(service.dashboard(principal_of(bp.current_request), _query()))
@@ -47,6 +49,7 @@ def dashboard() -> Response:
     tag="stats",
     auth=True,
     query=FILTERS,
+    roles=service.VIEWERS,
 )
 def chart(chart: str) -> Response:
     body = service.chart_csv(principal_of(bp.current_request), chart, _query())
@@ -67,7 +70,11 @@ def chart(chart: str) -> Response:
     summary="Service level report for a month, printable HTML or CSV (supervisors)",
     tag="stats",
     auth=True,
-    query={"period": "YYYY-MM (default: last month)", "format": "html | csv"},
+    query={
+        "period": q("YYYY-MM (default: last month)", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
+        "format": q("html (default) or csv", enum=["html", "csv"]),
+    },
+    roles=service.VIEWERS,
 )
 def report() -> Response:
     request = bp.current_request
@@ -116,6 +123,7 @@ def export() -> Response:
     tag="stats",
     response=GoalList,
     auth=True,
+    roles=goals.MANAGERS,
 )
 def list_goals() -> Response:
     return json_response(goals.manage_list(principal_of(bp.current_request)))
@@ -131,6 +139,7 @@ def list_goals() -> Response:
     response=Goal,
     status=201,
     auth=True,
+    roles=goals.MANAGERS,
 )
 def create_goal() -> Response:
     request = bp.current_request
@@ -146,6 +155,7 @@ def create_goal() -> Response:
     body=GoalIn,
     response=Goal,
     auth=True,
+    roles=goals.MANAGERS,
 )
 def update_goal(goal_id: str) -> Response:
     request = bp.current_request
@@ -153,7 +163,14 @@ def update_goal(goal_id: str) -> Response:
 
 
 @route(
-    bp, "/api/v1/stats/goals/{goal_id}", "DELETE", summary="Delete a goal", tag="stats", status=204, auth=True
+    bp,
+    "/api/v1/stats/goals/{goal_id}",
+    "DELETE",
+    summary="Delete a goal",
+    tag="stats",
+    status=204,
+    auth=True,
+    roles=goals.MANAGERS,
 )
 def delete_goal(goal_id: str) -> Response:
     goals.delete(principal_of(bp.current_request), goal_id)

@@ -38,10 +38,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Self, overload
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
-from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 __all__ = [
     "DEMO_COUNTRIES",
@@ -61,7 +61,7 @@ _US = timedelta(microseconds=1)
 _INF = math.inf
 _MIDNIGHT = time(0, 0)
 # Countries the product is documented for; any country the holidays library knows also works.
-CORE_COUNTRIES = ("CL", "CO", "MX", "AR", "PE", "EC", "UY")
+CORE_countries = ("CL", "CO", "MX", "AR", "PE", "EC", "UY")
 # A calendar with at least one working weekday always finds business days; this guards against
 # pathological data (e.g. a country whose holiday list covers every working weekday).
 _MAX_EMPTY_YEARS = 3
@@ -143,6 +143,14 @@ def _merge_pauses(pauses: Pauses) -> list[tuple[int, float]]:
     return merged
 
 
+def _zones() -> list[Any]:
+    return sorted(available_timezones())
+
+
+def _countries() -> list[Any]:
+    return sorted(holidays.list_supported_countries())
+
+
 class BusinessCalendar(BaseModel):
     """An institution's business calendar. Immutable; share one instance per institution.
 
@@ -153,11 +161,14 @@ class BusinessCalendar(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str
-    country: str
-    subdivision: str | None = None
-    working_hours: dict[int, list[tuple[time, time]]]
-    closures: frozenset[date] = frozenset()
+    timezone: str = Field(json_schema_extra=lambda s: s.update(enum=_zones()))
+    country: str = Field(json_schema_extra=lambda s: s.update(enum=_countries()))
+    subdivision: str | None = Field(default=None, max_length=10)
+    working_hours: dict[int, list[tuple[time, time]]] = Field(
+        json_schema_extra={"propertyNames": {"pattern": "^[1-7]$"}, "maxProperties": 7},
+        description="ISO weekday (1-7) to shifts [start, end]; start before end (00:00 ends the day)",
+    )
+    closures: frozenset[date] = Field(default=frozenset(), max_length=400)
 
     _zone: ZoneInfo = PrivateAttr()
     _years: dict[int, _Year] = PrivateAttr(default_factory=dict)
@@ -180,7 +191,7 @@ class BusinessCalendar(BaseModel):
         if code not in holidays.list_supported_countries():
             raise ValueError(
                 f"country: {value!r} is not a supported ISO 3166-1 alpha-2 code "
-                f"(supported include {', '.join(CORE_COUNTRIES)})"
+                f"(supported include {', '.join(CORE_countries)})"
             )
         return code
 

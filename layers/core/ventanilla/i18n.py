@@ -41,8 +41,8 @@ _MESSAGES: dict[str, dict[str, str]] = {
     "string_pattern_mismatch": {"es": "Formato no válido.", "en": "Invalid format."},
     "invalid_email": {"es": "Correo electrónico no válido.", "en": "Invalid email address."},
     "invalid_phone": {
-        "es": "Número de teléfono no válido (use formato +56 9 1234 5678).",
-        "en": "Invalid phone number (use the format +56 9 1234 5678).",
+        "es": "Número de teléfono no válido (use el formato {example}).",
+        "en": "Invalid phone number (use the format {example}).",
     },
     "invalid_rut": {"es": "RUT no válido.", "en": "Invalid RUT."},
     "unknown_type": {"es": "Tipo de solicitud desconocido.", "en": "Unknown request type."},
@@ -68,6 +68,26 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "en": "The body is not valid JSON: {detail}",
     },
     "body_not_object": {"es": "El cuerpo debe ser un objeto JSON.", "en": "The body must be a JSON object."},
+    "json_too_deep": {
+        "es": "El JSON anida objetos o listas a más de {limit} niveles.",
+        "en": "The JSON nests objects or arrays more than {limit} levels deep.",
+    },
+    "json_number_too_long": {
+        "es": "Un número entero del JSON tiene más de {limit} dígitos.",
+        "en": "An integer in the JSON has more than {limit} digits.",
+    },
+    "json_number_too_large": {
+        "es": "Un número del JSON no es finito o supera {limit} en magnitud.",
+        "en": "A number in the JSON is not finite or exceeds {limit} in magnitude.",
+    },
+    "json_string_too_long": {
+        "es": "Un texto del JSON supera los {limit} caracteres.",
+        "en": "A string in the JSON exceeds {limit} characters.",
+    },
+    "json_too_many_items": {
+        "es": "Un objeto o lista del JSON tiene más de {limit} elementos.",
+        "en": "An object or array in the JSON has more than {limit} items.",
+    },
     "transition_forbidden": {
         "es": "No se puede pasar de «{from_}» a «{to}».",
         "en": "Cannot move from '{from_}' to '{to}'.",
@@ -145,6 +165,18 @@ _MESSAGES.update(
             "es": "Esta solicitud pertenece al equipo «{team}», que no es suyo.",
             "en": "This request belongs to team '{team}', which is not yours.",
         },
+        "reassign_team_not_yours": {
+            "es": "No puede traspasar solicitudes al equipo «{team}», que no es suyo.",
+            "en": "You cannot hand requests to team '{team}', which is not yours.",
+        },
+        "reassign_other_team": {
+            "es": "Su rol no permite traspasar solicitudes a otro equipo («{team}»).",
+            "en": "Your role does not allow handing requests to another team ('{team}').",
+        },
+        "reassign_to_supervisor": {
+            "es": "Su rol no permite asignar solicitudes a supervisión o administración.",
+            "en": "Your role does not allow assigning requests to supervisors or admins.",
+        },
         "unknown_staff": {
             "es": "No existe un funcionario con ese identificador.",
             "en": "There is no staff member with that id.",
@@ -174,6 +206,10 @@ _MESSAGES.update(
             "en": "Idempotency-Key must have 8 to 128 visible characters.",
         },
         "invalid_query": {"es": "Parámetro no válido: {detail}", "en": "Invalid parameter: {detail}"},
+        "invalid_cursor": {
+            "es": "El cursor no es el next_cursor de una página anterior.",
+            "en": "The cursor is not the next_cursor of a previous page.",
+        },
         "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
         "throttled": {
             "es": "Demasiadas solicitudes. Intente de nuevo en unos segundos.",

@@ -54,7 +54,7 @@ class Duration(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    value: float = Field(gt=0, allow_inf_nan=False)
+    value: float = Field(ge=0.01, le=10_000, allow_inf_nan=False)
     unit: DurationUnit
 
     @model_validator(mode="after")

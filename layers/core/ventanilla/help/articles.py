@@ -29,6 +29,10 @@ from pydantic import (
     model_validator,
 )
 
+from ventanilla import safe_json
+from ventanilla.errors import BadRequest
+from ventanilla.i18n import message
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 REQUEST_TYPE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$"
 
@@ -266,16 +270,12 @@ def parse_jsonl(lines: Iterable[str], source: str = "<jsonl>") -> ImportReport:
         if not raw.strip():
             continue
         try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
+            data = safe_json.loads(raw)  # the API's limits: depth, numbers, string lengths
+        except BadRequest as exc:
+            detail = message(exc.code, "en", **exc.params).rstrip(".")
             report.errors.append(
                 ImportIssue(
-                    source,
-                    number,
-                    "",
-                    f"invalid JSON: {exc.msg} (column {exc.colno})",
-                    "import_bad_json",
-                    {"detail": f"{exc.msg} (col. {exc.colno})"},
+                    source, number, "", f"invalid JSON: {detail}", "import_bad_json", {"detail": detail}
                 )
             )
             continue

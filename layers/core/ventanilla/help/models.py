@@ -68,11 +68,15 @@ class ArticleEditIn(Strict):
         max_length=MAX_RELATED,
         description="articles to read next: existing slugs of the same language, not this one",
     )
-    revision: int | None = Field(default=None, ge=1, description="the revision you edited; 409 if stale")
+    revision: int | None = Field(
+        default=None, ge=1, le=1_000_000_000, description="the revision you edited; 409 if stale"
+    )
 
 
 class RevisionIn(Strict):
-    revision: int | None = Field(default=None, ge=1, description="the revision you saw; 409 if stale")
+    revision: int | None = Field(
+        default=None, ge=1, le=1_000_000_000, description="the revision you saw; 409 if stale"
+    )
 
 
 class ReorderIn(Strict):

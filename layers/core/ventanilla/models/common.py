@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
+
+
+def is_code(value: str) -> bool:
+    """Whether ``value`` could be a code (an id from a path that is not one names nothing: 404)."""
+    return re.fullmatch(CODE_PATTERN, value) is not None
+
+
 """A catalog or team code: lowercase letters, digits and hyphens."""
 
 
@@ -20,6 +29,8 @@ class Strict(BaseModel):
 
 class Text(BaseModel):
     """A text shown to people, in Spanish (required) and English (falls back to Spanish)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     es: str = Field(min_length=1, max_length=500)
     en: str | None = Field(default=None, max_length=500)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from ventanilla.models.common import Strict
 from ventanilla.models.people import NoticeChannel
+from ventanilla.notify.events import Kind
 
 Platform = Literal["fcm", "apns"]
 TemplateChannel = Literal["email", "sms", "push"]
@@ -90,7 +91,7 @@ class TemplateList(BaseModel):
 
 
 class PreviewIn(Strict):
-    kind: str = Field(min_length=3, max_length=40)
+    kind: Kind
     channel: TemplateChannel
     lang: TemplateLang = "es"
     parts: TemplateParts | None = None

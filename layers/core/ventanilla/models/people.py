@@ -63,6 +63,8 @@ class StaffProfile(BaseModel):
     """The language of the notices the staff member receives (they set it themselves)."""
     signed_out_at: int | None = None
     """Epoch seconds of the last sign-out everywhere: tokens from sign-ins before it are refused."""
+    roles: list[StaffRole] = Field(default_factory=list)
+    """A copy of the Cognito groups, written with the profile: who a request may be handed to."""
 
 
 class StaffPreferencesIn(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from itertools import pairwise
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -34,7 +34,7 @@ class OverdueLevel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    after_hours: float = Field(gt=0, le=2000, allow_inf_nan=False)
+    after_hours: float = Field(ge=0.01, le=2000, allow_inf_nan=False)
     actions: list[EscalationAction] = Field(min_length=1, max_length=5)
 
 
@@ -53,8 +53,12 @@ class SlaConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    warnings: tuple[float, ...] = DEFAULT_WARNINGS
-    priority_factors: dict[Priority, float] = Field(default_factory=lambda: dict(_FACTORS))
+    warnings: tuple[Annotated[float, Field(ge=0.01, le=0.99)], ...] = Field(
+        default=DEFAULT_WARNINGS, max_length=10, description="shares of the time, strictly ascending"
+    )
+    priority_factors: dict[Priority, Annotated[float, Field(ge=0.05, le=10)]] = Field(
+        default_factory=lambda: dict(_FACTORS)
+    )
     overrides: dict[str, PolicyOverride] = Field(default_factory=dict, max_length=200)
     on_warning: list[EscalationAction] = Field(default_factory=_default_on_warning)
     """Before due: what each warning threshold does (notifying the assignee by default)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -14,14 +14,22 @@ GoalMetric = Literal["first_response", "resolution"]
 GoalPeriod = Literal["month", "quarter", "year"]
 
 
+def _edges(schema: dict[str, Any]) -> None:
+    from ventanilla.stats.keys import HIST_EDGES
+
+    schema["enum"] = [e for e in HIST_EDGES if 1 <= e <= 960]
+
+
 class GoalIn(Strict):
     """E.g. 90% of information requests answered within 90 business hours (10 days of 9 h)."""
 
     name: Text
     type_code: Code
     metric: GoalMetric = "first_response"
-    threshold_hours: int = Field(ge=1, le=960, description="business hours; one of the histogram edges")
-    target_pct: float = Field(gt=0, le=100)
+    threshold_hours: int = Field(
+        ge=1, le=960, description="business hours; one of the histogram edges", json_schema_extra=_edges
+    )
+    target_pct: float = Field(ge=1, le=100, description="percent of requests within the threshold")
     period: GoalPeriod = "month"
     public: bool = True
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ventanilla.help.articles import Slug
 from ventanilla.help.models import SeenArticle
@@ -19,6 +19,8 @@ FormValue = str | int | float | bool
 SlaTarget = Literal["first_response", "resolution", "legal"]
 
 MAX_SUBJECT = 200
+MAX_VERSION = 1_000_000_000
+"""Bound of the optimistic-lock ``version`` a client sends (a ticket changes far fewer times)."""
 MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 10_000
 
@@ -210,19 +212,28 @@ class MessageIn(Strict):
 
 class StaffMessageIn(Strict):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
+
+
+def _given(name: str) -> dict[str, Any]:
+    """JSON Schema: ``name`` is present and not null (for "at least one of" bodies)."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
 
 
 class AssignIn(Strict):
+    """An assignee, a team or both."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [_given("assignee"), _given("team")]})
+
     assignee: str | None = Field(default=None, max_length=64, description="staff sub; null unassigns")
     team: Code | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class StatusIn(Strict):
     status: Status
     body: str | None = Field(default=None, max_length=MAX_MESSAGE)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class ExtensionIn(Strict):
@@ -230,22 +241,26 @@ class ExtensionIn(Strict):
 
     days: int = Field(ge=1, le=365)
     justification: str = Field(min_length=10, max_length=2000)
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class EscalateIn(Strict):
     reason: str = Field(min_length=3, max_length=2000)
     to_tier: Tier | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 class ReclassifyIn(Strict):
     """Change type/subtype or priority; due dates are recomputed (the legal term stays)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"anyOf": [_given(name) for name in ("type", "subtype", "priority")]}
+    )
+
     type: Code | None = None
     subtype: Code | None = None
     priority: Priority | None = None
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
 MAX_SURVEY_COMMENT = 2000

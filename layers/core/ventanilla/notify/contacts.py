@@ -15,10 +15,19 @@ _LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+EXAMPLE_PHONE = "+56 9 6123 4567"
+"""The mobile number every message and form hint shows (a test runs each one through the validator).
+Not phonenumbers' own example for CL: that one is a Santiago landline shape (+56 2 2123 4567)."""
+
+
+def example_phone() -> str:
+    """The example number error messages show; :func:`normalize_phone` accepts it."""
+    return EXAMPLE_PHONE
+
+
 def _phone_error(code: str, es: str, en: str) -> NotifyError:
-    hint_es = " Use el formato +56 9 6123 4567."
-    hint_en = " Use the format +56 9 6123 4567."
-    return NotifyError(code, es + hint_es, en + hint_en)
+    example = example_phone()
+    return NotifyError(code, f"{es} Use el formato {example}.", f"{en} Use the format {example}.")
 
 
 def normalize_phone(raw: str, default_region: str = "CL") -> str:

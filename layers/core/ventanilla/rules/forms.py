@@ -9,7 +9,7 @@ from typing import Any
 from ventanilla.errors import FieldError
 from ventanilla.models.catalog import FormField
 from ventanilla.models.ticket import FormValue
-from ventanilla.notify.contacts import normalize_email, normalize_phone
+from ventanilla.notify.contacts import example_phone, normalize_email, normalize_phone
 
 _RUT_RE = re.compile(r"^(\d{1,2}(?:\.?\d{3}){2})-?([\dkK])$")
 
@@ -74,7 +74,7 @@ def _check_value(f: FormField, raw: FormValue) -> tuple[FormValue | None, str | 
         try:
             return normalize_phone(text), None, {}
         except ValueError:
-            return None, "invalid_phone", {}
+            return None, "invalid_phone", {"example": example_phone()}
     if f.kind == "rut":
         return (text.upper(), None, {}) if rut_is_valid(text) else (None, "invalid_rut", {})
     if f.kind == "date":

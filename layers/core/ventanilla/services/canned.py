@@ -16,7 +16,7 @@ from ventanilla.models.canned import (
     RenderedCannedList,
     fill,
 )
-from ventanilla.models.common import utcnow
+from ventanilla.models.common import is_code, utcnow
 from ventanilla.services import tickets
 from ventanilla.services.due_dates import institution_calendar
 from ventanilla.settings import get_settings
@@ -57,6 +57,8 @@ def create(principal: Principal, body: CannedIn) -> CannedResponse:
 
 def update(principal: Principal, canned_id: str, body: CannedIn) -> CannedResponse:
     principal.require(*MANAGERS)
+    if not is_code(canned_id):
+        raise NotFound("canned_not_found")
     canned = CannedResponse(
         id=canned_id, updated_at=utcnow(), updated_by=principal.username, **body.model_dump()
     )

@@ -344,7 +344,7 @@ def preview(principal: Principal, body: PreviewIn, ui: Lang) -> PreviewOut:
 def list_suppressions(principal: Principal, limit: int, cursor: str | None) -> SuppressionList:
     principal.require(*MANAGERS)
     if cursor is not None and (len(cursor) != 64 or any(c not in "0123456789abcdef" for c in cursor)):
-        raise BadRequest("invalid_query", {"detail": "cursor"})
+        raise BadRequest("invalid_cursor")
     items, last = store.suppressions(limit, cursor)
     return SuppressionList(items=[Suppression.model_validate(i) for i in items], next_cursor=last)
 

@@ -87,9 +87,9 @@ def _queue_positions(cursor: str | None, order: str) -> dict[str, str]:
     if raw is None:
         return {}
     if raw.pop("order", None) != order:
-        raise BadRequest("invalid_query", {"detail": "cursor"})
+        raise BadRequest("invalid_cursor")
     pattern = SORT_KEYS[order]
     for value in raw.values():
         if value != queue_order.DONE and not pattern.fullmatch(value):
-            raise BadRequest("invalid_query", {"detail": "cursor"})
+            raise BadRequest("invalid_cursor")
     return raw

@@ -34,11 +34,12 @@ from ventanilla.models.ticket import (
     TicketCreated,
     TimelineEntry,
 )
-from ventanilla.notify.contacts import normalize_email, normalize_phone
+from ventanilla.notify.contacts import example_phone, normalize_email, normalize_phone
 from ventanilla.rules import access_codes, follow_links
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
 from ventanilla.rules.priority import priority_of
+from ventanilla.rules.reassignment import check_reassign
 from ventanilla.rules.state_machine import (
     CLOCK_PAUSED,
     LABELS,
@@ -97,7 +98,7 @@ def _requester(body: CreateTicketIn) -> tuple[Requester, list[FieldError]]:
         try:
             phone = normalize_phone(r.phone)
         except ValueError:
-            errors.append(FieldError("requester.phone", "invalid_phone"))
+            errors.append(FieldError("requester.phone", "invalid_phone", {"example": example_phone()}))
     if not r.email and not r.phone:
         errors.append(FieldError("requester.email", "contact_required"))
     if "email" in r.channels and not r.email:
@@ -530,19 +531,20 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
         raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "missing")])
     team = body.team or ticket.team
     if body.team and not any(t.code == body.team for t in catalog_store.list_teams()):
-        raise ValidationFailed("validation_failed", errors=[FieldError("team", "invalid")])
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("team", "unknown_team", {"team": body.team})]
+        )
     assignee_name = None
+    profile = people_store.get_staff(body.assignee) if body.assignee else None
     if body.assignee:
-        profile = people_store.get_staff(body.assignee)
         if profile is None:
             raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "unknown_staff")])
         if team not in profile.teams:
             raise ValidationFailed(
                 "validation_failed", errors=[FieldError("assignee", "not_your_team", {"team": team})]
             )
-        if body.assignee != principal.sub and not principal.sees_all_teams and team not in principal.teams:
-            raise Forbidden("not_your_team", {"team": team})
         assignee_name = profile.name
+    check_reassign(principal.groups, principal.teams, ticket.team, team, profile.roles if profile else None)
     now = utcnow()
     actor = _staff_actor(principal)
     updated = ticket.model_copy(

@@ -8,7 +8,7 @@ from datetime import date
 from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, NotFound
-from ventanilla.models.common import utcnow
+from ventanilla.models.common import is_code, utcnow
 from ventanilla.models.stats import Compliance, Goal, GoalIn, GoalList, GoalStatus
 from ventanilla.services.canned import slug_of
 from ventanilla.stats import figures as f
@@ -52,6 +52,8 @@ def create(principal: Principal, body: GoalIn) -> Goal:
 
 def update(principal: Principal, goal_id: str, body: GoalIn) -> Goal:
     principal.require(*MANAGERS)
+    if not is_code(goal_id):
+        raise NotFound("goal_not_found")
     goal = Goal(id=goal_id, updated_at=utcnow(), updated_by=principal.username, **body.model_dump())
     if not store.put_goal(goal, create=False):
         raise NotFound("goal_not_found")
@@ -60,7 +62,7 @@ def update(principal: Principal, goal_id: str, body: GoalIn) -> Goal:
 
 def delete(principal: Principal, goal_id: str) -> None:
     principal.require(*MANAGERS)
-    if not store.delete_goal(goal_id):
+    if not is_code(goal_id) or not store.delete_goal(goal_id):
         raise NotFound("goal_not_found")
 
 

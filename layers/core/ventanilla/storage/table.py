@@ -193,9 +193,18 @@ def client() -> Any:
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
     """A model as a DynamoDB item: JSON types, floats as Decimal, None values left out."""
-    data = json.loads(model.model_dump_json(exclude_none=True), parse_float=Decimal)
+    data = json.loads(model.model_dump_json(exclude_none=True), parse_float=_number)
     data.update({k: v for k, v in keys.items() if v is not None})
     return dict(data)
+
+
+def _number(text: str) -> Decimal:
+    """A JSON float as a DynamoDB number: magnitudes below 1e-100 (DynamoDB's floor is 1e-130) are 0."""
+    value = Decimal(text)
+    return value if value == 0 or abs(value) >= _TINY else Decimal(0)
+
+
+_TINY = Decimal("1e-100")
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
@@ -240,7 +249,7 @@ def cursor_in(cursor: str | None) -> dict[str, Any] | None:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": "cursor"}) from error
+        raise BadRequest("invalid_cursor") from error
     if not isinstance(key, dict) or not all(isinstance(v, str) for v in key.values()):
-        raise BadRequest("invalid_query", {"detail": "cursor"})
+        raise BadRequest("invalid_cursor")
     return key
