@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CODE, json_response, lang_of, parse_body, principal_of, q, route
+from chalicelib.http import CODE, CURSOR, json_response, lang_of, limit, parse_body, principal_of, q, route
 from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.rules.state_machine import Status
 from ventanilla.services import export as export_service
+from ventanilla.services.tickets import STAFF_ROLES_WORKING
 from ventanilla.stats import goals, open_data, service
 
 bp = Blueprint(__name__)
@@ -95,16 +97,16 @@ def report() -> Response:
     text_response="text/csv",
     auth=True,
     query={
-        "from": "first filing day, YYYY-MM-DD (default: no bound)",
-        "to": "last filing day, YYYY-MM-DD (default: no bound)",
-        "type": "request type code",
-        "team": "team code (agents: one of theirs)",
-        "status": "one status (default: all)",
-        "format": "json (default) | csv",
-        "limit": f"tickets read by this call, 1-{export_service.MAX_LIMIT} "
-        f"(default {export_service.DEFAULT_LIMIT})",
-        "cursor": "the previous page's next cursor",
+        "from": q("first filing day, YYYY-MM-DD (default: no bound)", format="date"),
+        "to": q("last filing day, YYYY-MM-DD (default: no bound)", format="date"),
+        "type": q("request type code", pattern=CODE),
+        "team": q("team code (agents: one of theirs)", pattern=CODE),
+        "status": q("one status (default: all)", enum=[s.value for s in Status]),
+        "format": q("json (default) or csv", enum=["json", "csv"]),
+        "limit": limit(1, export_service.MAX_LIMIT, export_service.DEFAULT_LIMIT),
+        "cursor": CURSOR,
     },
+    roles=tuple(sorted(STAFF_ROLES_WORKING)),
 )
 def export() -> Response:
     content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
@@ -186,7 +188,10 @@ def delete_goal(goal_id: str) -> Response:
     tag="public",
     response=PublicStats,
     text_response="text/csv",
-    query={"format": "json (default) | csv", "table": "CSV only: months (default) | goals"},
+    query={
+        "format": q("json (default) or csv", enum=["json", "csv"]),
+        "table": q("CSV only: months (default) or goals", enum=["months", "goals"]),
+    },
 )
 def public_stats() -> Response:
     content_type, body = open_data.published(_query())
