@@ -158,6 +158,7 @@ def test_full_round_trip_reply_note_assign_resolve(api: Any, aws: Aws) -> None:
         "note",
         "message",
         "status_changed",
+        "contact_confirmed",  # the citizen opened it with the code: internal, for agents
     ]
     assert any(
         not e["public"] and e["body"] == "Revisar con Rentas antes de responder" for e in staff["history"]

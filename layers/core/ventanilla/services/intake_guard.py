@@ -146,11 +146,15 @@ def wrong_code(number: str, failures: tuple[int, float] | None, exists: bool) ->
         )
 
 
-def right_code(ticket: Ticket, history: list[HistoryEvent], failures: tuple[int, float] | None) -> None:
-    """A right code outside a lockout forgets earlier failures, and confirms the requester's address:
-    whoever holds the code received the receipt there."""
+def right_code(number: str, failures: tuple[int, float] | None) -> None:
+    """A right code outside a lockout forgets earlier failures."""
     if failures is not None:
-        limits.clear_code_failures(ticket.number)
+        limits.clear_code_failures(number)
+
+
+def confirm_contact(ticket: Ticket, history: list[HistoryEvent]) -> None:
+    """Whoever opens the request with its code (or a notice's link) received the receipt at the
+    requester's address: from now on notices may carry the filer's own words."""
     if not contact_confirmed(history):
         event = HistoryEvent(
             event_id=f"confirm{ticket.number}",

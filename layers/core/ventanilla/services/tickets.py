@@ -284,14 +284,13 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
         ticket, history = store.get_with_history(number)
         if ticket is None:
             raise NotFound("ticket_not_found")
-        intake_guard.right_code(ticket, history, None)  # the link came to the requester's address
         return ticket, history
     failures = intake_guard.before_code_check(number)
     ticket, history = store.get_with_history(number)
     if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
         intake_guard.wrong_code(number, failures, exists=ticket is not None)
         raise NotFound("ticket_not_found")
-    intake_guard.right_code(ticket, history, failures)
+    intake_guard.right_code(number, failures)
     return ticket, history
 
 
@@ -370,6 +369,7 @@ def survey_open(ticket: Ticket) -> bool:
 
 def follow(number: str, code: str | None, lang: Lang) -> PublicTicket:
     ticket, history = _citizen_ticket(number, code)
+    intake_guard.confirm_contact(ticket, history)  # reading it, not a refused change, confirms
     return public_view(ticket, history, lang)
 
 
