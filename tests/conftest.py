@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 
 warnings.filterwarnings("ignore", message="No application metrics to publish")
+# Some test modules import the API's blueprints at collection, before the local stack exports the
+# template's environment; Powertools reads the metrics namespace when the Metrics object is made.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "Ventanilla")
 
 TEST_LIMITS = {
     "FILING_PER_CLIENT_PER_HOUR": "1000000",

@@ -14,6 +14,15 @@ from chalice.local import ForbiddenError, LocalGateway, RouteMatcher
 from ventanilla.i18n import message, pick_lang
 
 PROBLEM_JSON = "application/problem+json"
+GATEWAY_HEADERS = {
+    "Content-Type": PROBLEM_JSON,
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
+"""What the app's middleware adds to its own answers, on the gateway's answer too."""
 TITLES = {"es": "No encontrado", "en": "Not found"}
 
 
@@ -31,7 +40,7 @@ def route_not_found(path: str, headers: dict[str, Any]) -> dict[str, Any]:
     }
     return {
         "statusCode": 404,
-        "headers": {"Content-Type": PROBLEM_JSON},
+        "headers": dict(GATEWAY_HEADERS),
         "multiValueHeaders": {},
         "body": json.dumps(body, ensure_ascii=False),
         "isBase64Encoded": False,

@@ -35,7 +35,9 @@ class QueuePoller(threading.Thread):
         self.sqs = boto3.client("sqs")
         self.queue_url = self.sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
         self._stop = threading.Event()
-        self._idle = threading.Event()
+        self._polls = threading.Condition()
+        self._polls_begun = 0
+        self._polls_empty = 0  # the latest poll that found the queue empty
         self.invocations = 0
         self.deleted = 0
         self.failed = 0
@@ -44,19 +46,27 @@ class QueuePoller(threading.Thread):
         self._stop.set()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """True once a poll found the queue empty after this call (retries pending are not waited)."""
-        self._idle.clear()
-        return self._idle.wait(timeout)
+        """True once a poll that BEGAN after this call found the queue empty (a poll already under
+        way may have looked before the latest messages arrived; retries pending are not waited)."""
+        with self._polls:
+            floor = self._polls_begun
+            return self._polls.wait_for(lambda: self._polls_empty > floor, timeout)
 
     def run(self) -> None:
         while not self._stop.is_set():
+            with self._polls:
+                self._polls_begun += 1
+                mine = self._polls_begun
             try:
                 got = self.poll_once()
             except Exception:  # keep polling: a local runner must not die on one bad batch
                 log.exception("queue delivery to %s failed", self.function.logical)
-                got = 0
-            if not got:
-                self._idle.set()
+                got = -1
+            if got == 0:
+                with self._polls:
+                    self._polls_empty = mine
+                    self._polls.notify_all()
+            if got <= 0:
                 self._stop.wait(self.interval)
 
     def _record(self, message: dict[str, Any]) -> dict[str, Any]:

@@ -17,10 +17,11 @@ REFERENCE_CODES = frozenset(
         "optout_invalid",
         "invalid_cursor",
         "not_in_section",
+        "link_used_or_expired",
     }
 )
 """Problem and field codes that say a well-formed value names nothing that exists (a type code, a
-team, a staff member, a signed link, a page cursor): the document cannot list those, as it cannot
+team, a staff member, a signed link, a page cursor, a notice link's one-time token: 410): the document cannot list those, as it cannot
 list ticket numbers; they count as a 404 for the positive-data check."""
 ACCEPTED = frozenset({401, 403, 404, 409})
 AUTH_CODES = frozenset({"device_needs_owner"})
@@ -37,6 +38,9 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/calendar": "each shift starts before it ends, shifts do not overlap",
     "PUT /api/v1/admin/sla-policy": "warnings ascending 1 % apart; overdue levels ascending",
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
+    "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
+        "at least one part, the parts of that channel, each a template that renders"
+    ),
 }
 """Operations with a rule across fields or on stored state that JSON Schema cannot state: there the
 positive-data check is not applied (the no-5xx and problem-document checks still are)."""

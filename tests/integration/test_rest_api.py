@@ -63,7 +63,7 @@ def test_a_route_without_openapi_docs_is_refused() -> None:
 
 def test_every_operation_is_a_proxy_integration_to_the_api_function(body: dict[str, Any]) -> None:
     assert body["openapi"].startswith("3.0.")  # what API Gateway imports
-    validate(body)
+    validate(json.loads(json.dumps(body)))  # plain str keys (the YAML loader's keys are a str subclass)
     uri = {
         "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31"
         "/functions/${ApiFunction.Arn}/invocations"
