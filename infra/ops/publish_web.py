@@ -111,8 +111,12 @@ def publish(web: Path, bucket: str, distribution_id: str | None, force: bool = F
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infra.ops.publish_web", description=__doc__.split("\n")[0])
-    parser.add_argument("--stack", required=True, help="CloudFormation stack name (samconfig.toml's stack_name)")
+    parser = argparse.ArgumentParser(
+        prog="python -m infra.ops.publish_web", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--stack", required=True, help="CloudFormation stack name (samconfig.toml's stack_name)"
+    )
     parser.add_argument("--web", type=Path, default=ROOT / "web", help="folder to publish (default: web/)")
     parser.add_argument("--force", action="store_true", help="upload every file (e.g. new cache headers)")
     args = parser.parse_args(argv)

@@ -77,7 +77,9 @@ def load_catalog(folder: Path = SEED, by: str = "demo") -> int:
     if (folder / "canned.json").is_file():
         for entry in _json(folder / "canned.json"):
             body = CannedIn.model_validate(entry)
-            canned = CannedResponse(id=slug_of(body.title), updated_at=utcnow(), updated_by=by, **body.model_dump())
+            canned = CannedResponse(
+                id=slug_of(body.title), updated_at=utcnow(), updated_by=by, **body.model_dump()
+            )
             canned_store.put(canned, create=True)  # an answer an agent has since edited stays theirs
     return len(types)
 

@@ -21,11 +21,23 @@ def _distribution() -> str:
         "Enabled": True,
         "Origins": {
             "Quantity": 1,
-            "Items": [{"Id": "web", "DomainName": "web.s3.amazonaws.com", "S3OriginConfig": {"OriginAccessIdentity": ""}}],
+            "Items": [
+                {
+                    "Id": "web",
+                    "DomainName": "web.s3.amazonaws.com",
+                    "S3OriginConfig": {"OriginAccessIdentity": ""},
+                }
+            ],
         },
-        "DefaultCacheBehavior": {"TargetOriginId": "web", "ViewerProtocolPolicy": "redirect-to-https", "MinTTL": 0},
+        "DefaultCacheBehavior": {
+            "TargetOriginId": "web",
+            "ViewerProtocolPolicy": "redirect-to-https",
+            "MinTTL": 0,
+        },
     }
-    return str(boto3.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"])
+    return str(
+        boto3.client("cloudfront").create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    )
 
 
 def _stack(distribution_id: str) -> str:
@@ -83,7 +95,9 @@ def test_first_publish_uploads_with_types_and_cache_headers(tmp_path: Path, caps
     assert "https://d111.cloudfront.net" in out
 
 
-def test_republish_uploads_only_changes_deletes_removed_and_skips_needless_invalidation(tmp_path: Path) -> None:
+def test_republish_uploads_only_changes_deletes_removed_and_skips_needless_invalidation(
+    tmp_path: Path,
+) -> None:
     distribution = _distribution()
     bucket = _stack(distribution)
     web = _web(tmp_path)
