@@ -140,6 +140,6 @@ def test_a_stack_without_the_outputs_is_a_clear_error(tmp_path: Path, capsys: An
 def test_a_folder_without_index_html_is_refused(tmp_path: Path) -> None:
     bucket = _stack(_distribution())
     (tmp_path / "empty").mkdir()
-    with pytest.raises(FileNotFoundError, match="index.html"):
+    with pytest.raises(FileNotFoundError, match=r"index\.html"):
         publish_web.publish(tmp_path / "empty", bucket, None)
     assert "Contents" not in boto3.client("s3").list_objects_v2(Bucket=bucket)
