@@ -27,6 +27,13 @@ WEB_DIR = ROOT / "web"
 DevPage = Callable[[str], tuple[int, str, bytes]]
 """Takes the query string; returns (status, content type, body)."""
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+"""What the web needs; CloudFront's response headers policy (template.yaml) sends the same, plus
+connect-src for Cognito's public endpoint (locally the login goes through /dev/cognito)."""
+
 DEV_PAGES: dict[str, DevPage] = {}
 DEV_ACTIONS: dict[str, DevPage] = {}
 """Development-only POST endpoints (e.g. ``/dev/clock?advance=2h``), same signature as DEV_PAGES."""
@@ -104,10 +111,7 @@ class WebHandler(ChaliceRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
         self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
-        )
+        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
