@@ -157,3 +157,9 @@ def test_functions_find_the_portal_address_by_name_without_a_cycle() -> None:
         and _mentions(r["Properties"].get("Policies"), "public-base-url")
     }
     assert readers == {"ApiFunction", "NotifierFunction"}  # the two that build links
+
+
+def test_every_template_parameter_is_explained_in_the_deploy_guide() -> None:
+    guide = (tpl.ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip().strip("`") for line in guide.splitlines() if line.startswith("| `")}
+    assert set(TEMPLATE["Parameters"]) - rows == set(), "add a row to docs/deploy.md's Parameters table"
