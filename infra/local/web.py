@@ -43,7 +43,8 @@ COGNITO_PROXY = "/dev/cognito"
 page's CSP allows only its own origin, and moto listens on another port; in AWS the web calls
 Cognito's public endpoint directly (Cognito answers CORS)."""
 COGNITO_TARGETS = frozenset(
-    f"AWSCognitoIdentityProviderService.{action}" for action in ("InitiateAuth", "GlobalSignOut", "GetUser")
+    f"AWSCognitoIdentityProviderService.{action}"
+    for action in ("InitiateAuth", "RespondToAuthChallenge", "GlobalSignOut", "GetUser")
 )
 
 
