@@ -31,8 +31,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 )
-"""What the web needs; CloudFront's response headers policy (template.yaml) sends the same, plus
-connect-src for Cognito's public endpoint (locally the login goes through /dev/cognito)."""
+WEB_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+"""Every page and file of the web. In AWS, CloudFront's response headers policy (template.yaml,
+WebHeadersPolicy) sends the same, plus HSTS and connect-src for Cognito's public endpoint (locally
+the login goes through /dev/cognito)."""
 
 DEV_PAGES: dict[str, DevPage] = {}
 DEV_ACTIONS: dict[str, DevPage] = {}
@@ -111,8 +118,8 @@ class WebHandler(ChaliceRequestHandler):
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.send_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        for name, value in WEB_HEADERS.items():
+            self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from infra.local import template as tpl
-from infra.local.web import CONTENT_SECURITY_POLICY
+from infra.local.web import CONTENT_SECURITY_POLICY, WEB_HEADERS
 
 TEMPLATE = tpl.load()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
@@ -94,9 +94,12 @@ def test_csp_is_the_local_one_plus_cognito_and_the_other_security_headers_are_se
     assert cdn == local
     assert local["frame-ancestors"] == {"'none'"}
     assert config["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
-    assert config["ContentTypeOptions"]["Override"] is True
-    assert config["FrameOptions"]["FrameOption"] == "DENY"
-    assert config["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
+    assert (
+        config["ContentTypeOptions"]["Override"] is True
+        and WEB_HEADERS["X-Content-Type-Options"] == "nosniff"
+    )
+    assert config["FrameOptions"]["FrameOption"] == WEB_HEADERS["X-Frame-Options"] == "DENY"
+    assert config["ReferrerPolicy"]["ReferrerPolicy"] == WEB_HEADERS["Referrer-Policy"]
 
 
 def test_the_web_bucket_is_readable_by_this_distribution_only() -> None:
