@@ -95,10 +95,11 @@ class Smoke:
         expect(answer, 200, "portal")
         if "text/html" not in answer.headers.get("content-type", "") or b'type="module"' not in answer.body:
             raise CheckFailed("the portal is not the web's index.html")
-        csp = answer.headers.get("content-security-policy", "")
-        return (
-            "CSP frame-ancestors 'none'" if "frame-ancestors 'none'" in csp else "no frame-ancestors in CSP"
-        )
+        https = self.base.startswith("https://")
+        missing = missing_security_headers(answer.headers, https=https)
+        if missing and https:
+            raise CheckFailed(f"security headers missing: {', '.join(missing)}")
+        return f"over http, without {', '.join(missing)}" if missing else "security headers in place"
 
     def health(self) -> str:
         answer = http("GET", self.api("/health"))
@@ -206,6 +207,20 @@ class Smoke:
         me = http("GET", self.api("/agent/me"), headers={"Authorization": f"Bearer {token}"})
         expect(me, 200, "the console's /agent/me")
         return f"{me.json().get('username', user)} logged in"
+
+
+def missing_security_headers(headers: dict[str, str], https: bool) -> list[str]:
+    """What the CDN's response headers policy sends and ``headers`` (lower-case names) lack."""
+    missing = []
+    if "frame-ancestors 'none'" not in headers.get("content-security-policy", ""):
+        missing.append("CSP frame-ancestors 'none'")
+    if headers.get("x-content-type-options") != "nosniff":
+        missing.append("X-Content-Type-Options")
+    if "referrer-policy" not in headers:
+        missing.append("Referrer-Policy")
+    if https and "max-age=" not in headers.get("strict-transport-security", ""):
+        missing.append("Strict-Transport-Security")
+    return missing
 
 
 def pick_subtype(types: list[dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:

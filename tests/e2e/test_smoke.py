@@ -39,6 +39,7 @@ def test_smoke_passes_against_the_local_stack_with_a_staff_login(stack_url: str)
     assert code == 0
     assert any(line.startswith("ok   staff login") for line in lines)
     assert any(line.startswith("ok   follow it with its code") for line in lines)
+    assert "ok   portal: security headers in place" in lines
 
 
 def test_without_credentials_the_login_is_skipped_and_said_so(stack_url: str) -> None:
@@ -97,5 +98,29 @@ def test_a_server_that_answers_html_everywhere_fails_the_api_checks(wrong_server
     code, lines = _smoke(wrong_server)
     assert code == 1
     assert lines[-1] == "1 passed, 7 failed"  # only the portal itself is right
-    assert "ok   portal: no frame-ancestors in CSP" in lines
+    assert (
+        "ok   portal: over http, without CSP frame-ancestors 'none', X-Content-Type-Options, Referrer-Policy"
+        in lines
+    )
     assert any(line.startswith("FAIL unknown API path") for line in lines)
+
+
+def test_over_https_the_security_headers_are_required() -> None:
+    from infra.ops.smoke import missing_security_headers
+
+    cdn = {
+        "content-security-policy": "default-src 'self'; frame-ancestors 'none'",
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+        "strict-transport-security": "max-age=63072000; includeSubDomains",
+    }
+    assert missing_security_headers(cdn, https=True) == []
+    no_hsts = {k: v for k, v in cdn.items() if not k.startswith("strict")}
+    assert missing_security_headers(no_hsts, https=True) == ["Strict-Transport-Security"]
+    assert missing_security_headers(no_hsts, https=False) == []
+    assert missing_security_headers({}, https=True) == [
+        "CSP frame-ancestors 'none'",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Strict-Transport-Security",
+    ]
