@@ -166,3 +166,12 @@ def test_every_template_parameter_is_explained_in_the_deploy_guide() -> None:
     guide = (tpl.ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
     rows = {line.split("|")[1].strip().strip("`") for line in guide.splitlines() if line.startswith("| `")}
     assert set(TEMPLATE["Parameters"]) - rows == set(), "add a row to docs/deploy.md's Parameters table"
+
+
+def test_the_first_run_invitation_is_spanish_first_and_carries_the_temporary_password() -> None:
+    invite = RESOURCES["StaffPool"]["Properties"]["AdminCreateUserConfig"]["InviteMessageTemplate"]
+    text, names = invite["EmailMessage"]["Fn::Sub"]
+    assert text.index("Contraseña temporal: {####}") < text.index("Temporary password: {####}")
+    assert text.count("{username}") == 2
+    assert names["Where"]["Fn::If"][0] == "HasCustomDomain"  # never the distribution: a cycle
+    assert not _mentions(invite, "Distribution")
