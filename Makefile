@@ -30,6 +30,8 @@ lint: install
 	$(BIN)/ruff format --check layers functions infra tests
 	$(BIN)/mypy layers/core/ventanilla
 	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
+	$(BIN)/python -m infra.api.generate --check
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -25,18 +25,25 @@ up state through AWS's API (e.g. a staff member invited with a temporary passwor
 
 
 @contextmanager
-def local_stack(log_name: str) -> Iterator[str]:
-    """Yields the stack's URL (from its ``READY <url>`` line); its stderr goes to test-artifacts/."""
+def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bool = True) -> Iterator[str]:
+    """Yields the stack's URL (from its ``READY <url>`` line); its stderr goes to test-artifacts/.
+
+    ``env_extra`` overrides the environment; by default the filing limits are lifted (the suites
+    file many requests from one address), which the tests of the limits set back.
+    """
+    from tests.conftest import TEST_LIMITS
+
     env = {
         k: v
         for k, v in PRISTINE_ENV.items()
         if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
     }
+    env.update({**TEST_LIMITS, **(env_extra or {})})
     log_path = ROOT / "test-artifacts" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", "0", "--demo"],
+            [sys.executable, "-m", "infra.local", "--port", "0", *(["--demo"] if demo else [])],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

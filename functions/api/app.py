@@ -1,5 +1,6 @@
-"""The HTTP API: one Chalice app, one blueprint per area. Every route is also an API event in
-template.yaml (Chalice routes on ``requestContext.resourcePath``); a test keeps the two in step."""
+"""The HTTP API: one Chalice app, one blueprint per area. Every route is also an operation of the
+REST API body generated from these routes, infra/api/rest-api.yaml (Chalice routes on
+``requestContext.resourcePath``); a test keeps the two in step."""
 
 from __future__ import annotations
 

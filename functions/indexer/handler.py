@@ -1,22 +1,26 @@
-"""Table stream -> help search index: published articles indexed, archived or deleted ones removed.
+"""Help article events (the indexer's SQS queue, fed by a bus rule) -> the help search index.
 
-Each record is parsed on its own, so a bad one is reported alone (partial batch failure); the
-valid changes then reach the engine in one call (one tantivy commit, one OpenSearch bulk request).
-If that call fails every article record of the batch is reported, and the retry applies them
-again: the last change of each article wins, so replaying is harmless.
+Each message names an article (slug, language); the batch's articles are re-read from the table
+in one consistent read and reach the engine in one call (one tantivy commit, one OpenSearch bulk
+request; the OpenSearch index is created on the first write if missing). Whatever the order or the
+number of deliveries, the last state in the table wins, so replays are harmless. A message that
+names no article is reported alone (partial batch failure, then the dead-letter queue); if the
+table or the engine fails, every message of the batch comes back.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla.help.indexing import Change, apply, change_of
+from ventanilla import observability as obs
+from ventanilla.help.indexing import ArticleRef, ref_of, refresh
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.settings import get_settings
 
@@ -24,21 +28,17 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="indexer")
 metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="indexer")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    pending: list[tuple[str, Change]] = []
+    pending: list[tuple[str, ArticleRef]] = []
 
-    def record_handler(record: DynamoDBRecord) -> None:
-        data = record.dynamodb
-        event_name = str(record.event_name.name if record.event_name else "")
-        change = change_of(event_name, data.keys if data else None, data.new_image if data else None)
-        if change is not None:
-            pending.append((str(data.sequence_number if data else ""), change))
+    def record_handler(record: SQSRecord) -> None:
+        pending.append((record.message_id, ref_of(json.loads(record.body))))
 
     with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
         processor.process()
@@ -46,13 +46,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not pending:
         return response
     try:
-        apply(shared_engine(), [c for _, c in pending])
+        done = refresh(shared_engine(), [ref for _, ref in pending])
     except Exception:
-        logger.exception("search engine rejected a batch", extra={"articles": len(pending)})
+        logger.exception("articles not brought to the index", extra={"articles": len(pending)})
         failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}
-        response["batchItemFailures"] += [{"itemIdentifier": s} for s, _ in pending if s not in failed]
+        response["batchItemFailures"] += [{"itemIdentifier": m} for m, _ in pending if m not in failed]
         return response
-    indexed = sum(1 for _, c in pending if c.outcome == "indexed")
-    metrics.add_metric(name="HelpArticlesIndexed", unit=MetricUnit.Count, value=indexed)
-    metrics.add_metric(name="HelpArticlesRemoved", unit=MetricUnit.Count, value=len(pending) - indexed)
+    metrics.add_metric(name=obs.HELP_ARTICLES_INDEXED, unit=MetricUnit.Count, value=done.indexed)
+    metrics.add_metric(name=obs.HELP_ARTICLES_REMOVED, unit=MetricUnit.Count, value=done.removed)
     return response

@@ -1,5 +1,12 @@
-"""Table stream -> domain events on the bus. Batch processing reports partial failures, so one bad
-record is retried alone and never blocks or repeats the rest of the batch."""
+"""Table stream dispatcher: domain events on the bus, the tickets' SLA timers as schedules, and
+help article events for the search indexer (ventanilla.services.dispatch). The table's stream
+takes at most two readers per shard: this one and the statistics.
+
+Batch processing reports partial failures, so one bad record is retried alone and never blocks the
+rest of the batch; Lambda retries from the first failed record, and every step is idempotent
+(events carry their history event's id, schedule names are deterministic, the indexer re-reads the
+article), so records replayed after it change nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,13 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla import domain_events
-from ventanilla.integrations import eventbus
+from ventanilla import observability as obs
+from ventanilla.integrations.scheduler import scheduler_settings
+from ventanilla.services.dispatch import dispatch
 from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
+scheduler_settings()
 logger = Logger(service="stream")
 metrics = Metrics(service="stream")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="stream")
@@ -24,15 +33,23 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
-    new_image = record.dynamodb.new_image if record.dynamodb else None
-    events = domain_events.from_stream_record(
-        str(record.event_name.name if record.event_name else ""), new_image
+    data = record.dynamodb
+    done = dispatch(
+        str(record.event_name.name if record.event_name else ""),
+        data.keys if data else None,
+        data.old_image if data else None,
+        data.new_image if data else None,
     )
-    if not events:
-        return
-    logger.set_correlation_id(events[0].detail["number"])
-    eventbus.publish(events)
-    metrics.add_metric(name="DomainEventsPublished", unit=MetricUnit.Count, value=len(events))
+    if done.correlation_id:
+        logger.set_correlation_id(done.correlation_id)
+    for name, value in (
+        (obs.DOMAIN_EVENTS_PUBLISHED, done.ticket_events),
+        (obs.HELP_ARTICLE_EVENTS_PUBLISHED, done.article_events),
+        (obs.SLA_TIMERS_SCHEDULED, done.timers_scheduled),
+        (obs.SLA_TIMERS_DELETED, done.timers_deleted),
+    ):
+        if value:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
 
 
 @logger.inject_lambda_context

@@ -61,7 +61,7 @@ def functions_from_template(template: dict[str, Any], resolver: Resolver) -> dic
     global_env = ((globals_fn.get("Environment") or {}).get("Variables")) or {}
     found: dict[str, LocalFunction] = {}
     for logical, spec in template["Resources"].items():
-        if spec["Type"] != "AWS::Serverless::Function":
+        if spec["Type"] != "AWS::Serverless::Function" or not resolver.active(spec):
             continue
         props = spec["Properties"]
         own_env = ((props.get("Environment") or {}).get("Variables")) or {}

@@ -253,13 +253,10 @@ NOT_RUN_LOCALLY = {"AWS::Lambda::Function"}
 
 def provision(template: dict[str, Any], resolver: Resolver) -> list[str]:
     """Create every resource moto can hold; returns the logical ids of those skipped (not local)."""
-    pending = {name: spec for name, spec in template["Resources"].items() if spec["Type"] in CREATORS}
-    skipped = [
-        n
-        for n, s in template["Resources"].items()
-        if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY
-    ]
-    for name, spec in template["Resources"].items():
+    active = {name: spec for name, spec in template["Resources"].items() if resolver.active(spec)}
+    pending = {name: spec for name, spec in active.items() if spec["Type"] in CREATORS}
+    skipped = [n for n, s in active.items() if s["Type"] not in CREATORS and s["Type"] not in RUN_LOCALLY]
+    for name, spec in active.items():
         if spec["Type"] in RUN_LOCALLY or spec["Type"] in NOT_RUN_LOCALLY:
             resolver.refs[name] = f"local-{name}"  # served or invoked in-process by the runner
             resolver.attrs[(name, "Arn")] = (

@@ -93,7 +93,7 @@ class LocalScheduler(threading.Thread):
             try:
                 schedule = self.client.get_schedule(Name=name, GroupName=self.group)
             except self.client.exceptions.ResourceNotFoundException:
-                continue  # deleted meanwhile by the timers function
+                continue  # deleted meanwhile by the stream dispatcher
             when = at_instant(schedule.get("ScheduleExpression", ""))
             if when is None or when > now:
                 continue
@@ -145,12 +145,16 @@ def _clock_advance(query: str) -> tuple[int, str, bytes]:
     return _clock_page(query)
 
 
+TIMERS_FUNCTION = "StreamFunction"
+"""The stream dispatcher keeps the schedules in step with the tickets (template.yaml)."""
+
+
 def export_timer_environment(functions: dict[str, LocalFunction]) -> None:
-    """Functions run in one process here, which has only the Globals environment: export the timers
-    function's own ``SLA_*`` variables (names no other function uses) so it can run in-process."""
+    """Functions run in one process here, which has only the Globals environment: export the
+    dispatcher's own ``SLA_*`` variables (names no other function uses) so it can run in-process."""
     import os
 
-    own = functions["SlaTimersFunction"].environment
+    own = functions[TIMERS_FUNCTION].environment
     os.environ.update({k: v for k, v in own.items() if k.startswith("SLA_")})
 
 
@@ -159,7 +163,7 @@ def start_scheduler(stack: Any) -> LocalScheduler:
     from infra.local import web
 
     export_timer_environment(stack.functions)
-    timers = stack.functions["SlaTimersFunction"]
+    timers = stack.functions[TIMERS_FUNCTION]
     runner = LocalScheduler(stack.functions, timers.environment["SLA_SCHEDULE_GROUP"])
     web.DEV_PAGES["/dev/clock"] = _clock_page
     web.DEV_ACTIONS["/dev/clock"] = _clock_advance

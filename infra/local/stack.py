@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from dataclasses import dataclass, field
 from threading import Thread
 from typing import Any
@@ -25,6 +26,12 @@ LOCAL_ENV = {
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_DEV": "false",
 }
+
+
+def _work(poller: Any) -> int:
+    """What a consumer has done so far: stream records, queue batches, fired schedules."""
+    done = getattr(poller, "delivered", 0) + getattr(poller, "failed_batches", 0)
+    return int(done + getattr(poller, "invocations", 0) + len(getattr(poller, "fired", ())))
 
 
 def _free_port(host: str) -> int:
@@ -72,6 +79,9 @@ class LocalStack:
         env = global_environment(template, resolver)
         os.environ.update(env)
         self.functions = functions_from_template(template, resolver)
+        # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
+        # validates them).
+        __import__("infra.local.scheduler", fromlist=["_"]).export_timer_environment(self.functions)
         return env
 
     def start(self) -> LocalStack:
@@ -97,8 +107,8 @@ class LocalStack:
         __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
         # --- end of local services ---
         if self.demo:
-            # Through the editors' import path; the indexer picks the articles up from the stream,
-            # and the stack is ready only once they are searchable.
+            # Through the editors' import path; the stream dispatcher puts an event per article on
+            # the bus, a rule on the indexer's queue, and the stack is ready once they are searchable.
             demo.seed_help()
             self.wait_idle(60)
         from infra.local.web import make_server
@@ -111,8 +121,18 @@ class LocalStack:
         return self
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        """Block until the stream consumers have caught up with every write so far."""
-        return all(p.wait_idle(timeout) for p in self.pollers)
+        """Block until the stream, queue and schedule consumers have caught up with every write so
+        far, including what they caused one another (a stream record -> a bus event -> a queue ->
+        a function): rounds of waiting repeat until a whole round found nothing to do."""
+        deadline = time.monotonic() + timeout
+        while True:
+            before = sum(_work(p) for p in self.pollers)
+            if not all(p.wait_idle(max(0.1, deadline - time.monotonic())) for p in self.pollers):
+                return False
+            if sum(_work(p) for p in self.pollers) == before:
+                return True
+            if time.monotonic() >= deadline:
+                return False
 
     def stop(self) -> None:
         for poller in self.pollers:

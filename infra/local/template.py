@@ -55,6 +55,70 @@ def load(path: Path = TEMPLATE) -> dict[str, Any]:
     return data
 
 
+NO_VALUE = "AWS::NoValue"
+
+
+def evaluate(expression: Any, resolve: Any) -> Any:
+    """A condition expression (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition) as a bool;
+    ``resolve`` gives the values of Refs (and of other conditions, through ``condition``)."""
+    if isinstance(expression, dict) and len(expression) == 1:
+        ((key, arg),) = expression.items()
+        if key == "Fn::Equals":
+            left, right = (evaluate(a, resolve) for a in arg)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not evaluate(arg[0], resolve)
+        if key == "Fn::And":
+            return all(evaluate(a, resolve) for a in arg)
+        if key == "Fn::Or":
+            return any(evaluate(a, resolve) for a in arg)
+        if key == "Condition":
+            return resolve.condition(arg)
+        return resolve(expression)
+    return expression
+
+
+def with_parameters(template: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
+    """The template as CloudFormation would deploy it with these parameter values: resources and
+    outputs whose condition is false dropped, every Fn::If chosen, AWS::NoValue removed; other
+    intrinsic functions left as they are."""
+    params = {n: str(s.get("Default", "")) for n, s in (template.get("Parameters") or {}).items()}
+    params.update(values)
+
+    class _Conditions:
+        def condition(self, name: str) -> bool:
+            return bool(evaluate(template["Conditions"][name], self))
+
+        def __call__(self, value: Any) -> Any:
+            if isinstance(value, dict) and set(value) == {"Ref"} and value["Ref"] in params:
+                return params[value["Ref"]]
+            return value
+
+    cond = _Conditions()
+
+    def choose(value: Any) -> Any:
+        if isinstance(value, dict) and set(value) == {"Fn::If"}:
+            name, when_true, when_false = value["Fn::If"]
+            return choose(when_true if cond.condition(name) else when_false)
+        if isinstance(value, dict):
+            out = {k: choose(v) for k, v in value.items()}
+            return {k: v for k, v in out.items() if v != {"Ref": NO_VALUE}}
+        if isinstance(value, list):
+            return [v for v in (choose(v) for v in value) if v != {"Ref": NO_VALUE}]
+        return value
+
+    out = dict(template)
+    for section in ("Resources", "Outputs"):
+        kept = {
+            name: spec
+            for name, spec in (template.get(section) or {}).items()
+            if "Condition" not in spec or cond.condition(spec["Condition"])
+        }
+        out[section] = choose(kept)
+    out["Globals"] = choose(template.get("Globals") or {})
+    return out
+
+
 class Resolver:
     """Values of Ref/GetAtt/Sub given what has been provisioned so far."""
 
@@ -76,9 +140,22 @@ class Resolver:
             }
         )
 
+    def condition(self, name: str) -> bool:
+        """A condition of the template's Conditions, with the parameters as they are now."""
+        return bool(evaluate(self.template["Conditions"][name], self))
+
+    def active(self, spec: dict[str, Any]) -> bool:
+        """False for a resource whose Condition is false (it is not created)."""
+        return "Condition" not in spec or self.condition(spec["Condition"])
+
     def __call__(self, value: Any) -> Any:
         if isinstance(value, dict) and len(value) == 1:
             ((key, arg),) = value.items()
+            if key == "Fn::If":
+                name, when_true, when_false = arg
+                return self(when_true if self.condition(name) else when_false)
+            if key == "Ref" and arg == NO_VALUE:
+                return NO_VALUE
             if key == "Ref":
                 return self.refs[arg]
             if key == "Fn::GetAtt":
@@ -87,9 +164,10 @@ class Resolver:
                 text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
                 return re.sub(r"\$\{([^}]+)\}", lambda m: self._sub(m.group(1), extra), text)
         if isinstance(value, dict):
-            return {k: self(v) for k, v in value.items()}
+            resolved = {k: self(v) for k, v in value.items()}
+            return {k: v for k, v in resolved.items() if v != NO_VALUE}
         if isinstance(value, list):
-            return [self(v) for v in value]
+            return [v for v in (self(v) for v in value) if v != NO_VALUE]
         return value
 
     def _sub(self, name: str, extra: dict[str, Any]) -> str:

@@ -1,7 +1,8 @@
 """DynamoDB and Scheduler calls per ticket change, with 100 and with 10,000 tickets stored.
 
-For each ticket change the path is: the API write (pause, resume), the timers function on that
-stream record (creates/moves/deletes only the schedules that changed), and a fired timer. The calls
+For each ticket change the path is: the API write (pause, resume), the stream dispatcher on that
+ticket item's stream record (it creates/moves/deletes only the schedules that changed), and a fired
+timer. The calls
 are counted by wrapping botocore's ``BaseClient._make_api_call``; they must not grow with the table.
 Steady state (warm process): the calendar, policy and routing rules are cached for 30-60 s, so a
 cold process adds one GetItem for each on its first change.
@@ -44,15 +45,16 @@ def _fill(table: Any, template: dict[str, Any], count: int, start: int) -> None:
 
 
 def _one_ticket(
-    tickets: Any, timers: Any, sla: Any, ana: Any, body: Any, item: Any
+    tickets: Any, dispatch: Any, sla: Any, ana: Any, body: Any, item: Any
 ) -> list[tuple[str, dict[str, int]]]:
     """Create a ticket, pause, resume and fire one timer; the calls of each step."""
     from ventanilla.models.ticket import StatusIn
 
     number = tickets.create_ticket(body).number
+    keys = {"PK": f"TICKET#{number}", "SK": "TICKET"}
     created = item(number)
     rows: list[tuple[str, dict[str, int]]] = [
-        ("timers fn: ticket created", _count(lambda: timers.sync(number, None, created)))
+        ("stream fn: ticket created", _count(lambda: dispatch("INSERT", keys, None, created)))
     ]
     rows.append(
         (
@@ -61,7 +63,7 @@ def _one_ticket(
         )
     )
     paused = item(number)
-    rows.append(("timers fn: pause", _count(lambda: timers.sync(number, created, paused))))
+    rows.append(("stream fn: pause", _count(lambda: dispatch("MODIFY", keys, created, paused))))
     rows.append(
         (
             "api: resume (in_progress)",
@@ -69,7 +71,7 @@ def _one_ticket(
         )
     )
     resumed = item(number)
-    rows.append(("timers fn: resume", _count(lambda: timers.sync(number, paused, resumed))))
+    rows.append(("stream fn: resume", _count(lambda: dispatch("MODIFY", keys, paused, resumed))))
     timer = resumed["timers"][0]
     fired = sla.FiredTimer(number=number, **{k: timer[k] for k in ("name", "target", "kind", "fire_at")})
     rows.append(("fired fn: warning", _count(lambda: sla.on_timer_fired(fired))))
@@ -80,19 +82,18 @@ def _one_ticket(
 def main() -> None:
     import boto3
 
-    from infra.local.scheduler import export_timer_environment
     from infra.local.stack import LocalStack
 
     stack = LocalStack(port=0)
-    stack.start_aws()
-    export_timer_environment(stack.functions)
+    stack.start_aws()  # exports the stream dispatcher's SLA_* variables
     from infra.local import demo
 
     demo.seed_catalog()
     staff = demo.seed_staff()
     from ventanilla.auth import Principal
     from ventanilla.models.ticket import CreateTicketIn
-    from ventanilla.services import due_dates, routing, sla, tickets, timers
+    from ventanilla.services import due_dates, routing, sla, tickets
+    from ventanilla.services.dispatch import dispatch
     from ventanilla.storage.table import table
 
     body = CreateTicketIn.model_validate(
@@ -129,7 +130,7 @@ def main() -> None:
         due_dates.forget_cache()  # re-read now, uncounted: the figures are a warm process's
         due_dates.institution_calendar(), due_dates.sla_config(), routing.load_rules()
         BaseClient._make_api_call = _counting  # type: ignore[method-assign]
-        rows = _one_ticket(tickets, timers, sla, ana, body, item)
+        rows = _one_ticket(tickets, dispatch, sla, ana, body, item)
         for name, calls in rows:
             print(f"{target:>15,} {name:<34} {calls}")
     BaseClient._make_api_call = _original  # type: ignore[method-assign]

@@ -175,3 +175,15 @@ def test_the_first_run_invitation_is_spanish_first_and_carries_the_temporary_pas
     assert text.count("{username}") == 2
     assert names["Where"]["Fn::If"][0] == "HasCustomDomain"  # never the distribution: a cycle
     assert not _mentions(invite, "Distribution")
+
+
+def test_the_api_rate_limits_the_viewer_not_cloudfront_and_an_optional_waf_attaches() -> None:
+    env = RESOURCES["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["TRUST_CDN_CLIENT_HEADER"] == "true"
+    # The managed AllViewerExceptHostHeader policy forwards CloudFront's viewer headers too.
+    assert _api_behaviour()["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert CONFIG["WebACLId"] == {
+        "Fn::If": ["HasCdnWebAcl", {"Ref": "CdnWebAclArn"}, {"Ref": "AWS::NoValue"}]
+    }
+    waf = (tpl.ROOT / "infra" / "waf" / "cdn-waf.yaml").read_text(encoding="utf-8")
+    assert "CdnWebAclArn" in waf  # the WAF template tells operators this parameter's name

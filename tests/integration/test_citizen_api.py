@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.conftest import Aws, post, table_items, ticket_body
@@ -89,6 +90,13 @@ def test_reply_with_wrong_code_is_404_and_writes_nothing(api: Any, aws: Aws) -> 
     )
     assert response.status_code == 404
     assert table_items(aws) == before
+    # What a wrong code does write: the number's wrong-code counter (the lockout's).
+    guess = (
+        boto3.resource("dynamodb")
+        .Table(aws.env["TABLE_NAME"])
+        .get_item(Key={"PK": f"GUESS#{created['number']}", "SK": "GUESS"})
+    )
+    assert guess["Item"]["fails"] == 1
 
 
 def _problem(response: Any, status: int) -> dict[str, Any]:

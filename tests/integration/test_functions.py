@@ -34,14 +34,15 @@ def test_api_function_handles_a_gateway_event(aws: Aws) -> None:
     assert seen["statusCode"] == 200 and json.loads(seen["body"])["number"] == body["number"]
 
 
-def _bus_listener(aws: Aws) -> str:
+def _bus_listener(aws: Aws, *sources: str) -> str:
     """An SQS queue subscribed to every ventanilla event on the bus (moto delivers to SQS)."""
     sqs, events = boto3.client("sqs"), boto3.client("events")
     name = f"listener-{uuid.uuid4().hex[:8]}"
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     bus = aws.env["EVENT_BUS_NAME"]
-    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps({"source": ["ventanilla.tickets"]}))
+    pattern = {"source": list(sources or ["ventanilla.tickets"])}
+    events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
     events.put_targets(Rule=name, EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
     return url
 
@@ -118,3 +119,62 @@ def test_local_runner_delivers_the_real_stream(aws: Aws, api: Any) -> None:
         poller.stop()
     numbers = {m["detail"]["number"] for m in _drain(url) if m["detail-type"] == "TicketCreated"}
     assert created["number"] in numbers
+
+
+def _schedules(aws: Aws, number: str) -> set[str]:
+    group = aws.stack.functions["StreamFunction"].environment["SLA_SCHEDULE_GROUP"]
+    page = boto3.client("scheduler").list_schedules(GroupName=group, NamePrefix=f"vt-{number}-")
+    return {s["Name"] for s in page["Schedules"]}
+
+
+def _ticket_record(number: str, timers: list[dict[str, Any]], seq: str) -> dict[str, Any]:
+    """A ticket item's stream record (the paused sample's keys), its new image with ``timers``."""
+    record = copy.deepcopy(sample("stream/ticket_paused.json")["Records"][0])
+    data = record["dynamodb"]
+    data["Keys"]["PK"] = {"S": f"TICKET#{number}"}
+    data["SequenceNumber"] = seq
+    for image in (data["OldImage"], data["NewImage"]):
+        image["PK"], image["number"] = {"S": f"TICKET#{number}"}, {"S": number}
+    data["OldImage"]["timers"] = {"L": []}
+    data["NewImage"]["timers"] = {"L": [{"M": {k: {"S": str(v)} for k, v in t.items()}} for t in timers]}
+    return dict(record)
+
+
+def test_stream_dispatcher_moves_timers_and_publishes_ticket_and_article_events(aws: Aws) -> None:
+    """One reader of the stream for all three followers: each record does its part, a bad one
+    is reported alone, and a replayed batch creates nothing twice."""
+    url = _bus_listener(aws, "ventanilla.tickets", "ventanilla.help")
+    number = f"2099-{uuid.uuid4().int % 10**6:06d}"
+    timer = {
+        "name": f"vt-{number}-resolution-breach",
+        "target": "resolution",
+        "kind": "breach",
+        "fire_at": "2099-01-05T12:00:00.000Z",
+    }
+    ticket = _ticket_record(number, [timer], "201")
+    bad = _ticket_record(f"{number[:-1]}x", [{**timer, "fire_at": "not a date"}], "202")
+    history = sample("stream/ticket_created.json")["Records"][0]
+    article = sample("stream/article_published.json")["Records"][0]
+    handler = aws.stack.functions["StreamFunction"].load()
+    batch = {"Records": [ticket, bad, history, article]}
+    assert handler(batch, LambdaContext("StreamFunction")) == {
+        "batchItemFailures": [{"itemIdentifier": "202"}]
+    }
+    assert _schedules(aws, number) == {timer["name"]}
+    received = _drain(url)
+    assert sorted(m["detail-type"] for m in received) == ["HelpArticleChanged", "TicketCreated"]
+    (changed,) = [m for m in received if m["detail-type"] == "HelpArticleChanged"]
+    assert changed["source"] == "ventanilla.help"
+    assert changed["detail"] == {"slug": "horario-oirs-ejemplo", "lang": "es", "status": "published"}
+
+    assert handler(batch, LambdaContext("StreamFunction"))["batchItemFailures"] == [{"itemIdentifier": "202"}]
+    assert _schedules(aws, number) == {timer["name"]}  # replayed: the same schedule, not a second
+    again = _drain(url)  # published again, with the same event id (the notifier sends once per id)
+    ids = sorted(str(m["detail"].get("event_id")) for m in received)
+    assert sorted(str(m["detail"].get("event_id")) for m in again) == ids
+
+    removed = copy.deepcopy(article)
+    removed["eventName"] = "REMOVE"
+    removed["dynamodb"].pop("NewImage")
+    assert handler({"Records": [removed]}, LambdaContext("StreamFunction")) == {"batchItemFailures": []}
+    assert [m["detail"]["status"] for m in _drain(url)] == ["deleted"]

@@ -1,14 +1,19 @@
-"""The indexer function as Lambda invokes it (sample event, partial failures, idempotence) and the
-operator commands (import, export, rebuild) against moto."""
+"""The indexer function as Lambda invokes it from its queue (sample event, the table's last state
+wins, partial failures, idempotence) and the operator commands (import, export, rebuild) against
+moto."""
 
 from __future__ import annotations
 
 import copy
 import json
+import socket
+import uuid
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from boto3.dynamodb.types import TypeDeserializer
 
 from infra.local.functions import LambdaContext
 from tests.conftest import Aws, table_items
@@ -16,62 +21,99 @@ from tests.integration.help_support import article_body, demo_help, search_slugs
 
 FIXTURES = (demo_help, sync)  # pytest finds fixtures by name in this module
 EVENTS = Path(__file__).resolve().parents[2] / "events"
+SLUG = "horario-oirs-ejemplo"
 
 
 def sample() -> dict[str, Any]:
-    return dict(json.loads((EVENTS / "indexer" / "article_published.json").read_text(encoding="utf-8")))
+    return dict(json.loads((EVENTS / "indexer" / "article_changed.json").read_text(encoding="utf-8")))
+
+
+def message(slug: str = SLUG, **detail: Any) -> dict[str, Any]:
+    """The sample message, naming another article (a new message id)."""
+    record = copy.deepcopy(sample()["Records"][0])
+    envelope = json.loads(record["body"])
+    envelope["detail"] = {**envelope["detail"], "slug": slug, **detail}
+    record["body"] = json.dumps(envelope)
+    record["messageId"] = str(uuid.uuid4())
+    return dict(record)
 
 
 def invoke(aws: Aws, event: dict[str, Any]) -> Any:
     return aws.stack.functions["IndexerFunction"].load()(event, LambdaContext("IndexerFunction"))
 
 
-def test_sample_event_indexes_and_a_retry_changes_nothing(aws: Aws, api: Any) -> None:
+def store_sample_article(aws: Aws, **changes: Any) -> None:
+    """The article of the dispatcher's sample stream record, as the table holds it."""
+    record = json.loads((EVENTS / "stream" / "article_published.json").read_text(encoding="utf-8"))
+    data = record["Records"][0]["dynamodb"]
+    image = {k: TypeDeserializer().deserialize(v) for k, v in {**data["Keys"], **data["NewImage"]}.items()}
+    boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"]).put_item(Item={**image, **changes})
+
+
+def copies(slug: str = SLUG) -> int:
     from ventanilla.help.search.shared import shared_engine
 
-    engine = shared_engine()
+    return sum(1 for h in shared_engine().search("patente comercial", limit=100).hits if h.slug == slug)
 
-    def copies() -> int:
-        hits = engine.search("patente comercial", limit=100).hits
-        return sum(1 for h in hits if h.slug == "horario-oirs-ejemplo")
 
+def test_sample_event_follows_the_table_and_a_retry_changes_nothing(aws: Aws) -> None:
+    store_sample_article(aws)
     event = sample()
     assert invoke(aws, event) == {"batchItemFailures": []}
     assert invoke(aws, event) == {"batchItemFailures": []}  # redelivered: same index
     assert copies() == 1
-    removal = copy.deepcopy(event)
-    removal["Records"][0]["eventName"] = "REMOVE"
-    removal["Records"][0]["dynamodb"].pop("NewImage")
-    assert invoke(aws, removal) == {"batchItemFailures": []}
+    # The event says "published", the table now says archived: the table wins.
+    store_sample_article(aws, status="archived")
+    assert invoke(aws, event) == {"batchItemFailures": []}
+    assert copies() == 0
+    store_sample_article(aws)
+    assert invoke(aws, event) == {"batchItemFailures": []}
+    assert copies() == 1
+    boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"]).delete_item(
+        Key={"PK": f"ARTICLE#es#{SLUG}", "SK": "ARTICLE"}
+    )
+    assert invoke(aws, event) == {"batchItemFailures": []}  # gone from the table: gone from the index
     assert copies() == 0
 
 
-def test_archived_image_removes_and_other_items_are_ignored(aws: Aws) -> None:
-    from ventanilla.help.search.shared import shared_engine
-
-    engine = shared_engine()
-    invoke(aws, sample())
-    archived = sample()
-    archived["Records"][0]["dynamodb"]["NewImage"]["status"] = {"S": "archived"}
-    stats = sample()
-    stats["Records"][0]["dynamodb"]["Keys"]["SK"] = {"S": "STATS"}
-    stats["Records"][0]["dynamodb"]["NewImage"]["status"] = {"S": "published"}
-    ticket = json.loads((EVENTS / "stream" / "ticket_created.json").read_text(encoding="utf-8"))
-    assert invoke(aws, {"Records": [archived["Records"][0], stats["Records"][0], *ticket["Records"]]}) == {
-        "batchItemFailures": []
-    }
-    assert "horario-oirs-ejemplo" not in [h.slug for h in engine.search("patente comercial", limit=50).hits]
+def test_a_batch_is_read_once_and_a_repeated_article_counts_once(aws: Aws) -> None:
+    store_sample_article(aws)
+    twice = [message(), message(), message(unique("nunca-escrito"))]
+    assert invoke(aws, {"Records": twice}) == {"batchItemFailures": []}
+    assert copies() == 1
 
 
-def test_a_bad_record_is_reported_alone(aws: Aws) -> None:
-    good = sample()["Records"][0]
-    bad = copy.deepcopy(good)
-    bad["dynamodb"]["SequenceNumber"] = "501"
-    del bad["dynamodb"]["NewImage"]["title"]
-    later = copy.deepcopy(good)
-    later["dynamodb"]["SequenceNumber"] = "502"
-    assert invoke(aws, {"Records": [good, bad, later]}) == {"batchItemFailures": [{"itemIdentifier": "501"}]}
-    invoke(aws, {"Records": [{**good, "eventName": "REMOVE"}]})
+def test_a_message_that_names_no_article_is_reported_alone(aws: Aws) -> None:
+    good = message()
+    no_slug = message(slug="")
+    other = message()
+    other["body"] = json.dumps({**json.loads(other["body"]), "detail-type": "TicketCreated"})
+    not_json = message()
+    not_json["body"] = "{roto"
+    answer = invoke(aws, {"Records": [good, no_slug, other, not_json]})
+    assert sorted(f["itemIdentifier"] for f in answer["batchItemFailures"]) == sorted(
+        m["messageId"] for m in (no_slug, other, not_json)
+    )
+
+
+def test_when_the_engine_is_unreachable_every_message_comes_back(aws: Aws) -> None:
+    from ventanilla.help.search import make_engine
+    from ventanilla.help.search.shared import set_shared_engine, shared_engine
+
+    with socket.socket() as probe:  # a port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    store_sample_article(aws)
+    records = [message(), message(unique("otro")), message(slug="")]
+    previous = shared_engine()
+    set_shared_engine(make_engine("opensearch", url=f"http://127.0.0.1:{port}"))
+    try:
+        answer = invoke(aws, {"Records": records})
+    finally:
+        set_shared_engine(previous)
+    assert sorted(f["itemIdentifier"] for f in answer["batchItemFailures"]) == sorted(
+        r["messageId"] for r in records
+    )
 
 
 def test_operator_commands_import_export_and_rebuild(

@@ -1,4 +1,4 @@
-"""Service levels end to end (issue 4): due dates, pauses, timers through the stream function,
+"""Service levels end to end (issue 4): due dates, pauses, timers through the stream dispatcher,
 fired timers (fresh and stale), the legal extension, escalation."""
 
 from __future__ import annotations
@@ -66,13 +66,13 @@ def stream_record(old: dict[str, Any] | None, new: dict[str, Any] | None, seq: s
 
 
 def deliver(aws: Aws, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-    answer = aws.stack.functions["SlaTimersFunction"].invoke({"Records": [stream_record(old, new)]})
+    answer = aws.stack.functions["StreamFunction"].invoke({"Records": [stream_record(old, new)]})
     assert answer == {"batchItemFailures": []}
 
 
 def schedules(aws: Aws, number: str) -> dict[str, dict[str, Any]]:
     client = boto3.client("scheduler")
-    group = aws.stack.functions["SlaTimersFunction"].environment["SLA_SCHEDULE_GROUP"]
+    group = aws.stack.functions["StreamFunction"].environment["SLA_SCHEDULE_GROUP"]
     found: dict[str, dict[str, Any]] = {}
     kwargs: dict[str, Any] = {"GroupName": group, "NamePrefix": f"vt-{number}-"}
     while True:
@@ -258,7 +258,7 @@ def test_local_scheduler_fires_due_schedules_on_the_moved_clock(api: Any, aws: A
     created = consulta(api)
     number = created["number"]
     deliver(aws, None, raw_item(aws, number))
-    group = aws.stack.functions["SlaTimersFunction"].environment["SLA_SCHEDULE_GROUP"]
+    group = aws.stack.functions["StreamFunction"].environment["SLA_SCHEDULE_GROUP"]
     runner = LocalScheduler(aws.stack.functions, group)
     assert not [n for n, _ in runner.fire_due() if number in n]  # nothing due yet
     due = datetime.fromisoformat(staff_get(api, aws, number)["ticket"]["first_response_due"])

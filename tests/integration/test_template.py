@@ -2,65 +2,123 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 
 from infra.local import template as tpl
+from tests.integration import sam_support as sam
 
 TEMPLATE = tpl.load()
 RESOURCES: dict[str, Any] = TEMPLATE["Resources"]
 
 
-def _api_events() -> set[tuple[str, str]]:
-    events = RESOURCES["ApiFunction"]["Properties"]["Events"]
-    return {
-        (e["Properties"]["Path"], e["Properties"]["Method"].upper())
-        for e in events.values()
-        if e["Type"] == "Api"
-    }
+def _api_operations() -> set[tuple[str, str]]:
+    """(path, METHOD) of every operation of the REST API's body, as CloudFormation includes it."""
+    body = sam.inline_includes(RESOURCES["Api"]["Properties"]["DefinitionBody"])
+    return {(path, method.upper()) for path, ops in body["paths"].items() for method in ops}
 
 
-def test_every_chalice_route_is_an_api_event_and_back(app: Any) -> None:
+def test_every_chalice_route_is_an_api_operation_and_back(app: Any) -> None:
     routes = {(path, method) for path, methods in app.routes.items() for method in methods}
-    events = _api_events()
-    assert routes - events == set(), "routes missing from template.yaml"
-    assert events - routes == set(), "API events with no Chalice route"
+    operations = _api_operations()
+    assert routes - operations == set(), "routes missing from the REST API (python -m infra.api.generate)"
+    assert operations - routes == set(), "REST API operations with no Chalice route"
 
 
 def test_no_proxy_route() -> None:
-    assert not any("{proxy+}" in path for path, _ in _api_events())
+    assert not any("{proxy+}" in path for path, _ in _api_operations())
+
+
+def _lint(text: str) -> list[Any]:
+    """cfn-lint's errors and warnings on a template's text and on it with its includes inlined."""
+    from cfnlint.api import ManualArgs, lint
+
+    inlined = json.dumps(sam.inline_includes(sam.decoded(text)))  # as CloudFormation sees it
+    return [
+        m
+        for checked in (text, inlined)
+        for m in lint(checked, config=ManualArgs(regions=["us-east-1", "sa-east-1"]))
+        if m.rule.id[0] in "EW"
+    ]
+
+
+def _translated(parameters: dict[str, str] | None = None) -> dict[str, Any]:
+    """template.yaml as CloudFormation receives it (includes, `sam package`, the SAM transform),
+    with the resources and branches the parameter values leave out dropped (Conditions applied)."""
+    translated = sam.transform(sam.decoded(), dict(parameters or {}))
+    return tpl.with_parameters(json.loads(json.dumps(translated)), dict(parameters or {}))
 
 
 def test_sam_translates_and_cfn_lint_passes() -> None:
-    from cfnlint.api import ManualArgs, lint
-    from cfnlint.decode import decode_str
-    from samtranslator.translator.transform import transform
-
-    text = tpl.TEMPLATE.read_text(encoding="utf-8")
-    problems = [
-        m for m in lint(text, config=ManualArgs(regions=["us-east-1", "sa-east-1"])) if m.rule.id[0] in "EW"
-    ]
-    assert problems == []
-    decoded, errors = decode_str(text)
-    assert not errors
-    for resource in decoded["Resources"].values():  # what `sam package` does to local code folders
-        props = resource.get("Properties", {})
-        for key in ("CodeUri", "ContentUri"):
-            if isinstance(props.get(key), str):
-                props[key] = f"s3://artifacts/{props[key].strip('/')}.zip"
-
-    class _NoIam:
-        def load(self) -> dict[str, str]:
-            return {}
-
-    translated = transform(decoded, {}, _NoIam())  # type: ignore[arg-type]
+    assert _lint(tpl.TEMPLATE.read_text(encoding="utf-8")) == []
+    translated = _translated()
     functions = [r for r in translated["Resources"].values() if r["Type"] == "AWS::Lambda::Function"]
     assert functions and all(f["Properties"]["Runtime"] == "python3.12" for f in functions)
     assert all(f["Properties"]["Architectures"] == ["arm64"] for f in functions)
     methods = [r for r in translated["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
     assert len(methods) == 1
+
+
+def _stream_readers(resources: dict[str, Any]) -> list[str]:
+    """The functions with an event source mapping on the table's stream."""
+    return sorted(
+        r["Properties"]["FunctionName"]["Ref"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["EventSourceArn"] == {"Fn::GetAtt": ["Table", "StreamArn"]}
+    )
+
+
+@pytest.mark.parametrize("engine", ["opensearch", "tantivy"])
+def test_at_most_two_readers_on_the_table_stream(engine: str) -> None:
+    """AWS throttles more than two readers per stream shard: the dispatcher and the statistics."""
+    resources = _translated({"HelpSearchEngine": engine})["Resources"]
+    readers = _stream_readers(resources)
+    assert len(readers) <= 2, readers
+    assert readers == ["StatsFunction", "StreamFunction"]
+    # The help indexer follows the bus through its own queue, not the stream.
+    (indexer,) = [
+        r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "IndexerFunction"}
+    ]
+    assert indexer["EventSourceArn"] == {"Fn::GetAtt": ["HelpIndexQueue", "Arn"]}
+    assert indexer["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+
+
+def test_the_stream_reader_count_check_counts_a_third_reader() -> None:
+    """The check above sees a mapping added on the stream (as the removed timers function had)."""
+    resources = _translated()["Resources"]
+    (stats,) = [
+        r
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "StatsFunction"}
+    ]
+    third = json.loads(json.dumps(stats))
+    third["Properties"]["FunctionName"] = {"Ref": "SlaTimersFunction"}
+    assert len(_stream_readers({**resources, "ThirdReader": third})) == 3
+
+
+def test_the_help_index_queue_has_a_dead_letter_queue_and_an_alarm() -> None:
+    queue = RESOURCES["HelpIndexQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["HelpIndexDeadLetterQueue", "Arn"]
+    }
+    assert queue["VisibilityTimeout"] >= 6 * RESOURCES["IndexerFunction"]["Properties"]["Timeout"]
+    alarm = RESOURCES["HelpIndexDlqNotEmptyAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["HelpIndexDeadLetterQueue", "QueueName"]}}
+    ]
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    rule = RESOURCES["HelpIndexRule"]["Properties"]
+    assert rule["EventPattern"] == {"source": ["ventanilla.help"], "detail-type": ["HelpArticleChanged"]}
+    policy = RESOURCES["HelpIndexQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert policy["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::GetAtt": ["HelpIndexRule", "Arn"]}
 
 
 def test_table_has_streams_recovery_encryption_ttl() -> None:

@@ -19,11 +19,12 @@ from ventanilla.help.search.opensearch_engine import (
     index_body,
     make_client,
     parse_search_response,
-    settings_path,
+    settings_text,
 )
 from ventanilla.help.search.text import Synonyms
 
-SETTINGS = Path(__file__).resolve().parents[2] / "infra" / "opensearch" / "help-articles.json"
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS = ROOT / "layers" / "core" / "ventanilla" / "help" / "search" / "opensearch_index.json"
 BUILTIN_FILTERS = {"lowercase", "asciifolding"}
 
 
@@ -46,10 +47,19 @@ def art(**over: object) -> Article:
 # --- settings file --------------------------------------------------------------------------
 
 
-def test_settings_file_is_found_and_valid_json() -> None:
-    assert settings_path() == SETTINGS
-    body = json.loads(SETTINGS.read_text(encoding="utf-8"))
+def test_settings_and_synonyms_ship_in_the_package() -> None:
+    """Read as package resources (what the Lambda layer has), never from the source tree."""
+    from importlib import resources
+
+    packaged = resources.files("ventanilla.help.search")
+    assert settings_text() == packaged.joinpath("opensearch_index.json").read_text("utf-8")
+    body = json.loads(settings_text())
     assert set(body) == {"settings", "mappings"}
+    assert packaged.joinpath("synonyms_es.txt").is_file()
+    source = (ROOT / "layers/core/ventanilla/help/search/opensearch_engine.py").read_text(encoding="utf-8")
+    assert "parents[" not in source and "__file__" not in source and "infra/" not in source
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"**/*.json"' in pyproject and '"**/*.txt"' in pyproject  # package data of the wheel
 
 
 def test_every_analyzer_and_filter_referenced_exists() -> None:
@@ -80,7 +90,7 @@ def test_index_body_fills_synonyms_from_the_shared_list() -> None:
     body = index_body()
     rules = body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"]
     assert len(rules) >= 30 and "contrasena, clave, password, clave de acceso" in rules
-    custom = index_body(Synonyms.parse("a1, b1"), SETTINGS)
+    custom = index_body(Synonyms.parse("a1, b1"), SETTINGS)  # an operator's own settings file
     assert custom["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"] == ["a1, b1"]
 
 
@@ -221,16 +231,28 @@ def test_parse_response() -> None:
 class FakeIndices:
     def __init__(self) -> None:
         self.created: list[dict[str, Any]] = []
+        self.deleted = 0
         self.present = False
+        self.racing = False  # another function creates the index between our exists and create
 
     def exists(self, index: str) -> bool:
         return self.present
 
     def create(self, index: str, body: dict[str, Any]) -> None:
+        from opensearchpy.exceptions import RequestError
+
+        if self.racing or self.present:
+            self.present = True
+            raise RequestError(
+                400,
+                "resource_already_exists_exception",
+                {"error": {"type": "resource_already_exists_exception", "reason": f"index [{index}] exists"}},
+            )
         self.created.append(body)
         self.present = True
 
     def delete(self, index: str) -> None:
+        self.deleted += 1
         self.present = False
 
 
@@ -253,11 +275,21 @@ class FakeClient:
         self.calls.append(("delete_by_query", kw))
 
     def count(self, **kw: Any) -> dict[str, int]:
+        self._needs_index()
         return {"count": 4}
 
     def search(self, **kw: Any) -> dict[str, Any]:
         self.calls.append(("search", kw))
+        self._needs_index()
         return RESPONSE
+
+    def _needs_index(self) -> None:
+        from opensearchpy.exceptions import NotFoundError
+
+        if not self.indices.present:
+            raise NotFoundError(
+                404, "index_not_found_exception", {"error": {"type": "index_not_found_exception"}}
+            )
 
 
 def test_engine_indexes_with_bulk_and_creates_index_once() -> None:
@@ -265,19 +297,52 @@ def test_engine_indexes_with_bulk_and_creates_index_once() -> None:
     engine = OpenSearchEngine(client=client, index="help-test")
     assert isinstance(engine, HelpSearchEngine)
     assert engine.count() == 0
-    engine.index([art(), art(slug="borrador", status="draft")])
+    published, draft = art(), art(slug="borrador", status="draft")
+    engine.index([published, draft])
     engine.index([art()])
     assert len(client.indices.created) == 1
     _, kw = client.calls[0]
     actions = kw["body"]
-    assert actions[0] == {"index": {"_index": "help-test", "_id": "es:licencia-b"}}
+
+    def versioned(a: Article) -> dict[str, object]:  # its last change, in ms: newer states win
+        return {"version": int(a.updated_at.timestamp() * 1000), "version_type": "external_gte"}
+
+    assert actions[0] == {"index": {"_index": "help-test", "_id": "es:licencia-b", **versioned(published)}}
     assert actions[1]["slug"] == "licencia-b"
-    assert actions[2] == {"delete": {"_index": "help-test", "_id": "es:borrador"}}
+    assert actions[2] == {"delete": {"_index": "help-test", "_id": "es:borrador", **versioned(draft)}}
     assert kw["refresh"] == "wait_for"
     assert kw["index"] == "help-test"  # the index's own _bulk: allowed by a policy scoped to it
     assert engine.count() == 4
     engine.index([])
     assert len(client.calls) == 2
+
+
+def test_an_older_state_arriving_last_does_not_overwrite_a_newer_one() -> None:
+    """Two indexer invocations race: OpenSearch refuses the older external version (409)."""
+    from datetime import timedelta
+
+    client = FakeClient()
+    newer = art(title="Licencia clase B (actualizado)")
+    older = art(updated_at=newer.updated_at - timedelta(minutes=5))
+    client.bulk = lambda **kw: {  # type: ignore[method-assign]
+        "errors": True,
+        "items": [
+            {
+                "index": {
+                    "status": 409,
+                    "error": {
+                        "type": "version_conflict_engine_exception",
+                        "reason": "current version is higher",
+                    },
+                }
+            }
+        ],
+    }
+    engine = OpenSearchEngine(client=client)
+    engine.index([older])  # refused by the index, which keeps the newer state: not an error
+    from ventanilla.help.search.opensearch_engine import version_of
+
+    assert version_of(older) < version_of(newer)
 
 
 def test_engine_raises_on_real_bulk_errors() -> None:
@@ -290,14 +355,71 @@ def test_engine_raises_on_real_bulk_errors() -> None:
         OpenSearchEngine(client=client).index([art()])
 
 
+def test_the_first_write_creates_the_index_with_the_packaged_settings_and_synonyms() -> None:
+    client = FakeClient()
+    engine = OpenSearchEngine(client=client, index="help-test")
+    engine.remove("nada", "es")  # a removal on no index creates nothing
+    assert client.indices.created == []
+    engine.index([art()])
+    (body,) = client.indices.created
+    assert body == index_body()  # the settings shipped in the package, synonyms filled in
+    assert body["mappings"] == json.loads(settings_text())["mappings"]
+    synonyms = body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"]
+    assert "contrasena, clave, password, clave de acceso" in synonyms
+    assert OpenSearchEngine(client=client, index="help-test").ensure_index() is False  # exists: kept
+
+
+def test_index_creation_is_idempotent_when_another_function_creates_it_first() -> None:
+    client = FakeClient()
+    client.indices.racing = True
+    engine = OpenSearchEngine(client=client)
+    assert engine.ensure_index() is False  # lost the race: the other one's index is used
+    engine.index([art()])
+    assert client.indices.created == [] and client.calls[0][0] == "bulk"
+
+
+def test_other_creation_errors_are_not_swallowed() -> None:
+    from opensearchpy.exceptions import RequestError
+
+    client = FakeClient()
+
+    def refuse(index: str, body: dict[str, Any]) -> None:
+        raise RequestError(
+            400, "illegal_argument_exception", {"error": {"type": "illegal_argument_exception"}}
+        )
+
+    client.indices.create = refuse  # type: ignore[method-assign]
+    with pytest.raises(RequestError):
+        OpenSearchEngine(client=client).index([art()])
+    assert client.calls == []  # nothing written into an index of the wrong shape
+
+
+def test_rebuild_drops_and_creates_the_index_again_with_the_current_settings() -> None:
+    client = FakeClient()
+    engine = OpenSearchEngine(client=client)
+    engine.clear()  # no index yet (a fresh deploy): the rebuild creates it
+    assert len(client.indices.created) == 1 and client.indices.deleted == 0
+    engine.index([art()])
+    engine.clear()
+    assert client.indices.deleted == 1 and len(client.indices.created) == 2
+    engine.index([art()])
+    assert len(client.indices.created) == 2  # created by the rebuild, not again by the write
+
+
+def test_a_missing_index_answers_nothing_found() -> None:
+    client = FakeClient()
+    engine = OpenSearchEngine(client=client)
+    result = engine.search("licencia de conducir")
+    assert result.total == 0 and result.hits == [] and result.query == "licencia de conducir"
+    assert engine.sections() == [] and engine.count() == 0
+
+
 def test_engine_remove_clear_search() -> None:
     client = FakeClient()
     engine = OpenSearchEngine(client=client)
     engine.remove("nada", "es")  # 404 is fine
-    engine.clear()  # no index yet: nothing to do
+    assert [c[0] for c in client.calls] == ["delete"]
     client.indices.present = True
-    engine.clear()
-    assert [c[0] for c in client.calls] == ["delete", "delete_by_query"]
     result = engine.search("lisencia", section="transito")
     assert result.total == 3 and result.query == "lisencia"
     assert client.calls[-1][1]["body"]["query"]["bool"]["filter"][1] == {"term": {"section_path": "transito"}}

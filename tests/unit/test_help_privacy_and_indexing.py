@@ -1,4 +1,4 @@
-"""Pure parts of the help centre: personal data kept out of logs, the stream-to-index step, the
+"""Pure parts of the help centre: personal data kept out of logs, the article events and the index step, the
 section tree with counts (tantivy, and OpenSearch's request and answer), and the section tree."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ventanilla.help.articles import Article, load_jsonl
-from ventanilla.help.indexing import apply_change, is_article_key
+from ventanilla.help.indexing import apply, article_event, ref_of
 from ventanilla.help.privacy import loggable_query, redact, scrub_names
 from ventanilla.help.search import make_engine
 from ventanilla.help.search.opensearch_engine import build_sections_body, parse_sections_response
@@ -57,23 +57,43 @@ def _image(article: Article, **extra: Any) -> dict[str, Any]:
     return article_item(StoredArticle(article, 1, 10, article.updated_at, "editora"))
 
 
-def test_apply_change_follows_status_and_ignores_other_items() -> None:
+def test_apply_follows_what_the_table_holds() -> None:
     engine = make_engine("tantivy")
     article = load_jsonl(SEED)[0]
-    keys = {"PK": f"ARTICLE#es#{article.slug}", "SK": "ARTICLE"}
-    assert apply_change(engine, "INSERT", keys, _image(article)) == "indexed"
-    assert apply_change(engine, "MODIFY", keys, _image(article)) == "indexed"
+    ref = (article.slug, "es")
+    assert apply(engine, [ref], {ref: article}).indexed == 1
+    assert apply(engine, [ref, ref], {ref: article}).indexed == 1  # a repeated article counts once
     assert engine.count() == 1
     archived = article.model_copy(update={"status": "archived"})
-    assert apply_change(engine, "MODIFY", keys, _image(archived)) == "removed"
+    assert apply(engine, [ref], {ref: archived}).removed == 1
     assert engine.count() == 0
-    apply_change(engine, "INSERT", keys, _image(article))
-    assert apply_change(engine, "REMOVE", keys, None) == "removed"
+    apply(engine, [ref], {ref: article})
+    assert apply(engine, [ref], {}).removed == 1  # gone from the table
     assert engine.count() == 0
-    assert apply_change(engine, "MODIFY", {**keys, "SK": "STATS"}, _image(article)) == "ignored"
-    assert apply_change(engine, "INSERT", {"PK": "TICKET#2026-000001", "SK": "TICKET"}, {}) == "ignored"
-    assert engine.count() == 0
-    assert not is_article_key(None) and not is_article_key({})
+
+
+def test_article_events_carry_identifiers_only_and_other_items_give_none() -> None:
+    article = load_jsonl(SEED)[0]
+    keys = {"PK": f"ARTICLE#es#{article.slug}", "SK": "ARTICLE"}
+    event = article_event("MODIFY", keys, _image(article))
+    assert event is not None and event.source == "ventanilla.help"
+    assert event.detail_type == "HelpArticleChanged"
+    assert event.detail == {"slug": article.slug, "lang": "es", "status": article.status}
+    removed = article_event("REMOVE", keys, None)
+    assert removed is not None and removed.detail["status"] == "deleted"
+    assert article_event("MODIFY", {**keys, "SK": "STATS"}, _image(article)) is None
+    assert article_event("INSERT", {"PK": "TICKET#2026-000001", "SK": "TICKET"}, {}) is None
+    assert article_event("INSERT", None, None) is None
+    envelope = {"detail-type": "HelpArticleChanged", "detail": event.detail}
+    assert ref_of(envelope) == (article.slug, "es")
+    for bad in (
+        {"detail-type": "TicketCreated", "detail": event.detail},
+        {"detail-type": "HelpArticleChanged", "detail": {"slug": "", "lang": "es"}},
+        {"detail-type": "HelpArticleChanged", "detail": "x"},
+        {},
+    ):
+        with pytest.raises(ValueError):
+            ref_of(bad)
 
 
 def test_tantivy_sections_count_every_level() -> None:
@@ -148,3 +168,12 @@ def test_section_tree_nests_and_sorts() -> None:
     found = _find(roots, "x")
     assert found is not None and found.path == ["a", "y", "x"]
     assert _find(roots, "nada") is None
+
+
+def test_an_engine_with_nothing_indexed_answers_nothing_found() -> None:
+    """The in-process engine with no index yet (a fresh Lambda container, no HELP_INDEX_PATH)."""
+    engine = make_engine("tantivy")
+    result = engine.search("licencia de conducir")
+    assert result.total == 0 and result.hits == [] and result.did_you_mean is None
+    assert engine.search("", section="transito").total == 0
+    assert engine.sections() == [] and engine.count() == 0

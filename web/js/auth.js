@@ -17,7 +17,7 @@ export function claims(jwt) {
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
-async function cognito(action, body) {
+async function cognito(action, body, withClient = true) {
   const cfg = await config();
   const url = cfg.cognito_endpoint ? '/dev/cognito' : `https://cognito-idp.${cfg.region}.amazonaws.com/`;
   let res;
@@ -25,7 +25,7 @@ async function cognito(action, body) {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': TARGET + action },
-      body: JSON.stringify({ ClientId: cfg.user_pool_client_id, ...body }),
+      body: JSON.stringify(withClient ? { ClientId: cfg.user_pool_client_id, ...body } : body),
     });
   } catch {
     throw new AuthError('network');
@@ -109,4 +109,20 @@ export async function accessToken() {
 
 export function logout() {
   sessionStorage.removeItem(KEY);
+}
+
+/** Sign out everywhere: the API refuses every token from before now, Cognito signs the user out
+ * globally and revokes the refresh token; then this tab forgets the session. */
+export async function signOut() {
+  const s = current();
+  if (!s) return;
+  const access = await accessToken().catch(() => null);
+  const quiet = (promise) => promise.catch(() => null);
+  if (access) {
+    await quiet(fetch('/api/v1/agent/me/sign-out', { method: 'POST', headers: { Authorization: `Bearer ${access}` } }));
+    await quiet(cognito('GlobalSignOut', { AccessToken: access }, false));
+  }
+  // moto has no RevokeToken; its GlobalSignOut already drops the refresh tokens.
+  if (s.refresh && !(await config()).cognito_endpoint) await quiet(cognito('RevokeToken', { Token: s.refresh }));
+  logout();
 }

@@ -84,6 +84,20 @@ def set_my_preferences() -> Response:
 
 @route(
     bp,
+    "/api/v1/agent/me/sign-out",
+    "POST",
+    summary="Sign out everywhere: every token from a sign-in before now is refused from now on",
+    tag="agent",
+    status=204,
+    auth=True,
+)
+def sign_out() -> Response:
+    staff.sign_out(principal_of(bp.current_request))
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp,
     "/api/v1/agent/queue",
     "GET",
     summary="Open requests of a team or of all yours, soonest due first, exact across pages",

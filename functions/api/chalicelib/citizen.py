@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, logger, parse_body, route
+from chalicelib.http import client_address, json_response, lang_of, logger, parse_body, route
 from chalicelib.observability import metrics
 from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
@@ -30,7 +30,9 @@ CODE_HEADER = "x-access-code"
 def create_ticket() -> Response:
     request = bp.current_request
     body = parse_body(request, CreateTicketIn)
-    created = create_once(body, request.headers.get("idempotency-key"), bp.lambda_context)
+    created = create_once(
+        body, request.headers.get("idempotency-key"), bp.lambda_context, client=client_address(request)
+    )
     logger.set_correlation_id(created.number)
     logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
     metrics.add_metric(name=TICKETS_CREATED, unit=MetricUnit.Count, value=1)

@@ -100,7 +100,10 @@ def problem_response(
         body["errors"] = [
             {"field": e.field, "code": e.code, "message": message(e.code, lang, **e.params)} for e in errors
         ]
-    return Response(body=body, status_code=status, headers={"Content-Type": PROBLEM_JSON})
+    headers = {"Content-Type": PROBLEM_JSON}
+    if status == 429 and "retry_after" in params:
+        headers["Retry-After"] = str(params["retry_after"])
+    return Response(body=body, status_code=status, headers=headers)
 
 
 def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
@@ -168,6 +171,17 @@ def query_int(request: Request, name: str, default: int, low: int, high: int) ->
     if not low <= value <= high:
         raise BadRequest("invalid_query", {"detail": f"{name} ∉ [{low}, {high}]"})
     return value
+
+
+def client_address(request: Request) -> str:
+    """The citizen's address for rate limits: the CDN's viewer address when it is trusted, else the
+    connection's (in AWS without the CDN, API Gateway's ``sourceIp``)."""
+    if get_settings().trust_cdn_client_header:
+        viewer = request.headers.get("cloudfront-viewer-address") or ""
+        if viewer:
+            return viewer.rsplit(":", 1)[0]  # "ip:port", IPv6 unbracketed
+    identity = (request.context or {}).get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
 
 
 def principal_of(request: Request) -> Principal:

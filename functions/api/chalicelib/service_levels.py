@@ -1,6 +1,6 @@
 """Service levels, legal deadlines, routing and escalation (issue 4): agent actions and admin.
 
-Registered in app.py; each route is also an API event in template.yaml.
+Registered in app.py; each route is also an operation of infra/api/rest-api.yaml.
 """
 
 from __future__ import annotations

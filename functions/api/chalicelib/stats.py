@@ -1,5 +1,5 @@
 """Statistics routes: the supervisors' dashboard, charts as CSV, goals, the service level report,
-and the public open data (registered in app.py; each route is also an API event in template.yaml)."""
+and the public open data (registered in app.py; each route is an operation of infra/api/rest-api.yaml)."""
 
 from __future__ import annotations
 

@@ -28,6 +28,8 @@ class Principal:
     teams: tuple[str, ...] = field(default_factory=tuple)
     tier: str = "L1"
     language: str = "es"
+    authenticated_at: int = 0
+    """When the sign-in behind the token happened (``auth_time``, else ``iat``; epoch seconds)."""
 
     @property
     def sees_all_teams(self) -> bool:
@@ -42,8 +44,14 @@ class Principal:
             raise Forbidden("role_required", {"roles": ", ".join(roles)})
 
     def with_profile(self, profile: StaffProfile | None) -> Principal:
+        """The principal with its teams, tier and language; 401 if the profile says the staff member
+        signed out everywhere after this token's sign-in."""
         if profile is None:
             return self
+        # Tokens carry whole seconds: one from the second of the sign-out is refused too (the staff
+        # member signs in again a moment later) rather than let an older one through.
+        if profile.signed_out_at is not None and self.authenticated_at <= profile.signed_out_at:
+            raise Unauthorized("token_revoked")
         return Principal(
             sub=self.sub,
             username=self.username,
@@ -52,6 +60,7 @@ class Principal:
             teams=tuple(profile.teams),
             tier=profile.tier,
             language=profile.language,
+            authenticated_at=self.authenticated_at,
         )
 
 
@@ -88,4 +97,11 @@ def verify(authorization: str | None) -> Principal:
         raise Unauthorized("token_invalid", {"reason": "wrong client or token use"})
     groups = frozenset(g for g in claims.get("cognito:groups", []) if g in STAFF_ROLES)
     username = str(claims.get("username") or claims.get("cognito:username") or claims["sub"])
-    return Principal(sub=str(claims["sub"]), username=username, groups=groups, name=username)
+    signed_in = claims.get("auth_time", claims.get("iat", 0))
+    return Principal(
+        sub=str(claims["sub"]),
+        username=username,
+        groups=groups,
+        name=username,
+        authenticated_at=int(signed_in) if isinstance(signed_in, int | float) else 0,
+    )

@@ -32,6 +32,7 @@ says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a na
 class DomainEvent(BaseModel):
     detail_type: str
     detail: dict[str, Any]
+    source: str = SOURCE
 
 
 def _plain(value: Any) -> Any:

@@ -90,3 +90,12 @@ class PayloadTooLarge(DomainError):
     problem = "payload-too-large"
     title_es = "Contenido demasiado grande"
     title_en = "Payload too large"
+
+
+class TooManyRequests(DomainError):
+    """Over a rate limit or locked out; ``params['retry_after']`` (seconds) becomes ``Retry-After``."""
+
+    status = 429
+    problem = "too-many-requests"
+    title_es = "Demasiadas solicitudes"
+    title_en = "Too many requests"

@@ -161,10 +161,50 @@ _MESSAGES.update(
         },
         "invalid_query": {"es": "Parámetro no válido: {detail}", "en": "Invalid parameter: {detail}"},
         "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
+        "throttled": {
+            "es": "Demasiadas solicitudes. Intente de nuevo en unos segundos.",
+            "en": "Too many requests. Try again in a few seconds.",
+        },
+        "gateway_rejected": {
+            "es": "La solicitud fue rechazada antes de llegar al servicio.",
+            "en": "The request was refused before it reached the service.",
+        },
+        "gateway_timeout": {
+            "es": "El servicio tardó demasiado en responder. Intente de nuevo.",
+            "en": "The service took too long to answer. Try again.",
+        },
+        "gateway_error": {
+            "es": "El servicio no está disponible en este momento. Intente más tarde.",
+            "en": "The service is not available right now. Try again later.",
+        },
         "method_not_allowed": {"es": "Método no permitido.", "en": "Method not allowed."},
         "internal": {
             "es": "Ocurrió un error interno. Intente más tarde.",
             "en": "An internal error occurred. Try again later.",
+        },
+        "too_many_filings": {
+            "es": "Se alcanzó el máximo de solicitudes por ahora; intente de nuevo en {wait}.",
+            "en": "The limit of requests has been reached for now; try again in {wait}.",
+        },
+        "rate_limited_client": {
+            "es": "Demasiadas solicitudes desde esta conexión.",
+            "en": "Too many requests from this connection.",
+        },
+        "rate_limited_email": {
+            "es": "Demasiadas solicitudes con este correo hoy.",
+            "en": "Too many requests with this email today.",
+        },
+        "rate_limited_phone": {
+            "es": "Demasiadas solicitudes con este teléfono hoy.",
+            "en": "Too many requests with this phone today.",
+        },
+        "code_locked": {
+            "es": "Demasiados intentos con códigos incorrectos para este número; intente de nuevo en {wait}.",
+            "en": "Too many wrong codes for this number; try again in {wait}.",
+        },
+        "token_revoked": {
+            "es": "La sesión se cerró; inicie sesión de nuevo.",
+            "en": "The session was signed out; sign in again.",
         },
         "number_exhausted": {
             "es": "No se pudo asignar un número a la solicitud; intente de nuevo.",

@@ -47,6 +47,16 @@ SLA_BREACHES = "SlaBreaches"
 SLA_ESCALATIONS = "SlaEscalations"
 SLA_STALE_TIMERS = "SlaStaleTimers"
 
+# The stream dispatcher: domain events and article events put on the bus, schedules moved
+STREAM_SERVICE = "stream"
+DOMAIN_EVENTS_PUBLISHED = "DomainEventsPublished"
+HELP_ARTICLE_EVENTS_PUBLISHED = "HelpArticleEventsPublished"
+SLA_TIMERS_SCHEDULED = "SlaTimersScheduled"
+SLA_TIMERS_DELETED = "SlaTimersDeleted"
+# The help indexer: articles (re)indexed and taken out of the index
+HELP_ARTICLES_INDEXED = "HelpArticlesIndexed"
+HELP_ARTICLES_REMOVED = "HelpArticlesRemoved"
+
 CATALOG: dict[str, MetricSpec] = {
     spec.name: spec
     for spec in (
@@ -61,6 +71,12 @@ CATALOG: dict[str, MetricSpec] = {
         MetricSpec(SLA_BREACHES, "sla-fired"),
         MetricSpec(SLA_ESCALATIONS, "sla-fired"),
         MetricSpec(SLA_STALE_TIMERS, "sla-fired"),
+        MetricSpec(DOMAIN_EVENTS_PUBLISHED, STREAM_SERVICE),
+        MetricSpec(HELP_ARTICLE_EVENTS_PUBLISHED, STREAM_SERVICE),
+        MetricSpec(SLA_TIMERS_SCHEDULED, STREAM_SERVICE),
+        MetricSpec(SLA_TIMERS_DELETED, STREAM_SERVICE),
+        MetricSpec(HELP_ARTICLES_INDEXED, "indexer"),
+        MetricSpec(HELP_ARTICLES_REMOVED, "indexer"),
     )
 }
 

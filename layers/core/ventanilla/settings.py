@@ -25,6 +25,21 @@ class Settings(BaseSettings):
     country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
     institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
     max_body_bytes: int = Field(default=256_000, alias="MAX_BODY_BYTES")
+    # ---- abuse controls at intake ----
+    filing_per_client_per_hour: int = Field(default=30, alias="FILING_PER_CLIENT_PER_HOUR", ge=1)
+    """Requests one client (IP) may file per hour, all at once or spread (a token bucket)."""
+    filing_per_address_per_day: int = Field(default=5, alias="FILING_PER_ADDRESS_PER_DAY", ge=1)
+    """Requests naming one email or one phone per day: the institution is nobody's relay."""
+    code_attempts: int = Field(default=5, alias="CODE_ATTEMPTS", ge=1)
+    code_lockout_minutes: int = Field(default=15, alias="CODE_LOCKOUT_MINUTES", ge=1)
+    """After CODE_ATTEMPTS wrong access codes within this window, the number answers 429 until it ends."""
+    sms_countries: str = Field(default="", alias="SMS_COUNTRIES", pattern=r"^([A-Z]{2}(,[A-Z]{2})*)?$")
+    """Countries SMS may go to (ISO codes, comma-separated); empty means the institution's own."""
+    sms_daily_segments_per_number: int = Field(default=20, alias="SMS_DAILY_SEGMENTS_PER_NUMBER", ge=1)
+    sms_daily_segments: int = Field(default=5000, alias="SMS_DAILY_SEGMENTS", ge=1)
+    """Every SMS segment the institution sends in a day, all numbers together: a spend cap."""
+    trust_cdn_client_header: bool = Field(default=False, alias="TRUST_CDN_CLIENT_HEADER")
+    """Behind CloudFront the client is CloudFront-Viewer-Address, not the connection's address."""
     # ---- notifications (issue 5) ----
     notify_secret_arn: str = Field(default="", alias="NOTIFY_SECRET_ARN")
     notifications_queue_url: str = Field(default="", alias="NOTIFICATIONS_QUEUE_URL")
@@ -57,6 +72,10 @@ class Settings(BaseSettings):
 
             return parameter(self.public_base_url_parameter, self.region).rstrip("/")
         return "http://localhost:8000"
+
+    @property
+    def sms_country_list(self) -> frozenset[str]:
+        return frozenset(self.sms_countries.split(",")) if self.sms_countries else frozenset({self.country})
 
     @property
     def jwks_url(self) -> str:

@@ -5,7 +5,7 @@ import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
-import { AuthError, accessToken, current, login, logout } from '../auth.js';
+import { AuthError, accessToken, current, login, logout, signOut } from '../auth.js';
 import { go } from '../app.js';
 import { newPasswordView } from './new-password.js';
 
@@ -95,7 +95,7 @@ function loginView() {
 }
 
 function logoutButton() {
-  return h('button', { type: 'button', class: 'btn link', onclick: () => { logout(); notice = t('agent.signed_out'); go('/agente'); } }, t('agent.sign_out'));
+  return h('button', { type: 'button', class: 'btn link', onclick: async () => { await signOut(); notice = t('agent.signed_out'); go('/agente'); } }, t('agent.sign_out'));
 }
 
 function whoBar(session) {
@@ -639,6 +639,8 @@ function describeEvent(ev, cat) {
       return t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) });
     case 'survey':
       return t('agent.h.survey', { score: d.score });
+    case 'access_locked':
+      return t('agent.h.access_locked', { attempts: d.attempts, minutes: d.minutes });
     default:
       break;
   }

@@ -303,7 +303,8 @@ function form(cat) {
     } catch (error) {
       busy(button, false);
       status.textContent = '';
-      if (!(error instanceof ApiError) || !error.errors.length) {
+      // A limit (429) is no field's fault: its detail says how long to wait.
+      if (!(error instanceof ApiError) || !error.errors.length || error.status === 429) {
         showErrors(formEl, [{ field: null, message: error.message }], t('form.send_failed'));
         return;
       }

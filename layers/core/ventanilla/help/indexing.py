@@ -1,79 +1,79 @@
-"""The search index follows the table: stream records of article items -> engine calls.
+"""The search index follows the table through article events.
 
-Published articles are (re)indexed, any other status removes them, a deleted item is removed.
-A batch keeps only the last change of each article and reaches the engine in one call (one
-commit or one bulk request, not one per record). Applying a batch twice gives the same index, so
-retried batches are harmless.
+The stream dispatcher turns each change of an article item into a ``HelpArticleChanged`` event on
+the bus (slug, language and status: identifiers only); a rule puts it on the indexer's queue. The
+indexer does not trust the event's status: it re-reads the batch's articles from the table (one
+consistent BatchGetItem) and applies what it finds, so the last state wins whatever the order or
+the number of deliveries: published -> indexed, any other status or a deleted item -> removed.
+A batch reaches the engine in one call (one tantivy commit, one OpenSearch bulk request).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from ventanilla.domain_events import DomainEvent
 from ventanilla.help.articles import Article
 from ventanilla.help.search.base import HelpSearchEngine
-from ventanilla.storage.help_articles import stored_from_item
+from ventanilla.storage import help_articles
 
-Outcome = Literal["indexed", "removed", "ignored"]
+SOURCE = "ventanilla.help"
+ARTICLE_CHANGED = "HelpArticleChanged"
+
+ArticleRef = tuple[str, str]
+"""(slug, lang): what identifies an article in the table and in the index."""
 
 
 @dataclass(frozen=True)
-class Change:
-    slug: str
-    lang: str
-    article: Article | None  # None: the item was deleted
-
-    @property
-    def outcome(self) -> Outcome:
-        return "indexed" if self.article is not None and self.article.status == "published" else "removed"
+class Refreshed:
+    indexed: int
+    removed: int
 
 
-def is_article_key(keys: Mapping[str, Any] | None) -> bool:
-    if not keys:
-        return False
-    return keys.get("SK") == "ARTICLE" and str(keys.get("PK", "")).startswith("ARTICLE#")
-
-
-def change_of(
+def article_event(
     event_name: str, keys: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None
-) -> Change | None:
-    """What a stream record asks of the index; None for items that are not articles.
-
-    Raises (pydantic's ValidationError) on an article image that is not a valid article.
-    """
-    if not is_article_key(keys):
+) -> DomainEvent | None:
+    """The event of one stream record of an article item; None for any other item."""
+    ref = help_articles.article_of(keys)
+    if ref is None:
         return None
-    assert keys is not None
-    _, lang, slug = str(keys["PK"]).split("#", 2)
-    if event_name == "REMOVE" or not new_image:
-        return Change(slug, lang, None)
-    return Change(slug, lang, stored_from_item(dict(new_image)).article)
+    slug, lang = ref
+    status = "deleted" if event_name == "REMOVE" or not new_image else str(new_image.get("status", ""))
+    return DomainEvent(
+        source=SOURCE, detail_type=ARTICLE_CHANGED, detail={"slug": slug, "lang": lang, "status": status}
+    )
 
 
-def apply(engine: HelpSearchEngine, changes: Iterable[Change]) -> None:
-    """The last change of each article wins; upserts (and status removals) go in one call."""
-    last: dict[tuple[str, str], Change] = {}
-    for change in changes:
-        last[(change.slug, change.lang)] = change
-    upserts = [c.article for c in last.values() if c.article is not None]
+def ref_of(envelope: Mapping[str, Any]) -> ArticleRef:
+    """The article an event from the bus names; ValueError for anything that is not one."""
+    detail = envelope.get("detail")
+    if envelope.get("detail-type") != ARTICLE_CHANGED or not isinstance(detail, Mapping):
+        raise ValueError(f"not a {ARTICLE_CHANGED} event")
+    slug, lang = detail.get("slug"), detail.get("lang")
+    if not isinstance(slug, str) or not slug or not isinstance(lang, str) or not lang:
+        raise ValueError(f"{ARTICLE_CHANGED} without slug and lang")
+    return slug, lang
+
+
+def apply(
+    engine: HelpSearchEngine, wanted: Sequence[ArticleRef], found: Mapping[ArticleRef, Article]
+) -> Refreshed:
+    """Bring the index in step with what the table holds for ``wanted``: one upsert call for the
+    articles found (the engine removes those not published), a removal for each one gone."""
+    refs = list(dict.fromkeys(wanted))
+    upserts = [found[r] for r in refs if r in found]
     if upserts:
-        engine.index(upserts)  # non-published articles are removed by the engine
-    for c in last.values():
-        if c.article is None:
-            engine.remove(c.slug, c.lang)
+        engine.index(upserts)
+    for slug, lang in (r for r in refs if r not in found):
+        engine.remove(slug, lang)
+    indexed = sum(1 for a in upserts if a.status == "published")
+    return Refreshed(indexed=indexed, removed=len(refs) - indexed)
 
 
-def apply_change(
-    engine: HelpSearchEngine,
-    event_name: str,
-    keys: Mapping[str, Any] | None,
-    new_image: Mapping[str, Any] | None,
-) -> Outcome:
-    """One record at once (the operator's tools and tests)."""
-    change = change_of(event_name, keys, new_image)
-    if change is None:
-        return "ignored"
-    apply(engine, [change])
-    return change.outcome
+def refresh(engine: HelpSearchEngine, wanted: Iterable[ArticleRef]) -> Refreshed:
+    """Re-read the articles from the table and apply them (replays and old events are harmless)."""
+    refs = list(dict.fromkeys(wanted))
+    stored = help_articles.get_many(refs, consistent=True)
+    return apply(engine, refs, {ref: s.article for ref, s in stored.items()})

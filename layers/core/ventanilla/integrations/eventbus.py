@@ -9,7 +9,7 @@ from typing import Any
 
 import boto3
 
-from ventanilla.domain_events import SOURCE, DomainEvent
+from ventanilla.domain_events import DomainEvent
 from ventanilla.settings import get_settings
 
 
@@ -28,7 +28,7 @@ def publish(events: Sequence[DomainEvent]) -> None:
         batch = events[start : start + 10]
         entries = [
             {
-                "Source": SOURCE,
+                "Source": e.source,
                 "DetailType": e.detail_type,
                 "Detail": json.dumps(e.detail),
                 "EventBusName": bus,

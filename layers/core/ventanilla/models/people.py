@@ -61,6 +61,8 @@ class StaffProfile(BaseModel):
     tier: Tier = "L1"
     language: Language = "es"
     """The language of the notices the staff member receives (they set it themselves)."""
+    signed_out_at: int | None = None
+    """Epoch seconds of the last sign-out everywhere: tokens from sign-ins before it are refused."""
 
 
 class StaffPreferencesIn(BaseModel):

@@ -119,6 +119,8 @@ Action = Literal[
     "escalated",
     "reclassified",
     "survey",
+    "access_locked",
+    "contact_confirmed",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 

@@ -31,7 +31,8 @@ class NotificationContext(BaseModel):
 
     # Common to every kind.
     institution_name: Line
-    recipient_name: Line
+    recipient_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+    """Empty while the citizen's address is unconfirmed: the greeting then names nobody."""
     ticket_number: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{6,}$")]
     ticket_subject: Line
     ticket_url: Url

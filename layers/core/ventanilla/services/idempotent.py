@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 
 from ventanilla.errors import BadRequest, Conflict, ValidationFailed
 from ventanilla.models.ticket import CreateTicketIn, TicketCreated
-from ventanilla.services import tickets
+from ventanilla.services import intake_guard, tickets
 from ventanilla.storage.idempotency import persistence
 
 _CONFIG = IdempotencyConfig(
@@ -36,7 +36,7 @@ def _idempotent_create() -> Any:
 
         def create(request: dict[str, Any]) -> dict[str, Any]:
             body = CreateTicketIn.model_validate(request["body"])
-            return tickets.create_ticket(body).model_dump(mode="json")
+            return _guarded_create(body, request.get("client")).model_dump(mode="json")
 
         _create = idempotent_function(
             data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_CONFIG
@@ -44,15 +44,31 @@ def _idempotent_create() -> Any:
     return _create
 
 
-def create_once(body: CreateTicketIn, key: str | None, lambda_context: Any = None) -> TicketCreated:
-    if key is None:
+def _guarded_create(body: CreateTicketIn, client: str | None) -> TicketCreated:
+    """Filing limits first (a replay of an idempotent request is answered before, and costs none)."""
+    if client is None:
         return tickets.create_ticket(body)
+    filing = intake_guard.check_filing(client, body.requester.email, body.requester.phone)
+    created = tickets.create_ticket(body)
+    intake_guard.count_filing(filing)
+    return created
+
+
+def create_once(
+    body: CreateTicketIn, key: str | None, lambda_context: Any = None, client: str | None = None
+) -> TicketCreated:
+    """Create the request once per key; ``client`` (a citizen's address) is held to the filing limits,
+    None (staff, imports, the demo) is not."""
+    if key is None:
+        return _guarded_create(body, client)
     if not 8 <= len(key) <= 128 or not key.isprintable():
         raise BadRequest("invalid_idempotency_key")
     if lambda_context is not None:  # lets an in-progress record expire with the invocation
         _CONFIG.register_lambda_context(lambda_context)
     try:
-        result = _idempotent_create()(request={"key": key, "body": body.model_dump(mode="json")})
+        result = _idempotent_create()(
+            request={"key": key, "body": body.model_dump(mode="json"), "client": client}
+        )
     except IdempotencyValidationError as error:
         raise ValidationFailed("idempotency_key_reused") from error
     except IdempotencyAlreadyInProgressError as error:

@@ -30,6 +30,7 @@ from ventanilla.notify.events import Audience, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules.state_machine import LABELS, Status
+from ventanilla.services import intake_guard
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
@@ -279,7 +280,18 @@ def context_for(
     elif kind is Kind.TICKET_ESCALATED:
         ctx["to_tier"] = str(detail.get("tier") or ticket.tier)
         ctx["escalation_reason"] = body or str(detail.get("cause") or "—")
+    if not staff and not intake_guard.contact_confirmed(history):
+        _withhold_citizen_text(ctx, ticket, lang)
     return ctx
+
+
+def _withhold_citizen_text(ctx: dict[str, Any], ticket: Ticket, lang: str) -> None:
+    """Until the address is confirmed, notices carry no text the filer wrote (name, subject): anyone
+    can type someone else's address, and the institution's sender must not relay their words."""
+    ctx["recipient_name"] = ""
+    request_type = catalog_store.get_type(ticket.type_code)
+    subtype = request_type.subtype(ticket.subtype_code) if request_type else None
+    ctx["ticket_subject"] = subtype.name.in_lang(lang) if subtype else ticket.number
 
 
 def overrides(kind: Kind, channel: str, lang: str) -> dict[str, str] | None:
@@ -358,6 +370,9 @@ def _send(
         ), plan.mask_email(to)
     if channel == "sms":
         phone = str(recipient.contact.phone)
+        refused = intake_guard.sms_refusal(phone, message.text)
+        if refused:
+            raise messaging.Permanent(refused)
         return messaging.send_sms(phone, message.text, settings.sms_sender_id or None), plan.mask_phone(phone)
     ids = []
     errors: list[messaging.SendError] = []

@@ -1,6 +1,8 @@
-"""What staff members set about themselves (for now: the language of the notices they receive)."""
+"""What staff members set about themselves: the language of their notices, and signing out everywhere."""
 
 from __future__ import annotations
+
+import time
 
 from ventanilla.auth import Principal
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn, StaffProfile
@@ -14,7 +16,22 @@ def preferences(principal: Principal) -> StaffPreferences:
 
 def set_preferences(principal: Principal, body: StaffPreferencesIn) -> StaffPreferences:
     """Save the language of the principal's notices; one write, no other profile field changes."""
-    base = StaffProfile.model_validate(
+    saved = people_store.set_staff_language(_profile_of(principal), body.language)
+    return StaffPreferences(sub=saved.sub, language=saved.language)
+
+
+def sign_out(principal: Principal) -> None:
+    """End every session of the principal: tokens from sign-ins before now are refused from now on.
+
+    Real time, not the service clock: the dev clock moves business time, while Cognito stamps
+    tokens with the real time.
+    """
+    people_store.set_signed_out(_profile_of(principal), int(time.time()))
+
+
+def _profile_of(principal: Principal) -> StaffProfile:
+    """What the token says of the principal, for a profile item that does not exist yet."""
+    return StaffProfile.model_validate(
         {
             "sub": principal.sub,
             "username": principal.username,
@@ -23,5 +40,3 @@ def set_preferences(principal: Principal, body: StaffPreferencesIn) -> StaffPref
             "tier": principal.tier,
         }
     )
-    saved = people_store.set_staff_language(base, body.language)
-    return StaffPreferences(sub=saved.sub, language=saved.language)

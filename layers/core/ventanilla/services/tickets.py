@@ -42,6 +42,7 @@ from ventanilla.rules.state_machine import (
     after_citizen_reply,
     check_move,
 )
+from ventanilla.services import intake_guard
 from ventanilla.services.due_dates import apply_sla, legal_kind_of, sla_config
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
@@ -252,9 +253,12 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
     """The ticket when number and code match; otherwise the same 404 whatever was wrong."""
     if not is_number(number) or not code:
         raise NotFound("ticket_not_found")
+    failures = intake_guard.before_code_check(number)
     ticket, history = store.get_with_history(number)
     if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
+        intake_guard.wrong_code(number, failures, exists=ticket is not None)
         raise NotFound("ticket_not_found")
+    intake_guard.right_code(ticket, history, failures)
     return ticket, history
 
 

@@ -8,7 +8,7 @@ the article and one revision item in one transaction, so history and content nev
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -53,6 +53,14 @@ def article_pk(slug: str, lang: str) -> str:
 
 def article_key(slug: str, lang: str) -> dict[str, str]:
     return {"PK": article_pk(slug, lang), "SK": "ARTICLE"}
+
+
+def article_of(keys: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(slug, lang) of an article item's keys (a stream record's), None for any other item."""
+    if not keys or keys.get("SK") != "ARTICLE" or not str(keys.get("PK", "")).startswith("ARTICLE#"):
+        return None
+    _, lang, slug = str(keys["PK"]).split("#", 2)
+    return slug, lang
 
 
 def article_item(s: StoredArticle) -> dict[str, Any]:
@@ -113,14 +121,22 @@ def get(slug: str, lang: str, consistent: bool = False) -> StoredArticle | None:
     return stored_from_item(item) if item else None
 
 
-def get_many(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredArticle]:
-    """Articles by (slug, lang), at most 100 per call (one BatchGetItem, retried for leftovers)."""
+def get_many(
+    keys: Sequence[tuple[str, str]], consistent: bool = False
+) -> dict[tuple[str, str], StoredArticle]:
+    """Articles by (slug, lang), at most 100 per call (one BatchGetItem, retried for leftovers).
+
+    Raises if keys are still unprocessed after the retries, so an absent key means no article.
+    """
     found: dict[tuple[str, str], StoredArticle] = {}
     wanted = list(dict.fromkeys(keys))
     name = table().name
     for start in range(0, len(wanted), 100):
         request: dict[str, Any] = {
-            name: {"Keys": [article_key(s, lang) for s, lang in wanted[start : start + 100]]}
+            name: {
+                "Keys": [article_key(s, lang) for s, lang in wanted[start : start + 100]],
+                "ConsistentRead": consistent,
+            }
         }
         for _ in range(5):
             response = table().meta.client.batch_get_item(RequestItems=request)
@@ -130,6 +146,8 @@ def get_many(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], StoredArt
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 break
+        if request:
+            raise RuntimeError(f"{len(request[name]['Keys'])} article(s) left unread (throttled)")
     return found
 
 

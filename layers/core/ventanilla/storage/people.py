@@ -61,19 +61,30 @@ def get_staff(sub: str) -> StaffProfile | None:
 
 
 def set_staff_language(profile: StaffProfile, language: str) -> StaffProfile:
-    """Set the language of a staff member's notices with one UpdateItem. Only that attribute
-    changes; a staff member without a profile item yet gets one from ``profile`` (what the token
-    and the defaults say), so the write never leaves a half profile."""
+    """Set the language of a staff member's notices (see :func:`_set_staff_attribute`)."""
+    return _set_staff_attribute(profile, "language", language)
+
+
+def set_signed_out(profile: StaffProfile, at: int) -> StaffProfile:
+    """Record when the staff member signed out everywhere (epoch seconds): older tokens stop working."""
+    return _set_staff_attribute(profile, "signed_out_at", at)
+
+
+def _set_staff_attribute(profile: StaffProfile, attribute: str, value: Any) -> StaffProfile:
+    """One UpdateItem that changes only ``attribute``; a staff member without a profile item yet gets
+    one from ``profile`` (what the token and the defaults say), so the write never leaves a half
+    profile."""
     item = table().update_item(
         Key={"PK": f"STAFF#{profile.sub}", "SK": "PROFILE"},
         UpdateExpression=(
-            "SET #lang = :lang, #sub = if_not_exists(#sub, :sub), username = if_not_exists(username, :user), "
+            "SET #attr = :value, #sub = if_not_exists(#sub, :sub), "
+            "username = if_not_exists(username, :user), "
             "#name = if_not_exists(#name, :name), teams = if_not_exists(teams, :teams), "
             "tier = if_not_exists(tier, :tier), entity = if_not_exists(entity, :entity)"
         ),
-        ExpressionAttributeNames={"#lang": "language", "#sub": "sub", "#name": "name"},
+        ExpressionAttributeNames={"#attr": attribute, "#sub": "sub", "#name": "name"},
         ExpressionAttributeValues={
-            ":lang": language,
+            ":value": value,
             ":sub": profile.sub,
             ":user": profile.username,
             ":name": profile.name,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
@@ -27,6 +27,13 @@ HISTORY_PAGE = 500
 
 class NumberTaken(Exception):
     """Another create won the counter value read; the caller reads the counter again and retries."""
+
+
+def number_of(keys: Mapping[str, Any] | None) -> str | None:
+    """The number of a ticket item's keys (a stream record's), None for any other item."""
+    if not keys or keys.get("SK") != "TICKET" or not str(keys.get("PK", "")).startswith("TICKET#"):
+        return None
+    return str(keys["PK"]).removeprefix("TICKET#")
 
 
 def ticket_pk(number: str) -> str:

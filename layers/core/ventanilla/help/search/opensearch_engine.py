@@ -1,10 +1,12 @@
 """Help search on OpenSearch (Amazon OpenSearch Service in AWS, any endpoint locally).
 
-Same contract as the tantivy engine. Spanish analysis lives in the index settings
-(infra/opensearch/help-articles.json): lowercase, Spanish stop words, ASCII folding, light
-Spanish stemmer, and at search time a synonym_graph filter filled from
-``ventanilla/data/synonyms_es.txt`` when the index is created. The request bodies are built by
-pure functions so they are unit-tested without a server.
+Same contract as the tantivy engine. Spanish analysis lives in the index settings, which ship in
+this package (``opensearch_index.json``, read with importlib.resources, so the Lambda layer has
+them): lowercase, Spanish stop words, ASCII folding, light Spanish stemmer, and at search time a
+synonym_graph filter filled from the packaged ``synonyms_es.txt`` when the index is created. The
+index is created when missing (the indexer's first write, the editors' rebuild), idempotently:
+a concurrent creator's index is as good as ours. The request bodies are built by pure functions so
+they are unit-tested without a server.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import html
 import json
 import os
 from collections.abc import Iterable, Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -24,30 +27,35 @@ from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.text import MAX_QUERY_WORDS, Synonyms, clip_query, default_synonyms, words
 
 DEFAULT_INDEX = "help-articles"
-SETTINGS_ENV = "VENTANILLA_OPENSEARCH_SETTINGS"
+SETTINGS_RESOURCE = "opensearch_index.json"
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "tags": 2.5, "summary": 1.5, "body": 1.0}
 MAX_LIMIT = 100
 SOURCE_FIELDS = ["slug", "lang", "title", "summary", "section_path", "section_titles", "stage"]
 
 
-def settings_path() -> Path:
-    """infra/opensearch/help-articles.json in the repository, or the file named by the env variable.
-
-    Only needed to create the index (a deploy-time step), so a Lambda layer without infra/ works.
-    """
-    override = os.environ.get(SETTINGS_ENV)
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[5] / "infra" / "opensearch" / "help-articles.json"
+def settings_text(path: str | Path | None = None) -> str:
+    """The index settings and mappings as shipped in this package, or from ``path`` if given."""
+    if path is not None:
+        return Path(path).read_text(encoding="utf-8")
+    return resources.files("ventanilla.help.search").joinpath(SETTINGS_RESOURCE).read_text("utf-8")
 
 
 def index_body(synonyms: Synonyms | None = None, path: str | Path | None = None) -> dict[str, Any]:
     """Settings and mappings for ``indices.create``, with the synonym rules filled in."""
-    with Path(path or settings_path()).open(encoding="utf-8") as fh:
-        body: dict[str, Any] = json.load(fh)
+    body: dict[str, Any] = json.loads(settings_text(path))
     rules = (synonyms if synonyms is not None else default_synonyms()).as_rules()
     body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"] = rules
     return body
+
+
+def _error_type(error: Exception) -> str:
+    """The OpenSearch error type of a client exception ("" if it carries none)."""
+    info = getattr(error, "info", None)
+    if isinstance(info, Mapping):
+        err = info.get("error")
+        if isinstance(err, Mapping):
+            return str(err.get("type", ""))
+    return str(getattr(error, "error", "") or "")
 
 
 def document(article: Article) -> dict[str, Any]:
@@ -71,6 +79,11 @@ def document(article: Article) -> dict[str, Any]:
         "status": article.status,
         "updated_at": article.updated_at.isoformat(),
     }
+
+
+def version_of(article: Article) -> int:
+    """The external version of an article's indexed state: its last change, in milliseconds."""
+    return int(article.updated_at.timestamp() * 1000)
 
 
 def doc_id(slug: str, lang: str) -> str:
@@ -343,8 +356,9 @@ class OpenSearchEngine:
     """:class:`~ventanilla.help.search.base.HelpSearchEngine` on an OpenSearch index.
 
     Pass ``client`` (any object with the opensearch-py methods used here) or ``url``. The index is
-    created on first write if missing. ``refresh="wait_for"`` makes writes visible to the next
-    search, which the tests and the editor's preview rely on; bulk loaders may pass ``False``.
+    created on the first write if missing; searching a missing index answers nothing found.
+    ``refresh="wait_for"`` makes writes visible to the next search, which the tests and the
+    editor's preview rely on; bulk loaders may pass ``False``.
     """
 
     def __init__(
@@ -370,14 +384,24 @@ class OpenSearchEngine:
         self._refresh = refresh
         self._ready = False
 
-    def ensure_index(self) -> None:
-        """Create the index with the Spanish analysis settings if it does not exist yet."""
+    def ensure_index(self) -> bool:
+        """Create the index with the Spanish analysis settings if it does not exist yet; True if
+        this call created it. Another function creating it at the same moment is not an error."""
         if self._ready:
-            return
+            return False
+        created = False
         if not self.client.indices.exists(index=self.index_name):
+            from opensearchpy.exceptions import RequestError
+
             body = index_body(self._synonyms, self._settings_file)
-            self.client.indices.create(index=self.index_name, body=body)
+            try:
+                self.client.indices.create(index=self.index_name, body=body)
+                created = True
+            except RequestError as error:
+                if _error_type(error) != "resource_already_exists_exception":
+                    raise
         self._ready = True
+        return created
 
     def drop_index(self) -> None:
         """Delete the whole index (tests, re-creation after changing analysis settings)."""
@@ -386,14 +410,22 @@ class OpenSearchEngine:
         self._ready = False
 
     def index(self, articles: Iterable[Article]) -> None:
+        """Upsert the published, delete the others, in one bulk request. Each operation carries
+        the article's ``updated_at`` as an external version: when two indexer invocations race,
+        an older state arriving last is refused (409) instead of overwriting a newer one."""
         actions: list[dict[str, Any]] = []
         for article in articles:
-            _id = doc_id(article.slug, article.lang)
+            meta = {
+                "_index": self.index_name,
+                "_id": doc_id(article.slug, article.lang),
+                "version": version_of(article),
+                "version_type": "external_gte",  # the same state again (a replay) is accepted
+            }
             if article.status == "published":
-                actions.append({"index": {"_index": self.index_name, "_id": _id}})
+                actions.append({"index": meta})
                 actions.append(document(article))
             else:
-                actions.append({"delete": {"_index": self.index_name, "_id": _id}})
+                actions.append({"delete": meta})
         if not actions:
             return
         self.ensure_index()
@@ -404,7 +436,9 @@ class OpenSearchEngine:
                 item
                 for item in response.get("items", [])
                 for op, result in item.items()
-                if result.get("error") and not (op == "delete" and result.get("status") == 404)
+                if result.get("error")
+                and result.get("status") != 409  # a newer state of that article is already there
+                and not (op == "delete" and result.get("status") == 404)
             ]
             if failures:
                 raise RuntimeError(f"OpenSearch rejected {len(failures)} article(s): {failures[:3]}")
@@ -417,22 +451,27 @@ class OpenSearchEngine:
             self.client.delete(index=self.index_name, id=doc_id(slug, lang), refresh=self._refresh)
 
     def clear(self) -> None:
-        if self.client.indices.exists(index=self.index_name):
-            self.client.delete_by_query(
-                index=self.index_name, body={"query": {"match_all": {}}}, refresh=True, conflicts="proceed"
-            )
+        """Drop the index and create it again with the settings shipped now (the editors' rebuild
+        then takes changed analysis or synonyms)."""
+        self.drop_index()
+        self.ensure_index()
 
     def sections(self, lang: str = "es") -> list[SectionGroup]:
-        if not self.client.indices.exists(index=self.index_name):
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            response = self.client.search(index=self.index_name, body=build_sections_body(lang))
+        except NotFoundError:  # no index yet (nothing published since the deploy)
             return []
-        return parse_sections_response(
-            self.client.search(index=self.index_name, body=build_sections_body(lang))
-        )
+        return parse_sections_response(response)
 
     def count(self) -> int:
-        if not self.client.indices.exists(index=self.index_name):
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            return int(self.client.count(index=self.index_name)["count"])
+        except NotFoundError:
             return 0
-        return int(self.client.count(index=self.index_name)["count"])
 
     def search(
         self,
@@ -447,5 +486,10 @@ class OpenSearchEngine:
         original = query if isinstance(query, str) else ""
         if body["query"]["bool"]["must"] == [{"match_none": {}}]:
             return SearchResult(query=original, lang=lang, section=section)
-        response = self.client.search(index=self.index_name, body=copy.deepcopy(body))
+        from opensearchpy.exceptions import NotFoundError
+
+        try:
+            response = self.client.search(index=self.index_name, body=copy.deepcopy(body))
+        except NotFoundError:  # no index yet: nothing is searchable, which is not the citizen's fault
+            return SearchResult(query=original, lang=lang, section=section)
         return parse_search_response(response, original, lang, section)

@@ -150,9 +150,9 @@ class Synonyms:
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Synonyms:
-        """Load a synonyms file; by default the packaged ``ventanilla/data/synonyms_es.txt``."""
+        """Load a synonyms file; by default the one packaged with the search engines."""
         if path is None:
-            text = resources.files("ventanilla").joinpath("data/synonyms_es.txt").read_text("utf-8")
+            text = resources.files("ventanilla.help.search").joinpath("synonyms_es.txt").read_text("utf-8")
         else:
             text = Path(path).read_text("utf-8")
         return cls.parse(text)

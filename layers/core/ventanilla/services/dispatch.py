@@ -1,0 +1,54 @@
+"""One record of the table's stream -> everything that follows from it, but statistics.
+
+DynamoDB streams take at most two readers per shard, so one dispatcher serves every follower that
+needs no heavy transaction: a new history event becomes a domain event on the bus (notices), a
+ticket item's change moves its SLA timers (Scheduler schedules), an article item's change becomes
+a ``HelpArticleChanged`` event (the search indexer's queue). Each step is idempotent (events carry
+the history event's id, schedules have deterministic names, the indexer re-reads the article), so
+a retried record repeats harmlessly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ventanilla import domain_events
+from ventanilla.help import indexing
+from ventanilla.integrations import eventbus
+from ventanilla.services import timers
+from ventanilla.storage import tickets
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    """What one record caused; ``correlation_id`` is the ticket number or the article's slug."""
+
+    correlation_id: str | None = None
+    ticket_events: int = 0
+    article_events: int = 0
+    timers_scheduled: int = 0
+    timers_deleted: int = 0
+
+
+def dispatch(
+    event_name: str,
+    keys: Mapping[str, Any] | None,
+    old_image: dict[str, Any] | None,
+    new_image: dict[str, Any] | None,
+) -> Dispatched:
+    """Apply one stream record (images already deserialised); raises if any step failed."""
+    number = tickets.number_of(keys)
+    if number is not None:
+        scheduled, deleted = timers.sync(number, old_image, new_image)
+        return Dispatched(number, timers_scheduled=scheduled, timers_deleted=deleted)
+    events = domain_events.from_stream_record(event_name, new_image)
+    if events:
+        eventbus.publish(events)
+        return Dispatched(str(events[0].detail["number"]), ticket_events=len(events))
+    article = indexing.article_event(event_name, keys, new_image)
+    if article is not None:
+        eventbus.publish([article])
+        return Dispatched(str(article.detail["slug"]), article_events=1)
+    return Dispatched()
