@@ -42,15 +42,21 @@ test: install browser lint
 bench: install
 	$(BIN)/python -m tests.bench
 
+# arm64 / python3.12 artifacts in .aws-sam/build from any machine, no container (samconfig.toml).
 build: install
-	sam build --use-container=false
+	$(BIN)/sam build
+	@$(BIN)/python -m infra.build sizes .aws-sam/build
+
+# sam build runs this once per function and layer (template.yaml: Metadata BuildMethod makefile).
+build-%:
+	$(BIN)/python -m infra.build $* "$(ARTIFACTS_DIR)"
 
 # First time (no parameter_overrides in samconfig.toml yet) guided, which asks the parameters and
 # writes them there; then from samconfig.toml. Then web/ goes to the web bucket and the CDN is
 # invalidated (docs/deploy.md).
 STACK_NAME = $$(sed -n 's/^stack_name *= *"\(.*\)"/\1/p' samconfig.toml | head -1)
 deploy: build
-	if grep -q '^parameter_overrides' samconfig.toml; then sam deploy; else sam deploy --guided; fi
+	if grep -q '^parameter_overrides' samconfig.toml; then $(BIN)/sam deploy; else $(BIN)/sam deploy --guided; fi
 	$(BIN)/python -m infra.ops.publish_web --stack "$(STACK_NAME)"
 
 publish: install
@@ -66,4 +72,4 @@ smoke: install
 	$(BIN)/python -m infra.ops.smoke "$(URL)"
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts .aws-sam .build-cache

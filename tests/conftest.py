@@ -70,8 +70,13 @@ def app(aws: Aws) -> Any:
 def api(app: Any) -> Iterator[Any]:
     from chalice.test import Client
 
+    from infra.local.gateway import ProblemGateway
+
     with Client(app) as client:
-        yield client.http
+        http = client.http
+        # The gateway the dev server uses: unknown routes answer as the deployed API's gateway responses.
+        http._local_gateway = ProblemGateway(app, http._config)
+        yield http
 
 
 def ticket_body(**overrides: Any) -> dict[str, Any]:

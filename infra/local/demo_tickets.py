@@ -13,6 +13,7 @@ from ventanilla.services import tickets
 from ventanilla.storage import people as people_store
 
 SEED = ROOT / "infra" / "seed" / "demo_tickets.json"
+FRONT_DESK = "ana.l1"
 
 
 def _principal(login: Any) -> Principal:
@@ -27,7 +28,10 @@ def seed_tickets(logins: list[Any]) -> list[str]:
     for entry in json.loads(SEED.read_text(encoding="utf-8")):
         steps = entry.pop("steps")
         entry["requester"] = {"consent": True, **entry["requester"]}
-        created = tickets.create_ticket(CreateTicketIn.model_validate(entry))
+        body = CreateTicketIn.model_validate(entry)
+        # What arrives by phone, letter, at the desk... or for an internal requester, the front desk files.
+        on_web = body.channel == "web" and body.requester.kind == "external"
+        created = tickets.create_ticket(body, by=None if on_web else staff[FRONT_DESK])
         for step in steps:
             _play(created.number, created.access_code, step, staff)
         numbers.append(created.number)

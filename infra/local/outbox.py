@@ -12,11 +12,13 @@ import html
 import json
 import threading
 from collections import deque
-from datetime import UTC, datetime
+from datetime import UTC
 from email import policy
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
+
+from ventanilla import clock
 
 _LOCK = threading.Lock()
 OUTBOX: deque[dict[str, Any]] = deque(maxlen=2000)
@@ -57,7 +59,8 @@ LABELS = {
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    """When it was sent on the services' clock (which the dev clock moves), as the notices say."""
+    return clock.now().astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _keep(entry: dict[str, Any]) -> None:

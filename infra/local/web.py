@@ -8,6 +8,7 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,6 +22,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra.local.gateway import ProblemGateway
 from infra.local.template import ROOT
 
 WEB_DIR = ROOT / "web"
@@ -75,6 +77,13 @@ class WebServer(ThreadedHTTPServer):
 
 
 class WebHandler(ChaliceRequestHandler):
+    def __init__(
+        self, request: Any, client_address: Any, server: Any, app_object: Any, config: Config
+    ) -> None:
+        # As ChaliceRequestHandler does, with a gateway that answers unknown routes like the deployed one.
+        self.local_gateway = ProblemGateway(app_object, config)
+        BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs through Powertools; static files need no log
 

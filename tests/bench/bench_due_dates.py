@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from tests.bench.sizes import size
 from ventanilla.business_calendar import BusinessCalendar, demo_calendar
 from ventanilla.legal_deadlines import legal_due, legal_rule
 from ventanilla.service_levels import Duration, ServiceLevelPolicy, compute_due
@@ -46,7 +47,7 @@ def main() -> None:
         resolution=Duration(value=10, unit="business_days"),
     )
     rule = legal_rule("CL", "access_to_information")
-    n = 20_000
+    n = size(20_000, 200)
     rows = [
         (
             "add_business_hours(2,000 h)",

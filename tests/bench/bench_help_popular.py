@@ -18,6 +18,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size
+
 warnings.filterwarnings("ignore")
 CALLS: Counter[str] = Counter()
 ITEMS: Counter[str] = Counter()
@@ -55,7 +57,7 @@ def _articles(n: int, offset: int) -> list[Any]:
     return out
 
 
-def _measure(label: str, runs: int = 15) -> None:
+def _measure(label: str, runs: int = size(15, 2)) -> None:
     from ventanilla.services import help_public
 
     help_public.popular("es", 6)  # the first read takes archived articles out of the ranking
@@ -104,7 +106,7 @@ def main() -> None:
 
     rng = random.Random(7)
     stored = 0
-    for target in (100, 1_000):
+    for target in size((100, 1_000), (60,)):  # the smallest still holds bench-articulo-00050
         batch = _articles(target - stored, stored)
         write_import(batch, "bench")
         for a in batch:

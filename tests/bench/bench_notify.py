@@ -19,8 +19,10 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size
+
 warnings.filterwarnings("ignore")
-BATCHES = 6
+BATCHES = size(6, 1)
 CALLS: Counter[str] = Counter()
 _original = BaseClient._make_api_call
 
@@ -51,11 +53,15 @@ def _event(number: str, status: str = "resolved") -> Any:
 
 def main() -> None:
     import logging
+    import os
 
     from infra.local.queues import QueuePoller
     from infra.local.stack import LocalStack
+    from tests.conftest import TEST_LIMITS
 
     logging.disable(logging.INFO)
+    for name, value in TEST_LIMITS.items():  # ten filings from one client within the hour
+        os.environ.setdefault(name, value)
     stack = LocalStack(port=0)
     stack.start_aws()
     from chalice.test import Client

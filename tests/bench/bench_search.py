@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rank_bm25 import BM25Okapi
 
+from tests.bench.sizes import size
 from tests.relevance.metrics import evaluate
 from ventanilla.help.articles import Article, load_jsonl, plain_text
 from ventanilla.help.search import make_engine
@@ -24,8 +25,8 @@ from ventanilla.help.search import make_engine
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "infra" / "seed" / "help_articles.jsonl"
 QUERIES = ROOT / "tests" / "relevance" / "queries_es.jsonl"
-N_ARTICLES = 10_000
-N_SEARCHES = 2_000
+N_ARTICLES = size(10_000, 200)
+N_SEARCHES = size(2_000, 20)
 
 Ranker = Callable[[str], list[str]]
 

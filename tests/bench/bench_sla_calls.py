@@ -17,6 +17,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size
+
 warnings.filterwarnings("ignore")
 CALLS: Counter[str] = Counter()
 _original = BaseClient._make_api_call
@@ -123,7 +125,7 @@ def main() -> None:
     BaseClient._make_api_call = _counting  # type: ignore[method-assign]
     print(f"{'tickets stored':>15} {'change':<34} calls")
     stored = 1
-    for target in (100, 10_000):
+    for target in size((100, 10_000), (10,)):
         BaseClient._make_api_call = _original  # type: ignore[method-assign]
         _fill(table(), template, target - stored, stored)
         stored = target

@@ -21,10 +21,12 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size as bench_size
+
 warnings.filterwarnings("ignore")
 CALLS: Counter[str] = Counter()
 _original = BaseClient._make_api_call
-THROUGH_HANDLER = 40
+THROUGH_HANDLER = bench_size(40, 3)
 """Tickets sent through the handler (moto applies each transaction item by item, slowly); the rest
 of the first 1,000 tickets' worth is added as counters, like the 99,000 after them."""
 
@@ -171,11 +173,13 @@ def main() -> None:
 
     today = now.astimezone(zone).date()
     _dashboard_cost(f"{THROUGH_HANDLER} tickets (handler)")
-    _fill(store, today, now, zone, 1_000 - THROUGH_HANDLER, days=3 * 365, rng=rng)
-    _dashboard_cost("1,000 tickets")
-    # 99,000 more tickets' worth: the same slices' counters over the same 3 years of days
-    _fill(store, today, now, zone, 99_000, days=3 * 365, rng=rng)
-    _dashboard_cost("100,000 tickets")
+    for label, more, days in bench_size(
+        # 99,000 more tickets' worth: the same slices' counters over the same 3 years of days
+        (("1,000 tickets", 1_000 - THROUGH_HANDLER, 3 * 365), ("100,000 tickets", 99_000, 3 * 365)),
+        (("a week of tickets", 10, 7),),
+    ):
+        _fill(store, today, now, zone, more, days=days, rng=rng)
+        _dashboard_cost(label)
     assert stack.moto is not None
     stack.moto.stop()
 
@@ -226,8 +230,8 @@ def _item_sizes(calendar: Any) -> None:
     from ventanilla.stats.aggregate import step
 
     catalogues = {
-        "demo catalogue (8 types, 13 subtypes, 3 teams)": (8, 13, 3, 1_000),
-        "large catalogue (40 types, 320 subtypes, 30 teams)": (40, 320, 30, 3_000),
+        "demo catalogue (8 types, 13 subtypes, 3 teams)": (8, 13, 3, bench_size(1_000, 20)),
+        "large catalogue (40 types, 320 subtypes, 30 teams)": (40, 320, 30, bench_size(3_000, 20)),
     }
     for label, (types, subtypes, teams, tickets) in catalogues.items():
         rng = random.Random(11)

@@ -16,6 +16,8 @@ from typing import Any
 
 from botocore.client import BaseClient
 
+from tests.bench.sizes import size
+
 warnings.filterwarnings("ignore")
 CALLS: Counter[str] = Counter()
 _original = BaseClient._make_api_call
@@ -78,7 +80,7 @@ def main() -> None:
     print(f"{'tickets stored':>15} {'operation':<12} {'p50 ms':>8} {'p95 ms':>8}  AWS calls per operation")
     stored = 0
     last: dict[str, str] = {}
-    for target in (100, 1_000):
+    for target in size((100, 1_000), (5,)):
         while stored < target:
             tickets.create_ticket(body)
             stored += 1
@@ -96,9 +98,9 @@ def main() -> None:
             ),
             ("queue", lambda: queue.agent_queue(ana, "atencion", None, 50, None)),
         ):
-            p50, p95, calls = _time(fn, 30)
+            p50, p95, calls = _time(fn, size(30, 3))
             print(f"{target:>15,} {name:<12} {p50:>8.1f} {p95:>8.1f}  {dict(sorted(calls.items()))}")
-        stored += 30
+        stored += size(30, 3)
     BaseClient._make_api_call = _original  # type: ignore[method-assign]
     assert stack.moto is not None
     stack.moto.stop()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 NUMBER_RE = re.compile(r"^\d{4}-\d{6}$")
 
@@ -96,3 +100,27 @@ def file_licence_request(tab: Any, *, shots: str | None = None) -> Filed:
     if shots:
         tab.step(f"{shots}-5-confirmacion")
     return Filed(number, code, subject)
+
+
+def api_get(url: str, path: str) -> Any:
+    with urllib.request.urlopen(f"{url}{path}", timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def api_post(url: str, path: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        f"{url}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.loads(answer.read())
+
+
+def receipt(url: str, email: str) -> dict[str, Any]:
+    """The receipt email sent to ``email``, from the stack's outbox, once it is there."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        mails = api_get(url, f"/dev/outbox?format=json&to={quote(email)}")["items"]
+        if mails:
+            return dict(mails[0])
+        time.sleep(0.5)
+    raise AssertionError("the receipt never reached the outbox")

@@ -6,18 +6,23 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import urllib.error
+import urllib.request
+import uuid
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, ROOT
+from tests.browser.conftest import CHROMIUM, PHONE, ROOT
 from tests.browser.journeys import (
     NUMBER_RE,
     Citizen,
+    api_post,
     choose_topic,
     file_licence_request,
     fill_licence_form,
     identify,
+    receipt,
 )
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -524,3 +529,70 @@ def test_remaining_pages_pass_axe_in_both_languages(tab: Any, lang: str) -> None
     ]:
         tab.go(route)
         tab.step(f"{name}-{lang}")
+
+
+def file_by_api(url: str, email: str) -> dict[str, Any]:
+    body = {
+        "type": "consulta",
+        "subtype": "general",
+        "subject": "Horario de la OIRS en enero",
+        "description": "¿Atienden en enero los sábados?",
+        "requester": {
+            "name": "Elena Avisos",
+            "email": email,
+            "phone": "+56 9 6123 4567",
+            "channels": ["email"],
+            "consent": True,
+        },
+    }
+    return dict(api_post(url, "/api/v1/tickets", body))
+
+
+def test_the_receipt_link_opens_the_request_once_and_notices_are_changed_at_360px(
+    tab: Any, new_tab: Any
+) -> None:
+    page = tab.page
+    email = f"avisos-{uuid.uuid4().hex[:8]}@example.cl"
+    filed = file_by_api(tab.url, email)
+    number, code = filed["number"], filed["access_code"]
+    mail = receipt(tab.url, email)
+    link = re.search(rf"/(#/solicitud/{number}\?t=[A-Za-z0-9_-]+)", mail["text"])
+    assert link and code not in link.group(1), mail["text"]
+    page.set_viewport_size(PHONE)
+    tab.go(link.group(1))
+    assert tab.heading() == f"Solicitud {number}"  # no code asked
+    assert "t=" not in page.url and code not in page.url
+    email_box, sms_box = page.get_by_label("Correo electrónico"), page.get_by_label("SMS al celular")
+    assert email_box.is_checked() and not sms_box.is_checked()
+    assert page.get_by_role("radio", name="Español").is_checked()
+    sms_box.check()
+    page.get_by_role("radio", name="English").check()
+    page.get_by_role("button", name="Guardar preferencias de aviso").click()
+    page.get_by_role("status").filter(has_text="Guardamos sus preferencias de aviso.").wait_for()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360  # nothing wider than a phone
+    tab.step("seguimiento-avisos")  # screenshots at both widths and the accessibility check
+    page.set_viewport_size(PHONE)
+    page.reload()
+    tab.wait_ready()
+    assert tab.heading() == f"Solicitud {number}"  # the tab's session survives a reload
+    assert (
+        page.get_by_label("SMS al celular").is_checked()
+        and page.get_by_label("Correo electrónico").is_checked()
+    )
+    assert page.get_by_role("radio", name="English").is_checked()
+    # The link works once: another browser gets the lookup form and is told why.
+    other = new_tab()
+    other.go(link.group(1))
+    assert other.heading() == "Consultar mi solicitud"
+    assert other.page.get_by_text("Este enlace ya se usó o venció").is_visible()
+    assert other.page.get_by_label("Número de solicitud").input_value() == number
+
+
+def test_an_unknown_api_route_is_a_404_problem_on_the_dev_server(web_url: str) -> None:
+    request = urllib.request.Request(f"{web_url}/api/v1/no-existe", headers={"Authorization": "Bearer x"})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=30)
+    assert answer.value.code == 404
+    assert answer.value.headers["Content-Type"] == "application/problem+json"
+    body = json.loads(answer.value.read())
+    assert (body["code"], body["detail"]) == ("route_not_found", "Ruta desconocida.")

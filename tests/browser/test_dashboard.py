@@ -75,4 +75,6 @@ def test_open_data_page_shows_figures_without_small_counts(tab: Any) -> None:
     tab.wait_ready()
     assert page.get_by_text("menos de 5 solicitudes").is_visible()
     assert page.get_by_role("table").is_visible()
+    csv_link = page.get_by_role("link", name="Meses en CSV")
+    assert csv_link.get_attribute("href") == "/api/v1/public/stats?format=csv"
     tab.step("datos-abiertos")

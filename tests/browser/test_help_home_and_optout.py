@@ -4,17 +4,14 @@ fallbacks, which stub the failing route."""
 
 from __future__ import annotations
 
-import json
 import re
-import time
-import urllib.request
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM
+from tests.browser.journeys import api_get, api_post, receipt
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,19 +19,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (make browser)"
     ),
 ]
-
-
-def api_get(url: str, path: str) -> Any:
-    with urllib.request.urlopen(f"{url}{path}", timeout=30) as answer:
-        return json.loads(answer.read())
-
-
-def api_post(url: str, path: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(
-        f"{url}{path}", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=60) as answer:
-        return json.loads(answer.read())
 
 
 def test_most_consulted_shows_the_demo_articles_citizens_read(tab: Any) -> None:
@@ -138,17 +122,11 @@ def _opt_out_token(url: str) -> str:
             "requester": {"name": "Elena Baja", "email": email, "channels": ["email"], "consent": True},
         },
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        mails = api_get(url, f"/dev/outbox?format=json&to={quote(email)}")["items"]
-        if mails:
-            mail = mails[0]
-            link = re.search(r"/#/baja/([A-Za-z0-9_-]+)", mail["text"])
-            assert link, mail["text"]
-            assert mail["unsubscribe"].endswith(f"/api/v1/notifications/opt-out/{link.group(1)}>")
-            return link.group(1)
-        time.sleep(0.5)
-    raise AssertionError("the receipt never reached the outbox")
+    mail = receipt(url, email)
+    link = re.search(r"/#/baja/([A-Za-z0-9_-]+)", mail["text"])
+    assert link, mail["text"]
+    assert mail["unsubscribe"].endswith(f"/api/v1/notifications/opt-out/{link.group(1)}>")
+    return link.group(1)
 
 
 def test_opt_out_link_opens_a_page_that_confirms_before_unsubscribing(tab: Any) -> None:

@@ -265,11 +265,35 @@ def test_agent_of_another_team_is_403(api: Any, aws: Aws) -> None:
     before = table_items(aws)
     assert problem(post(api, f"/api/v1/agent/tickets/{emergency['number']}/reply", {"body": "x"}, ana), 403)
     assert table_items(aws) == before
-    assert problem(api.get("/api/v1/agent/queue?team=tecnico", headers=ana), 403)["code"] == "not_your_team"
     assert (
         api.get(f"/api/v1/agent/tickets/{emergency['number']}", headers=aws.auth("bruno.l2")).status_code
         == 200
     )
+
+
+def test_a_foreign_teams_queue_is_refused_with_its_own_message(api: Any, aws: Aws) -> None:
+    ana = aws.auth("ana.l1")
+    es = problem(api.get("/api/v1/agent/queue?team=tecnico", headers=ana), 403)
+    assert es["code"] == "not_your_team_queue"
+    assert es["detail"] == "No puede ver la cola del equipo «tecnico»: no es uno de sus equipos."
+    en = problem(api.get("/api/v1/agent/queue?team=tecnico", headers={**ana, "Accept-Language": "en"}), 403)
+    assert en["detail"] == "You cannot see the queue of team 'tecnico': it is not one of your teams."
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/no-existe"),
+        ("POST", "/api/v1/tickets/2026-000001/nada"),
+        ("GET", "/api/v1/agent/queue/extra"),
+        ("DELETE", "/api/v1"),
+    ],
+)
+def test_unknown_routes_answer_a_404_problem_document(api: Any, aws: Aws, method: str, path: str) -> None:
+    answer = api.request(method, path, headers={"Accept-Language": "en", **aws.auth("ana.l1")})
+    body = problem(answer, 404)
+    assert (body["code"], body["status"], body["detail"]) == ("route_not_found", 404, "Unknown route.")
+    assert body["instance"] == path and "Missing Authentication Token" not in answer.body.decode()
 
 
 def test_assign_checks_the_assignee(api: Any, aws: Aws) -> None:

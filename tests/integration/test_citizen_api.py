@@ -284,3 +284,48 @@ def test_two_creates_racing_for_one_number_cannot_both_win(aws: Aws) -> None:
     stored = store.get_ticket(number)
     assert stored is not None and stored.subject == sorted(outcomes)[0]
     assert store.read_counter(year) == previous + 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"channel": "phone"}, "channel"),
+        ({"channel": "in_person"}, "channel"),
+        ({"requester": {"kind": "internal"}}, "requester.kind"),
+    ],
+)
+def test_only_staff_may_file_on_another_channel_or_as_internal(
+    api: Any, aws: Aws, overrides: dict[str, Any], field: str
+) -> None:
+    before = table_items(aws)
+    refused = post(api, "/api/v1/tickets", ticket_body(**overrides))
+    assert refused.status_code == 422, refused.body
+    errors = json.loads(refused.body)["errors"]
+    assert [(e["field"], e["code"]) for e in errors] == [(field, "staff_only")]
+    assert table_items(aws) == before
+    assert post(api, "/api/v1/tickets", ticket_body(channel="web")).status_code == 201
+
+
+def test_a_staff_member_files_by_phone_and_is_recorded_as_the_creator(api: Any, aws: Aws) -> None:
+    ana = aws.auth("ana.l1")
+    body = ticket_body(
+        type="soporte-interno", subtype="equipos", form={"unidad": "Finanzas"}, channel="phone"
+    )
+    body["requester"]["kind"] = "internal"
+    filed = post(api, "/api/v1/tickets", body, ana)
+    assert filed.status_code == 201, filed.body
+    number = filed.json_body["number"]
+    view = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("carla.supervisora")).json_body
+    ticket = view["ticket"]
+    assert ticket["channel"] == "phone" and ticket["requester"]["kind"] == "internal"
+    assert (ticket["created_by"], ticket["created_by_name"]) == (aws.logins["ana.l1"].sub, "Ana Rojas")
+    created = next(e for e in view["history"] if e["action"] == "created")
+    assert created["actor"] == {"kind": "staff", "id": aws.logins["ana.l1"].sub, "name": "Ana Rojas"}
+    assert created["channel"] == "phone" and created["data"]["citizen_id"] == ticket["citizen_id"]
+    citizen = create(api)
+    mine = api.get(
+        f"/api/v1/agent/tickets/{citizen['number']}", headers=aws.auth("carla.supervisora")
+    ).json_body
+    assert mine["ticket"]["created_by"] is None
+    bad_token = post(api, "/api/v1/tickets", ticket_body(), {"Authorization": "Bearer nope"})
+    assert bad_token.status_code == 401

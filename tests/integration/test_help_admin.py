@@ -419,3 +419,64 @@ def test_bad_drafts_from_replies(api: Any, aws: Aws) -> None:
     editor_only = post(api, f"/api/v1/agent/tickets/{number}/help-draft", unknown, editor(aws))
     assert problem(editor_only, 403)["code"] == "role_required"
     assert problem(post(api, "/api/v1/agent/tickets/2026-999999/help-draft", unknown, ana), 404)
+
+
+def test_a_draft_keeps_no_name_greeting_or_contact_and_labels_each_kind(api: Any, aws: Aws) -> None:
+    requester = {
+        "name": "María José Pérez Núñez",
+        "email": "mjose.perez@example.cl",
+        "phone": "+56 9 8765 4321",
+    }
+    body = ticket_body(type="consulta", subtype="general", form={}, requester=requester)
+    number = post(api, "/api/v1/tickets", body).json_body["number"]
+    ana, bruno, carla = aws.auth("ana.l1"), aws.auth("bruno.l2"), aws.auth("carla.supervisora")
+    staff = f"/api/v1/agent/tickets/{number}"
+    assert post(api, f"{staff}/assign", {"assignee": aws.logins["ana.l1"].sub}, carla).status_code == 200
+    assert post(api, f"{staff}/note", {"body": "Revisado por mí"}, bruno).status_code == 200
+    reply = (
+        "Hola María, gracias por escribirnos.\n\n"
+        "El certificado de residencia se pide en línea con ClaveÚnica. Le escribimos a mjose.perez@example.cl "
+        "y al +56 9 8765 4321; tenga a mano su RUT 12.345.678-5 o su cédula 1.023.456.789. "
+        "Bruno revisó que la Sra. Pérez Núñez cumple los requisitos.\n\nSaludos, Ana Rojas"
+    )
+    answer = post(api, f"{staff}/reply", {"body": reply}, ana).json_body
+    event_id = next(e["event_id"] for e in answer["history"] if e["action"] == "message")
+    resolution = "Estimada María José: su certificado quedó emitido; descárguelo con ClaveÚnica. Atte., Ana"
+    resolved = post(api, f"{staff}/status", {"status": "resolved", "body": resolution}, ana)
+    assert resolved.status_code == 200, resolved.body
+    resolved_id = next(
+        e["event_id"] for e in resolved.json_body["history"] if e["action"] == "status_changed" and e["body"]
+    )
+    personal = (
+        "María",
+        "Maria",
+        "José",
+        "Pérez",
+        "Núñez",
+        "Ana",
+        "Rojas",
+        "Bruno",
+        "mjose",
+        "8765",
+        "12.345",
+    )
+    drafted = post(
+        api, f"{staff}/help-draft", {"event_id": event_id, "title": "Certificado con ClaveÚnica"}, ana
+    )
+    assert drafted.status_code == 201, drafted.body
+    text = drafted.json_body["body_md"]
+    for value in (*personal, "1.023.456.789", "Hola"):
+        assert value not in text and value not in drafted.json_body["summary"], (value, text)
+    assert text.startswith("Gracias por escribirnos."), text
+    assert "ClaveÚnica" in text and "certificado de residencia" in text
+    assert "Le escribimos a [correo] y al [teléfono]" in text
+    assert "su RUT [documento] o su cédula [documento]" in text
+    assert "[nombre] revisó que la Sra. [nombre] cumple" in text
+    from_resolution = post(
+        api, f"{staff}/help-draft", {"event_id": resolved_id, "title": "Certificado emitido en línea"}, ana
+    )
+    assert from_resolution.status_code == 201, from_resolution.body
+    text = from_resolution.json_body["body_md"]
+    assert text.startswith("Su certificado quedó emitido; descárguelo con ClaveÚnica."), text
+    for value in personal:
+        assert value not in text, (value, text)

@@ -351,3 +351,31 @@ def test_help_usage_reaches_the_supervisors_dashboard(api: Any, aws: Aws) -> Non
     if ("zzqxw qqvvkj", 1) not in tops:
         assert len(tops) == 10 and all((-n, q) < (-1, "zzqxw qqvvkj") for q, n in tops), tops
     assert "cuenta.acceso-portal" in after["deflection_pct_by_subtype"]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("patnte", "patente"),
+        ("renovar patnte", "renovar patente"),
+        ("certificdo residencia", "certificado residencia"),
+        ("como pedir el permizo de edificacion", "como pedir el permiso de edificacion"),
+    ],
+)
+def test_did_you_mean_answers_for_a_word_alone_or_in_a_phrase(api: Any, q: str, expected: str) -> None:
+    body = search(api, q=q).json_body
+    assert body["did_you_mean"] == expected, body["did_you_mean"]
+    assert search(api, q=expected).json_body["did_you_mean"] is None
+
+
+def test_a_search_in_a_section_that_does_not_exist_is_empty_and_not_a_content_gap(api: Any, aws: Aws) -> None:
+    words = "ornitorrinco saltarin"
+    answer = search(api, q=words, section="seccion-que-no-existe")
+    assert answer.status_code == 200
+    assert (answer.json_body["total"], answer.json_body["hits"]) == (0, [])
+    editor = aws.auth("diana.editora")
+    gaps = api.get("/api/v1/admin/help/content-gaps", headers=editor).json_body["items"]
+    assert words not in {g["query"] for g in gaps}
+    assert search(api, q=words).json_body["total"] == 0  # the same words in the whole centre are a gap
+    gaps = api.get("/api/v1/admin/help/content-gaps", headers=editor).json_body["items"]
+    assert {g["query"]: g["count"] for g in gaps}[words] == 1

@@ -196,7 +196,8 @@ def test_created_ticket_sends_the_received_email_with_number_code_date_and_link(
     for part in (mail["text"], mail["html"]):
         assert number in part and code in part
         assert f"{due.day} de {MONTHS[due.month - 1]} de {due.year}" in part
-        assert f"?codigo={code}#/solicitud/{number}" in part
+        assert f"#/solicitud/{number}?t=" in part
+        assert "codigo" not in part and not re.search(rf"https?://\S*{code}", part)  # no code in a link
     assert mail["unsubscribe"].startswith("<") and "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
     [sms] = [m for m in sent("+56987654321", "sms") if number in m["text"]]
     assert number in sms["text"] and code in sms["text"]
@@ -504,7 +505,10 @@ def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert done.status_code == 200 and done.json_body["done"] is True
+    assert done.json_body["already"] is False  # the first POST is what stopped it
     assert api.get(f"/api/v1/notifications/opt-out/{token}").json_body["already"] is True
+    again = api.post(f"/api/v1/notifications/opt-out/{token}")
+    assert (again.json_body["done"], again.json_body["already"]) == (True, True)
 
     from ventanilla.integrations import eventbus
 
@@ -529,9 +533,13 @@ def test_citizen_changes_channels_and_language_from_the_request_page(api: Any, a
     number, code = created["number"], created["access_code"]
     path = f"/api/v1/tickets/{number}/notifications"
     headers = {"X-Access-Code": code, "Content-Type": "application/json"}
+    page = api.get(f"/api/v1/tickets/{number}", headers=headers).json_body
+    assert page["notices"] == {"channels": ["email"], "language": "es", "options": ["email", "sms"]}
     changed = api.put(path, body=json.dumps({"channels": ["sms"], "language": "en"}), headers=headers)
     assert changed.status_code == 200, changed.body
     assert changed.json_body["channels"] == ["sms"] and changed.json_body["language"] == "en"
+    page = api.get(f"/api/v1/tickets/{number}", headers=headers).json_body
+    assert page["notices"] == {"channels": ["sms"], "language": "en", "options": ["email", "sms"]}
     from ventanilla.integrations import eventbus
 
     eventbus.publish([_status_event(number, "waiting_citizen")])
@@ -752,6 +760,20 @@ def test_admins_edit_templates_without_a_deploy_and_preview_them(api: Any, aws: 
         carla,
     )
     assert unsaved.json_body["title"] == "Respuesta 2026-000123"
+    from ventanilla.settings import get_settings
+
+    settings = get_settings()
+    for lang, sample_name in (("es", "Peñalolén"), ("en", "Springfield")):
+        shown = post(
+            api,
+            "/api/v1/admin/notifications/preview",
+            {"kind": "ticket_received", "channel": "email", "lang": lang},
+            carla,
+        ).json_body
+        assert settings.institution_name in shown["text"] and settings.institution_name in shown["html"]
+        assert sample_name not in shown["text"] + shown["html"] + shown["subject"]
+        assert f"{settings.public_base_url}/#/solicitud/2026-000123" in shown["text"]
+        assert "codigo" not in shown["text"] + shown["html"]  # no access code in any link
 
     bad = api.put(
         path, body=json.dumps({"subject": "{{ rut }} {{ ticket_number }}", "title": "x"}), headers=carla
@@ -825,3 +847,88 @@ def test_template_wires_the_pipeline_consistently() -> None:
 
     pattern = resources["NotificationsRule"]["Properties"]["EventPattern"]["detail-type"]
     assert set(pattern) <= {*_DETAIL_TYPES.values(), "CitizenReplied", "AgentReplied"}
+
+
+def test_outbox_times_follow_the_dev_clock(api: Any, aws: Aws) -> None:
+    from datetime import datetime, timedelta
+
+    from ventanilla import clock
+
+    with clock.advanced(timedelta(days=3)) as moved:
+        created, email = new_ticket(api, channels=["email"])
+        publish_history(created["number"])
+        drain(aws)
+        [receipt] = sent(email)
+        at = datetime.fromisoformat(receipt["at"])
+        assert abs(at - clock.now()) < timedelta(minutes=5) and at >= moved - timedelta(seconds=1), receipt[
+            "at"
+        ]
+
+
+# ---- the receipt's one-time link -------------------------------------------------------------------
+
+
+def receipt_token(aws: Aws, api: Any) -> tuple[dict[str, Any], str]:
+    created, email = new_ticket(api, channels=["email"])
+    publish_history(created["number"])
+    drain(aws)
+    [mail] = sent(email, "email")
+    links = set(
+        re.findall(rf"/#/solicitud/{created['number']}\?t=([A-Za-z0-9_-]+)", mail["text"] + mail["html"])
+    )
+    assert len(links) == 1, mail["text"]
+    return created, links.pop()
+
+
+def test_the_receipt_link_opens_a_short_session_once_without_the_access_code(api: Any, aws: Aws) -> None:
+    from datetime import timedelta
+
+    from ventanilla import clock
+
+    created, token = receipt_token(aws, api)
+    number = created["number"]
+    path = f"/api/v1/tickets/{number}/session"
+    assert created["access_code"] not in token
+    wrong_number = problem(post(api, "/api/v1/tickets/2026-999999/session", {"token": token}), 410)
+    assert wrong_number["code"] == "link_used_or_expired"
+    opened = post(api, path, {"token": token})
+    assert opened.status_code == 201, opened.body
+    session = opened.json_body["session"]
+    assert opened.json_body["number"] == number and opened.json_body["expires_at"] > iso_now()
+    view = api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": session})
+    assert view.status_code == 200 and view.json_body["number"] == number
+    reply = post(
+        api, f"/api/v1/tickets/{number}/messages", {"body": "Gracias"}, {"X-Ticket-Session": session}
+    )
+    assert reply.status_code == 201, reply.body
+    used = problem(post(api, path, {"token": token}), 410)
+    assert used["code"] == "link_used_or_expired" and "código" in used["detail"]
+    # A session opens only its own request, and not once it is old.
+    other, _ = new_ticket(api, channels=["email"])
+    assert (
+        api.get(f"/api/v1/tickets/{other['number']}", headers={"X-Ticket-Session": session}).status_code
+        == 404
+    )
+    tampered = session[:-2] + ("AA" if not session.endswith("AA") else "BB")
+    assert api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": tampered}).status_code == 404
+    with clock.advanced(timedelta(hours=2)):
+        assert api.get(f"/api/v1/tickets/{number}", headers={"X-Ticket-Session": session}).status_code == 404
+    assert problem(post(api, path, {"token": "x"}), 422)["errors"][0]["field"] == "token"
+
+
+def test_an_unused_receipt_link_expires(api: Any, aws: Aws) -> None:
+    from datetime import timedelta
+
+    from ventanilla import clock
+
+    created, token = receipt_token(aws, api)
+    with clock.advanced(timedelta(days=2)):
+        late = post(api, f"/api/v1/tickets/{created['number']}/session", {"token": token})
+        assert problem(late, 410)["code"] == "link_used_or_expired"
+
+
+def iso_now() -> str:
+    from ventanilla import clock
+    from ventanilla.models.common import iso
+
+    return iso(clock.now())

@@ -117,6 +117,10 @@ def history(draw: Any, types: tuple[str, str]) -> list[dict[str, Any]]:
             image["priority"] = draw(st.sampled_from(PRIORITIES))
         elif kind == "breach":
             target_name = draw(st.sampled_from(("first_response", "resolution", "legal")))
+            if target_name not in image["breached"]:
+                # the timer fires at (or, delivered late, after) the target's due moment
+                late = timedelta(minutes=draw(st.integers(0, 3 * 24 * 60)))
+                image[f"{target_name}_due"] = _iso(max(start, now - late))
             image["breached"] = sorted({*image["breached"], target_name})
         elif kind == "escalate":
             image["escalation_level"] += 1
@@ -224,6 +228,7 @@ def recount(
         seen_breaches: set[str] = set()
         responded = False
         answers: set[str] = set()
+        missed: set[str] = set()  # counted as missed when due, the late completion still to come
         for i, v in enumerate(versions):
             day = local_day(_when(v["updated_at"]), zone)
             prev = versions[i - 1] if i else None
@@ -241,10 +246,17 @@ def recount(
                 entered = left
                 if v["status"] == "resolved":
                     flow(dims, day, "resolved", breakdown=True)
-                    flow(dims, day, f"resh#{bucket_of(v['resolution_business_seconds'])}")
-                    flow(dims, day, "res_n", breakdown=True)
-                    flow(dims, day, "res_met", "resolution" not in v["breached"], breakdown=True)
-                    if v["legal_kind"]:
+                    bucket = bucket_of(v["resolution_business_seconds"])
+                    flow(dims, day, f"resh#{bucket}")
+                    if "resolution" in missed:
+                        missed.discard("resolution")
+                        flow(dims, day, f"resl#{bucket}")
+                    else:
+                        flow(dims, day, "res_n", breakdown=True)
+                        flow(dims, day, "res_met", "resolution" not in v["breached"], breakdown=True)
+                    if v["legal_kind"] and "legal" in missed:
+                        missed.discard("legal")
+                    elif v["legal_kind"]:
                         flow(dims, day, "legal_n", breakdown=True)
                         flow(dims, day, "legal_met", "legal" not in v["breached"], breakdown=True)
                 if v["status"] == "reopened":
@@ -253,12 +265,28 @@ def recount(
                     flow(dims, day, "closed")
             if v.get("first_response_at") and not responded:
                 responded = True
-                flow(dims, day, f"frh#{bucket_of(v['first_response_business_seconds'])}")
-                flow(dims, day, "fr_n", breakdown=True)
-                flow(dims, day, "fr_met", "first_response" not in v["breached"], breakdown=True)
+                bucket = bucket_of(v["first_response_business_seconds"])
+                flow(dims, day, f"frh#{bucket}")
+                if "first_response" in missed:
+                    missed.discard("first_response")
+                    flow(dims, day, f"frl#{bucket}")
+                else:
+                    flow(dims, day, "fr_n", breakdown=True)
+                    flow(dims, day, "fr_met", "first_response" not in v["breached"], breakdown=True)
             for target in sorted(set(v["breached"]) - seen_breaches):
                 flow(dims, day, "breaches", breakdown=True)
                 flow(dims, day, f"breach#{target}")
+                done = {
+                    "first_response": responded,
+                    "resolution": v["status"] in ("resolved", "closed"),
+                    "legal": not v["legal_kind"] or v["status"] in ("resolved", "closed"),
+                }[target]
+                if not done:  # missed from its due moment, on its due day
+                    due_day = min(day, local_day(_when(v[f"{target}_due"]), zone))
+                    short = {"first_response": "fr", "resolution": "res", "legal": "legal"}[target]
+                    flow(dims, due_day, f"{short}_n", breakdown=True)
+                    flow(dims, due_day, f"{short}_miss")
+                    missed.add(target)
             seen_breaches |= set(v["breached"])
             if prev is not None and v["escalation_level"] > prev["escalation_level"]:
                 flow(
@@ -403,8 +431,21 @@ def test_aggregates_equal_a_recount_whatever_the_duplicates_and_replays(aws: Aws
         assert figures.first_response.median_hours is None
 
     # the filtered views have their breakdowns, % met per team and backlog per dimension value
-    def entered(h: list[dict[str, Any]], status: str) -> list[dict[str, Any]]:
-        return [v for i, v in enumerate(h) if i and v["status"] == status and h[i - 1]["status"] != status]
+    def resolution_outcomes(h: list[dict[str, Any]]) -> list[tuple[dict[str, Any], bool]]:
+        """Each request counted against the resolution target: resolved (met unless breached),
+        or due while unresolved (missed; its late resolution then not counted again)."""
+        out, pending = [], False
+        for i, v in enumerate(h):
+            prev = h[i - 1] if i else None
+            if prev is not None and v["status"] == "resolved" and prev["status"] != "resolved":
+                if not pending:
+                    out.append((v, "resolution" not in v["breached"]))
+                pending = False
+            newly = "resolution" in v["breached"] and not (prev and "resolution" in prev["breached"])
+            if newly and v["status"] not in ("resolved", "closed"):
+                out.append((v, False))
+                pending = True
+        return out
 
     for filters in ({"type": mine}, {"type": mine, "team": TEAMS[0]}, {"type": mine, "channel": CHANNELS[1]}):
         view = dashboard.build(start, end, filters)
@@ -424,10 +465,10 @@ def test_aggregates_equal_a_recount_whatever_the_duplicates_and_replays(aws: Aws
             assert got == dict(filed), (filters, dim)
             met: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for h in histories:
-                for v in entered(h, "resolved"):
+                for v, on_time in resolution_outcomes(h):
                     if matches(v):
                         met[v[field]][0] += 1
-                        met[v[field]][1] += "resolution" not in v["breached"]
+                        met[v[field]][1] += on_time
             if dim == "team":
                 rates = {
                     t: by["resolution"] for t, by in view.met_by["team"].items() if by["resolution"].total

@@ -11,6 +11,7 @@ import boto3
 
 from infra.local.functions import LambdaContext
 from tests.conftest import Aws, post, table_items
+from tests.integration.stats_support import ticket_image as _ticket
 from ventanilla.stats import consume
 from ventanilla.stats.keys import month_sk, stats_pk
 from ventanilla.storage import stats as store
@@ -236,24 +237,6 @@ def test_open_data_suppresses_small_counts(api: Any) -> None:
     assert big["volume"] >= 12 and big["on_time_pct"] is not None and big["median_first_response_hours"] == 4
     text = response.body.decode()
     assert "@" not in text and "requester" not in text and "subject" not in text
-
-
-def _ticket(number: str, when: datetime, **fields: Any) -> dict[str, Any]:
-    return {
-        "number": number,
-        "version": 1,
-        "type_code": "consulta",
-        "subtype_code": "general",
-        "channel": "web",
-        "team": "atencion",
-        "priority": "medium",
-        "status": "received",
-        "created_at": _iso(when),
-        "updated_at": _iso(when),
-        "breached": [],
-        "escalation_level": 0,
-        **fields,
-    }
 
 
 def test_a_filtered_dashboard_has_its_breakdowns_and_met_by_team(api: Any, aws: Aws) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from ventanilla.help.articles import Article, load_jsonl
 from ventanilla.help.indexing import apply, article_event, ref_of
-from ventanilla.help.privacy import loggable_query, redact, scrub_names
+from ventanilla.help.privacy import loggable_query, redact, scrub_personal
 from ventanilla.help.search import make_engine
 from ventanilla.help.search.opensearch_engine import build_sections_body, parse_sections_response
 
@@ -44,11 +44,32 @@ def test_loggable_query_is_folded_bounded_and_stable() -> None:
     assert loggable_query("") == ""
 
 
-def test_scrub_names_removes_the_requester() -> None:
+def test_scrub_personal_removes_the_requester() -> None:
     text = "Estimada MARÍA PÉREZ: su solicitud 2026-000123 está lista. maria@x.cl"
-    clean = scrub_names(text, "María Pérez", "maria@x.cl", None, "2026-000123")
-    assert "MARÍA" not in clean and "2026-000123" not in clean and "maria@x.cl" not in clean
-    assert "su solicitud" in clean
+    clean = scrub_personal(text, ["María Pérez", None], ["2026-000123"])
+    assert clean == "Su solicitud [solicitud] está lista. [correo]"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Su C.C. 52.123.456 y NIT 900123456-7", "es", "Su C.C. [documento] y NIT [documento]"),
+        ("monto $1.500.000 según ley 20.285", "es", "monto $1.500.000 según ley 20.285"),
+        ("Tel 2 2345 6789, tarjeta 4111 1111 1111 1111", "es", "Tel [teléfono], tarjeta [número]"),
+        (
+            "Dear Mrs. Pérez, your ID number 12345678 is ready.\nKind regards,\nAna",
+            "en",
+            "Your ID number [ID number] is ready.",
+        ),
+        (
+            "Estimado vecino: la Rosa del jardín. ANA ROJAS revisó.",
+            "es",
+            "La Rosa del jardín. [nombre] revisó.",
+        ),
+    ],
+)
+def test_scrub_personal_labels_each_kind(text: str, lang: str, expected: str) -> None:
+    assert scrub_personal(text, ["María Pérez", "Ana Rojas"], [], lang) == expected
 
 
 def _image(article: Article, **extra: Any) -> dict[str, Any]:

@@ -36,7 +36,7 @@ def receipt(
         "recipient_name": "María José Pérez Núñez",
         "ticket_number": number,
         "ticket_subject": "Luminaria apagada",
-        "ticket_url": f"{base}/?codigo={code}#/solicitud/{number}",
+        "ticket_url": f"{base}/#/solicitud/{number}?t=Qm9Fx2Lr7TsVb3NkW8yZqA1cD4eF6gH8",
         "ticket_short_url": f"{base}/#/solicitud/{number}",
         "opt_out_url": f"{base}/api/v1/notifications/opt-out/{token}",
         "access_code": code,

@@ -139,7 +139,7 @@ def test_received_notice_tells_number_code_date_and_link(renderer: TemplateRende
     for part in (email.text, email.html):
         assert "K7P4-9XQ2" in part
         assert "miércoles 15 de abril de 2026" in part
-        assert "https://ventanilla.example.gob.cl/solicitudes/2026-000123?codigo=K7P4-9XQ2" in part
+        assert "https://ventanilla.example.gob.cl/#/solicitud/2026-000123?t=Qm9Fx2Lr7TsVb3NkW8yZ" in part
     text = renderer.render(Kind.TICKET_RECEIVED, "sms", "es", ctx).text
     assert text == (
         "Municipalidad de Peñalolén: solicitud 2026-000123 recibida. Codigo K7P4-9XQ2. "

@@ -111,3 +111,20 @@ def test_goal_threshold_must_be_a_bucket_edge() -> None:
 def test_svg_escapes_labels() -> None:
     chart = svg.bars("<script>", ["a&b"], [3])
     assert "<script>" not in chart and "&lt;script&gt;" in chart and "a&amp;b" in chart
+
+
+def test_goal_compliance_counts_the_unanswered_as_missed_and_their_late_answers_once() -> None:
+    # 3 answered in 4 h, 2 due unanswered (one answered later, in 40 h), threshold 48 h
+    c = {"frh#4": 3, "frh#40": 1, "frl#40": 1, "fr_miss": 2}
+    got = f.compliance("2026-11", c, "first_response", 48)
+    assert (got.total, got.met, got.pct) == (5, 3, 60.0)
+    # the same requests before the late answer came: the same figure
+    before = f.compliance("2026-11", {"frh#4": 3, "fr_miss": 2}, "first_response", 48)
+    assert (before.total, before.met) == (5, 3)
+    assert f.compliance("x", {"resh#8": 1, "res_miss": 1}, "resolution", 8).pct == 50.0
+
+
+def test_the_deflection_rate_is_deflected_over_attempts() -> None:
+    assert f.deflection_pct(1, 5) == 20.0
+    assert f.deflection_pct(0, 0) is None
+    assert f.deflection_pct(3, 2) == 100.0  # never above 100 (days counted before attempts were)

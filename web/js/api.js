@@ -13,9 +13,10 @@ export class ApiError extends Error {
     /** [{field, code, message}] */
     this.errors = (problem && problem.errors) || [];
   }
-  /** The route does not exist (yet): API Gateway answers 403/404 without a problem document. */
+  /** The route does not exist (yet): a 404 route_not_found, or a gateway's 403/404 without a problem document. */
   get missingRoute() {
-    return this.status === 403 ? !this.problem.code : this.status === 404 && !this.problem.type;
+    if (this.status === 403) return !this.problem.code;
+    return this.status === 404 && (!this.problem.type || this.problem.code === 'route_not_found');
   }
 }
 

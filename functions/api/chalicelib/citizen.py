@@ -5,33 +5,59 @@ from __future__ import annotations
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
-from chalicelib.http import client_address, json_response, lang_of, logger, parse_body, route
+from chalicelib.http import (
+    citizen_key,
+    client_address,
+    json_response,
+    lang_of,
+    logger,
+    parse_body,
+    principal_of,
+    route,
+)
 from chalicelib.observability import metrics
-from ventanilla.models.ticket import CreateTicketIn, MessageIn, PublicTicket, SurveyIn, TicketCreated
+from ventanilla.models.ticket import (
+    CitizenSession,
+    CreateTicketIn,
+    MessageIn,
+    PublicTicket,
+    SessionIn,
+    SurveyIn,
+    TicketCreated,
+)
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
 from ventanilla.services import survey, tickets
 from ventanilla.services.idempotent import create_once
 
 bp = Blueprint(__name__)
-CODE_HEADER = "x-access-code"
+KEY_HEADERS = {"X-Access-Code": "the access code, or", "X-Ticket-Session": "a session of a notice's link"}
 
 
 @route(
     bp,
     "/api/v1/tickets",
     "POST",
-    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer",
+    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer. "
+    "A staff token files for the requester (any channel, internal requesters) and is recorded as creator",
     tag="citizen",
     body=CreateTicketIn,
     response=TicketCreated,
     status=201,
-    headers={"Idempotency-Key": "optional; 8-128 characters"},
+    headers={
+        "Idempotency-Key": "optional; 8-128 characters",
+        "Authorization": "optional: a staff member filing for the requester",
+    },
 )
 def create_ticket() -> Response:
     request = bp.current_request
     body = parse_body(request, CreateTicketIn)
+    by = principal_of(request) if request.headers.get("authorization") else None
     created = create_once(
-        body, request.headers.get("idempotency-key"), bp.lambda_context, client=client_address(request)
+        body,
+        request.headers.get("idempotency-key"),
+        bp.lambda_context,
+        by,
+        client=None if by else client_address(request),  # staff filing for someone is not limited
     )
     logger.set_correlation_id(created.number)
     logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
@@ -46,12 +72,29 @@ def create_ticket() -> Response:
     summary="Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number",
     tag="citizen",
     response=PublicTicket,
-    headers={"X-Access-Code": "required"},
+    headers=KEY_HEADERS,
 )
 def follow(number: str) -> Response:
     request = bp.current_request
-    view = tickets.follow(number, request.headers.get(CODE_HEADER), lang_of(request))
+    view = tickets.follow(number, citizen_key(request), lang_of(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/session",
+    "POST",
+    summary="Open a notice's one-time link: its token, once and within a day, for a one-hour session "
+    "(send it as X-Ticket-Session); used or expired answers 410 and the page asks for the code",
+    tag="citizen",
+    body=SessionIn,
+    response=CitizenSession,
+    status=201,
+)
+def open_link(number: str) -> Response:
+    request = bp.current_request
+    session = tickets.open_link(number, parse_body(request, SessionIn))
+    return json_response(session, status=201, headers={"Cache-Control": "no-store"})
 
 
 @route(
@@ -63,12 +106,12 @@ def follow(number: str) -> Response:
     body=MessageIn,
     response=PublicTicket,
     status=201,
-    headers={"X-Access-Code": "required"},
+    headers=KEY_HEADERS,
 )
 def reply(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, MessageIn)
-    view = tickets.citizen_reply(number, request.headers.get(CODE_HEADER), body, lang_of(request))
+    view = tickets.citizen_reply(number, citizen_key(request), body, lang_of(request))
     return json_response(view, status=201)
 
 
@@ -81,11 +124,11 @@ def reply(number: str) -> Response:
     body=SurveyIn,
     response=PublicTicket,
     status=201,
-    headers={"X-Access-Code": "required"},
+    headers=KEY_HEADERS,
 )
 def rate(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, SurveyIn)
-    view = survey.answer(number, request.headers.get(CODE_HEADER), body, lang_of(request))
+    view = survey.answer(number, citizen_key(request), body, lang_of(request))
     metrics.add_metric(name=SURVEYS_ANSWERED, unit=MetricUnit.Count, value=1)
     return json_response(view, status=201)

@@ -184,6 +184,15 @@ def client_address(request: Request) -> str:
     return str(identity.get("sourceIp") or "unknown")
 
 
+CODE_HEADER = "x-access-code"
+SESSION_HEADER = "x-ticket-session"
+
+
+def citizen_key(request: Request) -> str | None:
+    """What opens a citizen's request: a notice link's session (X-Ticket-Session) or the access code."""
+    return request.headers.get(SESSION_HEADER) or request.headers.get(CODE_HEADER)
+
+
 def principal_of(request: Request) -> Principal:
     """The verified staff principal with its teams and tier from the staff profile."""
     principal = verify(request.headers.get("authorization"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, lang_of, parse_body, principal_of, query_int, route
+from chalicelib.http import citizen_key, json_response, lang_of, parse_body, principal_of, query_int, route
 from ventanilla.models.notices import (
     DeadLetterList,
     DeviceIn,
@@ -25,7 +25,6 @@ from ventanilla.models.notices import (
 from ventanilla.services import notifications
 
 bp = Blueprint(__name__)
-CODE_HEADER = "x-access-code"
 TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
 
 
@@ -44,25 +43,23 @@ def register_device() -> Response:
     request = bp.current_request
     body = parse_body(request, DeviceIn)
     principal = principal_of(request) if request.headers.get("authorization") else None
-    return json_response(
-        notifications.register_device(body, principal, request.headers.get(CODE_HEADER)), status=201
-    )
+    return json_response(notifications.register_device(body, principal, citizen_key(request)), status=201)
 
 
 @route(
     bp,
     "/api/v1/tickets/{number}/notifications",
     "PUT",
-    summary="Change a request's notice channels and language (header X-Access-Code)",
+    summary="Change a request's notice channels and language (X-Access-Code or X-Ticket-Session)",
     tag="citizen",
     body=NoticePrefsIn,
     response=NoticePrefsOut,
-    headers={"X-Access-Code": "required"},
+    headers={"X-Access-Code": "the access code, or", "X-Ticket-Session": "a session of a notice's link"},
 )
 def update_prefs(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, NoticePrefsIn)
-    return json_response(notifications.update_prefs(number, request.headers.get(CODE_HEADER), body))
+    return json_response(notifications.update_prefs(number, citizen_key(request), body))
 
 
 @route(

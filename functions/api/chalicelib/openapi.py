@@ -91,10 +91,13 @@ def document() -> dict[str, Any]:
             if doc.body:
                 _ref(doc.body, schemas)
         ok: dict[str, Any] = {"description": "OK"}
+        content: dict[str, Any] = {}
+        if doc.response:
+            content["application/json"] = {"schema": _ref(doc.response, schemas)}
         if doc.text_response:
-            ok["content"] = {doc.text_response: {"schema": {"type": "string"}}}
-        elif doc.response:
-            ok["content"] = {"application/json": {"schema": _ref(doc.response, schemas)}}
+            content[doc.text_response] = {"schema": {"type": "string"}}
+        if content:
+            ok["content"] = content
         problem = {
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         }

@@ -6,7 +6,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
-from ventanilla.models.stats import Dashboard, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
+from ventanilla.services import export as export_service
 from ventanilla.stats import goals, open_data, service
 
 bp = Blueprint(__name__)
@@ -76,6 +77,39 @@ def report() -> Response:
 
 @route(
     bp,
+    "/api/v1/stats/export",
+    "GET",
+    summary="Export requests as CSV or JSON, one page per call (the next page's cursor in the "
+    "X-Next-Cursor header, and next_cursor in JSON). Supervisors and admins: every team, with the "
+    "requester's personal data (name, email, phone) and the subject; agents: their teams' requests, "
+    "without personal data. Role checked first (403), then each filter (400 naming it)",
+    tag="stats",
+    response=ExportPage,
+    text_response="text/csv",
+    auth=True,
+    query={
+        "from": "first filing day, YYYY-MM-DD (default: no bound)",
+        "to": "last filing day, YYYY-MM-DD (default: no bound)",
+        "type": "request type code",
+        "team": "team code (agents: one of theirs)",
+        "status": "one status (default: all)",
+        "format": "json (default) | csv",
+        "limit": f"tickets read by this call, 1-{export_service.MAX_LIMIT} "
+        f"(default {export_service.DEFAULT_LIMIT})",
+        "cursor": "the previous page's next cursor",
+    },
+)
+def export() -> Response:
+    content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
+    headers = {"Content-Type": content_type, **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    if isinstance(body, str):
+        headers["Content-Disposition"] = 'attachment; filename="solicitudes.csv"'
+        return Response(body=body, status_code=200, headers=headers)
+    return json_response(body, headers=headers)
+
+
+@route(
+    bp,
     "/api/v1/stats/goals",
     "GET",
     summary="Goals (service charter)",
@@ -130,9 +164,14 @@ def delete_goal(goal_id: str) -> Response:
     bp,
     "/api/v1/public/stats",
     "GET",
-    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 hidden)",
+    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 are "
+    "null, an empty cell in CSV); format=csv gives one table (table=months or goals) with a header row",
     tag="public",
     response=PublicStats,
+    text_response="text/csv",
+    query={"format": "json (default) | csv", "table": "CSV only: months (default) | goals"},
 )
 def public_stats() -> Response:
-    return json_response(open_data.public_stats(), headers={"Cache-Control": "public, max-age=300"})
+    content_type, body = open_data.published(_query())
+    headers = {"Content-Type": content_type, "Cache-Control": "public, max-age=300"}
+    return Response(body=body, status_code=200, headers=headers)

@@ -78,6 +78,13 @@ class Conflict(DomainError):
     title_en = "Conflict"
 
 
+class Gone(DomainError):
+    status = 410
+    problem = "gone"
+    title_es = "Ya no está disponible"
+    title_en = "No longer available"
+
+
 class UnsupportedMediaType(DomainError):
     status = 415
     problem = "unsupported-media-type"

@@ -127,6 +127,20 @@ _MESSAGES.update(
             "es": "Su rol no permite esta acción (se requiere: {roles}).",
             "en": "Your role does not allow this (requires: {roles}).",
         },
+        "link_used_or_expired": {
+            "es": "Este enlace ya se usó o venció. Ingrese su número y código de acceso (están en el "
+            "comprobante que le enviamos).",
+            "en": "This link was already used or has expired. Enter your number and access code (they "
+            "are in the receipt we sent you).",
+        },
+        "staff_only": {
+            "es": "Solo el personal de atención puede indicar «{value}» aquí.",
+            "en": "Only service staff may set '{value}' here.",
+        },
+        "not_your_team_queue": {
+            "es": "No puede ver la cola del equipo «{team}»: no es uno de sus equipos.",
+            "en": "You cannot see the queue of team '{team}': it is not one of your teams.",
+        },
         "not_your_team": {
             "es": "Esta solicitud pertenece al equipo «{team}», que no es suyo.",
             "en": "This request belongs to team '{team}', which is not yours.",

@@ -23,5 +23,7 @@ export async function render() {
     h('table', {}, h('caption', {}, t('open.caption')),
       h('thead', {}, h('tr', {}, ['type', 'month', 'volume', 'on_time', 'median', 'satisfaction'].map((c) => h('th', { scope: 'col' }, t(`open.col.${c}`))))),
       h('tbody', {}, rows)),
-    h('p', {}, h('a', { href: '/api/v1/public/stats' }, t('open.json'))));
+    h('p', {}, h('a', { href: '/api/v1/public/stats' }, t('open.json')), ' · ',
+      h('a', { href: '/api/v1/public/stats?format=csv' }, t('open.csv_months')), ' · ',
+      h('a', { href: '/api/v1/public/stats?format=csv&table=goals' }, t('open.csv_goals'))));
 }

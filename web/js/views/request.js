@@ -4,21 +4,50 @@ import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go } from '../app.js';
+import { noticesBox } from './request_notices.js';
 
 const KEY = 'ventanilla.codes';
+const SESSIONS = 'ventanilla.sessions';
 const NUMBER_RE = /^[0-9]{4}-[0-9]{3,}$/;
 
-function codes() {
-  try { return JSON.parse(sessionStorage.getItem(KEY) || '{}'); } catch { return {}; }
+function stored(key) {
+  try { return JSON.parse(sessionStorage.getItem(key) || '{}'); } catch { return {}; }
 }
+const codes = () => stored(KEY);
 /** Keep the code for this browser tab only, so a reload does not ask again. */
 export function rememberCode(number, code) {
   sessionStorage.setItem(KEY, JSON.stringify({ ...codes(), [number]: code }));
 }
+/** The session a notice's link opened (never the code), for this tab only. */
+function rememberSession(number, session) {
+  sessionStorage.setItem(SESSIONS, JSON.stringify({ ...stored(SESSIONS), [number]: session }));
+}
 function forget(number) {
-  const all = codes();
-  delete all[number];
-  sessionStorage.setItem(KEY, JSON.stringify(all));
+  for (const key of [KEY, SESSIONS]) {
+    const all = stored(key);
+    delete all[number];
+    sessionStorage.setItem(key, JSON.stringify(all));
+  }
+}
+/** The header that opens the request: the link's session, else the code typed; null when neither. */
+function keyHeaders(number) {
+  const session = stored(SESSIONS)[number];
+  if (session) return { 'X-Ticket-Session': session };
+  const code = codes()[number];
+  return code ? { 'X-Access-Code': code } : null;
+}
+
+/** A notice's link (#/solicitud/<n>?t=<token>): exchange the one-time token for a session. */
+async function openLink(number, token) {
+  history.replaceState(null, '', `#/solicitud/${number}`); // the token leaves the address bar
+  try {
+    const opened = await request(`/tickets/${encodeURIComponent(number)}/session`, { method: 'POST', body: { token } });
+    rememberSession(number, opened.session);
+    return null;
+  } catch (e) {
+    if (e instanceof ApiError && e.status >= 400 && e.status < 500) return t('request.link_used');
+    throw e;
+  }
 }
 
 /** #/solicitud: ask for number and code. */
@@ -48,22 +77,26 @@ function lookupForm(number, code, problem) {
   return h('section', { class: 'narrow' }, h('h1', {}, t('request.lookup_title')), h('p', {}, t('request.lookup_lead')), formEl);
 }
 
-/** #/solicitud/<number>[?codigo=...] */
+/** #/solicitud/<number>[?t=<one-time token>] (older links: ?codigo=...) */
 export async function render({ params, query }) {
   const [number] = params;
+  if (query.get('t')) {
+    const refused = await openLink(number, query.get('t'));
+    if (refused) return lookupForm(number, '', refused);
+  }
   if (query.get('codigo')) {
     rememberCode(number, query.get('codigo'));
     history.replaceState(null, '', `#/solicitud/${number}`); // the code leaves the address bar
   }
-  const code = codes()[number];
+  const code = keyHeaders(number);
   if (!code) return lookupForm(number, '', null);
   let ticket;
   try {
-    ticket = await request(`/tickets/${encodeURIComponent(number)}`, { headers: { 'X-Access-Code': code } });
+    ticket = await request(`/tickets/${encodeURIComponent(number)}`, { headers: code });
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
       forget(number);
-      return lookupForm(number, '', t('request.not_found'));
+      return lookupForm(number, '', t(code['X-Ticket-Session'] ? 'request.session_ended' : 'request.not_found'));
     }
     throw e;
   }
@@ -72,6 +105,7 @@ export async function render({ params, query }) {
   return root;
 }
 
+/** ``code`` is the header object that opens the request (session or access code). */
 function draw(root, ticket, code, message = '') {
   const status = statusLine();
   status.textContent = message;
@@ -88,7 +122,7 @@ function draw(root, ticket, code, message = '') {
     busy(button, true);
     try {
       const updated = await request(`/tickets/${ticket.number}/messages`, {
-        method: 'POST', body: { body: text }, headers: { 'X-Access-Code': code },
+        method: 'POST', body: { body: text }, headers: code,
       });
       draw(root, updated, code, t('request.reply_sent'));
       announce(t('request.reply_sent'));
@@ -118,6 +152,7 @@ function draw(root, ticket, code, message = '') {
       ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
     surveyBox(root, ticket, code),
+    noticesBox(ticket, code),
     h('h2', {}, t('request.timeline')),
     h('ol', { class: 'timeline' }, ticket.timeline.map((entry) => h('li', { class: `tl-${entry.action}` },
       h('p', { class: 'tl-head' },
@@ -150,7 +185,7 @@ function surveyBox(root, ticket, code) {
     busy(button, true);
     try {
       const updated = await request(`/tickets/${ticket.number}/survey`, {
-        method: 'POST', body: { score: values.score, comment: values.comment.trim() || null }, headers: { 'X-Access-Code': code },
+        method: 'POST', body: { score: values.score, comment: values.comment.trim() || null }, headers: code,
       });
       draw(root, updated, code, t('survey.sent'));
       announce(t('survey.sent'));
@@ -159,7 +194,7 @@ function surveyBox(root, ticket, code) {
       busy(button, false);
       if (error instanceof ApiError && error.status === 409) {
         // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
-        const fresh = await request(`/tickets/${ticket.number}`, { headers: { 'X-Access-Code': code } });
+        const fresh = await request(`/tickets/${ticket.number}`, { headers: code });
         draw(root, fresh, code, error.message);
         root.querySelector('.status-line').focus();
         return;

@@ -59,7 +59,8 @@ def _client(service: str) -> Any:
     if cache is None:
         cache = _local.clients = {}
     if service not in cache:
-        cache[service] = boto3.session.Session().client(service, region_name=get_settings().region)
+        session: Any = boto3.session.Session()  # any service by name (typed stubs want a literal)
+        cache[service] = session.client(service, region_name=get_settings().region)
     return cache[service]
 
 

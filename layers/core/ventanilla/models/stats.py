@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ventanilla.models.common import Code, Strict, Text
+from ventanilla.models.people import Requester
 
 GoalMetric = Literal["first_response", "resolution"]
 GoalPeriod = Literal["month", "quarter", "year"]
@@ -147,13 +148,22 @@ class PublicMonth(BaseModel):
     satisfaction: float | None
 
 
+class PublicCompliance(BaseModel):
+    """A goal's compliance as published: every figure null when it rests on too few requests."""
+
+    period: str
+    total: int | None
+    met: int | None
+    pct: float | None
+
+
 class PublicGoal(BaseModel):
     name: Text
     type_code: str
     metric: GoalMetric
     threshold_hours: int
     target_pct: float
-    current: Compliance
+    current: PublicCompliance
 
 
 class PublicStats(BaseModel):
@@ -161,3 +171,35 @@ class PublicStats(BaseModel):
     suppressed_below: int
     months: list[PublicMonth]
     goals: list[PublicGoal]
+
+
+class ExportedRequest(BaseModel):
+    """One request in the export; ``subject`` and ``requester`` only for roles that see personal data."""
+
+    number: str
+    type: str
+    subtype: str
+    channel: str
+    team: str
+    priority: str
+    status: str
+    tier: str
+    assignee: str | None
+    created_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    first_response_due: datetime | None
+    resolution_due: datetime
+    legal_due: datetime | None
+    breached: list[str]
+    escalation_level: int
+    csat_score: int | None
+    subject: str | None = None
+    requester: Requester | None = None
+
+
+class ExportPage(BaseModel):
+    items: list[ExportedRequest]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: the last one")
+    personal_data: bool = Field(description="whether subject and requester are included (supervisor, admin)")

@@ -59,7 +59,11 @@ class Ticket(BaseModel):
     assignee_name: str | None = None
     citizen_id: str
     requester: Requester
-    access_code_hash: str
+    created_by: str | None = None
+    """The staff member (sub) who filed it for the requester (by phone, in person...); None: the requester."""
+    created_by_name: str | None = None
+    access_code_hash: str = Field(exclude=True, repr=False)
+    """Never serialised: no answer, export or event carries it; only storage writes it, by name."""
     created_at: datetime
     updated_at: datetime
     first_response_at: datetime | None = None
@@ -160,7 +164,8 @@ class RequesterIn(Strict):
 
 
 class CreateTicketIn(Strict):
-    """What a citizen (or an agent on their behalf) sends to open a request."""
+    """What a citizen (or an agent on their behalf) sends to open a request. Only a staff token may
+    file on a channel other than the web or for an internal requester."""
 
     type: Code
     subtype: Code
@@ -183,6 +188,20 @@ class TicketCreated(BaseModel):
     expected_response_by: datetime
     resolution_due: datetime
     follow_url: str
+
+
+class SessionIn(Strict):
+    """The one-time token of a notice's link (``#/solicitud/<number>?t=<token>``)."""
+
+    token: str = Field(pattern=r"^[A-Za-z0-9_-]{32}$")
+
+
+class CitizenSession(BaseModel):
+    """A short session on one request: sent as ``X-Ticket-Session`` instead of the access code."""
+
+    number: str
+    session: str
+    expires_at: datetime
 
 
 class MessageIn(Strict):
@@ -254,6 +273,14 @@ class TimelineEntry(BaseModel):
     """The legal due date after an extension."""
 
 
+class NoticeChoices(BaseModel):
+    """How the citizen hears about this request, and the channels they gave a contact for."""
+
+    channels: list[NoticeChannel]
+    language: Literal["es", "en"]
+    options: list[NoticeChannel]
+
+
 class PublicTicket(BaseModel):
     """What the citizen sees: no internal notes, no staff identifiers."""
 
@@ -273,6 +300,7 @@ class PublicTicket(BaseModel):
     """True when the request is resolved and this resolution has not been rated yet."""
     csat_score: int | None = None
     csat_at: datetime | None = None
+    notices: NoticeChoices | None = None
     timeline: list[TimelineEntry]
 
 

@@ -159,19 +159,26 @@ _SAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def sample_context(kind: Kind, lang: str = "es") -> NotificationContext:
-    """A realistic context for previewing ``kind`` in ``lang``: common fields plus the kind's own."""
+SAMPLE_BASE_URL = "https://ventanilla.example.gob.cl"
+
+
+def sample_context(
+    kind: Kind, lang: str = "es", institution_name: str | None = None, base_url: str = SAMPLE_BASE_URL
+) -> NotificationContext:
+    """A realistic context for previewing ``kind`` in ``lang``: common fields plus the kind's own;
+    a preview passes the institution's own name and address."""
     s = _SAMPLES["en" if lang == "en" else "es"]
     santiago = timezone(timedelta(hours=-4))
     full: dict[str, Any] = {
-        "institution_name": s["institution_name"],
+        "institution_name": institution_name or s["institution_name"],
         "recipient_name": s["staff"] if kind.audience is Audience.STAFF else s["citizen"],
         "ticket_number": "2026-000123",
         "ticket_subject": s["ticket_subject"],
-        "ticket_url": "https://ventanilla.example.gob.cl/consola/solicitudes/2026-000123"
+        # The receipt's link carries a one-time sign-in token, never the access code.
+        "ticket_url": f"{base_url}/#/agente/solicitud/2026-000123"
         if kind.audience is Audience.STAFF
-        else "https://ventanilla.example.gob.cl/solicitudes/2026-000123?codigo=K7P4-9XQ2",
-        "opt_out_url": "https://ventanilla.example.gob.cl/#/baja/AQBn3c8AZW0xMjM0NTY3ODkw",
+        else f"{base_url}/#/solicitud/2026-000123?t=Qm9Fx2Lr7TsVb3NkW8yZ",
+        "opt_out_url": f"{base_url}/#/baja/AQBn3c8AZW0xMjM0NTY3ODkw",
         "ticket_short_url": "https://vt.example.cl/s/Ab3dE9",
         "opt_out_short_url": "https://vt.example.cl/b/Xy12Zk",
         "access_code": "K7P4-9XQ2",
@@ -179,7 +186,7 @@ def sample_context(kind: Kind, lang: str = "es") -> NotificationContext:
         "team_name": s["team_name"],
         "reply_text": s["reply_text"],
         "requested_info": s["requested_info"],
-        "survey_url": "https://ventanilla.example.gob.cl/encuesta/2026-000123",
+        "survey_url": f"{base_url}/#/solicitud/2026-000123/encuesta",
         "extension_days": 10,
         "extension_reason": s["extension_reason"],
         "new_due_date": date(2026, 4, 29),

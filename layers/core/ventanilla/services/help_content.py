@@ -30,7 +30,7 @@ from ventanilla.help.models import (
     Revision,
     RevisionList,
 )
-from ventanilla.help.privacy import scrub_names
+from ventanilla.help.privacy import scrub_personal
 from ventanilla.models.common import utcnow
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
@@ -510,7 +510,7 @@ def export_jsonl(principal: Principal, lang: str | None) -> str:
 
 
 def draft_from_reply(principal: Principal, number: str, body: DraftFromReplyIn) -> AdminArticle:
-    """The agent's public reply, with the requester's personal data removed, as a draft article."""
+    """A public reply or resolution text, names, greetings and contacts removed, as a draft article."""
     from ventanilla.rules.state_machine import Status as TicketStatus
     from ventanilla.services import tickets
 
@@ -518,17 +518,24 @@ def draft_from_reply(principal: Principal, number: str, body: DraftFromReplyIn) 
     t = view.ticket
     if t.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         raise Conflict("ticket_not_resolved")
+    # A public reply, or the text staff wrote with a status change (the resolution explained).
     reply = next(
         (
             e
             for e in view.history
-            if e.event_id == body.event_id and e.action == "message" and e.public and e.actor.kind == "staff"
+            if e.event_id == body.event_id
+            and e.action in ("message", "status_changed")
+            and e.public
+            and e.actor.kind == "staff"
         ),
         None,
     )
     if reply is None or not reply.body:
         raise NotFound("reply_not_found")
-    text = scrub_names(reply.body, t.requester.name, t.requester.email, t.requester.phone, t.number)
+    names = {t.requester.name, t.assignee_name, principal.name}
+    for event in view.history:
+        names |= {event.actor.name if event.actor.kind == "staff" else None, event.data.get("assignee_name")}
+    text = scrub_personal(reply.body, names, [t.number], t.requester.language)
     first = " ".join(text.split())
     summary = first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…"
     now = utcnow()

@@ -47,6 +47,7 @@ from ventanilla.models.common import utcnow
 from ventanilla.services.help_content import EDITORS, all_articles
 from ventanilla.settings import get_settings
 from ventanilla.stats import help_figures as help_stats
+from ventanilla.stats.figures import deflection_pct
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
 from ventanilla.storage import help_usage as usage
@@ -145,7 +146,10 @@ def search(
     )
     search_id = uuid.uuid4().hex[:16]
     logged = loggable_query(text)
-    if logged:
+    # A section that does not exist finds nothing because of the filter, not of the content: an
+    # empty answer, neither logged nor counted as a content gap (checked only when nothing matched).
+    unknown_section = bool(section) and not result.total and not _section_exists(code, str(section))
+    if logged and not unknown_section:
         now = utcnow()
         usage.log_search(search_id, now, logged, code, section, result.total)
         help_stats.record_search(now, logged, result.total)
@@ -184,6 +188,10 @@ def _find(nodes: list[SectionNode], slug: str) -> SectionNode | None:
         if found is not None:
             return found
     return None
+
+
+def _section_exists(lang: str, section: str) -> bool:
+    return _find(_tree(_engine().sections(lang)), section) is not None
 
 
 def sections(lang: str | None, section: str | None) -> SectionsOut:
@@ -445,7 +453,7 @@ def stats(principal: Principal, lang: str | None, limit: int, cursor: str | None
                 subtype=st,
                 attempts=attempts,
                 deflected=deflected,
-                deflected_pct=round(100 * deflected / attempts, 1) if attempts else None,
+                deflected_pct=deflection_pct(deflected, attempts),
             )
         )
     return HelpStatsOut(lang=code, articles=articles, next_cursor=next_cursor, subtypes=rows)

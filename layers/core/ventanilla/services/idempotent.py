@@ -7,6 +7,7 @@ hour (table TTL), so the first answer, access code included, is not kept longer 
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -15,6 +16,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyValidationError,
 )
 
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, ValidationFailed
 from ventanilla.models.ticket import CreateTicketIn, TicketCreated
 from ventanilla.services import intake_guard, tickets
@@ -22,7 +24,7 @@ from ventanilla.storage.idempotency import persistence
 
 _CONFIG = IdempotencyConfig(
     event_key_jmespath="key",
-    payload_validation_jmespath="body",
+    payload_validation_jmespath="[body, by]",
     expires_after_seconds=3600,
     raise_on_no_idempotency_key=True,
     use_local_cache=False,
@@ -36,7 +38,9 @@ def _idempotent_create() -> Any:
 
         def create(request: dict[str, Any]) -> dict[str, Any]:
             body = CreateTicketIn.model_validate(request["body"])
-            return _guarded_create(body, request.get("client")).model_dump(mode="json")
+            return _guarded_create(body, _principal(request["by"]), request.get("client")).model_dump(
+                mode="json"
+            )
 
         _create = idempotent_function(
             data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_CONFIG
@@ -44,30 +48,48 @@ def _idempotent_create() -> Any:
     return _create
 
 
-def _guarded_create(body: CreateTicketIn, client: str | None) -> TicketCreated:
-    """Filing limits first (a replay of an idempotent request is answered before, and costs none)."""
+def _plain(by: Principal | None) -> dict[str, Any] | None:
+    """The filing staff member as JSON: part of the remembered call (a retry by another is refused)."""
+    return None if by is None else {**asdict(by), "groups": sorted(by.groups), "teams": list(by.teams)}
+
+
+def _principal(data: dict[str, Any] | None) -> Principal | None:
+    return (
+        None
+        if data is None
+        else Principal(**{**data, "groups": frozenset(data["groups"]), "teams": tuple(data["teams"])})
+    )
+
+
+def _guarded_create(body: CreateTicketIn, by: Principal | None, client: str | None) -> TicketCreated:
+    """Filing limits, read first and counted once the request exists (so a refused or invalid filing
+    writes nothing, and a replay of an idempotent request, answered before, costs nothing)."""
     if client is None:
-        return tickets.create_ticket(body)
+        return tickets.create_ticket(body, by=by)
     filing = intake_guard.check_filing(client, body.requester.email, body.requester.phone)
-    created = tickets.create_ticket(body)
+    created = tickets.create_ticket(body, by=by)
     intake_guard.count_filing(filing)
     return created
 
 
 def create_once(
-    body: CreateTicketIn, key: str | None, lambda_context: Any = None, client: str | None = None
+    body: CreateTicketIn,
+    key: str | None,
+    lambda_context: Any = None,
+    by: Principal | None = None,
+    client: str | None = None,
 ) -> TicketCreated:
-    """Create the request once per key; ``client`` (a citizen's address) is held to the filing limits,
-    None (staff, imports, the demo) is not."""
+    """File the request once per key; ``by`` is the staff member filing for the requester, ``client``
+    the citizen's address held to the filing limits (None: staff, imports, the demo)."""
     if key is None:
-        return _guarded_create(body, client)
+        return _guarded_create(body, by, client)
     if not 8 <= len(key) <= 128 or not key.isprintable():
         raise BadRequest("invalid_idempotency_key")
     if lambda_context is not None:  # lets an in-progress record expire with the invocation
         _CONFIG.register_lambda_context(lambda_context)
     try:
         result = _idempotent_create()(
-            request={"key": key, "body": body.model_dump(mode="json"), "client": client}
+            request={"key": key, "body": body.model_dump(mode="json"), "by": _plain(by), "client": client}
         )
     except IdempotencyValidationError as error:
         raise ValidationFailed("idempotency_key_reused") from error

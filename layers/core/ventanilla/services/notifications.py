@@ -186,11 +186,11 @@ def opt_out(token: str, lang: Lang, *, confirm: bool) -> OptOutOut:
             done=False,
             message=i18n.message("opt_out_confirm", lang),
         )
-    store.add_opt_out(owner, channels, iso(utcnow()))
+    before = store.add_opt_out(owner, channels, iso(utcnow()))
     return OptOutOut(
         channel=parsed.channel,
         channels=listed,
-        already=True,
+        already=channels <= before,
         done=True,
         message=i18n.message(f"opted_out_{parsed.channel}", lang),
     )
@@ -322,7 +322,9 @@ def preview(principal: Principal, body: PreviewIn, ui: Lang) -> PreviewOut:
     else:
         item = store.get_template(k.value, body.channel, body.lang)
         parts = {str(a): str(b) for a, b in (item.get("parts") or {}).items()} if item else {}
-    rendered = TemplateRenderer().render(k, body.channel, body.lang, sample_context(k, body.lang), parts)
+    settings = get_settings()
+    sample = sample_context(k, body.lang, settings.institution_name, settings.public_base_url)
+    rendered = TemplateRenderer().render(k, body.channel, body.lang, sample, parts)
     return PreviewOut(
         kind=k.value,
         channel=body.channel,

@@ -29,6 +29,7 @@ from ventanilla.notify import optout, plan, sealing
 from ventanilla.notify.events import Audience, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
+from ventanilla.rules import follow_links
 from ventanilla.rules.state_machine import LABELS, Status
 from ventanilla.services import intake_guard
 from ventanilla.settings import get_settings
@@ -36,6 +37,7 @@ from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
 from ventanilla.storage import people as people_store
 from ventanilla.storage import sla as sla_store
+from ventanilla.storage import tickets as ticket_store
 
 logger = Logger(service="notifier", child=True)
 
@@ -200,6 +202,13 @@ def one_click_url(page_url: str) -> str:
     return f"{get_settings().public_base_url}{ONE_CLICK_PATH}{token}"
 
 
+def issue_link(number: str) -> str:
+    """A one-time token for a notice's link to request ``number`` (stored hashed, expiring)."""
+    token = follow_links.new_token()
+    ticket_store.put_link(number, follow_links.token_hash(token), utcnow() + follow_links.LINK_TTL)
+    return token
+
+
 def _source(history: list[HistoryEvent], event_id: str) -> HistoryEvent | None:
     return next((e for e in history if e.event_id == event_id), None)
 
@@ -232,9 +241,11 @@ def context_for(
     if kind is Kind.TICKET_RECEIVED:
         code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
         if code:
-            ctx["access_code"] = code
-            ctx["ticket_url"] = f"{base}/?codigo={code}#/solicitud/{ticket.number}"
+            ctx["access_code"] = code  # in the body only: a link never carries the code
             ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
+        if channel != "sms":
+            # A one-time token the page exchanges for a short session (the SMS has no room for it).
+            ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
         ctx["due_date"] = _local_date(ticket.expected_response_by)
     elif kind is Kind.TICKET_ASSIGNED:
         ctx["team_name"] = _team_name(ticket.team, lang)

@@ -24,7 +24,7 @@ def _queue_item(t: Ticket) -> QueueItem:
 
 
 QUEUE_ORDERS = ("due", "priority")
-_SORT_KEY = {
+SORT_KEYS = {
     "due": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{4}-\d{6}"),
     "priority": re.compile(r"[1-4]#\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#\d{4}-\d{6}"),
 }
@@ -50,7 +50,7 @@ def agent_queue(
     if priority is not None and priority not in RANK:
         raise BadRequest("invalid_query", {"detail": f"priority={priority}"})
     if team is not None and not principal.in_team(team):
-        raise Forbidden("not_your_team", {"team": team})
+        raise Forbidden("not_your_team_queue", {"team": team})
     if team is not None:
         teams = [team]
     elif principal.sees_all_teams:
@@ -88,7 +88,7 @@ def _queue_positions(cursor: str | None, order: str) -> dict[str, str]:
         return {}
     if raw.pop("order", None) != order:
         raise BadRequest("invalid_query", {"detail": "cursor"})
-    pattern = _SORT_KEY[order]
+    pattern = SORT_KEYS[order]
     for value in raw.values():
         if value != queue_order.DONE and not pattern.fullmatch(value):
             raise BadRequest("invalid_query", {"detail": "cursor"})

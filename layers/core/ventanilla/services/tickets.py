@@ -9,20 +9,24 @@ from datetime import datetime
 from typing import Any
 
 from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
-from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from ventanilla.errors import Conflict, FieldError, Forbidden, Gone, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
+from ventanilla.integrations import secrets
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import Channel, utcnow
-from ventanilla.models.people import Citizen, Requester
+from ventanilla.models.people import Citizen, NoticeChannel, Requester
 from ventanilla.models.ticket import (
     Action,
     Actor,
     AssignIn,
+    CitizenSession,
     CreateTicketIn,
     HistoryEvent,
     MessageIn,
+    NoticeChoices,
     Pause,
     PublicTicket,
+    SessionIn,
     StaffMessageIn,
     StaffTicket,
     StatusIn,
@@ -31,7 +35,7 @@ from ventanilla.models.ticket import (
     TimelineEntry,
 )
 from ventanilla.notify.contacts import normalize_email, normalize_phone
-from ventanilla.rules import access_codes
+from ventanilla.rules import access_codes, follow_links
 from ventanilla.rules.forms import check_form
 from ventanilla.rules.numbering import format_number, is_number
 from ventanilla.rules.priority import priority_of
@@ -116,17 +120,32 @@ def _requester(body: CreateTicketIn) -> tuple[Requester, list[FieldError]]:
 
 def _receipt(number: str, code: str) -> dict[str, Any]:
     """The access code sealed for the receipt notice (only its hash stays on the ticket)."""
-    from ventanilla.integrations import secrets
     from ventanilla.notify import sealing
     from ventanilla.storage import notices
 
     return notices.receipt_item(number, sealing.seal(secrets.notify_secret(), number, code))
 
 
-def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCreated:
-    """Validate everything first, then write the ticket, its number and history in one transaction."""
+def _filer_errors(body: CreateTicketIn, by: Principal | None) -> list[FieldError]:
+    """A citizen files on the web for themselves; another channel or an internal requester is staff's."""
+    if by is not None:
+        by.require(*STAFF_ROLES_WORKING)
+        return []
+    errors = []
+    if body.channel != Channel.WEB:
+        errors.append(FieldError("channel", "staff_only", {"value": body.channel.value}))
+    if body.requester.kind != "external":
+        errors.append(FieldError("requester.kind", "staff_only", {"value": body.requester.kind}))
+    return errors
+
+
+def create_ticket(
+    body: CreateTicketIn, now: datetime | None = None, by: Principal | None = None
+) -> TicketCreated:
+    """Validate everything first, then write the ticket, its number and history in one transaction.
+    ``by`` is the staff member filing for the requester (None: the requester on the web)."""
     now = now or utcnow()
-    errors: list[FieldError] = []
+    errors = _filer_errors(body, by)
     rtype = catalog_store.get_type(body.type)
     subtype = rtype.subtype(body.subtype) if rtype else None
     if rtype is None:
@@ -195,6 +214,8 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             routed_by=routed.rule,
             citizen_id=citizen_id,
             requester=requester,
+            created_by=by.sub if by else None,
+            created_by_name=(by.name or by.username) if by else None,
             access_code_hash=code_hash,
             created_at=now,
             updated_at=now,
@@ -204,14 +225,16 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
             legal_kind=legal_kind,
             targets=subtype.targets,
         )
+        filer = {"citizen_id": citizen_id} if by else {}
         created = new_event(
             number,
-            Actor(kind="citizen", id=citizen_id),
+            _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
             "created",
             public=True,
             channel=body.channel,
             at=now,
             status=Status.RECEIVED.value,
+            **filer,
         )
         first_events = [created]
         if chosen is not None:
@@ -250,9 +273,18 @@ def create_ticket(body: CreateTicketIn, now: datetime | None = None) -> TicketCr
 
 
 def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[HistoryEvent]]:
-    """The ticket when number and code match; otherwise the same 404 whatever was wrong."""
+    """The ticket when number and code (or a session of a notice's link) match; otherwise the same
+    404 whatever was wrong."""
     if not is_number(number) or not code:
         raise NotFound("ticket_not_found")
+    if follow_links.is_session(code):
+        if not follow_links.check_session(secrets.notify_secret(), number, code, utcnow()):
+            raise NotFound("ticket_not_found")
+        ticket, history = store.get_with_history(number)
+        if ticket is None:
+            raise NotFound("ticket_not_found")
+        intake_guard.right_code(ticket, history, None)  # the link came to the requester's address
+        return ticket, history
     failures = intake_guard.before_code_check(number)
     ticket, history = store.get_with_history(number)
     if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
@@ -260,6 +292,16 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
         raise NotFound("ticket_not_found")
     intake_guard.right_code(ticket, history, failures)
     return ticket, history
+
+
+def open_link(number: str, body: SessionIn) -> CitizenSession:
+    """Exchange a notice link's token, once and before it expires, for a short session."""
+    now = utcnow()
+    if not is_number(number) or not store.take_link(number, follow_links.token_hash(body.token), now):
+        raise Gone("link_used_or_expired")
+    expires = now + follow_links.SESSION_TTL
+    session = follow_links.make_session(secrets.notify_secret(), number, expires)
+    return CitizenSession(number=number, session=session, expires_at=expires)
 
 
 def _author(event: HistoryEvent, lang: Lang) -> str:
@@ -302,8 +344,18 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         survey_open=survey_open(ticket),
         csat_score=ticket.csat_score,
         csat_at=ticket.csat_at,
+        notices=notice_choices(ticket),
         timeline=timeline,
     )
+
+
+def notice_choices(ticket: Ticket) -> NoticeChoices:
+    """The request's notice channels and language; a channel is an option when there is a contact."""
+    r = ticket.requester
+    contacts: tuple[tuple[NoticeChannel, str | None], ...] = (("email", r.email), ("sms", r.phone))
+    options: list[NoticeChannel] = [c for c, contact in contacts if contact]
+    options += [c for c in r.channels if c not in options]  # e.g. push, set from the app
+    return NoticeChoices(channels=list(r.channels), language=r.language, options=options)
 
 
 def survey_open(ticket: Ticket) -> bool:

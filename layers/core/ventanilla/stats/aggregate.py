@@ -6,17 +6,21 @@ day item also per value of the dimensions the slice does not fix (``resolved@tea
 ``type=x``), so every filtered view has its breakdowns. A reclassified ticket's past flows stay
 where they happened (what a help desk reports: "filed as a complaint on Monday"); its stocks (open
 tickets by status, by filing day and by dimension value) are the ticket's contribution now minus
-its contribution before, so the backlog moves to the new type, team or channel at once. Time in a
-status is counted in business seconds of the institution's calendar (``tis_bs#``) and in wall-clock
-seconds (``tis_s#``). Applying every version once makes every figure equal a recount from the
-ticket's versions; the stored facts carry the version applied, so a duplicated or replayed stream
-record is recognised and changes nothing.
+its contribution before, so the backlog moves to the new type, team or channel at once. A target
+that falls due unmet (its breach, with no answer or no resolution yet) is counted then as a
+request that missed it (``fr_n`` without ``fr_met``, and ``fr_miss`` for goals), on its due day;
+its late answer or resolution adds its time (``frh#``, and ``frl#`` so goals do not count it
+twice) but not a second request. Time in a status is counted in business seconds of the
+institution's calendar (``tis_bs#``) and in wall-clock seconds (``tis_s#``). Applying every
+version once makes every figure equal a recount from the ticket's versions; the stored facts carry
+the version applied (and the misses whose completion is still to come), so a duplicated or
+replayed stream record is recognised and changes nothing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +40,9 @@ from ventanilla.stats.keys import (
 
 OPEN = frozenset({"received", "assigned", "in_progress", "waiting_citizen", "reopened"})
 TARGETS = ("first_response", "resolution", "legal")
+SHORT = {"first_response": "fr", "resolution": "res", "legal": "legal"}
+"""The counter prefix of each target: ``fr_n``/``fr_met``, ``fr_miss`` (missed unmet when due)..."""
+FINISHED = frozenset({"resolved", "closed"})
 CSAT_SCORES = (1, 2, 3, 4, 5)
 
 Deltas = dict[tuple[str, str], dict[str, int]]
@@ -58,6 +65,9 @@ class Facts:
     csat: str = ""
     """Which survey answer was counted last (its ``csat_at``): one count per answer, so a second
     survey after a reopen and a new resolution counts too. ``""``: none yet."""
+    missed: tuple[str, ...] = ()
+    """Targets counted as missed when they fell due unmet, whose late answer or resolution is
+    still to come: that completion then adds its time but is not counted as a second request."""
 
     def to_item(self) -> dict[str, Any]:
         return {
@@ -70,6 +80,7 @@ class Facts:
             "esc": self.escalation_level,
             "fr": self.first_response,
             "csat": self.csat,
+            "missed": list(self.missed),
         }
 
     @classmethod
@@ -84,6 +95,7 @@ class Facts:
             escalation_level=int(item.get("esc", 0)),
             first_response=bool(item.get("fr", False)),
             csat=_csat_key_of(item),
+            missed=tuple(str(m) for m in item.get("missed", [])),
         )
 
 
@@ -181,6 +193,16 @@ class _Acc:
         return out
 
 
+def unmet_at_breach(target: str, image: dict[str, Any], answered: bool) -> bool:
+    """Whether a target that just fell due was still not met: no answer yet (first response), not
+    resolved (resolution), or a regulated request not resolved (legal)."""
+    if target == "first_response":
+        return not answered
+    if target == "legal" and not image.get("legal_kind"):
+        return False
+    return str(image["status"]) not in FINISHED
+
+
 def step(previous: Facts | None, image: dict[str, Any], calendar: BusinessCalendar) -> Change | None:
     """The deltas of one new ticket version, or None when it was applied already (a replay)."""
     zone = calendar.zone
@@ -228,29 +250,53 @@ def step(previous: Facts | None, image: dict[str, Any], calendar: BusinessCalend
         acc.flow(dims, day, f"tis_s#{previous.status}", seconds)
         acc.flow(dims, day, f"tis_bs#{previous.status}", business)
     entered = previous is None or previous.status != status
+    pending = set(previous.missed if previous else ())
     if entered and status == "resolved":
         acc.flow(dims, day, "resolved", breakdown=True)
         seconds_raw = image.get("resolution_business_seconds")
-        if seconds_raw is not None:
-            acc.flow(dims, day, f"resh#{bucket_of(float(seconds_raw))}")
-        acc.flow(dims, day, "res_n", breakdown=True)
-        acc.flow(dims, day, "res_met", int("resolution" not in breached), breakdown=True)
+        bucket = None if seconds_raw is None else bucket_of(float(seconds_raw))
+        if bucket is not None:
+            acc.flow(dims, day, f"resh#{bucket}")
+        if "resolution" in pending:
+            pending.discard("resolution")  # counted as missed when due: only its time counts now
+            if bucket is not None:
+                acc.flow(dims, day, f"resl#{bucket}")
+        else:
+            acc.flow(dims, day, "res_n", breakdown=True)
+            acc.flow(dims, day, "res_met", int("resolution" not in breached), breakdown=True)
         if image.get("legal_kind"):
-            acc.flow(dims, day, "legal_n", breakdown=True)
-            acc.flow(dims, day, "legal_met", int("legal" not in breached), breakdown=True)
+            if "legal" in pending:
+                pending.discard("legal")
+            else:
+                acc.flow(dims, day, "legal_n", breakdown=True)
+                acc.flow(dims, day, "legal_met", int("legal" not in breached), breakdown=True)
     if entered and status == "reopened" and previous is not None:
         acc.flow(dims, day, "reopened", breakdown=True)
     if entered and status == "closed":
         acc.flow(dims, day, "closed")
     if first_response and not (previous and previous.first_response):
         seconds_raw = image.get("first_response_business_seconds")
-        if seconds_raw is not None:
-            acc.flow(dims, day, f"frh#{bucket_of(float(seconds_raw))}")
-        acc.flow(dims, day, "fr_n", breakdown=True)
-        acc.flow(dims, day, "fr_met", int("first_response" not in breached), breakdown=True)
+        bucket = None if seconds_raw is None else bucket_of(float(seconds_raw))
+        if bucket is not None:
+            acc.flow(dims, day, f"frh#{bucket}")
+        if "first_response" in pending:
+            pending.discard("first_response")
+            if bucket is not None:
+                acc.flow(dims, day, f"frl#{bucket}")
+        else:
+            acc.flow(dims, day, "fr_n", breakdown=True)
+            acc.flow(dims, day, "fr_met", int("first_response" not in breached), breakdown=True)
     for target in sorted(set(breached) - set(previous.breached if previous else ())):
         acc.flow(dims, day, "breaches", breakdown=True)
         acc.flow(dims, day, f"breach#{target}")
+        if unmet_at_breach(target, image, facts.first_response):
+            # due and still not done: a miss from the moment it was due, in the period of its due day
+            due = image.get(f"{target}_due")
+            due_day = min(day, local_day(_when(due), zone)) if due else day
+            acc.flow(dims, due_day, f"{SHORT[target]}_n", breakdown=True)
+            acc.flow(dims, due_day, f"{SHORT[target]}_miss")
+            pending.add(target)
+    facts = replace(facts, missed=tuple(sorted(pending)))
     escalated = escalation - (previous.escalation_level if previous else 0)
     if escalated > 0:
         acc.flow(dims, day, "escalations", escalated, breakdown=True)

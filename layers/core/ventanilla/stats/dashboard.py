@@ -73,7 +73,6 @@ def build(start: date, end: date, filters: dict[str, str]) -> Dashboard:
     ]
     fixed = fixed_dims(filters)
     parts = f.breakdown(c, fixed)
-    created_by_subtype = {v: m.get("created", 0) for v, m in parts.get("subtype", {}).items()}
     resolved = c.get("resolved", 0)
     return Dashboard(
         start=start,
@@ -100,5 +99,5 @@ def build(start: date, end: date, filters: dict[str, str]) -> Dashboard:
         reopen_rate=f.pct(c.get("reopened", 0), resolved),
         csat=f.csat(c, resolved),
         goals=goals_service.statuses(filters.get("type")),
-        help=help_figures(start.isoformat(), end.isoformat(), created_by_subtype),
+        help=help_figures(start.isoformat(), end.isoformat()),
     )

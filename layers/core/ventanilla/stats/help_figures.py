@@ -2,18 +2,18 @@
 
 The help side ADDs counters to ``STATS#help`` / ``D#<yyyy-mm-dd>`` (institution's local day):
 ``searches``, ``zero_results``, ``q#<normalized query>`` (one per query text, capped by the writer),
-``views``, ``helpful_yes``, ``helpful_no`` and ``deflected@subtype=<type>.<subtype>`` (a citizen who
-read articles while filing that subtype and then did not file). Deflection % per subtype is
-deflected / (deflected + requests filed), the latter from the ticket figures.
+``views``, ``helpful_yes``, ``helpful_no``, ``attempts@subtype=<type>.<subtype>`` (a citizen in the
+contact flow of that subtype told us how it ended) and ``deflected@subtype=...`` (of those, the
+ones who did not go on to file). Deflection % per subtype is deflected / attempts
+(:func:`ventanilla.stats.figures.deflection_pct`), as in the help centre's own statistics.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from ventanilla.models.stats import HelpFigures
-from ventanilla.stats.figures import pct, total
+from ventanilla.stats.figures import deflection_pct, pct, total
 from ventanilla.stats.keys import day_sk, local_day, stats_pk
 from ventanilla.storage import stats as store
 
@@ -41,9 +41,10 @@ def record_vote(now: datetime, helpful: bool) -> None:
 
 
 def record_deflection(now: datetime, request_type: str, deflected: bool) -> None:
-    """``request_type`` is ``<type>/<subtype>``; only a citizen who did not go on to file counts."""
-    if deflected:
-        _add(now, {f"deflected@subtype={request_type.replace('/', '.', 1)}": 1})
+    """``request_type`` is ``<type>/<subtype>``: every outcome is an attempt; only a citizen who
+    did not go on to file is deflected."""
+    label = request_type.replace("/", ".", 1)
+    _add(now, {f"attempts@subtype={label}": 1, f"deflected@subtype={label}": int(deflected)})
 
 
 def _add(now: datetime, counters: dict[str, int]) -> None:
@@ -54,17 +55,17 @@ def _add(now: datetime, counters: dict[str, int]) -> None:
     store.add_counters(stats_pk(HELP_SLICE), day_sk(day), counters)
 
 
-def help_figures(start: str, end: str, created_by_subtype: Mapping[str, int]) -> HelpFigures:
+def help_figures(start: str, end: str) -> HelpFigures:
     c = total(store.rows(HELP_SLICE, day_sk(start), day_sk(end)).values())
     queries = sorted(
         ((k[2:], n) for k, n in c.items() if k.startswith("q#") and n), key=lambda q: (-q[1], q[0])
     )
     yes, no = c.get("helpful_yes", 0), c.get("helpful_no", 0)
     deflection: dict[str, float] = {}
-    for key, n in c.items():
-        if key.startswith("deflected@subtype=") and n:
+    for key, attempts in c.items():
+        if key.startswith("attempts@subtype=") and attempts:
             subtype = key.split("=", 1)[1]
-            value = pct(n, n + created_by_subtype.get(subtype, 0))
+            value = deflection_pct(c.get(f"deflected@subtype={subtype}", 0), attempts)
             if value is not None:
                 deflection[subtype] = value
     return HelpFigures(

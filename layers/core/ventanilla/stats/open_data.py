@@ -1,15 +1,22 @@
 """Open data (D4): anonymous figures per request type and month, and live goal compliance.
 
 Only counters leave: no ticket, no person, no free text; any figure resting on fewer than
-``SUPPRESS_BELOW`` requests is published as null, so small groups cannot be singled out.
+``SUPPRESS_BELOW`` requests is published as null (an empty cell in CSV), so small groups cannot be
+singled out. JSON has both tables; CSV has one per call (``table=months``, the default, or ``goals``)
+with the columns of :data:`MONTH_COLUMNS` and :data:`GOAL_COLUMNS`.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
+from ventanilla.errors import BadRequest, FieldError
 from ventanilla.models.common import utcnow
-from ventanilla.models.stats import Compliance, PublicGoal, PublicMonth, PublicStats
+from ventanilla.models.stats import PublicCompliance, PublicGoal, PublicMonth, PublicStats
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
 from ventanilla.stats.keys import month_sk, slice_key
@@ -18,6 +25,28 @@ from ventanilla.storage import stats as store
 
 SUPPRESS_BELOW = 5
 MONTHS = 12
+FORMATS = ("json", "csv")
+TABLES = ("months", "goals")
+MONTH_COLUMNS = (
+    "month",
+    "type_code",
+    "volume",
+    "on_time_pct",
+    "median_first_response_hours",
+    "satisfaction",
+)
+GOAL_COLUMNS = (
+    "name_es",
+    "name_en",
+    "type_code",
+    "metric",
+    "threshold_hours",
+    "target_pct",
+    "period",
+    "total",
+    "met",
+    "pct",
+)
 
 
 def _kept(n: int) -> bool:
@@ -54,9 +83,14 @@ def public_stats() -> PublicStats:
             months.append(month_figures(sk[2:], rtype.code, rows[sk]))
     goals = []
     for status in goals_service.statuses(public_only=True):
-        current_c = status.current
-        if not _kept(current_c.total):
-            current_c = Compliance(period=current_c.period, total=0, met=0, pct=None)
+        c = status.current
+        kept = _kept(c.total)
+        current_c = PublicCompliance(
+            period=c.period,
+            total=c.total if kept else None,
+            met=c.met if kept else None,
+            pct=c.pct if kept else None,
+        )
         g = status.goal
         goals.append(
             PublicGoal(
@@ -69,3 +103,50 @@ def public_stats() -> PublicStats:
             )
         )
     return PublicStats(generated_at=utcnow(), suppressed_below=SUPPRESS_BELOW, months=months, goals=goals)
+
+
+def published(query: Mapping[str, str]) -> tuple[str, Any]:
+    """(content type, body) of the open data: the JSON document, or one of its tables as CSV."""
+    fmt, table = query.get("format") or "json", query.get("table") or "months"
+    if fmt not in FORMATS:
+        raise _bad("format", FORMATS)
+    if table not in TABLES:
+        raise _bad("table", TABLES)
+    stats = public_stats()
+    if fmt == "json":
+        return "application/json", stats.model_dump(mode="json")
+    return "text/csv; charset=utf-8", render_csv(stats, table)
+
+
+def _bad(name: str, allowed: tuple[str, ...]) -> BadRequest:
+    expected = ", ".join(allowed)
+    return BadRequest(
+        "invalid_query",
+        {"detail": f"{name}: {expected}"},
+        errors=[FieldError(name, "enum", {"expected": expected})],
+    )
+
+
+def render_csv(stats: PublicStats, table: str) -> str:
+    """One table, a header row, a null as an empty cell (never 0)."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    if table == "months":
+        w.writerow(MONTH_COLUMNS)
+        for m in stats.months:
+            w.writerow(_cells(m.model_dump(), MONTH_COLUMNS))
+    else:
+        w.writerow(GOAL_COLUMNS)
+        for g in stats.goals:
+            row = {
+                **g.model_dump(exclude={"name", "current"}),
+                **g.current.model_dump(),
+                "name_es": g.name.es,
+                "name_en": g.name.en,
+            }
+            w.writerow(_cells(row, GOAL_COLUMNS))
+    return out.getvalue()
+
+
+def _cells(row: Mapping[str, Any], columns: tuple[str, ...]) -> list[Any]:
+    return ["" if row.get(c) is None else row[c] for c in columns]

@@ -245,12 +245,15 @@ def opted_out(owner_pk: str) -> set[str]:
     return set(item.get("opted_out") or []) if item else set()
 
 
-def add_opt_out(owner_pk: str, channels: set[str], now_iso: str) -> None:
-    table().update_item(
+def add_opt_out(owner_pk: str, channels: set[str], now_iso: str) -> set[str]:
+    """Add ``channels`` to the opted-out set; returns the set as it was before (one write)."""
+    answer = table().update_item(
         Key={"PK": owner_pk, "SK": "NOTICES"},
         UpdateExpression="ADD opted_out :c SET entity = :e, updated_at = :at",
         ExpressionAttributeValues={":c": channels, ":e": "notice_prefs", ":at": now_iso},
+        ReturnValues="ALL_OLD",  # small item; UPDATED_OLD may omit an attribute ADD left unchanged
     )
+    return set((answer.get("Attributes") or {}).get("opted_out") or [])
 
 
 def remove_opt_out(owner_pk: str, channels: set[str]) -> None:

@@ -18,6 +18,7 @@ Keys (generic attribute names, so entities can share the indexes):
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
     receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
+    follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
@@ -49,6 +50,10 @@ Access patterns:
   (``begins_with <rank>#``: one band). Several teams or statuses: one such Query per (team, status),
   merged exactly up to the lowest last-evaluated key (ventanilla.rules.queue_order); the cursor holds
   every partition's position. GSI4 shares GSI1's partition key attribute, so it costs no new one.
+- the requests export (ventanilla.services.export): the queue's partitions ``QUEUE#team#status`` on
+  GSI4 one after another, each Query with a Limit of what is left of the page's budget, at most 16
+  Queries a call; period and type are kept in code from the items read; the cursor holds the
+  partition's index and its last sort key.
 - a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
 - an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
 - the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
@@ -68,6 +73,8 @@ Access patterns:
   suppression item (GetItems); it claims each delivery with a conditional UpdateItem and closes it
   together with its history event in one transaction, so a redelivered event sends nothing twice.
   Suppressions and templates are listed with one Query of their partition, with a Limit.
+- a notice's one-time link: PutItem ``LINK#<sha256 of the token> / LINK`` when the notice is made;
+  opening it is one DeleteItem conditioned on the request number and ``expires_at`` (used once).
 - help article by slug and language: GetItem ``ARTICLE#lang#slug / ARTICLE``; its revisions: Query
   ``PK`` with ``SK begins_with REV#``, newest first, Limit; several (reorder, import, the articles
   a citizen saw): BatchGetItem (at most 100 keys).
@@ -99,8 +106,11 @@ Access patterns:
   version adds to the 8 slices of its dimensions: their ``D#<day>`` items, and ``M#<month>`` items
   only in ``all`` and ``type=<t>`` (what goals and open data read). Counter attributes (ADD only):
   ``created``, ``resolved``, ``reopened``, ``closed``, ``net_open`` (backlog change that day),
-  ``fr_n``/``fr_met``, ``res_n``/``res_met``, ``legal_n``/``legal_met``, ``frh#<edge>``/``resh#<edge>``
-  (first response / resolution business hours histograms, fixed edges in ventanilla.stats.keys),
+  ``fr_n``/``fr_met``, ``res_n``/``res_met``, ``legal_n``/``legal_met`` (requests counted against
+  each target, and met), ``fr_miss``/``res_miss``/``legal_miss`` (of those, the ones counted when
+  the target fell due undone, on the due day), ``frh#<edge>``/``resh#<edge>`` (first response /
+  resolution business hours histograms, fixed edges in ventanilla.stats.keys), ``frl#<edge>``/
+  ``resl#<edge>`` (the late answers of requests already counted as missed, so goals skip them),
   ``tis_n#<status>``/``tis_bs#<status>``/``tis_s#<status>`` (exits from a status, business seconds
   of the institution's calendar and wall-clock seconds spent in it), ``breaches``,
   ``breach#<target>``, ``escalations``, ``csat_n``/``csat_sum``/``csat#<1-5>`` (every survey answer,
@@ -110,14 +120,15 @@ Access patterns:
   ``open#<status>``, ``age#<filing day>`` and ``open@<dim>=<value>``. Flows stay under the
   dimensions the ticket had when they happened; stocks (``NOW``, ``net_open``) follow a
   reclassified ticket. The help center writes its own slice ``STATS#help`` / ``D#<day>`` (see
-  ventanilla.stats.help_figures).
+  ventanilla.stats.help_figures: ``attempts@subtype=`` and ``deflected@subtype=`` among others).
 - a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
   day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
   goal type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
 - aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
   version read (or absent) plus one ADD Update per touched aggregate item: 19 for a usual version
   (8 day, 2 month, 8 NOW items), at most 33 when it also reclassifies the ticket (the old slices'
-  NOW and day items).
+  NOW and day items); a target that falls due undone also adds to its due day's items when that
+  day is earlier than the version's (up to 10 more items per target).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
 TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs, statistics markers).
 Streams carry new and old images to the consumers.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
@@ -53,6 +54,8 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
         "GSI4SK": f"{iso(t.next_due or t.expected_response_by)}#{t.number}",
         "GSI2PK": f"CITIZEN#{t.citizen_id}",
         "GSI2SK": f"{iso(t.created_at)}#{t.number}",
+        # Excluded from the model's serialisation so no answer can carry it; only the item keeps it.
+        "access_code_hash": t.access_code_hash,
     }
     if t.assignee:
         keys["GSI3PK"] = f"ASSIGNEE#{t.assignee}"
@@ -174,8 +177,8 @@ def queue_partition(
     as a key condition where the order allows it, as a filter otherwise."""
     index, sort_attr = QUEUE_INDEX[order]
     pk = f"QUEUE#{team}#{status.value}"
-    condition = Key("GSI1PK").eq(pk)
-    filters = []
+    condition: ConditionBase = Key("GSI1PK").eq(pk)
+    filters: list[ConditionBase] = []
     if order == "priority" and priority:
         condition = condition & Key(sort_attr).begins_with(f"{RANK[priority]}#")  # type: ignore[index]
     elif priority:
@@ -186,7 +189,7 @@ def queue_partition(
         filters.append(Attr("next_due").lt(due_before))
     params: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition, "Limit": limit}
     if filters:
-        expression = filters[0]
+        expression: ConditionBase = filters[0]
         for extra in filters[1:]:
             expression = expression & extra
         params["FilterExpression"] = expression
@@ -279,3 +282,39 @@ def append_events(events: Sequence[HistoryEvent]) -> None:
         except ClientError as error:
             if not is_error(error, "ConditionalCheckFailedException"):
                 raise
+
+
+# ---- one-time links to a request's page ---------------------------------------------------------
+
+
+def _link_key(token_hash: str) -> dict[str, str]:
+    return {"PK": f"LINK#{token_hash}", "SK": "LINK"}
+
+
+def put_link(number: str, token_hash: str, expires_at: datetime) -> None:
+    """Keep a link token's hash for request ``number`` until ``expires_at`` (TTL removes it later)."""
+    table().put_item(
+        Item={
+            **_link_key(token_hash),
+            "entity": "link",
+            "number": number,
+            "expires_at": iso(expires_at),
+            "ttl": int(expires_at.timestamp()) + 86400,
+        }
+    )
+
+
+def take_link(number: str, token_hash: str, now: datetime) -> bool:
+    """Use a link once: delete it if it is request ``number``'s and not expired (one conditional write)."""
+    try:
+        table().delete_item(
+            Key=_link_key(token_hash),
+            ConditionExpression="#n = :n AND expires_at > :now",
+            ExpressionAttributeNames={"#n": "number"},
+            ExpressionAttributeValues={":n": number, ":now": iso(now)},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True

@@ -338,10 +338,11 @@ class TantivyEngine:
 
     @staticmethod
     def _exact_count(searcher: tantivy.Searcher, plan: _Plan, filters: list[tantivy.Query]) -> int:
-        """How many articles the words as typed match, without typo tolerance or synonyms."""
+        """How many articles hold every word as typed, without typo tolerance or synonyms: a
+        misspelt word in a phrase finds nothing however common the other words are."""
         if not plan.exact:
             return 0
-        exact = tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in plan.exact])
+        exact = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in plan.exact])
         if filters:
             exact = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, exact)] + [(tantivy.Occur.Must, f) for f in filters]

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import tantivy
+if TYPE_CHECKING:  # imported where an analyzer is built: the OpenSearch engine never loads tantivy
+    import tantivy
 
 # Letters and digits; underscores and punctuation split words ("20.285" -> "20", "285").
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -73,6 +75,8 @@ def spanish_analyzer() -> tantivy.TextAnalyzer:
 
     Stop words go before folding because tantivy's Spanish list is accented ("está", "más").
     """
+    import tantivy
+
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
@@ -86,6 +90,8 @@ def spanish_analyzer() -> tantivy.TextAnalyzer:
 
 def english_analyzer() -> tantivy.TextAnalyzer:
     """Same chain for the English translations."""
+    import tantivy
+
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))

@@ -1,0 +1,140 @@
+"""Third-party wheels for a Lambda platform, installed once per requirements file into a cache.
+
+A requirements file of ours is the complete list of what ships (installed with ``--no-deps``), so
+nothing a function never imports reaches Lambda: :func:`problems` refuses a list that misses a
+dependency or ships a version the tests did not run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata as md
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".build-cache"
+
+# Requirements that shipped distributions declare but never import in Lambda.
+UNUSED_REQUIREMENTS: dict[str, dict[str, str]] = {
+    "opensearch-py": {
+        "opensearch-protobufs": "the gRPC transport (grpcio, protobuf): the engine speaks HTTP",
+    },
+    # chalice.app, all a Lambda imports, needs only the standard library; the rest serves its CLI.
+    "chalice": {"*": "the command-line tool (deploy, package, local server)"},
+}
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A platform wheels are chosen for: manylinux ``machine``, CPython ``python``, glibc <= 2.``glibc``."""
+
+    machine: str
+    python: str = "3.12"
+    glibc: int = 34  # Amazon Linux 2023, under the python3.12 runtime
+
+    @property
+    def platforms(self) -> list[str]:
+        tags = [f"manylinux_2_{minor}_{self.machine}" for minor in range(self.glibc, 16, -1)]
+        return [*tags, f"manylinux2014_{self.machine}"]
+
+    def pip_args(self) -> list[str]:
+        args = ["--implementation", "cp", "--python-version", self.python, "--only-binary=:all:"]
+        for tag in self.platforms:
+            args += ["--platform", tag]
+        return args
+
+    def markers(self) -> dict[str, str]:
+        return {
+            "python_version": self.python,
+            "python_full_version": f"{self.python}.0",
+            "sys_platform": "linux",
+            "platform_system": "Linux",
+            "platform_machine": self.machine,
+            "os_name": "posix",
+            "implementation_name": "cpython",
+            "platform_python_implementation": "CPython",
+            "extra": "",
+        }
+
+
+LAMBDA = Target("aarch64")  # template.yaml: Architectures [arm64], Runtime python3.12
+
+
+def host() -> Target:
+    """This machine's platform, for artifacts that must import here (the built-artifact test)."""
+    machine = {"arm64": "aarch64", "amd64": "x86_64"}.get(platform.machine().lower(), platform.machine())
+    libc = os.confstr("CS_GNU_LIBC_VERSION") or "glibc 2.17"
+    minor = int(libc.split()[-1].split(".")[1])
+    return Target(machine, glibc=min(LAMBDA.glibc, minor))
+
+
+def install(requirements: Path, target: Target, bytecode_with: Path | None = None) -> Path:
+    """The folder holding ``requirements`` installed for ``target`` (made once, reused until the list
+    changes; the folder of an earlier version of the list is removed then)."""
+    recipe = [requirements.read_bytes(), repr(target).encode(), str(bytecode_with is not None).encode()]
+    key = hashlib.sha256(b"\n".join(recipe)).hexdigest()[:16]
+    pyc = "-pyc" if bytecode_with is not None else ""
+    kind = f"deps-{requirements.parent.name}-{target.machine}{pyc}-py{target.python}"
+    folder = CACHE / f"{kind}-{key}"
+    if (folder / ".complete").exists():
+        return folder
+    for stale in CACHE.glob(f"{kind}-*"):  # an earlier version of the same list
+        if not stale.name.endswith(".tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+    scratch = folder.with_name(f"{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(scratch, ignore_errors=True)
+    command = [sys.executable, "-m", "pip", "install", "-qq", "--disable-pip-version-check"]
+    command += ["--no-deps", "--no-compile", "--target", str(scratch), *target.pip_args()]
+    subprocess.run([*command, "-r", str(requirements)], check=True)
+    shutil.rmtree(scratch / "bin", ignore_errors=True)  # console scripts: nothing runs them in Lambda
+    if bytecode_with is not None:
+        compile_bytecode(scratch, bytecode_with)
+    (scratch / ".complete").touch()
+    try:
+        scratch.rename(folder)
+    except OSError:  # another process finished the same folder first
+        shutil.rmtree(scratch, ignore_errors=True)
+    return folder
+
+
+def compile_bytecode(folder: Path, python: Path) -> None:
+    """Precompiled bytecode: Lambda's code folders are read-only, so without it every cold start compiles."""
+    command = [str(python), "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash"]
+    subprocess.run([*command, str(folder)], check=True, stdout=subprocess.DEVNULL)
+
+
+def problems(folders: list[Path], target: Target) -> list[str]:
+    """What is wrong with the distributions installed in ``folders`` together (empty when all is well)."""
+    shipped = {canonical(d.metadata["Name"]): d for d in md.distributions(path=[str(f) for f in folders])}
+    found: list[str] = []
+    for name, dist in sorted(shipped.items()):
+        unused = UNUSED_REQUIREMENTS.get(name, {})
+        for line in dist.requires or []:
+            requirement = Requirement(line)
+            needed = canonical(requirement.name)
+            if requirement.marker is not None and not requirement.marker.evaluate(target.markers()):
+                continue
+            if needed in shipped or needed in unused or "*" in unused:
+                continue
+            found.append(f"{dist.metadata['Name']} {dist.version} needs {requirement}: not shipped")
+        try:
+            tested = md.version(name)
+        except md.PackageNotFoundError:
+            found.append(f"{dist.metadata['Name']} {dist.version} is not installed where the tests run")
+            continue
+        if tested != dist.version:
+            found.append(f"{dist.metadata['Name']} ships {dist.version} but the tests run {tested}")
+    return found

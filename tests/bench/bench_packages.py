@@ -1,0 +1,75 @@
+"""What each function ships and how long its module takes to import from the built folders.
+
+Sizes: the arm64 artifacts ``make build`` produces (function + layers, unzipped, against Lambda's
+250 MB). Import time: the same folders built for this machine, each import in a fresh
+``python3.12 -I -B`` with only those folders on the path (median of 3); for the API also without
+the precompiled bytecode the build ships, and ``import boto3`` from the same layer.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from pathlib import Path
+
+from infra.build import wheels
+from infra.build.assemble import assemble, find_python312, resources
+from infra.build.sizes import sizes, table
+from infra.local.stack import LOCAL_ENV, LocalStack
+from tests.integration.built_support import Built
+
+ROUNDS = 3
+
+
+def _import_seconds(built: Built, logical: str, handler: str, env: dict[str, str], scratch: Path) -> float:
+    runs = [built.invoke(logical, [], env, scratch, handler) for _ in range(ROUNDS)]
+    failed = [r["import_error"] for r in runs if "import_error" in r]
+    if failed:
+        raise SystemExit(f"{handler} does not import from {logical}'s built folders:\n{failed[0]}")
+    return statistics.median(r["import_seconds"] for r in runs)
+
+
+def main() -> None:
+    found = resources()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        python312 = find_python312()
+        arm64 = root / "arm64"
+        shipped = {name: assemble(name, arm64 / name, wheels.LAMBDA, python312, found) for name in found}
+        print("unzipped sizes of the arm64 artifacts, as make build ships them")
+        print(table(sizes(shipped, found)))
+        if python312 is None:
+            print("no python3.12 here: import times not measured")
+            return
+        stack = LocalStack(port=0)
+        stack.start_aws()
+        try:
+            with_pyc = Built(root / "host", python312)
+            print(f"\nimport seconds from the built folders, fresh python3.12 -I -B, median of {ROUNDS}")
+            assert stack.moto is not None
+            for logical, resource in found.items():
+                if resource.kind != "function":
+                    continue
+                env = {
+                    **LOCAL_ENV,
+                    "AWS_ENDPOINT_URL": stack.moto.url,
+                    **stack.functions[logical].environment,
+                }
+                seconds = _import_seconds(with_pyc, logical, resource.handler, env, root)
+                print(f"{logical:<24}{resource.handler:<18}{seconds:>7.3f}")
+                if logical == "ApiFunction":
+                    api = _source_only(Built(root / "host-source", python312), logical)
+                    slow = _import_seconds(api, logical, resource.handler, env, root)
+                    print(f"{'  same, no bytecode':<42}{slow:>7.3f}")
+                    base = _import_seconds(with_pyc, logical, "boto3.client", env, root)
+                    print(f"{'  import boto3 (same layer)':<42}{base:>7.3f}")
+        finally:
+            stack.stop()
+
+
+def _source_only(built: Built, logical: str) -> Built:
+    """``built`` with the bytecode removed from ``logical``'s folders (as a build without python3.12)."""
+    for folder in built.sys_path(logical):
+        for pyc in Path(folder).rglob("*.pyc"):
+            pyc.unlink()
+    return built
