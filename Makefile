@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: dev test lint unit bench build deploy install browser clean
+.PHONY: dev test lint unit bench build deploy publish bootstrap smoke install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,8 +51,25 @@ build: install
 build-%:
 	$(BIN)/python -m infra.build $* "$(ARTIFACTS_DIR)"
 
+# First time (no parameter_overrides in samconfig.toml yet) guided, which asks the parameters and
+# writes them there; then from samconfig.toml. Then web/ goes to the web bucket and the CDN is
+# invalidated (docs/deploy.md).
+STACK_NAME = $$(sed -n 's/^stack_name *= *"\(.*\)"/\1/p' samconfig.toml | head -1)
 deploy: build
-	$(BIN)/sam deploy --guided
+	if grep -q '^parameter_overrides' samconfig.toml; then $(BIN)/sam deploy; else $(BIN)/sam deploy --guided; fi
+	$(BIN)/python -m infra.ops.publish_web --stack "$(STACK_NAME)"
+
+publish: install
+	$(BIN)/python -m infra.ops.publish_web --stack "$(STACK_NAME)"
+
+# First run against the deployed stack: staff users, catalog, teams, calendar, help (idempotent).
+bootstrap: install
+	$(BIN)/python -m infra.ops.bootstrap --stack "$(STACK_NAME)" $(ARGS)
+
+# Black-box check of a running stack: make smoke URL=https://... (SMOKE_USER/SMOKE_PASSWORD optional).
+smoke: install
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://..."; exit 2; }
+	$(BIN)/python -m infra.ops.smoke "$(URL)"
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache test-artifacts .aws-sam .build-cache

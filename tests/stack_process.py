@@ -19,6 +19,9 @@ PRISTINE_ENV = dict(os.environ)
 """The environment before any fixture ran: the in-process stack of the integration tests exports
 its resources' names and its moto endpoint (AWS_*, SLA_*, NOTIFICATIONS_*...), which a stack in a
 subprocess must not inherit from a test worker that ran those tests first."""
+MOTO_URLS: dict[str, str] = {}
+"""Stack URL -> its moto server's URL (the ``AWS local (moto): <url>`` line), for tests that set
+up state through AWS's API (e.g. a staff member invited with a temporary password)."""
 
 
 @contextmanager
@@ -48,12 +51,19 @@ def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bo
             text=True,
         )
         assert process.stdout is not None
-        url, lines, deadline = None, [], time.monotonic() + 300  # seeding and indexing on a busy machine
+        url, moto_url, lines, deadline = (
+            None,
+            None,
+            [],
+            time.monotonic() + 300,
+        )  # seeding and indexing on a busy machine
         while time.monotonic() < deadline:
             line = process.stdout.readline()
             if not line:
                 break
             lines.append(line)
+            if "AWS local (moto): http" in line:
+                moto_url = line.rsplit(" ", 1)[1].strip()
             if line.startswith("READY "):
                 url = line.split()[1]
                 break
@@ -62,6 +72,8 @@ def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bo
             pytest.fail(f"local stack did not start (see {log_path}):\n" + "".join(lines[-40:]))
         # Keep draining stdout so a full pipe never blocks the server.
         threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
+        if moto_url:
+            MOTO_URLS[url] = moto_url
         try:
             yield url
         finally:

@@ -41,6 +41,8 @@ for _short in (
     "If",
     "Equals",
     "Not",
+    "And",
+    "Or",
     "FindInMap",
     "ImportValue",
 ):

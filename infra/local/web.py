@@ -30,6 +30,20 @@ WEB_DIR = ROOT / "web"
 DevPage = Callable[[str], tuple[int, str, bytes]]
 """Takes the query string; returns (status, content type, body)."""
 
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+)
+WEB_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+}
+"""Every page and file of the web. In AWS, CloudFront's response headers policy (template.yaml,
+WebHeadersPolicy) sends the same, plus HSTS and connect-src for Cognito's public endpoint (locally
+the login goes through /dev/cognito)."""
+
 DEV_PAGES: dict[str, DevPage] = {}
 DEV_ACTIONS: dict[str, DevPage] = {}
 """Development-only POST endpoints (e.g. ``/dev/clock?advance=2h``), same signature as DEV_PAGES."""
@@ -39,7 +53,8 @@ COGNITO_PROXY = "/dev/cognito"
 page's CSP allows only its own origin, and moto listens on another port; in AWS the web calls
 Cognito's public endpoint directly (Cognito answers CORS)."""
 COGNITO_TARGETS = frozenset(
-    f"AWSCognitoIdentityProviderService.{action}" for action in ("InitiateAuth", "GlobalSignOut", "GetUser")
+    f"AWSCognitoIdentityProviderService.{action}"
+    for action in ("InitiateAuth", "RespondToAuthChallenge", "GlobalSignOut", "GetUser")
 )
 
 

@@ -6,7 +6,8 @@ const KEY = 'ventanilla.staff';
 const TARGET = 'AWSCognitoIdentityProviderService.';
 
 export class AuthError extends Error {
-  constructor(kind) { super(kind); this.kind = kind; }
+  /** ``challenge``: for kind 'new_password', what setNewPassword needs ({username, session}). */
+  constructor(kind, challenge = null) { super(kind); this.kind = kind; this.challenge = challenge; }
 }
 
 /** Decode a JWT payload (base64url JSON); no verification: the API verifies every token. */
@@ -34,7 +35,8 @@ async function cognito(action, body, withClient = true) {
     const type = String(data.__type || '').split('#').pop();
     throw new AuthError({ NotAuthorizedException: 'credentials', UserNotFoundException: 'credentials',
       PasswordResetRequiredException: 'reset', UserNotConfirmedException: 'unconfirmed',
-      TooManyRequestsException: 'throttled' }[type] || 'unknown');
+      TooManyRequestsException: 'throttled', InvalidPasswordException: 'weak_password',
+      CodeMismatchException: 'challenge_expired', ExpiredCodeException: 'challenge_expired' }[type] || 'unknown');
   }
   return data;
 }
@@ -58,7 +60,27 @@ function keep(result, previous) {
 
 export async function login(username, password) {
   const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
-  if (!data.AuthenticationResult) throw new AuthError(data.ChallengeName === 'NEW_PASSWORD_REQUIRED' ? 'new_password' : 'challenge');
+  if (data.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
+    throw new AuthError('new_password', { username: data.ChallengeParameters?.USERNAME || username, session: data.Session });
+  }
+  if (!data.AuthenticationResult) throw new AuthError('challenge');
+  return keep(data.AuthenticationResult);
+}
+
+/** First sign-in with a temporary password: the person chooses their own; signs in on success. */
+export async function setNewPassword(challenge, password) {
+  let data;
+  try {
+    data = await cognito('RespondToAuthChallenge', {
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: challenge.session,
+      ChallengeResponses: { USERNAME: challenge.username, NEW_PASSWORD: password },
+    });
+  } catch (e) {
+    // The challenge's session lasts minutes; after that Cognito answers NotAuthorized.
+    throw e.kind === 'credentials' ? new AuthError('challenge_expired') : e;
+  }
+  if (!data.AuthenticationResult) throw new AuthError('challenge');
   return keep(data.AuthenticationResult);
 }
 

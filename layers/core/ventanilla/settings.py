@@ -18,7 +18,9 @@ class Settings(BaseSettings):
     region: str = Field(default="us-east-1", alias="AWS_REGION")
     endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
     """Set only locally: boto3 sends every call there (the moto server)."""
-    public_base_url: str = Field(default="http://localhost:8000", alias="PUBLIC_BASE_URL")
+    public_base_url_value: str = Field(default="", alias="PUBLIC_BASE_URL")
+    public_base_url_parameter: str = Field(default="", alias="PUBLIC_BASE_URL_PARAMETER")
+    """In AWS: the SSM parameter with the portal's address, used when PUBLIC_BASE_URL is empty."""
     attachments_bucket: str = Field(default="", alias="ATTACHMENTS_BUCKET")
     country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
     institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
@@ -59,6 +61,17 @@ class Settings(BaseSettings):
     """Folder of the tantivy index; empty keeps it in memory (rebuilt from the table's stream)."""
     opensearch_url: str = Field(default="", alias="OPENSEARCH_URL")
     opensearch_index: str = Field(default="help-articles", alias="OPENSEARCH_INDEX")
+
+    @property
+    def public_base_url(self) -> str:
+        """The portal's address for links in notices and answers (no trailing slash)."""
+        if self.public_base_url_value:
+            return self.public_base_url_value.rstrip("/")
+        if self.public_base_url_parameter:
+            from ventanilla.integrations.parameters import parameter  # only where links are built
+
+            return parameter(self.public_base_url_parameter, self.region).rstrip("/")
+        return "http://localhost:8000"
 
     @property
     def sms_country_list(self) -> frozenset[str]:

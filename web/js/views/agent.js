@@ -7,6 +7,7 @@ import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { AuthError, accessToken, current, login, logout, signOut } from '../auth.js';
 import { go } from '../app.js';
+import { newPasswordView } from './new-password.js';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'waiting_citizen', 'resolved', 'closed', 'reopened'];
 const WORKING_ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'admin'];
@@ -74,6 +75,12 @@ function loginView() {
       busy(button, false);
       status.textContent = '';
       const kind = error instanceof AuthError ? error.kind : 'unknown';
+      if (kind === 'new_password' && error.challenge) {
+        const view = newPasswordView(error.challenge, () => { notice = ''; go(location.hash.slice(1) || '/agente'); });
+        formEl.closest('section').replaceWith(view);
+        view.querySelector('h1').focus();
+        return;
+      }
       showErrors(formEl, [{ field: null, message: t(`agent.login_error.${kind}`) }], t('agent.login_failed'));
     }
   } },
