@@ -72,16 +72,6 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
         return error.code, "application/x-amz-json-1.1", error.read()
 
 
-WEB_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-}
-"""Every page and file of the web (the API's answers get theirs from the app's middleware)."""
-
-
 class WebServer(ThreadedHTTPServer):
     request_queue_size = 128  # the stdlib's 5 resets connections when a page loads many assets at once
     daemon_threads = True
