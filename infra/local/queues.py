@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 
 from infra.local.functions import LocalFunction
+from infra.local.idle import PollCounter
 
 log = logging.getLogger("ventanilla.local.queues")
 
@@ -35,9 +36,7 @@ class QueuePoller(threading.Thread):
         self.sqs = boto3.client("sqs")
         self.queue_url = self.sqs.get_queue_url(QueueName=self.queue_arn.rsplit(":", 1)[-1])["QueueUrl"]
         self._stop = threading.Event()
-        self._polls = threading.Condition()
-        self._polls_begun = 0
-        self._polls_empty = 0  # the latest poll that found the queue empty
+        self._counter = PollCounter()
         self.invocations = 0
         self.deleted = 0
         self.failed = 0
@@ -48,24 +47,18 @@ class QueuePoller(threading.Thread):
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """True once a poll that BEGAN after this call found the queue empty (a poll already under
         way may have looked before the latest messages arrived; retries pending are not waited)."""
-        with self._polls:
-            floor = self._polls_begun
-            return self._polls.wait_for(lambda: self._polls_empty > floor, timeout)
+        return self._counter.wait_idle(timeout)
 
     def run(self) -> None:
         while not self._stop.is_set():
-            with self._polls:
-                self._polls_begun += 1
-                mine = self._polls_begun
+            mine = self._counter.begin()
             try:
                 got = self.poll_once()
             except Exception:  # keep polling: a local runner must not die on one bad batch
                 log.exception("queue delivery to %s failed", self.function.logical)
                 got = -1
             if got == 0:
-                with self._polls:
-                    self._polls_empty = mine
-                    self._polls.notify_all()
+                self._counter.found_nothing(mine)
             if got <= 0:
                 self._stop.wait(self.interval)
 

@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 
 from infra.local.functions import LocalFunction
+from infra.local.idle import PollCounter
 
 log = logging.getLogger("ventanilla.local.streams")
 
@@ -42,9 +43,7 @@ class StreamPoller(threading.Thread):
         self.interval = interval
         self.streams = boto3.client("dynamodbstreams")
         self._stop = threading.Event()
-        self._polls = threading.Condition()
-        self._polls_begun = 0  # polls begun
-        self._polls_empty = 0  # the latest poll that found nothing new
+        self._counter = PollCounter()
         self._iterators: dict[str, str] = {}
         self.delivered = 0
         self.failed_batches = 0
@@ -55,9 +54,7 @@ class StreamPoller(threading.Thread):
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """True once every record written so far has been delivered (for tests and demos): a poll
         that began after this call found nothing left."""
-        with self._polls:
-            floor = self._polls_begun
-            return self._polls.wait_for(lambda: self._polls_empty > floor, timeout)
+        return self._counter.wait_idle(timeout)
 
     def _shards(self) -> None:
         description = self.streams.describe_stream(StreamArn=self.stream_arn)["StreamDescription"]
@@ -75,18 +72,14 @@ class StreamPoller(threading.Thread):
 
     def run(self) -> None:
         while not self._stop.is_set():
-            with self._polls:
-                self._polls_begun += 1
-                mine = self._polls_begun
+            mine = self._counter.begin()
             try:
                 got = self._poll_once()
             except Exception:  # keep polling: a local runner must not die on one bad batch
                 log.exception("stream delivery to %s failed", self.function.logical)
                 got = -1
             if got == 0:
-                with self._polls:
-                    self._polls_empty = mine
-                    self._polls.notify_all()
+                self._counter.found_nothing(mine)
             if got <= 0:
                 time.sleep(self.interval)
 
