@@ -23,7 +23,7 @@ browser:
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 dev: install
-	$(BIN)/python -m infra.local --port $(PORT) --demo
+	$(BIN)/python -m infra.local --port $(PORT) --demo $(ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -25,11 +25,19 @@ up state through AWS's API (e.g. a staff member invited with a temporary passwor
 
 
 @contextmanager
-def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bool = True) -> Iterator[str]:
+def local_stack(
+    log_name: str,
+    env_extra: dict[str, str] | None = None,
+    demo: bool = True,
+    data: Path | None = None,
+    processes: list[subprocess.Popen[str]] | None = None,
+) -> Iterator[str]:
     """Yields the stack's URL (from its ``READY <url>`` line); its stderr goes to test-artifacts/.
 
     ``env_extra`` overrides the environment; by default the filing limits are lifted (the suites
-    file many requests from one address), which the tests of the limits set back.
+    file many requests from one address), which the tests of the limits set back. ``data`` keeps
+    the stack's state in that folder (else in memory only); ``processes`` receives the process
+    (a test that kills it).
     """
     from tests.conftest import TEST_LIMITS
 
@@ -43,7 +51,15 @@ def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bo
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "infra.local", "--port", "0", *(["--demo"] if demo else [])],
+            [
+                sys.executable,
+                "-m",
+                "infra.local",
+                "--port",
+                "0",
+                *(["--data", str(data)] if data else ["--memory"]),
+                *(["--demo"] if demo else []),
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,
@@ -51,6 +67,8 @@ def local_stack(log_name: str, env_extra: dict[str, str] | None = None, demo: bo
             text=True,
         )
         assert process.stdout is not None
+        if processes is not None:
+            processes.append(process)
         url, moto_url, lines, deadline = (
             None,
             None,

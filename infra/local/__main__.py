@@ -8,7 +8,9 @@ import signal
 import sys
 import threading
 import warnings
+from pathlib import Path
 
+from infra.local.persist import DataDir
 from infra.local.stack import LocalStack
 
 
@@ -17,15 +19,24 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8000, help="HTTP port (0 picks a free one)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--demo", action="store_true", help="create the demo staff accounts")
+    parser.add_argument(
+        "--data", type=Path, default=Path(".ventanilla"), help="folder that keeps the state across restarts"
+    )
+    parser.add_argument("--fresh", action="store_true", help="empty the data folder and start anew")
+    parser.add_argument("--memory", action="store_true", help="keep nothing on disk (the tests' stacks)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
     warnings.filterwarnings("ignore", message="No application metrics to publish")  # metrics are off locally
 
-    stack = LocalStack(port=args.port, host=args.host, demo=args.demo).start()
+    data = None if args.memory else DataDir(args.data.resolve())
+    stack = LocalStack(port=args.port, host=args.host, demo=args.demo, data=data, fresh=args.fresh).start()
     print(f"\nVentanilla corre en {stack.url}  (Ctrl-C para detener)", flush=True)
     print(f"  API:      {stack.url}/api/v1/health   OpenAPI: {stack.url}/api/v1/openapi.json")
     print(f"  AWS local (moto): {stack.moto.url if stack.moto else '-'}")
+    if data is not None:
+        state = "recuperados" if stack.restored else "nuevos"
+        print(f"  Datos ({state}): {data.root}  (--fresh para empezar de cero)")
     if stack.logins:
         print("  Cuentas de demostración (usuario / contraseña / rol):")
         for login in stack.logins:

@@ -18,15 +18,19 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.serving import make_server
 
 from infra.local import moto_transactions
+from infra.local.persist import Journal
 
 
 class SerialMotoServer(ThreadedMotoServer):
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, journal: Journal | None = None) -> None:
+        """``journal`` records the writes it answers, for a local stack that keeps its data."""
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
+        self.journal = journal
 
     def _server_entry(self) -> None:
         moto_transactions.install()
-        app = DomainDispatcherApplication(create_backend_app)
+        dispatcher = DomainDispatcherApplication(create_backend_app)
+        app = self.journal.wrap(dispatcher) if self.journal is not None else dispatcher
         lock = threading.Lock()
 
         def serial(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:

@@ -15,6 +15,7 @@ from collections import deque
 from datetime import UTC
 from email import policy
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -63,9 +64,28 @@ def _now() -> str:
     return clock.now().astimezone(UTC).isoformat(timespec="milliseconds")
 
 
+_FILE: list[Path] = []
+"""The outbox's file when the stack keeps its data (one JSON line per notice)."""
+
+
 def _keep(entry: dict[str, Any]) -> None:
     with _LOCK:
         OUTBOX.append(entry)
+        if _FILE:
+            with _FILE[0].open("a", encoding="utf-8") as file:
+                file.write(json.dumps(entry, default=str) + "\n")
+
+
+def keep_in(path: Path) -> None:
+    """Load what an earlier run of the stack sent, and keep what this one sends, in ``path``."""
+    with _LOCK:
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    OUTBOX.append(json.loads(line))
+                except ValueError:
+                    continue  # a line cut short by a kill
+        _FILE[:] = [path]
 
 
 def _email_entry(message_id: str, source: str, destinations: list[str], raw: str) -> dict[str, Any]:

@@ -142,7 +142,13 @@ def _clock_advance(query: str) -> tuple[int, str, bytes]:
         clock.advance(clock.parse_amount(amount))
     except ValueError as error:
         return 400, "application/json", json.dumps({"error": str(error)}).encode()
+    for moved in CLOCK_MOVED:
+        moved()
     return _clock_page(query)
+
+
+CLOCK_MOVED: list[Any] = []
+"""Called after the dev clock moved (the stack keeps the offset with its data)."""
 
 
 TIMERS_FUNCTION = "StreamFunction"
@@ -167,5 +173,6 @@ def start_scheduler(stack: Any) -> LocalScheduler:
     runner = LocalScheduler(stack.functions, timers.environment["SLA_SCHEDULE_GROUP"])
     web.DEV_PAGES["/dev/clock"] = _clock_page
     web.DEV_ACTIONS["/dev/clock"] = _clock_advance
+    CLOCK_MOVED[:] = [stack.save_clock]
     runner.start()
     return runner

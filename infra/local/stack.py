@@ -7,12 +7,16 @@ import os
 import socket
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from threading import Thread
 from typing import Any
+
+from moto.moto_api._internal import mock_random
 
 from infra.local import template as tpl
 from infra.local.functions import LocalFunction, functions_from_template, global_environment
 from infra.local.moto_server import SerialMotoServer
+from infra.local.persist import RANDOM_SEED, DataDir, Journal, replay
 from infra.local.provision import provision
 from infra.local.streams import StreamPoller
 
@@ -53,6 +57,10 @@ class LocalStack:
     demo_numbers: list[str] = field(default_factory=list)
     _web: Any = None
     _web_thread: Thread | None = None
+    data: DataDir | None = None
+    """Where the stack keeps its state across restarts; None keeps it in memory only (tests)."""
+    fresh: bool = False
+    restored: bool = False
 
     @property
     def url(self) -> str:
@@ -63,7 +71,12 @@ class LocalStack:
         if self.port == 0:
             self.port = _free_port(self.host)
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request log
-        self.moto = SerialMotoServer()
+        journal = None
+        if self.data is not None:
+            self.restored = self.data.prepare(self.fresh)
+            journal = Journal(self.data.journal)
+            mock_random.seed(RANDOM_SEED)  # the same ids as the run that wrote the journal
+        self.moto = SerialMotoServer(journal=journal)
         self.moto.start()
         __import__("infra.local.outbox", fromlist=["_"]).install()  # what moto's SES/SNS accept
         os.environ.update(LOCAL_ENV)
@@ -90,17 +103,23 @@ class LocalStack:
         self.start_aws()
         from infra.local import demo  # after the environment exists: it reads settings
 
-        demo.seed_catalog()
-        if self.demo:
-            self.logins = demo.seed_staff()
-            from infra.local.demo_tickets import seed_tickets
+        if self.restored:
+            self._restore(demo)
+        else:
+            self._keep_from_now()
+            if self.demo:  # staff first: their ids come from moto's seeded generator, as on a restore
+                self.logins = demo.seed_staff()
+            demo.seed_catalog()
+            if self.demo:
+                from infra.local.demo_tickets import seed_tickets
 
-            self.demo_numbers = seed_tickets(self.logins)
+                self.demo_numbers = seed_tickets(self.logins)
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":
-                    poller = StreamPoller(fn, event)
-                    poller.start()
+                    # Restored: the replayed writes were handled in the run that made them.
+                    poller = StreamPoller(fn, event, starting_position="LATEST" if self.restored else None)
+                    poller.prime().start()
                     self.pollers.append(poller)
         # --- local services that stand in for what AWS does by itself (one line each) ---
         # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
@@ -108,7 +127,7 @@ class LocalStack:
         self.pollers += __import__("infra.local.queues", fromlist=["_"]).start_queue_pollers(self)
         __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
         # --- end of local services ---
-        if self.demo:
+        if self.demo and not self.restored:
             # Through the editors' import path; the stream dispatcher puts an event per article on
             # the bus, a rule on the indexer's queue, and the stack is ready once they are searchable.
             demo.seed_help()
@@ -121,6 +140,42 @@ class LocalStack:
         self._web_thread = Thread(target=self._web.serve_forever, daemon=True, name="web")
         self._web_thread.start()
         return self
+
+    def _keep_from_now(self) -> None:
+        """A new data folder: keep the notification secret, then journal every write."""
+        if self.data is None or self.moto is None or self.moto.journal is None:
+            return
+        self.data.secret.write_text(_secret_value(), encoding="utf-8")
+        __import__("infra.local.outbox", fromlist=["_"]).keep_in(self.data.outbox)
+        self.moto.journal.start()
+
+    def _restore(self, demo: Any) -> None:
+        """The saved state back: secret, staff users, every journaled write, clock, outbox, index."""
+        assert self.data is not None and self.moto is not None and self.moto.journal is not None
+        import boto3
+
+        from ventanilla import clock
+        from ventanilla.services.help_public import rebuild
+
+        boto3.client("secretsmanager").put_secret_value(
+            SecretId=os.environ["NOTIFY_SECRET_ARN"],
+            SecretString=self.data.secret.read_text(encoding="utf-8"),
+        )
+        if self.demo:
+            self.logins = demo.seed_staff()  # the users (moto's Cognito is not journaled), same ids
+        replayed, refused = replay(self.moto.journal, self.moto.url)
+        log.warning("restored %d writes from %s (%d refused)", replayed, self.data.root, refused)
+        self.moto.journal.start()
+        clock.advance(timedelta(seconds=self.data.saved_clock()))
+        __import__("infra.local.outbox", fromlist=["_"]).keep_in(self.data.outbox)
+        rebuild()
+
+    def save_clock(self) -> None:
+        """Keep the dev clock's offset (called after every move)."""
+        if self.data is not None:
+            from ventanilla import clock
+
+            self.data.save_clock(clock.offset().total_seconds())
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until the stream, queue and schedule consumers have caught up with every write so
@@ -137,9 +192,19 @@ class LocalStack:
                 return False
 
     def stop(self) -> None:
+        if self.data is not None:
+            self.wait_idle(10)  # a normal stop lets queued work finish: only a kill loses it
+            self.save_clock()
         for poller in self.pollers:
             poller.stop()
         if self._web is not None:
             self._web.shutdown()
         if self.moto is not None:
             self.moto.stop()
+
+
+def _secret_value() -> str:
+    import boto3
+
+    value = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["NOTIFY_SECRET_ARN"])
+    return str(value["SecretString"])
