@@ -99,7 +99,7 @@ def test_notifier_reports_a_sent_and_a_failed_notice_per_channel_without_persona
 ) -> None:
     drain(aws)
     emf()  # what draining earlier tests' messages printed
-    phone = f"+5699{random.randint(1000000, 9999999)}"
+    phone = f"+5698{random.randint(1000000, 9999999)}"  # every +56 9 8xxx xxxx is valid
     created, email = new_ticket(api, phone=phone, channels=["email", "sms"])
     rejected = failing(
         None,
@@ -147,7 +147,7 @@ def test_a_transient_failure_counts_as_retried_then_sent(
     monkeypatch.setattr(get_settings(), "notify_retry_base_seconds", 0)
     drain(aws)
     emf()
-    phone = f"+5699{random.randint(1000000, 9999999)}"
+    phone = f"+5698{random.randint(1000000, 9999999)}"  # every +56 9 8xxx xxxx is valid
     created, _ = new_ticket(api, phone=phone, channels=["sms"])
     flaky = failing(
         1,

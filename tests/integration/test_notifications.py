@@ -276,7 +276,7 @@ def _citizen_id(number: str) -> str:
 def test_sns_sms_failing_the_first_attempts_delivers_exactly_once(
     api: Any, aws: Aws, hook: Any, fast_retries: None
 ) -> None:
-    phone = f"+5699{random.randint(1000000, 9999999)}"
+    phone = f"+5698{random.randint(1000000, 9999999)}"  # every +56 9 8xxx xxxx is valid
     created, email = new_ticket(api, phone=phone, channels=["email", "sms"])
     flaky = failing(
         3,
@@ -477,7 +477,7 @@ def _status_event(number: str, status: str) -> Any:
 
 
 def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
-    phone = f"+5699{random.randint(1000000, 9999999)}"
+    phone = f"+5698{random.randint(1000000, 9999999)}"  # every +56 9 8xxx xxxx is valid
     created, email = new_ticket(api, phone=phone, channels=["email", "sms"])
     number = created["number"]
     publish_history(number)
@@ -528,7 +528,7 @@ def test_opt_out_link_stops_that_channel_only(api: Any, aws: Aws) -> None:
 
 
 def test_citizen_changes_channels_and_language_from_the_request_page(api: Any, aws: Aws) -> None:
-    phone = f"+5699{random.randint(1000000, 9999999)}"
+    phone = f"+5698{random.randint(1000000, 9999999)}"  # every +56 9 8xxx xxxx is valid
     created, email = new_ticket(api, phone=phone, channels=["email"])
     number, code = created["number"], created["access_code"]
     path = f"/api/v1/tickets/{number}/notifications"
