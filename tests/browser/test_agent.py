@@ -373,6 +373,7 @@ def test_missed_deadlines_show_as_breached(tab: Any) -> None:
 
     tab.go("#/agente?equipo=atencion&vencidas=1")
     rows = page.locator("table.queue tbody tr")
+    rows.first.wait_for(state="visible", timeout=30_000)  # the queue answers after the page is drawn
     assert rows.count() >= 1
     assert set(rows.locator("[data-sla]").evaluate_all("els => els.map(e => e.dataset.sla)")) == {"breached"}
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=number))

@@ -188,7 +188,7 @@ def test_suggested_articles_step_and_seen_articles(tab: Any) -> None:
     page.wait_for_selector("h1:text('Estos artículos pueden resolver su duda')")
     tab.wait_ready()
     title = "Requisitos para obtener la patente comercial"
-    assert page.get_by_role("link", name=title).is_visible()
+    page.get_by_role("link", name=title).wait_for(state="visible", timeout=30_000)  # loaded after the heading
     tab.step("contacto-articulos")
     # The citizen opens the article, comes back, and says it did not solve it.
     page.get_by_role("link", name=title).click()
