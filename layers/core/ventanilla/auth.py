@@ -6,7 +6,7 @@ authorizer is not there when the API runs locally, and the same code runs agains
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import jwt
@@ -52,15 +52,8 @@ class Principal:
         # member signs in again a moment later) rather than let an older one through.
         if profile.signed_out_at is not None and self.authenticated_at <= profile.signed_out_at:
             raise Unauthorized("token_revoked")
-        return Principal(
-            sub=self.sub,
-            username=self.username,
-            groups=self.groups,
-            name=profile.name,
-            teams=tuple(profile.teams),
-            tier=profile.tier,
-            language=profile.language,
-            authenticated_at=self.authenticated_at,
+        return replace(
+            self, name=profile.name, teams=tuple(profile.teams), tier=profile.tier, language=profile.language
         )
 
 
