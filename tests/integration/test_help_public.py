@@ -219,6 +219,21 @@ def test_suggest_shows_the_subtype_articles_then_text_matches(api: Any) -> None:
     assert only_linked["linked"] and only_linked["matches"] == []
 
 
+def test_suggest_orders_the_subtype_articles_by_the_text_then_by_stage(api: Any) -> None:
+    """The portal shows the first five: the order must not be the index's internal one (which
+    changes when an article is indexed again), but the citizen's words, then the process's stages."""
+    stages = ["informacion", "registro", "evaluacion", "pago", "entrega", "seguimiento"]
+    plain = api.get("/api/v1/help/suggest?type=tramite&subtype=patente-comercial").json_body["linked"]
+    assert len(plain) >= 6
+    ranks = [stages.index(a["stage"]) for a in plain]
+    assert ranks == sorted(ranks), [a["slug"] for a in plain]
+    assert DEMO_SLUG in [a["slug"] for a in plain[:2]]  # information first: the requirements
+    params = urlencode({"type": "tramite", "subtype": "patente-comercial", "text": "cuánto cuesta pagar"})
+    by_text = api.get(f"/api/v1/help/suggest?{params}").json_body["linked"]
+    assert by_text[0]["slug"] == "patente-comercial-valor-y-pago"
+    assert {a["slug"] for a in by_text} == {a["slug"] for a in plain}
+
+
 @pytest.mark.parametrize(
     ("query", "status", "field"),
     [

@@ -58,6 +58,7 @@ STAGE_ARTICLES = 20
 POPULAR_OVERFETCH = 3  # ranked articles read per one answered: room for unpublished ones
 RELATED_MAX = 5
 SUGGEST_LINKED = 10
+SUGGEST_LINKED_POOL = 100  # articles linked to one subtype: a handful in practice
 SEARCH_ID = re.compile(r"^[0-9a-f]{16}$")
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -354,7 +355,7 @@ def suggest(
     code = check_lang(lang)
     request_type = _check_subtype(type_code, subtype)
     engine = _engine()
-    linked_hits = engine.search("", lang=code, request_type=request_type, limit=SUGGEST_LINKED).hits
+    linked_hits = _linked_in_order(engine, request_type, code, text)
     linked = [
         ArticleLink(
             slug=h.slug,
@@ -372,6 +373,23 @@ def suggest(
         found = engine.search(text, lang=code, limit=limit + len(seen)).hits
         matches = [h for h in found if h.slug not in seen][:limit]
     return SuggestOut(type=type_code or "", subtype=subtype or "", lang=code, linked=linked, matches=matches)
+
+
+def _linked_in_order(
+    engine: HelpSearchEngine, request_type: str, lang: str, text: str | None
+) -> list[SearchHit]:
+    """The subtype's own articles, best first: those that match what the citizen wrote (by score),
+    then by stage of the process (information before payment), then by title. Without this the
+    order was the index's internal one, which changes whenever an article is indexed again, so the
+    portal's first five could drop the article that answers the question."""
+    linked = engine.search("", lang=lang, request_type=request_type, limit=SUGGEST_LINKED_POOL).hits
+    scores: dict[str, float] = {}
+    if text and text.strip() and linked:
+        found = engine.search(text, lang=lang, request_type=request_type, limit=SUGGEST_LINKED_POOL)
+        scores = {h.slug: h.score for h in found.hits}
+    stages = list(Stage)
+    linked.sort(key=lambda h: (-scores.get(h.slug, 0.0), stages.index(h.stage), h.title.casefold(), h.slug))
+    return linked[:SUGGEST_LINKED]
 
 
 def deflection(body: DeflectionIn) -> DeflectionOut:
