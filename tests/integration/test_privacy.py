@@ -83,3 +83,29 @@ def test_no_answer_about_a_request_carries_the_access_code_hash(api: Any, aws: A
     assert queue_rows, "the request is in its team's queue"
     # The hash is still kept where it belongs: the citizen's code keeps working.
     assert api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": code}).status_code == 200
+
+
+def test_access_codes_are_kept_as_a_keyed_hash_and_old_scrypt_hashes_are_upgraded(api: Any, aws: Aws) -> None:
+    """A code is checked with an HMAC under a pepper the table does not hold; a request whose hash
+    was written with scrypt before still opens with its code, and that follow rewrites the hash."""
+    from ventanilla.rules import access_codes
+
+    created = create(api)
+    number, code = created["number"], created["access_code"]
+    assert stored_hash(aws, number).startswith("hmac1$")
+    table = boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"])
+    legacy = access_codes.legacy_scrypt_hash(code)
+    table.update_item(
+        Key={"PK": f"TICKET#{number}", "SK": "TICKET"},
+        UpdateExpression="SET access_code_hash = :h",
+        ExpressionAttributeValues={":h": legacy},
+    )
+    wrong = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": "ZZZZZZZZZZ"})
+    assert wrong.status_code == 404
+    assert stored_hash(aws, number) == legacy  # a wrong code rewrites nothing
+    opened = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": code.lower()})
+    assert opened.status_code == 200 and opened.json_body["number"] == number
+    upgraded = stored_hash(aws, number)
+    assert upgraded.startswith("hmac1$") and code not in upgraded
+    again = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": code})
+    assert again.status_code == 200 and stored_hash(aws, number) == upgraded

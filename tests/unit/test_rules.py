@@ -82,24 +82,47 @@ def test_numbers() -> None:
         format_number(2026, 0)
 
 
-@settings(max_examples=5, deadline=None)
+KEY = access_codes.pepper(b"a test secret")
+NUMBER = "2026-000123"
+
+
+@settings(max_examples=25, deadline=None)
 @given(st.text(max_size=40))
 def test_access_codes_only_match_themselves(other: str) -> None:
     code = access_codes.new_code()
-    stored = access_codes.hash_code(code)
+    stored = access_codes.hash_code(code, KEY, NUMBER)
     assert len(code) >= 8 and set(code) <= set(access_codes.ALPHABET)
-    assert code not in stored
-    assert access_codes.check_code(code, stored)
-    assert access_codes.check_code(code.lower()[:4] + "-" + code[4:], stored)
+    assert code not in stored and stored.startswith("hmac1$")
+    assert access_codes.check_code(code, stored, KEY, NUMBER)
+    assert access_codes.check_code(code.lower()[:4] + "-" + code[4:], stored, KEY, NUMBER)
     if access_codes.normalise(other) != code:
-        assert not access_codes.check_code(other, stored)
+        assert not access_codes.check_code(other, stored, KEY, NUMBER)
 
 
-def test_access_code_hashes_are_salted_and_bad_hashes_never_match() -> None:
-    assert access_codes.hash_code("ABCDEFGH23") != access_codes.hash_code("ABCDEFGH23")
-    for broken in ("", "plain", "md5$a$b", "scrypt$!!$??"):
-        assert access_codes.check_code("ABCDEFGH23", broken) is False
-    assert access_codes.check_code(None, access_codes.hash_code("ABCDEFGH23")) is False
+def test_a_code_hash_is_bound_to_its_request_and_to_the_secret() -> None:
+    stored = access_codes.hash_code("ABCDEFGH23", KEY, NUMBER)
+    assert access_codes.check_code("ABCDEFGH23", stored, KEY, NUMBER)
+    assert not access_codes.check_code("ABCDEFGH23", stored, KEY, "2026-000124")  # copied elsewhere
+    assert not access_codes.check_code("ABCDEFGH23", stored, access_codes.pepper(b"other"), NUMBER)
+    assert access_codes.pepper(b"a test secret") != b"a test secret"  # derived, not the secret itself
+
+
+def test_bad_hashes_an_unknown_request_and_no_code_never_match() -> None:
+    for broken in ("", "plain", "md5$a$b", "scrypt$!!$??", "hmac1$!!", "hmac1$"):
+        assert access_codes.check_code("ABCDEFGH23", broken, KEY, NUMBER) is False
+    assert (
+        access_codes.check_code(None, access_codes.hash_code("ABCDEFGH23", KEY, NUMBER), KEY, NUMBER) is False
+    )
+    assert access_codes.check_code("", access_codes.hash_code("", KEY, NUMBER), KEY, NUMBER) is False
+    assert access_codes.check_code("ABCDEFGH23", None, KEY, NUMBER) is False
+
+
+def test_hashes_written_before_with_scrypt_are_still_read_and_flagged_for_rehash() -> None:
+    legacy = access_codes.legacy_scrypt_hash("ABCDEFGH23")
+    assert access_codes.check_code("abcd-efgh23", legacy, KEY, NUMBER)
+    assert not access_codes.check_code("ABCDEFGH24", legacy, KEY, NUMBER)
+    assert access_codes.needs_rehash(legacy)
+    assert not access_codes.needs_rehash(access_codes.hash_code("ABCDEFGH23", KEY, NUMBER))
 
 
 @pytest.mark.parametrize(

@@ -17,3 +17,11 @@ def notify_secret() -> bytes:
     client = boto3.client("secretsmanager", region_name=settings.region)
     value = client.get_secret_value(SecretId=settings.notify_secret_arn)["SecretString"]
     return str(value).encode()
+
+
+@lru_cache(maxsize=1)
+def access_code_key() -> bytes:
+    """The pepper of the access codes' HMAC, derived once per container from the same secret."""
+    from ventanilla.rules.access_codes import pepper
+
+    return pepper(notify_secret())

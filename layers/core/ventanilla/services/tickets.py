@@ -169,7 +169,7 @@ def create_ticket(
     if requester.phone:
         contacts.append(people_store.contact_hash("phone", requester.phone))
     code = access_codes.new_code()
-    code_hash = access_codes.hash_code(code)
+    code_key = secrets.access_code_key()
     priority = priority_of(subtype.impact, subtype.urgency)
     legal_kind = legal_kind_of(subtype.legal_kind)
     from ventanilla.services import routing  # routing reads rules stored next to the catalog
@@ -217,7 +217,7 @@ def create_ticket(
             requester=requester,
             created_by=by.sub if by else None,
             created_by_name=(by.name or by.username) if by else None,
-            access_code_hash=code_hash,
+            access_code_hash=access_codes.hash_code(code, code_key, number),
             created_at=now,
             updated_at=now,
             expected_response_by=now,  # placeholders: apply_sla sets every due date
@@ -287,10 +287,14 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
         return ticket, history
     failures = intake_guard.before_code_check(number)
     ticket, history = store.get_with_history(number)
-    if ticket is None or not access_codes.check_code(code, ticket.access_code_hash):
+    key = secrets.access_code_key()
+    stored = ticket.access_code_hash if ticket is not None else None
+    if ticket is None or not access_codes.check_code(code, stored, key, number):
         intake_guard.wrong_code(number, failures, exists=ticket is not None)
         raise NotFound("ticket_not_found")
     intake_guard.right_code(number, failures)
+    if access_codes.needs_rehash(ticket.access_code_hash):
+        store.replace_code_hash(number, ticket.access_code_hash, access_codes.hash_code(code, key, number))
     return ticket, history
 
 

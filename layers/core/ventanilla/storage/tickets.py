@@ -133,6 +133,21 @@ def insert_ticket(
         raise
 
 
+def replace_code_hash(number: str, old: str, new: str) -> None:
+    """Rewrite a request's access-code hash in the current scheme, once: only if it is still ``old``
+    (two follows at once rewrite it once; a lost race changes nothing)."""
+    try:
+        table().update_item(
+            Key={"PK": ticket_pk(number), "SK": "TICKET"},
+            UpdateExpression="SET access_code_hash = :new",
+            ConditionExpression="access_code_hash = :old",
+            ExpressionAttributeValues={":new": new, ":old": old},
+        )
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise
+
+
 # ---- reads ------------------------------------------------------------------------------------
 
 
