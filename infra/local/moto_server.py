@@ -26,12 +26,14 @@ class SerialMotoServer(ThreadedMotoServer):
         """``journal`` records the writes it answers, for a local stack that keeps its data."""
         super().__init__(ip_address="127.0.0.1", port=port, verbose=False)
         self.journal = journal
+        self.lock = threading.Lock()
+        """Held while moto answers a request; in-process readers of moto's state take it too."""
 
     def _server_entry(self) -> None:
         moto_transactions.install()
         dispatcher = DomainDispatcherApplication(create_backend_app)
         app = self.journal.wrap(dispatcher) if self.journal is not None else dispatcher
-        lock = threading.Lock()
+        lock = self.lock
 
         def serial(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
             with lock:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import threading
 from datetime import UTC, datetime
@@ -38,16 +39,22 @@ def at_instant(expression: str) -> datetime | None:
 
 
 class LocalScheduler(threading.Thread):
-    def __init__(self, functions: dict[str, LocalFunction], group: str, interval: float = 0.5) -> None:
+    def __init__(
+        self, functions: dict[str, LocalFunction], group: str, moto: Any, interval: float = 0.5
+    ) -> None:
+        """``moto`` is the stack's in-process moto server: the runner reads the group's schedules
+        from moto's memory under the server's lock (listing them through the API every half second
+        cost more, page after page, than the requests themselves once thousands were pending)."""
         super().__init__(daemon=True, name="local-scheduler")
         self.functions = functions
         self.group = group
+        self.moto = moto
         self.interval = interval
         self.client = boto3.client("scheduler")
         self.fired: list[tuple[str, Any]] = []
         self._stop = threading.Event()
         self._idle = threading.Event()
-        self._seen: dict[str, tuple[Any, datetime | None]] = {}
+        self._instants: dict[tuple[str, str], datetime | None] = {}
 
     def stop(self) -> None:
         self._stop.set()
@@ -61,35 +68,34 @@ class LocalScheduler(threading.Thread):
         name = arn.rsplit(":", 1)[-1].removeprefix("local-")
         return self.functions.get(name)
 
-    def _instant(self, name: str, modified: Any) -> datetime | None:
-        cached = self._seen.get(name)
-        if cached is None or cached[0] != modified:
-            try:
-                schedule = self.client.get_schedule(Name=name, GroupName=self.group)
-            except self.client.exceptions.ResourceNotFoundException:
-                return None
-            cached = self._seen[name] = (modified, at_instant(schedule.get("ScheduleExpression", "")))
-        return cached[1]
+    def _schedules(self) -> list[tuple[str, str]]:
+        """(name, expression) of every schedule of the group, as moto holds them now."""
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.scheduler.models import scheduler_backends
+
+        account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+        backend = scheduler_backends[account][os.environ.get("AWS_REGION", "us-east-1")]
+        with self.moto.lock:
+            group = backend.schedule_groups.get(self.group)
+            return [(s.name, s.schedule_expression) for s in group.schedules.values()] if group else []
+
+    def _due(self, now: datetime) -> list[str]:
+        due, instants = [], {}
+        for key in self._schedules():
+            when = self._instants[key] if key in self._instants else at_instant(key[1])
+            instants[key] = when
+            if when is not None and when <= now:
+                due.append(key[0])
+        self._instants = instants  # forget the deleted
+        return due
 
     def fire_due(self) -> list[tuple[str, Any]]:
         """Fire every schedule of the group that is due now; returns (name, function answer)."""
         from ventanilla import clock
 
         now = clock.now()
-        due: list[str] = []
-        kwargs: dict[str, Any] = {"GroupName": self.group, "MaxResults": 100}
-        while True:
-            page = self.client.list_schedules(**kwargs)
-            for summary in page.get("Schedules", []):
-                # A summary has no expression: read each schedule once per modification.
-                when = self._instant(summary["Name"], summary.get("LastModificationDate"))
-                if when is not None and when <= now:
-                    due.append(summary["Name"])
-            if not page.get("NextToken"):
-                break
-            kwargs["NextToken"] = page["NextToken"]
         done: list[tuple[str, Any]] = []
-        for name in due:  # one read per due schedule only: a pass costs one List otherwise
+        for name in self._due(now):  # through the API from here: what AWS would do
             try:
                 schedule = self.client.get_schedule(Name=name, GroupName=self.group)
             except self.client.exceptions.ResourceNotFoundException:
@@ -110,7 +116,6 @@ class LocalScheduler(threading.Thread):
             if schedule.get("ActionAfterCompletion", "DELETE") == "DELETE":
                 with contextlib.suppress(self.client.exceptions.ResourceNotFoundException):
                     self.client.delete_schedule(Name=name, GroupName=self.group)
-                self._seen.pop(name, None)
             done.append((name, answer))
         self.fired += done
         return done
@@ -158,8 +163,6 @@ TIMERS_FUNCTION = "StreamFunction"
 def export_timer_environment(functions: dict[str, LocalFunction]) -> None:
     """Functions run in one process here, which has only the Globals environment: export the
     dispatcher's own ``SLA_*`` variables (names no other function uses) so it can run in-process."""
-    import os
-
     own = functions[TIMERS_FUNCTION].environment
     os.environ.update({k: v for k, v in own.items() if k.startswith("SLA_")})
 
@@ -170,7 +173,7 @@ def start_scheduler(stack: Any) -> LocalScheduler:
 
     export_timer_environment(stack.functions)
     timers = stack.functions[TIMERS_FUNCTION]
-    runner = LocalScheduler(stack.functions, timers.environment["SLA_SCHEDULE_GROUP"])
+    runner = LocalScheduler(stack.functions, timers.environment["SLA_SCHEDULE_GROUP"], stack.moto)
     web.DEV_PAGES["/dev/clock"] = _clock_page
     web.DEV_ACTIONS["/dev/clock"] = _clock_advance
     CLOCK_MOVED[:] = [stack.save_clock]

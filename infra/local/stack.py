@@ -118,7 +118,9 @@ class LocalStack:
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":
                     # Restored: the replayed writes were handled in the run that made them.
-                    poller = StreamPoller(fn, event, starting_position="LATEST" if self.restored else None)
+                    poller = StreamPoller(
+                        fn, event, starting_position="LATEST" if self.restored else None, moto=self.moto
+                    )
                     poller.prime().start()
                     self.pollers.append(poller)
         # --- local services that stand in for what AWS does by itself (one line each) ---

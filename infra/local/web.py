@@ -73,11 +73,31 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
 
 
 class WebServer(ThreadedHTTPServer):
+    """Requests are served by a fixed pool of threads, not a new thread each: a thread keeps its
+    boto3 clients (storage makes one Table per thread, which costs tens of milliseconds), as a
+    Lambda container keeps them between invocations."""
+
     request_queue_size = 128  # the stdlib's 5 resets connections when a page loads many assets at once
     daemon_threads = True
+    pool_size = 64  # idle keep-alive connections hold a thread until WebHandler.timeout
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        pool = self.__dict__.get("_pool")
+        if pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = self._pool = ThreadPoolExecutor(self.pool_size, thread_name_prefix="web")
+        pool.submit(self.process_request_thread, request, client_address)
+
+    def server_close(self) -> None:
+        super().server_close()
+        pool = self.__dict__.get("_pool")
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 class WebHandler(ChaliceRequestHandler):
+    timeout = 10  # seconds an idle keep-alive connection may hold one of the server's threads
     server_version = "Ventanilla"
 
     def version_string(self) -> str:

@@ -259,7 +259,7 @@ def test_local_scheduler_fires_due_schedules_on_the_moved_clock(api: Any, aws: A
     number = created["number"]
     deliver(aws, None, raw_item(aws, number))
     group = aws.stack.functions["StreamFunction"].environment["SLA_SCHEDULE_GROUP"]
-    runner = LocalScheduler(aws.stack.functions, group)
+    runner = LocalScheduler(aws.stack.functions, group, aws.stack.moto)
     assert not [n for n, _ in runner.fire_due() if number in n]  # nothing due yet
     due = datetime.fromisoformat(staff_get(api, aws, number)["ticket"]["first_response_due"])
     with clock.advanced(due - clock.now() + timedelta(minutes=1)):
