@@ -17,7 +17,7 @@ from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import make_server
 
-from infra.local import moto_transactions
+from infra.local import moto_queries, moto_transactions
 from infra.local.persist import Journal
 
 
@@ -31,6 +31,7 @@ class SerialMotoServer(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         moto_transactions.install()
+        moto_queries.install()
         dispatcher = DomainDispatcherApplication(create_backend_app)
         app = self.journal.wrap(dispatcher) if self.journal is not None else dispatcher
         lock = self.lock
