@@ -154,6 +154,7 @@ def colombia(aws: Aws) -> Iterator[None]:
         settings.country = "CL"
         for t in added:
             table().delete_item(Key={"PK": "CATALOG", "SK": f"TYPE#{t.code}"})
+        catalog_store.forget_types()
         if stored is not None:
             sla_store.put_body("CALENDAR", stored)
         due_dates.forget_cache()

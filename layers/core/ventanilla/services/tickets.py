@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 import uuid
 from datetime import datetime
@@ -56,6 +57,12 @@ from ventanilla.storage import tickets as store
 
 STAFF_ROLES_WORKING = tuple(sorted(AGENT_ROLES | ALL_TEAMS_ROLES))
 MAX_NUMBER_ATTEMPTS = 40
+_NUMBERING = threading.Lock()
+"""Numbers are gap-free: a create reads the counter and moves it in the ticket's own transaction,
+which fails if another create moved it first (then it reads again). Threads of one process (the
+local server, a worker with a thread pool) take turns between the read and the write instead of
+failing one another; a Lambda container serves one request at a time, so there it costs nothing and
+containers still race, safely, through the transaction's condition."""
 
 
 def new_event(
@@ -195,71 +202,78 @@ def create_ticket(
                 kind=requester.kind,
             )
             extra = people_store.new_citizen_items(citizen, contacts)
-        previous = store.read_counter(now.year)
-        number = format_number(now.year, previous + 1)
-        ticket = Ticket(
-            number=number,
-            type_code=rtype.code,
-            subtype_code=subtype.code,
-            subject=body.subject,
-            description=body.description,
-            form=form,
-            channel=body.channel,
-            status=Status.RECEIVED,
-            impact=subtype.impact,
-            urgency=subtype.urgency,
-            priority=routed.priority,
-            team=routed.team,
-            tier=routed.tier,
-            tags=routed.tags,
-            routed_by=routed.rule,
-            citizen_id=citizen_id,
-            requester=requester,
-            created_by=by.sub if by else None,
-            created_by_name=(by.name or by.username) if by else None,
-            access_code_hash=access_codes.hash_code(code, code_key, number),
-            created_at=now,
-            updated_at=now,
-            expected_response_by=now,  # placeholders: apply_sla sets every due date
-            resolution_due=now,
-            seen_articles=body.seen_articles,
-            legal_kind=legal_kind,
-            targets=subtype.targets,
-        )
-        filer = {"citizen_id": citizen_id} if by else {}
-        created = new_event(
-            number,
-            _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
-            "created",
-            public=True,
-            channel=body.channel,
-            at=now,
-            status=Status.RECEIVED.value,
-            **filer,
-        )
-        first_events = [created]
-        if chosen is not None:
-            ticket = ticket.model_copy(
-                update={"assignee": chosen[0], "assignee_name": chosen[1], "status": Status.ASSIGNED}
+        with _NUMBERING:  # threads of one process take turns; other processes may still race
+            previous = store.read_counter(now.year)
+            number = format_number(now.year, previous + 1)
+            ticket = Ticket(
+                number=number,
+                type_code=rtype.code,
+                subtype_code=subtype.code,
+                subject=body.subject,
+                description=body.description,
+                form=form,
+                channel=body.channel,
+                status=Status.RECEIVED,
+                impact=subtype.impact,
+                urgency=subtype.urgency,
+                priority=routed.priority,
+                team=routed.team,
+                tier=routed.tier,
+                tags=routed.tags,
+                routed_by=routed.rule,
+                citizen_id=citizen_id,
+                requester=requester,
+                created_by=by.sub if by else None,
+                created_by_name=(by.name or by.username) if by else None,
+                access_code_hash=access_codes.hash_code(code, code_key, number),
+                created_at=now,
+                updated_at=now,
+                expected_response_by=now,  # placeholders: apply_sla sets every due date
+                resolution_due=now,
+                seen_articles=body.seen_articles,
+                legal_kind=legal_kind,
+                targets=subtype.targets,
             )
-            system = Actor(kind="system")
-            first_events += [
-                new_event(
-                    number,
-                    system,
-                    "assigned",
-                    public=False,
-                    at=now,
-                    team=routed.team,
-                    assignee=chosen[0],
-                    mode=mode,
-                ),
-                new_event(number, system, "status_changed", public=True, at=now, status="assigned"),
-            ]
-        ticket = apply_sla(ticket, subtype.targets, now)
-        try:
-            store.insert_ticket(now.year, previous, ticket, first_events, [*extra, _receipt(number, code)])
-        except store.NumberTaken:
+            filer = {"citizen_id": citizen_id} if by else {}
+            created = new_event(
+                number,
+                _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
+                "created",
+                public=True,
+                channel=body.channel,
+                at=now,
+                status=Status.RECEIVED.value,
+                **filer,
+            )
+            first_events = [created]
+            if chosen is not None:
+                ticket = ticket.model_copy(
+                    update={"assignee": chosen[0], "assignee_name": chosen[1], "status": Status.ASSIGNED}
+                )
+                system = Actor(kind="system")
+                first_events += [
+                    new_event(
+                        number,
+                        system,
+                        "assigned",
+                        public=False,
+                        at=now,
+                        team=routed.team,
+                        assignee=chosen[0],
+                        mode=mode,
+                    ),
+                    new_event(number, system, "status_changed", public=True, at=now, status="assigned"),
+                ]
+            ticket = apply_sla(ticket, subtype.targets, now)
+            try:
+                store.insert_ticket(
+                    now.year, previous, ticket, first_events, [*extra, _receipt(number, code)]
+                )
+            except store.NumberTaken:
+                taken = True
+            else:
+                taken = False
+        if taken:
             time.sleep(random.uniform(0, min(1.0, 0.01 * 2**attempt)))  # full jitter spreads a burst
             continue
         return TicketCreated(
