@@ -38,6 +38,28 @@ def sign_in(tab: Any, username: str, password: str) -> None:
     tab.wait_ready()
 
 
+def wait_for_schedules(url: str, number: str, timeout: float = 120) -> None:
+    """Until the ticket's SLA schedules exist in the stack's scheduler (asked through AWS's API),
+    however long a loaded machine takes to deliver the stream."""
+    import time
+
+    import boto3
+
+    from tests.stack_process import MOTO_URLS
+
+    scheduler = boto3.client(
+        "scheduler",
+        endpoint_url=MOTO_URLS[url],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    deadline = time.monotonic() + timeout
+    while not scheduler.list_schedules(NamePrefix=f"vt-{number}-")["Schedules"]:
+        assert time.monotonic() < deadline, f"no schedules for {number} after {timeout} s"
+        time.sleep(0.2)
+
+
 def test_agent_replies_and_resolves_citizen_sees_it(tab: Any, new_tab: Any) -> None:
     citizen = new_tab()
     filed = file_licence_request(citizen)
@@ -349,7 +371,7 @@ def test_missed_deadlines_show_as_breached(tab: Any) -> None:
     }
     number = file_over_http(tab.url, consulta)["number"]
     page = tab.page
-    page.wait_for_timeout(3000)  # the stream consumer turns the ticket's timers into schedules
+    wait_for_schedules(tab.url, number)  # the stream consumer turns the ticket's timers into schedules
     moved = urllib.request.Request(f"{tab.url}/dev/clock?advance=3w", data=b"", method="POST")
     with urllib.request.urlopen(moved, timeout=30) as answer:
         assert answer.status == 200
