@@ -377,6 +377,24 @@ class TantivyEngine:
         stems = {stem(w, target.lang) for w in ws}
         return confidence_of(plan.coverage, stems, ws, max(1, int(target.searcher.num_docs)))
 
+    def unknown_words(self, text: str, lang: str = "es") -> list[str]:
+        """Words of ``text`` that no article uses and no synonym, lexicon entry or search term
+        covers: what the content gaps page proposes as new search terms."""
+        target = self._langs.get(lang)
+        if target is None:
+            return []
+        found: list[str] = []
+        for w in words(clip_query(text))[:MAX_QUERY_WORDS]:
+            if w in QUERY_NOISE or w.isdigit() or len(w) < 3:
+                continue
+            s = stem(w, lang)
+            with target.memory_lock:
+                known = not s or s in target.stems
+            if known or self._lexicon.expand([w], key=plural_key) or self._synonyms.expand([w], key=self._key(lang)):
+                continue
+            found.append(w)
+        return list(dict.fromkeys(found))
+
     def set_rules(self, extra: Iterable[Rule]) -> None:
         """Add an institution's own terms (the console's synonyms) to the packaged lexicon."""
         self._lexicon = self._base_lexicon.with_rules(extra)
