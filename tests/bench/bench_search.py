@@ -7,7 +7,8 @@ nothing here asserts timings.
 
 Sets: the demo municipality (``infra/seed``, ``tests/relevance/queries_es.jsonl``) and a second,
 different institution, a water utility plus another municipality
-(``tests/relevance/second_*.jsonl``). Queries of style ``english`` are sent with ``lang=en`` as the
+(``tests/relevance/second_*.jsonl``), and held-out regional and English queries on the second
+set, written after the lexicon was frozen. Queries of style ``english`` are sent with ``lang=en`` as the
 English portal sends them; ``no_answer`` queries have no relevant article and are scored only by
 whether the engine says it has no confident answer.
 """
@@ -37,6 +38,10 @@ REL = ROOT / "tests" / "relevance"
 SETS = {
     "demo municipality": (ROOT / "infra" / "seed" / "help_articles.jsonl", REL / "queries_es.jsonl"),
     "water utility + municipality": (REL / "second_articles.jsonl", REL / "second_queries.jsonl"),
+    "held out (written after the lexicon)": (
+        REL / "second_articles.jsonl",
+        REL / "second_queries_heldout.jsonl",
+    ),
 }
 N_ARTICLES = size(10_000, 200)
 N_SEARCHES = size(2_000, 20)
@@ -142,7 +147,9 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def _print_set(name: str, n_articles: int, n_queries: int, rows: list[tuple[str, dict[str, dict[str, float]]]]) -> None:
+def _print_set(
+    name: str, n_articles: int, n_queries: int, rows: list[tuple[str, dict[str, dict[str, float]]]]
+) -> None:
     print(f"\n== {name}: {n_queries} judged queries, {n_articles} Spanish articles ==")
     styles = [s for s in rows[0][1] if s not in ("all", NO_ANSWER)] + ["all"]
     head = f"{'style':<12} {'n':>4}"
@@ -154,7 +161,9 @@ def _print_set(name: str, n_articles: int, n_queries: int, rows: list[tuple[str,
         line = f"{style:<12} {n:>4}"
         for _, m in rows:
             s = m.get(style, {})
-            line += f" | {'':<22} {s.get('ndcg@10', 0):.3f} {s.get('mrr@10', 0):.3f} {s.get('recall@5', 0):.3f}"
+            line += (
+                f" | {'':<22} {s.get('ndcg@10', 0):.3f} {s.get('mrr@10', 0):.3f} {s.get('recall@5', 0):.3f}"
+            )
         print(line)
     for engine, m in rows:
         na = m[NO_ANSWER]
@@ -196,7 +205,9 @@ def latency() -> None:
     articles = load_jsonl(SETS["demo municipality"][0])
     es = [a for a in articles if a.lang == "es"]
     queries = [j.query for j in judged_queries(SETS["demo municipality"][1])]
-    queries += [j.query for j in judged_queries(SETS["water utility + municipality"][1]) if j.style != "english"]
+    queries += [
+        j.query for j in judged_queries(SETS["water utility + municipality"][1]) if j.style != "english"
+    ]
     big = generate(es, N_ARTICLES)
     large = make_engine("tantivy")
     started = time.perf_counter()

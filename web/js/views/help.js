@@ -28,6 +28,8 @@ export async function renderSearch({ query }) {
     unsure && h('div', { class: 'notice unsure', role: 'status' },
       h('p', {}, t(hits.length ? 'help.unsure' : 'help.unsure_none', { q })),
       h('p', {}, h('a', { class: 'btn primary', href: '#/contacto' }, t('help.write_to_us')))),
+    result.translated_query && hits.length > 0 &&
+      h('p', { class: 'hint' }, t('help.translated', { q: result.translated_query })),
     result.results_lang && result.results_lang !== getLang() && hits.length > 0 &&
       h('p', { class: 'notice', lang: result.results_lang }, t('help.results_in_spanish')),
     h('p', { role: 'status' }, countText(q, hits.length, result.total ?? hits.length)),

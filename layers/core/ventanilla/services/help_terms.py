@@ -13,7 +13,7 @@ from datetime import datetime
 
 from ventanilla import i18n
 from ventanilla.auth import Principal
-from ventanilla.errors import NotFound, ValidationFailed, FieldError
+from ventanilla.errors import FieldError, NotFound, ValidationFailed
 from ventanilla.help.models import SearchTerm, SearchTermIn, SearchTermList
 from ventanilla.help.search.base import HelpSearchEngine
 from ventanilla.help.search.text import Rule, default_lexicon, words
@@ -105,7 +105,9 @@ def rules() -> list[Rule]:
         phrase, means = tuple(words(str(item["term"]))), tuple(words(str(item["means"])))
         if phrase and means and phrase != means:
             countries = tuple(str(c) for c in item.get("countries") or [])
-            out.append(Rule(phrase, (means,), TERM_WEIGHT, countries, f"institution: {item.get('note') or ''}"))
+            out.append(
+                Rule(phrase, (means,), TERM_WEIGHT, countries, f"institution: {item.get('note') or ''}")
+            )
     return out
 
 

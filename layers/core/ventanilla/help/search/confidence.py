@@ -59,9 +59,7 @@ class Coverage:
         return any(p and all(s in doc_stems for s in p) for p in self.phrases)
 
 
-def confidence_of(
-    coverage: list[Coverage], doc_stems: Set[str], doc_words: Set[str], n_docs: int
-) -> float:
+def confidence_of(coverage: list[Coverage], doc_stems: Set[str], doc_words: Set[str], n_docs: int) -> float:
     """IDF-weighted share of the query's words the document covers, 0..1 (1.0 for no words)."""
     if not coverage:
         return 1.0

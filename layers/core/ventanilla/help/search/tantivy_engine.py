@@ -24,15 +24,15 @@ from ventanilla.help.articles import Article, Stage, plain_text
 from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.confidence import CONFIDENT_AT, Coverage, confidence_of
 from ventanilla.help.search.text import (
+    CHAINED,
     MAX_QUERY_WORDS,
     QUERY_NOISE,
+    Expansion,
     Rule,
     Synonyms,
     Vocabulary,
     analyzer_for,
     clip_query,
-    CHAINED,
-    Expansion,
     default_lexicon,
     default_synonyms,
     false_friends,
@@ -58,6 +58,7 @@ FALSE_FRIEND_BOOST = 2.0  # a listed word matched on the unstemmed field (all fi
 MIN_CORRECTION_FREQ = 2  # only suggest words the content uses more than once
 FEW_RESULTS = 3  # "did you mean" only when the words as typed match fewer articles than this
 MAX_LIMIT = 100
+KEEP_UNTRANSLATED = 3  # letters: shorter English words left out of a translation are function words
 SNIPPET_CHARS = 220
 _TOKENIZER = "help_text"
 _WORDS_TOKENIZER = "help_words"  # folded, unstemmed: for words the stemmer would confuse
@@ -279,17 +280,22 @@ class TantivyEngine:
         text = clip_query(query if isinstance(query, str) else "")
         result = self._search(text, lang, section, stage, request_type, limit)
         result.query = query if isinstance(query, str) else ""
-        if lang == "en" and text.strip() and not result.confident and "es" in self._langs:
-            # English words the English articles do not answer: look for them, translated by the
-            # glossary, in the Spanish articles; the hits say lang "es" and the answer says so.
+        if lang in ("en", "es") and text.strip() and not result.confident and "es" in self._langs:
+            # English words the articles of ``lang`` do not answer: look for them, translated by
+            # the glossary, in the Spanish articles; the hits say lang "es" and the answer says so.
             spanish_vocab = self._langs["es"].vocab
-            spanish, translated = glossary().translate(text, keep=lambda w: w in spanish_vocab)
+            # An untranslated word stays when the Spanish content uses it or when it is long
+            # enough to be a topic ("passport"): it then counts against confidence, as it should.
+            spanish, translated = glossary().translate(
+                text, keep=lambda w: w in spanish_vocab or len(w) >= KEEP_UNTRANSLATED
+            )
             if translated and spanish:
                 found = self._search(spanish, "es", section, stage, request_type, limit)
                 if found.hits and (found.confident or not result.hits):
+                    # Also on the Spanish portal: "property tax" typed there finds the same.
                     found.query = result.query
-                    found.lang = "en"
-                    found.results_lang = "es"
+                    found.lang = lang
+                    found.results_lang = "es" if lang != "es" else None
                     found.translated_query = spanish
                     found.did_you_mean = None
                     return found
@@ -390,7 +396,11 @@ class TantivyEngine:
             s = stem(w, lang)
             with target.memory_lock:
                 known = not s or s in target.stems
-            if known or self._lexicon.expand([w], key=plural_key) or self._synonyms.expand([w], key=self._key(lang)):
+            if (
+                known
+                or self._lexicon.expand([w], key=plural_key)
+                or self._synonyms.expand([w], key=self._key(lang))
+            ):
                 continue
             found.append(w)
         return list(dict.fromkeys(found))
@@ -466,16 +476,13 @@ class TantivyEngine:
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
     def _forms_clause(self, schema: tantivy.Schema, forms: Iterable[str]) -> tantivy.Query:
-        subs = [
-            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "words", f)) for f in sorted(forms)
-        ]
+        subs = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "words", f)) for f in sorted(forms)]
         return tantivy.Query.boost_query(tantivy.Query.boolean_query(subs), FALSE_FRIEND_BOOST)
 
     def _key(self, lang: str) -> Callable[[str], str]:
         """How query words and rule phrases compare: by stem, a stop word by itself ("un" != "una")."""
         found = self._keys.get(lang)
         if found is None:
-
             friends = false_friends()
 
             def found(w: str) -> str:
@@ -494,7 +501,9 @@ class TantivyEngine:
         found = self._synonyms.expand(all_words, key=key) + self._lexicon.expand(all_words, key=plural_key)
         out: list[Expansion] = []
         for exp in found:
-            weights = dict(zip(exp.alternatives, exp.weights or (exp.weight,) * len(exp.alternatives), strict=True))
+            weights = dict(
+                zip(exp.alternatives, exp.weights or (exp.weight,) * len(exp.alternatives), strict=True)
+            )
             literal = tuple(all_words[exp.start : exp.end])
             for target, weight in list(weights.items()):
                 hops = self._synonyms.expand(target, key=key) + self._lexicon.expand(target, key=plural_key)
@@ -536,7 +545,8 @@ class TantivyEngine:
                     # Every word of a phrase must match; together they weigh as one word would.
                     share = weight / len(alt_stems) ** PHRASE_SPLIT
                     must = [
-                        (tantivy.Occur.Must, self._field_clause(searcher, schema, t, share)) for t in alt_stems
+                        (tantivy.Occur.Must, self._field_clause(searcher, schema, t, share))
+                        for t in alt_stems
                     ]
                     queries.append(tantivy.Query.boolean_query(must))
             alternatives.append(queries)

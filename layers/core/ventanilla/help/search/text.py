@@ -124,7 +124,7 @@ def stem(word: str, lang: str = "es") -> str:
 
 SYNONYM_WEIGHT = 0.6  # an expansion always scores below the word as typed (weight 1.0)
 LEXICON_WEIGHT = 0.6
-CHAINED = 0.9  # what a target itself means (abrir un negocio -> licencia -> patente) weighs less  # an English word translated: the Spanish word is all there is to match
+CHAINED = 0.9  # what a target itself means (abrir un negocio -> licencia -> patente) weighs less
 
 
 @dataclass(frozen=True)
