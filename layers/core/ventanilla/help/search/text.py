@@ -344,6 +344,7 @@ class Glossary:
     """English -> Spanish phrases of the help centre's terms (``glossary_en_es.txt``)."""
 
     rules: tuple[tuple[tuple[str, ...], str], ...]
+    by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str) -> Glossary:
@@ -357,7 +358,10 @@ class Glossary:
             if key and es:
                 rules.append((key, " ".join(words(es))))
         rules.sort(key=lambda r: -len(r[0]))
-        return cls(tuple(rules))
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for rule in rules:
+            by_first.setdefault(rule[0][0], []).append(rule)
+        return cls(tuple(rules), {k: tuple(v) for k, v in by_first.items()})
 
     def translate(self, text: str, keep: Callable[[str], bool] = lambda w: True) -> tuple[str, int]:
         """Spanish words for an English query and how many English words were translated.
@@ -370,7 +374,8 @@ class Glossary:
         translated = 0
         i = 0
         while i < len(ws):
-            for key, es in self.rules:
+            candidates = self.by_first.get(keys[i], ()) + self.by_first.get(ws[i], ())
+            for key, es in candidates:
                 n = len(key)
                 if tuple(keys[i : i + n]) == key or tuple(ws[i : i + n]) == key:
                     out.append(es)
@@ -378,10 +383,19 @@ class Glossary:
                     i += n
                     break
             else:
-                if keys[i] and keep(ws[i]):
+                if keys[i] and ws[i] not in ENGLISH_FUNCTION_WORDS and keep(ws[i]):
                     out.append(ws[i])
                 i += 1
         return " ".join(out), translated
+
+
+# Question words, pronouns and auxiliaries of English queries (tantivy's English stop list is short).
+_ENGLISH_FUNCTION = """
+    i me my mine we our us you your he she his her they them their what where when why how who which
+    do does did done can could should would will shall may might must have has had get got am
+    out up down off over about from just please need want help some any there here
+"""
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(_ENGLISH_FUNCTION.split())
 
 
 @lru_cache(maxsize=1)
