@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -150,6 +151,9 @@ ROUTES = [
     ("get", f"{ADMIN}/stats"),
     ("get", f"{ADMIN}/content-gaps"),
     ("get", f"{ADMIN}/searches"),
+    ("get", f"{ADMIN}/synonyms"),
+    ("post", f"{ADMIN}/synonyms"),
+    ("delete", f"{ADMIN}/synonyms/cachureos"),
 ]
 
 
@@ -162,6 +166,7 @@ def test_only_editors_reach_the_editor_routes(api: Any, aws: Aws, method: str, p
         f"{ADMIN}/articles/patente-comercial-requisitos": edit,
         f"{ADMIN}/reorder": {"section": "oirs", "slugs": ["horarios-y-oficinas-de-atencion"]},
         f"{ADMIN}/import": json.dumps(article_body(unique("prohibido"))),
+        f"{ADMIN}/synonyms": {"term": "pilucho", "means": "sin ropa"},
     }
     body = bodies.get(path, {}) if method != "get" else ""
     if path.endswith("/articles") and method == "get":
@@ -480,3 +485,53 @@ def test_a_draft_keeps_no_name_greeting_or_contact_and_labels_each_kind(api: Any
     assert text.startswith("Su certificado quedó emitido; descárguelo con ClaveÚnica."), text
     for value in personal:
         assert value not in text, (value, text)
+
+
+def test_search_terms_expand_searches_below_the_literal_and_are_checked(
+    api: Any, aws: Aws, sync: Sync, demo_help: int
+) -> None:
+    """An editor maps a local word to the articles' word; searches use it at once; bad input is a
+    422 naming the field with nothing written; deleting it stops the expansion."""
+    term = unique("chuchoca")  # a word no article uses
+    assert search_slugs(api, term) == []
+    body = {"term": term, "means": "certificado de residencia", "countries": ["CL"], "note": "uso local"}
+    created = send(api, "post", f"{ADMIN}/synonyms", body, editor(aws))
+    assert created.status_code == 201, created.body
+    assert created.json_body["id"] == term and created.json_body["updated_by"] == "diana.editora"
+    listed = api.get(f"{ADMIN}/synonyms", headers=editor(aws)).json_body
+    assert term in {t["id"] for t in listed["items"]} and listed["lexicon_entries"] >= 500
+    found = api.get("/api/v1/help/search?" + urlencode({"q": term})).json_body
+    assert found["hits"] and found["hits"][0]["slug"] == "certificado-de-residencia", (term, found)
+    assert found["confident"] is True
+
+    before = table_items(aws)
+    for bad, field in (
+        ({"term": "¿?", "means": "algo"}, "term"),
+        ({"term": "casa", "means": "CASA"}, "means"),
+        ({"term": "casa", "means": "hogar", "countries": ["ES"]}, "countries.0"),
+        ({"term": "x" * 61, "means": "hogar"}, "term"),
+        ({"means": "hogar"}, "term"),
+    ):
+        answer = problem(send(api, "post", f"{ADMIN}/synonyms", bad, editor(aws)), 422)
+        assert field in {e["field"] for e in answer["errors"]}, (bad, answer)
+    assert table_items(aws) == before
+
+    gone = api.delete(f"{ADMIN}/synonyms/{term}", headers=editor(aws))
+    assert gone.status_code == 204
+    assert (
+        problem(api.delete(f"{ADMIN}/synonyms/{term}", headers=editor(aws)), 404)["code"] == "term_not_found"
+    )
+    assert search_slugs(api, term) == []
+
+
+def test_content_gaps_count_unsure_searches_and_propose_term_candidates(
+    api: Any, aws: Aws, demo_help: int
+) -> None:
+    word = unique("pasaportito").replace("-", "")
+    unsure = f"renovar {word}"  # renewing is in the help, this word is not: not a confident answer
+    answer = api.get("/api/v1/help/search?" + urlencode({"q": unsure})).json_body
+    assert answer["total"] > 0 and answer["confident"] is False
+    gaps = api.get(f"{ADMIN}/content-gaps?limit=500", headers=editor(aws)).json_body
+    row = {g["query"]: g for g in gaps["items"]}[unsure]
+    assert row["unsure"] == 1 and row["count"] == 0 and row["candidates"] == [word]
+    assert word in gaps["term_candidates"]

@@ -55,3 +55,21 @@ def evaluate(runs: Iterable[tuple[Sequence[str], Mapping[str, int]]]) -> dict[st
         "mrr@10": mean(mrr_at_k(r, j, 10) for r, j in pairs),
         "ndcg@10": mean(ndcg_at_k(r, j, 10) for r, j in pairs),
     }
+
+
+def no_answer_scores(flagged: Iterable[tuple[bool, bool]]) -> dict[str, float]:
+    """Precision and recall of saying "no answer": pairs of (the engine said so, it is true).
+
+    Precision is 1.0 when nothing was flagged (no false alarm), recall 1.0 when no query lacked
+    an answer.
+    """
+    pairs = list(flagged)
+    said = sum(1 for s, _ in pairs if s)
+    truth = sum(1 for _, t in pairs if t)
+    both = sum(1 for s, t in pairs if s and t)
+    return {
+        "precision": both / said if said else 1.0,
+        "recall": both / truth if truth else 1.0,
+        "flagged": float(said),
+        "positives": float(truth),
+    }

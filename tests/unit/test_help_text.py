@@ -51,7 +51,16 @@ def test_stem_matches_plural_accent_and_case() -> None:
 
 
 def test_max_edits_follows_word_length() -> None:
-    assert [max_edits(w) for w in ("luz", "agua", "patente", "licencia", "2026")] == [0, 1, 1, 2, 0]
+    # None up to 4 letters ("boda" must not find "poda"), 1 for 5-8, 2 from 9.
+    assert [max_edits(w) for w in ("luz", "agua", "boda", "sivil", "licencia", "recolecion", "2026")] == [
+        0,
+        0,
+        0,
+        1,
+        1,
+        2,
+        0,
+    ]
 
 
 def test_edit_distance_counts_swaps_once_and_stops_early() -> None:

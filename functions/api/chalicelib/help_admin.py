@@ -33,8 +33,12 @@ from ventanilla.help.models import (
     RevisionIn,
     RevisionList,
     SearchLogOut,
+    SearchTerm,
+    SearchTermIn,
+    SearchTermList,
 )
-from ventanilla.services import help_content, help_public
+from ventanilla.help.search.shared import shared_engine
+from ventanilla.services import help_content, help_public, help_terms
 
 bp = Blueprint(__name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -330,3 +334,50 @@ def draft_from_reply(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, DraftFromReplyIn)
     return json_response(help_content.draft_from_reply(principal_of(request), number, body), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/synonyms",
+    "GET",
+    summary="The institution's own search terms (its words for what the articles call otherwise)",
+    tag="help-admin",
+    response=SearchTermList,
+    auth=True,
+    roles=help_content.EDITORS,
+)
+def list_search_terms() -> Response:
+    return json_response(help_terms.list_terms(principal_of(bp.current_request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/synonyms",
+    "POST",
+    summary="Add or replace a search term: a word citizens use and the words the articles use",
+    tag="help-admin",
+    body=SearchTermIn,
+    response=SearchTerm,
+    status=201,
+    auth=True,
+    roles=help_content.EDITORS,
+)
+def put_search_term() -> Response:
+    request = bp.current_request
+    body = parse_body(request, SearchTermIn)
+    return json_response(help_terms.put_term(principal_of(request), body, shared_engine()), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/synonyms/{term_id}",
+    "DELETE",
+    summary="Delete a search term",
+    tag="help-admin",
+    status=204,
+    auth=True,
+    roles=help_content.EDITORS,
+)
+def delete_search_term(term_id: str) -> Response:
+    help_terms.delete_term(principal_of(bp.current_request), term_id, shared_engine())
+    return Response(body="", status_code=204)

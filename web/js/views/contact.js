@@ -15,7 +15,7 @@ const NOTICE_CHANNELS = ['email', 'sms'];
 
 const fresh = () => ({
   who: { name: '', email: '', phone: '', channels: ['email'], consent: false },
-  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, serverErrors: [], idem: null,
+  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, serverErrors: [], idem: null, unsure: false,
 });
 
 let state = load();
@@ -220,6 +220,7 @@ async function suggestions() {
     const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject, lang: getLang() })}`);
     // The subtype's own articles first, then the best text matches, each once.
     const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
+    state.unsure = Boolean(data && data.confident === false);
     const unique = list.filter((a, i) => a && a.slug && a.title && list.findIndex((b) => b && b.slug === a.slug) === i);
     return unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' }));
   } catch {
@@ -264,6 +265,7 @@ function form(cat) {
   }));
   const formEl = h('form', { novalidate: true, onsubmit: submit },
     errorSummary(),
+    state.unsure && h('p', { class: 'notice', role: 'status' }, t('contact.formulario.unsure')),
     summary(type, subtype),
     h('p', { class: 'hint' }, t('form.required_note')),
     field({ name: 'subject', label: t('contact.formulario.subject'), required: true, value: state.subject, hint: t('contact.formulario.subject_hint'), onInput: (v) => { state.subject = v; save(); } }),

@@ -20,15 +20,24 @@ export async function renderSearch({ query }) {
   const hits = result.hits || [];
   const groups = result.groups || [];
   const link = (extra) => `#/ayuda?${qs({ q, etapa: stage, ...extra })}`;
+  // Not sure the first hit answers (or nothing found): say so plainly and offer the form first.
+  const unsure = q && result.confident === false;
   return h('section', {}, head,
     result.did_you_mean && h('p', {}, t('help.did_you_mean'), ' ',
       h('a', { href: `#/ayuda?${qs({ q: result.did_you_mean })}` }, result.did_you_mean), '?'),
+    unsure && h('div', { class: 'notice unsure', role: 'status' },
+      h('p', {}, t(hits.length ? 'help.unsure' : 'help.unsure_none', { q })),
+      h('p', {}, h('a', { class: 'btn primary', href: '#/contacto' }, t('help.write_to_us')))),
+    result.translated_query && hits.length > 0 &&
+      h('p', { class: 'hint' }, t('help.translated', { q: result.translated_query })),
+    result.results_lang && result.results_lang !== getLang() && hits.length > 0 &&
+      h('p', { class: 'notice', lang: result.results_lang }, t('help.results_in_spanish')),
     h('p', { role: 'status' }, countText(q, hits.length, result.total ?? hits.length)),
     groups.length > 0 && h('nav', { 'aria-label': t('help.sections'), class: 'groups' },
       h('h2', {}, t('help.sections')),
       h('ul', {}, section && h('li', {}, h('a', { href: link({}) }, t('help.all_sections'))),
         groups.map((g) => h('li', {}, h('a', { href: link({ seccion: g.slug }) }, `${g.title} (${g.count})`))))),
-    h('ol', { class: 'hits' }, hits.map((hit) => h('li', {},
+    h('ol', { class: 'hits' }, hits.map((hit) => h('li', hit.lang && hit.lang !== getLang() ? { lang: hit.lang } : {},
       h('h2', { class: 'hit-title' }, h('a', { href: `#/ayuda/${hit.slug}` }, hit.title)),
       hit.section_titles && h('p', { class: 'crumbs' }, hit.section_titles.join(' › ')),
       h('p', {}, hit.snippet ? snippet(hit.snippet) : hit.summary)))),

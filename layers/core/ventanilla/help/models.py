@@ -195,6 +195,14 @@ class HelpSearchOut(BaseModel):
     total: int
     groups: list[SectionGroup]
     did_you_mean: str | None
+    confident: bool = True
+    """False when the first hit probably does not answer the query, or nothing was found: the
+    portal says so plainly and offers the contact form."""
+    confidence: float | None = None
+    """0..1, the rarity-weighted share of the query's words the first hit covers (None: browsing)."""
+    results_lang: str | None = None
+    """Set when the hits are in another language than ``lang`` (English query, Spanish articles)."""
+    translated_query: str | None = None
 
 
 class SectionNode(BaseModel):
@@ -286,6 +294,9 @@ class SuggestOut(BaseModel):
     lang: str
     linked: list[ArticleLink]
     matches: list[SearchHit]
+    confident: bool = True
+    """False when the text matched no article with confidence: ``matches`` is then empty rather
+    than a wrong article, and the flow goes on to the form."""
 
 
 class FeedbackIn(Strict):
@@ -359,12 +370,49 @@ class HelpStatsOut(BaseModel):
 class ContentGap(BaseModel):
     query: str
     count: int
+    """Searches that found nothing."""
+    unsure: int = 0
+    """Searches that found articles but none confidently the answer."""
     last_at: datetime
+    candidates: list[str] = Field(default_factory=list)
+    """Words of the query the help content does not use: candidates for a search term."""
 
 
 class ContentGapsOut(BaseModel):
     lang: str
     items: list[ContentGap]
+    term_candidates: list[str] = Field(default_factory=list)
+    """The unknown words of all these searches, most searched first: add them as search terms
+    (``/api/v1/admin/help/synonyms``) mapped to the words the articles use."""
+
+
+TermCountry = Literal["CL", "MX", "CO", "AR", "PE"]
+
+
+class SearchTermIn(Strict):
+    """An institution's word for something the articles call otherwise ("cachureos" -> "residuos
+    voluminosos"). Applied to Spanish searches below the word as typed."""
+
+    term: str = Field(min_length=1, max_length=60)
+    means: str = Field(min_length=1, max_length=120)
+    countries: list[TermCountry] = Field(default_factory=list, max_length=5)
+    note: str = Field(default="", max_length=300)
+
+
+class SearchTerm(BaseModel):
+    id: str
+    term: str
+    means: str
+    countries: list[str]
+    note: str
+    updated_at: datetime
+    updated_by: str
+
+
+class SearchTermList(BaseModel):
+    items: list[SearchTerm]
+    lexicon_entries: int
+    """Entries of the packaged Latin American lexicon, which always apply as well."""
 
 
 class SearchLogEntry(BaseModel):

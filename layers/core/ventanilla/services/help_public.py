@@ -6,9 +6,12 @@ and writes a bounded number of items. Logs keep no personal data (see :mod:`vent
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from datetime import datetime
+
+from botocore.exceptions import ClientError
 
 from ventanilla import i18n
 from ventanilla.auth import Principal
@@ -44,6 +47,7 @@ from ventanilla.help.privacy import loggable_query, redact
 from ventanilla.help.search.base import HelpSearchEngine, SearchHit, SectionGroup
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.models.common import utcnow
+from ventanilla.services import help_terms
 from ventanilla.services.help_content import EDITORS, all_articles
 from ventanilla.settings import get_settings
 from ventanilla.stats import help_figures as help_stats
@@ -53,12 +57,14 @@ from ventanilla.storage import help_articles as store
 from ventanilla.storage import help_usage as usage
 from ventanilla.storage.help_articles import StoredArticle
 
+log = logging.getLogger(__name__)
 LANGS = ("es", "en")
 STAGE_ARTICLES = 20
 POPULAR_OVERFETCH = 3  # ranked articles read per one answered: room for unpublished ones
 RELATED_MAX = 5
 SUGGEST_LINKED = 10
 SUGGEST_LINKED_POOL = 100  # articles linked to one subtype: a handful in practice
+MAX_TERM_CANDIDATES = 50
 SEARCH_ID = re.compile(r"^[0-9a-f]{16}$")
 _SLUG = re.compile(SLUG_PATTERN)
 
@@ -105,7 +111,12 @@ def check_stage(stage: str | None) -> str | None:
 
 
 def _engine() -> HelpSearchEngine:
-    return shared_engine()
+    engine = shared_engine()
+    try:
+        help_terms.refresh(engine)  # the editors' search terms, reloaded at most once a minute
+    except ClientError:  # a courtesy: searching goes on with the packaged lexicon
+        log.warning("help search terms could not be loaded", exc_info=True)
+    return engine
 
 
 def _link(s: StoredArticle) -> ArticleLink:
@@ -152,7 +163,7 @@ def search(
     unknown_section = bool(section) and not result.total and not _section_exists(code, str(section))
     if logged and not unknown_section:
         now = utcnow()
-        usage.log_search(search_id, now, logged, code, section, result.total)
+        usage.log_search(search_id, now, logged, code, section, result.total, result.confident)
         help_stats.record_search(now, logged, result.total)
     return HelpSearchOut(
         search_id=search_id,
@@ -164,6 +175,10 @@ def search(
         total=result.total,
         groups=result.groups,
         did_you_mean=result.did_you_mean,
+        confident=result.confident,
+        confidence=result.confidence,
+        results_lang=result.results_lang,
+        translated_query=result.translated_query,
     )
 
 
@@ -369,10 +384,20 @@ def suggest(
     ]
     seen = {h.slug for h in linked_hits}
     matches = []
+    confident = True
     if text and text.strip():
-        found = engine.search(text, lang=code, limit=limit + len(seen)).hits
-        matches = [h for h in found if h.slug not in seen][:limit]
-    return SuggestOut(type=type_code or "", subtype=subtype or "", lang=code, linked=linked, matches=matches)
+        found = engine.search(text, lang=code, limit=limit + len(seen))
+        confident = found.confident
+        if confident:  # a wrong article is worse than none: the citizen goes on to the form
+            matches = [h for h in found.hits if h.slug not in seen][:limit]
+    return SuggestOut(
+        type=type_code or "",
+        subtype=subtype or "",
+        lang=code,
+        linked=linked,
+        matches=matches,
+        confident=confident,
+    )
 
 
 def _linked_in_order(
@@ -481,16 +506,31 @@ def content_gaps(principal: Principal, lang: str | None, limit: int) -> ContentG
     """Searches that found nothing, most frequent first: what to write next."""
     principal.require(*EDITORS)
     code = check_lang(lang)
+    engine = _engine()
+    unknown = getattr(engine, "unknown_words", None)
     items = [
         ContentGap(
             query=str(g["query"]),
             count=int(g.get("count", 0)),
+            unsure=int(g.get("unsure", 0)),
             last_at=datetime.fromisoformat(str(g["last_at"]).replace("Z", "+00:00")),
         )
         for g in usage.gaps(code)
     ]
-    items.sort(key=lambda g: (-g.count, g.query))
-    return ContentGapsOut(lang=code, items=items[:limit])
+    items.sort(key=lambda g: (-(g.count + g.unsure), g.query))
+    items = items[:limit]
+    if callable(unknown) and code == "es":
+        # Words of these searches the help does not use: candidates for the search terms page
+        # (a citizen's word to map to the articles' word), most frequent first.
+        weight: dict[str, int] = {}
+        for g in items:
+            g.candidates = list(unknown(g.query, code))
+            for w in g.candidates:
+                weight[w] = weight.get(w, 0) + g.count + g.unsure
+        candidates = sorted(weight, key=lambda w: (-weight[w], w))[:MAX_TERM_CANDIDATES]
+    else:
+        candidates = []
+    return ContentGapsOut(lang=code, items=items, term_candidates=candidates)
 
 
 def search_log(principal: Principal, day: str | None, limit: int) -> SearchLogOut:

@@ -129,7 +129,13 @@ def article_counters(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], d
 
 
 def log_search(
-    search_id: str, now: datetime, query: str, lang: str, section: str | None, results: int
+    search_id: str,
+    now: datetime,
+    query: str,
+    lang: str,
+    section: str | None,
+    results: int,
+    confident: bool = True,
 ) -> None:
     item: dict[str, Any] = {
         "PK": f"HELPSEARCH#{search_id}",
@@ -148,11 +154,12 @@ def log_search(
     if section:
         item["section"] = section
     table().put_item(Item=item)
-    if results == 0 and query:
+    if (results == 0 or not confident) and query:
+        # "count": found nothing; "unsure": found articles, none of them confidently the answer.
         table().update_item(
             Key={"PK": f"HELPGAP#{lang}", "SK": f"Q#{query}"},
             UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e",
-            ExpressionAttributeNames={"#c": "count", "#q": "query"},
+            ExpressionAttributeNames={"#c": "count" if results == 0 else "unsure", "#q": "query"},
             ExpressionAttributeValues={":one": 1, ":q": query, ":at": iso(now), ":e": "help_gap"},
         )
 

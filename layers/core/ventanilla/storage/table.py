@@ -32,7 +32,8 @@ Keys (generic attribute names, so entities can share the indexes):
                                                             (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
-    content gap    HELPGAP#<lang>      Q#<folded query>   (count, last_at)
+    content gap    HELPGAP#<lang>      Q#<folded query>   (count: no result, unsure: not confident, last_at)
+    search term    HELPTERMS           T#<term id>     an editor's synonym: term, means, countries, note
     deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
     deflections    DEFLECT#<type>/<subtype>  TOTAL       (attempts, deflected: ADD counters)
     stats day      STATS#<slice>       D#<yyyy-mm-dd>  counters of flows on that local day
@@ -95,8 +96,11 @@ Access patterns:
   partition's 1,000 writes/s for a public help centre (a busier one would add a shard suffix).
 - related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
   saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
-- search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result search also
-  ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1 ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
+- search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result or not
+  confident search also ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1
+  ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
+- search terms: editors Put/Delete ``HELPTERMS / T#id``; each engine Queries the partition (at most
+  500 items) when it starts and once a minute after.
 - deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
   totals of the catalog's subtypes with one BatchGetItem.
 - search itself never touches the table: the indexer function follows the stream (article items

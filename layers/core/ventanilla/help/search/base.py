@@ -48,6 +48,15 @@ class SearchResult(BaseModel):
     total: int = 0
     groups: list[SectionGroup] = Field(default_factory=list)
     did_you_mean: str | None = None
+    confident: bool = True
+    """False when the first hit probably does not answer the query (or nothing was found): say
+    so and offer the contact form rather than send the citizen to a wrong article."""
+    confidence: float | None = None
+    """0..1: the rarity-weighted share of the query's words the first hit covers (None: browsing)."""
+    results_lang: str | None = None
+    """Set when the hits are in another language than asked for (English query, Spanish articles)."""
+    translated_query: str | None = None
+    """The query as it was searched in ``results_lang`` (the glossary's translation)."""
 
 
 @runtime_checkable

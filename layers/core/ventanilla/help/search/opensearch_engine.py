@@ -24,7 +24,17 @@ from urllib.parse import urlparse
 
 from ventanilla.help.articles import Article, Stage, plain_text
 from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
-from ventanilla.help.search.text import MAX_QUERY_WORDS, Synonyms, clip_query, default_synonyms, words
+from ventanilla.help.search.text import (
+    LEXICON_WEIGHT,
+    MAX_QUERY_WORDS,
+    Rule,
+    Synonyms,
+    clip_query,
+    default_lexicon,
+    default_synonyms,
+    glossary,
+    words,
+)
 
 DEFAULT_INDEX = "help-articles"
 SETTINGS_RESOURCE = "opensearch_index.json"
@@ -40,10 +50,13 @@ def settings_text(path: str | Path | None = None) -> str:
     return resources.files("ventanilla.help.search").joinpath(SETTINGS_RESOURCE).read_text("utf-8")
 
 
-def index_body(synonyms: Synonyms | None = None, path: str | Path | None = None) -> dict[str, Any]:
+def index_body(
+    synonyms: Synonyms | None = None, path: str | Path | None = None, extra: Iterable[Rule] = ()
+) -> dict[str, Any]:
     """Settings and mappings for ``indices.create``, with the synonym rules filled in."""
     body: dict[str, Any] = json.loads(settings_text(path))
     rules = (synonyms if synonyms is not None else default_synonyms()).as_rules()
+    rules += default_lexicon().with_rules(extra).as_rules()  # "term => term, means": literal kept
     body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"] = rules
     return body
 
@@ -149,9 +162,26 @@ def build_search_body(
                             "fields": fields,
                             "type": "most_fields",
                             "lenient": True,
+                            **({} if lang == "en" else {"analyzer": "ventanilla_es"}),
                         }
                     },
                     fuzzy,
+                    *(
+                        []
+                        if lang == "en"
+                        else [
+                            {  # the words as typed plus the synonym graph (lexicon), below the literal
+                                "multi_match": {
+                                    "query": text,
+                                    "fields": fields,
+                                    "type": "most_fields",
+                                    "lenient": True,
+                                    "analyzer": "ventanilla_es_search",
+                                    "boost": LEXICON_WEIGHT,
+                                }
+                            }
+                        ]
+                    ),
                     {
                         "multi_match": {
                             "query": text,
@@ -380,6 +410,7 @@ class OpenSearchEngine:
         self.client = client
         self.index_name = index
         self._synonyms = synonyms
+        self._extra_rules: list[Rule] = []
         self._settings_file = settings_file
         self._refresh = refresh
         self._ready = False
@@ -393,7 +424,7 @@ class OpenSearchEngine:
         if not self.client.indices.exists(index=self.index_name):
             from opensearchpy.exceptions import RequestError
 
-            body = index_body(self._synonyms, self._settings_file)
+            body = index_body(self._synonyms, self._settings_file, self._extra_rules)
             try:
                 self.client.indices.create(index=self.index_name, body=body)
                 created = True
@@ -491,5 +522,21 @@ class OpenSearchEngine:
         try:
             response = self.client.search(index=self.index_name, body=copy.deepcopy(body))
         except NotFoundError:  # no index yet: nothing is searchable, which is not the citizen's fault
-            return SearchResult(query=original, lang=lang, section=section)
-        return parse_search_response(response, original, lang, section)
+            return SearchResult(query=original, lang=lang, section=section, confident=False)
+        result = parse_search_response(response, original, lang, section)
+        result.confident = bool(result.hits)  # coverage-based confidence: tantivy engine only
+        if lang == "en" and not result.hits and original.strip():
+            spanish, translated = glossary().translate(original, keep=lambda w: False)
+            if translated and spanish:
+                found = self.search(spanish, "es", section, stage, request_type, limit)
+                if found.hits:
+                    found.query, found.lang = original, "en"
+                    found.results_lang, found.translated_query = "es", spanish
+                    found.did_you_mean = None
+                    return found
+        return result
+
+    def set_rules(self, extra: Iterable[Rule]) -> None:
+        """Institution terms need the index's synonym filter rebuilt: ``clear`` and reindex (the
+        console's reindex does both) after ``index_body`` has them; kept here for the interface."""
+        self._extra_rules = list(extra)

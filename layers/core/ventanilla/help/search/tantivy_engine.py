@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import threading
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,30 +22,56 @@ import tantivy
 
 from ventanilla.help.articles import Article, Stage, plain_text
 from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
+from ventanilla.help.search.confidence import CONFIDENT_AT, Coverage, confidence_of
 from ventanilla.help.search.text import (
+    CHAINED,
     MAX_QUERY_WORDS,
     QUERY_NOISE,
+    Expansion,
+    Rule,
     Synonyms,
     Vocabulary,
     analyzer_for,
     clip_query,
+    default_lexicon,
     default_synonyms,
-    fold,
+    false_friends,
+    glossary,
     max_edits,
-    spans,
+    plural_key,
     stem,
+    unstemmed_analyzer,
     words,
 )
 
 FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "tags": 2.5, "summary": 1.5, "body": 1.0}
+# Fields listed here score a constant (boost x idf) instead of BM25, so a short field does not win
+# by its length alone. Measured on both evaluation sets (make bench): constant titles lost 0.10
+# nDCG on the demo's all-caps queries and 0.04 on synonyms; constant tags lost 0.02 on typos and
+# broke "sertificado de residensia"; neither gained elsewhere, so both stay BM25 for now.
+CONSTANT_FIELDS: frozenset[str] = frozenset()
+CONSTANT_SCALE = 1.2  # about what BM25 gives one occurrence in a field of average length
 FUZZY_WEIGHT = 0.4  # fuzzy matches score a constant; keep them below a real BM25 match
 CORRECTION_WEIGHT = 0.8  # a word the content does not contain, replaced by its nearest known word
-SYNONYM_WEIGHT = 0.6
+PHRASE_SPLIT = 0.5  # a phrase of n words weighs weight/sqrt(n) per word (measured: 0, 0.5, 1)
+SPAN_TIE_BREAKER = 0.1  # a word and its expansions score as the best of them plus a little
+FALSE_FRIEND_BOOST = 2.0  # a listed word matched on the unstemmed field (all fields in one)
 MIN_CORRECTION_FREQ = 2  # only suggest words the content uses more than once
 FEW_RESULTS = 3  # "did you mean" only when the words as typed match fewer articles than this
 MAX_LIMIT = 100
-SNIPPET_WORDS = 32
+KEEP_UNTRANSLATED = 3  # letters: shorter English words left out of a translation are function words
+SNIPPET_CHARS = 220
 _TOKENIZER = "help_text"
+_WORDS_TOKENIZER = "help_words"  # folded, unstemmed: for words the stemmer would confuse
+
+
+_UNSTEMMED: list[tantivy.TextAnalyzer] = []
+
+
+def unstemmed_analyzer_cached() -> tantivy.TextAnalyzer:
+    if not _UNSTEMMED:
+        _UNSTEMMED.append(unstemmed_analyzer())
+    return _UNSTEMMED[0]
 
 
 def _meta(doc: tantivy.Document) -> dict[str, Any]:
@@ -63,6 +90,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("slug", stored=True, tokenizer_name="raw")
     for name in FIELD_BOOSTS:
         sb.add_text_field(name, stored=True, tokenizer_name=_TOKENIZER)
+    sb.add_text_field("words", tokenizer_name=_WORDS_TOKENIZER)  # every field, unstemmed
     sb.add_text_field("sections", tokenizer_name="raw")  # every slug of the path, for filtering
     sb.add_text_field("tree", tokenizer_name="raw", fast=True)  # path prefixes "a", "a/b", for groups
     sb.add_text_field("stage", tokenizer_name="raw")
@@ -79,6 +107,7 @@ class _Plan:
     highlight: set[str] = field(default_factory=set)
     did_you_mean: str | None = None
     exact: list[tantivy.Query] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
 
 
 class _LangIndex:
@@ -93,6 +122,7 @@ class _LangIndex:
         else:
             self.index = tantivy.Index(self.schema)
         self.index.register_tokenizer(_TOKENIZER, analyzer_for(lang))
+        self.index.register_tokenizer(_WORDS_TOKENIZER, unstemmed_analyzer())
         self.writer = self.index.writer(heap_size=heap_size, num_threads=1)
         self.index.reload()
         self.searcher = self.index.searcher()
@@ -150,6 +180,7 @@ class _LangIndex:
         doc.add_text("tags", tags)
         doc.add_text("summary", article.summary)
         doc.add_text("body", body)
+        doc.add_text("words", f"{article.title} {tags} {article.summary} {body}")
         for i, slug in enumerate(article.section_path):
             doc.add_text("sections", slug)
             doc.add_text("tree", "/".join(article.section_path[: i + 1]))
@@ -201,11 +232,15 @@ class TantivyEngine:
         self,
         path: str | Path | None = None,
         synonyms: Synonyms | None = None,
+        lexicon: Synonyms | None = None,
         heap_size: int = 50_000_000,
         langs: Sequence[str] = ("es", "en"),
     ) -> None:
         self._path = Path(path) if path is not None else None
         self._synonyms = synonyms if synonyms is not None else default_synonyms()
+        self._base_lexicon = lexicon if lexicon is not None else default_lexicon()
+        self._lexicon = self._base_lexicon
+        self._keys: dict[str, Callable[[str], str]] = {}
         self._lock = threading.RLock()
         self._langs: dict[str, _LangIndex] = {
             lang: _LangIndex(lang, self._path / lang if self._path else None, heap_size) for lang in langs
@@ -253,17 +288,52 @@ class TantivyEngine:
         limit: int = 10,
     ) -> SearchResult:
         text = clip_query(query if isinstance(query, str) else "")
+        result = self._search(text, lang, section, stage, request_type, limit)
+        result.query = query if isinstance(query, str) else ""
+        if lang in ("en", "es") and text.strip() and not result.confident and "es" in self._langs:
+            # English words the articles of ``lang`` do not answer: look for them, translated by
+            # the glossary, in the Spanish articles; the hits say lang "es" and the answer says so.
+            spanish_vocab = self._langs["es"].vocab
+            # An untranslated word stays when the Spanish content uses it or when it is long
+            # enough to be a topic ("passport"): it then counts against confidence, as it should.
+            spanish, translated = glossary().translate(
+                text, keep=lambda w: w in spanish_vocab or len(w) >= KEEP_UNTRANSLATED
+            )
+            if translated and spanish:
+                found = self._search(spanish, "es", section, stage, request_type, limit)
+                if found.hits and (found.confident or not result.hits):
+                    # Also on the Spanish portal: "property tax" typed there finds the same.
+                    found.query = result.query
+                    found.lang = lang
+                    found.results_lang = "es" if lang != "es" else None
+                    found.translated_query = spanish
+                    found.did_you_mean = None
+                    return found
+        return result
+
+    def _search(
+        self,
+        text: str,
+        lang: str,
+        section: str | None,
+        stage: str | None,
+        request_type: str | None,
+        limit: int,
+    ) -> SearchResult:
         target = self._langs.get(lang)
-        result = SearchResult(query=query if isinstance(query, str) else "", lang=lang, section=section)
+        result = SearchResult(query=text, lang=lang, section=section)
         if target is None:
+            result.confident = False
             return result
         limit = max(1, min(int(limit), MAX_LIMIT))
         schema = target.schema
         all_words = words(text)[:MAX_QUERY_WORDS]
         content = [w for w in all_words if w not in QUERY_NOISE] or all_words
+        searcher = target.searcher  # one snapshot for the whole answer
         with target.memory_lock:
-            plan = self._plan(target, content, all_words)
+            plan = self._plan(target, searcher, content, all_words)
         if (content and not plan.clauses) or (text.strip() and not all_words):
+            result.confident = False
             return result  # only stop words, symbols or emoji: nothing meaningful to look for
         main = (
             tantivy.Query.boolean_query([(tantivy.Occur.Should, c) for c in plan.clauses])
@@ -283,15 +353,16 @@ class TantivyEngine:
             parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
             full = tantivy.Query.boolean_query(parts)
 
-        searcher = target.searcher  # one snapshot for the whole answer
         found = searcher.search(full, limit=limit, count=True)
+        snippets = _Snippets(searcher, schema, plan.highlight) if found.hits else None
         hits = []
-        for score, address in found.hits:
+        for rank, (score, address) in enumerate(found.hits):
             doc = searcher.doc(address)
             meta = _meta(doc)
-            snippet = make_snippet(
-                str(doc.get_first("body") or ""), meta["summary"], plan.highlight, lang, SNIPPET_WORDS
-            )
+            assert snippets is not None
+            if rank == 0 and plan.coverage:
+                result.confidence = round(self._confidence(target, doc, plan), 3)
+                result.confident = result.confidence >= CONFIDENT_AT
             hits.append(
                 SearchHit(
                     slug=meta["slug"],
@@ -302,15 +373,52 @@ class TantivyEngine:
                     section_titles=meta["section_titles"],
                     stage=Stage(meta["stage"]),
                     score=round(float(score), 4),
-                    snippet=snippet,
+                    snippet=snippets.of(doc, meta["summary"]),
                 )
             )
         result.hits = hits
+        if not hits:
+            result.confident = False
+            result.confidence = 0.0 if plan.coverage else None
         result.total = _count(found)
         result.groups = self._groups(target, searcher, full, section) if result.total else []
         if plan.did_you_mean and self._exact_count(searcher, plan, filters) < FEW_RESULTS:
             result.did_you_mean = plan.did_you_mean
         return result
+
+    @staticmethod
+    def _confidence(target: _LangIndex, doc: tantivy.Document, plan: _Plan) -> float:
+        # The first hit's words and stems through the index's own analyzers (Rust), not Python.
+        text = " ".join(str(doc.get_first(f) or "") for f in FIELD_BOOSTS)
+        stems = set(analyzer_for(target.lang).analyze(text))
+        ws = set(unstemmed_analyzer_cached().analyze(text)) if any(c.forms for c in plan.coverage) else set()
+        return confidence_of(plan.coverage, stems, ws, max(1, int(target.searcher.num_docs)))
+
+    def unknown_words(self, text: str, lang: str = "es") -> list[str]:
+        """Words of ``text`` that no article uses and no synonym, lexicon entry or search term
+        covers: what the content gaps page proposes as new search terms."""
+        target = self._langs.get(lang)
+        if target is None:
+            return []
+        found: list[str] = []
+        for w in words(clip_query(text))[:MAX_QUERY_WORDS]:
+            if w in QUERY_NOISE or w.isdigit() or len(w) < 3:
+                continue
+            s = stem(w, lang)
+            with target.memory_lock:
+                known = not s or s in target.stems
+            if (
+                known
+                or self._lexicon.expand([w], key=plural_key)
+                or self._synonyms.expand([w], key=self._key(lang))
+            ):
+                continue
+            found.append(w)
+        return list(dict.fromkeys(found))
+
+    def set_rules(self, extra: Iterable[Rule]) -> None:
+        """Add an institution's own terms (the console's synonyms) to the packaged lexicon."""
+        self._lexicon = self._base_lexicon.with_rules(extra)
 
     def sections(self, lang: str = "es") -> list[SectionGroup]:
         target = self._langs.get(lang)
@@ -350,41 +458,140 @@ class TantivyEngine:
         return _count(searcher.search(exact, limit=1, count=True))
 
     def _field_clause(
-        self, schema: tantivy.Schema, term: str, weight: float, fuzzy: int = 0
+        self, searcher: tantivy.Searcher, schema: tantivy.Schema, term: str, weight: float, fuzzy: int = 0
     ) -> tantivy.Query:
         subs: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        n_docs = max(1, int(searcher.num_docs))
         for name, boost in FIELD_BOOSTS.items():
-            q = (
-                tantivy.Query.fuzzy_term_query(
+            if fuzzy:
+                q = tantivy.Query.fuzzy_term_query(
                     schema, name, term, distance=fuzzy, transposition_cost_one=True
                 )
-                if fuzzy
-                else tantivy.Query.term_query(schema, name, term)
-            )
+            elif name in CONSTANT_FIELDS:
+                df = int(searcher.doc_freq(name, term))
+                if not df:
+                    continue
+                idf = math.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+                q = tantivy.Query.const_score_query(
+                    tantivy.Query.term_query(schema, name, term), CONSTANT_SCALE * idf
+                )
+            else:
+                q = tantivy.Query.term_query(schema, name, term)
             subs.append((tantivy.Occur.Should, tantivy.Query.boost_query(q, boost * weight)))
+        if not subs:
+            return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(subs)
 
-    def _plan(self, target: _LangIndex, content: list[str], all_words: list[str]) -> _Plan:
+    @staticmethod
+    def _should(queries: list[tantivy.Query]) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+    def _forms_clause(self, schema: tantivy.Schema, forms: Iterable[str]) -> tantivy.Query:
+        subs = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "words", f)) for f in sorted(forms)]
+        return tantivy.Query.boost_query(tantivy.Query.boolean_query(subs), FALSE_FRIEND_BOOST)
+
+    def _key(self, lang: str) -> Callable[[str], str]:
+        """How query words and rule phrases compare: by stem, a stop word by itself ("un" != "una")."""
+        found = self._keys.get(lang)
+        if found is None:
+            friends = false_friends()
+
+            def found(w: str) -> str:
+                family = friends.family(w)
+                if family:
+                    return "=" + min(family)  # a false friend matches its own forms only
+                return stem(w, lang) or w
+
+            self._keys[lang] = found
+        return found
+
+    def _expansions(self, all_words: list[str]) -> list[Expansion]:
+        """Synonym groups (compared by stem) and lexicon rules (compared by plural_key), each target
+        followed one hop through both, so a regional word reaches this institution's own word."""
+        key = self._key("es")
+        found = self._synonyms.expand(all_words, key=key) + self._lexicon.expand(all_words, key=plural_key)
+        out: list[Expansion] = []
+        for exp in found:
+            weights = dict(
+                zip(exp.alternatives, exp.weights or (exp.weight,) * len(exp.alternatives), strict=True)
+            )
+            literal = tuple(all_words[exp.start : exp.end])
+            for target, weight in list(weights.items()):
+                hops = self._synonyms.expand(target, key=key) + self._lexicon.expand(target, key=plural_key)
+                for hop in hops:
+                    if hop.start != 0 or hop.end != len(target):
+                        continue
+                    for alt in hop.alternatives:
+                        if alt not in weights and alt != literal:
+                            weights[alt] = weight * CHAINED
+            out.append(Expansion(exp.start, exp.end, tuple(weights), exp.weight, tuple(weights.values())))
+        return out
+
+    def _plan(
+        self, target: _LangIndex, searcher: tantivy.Searcher, content: list[str], all_words: list[str]
+    ) -> _Plan:
         plan = _Plan()
         schema = target.schema
         lang = target.lang
         corrections: dict[str, str] = {}
         exact: list[tantivy.Query] = []
         seen_terms: set[str] = set()
-        for w in content:
+        content_set = set(content)
+        expansions = self._expansions(all_words) if lang == "es" else []
+        spans_of: dict[int, list[tuple[str, ...]]] = {}
+        alternatives: list[list[tantivy.Query]] = []
+        for exp in expansions:
+            alts = [tuple(t for t in (stem(x, lang) for x in alt) if t) for alt in exp.alternatives]
+            for i in range(exp.start, exp.end):
+                spans_of.setdefault(i, []).extend(a for a in alts if a)
+            weights = exp.weights or (exp.weight,) * len(alts)
+            queries: list[tantivy.Query] = []
+            for alt_stems, weight in zip(alts, weights, strict=True):
+                if not alt_stems:
+                    continue
+                plan.highlight.update(alt_stems)
+                if len(alt_stems) == 1:
+                    queries.append(self._field_clause(searcher, schema, alt_stems[0], weight))
+                else:
+                    # Every word of a phrase must match; together they weigh as one word would.
+                    share = weight / len(alt_stems) ** PHRASE_SPLIT
+                    must = [
+                        (tantivy.Occur.Must, self._field_clause(searcher, schema, t, share))
+                        for t in alt_stems
+                    ]
+                    queries.append(tantivy.Query.boolean_query(must))
+            alternatives.append(queries)
+        literal: dict[int, tantivy.Query] = {}
+        friends = false_friends() if lang == "es" else None
+        for i, w in enumerate(all_words):
+            if w not in content_set:
+                continue
             s = stem(w, lang)
             if not s or s in seen_terms:
                 continue
             seen_terms.add(s)
-            plan.highlight.add(s)
-            exact.append(self._field_clause(schema, s, 1.0))
-            plan.clauses.append(exact[-1])
-            budget = max_edits(w)
-            if budget:
-                distance = min(budget, max(1, max_edits(s)))
-                plan.clauses.append(self._field_clause(schema, s, FUZZY_WEIGHT, fuzzy=distance))
-            if s in target.stems or not budget:
+            cov = Coverage(w, phrases=list(spans_of.get(i, ())))
+            plan.coverage.append(cov)
+            family = friends.family(w) if friends else None
+            if family:
+                cov.forms = family
+                cov.df = max(1, target.stems.get(s, 0))
+                exact.append(self._forms_clause(schema, family))
+                literal[i] = exact[-1]
                 continue
+            cov.stems.add(s)
+            plan.highlight.add(s)
+            exact.append(self._field_clause(searcher, schema, s, 1.0))
+            literal[i] = exact[-1]
+            known = s in target.stems
+            cov.df = target.stems.get(s, 0)
+            if not cov.df and cov.phrases:
+                cov.df = max(target.stems.get(p[0], 0) for p in cov.phrases)
+            budget = max_edits(w)
+            if known or not budget or i in spans_of:
+                continue  # typo tolerance only for words the content does not know
+            distance = min(budget, max(1, max_edits(s)))
+            plan.clauses.append(self._field_clause(searcher, schema, s, FUZZY_WEIGHT, fuzzy=distance))
             near = target.vocab.similar(w)
             if near and target.vocab.counts[near[0][0]] >= MIN_CORRECTION_FREQ:
                 corrections[w] = near[0][0]
@@ -394,25 +601,21 @@ class TantivyEngine:
                 if cs in used or not cs:
                     continue
                 used.add(cs)
+                cov.stems.add(cs)
+                cov.df = max(cov.df, target.stems.get(cs, 0))
                 plan.highlight.add(cs)
-                plan.clauses.append(self._field_clause(schema, cs, CORRECTION_WEIGHT / dist))
+                plan.clauses.append(self._field_clause(searcher, schema, cs, CORRECTION_WEIGHT / dist))
                 if len(used) > 3:
                     break
-        if lang == "es":
-            for exp in self._synonyms.expand(content, key=lambda x: stem(x, lang)):
-                for alternative in exp.alternatives:
-                    alt_stems = [t for t in (stem(x, lang) for x in alternative) if t]
-                    if not alt_stems:
-                        continue
-                    plan.highlight.update(alt_stems)
-                    if len(alt_stems) == 1:
-                        plan.clauses.append(self._field_clause(schema, alt_stems[0], SYNONYM_WEIGHT))
-                    else:
-                        must = [
-                            (tantivy.Occur.Must, self._field_clause(schema, t, SYNONYM_WEIGHT))
-                            for t in alt_stems
-                        ]
-                        plan.clauses.append(tantivy.Query.boolean_query(must))
+        # A word and its expansions count once, as the best of them (the word itself scores 1.0, an
+        # expansion less): a word with many synonyms must not outweigh the rest of the query.
+        for exp, queries in zip(expansions, alternatives, strict=True):
+            own = [literal.pop(i) for i in range(exp.start, exp.end) if i in literal]
+            if own:
+                queries = [own[0] if len(own) == 1 else self._should(own), *queries]
+            if queries:
+                plan.clauses.append(tantivy.Query.disjunction_max_query(queries, SPAN_TIE_BREAKER))
+        plan.clauses.extend(literal.values())
         plan.exact = exact
         if corrections:
             plan.did_you_mean = " ".join(corrections.get(w, w) for w in all_words)
@@ -442,44 +645,49 @@ class TantivyEngine:
         return groups
 
 
-def make_snippet(
-    body: str, summary: str, highlight: set[str], lang: str = "es", size: int = SNIPPET_WORDS
-) -> str:
-    """A window of about ``size`` words with the most distinct matches, HTML-escaped, matches in <mark>.
+class _Snippets:
+    """Snippets from tantivy's SnippetGenerator over the body (matches in <mark>, HTML-escaped).
 
-    Falls back to the summary when the body has no match, so a hit always shows something.
+    The generator scores fragments by the query's body terms in Rust; nothing is re-folded or
+    re-stemmed per hit. Falls back to the summary when the body holds no match.
     """
-    for text in (body, summary):
-        offsets = list(spans(text))
-        if not offsets:
+
+    def __init__(self, searcher: tantivy.Searcher, schema: tantivy.Schema, highlight: set[str]) -> None:
+        self._generator: tantivy.SnippetGenerator | None = None
+        terms = sorted(t for t in highlight if t)
+        if terms:
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", t)) for t in terms]
+            )
+            self._generator = tantivy.SnippetGenerator.create(searcher, query, schema, "body")
+            self._generator.set_max_num_chars(SNIPPET_CHARS)
+
+    def of(self, doc: tantivy.Document, summary: str) -> str:
+        if self._generator is not None:
+            snippet = self._generator.snippet_from_doc(doc)
+            marks = snippet.highlighted()
+            if marks:
+                body = str(doc.get_first("body") or "")
+                span = snippet.fragment_range()
+                lo, hi = span.start, span.end
+                return _marked(body, lo, hi, [(r.start, r.end) for r in marks])
+        return html.escape(summary[:300])
+
+
+def _marked(text: str, lo: int, hi: int, marks: list[tuple[int, int]]) -> str:
+    """``text[lo:hi]`` escaped, with each (start, end) range (relative to ``lo``) wrapped in <mark>.
+
+    Offsets from tantivy are byte offsets into the UTF-8 text."""
+    raw = text.encode("utf-8")[lo:hi]
+    pieces = ["…" if lo > 0 else ""]
+    cursor = 0
+    for a, b in sorted(marks):
+        if a < cursor:
             continue
-        keys = [stem(fold(text[a:b]), lang) for a, b in offsets]
-        marked = [k in highlight and k != "" for k in keys]
-        if not any(marked) and text is body:
-            continue
-        best_start, best_score = 0, -1
-        for i in range(len(offsets)):
-            if not marked[i]:
-                continue
-            start = max(0, i - 4)
-            window = {
-                k for k, m in zip(keys[start : start + size], marked[start : start + size], strict=True) if m
-            }
-            if len(window) > best_score:
-                best_start, best_score = start, len(window)
-        end = min(len(offsets), best_start + size)
-        lo = offsets[best_start][0]
-        hi = offsets[end - 1][1] if end < len(offsets) else len(text)
-        pieces: list[str] = ["…" if lo > 0 else ""]
-        cursor = lo
-        for (a, b), m in zip(offsets[best_start:end], marked[best_start:end], strict=True):
-            if not m:
-                continue
-            pieces.append(html.escape(text[cursor:a]))
-            pieces.append(f"<mark>{html.escape(text[a:b])}</mark>")
-            cursor = b
-        pieces.append(html.escape(text[cursor:hi]))
-        if hi < len(text):
-            pieces.append("…")
-        return " ".join("".join(pieces).split())
-    return html.escape(summary[:300])
+        pieces.append(html.escape(raw[cursor:a].decode("utf-8", "ignore")))
+        pieces.append(f"<mark>{html.escape(raw[a:b].decode('utf-8', 'ignore'))}</mark>")
+        cursor = b
+    pieces.append(html.escape(raw[cursor:].decode("utf-8", "ignore")))
+    if hi < len(text.encode("utf-8")):
+        pieces.append("…")
+    return " ".join("".join(pieces).split())

@@ -63,11 +63,12 @@ def clip_query(query: str) -> str:
 
 
 def max_edits(word: str) -> int:
-    """Typo budget by word length: none below 4 letters, 1 for 4-7 letters, 2 from 8 letters."""
+    """Typo budget by word length: none up to 4 letters ("boda" is not "poda"), 1 for 5-8
+    letters, 2 from 9 letters."""
     n = len(word)
-    if n < 4 or word.isdigit():
+    if n <= 4 or word.isdigit():
         return 0
-    return 1 if n <= 7 else 2
+    return 1 if n <= 8 else 2
 
 
 def spanish_analyzer() -> tantivy.TextAnalyzer:
@@ -119,27 +120,51 @@ def stem(word: str, lang: str = "es") -> str:
     return str(out[0]) if out else ""
 
 
-# --- synonyms -------------------------------------------------------------------------------
+# --- synonyms, regional lexicon, false friends, English glossary ----------------------------
+
+SYNONYM_WEIGHT = 0.6  # an expansion always scores below the word as typed (weight 1.0)
+LEXICON_WEIGHT = 0.6
+CHAINED = 0.9  # what a target itself means (abrir un negocio -> licencia -> patente) weighs less
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``phrase`` (folded words) also means each of ``targets``, scored at ``weight``.
+
+    ``countries`` and ``source`` document where the usage comes from (the lexicon's columns).
+    """
+
+    phrase: tuple[str, ...]
+    targets: tuple[tuple[str, ...], ...]
+    weight: float = SYNONYM_WEIGHT
+    countries: tuple[str, ...] = ()
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class Expansion:
-    """Words ``start:end`` of a query matched a synonym group; ``alternatives`` are the others."""
+    """Words ``start:end`` of a query matched a rule; ``alternatives`` are what else to look for."""
 
     start: int
     end: int
     alternatives: tuple[tuple[str, ...], ...]
+    weight: float = SYNONYM_WEIGHT
+    weights: tuple[float, ...] = ()  # per alternative when they differ (chained ones weigh less)
 
 
 @dataclass
 class Synonyms:
-    """Groups of equivalent words or phrases ("luz, energia electrica, electricidad").
+    """Equivalence groups ("luz, energia electrica") plus one-way rules (the regional lexicon).
 
-    Phrases are stored folded; matching compares a key of each word (the stem by default in the
-    engines) so plurals and accents match too.
+    Phrases are stored folded; matching compares a key of each word (the stem, or the word itself
+    for a stop word, in the engines) so plurals and accents match too.
     """
 
     groups: list[tuple[tuple[str, ...], ...]] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    _keyed: dict[int, dict[str, list[tuple[tuple[str, ...], Rule]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @classmethod
     def parse(cls, text: str) -> Synonyms:
@@ -158,41 +183,224 @@ class Synonyms:
     def load(cls, path: str | Path | None = None) -> Synonyms:
         """Load a synonyms file; by default the one packaged with the search engines."""
         if path is None:
-            text = resources.files("ventanilla.help.search").joinpath("synonyms_es.txt").read_text("utf-8")
-        else:
-            text = Path(path).read_text("utf-8")
-        return cls.parse(text)
+            return cls.parse(_packaged("synonyms_es.txt"))
+        return cls.parse(Path(path).read_text("utf-8"))
+
+    def with_rules(self, extra: Iterable[Rule]) -> Synonyms:
+        """A copy with more one-way rules (an institution's own terms, from the console)."""
+        return Synonyms(list(self.groups), [*self.rules, *extra])
+
+    def all_rules(self) -> list[Rule]:
+        """Every group as rules (each phrase means the others) followed by the one-way rules."""
+        out = [
+            Rule(p, tuple(o for o in group if o != p), SYNONYM_WEIGHT) for group in self.groups for p in group
+        ]
+        return out + self.rules
 
     def as_rules(self) -> list[str]:
-        """Solr/OpenSearch synonym rules, one equivalence group per line."""
-        return [", ".join(" ".join(p) for p in group) for group in self.groups]
+        """Solr/OpenSearch synonym rules: equivalence lines, then ``a => a, b`` for one-way rules
+        (the literal is kept, so a synonym graph expands without losing the word as typed)."""
+        lines = [", ".join(" ".join(p) for p in group) for group in self.groups]
+        for rule in self.rules:
+            literal = " ".join(rule.phrase)
+            targets = [" ".join(t) for t in rule.targets if " ".join(t) != literal]
+            if targets:
+                lines.append(f"{literal} => {', '.join([literal, *targets])}")
+        return lines
+
+    def _index(self, key: Callable[[str], str]) -> dict[str, list[tuple[tuple[str, ...], Rule]]]:
+        found = self._keyed.get(id(key))
+        if found is None:
+            found = {}
+            for rule in self.all_rules():
+                keys = tuple(key(w) for w in rule.phrase)
+                if keys:
+                    found.setdefault(keys[0], []).append((keys, rule))
+            for entries in found.values():
+                entries.sort(key=lambda e: -len(e[0]))
+            self._keyed[id(key)] = found
+        return found
 
     def expand(self, query_words: Sequence[str], key: Callable[[str], str] = lambda w: w) -> list[Expansion]:
-        """Every (longest, leftmost) phrase of a group found in ``query_words``, with its alternatives."""
+        """Every longest, leftmost rule phrase found in ``query_words``, merged per span.
+
+        ``key`` must be a long-lived function (its identity caches the keyed rules).
+        """
+        index = self._index(key)
         keyed = [key(w) for w in query_words]
         found: list[Expansion] = []
         i = 0
         while i < len(keyed):
-            best: Expansion | None = None
-            for group in self.groups:
-                for phrase in group:
-                    n = len(phrase)
-                    if n == 0 or i + n > len(keyed) or (best is not None and n <= best.end - best.start):
-                        continue
-                    if all(keyed[i + j] == key(phrase[j]) for j in range(n)):
-                        others = tuple(p for p in group if p != phrase)
-                        best = Expansion(i, i + n, others)
-            if best is None:
+            best_len = 0
+            alternatives: dict[tuple[str, ...], float] = {}
+            for keys, rule in index.get(keyed[i], ()):
+                n = len(keys)
+                if n < best_len or i + n > len(keyed) or tuple(keyed[i : i + n]) != keys:
+                    continue
+                best_len = n
+                for t in rule.targets:
+                    if t != rule.phrase:
+                        alternatives[t] = max(alternatives.get(t, 0.0), rule.weight)
+            if not best_len:
                 i += 1
-            else:
-                found.append(best)
-                i = best.end
+                continue
+            if alternatives:
+                weight = max(alternatives.values())
+                found.append(
+                    Expansion(i, i + best_len, tuple(alternatives), weight, tuple(alternatives.values()))
+                )
+            i += best_len
         return found
+
+
+def plural_key(word: str) -> str:
+    """How lexicon phrases compare: the folded word without a plural ending ("baches" = "bache",
+    "luces" = "luz"), but not its stem, so "hoy" is not "hoyo" and "recibir" is not "recibo"."""
+    if len(word) > 3 and word.endswith("s"):
+        word = word[:-1]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if word.endswith("z"):
+        word = word[:-1] + "c"
+    return word
+
+
+def _packaged(name: str) -> str:
+    return resources.files("ventanilla.help.search").joinpath(name).read_text("utf-8")
+
+
+def parse_lexicon(text: str, weight: float = LEXICON_WEIGHT) -> list[Rule]:
+    """``term | means | countries | source`` lines (see lexicon_latam.txt) as one-way rules."""
+    rules: list[Rule] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 2:
+            continue
+        phrase, target = tuple(words(cells[0])), tuple(words(cells[1]))
+        if not phrase or not target or phrase == target:
+            continue
+        countries = tuple(c.strip().upper() for c in cells[2].split(",")) if len(cells) > 2 else ()
+        rules.append(Rule(phrase, (target,), weight, countries, cells[3] if len(cells) > 3 else ""))
+    return rules
 
 
 @lru_cache(maxsize=1)
 def default_synonyms() -> Synonyms:
     return Synonyms.load()
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Synonyms:
+    """The Latin American lexicon (lexicon_latam.txt) as one-way rules; match with plural_key."""
+    return Synonyms(rules=parse_lexicon(_packaged("lexicon_latam.txt")))
+
+
+@dataclass(frozen=True)
+class FalseFriends:
+    """Word forms the stemmer collapses although they mean different things.
+
+    ``family(word)`` is the set of forms that may match ``word`` (its own group), or None when the
+    word is not listed and its stem can be trusted.
+    """
+
+    groups: dict[str, frozenset[str]]
+
+    @classmethod
+    def parse(cls, text: str) -> FalseFriends:
+        groups: dict[str, frozenset[str]] = {}
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if not line:
+                continue
+            for part in line.split("|"):
+                forms = frozenset(words(part))
+                for w in forms:
+                    groups[w] = forms
+        return cls(groups)
+
+    def family(self, word: str) -> frozenset[str] | None:
+        return self.groups.get(word)
+
+    def lines(self) -> list[list[frozenset[str]]]:
+        """The collisions as lists of groups (for tests that check each still collides)."""
+        out: list[list[frozenset[str]]] = []
+        for raw in _packaged("false_friends_es.txt").splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if line:
+                out.append([frozenset(words(p)) for p in line.split("|")])
+        return out
+
+
+@lru_cache(maxsize=1)
+def false_friends() -> FalseFriends:
+    return FalseFriends.parse(_packaged("false_friends_es.txt"))
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """English -> Spanish phrases of the help centre's terms (``glossary_en_es.txt``)."""
+
+    rules: tuple[tuple[tuple[str, ...], str], ...]
+    by_first: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, text: str) -> Glossary:
+        rules: list[tuple[tuple[str, ...], str]] = []
+        for raw in text.splitlines():
+            line = raw.split("#", 1)[0].strip()
+            if "|" not in line:
+                continue
+            en, es = (c.strip() for c in line.split("|", 1))
+            key = tuple(k for k in (stem(w, "en") or w for w in words(en)) if k)
+            if key and es:
+                rules.append((key, " ".join(words(es))))
+        rules.sort(key=lambda r: -len(r[0]))
+        by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for rule in rules:
+            by_first.setdefault(rule[0][0], []).append(rule)
+        return cls(tuple(rules), {k: tuple(v) for k, v in by_first.items()})
+
+    def translate(self, text: str, keep: Callable[[str], bool] = lambda w: True) -> tuple[str, int]:
+        """Spanish words for an English query and how many English words were translated.
+
+        English stop words are dropped; a word with no entry is kept only if ``keep`` says so (the
+        engine keeps words the Spanish content uses: a name, a code, a word both languages share)."""
+        ws = words(text)
+        keys = [stem(w, "en") for w in ws]
+        out: list[str] = []
+        translated = 0
+        i = 0
+        while i < len(ws):
+            candidates = self.by_first.get(keys[i], ()) + self.by_first.get(ws[i], ())
+            for key, es in candidates:
+                n = len(key)
+                if tuple(keys[i : i + n]) == key or tuple(ws[i : i + n]) == key:
+                    out.append(es)
+                    translated += n
+                    i += n
+                    break
+            else:
+                if keys[i] and ws[i] not in ENGLISH_FUNCTION_WORDS and keep(ws[i]):
+                    out.append(ws[i])
+                i += 1
+        return " ".join(out), translated
+
+
+# Question words, pronouns and auxiliaries of English queries (tantivy's English stop list is short).
+_ENGLISH_FUNCTION = """
+    i me my mine we our us you your he she his her they them their what where when why how who which
+    do does did done can could should would will shall may might must have has had get got am
+    out up down off over about from just please need want help some any there here
+"""
+ENGLISH_FUNCTION_WORDS: frozenset[str] = frozenset(_ENGLISH_FUNCTION.split())
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    return Glossary.parse(_packaged("glossary_en_es.txt"))
 
 
 # --- spelling -------------------------------------------------------------------------------
@@ -262,9 +470,9 @@ class Vocabulary:
         if self._lookup is None:
             lookup: dict[str, list[str]] = {}
             for w in self.counts:
-                if len(w) < 3 or w.isdigit():
-                    continue
-                for d in _deletes(w, 2 if len(w) >= 7 else 1):
+                if max_edits(w) == 0:
+                    continue  # a correction must be within its own budget too: none for short words
+                for d in _deletes(w, max_edits(w)):
                     lookup.setdefault(d, []).append(w)
             self._lookup = lookup
         return self._lookup
@@ -294,3 +502,16 @@ class Vocabulary:
             return None
         near = self.similar(word)
         return near[0][0] if near else None
+
+
+def unstemmed_analyzer() -> tantivy.TextAnalyzer:
+    """Folded words without stemming or stop words: where the stemmer would confuse two words."""
+    import tantivy
+
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
