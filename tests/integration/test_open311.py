@@ -87,7 +87,7 @@ def errors_xml(response: Any, status: int) -> list[str]:
 
 def filed(api: Any, key: str, **fields: Any) -> str:
     response = submit(api, form_body(key, **fields))
-    assert response.status_code == 201, response.body
+    assert response.status_code == 200, response.body
     return str(json_of(response)[0]["service_request_id"])
 
 
@@ -168,7 +168,7 @@ def test_unknown_service_and_bad_extension_are_404(api: Any, fmt: str) -> None:
 
 def test_post_files_a_request_with_attributes_place_and_api_channel(api: Any, aws: Aws, key: str) -> None:
     response = submit(api, form_body(key))
-    assert response.status_code == 201, response.body
+    assert response.status_code == 200, response.body
     [created] = json_of(response)
     number = created["service_request_id"]
     assert isinstance(number, str) and re.fullmatch(r"\d{4}-\d{6}", number)
@@ -193,7 +193,7 @@ def test_post_in_xml_with_address_title_and_key_in_header(api: Any, key: str) ->
         **{"attribute[title]": "Poste caído", "attribute[report_url]": "https://fms.example/report/1"},
     )
     response = submit(api, body, "xml", {"X-Api-Key": key})
-    assert response.status_code == 201, response.body
+    assert response.status_code == 200, response.body
     root = xml_of(response)
     assert root.tag == "service_requests"
     number = root.findtext("request/service_request_id")
@@ -262,7 +262,7 @@ def test_post_checks_attribute_types(api: Any, key: str) -> None:
     [error] = errors_json(submit(api, body), 400)
     assert "attribute[superficie]" in error["description"]
     ok = body.replace("superficie%5D=ancho", "superficie%5D=120.5")
-    assert submit(api, ok).status_code == 201
+    assert submit(api, ok).status_code == 200
 
 
 def test_post_needs_a_form_body(api: Any, key: str) -> None:
@@ -427,7 +427,7 @@ def test_api_keys_are_shown_once_listed_without_secret_and_revocable(api: Any, a
     )
     mine = next(k for k in listed.json_body["items"] if k["id"] == issued["id"])
     assert "key" not in mine and "key_hash" not in mine and mine["prefix"] == issued["key"][:8]
-    assert submit(api, form_body(issued["key"])).status_code == 201
+    assert submit(api, form_body(issued["key"])).status_code == 200
     revoked = api.delete(f"/api/v1/admin/api-keys/{issued['id']}", headers=admin)
     assert revoked.status_code == 200 and revoked.json_body["revoked_at"]
     errors_json(submit(api, form_body(issued["key"])), 403)
@@ -460,6 +460,6 @@ def test_a_key_over_its_rate_limit_is_429(api: Any, aws: Aws) -> None:
         api, "/api/v1/admin/api-keys", {"name": "Lenta", "rate_limit_per_minute": 1}, aws.auth("elena.admin")
     )
     slow = created.json_body["key"]
-    assert submit(api, form_body(slow)).status_code == 201
+    assert submit(api, form_body(slow)).status_code == 200
     limited = errors_json(submit(api, form_body(slow)), 429)
     assert "límite" in limited[0]["description"]

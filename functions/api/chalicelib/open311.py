@@ -202,7 +202,7 @@ def create(resource: str) -> Response:
         raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
     created = intake.file_request(form, client, lang_of(request))
     logger.info("open311 request filed", extra={"client": client.id, "number": created["service_request_id"]})
-    return _answer(fmt, render_list(fmt, "service_requests", "request", [created]), status=201)
+    return _answer(fmt, render_list(fmt, "service_requests", "request", [created]))
 
 
 @open311_route(
