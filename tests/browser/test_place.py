@@ -23,12 +23,12 @@ def _fill_service_form(tab: Any, subject: str) -> None:
     page.wait_for_selector("h1:text('Cuéntenos su caso')")
     tab.wait_ready()
     page.get_by_label("Asunto").fill(subject)
-    page.get_by_label("Servicio", exact=True).select_option("alumbrado")
-    page.get_by_label("Dirección", exact=True).fill("Av. Los Aromos 123")
+    page.get_by_label("Servicio").select_option("alumbrado")
+    page.get_by_label("Dirección").fill("Av. Los Aromos 123")
     page.get_by_label("Describa su solicitud").fill("La luminaria de la esquina lleva una semana apagada.")
 
 
-def test_use_my_location_and_address_reach_the_request(tab: Any) -> None:
+def test_use_my_location_and_address_reach_the_request(tab: Any, new_tab: Any) -> None:
     page = tab.page
     page.context.grant_permissions(["geolocation"], origin=tab.url)
     page.context.set_geolocation(POINT)
@@ -57,6 +57,17 @@ def test_use_my_location_and_address_reach_the_request(tab: Any) -> None:
         "address": "Esquina Los Aromos con Las Acacias",
         "sector": None,
     }
+    agent = new_tab()
+    agent.go("#/agente")
+    agent.page.get_by_label("Usuario").fill("bruno.l2")
+    agent.page.get_by_label("Contraseña").fill("Demo-Ventanilla-2")
+    agent.page.get_by_role("button", name="Ingresar").click()
+    agent.page.wait_for_selector("h1:text('Bandeja de solicitudes')")
+    agent.go(f"#/agente/solicitud/{number}")
+    agent.page.wait_for_selector("[data-testid=ticket-place]")
+    place = agent.page.get_by_test_id("ticket-place").inner_text()
+    assert place == "Esquina Los Aromos con Las Acacias · -33.43721, -70.65061"
+    agent.step("lugar-3-agente")
 
 
 def test_refused_location_says_so_and_the_address_alone_is_enough(tab: Any) -> None:
