@@ -14,7 +14,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import ROUTE_DOCS, RouteDoc, lang_of, logger, q
 from chalicelib.observability import tracer
 from ventanilla.errors import DomainError
-from ventanilla.i18n import message
+from ventanilla.i18n import Lang, message
 from ventanilla.open311 import intake, listing, services
 from ventanilla.open311.wire import (
     CONTENT_TYPES,
@@ -34,6 +34,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00Z"
 """When this endpoint last changed in a way clients see (discovery's changeset: sortable, past)."""
 FORM = "application/x-www-form-urlencoded"
+BAD_EXTENSION = ("Extensión desconocida: use .xml o .json", "Bad extension. We support .xml and .json")
 JURISDICTION = q("optional; when the institution sets one, another value answers 404")
 FILTERS = {
     "jurisdiction_id": JURISDICTION,
@@ -56,11 +57,11 @@ def _answer(fmt: Format, body: Any, status: int = 200, cache: str | None = None)
     return Response(body=body, status_code=status, headers=headers)
 
 
-def _errors(fmt: Format, error: Open311Error) -> Response:
+def _errors(fmt: Format, error: Open311Error, lang: Lang) -> Response:
     headers = {"Content-Type": CONTENT_TYPES[fmt]}
     if error.status == 429:
         headers["Retry-After"] = "60"
-    return Response(body=render_errors(fmt, error.errors()), status_code=error.status, headers=headers)
+    return Response(body=render_errors(fmt, error.errors(lang)), status_code=error.status, headers=headers)
 
 
 def open311_route(
@@ -90,9 +91,10 @@ def open311_route(
                 _check_jurisdiction(request)
                 return traced(**kwargs)
             except Open311Error as error:
-                return _errors(fmt, error)
+                return _errors(fmt, error, lang_of(request))
             except DomainError as error:  # anything the domain refuses is a general 400
-                return _errors(fmt, Open311Error(400, message(error.code, lang_of(request), **error.params)))
+                lang = lang_of(request)
+                return _errors(fmt, Open311Error(400, message(error.code, lang, **error.params)), lang)
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
@@ -114,15 +116,17 @@ def _check_jurisdiction(request: Any) -> None:
         form = getattr(request, "_open311_form", None)
         given = intake.one(form, "jurisdiction_id") if form else None
     if wanted and given and given != wanted:
-        raise Open311Error(404, f"jurisdiction_id {given[:80]} not found")
+        raise Open311Error(
+            404, (f"jurisdiction_id {given[:80]} no existe", f"jurisdiction_id {given[:80]} not found")
+        )
 
 
 def _resource(name: str, *allowed: str) -> tuple[str, Format]:
     parsed = split_resource(name)
     if parsed is None:
-        raise Open311Error(404, "Bad extension. We support .xml and .json")
+        raise Open311Error(404, BAD_EXTENSION)
     if parsed[0] not in allowed:
-        raise Open311Error(404, f"{parsed[0][:40]} not found")
+        raise Open311Error(404, (f"{parsed[0][:40]} no existe", f"{parsed[0][:40]} not found"))
     return parsed
 
 
@@ -186,10 +190,10 @@ def create(resource: str) -> Response:
     _, fmt = _resource(resource, "requests")
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != FORM:
-        raise Open311Error(400, f"the body must be {FORM}")
+        raise Open311Error(400, (f"el cuerpo debe ser {FORM}", f"the body must be {FORM}"))
     raw = request.raw_body or b""
     if len(raw) > get_settings().max_body_bytes:
-        raise Open311Error(400, "the body is too large")
+        raise Open311Error(400, ("el cuerpo es demasiado grande", "the body is too large"))
     form = intake.parse_form(raw)
     request._open311_form = form  # the jurisdiction check reads it too
     _check_jurisdiction(request)
@@ -199,7 +203,13 @@ def create(resource: str) -> Response:
     except DomainError as error:  # over the key's limit
         raise Open311Error(429, message(error.code, lang_of(request), **error.params)) from error
     if client is None:
-        raise Open311Error(403, "Invalid api_key received -- can't proceed with create_request.")
+        raise Open311Error(
+            403,
+            (
+                "api_key no válida: no se puede crear la solicitud (create_request).",
+                "Invalid api_key received -- can't proceed with create_request.",
+            ),
+        )
     created = intake.file_request(form, client, lang_of(request))
     logger.info("open311 request filed", extra={"client": client.id, "number": created["service_request_id"]})
     return _answer(fmt, render_list(fmt, "service_requests", "request", [created]))
@@ -215,7 +225,7 @@ def definition(service_code: str) -> Response:
     request = bp.current_request
     parsed = split_resource(service_code)
     if parsed is None:
-        raise Open311Error(404, "Bad extension. We support .xml and .json")
+        raise Open311Error(404, BAD_EXTENSION)
     code, fmt = parsed
     service = services.find(code)
     body = render_object(fmt, "service_definition", services.definition(service, lang_of(request)))
@@ -232,7 +242,7 @@ def one(service_request_id: str) -> Response:
     request = bp.current_request
     parsed = split_resource(service_request_id)
     if parsed is None:
-        raise Open311Error(404, "Bad extension. We support .xml and .json")
+        raise Open311Error(404, BAD_EXTENSION)
     number, fmt = parsed
     found = listing.one_request(number, lang_of(request))
     return _answer(fmt, render_list(fmt, "service_requests", "request", [found]))

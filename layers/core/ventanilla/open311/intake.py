@@ -41,11 +41,13 @@ def parse_form(raw: bytes, max_fields: int = 200) -> dict[str, list[str]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Open311Error(400, "the body is not UTF-8") from error
+        raise Open311Error(400, ("el cuerpo no es UTF-8", "the body is not UTF-8")) from error
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=max_fields)
     except ValueError as error:
-        raise Open311Error(400, f"too many form fields (at most {max_fields})") from error
+        raise Open311Error(
+            400, (f"demasiados campos (máximo {max_fields})", f"too many form fields (at most {max_fields})")
+        ) from error
     out: dict[str, list[str]] = {}
     for name, value in pairs:
         out.setdefault(name, []).append(value)
@@ -70,7 +72,7 @@ def attributes(form: dict[str, list[str]]) -> dict[str, list[str]]:
 
 def _value(f: FormField, values: Sequence[str]) -> tuple[FormValue | None, str | None]:
     if len(values) > 1:
-        return None, "takes one value"
+        return None, "one"
     raw = values[0].strip()
     if f.kind == "number":
         try:
@@ -78,19 +80,19 @@ def _value(f: FormField, values: Sequence[str]) -> tuple[FormValue | None, str |
         except ValueError:
             number = None
         if number is None:
-            return None, "must be a number"
+            return None, "number"
         return (int(number) if number.is_integer() else number), None
     if f.kind == "checkbox":
         if raw.lower() in _TRUE:
             return True, None
         if raw.lower() in _FALSE:
             return False, None
-        return None, "must be true or false"
+        return None, "bool"
     if f.kind == "date":
         try:
             return date.fromisoformat(raw[:10]).isoformat() if len(raw) <= 10 else _date_of(raw), None
         except ValueError:
-            return None, "must be a W3C date or datetime"
+            return None, "date"
     return raw, None
 
 
@@ -98,7 +100,15 @@ def _date_of(raw: str) -> str:
     return datetime.fromisoformat(raw.replace("Z", "+00:00")).date().isoformat()
 
 
-def form_values(service: Service, given: dict[str, list[str]]) -> dict[str, FormValue]:
+_PROBLEMS = {
+    "one": ("admite un solo valor", "takes one value"),
+    "number": ("debe ser un número", "must be a number"),
+    "bool": ("debe ser true o false", "must be true or false"),
+    "date": ("debe ser una fecha W3C", "must be a W3C date or datetime"),
+}
+
+
+def form_values(service: Service, given: dict[str, list[str]], lang: Lang = "es") -> dict[str, FormValue]:
     """The defined attributes as form values (the catalog's checks run in create_ticket)."""
     out: dict[str, FormValue] = {}
     problems: list[tuple[int, str]] = []
@@ -108,7 +118,8 @@ def form_values(service: Service, given: dict[str, list[str]]) -> dict[str, Form
             continue
         value, problem = _value(f, values)
         if problem:
-            problems.append((400, f"attribute[{f.name}] {problem}"))
+            words = _PROBLEMS[problem][1 if lang == "en" else 0]
+            problems.append((400, f"attribute[{f.name}]: {words}"))
         elif value is not None:
             out[f.name] = value
     if problems:
@@ -123,19 +134,28 @@ def _location(form: dict[str, list[str]]) -> LocationIn:
     if address is None and address_id and not address_id.startswith("#"):
         address = f"address_id {address_id}"  # the jurisdiction's master-address id, kept as given
     if (lat is None) != (long is None):
-        raise Open311Error(400, "lat and long must be sent together")
+        raise Open311Error(400, ("lat y long van juntas", "lat and long must be sent together"))
     if lat is None and address is None:
-        raise Open311Error(400, "a location is required: lat and long, address_string or address_id")
+        raise Open311Error(
+            400,
+            (
+                "falta la ubicación (location): lat y long, address_string o address_id",
+                "a location is required: lat and long, address_string or address_id",
+            ),
+        )
     try:
         point = (float(lat), float(long)) if lat is not None and long is not None else (None, None)
     except ValueError as error:
-        raise Open311Error(400, "lat and long must be WGS84 decimal degrees") from error
+        raise Open311Error(
+            400, ("lat y long deben ser grados decimales WGS84", "lat and long must be WGS84 decimal degrees")
+        ) from error
     try:
         return LocationIn(lat=point[0], long=point[1], address=address[:400] if address else None)
     except ValidationError as error:
         where = ", ".join(str(e["loc"][0]) if e["loc"] else "location" for e in error.errors())
+        ranges = "lat ∈ [-90, 90], long ∈ [-180, 180]"
         raise Open311Error(
-            400, f"invalid location ({where}): lat in [-90, 90], long in [-180, 180]"
+            400, (f"ubicación no válida ({where}): {ranges}", f"invalid location ({where}): {ranges}")
         ) from error
 
 
@@ -145,22 +165,34 @@ def _media_url(form: dict[str, list[str]]) -> str | None:
         return None
     parts = urlsplit(url)
     if len(url) > MAX_MEDIA_URL or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Open311Error(400, "media_url must be an http(s) URL")
+        raise Open311Error(400, ("media_url debe ser una URL http(s)", "media_url must be an http(s) URL"))
     return url
 
 
 def _requester(form: dict[str, list[str]], lang: Lang, client: ApiKey) -> dict[str, Any]:
     email, phone = one(form, "email"), one(form, "phone")
     if email is None and phone is None:
-        raise Open311Error(400, "email or phone is required: the citizen is answered there")
+        raise Open311Error(
+            400,
+            (
+                "falta email o phone: ahí se responde al vecino",
+                "email or phone is required: the citizen is answered there",
+            ),
+        )
     try:
         email = normalize_email(email) if email else None
     except ValueError as error:
-        raise Open311Error(400, "email is not a valid address") from error
+        raise Open311Error(400, ("email no es un correo válido", "email is not a valid address")) from error
     try:
         phone = normalize_phone(phone) if phone else None
     except ValueError as error:
-        raise Open311Error(400, "phone is not a valid number (international format: +56 9 ...)") from error
+        raise Open311Error(
+            400,
+            (
+                "phone no es un número válido (formato internacional: +56 9 ...)",
+                "phone is not a valid number (international format: +56 9 ...)",
+            ),
+        ) from error
     name = " ".join(p for p in (one(form, "first_name"), one(form, "last_name")) if p)[:120]
     if len(name) < 2:
         name = f"Vecino/a ({client.name})"[:120] if lang == "es" else f"Resident ({client.name})"[:120]
@@ -189,16 +221,24 @@ def file_request(form: dict[str, list[str]], client: ApiKey, lang: Lang) -> dict
     """File the request; the answer's one ``request`` (service_request_id and service_notice)."""
     code = one(form, "service_code")
     if code is None:
-        raise Open311Error(400, "service_code is required")
+        raise Open311Error(400, ("falta service_code", "service_code is required"))
     service = find(code)
     description = (one(form, "description") or "").replace("\r\n", "\n")
     if len(description) > MAX_DESCRIPTION:
-        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
+        raise Open311Error(
+            400,
+            (
+                f"description supera los {MAX_DESCRIPTION} caracteres",
+                f"description is longer than {MAX_DESCRIPTION} characters",
+            ),
+        )
     if _HTML.search(description):
-        raise Open311Error(400, "description may not contain HTML or code")
+        raise Open311Error(
+            400, ("description no puede contener HTML ni código", "description may not contain HTML or code")
+        )
     location = _location(form)
     given = attributes(form)
-    values = form_values(service, given)
+    values = form_values(service, given, lang)
     requester = _requester(form, lang, client)
     service_name = service.subtype.name.in_lang(lang)
     body = CreateTicketIn.model_validate(

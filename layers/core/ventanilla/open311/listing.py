@@ -43,9 +43,21 @@ def parse_w3c(name: str, raw: str) -> datetime:
             return datetime.combine(date.fromisoformat(raw), datetime.min.time(), UTC)
         parsed = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
     except ValueError as error:
-        raise Open311Error(400, f"{name} must be a W3C datetime such as 2026-01-01T00:00:00Z") from error
+        raise Open311Error(
+            400,
+            (
+                f"{name} debe ser una fecha W3C como 2026-01-01T00:00:00Z",
+                f"{name} must be a W3C datetime such as 2026-01-01T00:00:00Z",
+            ),
+        ) from error
     if parsed.tzinfo is None:
-        raise Open311Error(400, f"{name} needs a time zone (Z or ±hh:mm)")
+        raise Open311Error(
+            400,
+            (
+                f"{name} necesita zona horaria / time zone (Z o ±hh:mm)",
+                f"{name} needs a time zone (Z or ±hh:mm)",
+            ),
+        )
     return parsed.astimezone(UTC)
 
 
@@ -61,9 +73,17 @@ def period(start_raw: str | None, end_raw: str | None, now: datetime) -> tuple[d
     if start is None:
         start = end - MAX_SPAN
     if start > end:
-        raise Open311Error(400, "start_date is after end_date")
+        raise Open311Error(
+            400, ("start_date es posterior (after) a end_date", "start_date is after end_date")
+        )
     if end - start > MAX_SPAN:
-        raise Open311Error(400, "start_date to end_date may not span more than 90 days")
+        raise Open311Error(
+            400,
+            (
+                "entre start_date y end_date no puede haber más de 90 días (90 days)",
+                "start_date to end_date may not span more than 90 days",
+            ),
+        )
     return start, end
 
 
@@ -123,11 +143,16 @@ def _last_public_note(history: Iterable[HistoryEvent]) -> str | None:
 
 def one_request(number: str, lang: Lang) -> dict[str, Any]:
     if not is_number(number):
-        raise Open311Error(404, f"service_request_id {number[:40]} not found")
+        raise Open311Error(
+            404,
+            (f"service_request_id {number[:40]} no existe", f"service_request_id {number[:40]} not found"),
+        )
     ticket, history = store.get_with_history(number)
     service = _listable(ticket, open_services()) if ticket else None
     if ticket is None or service is None:
-        raise Open311Error(404, f"service_request_id {number} not found")
+        raise Open311Error(
+            404, (f"service_request_id {number} no existe", f"service_request_id {number} not found")
+        )
     return entry(ticket, service, _team_names(lang), lang, _last_public_note(history))
 
 
@@ -142,7 +167,13 @@ def search(params: dict[str, str], lang: Lang) -> list[dict[str, Any]]:
     ids = _csv(params.get("service_request_id"))
     if ids:
         if len(ids) > MAX_IDS:
-            raise Open311Error(400, f"at most {MAX_IDS} service_request_id values")
+            raise Open311Error(
+                400,
+                (
+                    f"máximo {MAX_IDS} valores de service_request_id",
+                    f"at most {MAX_IDS} service_request_id values",
+                ),
+            )
         found = store.get_many([i for i in dict.fromkeys(ids) if is_number(i)])
         out = []
         for number in dict.fromkeys(ids):
@@ -154,10 +185,22 @@ def search(params: dict[str, str], lang: Lang) -> list[dict[str, Any]]:
     codes = set(_csv(params.get("service_code")))
     unknown = sorted(codes - set(services))
     if unknown:
-        raise Open311Error(400, f"unknown service_code: {', '.join(unknown)[:200]}")
+        raise Open311Error(
+            400,
+            (
+                f"service_code desconocido: {', '.join(unknown)[:200]}",
+                f"unknown service_code: {', '.join(unknown)[:200]}",
+            ),
+        )
     statuses = set(_csv(params.get("status")))
     if statuses - {"open", "closed"}:
-        raise Open311Error(400, "status must be open or closed (comma-separated for both)")
+        raise Open311Error(
+            400,
+            (
+                "status debe ser open o closed (ambos separados por coma)",
+                "status must be open or closed (comma-separated for both)",
+            ),
+        )
     start, end = period(params.get("start_date"), params.get("end_date"), utcnow())
     out, read = [], 0
     for month in _months(start, end):

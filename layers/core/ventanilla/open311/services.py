@@ -56,7 +56,9 @@ def open_services(types: list[RequestType] | None = None) -> dict[str, Service]:
 def find(code: str, services: dict[str, Service] | None = None) -> Service:
     found = (services if services is not None else open_services()).get(code)
     if found is None:
-        raise Open311Error(404, f"service_code {code[:80]} not found")
+        raise Open311Error(
+            404, (f"service_code {code[:80]} no existe", f"service_code {code[:80]} not found")
+        )
     return found
 
 

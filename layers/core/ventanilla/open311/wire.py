@@ -21,15 +21,19 @@ _ITEM_TAGS = {"attributes": "attribute", "values": "value", "endpoints": "endpoi
 
 @dataclass
 class Open311Error(Exception):
-    """One or more ``{code, description}`` errors with the HTTP status (400, 403, 404, 429)."""
+    """One or more ``{code, description}`` errors with the HTTP status (400, 403, 404, 429); a
+    description is already in the caller's language or a (Spanish, English) pair."""
 
     status: int
-    description: str
+    description: str | tuple[str, str]
     code: int | None = None
     more: list[tuple[int, str]] = field(default_factory=list)
 
-    def errors(self) -> list[tuple[int, str]]:
-        return [(self.code or self.status, self.description), *self.more]
+    def errors(self, lang: str = "es") -> list[tuple[int, str]]:
+        text = self.description
+        if isinstance(text, tuple):
+            text = text[1] if lang == "en" else text[0]
+        return [(self.code or self.status, text), *self.more]
 
 
 def w3c(dt: datetime | None) -> str | None:
