@@ -16,7 +16,9 @@ from chalicelib import (
     citizen,
     help,
     help_admin,
+    integrations,
     notifications,
+    open311,
     openapi,
     public,
     service_levels,
@@ -40,6 +42,8 @@ for blueprint in (
     service_levels.bp,
     notifications.bp,
     stats.bp,
+    integrations.bp,
+    open311.bp,
     openapi.bp,
 ):
     app.register_blueprint(blueprint)

@@ -41,6 +41,8 @@ def main() -> None:
         print("  Cuentas de demostración (usuario / contraseña / rol):")
         for login in stack.logins:
             print(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
+    if stack.open311_key:
+        print(f"  Open311 GeoReport v2: {stack.url}/open311/v2/discovery.json  api_key: {stack.open311_key}")
     if stack.demo_numbers:
         print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
     print(f"READY {stack.url}", flush=True)

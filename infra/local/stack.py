@@ -55,6 +55,8 @@ class LocalStack:
     pollers: list[Any] = field(default_factory=list)
     logins: list[Any] = field(default_factory=list)
     demo_numbers: list[str] = field(default_factory=list)
+    open311_key: str | None = None
+    """The demo Open311 client's API key (printed with the logins)."""
     _web: Any = None
     _web_thread: Thread | None = None
     data: DataDir | None = None
@@ -134,6 +136,10 @@ class LocalStack:
             # the bus, a rule on the indexer's queue, and the stack is ready once they are searchable.
             demo.seed_help()
             self.wait_idle(60)
+        if self.demo:
+            from ventanilla.services.api_keys import ensure_demo_key
+
+            self.open311_key = ensure_demo_key()
         from infra.local.web import make_server
 
         api = self.functions["ApiFunction"]

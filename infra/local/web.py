@@ -49,6 +49,8 @@ DEV_ACTIONS: dict[str, DevPage] = {}
 """Development-only POST endpoints (e.g. ``/dev/clock?advance=2h``), same signature as DEV_PAGES."""
 
 COGNITO_PROXY = "/dev/cognito"
+API_PREFIXES = ("/api/", "/open311/")
+"""Paths the API answers (Open311 GeoReport v2 lives outside /api/v1, as its clients expect)."""
 """Development only: the browser's Cognito calls (staff login), forwarded to moto's server. The
 page's CSP allows only its own origin, and moto listens on another port; in AWS the web calls
 Cognito's public endpoint directly (Cognito answers CORS)."""
@@ -115,7 +117,7 @@ class WebHandler(ChaliceRequestHandler):
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
-        if path.startswith("/api/"):
+        if path.startswith(API_PREFIXES):
             self._generic_handle()
         elif path in DEV_PAGES:
             status, content_type, body = DEV_PAGES[path](urlsplit(self.path).query)
@@ -128,7 +130,7 @@ class WebHandler(ChaliceRequestHandler):
 
     def _other_method(self) -> None:
         """TRACE, CONNECT and the like: the API answers 405 as a problem; the web has no such method."""
-        if urlsplit(self.path).path.startswith("/api/"):
+        if urlsplit(self.path).path.startswith(API_PREFIXES):
             self._generic_handle()
         else:
             self._send(405, "text/plain; charset=utf-8", b"Metodo no permitido / Method not allowed")

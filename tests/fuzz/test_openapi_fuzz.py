@@ -32,7 +32,7 @@ IDENTITIES = {
     "editor": ("diana.editora", "Demo-Ventanilla-4"),
     "admin": ("elena.admin", "Demo-Ventanilla-5"),
 }
-CHECKS = "not_a_server_error,problem_document,valid_data_accepted"
+CHECKS = "not_a_server_error,problem_document,valid_data_accepted,open311_errors"
 ARTIFACTS = ROOT / "test-artifacts"
 
 

@@ -133,6 +133,7 @@ def test_table_has_streams_recovery_encryption_ttl() -> None:
         "GSI3",
         "GSI4",
         "GSI5",
+        "GSI6",
     }
 
 

@@ -40,6 +40,15 @@ _PROBLEM = {
 }
 
 
+_OPEN311_ERRORS = {
+    "type": "array",
+    "description": "Open311 errors (XML: <errors><error><code/><description/></error></errors>)",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
 _ID = {"type": "string", "pattern": "^" + SAFE_ID.pattern + "$"}
 PATH_PARAMS: dict[str, dict[str, Any]] = {
     "number": {"type": "string", "pattern": r"^\d{4}-\d{6}$", "description": "request number, YYYY-NNNNNN"},
@@ -127,6 +136,9 @@ def document() -> dict[str, Any]:
         problem = {
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         }
+        if doc.tag == "open311":  # GeoReport clients parse only the spec's errors
+            ok["content"] = {"application/json": {"schema": {}}, "text/xml": {"schema": {"type": "string"}}}
+            problem = {"content": {"application/json": {"schema": _OPEN311_ERRORS}, "text/xml": {}}}
         op["responses"] = {str(doc.status): ok, "4XX": {"description": "Client error", **problem}}
         if doc.auth:
             op["security"] = [{"cognito": []}]

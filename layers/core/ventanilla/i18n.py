@@ -211,6 +211,20 @@ _MESSAGES.update(
             "en": "The cursor is not the next_cursor of a previous page.",
         },
         "route_not_found": {"es": "Ruta desconocida.", "en": "Unknown route."},
+        "open311_notice": {
+            "es": "Recibida. Plazo de respuesta: {date}. Le avisaremos por correo o SMS.",
+            "en": "Received. We will answer by {date} and let you know by email or SMS.",
+        },
+        "api_key_not_found": {"es": "No existe esa clave de API.", "en": "No such API key."},
+        "api_key_exists": {"es": "Esa clave de API ya existe.", "en": "That API key already exists."},
+        "too_many_api_keys": {
+            "es": "Se alcanzó el máximo de {max} claves de API; revoque alguna.",
+            "en": "The maximum of {max} API keys has been reached; revoke one.",
+        },
+        "too_many_api_calls": {
+            "es": "La clave superó su límite por minuto; intente de nuevo en {retry_after} s.",
+            "en": "The key is over its per-minute limit; try again in {retry_after} s.",
+        },
         "throttled": {
             "es": "Demasiadas solicitudes. Intente de nuevo en unos segundos.",
             "en": "Too many requests. Try again in a few seconds.",

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     attachments_bucket: str = Field(default="", alias="ATTACHMENTS_BUCKET")
     country: str = Field(default="CL", alias="INSTITUTION_COUNTRY", pattern=r"^[A-Z]{2}$")
     institution_name: str = Field(default="Municipalidad de Valle Verde", alias="INSTITUTION_NAME")
+    open311_jurisdiction: str = Field(default="", alias="OPEN311_JURISDICTION", max_length=200)
+    """Open311 jurisdiction_id (e.g. the institution's domain); empty: any value is accepted."""
     max_body_bytes: int = Field(default=256_000, alias="MAX_BODY_BYTES")
     # ---- abuse controls at intake ----
     filing_per_client_per_hour: int = Field(default=30, alias="FILING_PER_CLIENT_PER_HOUR", ge=1)

@@ -435,6 +435,8 @@ function drawTicket(root, data, session, cat, message = '') {
             h('dt', {}, t('agent.topic')), h('dd', {}, type ? `${pick(type.name)} › ${subtype ? pick(subtype.name) : tk.subtype_code}` : `${tk.type_code}/${tk.subtype_code}`),
             h('dt', {}, t('agent.col.team')), h('dd', {}, `${tk.team} · ${tk.tier}`),
             h('dt', {}, t('agent.channel')), h('dd', {}, t(`channel.name.${tk.channel}`)),
+            tk.location && [h('dt', {}, t('place.title')), h('dd', { 'data-testid': 'ticket-place' }, placeText(tk.location))],
+            tk.media_url && /^https?:\/\//.test(tk.media_url) && [h('dt', {}, t('agent.media')), h('dd', {}, h('a', { href: tk.media_url, rel: 'noopener noreferrer nofollow', target: '_blank' }, tk.media_url))],
             h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(tk.created_at)),
             h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(tk.expected_response_by)),
             tk.first_response_at && [h('dt', {}, t('agent.first_response')), h('dd', {}, fmtDateTime(tk.first_response_at))],
@@ -645,4 +647,13 @@ function describeEvent(ev, cat) {
       break;
   }
   return t(`timeline.${ev.action}`);
+}
+
+/** A request's place as one line: address, point (5 decimals, about 1 m), sector. */
+function placeText(place) {
+  const parts = [];
+  if (place.address) parts.push(place.address);
+  if (place.lat != null && place.long != null) parts.push(`${Number(place.lat).toFixed(5)}, ${Number(place.long).toFixed(5)}`);
+  if (place.sector) parts.push(`${t('place.sector')} ${place.sector}`);
+  return parts.join(' · ');
 }

@@ -15,7 +15,7 @@ const NOTICE_CHANNELS = ['email', 'sms'];
 
 const fresh = () => ({
   who: { name: '', email: '', phone: '', channels: ['email'], consent: false },
-  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, serverErrors: [], idem: null, unsure: false,
+  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, place: { address: '', lat: null, long: null }, serverErrors: [], idem: null, unsure: false,
 });
 
 let state = load();
@@ -271,6 +271,7 @@ function form(cat) {
     field({ name: 'subject', label: t('contact.formulario.subject'), required: true, value: state.subject, hint: t('contact.formulario.subject_hint'), onInput: (v) => { state.subject = v; save(); } }),
     controls.length > 0 && h('fieldset', { class: 'group' }, h('legend', {}, pick(subtype.name)), controls),
     field({ name: 'description', kind: 'textarea', label: t('contact.formulario.description'), required: true, value: state.description, rows: 6, onInput: (v) => { state.description = v; save(); } }),
+    placeFields(),
     status,
     nav(state.suggested && state.suggested.length ? 'articulos' : 'subtipo', t('contact.formulario.send')));
 
@@ -287,6 +288,9 @@ function form(cat) {
     }
     if (!state.description.trim()) errors.push({ field: 'description', message: t('val.required') });
     if (state.description.length > 10000) errors.push({ field: 'description', message: t('val.max_length', { n: 10000 }) });
+    const address = (state.place.address || '').trim();
+    if (address && address.length < 3) errors.push({ field: 'location.address', message: t('val.min_length', { n: 3 }) });
+    if (address.length > 400) errors.push({ field: 'location.address', message: t('val.max_length', { n: 400 }) });
     if (errors.length) { showErrors(formEl, errors); return; }
     const body = payload(fields);
     const text = JSON.stringify(body);
@@ -325,6 +329,48 @@ function form(cat) {
   return frame('formulario', formEl);
 }
 
+/** Where it happens (optional): an address and/or the device's position ("use my location"). */
+function placeFields() {
+  const place = state.place || (state.place = { address: '', lat: null, long: null });
+  const shown = h('p', { class: 'hint', id: 'place-point', 'data-testid': 'place-point', 'aria-live': 'polite' });
+  const remove = h('button', { type: 'button', class: 'btn link', hidden: true, onclick: () => {
+    place.lat = null; place.long = null; save(); paint();
+  } }, t('place.remove'));
+  const locate = h('button', { type: 'button', class: 'btn', 'data-testid': 'use-location', onclick: () => {
+    if (!navigator.geolocation) { shown.textContent = t('place.unavailable'); return; }
+    shown.textContent = t('place.locating');
+    locate.disabled = true;
+    navigator.geolocation.getCurrentPosition((pos) => {
+      place.lat = Math.round(pos.coords.latitude * 1e6) / 1e6;
+      place.long = Math.round(pos.coords.longitude * 1e6) / 1e6;
+      locate.disabled = false; save(); paint();
+    }, (err) => {
+      locate.disabled = false;
+      shown.textContent = t(err && err.code === 1 ? 'place.denied' : 'place.unavailable');
+    }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+  } }, t('place.use_mine'));
+  function paint() {
+    const has = place.lat !== null && place.long !== null;
+    shown.textContent = has ? t('place.point', { lat: place.lat.toFixed(5), long: place.long.toFixed(5) }) : t('place.none');
+    remove.hidden = !has;
+  }
+  paint();
+  return h('fieldset', { class: 'group', 'data-for': 'location' },
+    h('legend', {}, t('place.legend')),
+    h('p', { class: 'hint' }, t('place.hint')),
+    field({ name: 'location.address', label: t('place.address'), value: place.address, autocomplete: 'street-address', hint: t('place.address_hint'), onInput: (v) => { place.address = v; save(); } }),
+    h('div', { class: 'actions' }, locate, remove),
+    shown);
+}
+
+function placePayload() {
+  const place = state.place || {};
+  const address = (place.address || '').trim();
+  const point = place.lat !== null && place.lat !== undefined && place.long !== null && place.long !== undefined;
+  if (!address && !point) return null;
+  return { address: address || null, lat: point ? place.lat : null, long: point ? place.long : null };
+}
+
 function summary(type, subtype) {
   const who = state.who;
   return h('div', { class: 'summary' },
@@ -360,6 +406,7 @@ function payload(fields) {
     },
     channel: 'web',
     seen_articles: (state.suggested || []).map((a) => a.slug),
+    location: placePayload(),
   };
 }
 

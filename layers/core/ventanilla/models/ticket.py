@@ -12,6 +12,7 @@ from ventanilla.help.models import SeenArticle
 from ventanilla.models.catalog import ResponseTargets, Tier
 from ventanilla.models.common import Channel, Code, Strict
 from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
+from ventanilla.models.places import Location, LocationIn
 from ventanilla.rules.priority import Level, Priority
 from ventanilla.rules.state_machine import Status
 
@@ -103,6 +104,12 @@ class Ticket(BaseModel):
     csat_at: datetime | None = None
     csat_resolved_at: datetime | None = None
     """``resolved_at`` of the resolution the survey answered: one answer per resolution."""
+    # ---- place and integrations (F3) ----
+    location: Location | None = None
+    media_url: str | None = None
+    """A photo or other media the client (an Open311 app) links to."""
+    api_client: str | None = None
+    """The API client (Open311 key id) that filed it; ``channel`` is then ``api``."""
 
     @property
     def paused(self) -> bool:
@@ -181,6 +188,7 @@ class CreateTicketIn(Strict):
         max_length=20,
         description="help articles the citizen saw first (POST /help/deflections returns them)",
     )
+    location: LocationIn | None = Field(default=None, description="where it happens: a point, an address")
 
 
 class TicketCreated(BaseModel):
@@ -316,6 +324,7 @@ class PublicTicket(BaseModel):
     csat_score: int | None = None
     csat_at: datetime | None = None
     notices: NoticeChoices | None = None
+    location: Location | None = None
     timeline: list[TimelineEntry]
 
 

@@ -32,6 +32,8 @@ class Conditions(BaseModel):
     keywords: list[str] = Field(default_factory=list, max_length=50)
     """Any of these words in the subject or description (accents and case ignored)."""
     requester_kinds: list[RequesterKind] = Field(default_factory=list, max_length=2)
+    sectors: list[Code] = Field(default_factory=list, max_length=100)
+    """The sector matched from the request's point (none matches a request without one)."""
 
 
 class Actions(BaseModel):
@@ -70,6 +72,7 @@ class Sample(BaseModel):
     subject: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=10_000)
     requester_kind: RequesterKind = "external"
+    sector: Code | None = None
 
 
 class RuleCheck(BaseModel):
@@ -119,6 +122,7 @@ def check(rule: RoutingRule, sample: Sample) -> RuleCheck:
     test(
         "requester_kind", c.requester_kinds, sample.requester_kind in c.requester_kinds, sample.requester_kind
     )
+    test("sector", c.sectors, sample.sector is not None and sample.sector in c.sectors, sample.sector or "-")
     if c.keywords:
         text = fold(f"{sample.subject} {sample.description}")
         found = [k for k in c.keywords if fold(k) and fold(k) in text]
@@ -184,7 +188,7 @@ def validate(rules: RoutingRules, teams: set[str], catalog: dict[str, set[str]])
         if catch_all is not None and rule.enabled:
             problems.append(Problem(f"{at}", "rule_never_matches", {"name": rule.name, "after": catch_all}))
         if rule.enabled and not any(
-            (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds)
+            (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors)
         ):
             catch_all = catch_all or rule.name
     return problems

@@ -71,7 +71,12 @@ class Routed:
 
 
 def route_new(
-    body: CreateTicketIn, type_code: str, subtype: Subtype, requester_kind: Any, priority: Priority
+    body: CreateTicketIn,
+    type_code: str,
+    subtype: Subtype,
+    requester_kind: Any,
+    priority: Priority,
+    sector: str | None = None,
 ) -> Routed:
     """The subtype's defaults, then the first matching rule's actions on top."""
     routed = Routed(team=subtype.team, tier=subtype.tier, priority=priority)
@@ -86,6 +91,7 @@ def route_new(
         subject=body.subject,
         description=body.description[:10_000],
         requester_kind=requester_kind,
+        sector=sector,
     )
     result = rules.evaluate(stored, sample)
     if result.actions is None:

@@ -134,8 +134,16 @@ def _receipt(number: str, code: str) -> dict[str, Any]:
     return notices.receipt_item(number, sealing.seal(secrets.notify_secret(), number, code))
 
 
-def _filer_errors(body: CreateTicketIn, by: Principal | None) -> list[FieldError]:
-    """A citizen files on the web for themselves; another channel or an internal requester is staff's."""
+def _filer_errors(body: CreateTicketIn, by: Principal | None, api_client: str | None) -> list[FieldError]:
+    """A citizen files on the web for themselves; another channel or an internal requester is staff's;
+    an API client (an Open311 key) files on the ``api`` channel for external requesters."""
+    if api_client is not None:
+        errors = []
+        if body.channel != Channel.API:
+            errors.append(FieldError("channel", "staff_only", {"value": body.channel.value}))
+        if body.requester.kind != "external":
+            errors.append(FieldError("requester.kind", "staff_only", {"value": body.requester.kind}))
+        return errors
     if by is not None:
         by.require(*STAFF_ROLES_WORKING)
         return []
@@ -148,12 +156,17 @@ def _filer_errors(body: CreateTicketIn, by: Principal | None) -> list[FieldError
 
 
 def create_ticket(
-    body: CreateTicketIn, now: datetime | None = None, by: Principal | None = None
+    body: CreateTicketIn,
+    now: datetime | None = None,
+    by: Principal | None = None,
+    api_client: str | None = None,
+    media_url: str | None = None,
 ) -> TicketCreated:
     """Validate everything first, then write the ticket, its number and history in one transaction.
-    ``by`` is the staff member filing for the requester (None: the requester on the web)."""
+    ``by`` is the staff member filing for the requester (None: the requester on the web);
+    ``api_client`` the API key's id when an integration (Open311) files it."""
     now = now or utcnow()
-    errors = _filer_errors(body, by)
+    errors = _filer_errors(body, by, api_client)
     rtype = catalog_store.get_type(body.type)
     subtype = rtype.subtype(body.subtype) if rtype else None
     if rtype is None:
@@ -179,9 +192,12 @@ def create_ticket(
     code_key = secrets.access_code_key()
     priority = priority_of(subtype.impact, subtype.urgency)
     legal_kind = legal_kind_of(subtype.legal_kind)
-    from ventanilla.services import routing  # routing reads rules stored next to the catalog
+    from ventanilla.services import places, routing  # routing reads rules stored next to the catalog
 
-    routed = routing.route_new(body, rtype.code, subtype, requester.kind, priority)
+    location = places.locate(body.location)
+    routed = routing.route_new(
+        body, rtype.code, subtype, requester.kind, priority, location.sector if location else None
+    )
     mode = sla_config().assignment.get(routed.team, "manual")
     chosen = routing.pick_assignee(routed.team, mode) if mode != "manual" else None
 
@@ -233,6 +249,9 @@ def create_ticket(
                 seen_articles=body.seen_articles,
                 legal_kind=legal_kind,
                 targets=subtype.targets,
+                location=location,
+                media_url=media_url,
+                api_client=api_client,
             )
             filer = {"citizen_id": citizen_id} if by else {}
             created = new_event(
@@ -363,6 +382,7 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         csat_score=ticket.csat_score,
         csat_at=ticket.csat_at,
         notices=notice_choices(ticket),
+        location=ticket.location,
         timeline=timeline,
     )
 

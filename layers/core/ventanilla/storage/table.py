@@ -7,6 +7,7 @@ Keys (generic attribute names, so entities can share the indexes):
                                                        GSI2 CITIZEN#<id> / <created>#<number>
                                                        GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
                                                        GSI4 (GSI1PK) QUEUE#<team>#<status> / <due>#<number>
+                                                       GSI6 FILED#<yyyy-mm> / (GSI2SK) <created>#<number>
     history event  TICKET#<number>     EV#<at>#<pos>#<id>
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
@@ -56,6 +57,12 @@ Access patterns:
   Queries a call; period and type are kept in code from the items read; the cursor holds the
   partition's index and its last sort key.
 - a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
+- requests filed in a period (Open311 ``GET requests``): Query GSI6 ``FILED#<yyyy-mm>`` between two
+  ``<created>`` bounds, newest first, one Query per month of the period (at most 4 for the spec's
+  90 days), Limit what is left of the answer's 1,000 (filters on status and service are kept in code
+  from the items read, with a bound on items read). GSI6 shares GSI2's sort key attribute.
+- API keys (Open311 clients): GetItem ``APIKEY#<sha256 of the key> / APIKEY`` on every POST (a
+  revoked key's item is deleted); the admin list: Query ``APIKEYS`` (``KEY#<id>``), bounded.
 - an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
 - the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
 - next request number: GetItem counter, then one transaction that moves the counter from n to n+1
@@ -163,6 +170,7 @@ KEY_ATTRS = (
     "GSI3SK",
     "GSI4SK",
     "GSI5PK",
+    "GSI6PK",
     "entity",
     "ttl",
 )

@@ -41,6 +41,10 @@ def ticket_pk(number: str) -> str:
     return f"TICKET#{number}"
 
 
+def filed_pk(at: datetime) -> str:
+    return f"FILED#{iso(at)[:7]}"
+
+
 def ticket_keys(t: Ticket) -> dict[str, Any]:
     keys: dict[str, Any] = {
         "PK": ticket_pk(t.number),
@@ -54,6 +58,8 @@ def ticket_keys(t: Ticket) -> dict[str, Any]:
         "GSI4SK": f"{iso(t.next_due or t.expected_response_by)}#{t.number}",
         "GSI2PK": f"CITIZEN#{t.citizen_id}",
         "GSI2SK": f"{iso(t.created_at)}#{t.number}",
+        # Requests by filing month (GSI6 shares GSI2's sort key): Open311's GET requests by period.
+        "GSI6PK": filed_pk(t.created_at),
         # Excluded from the model's serialisation so no answer can carry it; only the item keeps it.
         "access_code_hash": t.access_code_hash,
     }
@@ -171,6 +177,44 @@ def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
         elif str(item["SK"]).startswith("EV#"):
             history.append(HistoryEvent.model_validate(from_item(item)))
     return ticket, history
+
+
+def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
+    """Tickets by number with one BatchGetItem (at most 100 numbers), unprocessed keys retried."""
+    if not numbers:
+        return {}
+    name = table().name
+    keys: list[dict[str, Any]] = [{"PK": ticket_pk(n), "SK": "TICKET"} for n in list(numbers)[:100]]
+    out: dict[str, Ticket] = {}
+    for _ in range(5):
+        response = client().batch_get_item(RequestItems={name: {"Keys": keys}})
+        for item in response.get("Responses", {}).get(name, []):
+            ticket = Ticket.model_validate(from_item(item))
+            out[ticket.number] = ticket
+        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
+        if not keys:
+            break
+    return out
+
+
+def filed_between(month: datetime, start: datetime, end: datetime, limit: int) -> list[Ticket]:
+    """Tickets filed in ``month`` within [start, end], newest first, at most ``limit`` (GSI6)."""
+    if limit <= 0:
+        return []
+    out: list[Ticket] = []
+    kwargs: dict[str, Any] = {
+        "IndexName": "GSI6",
+        "KeyConditionExpression": Key("GSI6PK").eq(filed_pk(month))
+        & Key("GSI2SK").between(iso(start), iso(end) + "~"),
+        "ScanIndexForward": False,
+    }
+    while len(out) < limit:
+        response = table().query(Limit=min(limit - len(out), 500), **kwargs)
+        out += [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+        if "LastEvaluatedKey" not in response:
+            break
+        kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return out
 
 
 QUEUE_INDEX = {"due": ("GSI4", "GSI4SK"), "priority": ("GSI1", "GSI1SK")}
