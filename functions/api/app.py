@@ -12,6 +12,7 @@ from chalice import Chalice, Response
 
 from chalicelib import (
     agent,
+    audit,
     canned,
     citizen,
     help,
@@ -20,6 +21,7 @@ from chalicelib import (
     openapi,
     public,
     service_levels,
+    staff_admin,
     stats,
 )
 from chalicelib.http import lang_of, logger, problem_response, request_path
@@ -40,6 +42,8 @@ for blueprint in (
     service_levels.bp,
     notifications.bp,
     stats.bp,
+    staff_admin.bp,
+    audit.bp,
     openapi.bp,
 ):
     app.register_blueprint(blueprint)

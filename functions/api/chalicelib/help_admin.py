@@ -37,6 +37,13 @@ from ventanilla.help.models import (
 from ventanilla.services import help_content, help_public
 
 bp = Blueprint(__name__)
+
+
+def _article(slug: str) -> AdminArticle:
+    """The article as editors see it (the audit trail's "before" and "after")."""
+    return help_content.get(principal_of(bp.current_request), slug, _lang())
+
+
 NO_STORE = {"Cache-Control": "no-store"}
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 LANG_QUERY = {"lang": LANG}
@@ -88,6 +95,7 @@ def list_articles() -> Response:
     status=201,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-article",
 )
 def create_article() -> Response:
     request = bp.current_request
@@ -122,6 +130,8 @@ def get_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def edit_article(slug: str) -> Response:
     request = bp.current_request
@@ -140,6 +150,8 @@ def edit_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def publish_article(slug: str) -> Response:
     request = bp.current_request
@@ -159,6 +171,8 @@ def publish_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def archive_article(slug: str) -> Response:
     request = bp.current_request
@@ -193,6 +207,8 @@ def article_revisions(slug: str) -> Response:
     response=AdminArticleList,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-section",
+    audit_action="reorder",
 )
 def reorder() -> Response:
     request = bp.current_request
@@ -212,6 +228,8 @@ def reorder() -> Response:
     status=201,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-article",
+    audit_action="import",
 )
 def import_articles() -> Response:
     request = bp.current_request
@@ -256,6 +274,8 @@ def export_articles() -> Response:
     response=ReindexOut,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-index",
+    audit_action="reindex",
 )
 def reindex() -> Response:
     return json_response(help_public.reindex(principal_of(bp.current_request)))
@@ -325,6 +345,8 @@ def searches() -> Response:
     response=AdminArticle,
     status=201,
     auth=True,
+    audit="help-article",
+    audit_action="draft",
 )
 def draft_from_reply(number: str) -> Response:
     request = bp.current_request

@@ -17,6 +17,20 @@ from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
 from ventanilla.services import routing, sla
 
 bp = Blueprint(__name__)
+
+
+def _calendar() -> BusinessCalendar:
+    return sla.get_calendar(principal_of(bp.current_request))
+
+
+def _policy() -> SlaConfig:
+    return sla.get_policy(principal_of(bp.current_request))
+
+
+def _rules() -> RoutingRules:
+    return routing.get_rules(principal_of(bp.current_request))
+
+
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -144,6 +158,8 @@ def get_calendar() -> Response:
     response=BusinessCalendar,
     auth=True,
     roles=sla.ADMIN_ROLES,
+    audit="calendar",
+    before=_calendar,
 )
 def put_calendar() -> Response:
     request = bp.current_request
@@ -177,6 +193,8 @@ def get_policy() -> Response:
     response=SlaConfig,
     auth=True,
     roles=sla.ADMIN_ROLES,
+    audit="sla-policy",
+    before=_policy,
 )
 def put_policy() -> Response:
     request = bp.current_request
@@ -210,6 +228,8 @@ def get_rules() -> Response:
     response=RoutingRules,
     auth=True,
     roles=routing.ADMIN_ROLES,
+    audit="routing-rules",
+    before=_rules,
 )
 def put_rules() -> Response:
     request = bp.current_request

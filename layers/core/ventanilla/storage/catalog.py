@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from ventanilla.models.catalog import RequestType, Team
-from ventanilla.storage.table import from_item, table, to_item
+from ventanilla.storage.table import from_item, is_error, table, to_item
 
 
 def put_types(types: Iterable[RequestType]) -> None:
@@ -36,3 +37,18 @@ def put_teams(teams: Iterable[Team]) -> None:
 def list_teams() -> list[Team]:
     response = table().query(KeyConditionExpression=Key("PK").eq("TEAMS"))
     return [Team.model_validate(from_item(i)) for i in response.get("Items", [])]
+
+
+def put_team(team: Team, *, create: bool) -> bool:
+    """Write one team; with ``create`` only when the code is free, otherwise only when it exists."""
+    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+    try:
+        table().put_item(
+            Item=to_item(team, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team"),
+            ConditionExpression=condition,
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
