@@ -16,7 +16,11 @@ from tests.conftest import Aws
 from tests.integration.help_support import article_body
 
 CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
-READ_ONLY_POSTS = {"/api/v1/admin/notifications/preview", "/api/v1/admin/routing/dry-run"}
+READ_ONLY_POSTS = {
+    "/api/v1/admin/notifications/preview",
+    "/api/v1/admin/routing/dry-run",
+    "/api/v1/admin/calendar/due",
+}
 """Admin POSTs that compute an answer and change nothing (so they write no record)."""
 
 
