@@ -308,3 +308,20 @@ def test_supervisor_keeps_canned_responses_calendar_rules_and_policy(tab: Any) -
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector(".error-summary:not([hidden])")
     assert first_key in page.locator(".error-summary").first.inner_text()
+
+
+def test_agent_sees_the_manuals_from_the_console(tab: Any) -> None:
+    page = tab.page
+    sign_in(tab, "ana.l1", "Demo-Ventanilla-1", "#/agente", "Bandeja de solicitudes")
+    page.wait_for_selector("table.queue tbody tr")
+    manual_shot(tab, "agente-bandeja")
+    assert page.get_by_role("link", name="Auditoría").count() == 0  # not an admin
+    page.get_by_role("link", name="Manuales de operación").click()
+    page.wait_for_selector("main[aria-busy=false] h1:text-is('Manuales de operación')")
+    tab.step("agente-manuales")
+    page.get_by_role("link", name="Manual del agente").click()
+    page.wait_for_selector("h1:text-is('Manual del agente (N1, N2, N3)')")
+    assert page.locator("img[alt='Bandeja de solicitudes']").evaluate(
+        "(img) => img.complete && img.naturalWidth > 0"
+    )
+    tab.check_a11y("manual-agente")

@@ -136,8 +136,7 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
     }
   };
   const rows = staff.items.map((m) => h('tr', { 'data-username': m.username },
-    h('th', { scope: 'row' }, m.name, h('br'), h('span', { class: 'muted' }, m.username)),
-    h('td', {}, m.email || '—'),
+    h('th', { scope: 'row' }, m.name, h('br'), h('span', { class: 'muted' }, m.username), m.email && h('br'), m.email && h('span', { class: 'muted small' }, m.email)),
     h('td', {}, m.groups.map(roleLabel).join(', ') || '—'),
     h('td', {}, m.teams.map((c) => teamName[c] || c).join(', ') || '—'),
     h('td', {}, m.tier),
@@ -147,7 +146,7 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
     h('td', { class: 'row-actions' },
       h('button', { type: 'button', class: 'btn small', 'aria-label': t('staff.edit_who', { name: m.name }), onclick: () => open(staffForm(teams, m, done)) }, t('admin.edit')),
       m.username !== session.username && h('button', { type: 'button', class: 'btn small', 'aria-label': t(m.enabled ? 'staff.disable_who' : 'staff.enable_who', { name: m.name }), onclick: (e) => toggle(m, e.currentTarget) }, t(m.enabled ? 'staff.disable' : 'staff.enable')))));
-  const cols = ['person', 'email', 'roles', 'teams', 'tier', 'state', 'availability', 'load', 'actions'];
+  const cols = ['person', 'roles', 'teams', 'tier', 'state', 'availability', 'load', 'actions'];
   const table = h('div', { class: 'table-wrap', role: 'region', 'aria-label': t('staff.caption'), tabindex: '0' },
     h('table', { class: 'queue' }, h('caption', {}, t('staff.caption')),
       h('thead', {}, h('tr', {}, cols.map((c) => h('th', { scope: 'col' }, t(`staff.col.${c}`))))),
