@@ -54,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     wanted = expected()
     if args.check:
-        stale = [str(p.relative_to(ROOT)) for p, data in wanted.items() if not p.exists() or p.read_bytes() != data]
+        stale = [str(p.relative_to(ROOT)) for p, d in wanted.items() if not p.exists() or p.read_bytes() != d]
+        present = {p for p in WEB.rglob("*") if p.is_file()} if WEB.exists() else set()
+        stale += [str(p.relative_to(ROOT)) for p in sorted(present - set(wanted))]
         if stale:
             print("out of step with docs/manuals (run python -m infra.manuals):", *stale, sep="\n  ")
             return 1

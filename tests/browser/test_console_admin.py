@@ -3,11 +3,13 @@ disables a staff member and a team, sees each change in the audit trail and expo
 supervisor keeps canned responses, the calendar (with the due-date calculator), the routing rules
 (with the dry run) and the SLA policy. Each screen: its main action, a refused input shown beside
 its field, a 409 shown as "someone else changed this", the unsaved-changes warning, axe at 360 and
-1280 px. The screenshots of the manuals of operation (docs/manuals/) are taken here."""
+1280 px. The screenshots of the manuals of operation (docs/manuals/) are taken here: with
+MANUAL_SCREENSHOTS=1 they are copied into docs/manuals/img (then ``python -m infra.manuals``)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import urllib.request
 import uuid
@@ -54,8 +56,9 @@ def manual_shot(tab: Any, name: str, text: bool = True) -> None:
     else:
         tab.shot(name)
         tab.check_a11y(name)
-    MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SHOTS / f"{name}-1280.png", MANUAL_IMAGES / f"{name}.png")
+    if os.environ.get("MANUAL_SCREENSHOTS") == "1":  # refresh the manuals' images on purpose only
+        MANUAL_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHOTS / f"{name}-1280.png", MANUAL_IMAGES / f"{name}.png")
 
 
 def api(web_url: str, tab: Any, method: str, path: str, body: Any = None) -> Any:
