@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
 	$(BIN)/python -m infra.api.generate --check
+	$(BIN)/python -m infra.manuals --check
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -12,6 +12,7 @@ from chalice import Chalice, Response
 
 from chalicelib import (
     agent,
+    audit,
     canned,
     citizen,
     help,
@@ -22,6 +23,7 @@ from chalicelib import (
     openapi,
     public,
     service_levels,
+    staff_admin,
     stats,
 )
 from chalicelib.http import lang_of, logger, problem_response, request_path
@@ -44,6 +46,8 @@ for blueprint in (
     stats.bp,
     integrations.bp,
     open311.bp,
+    staff_admin.bp,
+    audit.bp,
     openapi.bp,
 ):
     app.register_blueprint(blueprint)

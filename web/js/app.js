@@ -23,10 +23,23 @@ const ROUTES = [
   [/^\/agente$/, async () => (await loadAgent()).renderQueue],
   [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
   [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
+  [/^\/agente\/personal$/, async () => (await import('./views/admin.js')).renderStaff],
+  [/^\/agente\/auditoria$/, async () => (await import('./views/admin.js')).renderAudit],
+  [/^\/agente\/ajustes\/respuestas$/, async () => (await import('./views/settings.js')).renderCanned],
+  [/^\/agente\/ajustes\/asignacion$/, async () => (await import('./views/settings.js')).renderRouting],
+  [/^\/agente\/ajustes\/calendario$/, async () => (await import('./views/settings.js')).renderCalendar],
+  [/^\/agente\/ajustes\/sla$/, async () => (await import('./views/settings.js')).renderPolicy],
+  [/^\/agente\/manuales$/, async () => (await import('./views/admin.js')).renderManuals],
 ];
 
 let token = 0;
 let flashText = '';
+let leaveGuard = null;
+let shownHash = location.hash;
+
+/** A view with a form says whether it holds unsaved changes; leaving then asks first. */
+export function setLeaveGuard(fn) { leaveGuard = fn; }
+const unsaved = () => Boolean(leaveGuard && leaveGuard());
 
 /** A message shown once at the top of the next page (e.g. after leaving the contact flow). */
 export function flash(text) { flashText = text; }
@@ -119,7 +132,18 @@ async function start() {
     const heading = main.querySelector('h1');
     (heading || main).focus();
   });
-  window.addEventListener('hashchange', () => route());
+  window.addEventListener('hashchange', () => {
+    if (location.hash !== shownHash && unsaved() && !window.confirm(t('admin.leave_unsaved'))) {
+      history.replaceState(null, '', shownHash); // stay, with the edits
+      return;
+    }
+    leaveGuard = null;
+    shownHash = location.hash;
+    route();
+  });
+  window.addEventListener('beforeunload', (e) => {
+    if (unsaved()) { e.preventDefault(); e.returnValue = ''; }
+  });
   config().then((cfg) => { document.getElementById('institution').textContent = cfg.institution; }).catch(() => {});
   await route({ focus: false });
 }

@@ -6,9 +6,17 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, parse_body, principal_of, route
 from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
+from ventanilla.models.common import is_code
 from ventanilla.services import canned
 
 bp = Blueprint(__name__)
+
+
+def _canned(canned_id: str) -> CannedResponse | None:
+    """The canned response as stored (the audit trail's "before" and "after")."""
+    from ventanilla.storage import canned as canned_store
+
+    return canned_store.get(canned_id) if is_code(canned_id) else None
 
 
 @route(
@@ -36,6 +44,7 @@ def list_canned() -> Response:
     status=201,
     auth=True,
     roles=canned.MANAGERS,
+    audit="canned",
 )
 def create_canned() -> Response:
     request = bp.current_request
@@ -52,6 +61,8 @@ def create_canned() -> Response:
     response=CannedResponse,
     auth=True,
     roles=canned.MANAGERS,
+    audit="canned",
+    before=_canned,
 )
 def update_canned(canned_id: str) -> Response:
     request = bp.current_request
@@ -67,6 +78,8 @@ def update_canned(canned_id: str) -> Response:
     status=204,
     auth=True,
     roles=canned.MANAGERS,
+    audit="canned",
+    before=_canned,
 )
 def delete_canned(canned_id: str) -> Response:
     canned.delete(principal_of(bp.current_request), canned_id)

@@ -41,6 +41,13 @@ from ventanilla.help.search.shared import shared_engine
 from ventanilla.services import help_content, help_public, help_terms
 
 bp = Blueprint(__name__)
+
+
+def _article(slug: str) -> AdminArticle:
+    """The article as editors see it (the audit trail's "before" and "after")."""
+    return help_content.get(principal_of(bp.current_request), slug, _lang())
+
+
 NO_STORE = {"Cache-Control": "no-store"}
 JSONL_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
 LANG_QUERY = {"lang": LANG}
@@ -92,6 +99,7 @@ def list_articles() -> Response:
     status=201,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-article",
 )
 def create_article() -> Response:
     request = bp.current_request
@@ -126,6 +134,8 @@ def get_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def edit_article(slug: str) -> Response:
     request = bp.current_request
@@ -144,6 +154,8 @@ def edit_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def publish_article(slug: str) -> Response:
     request = bp.current_request
@@ -163,6 +175,8 @@ def publish_article(slug: str) -> Response:
     auth=True,
     query=LANG_QUERY,
     roles=help_content.EDITORS,
+    audit="help-article",
+    before=_article,
 )
 def archive_article(slug: str) -> Response:
     request = bp.current_request
@@ -197,6 +211,8 @@ def article_revisions(slug: str) -> Response:
     response=AdminArticleList,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-section",
+    audit_action="reorder",
 )
 def reorder() -> Response:
     request = bp.current_request
@@ -216,6 +232,8 @@ def reorder() -> Response:
     status=201,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-article",
+    audit_action="import",
 )
 def import_articles() -> Response:
     request = bp.current_request
@@ -260,6 +278,8 @@ def export_articles() -> Response:
     response=ReindexOut,
     auth=True,
     roles=help_content.EDITORS,
+    audit="help-index",
+    audit_action="reindex",
 )
 def reindex() -> Response:
     return json_response(help_public.reindex(principal_of(bp.current_request)))
@@ -329,6 +349,8 @@ def searches() -> Response:
     response=AdminArticle,
     status=201,
     auth=True,
+    audit="help-article",
+    audit_action="draft",
 )
 def draft_from_reply(number: str) -> Response:
     request = bp.current_request

@@ -98,6 +98,8 @@ class RouteDoc:
     text_response: str | None = None
     roles: tuple[str, ...] = ()
     """Staff roles allowed; checked before the body is read (authorise, then validate)."""
+    audit: str | None = None
+    """The kind of thing the route changes: a 2xx answer appends an audit record (F4)."""
 
 
 ROUTE_DOCS: list[RouteDoc] = []
@@ -264,6 +266,60 @@ def json_response(
     )
 
 
+TARGET_KEYS = ("id", "slug", "code", "username")
+
+
+def _snapshot(before: Callable[..., Any] | None, kwargs: dict[str, Any]) -> Any:
+    """The changed thing's state, None when it does not exist (yet, or any more)."""
+    if before is None:
+        return None
+    try:
+        return before(**kwargs)
+    except DomainError:
+        return None
+
+
+def _action(method: str, path: str) -> str:
+    parts = path.rstrip("/").split("/")
+    if method == "POST" and parts[-2].startswith("{") and not parts[-1].startswith("{"):
+        return parts[-1]  # /articles/{slug}/publish, /staff/{username}/disable...
+    return {"POST": "create", "PUT": "update", "PATCH": "update", "DELETE": "delete"}.get(method, method)
+
+
+def _audit(
+    request: Request,
+    kind: str,
+    action: str,
+    kwargs: dict[str, Any],
+    old: Any,
+    before: Callable[..., Any] | None,
+    response: Response,
+) -> None:
+    """Append the audit record of a change just answered 2xx (see ventanilla.services.audit)."""
+    from ventanilla.services import audit as audit_service
+
+    if before is not None:
+        new = _snapshot(before, kwargs)
+    elif isinstance(response.body, dict | list):
+        new = response.body
+    else:
+        new = None
+    target = "/".join(str(v) for v in kwargs.values())
+    if not target and isinstance(response.body, dict):  # a create: the new thing's id
+        target = next((str(response.body[k]) for k in TARGET_KEYS if response.body.get(k)), "")
+    audit_service.record(
+        principal_of(request),
+        kind,
+        action,
+        target,
+        old,
+        new,
+        source_ip=client_address(request),
+        method=str(request.method),
+        path=request_path(request) or "",
+    )
+
+
 def route(
     bp: Blueprint,
     path: str,
@@ -280,8 +336,15 @@ def route(
     text_body: str | None = None,
     text_response: str | None = None,
     roles: tuple[str, ...] = (),
+    audit: str | None = None,
+    audit_action: str | None = None,
+    before: Callable[..., Any] | None = None,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems."""
+    """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems.
+
+    ``audit`` names the kind of thing a changing route changes: each 2xx answer appends an audit
+    record (who, what, the path's ids as target, and the diff between ``before(**path params)``
+    called before and after the view; without ``before``, the answer's body is the "after")."""
     ROUTE_DOCS.append(
         RouteDoc(
             path,
@@ -297,6 +360,7 @@ def route(
             text_body,
             text_response,
             tuple(roles),
+            audit,
         )
     )
 
@@ -310,7 +374,15 @@ def route(
                     raise NotFound("route_not_found")  # no id of this API has other characters
                 if roles:
                     principal_of(request).require(*roles)
-                return traced(**kwargs)
+                if audit is None:
+                    return traced(**kwargs)
+                old = _snapshot(before, kwargs)
+                response = traced(**kwargs)
+                if 200 <= response.status_code < 300:
+                    _audit(
+                        request, audit, audit_action or _action(method, path), kwargs, old, before, response
+                    )
+                return response
             except DomainError as error:
                 return problem(error, lang_of(request), request_path(request))
 

@@ -38,6 +38,13 @@ from ventanilla.models.notices import (
 from ventanilla.services import notifications
 
 bp = Blueprint(__name__)
+
+
+def _template(kind: str, channel: str, lang: str) -> TemplateOut:
+    """The template as managers see it (the audit trail's "before" and "after")."""
+    return notifications.get_template(principal_of(bp.current_request), kind, channel, lang)
+
+
 TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
 
 
@@ -142,6 +149,8 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     response=TemplateOut,
     auth=True,
     roles=notifications.MANAGERS,
+    audit="notification-template",
+    before=_template,
 )
 def put_template(kind: str, channel: str, lang: str) -> Response:
     request = bp.current_request
@@ -160,6 +169,8 @@ def put_template(kind: str, channel: str, lang: str) -> Response:
     status=204,
     auth=True,
     roles=notifications.MANAGERS,
+    audit="notification-template",
+    before=_template,
 )
 def delete_template(kind: str, channel: str, lang: str) -> Response:
     notifications.delete_template(principal_of(bp.current_request), kind, channel, lang)
@@ -210,6 +221,7 @@ def list_suppressions() -> Response:
     status=204,
     auth=True,
     roles=notifications.MANAGERS,
+    audit="suppression",
 )
 def remove_suppression(suppression_id: str) -> Response:
     notifications.remove_suppression(principal_of(bp.current_request), suppression_id)
@@ -243,6 +255,8 @@ def dead_letters() -> Response:
     response=RedriveOut,
     auth=True,
     roles=notifications.MANAGERS,
+    audit="dead-letters",
+    audit_action="redrive",
 )
 def redrive() -> Response:
     request = bp.current_request

@@ -5,8 +5,10 @@ Registered in app.py; each route is also an operation of infra/api/rest-api.yaml
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from chalice import Blueprint, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.http import json_response, parse_body, principal_of, route
 from ventanilla.business_calendar import BusinessCalendar
@@ -17,6 +19,20 @@ from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
 from ventanilla.services import routing, sla
 
 bp = Blueprint(__name__)
+
+
+def _calendar() -> BusinessCalendar:
+    return sla.get_calendar(principal_of(bp.current_request))
+
+
+def _policy() -> SlaConfig:
+    return sla.get_policy(principal_of(bp.current_request))
+
+
+def _rules() -> RoutingRules:
+    return routing.get_rules(principal_of(bp.current_request))
+
+
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -144,6 +160,8 @@ def get_calendar() -> Response:
     response=BusinessCalendar,
     auth=True,
     roles=sla.ADMIN_ROLES,
+    audit="calendar",
+    before=_calendar,
 )
 def put_calendar() -> Response:
     request = bp.current_request
@@ -151,6 +169,58 @@ def put_calendar() -> Response:
     principal.require(*sla.ADMIN_ROLES)
     body = parse_body(request, BusinessCalendar)
     return json_response(sla.put_calendar(principal, body))
+
+
+class DueIn(BaseModel):
+    """When would something be due: from ``start``, so many business hours or business days, on
+    the saved calendar or on the one being edited (to see a change before saving it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    start: AwareDatetime
+    hours: float | None = Field(default=None, gt=0, le=5000)
+    days: int | None = Field(default=None, ge=1, le=365)
+    calendar: BusinessCalendar | None = None
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> DueIn:
+        if (self.hours is None) == (self.days is None):
+            raise ValueError("hours o days, uno de los dos / hours or days, one of them")
+        return self
+
+
+class DueOut(BaseModel):
+    start: datetime
+    due: datetime
+    due_local: str = Field(description="the due moment in the calendar's time zone, ISO 8601")
+    timezone: str
+
+
+@route(
+    bp,
+    "/api/v1/admin/calendar/due",
+    "POST",
+    summary="When would this be due? Business hours or days from a moment, on a calendar",
+    tag="admin",
+    body=DueIn,
+    response=DueOut,
+    auth=True,
+    roles=sla.ADMIN_ROLES,
+)
+def due_calculator() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    body = parse_body(request, DueIn)
+    calendar = body.calendar or sla.get_calendar(principal)
+    if body.hours is not None:
+        due = calendar.add_business_hours(body.start, body.hours)
+    else:
+        due = calendar.add_business_days(body.start, body.days or 1)
+    local = calendar.local(due)
+    return json_response(
+        DueOut(start=body.start, due=due, due_local=local.isoformat(), timezone=calendar.timezone),
+        headers=NO_STORE,
+    )
 
 
 @route(
@@ -177,6 +247,8 @@ def get_policy() -> Response:
     response=SlaConfig,
     auth=True,
     roles=sla.ADMIN_ROLES,
+    audit="sla-policy",
+    before=_policy,
 )
 def put_policy() -> Response:
     request = bp.current_request
@@ -210,6 +282,8 @@ def get_rules() -> Response:
     response=RoutingRules,
     auth=True,
     roles=routing.ADMIN_ROLES,
+    audit="routing-rules",
+    before=_rules,
 )
 def put_rules() -> Response:
     request = bp.current_request

@@ -15,6 +15,13 @@ from ventanilla.stats import goals, open_data, service
 
 bp = Blueprint(__name__)
 
+
+def _goal(goal_id: str) -> Goal | None:
+    """The goal as stored (the audit trail's "before" and "after")."""
+    found = goals.manage_list(principal_of(bp.current_request)).items
+    return next((g for g in found if g.id == goal_id), None)
+
+
 FILTERS = {
     "from": q("first day, YYYY-MM-DD (default: 29 days before `to`)", format="date"),
     "to": q("last day, YYYY-MM-DD (default: today)", format="date"),
@@ -142,6 +149,7 @@ def list_goals() -> Response:
     status=201,
     auth=True,
     roles=goals.MANAGERS,
+    audit="goal",
 )
 def create_goal() -> Response:
     request = bp.current_request
@@ -158,6 +166,8 @@ def create_goal() -> Response:
     response=Goal,
     auth=True,
     roles=goals.MANAGERS,
+    audit="goal",
+    before=_goal,
 )
 def update_goal(goal_id: str) -> Response:
     request = bp.current_request
@@ -173,6 +183,8 @@ def update_goal(goal_id: str) -> Response:
     status=204,
     auth=True,
     roles=goals.MANAGERS,
+    audit="goal",
+    before=_goal,
 )
 def delete_goal(goal_id: str) -> Response:
     goals.delete(principal_of(bp.current_request), goal_id)

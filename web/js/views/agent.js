@@ -8,6 +8,7 @@ import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { AuthError, accessToken, current, login, logout, signOut } from '../auth.js';
 import { go } from '../app.js';
 import { newPasswordView } from './new-password.js';
+import { consoleMenu } from './console_kit.js';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'waiting_citizen', 'resolved', 'closed', 'reopened'];
 const WORKING_ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'admin'];
@@ -25,7 +26,7 @@ const TRANSITIONS = {
 const LAST_QUEUE = 'ventanilla.queue';
 let notice = '';
 
-async function staffRequest(path, options = {}) {
+export async function staffRequest(path, options = {}) {
   const token = await accessToken();
   if (!token) throw new ApiError(401, { code: 'token_missing' });
   try {
@@ -54,7 +55,7 @@ function withSession(view) {
 
 // ---- sign in ----------------------------------------------------------------------------------
 
-function loginView() {
+export function loginView() {
   const values = { username: '', password: '' };
   const status = statusLine();
   const formEl = h('form', { novalidate: true, class: 'narrow', onsubmit: async (e) => {
@@ -94,7 +95,7 @@ function loginView() {
   return h('section', { class: 'agent' }, h('h1', {}, t('agent.login_title')), h('p', {}, t('agent.login_lead')), formEl);
 }
 
-function logoutButton() {
+export function logoutButton() {
   return h('button', { type: 'button', class: 'btn link', onclick: async () => { await signOut(); notice = t('agent.signed_out'); go('/agente'); } }, t('agent.sign_out'));
 }
 
@@ -102,7 +103,8 @@ function whoBar(session) {
   return h('div', { class: 'whobar' },
     h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
     session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
-    logoutButton());
+    logoutButton(),
+    consoleMenu(session));
 }
 
 // ---- queue ----------------------------------------------------------------------------------

@@ -65,6 +65,8 @@ class StaffProfile(BaseModel):
     """Epoch seconds of the last sign-out everywhere: tokens from sign-ins before it are refused."""
     roles: list[StaffRole] = Field(default_factory=list)
     """A copy of the Cognito groups, written with the profile: who a request may be handed to."""
+    version: int = 0
+    """Bumped by each admin change of name, roles, teams or tier (optimistic locking)."""
 
 
 class StaffPreferencesIn(BaseModel):

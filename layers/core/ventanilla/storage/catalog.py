@@ -7,9 +7,10 @@ import time
 from collections.abc import Iterable
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from ventanilla.models.catalog import RequestType, Team
-from ventanilla.storage.table import from_item, table, to_item
+from ventanilla.storage.table import from_item, is_error, table, to_item
 
 TYPE_CACHE_SECONDS = 60.0
 """A request type (its subtypes, forms and targets: kilobytes) is read by every create and by the
@@ -60,3 +61,18 @@ def put_teams(teams: Iterable[Team]) -> None:
 def list_teams() -> list[Team]:
     response = table().query(KeyConditionExpression=Key("PK").eq("TEAMS"))
     return [Team.model_validate(from_item(i)) for i in response.get("Items", [])]
+
+
+def put_team(team: Team, *, create: bool) -> bool:
+    """Write one team; with ``create`` only when the code is free, otherwise only when it exists."""
+    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+    try:
+        table().put_item(
+            Item=to_item(team, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team"),
+            ConditionExpression=condition,
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ventanilla.models.people import Citizen, StaffProfile
-from ventanilla.storage.table import from_item, table, to_item
+from ventanilla.storage.table import from_item, is_error, table, to_item
 
 
 def contact_hash(kind: str, value: str) -> str:
@@ -58,6 +60,62 @@ def put_staff(profile: StaffProfile) -> None:
 def get_staff(sub: str) -> StaffProfile | None:
     item = table().get_item(Key={"PK": f"STAFF#{sub}", "SK": "PROFILE"}).get("Item")
     return StaffProfile.model_validate(from_item(item)) if item else None
+
+
+def set_staff_access(
+    sub: str, username: str, name: str, roles: list[str], teams: list[str], tier: str, expected_version: int
+) -> StaffProfile | None:
+    """An admin's change of name, roles, teams and tier, only if the profile is still at
+    ``expected_version`` (None otherwise); language and sign-out are left as they are."""
+    condition = "version = :expected"
+    if expected_version == 0:
+        condition = "attribute_not_exists(PK) OR attribute_not_exists(version) OR version = :expected"
+    try:
+        item = table().update_item(
+            Key={"PK": f"STAFF#{sub}", "SK": "PROFILE"},
+            UpdateExpression=(
+                "SET #sub = :sub, username = :user, #name = :name, #roles = :roles, teams = :teams, "
+                "tier = :tier, version = :next, entity = :entity"
+            ),
+            ConditionExpression=condition,
+            ExpressionAttributeNames={"#sub": "sub", "#name": "name", "#roles": "roles"},
+            ExpressionAttributeValues={
+                ":sub": sub,
+                ":user": username,
+                ":name": name,
+                ":roles": roles,
+                ":teams": teams,
+                ":tier": tier,
+                ":expected": expected_version,
+                ":next": expected_version + 1,
+                ":entity": "staff",
+            },
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return None
+        raise
+    return StaffProfile.model_validate(from_item(item))
+
+
+def get_staff_many(subs: list[str]) -> dict[str, StaffProfile]:
+    """Several profiles by sub with one BatchGetItem (at most 100 keys)."""
+    if not subs:
+        return {}
+    name = table().name
+    keys = [{"PK": f"STAFF#{s}", "SK": "PROFILE"} for s in dict.fromkeys(subs)][:100]
+    out: dict[str, StaffProfile] = {}
+    request: dict[str, Any] = {name: {"Keys": keys}}
+    for _ in range(5):
+        response = table().meta.client.batch_get_item(RequestItems=request)
+        for item in response.get("Responses", {}).get(name, []):
+            profile = StaffProfile.model_validate(from_item(item))
+            out[profile.sub] = profile
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            break
+    return out
 
 
 def set_staff_language(profile: StaffProfile, language: str) -> StaffProfile:

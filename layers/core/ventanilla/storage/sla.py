@@ -54,6 +54,13 @@ def put_availability(
             batch.put_item(Item=item)
 
 
+def remove_availability(sub: str, teams: list[str]) -> None:
+    """Take an agent off teams they no longer belong to (automatic assignment stops seeing them)."""
+    with table().batch_writer() as batch:
+        for team in teams:
+            batch.delete_item(Key={"PK": f"TEAMAGENTS#{team}", "SK": f"AGENT#{sub}"})
+
+
 def get_availability(sub: str, team: str) -> dict[str, Any] | None:
     """What an agent last set (the same on each of their teams): one GetItem."""
     item = table().get_item(Key={"PK": f"TEAMAGENTS#{team}", "SK": f"AGENT#{sub}"}).get("Item")

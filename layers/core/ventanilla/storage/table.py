@@ -43,6 +43,8 @@ Keys (generic attribute names, so entities can share the indexes):
     stats facts    STATSTICKET#<n>     FACTS           what the aggregator counted of ticket n (+ version)
     stats marker   STATSEV#<n>         <event SK>      a history event counted (expires through TTL)
     goal           GOALS               GOAL#<id>       carta de compromisos, supervisors edit it
+    audit record   AUDIT#<yyyy-mm>     <iso at>#<id>   who, what, target, before/after diff, ip hash:
+                                                       put once (attribute_not_exists), never updated
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -72,6 +74,13 @@ Access patterns:
   locking) plus a conditional Put of each new history event (append-only).
 - the satisfaction survey: a ticket change like any other (the ``csat_*`` attributes on the ticket
   item, read by statistics with the ticket, plus a ``survey`` history event); no new keys.
+- the audit trail (ventanilla.services.audit): one Put per change; admins Query the months of a
+  period newest first (``SK between``), kind and actor as filters, Limit per page, the cursor the
+  LastEvaluatedKey (its PK names the month).
+- staff accounts (ventanilla.services.staff_admin): Cognito lists the users (25 a page) and each
+  group's members; their profiles in one BatchGetItem; each working member's availability (GetItem)
+  and open load (three COUNT Queries on GSI3, capped at 100); an admin's change of roles, teams and
+  tier is one UpdateItem conditioned on the profile's ``version``.
 - an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
 - a staff member's profile: GetItem ``STAFF#sub / PROFILE`` (every staff request reads it); they
   set the language of their notices with one UpdateItem on it (``language`` only; a missing

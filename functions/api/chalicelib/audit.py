@@ -1,0 +1,99 @@
+"""The audit trail (F4): admins read it with filters and export it; no route edits it."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import CURSOR, json_response, limit, principal_of, q, query_int, route
+from ventanilla.errors import BadRequest
+from ventanilla.models.audit import AuditList
+from ventanilla.services import audit
+
+bp = Blueprint(__name__)
+ACTOR = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+NO_STORE = {"Cache-Control": "no-store"}
+FILTERS = {
+    "from": q("first day, YYYY-MM-DD (default: a year before `to`)", format="date"),
+    "to": q("last day, YYYY-MM-DD (default: today)", format="date"),
+    "kind": q(
+        "what was changed (canned, sla-policy, staff, team, help-article...)",
+        pattern=r"^[a-z][a-z0-9-]{0,40}$",
+    ),
+    "actor": q("username of who changed it", pattern=r"^[A-Za-z0-9._@+-]{1,128}$", maxLength=128),
+}
+
+
+def _filters() -> dict[str, Any]:
+    params = bp.current_request.query_params or {}
+    out: dict[str, Any] = {}
+    for name, key in (("from", "since"), ("to", "until")):
+        raw = params.get(name)
+        if raw:
+            try:
+                out[key] = date.fromisoformat(raw)
+            except ValueError as error:
+                raise BadRequest("invalid_query", {"detail": f"{name}: YYYY-MM-DD"}) from error
+    kind = params.get("kind")
+    if kind is not None and not audit.KIND.fullmatch(kind):
+        raise BadRequest("invalid_query", {"detail": "kind"})
+    actor = params.get("actor")
+    if actor is not None and not ACTOR.fullmatch(actor):
+        raise BadRequest("invalid_query", {"detail": "actor"})
+    out["kind"] = kind or None
+    out["actor"] = actor or None
+    return out
+
+
+@route(
+    bp,
+    "/api/v1/admin/audit",
+    "GET",
+    summary="The audit trail: every change of configuration, content, staff and teams, newest first",
+    tag="admin",
+    response=AuditList,
+    auth=True,
+    query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR},
+    roles=audit.READERS,
+)
+def list_audit() -> Response:
+    request = bp.current_request
+    found = audit.list_records(
+        principal_of(request),
+        limit=query_int(request, "limit", 50, 1, 200),
+        cursor=(request.query_params or {}).get("cursor"),
+        **_filters(),
+    )
+    return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/audit/export",
+    "GET",
+    summary="The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)",
+    tag="admin",
+    text_response="text/csv",
+    auth=True,
+    query={**FILTERS, "format": q("csv (default) or jsonl", enum=["csv", "jsonl"])},
+    roles=audit.READERS,
+)
+def export_audit() -> Response:
+    request = bp.current_request
+    fmt = (request.query_params or {}).get("format") or "csv"
+    if fmt not in ("csv", "jsonl"):
+        raise BadRequest("invalid_query", {"detail": "format: csv, jsonl"})
+    text = audit.export(principal_of(request), fmt, **_filters())
+    media = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": f"{media}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="auditoria.{fmt}"',
+            **NO_STORE,
+        },
+    )
