@@ -151,9 +151,15 @@ def log_search(
     if results == 0 and query:
         table().update_item(
             Key={"PK": f"HELPGAP#{lang}", "SK": f"Q#{query}"},
-            UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e",
-            ExpressionAttributeNames={"#c": "count", "#q": "query"},
-            ExpressionAttributeValues={":one": 1, ":q": query, ":at": iso(now), ":e": "help_gap"},
+            UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e, #ttl = :ttl",
+            ExpressionAttributeNames={"#c": "count", "#q": "query", "#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":one": 1,
+                ":q": query,
+                ":at": iso(now),
+                ":e": "help_gap",
+                ":ttl": _ttl(now),
+            },
         )
 
 
