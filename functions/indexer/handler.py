@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -23,11 +23,12 @@ from ventanilla import observability as obs
 from ventanilla.help.indexing import ArticleRef, ref_of, refresh
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="indexer")
 metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="indexer")
+tracer = make_tracer("indexer")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 

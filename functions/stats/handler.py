@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -20,11 +20,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ventanilla.settings import get_settings
 from ventanilla.stats import consume
 from ventanilla.stats.help_figures import aggregate_searches
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="stats")
 metrics = Metrics(namespace="Ventanilla", service="stats")
-tracer = Tracer(service="stats")
+tracer = make_tracer("stats")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

@@ -16,9 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
-import frontmatter
-import nh3
-from markdown_it import MarkdownIt
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -136,7 +133,8 @@ class Article(BaseModel):
 
 # --- rendering ------------------------------------------------------------------------------
 
-_MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+_MD: Any = None
+"""The Markdown parser, made on first use (markdown-it and nh3 load only for routes that render)."""
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code", "pre", "kbd",
@@ -159,6 +157,13 @@ def render_html(body_md: str) -> str:
     event handlers, styles and ``javascript:`` URLs never survive; links get ``rel="noopener
     noreferrer"``.
     """
+    global _MD
+    import nh3
+
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
     raw = _MD.render(body_md)
     return nh3.clean(
         raw,
@@ -325,6 +330,8 @@ def _front_matter_of(article: Article) -> dict[str, Any]:
 
 def export_markdown_dir(articles: Iterable[Article], folder: str | Path) -> list[Path]:
     """Write ``<folder>/<lang>/<slug>.md``: YAML front matter with every field, then the body."""
+    import frontmatter  # lazy: only the editors' export and import use it (and YAML with it)
+
     root = Path(folder)
     written: list[Path] = []
     for article in articles:
@@ -338,6 +345,8 @@ def export_markdown_dir(articles: Iterable[Article], folder: str | Path) -> list
 
 def parse_markdown_dir(folder: str | Path) -> ImportReport:
     """Validate every ``*.md`` under ``folder`` (recursively). Issues name the file; line is 0."""
+    import frontmatter
+
     root = Path(folder)
     report = ImportReport()
     seen: dict[tuple[str, str], int] = {}
