@@ -134,7 +134,17 @@ class Article(BaseModel):
 # --- rendering ------------------------------------------------------------------------------
 
 _MD: Any = None
-"""The Markdown parser, made on first use (markdown-it and nh3 load only for routes that render)."""
+
+
+def _markdown() -> Any:
+    """The Markdown parser, made on first use (markdown-it loads only for routes that render)."""
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+    return _MD
+
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code", "pre", "kbd",
@@ -157,14 +167,9 @@ def render_html(body_md: str) -> str:
     event handlers, styles and ``javascript:`` URLs never survive; links get ``rel="noopener
     noreferrer"``.
     """
-    global _MD
-    import nh3
+    import nh3  # lazy: only routes that render an article
 
-    if _MD is None:
-        from markdown_it import MarkdownIt
-
-        _MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
-    raw = _MD.render(body_md)
+    raw = _markdown().render(body_md)
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
@@ -178,7 +183,7 @@ def render_html(body_md: str) -> str:
 def plain_text(body_md: str) -> str:
     """The readable text of Markdown (no markup, no URLs), for indexing and snippets."""
     parts: list[str] = []
-    for token in _MD.parse(body_md):
+    for token in _markdown().parse(body_md):
         if token.type == "inline" and token.children:
             text = "".join(c.content for c in token.children if c.type in ("text", "code_inline"))
             parts.append(text)
