@@ -125,7 +125,12 @@ def main() -> None:
             "subtype": "general",
             "subject": "Horario de atención",
             "description": "¿Atienden el sábado? Necesito renovar mi patente comercial.",
-            "requester": {"name": "Bench", "email": "bench@example.cl", "channels": ["email"], "consent": True},
+            "requester": {
+                "name": "Bench",
+                "email": "bench@example.cl",
+                "channels": ["email"],
+                "consent": True,
+            },
         }
     )
     ana = Principal(
@@ -147,12 +152,20 @@ def main() -> None:
         lambda: tickets.staff_reply(ana, state["number"], StaffMessageIn(body="nota"), internal=True)
     )
     steps["answer"] = _measure(
-        lambda: tickets.staff_reply(ana, state["number"], StaffMessageIn(body="Sí, de 9 a 13."), internal=False)
+        lambda: tickets.staff_reply(
+            ana, state["number"], StaffMessageIn(body="Sí, de 9 a 13."), internal=False
+        )
     )
     steps["resolve"] = _measure(
         lambda: tickets.change_status(ana, state["number"], StatusIn(status="resolved", body="Resuelto"))
     )
-    searches = ["patente comercial", "horario", "certificado de residencia", "zzqxw nada", "permiso edificación"]
+    searches = [
+        "patente comercial",
+        "horario",
+        "certificado de residencia",
+        "zzqxw nada",
+        "permiso edificación",
+    ]
     search_runs = [
         _measure(lambda q=q: help_public.search(q, "es", None, None, None, 10))  # type: ignore[misc]
         for q in searches

@@ -310,7 +310,9 @@ def _item_sizes(calendar: Any) -> None:
             size, pk = largest[kind]
             print(f"  largest {name} item: {size / 1024:,.1f} KB ({pk}; limit 400 KB)", flush=True)
         per_change = units / max(1, versions)
-        print(f"  write units per ticket change (real item sizes, transactional): {per_change:,.1f}", flush=True)
+        print(
+            f"  write units per ticket change (real item sizes, transactional): {per_change:,.1f}", flush=True
+        )
         measured[label] = {"write_units_per_ticket_change": round(per_change, 1), "ticket_changes": versions}
     _save(measured)
 
