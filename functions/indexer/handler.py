@@ -2,7 +2,8 @@
 
 Each message names an article (slug, language); the batch's articles are re-read from the table
 in one consistent read and reach the engine in one call (one tantivy commit, one OpenSearch bulk
-request; the OpenSearch index is created on the first write if missing). Whatever the order or the
+request; the OpenSearch index is created on the first write if missing; a published tantivy index
+is uploaded to S3 after the commit, conditioned on the version it started from). Whatever the order or the
 number of deliveries, the last state in the table wins, so replays are harmless. A message that
 names no article is reported alone (partial batch failure, then the dead-letter queue); if the
 table or the engine fails, every message of the batch comes back.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -21,13 +22,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability as obs
 from ventanilla.help.indexing import ArticleRef, ref_of, refresh
+from ventanilla.help.search.published import publish
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="indexer")
 metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="indexer")
+tracer = make_tracer("indexer")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
@@ -46,7 +49,9 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if not pending:
         return response
     try:
-        done = refresh(shared_engine(), [ref for _, ref in pending])
+        engine = shared_engine()
+        done = refresh(engine, [ref for _, ref in pending])
+        publish(engine)  # tantivy in AWS: the API containers pick the new version up within a minute
     except Exception:
         logger.exception("articles not brought to the index", extra={"articles": len(pending)})
         failed = {f["itemIdentifier"] for f in response["batchItemFailures"]}

@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,11 +19,12 @@ from ventanilla.integrations import queues
 from ventanilla.notify.plan import backoff_seconds
 from ventanilla.services import notifier
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="notifier")
 metrics = Metrics(service="notifier")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="notifier")
+tracer = make_tracer("notifier")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 

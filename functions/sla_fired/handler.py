@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.observability import SLA_OUTCOME_METRIC
 from ventanilla.services.sla import FiredTimer, on_timer_fired
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="sla-fired")
 metrics = Metrics(service="sla-fired")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="sla-fired")
+tracer = make_tracer("sla-fired")
 
 
 @logger.inject_lambda_context

@@ -1,13 +1,17 @@
 """Table stream -> statistics aggregates. Batch processing reports partial failures; each record
 is applied once (a per-ticket version guard, a per-event marker, in the same transaction as the
 counters), so a duplicated or replayed record changes nothing. The batch's tickets' facts are read
-ahead in one BatchGetItem, so a record costs one call: its transaction."""
+ahead in one BatchGetItem, so a record costs one call: its transaction.
+
+Help searches (the search log's ``HELPSEARCH#<id>`` items) are counted per query here, off the
+request path, once per batch (:func:`ventanilla.stats.help_figures.aggregate_searches`); only the
+searches before a failed ticket record are counted, since the rest come back with it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -15,11 +19,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.settings import get_settings
 from ventanilla.stats import consume
+from ventanilla.stats.help_figures import aggregate_searches
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="stats")
 metrics = Metrics(namespace="Ventanilla", service="stats")
-tracer = Tracer(service="stats")
+tracer = make_tracer("stats")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
@@ -53,11 +59,32 @@ def record_handler(record: DynamoDBRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     consume.read_ahead(_ticket_numbers(event))
     try:
-        return process_partial_response(
+        response: dict[str, Any] = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
     finally:
         consume.forget()
+    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    counted = aggregate_searches(_search_logs(event.get("Records") or [], failed))
+    if counted:
+        metrics.add_metric(name="HelpSearchesRanked", unit=MetricUnit.Count, value=counted)
+    return response
+
+
+def _search_logs(records: list[dict[str, Any]], failed: set[str]) -> list[dict[str, Any]]:
+    """The search log items the batch inserted, up to its first failed record (Lambda hands that
+    record and every later one back)."""
+    out = []
+    for record in records:
+        data = record.get("dynamodb") or {}
+        if data.get("SequenceNumber") in failed:
+            break
+        keys = data.get("Keys") or {}
+        pk, sk = (keys.get("PK") or {}).get("S", ""), (keys.get("SK") or {}).get("S", "")
+        image = data.get("NewImage") or {}
+        if record.get("eventName") == "INSERT" and pk.startswith("HELPSEARCH#") and sk == "SEARCH":
+            out.append({k: (image.get(k) or {}).get("S", "") for k in ("query", "at")})
+    return out
 
 
 def _ticket_numbers(event: dict[str, Any]) -> list[str]:

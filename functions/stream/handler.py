@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -22,12 +22,13 @@ from ventanilla import observability as obs
 from ventanilla.integrations.scheduler import scheduler_settings
 from ventanilla.services.dispatch import dispatch
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 scheduler_settings()
 logger = Logger(service="stream")
 metrics = Metrics(service="stream")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="stream")
+tracer = make_tracer("stream")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 

@@ -91,6 +91,8 @@ class LocalStack:
         # The institution profile: INSTITUTION_COUNTRY=CO gives Colombian request types and holidays.
         resolver.refs["InstitutionCountry"] = os.environ.get("INSTITUTION_COUNTRY") or "CL"
         skipped = provision(template, resolver)
+        # Locally the API and the indexer share one in-process tantivy engine: nothing to publish.
+        resolver.refs["HelpIndexBucket"] = ""
         if skipped:
             log.info("not provisioned locally: %s", ", ".join(skipped))
         env = global_environment(template, resolver)

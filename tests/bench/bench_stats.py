@@ -12,6 +12,7 @@ bigger counters, not more items per day).
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import warnings
@@ -224,6 +225,14 @@ def _item_bytes(attrs: dict[str, int], pk: str, sk: str) -> int:
     return size
 
 
+def _attr_bytes(name: str, value: int) -> int:
+    """One counter attribute's share of an item's size (0 when the counter is 0: not stored)."""
+    if not value:
+        return 0
+    digits = len(str(abs(value)).rstrip("0") or "0")
+    return len(name.encode()) + (digits + 1) // 2 + 1
+
+
 def _item_sizes(calendar: Any) -> None:
     """A busy day of a small and of a large catalogue through the pure rule: the most items one
     version touches, the most ADD actions on one item, and the largest day, month and NOW items."""
@@ -233,11 +242,14 @@ def _item_sizes(calendar: Any) -> None:
         "demo catalogue (8 types, 13 subtypes, 3 teams)": (8, 13, 3, bench_size(1_000, 20)),
         "large catalogue (40 types, 320 subtypes, 30 teams)": (40, 320, 30, bench_size(3_000, 20)),
     }
+    measured: dict[str, Any] = {}
     for label, (types, subtypes, teams, tickets) in catalogues.items():
         rng = random.Random(11)
         day = datetime(2026, 11, 4, 12, tzinfo=UTC)
         items: dict[tuple[str, str], Counter[str]] = {}
         most_items = most_adds = 0
+        units = versions = 0
+        sizes: dict[tuple[str, str], int] = {}
         for i in range(tickets):
             t = rng.randrange(types)
             image: dict[str, Any] = {
@@ -272,9 +284,18 @@ def _item_sizes(calendar: Any) -> None:
                 assert result is not None
                 facts = result.facts
                 most_items = max(most_items, len(result.deltas) + 1)
+                versions += 1
+                units += 2 * math.ceil(_FACTS_BYTES / 1024)  # the facts Put, in the transaction
                 for key, attrs in result.deltas.items():
                     most_adds = max(most_adds, len(attrs))
-                    items.setdefault(key, Counter()).update(attrs)
+                    held = items.setdefault(key, Counter())
+                    before = sizes.get(key) or _item_bytes({}, *key)
+                    after = before
+                    for name, amount in attrs.items():
+                        after += _attr_bytes(name, held[name] + amount) - _attr_bytes(name, held[name])
+                    held.update(attrs)
+                    sizes[key] = after
+                    units += 2 * math.ceil(max(before, after) / 1024)  # an Update in a transaction
         largest: dict[str, tuple[int, str]] = {}
         for (pk, sk), attrs in items.items():
             kind = "NOW" if sk == "NOW" else sk[0]
@@ -288,6 +309,31 @@ def _item_sizes(calendar: Any) -> None:
         for kind, name in (("D", "day"), ("M", "month"), ("NOW", "NOW")):
             size, pk = largest[kind]
             print(f"  largest {name} item: {size / 1024:,.1f} KB ({pk}; limit 400 KB)", flush=True)
+        per_change = units / max(1, versions)
+        print(
+            f"  write units per ticket change (real item sizes, transactional): {per_change:,.1f}", flush=True
+        )
+        measured[label] = {"write_units_per_ticket_change": round(per_change, 1), "ticket_changes": versions}
+    _save(measured)
+
+
+_FACTS_BYTES = 260
+"""A FACTS item (``STATSTICKET#<n>`` / ``FACTS``: version, status, since, dimensions, days)."""
+
+
+def _save(measured: dict[str, Any]) -> None:
+    """Hand the figures to the cost model (infra/ops/measured.json, ``stats``)."""
+    import json
+    from pathlib import Path
+
+    from tests.bench.sizes import smoke
+
+    if smoke():
+        return  # smallest sizes prove the benchmark works; their figures are not the model's
+    out = Path(__file__).resolve().parents[2] / "infra" / "ops" / "measured.json"
+    data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    data["stats"] = measured
+    out.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,11 @@ class ArticleRecordsOnly:
     """The stream dispatcher given only the records of article items, as a stream filter would:
     the tickets other tests write are theirs to follow (their timers, their notices)."""
 
-    def __init__(self, function: Any) -> None:
-        self.function, self.logical = function, function.logical
+    def __init__(self, function: Any, sort_key: str = "ARTICLE") -> None:
+        self.function, self.logical, self.sort_key = function, function.logical, sort_key
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        records = [r for r in event["Records"] if r["dynamodb"]["Keys"]["SK"]["S"] == "ARTICLE"]
+        records = [r for r in event["Records"] if r["dynamodb"]["Keys"]["SK"]["S"] == self.sort_key]
         return self.function.invoke({"Records": records}) if records else {"batchItemFailures": []}
 
 
@@ -108,3 +108,24 @@ def search_slugs(api: Any, q: str, **params: str) -> list[str]:
     response = api.get("/api/v1/help/search?" + urlencode({"q": q, "limit": "20", **params}))
     assert response.status_code == 200, response.body
     return [h["slug"] for h in response.json_body["hits"]]
+
+
+class SearchRanking:
+    """The statistics function following the search log from the table's stream (``SEARCH`` items
+    only, as its stream filter would take them) from the moment it is made, until stopped."""
+
+    def __init__(self, aws: Aws) -> None:
+        from infra.local.streams import StreamPoller
+
+        stats = aws.stack.functions["StatsFunction"]
+        self.poller = StreamPoller(
+            ArticleRecordsOnly(stats, "SEARCH"),
+            stats.events["StatsStream"],
+            interval=0.05,
+            starting_position="LATEST",
+        ).prime()
+
+    def catch_up(self) -> None:
+        self.poller.start()
+        assert self.poller.wait_idle(60), "the statistics function did not catch up"
+        self.poller.stop()

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-
-import jwt
+from typing import Any
 
 from ventanilla.errors import Forbidden, Unauthorized
 from ventanilla.models.people import STAFF_ROLES, StaffProfile
@@ -58,7 +57,9 @@ class Principal:
 
 
 @lru_cache(maxsize=1)
-def _jwks() -> jwt.PyJWKClient:
+def _jwks() -> Any:
+    import jwt
+
     return jwt.PyJWKClient(get_settings().jwks_url, cache_keys=True, lifespan=3600, timeout=5)
 
 
@@ -68,6 +69,8 @@ def verify(authorization: str | None) -> Principal:
         raise Unauthorized("token_missing")
     token = authorization[7:].strip()
     settings = get_settings()
+    import jwt  # lazy: PyJWT loads cryptography; public routes never verify a token
+
     try:
         signing_key = _jwks().get_signing_key_from_jwt(token)
         claims = jwt.decode(

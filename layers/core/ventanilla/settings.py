@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     )
     """tantivy on one machine (API and indexer share one process); opensearch in AWS."""
     help_index_path: str = Field(default="", alias="HELP_INDEX_PATH")
+    help_index_bucket: str = Field(default="", alias="HELP_INDEX_BUCKET")
+    """With tantivy in AWS: the versioned bucket the indexer publishes the index to (empty locally,
+    where the API and the indexer share one in-process engine)."""
     """Folder of the tantivy index; empty keeps it in memory (rebuilt from the table's stream)."""
     opensearch_url: str = Field(default="", alias="OPENSEARCH_URL")
     opensearch_index: str = Field(default="help-articles", alias="OPENSEARCH_INDEX")

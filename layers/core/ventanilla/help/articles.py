@@ -16,9 +16,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
-import frontmatter
-import nh3
-from markdown_it import MarkdownIt
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -136,7 +133,18 @@ class Article(BaseModel):
 
 # --- rendering ------------------------------------------------------------------------------
 
-_MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+_MD: Any = None
+
+
+def _markdown() -> Any:
+    """The Markdown parser, made on first use (markdown-it loads only for routes that render)."""
+    global _MD
+    if _MD is None:
+        from markdown_it import MarkdownIt
+
+        _MD = MarkdownIt("commonmark", {"linkify": False, "typographer": False}).enable("table")
+    return _MD
+
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "u", "s", "del", "sub", "sup", "code", "pre", "kbd",
@@ -159,7 +167,9 @@ def render_html(body_md: str) -> str:
     event handlers, styles and ``javascript:`` URLs never survive; links get ``rel="noopener
     noreferrer"``.
     """
-    raw = _MD.render(body_md)
+    import nh3  # lazy: only routes that render an article
+
+    raw = _markdown().render(body_md)
     return nh3.clean(
         raw,
         tags=_ALLOWED_TAGS,
@@ -173,7 +183,7 @@ def render_html(body_md: str) -> str:
 def plain_text(body_md: str) -> str:
     """The readable text of Markdown (no markup, no URLs), for indexing and snippets."""
     parts: list[str] = []
-    for token in _MD.parse(body_md):
+    for token in _markdown().parse(body_md):
         if token.type == "inline" and token.children:
             text = "".join(c.content for c in token.children if c.type in ("text", "code_inline"))
             parts.append(text)
@@ -325,6 +335,8 @@ def _front_matter_of(article: Article) -> dict[str, Any]:
 
 def export_markdown_dir(articles: Iterable[Article], folder: str | Path) -> list[Path]:
     """Write ``<folder>/<lang>/<slug>.md``: YAML front matter with every field, then the body."""
+    import frontmatter  # lazy: only the editors' export and import use it (and YAML with it)
+
     root = Path(folder)
     written: list[Path] = []
     for article in articles:
@@ -338,6 +350,8 @@ def export_markdown_dir(articles: Iterable[Article], folder: str | Path) -> list
 
 def parse_markdown_dir(folder: str | Path) -> ImportReport:
     """Validate every ``*.md`` under ``folder`` (recursively). Issues name the file; line is 0."""
+    import frontmatter
+
     root = Path(folder)
     report = ImportReport()
     seen: dict[tuple[str, str], int] = {}

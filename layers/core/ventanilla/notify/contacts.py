@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import re
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
-
 from ventanilla.notify.errors import NotifyError
 
-_SMS_CAPABLE = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE})
 _PHONE_CHARS = re.compile(r"^[0-9+()\-. /]+$")
 _LOCAL_RE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+$")
 _LABEL_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -45,6 +41,8 @@ def normalize_phone(raw: str, default_region: str = "CL") -> str:
             "El teléfono solo puede tener dígitos, espacios, guiones, paréntesis y un + inicial.",
             "The phone may only contain digits, spaces, hyphens, brackets and a leading +.",
         )
+    import phonenumbers  # lazy: ~0.1 s of metadata, only for the routes that take a phone
+
     try:
         number = phonenumbers.parse(text, default_region.upper())
     except phonenumbers.NumberParseException as exc:
@@ -57,7 +55,8 @@ def normalize_phone(raw: str, default_region: str = "CL") -> str:
             "El número de teléfono no es válido para su país.",
             "The phone number is not valid for its country.",
         )
-    if phonenumbers.number_type(number) not in _SMS_CAPABLE:
+    sms_capable = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    if phonenumbers.number_type(number) not in sms_capable:
         raise _phone_error(
             "phone_not_mobile",
             "El número no es un teléfono móvil y no puede recibir SMS.",

@@ -12,9 +12,6 @@ import hashlib
 import hmac
 import os
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 _DOMAIN = b"ventanilla/receipt/v1"
 
 
@@ -26,12 +23,17 @@ def _key(secret: bytes) -> bytes:
 
 def seal(secret: bytes, number: str, value: str) -> str:
     nonce = os.urandom(12)
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # lazy: only routes that seal
+
     data = AESGCM(_key(secret)).encrypt(nonce, value.encode(), number.encode())
     return base64.urlsafe_b64encode(nonce + data).decode()
 
 
 def open_sealed(secret: bytes, number: str, sealed: str) -> str | None:
     """The sealed value, or None when it was sealed for another number or tampered with."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         raw = base64.urlsafe_b64decode(sealed.encode())
         return AESGCM(_key(secret)).decrypt(raw[:12], raw[12:], number.encode()).decode()

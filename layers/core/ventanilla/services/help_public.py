@@ -558,10 +558,13 @@ def search_log(principal: Principal, day: str | None, limit: int) -> SearchLogOu
 
 def rebuild(engine: HelpSearchEngine | None = None) -> int:
     """Re-index every published article from the table (after changing analysis, or a lost index)."""
+    from ventanilla.help.search.published import publish
+
     target = engine or _engine()
     articles = all_articles()
     target.clear()
     target.index(articles)  # drafts and archived ones are skipped by the engine
+    publish(target)  # a published tantivy index: one upload of the whole rebuilt index
     return sum(1 for a in articles if a.status == "published")
 
 

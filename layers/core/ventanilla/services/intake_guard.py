@@ -16,8 +16,6 @@ import hmac
 import math
 from dataclasses import dataclass
 
-import phonenumbers
-
 from ventanilla import clock
 from ventanilla.errors import FieldError, TooManyRequests
 from ventanilla.integrations.secrets import notify_secret
@@ -180,6 +178,8 @@ def contact_confirmed(history: list[HistoryEvent]) -> bool:
 def sms_refusal(phone: str, text: str) -> str | None:
     """Why an SMS to ``phone`` must not go out ('sms_country', 'sms_cap_number', 'sms_cap_total'), or
     None after counting its segments against today's caps (SMS pumping costs the institution money)."""
+    import phonenumbers  # lazy: only the SMS path needs its metadata
+
     s = get_settings()
     try:
         region = phonenumbers.region_code_for_number(phonenumbers.parse(phone, s.country))

@@ -158,9 +158,19 @@ def log_search(
         # "count": found nothing; "unsure": found articles, none of them confidently the answer.
         table().update_item(
             Key={"PK": f"HELPGAP#{lang}", "SK": f"Q#{query}"},
-            UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e",
-            ExpressionAttributeNames={"#c": "count" if results == 0 else "unsure", "#q": "query"},
-            ExpressionAttributeValues={":one": 1, ":q": query, ":at": iso(now), ":e": "help_gap"},
+            UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e, #ttl = :ttl",
+            ExpressionAttributeNames={
+                "#c": "count" if results == 0 else "unsure",
+                "#q": "query",
+                "#ttl": "ttl",
+            },
+            ExpressionAttributeValues={
+                ":one": 1,
+                ":q": query,
+                ":at": iso(now),
+                ":e": "help_gap",
+                ":ttl": _ttl(now),
+            },
         )
 
 

@@ -145,8 +145,76 @@ def add_counters(pk: str, sk: str, attrs: dict[str, int]) -> None:
     table().update_item(**update)
 
 
+QUERY_COUNT_TTL_DAYS = 400
+"""Per-query day counts are only needed while their day's top list can still change."""
+MAX_TOP_RETRIES = 5
+
+
+def add_query_count(day: str, query: str, amount: int) -> int:
+    """ADD ``amount`` searches of ``query`` on ``day`` (one small item per query and day, expiring
+    through TTL); returns the day's new count for that query."""
+    answer = table().update_item(
+        Key={"PK": f"HELPQ#{day}", "SK": f"Q#{query}"},
+        UpdateExpression="ADD #n :n SET entity = :e, #ttl = if_not_exists(#ttl, :ttl)",
+        ExpressionAttributeNames={"#n": "count", "#ttl": "ttl"},
+        ExpressionAttributeValues={
+            ":n": amount,
+            ":e": "help_query_day",
+            ":ttl": int(time.time()) + QUERY_COUNT_TTL_DAYS * 86_400,
+        },
+        ReturnValues="UPDATED_NEW",
+    )
+    return int(answer["Attributes"]["count"])
+
+
+def update_top(pk: str, sk: str, counts: dict[str, int], keep: int) -> None:
+    """Merge the new absolute ``counts`` of some queries into the top list item ``pk/sk`` (``q#<text>``
+    attributes, at most ``keep``), conditioned on the version read so concurrent batches (one per
+    stream shard) never lose each other's counts. Counts only grow, so a query that belongs to the
+    final top list enters it when it reaches its final count."""
+    for _ in range(MAX_TOP_RETRIES):
+        item = table().get_item(Key={"PK": pk, "SK": sk}, ConsistentRead=True).get("Item") or {}
+        version = int(item.get("qv", 0))
+        current = {str(k)[2:]: int(v) for k, v in item.items() if str(k).startswith("q#")}
+        merged = {**current, **{q: max(n, current.get(q, 0)) for q, n in counts.items()}}
+        kept = dict(sorted(merged.items(), key=lambda qn: (-qn[1], qn[0]))[:keep])
+        changed = {q: n for q, n in kept.items() if current.get(q) != n}
+        dropped = [q for q in current if q not in kept]
+        if not changed and not dropped:
+            return
+        names = {"#v": "qv"}
+        values: dict[str, Any] = {":e": "stats", ":next": version + 1}
+        sets = ["entity = :e", "#v = :next"]
+        for i, (q, n) in enumerate(changed.items()):
+            names[f"#s{i}"] = f"q#{q}"
+            values[f":s{i}"] = n
+            sets.append(f"#s{i} = :s{i}")
+        removes = []
+        for i, q in enumerate(dropped):
+            names[f"#r{i}"] = f"q#{q}"
+            removes.append(f"#r{i}")
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        if version:
+            condition, values[":v"] = "#v = :v", version
+        else:
+            condition = "attribute_not_exists(#v)"
+        try:
+            table().update_item(
+                Key={"PK": pk, "SK": sk},
+                UpdateExpression=expression,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+            return
+        except ClientError as error:
+            if not is_error(error, "ConditionalCheckFailedException"):
+                raise
+    raise Stale(sk)
+
+
 def _counters(item: dict[str, Any]) -> dict[str, int]:
-    return {k: int(v) for k, v in item.items() if k not in KEY_ATTRS and not isinstance(v, str)}
+    return {k: int(v) for k, v in item.items() if k not in KEY_ATTRS and k != "qv" and not isinstance(v, str)}
 
 
 def rows(slice_: str, low: str, high: str) -> dict[str, dict[str, int]]:

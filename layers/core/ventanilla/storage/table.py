@@ -33,11 +33,15 @@ Keys (generic attribute names, so entities can share the indexes):
                                                             (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
-    content gap    HELPGAP#<lang>      Q#<folded query>   (count: no result, unsure: not confident, last_at)
+    content gap    HELPGAP#<lang>      Q#<folded query>   (count: no result, unsure: not confident, last_at;
+                                                        TTL 180 d after the last)
     search term    HELPTERMS           T#<term id>     an editor's synonym: term, means, countries, note
+    query day      HELPQ#<yyyy-mm-dd>  Q#<query>       searches of one query that day (TTL 400 d)
     deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
     deflections    DEFLECT#<type>/<subtype>  TOTAL       (attempts, deflected: ADD counters)
     stats day      STATS#<slice>       D#<yyyy-mm-dd>  counters of flows on that local day
+    help day       STATS#help          D#<yyyy-mm-dd>#<0-7>  the help centre's counters (8 shards)
+    help top       STATS#help          D#<yyyy-mm-dd>#top    the day's 50 most searched queries
     stats month    STATS#<slice>       M#<yyyy-mm>     the same counters per month (goals, open data)
     stats now      STATS#<slice>       NOW             stocks: open tickets by status and filing day
     stats facts    STATSTICKET#<n>     FACTS           what the aggregator counted of ticket n (+ version)
@@ -114,7 +118,10 @@ Access patterns:
   saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
 - search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result or not
   confident search also ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1
-  ``HELPSEARCHES#day`` and ``HELPGAP#lang``.
+  ``HELPSEARCHES#day`` and ``HELPGAP#lang``. The statistics function ranks the queries off the
+  request path from the stream of ``SEARCH`` items: per batch one ADD per (day, query) on
+  ``HELPQ#day / Q#query`` and one conditional write of the day's ``STATS#help / D#day#top`` (see
+  ventanilla.stats.help_figures).
 - search terms: editors Put/Delete ``HELPTERMS / T#id``; each engine Queries the partition (at most
   500 items) when it starts and once a minute after.
 - deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
@@ -139,7 +146,7 @@ Access patterns:
   ``all`` also holds ``messages@actor=<kind>`` and ``notes``. ``NOW`` holds ``open``,
   ``open#<status>``, ``age#<filing day>`` and ``open@<dim>=<value>``. Flows stay under the
   dimensions the ticket had when they happened; stocks (``NOW``, ``net_open``) follow a
-  reclassified ticket. The help center writes its own slice ``STATS#help`` / ``D#<day>`` (see
+  reclassified ticket. The help center writes its own slice ``STATS#help`` / ``D#<day>#<shard>`` (see
   ventanilla.stats.help_figures: ``attempts@subtype=`` and ``deflected@subtype=`` among others).
 - a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
   day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
@@ -150,6 +157,29 @@ Access patterns:
   NOW and day items); a target that falls due undone also adds to its due day's items when that
   day is earlier than the version's (up to 10 more items per target).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
+
+Counters the request path writes (no item grows with the number of requests, queries or visitors;
+sizes are worst cases, rates what one item takes; a partition serves 1,000 writes/s):
+- ``HELPSEARCH#id / SEARCH``: one new item per search, ~0.3 KB (query clipped to 200 characters,
+  at most 20 clicks of 80-character slugs: < 2 KB); written once plus once per click; TTL 180 d.
+  Its GSI1 partition ``HELPSEARCHES#day`` takes every search of the day (~10/s at a national
+  agency's peak, 25 searches per request).
+- ``HELPGAP#lang / Q#query``: one item per distinct zero-result query, < 0.5 KB; one ADD per
+  zero-result search of that query; TTL 180 d after its last search.
+- ``STATS#help / D#day#<shard>``: 8 items a day, each the day's fixed counters plus two per
+  catalog subtype (``attempts@``/``deflected@subtype=``): < 1 KB for 10 subtypes, ~20 KB for 320;
+  each search, view, vote and deflection ADDs to one shard drawn at random (an eighth of the rate).
+- ``ARTICLE#lang#slug / STATS``: views and votes of one article, < 0.3 KB; one ADD per view or vote
+  of that article (its GSI5 partition ``HELPPOPULAR#lang`` takes every view of the language).
+- ``DEFLECT#type/subtype / TOTAL``: < 0.2 KB; one ADD per deflection attempt of that subtype (plus
+  the attempt's own item, < 2 KB, TTL 1 year).
+- ticket, history event, counter ``COUNTER#TICKET / YEAR#yyyy``: the counter is < 0.1 KB and takes
+  one conditional write per filed request (~1/s at a national agency's peak; the transaction makes
+  concurrent filings retry, never reuse a number).
+- ``STATS#<slice> / NOW``, ``D#``, ``M#`` are written by the statistics function from the stream,
+  never on the request path; ``NOW`` holds a counter per open status, per filing day of the open
+  tickets (bounded by the age of the oldest open ticket: < 40 KB after 5 years) and per dimension
+  value (bounded by the catalog); the ``HELPQ`` and ``#top`` items likewise (the top item < 4 KB).
 TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs, statistics markers).
 Streams carry new and old images to the consumers.
 """

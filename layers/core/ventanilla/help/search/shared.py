@@ -2,7 +2,8 @@
 
 Locally the API and the indexer run in one process, so they must share one engine (tantivy allows
 a single writer per index, and an in-memory index exists only in the process that built it). In
-AWS each function gets its own client to the same OpenSearch domain.
+AWS each function has its own copy of the index the indexer publishes to S3 (``HELP_INDEX_BUCKET``:
+:mod:`ventanilla.help.search.published`), or its own client to an OpenSearch domain.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ _engine: HelpSearchEngine | None = None
 
 
 def shared_engine() -> HelpSearchEngine:
-    """``HELP_SEARCH_ENGINE`` (tantivy|opensearch), ``HELP_INDEX_PATH``, ``OPENSEARCH_URL``/``_INDEX``."""
+    """``HELP_SEARCH_ENGINE`` (tantivy|opensearch), ``HELP_INDEX_BUCKET`` (tantivy published to S3),
+    ``HELP_INDEX_PATH``, ``OPENSEARCH_URL``/``_INDEX``."""
     global _engine
     if _engine is None:
         with _lock:
@@ -28,6 +30,10 @@ def shared_engine() -> HelpSearchEngine:
                     _engine = make_engine(
                         "opensearch", url=s.opensearch_url or None, index=s.opensearch_index
                     )
+                elif s.help_index_bucket:
+                    from ventanilla.help.search.published import PublishedIndex
+
+                    _engine = PublishedIndex(s.help_index_bucket)
                 else:
                     _engine = make_engine("tantivy", path=s.help_index_path or None)
     return _engine
