@@ -16,6 +16,7 @@ from chalicelib import (
     citizen,
     help,
     help_admin,
+    me,
     notifications,
     openapi,
     public,
@@ -33,6 +34,7 @@ app.log.disabled = True  # Powertools Logger logs instead, without bodies or per
 for blueprint in (
     public.bp,
     citizen.bp,
+    me.bp,
     agent.bp,
     canned.bp,
     help.bp,
