@@ -144,7 +144,11 @@ def test_unverified_contacts_never_attach(api: Any, aws: Aws, citizen: dict[str,
     from ventanilla.services import accounts
 
     # Someone files anonymously with her address: typed, not verified, so not hers.
-    anon = post(api, "/api/v1/tickets", ticket_body(requester={"email": citizen["email"], "phone": None, "channels": ["email"]}))
+    anon = post(
+        api,
+        "/api/v1/tickets",
+        ticket_body(requester={"email": citizen["email"], "phone": None, "channels": ["email"]}),
+    )
     assert anon.status_code == 201
     # An address nobody verified attaches nothing.
     stranger = file_by_email(api, aws, new_email())
@@ -174,7 +178,13 @@ def staff_routes() -> list[tuple[str, str]]:
     """Every staff route of the API (authenticated or role-bound), with sample path values."""
     from chalicelib.http import ROUTE_DOCS
 
-    samples = {"number": "2026-000001", "slug": "x", "kind": "ticket_received", "channel": "email", "lang": "es"}
+    samples = {
+        "number": "2026-000001",
+        "slug": "x",
+        "kind": "ticket_received",
+        "channel": "email",
+        "lang": "es",
+    }
     routes = []
     for doc in ROUTE_DOCS:
         if not (doc.auth or doc.roles) or doc.path.startswith("/api/v1/me"):
