@@ -122,7 +122,7 @@ def test_web_and_email_requests_of_a_verified_address_are_mine_newest_first(
     assert me.headers["Cache-Control"] == "no-store"
     assert [c["value"] for c in me.json_body["contacts"]] == [citizen["email"]]
     given = {c["purpose"] for c in me.json_body["consents"] if c["given"]}
-    assert given == {"privacy_notice", "handle_requests"}
+    assert given == {"privacy_notice", "handle_requests", "notices_email"}
     web = file_signed_in(api, citizen)
     mail = file_by_email(api, aws, citizen["email"])
     listed = api.get("/api/v1/me/tickets", headers=citizen["headers"]).json_body

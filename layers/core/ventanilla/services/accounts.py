@@ -112,6 +112,8 @@ def account_for(citizen: CitizenPrincipal) -> CitizenAccount:
         account = store.get_account(citizen.citizen_id) or fresh
         store.add_consent(account.citizen_id, ConsentEntry(purpose="privacy_notice", given=True, at=now))
         store.add_consent(account.citizen_id, ConsentEntry(purpose="handle_requests", given=True, at=now))
+        # Email notices are the account's default channel, given at sign-up like on the filing form.
+        store.add_consent(account.citizen_id, ConsentEntry(purpose="notices_email", given=True, at=now))
     token_contacts = []
     if citizen.email and citizen.email_verified:
         token_contacts.append(("email", citizen.email))
