@@ -118,3 +118,19 @@ def test_a_new_citizen_signs_up_with_the_emailed_code_and_deletes_the_account(ta
     page.get_by_label("Contraseña").fill("Clave-Segura-2026")
     page.get_by_role("button", name="Iniciar sesión").click()
     page.wait_for_selector("text=Correo o contraseña incorrectos.")
+
+
+def test_a_supervisor_sees_the_requesters_other_requests_on_the_ticket_page(tab: Any, new_tab: Any) -> None:
+    from tests.browser.test_agent import sign_in as staff_sign_in
+
+    sign_in(tab, "vecina@example.cl", "Demo-Vecina-1")
+    numbers = tab.page.locator(".my-requests li a").all_inner_texts()
+    assert len(numbers) == 2
+    staff = new_tab()
+    staff_sign_in(staff, "carla.supervisora", "Demo-Ventanilla-3")
+    staff.go(f"#/agente/solicitud/{numbers[0]}")
+    staff.page.get_by_role("button", name="Ver contactos y otras solicitudes").click()
+    panel = staff.page.get_by_test_id("requester-panel")
+    panel.get_by_text("Tiene cuenta ciudadana.").wait_for()
+    assert numbers[1] in panel.inner_text() and "vecina@example.cl · verificado" in panel.inner_text()
+    staff.step("agente-solicitante")
