@@ -122,4 +122,5 @@ def export() -> Response:
     headers=AUTH,
 )
 def delete_me() -> Response:
-    return json_response(accounts.erase(citizen_of(bp.current_request)), headers=NO_STORE)
+    request = bp.current_request
+    return json_response(accounts.erase(citizen_of(request), lang_of(request)), headers=NO_STORE)

@@ -429,33 +429,58 @@ def _erase_tickets(tickets: list[Ticket], why: str) -> list[str]:
     return done
 
 
-KEPT = [
-    {
-        "what": "request numbers, types, teams, channels, dates, statuses and satisfaction scores",
-        "why": "statistics and the institution's legal duty to keep a record of requests (archives, "
-        "transparency; Ley 20.285 / Ley 1712): kept anonymised, with no name, contact or text",
-    },
-    {
-        "what": "the date of this erasure and the numbers of the anonymised requests",
-        "why": "proof that the erasure was done, and so that repeating it answers the same",
-    },
-]
-DELETED = [
-    "account (sign-in)",
-    "name, emails and phones",
-    "notice preferences and devices",
-    "consent ledger",
-    "segment data",
-    "subjects, descriptions, forms and messages of the requests",
-    "record of staff reads",
-]
+KEPT = {
+    "es": [
+        {
+            "what": "número, tipo, equipo, canal, fechas, estados y notas de satisfacción de las solicitudes",
+            "why": "estadísticas y el deber legal de la institución de llevar registro de las solicitudes "
+            "(archivos, transparencia; Ley 20.285 / Ley 1712): se conservan anonimizados, sin nombre, "
+            "contacto ni texto",
+        },
+        {
+            "what": "la fecha de esta eliminación y los números de las solicitudes anonimizadas",
+            "why": "prueba de que la eliminación se hizo, y para que repetirla responda lo mismo",
+        },
+    ],
+    "en": [
+        {
+            "what": "request numbers, types, teams, channels, dates, statuses and satisfaction scores",
+            "why": "statistics and the institution's legal duty to keep a record of requests (archives, "
+            "transparency; Ley 20.285 / Ley 1712): kept anonymised, with no name, contact or text",
+        },
+        {
+            "what": "the date of this erasure and the numbers of the anonymised requests",
+            "why": "proof that the erasure was done, and so that repeating it answers the same",
+        },
+    ],
+}
+DELETED = {
+    "es": [
+        "cuenta (inicio de sesión)",
+        "nombre, correos y teléfonos",
+        "preferencias de avisos y dispositivos",
+        "registro de consentimientos",
+        "datos de segmento",
+        "asuntos, descripciones, formularios y mensajes de las solicitudes",
+        "registro de consultas del personal",
+    ],
+    "en": [
+        "account (sign-in)",
+        "name, emails and phones",
+        "notice preferences and devices",
+        "consent ledger",
+        "segment data",
+        "subjects, descriptions, forms and messages of the requests",
+        "record of staff reads",
+    ],
+}
 
 
-def erase(citizen: CitizenPrincipal) -> ErasureOut:
+def erase(citizen: CitizenPrincipal, lang: Lang = "es") -> ErasureOut:
     """Erase the citizen everywhere; idempotent (a repeated call answers what the first did)."""
     done = store.erasure(citizen.citizen_id)
     if done is not None:
-        return _erasure_out(done)
+        return _erasure_out(done, lang)
     account = account_for(citizen)
     _take("erase", account.citizen_id, get_settings().account_erasures_per_day)
     tickets = _all_tickets(account.citizen_id)
@@ -485,15 +510,15 @@ def erase(citizen: CitizenPrincipal) -> ErasureOut:
     from ventanilla.integrations import directory
 
     directory.delete_citizen_user(citizen.sub)
-    return _erasure_out(record)
+    return _erasure_out(record, lang)
 
 
-def _erasure_out(record: dict[str, Any]) -> ErasureOut:
+def _erasure_out(record: dict[str, Any], lang: Lang) -> ErasureOut:
     return ErasureOut(
         erased_at=datetime.fromisoformat(str(record["erased_at"])),
         requests_anonymised=list(record.get("requests_anonymised") or []),
-        deleted=DELETED,
-        kept=KEPT,
+        deleted=DELETED[lang],
+        kept=KEPT[lang],
     )
 
 
