@@ -18,6 +18,7 @@ from chalicelib import (
     help,
     help_admin,
     integrations,
+    me,
     notifications,
     open311,
     openapi,
@@ -37,6 +38,7 @@ app.log.disabled = True  # Powertools Logger logs instead, without bodies or per
 for blueprint in (
     public.bp,
     citizen.bp,
+    me.bp,
     agent.bp,
     canned.bp,
     help.bp,

@@ -43,6 +43,10 @@ def main() -> None:
             print(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
     if stack.open311_key:
         print(f"  Open311 GeoReport v2: {stack.url}/open311/v2/discovery.json  api_key: {stack.open311_key}")
+    if stack.citizen_login is not None:
+        login = stack.citizen_login
+        print("  Cuenta ciudadana de demostración (portal, «Mi cuenta»):")
+        print(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
     if stack.demo_numbers:
         print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
     print(f"READY {stack.url}", flush=True)

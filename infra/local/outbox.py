@@ -88,6 +88,25 @@ def keep_in(path: Path) -> None:
         _FILE[:] = [path]
 
 
+def keep_email(to: str, subject: str, text: str) -> None:
+    """An email the local stack sends without SES (Cognito's verification codes)."""
+    import uuid
+
+    _keep(
+        {
+            "channel": "email",
+            "id": uuid.uuid4().hex,
+            "at": _now(),
+            "to": to,
+            "from": "no-reply@verificationemail.com",
+            "subject": subject,
+            "text": text,
+            "html": "",
+            "unsubscribe": "",
+        }
+    )
+
+
 def _email_entry(message_id: str, source: str, destinations: list[str], raw: str) -> dict[str, Any]:
     parsed = BytesParser(policy=policy.default).parsebytes(raw.encode())
     text_part = parsed.get_body(preferencelist=("plain",))

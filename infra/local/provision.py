@@ -110,6 +110,7 @@ def _user_pool(r: Resolver, logical: str, p: dict[str, Any]) -> None:
         "Policies",
         "AdminCreateUserConfig",
         "UsernameConfiguration",
+        "UsernameAttributes",
         "AutoVerifiedAttributes",
         "MfaConfiguration",
     ):
@@ -122,7 +123,15 @@ def _user_pool(r: Resolver, logical: str, p: dict[str, Any]) -> None:
 
 
 def _user_pool_client(r: Resolver, logical: str, p: dict[str, Any]) -> None:
-    params = {k: p[k] for k in ("UserPoolId", "ClientName", "GenerateSecret", "ExplicitAuthFlows") if k in p}
+    names = (
+        "UserPoolId",
+        "ClientName",
+        "GenerateSecret",
+        "ExplicitAuthFlows",
+        "ReadAttributes",
+        "WriteAttributes",
+    )
+    params = {k: p[k] for k in names if k in p}
     client = boto3.client("cognito-idp").create_user_pool_client(**params)["UserPoolClient"]
     r.refs[logical] = client["ClientId"]
 

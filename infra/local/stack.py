@@ -57,6 +57,8 @@ class LocalStack:
     demo_numbers: list[str] = field(default_factory=list)
     open311_key: str | None = None
     """The demo Open311 client's API key (printed with the logins)."""
+    citizen_login: Any = None
+    citizen_numbers: list[str] = field(default_factory=list)
     _web: Any = None
     _web_thread: Thread | None = None
     data: DataDir | None = None
@@ -105,7 +107,7 @@ class LocalStack:
 
     def start(self) -> LocalStack:
         self.start_aws()
-        from infra.local import demo  # after the environment exists: it reads settings
+        from infra.local import demo, demo_citizen  # after the environment exists: it reads settings
 
         if self.restored:
             self._restore(demo)
@@ -113,11 +115,16 @@ class LocalStack:
             self._keep_from_now()
             if self.demo:  # staff first: their ids come from moto's seeded generator, as on a restore
                 self.logins = demo.seed_staff()
+                self.citizen_login = demo_citizen.ensure_citizen()
             demo.seed_catalog()
             if self.demo:
-                from infra.local.demo_tickets import seed_tickets
+                from infra.local.demo_tickets import FRONT_DESK, _principal, seed_tickets
 
                 self.demo_numbers = seed_tickets(self.logins)
+                desk = next(login for login in self.logins if login.username == FRONT_DESK)
+                self.citizen_numbers = demo_citizen.seed_citizen_requests(
+                    self.citizen_login, _principal(desk)
+                )
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":
@@ -160,6 +167,8 @@ class LocalStack:
         self.moto.journal.start()
 
     def _restore(self, demo: Any) -> None:
+        from infra.local import demo_citizen
+
         """The saved state back: secret, staff users, every journaled write, clock, outbox, index."""
         assert self.data is not None and self.moto is not None and self.moto.journal is not None
         import boto3
@@ -173,6 +182,7 @@ class LocalStack:
         )
         if self.demo:
             self.logins = demo.seed_staff()  # the users (moto's Cognito is not journaled), same ids
+            self.citizen_login = demo_citizen.ensure_citizen()
         replayed, refused = replay(self.moto.journal, self.moto.url)
         log.warning("restored %d writes from %s (%d refused)", replayed, self.data.root, refused)
         self.moto.journal.start()

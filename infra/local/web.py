@@ -23,6 +23,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
+from infra.local import citizen_codes
 from infra.local.gateway import ProblemGateway
 from infra.local.template import ROOT
 
@@ -56,7 +57,15 @@ page's CSP allows only its own origin, and moto listens on another port; in AWS 
 Cognito's public endpoint directly (Cognito answers CORS)."""
 COGNITO_TARGETS = frozenset(
     f"AWSCognitoIdentityProviderService.{action}"
-    for action in ("InitiateAuth", "RespondToAuthChallenge", "GlobalSignOut", "GetUser")
+    for action in (
+        "InitiateAuth",
+        "RespondToAuthChallenge",
+        "GlobalSignOut",
+        "GetUser",
+        "SignUp",
+        "ConfirmSignUp",
+        "ResendConfirmationCode",
+    )
 )
 
 
@@ -65,13 +74,26 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
     endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
     if target not in COGNITO_TARGETS or not endpoint.startswith("http://127.0.0.1:"):
         return 403, "application/json", b'{"__type":"NotAuthorizedException","message":"not forwarded"}'
+    action = target.rsplit(".", 1)[-1]
+    if action == "ConfirmSignUp" and not citizen_codes.check_confirmation(body):
+        return (
+            400,
+            "application/x-amz-json-1.1",
+            b'{"__type":"CodeMismatchException","message":"Invalid code"}',
+        )
     headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
     request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - moto on localhost
-            return answer.status, "application/x-amz-json-1.1", answer.read()
+            status, payload = answer.status, answer.read()
     except urllib.error.HTTPError as error:
         return error.code, "application/x-amz-json-1.1", error.read()
+    # moto sends no code and marks nothing verified: the local stack plays Cognito's part.
+    if action in ("SignUp", "ResendConfirmationCode"):
+        citizen_codes.after_sign_up(body)
+    elif action == "ConfirmSignUp":
+        citizen_codes.verified(body)
+    return status, "application/x-amz-json-1.1", payload
 
 
 class WebServer(ThreadedHTTPServer):

@@ -7,12 +7,13 @@ from pydantic import BaseModel
 
 from chalicelib.http import CODE, CURSOR, json_response, limit, parse_body, principal_of, q, query_int, route
 from ventanilla.errors import BadRequest
+from ventanilla.models.accounts import LinkIn, RequesterPanel
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import OPEN_STATUSES, Status
+from ventanilla.services import accounts, staff, tickets
 from ventanilla.services import queue as queues
-from ventanilla.services import staff, tickets
 from ventanilla.services.queue import QUEUE_ORDERS
 
 bp = Blueprint(__name__)
@@ -217,3 +218,38 @@ def status(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, StatusIn)
     return json_response(tickets.change_status(principal_of(request), number, body))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/requester",
+    "GET",
+    summary="The requester: contacts (verified or as typed) and their other requests in your teams "
+    "(supervisors and admins: all); every read is written to the citizen's audit log",
+    tag="agent",
+    response=RequesterPanel,
+    auth=True,
+)
+def requester(number: str) -> Response:
+    return json_response(
+        accounts.requester_panel(principal_of(bp.current_request), number),
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/link",
+    "POST",
+    summary="Link a request staff entered to the citizen account with this verified email, after "
+    "checking the person's identity",
+    tag="agent",
+    body=LinkIn,
+    response=RequesterPanel,
+    auth=True,
+)
+def link(number: str) -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    body = parse_body(request, LinkIn)
+    return json_response(accounts.link_to_account(principal, number, body))

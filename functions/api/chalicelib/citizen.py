@@ -6,10 +6,12 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 
 from chalicelib.http import (
-    BEARER,
+    FILER_BEARER,
     KEY_HEADERS,
     citizen_key,
+    citizen_of,
     client_address,
+    is_citizen_token,
     json_response,
     lang_of,
     logger,
@@ -29,7 +31,7 @@ from ventanilla.models.ticket import (
     TicketCreated,
 )
 from ventanilla.observability import SURVEYS_ANSWERED, TICKETS_CREATED
-from ventanilla.services import survey, tickets
+from ventanilla.services import accounts, survey, tickets
 from ventanilla.services.idempotent import create_once
 
 bp = Blueprint(__name__)
@@ -47,13 +49,16 @@ bp = Blueprint(__name__)
     status=201,
     headers={
         "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$"),
-        "Authorization": BEARER,
+        "Authorization": FILER_BEARER,
     },
 )
 def create_ticket() -> Response:
     request = bp.current_request
+    signed_in = citizen_of(request) if is_citizen_token(request) else None
     body = parse_body(request, CreateTicketIn)
-    by = principal_of(request) if request.headers.get("authorization") else None
+    if signed_in is not None:
+        accounts.check_own_contacts(signed_in, body)
+    by = principal_of(request) if request.headers.get("authorization") and signed_in is None else None
     created = create_once(
         body,
         request.headers.get("idempotency-key"),
@@ -61,6 +66,8 @@ def create_ticket() -> Response:
         by,
         client=None if by else client_address(request),  # staff filing for someone is not limited
     )
+    if signed_in is not None:
+        accounts.attach_signed_in(created.number, signed_in)
     logger.set_correlation_id(created.number)
     logger.info("ticket created", extra={"type": body.type, "subtype": body.subtype, "channel": body.channel})
     metrics.add_metric(name=TICKETS_CREATED, unit=MetricUnit.Count, value=1)

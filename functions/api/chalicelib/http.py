@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.observability import tracer
 from ventanilla import safe_json
-from ventanilla.auth import Principal, verify
+from ventanilla.auth import CitizenPrincipal, Principal, verify, verify_citizen
 from ventanilla.errors import (
     BadRequest,
     DomainError,
@@ -62,6 +62,13 @@ ACCESS_CODE = q(
     "the request's access code (a wrong one answers 404)", required=True, pattern=r"^[0-9A-Za-z -]{4,32}$"
 )
 BEARER = q("Bearer <access token> (staff)", pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$")
+CITIZEN_BEARER = q(
+    "Bearer <ID token of the citizens' pool>", required=True, pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$"
+)
+FILER_BEARER = q(
+    "Bearer <staff access token> (files for the requester) or <citizen ID token> (files for themself)",
+    pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$",
+)
 KEY_HEADERS = {
     "X-Access-Code": q(
         "the request's access code, or send X-Ticket-Session (a wrong one answers 404)",
@@ -254,6 +261,31 @@ def principal_of(request: Request) -> Principal:
     return principal
 
 
+def citizen_of(request: Request) -> CitizenPrincipal:
+    """The verified citizen of the citizens' pool (a staff token answers 401 here)."""
+    cached: CitizenPrincipal | None = getattr(request, "_citizen", None)
+    if cached is None:
+        cached = verify_citizen(request.headers.get("authorization"))
+        request._citizen = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def is_citizen_token(request: Request) -> bool:
+    """Whether the bearer token names the citizens' pool as issuer. Only picks the verifier: the
+    token is then verified in full against that pool's keys (a forged issuer fails there)."""
+    import jwt
+
+    header = request.headers.get("authorization") or ""
+    pool = get_settings().citizen_pool_id
+    if not pool or not header.lower().startswith("bearer "):
+        return False
+    try:
+        issuer = jwt.decode(header[7:].strip(), options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError:
+        return False
+    return bool(issuer == get_settings().issuer_of(pool))
+
+
 def json_response(
     model: BaseModel | list[Any] | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -374,6 +406,8 @@ def route(
                     raise NotFound("route_not_found")  # no id of this API has other characters
                 if roles:
                     principal_of(request).require(*roles)
+                elif auth:
+                    principal_of(request)  # a staff token, verified before any body is read
                 if audit is None:
                     return traced(**kwargs)
                 old = _snapshot(before, kwargs)

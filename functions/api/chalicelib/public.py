@@ -25,6 +25,9 @@ class WebConfig(BaseModel):
     user_pool_id: str
     user_pool_client_id: str
     cognito_endpoint: str | None
+    citizen_pool_id: str
+    """The citizens' pool (optional accounts: sign up with email and a code, sign in, "Mi cuenta")."""
+    citizen_pool_client_id: str
     api_base: str
     institution: str
     time_zone: str
@@ -54,6 +57,8 @@ def config() -> Response:
             user_pool_id=s.user_pool_id,
             user_pool_client_id=s.user_pool_client_id,
             cognito_endpoint=s.endpoint_url,
+            citizen_pool_id=s.citizen_pool_id,
+            citizen_pool_client_id=s.citizen_pool_client_id,
             api_base="/api/v1",
             institution=s.institution_name,
             time_zone=institution_calendar().timezone,

@@ -15,6 +15,17 @@ class Settings(BaseSettings):
     event_bus_name: str = Field(default="default", alias="EVENT_BUS_NAME")
     user_pool_id: str = Field(default="", alias="USER_POOL_ID")
     user_pool_client_id: str = Field(default="", alias="USER_POOL_CLIENT_ID")
+    citizen_pool_id: str = Field(default="", alias="CITIZEN_POOL_ID")
+    citizen_pool_client_id: str = Field(default="", alias="CITIZEN_POOL_CLIENT_ID")
+    """The citizens' own user pool (optional accounts); its tokens never open staff routes."""
+    retention_years: int = Field(default=5, alias="RETENTION_YEARS", ge=1, le=100)
+    """Closed requests are anonymised this many years after closing (RETENTION_BY_TYPE overrides)."""
+    retention_by_type: str = Field(
+        default="", alias="RETENTION_BY_TYPE", pattern=r"^([a-z0-9-]+=[0-9]{1,3}(,[a-z0-9-]+=[0-9]{1,3})*)?$"
+    )
+    """Per request type: ``type=years,type=years`` (e.g. ``transparencia=10``)."""
+    account_exports_per_day: int = Field(default=5, alias="ACCOUNT_EXPORTS_PER_DAY", ge=1)
+    account_erasures_per_day: int = Field(default=3, alias="ACCOUNT_ERASURES_PER_DAY", ge=1)
     region: str = Field(default="us-east-1", alias="AWS_REGION")
     endpoint_url: str | None = Field(default=None, alias="AWS_ENDPOINT_URL")
     """Set only locally: boto3 sends every call there (the moto server)."""
@@ -84,13 +95,27 @@ class Settings(BaseSettings):
 
     @property
     def jwks_url(self) -> str:
+        return self.jwks_url_of(self.user_pool_id)
+
+    def jwks_url_of(self, pool_id: str) -> str:
         if self.endpoint_url:
-            return f"{self.endpoint_url.rstrip('/')}/{self.user_pool_id}/.well-known/jwks.json"
-        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}/.well-known/jwks.json"
+            return f"{self.endpoint_url.rstrip('/')}/{pool_id}/.well-known/jwks.json"
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}/.well-known/jwks.json"
 
     @property
     def issuer(self) -> str:
-        return f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool_id}"
+        return self.issuer_of(self.user_pool_id)
+
+    def issuer_of(self, pool_id: str) -> str:
+        return f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}"
+
+    def retention_years_of(self, type_code: str) -> int:
+        """Years a closed request of ``type_code`` is kept before it is anonymised."""
+        for pair in filter(None, self.retention_by_type.split(",")):
+            code, years = pair.split("=")
+            if code == type_code:
+                return int(years)
+        return self.retention_years
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,6 @@
 // Agent console (#/agente): sign in, the team queue with SLA badges, the full ticket with its
 // history, reply, internal note, assign to me and status changes. Loaded only by staff.
-import { h, announce } from '../dom.js';
+import { h, announce, mount } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -444,10 +444,57 @@ function drawTicket(root, data, session, cat, message = '') {
             tk.first_response_at && [h('dt', {}, t('agent.first_response')), h('dd', {}, fmtDateTime(tk.first_response_at))],
             h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDateTime(tk.resolution_due)),
             formRows,
-            h('dt', {}, t('agent.seen_articles')), h('dd', { 'data-testid': 'seen-articles' }, seenArticles(tk.seen_articles || [])))))),
+            h('dt', {}, t('agent.seen_articles')), h('dd', { 'data-testid': 'seen-articles' }, seenArticles(tk.seen_articles || [])))),
+        requesterBox(tk))),
   );
   composer.querySelector('h2').id = 'compose-h';
   for (const el of root.querySelectorAll('#compose-h, #sla-h, #escalate-h, #hist-h')) el.setAttribute('tabindex', '-1');
+}
+
+/** The requester's record on demand (each look is written to the citizen's audit log): contacts,
+ * their other requests in the agent's teams, and for requests staff entered, linking to an account. */
+function requesterBox(tk) {
+  const out = h('div', { 'data-testid': 'requester-panel' });
+  const status = statusLine();
+  const show = (panel) => {
+    mount(out,
+      h('p', {}, panel.has_account ? t('agent.req.has_account') : t('agent.req.no_account')),
+      h('ul', {}, panel.contacts.map((c) => h('li', {}, `${c.value} · ${t(c.verified ? 'agent.req.verified' : 'agent.req.unverified')}`))),
+      h('h3', {}, t('agent.req.others')),
+      panel.other_requests.length
+        ? h('ul', {}, panel.other_requests.map((o) => h('li', {}, h('a', { href: `#/agente/solicitud/${o.number}` }, o.number), ` · ${o.subject} · ${t(`status.${o.status}`)}`)))
+        : h('p', {}, t('agent.req.none')),
+      panel.hidden_requests > 0 && h('p', { class: 'hint' }, t('agent.req.hidden', { n: panel.hidden_requests })));
+  };
+  const load = h('button', { type: 'button', class: 'btn', onclick: async () => {
+    busy(load, true);
+    try { show(await staffRequest(`/agent/tickets/${tk.number}/requester`)); load.remove(); } catch (e) { status.textContent = e.message; busy(load, false); }
+  } }, t('agent.req.show'));
+  let link = null;
+  if (tk.created_by) {
+    const values = { email: '', checked: false };
+    const submit = h('button', { type: 'submit', class: 'btn' }, t('agent.req.link'));
+    link = h('form', { novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      clearErrors(link);
+      busy(submit, true);
+      try {
+        show(await staffRequest(`/agent/tickets/${tk.number}/link`, { method: 'POST', body: { email: values.email.trim(), identity_checked: values.checked } }));
+        status.textContent = t('agent.req.linked');
+      } catch (error) {
+        if (error.errors && error.errors.length) showErrors(link, error.errors.map((x) => ({ field: x.field, message: x.message })));
+        else status.textContent = error.message;
+      } finally {
+        busy(submit, false);
+      }
+    } },
+    errorSummary(),
+    field({ name: 'email', kind: 'email', label: t('agent.req.email'), required: true, onInput: (v) => { values.email = v; } }),
+    field({ name: 'identity_checked', kind: 'checkbox', label: t('agent.req.identity'), required: true, onInput: (v) => { values.checked = v; } }),
+    h('div', { class: 'actions' }, submit));
+  }
+  return h('section', { 'aria-labelledby': 'req-h' }, h('h2', { id: 'req-h' }, t('agent.req.title')),
+    h('p', { class: 'hint' }, t('agent.req.audited')), load, out, link, status);
 }
 
 /** In-page links move the keyboard focus too (not only the scroll position). */

@@ -156,3 +156,14 @@ def set_enabled(username: str, enabled: bool) -> None:
         return
     client.admin_disable_user(UserPoolId=pool, Username=username)
     client.admin_user_global_sign_out(UserPoolId=pool, Username=username)
+
+
+def delete_citizen_user(sub: str) -> None:
+    """Delete a citizen's account from the citizens' pool (erasure); absent already is fine."""
+    settings = get_settings()
+    if not settings.citizen_pool_id:
+        return
+    client: Any = boto3.client("cognito-idp", region_name=settings.region)
+    found = client.list_users(UserPoolId=settings.citizen_pool_id, Filter=f'sub = "{sub}"', Limit=1)
+    for user in found.get("Users", []):
+        client.admin_delete_user(UserPoolId=settings.citizen_pool_id, Username=user["Username"])

@@ -101,6 +101,9 @@ class Ticket(BaseModel):
     # ---- satisfaction survey (B6): the latest answer; every answer is also in the history ----
     csat_score: int | None = None
     csat_comment: str | None = None
+    data_erased_at: datetime | None = None
+    """When the requester's identity and the free texts were removed (erasure or retention)."""
+    data_erased_why: Literal["erasure", "retention"] | None = None
     csat_at: datetime | None = None
     csat_resolved_at: datetime | None = None
     """``resolved_at`` of the resolution the survey answered: one answer per resolution."""
@@ -134,6 +137,7 @@ Action = Literal[
     "survey",
     "access_locked",
     "contact_confirmed",
+    "linked",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 

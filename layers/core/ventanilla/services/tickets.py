@@ -506,6 +506,9 @@ def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
 def staff_view(principal: Principal, number: str) -> StaffTicket:
     """The ticket, its full history and the help articles the citizen saw before filing."""
     ticket, history = _staff_ticket(principal, number)
+    from ventanilla.services.accounts import record_staff_read
+
+    record_staff_read(principal, ticket.citizen_id, "ticket", number)
     seen = []
     if ticket.seen_articles:
         from ventanilla.services.help_public import seen_for_agent

@@ -153,3 +153,19 @@ def _set_staff_attribute(profile: StaffProfile, attribute: str, value: Any) -> S
         ReturnValues="ALL_NEW",
     )["Attributes"]
     return StaffProfile.model_validate(from_item(item))
+
+
+def delete_citizen(citizen_id: str) -> None:
+    """Remove a filing record (``CITIZEN#<id>``: profile, notice preferences, devices); erasure only."""
+    from boto3.dynamodb.conditions import Key
+
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(f"CITIZEN#{citizen_id}"), ProjectionExpression="PK, SK", Limit=200
+    )
+    with table().batch_writer() as batch:
+        for item in response.get("Items", []):
+            batch.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+
+
+def delete_contact(contact: str) -> None:
+    table().delete_item(Key={"PK": f"CONTACT#{contact}", "SK": "CONTACT"})

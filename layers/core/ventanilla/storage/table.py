@@ -14,7 +14,13 @@ Keys (generic attribute names, so entities can share the indexes):
     team           TEAMS               TEAM#<code>
     staff profile  STAFF#<sub>         PROFILE         (name, email, teams, tier, language of notices)
     citizen        CITIZEN#<id>        PROFILE
-    contact index  CONTACT#<sha256>    CONTACT
+    contact index  CONTACT#<sha256>    CONTACT         (what an anonymous filing typed: never an account's)
+    account        CITIZEN#<id>        ACCOUNT         verified contacts, segment (storage/accounts.py)
+    verified index VCONTACT#<sha256>   VCONTACT        the account that verified an email or phone (one owner)
+    consent        CITIZEN#<id>        CONSENT#<at>#<r>  append-only consent ledger
+    staff read     CITIZEN#<id>        AUDIT#<at>#<r>  who on staff read the citizen's data (TTL 2 years)
+    erasure        CITIZEN#<id>        ERASED          what an erasure did (no personal data)
+    retention      RETENTION#<day>     <number>        a closed request's anonymisation is due that day
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
@@ -62,7 +68,10 @@ Access patterns:
   GSI4 one after another, each Query with a Limit of what is left of the page's budget, at most 16
   Queries a call; period and type are kept in code from the items read; the cursor holds the
   partition's index and its last sort key.
-- a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending.
+- a citizen's tickets, newest first: Query GSI2 ``CITIZEN#id``, descending (``/me/tickets`` pages it
+  with a cursor checked to be the caller's partition).
+- retention: the daily job Queries ``RETENTION#<day>`` for the last 7 days (markers written in the
+  same transaction that saves a closed ticket).
 - requests filed in a period (Open311 ``GET requests``): Query GSI6 ``FILED#<yyyy-mm>`` between two
   ``<created>`` bounds, newest first, one Query per month of the period (at most 4 for the spec's
   90 days), Limit what is left of the answer's 1,000 (filters on status and service are kept in code

@@ -318,6 +318,12 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
         _put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
         *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
+    if ticket.status == Status.CLOSED and ticket.closed_at is not None and ticket.data_erased_at is None:
+        # The retention job's marker: the day this request's personal data is due to go.
+        from ventanilla.settings import get_settings
+
+        day = retention_day(ticket.closed_at, get_settings().retention_years_of(ticket.type_code))
+        items.append({"Put": {"TableName": table().name, "Item": retention_marker_item(day, ticket.number)}})
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
@@ -377,3 +383,97 @@ def take_link(number: str, token_hash: str, now: datetime) -> bool:
             return False
         raise
     return True
+
+
+# ---- erasure and retention ------------------------------------------------------------------------
+
+
+def redact_history(
+    number: str, history: Sequence[HistoryEvent], marker: str, personal_keys: frozenset[str]
+) -> None:
+    """Replace every event's body with ``marker`` and drop the data keys that may hold personal data
+    (addresses, names, comments), one UpdateItem per event that has any; the events stay (the
+    statistics and the request's legal record need what happened and when)."""
+    del history  # the items are read again with their sort keys
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(ticket_pk(number)) & Key("SK").begins_with("EV#"),
+        ConsistentRead=True,
+        Limit=HISTORY_PAGE,
+    )
+    for item in response.get("Items", []):
+        data = item.get("data") or {}
+        drop = sorted(k for k in data if k in personal_keys)
+        actor = item.get("actor") or {}
+        sets, removes, values, names = [], [f"#data.#d{i}" for i in range(len(drop))], {}, {}
+        names.update({f"#d{i}": k for i, k in enumerate(drop)})
+        if item.get("body"):
+            sets.append("body = :marker")
+            values[":marker"] = marker
+        if actor.get("kind") == "citizen" and actor.get("name"):
+            removes.append("actor.#an")
+            names["#an"] = "name"
+        if not sets and not removes:
+            continue
+        expression = ("SET " + ", ".join(sets) if sets else "") + (
+            " REMOVE " + ", ".join(removes) if removes else ""
+        )
+        if drop:
+            names["#data"] = "data"
+        params: dict[str, Any] = {
+            "Key": {"PK": item["PK"], "SK": item["SK"]},
+            "UpdateExpression": expression.strip(),
+        }
+        if names:
+            params["ExpressionAttributeNames"] = names
+        if values:
+            params["ExpressionAttributeValues"] = values
+        table().update_item(**params)
+
+
+def delete_ticket_extras(number: str, history: Sequence[HistoryEvent]) -> None:
+    """Delete the request's push devices and sealed receipt, and the delivery records of its notices."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(ticket_pk(number)),
+        ProjectionExpression="PK, SK",
+        Limit=HISTORY_PAGE + 30,
+    )
+    keys = [
+        {"PK": i["PK"], "SK": i["SK"]}
+        for i in response.get("Items", [])
+        if str(i["SK"]).startswith("DEVICE#") or i["SK"] == "RECEIPT"
+    ]
+    for event in history:
+        found = table().query(
+            KeyConditionExpression=Key("PK").eq(f"NOTICE#{event.event_id}"),
+            ProjectionExpression="PK, SK",
+            Limit=20,
+        )
+        keys += [{"PK": i["PK"], "SK": i["SK"]} for i in found.get("Items", [])]
+    with table().batch_writer() as batch:
+        for key in keys:
+            batch.delete_item(Key=key)
+
+
+def retention_day(closed_at: datetime, years: int) -> str:
+    """The day (ISO) a request closed at ``closed_at`` is anonymised after ``years`` years."""
+    try:
+        return closed_at.replace(year=closed_at.year + years).date().isoformat()
+    except ValueError:  # 29 February
+        return closed_at.replace(year=closed_at.year + years, day=28).date().isoformat()
+
+
+def retention_marker_item(day: str, number: str) -> dict[str, Any]:
+    return {"PK": f"RETENTION#{day}", "SK": number, "entity": "retention", "number": number}
+
+
+def put_retention_marker(day: str, number: str) -> None:
+    table().put_item(Item=retention_marker_item(day, number))
+
+
+def retention_markers(day: str, limit: int = 500) -> list[dict[str, Any]]:
+    response = table().query(KeyConditionExpression=Key("PK").eq(f"RETENTION#{day}"), Limit=limit)
+    return [dict(i) for i in response.get("Items", [])]
+
+
+def delete_retention_marker(day: str, number: str) -> None:
+    table().delete_item(Key={"PK": f"RETENTION#{day}", "SK": number})

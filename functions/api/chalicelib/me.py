@@ -1,0 +1,126 @@
+"""A signed-in citizen's own record (F1): profile, requests from every channel, consents, export
+and erasure. Only ID tokens of the citizens' pool open these routes; a staff token answers 401."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import (
+    CITIZEN_BEARER,
+    CURSOR,
+    citizen_of,
+    json_response,
+    lang_of,
+    limit,
+    parse_body,
+    query_int,
+    route,
+)
+from ventanilla.models.accounts import ConsentIn, ErasureOut, MeIn, MeOut, MyTickets
+from ventanilla.services import accounts
+
+bp = Blueprint(__name__)
+AUTH = {"Authorization": CITIZEN_BEARER}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@route(
+    bp,
+    "/api/v1/me",
+    "GET",
+    summary="My record: profile, verified contacts, consents",
+    tag="me",
+    response=MeOut,
+    headers=AUTH,
+)
+def get_me() -> Response:
+    return json_response(accounts.me(citizen_of(bp.current_request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/me",
+    "PUT",
+    summary="Change my name, language, notice channels and segment data",
+    tag="me",
+    body=MeIn,
+    response=MeOut,
+    headers=AUTH,
+)
+def put_me() -> Response:
+    request = bp.current_request
+    citizen = citizen_of(request)
+    return json_response(accounts.update_me(citizen, parse_body(request, MeIn)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/me/tickets",
+    "GET",
+    summary="My requests from every channel, newest first",
+    tag="me",
+    response=MyTickets,
+    headers=AUTH,
+    query={"limit": limit(1, 50, 20), "cursor": CURSOR},
+)
+def my_tickets() -> Response:
+    request = bp.current_request
+    citizen = citizen_of(request)
+    page = accounts.my_tickets(
+        citizen,
+        (request.query_params or {}).get("cursor"),
+        query_int(request, "limit", 20, 1, 50),
+        lang_of(request),
+    )
+    return json_response(page, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/me/consents",
+    "POST",
+    summary="Give or withdraw one consent (a new ledger line)",
+    tag="me",
+    body=ConsentIn,
+    response=MeOut,
+    status=201,
+    headers=AUTH,
+)
+def consent() -> Response:
+    request = bp.current_request
+    citizen = citizen_of(request)
+    return json_response(
+        accounts.set_consent(citizen, parse_body(request, ConsentIn)), status=201, headers=NO_STORE
+    )
+
+
+@route(
+    bp,
+    "/api/v1/me/export",
+    "GET",
+    summary="Everything held about me as JSON: record, consents, "
+    "requests with their public timelines, and who on staff read my data (rate-limited)",
+    tag="me",
+    headers=AUTH,
+)
+def export() -> Response:
+    request = bp.current_request
+    body = accounts.export(citizen_of(request), lang_of(request))
+    return json_response(
+        body, headers={**NO_STORE, "Content-Disposition": 'attachment; filename="mis-datos.json"'}
+    )
+
+
+@route(
+    bp,
+    "/api/v1/me",
+    "DELETE",
+    summary="Erase my account and my personal data everywhere; says what "
+    "was kept and why (idempotent, rate-limited)",
+    tag="me",
+    response=ErasureOut,
+    headers=AUTH,
+)
+def delete_me() -> Response:
+    request = bp.current_request
+    return json_response(accounts.erase(citizen_of(request), lang_of(request)), headers=NO_STORE)
