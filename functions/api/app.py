@@ -12,6 +12,7 @@ from chalice import Chalice, Response
 
 from chalicelib import (
     agent,
+    assets,
     canned,
     citizen,
     help,
@@ -35,6 +36,7 @@ for blueprint in (
     citizen.bp,
     agent.bp,
     canned.bp,
+    assets.bp,
     help.bp,
     help_admin.bp,
     service_levels.bp,

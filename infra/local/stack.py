@@ -114,6 +114,7 @@ class LocalStack:
                 from infra.local.demo_tickets import seed_tickets
 
                 self.demo_numbers = seed_tickets(self.logins)
+                demo.seed_assets(self.logins, self.demo_numbers)
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":
