@@ -22,6 +22,12 @@ const ROUTES = [
   [/^\/datos-abiertos$/, async () => (await import('./views/open-data.js')).render],
   [/^\/agente$/, async () => (await loadAgent()).renderQueue],
   [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
+  [/^\/agente\/activos$/, async () => (await import('./views/assets.js')).renderList],
+  [/^\/agente\/activos\/nuevo$/, async () => (await import('./views/assets.js')).renderNew],
+  [/^\/agente\/activos\/importar$/, async () => (await import('./views/assets.js')).renderImport],
+  [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})\/editar$/, async () => (await import('./views/assets.js')).renderEdit],
+  [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})$/, async () => (await import('./views/assets.js')).renderAsset],
+  [/^\/agente\/mi-equipo$/, async () => (await import('./views/assets.js')).renderMine],
   [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
 ];
 
