@@ -181,7 +181,8 @@ export const renderMine = guarded(async (_ctx, session) => {
 // ---- the asset page ---------------------------------------------------------------------------------
 
 function changeText(k, c) {
-  const show = (v) => (v == null || v === '' ? '—' : typeof v === 'object' ? personName(v) || JSON.stringify(v) : String(v));
+  const show = (v) => (v == null || v === '' ? '—' : k === 'status' ? t(`assets.status.${v}`)
+    : typeof v === 'object' ? (personName(v) || JSON.stringify(v)) : String(v));
   return `${t(`assets.f.${k}`) === `assets.f.${k}` ? k : t(`assets.f.${k}`)}: ${show(c.before)} → ${show(c.after)}`;
 }
 

@@ -427,7 +427,7 @@ def view(principal: Principal, inventory_number: str) -> AssetView:
         hours_lost=round(sum(r.hours_lost for r in requests), 1),
         sla_breached=sum(1 for r in requests if r.sla == "breached"),
         seats=seats,
-        read_items=1 + 2 + len(history) + len(links) + len(tickets) + len(seats),
+        read_items=1 + len(types) + len(locations) + len(history) + len(links) + len(tickets) + len(seats),
     )
 
 
