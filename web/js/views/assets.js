@@ -75,7 +75,7 @@ function nav(session) {
 
 function assetTable(L, items, caption) {
   if (!items.length) return h('p', { 'data-testid': 'assets-empty' }, t('assets.none'));
-  return h('table', { class: 'assets', 'data-testid': 'assets-table' },
+  return scroller(caption, h('table', { class: 'assets', 'data-testid': 'assets-table' },
     h('caption', {}, caption),
     h('thead', {}, h('tr', {}, ['inventory_number', 'name', 'type', 'status', 'location', 'responsible', 'team']
       .map((c) => h('th', { scope: 'col' }, t(`assets.f.${c}`))))),
@@ -83,8 +83,12 @@ function assetTable(L, items, caption) {
       h('th', { scope: 'row' }, h('a', { href: `${BASE}/${encodeURIComponent(a.inventory_number)}` }, a.inventory_number)),
       h('td', {}, a.name), h('td', {}, typeName(L, a.type)),
       h('td', {}, h('span', { class: `badge asset-${a.status}` }, t(`assets.status.${a.status}`))),
-      h('td', {}, placeName(L, a.location)), h('td', {}, personName(a.responsible)), h('td', {}, a.team)))));
+      h('td', {}, placeName(L, a.location)), h('td', {}, personName(a.responsible)), h('td', {}, teamName(L, a.team)))))));
 }
+
+/** A wide table in a region that scrolls sideways on a phone and takes the keyboard focus. */
+const scroller = (label, table) => h('div', { class: 'table-wrap', role: 'region', tabindex: '0', 'aria-label': label }, table);
+const teamName = (L, code) => { const x = L.teams.find((team) => team.code === code); return x ? pick(x.name) : code; };
 
 /** Download an answer of the API with the staff token (a plain href would carry none). */
 async function download(path, filename) {
@@ -180,30 +184,34 @@ export const renderMine = guarded(async (_ctx, session) => {
 
 // ---- the asset page ---------------------------------------------------------------------------------
 
-function changeText(k, c) {
+function changeText(k, c, type) {
+  if (k.startsWith('fields.')) {
+    const f = type && type.fields.find((x) => x.name === k.slice(7));
+    return `${f ? pick(f.label) : k.slice(7)}: ${c.before ?? '—'} → ${c.after ?? '—'}`;
+  }
   const show = (v) => (v == null || v === '' ? '—' : k === 'status' ? t(`assets.status.${v}`)
     : typeof v === 'object' ? (personName(v) || JSON.stringify(v)) : String(v));
   return `${t(`assets.f.${k}`) === `assets.f.${k}` ? k : t(`assets.f.${k}`)}: ${show(c.before)} → ${show(c.after)}`;
 }
 
-function historyList(events) {
+function historyList(events, type) {
   if (!events.length) return h('p', {}, t('assets.no_history'));
   return h('ol', { class: 'timeline staff', 'data-testid': 'asset-history' }, events.map((ev) => h('li', { 'data-action': ev.action },
     h('p', { class: 'tl-head' }, h('strong', {}, t(`assets.action.${ev.action}`)), ' · ', ev.actor_name || ev.actor, ' · ', h('time', { datetime: ev.at }, fmtDateTime(ev.at))),
     ev.ticket && h('p', {}, h('a', { href: `#/agente/solicitud/${ev.ticket}` }, t('assets.request_n', { number: ev.ticket }))),
     ev.holder && h('p', {}, ev.holder),
-    Object.keys(ev.changes || {}).length > 0 && h('ul', { class: 'plain changes' }, Object.entries(ev.changes).map(([k, c]) => h('li', {}, changeText(k, c)))))));
+    Object.keys(ev.changes || {}).length > 0 && h('ul', { class: 'plain changes' }, Object.entries(ev.changes).map(([k, c]) => h('li', {}, changeText(k, c, type)))))));
 }
 
 function requestsTable(view) {
   if (!view.requests.length) return h('p', { 'data-testid': 'asset-no-requests' }, t('assets.no_requests'));
-  return h('table', { 'data-testid': 'asset-requests' },
+  return scroller(t('assets.requests'), h('table', { 'data-testid': 'asset-requests' },
     h('caption', {}, t('assets.requests')),
     h('thead', {}, h('tr', {}, ['number', 'subject', 'status', 'filed', 'hours_lost', 'sla'].map((c) => h('th', { scope: 'col' }, t(`assets.r.${c}`))))),
     h('tbody', {}, view.requests.map((r) => h('tr', { 'data-number': r.number },
       h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${r.number}` }, r.number)),
       h('td', {}, r.subject), h('td', {}, t(`status.${r.status}`)), h('td', {}, fmtDate(r.created_at)),
-      h('td', {}, `${r.hours_lost} h`), h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`)))))));
+      h('td', {}, `${r.hours_lost} h`), h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`))))))));
 }
 
 function seatsBox(view, session, rerender) {
@@ -257,7 +265,7 @@ export const renderAsset = guarded(async ({ params, rerender }, session) => {
         h('section', { 'aria-labelledby': 'req-h' }, h('h2', { id: 'req-h' }, t('assets.requests')), requestsTable(view),
           h('p', { class: 'hint' }, t('assets.requests_hint', { n: view.requests.length }))),
         a.seats != null && seatsBox(view, session, rerender),
-        h('section', { 'aria-labelledby': 'ahist-h' }, h('h2', { id: 'ahist-h' }, t('assets.history')), historyList(view.history))),
+        h('section', { 'aria-labelledby': 'ahist-h' }, h('h2', { id: 'ahist-h' }, t('assets.history')), historyList(view.history, view.type))),
       h('div', { class: 'col-side' },
         h('section', { 'aria-labelledby': 'afacts-h' },
           h('h2', { id: 'afacts-h' }, t('assets.details')),
@@ -265,7 +273,7 @@ export const renderAsset = guarded(async ({ params, rerender }, session) => {
             h('dt', {}, t('assets.f.type')), h('dd', {}, typeName(L, a.type)),
             h('dt', {}, t('assets.f.location')), h('dd', {}, placeName(L, a.location)),
             h('dt', {}, t('assets.f.responsible')), h('dd', {}, personName(a.responsible)),
-            h('dt', {}, t('assets.f.team')), h('dd', {}, a.team),
+            h('dt', {}, t('assets.f.team')), h('dd', {}, teamName(L, a.team)),
             a.serial && [h('dt', {}, t('assets.f.serial')), h('dd', {}, a.serial)],
             a.hostname && [h('dt', {}, t('assets.f.hostname')), h('dd', {}, a.hostname)],
             a.purchase_date && [h('dt', {}, t('assets.f.purchase_date')), h('dd', {}, day(a.purchase_date))],
@@ -366,13 +374,13 @@ function reportView(report) {
   return h('div', { 'data-testid': 'import-report' },
     h('p', { role: 'status', 'data-testid': 'import-summary' }, t(report.written ? 'assets.import_written' : 'assets.import_summary', { valid: report.valid, invalid: report.invalid, written: report.written })),
     (byRow[1] || []).length > 0 && h('ul', { class: 'errors' }, byRow[1].map((e) => h('li', {}, `${e.column}: ${e.message}`))),
-    report.rows.length > 0 && h('table', { class: 'import-rows' },
+    report.rows.length > 0 && scroller(t('assets.import_rows'), h('table', { class: 'import-rows' },
       h('caption', {}, t('assets.import_rows')),
       h('thead', {}, h('tr', {}, [t('assets.row'), t('assets.f.inventory_number'), t('assets.row_state'), t('assets.row_errors')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, report.rows.map((r) => h('tr', { 'data-row': r.row, class: r.ok ? 'ok' : 'bad' },
         h('th', { scope: 'row' }, r.row), h('td', {}, r.inventory_number || '—'),
         h('td', {}, r.ok ? t('assets.row_ok') : t('assets.row_bad')),
-        h('td', {}, (byRow[r.row] || []).length ? h('ul', { class: 'plain' }, byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`))) : '—'))))));
+        h('td', {}, (byRow[r.row] || []).length ? h('ul', { class: 'plain' }, byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`))) : '—')))))));
 }
 
 export const renderImport = guarded(async (_ctx, session) => {

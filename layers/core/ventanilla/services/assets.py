@@ -204,10 +204,17 @@ def check_fields(body: AssetFields, lists: Lists) -> tuple[dict[str, Any], list[
     return clean, errors
 
 
+def _flat(data: dict[str, Any]) -> dict[str, Any]:
+    """Type fields one by one (``fields.ram_gb``), so the history says which one changed."""
+    fields = data.pop("fields", None) or {}
+    data.update({f"fields.{k}": v for k, v in fields.items()})
+    return data
+
+
 def _diff(before: Asset | None, after: Asset) -> dict[str, Change]:
     skip = {"version", "updated_at", "updated_by", "created_at", "seats_used", "incidents"}
-    old = before.model_dump(mode="json") if before else {}
-    new = after.model_dump(mode="json")
+    old = _flat(before.model_dump(mode="json")) if before else {}
+    new = _flat(after.model_dump(mode="json"))
     return {
         k: Change(before=old.get(k), after=new.get(k))
         for k in sorted(set(old) | set(new))
