@@ -486,7 +486,7 @@ export async function dashboardCard() {
     h('h2', { id: 'h-assets' }, t('assets.rep.title')),
     table(t('assets.rep.counts'), [t('assets.rep.dimension'), t('assets.rep.value'), t('assets.rep.count')],
       r.counts.filter((c) => dims.includes(c.dimension)).map((c) => h('tr', {}, h('td', {}, t(`assets.by.${c.dimension}`)),
-        h('td', {}, c.dimension === 'status' ? t(`assets.status.${c.value}`) : c.value), h('td', {}, c.count))), 'counts'),
+        h('td', {}, c.dimension === 'status' ? t(`assets.status.${c.value}`) : c.value === '-' ? t('assets.no_location') : c.value), h('td', {}, c.count))), 'counts'),
     table(t('assets.rep.incidents', { from: r.period_from, to: r.period_to }), [t('assets.f.inventory_number'), t('assets.f.name'), t('assets.incidents')],
       r.most_incidents.slice(0, 10).map((x) => h('tr', {}, h('td', {}, h('a', { href: `${BASE}/${encodeURIComponent(x.inventory_number)}` }, x.inventory_number)), h('td', {}, x.name || '—'), h('td', {}, x.incidents))), 'incidents'),
     table(t('assets.rep.warranties', { days: r.warranty_days }), [t('assets.f.inventory_number'), t('assets.f.name'), t('assets.f.team'), t('assets.f.warranty_end')],
