@@ -306,7 +306,7 @@ def export(principal: Principal, query: dict[str, str]) -> tuple[str, str | dict
     fmt = query.get("format", "json")
     if fmt not in ("json", "csv"):
         raise BadRequest("invalid_query", {"detail": "format: json | csv"})
-    page = service.listing(principal, {k: v for k, v in query.items() if k != "format"})
+    page = service.listing(principal, {k: v for k, v in query.items() if k != "format"}, max_limit=500)
     if fmt == "json":
         return "application/json", json.loads(page.model_dump_json()), page.next_cursor
     field_names = sorted({name for a in page.items for name in a.fields})

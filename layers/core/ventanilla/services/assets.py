@@ -299,12 +299,12 @@ def get(principal: Principal, inventory_number: str) -> Asset:
     return asset
 
 
-def listing(principal: Principal, query: dict[str, str]) -> AssetPage:
+def listing(principal: Principal, query: dict[str, str], max_limit: int = 200) -> AssetPage:
     """One page of assets by type, location, team or responsible person (one Query, O(page)).
 
     Without a criterion: an agent's first team, everyone else's first type."""
     teams = _read_teams(principal)
-    limit = _bounded_int(query, "limit", 50, 1, 200)
+    limit = _bounded_int(query, "limit", 50, 1, max_limit)
     cursor = query.get("cursor")
     status = query.get("status")
     if status and status not in {s.value for s in AssetStatus}:
