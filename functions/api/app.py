@@ -13,6 +13,7 @@ from chalice import Chalice, Response
 from chalicelib import (
     agent,
     audit,
+    assets,
     canned,
     citizen,
     help,
@@ -41,6 +42,7 @@ for blueprint in (
     me.bp,
     agent.bp,
     canned.bp,
+    assets.bp,
     help.bp,
     help_admin.bp,
     service_levels.bp,

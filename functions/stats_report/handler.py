@@ -25,6 +25,8 @@ tracer = make_tracer("stats-report")
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     period = event.get("period") if isinstance(event, dict) else None
     result = mailing.mail_monthly_report(period)
+    if not period:  # the monthly run also tells each team of its warranties ending soon
+        result["warranties"] = mailing.mail_warranty_notices()
     metrics.add_metric(name="ReportsMailed", unit=MetricUnit.Count, value=1 if result["message_id"] else 0)
     logger.info("report", extra={"period": result["period"], "recipients": result["recipients"]})
     return result

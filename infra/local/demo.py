@@ -18,6 +18,7 @@ __all__ = [
     "SEED",
     "DemoLogin",
     "catalog_types",
+    "seed_assets",
     "seed_availability",
     "seed_catalog",
     "seed_help",
@@ -57,3 +58,89 @@ def seed_availability(logins: list[DemoLogin]) -> None:
         if profile is None or not AGENT_GROUPS & set(login.groups):
             continue
         sla_store.put_availability(login.sub, login.name, profile.teams, True, 10, profile.tier)
+
+
+DEMO_INCIDENTS = [
+    # (inventory number, who files it, subject, description, steps after filing)
+    (
+        "IMP-001",
+        "ana.l1",
+        "La impresora del piso 1 atasca el papel",
+        "Desde ayer la multifuncional de la OIRS atasca cada tres hojas.",
+        "resolved",
+    ),
+    (
+        "PC-0001",
+        "ana.l1",
+        "Mi notebook no enciende",
+        "Al presionar el botón de encendido no pasa nada; está cargado.",
+        "open",
+    ),
+    (
+        "SRV-002",
+        "bruno.l2",
+        "El correo institucional no envía mensajes",
+        "Los correos quedan en la bandeja de salida desde las 9:00.",
+        "resolved",
+    ),
+    (
+        "LIC-002",
+        "carla.supervisora",
+        "Acrobat pide activar la licencia",
+        "Al abrir Acrobat Pro aparece que la licencia no está activada.",
+        "open",
+    ),
+]
+
+
+def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
+    """The demo inventory (``assets.csv``, about 60 assets through the CSV import) and a few
+    internal requests about equipment, linked to their assets; the internal ticket of the demo set
+    about a system is linked to the database server. Returns how many assets the import wrote."""
+    from ventanilla.auth import Principal
+    from ventanilla.models.assets import LinkIn, SeatIn
+    from ventanilla.models.ticket import CreateTicketIn, StatusIn
+    from ventanilla.services import asset_import, assets, tickets
+
+    staff = {
+        login.username: Principal(
+            sub=login.sub, username=login.username, groups=frozenset(login.groups), name=login.name
+        ).with_profile(people_store.get_staff(login.sub))
+        for login in logins
+    }
+    loader = staff.get("ines.inventario") or seeding.LOADER
+    text = (SEED / "assets.csv").read_text(encoding="utf-8")
+    written = asset_import.run(loader, text, "valid", "es").written
+    for holder in ("ana.l1", "bruno.l2", "carla.supervisora", "elena.admin", "PC-0003"):
+        assets.assign_seat(loader, "LIC-002", SeatIn(holder=holder))
+    bruno = staff["bruno.l2"]
+    for inv, who, subject, description, outcome in DEMO_INCIDENTS:
+        person = staff[who]
+        body = CreateTicketIn.model_validate(
+            {
+                "type": "soporte-interno",
+                "subtype": "equipos",
+                "channel": "web",
+                "form": {"unidad": "OIRS" if who == "ana.l1" else "Informática", "inventario": inv},
+                "subject": subject,
+                "description": description,
+                "requester": {
+                    "name": person.name,
+                    "email": f"{who}@vallverde.example",
+                    "kind": "internal",
+                    "consent": True,
+                },
+            }
+        )
+        created = tickets.create_ticket(body, by=person)
+        assets.link(bruno, created.number, LinkIn(inventory_number=inv))
+        if outcome == "resolved":
+            tickets.change_status(
+                bruno,
+                created.number,
+                StatusIn.model_validate({"status": "resolved", "body": "Revisado y solucionado en terreno."}),
+            )
+    system = [n for n in numbers][-1:] if numbers else []
+    for number in system:
+        assets.link(bruno, number, LinkIn(inventory_number="SRV-003"))
+    return written

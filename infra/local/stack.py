@@ -125,6 +125,7 @@ class LocalStack:
                 self.citizen_numbers = demo_citizen.seed_citizen_requests(
                     self.citizen_login, _principal(desk)
                 )
+                demo.seed_assets(self.logins, self.demo_numbers)
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":

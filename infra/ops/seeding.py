@@ -100,7 +100,33 @@ def load_catalog(folder: Path = SEED, by: str = "demo", country: str | None = No
                 id=slug_of(body.title), updated_at=utcnow(), updated_by=by, **body.model_dump()
             )
             canned_store.put(canned, create=True)  # an answer an agent has since edited stays theirs
+    load_asset_lists(folder)
     return len(types)
+
+
+def load_asset_lists(folder: Path = SEED) -> int:
+    """The inventory's asset types and locations (``asset_types.json``, ``asset_locations.json``),
+    put where absent or changed: an admin's later edit of the same code is overwritten only by a
+    changed file."""
+    from ventanilla.models.assets import AssetType, Location
+    from ventanilla.storage import assets as asset_store
+
+    written = 0
+    if (folder / "asset_types.json").is_file():
+        known = {t.code: t for t in asset_store.list_types()}
+        for entry in _json(folder / "asset_types.json"):
+            asset_type = AssetType.model_validate(entry)
+            if known.get(asset_type.code) != asset_type:
+                asset_store.put_type(asset_type)
+                written += 1
+    if (folder / "asset_locations.json").is_file():
+        places = {loc.code: loc for loc in asset_store.list_locations()}
+        for entry in _json(folder / "asset_locations.json"):
+            location = Location.model_validate(entry)
+            if places.get(location.code) != location:
+                asset_store.put_location(location)
+                written += 1
+    return written
 
 
 def load_calendar(folder: Path = SEED) -> bool:

@@ -18,6 +18,10 @@ REFERENCE_CODES = frozenset(
         "invalid_cursor",
         "not_in_section",
         "link_used_or_expired",
+        "asset_type_unknown",
+        "location_unknown",
+        "team_unknown",
+        "asset_not_found",
     }
 )
 """Problem and field codes that say a well-formed value names nothing that exists (a type code, a
@@ -38,6 +42,10 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/calendar": "each shift starts before it ends, shifts do not overlap",
     "PUT /api/v1/admin/sla-policy": "warnings ascending 1 % apart; overdue levels ascending",
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
+    "POST /api/v1/assets": "the type's own fields, seats only for a licence, warranty after purchase",
+    "PUT /api/v1/assets/{inventory_number}": "the same as creating, on the version read",
+    "POST /api/v1/assets/import": "a CSV with a header row and at least one row (the body is text)",
+    "POST /api/v1/assets/{inventory_number}/seats": "only a licence has seats",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),

@@ -31,6 +31,7 @@ IDENTITIES = {
     "supervisor": ("carla.supervisora", "Demo-Ventanilla-3"),
     "editor": ("diana.editora", "Demo-Ventanilla-4"),
     "admin": ("elena.admin", "Demo-Ventanilla-5"),
+    "inventory": ("ines.inventario", "Demo-Ventanilla-6"),
 }
 CHECKS = "not_a_server_error,problem_document,valid_data_accepted,open311_errors"
 ARTIFACTS = ROOT / "test-artifacts"

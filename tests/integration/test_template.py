@@ -141,7 +141,16 @@ def test_staff_pool_has_every_role_group() -> None:
     groups = {
         r["Properties"]["GroupName"] for r in RESOURCES.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"
     }
-    assert groups == {"agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin"}
+    assert groups == {
+        "agent-l1",
+        "agent-l2",
+        "agent-l3",
+        "supervisor",
+        "editor",
+        "moderator",
+        "admin",
+        "inventory",
+    }
 
 
 def test_buckets_are_private_and_encrypted() -> None:

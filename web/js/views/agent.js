@@ -9,6 +9,7 @@ import { AuthError, accessToken, current, login, logout, signOut } from '../auth
 import { go } from '../app.js';
 import { newPasswordView } from './new-password.js';
 import { consoleMenu } from './console_kit.js';
+import { ticketAssetsBox } from './assets.js';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'waiting_citizen', 'resolved', 'closed', 'reopened'];
 const WORKING_ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'admin'];
@@ -42,7 +43,9 @@ function withSession(view) {
     const session = current();
     if (!session) return loginView();
     if (!session.groups.some((g) => WORKING_ROLES.includes(g))) {
-      return h('section', {}, h('h1', {}, t('agent.title')), h('p', { role: 'alert' }, t('agent.no_role')), logoutButton());
+      return h('section', {}, h('h1', {}, t('agent.title')), h('p', { role: 'alert' }, t('agent.no_role')),
+        session.groups.includes('inventory') && h('p', {}, h('a', { href: '#/agente/activos' }, t('assets.list_title'))),
+        h('p', {}, h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title'))), logoutButton());
     }
     try {
       return await view(ctx, session);
@@ -103,6 +106,8 @@ function whoBar(session) {
   return h('div', { class: 'whobar' },
     h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
     session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
+    h('a', { href: '#/agente/activos' }, t('assets.list_title')),
+    h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title')),
     logoutButton(),
     consoleMenu(session));
 }
@@ -424,6 +429,7 @@ function drawTicket(root, data, session, cat, message = '') {
         composer),
       h('div', { class: 'col-side' },
         slaPanel(tk),
+        ticketAssetsBox(tk.number),
         assignBox,
         statusForm,
         slaForms,

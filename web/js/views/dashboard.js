@@ -6,6 +6,7 @@ import { pick, t } from '../i18n.js';
 import { field } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
+import { dashboardCard } from './assets.js';
 
 const VIEWERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
@@ -140,6 +141,9 @@ export async function render({ query }) {
     h('td', {}, g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'))));
   const ages = Object.entries(d.backlog_by_age);
   const reportHref = `/api/v1/stats/report`;
+  // The inventory card loads on its own: the figures above do not wait for it.
+  const inventory = h('div', { 'data-testid': 'inventory-card' });
+  dashboardCard().then((node) => { if (node) inventory.replaceChildren(node); }).catch(() => {});
   return h('section', { class: 'dashboard' },
     h('h1', {}, t('dash.title')),
     h('p', {}, h('a', { href: '#/agente' }, t('dash.back'))),
@@ -166,6 +170,7 @@ export async function render({ query }) {
     card(t('dash.backlog_age'), 'backlog_age', chosen,
       barChart(t('dash.backlog_age'), ages.map(([k]) => k), ages.map(([, v]) => v))),
     card(t('dash.breakdown'), 'breakdown', chosen, ...breakdownTables(cat, d)),
+    inventory,
     card(t('dash.bottlenecks'), 'time_in_status', chosen,
       h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', { 'data-status': s },
         `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))),

@@ -12,7 +12,9 @@ from ventanilla.models.catalog import Tier
 NoticeChannel = Literal["email", "sms", "push"]
 Language = Literal["es", "en"]
 RequesterKind = Literal["external", "internal"]
-StaffRole = Literal["agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin"]
+StaffRole = Literal[
+    "agent-l1", "agent-l2", "agent-l3", "supervisor", "editor", "moderator", "admin", "inventory"
+]
 STAFF_ROLES: tuple[StaffRole, ...] = (
     "agent-l1",
     "agent-l2",
@@ -21,6 +23,7 @@ STAFF_ROLES: tuple[StaffRole, ...] = (
     "editor",
     "moderator",
     "admin",
+    "inventory",
 )
 
 

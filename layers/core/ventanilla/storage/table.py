@@ -55,6 +55,19 @@ Keys (generic attribute names, so entities can share the indexes):
     goal           GOALS               GOAL#<id>       carta de compromisos, supervisors edit it
     audit record   AUDIT#<yyyy-mm>     <iso at>#<id>   who, what, target, before/after diff, ip hash:
                                                        put once (attribute_not_exists), never updated
+    asset type     ASSETTYPES          TYPE#<code>     admin list (kind, own form fields)
+    location       ASSETLOCS           LOC#<code>      admin list (building, office)
+    asset          ASSET#<inv>         ASSET           GSI1 ASSETTYPE#<type> / <inv>
+                                                       GSI4 (GSI1PK) ASSETTYPE#<type> / <warranty_end>#<inv>
+                                                       GSI2 ASSETLOC#<location> / <inv> (when located)
+                                                       GSI3 ASSETTEAM#<team> / <inv>
+    asset history  ASSET#<inv>         EV#<at>#<id>    append-only: who, when, action, before / after
+    asset link     ASSET#<inv>         REQ#<number>    GSI1 REQASSETS#<number> / <inv>
+    licence seat   ASSET#<inv>         SEAT#<holder>
+    responsible    ASSETRESP#<person>  ASSET#<inv>     user:<username> or person:<email or name>
+    asset alias    ASSETALIAS#<host|serial>#<value>  ALIAS   -> inventory number (unique)
+    asset counts   ASSETCOUNTS         ALL             ADD counters type#, status#, loc#, team#
+    incidents      ASSETINC#<yyyy-mm>  <inv>           ADD count of the links made that month
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -166,6 +179,18 @@ Access patterns:
   NOW and day items); a target that falls due undone also adds to its due day's items when that
   day is earlier than the version's (up to 10 more items per target).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
+- assets (:mod:`ventanilla.storage.assets`): the inventory number is the id; a create is one
+  transaction with ``attribute_not_exists`` on the asset (unique number) and on its host name and
+  serial aliases, the history event, the responsible index item and the counters' ADDs; an edit the
+  same conditioned on ``version``. Listing by type (GSI1), location (GSI2) or team (GSI3) is one
+  Query with a Limit, ``begins_with`` for an inventory number prefix; by responsible person one
+  Query of ``ASSETRESP#<person>`` then one BatchGetItem. The asset page: GetItem, Query ``EV#``
+  (Limit 30), Query ``REQ#`` (Limit 25), one BatchGetItem of those tickets, the two admin lists,
+  and for a licence Query ``SEAT#``: the same items at 100 and 10,000 assets
+  (tests/bench/bench_assets.py). A link is one transaction (link item, ADD ``incidents`` and
+  ``version`` on the asset, ADD on ``ASSETINC#<month>``, history). Reports read ``ASSETCOUNTS``,
+  one ``ASSETINC#`` Query per month (at most 12), GSI4 per type between today and the horizon,
+  and the licence types' GSI1 partitions. A request's assets: Query GSI1 ``REQASSETS#<number>``.
 
 Counters the request path writes (no item grows with the number of requests, queries or visitors;
 sizes are worst cases, rates what one item takes; a partition serves 1,000 writes/s):

@@ -162,6 +162,22 @@ def get_ticket(number: str) -> Ticket | None:
     return Ticket.model_validate(from_item(item)) if item else None
 
 
+def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
+    """Up to 100 tickets by number in one BatchGetItem (an asset page's linked requests)."""
+    wanted = list(dict.fromkeys(numbers))[:100]
+    out: dict[str, Ticket] = {}
+    request: dict[str, Any] = (
+        {table().name: {"Keys": [{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted]}} if wanted else {}
+    )
+    while request:
+        response = table().meta.client.batch_get_item(RequestItems=request)
+        for item in response.get("Responses", {}).get(table().name, []):
+            ticket = Ticket.model_validate(from_item(item))
+            out[ticket.number] = ticket
+        request = response.get("UnprocessedKeys") or {}
+    return out
+
+
 def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
     """The ticket and its history in one Query over its partition (events sort by time)."""
     response = table().query(
