@@ -12,8 +12,8 @@ from chalice import Chalice, Response
 
 from chalicelib import (
     agent,
-    audit,
     assets,
+    audit,
     canned,
     citizen,
     help,

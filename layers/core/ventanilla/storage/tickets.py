@@ -162,22 +162,6 @@ def get_ticket(number: str) -> Ticket | None:
     return Ticket.model_validate(from_item(item)) if item else None
 
 
-def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
-    """Up to 100 tickets by number in one BatchGetItem (an asset page's linked requests)."""
-    wanted = list(dict.fromkeys(numbers))[:100]
-    out: dict[str, Ticket] = {}
-    request: dict[str, Any] = (
-        {table().name: {"Keys": [{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted]}} if wanted else {}
-    )
-    while request:
-        response = table().meta.client.batch_get_item(RequestItems=request)
-        for item in response.get("Responses", {}).get(table().name, []):
-            ticket = Ticket.model_validate(from_item(item))
-            out[ticket.number] = ticket
-        request = response.get("UnprocessedKeys") or {}
-    return out
-
-
 def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
     """The ticket and its history in one Query over its partition (events sort by time)."""
     response = table().query(
@@ -197,10 +181,11 @@ def get_with_history(number: str) -> tuple[Ticket | None, list[HistoryEvent]]:
 
 def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
     """Tickets by number with one BatchGetItem (at most 100 numbers), unprocessed keys retried."""
-    if not numbers:
+    wanted = list(dict.fromkeys(numbers))[:100]  # BatchGetItem refuses a key asked twice
+    if not wanted:
         return {}
     name = table().name
-    keys: list[dict[str, Any]] = [{"PK": ticket_pk(n), "SK": "TICKET"} for n in list(numbers)[:100]]
+    keys: list[dict[str, Any]] = [{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted]
     out: dict[str, Ticket] = {}
     for _ in range(5):
         response = client().batch_get_item(RequestItems={name: {"Keys": keys}})
