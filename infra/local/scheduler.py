@@ -77,7 +77,11 @@ class LocalScheduler(threading.Thread):
         backend = scheduler_backends[account][os.environ.get("AWS_REGION", "us-east-1")]
         with self.moto.lock:
             group = backend.schedule_groups.get(self.group)
-            return [(s.name, s.schedule_expression) for s in group.schedules.values()] if group else []
+            found = list(group.schedules.values()) if group else []
+        # Newest first, as ListSchedules lists them: a backlog (the clock moved weeks ahead over the
+        # demo's requests) fires the latest request's timers before the older ones'.
+        found.sort(key=lambda s: s.creation_date, reverse=True)
+        return [(s.name, s.schedule_expression) for s in found]
 
     def _due(self, now: datetime) -> list[str]:
         due, instants = [], {}
