@@ -59,6 +59,22 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "es": "Eligió avisos por {channel}, pero no indicó ese dato de contacto.",
         "en": "You chose {channel} notices but did not give that contact.",
     },
+    "timezone_required": {
+        "es": "Indique la zona horaria de la fecha (por ejemplo, -03:00 o Z).",
+        "en": "Give the date's time zone (for example -03:00 or Z).",
+    },
+    "received_in_future": {
+        "es": "La fecha de recepción no puede ser futura.",
+        "en": "The received date cannot be in the future.",
+    },
+    "received_too_old": {
+        "es": "La fecha de recepción no puede tener más de {days} días.",
+        "en": "The received date cannot be more than {days} days ago.",
+    },
+    "staff_email_required": {
+        "es": "Su perfil no tiene correo: indique el solicitante.",
+        "en": "Your profile has no email address: give the requester.",
+    },
     "consent_required": {
         "es": "Debe aceptar el aviso de privacidad.",
         "en": "You must accept the privacy notice.",

@@ -141,11 +141,16 @@ def _filer_errors(body: CreateTicketIn, by: Principal | None) -> list[FieldError
 
 
 def create_ticket(
-    body: CreateTicketIn, now: datetime | None = None, by: Principal | None = None
+    body: CreateTicketIn,
+    now: datetime | None = None,
+    by: Principal | None = None,
+    received_at: datetime | None = None,
 ) -> TicketCreated:
     """Validate everything first, then write the ticket, its number and history in one transaction.
-    ``by`` is the staff member filing for the requester (None: the requester on the web)."""
+    ``by`` is the staff member filing for the requester (None: the requester on the web);
+    ``received_at`` an earlier arrival (a letter's stamp) every term runs from."""
     now = now or utcnow()
+    born = received_at if received_at is not None and received_at < now else now
     errors = _filer_errors(body, by)
     rtype = catalog_store.get_type(body.type)
     subtype = rtype.subtype(body.subtype) if rtype else None
@@ -218,7 +223,8 @@ def create_ticket(
             created_by=by.sub if by else None,
             created_by_name=(by.name or by.username) if by else None,
             access_code_hash=code_hash,
-            created_at=now,
+            created_at=born,
+            received_at=born if born != now else None,
             updated_at=now,
             expected_response_by=now,  # placeholders: apply_sla sets every due date
             resolution_due=now,
@@ -226,14 +232,16 @@ def create_ticket(
             legal_kind=legal_kind,
             targets=subtype.targets,
         )
-        filer = {"citizen_id": citizen_id} if by else {}
+        filer: dict[str, Any] = {"citizen_id": citizen_id} if by else {}
+        if born != now:
+            filer["entered_at"] = now.isoformat()
         created = new_event(
             number,
             _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
             "created",
             public=True,
             channel=body.channel,
-            at=now,
+            at=born,
             status=Status.RECEIVED.value,
             **filer,
         )
