@@ -12,6 +12,7 @@ from chalice import Chalice, Response
 
 from chalicelib import (
     agent,
+    attachments,
     canned,
     citizen,
     help,
@@ -34,6 +35,7 @@ for blueprint in (
     public.bp,
     citizen.bp,
     agent.bp,
+    attachments.bp,
     canned.bp,
     help.bp,
     help_admin.bp,

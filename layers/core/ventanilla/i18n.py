@@ -140,6 +140,10 @@ _MESSAGES.update(
             "es": "Revise los campos indicados.",
             "en": "Check the fields listed.",
         },
+        "attachment_not_found": {
+            "es": "No hay un archivo con ese identificador en esta solicitud.",
+            "en": "There is no file with that id on this request.",
+        },
         "ticket_not_found": {
             "es": "No hay una solicitud con ese número y código de acceso.",
             "en": "There is no request with that number and access code.",

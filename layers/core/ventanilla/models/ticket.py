@@ -130,6 +130,7 @@ Action = Literal[
     "survey",
     "access_locked",
     "contact_confirmed",
+    "attachment",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
