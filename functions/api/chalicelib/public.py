@@ -25,6 +25,8 @@ class WebConfig(BaseModel):
     user_pool_id: str
     user_pool_client_id: str
     cognito_endpoint: str | None
+    upload_proxy: str | None = None
+    """Locally, where the browser posts attachments (forwarded to the bucket); None: the presigned URL."""
     api_base: str
     institution: str
     time_zone: str
@@ -54,6 +56,7 @@ def config() -> Response:
             user_pool_id=s.user_pool_id,
             user_pool_client_id=s.user_pool_client_id,
             cognito_endpoint=s.endpoint_url,
+            upload_proxy="/dev/s3" if s.endpoint_url else None,
             api_base="/api/v1",
             institution=s.institution_name,
             time_zone=institution_calendar().timezone,

@@ -245,7 +245,7 @@ def _record_event(a: Attachment, now: datetime) -> None:
         a.number,
         actor,
         "attachment",
-        public=True,
+        public=a.status == "available",  # a refused file: the citizen sees why in the list
         channel=Channel.EMAIL if a.uploaded_by == "email" else Channel.WEB,
         body=a.filename,
         at=now,

@@ -18,6 +18,7 @@ Keys (generic attribute names, so entities can share the indexes):
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
     receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
+    attachment     TICKET#<n>          ATT#<id>        a file's name, declared/real type, size, check outcome
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
