@@ -111,6 +111,7 @@ class LocalStack:
                 self.logins = demo.seed_staff()
             demo.seed_catalog()
             if self.demo:
+                demo.seed_alert_source()
                 from infra.local.demo_tickets import seed_tickets
 
                 self.demo_numbers = seed_tickets(self.logins)

@@ -140,6 +140,14 @@ _MESSAGES.update(
             "es": "Revise los campos indicados.",
             "en": "Check the fields listed.",
         },
+        "alert_source_not_found": {
+            "es": "No hay una fuente de monitoreo con ese nombre.",
+            "en": "There is no monitoring source with that name.",
+        },
+        "bad_signature": {
+            "es": "La firma X-Ventanilla-Signature falta o no corresponde al cuerpo.",
+            "en": "The X-Ventanilla-Signature signature is missing or does not match the body.",
+        },
         "attachment_not_found": {
             "es": "No hay un archivo con ese identificador en esta solicitud.",
             "en": "There is no file with that id on this request.",
