@@ -139,6 +139,11 @@ def test_replays_bad_signatures_unknown_sources_and_bad_bodies(api: Any, aws: Aw
     )
     assert unsigned.status_code == 401 and "X-Ventanilla-Signature" in unsigned.body.decode()
     assert send(api, alert, source="no-such-monitor").status_code == 404
+    # Without an id, the same payload again is a repeat, not a replay.
+    plain = {"fingerprint": uuid.uuid4().hex, "status": "firing", "summary": "Memoria"}
+    assert send(api, plain).json_body["results"][0]["action"] == "created"
+    assert send(api, plain).json_body["results"][0]["action"] == "repeated"
+    before = table_items(aws)
     bad = send(api, {"fingerprint": "x", "status": "exploded", "summary": "?"})
     assert bad.status_code == 422 and "status" in bad.body.decode()
     assert send(api, {"status": "firing"}).status_code == 422

@@ -3,8 +3,9 @@
 A source (managed by admins) has an HMAC secret; every call carries
 ``X-Ventanilla-Signature: sha256=<hex HMAC-SHA256 of the raw body>``. A firing alert opens a request
 (channel ``monitoring``) unless its fingerprint already has an open one: then the repeat is counted
-and noted. A resolved alert adds a note and, when the source says so, resolves the request. The
-same delivery (the simple shape's ``id``, else the body's hash) is processed once.
+and noted. A resolved alert adds a note and, when the source says so, resolves the request. A
+delivery with an ``id`` (the simple shape's) is processed once; without one, a payload sent again
+is a repeat of its alerts (Alertmanager re-sends while an alert fires).
 """
 
 from __future__ import annotations
@@ -117,13 +118,14 @@ def receive(
     alerts, delivery = alerts_of(payload)  # pydantic's ValidationError: the route words it (422)
     if not alerts:
         raise ValidationFailed("validation_failed", errors=[FieldError("alerts", "missing")])
-    delivery_id = delivery or hashlib.sha256(raw).hexdigest()
-    if not store.first_delivery(source.source, delivery_id):
+    # Without an id a payload is not a replay: a monitor re-sending the same alert is a repeat.
+    if delivery is not None and not store.first_delivery(source.source, delivery):
         return AlertsReceived(replay=True)
     try:
         return AlertsReceived(results=[_one(source, alert) for alert in alerts])
     except Exception:
-        store.forget_delivery(source.source, delivery_id)  # the sender's retry is then processed
+        if delivery is not None:
+            store.forget_delivery(source.source, delivery)  # the sender's retry is then processed
         raise
 
 
