@@ -93,6 +93,8 @@ class LocalStack:
             log.info("not provisioned locally: %s", ", ".join(skipped))
         env = global_environment(template, resolver)
         os.environ.update(env)
+        # Where /dev/sms-in publishes an inbound SMS, as End User Messaging does (local only).
+        os.environ["SMS_INBOUND_TOPIC_ARN"] = str(resolver.refs.get("SmsInboundTopic", ""))
         self.functions = functions_from_template(template, resolver)
         # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
         # validates them).

@@ -150,6 +150,11 @@ class WebHandler(ChaliceRequestHandler):
         if urlsplit(self.path).path == COGNITO_PROXY:
             body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64_000))
             self._send(*forward_cognito(self.headers.get("X-Amz-Target", ""), body))
+        elif urlsplit(self.path).path == "/dev/sms-in":
+            from infra.local.sms_in import MAX_BODY, publish
+
+            body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY))
+            self._send(*publish(body))
         elif urlsplit(self.path).path == UPLOAD_PROXY:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_UPLOAD_BODY:
