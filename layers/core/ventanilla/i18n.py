@@ -59,6 +59,14 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "es": "Eligió avisos por {channel}, pero no indicó ese dato de contacto.",
         "en": "You chose {channel} notices but did not give that contact.",
     },
+    "link_to_itself": {
+        "es": "Una solicitud no puede vincularse consigo misma.",
+        "en": "A request cannot link to itself.",
+    },
+    "too_many_links": {
+        "es": "La solicitud ya tiene el máximo de vínculos.",
+        "en": "The request has the maximum of links.",
+    },
     "timezone_required": {
         "es": "Indique la zona horaria de la fecha (por ejemplo, -03:00 o Z).",
         "en": "Give the date's time zone (for example -03:00 or Z).",
@@ -139,6 +147,14 @@ _MESSAGES.update(
         "validation_failed": {
             "es": "Revise los campos indicados.",
             "en": "Check the fields listed.",
+        },
+        "link_not_found": {
+            "es": "Estas solicitudes no están vinculadas.",
+            "en": "These requests are not linked.",
+        },
+        "already_linked": {
+            "es": "Estas solicitudes ya están vinculadas.",
+            "en": "These requests are already linked.",
         },
         "alert_source_not_found": {
             "es": "No hay una fuente de monitoreo con ese nombre.",

@@ -641,6 +641,10 @@ function describeEvent(ev, cat) {
       return t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) });
     case 'survey':
       return t('agent.h.survey', { score: d.score });
+    case 'linked':
+      return `${t('timeline.linked')}: ${d.other} (${d.kind})`;
+    case 'unlinked':
+      return `${t('timeline.unlinked')}: ${d.other}`;
     case 'attachment':
       return d.outcome === 'rejected' ? `${t('upload.status.rejected')} (${d.reason})` : t('timeline.attachment');
     case 'access_locked':

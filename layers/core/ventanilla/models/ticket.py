@@ -131,6 +131,8 @@ Action = Literal[
     "access_locked",
     "contact_confirmed",
     "attachment",
+    "linked",
+    "unlinked",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
