@@ -38,6 +38,9 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/calendar": "each shift starts before it ends, shifts do not overlap",
     "PUT /api/v1/admin/sla-policy": "warnings ascending 1 % apart; overdue levels ascending",
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
+    "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
+    "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
+    "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),

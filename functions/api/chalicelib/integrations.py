@@ -8,7 +8,13 @@ from pydantic import ValidationError
 from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, route
 from ventanilla import safe_json
 from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from ventanilla.models.alerts import AlertSourceIn, AlertSourceList, AlertSourceView, AlertsReceived
+from ventanilla.models.alerts import (
+    AlertSourceIn,
+    AlertSourceList,
+    AlertSourceView,
+    AlertsReceived,
+    SimpleAlertIn,
+)
 from ventanilla.services import alerts
 from ventanilla.settings import get_settings
 
@@ -24,6 +30,7 @@ bp = Blueprint(__name__)
     "request per fingerprint, repeats counted and noted, resolved noted (and resolved if the source says "
     "so); bad signature 401, unknown source 404, the same delivery processed once",
     tag="integrations",
+    body=SimpleAlertIn,
     response=AlertsReceived,
     status=202,
     headers={
