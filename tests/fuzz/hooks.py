@@ -39,6 +39,7 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/sla-policy": "warnings ascending 1 % apart; overdue levels ascending",
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
     "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
+    "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
     "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
