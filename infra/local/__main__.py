@@ -49,6 +49,8 @@ def main() -> None:
         print(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
     if stack.demo_numbers:
         print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
+    if stack.demo:
+        print("  Monitoreo: POST /api/v1/integrations/alerts/demo-monitor (secreto demo-monitor-secret)")
     print(f"READY {stack.url}", flush=True)
 
     stop = threading.Event()

@@ -144,3 +144,29 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
     for number in system:
         assets.link(bruno, number, LinkIn(inventory_number="SRV-003"))
     return written
+
+
+DEMO_MONITOR = "demo-monitor"
+DEMO_MONITOR_SECRET = "demo-monitor-secret"  # noqa: S105 - the demo's published secret (README)
+
+
+def seed_alert_source() -> None:
+    """The demo monitoring source (seed 002): alerts it signs open internal ``soporte-interno``
+    requests for the technical team; a resolved alert resolves its request."""
+    from ventanilla.models.alerts import AlertSource
+    from ventanilla.models.common import utcnow
+    from ventanilla.storage import alerts
+
+    alerts.put_source(
+        AlertSource(
+            source=DEMO_MONITOR,
+            name="Central de monitoreo",
+            contact_email="monitoreo@vallverde.example",
+            type="soporte-interno",
+            subtype="sistemas",
+            form={"sistema": "Monitoreo"},
+            resolve_on_resolved=True,
+            secret=DEMO_MONITOR_SECRET,
+            updated_at=utcnow(),
+        )
+    )

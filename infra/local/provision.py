@@ -44,7 +44,27 @@ def _table(r: Resolver, logical: str, p: dict[str, Any]) -> None:
 
 def _bucket(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     name = p.get("BucketName") or r.physical_name(logical)
-    boto3.client("s3").create_bucket(Bucket=name)
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=name)
+    queues = (p.get("NotificationConfiguration") or {}).get("QueueConfigurations") or []
+    if queues:  # moto's S3 sends ObjectCreated to the queue, as S3 does; the runner polls it
+        s3.put_bucket_notification_configuration(
+            Bucket=name,
+            NotificationConfiguration={
+                "QueueConfigurations": [
+                    {
+                        "QueueArn": q["Queue"],
+                        "Events": [q["Event"]],
+                        **(
+                            {"Filter": {"Key": {"FilterRules": q["Filter"]["S3Key"]["Rules"]}}}
+                            if "Filter" in q
+                            else {}
+                        ),
+                    }
+                    for q in queues
+                ]
+            },
+        )
     r.refs[logical] = name
     r.attrs[(logical, "Arn")] = f"arn:aws:s3:::{name}"
 

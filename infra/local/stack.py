@@ -99,6 +99,8 @@ class LocalStack:
             log.info("not provisioned locally: %s", ", ".join(skipped))
         env = global_environment(template, resolver)
         os.environ.update(env)
+        # Where /dev/sms-in publishes an inbound SMS, as End User Messaging does (local only).
+        os.environ["SMS_INBOUND_TOPIC_ARN"] = str(resolver.refs.get("SmsInboundTopic", ""))
         self.functions = functions_from_template(template, resolver)
         # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
         # validates them).
@@ -118,6 +120,7 @@ class LocalStack:
                 self.citizen_login = demo_citizen.ensure_citizen()
             demo.seed_catalog()
             if self.demo:
+                demo.seed_alert_source()
                 from infra.local.demo_tickets import FRONT_DESK, _principal, seed_tickets
 
                 self.demo_numbers = seed_tickets(self.logins)

@@ -96,6 +96,33 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
     return status, "application/x-amz-json-1.1", payload
 
 
+UPLOAD_PROXY = "/dev/s3"
+"""Development only: the browser's presigned POST of an attachment, forwarded to moto's S3 (the
+page's CSP allows only its own origin). The form's policy, not the address, is what S3 checks, so
+the same fields work through here; in AWS the browser posts to the bucket (its CORS allows it)."""
+MAX_UPLOAD_BODY = 11 * 1024 * 1024
+
+
+def forward_upload(content_type: str, body: bytes) -> tuple[int, str, bytes]:
+    """POST a multipart upload to moto's attachments bucket; nothing else is forwarded."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL", "")
+    bucket = os.environ.get("ATTACHMENTS_BUCKET", "")
+    if (
+        not bucket
+        or not endpoint.startswith("http://127.0.0.1:")
+        or not content_type.startswith("multipart/form-data")
+    ):
+        return 403, "text/plain; charset=utf-8", b"not forwarded"
+    request = urllib.request.Request(  # noqa: S310 - moto on localhost
+        f"{endpoint}/{bucket}", data=body, headers={"Content-Type": content_type}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310
+            return answer.status, answer.headers.get("Content-Type", "application/xml"), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, "application/xml", error.read()
+
+
 class WebServer(ThreadedHTTPServer):
     """Requests are served by a fixed pool of threads, not a new thread each: a thread keeps its
     boto3 clients (storage makes one Table per thread, which costs tens of milliseconds), as a
@@ -167,6 +194,18 @@ class WebHandler(ChaliceRequestHandler):
         if urlsplit(self.path).path == COGNITO_PROXY:
             body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), 64_000))
             self._send(*forward_cognito(self.headers.get("X-Amz-Target", ""), body))
+        elif urlsplit(self.path).path == "/dev/sms-in":
+            from infra.local.sms_in import MAX_BODY, publish
+
+            body = self.rfile.read(min(int(self.headers.get("Content-Length") or 0), MAX_BODY))
+            self._send(*publish(body))
+        elif urlsplit(self.path).path == UPLOAD_PROXY:
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_UPLOAD_BODY:
+                self._send(413, "text/plain; charset=utf-8", b"too large")
+                return
+            body = self.rfile.read(length)
+            self._send(*forward_upload(self.headers.get("Content-Type", ""), body))
         elif urlsplit(self.path).path in DEV_ACTIONS:
             self._send(*DEV_ACTIONS[urlsplit(self.path).path](urlsplit(self.path).query))
         else:

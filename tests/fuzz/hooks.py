@@ -46,6 +46,10 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/assets/{inventory_number}": "the same as creating, on the version read",
     "POST /api/v1/assets/import": "a CSV with a header row and at least one row (the body is text)",
     "POST /api/v1/assets/{inventory_number}/seats": "only a licence has seats",
+    "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
+    "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
+    "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
+    "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),

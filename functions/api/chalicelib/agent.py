@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
-from chalicelib.http import CODE, CURSOR, json_response, limit, parse_body, principal_of, q, query_int, route
+from chalicelib.http import (
+    CODE,
+    CURSOR,
+    json_response,
+    limit,
+    logger,
+    parse_body,
+    principal_of,
+    q,
+    query_int,
+    route,
+)
+from chalicelib.observability import metrics
 from ventanilla.errors import BadRequest
 from ventanilla.models.accounts import LinkIn, RequesterPanel
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
-from ventanilla.models.ticket import AssignIn, Queue, StaffMessageIn, StaffTicket, StatusIn
+from ventanilla.models.ticket import (
+    AssignIn,
+    Queue,
+    StaffCreateTicketIn,
+    StaffMessageIn,
+    StaffTicket,
+    StatusIn,
+    TicketCreated,
+)
+from ventanilla.observability import TICKETS_CREATED
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import OPEN_STATUSES, Status
-from ventanilla.services import accounts, staff, tickets
+from ventanilla.services import accounts, staff, staff_intake, tickets
 from ventanilla.services import queue as queues
 from ventanilla.services.queue import QUEUE_ORDERS
 
@@ -141,6 +163,33 @@ def queue() -> Response:
         overdue=overdue == "1",
     )
     return json_response(result, headers={"Cache-Control": "no-store"})
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets",
+    "POST",
+    summary="Enter a request received by phone, in person, by letter or chat (received_at: when it "
+    "arrived; terms run from it); without requester, an internal request filed for yourself",
+    tag="agent",
+    body=StaffCreateTicketIn,
+    response=TicketCreated,
+    status=201,
+    auth=True,
+    headers={
+        "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$")
+    },
+)
+def enter_ticket() -> Response:
+    request = bp.current_request
+    body = parse_body(request, StaffCreateTicketIn)
+    created = staff_intake.file_for(
+        principal_of(request), body, request.headers.get("idempotency-key"), bp.lambda_context
+    )
+    logger.set_correlation_id(created.number)
+    logger.info("ticket entered by staff", extra={"type": body.type, "channel": body.channel})
+    metrics.add_metric(name=TICKETS_CREATED, unit=MetricUnit.Count, value=1)
+    return json_response(created, status=201, headers={"Location": f"/api/v1/agent/tickets/{created.number}"})
 
 
 @route(

@@ -55,6 +55,9 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
     "slug": {"type": "string", "pattern": SLUG_PATTERN, "minLength": 3, "maxLength": 120},
     "goal_id": {"type": "string", "pattern": CODE_PATTERN},
     "canned_id": {"type": "string", "pattern": CODE_PATTERN},
+    "other": {"type": "string", "pattern": r"^\d{4}-\d{6}$", "description": "the other request's number"},
+    "source": {"type": "string", "pattern": CODE_PATTERN, "description": "monitoring source code"},
+    "attachment_id": {"type": "string", "pattern": r"^[0-9a-f]{32}$"},
 }
 """Path parameters: an unknown value answers 404; these patterns keep generated clients in range."""
 

@@ -28,6 +28,8 @@ class WebConfig(BaseModel):
     citizen_pool_id: str
     """The citizens' pool (optional accounts: sign up with email and a code, sign in, "Mi cuenta")."""
     citizen_pool_client_id: str
+    upload_proxy: str | None = None
+    """Locally, where the browser posts attachments (forwarded to the bucket); None: the presigned URL."""
     api_base: str
     institution: str
     time_zone: str
@@ -59,6 +61,7 @@ def config() -> Response:
             cognito_endpoint=s.endpoint_url,
             citizen_pool_id=s.citizen_pool_id,
             citizen_pool_client_id=s.citizen_pool_client_id,
+            upload_proxy="/dev/s3" if s.endpoint_url else None,
             api_base="/api/v1",
             institution=s.institution_name,
             time_zone=institution_calendar().timezone,

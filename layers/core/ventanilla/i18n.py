@@ -59,6 +59,30 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "es": "Eligió avisos por {channel}, pero no indicó ese dato de contacto.",
         "en": "You chose {channel} notices but did not give that contact.",
     },
+    "link_to_itself": {
+        "es": "Una solicitud no puede vincularse consigo misma.",
+        "en": "A request cannot link to itself.",
+    },
+    "too_many_links": {
+        "es": "La solicitud ya tiene el máximo de vínculos.",
+        "en": "The request has the maximum of links.",
+    },
+    "timezone_required": {
+        "es": "Indique la zona horaria de la fecha (por ejemplo, -03:00 o Z).",
+        "en": "Give the date's time zone (for example -03:00 or Z).",
+    },
+    "received_in_future": {
+        "es": "La fecha de recepción no puede ser futura.",
+        "en": "The received date cannot be in the future.",
+    },
+    "received_too_old": {
+        "es": "La fecha de recepción no puede tener más de {days} días.",
+        "en": "The received date cannot be more than {days} days ago.",
+    },
+    "staff_email_required": {
+        "es": "Su perfil no tiene correo: indique el solicitante.",
+        "en": "Your profile has no email address: give the requester.",
+    },
     "consent_required": {
         "es": "Debe aceptar el aviso de privacidad.",
         "en": "You must accept the privacy notice.",
@@ -123,6 +147,26 @@ _MESSAGES.update(
         "validation_failed": {
             "es": "Revise los campos indicados.",
             "en": "Check the fields listed.",
+        },
+        "link_not_found": {
+            "es": "Estas solicitudes no están vinculadas.",
+            "en": "These requests are not linked.",
+        },
+        "already_linked": {
+            "es": "Estas solicitudes ya están vinculadas.",
+            "en": "These requests are already linked.",
+        },
+        "alert_source_not_found": {
+            "es": "No hay una fuente de monitoreo con ese nombre.",
+            "en": "There is no monitoring source with that name.",
+        },
+        "bad_signature": {
+            "es": "La firma X-Ventanilla-Signature falta o no corresponde al cuerpo.",
+            "en": "The X-Ventanilla-Signature signature is missing or does not match the body.",
+        },
+        "attachment_not_found": {
+            "es": "No hay un archivo con ese identificador en esta solicitud.",
+            "en": "There is no file with that id on this request.",
         },
         "ticket_not_found": {
             "es": "No hay una solicitud con ese número y código de acceso.",

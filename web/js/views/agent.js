@@ -1,5 +1,6 @@
 // Agent console (#/agente): sign in, the team queue with SLA badges, the full ticket with its
 // history, reply, internal note, assign to me and status changes. Loaded only by staff.
+import { attachmentsBox } from '../uploads.js';
 import { h, announce, mount } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
@@ -426,6 +427,7 @@ function drawTicket(root, data, session, cat, message = '') {
         h('section', { 'aria-labelledby': 'hist-h' },
           h('h2', { id: 'hist-h' }, t('agent.history')),
           h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
+        attachmentsBox({ api: staffRequest, base: `/agent/tickets/${tk.number}`, canUpload: tk.status !== 'closed' }),
         composer),
       h('div', { class: 'col-side' },
         slaPanel(tk),
@@ -696,6 +698,12 @@ function describeEvent(ev, cat) {
       return t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) });
     case 'survey':
       return t('agent.h.survey', { score: d.score });
+    case 'linked':
+      return `${t('timeline.linked')}: ${d.other} (${d.kind})`;
+    case 'unlinked':
+      return `${t('timeline.unlinked')}: ${d.other}`;
+    case 'attachment':
+      return d.outcome === 'rejected' ? `${t('upload.status.rejected')} (${d.reason})` : t('timeline.attachment');
     case 'access_locked':
       return t('agent.h.access_locked', { attempts: d.attempts, minutes: d.minutes });
     default:

@@ -5,6 +5,7 @@ import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
+import { attachmentsBox } from '../uploads.js';
 
 const KEY = 'ventanilla.codes';
 const SESSIONS = 'ventanilla.sessions';
@@ -153,6 +154,11 @@ function draw(root, ticket, code, message = '') {
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
     surveyBox(root, ticket, code),
     noticesBox(ticket, code),
+    attachmentsBox({
+      api: (path, options = {}) => request(path, { ...options, headers: { ...(options.headers || {}), ...code } }),
+      base: `/tickets/${encodeURIComponent(ticket.number)}`,
+      canUpload: !closed,
+    }),
     h('h2', {}, t('request.timeline')),
     h('ol', { class: 'timeline' }, ticket.timeline.map((entry) => h('li', { class: `tl-${entry.action}` },
       h('p', { class: 'tl-head' },

@@ -113,6 +113,9 @@ class Ticket(BaseModel):
     """A photo or other media the client (an Open311 app) links to."""
     api_client: str | None = None
     """The API client (Open311 key id) that filed it; ``channel`` is then ``api``."""
+    received_at: datetime | None = None
+    """When staff entered it later than it arrived (a letter's stamp): ``created_at`` is then this
+    instant, so every term runs from it; None when filed as it arrived."""
 
     @property
     def paused(self) -> bool:
@@ -137,7 +140,9 @@ Action = Literal[
     "survey",
     "access_locked",
     "contact_confirmed",
+    "attachment",
     "linked",
+    "unlinked",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
@@ -193,6 +198,44 @@ class CreateTicketIn(Strict):
         description="help articles the citizen saw first (POST /help/deflections returns them)",
     )
     location: LocationIn | None = Field(default=None, description="where it happens: a point, an address")
+
+
+StaffChannel = Literal["phone", "in_person", "letter", "chat"]
+"""Where an interaction a staff member enters reached the institution."""
+MAX_RECEIVED_AGE_DAYS = 90
+"""How far back a received-at date may go (a letter found in a drawer months later is a new one)."""
+
+
+class StaffCreateTicketIn(Strict):
+    """What a staff member enters for a request that came by phone, at the counter, by letter or in a
+    chat. Without ``requester`` it is an internal request (B7) filed by the staff member for
+    themselves: the type's catalog audience must include ``internal``."""
+
+    type: Code
+    subtype: Code
+    subject: str = Field(min_length=3, max_length=MAX_SUBJECT)
+    description: str = Field(min_length=1, max_length=MAX_DESCRIPTION)
+    form: dict[str, FormValue] = Field(default_factory=dict, max_length=30)
+    requester: RequesterIn | None = Field(
+        default=None, description="the citizen; omitted: an internal request filed by the staff member"
+    )
+    channel: StaffChannel = Field(description="where it was received: phone, in_person, letter, chat")
+    received_at: datetime | None = Field(
+        default=None,
+        description="when it was received (letters: the stamp date; legal terms run from it); "
+        f"not in the future nor more than {MAX_RECEIVED_AGE_DAYS} days ago; default now",
+    )
+
+    def as_citizen_body(self, requester: RequesterIn) -> CreateTicketIn:
+        return CreateTicketIn(
+            type=self.type,
+            subtype=self.subtype,
+            subject=self.subject,
+            description=self.description,
+            form=self.form,
+            requester=requester,
+            channel=Channel(self.channel),
+        )
 
 
 class TicketCreated(BaseModel):

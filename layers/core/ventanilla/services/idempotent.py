@@ -8,6 +8,7 @@ hour (table TTL), so the first answer, access code included, is not kept longer 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
@@ -24,7 +25,7 @@ from ventanilla.storage.idempotency import persistence
 
 _CONFIG = IdempotencyConfig(
     event_key_jmespath="key",
-    payload_validation_jmespath="[body, by]",
+    payload_validation_jmespath="[body, by, received_at]",
     expires_after_seconds=3600,
     raise_on_no_idempotency_key=True,
     use_local_cache=False,
@@ -38,9 +39,13 @@ def _idempotent_create() -> Any:
 
         def create(request: dict[str, Any]) -> dict[str, Any]:
             body = CreateTicketIn.model_validate(request["body"])
-            return _guarded_create(body, _principal(request["by"]), request.get("client")).model_dump(
-                mode="json"
-            )
+            received = request.get("received_at")
+            return _guarded_create(
+                body,
+                _principal(request["by"]),
+                request.get("client"),
+                datetime.fromisoformat(received) if received else None,
+            ).model_dump(mode="json")
 
         _create = idempotent_function(
             data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_CONFIG
@@ -61,11 +66,13 @@ def _principal(data: dict[str, Any] | None) -> Principal | None:
     )
 
 
-def _guarded_create(body: CreateTicketIn, by: Principal | None, client: str | None) -> TicketCreated:
+def _guarded_create(
+    body: CreateTicketIn, by: Principal | None, client: str | None, received_at: datetime | None = None
+) -> TicketCreated:
     """Filing limits, read first and counted once the request exists (so a refused or invalid filing
     writes nothing, and a replay of an idempotent request, answered before, costs nothing)."""
     if client is None:
-        return tickets.create_ticket(body, by=by)
+        return tickets.create_ticket(body, by=by, received_at=received_at)
     filing = intake_guard.check_filing(client, body.requester.email, body.requester.phone)
     created = tickets.create_ticket(body, by=by)
     intake_guard.count_filing(filing)
@@ -78,18 +85,26 @@ def create_once(
     lambda_context: Any = None,
     by: Principal | None = None,
     client: str | None = None,
+    received_at: datetime | None = None,
 ) -> TicketCreated:
     """File the request once per key; ``by`` is the staff member filing for the requester, ``client``
-    the citizen's address held to the filing limits (None: staff, imports, the demo)."""
+    the citizen's address held to the filing limits (None: staff, imports, the demo), ``received_at``
+    an earlier arrival entered by staff."""
     if key is None:
-        return _guarded_create(body, by, client)
+        return _guarded_create(body, by, client, received_at)
     if not 8 <= len(key) <= 128 or not key.isprintable():
         raise BadRequest("invalid_idempotency_key")
     if lambda_context is not None:  # lets an in-progress record expire with the invocation
         _CONFIG.register_lambda_context(lambda_context)
     try:
         result = _idempotent_create()(
-            request={"key": key, "body": body.model_dump(mode="json"), "by": _plain(by), "client": client}
+            request={
+                "key": key,
+                "body": body.model_dump(mode="json"),
+                "by": _plain(by),
+                "client": client,
+                "received_at": received_at.isoformat() if received_at else None,
+            }
         )
     except IdempotencyValidationError as error:
         raise ValidationFailed("idempotency_key_reused") from error

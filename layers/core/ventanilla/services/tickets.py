@@ -161,12 +161,17 @@ def create_ticket(
     by: Principal | None = None,
     api_client: str | None = None,
     media_url: str | None = None,
+    received_at: datetime | None = None,
+    system: Actor | None = None,
 ) -> TicketCreated:
     """Validate everything first, then write the ticket, its number and history in one transaction.
     ``by`` is the staff member filing for the requester (None: the requester on the web);
-    ``api_client`` the API key's id when an integration (Open311) files it."""
+    ``api_client`` the API key's id when an integration (Open311) files it; ``received_at`` an
+    earlier arrival (a letter's stamp) every term runs from; ``system`` a system (monitoring) filing
+    for itself."""
     now = now or utcnow()
-    errors = _filer_errors(body, by, api_client)
+    born = received_at if received_at is not None and received_at < now else now
+    errors = [] if system is not None else _filer_errors(body, by, api_client)
     rtype = catalog_store.get_type(body.type)
     subtype = rtype.subtype(body.subtype) if rtype else None
     if rtype is None:
@@ -242,7 +247,8 @@ def create_ticket(
                 created_by=by.sub if by else None,
                 created_by_name=(by.name or by.username) if by else None,
                 access_code_hash=access_codes.hash_code(code, code_key, number),
-                created_at=now,
+                created_at=born,
+                received_at=born if born != now else None,
                 updated_at=now,
                 expected_response_by=now,  # placeholders: apply_sla sets every due date
                 resolution_due=now,
@@ -253,14 +259,16 @@ def create_ticket(
                 media_url=media_url,
                 api_client=api_client,
             )
-            filer = {"citizen_id": citizen_id} if by else {}
+            filer: dict[str, Any] = {"citizen_id": citizen_id} if by else {}
+            if born != now:
+                filer["entered_at"] = now.isoformat()
             created = new_event(
                 number,
-                _staff_actor(by) if by else Actor(kind="citizen", id=citizen_id),
+                system or (_staff_actor(by) if by else Actor(kind="citizen", id=citizen_id)),
                 "created",
                 public=True,
                 channel=body.channel,
-                at=now,
+                at=born,
                 status=Status.RECEIVED.value,
                 **filer,
             )

@@ -25,6 +25,12 @@ Keys (generic attribute names, so entities can share the indexes):
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
     receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
+    attachment     TICKET#<n>          ATT#<id>        a file's name, declared/real type, size, check outcome
+    request link   TICKET#<n>          LINK#<other n>  kind as seen from n (both sides, one transaction)
+    alert source   ALERTSOURCES        SOURCE#<code>   monitoring source, its HMAC secret (storage/alerts.py)
+    open alert     ALERT#<src>#<sha256 fp>  OPEN       the open request of an alert fingerprint, repeats
+    alert delivery ALERTDELIVERY#<src>#<sha256 id>  SEEN   a delivery processed (TTL 7 days)
+    inbound SMS    SMSIN#<sha256 id>   SEEN            an inbound SMS handled (TTL 7 days)
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)

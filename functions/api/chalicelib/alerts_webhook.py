@@ -1,0 +1,99 @@
+"""Monitoring systems open requests through a signed webhook; admins manage their sources."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+from pydantic import ValidationError
+
+from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, route
+from ventanilla import safe_json
+from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ventanilla.models.alerts import (
+    AlertSourceIn,
+    AlertSourceList,
+    AlertSourceView,
+    AlertsReceived,
+    SimpleAlertIn,
+)
+from ventanilla.services import alerts
+from ventanilla.settings import get_settings
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/api/v1/integrations/alerts/{source}",
+    "POST",
+    summary="A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: "
+    "firing|resolved, summary, details, severity, host, id}) signed with the source's secret: one open "
+    "request per fingerprint, repeats counted and noted, resolved noted (and resolved if the source says "
+    "so); bad signature 401, unknown source 404, the same delivery processed once",
+    tag="integrations",
+    body=SimpleAlertIn,
+    response=AlertsReceived,
+    status=202,
+    headers={
+        "X-Ventanilla-Signature": q(
+            "sha256=<hex HMAC-SHA256 of the raw body>", pattern=r"^sha256=[0-9a-f]{64}$"
+        ),
+    },
+)
+def receive(source: str) -> Response:
+    request = bp.current_request
+    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
+    raw = request.raw_body or b""
+    limit = get_settings().max_body_bytes
+    if len(raw) > limit:
+        raise PayloadTooLarge("payload_too_large", {"limit": limit})
+    try:
+        payload = safe_json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    if not isinstance(payload, dict):
+        raise BadRequest("body_not_object")
+    try:
+        result = alerts.receive(source, raw, request.headers.get("x-ventanilla-signature"), payload)
+    except ValidationError as error:
+        raise ValidationFailed("validation_failed", errors=field_errors(error)) from error
+    logger.info(
+        "alerts received", extra={"source": source, "replay": result.replay, "alerts": len(result.results)}
+    )
+    return json_response(result, status=202)
+
+
+@route(
+    bp,
+    "/api/v1/admin/alert-sources/{source}",
+    "PUT",
+    summary="Create or change a monitoring source: the request type it files, its requester address, "
+    "whether a resolved alert resolves the request, and its HMAC secret (required the first time; "
+    "never answered)",
+    tag="admin",
+    body=AlertSourceIn,
+    response=AlertSourceView,
+    auth=True,
+    roles=alerts.ADMIN_ROLES,
+)
+def put_source(source: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, AlertSourceIn)
+    return json_response(alerts.put_source(principal_of(request), source, body))
+
+
+@route(
+    bp,
+    "/api/v1/admin/alert-sources",
+    "GET",
+    summary="The monitoring sources (their secrets are never answered)",
+    tag="admin",
+    response=AlertSourceList,
+    auth=True,
+    roles=alerts.ADMIN_ROLES,
+)
+def list_sources() -> Response:
+    return json_response(
+        alerts.list_sources(principal_of(bp.current_request)), headers={"Cache-Control": "no-store"}
+    )

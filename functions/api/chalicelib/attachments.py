@@ -1,0 +1,118 @@
+"""Attachments of a request, for the citizen (X-Access-Code) and for staff (their teams')."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import KEY_HEADERS, citizen_key, json_response, lang_of, parse_body, principal_of, route
+from ventanilla.models.attachments import AttachmentIn, AttachmentList, Download, UploadSlot
+from ventanilla.services import attachments
+
+bp = Blueprint(__name__)
+
+NO_STORE = {"Cache-Control": "no-store"}
+DECLARE = (
+    "Declare a file (name, type, size: PDF, JPEG, PNG, Word, ODT, text; 10 MB a file, 5 files and "
+    "25 MB a request) and get a presigned S3 POST for it; once uploaded it is checked by its bytes "
+    "(image metadata removed) and listed as available or rejected with the reason"
+)
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/attachments",
+    "POST",
+    summary=DECLARE + " (X-Access-Code)",
+    tag="citizen",
+    body=AttachmentIn,
+    response=UploadSlot,
+    status=201,
+    headers=KEY_HEADERS,
+)
+def citizen_declare(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, AttachmentIn)
+    slot = attachments.citizen_declare(number, citizen_key(request), body, lang_of(request))
+    return json_response(slot, status=201, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/attachments",
+    "GET",
+    summary="The request's files with their state (X-Access-Code)",
+    tag="citizen",
+    response=AttachmentList,
+    headers=KEY_HEADERS,
+)
+def citizen_list(number: str) -> Response:
+    request = bp.current_request
+    return json_response(
+        attachments.citizen_list(number, citizen_key(request), lang_of(request)), headers=NO_STORE
+    )
+
+
+@route(
+    bp,
+    "/api/v1/tickets/{number}/attachments/{attachment_id}",
+    "GET",
+    summary="A five-minute download link of a checked file (X-Access-Code); 409 while not available",
+    tag="citizen",
+    response=Download,
+    headers=KEY_HEADERS,
+)
+def citizen_download(number: str, attachment_id: str) -> Response:
+    request = bp.current_request
+    return json_response(
+        attachments.citizen_download(number, citizen_key(request), attachment_id), headers=NO_STORE
+    )
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/attachments",
+    "POST",
+    summary=DECLARE,
+    tag="agent",
+    body=AttachmentIn,
+    response=UploadSlot,
+    status=201,
+    auth=True,
+)
+def staff_declare(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, AttachmentIn)
+    slot = attachments.staff_declare(principal_of(request), number, body, lang_of(request))
+    return json_response(slot, status=201, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/attachments",
+    "GET",
+    summary="The request's files with their state",
+    tag="agent",
+    response=AttachmentList,
+    auth=True,
+)
+def staff_list(number: str) -> Response:
+    request = bp.current_request
+    return json_response(
+        attachments.staff_list(principal_of(request), number, lang_of(request)), headers=NO_STORE
+    )
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/attachments/{attachment_id}",
+    "GET",
+    summary="A five-minute download link of a checked file; 409 while not available",
+    tag="agent",
+    response=Download,
+    auth=True,
+)
+def staff_download(number: str, attachment_id: str) -> Response:
+    request = bp.current_request
+    return json_response(
+        attachments.staff_download(principal_of(request), number, attachment_id), headers=NO_STORE
+    )

@@ -1,0 +1,54 @@
+"""Links between requests (related, duplicate, parent), recorded in both histories."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import json_response, parse_body, principal_of, route
+from ventanilla.services import links
+from ventanilla.services.links import LinkIn, LinkList
+
+bp = Blueprint(__name__)
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/links",
+    "GET",
+    summary="The requests linked to this one, with the kind as seen from it",
+    tag="agent",
+    response=LinkList,
+    auth=True,
+)
+def listing(number: str) -> Response:
+    return json_response(links.listing(principal_of(bp.current_request), number))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/links",
+    "POST",
+    summary="Link another request (related, duplicate, parent); both histories record it; 409 if linked",
+    tag="agent",
+    body=LinkIn,
+    response=LinkList,
+    status=201,
+    auth=True,
+)
+def add(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, LinkIn)
+    return json_response(links.link(principal_of(request), number, body), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/links/{other}",
+    "DELETE",
+    summary="Remove the link between two requests (both sides); 404 when they are not linked",
+    tag="agent",
+    response=LinkList,
+    auth=True,
+)
+def remove(number: str, other: str) -> Response:
+    return json_response(links.unlink(principal_of(bp.current_request), number, other))

@@ -1,0 +1,45 @@
+"""S3 ObjectCreated (attachments bucket -> queue) -> the file checked by its bytes, kept or refused."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote_plus
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ventanilla.services import attachments
+from ventanilla.settings import get_settings
+
+get_settings()
+logger = Logger(service="attachments")
+metrics = Metrics(service="attachments")  # namespace: POWERTOOLS_METRICS_NAMESPACE
+tracer = Tracer(service="attachments")
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@tracer.capture_method
+def record_handler(record: SQSRecord) -> None:
+    body = json.loads(record.body)
+    for s3_record in body.get("Records", []):  # s3:TestEvent has none
+        if not str(s3_record.get("eventName", "")).startswith("ObjectCreated"):
+            continue
+        key = unquote_plus(s3_record["s3"]["object"]["key"])
+        outcome = attachments.check_upload(key)
+        logger.info("attachment checked", extra={"outcome": outcome})  # the key holds no personal data
+        name = "AttachmentsAccepted" if outcome == "available" else "AttachmentsRejected"
+        if outcome != "ignored":
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,118 @@
+"""Two-way SMS in (C1): what citizens text to the institution's number (AWS End User Messaging
+publishes each inbound SMS on an SNS topic; locally ``POST /dev/sms-in`` publishes the same JSON).
+
+``2026-000123 texto`` from the request's own phone appends a citizen message; any other text opens
+a request on the ``sms`` channel (the receipt SMS then gives its number, code and link); ``BAJA`` or
+``STOP`` opts the phone out of SMS notices. A text naming a request from another phone opens a new
+request: it never reaches, nor reveals, someone else's. Each inbound message id is handled once.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ventanilla.integrations import messaging
+from ventanilla.models.common import Channel, utcnow
+from ventanilla.models.ticket import Actor, CreateTicketIn, RequesterIn
+from ventanilla.notify.contacts import normalize_phone
+from ventanilla.notify.plan import mask_phone
+from ventanilla.rules.state_machine import Status, after_citizen_reply
+from ventanilla.settings import get_settings
+from ventanilla.storage import notices as notices_store
+from ventanilla.storage import people as people_store
+from ventanilla.storage import sms_inbound
+from ventanilla.storage import tickets as ticket_store
+
+OPT_OUT_WORDS = frozenset({"BAJA", "STOP", "SALIR", "CANCELAR", "UNSUBSCRIBE"})
+NUMBERED = re.compile(r"^\s*(\d{4}-\d{6})\b[\s:,.;-]*(.*)$", re.S)
+MAX_TEXT = 1600
+DEFAULT_TYPE = ("consulta", "general")
+
+
+def _reply(phone: str, es: str) -> None:
+    messaging.send_sms(phone, es, get_settings().sms_sender_id or None)
+
+
+def handle(message: dict[str, Any]) -> str:
+    """Handle one inbound SMS; returns what was done (for the log: no numbers, no text)."""
+    raw_phone = str(message.get("originationNumber") or "")
+    text = str(message.get("messageBody") or "").strip()[:MAX_TEXT]
+    message_id = str(message.get("inboundMessageId") or "")
+    try:
+        phone = normalize_phone(raw_phone)
+    except ValueError:
+        return "invalid_sender"
+    if not text:
+        return "empty"
+    if message_id and not sms_inbound.first_time(message_id):
+        return "duplicate"
+    if text.upper().strip(" .!") in OPT_OUT_WORDS:
+        return _opt_out(phone)
+    numbered = NUMBERED.match(text)
+    if numbered and numbered.group(2).strip():
+        appended = _append(numbered.group(1), phone, numbered.group(2).strip())
+        if appended:
+            return "appended"
+    return _open(phone, text)
+
+
+def _opt_out(phone: str) -> str:
+    citizen_id = people_store.find_citizen_id(people_store.contact_hash("phone", phone))
+    if citizen_id is not None:
+        notices_store.add_opt_out(f"CITIZEN#{citizen_id}", {"sms"}, utcnow().isoformat())
+    _reply(phone, f"{get_settings().institution_name}: no le enviaremos más SMS. / You will get no more SMS.")
+    return "opted_out"
+
+
+def _append(number: str, phone: str, text: str) -> bool:
+    """Append to the request when this phone is its requester's and it is not closed."""
+    from ventanilla.services.tickets import _moved, new_event, with_sla
+
+    ticket = ticket_store.get_ticket(number)
+    if ticket is None or ticket.requester.phone != phone or ticket.status == Status.CLOSED:
+        return False
+    now = utcnow()
+    actor = Actor(kind="citizen", id=ticket.citizen_id)
+    events = [new_event(number, actor, "message", public=True, channel=Channel.SMS, body=text, at=now)]
+    updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
+    target = after_citizen_reply(ticket.status)
+    if target is not None:
+        updated = _moved(updated, target, now)
+        events.append(
+            new_event(
+                number, actor, "status_changed", public=True, channel=Channel.SMS, at=now, status=target.value
+            )
+        )
+    updated = with_sla(ticket, updated, events, now)
+    ticket_store.save_change(ticket.version, updated, events)
+    _reply(
+        phone, f"Recibimos su mensaje para la solicitud {number}. / We got your message for request {number}."
+    )
+    return True
+
+
+def _open(phone: str, text: str) -> str:
+    from ventanilla.services.tickets import create_ticket
+
+    citizen_id = people_store.find_citizen_id(people_store.contact_hash("phone", phone))
+    citizen = people_store.get_citizen(citizen_id) if citizen_id else None
+    name = citizen.name if citizen else f"SMS {mask_phone(phone)}"
+    first_line = text.splitlines()[0] if text.splitlines() else text
+    subject = first_line[:80] if len(first_line) >= 3 else f"SMS: {first_line}"
+    body = CreateTicketIn(
+        type=DEFAULT_TYPE[0],
+        subtype=DEFAULT_TYPE[1],
+        subject=subject,
+        description=text,
+        requester=RequesterIn(
+            name=name[:120] if len(name) >= 2 else "SMS",
+            phone=phone,
+            channels=["sms"],
+            language=citizen.language if citizen else "es",
+            consent=True,  # they wrote to us from this phone: notices about this request go back to it
+        ),
+        channel=Channel.SMS,
+    )
+    create_ticket(body, system=Actor(kind="citizen", id=citizen_id))
+    return "opened"

@@ -1,0 +1,27 @@
+"""Inbound SMS already handled: ``SMSIN#<sha256 of the message id> / SEEN`` (TTL 7 days), so a
+redelivered message does nothing twice."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from botocore.exceptions import ClientError
+
+from ventanilla.storage.table import is_error, table
+
+TTL_SECONDS = 7 * 24 * 3600
+
+
+def first_time(message_id: str) -> bool:
+    key = hashlib.sha256(message_id.encode()).hexdigest()
+    try:
+        table().put_item(
+            Item={"PK": f"SMSIN#{key}", "SK": "SEEN", "ttl": int(time.time()) + TTL_SECONDS},
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
