@@ -388,3 +388,16 @@ def test_only_admins_read_the_trail_and_nobody_edits_it(api: Any, aws: Aws, who:
     elena = aws.auth("elena.admin")
     for method in ("put", "delete", "post"):
         assert getattr(api, method)("/api/v1/admin/audit", headers=elena).status_code in (403, 404, 405)
+
+
+def test_an_issued_api_key_is_audited_without_its_value(api: Any, aws: Aws) -> None:
+    """The answer shows the key once; the audit record says a key was issued, not which."""
+    elena = aws.auth("elena.admin")
+    name = f"cliente-{uuid.uuid4().hex[:6]}"
+    issued = send(api, "POST", "/api/v1/admin/api-keys", {"name": name, "scopes": ["open311:write"]}, elena)
+    assert issued.status_code == 201, issued.body
+    key = issued.json_body["key"]
+    records = [r for r in trail(api, aws, kind="api-key") if name in json.dumps(r)]
+    assert len(records) == 1
+    assert key not in json.dumps(records[0])
+    assert "[secreto]" in json.dumps(records[0])

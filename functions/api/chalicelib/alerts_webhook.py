@@ -75,6 +75,7 @@ def receive(source: str) -> Response:
     body=AlertSourceIn,
     response=AlertSourceView,
     auth=True,
+    audit="alert-source",
     roles=alerts.ADMIN_ROLES,
 )
 def put_source(source: str) -> Response:

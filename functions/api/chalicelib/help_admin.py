@@ -382,6 +382,7 @@ def list_search_terms() -> Response:
     response=SearchTerm,
     status=201,
     auth=True,
+    audit="help-term",
     roles=help_content.EDITORS,
 )
 def put_search_term() -> Response:
@@ -398,6 +399,7 @@ def put_search_term() -> Response:
     tag="help-admin",
     status=204,
     auth=True,
+    audit="help-term",
     roles=help_content.EDITORS,
 )
 def delete_search_term(term_id: str) -> Response:

@@ -23,6 +23,7 @@ NO_STORE = {"Cache-Control": "no-store"}
     response=ApiKeyCreated,
     status=201,
     auth=True,
+    audit="api-key",
     roles=ADMINS,
 )
 def issue_key() -> Response:
@@ -53,6 +54,7 @@ def list_keys() -> Response:
     tag="admin",
     response=ApiKey,
     auth=True,
+    audit="api-key",
     roles=ADMINS,
 )
 def revoke_key(key_id: str) -> Response:

@@ -91,13 +91,19 @@ def _key() -> bytes:
         return b"audit:ventanilla"
 
 
+SECRET_FIELDS = frozenset({"key", "api_key", "secret", "password", "token", "access_code", "temporary_password"})
+"""Fields an answer may carry once (an issued API key, a secret) and no audit record may keep:
+the record says that they changed, not their value."""
+REDACTED = "[secreto]"
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, BaseModel):
-        return json.loads(value.model_dump_json())
+        return _plain(json.loads(value.model_dump_json()))
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): REDACTED if str(k) in SECRET_FIELDS else _plain(v) for k, v in value.items()}
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
