@@ -184,3 +184,45 @@ def test_only_admins_manage_sources_and_secrets_are_never_answered(api: Any, aws
         source="zabbix",
     )
     assert answer.json_body["results"][0]["action"] == "created"
+
+
+def test_an_alert_naming_an_inventoried_host_links_its_asset(api: Any, aws: Aws) -> None:
+    """With no other lookup registered, the asset inventory answers: the alert's request appears in
+    the asset's incident history (Alertmanager's ``host:port`` instance included)."""
+    number = f"SRV-{uuid.uuid4().hex[:6].upper()}"
+    host = f"srv-{uuid.uuid4().hex[:6]}"
+    asset = {
+        "inventory_number": number,
+        "type": "servidor",
+        "name": "Servidor de prueba",
+        "status": "in_use",
+        "hostname": host,
+        "team": "tecnico",
+    }
+    made = api.post(
+        "/api/v1/assets",
+        body=json.dumps(asset),
+        headers={**aws.auth("elena.admin"), "Content-Type": "application/json"},
+    )
+    assert made.status_code == 201, made.body
+    answer = send(
+        api,
+        {
+            "fingerprint": uuid.uuid4().hex,
+            "status": "firing",
+            "summary": "Disco lleno",
+            "host": f"{host}:9100",
+        },
+    )
+    request = answer.json_body["results"][0]["number"]
+    notes = [h for h in staff_ticket(api, aws, request)["history"] if h["action"] == "note"]
+    assert notes[0]["data"]["asset"] == number
+    page = api.get(f"/api/v1/assets/{number}", headers=aws.auth("elena.admin")).json_body
+    assert request in json.dumps(page)
+    stranger = send(
+        api,
+        {"fingerprint": uuid.uuid4().hex, "status": "firing", "summary": "Otro", "host": "sin-inventario"},
+    )
+    other = stranger.json_body["results"][0]["number"]
+    notes = [h for h in staff_ticket(api, aws, other)["history"] if h["action"] == "note"]
+    assert notes[0]["data"].get("asset") is None

@@ -50,10 +50,30 @@ def register_asset_lookup(lookup: AssetLookup | None) -> None:
 
 
 def asset_for_host(host: str | None) -> str | None:
-    """The asset id an alert's host name belongs to, when an inventory is registered."""
-    if not host or _asset_lookup is None:
+    """The inventory number of the asset an alert's host names (the asset inventory's, unless
+    another lookup is registered), None when no asset has that host name, number or serial."""
+    if not host:
         return None
-    return _asset_lookup(host)
+    if _asset_lookup is not None:
+        return _asset_lookup(host)
+    from ventanilla.services import assets  # the inventory: only alerts that name a host read it
+
+    name = host.strip()
+    if name.count(":") == 1:  # Alertmanager's instance label: "host:port"
+        name = name.split(":", 1)[0]
+    found = assets.asset_for_alert(name)
+    return found.inventory_number if found else None
+
+
+def _link_asset(number: str, asset: str | None) -> None:
+    """Link the request an alert opened to the asset it names (its incident history)."""
+    if asset is None or _asset_lookup is not None:
+        return
+    from ventanilla.services import assets
+
+    found = assets.asset_for_alert(asset)
+    if found is not None:
+        assets.link_system(number, found)
 
 
 # ---- admins ----------------------------------------------------------------------------------------
@@ -169,6 +189,7 @@ def _one(source: AlertSource, alert: Alert) -> AlertOutcome:
             )
             created = create_ticket(body, system=actor)
             store.claim_open(source.source, alert.fingerprint, created.number)
+            _link_asset(created.number, asset)
             ticket_store.append_events(
                 [
                     new_event(

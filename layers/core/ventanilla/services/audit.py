@@ -91,7 +91,9 @@ def _key() -> bytes:
         return b"audit:ventanilla"
 
 
-SECRET_FIELDS = frozenset({"key", "api_key", "secret", "password", "token", "access_code", "temporary_password"})
+SECRET_FIELDS = frozenset(
+    {"key", "api_key", "secret", "password", "token", "access_code", "temporary_password"}
+)
 """Fields an answer may carry once (an issued API key, a secret) and no audit record may keep:
 the record says that they changed, not their value."""
 REDACTED = "[secreto]"
