@@ -14,7 +14,7 @@ from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="retention")
-metrics = Metrics(namespace="Ventanilla", service="retention")
+metrics = Metrics(service="retention")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = Tracer(service="retention")
 
 

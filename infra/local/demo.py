@@ -98,7 +98,7 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
     internal requests about equipment, linked to their assets; the internal ticket of the demo set
     about a system is linked to the database server. Returns how many assets the import wrote."""
     from ventanilla.auth import Principal
-    from ventanilla.models.assets import LinkIn, SeatIn
+    from ventanilla.models.assets import AssetLinkIn, SeatIn
     from ventanilla.models.ticket import CreateTicketIn, StatusIn
     from ventanilla.services import asset_import, assets, tickets
 
@@ -133,7 +133,7 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
             }
         )
         created = tickets.create_ticket(body, by=person)
-        assets.link(bruno, created.number, LinkIn(inventory_number=inv))
+        assets.link(bruno, created.number, AssetLinkIn(inventory_number=inv))
         if outcome == "resolved":
             tickets.change_status(
                 bruno,
@@ -142,7 +142,7 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
             )
     system = [n for n in numbers][-1:] if numbers else []
     for number in system:
-        assets.link(bruno, number, LinkIn(inventory_number="SRV-003"))
+        assets.link(bruno, number, AssetLinkIn(inventory_number="SRV-003"))
     return written
 
 

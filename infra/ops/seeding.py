@@ -108,7 +108,7 @@ def load_asset_lists(folder: Path = SEED) -> int:
     """The inventory's asset types and locations (``asset_types.json``, ``asset_locations.json``),
     put where absent or changed: an admin's later edit of the same code is overwritten only by a
     changed file."""
-    from ventanilla.models.assets import AssetType, Location
+    from ventanilla.models.assets import AssetLocation, AssetType
     from ventanilla.storage import assets as asset_store
 
     written = 0
@@ -122,7 +122,7 @@ def load_asset_lists(folder: Path = SEED) -> int:
     if (folder / "asset_locations.json").is_file():
         places = {loc.code: loc for loc in asset_store.list_locations()}
         for entry in _json(folder / "asset_locations.json"):
-            location = Location.model_validate(entry)
+            location = AssetLocation.model_validate(entry)
             if places.get(location.code) != location:
                 asset_store.put_location(location)
                 written += 1

@@ -66,7 +66,7 @@ def main() -> None:
     demo.seed_catalog()
     staff = {login.username: login for login in demo.seed_staff()}
     from ventanilla.auth import Principal
-    from ventanilla.models.assets import AssetIn, LinkIn
+    from ventanilla.models.assets import AssetIn, AssetLinkIn
     from ventanilla.models.ticket import CreateTicketIn
     from ventanilla.services import assets, tickets
 
@@ -102,7 +102,7 @@ def main() -> None:
     )
     for _ in range(size(8, 2)):  # an incident history to read
         number = tickets.create_ticket(body, by=bruno).number
-        assets.link(bruno, number, LinkIn(inventory_number=watched.inventory_number))
+        assets.link(bruno, number, AssetLinkIn(inventory_number=watched.inventory_number))
     BaseClient._make_api_call = _counting  # type: ignore[method-assign]
     print(f"{'assets stored':>14} {'p50 ms':>8} {'p95 ms':>8} {'items read':>11}  AWS calls per asset page")
     stored = 0

@@ -397,7 +397,7 @@ def test_agent_turns_a_resolved_reply_into_a_draft_article(api: Any, aws: Aws, s
     assert "ClaveÚnica" in article["body_md"]
     for personal in ("María Pérez", "maria.perez", "8765"):
         assert personal not in article["body_md"] and personal not in article["summary"]
-    assert table_items(aws) == before + 2  # the article and its first revision
+    assert table_items(aws) == before + 3  # the article, its first revision and the audit record
     history = api.get(f"{ADMIN}/articles/{article['slug']}/revisions", headers=editor(aws)).json_body["items"]
     assert history[0]["action"] == "drafted" and number in history[0]["note"] and history[0]["by"] == "ana.l1"
     sync()

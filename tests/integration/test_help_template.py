@@ -117,4 +117,4 @@ def test_every_function_is_told_which_search_engine_to_use() -> None:
     assert env["OPENSEARCH_URL"] == {
         "Fn::If": ["UseOpenSearch", {"Fn::Sub": "https://${HelpSearchDomain.DomainEndpoint}"}, ""]
     }
-    assert tpl.load()["Parameters"]["HelpSearchEngine"]["Default"] == "opensearch"
+    assert tpl.load()["Parameters"]["HelpSearchEngine"]["Default"] == "tantivy"  # no cluster by default

@@ -20,7 +20,7 @@ from chalicelib.http import (
 )
 from chalicelib.observability import metrics
 from ventanilla.errors import BadRequest
-from ventanilla.models.accounts import LinkIn, RequesterPanel
+from ventanilla.models.accounts import AccountLinkIn, RequesterPanel
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import (
     AssignIn,
@@ -293,12 +293,12 @@ def requester(number: str) -> Response:
     summary="Link a request staff entered to the citizen account with this verified email, after "
     "checking the person's identity",
     tag="agent",
-    body=LinkIn,
+    body=AccountLinkIn,
     response=RequesterPanel,
     auth=True,
 )
 def link(number: str) -> Response:
     request = bp.current_request
     principal = principal_of(request)
-    body = parse_body(request, LinkIn)
+    body = parse_body(request, AccountLinkIn)
     return json_response(accounts.link_to_account(principal, number, body))

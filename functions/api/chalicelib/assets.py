@@ -20,6 +20,9 @@ from chalicelib.http import (
 from ventanilla.models.assets import (
     Asset,
     AssetIn,
+    AssetLinkIn,
+    AssetLocation,
+    AssetLocationIn,
     AssetPage,
     AssetReports,
     AssetStatus,
@@ -29,9 +32,6 @@ from ventanilla.models.assets import (
     AssetUpdateIn,
     AssetView,
     ImportReport,
-    LinkIn,
-    Location,
-    LocationIn,
     LocationList,
     SeatIn,
     TicketAssets,
@@ -170,14 +170,16 @@ def list_locations() -> Response:
     "PUT",
     summary="Create or replace a location (admin, inventory)",
     tag="assets",
-    body=LocationIn,
-    response=Location,
+    body=AssetLocationIn,
+    response=AssetLocation,
     auth=True,
     roles=assets.WRITERS,
 )
 def put_location(code: str) -> Response:
     request = bp.current_request
-    return json_response(assets.put_location(principal_of(request), code, parse_body(request, LocationIn)))
+    return json_response(
+        assets.put_location(principal_of(request), code, parse_body(request, AssetLocationIn))
+    )
 
 
 @route(
@@ -357,7 +359,7 @@ def ticket_assets(number: str) -> Response:
     "POST",
     summary="Link an asset to a request (agents of its team; whoever filed it, for their own equipment)",
     tag="agent",
-    body=LinkIn,
+    body=AssetLinkIn,
     response=TicketAssets,
     status=201,
     auth=True,
@@ -365,7 +367,9 @@ def ticket_assets(number: str) -> Response:
 )
 def link_asset(number: str) -> Response:
     request = bp.current_request
-    return json_response(assets.link(principal_of(request), number, parse_body(request, LinkIn)), status=201)
+    return json_response(
+        assets.link(principal_of(request), number, parse_body(request, AssetLinkIn)), status=201
+    )
 
 
 @route(

@@ -6,7 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, parse_body, principal_of, route
 from ventanilla.services import links
-from ventanilla.services.links import LinkIn, LinkList
+from ventanilla.services.links import LinkList, TicketLinkIn
 
 bp = Blueprint(__name__)
 
@@ -30,14 +30,14 @@ def listing(number: str) -> Response:
     "POST",
     summary="Link another request (related, duplicate, parent); both histories record it; 409 if linked",
     tag="agent",
-    body=LinkIn,
+    body=TicketLinkIn,
     response=LinkList,
     status=201,
     auth=True,
 )
 def add(number: str) -> Response:
     request = bp.current_request
-    body = parse_body(request, LinkIn)
+    body = parse_body(request, TicketLinkIn)
     return json_response(links.link(principal_of(request), number, body), status=201)
 
 

@@ -698,8 +698,8 @@ function describeEvent(ev, cat) {
       return t('agent.h.priority', { from: t(`priority.${d.previous_priority}`), to: t(`priority.${d.priority}`) });
     case 'survey':
       return t('agent.h.survey', { score: d.score });
-    case 'linked':
-      return `${t('timeline.linked')}: ${d.other} (${d.kind})`;
+    case 'linked':  // to another request (links), or to the requester's citizen account
+      return d.other ? `${t('timeline.linked_request')}: ${d.other} (${d.kind})` : t('timeline.linked');
     case 'unlinked':
       return `${t('timeline.unlinked')}: ${d.other}`;
     case 'attachment':

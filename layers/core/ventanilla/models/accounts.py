@@ -179,7 +179,7 @@ class RequesterPanel(BaseModel):
     """Requests of other teams the agent may not see (counted, not shown)."""
 
 
-class LinkIn(BaseModel):
+class AccountLinkIn(BaseModel):
     """Link a staff-entered request to a citizen account after checking identity."""
 
     model_config = ConfigDict(extra="forbid")

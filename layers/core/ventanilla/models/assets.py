@@ -50,17 +50,17 @@ class AssetTypeList(BaseModel):
     items: list[AssetType]
 
 
-class LocationIn(Strict):
+class AssetLocationIn(Strict):
     building: str = Field(min_length=1, max_length=120)
     office: str = Field(default="", max_length=120)
 
 
-class Location(LocationIn):
+class AssetLocation(AssetLocationIn):
     code: Code
 
 
 class LocationList(BaseModel):
-    items: list[Location]
+    items: list[AssetLocation]
 
 
 class Responsible(Strict):
@@ -131,7 +131,7 @@ class AssetPage(BaseModel):
     next_cursor: str | None = None
 
 
-class Change(BaseModel):
+class AssetChange(BaseModel):
     before: Any = None
     after: Any = None
 
@@ -144,7 +144,7 @@ class AssetEvent(BaseModel):
     actor: str
     actor_name: str | None = None
     action: Literal["created", "updated", "imported", "linked", "unlinked", "seat_assigned", "seat_released"]
-    changes: dict[str, Change] = Field(default_factory=dict)
+    changes: dict[str, AssetChange] = Field(default_factory=dict)
     ticket: str | None = None
     holder: str | None = None
 
@@ -160,7 +160,7 @@ class Seat(BaseModel):
     assigned_by: str
 
 
-class LinkIn(Strict):
+class AssetLinkIn(Strict):
     inventory_number: InventoryNumber
 
 
@@ -182,7 +182,7 @@ class LinkedRequest(BaseModel):
 class AssetView(BaseModel):
     asset: Asset
     type: AssetType | None = None
-    location: Location | None = None
+    location: AssetLocation | None = None
     history: list[AssetEvent]
     requests: list[LinkedRequest]
     open_requests: int

@@ -22,12 +22,12 @@ from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooMany
 from ventanilla.i18n import Lang, register
 from ventanilla.models.accounts import (
     PURPOSES,
+    AccountLinkIn,
     CitizenAccount,
     ConsentEntry,
     ConsentIn,
     ConsentState,
     ErasureOut,
-    LinkIn,
     MeIn,
     MeOut,
     MyTicket,
@@ -583,7 +583,7 @@ def requester_panel(principal: Principal, number: str) -> RequesterPanel:
     )
 
 
-def link_to_account(principal: Principal, number: str, body: LinkIn) -> RequesterPanel:
+def link_to_account(principal: Principal, number: str, body: AccountLinkIn) -> RequesterPanel:
     """Link a request an agent entered (phone, counter, letter) to the account whose verified
     email the person gave, after the agent checked their identity."""
     from ventanilla.services.tickets import _staff_ticket

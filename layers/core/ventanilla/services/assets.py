@@ -18,9 +18,13 @@ from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, Validat
 from ventanilla.models.assets import (
     INVENTORY_PATTERN,
     Asset,
+    AssetChange,
     AssetEvent,
     AssetFields,
     AssetIn,
+    AssetLinkIn,
+    AssetLocation,
+    AssetLocationIn,
     AssetPage,
     AssetStatus,
     AssetType,
@@ -28,11 +32,7 @@ from ventanilla.models.assets import (
     AssetTypeList,
     AssetUpdateIn,
     AssetView,
-    Change,
     LinkedRequest,
-    LinkIn,
-    Location,
-    LocationIn,
     LocationList,
     SeatIn,
     TicketAssets,
@@ -158,11 +158,11 @@ def list_locations(principal: Principal) -> LocationList:
     return LocationList(items=sorted(store.list_locations(), key=lambda loc: (loc.building, loc.office)))
 
 
-def put_location(principal: Principal, code: str, body: LocationIn) -> Location:
+def put_location(principal: Principal, code: str, body: AssetLocationIn) -> AssetLocation:
     principal.require(*WRITERS)
     if not is_code(code):
         raise NotFound("location_unknown")
-    location = Location(code=code, **body.model_dump())
+    location = AssetLocation(code=code, **body.model_dump())
     store.put_location(location)
     return location
 
@@ -211,12 +211,12 @@ def _flat(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _diff(before: Asset | None, after: Asset) -> dict[str, Change]:
+def _diff(before: Asset | None, after: Asset) -> dict[str, AssetChange]:
     skip = {"version", "updated_at", "updated_by", "created_at", "seats_used", "incidents"}
     old = _flat(before.model_dump(mode="json")) if before else {}
     new = _flat(after.model_dump(mode="json"))
     return {
-        k: Change(before=old.get(k), after=new.get(k))
+        k: AssetChange(before=old.get(k), after=new.get(k))
         for k in sorted(set(old) | set(new))
         if k not in skip and old.get(k) != new.get(k)
     }
@@ -491,7 +491,7 @@ def _ticket_for_link(principal: Principal, number: str, asset: Asset | None) -> 
     return ticket
 
 
-def link(principal: Principal, number: str, body: LinkIn) -> TicketAssets:
+def link(principal: Principal, number: str, body: AssetLinkIn) -> TicketAssets:
     asset = store.get_asset(body.inventory_number)
     if asset is None:
         raise NotFound("asset_not_found", errors=[FieldError("inventory_number", "asset_not_found")])

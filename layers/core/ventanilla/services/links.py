@@ -23,7 +23,7 @@ LinkKind = Literal["related", "duplicate", "parent"]
 INVERSE = {"related": "related", "duplicate": "duplicate", "parent": "child", "child": "parent"}
 
 
-class LinkIn(Strict):
+class TicketLinkIn(Strict):
     number: str = Field(pattern=r"^\d{4}-\d{6}$", description="the other request")
     kind: LinkKind = Field(description="what the other request is to this one: related, duplicate, parent")
 
@@ -57,7 +57,7 @@ def listing(principal: Principal, number: str) -> LinkList:
     return LinkList(items=[Link(**link) for link in store.of_ticket(number)])
 
 
-def link(principal: Principal, number: str, body: LinkIn) -> LinkList:
+def link(principal: Principal, number: str, body: TicketLinkIn) -> LinkList:
     from ventanilla.services.tickets import _staff_ticket
 
     _staff_ticket(principal, number)

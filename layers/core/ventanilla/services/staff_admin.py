@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from pydantic import ValidationError
+
 from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
@@ -241,7 +243,10 @@ def create_team(principal: Principal, body: TeamCreateIn) -> TeamOut:
 
 def update_team(principal: Principal, code: str, body: TeamIn) -> TeamOut:
     principal.require(*ADMINS)
-    team = Team(code=code, name=body.name, tiers=list(body.tiers))
+    try:
+        team = Team(code=code, name=body.name, tiers=list(body.tiers))
+    except ValidationError:  # the body was checked: only a code no team can have fails here
+        raise NotFound("team_not_found") from None
     if not catalog_store.put_team(team, create=False):
         raise NotFound("team_not_found")
     return _team_out(team)

@@ -27,7 +27,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from ventanilla.models.assets import Asset, AssetEvent, AssetType, Location, Seat
+from ventanilla.models.assets import Asset, AssetEvent, AssetLocation, AssetType, Seat
 from ventanilla.models.common import iso
 from ventanilla.storage.table import (
     cancellation_codes,
@@ -558,12 +558,12 @@ def put_type(asset_type: AssetType) -> None:
     )
 
 
-def list_locations() -> list[Location]:
+def list_locations() -> list[AssetLocation]:
     response = table().query(KeyConditionExpression=Key("PK").eq("ASSETLOCS"), Limit=MAX_LIST)
-    return [Location.model_validate(from_item(i)) for i in response.get("Items", [])]
+    return [AssetLocation.model_validate(from_item(i)) for i in response.get("Items", [])]
 
 
-def put_location(location: Location) -> None:
+def put_location(location: AssetLocation) -> None:
     table().put_item(
         Item=to_item(location, PK="ASSETLOCS", SK=f"LOC#{location.code}", entity="asset_location")
     )
