@@ -203,7 +203,7 @@ def test_admin_manages_staff_and_teams_and_reads_the_audit_trail(tab: Any, web_u
     visit(tab, "#/agente/auditoria", "Auditoría de cambios")
     assert tab.heading() == "Auditoría de cambios"
     manual_shot(tab, "admin-auditoria")
-    rows = page.locator("table.audit tbody tr")
+    rows = page.locator("table.audit > tbody > tr")
     text = rows.all_inner_texts()
     assert any(user in r and "Creación" in r for r in text)
     assert any(user in r and "Deshabilitación" in r for r in text)
@@ -212,7 +212,7 @@ def test_admin_manages_staff_and_teams_and_reads_the_audit_trail(tab: Any, web_u
     page.get_by_label("Qué se cambió").select_option("team")
     page.get_by_role("button", name="Filtrar").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('table.audit tbody tr')].every((r) => r.cells[2].innerText === 'Equipo')"
+        "() => [...document.querySelectorAll('table.audit > tbody > tr')].every((r) => r.cells[2].innerText === 'Equipo')"
     )
     first = page.locator("table.audit tbody tr").first
     first.locator("summary").click()
