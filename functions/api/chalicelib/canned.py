@@ -6,7 +6,6 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, parse_body, principal_of, route
 from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
-from ventanilla.models.common import is_code
 from ventanilla.services import canned
 
 bp = Blueprint(__name__)
@@ -14,9 +13,7 @@ bp = Blueprint(__name__)
 
 def _canned(canned_id: str) -> CannedResponse | None:
     """The canned response as stored (the audit trail's "before" and "after")."""
-    from ventanilla.storage import canned as canned_store
-
-    return canned_store.get(canned_id) if is_code(canned_id) else None
+    return canned.stored(canned_id)
 
 
 @route(

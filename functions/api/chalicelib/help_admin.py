@@ -38,7 +38,7 @@ from ventanilla.help.models import (
     SearchTermList,
 )
 from ventanilla.help.search.shared import shared_engine
-from ventanilla.services import help_content, help_public, help_terms
+from ventanilla.services import help_content, help_drafts, help_public, help_terms
 
 bp = Blueprint(__name__)
 
@@ -355,7 +355,7 @@ def searches() -> Response:
 def draft_from_reply(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, DraftFromReplyIn)
-    return json_response(help_content.draft_from_reply(principal_of(request), number, body), status=201)
+    return json_response(help_drafts.draft_from_reply(principal_of(request), number, body), status=201)
 
 
 @route(

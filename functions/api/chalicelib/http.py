@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.observability import tracer
 from ventanilla import safe_json
-from ventanilla.auth import CitizenPrincipal, Principal, verify, verify_citizen
+from ventanilla.auth import CitizenPrincipal, Principal, verify_citizen
 from ventanilla.errors import (
     BadRequest,
     DomainError,
@@ -29,8 +29,8 @@ from ventanilla.errors import (
     ValidationFailed,
 )
 from ventanilla.i18n import Lang, message, pick_lang
+from ventanilla.services import staff
 from ventanilla.settings import get_settings
-from ventanilla.storage import people as people_store
 
 logger = Logger(service="api")
 M = TypeVar("M", bound=BaseModel)
@@ -255,8 +255,7 @@ def principal_of(request: Request) -> Principal:
     cached: Principal | None = getattr(request, "_principal", None)
     if cached is not None:
         return cached
-    principal = verify(request.headers.get("authorization"))
-    principal = principal.with_profile(people_store.get_staff(principal.sub))
+    principal = staff.signed_in(request.headers.get("authorization"))
     request._principal = principal  # type: ignore[attr-defined]
     return principal
 

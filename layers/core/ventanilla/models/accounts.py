@@ -187,3 +187,9 @@ class AccountLinkIn(BaseModel):
     email: str = Field(min_length=3, max_length=254)
     identity_checked: Literal[True]
     """The agent confirms they checked the person's identity (document, video call...)."""
+
+
+def is_account(citizen_id: str) -> bool:
+    """A citizen id that names an account (``acct-``), not the per-request record of an anonymous
+    requester."""
+    return citizen_id.startswith("acct-")

@@ -14,8 +14,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
@@ -34,8 +32,8 @@ from ventanilla.models.accounts import (
     MyTickets,
     RequesterPanel,
     RequesterRequest,
-    StaffRead,
     VerifiedContact,
+    is_account,
 )
 from ventanilla.models.common import utcnow
 from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
@@ -43,12 +41,12 @@ from ventanilla.notify.contacts import normalize_email
 from ventanilla.rules.numbering import is_number
 from ventanilla.rules.rate_limit import Limit, decide
 from ventanilla.rules.state_machine import LABELS, Status
+from ventanilla.services.staff_reads import record_staff_read
 from ventanilla.settings import get_settings
 from ventanilla.storage import accounts as store
 from ventanilla.storage import limits
 from ventanilla.storage import people as people_store
 from ventanilla.storage import tickets as ticket_store
-from ventanilla.storage.table import cursor_in, cursor_out, from_item, table
 
 register(
     {
@@ -84,10 +82,6 @@ register(
 ERASED = "[suprimido]"
 """What replaces a name or free text that identified the person (kept in Spanish: it is data)."""
 MAX_PANEL = 50
-
-
-def is_account(citizen_id: str) -> bool:
-    return citizen_id.startswith("acct-")
 
 
 # ---- the account ------------------------------------------------------------------------------
@@ -218,7 +212,7 @@ def set_consent(citizen: CitizenPrincipal, body: ConsentIn, channel: str = "web"
     if notice_channel:
         from ventanilla.storage import notices
 
-        owner = f"CITIZEN#{account.citizen_id}"
+        owner = notices.citizen_owner(account.citizen_id)
         if body.given:
             notices.remove_opt_out(owner, {notice_channel})
         else:
@@ -230,23 +224,9 @@ def set_consent(citizen: CitizenPrincipal, body: ConsentIn, channel: str = "web"
 
 
 def my_tickets(citizen: CitizenPrincipal, cursor: str | None, limit: int, lang: Lang) -> MyTickets:
-    """Every request of the account, newest first: one Query of GSI2 ``CITIZEN#<id>``."""
+    """Every request of the account, newest first: one Query of the citizen's requests."""
     account = account_for(citizen)
-    params: dict[str, Any] = {
-        "IndexName": "GSI2",
-        "KeyConditionExpression": Key("GSI2PK").eq(f"CITIZEN#{account.citizen_id}"),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    start = cursor_in(cursor)
-    if start is not None:
-        if start.get("GSI2PK") != f"CITIZEN#{account.citizen_id}":
-            from ventanilla.errors import BadRequest
-
-            raise BadRequest("invalid_cursor")
-        params["ExclusiveStartKey"] = start
-    response = table().query(**params)
-    items = [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+    items, next_cursor = ticket_store.citizen_page(account.citizen_id, cursor, limit)
     return MyTickets(
         items=[
             MyTicket(
@@ -262,27 +242,12 @@ def my_tickets(citizen: CitizenPrincipal, cursor: str | None, limit: int, lang: 
             )
             for t in items
         ],
-        next_cursor=cursor_out(response.get("LastEvaluatedKey")),
+        next_cursor=next_cursor,
     )
 
 
 def _all_tickets(citizen_id: str) -> list[Ticket]:
-    """Every ticket under ``citizen_id`` (pages of GSI2; erasure and export only, rate-limited)."""
-    out: list[Ticket] = []
-    start: dict[str, Any] | None = None
-    while True:
-        params: dict[str, Any] = {
-            "IndexName": "GSI2",
-            "KeyConditionExpression": Key("GSI2PK").eq(f"CITIZEN#{citizen_id}"),
-            "Limit": 100,
-        }
-        if start:
-            params["ExclusiveStartKey"] = start
-        response = table().query(**params)
-        out += [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
-        start = response.get("LastEvaluatedKey")
-        if not start:
-            return out
+    return ticket_store.all_by_citizen(citizen_id)
 
 
 def _new_event(number: str, actor: Actor, action: str, **data: Any) -> HistoryEvent:
@@ -523,21 +488,6 @@ def _erasure_out(record: dict[str, Any], lang: Lang) -> ErasureOut:
 
 
 # ---- staff side ----------------------------------------------------------------------------------
-
-
-def record_staff_read(principal: Principal, citizen_id: str, what: str, number: str | None) -> None:
-    """Every staff read of an account's data is written down; the citizen's export shows it."""
-    if is_account(citizen_id):
-        store.add_staff_read(
-            citizen_id,
-            StaffRead(
-                at=utcnow(),
-                staff_sub=principal.sub,
-                staff_name=principal.name or principal.username,
-                what=what,
-                number=number,
-            ),
-        )
 
 
 def requester_panel(principal: Principal, number: str) -> RequesterPanel:

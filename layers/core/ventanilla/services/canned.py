@@ -40,6 +40,11 @@ def slug_of(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:60] or "respuesta"
 
 
+def stored(canned_id: str) -> CannedResponse | None:
+    """The canned response as stored, or None (the audit trail's "before" and "after")."""
+    return store.get(canned_id) if is_code(canned_id) else None
+
+
 def manage_list(principal: Principal) -> CannedList:
     principal.require(*MANAGERS)
     return CannedList(items=sorted(store.list_all(), key=lambda c: c.title))

@@ -9,7 +9,7 @@ timers function mirrors as EventBridge Scheduler schedules from the table stream
 from __future__ import annotations
 
 import time as _time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from ventanilla.business_calendar import BusinessCalendar, demo_calendar
 from ventanilla.legal_deadlines import LegalDeadlineError, LegalRule, legal_due, legal_rule
 from ventanilla.models.catalog import ResponseTargets
+from ventanilla.models.common import utcnow
 from ventanilla.models.sla import SlaConfig
 from ventanilla.models.ticket import SlaTimer, Ticket
 from ventanilla.rules.state_machine import Status
@@ -72,6 +73,12 @@ def institution_calendar() -> BusinessCalendar:
     demo institution of ``INSTITUTION_COUNTRY`` (Chile, or Colombia)."""
     result: BusinessCalendar = _cached("calendar", _load_calendar)
     return result
+
+
+def institution_today() -> date:
+    """Today where the institution is (its calendar's time zone), not in UTC: periods, goals and
+    open data count days as the office does."""
+    return utcnow().astimezone(institution_calendar().zone).date()
 
 
 def _load_config() -> SlaConfig:

@@ -24,13 +24,11 @@ from ventanilla.help.models import (
     AdminArticleRow,
     ArticleEditIn,
     ArticleIn,
-    DraftFromReplyIn,
     ImportResult,
     ReorderIn,
     Revision,
     RevisionList,
 )
-from ventanilla.help.privacy import scrub_personal
 from ventanilla.models.common import utcnow
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
@@ -139,7 +137,7 @@ def _changed(old: Article | None, new: Article) -> list[str]:
     return [f for f in (*CONTENT_FIELDS, "status") if before.get(f) != after.get(f)]
 
 
-def _revision(
+def new_revision(
     number: int,
     now: datetime,
     by: str,
@@ -226,7 +224,7 @@ def _related_errors(
     return errors
 
 
-def _validated(data: dict[str, Any]) -> Article:
+def validated_article(data: dict[str, Any]) -> Article:
     """An Article from editor input; cross-field problems (titles per section) become 422 too."""
     from pydantic import ValidationError
 
@@ -268,11 +266,11 @@ def create(principal: Principal, body: ArticleIn) -> AdminArticle:
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
     now = utcnow()
-    article = _validated(
+    article = validated_article(
         {**body.model_dump(), "status": "draft", "updated_at": now, "updated_by": principal.username}
     )
     stored = StoredArticle(article, 1, DEFAULT_POSITION, now, principal.username)
-    store.save(stored, None, _revision(1, now, principal.username, "created", None, article))
+    store.save(stored, None, new_revision(1, now, principal.username, "created", None, article))
     return admin_view(stored)
 
 
@@ -307,7 +305,7 @@ def edit(principal: Principal, slug: str, lang: str, body: ArticleEditIn) -> Adm
         "updated_at": now,
         "updated_by": principal.username,
     }
-    article = _validated(data)
+    article = validated_article(data)
     if not _changed(found.article, article):
         return admin_view(found)
     return _save_change(found, article, principal.username, "edited", now)
@@ -331,7 +329,7 @@ def _save_change(
         found.created_by,
         published_at or found.published_at,
     )
-    rev = _revision(stored.revision, now, by, action, found.article, article, note)
+    rev = new_revision(stored.revision, now, by, action, found.article, article, note)
     store.save(stored, found.revision, rev)
     return admin_view(stored)
 
@@ -388,7 +386,7 @@ def reorder(principal: Principal, body: ReorderIn) -> AdminArticleList:
         stored = StoredArticle(
             article, old.revision + 1, position, old.created_at, old.created_by, old.published_at
         )
-        rev = _revision(
+        rev = new_revision(
             stored.revision,
             now,
             principal.username,
@@ -457,7 +455,7 @@ def write_import(articles: Sequence[Article], by: str, now: datetime | None = No
             stored = StoredArticle(
                 article, 1, DEFAULT_POSITION, now, by, now if article.status == "published" else None
             )
-            changes.append((stored, None, _revision(1, now, by, "imported", None, article)))
+            changes.append((stored, None, new_revision(1, now, by, "imported", None, article)))
         else:
             updated += 1
             published_at = old.published_at or (now if article.status == "published" else None)
@@ -465,7 +463,11 @@ def write_import(articles: Sequence[Article], by: str, now: datetime | None = No
                 article, old.revision + 1, old.position, old.created_at, old.created_by, published_at
             )
             changes.append(
-                (stored, old.revision, _revision(stored.revision, now, by, "imported", old.article, article))
+                (
+                    stored,
+                    old.revision,
+                    new_revision(stored.revision, now, by, "imported", old.article, article),
+                )
             )
     done: dict[tuple[str, str], StoredArticle | None] = {}
     revisions_written: list[tuple[str, str, int]] = []
@@ -504,59 +506,3 @@ def all_articles(lang: str | None = None) -> list[Article]:
 def export_jsonl(principal: Principal, lang: str | None) -> str:
     principal.require(*EDITORS)
     return to_jsonl(all_articles(lang))
-
-
-# ---- A5: a resolved request's reply becomes a draft ------------------------------------------------
-
-
-def draft_from_reply(principal: Principal, number: str, body: DraftFromReplyIn) -> AdminArticle:
-    """A public reply or resolution text, names, greetings and contacts removed, as a draft article."""
-    from ventanilla.rules.state_machine import Status as TicketStatus
-    from ventanilla.services import tickets
-
-    view = tickets.staff_view(principal, number)  # checks the role and the team
-    t = view.ticket
-    if t.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-        raise Conflict("ticket_not_resolved")
-    # A public reply, or the text staff wrote with a status change (the resolution explained).
-    reply = next(
-        (
-            e
-            for e in view.history
-            if e.event_id == body.event_id
-            and e.action in ("message", "status_changed")
-            and e.public
-            and e.actor.kind == "staff"
-        ),
-        None,
-    )
-    if reply is None or not reply.body:
-        raise NotFound("reply_not_found")
-    names = {t.requester.name, t.assignee_name, principal.name}
-    for event in view.history:
-        names |= {event.actor.name if event.actor.kind == "staff" else None, event.data.get("assignee_name")}
-    text = scrub_personal(reply.body, names, [t.number], t.requester.language)
-    first = " ".join(text.split())
-    summary = first if len(first) <= 300 else first[:297].rsplit(" ", 1)[0] + "…"
-    now = utcnow()
-    article = _validated(
-        {
-            "slug": body.slug or slug_of(body.title),
-            "lang": t.requester.language,
-            "title": body.title,
-            "summary": summary,
-            "body_md": text,
-            "section_path": body.section_path,
-            "section_titles": body.section_titles,
-            "stage": body.stage,
-            "tags": body.tags,
-            "request_types": [f"{t.type_code}/{t.subtype_code}"],
-            "status": "draft",
-            "updated_at": now,
-            "updated_by": principal.username,
-        }
-    )
-    stored = StoredArticle(article, 1, DEFAULT_POSITION, now, principal.username)
-    rev = _revision(1, now, principal.username, "drafted", None, article, f"Desde la solicitud {t.number}")
-    store.save(stored, None, rev)
-    return admin_view(stored)

@@ -11,8 +11,6 @@ import re
 import uuid
 from datetime import datetime
 
-from botocore.exceptions import ClientError
-
 from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
@@ -54,6 +52,7 @@ from ventanilla.stats import help_figures as help_stats
 from ventanilla.stats.figures import deflection_pct
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
+from ventanilla.storage import help_terms as help_terms_store
 from ventanilla.storage import help_usage as usage
 from ventanilla.storage.help_articles import StoredArticle
 
@@ -114,7 +113,7 @@ def _engine() -> HelpSearchEngine:
     engine = shared_engine()
     try:
         help_terms.refresh(engine)  # the editors' search terms, reloaded at most once a minute
-    except ClientError:  # a courtesy: searching goes on with the packaged lexicon
+    except help_terms_store.Unavailable:  # a courtesy: searching goes on with the packaged lexicon
         log.warning("help search terms could not be loaded", exc_info=True)
     return engine
 

@@ -110,7 +110,7 @@ def register_device(body: DeviceIn, principal: Principal | None, access_code: st
         _citizen_ticket(body.number, access_code)  # 404 unless the code matches
         owner_pk, owner = ticket_store.ticket_pk(body.number), "ticket"
     else:
-        owner_pk, owner = f"STAFF#{principal.sub}", "staff"
+        owner_pk, owner = store.staff_owner(principal.sub), "staff"
     settings = get_settings()
     application = settings.fcm_application_arn if body.platform == "fcm" else settings.apns_application_arn
     if not application:
@@ -146,7 +146,7 @@ def update_prefs(number: str, access_code: str | None, body: NoticePrefsIn) -> N
         update={"requester": requester, "updated_at": utcnow(), "version": ticket.version + 1}
     )
     ticket_store.save_change(ticket.version, updated, [])
-    owner = f"CITIZEN#{ticket.citizen_id}"
+    owner = store.citizen_owner(ticket.citizen_id)
     store.remove_opt_out(owner, set(chosen))
     remaining = sorted(store.opted_out(owner) & {"email", "sms", "push"})
     return NoticePrefsOut(number=number, channels=chosen, language=body.language, opted_out=remaining)
@@ -165,9 +165,9 @@ def _read(token: str, lang: Lang) -> optout.OptOut:
 def _owner_pk(recipient_id: str) -> str:
     kind, _, ident = recipient_id.partition(":")
     if kind == "c":
-        return f"CITIZEN#{ident}"
+        return store.citizen_owner(ident)
     if kind == "s":
-        return f"STAFF#{ident}"
+        return store.staff_owner(ident)
     raise BadRequest("optout_invalid", {"detail": "?"})
 
 

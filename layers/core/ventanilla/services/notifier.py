@@ -91,7 +91,7 @@ class Result:
 
 
 def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
-    owner = f"CITIZEN#{ticket.citizen_id}"
+    owner = store.citizen_owner(ticket.citizen_id)
     r = ticket.requester
     prefs = Preferences(
         channels=frozenset(r.channels),
@@ -114,7 +114,7 @@ def _staff(sub: str) -> Recipient | None:
     profile = people_store.get_staff(sub)
     if profile is None:
         return None
-    owner = f"STAFF#{sub}"
+    owner = store.staff_owner(sub)
     devices = tuple(store.devices(owner))
     prefs = Preferences(
         channels=frozenset({"email", "push"}),

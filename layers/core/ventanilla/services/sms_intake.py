@@ -60,7 +60,7 @@ def handle(message: dict[str, Any]) -> str:
 def _opt_out(phone: str) -> str:
     citizen_id = people_store.find_citizen_id(people_store.contact_hash("phone", phone))
     if citizen_id is not None:
-        notices_store.add_opt_out(f"CITIZEN#{citizen_id}", {"sms"}, utcnow().isoformat())
+        notices_store.add_opt_out(notices_store.citizen_owner(citizen_id), {"sms"}, utcnow().isoformat())
     _reply(phone, f"{get_settings().institution_name}: no le enviaremos más SMS. / You will get no more SMS.")
     return "opted_out"
 

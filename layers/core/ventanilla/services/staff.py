@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from ventanilla.auth import Principal
+from ventanilla.auth import Principal, verify
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn, StaffProfile
 from ventanilla.storage import people as people_store
 
@@ -40,3 +40,10 @@ def _profile_of(principal: Principal) -> StaffProfile:
             "tier": principal.tier,
         }
     )
+
+
+def signed_in(authorization: str | None) -> Principal:
+    """The verified staff member behind ``authorization`` with the teams, tier and language of their
+    profile; 401 for a token from before their last sign-out everywhere."""
+    principal = verify(authorization)
+    return principal.with_profile(people_store.get_staff(principal.sub))

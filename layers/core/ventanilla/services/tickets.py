@@ -50,6 +50,7 @@ from ventanilla.rules.state_machine import (
 )
 from ventanilla.services import intake_guard
 from ventanilla.services.due_dates import apply_sla, legal_kind_of, sla_config
+from ventanilla.services.staff_reads import record_staff_read
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
@@ -514,8 +515,6 @@ def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
 def staff_view(principal: Principal, number: str) -> StaffTicket:
     """The ticket, its full history and the help articles the citizen saw before filing."""
     ticket, history = _staff_ticket(principal, number)
-    from ventanilla.services.accounts import record_staff_read
-
     record_staff_read(principal, ticket.citizen_id, "ticket", number)
     seen = []
     if ticket.seen_articles:

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ventanilla.errors import BadRequest
-from ventanilla.models.common import utcnow
 from ventanilla.models.stats import Dashboard, DayRow
+from ventanilla.services.due_dates import institution_today
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
 from ventanilla.stats.help_figures import help_figures
@@ -21,9 +21,7 @@ DEFAULT_DAYS = 30
 
 
 def today() -> date:
-    from ventanilla.services.due_dates import institution_calendar
-
-    return utcnow().astimezone(institution_calendar().zone).date()
+    return institution_today()
 
 
 def parse_period(start: str | None, end: str | None) -> tuple[date, date]:

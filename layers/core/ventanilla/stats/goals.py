@@ -11,6 +11,7 @@ from ventanilla.errors import Conflict, NotFound
 from ventanilla.models.common import is_code, utcnow
 from ventanilla.models.stats import Compliance, Goal, GoalIn, GoalList, GoalStatus
 from ventanilla.services.canned import slug_of
+from ventanilla.services.due_dates import institution_today as today
 from ventanilla.stats import figures as f
 from ventanilla.stats.keys import month_sk, slice_key
 from ventanilla.storage import stats as store
@@ -88,8 +89,6 @@ def _period_months(goal: Goal, current: date) -> list[str]:
 
 
 def statuses(type_filter: str | None = None, *, public_only: bool = False) -> list[GoalStatus]:
-    from ventanilla.stats.dashboard import today
-
     goals = [
         g
         for g in store.list_goals()

@@ -17,6 +17,7 @@ from typing import Any
 from ventanilla.errors import BadRequest, FieldError
 from ventanilla.models.common import utcnow
 from ventanilla.models.stats import PublicCompliance, PublicGoal, PublicMonth, PublicStats
+from ventanilla.services.due_dates import institution_today as today
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
 from ventanilla.stats.keys import month_sk, slice_key
@@ -69,8 +70,6 @@ def month_figures(month: str, type_code: str, c: f.Counters) -> PublicMonth:
 
 
 def public_stats() -> PublicStats:
-    from ventanilla.stats.dashboard import today
-
     current = today().replace(day=1)
     index = current.year * 12 + current.month - 1 - (MONTHS - 1)
     oldest = date(index // 12, index % 12 + 1, 1).strftime("%Y-%m")

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
 from ventanilla.storage.table import from_item, table
@@ -48,6 +49,13 @@ def count_terms() -> int:
     return int(response.get("Count", 0))
 
 
+class Unavailable(Exception):
+    """The terms could not be read (throttled, table unreachable); searching can go on without."""
+
+
 def list_terms() -> list[dict[str, Any]]:
-    response = table().query(KeyConditionExpression=Key("PK").eq(PK), Limit=MAX_TERMS)
+    try:
+        response = table().query(KeyConditionExpression=Key("PK").eq(PK), Limit=MAX_TERMS)
+    except ClientError as error:
+        raise Unavailable(str(error)) from error
     return [from_item(i) for i in response.get("Items", [])]

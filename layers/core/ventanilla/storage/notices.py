@@ -240,6 +240,16 @@ def delete_device(owner_pk: str, device_id: str) -> None:
 # ---- opt-outs ------------------------------------------------------------------------------------
 
 
+def citizen_owner(citizen_id: str) -> str:
+    """The partition of a citizen's notice preferences and devices."""
+    return f"CITIZEN#{citizen_id}"
+
+
+def staff_owner(sub: str) -> str:
+    """The partition of a staff member's notice preferences and devices."""
+    return f"STAFF#{sub}"
+
+
 def opted_out(owner_pk: str) -> set[str]:
     item = table().get_item(Key={"PK": owner_pk, "SK": "NOTICES"}).get("Item")
     return set(item.get("opted_out") or []) if item else set()

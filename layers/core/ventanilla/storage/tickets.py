@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
-from ventanilla.errors import Conflict
+from ventanilla.errors import BadRequest, Conflict
 from ventanilla.models.common import iso
 from ventanilla.models.ticket import HistoryEvent, Ticket
 from ventanilla.rules.priority import RANK
@@ -17,6 +17,8 @@ from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
     cancellation_codes,
     client,
+    cursor_in,
+    cursor_out,
     from_item,
     is_error,
     table,
@@ -294,6 +296,44 @@ def open_count(sub: str, limit: int) -> int:
         if total >= limit:
             break
     return total
+
+
+def citizen_page(citizen_id: str, cursor: str | None, limit: int) -> tuple[list[Ticket], str | None]:
+    """One page of a citizen's requests, newest first (GSI2 ``CITIZEN#<id>``); a cursor from
+    another citizen's listing is refused."""
+    params: dict[str, Any] = {
+        "IndexName": "GSI2",
+        "KeyConditionExpression": Key("GSI2PK").eq(f"CITIZEN#{citizen_id}"),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    start = cursor_in(cursor)
+    if start is not None:
+        if start.get("GSI2PK") != f"CITIZEN#{citizen_id}":
+            raise BadRequest("invalid_cursor")
+        params["ExclusiveStartKey"] = start
+    response = table().query(**params)
+    items = [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+    return items, cursor_out(response.get("LastEvaluatedKey"))
+
+
+def all_by_citizen(citizen_id: str) -> list[Ticket]:
+    """Every request of a citizen, page after page (export and erasure only: rate-limited)."""
+    out: list[Ticket] = []
+    start: dict[str, Any] | None = None
+    while True:
+        params: dict[str, Any] = {
+            "IndexName": "GSI2",
+            "KeyConditionExpression": Key("GSI2PK").eq(f"CITIZEN#{citizen_id}"),
+            "Limit": 100,
+        }
+        if start:
+            params["ExclusiveStartKey"] = start
+        response = table().query(**params)
+        out += [Ticket.model_validate(from_item(i)) for i in response.get("Items", [])]
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return out
 
 
 def by_citizen(citizen_id: str, limit: int) -> list[Ticket]:
