@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8000
 
-.PHONY: dev test lint unit bench build deploy publish bootstrap smoke install browser clean
+.PHONY: dev test lint check fmt unit bench build deploy publish bootstrap smoke install browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers functions infra tests
 	$(BIN)/mypy layers/core/ventanilla
+	PYTHONPATH=functions/api $(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
 	$(BIN)/python -m infra.api.generate --check
@@ -36,6 +37,18 @@ lint: install
 
 unit: install
 	$(BIN)/pytest tests/unit
+
+# The inner loop (about a minute): style, types, the layers' import contracts and the unit tests.
+check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check layers functions infra tests
+	$(BIN)/mypy layers/core/ventanilla
+	PYTHONPATH=functions/api $(BIN)/lint-imports
+	$(BIN)/pytest -q -n 2 tests/unit
+
+fmt: install
+	$(BIN)/ruff check --fix -q .
+	$(BIN)/ruff format layers functions infra tests
 
 test: install browser lint
 	$(BIN)/pytest -n 2 tests
