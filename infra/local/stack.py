@@ -141,6 +141,7 @@ class LocalStack:
         # --- local services that stand in for what AWS does by itself (one line each) ---
         # (e.g. firing Scheduler schedules, delivering bus events and SQS messages to functions)
         self.pollers.append(__import__("infra.local.scheduler", fromlist=["_"]).start_scheduler(self))
+        self.pollers.append(__import__("infra.local.cron", fromlist=["_"]).start_cron(self))
         self.pollers += __import__("infra.local.queues", fromlist=["_"]).start_queue_pollers(self)
         __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
         # --- end of local services ---
