@@ -47,7 +47,8 @@ def record_handler(record: SQSRecord, context: LambdaContext) -> None:
         outcome = webhooks.deliver(body, attempt, last_attempt=attempt >= settings.webhook_max_receives)
     except webhooks.RetryLater as failed:
         logger.info(
-            "delivery failed", extra={"webhook": body.get("webhook_id"), "attempt": attempt, "outcome": str(failed)}
+            "delivery failed",
+            extra={"webhook": body.get("webhook_id"), "attempt": attempt, "outcome": str(failed)},
         )
         queues.delay_retry(
             settings.webhooks_queue_url,

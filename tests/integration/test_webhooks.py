@@ -33,7 +33,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 ts = self.headers.get("X-Ventanilla-Timestamp", "")
                 mac = hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
@@ -198,7 +198,9 @@ def test_failing_every_retry_dead_letters_then_redrive_delivers(
     ]
     # the receiver is fixed; an admin redrives the dead letters
     receiver.default = 200
-    assert post(api, "/api/v1/admin/webhook-dead-letters/redrive", {"limit": 0}, admin(aws)).status_code == 422
+    assert (
+        post(api, "/api/v1/admin/webhook-dead-letters/redrive", {"limit": 0}, admin(aws)).status_code == 422
+    )
     moved = post(api, "/api/v1/admin/webhook-dead-letters/redrive", {"limit": 100}, admin(aws))
     assert moved.status_code == 200, moved.body
     assert moved.json_body["moved"] >= 1
@@ -312,7 +314,9 @@ BAD = [
 
 
 @pytest.mark.parametrize(("change", "field"), BAD)
-def test_bad_input_names_the_field_and_writes_nothing(api: Any, aws: Aws, change: dict[str, Any], field: str) -> None:
+def test_bad_input_names_the_field_and_writes_nothing(
+    api: Any, aws: Aws, change: dict[str, Any], field: str
+) -> None:
     body = {"name": "SIG", "url": "http://127.0.0.1:9/hook", "events": ["TicketCreated"], **change}
     before = table_items(aws)
     answer = post(api, "/api/v1/admin/webhooks", body, {**admin(aws), "Accept-Language": "en"})
@@ -355,9 +359,13 @@ def test_the_metadata_service_is_refused_even_locally(api: Any, aws: Aws) -> Non
     assert answer.status_code == 422 and answer.json_body["errors"][0]["field"] == "url"
 
 
-def test_update_of_an_unknown_webhook_is_404_and_a_bad_cursor_400(api: Any, aws: Aws, receiver: Receiver) -> None:
+def test_update_of_an_unknown_webhook_is_404_and_a_bad_cursor_400(
+    api: Any, aws: Aws, receiver: Receiver
+) -> None:
     change = {"name": "SIG", "url": receiver.url, "events": ["SlaBreached"]}
-    missing = api.put("/api/v1/admin/webhooks/nope123", body=json.dumps(change), headers={**admin(aws), **JSON})
+    missing = api.put(
+        "/api/v1/admin/webhooks/nope123", body=json.dumps(change), headers={**admin(aws), **JSON}
+    )
     assert missing.status_code == 404
     hook = register(api, aws, receiver.url, ["NoteAdded"])
     other = register(api, aws, receiver.url, ["NoteAdded"])

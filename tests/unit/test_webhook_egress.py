@@ -78,7 +78,12 @@ def test_bad_urls_are_refused_with_their_reason(url: str, code: str) -> None:
 
 def test_a_url_gives_host_port_and_path() -> None:
     target = egress.parse("https://Hooks.Example.org./in?x=1", allow_http=False)
-    assert (target.scheme, target.host, target.port, target.path) == ("https", "hooks.example.org", 443, "/in?x=1")
+    assert (target.scheme, target.host, target.port, target.path) == (
+        "https",
+        "hooks.example.org",
+        443,
+        "/in?x=1",
+    )
     assert egress.parse("http://localhost:8123", allow_http=True).port == 8123
 
 

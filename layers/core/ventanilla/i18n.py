@@ -284,7 +284,7 @@ _MESSAGES.update(
         },
         "webhook_url_private": {
             "es": "La dirección apunta a una red privada, local o reservada; no se envían webhooks allí.",
-            "en": "The address points to a private, loopback or reserved network; webhooks are not sent there.",
+            "en": "The address points to a private, loopback or reserved network: no webhooks go there.",
         },
         "api_key_not_found": {"es": "No existe esa clave de API.", "en": "No such API key."},
         "api_key_exists": {"es": "Esa clave de API ya existe.", "en": "That API key already exists."},

@@ -183,7 +183,9 @@ def redrive(limit: int) -> WebhookRedriveOut:
     settings = get_settings()
     if not settings.webhooks_dlq_url or not settings.webhooks_queue_url:
         return WebhookRedriveOut(moved=0)
-    return WebhookRedriveOut(moved=queues.redrive(settings.webhooks_dlq_url, settings.webhooks_queue_url, limit))
+    return WebhookRedriveOut(
+        moved=queues.redrive(settings.webhooks_dlq_url, settings.webhooks_queue_url, limit)
+    )
 
 
 # ---- fan-out and delivery (the webhook function) -------------------------------------------------
