@@ -139,7 +139,7 @@ def test_signed_delivery_retried_with_backoff_until_the_receiver_accepts(
     api: Any, aws: Aws, receiver: Receiver, fast_retries: None
 ) -> None:
     hook = register(api, aws, receiver.url, ["NoteAdded"], secret=SECRET)
-    assert hook["secret"] == SECRET and hook["secret_prefix"] == SECRET[:4]
+    assert hook["secret"] == SECRET and hook["secret_last4"] == SECRET[-4:]
     receiver.script = [500, 503]
     event = publish("NoteAdded")
     drain(aws)
@@ -258,7 +258,7 @@ def test_register_list_get_update_delete(api: Any, aws: Aws, receiver: Receiver)
     assert listed.status_code == 200 and listed.headers["Cache-Control"] == "no-store"
     mine = next(h for h in listed.json_body["items"] if h["id"] == hook_id)
     assert "secret" not in mine and secret not in json.dumps(listed.json_body)
-    assert mine["secret_prefix"] == secret[:4] and mine["active"] is True
+    assert mine["secret_last4"] == secret[-4:] and mine["active"] is True
     one = api.get(f"/api/v1/admin/webhooks/{hook_id}", headers=admin(aws))
     assert one.status_code == 200 and "secret" not in one.json_body
     change = {"name": "SIG", "url": receiver.url, "events": ["SlaBreached"], "active": False}
@@ -267,14 +267,14 @@ def test_register_list_get_update_delete(api: Any, aws: Aws, receiver: Receiver)
     )
     assert updated.status_code == 200, updated.body
     assert updated.json_body["events"] == ["SlaBreached"] and updated.json_body["active"] is False
-    assert updated.json_body["secret_prefix"] == secret[:4], "no secret given: the secret is kept"
+    assert updated.json_body["secret_last4"] == secret[-4:], "no secret given: the secret is kept"
     assert updated.json_body["version"] == 2
     rotated = api.put(
         f"/api/v1/admin/webhooks/{hook_id}",
         body=json.dumps({**change, "secret": "a-brand-new-secret-value"}),
         headers={**admin(aws), **JSON},
     )
-    assert rotated.status_code == 200 and rotated.json_body["secret_prefix"] == "a-br"
+    assert rotated.status_code == 200 and rotated.json_body["secret_last4"] == "alue"
     assert "secret" not in rotated.json_body
     audit = api.get("/api/v1/admin/audit?kind=webhook", headers=admin(aws))
     assert audit.status_code == 200, audit.body

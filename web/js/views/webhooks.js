@@ -177,7 +177,7 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
     h('td', { class: 'url' }, h('code', {}, w.url)),
     h('td', {}, w.events.join(', ')),
     h('td', {}, w.active ? t('webhooks.active') : t('webhooks.paused_state')),
-    h('td', {}, h('code', {}, `${w.secret_prefix}…`)),
+    h('td', {}, h('code', {}, `…${w.secret_last4}`)),
     h('td', { class: 'row-actions' },
       h('button', { type: 'button', class: 'btn small', 'aria-label': t('webhooks.log_who', { name: w.name }), onclick: (e) => showLog(w, e.currentTarget) }, t('webhooks.log')),
       h('button', { type: 'button', class: 'btn small', 'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }), onclick: (e) => toggle(w, e.currentTarget) }, t(w.active ? 'webhooks.pause' : 'webhooks.resume')),

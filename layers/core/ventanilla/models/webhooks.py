@@ -44,14 +44,14 @@ class WebhookIn(Strict):
 
 
 class Webhook(BaseModel):
-    """An endpoint as listed: never its secret, only whether one is set and its first characters."""
+    """An endpoint as listed: never its secret, only its last four characters to recognise it."""
 
     id: str
     name: str
     url: str
     events: list[WebhookEvent]
     active: bool
-    secret_prefix: str
+    secret_last4: str
     created_at: datetime
     updated_at: datetime
     created_by: str | None = None

@@ -82,7 +82,7 @@ def _check_url(url: str) -> None:
 
 
 def _with_secret(hook: Webhook, secret: str) -> Webhook:
-    return hook.model_copy(update={"secret_prefix": secret[:4]})
+    return hook.model_copy(update={"secret_last4": secret[-4:]})
 
 
 def create(body: WebhookIn, by: Principal) -> WebhookCreated:
@@ -97,7 +97,7 @@ def create(body: WebhookIn, by: Principal) -> WebhookCreated:
         url=body.url,
         events=sorted(set(body.events)),
         active=body.active,
-        secret_prefix=secret[:4],
+        secret_last4=secret[-4:],
         created_at=now,
         updated_at=now,
         created_by=by.name or by.username,
