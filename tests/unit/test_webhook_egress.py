@@ -136,3 +136,14 @@ def test_signature_covers_timestamp_and_body() -> None:
 def test_backoff_doubles_and_is_capped() -> None:
     assert [backoff_seconds(n, 30) for n in range(1, 9)] == [30, 60, 120, 240, 480, 960, 1920, 3600]
     assert backoff_seconds(3, 0) == 0
+
+
+def test_a_closed_port_is_a_connection_failure_not_a_timeout() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    target = egress.parse(f"http://127.0.0.1:{port}/hook", allow_http=True)
+    answer = webhook_http.post(target, b"{}", {}, allow_private=True)
+    assert (answer.status, answer.error) == (None, "connection_failed")
+    refused = webhook_http.post(target, b"{}", {}, allow_private=False)
+    assert (refused.status, refused.error) == (None, "webhook_url_private")

@@ -57,7 +57,7 @@ function secretPanel(created, done) {
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: done }, t('webhooks.secret_done'))));
 }
 
-const KNOWN_ERRORS = ['timeout', 'tls', 'webhook_url_private', 'webhook_url_unresolvable', 'secret_unreadable'];
+const KNOWN_ERRORS = ['connection_failed', 'timeout', 'tls', 'webhook_url_private', 'webhook_url_unresolvable', 'secret_unreadable'];
 
 function outcomeText(d) {
   const base = t(`webhooks.outcome.${d.outcome}`);
@@ -135,6 +135,7 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
   const openNew = () => {
     slot.replaceChildren(newForm(done, (created) => {
       slot.replaceChildren(secretPanel(created, done));
+      listArea.hidden = true;
       slot.querySelector('h2').focus();
       announce(t('webhooks.created', { name: created.name }));
     }));
@@ -182,11 +183,7 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       h('button', { type: 'button', class: 'btn small', 'aria-label': t('webhooks.log_who', { name: w.name }), onclick: (e) => showLog(w, e.currentTarget) }, t('webhooks.log')),
       h('button', { type: 'button', class: 'btn small', 'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }), onclick: (e) => toggle(w, e.currentTarget) }, t(w.active ? 'webhooks.pause' : 'webhooks.resume')),
       h('button', { type: 'button', class: 'btn small', 'aria-label': t('webhooks.delete_who', { name: w.name }), onclick: (e) => remove(w, e.currentTarget) }, t('admin.delete')))));
-  return page(session, '/agente/webhooks', 'webhooks.title',
-    flashOnce(),
-    h('p', {}, t('webhooks.lead')),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: openNew }, t('webhooks.new'))),
-    slot, status,
+  const listArea = h('div', {},
     list.items.length
       ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': t('webhooks.caption'), tabindex: '0' },
         h('table', { class: 'queue' }, h('caption', {}, t('webhooks.caption')),
@@ -195,4 +192,9 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       : h('p', {}, t('webhooks.none')),
     logSlot,
     deadLetters(dead, done));
+  return page(session, '/agente/webhooks', 'webhooks.title',
+    flashOnce(),
+    h('p', {}, t('webhooks.lead')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: openNew }, t('webhooks.new'))),
+    slot, status, listArea);
 });

@@ -93,6 +93,8 @@ def post(target: Target, body: bytes, headers: dict[str, str], allow_private: bo
         finally:
             response.release_conn()
         return done(int(response.status), None)
+    except urllib3.exceptions.NewConnectionError:  # before TimeoutError: urllib3 makes it one
+        return done(None, "connection_failed")
     except urllib3.exceptions.TimeoutError:
         return done(None, "timeout")
     except urllib3.exceptions.SSLError:
