@@ -52,7 +52,9 @@ def test_admin_registers_a_webhook_sees_the_secret_once_and_the_delivery(tab: An
         tab.step("webhooks-lista")
         page.get_by_role("button", name="Nuevo webhook").click()
         page.get_by_label("Nombre del sistema").fill("SIG municipal")
-        page.get_by_label("Dirección (URL) que recibe los eventos").fill("https://sig.municipio.invalid/eventos")
+        page.get_by_label("Dirección (URL) que recibe los eventos").fill(
+            "https://sig.municipio.invalid/eventos"
+        )
         page.get_by_role("button", name="Crear webhook").click()
         page.wait_for_selector(".error-summary:not([hidden])")
         assert "servidor" in page.locator('[data-for="url"] .error').inner_text()
