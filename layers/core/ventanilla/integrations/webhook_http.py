@@ -59,8 +59,10 @@ def post(target: Target, body: bytes, headers: dict[str, str], allow_private: bo
     except Refused as refusal:
         return done(None, refusal.code)
     default_port = 443 if target.scheme == "https" else 80
-    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    timeout = urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS)
+    host = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal
+    host_header = host if target.port == default_port else f"{host}:{target.port}"
+    total = CONNECT_SECONDS + READ_SECONDS
+    timeout = urllib3.Timeout(connect=CONNECT_SECONDS, read=READ_SECONDS, total=total)
     pool: urllib3.HTTPConnectionPool
     if target.scheme == "https":
         import certifi
