@@ -30,6 +30,7 @@ from chalicelib import (
     service_levels,
     staff_admin,
     stats,
+    webhooks,
 )
 from chalicelib.http import lang_of, logger, problem_response, request_path
 from chalicelib.observability import metrics
@@ -56,6 +57,7 @@ for blueprint in (
     stats.bp,
     alerts_webhook.bp,
     open311.bp,
+    webhooks.bp,
     staff_admin.bp,
     audit.bp,
     openapi.bp,

@@ -29,6 +29,8 @@ LOCAL_ENV = {
     "AWS_REGION": "us-east-1",
     "POWERTOOLS_TRACE_DISABLED": "true",
     "POWERTOOLS_DEV": "false",
+    # Webhook receivers on this machine (loopback, plain http): the SSRF guard refuses them in AWS.
+    "WEBHOOKS_ALLOW_PRIVATE": "true",
 }
 
 

@@ -37,6 +37,7 @@ const ROUTES = [
   [/^\/agente\/ajustes\/asignacion$/, async () => (await import('./views/settings.js')).renderRouting],
   [/^\/agente\/ajustes\/calendario$/, async () => (await import('./views/settings.js')).renderCalendar],
   [/^\/agente\/ajustes\/sla$/, async () => (await import('./views/settings.js')).renderPolicy],
+  [/^\/agente\/webhooks$/, async () => (await import('./views/webhooks.js')).render],
   [/^\/agente\/manuales$/, async () => (await import('./views/admin.js')).renderManuals],
 ];
 

@@ -259,6 +259,33 @@ _MESSAGES.update(
             "es": "Recibida. Plazo de respuesta: {date}. Le avisaremos por correo o SMS.",
             "en": "Received. We will answer by {date} and let you know by email or SMS.",
         },
+        "webhook_not_found": {"es": "No existe ese webhook.", "en": "No such webhook."},
+        "webhook_exists": {"es": "Ese webhook ya existe.", "en": "That webhook already exists."},
+        "webhook_changed": {
+            "es": "Otra persona cambió este webhook; vuelva a cargarlo.",
+            "en": "Someone else changed this webhook; reload it.",
+        },
+        "too_many_webhooks": {
+            "es": "Ya hay {max} webhooks; elimine uno antes de crear otro.",
+            "en": "There are already {max} webhooks; delete one first.",
+        },
+        "webhook_url_invalid": {"es": "No es una dirección web válida.", "en": "Not a valid web address."},
+        "webhook_url_scheme": {
+            "es": "La dirección debe comenzar con https://.",
+            "en": "The address must start with https://.",
+        },
+        "webhook_url_credentials": {
+            "es": "La dirección no puede llevar usuario ni contraseña; use el secreto de la firma.",
+            "en": "The address cannot carry a user or password; use the signing secret.",
+        },
+        "webhook_url_unresolvable": {
+            "es": "No se encontró ese servidor (DNS).",
+            "en": "That host was not found (DNS).",
+        },
+        "webhook_url_private": {
+            "es": "La dirección apunta a una red privada, local o reservada; no se envían webhooks allí.",
+            "en": "The address points to a private, loopback or reserved network: no webhooks go there.",
+        },
         "api_key_not_found": {"es": "No existe esa clave de API.", "en": "No such API key."},
         "api_key_exists": {"es": "Esa clave de API ya existe.", "en": "That API key already exists."},
         "too_many_api_keys": {

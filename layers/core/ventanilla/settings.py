@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
     notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)
     """Backoff of a transient failure: base * 2^(attempt-1) seconds, at most 15 minutes."""
+    # ---- outbound webhooks (issue 17) ----
+    webhooks_queue_url: str = Field(default="", alias="WEBHOOKS_QUEUE_URL")
+    webhooks_dlq_url: str = Field(default="", alias="WEBHOOKS_DLQ_URL")
+    webhook_max_receives: int = Field(default=8, alias="WEBHOOK_MAX_RECEIVES", ge=1)
+    """The webhooks queue's maxReceiveCount: a delivery failing that many times is a dead letter."""
+    webhook_retry_base_seconds: int = Field(default=30, alias="WEBHOOK_RETRY_BASE_SECONDS", ge=0)
+    """Backoff of a failed delivery: base * 2^(attempt-1) seconds, at most an hour."""
+    webhooks_allow_private: bool = Field(default=False, alias="WEBHOOKS_ALLOW_PRIVATE")
+    """Local runner only: endpoints on loopback and private networks (a receiver on this machine);
+    plain http is allowed too. Never set in AWS, where the SSRF guard refuses them."""
     help_search_engine: str = Field(
         default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
     )

@@ -83,3 +83,21 @@ def body_of(message: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+class SendFailed(Exception):
+    """Some messages were not accepted; the caller's own message is retried (duplicates are fine:
+    deliveries carry an event id receivers deduplicate on)."""
+
+
+def send_all(queue_url: str, bodies: list[dict[str, Any]]) -> None:
+    """Put each body on the queue as a JSON message (SendMessageBatch, 10 at a time)."""
+    sqs = _sqs()
+    for start in range(0, len(bodies), 10):
+        chunk = bodies[start : start + 10]
+        answer = sqs.send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": str(i), "MessageBody": json.dumps(b)} for i, b in enumerate(chunk)],
+        )
+        if answer.get("Failed"):
+            raise SendFailed(f"{len(answer['Failed'])} of {len(chunk)} messages refused")

@@ -28,6 +28,8 @@ Keys (generic attribute names, so entities can share the indexes):
     attachment     TICKET#<n>          ATT#<id>        a file's name, declared/real type, size, check outcome
     request link   TICKET#<n>          LINK#<other n>  kind as seen from n (both sides, one transaction)
     alert source   ALERTSOURCES        SOURCE#<code>   monitoring source, its HMAC secret (storage/alerts.py)
+    webhook        WEBHOOKS            HOOK#<id>       an outbound endpoint: URL, events, secret sealed, version
+    hook delivery  HOOKLOG#<id>        <at>#<event id>#<attempt>  one delivery attempt's outcome (TTL 30 days)
     open alert     ALERT#<src>#<sha256 fp>  OPEN       the open request of an alert fingerprint, repeats
     alert delivery ALERTDELIVERY#<src>#<sha256 id>  SEEN   a delivery processed (TTL 7 days)
     inbound SMS    SMSIN#<sha256 id>   SEEN            an inbound SMS handled (TTL 7 days)
@@ -97,6 +99,10 @@ Access patterns:
   from the items read, with a bound on items read). GSI6 shares GSI2's sort key attribute.
 - API keys (Open311 clients): GetItem ``APIKEY#<sha256 of the key> / APIKEY`` on every POST (a
   revoked key's item is deleted); the admin list: Query ``APIKEYS`` (``KEY#<id>``), bounded.
+- webhooks (ventanilla.services.webhooks): the fan-out of each domain event Queries ``WEBHOOKS``
+  (at most 50 endpoints, Limit 50) and keeps the active ones subscribed to the event; each delivery
+  GetItems its endpoint and Puts one ``HOOKLOG#<id>`` item per attempt (expiring); the console's log
+  Queries that partition newest first, Limit a page, the cursor checked to be the endpoint's.
 - an agent's tickets by status then due date: Query GSI3 ``ASSIGNEE#sub``.
 - the catalog: Query ``CATALOG`` (its size is the catalog's, not the tickets').
 - next request number: GetItem counter, then one transaction that moves the counter from n to n+1
