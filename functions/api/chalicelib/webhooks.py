@@ -23,10 +23,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _hook(webhook_id: str) -> Webhook | None:
     """The endpoint as stored, without its secret (the audit trail's "before" and "after")."""
-    from ventanilla.storage import webhooks as store
-
-    found = store.get(webhook_id) if len(webhook_id) <= 40 else None
-    return found[0] if found else None
+    return webhooks.stored(webhook_id)
 
 
 @route(

@@ -107,6 +107,12 @@ def create(body: WebhookIn, by: Principal) -> WebhookCreated:
     return WebhookCreated(**hook.model_dump(), secret=secret)
 
 
+def stored(hook_id: str) -> Webhook | None:
+    """The endpoint as stored, without its secret (the audit trail's "before" and "after")."""
+    found = store.get(hook_id) if len(hook_id) <= 40 else None
+    return found[0] if found else None
+
+
 def listing() -> WebhookList:
     hooks = sorted((h for h, _ in store.list_all()), key=lambda h: h.created_at, reverse=True)
     return WebhookList(items=hooks)
