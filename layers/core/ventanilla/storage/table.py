@@ -28,7 +28,7 @@ Keys (generic attribute names, so entities can share the indexes):
     attachment     TICKET#<n>          ATT#<id>        a file's name, declared/real type, size, check outcome
     request link   TICKET#<n>          LINK#<other n>  kind as seen from n (both sides, one transaction)
     alert source   ALERTSOURCES        SOURCE#<code>   monitoring source, its HMAC secret (storage/alerts.py)
-    webhook        WEBHOOKS            HOOK#<id>       an outbound endpoint: URL, events, secret sealed, version
+    webhook        WEBHOOKS            HOOK#<id>       outbound endpoint: URL, events, sealed secret, version
     hook delivery  HOOKLOG#<id>        <at>#<event id>#<attempt>  one delivery attempt's outcome (TTL 30 days)
     open alert     ALERT#<src>#<sha256 fp>  OPEN       the open request of an alert fingerprint, repeats
     alert delivery ALERTDELIVERY#<src>#<sha256 id>  SEEN   a delivery processed (TTL 7 days)
