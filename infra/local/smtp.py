@@ -2,7 +2,6 @@
 receiving. Each mail accepted is written raw to the attachments bucket under ``mail/`` and the email
 intake function is invoked with the event SES sends, so local mail takes the path it takes in AWS.
 
-    python -m smtplib is not a client; try:
     swaks --server 127.0.0.1:2525 --to solicitudes@ventanilla.localhost --from vecino@example.cl
 """
 
@@ -10,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import uuid
 from typing import Any
 
@@ -81,11 +81,14 @@ def start(function: LocalFunction, host: str = "127.0.0.1", port: int | None = N
 
     if port is None:
         port = int(os.environ.get("SMTP_PORT") or 2525)
+    if port == 0:  # a free one (aiosmtpd checks the port it was given by connecting to it)
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            port = int(probe.getsockname()[1])
     address = os.environ.get("REQUESTS_ADDRESS", "")
     handler = SesLikeHandler(function, os.environ["ATTACHMENTS_BUCKET"], address.partition("@")[2])
     controller = Controller(
         handler, hostname=host, port=port, data_size_limit=SES_MAX_BYTES, decode_data=False
     )
     controller.start()
-    controller.port = controller.server.sockets[0].getsockname()[1]
     return controller
