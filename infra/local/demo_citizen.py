@@ -107,4 +107,3 @@ def _by_email(address: str) -> str:
     if outcome != "opened" or number is None:
         raise RuntimeError(f"demo email request not opened: {outcome}")
     return number
-

@@ -30,7 +30,10 @@ KEY = b"k" * 32
         ("Hola\n\nEnviado desde mi iPhone", "Hola"),
         ("Respuesta arriba\n> citado\n> citado\nmás texto", "Respuesta arriba\nmás texto"),
         ("> todo citado\n> nada propio", "> todo citado\n> nada propio"),  # never empty
-        ("El camión pasa el martes.\nEl vecino dice que no.", "El camión pasa el martes.\nEl vecino dice que no."),
+        (
+            "El camión pasa el martes.\nEl vecino dice que no.",
+            "El camión pasa el martes.\nEl vecino dice que no.",
+        ),
     ],
 )
 def test_trim_reply_keeps_what_was_written_this_time(text: str, expected: str) -> None:
@@ -48,7 +51,7 @@ def test_html_becomes_text_with_quotes_marked() -> None:
     assert "Línea 2\nLínea 3" in text and "- uno" in text and "- dos" in text
     assert "alert" not in text and "color" not in text
     assert email_text.trim_reply(text).endswith("- dos")
-    assert email_text.html_to_text("<p>roto <b>sin cerrar <div") .startswith("roto")
+    assert email_text.html_to_text("<p>roto <b>sin cerrar <div").startswith("roto")
 
 
 def test_reply_address_is_signed() -> None:
@@ -60,7 +63,10 @@ def test_reply_address_is_signed() -> None:
     assert email_thread.number_of_address(forged, "solicitudes@muni.cl", KEY) is None
     assert email_thread.number_of_address(address, "solicitudes@muni.cl", b"other" * 8) is None
     assert email_thread.number_of_address("solicitudes@muni.cl", "solicitudes@muni.cl", KEY) is None
-    assert email_thread.number_of_address(address.replace("@muni.cl", "@x.cl"), "solicitudes@muni.cl", KEY) is None
+    assert (
+        email_thread.number_of_address(address.replace("@muni.cl", "@x.cl"), "solicitudes@muni.cl", KEY)
+        is None
+    )
 
 
 def test_our_message_ids_and_subjects() -> None:

@@ -157,7 +157,9 @@ def parse(key: str, raw: bytes, recipients: list[str] | None = None) -> Inbound 
 
 def _our_domains() -> set[str]:
     settings = get_settings()
-    return {a.partition("@")[2].lower() for a in (settings.requests_address, settings.email_sender) if "@" in a}
+    return {
+        a.partition("@")[2].lower() for a in (settings.requests_address, settings.email_sender) if "@" in a
+    }
 
 
 def handle(key: str, recipients: list[str] | None = None, verdicts: dict[str, str] | None = None) -> str:
@@ -261,7 +263,13 @@ def _append(number: str, mail: Inbound) -> None:
         updated = _moved(updated, target, now)
         events.append(
             new_event(
-                number, actor, "status_changed", public=True, channel=Channel.EMAIL, at=now, status=target.value
+                number,
+                actor,
+                "status_changed",
+                public=True,
+                channel=Channel.EMAIL,
+                at=now,
+                status=target.value,
             )
         )
     updated = with_sla(ticket, updated, events, now)
@@ -293,7 +301,7 @@ def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = 
             name=name if len(name) >= 2 else "Correo",
             email=mail.sender,
             channels=["email"],
-            language=mail.language,  # type: ignore[arg-type]
+            language=mail.language,
             consent=True,  # they wrote to us from this address: notices about this request go back to it
         ),
         channel=Channel.EMAIL,
@@ -374,7 +382,9 @@ def _auto_reply(to: str, in_reply_to: str | None, subject: str, text: str) -> No
         message["In-Reply-To"] = f"<{in_reply_to}>"
         message["References"] = f"<{in_reply_to}>"
     message.set_content(text)
-    messaging.send_email(settings.email_sender, to, message.as_bytes(), settings.ses_configuration_set or None)
+    messaging.send_email(
+        settings.email_sender, to, message.as_bytes(), settings.ses_configuration_set or None
+    )
 
 
 def _sender_of(head: bytes) -> tuple[str | None, str | None, dict[str, str]]:

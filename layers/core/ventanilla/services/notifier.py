@@ -386,9 +386,7 @@ def _send(
         to = str(recipient.contact.email)
         # The citizen's notices stay in the request's mail thread (email intake on).
         thread = (
-            email_intake.outgoing_headers(number)
-            if number and recipient.audience is Audience.CITIZEN
-            else {}
+            email_intake.outgoing_headers(number) if number and recipient.audience is Audience.CITIZEN else {}
         )
         raw = messaging.build_email(
             settings.email_sender,

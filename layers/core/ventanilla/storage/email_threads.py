@@ -78,5 +78,11 @@ def thread(number: str) -> dict[str, str] | None:
 
 def set_thread(number: str, root: str, last: str, subject: str) -> None:
     table().put_item(
-        Item={"PK": f"TICKET#{number}", "SK": "EMAILTHREAD", "root": root, "last": last, "subject": subject[:200]}
+        Item={
+            "PK": f"TICKET#{number}",
+            "SK": "EMAILTHREAD",
+            "root": root,
+            "last": last,
+            "subject": subject[:200],
+        }
     )
