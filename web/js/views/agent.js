@@ -669,7 +669,7 @@ function emailSource(ev) {
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
-      const src = await staffRequest(`/api/v1/agent/tickets/${ev.number}/events/${ev.event_id}/source`);
+      const src = await staffRequest(`/agent/tickets/${ev.number}/events/${ev.event_id}/source`);
       mount(box, h('details', { open: true },
         h('summary', {}, t('agent.email_headers')),
         h('dl', { class: 'mail-headers' }, src.headers.flatMap((x) => [h('dt', {}, x.name), h('dd', {}, x.value)])),

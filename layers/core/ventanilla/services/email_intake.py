@@ -28,6 +28,8 @@ from email.parser import BytesParser
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ventanilla.errors import TooManyRequests, ValidationFailed
 from ventanilla.integrations import files, messaging, secrets
 from ventanilla.models.common import Channel, utcnow
@@ -37,12 +39,15 @@ from ventanilla.rules.state_machine import Status, after_citizen_reply
 from ventanilla.settings import get_settings
 from ventanilla.storage import email_threads
 from ventanilla.storage import tickets as ticket_store
+from ventanilla.storage.table import is_error
 
 MAIL_PREFIX = "mail/"
 HEADER_BYTES = 64_000
 """Of a mail over the size limit only this much is read: enough for its headers."""
 MAX_ATTACHMENTS_READ = 10
 DEFAULT_TYPE = ("consulta", "general")
+SYNTHETIC = "@mail.invalid"
+"""Domain of the Message-ID given to a mail that came without one (so it is still handled once)."""
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 
@@ -132,7 +137,7 @@ def parse(key: str, raw: bytes, recipients: list[str] | None = None) -> Inbound 
     if not _ADDRESS.match(address):
         return None
     own_id = email_thread.message_ids(headers.get("message-id"))
-    message_id = own_id[0] if own_id else f"ses-{key.rsplit('/', 1)[-1]}@mail.invalid"
+    message_id = own_id[0] if own_id else f"ses-{key.rsplit('/', 1)[-1]}{SYNTHETIC}"
     to = [a for _, a in getaddresses([headers.get("to", ""), headers.get("cc", "")]) if a]
     language = "en" if headers.get("content-language", "").lower().startswith("en") else "es"
     return Inbound(
@@ -167,7 +172,12 @@ def handle(key: str, recipients: list[str] | None = None, verdicts: dict[str, st
     settings = get_settings()
     if not key.startswith(MAIL_PREFIX):
         return "ignored:key"
-    raw, size = files.read(key, settings.email_max_bytes + 1)
+    try:
+        raw, size = files.read(key, settings.email_max_bytes + 1)
+    except ClientError as error:
+        if is_error(error, "NoSuchKey"):
+            return "ignored:missing"  # expired, or an event replayed by hand: nothing to read
+        raise
     if size > settings.email_max_bytes:
         return _too_large(key, raw[:HEADER_BYTES])
     if verdicts and verdicts.get("virus") == "FAIL":
@@ -348,9 +358,11 @@ def outgoing_headers(number: str) -> dict[str, str]:
     }
     thread = email_threads.thread(number)
     if thread:
-        references = " ".join(dict.fromkeys([f"<{thread['root']}>", f"<{thread['last']}>"]))
-        headers["In-Reply-To"] = f"<{thread['last']}>"
-        headers["References"] = references
+        # A mail that came without a Message-ID got one made up here: never name it to the citizen.
+        real = [m for m in dict.fromkeys([thread["root"], thread["last"]]) if not m.endswith(SYNTHETIC)]
+        if real:
+            headers["In-Reply-To"] = f"<{real[-1]}>"
+            headers["References"] = " ".join(f"<{m}>" for m in real)
         headers["Subject"] = f"Re: {thread['subject']} [{number}]"
     return headers
 
