@@ -80,7 +80,9 @@ def staff_ticket(url: str, agent: dict[str, str], number: str) -> dict[str, Any]
     return dict(answer.json())
 
 
-def test_a_new_mail_opens_a_request_and_the_receipt_is_in_its_thread(stack_url: str, agent: dict[str, str]) -> None:
+def test_a_new_mail_opens_a_request_and_the_receipt_is_in_its_thread(
+    stack_url: str, agent: dict[str, str]
+) -> None:
     sender = address()
     message = mail(
         sender,
@@ -105,7 +107,9 @@ def test_a_new_mail_opens_a_request_and_the_receipt_is_in_its_thread(stack_url: 
     # The agent sees the raw mail on request; an event that did not come by email has none.
     created = next(e for e in ticket["history"] if e["action"] == "created")
     source = requests.get(
-        f"{stack_url}/api/v1/agent/tickets/{number}/events/{created['event_id']}/source", headers=agent, timeout=30
+        f"{stack_url}/api/v1/agent/tickets/{number}/events/{created['event_id']}/source",
+        headers=agent,
+        timeout=30,
     )
     assert source.status_code == 200, source.text
     names = {h["name"].lower(): h["value"] for h in source.json()["headers"]}
@@ -114,7 +118,9 @@ def test_a_new_mail_opens_a_request_and_the_receipt_is_in_its_thread(stack_url: 
     assert raw.status_code == 200 and b"Hay un bache enorme" in raw.content
     other = next(e for e in ticket["history"] if e["action"] != "created")
     missing = requests.get(
-        f"{stack_url}/api/v1/agent/tickets/{number}/events/{other['event_id']}/source", headers=agent, timeout=30
+        f"{stack_url}/api/v1/agent/tickets/{number}/events/{other['event_id']}/source",
+        headers=agent,
+        timeout=30,
     )
     assert missing.status_code == 404 and missing.json()["code"] == "email_source_not_found"
 
@@ -216,7 +222,9 @@ def test_robots_duplicates_and_bad_mail_open_nothing(stack_url: str) -> None:
     # Over the size limit (2 MB in the tests' stacks): a bounce-style answer, no request.
     large_sender = address()
     large = mail(large_sender, "Fotos", "Van las fotos")
-    large.add_attachment(b"\x00" * 2_200_000, maintype="application", subtype="octet-stream", filename="x.bin")
+    large.add_attachment(
+        b"\x00" * 2_200_000, maintype="application", subtype="octet-stream", filename="x.bin"
+    )
     send(stack_url, large)
 
     refused = until(lambda: next(iter(outbox(stack_url, large_sender)), None))
@@ -240,12 +248,16 @@ def test_attachments_go_through_the_same_checks(stack_url: str, agent: dict[str,
     sender = address()
     message = mail(sender, "Documentos del permiso", "Adjunto el formulario y una foto.")
     message.add_attachment(PDF, maintype="application", subtype="pdf", filename="formulario.pdf")
-    message.add_attachment(b"MZ\x90\x00" + b"\x00" * 200, maintype="application", subtype="pdf", filename="foto.pdf")
+    message.add_attachment(
+        b"MZ\x90\x00" + b"\x00" * 200, maintype="application", subtype="pdf", filename="foto.pdf"
+    )
     send(stack_url, message)
     number = number_of(receipt(stack_url, sender))
 
     def settled() -> list[dict[str, Any]] | None:
-        answer = requests.get(f"{stack_url}/api/v1/agent/tickets/{number}/attachments", headers=agent, timeout=30)
+        answer = requests.get(
+            f"{stack_url}/api/v1/agent/tickets/{number}/attachments", headers=agent, timeout=30
+        )
         items = answer.json()["items"]
         return items if len(items) == 2 and all(i["status"] != "pending" for i in items) else None
 
