@@ -200,7 +200,7 @@ def handle(key: str, recipients: list[str] | None = None, verdicts: dict[str, st
     try:
         return _route(mail)
     except BaseException:
-        email_threads.release(mail.message_id)  # nothing was written: a retry may handle it
+        email_threads.release(mail.message_id)  # unless it reached a request: then never twice
         raise
 
 
@@ -329,9 +329,9 @@ def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = 
         created = create_ticket(body, system=Actor(kind="citizen"), created_data=data)
     except ValidationFailed:
         return "invalid"
-    intake_guard.count_filing(filing)
     number = created.number
-    email_threads.link(mail.message_id, number)
+    email_threads.link(mail.message_id, number)  # first: from here a retry never files it again
+    intake_guard.count_filing(filing)
     email_threads.set_thread(number, mail.message_id, mail.message_id, body.subject)
     accounts.attach_by_verified_contact(number, "email", mail.sender)
     ticket = ticket_store.get_ticket(number)

@@ -253,6 +253,8 @@ def context_for(
         if staff
         else f"{base}/#/solicitud/{ticket.number}",
         "opt_out_url": opt_out_url(recipient, channel),
+        # Email intake on: answering the notice by mail reaches the request (its Reply-To).
+        "reply_by_email": bool(settings.requests_address),
     }
     if kind is Kind.TICKET_RECEIVED:
         code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None

@@ -36,8 +36,17 @@ def claim(message_id: str, *, ours: bool = False) -> bool:
 
 
 def release(message_id: str) -> None:
-    """Forget a claim whose handling failed before anything was written (the retry may try again)."""
-    table().delete_item(Key={"PK": _pk(message_id), "SK": "MSG"})
+    """Forget a claim whose handling failed before it reached a request (the retry may try again);
+    once the mail is linked to a request the claim stays, so a retry never files it twice."""
+    try:
+        table().delete_item(
+            Key={"PK": _pk(message_id), "SK": "MSG"},
+            ConditionExpression="attribute_not_exists(#n)",
+            ExpressionAttributeNames={"#n": "number"},
+        )
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise
 
 
 def link(message_id: str, number: str, *, ours: bool = False) -> None:
