@@ -101,3 +101,15 @@ def test_our_message_ids_and_subjects() -> None:
 )
 def test_machine_made_mail_is_recognised(headers: dict[str, str], sender: str, reason: str | None) -> None:
     assert email_thread.automatic_reason(headers, sender, ["solicitudes@muni.cl"]) == reason
+
+
+def test_the_agent_reads_headers_decoded_and_broken_ones_as_received() -> None:
+    from email import policy
+    from email.parser import BytesParser
+
+    from ventanilla.services.email_source import _readable
+
+    raw = b"Subject: =?utf-8?q?=C3=81rbol_ca=C3=ADdo?= en plaza\r\nReferences: <a@b>\r\n <c@d>\r\nX-Bad: caf\xe9\r\n\r\n"
+    parsed = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    read = {name: _readable(parsed, name, value) for name, value in parsed.raw_items()}
+    assert read == {"Subject": "Árbol caído en plaza", "References": "<a@b> <c@d>", "X-Bad": "caf\ufffd"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 
 from ventanilla import i18n
@@ -28,6 +29,15 @@ i18n.register(
 )
 
 
+def _readable(parsed: Message, name: str, raw: str) -> str:
+    """A header as a person reads it (encoded words decoded); as received when it cannot be."""
+    try:
+        value = str(parsed.policy.header_fetch_parse(name, raw))
+    except Exception:
+        value = str(raw)
+    return " ".join(value.encode("utf-8", "replace").decode().split())[:2000]
+
+
 def staff_source(principal: Principal, number: str, event_id: str) -> EmailSourceOut:
     """404 unless ``event_id`` is an event of the request (of the agent's team) that came by email."""
     from ventanilla.services.tickets import _staff_ticket
@@ -41,10 +51,11 @@ def staff_source(principal: Principal, number: str, event_id: str) -> EmailSourc
         head, _ = files.read(key, HEADER_BYTES)
     except Exception as error:  # expired by the bucket's lifecycle (90 days) or never stored
         raise NotFound("email_source_not_found") from error
-    parsed = BytesParser(policy=policy.compat32).parsebytes(head, headersonly=True)
+    parsed = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
     headers = [
-        EmailHeaderOut(name=name[:200], value=str(value).encode("utf-8", "replace").decode()[:2000])
-        for name, value in parsed.items()[:MAX_HEADERS]
+        EmailHeaderOut(name=name[:200], value=_readable(parsed, name, raw))
+        for name, raw in parsed.raw_items()
     ]
+    headers = headers[:MAX_HEADERS]
     url = files.presigned_get(key, f"{number}-{event_id}.eml", "message/rfc822", LINK_SECONDS)
     return EmailSourceOut(headers=headers, url=url, expires_at=utcnow() + timedelta(seconds=LINK_SECONDS))
