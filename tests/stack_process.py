@@ -19,6 +19,8 @@ PRISTINE_ENV = dict(os.environ)
 """The environment before any fixture ran: the in-process stack of the integration tests exports
 its resources' names and its moto endpoint (AWS_*, SLA_*, NOTIFICATIONS_*...), which a stack in a
 subprocess must not inherit from a test worker that ran those tests first."""
+SMTP_PORTS: dict[str, int] = {}
+"""Stack URL -> its development SMTP server's port (the ``Correo entrante (SMTP)`` line)."""
 MOTO_URLS: dict[str, str] = {}
 """Stack URL -> its moto server's URL (the ``AWS local (moto): <url>`` line), for tests that set
 up state through AWS's API (e.g. a staff member invited with a temporary password)."""
@@ -46,6 +48,8 @@ def local_stack(
         for k, v in PRISTINE_ENV.items()
         if not k.startswith(("AWS_", "TABLE_", "USER_POOL", "EVENT_BUS"))
     }
+    # A free SMTP port (not make dev's 2525), and a small mail size limit the tests can exceed.
+    env.update({"SMTP_PORT": "0", "EMAIL_MAX_BYTES": "2000000"})
     env.update({**TEST_LIMITS, **(env_extra or {})})
     log_path = ROOT / "test-artifacts" / log_name
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +73,7 @@ def local_stack(
         assert process.stdout is not None
         if processes is not None:
             processes.append(process)
+        smtp_port = 0
         url, moto_url, lines, deadline = (
             None,
             None,
@@ -80,6 +85,8 @@ def local_stack(
             if not line:
                 break
             lines.append(line)
+            if "Correo entrante (SMTP): 127.0.0.1:" in line:
+                smtp_port = int(line.split("127.0.0.1:", 1)[1].split()[0])
             if "AWS local (moto): http" in line:
                 moto_url = line.rsplit(" ", 1)[1].strip()
             if line.startswith("READY "):
@@ -92,6 +99,8 @@ def local_stack(
         threading.Thread(target=lambda: [None for _ in process.stdout or []], daemon=True).start()
         if moto_url:
             MOTO_URLS[url] = moto_url
+        if smtp_port:
+            SMTP_PORTS[url] = smtp_port
         try:
             yield url
         finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -49,6 +50,9 @@ def main() -> None:
         print(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
     if stack.demo_numbers:
         print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
+    if stack.smtp is not None:
+        address = os.environ.get("REQUESTS_ADDRESS", "")
+        print(f"  Correo entrante (SMTP): 127.0.0.1:{stack.smtp.port}  para: {address}")
     if stack.demo:
         print("  Monitoreo: POST /api/v1/integrations/alerts/demo-monitor (secreto demo-monitor-secret)")
     print(f"READY {stack.url}", flush=True)

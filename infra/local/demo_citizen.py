@@ -75,16 +75,35 @@ def seed_citizen_requests(login: CitizenLogin, front_desk: Principal) -> list[st
     )
     made = tickets.create_ticket(web)
     accounts.attach_signed_in(made.number, citizen)
-    email = CreateTicketIn.model_validate(
-        {
-            "type": "consulta",
-            "subtype": "general",
-            "channel": "email",
-            "subject": "Horario de retiro de ramas",
-            "description": "¿Qué días pasa el camión de retiro de ramas por Villa Los Aromos?",
-            "requester": requester,
-        }
+    by_mail = _by_email(login.username)
+    return [made.number, by_mail]
+
+
+def _by_email(address: str) -> str:
+    """Her second request, through the real email path: a raw mail in the bucket's mail/ folder and
+    the email intake (as the local SMTP server and SES do); her verified address links it to her."""
+    import uuid
+    from email.message import EmailMessage
+
+    import boto3
+
+    from ventanilla.services import email_intake
+    from ventanilla.settings import get_settings
+    from ventanilla.storage import email_threads
+
+    settings = get_settings()
+    message = EmailMessage()
+    message["From"] = f"{NAME} <{address}>"
+    message["To"] = settings.requests_address
+    message["Subject"] = "Horario de retiro de ramas"
+    message["Message-ID"] = f"<demo.{uuid.uuid4().hex}@example.cl>"
+    message.set_content(
+        "¿Qué días pasa el camión de retiro de ramas por Villa Los Aromos?\n\n-- \nVecina de Los Aromos\n"
     )
-    by_mail = tickets.create_ticket(email, by=front_desk)
-    accounts.attach_by_verified_contact(by_mail.number, "email", login.username)
-    return [made.number, by_mail.number]
+    key = f"{email_intake.MAIL_PREFIX}{uuid.uuid4().hex}"
+    boto3.client("s3").put_object(Bucket=settings.attachments_bucket, Key=key, Body=message.as_bytes())
+    outcome = email_intake.handle(key, [settings.requests_address])
+    number, _ = email_threads.lookup([str(message["Message-ID"]).strip("<>")])
+    if outcome != "opened" or number is None:
+        raise RuntimeError(f"demo email request not opened: {outcome}")
+    return number

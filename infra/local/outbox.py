@@ -121,6 +121,12 @@ def _email_entry(message_id: str, source: str, destinations: list[str], raw: str
         "text": text_part.get_content() if text_part is not None else "",
         "html": html_part.get_content() if html_part is not None else "",
         "unsubscribe": str(parsed["List-Unsubscribe"] or ""),
+        # The mail thread (email intake): what keeps the citizen's client in one conversation.
+        "message_id": str(parsed["Message-ID"] or ""),
+        "in_reply_to": str(parsed["In-Reply-To"] or ""),
+        "references": str(parsed["References"] or ""),
+        "reply_to": str(parsed["Reply-To"] or ""),
+        "auto_submitted": str(parsed["Auto-Submitted"] or ""),
     }
 
 
@@ -207,7 +213,8 @@ def _card(entry: dict[str, Any], words: dict[str, str]) -> str:
         return (
             f"<article class=email>{head}<h2>{e['subject']}</h2>"
             f"<p class=meta>{words['from']}: {e['from']}</p>"
-            f'<iframe sandbox title="{e["subject"]}" srcdoc="{frame}"></iframe>'
+            + (f"<p class=meta>In-Reply-To: {e['in_reply_to']}</p>" if entry.get("in_reply_to") else "")
+            + f'<iframe sandbox title="{e["subject"]}" srcdoc="{frame}"></iframe>'
             f"<details><summary>{words['text']}</summary><pre>{e['text']}</pre></details></article>"
         )
     if entry["channel"] == "sms":

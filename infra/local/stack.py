@@ -34,6 +34,10 @@ LOCAL_ENV = {
 }
 
 
+LOCAL_REQUESTS_ADDRESS = "solicitudes@ventanilla.localhost"
+"""Where citizens write locally (the development SMTP server accepts any address at its domain)."""
+
+
 def _work(poller: Any) -> int:
     """What a consumer has done so far: stream records, queue batches, fired schedules."""
     done = getattr(poller, "delivered", 0) + getattr(poller, "failed_batches", 0)
@@ -62,6 +66,10 @@ class LocalStack:
     citizen_login: Any = None
     citizen_numbers: list[str] = field(default_factory=list)
     _web: Any = None
+    smtp: Any = None
+    """The development SMTP server (aiosmtpd Controller), when the stack runs one."""
+    smtp_port: int | None = None
+    """Its port (None: SMTP_PORT or 2525; 0 picks a free one)."""
     _web_thread: Thread | None = None
     data: DataDir | None = None
     """Where the stack keeps its state across restarts; None keeps it in memory only (tests)."""
@@ -94,6 +102,8 @@ class LocalStack:
         resolver.refs["HelpSearchEngine"] = "tantivy"  # in-process, shared by the API and the indexer
         # The institution profile: INSTITUTION_COUNTRY=CO gives Colombian request types and holidays.
         resolver.refs["InstitutionCountry"] = os.environ.get("INSTITUTION_COUNTRY") or "CL"
+        # Email intake on: the development SMTP server stands in for SES receiving.
+        resolver.refs["RequestsAddress"] = os.environ.get("REQUESTS_ADDRESS") or LOCAL_REQUESTS_ADDRESS
         skipped = provision(template, resolver)
         # Locally the API and the indexer share one in-process tantivy engine: nothing to publish.
         resolver.refs["HelpIndexBucket"] = ""
@@ -146,6 +156,9 @@ class LocalStack:
         self.pollers.append(__import__("infra.local.cron", fromlist=["_"]).start_cron(self))
         self.pollers += __import__("infra.local.queues", fromlist=["_"]).start_queue_pollers(self)
         __import__("infra.local.outbox", fromlist=["_"]).start_outbox(self)
+        if "EmailInFunction" in self.functions:  # SES receiving: mail in through SMTP
+            smtp = __import__("infra.local.smtp", fromlist=["_"])
+            self.smtp = smtp.start(self.functions["EmailInFunction"], self.host, self.smtp_port)
         # --- end of local services ---
         if self.demo and not self.restored:
             # Through the editors' import path; the stream dispatcher puts an event per article on
@@ -222,6 +235,8 @@ class LocalStack:
         if self.data is not None:
             self.wait_idle(10)  # a normal stop lets queued work finish: only a kill loses it
             self.save_clock()
+        if self.smtp is not None:
+            self.smtp.stop()
         for poller in self.pollers:
             poller.stop()
         if self._web is not None:

@@ -58,6 +58,7 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
     "other": {"type": "string", "pattern": r"^\d{4}-\d{6}$", "description": "the other request's number"},
     "source": {"type": "string", "pattern": CODE_PATTERN, "description": "monitoring source code"},
     "attachment_id": {"type": "string", "pattern": r"^[0-9a-f]{32}$"},
+    "event_id": {"type": "string", "pattern": r"^[0-9a-z]{1,40}$", "description": "a history event's id"},
 }
 """Path parameters: an unknown value answers 404; these patterns keep generated clients in range."""
 

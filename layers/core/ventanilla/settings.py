@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     notifications_dlq_url: str = Field(default="", alias="NOTIFICATIONS_DLQ_URL")
     email_sender: str = Field(default="avisos@ventanilla.example.org", alias="EMAIL_SENDER")
     ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")
+    # ---- email in (issue 13) ----
+    requests_address: str = Field(default="", alias="REQUESTS_ADDRESS", max_length=254)
+    """The address citizens write to (SES receiving); empty: no email intake, notices unthreaded."""
+    email_max_bytes: int = Field(default=30_000_000, alias="EMAIL_MAX_BYTES", ge=10_000)
+    """A received mail larger than this opens nothing; the sender gets a bounce-style reply."""
     fcm_application_arn: str = Field(default="", alias="FCM_APPLICATION_ARN")
     apns_application_arn: str = Field(default="", alias="APNS_APPLICATION_ARN")
     sms_sender_id: str = Field(default="", alias="SMS_SENDER_ID")

@@ -658,7 +658,28 @@ function historyItem(ev, requesterName, cat) {
       h('strong', {}, who), ' · ', h('time', { datetime: ev.at }, fmtDateTime(ev.at)),
       ev.channel && ev.channel !== 'web' ? ` · ${t(`channel.name.${ev.channel}`)}` : ''),
     h('p', { class: 'tl-what' }, what),
-    ev.body && h('div', { class: 'tl-body' }, ev.body));
+    ev.body && h('div', { class: 'tl-body' }, ev.body),
+    ev.channel === 'email' && ev.data && ev.data.mail && emailSource(ev));
+}
+
+/** "Original del correo": the mail's headers and a short-lived link to the raw message, on request. */
+function emailSource(ev) {
+  const box = h('div', { class: 'tl-source', 'aria-live': 'polite' });
+  const button = h('button', { type: 'button', class: 'btn-link' }, t('agent.email_source'));
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const src = await staffRequest(`/agent/tickets/${ev.number}/events/${ev.event_id}/source`);
+      mount(box, h('details', { open: true },
+        h('summary', {}, t('agent.email_headers')),
+        h('dl', { class: 'mail-headers' }, src.headers.flatMap((x) => [h('dt', {}, x.name), h('dd', {}, x.value)])),
+        h('p', {}, h('a', { href: src.url, download: '' }, t('agent.email_download')))));
+    } catch (e) {
+      mount(box, h('p', { class: 'error', role: 'alert' }, e.message || t('error.generic')));
+      button.disabled = false;
+    }
+  });
+  return h('div', {}, button, box);
 }
 
 const typeLabel = (cat, type, subtype) => {

@@ -91,8 +91,10 @@ def build_email(
     text: str,
     html: str,
     unsubscribe_url: str,
+    thread: dict[str, str] | None = None,
 ) -> bytes:
-    """A multipart/alternative message with one-click unsubscribe headers (RFC 8058)."""
+    """A multipart/alternative message with one-click unsubscribe headers (RFC 8058). ``thread``:
+    Message-ID, Reply-To, In-Reply-To, References or Subject that keep a request's mail thread."""
     message = EmailMessage()
     local, _, domain = sender.partition("@")
     message["From"] = Address(display_name=sender_name, username=local, domain=domain)
@@ -102,6 +104,10 @@ def build_email(
     message["Message-ID"] = make_msgid(domain=domain or None)
     message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    for name, value in (thread or {}).items():
+        if name in ("Message-ID", "Reply-To", "In-Reply-To", "References", "Subject"):
+            del message[name]
+            message[name] = value
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     return message.as_bytes()

@@ -41,6 +41,8 @@ class NotificationContext(BaseModel):
     ticket_short_url: Url | None = None
     """Short form of ``ticket_url`` for SMS; the long one is used when absent."""
     opt_out_short_url: Url | None = None
+    reply_by_email: bool = False
+    """Email intake is on: answering a citizen's email notice reaches the request."""
     # Per kind (see REQUIRED).
     access_code: Line | None = None
     due_date: date | None = None
@@ -65,7 +67,15 @@ class NotificationContext(BaseModel):
 
 
 COMMON_FIELDS = frozenset(
-    {"institution_name", "recipient_name", "ticket_number", "ticket_subject", "ticket_url", "opt_out_url"}
+    {
+        "institution_name",
+        "recipient_name",
+        "ticket_number",
+        "ticket_subject",
+        "ticket_url",
+        "opt_out_url",
+        "reply_by_email",
+    }
 )
 
 REQUIRED: dict[Kind, frozenset[str]] = {

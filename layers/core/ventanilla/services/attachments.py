@@ -254,3 +254,38 @@ def _record_event(a: Attachment, now: datetime) -> None:
         reason=a.reason,
     )
     ticket_store.append_events([event])
+
+
+# ---- email (the email intake function) -------------------------------------------------------------
+
+
+def _safe_filename(name: str | None) -> str:
+    cleaned = "".join("_" if ch in "/\\" or ord(ch) < 32 else ch for ch in (name or "")).strip()
+    return cleaned[-160:] or "adjunto"
+
+
+def from_email(number: str, filename: str | None, content_type: str, data: bytes, citizen_id: str) -> str:
+    """Keep a file that came attached to an email: it lands under ``incoming/`` as a browser upload
+    does, so the same checker (type by its bytes, metadata, limits) decides on it. A file over the
+    limits is recorded as rejected at once, with the reason the citizen sees."""
+    now = utcnow()
+    record = Attachment(
+        attachment_id=uuid.uuid4().hex,
+        number=number,
+        filename=_safe_filename(filename),
+        content_type=content_type if content_type in rules.ALLOWED_TYPES else "application/octet-stream",
+        size=max(1, len(data)),
+        uploaded_by="email",
+        uploader_id=citizen_id,
+        created_at=now,
+    )
+    count, total = _counted(store.of_ticket(number))
+    reason = "empty_file" if not data else rules.within_request_limits(count, total, len(data))
+    if reason is not None:
+        rejected = record.model_copy(update={"status": "rejected", "reason": reason, "checked_at": now})
+        store.put_new(rejected)
+        _record_event(rejected, now)
+        return f"rejected:{reason}"
+    store.put_new(record)
+    files.write(files.incoming_key(number, record.attachment_id), data, record.content_type)
+    return "pending"

@@ -31,7 +31,7 @@ from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules import follow_links
 from ventanilla.rules.state_machine import LABELS, Status
-from ventanilla.services import intake_guard, routing
+from ventanilla.services import email_intake, intake_guard, routing
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
@@ -253,6 +253,8 @@ def context_for(
         if staff
         else f"{base}/#/solicitud/{ticket.number}",
         "opt_out_url": opt_out_url(recipient, channel),
+        # Email intake on: answering the notice by mail reaches the request (its Reply-To).
+        "reply_by_email": bool(settings.requests_address),
     }
     if kind is Kind.TICKET_RECEIVED:
         code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
@@ -378,12 +380,16 @@ def _record(
 
 
 def _send(
-    channel: str, recipient: Recipient, message: RenderedMessage, unsubscribe: str, url: str
+    channel: str, recipient: Recipient, message: RenderedMessage, unsubscribe: str, url: str, number: str = ""
 ) -> tuple[str, str]:
     """Send one rendered notice; returns (message id, masked address)."""
     settings = get_settings()
     if channel == "email":
         to = str(recipient.contact.email)
+        # The citizen's notices stay in the request's mail thread (email intake on).
+        thread = (
+            email_intake.outgoing_headers(number) if number and recipient.audience is Audience.CITIZEN else {}
+        )
         raw = messaging.build_email(
             settings.email_sender,
             settings.institution_name,
@@ -392,10 +398,12 @@ def _send(
             message.text,
             str(message.html),
             unsubscribe,
+            thread,
         )
-        return messaging.send_email(
-            settings.email_sender, to, raw, settings.ses_configuration_set or None
-        ), plan.mask_email(to)
+        sent_id = messaging.send_email(settings.email_sender, to, raw, settings.ses_configuration_set or None)
+        if thread:
+            email_intake.sent(number, thread)
+        return sent_id, plan.mask_email(to)
     if channel == "sms":
         phone = str(recipient.contact.phone)
         refused = intake_guard.sms_refusal(phone, message.text)
@@ -465,7 +473,12 @@ def _deliver(
             kind, channel, recipient.lang, ctx, overrides(kind, channel, recipient.lang)
         )
         message_id, masked = _send(
-            channel, recipient, message, one_click_url(str(ctx["opt_out_url"])), str(ctx["ticket_url"])
+            channel,
+            recipient,
+            message,
+            one_click_url(str(ctx["opt_out_url"])),
+            str(ctx["ticket_url"]),
+            ticket.number,
         )
     except messaging.Permanent as error:
         store.finish(

@@ -164,12 +164,13 @@ def create_ticket(
     media_url: str | None = None,
     received_at: datetime | None = None,
     system: Actor | None = None,
+    created_data: dict[str, Any] | None = None,
 ) -> TicketCreated:
     """Validate everything first, then write the ticket, its number and history in one transaction.
     ``by`` is the staff member filing for the requester (None: the requester on the web);
     ``api_client`` the API key's id when an integration (Open311) files it; ``received_at`` an
     earlier arrival (a letter's stamp) every term runs from; ``system`` a system (monitoring) filing
-    for itself."""
+    for itself; ``created_data`` more data of the ``created`` event (the email intake's raw mail)."""
     now = now or utcnow()
     born = received_at if received_at is not None and received_at < now else now
     errors = [] if system is not None else _filer_errors(body, by, api_client)
@@ -263,6 +264,7 @@ def create_ticket(
             filer: dict[str, Any] = {"citizen_id": citizen_id} if by else {}
             if born != now:
                 filer["entered_at"] = now.isoformat()
+            filer.update(created_data or {})
             created = new_event(
                 number,
                 system or (_staff_actor(by) if by else Actor(kind="citizen", id=citizen_id)),

@@ -33,6 +33,8 @@ Keys (generic attribute names, so entities can share the indexes):
     open alert     ALERT#<src>#<sha256 fp>  OPEN       the open request of an alert fingerprint, repeats
     alert delivery ALERTDELIVERY#<src>#<sha256 id>  SEEN   a delivery processed (TTL 7 days)
     inbound SMS    SMSIN#<sha256 id>   SEEN            an inbound SMS handled (TTL 7 days)
+    inbound email  EMAILMSG#<sha256>   MSG             a Message-ID seen or sent: its request (TTL 2 years)
+    email thread   TICKET#<n>          EMAILTHREAD     first and last Message-ID of the request's mail thread
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
