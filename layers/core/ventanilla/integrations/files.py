@@ -84,9 +84,21 @@ def presigned_get(key: str, filename: str, content_type: str, expires: int) -> s
     )
 
 
+class Missing(Exception):
+    """No object under the key (expired by the bucket's lifecycle, or never stored)."""
+
+
 def read(key: str, limit: int) -> tuple[bytes, int]:
-    """At most ``limit`` bytes of the object and its full size (a huge object is not read whole)."""
-    answer = _s3().get_object(Bucket=bucket(), Key=key, Range=f"bytes=0-{limit - 1}")
+    """At most ``limit`` bytes of the object and its full size (a huge object is not read whole);
+    :class:`Missing` when there is none."""
+    from botocore.exceptions import ClientError
+
+    try:
+        answer = _s3().get_object(Bucket=bucket(), Key=key, Range=f"bytes=0-{limit - 1}")
+    except ClientError as error:
+        if (getattr(error, "response", {}) or {}).get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+            raise Missing(key) from error
+        raise
     total = answer.get("ContentRange", "").rpartition("/")[2]
     data = answer["Body"].read()
     return data, int(total) if total.isdigit() else len(data)

@@ -28,8 +28,6 @@ from email.parser import BytesParser
 from email.utils import formatdate, getaddresses, make_msgid, parseaddr
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from ventanilla.errors import TooManyRequests, ValidationFailed
 from ventanilla.integrations import files, messaging, secrets
 from ventanilla.models.common import Channel, utcnow
@@ -39,7 +37,6 @@ from ventanilla.rules.state_machine import Status, after_citizen_reply
 from ventanilla.settings import get_settings
 from ventanilla.storage import email_threads
 from ventanilla.storage import tickets as ticket_store
-from ventanilla.storage.table import is_error
 
 MAIL_PREFIX = "mail/"
 HEADER_BYTES = 64_000
@@ -174,10 +171,8 @@ def handle(key: str, recipients: list[str] | None = None, verdicts: dict[str, st
         return "ignored:key"
     try:
         raw, size = files.read(key, settings.email_max_bytes + 1)
-    except ClientError as error:
-        if is_error(error, "NoSuchKey"):
-            return "ignored:missing"  # expired, or an event replayed by hand: nothing to read
-        raise
+    except files.Missing:
+        return "ignored:missing"  # expired, or an event replayed by hand: nothing to read
     if size > settings.email_max_bytes:
         return _too_large(key, raw[:HEADER_BYTES])
     if verdicts and verdicts.get("virus") == "FAIL":

@@ -49,7 +49,7 @@ def staff_source(principal: Principal, number: str, event_id: str) -> EmailSourc
         raise NotFound("email_source_not_found")
     try:
         head, _ = files.read(key, HEADER_BYTES)
-    except Exception as error:  # expired by the bucket's lifecycle (90 days) or never stored
+    except files.Missing as error:  # expired by the bucket's lifecycle (90 days) or never stored
         raise NotFound("email_source_not_found") from error
     parsed = BytesParser(policy=policy.default).parsebytes(head, headersonly=True)
     headers = [
