@@ -212,7 +212,7 @@ def test_replies_quotes_edits_votes_and_the_accepted_answer(api: Any, aws: Aws, 
     )
     assert staff.status_code == 201
     page = api.get(f"/api/v1/forum/topics/{tid}", headers=author["headers"]).json_body
-    assert [r["id"] for r in page["replies_page"]][0] == r1 and page["replies"] == 3
+    assert page["replies_page"][0]["id"] == r1 and page["replies"] == 3
     assert (
         page["replies_page"][1]["quote"]["post_id"] == r1
         and "<blockquote>" in page["replies_page"][1]["body_html"]
