@@ -605,3 +605,75 @@ def test_category_and_topic_pages_read_the_same_items_at_any_size(
     page_large = _reads(lambda: api.get(f"/api/v1/forum/topics/{t_large}?limit=20"))
     assert cat_small == cat_large == 20
     assert page_small == page_large == 21
+
+
+def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_delivery(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """The stream record of the topic's change -> the bus event -> the indexer's queue message:
+    one delivery each, as Lambda would make them."""
+    import uuid as _uuid
+
+    from infra.local.functions import LambdaContext
+    from ventanilla.services import dispatch, forum_search
+    from ventanilla.storage import forum as store
+
+    def deliver(tid: str) -> None:
+        topic = store.get_post(tid, "topic", consistent=True)
+        events: list[Any] = []
+        from ventanilla.integrations import eventbus
+
+        original = eventbus.publish
+        eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
+        try:
+            dispatch.dispatch("MODIFY", {"PK": f"FTOPIC#{tid}", "SK": "TOPIC"}, None, topic)
+        finally:
+            eventbus.publish = original  # type: ignore[assignment]
+        assert [e.detail_type for e in events] == ["ForumTopicChanged"]
+        envelope = {
+            "source": events[0].source,
+            "detail-type": events[0].detail_type,
+            "detail": events[0].detail,
+        }
+        record = {
+            "messageId": str(_uuid.uuid4()),
+            "body": json.dumps(envelope),
+            "receiptHandle": "x",
+            "attributes": {},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+            "awsRegion": "us-east-1",
+        }
+        answer = aws.stack.functions["IndexerFunction"].load()(
+            {"Records": [record]}, LambdaContext("IndexerFunction")
+        )
+        assert answer == {"batchItemFailures": []}
+
+    author = new_citizen(api, aws)
+    word = f"zumbido{_uuid.uuid4().hex[:5]}"
+    tid = post(
+        api,
+        "/api/v1/forum/topics",
+        topic_body(title=f"Ruido de {word} en la plaza", body=f"Un {word} molesto de noche."),
+        author["headers"],
+    ).json_body["topic_id"]
+    deliver(tid)
+    found = api.get(f"/api/v1/forum/search?q={word}").json_body
+    assert [g["title"] for g in found["groups"]] == ["Ayuda oficial", "Comunidad"]
+    assert [i["id"] for i in found["groups"][1]["items"]] == [tid]
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/topic/hide", {"reason": "Prueba de búsqueda"}).status_code == 200
+    )
+    assert (
+        api.get(f"/api/v1/forum/search?q={word}").json_body["groups"][1]["items"] == []
+    )  # the table says hidden
+    deliver(tid)
+    assert all(
+        h.slug != tid for h in forum_search.engine().search(word, lang="es").hits
+    )  # out of the index too
+    assert api.get("/api/v1/forum/search?q=").status_code == 422
+    assert (
+        api.get("/api/v1/forum/search?q=patente&lang=en").json_body["groups"][0]["title"] == "Official help"
+    )

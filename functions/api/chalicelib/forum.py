@@ -53,6 +53,7 @@ from ventanilla.models.forum import (
     ForumReportIn,
     ForumRulesIn,
     ForumRulesOut,
+    ForumSearchOut,
     ForumStats,
     ForumSuspendIn,
     ForumTopicIn,
@@ -60,7 +61,7 @@ from ventanilla.models.forum import (
     ForumTopicOut,
     ForumWritten,
 )
-from ventanilla.services import forum, forum_moderation, forum_stats
+from ventanilla.services import forum, forum_moderation, forum_search, forum_stats
 
 bp = Blueprint(__name__)
 WRITER: dict[str, str | Param] = {"Authorization": FILER_BEARER}
@@ -112,6 +113,30 @@ def categories() -> Response:
     return json_response(
         forum.categories("en" if lang == "en" else "es"), headers={"Cache-Control": "public, max-age=60"}
     )
+
+
+@route(
+    bp,
+    "/api/v1/forum/search",
+    "GET",
+    summary='Search the help centre and the forum: results grouped "Ayuda oficial" then "Comunidad"',
+    tag="forum",
+    response=ForumSearchOut,
+    query={
+        "q": q("what to look for", required=True, minLength=1, maxLength=200),
+        "lang": q("es or en", enum=["es", "en"]),
+    },
+)
+def search() -> Response:
+    request = bp.current_request
+    params = request.query_params or {}
+    text = (params.get("q") or "").strip()
+    if not text:
+        from ventanilla.errors import FieldError, ValidationFailed
+
+        raise ValidationFailed("validation_failed", errors=[FieldError("q", "missing")])
+    lang = params.get("lang") or lang_of(request)
+    return json_response(forum_search.search(text, "en" if lang == "en" else "es"))
 
 
 @route(

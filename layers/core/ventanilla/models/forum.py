@@ -280,3 +280,22 @@ class ForumMe(BaseModel):
 
 class ForumDone(BaseModel):
     done: bool = True
+
+
+class ForumSearchItem(BaseModel):
+    id: str
+    title: str
+    summary: str
+    snippet: str
+    answered: bool | None = None
+
+
+class ForumSearchGroup(BaseModel):
+    kind: Literal["help", "community"]
+    title: str
+    items: list[ForumSearchItem]
+
+
+class ForumSearchOut(BaseModel):
+    query: str
+    groups: list[ForumSearchGroup]
