@@ -207,6 +207,8 @@ export async function renderTopic(ctx) {
   const topic = await api(`/forum/topics/${id}?${qs({ cursor, limit: 20 })}`);
   const gate = await writerGate(() => ctx.rerender());
   const me = gate.me || null;
+  const cats = await request('/forum/categories');
+  const category = (cats.items.find((c) => c.code === topic.category) || { name: topic.category }).name;
   const replyValues = { body: '', quote_of: null };
   const quoteNote = h('p', { class: 'hint', hidden: true });
   let replyForm = null;
@@ -249,7 +251,7 @@ export async function renderTopic(ctx) {
     ctx.rerender();
   } }, t(topic.following ? 'forum.unfollow' : 'forum.follow'));
   return h('section', { class: 'forum-topic-page' },
-    h('p', { class: 'crumbs' }, h('a', { href: '#/foro' }, t('forum.title')), ' › ', h('a', { href: `#/foro/c/${topic.category}` }, topic.category)),
+    h('p', { class: 'crumbs' }, h('a', { href: '#/foro' }, t('forum.title')), ' › ', h('a', { href: `#/foro/c/${topic.category}` }, category)),
     h('h1', {}, topic.title),
     h('p', { class: 'meta' }, topic.locked && h('span', { class: 'badge' }, t('forum.locked')), ' ',
       topic.tags.map((tag) => h('a', { class: 'tag', href: `#/foro/etiqueta/${tag}` }, `#${tag} `)), followButton),
