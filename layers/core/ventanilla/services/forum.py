@@ -241,7 +241,7 @@ def _mask_notice(account: str, tid: str, post_id: str, kinds: set[str], at: str)
     entry = {
         "at": at,
         "action": "masked",
-        "reason": "datos personales ocultos: " + ", ".join(sorted(kinds)),
+        "reason": "datos personales ocultos: " + ", ".join(MASK_WORDS["es"][k] for k in sorted(kinds)),
         "moderator": "sistema",
         "topic_id": tid,
         "post_id": post_id,

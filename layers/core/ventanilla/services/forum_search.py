@@ -129,7 +129,7 @@ def search(query: str, lang: str, limit: int = 5) -> dict[str, Any]:
                 "title": titles[0],
                 "items": [
                     {"id": h.slug, "title": h.title, "summary": h.summary, "snippet": h.snippet}
-                    for h in official.hits
+                    for h in (official.hits if official.confident else [])  # no fuzzy guesses
                 ],
             },
             {
