@@ -24,6 +24,7 @@ from ventanilla import observability as obs
 from ventanilla.help.indexing import ArticleRef, ref_of, refresh
 from ventanilla.help.search.published import publish
 from ventanilla.help.search.shared import shared_engine
+from ventanilla.services import forum_search
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -39,13 +40,25 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     pending: list[tuple[str, ArticleRef]] = []
+    topics: list[tuple[str, str]] = []
 
     def record_handler(record: SQSRecord) -> None:
-        pending.append((record.message_id, ref_of(json.loads(record.body))))
+        envelope = json.loads(record.body)
+        topic = forum_search.topic_of(envelope)  # the forum's index shares this queue
+        if topic is not None:
+            topics.append((record.message_id, topic))
+        else:
+            pending.append((record.message_id, ref_of(envelope)))
 
     with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
         processor.process()
     response: dict[str, Any] = processor.response()
+    if topics:
+        try:
+            forum_search.refresh([t for _, t in topics])
+        except Exception:
+            logger.exception("forum topics not brought to the index", extra={"topics": len(topics)})
+            response["batchItemFailures"] += [{"itemIdentifier": m} for m, _ in topics]
     if not pending:
         return response
     try:

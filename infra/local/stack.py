@@ -141,6 +141,9 @@ class LocalStack:
                     self.citizen_login, _principal(desk)
                 )
                 demo.seed_assets(self.logins, self.demo_numbers)
+                from infra.local.demo_forum import seed_forum
+
+                seed_forum({login.username: _principal(login) for login in self.logins})
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":

@@ -55,6 +55,14 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "POST /api/v1/admin/webhooks": "a URL whose host resolves to public addresses only (SSRF guard)",
     "PUT /api/v1/admin/webhooks/{webhook_id}": "a URL whose host resolves to public addresses only",
+    "GET /api/v1/forum/topics": "a category or a tag; a cursor of that listing",
+    "POST /api/v1/forum/topics": "a category that exists; the forum's word list, link rules and rate",
+    "POST /api/v1/forum/topics/{topic_id}/replies": "a quoted post that exists; word list, links, rate",
+    "PUT /api/v1/forum/topics/{topic_id}/posts/{post_id}": "the forum's word list, link rules and rate",
+    "PUT /api/v1/forum/topics/{topic_id}/links": "a request type that exists",
+    "POST /api/v1/forum/moderation/topics/{topic_id}/move": "a category that exists",
+    "POST /api/v1/forum/moderation/topics/{topic_id}/merge": "another topic that exists, not merged",
+    "PUT /api/v1/admin/forum/categories/{code}": "the body's code is the path's",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),

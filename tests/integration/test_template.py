@@ -116,7 +116,10 @@ def test_the_help_index_queue_has_a_dead_letter_queue_and_an_alarm() -> None:
     ]
     assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
     rule = RESOURCES["HelpIndexRule"]["Properties"]
-    assert rule["EventPattern"] == {"source": ["ventanilla.help"], "detail-type": ["HelpArticleChanged"]}
+    assert rule["EventPattern"] == {
+        "source": ["ventanilla.help"],
+        "detail-type": ["HelpArticleChanged", "ForumTopicChanged"],  # the forum index shares the queue
+    }
     policy = RESOURCES["HelpIndexQueuePolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
     assert policy["Condition"]["ArnEquals"]["aws:SourceArn"] == {"Fn::GetAtt": ["HelpIndexRule", "Arn"]}
 

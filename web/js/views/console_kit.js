@@ -16,6 +16,7 @@ export const LINKS = [
   ['/agente/ajustes/calendario', 'admin.nav.calendar', MANAGERS],
   ['/agente/ajustes/sla', 'admin.nav.sla', MANAGERS],
   ['/agente/webhooks', 'admin.nav.webhooks', ['admin']],
+  ['/agente/foro', 'admin.nav.forum', ['moderator', 'admin']],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 

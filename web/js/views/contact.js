@@ -55,8 +55,17 @@ function firstOpenStep() {
   return null;
 }
 
-export async function render({ params }) {
+export async function render({ params, query }) {
   const step = params[0] || 'datos';
+  // "This is a request: file it here" (a forum topic's link) pre-fills the type and subtype.
+  const preset = query && query.get('tipo');
+  if (preset && /^[a-z0-9-]+(\/[a-z0-9-]+)?$/.test(preset)) {
+    const [type, subtype = ''] = preset.split('/');
+    if (type !== state.type || subtype !== state.subtype) {
+      Object.assign(state, { type, subtype, suggested: null, opened: [], deflection: null, form: {} });
+      save();
+    }
+  }
   if (step === 'enviada') return confirmation();
   if (!STEPS.includes(step)) { go('/contacto'); return null; }
   const open = firstOpenStep();

@@ -78,6 +78,20 @@ Keys (generic attribute names, so entities can share the indexes):
     asset alias    ASSETALIAS#<host|serial>#<value>  ALIAS   -> inventory number (unique)
     asset counts   ASSETCOUNTS         ALL             ADD counters type#, status#, loc#, team#
     incidents      ASSETINC#<yyyy-mm>  <inv>           ADD count of the links made that month
+    forum category FORUM               CAT#<code>      admin list; FORUM / RULES: word list, link rules, holds
+    forum topic    FTOPIC#<tid>        TOPIC           GSI1 FCAT#<category> / <pin 0|1>#<last activity>#<tid>
+                                                            (sparse: published and not merged)
+                                                       GSI3 FMODQ#reported / <reports>#<at>#<tid>#<post>
+                                                            or FMODQ#held / <at>#<tid>#<post> (sparse)
+    forum reply    FTOPIC#<tid>        R#<rid>         rid sorts by time; GSI3 as the topic's
+    forum revision FTOPIC#<tid>        V#<post>#<at>   the text before an edit
+    forum tag      FTAG#<tag>          <created>#<tid> pointer of a listed topic (deleted when unlisted)
+    forum vote     FVOTE#<tid>#<post>  <account>       one per person (conditional Put + ADD score)
+    forum report   FREPORT#<tid>#<post> <account>      one per person and post
+    forum account  FUSER#<account>     STATE | MOD#<at>#<r> | FOLLOW#<tid>   status; notices; follows
+    forum follower FFOLLOW#<tid>       <account>
+    forum modlog   FMODLOG#<yyyy-mm>   <at>#<r>        every moderation action with its reason
+    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards)
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
@@ -121,6 +135,13 @@ Access patterns:
   group's members; their profiles in one BatchGetItem; each working member's availability (GetItem)
   and open load (three COUNT Queries on GSI3, capped at 100); an admin's change of roles, teams and
   tier is one UpdateItem conditioned on the profile's ``version``.
+- the forum (ventanilla.storage.forum): a category page is one Query on GSI1 ``FCAT#<category>``
+  descending (pinned first, then latest activity), Limit = page; a tag page one Query of
+  ``FTAG#<tag>`` plus one BatchGetItem of that page's topics; a topic page one GetItem of the topic
+  plus one Query ``begins_with R#`` (Limit = page): the same reads at 100 or 10,000 topics. The
+  moderation queue is one Query on GSI3 (``FMODQ#reported`` most reports first, ``FMODQ#held``
+  oldest first). Hiding, merging or holding a topic rewrites it without GSI1 keys and deletes its
+  tag pointers in the same transaction, so it leaves every listing at once.
 - an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
 - a staff member's profile: GetItem ``STAFF#sub / PROFILE`` (every staff request reads it); they
   set the language of their notices with one UpdateItem on it (``language`` only; a missing

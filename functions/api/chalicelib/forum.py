@@ -1,0 +1,638 @@
+"""The community forum (issue 15): public reads; citizens write with an ID token of the citizens'
+pool (after accepting the forum's terms), staff with their own token (shown with a staff badge);
+moderation under /forum/moderation (group ``moderator`` or admin), every action audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint, Response
+from chalice.app import Request
+
+from chalicelib.http import (
+    BEARER,
+    CITIZEN_BEARER,
+    CURSOR,
+    FILER_BEARER,
+    Param,
+    citizen_of,
+    is_citizen_token,
+    json_response,
+    lang_of,
+    limit,
+    parse_body,
+    principal_of,
+    q,
+    query_int,
+    route,
+)
+from ventanilla.auth import CitizenPrincipal, Principal
+from ventanilla.errors import Forbidden
+from ventanilla.models.forum import (
+    ForumAcceptIn,
+    ForumAccountOut,
+    ForumCategories,
+    ForumCategoryIn,
+    ForumCategoryOut,
+    ForumDone,
+    ForumEditIn,
+    ForumHistory,
+    ForumLinksIn,
+    ForumMe,
+    ForumMergeIn,
+    ForumModEntry,
+    ForumModLog,
+    ForumMoveIn,
+    ForumPostOut,
+    ForumPreviewIn,
+    ForumPreviewOut,
+    ForumQueue,
+    ForumReasonIn,
+    ForumReplyIn,
+    ForumReportIn,
+    ForumRulesIn,
+    ForumRulesOut,
+    ForumSearchOut,
+    ForumStats,
+    ForumSuspendIn,
+    ForumTopicIn,
+    ForumTopicList,
+    ForumTopicOut,
+    ForumWritten,
+)
+from ventanilla.services import forum, forum_moderation, forum_search, forum_stats
+
+bp = Blueprint(__name__)
+WRITER: dict[str, str | Param] = {"Authorization": FILER_BEARER}
+VIEWER: dict[str, str | Param] = {
+    "Authorization": q(
+        "optional: a citizen ID token or a staff token (own held posts, moderators)",
+        pattern=r"^Bearer [A-Za-z0-9._~+/=-]{1,8192}$",
+    )
+}
+STAFF: dict[str, str | Param] = {"Authorization": BEARER}
+CITIZEN: dict[str, str | Param] = {"Authorization": CITIZEN_BEARER}
+TOPIC = r"^t[0-9]{17}[0-9a-f]{6}$"
+MODS = forum_moderation.MODERATORS
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _writer(request: Request) -> CitizenPrincipal | Principal:
+    """The citizen (citizens' pool ID token) or staff member (staff token) writing."""
+    if is_citizen_token(request):
+        return citizen_of(request)
+    principal = principal_of(request)
+    if not principal.groups:
+        raise Forbidden("forum_staff_only")
+    return principal
+
+
+def _viewer(request: Request) -> CitizenPrincipal | Principal | None:
+    if not request.headers.get("authorization"):
+        return None
+    return _writer(request)
+
+
+def _page(request: Request) -> tuple[str | None, int]:
+    return (request.query_params or {}).get("cursor"), query_int(request, "limit", forum.PAGE, 1, 50)
+
+
+@route(
+    bp,
+    "/api/v1/forum/categories",
+    "GET",
+    summary="The forum's categories",
+    tag="forum",
+    response=ForumCategories,
+    query={"lang": q("es or en", enum=["es", "en"])},
+)
+def categories() -> Response:
+    request = bp.current_request
+    lang = (request.query_params or {}).get("lang") or lang_of(request)
+    return json_response(
+        forum.categories("en" if lang == "en" else "es"), headers={"Cache-Control": "public, max-age=60"}
+    )
+
+
+@route(
+    bp,
+    "/api/v1/forum/search",
+    "GET",
+    summary='Search the help centre and the forum: results grouped "Ayuda oficial" then "Comunidad"',
+    tag="forum",
+    response=ForumSearchOut,
+    query={
+        "q": q("what to look for", required=True, minLength=1, maxLength=200),
+        "lang": q("es or en", enum=["es", "en"]),
+    },
+)
+def search() -> Response:
+    request = bp.current_request
+    params = request.query_params or {}
+    text = (params.get("q") or "").strip()
+    if not text:
+        from ventanilla.errors import FieldError, ValidationFailed
+
+        raise ValidationFailed("validation_failed", errors=[FieldError("q", "missing")])
+    lang = params.get("lang") or lang_of(request)
+    return json_response(forum_search.search(text, "en" if lang == "en" else "es"))
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics",
+    "GET",
+    summary="Topics of a category (pinned announcements first, then latest activity) or of a tag",
+    tag="forum",
+    response=ForumTopicList,
+    query={
+        "category": q("category code (or give tag)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
+        "tag": q("a tag", pattern=r"^[a-z0-9][a-z0-9-]{0,39}$"),
+        "limit": limit(1, 50, 20),
+        "cursor": CURSOR,
+    },
+)
+def list_topics() -> Response:
+    request = bp.current_request
+    params = request.query_params or {}
+    cursor, size = _page(request)
+    return json_response(forum.list_topics(params.get("category"), params.get("tag"), cursor, size))
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics",
+    "POST",
+    summary="Open a topic (citizen after the forum's terms, or staff)",
+    tag="forum",
+    body=ForumTopicIn,
+    response=ForumWritten,
+    status=201,
+    headers=WRITER,
+)
+def create_topic() -> Response:
+    request = bp.current_request
+    actor = _writer(request)
+    body = parse_body(request, ForumTopicIn)
+    return json_response(forum.create_topic(actor, body, lang_of(request)), status=201, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}",
+    "GET",
+    summary="A topic and one page of its replies",
+    tag="forum",
+    response=ForumTopicOut,
+    headers=VIEWER,
+    query={"limit": limit(1, 50, 20), "cursor": CURSOR},
+)
+def get_topic(topic_id: str) -> Response:
+    request = bp.current_request
+    cursor, size = _page(request)
+    return json_response(forum.get_topic(topic_id, _viewer(request), cursor, size))
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/replies",
+    "POST",
+    summary="Reply to a topic (may quote a post)",
+    tag="forum",
+    body=ForumReplyIn,
+    response=ForumWritten,
+    status=201,
+    headers=WRITER,
+)
+def reply(topic_id: str) -> Response:
+    request = bp.current_request
+    actor = _writer(request)
+    body = parse_body(request, ForumReplyIn)
+    return json_response(forum.reply(actor, topic_id, body, lang_of(request)), status=201, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}",
+    "PUT",
+    summary="Edit my post (the text before is kept in its history)",
+    tag="forum",
+    body=ForumEditIn,
+    response=ForumWritten,
+    headers=WRITER,
+)
+def edit(topic_id: str, post_id: str) -> Response:
+    request = bp.current_request
+    actor = _writer(request)
+    body = parse_body(request, ForumEditIn)
+    return json_response(forum.edit(actor, topic_id, post_id, body, lang_of(request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/history",
+    "GET",
+    summary="A post's earlier versions, newest first",
+    tag="forum",
+    response=ForumHistory,
+    headers=VIEWER,
+)
+def history(topic_id: str, post_id: str) -> Response:
+    request = bp.current_request
+    return json_response(forum.history(topic_id, post_id, _viewer(request)))
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
+    "PUT",
+    summary="Vote a post useful (one vote per person)",
+    tag="forum",
+    response=ForumPostOut,
+    headers=WRITER,
+)
+def vote(topic_id: str, post_id: str) -> Response:
+    return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, True), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
+    "DELETE",
+    summary="Take my vote back",
+    tag="forum",
+    response=ForumPostOut,
+    headers=WRITER,
+)
+def unvote(topic_id: str, post_id: str) -> Response:
+    return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, False), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/report",
+    "POST",
+    summary="Report a post to the moderators (once per person)",
+    tag="forum",
+    body=ForumReportIn,
+    response=ForumDone,
+    status=202,
+    headers=WRITER,
+)
+def report(topic_id: str, post_id: str) -> Response:
+    request = bp.current_request
+    actor = _writer(request)
+    forum.report(actor, topic_id, post_id, parse_body(request, ForumReportIn))
+    return json_response(ForumDone(), status=202, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/accepted",
+    "PUT",
+    summary="Mark the accepted answer (the topic's author or staff)",
+    tag="forum",
+    body=ForumAcceptIn,
+    response=ForumTopicOut,
+    headers=WRITER,
+)
+def accept(topic_id: str) -> Response:
+    request = bp.current_request
+    actor = _writer(request)
+    body = parse_body(request, ForumAcceptIn)
+    return json_response(forum.accept(actor, topic_id, body.post_id), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/links",
+    "PUT",
+    summary="Link a topic to a help article or a request type (staff)",
+    tag="forum",
+    body=ForumLinksIn,
+    response=ForumTopicOut,
+    auth=True,
+    headers=STAFF,
+)
+def links(topic_id: str) -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    if not principal.groups:
+        raise Forbidden("forum_staff_only")
+    return json_response(
+        forum.set_links(principal, topic_id, parse_body(request, ForumLinksIn)), headers=NO_STORE
+    )
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/follow",
+    "PUT",
+    summary="Follow a topic (notices of replies and an accepted answer)",
+    tag="forum",
+    response=ForumDone,
+    headers=CITIZEN,
+)
+def follow(topic_id: str) -> Response:
+    forum.follow(citizen_of(bp.current_request), topic_id, True)
+    return json_response(ForumDone(), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/follow",
+    "DELETE",
+    summary="Stop following a topic",
+    tag="forum",
+    response=ForumDone,
+    headers=CITIZEN,
+)
+def unfollow(topic_id: str) -> Response:
+    forum.follow(citizen_of(bp.current_request), topic_id, False)
+    return json_response(ForumDone(), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/preview",
+    "POST",
+    summary="How a post will look: HTML and what personal data would be hidden",
+    tag="forum",
+    body=ForumPreviewIn,
+    response=ForumPreviewOut,
+)
+def preview() -> Response:
+    from ventanilla.rules.forum_safety import mask_personal_data
+    from ventanilla.settings import get_settings
+
+    body = parse_body(bp.current_request, ForumPreviewIn)
+    masked = mask_personal_data(body.body, get_settings().country)
+    out = ForumPreviewOut(html=forum._render(masked.text), masked=sorted(masked.kinds))
+    return json_response(out, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/terms",
+    "POST",
+    summary="Accept the forum's rules (a 'forum' consent in my ledger)",
+    tag="forum",
+    response=ForumAccountOut,
+    status=201,
+    headers=CITIZEN,
+)
+def terms() -> Response:
+    return json_response(forum.accept_terms(citizen_of(bp.current_request)), status=201, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/me",
+    "GET",
+    summary="My forum account and my notices (moderation with its reason, replies)",
+    tag="forum",
+    response=ForumMe,
+    headers=WRITER,
+)
+def me() -> Response:
+    actor = _writer(bp.current_request)
+    return json_response(
+        ForumMe(account=forum.my_account(actor), notices=forum.my_notices(actor)), headers=NO_STORE
+    )
+
+
+# ---- moderation -------------------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/forum/moderation/queue",
+    "GET",
+    summary="Posts awaiting a moderator: reported (most reports first) or held (oldest first)",
+    tag="forum-moderation",
+    response=ForumQueue,
+    auth=True,
+    roles=MODS,
+    headers=STAFF,
+    query={
+        "kind": q("reported (default) or held", enum=["reported", "held"]),
+        "limit": limit(1, 50, 20),
+        "cursor": CURSOR,
+    },
+)
+def mod_queue() -> Response:
+    request = bp.current_request
+    cursor, size = _page(request)
+    kind = (request.query_params or {}).get("kind") or "reported"
+    return json_response(forum_moderation.queue(kind, cursor, size), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/moderation/log",
+    "GET",
+    summary="Moderation actions of a month, newest first",
+    tag="forum-moderation",
+    response=ForumModLog,
+    auth=True,
+    roles=MODS,
+    headers=STAFF,
+    query={
+        "month": q("YYYY-MM (default this month)", pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$"),
+        "limit": limit(1, 100, 50),
+        "cursor": CURSOR,
+    },
+)
+def mod_log() -> Response:
+    request = bp.current_request
+    cursor, size = (
+        _page(request)
+        if "limit" not in (request.query_params or {})
+        else ((request.query_params or {}).get("cursor"), query_int(request, "limit", 50, 1, 100))
+    )
+    return json_response(
+        forum_moderation.log((request.query_params or {}).get("month"), cursor, size), headers=NO_STORE
+    )
+
+
+def _post_action(action: str) -> Callable[..., Response]:
+    def view(topic_id: str, post_id: str) -> Response:
+        request = bp.current_request
+        body = parse_body(request, ForumReasonIn)
+        by = principal_of(request)
+        if action == "dismiss":
+            return json_response(forum_moderation.dismiss(by, topic_id, post_id, body.reason))
+        return json_response(forum_moderation.set_status(by, topic_id, post_id, action, body.reason))
+
+    view.__name__ = f"mod_post_{action}"
+    return view
+
+
+for _action in ("hide", "restore", "approve", "dismiss"):
+    route(
+        bp,
+        f"/api/v1/forum/moderation/topics/{{topic_id}}/posts/{{post_id}}/{_action}",
+        "POST",
+        summary=f"{_action.capitalize()} a post, with a reason the author sees",
+        tag="forum-moderation",
+        body=ForumReasonIn,
+        response=ForumModEntry,
+        auth=True,
+        roles=MODS,
+        headers=STAFF,
+        audit="forum-moderation",
+    )(_post_action(_action))
+
+
+def _topic_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
+    def view(topic_id: str) -> Response:
+        request = bp.current_request
+        body: Any = parse_body(request, model)
+        return json_response(
+            forum_moderation.topic_action(
+                principal_of(request),
+                topic_id,
+                action,
+                body.reason,
+                getattr(body, "category", None),
+                getattr(body, "into", None),
+            )
+        )
+
+    view.__name__ = f"mod_topic_{action}"
+    return view
+
+
+_TOPIC_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
+    ("lock", ForumReasonIn),
+    ("unlock", ForumReasonIn),
+    ("move", ForumMoveIn),
+    ("merge", ForumMergeIn),
+)
+for _action, _model in _TOPIC_ACTIONS:
+    route(
+        bp,
+        f"/api/v1/forum/moderation/topics/{{topic_id}}/{_action}",
+        "POST",
+        summary=f"{_action.capitalize()} a topic, with a reason the author sees",
+        tag="forum-moderation",
+        body=_model,
+        response=ForumModEntry,
+        auth=True,
+        roles=MODS,
+        headers=STAFF,
+        audit="forum-moderation",
+    )(_topic_action(_action, _model))
+
+
+def _account_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
+    def view(account: str) -> Response:
+        request = bp.current_request
+        body: Any = parse_body(request, model)
+        return json_response(
+            forum_moderation.account_action(
+                principal_of(request), account, action, body.reason, getattr(body, "days", None)
+            )
+        )
+
+    view.__name__ = f"mod_account_{action}"
+    return view
+
+
+_ACCOUNT_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
+    ("warn", ForumReasonIn),
+    ("suspend", ForumSuspendIn),
+    ("ban", ForumReasonIn),
+    ("unban", ForumReasonIn),
+)
+for _action, _model in _ACCOUNT_ACTIONS:
+    route(
+        bp,
+        f"/api/v1/forum/moderation/accounts/{{account}}/{_action}",
+        "POST",
+        summary=f"{_action.capitalize()} a forum account, with a reason its holder sees",
+        tag="forum-moderation",
+        body=_model,
+        response=ForumAccountOut,
+        auth=True,
+        roles=MODS,
+        headers=STAFF,
+        audit="forum-moderation",
+    )(_account_action(_action, _model))
+
+
+# ---- administration and figures --------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/admin/forum/rules",
+    "GET",
+    summary="The forum's word list, link rules, holds and rate",
+    tag="forum-moderation",
+    response=ForumRulesOut,
+    auth=True,
+    roles=MODS,
+    headers=STAFF,
+)
+def get_rules() -> Response:
+    return json_response(forum.get_rules(), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/forum/rules",
+    "PUT",
+    summary="Set the forum's word list, link rules, holds and rate",
+    tag="forum-moderation",
+    body=ForumRulesIn,
+    response=ForumRulesOut,
+    auth=True,
+    roles=MODS,
+    headers=STAFF,
+    audit="forum-rules",
+    before=lambda: forum.get_rules().model_dump(),
+)
+def put_rules() -> Response:
+    return json_response(forum.put_rules(parse_body(bp.current_request, ForumRulesIn)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/forum/categories/{code}",
+    "PUT",
+    summary="Create or change a forum category",
+    tag="forum-moderation",
+    body=ForumCategoryIn,
+    response=ForumCategoryOut,
+    auth=True,
+    roles=("admin",),
+    headers=STAFF,
+    audit="forum-category",
+)
+def put_category(code: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, ForumCategoryIn)
+    if body.code != code:
+        from ventanilla.errors import FieldError, ValidationFailed
+
+        raise ValidationFailed("validation_failed", errors=[FieldError("code", "forum_code_mismatch")])
+    return json_response(forum.put_category(body, lang_of(request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/stats/forum",
+    "GET",
+    summary="Forum figures of the last days (aggregates only)",
+    tag="forum-moderation",
+    response=ForumStats,
+    auth=True,
+    roles=("supervisor", "admin", "moderator"),
+    headers=STAFF,
+    query={"days": limit(1, 90, 30)},
+)
+def stats() -> Response:
+    request = bp.current_request
+    return json_response(forum_stats.figures(query_int(request, "days", 30, 1, 90)))

@@ -1,0 +1,58 @@
+// The console's forum moderation (#/agente/foro): reported posts (most reports first) and posts
+// held for review, each with its actions; every action needs a reason, which the author sees.
+import { h, announce } from '../dom.js';
+import { fmtDateTime, t } from '../i18n.js';
+import { clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { staffRequest } from './agent.js';
+import { guarded, page } from './console_kit.js';
+
+const MODS = ['moderator', 'admin'];
+
+function item(entry, kind, rerender) {
+  const values = { reason: '' };
+  const status = statusLine();
+  const act = async (path, body) => {
+    const form = status.closest('form');
+    clearErrors(form);
+    if (values.reason.trim().length < 3) { showErrors(form, [{ field: 'reason', message: t('forum.mod.reason_needed') }]); return; }
+    try {
+      await staffRequest(`/forum/moderation/${path}`, { method: 'POST', body: { reason: values.reason.trim(), ...body } });
+      announce(t('forum.mod.done'));
+      rerender();
+    } catch (error) {
+      showErrors(form, [{ field: 'reason', message: error.message }]);
+    }
+  };
+  const post = `topics/${entry.topic_id}/posts/${entry.post_id}`;
+  const button = (label, path, body) => h('button', { type: 'button', class: 'btn small', onclick: () => act(path, body) }, label);
+  return h('li', { class: 'mod-item' },
+    h('form', { novalidate: true, onsubmit: (e) => e.preventDefault() },
+      h('h2', {}, h('a', { href: `#/foro/tema/${entry.topic_id}` }, entry.title || entry.topic_id)),
+      h('p', { class: 'meta' }, entry.author.name, ' · ', fmtDateTime(entry.at), ' · ',
+        kind === 'reported'
+          ? t('forum.mod.reports', { n: entry.reports, reasons: Object.entries(entry.reasons).map(([r, n]) => `${t(`forum.reason_${r}`)} (${n})`).join(', ') })
+          : t(`forum.mod.held_${entry.held_because || 'new_account'}`)),
+      h('blockquote', {}, entry.excerpt),
+      errorSummary(),
+      field({ name: 'reason', label: t('forum.mod.reason'), hint: t('forum.mod.reason_hint'), required: true, onInput: (v) => { values.reason = v; } }),
+      h('div', { class: 'actions' },
+        kind === 'held' ? button(t('forum.mod.approve'), `${post}/approve`) : button(t('forum.mod.dismiss'), `${post}/dismiss`),
+        button(t('forum.mod.hide'), `${post}/hide`),
+        entry.post_id === 'topic' && button(t('forum.mod.lock'), `topics/${entry.topic_id}/lock`),
+        entry.author.kind === 'citizen' && button(t('forum.mod.ban'), `accounts/${entry.author.id}/ban`)),
+      status));
+}
+
+export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
+  const kind = ctx.query.get('tipo') === 'retenidos' ? 'held' : 'reported';
+  const queue = await staffRequest(`/forum/moderation/queue?kind=${kind}&limit=20`);
+  const log = await staffRequest('/forum/moderation/log?limit=10');
+  return page(session, '/agente/foro', 'forum.mod.title',
+    h('nav', { class: 'tabs', 'aria-label': t('forum.mod.queues') }, h('ul', {},
+      h('li', {}, h('a', { href: '#/agente/foro', 'aria-current': kind === 'reported' ? 'page' : null }, t('forum.mod.reported'))),
+      h('li', {}, h('a', { href: '#/agente/foro?tipo=retenidos', 'aria-current': kind === 'held' ? 'page' : null }, t('forum.mod.held'))))),
+    queue.items.length ? h('ul', { class: 'mod-queue' }, queue.items.map((e) => item(e, kind, ctx.rerender))) : h('p', {}, t('forum.mod.empty')),
+    h('h2', {}, t('forum.mod.log')),
+    h('table', {}, h('thead', {}, h('tr', {}, ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))))),
+      h('tbody', {}, log.items.map((e) => h('tr', {}, h('td', {}, fmtDateTime(e.at)), h('td', {}, e.moderator), h('td', {}, t(`forum.mod.action_${e.action}`)), h('td', {}, e.reason))))));
+});
