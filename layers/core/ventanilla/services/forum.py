@@ -14,8 +14,6 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
@@ -48,7 +46,7 @@ from ventanilla.rules.rate_limit import Limit, decide
 from ventanilla.settings import get_settings
 from ventanilla.storage import forum as store
 from ventanilla.storage import limits
-from ventanilla.storage.table import cursor_in, cursor_out, is_error
+from ventanilla.storage.table import cursor_in, cursor_out
 
 register(
     {
@@ -500,12 +498,8 @@ def reply(actor: Actor, tid: str, body: ForumReplyIn, lang: Lang) -> ForumWritte
     update = None
     if status == "published":
         update = _activity(topic, at, isinstance(actor, Principal))
-    try:
-        store.put_reply(item, update)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise Conflict("forum_locked") from error
-        raise
+    if not store.put_reply(item, update):
+        raise Conflict("forum_locked")
     extra = _mask_notice(account, tid, rid, kinds, at)
     if status == "published":
         extra.append(_published_once(account))

@@ -143,9 +143,9 @@ def queue_keys(post: dict[str, Any]) -> dict[str, str]:
     return {}
 
 
-def put_reply(reply: dict[str, Any], topic_update: dict[str, Any] | None) -> None:
-    """A new reply and, when published, the topic's counters and activity (one transaction,
-    refused if the topic was locked or hidden meanwhile)."""
+def put_reply(reply: dict[str, Any], topic_update: dict[str, Any] | None) -> bool:
+    """A new reply and, when published, the topic's counters and activity (one transaction); False
+    when refused because the topic was locked or hidden meanwhile."""
     tid = reply["topic_id"]
     items: list[dict[str, Any]] = [
         {
@@ -176,7 +176,13 @@ def put_reply(reply: dict[str, Any], topic_update: dict[str, Any] | None) -> Non
         items.append({"Update": update})
     else:
         items.append({"ConditionCheck": update})
-    client().transact_write_items(TransactItems=items)
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException"):
+            return False
+        raise
+    return True
 
 
 def save_post(post: dict[str, Any], expected_version: int, extra: list[dict[str, Any]] | None = None) -> bool:
