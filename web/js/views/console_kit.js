@@ -15,6 +15,10 @@ export const LINKS = [
   ['/agente/ajustes/asignacion', 'admin.nav.routing', MANAGERS],
   ['/agente/ajustes/calendario', 'admin.nav.calendar', MANAGERS],
   ['/agente/ajustes/sla', 'admin.nav.sla', MANAGERS],
+  ['/agente/ayuda', 'admin.nav.help', ['editor', 'admin']],
+  ['/agente/ajustes/metas', 'admin.nav.goals', MANAGERS],
+  ['/agente/ajustes/plantillas', 'admin.nav.templates', MANAGERS],
+  ['/agente/ajustes/entregas', 'admin.nav.delivery', MANAGERS],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 
