@@ -305,7 +305,7 @@ export const renderArticle = guarded(EDITORS, 'editor.edit_title', async (ctx, s
     busy(button, true);
     try {
       const out = await staffRequest(`${ADMIN}/articles/${slug}/${what}?lang=${lang}`, { method: 'POST', body: { revision: article.revision } });
-      remember(t(`editor.${what}ed`, { title: out.title }));
+      remember(t(what === 'publish' ? 'editor.published' : 'editor.archived', { title: out.title }));
       reload();
     } catch (err) {
       busy(button, false);
