@@ -938,7 +938,7 @@ def test_template_edits_carry_the_version_loaded_and_a_concurrent_edit_is_refuse
     """If-Match: "<version>" (the console sends it): the second of two editors who loaded the same
     version gets 409 template_changed and nothing of theirs is written; no header, no check."""
     carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
-    path = "/api/v1/admin/notifications/templates/ticket_closed/sms/en"
+    path = "/api/v1/admin/notifications/templates/ticket_reopened/sms/en"
     api.delete(path, headers=carla)
     first = api.put(path, body=json.dumps({"text": "Closed {{ ticket_number }}"}), headers={**carla, "If-Match": '"0"'})
     assert first.status_code == 200, first.body
