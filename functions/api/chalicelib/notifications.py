@@ -158,9 +158,9 @@ def put_template(kind: str, channel: str, lang: str) -> Response:
     request = bp.current_request
     parts = parse_body(request, TemplateParts)
     expected = _if_match(request.headers.get("if-match"))
-    return json_response(
-        notifications.put_template(principal_of(request), kind, channel, lang, parts, lang_of(request), expected)
-    )
+    principal = principal_of(request)
+    saved = notifications.put_template(principal, kind, channel, lang, parts, lang_of(request), expected)
+    return json_response(saved)
 
 
 def _if_match(raw: str | None) -> int | None:

@@ -48,7 +48,7 @@ i18n.register(
             "en": "Someone else changed this template while you were editing; reload.",
         },
         "bad_if_match": {
-            "es": "If-Match debe ser la versión de la plantilla entre comillas, por ejemplo \"3\".",
+            "es": 'If-Match debe ser la versión de la plantilla entre comillas, por ejemplo "3".',
             "en": 'If-Match must be the template\'s version in quotes, e.g. "3".',
         },
         "device_needs_owner": {

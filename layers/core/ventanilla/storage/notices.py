@@ -340,7 +340,13 @@ def get_template(kind: str, channel: str, lang: str) -> dict[str, Any] | None:
 
 
 def put_template(
-    kind: str, channel: str, lang: str, parts: dict[str, str], by: str, now_iso: str, expected: int | None = None
+    kind: str,
+    channel: str,
+    lang: str,
+    parts: dict[str, str],
+    by: str,
+    now_iso: str,
+    expected: int | None = None,
 ) -> int | None:
     """Store an override; returns its new version (a counter, to show what was edited).
 
@@ -360,7 +366,9 @@ def put_template(
     try:
         response = table().update_item(
             Key=template_key(kind, channel, lang),
-            UpdateExpression="SET parts = :p, updated_by = :by, updated_at = :at, entity = :e ADD version :one",
+            UpdateExpression=(
+                "SET parts = :p, updated_by = :by, updated_at = :at, entity = :e ADD version :one"
+            ),
             ExpressionAttributeValues=values,
             ReturnValues="UPDATED_NEW",
             **condition,
