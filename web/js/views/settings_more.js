@@ -238,7 +238,7 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
   h('p', { class: 'hint' }, t('delivery.redrive_lead')),
   errorSummary(),
   field({ name: 'limit', kind: 'number', label: t('delivery.redrive_limit'), required: true, value: v.limit, hint: t('delivery.redrive_hint'), onInput: (x) => { v.limit = x; } }),
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', disabled: !dead.depth }, t('delivery.redrive'))));
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('delivery.redrive'))));
   return page(session, '/agente/ajustes/entregas', 'delivery.title', flashOnce(),
     h('p', {}, t('delivery.lead')), status,
     h('section', { 'aria-labelledby': 'dead-h' }, h('h2', { id: 'dead-h' }, t('delivery.dead_title')),
