@@ -535,3 +535,19 @@ def test_content_gaps_count_unsure_searches_and_propose_term_candidates(
     row = {g["query"]: g for g in gaps["items"]}[unsure]
     assert row["unsure"] == 1 and row["count"] == 0 and row["candidates"] == [word]
     assert word in gaps["term_candidates"]
+
+
+def test_preview_renders_like_the_portal_and_stores_nothing(api: Any, aws: Aws) -> None:
+    """The editor's live preview: the portal's Markdown and sanitiser, no article, no audit record."""
+    body = {"body_md": "# Horario\n\n**Lunes** <script>alert(1)</script> [x](javascript:alert(1))"}
+    before = table_items(aws)
+    answer = send(api, "post", f"{ADMIN}/preview", body, editor(aws))
+    assert answer.status_code == 200, answer.body
+    html = answer.json_body["html"]
+    assert "<h1>Horario</h1>" in html and "<strong>Lunes</strong>" in html
+    assert "<script" not in html and "alert(1)<" not in html and 'href="javascript' not in html
+    assert table_items(aws) == before
+    too_long = send(api, "post", f"{ADMIN}/preview", {"body_md": "x" * 50_001}, editor(aws))
+    assert problem(too_long, 422)["errors"][0]["field"] == "body_md"
+    agent = send(api, "post", f"{ADMIN}/preview", body, aws.auth("ana.l1"))
+    assert agent.status_code == 403

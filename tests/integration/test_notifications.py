@@ -932,3 +932,32 @@ def iso_now() -> str:
     from ventanilla.models.common import iso
 
     return iso(clock.now())
+
+
+def test_template_edits_carry_the_version_loaded_and_a_concurrent_edit_is_refused(api: Any, aws: Aws) -> None:
+    """If-Match: "<version>" (the console sends it): the second of two editors who loaded the same
+    version gets 409 template_changed and nothing of theirs is written; no header, no check."""
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    path = "/api/v1/admin/notifications/templates/ticket_reopened/sms/en"
+    api.delete(path, headers=carla)
+    first = api.put(
+        path, body=json.dumps({"text": "Closed {{ ticket_number }}"}), headers={**carla, "If-Match": '"0"'}
+    )
+    assert first.status_code == 200, first.body
+    assert first.json_body["version"] == 1
+    late = api.put(
+        path, body=json.dumps({"text": "Mine {{ ticket_number }}"}), headers={**carla, "If-Match": '"0"'}
+    )
+    assert problem(late, 409)["code"] == "template_changed"
+    assert api.get(path, headers=carla).json_body["override"] == {"text": "Closed {{ ticket_number }}"}
+    ok = api.put(
+        path, body=json.dumps({"text": "Again {{ ticket_number }}"}), headers={**carla, "If-Match": '"1"'}
+    )
+    assert ok.status_code == 200 and ok.json_body["version"] == 2
+    bad = api.put(path, body=json.dumps({"text": "x"}), headers={**carla, "If-Match": "yesterday"})
+    assert problem(bad, 400)["code"] == "bad_if_match"
+    assert (
+        api.put(path, body=json.dumps({"text": "No check {{ ticket_number }}"}), headers=carla).status_code
+        == 200
+    )
+    assert api.delete(path, headers=carla).status_code == 204

@@ -45,6 +45,16 @@ const ROUTES = [
   [/^\/agente\/ajustes\/sla$/, async () => (await import('./views/settings.js')).renderPolicy],
   [/^\/agente\/webhooks$/, async () => (await import('./views/webhooks.js')).render],
   [/^\/agente\/manuales$/, async () => (await import('./views/admin.js')).renderManuals],
+  [/^\/agente\/ayuda$/, async () => (await import('./views/editor.js')).renderList],
+  [/^\/agente\/ayuda\/nuevo$/, async () => (await import('./views/editor.js')).renderNew],
+  [/^\/agente\/ayuda\/articulo\/([a-z0-9-]+)$/, async () => (await import('./views/editor.js')).renderArticle],
+  [/^\/agente\/ayuda\/secciones$/, async () => (await import('./views/editor.js')).renderSections],
+  [/^\/agente\/ayuda\/importar$/, async () => (await import('./views/editor.js')).renderImport],
+  [/^\/agente\/ayuda\/busquedas$/, async () => (await import('./views/editor.js')).renderSearches],
+  [/^\/agente\/ayuda\/terminos$/, async () => (await import('./views/editor.js')).renderTerms],
+  [/^\/agente\/ajustes\/metas$/, async () => (await import('./views/settings_more.js')).renderGoals],
+  [/^\/agente\/ajustes\/plantillas$/, async () => (await import('./views/settings_more.js')).renderTemplates],
+  [/^\/agente\/ajustes\/entregas$/, async () => (await import('./views/settings_more.js')).renderDelivery],
 ];
 
 let token = 0;

@@ -18,7 +18,7 @@ from chalicelib.http import (
     route,
 )
 from ventanilla.errors import BadRequest
-from ventanilla.help.articles import Article
+from ventanilla.help.articles import Article, render_html
 from ventanilla.help.models import (
     AdminArticle,
     AdminArticleList,
@@ -26,6 +26,8 @@ from ventanilla.help.models import (
     ArticleIn,
     ContentGapsOut,
     DraftFromReplyIn,
+    HelpPreviewIn,
+    HelpPreviewOut,
     HelpStatsOut,
     ImportResult,
     ReindexOut,
@@ -199,6 +201,22 @@ def archive_article(slug: str) -> Response:
 def article_revisions(slug: str) -> Response:
     found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
     return json_response(found, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/admin/help/preview",
+    "POST",
+    summary="Render Markdown exactly as the help centre shows it (nothing is stored)",
+    tag="help-admin",
+    body=HelpPreviewIn,
+    response=HelpPreviewOut,
+    auth=True,
+    roles=help_content.EDITORS,
+)
+def preview_markdown() -> Response:
+    body = parse_body(bp.current_request, HelpPreviewIn)
+    return json_response(HelpPreviewOut(html=render_html(body.body_md)), headers=NO_STORE)
 
 
 @route(

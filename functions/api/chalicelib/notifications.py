@@ -19,6 +19,7 @@ from chalicelib.http import (
     query_int,
     route,
 )
+from ventanilla.errors import BadRequest
 from ventanilla.models.notices import (
     DeadLetterList,
     DeviceIn,
@@ -143,7 +144,8 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     bp,
     TEMPLATE_PATH,
     "PUT",
-    summary="Save an edited template (validated in the sandbox first); used from the next notice on",
+    summary="Save an edited template (validated in the sandbox first); used from the next notice on. "
+    'Send If-Match: "<version>" (the version loaded; "0": none) to refuse a concurrent edit (409)',
     tag="admin",
     body=TemplateParts,
     response=TemplateOut,
@@ -155,9 +157,20 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
 def put_template(kind: str, channel: str, lang: str) -> Response:
     request = bp.current_request
     parts = parse_body(request, TemplateParts)
-    return json_response(
-        notifications.put_template(principal_of(request), kind, channel, lang, parts, lang_of(request))
-    )
+    expected = _if_match(request.headers.get("if-match"))
+    principal = principal_of(request)
+    saved = notifications.put_template(principal, kind, channel, lang, parts, lang_of(request), expected)
+    return json_response(saved)
+
+
+def _if_match(raw: str | None) -> int | None:
+    """The version the editor loaded, as an ETag ("3"; "0": none stored); absent: no check."""
+    if raw is None or raw.strip() == "*":
+        return None
+    text = raw.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 9:
+        raise BadRequest("bad_if_match")
+    return int(text)
 
 
 @route(

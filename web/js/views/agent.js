@@ -11,6 +11,7 @@ import { go } from '../app.js';
 import { newPasswordView } from './new-password.js';
 import { consoleMenu } from './console_kit.js';
 import { ticketAssetsBox } from './assets.js';
+import { proposeArticleBox } from './editor_propose.js';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'waiting_citizen', 'resolved', 'closed', 'reopened'];
 const WORKING_ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'admin'];
@@ -428,7 +429,8 @@ function drawTicket(root, data, session, cat, message = '') {
           h('h2', { id: 'hist-h' }, t('agent.history')),
           h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
         attachmentsBox({ api: staffRequest, base: `/agent/tickets/${tk.number}`, canUpload: tk.status !== 'closed' }),
-        composer),
+        composer,
+        proposeArticleBox(tk, data.history, staffRequest)),
       h('div', { class: 'col-side' },
         slaPanel(tk),
         ticketAssetsBox(tk.number),

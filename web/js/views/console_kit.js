@@ -17,6 +17,10 @@ export const LINKS = [
   ['/agente/ajustes/sla', 'admin.nav.sla', MANAGERS],
   ['/agente/webhooks', 'admin.nav.webhooks', ['admin']],
   ['/agente/foro', 'admin.nav.forum', ['moderator', 'admin']],
+  ['/agente/ayuda', 'admin.nav.help', ['editor', 'admin']],
+  ['/agente/ajustes/metas', 'admin.nav.goals', MANAGERS],
+  ['/agente/ajustes/plantillas', 'admin.nav.templates', MANAGERS],
+  ['/agente/ajustes/entregas', 'admin.nav.delivery', MANAGERS],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 

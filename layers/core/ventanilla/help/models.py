@@ -51,6 +51,17 @@ class ArticleIn(Strict):
     )
 
 
+class HelpPreviewIn(Strict):
+    """Markdown to render as the help centre would, without saving it (the editor's live preview)."""
+
+    body_md: str = Field(max_length=MAX_BODY)
+
+
+class HelpPreviewOut(BaseModel):
+    html: str
+    """What the portal shows: the same Markdown parser and sanitiser as a published article."""
+
+
 class ArticleEditIn(Strict):
     """A full replacement of an article's content; ``revision`` guards against lost updates."""
 

@@ -43,6 +43,14 @@ OPT_OUT_MAX_AGE = 365 * 86400
 
 i18n.register(
     {
+        "template_changed": {
+            "es": "Otra persona cambió esta plantilla mientras usted la editaba; recargue.",
+            "en": "Someone else changed this template while you were editing; reload.",
+        },
+        "bad_if_match": {
+            "es": 'If-Match debe ser la versión de la plantilla entre comillas, por ejemplo "3".',
+            "en": 'If-Match must be the template\'s version in quotes, e.g. "3".',
+        },
         "device_needs_owner": {
             "es": "Indique el número de la solicitud y su código de acceso, o inicie sesión "
             "como funcionario.",
@@ -284,13 +292,21 @@ def _validated(k: Kind, channel: str, lang: str, parts: TemplateParts, ui: Lang)
 
 
 def put_template(
-    principal: Principal, kind: str, channel: str, lang: str, parts: TemplateParts, ui: Lang
+    principal: Principal,
+    kind: str,
+    channel: str,
+    lang: str,
+    parts: TemplateParts,
+    ui: Lang,
+    expected: int | None = None,
 ) -> TemplateOut:
     principal.require(*MANAGERS)
     k = _kind(kind)
     _check_channel_lang(channel, lang)
     given = _validated(k, channel, lang, parts, ui)
-    store.put_template(k.value, channel, lang, given, principal.username, iso(utcnow()))
+    stored = store.put_template(k.value, channel, lang, given, principal.username, iso(utcnow()), expected)
+    if stored is None:
+        raise Conflict("template_changed")
     from ventanilla.services import notifier
 
     notifier.forget_templates()

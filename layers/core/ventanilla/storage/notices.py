@@ -349,14 +349,44 @@ def get_template(kind: str, channel: str, lang: str) -> dict[str, Any] | None:
     return from_item(item) if item else None
 
 
-def put_template(kind: str, channel: str, lang: str, parts: dict[str, str], by: str, now_iso: str) -> int:
-    """Store an override; returns its new version (a counter, to show what was edited)."""
-    response = table().update_item(
-        Key=template_key(kind, channel, lang),
-        UpdateExpression="SET parts = :p, updated_by = :by, updated_at = :at, entity = :e ADD version :one",
-        ExpressionAttributeValues={":p": parts, ":by": by, ":at": now_iso, ":e": "template", ":one": 1},
-        ReturnValues="UPDATED_NEW",
-    )
+def put_template(
+    kind: str,
+    channel: str,
+    lang: str,
+    parts: dict[str, str],
+    by: str,
+    now_iso: str,
+    expected: int | None = None,
+) -> int | None:
+    """Store an override; returns its new version (a counter, to show what was edited).
+
+    ``expected`` is the version the editor loaded (0: none was stored): another version stored
+    meanwhile returns ``None`` and writes nothing (an optimistic lock; ``None`` skips the check).
+    """
+    condition: dict[str, Any] = {}
+    if expected == 0:
+        condition = {"ConditionExpression": "attribute_not_exists(version)"}
+    elif expected is not None:
+        condition = {
+            "ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": {":expected": expected},
+        }
+    values = {":p": parts, ":by": by, ":at": now_iso, ":e": "template", ":one": 1}
+    values.update(condition.pop("ExpressionAttributeValues", {}))
+    try:
+        response = table().update_item(
+            Key=template_key(kind, channel, lang),
+            UpdateExpression=(
+                "SET parts = :p, updated_by = :by, updated_at = :at, entity = :e ADD version :one"
+            ),
+            ExpressionAttributeValues=values,
+            ReturnValues="UPDATED_NEW",
+            **condition,
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return None
+        raise
     return int(Decimal(response["Attributes"]["version"]))
 
 
