@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
     notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)
     """Backoff of a transient failure: base * 2^(attempt-1) seconds, at most 15 minutes."""
+    # ---- proactive service (issue 16) ----
+    proactive_queue_url: str = Field(default="", alias="PROACTIVE_QUEUE_URL")
+    """Fan-out queue of alerts: one message per audience page, one per batch of recipients."""
+    proactive_send_rate: int = Field(default=50, alias="PROACTIVE_SEND_RATE", ge=1, le=10_000)
+    """Messages a second the fan-out paces itself to (the SES / SNS quotas of the account)."""
+    proactive_batch: int = Field(default=100, alias="PROACTIVE_BATCH", ge=1, le=500)
+    """Recipients per delivery message (one audience Query page)."""
+    proactive_channel_order: str = Field(
+        default="push,sms,email", alias="PROACTIVE_CHANNEL_ORDER", pattern=r"^[a-z]+(,[a-z]+)*$"
+    )
+    """Order an alert goes out on a subscriber's confirmed channels; a new channel (webpush) joins
+    by registering a sender in ventanilla.proactive.channels and naming it here."""
     help_search_engine: str = Field(
         default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
     )
