@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
 from ventanilla.errors import FieldError, NotFound, ValidationFailed
 from ventanilla.models.common import iso, utcnow
@@ -26,7 +27,7 @@ def upload(principal: Principal, body: AreaUpload) -> AreaUploadResult:
     for n, feature in enumerate(body.features):
         code = feature.properties.code
         if code in seen:
-            errors.append(FieldError(f"features.{n}.properties.code", "area_code_repeated", {"code": code}))
+            errors.append(FieldError(f"features.{n}.properties.code", "area_code_repeated", {"name": code}))
             continue
         seen[code] = n
         try:
@@ -62,7 +63,7 @@ def upload(principal: Principal, body: AreaUpload) -> AreaUploadResult:
         raise ValidationFailed(
             "area_overlap",
             errors=[
-                FieldError(f"features.{seen[a]}.geometry", "area_overlaps", {"code": a, "other": b})
+                FieldError(f"features.{seen[a]}.geometry", "area_overlaps", {"name": a, "other": b})
                 for a, b in clashes
             ],
         )
@@ -115,7 +116,7 @@ def names() -> dict[str, dict[str, Any]]:
 def remove(principal: Principal, code: str) -> None:
     old = store.sector(code)
     if old is None:
-        raise NotFound("area_not_found", {"code": code})
+        raise NotFound("area_not_found", {"name": code})
     store.delete_sector(code, list(old.get("cell_ids") or []))
 
 

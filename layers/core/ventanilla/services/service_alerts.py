@@ -17,6 +17,7 @@ import math
 import secrets
 from typing import Any
 
+import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ventanilla.models.common import utcnow
@@ -41,12 +42,12 @@ MAX_UPDATES = 20
 def _check(body: ServiceAlertIn) -> None:
     known_topics = {t.code for t in sub_store.topics()}
     errors = [
-        FieldError(f"topics.{n}", "sub_topic_unknown", {"code": c})
+        FieldError(f"topics.{n}", "sub_topic_unknown", {"name": c})
         for n, c in enumerate(body.topics)
         if c not in known_topics
     ]
     errors += [
-        FieldError(f"sectors.{n}", "area_not_found", {"code": s})
+        FieldError(f"sectors.{n}", "area_not_found", {"name": s})
         for n, s in enumerate(body.sectors)
         if area_store.sector(s) is None
     ]

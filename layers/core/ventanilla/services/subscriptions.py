@@ -13,6 +13,7 @@ import hmac
 import secrets
 from typing import Any, Literal
 
+import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from ventanilla.integrations import messaging
@@ -53,7 +54,7 @@ def put_topic(principal: Principal, code: str, body: SubscriptionTopicIn) -> Sub
 
 def delete_topic(principal: Principal, code: str) -> None:
     if not store.delete_topic(code):
-        raise NotFound("sub_topic_not_found", {"code": code})
+        raise NotFound("sub_topic_not_found", {"name": code})
 
 
 # ---- signatures ------------------------------------------------------------------------------------
@@ -98,12 +99,12 @@ def unsubscribe_url(sub_id: str, topic: str | None = None) -> str:
 def _check_follows(topic_codes: list[str], sectors: list[str]) -> None:
     known = {t.code: t for t in store.topics()}
     errors = [
-        FieldError(f"topics.{n}", "sub_topic_unknown", {"code": c})
+        FieldError(f"topics.{n}", "sub_topic_unknown", {"name": c})
         for n, c in enumerate(topic_codes)
         if c not in known or not known[c].active
     ]
     errors += [
-        FieldError(f"sectors.{n}", "area_not_found", {"code": s})
+        FieldError(f"sectors.{n}", "area_not_found", {"name": s})
         for n, s in enumerate(sectors)
         if s != "*" and area_store.sector(s) is None
     ]
