@@ -52,7 +52,9 @@ def world(aws: Aws, app: Any) -> dict[str, str]:
         admin = {**aws.auth("elena.admin"), "Content-Type": "application/json"}
         up = client.http.post(
             "/api/v1/admin/areas",
-            body=json.dumps(collection(square(north, base_lat + 0.05, -70.0), square(south, base_lat, -70.0))),
+            body=json.dumps(
+                collection(square(north, base_lat + 0.05, -70.0), square(south, base_lat, -70.0))
+            ),
             headers=admin,
         )
         assert up.status_code == 201, up.body
@@ -92,20 +94,31 @@ def test_point_matching_and_bad_geojson(api: Any, aws: Aws, world: dict[str, str
     before = table_items(aws)
     bowtie = square("corbata", 5.0, 5.0)
     bowtie["geometry"]["coordinates"] = [[[5, 5], [5.1, 5.1], [5.1, 5], [5, 5.1], [5, 5]]]
-    bad = api.post("/api/v1/admin/areas", body=json.dumps(collection(square("ok-one", 6.0, 6.0), bowtie)), headers=admin)
+    bad = api.post(
+        "/api/v1/admin/areas", body=json.dumps(collection(square("ok-one", 6.0, 6.0), bowtie)), headers=admin
+    )
     assert bad.status_code == 422, bad.body
     assert [e["field"] for e in bad.json_body["errors"]] == ["features.1.geometry"]
     assert "Self-intersection" in bad.json_body["errors"][0]["message"]
     point = square("punto", 5.0, 5.0)
     point["geometry"] = {"type": "Point", "coordinates": [5, 5]}
-    assert api.post("/api/v1/admin/areas", body=json.dumps(collection(point)), headers=admin).status_code == 422
+    assert (
+        api.post("/api/v1/admin/areas", body=json.dumps(collection(point)), headers=admin).status_code == 422
+    )
     overlapping = square("encima", lat + 0.02, -69.99)
     clash = api.post("/api/v1/admin/areas", body=json.dumps(collection(overlapping)), headers=admin)
     assert clash.status_code == 422, clash.body
     assert clash.json_body["code"] == "area_overlap"
-    assert world["north"] in clash.json_body["errors"][0]["message"] or world["south"] in clash.json_body["errors"][0]["message"]
+    assert (
+        world["north"] in clash.json_body["errors"][0]["message"]
+        or world["south"] in clash.json_body["errors"][0]["message"]
+    )
     assert table_items(aws) == before
-    agent = api.post("/api/v1/admin/areas", body=json.dumps(collection(square("x", 1, 1))), headers={**aws.auth("ana.l1"), "Content-Type": "application/json"})
+    agent = api.post(
+        "/api/v1/admin/areas",
+        body=json.dumps(collection(square("x", 1, 1))),
+        headers={**aws.auth("ana.l1"), "Content-Type": "application/json"},
+    )
     assert agent.status_code == 403
 
 
@@ -117,7 +130,8 @@ def test_double_opt_in_then_unsubscribe(api: Any, aws: Aws, world: dict[str, str
     from ventanilla.storage import subscriptions as store
 
     assert store.audience_page(world["north"], "cortes-agua", 1000, None)[0] == [] or all(
-        i["sub_id"] != created["id"] for i in store.audience_page(world["north"], "cortes-agua", 1000, None)[0]
+        i["sub_id"] != created["id"]
+        for i in store.audience_page(world["north"], "cortes-agua", 1000, None)[0]
     )
     mail = sent(email, "email")[0]
     assert "/unsubscribe?t=" in mail["unsubscribe"]
@@ -127,13 +141,25 @@ def test_double_opt_in_then_unsubscribe(api: Any, aws: Aws, world: dict[str, str
     assert confirmed["confirmed"] and confirmed["email_state"] == "confirmed"
     listed = [i["sub_id"] for i in store.audience_page(world["north"], "cortes-agua", 1000, None)[0]]
     assert created["id"] in listed
-    again = post(api, "/api/v1/subscriptions/confirm", {"token": re.search(r"token=([A-Za-z0-9_-]+)", mail["text"]).group(1)})  # type: ignore[union-attr]
+    again = post(
+        api,
+        "/api/v1/subscriptions/confirm",
+        {"token": re.search(r"token=([A-Za-z0-9_-]+)", mail["text"]).group(1)},
+    )  # type: ignore[union-attr]
     assert again.status_code == 404
     # one-click (RFC 8058): a form POST with the link's signature
     link = mail["unsubscribe"].strip("<>").split("/api/v1", 1)[1]
-    forged = api.post(re.sub(r"t=[0-9a-f]+", "t=" + "0" * 32, "/api/v1" + link), body="List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    forged = api.post(
+        re.sub(r"t=[0-9a-f]+", "t=" + "0" * 32, "/api/v1" + link),
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert forged.status_code == 404
-    gone = api.post("/api/v1" + link, body="List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    gone = api.post(
+        "/api/v1" + link,
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert gone.status_code == 200, gone.body
     assert gone.json_body["email_state"] == "unsubscribed"
     listed = [i["sub_id"] for i in store.audience_page(world["north"], "cortes-agua", 1000, None)[0]]
@@ -144,7 +170,9 @@ def test_double_opt_in_then_unsubscribe(api: Any, aws: Aws, world: dict[str, str
 
 def test_sms_code_and_per_topic_unsubscribe(api: Any, aws: Aws, world: dict[str, str]) -> None:
     phone = f"+5699{uuid.uuid4().int % 10**7:07d}"
-    created = subscribe(api, phone=phone, topics=["cortes-agua", "eventos"], sectors=[world["south"]], language="en")
+    created = subscribe(
+        api, phone=phone, topics=["cortes-agua", "eventos"], sectors=[world["south"]], language="en"
+    )
     sms = sent(phone, "sms")[0]["text"]
     code = re.search(r"(\d{6})", sms).group(1)  # type: ignore[union-attr]
     wrong = "000000" if code != "000000" else "111111"
@@ -179,7 +207,9 @@ def test_bad_subscriptions_are_422_and_write_nothing(api: Any, aws: Aws, world: 
     assert table_items(aws) == before
 
 
-def test_alert_reaches_exactly_the_confirmed_subscribers_once(api: Any, aws: Aws, world: dict[str, str]) -> None:
+def test_alert_reaches_exactly_the_confirmed_subscribers_once(
+    api: Any, aws: Aws, world: dict[str, str]
+) -> None:
     run = uuid.uuid4().hex[:6]
     lat = float(world["lat"])
     people = {
@@ -209,15 +239,26 @@ def test_alert_reaches_exactly_the_confirmed_subscribers_once(api: Any, aws: Aws
         "service": "reclamo",
         "severity": "warning",
     }
-    assert api.post("/api/v1/admin/alerts", body=json.dumps(body), headers={**aws.auth("ana.l1"), "Content-Type": "application/json"}).status_code == 403
+    assert (
+        api.post(
+            "/api/v1/admin/alerts",
+            body=json.dumps(body),
+            headers={**aws.auth("ana.l1"), "Content-Type": "application/json"},
+        ).status_code
+        == 403
+    )
     bad = api.post("/api/v1/admin/alerts", body=json.dumps({**body, "sectors": ["marte"]}), headers=carla)
     assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "sectors.0"
     published = api.post("/api/v1/admin/alerts", body=json.dumps(body), headers=carla)
     assert published.status_code == 201, published.body
     alert = published.json_body
     drain(aws)
-    reached = {who for who in people if sent(f"{who}-{run}@example.cl", "email") and any(
-        "Corte de agua" in m["subject"] for m in sent(f"{who}-{run}@example.cl", "email"))}
+    reached = {
+        who
+        for who in people
+        if sent(f"{who}-{run}@example.cl", "email")
+        and any("Corte de agua" in m["subject"] for m in sent(f"{who}-{run}@example.cl", "email"))
+    }
     assert reached == {"norte-agua", "punto-agua", "todo-agua"}
     mail = next(m for m in sent(f"norte-agua-{run}@example.cl", "email") if "Corte" in m["subject"])
     assert "/unsubscribe?t=" in mail["unsubscribe"] and "#/suscripcion/" in mail["text"]
@@ -246,10 +287,16 @@ def test_alert_reaches_exactly_the_confirmed_subscribers_once(api: Any, aws: Aws
     )
     assert restored.status_code == 201, restored.body
     drain(aws)
-    heard = {who for who in people if any("Restablecido" in m["subject"] for m in sent(f"{who}-{run}@example.cl", "email"))}
+    heard = {
+        who
+        for who in people
+        if any("Restablecido" in m["subject"] for m in sent(f"{who}-{run}@example.cl", "email"))
+    }
     assert heard == {"norte-agua", "punto-agua", "todo-agua"}
     assert all(b["id"] != alert["id"] for b in api.get("/api/v1/alerts").json_body["items"])
     after = post(api, "/api/v1/tickets", ticket_body(location={"lat": lat + 0.06, "long": -69.99}))
     assert after.json_body["service_alert"] is None
-    closed = api.post(f"/api/v1/admin/alerts/{alert['id']}/updates", body=json.dumps({"text": {"es": "x"}}), headers=carla)
+    closed = api.post(
+        f"/api/v1/admin/alerts/{alert['id']}/updates", body=json.dumps({"text": {"es": "x"}}), headers=carla
+    )
     assert closed.status_code == 409

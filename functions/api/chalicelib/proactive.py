@@ -113,7 +113,9 @@ def delete_area(code: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@route(bp, "/api/v1/areas", "GET", summary="The sectors (codes and names)", tag="public", response=AreaSectorList)
+@route(
+    bp, "/api/v1/areas", "GET", summary="The sectors (codes and names)", tag="public", response=AreaSectorList
+)
 def list_areas() -> Response:
     return json_response(areas.listing(), headers={"Cache-Control": "public, max-age=300"})
 
@@ -187,7 +189,9 @@ def put_topic(code: str) -> Response:
     request = bp.current_request
     if not is_code(code):
         raise BadRequest("invalid_code", {"name": code})
-    return json_response(subscriptions.put_topic(principal_of(request), code, parse_body(request, SubscriptionTopicIn)))
+    return json_response(
+        subscriptions.put_topic(principal_of(request), code, parse_body(request, SubscriptionTopicIn))
+    )
 
 
 @route(
@@ -214,7 +218,7 @@ def delete_topic(code: str) -> Response:
     bp,
     "/api/v1/subscriptions",
     "POST",
-    summary="Subscribe (anonymous or signed in); nothing is sent until the email link or SMS code confirms it",
+    summary="Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it",
     tag="public",
     body=SubscriptionIn,
     response=SubscriptionCreated,

@@ -10,7 +10,6 @@ the few sectors that meet there, never the whole list).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,8 +134,3 @@ def overlap(a_full: bool, a_wkb: bytes | None, b_full: bool, b_wkb: bytes | None
 def centroid(geom: Any) -> tuple[float, float]:
     point = geom.representative_point()
     return float(point.y), float(point.x)
-
-
-def iter_codes(features: list[dict[str, Any]]) -> Iterator[str]:
-    for f in features:
-        yield str((f.get("properties") or {}).get("code", ""))

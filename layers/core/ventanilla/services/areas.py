@@ -103,7 +103,8 @@ def _bytes(value: Any) -> bytes | None:
 
 def listing() -> AreaSectorList:
     items = [
-        AreaSector.model_validate({**i, "bbox": [float(v) for v in i.get("bbox", [])]}) for i in store.sectors()
+        AreaSector.model_validate({**i, "bbox": [float(v) for v in i.get("bbox", [])]})
+        for i in store.sectors()
     ]
     items.sort(key=lambda s: s.code)
     return AreaSectorList(items=items)
@@ -125,7 +126,11 @@ def snapshot(code: str) -> dict[str, Any] | None:
     item = store.sector(code)
     if item is None:
         return None
-    return {k: (float(v) if k == "bbox" else v) for k, v in item.items() if k in ("code", "name", "name_en", "cells")}
+    return {
+        k: (float(v) if k == "bbox" else v)
+        for k, v in item.items()
+        if k in ("code", "name", "name_en", "cells")
+    }
 
 
 def sector_at(lat: float, long: float) -> str | None:

@@ -89,7 +89,10 @@ def add_update(principal: Principal, alert_id: str, body: ServiceAlertUpdateIn) 
     n = len(old.updates)
     new = old.model_copy(
         update={
-            "updates": [*old.updates, ServiceAlertUpdate(n=n, kind=body.kind, text=body.text, at=utcnow(), by=principal.username)],
+            "updates": [
+                *old.updates,
+                ServiceAlertUpdate(n=n, kind=body.kind, text=body.text, at=utcnow(), by=principal.username),
+            ],
             "status": "restored" if body.kind == "restored" else "open",
             "expected_end": body.expected_end or old.expected_end,
             "version": old.version + 1,
@@ -265,7 +268,6 @@ _SUB_PLACEHOLDER = "__SUBSCRIPTION__"
 def _render(alert: ServiceAlert, n: int, lang: str, sub_id: str) -> Any:
     from ventanilla.proactive import channels
     from ventanilla.proactive.render import render
-    from ventanilla.services import subscriptions
 
     update = alert.updates[n] if n < len(alert.updates) else alert.updates[-1]
     title = alert.title.en if lang == "en" and alert.title.en else alert.title.es
@@ -278,10 +280,14 @@ def _render(alert: ServiceAlert, n: int, lang: str, sub_id: str) -> Any:
     names = area_store_names()
     sector_names = ", ".join(names.get(s, s) for s in alert.sectors)
     body_text, body_html = render(
-        "alert", lang=lang, title=title, text=text, expected_end=end, sectors=sector_names,
+        "alert",
+        lang=lang,
+        title=title,
+        text=text,
+        expected_end=end,
+        sectors=sector_names,
         manage_url=_SUB_PLACEHOLDER,
     )
-    del subscriptions
     return channels.Outgoing(
         subject=title,
         text=body_text,

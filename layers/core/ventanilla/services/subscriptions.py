@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import CitizenPrincipal, Principal
-from ventanilla.errors import FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
+from ventanilla.errors import FieldError, NotFound, TooManyRequests, ValidationFailed
 from ventanilla.integrations import messaging
 from ventanilla.integrations import secrets as secret_store
 from ventanilla.models.common import utcnow
@@ -89,7 +89,9 @@ def manage_url(sub_id: str) -> str:
 
 def unsubscribe_url(sub_id: str, topic: str | None = None) -> str:
     """The RFC 8058 one-click address (a POST to the API, no page)."""
-    base = f"{get_settings().public_base_url}/api/v1/subscriptions/{sub_id}/unsubscribe?t={manage_token(sub_id)}"
+    base = (
+        f"{get_settings().public_base_url}/api/v1/subscriptions/{sub_id}/unsubscribe?t={manage_token(sub_id)}"
+    )
     return f"{base}&topic={topic}" if topic else base
 
 
@@ -120,7 +122,8 @@ def subscribe(body: SubscriptionIn, citizen: CitizenPrincipal | None) -> Subscri
         found = areas.sector_at(body.lat, body.long)
         if found is None:
             raise ValidationFailed(
-                "validation_failed", errors=[FieldError("lat", "area_no_sector", {"lat": body.lat, "long": body.long})]
+                "validation_failed",
+                errors=[FieldError("lat", "area_no_sector", {"lat": body.lat, "long": body.long})],
             )
         if found not in sectors:
             sectors.append(found)
@@ -152,7 +155,12 @@ def subscribe(body: SubscriptionIn, citizen: CitizenPrincipal | None) -> Subscri
         # Stored pending, then confirmed through save(): the audience items come with it.
         pending = record.model_copy(update={"email_state": "pending", "confirmed_at": None})
         store.create(pending, None, detail)
-        store.save(pending, record.model_copy(update={"version": 2}), "confirmed", {"channel": "email", "by": "account"})
+        store.save(
+            pending,
+            record.model_copy(update={"version": 2}),
+            "confirmed",
+            {"channel": "email", "by": "account"},
+        )
         record = record.model_copy(update={"version": 2})
     else:
         store.create(record, _digest(token) if token else None, detail)
@@ -184,8 +192,11 @@ def _account_consent(citizen_id: str, given: bool) -> None:
 
 def _topic_names(codes: list[str], lang: str) -> str:
     known = {t.code: t for t in store.topics()}
-    names = [(known[c].name_en if lang == "en" and known[c].name_en else known[c].name) if c in known else c for c in codes]
-    return ", ".join(names)
+    names = [
+        (known[c].name_en if lang == "en" and known[c].name_en else known[c].name) if c in known else c
+        for c in codes
+    ]
+    return ", ".join(n or "" for n in names)
 
 
 def _send_confirmation_email(record: SubscriptionRecord, token: str) -> None:
@@ -202,13 +213,22 @@ def _send_confirmation_email(record: SubscriptionRecord, token: str) -> None:
         confirm_url=url,
     )
     raw = messaging.build_email(
-        settings.email_sender, settings.institution_name, str(record.email), subject, text, html,
+        settings.email_sender,
+        settings.institution_name,
+        str(record.email),
+        subject,
+        text,
+        html,
         unsubscribe_url(record.id),
     )
     try:
-        messaging.send_email(settings.email_sender, str(record.email), raw, settings.ses_configuration_set or None)
+        messaging.send_email(
+            settings.email_sender, str(record.email), raw, settings.ses_configuration_set or None
+        )
     except messaging.Permanent as error:
-        raise ValidationFailed("validation_failed", errors=[FieldError("email", "sub_email_refused")]) from error
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("email", "sub_email_refused")]
+        ) from error
 
 
 def _send_code(phone: str, code: str, lang: str) -> None:
@@ -221,7 +241,9 @@ def _send_code(phone: str, code: str, lang: str) -> None:
     try:
         messaging.send_sms(phone, text, settings.sms_sender_id or None)
     except messaging.Permanent as error:
-        raise ValidationFailed("validation_failed", errors=[FieldError("phone", "sub_phone_refused")]) from error
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("phone", "sub_phone_refused")]
+        ) from error
 
 
 def confirm_email(token: str) -> SubscriptionOut:
@@ -232,7 +254,11 @@ def confirm_email(token: str) -> SubscriptionOut:
     if record.email_state != "pending":
         return out(record)
     new = record.model_copy(
-        update={"email_state": "confirmed", "confirmed_at": record.confirmed_at or utcnow(), "version": record.version + 1}
+        update={
+            "email_state": "confirmed",
+            "confirmed_at": record.confirmed_at or utcnow(),
+            "version": record.version + 1,
+        }
     )
     store.save(record, new, "confirmed", {"channel": "email"})
     return out(new)
@@ -247,7 +273,9 @@ def confirm_sms(sub_id: str, code: str) -> SubscriptionOut:
     if record.sms_attempts >= MAX_SMS_ATTEMPTS:
         raise TooManyRequests("sub_code_attempts", {"retry_after": 86400})
     if not record.sms_code_hash or not hmac.compare_digest(record.sms_code_hash, _code_hash(sub_id, code)):
-        wrong = record.model_copy(update={"sms_attempts": record.sms_attempts + 1, "version": record.version + 1})
+        wrong = record.model_copy(
+            update={"sms_attempts": record.sms_attempts + 1, "version": record.version + 1}
+        )
         store.save(record, wrong, None, {})
         raise ValidationFailed("validation_failed", errors=[FieldError("code", "sub_code_wrong")])
     new = record.model_copy(
@@ -294,7 +322,12 @@ def update(sub_id: str, token: str | None, body: SubscriptionUpdateIn) -> Subscr
     topic_codes = list(dict.fromkeys(body.topics))
     _check_follows(topic_codes, sectors)
     new = record.model_copy(
-        update={"topics": topic_codes, "sectors": sectors, "language": body.language, "version": record.version + 1}
+        update={
+            "topics": topic_codes,
+            "sectors": sectors,
+            "language": body.language,
+            "version": record.version + 1,
+        }
     )
     store.save(record, new, "changed", {"topics": topic_codes, "sectors": sectors})
     return out(new)

@@ -1,7 +1,7 @@
 """Sectors and their grid index (keys in storage/table.py).
 
-    AREAS               SECTOR#<code>   name, bbox, shape as WKB (the whole sector, for the list)
-    AREACELL#<i>:<j>    SECTOR#<code>   the sector's part of that grid cell: ``full`` or its WKB
+AREAS               SECTOR#<code>   name, bbox, shape as WKB (the whole sector, for the list)
+AREACELL#<i>:<j>    SECTOR#<code>   the sector's part of that grid cell: ``full`` or its WKB
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def cell(cell_id: str) -> list[dict[str, Any]]:
     return list(page.get("Items", []))
 
 
-def put_sector(summary: dict[str, Any], shape_wkb: bytes, parts: list[CellPart], old_cells: list[str]) -> None:
+def put_sector(
+    summary: dict[str, Any], shape_wkb: bytes, parts: list[CellPart], old_cells: list[str]
+) -> None:
     """Write the sector and its cell parts; take it out of the cells it no longer touches."""
     code = summary["code"]
     new_cells = {p.cell for p in parts}

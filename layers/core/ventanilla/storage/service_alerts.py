@@ -1,12 +1,12 @@
 """Service alerts (outages, emergencies) and what their fan-out marks (keys in storage/table.py).
 
-    SVCALERT#<id>            ALERT            the alert: texts, sectors, topics, updates, version
-    SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, sent#<channel>...
-    SVCALERTS                ALERT#<at>#<id>  the list (newest first), the alert's id and status
-    SVCALERTOPEN#<sector>    ALERT#<id>       open alerts of a sector (filing links to them; deleted
-                                              when the service is restored)
-    SVCSENT#<ref>            <sub id>#<channel>  one recipient's message of one alert update: put
-                                              once (attribute_not_exists) before sending (TTL 30 d)
+SVCALERT#<id>            ALERT            the alert: texts, sectors, topics, updates, version
+SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, sent#<channel>...
+SVCALERTS                ALERT#<at>#<id>  the list (newest first), the alert's id and status
+SVCALERTOPEN#<sector>    ALERT#<id>       open alerts of a sector (filing links to them; deleted
+                                          when the service is restored)
+SVCSENT#<ref>            <sub id>#<channel>  one recipient's message of one alert update: put
+                                          once (attribute_not_exists) before sending (TTL 30 d)
 """
 
 from __future__ import annotations
@@ -47,7 +47,17 @@ def create(alert: ServiceAlert) -> None:
                 "ConditionExpression": "attribute_not_exists(PK)",
             }
         },
-        {"Put": {"TableName": name, "Item": {**_list_key(alert), "entity": "service_alert_ref", "alert_id": alert.id, "status": alert.status}}},
+        {
+            "Put": {
+                "TableName": name,
+                "Item": {
+                    **_list_key(alert),
+                    "entity": "service_alert_ref",
+                    "alert_id": alert.id,
+                    "status": alert.status,
+                },
+            }
+        },
     ]
     for sector in alert.sectors:
         items.append(
@@ -79,11 +89,28 @@ def save(old: ServiceAlert, new: ServiceAlert) -> None:
                 "ExpressionAttributeValues": {":v": old.version},
             }
         },
-        {"Put": {"TableName": name, "Item": {**_list_key(new), "entity": "service_alert_ref", "alert_id": new.id, "status": new.status}}},
+        {
+            "Put": {
+                "TableName": name,
+                "Item": {
+                    **_list_key(new),
+                    "entity": "service_alert_ref",
+                    "alert_id": new.id,
+                    "status": new.status,
+                },
+            }
+        },
     ]
     if new.status != "open":
         for sector in new.sectors:
-            items.append({"Delete": {"TableName": name, "Key": {"PK": f"SVCALERTOPEN#{sector}", "SK": f"ALERT#{new.id}"}}})
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": name,
+                        "Key": {"PK": f"SVCALERTOPEN#{sector}", "SK": f"ALERT#{new.id}"},
+                    }
+                }
+            )
     try:
         client().transact_write_items(TransactItems=items)
     except ClientError as error:
@@ -97,9 +124,13 @@ def recent(limit: int = 50) -> list[ServiceAlert]:
     ids = [str(i["alert_id"]) for i in page.get("Items", [])]
     if not ids:
         return []
-    got = client().batch_get_item(
-        RequestItems={table().name: {"Keys": [{"PK": f"SVCALERT#{i}", "SK": "ALERT"} for i in ids]}}
-    )["Responses"].get(table().name, [])
+    got = (
+        client()
+        .batch_get_item(
+            RequestItems={table().name: {"Keys": [{"PK": f"SVCALERT#{i}", "SK": "ALERT"} for i in ids]}}
+        )["Responses"]
+        .get(table().name, [])
+    )
     by_id = {str(i["id"]): ServiceAlert.model_validate(from_item(i)) for i in got}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -212,7 +212,10 @@ def _reachable(record: SubscriptionRecord) -> bool:
 def audience_page(
     sector: str, topic_code: str, limit: int, start: dict[str, Any] | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("PK").eq(audience_pk(sector, topic_code)), "Limit": limit}
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(audience_pk(sector, topic_code)),
+        "Limit": limit,
+    }
     if start:
         kwargs["ExclusiveStartKey"] = start
     page = table().query(**kwargs)
