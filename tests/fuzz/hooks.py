@@ -22,6 +22,10 @@ REFERENCE_CODES = frozenset(
         "location_unknown",
         "team_unknown",
         "asset_not_found",
+        "sub_topic_unknown",
+        "area_not_found",
+        "area_no_sector",
+        "sub_code_wrong",
     }
 )
 """Problem and field codes that say a well-formed value names nothing that exists (a type code, a
@@ -53,6 +57,11 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
     "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
+    "POST /api/v1/admin/areas": "valid, non-overlapping polygons within the size limits (shapely checks)",
+    "POST /api/v1/subscriptions": "topics and sectors that exist, a point inside a sector, email or phone",
+    "PUT /api/v1/subscriptions/{sub_id}": "the management link's signature; topics and sectors that exist",
+    "POST /api/v1/admin/alerts": "sectors and topics that exist, end after start",
+    "POST /api/v1/admin/alerts/{alert_id}/updates": "an alert that is still open",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),
