@@ -3,6 +3,7 @@ index (ventanilla.rules.areas), one Query of one cell whatever the number of sec
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
@@ -98,6 +99,8 @@ def _dec(value: float) -> Any:
 def _bytes(value: Any) -> bytes | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        return base64.b64decode(value)
     return bytes(value.value) if hasattr(value, "value") else bytes(value)
 
 

@@ -2,10 +2,13 @@
 
 AREAS               SECTOR#<code>   name, bbox, shape as WKB (the whole sector, for the list)
 AREACELL#<i>:<j>    SECTOR#<code>   the sector's part of that grid cell: ``full`` or its WKB
+
+Shapes are WKB in base64 strings (string attributes: every local tool and export reads them).
 """
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
@@ -73,14 +76,14 @@ def put_sector(
                 "full": part.full,
             }
             if part.wkb is not None:
-                item["wkb"] = part.wkb
+                item["wkb"] = base64.b64encode(part.wkb).decode()
             batch.put_item(Item=item)
         batch.put_item(
             Item={
                 "PK": AREAS_PK,
                 "SK": f"SECTOR#{code}",
                 "entity": "area",
-                "shape": shape_wkb,
+                "shape": base64.b64encode(shape_wkb).decode(),
                 "cell_ids": sorted(new_cells),
                 **summary,
             }
