@@ -300,3 +300,83 @@ def test_alert_reaches_exactly_the_confirmed_subscribers_once(
         f"/api/v1/admin/alerts/{alert['id']}/updates", body=json.dumps({"text": {"es": "x"}}), headers=carla
     )
     assert closed.status_code == 409
+
+
+def test_scheduled_newsletter_fired_by_the_local_scheduler(api: Any, aws: Aws, world: dict[str, str]) -> None:
+    import os
+    from datetime import UTC, timedelta
+
+    from infra.local.scheduler import LocalScheduler
+    from ventanilla import clock
+
+    run = uuid.uuid4().hex[:6]
+    readers = {
+        "lector-es": dict(topics=["eventos"], sectors=[world["south"]]),
+        "lector-en": dict(topics=["eventos"], sectors=[world["south"]], language="en"),
+        "lector-sin": dict(topics=["eventos"], sectors=[world["south"]]),
+        "lector-otro": dict(topics=["cortes-agua"], sectors=[world["south"]]),
+    }
+    for who, follows in readers.items():
+        email = f"{who}-{run}@example.cl"
+        subscribe(api, email=email, **follows)
+        if who != "lector-sin":
+            confirm_by_email(api, email)
+    from ventanilla.storage import notices
+
+    notices.suppress(f"lector-otro-{run}@example.cl", "l•••", "bounce", "email", "2026-01-01T00:00:00Z")
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    when = clock.now().astimezone(UTC) + timedelta(hours=2)
+    body = {
+        "name": f"Boletín {run}",
+        "subject": {"es": "Boletín municipal", "en": "Town newsletter"},
+        "body": {"es": "Hola vecinos.\n\nEste mes: feria.", "en": "Hello neighbours.\n\nThis month: fair."},
+        "topics": ["eventos"],
+        "sectors": [world["south"]],
+        "send_at": when.isoformat(),
+        "every_days": 7,
+    }
+    preview = api.post("/api/v1/admin/campaigns/preview", body=json.dumps(body), headers=carla)
+    assert preview.status_code == 200, preview.body
+    assert preview.json_body["audience"] >= 2 and "<p>Este mes: feria.</p>" in preview.json_body["html"]
+    bad = api.post("/api/v1/admin/campaigns", body=json.dumps({**body, "topics": ["nada"]}), headers=carla)
+    assert bad.status_code == 422 and bad.json_body["errors"][0]["field"] == "topics.0"
+    created = api.post("/api/v1/admin/campaigns", body=json.dumps(body), headers=carla)
+    assert created.status_code == 201, created.body
+    campaign = created.json_body
+    scheduler = LocalScheduler(aws.stack.functions, os.environ["CAMPAIGN_SCHEDULE_GROUP"], aws.stack.moto)
+
+    def newsletters(who: str) -> list[dict[str, Any]]:
+        return [
+            m
+            for m in sent(f"{who}-{run}@example.cl", "email")
+            if m["subject"] in ("Boletín municipal", "Town newsletter")
+        ]
+
+    assert scheduler.fire_due() == []  # not yet
+    drain(aws)
+    assert newsletters("lector-es") == []
+    before = clock.offset()
+    clock.advance(timedelta(hours=3))
+    try:
+        assert len(scheduler.fire_due()) == 1
+        assert scheduler.fire_due() == []  # once
+        drain(aws)
+        assert len(newsletters("lector-es")) == 1
+        assert [m["subject"] for m in newsletters("lector-en")] == ["Town newsletter"]
+        assert newsletters("lector-sin") == [] and newsletters("lector-otro") == []
+        shown = api.get(f"/api/v1/admin/campaigns/{campaign['id']}", headers=carla).json_body
+        assert shown["runs"] == 1 and shown["status"] == "scheduled"
+        assert shown["figures"]["sent"] >= 2
+        # the next week's run was scheduled by this one
+        clock.advance(timedelta(days=7))
+        assert len(scheduler.fire_due()) == 1
+        drain(aws)
+        assert len(newsletters("lector-es")) == 2
+        cancelled = api.post(f"/api/v1/admin/campaigns/{campaign['id']}/cancel", body="", headers=carla)
+        assert cancelled.status_code == 200 and cancelled.json_body["status"] == "cancelled"
+        clock.advance(timedelta(days=7))
+        assert scheduler.fire_due() == []
+    finally:
+        clock.reset()
+        if before:
+            clock.advance(before)

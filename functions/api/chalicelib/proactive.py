@@ -22,6 +22,10 @@ from ventanilla.models.proactive import (
     AreaSectorList,
     AreaUpload,
     AreaUploadResult,
+    Campaign,
+    CampaignIn,
+    CampaignList,
+    CampaignPreview,
     ServiceAlert,
     ServiceAlertBannerList,
     ServiceAlertIn,
@@ -37,7 +41,7 @@ from ventanilla.models.proactive import (
     SubscriptionTopicList,
     SubscriptionUpdateIn,
 )
-from ventanilla.services import areas, service_alerts, subscriptions
+from ventanilla.services import areas, campaigns, service_alerts, subscriptions
 
 bp = Blueprint(__name__)
 
@@ -394,3 +398,90 @@ def banners() -> Response:
     request = bp.current_request
     service = (request.query_params or {}).get("service")
     return json_response(service_alerts.banners(lang_of(request), service))
+
+
+# ---- campaigns and newsletters ---------------------------------------------------------------------
+
+
+def _campaign(campaign_id: str) -> Campaign | None:
+    from ventanilla.storage import campaigns as store
+
+    return store.get(campaign_id)
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/preview",
+    "POST",
+    summary="A campaign's audience size and its rendered message, before anything is sent",
+    tag="admin",
+    body=CampaignIn,
+    response=CampaignPreview,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def preview_campaign() -> Response:
+    request = bp.current_request
+    return json_response(campaigns.preview(parse_body(request, CampaignIn), lang_of(request)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns",
+    "POST",
+    summary="Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers",
+    tag="admin",
+    body=CampaignIn,
+    response=Campaign,
+    status=201,
+    auth=True,
+    roles=campaigns.MANAGERS,
+    audit="campaign",
+)
+def create_campaign() -> Response:
+    request = bp.current_request
+    return json_response(campaigns.create(principal_of(request), parse_body(request, CampaignIn)), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns",
+    "GET",
+    summary="Recent campaigns with their figures",
+    tag="admin",
+    response=CampaignList,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def list_campaigns() -> Response:
+    return json_response(campaigns.listing())
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/{campaign_id}",
+    "GET",
+    summary="A campaign with its figures",
+    tag="admin",
+    response=Campaign,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def show_campaign(campaign_id: str) -> Response:
+    return json_response(campaigns.get(campaign_id))
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/{campaign_id}/cancel",
+    "POST",
+    summary="Cancel a campaign's next runs (what went out stays sent)",
+    tag="admin",
+    response=Campaign,
+    auth=True,
+    roles=campaigns.MANAGERS,
+    audit="campaign",
+    before=_campaign,
+)
+def cancel_campaign(campaign_id: str) -> Response:
+    return json_response(campaigns.cancel(principal_of(bp.current_request), campaign_id))

@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     """Messages a second the fan-out paces itself to (the SES / SNS quotas of the account)."""
     proactive_batch: int = Field(default=100, alias="PROACTIVE_BATCH", ge=1, le=500)
     """Recipients per delivery message (one audience Query page)."""
+    proactive_queue_arn: str = Field(default="", alias="PROACTIVE_QUEUE_ARN")
+    """Target of the campaigns' schedules (EventBridge Scheduler sends their message there)."""
+    campaign_schedule_group: str = Field(default="", alias="CAMPAIGN_SCHEDULE_GROUP")
+    campaign_scheduler_role_arn: str = Field(default="", alias="CAMPAIGN_SCHEDULER_ROLE_ARN")
     proactive_channel_order: str = Field(
         default="push,sms,email", alias="PROACTIVE_CHANNEL_ORDER", pattern=r"^[a-z]+(,[a-z]+)*$"
     )

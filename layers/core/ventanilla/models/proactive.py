@@ -253,3 +253,54 @@ class ServiceAlertBannerList(BaseModel):
 
 
 __all__ = ["CODE_PATTERN"]
+
+
+class CampaignText(Strict):
+    es: str = Field(min_length=1, max_length=10_000)
+    en: str | None = Field(default=None, max_length=10_000)
+
+
+class CampaignIn(Strict):
+    """A campaign or newsletter: to the confirmed subscribers of topics in sectors (none: every
+    sector), in some languages, on some channels; at a time, and again every N days (newsletter)."""
+
+    name: str = Field(min_length=3, max_length=120)
+    subject: ServiceAlertTitle
+    body: CampaignText = Field(description="plain text; blank lines make paragraphs")
+    topics: list[Code] = Field(min_length=1, max_length=5)
+    sectors: list[Code] = Field(default_factory=list, max_length=50)
+    languages: list[Lang] = Field(default_factory=list, max_length=2)
+    channels: list[Literal["email", "sms"]] = Field(default=["email"], min_length=1, max_length=2)
+    send_at: datetime | None = Field(default=None, description="when (UTC); none: at once")
+    every_days: int | None = Field(default=None, ge=1, le=366, description="a newsletter: again every N days")
+
+
+class CampaignPreview(BaseModel):
+    audience: int
+    """Subscribers of the chosen (sector, topic) pairs: one counted per pair it is in (at most)."""
+    subject: str
+    text: str
+    html: str
+
+
+class Campaign(BaseModel):
+    id: str
+    name: str
+    subject: ServiceAlertTitle
+    body: CampaignText
+    topics: list[str]
+    sectors: list[str]
+    languages: list[Lang] = Field(default_factory=list)
+    channels: list[Literal["email", "sms"]] = Field(default_factory=lambda: ["email"])
+    send_at: datetime
+    every_days: int | None = None
+    status: Literal["scheduled", "sent", "cancelled"] = "scheduled"
+    runs: int = 0
+    next_run_at: datetime | None = None
+    created_at: datetime
+    created_by: str
+    figures: ServiceAlertFigures | None = None
+
+
+class CampaignList(BaseModel):
+    items: list[Campaign]

@@ -67,6 +67,7 @@ register(
             "es": "No podemos enviar SMS a ese número.",
             "en": "We cannot send SMS to that number.",
         },
+        "campaign_not_found": {"es": "No existe la campaña {id}.", "en": "There is no campaign {id}."},
         "service_alert_not_found": {"es": "No existe el aviso {id}.", "en": "There is no alert {id}."},
         "service_alert_closed": {
             "es": "El aviso {id} ya está cerrado (servicio restablecido).",

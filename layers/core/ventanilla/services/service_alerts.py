@@ -1,21 +1,11 @@
 """Outage and emergency alerts: a supervisor publishes one for sectors and topics; it goes out at
-once to the confirmed subscribers of those (sector, topic) pairs, and each update ("restablecido")
-to the same audience.
-
-The fan-out runs through the proactive queue, one bounded step per message, so no function runs
-past its timeout whatever the audience: a ``page`` message Queries one page of one
-``AUD#<sector>#<topic>`` partition and enqueues a ``deliver`` message with those recipients and the
-next ``page`` message (delayed to keep PROACTIVE_SEND_RATE); a ``deliver`` message sends on each
-recipient's channels in order, each send behind a conditional marker, so a retried message, or a
-subscriber found in two partitions, never gets the same update twice.
+once to the confirmed subscribers of those (sector, topic) pairs (ventanilla.services.fanout), and
+each update ("restablecido") to the same audience.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import secrets
-from typing import Any
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
@@ -30,7 +20,6 @@ from ventanilla.models.proactive import (
     ServiceAlertUpdate,
     ServiceAlertUpdateIn,
 )
-from ventanilla.settings import get_settings
 from ventanilla.storage import areas as area_store
 from ventanilla.storage import service_alerts as store
 from ventanilla.storage import subscriptions as sub_store
@@ -150,167 +139,56 @@ def open_alert_for(sector: str | None, request_type: str) -> str | None:
     return None
 
 
-# ---- fan-out ---------------------------------------------------------------------------------------
-
-
-def _pairs(alert: ServiceAlert) -> list[list[str]]:
-    sectors = [*alert.sectors, "*"]
-    return [[s, t] for s in sectors for t in alert.topics]
+# ---- as a fan-out source (ventanilla.services.fanout) ----------------------------------------------
 
 
 def start_fanout(alert: ServiceAlert, update_n: int) -> None:
-    enqueue({"kind": "page", "alert": alert.id, "n": update_n, "part": 0, "cursor": None})
+    from ventanilla.services import fanout
+
+    fanout.start("alert", alert.id, update_n)
 
 
-def enqueue(message: dict[str, Any], delay: int = 0) -> None:
-    from ventanilla.integrations import proactive_queue
+class AlertSource:
+    """An alert update: every confirmed channel, in PROACTIVE_CHANNEL_ORDER, every language."""
 
-    proactive_queue.send(json.dumps(message), delay)
+    channels: tuple[str, ...] | None = None
+    languages: tuple[str, ...] | None = None
 
+    def __init__(self, alert: ServiceAlert) -> None:
+        self.alert = alert
 
-def handle(message: dict[str, Any]) -> dict[str, int]:
-    """One step of a fan-out (see the module's docstring); raises to have the message retried."""
-    kind = message.get("kind")
-    if kind == "page":
-        return _page(message)
-    if kind == "deliver":
-        return _deliver(message)
-    return {"ignored": 1}
+    @staticmethod
+    def load(source_id: str) -> AlertSource | None:
+        alert = store.get(source_id)
+        return AlertSource(alert) if alert else None
 
+    def pairs(self) -> list[list[str]]:
+        return [[s, t] for s in [*self.alert.sectors, "*"] for t in self.alert.topics]
 
-def _page(message: dict[str, Any]) -> dict[str, int]:
-    alert = store.get(str(message["alert"]))
-    if alert is None:
-        return {"ignored": 1}
-    pairs = _pairs(alert)
-    part = int(message.get("part", 0))
-    if part >= len(pairs):
-        return {"done": 1}
-    settings = get_settings()
-    sector, topic = pairs[part]
-    cursor = message.get("cursor")
-    recipients, next_key = sub_store.audience_page(sector, topic, settings.proactive_batch, cursor)
-    if recipients:
-        enqueue(
-            {
-                "kind": "deliver",
-                "alert": alert.id,
-                "n": int(message["n"]),
-                "recipients": [_slim(r) for r in recipients],
-            }
+    def figures_pk(self) -> str:
+        return f"SVCALERT#{self.alert.id}"
+
+    def render(self, n: int, lang: str, manage_url: str) -> tuple[str, str, str, str]:
+        """(subject, text, html, short) of update ``n`` in ``lang``."""
+        from ventanilla.proactive.render import render
+
+        alert = self.alert
+        update = alert.updates[n] if n < len(alert.updates) else alert.updates[-1]
+        title = alert.title.en if lang == "en" and alert.title.en else alert.title.es
+        if update.kind == "restored":
+            title = f"Restored: {title}" if lang == "en" else f"Restablecido: {title}"
+        elif update.kind == "update":
+            title = f"Update: {title}" if lang == "en" else f"Actualización: {title}"
+        text = update.text.en if lang == "en" and update.text.en else update.text.es
+        end = alert.expected_end.strftime("%Y-%m-%d %H:%M UTC") if alert.expected_end else ""
+        names = {str(i["code"]): str(i.get("name", i["code"])) for i in area_store.sectors()}
+        body_text, body_html = render(
+            "alert",
+            lang=lang,
+            title=title,
+            text=text,
+            expected_end=end,
+            sectors=", ".join(names.get(s, s) for s in alert.sectors),
+            manage_url=manage_url,
         )
-    delay = min(900, math.floor(len(recipients) / settings.proactive_send_rate))
-    if next_key:
-        enqueue({**message, "cursor": {k: str(v) for k, v in next_key.items()}}, delay)
-    elif part + 1 < len(pairs):
-        enqueue({**message, "part": part + 1, "cursor": None}, delay)
-    return {"recipients": len(recipients)}
-
-
-def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint") if item.get(k)}
-
-
-def _deliver(message: dict[str, Any]) -> dict[str, int]:
-    from ventanilla.integrations import messaging
-    from ventanilla.proactive import channels
-    from ventanilla.storage import notices as notice_store
-
-    alert = store.get(str(message["alert"]))
-    if alert is None:
-        return {"ignored": 1}
-    n = int(message["n"])
-    ref = f"{alert.id}#{n}"
-    counts: dict[str, int] = {}
-    transient = 0
-    rendered: dict[str, channels.Outgoing] = {}
-    for recipient in message.get("recipients") or []:
-        sub_id = recipient["sub_id"]
-        if store.claim(ref, sub_id, "any"):
-            counts["audience"] = counts.get("audience", 0) + 1
-        lang = recipient.get("lang", "es")
-        if lang not in rendered:
-            rendered[lang] = _render(alert, n, lang, sub_id)
-        outgoing = _personal(rendered[lang], sub_id)
-        for name, sender in channels.order():
-            if name == "email" and recipient.get("email") and notice_store.suppression(recipient["email"]):
-                counts["skipped"] = counts.get("skipped", 0) + 1
-                continue
-            if not _has(name, recipient):
-                continue
-            if not store.claim(ref, sub_id, name):
-                continue
-            try:
-                sender(recipient, outgoing)
-            except messaging.Permanent:
-                counts["failed"] = counts.get("failed", 0) + 1
-                continue
-            except messaging.Transient:
-                store.unclaim(ref, sub_id, name)
-                transient += 1
-                continue
-            counts["sent"] = counts.get("sent", 0) + 1
-            counts[f"sent#{name}"] = counts.get(f"sent#{name}", 0) + 1
-    store.add_figures(alert.id, counts)
-    if transient:
-        raise RuntimeError(f"{transient} sends failed transiently; the message comes back")
-    return counts
-
-
-def _has(channel: str, recipient: dict[str, Any]) -> bool:
-    field = {"email": "email", "sms": "phone", "push": "push_endpoint"}.get(channel, channel)
-    return bool(recipient.get(field))
-
-
-_SUB_PLACEHOLDER = "__SUBSCRIPTION__"
-
-
-def _render(alert: ServiceAlert, n: int, lang: str, sub_id: str) -> Any:
-    from ventanilla.proactive import channels
-    from ventanilla.proactive.render import render
-
-    update = alert.updates[n] if n < len(alert.updates) else alert.updates[-1]
-    title = alert.title.en if lang == "en" and alert.title.en else alert.title.es
-    if update.kind == "restored":
-        title = f"Restored: {title}" if lang == "en" else f"Restablecido: {title}"
-    elif update.kind == "update":
-        title = f"Update: {title}" if lang == "en" else f"Actualización: {title}"
-    text = update.text.en if lang == "en" and update.text.en else update.text.es
-    end = alert.expected_end.strftime("%Y-%m-%d %H:%M UTC") if alert.expected_end else ""
-    names = area_store_names()
-    sector_names = ", ".join(names.get(s, s) for s in alert.sectors)
-    body_text, body_html = render(
-        "alert",
-        lang=lang,
-        title=title,
-        text=text,
-        expected_end=end,
-        sectors=sector_names,
-        manage_url=_SUB_PLACEHOLDER,
-    )
-    return channels.Outgoing(
-        subject=title,
-        text=body_text,
-        html=body_html,
-        short=f"{title}. {text}"[:300],
-        url=f"{get_settings().public_base_url}/#/",
-        unsubscribe_url=_SUB_PLACEHOLDER,
-    )
-
-
-def area_store_names() -> dict[str, str]:
-    return {str(i["code"]): str(i.get("name", i["code"])) for i in area_store.sectors()}
-
-
-def _personal(message: Any, sub_id: str) -> Any:
-    from dataclasses import replace
-
-    from ventanilla.services import subscriptions
-
-    manage = subscriptions.manage_url(sub_id)
-    return replace(
-        message,
-        text=message.text.replace(_SUB_PLACEHOLDER, manage),
-        html=message.html.replace(_SUB_PLACEHOLDER, manage.replace("&", "&amp;")),
-        unsubscribe_url=subscriptions.unsubscribe_url(sub_id),
-    )
+        return title, body_text, body_html, f"{title}. {text}"

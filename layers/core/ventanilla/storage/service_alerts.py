@@ -5,7 +5,8 @@ SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, 
 SVCALERTS                ALERT#<at>#<id>  the list (newest first), the alert's id and status
 SVCALERTOPEN#<sector>    ALERT#<id>       open alerts of a sector (filing links to them; deleted
                                           when the service is restored)
-SVCSENT#<ref>            <sub id>#<channel>  one recipient's message of one alert update: put
+SVCSENT#<src>:<id>#<n>   <sub id>#<channel>  one recipient's message of an alert update or a campaign
+                                              run: put
                                           once (attribute_not_exists) before sending (TTL 30 d)
 """
 
@@ -166,21 +167,27 @@ def unclaim(ref: str, sub_id: str, channel: str) -> None:
 
 
 def add_figures(alert_id: str, counts: dict[str, int]) -> None:
+    add_figures_pk(f"SVCALERT#{alert_id}", counts)
+
+
+def add_figures_pk(pk: str, counts: dict[str, int]) -> None:
+    """ADD to the ``FIGURES`` item of an alert or a campaign (one UpdateItem a batch)."""
     counts = {k: v for k, v in counts.items() if v}
     if not counts:
         return
     names = {f"#a{n}": k for n, k in enumerate(counts)}
     values = {f":a{n}": v for n, v in enumerate(counts.values())}
     table().update_item(
-        Key={"PK": f"SVCALERT#{alert_id}", "SK": "FIGURES"},
+        Key={"PK": pk, "SK": "FIGURES"},
         UpdateExpression="ADD " + ", ".join(f"#a{n} :a{n}" for n in range(len(counts))),
         ExpressionAttributeNames=names,
         ExpressionAttributeValues=values,
     )
 
 
-def figures(alert_id: str) -> ServiceAlertFigures:
-    item = table().get_item(Key={"PK": f"SVCALERT#{alert_id}", "SK": "FIGURES"}).get("Item") or {}
+def figures(alert_id: str, pk: str | None = None) -> ServiceAlertFigures:
+    key = {"PK": pk or f"SVCALERT#{alert_id}", "SK": "FIGURES"}
+    item = table().get_item(Key=key).get("Item") or {}
     data = from_item(item)
     by_channel = {k.removeprefix("sent#"): int(v) for k, v in data.items() if k.startswith("sent#")}
     return ServiceAlertFigures(
