@@ -1,6 +1,6 @@
 """Proactive queue -> one step of a fan-out (ventanilla.services.fanout): an audience page, a
-batch of recipients, or a campaign's schedule that fired. A step that fails transiently comes back (its sends that
-went out are marked and are not repeated)."""
+batch of recipients, or a campaign's schedule that fired. A step that fails transiently comes back
+(its sends that went out are marked and are not repeated)."""
 
 from __future__ import annotations
 

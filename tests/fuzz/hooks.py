@@ -61,6 +61,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/subscriptions": "topics and sectors that exist, a point inside a sector, email or phone",
     "PUT /api/v1/subscriptions/{sub_id}": "the management link's signature; topics and sectors that exist",
     "POST /api/v1/admin/alerts": "sectors and topics that exist, end after start",
+    "POST /api/v1/admin/campaigns": "sectors and topics that exist",
+    "POST /api/v1/admin/campaigns/preview": "sectors and topics that exist",
     "POST /api/v1/admin/alerts/{alert_id}/updates": "an alert that is still open",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"

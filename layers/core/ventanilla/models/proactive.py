@@ -291,7 +291,7 @@ class Campaign(BaseModel):
     topics: list[str]
     sectors: list[str]
     languages: list[Lang] = Field(default_factory=list)
-    channels: list[Literal["email", "sms"]] = Field(default_factory=lambda: ["email"])
+    channels: list[Literal["email", "sms"]] = Field(default=["email"])
     send_at: datetime
     every_days: int | None = None
     status: Literal["scheduled", "sent", "cancelled"] = "scheduled"
