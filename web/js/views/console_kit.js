@@ -15,6 +15,7 @@ export const LINKS = [
   ['/agente/ajustes/asignacion', 'admin.nav.routing', MANAGERS],
   ['/agente/ajustes/calendario', 'admin.nav.calendar', MANAGERS],
   ['/agente/ajustes/sla', 'admin.nav.sla', MANAGERS],
+  ['/agente/avisos', 'admin.nav.alerts', MANAGERS],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 
