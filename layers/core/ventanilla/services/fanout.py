@@ -4,10 +4,11 @@ audience:
 
 - ``page``: Query one page of one ``AUD#<sector>#<topic>`` partition, enqueue a ``deliver`` message
   with those recipients and the next ``page`` message (delayed to keep PROACTIVE_SEND_RATE);
-- ``deliver``: for each recipient, each channel in order, claim a conditional marker
-  ``SVCSENT#<source>:<id>#<run>/<sub>#<channel>`` and send; a transient failure takes the marker
-  back and the message returns. So a retried message, or a subscriber found in two partitions,
-  never gets the same message twice;
+- ``deliver``: one BatchGetItem of the batch's suppressed emails, then for each recipient, each
+  channel in order, claim a conditional marker ``SVCSENT#<source>:<id>#<run>/<sub>#<channel>`` and
+  send; a transient failure takes the marker back and the message returns. The audience figure
+  counts a recipient when their first channel is claimed. So a retried message, or a subscriber
+  found in two partitions, never gets the same message twice;
 - ``campaign``: a campaign's schedule fired (EventBridge Scheduler sends this to the queue).
 
 A source (an alert update, a campaign run) says which partitions, which channels and languages,
@@ -126,13 +127,16 @@ def _deliver(message: dict[str, Any]) -> dict[str, int]:
     def add(name: str) -> None:
         counts[name] = counts.get(name, 0) + 1
 
-    for recipient in message.get("recipients") or []:
+    recipients = [
+        r
+        for r in message.get("recipients") or []
+        if not source.languages or r.get("lang", "es") in source.languages
+    ]
+    suppressed = notice_store.suppressed_among([r["email"] for r in recipients if r.get("email")])
+    for recipient in recipients:
         sub_id = recipient["sub_id"]
         lang = recipient.get("lang", "es")
-        if source.languages and lang not in source.languages:
-            continue
-        if marks.claim(ref, sub_id, "any"):
-            add("audience")
+        claimed_any = False
         if lang not in rendered:
             subject, text, html, short = source.render(n, lang, PLACEHOLDER)
             rendered[lang] = channels.Outgoing(subject, text, html, short[:300], url, PLACEHOLDER)
@@ -148,11 +152,14 @@ def _deliver(message: dict[str, Any]) -> dict[str, int]:
                 continue
             if not _has(name, recipient):
                 continue
-            if name == "email" and notice_store.suppression(recipient["email"]):
+            if name == "email" and recipient["email"] in suppressed:
                 add("skipped")
                 continue
             if not marks.claim(ref, sub_id, name):
                 continue
+            if not claimed_any:
+                claimed_any = True
+                add("audience")
             try:
                 sender(recipient, outgoing)
             except messaging.Permanent:
