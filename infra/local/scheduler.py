@@ -108,6 +108,15 @@ class LocalScheduler(threading.Thread):
             if when is None or when > now:
                 continue
             target = schedule.get("Target") or {}
+            if str(target.get("Arn", "")).startswith("arn:aws:sqs:"):  # an SQS target: send its Input
+                queue = str(target["Arn"]).rsplit(":", 1)[-1]
+                sqs = boto3.client("sqs")
+                url = sqs.get_queue_url(QueueName=queue)["QueueUrl"]
+                sqs.send_message(QueueUrl=url, MessageBody=target.get("Input") or "{}")
+                with contextlib.suppress(self.client.exceptions.ResourceNotFoundException):
+                    self.client.delete_schedule(Name=name, GroupName=self.group)
+                done.append((name, None))
+                continue
             function = self._function_of(str(target.get("Arn", "")))
             if function is None:
                 log.error("schedule %s targets %s, which is not a local function", name, target.get("Arn"))
@@ -182,4 +191,12 @@ def start_scheduler(stack: Any) -> LocalScheduler:
     web.DEV_ACTIONS["/dev/clock"] = _clock_advance
     CLOCK_MOVED[:] = [stack.save_clock]
     runner.start()
+    campaigns = os.environ.get("CAMPAIGN_SCHEDULE_GROUP")
+    if campaigns:  # the campaigns' schedules (issue 16) put a message on the proactive queue
+        CAMPAIGN_RUNNERS[:] = [LocalScheduler(stack.functions, campaigns, stack.moto)]
+        CAMPAIGN_RUNNERS[0].start()
     return runner
+
+
+CAMPAIGN_RUNNERS: list[LocalScheduler] = []
+"""The runner of the campaigns' schedule group (tests call its fire_due)."""

@@ -133,6 +133,7 @@ class LocalStack:
             demo.seed_catalog()
             if self.demo:
                 demo.seed_alert_source()
+                __import__("infra.local.demo_proactive", fromlist=["_"]).seed_proactive()
                 from infra.local.demo_tickets import FRONT_DESK, _principal, seed_tickets
 
                 self.demo_numbers = seed_tickets(self.logins)

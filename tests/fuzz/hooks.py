@@ -22,6 +22,10 @@ REFERENCE_CODES = frozenset(
         "location_unknown",
         "team_unknown",
         "asset_not_found",
+        "sub_topic_unknown",
+        "area_not_found",
+        "area_no_sector",
+        "sub_code_wrong",
     }
 )
 """Problem and field codes that say a well-formed value names nothing that exists (a type code, a
@@ -63,6 +67,13 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/forum/moderation/topics/{topic_id}/move": "a category that exists",
     "POST /api/v1/forum/moderation/topics/{topic_id}/merge": "another topic that exists, not merged",
     "PUT /api/v1/admin/forum/categories/{code}": "the body's code is the path's",
+    "POST /api/v1/admin/areas": "valid, non-overlapping polygons within the size limits (shapely checks)",
+    "POST /api/v1/subscriptions": "topics and sectors that exist, a point inside a sector, email or phone",
+    "PUT /api/v1/subscriptions/{sub_id}": "the management link's signature; topics and sectors that exist",
+    "POST /api/v1/admin/alerts": "sectors and topics that exist, end after start",
+    "POST /api/v1/admin/campaigns": "sectors and topics that exist",
+    "POST /api/v1/admin/campaigns/preview": "sectors and topics that exist",
+    "POST /api/v1/admin/alerts/{alert_id}/updates": "an alert that is still open",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"
     ),

@@ -21,6 +21,7 @@ READ_ONLY_POSTS = {
     "/api/v1/admin/routing/dry-run",
     "/api/v1/admin/calendar/due",
     "/api/v1/admin/help/preview",
+    "/api/v1/admin/campaigns/preview",
 }
 """Admin POSTs that compute an answer and change nothing (so they write no record)."""
 

@@ -81,6 +81,22 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = Field(default=False, alias="WEBHOOKS_ALLOW_PRIVATE")
     """Local runner only: endpoints on loopback and private networks (a receiver on this machine);
     plain http is allowed too. Never set in AWS, where the SSRF guard refuses them."""
+    # ---- proactive service (issue 16) ----
+    proactive_queue_url: str = Field(default="", alias="PROACTIVE_QUEUE_URL")
+    """Fan-out queue of alerts: one message per audience page, one per batch of recipients."""
+    proactive_send_rate: int = Field(default=50, alias="PROACTIVE_SEND_RATE", ge=1, le=10_000)
+    """Messages a second the fan-out paces itself to (the SES / SNS quotas of the account)."""
+    proactive_batch: int = Field(default=100, alias="PROACTIVE_BATCH", ge=1, le=500)
+    """Recipients per delivery message (one audience Query page)."""
+    proactive_queue_arn: str = Field(default="", alias="PROACTIVE_QUEUE_ARN")
+    """Target of the campaigns' schedules (EventBridge Scheduler sends their message there)."""
+    campaign_schedule_group: str = Field(default="", alias="CAMPAIGN_SCHEDULE_GROUP")
+    campaign_scheduler_role_arn: str = Field(default="", alias="CAMPAIGN_SCHEDULER_ROLE_ARN")
+    proactive_channel_order: str = Field(
+        default="push,sms,email", alias="PROACTIVE_CHANNEL_ORDER", pattern=r"^[a-z]+(,[a-z]+)*$"
+    )
+    """Order an alert goes out on a subscriber's confirmed channels; a new channel (webpush) joins
+    by registering a sender in ventanilla.proactive.channels and naming it here."""
     help_search_engine: str = Field(
         default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
     )

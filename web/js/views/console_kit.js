@@ -21,6 +21,7 @@ export const LINKS = [
   ['/agente/ajustes/metas', 'admin.nav.goals', MANAGERS],
   ['/agente/ajustes/plantillas', 'admin.nav.templates', MANAGERS],
   ['/agente/ajustes/entregas', 'admin.nav.delivery', MANAGERS],
+  ['/agente/avisos', 'admin.nav.alerts', MANAGERS],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 

@@ -61,10 +61,12 @@ export async function renderArticle({ params }) {
     throw e;
   }
   markOpened(slug);
+  const alerts = (await import('./proactive.js')).banner(article.type || article.request_type || '');
   const body = article.body_html || article.html;
   const related = (article.related || []).filter((a) => a && a.slug && a.title);
   return h('article', { class: 'prose' },
     crumbs(article),
+    alerts,
     h('h1', {}, article.title),
     article.summary && h('p', { class: 'lead' }, article.summary),
     body ? h('div', {}, safeHtml(body)) : null,

@@ -113,7 +113,9 @@ function helpLists() {
 }
 
 export async function render() {
+  const { banner } = await import('./proactive.js');
   return h('div', { class: 'home' },
+    banner(),
     h('section', { class: 'hero', 'aria-labelledby': 'home-title' },
       h('h1', { id: 'home-title' }, t('home.title')),
       h('p', { class: 'lead' }, t('home.lead')),
@@ -131,7 +133,11 @@ export async function render() {
       h('div', { class: 'card' },
         h('h2', {}, t('home.contact_title')),
         h('p', {}, t('home.contact_body')),
-        h('a', { class: 'btn', href: '#/contacto' }, t('nav.contact')))));
+        h('a', { class: 'btn', href: '#/contacto' }, t('nav.contact'))),
+      h('div', { class: 'card' },
+        h('h2', {}, t('home.notices_title')),
+        h('p', {}, t('home.notices_body')),
+        h('a', { class: 'btn', href: '#/avisos' }, t('home.notices_link')))));
 }
 
 export async function renderPrivacy() {

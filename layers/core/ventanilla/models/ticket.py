@@ -109,6 +109,8 @@ class Ticket(BaseModel):
     """``resolved_at`` of the resolution the survey answered: one answer per resolution."""
     # ---- place and integrations (F3) ----
     location: Location | None = None
+    service_alert: str | None = None
+    """The open service alert (issue 16) of its sector and type when it was filed."""
     media_url: str | None = None
     """A photo or other media the client (an Open311 app) links to."""
     api_client: str | None = None
@@ -238,6 +240,14 @@ class StaffCreateTicketIn(Strict):
         )
 
 
+class TicketAlertNotice(BaseModel):
+    """The receipt's word on a known outage: the request is linked to the institution's alert."""
+
+    id: str
+    title: str
+    message: str
+
+
 class TicketCreated(BaseModel):
     number: str
     access_code: str
@@ -245,6 +255,7 @@ class TicketCreated(BaseModel):
     expected_response_by: datetime
     resolution_due: datetime
     follow_url: str
+    service_alert: TicketAlertNotice | None = None
 
 
 class SessionIn(Strict):

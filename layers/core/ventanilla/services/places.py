@@ -21,5 +21,7 @@ def locate(place: LocationIn | None) -> Location | None:
         return None
     sector = None
     if place.lat is not None and place.long is not None:
-        sector = sector_of(place.lat, place.long, sectors())
+        from ventanilla.services import areas
+
+        sector = sector_of(place.lat, place.long, sectors()) or areas.sector_at(place.lat, place.long)
     return Location(lat=place.lat, long=place.long, address=place.address, sector=sector)

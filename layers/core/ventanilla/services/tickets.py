@@ -32,6 +32,7 @@ from ventanilla.models.ticket import (
     StaffTicket,
     StatusIn,
     Ticket,
+    TicketAlertNotice,
     TicketCreated,
     TimelineEntry,
 )
@@ -202,6 +203,7 @@ def create_ticket(
     from ventanilla.services import places, routing  # routing reads rules stored next to the catalog
 
     location = places.locate(body.location)
+    alert = _open_alert(location.sector if location else None, rtype.code, requester.language)
     routed = routing.route_new(
         body, rtype.code, subtype, requester.kind, priority, location.sector if location else None
     )
@@ -258,6 +260,7 @@ def create_ticket(
                 legal_kind=legal_kind,
                 targets=subtype.targets,
                 location=location,
+                service_alert=alert.id if alert else None,
                 media_url=media_url,
                 api_client=api_client,
             )
@@ -313,8 +316,30 @@ def create_ticket(
             expected_response_by=ticket.expected_response_by,
             resolution_due=ticket.resolution_due,
             follow_url=f"{get_settings().public_base_url}/#/solicitud/{number}",
+            service_alert=alert,
         )
     raise Conflict("number_exhausted")
+
+
+def _open_alert(sector: str | None, type_code: str, lang: str) -> TicketAlertNotice | None:
+    """The open service alert of the sector about this type of request: the receipt says so."""
+    if not sector:
+        return None
+    from ventanilla.services import service_alerts
+
+    alert_id = service_alerts.open_alert_for(sector, type_code)
+    found = service_alerts.get(alert_id) if alert_id else None
+    if found is None:
+        return None
+    title = found.title.en if lang == "en" and found.title.en else found.title.es
+    message = (
+        "We already know of this outage in your sector and are working on it; your request is linked "
+        "to the alert and you will hear when service is restored."
+        if lang == "en"
+        else "Ya conocemos este corte en su sector y estamos trabajando en él; su solicitud quedó "
+        "vinculada al aviso y le informaremos cuando se restablezca el servicio."
+    )
+    return TicketAlertNotice(id=found.id, title=title, message=message)
 
 
 def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[HistoryEvent]]:

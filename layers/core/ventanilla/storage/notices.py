@@ -283,6 +283,26 @@ def suppression(address: str) -> dict[str, Any] | None:
     return from_item(item) | {"id": item["SK"]} if item else None
 
 
+def suppressed_among(addresses: list[str]) -> set[str]:
+    """Which of ``addresses`` are suppressed: BatchGetItem, 100 keys a call (a fan-out's batch)."""
+    from ventanilla.storage.table import client
+
+    wanted = {digest(a): a for a in addresses}
+    found: set[str] = set()
+    keys = [{"PK": SUPPRESSION_PK, "SK": d} for d in wanted]
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {
+            table().name: {"Keys": keys[start : start + 100], "ProjectionExpression": "SK"}
+        }
+        for _ in range(5):  # unprocessed keys come back under throttling: bounded retries
+            answer = client().batch_get_item(RequestItems=request)
+            found.update(wanted[str(i["SK"])] for i in answer["Responses"].get(table().name, []))
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+    return found
+
+
 def suppress(address: str, masked: str, reason: str, channel: str, now_iso: str) -> None:
     table().put_item(
         Item={

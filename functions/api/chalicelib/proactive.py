@@ -1,0 +1,487 @@
+"""Proactive service (issue 16): sectors, subscription topics, subscriptions, service alerts."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from chalicelib.http import (
+    FILER_BEARER,
+    citizen_of,
+    is_citizen_token,
+    json_response,
+    lang_of,
+    parse_body,
+    principal_of,
+    q,
+    route,
+)
+from ventanilla.errors import BadRequest
+from ventanilla.models.common import is_code
+from ventanilla.models.proactive import (
+    AreaMatch,
+    AreaSectorList,
+    AreaUpload,
+    AreaUploadResult,
+    Campaign,
+    CampaignIn,
+    CampaignList,
+    CampaignPreview,
+    ServiceAlert,
+    ServiceAlertBannerList,
+    ServiceAlertIn,
+    ServiceAlertList,
+    ServiceAlertUpdateIn,
+    SubscriptionConfirmEmailIn,
+    SubscriptionConfirmSmsIn,
+    SubscriptionCreated,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionTopic,
+    SubscriptionTopicIn,
+    SubscriptionTopicList,
+    SubscriptionUpdateIn,
+)
+from ventanilla.services import areas, campaigns, service_alerts, subscriptions
+
+bp = Blueprint(__name__)
+
+TOKEN = q("the management link's signature", required=True, pattern=r"^[0-9a-f]{32}$")
+TOPIC = q("one topic only (without it: every topic)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def _area(code: str) -> dict[str, object] | None:
+    return areas.snapshot(code) if is_code(code) else None
+
+
+def _topic(code: str) -> SubscriptionTopic | None:
+    from ventanilla.storage import subscriptions as store
+
+    return store.topic(code) if is_code(code) else None
+
+
+def _alert(alert_id: str) -> ServiceAlert | None:
+    from ventanilla.storage import service_alerts as store
+
+    return store.get(alert_id)
+
+
+# ---- sectors ---------------------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/admin/areas",
+    "POST",
+    summary="Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced",
+    tag="admin",
+    body=AreaUpload,
+    response=AreaUploadResult,
+    status=201,
+    auth=True,
+    roles=areas.MANAGERS,
+    audit="area",
+)
+def upload_areas() -> Response:
+    request = bp.current_request
+    return json_response(areas.upload(principal_of(request), parse_body(request, AreaUpload)), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/areas",
+    "GET",
+    summary="The sectors",
+    tag="admin",
+    response=AreaSectorList,
+    auth=True,
+    roles=("supervisor", "admin"),
+)
+def list_areas_admin() -> Response:
+    return json_response(areas.listing())
+
+
+@route(
+    bp,
+    "/api/v1/admin/areas/{code}",
+    "DELETE",
+    summary="Delete a sector",
+    tag="admin",
+    status=204,
+    auth=True,
+    roles=areas.MANAGERS,
+    audit="area",
+    before=_area,
+)
+def delete_area(code: str) -> Response:
+    areas.remove(principal_of(bp.current_request), code)
+    return Response(body="", status_code=204)
+
+
+@route(
+    bp, "/api/v1/areas", "GET", summary="The sectors (codes and names)", tag="public", response=AreaSectorList
+)
+def list_areas() -> Response:
+    return json_response(areas.listing(), headers={"Cache-Control": "public, max-age=300"})
+
+
+@route(
+    bp,
+    "/api/v1/areas/match",
+    "GET",
+    summary="The sector holding a point (404 area_no_sector when none does)",
+    tag="public",
+    response=AreaMatch,
+    query={
+        "lat": q("WGS84 latitude", required=True, type="number", minimum=-90, maximum=90),
+        "long": q("WGS84 longitude", required=True, type="number", minimum=-180, maximum=180),
+    },
+)
+def match_area() -> Response:
+    params = bp.current_request.query_params or {}
+    try:
+        lat, long = float(params.get("lat", "")), float(params.get("long", ""))
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": "lat, long"}) from error
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):
+        raise BadRequest("invalid_query", {"detail": "lat ∈ [-90, 90], long ∈ [-180, 180]"})
+    return json_response(areas.match(lat, long))
+
+
+# ---- topics ----------------------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/subscription-topics",
+    "GET",
+    summary="Topics one can subscribe to",
+    tag="public",
+    response=SubscriptionTopicList,
+)
+def list_topics() -> Response:
+    return json_response(subscriptions.topics(active_only=True))
+
+
+@route(
+    bp,
+    "/api/v1/admin/subscription-topics",
+    "GET",
+    summary="Every subscription topic, inactive ones too",
+    tag="admin",
+    response=SubscriptionTopicList,
+    auth=True,
+    roles=subscriptions.MANAGERS,
+)
+def list_topics_admin() -> Response:
+    return json_response(subscriptions.topics(active_only=False))
+
+
+@route(
+    bp,
+    "/api/v1/admin/subscription-topics/{code}",
+    "PUT",
+    summary="Create or replace a subscription topic",
+    tag="admin",
+    body=SubscriptionTopicIn,
+    response=SubscriptionTopic,
+    auth=True,
+    roles=subscriptions.MANAGERS,
+    audit="subscription_topic",
+    before=_topic,
+)
+def put_topic(code: str) -> Response:
+    request = bp.current_request
+    if not is_code(code):
+        raise BadRequest("invalid_code", {"name": code})
+    return json_response(
+        subscriptions.put_topic(principal_of(request), code, parse_body(request, SubscriptionTopicIn))
+    )
+
+
+@route(
+    bp,
+    "/api/v1/admin/subscription-topics/{code}",
+    "DELETE",
+    summary="Delete a subscription topic",
+    tag="admin",
+    status=204,
+    auth=True,
+    roles=subscriptions.MANAGERS,
+    audit="subscription_topic",
+    before=_topic,
+)
+def delete_topic(code: str) -> Response:
+    subscriptions.delete_topic(principal_of(bp.current_request), code)
+    return Response(body="", status_code=204)
+
+
+# ---- subscriptions ---------------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions",
+    "POST",
+    summary="Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it",
+    tag="public",
+    body=SubscriptionIn,
+    response=SubscriptionCreated,
+    status=201,
+    headers={"Authorization": FILER_BEARER},
+)
+def subscribe() -> Response:
+    request = bp.current_request
+    body = parse_body(request, SubscriptionIn)
+    citizen = citizen_of(request) if is_citizen_token(request) else None
+    return json_response(subscriptions.subscribe(body, citizen), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/confirm",
+    "POST",
+    summary="Confirm an email address with the link's token (used once)",
+    tag="public",
+    body=SubscriptionConfirmEmailIn,
+    response=SubscriptionOut,
+)
+def confirm_email() -> Response:
+    body = parse_body(bp.current_request, SubscriptionConfirmEmailIn)
+    return json_response(subscriptions.confirm_email(body.token))
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/{sub_id}/confirm-sms",
+    "POST",
+    summary="Confirm a phone with the code sent to it (5 tries)",
+    tag="public",
+    body=SubscriptionConfirmSmsIn,
+    response=SubscriptionOut,
+)
+def confirm_sms(sub_id: str) -> Response:
+    body = parse_body(bp.current_request, SubscriptionConfirmSmsIn)
+    return json_response(subscriptions.confirm_sms(sub_id, body.code))
+
+
+def _token() -> str | None:
+    return (bp.current_request.query_params or {}).get("t")
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/{sub_id}",
+    "GET",
+    summary="A subscription, opened by its management link",
+    tag="public",
+    response=SubscriptionOut,
+    query={"t": TOKEN},
+)
+def show_subscription(sub_id: str) -> Response:
+    return json_response(subscriptions.show(sub_id, _token()))
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/{sub_id}",
+    "PUT",
+    summary="Change the topics, sectors or language of a subscription",
+    tag="public",
+    body=SubscriptionUpdateIn,
+    response=SubscriptionOut,
+    query={"t": TOKEN},
+)
+def update_subscription(sub_id: str) -> Response:
+    body = parse_body(bp.current_request, SubscriptionUpdateIn)
+    return json_response(subscriptions.update(sub_id, _token(), body))
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/{sub_id}/unsubscribe",
+    "POST",
+    summary="Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)",
+    tag="public",
+    response=SubscriptionOut,
+    query={"t": TOKEN, "topic": TOPIC},
+)
+def unsubscribe(sub_id: str) -> Response:
+    topic = (bp.current_request.query_params or {}).get("topic")
+    if topic is not None and not is_code(topic):
+        raise BadRequest("invalid_query", {"detail": "topic"})
+    return json_response(subscriptions.unsubscribe(sub_id, _token(), topic))
+
+
+# ---- service alerts --------------------------------------------------------------------------------
+
+
+@route(
+    bp,
+    "/api/v1/admin/alerts",
+    "POST",
+    summary="Publish an outage or emergency alert to the confirmed subscribers of sectors and topics",
+    tag="admin",
+    body=ServiceAlertIn,
+    response=ServiceAlert,
+    status=201,
+    auth=True,
+    roles=service_alerts.PUBLISHERS,
+    audit="service_alert",
+)
+def publish_alert() -> Response:
+    request = bp.current_request
+    return json_response(
+        service_alerts.publish(principal_of(request), parse_body(request, ServiceAlertIn)), status=201
+    )
+
+
+@route(
+    bp,
+    "/api/v1/admin/alerts",
+    "GET",
+    summary="Recent service alerts with their figures",
+    tag="admin",
+    response=ServiceAlertList,
+    auth=True,
+    roles=service_alerts.PUBLISHERS,
+)
+def list_alerts() -> Response:
+    return json_response(service_alerts.listing())
+
+
+@route(
+    bp,
+    "/api/v1/admin/alerts/{alert_id}",
+    "GET",
+    summary="A service alert with its updates and figures",
+    tag="admin",
+    response=ServiceAlert,
+    auth=True,
+    roles=service_alerts.PUBLISHERS,
+)
+def show_alert(alert_id: str) -> Response:
+    return json_response(service_alerts.get(alert_id))
+
+
+@route(
+    bp,
+    "/api/v1/admin/alerts/{alert_id}/updates",
+    "POST",
+    summary="An update of an alert, or the service restored (kind restored), sent to the same audience",
+    tag="admin",
+    body=ServiceAlertUpdateIn,
+    response=ServiceAlert,
+    status=201,
+    auth=True,
+    roles=service_alerts.PUBLISHERS,
+    audit="service_alert",
+    before=_alert,
+)
+def update_alert(alert_id: str) -> Response:
+    request = bp.current_request
+    return json_response(
+        service_alerts.add_update(principal_of(request), alert_id, parse_body(request, ServiceAlertUpdateIn)),
+        status=201,
+    )
+
+
+@route(
+    bp,
+    "/api/v1/alerts",
+    "GET",
+    summary="Open service alerts for the portal's banner (service: those of one request type)",
+    tag="public",
+    response=ServiceAlertBannerList,
+    query={"service": q("a request type", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")},
+)
+def banners() -> Response:
+    request = bp.current_request
+    service = (request.query_params or {}).get("service")
+    return json_response(service_alerts.banners(lang_of(request), service))
+
+
+# ---- campaigns and newsletters ---------------------------------------------------------------------
+
+
+def _campaign(campaign_id: str) -> Campaign | None:
+    from ventanilla.storage import campaigns as store
+
+    return store.get(campaign_id)
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/preview",
+    "POST",
+    summary="A campaign's audience size and its rendered message, before anything is sent",
+    tag="admin",
+    body=CampaignIn,
+    response=CampaignPreview,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def preview_campaign() -> Response:
+    request = bp.current_request
+    return json_response(campaigns.preview(parse_body(request, CampaignIn), lang_of(request)))
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns",
+    "POST",
+    summary="Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers",
+    tag="admin",
+    body=CampaignIn,
+    response=Campaign,
+    status=201,
+    auth=True,
+    roles=campaigns.MANAGERS,
+    audit="campaign",
+)
+def create_campaign() -> Response:
+    request = bp.current_request
+    return json_response(campaigns.create(principal_of(request), parse_body(request, CampaignIn)), status=201)
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns",
+    "GET",
+    summary="Recent campaigns with their figures",
+    tag="admin",
+    response=CampaignList,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def list_campaigns() -> Response:
+    return json_response(campaigns.listing())
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/{campaign_id}",
+    "GET",
+    summary="A campaign with its figures",
+    tag="admin",
+    response=Campaign,
+    auth=True,
+    roles=campaigns.MANAGERS,
+)
+def show_campaign(campaign_id: str) -> Response:
+    return json_response(campaigns.get(campaign_id))
+
+
+@route(
+    bp,
+    "/api/v1/admin/campaigns/{campaign_id}/cancel",
+    "POST",
+    summary="Cancel a campaign's next runs (what went out stays sent)",
+    tag="admin",
+    response=Campaign,
+    auth=True,
+    roles=campaigns.MANAGERS,
+    audit="campaign",
+    before=_campaign,
+)
+def cancel_campaign(campaign_id: str) -> Response:
+    return json_response(campaigns.cancel(principal_of(bp.current_request), campaign_id))

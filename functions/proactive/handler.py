@@ -1,0 +1,40 @@
+"""Proactive queue -> one step of a fan-out (ventanilla.services.fanout): an audience page, a
+batch of recipients, or a campaign's schedule that fired. A step that fails transiently comes back
+(its sends that went out are marked and are not repeated)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from ventanilla.services import fanout
+from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
+
+get_settings()  # validate the environment at cold start
+logger = Logger(service="proactive")
+metrics = Metrics(service="proactive")  # namespace: POWERTOOLS_METRICS_NAMESPACE
+tracer = make_tracer("proactive")
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def record_handler(record: SQSRecord) -> None:
+    counts = fanout.handle(json.loads(record.body))
+    for name in ("sent", "failed", "skipped"):
+        if counts.get(name):
+            metrics.add_metric(name=f"Alert{name.capitalize()}", unit=MetricUnit.Count, value=counts[name])
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

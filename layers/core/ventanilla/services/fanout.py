@@ -1,0 +1,177 @@
+"""Fan-out of what the institution says first (alerts, campaigns) to subscribers, through the
+proactive queue, one bounded step per message, so no function runs past its timeout whatever the
+audience:
+
+- ``page``: Query one page of one ``AUD#<sector>#<topic>`` partition, enqueue a ``deliver`` message
+  with those recipients and the next ``page`` message (delayed to keep PROACTIVE_SEND_RATE);
+- ``deliver``: one BatchGetItem of the batch's suppressed emails, then for each recipient, each
+  channel in order, claim a conditional marker ``SVCSENT#<source>:<id>#<run>/<sub>#<channel>`` and
+  send; a transient failure takes the marker back and the message returns. The audience figure
+  counts a recipient when their first channel is claimed. So a retried message, or a subscriber
+  found in two partitions, never gets the same message twice;
+- ``campaign``: a campaign's schedule fired (EventBridge Scheduler sends this to the queue).
+
+A source (an alert update, a campaign run) says which partitions, which channels and languages,
+and renders the message; sources are looked up by name in :data:`SOURCES`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+from typing import Any, Protocol
+
+from ventanilla.settings import get_settings
+from ventanilla.storage import service_alerts as marks
+from ventanilla.storage import subscriptions as sub_store
+
+PLACEHOLDER = "__SUBSCRIPTION_LINK__"
+
+
+class Source(Protocol):
+    channels: tuple[str, ...] | None
+    languages: tuple[str, ...] | None
+
+    def pairs(self) -> list[list[str]]: ...
+
+    def figures_pk(self) -> str: ...
+
+    def render(self, n: int, lang: str, manage_url: str) -> tuple[str, str, str, str]: ...
+
+
+def _load(kind: str, source_id: str) -> Source | None:
+    if kind == "alert":
+        from ventanilla.services.service_alerts import AlertSource
+
+        return AlertSource.load(source_id)
+    if kind == "campaign":
+        from ventanilla.services.campaigns import CampaignSource
+
+        return CampaignSource.load(source_id)
+    return None
+
+
+def start(kind: str, source_id: str, n: int) -> None:
+    enqueue({"kind": "page", "source": kind, "id": source_id, "n": n, "part": 0, "cursor": None})
+
+
+def enqueue(message: dict[str, Any], delay: int = 0) -> None:
+    from ventanilla.integrations import proactive_queue
+
+    proactive_queue.send(json.dumps(message), delay)
+
+
+def handle(message: dict[str, Any]) -> dict[str, int]:
+    """One step (see the module's docstring); raises to have the message retried."""
+    kind = message.get("kind")
+    if kind == "page":
+        return _page(message)
+    if kind == "deliver":
+        return _deliver(message)
+    if kind == "campaign":
+        from ventanilla.services import campaigns
+
+        return campaigns.fire(str(message.get("id", "")))
+    return {"ignored": 1}
+
+
+def _page(message: dict[str, Any]) -> dict[str, int]:
+    source = _load(str(message.get("source")), str(message.get("id")))
+    if source is None:
+        return {"ignored": 1}
+    pairs = source.pairs()
+    part = int(message.get("part", 0))
+    if part >= len(pairs):
+        return {"done": 1}
+    settings = get_settings()
+    sector, topic = pairs[part]
+    recipients, next_key = sub_store.audience_page(
+        sector, topic, settings.proactive_batch, message.get("cursor")
+    )
+    if recipients:
+        enqueue({**message, "kind": "deliver", "recipients": [_slim(r) for r in recipients]})
+    delay = min(900, math.floor(len(recipients) / settings.proactive_send_rate))
+    if next_key:
+        enqueue({**message, "cursor": {k: str(v) for k, v in next_key.items()}}, delay)
+    elif part + 1 < len(pairs):
+        enqueue({**message, "part": part + 1, "cursor": None}, delay)
+    return {"recipients": len(recipients)}
+
+
+def _slim(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint") if item.get(k)}
+
+
+def _has(channel: str, recipient: dict[str, Any]) -> bool:
+    field = {"email": "email", "sms": "phone", "push": "push_endpoint"}.get(channel, channel)
+    return bool(recipient.get(field))
+
+
+def _deliver(message: dict[str, Any]) -> dict[str, int]:
+    from ventanilla.integrations import messaging
+    from ventanilla.proactive import channels
+    from ventanilla.services import subscriptions
+    from ventanilla.storage import notices as notice_store
+
+    kind, source_id, n = str(message.get("source")), str(message.get("id")), int(message["n"])
+    source = _load(kind, source_id)
+    if source is None:
+        return {"ignored": 1}
+    ref = f"{kind}:{source_id}#{n}"
+    counts: dict[str, int] = {}
+    transient = 0
+    rendered: dict[str, channels.Outgoing] = {}
+    url = f"{get_settings().public_base_url}/#/"
+
+    def add(name: str) -> None:
+        counts[name] = counts.get(name, 0) + 1
+
+    recipients = [
+        r
+        for r in message.get("recipients") or []
+        if not source.languages or r.get("lang", "es") in source.languages
+    ]
+    suppressed = notice_store.suppressed_among([r["email"] for r in recipients if r.get("email")])
+    for recipient in recipients:
+        sub_id = recipient["sub_id"]
+        lang = recipient.get("lang", "es")
+        claimed_any = False
+        if lang not in rendered:
+            subject, text, html, short = source.render(n, lang, PLACEHOLDER)
+            rendered[lang] = channels.Outgoing(subject, text, html, short[:300], url, PLACEHOLDER)
+        manage = subscriptions.manage_url(sub_id)
+        outgoing = replace(
+            rendered[lang],
+            text=rendered[lang].text.replace(PLACEHOLDER, manage),
+            html=rendered[lang].html.replace(PLACEHOLDER, manage.replace("&", "&amp;")),
+            unsubscribe_url=subscriptions.unsubscribe_url(sub_id),
+        )
+        for name, sender in channels.order():
+            if source.channels is not None and name not in source.channels:
+                continue
+            if not _has(name, recipient):
+                continue
+            if name == "email" and recipient["email"] in suppressed:
+                add("skipped")
+                continue
+            if not marks.claim(ref, sub_id, name):
+                continue
+            if not claimed_any:
+                claimed_any = True
+                add("audience")
+            try:
+                sender(recipient, outgoing)
+            except messaging.Permanent:
+                add("failed")
+                continue
+            except messaging.Transient:
+                marks.unclaim(ref, sub_id, name)
+                transient += 1
+                continue
+            add("sent")
+            add(f"sent#{name}")
+    marks.add_figures_pk(source.figures_pk(), counts)
+    if transient:
+        raise RuntimeError(f"{transient} sends failed transiently; the message comes back")
+    return counts

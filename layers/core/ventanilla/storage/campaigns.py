@@ -1,0 +1,103 @@
+"""Campaigns and newsletters (keys in storage/table.py).
+
+CAMPAIGN#<id>    CAMPAIGN          the campaign: texts, segment, schedule, runs, status
+CAMPAIGN#<id>    FIGURES           ADD counters, as an alert's
+CAMPAIGNS        C#<at>#<id>       the list, newest first
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from ventanilla.models.common import iso
+from ventanilla.models.proactive import Campaign
+from ventanilla.storage.table import client, from_item, is_error, table, to_item
+
+LIST_PK = "CAMPAIGNS"
+
+
+def get(campaign_id: str) -> Campaign | None:
+    item = table().get_item(Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"}).get("Item")
+    return Campaign.model_validate(from_item(item)) if item else None
+
+
+def create(campaign: Campaign) -> None:
+    name = table().name
+    client().transact_write_items(
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": to_item(campaign, PK=f"CAMPAIGN#{campaign.id}", SK="CAMPAIGN", entity="campaign"),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": {
+                        "PK": LIST_PK,
+                        "SK": f"C#{iso(campaign.created_at)}#{campaign.id}",
+                        "entity": "campaign_ref",
+                        "campaign_id": campaign.id,
+                    },
+                }
+            },
+        ]
+    )
+
+
+def advance(campaign_id: str, run: int, updates: dict[str, Any]) -> bool:
+    """Record run ``run`` (conditioned on ``runs`` being run - 1: a repeated firing is no-op)."""
+    names = {f"#u{i}": k for i, k in enumerate(updates)}
+    values: dict[str, Any] = {f":u{i}": v for i, v in enumerate(updates.values())}
+    values.update({":run": run, ":prev": run - 1, ":scheduled": "scheduled"})
+    sets = ", ".join(f"#u{i} = :u{i}" for i in range(len(updates)))
+    try:
+        table().update_item(
+            Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
+            UpdateExpression=f"SET runs = :run{', ' + sets if sets else ''}",
+            ConditionExpression="runs = :prev AND #s = :scheduled",
+            ExpressionAttributeNames={**names, "#s": "status"},
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def set_status(campaign_id: str, status: str) -> bool:
+    try:
+        table().update_item(
+            Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
+            UpdateExpression="SET #s = :s",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": status},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def recent(limit: int = 50) -> list[Campaign]:
+    page = table().query(KeyConditionExpression=Key("PK").eq(LIST_PK), ScanIndexForward=False, Limit=limit)
+    ids = [str(i["campaign_id"]) for i in page.get("Items", [])]
+    if not ids:
+        return []
+    got = (
+        client()
+        .batch_get_item(
+            RequestItems={table().name: {"Keys": [{"PK": f"CAMPAIGN#{i}", "SK": "CAMPAIGN"} for i in ids]}}
+        )["Responses"]
+        .get(table().name, [])
+    )
+    by_id = {str(i["id"]): Campaign.model_validate(from_item(i)) for i in got}
+    return [by_id[i] for i in ids if i in by_id]

@@ -1,0 +1,240 @@
+"""Topics, subscriptions, their consent ledger and the audience index (keys in storage/table.py).
+
+    SUBTOPICS              TOPIC#<code>          admin-defined topic (names es/en, active)
+    SUB#<id>               SUB                   contacts, topics, sectors, each channel's state
+    SUB#<id>               CONSENT#<at>#<r>      append-only ledger: subscribed, confirmed, unsubscribed
+    SUBTOKEN#<sha256>      TOKEN                 one-time email confirmation token (TTL 7 days)
+    AUD#<sector>#<topic>   SUB#<id>              a confirmed subscriber of (sector, topic) with what
+                                                 sending needs (language, confirmed email / phone)
+
+The audience of (sector, topic) is one Query of ``AUD#<sector>#<topic>`` (``*`` is the sector of
+those who follow every sector). A subscription has at most 5 sectors x 10 topics = 50 index items,
+written or deleted in the one transaction that changes the subscription.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from ventanilla.models.common import iso, utcnow
+from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
+from ventanilla.storage.table import client, from_item, is_error, table, to_item
+
+TOPICS_PK = "SUBTOPICS"
+MAX_TOPICS = 200
+TOKEN_TTL_SECONDS = 7 * 86400
+
+
+class StaleSubscription(Exception):
+    """The subscription changed since it was read."""
+
+
+def audience_pk(sector: str, topic: str) -> str:
+    return f"AUD#{sector}#{topic}"
+
+
+# ---- topics ----------------------------------------------------------------------------------------
+
+
+def topics() -> list[SubscriptionTopic]:
+    page = table().query(KeyConditionExpression=Key("PK").eq(TOPICS_PK), Limit=MAX_TOPICS)
+    return [SubscriptionTopic.model_validate(from_item(i)) for i in page.get("Items", [])]
+
+
+def topic(code: str) -> SubscriptionTopic | None:
+    item = table().get_item(Key={"PK": TOPICS_PK, "SK": f"TOPIC#{code}"}).get("Item")
+    return SubscriptionTopic.model_validate(from_item(item)) if item else None
+
+
+def put_topic(value: SubscriptionTopic) -> None:
+    table().put_item(Item=to_item(value, PK=TOPICS_PK, SK=f"TOPIC#{value.code}", entity="sub_topic"))
+
+
+def delete_topic(code: str) -> bool:
+    try:
+        table().delete_item(
+            Key={"PK": TOPICS_PK, "SK": f"TOPIC#{code}"}, ConditionExpression="attribute_exists(PK)"
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+# ---- subscriptions ---------------------------------------------------------------------------------
+
+
+def get(sub_id: str) -> SubscriptionRecord | None:
+    item = table().get_item(Key={"PK": f"SUB#{sub_id}", "SK": "SUB"}).get("Item")
+    return SubscriptionRecord.model_validate(from_item(item)) if item else None
+
+
+def _ledger_put(sub_id: str, action: str, detail: dict[str, Any]) -> dict[str, Any]:
+    at = iso(utcnow())
+    return {
+        "Put": {
+            "TableName": table().name,
+            "Item": {
+                "PK": f"SUB#{sub_id}",
+                "SK": f"CONSENT#{at}#{secrets.token_hex(4)}",
+                "entity": "sub_consent",
+                "action": action,
+                "at": at,
+                **detail,
+            },
+            "ConditionExpression": "attribute_not_exists(PK)",
+        }
+    }
+
+
+def ledger(sub_id: str, limit: int = 200) -> list[dict[str, Any]]:
+    page = table().query(
+        KeyConditionExpression=Key("PK").eq(f"SUB#{sub_id}") & Key("SK").begins_with("CONSENT#"),
+        Limit=limit,
+    )
+    return [from_item(i) for i in page.get("Items", [])]
+
+
+def create(record: SubscriptionRecord, token_digest: str | None, detail: dict[str, Any]) -> None:
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table().name,
+                "Item": to_item(record, PK=f"SUB#{record.id}", SK="SUB", entity="subscription"),
+                "ConditionExpression": "attribute_not_exists(PK)",
+            }
+        },
+        _ledger_put(record.id, "subscribed", detail),
+    ]
+    if token_digest:
+        items.append(
+            {
+                "Put": {
+                    "TableName": table().name,
+                    "Item": {
+                        "PK": f"SUBTOKEN#{token_digest}",
+                        "SK": "TOKEN",
+                        "entity": "sub_token",
+                        "sub_id": record.id,
+                        "ttl": int(utcnow().timestamp()) + TOKEN_TTL_SECONDS,
+                    },
+                }
+            }
+        )
+    client().transact_write_items(TransactItems=items)
+
+
+def take_token(token_digest: str) -> str | None:
+    """Use a confirmation token once: its subscription id, None when unknown, used or expired."""
+    try:
+        old = table().delete_item(
+            Key={"PK": f"SUBTOKEN#{token_digest}", "SK": "TOKEN"},
+            ConditionExpression="attribute_exists(PK) AND #t > :now",
+            ExpressionAttributeNames={"#t": "ttl"},
+            ExpressionAttributeValues={":now": int(utcnow().timestamp())},
+            ReturnValues="ALL_OLD",
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return None
+        raise
+    return str(old.get("Attributes", {}).get("sub_id") or "") or None
+
+
+def audience_item(record: SubscriptionRecord, sector: str, topic_code: str) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "PK": audience_pk(sector, topic_code),
+        "SK": f"SUB#{record.id}",
+        "entity": "sub_audience",
+        "sub_id": record.id,
+        "lang": record.language,
+    }
+    if record.email and record.email_state == "confirmed":
+        item["email"] = record.email
+    if record.phone and record.sms_state == "confirmed":
+        item["phone"] = record.phone
+    return item
+
+
+def _pairs(record: SubscriptionRecord) -> list[tuple[str, str]]:
+    return [(s, t) for s in (record.sectors or ["*"]) for t in record.topics]
+
+
+def save(
+    old: SubscriptionRecord, new: SubscriptionRecord, action: str | None, detail: dict[str, Any]
+) -> None:
+    """Replace the subscription (conditioned on its version) and its audience items in one
+    transaction: the index never says more than the subscription does."""
+    listed_old = _pairs(old) if _reachable(old) else []
+    listed_new = _pairs(new) if _reachable(new) else []
+    items: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table().name,
+                "Item": to_item(new, PK=f"SUB#{new.id}", SK="SUB", entity="subscription"),
+                "ConditionExpression": "#v = :v",
+                "ExpressionAttributeNames": {"#v": "version"},
+                "ExpressionAttributeValues": {":v": old.version},
+            }
+        }
+    ]
+    for sector, topic_code in listed_old:
+        if (sector, topic_code) not in listed_new:
+            items.append(
+                {
+                    "Delete": {
+                        "TableName": table().name,
+                        "Key": {"PK": audience_pk(sector, topic_code), "SK": f"SUB#{new.id}"},
+                    }
+                }
+            )
+    for sector, topic_code in listed_new:
+        items.append({"Put": {"TableName": table().name, "Item": audience_item(new, sector, topic_code)}})
+    if action:
+        items.append(_ledger_put(new.id, action, detail))
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException"):
+            raise StaleSubscription(new.id) from error
+        raise
+
+
+def _reachable(record: SubscriptionRecord) -> bool:
+    return record.email_state == "confirmed" or record.sms_state == "confirmed"
+
+
+def audience_page(
+    sector: str, topic_code: str, limit: int, start: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(audience_pk(sector, topic_code)),
+        "Limit": limit,
+    }
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    page = table().query(**kwargs)
+    return [dict(i) for i in page.get("Items", [])], page.get("LastEvaluatedKey")
+
+
+def audience_count(sector: str, topic_code: str, cap: int = 1_000_000) -> int:
+    """Subscribers of one (sector, topic): COUNT Queries (keys only read, nothing returned)."""
+    total, start = 0, None
+    while total < cap:
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("PK").eq(audience_pk(sector, topic_code)),
+            "Select": "COUNT",
+        }
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = table().query(**kwargs)
+        total += int(page.get("Count", 0))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    return total
