@@ -1,4 +1,4 @@
-"""Proactive queue -> one step of a fan-out (ventanilla.services.fanout): an audience page, a
+"""Proactive queue -> one step of a fan-out (ventanilla.services.proactive_steps): an audience page, a
 batch of recipients, or a campaign's schedule that fired. A step that fails transiently comes back
 (its sends that went out are marked and are not repeated)."""
 
@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla.services import fanout
+from ventanilla.services import proactive_steps
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -25,7 +25,7 @@ processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failu
 
 
 def record_handler(record: SQSRecord) -> None:
-    counts = fanout.handle(json.loads(record.body))
+    counts = proactive_steps.handle(json.loads(record.body))
     for name in ("sent", "failed", "skipped"):
         if counts.get(name):
             metrics.add_metric(name=f"Alert{name.capitalize()}", unit=MetricUnit.Count, value=counts[name])

@@ -54,15 +54,11 @@ def _area(code: str) -> dict[str, object] | None:
 
 
 def _topic(code: str) -> SubscriptionTopic | None:
-    from ventanilla.storage import subscriptions as store
-
-    return store.topic(code) if is_code(code) else None
+    return subscriptions.stored_topic(code)
 
 
 def _alert(alert_id: str) -> ServiceAlert | None:
-    from ventanilla.storage import service_alerts as store
-
-    return store.get(alert_id)
+    return service_alerts.stored(alert_id)
 
 
 # ---- sectors ---------------------------------------------------------------------------------------
@@ -404,9 +400,7 @@ def banners() -> Response:
 
 
 def _campaign(campaign_id: str) -> Campaign | None:
-    from ventanilla.storage import campaigns as store
-
-    return store.get(campaign_id)
+    return campaigns.stored(campaign_id)
 
 
 @route(

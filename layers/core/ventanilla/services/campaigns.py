@@ -183,3 +183,8 @@ class CampaignSource:
         body = c.body.en if lang == "en" and c.body.en else c.body.es
         text, html = _render(subject, body, lang, manage_url)
         return subject, text, html, f"{subject}. {body}"
+
+
+def stored(campaign_id: str) -> Campaign | None:
+    """The campaign as stored, or None (the audit trail's "before" and "after")."""
+    return store.get(campaign_id)

@@ -12,7 +12,9 @@ audience:
 - ``campaign``: a campaign's schedule fired (EventBridge Scheduler sends this to the queue).
 
 A source (an alert update, a campaign run) says which partitions, which channels and languages,
-and renders the message; sources are looked up by name in :data:`SOURCES`.
+and renders the message. ``services/proactive_steps.py`` reads a message, loads its source and
+calls the step here: the fan-out knows sources only by this protocol, so alerts and campaigns can
+start a fan-out without the fan-out depending on them.
 """
 
 from __future__ import annotations
@@ -40,18 +42,6 @@ class Source(Protocol):
     def render(self, n: int, lang: str, manage_url: str) -> tuple[str, str, str, str]: ...
 
 
-def _load(kind: str, source_id: str) -> Source | None:
-    if kind == "alert":
-        from ventanilla.services.service_alerts import AlertSource
-
-        return AlertSource.load(source_id)
-    if kind == "campaign":
-        from ventanilla.services.campaigns import CampaignSource
-
-        return CampaignSource.load(source_id)
-    return None
-
-
 def start(kind: str, source_id: str, n: int) -> None:
     enqueue({"kind": "page", "source": kind, "id": source_id, "n": n, "part": 0, "cursor": None})
 
@@ -62,24 +52,8 @@ def enqueue(message: dict[str, Any], delay: int = 0) -> None:
     proactive_queue.send(json.dumps(message), delay)
 
 
-def handle(message: dict[str, Any]) -> dict[str, int]:
-    """One step (see the module's docstring); raises to have the message retried."""
-    kind = message.get("kind")
-    if kind == "page":
-        return _page(message)
-    if kind == "deliver":
-        return _deliver(message)
-    if kind == "campaign":
-        from ventanilla.services import campaigns
-
-        return campaigns.fire(str(message.get("id", "")))
-    return {"ignored": 1}
-
-
-def _page(message: dict[str, Any]) -> dict[str, int]:
-    source = _load(str(message.get("source")), str(message.get("id")))
-    if source is None:
-        return {"ignored": 1}
+def page(message: dict[str, Any], source: Source) -> dict[str, int]:
+    """Step ``page``: one audience page of ``source`` becomes a ``deliver`` message."""
     pairs = source.pairs()
     part = int(message.get("part", 0))
     if part >= len(pairs):
@@ -108,16 +82,14 @@ def _has(channel: str, recipient: dict[str, Any]) -> bool:
     return bool(recipient.get(field))
 
 
-def _deliver(message: dict[str, Any]) -> dict[str, int]:
+def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
+    """Step ``deliver``: send ``source``'s message to a batch of recipients, each channel once."""
     from ventanilla.integrations import messaging
     from ventanilla.proactive import channels
     from ventanilla.services import subscriptions
     from ventanilla.storage import notices as notice_store
 
     kind, source_id, n = str(message.get("source")), str(message.get("id")), int(message["n"])
-    source = _load(kind, source_id)
-    if source is None:
-        return {"ignored": 1}
     ref = f"{kind}:{source_id}#{n}"
     counts: dict[str, int] = {}
     transient = 0

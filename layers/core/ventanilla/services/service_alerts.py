@@ -192,3 +192,8 @@ class AlertSource:
             manage_url=manage_url,
         )
         return title, body_text, body_html, f"{title}. {text}"
+
+
+def stored(alert_id: str) -> ServiceAlert | None:
+    """The alert as stored, or None (the audit trail's "before" and "after")."""
+    return store.get(alert_id)

@@ -18,7 +18,7 @@ from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import FieldError, NotFound, TooManyRequests, ValidationFailed
 from ventanilla.integrations import messaging
 from ventanilla.integrations import secrets as secret_store
-from ventanilla.models.common import utcnow
+from ventanilla.models.common import is_code, utcnow
 from ventanilla.models.proactive import (
     SubscriptionCreated,
     SubscriptionIn,
@@ -362,3 +362,8 @@ def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str 
 def ledger(sub_id: str, token: str | None) -> list[dict[str, Any]]:
     check_token(sub_id, token)
     return store.ledger(sub_id)
+
+
+def stored_topic(code: str) -> SubscriptionTopic | None:
+    """The topic as stored, or None (the audit trail's "before" and "after")."""
+    return store.topic(code) if is_code(code) else None
