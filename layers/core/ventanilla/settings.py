@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
     notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)
     """Backoff of a transient failure: base * 2^(attempt-1) seconds, at most 15 minutes."""
+    notify_coalesce_seconds: int = Field(default=120, alias="NOTIFY_COALESCE_SECONDS", ge=0, le=900)
+    """Citizen notices of one request within this window go out as one (the public message carries
+    the status); 0 sends each at once. At most 900: SQS's longest DelaySeconds."""
     help_search_engine: str = Field(
         default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
     )

@@ -106,6 +106,18 @@ export async function render({ params, query }) {
   return root;
 }
 
+/** #/solicitud/<number>/encuesta[?t=<token>]: the request, opened at its survey (the resolved
+ * notice's button); after the answer, or when already rated, the same page at its thank-you. */
+export async function renderSurvey(ctx) {
+  const page = await render(ctx);
+  const survey = page && page.querySelector && page.querySelector('#survey-h');
+  if (survey) survey.setAttribute('data-autofocus', '');
+  if (page && page.classList && page.classList.contains('ticket')) {
+    history.replaceState(null, '', `#/solicitud/${ctx.params[0]}/encuesta`);
+  }
+  return page;
+}
+
 /** ``code`` is the header object that opens the request (session or access code). */
 function draw(root, ticket, code, message = '') {
   const status = statusLine();

@@ -83,3 +83,10 @@ def body_of(message: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def send_delayed(queue_url: str, body: dict[str, Any], seconds: int) -> None:
+    """Put ``body`` on the queue, invisible for ``seconds`` (SQS allows up to 900)."""
+    _sqs().send_message(
+        QueueUrl=queue_url, MessageBody=json.dumps(body), DelaySeconds=min(max(seconds, 0), 900)
+    )

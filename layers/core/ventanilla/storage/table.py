@@ -33,6 +33,7 @@ Keys (generic attribute names, so entities can share the indexes):
     inbound SMS    SMSIN#<sha256 id>   SEEN            an inbound SMS handled (TTL 7 days)
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
+    pending notice TICKET#<n>          PENDING_NOTICE  a citizen notice window: first event, start (TTL)
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
     help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug>
