@@ -11,9 +11,15 @@ const cache = {};
 
 export const getLang = () => lang;
 
+/** The person's own choice, else the first of the browser's languages (its Accept-Language) we
+ * have, else Spanish. */
 export function initialLang() {
   const saved = localStorage.getItem(KEY);
-  return LANGS.includes(saved) ? saved : 'es';
+  if (LANGS.includes(saved)) return saved;
+  const wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''])
+    .map((tag) => String(tag).toLowerCase().split('-')[0])
+    .find((primary) => LANGS.includes(primary));
+  return wanted || 'es';
 }
 
 export async function setLang(next) {
