@@ -38,7 +38,7 @@ def call(url: str, path: str, body: Any, headers: dict[str, str]) -> Any:
         f"{url}{path}", data=json.dumps(body).encode(), headers=headers, method="POST"
     )
     try:
-        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - the local stack
+        with urllib.request.urlopen(request, timeout=60) as answer:
             return json.loads(answer.read())
     except urllib.error.HTTPError as error:
         raise AssertionError(f"{path}: {error.code} {error.read()!r}") from error

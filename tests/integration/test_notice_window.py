@@ -135,7 +135,7 @@ def test_a_window_is_one_pending_item_per_request_and_a_flush_without_news_sends
     from ventanilla.services import notifier
     from ventanilla.storage import notices
 
-    created, email = new_ticket(api, channels=["email"])
+    created, _email = new_ticket(api, channels=["email"])
     number = created["number"]
     first = notices.hold(number, "ev-1", "2026-01-01T00:00:00Z", 1)
     again = notices.hold(number, "ev-2", "2026-01-01T00:00:05Z", 1)
