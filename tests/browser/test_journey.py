@@ -209,3 +209,40 @@ def test_the_browser_language_picks_english(browser: Any, web_url: str, axe_sour
         tab.check_a11y("home-en-360")
     finally:
         context.close()
+
+
+def test_articles_call_by_tapping_and_the_receipt_copies_the_code(tab: Any) -> None:
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.go("#/ayuda/horarios-y-oficinas-de-atencion")
+    phone = page.locator("a.tel").first
+    assert phone.get_attribute("href") == "tel:6001234500"
+    tab.check_a11y("articulo-telefonos-360")
+    # Errors that name the field, then the receipt.
+    tab.go("#/contacto")
+    page.get_by_role("button", name="Continuar").click()
+    assert "Escriba su nombre completo." in page.locator(".error-summary").inner_text()
+    assert "Este campo es obligatorio" not in page.locator("main").inner_text()
+    identify(tab, Citizen(email=f"recibo-{uuid.uuid4().hex[:8]}@example.cl"), sms=False)
+    choose_topic(tab, "Trámites", "Patente comercial")
+    fill_licence_form(tab, "Recibo impreso")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    tab.wait_ready()
+    receipt = page.locator(".receipt").inner_text()
+    assert "Recibo impreso" in receipt and "#/solicitud" in receipt
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copiar código").click()
+    page.locator(".copy-status").filter(has_text="Código copiado.").wait_for()
+    code = page.get_by_test_id("access-code").inner_text().strip()
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+    tab.step("recibo-copiar")
+    # A wrong code: the error is where the focus is.
+    page.evaluate("() => sessionStorage.clear()")
+    number = page.get_by_test_id("ticket-number").inner_text().strip()
+    tab.go("#/solicitud")
+    page.get_by_label("Número de solicitud").fill(number)
+    page.get_by_label("Código de acceso").fill("AAAA-BBBB")
+    page.get_by_role("button", name="Consultar").click()
+    page.get_by_test_id("lookup-problem").wait_for()
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "lookup-problem"

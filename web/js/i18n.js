@@ -43,6 +43,12 @@ export function t(key, params) {
   return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] ?? m));
 }
 
+/** ``<key>_one`` or ``<key>_other`` as the language's plural rules say for ``n``: "1 hora hábil". */
+export function plural(key, n, params = {}) {
+  const form = new Intl.PluralRules(lang === 'es' ? 'es' : 'en').select(Number(n)) === 'one' ? 'one' : 'other';
+  return t(`${key}_${form}`, { n, ...params });
+}
+
 /** A catalog text: {es, en} or a plain string. */
 export function pick(text) {
   if (text == null) return '';

@@ -64,14 +64,14 @@ function lookupForm(number, code, problem) {
     const n = values.number.trim();
     const c = values.code.trim();
     const errors = [];
-    if (!NUMBER_RE.test(n)) errors.push({ field: 'number', message: t(n ? 'val.ticket_number' : 'val.required') });
-    if (!c) errors.push({ field: 'code', message: t('val.required') });
+    if (!NUMBER_RE.test(n)) errors.push({ field: 'number', message: t(n ? 'val.ticket_number' : 'val.number_required') });
+    if (!c) errors.push({ field: 'code', message: t('val.code_required') });
     if (errors.length) { showErrors(formEl, errors); return; }
     rememberCode(n, c);
     go(`/solicitud/${n}`);
   } },
   errorSummary(),
-  problem && h('p', { class: 'notice error-notice', role: 'alert' }, problem),
+  problem && h('p', { class: 'notice error-notice', role: 'alert', tabindex: '-1', 'data-autofocus': '', 'data-testid': 'lookup-problem' }, problem),
   field({ name: 'number', label: t('request.number'), required: true, value: number, hint: t('request.number_hint'), onInput: (v) => { values.number = v; } }),
   field({ name: 'code', label: t('request.code'), required: true, value: code, hint: t('request.code_hint'), autocomplete: 'off', onInput: (v) => { values.code = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.lookup_submit'))));
@@ -129,7 +129,7 @@ function draw(root, ticket, code, message = '') {
     e.preventDefault();
     clearErrors(formEl);
     const text = replyValue.body.trim();
-    if (!text) { showErrors(formEl, [{ field: 'body', message: t('val.required') }]); return; }
+    if (!text) { showErrors(formEl, [{ field: 'body', message: t('val.message_required') }]); return; }
     if (text.length > 10000) { showErrors(formEl, [{ field: 'body', message: t('val.max_length', { n: 10000 }) }]); return; }
     const button = formEl.querySelector('button');
     busy(button, true);
