@@ -161,6 +161,16 @@ function draw(root, ticket, code, message = '') {
     h('p', {}, h('span', { class: `badge status-${ticket.status}`, 'data-testid': 'status' }, ticket.status_label)),
     status,
     ticket.paused && h('p', { class: 'notice' }, t('request.paused_note')),
+    // The answer that matters now comes before the dates: on a phone it is what the notice was about.
+    current && h('section', { class: 'current-answer', 'aria-labelledby': 'answer-h', 'data-testid': 'current-answer' },
+      h('h2', { id: 'answer-h' }, t(ticket.status === 'waiting_citizen' ? 'request.we_need' : 'request.latest_answer')),
+      h('p', { class: 'tl-head' }, h('strong', {}, current.author), ' · ', h('time', { datetime: current.at }, fmtDateTime(current.at))),
+      h('div', { class: 'tl-body' }, current.body),
+      ticket.status === 'waiting_citizen' && h('p', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => {
+        const box = formEl.querySelector('textarea');
+        box.scrollIntoView({ block: 'center' });
+        box.focus();
+      } }, t('request.answer_now')))),
     h('dl', { class: 'facts' },
       h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(ticket.created_at)),
       // Once answered, "expected before" gives way to when we answered.
@@ -170,10 +180,6 @@ function draw(root, ticket, code, message = '') {
       !ticket.resolved_at && [h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due))],
       ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
-    current && h('section', { class: 'current-answer', 'aria-labelledby': 'answer-h', 'data-testid': 'current-answer' },
-      h('h2', { id: 'answer-h' }, t(ticket.status === 'waiting_citizen' ? 'request.we_need' : 'request.latest_answer')),
-      h('p', { class: 'tl-head' }, h('strong', {}, current.author), ' · ', h('time', { datetime: current.at }, fmtDateTime(current.at))),
-      h('div', { class: 'tl-body' }, current.body)),
     surveyBox(root, ticket, code),
     h('section', { class: 'my-request', 'aria-labelledby': 'mine-h' },
       h('h2', { id: 'mine-h' }, t('request.what_you_wrote')),
