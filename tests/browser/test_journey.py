@@ -176,9 +176,12 @@ def test_the_citizen_journey_from_search_to_survey(tab: Any, size: dict[str, int
 
     # The survey from the email: the request opens at its survey, after the answer.
     page.evaluate("() => sessionStorage.clear()")
+    page.goto("about:blank")  # a fresh load, as from a mail client
     tab.go(link(resolved, number, "/encuesta"))
     assert tab.heading() == f"Solicitud {number}"
     assert page.evaluate("() => document.activeElement && document.activeElement.id") == "survey-h"
+    top = page.evaluate("() => document.getElementById('survey-h').getBoundingClientRect().top")
+    assert 0 <= top < size["height"], top  # scrolled to the survey
     order = page.evaluate(
         "() => [...document.querySelectorAll('[data-testid=current-answer], section.survey')].map(e => e.className)"
     )
@@ -235,6 +238,7 @@ def test_articles_call_by_tapping_and_the_receipt_copies_the_code(tab: Any) -> N
     page.get_by_role("button", name="Copiar código").click()
     page.locator(".copy-status").filter(has_text="Código copiado.").wait_for()
     code = page.get_by_test_id("access-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{1,4})+", code), code  # shown in groups
     assert page.evaluate("() => navigator.clipboard.readText()") == code
     tab.step("recibo-copiar")
     # A wrong code: the error is where the focus is.

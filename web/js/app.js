@@ -101,6 +101,10 @@ async function route({ focus = true } = {}) {
     const target = main.querySelector('[data-autofocus]');
     (main.querySelector('.error-summary:not([hidden])') || target || heading || main).focus();
     if (target) target.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+  } else {
+    // First load (e.g. from an email's link): land on that part as an #anchor would.
+    const target = main.querySelector('[data-autofocus]');
+    if (target) { target.focus({ preventScroll: true }); target.scrollIntoView({ block: 'start' }); }
   }
 }
 

@@ -412,6 +412,9 @@ function payload(fields) {
 
 // ---- 6. confirmation --------------------------------------------------------------------------
 
+/** The code in groups of four (WT5R-8KQD-VP): easier to read out and type; any grouping is accepted. */
+const grouped = (code) => (String(code || '').replace(/[\s-]/g, '').match(/.{1,4}/g) || []).join('-');
+
 function confirmation() {
   let created;
   try { created = JSON.parse(sessionStorage.getItem('ventanilla.created') || 'null'); } catch { created = null; }
@@ -425,7 +428,7 @@ function confirmation() {
   const copied = h('span', { class: 'copy-status', role: 'status' });
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(created.access_code);
+      await navigator.clipboard.writeText(grouped(created.access_code));
       copied.textContent = t('contact.enviada.copied');
     } catch {
       copied.textContent = t('contact.enviada.copy_failed');
@@ -440,7 +443,7 @@ function confirmation() {
       created.subject && [h('dt', {}, t('contact.enviada.subject')), h('dd', {}, created.subject)],
       h('dt', {}, t('request.number')), h('dd', { class: 'big', 'data-testid': 'ticket-number' }, created.number),
       h('dt', {}, t('request.code')), h('dd', {},
-        h('span', { class: 'big mono', 'data-testid': 'access-code' }, created.access_code), ' ',
+        h('span', { class: 'big mono', 'data-testid': 'access-code' }, grouped(created.access_code)), ' ',
         h('button', { type: 'button', class: 'btn small copy-code', onclick: copy }, t('contact.enviada.copy')), ' ', copied),
       h('dt', {}, t('contact.enviada.where')), h('dd', { class: 'follow-url' }, followUrl),
       h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(created.expected_response_by)),
