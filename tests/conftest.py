@@ -21,9 +21,11 @@ TEST_LIMITS = {
     "FILING_PER_CLIENT_PER_HOUR": "1000000",
     "FILING_PER_ADDRESS_PER_DAY": "1000000",
     "CODE_ATTEMPTS": "1000000",
+    "NOTIFY_COALESCE_SECONDS": "0",
 }
 """Test stacks file hundreds of requests from one address and one email, and try wrong codes on the
-same unknown number in many tests; the tests of the limits themselves set them low."""
+same unknown number in many tests; the tests of the limits themselves set them low. Notices go at
+once (no coalescing window) except in the tests of the window, which set one."""
 
 
 @dataclass

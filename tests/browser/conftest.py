@@ -43,7 +43,8 @@ STRAY_TEXT = re.compile(r"\b(?:null|undefined|false|true|NaN)\b|\[object \w+\]")
 @pytest.fixture(scope="session")
 def web_url() -> Iterator[str]:
     """``python -m infra.local --port 0 --demo`` as ``make dev`` runs it; its ``READY <url>`` line."""
-    with local_stack("browser-stack.log") as url:
+    # A notice window of a few seconds: the journeys count coalesced notices without waiting long.
+    with local_stack("browser-stack.log", env_extra={"NOTIFY_COALESCE_SECONDS": "3"}) as url:
         yield url
 
 

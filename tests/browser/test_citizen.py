@@ -143,7 +143,7 @@ def test_client_side_errors_beside_fields(tab: Any) -> None:
     page.get_by_label("Giro o actividad").fill("")
     page.get_by_role("button", name="Enviar solicitud").click()
     assert "El RUT no es válido" in described_by(page, "RUT")
-    assert "Este campo es obligatorio" in described_by(page, "Giro o actividad")
+    assert "Complete «Giro o actividad»." in described_by(page, "Giro o actividad")  # names the field
     tab.step("validacion-2-formulario")
     assert posts == [], "nothing is sent while the page finds errors"
 

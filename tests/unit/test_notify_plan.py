@@ -15,8 +15,6 @@ def detail(**extra: object) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("status", "kind"),
     [
-        ("assigned", Kind.TICKET_ASSIGNED),
-        ("in_progress", Kind.TICKET_IN_PROGRESS),
         ("waiting_citizen", Kind.WAITING_FOR_CITIZEN),
         ("resolved", Kind.TICKET_RESOLVED),
         ("reopened", Kind.TICKET_REOPENED),
@@ -24,6 +22,12 @@ def detail(**extra: object) -> dict[str, object]:
 )
 def test_status_changes_notify_the_citizen(status: str, kind: Kind) -> None:
     assert plan.notices_for("TicketStatusChanged", detail(status=status)) == [plan.Notice(kind, ("citizen",))]
+
+
+def test_internal_steps_notify_nobody() -> None:
+    """Routing to a team and an agent taking the request are the institution's business."""
+    assert plan.notices_for("TicketStatusChanged", detail(status="assigned")) == []
+    assert plan.notices_for("TicketStatusChanged", detail(status="in_progress")) == []
 
 
 def test_closed_and_the_citizens_own_moves_notify_nobody() -> None:

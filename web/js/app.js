@@ -17,6 +17,7 @@ const ROUTES = [
   [/^\/contacto(?:\/([a-z]+))?$/, () => contact.render],
   [/^\/solicitud$/, () => follow.renderLookup],
   [/^\/solicitud\/([0-9]{4}-[0-9]{3,})$/, () => follow.render],
+  [/^\/solicitud\/([0-9]{4}-[0-9]{3,})\/encuesta$/, () => follow.renderSurvey],
   [/^\/privacidad$/, () => home.renderPrivacy],
   [/^\/cuenta$/, async () => (await import('./views/account.js')).render],
   [/^\/cuenta\/registro$/, async () => (await import('./views/account.js')).renderSignUp],
@@ -117,8 +118,14 @@ async function route({ focus = true } = {}) {
   document.title = `${heading ? heading.textContent : 'Ventanilla'} — Ventanilla`;
   if (focus) {
     // Errors waiting on this page (e.g. sent back by the API) come before the heading.
-    (main.querySelector('.error-summary:not([hidden])') || heading || main).focus();
-    window.scrollTo(0, 0);
+    // A view may point at the part the person came for (e.g. the survey a notice links to).
+    const target = main.querySelector('[data-autofocus]');
+    (main.querySelector('.error-summary:not([hidden])') || target || heading || main).focus();
+    if (target) target.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+  } else {
+    // First load (e.g. from an email's link): land on that part as an #anchor would.
+    const target = main.querySelector('[data-autofocus]');
+    if (target) { target.focus({ preventScroll: true }); target.scrollIntoView({ block: 'start' }); }
   }
 }
 

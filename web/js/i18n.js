@@ -11,9 +11,15 @@ const cache = {};
 
 export const getLang = () => lang;
 
+/** The person's own choice, else the first of the browser's languages (its Accept-Language) we
+ * have, else Spanish. */
 export function initialLang() {
   const saved = localStorage.getItem(KEY);
-  return LANGS.includes(saved) ? saved : 'es';
+  if (LANGS.includes(saved)) return saved;
+  const wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''])
+    .map((tag) => String(tag).toLowerCase().split('-')[0])
+    .find((primary) => LANGS.includes(primary));
+  return wanted || 'es';
 }
 
 export async function setLang(next) {
@@ -35,6 +41,12 @@ export function t(key, params) {
   const text = dict[key] ?? key;
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] ?? m));
+}
+
+/** ``<key>_one`` or ``<key>_other`` as the language's plural rules say for ``n``: "1 hora hábil". */
+export function plural(key, n, params = {}) {
+  const form = new Intl.PluralRules(lang === 'es' ? 'es' : 'en').select(Number(n)) === 'one' ? 'one' : 'other';
+  return t(`${key}_${form}`, { n, ...params });
 }
 
 /** A catalog text: {es, en} or a plain string. */

@@ -1,5 +1,5 @@
 // Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback.
-import { t } from './i18n.js';
+import { t, pick } from './i18n.js';
 
 const RUT_RE = /^(\d{1,2}(?:\.?\d{3}){2})-?([\dkK])$/;
 
@@ -35,7 +35,13 @@ const blank = (v) => v == null || (typeof v === 'string' && !v.trim()) || v === 
 
 /** The error message for one catalog field and its value, or ''. */
 export function checkField(field, value) {
-  if (blank(value)) return field.required ? t('val.required') : '';
+  if (blank(value)) {
+    if (!field.required) return '';
+    // The message names the field: "Complete «Dirección»", not "This field is required" x4.
+    const label = pick(field.label);
+    if (!label) return t('val.required');
+    return t(field.kind === 'select' || field.kind === 'radio' ? 'val.choose_named' : field.kind === 'checkbox' ? 'val.check_named' : 'val.fill_named', { label });
+  }
   if (field.kind === 'checkbox' || field.kind === 'number') {
     if (field.kind === 'number' && !Number.isFinite(Number(value))) return t('val.number');
     return '';

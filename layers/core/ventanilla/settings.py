@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     )
     """Order an alert goes out on a subscriber's confirmed channels; a new channel (webpush) joins
     by registering a sender in ventanilla.proactive.channels and naming it here."""
+    notify_coalesce_seconds: int = Field(default=120, alias="NOTIFY_COALESCE_SECONDS", ge=0, le=900)
+    """Citizen notices of one request within this window go out as one (the public message carries
+    the status); 0 sends each at once. At most 900: SQS's longest DelaySeconds."""
     help_search_engine: str = Field(
         default="tantivy", alias="HELP_SEARCH_ENGINE", pattern=r"^(tantivy|opensearch)$"
     )

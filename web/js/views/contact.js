@@ -2,8 +2,8 @@
 // "it did not solve it" -> the subtype's own form -> confirmation. The draft survives reloads and
 // visits to help articles (sessionStorage) and is dropped once the request is filed.
 import { h } from '../dom.js';
-import { ApiError, catalog, optional, qs, request } from '../api.js';
-import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
+import { ApiError, catalog, config, optional, qs, request } from '../api.js';
+import { fmtDate, fmtDateTime, getLang, pick, t, plural } from '../i18n.js';
 import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
 import { busy, errorSummary, field, showErrors, clearErrors, statusLine } from '../forms.js';
 import { flash, go } from '../app.js';
@@ -134,7 +134,7 @@ function identify() {
     clearErrors(formEl);
     const errors = [];
     const name = who.name.trim();
-    if (name.length < 2) errors.push({ field: 'requester.name', message: t(name ? 'val.min_length' : 'val.required', { n: 2 }) });
+    if (name.length < 2) errors.push({ field: 'requester.name', message: t(name ? 'val.min_length' : 'val.name_required', { n: 2 }) });
     else if (name.length > 120) errors.push({ field: 'requester.name', message: t('val.max_length', { n: 120 }) });
     if (!who.email.trim() && !who.phone.trim()) errors.push({ field: 'requester.email', message: t('val.contact_required') });
     if (who.email.trim() && !emailIsValid(who.email)) errors.push({ field: 'requester.email', message: t('val.email') });
@@ -195,7 +195,7 @@ function chooseSubtype(cat) {
   if (!state.subtype && type.subtypes.length === 1) { state.subtype = type.subtypes[0].code; save(); }
   const items = type.subtypes.map((s) => ({
     code: s.code, title: pick(s.name),
-    desc: [pick(s.description), s.targets && t('contact.subtipo.target', { h: s.targets.first_response_hours, d: s.targets.resolution_days })].filter(Boolean).join(' · '),
+    desc: [pick(s.description), s.targets && t('contact.subtipo.target_counted', { hours: plural('unit.business_hours', s.targets.first_response_hours), days: plural('unit.business_days', s.targets.resolution_days) })].filter(Boolean).join(' · '),
   }));
   const status = statusLine();
   const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
@@ -289,13 +289,13 @@ function form(cat) {
     clearErrors(formEl);
     const errors = [];
     const subject = state.subject.trim();
-    if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.required', { n: 3 }) });
+    if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.subject_required', { n: 3 }) });
     if (subject.length > 200) errors.push({ field: 'subject', message: t('val.max_length', { n: 200 }) });
     for (const f of fields) {
       const message = checkField(f, state.form[f.name]);
       if (message) errors.push({ field: `form.${f.name}`, message });
     }
-    if (!state.description.trim()) errors.push({ field: 'description', message: t('val.required') });
+    if (!state.description.trim()) errors.push({ field: 'description', message: t('val.description_required') });
     if (state.description.length > 10000) errors.push({ field: 'description', message: t('val.max_length', { n: 10000 }) });
     const address = (state.place.address || '').trim();
     if (address && address.length < 3) errors.push({ field: 'location.address', message: t('val.min_length', { n: 3 }) });
@@ -311,7 +311,7 @@ function form(cat) {
     try {
       const created = await request('/tickets', { method: 'POST', body, headers: { 'Idempotency-Key': state.idem.key } });
       rememberCode(created.number, created.access_code);
-      sessionStorage.setItem('ventanilla.created', JSON.stringify({ ...created, who: state.who, lang: getLang() }));
+      sessionStorage.setItem('ventanilla.created', JSON.stringify({ ...created, subject: created.subject || state.subject.trim(), who: state.who, lang: getLang() }));
       state = fresh();
       sessionStorage.removeItem(KEY);
       go('/contacto/enviada');
@@ -421,6 +421,9 @@ function payload(fields) {
 
 // ---- 6. confirmation --------------------------------------------------------------------------
 
+/** The code in groups of four (WT5R-8KQD-VP): easier to read out and type; any grouping is accepted. */
+const grouped = (code) => (String(code || '').replace(/[\s-]/g, '').match(/.{1,4}/g) || []).join('-');
+
 function confirmation() {
   let created;
   try { created = JSON.parse(sessionStorage.getItem('ventanilla.created') || 'null'); } catch { created = null; }
@@ -428,12 +431,30 @@ function confirmation() {
   const who = created.who || { channels: [] };
   const ways = who.channels.map((c) => t(`contact.enviada.via_${c}`, { email: who.email, phone: who.phone }));
   const followHref = `#/solicitud/${created.number}`;
+  const followUrl = `${location.origin}${location.pathname}#/solicitud`;
+  const institution = h('dd', { 'data-testid': 'receipt-institution' });
+  config().then((cfg) => { institution.textContent = cfg.institution || ''; }).catch(() => {});
+  const copied = h('span', { class: 'copy-status', role: 'status' });
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(grouped(created.access_code));
+      copied.textContent = t('contact.enviada.copied');
+    } catch {
+      copied.textContent = t('contact.enviada.copy_failed');
+    }
+  };
   return h('section', { class: 'flow done' },
     h('h1', {}, t('contact.enviada.title')),
     h('p', { class: 'lead' }, t('contact.enviada.lead')),
     h('dl', { class: 'receipt' },
+      // What a printed receipt needs too: who, what, and where to follow it.
+      h('dt', {}, t('contact.enviada.institution')), institution,
+      created.subject && [h('dt', {}, t('contact.enviada.subject')), h('dd', {}, created.subject)],
       h('dt', {}, t('request.number')), h('dd', { class: 'big', 'data-testid': 'ticket-number' }, created.number),
-      h('dt', {}, t('request.code')), h('dd', { class: 'big mono', 'data-testid': 'access-code' }, created.access_code),
+      h('dt', {}, t('request.code')), h('dd', {},
+        h('span', { class: 'big mono', 'data-testid': 'access-code' }, grouped(created.access_code)), ' ',
+        h('button', { type: 'button', class: 'btn small copy-code', onclick: copy }, t('contact.enviada.copy')), ' ', copied),
+      h('dt', {}, t('contact.enviada.where')), h('dd', { class: 'follow-url' }, followUrl),
       h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(created.expected_response_by)),
       h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(created.resolution_due))),
     h('p', { class: 'notice' }, t('contact.enviada.keep_code')),

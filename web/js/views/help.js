@@ -69,13 +69,40 @@ export async function renderArticle({ params }) {
     alerts,
     h('h1', {}, article.title),
     article.summary && h('p', { class: 'lead' }, article.summary),
-    body ? h('div', {}, safeHtml(body)) : null,
+    body ? h('div', {}, linkPhones(safeHtml(body))) : null,
     feedback(slug),
     related.length > 0 && h('section', { class: 'related', 'aria-labelledby': 'related-h' },
       h('h2', { id: 'related-h' }, t('help.related')),
       h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title),
         a.summary ? h('span', { class: 'muted small block' }, a.summary) : null)))),
     back());
+}
+
+// A phone number as articles write them: +56 2 2345 6789, (2) 2345 6789, 600 123 4567, 800 20 1010.
+const PHONE_RE = /(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,3}\)[ .-]?)?(?:[68]00|\d{1,4})(?:[ .-]\d{2,4}){2,3}/g;
+
+/** Phone numbers in an article's text become tap-to-call links (not inside an existing link). */
+export function linkPhones(fragment) {
+  const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
+  const texts = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.parentElement || !node.parentElement.closest('a')) texts.push(node);
+  }
+  for (const node of texts) {
+    const text = node.textContent;
+    const parts = [];
+    let last = 0;
+    for (const m of text.matchAll(PHONE_RE)) {
+      const digits = m[0].replace(/[^\d+]/g, '');
+      const count = digits.replace('+', '').length;
+      // 8 to 15 digits, and not a date or a request number (2026-000123).
+      if (count < 8 || count > 15 || /^\d{4}-\d{6}$/.test(m[0]) || /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(m[0])) continue;
+      parts.push(text.slice(last, m.index), h('a', { href: `tel:${digits}`, class: 'tel' }, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (parts.length) node.replaceWith(...parts, text.slice(last));
+  }
+  return fragment;
 }
 
 /** Help › section › subsection › this article, each section a link to its drill-down. */

@@ -64,14 +64,14 @@ function lookupForm(number, code, problem) {
     const n = values.number.trim();
     const c = values.code.trim();
     const errors = [];
-    if (!NUMBER_RE.test(n)) errors.push({ field: 'number', message: t(n ? 'val.ticket_number' : 'val.required') });
-    if (!c) errors.push({ field: 'code', message: t('val.required') });
+    if (!NUMBER_RE.test(n)) errors.push({ field: 'number', message: t(n ? 'val.ticket_number' : 'val.number_required') });
+    if (!c) errors.push({ field: 'code', message: t('val.code_required') });
     if (errors.length) { showErrors(formEl, errors); return; }
     rememberCode(n, c);
     go(`/solicitud/${n}`);
   } },
   errorSummary(),
-  problem && h('p', { class: 'notice error-notice', role: 'alert' }, problem),
+  problem && h('p', { class: 'notice error-notice', role: 'alert', tabindex: '-1', 'data-autofocus': '', 'data-testid': 'lookup-problem' }, problem),
   field({ name: 'number', label: t('request.number'), required: true, value: number, hint: t('request.number_hint'), onInput: (v) => { values.number = v; } }),
   field({ name: 'code', label: t('request.code'), required: true, value: code, hint: t('request.code_hint'), autocomplete: 'off', onInput: (v) => { values.code = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.lookup_submit'))));
@@ -106,6 +106,18 @@ export async function render({ params, query }) {
   return root;
 }
 
+/** #/solicitud/<number>/encuesta[?t=<token>]: the request, opened at its survey (the resolved
+ * notice's button); after the answer, or when already rated, the same page at its thank-you. */
+export async function renderSurvey(ctx) {
+  const page = await render(ctx);
+  const survey = page && page.querySelector && page.querySelector('#survey-h');
+  if (survey) survey.setAttribute('data-autofocus', '');
+  if (page && page.classList && page.classList.contains('ticket')) {
+    history.replaceState(null, '', `#/solicitud/${ctx.params[0]}/encuesta`);
+  }
+  return page;
+}
+
 /** ``code`` is the header object that opens the request (session or access code). */
 function draw(root, ticket, code, message = '') {
   const status = statusLine();
@@ -117,7 +129,7 @@ function draw(root, ticket, code, message = '') {
     e.preventDefault();
     clearErrors(formEl);
     const text = replyValue.body.trim();
-    if (!text) { showErrors(formEl, [{ field: 'body', message: t('val.required') }]); return; }
+    if (!text) { showErrors(formEl, [{ field: 'body', message: t('val.message_required') }]); return; }
     if (text.length > 10000) { showErrors(formEl, [{ field: 'body', message: t('val.max_length', { n: 10000 }) }]); return; }
     const button = formEl.querySelector('button');
     busy(button, true);
@@ -139,6 +151,9 @@ function draw(root, ticket, code, message = '') {
   field({ name: 'body', kind: 'textarea', label: t('request.reply_label'), required: true, hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'), onInput: (v) => { replyValue.body = v; } }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('request.reply_submit'))));
 
+  const answered = ticket.first_response_at;
+  // The answer that matters now: the latest message (or status change with a message) from staff.
+  const current = [...ticket.timeline].reverse().find((e) => e.body && e.author !== t('request.you') && e.action !== 'created' && e.action !== 'survey');
   mount(root,
     h('p', { class: 'eyebrow' }, t('request.eyebrow')),
     h('h1', { tabindex: '-1' }, t('request.title', { number: ticket.number })),
@@ -146,26 +161,45 @@ function draw(root, ticket, code, message = '') {
     h('p', {}, h('span', { class: `badge status-${ticket.status}`, 'data-testid': 'status' }, ticket.status_label)),
     status,
     ticket.paused && h('p', { class: 'notice' }, t('request.paused_note')),
+    // The answer that matters now comes before the dates: on a phone it is what the notice was about.
+    current && h('section', { class: 'current-answer', 'aria-labelledby': 'answer-h', 'data-testid': 'current-answer' },
+      h('h2', { id: 'answer-h' }, t(ticket.status === 'waiting_citizen' ? 'request.we_need' : 'request.latest_answer')),
+      h('p', { class: 'tl-head' }, h('strong', {}, current.author), ' · ', h('time', { datetime: current.at }, fmtDateTime(current.at))),
+      h('div', { class: 'tl-body' }, current.body),
+      ticket.status === 'waiting_citizen' && h('p', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: () => {
+        const box = formEl.querySelector('textarea');
+        box.scrollIntoView({ block: 'center' });
+        box.focus();
+      } }, t('request.answer_now')))),
     h('dl', { class: 'facts' },
       h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(ticket.created_at)),
-      !ticket.resolved_at && [h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by))],
+      // Once answered, "expected before" gives way to when we answered.
+      answered
+        ? [h('dt', {}, t('request.answered_at')), h('dd', { 'data-testid': 'answered-at' }, fmtDateTime(answered))]
+        : [h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by))],
       !ticket.resolved_at && [h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due))],
       ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
     surveyBox(root, ticket, code),
-    noticesBox(ticket, code),
+    h('section', { class: 'my-request', 'aria-labelledby': 'mine-h' },
+      h('h2', { id: 'mine-h' }, t('request.what_you_wrote')),
+      ticket.description && h('div', { class: 'tl-body', 'data-testid': 'description' }, ticket.description),
+      (ticket.form_answers.length || (ticket.location && ticket.location.address)) && h('dl', { class: 'facts' },
+        ticket.location && ticket.location.address && [h('dt', {}, t('request.address')), h('dd', {}, ticket.location.address)],
+        ticket.form_answers.map((a) => [h('dt', {}, a.label), h('dd', {}, a.value)]))),
+    h('h2', {}, t('request.timeline')),
+    h('ol', { class: 'timeline' }, ticket.timeline.filter((entry) => entry.action !== 'created' || !ticket.description || entry.body !== ticket.description).map((entry) => h('li', { class: `tl-${entry.action}` },
+      h('p', { class: 'tl-head' },
+        h('strong', {}, entry.author), ' · ', h('time', { datetime: entry.at }, fmtDateTime(entry.at))),
+      h('p', { class: 'tl-what' }, describe(entry)),
+      entry.body && entry.action !== 'created' && h('div', { class: 'tl-body' }, entry.body)))),
+    closed ? h('p', { class: 'notice' }, t('request.closed_note')) : formEl,
     attachmentsBox({
       api: (path, options = {}) => request(path, { ...options, headers: { ...(options.headers || {}), ...code } }),
       base: `/tickets/${encodeURIComponent(ticket.number)}`,
       canUpload: !closed,
     }),
-    h('h2', {}, t('request.timeline')),
-    h('ol', { class: 'timeline' }, ticket.timeline.map((entry) => h('li', { class: `tl-${entry.action}` },
-      h('p', { class: 'tl-head' },
-        h('strong', {}, entry.author), ' · ', h('time', { datetime: entry.at }, fmtDateTime(entry.at))),
-      h('p', { class: 'tl-what' }, describe(entry)),
-      entry.body && h('div', { class: 'tl-body' }, entry.body)))),
-    closed ? h('p', { class: 'notice' }, t('request.closed_note')) : formEl,
+    noticesBox(ticket, code),
     h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: () => { forget(ticket.number); go('/solicitud'); } }, t('request.leave'))));
 }
 

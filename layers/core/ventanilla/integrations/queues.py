@@ -101,3 +101,10 @@ def send_all(queue_url: str, bodies: list[dict[str, Any]]) -> None:
         )
         if answer.get("Failed"):
             raise SendFailed(f"{len(answer['Failed'])} of {len(chunk)} messages refused")
+
+
+def send_delayed(queue_url: str, body: dict[str, Any], seconds: int) -> None:
+    """Put ``body`` on the queue, invisible for ``seconds`` (SQS allows up to 900)."""
+    _sqs().send_message(
+        QueueUrl=queue_url, MessageBody=json.dumps(body), DelaySeconds=min(max(seconds, 0), 900)
+    )

@@ -362,6 +362,13 @@ class NoticeChoices(BaseModel):
     options: list[NoticeChannel]
 
 
+class PublicFormAnswer(BaseModel):
+    """One answer of the request's form, labelled in the citizen's language."""
+
+    label: str
+    value: str
+
+
 class PublicTicket(BaseModel):
     """What the citizen sees: no internal notes, no staff identifiers."""
 
@@ -369,6 +376,11 @@ class PublicTicket(BaseModel):
     type: str
     subtype: str
     subject: str
+    description: str = ""
+    """What the citizen wrote when filing (empty once erased)."""
+    form_answers: list[PublicFormAnswer] = Field(default_factory=list)
+    first_response_at: datetime | None = None
+    """Set once staff answered: the page then says when instead of "expected before"."""
     status: Status
     status_label: str
     created_at: datetime

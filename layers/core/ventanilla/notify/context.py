@@ -98,8 +98,10 @@ REQUIRED: dict[Kind, frozenset[str]] = {
 OPTIONAL_FIELDS = frozenset({"ticket_short_url", "opt_out_short_url"})
 OPTIONAL_BY_KIND: dict[Kind, frozenset[str]] = {
     Kind.TICKET_RECEIVED: frozenset({"legal_due_date", "legal_law", "legal_article"}),
+    Kind.TICKET_RESOLVED: frozenset({"reply_text"}),
 }
-"""Fields a kind may have (a template tests them with ``is defined``): the legal term of a receipt."""
+"""Fields a kind may have (a template tests them with ``is defined``): the legal term of a receipt,
+the answer in a resolved notice."""
 LEGAL_FIELDS = OPTIONAL_BY_KIND[Kind.TICKET_RECEIVED]
 DERIVED_VARIABLES = frozenset({"lang", "kind", "audience", "sms_ticket_url", "sms_opt_out_url"})
 """Variables the renderer adds to every template."""

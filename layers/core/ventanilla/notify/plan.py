@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from ventanilla.notify.events import Kind
+
+if TYPE_CHECKING:
+    from ventanilla.models.ticket import HistoryEvent
 
 CITIZEN = "citizen"
 ASSIGNEE = "assignee"
@@ -31,6 +35,19 @@ _STATUS_KINDS = {
 }
 
 
+INTERNAL_STATUSES = frozenset({"assigned", "in_progress"})
+"""Status changes the citizen is not written about (the request page shows them)."""
+COALESCED = frozenset(
+    {Kind.PUBLIC_REPLY, Kind.WAITING_FOR_CITIZEN, Kind.TICKET_RESOLVED, Kind.TICKET_REOPENED}
+)
+"""Citizen notices that wait for the request's notice window and go out as one. The receipt (it
+carries the access code) and a legal extension (it must be notified) go at once."""
+MAX_TEXT = 19_000
+"""A notice's text stays within the context's 20,000 characters however many messages it joins."""
+NOTICE_DUE = "CitizenNoticeDue"
+"""The detail type of the delayed message that closes a request's notice window."""
+
+
 @dataclass(frozen=True)
 class Notice:
     kind: Kind
@@ -43,9 +60,13 @@ def notices_for(detail_type: str, detail: dict[str, Any]) -> list[Notice]:
     if detail_type == "TicketCreated":
         return [Notice(Kind.TICKET_RECEIVED, (CITIZEN,))]
     if detail_type == "TicketStatusChanged":
-        kind = _STATUS_KINDS.get(str(detail.get("status")))
-        # The citizen's own reply moves the status: telling them about it is noise.
-        return [Notice(kind, (CITIZEN,))] if kind and actor_kind != "citizen" else []
+        status = str(detail.get("status"))
+        kind = _STATUS_KINDS.get(status)
+        # The citizen's own reply moves the status: telling them about it is noise; so are the
+        # internal steps (routed to a team, taken by an agent): the page shows them.
+        if not kind or actor_kind == "citizen" or status in INTERNAL_STATUSES:
+            return []
+        return [Notice(kind, (CITIZEN,))]
     if detail_type == "AgentReplied":
         return [Notice(Kind.PUBLIC_REPLY, (CITIZEN,))] if detail.get("public") else []
     if detail_type == "LegalDeadlineExtended":
@@ -66,6 +87,29 @@ def notices_for(detail_type: str, detail: dict[str, Any]) -> list[Notice]:
         specs = tuple(dict.fromkeys(str(s) for s in (detail.get("notify") or []) if s))
         return [Notice(staff_kinds[detail_type], specs)] if specs else []
     return []
+
+
+def coalesced(status: str, history: list[HistoryEvent], since: datetime) -> tuple[Kind | None, str | None]:
+    """The one citizen notice for what staff did on a request since ``since``, and its text.
+
+    The status the request is in now picks the kind when staff moved it there in the window
+    (resolved, waiting for the citizen, reopened); otherwise public staff messages make a reply
+    notice; nothing public (internal steps only, or the citizen's own actions) makes none. The
+    text is the window's public staff messages, oldest first: the message carries the status.
+    """
+    recent = [e for e in history if e.public and e.at >= since and e.actor.kind != "citizen"]
+    # A reply, or the message an agent gave with a status change ("send and set waiting").
+    messages = [e.body for e in recent if e.action in ("message", "status_changed") and e.body]
+    moved = {str(e.data.get("status")) for e in recent if e.action == "status_changed"}
+    text = "\n\n".join(messages)[:MAX_TEXT] or None
+    for target, kind in (
+        ("resolved", Kind.TICKET_RESOLVED),
+        ("waiting_citizen", Kind.WAITING_FOR_CITIZEN),
+        ("reopened", Kind.TICKET_REOPENED),
+    ):
+        if status == target and target in moved:
+            return kind, text
+    return (Kind.PUBLIC_REPLY, text) if text else (None, None)
 
 
 def record_id(event_id: str, recipient: str, channel: str, outcome: str) -> str:

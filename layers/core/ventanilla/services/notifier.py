@@ -21,7 +21,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from ventanilla import observability as obs
-from ventanilla.integrations import directory, messaging, secrets
+from ventanilla.integrations import directory, messaging, queues, secrets
 from ventanilla.models.common import Channel as HistoryChannel
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
@@ -242,7 +242,8 @@ def context_for(
     base = settings.public_base_url
     lang = recipient.lang
     source = _source(history, str(detail.get("event_id")))
-    body = source.body if source else None
+    # A coalesced notice carries its window's messages (computed by the notifier, never queued).
+    body = detail.get("_text") or (source.body if source else None)
     staff = recipient.audience is Audience.STAFF
     ctx: dict[str, Any] = {
         "institution_name": settings.institution_name,
@@ -256,14 +257,15 @@ def context_for(
         # Email intake on: answering the notice by mail reaches the request (its Reply-To).
         "reply_by_email": bool(settings.requests_address),
     }
+    if not staff and channel != "sms":
+        # Every citizen notice opens the request ready to act: a one-time token the page exchanges
+        # for a short session (the SMS has no room for it; the access code stays a way in).
+        ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
     if kind is Kind.TICKET_RECEIVED:
         code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
         if code:
             ctx["access_code"] = code  # in the body only: a link never carries the code
             ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
-        if channel != "sms":
-            # A one-time token the page exchanges for a short session (the SMS has no room for it).
-            ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
         ctx["due_date"] = _local_date(ticket.expected_response_by)
         ctx.update(_legal_term(ticket))
     elif kind is Kind.TICKET_ASSIGNED:
@@ -285,7 +287,19 @@ def context_for(
             else "See the latest reply on your request's page."
         )
     elif kind is Kind.TICKET_RESOLVED:
-        ctx["survey_url"] = f"{base}/#/solicitud/{ticket.number}/encuesta"
+        survey = f"{base}/#/solicitud/{ticket.number}/encuesta"
+        # Its own one-time token: the citizen may open the answer first and the survey later.
+        ctx["survey_url"] = f"{survey}?t={issue_link(ticket.number)}" if channel != "sms" else survey
+        answer = body or next(
+            (
+                e.body
+                for e in reversed(history)
+                if e.action == "message" and e.public and e.actor.kind == "staff" and e.body
+            ),
+            None,
+        )
+        if answer:
+            ctx["reply_text"] = answer  # the resolved notice carries the answer itself
     elif kind is Kind.TICKET_REOPENED:
         ctx["due_date"] = _local_date(ticket.resolution_due)
     elif kind is Kind.DEADLINE_EXTENDED:
@@ -554,9 +568,16 @@ def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[
 def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = False) -> Result:
     """Send every notice one domain event calls for; raises RetryLater on transient failures."""
     result = Result()
+    if detail_type == plan.NOTICE_DUE:
+        return _flush(detail, last_attempt=last_attempt)
     notices = plan.notices_for(detail_type, detail)
     if not notices or not detail.get("number") or not detail.get("event_id"):
         return result
+    held = [n for n in notices if n.kind in plan.COALESCED]
+    if held and _hold(detail):
+        notices = [n for n in notices if n not in held]
+        if not notices:
+            return result
     ticket, history, devices, sealed = store.ticket_partition(str(detail["number"]))
     if ticket is None:
         logger.warning("notice for an unknown ticket", extra={"detail_type": detail_type})
@@ -607,6 +628,76 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
             "failed": result.failed,
             "retry": len(result.retry),
         },
+    )
+    if result.retry:
+        raise RetryLater(", ".join(result.retry), result)
+    return result
+
+
+# ---- coalescing: one citizen notice per window ------------------------------------------------
+
+
+def _hold(detail: dict[str, Any]) -> bool:
+    """Put the event in its request's notice window (opening one, with its delayed flush, when
+    none is open). False when coalescing is off: the notice goes at once."""
+    settings = get_settings()
+    window = settings.notify_coalesce_seconds
+    if window <= 0 or not settings.notifications_queue_url:
+        return False
+    number, event_id = str(detail["number"]), str(detail["event_id"])
+    since = str(detail.get("at") or iso(utcnow()))
+    pending = store.hold(number, event_id, since, window)
+    if pending.get("event_id") == event_id:
+        # This event opened the window (or is a redelivery of the one that did): the flush is
+        # (re)sent; a duplicate flush sends nothing twice (the delivery claim is per window).
+        queues.send_delayed(
+            settings.notifications_queue_url,
+            {
+                "detail-type": plan.NOTICE_DUE,
+                "source": "ventanilla.notifier",
+                "detail": {"number": number, "window": event_id, "since": str(pending.get("since") or since)},
+            },
+            window,
+        )
+    return True
+
+
+def _flush(detail: dict[str, Any], *, last_attempt: bool) -> Result:
+    """The window closes: one notice for what staff did in it, with the messages it holds."""
+    result = Result()
+    number, window = str(detail.get("number") or ""), str(detail.get("window") or "")
+    if not number or not window:
+        return result
+    store.close_window(number, window)  # events from now on open the next window
+    ticket, history, devices, _sealed = store.ticket_partition(number)
+    if ticket is None:
+        return result
+    try:
+        since = datetime.fromisoformat(str(detail.get("since")).replace("Z", "+00:00"))
+    except ValueError:
+        return result
+    kind, text = plan.coalesced(ticket.status.value, history, since)
+    if kind is None:
+        return result
+    event_id = f"window-{window}"
+    flushed = {"number": number, "event_id": event_id, "_text": text}
+    owner = uuid.uuid4().hex
+    recipient = _citizen(ticket, tuple(devices))
+    send, refused = _wanted_channels(kind, recipient)
+    for channel in refused:
+        if store.record_once(
+            event_id,
+            recipient.id,
+            channel,
+            "opted_out",
+            _record(ticket, event_id, kind, recipient, channel, "opted_out", None),
+        ):
+            result.failed += 1
+            result.count(obs.NOTIFICATIONS_BLOCKED, channel)
+    for channel in send:
+        _deliver(ticket, history, flushed, kind, recipient, channel, owner, last_attempt, result)
+    logger.info(
+        "coalesced notice", extra={"kind": kind.value, "sent": result.sent, "retry": len(result.retry)}
     )
     if result.retry:
         raise RetryLater(", ".join(result.retry), result)

@@ -26,6 +26,7 @@ from ventanilla.models.ticket import (
     MessageIn,
     NoticeChoices,
     Pause,
+    PublicFormAnswer,
     PublicTicket,
     SessionIn,
     StaffMessageIn,
@@ -385,6 +386,35 @@ def _author(event: HistoryEvent, lang: Lang) -> str:
     return get_settings().institution_name
 
 
+def _form_answers(ticket: Ticket, lang: Lang) -> list[PublicFormAnswer]:
+    """The form's answers in the order of the subtype's fields, labelled in ``lang``; a select
+    shows its option's label, a yes/no field Sí/No."""
+    if not ticket.form:
+        return []
+    request_type = catalog_store.get_type(ticket.type_code)
+    subtype = request_type.subtype(ticket.subtype_code) if request_type else None
+    answers: list[PublicFormAnswer] = []
+    for spec in subtype.fields if subtype else []:
+        value = ticket.form.get(spec.name)
+        if value is None or value == "":
+            continue
+        if isinstance(value, bool):
+            shown = ("Sí" if lang == "es" else "Yes") if value else "No"
+        else:
+            option = next((o for o in spec.options if str(o.value) == str(value)), None)
+            shown = option.label.in_lang(lang) if option else str(value)
+        answers.append(PublicFormAnswer(label=spec.label.in_lang(lang), value=shown))
+    return answers
+
+
+def _internal_step(event: HistoryEvent) -> bool:
+    """Rows the citizen's history leaves out: the notices we sent (the citizen has them) and the
+    routing to a team; the history reads as the conversation and the status changes that matter."""
+    return event.action == "notification" or (
+        event.action == "status_changed" and event.data.get("status") == "assigned"
+    )
+
+
 def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> PublicTicket:
     timeline = [
         TimelineEntry(
@@ -399,13 +429,16 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
             legal_due=e.data.get("legal_due"),
         )
         for e in history
-        if e.public
+        if e.public and not _internal_step(e)
     ]
     return PublicTicket(
         number=ticket.number,
         type=ticket.type_code,
         subtype=ticket.subtype_code,
         subject=ticket.subject,
+        description=ticket.description,
+        form_answers=_form_answers(ticket, lang),
+        first_response_at=ticket.first_response_at,
         status=ticket.status,
         status_label=LABELS[ticket.status][lang],
         created_at=ticket.created_at,

@@ -7,6 +7,7 @@ suppressions, sealed receipts and admin-edited templates.
     suppression     SUPPRESSION            <address sha256>          bounced or complained address
     receipt         TICKET#<n>             RECEIPT                   access code sealed for the receipt; TTL
     template        TEMPLATES              <kind>#<channel>#<lang>   admin override, parts by name
+    pending notice  TICKET#<n>             PENDING_NOTICE            a citizen notice window open; TTL
 
 Every call reads or writes a bounded number of items; listings are one Query with a Limit.
 """
@@ -418,3 +419,43 @@ def delete_template(kind: str, channel: str, lang: str) -> bool:
 def list_templates(limit: int = 200) -> list[dict[str, Any]]:
     response = table().query(KeyConditionExpression=Key("PK").eq(TEMPLATES_PK), Limit=limit)
     return [from_item(i) | {"key": i["SK"]} for i in response.get("Items", [])]
+
+
+# ---- a request's pending citizen notice (coalescing window) -----------------------------------
+
+PENDING_SK = "PENDING_NOTICE"
+
+
+def hold(number: str, event_id: str, since: str, window_seconds: int) -> dict[str, Any]:
+    """Open the request's notice window unless one is open; returns the window (its first event
+    and start). One conditional PutItem, plus one GetItem when a window is already open."""
+    key = {"PK": ticket_pk(number), "SK": PENDING_SK}
+    item = {
+        **key,
+        "entity": "pending_notice",
+        "event_id": event_id,
+        "since": since,
+        # Cleaned by TTL if the flush never comes (it always does: the queue retries it).
+        "ttl": int(time.time()) + window_seconds + 86400,
+    }
+    try:
+        table().put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise
+        found = table().get_item(Key=key, ConsistentRead=True).get("Item")
+        return dict(found) if found else item
+    return item
+
+
+def close_window(number: str, event_id: str) -> None:
+    """Close the window ``event_id`` opened (a later window stays open for its own flush)."""
+    try:
+        table().delete_item(
+            Key={"PK": ticket_pk(number), "SK": PENDING_SK},
+            ConditionExpression="event_id = :e",
+            ExpressionAttributeValues={":e": event_id},
+        )
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise

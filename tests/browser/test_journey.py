@@ -1,0 +1,252 @@
+"""The citizen's whole journey (issue 22), at 360 px and at 1280 px: search -> article -> contact ->
+file -> the receipt's link -> a message -> the agent replies and sets "waiting" with a question ->
+the citizen answers from that email's link -> the agent resolves with the answer -> the survey from
+the resolved email. The agent's steps go through the API with the agent's token (the console has
+its own tests). The outbox is counted: one notice per public message, none for internal steps.
+
+The stack's notice window is a few seconds here (NOTIFY_COALESCE_SECONDS in conftest's stack)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
+from tests.browser.journeys import Citizen, api_get, choose_topic, fill_licence_form, identify
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (make browser)"
+    ),
+]
+
+STAFF = Path(__file__).resolve().parents[2] / "infra" / "seed" / "staff.json"
+
+
+def call(url: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    request = urllib.request.Request(
+        f"{url}{path}", data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as answer:
+            return json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"{path}: {error.code} {error.read()!r}") from error
+
+
+def agent_call(url: str, path: str, body: Any, headers: dict[str, str]) -> Any:
+    """As the console does on a conflict: the request changed meanwhile (the stream's own update
+    after a reply), so reload and send again; a few times at most."""
+    for _ in range(5):
+        try:
+            return call(url, path, body, headers)
+        except AssertionError as error:
+            if ": 409 " not in str(error):
+                raise
+            time.sleep(0.3)
+    return call(url, path, body, headers)
+
+
+def agent_headers(url: str, username: str = "ana.l1") -> dict[str, str]:
+    """The agent's access token, signed in through the dev server's Cognito forward."""
+    password = next(s["password"] for s in json.loads(STAFF.read_text()) if s["username"] == username)
+    client_id = api_get(url, "/api/v1/config")["user_pool_client_id"]
+    result = call(
+        url,
+        "/dev/cognito",
+        {
+            "ClientId": client_id,
+            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": username, "PASSWORD": password},
+        },
+        {
+            "Content-Type": "application/x-amz-json-1.1",
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.InitiateAuth",
+        },
+    )
+    token = result["AuthenticationResult"]["AccessToken"]
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def mails(url: str, email: str, count: int) -> list[dict[str, Any]]:
+    """The emails to ``email``, oldest first, once there are ``count`` (polls the outbox)."""
+    deadline = time.monotonic() + 90
+    found: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        found = [
+            m
+            for m in api_get(url, f"/dev/outbox?format=json&to={quote(email)}")["items"]
+            if m.get("channel", "email") == "email"
+        ]
+        if len(found) >= count:
+            return sorted(found, key=lambda m: str(m.get("at") or m.get("sent_at") or ""))
+        time.sleep(0.3)
+    raise AssertionError(f"expected {count} emails, the outbox has {[m.get('subject') for m in found]}")
+
+
+def link(mail: dict[str, Any], number: str, page: str = "") -> str:
+    found = re.search(rf"/(#/solicitud/{number}{page}\?t=[A-Za-z0-9_-]{{32}})", mail["text"])
+    assert found, mail["text"]
+    return found.group(1)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360", "1280"])
+def test_the_citizen_journey_from_search_to_survey(tab: Any, size: dict[str, int]) -> None:
+    page, url = tab.page, tab.url
+    width = size["width"]
+    page.set_viewport_size(size)
+    email = f"viaje-{uuid.uuid4().hex[:8]}@example.cl"
+
+    # Search, then the article.
+    tab.go("#/")
+    page.get_by_label("¿Qué necesita saber?").fill("patente comercial")
+    page.get_by_role("button", name="Buscar").click()
+    page.get_by_role("link", name="Requisitos para obtener la patente comercial").first.click()
+    page.wait_for_selector("h1:has-text('Requisitos para obtener la patente comercial')")
+    tab.wait_ready()
+    page.set_viewport_size(size)
+    tab.check_a11y(f"viaje-{width}-articulo")
+
+    # The article did not solve it: contact, file.
+    page.get_by_role("link", name="Contactar").last.click()
+    tab.wait_ready()
+    identify(tab, Citizen(email=email), sms=False)
+    choose_topic(tab, "Trámites", "Patente comercial")
+    fill_licence_form(tab, "Estado de mi patente")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    tab.wait_ready()
+    number = page.get_by_test_id("ticket-number").inner_text().strip()
+    page.set_viewport_size(size)
+    tab.check_a11y(f"viaje-{width}-confirmacion")
+
+    # The receipt's link opens the request in a browser that has no code.
+    [receipt] = mails(url, email, 1)
+    page.evaluate("() => sessionStorage.clear()")
+    tab.go(link(receipt, number))
+    assert tab.heading() == f"Solicitud {number}"
+    assert "Presenté los documentos" in page.get_by_test_id("description").inner_text()
+    assert "Almacén Don Pepe SpA" in page.locator(".my-request").inner_text()  # the form's answers
+    assert "Respuesta esperada antes del" in page.locator(".facts").first.inner_text()
+    page.get_by_label("Su mensaje").fill("Adjunto además mi número de ingreso: 4471.")
+    page.get_by_role("button", name="Enviar mensaje").click()
+    page.wait_for_selector("text=Su mensaje fue enviado.")
+    page.set_viewport_size(size)
+    tab.check_a11y(f"viaje-{width}-solicitud")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= max(width, 360)
+
+    # The agent: a reply, then "send and set waiting" with a question, in one pass.
+    agent = agent_headers(url)
+    base = f"/api/v1/agent/tickets/{number}"
+    agent_call(url, f"{base}/reply", {"body": "Su patente está en revisión de la Dirección de Obras."}, agent)
+    question = "¿Nos indica el rol de la propiedad donde funciona el almacén?"
+    agent_call(url, f"{base}/status", {"status": "waiting_citizen", "body": question}, agent)
+    receipt_again, waiting = mails(url, email, 2)
+    assert receipt_again["subject"] == receipt["subject"]
+    assert "Necesitamos información" in waiting["subject"]
+    assert "revisión de la Dirección de Obras" in waiting["text"] and question in waiting["text"]
+
+    # The citizen answers from that email's link: no code asked, the question on top.
+    page.evaluate("() => sessionStorage.clear()")
+    tab.go(link(waiting, number))
+    assert tab.heading() == f"Solicitud {number}"
+    current = page.get_by_test_id("current-answer").inner_text()
+    assert "Necesitamos su respuesta" in current and question in current
+    assert "Respondida el" in page.locator(".facts").first.inner_text()  # "expected before" is gone
+    assert "Aviso enviado" not in page.locator(".timeline").inner_text()
+    page.get_by_label("Su mensaje").fill("El rol es 1234-56.")
+    page.get_by_role("button", name="Enviar mensaje").click()
+    page.wait_for_selector("text=Su mensaje fue enviado.")
+
+    # The agent resolves with the answer.
+    answer = "Su patente quedó aprobada; puede retirarla en la Dirección de Rentas."
+    agent_call(url, f"{base}/status", {"status": "resolved", "body": answer}, agent)
+    *_, resolved = mails(url, email, 3)
+    assert "resuelta" in resolved["subject"] and answer in resolved["text"]
+
+    # The survey from the email: the request opens at its survey, after the answer.
+    page.evaluate("() => sessionStorage.clear()")
+    page.goto("about:blank")  # a fresh load, as from a mail client
+    tab.go(link(resolved, number, "/encuesta"))
+    assert tab.heading() == f"Solicitud {number}"
+    assert page.evaluate("() => document.activeElement && document.activeElement.id") == "survey-h"
+    top = page.evaluate("() => document.getElementById('survey-h').getBoundingClientRect().top")
+    assert -5 <= top < size["height"], top  # scrolled to the survey
+    order = page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=current-answer], section.survey')].map(e => e.className)"
+    )
+    assert order == ["current-answer", "survey"], order
+    page.set_viewport_size(size)
+    tab.check_a11y(f"viaje-{width}-encuesta")
+    page.get_by_role("radio", name="5 Muy satisfecho").check()
+    page.get_by_role("button", name="Enviar evaluación").click()
+    page.wait_for_selector("text=Gracias: recibimos su evaluación.")
+    tab.step(f"viaje-{width}-fin")
+
+    # Counted: the receipt and one notice per public message from staff (the reply and question
+    # went together); nothing for the routing, the taking or the citizen's own messages.
+    final = mails(url, email, 3)
+    assert len(final) == 3, [m["subject"] for m in final]
+
+
+def test_the_browser_language_picks_english(browser: Any, web_url: str, axe_source: str) -> None:
+    from tests.browser.conftest import Tab
+
+    context = browser.new_context(viewport=PHONE, locale="en-GB")
+    page = context.new_page()
+    try:
+        tab = Tab(page, web_url, axe_source, [])
+        tab.go("#/")
+        assert tab.heading() == "How can we help you?"
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        tab.check_a11y("home-en-360")
+    finally:
+        context.close()
+
+
+def test_articles_call_by_tapping_and_the_receipt_copies_the_code(tab: Any) -> None:
+    page = tab.page
+    page.set_viewport_size(PHONE)
+    tab.go("#/ayuda/horarios-y-oficinas-de-atencion")
+    phone = page.locator("a.tel").first
+    assert phone.get_attribute("href") == "tel:6001234500"
+    tab.check_a11y("articulo-telefonos-360")
+    # Errors that name the field, then the receipt.
+    tab.go("#/contacto")
+    page.get_by_role("button", name="Continuar").click()
+    assert "Escriba su nombre completo." in page.locator(".error-summary").inner_text()
+    assert "Este campo es obligatorio" not in page.locator("main").inner_text()
+    identify(tab, Citizen(email=f"recibo-{uuid.uuid4().hex[:8]}@example.cl"), sms=False)
+    choose_topic(tab, "Trámites", "Patente comercial")
+    fill_licence_form(tab, "Recibo impreso")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    tab.wait_ready()
+    receipt = page.locator(".receipt").inner_text()
+    assert "Recibo impreso" in receipt and "#/solicitud" in receipt
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copiar código").click()
+    page.locator(".copy-status").filter(has_text="Código copiado.").wait_for()
+    code = page.get_by_test_id("access-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}(-[A-Z0-9]{1,4})+", code), code  # shown in groups
+    assert page.evaluate("() => navigator.clipboard.readText()") == code
+    tab.step("recibo-copiar")
+    # A wrong code: the error is where the focus is.
+    page.evaluate("() => sessionStorage.clear()")
+    number = page.get_by_test_id("ticket-number").inner_text().strip()
+    tab.go("#/solicitud")
+    page.get_by_label("Número de solicitud").fill(number)
+    page.get_by_label("Código de acceso").fill("AAAA-BBBB")
+    page.get_by_role("button", name="Consultar").click()
+    page.get_by_test_id("lookup-problem").wait_for()
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "lookup-problem"
