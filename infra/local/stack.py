@@ -107,6 +107,10 @@ class LocalStack:
         # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
         # validates them).
         __import__("infra.local.scheduler", fromlist=["_"]).export_timer_environment(self.functions)
+        # Local VAPID keys in the VapidSecret (kept in the data folder across restarts).
+        __import__("infra.local.vapid", fromlist=["_"]).ensure(
+            self.data.root / "vapid.json" if self.data is not None else None
+        )
         return env
 
     def start(self) -> LocalStack:
@@ -131,10 +135,6 @@ class LocalStack:
                     self.citizen_login, _principal(desk)
                 )
                 demo.seed_assets(self.logins, self.demo_numbers)
-        # Local VAPID keys in the VapidSecret (kept in the data folder across restarts).
-        __import__("infra.local.vapid", fromlist=["_"]).ensure(
-            self.data.root / "vapid.json" if self.data is not None else None
-        )
         for fn in self.functions.values():
             for event in fn.events.values():
                 if event.get("Type") == "DynamoDB":

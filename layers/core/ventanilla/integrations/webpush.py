@@ -45,6 +45,7 @@ def allowed_endpoint(endpoint: str, allowed_hosts: tuple[str, ...]) -> bool:
 def send(subscription: dict[str, Any], payload: dict[str, Any], vapid_private_key: str, contact: str) -> str:
     """Encrypt ``payload`` for ``subscription`` and POST it; returns the push service's message id
     (its Location header) or the status code when it gives none."""
+    from py_vapid import Vapid
     from pywebpush import WebPushException, webpush  # lazy: aiohttp and py_vapid are heavy imports
 
     try:
@@ -54,7 +55,7 @@ def send(subscription: dict[str, Any], payload: dict[str, Any], vapid_private_ke
                 "keys": {"p256dh": subscription["p256dh"], "auth": subscription["auth"]},
             },
             data=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-            vapid_private_key=vapid_private_key,
+            vapid_private_key=Vapid.from_pem(vapid_private_key.encode()),
             vapid_claims={"sub": contact},
             content_encoding="aes128gcm",
             ttl=TTL_SECONDS,
