@@ -5,6 +5,7 @@ import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
+import { pushBox } from '../pwa.js';
 import { attachmentsBox } from '../uploads.js';
 
 const KEY = 'ventanilla.codes';
@@ -153,6 +154,7 @@ function draw(root, ticket, code, message = '') {
       ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
     surveyBox(root, ticket, code),
+    pushBox(ticket, code),
     noticesBox(ticket, code),
     attachmentsBox({
       api: (path, options = {}) => request(path, { ...options, headers: { ...(options.headers || {}), ...code } }),
