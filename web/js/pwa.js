@@ -21,8 +21,7 @@ export function startApp() {
   const banner = document.getElementById('offline-banner');
   const show = () => {
     if (!banner) return;
-    banner.hidden = navigator.onLine;
-    if (!navigator.onLine) announce(t('offline.banner'));
+    banner.hidden = navigator.onLine; // role=status: screen readers hear it when it appears
   };
   window.addEventListener('online', show);
   window.addEventListener('offline', show);
