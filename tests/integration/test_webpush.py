@@ -145,3 +145,21 @@ def test_devices_per_request_are_bounded(api: Any, push_service: PushService) ->
     body = {"platform": "webpush", "number": number, "subscription": push_service.subscribe().to_json()}
     assert problem(post(api, "/api/v1/devices", body, headers), 409)
     assert len(devices(number)) == MAX_DEVICES
+
+
+def test_vapid_command_keeps_a_pair_and_replaces_a_placeholder(aws: Aws) -> None:
+    import boto3
+
+    from infra.ops.vapid import ensure
+
+    client = boto3.client("secretsmanager")
+    arn = client.create_secret(Name=f"vapid-{uuid.uuid4().hex[:8]}", SecretString="placeholder123")["ARN"]
+    public, written = ensure(arn)
+    assert written and len(public) == 87
+    assert ensure(arn) == (public, False)  # a pair already there is kept
+    replaced, written = ensure(arn, force=True)
+    assert written and replaced != public
+    stored = json.loads(client.get_secret_value(SecretId=arn)["SecretString"])
+    assert stored["public_key"] == replaced and stored["private_key"].startswith(
+        "-----BEGIN PRIVATE KEY-----"
+    )
