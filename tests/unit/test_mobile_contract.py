@@ -13,7 +13,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "mobile.md"
-BLOCK = re.compile(r"<!-- example: (?P<kind>[a-z_]+)/(?P<form>native|webpush) -->\n```json\n(?P<body>.*?)\n```", re.S)
+BLOCK = re.compile(
+    r"<!-- example: (?P<kind>[a-z_]+)/(?P<form>native|webpush) -->\n```json\n(?P<body>.*?)\n```", re.S
+)
 
 
 def examples() -> dict[tuple[str, str], Any]:
@@ -67,15 +69,20 @@ def test_web_push_examples_carry_no_personal_data() -> None:
     for (_, form), value in examples().items():
         if form == "webpush":
             text = json.dumps(value, ensure_ascii=False)
-            assert "María" not in text and "?t=" not in text and set(value) == {
-                "v",
-                "kind",
-                "number",
-                "title",
-                "body",
-                "url",
-                "lang",
-            }
+            assert (
+                "María" not in text
+                and "?t=" not in text
+                and set(value)
+                == {
+                    "v",
+                    "kind",
+                    "number",
+                    "title",
+                    "body",
+                    "url",
+                    "lang",
+                }
+            )
 
 
 if __name__ == "__main__":
