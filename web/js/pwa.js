@@ -52,7 +52,10 @@ async function subscribe(number, headers) {
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
-    subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) });
+    // The browser asks its vendor's push service; one out of reach never answers: give up after 20 s.
+    const timeout = new Promise((_, reject) => { setTimeout(() => reject(new Error('push service timeout')), 20000); });
+    subscription = await Promise.race([
+      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }), timeout]);
   }
   await request('/devices', { method: 'POST', body: { platform: 'webpush', number, subscription: subscription.toJSON() }, headers });
   return 'on';
