@@ -82,11 +82,13 @@ export function pushBox(ticket, headers) {
         try {
           const result = await subscribe(ticket.number, headers);
           status.textContent = t(`push.${result}`);
+          status.classList.toggle('push-problem', result !== 'on');
           if (result === 'on' && ticket.notices && !ticket.notices.channels.includes('push')) {
             ticket.notices = { ...ticket.notices, channels: [...ticket.notices.channels, 'push'] };
           }
         } catch (error) {
           status.textContent = error && error.status === 409 ? t('push.not_offered') : t('push.failed');
+          status.classList.add('push-problem');
         } finally {
           button.disabled = false;
           announce(status.textContent);
