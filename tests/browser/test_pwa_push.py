@@ -150,7 +150,8 @@ def test_installable_subscribe_and_agent_reply_arrives_as_a_notification(tab: An
             for e in api_get(url, "/dev/outbox?format=json")["items"]
             if e["channel"] == "webpush" and e.get("number") == filed.number
         ]
-        assert pushes and pushes[0]["text"] == shown[0]["body"]
+        # (other notices of the request, e.g. "in progress", may be there too)
+        assert shown[0]["body"] in [e["text"] for e in pushes]
 
 
 def test_a_read_help_article_opens_offline_and_a_form_is_not_sent_later(tab: Any) -> None:
