@@ -28,11 +28,13 @@ _installed = False
 LABELS = {
     "es": {
         "title": "Bandeja de salida (desarrollo)",
-        "intro": "Todo lo que el entorno local envió por correo, SMS y push, lo más reciente primero.",
+        "intro": "Todo lo que el entorno local envió por correo, SMS, push y push web, "
+        "lo más reciente primero.",
         "empty": "Todavía no se ha enviado nada.",
         "email": "Correo",
         "sms": "SMS",
         "push": "Push",
+        "webpush": "Push web",
         "to": "Para",
         "from": "De",
         "subject": "Asunto",
@@ -43,11 +45,12 @@ LABELS = {
     },
     "en": {
         "title": "Outbox (development)",
-        "intro": "Everything the local stack sent by email, SMS and push, newest first.",
+        "intro": "Everything the local stack sent by email, SMS, push and web push, newest first.",
         "empty": "Nothing has been sent yet.",
         "email": "Email",
         "sms": "SMS",
         "push": "Push",
+        "webpush": "Web push",
         "to": "To",
         "from": "From",
         "subject": "Subject",
@@ -187,6 +190,30 @@ def install() -> None:
         )
         return message_id
 
+    from ventanilla.integrations import webpush
+
+    webpush_send = webpush.send
+
+    def recording_webpush(subscription: dict[str, Any], payload: dict[str, Any], *args: Any) -> str:
+        # What the citizen's phone shows: the payload before encryption (the push service only
+        # ever sees ciphertext). Kept when the push service took it, as for SES and SNS.
+        message_id = webpush_send(subscription, payload, *args)
+        endpoint = str(subscription.get("endpoint", ""))
+        _keep(
+            {
+                "channel": "webpush",
+                "id": message_id,
+                "at": _now(),
+                "to": f"{endpoint[:48]}…" if len(endpoint) > 48 else endpoint,
+                "title": payload.get("title", ""),
+                "text": payload.get("body", ""),
+                "url": payload.get("url", ""),
+                "number": payload.get("number", ""),
+            }
+        )
+        return message_id
+
+    webpush.send = recording_webpush  # type: ignore[assignment]
     SESBackend.send_raw_email = recording_raw  # type: ignore[method-assign]
     SESBackend.send_email = recording_simple  # type: ignore[method-assign]
     SNSBackend.publish = recording_publish  # type: ignore[method-assign]
@@ -225,9 +252,10 @@ def _card(entry: dict[str, Any], words: dict[str, str]) -> str:
             f"<article class=sms>{head}<p class=bubble>{e['text']}</p>"
             f"<p class=meta>{count} {words['segments']}</p></article>"
         )
+    link = f'<p class=meta><a href="{e["url"]}">{e["url"]}</a></p>' if entry.get("url") else ""
     return (
         f"<article class=push>{head}<p class=bubble><strong>{e.get('title', '')}</strong><br>"
-        f"{e['text']}</p></article>"
+        f"{e['text']}</p>{link}</article>"
     )
 
 

@@ -111,12 +111,18 @@ class LocalStack:
             log.info("not provisioned locally: %s", ", ".join(skipped))
         env = global_environment(template, resolver)
         os.environ.update(env)
+        # Web Push to a push service on this machine too (plain http on loopback: tests, dev page).
+        os.environ.setdefault("WEBPUSH_ALLOWED_HOSTS", _webpush_hosts())
         # Where /dev/sms-in publishes an inbound SMS, as End User Messaging does (local only).
         os.environ["SMS_INBOUND_TOPIC_ARN"] = str(resolver.refs.get("SmsInboundTopic", ""))
         self.functions = functions_from_template(template, resolver)
         # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
         # validates them).
         __import__("infra.local.scheduler", fromlist=["_"]).export_timer_environment(self.functions)
+        # Local VAPID keys in the VapidSecret (kept in the data folder across restarts).
+        __import__("infra.local.vapid", fromlist=["_"]).ensure(
+            self.data.root / "vapid.json" if self.data is not None else None
+        )
         return env
 
     def start(self) -> LocalStack:
@@ -254,3 +260,10 @@ def _secret_value() -> str:
 
     value = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["NOTIFY_SECRET_ARN"])
     return str(value["SecretString"])
+
+
+def _webpush_hosts() -> str:
+    from infra.local.vapid import LOCAL_PUSH_HOSTS
+    from ventanilla.settings import Settings
+
+    return f"{Settings.model_fields['webpush_allowed_hosts'].default},{LOCAL_PUSH_HOSTS}"

@@ -225,8 +225,16 @@ class WebHandler(ChaliceRequestHandler):
         if WEB_DIR.resolve() not in target.parents or not target.is_file():
             self._send(404, "text/plain; charset=utf-8", b"No encontrado / Not found")
             return
-        content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if content_type.startswith("text/") or content_type in ("application/javascript", "application/json"):
+        content_type = (
+            "application/manifest+json"
+            if target.suffix == ".webmanifest"
+            else mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        )
+        if content_type.startswith("text/") or content_type in (
+            "application/javascript",
+            "application/json",
+            "application/manifest+json",
+        ):
             content_type += "; charset=utf-8"
         self._send(200, content_type, target.read_bytes(), cache="no-cache")
 

@@ -52,7 +52,8 @@ class Published:
 
 
 def cache_control(key: str) -> str:
-    return NO_CACHE if key.endswith(".html") else SHORT_CACHE
+    # The service worker and the manifests too: a browser checks them for updates itself.
+    return NO_CACHE if key.endswith((".html", ".webmanifest")) or key == "sw.js" else SHORT_CACHE
 
 
 def content_type(key: str) -> str:

@@ -35,6 +35,7 @@ ACCEPTED = frozenset({401, 403, 404, 409})
 AUTH_CODES = frozenset({"device_needs_owner"})
 """Field codes that ask for credentials (a device needs a request's code or a staff token)."""
 RULES_BEYOND_JSON_SCHEMA = {
+    "POST /api/v1/devices": "a token for fcm/apns, a subscription on a known push service for webpush",
     "GET /api/v1/help/search": "q, or else section or stage, is needed",
     "GET /api/v1/stats/dashboard": "from <= to, at most 366 days apart",
     "GET /api/v1/stats/charts/{chart}": "from <= to, at most 366 days apart",

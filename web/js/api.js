@@ -28,7 +28,9 @@ export async function request(path, { method = 'GET', body, headers = {}, token 
   try {
     res = await fetch(base + path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch {
-    throw new ApiError(0, { title: t('error.network'), detail: t('error.network') });
+    // Nothing is kept to send later: the citizen is told it did not go, and sends it again.
+    const text = method === 'GET' ? t('error.network') : t('error.offline_not_sent');
+    throw new ApiError(0, { title: text, detail: text });
   }
   const type = res.headers.get('content-type') || '';
   const data = type.includes('json') ? await res.json().catch(() => null) : null;

@@ -6,6 +6,7 @@ import * as home from './views/home.js';
 import * as help from './views/help.js';
 import * as contact from './views/contact.js';
 import * as follow from './views/request.js';
+import { startApp, syncManifest } from './pwa.js';
 
 const main = document.getElementById('main');
 const loadAgent = () => import('./views/agent.js'); // staff only: citizens never download it
@@ -160,6 +161,7 @@ async function start() {
   button.addEventListener('click', async () => {
     await setLang(getLang() === 'es' ? 'en' : 'es');
     label();
+    syncManifest();
     await route({ focus: false });
     announce(t('lang.changed'));
   });
@@ -180,6 +182,7 @@ async function start() {
   window.addEventListener('beforeunload', (e) => {
     if (unsaved()) { e.preventDefault(); e.returnValue = ''; }
   });
+  startApp();
   config().then((cfg) => { document.getElementById('institution').textContent = cfg.institution; }).catch(() => {});
   await route({ focus: false });
 }

@@ -10,12 +10,13 @@ from chalicelib.http import (
     CURSOR,
     KEY_HEADERS,
     citizen_key,
+    citizen_of,
+    is_citizen_token,
     json_response,
     lang_of,
     limit,
     parse_body,
     principal_of,
-    q,
     query_int,
     route,
 )
@@ -35,6 +36,7 @@ from ventanilla.models.notices import (
     TemplateList,
     TemplateOut,
     TemplateParts,
+    WebPushKeyOut,
 )
 from ventanilla.services import notifications
 
@@ -53,21 +55,39 @@ TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
     bp,
     "/api/v1/devices",
     "POST",
-    summary="Register a push token: for a request (number + X-Access-Code) or for the signed-in staff member",
+    summary="Register a device for push notices (an FCM/APNs token or the portal's Web Push "
+    "subscription): for a request (number + X-Access-Code or X-Ticket-Session), a citizen account or "
+    "the signed-in staff member",
     tag="notifications",
     body=DeviceIn,
     response=DeviceOut,
     status=201,
-    headers={
-        "X-Access-Code": q("for a request's device", pattern=r"^[0-9A-Za-z -]{4,32}$"),
-        "Authorization": BEARER,
-    },
+    headers={**KEY_HEADERS, "Authorization": BEARER},
 )
 def register_device() -> Response:
     request = bp.current_request
     body = parse_body(request, DeviceIn)
-    principal = principal_of(request) if request.headers.get("authorization") else None
-    return json_response(notifications.register_device(body, principal, citizen_key(request)), status=201)
+    principal, citizen = None, None
+    if request.headers.get("authorization"):
+        if is_citizen_token(request):
+            citizen = citizen_of(request)
+        else:
+            principal = principal_of(request)
+    return json_response(
+        notifications.register_device(body, principal, citizen_key(request), citizen), status=201
+    )
+
+
+@route(
+    bp,
+    "/api/v1/push/key",
+    "GET",
+    summary="The Web Push (VAPID) public key the portal subscribes with (409 while not configured)",
+    tag="notifications",
+    response=WebPushKeyOut,
+)
+def webpush_key() -> Response:
+    return json_response(notifications.webpush_key(), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @route(

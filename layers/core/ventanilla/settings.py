@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     fcm_application_arn: str = Field(default="", alias="FCM_APPLICATION_ARN")
     apns_application_arn: str = Field(default="", alias="APNS_APPLICATION_ARN")
     sms_sender_id: str = Field(default="", alias="SMS_SENDER_ID")
+    vapid_secret_arn: str = Field(default="", alias="VAPID_SECRET_ARN")
+    """Web Push's VAPID key pair (JSON); ``python -m infra.ops.vapid`` generates and stores it."""
+    vapid_contact: str = Field(default="", alias="VAPID_CONTACT")
+    """The VAPID ``sub`` claim push services contact about abuse (mailto:); the sender's address
+    when empty."""
+    webpush_allowed_hosts: str = Field(
+        default="fcm.googleapis.com,updates.push.services.mozilla.com,push.apple.com,notify.windows.com",
+        alias="WEBPUSH_ALLOWED_HOSTS",
+    )
+    """Push services a subscription may name (comma-separated host suffixes; ``http://host:port``
+    for a local push service). The notifier POSTs only there."""
     notify_max_receives: int = Field(default=5, alias="NOTIFY_MAX_RECEIVES", ge=1)
     """The notifications queue's maxReceiveCount: the attempt that fails for good is recorded."""
     notify_retry_base_seconds: int = Field(default=10, alias="NOTIFY_RETRY_BASE_SECONDS", ge=0)

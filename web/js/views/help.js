@@ -58,6 +58,10 @@ export async function renderArticle({ params }) {
   } catch (e) {
     if (e.missingRoute) return h('section', {}, h('h1', {}, t('help.title')), soon(), back());
     if (e.status === 404) return h('section', {}, h('h1', {}, t('help.not_found')), back());
+    if (e.status === 0) {
+      // Offline and never read on this device: the service worker has no copy of it.
+      return h('section', {}, h('h1', {}, t('offline.article_title')), h('p', {}, t('offline.article_body')), back());
+    }
     throw e;
   }
   markOpened(slug);

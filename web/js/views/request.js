@@ -5,6 +5,7 @@ import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
+import { pushBox } from '../pwa.js';
 import { attachmentsBox } from '../uploads.js';
 
 const KEY = 'ventanilla.codes';
@@ -199,6 +200,7 @@ function draw(root, ticket, code, message = '') {
       base: `/tickets/${encodeURIComponent(ticket.number)}`,
       canUpload: !closed,
     }),
+    pushBox(ticket, code),
     noticesBox(ticket, code),
     h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: () => { forget(ticket.number); go('/solicitud'); } }, t('request.leave'))));
 }

@@ -12,24 +12,56 @@ from ventanilla.models.common import Strict
 from ventanilla.models.people import NoticeChannel
 from ventanilla.notify.events import Kind
 
-Platform = Literal["fcm", "apns"]
+Platform = Literal["fcm", "apns", "webpush"]
 TemplateChannel = Literal["email", "sms", "push"]
 TemplateLang = Literal["es", "en"]
 
 
-class DeviceIn(Strict):
-    """A mobile device token. Citizens name the request (number + ``X-Access-Code`` header);
-    staff send their ``Authorization`` header and no number."""
+class WebPushKeys(Strict):
+    """The subscription's keys as ``PushSubscription.toJSON()`` gives them (base64url)."""
 
-    token: str = Field(min_length=8, max_length=4096, pattern=r"^[A-Za-z0-9_:\-.]+$")
-    platform: Platform
+    p256dh: str = Field(min_length=80, max_length=100, pattern=r"^[A-Za-z0-9_-]+={0,2}$")
+    auth: str = Field(min_length=16, max_length=32, pattern=r"^[A-Za-z0-9_-]+={0,2}$")
+
+
+class WebPushSubscriptionIn(Strict):
+    """A browser's push subscription (``PushSubscription.toJSON()``)."""
+
+    endpoint: str = Field(min_length=12, max_length=1024, pattern=r"^https?://[^\s]+$")
+    keys: WebPushKeys
+    expirationTime: int | None = Field(default=None, ge=0)
+
+
+class DeviceIn(Strict):
+    """A device to notify. A native app sends its FCM or APNs ``token``; the portal (kind
+    ``webpush``) sends the browser's ``subscription``. Citizens name the request (number +
+    ``X-Access-Code`` or ``X-Ticket-Session``) or sign in with their account; staff send their
+    ``Authorization`` header and no number."""
+
+    platform: Platform = Field(description="fcm, apns or webpush (the portal in a browser)")
+    token: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=4096,
+        pattern=r"^[A-Za-z0-9_:\-.]+$",
+        description="FCM or APNs token (platform fcm or apns)",
+    )
+    subscription: WebPushSubscriptionIn | None = Field(
+        default=None, description="the browser's push subscription (platform webpush)"
+    )
     number: str | None = Field(default=None, pattern=r"^\d{4}-\d{6,}$")
 
 
 class DeviceOut(BaseModel):
     device_id: str
     platform: Platform
-    owner: Literal["ticket", "staff"]
+    owner: Literal["ticket", "staff", "citizen"]
+
+
+class WebPushKeyOut(BaseModel):
+    """What the portal needs to subscribe: the VAPID public key (``applicationServerKey``)."""
+
+    public_key: str
 
 
 class NoticePrefsIn(Strict):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ventanilla import i18n
-from ventanilla.auth import Principal
+from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
 from ventanilla.integrations import messaging, queues, secrets
@@ -29,6 +29,7 @@ from ventanilla.models.notices import (
     TemplateOut,
     TemplateParts,
     TemplateSummary,
+    WebPushKeyOut,
 )
 from ventanilla.notify import optout
 from ventanilla.notify.context import sample_context
@@ -65,6 +66,22 @@ i18n.register(
             "en": "The notification service rejected the device token.",
         },
         "optout_invalid": {"es": "{detail}", "en": "{detail}"},
+        "device_token_required": {
+            "es": "Indique el token del dispositivo (FCM o APNs).",
+            "en": "Give the device token (FCM or APNs).",
+        },
+        "subscription_required": {
+            "es": "Indique la suscripción push del navegador.",
+            "en": "Give the browser's push subscription.",
+        },
+        "push_service_unknown": {
+            "es": "Esa dirección no es de un servicio push conocido.",
+            "en": "That address is not a known push service.",
+        },
+        "too_many_devices": {
+            "es": "Ya hay {limit} dispositivos registrados; quite alguno antes de agregar otro.",
+            "en": "{limit} devices are already registered; remove one before adding another.",
+        },
         "unknown_notice_kind": {"es": "Tipo de aviso desconocido.", "en": "Unknown notice kind."},
         "template_part_unknown": {
             "es": "Este canal no tiene esa parte (use: {expected}).",
@@ -108,29 +125,113 @@ i18n.register(
 # ---- devices -----------------------------------------------------------------------------------
 
 
-def register_device(body: DeviceIn, principal: Principal | None, access_code: str | None) -> DeviceOut:
-    """Create (or reuse) the SNS platform endpoint of a token and file it under its owner."""
+MAX_DEVICES = 10
+"""Devices one request or person may hold: a phone, a tablet, a computer or two, reinstalled a few
+times. Bounded so the ticket's partition Query stays bounded."""
+
+
+def register_device(
+    body: DeviceIn,
+    principal: Principal | None,
+    access_code: str | None,
+    citizen: CitizenPrincipal | None = None,
+) -> DeviceOut:
+    """File a device under its owner: an SNS platform endpoint for an FCM/APNs token, or a browser's
+    Web Push subscription (kind ``webpush``). A citizen who registers one has asked for push
+    notices: push joins the request's channels and a push opt-out is undone."""
     from ventanilla.services.tickets import _citizen_ticket
 
-    if principal is None:
+    ticket = None
+    if citizen is not None:
+        from ventanilla.services.accounts import account_for
+
+        owner_pk, owner = store.citizen_owner(account_for(citizen).citizen_id), "citizen"
+    elif principal is None:
         if not body.number:
             raise ValidationFailed("validation_failed", errors=[FieldError("number", "device_needs_owner")])
-        _citizen_ticket(body.number, access_code)  # 404 unless the code matches
+        ticket, _ = _citizen_ticket(body.number, access_code)  # 404 unless the code matches
         owner_pk, owner = ticket_store.ticket_pk(body.number), "ticket"
     else:
         owner_pk, owner = store.staff_owner(principal.sub), "staff"
+    if body.platform == "webpush":
+        device_id = _put_webpush(body, owner_pk)
+    else:
+        device_id = _put_sns_device(body, owner_pk)
+    if ticket is not None:
+        _choose_push(ticket)
+    elif owner == "citizen":
+        store.remove_opt_out(owner_pk, {"push"})
+    return DeviceOut(device_id=device_id, platform=body.platform, owner=owner)
+
+
+def _room_for(owner_pk: str, device_key: str) -> None:
+    known = store.devices(owner_pk, limit=MAX_DEVICES + 1)
+    if len(known) >= MAX_DEVICES and all(d["device_id"] != store.digest(device_key)[:32] for d in known):
+        raise Conflict("too_many_devices", {"limit": MAX_DEVICES})
+
+
+def _put_sns_device(body: DeviceIn, owner_pk: str) -> str:
+    if not body.token:
+        raise ValidationFailed("validation_failed", errors=[FieldError("token", "device_token_required")])
     settings = get_settings()
     application = settings.fcm_application_arn if body.platform == "fcm" else settings.apns_application_arn
     if not application:
         raise Conflict("push_not_configured", {"platform": body.platform})
+    _room_for(owner_pk, body.token)
     try:
         endpoint = messaging.create_endpoint(application, body.token)
     except messaging.Permanent as error:
         raise ValidationFailed(
             "validation_failed", errors=[FieldError("token", "device_token_rejected")]
         ) from error
-    device_id = store.put_device(owner_pk, body.token, body.platform, endpoint, iso(utcnow()))
-    return DeviceOut(device_id=device_id, platform=body.platform, owner=owner)
+    return store.put_device(owner_pk, body.token, body.platform, endpoint, iso(utcnow()))
+
+
+def _put_webpush(body: DeviceIn, owner_pk: str) -> str:
+    from ventanilla.integrations import webpush
+
+    sub = body.subscription
+    if sub is None:
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("subscription", "subscription_required")]
+        )
+    if secrets.vapid_keys() is None:
+        raise Conflict("push_not_configured", {"platform": "webpush"})
+    hosts = tuple(get_settings().webpush_allowed_hosts.split(","))
+    if not webpush.allowed_endpoint(sub.endpoint, hosts):
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("subscription.endpoint", "push_service_unknown")]
+        )
+    _room_for(owner_pk, sub.endpoint)
+    return store.put_device(
+        owner_pk,
+        sub.endpoint,
+        "webpush",
+        "",
+        iso(utcnow()),
+        subscription={"endpoint": sub.endpoint, "p256dh": sub.keys.p256dh, "auth": sub.keys.auth},
+    )
+
+
+def _choose_push(ticket: Any) -> None:
+    """Push joins the request's notice channels (the citizen just asked for it)."""
+    if "push" not in ticket.requester.channels:
+        requester = ticket.requester.model_copy(
+            update={"channels": sorted({*ticket.requester.channels, "push"})}
+        )
+        updated = ticket.model_copy(
+            update={"requester": requester, "updated_at": utcnow(), "version": ticket.version + 1}
+        )
+        ticket_store.save_change(ticket.version, updated, [])
+    store.remove_opt_out(store.citizen_owner(ticket.citizen_id), {"push"})
+
+
+def webpush_key() -> WebPushKeyOut:
+    """The VAPID public key the portal subscribes with; 409 while none is configured."""
+    keys = secrets.vapid_keys()
+    if keys is None:
+        raise Conflict("push_not_configured", {"platform": "webpush"})
+    return WebPushKeyOut(public_key=keys["public_key"])
 
 
 # ---- a citizen's choices -----------------------------------------------------------------------

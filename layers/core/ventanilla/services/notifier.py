@@ -24,6 +24,7 @@ from ventanilla import observability as obs
 from ventanilla.integrations import directory, messaging, queues, secrets
 from ventanilla.models.common import Channel as HistoryChannel
 from ventanilla.models.common import iso, utcnow
+from ventanilla.models.accounts import is_account
 from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
 from ventanilla.notify import optout, plan, sealing
 from ventanilla.notify.events import Audience, Kind
@@ -92,6 +93,9 @@ class Result:
 
 def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
     owner = store.citizen_owner(ticket.citizen_id)
+    if is_account(ticket.citizen_id):
+        # A citizen account's own devices (the portal signed in) follow every request it holds.
+        devices = devices + tuple(store.devices(owner))
     r = ticket.requester
     prefs = Preferences(
         channels=frozenset(r.channels),
@@ -357,7 +361,57 @@ def forget_templates() -> None:
 # ---- delivery ----------------------------------------------------------------------------------
 
 
-_HISTORY_CHANNEL = {"email": HistoryChannel.EMAIL, "sms": HistoryChannel.SMS, "push": HistoryChannel.PUSH}
+_HISTORY_CHANNEL = {
+    "email": HistoryChannel.EMAIL,
+    "sms": HistoryChannel.SMS,
+    "push": HistoryChannel.PUSH,
+    "webpush": HistoryChannel.PUSH,
+}
+WEBPUSH = "webpush"
+"""The delivery channel of browser subscriptions: the person's ``push`` choice, sent with its own
+claim and record beside the SNS ``push`` of native apps (one failing does not repeat the other)."""
+
+
+def _template_channel(channel: str) -> str:
+    """Web Push renders (and opts out) as push: one choice, one template, two transports."""
+    return "push" if channel == WEBPUSH else channel
+
+
+def _is_webpush(device: dict[str, Any]) -> bool:
+    return device.get("platform") == WEBPUSH
+
+
+def _send_webpush(recipient: Recipient, kind: Kind, url: str) -> tuple[str, str]:
+    from ventanilla.integrations import webpush
+    from ventanilla.notify import webpush as webpush_payload
+
+    settings = get_settings()
+    keys = secrets.vapid_keys()
+    if keys is None:
+        raise messaging.Permanent("push_not_configured")
+    number = url.rsplit("/", 1)[-1].split("?", 1)[0]
+    data = webpush_payload.payload(kind, recipient.lang, number, settings.institution_name, url)
+    contact = settings.vapid_contact or f"mailto:{settings.email_sender}"
+    ids: list[str] = []
+    errors: list[messaging.SendError] = []
+    for device in recipient.devices:
+        if not _is_webpush(device):
+            continue
+        try:
+            ids.append(webpush.send(dict(device["subscription"]), data, keys["private_key"], contact))
+        except messaging.Permanent as error:
+            if error.code in ("subscription_gone", "subscription_invalid"):
+                # 404/410: the browser dropped it or the citizen revoked the permission.
+                store.delete_device(str(device["owner_pk"]), str(device["device_id"]))
+            errors.append(error)
+        except messaging.Transient as error:
+            errors.append(error)
+    if ids:
+        return ",".join(ids)[:512], f"{len(ids)} browser(s)"
+    transient = [e for e in errors if isinstance(e, messaging.Transient)]
+    if transient:
+        raise transient[0]
+    raise errors[0] if errors else messaging.Permanent("no_device")
 
 
 def _record(
@@ -394,10 +448,19 @@ def _record(
 
 
 def _send(
-    channel: str, recipient: Recipient, message: RenderedMessage, unsubscribe: str, url: str, number: str = ""
+    channel: str,
+    recipient: Recipient,
+    message: RenderedMessage,
+    unsubscribe: str,
+    url: str,
+    number: str = "",
+    kind: Kind | None = None,
 ) -> tuple[str, str]:
     """Send one rendered notice; returns (message id, masked address)."""
     settings = get_settings()
+    if channel == WEBPUSH:
+        assert kind is not None
+        return _send_webpush(recipient, kind, url)
     if channel == "email":
         to = str(recipient.contact.email)
         # The citizen's notices stay in the request's mail thread (email intake on).
@@ -427,6 +490,8 @@ def _send(
     ids = []
     errors: list[messaging.SendError] = []
     for device in recipient.devices:
+        if _is_webpush(device):
+            continue
         try:
             ids.append(
                 messaging.send_push(str(device["endpoint_arn"]), str(message.title), message.text, url)
@@ -482,17 +547,22 @@ def _deliver(
         result.count(obs.NOTIFICATIONS_BLOCKED, channel)
         return
     try:
-        ctx = context_for(kind, ticket, history, detail, recipient, channel, sealed)
+        template = _template_channel(channel)
+        ctx = context_for(kind, ticket, history, detail, recipient, template, sealed)
         message = default_renderer().render(
-            kind, channel, recipient.lang, ctx, overrides(kind, channel, recipient.lang)
+            kind, template, recipient.lang, ctx, overrides(kind, template, recipient.lang)
         )
+        url = str(ctx["ticket_url"])
+        if channel == WEBPUSH:
+            url = url.split("?", 1)[0]  # no one-time token through a vendor's push service
         message_id, masked = _send(
             channel,
             recipient,
             message,
             one_click_url(str(ctx["opt_out_url"])),
-            str(ctx["ticket_url"]),
+            url,
             ticket.number,
+            kind,
         )
     except messaging.Permanent as error:
         store.finish(
@@ -557,6 +627,14 @@ def _deliver(
 def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[str]]:
     """(channels to send, chosen channels refused by an opt-out)."""
     send = [c.value for c in channels_for(kind, recipient.prefs, recipient.contact)]
+    if "push" in send:
+        # One choice, two transports: SNS for native apps' tokens, Web Push for browsers.
+        at = send.index("push")
+        kinds = [
+            *(["push"] if any(not _is_webpush(d) for d in recipient.devices) else []),
+            *([WEBPUSH] if any(_is_webpush(d) for d in recipient.devices) else []),
+        ]
+        send[at : at + 1] = kinds
     refused: list[str] = [
         c
         for c in ("email", "sms", "push")

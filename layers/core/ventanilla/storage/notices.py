@@ -211,19 +211,29 @@ def _transact_once(items: list[dict[str, Any]]) -> bool:
 # ---- devices -------------------------------------------------------------------------------------
 
 
-def put_device(owner_pk: str, token: str, platform: str, endpoint_arn: str, now_iso: str) -> str:
+def put_device(
+    owner_pk: str,
+    token: str,
+    platform: str,
+    endpoint_arn: str,
+    now_iso: str,
+    subscription: dict[str, str] | None = None,
+) -> str:
+    """File a device under its owner (same token or endpoint -> same item). A web push
+    subscription keeps its endpoint and keys (``subscription``) instead of an SNS endpoint."""
     device_id = digest(token)[:32]
-    table().put_item(
-        Item={
-            "PK": owner_pk,
-            "SK": f"DEVICE#{device_id}",
-            "entity": "device",
-            "device_id": device_id,
-            "platform": platform,
-            "endpoint_arn": endpoint_arn,
-            "registered_at": now_iso,
-        }
-    )
+    item: dict[str, Any] = {
+        "PK": owner_pk,
+        "SK": f"DEVICE#{device_id}",
+        "entity": "device",
+        "device_id": device_id,
+        "platform": platform,
+        "endpoint_arn": endpoint_arn,
+        "registered_at": now_iso,
+    }
+    if subscription:
+        item["subscription"] = subscription
+    table().put_item(Item=item)
     return device_id
 
 
