@@ -22,9 +22,9 @@ from aws_lambda_powertools import Logger
 
 from ventanilla import observability as obs
 from ventanilla.integrations import directory, messaging, queues, secrets
+from ventanilla.models.accounts import is_account
 from ventanilla.models.common import Channel as HistoryChannel
 from ventanilla.models.common import iso, utcnow
-from ventanilla.models.accounts import is_account
 from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
 from ventanilla.notify import optout, plan, sealing
 from ventanilla.notify.events import Audience, Kind
