@@ -35,6 +35,7 @@ class Kind(StrEnum):
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_REOPENED = "ticket_reopened"
     DEADLINE_EXTENDED = "deadline_extended"
+    TICKET_MERGED = "ticket_merged"
     # Staff alerts (C3, B4).
     TICKET_ASSIGNED_TO_YOU = "ticket_assigned_to_you"
     SLA_WARNING = "sla_warning"
