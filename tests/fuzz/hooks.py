@@ -52,6 +52,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
+    "POST /api/v1/agent/tickets/{number}/merge": "another open request of the agent's teams, both open "
+    "and neither merged, at the version read",
     "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "PUT /api/v1/admin/notifications/templates/{kind}/{channel}/{lang}": (
         "at least one part, the parts of that channel, each a template that renders"

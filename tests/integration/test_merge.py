@@ -16,7 +16,9 @@ from ventanilla.models.common import utcnow
 def filed(api: Any, email: str | None = None) -> tuple[str, str, str]:
     email = email or f"vecina-{uuid.uuid4().hex[:8]}@example.cl"
     body = ticket_body(
-        type="consulta", subtype="general", form={},
+        type="consulta",
+        subtype="general",
+        form={},
         requester={"email": email, "phone": None, "channels": ["email"]},
     )
     response = post(api, "/api/v1/tickets", body)
@@ -44,13 +46,21 @@ def test_merge_copies_closes_tells_the_citizen_and_the_old_number_shows_where_it
     drain(aws)
     survivor, survivor_code, _ = filed(api)
     old, old_code, email = filed(api)
-    reply = post(api, f"/api/v1/tickets/{old}/messages", {"body": "Sigue apagada anoche."}, {"X-Access-Code": old_code})
+    reply = post(
+        api, f"/api/v1/tickets/{old}/messages", {"body": "Sigue apagada anoche."}, {"X-Access-Code": old_code}
+    )
     assert reply.status_code in (200, 201), reply.body
     from ventanilla.storage import attachments
 
     file = Attachment(
-        attachment_id=uuid.uuid4().hex, number=old, filename="foto.png", content_type="image/png",
-        size=10, status="available", uploaded_by="citizen", created_at=utcnow(),
+        attachment_id=uuid.uuid4().hex,
+        number=old,
+        filename="foto.png",
+        content_type="image/png",
+        size=10,
+        status="available",
+        uploaded_by="citizen",
+        created_at=utcnow(),
     )
     attachments.put_new(file)
     version = staff_ticket(api, aws, old)["ticket"]["version"]
@@ -90,7 +100,10 @@ def test_merge_copies_closes_tells_the_citizen_and_the_old_number_shows_where_it
     assert view.status_code == 200
     assert view.json_body["status"] == "closed"
     assert view.json_body["merged_into"] == {
-        "number": survivor, "status": "received", "status_label": "Recibida", "resolved_at": None,
+        "number": survivor,
+        "status": "received",
+        "status_label": "Recibida",
+        "resolved_at": None,
         "same_requester": False,
     }
     assert any(e["action"] == "merged" and e["other"] == survivor for e in view.json_body["timeline"])
@@ -125,20 +138,36 @@ def test_every_refusal_is_a_clear_4xx_and_writes_nothing(api: Any, aws: Aws) -> 
     internal = post(
         api,
         "/api/v1/agent/tickets",
-        {"type": "soporte-interno", "subtype": "equipos", "subject": "Impresora no imprime",
-         "description": "Atasco de papel.", "channel": "phone", "form": {"unidad": "Finanzas"}},
+        {
+            "type": "soporte-interno",
+            "subtype": "equipos",
+            "subject": "Impresora no imprime",
+            "description": "Atasco de papel.",
+            "channel": "phone",
+            "form": {"unidad": "Finanzas"},
+        },
         aws.auth("bruno.l2"),
     )
     assert internal.status_code == 201, internal.body
     other_team = internal.json_body["number"]
     closed, _, _ = filed(api)
-    assert post(api, f"/api/v1/agent/tickets/{closed}/status", {"status": "closed"}, aws.auth("ana.l1")).status_code == 200
+    assert (
+        post(
+            api, f"/api/v1/agent/tickets/{closed}/status", {"status": "closed"}, aws.auth("ana.l1")
+        ).status_code
+        == 200
+    )
     before = table_items(aws)
     cases = [
         (merge(api, aws, a, a), 422, "validation_failed", "into"),
         (merge(api, aws, a, "2026-999999"), 422, "validation_failed", "into"),
         (merge(api, aws, a, "hola"), 422, "validation_failed", "into"),
-        (post(api, f"/api/v1/agent/tickets/{a}/merge", {"into": b, "extra": 1}, aws.auth("ana.l1")), 422, "validation_failed", "extra"),
+        (
+            post(api, f"/api/v1/agent/tickets/{a}/merge", {"into": b, "extra": 1}, aws.auth("ana.l1")),
+            422,
+            "validation_failed",
+            "extra",
+        ),
         (merge(api, aws, a, closed), 409, "merge_into_closed", None),
         (merge(api, aws, a, c), 409, "merge_into_merged", None),
         (merge(api, aws, c, b), 409, "already_merged", None),
@@ -157,7 +186,9 @@ def test_every_refusal_is_a_clear_4xx_and_writes_nothing(api: Any, aws: Aws) -> 
             assert field in {e["field"] for e in doc["errors"]}, doc
         assert doc["detail"], doc
     english = post(
-        api, f"/api/v1/agent/tickets/{a}/merge", {"into": closed},
+        api,
+        f"/api/v1/agent/tickets/{a}/merge",
+        {"into": closed},
         {**aws.auth("ana.l1"), "Accept-Language": "en"},
     )
     assert "closed" in problem(english, 409)["detail"]

@@ -335,6 +335,7 @@ def register(messages: dict[str, dict[str, str]]) -> None:
             raise ValueError(f"message {code} is already defined differently")
         _MESSAGES[code] = texts
 
+
 _MESSAGES.update(
     {
         "merge_into_itself": {

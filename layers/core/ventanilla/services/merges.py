@@ -12,6 +12,8 @@ number is always one hop.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, ValidationFailed
 from ventanilla.models.common import utcnow
@@ -32,6 +34,11 @@ MERGEABLE = frozenset(
     {Status.RECEIVED, Status.ASSIGNED, Status.IN_PROGRESS, Status.WAITING_CITIZEN, Status.REOPENED}
 )
 """Open requests only: a resolved one had its answer (link it instead), a closed one is final."""
+
+
+def _data(values: dict[str, Any]) -> dict[str, Any]:
+    """Event data whose keys are not Python names (``from``), typed for ``new_event``'s ``**data``."""
+    return values
 
 
 def _refuse_target(principal: Principal, number: str, into: str) -> Ticket:
@@ -73,7 +80,7 @@ def _copies(
         channel=source.channel,
         body=f"{source.subject}\n\n{source.description}",
         at=source.created_at,
-        **{"from": source.number, "original": "created"},
+        **_data({"from": source.number, "original": "created"}),
     )
     messages = [e for e in history if e.action == "message" and e.public and e.body]
     kept = messages[-max(room - 1, 0) :] if len(messages) > room - 1 else messages
@@ -86,7 +93,7 @@ def _copies(
             channel=e.channel,
             body=e.body,
             at=e.at,
-            **{"from": source.number, "original": "message"},
+            **_data({"from": source.number, "original": "message"}),
         )
         for e in kept
     ]
@@ -144,7 +151,9 @@ def merge(principal: Principal, number: str, body: TicketMergeIn) -> StaffTicket
             "merged",
             public=same,
             at=now,
-            **{"from": number, "messages": len(copies), "files": len(copied_files), "left_out": left_out},
+            **_data(
+                {"from": number, "messages": len(copies), "files": len(copied_files), "left_out": left_out}
+            ),
         )
     ]
     store.save(
@@ -174,4 +183,3 @@ def merged_into_view(ticket: Ticket, lang: str) -> dict[str, object] | None:
         "resolved_at": survivor.resolved_at,
         "same_requester": survivor.citizen_id == ticket.citizen_id,
     }
-

@@ -41,9 +41,7 @@ def save(
         *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
         *(
             _put(
-                to_item(
-                    a, PK=ticket_pk(a.number), SK=f"ATT#{a.attachment_id}", entity="attachment"
-                ),
+                to_item(a, PK=ticket_pk(a.number), SK=f"ATT#{a.attachment_id}", entity="attachment"),
                 "attribute_not_exists(PK)",
             )
             for a in attachments
@@ -70,4 +68,3 @@ def save(
             "stale_version",
             {"number": stale.number, "expected": expected, "actual": current.version if current else None},
         ) from error
-
