@@ -41,7 +41,11 @@ def test_an_agent_merges_and_the_citizen_follows_the_old_number(tab: Any, new_ta
     old = filed(web_url, "Poste sin luz en Los Aromos")
     page = tab.page
     sign_in_at(
-        tab, f"#/agente/solicitud/{old['number']}", "bruno.l2", "Demo-Ventanilla-2", f"Solicitud {old['number']}"
+        tab,
+        f"#/agente/solicitud/{old['number']}",
+        "bruno.l2",
+        "Demo-Ventanilla-2",
+        f"Solicitud {old['number']}",
     )
     form = page.locator("form", has=page.locator("#merge-h"))
     form.get_by_role("button", name="Fusionar").click()  # empty: the field's error, nothing sent
@@ -71,5 +75,7 @@ def test_an_agent_merges_and_the_citizen_follows_the_old_number(tab: Any, new_ta
     box = citizen.page.get_by_test_id("merged-into").inner_text()
     assert f"Esta solicitud se unió a la N.º {survivor['number']}" in box
     assert citizen.page.get_by_test_id("merged-status").inner_text() == "Recibida"
-    assert f"Unida con la solicitud N.º {survivor['number']}" in citizen.page.locator(".timeline").inner_text()
+    assert (
+        f"Unida con la solicitud N.º {survivor['number']}" in citizen.page.locator(".timeline").inner_text()
+    )
     citizen.step("fusion-2-ciudadano")

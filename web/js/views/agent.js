@@ -107,6 +107,7 @@ function whoBar(session) {
   return h('div', { class: 'whobar' },
     h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
     session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
+    h('a', { href: '#/agente/nueva' }, t('entry.link')),
     h('a', { href: '#/agente/activos' }, t('assets.list_title')),
     h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title')),
     logoutButton(),
