@@ -255,8 +255,8 @@ function drawDone(root, cat, created, internal, linked, linkProblem) {
       !internal && [h('dt', {}, t('request.code')), h('dd', { 'data-testid': 'access-code' }, created.access_code)],
       linked && [h('dt', {}, t('entry.asset')), h('dd', { 'data-testid': 'linked-asset' },
         h('a', { href: `#/agente/activos/${encodeURIComponent(linked)}` }, linked))]),
-    !internal && h('p', { class: 'notice' }, t('entry.tell_code')),
-    linkProblem && h('p', { class: 'notice error-notice', role: 'alert' }, t('entry.link_failed', { message: linkProblem })),
+    internal ? '' : h('p', { class: 'notice' }, t('entry.tell_code')),
+    !linkProblem ? '' : h('p', { class: 'notice error-notice', role: 'alert' }, t('entry.link_failed', { message: linkProblem })),
     h('p', {}, h('a', { href: `#/agente/solicitud/${created.number}` }, t('entry.open_ticket', { number: created.number }))),
     h('p', {}, h('button', { type: 'button', class: 'btn', onclick: () => drawForm(root, cat) }, t('entry.another'))));
   root.querySelector('h1').focus();
