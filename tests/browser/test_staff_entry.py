@@ -36,7 +36,9 @@ def test_an_internal_request_with_my_equipment_appears_in_its_incident_history(t
     page.wait_for_selector("text=Este campo es obligatorio")  # unit and description are missing
     tab.step("ingreso-1-errores")
     page.get_by_label("Unidad o departamento").fill("Atención de público")
-    page.get_by_label("Describa su solicitud").fill("No enciende desde esta mañana; la luz de carga parpadea.")
+    page.get_by_label("Describa su solicitud").fill(
+        "No enciende desde esta mañana; la luz de carga parpadea."
+    )
     # a search by inventory number that finds nothing says so and keeps my choice
     picker.get_by_label("Buscar por N.º de inventario").fill("NO-EXISTE-1")
     picker.get_by_role("button", name="Buscar equipo").click()
