@@ -82,4 +82,8 @@ def test_audiences() -> None:
         "ticket_escalated",
         "citizen_replied",
     }
-    assert [k for k in Kind if k.essential] == [Kind.TICKET_RECEIVED, Kind.DEADLINE_EXTENDED]
+    assert [k for k in Kind if k.essential] == [
+        Kind.TICKET_RECEIVED,
+        Kind.DEADLINE_EXTENDED,
+        Kind.TICKET_MERGED,
+    ]

@@ -187,6 +187,13 @@ function drawForm(root, cat) {
     return errors;
   };
 
+  /** The channels ticked that have a contact; none left: the contact given (email first). */
+  const noticeChannels = () => {
+    const usable = v.channels.filter((c) => (c === 'email' ? v.email.trim() : v.phone.trim()));
+    if (usable.length) return usable;
+    return v.email.trim() ? ['email'] : ['sms'];
+  };
+
   const payload = () => {
     const formValues = {};
     for (const f of (subtype() && subtype().fields) || []) {
@@ -198,7 +205,7 @@ function drawForm(root, cat) {
     if (!internal()) {
       body.requester = {
         name: v.name.trim(), email: v.email.trim() || null, phone: v.phone.trim() || null,
-        language: v.language, channels: v.channels.filter((c) => (c === 'email' ? v.email.trim() : v.phone.trim())),
+        language: v.language, channels: noticeChannels(),
         kind: 'external', consent: v.consent,
       };
     }
