@@ -57,6 +57,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
+    "POST /api/v1/agent/tickets/{number}/merge": "another open request of the agent's teams, both open "
+    "and neither merged, at the version read",
     "POST /api/v1/integrations/alerts/{source}": "a signature over the raw body; Alertmanager's JSON too",
     "POST /api/v1/admin/webhooks": "a URL whose host resolves to public addresses only (SSRF guard)",
     "PUT /api/v1/admin/webhooks/{webhook_id}": "a URL whose host resolves to public addresses only",

@@ -107,9 +107,17 @@ def test_bad_asset_names_each_field_and_writes_nothing(api: Any, aws: Aws, write
 
 def test_roles_agents_read_their_teams_only_writers_write(api: Any, aws: Aws, writer: dict[str, str]) -> None:
     number = inv()
-    assert post(api, "/api/v1/assets", laptop(number, team="tecnico"), writer).status_code == 201
+    other = {"name": "Pedro Soto", "email": "pedro.soto@example.cl"}
+    assert (
+        post(api, "/api/v1/assets", laptop(number, team="tecnico", responsible=other), writer).status_code
+        == 201
+    )
     ana = aws.auth("ana.l1")  # team atencion only
     assert problem(api.get(f"/api/v1/assets/{number}", headers=ana), 404)["code"] == "asset_not_found"
+    # ... but her own equipment she reads, whatever team supports it
+    own = inv()
+    assert post(api, "/api/v1/assets", laptop(own, team="tecnico"), writer).status_code == 201
+    assert api.get(f"/api/v1/assets/{own}", headers=ana).status_code == 200
     assert api.get(f"/api/v1/assets/{number}", headers=aws.auth("bruno.l2")).status_code == 200
     assert (
         problem(post(api, "/api/v1/assets", laptop(inv()), aws.auth("bruno.l2")), 403)["code"]

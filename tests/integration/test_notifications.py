@@ -728,7 +728,7 @@ def test_admins_edit_templates_without_a_deploy_and_preview_them(api: Any, aws: 
     carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
     path = "/api/v1/admin/notifications/templates/ticket_received/email/es"
     listed = api.get("/api/v1/admin/notifications/templates", headers=carla).json_body["items"]
-    assert len(listed) == 13 * 3 * 2
+    assert len(listed) == 14 * 3 * 2  # 14 kinds (ticket_merged included)
     current = api.get(path, headers=carla).json_body
     assert "ticket_number" in current["defaults"]["subject"] and current["override"] is None
 

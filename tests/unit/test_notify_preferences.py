@@ -73,7 +73,7 @@ def test_web_is_never_listed() -> None:
 
 
 def test_audiences() -> None:
-    assert len(CITIZEN_KINDS) == 8 and len(STAFF_KINDS) == 5
+    assert len(CITIZEN_KINDS) == 9 and len(STAFF_KINDS) == 5
     assert all(k.audience is Audience.CITIZEN for k in CITIZEN_KINDS)
     assert {k.value for k in STAFF_KINDS} == {
         "ticket_assigned_to_you",
@@ -82,4 +82,8 @@ def test_audiences() -> None:
         "ticket_escalated",
         "citizen_replied",
     }
-    assert [k for k in Kind if k.essential] == [Kind.TICKET_RECEIVED, Kind.DEADLINE_EXTENDED]
+    assert [k for k in Kind if k.essential] == [
+        Kind.TICKET_RECEIVED,
+        Kind.DEADLINE_EXTENDED,
+        Kind.TICKET_MERGED,
+    ]

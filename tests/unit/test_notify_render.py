@@ -62,7 +62,7 @@ def test_one_file_per_kind_channel_language_and_nothing_else() -> None:
     }
     found = {str(p.relative_to(TEMPLATES_DIR)) for p in TEMPLATES_DIR.rglob("*.j2")}
     assert found == expected | shared
-    assert len(expected) == 130
+    assert len(expected) == 140
 
 
 @pytest.mark.parametrize("path", sorted(TEMPLATES_DIR.rglob("*.j2")), ids=lambda p: p.name)

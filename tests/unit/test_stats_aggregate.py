@@ -146,3 +146,57 @@ def test_one_version_touches_few_items_whatever_it_changes() -> None:
     deltas, _ = run(still_open)
     # the most: new 8 day, 2 month and 8 NOW items; old 7 NOW and 7 day items; plus the facts
     assert len(deltas[1]) + 1 == 33 <= 100
+
+
+def _sum(deltas: list[dict[tuple[str, str], dict[str, int]]], pk: str, attr: str) -> int:
+    return sum(
+        row.get(attr, 0) for d in deltas for (p, sk), row in d.items() if p == pk and sk.startswith("D#")
+    )
+
+
+def test_a_merged_request_counts_once_never_resolved_nor_breached_after_the_merge() -> None:
+    """Two requests merged, the survivor resolved within its target: one created, one resolved in
+    time, no breach; the merged one leaves the backlog at the merge and is counted as merged."""
+    all_ = stats_pk("all")
+    merged, merged_facts = run(
+        {"status": "assigned", "updated_at": "2026-11-02T13:00:00.000Z"},
+        {
+            "status": "closed",
+            "updated_at": "2026-11-02T14:00:00.000Z",
+            "merged_into": "2026-000002",
+            "timers": [],
+        },
+    )
+    survivor, _ = run(
+        {"status": "resolved", "updated_at": "2026-11-03T13:00:00.000Z", "resolution_business_seconds": 3600},
+    )
+    both = merged + survivor
+    assert _sum(both, all_, "created") == 1
+    assert _sum(both, all_, "merged") == 1 and _sum(merged, all_, "merged") == 1
+    assert _sum(both, all_, "resolved") == 1
+    assert _sum(both, all_, "res_n") == 1 and _sum(both, all_, "res_met") == 1
+    assert _sum(both, all_, "breaches") == 0 and _sum(both, all_, "res_miss") == 0
+    # Its filing day no longer counts it; it left the backlog at the merge.
+    assert merged[-1][(all_, day_sk("2026-11-02"))]["created"] == -1
+    assert merged[-1][(all_, NOW_SK)]["open"] == -1
+    assert merged_facts.status == "closed" and merged_facts.missed == ()
+    # A replay of the merge version changes nothing (counted once).
+    assert (
+        step(
+            merged_facts,
+            {
+                **BASE,
+                "status": "closed",
+                "version": 3,
+                "merged_into": "x",
+                "updated_at": "2026-11-02T14:00:00.000Z",
+            },
+            CAL,
+        )
+        is None
+    )
+
+
+def test_a_plain_close_is_not_a_merge() -> None:
+    deltas, _ = run({"status": "closed", "updated_at": "2026-11-02T14:00:00.000Z"})
+    assert _sum(deltas, stats_pk("all"), "created") == 1 and _sum(deltas, stats_pk("all"), "merged") == 0

@@ -42,6 +42,7 @@ const ROUTES = [
   [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})\/editar$/, async () => (await import('./views/assets.js')).renderEdit],
   [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})$/, async () => (await import('./views/assets.js')).renderAsset],
   [/^\/agente\/mi-equipo$/, async () => (await import('./views/assets.js')).renderMine],
+  [/^\/agente\/nueva$/, async () => (await import('./views/staff_entry.js')).renderNew],
   [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
   [/^\/agente\/personal$/, async () => (await import('./views/admin.js')).renderStaff],
   [/^\/agente\/auditoria$/, async () => (await import('./views/admin.js')).renderAudit],

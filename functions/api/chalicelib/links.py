@@ -5,7 +5,8 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from chalicelib.http import json_response, parse_body, principal_of, route
-from ventanilla.services import links
+from ventanilla.models.ticket import StaffTicket, TicketMergeIn
+from ventanilla.services import links, merges
 from ventanilla.services.links import LinkList, TicketLinkIn
 
 bp = Blueprint(__name__)
@@ -52,3 +53,21 @@ def add(number: str) -> Response:
 )
 def remove(number: str, other: str) -> Response:
     return json_response(links.unlink(principal_of(bp.current_request), number, other))
+
+
+@route(
+    bp,
+    "/api/v1/agent/tickets/{number}/merge",
+    "POST",
+    summary="Merge this request into another (the survivor): its messages and files are copied there, "
+    "it is closed pointing to it and its citizen is told both numbers; 409 on a closed, merged or "
+    "stale request, 403 when the survivor is another team's",
+    tag="agent",
+    body=TicketMergeIn,
+    response=StaffTicket,
+    auth=True,
+)
+def merge(number: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, TicketMergeIn)
+    return json_response(merges.merge(principal_of(request), number, body))

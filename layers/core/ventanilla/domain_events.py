@@ -24,6 +24,7 @@ _DETAIL_TYPES = {
     "escalated": "TicketEscalated",
     "extension": "LegalDeadlineExtended",
     "survey": "SurveyAnswered",
+    "merged": "TicketMerged",
 }
 """Staff alerts (C3) are SlaWarning, SlaBreached, TicketEscalated and TicketAssigned; their detail
 says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a name or address."""
@@ -90,6 +91,8 @@ def from_stream_record(event_name: str, new_image: dict[str, Any] | None) -> lis
         "days",
         "legal_due",
         "score",
+        "into",
+        "from",
     ):
         if data.get(key) is not None:
             detail[key] = _plain(data[key])

@@ -361,3 +361,45 @@ def register(messages: dict[str, dict[str, str]]) -> None:
         if code in _MESSAGES and _MESSAGES[code] != texts:
             raise ValueError(f"message {code} is already defined differently")
         _MESSAGES[code] = texts
+
+
+_MESSAGES.update(
+    {
+        "merge_into_itself": {
+            "es": "Una solicitud no puede fusionarse consigo misma.",
+            "en": "A request cannot be merged into itself.",
+        },
+        "merge_not_your_team": {
+            "es": "La solicitud {number} es de un equipo que usted no atiende.",
+            "en": "Request {number} belongs to a team you do not work in.",
+        },
+        "merge_into_merged": {
+            "es": "La solicitud {number} ya se fusionó en la {into}; fusione en esa.",
+            "en": "Request {number} was already merged into {into}; merge into that one.",
+        },
+        "merge_into_closed": {
+            "es": "La solicitud {number} está cerrada; no puede recibir otra.",
+            "en": "Request {number} is closed; it cannot take another one.",
+        },
+        "merge_too_many": {
+            "es": "La solicitud {number} ya reúne {max} solicitudes; vincule las demás.",
+            "en": "Request {number} already holds {max} requests; link the others.",
+        },
+        "already_merged": {
+            "es": "Esta solicitud ya se fusionó en la {into}.",
+            "en": "This request was already merged into {into}.",
+        },
+        "merge_chain": {
+            "es": "Otras solicitudes se fusionaron en esta; fusione las demás en ella.",
+            "en": "Other requests were merged into this one; merge the others into it instead.",
+        },
+        "merge_not_open": {
+            "es": "Solo se fusiona una solicitud abierta (esta está «{status}»); vincúlela en su lugar.",
+            "en": "Only an open request can be merged (this one is '{status}'); link it instead.",
+        },
+        "ticket_merged": {
+            "es": "Esta solicitud se unió a la {into}; la atendemos allí.",
+            "en": "This request was merged into {into}; we handle it there.",
+        },
+    }
+)

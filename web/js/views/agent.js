@@ -108,6 +108,7 @@ function whoBar(session) {
   return h('div', { class: 'whobar' },
     h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
     session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
+    h('a', { href: '#/agente/nueva' }, t('entry.link')),
     h('a', { href: '#/agente/activos' }, t('assets.list_title')),
     h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title')),
     logoutButton(),
@@ -397,7 +398,7 @@ function drawTicket(root, data, session, cat, message = '') {
     } }, t('agent.assign_me')));
 
   const slaForms = tk.status === 'closed' || tk.status === 'resolved' ? [] : [
-    escalateForm(tk, act), tk.legal_kind ? extensionForm(tk, act) : null, reclassifyForm(tk, cat, act)];
+    escalateForm(tk, act), tk.legal_kind ? extensionForm(tk, act) : null, reclassifyForm(tk, cat, act), mergeForm(tk, act)];
 
   const r = tk.requester || {};
   const formRows = Object.entries(tk.form || {}).map(([k, v]) => {
@@ -417,6 +418,10 @@ function drawTicket(root, data, session, cat, message = '') {
       h('span', { class: 'badge', 'data-testid': 'staff-tier' }, `${tk.team} · ${tk.tier}`), ' ',
       slaBadge(tk, Date.now(), cat.shares)),
     status,
+    tk.merged_into ? h('p', { class: 'notice', 'data-testid': 'merged-into' }, t('agent.merged_into'), ' ',
+      h('a', { href: `#/agente/solicitud/${tk.merged_into}` }, tk.merged_into)) : '',
+    (tk.merged_from || []).length === 0 ? '' : h('p', { class: 'notice', 'data-testid': 'merged-from' }, t('agent.merged_from'), ' ',
+      tk.merged_from.map((n, i) => [i ? ', ' : '', h('a', { href: `#/agente/solicitud/${n}` }, n)])),
     h('nav', { class: 'jump', 'aria-label': t('agent.jump') }, h('ul', {},
       h('li', {}, h('a', { href: '#hist-h', onclick: jump }, t('agent.history'))),
       h('li', {}, h('a', { href: '#compose-h', onclick: jump }, t('agent.compose'))),
@@ -650,6 +655,23 @@ function reclassifyForm(tk, cat, act) {
   });
 }
 
+/** "Fusionar": merge this request into another one (the survivor) by its number. */
+function mergeForm(tk, act) {
+  const v = { into: '' };
+  return actionForm({
+    id: 'merge-h', title: t('agent.merge'), lead: t('agent.merge_lead'), submit: t('agent.merge_submit'),
+    fields: [field({ name: 'into', label: t('agent.merge_into'), required: true, hint: t('agent.merge_into_hint'), onInput: (x) => { v.into = x; } })],
+    validate: () => {
+      const n = v.into.trim();
+      if (!n) return [{ field: 'into', message: t('val.required') }];
+      if (!/^\d{4}-\d{6}$/.test(n)) return [{ field: 'into', message: t('val.ticket_number') }];
+      if (n === tk.number) return [{ field: 'into', message: t('agent.merge_itself') }];
+      return [];
+    },
+    send: () => act('merge', { into: v.into.trim() }, t('agent.merged', { number: v.into.trim() })),
+  });
+}
+
 function historyItem(ev, requesterName, cat) {
   const internal = !ev.public;
   const who = ev.actor.name || (ev.actor.kind === 'citizen' && requesterName) || t(`actor.${ev.actor.kind}`);
@@ -725,6 +747,10 @@ function describeEvent(ev, cat) {
       return d.other ? `${t('timeline.linked_request')}: ${d.other} (${d.kind})` : t('timeline.linked');
     case 'unlinked':
       return `${t('timeline.unlinked')}: ${d.other}`;
+    case 'merged':
+      return d.into ? t('agent.h.merged_into', { number: d.into }) : t('agent.h.merged_from', { number: d.from, messages: d.messages ?? 0, files: d.files ?? 0 });
+    case 'merged_message':
+      return t('agent.h.merged_message', { number: d.from });
     case 'attachment':
       return d.outcome === 'rejected' ? `${t('upload.status.rejected')} (${d.reason})` : t('timeline.attachment');
     case 'access_locked':

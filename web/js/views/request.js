@@ -161,6 +161,7 @@ function draw(root, ticket, code, message = '') {
     h('p', { class: 'lead' }, ticket.subject),
     h('p', {}, h('span', { class: `badge status-${ticket.status}`, 'data-testid': 'status' }, ticket.status_label)),
     status,
+    mergedBox(ticket),
     ticket.paused && h('p', { class: 'notice' }, t('request.paused_note')),
     // The answer that matters now comes before the dates: on a phone it is what the notice was about.
     current && h('section', { class: 'current-answer', 'aria-labelledby': 'answer-h', 'data-testid': 'current-answer' },
@@ -177,8 +178,8 @@ function draw(root, ticket, code, message = '') {
       // Once answered, "expected before" gives way to when we answered.
       answered
         ? [h('dt', {}, t('request.answered_at')), h('dd', { 'data-testid': 'answered-at' }, fmtDateTime(answered))]
-        : [h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by))],
-      !ticket.resolved_at && [h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due))],
+        : !ticket.merged_into && [h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(ticket.expected_response_by))],
+      !ticket.resolved_at && !ticket.merged_into && [h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(ticket.resolution_due))],
       ticket.legal_due && [h('dt', {}, t('request.legal_due')), h('dd', { 'data-testid': 'legal-due' }, fmtDate(ticket.legal_due))],
       ticket.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(ticket.resolved_at))]),
     surveyBox(root, ticket, code),
@@ -194,7 +195,7 @@ function draw(root, ticket, code, message = '') {
         h('strong', {}, entry.author), ' · ', h('time', { datetime: entry.at }, fmtDateTime(entry.at))),
       h('p', { class: 'tl-what' }, describe(entry)),
       entry.body && entry.action !== 'created' && h('div', { class: 'tl-body' }, entry.body)))),
-    closed ? h('p', { class: 'notice' }, t('request.closed_note')) : formEl,
+    closed ? (!ticket.merged_into && h('p', { class: 'notice' }, t('request.closed_note'))) : formEl,
     attachmentsBox({
       api: (path, options = {}) => request(path, { ...options, headers: { ...(options.headers || {}), ...code } }),
       base: `/tickets/${encodeURIComponent(ticket.number)}`,
@@ -203,6 +204,22 @@ function draw(root, ticket, code, message = '') {
     pushBox(ticket, code),
     noticesBox(ticket, code),
     h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: () => { forget(ticket.number); go('/solicitud'); } }, t('request.leave'))));
+}
+
+/** A merged request says where it went and how the survivor is doing (not its conversation, which
+ * may be another person's); the citizen who filed both opens the survivor with its own code. */
+function mergedBox(ticket) {
+  const into = ticket.merged_into;
+  if (!into) return null;
+  return h('section', { class: 'notice merged', 'aria-labelledby': 'merged-h', 'data-testid': 'merged-into' },
+    h('h2', { id: 'merged-h' }, t('request.merged_title', { number: into.number })),
+    h('p', {}, t('request.merged_lead', { number: into.number })),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('request.merged_status', { number: into.number })),
+      h('dd', {}, h('span', { class: `badge status-${into.status}`, 'data-testid': 'merged-status' }, into.status_label)),
+      into.resolved_at && [h('dt', {}, t('request.resolved_at')), h('dd', {}, fmtDateTime(into.resolved_at))]),
+    into.same_requester && h('p', {}, t('request.merged_same'), ' ',
+      h('a', { href: `#/solicitud?numero=${encodeURIComponent(into.number)}` }, t('request.merged_open', { number: into.number }))));
 }
 
 const SCORES = [1, 2, 3, 4, 5];
@@ -263,6 +280,7 @@ function surveyBox(root, ticket, code) {
 function describe(entry) {
   if (entry.action === 'status_changed' && entry.status) return t('timeline.status', { status: t(`status.${entry.status}`) });
   if (entry.action === 'survey' && entry.score) return t('timeline.survey_score', { score: entry.score });
+  if (entry.action === 'merged' && entry.other) return t('timeline.merged_with', { number: entry.other });
   if (entry.action === 'extension' && entry.days) return t('timeline.extension_days', { days: entry.days, date: fmtDate(entry.legal_due) });
   return t(`timeline.${entry.action}`);
 }

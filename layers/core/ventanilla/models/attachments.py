@@ -48,6 +48,10 @@ class Attachment(BaseModel):
     created_at: datetime
     checked_at: datetime | None = None
     metadata_removed: bool = False
+    stored_in: str | None = None
+    """A merged request's number when this is a copy of its file: the bytes stay under its key."""
+    public: bool = True
+    """False for a copy merged from another person's request: staff see it, this citizen does not."""
 
 
 class AttachmentView(BaseModel):

@@ -118,6 +118,10 @@ class Ticket(BaseModel):
     received_at: datetime | None = None
     """When staff entered it later than it arrived (a letter's stamp): ``created_at`` is then this
     instant, so every term runs from it; None when filed as it arrived."""
+    merged_into: str | None = None
+    """The request this one was merged into (B8): it is then closed and points there."""
+    merged_from: list[str] = Field(default_factory=list)
+    """The requests merged into this one (at most ``MAX_MERGED_FROM``)."""
 
     @property
     def paused(self) -> bool:
@@ -145,6 +149,8 @@ Action = Literal[
     "attachment",
     "linked",
     "unlinked",
+    "merged",
+    "merged_message",
 ]
 ActorKind = Literal["citizen", "staff", "system"]
 
@@ -246,6 +252,26 @@ class TicketAlertNotice(BaseModel):
     id: str
     title: str
     message: str
+
+
+class TicketMergeIn(Strict):
+    """Merge this request into another (the survivor): its messages and files are copied there and
+    it is closed pointing to it."""
+
+    into: str = Field(pattern=r"^\d{4}-\d{6}$", description="the survivor's number")
+    version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="this request's version")
+
+
+class TicketMergedInto(BaseModel):
+    """Where a merged request went, as its citizen sees it: the survivor's number and progress (not
+    its conversation, which may be another person's)."""
+
+    number: str
+    status: Status
+    status_label: str
+    resolved_at: datetime | None = None
+    same_requester: bool = False
+    """True when the citizen filed both: the survivor shows the copied messages and they hold its code."""
 
 
 class TicketCreated(BaseModel):
@@ -352,6 +378,8 @@ class TimelineEntry(BaseModel):
     """A legal extension's business days."""
     legal_due: datetime | None = None
     """The legal due date after an extension."""
+    other: str | None = None
+    """A merge's other request (the survivor, or the request merged into this one)."""
 
 
 class NoticeChoices(BaseModel):
@@ -395,6 +423,7 @@ class PublicTicket(BaseModel):
     csat_at: datetime | None = None
     notices: NoticeChoices | None = None
     location: Location | None = None
+    merged_into: TicketMergedInto | None = None
     timeline: list[TimelineEntry]
 
 

@@ -64,6 +64,8 @@ class NotificationContext(BaseModel):
     """Receipt of a regulated request: the last day of the legal term, and the law that sets it."""
     legal_law: Line | None = None
     legal_article: Line | None = None
+    survivor_number: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{6,}$")] | None = None
+    """A merge: the request the citizen's request was merged into."""
 
 
 COMMON_FIELDS = frozenset(
@@ -87,6 +89,7 @@ REQUIRED: dict[Kind, frozenset[str]] = {
     Kind.TICKET_RESOLVED: frozenset({"survey_url"}),
     Kind.TICKET_REOPENED: frozenset({"due_date"}),
     Kind.DEADLINE_EXTENDED: frozenset({"extension_days", "extension_reason", "new_due_date"}),
+    Kind.TICKET_MERGED: frozenset({"survivor_number"}),
     Kind.TICKET_ASSIGNED_TO_YOU: frozenset({"priority", "due_at"}),
     Kind.SLA_WARNING: frozenset({"sla_target", "due_at"}),
     Kind.SLA_BREACHED: frozenset({"sla_target", "due_at"}),
@@ -222,6 +225,7 @@ def sample_context(
         "legal_due_date": date(2026, 5, 13),
         "legal_law": "Ley 20.285",
         "legal_article": "art. 14",
+        "survivor_number": "2026-000120",
     }
     keep = COMMON_FIELDS | OPTIONAL_FIELDS | REQUIRED[kind] | OPTIONAL_BY_KIND.get(kind, frozenset())
     return NotificationContext(**{k: v for k, v in full.items() if k in keep})

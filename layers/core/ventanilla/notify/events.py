@@ -35,6 +35,7 @@ class Kind(StrEnum):
     TICKET_RESOLVED = "ticket_resolved"
     TICKET_REOPENED = "ticket_reopened"
     DEADLINE_EXTENDED = "deadline_extended"
+    TICKET_MERGED = "ticket_merged"
     # Staff alerts (C3, B4).
     TICKET_ASSIGNED_TO_YOU = "ticket_assigned_to_you"
     SLA_WARNING = "sla_warning"
@@ -52,7 +53,7 @@ class Kind(StrEnum):
 
         The receipt carries the number and access code the citizen needs to follow the request
         (B1), and a legal deadline extension must be notified to the requester (B9, e.g. Chile
-        Ley 20.285 art. 14). Opt-outs are still honoured.
+        Ley 20.285 art. 14). A merge changes the number the citizen follows. Opt-outs are still honoured.
         """
         return self in _ESSENTIAL_KINDS
 
@@ -66,7 +67,7 @@ _STAFF_KINDS = frozenset(
         Kind.CITIZEN_REPLIED,
     }
 )
-_ESSENTIAL_KINDS = frozenset({Kind.TICKET_RECEIVED, Kind.DEADLINE_EXTENDED})
+_ESSENTIAL_KINDS = frozenset({Kind.TICKET_RECEIVED, Kind.DEADLINE_EXTENDED, Kind.TICKET_MERGED})
 
 CITIZEN_KINDS: tuple[Kind, ...] = tuple(k for k in Kind if k.audience is Audience.CITIZEN)
 STAFF_KINDS: tuple[Kind, ...] = tuple(k for k in Kind if k.audience is Audience.STAFF)

@@ -71,6 +71,9 @@ def notices_for(detail_type: str, detail: dict[str, Any]) -> list[Notice]:
         return [Notice(Kind.PUBLIC_REPLY, (CITIZEN,))] if detail.get("public") else []
     if detail_type == "LegalDeadlineExtended":
         return [Notice(Kind.DEADLINE_EXTENDED, (CITIZEN,))]
+    if detail_type == "TicketMerged":
+        # The merged request's side (it names the survivor) tells its citizen both numbers.
+        return [Notice(Kind.TICKET_MERGED, (CITIZEN,))] if detail.get("into") else []
     if detail_type == "CitizenReplied":
         return [Notice(Kind.CITIZEN_REPLIED, (ASSIGNEE,))]
     if detail_type == "TicketAssigned":

@@ -107,6 +107,9 @@ def _read_teams(principal: Principal) -> tuple[str, ...] | None:
 
 
 def _can_read(principal: Principal, asset: Asset) -> bool:
+    """Their teams' assets (all for supervisors, admins, inventory), and one's own equipment."""
+    if asset.responsible is not None and asset.responsible.key() == f"user:{principal.username.lower()}":
+        return True
     teams = _read_teams(principal)
     return teams is None or asset.team in teams
 
@@ -473,8 +476,9 @@ def release_seat(principal: Principal, inventory_number: str, holder: str) -> No
 
 
 def _ticket_for_link(principal: Principal, number: str, asset: Asset | None) -> Ticket:
-    """Agents link to requests they can open; whoever filed an internal request links their own
-    equipment to it (the "my equipment" choice)."""
+    """Agents link to requests they can open; whoever filed a request links to it their own
+    equipment (the "my equipment" choice) or an asset they can read (found by its inventory number
+    while filing), even when the request goes to a team they are not in."""
     from ventanilla.services import tickets
 
     ticket = ticket_store.get_ticket(number)
@@ -483,8 +487,7 @@ def _ticket_for_link(principal: Principal, number: str, asset: Asset | None) -> 
     own = (
         ticket.created_by == principal.sub
         and asset is not None
-        and asset.responsible is not None
-        and asset.responsible.key() == f"user:{principal.username.lower()}"
+        and _can_read(principal, asset)  # their own equipment, or one they can read
     )
     if not own:
         tickets.staff_view(principal, number)  # role and team, as opening the request checks

@@ -128,13 +128,13 @@ def _declare(
     )
 
 
-def _download(ticket: Ticket, attachment_id: str) -> Download:
+def _download(ticket: Ticket, attachment_id: str, citizen: bool = False) -> Download:
     record = store.get(ticket.number, attachment_id) if attachment_id.isalnum() else None
-    if record is None:
+    if record is None or (citizen and not record.public):
         raise NotFound("attachment_not_found")
     if record.status != "available":
         raise Conflict("attachment_not_ready")
-    key = files.stored_key(ticket.number, attachment_id)
+    key = files.stored_key(record.stored_in or ticket.number, attachment_id)
     url = files.presigned_get(key, record.filename, record.content_type, DOWNLOAD_SECONDS)
     return Download(url=url, expires_at=utcnow() + timedelta(seconds=DOWNLOAD_SECONDS))
 
@@ -155,11 +155,11 @@ def citizen_declare(number: str, code: str | None, body: AttachmentIn, lang: Lan
 
 def citizen_list(number: str, code: str | None, lang: Lang) -> AttachmentList:
     ticket = _citizen(number, code)
-    return AttachmentList(items=[view(a, lang) for a in store.of_ticket(ticket.number)])
+    return AttachmentList(items=[view(a, lang) for a in store.of_ticket(ticket.number) if a.public])
 
 
 def citizen_download(number: str, code: str | None, attachment_id: str) -> Download:
-    return _download(_citizen(number, code), attachment_id)
+    return _download(_citizen(number, code), attachment_id, citizen=True)
 
 
 # ---- staff (their teams' requests) ----------------------------------------------------------------

@@ -315,6 +315,10 @@ def context_for(
             if new_due
             else _local_date(ticket.legal_due or ticket.resolution_due)
         )
+    elif kind is Kind.TICKET_MERGED:
+        ctx["survivor_number"] = str(
+            detail.get("into") or (source.data.get("into") if source else None) or ticket.merged_into
+        )
     elif kind is Kind.TICKET_ASSIGNED_TO_YOU:
         ctx["priority"] = _PRIORITY[ticket.priority]["en" if lang == "en" else "es"]
         ctx["due_at"] = _local_dt(ticket.next_due or ticket.expected_response_by)

@@ -35,6 +35,7 @@ from ventanilla.models.ticket import (
     Ticket,
     TicketAlertNotice,
     TicketCreated,
+    TicketMergedInto,
     TimelineEntry,
 )
 from ventanilla.notify.contacts import example_phone, normalize_email, normalize_phone
@@ -427,10 +428,14 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
             score=e.data.get("score"),
             days=e.data.get("days"),
             legal_due=e.data.get("legal_due"),
+            other=e.data.get("into") or e.data.get("from"),
         )
         for e in history
         if e.public and not _internal_step(e)
     ]
+    from ventanilla.services.merges import merged_into_view
+
+    merged = merged_into_view(ticket, lang)
     return PublicTicket(
         number=ticket.number,
         type=ticket.type_code,
@@ -452,6 +457,7 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         csat_at=ticket.csat_at,
         notices=notice_choices(ticket),
         location=ticket.location,
+        merged_into=TicketMergedInto.model_validate(merged) if merged else None,
         timeline=timeline,
     )
 
@@ -482,6 +488,8 @@ def follow(number: str, code: str | None, lang: Lang) -> PublicTicket:
 
 def citizen_reply(number: str, code: str | None, body: MessageIn, lang: Lang) -> PublicTicket:
     ticket, history = _citizen_ticket(number, code)
+    if ticket.merged_into is not None:
+        raise Conflict("ticket_merged", {"into": ticket.merged_into})
     if ticket.status == Status.CLOSED:
         raise Conflict("ticket_closed")
     now = utcnow()

@@ -274,6 +274,12 @@ def step(previous: Facts | None, image: dict[str, Any], calendar: BusinessCalend
         acc.flow(dims, day, "reopened", breakdown=True)
     if entered and status == "closed":
         acc.flow(dims, day, "closed")
+        if image.get("merged_into") and previous is not None:
+            # Merged into another request: the pair is one request, counted by the survivor. It
+            # leaves "created" (on its filing day) and is counted as merged; it is never resolved
+            # (no res_n/res_met), and its clocks stopped at the merge, so it never breaches after.
+            acc.flow(dims, day, "merged", breakdown=True)
+            acc.flow(dims, created_day, "created", -1, breakdown=True)
     if first_response and not (previous and previous.first_response):
         seconds_raw = image.get("first_response_business_seconds")
         bucket = None if seconds_raw is None else bucket_of(float(seconds_raw))
