@@ -26,7 +26,7 @@ Keys (generic attribute names, so entities can share the indexes):
     device         TICKET#<n> | STAFF#<sub>   DEVICE#<sha256>  push endpoint of a token
     receipt        TICKET#<n>          RECEIPT         access code sealed for the receipt (TTL 14 days)
     attachment     TICKET#<n>          ATT#<id>        a file's name, declared/real type, size, check outcome
-                                                       (a merge's copy in the survivor: stored_in = the merged n)
+                                                       (a merge copies it to the survivor: stored_in = old n)
     request link   TICKET#<n>          LINK#<other n>  kind as seen from n (both sides, one transaction)
     alert source   ALERTSOURCES        SOURCE#<code>   monitoring source, its HMAC secret (storage/alerts.py)
     webhook        WEBHOOKS            HOOK#<id>       outbound endpoint: URL, events, sealed secret, version
