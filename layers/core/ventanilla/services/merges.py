@@ -165,21 +165,3 @@ def merge(principal: Principal, number: str, body: TicketMergeIn) -> StaffTicket
         copied_files,
     )
     return StaffTicket(ticket=closed, history=history + source_events)
-
-
-def merged_into_view(ticket: Ticket, lang: str) -> dict[str, object] | None:
-    """Where a merged request went, for its citizen: the survivor's number and progress."""
-    if ticket.merged_into is None:
-        return None
-    from ventanilla.rules.state_machine import LABELS
-
-    survivor = ticket_store.get_ticket(ticket.merged_into)
-    if survivor is None:
-        return None
-    return {
-        "number": survivor.number,
-        "status": survivor.status,
-        "status_label": LABELS[survivor.status]["en" if lang == "en" else "es"],
-        "resolved_at": survivor.resolved_at,
-        "same_requester": survivor.citizen_id == ticket.citizen_id,
-    }

@@ -433,8 +433,6 @@ def public_view(ticket: Ticket, history: list[HistoryEvent], lang: Lang) -> Publ
         for e in history
         if e.public and not _internal_step(e)
     ]
-    from ventanilla.services.merges import merged_into_view
-
     merged = merged_into_view(ticket, lang)
     return PublicTicket(
         number=ticket.number,
@@ -692,3 +690,19 @@ def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
     return StaffTicket(ticket=updated, history=history + events)
+
+
+def merged_into_view(ticket: Ticket, lang: str) -> dict[str, object] | None:
+    """Where a merged request went, for its citizen: the survivor's number and progress."""
+    if ticket.merged_into is None:
+        return None
+    survivor = store.get_ticket(ticket.merged_into)
+    if survivor is None:
+        return None
+    return {
+        "number": survivor.number,
+        "status": survivor.status,
+        "status_label": LABELS[survivor.status]["en" if lang == "en" else "es"],
+        "resolved_at": survivor.resolved_at,
+        "same_requester": survivor.citizen_id == ticket.citizen_id,
+    }
