@@ -55,7 +55,7 @@ def test_use_my_location_and_address_reach_the_request(tab: Any, new_tab: Any) -
         "lat": -33.43721,
         "long": -70.650612,
         "address": "Esquina Los Aromos con Las Acacias",
-        "sector": None,
+        "sector": "centro",  # the demo's sectors (GeoJSON) place the point in the centre
     }
     agent = new_tab()
     agent.go("#/agente")
