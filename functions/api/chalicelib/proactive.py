@@ -6,6 +6,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import (
     FILER_BEARER,
+    client_address,
     citizen_of,
     is_citizen_token,
     json_response,
@@ -229,7 +230,9 @@ def subscribe() -> Response:
     request = bp.current_request
     body = parse_body(request, SubscriptionIn)
     citizen = citizen_of(request) if is_citizen_token(request) else None
-    return json_response(subscriptions.subscribe(body, citizen), status=201)
+    return json_response(
+        subscriptions.subscribe(body, citizen, client_address(request)), status=201
+    )
 
 
 @route(
