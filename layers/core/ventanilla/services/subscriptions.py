@@ -258,9 +258,7 @@ def _check_sms(refused: str | None) -> None:
         raise ValidationFailed("validation_failed", errors=[FieldError("phone", "sub_phone_country")])
     now = utcnow()
     left = 86400 - (now.hour * 3600 + now.minute * 60 + now.second)
-    raise TooManyRequests(
-        "sub_sms_cap", {"retry_after": left}, [FieldError("phone", f"sub_{refused}")]
-    )
+    raise TooManyRequests("sub_sms_cap", {"retry_after": left}, [FieldError("phone", f"sub_{refused}")])
 
 
 def _send_code(phone: str, code: str, lang: str) -> None:
