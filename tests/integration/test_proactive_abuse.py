@@ -121,6 +121,8 @@ def test_sms_code_only_to_allowed_countries_and_within_caps(
         capped = _subscribe(api, topic, phone=phone, email=_email())
         assert capped.status_code == 429, capped.body
         assert capped.json_body["code"] == "sub_sms_cap"
-        assert [(e["field"], e["code"]) for e in capped.json_body["errors"]] == [("phone", "sub_sms_cap_number")]
+        assert [(e["field"], e["code"]) for e in capped.json_body["errors"]] == [
+            ("phone", "sub_sms_cap_number")
+        ]
         assert 0 < int(capped.headers["Retry-After"]) <= 86400
         assert len(_sent(phone)) == 1
