@@ -39,12 +39,11 @@ def digest(kind: str, value: str) -> str:
 def _retry(seconds: float) -> dict[str, object]:
     """The params of a 429: ``retry_after`` (the header) and ``wait`` as people read it (4 h 48 min)."""
     whole = max(1, math.ceil(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes = math.ceil(rest / 60) if hours or rest >= 60 else 0
+    hours, minutes = divmod(math.ceil(whole / 60), 60)  # 28,798 s is 8 h, never "7 h 60 min"
     if hours:
         wait = f"{hours} h {minutes} min" if minutes else f"{hours} h"
     else:
-        wait = f"{minutes} min" if minutes else f"{whole} s"
+        wait = f"{minutes} min" if whole >= 60 else f"{whole} s"
     return {"retry_after": whole, "wait": wait}
 
 
