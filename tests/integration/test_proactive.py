@@ -274,9 +274,28 @@ def test_alert_reaches_exactly_the_confirmed_subscribers_once(
     banner = api.get("/api/v1/alerts").json_body["items"]
     assert any(b["id"] == alert["id"] and b["title"] == "Corte de agua programado" for b in banner)
     # a request filed in the sector about that service is linked and told so
-    filed = post(api, "/api/v1/tickets", ticket_body(location={"lat": lat + 0.06, "long": -69.99}))
+    filer, filer_phone = f"afectada-{run}@example.cl", f"+5698{uuid.uuid4().int % 10**7:07d}"
+    filed = post(
+        api,
+        "/api/v1/tickets",
+        ticket_body(
+            location={"lat": lat + 0.06, "long": -69.99},
+            requester={"email": filer, "phone": filer_phone},
+        ),
+    )
     assert filed.status_code == 201, filed.body
     assert filed.json_body["service_alert"]["id"] == alert["id"]
+    # ... and the receipt says so too, by email and by SMS
+    from tests.integration.test_notifications import drain as drain_notices
+    from tests.integration.test_notifications import publish_history
+
+    publish_history(filed.json_body["number"])
+    drain_notices(aws)
+    receipt = sent(filer, "email")[0]
+    assert "«Corte de agua programado»" in receipt["text"] and "vinculada" in receipt["text"]
+    assert "Corte de agua programado" in receipt["html"]
+    sms = sent(filer_phone, "sms")[0]["text"]
+    assert "vinculada al aviso" in sms and filed.json_body["number"] in sms, sms
     elsewhere = post(api, "/api/v1/tickets", ticket_body(location={"lat": lat + 0.01, "long": -69.99}))
     assert elsewhere.json_body["service_alert"] is None
     # restored: the same audience hears it, the banner goes, new requests are not linked

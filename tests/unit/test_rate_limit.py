@@ -74,7 +74,16 @@ def test_a_state_more_than_a_period_ahead_is_forgotten() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "wait"),
-    [(0.2, "1 s"), (45, "45 s"), (60, "1 min"), (61, "2 min"), (3600, "1 h"), (17265, "4 h 48 min")],
+    [
+        (0.2, "1 s"),
+        (45, "45 s"),
+        (60, "1 min"),
+        (61, "2 min"),
+        (3600, "1 h"),
+        (17265, "4 h 48 min"),
+        (28798, "8 h"),
+        (7199, "2 h"),
+    ],
 )
 def test_waits_read_as_people_read_them(seconds: float, wait: str) -> None:
     from ventanilla.services.intake_guard import _retry

@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     FILER_BEARER,
     citizen_of,
+    client_address,
     is_citizen_token,
     json_response,
     lang_of,
@@ -229,7 +230,7 @@ def subscribe() -> Response:
     request = bp.current_request
     body = parse_body(request, SubscriptionIn)
     citizen = citizen_of(request) if is_citizen_token(request) else None
-    return json_response(subscriptions.subscribe(body, citizen), status=201)
+    return json_response(subscriptions.subscribe(body, citizen, client_address(request)), status=201)
 
 
 @route(

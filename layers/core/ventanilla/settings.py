@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     """Requests one client (IP) may file per hour, all at once or spread (a token bucket)."""
     filing_per_address_per_day: int = Field(default=5, alias="FILING_PER_ADDRESS_PER_DAY", ge=1)
     """Requests naming one email or one phone per day: the institution is nobody's relay."""
+    subscribe_per_client_per_hour: int = Field(default=10, alias="SUBSCRIBE_PER_CLIENT_PER_HOUR", ge=1)
+    """Subscriptions one client (IP) may start per hour: each one sends an email or an SMS."""
+    subscribe_per_address_per_day: int = Field(default=3, alias="SUBSCRIBE_PER_ADDRESS_PER_DAY", ge=1)
+    """Subscriptions naming one email or one phone per day (confirmation messages to a stranger)."""
     code_attempts: int = Field(default=5, alias="CODE_ATTEMPTS", ge=1)
     code_lockout_minutes: int = Field(default=15, alias="CODE_LOCKOUT_MINUTES", ge=1)
     """After CODE_ATTEMPTS wrong access codes within this window, the number answers 429 until it ends."""

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from ventanilla.models.accounts import AgeBand
 from ventanilla.models.common import CODE_PATTERN, Code, Strict
 from ventanilla.models.staff_admin import EMAIL
 
@@ -260,6 +261,23 @@ class CampaignText(Strict):
     en: str | None = Field(default=None, max_length=10_000)
 
 
+SegmentValue = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+
+
+class CampaignSegment(Strict):
+    """Who among the subscribers: citizens with an account whose segment data match (any value of a
+    criterion; every criterion given), and who filed a request of one of ``filed_types`` in the last
+    ``filed_within_months`` months. Subscribers without an account match no segment that names
+    anything."""
+
+    regions: list[SegmentValue] = Field(default_factory=list, max_length=20)
+    comunas: list[SegmentValue] = Field(default_factory=list, max_length=50)
+    age_bands: list[AgeBand] = Field(default_factory=list, max_length=6)
+    interests: list[SegmentValue] = Field(default_factory=list, max_length=10)
+    filed_types: list[Code] = Field(default_factory=list, max_length=5)
+    filed_within_months: int = Field(default=12, ge=1, le=36)
+
+
 class CampaignIn(Strict):
     """A campaign or newsletter: to the confirmed subscribers of topics in sectors (none: every
     sector), in some languages, on some channels; at a time, and again every N days (newsletter)."""
@@ -273,11 +291,16 @@ class CampaignIn(Strict):
     channels: list[Literal["email", "sms"]] = Field(default=["email"], min_length=1, max_length=2)
     send_at: datetime | None = Field(default=None, description="when (UTC); none: at once")
     every_days: int | None = Field(default=None, ge=1, le=366, description="a newsletter: again every N days")
+    segment: CampaignSegment | None = None
 
 
 class CampaignPreview(BaseModel):
     audience: int
     """Subscribers of the chosen (sector, topic) pairs: one counted per pair it is in (at most)."""
+    estimated: bool = False
+    """With a segment, the preview reads at most a sample of the audience: the size is then the
+    share of the sample in the segment times the audience (``sampled`` read)."""
+    sampled: int | None = None
     subject: str
     text: str
     html: str
@@ -294,6 +317,7 @@ class Campaign(BaseModel):
     channels: list[Literal["email", "sms"]] = Field(default=["email"])
     send_at: datetime
     every_days: int | None = None
+    segment: CampaignSegment | None = None
     status: Literal["scheduled", "sent", "cancelled"] = "scheduled"
     runs: int = 0
     next_run_at: datetime | None = None

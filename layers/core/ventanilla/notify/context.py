@@ -66,6 +66,8 @@ class NotificationContext(BaseModel):
     legal_article: Line | None = None
     survivor_number: Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{6,}$")] | None = None
     """A merge: the request the citizen's request was merged into."""
+    service_alert_title: Line | None = None
+    """Receipt of a request linked to an open service alert (a known outage): the alert's title."""
 
 
 COMMON_FIELDS = frozenset(
@@ -100,12 +102,15 @@ REQUIRED: dict[Kind, frozenset[str]] = {
 
 OPTIONAL_FIELDS = frozenset({"ticket_short_url", "opt_out_short_url"})
 OPTIONAL_BY_KIND: dict[Kind, frozenset[str]] = {
-    Kind.TICKET_RECEIVED: frozenset({"legal_due_date", "legal_law", "legal_article"}),
+    Kind.TICKET_RECEIVED: frozenset({"legal_due_date", "legal_law", "legal_article", "service_alert_title"}),
     Kind.TICKET_RESOLVED: frozenset({"reply_text"}),
 }
 """Fields a kind may have (a template tests them with ``is defined``): the legal term of a receipt,
 the answer in a resolved notice."""
-LEGAL_FIELDS = OPTIONAL_BY_KIND[Kind.TICKET_RECEIVED]
+LEGAL_FIELDS = frozenset({"legal_due_date", "legal_law", "legal_article"})
+SMS_EXTRAS = OPTIONAL_BY_KIND[Kind.TICKET_RECEIVED]
+"""What a receipt SMS carries only when it fits whole (the legal term, the known outage): the email
+always has them."""
 DERIVED_VARIABLES = frozenset({"lang", "kind", "audience", "sms_ticket_url", "sms_opt_out_url"})
 """Variables the renderer adds to every template."""
 

@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from ventanilla.notify import sms as sms_rules
 from ventanilla.notify.context import (
     LEGAL_FIELDS,
+    SMS_EXTRAS,
     NotificationContext,
     build_context,
     sample_context,
@@ -396,9 +397,12 @@ class TemplateRenderer:
                 html=_ensure_html_opt_out(parts["html"].strip(), ctx.opt_out_url, language),
                 warnings=tuple(warnings),
             )
-        if channel is Channel.SMS and LEGAL_FIELDS & variables.keys() and not self._sms_fits(parts["text"]):
-            # The legal term goes in the receipt SMS only when it fits whole; the email has it.
-            variables = {k: v for k, v in variables.items() if k not in LEGAL_FIELDS}
+        for dropped in (LEGAL_FIELDS, SMS_EXTRAS):
+            if channel is not Channel.SMS or not dropped & variables.keys() or self._sms_fits(parts["text"]):
+                break
+            # The legal term, then the known outage, go in the receipt SMS only when they fit whole;
+            # the email has them.
+            variables = {k: v for k, v in variables.items() if k not in dropped}
             parts["text"] = self._render_part(
                 kind, channel, language, "text", variables, overrides.get("text"), warnings
             )

@@ -81,5 +81,37 @@ register(
             "es": "Un aviso admite como máximo {limit} actualizaciones.",
             "en": "An alert takes at most {limit} updates.",
         },
+        "too_many_subscriptions": {
+            "es": "Se alcanzó el máximo de suscripciones por ahora; intente de nuevo en {wait}.",
+            "en": "The limit of subscriptions has been reached for now; try again in {wait}.",
+        },
+        "sub_rate_limited_client": {
+            "es": "Demasiadas suscripciones desde esta conexión.",
+            "en": "Too many subscriptions from this connection.",
+        },
+        "sub_rate_limited_email": {
+            "es": "Demasiadas suscripciones con este correo hoy.",
+            "en": "Too many subscriptions with this email today.",
+        },
+        "sub_rate_limited_phone": {
+            "es": "Demasiadas suscripciones con este teléfono hoy.",
+            "en": "Too many subscriptions with this phone today.",
+        },
+        "sub_phone_country": {
+            "es": "No enviamos SMS a números de ese país; use un número local o un correo.",
+            "en": "We do not send SMS to numbers in that country; use a local number or an email.",
+        },
+        "sub_sms_cap": {
+            "es": "Hoy no se pueden enviar más códigos por SMS; intente mañana o use un correo.",
+            "en": "No more SMS codes can be sent today; try tomorrow or use an email.",
+        },
+        "sub_sms_cap_number": {
+            "es": "Este teléfono ya recibió el máximo de SMS de hoy.",
+            "en": "This phone has had today's maximum of SMS.",
+        },
+        "sub_sms_cap_total": {
+            "es": "Se alcanzó el máximo diario de SMS de la institución.",
+            "en": "The institution's daily SMS maximum has been reached.",
+        },
     }
 )

@@ -15,7 +15,13 @@ from ventanilla.auth import Principal
 from ventanilla.errors import FieldError, NotFound, ValidationFailed
 from ventanilla.integrations import campaign_schedules
 from ventanilla.models.common import iso, utcnow
-from ventanilla.models.proactive import Campaign, CampaignIn, CampaignList, CampaignPreview
+from ventanilla.models.proactive import (
+    Campaign,
+    CampaignIn,
+    CampaignList,
+    CampaignPreview,
+    CampaignSegment,
+)
 from ventanilla.storage import areas as area_store
 from ventanilla.storage import campaigns as store
 from ventanilla.storage import service_alerts as figures_store
@@ -23,6 +29,36 @@ from ventanilla.storage import subscriptions as sub_store
 
 MANAGERS = ("supervisor", "admin")
 PREVIEW_SUB_ID = "vista-previa"
+PREVIEW_SAMPLE = 1000
+"""With a segment, the preview reads at most this many audience items (10 pages) and scales."""
+
+
+def _segment(value: CampaignSegment | None) -> dict[str, Any] | None:
+    from ventanilla.rules.campaign_segments import is_empty
+
+    data = value.model_dump() if value else None
+    return None if is_empty(data) else data
+
+
+def _segment_size(pairs: list[list[str]], segment: dict[str, Any], total: int) -> tuple[int, bool, int]:
+    """(size, estimated, sampled): the pages of the audience read up to PREVIEW_SAMPLE items, each
+    page's recipients checked as a send would check them; beyond the sample, scaled to ``total``."""
+    from ventanilla.services import fanout
+
+    sampled = matched = 0
+    for sector, topic in pairs:
+        cursor = None
+        while sampled < PREVIEW_SAMPLE:
+            items, cursor = sub_store.audience_page(sector, topic, 100, cursor)
+            sampled += len(items)
+            matched += len(fanout.in_segment(items, segment))
+            if not cursor:
+                break
+        if sampled >= PREVIEW_SAMPLE:
+            break
+    if sampled >= total or sampled == 0:
+        return matched, False, sampled
+    return round(matched * total / sampled), True, sampled
 
 
 def _check(body: CampaignIn) -> None:
@@ -62,11 +98,23 @@ def _render(subject: str, body: str, lang: str, manage_url: str) -> tuple[str, s
 
 def preview(body: CampaignIn, lang: str = "es") -> CampaignPreview:
     _check(body)
-    audience = sum(sub_store.audience_count(s, t) for s, t in _pairs(body.sectors, body.topics))
+    pairs = _pairs(body.sectors, body.topics)
+    audience = sum(sub_store.audience_count(s, t) for s, t in pairs)
+    estimated, sampled = False, None
+    segment = _segment(body.segment)
+    if segment:
+        audience, estimated, sampled = _segment_size(pairs, segment, audience)
     subject = body.subject.en if lang == "en" and body.subject.en else body.subject.es
     text = body.body.en if lang == "en" and body.body.en else body.body.es
     rendered_text, rendered_html = _render(subject, text, lang, "#")
-    return CampaignPreview(audience=audience, subject=subject, text=rendered_text, html=rendered_html)
+    return CampaignPreview(
+        audience=audience,
+        estimated=estimated,
+        sampled=sampled,
+        subject=subject,
+        text=rendered_text,
+        html=rendered_html,
+    )
 
 
 def create(principal: Principal, body: CampaignIn) -> Campaign:
@@ -84,6 +132,7 @@ def create(principal: Principal, body: CampaignIn) -> Campaign:
         channels=list(dict.fromkeys(body.channels)),
         send_at=send_at,
         every_days=body.every_days,
+        segment=body.segment if _segment(body.segment) else None,
         next_run_at=send_at,
         created_at=now,
         created_by=principal.username,
@@ -165,6 +214,7 @@ class CampaignSource:
         self.campaign = campaign
         self.channels: tuple[str, ...] | None = tuple(campaign.channels)
         self.languages: tuple[str, ...] | None = tuple(campaign.languages) or None
+        self.segment: dict[str, Any] | None = _segment(campaign.segment)
 
     @staticmethod
     def load(source_id: str) -> CampaignSource | None:

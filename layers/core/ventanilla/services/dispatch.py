@@ -2,7 +2,8 @@
 
 DynamoDB streams take at most two readers per shard, so one dispatcher serves every follower that
 needs no heavy transaction: a new history event becomes a domain event on the bus (notices), a
-ticket item's change moves its SLA timers (Scheduler schedules), an article item's change becomes
+ticket item's change moves its SLA timers (Scheduler schedules) and a new one updates the citizen's
+"types filed" summary (campaign segments), an article item's change becomes
 a ``HelpArticleChanged`` event (the search indexer's queue). Each step is idempotent (events carry
 the history event's id, schedules have deterministic names, the indexer re-reads the article), so
 a retried record repeats harmlessly.
@@ -32,6 +33,16 @@ class Dispatched:
     timers_deleted: int = 0
 
 
+def _note_filed(ticket: dict[str, Any]) -> None:
+    """A new request: the citizen's "types filed" summary (one item per type, for campaign segments
+    by past requests, read by key at send time)."""
+    from ventanilla.storage import citizen_facts
+
+    citizen, type_code, created = ticket.get("citizen_id"), ticket.get("type_code"), ticket.get("created_at")
+    if citizen and type_code and created:
+        citizen_facts.note_filed(str(citizen), str(type_code), str(created))
+
+
 def dispatch(
     event_name: str,
     keys: Mapping[str, Any] | None,
@@ -41,6 +52,8 @@ def dispatch(
     """Apply one stream record (images already deserialised); raises if any step failed."""
     number = tickets.number_of(keys)
     if number is not None:
+        if new_image and (old_image or {}).get("citizen_id") != new_image.get("citizen_id"):
+            _note_filed(new_image)  # filed, or moved to the account of the citizen who signed in
         scheduled, deleted = timers.sync(number, old_image, new_image)
         return Dispatched(number, timers_scheduled=scheduled, timers_deleted=deleted)
     events = domain_events.from_stream_record(event_name, new_image)

@@ -34,6 +34,8 @@ PLACEHOLDER = "__SUBSCRIPTION_LINK__"
 class Source(Protocol):
     channels: tuple[str, ...] | None
     languages: tuple[str, ...] | None
+    segment: dict[str, Any] | None
+    """A campaign's CampaignSegment (as a dict): only the recipients in it are sent to."""
 
     def pairs(self) -> list[list[str]]: ...
 
@@ -74,7 +76,28 @@ def page(message: dict[str, Any], source: Source) -> dict[str, int]:
 
 
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint") if item.get(k)}
+    keep = ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen")
+    return {k: str(item[k]) for k in keep if item.get(k)}
+
+
+def in_segment(recipients: list[dict[str, Any]], segment: dict[str, Any]) -> list[dict[str, Any]]:
+    """The recipients in ``segment``: one BatchGetItem of the batch's accounts and "types filed"
+    items (keys, never a Scan), then the plain rule."""
+    from ventanilla import clock
+    from ventanilla.rules import campaign_segments
+    from ventanilla.storage import citizen_facts
+
+    ids = [str(r["citizen"]) for r in recipients if r.get("citizen")]
+    known = citizen_facts.facts(ids, list(segment.get("filed_types") or [])) if ids else {}
+    now = clock.now()
+    return [
+        r
+        for r in recipients
+        if r.get("citizen")
+        and campaign_segments.matches(
+            segment, known[str(r["citizen"])]["segment"], known[str(r["citizen"])]["filed"], now
+        )
+    ]
 
 
 def _has(channel: str, recipient: dict[str, Any]) -> bool:
@@ -104,6 +127,11 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
         for r in message.get("recipients") or []
         if not source.languages or r.get("lang", "es") in source.languages
     ]
+    if source.segment:
+        before = len(recipients)
+        recipients = in_segment(recipients, source.segment)
+        if before > len(recipients):
+            counts["outside_segment"] = before - len(recipients)
     suppressed = notice_store.suppressed_among([r["email"] for r in recipients if r.get("email")])
     for recipient in recipients:
         sub_id = recipient["sub_id"]

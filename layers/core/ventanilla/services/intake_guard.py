@@ -39,12 +39,11 @@ def digest(kind: str, value: str) -> str:
 def _retry(seconds: float) -> dict[str, object]:
     """The params of a 429: ``retry_after`` (the header) and ``wait`` as people read it (4 h 48 min)."""
     whole = max(1, math.ceil(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes = math.ceil(rest / 60) if hours or rest >= 60 else 0
+    hours, minutes = divmod(math.ceil(whole / 60), 60)  # 28,798 s is 8 h, never "7 h 60 min"
     if hours:
         wait = f"{hours} h {minutes} min" if minutes else f"{hours} h"
     else:
-        wait = f"{minutes} min" if minutes else f"{whole} s"
+        wait = f"{minutes} min" if whole >= 60 else f"{whole} s"
     return {"retry_after": whole, "wait": wait}
 
 
@@ -66,37 +65,72 @@ class Filing:
 
     now: float
     taken: tuple[tuple[str, str, float | None], ...]  # (scope, key digest, state read)
+    purpose: str = "filing"
+
+
+def _subscribing_limits() -> dict[str, Limit]:
+    s = get_settings()
+    return {
+        "client": Limit(s.subscribe_per_client_per_hour, 3600),
+        "email": Limit(s.subscribe_per_address_per_day, 86400),
+        "phone": Limit(s.subscribe_per_address_per_day, 86400),
+    }
+
+
+# purpose -> (bucket prefix, limits, problem code, field names, field error prefix)
+_PURPOSES = {
+    "filing": ("", _filing_limits, "too_many_filings", _FIELDS, "rate_limited_"),
+    "subscribing": (
+        "sub",
+        _subscribing_limits,
+        "too_many_subscriptions",
+        {"client": "client", "email": "email", "phone": "phone"},
+        "sub_rate_limited_",
+    ),
+}
+
+
+def _check(purpose: str, client: str | None, email: str | None, phone: str | None) -> Filing:
+    prefix, rule_set, problem, fields, error_prefix = _PURPOSES[purpose]
+    now = clock.now().timestamp()
+    rules = rule_set()
+    values = (("client", client), ("email", email), ("phone", phone))
+    keys = [(scope, digest(scope, value)) for scope, value in values if value]
+    seen = {scope: limits.read(prefix + scope, key) for scope, key in keys}
+    denied = [(scope, decide(seen[scope], now, rules[scope]).retry_after) for scope, _ in keys]
+    denied = [(scope, wait) for scope, wait in denied if wait > 0]
+    if denied:
+        wait = max(w for _, w in denied)
+        errors = [FieldError(fields[scope], f"{error_prefix}{scope}") for scope, _ in denied]
+        raise TooManyRequests(problem, _retry(wait), errors)
+    return Filing(now, tuple((scope, key, seen[scope]) for scope, key in keys), purpose)
 
 
 def check_filing(client: str | None, email: str | None, phone: str | None) -> Filing:
     """429 naming every bucket the request would overdraw; reads only, so a refused or invalid
     request writes nothing."""
-    now = clock.now().timestamp()
-    rules = _filing_limits()
-    values = (("client", client), ("email", email), ("phone", phone))
-    keys = [(scope, digest(scope, value)) for scope, value in values if value]
-    seen = {scope: limits.read(scope, key) for scope, key in keys}
-    denied = [(scope, decide(seen[scope], now, rules[scope]).retry_after) for scope, _ in keys]
-    denied = [(scope, wait) for scope, wait in denied if wait > 0]
-    if denied:
-        wait = max(w for _, w in denied)
-        errors = [FieldError(_FIELDS[scope], f"rate_limited_{scope}") for scope, _ in denied]
-        raise TooManyRequests("too_many_filings", _retry(wait), errors)
-    return Filing(now, tuple((scope, key, seen[scope]) for scope, key in keys))
+    return _check("filing", client, email, phone)
+
+
+def check_subscribing(client: str | None, email: str | None, phone: str | None) -> Filing:
+    """The same for ``POST /subscriptions`` (each one sends an email or an SMS), with its own
+    buckets and limits, so subscribing never eats into filing and the other way round."""
+    return _check("subscribing", client, email, phone)
 
 
 def count_filing(filing: Filing) -> None:
     """Take the filing from each bucket (after the request was written). A concurrent filing of the
     same client that moved a bucket first is counted on top: the next request will be refused."""
-    rules = _filing_limits()
+    prefix, rule_set, *_ = _PURPOSES[filing.purpose]
+    rules = rule_set()
     for scope, key, seen in filing.taken:
         limit = rules[scope]
         for _ in range(4):
             decision = decide(seen, filing.now, limit)
             tat = decision.tat if decision.allowed else max(seen or filing.now, filing.now) + limit.interval
-            if limits.write(scope, key, seen, tat, int(tat + limit.seconds) + 60):
+            if limits.write(prefix + scope, key, seen, tat, int(tat + limit.seconds) + 60):
                 break
-            seen = limits.read(scope, key)
+            seen = limits.read(prefix + scope, key)
 
 
 # ---- access codes -------------------------------------------------------------------------------

@@ -198,6 +198,19 @@ def _legal_term(ticket: Ticket) -> dict[str, Any]:
     return term
 
 
+def _service_alert(ticket: Ticket, lang: str) -> dict[str, Any]:
+    """A request linked to an open service alert: its receipt says the outage is known (issue 16)."""
+    if not ticket.service_alert:
+        return {}
+    from ventanilla.storage import service_alerts as alert_store
+
+    alert = alert_store.get(ticket.service_alert)
+    if alert is None:
+        return {}
+    title = alert.title.en if lang == "en" and alert.title.en else alert.title.es
+    return {"service_alert_title": " ".join(title.split())[:200]}
+
+
 def _team_name(code: str, lang: str) -> str:
     for team in catalog_store.list_teams():
         if team.code == code:
@@ -272,6 +285,7 @@ def context_for(
             ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
         ctx["due_date"] = _local_date(ticket.expected_response_by)
         ctx.update(_legal_term(ticket))
+        ctx.update(_service_alert(ticket, lang))
     elif kind is Kind.TICKET_ASSIGNED:
         ctx["team_name"] = _team_name(ticket.team, lang)
     elif kind in (Kind.PUBLIC_REPLY, Kind.CITIZEN_REPLIED):

@@ -6,6 +6,7 @@ each update ("restablecido") to the same audience.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
@@ -153,6 +154,7 @@ class AlertSource:
 
     channels: tuple[str, ...] | None = None
     languages: tuple[str, ...] | None = None
+    segment: dict[str, Any] | None = None
 
     def __init__(self, alert: ServiceAlert) -> None:
         self.alert = alert

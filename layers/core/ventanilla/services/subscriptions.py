@@ -114,8 +114,12 @@ def _check_follows(topic_codes: list[str], sectors: list[str]) -> None:
         raise ValidationFailed("validation_failed", errors=errors)
 
 
-def subscribe(body: SubscriptionIn, citizen: CitizenPrincipal | None) -> SubscriptionCreated:
-    from ventanilla.services import areas
+def subscribe(
+    body: SubscriptionIn, citizen: CitizenPrincipal | None, client: str | None = None
+) -> SubscriptionCreated:
+    """Validate, then the abuse controls (rate limits per client and per address, SMS country and
+    daily spend), and only then write and send: a refused subscription writes nothing."""
+    from ventanilla.services import areas, intake_guard
 
     sectors = list(dict.fromkeys(body.sectors))
     if body.lat is not None and body.long is not None:
@@ -135,6 +139,10 @@ def subscribe(body: SubscriptionIn, citizen: CitizenPrincipal | None) -> Subscri
     email = body.email.strip().lower() if body.email else None
     verified = bool(citizen and citizen.email_verified and citizen.email and email == citizen.email.lower())
     code = f"{secrets.randbelow(1_000_000):06d}" if body.phone else None
+    # A confirmation already proven by the account sends nothing, so it does not count for the email.
+    filing = intake_guard.check_subscribing(client, None if verified else email, body.phone)
+    if code and body.phone:
+        _check_sms(intake_guard.sms_refusal(body.phone, _code_text(code, body.language)))
     record = SubscriptionRecord(
         id=sub_id,
         email=email,
@@ -173,6 +181,7 @@ def subscribe(body: SubscriptionIn, citizen: CitizenPrincipal | None) -> Subscri
     if code and body.phone:
         _send_code(body.phone, code, body.language)
         steps.append("sms_code")
+    intake_guard.count_filing(filing)
     return SubscriptionCreated(**out(record).model_dump(), next_steps=steps)
 
 
@@ -231,13 +240,30 @@ def _send_confirmation_email(record: SubscriptionRecord, token: str) -> None:
         ) from error
 
 
+def _code_text(code: str, lang: str) -> str:
+    name = get_settings().institution_name
+    return (
+        f"{name}: your code is {code}. Ignore this if you did not subscribe."
+        if lang == "en"
+        else f"{name}: su código es {code}. Si no se suscribió, ignore este mensaje."
+    )
+
+
+def _check_sms(refused: str | None) -> None:
+    """A phone outside the institution's countries is the client's mistake (422 on ``phone``); a
+    spent daily cap is a wait (429 until the day, in UTC, ends)."""
+    if refused is None:
+        return
+    if refused == "sms_country":
+        raise ValidationFailed("validation_failed", errors=[FieldError("phone", "sub_phone_country")])
+    now = utcnow()
+    left = 86400 - (now.hour * 3600 + now.minute * 60 + now.second)
+    raise TooManyRequests("sub_sms_cap", {"retry_after": left}, [FieldError("phone", f"sub_{refused}")])
+
+
 def _send_code(phone: str, code: str, lang: str) -> None:
     settings = get_settings()
-    text = (
-        f"{settings.institution_name}: your code is {code}. Ignore this if you did not subscribe."
-        if lang == "en"
-        else f"{settings.institution_name}: su código es {code}. Si no se suscribió, ignore este mensaje."
-    )
+    text = _code_text(code, lang)
     try:
         messaging.send_sms(phone, text, settings.sms_sender_id or None)
     except messaging.Permanent as error:

@@ -5,7 +5,8 @@
     SUB#<id>               CONSENT#<at>#<r>      append-only ledger: subscribed, confirmed, unsubscribed
     SUBTOKEN#<sha256>      TOKEN                 one-time email confirmation token (TTL 7 days)
     AUD#<sector>#<topic>   SUB#<id>              a confirmed subscriber of (sector, topic) with what
-                                                 sending needs (language, confirmed email / phone)
+                                                 sending needs (language, confirmed email / phone,
+                                                 the citizen account for segments)
 
 The audience of (sector, topic) is one Query of ``AUD#<sector>#<topic>`` (``*`` is the sector of
 those who follow every sector). A subscription has at most 5 sectors x 10 topics = 50 index items,
@@ -154,6 +155,8 @@ def audience_item(record: SubscriptionRecord, sector: str, topic_code: str) -> d
         "sub_id": record.id,
         "lang": record.language,
     }
+    if record.citizen_id:  # a campaign segment reads the account by it
+        item["citizen"] = record.citizen_id
     if record.email and record.email_state == "confirmed":
         item["email"] = record.email
     if record.phone and record.sms_state == "confirmed":

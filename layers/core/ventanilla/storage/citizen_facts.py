@@ -1,0 +1,66 @@
+"""What a campaign segment reads about a citizen, by key (keys in storage/table.py):
+
+    CITIZEN#<id>   ACCOUNT        the account, with the segment data the citizen chose to give
+    CITIZEN#<id>   FILED#<type>   when the citizen last filed a request of that type (kept by the
+                                  table's stream: one small item per type, never growing)
+
+A fan-out batch reads them with BatchGetItem (100 keys a call), never a Scan.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ventanilla.storage.table import client, is_error, table
+
+
+def _filed_key(citizen_id: str, type_code: str) -> dict[str, str]:
+    return {"PK": f"CITIZEN#{citizen_id}", "SK": f"FILED#{type_code}"}
+
+
+def note_filed(citizen_id: str, type_code: str, at_iso: str) -> bool:
+    """Keep the latest filing of ``type_code``; an older or repeated record changes nothing."""
+    try:
+        table().update_item(
+            Key=_filed_key(citizen_id, type_code),
+            UpdateExpression="SET last_at = :at, entity = :e",
+            ConditionExpression="attribute_not_exists(last_at) OR last_at < :at",
+            ExpressionAttributeValues={":at": at_iso, ":e": "citizen_filed"},
+        )
+    except Exception as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def facts(citizen_ids: list[str], types: list[str]) -> dict[str, dict[str, Any]]:
+    """Per citizen: ``segment`` (the account's, None without an account) and ``filed``
+    ({type: last ISO instant}) for ``types``."""
+    ids = list(dict.fromkeys(citizen_ids))
+    keys = [{"PK": f"CITIZEN#{c}", "SK": "ACCOUNT"} for c in ids]
+    keys += [_filed_key(c, t) for c in ids for t in types]
+    out: dict[str, dict[str, Any]] = {c: {"segment": None, "filed": {}} for c in ids}
+    name = table().name
+    for start in range(0, len(keys), 100):
+        request: dict[str, Any] = {
+            name: {
+                "Keys": keys[start : start + 100],
+                "ProjectionExpression": "PK, SK, #s, last_at",
+                "ExpressionAttributeNames": {"#s": "segment"},
+            }
+        }
+        for _ in range(5):  # unprocessed keys come back under throttling: bounded retries
+            answer = client().batch_get_item(RequestItems=request)
+            for item in answer["Responses"].get(name, []):
+                citizen = str(item["PK"]).removeprefix("CITIZEN#")
+                if citizen not in out:
+                    continue
+                if item["SK"] == "ACCOUNT":
+                    out[citizen]["segment"] = dict(item.get("segment") or {})
+                elif "last_at" in item:
+                    out[citizen]["filed"][str(item["SK"]).removeprefix("FILED#")] = str(item["last_at"])
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+    return out
