@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from ventanilla.models.common import CODE_PATTERN, Code, Strict
 from ventanilla.models.staff_admin import EMAIL
+from ventanilla.models.notices import WebPushSubscriptionIn
 
 Lang = Literal["es", "en"]
 SectorRef = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9][a-z0-9-]{0,62})$")]
@@ -129,6 +130,9 @@ class SubscriptionRecord(BaseModel):
     created_at: datetime
     confirmed_at: datetime | None = None
     version: int = 1
+    webpush: list[dict[str, str]] = Field(default_factory=list)
+    """Browsers that asked for alerts by Web Push (endpoint, p256dh, auth); at most
+    ``SUBSCRIPTION_MAX_PUSH``, copied into the audience items so the fan-out needs no extra read."""
 
 
 class SubscriptionOut(BaseModel):
@@ -141,6 +145,7 @@ class SubscriptionOut(BaseModel):
     email_state: SubscriptionState
     sms_state: SubscriptionState
     confirmed: bool
+    push_devices: int = Field(default=0, description="browsers receiving the alerts by Web Push")
 
 
 class SubscriptionCreated(SubscriptionOut):
@@ -153,6 +158,17 @@ class SubscriptionConfirmEmailIn(Strict):
 
 class SubscriptionConfirmSmsIn(Strict):
     code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+SUBSCRIPTION_MAX_PUSH = 3
+"""Browsers one subscription pushes to (a phone, a tablet, a computer): bounded so an audience
+item, and a fan-out batch of 100 of them, stays small."""
+
+
+class SubscriptionDeviceIn(Strict):
+    """This browser's push subscription (``PushSubscription.toJSON()``): alerts come to it too."""
+
+    subscription: WebPushSubscriptionIn
 
 
 class SubscriptionUpdateIn(Strict):

@@ -74,10 +74,17 @@ def page(message: dict[str, Any], source: Source) -> dict[str, int]:
 
 
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint") if item.get(k)}
+    slim: dict[str, Any] = {
+        k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen_id") if item.get(k)
+    }
+    if item.get("webpush"):
+        slim["webpush"] = [{k: str(v) for k, v in w.items()} for w in item["webpush"]]
+    return slim
 
 
 def _has(channel: str, recipient: dict[str, Any]) -> bool:
+    if channel == "webpush":  # the subscription's browsers, or the account's own (looked up when sent)
+        return bool(recipient.get("webpush") or recipient.get("citizen_id"))
     field = {"email": "email", "sms": "phone", "push": "push_endpoint"}.get(channel, channel)
     return bool(recipient.get(field))
 
@@ -86,7 +93,7 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
     """Step ``deliver``: send ``source``'s message to a batch of recipients, each channel once."""
     from ventanilla.integrations import messaging
     from ventanilla.proactive import channels
-    from ventanilla.services import subscriptions
+    from ventanilla.services import subscription_push, subscriptions
     from ventanilla.storage import notices as notice_store
 
     kind, source_id, n = str(message.get("source")), str(message.get("id")), int(message["n"])
@@ -94,6 +101,7 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
     counts: dict[str, int] = {}
     transient = 0
     rendered: dict[str, channels.Outgoing] = {}
+    subscription_push.register()
     url = f"{get_settings().public_base_url}/#/"
 
     def add(name: str) -> None:
@@ -129,11 +137,18 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
                 continue
             if not marks.claim(ref, sub_id, name):
                 continue
-            if not claimed_any:
+            first = not claimed_any
+            if first:
                 claimed_any = True
                 add("audience")
             try:
-                sender(recipient, outgoing)
+                if not sender(recipient, outgoing):
+                    # Nothing to send to after all (an account without browsers): not a send.
+                    marks.unclaim(ref, sub_id, name)
+                    if first:
+                        claimed_any = False
+                        counts["audience"] -= 1
+                    continue
             except messaging.Permanent:
                 add("failed")
                 continue

@@ -301,6 +301,7 @@ def out(record: SubscriptionRecord) -> SubscriptionOut:
         email_state=record.email_state,
         sms_state=record.sms_state,
         confirmed="confirmed" in (record.email_state, record.sms_state),
+        push_devices=len(record.webpush),
     )
 
 
@@ -344,12 +345,17 @@ def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str 
             new = record.model_copy(update={"topics": rest, "version": record.version + 1})
             store.save(record, new, "unsubscribed", {"topic": topic, "channel": channel})
             return out(new)
-    if record.email_state == "unsubscribed" and record.sms_state in ("unsubscribed", "none"):
+    if (
+        record.email_state in ("unsubscribed", "none")
+        and record.sms_state in ("unsubscribed", "none")
+        and not record.webpush
+    ):
         return out(record)
     new = record.model_copy(
         update={
             "email_state": "unsubscribed" if record.email else "none",
             "sms_state": "unsubscribed" if record.phone else "none",
+            "webpush": [],
             "version": record.version + 1,
         }
     )
