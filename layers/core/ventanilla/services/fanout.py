@@ -63,14 +63,32 @@ def page(message: dict[str, Any], source: Source) -> dict[str, int]:
     recipients, next_key = sub_store.audience_page(
         sector, topic, settings.proactive_batch, message.get("cursor")
     )
-    if recipients:
-        enqueue({**message, "kind": "deliver", "recipients": [_slim(r) for r in recipients]})
+    for batch in _batches([_slim(r) for r in recipients]):
+        enqueue({**message, "kind": "deliver", "recipients": batch})
     delay = min(900, math.floor(len(recipients) / settings.proactive_send_rate))
     if next_key:
         enqueue({**message, "cursor": {k: str(v) for k, v in next_key.items()}}, delay)
     elif part + 1 < len(pairs):
         enqueue({**message, "part": part + 1, "cursor": None}, delay)
     return {"recipients": len(recipients)}
+
+
+MESSAGE_BUDGET = 200_000
+"""Bytes of recipients per ``deliver`` message (SQS takes 256 KiB): Web Push endpoints are up to
+1 KB each, so a page of 100 subscribers with 3 browsers each may need two messages."""
+
+
+def _batches(recipients: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    batches: list[list[dict[str, Any]]] = []
+    size = MESSAGE_BUDGET
+    for recipient in recipients:
+        length = len(json.dumps(recipient))
+        if size + length > MESSAGE_BUDGET:
+            batches.append([])
+            size = 0
+        batches[-1].append(recipient)
+        size += length
+    return batches
 
 
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
