@@ -13,9 +13,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import Aws, post
+from tests.integration import test_proactive
 from tests.integration.test_accounts import bearer, sign_up
-from tests.integration.test_proactive import confirm_by_email, drain, sent, subscribe, world  # noqa: F401
+from tests.integration.test_proactive import confirm_by_email, drain, sent, subscribe
 from tests.push_service import PushService
+
+proactive_world = test_proactive.world  # the module's sectors and topics (a fixture)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +63,9 @@ def alert_body(world: dict[str, str], title: str) -> dict[str, Any]:
 
 
 def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
-    api: Any, aws: Aws, world: dict[str, str], push_service: PushService
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
 ) -> None:
+    world = proactive_world
     run = uuid.uuid4().hex[:6]
     north = world["north"]
     follows = {"topics": ["cortes-agua"], "sectors": [north]}
@@ -92,11 +96,15 @@ def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
     c_sub = post(api, "/api/v1/subscriptions", {"consent": True, "email": c_mail, **follows}, c_headers)
     assert c_sub.status_code == 201 and c_sub.json_body["email_state"] == "confirmed", c_sub.body
     c_phone = push_service.subscribe()
-    device = post(api, "/api/v1/devices", {"platform": "webpush", "subscription": c_phone.to_json()}, c_headers)
+    device = post(
+        api, "/api/v1/devices", {"platform": "webpush", "subscription": c_phone.to_json()}, c_headers
+    )
     assert device.status_code == 201 and device.json_body["owner"] == "citizen", device.body
 
     carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
-    published = api.post("/api/v1/admin/alerts", body=json.dumps(alert_body(world, f"Corte {run}")), headers=carla)
+    published = api.post(
+        "/api/v1/admin/alerts", body=json.dumps(alert_body(world, f"Corte {run}")), headers=carla
+    )
     assert published.status_code == 201, published.body
     alert = published.json_body
     drain(aws)
@@ -139,7 +147,9 @@ def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
     assert update.status_code == 201, update.body
     drain(aws)
     assert record(a).webpush == [] and audience_pushes(north, "cortes-agua", a) == []
-    assert ("push_removed", "subscription_gone") in {(e["action"], e.get("reason")) for e in sub_store.ledger(a)}
+    assert ("push_removed", "subscription_gone") in {
+        (e["action"], e.get("reason")) for e in sub_store.ledger(a)
+    }
     assert len([m for m in sent(a_mail, "email") if f"Corte {run}" in m["subject"]]) == 2
     [_, second] = push_service.wait_for(b_phone, 2)
     assert second["title"] == f"Actualización: Corte {run}" and len(a_phone.received) == 1
@@ -154,10 +164,11 @@ def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
 
 
 def test_bad_push_devices_are_refused_and_write_nothing(
-    api: Any, aws: Aws, world: dict[str, str], push_service: PushService
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
 ) -> None:
     mail = f"push-bad-{uuid.uuid4().hex[:6]}@example.cl"
-    sub_id = subscribe(api, email=mail, topics=["cortes-agua"], sectors=[world["north"]])["id"]
+    north = proactive_world["north"]
+    sub_id = subscribe(api, email=mail, topics=["cortes-agua"], sectors=[north])["id"]
     good = push_service.subscribe().to_json()
 
     def field(answer: Any, status: int = 422) -> str:

@@ -9,9 +9,19 @@ from ventanilla.services.fanout import MESSAGE_BUDGET, _batches, _slim
 
 
 def test_a_page_of_big_recipients_splits_under_the_budget_in_order() -> None:
-    browser = {"endpoint": "https://fcm.googleapis.com/fcm/send/" + "x" * 980, "p256dh": "k" * 87, "auth": "a" * 22}
+    browser = {
+        "endpoint": "https://fcm.googleapis.com/fcm/send/" + "x" * 980,
+        "p256dh": "k" * 87,
+        "auth": "a" * 22,
+    }
     items = [
-        {"sub_id": f"s{n}", "lang": "es", "email": f"p{n}@example.cl", "webpush": [browser] * 3, "PK": "AUD#a#b"}
+        {
+            "sub_id": f"s{n}",
+            "lang": "es",
+            "email": f"p{n}@example.cl",
+            "webpush": [browser] * 3,
+            "PK": "AUD#a#b",
+        }
         for n in range(100)
     ]
     slim = [_slim(i) for i in items]

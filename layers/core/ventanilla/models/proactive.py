@@ -12,8 +12,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from ventanilla.models.common import CODE_PATTERN, Code, Strict
-from ventanilla.models.staff_admin import EMAIL
 from ventanilla.models.notices import WebPushSubscriptionIn
+from ventanilla.models.staff_admin import EMAIL
 
 Lang = Literal["es", "en"]
 SectorRef = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9][a-z0-9-]{0,62})$")]

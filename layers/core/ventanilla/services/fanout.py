@@ -92,9 +92,8 @@ def _batches(recipients: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
 
 
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    slim: dict[str, Any] = {
-        k: str(item[k]) for k in ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen_id") if item.get(k)
-    }
+    fields = ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen_id")
+    slim: dict[str, Any] = {k: str(item[k]) for k in fields if item.get(k)}
     if item.get("webpush"):
         slim["webpush"] = [{k: str(v) for k, v in w.items()} for w in item["webpush"]]
     return slim
