@@ -189,5 +189,5 @@ def test_bad_push_devices_are_refused_and_write_nothing(
 
     for _ in range(SUBSCRIPTION_MAX_PUSH):
         assert add_push(api, sub_id, push_service.subscribe().to_json()).status_code == 200
-    assert field(add_push(api, sub_id, push_service.subscribe().to_json()), 409) == "too_many_devices"
+    assert field(add_push(api, sub_id, push_service.subscribe().to_json()), 409) == "sub_push_too_many"
     assert len(record(sub_id).webpush) == SUBSCRIPTION_MAX_PUSH

@@ -266,7 +266,7 @@ function pushBox(id, token, sub) {
         status.textContent = w('push_on');
       }
     } catch (error) {
-      const full = error && error.status === 409 && error.problem.code === 'too_many_devices';
+      const full = error && error.status === 409 && error.problem.code === 'sub_push_too_many';
       status.textContent = full ? w('push_full') : tr(error && error.status === 409 ? 'push.not_offered' : 'push.failed');
       status.classList.add('push-problem');
     } finally {

@@ -81,5 +81,17 @@ register(
             "es": "Un aviso admite como máximo {limit} actualizaciones.",
             "en": "An alert takes at most {limit} updates.",
         },
+        "sub_push_not_configured": {
+            "es": "Esta institución todavía no envía avisos al teléfono.",
+            "en": "This institution does not send notices to phones yet.",
+        },
+        "sub_push_service_unknown": {
+            "es": "Esa dirección no es de un servicio push conocido.",
+            "en": "That address is not a known push service.",
+        },
+        "sub_push_too_many": {
+            "es": "Ya hay {limit} dispositivos recibiendo estos avisos.",
+            "en": "{limit} devices already receive these notices.",
+        },
     }
 )

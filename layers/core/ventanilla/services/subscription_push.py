@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import ventanilla.services.notifications  # noqa: F401  (registers too_many_devices, push_service_unknown)
+import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.errors import Conflict, FieldError, ValidationFailed
 from ventanilla.integrations import messaging
 from ventanilla.integrations import secrets as secret_store
@@ -36,16 +36,16 @@ def add_device(sub_id: str, token: str | None, body: SubscriptionDeviceIn) -> Su
     record = subscriptions.check_token(sub_id, token)
     sub = body.subscription
     if secret_store.vapid_keys() is None:
-        raise Conflict("push_not_configured", {"platform": CHANNEL})
+        raise Conflict("sub_push_not_configured")
     if not webpush.allowed_endpoint(sub.endpoint, tuple(get_settings().webpush_allowed_hosts.split(","))):
         raise ValidationFailed(
-            "validation_failed", errors=[FieldError("subscription.endpoint", "push_service_unknown")]
+            "validation_failed", errors=[FieldError("subscription.endpoint", "sub_push_service_unknown")]
         )
     entry = {"endpoint": sub.endpoint, "p256dh": sub.keys.p256dh, "auth": sub.keys.auth}
     others = [w for w in record.webpush if w.get("endpoint") != sub.endpoint]
     known = len(others) < len(record.webpush)
     if not known and len(others) >= SUBSCRIPTION_MAX_PUSH:
-        raise Conflict("too_many_devices", {"limit": SUBSCRIPTION_MAX_PUSH})
+        raise Conflict("sub_push_too_many", {"limit": SUBSCRIPTION_MAX_PUSH})
     new = record.model_copy(update={"webpush": [*others, entry], "version": record.version + 1})
     action = None if known else "confirmed"
     store.save(record, new, action, {"channel": CHANNEL, "by": "browser_permission"})
