@@ -35,7 +35,7 @@ const WORDS = {
     push_enable: 'Recibir avisos en este teléfono', push_count: 'Dispositivos que reciben notificaciones: {n}',
     push_working: 'Activando…', push_on: 'Listo: los avisos llegarán también a este dispositivo.',
     push_full: 'Ya hay 3 dispositivos recibiendo estos avisos. Deje de recibir todos los avisos y vuelva a suscribirse para cambiarlos.',
-    state_push: 'Notificaciones',
+    state_push: 'Notificaciones', push_manage: 'Recibir avisos en este teléfono o cambiar mis avisos',
   },
   en: {
     subscribe_title: 'Get notices',
@@ -64,7 +64,7 @@ const WORDS = {
     push_enable: 'Get notices on this phone', push_count: 'Devices receiving notifications: {n}',
     push_working: 'Turning on…', push_on: 'Done: the notices will also come to this device.',
     push_full: 'Three devices already receive these notices. Stop all notices and subscribe again to change them.',
-    state_push: 'Notifications',
+    state_push: 'Notifications', push_manage: 'Get notices on this phone or change my notices',
   },
 };
 
@@ -147,10 +147,11 @@ function nextSteps(made) {
       e.preventDefault();
       busy(button, true);
       try {
-        await request(`/subscriptions/${made.id}/confirm-sms`, { method: 'POST', body: { code: code.control.value.trim() } });
+        const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, { method: 'POST', body: { code: code.control.value.trim() } });
         form.hidden = true;
         done.className = 'flash';
         done.textContent = w('confirmed');
+        if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
         announce(w('confirmed'));
       } catch (error) {
         showErrors(form, error.errors.length ? error.errors.map((x) => ({ field: 'code', message: x.message })) : [{ field: null, message: error.message }]);
@@ -160,7 +161,13 @@ function nextSteps(made) {
     out.push(form, done);
   }
   if (!made.next_steps.length) out.push(h('p', { class: 'flash', role: 'status', tabindex: '-1' }, w('confirmed')));
+  if (made.manage_path) out.push(manageLink(made.manage_path));
   return out;
+}
+
+/** To the management page, where "Recibir avisos en este teléfono" is (after a confirmation). */
+function manageLink(path) {
+  return h('p', { class: 'actions' }, h('a', { href: path, class: 'btn', 'data-testid': 'sub-manage-link' }, w('push_manage')));
 }
 
 // ---- confirm ---------------------------------------------------------------------------------------
@@ -173,10 +180,11 @@ export async function renderConfirm({ query }) {
     e.preventDefault();
     busy(button, true);
     try {
-      await request('/subscriptions/confirm', { method: 'POST', body: { token } });
+      const done = await request('/subscriptions/confirm', { method: 'POST', body: { token } });
       form.hidden = true;
       status.className = 'flash';
       status.textContent = w('confirmed');
+      if (done.manage_path) status.after(manageLink(done.manage_path));
     } catch (error) {
       status.textContent = error.status === 404 || error.status === 422 ? w('invalid_link') : error.message;
       busy(button, false);

@@ -146,6 +146,11 @@ class SubscriptionOut(BaseModel):
     sms_state: SubscriptionState
     confirmed: bool
     push_devices: int = Field(default=0, description="browsers receiving the alerts by Web Push")
+    manage_path: str | None = Field(
+        default=None,
+        description="the management page (#/suscripcion/<id>?t=), only in the answer to a confirmation"
+        " (the link or code proved the contact) or to a signed-in citizen's own subscription",
+    )
 
 
 class SubscriptionCreated(SubscriptionOut):
