@@ -71,8 +71,11 @@ def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
     follows = {"topics": ["cortes-agua"], "sectors": [north]}
     # A: confirmed by email, then a browser; B: never confirmed the email, pressed the push button.
     a_mail, b_mail = f"push-a-{run}@example.cl", f"push-b-{run}@example.cl"
-    a = subscribe(api, email=a_mail, **follows)["id"]
-    confirm_by_email(api, a_mail)
+    made = subscribe(api, email=a_mail, **follows)
+    a = made["id"]
+    assert made["manage_path"] is None  # whoever typed the address gets no management link
+    # The confirmation proved the address: its answer leads to the management page (push button).
+    assert confirm_by_email(api, a_mail)["manage_path"] == f"#/suscripcion/{a}?t={manage(a)}"
     b = subscribe(api, email=b_mail, **follows)["id"]
     a_phone, b_phone = push_service.subscribe(), push_service.subscribe()
     added = add_push(api, a, a_phone.to_json())
