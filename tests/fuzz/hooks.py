@@ -73,6 +73,7 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/admin/areas": "valid, non-overlapping polygons within the size limits (shapely checks)",
     "POST /api/v1/subscriptions": "topics and sectors that exist, a point inside a sector, email or phone",
     "PUT /api/v1/subscriptions/{sub_id}": "the management link's signature; topics and sectors that exist",
+    "POST /api/v1/subscriptions/{sub_id}/devices": "the management link's signature; a known push service",
     "POST /api/v1/admin/alerts": "sectors and topics that exist, end after start",
     "POST /api/v1/admin/campaigns": "sectors and topics that exist",
     "POST /api/v1/admin/campaigns/preview": "sectors and topics that exist",

@@ -44,10 +44,11 @@ function keyBytes(base64url) {
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
-/** Subscribe this browser (after the citizen asked) and file it under the request. */
-async function subscribe(number, headers) {
+/** Ask for permission and this browser's push subscription (only ever from a click). Answers
+ * { state: 'blocked' | 'dismissed' } or { state: 'on', subscription } (PushSubscription.toJSON()). */
+export async function browserSubscription() {
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') return permission === 'denied' ? 'blocked' : 'dismissed';
+  if (permission !== 'granted') return { state: permission === 'denied' ? 'blocked' : 'dismissed' };
   const { public_key: key } = await request('/push/key');
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
@@ -57,7 +58,16 @@ async function subscribe(number, headers) {
     subscription = await Promise.race([
       registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }), timeout]);
   }
-  await request('/devices', { method: 'POST', body: { platform: 'webpush', number, subscription: subscription.toJSON() }, headers });
+  return { state: 'on', subscription: subscription.toJSON() };
+}
+
+export { pushSupported, isIos, standalone };
+
+/** Subscribe this browser (after the citizen asked) and file it under the request. */
+async function subscribe(number, headers) {
+  const got = await browserSubscription();
+  if (got.state !== 'on') return got.state;
+  await request('/devices', { method: 'POST', body: { platform: 'webpush', number, subscription: got.subscription }, headers });
   return 'on';
 }
 

@@ -35,6 +35,7 @@ from ventanilla.models.proactive import (
     SubscriptionConfirmEmailIn,
     SubscriptionConfirmSmsIn,
     SubscriptionCreated,
+    SubscriptionDeviceIn,
     SubscriptionIn,
     SubscriptionOut,
     SubscriptionTopic,
@@ -42,7 +43,7 @@ from ventanilla.models.proactive import (
     SubscriptionTopicList,
     SubscriptionUpdateIn,
 )
-from ventanilla.services import areas, campaigns, service_alerts, subscriptions
+from ventanilla.services import areas, campaigns, service_alerts, subscription_push, subscriptions
 
 bp = Blueprint(__name__)
 
@@ -307,6 +308,21 @@ def unsubscribe(sub_id: str) -> Response:
     if topic is not None and not is_code(topic):
         raise BadRequest("invalid_query", {"detail": "topic"})
     return json_response(subscriptions.unsubscribe(sub_id, _token(), topic))
+
+
+@route(
+    bp,
+    "/api/v1/subscriptions/{sub_id}/devices",
+    "POST",
+    summary="Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)",
+    tag="public",
+    body=SubscriptionDeviceIn,
+    response=SubscriptionOut,
+    query={"t": TOKEN},
+)
+def add_subscription_device(sub_id: str) -> Response:
+    body = parse_body(bp.current_request, SubscriptionDeviceIn)
+    return json_response(subscription_push.add_device(sub_id, _token(), body))
 
 
 # ---- service alerts --------------------------------------------------------------------------------

@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     campaign_schedule_group: str = Field(default="", alias="CAMPAIGN_SCHEDULE_GROUP")
     campaign_scheduler_role_arn: str = Field(default="", alias="CAMPAIGN_SCHEDULER_ROLE_ARN")
     proactive_channel_order: str = Field(
-        default="push,sms,email", alias="PROACTIVE_CHANNEL_ORDER", pattern=r"^[a-z]+(,[a-z]+)*$"
+        default="webpush,push,sms,email", alias="PROACTIVE_CHANNEL_ORDER", pattern=r"^[a-z]+(,[a-z]+)*$"
     )
     """Order an alert goes out on a subscriber's confirmed channels; a new channel (webpush) joins
     by registering a sender in ventanilla.proactive.channels and naming it here."""

@@ -3,8 +3,9 @@
 // Its words live here, in Spanish and English, beside the screens that use them.
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
-import { getLang, pick } from '../i18n.js';
+import { getLang, pick, t as tr } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { browserSubscription, isIos, pushSupported, standalone } from '../pwa.js';
 
 const WORDS = {
   es: {
@@ -30,6 +31,11 @@ const WORDS = {
     status_open: 'abierto', status_restored: 'restablecido',
     figures: 'Audiencia {audience} · enviados {sent} (correo {email}, SMS {sms}, push {push}) · fallidos {failed} · omitidos {skipped}',
     none: 'Todavía no hay avisos.', no_topics: 'No hay temas definidos todavía.', optional: 'opcional',
+    push_title: 'Avisos en este teléfono', push_lead: 'Reciba estos avisos también como notificación en este teléfono o computador. La notificación muestra el aviso, nunca sus datos.',
+    push_enable: 'Recibir avisos en este teléfono', push_count: 'Dispositivos que reciben notificaciones: {n}',
+    push_working: 'Activando…', push_on: 'Listo: los avisos llegarán también a este dispositivo.',
+    push_full: 'Ya hay 3 dispositivos recibiendo estos avisos. Deje de recibir todos los avisos y vuelva a suscribirse para cambiarlos.',
+    state_push: 'Notificaciones', push_manage: 'Recibir avisos en este teléfono o cambiar mis avisos',
   },
   en: {
     subscribe_title: 'Get notices',
@@ -54,6 +60,11 @@ const WORDS = {
     status_open: 'open', status_restored: 'restored',
     figures: 'Audience {audience} · sent {sent} (email {email}, SMS {sms}, push {push}) · failed {failed} · skipped {skipped}',
     none: 'No alerts yet.', no_topics: 'No topics defined yet.', optional: 'optional',
+    push_title: 'Notices on this phone', push_lead: 'Get these notices as notifications on this phone or computer too. A notification shows the notice, never your data.',
+    push_enable: 'Get notices on this phone', push_count: 'Devices receiving notifications: {n}',
+    push_working: 'Turning on…', push_on: 'Done: the notices will also come to this device.',
+    push_full: 'Three devices already receive these notices. Stop all notices and subscribe again to change them.',
+    state_push: 'Notifications', push_manage: 'Get notices on this phone or change my notices',
   },
 };
 
@@ -136,10 +147,11 @@ function nextSteps(made) {
       e.preventDefault();
       busy(button, true);
       try {
-        await request(`/subscriptions/${made.id}/confirm-sms`, { method: 'POST', body: { code: code.control.value.trim() } });
+        const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, { method: 'POST', body: { code: code.control.value.trim() } });
         form.hidden = true;
         done.className = 'flash';
         done.textContent = w('confirmed');
+        if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
         announce(w('confirmed'));
       } catch (error) {
         showErrors(form, error.errors.length ? error.errors.map((x) => ({ field: 'code', message: x.message })) : [{ field: null, message: error.message }]);
@@ -149,7 +161,13 @@ function nextSteps(made) {
     out.push(form, done);
   }
   if (!made.next_steps.length) out.push(h('p', { class: 'flash', role: 'status', tabindex: '-1' }, w('confirmed')));
+  if (made.manage_path) out.push(manageLink(made.manage_path));
   return out;
+}
+
+/** To the management page, where "Recibir avisos en este teléfono" is (after a confirmation). */
+function manageLink(path) {
+  return h('p', { class: 'actions' }, h('a', { href: path, class: 'btn', 'data-testid': 'sub-manage-link' }, w('push_manage')));
 }
 
 // ---- confirm ---------------------------------------------------------------------------------------
@@ -162,10 +180,11 @@ export async function renderConfirm({ query }) {
     e.preventDefault();
     busy(button, true);
     try {
-      await request('/subscriptions/confirm', { method: 'POST', body: { token } });
+      const done = await request('/subscriptions/confirm', { method: 'POST', body: { token } });
       form.hidden = true;
       status.className = 'flash';
       status.textContent = w('confirmed');
+      if (done.manage_path) status.after(manageLink(done.manage_path));
     } catch (error) {
       status.textContent = error.status === 404 || error.status === 422 ? w('invalid_link') : error.message;
       busy(button, false);
@@ -221,9 +240,50 @@ export async function renderManage({ params, query }) {
     status.textContent = w('unsubscribed');
     status.focus();
   } }, w('unsubscribe_all'));
-  const active = sub.email_state === 'confirmed' || sub.sms_state === 'confirmed';
-  return h('section', {}, h('h1', {}, w('manage_title')), states,
+  const active = sub.email_state === 'confirmed' || sub.sms_state === 'confirmed' || sub.push_devices > 0;
+  if (sub.push_devices) states.append(h('dt', {}, w('state_push')), h('dd', {}, String(sub.push_devices)));
+  const push = sub.email_state === 'unsubscribed' && !active ? null : pushBox(id, t, sub);
+  return h('section', {}, h('h1', {}, w('manage_title')), states, push,
     active ? [form, h('div', { class: 'actions' }, leave)] : h('p', { class: 'notice' }, w('unsubscribed')), status);
+}
+
+/** "Recibir avisos en este teléfono": this browser joins the subscription (permission asked on click). */
+function pushBox(id, token, sub) {
+  const status = h('p', { class: 'status-line', role: 'status', 'data-testid': 'sub-push-status' });
+  const count = h('p', { class: 'hint' }, w('push_count', { n: sub.push_devices || 0 }));
+  const box = h('section', { class: 'push-box', 'aria-labelledby': 'sub-push-h', 'data-testid': 'sub-push-box' },
+    h('h2', { id: 'sub-push-h' }, w('push_title')), h('p', {}, w('push_lead')));
+  if (!pushSupported()) {
+    box.append(h('p', { class: 'hint' }, tr(isIos() && !standalone() ? 'push.ios_first' : 'push.unsupported')));
+    return box;
+  }
+  const button = h('button', { type: 'button', class: 'btn primary', 'data-testid': 'sub-push-enable' }, w('push_enable'));
+  button.addEventListener('click', async () => {
+    busy(button, true);
+    status.textContent = w('push_working');
+    status.classList.remove('push-problem');
+    try {
+      const got = await browserSubscription();
+      if (got.state !== 'on') {
+        status.textContent = tr(`push.${got.state}`);
+        status.classList.add('push-problem');
+      } else {
+        const url = `/subscriptions/${encodeURIComponent(id)}/devices?t=${encodeURIComponent(token)}`;
+        const done = await request(url, { method: 'POST', body: { subscription: got.subscription } });
+        count.textContent = w('push_count', { n: done.push_devices });
+        status.textContent = w('push_on');
+      }
+    } catch (error) {
+      const full = error && error.status === 409 && error.problem.code === 'sub_push_too_many';
+      status.textContent = full ? w('push_full') : tr(error && error.status === 409 ? 'push.not_offered' : 'push.failed');
+      status.classList.add('push-problem');
+    } finally {
+      busy(button, false);
+      announce(status.textContent);
+    }
+  });
+  box.append(h('div', { class: 'actions' }, button), count, status);
+  return box;
 }
 
 // ---- console: alerts -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from ventanilla.models.accounts import AgeBand
 from ventanilla.models.common import CODE_PATTERN, Code, Strict
+from ventanilla.models.notices import WebPushSubscriptionIn
 from ventanilla.models.staff_admin import EMAIL
 
 Lang = Literal["es", "en"]
@@ -130,6 +131,9 @@ class SubscriptionRecord(BaseModel):
     created_at: datetime
     confirmed_at: datetime | None = None
     version: int = 1
+    webpush: list[dict[str, str]] = Field(default_factory=list)
+    """Browsers that asked for alerts by Web Push (endpoint, p256dh, auth); at most
+    ``SUBSCRIPTION_MAX_PUSH``, copied into the audience items so the fan-out needs no extra read."""
 
 
 class SubscriptionOut(BaseModel):
@@ -142,6 +146,12 @@ class SubscriptionOut(BaseModel):
     email_state: SubscriptionState
     sms_state: SubscriptionState
     confirmed: bool
+    push_devices: int = Field(default=0, description="browsers receiving the alerts by Web Push")
+    manage_path: str | None = Field(
+        default=None,
+        description="the management page (#/suscripcion/<id>?t=), only in the answer to a confirmation"
+        " (the link or code proved the contact) or to a signed-in citizen's own subscription",
+    )
 
 
 class SubscriptionCreated(SubscriptionOut):
@@ -154,6 +164,17 @@ class SubscriptionConfirmEmailIn(Strict):
 
 class SubscriptionConfirmSmsIn(Strict):
     code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+SUBSCRIPTION_MAX_PUSH = 3
+"""Browsers one subscription pushes to (a phone, a tablet, a computer): bounded so an audience
+item, and a fan-out batch of 100 of them, stays small."""
+
+
+class SubscriptionDeviceIn(Strict):
+    """This browser's push subscription (``PushSubscription.toJSON()``): alerts come to it too."""
+
+    subscription: WebPushSubscriptionIn
 
 
 class SubscriptionUpdateIn(Strict):

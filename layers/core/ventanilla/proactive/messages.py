@@ -113,5 +113,17 @@ register(
             "es": "Se alcanzó el máximo diario de SMS de la institución.",
             "en": "The institution's daily SMS maximum has been reached.",
         },
+        "sub_push_not_configured": {
+            "es": "Esta institución todavía no envía avisos al teléfono.",
+            "en": "This institution does not send notices to phones yet.",
+        },
+        "sub_push_service_unknown": {
+            "es": "Esa dirección no es de un servicio push conocido.",
+            "en": "That address is not a known push service.",
+        },
+        "sub_push_too_many": {
+            "es": "Ya hay {limit} dispositivos recibiendo estos avisos.",
+            "en": "{limit} devices already receive these notices.",
+        },
     }
 )

@@ -65,8 +65,8 @@ def page(message: dict[str, Any], source: Source) -> dict[str, int]:
     recipients, next_key = sub_store.audience_page(
         sector, topic, settings.proactive_batch, message.get("cursor")
     )
-    if recipients:
-        enqueue({**message, "kind": "deliver", "recipients": [_slim(r) for r in recipients]})
+    for batch in _batches([_slim(r) for r in recipients]):
+        enqueue({**message, "kind": "deliver", "recipients": batch})
     delay = min(900, math.floor(len(recipients) / settings.proactive_send_rate))
     if next_key:
         enqueue({**message, "cursor": {k: str(v) for k, v in next_key.items()}}, delay)
@@ -75,9 +75,30 @@ def page(message: dict[str, Any], source: Source) -> dict[str, int]:
     return {"recipients": len(recipients)}
 
 
+MESSAGE_BUDGET = 200_000
+"""Bytes of recipients per ``deliver`` message (SQS takes 256 KiB): Web Push endpoints are up to
+1 KB each, so a page of 100 subscribers with 3 browsers each may need two messages."""
+
+
+def _batches(recipients: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    batches: list[list[dict[str, Any]]] = []
+    size = MESSAGE_BUDGET
+    for recipient in recipients:
+        length = len(json.dumps(recipient))
+        if size + length > MESSAGE_BUDGET:
+            batches.append([])
+            size = 0
+        batches[-1].append(recipient)
+        size += length
+    return batches
+
+
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    keep = ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen")
-    return {k: str(item[k]) for k in keep if item.get(k)}
+    fields = ("sub_id", "lang", "email", "phone", "push_endpoint", "citizen_id")
+    slim: dict[str, Any] = {k: str(item[k]) for k in fields if item.get(k)}
+    if item.get("webpush"):
+        slim["webpush"] = [{k: str(v) for k, v in w.items()} for w in item["webpush"]]
+    return slim
 
 
 def in_segment(recipients: list[dict[str, Any]], segment: dict[str, Any]) -> list[dict[str, Any]]:
@@ -87,20 +108,22 @@ def in_segment(recipients: list[dict[str, Any]], segment: dict[str, Any]) -> lis
     from ventanilla.rules import campaign_segments
     from ventanilla.storage import citizen_facts
 
-    ids = [str(r["citizen"]) for r in recipients if r.get("citizen")]
+    ids = [str(r["citizen_id"]) for r in recipients if r.get("citizen_id")]
     known = citizen_facts.facts(ids, list(segment.get("filed_types") or [])) if ids else {}
     now = clock.now()
     return [
         r
         for r in recipients
-        if r.get("citizen")
+        if r.get("citizen_id")
         and campaign_segments.matches(
-            segment, known[str(r["citizen"])]["segment"], known[str(r["citizen"])]["filed"], now
+            segment, known[str(r["citizen_id"])]["segment"], known[str(r["citizen_id"])]["filed"], now
         )
     ]
 
 
 def _has(channel: str, recipient: dict[str, Any]) -> bool:
+    if channel == "webpush":  # the subscription's browsers, or the account's own (looked up when sent)
+        return bool(recipient.get("webpush") or recipient.get("citizen_id"))
     field = {"email": "email", "sms": "phone", "push": "push_endpoint"}.get(channel, channel)
     return bool(recipient.get(field))
 
@@ -109,7 +132,7 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
     """Step ``deliver``: send ``source``'s message to a batch of recipients, each channel once."""
     from ventanilla.integrations import messaging
     from ventanilla.proactive import channels
-    from ventanilla.services import subscriptions
+    from ventanilla.services import subscription_push, subscriptions
     from ventanilla.storage import notices as notice_store
 
     kind, source_id, n = str(message.get("source")), str(message.get("id")), int(message["n"])
@@ -117,6 +140,7 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
     counts: dict[str, int] = {}
     transient = 0
     rendered: dict[str, channels.Outgoing] = {}
+    subscription_push.register()
     url = f"{get_settings().public_base_url}/#/"
 
     def add(name: str) -> None:
@@ -157,11 +181,18 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
                 continue
             if not marks.claim(ref, sub_id, name):
                 continue
-            if not claimed_any:
+            first = not claimed_any
+            if first:
                 claimed_any = True
                 add("audience")
             try:
-                sender(recipient, outgoing)
+                if not sender(recipient, outgoing):
+                    # Nothing to send to after all (an account without browsers): not a send.
+                    marks.unclaim(ref, sub_id, name)
+                    if first:
+                        claimed_any = False
+                        counts["audience"] -= 1
+                    continue
             except messaging.Permanent:
                 add("failed")
                 continue

@@ -83,8 +83,12 @@ def _code_hash(sub_id: str, code: str) -> str:
     return hmac.new(secret_store.notify_secret(), f"sms:{sub_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def manage_path(sub_id: str) -> str:
+    return f"#/suscripcion/{sub_id}?t={manage_token(sub_id)}"
+
+
 def manage_url(sub_id: str) -> str:
-    return f"{get_settings().public_base_url}/#/suscripcion/{sub_id}?t={manage_token(sub_id)}"
+    return f"{get_settings().public_base_url}/{manage_path(sub_id)}"
 
 
 def unsubscribe_url(sub_id: str, topic: str | None = None) -> str:
@@ -182,7 +186,8 @@ def subscribe(
         _send_code(body.phone, code, body.language)
         steps.append("sms_code")
     intake_guard.count_filing(filing)
-    return SubscriptionCreated(**out(record).model_dump(), next_steps=steps)
+    made = out(record, proved=verified)
+    return SubscriptionCreated(**made.model_dump(), next_steps=steps)
 
 
 def _notice_version() -> str:
@@ -278,7 +283,7 @@ def confirm_email(token: str) -> SubscriptionOut:
     if record is None:
         raise NotFound("sub_token_invalid")
     if record.email_state != "pending":
-        return out(record)
+        return out(record, proved=True)
     new = record.model_copy(
         update={
             "email_state": "confirmed",
@@ -287,7 +292,7 @@ def confirm_email(token: str) -> SubscriptionOut:
         }
     )
     store.save(record, new, "confirmed", {"channel": "email"})
-    return out(new)
+    return out(new, proved=True)
 
 
 def confirm_sms(sub_id: str, code: str) -> SubscriptionOut:
@@ -313,10 +318,12 @@ def confirm_sms(sub_id: str, code: str) -> SubscriptionOut:
         }
     )
     store.save(record, new, "confirmed", {"channel": "sms"})
-    return out(new)
+    return out(new, proved=True)
 
 
-def out(record: SubscriptionRecord) -> SubscriptionOut:
+def out(record: SubscriptionRecord, proved: bool = False) -> SubscriptionOut:
+    """The subscription as its owner sees it; ``proved``: the caller just proved the contact (the
+    answer may then carry the management page, where push and changes are)."""
     return SubscriptionOut(
         id=record.id,
         email=_mask(record.email) if record.email else None,
@@ -327,6 +334,8 @@ def out(record: SubscriptionRecord) -> SubscriptionOut:
         email_state=record.email_state,
         sms_state=record.sms_state,
         confirmed="confirmed" in (record.email_state, record.sms_state),
+        push_devices=len(record.webpush),
+        manage_path=manage_path(record.id) if proved else None,
     )
 
 
@@ -370,12 +379,17 @@ def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str 
             new = record.model_copy(update={"topics": rest, "version": record.version + 1})
             store.save(record, new, "unsubscribed", {"topic": topic, "channel": channel})
             return out(new)
-    if record.email_state == "unsubscribed" and record.sms_state in ("unsubscribed", "none"):
+    if (
+        record.email_state in ("unsubscribed", "none")
+        and record.sms_state in ("unsubscribed", "none")
+        and not record.webpush
+    ):
         return out(record)
     new = record.model_copy(
         update={
             "email_state": "unsubscribed" if record.email else "none",
             "sms_state": "unsubscribed" if record.phone else "none",
+            "webpush": [],
             "version": record.version + 1,
         }
     )

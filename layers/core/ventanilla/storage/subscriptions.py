@@ -6,7 +6,9 @@
     SUBTOKEN#<sha256>      TOKEN                 one-time email confirmation token (TTL 7 days)
     AUD#<sector>#<topic>   SUB#<id>              a confirmed subscriber of (sector, topic) with what
                                                  sending needs (language, confirmed email / phone,
-                                                 the citizen account for segments)
+                                                 Web Push subscriptions (``webpush``, at most 3),
+                                                 the citizen account (``citizen_id``: segments, and
+                                                 its own browsers also get it)
 
 The audience of (sector, topic) is one Query of ``AUD#<sector>#<topic>`` (``*`` is the sector of
 those who follow every sector). A subscription has at most 5 sectors x 10 topics = 50 index items,
@@ -155,12 +157,14 @@ def audience_item(record: SubscriptionRecord, sector: str, topic_code: str) -> d
         "sub_id": record.id,
         "lang": record.language,
     }
-    if record.citizen_id:  # a campaign segment reads the account by it
-        item["citizen"] = record.citizen_id
     if record.email and record.email_state == "confirmed":
         item["email"] = record.email
     if record.phone and record.sms_state == "confirmed":
         item["phone"] = record.phone
+    if record.webpush:
+        item["webpush"] = [dict(w) for w in record.webpush]
+    if record.citizen_id:
+        item["citizen_id"] = record.citizen_id
     return item
 
 
@@ -209,7 +213,8 @@ def save(
 
 
 def _reachable(record: SubscriptionRecord) -> bool:
-    return record.email_state == "confirmed" or record.sms_state == "confirmed"
+    """Confirmed by email or SMS, or a browser asked for push (its permission prompt is the opt-in)."""
+    return record.email_state == "confirmed" or record.sms_state == "confirmed" or bool(record.webpush)
 
 
 def audience_page(

@@ -1,0 +1,196 @@
+"""Alerts by Web Push (issue 21 item 3): a browser joins a subscription through its management link,
+a citizen account's own browsers get its subscription's alerts, the fan-out encrypts with pywebpush
+to the push service on this machine (tests/push_service.py decrypts as a browser would), a rerun
+pushes nothing twice, 410 takes the browser off, bad input is a 4xx that writes nothing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import Aws, post
+from tests.integration import test_proactive
+from tests.integration.test_accounts import bearer, sign_up
+from tests.integration.test_proactive import confirm_by_email, drain, sent, subscribe
+from tests.push_service import PushService
+
+proactive_world = test_proactive.world  # the module's sectors and topics (a fixture)
+
+
+@pytest.fixture(scope="module")
+def push_service() -> Iterator[PushService]:
+    with PushService() as service:
+        yield service
+
+
+def manage(sub_id: str) -> str:
+    from ventanilla.services.subscriptions import manage_token
+
+    return manage_token(sub_id)
+
+
+def add_push(api: Any, sub_id: str, subscription: dict[str, Any], token: str | None = None) -> Any:
+    t = manage(sub_id) if token is None else token
+    return post(api, f"/api/v1/subscriptions/{sub_id}/devices?t={t}", {"subscription": subscription})
+
+
+def record(sub_id: str) -> Any:
+    from ventanilla.storage import subscriptions
+
+    return subscriptions.get(sub_id)
+
+
+def audience_pushes(sector: str, topic: str, sub_id: str) -> list[dict[str, Any]]:
+    from ventanilla.storage import subscriptions
+
+    items, _ = subscriptions.audience_page(sector, topic, 100, None)
+    return [dict(w) for i in items if i["sub_id"] == sub_id for w in i.get("webpush", [])]
+
+
+def alert_body(world: dict[str, str], title: str) -> dict[str, Any]:
+    return {
+        "title": {"es": title, "en": "Planned water cut"},
+        "text": {"es": "Sin agua hasta las 18:00 por reparación de matriz.", "en": "No water until 18:00."},
+        "sectors": [world["north"]],
+        "topics": ["cortes-agua"],
+        "service": "reclamo",
+        "severity": "warning",
+    }
+
+
+def test_an_alert_reaches_each_browser_once_and_a_gone_one_leaves(
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
+) -> None:
+    world = proactive_world
+    run = uuid.uuid4().hex[:6]
+    north = world["north"]
+    follows = {"topics": ["cortes-agua"], "sectors": [north]}
+    # A: confirmed by email, then a browser; B: never confirmed the email, pressed the push button.
+    a_mail, b_mail = f"push-a-{run}@example.cl", f"push-b-{run}@example.cl"
+    made = subscribe(api, email=a_mail, **follows)
+    a = made["id"]
+    assert made["manage_path"] is None  # whoever typed the address gets no management link
+    # The confirmation proved the address: its answer leads to the management page (push button).
+    assert confirm_by_email(api, a_mail)["manage_path"] == f"#/suscripcion/{a}?t={manage(a)}"
+    b = subscribe(api, email=b_mail, **follows)["id"]
+    a_phone, b_phone = push_service.subscribe(), push_service.subscribe()
+    added = add_push(api, a, a_phone.to_json())
+    assert added.status_code == 200, added.body
+    assert added.json_body["push_devices"] == 1 and "endpoint" not in json.dumps(added.json_body)
+    # The page reloads and subscribes again: one browser, one consent entry.
+    assert add_push(api, a, a_phone.to_json()).json_body["push_devices"] == 1
+    assert add_push(api, b, b_phone.to_json()).status_code == 200
+    from ventanilla.storage import subscriptions as sub_store
+
+    pushes = [e for e in sub_store.ledger(a) if e.get("channel") == "webpush"]
+    assert [(e["action"], e["by"]) for e in pushes] == [("confirmed", "browser_permission")]
+    assert [w["endpoint"] for w in audience_pushes(north, "cortes-agua", a)] == [a_phone.endpoint]
+    assert [w["endpoint"] for w in audience_pushes(north, "cortes-agua", b)] == [b_phone.endpoint]
+
+    # C: a citizen account that subscribed (its verified email: confirmed at once) and whose own
+    # browser was registered for its requests (POST /devices with the account's token).
+    c_mail = f"push-c-{run}@example.cl"
+    c_headers = bearer(sign_up(aws, c_mail))
+    assert api.get("/api/v1/me", headers=c_headers).status_code == 200
+    c_sub = post(api, "/api/v1/subscriptions", {"consent": True, "email": c_mail, **follows}, c_headers)
+    assert c_sub.status_code == 201 and c_sub.json_body["email_state"] == "confirmed", c_sub.body
+    c_phone = push_service.subscribe()
+    device = post(
+        api, "/api/v1/devices", {"platform": "webpush", "subscription": c_phone.to_json()}, c_headers
+    )
+    assert device.status_code == 201 and device.json_body["owner"] == "citizen", device.body
+
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    published = api.post(
+        "/api/v1/admin/alerts", body=json.dumps(alert_body(world, f"Corte {run}")), headers=carla
+    )
+    assert published.status_code == 201, published.body
+    alert = published.json_body
+    drain(aws)
+    for phone in (a_phone, b_phone, c_phone):
+        [payload] = push_service.wait_for(phone)
+        assert payload == {
+            "v": 1,
+            "kind": "service_alert",
+            "title": f"Corte {run}",
+            "body": "Sin agua hasta las 18:00 por reparación de matriz.",
+            "url": payload["url"],
+            "lang": "es",
+        }
+        assert payload["url"].endswith("/#/")  # the portal's home, where the banner is
+    assert not push_service.refused
+    assert not any("@" in json.dumps(p) for p in (a_phone.received, c_phone.received))
+    # Email still goes to the confirmed; the unconfirmed one got only the push.
+    assert any(f"Corte {run}" in m["subject"] for m in sent(a_mail, "email"))
+    assert not any(f"Corte {run}" in m["subject"] for m in sent(b_mail, "email"))
+    # The outbox shows the push as the phone does.
+    assert any(e["title"] == f"Corte {run}" for e in sent(a_phone.endpoint[:40], "webpush"))
+
+    # A retried fan-out pushes nothing twice.
+    from ventanilla.services import service_alerts
+
+    service_alerts.start_fanout(service_alerts.get(alert["id"]), 0)
+    drain(aws)
+    assert [len(p.received) for p in (a_phone, b_phone, c_phone)] == [1, 1, 1]
+    figures = api.get(f"/api/v1/admin/alerts/{alert['id']}", headers=carla).json_body["figures"]
+    assert figures["by_channel"]["webpush"] == 3 and figures["by_channel"]["email"] == 2
+
+    # A's browser revoked the permission: 410 takes it off the subscription and the audience; the
+    # email still goes; the ledger says why.
+    a_phone.gone = True
+    update = api.post(
+        f"/api/v1/admin/alerts/{alert['id']}/updates",
+        body=json.dumps({"kind": "update", "text": {"es": "Se extiende hasta las 20:00."}}),
+        headers=carla,
+    )
+    assert update.status_code == 201, update.body
+    drain(aws)
+    assert record(a).webpush == [] and audience_pushes(north, "cortes-agua", a) == []
+    assert ("push_removed", "subscription_gone") in {
+        (e["action"], e.get("reason")) for e in sub_store.ledger(a)
+    }
+    assert len([m for m in sent(a_mail, "email") if f"Corte {run}" in m["subject"]]) == 2
+    [_, second] = push_service.wait_for(b_phone, 2)
+    assert second["title"] == f"Actualización: Corte {run}" and len(a_phone.received) == 1
+
+    # Unsubscribing from everything takes B's browser too: B is out of the audience.
+    post(api, f"/api/v1/subscriptions/{b}/unsubscribe?t={manage(b)}", {})
+    assert record(b).webpush == []
+    from ventanilla.storage import subscriptions
+
+    items, _ = subscriptions.audience_page(north, "cortes-agua", 100, None)
+    assert b not in {i["sub_id"] for i in items}
+
+
+def test_bad_push_devices_are_refused_and_write_nothing(
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
+) -> None:
+    mail = f"push-bad-{uuid.uuid4().hex[:6]}@example.cl"
+    north = proactive_world["north"]
+    sub_id = subscribe(api, email=mail, topics=["cortes-agua"], sectors=[north])["id"]
+    good = push_service.subscribe().to_json()
+
+    def field(answer: Any, status: int = 422) -> str:
+        assert answer.status_code == status, answer.body
+        body = answer.json_body
+        return str(body["errors"][0]["field"]) if status == 422 else str(body.get("code", ""))
+
+    assert field(add_push(api, sub_id, good, token="0" * 32), 404) == "subscription_not_found"
+    assert field(add_push(api, "nadie", good), 404) == "subscription_not_found"
+    metadata = {**good, "endpoint": "https://169.254.169.254/latest/meta-data"}
+    assert field(add_push(api, sub_id, metadata)) == "subscription.endpoint"
+    short = {**good, "keys": {"p256dh": "abc", "auth": good["keys"]["auth"]}}
+    assert field(add_push(api, sub_id, short)).startswith("subscription.keys")
+    missing = post(api, f"/api/v1/subscriptions/{sub_id}/devices?t={manage(sub_id)}", {})
+    assert field(missing) == "subscription"
+    assert record(sub_id).webpush == []
+    from ventanilla.models.proactive import SUBSCRIPTION_MAX_PUSH
+
+    for _ in range(SUBSCRIPTION_MAX_PUSH):
+        assert add_push(api, sub_id, push_service.subscribe().to_json()).status_code == 200
+    assert field(add_push(api, sub_id, push_service.subscribe().to_json()), 409) == "sub_push_too_many"
+    assert len(record(sub_id).webpush) == SUBSCRIPTION_MAX_PUSH
