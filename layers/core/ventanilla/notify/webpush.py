@@ -33,6 +33,10 @@ STATUS: dict[Kind, dict[str, str]] = {
         "en": "We need something from you for request {number}",
     },
     Kind.TICKET_RESOLVED: {"es": "Su solicitud {number} fue resuelta", "en": "Request {number} was resolved"},
+    Kind.TICKET_MERGED: {
+        "es": "Su solicitud {number} se unió a otra; toque para ver cuál",
+        "en": "Request {number} was merged into another; tap to see which",
+    },
     Kind.TICKET_REOPENED: {
         "es": "Su solicitud {number} fue reabierta",
         "en": "Request {number} was reopened",
