@@ -64,7 +64,7 @@ def test_routing_rules_validated_with_clear_errors(api: Any, aws: Aws, carla: di
         == "rule_without_action"
     )
     assert put(api, path, {"rules": [RULE]}, aws.auth("ana.l1")).status_code == 403
-    assert api.get(path, headers=carla).json_body == {"rules": []}  # nothing half written
+    assert api.get(path, headers=carla).json_body["rules"] == []  # nothing half written
 
 
 def test_rules_route_at_creation_and_dry_run_explains(
@@ -190,7 +190,7 @@ def test_a_configuration_saved_from_a_stale_version_is_refused(
         assert stale["code"] == code and "recargue" in stale["detail"]
         now = api.get(path, headers=carla).json_body
         assert now["version"] == version + 1
-        assert {k: now[k] for k in change} == change  # the stale save wrote nothing
+        assert now == first.json_body  # the stale save wrote nothing
         assert fields(problem(put(api, path, {**loaded, "version": -1}, carla), 422)) == {"version"}
     finally:
         restored = put(api, path, {**loaded, "version": version + 1}, carla)

@@ -5,7 +5,7 @@
 import { h, announce } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, setError, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -136,6 +136,10 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
       busy(button, false);
       if (err.status === 401) throw err;
       showApiError(form, err, onReload && (() => { tracker.saved(); onReload(); }));
+      // Every refusal also beside the document, each with the path of the value it is about.
+      if (err.status !== 409 && err.errors && err.errors.length) {
+        setError(form, 'document', err.errors.map((x) => `${x.field}: ${x.message}`).join(' · '));
+      }
     }
   } },
   h('h2', { id: `${id}-h` }, t(titleKey)),
