@@ -282,14 +282,22 @@ def test_supervisor_keeps_goals_templates_and_delivery_and_an_agent_proposes_an_
     page.get_by_role("row", name=name).get_by_role("button", name=f"Editar la meta «{name}»").click()
     page.get_by_label("Porcentaje comprometido *").fill("70")
     fields = {k: goal[k] for k in ("name", "type_code", "metric", "threshold_hours", "period", "public")}
-    api(web_url, tab, "PUT", f"/stats/goals/{goal_id}", {**fields, "target_pct": 95, "version": goal["version"]})
+    api(
+        web_url,
+        tab,
+        "PUT",
+        f"/stats/goals/{goal_id}",
+        {**fields, "target_pct": 95, "version": goal["version"]},
+    )
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector("text=Otra persona cambió esto mientras usted lo editaba.")
     tab.step("supervisor-metas-conflicto")
     page.get_by_role("button", name="Recargar").click()
     page.get_by_role("row", name=name).filter(has_text="95 % con primera respuesta").wait_for()
     tab.wait_ready()
-    assert [g["target_pct"] for g in api(web_url, tab, "GET", "/stats/goals")["items"] if g["id"] == goal_id] == [95]
+    assert [
+        g["target_pct"] for g in api(web_url, tab, "GET", "/stats/goals")["items"] if g["id"] == goal_id
+    ] == [95]
 
     # the SLA policy: a save from a version someone else replaced meanwhile is refused the same way
     visit(tab, "#/agente/ajustes/sla", "Política de plazos (SLA)")

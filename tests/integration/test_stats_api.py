@@ -186,7 +186,9 @@ def test_a_goal_edited_from_a_stale_version_is_refused_and_nothing_is_written(ap
         # two supervisors read version 1; the first save wins, the second is told to reload
         first = api.put(path, body=json.dumps({**body, "target_pct": 85, "version": 1}), headers=auth)
         assert first.status_code == 200 and first.json_body["version"] == 2, first.body
-        stale = problem(api.put(path, body=json.dumps({**body, "target_pct": 60, "version": 1}), headers=auth), 409)
+        stale = problem(
+            api.put(path, body=json.dumps({**body, "target_pct": 60, "version": 1}), headers=auth), 409
+        )
         assert stale["code"] == "goal_changed" and "recargue" in stale["detail"]
         listed = {g["id"]: g for g in api.get("/api/v1/stats/goals", headers=auth).json_body["items"]}
         assert listed[goal_id]["target_pct"] == 85 and listed[goal_id]["version"] == 2
@@ -200,9 +202,13 @@ def test_a_goal_edited_from_a_stale_version_is_refused_and_nothing_is_written(ap
         # the version read now is accepted; a save without a version is not checked (older clients)
         again = api.put(path, body=json.dumps({**body, "target_pct": 90, "version": 2}), headers=auth)
         assert again.status_code == 200 and again.json_body["version"] == 3
-        unchecked = api.put(path, body=json.dumps({k: v for k, v in body.items() if k != "version"}), headers=auth)
+        unchecked = api.put(
+            path, body=json.dumps({k: v for k, v in body.items() if k != "version"}), headers=auth
+        )
         assert unchecked.status_code == 200 and unchecked.json_body["version"] == 4
-        gone = api.put("/api/v1/stats/goals/no-such-goal", body=json.dumps({**body, "version": 1}), headers=auth)
+        gone = api.put(
+            "/api/v1/stats/goals/no-such-goal", body=json.dumps({**body, "version": 1}), headers=auth
+        )
         assert problem(gone, 404)["code"] == "goal_not_found"
     finally:
         assert api.delete(path, headers=auth).status_code == 204

@@ -59,7 +59,7 @@ class Goal(GoalIn):
     id: Code
     updated_at: datetime
     updated_by: str
-    version: int = 1  # type: ignore[assignment]  # always set once stored
+    version: int = 1  # always set once stored
 
 
 class GoalList(BaseModel):

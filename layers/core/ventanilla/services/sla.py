@@ -46,7 +46,6 @@ from ventanilla.services.tickets import (
     with_sla,
 )
 from ventanilla.storage import catalog as catalog_store
-from ventanilla.storage import sla as sla_store
 from ventanilla.storage import tickets as store
 
 ADMIN_ROLES = ("admin", "supervisor")

@@ -48,7 +48,9 @@ def create(principal: Principal, body: GoalIn) -> Goal:
     if len(store.list_goals()) >= store.MAX_GOALS:
         raise Conflict("goals_full")
     fields = body.model_dump(exclude={"version"})
-    goal = Goal(id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, version=1, **fields)
+    goal = Goal(
+        id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, version=1, **fields
+    )
     if not store.put_goal(goal, create=True):
         raise Conflict("goal_exists")
     return goal
