@@ -389,7 +389,8 @@ def test_supervisor_keeps_goals_templates_and_delivery_and_an_agent_proposes_an_
     while not suppressed():
         assert time.monotonic() < deadline, "the bounce never reached the suppression list"
         page.wait_for_timeout(250)
-    visit(tab, "#/agente/ajustes/entregas", "Problemas de envío")
+    page.reload()  # the same page, now listing the address
+    page.wait_for_selector("main[aria-busy=false] h1:text-is('Problemas de envío')")
     lift = page.get_by_role("button", name=f"Quitar {masked} de la lista")
     page.once("dialog", lambda d: d.accept())
     lift.click()
