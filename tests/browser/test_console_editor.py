@@ -10,15 +10,18 @@ the audit trail holds one record per change made here."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 import uuid
 from typing import Any
 
+import boto3
 import pytest
 
 from tests.browser.conftest import CHROMIUM
 from tests.browser.test_console_admin import api, field_error, manual_shot, visit
+from tests.stack_process import MOTO_URLS
 
 pytestmark = [
     pytest.mark.browser,
@@ -273,9 +276,42 @@ def test_supervisor_keeps_goals_templates_and_delivery_and_an_agent_proposes_an_
     page.get_by_role("button", name="Guardar cambios").click()
     page.get_by_role("row", name=name).filter(has_text="85 % con primera respuesta").wait_for()
     tab.wait_ready()
-    goal_id = next(
-        g["id"] for g in api(web_url, tab, "GET", "/stats/goals")["items"] if g["name"]["es"] == name
+    goal = next(g for g in api(web_url, tab, "GET", "/stats/goals")["items"] if g["name"]["es"] == name)
+    goal_id = goal["id"]
+    # someone else saves the goal while carla edits it: her save is refused and she reloads
+    page.get_by_role("row", name=name).get_by_role("button", name=f"Editar la meta «{name}»").click()
+    page.get_by_label("Porcentaje comprometido *").fill("70")
+    fields = {k: goal[k] for k in ("name", "type_code", "metric", "threshold_hours", "period", "public")}
+    api(
+        web_url,
+        tab,
+        "PUT",
+        f"/stats/goals/{goal_id}",
+        {**fields, "target_pct": 95, "version": goal["version"]},
     )
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.wait_for_selector("text=Otra persona cambió esto mientras usted lo editaba.")
+    tab.step("supervisor-metas-conflicto")
+    page.get_by_role("button", name="Recargar").click()
+    page.get_by_role("row", name=name).filter(has_text="95 % con primera respuesta").wait_for()
+    tab.wait_ready()
+    assert [
+        g["target_pct"] for g in api(web_url, tab, "GET", "/stats/goals")["items"] if g["id"] == goal_id
+    ] == [95]
+
+    # the SLA policy: a save from a version someone else replaced meanwhile is refused the same way
+    visit(tab, "#/agente/ajustes/sla", "Política de plazos (SLA)")
+    policy = api(web_url, tab, "GET", "/admin/sla-policy")
+    api(web_url, tab, "PUT", "/admin/sla-policy", policy)
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.wait_for_selector("text=Otra persona cambió esto mientras usted lo editaba.")
+    tab.step("supervisor-sla-conflicto")
+    page.get_by_role("button", name="Recargar").click()
+    page.wait_for_selector("text=Otra persona cambió esto mientras usted lo editaba.", state="detached")
+    tab.wait_ready()
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.wait_for_selector("text=Cambios guardados.")
+    assert api(web_url, tab, "GET", "/admin/sla-policy")["version"] == policy["version"] + 2
 
     # a notification template: both languages previewed; a refused template; a 409; saved; reset
     visit(tab, "#/agente/ajustes/plantillas?kind=ticket_reopened&channel=sms&lang=es", "Plantillas de avisos")
@@ -324,6 +360,45 @@ def test_supervisor_keeps_goals_templates_and_delivery_and_an_agent_proposes_an_
     tab.wait_ready()
     manual_shot(tab, "supervisor-entregas")
 
+    # a permanent SES bounce (SNS -> queue -> bounces function of the stack) suppresses an address;
+    # the supervisor takes it off the list
+    domain = f"rebote-{uuid.uuid4().hex[:6]}.example"
+    masked = f"v***@{domain}"
+    sns = boto3.client(
+        "sns",
+        endpoint_url=MOTO_URLS[web_url],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    topic = next(
+        t["TopicArn"] for t in sns.list_topics()["Topics"] if "emailfeedbacktopic" in t["TopicArn"].lower()
+    )
+    bounce = {
+        "notificationType": "Bounce",
+        "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": f"vecina@{domain}"}]},
+        "mail": {"source": "avisos@valleverde.example"},
+    }
+    sns.publish(TopicArn=topic, Message=json.dumps(bounce))
+
+    def suppressed() -> list[dict[str, Any]]:
+        listed = api(web_url, tab, "GET", "/admin/notifications/suppressions?limit=100")["items"]
+        return [i for i in listed if i["masked"] == masked]
+
+    deadline = time.monotonic() + 60
+    while not suppressed():
+        assert time.monotonic() < deadline, "the bounce never reached the suppression list"
+        page.wait_for_timeout(250)
+    page.reload()  # the same page, now listing the address
+    page.wait_for_selector("main[aria-busy=false] h1:text-is('Problemas de envío')")
+    lift = page.get_by_role("button", name=f"Quitar {masked} de la lista")
+    page.once("dialog", lambda d: d.accept())
+    lift.click()
+    page.wait_for_selector(f"text=Se quitó {masked} de la lista.")
+    tab.wait_ready()
+    assert page.get_by_role("button", name=f"Quitar {masked} de la lista").count() == 0
+    assert suppressed() == []
+
     # a resolved request's reply proposed as a help article
     filed = http(
         web_url,
@@ -365,6 +440,9 @@ def test_supervisor_keeps_goals_templates_and_delivery_and_an_agent_proposes_an_
 
     admin = admin_signed_in(new_tab)
     # one audit record per change: goal created + edited; template saved (the API's and ours) + reset
-    assert len(audit_records(admin, web_url, "goal", goal_id)) == 2
+    # goal created + edited + the concurrent edit (carla's refused save writes none)
+    assert len(audit_records(admin, web_url, "goal", goal_id)) == 3
+    removed = [r for r in audit_records(admin, web_url, "suppression", "") if r["action"] == "delete"]
+    assert any(r["actor"] == "carla.supervisora" for r in removed), removed
     assert len(audit_records(admin, web_url, "notification-template", "ticket_reopened")) >= 3
     assert len(audit_records(admin, web_url, "dead-letters", "")) >= 1

@@ -64,7 +64,7 @@ def test_routing_rules_validated_with_clear_errors(api: Any, aws: Aws, carla: di
         == "rule_without_action"
     )
     assert put(api, path, {"rules": [RULE]}, aws.auth("ana.l1")).status_code == 403
-    assert api.get(path, headers=carla).json_body == {"rules": []}  # nothing half written
+    assert api.get(path, headers=carla).json_body["rules"] == []  # nothing half written
 
 
 def test_rules_route_at_creation_and_dry_run_explains(
@@ -98,6 +98,7 @@ def test_calendar_admin_rejects_overlapping_shifts_and_stores_closures(
 ) -> None:
     path = "/api/v1/admin/calendar"
     current = api.get(path, headers=carla).json_body
+    current.pop("version")  # this test restores what it read, whatever was saved since
     assert current["country"] == "CL" and current["timezone"] == "America/Santiago"
     overlapping = {**current, "working_hours": {"1": [["08:30", "13:00"], ["12:00", "17:00"]]}}
     body = problem(put(api, path, overlapping, carla), 422)
@@ -116,6 +117,7 @@ def test_calendar_admin_rejects_overlapping_shifts_and_stores_closures(
 def test_policy_admin_validates_keys_and_teams(api: Any, aws: Aws, carla: dict[str, str]) -> None:
     path = "/api/v1/admin/sla-policy"
     current = api.get(path, headers=carla).json_body
+    current.pop("version")  # this test restores what it read, whatever was saved since
     assert current["warnings"] == [0.5, 0.8]
     bad_key = {
         **current,
@@ -132,6 +134,7 @@ def test_policy_admin_validates_keys_and_teams(api: Any, aws: Aws, carla: dict[s
 def test_round_robin_assignment_among_available_agents(api: Any, aws: Aws, carla: dict[str, str]) -> None:
     path = "/api/v1/admin/sla-policy"
     current = api.get(path, headers=carla).json_body
+    current.pop("version")  # this test restores what it read, whatever was saved since
     for who in ("ana.l1", "bruno.l2"):
         answer = put(api, "/api/v1/agent/me/availability", {"available": True, "capacity": 50}, aws.auth(who))
         assert answer.status_code == 200, answer.body
@@ -159,3 +162,39 @@ def test_legal_deadlines_listed_as_data(api: Any, aws: Aws) -> None:
     cl = next(i for i in items if i["country"] == "CL")
     assert (cl["business_days"], cl["extension_max_business_days"]) == (20, 10)
     assert {i["country"] for i in items} >= {"CL", "CO"}
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "change"),
+    [
+        ("/api/v1/admin/calendar", "calendar_changed", {"closures": ["2031-01-02"]}),
+        ("/api/v1/admin/sla-policy", "sla_policy_changed", {"warnings": [0.4, 0.9]}),
+        ("/api/v1/admin/routing/rules", "routing_changed", {"rules": [RULE]}),
+    ],
+)
+def test_a_configuration_saved_from_a_stale_version_is_refused(
+    api: Any, aws: Aws, carla: dict[str, str], path: str, code: str, change: dict[str, Any]
+) -> None:
+    """Two supervisors load the same version; the first save wins, the second gets 409 and
+    nothing of it is written; the version read afterwards saves."""
+    elena = aws.auth("elena.admin")
+    loaded = api.get(path, headers=carla).json_body
+    version = loaded["version"]
+    assert isinstance(version, int) and version >= 0
+    assert api.get(path, headers=elena).json_body["version"] == version
+    try:
+        first = put(api, path, {**loaded, **change}, elena)
+        assert first.status_code == 200, first.body
+        assert first.json_body["version"] == version + 1
+        stale = problem(put(api, path, loaded, carla), 409)
+        assert stale["code"] == code and "recargue" in stale["detail"]
+        now = api.get(path, headers=carla).json_body
+        assert now["version"] == version + 1
+        assert now == first.json_body  # the stale save wrote nothing
+        assert fields(problem(put(api, path, {**loaded, "version": -1}, carla), 422)) == {"version"}
+    finally:
+        restored = put(api, path, {**loaded, "version": version + 1}, carla)
+        assert restored.status_code == 200, restored.body
+    assert restored.json_body["version"] == version + 2
+    unchecked = put(api, path, {k: v for k, v in loaded.items() if k != "version"}, carla)
+    assert unchecked.status_code == 200 and unchecked.json_body["version"] == version + 3

@@ -168,6 +168,52 @@ def test_goals_crud_and_their_errors(api: Any, aws: Aws) -> None:
     assert problem(api.delete(f"/api/v1/stats/goals/{goal_id}", headers=auth), 404)
 
 
+def test_a_goal_edited_from_a_stale_version_is_refused_and_nothing_is_written(api: Any, aws: Aws) -> None:
+    auth = {"Content-Type": "application/json", **aws.auth(SUPERVISOR)}
+    body = {
+        "name": {"es": "Reclamos en 48 horas hábiles"},
+        "type_code": "reclamo",
+        "threshold_hours": 48,
+        "target_pct": 80,
+        "version": 7,  # ignored on create
+    }
+    created = post(api, "/api/v1/stats/goals", body, auth)
+    assert created.status_code == 201, created.body
+    goal_id = created.json_body["id"]
+    assert created.json_body["version"] == 1
+    path = f"/api/v1/stats/goals/{goal_id}"
+    try:
+        # two supervisors read version 1; the first save wins, the second is told to reload
+        first = api.put(path, body=json.dumps({**body, "target_pct": 85, "version": 1}), headers=auth)
+        assert first.status_code == 200 and first.json_body["version"] == 2, first.body
+        stale = problem(
+            api.put(path, body=json.dumps({**body, "target_pct": 60, "version": 1}), headers=auth), 409
+        )
+        assert stale["code"] == "goal_changed" and "recargue" in stale["detail"]
+        listed = {g["id"]: g for g in api.get("/api/v1/stats/goals", headers=auth).json_body["items"]}
+        assert listed[goal_id]["target_pct"] == 85 and listed[goal_id]["version"] == 2
+        english = api.put(
+            path,
+            body=json.dumps({**body, "version": 1}),
+            headers={**auth, "Accept-Language": "en"},
+        )
+        assert "reload" in problem(english, 409)["detail"]
+        assert problem(api.put(path, body=json.dumps({**body, "version": 0}), headers=auth), 422)
+        # the version read now is accepted; a save without a version is not checked (older clients)
+        again = api.put(path, body=json.dumps({**body, "target_pct": 90, "version": 2}), headers=auth)
+        assert again.status_code == 200 and again.json_body["version"] == 3
+        unchecked = api.put(
+            path, body=json.dumps({k: v for k, v in body.items() if k != "version"}), headers=auth
+        )
+        assert unchecked.status_code == 200 and unchecked.json_body["version"] == 4
+        gone = api.put(
+            "/api/v1/stats/goals/no-such-goal", body=json.dumps({**body, "version": 1}), headers=auth
+        )
+        assert problem(gone, 404)["code"] == "goal_not_found"
+    finally:
+        assert api.delete(path, headers=auth).status_code == 204
+
+
 def test_each_chart_as_csv(api: Any, aws: Aws) -> None:
     auth = aws.auth(SUPERVISOR)
     volume = api.get("/api/v1/stats/charts/volume?from=2026-11-01&to=2026-11-07", headers=auth)

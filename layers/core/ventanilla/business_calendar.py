@@ -169,6 +169,13 @@ class BusinessCalendar(BaseModel):
         description="ISO weekday (1-7) to shifts [start, end]; start before end (00:00 ends the day)",
     )
     closures: frozenset[date] = Field(default=frozenset(), max_length=400)
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
+        "is refused (409 calendar_changed); omitted: no check",
+    )
 
     _zone: ZoneInfo = PrivateAttr()
     _years: dict[int, _Year] = PrivateAttr(default_factory=dict)

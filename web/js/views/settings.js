@@ -5,7 +5,7 @@
 import { h, announce } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, setError, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -106,8 +106,11 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
 // ---- JSON editors (routing rules, SLA policy) ----------------------------------------------------
 
 /** A settings document edited as JSON: parse errors and the API's field errors are listed by path. */
-function jsonEditor({ id, titleKey, hintKey, value, path, onSaved }) {
-  let text = JSON.stringify(value, null, 2);
+function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
+  // The version read travels beside the document, not in it: a save from a stale one is refused
+  // (409) and shown as "someone else changed this; reload".
+  let { version, ...doc } = value;
+  let text = JSON.stringify(doc, null, 2);
   const status = statusLine();
   const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': `${id}-h`, onsubmit: async (e) => {
     e.preventDefault();
@@ -122,7 +125,8 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved }) {
     const button = form.querySelector('button[type=submit]');
     busy(button, true);
     try {
-      await staffRequest(path, { method: 'PUT', body });
+      const saved = await staffRequest(path, { method: 'PUT', body: { ...body, version } });
+      version = saved.version;
       tracker.saved();
       busy(button, false);
       status.textContent = t('settings.saved');
@@ -131,7 +135,11 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved }) {
     } catch (err) {
       busy(button, false);
       if (err.status === 401) throw err;
-      showApiError(form, err);
+      showApiError(form, err, onReload && (() => { tracker.saved(); onReload(); }));
+      // Every refusal also beside the document, each with the path of the value it is about.
+      if (err.status !== 409 && err.errors && err.errors.length) {
+        setError(form, 'document', err.errors.map((x) => `${x.field}: ${x.message}`).join(' · '));
+      }
     }
   } },
   h('h2', { id: `${id}-h` }, t(titleKey)),
@@ -186,7 +194,7 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
   result);
   return page(session, '/agente/ajustes/asignacion', 'routing.title',
     h('p', {}, t('routing.lead')),
-    jsonEditor({ id: 'rules', titleKey: 'routing.rules_title', hintKey: 'routing.rules_hint', value: rules, path: '/admin/routing/rules' }),
+    jsonEditor({ id: 'rules', titleKey: 'routing.rules_title', hintKey: 'routing.rules_hint', value: rules, path: '/admin/routing/rules', onReload: () => ctx.rerender() }),
     dry);
 });
 
@@ -194,7 +202,7 @@ export const renderPolicy = guarded(MANAGERS, 'policy.title', async (ctx, sessio
   const policy = await staffRequest('/admin/sla-policy');
   return page(session, '/agente/ajustes/sla', 'policy.title',
     h('p', {}, t('policy.lead')),
-    jsonEditor({ id: 'policy', titleKey: 'policy.edit_title', hintKey: 'policy.hint', value: policy, path: '/admin/sla-policy' }));
+    jsonEditor({ id: 'policy', titleKey: 'policy.edit_title', hintKey: 'policy.hint', value: policy, path: '/admin/sla-policy', onReload: () => ctx.rerender() }));
 });
 
 // ---- business calendar ----------------------------------------------------------------------------
@@ -213,6 +221,7 @@ function parseShifts(text) {
 
 export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, session) => {
   const cal = await staffRequest('/admin/calendar');
+  let version = cal.version;
   const v = {
     timezone: cal.timezone, country: cal.country, subdivision: cal.subdivision || '',
     days: Object.fromEntries(DAYS.map((d) => [d, shiftsText(cal.working_hours[String(d)])])),
@@ -238,13 +247,14 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     const button = form.querySelector('button[type=submit]');
     busy(button, true);
     try {
-      await staffRequest('/admin/calendar', { method: 'PUT', body });
+      const saved = await staffRequest('/admin/calendar', { method: 'PUT', body: { ...body, version } });
+      version = saved.version;
       tracker.saved();
       status.textContent = t('settings.saved');
       announce(t('settings.saved'));
     } catch (err) {
       if (err.status === 401) throw err;
-      showApiError(form, err);
+      showApiError(form, err, () => { tracker.saved(); ctx.rerender(); });
     }
     busy(button, false);
   } },

@@ -35,7 +35,7 @@ function goalForm(cat, goal, done) {
     const button = form.querySelector('button[type=submit]');
     busy(button, true);
     try {
-      if (goal) await staffRequest(`/stats/goals/${goal.id}`, { method: 'PUT', body });
+      if (goal) await staffRequest(`/stats/goals/${goal.id}`, { method: 'PUT', body: { ...body, version: goal.version } });
       else await staffRequest('/stats/goals', { method: 'POST', body });
       tracker.saved();
       remember(t('goals.saved', { name: body.name.es }));

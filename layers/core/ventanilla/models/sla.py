@@ -64,6 +64,13 @@ class SlaConfig(BaseModel):
     """Before due: what each warning threshold does (notifying the assignee by default)."""
     on_breach: list[EscalationAction] = Field(default_factory=_default_on_breach)
     """At due: what a missed target does."""
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
+        "is refused (409 sla_policy_changed); omitted: no check",
+    )
     overdue: list[OverdueLevel] = Field(default_factory=list, max_length=MAX_OVERDUE_LEVELS)
     """After due: further levels, in ascending ``after_hours``."""
     assignment: dict[str, AssignmentMode] = Field(default_factory=dict, max_length=100)

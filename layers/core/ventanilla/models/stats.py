@@ -32,6 +32,13 @@ class GoalIn(Strict):
     target_pct: float = Field(ge=1, le=100, description="percent of requests within the threshold")
     period: GoalPeriod = "month"
     public: bool = True
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000_000,
+        description="on a replace, the version read; another edit meanwhile is refused (409 "
+        "goal_changed). Omitted: no check. Ignored on create",
+    )
 
     @field_validator("threshold_hours")
     @classmethod
@@ -52,6 +59,7 @@ class Goal(GoalIn):
     id: Code
     updated_at: datetime
     updated_by: str
+    version: int = 1  # always set once stored
 
 
 class GoalList(BaseModel):

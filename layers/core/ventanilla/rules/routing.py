@@ -58,6 +58,13 @@ class RoutingRules(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[RoutingRule] = Field(default_factory=list, max_length=MAX_RULES)
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
+        "is refused (409 routing_changed); omitted: no check",
+    )
 
 
 class Sample(BaseModel):

@@ -15,6 +15,7 @@ from ventanilla.models.catalog import Subtype, Tier
 from ventanilla.models.ticket import CreateTicketIn
 from ventanilla.rules import routing as rules
 from ventanilla.rules.priority import Priority
+from ventanilla.services import config_versions
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import people as people_store
 from ventanilla.storage import sla as sla_store
@@ -113,7 +114,7 @@ def dry_run(principal: Principal, sample: rules.Sample) -> rules.Evaluation:
 
 def get_rules(principal: Principal) -> rules.RoutingRules:
     principal.require(*ADMIN_ROLES)
-    return load_rules()
+    return config_versions.with_version("ROUTING", load_rules())
 
 
 def check_rules(value: rules.RoutingRules) -> None:
@@ -129,9 +130,9 @@ def check_rules(value: rules.RoutingRules) -> None:
 def put_rules(principal: Principal, value: rules.RoutingRules) -> rules.RoutingRules:
     principal.require(*ADMIN_ROLES)
     check_rules(value)
-    sla_store.put_body("ROUTING", value.model_dump_json())
+    stored = config_versions.save("ROUTING", value)
     _cache.clear()
-    return value
+    return stored
 
 
 # ---- availability and assignment per team ------------------------------------------------------

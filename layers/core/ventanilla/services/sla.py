@@ -35,7 +35,7 @@ from ventanilla.models.ticket import (
 )
 from ventanilla.rules.priority import RANK, Priority
 from ventanilla.rules.state_machine import Status
-from ventanilla.services import due_dates
+from ventanilla.services import config_versions, due_dates
 from ventanilla.services import routing as _routing  # also registers unknown_team
 from ventanilla.services.tickets import (
     _check_version,
@@ -46,7 +46,6 @@ from ventanilla.services.tickets import (
     with_sla,
 )
 from ventanilla.storage import catalog as catalog_store
-from ventanilla.storage import sla as sla_store
 from ventanilla.storage import tickets as store
 
 ADMIN_ROLES = ("admin", "supervisor")
@@ -475,20 +474,20 @@ def _breach_actions(ticket: Ticket) -> list[EscalationAction]:
 
 def get_calendar(principal: Principal) -> BusinessCalendar:
     principal.require(*ADMIN_ROLES)
-    return due_dates.institution_calendar()
+    return config_versions.with_version("CALENDAR", due_dates.institution_calendar())
 
 
 def put_calendar(principal: Principal, calendar: BusinessCalendar) -> BusinessCalendar:
     """Store the institution's calendar (validated: time zone, country, shifts that do not overlap)."""
     principal.require(*ADMIN_ROLES)
-    sla_store.put_body("CALENDAR", calendar.model_dump_json())
+    stored = config_versions.save("CALENDAR", calendar)
     due_dates.forget_cache()
-    return calendar
+    return stored
 
 
 def get_policy(principal: Principal) -> SlaConfig:
     principal.require(*ADMIN_ROLES)
-    return due_dates.sla_config()
+    return config_versions.with_version("SLA", due_dates.sla_config())
 
 
 def put_policy(principal: Principal, config: SlaConfig) -> SlaConfig:
@@ -505,6 +504,6 @@ def put_policy(principal: Principal, config: SlaConfig) -> SlaConfig:
             errors.append(FieldError(f"assignment.{team}", "unknown_team", {"team": team}))
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
-    sla_store.put_body("SLA", config.model_dump_json())
+    stored = config_versions.save("SLA", config)
     due_dates.forget_cache()
-    return config
+    return stored

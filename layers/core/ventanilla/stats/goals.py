@@ -26,6 +26,10 @@ i18n.register(
             "es": "Ya existe una meta con ese nombre.",
             "en": "A goal with that name already exists.",
         },
+        "goal_changed": {
+            "es": "Otra persona cambió esta meta mientras usted la editaba; recargue.",
+            "en": "Someone else changed this goal while you were editing; reload.",
+        },
         "goals_full": {
             "es": "Se alcanzó el máximo de metas.",
             "en": "The maximum number of goals was reached.",
@@ -43,8 +47,9 @@ def create(principal: Principal, body: GoalIn) -> Goal:
     principal.require(*MANAGERS)
     if len(store.list_goals()) >= store.MAX_GOALS:
         raise Conflict("goals_full")
+    fields = body.model_dump(exclude={"version"})
     goal = Goal(
-        id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, **body.model_dump()
+        id=slug_of(body.name.es), updated_at=utcnow(), updated_by=principal.username, version=1, **fields
     )
     if not store.put_goal(goal, create=True):
         raise Conflict("goal_exists")
@@ -55,9 +60,24 @@ def update(principal: Principal, goal_id: str, body: GoalIn) -> Goal:
     principal.require(*MANAGERS)
     if not is_code(goal_id):
         raise NotFound("goal_not_found")
-    goal = Goal(id=goal_id, updated_at=utcnow(), updated_by=principal.username, **body.model_dump())
-    if not store.put_goal(goal, create=False):
+    current = store.get_goal(goal_id)
+    if current is None:
         raise NotFound("goal_not_found")
+    if body.version is not None and body.version != current.version:
+        raise Conflict("goal_changed", {"expected": body.version, "actual": current.version})
+    fields = body.model_dump(exclude={"version"})
+    goal = Goal(
+        id=goal_id,
+        updated_at=utcnow(),
+        updated_by=principal.username,
+        version=current.version + 1,
+        **fields,
+    )
+    # Conditioned on the version just read, so two saves of the same version never both win.
+    if not store.put_goal(goal, create=False, expected=current.version):
+        if store.get_goal(goal_id) is None:
+            raise NotFound("goal_not_found")
+        raise Conflict("goal_changed", {"expected": current.version})
     return goal
 
 

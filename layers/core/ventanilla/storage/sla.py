@@ -1,8 +1,8 @@
 """Service-level configuration items (keys in :mod:`ventanilla.storage.table`).
 
-    calendar        CONFIG            CALENDAR#<institution>    body: BusinessCalendar JSON
-    sla policy      CONFIG            SLA#<institution>         body: SlaConfig JSON
-    routing rules   CONFIG            ROUTING#<institution>     body: RoutingRules JSON
+    calendar        CONFIG            CALENDAR#<institution>    body: BusinessCalendar JSON, version
+    sla policy      CONFIG            SLA#<institution>         body: SlaConfig JSON, version
+    routing rules   CONFIG            ROUTING#<institution>     body: RoutingRules JSON, version
     availability    TEAMAGENTS#<team> AGENT#<sub>               one per team of the agent (with its tier)
     round robin     CONFIG            RR#<team>                 last assigned sub
 
@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
-from ventanilla.storage.table import table
+from ventanilla.storage.table import is_error, table
 
 CONFIG_PK = "CONFIG"
 INSTITUTION = "default"
@@ -26,8 +27,42 @@ def get_body(kind: str) -> str | None:
     return str(item["body"]) if item else None
 
 
-def put_body(kind: str, body: str) -> None:
-    table().put_item(Item={"PK": CONFIG_PK, "SK": f"{kind}#{INSTITUTION}", "entity": "config", "body": body})
+def get_version(kind: str) -> int:
+    """The stored version of a configuration body (0: none stored, or stored before versions)."""
+    item = (
+        table()
+        .get_item(
+            Key={"PK": CONFIG_PK, "SK": f"{kind}#{INSTITUTION}"},
+            ProjectionExpression="version",
+            ConsistentRead=True,
+        )
+        .get("Item")
+    )
+    return int(item.get("version", 0)) if item else 0
+
+
+def put_body(kind: str, body: str, *, version: int | None = None, expected: int | None = None) -> bool:
+    """Replace a configuration body. With ``expected`` (the version the editor loaded, 0: none),
+    the write happens only if that is still the stored version (an optimistic lock): ``False``
+    when another write came first, and nothing is written."""
+    item: dict[str, Any] = {"PK": CONFIG_PK, "SK": f"{kind}#{INSTITUTION}", "entity": "config", "body": body}
+    if version is not None:
+        item["version"] = version
+    condition: dict[str, Any] = {}
+    if expected == 0:
+        condition = {"ConditionExpression": "attribute_not_exists(version)"}
+    elif expected is not None:
+        condition = {
+            "ConditionExpression": "version = :expected",
+            "ExpressionAttributeValues": {":expected": expected},
+        }
+    try:
+        table().put_item(Item=item, **condition)
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
 
 
 def team_agents(team: str, limit: int = 200) -> list[dict[str, Any]]:

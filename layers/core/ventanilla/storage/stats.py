@@ -250,11 +250,31 @@ def list_goals() -> list[Goal]:
     return [Goal.model_validate(from_item(i)) for i in items]
 
 
-def put_goal(goal: Goal, *, create: bool) -> bool:
-    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+def get_goal(goal_id: str) -> Goal | None:
+    item = table().get_item(Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"}, ConsistentRead=True).get("Item")
+    return Goal.model_validate(from_item(item)) if item else None
+
+
+def put_goal(goal: Goal, *, create: bool, expected: int | None = None) -> bool:
+    """Create (only if new) or replace (only if it exists and, with ``expected``, still has that
+    version: an optimistic lock; goals stored before versions count as version 1)."""
+    values: dict[str, Any] = {}
+    if create:
+        condition = "attribute_not_exists(PK)"
+    elif expected is None:
+        condition = "attribute_exists(PK)"
+    elif expected == 1:
+        condition = "attribute_exists(PK) AND (attribute_not_exists(version) OR version = :expected)"
+        values = {":expected": expected}
+    else:
+        condition = "attribute_exists(PK) AND version = :expected"
+        values = {":expected": expected}
+    extra: dict[str, Any] = {"ExpressionAttributeValues": values} if values else {}
     try:
         table().put_item(
-            Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"), ConditionExpression=condition
+            Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"),
+            ConditionExpression=condition,
+            **extra,
         )
     except ClientError as error:
         if is_error(error, "ConditionalCheckFailedException"):
