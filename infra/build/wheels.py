@@ -33,6 +33,34 @@ UNUSED_REQUIREMENTS: dict[str, dict[str, str]] = {
 }
 
 
+# Pure-Python distributions published as source only: built here once into a universal wheel
+# (``py3-none-any``, maybe ``py2.py3``: the same on every platform), which the Lambda install then finds.
+SOURCE_ONLY: dict[str, str] = {"http-ece": "Web Push payload encryption (RFC 8188), pure Python"}
+
+
+def _source_only_wheels(requirements: Path) -> Path:
+    """A folder with a universal wheel of each SOURCE_ONLY requirement pinned in ``requirements``."""
+    folder = CACHE / "source-only-wheels"
+    folder.mkdir(parents=True, exist_ok=True)
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        name = canonical(requirement.name)
+        if name not in SOURCE_ONLY:
+            continue
+        version = str(requirement.specifier).removeprefix("==")
+        stem = name.replace("-", "_")
+        if any(folder.glob(f"{stem}-{version}-*py3-none-any.whl")):
+            continue
+        command = [sys.executable, "-m", "pip", "wheel", "-qq", "--disable-pip-version-check", "--no-deps"]
+        subprocess.run([*command, "--wheel-dir", str(folder), line], check=True)
+        if not any(folder.glob(f"{stem}-{version}-*py3-none-any.whl")):
+            raise RuntimeError(f"{line} did not build as a universal wheel: it is not pure Python")
+    return folder
+
+
 def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -98,6 +126,7 @@ def install(requirements: Path, target: Target, bytecode_with: Path | None = Non
     shutil.rmtree(scratch, ignore_errors=True)
     command = [sys.executable, "-m", "pip", "install", "-qq", "--disable-pip-version-check"]
     command += ["--no-deps", "--no-compile", "--target", str(scratch), *target.pip_args()]
+    command += ["--find-links", str(_source_only_wheels(requirements))]
     subprocess.run([*command, "-r", str(requirements)], check=True)
     shutil.rmtree(scratch / "bin", ignore_errors=True)  # console scripts: nothing runs them in Lambda
     if bytecode_with is not None:
