@@ -677,3 +677,147 @@ def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_del
     assert (
         api.get("/api/v1/forum/search?q=patente&lang=en").json_body["groups"][0]["title"] == "Official help"
     )
+
+
+def _notice_keys(account: str) -> list[str]:
+    from boto3.dynamodb.conditions import Key
+
+    from ventanilla.storage.table import table
+
+    answer = table().query(
+        KeyConditionExpression=Key("PK").eq(f"FUSER#{account}") & Key("SK").begins_with("MOD#"),
+        ScanIndexForward=False,
+    )
+    return [str(i["SK"]) for i in answer["Items"]]
+
+
+def _through_the_notifier(aws: Aws, account: str, sk: str, event_name: str = "INSERT") -> list[Any]:
+    """The notice item's stream record -> the dispatcher's bus event -> one notifier delivery."""
+    import uuid as _uuid
+
+    from infra.local.functions import LambdaContext
+    from ventanilla.integrations import eventbus
+    from ventanilla.services import dispatch
+    from ventanilla.storage import forum as store
+
+    item = {"PK": f"FUSER#{account}", "SK": sk, **(store.get_notice(account, sk) or {})}
+    events: list[Any] = []
+    original = eventbus.publish
+    eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
+    try:
+        dispatch.dispatch(event_name, {"PK": item["PK"], "SK": sk}, None, item)
+    finally:
+        eventbus.publish = original  # type: ignore[assignment]
+    for event in events:
+        envelope = {"source": event.source, "detail-type": event.detail_type, "detail": event.detail}
+        record = {
+            "messageId": str(_uuid.uuid4()),
+            "body": json.dumps(envelope),
+            "receiptHandle": "x",
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+            "awsRegion": "us-east-1",
+        }
+        answer = aws.stack.functions["NotifierFunction"].load()(
+            {"Records": [record]}, LambdaContext("NotifierFunction")
+        )
+        assert answer == {"batchItemFailures": []}
+    return events
+
+
+def test_followers_and_authors_get_forum_notices_by_email_with_a_one_click_unsubscribe(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """Reply and moderation notices go out through the notifier by email, in the citizen's
+    language, once per notice, with RFC 8058 headers; the topic's signed link unfollows it."""
+    from infra.local import outbox
+
+    follower, author, other = new_citizen(api, aws), new_citizen(api, aws), new_citizen(api, aws)
+    for who in (follower, author, other):
+        assert api.get("/api/v1/me", headers=who["headers"]).status_code == 200
+    tid = post(
+        api, "/api/v1/forum/topics", topic_body(title="Luminaria apagada en la plaza"), author["headers"]
+    )
+    tid = tid.json_body["topic_id"]
+    assert put(api, f"/api/v1/forum/topics/{tid}/follow", {}, follower["headers"]).status_code == 200
+    assert (
+        post(
+            api, f"/api/v1/forum/topics/{tid}/replies", {"body": "A mí también"}, other["headers"]
+        ).status_code
+        == 201
+    )
+
+    [sk] = _notice_keys(follower["account"])
+    assert [e.detail_type for e in _through_the_notifier(aws, follower["account"], sk)] == [
+        "ForumNoticeCreated"
+    ]
+    [mail] = [m for m in outbox.entries(follower["email"]) if "foro" in m["text"]]
+    assert mail["subject"] == "Nueva respuesta en «Luminaria apagada en la plaza»"
+    assert "Dejar de recibir avisos de este tema" in mail["text"] and f"#/foro/tema/{tid}" in mail["text"]
+    assert mail["unsubscribe"].startswith("<") and "/api/v1/forum/unsubscribe/" in mail["unsubscribe"]
+    assert follower["email"] not in mail["unsubscribe"]
+    # A redelivered event sends nothing twice.
+    _through_the_notifier(aws, follower["account"], sk)
+    assert len([m for m in outbox.entries(follower["email"]) if "foro" in m["text"]]) == 1
+
+    # The one-click link: a GET only says what stops; the POST (what mail clients send) unfollows.
+    token = mail["unsubscribe"].strip("<>").rsplit("/", 1)[-1]
+    look = api.get(f"/api/v1/forum/unsubscribe/{token}")
+    assert look.status_code == 200 and look.json_body == {
+        "topic_id": tid,
+        "title": "Luminaria apagada en la plaza",
+        "following": True,
+    }
+    assert api.get(f"/api/v1/forum/topics/{tid}", headers=follower["headers"]).json_body["following"]
+    done = api.post(
+        f"/api/v1/forum/unsubscribe/{token}",
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200 and done.json_body["following"] is False
+    assert not api.get(f"/api/v1/forum/topics/{tid}", headers=follower["headers"]).json_body["following"]
+    for bad in (token[:-2] + "AA", token.replace(follower["account"], other["account"]), "x", "t" + "0" * 23):
+        assert api.get(f"/api/v1/forum/unsubscribe/{bad}").status_code == 404
+        assert api.post(f"/api/v1/forum/unsubscribe/{bad}", body="").status_code == 404
+
+    # Moderation notices reach the author, in English when that is their language, with the
+    # notifier's general email opt-out; a citizen who chose no email gets the notice in the portal only.
+    me = api.get("/api/v1/me", headers=author["headers"]).json_body
+    assert (
+        put(api, "/api/v1/me", {"name": me["name"], "language": "en"}, author["headers"]).status_code == 200
+    )
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/topic/hide", {"reason": "Datos de un vecino"}).status_code == 200
+    )
+    sk = _notice_keys(author["account"])[0]
+    _through_the_notifier(aws, author["account"], sk)
+    [mail] = [m for m in outbox.entries(author["email"]) if "forum" in m["text"]]
+    assert mail["subject"] == "Forum moderation: «Luminaria apagada en la plaza»"
+    assert "Reason: Datos de un vecino" in mail["text"] and "post hidden" in mail["text"]
+    assert "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
+
+    assert (
+        put(api, "/api/v1/me", {"name": me["name"], "notice_channels": []}, other["headers"]).status_code
+        == 200
+    )
+    assert mod(api, aws, f"topics/{tid}/posts/topic/restore", {"reason": "Revisado"}).status_code == 200
+    page = api.get(f"/api/v1/forum/topics/{tid}").json_body["replies_page"]
+    mine = next(p for p in page if p["author"]["id"] == other["account"])
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/{mine['id']}/hide", {"reason": "Fuera de tema"}).status_code == 200
+    )
+    _through_the_notifier(aws, other["account"], _notice_keys(other["account"])[0])
+    assert [m for m in outbox.entries(other["email"]) if "foro" in m["text"]] == []
+    assert api.get("/api/v1/forum/me", headers=other["headers"]).json_body["notices"][0]["action"] == "hide"
+    # And the follower who unsubscribed gets no more reply notices.
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/{mine['id']}/restore", {"reason": "Revisado"}).status_code == 200
+    )
+    before = len(outbox.entries(follower["email"]))
+    post(api, f"/api/v1/forum/topics/{tid}/replies", {"body": "Otra respuesta"}, author["headers"])
+    for sk in _notice_keys(follower["account"])[:1]:
+        _through_the_notifier(aws, follower["account"], sk)
+    assert len(outbox.entries(follower["email"])) == before

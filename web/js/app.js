@@ -28,6 +28,7 @@ const ROUTES = [
   [/^\/foro\/etiqueta\/([a-z0-9-]+)$/, async () => (await import('./views/forum.js')).renderTag],
   [/^\/foro\/tema\/(t[0-9a-f]{23})$/, async () => (await import('./views/forum.js')).renderTopic],
   [/^\/foro\/nuevo$/, async () => (await import('./views/forum.js')).renderCompose],
+  [/^\/foro\/baja\/([A-Za-z0-9_.-]+)$/, async () => (await import('./views/forum.js')).renderUnsubscribe],
   [/^\/agente\/foro$/, async () => (await import('./views/forum_moderation.js')).render],
   [/^\/avisos$/, async () => (await import('./views/proactive.js')).renderSubscribe],
   [/^\/suscripcion\/confirmar$/, async () => (await import('./views/proactive.js')).renderConfirm],

@@ -264,3 +264,48 @@ export async function renderTopic(ctx) {
     more(topic.next_cursor, `/foro/tema/${id}`),
     topic.locked ? h('p', { class: 'notice' }, t('forum.locked_note')) : (replyForm || gate.box));
 }
+
+/** #/foro/baja/<token>: the signed link in a forum notice. Opening it changes nothing (mail
+ * scanners follow links); the button unfollows the topic. Mail clients POST to the API directly. */
+export async function renderUnsubscribe({ params }) {
+  const [token] = params;
+  const path = `/forum/unsubscribe/${encodeURIComponent(token)}`;
+  let look;
+  try {
+    look = await request(path);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return h('section', { class: 'optout' },
+      h('h1', {}, t('forum.unsub_title')),
+      h('p', { role: 'alert' }, e.message),
+      h('p', {}, h('a', { href: '#/foro' }, t('forum.title'))));
+  }
+  const status = statusLine();
+  status.setAttribute('tabindex', '-1');
+  const topicLink = h('p', {}, h('a', { href: `#/foro/tema/${look.topic_id}` }, look.title));
+  if (!look.following) {
+    return h('section', { class: 'optout' },
+      h('h1', {}, t('forum.unsub_title')), topicLink,
+      h('p', { class: 'notice', role: 'status' }, t('forum.unsub_already')));
+  }
+  const button = h('button', { type: 'submit', class: 'btn primary' }, t('forum.unsub_confirm'));
+  const lead = h('p', { class: 'lead' }, t('forum.unsub_what'));
+  const form = h('form', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      busy(button, true);
+      try {
+        await request(path, { method: 'POST' });
+        lead.remove();
+        form.remove();
+        status.classList.add('flash');
+        status.textContent = t('forum.unsub_done');
+      } catch (error) {
+        busy(button, false);
+        status.textContent = error.message;
+      }
+      status.focus();
+    },
+  }, h('div', { class: 'actions' }, button));
+  return h('section', { class: 'optout' }, h('h1', {}, t('forum.unsub_title')), lead, topicLink, form, status);
+}
