@@ -607,6 +607,47 @@ def test_category_and_topic_pages_read_the_same_items_at_any_size(
     assert page_small == page_large == 21
 
 
+def _index_topic(aws: Aws, tid: str) -> None:
+    """The topic's stream record -> the bus event -> one indexer delivery, as Lambda makes them."""
+    import uuid as _uuid
+
+    from infra.local.functions import LambdaContext
+    from ventanilla.services import dispatch
+    from ventanilla.storage import forum as store
+
+    topic = store.get_post(tid, "topic", consistent=True)
+    events: list[Any] = []
+    from ventanilla.integrations import eventbus
+
+    original = eventbus.publish
+    eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
+    try:
+        dispatch.dispatch("MODIFY", {"PK": f"FTOPIC#{tid}", "SK": "TOPIC"}, None, topic)
+    finally:
+        eventbus.publish = original  # type: ignore[assignment]
+    assert [e.detail_type for e in events] == ["ForumTopicChanged"]
+    envelope = {
+        "source": events[0].source,
+        "detail-type": events[0].detail_type,
+        "detail": events[0].detail,
+    }
+    record = {
+        "messageId": str(_uuid.uuid4()),
+        "body": json.dumps(envelope),
+        "receiptHandle": "x",
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+        "awsRegion": "us-east-1",
+    }
+    answer = aws.stack.functions["IndexerFunction"].load()(
+        {"Records": [record]}, LambdaContext("IndexerFunction")
+    )
+    assert answer == {"batchItemFailures": []}
+
+
 def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_delivery(
     api: Any, aws: Aws, demo_forum: Any
 ) -> None:
@@ -614,42 +655,10 @@ def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_del
     one delivery each, as Lambda would make them."""
     import uuid as _uuid
 
-    from infra.local.functions import LambdaContext
-    from ventanilla.services import dispatch, forum_search
-    from ventanilla.storage import forum as store
+    from ventanilla.services import forum_search
 
     def deliver(tid: str) -> None:
-        topic = store.get_post(tid, "topic", consistent=True)
-        events: list[Any] = []
-        from ventanilla.integrations import eventbus
-
-        original = eventbus.publish
-        eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
-        try:
-            dispatch.dispatch("MODIFY", {"PK": f"FTOPIC#{tid}", "SK": "TOPIC"}, None, topic)
-        finally:
-            eventbus.publish = original  # type: ignore[assignment]
-        assert [e.detail_type for e in events] == ["ForumTopicChanged"]
-        envelope = {
-            "source": events[0].source,
-            "detail-type": events[0].detail_type,
-            "detail": events[0].detail,
-        }
-        record = {
-            "messageId": str(_uuid.uuid4()),
-            "body": json.dumps(envelope),
-            "receiptHandle": "x",
-            "attributes": {},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-            "awsRegion": "us-east-1",
-        }
-        answer = aws.stack.functions["IndexerFunction"].load()(
-            {"Records": [record]}, LambdaContext("IndexerFunction")
-        )
-        assert answer == {"batchItemFailures": []}
+        _index_topic(aws, tid)
 
     author = new_citizen(api, aws)
     word = f"zumbido{_uuid.uuid4().hex[:5]}"
@@ -821,3 +830,65 @@ def test_followers_and_authors_get_forum_notices_by_email_with_a_one_click_unsub
     for sk in _notice_keys(follower["account"])[:1]:
         _through_the_notifier(aws, follower["account"], sk)
     assert len(outbox.entries(follower["email"])) == before
+
+
+def test_accepted_answers_in_the_contact_flow_and_as_a_help_draft(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """The contact flow's suggestions list accepted forum answers after the official articles
+    ("Comunidad"); an editor turns one into a draft article, personal data removed."""
+    import uuid as _uuid
+
+    author, helper = new_citizen(api, aws), new_citizen(api, aws)
+    word = f"chirrido{_uuid.uuid4().hex[:5]}"
+    tid = post(
+        api,
+        "/api/v1/forum/topics",
+        topic_body(
+            title=f"Un {word} en el semáforo", body=f"El {word} del semáforo no para. Soy Rosa Muñoz."
+        ),
+        author["headers"],
+    ).json_body["topic_id"]
+    answer_text = f"El {word} se arregla avisando a tránsito; me respondieron al +56 9 8765 4321 en dos días."
+    rid = post(
+        api, f"/api/v1/forum/topics/{tid}/replies", {"body": answer_text}, helper["headers"]
+    ).json_body["post_id"]
+    _index_topic(aws, tid)
+    ask = f"/api/v1/help/suggest?type=cuenta&subtype=acceso-portal&text={word}"
+    assert api.get(ask).json_body["community"] == []  # not answered yet
+    assert (
+        put(api, f"/api/v1/forum/topics/{tid}/accepted", {"post_id": rid}, author["headers"]).status_code
+        == 200
+    )
+    found = api.get(ask).json_body
+    [item] = found["community"]
+    assert item["topic_id"] == tid and item["label"] == "Comunidad" and word in item["answer"]
+    assert api.get(ask + "&lang=en").json_body["community"][0]["label"] == "Community"
+    assert api.get("/api/v1/help/suggest?type=cuenta&subtype=acceso-portal").json_body["community"] == []
+
+    # Editors only; the draft has the answer with the phone masked, the note says where it came from.
+    path = f"/api/v1/forum/topics/{tid}/help-draft"
+    for who, status in (("ana.l1", 403), (MOD, 403)):
+        assert post(api, path, {}, aws.auth(who)).status_code == status
+    assert post(api, path, {}, author["headers"]).status_code == 401
+    assert (
+        post(api, path, {"title": "x"}, aws.auth("diana.editora")).json_body["errors"][0]["field"] == "title"
+    )
+    made = post(api, path, {"slug": f"semaforo-{word}"}, aws.auth("diana.editora"))
+    assert made.status_code == 201, made.body
+    draft = made.json_body
+    assert draft["status"] == "draft" and draft["title"] == f"Un {word} en el semáforo"
+    assert word in draft["body_md"] and "8765" not in draft["body_md"] and "Rosa" not in draft["body_md"]
+    revisions = api.get(
+        f"/api/v1/admin/help/articles/{draft['slug']}/revisions?lang=es", headers=aws.auth("diana.editora")
+    ).json_body
+    assert revisions["items"][0]["note"].startswith("Desde el foro")
+    # Hidden from the public, it leaves the suggestions at once and cannot become a draft.
+    assert mod(api, aws, f"topics/{tid}/posts/topic/hide", {"reason": "Prueba"}).status_code == 200
+    assert api.get(ask).json_body["community"] == []
+    assert post(api, path, {"slug": f"otra-{word}"}, aws.auth("diana.editora")).status_code == 404
+    other = post(api, "/api/v1/forum/topics", topic_body(), author["headers"]).json_body["topic_id"]
+    assert (
+        post(api, f"/api/v1/forum/topics/{other}/help-draft", {}, aws.auth("diana.editora")).status_code
+        == 409
+    )
