@@ -30,6 +30,7 @@ const ROUTES = [
   [/^\/foro\/nuevo$/, async () => (await import('./views/forum.js')).renderCompose],
   [/^\/foro\/baja\/([A-Za-z0-9_.-]+)$/, async () => (await import('./views/forum.js')).renderUnsubscribe],
   [/^\/agente\/foro$/, async () => (await import('./views/forum_moderation.js')).render],
+  [/^\/agente\/foro\/tema\/(t[0-9a-f]{23})$/, async () => (await import('./views/forum_moderation.js')).renderTopic],
   [/^\/avisos$/, async () => (await import('./views/proactive.js')).renderSubscribe],
   [/^\/suscripcion\/confirmar$/, async () => (await import('./views/proactive.js')).renderConfirm],
   [/^\/suscripcion\/([0-9a-f]{20})$/, async () => (await import('./views/proactive.js')).renderManage],

@@ -7,6 +7,13 @@ import { fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
+import { current as staffSession } from '../auth.js';
+
+/** A console session of an editor (or admin) in this browser: the topic offers "to help". */
+function editorSession() {
+  const session = staffSession();
+  return Boolean(session && session.groups.some((g) => g === 'editor' || g === 'admin'));
+}
 
 const REASONS = ['spam', 'offensive', 'personal_data', 'off_topic', 'duplicate', 'other'];
 
@@ -258,6 +265,8 @@ export async function renderTopic(ctx) {
     (topic.help_article || topic.request_type) && h('div', { class: 'notice forum-links' },
       topic.help_article && h('p', {}, t('forum.see_help'), ' ', h('a', { href: `#/ayuda/${topic.help_article}` }, t('forum.help_link'))),
       topic.request_type && h('p', {}, t('forum.is_request'), ' ', h('a', { href: `#/contacto?tipo=${encodeURIComponent(topic.request_type)}` }, t('forum.file_it')))),
+    topic.accepted_reply_id && editorSession() && h('p', {},
+      h('a', { class: 'btn', href: `#/agente/foro/tema/${topic.id}` }, t('forum.to_help'))),
     postView(topic, topic.post, me, ctx, onQuote),
     h('h2', {}, t('forum.replies', { n: topic.replies })),
     topic.replies_page.map((r) => postView(topic, r, me, ctx, onQuote)),
