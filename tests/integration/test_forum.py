@@ -401,7 +401,9 @@ def test_a_banned_account_gets_403_on_every_write_and_a_suspended_one_until_it_e
     citizen_writes = {
         w
         for w in writes
-        if "/moderation/" not in w[1] and not w[1].endswith(("/links", "/preview", "/terms", "/follow"))
+        if "/moderation/" not in w[1]
+        and "/unsubscribe/" not in w[1]  # a signed link, no account needed
+        and not w[1].endswith(("/links", "/preview", "/terms", "/follow", "/help-draft"))
     }
     assert {
         (
@@ -607,6 +609,47 @@ def test_category_and_topic_pages_read_the_same_items_at_any_size(
     assert page_small == page_large == 21
 
 
+def _index_topic(aws: Aws, tid: str) -> None:
+    """The topic's stream record -> the bus event -> one indexer delivery, as Lambda makes them."""
+    import uuid as _uuid
+
+    from infra.local.functions import LambdaContext
+    from ventanilla.services import dispatch
+    from ventanilla.storage import forum as store
+
+    topic = store.get_post(tid, "topic", consistent=True)
+    events: list[Any] = []
+    from ventanilla.integrations import eventbus
+
+    original = eventbus.publish
+    eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
+    try:
+        dispatch.dispatch("MODIFY", {"PK": f"FTOPIC#{tid}", "SK": "TOPIC"}, None, topic)
+    finally:
+        eventbus.publish = original  # type: ignore[assignment]
+    assert [e.detail_type for e in events] == ["ForumTopicChanged"]
+    envelope = {
+        "source": events[0].source,
+        "detail-type": events[0].detail_type,
+        "detail": events[0].detail,
+    }
+    record = {
+        "messageId": str(_uuid.uuid4()),
+        "body": json.dumps(envelope),
+        "receiptHandle": "x",
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+        "awsRegion": "us-east-1",
+    }
+    answer = aws.stack.functions["IndexerFunction"].load()(
+        {"Records": [record]}, LambdaContext("IndexerFunction")
+    )
+    assert answer == {"batchItemFailures": []}
+
+
 def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_delivery(
     api: Any, aws: Aws, demo_forum: Any
 ) -> None:
@@ -614,42 +657,10 @@ def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_del
     one delivery each, as Lambda would make them."""
     import uuid as _uuid
 
-    from infra.local.functions import LambdaContext
-    from ventanilla.services import dispatch, forum_search
-    from ventanilla.storage import forum as store
+    from ventanilla.services import forum_search
 
     def deliver(tid: str) -> None:
-        topic = store.get_post(tid, "topic", consistent=True)
-        events: list[Any] = []
-        from ventanilla.integrations import eventbus
-
-        original = eventbus.publish
-        eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
-        try:
-            dispatch.dispatch("MODIFY", {"PK": f"FTOPIC#{tid}", "SK": "TOPIC"}, None, topic)
-        finally:
-            eventbus.publish = original  # type: ignore[assignment]
-        assert [e.detail_type for e in events] == ["ForumTopicChanged"]
-        envelope = {
-            "source": events[0].source,
-            "detail-type": events[0].detail_type,
-            "detail": events[0].detail,
-        }
-        record = {
-            "messageId": str(_uuid.uuid4()),
-            "body": json.dumps(envelope),
-            "receiptHandle": "x",
-            "attributes": {},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
-            "awsRegion": "us-east-1",
-        }
-        answer = aws.stack.functions["IndexerFunction"].load()(
-            {"Records": [record]}, LambdaContext("IndexerFunction")
-        )
-        assert answer == {"batchItemFailures": []}
+        _index_topic(aws, tid)
 
     author = new_citizen(api, aws)
     word = f"zumbido{_uuid.uuid4().hex[:5]}"
@@ -676,4 +687,210 @@ def test_search_groups_help_and_community_and_a_hidden_topic_leaves_with_one_del
     assert api.get("/api/v1/forum/search?q=").status_code == 422
     assert (
         api.get("/api/v1/forum/search?q=patente&lang=en").json_body["groups"][0]["title"] == "Official help"
+    )
+
+
+def _notice_keys(account: str) -> list[str]:
+    from boto3.dynamodb.conditions import Key
+
+    from ventanilla.storage.table import table
+
+    answer = table().query(
+        KeyConditionExpression=Key("PK").eq(f"FUSER#{account}") & Key("SK").begins_with("MOD#"),
+        ScanIndexForward=False,
+    )
+    return [str(i["SK"]) for i in answer["Items"]]
+
+
+def _through_the_notifier(aws: Aws, account: str, sk: str, event_name: str = "INSERT") -> list[Any]:
+    """The notice item's stream record -> the dispatcher's bus event -> one notifier delivery."""
+    import uuid as _uuid
+
+    from infra.local.functions import LambdaContext
+    from ventanilla.integrations import eventbus
+    from ventanilla.services import dispatch
+    from ventanilla.storage import forum as store
+
+    item = {"PK": f"FUSER#{account}", "SK": sk, **(store.get_notice(account, sk) or {})}
+    events: list[Any] = []
+    original = eventbus.publish
+    eventbus.publish = lambda batch: events.extend(batch)  # type: ignore[assignment]
+    try:
+        dispatch.dispatch(event_name, {"PK": item["PK"], "SK": sk}, None, item)
+    finally:
+        eventbus.publish = original  # type: ignore[assignment]
+    for event in events:
+        envelope = {"source": event.source, "detail-type": event.detail_type, "detail": event.detail}
+        record = {
+            "messageId": str(_uuid.uuid4()),
+            "body": json.dumps(envelope),
+            "receiptHandle": "x",
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:q",
+            "awsRegion": "us-east-1",
+        }
+        answer = aws.stack.functions["NotifierFunction"].load()(
+            {"Records": [record]}, LambdaContext("NotifierFunction")
+        )
+        assert answer == {"batchItemFailures": []}
+    return events
+
+
+def test_followers_and_authors_get_forum_notices_by_email_with_a_one_click_unsubscribe(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """Reply and moderation notices go out through the notifier by email, in the citizen's
+    language, once per notice, with RFC 8058 headers; the topic's signed link unfollows it."""
+    from infra.local import outbox
+
+    follower, author, other = new_citizen(api, aws), new_citizen(api, aws), new_citizen(api, aws)
+    for who in (follower, author, other):
+        assert api.get("/api/v1/me", headers=who["headers"]).status_code == 200
+    tid = post(
+        api, "/api/v1/forum/topics", topic_body(title="Luminaria apagada en la plaza"), author["headers"]
+    )
+    tid = tid.json_body["topic_id"]
+    assert put(api, f"/api/v1/forum/topics/{tid}/follow", {}, follower["headers"]).status_code == 200
+    assert (
+        post(
+            api, f"/api/v1/forum/topics/{tid}/replies", {"body": "A mí también"}, other["headers"]
+        ).status_code
+        == 201
+    )
+
+    [sk] = _notice_keys(follower["account"])
+    assert [e.detail_type for e in _through_the_notifier(aws, follower["account"], sk)] == [
+        "ForumNoticeCreated"
+    ]
+    [mail] = [m for m in outbox.entries(follower["email"]) if "foro" in m["text"]]
+    assert mail["subject"] == "Nueva respuesta en «Luminaria apagada en la plaza»"
+    assert "Dejar de recibir avisos de este tema" in mail["text"] and f"#/foro/tema/{tid}" in mail["text"]
+    assert mail["unsubscribe"].startswith("<") and "/api/v1/forum/unsubscribe/" in mail["unsubscribe"]
+    assert follower["email"] not in mail["unsubscribe"]
+    # A redelivered event sends nothing twice.
+    _through_the_notifier(aws, follower["account"], sk)
+    assert len([m for m in outbox.entries(follower["email"]) if "foro" in m["text"]]) == 1
+
+    # The one-click link: a GET only says what stops; the POST (what mail clients send) unfollows.
+    token = mail["unsubscribe"].strip("<>").rsplit("/", 1)[-1]
+    look = api.get(f"/api/v1/forum/unsubscribe/{token}")
+    assert look.status_code == 200 and look.json_body == {
+        "topic_id": tid,
+        "title": "Luminaria apagada en la plaza",
+        "following": True,
+    }
+    assert api.get(f"/api/v1/forum/topics/{tid}", headers=follower["headers"]).json_body["following"]
+    done = api.post(
+        f"/api/v1/forum/unsubscribe/{token}",
+        body="List-Unsubscribe=One-Click",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status_code == 200 and done.json_body["following"] is False
+    assert not api.get(f"/api/v1/forum/topics/{tid}", headers=follower["headers"]).json_body["following"]
+    for bad in (token[:-2] + "AA", token.replace(follower["account"], other["account"]), "x", "t" + "0" * 23):
+        assert api.get(f"/api/v1/forum/unsubscribe/{bad}").status_code == 404
+        assert api.post(f"/api/v1/forum/unsubscribe/{bad}", body="").status_code == 404
+
+    # Moderation notices reach the author, in English when that is their language, with the
+    # notifier's general email opt-out; a citizen who chose no email gets the notice in the portal only.
+    me = api.get("/api/v1/me", headers=author["headers"]).json_body
+    assert (
+        put(api, "/api/v1/me", {"name": me["name"], "language": "en"}, author["headers"]).status_code == 200
+    )
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/topic/hide", {"reason": "Datos de un vecino"}).status_code == 200
+    )
+    sk = _notice_keys(author["account"])[0]
+    _through_the_notifier(aws, author["account"], sk)
+    [mail] = [m for m in outbox.entries(author["email"]) if "forum" in m["text"]]
+    assert mail["subject"] == "Forum moderation: «Luminaria apagada en la plaza»"
+    assert "Reason: Datos de un vecino" in mail["text"] and "post hidden" in mail["text"]
+    assert "/api/v1/notifications/opt-out/" in mail["unsubscribe"]
+
+    assert (
+        put(api, "/api/v1/me", {"name": me["name"], "notice_channels": []}, other["headers"]).status_code
+        == 200
+    )
+    assert mod(api, aws, f"topics/{tid}/posts/topic/restore", {"reason": "Revisado"}).status_code == 200
+    page = api.get(f"/api/v1/forum/topics/{tid}").json_body["replies_page"]
+    mine = next(p for p in page if p["author"]["id"] == other["account"])
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/{mine['id']}/hide", {"reason": "Fuera de tema"}).status_code == 200
+    )
+    _through_the_notifier(aws, other["account"], _notice_keys(other["account"])[0])
+    assert [m for m in outbox.entries(other["email"]) if "foro" in m["text"]] == []
+    assert api.get("/api/v1/forum/me", headers=other["headers"]).json_body["notices"][0]["action"] == "hide"
+    # And the follower who unsubscribed gets no more reply notices.
+    assert (
+        mod(api, aws, f"topics/{tid}/posts/{mine['id']}/restore", {"reason": "Revisado"}).status_code == 200
+    )
+    before = len(outbox.entries(follower["email"]))
+    post(api, f"/api/v1/forum/topics/{tid}/replies", {"body": "Otra respuesta"}, author["headers"])
+    for sk in _notice_keys(follower["account"])[:1]:
+        _through_the_notifier(aws, follower["account"], sk)
+    assert len(outbox.entries(follower["email"])) == before
+
+
+def test_accepted_answers_in_the_contact_flow_and_as_a_help_draft(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """The contact flow's suggestions list accepted forum answers after the official articles
+    ("Comunidad"); an editor turns one into a draft article, personal data removed."""
+    import uuid as _uuid
+
+    author, helper = new_citizen(api, aws), new_citizen(api, aws)
+    word = f"chirrido{_uuid.uuid4().hex[:5]}"
+    tid = post(
+        api,
+        "/api/v1/forum/topics",
+        topic_body(
+            title=f"Un {word} en el semáforo", body=f"El {word} del semáforo no para. Soy Rosa Muñoz."
+        ),
+        author["headers"],
+    ).json_body["topic_id"]
+    answer_text = f"El {word} se arregla avisando a tránsito; me respondieron al +56 9 8765 4321 en dos días."
+    rid = post(
+        api, f"/api/v1/forum/topics/{tid}/replies", {"body": answer_text}, helper["headers"]
+    ).json_body["post_id"]
+    _index_topic(aws, tid)
+    ask = f"/api/v1/help/suggest?type=cuenta&subtype=acceso-portal&text={word}"
+    assert api.get(ask).json_body["community"] == []  # not answered yet
+    assert (
+        put(api, f"/api/v1/forum/topics/{tid}/accepted", {"post_id": rid}, author["headers"]).status_code
+        == 200
+    )
+    found = api.get(ask).json_body
+    [item] = found["community"]
+    assert item["topic_id"] == tid and item["label"] == "Comunidad" and word in item["answer"]
+    assert api.get(ask + "&lang=en").json_body["community"][0]["label"] == "Community"
+    assert api.get("/api/v1/help/suggest?type=cuenta&subtype=acceso-portal").json_body["community"] == []
+
+    # Editors only; the draft has the answer with the phone masked, the note says where it came from.
+    path = f"/api/v1/forum/topics/{tid}/help-draft"
+    for who, status in (("ana.l1", 403), (MOD, 403)):
+        assert post(api, path, {}, aws.auth(who)).status_code == status
+    assert post(api, path, {}, author["headers"]).status_code == 401
+    assert (
+        post(api, path, {"title": "x"}, aws.auth("diana.editora")).json_body["errors"][0]["field"] == "title"
+    )
+    made = post(api, path, {"slug": f"semaforo-{word}"}, aws.auth("diana.editora"))
+    assert made.status_code == 201, made.body
+    draft = made.json_body
+    assert draft["status"] == "draft" and draft["title"] == f"Un {word} en el semáforo"
+    assert word in draft["body_md"] and "8765" not in draft["body_md"] and "Rosa" not in draft["body_md"]
+    revisions = api.get(
+        f"/api/v1/admin/help/articles/{draft['slug']}/revisions?lang=es", headers=aws.auth("diana.editora")
+    ).json_body
+    assert revisions["items"][0]["note"].startswith("Desde el foro")
+    # Hidden from the public, it leaves the suggestions at once and cannot become a draft.
+    assert mod(api, aws, f"topics/{tid}/posts/topic/hide", {"reason": "Prueba"}).status_code == 200
+    assert api.get(ask).json_body["community"] == []
+    assert post(api, path, {"slug": f"otra-{word}"}, aws.auth("diana.editora")).status_code == 404
+    other = post(api, "/api/v1/forum/topics", topic_body(), author["headers"]).json_body["topic_id"]
+    assert (
+        post(api, f"/api/v1/forum/topics/{other}/help-draft", {}, aws.auth("diana.editora")).status_code
+        == 409
     )

@@ -59,6 +59,7 @@ from ventanilla.models.forum import (
     ForumTopicIn,
     ForumTopicList,
     ForumTopicOut,
+    ForumUnsubscribeOut,
     ForumWritten,
 )
 from ventanilla.services import forum, forum_moderation, forum_search, forum_stats
@@ -351,6 +352,34 @@ def follow(topic_id: str) -> Response:
 def unfollow(topic_id: str) -> Response:
     forum.follow(citizen_of(bp.current_request), topic_id, False)
     return json_response(ForumDone(), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/unsubscribe/{token}",
+    "GET",
+    summary="What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)",
+    tag="forum",
+    response=ForumUnsubscribeOut,
+)
+def unsubscribe_look(token: str) -> Response:
+    from ventanilla.services import forum_mail
+
+    return json_response(forum_mail.unsubscribe(token, confirm=False), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/unsubscribe/{token}",
+    "POST",
+    summary="Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it",
+    tag="forum",
+    response=ForumUnsubscribeOut,
+)
+def unsubscribe(token: str) -> Response:
+    from ventanilla.services import forum_mail
+
+    return json_response(forum_mail.unsubscribe(token, confirm=True), headers=NO_STORE)
 
 
 @route(

@@ -26,6 +26,7 @@ from ventanilla.help.models import (
     ArticleIn,
     ContentGapsOut,
     DraftFromReplyIn,
+    ForumDraftFromAnswerIn,
     HelpPreviewIn,
     HelpPreviewOut,
     HelpStatsOut,
@@ -355,6 +356,27 @@ def searches() -> Response:
     limit = query_int(request, "limit", 200, 1, 500)
     day = (request.query_params or {}).get("day")
     return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/forum/topics/{topic_id}/help-draft",
+    "POST",
+    summary="Turn a forum topic's accepted answer into a draft help article (personal data removed)",
+    tag="help-admin",
+    body=ForumDraftFromAnswerIn,
+    response=AdminArticle,
+    status=201,
+    auth=True,
+    roles=help_content.EDITORS,
+    audit="help-article",
+    audit_action="draft",
+)
+def draft_from_forum_answer(topic_id: str) -> Response:
+    request = bp.current_request
+    body = parse_body(request, ForumDraftFromAnswerIn)
+    found = help_drafts.draft_from_forum_answer(principal_of(request), topic_id, body)
+    return json_response(found, status=201)
 
 
 @route(

@@ -42,7 +42,7 @@ function recordDeflection(outcome) {
   save();
   request('/help/deflections', { method: 'POST', body: {
     type: state.type, subtype: state.subtype, lang: getLang(),
-    shown: state.suggested.map((a) => a.slug), opened: state.opened || [], outcome,
+    shown: state.suggested.filter((a) => !a.community).map((a) => a.slug), opened: state.opened || [], outcome,
   } }).catch(() => {});
 }
 
@@ -231,7 +231,10 @@ async function suggestions() {
     const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
     state.unsure = Boolean(data && data.confident === false);
     const unique = list.filter((a, i) => a && a.slug && a.title && list.findIndex((b) => b && b.slug === a.slug) === i);
-    return unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' }));
+    // Accepted forum answers come after the official articles, marked "Comunidad".
+    const community = ((data && data.community) || []).map((c) => ({
+      slug: c.topic_id, title: c.title, summary: c.answer, community: c.label }));
+    return [...unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' })), ...community];
   } catch {
     return []; // help is a courtesy here: never block the contact form on it
   }
@@ -244,8 +247,10 @@ function articles() {
   if (!list.length) { go('/contacto/formulario'); return null; }
   return frame('articulos',
     h('p', { class: 'lead' }, t('contact.articulos.lead')),
-    h('ul', { class: 'suggested' }, list.map((a) => h('li', {},
-      h('a', { href: `#/ayuda/${a.slug}` }, a.title), a.summary && h('p', {}, a.summary)))),
+    h('ul', { class: 'suggested' }, list.map((a) => h('li', { class: a.community ? 'community' : '' },
+      a.community && h('span', { class: 'badge' }, a.community), a.community && ' ',
+      h('a', { href: a.community ? `#/foro/tema/${a.slug}` : `#/ayuda/${a.slug}` }, a.title),
+      a.summary && h('p', {}, a.summary)))),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'btn', onclick: () => {
         recordDeflection('resolved');

@@ -7,6 +7,13 @@ import { fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
+import { current as staffSession } from '../auth.js';
+
+/** A console session of an editor (or admin) in this browser: the topic offers "to help". */
+function editorSession() {
+  const session = staffSession();
+  return Boolean(session && session.groups.some((g) => g === 'editor' || g === 'admin'));
+}
 
 const REASONS = ['spam', 'offensive', 'personal_data', 'off_topic', 'duplicate', 'other'];
 
@@ -258,9 +265,56 @@ export async function renderTopic(ctx) {
     (topic.help_article || topic.request_type) && h('div', { class: 'notice forum-links' },
       topic.help_article && h('p', {}, t('forum.see_help'), ' ', h('a', { href: `#/ayuda/${topic.help_article}` }, t('forum.help_link'))),
       topic.request_type && h('p', {}, t('forum.is_request'), ' ', h('a', { href: `#/contacto?tipo=${encodeURIComponent(topic.request_type)}` }, t('forum.file_it')))),
+    topic.accepted_reply_id && editorSession() && h('p', {},
+      h('a', { class: 'btn', href: `#/agente/foro/tema/${topic.id}` }, t('forum.to_help'))),
     postView(topic, topic.post, me, ctx, onQuote),
     h('h2', {}, t('forum.replies', { n: topic.replies })),
     topic.replies_page.map((r) => postView(topic, r, me, ctx, onQuote)),
     more(topic.next_cursor, `/foro/tema/${id}`),
     topic.locked ? h('p', { class: 'notice' }, t('forum.locked_note')) : (replyForm || gate.box));
+}
+
+/** #/foro/baja/<token>: the signed link in a forum notice. Opening it changes nothing (mail
+ * scanners follow links); the button unfollows the topic. Mail clients POST to the API directly. */
+export async function renderUnsubscribe({ params }) {
+  const [token] = params;
+  const path = `/forum/unsubscribe/${encodeURIComponent(token)}`;
+  let look;
+  try {
+    look = await request(path);
+  } catch (e) {
+    if (e.status !== 404) throw e;
+    return h('section', { class: 'optout' },
+      h('h1', {}, t('forum.unsub_title')),
+      h('p', { role: 'alert' }, e.message),
+      h('p', {}, h('a', { href: '#/foro' }, t('forum.title'))));
+  }
+  const status = statusLine();
+  status.setAttribute('tabindex', '-1');
+  const topicLink = h('p', {}, h('a', { href: `#/foro/tema/${look.topic_id}` }, look.title));
+  if (!look.following) {
+    return h('section', { class: 'optout' },
+      h('h1', {}, t('forum.unsub_title')), topicLink,
+      h('p', { class: 'notice', role: 'status' }, t('forum.unsub_already')));
+  }
+  const button = h('button', { type: 'submit', class: 'btn primary' }, t('forum.unsub_confirm'));
+  const lead = h('p', { class: 'lead' }, t('forum.unsub_what'));
+  const form = h('form', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      busy(button, true);
+      try {
+        await request(path, { method: 'POST' });
+        lead.remove();
+        form.remove();
+        status.classList.add('flash');
+        status.textContent = t('forum.unsub_done');
+      } catch (error) {
+        busy(button, false);
+        status.textContent = error.message;
+      }
+      status.focus();
+    },
+  }, h('div', { class: 'actions' }, button));
+  return h('section', { class: 'optout' }, h('h1', {}, t('forum.unsub_title')), lead, topicLink, form, status);
 }

@@ -1,8 +1,8 @@
 // The console's forum moderation (#/agente/foro): reported posts (most reports first) and posts
 // held for review, each with its actions; every action needs a reason, which the author sees.
-import { h, announce } from '../dom.js';
+import { h, announce, safeHtml } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page } from './console_kit.js';
 
@@ -55,4 +55,42 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
     h('h2', {}, t('forum.mod.log')),
     h('table', {}, h('thead', {}, h('tr', {}, ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))))),
       h('tbody', {}, log.items.map((e) => h('tr', {}, h('td', {}, fmtDateTime(e.at)), h('td', {}, e.moderator), h('td', {}, t(`forum.mod.action_${e.action}`)), h('td', {}, e.reason))))));
+});
+
+
+/** #/agente/foro/tema/<id>: editors turn the topic's accepted answer into a help article draft
+ * (POST /forum/topics/<id>/help-draft: personal data removed, status draft). */
+export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', async (ctx, session) => {
+  const [id] = ctx.params;
+  const topic = await staffRequest(`/forum/topics/${id}?limit=50`);
+  const accepted = topic.replies_page.find((r) => r.id === topic.accepted_reply_id);
+  const values = { title: topic.title };
+  const status = statusLine();
+  status.setAttribute('tabindex', '-1');
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.draft.send'));
+  const form = h('form', { novalidate: true, class: 'admin-form', onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(form);
+    busy(submit, true);
+    try {
+      const draft = await staffRequest(`/forum/topics/${id}/help-draft`, { method: 'POST', body: { title: values.title.trim() } });
+      form.hidden = true;
+      status.replaceChildren(t('forum.draft.done', { title: draft.title }), ' ',
+        h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('forum.draft.open')));
+      status.focus();
+    } catch (error) {
+      busy(submit, false);
+      if (error.status === 401) throw error;
+      showErrors(form, (error.errors && error.errors.length) ? error.errors : [{ field: 'title', message: error.message }]);
+    }
+  } },
+  errorSummary(),
+  field({ name: 'title', label: t('forum.draft.article_title'), required: true, value: values.title, onInput: (v) => { values.title = v; } }),
+  h('div', { class: 'actions' }, submit));
+  return page(session, '/agente/foro', 'forum.draft.title',
+    h('p', {}, h('a', { href: `#/foro/tema/${id}` }, topic.title)),
+    accepted
+      ? h('div', {}, h('h2', {}, t('forum.draft.answer')), h('blockquote', { class: 'article-body' }, safeHtml(accepted.body_html)),
+        h('p', { class: 'hint' }, t('forum.draft.lead')), form, status)
+      : h('p', { role: 'alert' }, t('forum.draft.none')));
 });

@@ -191,6 +191,22 @@ class DraftFromReplyIn(Strict):
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
 
+class ForumDraftFromAnswerIn(Strict):
+    """An editor turns a forum topic's accepted answer into a help article draft (issue 15)."""
+
+    title: str | None = Field(default=None, min_length=5, max_length=MAX_TITLE)
+    """The article's title; the topic's title when absent."""
+    slug: Slug | None = None
+    section_path: list[SectionSlug] = Field(
+        default_factory=lambda: ["borradores"], min_length=1, max_length=6
+    )
+    section_titles: list[SectionTitle] = Field(
+        default_factory=lambda: ["Borradores"], min_length=1, max_length=6
+    )
+    stage: Stage = Stage.INFORMACION
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
+
+
 # ---- public -----------------------------------------------------------------------------------
 
 
@@ -297,6 +313,16 @@ class PublicArticle(BaseModel):
     related: list[RelatedLink] = Field(default_factory=list)
 
 
+class HelpCommunityAnswer(BaseModel):
+    """An accepted answer of the community forum, shown after the official articles ("Comunidad")."""
+
+    topic_id: str
+    title: str
+    answer: str
+    """The accepted reply as plain text, cut to a few lines."""
+    label: str
+
+
 class SuggestOut(BaseModel):
     """What the contact flow shows before the form: articles linked to the subtype, then text matches."""
 
@@ -308,6 +334,8 @@ class SuggestOut(BaseModel):
     confident: bool = True
     """False when the text matched no article with confidence: ``matches`` is then empty rather
     than a wrong article, and the flow goes on to the form."""
+    community: list[HelpCommunityAnswer] = Field(default_factory=list)
+    """Accepted forum answers that match the text, after the official articles (at most 3)."""
 
 
 class FeedbackIn(Strict):

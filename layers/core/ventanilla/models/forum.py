@@ -282,6 +282,14 @@ class ForumDone(BaseModel):
     done: bool = True
 
 
+class ForumUnsubscribeOut(BaseModel):
+    """What a topic's signed unsubscribe link stops; ``following`` is false once it is honoured."""
+
+    topic_id: str
+    title: str
+    following: bool
+
+
 class ForumSearchItem(BaseModel):
     id: str
     title: str

@@ -64,10 +64,14 @@ def dispatch(
     if article is not None:
         eventbus.publish([article])
         return Dispatched(str(article.detail["slug"]), article_events=1)
-    from ventanilla.services import forum_search
+    from ventanilla.services import forum_mail, forum_search
 
     topic = forum_search.topic_event(event_name, keys, new_image)
     if topic is not None:
         eventbus.publish([topic])
         return Dispatched(str(topic.detail["topic"]), article_events=1)
+    notice = forum_mail.notice_event(event_name, keys, new_image)
+    if notice is not None:
+        eventbus.publish([notice])
+        return Dispatched(None, ticket_events=1)
     return Dispatched()

@@ -149,3 +149,34 @@ def search(query: str, lang: str, limit: int = 5) -> dict[str, Any]:
             },
         ],
     }
+
+
+def accepted_answers(query: str, lang: str, limit: int = 3) -> list[dict[str, str]]:
+    """Listed topics matching ``query`` that have an accepted answer, with that answer's text: what
+    the contact flow shows after the official articles. Reads at most ``2 * limit`` topics and
+    ``limit`` replies (two BatchGet-sized reads), whatever the forum's size."""
+    from ventanilla.help.articles import plain_text
+
+    found = engine().search(query, lang="es", limit=limit * 2)
+    live = store.get_topics([h.slug for h in found.hits])
+    label = "Community" if lang == "en" else "Comunidad"
+    answers: list[dict[str, str]] = []
+    for hit in found.hits:
+        topic = live.get(hit.slug)
+        if topic is None or not listed(topic) or not topic.get("accepted_reply_id"):
+            continue
+        reply = store.get_post(hit.slug, str(topic["accepted_reply_id"]))
+        if reply is None or reply.get("status") != "published":
+            continue
+        text = plain_text(str(reply.get("body", "")))
+        answers.append(
+            {
+                "topic_id": hit.slug,
+                "title": str(topic["title"]),
+                "answer": text if len(text) <= 280 else text[:279].rsplit(" ", 1)[0] + "…",
+                "label": label,
+            }
+        )
+        if len(answers) == limit:
+            break
+    return answers

@@ -24,6 +24,7 @@ from ventanilla.help.models import (
     DeflectionOut,
     FeedbackIn,
     FeedbackOut,
+    HelpCommunityAnswer,
     HelpSearchOut,
     HelpStatsOut,
     PopularArticle,
@@ -389,6 +390,11 @@ def suggest(
         confident = found.confident
         if confident:  # a wrong article is worse than none: the citizen goes on to the form
             matches = [h for h in found.hits if h.slug not in seen][:limit]
+    community: list[HelpCommunityAnswer] = []
+    if text and text.strip():
+        from ventanilla.services import forum_search
+
+        community = [HelpCommunityAnswer(**a) for a in forum_search.accepted_answers(text, code)]
     return SuggestOut(
         type=type_code or "",
         subtype=subtype or "",
@@ -396,6 +402,7 @@ def suggest(
         linked=linked,
         matches=matches,
         confident=confident,
+        community=community,
     )
 
 

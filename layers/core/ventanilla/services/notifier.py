@@ -661,11 +661,31 @@ def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[
     return send, refused
 
 
+def _forum(detail: dict[str, Any]) -> Result:
+    """A forum notice (issue 15): its own templates and unsubscribe link (services.forum_mail)."""
+    from ventanilla.services import forum_mail
+
+    result = Result()
+    try:
+        outcome = forum_mail.deliver(detail)
+    except forum_mail.RetryMail as error:
+        result.count("retried", "email")
+        raise RetryLater(str(error), result) from error
+    result.sent = outcome.get("sent", 0)
+    result.failed = outcome.get("failed", 0)
+    for name, n in outcome.items():
+        if name in ("sent", "failed") and n:
+            result.count(name, "email")
+    return result
+
+
 def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = False) -> Result:
     """Send every notice one domain event calls for; raises RetryLater on transient failures."""
     result = Result()
     if detail_type == plan.NOTICE_DUE:
         return _flush(detail, last_attempt=last_attempt)
+    if detail_type == "ForumNoticeCreated":
+        return _forum(detail)
     notices = plan.notices_for(detail_type, detail)
     if not notices or not detail.get("number") or not detail.get("event_id"):
         return result

@@ -577,3 +577,32 @@ def days(first: str, last: str) -> list[dict[str, Any]]:
 
 def stamp(at: datetime) -> str:
     return iso(at)
+
+
+# ---- notices by mail (``FUSER#<account> / MOD#...`` gets ``mailed_at`` once claimed) ---------------
+
+
+def get_notice(account: str, sk: str) -> dict[str, Any] | None:
+    item = table().get_item(Key={"PK": f"FUSER#{account}", "SK": sk}, ConsistentRead=True).get("Item")
+    return from_item(item) if item else None
+
+
+def claim_notice(account: str, sk: str, at: str) -> bool:
+    """True once per notice: a redelivered event finds it claimed and sends nothing again."""
+    try:
+        table().update_item(
+            Key={"PK": f"FUSER#{account}", "SK": sk},
+            UpdateExpression="SET mailed_at = :at",
+            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(mailed_at)",
+            ExpressionAttributeValues={":at": at},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def release_notice(account: str, sk: str) -> None:
+    """A transient failure: the next delivery of the event may try again."""
+    table().update_item(Key={"PK": f"FUSER#{account}", "SK": sk}, UpdateExpression="REMOVE mailed_at")

@@ -92,6 +92,7 @@ Keys (generic attribute names, so entities can share the indexes):
     forum vote     FVOTE#<tid>#<post>  <account>       one per person (conditional Put + ADD score)
     forum report   FREPORT#<tid>#<post> <account>      one per person and post
     forum account  FUSER#<account>     STATE | MOD#<at>#<r> | FOLLOW#<tid>   status; notices; follows
+                   (a notice gets ``mailed_at`` when the notifier claims it: mailed once)
     forum follower FFOLLOW#<tid>       <account>
     forum modlog   FMODLOG#<yyyy-mm>   <at>#<r>        every moderation action with its reason
     forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards)
