@@ -6,8 +6,8 @@ import random
 import threading
 import time
 import uuid
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from ventanilla.auth import AGENT_ROLES, ALL_TEAMS_ROLES, Principal
