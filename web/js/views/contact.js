@@ -15,7 +15,7 @@ const NOTICE_CHANNELS = ['email', 'sms'];
 
 const fresh = () => ({
   who: { name: '', email: '', phone: '', channels: ['email'], consent: false },
-  type: '', subtype: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, place: { address: '', lat: null, long: null }, serverErrors: [], idem: null, unsure: false,
+  type: '', subtype: '', origin: '', query: '', suggested: null, opened: [], deflection: null, subject: '', description: '', form: {}, place: { address: '', lat: null, long: null }, serverErrors: [], idem: null, unsure: false,
 });
 
 let state = load();
@@ -66,6 +66,11 @@ export async function render({ params, query }) {
       save();
     }
   }
+  // From an article (its "Contactar" link): the article read and the words searched come along.
+  const origin = query && query.get('desde');
+  if (origin && /^[a-z0-9-]{1,120}$/.test(origin)) { state.origin = origin; save(); }
+  const searched = query && query.get('q');
+  if (searched) { state.query = searched.slice(0, 200); save(); }
   if (step === 'enviada') return confirmation();
   if (!STEPS.includes(step)) { go('/contacto'); return null; }
   const open = firstOpenStep();
@@ -226,11 +231,12 @@ function chooseSubtype(cat) {
 /** Articles linked to the problem (GET /help/suggest); none when that route is not there yet. */
 async function suggestions() {
   try {
-    const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject, lang: getLang() })}`);
+    const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject || state.query || '', lang: getLang() })}`);
     // The subtype's own articles first, then the best text matches, each once.
     const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
     state.unsure = Boolean(data && data.confident === false);
-    const unique = list.filter((a, i) => a && a.slug && a.title && list.findIndex((b) => b && b.slug === a.slug) === i);
+    // The article the citizen came from was read already: not suggested again.
+    const unique = list.filter((a, i) => a && a.slug && a.title && a.slug !== state.origin && list.findIndex((b) => b && b.slug === a.slug) === i);
     // Accepted forum answers come after the official articles, marked "Comunidad".
     const community = ((data && data.community) || []).map((c) => ({
       slug: c.topic_id, title: c.title, summary: c.answer, community: c.label }));
@@ -419,7 +425,7 @@ function payload(fields) {
       consent: who.consent,
     },
     channel: 'web',
-    seen_articles: (state.suggested || []).map((a) => a.slug),
+    seen_articles: [...new Set([state.origin, ...(state.suggested || []).map((a) => a.slug)].filter(Boolean))],
     location: placePayload(),
   };
 }

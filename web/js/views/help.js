@@ -14,6 +14,7 @@ export async function renderSearch({ query }) {
   const section = query.get('seccion') || '';
   const stage = query.get('etapa') || '';
   const head = [h('h1', {}, stage ? t(`stage.${stage}`) : t('help.title')), searchForm(q, false)];
+  if (q) sessionStorage.setItem(LAST_SEARCH, q.slice(0, 200)); // carried into the contact flow
   if (!q && !section && !stage) return h('section', {}, head, h('p', {}, t('help.intro')), contactHint());
   const result = await optional(`/help/search?${qs({ q, lang: getLang(), section, stage })}`);
   if (result === null) return h('section', {}, head, soon(), contactHint());
@@ -79,7 +80,22 @@ export async function renderArticle({ params }) {
       h('h2', { id: 'related-h' }, t('help.related')),
       h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title),
         a.summary ? h('span', { class: 'muted small block' }, a.summary) : null)))),
-    back());
+    hasDraft() ? back() : contactFrom(article));
+}
+
+const LAST_SEARCH = 'ventanilla.lastSearch';
+
+/** "Still need help": the contact flow opens on this article's topic, knowing the article and the
+ * words the citizen searched with (they guide the suggestions and reach the agent). */
+function contactFrom(article) {
+  const topic = (article.request_types || [])[0];
+  const params = new URLSearchParams();
+  if (topic) params.set('tipo', topic);
+  params.set('desde', article.slug);
+  const q = sessionStorage.getItem(LAST_SEARCH);
+  if (q) params.set('q', q);
+  return h('div', { class: 'contact-hint' },
+    h('p', {}, t('help.still_need'), ' ', h('a', { href: `#/contacto?${params}`, 'data-testid': 'contact-from-article' }, t('nav.contact'))));
 }
 
 // A phone number as articles write them: +56 2 2345 6789, (2) 2345 6789, 600 123 4567, 800 20 1010.

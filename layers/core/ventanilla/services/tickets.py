@@ -6,6 +6,7 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -590,8 +591,25 @@ def staff_view(principal: Principal, number: str) -> StaffTicket:
     return StaffTicket(ticket=ticket, history=history, seen_articles=seen)
 
 
+def _unversioned_retry(version: int | None, attempt: Callable[[], StaffTicket]) -> StaffTicket:
+    """A staff change the client sent without ``version`` asks for no optimistic check: if the
+    ticket moved between this request's read and its write (the citizen wrote at that instant),
+    read it again and apply the change once more to the current ticket. With a version, a
+    stale write stays a 409 for the client to resolve."""
+    try:
+        return attempt()
+    except Conflict as error:
+        if version is not None or error.code != "stale_version":
+            raise
+    return attempt()
+
+
 def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:
     """A public reply (first response counts) or an internal note the citizen never sees."""
+    return _unversioned_retry(body.version, lambda: _staff_reply(principal, number, body, internal=internal))
+
+
+def _staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:
     ticket, history = _staff_ticket(principal, number)
     _check_version(ticket, body.version)
     if ticket.status == Status.CLOSED and not internal:
@@ -610,6 +628,10 @@ def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, inte
 
 
 def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
+    return _unversioned_retry(body.version, lambda: _change_status(principal, number, body))
+
+
+def _change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
     ticket, history = _staff_ticket(principal, number)
     _check_version(ticket, body.version)
     check_move(ticket.status, body.status)
@@ -639,6 +661,10 @@ def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTic
 
 def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     """Assign to a staff member and/or move to another team; a new assignment starts work."""
+    return _unversioned_retry(body.version, lambda: _assign(principal, number, body))
+
+
+def _assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     ticket, history = _staff_ticket(principal, number)
     _check_version(ticket, body.version)
     if body.assignee is None and body.team is None:
