@@ -846,9 +846,11 @@ def test_template_wires_the_pipeline_consistently() -> None:
     ]
     assert not [a for a in actions if a.endswith(":*") or a == "*"]
     from ventanilla.domain_events import _DETAIL_TYPES
+    from ventanilla.services.forum_mail import NOTICE_CREATED
 
     pattern = resources["NotificationsRule"]["Properties"]["EventPattern"]["detail-type"]
-    assert set(pattern) <= {*_DETAIL_TYPES.values(), "CitizenReplied", "AgentReplied"}
+    assert set(pattern) <= {*_DETAIL_TYPES.values(), "CitizenReplied", "AgentReplied", NOTICE_CREATED}
+    assert NOTICE_CREATED in pattern  # forum notices reach the notifier too
 
 
 def test_outbox_times_follow_the_dev_clock(api: Any, aws: Aws) -> None:

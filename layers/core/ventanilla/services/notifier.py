@@ -684,7 +684,7 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
     result = Result()
     if detail_type == plan.NOTICE_DUE:
         return _flush(detail, last_attempt=last_attempt)
-    if detail_type == "ForumNoticeCreated":
+    if detail_type == "ForumNoticeCreated":  # services.forum_mail.NOTICE_CREATED (imported lazily)
         return _forum(detail)
     notices = plan.notices_for(detail_type, detail)
     if not notices or not detail.get("number") or not detail.get("event_id"):
