@@ -66,7 +66,7 @@ def test_use_my_location_and_address_reach_the_request(tab: Any, new_tab: Any) -
     agent.go(f"#/agente/solicitud/{number}")
     agent.page.wait_for_selector("[data-testid=ticket-place]")
     place = agent.page.get_by_test_id("ticket-place").inner_text()
-    assert place == "Esquina Los Aromos con Las Acacias · -33.43721, -70.65061"
+    assert place == "Esquina Los Aromos con Las Acacias · -33.43721, -70.65061 · Sector centro"
     agent.step("lugar-3-agente")
 
 
