@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
@@ -56,34 +57,42 @@ def test_the_tree_keeps_every_contract() -> None:
     assert "4 kept, 0 broken" in report
 
 
-def test_a_service_reaching_for_boto3_breaks_the_lint(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("module", "added", "contract", "edge"),
+    [
+        pytest.param(
+            "layers/core/ventanilla/services/canned.py",
+            "from boto3.dynamodb.conditions import Key",
+            "Only storage and integrations talk to AWS",
+            "ventanilla.services.canned -> boto3",
+            id="a service reaching for boto3",
+        ),
+        pytest.param(
+            "layers/core/ventanilla/rules/priority.py",
+            "from ventanilla.storage import tickets",
+            "Rules and models are plain Python: no service, storage or AWS behind them",
+            "ventanilla.rules.priority -> ventanilla.storage.tickets",
+            id="a rule reading the table",
+        ),
+        pytest.param(
+            "functions/api/chalicelib/canned.py",
+            "from ventanilla.storage import canned",
+            "Handlers call services, never the table",
+            "chalicelib.canned -> ventanilla.storage.canned",
+            id="a handler reading the table",
+        ),
+    ],
+)
+def test_a_violation_breaks_the_lint(
+    tmp_path: Path, module: str, added: str, contract: str, edge: str
+) -> None:
     tree = _copy(tmp_path)
-    module = tree / "layers" / "core" / "ventanilla" / "services" / "canned.py"
-    module.write_text(module.read_text() + "\nfrom boto3.dynamodb.conditions import Key  # noqa: E402\n")
+    path = tree / module
+    path.write_text(path.read_text() + f"\n{added}  # noqa: E402\n")
     report = _lint(tree)
     assert report.startswith("exit=1 "), report
-    assert "Only storage and integrations talk to AWS BROKEN" in report
-    assert "ventanilla.services.canned -> boto3" in report
-
-
-def test_a_rule_reading_the_table_breaks_the_lint(tmp_path: Path) -> None:
-    tree = _copy(tmp_path)
-    module = tree / "layers" / "core" / "ventanilla" / "rules" / "priority.py"
-    module.write_text(module.read_text() + "\nfrom ventanilla.storage import tickets  # noqa: E402\n")
-    report = _lint(tree)
-    assert report.startswith("exit=1 "), report
-    assert "Rules and models are plain Python: no service, storage or AWS behind them BROKEN" in report
-    assert "ventanilla.rules.priority -> ventanilla.storage.tickets" in report
-
-
-def test_a_handler_reading_the_table_breaks_the_lint(tmp_path: Path) -> None:
-    tree = _copy(tmp_path)
-    module = tree / "functions" / "api" / "chalicelib" / "canned.py"
-    module.write_text(module.read_text() + "\nfrom ventanilla.storage import canned  # noqa: E402\n")
-    report = _lint(tree)
-    assert report.startswith("exit=1 "), report
-    assert "Handlers call services, never the table BROKEN" in report
-    assert "chalicelib.canned -> ventanilla.storage.canned" in report
+    assert f"{contract} BROKEN" in report
+    assert edge in report
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[set[str]]:
