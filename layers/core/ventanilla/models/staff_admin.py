@@ -20,8 +20,8 @@ class StaffAccess(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=120)
-    groups: list[StaffRole] = Field(min_length=1, max_length=7)
-    teams: list[Code] = Field(default_factory=list, max_length=30)
+    groups: list[StaffRole] = Field(min_length=1, max_length=7, json_schema_extra={"uniqueItems": True})
+    teams: list[Code] = Field(default_factory=list, max_length=30, json_schema_extra={"uniqueItems": True})
     tier: Tier = "L1"
 
     @field_validator("groups", "teams")
