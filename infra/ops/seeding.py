@@ -136,7 +136,8 @@ def load_calendar(folder: Path = SEED) -> bool:
         return False
     calendar = BusinessCalendar.model_validate_json(path.read_text(encoding="utf-8"))
     due_dates.forget_cache()
-    if sla_service.get_calendar(LOADER) == calendar:  # the stored one, or the default it equals
+    stored = sla_service.get_calendar(LOADER)  # the stored one, or the default it equals
+    if stored.model_dump(exclude={"version"}) == calendar.model_dump(exclude={"version"}):
         return False
     sla_service.put_calendar(LOADER, calendar)
     return True

@@ -159,7 +159,14 @@ def test_functions_find_the_portal_address_by_name_without_a_cycle() -> None:
         if r["Type"] == "AWS::Serverless::Function"
         and _mentions(r["Properties"].get("Policies"), "public-base-url")
     }
-    assert readers == {"ApiFunction", "NotifierFunction", "SmsInFunction"}  # those that build links
+    # those that build links (receipts by email, alerts and campaigns with their management links)
+    assert readers == {
+        "ApiFunction",
+        "NotifierFunction",
+        "SmsInFunction",
+        "EmailInFunction",
+        "ProactiveFunction",
+    }
 
 
 def test_every_template_parameter_is_explained_in_the_deploy_guide() -> None:

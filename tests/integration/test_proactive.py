@@ -155,6 +155,12 @@ def test_double_opt_in_then_unsubscribe(api: Any, aws: Aws, world: dict[str, str
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert forged.status_code == 404
+    # A management link with a token no one made (a non-ASCII one too) is a 404, never a 500.
+    sub = created["id"]
+    for token in ("0" * 32, "%C3%A1%F1%BE%AE%88"):
+        stranger = api.get(f"/api/v1/subscriptions/{sub}?t={token}")
+        assert stranger.status_code == 404, (token, stranger.body)
+    assert api.get("/api/v1/subscriptions/%1F%F1%BE%AE%88%5BQ3?t=%C3%A1").status_code == 404
     gone = api.post(
         "/api/v1" + link,
         body="List-Unsubscribe=One-Click",

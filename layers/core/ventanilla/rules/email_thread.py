@@ -14,6 +14,8 @@ import re
 import uuid
 from collections.abc import Iterable, Mapping
 
+from ventanilla.rules.constant_time import same
+
 NUMBER_IN_SUBJECT = re.compile(r"\[(\d{4}-\d{6})\]")
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,500})>")
 _OURS = re.compile(r"^v\.(\d{4}-\d{6})\.[0-9a-f]{8,32}@(.+)$")
@@ -71,7 +73,7 @@ def number_of_address(address: str, requests_address: str, key: bytes) -> str | 
     if not plus or user != base_local or domain != base_domain:
         return None
     match = _TOKEN.match(token)
-    if match is None or not hmac.compare_digest(match.group(2), _signature(key, match.group(1))):
+    if match is None or not same(match.group(2), _signature(key, match.group(1))):
         return None
     return match.group(1)
 

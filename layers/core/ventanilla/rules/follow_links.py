@@ -15,6 +15,8 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
+from ventanilla.rules.constant_time import same
+
 LINK_TTL = timedelta(hours=24)
 SESSION_TTL = timedelta(hours=1)
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")
@@ -52,4 +54,4 @@ def check_session(secret: bytes, number: str, value: str, now: datetime) -> bool
         stamp = int(stamp_text)
     except ValueError:
         return False
-    return hmac.compare_digest(mac, _mac(secret, number, stamp)) and now.timestamp() < stamp
+    return same(mac, _mac(secret, number, stamp)) and now.timestamp() < stamp

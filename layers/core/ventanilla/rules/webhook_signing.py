@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from ventanilla.rules.constant_time import same
+
 SIGNATURE_HEADER = "X-Ventanilla-Signature"
 TIMESTAMP_HEADER = "X-Ventanilla-Timestamp"
 EVENT_ID_HEADER = "X-Ventanilla-Event-Id"
@@ -24,7 +26,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, now: int, t
     """What a receiver does (and the tests' receiver): a fresh timestamp and a matching signature."""
     if not timestamp.isdigit() or abs(now - int(timestamp)) > tolerance:
         return False
-    return hmac.compare_digest(sign(secret, int(timestamp), body), signature.strip())
+    return same(signature.strip(), sign(secret, int(timestamp), body))
 
 
 def backoff_seconds(attempt: int, base: int, cap: int = 3600) -> int:

@@ -29,6 +29,7 @@ from ventanilla.models.alerts import (
 )
 from ventanilla.models.common import Channel, is_code, utcnow
 from ventanilla.models.ticket import Actor, CreateTicketIn, RequesterIn
+from ventanilla.rules.constant_time import same
 from ventanilla.rules.state_machine import OPEN_STATUSES, Status, check_move
 from ventanilla.storage import alerts as store
 from ventanilla.storage import catalog as catalog_store
@@ -133,7 +134,7 @@ def receive(
     source = store.get_source(source_code) if is_code(source_code) else None
     if source is None:
         raise NotFound("alert_source_not_found")
-    if not given_signature or not hmac.compare_digest(signature(source.secret, raw), given_signature.strip()):
+    if not given_signature or not same(given_signature.strip(), signature(source.secret, raw)):
         raise Unauthorized("bad_signature")
     alerts, delivery = alerts_of(payload)  # pydantic's ValidationError: the route words it (422)
     if not alerts:

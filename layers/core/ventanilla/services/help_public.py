@@ -521,7 +521,7 @@ def content_gaps(principal: Principal, lang: str | None, limit: int) -> ContentG
             unsure=int(g.get("unsure", 0)),
             last_at=datetime.fromisoformat(str(g["last_at"]).replace("Z", "+00:00")),
         )
-        for g in usage.gaps(code)
+        for g in usage.gaps(code, limit)
     ]
     items.sort(key=lambda g: (-(g.count + g.unsure), g.query))
     items = items[:limit]

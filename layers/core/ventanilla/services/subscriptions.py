@@ -30,6 +30,7 @@ from ventanilla.models.proactive import (
     SubscriptionUpdateIn,
 )
 from ventanilla.proactive.render import render
+from ventanilla.rules.constant_time import same
 from ventanilla.settings import get_settings
 from ventanilla.storage import areas as area_store
 from ventanilla.storage import subscriptions as store
@@ -67,7 +68,7 @@ def manage_token(sub_id: str) -> str:
 
 def check_token(sub_id: str, token: str | None) -> SubscriptionRecord:
     """The subscription a valid management link opens; 404 for a wrong token (no oracle)."""
-    if not token or not hmac.compare_digest(manage_token(sub_id), token):
+    if not token or not same(token, manage_token(sub_id)):
         raise NotFound("subscription_not_found")
     record = store.get(sub_id)
     if record is None:
@@ -303,7 +304,7 @@ def confirm_sms(sub_id: str, code: str) -> SubscriptionOut:
         return out(record)
     if record.sms_attempts >= MAX_SMS_ATTEMPTS:
         raise TooManyRequests("sub_code_attempts", {"retry_after": 86400})
-    if not record.sms_code_hash or not hmac.compare_digest(record.sms_code_hash, _code_hash(sub_id, code)):
+    if not record.sms_code_hash or not same(_code_hash(sub_id, code), record.sms_code_hash):
         wrong = record.model_copy(
             update={"sms_attempts": record.sms_attempts + 1, "version": record.version + 1}
         )

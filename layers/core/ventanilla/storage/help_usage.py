@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
 from ventanilla.storage.help_articles import article_pk
-from ventanilla.storage.table import from_item, is_error, table
+from ventanilla.storage.table import batch_get, from_item, is_error, table
 
 LOG_TTL_DAYS = 180
 MAX_GAPS = 500
@@ -158,9 +158,15 @@ def log_search(
         # "count": found nothing; "unsure": found articles, none of them confidently the answer.
         table().update_item(
             Key={"PK": f"HELPGAP#{lang}", "SK": f"Q#{query}"},
-            UpdateExpression="ADD #c :one SET #q = :q, last_at = :at, entity = :e, #ttl = :ttl",
+            # ``views`` (times asked, both kinds) is GSI5's sort key: the gaps page reads the most
+            # asked first, whatever the number of distinct queries.
+            UpdateExpression=(
+                "ADD #c :one, #views :one SET #q = :q, last_at = :at, entity = :e, #ttl = :ttl, "
+                "GSI5PK = :gaps"
+            ),
             ExpressionAttributeNames={
                 "#c": "count" if results == 0 else "unsure",
+                "#views": "views",
                 "#q": "query",
                 "#ttl": "ttl",
             },
@@ -170,6 +176,7 @@ def log_search(
                 ":at": iso(now),
                 ":e": "help_gap",
                 ":ttl": _ttl(now),
+                ":gaps": gaps_pk(lang),
             },
         )
 
@@ -200,9 +207,25 @@ def searches_of_day(day: str, limit: int) -> list[dict[str, Any]]:
     return [from_item(i) for i in response.get("Items", [])]
 
 
-def gaps(lang: str) -> list[dict[str, Any]]:
-    response = table().query(KeyConditionExpression=Key("PK").eq(f"HELPGAP#{lang}"), Limit=MAX_GAPS)
-    return [from_item(i) for i in response.get("Items", [])]
+def gaps_pk(lang: str) -> str:
+    return f"HELPGAPS#{lang}"
+
+
+def gaps(lang: str, limit: int = MAX_GAPS) -> list[dict[str, Any]]:
+    """The ``limit`` most asked searches without a confident answer, most asked first: one Query of
+    GSI5 (keys only) and a BatchGetItem per 100 of them, whatever the number of distinct queries."""
+    response = table().query(
+        IndexName="GSI5",
+        KeyConditionExpression=Key("GSI5PK").eq(gaps_pk(lang)),
+        ScanIndexForward=False,
+        Limit=min(limit, MAX_GAPS),
+    )
+    keys = [{"PK": i["PK"], "SK": i["SK"]} for i in response.get("Items", [])]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 100):
+        for item in batch_get(keys[start : start + 100]):
+            found[str(item["SK"])] = from_item(item)
+    return [found[str(k["SK"])] for k in keys if str(k["SK"]) in found]
 
 
 # ---- deflection ---------------------------------------------------------------------------------

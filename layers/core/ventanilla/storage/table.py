@@ -54,6 +54,7 @@ Keys (generic attribute names, so entities can share the indexes):
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
     content gap    HELPGAP#<lang>      Q#<folded query>   (count: no result, unsure: not confident, last_at;
                                                         TTL 180 d after the last)
+                                                       GSI5 HELPGAPS#<lang> / views (times asked)
     search term    HELPTERMS           T#<term id>     an editor's synonym: term, means, countries, note
     query day      HELPQ#<yyyy-mm-dd>  Q#<query>       searches of one query that day (TTL 400 d)
     deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
@@ -178,11 +179,12 @@ Access patterns:
 - related articles of one: the editors' ``related`` slugs (at most 5, same language, checked when
   saved) in one BatchGetItem, published ones only, then its section's neighbours (GSI2, Limit).
 - search log: Put ``HELPSEARCH#id`` (the click is an UpdateItem on it); a zero-result or not
-  confident search also ADDs to ``HELPGAP#lang / Q#query``; editors Query GSI1
-  ``HELPSEARCHES#day`` and ``HELPGAP#lang``. The statistics function ranks the queries off the
-  request path from the stream of ``SEARCH`` items: per batch one ADD per (day, query) on
-  ``HELPQ#day / Q#query`` and one conditional write of the day's ``STATS#help / D#day#top`` (see
-  ventanilla.stats.help_figures).
+  confident search also ADDs to ``HELPGAP#lang / Q#query`` (and to its ``views``, GSI5's sort key
+  under ``HELPGAPS#lang``); editors Query GSI1 ``HELPSEARCHES#day``, and GSI5 ``HELPGAPS#lang``
+  descending for the most asked gaps (then one BatchGetItem per 100). The statistics function
+  ranks the queries off the request path from the stream of ``SEARCH`` items: per batch one ADD
+  per (day, query) on ``HELPQ#day / Q#query`` and one conditional write of the day's
+  ``STATS#help / D#day#top`` (see ventanilla.stats.help_figures).
 - search terms: editors Put/Delete ``HELPTERMS / T#id``; each engine Queries the partition (at most
   500 items) when it starts and once a minute after.
 - deflection: Put the attempt and ADD to the subtype's ``TOTAL``; editors' statistics read the
@@ -313,6 +315,24 @@ def table() -> Any:
 
 def client() -> Any:
     return table().meta.client
+
+
+def batch_get(keys: list[dict[str, Any]], attempts: int = 5) -> list[dict[str, Any]]:
+    """The items of up to 100 keys (one BatchGetItem, retried for what DynamoDB leaves
+    unprocessed); raises if some are still unread, so an absent key means no item."""
+    if len(keys) > 100:
+        raise ValueError("BatchGetItem reads at most 100 keys")
+    name, found = table().name, []
+    request: dict[str, Any] = {name: {"Keys": keys}} if keys else {}
+    for _ in range(attempts):
+        if not request:
+            break
+        response = client().batch_get_item(RequestItems=request)
+        found += response.get("Responses", {}).get(name, [])
+        request = response.get("UnprocessedKeys") or {}
+    if request:
+        raise RuntimeError(f"{len(request[name]['Keys'])} item(s) left unread (throttled)")
+    return list(found)
 
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
