@@ -182,6 +182,47 @@ def test_replies_from_the_requester_are_appended_and_from_others_are_not(
     assert "Forjado" not in [m["body"] for m in messages()]
 
 
+def test_a_reply_in_a_merged_requests_thread_goes_on_in_the_survivor(
+    stack_url: str, agent: dict[str, str]
+) -> None:
+    sender = address()
+    send(stack_url, mail(sender, "Luminaria apagada", "La luminaria del pasaje 3 no enciende."))
+    first = receipt(stack_url, sender)
+    send(stack_url, mail(sender, "Luminaria pasaje 3", "Sigue apagada la luminaria."))
+    second = until(
+        lambda: next(
+            (e for e in outbox(stack_url, sender) if e is not first and number_of(e) != number_of(first)),
+            None,
+        )
+    )
+    old, survivor = number_of(first), number_of(second)
+    merged = requests.post(
+        f"{stack_url}/api/v1/agent/tickets/{old}/merge", json={"into": survivor}, headers=agent, timeout=30
+    )
+    assert merged.status_code == 200, merged.text
+    # The citizen answers the first receipt, in its thread: the message lands on the survivor.
+    send(
+        stack_url,
+        mail(
+            sender,
+            f"Re: {first['subject']}",
+            "Hoy tampoco encendió.",
+            In_Reply_To=first["message_id"],
+            References=first["message_id"],
+        ),
+    )
+
+    def bodies(number: str) -> list[str]:
+        history = staff_ticket(stack_url, agent, number)["history"]
+        return [e["body"] for e in history if e["action"] == "message" and e.get("channel") == "email"]
+
+    assert until(lambda: "Hoy tampoco encendió." in bodies(survivor) or None)
+    assert "Hoy tampoco encendió." not in bodies(old)
+    assert (
+        len({number_of(e) for e in outbox(stack_url, sender) if "[" in e["subject"]}) == 2
+    )  # no third request
+
+
 def test_robots_duplicates_and_bad_mail_open_nothing(stack_url: str, agent: dict[str, str]) -> None:
     robots = {
         "auto": mail(address(), "Fuera de la oficina", "Vuelvo el lunes", Auto_Submitted="auto-replied"),

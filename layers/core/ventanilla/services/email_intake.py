@@ -220,6 +220,10 @@ def _route(mail: Inbound) -> str:
     number = _thread_number(mail)
     if number:
         ticket = ticket_store.get_ticket(number)
+        if ticket is not None and ticket.merged_into:
+            # A reply in a merged request's thread goes on with the request it was merged into
+            # (merges are never chained: one hop).
+            ticket = ticket_store.get_ticket(ticket.merged_into) or ticket
         own = ticket is not None and (ticket.requester.email or "").lower() == mail.sender
         if ticket is not None and own and ticket.status != Status.CLOSED:
             _append(ticket.number, mail)
