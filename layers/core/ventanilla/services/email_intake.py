@@ -318,7 +318,7 @@ def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = 
     try:
         filing = intake_guard.check_filing(None, mail.sender, None)
     except TooManyRequests:
-        return "rate_limited"  # no answer: a flood (or a loop with a robot) must not be fed
+        return _refuse_over_limit(mail)
     data: dict[str, Any] = {"mail": mail.key}
     if follow_up_of:
         data["follow_up_of"] = follow_up_of
@@ -434,6 +434,29 @@ def _too_large(key: str, head: bytes) -> str:
         "with fewer attachments, or upload them on the portal (10 MB per file at most).\n",
     )
     return "too_large"
+
+
+def _refuse_over_limit(mail: Inbound) -> str:
+    """One answer a day per address over the filing limit, so a person learns why nothing was
+    opened; the mails after it get none (a flood, or a loop with a robot, is not fed)."""
+    import hashlib
+
+    day = utcnow().date().isoformat()
+    hashed = hashlib.sha256(mail.sender.encode()).hexdigest()[:32]  # no address in the key
+    if not email_threads.claim(f"<over-limit.{day}.{hashed}@ventanilla.invalid>"):
+        return "rate_limited"
+    _auto_reply(
+        mail.sender,
+        mail.message_id,
+        "No registramos su correo / We did not register your email",
+        "Hoy recibimos de su dirección más correos de los que podemos registrar como solicitudes "
+        "nuevas, y este no fue registrado. Inténtelo mañana, o responda a una solicitud que ya tenga "
+        "(sus respuestas siempre se registran) o use el portal.\n\n"
+        "Today we received more emails from your address than we can register as new requests, and "
+        "this one was not registered. Try again tomorrow, reply to a request you already have (replies "
+        "are always registered) or use the portal.\n",
+    )
+    return "rate_limited:told"
 
 
 def _refuse_malformed(head: bytes) -> str:
