@@ -46,6 +46,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/admin/help/articles/{slug}": "Markdown the sanitiser keeps, translations that exist",
     "PUT /api/v1/admin/calendar": "each shift starts before it ends, shifts do not overlap",
     "PUT /api/v1/admin/sla-policy": "warnings ascending 1 % apart; overdue levels ascending",
+    "PUT /api/v1/admin/routing/rules": "each rule with an action, conditions that can match, "
+    "types and teams that exist",
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
     "POST /api/v1/agent/tickets/{number}/link": "an email an account verified, identity checked",
     "POST /api/v1/admin/calendar/due": "hours or days, one of the two",
@@ -56,6 +58,7 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/assets/{inventory_number}/seats": "only a licence has seats",
     "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
+    "POST /api/v1/agent/tickets/{number}/escalate": "a tier above the request's current one",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
     "POST /api/v1/agent/tickets/{number}/merge": "another open request of the agent's teams, both open "
     "and neither merged, at the version read",
