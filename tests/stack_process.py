@@ -89,8 +89,8 @@ def local_stack(
                 smtp_port = int(line.split("127.0.0.1:", 1)[1].split()[0])
             if "AWS local (moto): http" in line:
                 moto_url = line.rsplit(" ", 1)[1].strip()
-            if line.startswith("READY "):
-                url = line.split()[1]
+            if "READY http" in line:  # the web thread's own "Serving on" line may precede it
+                url = line.split("READY ", 1)[1].split()[0]
                 break
         if url is None:
             process.kill()

@@ -55,7 +55,10 @@ def main() -> None:
         print(f"  Correo entrante (SMTP): 127.0.0.1:{stack.smtp.port}  para: {address}")
     if stack.demo:
         print("  Monitoreo: POST /api/v1/integrations/alerts/demo-monitor (secreto demo-monitor-secret)")
-    print(f"READY {stack.url}", flush=True)
+    # One write with its newline: the web thread prints "Serving on ..." meanwhile, and print()
+    # writes the text and the newline apart (a reader once got "localhost:45247Serving").
+    sys.stdout.write(f"READY {stack.url}\n")
+    sys.stdout.flush()
 
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
