@@ -86,6 +86,12 @@ def test_bad_staff_input_names_the_field(api: Any, aws: Aws) -> None:
         )
 
 
+@pytest.mark.parametrize("cursor", ["a%F2%8C%A9%8A%C3%9F", "x" * 4097, "con espacio"])
+def test_a_cursor_outside_the_documented_pattern_is_a_400(api: Any, aws: Aws, cursor: str) -> None:
+    answer = api.get(f"/api/v1/admin/staff?cursor={cursor}", headers=aws.auth("elena.admin"))
+    assert problem(answer, 400)["code"] == "invalid_cursor"
+
+
 @pytest.mark.parametrize("who", ["ana.l1", "carla.supervisora", "diana.editora"])
 def test_only_admins_manage_staff(api: Any, aws: Aws, who: str) -> None:
     headers = aws.auth(who)

@@ -3,6 +3,7 @@ staff profile holds teams and tier, availability items put agents on their teams
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -99,10 +100,13 @@ def _member(user: dict[str, Any], groups: list[str], profile: StaffProfile | Non
     )
 
 
+CURSOR = re.compile(r"[!-~]{1,4096}")
+
+
 def list_staff(principal: Principal, cursor: str | None) -> StaffList:
     """One page of staff: account state, roles, teams, tier, availability and open load."""
     principal.require(*ADMINS)
-    if cursor is not None and not 1 <= len(cursor) <= 4096:
+    if cursor is not None and not CURSOR.fullmatch(cursor):  # as documented: Cognito's token is ASCII
         raise BadRequest("invalid_cursor")
     try:
         users, token = directory.list_users(PAGE, cursor)
