@@ -59,6 +59,7 @@ LABELS: dict[str, dict[Lang, str]] = {
     "actual": {"es": "Real", "en": "Actual"},
     "responses": {"es": "Respuestas", "en": "Responses"},
     "average": {"es": "Promedio (1-5)", "en": "Average (1-5)"},
+    "satisfied": {"es": "Satisfechos (4-5)", "en": "Satisfied (4-5)"},
     "no_data": {"es": "Sin datos", "en": "No data"},
     "subtype": {"es": "Subtipo", "en": "Subtype"},
     "status": {"es": "Estado", "en": "Status"},
@@ -186,6 +187,7 @@ def render_csv(report: Report) -> str:
         w.writerow(["goal", g.goal.id, "" if g.current.pct is None else g.current.pct])
     w.writerow(["satisfaction", "responses", d.csat.responses])
     w.writerow(["satisfaction", "average", "" if d.csat.average is None else d.csat.average])
+    w.writerow(["satisfaction", "satisfied_pct", "" if d.csat.satisfied_pct is None else d.csat.satisfied_pct])
     w.writerow(["quality", "reopen_rate_pct", "" if d.reopen_rate is None else d.reopen_rate])
     for row in d.volume_by_day:
         w.writerow(["day", row.day.isoformat(), row.created])
