@@ -5,11 +5,10 @@ and the open data's tables are stacked cards and nothing scrolls sideways."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
-
-import time
 
 import pytest
 
@@ -85,7 +84,7 @@ def test_the_report_follows_the_dashboard_prints_and_stacks_at_360(tab: Any, new
     # bookmarked: the URL alone gives the same report; a period without survey answers says so
     long_ago = date.today() - timedelta(days=700)
     tab.go(f"#/agente/informe?from={long_ago}&to={long_ago + timedelta(days=6)}&channel=web")
-    page.wait_for_selector("[data-testid=report-period]:has-text('%d')" % long_ago.year)
+    page.wait_for_selector(f"[data-testid=report-period]:has-text('{long_ago.year}')")
     assert "Canal: Web" in page.get_by_test_id("report-filters").inner_text()
     assert page.get_by_test_id("report-satisfaction").inner_text().startswith("Sin datos")
     assert "0 respuestas" in page.get_by_test_id("report-satisfaction").inner_text()

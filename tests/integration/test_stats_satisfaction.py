@@ -47,7 +47,11 @@ def test_satisfaction_and_reopen_rate_come_with_their_counts(api: Any, aws: Aws)
             {"csat_score": 5, "csat_at": at[6], "csat_resolved_at": at[5]},
         ],
     )
-    _walk("2026-711002", when, [{"status": "resolved", "resolved_at": at[2]}, {"csat_score": 4, "csat_at": at[3]}])
+    _walk(
+        "2026-711002",
+        when,
+        [{"status": "resolved", "resolved_at": at[2]}, {"csat_score": 4, "csat_at": at[3]}],
+    )
     _walk("2026-711003", when, [{"status": "resolved", "resolved_at": at[2]}])
     after = api.get(url, headers=auth).json_body
     csat = after["csat"]

@@ -11,8 +11,9 @@ import {
   FILTERS, VIEWERS, answers, breakdownTables, cell, filtersText, hours, pct, satisfaction, staffGet,
 } from './dashboard.js';
 
-function table(caption, columns, rows, attrs = {}) {
-  return h('table', attrs, h('caption', {}, caption),
+/** A table whose caption repeats its section's heading: read out, not shown twice. */
+function table(caption, columns, rows, { hideCaption = true } = {}) {
+  return h('table', {}, h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows));
 }
@@ -81,7 +82,7 @@ export async function render({ query }) {
       h('p', {}, `${t('dash.median')}: ${hours(d.first_response.median_hours)} · ${t('dash.p90')}: ${hours(d.first_response.p90_hours)}`)),
     section('csat', t('dash.satisfaction'),
       h('p', {}, `${satisfaction(d.csat)} · ${answers(d.csat)}`),
-      d.csat.responses ? table(t('report.distribution'), [t('report.score'), t('report.answers')], dist) : null),
+      d.csat.responses ? table(t('report.distribution'), [t('report.score'), t('report.answers')], dist, { hideCaption: false }) : null),
     section('goals', t('dash.goals'),
       goals.length ? table(t('dash.goals'), [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')], goals)
         : h('p', {}, t('dash.no_goals'))),

@@ -187,7 +187,9 @@ def render_csv(report: Report) -> str:
         w.writerow(["goal", g.goal.id, "" if g.current.pct is None else g.current.pct])
     w.writerow(["satisfaction", "responses", d.csat.responses])
     w.writerow(["satisfaction", "average", "" if d.csat.average is None else d.csat.average])
-    w.writerow(["satisfaction", "satisfied_pct", "" if d.csat.satisfied_pct is None else d.csat.satisfied_pct])
+    w.writerow(
+        ["satisfaction", "satisfied_pct", "" if d.csat.satisfied_pct is None else d.csat.satisfied_pct]
+    )
     w.writerow(["quality", "reopen_rate_pct", "" if d.reopen_rate is None else d.reopen_rate])
     for row in d.volume_by_day:
         w.writerow(["day", row.day.isoformat(), row.created])
