@@ -81,6 +81,17 @@ def test_the_report_follows_the_dashboard_prints_and_stacks_at_360(tab: Any, new
     assert page.locator("[data-testid=report-reopen]").is_visible()
     tab.step("informe-1-filtros")  # screenshots at 360 and 1280, axe, no stray null/undefined
 
+    # the bookmark in a browser tab that is not signed in: sign in there, and the same report opens
+    other = new_tab().page
+    other.goto(page.url)
+    other.wait_for_selector("h1:text('Consola de atención: ingreso')")
+    other.get_by_label("Usuario").fill("carla.supervisora")
+    other.get_by_label("Contraseña").fill("Demo-Ventanilla-3")
+    other.get_by_role("button", name="Ingresar").click()
+    other.wait_for_selector("h1:text('Informe de supervisión')")
+    assert _query(other.url) == dashboard
+    assert other.get_by_test_id("report-filters").inner_text() == filters
+
     # bookmarked: the URL alone gives the same report; a period without survey answers says so
     long_ago = date.today() - timedelta(days=700)
     tab.go(f"#/agente/informe?from={long_ago}&to={long_ago + timedelta(days=6)}&channel=web")

@@ -129,7 +129,8 @@ export function filtersText(cat, filters) {
 
 export async function render({ query }) {
   const session = current();
-  if (!session) { go('/agente'); return null; }
+  // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
+  if (!session) return (await import('./agent.js')).loginView();
   if (!session.groups.some((g) => VIEWERS.includes(g))) {
     return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, t('dash.no_role')));
   }
@@ -140,7 +141,7 @@ export async function render({ query }) {
   try {
     d = await staffGet(`/stats/dashboard?${qs(filters)}`);
   } catch (e) {
-    if (e.status === 401) { logout(); go('/agente'); return null; }
+    if (e.status === 401) { logout(); return (await import('./agent.js')).loginView(); }
     return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
   }
   const chosen = { ...filters, from: d.start, to: d.end };

@@ -4,9 +4,8 @@
 // whole and repeats the header (institution, period, filters, generated at) on paper.
 import { h } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
-import { fmtDate, fmtDateTime, pick, t } from '../i18n.js';
+import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
 import { current, logout } from '../auth.js';
-import { go } from '../app.js';
 import {
   FILTERS, VIEWERS, answers, breakdownTables, cell, filtersText, hours, pct, satisfaction, staffGet,
 } from './dashboard.js';
@@ -24,7 +23,8 @@ function section(id, title, ...body) {
 
 export async function render({ query }) {
   const session = current();
-  if (!session) { go('/agente'); return null; }
+  // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
+  if (!session) return (await import('./agent.js')).loginView();
   if (!session.groups.some((g) => VIEWERS.includes(g))) {
     return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, t('dash.no_role')));
   }
@@ -34,7 +34,7 @@ export async function render({ query }) {
   try {
     d = await staffGet(`/stats/dashboard?${qs(filters)}`);
   } catch (e) {
-    if (e.status === 401) { logout(); go('/agente'); return null; }
+    if (e.status === 401) { logout(); return (await import('./agent.js')).loginView(); }
     return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, e.message));
   }
   const [cat, cfg] = await Promise.all([catalog(), config().catch(() => ({}))]);
@@ -48,7 +48,7 @@ export async function render({ query }) {
     ['on_time', t('dash.on_time'), pct(d.met.resolution.pct)],
     ['median_fr', t('dash.median_fr'), hours(d.first_response.median_hours)],
     ['satisfaction', t('dash.satisfaction'), `${satisfaction(d.csat)} · ${answers(d.csat)}`],
-    ['reopen', t('dash.reopen_rate'), `${pct(d.reopen_rate)} · ${t('report.reopened_n', { n: d.reopened })}`],
+    ['reopen', t('dash.reopen_rate'), `${pct(d.reopen_rate)} · ${plural('report.reopened', d.reopened)}`],
   ];
   const met = Object.entries(d.met).map(([target, r]) => h('tr', {},
     h('th', { scope: 'row' }, t(`report.target.${target}`)), cell(t('report.total'), r.total),
