@@ -116,7 +116,7 @@ export const pct = (v) => (v == null ? t('dash.no_data') : `${v} %`);
 /** The share satisfied (4-5 of 5) with the average, or "Sin datos" when nobody answered. */
 export function satisfaction(csat) {
   if (!csat || !csat.responses) return t('dash.no_data');
-  return `${csat.satisfied_pct} % (${csat.average} / 5)`;
+  return t('dash.satisfied_value', { pct: csat.satisfied_pct, avg: csat.average });
 }
 export const answers = (csat) => plural('dash.answers', (csat && csat.responses) || 0);
 
