@@ -94,3 +94,29 @@ def test_a_period_without_answers_reads_as_no_data(api: Any, aws: Aws) -> None:
     csv_ = api.get(f"/api/v1/stats/report?period={month}&format=csv", headers=auth).body.decode()
     assert "satisfaction,satisfied_pct,\r\n" in csv_ or "satisfaction,satisfied_pct,\n" in csv_
     assert "quality,reopen_rate_pct," in csv_
+
+
+def test_the_report_follows_the_dashboards_period_and_filters(api: Any, aws: Aws) -> None:
+    auth = aws.auth(SUPERVISOR)
+    end = today()
+    start = end - timedelta(days=6)
+    query = f"from={start.isoformat()}&to={end.isoformat()}&{SLICE}"
+    dashboard = api.get(f"/api/v1/stats/dashboard?{query}", headers=auth).json_body
+    csv_ = api.get(f"/api/v1/stats/report?{query}&format=csv", headers=auth)
+    assert csv_.status_code == 200, csv_.body
+    rows = [line.split(",") for line in csv_.body.decode().splitlines()]
+    assert ["period", "from", start.isoformat()] in rows and ["period", "to", end.isoformat()] in rows
+    assert ["filter", "type", "soporte-interno"] in rows and ["filter", "channel", "chat"] in rows
+    assert ["volume", "created", str(dashboard["created"])] in rows
+    html = api.get(f"/api/v1/stats/report?{query}", headers=auth).body.decode()
+    assert f"{start.isoformat()} – {end.isoformat()}" in html
+    assert "Tipo = soporte-interno · Canal = chat" in html
+    # bad input names what is wrong and nothing else is read
+    both = api.get(f"/api/v1/stats/report?period={end:%Y-%m}&from={start.isoformat()}", headers=auth)
+    assert both.status_code == 400 and "not both" in both.body.decode()
+    backwards = api.get(f"/api/v1/stats/report?from={end.isoformat()}&to={start.isoformat()}", headers=auth)
+    assert backwards.status_code == 400 and "from > to" in backwards.body.decode()
+    unknown = api.get("/api/v1/stats/report?team=no-existe", headers=auth)
+    assert unknown.status_code == 422
+    assert unknown.json_body["errors"][0]["field"] == "team"
+    assert api.get(f"/api/v1/stats/report?{query}", headers=aws.auth("ana.l1")).status_code == 403
