@@ -80,6 +80,12 @@ def test_the_report_follows_the_dashboard_prints_and_stacks_at_360(tab: Any, new
     assert page.locator("[data-testid=report-satisfaction]").is_visible()
     assert page.locator("[data-testid=report-reopen]").is_visible()
     tab.step("informe-1-filtros")  # screenshots at 360 and 1280, axe, no stray null/undefined
+    with page.expect_download() as download:
+        page.get_by_test_id("report-csv").click()
+    with open(download.value.path(), encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert lines[0] == "section,figure,value"
+    assert f"period,from,{dashboard['from']}" in lines and "filter,channel,web" in lines
 
     # the bookmark in a browser tab that is not signed in: sign in there, and the same report opens
     other = new_tab().page

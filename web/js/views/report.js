@@ -5,7 +5,7 @@
 import { h } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
-import { current, logout } from '../auth.js';
+import { accessToken, current, logout } from '../auth.js';
 import {
   FILTERS, VIEWERS, answers, breakdownTables, cell, filtersText, hours, pct, satisfaction, staffGet,
 } from './dashboard.js';
@@ -15,6 +15,21 @@ function table(caption, columns, rows, { hideCaption = true } = {}) {
   return h('table', {}, h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
     h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, rows));
+}
+
+/** The same report as CSV (the API's, same period and filters), fetched with the staff token. */
+function csvLink(chosen) {
+  const path = `/api/v1/stats/report?${qs({ ...chosen, format: 'csv' })}`;
+  return h('a', { href: `#/agente/informe?${qs(chosen)}`, 'data-testid': 'report-csv', onclick: async (e) => {
+    e.preventDefault();
+    const token = await accessToken();
+    const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+    if (!res.ok) return;
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `informe-${chosen.from}-${chosen.to}.csv` });
+    document.body.append(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } }, t('report.csv'));
 }
 
 function section(id, title, ...body) {
@@ -73,6 +88,7 @@ export async function render({ query }) {
           h('time', { datetime: generated }, fmtDateTime(generated))))),
     h('p', { class: 'report-actions' },
       h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('report.print')), ' ',
+      csvLink(chosen), ' ',
       h('a', { href: `#/agente/tablero?${qs(chosen)}` }, t('report.back'))),
     section('summary', t('report.summary'),
       h('dl', { class: 'report-kpis' }, summary.flatMap(([id, label, value]) => [
