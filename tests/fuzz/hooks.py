@@ -39,7 +39,7 @@ RULES_BEYOND_JSON_SCHEMA = {
     "GET /api/v1/help/search": "q, or else section or stage, is needed",
     "GET /api/v1/stats/dashboard": "from <= to, at most 366 days apart",
     "GET /api/v1/stats/charts/{chart}": "from <= to, at most 366 days apart",
-    "GET /api/v1/stats/report": "a period that has begun",
+    "GET /api/v1/stats/report": "a period that has begun; period or from/to, not both; from <= to",
     "POST /api/v1/tickets": "an email or a phone, and the contact of every channel chosen",
     "POST /api/v1/tickets/{number}/survey": "only a resolved request is rated",
     "POST /api/v1/admin/help/articles": "Markdown the sanitiser keeps, translations that exist",

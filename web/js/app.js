@@ -46,6 +46,7 @@ const ROUTES = [
   [/^\/agente\/mi-equipo$/, async () => (await import('./views/assets.js')).renderMine],
   [/^\/agente\/nueva$/, async () => (await import('./views/staff_entry.js')).renderNew],
   [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
+  [/^\/agente\/informe$/, async () => (await import('./views/report.js')).render],
   [/^\/agente\/personal$/, async () => (await import('./views/admin.js')).renderStaff],
   [/^\/agente\/auditoria$/, async () => (await import('./views/admin.js')).renderAudit],
   [/^\/agente\/ajustes\/respuestas$/, async () => (await import('./views/settings.js')).renderCanned],

@@ -76,11 +76,13 @@ def chart(chart: str) -> Response:
     bp,
     "/api/v1/stats/report",
     "GET",
-    summary="Service level report for a month, printable HTML or CSV (supervisors)",
+    summary="Service level report for a month (period) or the dashboard's period (from/to, not both), "
+    "with the dashboard's filters, printable HTML or CSV (supervisors)",
     tag="stats",
     auth=True,
     query={
         "period": q("YYYY-MM (default: last month)", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
+        **FILTERS,
         "format": q("html (default) or csv", enum=["html", "csv"]),
     },
     roles=service.VIEWERS,

@@ -1,18 +1,20 @@
 // Supervisors' dashboard (#/agente/tablero): figures from the statistics aggregates, charts drawn
-// here as SVG (no chart library, no CDN), filters, and each chart's data as CSV.
+// here as SVG (no chart library, no CDN), filters, and each chart's data as CSV. The report
+// (#/agente/informe, report.js) shows the same period and filters, ready to print.
 import { h } from '../dom.js';
 import { ApiError, catalog, qs, request } from '../api.js';
-import { pick, t } from '../i18n.js';
+import { pick, plural, t } from '../i18n.js';
 import { field } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { dashboardCard } from './assets.js';
 
-const VIEWERS = ['supervisor', 'admin'];
-const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
+export const VIEWERS = ['supervisor', 'admin'];
+export const FILTERS = ['from', 'to', 'type', 'team', 'channel'];
+export const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
 const SVG = 'http://www.w3.org/2000/svg';
 
-async function staffGet(path) {
+export async function staffGet(path) {
   const token = await accessToken();
   if (!token) throw new ApiError(401, { code: 'token_missing' });
   return request(path, { token });
@@ -72,11 +74,11 @@ function kpi(label, value, testid) {
   return h('div', { class: 'kpi' }, h('span', {}, label), h('strong', { 'data-testid': testid }, value));
 }
 
-const hours = (v) => (v == null ? t('dash.no_data') : `${v} h`);
+export const hours = (v) => (v == null ? t('dash.no_data') : `${v} h`);
 const BREAKDOWN_DIMS = ['type', 'subtype', 'team', 'channel', 'priority'];
 
 /** How a dimension value reads: the catalog's names for types, subtypes and teams. */
-function valueLabel(cat, dim, value) {
+export function valueLabel(cat, dim, value) {
   if (dim === 'channel') return t(`dash.ch.${value}`);
   if (dim === 'priority') return t(`priority.${value}`);
   if (dim === 'team') { const team = (cat.teams || []).find((x) => x.code === value); return team ? pick(team.name) : value; }
@@ -88,8 +90,11 @@ function valueLabel(cat, dim, value) {
   return `${pick(type.name)} › ${subtype ? pick(subtype.name) : sub}`;
 }
 
+/** A table cell that names its column (``data-label``): at 360 px each row reads as a card. */
+export const cell = (label, value) => h('td', { 'data-label': label }, value);
+
 /** One table per dimension: received, resolved, resolved on time and open now, for each value. */
-function breakdownTables(cat, d) {
+export function breakdownTables(cat, d) {
   return BREAKDOWN_DIMS.filter((dim) => d.breakdown[dim] || (d.backlog_by || {})[dim]).map((dim) => {
     const parts = d.breakdown[dim] || {};
     const open = (d.backlog_by || {})[dim] || {};
@@ -101,26 +106,42 @@ function breakdownTables(cat, d) {
       h('tbody', {}, values.map((v) => {
         const m = parts[v] || {};
         return h('tr', { 'data-value': v }, h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
-          h('td', {}, m.created || 0), h('td', {}, m.resolved || 0), h('td', {}, onTime(m)), h('td', {}, open[v] || 0));
+          cell(t('dash.created'), m.created || 0), cell(t('dash.resolved'), m.resolved || 0),
+          cell(t('dash.on_time'), onTime(m)), cell(t('dash.backlog'), open[v] || 0));
       })));
   });
 }
-const pct = (v) => (v == null ? t('dash.no_data') : `${v} %`);
+export const pct = (v) => (v == null ? t('dash.no_data') : `${v} %`);
+
+/** The share satisfied (4-5 of 5) with the average, or "Sin datos" when nobody answered. */
+export function satisfaction(csat) {
+  if (!csat || !csat.responses) return t('dash.no_data');
+  return t('dash.satisfied_value', { pct: csat.satisfied_pct, avg: csat.average });
+}
+export const answers = (csat) => plural('dash.answers', (csat && csat.responses) || 0);
+
+/** The filters as a reader names them ("Equipo: Atención · Canal: Chat"), or "Todos". */
+export function filtersText(cat, filters) {
+  const parts = [['type', 'type'], ['team', 'team'], ['channel', 'channel']]
+    .filter(([k]) => filters[k]).map(([k, dim]) => `${t(`dash.${k}`)}: ${valueLabel(cat, dim, filters[k])}`);
+  return parts.length ? parts.join(' · ') : t('dash.no_filters');
+}
 
 export async function render({ query }) {
   const session = current();
-  if (!session) { go('/agente'); return null; }
+  // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
+  if (!session) return (await import('./agent.js')).loginView();
   if (!session.groups.some((g) => VIEWERS.includes(g))) {
     return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, t('dash.no_role')));
   }
   const filters = {};
-  for (const k of ['from', 'to', 'type', 'team', 'channel']) if (query.get(k)) filters[k] = query.get(k);
+  for (const k of FILTERS) if (query.get(k)) filters[k] = query.get(k);
   const cat = await catalog();
   let d;
   try {
     d = await staffGet(`/stats/dashboard?${qs(filters)}`);
   } catch (e) {
-    if (e.status === 401) { logout(); go('/agente'); return null; }
+    if (e.status === 401) { logout(); return (await import('./agent.js')).loginView(); }
     return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
   }
   const chosen = { ...filters, from: d.start, to: d.end };
@@ -137,10 +158,9 @@ export async function render({ query }) {
   const days = d.volume_by_day;
   const hist = d.first_response.histogram;
   const goalRows = d.goals.map((g) => h('tr', {},
-    h('th', { scope: 'row' }, pick(g.goal.name)), h('td', {}, `${g.goal.target_pct} %`), h('td', {}, pct(g.current.pct)),
-    h('td', {}, g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'))));
+    h('th', { scope: 'row' }, pick(g.goal.name)), cell(t('dash.target'), `${g.goal.target_pct} %`), cell(t('dash.actual'), pct(g.current.pct)),
+    cell(t('dash.state'), g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'))));
   const ages = Object.entries(d.backlog_by_age);
-  const reportHref = `/api/v1/stats/report`;
   // The inventory card loads on its own: the figures above do not wait for it.
   const inventory = h('div', { 'data-testid': 'inventory-card' });
   dashboardCard().then((node) => { if (node) inventory.replaceChildren(node); }).catch(() => {});
@@ -154,7 +174,11 @@ export async function render({ query }) {
       kpi(t('dash.backlog'), d.backlog, 'kpi-backlog'),
       kpi(t('dash.median_fr'), hours(d.first_response.median_hours), 'kpi-median'),
       kpi(t('dash.on_time'), pct(d.met.resolution.pct), 'kpi-on-time'),
-      kpi(t('dash.reopen_rate'), pct(d.reopen_rate), 'kpi-reopen')),
+      kpi(t('dash.reopen_rate'), pct(d.reopen_rate), 'kpi-reopen'),
+      h('div', { class: 'kpi' }, h('span', {}, t('dash.satisfaction')),
+        h('strong', { 'data-testid': 'kpi-satisfaction' }, satisfaction(d.csat)),
+        h('small', { 'data-testid': 'kpi-answers' }, answers(d.csat)))),
+    h('p', {}, h('a', { href: `#/agente/informe?${qs(chosen)}`, class: 'btn', 'data-testid': 'report-link' }, t('dash.report_open'))),
     card(t('dash.volume'), 'volume', chosen,
       barChart(t('dash.volume'), days.map((r) => r.day.slice(5)), days.map((r) => r.created))),
     card(t('dash.times'), 'first_response', chosen,
@@ -173,12 +197,5 @@ export async function render({ query }) {
     inventory,
     card(t('dash.bottlenecks'), 'time_in_status', chosen,
       h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', { 'data-status': s },
-        `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))),
-    h('p', {}, h('a', { href: reportHref, 'data-report': '1', onclick: async (e) => {
-      e.preventDefault();
-      const token = await accessToken();
-      const res = await fetch(reportHref, { headers: { Authorization: `Bearer ${token}`, 'Accept-Language': document.documentElement.lang || 'es' } });
-      const w = window.open('', '_blank');
-      if (w) { w.document.write(await res.text()); w.document.close(); }
-    } }, t('dash.report'))));
+        `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))));
 }

@@ -9,10 +9,12 @@ const shown = (v, unit = '') => (v == null ? t('open.suppressed') : `${v}${unit}
 export async function render() {
   const [data, cat] = await Promise.all([request('/public/stats'), catalog()]);
   const names = Object.fromEntries(cat.types.map((ty) => [ty.code, pick(ty.name)]));
+  // each cell names its column: at 360 px the rows read as cards (web/css/app.css)
+  const td = (col, value) => h('td', { 'data-label': t(`open.col.${col}`) }, value);
   const rows = data.months.map((m) => h('tr', {},
-    h('th', { scope: 'row' }, names[m.type_code] || m.type_code), h('td', {}, m.month),
-    h('td', {}, shown(m.volume)), h('td', {}, shown(m.on_time_pct, ' %')),
-    h('td', {}, shown(m.median_first_response_hours, ' h')), h('td', {}, shown(m.satisfaction))));
+    h('th', { scope: 'row' }, names[m.type_code] || m.type_code), td('month', m.month),
+    td('volume', shown(m.volume)), td('on_time', shown(m.on_time_pct, ' %')),
+    td('median', shown(m.median_first_response_hours, ' h')), td('satisfaction', shown(m.satisfaction))));
   const goals = data.goals.map((g) => h('li', {},
     `${pick(g.name)}: ${t('open.goal_target')} ${g.target_pct} %, ${t('open.goal_actual')} ${shown(g.current.pct, ' %')}`));
   return h('section', { class: 'open-data' },

@@ -100,6 +100,10 @@ class Csat(BaseModel):
     average: float | None
     distribution: dict[str, int]
     response_rate: float | None
+    satisfied: int = 0
+    """Answers scoring 4 or 5 (the usual CSAT "satisfied" share)."""
+    satisfied_pct: float | None = None
+    """``satisfied`` over ``responses`` in %; null with no answers in the period."""
 
 
 class HelpFigures(BaseModel):

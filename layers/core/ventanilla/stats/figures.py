@@ -197,11 +197,20 @@ def time_in_status_hours(c: Counters, *, business: bool = True) -> dict[str, flo
     return dict(sorted(out.items()))
 
 
+SATISFIED_SCORES = (4, 5)
+"""Scores that count as satisfied (4 and 5 of 5, as Zendesk's and most CSAT surveys count)."""
+
+
 def csat(c: Counters, surveyed: int) -> Csat:
+    """Survey figures from the counters the aggregator already keeps (``csat_n``, ``csat_sum``,
+    ``csat#<score>``): no counter of its own; with no answers every ratio is None, never a 0/0."""
     n = c.get("csat_n", 0)
+    satisfied = sum(c.get(f"csat#{s}", 0) for s in SATISFIED_SCORES)
     return Csat(
         responses=n,
         average=round(c.get("csat_sum", 0) / n, 2) if n else None,
         distribution={str(s): c.get(f"csat#{s}", 0) for s in CSAT_SCORES},
         response_rate=pct(n, surveyed),
+        satisfied=satisfied,
+        satisfied_pct=pct(satisfied, n),
     )

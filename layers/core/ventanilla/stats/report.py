@@ -59,11 +59,16 @@ LABELS: dict[str, dict[Lang, str]] = {
     "actual": {"es": "Real", "en": "Actual"},
     "responses": {"es": "Respuestas", "en": "Responses"},
     "average": {"es": "Promedio (1-5)", "en": "Average (1-5)"},
+    "satisfied": {"es": "Satisfechos (4-5)", "en": "Satisfied (4-5)"},
     "no_data": {"es": "Sin datos", "en": "No data"},
     "subtype": {"es": "Subtipo", "en": "Subtype"},
     "status": {"es": "Estado", "en": "Status"},
     "hours": {"es": "horas hábiles", "en": "business hours"},
     "period": {"es": "Período", "en": "Period"},
+    "filters": {"es": "Filtros", "en": "Filters"},
+    "type": {"es": "Tipo", "en": "Type"},
+    "team": {"es": "Equipo", "en": "Team"},
+    "channel": {"es": "Canal", "en": "Channel"},
 }
 
 
@@ -89,12 +94,18 @@ def month_bounds(month: str | None) -> tuple[str, date, date]:
     return first.strftime("%Y-%m"), first, last
 
 
-def build(month: str | None = None) -> Report:
+def build(month: str | None = None, filters: dict[str, str] | None = None) -> Report:
     label, first, last = month_bounds(month)
     if first > dashboard_service.today():
         raise BadRequest("invalid_query", {"detail": "period > today"})
     start, end = dashboard_service.parse_period(first.isoformat(), last.isoformat())
-    return Report(month=label, dashboard=dashboard_service.build(start, end, {}))
+    return Report(month=label, dashboard=dashboard_service.build(start, end, filters or {}))
+
+
+def build_range(start: date, end: date, filters: dict[str, str]) -> Report:
+    """The report of the dashboard's period and filters (the console's report downloads this)."""
+    label = f"{start.isoformat()} – {end.isoformat()}"
+    return Report(month=label, dashboard=dashboard_service.build(start, end, filters))
 
 
 def _h(value: int | None, lang: Lang) -> str:
@@ -155,6 +166,7 @@ def render_html(report: Report, lang: Lang = "es") -> str:
         fr_svg=Markup(fr_svg),  # noqa: S704
         problems=problems,
         bottlenecks=bottlenecks,
+        filters=[(L[k], v) for k, v in d.filters.items() if k in ("type", "team", "channel")],
         h=lambda v: _h(v, lang),
         p=lambda v: _p(v, lang),
     )
@@ -166,6 +178,10 @@ def render_csv(report: Report) -> str:
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(["section", "figure", "value"])
+    w.writerow(["period", "from", d.start.isoformat()])
+    w.writerow(["period", "to", d.end.isoformat()])
+    for name, value in sorted(d.filters.items()):
+        w.writerow(["filter", name, value])
     for key in ("created", "resolved", "reopened", "closed", "backlog", "escalations"):
         w.writerow(["volume", key, getattr(d, key)])
     for target, rates in d.met.items():
@@ -186,6 +202,9 @@ def render_csv(report: Report) -> str:
         w.writerow(["goal", g.goal.id, "" if g.current.pct is None else g.current.pct])
     w.writerow(["satisfaction", "responses", d.csat.responses])
     w.writerow(["satisfaction", "average", "" if d.csat.average is None else d.csat.average])
+    w.writerow(
+        ["satisfaction", "satisfied_pct", "" if d.csat.satisfied_pct is None else d.csat.satisfied_pct]
+    )
     w.writerow(["quality", "reopen_rate_pct", "" if d.reopen_rate is None else d.reopen_rate])
     for row in d.volume_by_day:
         w.writerow(["day", row.day.isoformat(), row.created])

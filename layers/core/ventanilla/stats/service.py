@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from ventanilla import i18n
 from ventanilla.auth import Principal
-from ventanilla.errors import FieldError, NotFound, ValidationFailed
+from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
 from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard
@@ -128,14 +128,22 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
 
 
 def report(principal: Principal, query: Mapping[str, str], lang: Lang) -> tuple[str, str]:
-    """(content type, body) of the report for ``period`` (YYYY-MM) as ``format`` html or csv."""
+    """(content type, body) of the report for ``period`` (YYYY-MM) or ``from``/``to`` (the
+    dashboard's period), with the dashboard's filters, as ``format`` html or csv."""
     principal.require(*VIEWERS)
     fmt = query.get("format", "html")
     if fmt not in ("html", "csv"):
         raise ValidationFailed(
             "validation_failed", errors=[FieldError("format", "enum", {"expected": "html, csv"})]
         )
-    built = report_service.build(query.get("period"))
+    filters = filters_of(query)
+    if query.get("from") or query.get("to"):
+        if query.get("period"):
+            raise BadRequest("invalid_query", {"detail": "period, or from/to: not both"})
+        start, end = dashboard_service.parse_period(query.get("from"), query.get("to"))
+        built = report_service.build_range(start, end, filters)
+    else:
+        built = report_service.build(query.get("period"), filters)
     if fmt == "csv":
         return "text/csv; charset=utf-8", report_service.render_csv(built)
     return "text/html; charset=utf-8", report_service.render_html(built, lang)
