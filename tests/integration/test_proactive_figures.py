@@ -174,7 +174,5 @@ def test_a_campaign_goes_by_web_push_too(api: Any, aws: Aws, proactive_world: di
     assert created.status_code == 201, created.body
     assert created.json_body["channels"] == ["webpush", "email"]
     api.post(f"/api/v1/admin/campaigns/{created.json_body['id']}/cancel", body="", headers=carla)
-    wrong = api.post(
-        "/api/v1/admin/campaigns", body=json.dumps({**body, "channels": ["fax"]}), headers=carla
-    )
+    wrong = api.post("/api/v1/admin/campaigns", body=json.dumps({**body, "channels": ["fax"]}), headers=carla)
     assert wrong.status_code in (400, 422) and "channels" in wrong.body.decode()

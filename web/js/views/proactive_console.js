@@ -90,7 +90,7 @@ function consolePage(path, titleKey, render) {
     return guarded(MANAGERS, w(titleKey), async (c, session) => {
       const token = await accessToken();
       const api = (p, opts = {}) => request(p, { ...opts, token });
-      return page(session, path, w(titleKey), await render(c, api));
+      return page(session, path, w(titleKey), await render(c, api, session));
     })(ctx);
   };
 }
@@ -177,7 +177,8 @@ function featureErrors(error, features) {
   });
 }
 
-async function sectorsView(ctx, api) {
+async function sectorsView(ctx, api, session) {
+  const admin = session.groups.includes('admin');
   const list = (await api('/admin/areas')).items;
   const status = statusLine();
   const input = h('input', { type: 'file', id: 'sector-file', name: 'file', accept: '.geojson,.json,application/geo+json,application/json', 'aria-describedby': 'sector-file-hint sector-file-err' });
@@ -220,7 +221,7 @@ async function sectorsView(ctx, api) {
       h('tbody', {}, list.map((s) => h('tr', { 'data-sector': s.code },
         h('th', { scope: 'row' }, s.code), h('td', {}, named(s)), h('td', {}, String(s.vertices)), h('td', {}, String(s.cells)),
         h('td', {}, local(s.updated_at)),
-        h('td', {}, h('button', { type: 'button', class: 'btn', 'aria-label': `${w('delete')} ${s.code}`, onclick: async (e) => {
+        h('td', {}, admin && h('button', { type: 'button', class: 'btn', 'aria-label': `${w('delete')} ${s.code}`, onclick: async (e) => {
           if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
           busy(e.target, true);
           await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
@@ -228,7 +229,7 @@ async function sectorsView(ctx, api) {
           ctx.rerender();
         } }, w('delete')))))))
     : h('p', {}, w('no_sectors'));
-  return [status, h('h2', { id: 'sector-up-h' }, w('upload_title')), form, table];
+  return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, table];
 }
 
 // ---- campaigns -------------------------------------------------------------------------------------
