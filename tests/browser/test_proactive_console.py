@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import CHROMIUM
+from tests.browser.test_console_admin import sign_in, visit
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,17 +23,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="needs Debian's Chromium at /usr/bin/chromium (make browser)"
     ),
 ]
-
-
-def sign_in(tab: Any, username: str, password: str, route: str, heading: str) -> None:
-    page = tab.page
-    tab.go("#/agente")
-    page.get_by_label("Usuario").fill(username)
-    page.get_by_label("Contraseña").fill(password)
-    page.get_by_role("button", name="Ingresar").click()
-    page.wait_for_selector("h1:text('Bandeja de solicitudes')")
-    tab.go(route)
-    assert tab.heading() == heading
 
 
 def square(code: str, name: str, lat: float, long: float) -> dict[str, Any]:
@@ -77,12 +67,11 @@ def test_an_admin_uploads_sectors_and_manages_topics(tab: Any) -> None:
     assert page.locator(f"tr[data-sector=lago-{run}]").count() == 0  # nothing half written
 
     upload(page, "sectores.geojson", json.dumps({"type": "FeatureCollection", "features": [good]}).encode())
-    page.get_by_text(f"Sectores guardados: lago-{run}.").wait_for()
+    page.get_by_role("status").get_by_text(f"Sectores guardados: lago-{run}.").wait_for()
     page.locator(f"tr[data-sector=lago-{run}]").wait_for()
     tab.step("avisos-sectores-3-cargado")
 
-    tab.go("#/agente/avisos/temas")
-    assert tab.heading() == "Temas de suscripción"
+    visit(tab, "#/agente/avisos/temas", "Temas de suscripción")
     code = f"ferias-{run}"
     page.get_by_label("Código").fill(code)
     page.get_by_label("Nombre (español)").first.fill("Ferias libres")
@@ -91,14 +80,14 @@ def test_an_admin_uploads_sectors_and_manages_topics(tab: Any) -> None:
     row.wait_for()
     row.get_by_label("Nombre (español)").fill("Ferias y mercados")
     row.get_by_role("button", name="Guardar nombre").click()
-    page.get_by_text("Tema guardado.").wait_for()
+    page.get_by_role("status").get_by_text("Tema guardado.").wait_for()
     row = page.locator(f"form[data-topic={code}]")
     assert row.get_by_label("Nombre (español)").input_value() == "Ferias y mercados"
     row.get_by_role("button", name="Retirar").click()
     page.locator(f"form[data-topic={code}]").get_by_text("retirado", exact=True).wait_for()
     tab.step("avisos-temas-1-retirado")
     # a retired topic is no longer offered on the portal
-    tab.go("#/avisos")
+    visit(tab, "#/avisos", "Recibir avisos")
     assert page.get_by_text("Ferias y mercados").count() == 0
 
 
@@ -135,7 +124,7 @@ def test_a_supervisor_composes_previews_schedules_and_cancels_a_campaign(tab: An
     item.get_by_role("button", name="Cancelar próximos envíos").click()
     page.locator("li[data-campaign]").filter(has_text=name).get_by_text("cancelada", exact=True).wait_for()
 
-    tab.go("#/agente/tablero")
+    visit(tab, "#/agente/tablero", "Tablero de indicadores")
     card = page.get_by_test_id("proactive-card")
     card.get_by_role("rowheader", name=name).wait_for()
     card.get_by_role("columnheader", name="Rebotes").wait_for()

@@ -95,17 +95,28 @@ function consolePage(path, titleKey, render) {
   };
 }
 
-function flash(status, text) {
-  status.className = 'flash';
-  status.textContent = text;
+// What a change said survives the page's new rendering (the list shows the change).
+let carried = '';
+function statusBox() {
+  const status = statusLine();
+  if (carried) {
+    status.className = 'flash';
+    status.textContent = carried;
+    carried = '';
+  }
+  return status;
+}
+function done(ctx, text) {
+  carried = text;
   announce(text);
+  ctx.rerender();
 }
 
 // ---- topics ----------------------------------------------------------------------------------------
 
 async function topicsView(ctx, api) {
   const list = (await api('/admin/subscription-topics')).items;
-  const status = statusLine();
+  const status = statusBox();
   const fields = {
     code: field({ name: 'code', label: w('code'), hint: w('code_hint'), required: true }),
     name: field({ name: 'name', label: w('name_es'), required: true }),
@@ -127,8 +138,7 @@ async function topicsView(ctx, api) {
     busy(add, true);
     try {
       await put(code, body);
-      flash(status, w('topic_saved'));
-      ctx.rerender();
+      done(ctx, w('topic_saved'));
     } catch (error) {
       showApiError(form, error);
     }
@@ -144,8 +154,7 @@ async function topicsView(ctx, api) {
       for (const k of ['description', 'description_en']) if (topic[k]) body[k] = topic[k];
       try {
         await put(topic.code, body);
-        flash(status, w('topic_saved'));
-        ctx.rerender();
+        done(ctx, w('topic_saved'));
       } catch (error) {
         showApiError(row, error);
       }
@@ -180,7 +189,7 @@ function featureErrors(error, features) {
 async function sectorsView(ctx, api, session) {
   const admin = session.groups.includes('admin');
   const list = (await api('/admin/areas')).items;
-  const status = statusLine();
+  const status = statusBox();
   const input = h('input', { type: 'file', id: 'sector-file', name: 'file', accept: '.geojson,.json,application/geo+json,application/json', 'aria-describedby': 'sector-file-hint sector-file-err' });
   const problems = h('ul', { class: 'error-list', 'data-testid': 'sector-errors' });
   const box = h('div', { class: 'field', 'data-for': 'file' },
@@ -206,9 +215,8 @@ async function sectorsView(ctx, api, session) {
     }
     busy(button, true);
     try {
-      const done = await api('/admin/areas', { method: 'POST', body: data });
-      flash(status, w('uploaded', { list: done.saved.join(', ') }));
-      ctx.rerender();
+      const saved = await api('/admin/areas', { method: 'POST', body: data });
+      done(ctx, w('uploaded', { list: saved.saved.join(', ') }));
     } catch (error) {
       show(error.errors && error.errors.length ? featureErrors(error, (data && data.features) || []) : [{ message: error.message }]);
     }
@@ -225,8 +233,7 @@ async function sectorsView(ctx, api, session) {
           if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
           busy(e.target, true);
           await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
-          flash(status, w('deleted'));
-          ctx.rerender();
+          done(ctx, w('deleted'));
         } }, w('delete')))))))
     : h('p', {}, w('no_sectors'));
   return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, table];
@@ -237,7 +244,7 @@ async function sectorsView(ctx, api, session) {
 async function campaignsView(ctx, api) {
   const [topics, areas, list, cat] = await Promise.all([
     api('/admin/subscription-topics'), api('/admin/areas'), api('/admin/campaigns'), catalog()]);
-  const status = statusLine();
+  const status = statusBox();
   const fields = {
     name: field({ name: 'name', label: w('campaign_name'), required: true }),
     'subject.es': field({ name: 'subject.es', label: w('subject_es'), required: true }),
@@ -294,8 +301,7 @@ async function campaignsView(ctx, api) {
     busy(create, true);
     try {
       await api('/admin/campaigns', { method: 'POST', body: body() });
-      flash(status, w('scheduled'));
-      ctx.rerender();
+      done(ctx, w('scheduled'));
     } catch (error) {
       showApiError(form, error);
     }
