@@ -347,7 +347,7 @@ export async function dashboardCard(session, token) {
   return h('section', { class: 'dash-card', 'aria-labelledby': 'h-proactive', 'data-testid': 'proactive-card' },
     h('h2', { id: 'h-proactive' }, w('dash_title')),
     rows.length
-      ? h('table', {}, h('caption', {}, w('dash_title')),
+      ? h('table', {}, h('caption', { class: 'visually-hidden' }, w('dash_title')),
         h('thead', {}, h('tr', {}, [w('dash_kind'), w('dash_name'), ...cols.map((k) => w(`f_${k}`))].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, r.kind), h('th', { scope: 'row' }, r.name),
           cols.map((k) => h('td', {}, String((r.f || {})[k] || 0)))))))
