@@ -9,13 +9,16 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import pytest
 
-from tests.conftest import Aws
+from tests.conftest import Aws, post
 from tests.integration import test_proactive
 from tests.integration.test_proactive import confirm_by_email, drain, sent, subscribe
+from tests.push_service import PushService
 
 proactive_world = test_proactive.world  # the module's sectors and topics (a fixture)
 
@@ -159,20 +162,48 @@ def test_bounces_complaints_deliveries_and_unsubscribes_count_for_their_campaign
     assert notices.suppressed_among([uno, tres, cuatro]) == {tres, cuatro}
 
 
-def test_a_campaign_goes_by_web_push_too(api: Any, aws: Aws, proactive_world: dict[str, str]) -> None:
+@pytest.fixture(scope="module")
+def push_service() -> Iterator[PushService]:
+    with PushService() as service:
+        yield service
+
+
+def test_a_campaign_goes_by_web_push_too(
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
+) -> None:
+    from ventanilla.services.subscriptions import manage_token
+
+    run = uuid.uuid4().hex[:6]
+    email = f"navegador-{run}@example.cl"
+    sub_id = subscribe(api, email=email, topics=["eventos"], sectors=[proactive_world["south"]])["id"]
+    confirm_by_email(api, email)
+    phone = push_service.subscribe()
+    added = post(
+        api,
+        f"/api/v1/subscriptions/{sub_id}/devices?t={manage_token(sub_id)}",
+        {"subscription": phone.to_json()},
+    )
+    assert added.status_code == 200, added.body
     carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
     body = {
-        "name": "Por el navegador",
-        "subject": {"es": "Aviso"},
+        "name": f"Por el navegador {run}",
+        "subject": {"es": f"Feria {run} por el navegador"},
         "body": {"es": "Hola."},
         "topics": ["eventos"],
         "sectors": [proactive_world["south"]],
-        "channels": ["webpush", "email"],
-        "send_at": "2099-01-01T00:00:00Z",
+        "channels": ["webpush"],
     }
-    created = api.post("/api/v1/admin/campaigns", body=json.dumps(body), headers=carla)
-    assert created.status_code == 201, created.body
-    assert created.json_body["channels"] == ["webpush", "email"]
-    api.post(f"/api/v1/admin/campaigns/{created.json_body['id']}/cancel", body="", headers=carla)
     wrong = api.post("/api/v1/admin/campaigns", body=json.dumps({**body, "channels": ["fax"]}), headers=carla)
     assert wrong.status_code in (400, 422) and "channels" in wrong.body.decode()
+    created = api.post("/api/v1/admin/campaigns", body=json.dumps(body), headers=carla)
+    assert created.status_code == 201, created.body
+    assert created.json_body["channels"] == ["webpush"]
+    drain(aws)
+    [payload] = push_service.wait_for(phone)
+    assert payload["title"] == f"Feria {run} por el navegador"
+    # by Web Push only: no email of the campaign
+    assert [m for m in sent(email, "email") if f"Feria {run}" in m["subject"]] == []
+    figures = api.get(f"/api/v1/admin/campaigns/{created.json_body['id']}", headers=carla).json_body[
+        "figures"
+    ]
+    assert figures["by_channel"].get("webpush", 0) >= 1
