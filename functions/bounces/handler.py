@@ -1,4 +1,5 @@
-"""SES bounces and complaints (SNS topic -> queue) -> the suppression list."""
+"""SES bounces and complaints (SNS topic -> queue) -> the suppression list; SES events of an
+alert's or a campaign's email (deliveries too) -> that source's figures."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla.services import notifications
+from ventanilla.services import notifications, proactive_figures
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -29,6 +30,10 @@ def record_handler(record: SQSRecord) -> None:
     notification = json.loads(body["Message"]) if isinstance(body.get("Message"), str) else body
     count = notifications.suppress_feedback(notification)
     metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=count)
+    # An alert's or a campaign's email (its SES message tag): one ADD on that source's figures.
+    figure = proactive_figures.record_feedback(notification)
+    if figure:
+        metrics.add_metric(name=f"Proactive_{figure}", unit=MetricUnit.Count, value=1)
 
 
 @logger.inject_lambda_context

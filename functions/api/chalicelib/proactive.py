@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from chalice import Blueprint, Response
 
 from chalicelib.http import (
@@ -43,12 +45,23 @@ from ventanilla.models.proactive import (
     SubscriptionTopicList,
     SubscriptionUpdateIn,
 )
-from ventanilla.services import areas, campaigns, service_alerts, subscription_push, subscriptions
+from ventanilla.services import (
+    areas,
+    campaigns,
+    proactive_figures,
+    service_alerts,
+    subscription_push,
+    subscriptions,
+)
 
 bp = Blueprint(__name__)
 
 TOKEN = q("the management link's signature", required=True, pattern=r"^[0-9a-f]{32}$")
 TOPIC = q("one topic only (without it: every topic)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")
+SOURCE = q(
+    "the alert or campaign whose email carried the link (its unsubscribes figure counts it)",
+    pattern=proactive_figures.SOURCE_PATTERN,
+)
 
 
 def _area(code: str) -> dict[str, object] | None:
@@ -301,13 +314,16 @@ def update_subscription(sub_id: str) -> Response:
     summary="Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)",
     tag="public",
     response=SubscriptionOut,
-    query={"t": TOKEN, "topic": TOPIC},
+    query={"t": TOKEN, "topic": TOPIC, "src": SOURCE},
 )
 def unsubscribe(sub_id: str) -> Response:
-    topic = (bp.current_request.query_params or {}).get("topic")
+    params = bp.current_request.query_params or {}
+    topic, source = params.get("topic"), params.get("src")
     if topic is not None and not is_code(topic):
         raise BadRequest("invalid_query", {"detail": "topic"})
-    return json_response(subscriptions.unsubscribe(sub_id, _token(), topic))
+    if source is not None and not re.match(proactive_figures.SOURCE_PATTERN, source):
+        raise BadRequest("invalid_query", {"detail": "src"})
+    return json_response(subscriptions.unsubscribe(sub_id, _token(), topic, source=source))
 
 
 @route(

@@ -22,6 +22,9 @@ export const LINKS = [
   ['/agente/ajustes/plantillas', 'admin.nav.templates', MANAGERS],
   ['/agente/ajustes/entregas', 'admin.nav.delivery', MANAGERS],
   ['/agente/avisos', 'admin.nav.alerts', MANAGERS],
+  ['/agente/avisos/campanas', 'admin.nav.campaigns', MANAGERS],
+  ['/agente/avisos/temas', 'admin.nav.sub_topics', MANAGERS],
+  ['/agente/avisos/sectores', 'admin.nav.sectors', MANAGERS],
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 

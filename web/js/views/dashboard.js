@@ -164,6 +164,10 @@ export async function render({ query }) {
   // The inventory card loads on its own: the figures above do not wait for it.
   const inventory = h('div', { 'data-testid': 'inventory-card' });
   dashboardCard().then((node) => { if (node) inventory.replaceChildren(node); }).catch(() => {});
+  // So does the card of the latest alerts and campaigns (supervisors and admins).
+  const proactive = h('div', { 'data-testid': 'proactive-card-slot' });
+  import('./proactive_console.js').then(async (m) => m.dashboardCard(session, await accessToken()))
+    .then((node) => { if (node) proactive.replaceChildren(node); }).catch(() => {});
   return h('section', { class: 'dashboard' },
     h('h1', {}, t('dash.title')),
     h('p', {}, h('a', { href: '#/agente' }, t('dash.back'))),
@@ -195,6 +199,7 @@ export async function render({ query }) {
       barChart(t('dash.backlog_age'), ages.map(([k]) => k), ages.map(([, v]) => v))),
     card(t('dash.breakdown'), 'breakdown', chosen, ...breakdownTables(cat, d)),
     inventory,
+    proactive,
     card(t('dash.bottlenecks'), 'time_in_status', chosen,
       h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', { 'data-status': s },
         `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))));

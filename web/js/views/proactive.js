@@ -29,7 +29,7 @@ const WORDS = {
     published: 'Aviso publicado: se está enviando a los suscriptores confirmados.',
     recent: 'Avisos recientes', restore: 'Informar servicio restablecido', restored_text: 'El servicio ya fue restablecido.',
     status_open: 'abierto', status_restored: 'restablecido',
-    figures: 'Audiencia {audience} · enviados {sent} (correo {email}, SMS {sms}, push {push}) · fallidos {failed} · omitidos {skipped}',
+    figures: 'Audiencia {audience} · enviados {sent} (correo {email}, SMS {sms}, push {push}) · fallidos {failed} · omitidos {skipped} · entregados {delivered} · rebotes {bounced} · quejas {complaints} · bajas {unsubscribes}',
     none: 'Todavía no hay avisos.', no_topics: 'No hay temas definidos todavía.', optional: 'opcional',
     push_title: 'Avisos en este teléfono', push_lead: 'Reciba estos avisos también como notificación en este teléfono o computador. La notificación muestra el aviso, nunca sus datos.',
     push_enable: 'Recibir avisos en este teléfono', push_count: 'Dispositivos que reciben notificaciones: {n}',
@@ -58,7 +58,7 @@ const WORDS = {
     published: 'Alert published: it is going out to the confirmed subscribers.',
     recent: 'Recent alerts', restore: 'Report service restored', restored_text: 'Service has been restored.',
     status_open: 'open', status_restored: 'restored',
-    figures: 'Audience {audience} · sent {sent} (email {email}, SMS {sms}, push {push}) · failed {failed} · skipped {skipped}',
+    figures: 'Audience {audience} · sent {sent} (email {email}, SMS {sms}, push {push}) · failed {failed} · skipped {skipped} · delivered {delivered} · bounced {bounced} · complaints {complaints} · unsubscribes {unsubscribes}',
     none: 'No alerts yet.', no_topics: 'No topics defined yet.', optional: 'optional',
     push_title: 'Notices on this phone', push_lead: 'Get these notices as notifications on this phone or computer too. A notification shows the notice, never your data.',
     push_enable: 'Get notices on this phone', push_count: 'Devices receiving notifications: {n}',
@@ -351,7 +351,8 @@ export async function renderAlerts(ctx, session, token) {
         h('h3', {}, pick(a.title), ' ', h('span', { class: 'badge' }, w(`status_${a.status}`))),
         h('p', {}, `${w('sectors_label')}: ${a.sectors.join(', ')}`),
         h('p', { class: 'figures' }, w('figures', { audience: f.audience || 0, sent: f.sent || 0, email: ch.email || 0,
-          sms: ch.sms || 0, push: ch.push || 0, failed: f.failed || 0, skipped: f.skipped || 0 })),
+          sms: ch.sms || 0, push: (ch.push || 0) + (ch.webpush || 0), failed: f.failed || 0, skipped: f.skipped || 0,
+          delivered: f.delivered || 0, bounced: f.bounced || 0, complaints: f.complaints || 0, unsubscribes: f.unsubscribes || 0 })),
         a.status === 'open' && h('button', { type: 'button', class: 'btn', onclick: async (e) => {
           busy(e.target, true);
           await api(`/admin/alerts/${a.id}/updates`, { method: 'POST',

@@ -113,12 +113,17 @@ def build_email(
     return message.as_bytes()
 
 
-def send_email(sender: str, to: str, raw: bytes, configuration_set: str | None) -> str:
+def send_email(
+    sender: str, to: str, raw: bytes, configuration_set: str | None, tags: dict[str, str] | None = None
+) -> str:
+    """Send one raw email; ``tags`` become SES message tags (copied into the events SES publishes)."""
     params: dict[str, Any] = {
         "FromEmailAddress": sender,
         "Destination": {"ToAddresses": [to]},
         "Content": {"Raw": {"Data": raw}},
     }
+    if tags:
+        params["EmailTags"] = [{"Name": k, "Value": v} for k, v in tags.items()]
     if configuration_set:
         params["ConfigurationSetName"] = configuration_set
     return str(_call(_client("sesv2").send_email, **params)["MessageId"])

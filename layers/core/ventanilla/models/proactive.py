@@ -234,6 +234,13 @@ class ServiceAlertFigures(BaseModel):
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    delivered: int = 0
+    """Emails the receiving server accepted (SES delivery events of this alert's / campaign's mail)."""
+    bounced: int = 0
+    """Permanent bounces of its emails (the address is suppressed too)."""
+    complaints: int = 0
+    unsubscribes: int = 0
+    """One-click unsubscribes from its emails (RFC 8058 link)."""
     by_channel: dict[str, int] = Field(default_factory=dict)
 
 
@@ -309,7 +316,7 @@ class CampaignIn(Strict):
     topics: list[Code] = Field(min_length=1, max_length=5)
     sectors: list[Code] = Field(default_factory=list, max_length=50)
     languages: list[Lang] = Field(default_factory=list, max_length=2)
-    channels: list[Literal["email", "sms"]] = Field(default=["email"], min_length=1, max_length=2)
+    channels: list[Literal["email", "sms", "webpush"]] = Field(default=["email"], min_length=1, max_length=3)
     send_at: datetime | None = Field(default=None, description="when (UTC); none: at once")
     every_days: int | None = Field(default=None, ge=1, le=366, description="a newsletter: again every N days")
     segment: CampaignSegment | None = None
@@ -335,7 +342,7 @@ class Campaign(BaseModel):
     topics: list[str]
     sectors: list[str]
     languages: list[Lang] = Field(default_factory=list)
-    channels: list[Literal["email", "sms"]] = Field(default=["email"])
+    channels: list[Literal["email", "sms", "webpush"]] = Field(default=["email"])
     send_at: datetime
     every_days: int | None = None
     segment: CampaignSegment | None = None

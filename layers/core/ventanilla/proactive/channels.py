@@ -27,6 +27,8 @@ class Outgoing:
     """The SMS / push body (title and the first sentence)."""
     url: str
     unsubscribe_url: str
+    source_tag: str = ""
+    """The alert or campaign it belongs to (an SES message tag, see services/proactive_figures)."""
 
 
 Sender = Callable[[dict[str, Any], Outgoing], bool]
@@ -56,7 +58,10 @@ def _email(recipient: dict[str, Any], message: Outgoing) -> bool:
         message.html,
         message.unsubscribe_url,
     )
-    messaging.send_email(settings.email_sender, str(address), raw, settings.ses_configuration_set or None)
+    tags = {"ventanilla-source": message.source_tag} if message.source_tag else None
+    messaging.send_email(
+        settings.email_sender, str(address), raw, settings.ses_configuration_set or None, tags
+    )
     return True
 
 

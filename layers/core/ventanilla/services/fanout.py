@@ -132,11 +132,12 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
     """Step ``deliver``: send ``source``'s message to a batch of recipients, each channel once."""
     from ventanilla.integrations import messaging
     from ventanilla.proactive import channels
-    from ventanilla.services import subscription_push, subscriptions
+    from ventanilla.services import proactive_figures, subscription_push, subscriptions
     from ventanilla.storage import notices as notice_store
 
     kind, source_id, n = str(message.get("source")), str(message.get("id")), int(message["n"])
     ref = f"{kind}:{source_id}#{n}"
+    tag = proactive_figures.tag_of(kind, source_id)
     counts: dict[str, int] = {}
     transient = 0
     rendered: dict[str, channels.Outgoing] = {}
@@ -169,7 +170,8 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
             rendered[lang],
             text=rendered[lang].text.replace(PLACEHOLDER, manage),
             html=rendered[lang].html.replace(PLACEHOLDER, manage.replace("&", "&amp;")),
-            unsubscribe_url=subscriptions.unsubscribe_url(sub_id),
+            unsubscribe_url=subscriptions.unsubscribe_url(sub_id, source=tag),
+            source_tag=tag,
         )
         for name, sender in channels.order():
             if source.channels is not None and name not in source.channels:

@@ -92,12 +92,15 @@ def manage_url(sub_id: str) -> str:
     return f"{get_settings().public_base_url}/{manage_path(sub_id)}"
 
 
-def unsubscribe_url(sub_id: str, topic: str | None = None) -> str:
-    """The RFC 8058 one-click address (a POST to the API, no page)."""
+def unsubscribe_url(sub_id: str, topic: str | None = None, source: str | None = None) -> str:
+    """The RFC 8058 one-click address (a POST to the API, no page); ``source``: the alert or
+    campaign whose email carries it (its unsubscribes figure counts the click)."""
     base = (
         f"{get_settings().public_base_url}/api/v1/subscriptions/{sub_id}/unsubscribe?t={manage_token(sub_id)}"
     )
-    return f"{base}&topic={topic}" if topic else base
+    if topic:
+        base += f"&topic={topic}"
+    return f"{base}&src={source}" if source else base
 
 
 # ---- subscribing -----------------------------------------------------------------------------------
@@ -369,8 +372,14 @@ def update(sub_id: str, token: str | None, body: SubscriptionUpdateIn) -> Subscr
     return out(new)
 
 
-def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str = "web") -> SubscriptionOut:
-    """One topic, or everything (no topic): the audience items go in the same transaction."""
+def unsubscribe(
+    sub_id: str, token: str | None, topic: str | None, channel: str = "web", source: str | None = None
+) -> SubscriptionOut:
+    """One topic, or everything (no topic): the audience items go in the same transaction.
+    ``source``: the alert or campaign whose email's link was used (counted once, when something
+    changed)."""
+    from ventanilla.services import proactive_figures
+
     record = check_token(sub_id, token)
     if topic:
         if topic not in record.topics:
@@ -379,6 +388,7 @@ def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str 
         if rest:
             new = record.model_copy(update={"topics": rest, "version": record.version + 1})
             store.save(record, new, "unsubscribed", {"topic": topic, "channel": channel})
+            proactive_figures.record_unsubscribe(source)
             return out(new)
     if (
         record.email_state in ("unsubscribed", "none")
@@ -395,6 +405,7 @@ def unsubscribe(sub_id: str, token: str | None, topic: str | None, channel: str 
         }
     )
     store.save(record, new, "unsubscribed", {"topic": "*", "channel": channel})
+    proactive_figures.record_unsubscribe(source)
     if record.citizen_id:
         _account_consent(record.citizen_id, False)
     return out(new)

@@ -1,7 +1,9 @@
 """Service alerts (outages, emergencies) and what their fan-out marks (keys in storage/table.py).
 
 SVCALERT#<id>            ALERT            the alert: texts, sectors, topics, updates, version
-SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, sent#<channel>...
+SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, sent#<channel>...,
+                                          and from SES events / one-click links: delivered,
+                                          bounced, complaints, unsubscribes
 SVCALERTS                ALERT#<at>#<id>  the list (newest first), the alert's id and status
 SVCALERTOPEN#<sector>    ALERT#<id>       open alerts of a sector (filing links to them; deleted
                                           when the service is restored)
@@ -185,6 +187,24 @@ def add_figures_pk(pk: str, counts: dict[str, int]) -> None:
     )
 
 
+def add_feedback(pk: str, name: str) -> bool:
+    """ADD 1 to one figure of an alert's or a campaign's ``FIGURES`` item, only if the item exists
+    (it does once anything went out): False for an unknown source, which writes nothing."""
+    try:
+        table().update_item(
+            Key={"PK": pk, "SK": "FIGURES"},
+            UpdateExpression="ADD #n :one",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#n": name},
+            ExpressionAttributeValues={":one": 1},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
 def figures(alert_id: str, pk: str | None = None) -> ServiceAlertFigures:
     key = {"PK": pk or f"SVCALERT#{alert_id}", "SK": "FIGURES"}
     item = table().get_item(Key=key).get("Item") or {}
@@ -195,5 +215,9 @@ def figures(alert_id: str, pk: str | None = None) -> ServiceAlertFigures:
         sent=int(data.get("sent", 0)),
         failed=int(data.get("failed", 0)),
         skipped=int(data.get("skipped", 0)),
+        delivered=int(data.get("delivered", 0)),
+        bounced=int(data.get("bounced", 0)),
+        complaints=int(data.get("complaints", 0)),
+        unsubscribes=int(data.get("unsubscribes", 0)),
         by_channel=by_channel,
     )
