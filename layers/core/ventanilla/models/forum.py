@@ -258,6 +258,11 @@ class ForumStats(BaseModel):
     mean_accepted_minutes: float | None = None
     reports: int
     moderation_actions: int
+    answered_by_community_pct: float | None = None
+    """Of the topics that got an accepted answer, the % whose answer came from a citizen."""
+    answered_by_staff_pct: float | None = None
+    start: str | None = None
+    end: str | None = None
 
 
 class ForumAcceptIn(_In):

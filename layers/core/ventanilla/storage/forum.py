@@ -562,14 +562,19 @@ def count(day: str, counters: dict[str, int]) -> dict[str, Any]:
 
 def days(first: str, last: str) -> list[dict[str, Any]]:
     """The shards of the days ``first``..``last`` (at most 8 a day; callers bound the period)."""
-    out: list[dict[str, Any]] = []
+    return [row for _, row in day_rows(first, last)]
+
+
+def day_rows(first: str, last: str) -> list[tuple[str, dict[str, Any]]]:
+    """(day ``YYYY-MM-DD``, counters) of each shard of the days ``first``..``last``."""
+    out: list[tuple[str, dict[str, Any]]] = []
     kwargs: dict[str, Any] = {
         "KeyConditionExpression": Key("PK").eq("STATS#forum")
         & Key("SK").between(f"D#{first}", f"D#{last}#~"),
     }
     while True:
         response = table().query(**kwargs)
-        out += [from_item(i) for i in response.get("Items", [])]
+        out += [(str(i["SK"])[2:12], from_item(i)) for i in response.get("Items", [])]
         if "LastEvaluatedKey" not in response:
             return out
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
