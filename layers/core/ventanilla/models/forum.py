@@ -301,6 +301,8 @@ class ForumSearchItem(BaseModel):
     summary: str
     snippet: str
     answered: bool | None = None
+    reply_id: str | None = None
+    """Set when the words were found in a reply (its id, to jump to it)."""
 
 
 class ForumSearchGroup(BaseModel):

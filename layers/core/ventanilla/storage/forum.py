@@ -301,6 +301,26 @@ def get_topics(tids: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def get_posts(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Posts by (topic, post id) with one BatchGetItem (at most 100), unprocessed keys retried."""
+    wanted = list(dict.fromkeys(pairs))[:100]
+    if not wanted:
+        return {}
+    name = table().name
+    keys: list[dict[str, Any]] = [{"PK": topic_pk(t), "SK": post_sk(p)} for t, p in wanted]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for _ in range(5):
+        response = client().batch_get_item(RequestItems={name: {"Keys": keys, "ConsistentRead": True}})
+        for item in response.get("Responses", {}).get(name, []):
+            tid = str(item["PK"])[len("FTOPIC#") :]
+            sk = str(item["SK"])
+            out[(tid, "topic" if sk == "TOPIC" else sk[2:])] = from_item(item)
+        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
+        if not keys:
+            break
+    return out
+
+
 def tag_writes(topic: dict[str, Any], add: bool) -> list[dict[str, Any]]:
     """Transaction items that list (or unlist) a topic under its tags."""
     name = table().name
