@@ -197,15 +197,26 @@ def account_action(
             store.count(forum_stats.day_of(entry["at"]), {"moderation": 1}),
         ]
     )
-    from ventanilla.auth import CitizenPrincipal
+    return account_state(account)
 
-    holder = CitizenPrincipal(account.removeprefix("acct-"), None, False, None, False, "", 0)
+
+def account_state(account: str) -> ForumAccountOut:
+    """A forum account as moderators see it: status, suspension, warnings, published posts."""
+    if not (account.startswith("acct-") or account.startswith("staff:")):
+        raise NotFound("forum_not_found")
     if account.startswith("acct-"):
-        return forum.my_account(holder)
+        from ventanilla.auth import CitizenPrincipal
+
+        return forum.my_account(
+            CitizenPrincipal(account.removeprefix("acct-"), None, False, None, False, "", 0)
+        )
     state = store.get_account(account) or {}
+    until = state.get("suspended_until")
+    if until and until <= iso(clock.now()):
+        until = None
     return ForumAccountOut(
         account=account,
-        status=state.get("status", "active"),
+        status="banned" if state.get("status") == "banned" else ("suspended" if until else "active"),
         suspended_until=until,
         warnings=int(state.get("warnings", 0)),
         published=int(state.get("published", 0)),
