@@ -18,7 +18,8 @@
     follow         FFOLLOW#<tid>       <account>           followers of a topic (the notifier pages them)
                    FUSER#<account>     FOLLOW#<tid>        what an account follows
     moderation log FMODLOG#<yyyy-mm>   <at>#<r>            every moderation action, newest first
-    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards: no hot item)
+    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards: no hot item), the
+                                                           institution's local day
 
 A category page is one Query on GSI1 (Limit = page) and a topic page one GetItem plus one Query
 ``begins_with R#`` (Limit = page): both read the same number of items at 100 or 10,000 topics. A tag
