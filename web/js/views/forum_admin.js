@@ -106,7 +106,7 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
     const after = () => { showAccount().catch(() => {}); };
     accountBox.replaceChildren(
       accountSummary(acct),
-      actionForm({ name: 'warn', title: t('forum.tools.warn'), lead: t('forum.tools.warn_lead'), submitLabel: t('forum.tools.warn_do'),
+      h('div', { class: 'mod-actions' }, actionForm({ name: 'warn', title: t('forum.tools.warn'), lead: t('forum.tools.warn_lead'), submitLabel: t('forum.tools.warn_do'),
         send: (v) => post(`${acctPath}/warn`, { reason: v.reason }), onDone: after }),
       actionForm({ name: 'suspend', title: t('forum.tools.suspend'), lead: t('forum.tools.suspend_lead'), submitLabel: t('forum.tools.suspend_do'),
         fields: [{ name: 'days', kind: 'number', label: t('forum.tools.days'), hint: t('forum.tools.days_hint'), required: true, value: '7', inputmode: 'numeric',
@@ -116,7 +116,7 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
         ? actionForm({ name: 'unban', title: t('forum.tools.unban'), submitLabel: t('forum.tools.unban'),
           send: (v) => post(`${acctPath}/unban`, { reason: v.reason }), onDone: after })
         : actionForm({ name: 'ban', title: t('forum.tools.ban'), lead: t('forum.tools.ban_lead'), submitLabel: t('forum.tools.ban_do'), danger: true,
-          send: (v) => post(`${acctPath}/ban`, { reason: v.reason }), onDone: after }));
+          send: (v) => post(`${acctPath}/ban`, { reason: v.reason }), onDone: after })));
   };
   await showAccount();
 
@@ -139,7 +139,7 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
         h('dt', {}, t('forum.tools.author')), h('dd', {}, topic.author.name)),
       topic.merged_into
         ? h('p', {}, t('forum.tools.merged_into'), ' ', h('a', { href: `#/agente/foro/moderar/${topic.merged_into}` }, topic.merged_into))
-        : topicForms),
+        : h('div', { class: 'mod-actions' }, topicForms)),
     h('section', { 'aria-labelledby': 'h-account' },
       h('h2', { id: 'h-account' }, t('forum.tools.account', { name: who.name })),
       pickAuthor, accountBox));
