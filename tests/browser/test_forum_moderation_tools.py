@@ -50,6 +50,7 @@ def test_move_a_topic_and_suspend_its_author_with_reasons(tab: Any, web_url: str
     move.get_by_role("button", name="Mover tema").click()
     page.wait_for_selector("[data-testid=topic-state]:has-text('Tránsito y transporte')")
     tab.wait_ready()
+    assert "Mover: Trata de la plaza" in page.get_by_test_id("mod-done").inner_text()
     listed = [t["id"] for t in api_get(web_url, "/api/v1/forum/topics?category=transito&limit=50")["items"]]
     assert topic["id"] in listed
 
@@ -63,6 +64,7 @@ def test_move_a_topic_and_suspend_its_author_with_reasons(tab: Any, web_url: str
     suspend.get_by_label("Días de suspensión", exact=False).fill("3")
     suspend.get_by_role("button", name="Suspender cuenta").click()
     page.wait_for_selector("[data-testid=account-state]:has-text('suspendida hasta')")
+    assert "Suspender: Mensajes ofensivos repetidos" in page.get_by_test_id("mod-done").inner_text()
     tab.step("foro-mod-3-suspendida")
     page.locator("#lang-switch").click()
     page.wait_for_selector("h1:text('Moderate a topic')")

@@ -11,6 +11,15 @@ import { guarded, page, showApiError } from './console_kit.js';
 
 const MODS = ['moderator', 'admin'];
 const TOPIC_ID = /t[0-9]{17}[0-9a-f]{6}/;
+let flash = null; // what the last action did, shown once above the screen it re-drew
+
+/** "Acción registrada: Mover" above a re-drawn screen (the forms it came from are new). */
+function flashLine() {
+  const text = flash;
+  flash = null;
+  if (text) for (const old of document.querySelectorAll('[data-testid=mod-done]')) old.remove(); // one at a time
+  return text ? h('p', { class: 'notice ok', role: 'status', 'data-testid': 'mod-done' }, text) : null;
+}
 
 /** One action as a form of its own: its fields, the reason the author sees, and its button. */
 function actionForm({ name, title, lead, fields = [], submitLabel, danger = false, send, onDone }) {
@@ -33,6 +42,7 @@ function actionForm({ name, title, lead, fields = [], submitLabel, danger = fals
       busy(submit, false);
       status.textContent = t('forum.mod.done');
       announce(t('forum.mod.done'));
+      flash = `${t('forum.mod.done')} ${t(`forum.mod.action_${name}`)}: ${values.reason.trim()}`;
       if (onDone) onDone(out);
     } catch (error) {
       busy(submit, false);
@@ -70,6 +80,7 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
     staffRequest(`/forum/topics/${id}?limit=50`),
     staffRequest('/forum/categories'),
   ]);
+  const done = flashLine(); // a topic action re-draws the whole screen
   const authors = new Map([[topic.author.id, topic.author], ...topic.replies_page.map((r) => [r.author.id, r.author])]);
   const wanted = ctx.query.get('cuenta');
   const who = authors.get(wanted) || topic.author;
@@ -105,6 +116,7 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
     const acctPath = `/forum/moderation/accounts/${encodeURIComponent(who.id)}`;
     const after = () => { showAccount().catch(() => {}); };
     accountBox.replaceChildren(
+      flashLine() || '',
       accountSummary(acct),
       h('div', { class: 'mod-actions' }, actionForm({ name: 'warn', title: t('forum.tools.warn'), lead: t('forum.tools.warn_lead'), submitLabel: t('forum.tools.warn_do'),
         send: (v) => post(`${acctPath}/warn`, { reason: v.reason }), onDone: after }),
@@ -125,12 +137,13 @@ export const renderTopicTools = guarded(MODS, 'forum.tools.title', async (ctx, s
     const chosen = e.target.querySelector('[name=cuenta]').value;
     location.hash = `#/agente/foro/moderar/${id}?cuenta=${encodeURIComponent(chosen)}`;
   } },
-  field({ name: 'cuenta', kind: 'select', label: t('forum.tools.pick_author'), value: who.id,
+  field({ name: 'cuenta', kind: 'select', label: t('forum.tools.pick_author'), required: true, value: who.id,
     options: [...authors.values()].map((a) => ({ value: a.id, label: `${a.name}${a.kind === 'staff' ? ` (${t('forum.tools.staff')})` : ''}` })) }),
   h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.tools.show'))));
 
   return page(session, '/agente/foro', 'forum.tools.title',
     h('p', {}, h('a', { href: '#/agente/foro' }, t('forum.tools.back'))),
+    done,
     h('section', { 'aria-labelledby': 'h-topic' },
       h('h2', { id: 'h-topic' }, h('a', { href: `#/foro/tema/${id}` }, topic.title)),
       h('dl', { class: 'facts', 'data-testid': 'topic-state' },
