@@ -159,3 +159,17 @@ def test_the_indexer_refuses_a_forum_event_without_its_topic(aws: Aws) -> None:
             continue
         raise AssertionError(detail)
     assert forum_search.topic_event("MODIFY", {"PK": "FTOPIC#t1", "SK": "V#topic#2026"}, {}) is None
+
+
+def test_a_vote_on_a_reply_does_not_reindex_it_but_an_edit_or_hide_does() -> None:
+    from ventanilla.services import forum_search
+
+    keys = {"PK": "FTOPIC#t1", "SK": "R#r1"}
+    old = {"status": "published", "body": "Pida el formulario", "score": 0, "open_reports": 0}
+    assert forum_search.topic_event("MODIFY", keys, {**old, "score": 1}, old) is None
+    assert forum_search.topic_event("MODIFY", keys, {**old, "open_reports": 2}, old) is None
+    for change in ({"status": "hidden"}, {"body": "Pida el formulario F-22"}):
+        event = forum_search.topic_event("MODIFY", keys, {**old, **change}, old)
+        assert event is not None and event.detail == {"topic": "t1", "reply": "r1"}
+    assert forum_search.topic_event("INSERT", keys, old, None) is not None
+    assert forum_search.topic_event("REMOVE", keys, None, old) is not None

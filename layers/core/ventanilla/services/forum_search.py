@@ -56,15 +56,25 @@ def engine() -> Any:
     return _engine
 
 
+SEARCHED = ("status", "body")
+"""What a reply's document depends on: a vote or a report changes the item, not the index."""
+
+
 def topic_event(
-    event_name: str, keys: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None
+    event_name: str,
+    keys: Mapping[str, Any] | None,
+    new_image: Mapping[str, Any] | None,
+    old_image: Mapping[str, Any] | None = None,
 ) -> DomainEvent | None:
-    """The event of a stream record of a topic or reply item; None for any other item."""
+    """The event of a stream record of a topic or reply item; None for any other item, and for a
+    reply whose text and visibility did not change (given both images)."""
     if not keys or not str(keys.get("PK", "")).startswith("FTOPIC#"):
         return None
     sk = str(keys.get("SK", ""))
     detail = {"topic": str(keys["PK"])[7:]}
     if sk.startswith("R#"):
+        if old_image and new_image and all(old_image.get(k) == new_image.get(k) for k in SEARCHED):
+            return None
         detail["reply"] = sk[2:]
     elif sk != "TOPIC":
         return None  # revisions
