@@ -40,6 +40,10 @@ def test_supervisor_sees_the_dashboard(tab: Any, new_tab: Any) -> None:
     assert page.locator("svg.chart rect").count() >= 1
     assert page.locator("a.csv[data-chart=volume]").is_visible()
     assert not page.locator("script[src^=http]").count()  # nothing from a CDN
+    # the community forum's card for the same period (the demo seeds a dozen topics today)
+    assert int(page.get_by_test_id("forum-topics").inner_text()) >= 1
+    assert page.locator("section.dash-card tr[data-by=community]").count() == 1
+    assert page.locator("a.csv[data-chart=forum]").is_visible()
     tab.step("tablero-1-supervision")
 
     page.get_by_label("Tipo de solicitud").select_option("tramite")
@@ -74,7 +78,13 @@ def test_open_data_page_shows_figures_without_small_counts(tab: Any) -> None:
     page.wait_for_selector("h1:text('Datos abiertos')")
     tab.wait_ready()
     assert page.get_by_text("menos de 5 solicitudes").is_visible()
-    assert page.get_by_role("table").is_visible()
+    assert page.get_by_role("table").first.is_visible()
+    # the forum's months: the demo's dozen topics this month are published, small counts are not
+    forum = page.locator("table[data-table=forum]")
+    assert forum.is_visible() and int(forum.locator("tbody tr").last.locator("td").first.inner_text()) >= 5
+    assert page.get_by_role("link", name="Foro en CSV").get_attribute("href") == (
+        "/api/v1/public/stats?format=csv&table=forum"
+    )
     csv_link = page.get_by_role("link", name="Meses en CSV")
     assert csv_link.get_attribute("href") == "/api/v1/public/stats?format=csv"
     tab.step("datos-abiertos")

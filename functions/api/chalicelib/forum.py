@@ -555,6 +555,21 @@ for _action, _model in _TOPIC_ACTIONS:
     )(_topic_action(_action, _model))
 
 
+@route(
+    bp,
+    "/api/v1/forum/moderation/accounts/{account}",
+    "GET",
+    summary="A forum account's state (status, suspension, warnings, posts) before acting on it",
+    tag="forum-moderation",
+    response=ForumAccountOut,
+    auth=True,
+    roles=MODS,
+    headers=STAFF,
+)
+def mod_account(account: str) -> Response:
+    return json_response(forum_moderation.account_state(account), headers=NO_STORE)
+
+
 def _account_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
     def view(account: str) -> Response:
         request = bp.current_request

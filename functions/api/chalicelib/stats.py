@@ -197,14 +197,15 @@ def delete_goal(goal_id: str) -> Response:
     bp,
     "/api/v1/public/stats",
     "GET",
-    summary="Open data: anonymous figures per type and month, live goal compliance (counts < 5 are "
-    "null, an empty cell in CSV); format=csv gives one table (table=months or goals) with a header row",
+    summary="Open data: anonymous figures per type and month, live goal compliance, the forum's months "
+    "(counts < 5 are null, an empty cell in CSV); format=csv gives one table (table=months, goals or "
+    "forum) with a header row",
     tag="public",
     response=PublicStats,
     text_response="text/csv",
     query={
         "format": q("json (default) or csv", enum=["json", "csv"]),
-        "table": q("CSV only: months (default) or goals", enum=["months", "goals"]),
+        "table": q("CSV only: months (default), goals or forum", enum=["months", "goals", "forum"]),
     },
 )
 def public_stats() -> Response:

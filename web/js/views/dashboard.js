@@ -127,6 +127,26 @@ export function filtersText(cat, filters) {
   return parts.length ? parts.join(' · ') : t('dash.no_filters');
 }
 
+const minutes = (v) => (v == null ? t('dash.no_data') : (v < 120 ? `${Math.round(v)} min` : `${Math.round(v / 6) / 10} h`));
+
+/** The community forum in the same days: activity, how fast it answers, who answers, moderation. */
+function forumCard(f, chosen) {
+  if (!f) return null;
+  return card(t('dash.forum.title'), 'forum', chosen,
+    h('div', { class: 'kpis', role: 'group', 'aria-label': t('dash.forum.title') },
+      kpi(t('dash.forum.topics'), f.topics, 'forum-topics'),
+      kpi(t('dash.forum.replies'), f.replies, 'forum-replies'),
+      kpi(t('dash.forum.first_reply'), minutes(f.mean_first_reply_minutes), 'forum-first-reply'),
+      kpi(t('dash.forum.accepted'), minutes(f.mean_accepted_minutes), 'forum-accepted')),
+    h('table', {}, h('caption', {}, t('dash.forum.who')),
+      h('thead', {}, h('tr', {}, [t('dash.forum.by'), t('dash.forum.answered'), t('dash.forum.share')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {},
+        h('tr', { 'data-by': 'community' }, h('th', { scope: 'row' }, t('dash.forum.community')), cell(t('dash.forum.answered'), f.answered_by_community), cell(t('dash.forum.share'), pct(f.answered_by_community_pct))),
+        h('tr', { 'data-by': 'staff' }, h('th', { scope: 'row' }, t('dash.forum.staff')), cell(t('dash.forum.answered'), f.answered_by_staff), cell(t('dash.forum.share'), pct(f.answered_by_staff_pct))))),
+    h('p', {}, `${t('dash.forum.reports')}: `, h('strong', { 'data-testid': 'forum-reports' }, f.reports),
+      ` · ${t('dash.forum.moderation')}: `, h('strong', { 'data-testid': 'forum-moderation' }, f.moderation_actions)));
+}
+
 export async function render({ query }) {
   const session = current();
   // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
@@ -200,6 +220,7 @@ export async function render({ query }) {
     card(t('dash.breakdown'), 'breakdown', chosen, ...breakdownTables(cat, d)),
     inventory,
     proactive,
+    forumCard(d.forum, chosen),
     card(t('dash.bottlenecks'), 'time_in_status', chosen,
       h('ul', {}, Object.entries(d.time_in_status_hours).map(([s, v]) => h('li', { 'data-status': s },
         `${t(`status.${s}`)}: ${v} ${t('dash.business_h')} (${(d.time_in_status_calendar_hours || {})[s] ?? 0} ${t('dash.calendar_h')})`)))));

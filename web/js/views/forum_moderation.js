@@ -39,7 +39,8 @@ function item(entry, kind, rerender) {
         kind === 'held' ? button(t('forum.mod.approve'), `${post}/approve`) : button(t('forum.mod.dismiss'), `${post}/dismiss`),
         button(t('forum.mod.hide'), `${post}/hide`),
         entry.post_id === 'topic' && button(t('forum.mod.lock'), `topics/${entry.topic_id}/lock`),
-        entry.author.kind === 'citizen' && button(t('forum.mod.ban'), `accounts/${entry.author.id}/ban`)),
+        entry.author.kind === 'citizen' && button(t('forum.mod.ban'), `accounts/${entry.author.id}/ban`),
+        h('a', { class: 'btn small', href: `#/agente/foro/moderar/${entry.topic_id}?cuenta=${encodeURIComponent(entry.author.id)}` }, t('forum.tools.more'))),
       status));
 }
 
@@ -47,7 +48,19 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
   const kind = ctx.query.get('tipo') === 'retenidos' ? 'held' : 'reported';
   const queue = await staffRequest(`/forum/moderation/queue?kind=${kind}&limit=20`);
   const log = await staffRequest('/forum/moderation/log?limit=10');
+  const openTopic = h('form', { class: 'filters', role: 'search', onsubmit: (e) => {
+    e.preventDefault();
+    clearErrors(openTopic);
+    const m = /t[0-9]{17}[0-9a-f]{6}/.exec(openTopic.querySelector('[name=tema]').value);
+    if (!m) { showErrors(openTopic, [{ field: 'tema', message: t('forum.tools.merge_bad') }]); return; }
+    location.hash = `#/agente/foro/moderar/${m[0]}`;
+  } }, errorSummary(),
+  field({ name: 'tema', label: t('forum.tools.open_topic'), hint: t('forum.tools.merge_into_hint'), required: true }),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.tools.open'))));
   return page(session, '/agente/foro', 'forum.mod.title',
+    h('p', { class: 'links' }, h('a', { href: '#/agente/foro/reglas' }, t('forum.rules.title')),
+      session.groups.includes('admin') && ' · ', session.groups.includes('admin') && h('a', { href: '#/agente/foro/categorias' }, t('forum.cats.title'))),
+    openTopic,
     h('nav', { class: 'tabs', 'aria-label': t('forum.mod.queues') }, h('ul', {},
       h('li', {}, h('a', { href: '#/agente/foro', 'aria-current': kind === 'reported' ? 'page' : null }, t('forum.mod.reported'))),
       h('li', {}, h('a', { href: '#/agente/foro?tipo=retenidos', 'aria-current': kind === 'held' ? 'page' : null }, t('forum.mod.held'))))),

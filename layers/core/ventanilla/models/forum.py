@@ -258,6 +258,11 @@ class ForumStats(BaseModel):
     mean_accepted_minutes: float | None = None
     reports: int
     moderation_actions: int
+    answered_by_community_pct: float | None = None
+    """Of the topics that got an accepted answer, the % whose answer came from a citizen."""
+    answered_by_staff_pct: float | None = None
+    start: str | None = None
+    end: str | None = None
 
 
 class ForumAcceptIn(_In):
@@ -296,6 +301,8 @@ class ForumSearchItem(BaseModel):
     summary: str
     snippet: str
     answered: bool | None = None
+    reply_id: str | None = None
+    """Set when the words were found in a reply (its id, to jump to it)."""
 
 
 class ForumSearchGroup(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from ventanilla.models.common import Code, Strict, Text
+from ventanilla.models.forum import ForumStats
 from ventanilla.models.people import Requester
 
 GoalMetric = Literal["first_response", "resolution"]
@@ -157,6 +158,8 @@ class Dashboard(BaseModel):
     csat: Csat
     goals: list[GoalStatus]
     help: HelpFigures
+    forum: ForumStats | None = None
+    """The community forum's figures of the same days (not filtered by type, team or channel)."""
 
 
 class PublicMonth(BaseModel):
@@ -186,11 +189,26 @@ class PublicGoal(BaseModel):
     current: PublicCompliance
 
 
+class PublicForumMonth(BaseModel):
+    """The community forum's figures of a month as published: null below the suppression count."""
+
+    month: str
+    topics: int | None
+    replies: int | None
+    answered: int | None
+    answered_by_community_pct: float | None
+    mean_first_reply_hours: float | None
+    mean_accepted_hours: float | None
+    reports: int | None
+    moderation_actions: int | None
+
+
 class PublicStats(BaseModel):
     generated_at: datetime
     suppressed_below: int
     months: list[PublicMonth]
     goals: list[PublicGoal]
+    forum: list[PublicForumMonth] = Field(default_factory=list)
 
 
 class ExportedRequest(BaseModel):

@@ -66,7 +66,7 @@ def dispatch(
         return Dispatched(str(article.detail["slug"]), article_events=1)
     from ventanilla.services import forum_mail, forum_search
 
-    topic = forum_search.topic_event(event_name, keys, new_image)
+    topic = forum_search.topic_event(event_name, keys, new_image, old_image)
     if topic is not None:
         eventbus.publish([topic])
         return Dispatched(str(topic.detail["topic"]), article_events=1)

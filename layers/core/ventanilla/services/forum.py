@@ -43,6 +43,7 @@ from ventanilla.models.forum import (
 )
 from ventanilla.rules import forum_safety
 from ventanilla.rules.rate_limit import Limit, decide
+from ventanilla.services import forum_stats
 from ventanilla.settings import get_settings
 from ventanilla.storage import forum as store
 from ventanilla.storage import limits
@@ -428,7 +429,7 @@ def create_topic(actor: Actor, body: ForumTopicIn, lang: Lang) -> ForumWritten:
         topic["held_because"] = held
     store.put_topic(topic)
     extra = _mask_notice(account, tid, "topic", kinds, at)
-    extra.append(store.count(at[:10], {"topics": 1} if status == "published" else {"held": 1}))
+    extra.append(store.count(forum_stats.day_of(at), {"topics": 1} if status == "published" else {"held": 1}))
     if status == "published":
         extra.append(_published_once(account))
     store.write(extra)
@@ -503,9 +504,11 @@ def reply(actor: Actor, tid: str, body: ForumReplyIn, lang: Lang) -> ForumWritte
     extra = _mask_notice(account, tid, rid, kinds, at)
     if status == "published":
         extra.append(_published_once(account))
-        extra.append(store.count(at[:10], _reply_counts(topic, at, isinstance(actor, Principal))))
+        extra.append(
+            store.count(forum_stats.day_of(at), _reply_counts(topic, at, isinstance(actor, Principal)))
+        )
     else:
-        extra.append(store.count(at[:10], {"held": 1}))
+        extra.append(store.count(forum_stats.day_of(at), {"held": 1}))
     store.write(extra)
     if status == "published":
         _notify_followers(topic, rid, "forum_reply", account)
@@ -628,7 +631,7 @@ def accept(actor: Actor, tid: str, rid: str | None) -> ForumTopicOut:
             by = "answered_by_staff" if answer["author"]["kind"] == "staff" else "answered_by_community"
             extra.append(
                 store.count(
-                    at[:10],
+                    forum_stats.day_of(at),
                     {"answered": 1, by: 1, "accepted_minutes": _minutes_between(topic["created_at"], at)},
                 )
             )
@@ -684,7 +687,9 @@ def report(actor: Actor, tid: str, post_id: str, body: ForumReportIn) -> None:
             "reported_at": at,
             "version": int(post["version"]) + 1,
         }
-        if store.save_post(changed, int(post["version"]), [store.count(at[:10], {"reports": 1})]):
+        if store.save_post(
+            changed, int(post["version"]), [store.count(forum_stats.day_of(at), {"reports": 1})]
+        ):
             return
     raise Conflict("forum_stale")
 

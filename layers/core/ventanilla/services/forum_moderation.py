@@ -20,7 +20,7 @@ from ventanilla.models.forum import (
     ForumQueue,
     ForumQueueItem,
 )
-from ventanilla.services import forum
+from ventanilla.services import forum, forum_stats
 from ventanilla.storage import forum as store
 from ventanilla.storage.table import cursor_in, cursor_out
 
@@ -81,7 +81,10 @@ def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str) 
         after.pop("moderation_reason", None)
     author = post["author"]["id"]
     entry = _entry(by, action, reason, topic_id=tid, post_id=post_id, account=author)
-    extra = [*store.log_moderation(entry, author), store.count(entry["at"][:10], {"moderation": 1})]
+    extra = [
+        *store.log_moderation(entry, author),
+        store.count(forum_stats.day_of(entry["at"]), {"moderation": 1}),
+    ]
     if post_id == "topic":
         extra += _topic_listing_writes(post, after)
     else:
@@ -120,7 +123,11 @@ def dismiss(by: Principal, tid: str, post_id: str, reason: str) -> ForumModEntry
         raise Conflict("forum_already")
     after = {**post, "open_reports": 0, "version": int(post["version"]) + 1}
     entry = _entry(by, "dismiss", reason, topic_id=tid, post_id=post_id)
-    _save(after, post, [*store.log_moderation(entry, None), store.count(entry["at"][:10], {"moderation": 1})])
+    _save(
+        after,
+        post,
+        [*store.log_moderation(entry, None), store.count(forum_stats.day_of(entry["at"]), {"moderation": 1})],
+    )
     return ForumModEntry.model_validate(entry)
 
 
@@ -150,7 +157,10 @@ def topic_action(
         after["locked"] = True
     author = topic["author"]["id"]
     entry = _entry(by, action, reason, topic_id=tid, account=author)
-    extra = [*store.log_moderation(entry, author), store.count(entry["at"][:10], {"moderation": 1})]
+    extra = [
+        *store.log_moderation(entry, author),
+        store.count(forum_stats.day_of(entry["at"]), {"moderation": 1}),
+    ]
     extra += _topic_listing_writes(topic, after)
     if action == "move" and topic["status"] == "published" and not topic.get("merged_into"):
         pass  # GSI1 keys are derived from the category on save: the topic changes listing at once
@@ -181,16 +191,32 @@ def account_action(
         sets["suspended_until"] = iso(clock.now())
     entry = _entry(by, action, reason, account=account, until=until)
     store.update_account(account, sets, add)
-    store.write([*store.log_moderation(entry, account), store.count(entry["at"][:10], {"moderation": 1})])
-    from ventanilla.auth import CitizenPrincipal
+    store.write(
+        [
+            *store.log_moderation(entry, account),
+            store.count(forum_stats.day_of(entry["at"]), {"moderation": 1}),
+        ]
+    )
+    return account_state(account)
 
-    holder = CitizenPrincipal(account.removeprefix("acct-"), None, False, None, False, "", 0)
+
+def account_state(account: str) -> ForumAccountOut:
+    """A forum account as moderators see it: status, suspension, warnings, published posts."""
+    if not (account.startswith("acct-") or account.startswith("staff:")):
+        raise NotFound("forum_not_found")
     if account.startswith("acct-"):
-        return forum.my_account(holder)
+        from ventanilla.auth import CitizenPrincipal
+
+        return forum.my_account(
+            CitizenPrincipal(account.removeprefix("acct-"), None, False, None, False, "", 0)
+        )
     state = store.get_account(account) or {}
+    until = state.get("suspended_until")
+    if until and until <= iso(clock.now()):
+        until = None
     return ForumAccountOut(
         account=account,
-        status=state.get("status", "active"),
+        status="banned" if state.get("status") == "banned" else ("suspended" if until else "active"),
         suspended_until=until,
         warnings=int(state.get("warnings", 0)),
         published=int(state.get("published", 0)),

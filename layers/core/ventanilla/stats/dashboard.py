@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from ventanilla.errors import BadRequest
 from ventanilla.models.stats import Dashboard, DayRow
+from ventanilla.services import forum_stats
 from ventanilla.services.due_dates import institution_today
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
@@ -98,4 +99,5 @@ def build(start: date, end: date, filters: dict[str, str]) -> Dashboard:
         csat=f.csat(c, resolved),
         goals=goals_service.statuses(filters.get("type")),
         help=help_figures(start.isoformat(), end.isoformat()),
+        forum=forum_stats.between(start, end),
     )

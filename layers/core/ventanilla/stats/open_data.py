@@ -2,8 +2,9 @@
 
 Only counters leave: no ticket, no person, no free text; any figure resting on fewer than
 ``SUPPRESS_BELOW`` requests is published as null (an empty cell in CSV), so small groups cannot be
-singled out. JSON has both tables; CSV has one per call (``table=months``, the default, or ``goals``)
-with the columns of :data:`MONTH_COLUMNS` and :data:`GOAL_COLUMNS`.
+singled out. The community forum's months (:func:`forum_month`) follow the same rule. JSON has every
+table; CSV has one per call (``table=months``, the default, ``goals`` or ``forum``) with the columns
+of :data:`MONTH_COLUMNS`, :data:`GOAL_COLUMNS` and :data:`FORUM_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from typing import Any
 
 from ventanilla.errors import BadRequest, FieldError
 from ventanilla.models.common import utcnow
-from ventanilla.models.stats import PublicCompliance, PublicGoal, PublicMonth, PublicStats
+from ventanilla.models.stats import (
+    PublicCompliance,
+    PublicForumMonth,
+    PublicGoal,
+    PublicMonth,
+    PublicStats,
+)
+from ventanilla.services import forum_stats
 from ventanilla.services.due_dates import institution_today as today
 from ventanilla.stats import figures as f
 from ventanilla.stats import goals as goals_service
@@ -27,7 +35,7 @@ from ventanilla.storage import stats as store
 SUPPRESS_BELOW = 5
 MONTHS = 12
 FORMATS = ("json", "csv")
-TABLES = ("months", "goals")
+TABLES = ("months", "goals", "forum")
 MONTH_COLUMNS = (
     "month",
     "type_code",
@@ -35,6 +43,17 @@ MONTH_COLUMNS = (
     "on_time_pct",
     "median_first_response_hours",
     "satisfaction",
+)
+FORUM_COLUMNS = (
+    "month",
+    "topics",
+    "replies",
+    "answered",
+    "answered_by_community_pct",
+    "mean_first_reply_hours",
+    "mean_accepted_hours",
+    "reports",
+    "moderation_actions",
 )
 GOAL_COLUMNS = (
     "name_es",
@@ -66,6 +85,34 @@ def month_figures(month: str, type_code: str, c: f.Counters) -> PublicMonth:
         on_time_pct=f.pct(res_met, res_n) if _kept(res_n) else None,
         median_first_response_hours=fr.median_hours if _kept(fr.count) else None,
         satisfaction=round(c.get("csat_sum", 0) / csat_n, 2) if _kept(csat_n) else None,
+    )
+
+
+def forum_month(month: str, c: f.Counters) -> PublicForumMonth:
+    """A month of the forum: each count, and each share or mean resting on fewer than
+    ``SUPPRESS_BELOW`` topics or posts, published as null (so one person's activity cannot be read)."""
+
+    def count(key: str) -> int | None:
+        n = c.get(key, 0)
+        return n if _kept(n) else None
+
+    def mean_hours(sum_key: str, count_key: str) -> float | None:
+        n = c.get(count_key, 0)
+        return round(c.get(sum_key, 0) / n / 60, 1) if _kept(n) else None
+
+    answered = c.get("answered", 0)
+    return PublicForumMonth(
+        month=month,
+        topics=count("topics"),
+        replies=count("replies"),
+        answered=count("answered"),
+        answered_by_community_pct=(
+            f.pct(c.get("answered_by_community", 0), answered) if _kept(answered) else None
+        ),
+        mean_first_reply_hours=mean_hours("first_reply_minutes", "first_replies"),
+        mean_accepted_hours=mean_hours("accepted_minutes", "answered"),
+        reports=count("reports"),
+        moderation_actions=count("moderation"),
     )
 
 
@@ -101,7 +148,13 @@ def public_stats() -> PublicStats:
                 current=current_c,
             )
         )
-    return PublicStats(generated_at=utcnow(), suppressed_below=SUPPRESS_BELOW, months=months, goals=goals)
+    forum = [
+        forum_month(month, c)
+        for month, c in forum_stats.by_month(date.fromisoformat(oldest + "-01"), today()).items()
+    ]
+    return PublicStats(
+        generated_at=utcnow(), suppressed_below=SUPPRESS_BELOW, months=months, goals=goals, forum=forum
+    )
 
 
 def published(query: Mapping[str, str]) -> tuple[str, Any]:
@@ -134,6 +187,10 @@ def render_csv(stats: PublicStats, table: str) -> str:
         w.writerow(MONTH_COLUMNS)
         for m in stats.months:
             w.writerow(_cells(m.model_dump(), MONTH_COLUMNS))
+    elif table == "forum":
+        w.writerow(FORUM_COLUMNS)
+        for fm in stats.forum:
+            w.writerow(_cells(fm.model_dump(), FORUM_COLUMNS))
     else:
         w.writerow(GOAL_COLUMNS)
         for g in stats.goals:

@@ -37,6 +37,7 @@ CHARTS = (
     "met",
     "time_in_status",
     "breakdown",
+    "forum",
 )
 
 
@@ -115,6 +116,10 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
         w.writerow(["status", "average_business_hours", "average_calendar_hours"])
         for status, hours in d.time_in_status_hours.items():
             w.writerow([status, hours, d.time_in_status_calendar_hours.get(status, "")])
+    elif chart == "forum":
+        w.writerow(["measure", "value"])
+        for measure, value in (d.forum.model_dump(exclude={"start", "end"}) if d.forum else {}).items():
+            w.writerow([measure, _blank(value)])
     else:
         w.writerow(["dimension", "value", "measure", "count"])
         for dim, parts in sorted(d.breakdown.items()):

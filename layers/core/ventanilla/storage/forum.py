@@ -18,7 +18,8 @@
     follow         FFOLLOW#<tid>       <account>           followers of a topic (the notifier pages them)
                    FUSER#<account>     FOLLOW#<tid>        what an account follows
     moderation log FMODLOG#<yyyy-mm>   <at>#<r>            every moderation action, newest first
-    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards: no hot item)
+    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards: no hot item), the
+                                                           institution's local day
 
 A category page is one Query on GSI1 (Limit = page) and a topic page one GetItem plus one Query
 ``begins_with R#`` (Limit = page): both read the same number of items at 100 or 10,000 topics. A tag
@@ -301,6 +302,26 @@ def get_topics(tids: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def get_posts(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Posts by (topic, post id) with one BatchGetItem (at most 100), unprocessed keys retried."""
+    wanted = list(dict.fromkeys(pairs))[:100]
+    if not wanted:
+        return {}
+    name = table().name
+    keys: list[dict[str, Any]] = [{"PK": topic_pk(t), "SK": post_sk(p)} for t, p in wanted]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for _ in range(5):
+        response = client().batch_get_item(RequestItems={name: {"Keys": keys, "ConsistentRead": True}})
+        for item in response.get("Responses", {}).get(name, []):
+            tid = str(item["PK"])[len("FTOPIC#") :]
+            sk = str(item["SK"])
+            out[(tid, "topic" if sk == "TOPIC" else sk[2:])] = from_item(item)
+        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
+        if not keys:
+            break
+    return out
+
+
 def tag_writes(topic: dict[str, Any], add: bool) -> list[dict[str, Any]]:
     """Transaction items that list (or unlist) a topic under its tags."""
     name = table().name
@@ -562,14 +583,19 @@ def count(day: str, counters: dict[str, int]) -> dict[str, Any]:
 
 def days(first: str, last: str) -> list[dict[str, Any]]:
     """The shards of the days ``first``..``last`` (at most 8 a day; callers bound the period)."""
-    out: list[dict[str, Any]] = []
+    return [row for _, row in day_rows(first, last)]
+
+
+def day_rows(first: str, last: str) -> list[tuple[str, dict[str, Any]]]:
+    """(day ``YYYY-MM-DD``, counters) of each shard of the days ``first``..``last``."""
+    out: list[tuple[str, dict[str, Any]]] = []
     kwargs: dict[str, Any] = {
         "KeyConditionExpression": Key("PK").eq("STATS#forum")
         & Key("SK").between(f"D#{first}", f"D#{last}#~"),
     }
     while True:
         response = table().query(**kwargs)
-        out += [from_item(i) for i in response.get("Items", [])]
+        out += [(str(i["SK"])[2:12], from_item(i)) for i in response.get("Items", [])]
         if "LastEvaluatedKey" not in response:
             return out
         kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -96,7 +96,7 @@ Keys (generic attribute names, so entities can share the indexes):
                    (a notice gets ``mailed_at`` when the notifier claims it: mailed once)
     forum follower FFOLLOW#<tid>       <account>
     forum modlog   FMODLOG#<yyyy-mm>   <at>#<r>        every moderation action with its reason
-    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards)
+    forum day      STATS#forum         D#<yyyy-mm-dd>#<0-7>  ADD counters (8 shards; institution's local day)
 
 Access patterns:
 - ticket by number: GetItem ``TICKET#n / TICKET`` (the number is the ticket's id: immutable, unique);
