@@ -46,7 +46,7 @@ def note_filed(citizen_id: str, type_code: str, at_iso: str) -> bool:
             ]
         )
     except Exception as error:
-        if is_error(error, "TransactionCanceledException") or is_error(error, "ConditionalCheckFailedException"):
+        if is_error(error, "TransactionCanceledException"):  # no account, or not newer
             return False
         raise
     return True
