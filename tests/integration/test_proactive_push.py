@@ -241,6 +241,16 @@ def test_an_erased_account_leaves_no_browser_subscription_or_segment_data_and_ge
         api, "/api/v1/devices", {"platform": "webpush", "subscription": own_phone.to_json()}, headers
     )
     assert device.status_code == 201, device.body
+    phone_app = post(
+        api, "/api/v1/devices", {"token": f"fcm-{run}-{uuid.uuid4().hex}", "platform": "fcm"}, headers
+    )
+    assert phone_app.status_code == 201 and phone_app.json_body["owner"] == "citizen", phone_app.body
+    from ventanilla.storage import notices
+
+    arns = [
+        str(d["endpoint_arn"]) for d in notices.devices(f"CITIZEN#{citizen_id}") if d["platform"] == "fcm"
+    ]
+    assert len(arns) == 1
     # A request filed signed in: the "types filed" item campaign segments read.
     mine = {"email": mail, "phone": None, "channels": ["email"]}
     filed = post(api, "/api/v1/tickets", ticket_body(requester=mine), headers)
@@ -266,6 +276,11 @@ def test_an_erased_account_leaves_no_browser_subscription_or_segment_data_and_ge
     assert _partition(f"CITIZEN#{citizen_id}") == ["ERASED"]
     assert _partition(f"SUB#{sub_id}") == [] and record(sub_id) is None
     assert audience_pushes(world["north"], "cortes-agua", sub_id) == []
+    import boto3
+
+    sns = boto3.client("sns")
+    with pytest.raises(sns.exceptions.NotFoundException):  # the phone's endpoint is gone from SNS too
+        sns.get_endpoint_attributes(EndpointArn=arns[0])
 
     carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
     published = api.post(
