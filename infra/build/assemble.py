@@ -1,7 +1,8 @@
 """Each function's folder and each layer, as Lambda unpacks them, from template.yaml.
 
 A function: its CodeUri folder, plus the wheels of its own requirements.txt if it has one. A
-layer: ``python/`` holding its ContentUri folder and the wheels of its requirements.txt. ``sam
+layer: ``python/`` holding its ContentUri folder and the wheels of its requirements.txt (checked
+together with the layers it always ships with, see :func:`companions`). ``sam
 build`` runs this per resource (``make build-<LogicalId>``); the built-artifact test runs the same
 code for this machine's platform.
 """
@@ -81,6 +82,14 @@ def find_python312() -> Path | None:
     return None
 
 
+def companions(layer: str, found: dict[str, Resource]) -> list[str]:
+    """The other layers every function with ``layer`` also has (the core layer under the geometry
+    one): a layer is checked with them, as it never ships without them."""
+    users = [set(r.layers) for r in found.values() if r.kind == "function" and layer in r.layers]
+    shared = set.intersection(*users) if users else set()
+    return sorted(shared - {layer})
+
+
 def _merge(source: Path, dest: Path) -> None:
     """Copy a cached tree into ``dest``, hard-linking files where the filesystem allows."""
 
@@ -112,7 +121,7 @@ def assemble(
     checked = [root]
     if resource.requirements is not None:
         _merge(wheels.install(resource.requirements, target, python312), root)
-    for layer in resource.layers:
+    for layer in resource.layers if resource.kind == "function" else companions(logical, found):
         requirements = found[layer].requirements
         if requirements is not None:
             checked.append(wheels.install(requirements, target, python312))

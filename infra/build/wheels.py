@@ -33,6 +33,31 @@ UNUSED_REQUIREMENTS: dict[str, dict[str, str]] = {
 }
 
 
+# Parts of shipped distributions that nothing imports in Lambda, left out of the artifacts (paths
+# relative to the install folder, globs allowed). tests/unit/test_build_unused_files.py checks that
+# no code of ours imports them.
+UNUSED_FILES: dict[str, tuple[tuple[str, ...], str]] = {
+    "phonenumbers": (
+        ("phonenumbers/geodata", "phonenumbers/carrierdata"),
+        "the geocoder's and carrier lookup's data (phonenumbers.geocoder, .carrier; about 40 MB):"
+        " we parse, validate and format numbers only",
+    ),
+    "numpy": (("numpy/**/tests",), "numpy's own test suite (numpy.test())"),
+    "shapely": (("shapely/tests",), "shapely's own test suite"),
+}
+
+
+def drop_unused(folder: Path) -> None:
+    """Remove the UNUSED_FILES of the distributions installed in ``folder``."""
+    for patterns, _why in UNUSED_FILES.values():
+        for pattern in patterns:
+            for path in sorted(folder.glob(pattern), reverse=True):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                elif path.exists():
+                    path.unlink()
+
+
 # Pure-Python distributions published as source only: built here once into a universal wheel
 # (``py3-none-any``, maybe ``py2.py3``: the same on every platform), which the Lambda install then finds.
 SOURCE_ONLY: dict[str, str] = {"http-ece": "Web Push payload encryption (RFC 8188), pure Python"}
@@ -113,6 +138,7 @@ def install(requirements: Path, target: Target, bytecode_with: Path | None = Non
     """The folder holding ``requirements`` installed for ``target`` (made once, reused until the list
     changes; the folder of an earlier version of the list is removed then)."""
     recipe = [requirements.read_bytes(), repr(target).encode(), str(bytecode_with is not None).encode()]
+    recipe.append(repr(UNUSED_FILES).encode())  # what is left out changes what the folder holds
     key = hashlib.sha256(b"\n".join(recipe)).hexdigest()[:16]
     pyc = "-pyc" if bytecode_with is not None else ""
     kind = f"deps-{requirements.parent.name}-{target.machine}{pyc}-py{target.python}"
@@ -129,6 +155,7 @@ def install(requirements: Path, target: Target, bytecode_with: Path | None = Non
     command += ["--find-links", str(_source_only_wheels(requirements))]
     subprocess.run([*command, "-r", str(requirements)], check=True)
     shutil.rmtree(scratch / "bin", ignore_errors=True)  # console scripts: nothing runs them in Lambda
+    drop_unused(scratch)
     if bytecode_with is not None:
         compile_bytecode(scratch, bytecode_with)
     (scratch / ".complete").touch()

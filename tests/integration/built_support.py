@@ -52,12 +52,13 @@ class Built:
         env: dict[str, str],
         scratch: Path,
         handler: str | None = None,
+        extra_path: list[str] | None = None,
     ) -> dict[str, Any]:
         """Import ``logical``'s handler (or ``handler``) in a fresh interpreter and invoke it with
-        ``events`` in turn. ``-B``: Lambda's folders are read-only, nothing writes bytecode there."""
+        ``events`` in turn (``extra_path``: a test's own module, after the function's folders). ``-B``: Lambda's folders are read-only, nothing writes bytecode there."""
         spec = {
             "name": logical,
-            "path": self.sys_path(logical),
+            "path": [*self.sys_path(logical), *(extra_path or [])],
             "handler": handler or self.found[logical].handler,
             "events": events,
             "out": str(scratch / f"{logical}.out.json"),

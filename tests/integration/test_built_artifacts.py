@@ -12,7 +12,7 @@ import pytest
 
 from infra.build import wheels
 from infra.build.assemble import assemble, find_python312, resources
-from infra.build.sizes import LIMIT, sizes, unzipped
+from infra.build.sizes import LIMIT, sizes, table, unzipped
 from infra.local import template as tpl
 from infra.local.stack import LOCAL_ENV
 from tests.conftest import Aws
@@ -21,6 +21,11 @@ from tests.integration.built_support import Built, sample_events
 FOUND = resources()
 FUNCTIONS = sorted(name for name, r in FOUND.items() if r.kind == "function")
 PYTHON312 = find_python312()
+MARGIN = 40 * 1024 * 1024
+"""Room every function keeps under Lambda's 250 MB (function plus its layers, unzipped) for the
+next library: a deploy must not fail because a dependency grew."""
+HEAVY = {"shapely": "GeoLayer", "numpy": "GeoLayer", "pywebpush": "WebPushLayer", "aiohttp": "WebPushLayer"}
+"""Heavy modules in their own layers, which only the functions that use them have."""
 needs_312 = pytest.mark.skipif(PYTHON312 is None, reason="no CPython 3.12 (the Lambda runtime) here")
 
 
@@ -97,6 +102,33 @@ def test_function_answers_its_sample_events_from_its_built_folders(
     outcome = built.invoke(logical, events, environment(aws, logical), tmp_path)
     assert answered(outcome) == [], outcome["stderr"][-3000:]
     assert len(outcome["results"]) == len(events)
+    assert not set(HEAVY) & set(outcome["modules"]), "a heavy layer's module loaded without need"
+
+
+@needs_312
+@pytest.mark.parametrize("logical", FUNCTIONS)
+def test_a_function_has_the_heavy_layers_it_uses_and_only_those(
+    aws: Aws, built: Built, tmp_path: Path, logical: str
+) -> None:
+    """Sectors' geometry in the functions with GeoLayer, Web Push in those with WebPushLayer; the
+    others do not ship them (their code reaches those libraries only through lazy imports)."""
+    events = [{"use": "geo"}, {"use": "webpush"}]
+    probe = [str(Path(__file__).with_name("layer_probe"))]
+    outcome = built.invoke(logical, events, environment(aws, logical), tmp_path, "layer_probe.handler", probe)
+    assert "import_error" not in outcome, outcome["import_error"]
+    geo, push = outcome["results"]
+    layers = FOUND[logical].layers
+    if "GeoLayer" in layers:
+        assert geo == {"result": {"geo": True}}, geo
+    else:
+        assert "No module named 'shapely'" in geo["error"], geo
+    if "WebPushLayer" in layers:
+        assert push == {"result": {"webpush": "push_service_unreachable"}}, push
+    else:
+        assert (
+            "No module named 'pywebpush'" in push["error"] or "No module named 'py_vapid'" in push["error"]
+        ), push
+    assert outcome["outside"] == []
 
 
 @needs_312
@@ -143,8 +175,10 @@ def test_an_incomplete_or_untested_package_list_is_refused(tmp_path: Path) -> No
 def test_the_shipped_artifacts_are_arm64_python312_and_under_the_size_limit(tmp_path: Path) -> None:
     folders = {name: assemble(name, tmp_path / name, wheels.LAMBDA, None, FOUND) for name in FOUND}
     rows = sizes(folders, FOUND)
+    print("\n" + table(rows))  # the figures `make build` prints, for this test's log (pytest -s)
     assert {row.function for row in rows} == set(FUNCTIONS)
-    assert all(0 < row.total < LIMIT for row in rows), rows
+    for row in rows:  # each function with its own layers, unzipped, as Lambda counts it
+        assert row.own > 0 and 0 < row.total <= LIMIT - MARGIN, f"{row.function}:\n{table(rows)}"
     tags = set()
     for name, folder in folders.items():
         for wheel in folder.rglob("*.dist-info/WHEEL"):
@@ -158,3 +192,7 @@ def test_the_shipped_artifacts_are_arm64_python312_and_under_the_size_limit(tmp_
     assert {t.split("-")[1] for t in binary} <= {"cp312", "abi3"}, binary
     assert unzipped(folders["CoreLayer"] / "python" / "ventanilla") > 0
     assert not (folders["CoreLayer"] / "python" / "grpc").exists()
+    assert not (folders["CoreLayer"] / "python" / "phonenumbers" / "geodata").exists()  # UNUSED_FILES
+    for module, layer in HEAVY.items():  # only the functions that import it carry it
+        assert (folders[layer] / "python" / module).is_dir(), module
+        assert not (folders["CoreLayer"] / "python" / module).exists(), module

@@ -198,3 +198,105 @@ def test_bad_push_devices_are_refused_and_write_nothing(
         assert add_push(api, sub_id, push_service.subscribe().to_json()).status_code == 200
     assert field(add_push(api, sub_id, push_service.subscribe().to_json()), 409) == "sub_push_too_many"
     assert len(record(sub_id).webpush) == SUBSCRIPTION_MAX_PUSH
+
+
+def _partition(pk: str) -> list[str]:
+    from boto3.dynamodb.conditions import Key
+
+    from ventanilla.storage.table import table
+
+    return [str(i["SK"]) for i in table().query(KeyConditionExpression=Key("PK").eq(pk))["Items"]]
+
+
+def _stream_ticket(number: str, old_citizen: str | None = None) -> None:
+    """What the table's stream does with a ticket item (the local tests call it directly)."""
+    from ventanilla.services.dispatch import dispatch
+    from ventanilla.storage.table import _plain, table
+
+    keys = {"PK": f"TICKET#{number}", "SK": "TICKET"}
+    item = _plain(dict(table().get_item(Key=keys)["Item"]))
+    dispatch("INSERT", keys, None, {**item, "citizen_id": old_citizen or item["citizen_id"]})
+
+
+def test_an_erased_account_leaves_no_browser_subscription_or_segment_data_and_gets_no_alert(
+    api: Any, aws: Aws, proactive_world: dict[str, str], push_service: PushService
+) -> None:
+    from tests.conftest import ticket_body
+
+    world = proactive_world
+    run = uuid.uuid4().hex[:6]
+    follows = {"topics": ["cortes-agua"], "sectors": [world["north"]]}
+    mail = f"borrar-{run}@example.cl"
+    headers = bearer(sign_up(aws, mail))
+    me = api.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200
+    citizen_id = me.json_body["citizen_id"]
+    # The account subscribes, adds a browser to the subscription and registers its own browser.
+    made = post(api, "/api/v1/subscriptions", {"consent": True, "email": mail, **follows}, headers)
+    assert made.status_code == 201, made.body
+    sub_id = made.json_body["id"]
+    sub_phone, own_phone = push_service.subscribe(), push_service.subscribe()
+    assert add_push(api, sub_id, sub_phone.to_json()).status_code == 200
+    device = post(
+        api, "/api/v1/devices", {"platform": "webpush", "subscription": own_phone.to_json()}, headers
+    )
+    assert device.status_code == 201, device.body
+    phone_app = post(
+        api, "/api/v1/devices", {"token": f"fcm-{run}-{uuid.uuid4().hex}", "platform": "fcm"}, headers
+    )
+    assert phone_app.status_code == 201 and phone_app.json_body["owner"] == "citizen", phone_app.body
+    from ventanilla.storage import notices
+
+    arns = [
+        str(d["endpoint_arn"]) for d in notices.devices(f"CITIZEN#{citizen_id}") if d["platform"] == "fcm"
+    ]
+    assert len(arns) == 1
+    # A request filed signed in: the "types filed" item campaign segments read.
+    mine = {"email": mail, "phone": None, "channels": ["email"]}
+    filed = post(api, "/api/v1/tickets", ticket_body(requester=mine), headers)
+    assert filed.status_code == 201, filed.body
+    number = str(filed.json_body["number"])
+    _stream_ticket(number)
+    keys = _partition(f"CITIZEN#{citizen_id}")
+    assert {"ACCOUNT", f"SUBREF#{sub_id}"} <= set(keys), keys
+    assert any(k.startswith("FILED#") for k in keys) and any(k.startswith("DEVICE#") for k in keys), keys
+    assert [w["endpoint"] for w in audience_pushes(world["north"], "cortes-agua", sub_id)] == [
+        sub_phone.endpoint
+    ]
+    # Someone else follows the same sector: the alert does go out.
+    other = subscribe(api, email=f"queda-{run}@example.cl", **follows)["id"]
+    other_phone = push_service.subscribe()
+    assert add_push(api, other, other_phone.to_json()).status_code == 200
+
+    erased = api.delete("/api/v1/me", headers=headers)
+    assert erased.status_code == 200, erased.body
+    assert any("suscripciones" in d for d in erased.json_body["deleted"])
+    # The stream may bring the filing after the erasure: it writes nothing for an erased account.
+    _stream_ticket(number, old_citizen="someone-before")
+    assert _partition(f"CITIZEN#{citizen_id}") == ["ERASED"]
+    assert _partition(f"SUB#{sub_id}") == [] and record(sub_id) is None
+    assert audience_pushes(world["north"], "cortes-agua", sub_id) == []
+    import boto3
+
+    sns = boto3.client("sns")
+    with pytest.raises(sns.exceptions.NotFoundException):  # the phone's endpoint is gone from SNS too
+        sns.get_endpoint_attributes(EndpointArn=arns[0])
+
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    published = api.post(
+        "/api/v1/admin/alerts", body=json.dumps(alert_body(world, f"Tras borrar {run}")), headers=carla
+    )
+    assert published.status_code == 201, published.body
+    drain(aws)
+    [payload] = push_service.wait_for(other_phone)
+    assert payload["title"] == f"Tras borrar {run}"
+    assert sub_phone.received == [] and own_phone.received == []
+    assert not any(f"Tras borrar {run}" in m["subject"] for m in sent(mail, "email"))
+
+
+def test_a_filing_without_an_account_writes_no_segment_item() -> None:
+    from ventanilla.storage import citizen_facts
+
+    nobody = f"anon-{uuid.uuid4().hex}"
+    assert citizen_facts.note_filed(nobody, "reclamo", "2026-01-01T00:00:00+00:00") is False
+    assert _partition(f"CITIZEN#{nobody}") == []

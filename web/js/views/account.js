@@ -207,7 +207,7 @@ function myData(me, ctx) {
   field({ name: 'region', label: t('account.region'), value: values.region, onInput: (v) => { values.region = v; } }),
   field({ name: 'comuna', label: t('account.comuna'), value: values.comuna, onInput: (v) => { values.comuna = v; } }),
   field({ name: 'age_band', kind: 'select', label: t('account.age_band'), value: values.age_band, options: AGE_BANDS.map((b) => ({ value: b, label: b })), onInput: (v) => { values.age_band = v; } }),
-  h('p', { class: 'hint' }, t('account.segment_hint')),
+  h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
   h('div', { class: 'actions' }, submit), status);
   return h('section', { 'aria-labelledby': 'acc-data' }, h('h2', { id: 'acc-data' }, t('account.my_data')), form);
 }

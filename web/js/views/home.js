@@ -143,6 +143,6 @@ export async function render() {
 export async function renderPrivacy() {
   return h('article', { class: 'prose' },
     h('h1', {}, t('privacy.title')),
-    ['p1', 'p2', 'p3', 'p4'].map((k) => h('p', {}, t(`privacy.${k}`))),
+    ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((k) => h('p', {}, t(`privacy.${k}`))),
     h('p', {}, h('a', { href: '#/contacto' }, t('privacy.back'))));
 }

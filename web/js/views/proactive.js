@@ -14,6 +14,7 @@ const WORDS = {
     topics: 'Temas', sectors: 'Sectores', sectors_hint: 'Elija uno o más sectores; sin ninguno, recibirá avisos de todos.',
     email: 'Correo electrónico', phone: 'Teléfono móvil (SMS)', phone_hint: 'Con código de país, por ejemplo +56912345678.',
     language: 'Idioma de los avisos', consent: 'Acepto recibir estos avisos y que se guarde mi contacto para enviarlos.',
+    campaigns_hint: 'También puede recibir campañas informativas según su sector, temas, idioma y los tipos de solicitudes que haya presentado; cada aviso trae cómo darse de baja.', privacy: 'Aviso de privacidad',
     send: 'Suscribirme', check_email: 'Le enviamos un enlace a su correo: ábralo para confirmar la suscripción.',
     code: 'Código recibido por SMS', confirm_code: 'Confirmar teléfono', confirmed: 'Suscripción confirmada. Desde ahora recibirá los avisos que eligió.',
     confirm_title: 'Confirmar suscripción', confirm_lead: 'Pulse el botón para confirmar que quiere recibir avisos.',
@@ -43,6 +44,7 @@ const WORDS = {
     topics: 'Topics', sectors: 'Sectors', sectors_hint: 'Choose one or more sectors; with none, you get notices of all.',
     email: 'Email', phone: 'Mobile phone (SMS)', phone_hint: 'With the country code, e.g. +56912345678.',
     language: 'Language of the notices', consent: 'I agree to receive these notices and to my contact being kept to send them.',
+    campaigns_hint: 'You may also get information campaigns by your sector, topics, language and the types of requests you filed; every notice says how to unsubscribe.', privacy: 'Privacy notice',
     send: 'Subscribe', check_email: 'We sent a link to your email: open it to confirm the subscription.',
     code: 'Code received by SMS', confirm_code: 'Confirm phone', confirmed: 'Subscription confirmed. From now on you will get the notices you chose.',
     confirm_title: 'Confirm subscription', confirm_lead: 'Press the button to confirm you want to receive notices.',
@@ -132,7 +134,9 @@ export async function renderSubscribe() {
   summary,
   topics.items.length ? checks(w('topics'), 'topics', topics.items) : h('p', {}, w('no_topics')),
   areas.items.length ? [checks(w('sectors'), 'sectors', areas.items), h('p', { class: 'hint' }, w('sectors_hint'))] : null,
-  email, phone, lang, consent, h('div', { class: 'actions' }, button), status);
+  email, phone, lang, consent,
+  h('p', { class: 'hint' }, w('campaigns_hint'), ' ', h('a', { href: '#/privacidad' }, w('privacy'))),
+  h('div', { class: 'actions' }, button), status);
   return h('section', { class: 'subscribe' }, h('h1', {}, w('subscribe_title')), h('p', { class: 'lead' }, w('subscribe_lead')), form, after);
 }
 

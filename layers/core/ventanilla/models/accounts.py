@@ -22,7 +22,7 @@ PURPOSES: tuple[Purpose, ...] = (
     "forum",
 )
 AgeBand = Literal["<18", "18-29", "30-44", "45-59", "60-74", "75+"]
-PRIVACY_NOTICE_VERSION = "2026-01"
+PRIVACY_NOTICE_VERSION = "2026-12"  # 2026-12: segmented campaigns and how to opt out
 """The version of the privacy notice the portal shows (web/i18n: privacy.*); a consent records it."""
 
 
@@ -39,7 +39,8 @@ class VerifiedContact(BaseModel):
 
 
 class Segment(BaseModel):
-    """What the citizen chooses to tell about themself (all optional; used only in aggregates)."""
+    """What the citizen chooses to tell about themself (all optional; used in aggregates and to choose
+    the audience of a segmented campaign, as the privacy notice says)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -2,7 +2,8 @@
 
     CITIZEN#<id>   ACCOUNT        the account, with the segment data the citizen chose to give
     CITIZEN#<id>   FILED#<type>   when the citizen last filed a request of that type (kept by the
-                                  table's stream: one small item per type, never growing)
+                                  table's stream while the account exists: one small item per
+                                  type, never growing; erasing the account deletes them)
 
 A fan-out batch reads them with BatchGetItem (100 keys a call), never a Scan.
 """
@@ -19,16 +20,33 @@ def _filed_key(citizen_id: str, type_code: str) -> dict[str, str]:
 
 
 def note_filed(citizen_id: str, type_code: str, at_iso: str) -> bool:
-    """Keep the latest filing of ``type_code``; an older or repeated record changes nothing."""
+    """Keep the latest filing of ``type_code`` while the citizen has an account (segments read
+    accounts only); an older or repeated record, or an account erased meanwhile (the table's stream
+    may bring a filing after the erasure), changes nothing."""
+    name = table().name
     try:
-        table().update_item(
-            Key=_filed_key(citizen_id, type_code),
-            UpdateExpression="SET last_at = :at, entity = :e",
-            ConditionExpression="attribute_not_exists(last_at) OR last_at < :at",
-            ExpressionAttributeValues={":at": at_iso, ":e": "citizen_filed"},
+        client().transact_write_items(
+            TransactItems=[
+                {
+                    "ConditionCheck": {
+                        "TableName": name,
+                        "Key": {"PK": f"CITIZEN#{citizen_id}", "SK": "ACCOUNT"},
+                        "ConditionExpression": "attribute_exists(PK)",
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": name,
+                        "Key": _filed_key(citizen_id, type_code),
+                        "UpdateExpression": "SET last_at = :at, entity = :e",
+                        "ConditionExpression": "attribute_not_exists(last_at) OR last_at < :at",
+                        "ExpressionAttributeValues": {":at": at_iso, ":e": "citizen_filed"},
+                    }
+                },
+            ]
         )
     except Exception as error:
-        if is_error(error, "ConditionalCheckFailedException"):
+        if is_error(error, "TransactionCanceledException"):  # no account, or not newer
             return False
         raise
     return True

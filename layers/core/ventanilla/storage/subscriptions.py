@@ -4,6 +4,8 @@
     SUB#<id>               SUB                   contacts, topics, sectors, each channel's state
     SUB#<id>               CONSENT#<at>#<r>      append-only ledger: subscribed, confirmed, unsubscribed
     SUBTOKEN#<sha256>      TOKEN                 one-time email confirmation token (TTL 7 days)
+    CITIZEN#<id>           SUBREF#<sub id>       a subscription a signed-in citizen made (erasing the
+                                                 account finds it here: one Query, never a Scan)
     AUD#<sector>#<topic>   SUB#<id>              a confirmed subscriber of (sector, topic) with what
                                                  sending needs (language, confirmed email / phone,
                                                  Web Push subscriptions (``webpush``, at most 3),
@@ -114,6 +116,20 @@ def create(record: SubscriptionRecord, token_digest: str | None, detail: dict[st
         },
         _ledger_put(record.id, "subscribed", detail),
     ]
+    if record.citizen_id:
+        items.append(
+            {
+                "Put": {
+                    "TableName": table().name,
+                    "Item": {
+                        "PK": f"CITIZEN#{record.citizen_id}",
+                        "SK": f"SUBREF#{record.id}",
+                        "entity": "citizen_sub_ref",
+                        "sub_id": record.id,
+                    },
+                }
+            }
+        )
     if token_digest:
         items.append(
             {
@@ -246,3 +262,41 @@ def audience_count(sector: str, topic_code: str, cap: int = 1_000_000) -> int:
         if not start:
             break
     return total
+
+
+def account_subscription_ids(citizen_id: str, limit: int = 100) -> list[str]:
+    """The subscriptions a citizen made signed in (their ``SUBREF#`` items), every page."""
+    ids: list[str] = []
+    kwargs: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(f"CITIZEN#{citizen_id}") & Key("SK").begins_with("SUBREF#"),
+        "ProjectionExpression": "sub_id",
+        "Limit": limit,
+    }
+    while True:
+        page = table().query(**kwargs)
+        ids += [str(i["sub_id"]) for i in page.get("Items", [])]
+        if not page.get("LastEvaluatedKey"):
+            return ids
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete_subscription(sub_id: str) -> None:
+    """Erase a subscription: its audience items (at most 50, from its own sectors and topics), then
+    its partition (the record and its consent ledger), page by page."""
+    record = get(sub_id)
+    with table().batch_writer() as batch:
+        if record is not None:
+            for sector, topic_code in _pairs(record):
+                batch.delete_item(Key={"PK": audience_pk(sector, topic_code), "SK": f"SUB#{sub_id}"})
+        kwargs: dict[str, Any] = {
+            "KeyConditionExpression": Key("PK").eq(f"SUB#{sub_id}"),
+            "ProjectionExpression": "PK, SK",
+            "Limit": 200,
+        }
+        while True:
+            page = table().query(**kwargs)
+            for item in page.get("Items", []):
+                batch.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+            if not page.get("LastEvaluatedKey"):
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -18,7 +18,9 @@ Keys (generic attribute names, so entities can share the indexes):
     account        CITIZEN#<id>        ACCOUNT         verified contacts, segment (storage/accounts.py)
     verified index VCONTACT#<sha256>   VCONTACT        the account that verified an email or phone (one owner)
     consent        CITIZEN#<id>        CONSENT#<at>#<r>  append-only consent ledger
-    types filed    CITIZEN#<id>        FILED#<type>    latest filing of that type (campaign segments; stream)
+    types filed    CITIZEN#<id>        FILED#<type>    latest filing of that type (campaign segments; stream,
+                                                       only while the account item exists)
+    account's sub  CITIZEN#<id>        SUBREF#<sub id> a subscription made signed in (erasure deletes it)
     staff read     CITIZEN#<id>        AUDIT#<at>#<r>  who on staff read the citizen's data (TTL 2 years)
     erasure        CITIZEN#<id>        ERASED          what an erasure did (no personal data)
     retention      RETENTION#<day>     <number>        a closed request's anonymisation is due that day
