@@ -21,7 +21,15 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
-from tests.browser.journeys import Citizen, api_get, choose_topic, fill_licence_form, identify
+from tests.browser.journeys import (
+    Citizen,
+    api_get,
+    choose_topic,
+    fill_licence_form,
+    identify,
+    start,
+    to_contact_details,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -113,10 +121,10 @@ def test_the_citizen_journey_from_search_to_survey(tab: Any, size: dict[str, int
     # The article did not solve it: contact, file.
     page.get_by_role("link", name="Contactar").last.click()
     tab.wait_ready()
+    choose_topic(tab, "Trámites", "Patente comercial", subject="Estado de mi patente")
+    fill_licence_form(tab)
+    to_contact_details(tab)
     identify(tab, Citizen(email=email), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
-    fill_licence_form(tab, "Estado de mi patente")
-    page.get_by_role("button", name="Enviar solicitud").click()
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     tab.wait_ready()
     number = page.get_by_test_id("ticket-number").inner_text().strip()
@@ -217,14 +225,14 @@ def test_articles_call_by_tapping_and_the_receipt_copies_the_code(tab: Any) -> N
     assert phone.get_attribute("href") == "tel:6001234500"
     tab.check_a11y("articulo-telefonos-360")
     # Errors that name the field, then the receipt.
-    tab.go("#/contacto")
-    page.get_by_role("button", name="Continuar").click()
+    start(tab)
+    choose_topic(tab, "Trámites", "Patente comercial", subject="Recibo impreso")
+    fill_licence_form(tab)
+    to_contact_details(tab)
+    page.get_by_role("button", name="Enviar solicitud").click()
     assert "Escriba su nombre completo." in page.locator(".error-summary").inner_text()
     assert "Este campo es obligatorio" not in page.locator("main").inner_text()
     identify(tab, Citizen(email=f"recibo-{uuid.uuid4().hex[:8]}@example.cl"), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
-    fill_licence_form(tab, "Recibo impreso")
-    page.get_by_role("button", name="Enviar solicitud").click()
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     tab.wait_ready()
     receipt = page.locator(".receipt").inner_text()
@@ -266,9 +274,10 @@ def test_an_article_opens_the_contact_flow_on_its_topic_with_what_was_searched(t
     assert (draft["type"], draft["subtype"]) == ("tramite", "patente-comercial")
     assert (draft["origin"], draft["query"]) == ("patente-comercial-requisitos", "patente comercial")
     email = f"desde-{uuid.uuid4().hex[:8]}@example.cl"
-    identify(tab, Citizen(email=email), sms=False)
-    tab.wait_ready()
+    assert tab.heading() == "¿Sobre qué nos quiere escribir?"  # the topic first, the person last
     assert page.get_by_role("radio", name="Trámites", exact=True).is_checked()  # preselected
+    assert page.get_by_label("Asunto").input_value() == "patente comercial"  # the words searched
+    page.get_by_label("Asunto").fill("Patente desde el artículo")
     page.get_by_role("button", name="Continuar").click()
     page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
     tab.wait_ready()
@@ -279,8 +288,9 @@ def test_an_article_opens_the_contact_flow_on_its_topic_with_what_was_searched(t
         assert page.get_by_role("link", name="Requisitos para obtener la patente comercial").count() == 0
         tab.check_a11y("desde-articulo-sugeridos")
         page.get_by_role("link", name="No resolvió mi duda").click()
-    fill_licence_form(tab, "Patente desde el artículo")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    fill_licence_form(tab)
+    to_contact_details(tab)
+    identify(tab, Citizen(email=email), sms=False)
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     number = page.get_by_test_id("ticket-number").inner_text().strip()
     agent = agent_headers(url)
