@@ -333,7 +333,7 @@ def test_a_single_case_is_skipped_the_count_stays_and_hours_read_as_said(tab: An
     tab.wait_ready()
     assert page.get_by_test_id("step-count").inner_text() == "Paso 4 de 5"
     skipped = page.locator(".steps li.skipped").all_inner_texts()
-    assert skipped and skipped[0].startswith("Detalle"), skipped
+    assert skipped and skipped[0].startswith("Caso"), skipped
     assert "subtipo" not in (page.get_by_role("link", name="Volver").get_attribute("href") or "")
     assert page.get_by_test_id("targets").inner_text() == limits
     page.get_by_label("Servicio afectado").select_option("via")

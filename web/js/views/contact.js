@@ -113,7 +113,7 @@ function frame(cat, step, ...body) {
     h('p', { class: 'eyebrow', 'data-testid': 'step-count' }, t('contact.step', { n: index + 1, total: STEPS.length })),
     h('h1', {}, t(`contact.${step}.title`)),
     h('ol', { class: 'steps', 'aria-label': t('contact.progress') }, STEPS.map((s, i) => {
-      const label = t(`contact.${s}.short`);
+      const label = t(`contact.steps.${s}`);
       if (i < index && skipped(cat, s)) {
         return h('li', { class: 'skipped' }, label, h('span', { class: 'visually-hidden' }, ` ${t('contact.skipped')}`));
       }
