@@ -90,7 +90,9 @@ def to_contact_details(tab: Any) -> None:
     tab.wait_ready()
 
 
-def identify(tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = None, send: bool = True) -> None:
+def identify(
+    tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = None, send: bool = True
+) -> None:
     """Step 5, last: the citizen's details, then (``send``) "Enviar solicitud"."""
     page = tab.page
     assert tab.heading() == "Sus datos de contacto"

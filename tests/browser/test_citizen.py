@@ -195,7 +195,9 @@ def test_suggested_articles_step_and_seen_articles(tab: Any) -> None:
 
     page.on("request", record)
     start(tab)
-    choose_topic(tab, "Trámites", "Patente comercial", subject="Requisitos de la patente", past_articles=False)
+    choose_topic(
+        tab, "Trámites", "Patente comercial", subject="Requisitos de la patente", past_articles=False
+    )
     page.wait_for_selector("h1:text('Estos artículos pueden resolver su duda')")
     tab.wait_ready()
     assert page.get_by_test_id("step-count").inner_text() == "Paso 3 de 5"

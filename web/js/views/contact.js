@@ -491,11 +491,11 @@ function summary(type, subtype, withDetails) {
     h('h2', {}, t('contact.formulario.summary')),
     h('dl', {},
       h('dt', {}, t('contact.formulario.topic')),
-      h('dd', {}, `${pick(type.name)} › ${pick(subtype.name)}`, ' ', change('tipo', t('contact.tipo.short'))),
+      h('dd', {}, `${pick(type.name)} › ${pick(subtype.name)}`, ' ', change('tipo', t('contact.steps.tipo'))),
       h('dt', {}, t('contact.formulario.subject')),
       h('dd', {}, state.subject.trim(), ' ', change('tipo', t('contact.formulario.subject'))),
       withDetails && [h('dt', {}, t('contact.formulario.description')),
-        h('dd', {}, clip(state.description.trim(), 160), ' ', change('formulario', t('contact.formulario.short')))],
+        h('dd', {}, clip(state.description.trim(), 160), ' ', change('formulario', t('contact.steps.formulario')))],
       limits && [h('dt', {}, t('contact.formulario.targets')), h('dd', { 'data-testid': 'targets' }, limits)]));
 }
 
