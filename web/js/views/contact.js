@@ -52,7 +52,8 @@ function recordDeflection(outcome) {
   } }).catch(() => {});
 }
 
-const typeOf = (cat) => cat.types.find((x) => x.code === state.type);
+/** The chosen type, if citizens may choose it (a link can name an unknown or internal one). */
+const typeOf = (cat) => externalTypes(cat).find((x) => x.code === state.type);
 const subtypeOf = (cat) => { const type = typeOf(cat); return type && type.subtypes.find((s) => s.code === state.subtype); };
 /** Steps with nothing to choose: a type with a single case; no article to suggest. */
 function skipped(cat, step) {
@@ -173,7 +174,7 @@ function chooseType(cat) {
     e.preventDefault();
     clearErrors(formEl);
     const errors = [];
-    if (!state.type) errors.push({ field: 'type', message: t('val.choose_type') });
+    if (!typeOf(cat)) errors.push({ field: 'type', message: t('val.choose_type') });
     const subject = state.subject.trim();
     if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.subject_required', { n: 3 }) });
     if (subject.length > 200) errors.push({ field: 'subject', message: t('val.max_length', { n: 200 }) });
