@@ -302,7 +302,8 @@ function form(cat) {
   }));
   const formEl = h('form', { novalidate: true, onsubmit: submit },
     errorSummary(),
-    state.unsure && h('p', { class: 'notice', role: 'status' }, t('contact.formulario.unsure')),
+    // "Nothing surely answers" is news only when no article was shown (else the citizen just said so).
+    state.unsure && !(state.suggested || []).length && h('p', { class: 'notice', role: 'status' }, t('contact.formulario.unsure')),
     summary(type, subtype, false),
     h('p', { class: 'hint' }, t('form.required_note')),
     controls.length > 0 && h('fieldset', { class: 'group' }, h('legend', {}, pick(subtype.name)), controls),
