@@ -27,51 +27,53 @@ class Filed:
     subject: str
 
 
-def identify(tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = None) -> None:
-    page = tab.page
+def start(tab: Any) -> None:
+    """The contact flow from its first step (what the draft holds is kept)."""
     tab.go("#/contacto")
-    assert tab.heading() == "Sus datos de contacto"
-    if shots:
-        tab.step(f"{shots}-1-datos")
-    page.get_by_label("Nombre completo").fill(who.name)
-    page.get_by_label("Correo electrónico", exact=False).first.fill(who.email)
-    page.get_by_label("Teléfono celular", exact=False).fill(who.phone)
-    if sms:
-        page.get_by_label("SMS al celular").check()
-    page.get_by_label("Acepto el aviso de privacidad", exact=False).check()
-    page.get_by_role("button", name="Continuar").click()
+    tab.wait_ready()
 
 
 def choose_topic(
-    tab: Any, type_name: str, subtype_name: str, *, shots: str | None = None, past_articles: bool = True
+    tab: Any,
+    type_name: str,
+    subtype_name: str | None,
+    *,
+    subject: str = "Consulta sobre mi trámite",
+    shots: str | None = None,
+    past_articles: bool = True,
 ) -> None:
-    """Type, then subtype; with ``past_articles``, suggested articles (once the help API suggests
-    some) are answered with "No resolvió mi duda" so the journey reaches the form either way."""
+    """Step 1 (type and subject), step 2 (the case, ``None`` when the type has one and the step is
+    skipped); with ``past_articles``, suggested articles (once the help API suggests some) are
+    answered with "No resolvió mi duda" so the journey reaches the details either way."""
     page = tab.page
     tab.wait_ready()
     assert tab.heading() == "¿Sobre qué nos quiere escribir?"
     page.get_by_role("radio", name=type_name, exact=True).check()
+    page.get_by_label("Asunto").fill(subject)
     if shots:
-        tab.step(f"{shots}-2-tipo")
+        tab.step(f"{shots}-1-tema")
     page.get_by_role("button", name="Continuar").click()
-    page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
-    tab.wait_ready()
-    page.get_by_role("radio", name=subtype_name, exact=True).check()
-    if shots:
-        tab.step(f"{shots}-3-subtipo")
-    page.get_by_role("button", name="Continuar").click()
+    if subtype_name is not None:
+        page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
+        tab.wait_ready()
+        page.get_by_role("radio", name=subtype_name, exact=True).check()
+        if shots:
+            tab.step(f"{shots}-2-caso")
+        page.get_by_role("button", name="Continuar").click()
     if not past_articles:
         return
     page.wait_for_selector("h1:text('Cuéntenos su caso'), h1:text('Estos artículos pueden resolver su duda')")
     if tab.heading() == "Estos artículos pueden resolver su duda":
+        if shots:
+            tab.step(f"{shots}-3-articulos")
         page.get_by_role("link", name="No resolvió mi duda").click()
 
 
-def fill_licence_form(tab: Any, subject: str, rut: str = "12.345.678-5") -> None:
+def fill_licence_form(tab: Any, rut: str = "12.345.678-5") -> None:
+    """Step 4, the business licence's details (not sent: "Continuar" leads to the last step)."""
     page = tab.page
     page.wait_for_selector("h1:text('Cuéntenos su caso')")
     tab.wait_ready()
-    page.get_by_label("Asunto").fill(subject)
     page.get_by_label("RUT").fill(rut)
     page.get_by_label("Razón social o nombre del negocio").fill("Almacén Don Pepe SpA")
     page.get_by_label("Dirección").fill("Av. Los Aromos 1250, Valle Verde")
@@ -81,16 +83,42 @@ def fill_licence_form(tab: Any, subject: str, rut: str = "12.345.678-5") -> None
     )
 
 
+def to_contact_details(tab: Any) -> None:
+    """From the details step to the last one, who the citizen is."""
+    tab.page.get_by_role("button", name="Continuar").click()
+    tab.page.wait_for_selector("h1:text('Sus datos de contacto')")
+    tab.wait_ready()
+
+
+def identify(
+    tab: Any, who: Citizen, *, sms: bool = True, shots: str | None = None, send: bool = True
+) -> None:
+    """Step 5, last: the citizen's details, then (``send``) "Enviar solicitud"."""
+    page = tab.page
+    assert tab.heading() == "Sus datos de contacto"
+    page.get_by_label("Nombre completo").fill(who.name)
+    page.get_by_label("Correo electrónico", exact=False).first.fill(who.email)
+    page.get_by_label("Teléfono celular", exact=False).fill(who.phone)
+    if sms:
+        page.get_by_label("SMS al celular").check()
+    page.get_by_label("Acepto el aviso de privacidad", exact=False).check()
+    if shots:
+        tab.step(f"{shots}-5-datos")
+    if send:
+        page.get_by_role("button", name="Enviar solicitud").click()
+
+
 def file_licence_request(tab: Any, *, shots: str | None = None) -> Filed:
     """The whole contact flow for a business licence question; returns number and access code."""
     page = tab.page
     subject = "Estado de mi patente comercial"
-    identify(tab, Citizen(), shots=shots)
-    choose_topic(tab, "Trámites", "Patente comercial", shots=shots)
-    fill_licence_form(tab, subject)
+    start(tab)
+    choose_topic(tab, "Trámites", "Patente comercial", subject=subject, shots=shots)
+    fill_licence_form(tab)
     if shots:
-        tab.step(f"{shots}-4-formulario")
-    page.get_by_role("button", name="Enviar solicitud").click()
+        tab.step(f"{shots}-4-detalles")
+    to_contact_details(tab)
+    identify(tab, Citizen(), shots=shots)
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     tab.wait_ready()
     number = page.get_by_test_id("ticket-number").inner_text().strip()
@@ -98,7 +126,7 @@ def file_licence_request(tab: Any, *, shots: str | None = None) -> Filed:
     assert NUMBER_RE.match(number), number
     assert len(code) >= 6
     if shots:
-        tab.step(f"{shots}-5-confirmacion")
+        tab.step(f"{shots}-6-confirmacion")
     return Filed(number, code, subject)
 
 

@@ -21,7 +21,15 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
-from tests.browser.journeys import Citizen, api_get, choose_topic, fill_licence_form, identify
+from tests.browser.journeys import (
+    Citizen,
+    api_get,
+    choose_topic,
+    fill_licence_form,
+    identify,
+    start,
+    to_contact_details,
+)
 
 pytestmark = [
     pytest.mark.browser,
@@ -113,10 +121,10 @@ def test_the_citizen_journey_from_search_to_survey(tab: Any, size: dict[str, int
     # The article did not solve it: contact, file.
     page.get_by_role("link", name="Contactar").last.click()
     tab.wait_ready()
+    choose_topic(tab, "Trámites", "Patente comercial", subject="Estado de mi patente")
+    fill_licence_form(tab)
+    to_contact_details(tab)
     identify(tab, Citizen(email=email), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
-    fill_licence_form(tab, "Estado de mi patente")
-    page.get_by_role("button", name="Enviar solicitud").click()
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     tab.wait_ready()
     number = page.get_by_test_id("ticket-number").inner_text().strip()
@@ -217,14 +225,14 @@ def test_articles_call_by_tapping_and_the_receipt_copies_the_code(tab: Any) -> N
     assert phone.get_attribute("href") == "tel:6001234500"
     tab.check_a11y("articulo-telefonos-360")
     # Errors that name the field, then the receipt.
-    tab.go("#/contacto")
-    page.get_by_role("button", name="Continuar").click()
+    start(tab)
+    choose_topic(tab, "Trámites", "Patente comercial", subject="Recibo impreso")
+    fill_licence_form(tab)
+    to_contact_details(tab)
+    page.get_by_role("button", name="Enviar solicitud").click()
     assert "Escriba su nombre completo." in page.locator(".error-summary").inner_text()
     assert "Este campo es obligatorio" not in page.locator("main").inner_text()
     identify(tab, Citizen(email=f"recibo-{uuid.uuid4().hex[:8]}@example.cl"), sms=False)
-    choose_topic(tab, "Trámites", "Patente comercial")
-    fill_licence_form(tab, "Recibo impreso")
-    page.get_by_role("button", name="Enviar solicitud").click()
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     tab.wait_ready()
     receipt = page.locator(".receipt").inner_text()
@@ -266,9 +274,10 @@ def test_an_article_opens_the_contact_flow_on_its_topic_with_what_was_searched(t
     assert (draft["type"], draft["subtype"]) == ("tramite", "patente-comercial")
     assert (draft["origin"], draft["query"]) == ("patente-comercial-requisitos", "patente comercial")
     email = f"desde-{uuid.uuid4().hex[:8]}@example.cl"
-    identify(tab, Citizen(email=email), sms=False)
-    tab.wait_ready()
+    assert tab.heading() == "¿Sobre qué nos quiere escribir?"  # the topic first, the person last
     assert page.get_by_role("radio", name="Trámites", exact=True).is_checked()  # preselected
+    assert page.get_by_label("Asunto").input_value() == "patente comercial"  # the words searched
+    page.get_by_label("Asunto").fill("Patente desde el artículo")
     page.get_by_role("button", name="Continuar").click()
     page.wait_for_selector("h1:text('Elija el caso que mejor lo describe')")
     tab.wait_ready()
@@ -279,8 +288,9 @@ def test_an_article_opens_the_contact_flow_on_its_topic_with_what_was_searched(t
         assert page.get_by_role("link", name="Requisitos para obtener la patente comercial").count() == 0
         tab.check_a11y("desde-articulo-sugeridos")
         page.get_by_role("link", name="No resolvió mi duda").click()
-    fill_licence_form(tab, "Patente desde el artículo")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    fill_licence_form(tab)
+    to_contact_details(tab)
+    identify(tab, Citizen(email=email), sms=False)
     page.wait_for_selector("h1:text('Recibimos su solicitud')")
     number = page.get_by_test_id("ticket-number").inner_text().strip()
     agent = agent_headers(url)
@@ -288,3 +298,74 @@ def test_an_article_opens_the_contact_flow_on_its_topic_with_what_was_searched(t
     with urllib.request.urlopen(request, timeout=60) as answer:
         seen = json.loads(answer.read())["ticket"]["seen_articles"]
     assert seen[0] == "patente-comercial-requisitos", seen
+
+
+def test_a_single_case_is_skipped_the_count_stays_and_hours_read_as_said(tab: Any) -> None:
+    """Item 4: five steps counted from the start; "Emergencias" has one case, so that step is skipped
+    (its number kept, marked "no aplica"); the time limits say "1 hora hábil" in the type, the
+    details and the receipt (and "1 business hour" in English); the draft survives a reload; axe is
+    clean on every step at 360 and 1280 px."""
+    page = tab.page
+
+    def axe_both(name: str) -> None:
+        for size in (PHONE, DESKTOP):
+            page.set_viewport_size(size)
+            tab.check_a11y(f"{name}-{size['width']}")
+
+    page.set_viewport_size(PHONE)
+    start(tab)
+    assert page.get_by_test_id("step-count").inner_text() == "Paso 1 de 5"
+    emergency = "Emergencias y cortes de servicio"
+    limits = "Primera respuesta en 1 hora hábil; solución en 1 día hábil"
+    described = page.locator("[id='type-emergencia-d']").inner_text()
+    assert limits in described, described
+    axe_both("contacto-tema")
+    page.get_by_role("radio", name=emergency, exact=True).check()
+    page.get_by_label("Asunto").fill("Árbol caído en la vereda")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("h1:text('Cuéntenos su caso'), h1:text('Estos artículos pueden resolver su duda')")
+    assert "/contacto/subtipo" not in page.url
+    if tab.heading() == "Estos artículos pueden resolver su duda":
+        assert page.get_by_test_id("step-count").inner_text() == "Paso 3 de 5"
+        axe_both("contacto-articulos")
+        page.get_by_role("link", name="No resolvió mi duda").click()
+        page.wait_for_selector("h1:text('Cuéntenos su caso')")
+    tab.wait_ready()
+    assert page.get_by_test_id("step-count").inner_text() == "Paso 4 de 5"
+    skipped = page.locator(".steps li.skipped").all_inner_texts()
+    assert skipped and skipped[0].startswith("Caso"), skipped
+    assert "subtipo" not in (page.get_by_role("link", name="Volver").get_attribute("href") or "")
+    assert page.get_by_test_id("targets").inner_text() == limits
+    page.get_by_label("Servicio afectado").select_option("via")
+    page.locator("[name='form.direccion']").fill("Las Acacias 340")
+    page.get_by_label("Describa su solicitud").fill("Un árbol cayó sobre la vereda y bloquea el paso.")
+    page.reload()  # the draft is kept
+    tab.wait_ready()
+    assert page.get_by_label("Describa su solicitud").input_value().startswith("Un árbol cayó")
+    axe_both("contacto-detalles")
+    page.get_by_role("button", name="Continuar").click()
+    page.wait_for_selector("h1:text('Sus datos de contacto')")
+    tab.wait_ready()
+    assert page.get_by_test_id("step-count").inner_text() == "Paso 5 de 5"
+    assert "Árbol caído en la vereda" in page.locator(".summary").inner_text()
+    axe_both("contacto-datos")
+    identify(tab, Citizen(email=f"arbol-{uuid.uuid4().hex[:8]}@example.cl"), sms=False)
+    page.wait_for_selector("h1:text('Recibimos su solicitud')")
+    tab.wait_ready()
+    assert page.get_by_test_id("receipt-targets").inner_text() == limits
+
+    # In English the same counts read as English counts.
+    page.evaluate("() => localStorage.setItem('ventanilla.lang', 'en')")
+    page.reload()
+    tab.go("#/contacto")
+    assert page.get_by_test_id("step-count").inner_text() == "Step 1 of 5"
+    english = page.locator("[id='type-emergencia-d']").inner_text()
+    assert "First response within 1 business hour; resolved within 1 business day" in english, english
+    page.get_by_role("radio", name="Procedures", exact=True).check()
+    page.get_by_label("Subject").fill("Business licence status")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_selector("h1:text('Choose the case that fits best')")
+    tab.wait_ready()
+    licence = page.get_by_role("radio", name="Business licence", exact=True).get_attribute("aria-describedby")
+    assert "16 business hours" in page.locator(f"[id='{licence}']").inner_text()
+    axe_both("contacto-caso-en")

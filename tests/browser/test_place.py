@@ -7,7 +7,7 @@ import json
 import urllib.request
 from typing import Any
 
-from tests.browser.journeys import Citizen, choose_topic, identify
+from tests.browser.journeys import Citizen, choose_topic, identify, start, to_contact_details
 
 POINT = {"latitude": -33.43721, "longitude": -70.650612}
 
@@ -18,11 +18,10 @@ def _follow(url: str, number: str, code: str) -> Any:
         return json.loads(response.read())
 
 
-def _fill_service_form(tab: Any, subject: str) -> None:
+def _fill_service_form(tab: Any) -> None:
     page = tab.page
     page.wait_for_selector("h1:text('Cuéntenos su caso')")
     tab.wait_ready()
-    page.get_by_label("Asunto").fill(subject)
     page.get_by_label("Servicio").select_option("alumbrado")
     page.get_by_label("Dirección").fill("Av. Los Aromos 123")
     page.get_by_label("Describa su solicitud").fill("La luminaria de la esquina lleva una semana apagada.")
@@ -32,9 +31,9 @@ def test_use_my_location_and_address_reach_the_request(tab: Any, new_tab: Any) -
     page = tab.page
     page.context.grant_permissions(["geolocation"], origin=tab.url)
     page.context.set_geolocation(POINT)
-    identify(tab, Citizen(email="vecina.lugar@example.cl"), sms=False)
-    choose_topic(tab, "Reclamo", "Falla de un servicio municipal")
-    _fill_service_form(tab, "Luminaria apagada con ubicación")
+    start(tab)
+    choose_topic(tab, "Reclamo", "Falla de un servicio municipal", subject="Luminaria apagada con ubicación")
+    _fill_service_form(tab)
     assert page.get_by_test_id("place-point").inner_text() == "Sin ubicación marcada."
     page.get_by_label("Ubicación: calle y número o referencia").fill("Esquina Los Aromos con Las Acacias")
     page.get_by_role("button", name="Usar mi ubicación").click()
@@ -46,7 +45,8 @@ def test_use_my_location_and_address_reach_the_request(tab: Any, new_tab: Any) -
     assert page.get_by_test_id("place-point").inner_text() == "Sin ubicación marcada."
     page.get_by_role("button", name="Usar mi ubicación").click()
     page.wait_for_selector("[data-testid=place-point]:text('Ubicación marcada')")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    to_contact_details(tab)
+    identify(tab, Citizen(email="vecina.lugar@example.cl"), sms=False)
     page.wait_for_selector("[data-testid=ticket-number]")
     number = page.get_by_test_id("ticket-number").inner_text()
     code = page.get_by_test_id("access-code").inner_text()
@@ -77,18 +77,19 @@ def test_refused_location_says_so_and_the_address_alone_is_enough(tab: Any) -> N
         """navigator.geolocation.getCurrentPosition = (ok, fail) =>
              setTimeout(() => fail({code: 1, message: 'denied'}), 10);"""
     )
-    identify(tab, Citizen(email="vecino.sinlugar@example.cl"), sms=False)
-    choose_topic(tab, "Reclamo", "Falla de un servicio municipal")
-    _fill_service_form(tab, "Luminaria apagada sin ubicación")
+    start(tab)
+    choose_topic(tab, "Reclamo", "Falla de un servicio municipal", subject="Luminaria apagada sin ubicación")
+    _fill_service_form(tab)
     page.get_by_role("button", name="Usar mi ubicación").click()
     page.wait_for_selector("[data-testid=place-point]:text('No autorizó')")
     page.get_by_label("Ubicación: calle y número o referencia").fill("x")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    page.get_by_role("button", name="Continuar").click()
     page.wait_for_selector(".error-summary")
     assert "al menos 3" in page.locator(".error-summary").inner_text()
     tab.step("lugar-2-rechazada")
     page.get_by_label("Ubicación: calle y número o referencia").fill("Plaza de Armas, frente a la pileta")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    to_contact_details(tab)
+    identify(tab, Citizen(email="vecino.sinlugar@example.cl"), sms=False)
     page.wait_for_selector("[data-testid=ticket-number]")
     number = page.get_by_test_id("ticket-number").inner_text()
     view = _follow(tab.url, number, page.get_by_test_id("access-code").inner_text())

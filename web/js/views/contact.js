@@ -1,6 +1,9 @@
-// Contact as the last option (A4): who you are -> type -> subtype -> suggested articles ->
-// "it did not solve it" -> the subtype's own form -> confirmation. The draft survives reloads and
-// visits to help articles (sessionStorage) and is dropped once the request is filed.
+// Contact as the last option (A4), in the order people think: topic (with a one-line subject) ->
+// the case -> suggested articles matched on what they typed and read -> "it did not solve it" ->
+// the case's details -> who they are, last, with the send button -> confirmation. Five steps,
+// counted from the start ("Paso 2 de 5" never changes its total); a step with nothing to choose
+// (a type with one case, no article to suggest) is skipped, its number kept. The draft survives
+// reloads and visits to help articles (sessionStorage) and is dropped once the request is filed.
 import { h } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t, plural } from '../i18n.js';
@@ -10,7 +13,7 @@ import { flash, go } from '../app.js';
 import { rememberCode } from './request.js';
 
 const KEY = 'ventanilla.contact';
-const STEPS = ['datos', 'tipo', 'subtipo', 'articulos', 'formulario'];
+const STEPS = ['tipo', 'subtipo', 'articulos', 'formulario', 'datos'];
 const NOTICE_CHANNELS = ['email', 'sms'];
 
 const fresh = () => ({
@@ -25,6 +28,9 @@ function load() {
 }
 const save = () => sessionStorage.setItem(KEY, JSON.stringify(state));
 export const hasDraft = () => Boolean(state.type);
+
+/** A skip, not a visit: the skipped step leaves no history entry for "Back" to land on. */
+const skipTo = (step) => location.replace(`#/contacto/${step}`);
 
 /** A suggested article the citizen opened during the flow (for the deflection record). */
 export function markOpened(slug) {
@@ -46,17 +52,29 @@ function recordDeflection(outcome) {
   } }).catch(() => {});
 }
 
+/** The chosen type, if citizens may choose it (a link can name an unknown or internal one). */
+const typeOf = (cat) => externalTypes(cat).find((x) => x.code === state.type);
+const subtypeOf = (cat) => { const type = typeOf(cat); return type && type.subtypes.find((s) => s.code === state.subtype); };
+/** Steps with nothing to choose: a type with a single case; no article to suggest. */
+function skipped(cat, step) {
+  const type = typeOf(cat);
+  if (step === 'subtipo') return Boolean(type && type.subtypes.length === 1);
+  if (step === 'articulos') return Array.isArray(state.suggested) && !state.suggested.length;
+  return false;
+}
+const before = (cat, step) => STEPS.slice(0, STEPS.indexOf(step)).reverse().find((s) => !skipped(cat, s)) || null;
+const after = (cat, step) => STEPS.slice(STEPS.indexOf(step) + 1).find((s) => !skipped(cat, s)) || null;
+const subjectOk = () => state.subject.trim().length >= 3 && state.subject.trim().length <= 200;
+
 /** The first step whose data is missing: a deep link to a later step lands there instead. */
-function firstOpenStep() {
-  if (!state.who.consent || !state.who.name) return 'datos';
-  if (!state.type) return 'tipo';
-  if (!state.subtype) return 'subtipo';
-  if (state.suggested === null) return 'subtipo';
+function firstOpenStep(cat) {
+  if (!typeOf(cat) || !subjectOk()) return 'tipo';
+  if (!subtypeOf(cat)) return 'subtipo';
   return null;
 }
 
 export async function render({ params, query }) {
-  const step = params[0] || 'datos';
+  const step = params[0] || 'tipo';
   // "This is a request: file it here" (a forum topic's link) pre-fills the type and subtype.
   const preset = query && query.get('tipo');
   if (preset && /^[a-z0-9-]+(\/[a-z0-9-]+)?$/.test(preset)) {
@@ -66,30 +84,40 @@ export async function render({ params, query }) {
       save();
     }
   }
-  // From an article (its "Contactar" link): the article read and the words searched come along.
+  // From an article (its "Contactar" link): the article read and the words searched come along;
+  // the words are the subject's first draft.
   const origin = query && query.get('desde');
   if (origin && /^[a-z0-9-]{1,120}$/.test(origin)) { state.origin = origin; save(); }
   const searched = query && query.get('q');
-  if (searched) { state.query = searched.slice(0, 200); save(); }
+  if (searched) {
+    state.query = searched.slice(0, 200);
+    if (!state.subject.trim()) state.subject = state.query;
+    save();
+  }
   if (step === 'enviada') return confirmation();
   if (!STEPS.includes(step)) { go('/contacto'); return null; }
-  const open = firstOpenStep();
-  if (open && STEPS.indexOf(step) > STEPS.indexOf(open)) { go(`/contacto/${open}`); return null; }
   const cat = await catalog();
-  const views = { datos: identify, tipo: chooseType, subtipo: chooseSubtype, articulos: articles, formulario: form };
+  // A type with one case has it chosen for the citizen (its step is skipped).
+  const type = typeOf(cat);
+  if (type && !state.subtype && type.subtypes.length === 1) { state.subtype = type.subtypes[0].code; save(); }
+  const open = firstOpenStep(cat);
+  if (open && STEPS.indexOf(step) > STEPS.indexOf(open)) { skipTo(open); return null; }
+  if (STEPS.indexOf(step) > STEPS.indexOf('subtipo') && state.suggested === null) await suggest();
+  if (skipped(cat, step)) { skipTo(after(cat, step)); return null; }
+  const views = { tipo: chooseType, subtipo: chooseSubtype, articulos: articles, formulario: form, datos: identify };
   return views[step](cat);
 }
 
-function frame(step, ...body) {
+function frame(cat, step, ...body) {
   const index = STEPS.indexOf(step);
-  const visible = STEPS.filter((s) => s !== 'articulos' || (state.suggested && state.suggested.length));
-  const n = visible.indexOf(step) + 1;
   return h('section', { class: 'flow' },
-    h('p', { class: 'eyebrow' }, t('contact.step', { n, total: visible.length })),
+    h('p', { class: 'eyebrow', 'data-testid': 'step-count' }, t('contact.step', { n: index + 1, total: STEPS.length })),
     h('h1', {}, t(`contact.${step}.title`)),
-    h('ol', { class: 'steps', 'aria-label': t('contact.progress') }, visible.map((s) => {
-      const i = STEPS.indexOf(s);
-      const label = t(`contact.${s}.short`);
+    h('ol', { class: 'steps', 'aria-label': t('contact.progress') }, STEPS.map((s, i) => {
+      const label = t(`contact.steps.${s}`);
+      if (i < index && skipped(cat, s)) {
+        return h('li', { class: 'skipped' }, label, h('span', { class: 'visually-hidden' }, ` ${t('contact.skipped')}`));
+      }
       return h('li', { class: i < index ? 'done' : i === index ? 'current' : '', 'aria-current': i === index ? 'step' : null },
         i < index ? h('a', { href: `#/contacto/${s}` }, label) : label);
     })),
@@ -102,9 +130,226 @@ function nav(backTo, nextLabel = t('common.continue')) {
     backTo && h('a', { class: 'btn link', href: `#/contacto/${backTo}` }, t('common.back')));
 }
 
-// ---- 1. who you are --------------------------------------------------------------------------
+/** The case's time limits in words, counted properly ("1 hora hábil", "16 horas hábiles"). */
+const targets = (s) => s && s.targets && t('contact.subtipo.target_counted', {
+  hours: plural('unit.business_hours', s.targets.first_response_hours),
+  days: plural('unit.business_days', s.targets.resolution_days),
+});
 
-function identify() {
+// ---- 1. topic and subject ---------------------------------------------------------------------
+
+const externalTypes = (cat) => cat.types.filter((x) => (x.audiences || ['external']).includes('external'));
+
+function radios(name, legend, items, selected, onPick) {
+  return h('fieldset', { class: 'choices', 'data-for': name, 'aria-describedby': `${name}-err` },
+    h('legend', { class: 'visually-hidden' }, legend),
+    h('p', { class: 'error', id: `${name}-err`, hidden: true }),
+    items.map((it) => {
+      const id = `${name}-${it.code}`;
+      return h('div', { class: 'choice' },
+        h('input', { type: 'radio', name, id, value: it.code, checked: it.code === selected, 'aria-describedby': it.desc ? `${id}-d` : null, onchange: () => onPick(it.code) }),
+        h('label', { for: id, class: 'choice-title' }, it.title),
+        it.desc && h('p', { class: 'choice-desc', id: `${id}-d` }, it.desc));
+    }));
+}
+
+/** Suggestions for what the citizen chose and typed, then the next step that is not skipped. */
+async function toSuggestions(cat, formEl, status) {
+  const button = formEl.querySelector('button[type=submit]');
+  busy(button, true);
+  status.textContent = t('contact.subtipo.looking');
+  await suggest();
+  busy(button, false);
+  go(`/contacto/${after(cat, 'subtipo')}`);
+}
+
+function chooseType(cat) {
+  const items = externalTypes(cat).map((x) => ({
+    code: x.code, title: pick(x.name),
+    // A type with one case shows that case's time limits here (its own step is skipped).
+    desc: [pick(x.description), x.subtypes.length === 1 && targets(x.subtypes[0])].filter(Boolean).join(' · '),
+  }));
+  const status = statusLine();
+  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = [];
+    if (!typeOf(cat)) errors.push({ field: 'type', message: t('val.choose_type') });
+    const subject = state.subject.trim();
+    if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.subject_required', { n: 3 }) });
+    if (subject.length > 200) errors.push({ field: 'subject', message: t('val.max_length', { n: 200 }) });
+    if (errors.length) { showErrors(formEl, errors); return; }
+    state.serverErrors = (state.serverErrors || []).filter((x) => x.field !== 'subject');
+    const type = typeOf(cat);
+    if (type.subtypes.length === 1) {
+      state.subtype = type.subtypes[0].code;
+      save();
+      await toSuggestions(cat, formEl, status);
+      return;
+    }
+    save();
+    go('/contacto/subtipo');
+  } },
+  errorSummary(),
+  radios('type', t('contact.tipo.title'), items, state.type, (code) => {
+    if (code !== state.type) Object.assign(state, { type: code, subtype: '', suggested: null, opened: [], deflection: null, form: {} });
+    save();
+  }),
+  field({ name: 'subject', label: t('contact.formulario.subject'), required: true, value: state.subject, hint: t('contact.tipo.subject_hint'), onInput: (v) => {
+    if (v.trim() !== state.subject.trim()) Object.assign(state, { suggested: null, opened: [], deflection: null });
+    state.subject = v; save();
+  } }),
+  status,
+  nav(null));
+  const view = frame(cat, 'tipo', formEl);
+  const pending = (state.serverErrors || []).filter((x) => x.field === 'subject');
+  if (pending.length) showErrors(formEl, pending, t('form.server_errors_title'));
+  return view;
+}
+
+// ---- 2. the case (skipped when the type has one) ----------------------------------------------
+
+function chooseSubtype(cat) {
+  const type = typeOf(cat);
+  const items = type.subtypes.map((s) => ({ code: s.code, title: pick(s.name), desc: [pick(s.description), targets(s)].filter(Boolean).join(' · ') }));
+  const status = statusLine();
+  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(formEl);
+    if (!state.subtype) { showErrors(formEl, [{ field: 'subtype', message: t('val.choose_subtype') }]); return; }
+    await toSuggestions(cat, formEl, status);
+  } },
+  errorSummary(),
+  h('p', { class: 'lead' }, pick(type.name)),
+  radios('subtype', t('contact.subtipo.title'), items, state.subtype, (code) => {
+    if (code !== state.subtype) Object.assign(state, { subtype: code, suggested: null, opened: [], deflection: null, form: {} });
+    save();
+  }),
+  status,
+  nav('tipo'));
+  return frame(cat, 'subtipo', formEl);
+}
+
+/** Fills ``state.suggested`` (GET /help/suggest); none when that route is not there yet. */
+async function suggest() {
+  state.suggested = await suggestions();
+  state.opened = [];
+  state.deflection = null;
+  save();
+}
+
+/** Articles for the case, matched on the subject the citizen typed and the words they searched. */
+async function suggestions() {
+  try {
+    const text = [...new Set([state.subject.trim(), state.query.trim()].filter(Boolean))].join(' ').slice(0, 200);
+    const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text, lang: getLang() })}`);
+    // The subtype's own articles first, then the best text matches, each once.
+    const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
+    state.unsure = Boolean(data && data.confident === false);
+    // The article the citizen came from was read already: not suggested again.
+    const unique = list.filter((a, i) => a && a.slug && a.title && a.slug !== state.origin && list.findIndex((b) => b && b.slug === a.slug) === i);
+    // Accepted forum answers come after the official articles, marked "Comunidad".
+    const community = ((data && data.community) || []).map((c) => ({
+      slug: c.topic_id, title: c.title, summary: c.answer, community: c.label }));
+    return [...unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' })), ...community];
+  } catch {
+    return []; // help is a courtesy here: never block the contact form on it
+  }
+}
+
+// ---- 3. suggested articles (skipped when there are none) -------------------------------------
+
+function articles(cat) {
+  const list = state.suggested || [];
+  return frame(cat, 'articulos',
+    h('p', { class: 'lead' }, t('contact.articulos.lead')),
+    h('ul', { class: 'suggested' }, list.map((a) => h('li', { class: a.community ? 'community' : '' },
+      a.community && h('span', { class: 'badge' }, a.community), a.community && ' ',
+      h('a', { href: a.community ? `#/foro/tema/${a.slug}` : `#/ayuda/${a.slug}` }, a.title),
+      a.summary && h('p', {}, a.summary)))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'btn', onclick: () => {
+        recordDeflection('resolved');
+        state = fresh();
+        sessionStorage.removeItem(KEY);
+        flash(t('contact.articulos.glad'));
+        go('/');
+      } }, t('contact.articulos.solved')),
+      h('a', { class: 'btn primary', href: '#/contacto/formulario', onclick: () => recordDeflection('contact') }, t('contact.articulos.not_solved'))),
+    h('p', {}, h('a', { href: `#/contacto/${before(cat, 'articulos')}` }, t('common.back'))));
+}
+
+// ---- 4. the case's details --------------------------------------------------------------------
+
+/** A server error listed away from its field: the field's name first when we have one. */
+function named(x) {
+  const label = x.field ? t(`field.${x.field}`) : '';
+  return label && label !== `field.${x.field}` ? `${label}: ${x.message}` : x.message;
+}
+
+/** Server errors that belong to the details step (all but the requester's and the subject). */
+const detailError = (x) => x.field && !x.field.startsWith('requester.') && x.field !== 'subject';
+
+function form(cat) {
+  const type = typeOf(cat);
+  const subtype = subtypeOf(cat);
+  const fields = subtype.fields || [];
+  const controls = fields.map((f) => field({
+    name: `form.${f.name}`, label: pick(f.label), kind: f.kind, required: f.required, hint: pick(f.help),
+    value: state.form[f.name], inputmode: f.kind === 'rut' ? 'text' : null,
+    options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
+    onInput: (v) => { state.form[f.name] = v; save(); },
+  }));
+  const formEl = h('form', { novalidate: true, onsubmit: submit },
+    errorSummary(),
+    // "Nothing surely answers" is news only when no article was shown (else the citizen just said so).
+    state.unsure && !(state.suggested || []).length && h('p', { class: 'notice', role: 'status' }, t('contact.formulario.unsure')),
+    summary(type, subtype, false),
+    h('p', { class: 'hint' }, t('form.required_note')),
+    controls.length > 0 && h('fieldset', { class: 'group' }, h('legend', {}, pick(subtype.name)), controls),
+    field({ name: 'description', kind: 'textarea', label: t('contact.formulario.description'), required: true, value: state.description, rows: 6, onInput: (v) => { state.description = v; save(); } }),
+    placeFields(),
+    nav(before(cat, 'formulario')));
+
+  function submit(e) {
+    e.preventDefault();
+    clearErrors(formEl);
+    const errors = detailErrors(fields);
+    if (errors.length) { showErrors(formEl, errors); return; }
+    state.serverErrors = (state.serverErrors || []).filter((x) => !detailError(x));
+    save();
+    go('/contacto/datos');
+  }
+  const view = frame(cat, 'formulario', formEl);
+  // Errors the API found in this step when the request was sent come back here (the router
+  // focuses the summary once the page is shown).
+  const pending = (state.serverErrors || []).filter(detailError);
+  if (pending.length) showErrors(formEl, pending, t('form.server_errors_title'));
+  return view;
+}
+
+function detailErrors(fields) {
+  const errors = [];
+  for (const f of fields) {
+    const message = checkField(f, state.form[f.name]);
+    if (message) errors.push({ field: `form.${f.name}`, message });
+  }
+  if (!state.description.trim()) errors.push({ field: 'description', message: t('val.description_required') });
+  if (state.description.length > 10000) errors.push({ field: 'description', message: t('val.max_length', { n: 10000 }) });
+  const address = ((state.place && state.place.address) || '').trim();
+  if (address && address.length < 3) errors.push({ field: 'location.address', message: t('val.min_length', { n: 3 }) });
+  if (address.length > 400) errors.push({ field: 'location.address', message: t('val.max_length', { n: 400 }) });
+  return errors;
+}
+
+// ---- 5. who you are, last, and send -----------------------------------------------------------
+
+function identify(cat) {
+  const type = typeOf(cat);
+  const subtype = subtypeOf(cat);
+  const fields = subtype.fields || [];
+  // Details not given yet (a deep link to this step, an old draft): that step first.
+  if (detailErrors(fields).length) { skipTo('formulario'); return null; }
   const who = state.who;
   const set = (k) => (v) => { who[k] = v; save(); };
   const channelBoxes = NOTICE_CHANNELS.map((c) => h('div', { class: 'field check' },
@@ -126,15 +371,19 @@ function identify() {
     label: t('contact.datos.consent'),
   });
   consent.append(h('p', { class: 'hint' }, h('a', { href: '#/privacidad' }, t('nav.privacy'))));
+  const status = statusLine();
   const formEl = h('form', { novalidate: true, onsubmit: submit },
     errorSummary(),
+    summary(type, subtype, true),
     h('p', { class: 'hint' }, t('form.required_note')),
     field({ name: 'requester.name', label: t('contact.datos.name'), required: true, value: who.name, autocomplete: 'name', onInput: set('name') }),
     field({ name: 'requester.email', kind: 'email', label: t('contact.datos.email'), value: who.email, autocomplete: 'email', hint: t('contact.datos.email_hint'), onInput: set('email') }),
     field({ name: 'requester.phone', kind: 'phone', label: t('contact.datos.phone'), value: who.phone, autocomplete: 'tel', hint: t('contact.datos.phone_hint'), onInput: set('phone') }),
-    channels, consent, nav(null));
+    channels, consent,
+    status,
+    nav('formulario', t('contact.formulario.send')));
 
-  function submit(e) {
+  async function submit(e) {
     e.preventDefault();
     clearErrors(formEl);
     const errors = [];
@@ -148,173 +397,10 @@ function identify() {
     if (who.channels.includes('sms') && !who.phone.trim()) errors.push({ field: 'requester.channels', message: t('val.channel_sms') });
     if (!who.consent) errors.push({ field: 'requester.consent', message: t('val.consent') });
     if (errors.length) { showErrors(formEl, errors); return; }
-    state.serverErrors = state.serverErrors.filter((x) => !x.field.startsWith('requester.'));
-    save();
-    go('/contacto/tipo');
-  }
-  const view = frame('datos', formEl);
-  // Errors the API found in this step when the request was sent come back here (the router
-  // focuses the summary once the page is shown).
-  const pending = state.serverErrors.filter((x) => x.field.startsWith('requester.'));
-  if (pending.length) showErrors(formEl, pending, t('form.server_errors_title'));
-  return view;
-}
-
-// ---- 2. and 3. type and subtype ---------------------------------------------------------------
-
-const externalTypes = (cat) => cat.types.filter((x) => (x.audiences || ['external']).includes('external'));
-
-function radios(name, legend, items, selected, onPick) {
-  return h('fieldset', { class: 'choices', 'data-for': name, 'aria-describedby': `${name}-err` },
-    h('legend', { class: 'visually-hidden' }, legend),
-    h('p', { class: 'error', id: `${name}-err`, hidden: true }),
-    items.map((it) => {
-      const id = `${name}-${it.code}`;
-      return h('div', { class: 'choice' },
-        h('input', { type: 'radio', name, id, value: it.code, checked: it.code === selected, 'aria-describedby': it.desc ? `${id}-d` : null, onchange: () => onPick(it.code) }),
-        h('label', { for: id, class: 'choice-title' }, it.title),
-        it.desc && h('p', { class: 'choice-desc', id: `${id}-d` }, it.desc));
-    }));
-}
-
-function chooseType(cat) {
-  const items = externalTypes(cat).map((x) => ({ code: x.code, title: pick(x.name), desc: pick(x.description) }));
-  const formEl = h('form', { novalidate: true, onsubmit: (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    if (!state.type) { showErrors(formEl, [{ field: 'type', message: t('val.choose_type') }]); return; }
-    go('/contacto/subtipo');
-  } },
-  errorSummary(),
-  radios('type', t('contact.tipo.title'), items, state.type, (code) => {
-    if (code !== state.type) Object.assign(state, { type: code, subtype: '', suggested: null, opened: [], deflection: null, form: {} });
-    save();
-  }),
-  nav('datos'));
-  return frame('tipo', formEl);
-}
-
-function chooseSubtype(cat) {
-  const type = cat.types.find((x) => x.code === state.type);
-  if (!type) { state.type = ''; save(); go('/contacto/tipo'); return null; }
-  if (!state.subtype && type.subtypes.length === 1) { state.subtype = type.subtypes[0].code; save(); }
-  const items = type.subtypes.map((s) => ({
-    code: s.code, title: pick(s.name),
-    desc: [pick(s.description), s.targets && t('contact.subtipo.target_counted', { hours: plural('unit.business_hours', s.targets.first_response_hours), days: plural('unit.business_days', s.targets.resolution_days) })].filter(Boolean).join(' · '),
-  }));
-  const status = statusLine();
-  const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    if (!state.subtype) { showErrors(formEl, [{ field: 'subtype', message: t('val.choose_subtype') }]); return; }
-    const button = formEl.querySelector('button[type=submit]');
-    busy(button, true);
-    status.textContent = t('contact.subtipo.looking');
-    state.suggested = await suggestions();
-    state.opened = [];
-    state.deflection = null;
-    save();
-    busy(button, false);
-    go(state.suggested.length ? '/contacto/articulos' : '/contacto/formulario');
-  } },
-  errorSummary(),
-  h('p', { class: 'lead' }, pick(type.name)),
-  radios('subtype', t('contact.subtipo.title'), items, state.subtype, (code) => {
-    if (code !== state.subtype) Object.assign(state, { subtype: code, suggested: null, form: {} });
-    save();
-  }),
-  status,
-  nav('tipo'));
-  return frame('subtipo', formEl);
-}
-
-/** Articles linked to the problem (GET /help/suggest); none when that route is not there yet. */
-async function suggestions() {
-  try {
-    const data = await optional(`/help/suggest?${qs({ type: state.type, subtype: state.subtype, text: state.subject || state.query || '', lang: getLang() })}`);
-    // The subtype's own articles first, then the best text matches, each once.
-    const list = data ? [...(data.linked || []), ...(data.matches || [])] : [];
-    state.unsure = Boolean(data && data.confident === false);
-    // The article the citizen came from was read already: not suggested again.
-    const unique = list.filter((a, i) => a && a.slug && a.title && a.slug !== state.origin && list.findIndex((b) => b && b.slug === a.slug) === i);
-    // Accepted forum answers come after the official articles, marked "Comunidad".
-    const community = ((data && data.community) || []).map((c) => ({
-      slug: c.topic_id, title: c.title, summary: c.answer, community: c.label }));
-    return [...unique.slice(0, 5).map((a) => ({ slug: a.slug, title: a.title, summary: a.summary || '' })), ...community];
-  } catch {
-    return []; // help is a courtesy here: never block the contact form on it
-  }
-}
-
-// ---- 4. suggested articles --------------------------------------------------------------------
-
-function articles() {
-  const list = state.suggested || [];
-  if (!list.length) { go('/contacto/formulario'); return null; }
-  return frame('articulos',
-    h('p', { class: 'lead' }, t('contact.articulos.lead')),
-    h('ul', { class: 'suggested' }, list.map((a) => h('li', { class: a.community ? 'community' : '' },
-      a.community && h('span', { class: 'badge' }, a.community), a.community && ' ',
-      h('a', { href: a.community ? `#/foro/tema/${a.slug}` : `#/ayuda/${a.slug}` }, a.title),
-      a.summary && h('p', {}, a.summary)))),
-    h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'btn', onclick: () => {
-        recordDeflection('resolved');
-        state = fresh();
-        sessionStorage.removeItem(KEY);
-        flash(t('contact.articulos.glad'));
-        go('/');
-      } }, t('contact.articulos.solved')),
-      h('a', { class: 'btn primary', href: '#/contacto/formulario', onclick: () => recordDeflection('contact') }, t('contact.articulos.not_solved'))),
-    h('p', {}, h('a', { href: '#/contacto/subtipo' }, t('common.back'))));
-}
-
-// ---- 5. the subtype's form --------------------------------------------------------------------
-
-function form(cat) {
-  const type = cat.types.find((x) => x.code === state.type);
-  const subtype = type && type.subtypes.find((s) => s.code === state.subtype);
-  if (!subtype) { go('/contacto/tipo'); return null; }
-  const fields = subtype.fields || [];
-  const status = statusLine();
-  const controls = fields.map((f) => field({
-    name: `form.${f.name}`, label: pick(f.label), kind: f.kind, required: f.required, hint: pick(f.help),
-    value: state.form[f.name], inputmode: f.kind === 'rut' ? 'text' : null,
-    options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
-    onInput: (v) => { state.form[f.name] = v; save(); },
-  }));
-  const formEl = h('form', { novalidate: true, onsubmit: submit },
-    errorSummary(),
-    state.unsure && h('p', { class: 'notice', role: 'status' }, t('contact.formulario.unsure')),
-    summary(type, subtype),
-    h('p', { class: 'hint' }, t('form.required_note')),
-    field({ name: 'subject', label: t('contact.formulario.subject'), required: true, value: state.subject, hint: t('contact.formulario.subject_hint'), onInput: (v) => { state.subject = v; save(); } }),
-    controls.length > 0 && h('fieldset', { class: 'group' }, h('legend', {}, pick(subtype.name)), controls),
-    field({ name: 'description', kind: 'textarea', label: t('contact.formulario.description'), required: true, value: state.description, rows: 6, onInput: (v) => { state.description = v; save(); } }),
-    placeFields(),
-    status,
-    nav(state.suggested && state.suggested.length ? 'articulos' : 'subtipo', t('contact.formulario.send')));
-
-  async function submit(e) {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = [];
-    const subject = state.subject.trim();
-    if (subject.length < 3) errors.push({ field: 'subject', message: t(subject ? 'val.min_length' : 'val.subject_required', { n: 3 }) });
-    if (subject.length > 200) errors.push({ field: 'subject', message: t('val.max_length', { n: 200 }) });
-    for (const f of fields) {
-      const message = checkField(f, state.form[f.name]);
-      if (message) errors.push({ field: `form.${f.name}`, message });
-    }
-    if (!state.description.trim()) errors.push({ field: 'description', message: t('val.description_required') });
-    if (state.description.length > 10000) errors.push({ field: 'description', message: t('val.max_length', { n: 10000 }) });
-    const address = (state.place.address || '').trim();
-    if (address && address.length < 3) errors.push({ field: 'location.address', message: t('val.min_length', { n: 3 }) });
-    if (address.length > 400) errors.push({ field: 'location.address', message: t('val.max_length', { n: 400 }) });
-    if (errors.length) { showErrors(formEl, errors); return; }
     const body = payload(fields);
     const text = JSON.stringify(body);
     if (!state.idem || state.idem.body !== text) state.idem = { key: crypto.randomUUID(), body: text };
+    state.serverErrors = [];
     save();
     const button = formEl.querySelector('button[type=submit]');
     busy(button, true);
@@ -322,7 +408,9 @@ function form(cat) {
     try {
       const created = await request('/tickets', { method: 'POST', body, headers: { 'Idempotency-Key': state.idem.key } });
       rememberCode(created.number, created.access_code);
-      sessionStorage.setItem('ventanilla.created', JSON.stringify({ ...created, subject: created.subject || state.subject.trim(), who: state.who, lang: getLang() }));
+      sessionStorage.setItem('ventanilla.created', JSON.stringify({
+        ...created, subject: created.subject || state.subject.trim(), who: state.who, lang: getLang(), targets: subtype.targets || null,
+      }));
       state = fresh();
       sessionStorage.removeItem(KEY);
       go('/contacto/enviada');
@@ -334,19 +422,23 @@ function form(cat) {
         showErrors(formEl, [{ field: null, message: error.message }], t('form.send_failed'));
         return;
       }
+      // Errors in this step are shown beside its fields; the others are listed with a way back
+      // to the step that has the field (which shows them beside it).
       state.serverErrors = error.errors;
       save();
-      const here = error.errors.filter((x) => !x.field.startsWith('requester.'));
-      const there = error.errors.filter((x) => x.field.startsWith('requester.'));
-      const all = [...here, ...there.map((x) => ({ field: null, message: `${t(`field.${x.field}`)}: ${x.message}` }))];
+      const here = error.errors.filter((x) => x.field && x.field.startsWith('requester.'));
+      const there = error.errors.filter((x) => !here.includes(x));
+      const all = [...here, ...there.map((x) => ({ field: null, message: named(x) }))];
       showErrors(formEl, all, t('form.server_errors_title'));
-      if (there.length) {
-        const summaryBox = formEl.querySelector('.error-summary');
-        summaryBox.append(h('p', {}, h('a', { href: '#/contacto/datos' }, t('contact.formulario.fix_contact'))));
-      }
+      const summaryBox = formEl.querySelector('.error-summary');
+      if (there.some(detailError)) summaryBox.append(h('p', {}, h('a', { href: '#/contacto/formulario' }, t('contact.datos.fix_details'))));
+      if (there.some((x) => x.field === 'subject')) summaryBox.append(h('p', {}, h('a', { href: '#/contacto/tipo' }, t('contact.datos.fix_subject'))));
     }
   }
-  return frame('formulario', formEl);
+  const view = frame(cat, 'datos', formEl);
+  const pending = (state.serverErrors || []).filter((x) => x.field && x.field.startsWith('requester.'));
+  if (pending.length) showErrors(formEl, pending, t('form.server_errors_title'));
+  return view;
 }
 
 /** Where it happens (optional): an address and/or the device's position ("use my location"). */
@@ -391,15 +483,22 @@ function placePayload() {
   return { address: address || null, lat: point ? place.lat : null, long: point ? place.long : null };
 }
 
-function summary(type, subtype) {
-  const who = state.who;
+const clip = (text, n) => (text.length > n ? `${text.slice(0, n - 1).trimEnd()}…` : text);
+
+/** What the request is about so far, each part with a way back to change it. */
+function summary(type, subtype, withDetails) {
+  const change = (step, what) => h('a', { href: `#/contacto/${step}` }, t('common.change'), h('span', { class: 'visually-hidden' }, ` ${what}`));
+  const limits = targets(subtype);
   return h('div', { class: 'summary' },
     h('h2', {}, t('contact.formulario.summary')),
     h('dl', {},
-      h('dt', {}, t('contact.formulario.you')),
-      h('dd', {}, [who.name, who.email, who.phone].filter(Boolean).join(' · '), ' ', h('a', { href: '#/contacto/datos' }, t('common.change'), h('span', { class: 'visually-hidden' }, ` ${t('contact.datos.short')}`))),
       h('dt', {}, t('contact.formulario.topic')),
-      h('dd', {}, `${pick(type.name)} › ${pick(subtype.name)}`, ' ', h('a', { href: '#/contacto/tipo' }, t('common.change'), h('span', { class: 'visually-hidden' }, ` ${t('contact.tipo.short')}`)))));
+      h('dd', {}, `${pick(type.name)} › ${pick(subtype.name)}`, ' ', change('tipo', t('contact.steps.tipo'))),
+      h('dt', {}, t('contact.formulario.subject')),
+      h('dd', {}, state.subject.trim(), ' ', change('tipo', t('contact.formulario.subject'))),
+      withDetails && [h('dt', {}, t('contact.formulario.description')),
+        h('dd', {}, clip(state.description.trim(), 160), ' ', change('formulario', t('contact.steps.formulario')))],
+      limits && [h('dt', {}, t('contact.formulario.targets')), h('dd', { 'data-testid': 'targets' }, limits)]));
 }
 
 function payload(fields) {
@@ -467,7 +566,8 @@ function confirmation() {
         h('button', { type: 'button', class: 'btn small copy-code', onclick: copy }, t('contact.enviada.copy')), ' ', copied),
       h('dt', {}, t('contact.enviada.where')), h('dd', { class: 'follow-url' }, followUrl),
       h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(created.expected_response_by)),
-      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(created.resolution_due))),
+      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDate(created.resolution_due)),
+      created.targets && [h('dt', {}, t('contact.formulario.targets')), h('dd', { 'data-testid': 'receipt-targets' }, targets(created))]),
     h('p', { class: 'notice' }, t('contact.enviada.keep_code')),
     h('h2', {}, t('contact.enviada.how_title')),
     h('ul', {}, ways.map((w) => h('li', {}, w)), h('li', {}, t('contact.enviada.via_web'))),
