@@ -834,6 +834,52 @@ def test_followers_and_authors_get_forum_notices_by_email_with_a_one_click_unsub
     assert len(outbox.entries(follower["email"])) == before
 
 
+def test_a_follower_who_chose_push_gets_the_reply_in_their_browser(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """Web Push to the account's own browsers (encrypted by pywebpush, decrypted by the local push
+    service as a browser would): the subject and the topic's address, nothing about the person; no
+    email when email was not chosen; a browser the push service says is gone leaves the account."""
+    from infra.local import outbox
+    from tests.push_service import PushService
+    from ventanilla.storage import notices as notice_store
+
+    follower, other = new_citizen(api, aws), new_citizen(api, aws)
+    me = api.get("/api/v1/me", headers=follower["headers"]).json_body
+    chosen = put(api, "/api/v1/me", {"name": me["name"], "notice_channels": ["push"]}, follower["headers"])
+    assert chosen.status_code == 200, chosen.body
+    with PushService() as service:
+        phone = service.subscribe()
+        device = post(
+            api,
+            "/api/v1/devices",
+            {"platform": "webpush", "subscription": phone.to_json()},
+            follower["headers"],
+        )
+        assert device.status_code == 201, device.body
+        tid = post(api, "/api/v1/forum/topics", topic_body(title="Semáforo apagado"), other["headers"])
+        tid = tid.json_body["topic_id"]
+        assert put(api, f"/api/v1/forum/topics/{tid}/follow", {}, follower["headers"]).status_code == 200
+        reply = post(api, f"/api/v1/forum/topics/{tid}/replies", {"body": "Ya avisé"}, other["headers"])
+        assert reply.status_code == 201
+        [sk] = _notice_keys(follower["account"])
+        _through_the_notifier(aws, follower["account"], sk)
+        [payload] = service.wait_for(phone)
+        assert payload["kind"] == "forum_reply" and payload["body"] == "Nueva respuesta en «Semáforo apagado»"
+        assert payload["url"].endswith(f"/#/foro/tema/{tid}") and payload["lang"] == "es"
+        assert follower["email"] not in json.dumps(payload) and follower["account"] not in json.dumps(payload)
+        assert [m for m in outbox.entries(follower["email"]) if "foro" in m["text"]] == []
+        _through_the_notifier(aws, follower["account"], sk)  # redelivered: nothing twice
+        assert len(phone.received) == 1
+        # The browser revoked the permission: 410, and the device leaves the account.
+        phone.gone = True
+        post(api, f"/api/v1/forum/topics/{tid}/replies", {"body": "Sigue apagado"}, other["headers"])
+        newest = _notice_keys(follower["account"])[0]
+        _through_the_notifier(aws, follower["account"], newest)
+        owner = notice_store.citizen_owner(follower["account"])
+        assert [d for d in notice_store.devices(owner) if d.get("platform") == "webpush"] == []
+
+
 def test_accepted_answers_in_the_contact_flow_and_as_a_help_draft(
     api: Any, aws: Aws, demo_forum: Any
 ) -> None:

@@ -1,4 +1,5 @@
-"""Forum notices by the channels the citizen chose (issue 15, item 5).
+"""Forum notices by the channels the citizen chose (issue 15, item 5): email, and Web Push to the
+account's browsers when the citizen chose push.
 
 Every forum notice is first an item in the person's notices (``FUSER#<account> / MOD#...``, read by
 ``GET /api/v1/forum/me``). Its stream record becomes a ``ForumNoticeCreated`` event on the bus;
@@ -197,7 +198,14 @@ def deliver(detail: Mapping[str, Any]) -> dict[str, int]:
         return {"unsubscribed": 1}  # unfollowed since: that topic's notices stopped
     emails = person.verified("email")
     owner = notice_store.citizen_owner(account)
-    if "email" not in person.notice_channels or not emails or "email" in notice_store.opted_out(owner):
+    opted_out = notice_store.opted_out(owner)
+    by_email = "email" in person.notice_channels and bool(emails) and "email" not in opted_out
+    browsers = (
+        [d for d in notice_store.devices(owner) if d.get("platform") == "webpush" and d.get("subscription")]
+        if "push" in person.notice_channels and "push" not in opted_out
+        else []
+    )
+    if not by_email and not browsers:
         return {"not_chosen": 1}  # the notice stays in the portal (GET /api/v1/forum/me)
     if not store.claim_notice(account, sk, iso(clock.now())):
         return {"skipped": 1}
@@ -220,15 +228,49 @@ def deliver(detail: Mapping[str, Any]) -> dict[str, int]:
         follower=follower,
         unsubscribe_url=page,
     )
-    raw = messaging.build_email(
-        settings.email_sender, settings.institution_name, emails[0], subject, text, html, one_click
-    )
-    try:
-        messaging.send_email(settings.email_sender, emails[0], raw, settings.ses_configuration_set or None)
-    except messaging.Permanent as error:
-        logger.warning("forum notice refused", extra={"code": error.code})
-        return {"failed": 1}
-    except Exception as error:
-        store.release_notice(account, sk)
-        raise RetryMail(str(type(error).__name__)) from error
-    return {"sent": 1}
+    outcome: dict[str, int] = {}
+    if by_email:
+        raw = messaging.build_email(
+            settings.email_sender, settings.institution_name, emails[0], subject, text, html, one_click
+        )
+        try:
+            configuration = settings.ses_configuration_set or None
+            messaging.send_email(settings.email_sender, emails[0], raw, configuration)
+            outcome["sent"] = 1
+        except messaging.Permanent as error:
+            logger.warning("forum notice refused", extra={"code": error.code})
+            outcome["failed"] = 1
+        except Exception as error:
+            store.release_notice(account, sk)  # nothing went out yet: the retry sends it all
+            raise RetryMail(str(type(error).__name__)) from error
+    if browsers:
+        url = f"{settings.public_base_url}/#/foro/tema/{tid}" if tid else f"{settings.public_base_url}/#/foro"
+        pushed = _push(browsers, action, person.language, subject, url)
+        outcome["pushed"] = pushed
+    return outcome
+
+
+def _push(browsers: list[dict[str, Any]], action: str, lang: str, subject: str, url: str) -> int:
+    """The notice to the account's browsers (Web Push): the subject and the topic's address, nothing
+    about the person. Once: a push service that fails now is not retried (the notice stays in the
+    portal); one that says the browser is gone (404/410) takes that browser off the account."""
+    from ventanilla.integrations import webpush
+
+    keys = secret_store.vapid_keys()
+    if keys is None:
+        return 0
+    settings = get_settings()
+    data = {"v": 1, "kind": f"forum_{action}", "title": settings.institution_name, "body": subject[:180]}
+    data |= {"url": url, "lang": lang}
+    contact = settings.vapid_contact or f"mailto:{settings.email_sender}"
+    pushed = 0
+    for device in browsers:
+        try:
+            webpush.send(dict(device["subscription"]), data, keys["private_key"], contact)
+            pushed += 1
+        except messaging.Permanent as error:
+            if error.code in ("subscription_gone", "subscription_invalid"):
+                notice_store.delete_device(str(device["owner_pk"]), str(device["device_id"]))
+        except messaging.Transient as error:
+            logger.warning("forum push failed", extra={"code": error.code})
+    return pushed

@@ -671,11 +671,13 @@ def _forum(detail: dict[str, Any]) -> Result:
     except forum_mail.RetryMail as error:
         result.count("retried", "email")
         raise RetryLater(str(error), result) from error
-    result.sent = outcome.get("sent", 0)
+    result.sent = outcome.get("sent", 0) + outcome.get("pushed", 0)
     result.failed = outcome.get("failed", 0)
     for name, n in outcome.items():
         if name in ("sent", "failed") and n:
             result.count(name, "email")
+    if outcome.get("pushed"):
+        result.count("sent", WEBPUSH)
     return result
 
 
