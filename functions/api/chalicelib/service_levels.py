@@ -12,9 +12,11 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from chalicelib.http import json_response, parse_body, principal_of, route
 from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.i18n import register
 from ventanilla.legal_deadlines import legal_rules
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
+from ventanilla.refusals import refuse
 from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
 from ventanilla.services import routing, sla
 
@@ -34,6 +36,15 @@ def _rules() -> RoutingRules:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+
+register(
+    {
+        "due_one_amount": {
+            "es": "Indique horas o días hábiles, uno de los dos.",
+            "en": "Give business hours or business days, one of them.",
+        }
+    }
+)
 
 
 class AvailabilityOut(BaseModel):
@@ -185,7 +196,7 @@ class DueIn(BaseModel):
     @model_validator(mode="after")
     def _one_amount(self) -> DueIn:
         if (self.hours is None) == (self.days is None):
-            raise ValueError("hours o days, uno de los dos / hours or days, one of them")
+            raise refuse("due_one_amount")
         return self
 
 
@@ -254,7 +265,7 @@ def put_policy() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     principal.require(*sla.ADMIN_ROLES)
-    body = parse_body(request, SlaConfig)
+    body = parse_body(request, SlaConfig, also=sla.policy_reference_errors)
     return json_response(sla.put_policy(principal, body))
 
 
@@ -289,7 +300,7 @@ def put_rules() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     principal.require(*routing.ADMIN_ROLES)
-    body = parse_body(request, RoutingRules)
+    body = parse_body(request, RoutingRules, also=routing.reference_errors)
     return json_response(routing.put_rules(principal, body))
 
 

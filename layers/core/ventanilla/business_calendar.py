@@ -41,7 +41,10 @@ from typing import Any, Self, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
+
+from ventanilla.i18n import register
+from ventanilla.refusals import refuse
 
 __all__ = [
     "DEMO_COUNTRIES",
@@ -65,6 +68,43 @@ CORE_countries = ("CL", "CO", "MX", "AR", "PE", "EC", "UY")
 # A calendar with at least one working weekday always finds business days; this guards against
 # pathological data (e.g. a country whose holiday list covers every working weekday).
 _MAX_EMPTY_YEARS = 3
+
+register(
+    {
+        "unknown_timezone": {
+            "es": "Zona horaria IANA desconocida: «{value}» (por ejemplo, America/Santiago).",
+            "en": "Unknown IANA time zone '{value}' (e.g. America/Santiago).",
+        },
+        "unsupported_country": {
+            "es": "«{value}» no es un código de país ISO 3166-1 alfa-2 admitido (por ejemplo: {examples}).",
+            "en": "'{value}' is not a supported ISO 3166-1 alpha-2 code (supported include {examples}).",
+        },
+        "weekday_out_of_range": {
+            "es": "El día {weekday} no existe: use 1 (lunes) a 7 (domingo).",
+            "en": "Weekday {weekday} must be 1 (Monday) to 7 (Sunday).",
+        },
+        "shift_has_timezone": {
+            "es": "Los horarios del día {weekday} son locales: quite la zona horaria.",
+            "en": "Shift times of weekday {weekday} are local; drop the time zone.",
+        },
+        "shift_ends_before_start": {
+            "es": "El turno {start}-{end} del día {weekday} termina antes de empezar.",
+            "en": "Shift {start}-{end} of weekday {weekday} ends before it starts.",
+        },
+        "shifts_overlap": {
+            "es": "Los turnos del día {weekday} se superponen a las {at} (el anterior termina a las {previous_end}).",
+            "en": "Shifts of weekday {weekday} overlap at {at} (the previous one ends at {previous_end}).",
+        },
+        "no_working_day": {
+            "es": "Al menos un día de la semana necesita un turno.",
+            "en": "At least one weekday needs a shift.",
+        },
+        "unknown_subdivision": {
+            "es": "«{value}» no es una subdivisión de {country}.",
+            "en": "'{value}' is not a subdivision of {country}.",
+        },
+    }
+)
 
 
 def _to_us(dt: datetime) -> int:
@@ -188,7 +228,7 @@ class BusinessCalendar(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone: unknown IANA time zone {value!r} (e.g. 'America/Santiago')") from exc
+            raise refuse("unknown_timezone", value=value[:64]) from exc
         return value
 
     @field_validator("country")
@@ -196,10 +236,7 @@ class BusinessCalendar(BaseModel):
     def _check_country(cls, value: str) -> str:
         code = value.strip().upper()
         if code not in holidays.list_supported_countries():
-            raise ValueError(
-                f"country: {value!r} is not a supported ISO 3166-1 alpha-2 code "
-                f"(supported include {', '.join(CORE_countries)})"
-            )
+            raise refuse("unsupported_country", value=value[:64], examples=list(CORE_countries))
         return code
 
     @field_validator("working_hours")
@@ -210,33 +247,33 @@ class BusinessCalendar(BaseModel):
         normalised: dict[int, list[tuple[time, time]]] = {}
         for weekday, shifts in value.items():
             if not 1 <= weekday <= 7:
-                raise ValueError(f"working_hours: weekday {weekday} must be 1 (Monday) to 7 (Sunday)")
+                raise refuse("weekday_out_of_range", weekday=weekday)
             ordered = sorted(shifts)
             for start, end in ordered:
                 if start.tzinfo is not None or end.tzinfo is not None:
-                    raise ValueError(f"working_hours[{weekday}]: shift times are local; drop the time zone")
+                    raise refuse("shift_has_timezone", weekday=weekday)
                 if end != _MIDNIGHT and end <= start:
-                    raise ValueError(
-                        f"working_hours[{weekday}]: shift {start:%H:%M}-{end:%H:%M} ends before it starts"
+                    raise refuse(
+                        "shift_ends_before_start", weekday=weekday, start=f"{start:%H:%M}", end=f"{end:%H:%M}"
                     )
             for (_s1, e1), (s2, _e2) in pairwise(ordered):
                 if e1 == _MIDNIGHT or s2 < e1:
-                    raise ValueError(
-                        f"working_hours[{weekday}]: shifts overlap at {s2:%H:%M} (previous ends {e1:%H:%M})"
-                    )
+                    raise refuse("shifts_overlap", weekday=weekday, at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}")
             if ordered:
                 normalised[weekday] = ordered
         if not normalised:
-            raise ValueError("working_hours: at least one weekday needs a shift")
+            raise refuse("no_working_day")
         return dict(sorted(normalised.items()))
 
-    @model_validator(mode="after")
-    def _check_subdivision(self) -> BusinessCalendar:
-        if self.subdivision is not None:
-            known = holidays.list_supported_countries().get(self.country, [])
-            if self.subdivision not in known:
-                raise ValueError(f"subdivision: {self.subdivision!r} is not a subdivision of {self.country}")
-        return self
+    @field_validator("subdivision")
+    @classmethod
+    def _check_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A field validator (after ``country``), so the refusal names ``subdivision``."""
+        country = info.data.get("country")
+        if value is not None and country is not None:
+            if value not in holidays.list_supported_countries().get(country, []):
+                raise refuse("unknown_subdivision", value=value, country=country)
+        return value
 
     def model_post_init(self, context: Any, /) -> None:
         self._zone = ZoneInfo(self.timezone)
