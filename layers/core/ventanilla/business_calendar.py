@@ -92,7 +92,8 @@ register(
             "en": "Shift {start}-{end} of weekday {weekday} ends before it starts.",
         },
         "shifts_overlap": {
-            "es": "Los turnos del día {weekday} se superponen a las {at} (el anterior termina a las {previous_end}).",
+            "es": "Los turnos del día {weekday} se superponen a las {at} "
+            "(el anterior termina a las {previous_end}).",
             "en": "Shifts of weekday {weekday} overlap at {at} (the previous one ends at {previous_end}).",
         },
         "no_working_day": {
@@ -258,7 +259,9 @@ class BusinessCalendar(BaseModel):
                     )
             for (_s1, e1), (s2, _e2) in pairwise(ordered):
                 if e1 == _MIDNIGHT or s2 < e1:
-                    raise refuse("shifts_overlap", weekday=weekday, at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}")
+                    raise refuse(
+                        "shifts_overlap", weekday=weekday, at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}"
+                    )
             if ordered:
                 normalised[weekday] = ordered
         if not normalised:
@@ -270,9 +273,9 @@ class BusinessCalendar(BaseModel):
     def _check_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
         """A field validator (after ``country``), so the refusal names ``subdivision``."""
         country = info.data.get("country")
-        if value is not None and country is not None:
-            if value not in holidays.list_supported_countries().get(country, []):
-                raise refuse("unknown_subdivision", value=value, country=country)
+        known = holidays.list_supported_countries().get(country, []) if country is not None else None
+        if value is not None and known is not None and value not in known:
+            raise refuse("unknown_subdivision", value=value, country=country)
         return value
 
     def model_post_init(self, context: Any, /) -> None:

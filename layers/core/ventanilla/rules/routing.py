@@ -215,9 +215,7 @@ def validate(rules: RoutingRules, teams: set[str], catalog: dict[str, set[str]])
     return validate_parts(parts, teams, catalog)
 
 
-def validate_parts(  # noqa: C901 - one check per kind of reference, in the order a person reads a rule
-    rules: list[RuleParts], teams: set[str], catalog: dict[str, set[str]]
-) -> list[Problem]:
+def validate_parts(rules: list[RuleParts], teams: set[str], catalog: dict[str, set[str]]) -> list[Problem]:
     """:func:`validate` on the parts of each rule that parsed (paths as pydantic writes them)."""
     problems: list[Problem] = []
     names: set[str] = set()
@@ -257,7 +255,9 @@ def validate_parts(  # noqa: C901 - one check per kind of reference, in the orde
         if (
             rule.enabled
             and c is not None
-            and not any((c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors))
+            and not any(
+                (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors)
+            )
         ):
             catch_all = catch_all or label
     return problems
