@@ -189,9 +189,9 @@ def test_calendar_refusals_are_bilingual_and_name_their_field(api: Any, carla: d
     current.pop("version")
     overlapping = {**current, "working_hours": {"1": [["08:30", "13:00"], ["12:00", "17:00"]]}}
     assert refused(put(api, CALENDAR, overlapping, carla)) == {
-        "working_hours": (
+        "working_hours.1": (
             "shifts_overlap",
-            "Los turnos del día 1 se superponen a las 12:00 (el anterior termina a las 13:00).",
+            "Los turnos se superponen a las 12:00 (el anterior termina a las 13:00).",
         )
     }
     assert refused(put(api, CALENDAR, {**current, "timezone": "Marte/Olympus"}, carla, "en"))["timezone"] == (

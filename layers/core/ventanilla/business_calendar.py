@@ -37,11 +37,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Self, overload
+from typing import Annotated, Any, Self, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+)
 
 from ventanilla.i18n import register
 from ventanilla.refusals import refuse
@@ -84,17 +92,16 @@ register(
             "en": "Weekday {weekday} must be 1 (Monday) to 7 (Sunday).",
         },
         "shift_has_timezone": {
-            "es": "Los horarios del día {weekday} son locales: quite la zona horaria.",
-            "en": "Shift times of weekday {weekday} are local; drop the time zone.",
+            "es": "Los horarios son locales: quite la zona horaria.",
+            "en": "Shift times are local; drop the time zone.",
         },
         "shift_ends_before_start": {
-            "es": "El turno {start}-{end} del día {weekday} termina antes de empezar.",
-            "en": "Shift {start}-{end} of weekday {weekday} ends before it starts.",
+            "es": "El turno {start}-{end} termina antes de empezar.",
+            "en": "Shift {start}-{end} ends before it starts.",
         },
         "shifts_overlap": {
-            "es": "Los turnos del día {weekday} se superponen a las {at} "
-            "(el anterior termina a las {previous_end}).",
-            "en": "Shifts of weekday {weekday} overlap at {at} (the previous one ends at {previous_end}).",
+            "es": "Los turnos se superponen a las {at} (el anterior termina a las {previous_end}).",
+            "en": "The shifts overlap at {at} (the previous one ends at {previous_end}).",
         },
         "no_working_day": {
             "es": "Al menos un día de la semana necesita un turno.",
@@ -184,6 +191,24 @@ def _merge_pauses(pauses: Pauses) -> list[tuple[int, float]]:
     return merged
 
 
+def _check_shifts(shifts: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """One weekday's shifts, sorted: local times, each ending after it starts, none overlapping
+    (refused beside the weekday: ``working_hours.6``)."""
+    ordered = sorted(shifts)
+    for start, end in ordered:
+        if start.tzinfo is not None or end.tzinfo is not None:
+            raise refuse("shift_has_timezone")
+        if end != _MIDNIGHT and end <= start:
+            raise refuse("shift_ends_before_start", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+    for (_s1, e1), (s2, _e2) in pairwise(ordered):
+        if e1 == _MIDNIGHT or s2 < e1:
+            raise refuse("shifts_overlap", at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}")
+    return ordered
+
+
+Shifts = Annotated[list[tuple[time, time]], AfterValidator(_check_shifts)]
+
+
 def _zones() -> list[Any]:
     return sorted(available_timezones())
 
@@ -205,7 +230,7 @@ class BusinessCalendar(BaseModel):
     timezone: str = Field(json_schema_extra=lambda s: s.update(enum=_zones()))
     country: str = Field(json_schema_extra=lambda s: s.update(enum=_countries()))
     subdivision: str | None = Field(default=None, max_length=10)
-    working_hours: dict[int, list[tuple[time, time]]] = Field(
+    working_hours: dict[int, Shifts] = Field(
         json_schema_extra={"propertyNames": {"pattern": "^[1-7]$"}, "maxProperties": 7},
         description="ISO weekday (1-7) to shifts [start, end]; start before end (00:00 ends the day)",
     )
@@ -249,21 +274,8 @@ class BusinessCalendar(BaseModel):
         for weekday, shifts in value.items():
             if not 1 <= weekday <= 7:
                 raise refuse("weekday_out_of_range", weekday=weekday)
-            ordered = sorted(shifts)
-            for start, end in ordered:
-                if start.tzinfo is not None or end.tzinfo is not None:
-                    raise refuse("shift_has_timezone", weekday=weekday)
-                if end != _MIDNIGHT and end <= start:
-                    raise refuse(
-                        "shift_ends_before_start", weekday=weekday, start=f"{start:%H:%M}", end=f"{end:%H:%M}"
-                    )
-            for (_s1, e1), (s2, _e2) in pairwise(ordered):
-                if e1 == _MIDNIGHT or s2 < e1:
-                    raise refuse(
-                        "shifts_overlap", weekday=weekday, at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}"
-                    )
-            if ordered:
-                normalised[weekday] = ordered
+            if shifts:
+                normalised[weekday] = shifts
         if not normalised:
             raise refuse("no_working_day")
         return dict(sorted(normalised.items()))

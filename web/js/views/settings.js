@@ -290,7 +290,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     } catch (err) {
       if (err.status === 401) throw err;
       answer.textContent = '';
-      const errors = err.errors.map((x) => (['hours', 'days'].includes(x.field) ? { ...x, field: 'amount' } : x));
+      const errors = err.errors.map((x) => (['hours', 'days', 'body'].includes(x.field) ? { ...x, field: 'amount' } : x));
       showApiError(calcForm, { ...err, status: err.status, problem: err.problem, message: err.message, errors });
     }
   } },
