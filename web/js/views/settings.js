@@ -115,6 +115,7 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
   const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': `${id}-h`, onsubmit: async (e) => {
     e.preventDefault();
     clearErrors(form);
+    status.textContent = '';
     let body;
     try {
       body = JSON.parse(text);
