@@ -146,8 +146,17 @@ def test_routing_shape_and_reference_errors_come_in_one_answer(api: Any, carla: 
         "rules": [
             # name refused, team unknown
             {"name": "Mala Regla", "conditions": {"keywords": ["luz"]}, "actions": {"team": "fantasma"}},
-            {"name": "canal-raro", "conditions": {"channels": ["paloma"]}, "actions": {"team": "tecnico"}},
-            {"name": "tipo-raro", "conditions": {"types": ["no-existe"]}, "actions": {"priority": "urgente"}},
+            {
+                "name": "canal-raro",  # a refused channel, an unknown type in the same conditions
+                "conditions": {"channels": ["paloma"], "types": ["nada"]},
+                "actions": {"team": "tecnico"},
+            },
+            # a refused priority, an unknown team beside it; the rule is not said to have no action
+            {
+                "name": "tipo-raro",
+                "conditions": {"types": ["no-existe"]},
+                "actions": {"priority": "urgente", "team": "fantasma"},
+            },
             {"name": "tipo-raro", "conditions": {"subtypes": ["consulta/nada"]}, "actions": {"tags": ["x"]}},
         ]
     }
@@ -157,7 +166,9 @@ def test_routing_shape_and_reference_errors_come_in_one_answer(api: Any, carla: 
         "rules.0.name": "string_pattern_mismatch",
         "rules.0.actions.team": "unknown_team",
         "rules.1.conditions.channels.0": "enum",
+        "rules.1.conditions.types": "unknown_type",
         "rules.2.actions.priority": "literal_error",
+        "rules.2.actions.team": "unknown_team",
         "rules.2.conditions.types": "unknown_type",
         "rules.3.name": "duplicate_rule",
         "rules.3.conditions.subtypes.0": "unknown_subtype",
@@ -174,12 +185,32 @@ def test_a_document_that_is_not_a_routing_or_policy_shape_still_gets_a_422(
 ) -> None:
     for path, body in (
         (RULES, {"rules": "todas"}),
-        (RULES, {"rules": [1, None, {"actions": []}]}),
+        (RULES, {"rules": [1, None, {"actions": []}, {"name": "x", "conditions": 3, "actions": {"x": 1}}]}),
+        (
+            RULES,
+            {
+                "rules": [
+                    {"name": "sin-accion", "actions": {"priority": "ya"}},
+                    {"name": "otra", "actions": {}},
+                ]
+            },
+        ),
         (POLICY, {"overrides": [], "assignment": "x"}),
         (POLICY, {"overrides": {"a/b": 3}, "assignment": {"": 1}}),
     ):
         response = put(api, path, body, carla)
         assert response.status_code == 422, (path, body, response.body)
+    answer = put(
+        api,
+        RULES,
+        {"rules": [{"name": "a", "actions": {"priority": "ya"}}, {"name": "b", "actions": {}}]},
+        carla,
+    )
+    # a rule whose only action was refused is not also said to have none; an empty one is
+    assert {(e["field"], e["code"]) for e in json.loads(answer.body)["errors"]} == {
+        ("rules.0.actions.priority", "literal_error"),
+        ("rules.1.actions", "rule_without_action"),
+    }
     # the reference checks run for staff allowed to save only
     assert put(api, RULES, {"rules": [{"name": "x", "actions": {"team": "fantasma"}}]}, {}).status_code == 401
 

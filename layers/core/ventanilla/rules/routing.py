@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
@@ -167,8 +167,11 @@ class RuleParts:
     enabled: bool | None
     conditions: Conditions | None
     actions: Actions | None
+    whole: bool = True
+    """Every condition and action parsed (a dropped one leaves "no action" and "catches all" unknown)."""
 
 
+_M = TypeVar("_M", bound=BaseModel)
 _NAME: TypeAdapter[str] = TypeAdapter(Code)
 _ENABLED: TypeAdapter[bool] = TypeAdapter(bool)
 
@@ -178,6 +181,22 @@ def _part(parse: Any, value: Any) -> Any:
         return parse(value)
     except ValidationError:
         return None
+
+
+def _lenient(model: type[_M], value: Any) -> tuple[_M | None, bool]:
+    """``value`` as ``model`` without the fields it refuses (a flat model of optional fields):
+    the model, or None, and whether nothing was dropped."""
+    try:
+        return model.model_validate(value), True
+    except ValidationError as error:
+        if not isinstance(value, dict):
+            return None, False
+        refused = {e["loc"][0] for e in error.errors() if e["loc"]}
+        kept = {k: v for k, v in value.items() if k not in refused}
+        try:
+            return model.model_validate(kept), False
+        except ValidationError:
+            return None, False
 
 
 def parts_of(data: Any) -> list[RuleParts]:
@@ -194,13 +213,16 @@ def parts_of(data: Any) -> list[RuleParts]:
         if not isinstance(raw, dict):
             continue
         name = raw.get("name")
+        conditions, all_conditions = _lenient(Conditions, raw.get("conditions", {}))
+        actions, all_actions = _lenient(Actions, raw.get("actions"))
         out.append(
             RuleParts(
                 index=i,
                 name=_part(_NAME.validate_python, name.strip() if isinstance(name, str) else name),
                 enabled=_part(_ENABLED.validate_python, raw.get("enabled", True)),
-                conditions=_part(Conditions.model_validate, raw.get("conditions", {})),
-                actions=_part(Actions.model_validate, raw.get("actions")),
+                conditions=conditions,
+                actions=actions,
+                whole=all_conditions and all_actions,
             )
         )
     return out
@@ -229,7 +251,7 @@ def validate_parts(rules: list[RuleParts], teams: set[str], catalog: dict[str, s
                 problems.append(Problem(f"{at}.name", "duplicate_rule", {"name": rule.name}))
             names.add(rule.name)
         if a is not None:
-            if a.team is None and a.tier is None and a.priority is None and not a.tags:
+            if rule.whole and a.team is None and a.tier is None and a.priority is None and not a.tags:
                 problems.append(Problem(f"{at}.actions", "rule_without_action", {"name": label}))
             if a.team is not None and a.team not in teams:
                 problems.append(Problem(f"{at}.actions.team", "unknown_team", {"team": a.team}))
@@ -254,6 +276,7 @@ def validate_parts(rules: list[RuleParts], teams: set[str], catalog: dict[str, s
             problems.append(Problem(f"{at}", "rule_never_matches", {"name": label, "after": catch_all}))
         if (
             rule.enabled
+            and rule.whole
             and c is not None
             and not any(
                 (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors)
