@@ -5,12 +5,13 @@ Registered in app.py; each route is also an operation of infra/api/rest-api.yaml
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from chalice import Blueprint, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.http import json_response, parse_body, principal_of, route
+from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
 from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.i18n import register
 from ventanilla.legal_deadlines import legal_rules
@@ -232,6 +233,58 @@ def due_calculator() -> Response:
         DueOut(start=body.start, due=due, due_local=local.isoformat(), timezone=calendar.timezone),
         headers=NO_STORE,
     )
+
+
+class CalendarHolidaysIn(BaseModel):
+    """Which days a calendar does not work in ``year``: the saved one or the one being edited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    calendar: BusinessCalendar | None = None
+
+
+class CalendarHoliday(BaseModel):
+    day: date
+    name: str | None = Field(description="the public holiday's name; null for the institution's closures")
+    kind: Literal["holiday", "closure"]
+
+
+class CalendarHolidaysOut(BaseModel):
+    year: int
+    country: str
+    subdivision: str | None
+    items: list[CalendarHoliday]
+
+
+@route(
+    bp,
+    "/api/v1/admin/calendar/holidays",
+    "POST",
+    summary="The public holidays (country and region) and closures of a year, on a calendar",
+    tag="admin",
+    body=CalendarHolidaysIn,
+    response=CalendarHolidaysOut,
+    auth=True,
+    roles=sla.ADMIN_ROLES,
+)
+def calendar_holidays() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    body = parse_body(request, CalendarHolidaysIn)
+    calendar = body.calendar or sla.get_calendar(principal)
+    names = calendar.holiday_names(body.year, lang_of(request))
+    items = [CalendarHoliday(day=d, name=n, kind="holiday") for d, n in names.items()]
+    items += [
+        CalendarHoliday(day=d, name=None, kind="closure")
+        for d in sorted(calendar.closures)
+        if d.year == body.year and d not in names
+    ]
+    items.sort(key=lambda x: x.day)
+    out = CalendarHolidaysOut(
+        year=body.year, country=calendar.country, subdivision=calendar.subdivision, items=items
+    )
+    return json_response(out, headers=NO_STORE)
 
 
 @route(

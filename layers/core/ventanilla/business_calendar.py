@@ -316,6 +316,16 @@ class BusinessCalendar(BaseModel):
         """Public holidays of ``year`` for the country (and subdivision), without closures."""
         return _holiday_dates(self.country, self.subdivision, year)
 
+    def holiday_names(self, year: int, lang: str = "es") -> dict[date, str]:
+        """Public holidays of ``year`` with their names in ``lang`` (es or en) where the library
+        has that language for the country, else in its own default; by date."""
+        wanted = {"es": "es", "en": "en_US"}.get(lang)
+        language = wanted if wanted in holidays.list_localized_countries().get(self.country, []) else None
+        found = holidays.country_holidays(
+            self.country, subdiv=self.subdivision, years=year, language=language
+        )
+        return {d: str(name) for d, name in sorted(found.items())}
+
     def is_business_day(self, d: date) -> bool:
         """True when ``d`` has shifts and is neither a public holiday nor a closure.
 
