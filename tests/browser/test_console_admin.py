@@ -268,6 +268,10 @@ def test_supervisor_keeps_canned_responses_calendar_rules_and_policy(tab: Any) -
     page.get_by_role("button", name="Calcular").click()
     page.wait_for_selector(".due-answer:has-text('Vencería el')")
     manual_shot(tab, "supervisor-calendario")
+    page.get_by_label("Año *").fill("2026")  # the year's days off on the calendar as edited
+    page.get_by_role("button", name="Ver feriados").click()
+    page.wait_for_selector(".holiday-list h3:has-text('días sin atención en 2026')")
+    assert "2026-09-18 — Día de la Independencia" in page.locator(".holiday-list").inner_text()
     page.get_by_label("Sábado").fill("9 a 13")
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector(".error-summary:not([hidden])")
