@@ -67,7 +67,7 @@ def manage_token(sub_id: str) -> str:
 
 def check_token(sub_id: str, token: str | None) -> SubscriptionRecord:
     """The subscription a valid management link opens; 404 for a wrong token (no oracle)."""
-    if not token or not hmac.compare_digest(manage_token(sub_id), token):
+    if not token or not token.isascii() or not hmac.compare_digest(manage_token(sub_id), token):
         raise NotFound("subscription_not_found")
     record = store.get(sub_id)
     if record is None:
