@@ -268,11 +268,21 @@ def test_supervisor_keeps_canned_responses_calendar_rules_and_policy(tab: Any) -
     page.get_by_role("button", name="Calcular").click()
     page.wait_for_selector(".due-answer:has-text('Vencería el')")
     manual_shot(tab, "supervisor-calendario")
+    page.get_by_label("Año *").fill("2026")  # the year's days off on the calendar as edited
+    page.get_by_role("button", name="Ver feriados").click()
+    page.wait_for_selector(".holiday-list h3:has-text('días sin atención en 2026')")
+    assert "2026-09-18 — Día de la Independencia" in page.locator(".holiday-list").inner_text()
     page.get_by_label("Sábado").fill("9 a 13")
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector(".error-summary:not([hidden])")
     assert "08:30-13:00" in field_error(page, "Sábado")
     page.get_by_label("Sábado").fill("")
+    monday = page.get_by_label("Lunes").input_value()
+    page.get_by_label("Lunes").fill("08:30-13:00, 12:00-17:00")  # the API refuses it beside the day
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.wait_for_selector("[data-for='working_hours.1'] .error:not([hidden])")
+    assert "Los turnos se superponen a las 12:00" in field_error(page, "Lunes")
+    page.get_by_label("Lunes").fill(monday)
     page.get_by_label("Zona horaria *").fill("Marte/Olympus")
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector("[data-for=timezone] .error:not([hidden])")
@@ -289,10 +299,16 @@ def test_supervisor_keeps_canned_responses_calendar_rules_and_policy(tab: Any) -
     page.get_by_role("button", name="Probar").click()
     page.wait_for_selector(".dry-result h3")
     manual_shot(tab, "supervisor-reglas", text=False)
-    page.get_by_label("Configuración (JSON)").fill('{"rules": [{"name": "Mala Regla", "actions": {}}]}')
+    # a refused name and an unknown team in one answer, beside the document, in Spanish
+    page.get_by_label("Configuración (JSON)").fill(
+        '{"rules": [{"name": "Mala Regla", "conditions": {"keywords": ["luz"]}, "actions": {"team": "fantasma"}}]}'
+    )
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector(".error-summary:not([hidden])")
     assert "rules.0.name" in page.locator(".error-summary").first.inner_text()
+    beside = page.locator("[data-for=document] .error").inner_text()
+    assert "rules.0.name: Formato no válido." in beside
+    assert "rules.0.actions.team: Equipo desconocido: fantasma." in beside
     page.get_by_label("Configuración (JSON)").fill("{no es json")
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector("text=El texto no es JSON válido")
@@ -311,6 +327,19 @@ def test_supervisor_keeps_canned_responses_calendar_rules_and_policy(tab: Any) -
     page.get_by_role("button", name="Guardar cambios").click()
     page.wait_for_selector(".error-summary:not([hidden])")
     assert first_key in page.locator(".error-summary").first.inner_text()
+    # the model's own refusal in Spanish, its path said once, with the unknown team of the same save
+    policy = json.loads(page.get_by_label("Configuración (JSON)").input_value())
+    policy.update(warnings=[0.8, 0.5], assignment={"fantasma": "round_robin"})
+    page.get_by_label("Configuración (JSON)").fill(json.dumps(policy))
+    page.get_by_role("button", name="Guardar cambios").click()
+    page.wait_for_selector("[data-for=document] .error:has-text('assignment.fantasma')")
+    beside = page.locator("[data-for=document] .error").inner_text()
+    assert (
+        "warnings: Los umbrales deben ir en orden estrictamente creciente; se recibió [0.8, 0.5]." in beside
+    )
+    assert "assignment.fantasma: Equipo desconocido: fantasma." in beside
+    assert "warnings: warnings" not in beside and "strictly" not in beside
+    tab.shot("supervisor-politica-errores")
 
 
 def test_agent_sees_the_manuals_from_the_console(tab: Any) -> None:

@@ -51,6 +51,7 @@ RULES_BEYOND_JSON_SCHEMA = {
     "POST /api/v1/admin/help/import": "one article per line, each an Article (the body is text)",
     "POST /api/v1/agent/tickets/{number}/link": "an email an account verified, identity checked",
     "POST /api/v1/admin/calendar/due": "hours or days, one of the two",
+    "POST /api/v1/admin/calendar/holidays": "an edited calendar's shifts start before they end, no overlap",
     "POST /api/v1/admin/help/synonyms": "a term and a meaning that are not the same words",
     "POST /api/v1/assets": "the type's own fields, seats only for a licence, warranty after purchase",
     "PUT /api/v1/assets/{inventory_number}": "the same as creating, on the version read",

@@ -20,6 +20,7 @@ READ_ONLY_POSTS = {
     "/api/v1/admin/notifications/preview",
     "/api/v1/admin/routing/dry-run",
     "/api/v1/admin/calendar/due",
+    "/api/v1/admin/calendar/holidays",
     "/api/v1/admin/help/preview",
     "/api/v1/admin/campaigns/preview",
 }

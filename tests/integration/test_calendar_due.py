@@ -47,3 +47,38 @@ def test_bad_input_is_named_and_roles_are_checked(api: Any, aws: Aws) -> None:
     assert (
         post(api, PATH, {"start": "2026-12-04T19:00:00Z", "days": 1}, aws.auth("ana.l1")).status_code == 403
     )
+
+
+HOLIDAYS = "/api/v1/admin/calendar/holidays"
+
+
+def test_the_year_holidays_and_closures_of_a_calendar(api: Any, aws: Aws) -> None:
+    carla = aws.auth("carla.supervisora")
+    saved = api.get("/api/v1/admin/calendar", headers=carla).json_body
+    answer = post(api, HOLIDAYS, {"year": 2026}, carla)
+    assert answer.status_code == 200, answer.body
+    days = {x["day"]: x for x in answer.json_body["items"]}
+    assert answer.json_body["country"] == "CL"
+    assert days["2026-09-18"] == {"day": "2026-09-18", "name": "Día de la Independencia", "kind": "holiday"}
+    english = api.post(
+        HOLIDAYS,
+        body=json.dumps({"year": 2026}),
+        headers={**carla, "Content-Type": "application/json", "Accept-Language": "en"},
+    ).json_body
+    assert {x["day"]: x["name"] for x in english["items"]}["2026-09-18"] == "Independence Day"
+    assert list(days) == sorted(days)
+    # the edited calendar: a local closure, and Arica's regional holiday (7 June) once AP is chosen
+    edited = {**saved, "subdivision": "AP", "closures": ["2026-12-24", "2027-01-02"]}
+    out = post(api, HOLIDAYS, {"year": 2026, "calendar": edited}, carla).json_body
+    kinds = {x["day"]: x["kind"] for x in out["items"]}
+    assert kinds["2026-12-24"] == "closure" and "2027-01-02" not in kinds
+    assert kinds["2026-06-07"] == "holiday" and "2026-06-07" not in days
+    assert api.get("/api/v1/admin/calendar", headers=carla).json_body == saved  # nothing saved
+    for body, field in (
+        ({"year": 1800}, "year"),
+        ({}, "year"),
+        ({"year": 2026, "calendar": {"country": "XX"}}, "calendar.country"),
+    ):
+        bad = post(api, HOLIDAYS, body, carla)
+        assert bad.status_code == 422 and field in {e["field"] for e in bad.json_body["errors"]}, bad.body
+    assert post(api, HOLIDAYS, {"year": 2026}, aws.auth("ana.l1")).status_code == 403

@@ -126,3 +126,17 @@ def test_sms_code_only_to_allowed_countries_and_within_caps(
         ]
         assert 0 < int(capped.headers["Retry-After"]) <= 86400
         assert len(_sent(phone)) == 1
+
+
+def test_a_management_link_with_a_non_ascii_token_is_404_not_500(api: Any) -> None:
+    """hmac.compare_digest refuses non-ASCII strings (TypeError): such a token opens nothing."""
+    for method in ("GET", "PUT"):
+        answer = getattr(api, method.lower())(
+            "/api/v1/subscriptions/abc?t=%C3%A1%C3%B1o",
+            **(
+                {"body": json.dumps({"language": "es"}), "headers": {"Content-Type": "application/json"}}
+                if method == "PUT"
+                else {}
+            ),
+        )
+        assert answer.status_code in (404, 422), (method, answer.body)

@@ -46,7 +46,7 @@ def test_routing_rules_validated_with_clear_errors(api: Any, aws: Aws, carla: di
     path = "/api/v1/admin/routing/rules"
     unknown_team = {"rules": [{**RULE, "actions": {"team": "no-existe"}}]}
     body = problem(put(api, path, unknown_team, carla), 422)
-    assert fields(body) == {"rules[0].actions.team"} and body["errors"][0]["code"] == "unknown_team"
+    assert fields(body) == {"rules.0.actions.team"} and body["errors"][0]["code"] == "unknown_team"
     contradiction = {
         "rules": [{**RULE, "conditions": {"types": ["consulta"], "subtypes": ["reclamo/servicio"]}}]
     }
@@ -58,7 +58,7 @@ def test_routing_rules_validated_with_clear_errors(api: Any, aws: Aws, carla: di
         ]
     }
     body = problem(put(api, path, shadowed, carla), 422)
-    assert fields(body) == {"rules[1]"} and body["errors"][0]["code"] == "rule_never_matches"
+    assert fields(body) == {"rules.1"} and body["errors"][0]["code"] == "rule_never_matches"
     assert (
         problem(put(api, path, {"rules": [{**RULE, "actions": {}}]}, carla), 422)["errors"][0]["code"]
         == "rule_without_action"

@@ -100,14 +100,14 @@ def test_validation_names_unknown_teams_catalog_entries_and_impossible_rules() -
     )
     found = {(p.field, p.code) for p in validate(rules, TEAMS, CATALOG)}
     assert found == {
-        ("rules[0].actions.team", "unknown_team"),
-        ("rules[0].conditions.types", "unknown_type"),
-        ("rules[1].conditions.subtypes[0]", "unknown_subtype"),
-        ("rules[2].conditions.subtypes[0]", "rule_never_matches"),
-        ("rules[3].actions", "rule_without_action"),
-        ("rules[4].name", "duplicate_rule"),
-        ("rules[4].conditions.keywords[0]", "empty_keyword"),
-        ("rules[4]", "rule_never_matches"),  # rule d (no conditions) catches everything before it
+        ("rules.0.actions.team", "unknown_team"),
+        ("rules.0.conditions.types", "unknown_type"),
+        ("rules.1.conditions.subtypes.0", "unknown_subtype"),
+        ("rules.2.conditions.subtypes.0", "rule_never_matches"),
+        ("rules.3.actions", "rule_without_action"),
+        ("rules.4.name", "duplicate_rule"),
+        ("rules.4.conditions.keywords.0", "empty_keyword"),
+        ("rules.4", "rule_never_matches"),  # rule d (no conditions) catches everything before it
     }
 
 
@@ -118,7 +118,7 @@ def test_rules_after_a_catch_all_are_reported(conds: list[Conditions]) -> None:
     ]
     problems = validate(RoutingRules(rules=rules), TEAMS, CATALOG)
     never = {p.field for p in problems if p.code == "rule_never_matches"}
-    assert never == {f"rules[{i + 1}]" for i in range(len(conds))}
+    assert never == {f"rules.{i + 1}" for i in range(len(conds))}
 
 
 def test_valid_rules_have_no_problems() -> None:

@@ -178,8 +178,14 @@ def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
     return out
 
 
-def parse_body(request: Request, model: type[M]) -> M:
-    """The request body as ``model``, or a 4xx naming the problem (type, size, JSON, fields)."""
+def parse_body(
+    request: Request, model: type[M], also: Callable[[dict[str, Any]], list[FieldError]] | None = None
+) -> M:
+    """The request body as ``model``, or a 4xx naming the problem (type, size, JSON, fields).
+
+    ``also``: the service's own checks (unknown team, unknown key...) run on the body as sent when
+    its shape is refused, so one answer lists every error a person has to fix.
+    """
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
@@ -197,7 +203,8 @@ def parse_body(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise ValidationFailed("validation_failed", errors=field_errors(error)) from error
+        errors = field_errors(error) + (also(data) if also is not None else [])
+        raise ValidationFailed("validation_failed", errors=errors) from error
 
 
 def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -> str:

@@ -5,16 +5,19 @@ Registered in app.py; each route is also an operation of infra/api/rest-api.yaml
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from chalice import Blueprint, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.http import json_response, parse_body, principal_of, route
+from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
 from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.i18n import register
 from ventanilla.legal_deadlines import legal_rules
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
+from ventanilla.refusals import refuse
 from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
 from ventanilla.services import routing, sla
 
@@ -34,6 +37,15 @@ def _rules() -> RoutingRules:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
+
+register(
+    {
+        "due_one_amount": {
+            "es": "Indique horas o días hábiles, uno de los dos.",
+            "en": "Give business hours or business days, one of them.",
+        }
+    }
+)
 
 
 class AvailabilityOut(BaseModel):
@@ -185,7 +197,7 @@ class DueIn(BaseModel):
     @model_validator(mode="after")
     def _one_amount(self) -> DueIn:
         if (self.hours is None) == (self.days is None):
-            raise ValueError("hours o days, uno de los dos / hours or days, one of them")
+            raise refuse("due_one_amount")
         return self
 
 
@@ -223,6 +235,58 @@ def due_calculator() -> Response:
     )
 
 
+class CalendarHolidaysIn(BaseModel):
+    """Which days a calendar does not work in ``year``: the saved one or the one being edited."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: int = Field(ge=2000, le=2100)
+    calendar: BusinessCalendar | None = None
+
+
+class CalendarHoliday(BaseModel):
+    day: date
+    name: str | None = Field(description="the public holiday's name; null for the institution's closures")
+    kind: Literal["holiday", "closure"]
+
+
+class CalendarHolidaysOut(BaseModel):
+    year: int
+    country: str
+    subdivision: str | None
+    items: list[CalendarHoliday]
+
+
+@route(
+    bp,
+    "/api/v1/admin/calendar/holidays",
+    "POST",
+    summary="The public holidays (country and region) and closures of a year, on a calendar",
+    tag="admin",
+    body=CalendarHolidaysIn,
+    response=CalendarHolidaysOut,
+    auth=True,
+    roles=sla.ADMIN_ROLES,
+)
+def calendar_holidays() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    body = parse_body(request, CalendarHolidaysIn)
+    calendar = body.calendar or sla.get_calendar(principal)
+    names = calendar.holiday_names(body.year, lang_of(request))
+    items = [CalendarHoliday(day=d, name=n, kind="holiday") for d, n in names.items()]
+    items += [
+        CalendarHoliday(day=d, name=None, kind="closure")
+        for d in sorted(calendar.closures)
+        if d.year == body.year and d not in names
+    ]
+    items.sort(key=lambda x: x.day)
+    out = CalendarHolidaysOut(
+        year=body.year, country=calendar.country, subdivision=calendar.subdivision, items=items
+    )
+    return json_response(out, headers=NO_STORE)
+
+
 @route(
     bp,
     "/api/v1/admin/sla-policy",
@@ -254,7 +318,7 @@ def put_policy() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     principal.require(*sla.ADMIN_ROLES)
-    body = parse_body(request, SlaConfig)
+    body = parse_body(request, SlaConfig, also=sla.policy_reference_errors)
     return json_response(sla.put_policy(principal, body))
 
 
@@ -289,7 +353,7 @@ def put_rules() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     principal.require(*routing.ADMIN_ROLES)
-    body = parse_body(request, RoutingRules)
+    body = parse_body(request, RoutingRules, also=routing.reference_errors)
     return json_response(routing.put_rules(principal, body))
 
 

@@ -37,11 +37,22 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Self, overload
+from typing import Annotated, Any, Self, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import holidays
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+)
+
+from ventanilla.i18n import register
+from ventanilla.refusals import refuse
 
 __all__ = [
     "DEMO_COUNTRIES",
@@ -65,6 +76,43 @@ CORE_countries = ("CL", "CO", "MX", "AR", "PE", "EC", "UY")
 # A calendar with at least one working weekday always finds business days; this guards against
 # pathological data (e.g. a country whose holiday list covers every working weekday).
 _MAX_EMPTY_YEARS = 3
+
+register(
+    {
+        "unknown_timezone": {
+            "es": "Zona horaria IANA desconocida: «{value}» (por ejemplo, America/Santiago).",
+            "en": "Unknown IANA time zone '{value}' (e.g. America/Santiago).",
+        },
+        "unsupported_country": {
+            "es": "«{value}» no es un código de país ISO 3166-1 alfa-2 admitido (por ejemplo: {examples}).",
+            "en": "'{value}' is not a supported ISO 3166-1 alpha-2 code (supported include {examples}).",
+        },
+        "weekday_out_of_range": {
+            "es": "El día {weekday} no existe: use 1 (lunes) a 7 (domingo).",
+            "en": "Weekday {weekday} must be 1 (Monday) to 7 (Sunday).",
+        },
+        "shift_has_timezone": {
+            "es": "Los horarios son locales: quite la zona horaria.",
+            "en": "Shift times are local; drop the time zone.",
+        },
+        "shift_ends_before_start": {
+            "es": "El turno {start}-{end} termina antes de empezar.",
+            "en": "Shift {start}-{end} ends before it starts.",
+        },
+        "shifts_overlap": {
+            "es": "Los turnos se superponen a las {at} (el anterior termina a las {previous_end}).",
+            "en": "The shifts overlap at {at} (the previous one ends at {previous_end}).",
+        },
+        "no_working_day": {
+            "es": "Al menos un día de la semana necesita un turno.",
+            "en": "At least one weekday needs a shift.",
+        },
+        "unknown_subdivision": {
+            "es": "«{value}» no es una subdivisión de {country}.",
+            "en": "'{value}' is not a subdivision of {country}.",
+        },
+    }
+)
 
 
 def _to_us(dt: datetime) -> int:
@@ -143,6 +191,24 @@ def _merge_pauses(pauses: Pauses) -> list[tuple[int, float]]:
     return merged
 
 
+def _check_shifts(shifts: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """One weekday's shifts, sorted: local times, each ending after it starts, none overlapping
+    (refused beside the weekday: ``working_hours.6``)."""
+    ordered = sorted(shifts)
+    for start, end in ordered:
+        if start.tzinfo is not None or end.tzinfo is not None:
+            raise refuse("shift_has_timezone")
+        if end != _MIDNIGHT and end <= start:
+            raise refuse("shift_ends_before_start", start=f"{start:%H:%M}", end=f"{end:%H:%M}")
+    for (_s1, e1), (s2, _e2) in pairwise(ordered):
+        if e1 == _MIDNIGHT or s2 < e1:
+            raise refuse("shifts_overlap", at=f"{s2:%H:%M}", previous_end=f"{e1:%H:%M}")
+    return ordered
+
+
+Shifts = Annotated[list[tuple[time, time]], AfterValidator(_check_shifts)]
+
+
 def _zones() -> list[Any]:
     return sorted(available_timezones())
 
@@ -164,7 +230,7 @@ class BusinessCalendar(BaseModel):
     timezone: str = Field(json_schema_extra=lambda s: s.update(enum=_zones()))
     country: str = Field(json_schema_extra=lambda s: s.update(enum=_countries()))
     subdivision: str | None = Field(default=None, max_length=10)
-    working_hours: dict[int, list[tuple[time, time]]] = Field(
+    working_hours: dict[int, Shifts] = Field(
         json_schema_extra={"propertyNames": {"pattern": "^[1-7]$"}, "maxProperties": 7},
         description="ISO weekday (1-7) to shifts [start, end]; start before end (00:00 ends the day)",
     )
@@ -188,7 +254,7 @@ class BusinessCalendar(BaseModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone: unknown IANA time zone {value!r} (e.g. 'America/Santiago')") from exc
+            raise refuse("unknown_timezone", value=value[:64]) from exc
         return value
 
     @field_validator("country")
@@ -196,10 +262,7 @@ class BusinessCalendar(BaseModel):
     def _check_country(cls, value: str) -> str:
         code = value.strip().upper()
         if code not in holidays.list_supported_countries():
-            raise ValueError(
-                f"country: {value!r} is not a supported ISO 3166-1 alpha-2 code "
-                f"(supported include {', '.join(CORE_countries)})"
-            )
+            raise refuse("unsupported_country", value=value[:64], examples=list(CORE_countries))
         return code
 
     @field_validator("working_hours")
@@ -210,33 +273,22 @@ class BusinessCalendar(BaseModel):
         normalised: dict[int, list[tuple[time, time]]] = {}
         for weekday, shifts in value.items():
             if not 1 <= weekday <= 7:
-                raise ValueError(f"working_hours: weekday {weekday} must be 1 (Monday) to 7 (Sunday)")
-            ordered = sorted(shifts)
-            for start, end in ordered:
-                if start.tzinfo is not None or end.tzinfo is not None:
-                    raise ValueError(f"working_hours[{weekday}]: shift times are local; drop the time zone")
-                if end != _MIDNIGHT and end <= start:
-                    raise ValueError(
-                        f"working_hours[{weekday}]: shift {start:%H:%M}-{end:%H:%M} ends before it starts"
-                    )
-            for (_s1, e1), (s2, _e2) in pairwise(ordered):
-                if e1 == _MIDNIGHT or s2 < e1:
-                    raise ValueError(
-                        f"working_hours[{weekday}]: shifts overlap at {s2:%H:%M} (previous ends {e1:%H:%M})"
-                    )
-            if ordered:
-                normalised[weekday] = ordered
+                raise refuse("weekday_out_of_range", weekday=weekday)
+            if shifts:
+                normalised[weekday] = shifts
         if not normalised:
-            raise ValueError("working_hours: at least one weekday needs a shift")
+            raise refuse("no_working_day")
         return dict(sorted(normalised.items()))
 
-    @model_validator(mode="after")
-    def _check_subdivision(self) -> BusinessCalendar:
-        if self.subdivision is not None:
-            known = holidays.list_supported_countries().get(self.country, [])
-            if self.subdivision not in known:
-                raise ValueError(f"subdivision: {self.subdivision!r} is not a subdivision of {self.country}")
-        return self
+    @field_validator("subdivision")
+    @classmethod
+    def _check_subdivision(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A field validator (after ``country``), so the refusal names ``subdivision``."""
+        country = info.data.get("country")
+        known = holidays.list_supported_countries().get(country, []) if country is not None else None
+        if value is not None and known is not None and value not in known:
+            raise refuse("unknown_subdivision", value=value, country=country)
+        return value
 
     def model_post_init(self, context: Any, /) -> None:
         self._zone = ZoneInfo(self.timezone)
@@ -263,6 +315,16 @@ class BusinessCalendar(BaseModel):
     def holidays_in(self, year: int) -> frozenset[date]:
         """Public holidays of ``year`` for the country (and subdivision), without closures."""
         return _holiday_dates(self.country, self.subdivision, year)
+
+    def holiday_names(self, year: int, lang: str = "es") -> dict[date, str]:
+        """Public holidays of ``year`` with their names in ``lang`` (es or en) where the library
+        has that language for the country, else in its own default; by date."""
+        wanted = {"es": "es", "en": "en_US"}.get(lang)
+        language = wanted if wanted in holidays.list_localized_countries().get(self.country, []) else None
+        found = holidays.country_holidays(
+            self.country, subdiv=self.subdivision, years=year, language=language
+        )
+        return {d: str(name) for d, name in sorted(found.items())}
 
     def is_business_day(self, d: date) -> bool:
         """True when ``d`` has shifts and is neither a public holiday nor a closure.

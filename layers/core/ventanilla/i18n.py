@@ -403,3 +403,9 @@ _MESSAGES.update(
         },
     }
 )
+
+
+def template(code: str, lang: Lang = DEFAULT_LANG) -> str:
+    """The unfilled message of ``code`` (pydantic fills its ``{name}`` places from an error's context)."""
+    entry = _MESSAGES.get(code) or _MESSAGES["invalid"]
+    return entry.get(lang) or entry[DEFAULT_LANG]

@@ -21,6 +21,8 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ventanilla.business_calendar import BusinessCalendar, Pauses
+from ventanilla.i18n import register
+from ventanilla.refusals import refuse
 
 __all__ = [
     "DEFAULT_WARNINGS",
@@ -34,6 +36,7 @@ __all__ = [
     "Timer",
     "WarningInstant",
     "business_elapsed",
+    "check_warnings",
     "compute_due",
     "sla_status",
     "timers_for",
@@ -44,6 +47,27 @@ TargetName = Literal["first_response", "resolution", "legal"]
 SlaStatus = Literal["on_time", "at_risk", "breached"]
 
 DEFAULT_WARNINGS: tuple[float, ...] = (0.5, 0.8)
+
+register(
+    {
+        "warning_out_of_range": {
+            "es": "Cada umbral debe estar entre 0 y 1 (sin incluirlos); se recibió {value}.",
+            "en": "Each threshold must be strictly between 0 and 1, got {value}.",
+        },
+        "warnings_not_ascending": {
+            "es": "Los umbrales deben ir en orden estrictamente creciente; se recibió [{values}].",
+            "en": "Thresholds must be strictly ascending, got [{values}].",
+        },
+        "warnings_too_close": {
+            "es": "Los umbrales deben diferir en al menos un punto porcentual; se recibió [{values}].",
+            "en": "Thresholds must differ by at least one percent, got [{values}].",
+        },
+        "whole_business_days": {
+            "es": "Los días hábiles deben ser un número entero; se recibió {value}.",
+            "en": "Business days must be a whole number, got {value}.",
+        },
+    }
+)
 _SCHEDULE_NAME_MAX = 64
 _SCHEDULE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _KIND = re.compile(r"^(warning_\d{1,3}|breach)$")
@@ -60,7 +84,7 @@ class Duration(BaseModel):
     @model_validator(mode="after")
     def _whole_days(self) -> Self:
         if self.unit == "business_days" and self.value != int(self.value):
-            raise ValueError(f"value: business days must be a whole number, got {self.value}")
+            raise refuse("whole_business_days", value=self.value)
         return self
 
     def scaled(self, factor: float) -> Duration:
@@ -93,14 +117,19 @@ class ServiceLevelPolicy(BaseModel):
     @field_validator("warnings")
     @classmethod
     def _check_warnings(cls, value: tuple[float, ...]) -> tuple[float, ...]:
-        for fraction in value:
-            if not 0 < fraction < 1:
-                raise ValueError(f"warnings: each threshold must be strictly between 0 and 1, got {fraction}")
-        if any(b <= a for a, b in pairwise(value)):
-            raise ValueError(f"warnings: thresholds must be strictly ascending, got {list(value)}")
-        if len({_warning_kind(f) for f in value}) != len(value):
-            raise ValueError(f"warnings: thresholds must differ by at least one percent, got {list(value)}")
-        return value
+        return check_warnings(value)
+
+
+def check_warnings(value: tuple[float, ...]) -> tuple[float, ...]:
+    """Warning thresholds: shares of the time in (0, 1), ascending, at least a percent apart."""
+    for fraction in value:
+        if not 0 < fraction < 1:
+            raise refuse("warning_out_of_range", value=fraction)
+    if any(b <= a for a, b in pairwise(value)):
+        raise refuse("warnings_not_ascending", values=list(value))
+    if len({_warning_kind(f) for f in value}) != len(value):
+        raise refuse("warnings_too_close", values=list(value))
+    return value
 
 
 class WarningInstant(BaseModel):

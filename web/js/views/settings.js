@@ -115,6 +115,7 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
   const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': `${id}-h`, onsubmit: async (e) => {
     e.preventDefault();
     clearErrors(form);
+    status.textContent = '';
     let body;
     try {
       body = JSON.parse(text);
@@ -290,7 +291,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     } catch (err) {
       if (err.status === 401) throw err;
       answer.textContent = '';
-      const errors = err.errors.map((x) => (['hours', 'days'].includes(x.field) ? { ...x, field: 'amount' } : x));
+      const errors = err.errors.map((x) => (['hours', 'days', 'body'].includes(x.field) ? { ...x, field: 'amount' } : x));
       showApiError(calcForm, { ...err, status: err.status, problem: err.problem, message: err.message, errors });
     }
   } },
@@ -304,5 +305,36 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
   answer);
   calcForm.querySelector('[name=start]').type = 'datetime-local';
   calcForm.querySelector('[name=unit] option[value=""]').remove();
-  return page(session, '/agente/ajustes/calendario', 'calendar.title', h('p', {}, t('calendar.lead')), form, calcForm);
+
+  // The year's days off on the calendar as edited: the country's (and region's) holidays, closures
+  const off = { year: String(new Date().getFullYear()) };
+  const offList = h('div', { class: 'holiday-list', 'aria-live': 'polite' });
+  const offForm = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': 'off-h', onsubmit: async (e) => {
+    e.preventDefault();
+    clearErrors(offForm);
+    const { errors, body: calendar } = build();
+    if (errors.length) { showApiError(form, { status: 422, problem: {}, errors }); return; }
+    const button = offForm.querySelector('button[type=submit]');
+    busy(button, true);
+    try {
+      const out = await staffRequest('/admin/calendar/holidays', { method: 'POST', body: { year: Number(off.year), calendar } });
+      offList.replaceChildren(
+        h('h3', {}, t('calendar.off_count', { n: out.items.length, year: out.year })),
+        h('ul', {}, out.items.map((x) => h('li', {}, h('time', { datetime: x.day }, x.day), ' — ', x.kind === 'closure' ? t('calendar.off_closure') : x.name))));
+    } catch (err) {
+      if (err.status === 401) throw err;
+      offList.replaceChildren();
+      const moved = err.errors.map((x) => (x.field === 'year' ? x : { ...x, field: x.field.replace(/^calendar\./, '') }));
+      if (moved.some((x) => x.field !== 'year')) showApiError(form, { ...err, errors: moved.filter((x) => x.field !== 'year') });
+      showApiError(offForm, { ...err, errors: moved.filter((x) => x.field === 'year') });
+    }
+    busy(button, false);
+  } },
+  h('h2', { id: 'off-h' }, t('calendar.off_title')),
+  h('p', { class: 'hint' }, t('calendar.off_lead')),
+  errorSummary(),
+  field({ name: 'year', kind: 'number', label: t('calendar.off_year'), required: true, value: off.year, onInput: (x) => { off.year = x; } }),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('calendar.off_show'))),
+  offList);
+  return page(session, '/agente/ajustes/calendario', 'calendar.title', h('p', {}, t('calendar.lead')), form, calcForm, offForm);
 });

@@ -5,10 +5,12 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ventanilla.i18n import register
+from ventanilla.refusals import refuse
 from ventanilla.rules.priority import Priority
-from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, ServiceLevelPolicy
+from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, check_warnings
 
 EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier", "reassign"]
 AssignmentMode = Literal["manual", "round_robin", "least_loaded"]
@@ -18,6 +20,23 @@ _FACTORS: dict[Priority, float] = {"critical": 1.0, "high": 1.0, "medium": 1.0, 
 _ON_BREACH: tuple[EscalationAction, ...] = ("notify_assignee", "notify_supervisor")
 _ON_WARNING: tuple[EscalationAction, ...] = ("notify_assignee",)
 MAX_OVERDUE_LEVELS = 5
+
+register(
+    {
+        "overdue_not_ascending": {
+            "es": "Los niveles deben ir en after_hours estrictamente creciente; se recibió [{values}].",
+            "en": "Levels must be in strictly ascending after_hours, got [{values}].",
+        },
+        "priority_factor_range": {
+            "es": "El factor de la prioridad {priority} debe estar entre 0,05 y 10; se recibió {value}.",
+            "en": "The factor of priority {priority} must be between 0.05 and 10, got {value}.",
+        },
+        "override_key_format": {
+            "es": "La clave «{key}» debe tener la forma «tipo/subtipo».",
+            "en": "Key '{key}' must be '<type>/<subtype>'.",
+        },
+    }
+)
 
 
 def _default_on_warning() -> list[EscalationAction]:
@@ -79,22 +98,14 @@ class SlaConfig(BaseModel):
     @field_validator("warnings")
     @classmethod
     def _warnings(cls, value: tuple[float, ...]) -> tuple[float, ...]:
-        try:
-            ServiceLevelPolicy(
-                first_response=Duration(value=1, unit="business_hours"),
-                resolution=Duration(value=1, unit="business_days"),
-                warnings=value,
-            )
-        except ValidationError as error:
-            raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
-        return value
+        return check_warnings(value)
 
     @field_validator("overdue")
     @classmethod
     def _overdue(cls, value: list[OverdueLevel]) -> list[OverdueLevel]:
         hours = [level.after_hours for level in value]
         if any(b <= a for a, b in pairwise(hours)):
-            raise ValueError(f"overdue: levels must be in strictly ascending after_hours, got {hours}")
+            raise refuse("overdue_not_ascending", values=hours)
         return value
 
     @field_validator("priority_factors")
@@ -102,7 +113,7 @@ class SlaConfig(BaseModel):
     def _factors(cls, value: dict[Priority, float]) -> dict[Priority, float]:
         for priority, factor in value.items():
             if not 0.05 <= factor <= 10:
-                raise ValueError(f"priority_factors.{priority}: must be between 0.05 and 10, got {factor}")
+                raise refuse("priority_factor_range", priority=priority, value=factor)
         return value
 
     @field_validator("overrides")
@@ -111,7 +122,7 @@ class SlaConfig(BaseModel):
         for key in value:
             parts = key.split("/")
             if len(parts) != 2 or not all(parts):
-                raise ValueError(f"overrides: key {key!r} must be '<type>/<subtype>'")
+                raise refuse("override_key_format", key=key)
         return value
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import Channel, Code
@@ -158,44 +158,129 @@ class Problem:
     params: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class RuleParts:
+    """What parsed of one rule; a part that did not (``None``) is left to the shape errors."""
+
+    index: int
+    name: str | None
+    enabled: bool | None
+    conditions: Conditions | None
+    actions: Actions | None
+    whole: bool = True
+    """Every condition and action parsed (a dropped one leaves "no action" and "catches all" unknown)."""
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_NAME: TypeAdapter[str] = TypeAdapter(Code)
+_ENABLED: TypeAdapter[bool] = TypeAdapter(bool)
+
+
+def _part(parse: Any, value: Any) -> Any:
+    try:
+        return parse(value)
+    except ValidationError:
+        return None
+
+
+def _lenient(model: type[_M], value: Any) -> tuple[_M | None, bool]:
+    """``value`` as ``model`` without the fields it refuses (a flat model of optional fields):
+    the model, or None, and whether nothing was dropped."""
+    try:
+        return model.model_validate(value), True
+    except ValidationError as error:
+        if not isinstance(value, dict):
+            return None, False
+        refused = {e["loc"][0] for e in error.errors() if e["loc"]}
+        kept = {k: v for k, v in value.items() if k not in refused}
+        try:
+            return model.model_validate(kept), False
+        except ValidationError:
+            return None, False
+
+
+def parts_of(data: Any) -> list[RuleParts]:
+    """The parts of each rule of a routing document that parse on their own.
+
+    For a document whose shape was refused: the reference checks still run on what parsed, so
+    one answer lists both kinds of error (a person fixes them all, not one per save).
+    """
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, list):
+        return []
+    out: list[RuleParts] = []
+    for i, raw in enumerate(rules[:MAX_RULES]):
+        if not isinstance(raw, dict):
+            continue
+        name = raw.get("name")
+        conditions, all_conditions = _lenient(Conditions, raw.get("conditions", {}))
+        actions, all_actions = _lenient(Actions, raw.get("actions"))
+        out.append(
+            RuleParts(
+                index=i,
+                name=_part(_NAME.validate_python, name.strip() if isinstance(name, str) else name),
+                enabled=_part(_ENABLED.validate_python, raw.get("enabled", True)),
+                conditions=conditions,
+                actions=actions,
+                whole=all_conditions and all_actions,
+            )
+        )
+    return out
+
+
 def validate(rules: RoutingRules, teams: set[str], catalog: dict[str, set[str]]) -> list[Problem]:
     """Unknown teams or catalog entries, empty or duplicate rules, and rules that can never match.
 
     ``catalog`` maps each type code to its subtype codes.
     """
+    parts = [RuleParts(i, r.name, r.enabled, r.conditions, r.actions) for i, r in enumerate(rules.rules)]
+    return validate_parts(parts, teams, catalog)
+
+
+def validate_parts(rules: list[RuleParts], teams: set[str], catalog: dict[str, set[str]]) -> list[Problem]:
+    """:func:`validate` on the parts of each rule that parsed (paths as pydantic writes them)."""
     problems: list[Problem] = []
     names: set[str] = set()
     catch_all: str | None = None
-    for i, rule in enumerate(rules.rules):
-        at = f"rules[{i}]"
+    for rule in rules:
+        at = f"rules.{rule.index}"
+        label = rule.name if rule.name is not None else f"#{rule.index + 1}"
         c, a = rule.conditions, rule.actions
-        if rule.name in names:
-            problems.append(Problem(f"{at}.name", "duplicate_rule", {"name": rule.name}))
-        names.add(rule.name)
-        if a.team is None and a.tier is None and a.priority is None and not a.tags:
-            problems.append(Problem(f"{at}.actions", "rule_without_action", {"name": rule.name}))
-        if a.team is not None and a.team not in teams:
-            problems.append(Problem(f"{at}.actions.team", "unknown_team", {"team": a.team}))
-        for t in c.types:
-            if t not in catalog:
-                problems.append(Problem(f"{at}.conditions.types", "unknown_type", {"type": t}))
-        for j, entry in enumerate(c.subtypes):
-            where = f"{at}.conditions.subtypes[{j}]"
-            if "/" in entry:
-                type_code, sub = entry.split("/", 1)
-                if sub not in catalog.get(type_code, set()):
+        if rule.name is not None:
+            if rule.name in names:
+                problems.append(Problem(f"{at}.name", "duplicate_rule", {"name": rule.name}))
+            names.add(rule.name)
+        if a is not None:
+            if rule.whole and a.team is None and a.tier is None and a.priority is None and not a.tags:
+                problems.append(Problem(f"{at}.actions", "rule_without_action", {"name": label}))
+            if a.team is not None and a.team not in teams:
+                problems.append(Problem(f"{at}.actions.team", "unknown_team", {"team": a.team}))
+        if c is not None:
+            for t in c.types:
+                if t not in catalog:
+                    problems.append(Problem(f"{at}.conditions.types", "unknown_type", {"type": t}))
+            for j, entry in enumerate(c.subtypes):
+                where = f"{at}.conditions.subtypes.{j}"
+                if "/" in entry:
+                    type_code, sub = entry.split("/", 1)
+                    if sub not in catalog.get(type_code, set()):
+                        problems.append(Problem(where, "unknown_subtype", {"subtype": entry}))
+                    elif c.types and type_code not in c.types:
+                        problems.append(Problem(where, "rule_never_matches", {"name": label}))
+                elif not any(entry in subs for t, subs in catalog.items() if not c.types or t in c.types):
                     problems.append(Problem(where, "unknown_subtype", {"subtype": entry}))
-                elif c.types and type_code not in c.types:
-                    problems.append(Problem(where, "rule_never_matches", {"name": rule.name}))
-            elif not any(entry in subs for t, subs in catalog.items() if not c.types or t in c.types):
-                problems.append(Problem(where, "unknown_subtype", {"subtype": entry}))
-        for j, keyword in enumerate(c.keywords):
-            if not fold(keyword):
-                problems.append(Problem(f"{at}.conditions.keywords[{j}]", "empty_keyword", {}))
+            for j, keyword in enumerate(c.keywords):
+                if not fold(keyword):
+                    problems.append(Problem(f"{at}.conditions.keywords.{j}", "empty_keyword", {}))
         if catch_all is not None and rule.enabled:
-            problems.append(Problem(f"{at}", "rule_never_matches", {"name": rule.name, "after": catch_all}))
-        if rule.enabled and not any(
-            (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors)
+            problems.append(Problem(f"{at}", "rule_never_matches", {"name": label, "after": catch_all}))
+        if (
+            rule.enabled
+            and rule.whole
+            and c is not None
+            and not any(
+                (c.types, c.subtypes, c.channels, c.priorities, c.keywords, c.requester_kinds, c.sectors)
+            )
         ):
-            catch_all = catch_all or rule.name
+            catch_all = catch_all or label
     return problems

@@ -117,14 +117,25 @@ def get_rules(principal: Principal) -> rules.RoutingRules:
     return config_versions.with_version("ROUTING", load_rules())
 
 
-def check_rules(value: rules.RoutingRules) -> None:
+def _references() -> tuple[set[str], dict[str, set[str]]]:
     teams = {t.code for t in catalog_store.list_teams()}
     catalog = {t.code: {s.code for s in t.subtypes} for t in catalog_store.list_types()}
-    problems = rules.validate(value, teams, catalog)
+    return teams, catalog
+
+
+def check_rules(value: rules.RoutingRules) -> None:
+    problems = rules.validate(value, *_references())
     if problems:
         raise ValidationFailed(
             "validation_failed", errors=[FieldError(p.field, p.code, p.params) for p in problems]
         )
+
+
+def reference_errors(data: object) -> list[FieldError]:
+    """Unknown teams, types and subtypes (and the other rule checks) in a routing document whose
+    shape was refused, on the parts that parsed: reported with the shape errors, in one answer."""
+    problems = rules.validate_parts(rules.parts_of(data), *_references())
+    return [FieldError(p.field, p.code, p.params) for p in problems]
 
 
 def put_rules(principal: Principal, value: rules.RoutingRules) -> rules.RoutingRules:

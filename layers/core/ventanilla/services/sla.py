@@ -490,18 +490,40 @@ def get_policy(principal: Principal) -> SlaConfig:
     return config_versions.with_version("SLA", due_dates.sla_config())
 
 
-def put_policy(principal: Principal, config: SlaConfig) -> SlaConfig:
-    principal.require(*ADMIN_ROLES)
+def _policy_references(override_keys: list[str], assignment_teams: list[str]) -> list[FieldError]:
+    """Overrides of a type/subtype the catalog lacks and assignment modes of unknown teams."""
     errors: list[FieldError] = []
     catalog = {t.code: {s.code for s in t.subtypes} for t in catalog_store.list_types()}
-    for key in config.overrides:
-        type_code, sub = key.split("/", 1)
+    for key in override_keys:
+        type_code, _, sub = key.partition("/")
         if sub not in catalog.get(type_code, set()):
             errors.append(FieldError(f"overrides.{key}", "unknown_policy_key", {"key": key}))
     teams = {t.code for t in catalog_store.list_teams()}
-    for team in config.assignment:
+    for team in assignment_teams:
         if team not in teams:
             errors.append(FieldError(f"assignment.{team}", "unknown_team", {"team": team}))
+    return errors
+
+
+def policy_reference_errors(data: object) -> list[FieldError]:
+    """The reference checks of :func:`put_policy` on a policy document whose shape was refused:
+    the well-formed override keys and the assignment's teams, reported with the shape errors."""
+    if not isinstance(data, dict):
+        return []
+    overrides, assignment = data.get("overrides"), data.get("assignment")
+    keys = [k for k in overrides if _is_policy_key(k)] if isinstance(overrides, dict) else []
+    teams = list(assignment) if isinstance(assignment, dict) else []
+    return _policy_references(keys[:200], teams[:100])
+
+
+def _is_policy_key(key: str) -> bool:
+    parts = key.split("/")
+    return len(parts) == 2 and all(parts)
+
+
+def put_policy(principal: Principal, config: SlaConfig) -> SlaConfig:
+    principal.require(*ADMIN_ROLES)
+    errors = _policy_references(list(config.overrides), list(config.assignment))
     if errors:
         raise ValidationFailed("validation_failed", errors=errors)
     stored = config_versions.save("SLA", config)
