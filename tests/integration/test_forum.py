@@ -23,12 +23,19 @@ def delete(api: Any, path: str, headers: dict[str, str]) -> Any:
     return api.delete(path, headers=headers)
 
 
+_SEEDED: list[bool] = []
+
+
 @pytest.fixture(scope="module")
 def demo_forum(aws: Aws) -> dict[str, Any]:
+    """The demo forum, seeded once per test process: the modules that share this fixture would
+    otherwise seed it again, and the demo authors' posting rate (10 an hour) refuses the second."""
     from infra.local.demo_forum import seed_forum
     from infra.local.demo_tickets import _principal
 
-    seed_forum({login.username: _principal(login) for login in aws.logins.values()})
+    if not _SEEDED:
+        seed_forum({login.username: _principal(login) for login in aws.logins.values()})
+        _SEEDED.append(True)
     return {}
 
 

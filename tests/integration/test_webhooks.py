@@ -29,6 +29,8 @@ class Receiver:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
         self.script: list[int] = []
+        self.only: str | None = None
+        """With an event id, the script answers only that event's calls (others get the default)."""
         self.default = 200
         receiver = self
 
@@ -39,7 +41,8 @@ class Receiver:
                 mac = hmac.new(SECRET.encode(), f"{ts}.".encode() + body, hashlib.sha256).hexdigest()
                 valid = hmac.compare_digest(f"sha256={mac}", self.headers.get("X-Ventanilla-Signature", ""))
                 fresh = ts.isdigit() and abs(time.time() - int(ts)) < 300
-                status = receiver.script.pop(0) if receiver.script else receiver.default
+                mine = receiver.only in (None, self.headers.get("X-Ventanilla-Event-Id"))
+                status = receiver.script.pop(0) if receiver.script and mine else receiver.default
                 receiver.calls.append(
                     {
                         "path": self.path,
@@ -102,13 +105,13 @@ def register(api: Any, aws: Aws, url: str, events: list[str], **extra: Any) -> d
     return dict(created.json_body)
 
 
-def publish(detail_type: str, **detail: Any) -> dict[str, Any]:
+def publish(detail_type: str, event_id: str | None = None, **detail: Any) -> dict[str, Any]:
     """A domain event on the real bus, as the stream function publishes it."""
     from ventanilla.domain_events import DomainEvent
     from ventanilla.integrations import eventbus
 
     full = {
-        "event_id": uuid.uuid4().hex,
+        "event_id": event_id or uuid.uuid4().hex,
         "number": "2026-990001",
         "at": "2026-03-02T12:00:00.000Z",
         "action": "note",
@@ -140,8 +143,8 @@ def test_signed_delivery_retried_with_backoff_until_the_receiver_accepts(
 ) -> None:
     hook = register(api, aws, receiver.url, ["NoteAdded"], secret=SECRET)
     assert hook["secret"] == SECRET and hook["secret_last4"] == SECRET[-4:]
-    receiver.script = [500, 503]
-    event = publish("NoteAdded")
+    receiver.script, receiver.only = [500, 503], uuid.uuid4().hex
+    event = publish("NoteAdded", event_id=receiver.only)
     drain(aws)
     # Only this event's calls: a real NoteAdded of another test, delivered by the shared stack
     # meanwhile, reaches the registered hook too.
