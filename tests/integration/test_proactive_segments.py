@@ -160,3 +160,44 @@ def test_a_segmented_campaign_reaches_exactly_its_segment(api: Any, aws: Aws, pe
         "figures"
     ]
     assert figures["sent"] == 1
+
+
+def test_a_withdrawn_campaigns_consent_stops_campaigns_not_alerts(
+    api: Any, aws: Aws, people: dict[str, Any]
+) -> None:
+    """An account that withdrew its "campaigns" consent (Mis consentimientos) gets no campaign,
+    segmented or not; giving it again brings them back. A subscription without an account is its
+    own consent (its link unsubscribes)."""
+    from infra.local import outbox
+
+    carla = {**aws.auth("carla.supervisora"), **JSON}
+    limache = people["limache"]
+
+    def consent(given: bool) -> None:
+        answer = post(
+            api, "/api/v1/me/consents", {"purpose": "campaigns", "given": given}, limache["headers"]
+        )
+        assert answer.status_code == 201, answer.body
+
+    def send(name: str) -> set[str]:
+        created = api.post(
+            "/api/v1/admin/campaigns", body=json.dumps(_campaign(people["topic"], None, name)), headers=carla
+        )
+        assert created.status_code == 201, created.body
+        _drain(aws)
+        return {
+            who
+            for who in ("joven-quilpue", "mayor-quilpue", "limache", "anonymous")
+            if any(m["subject"] == f"Aviso {name}" for m in outbox.entries(people[who]["email"]))
+        }
+
+    consent(False)
+    assert send(f"sin-limache-{uuid.uuid4().hex[:6]}") == {"joven-quilpue", "mayor-quilpue", "anonymous"}
+    consent(False)  # withdrawn twice: still one flag, no conflict
+    consent(True)
+    assert send(f"con-limache-{uuid.uuid4().hex[:6]}") == {
+        "joven-quilpue",
+        "mayor-quilpue",
+        "limache",
+        "anonymous",
+    }

@@ -60,6 +60,8 @@ class CitizenAccount(BaseModel):
     contacts: list[VerifiedContact] = Field(default_factory=list)
     notice_channels: list[NoticeChannel] = Field(default_factory=_email_only)
     segment: Segment = Field(default_factory=Segment)
+    no_campaigns: bool = False
+    """The "campaigns" consent was withdrawn: the fan-out reads it with the account and sends none."""
     created_at: datetime
     updated_at: datetime
     version: int = 1

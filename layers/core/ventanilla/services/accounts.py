@@ -202,6 +202,10 @@ def set_consent(citizen: CitizenPrincipal, body: ConsentIn, channel: str = "web"
         # Handling requests rests on this consent: withdrawing it is erasing the account.
         raise ValidationFailed("validation_failed", errors=[FieldError("given", "consent_needs_erasure")])
     now = utcnow()
+    if body.purpose == "campaigns" and account.no_campaigns == body.given:
+        # On the account item, which the fan-out reads with the segment: it sends no campaign.
+        changed = {"no_campaigns": not body.given, "updated_at": now, "version": account.version + 1}
+        store.save_account(account.model_copy(update=changed), account.version)
     store.add_consent(
         account.citizen_id,
         ConsentEntry(

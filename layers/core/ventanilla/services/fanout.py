@@ -121,6 +121,19 @@ def in_segment(recipients: list[dict[str, Any]], segment: dict[str, Any]) -> lis
     ]
 
 
+def without_campaign_refusers(recipients: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The recipients whose account has not withdrawn its "campaigns" consent (one BatchGetItem
+    per 100 accounts; a subscription without an account consents by itself, and leaves by its link).
+    Alerts are not campaigns: they go to whoever subscribed to the sector and topic."""
+    from ventanilla.storage import citizen_facts
+
+    ids = [str(r["citizen_id"]) for r in recipients if r.get("citizen_id")]
+    known = citizen_facts.facts(ids, []) if ids else {}
+    return [
+        r for r in recipients if not (r.get("citizen_id") and known[str(r["citizen_id"])]["no_campaigns"])
+    ]
+
+
 def _has(channel: str, recipient: dict[str, Any]) -> bool:
     if channel == "webpush":  # the subscription's browsers, or the account's own (looked up when sent)
         return bool(recipient.get("webpush") or recipient.get("citizen_id"))
@@ -157,6 +170,11 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
         recipients = in_segment(recipients, source.segment)
         if before > len(recipients):
             counts["outside_segment"] = before - len(recipients)
+    if kind == "campaign":
+        before = len(recipients)
+        recipients = without_campaign_refusers(recipients)
+        if before > len(recipients):
+            counts["campaigns_refused"] = before - len(recipients)
     suppressed = notice_store.suppressed_among([r["email"] for r in recipients if r.get("email")])
     for recipient in recipients:
         sub_id = recipient["sub_id"]

@@ -53,18 +53,18 @@ def note_filed(citizen_id: str, type_code: str, at_iso: str) -> bool:
 
 
 def facts(citizen_ids: list[str], types: list[str]) -> dict[str, dict[str, Any]]:
-    """Per citizen: ``segment`` (the account's, None without an account) and ``filed``
-    ({type: last ISO instant}) for ``types``."""
+    """Per citizen: ``segment`` (the account's, None without an account), ``no_campaigns`` (the
+    account withdrew its "campaigns" consent) and ``filed`` ({type: last ISO instant}) for ``types``."""
     ids = list(dict.fromkeys(citizen_ids))
     keys = [{"PK": f"CITIZEN#{c}", "SK": "ACCOUNT"} for c in ids]
     keys += [_filed_key(c, t) for c in ids for t in types]
-    out: dict[str, dict[str, Any]] = {c: {"segment": None, "filed": {}} for c in ids}
+    out: dict[str, dict[str, Any]] = {c: {"segment": None, "no_campaigns": False, "filed": {}} for c in ids}
     name = table().name
     for start in range(0, len(keys), 100):
         request: dict[str, Any] = {
             name: {
                 "Keys": keys[start : start + 100],
-                "ProjectionExpression": "PK, SK, #s, last_at",
+                "ProjectionExpression": "PK, SK, #s, last_at, no_campaigns",
                 "ExpressionAttributeNames": {"#s": "segment"},
             }
         }
@@ -76,6 +76,7 @@ def facts(citizen_ids: list[str], types: list[str]) -> dict[str, dict[str, Any]]
                     continue
                 if item["SK"] == "ACCOUNT":
                     out[citizen]["segment"] = dict(item.get("segment") or {})
+                    out[citizen]["no_campaigns"] = bool(item.get("no_campaigns"))
                 elif "last_at" in item:
                     out[citizen]["filed"][str(item["SK"]).removeprefix("FILED#")] = str(item["last_at"])
             request = answer.get("UnprocessedKeys") or {}
