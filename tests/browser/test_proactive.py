@@ -91,6 +91,7 @@ def test_a_supervisor_composes_an_alert_that_reaches_the_subscriber(tab: Any) ->
     page.get_by_role("button", name="Ingresar").click()
     page.wait_for_selector("h1:text('Bandeja de solicitudes')")
     tab.go("#/agente/avisos")
+    page.wait_for_selector("main h1:text('Avisos a la comunidad')")  # the view loads its module first
     assert tab.heading() == "Avisos a la comunidad"
     tab.step("avisos-consola-1-vacio")
     page.get_by_role("button", name="Publicar y enviar").click()
