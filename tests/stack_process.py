@@ -4,6 +4,7 @@ subprocess, for the end-to-end and browser tests: started, waited for, stopped."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -85,12 +86,13 @@ def local_stack(
             if not line:
                 break
             lines.append(line)
-            if "Correo entrante (SMTP): 127.0.0.1:" in line:
-                smtp_port = int(line.split("127.0.0.1:", 1)[1].split()[0])
-            if "AWS local (moto): http" in line:
-                moto_url = line.rsplit(" ", 1)[1].strip()
-            if "READY http" in line:  # the web thread's own "Serving on" line may precede it
-                url = line.split("READY ", 1)[1].split()[0]
+            # Patterns, not splits: the web thread's "Serving on ..." may run into any line.
+            if found := re.search(r"Correo entrante \(SMTP\): 127\.0\.0\.1:(\d+)", line):
+                smtp_port = int(found[1])
+            if found := re.search(r"AWS local \(moto\): (http://[\w.-]+:\d+)", line):
+                moto_url = found[1]
+            if found := re.search(r"READY (http://[\w.-]+:\d+)", line):
+                url = found[1]
                 break
         if url is None:
             process.kill()

@@ -32,32 +32,35 @@ def main() -> None:
 
     data = None if args.memory else DataDir(args.data.resolve())
     stack = LocalStack(port=args.port, host=args.host, demo=args.demo, data=data, fresh=args.fresh).start()
-    print(f"\nVentanilla corre en {stack.url}  (Ctrl-C para detener)", flush=True)
-    print(f"  API:      {stack.url}/api/v1/health   OpenAPI: {stack.url}/api/v1/openapi.json")
-    print(f"  AWS local (moto): {stack.moto.url if stack.moto else '-'}")
+    # The banner goes out in one write, so no other thread's output runs into its lines (a reader
+    # once got "...:45247Serving on ..." and took the web URL for moto's).
+    lines: list[str] = []
+    say = lines.append
+    say(f"\nVentanilla corre en {stack.url}  (Ctrl-C para detener)")
+    say(f"  API:      {stack.url}/api/v1/health   OpenAPI: {stack.url}/api/v1/openapi.json")
+    say(f"  AWS local (moto): {stack.moto.url if stack.moto else '-'}")
     if data is not None:
         state = "recuperados" if stack.restored else "nuevos"
-        print(f"  Datos ({state}): {data.root}  (--fresh para empezar de cero)")
+        say(f"  Datos ({state}): {data.root}  (--fresh para empezar de cero)")
     if stack.logins:
-        print("  Cuentas de demostración (usuario / contraseña / rol):")
+        say("  Cuentas de demostración (usuario / contraseña / rol):")
         for login in stack.logins:
-            print(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
+            say(f"    {login.username:<20} {login.password:<20} {', '.join(login.groups)}")
     if stack.open311_key:
-        print(f"  Open311 GeoReport v2: {stack.url}/open311/v2/discovery.json  api_key: {stack.open311_key}")
+        say(f"  Open311 GeoReport v2: {stack.url}/open311/v2/discovery.json  api_key: {stack.open311_key}")
     if stack.citizen_login is not None:
         login = stack.citizen_login
-        print("  Cuenta ciudadana de demostración (portal, «Mi cuenta»):")
-        print(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
+        say("  Cuenta ciudadana de demostración (portal, «Mi cuenta»):")
+        say(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
     if stack.demo_numbers:
-        print(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
+        say(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
     if stack.smtp is not None:
         address = os.environ.get("REQUESTS_ADDRESS", "")
-        print(f"  Correo entrante (SMTP): 127.0.0.1:{stack.smtp.port}  para: {address}")
+        say(f"  Correo entrante (SMTP): 127.0.0.1:{stack.smtp.port}  para: {address}")
     if stack.demo:
-        print("  Monitoreo: POST /api/v1/integrations/alerts/demo-monitor (secreto demo-monitor-secret)")
-    # One write with its newline: the web thread prints "Serving on ..." meanwhile, and print()
-    # writes the text and the newline apart (a reader once got "localhost:45247Serving").
-    sys.stdout.write(f"READY {stack.url}\n")
+        say("  Monitoreo: POST /api/v1/integrations/alerts/demo-monitor (secreto demo-monitor-secret)")
+    say(f"READY {stack.url}")
+    sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
 
     stop = threading.Event()

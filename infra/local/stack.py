@@ -184,7 +184,9 @@ class LocalStack:
         api = self.functions["ApiFunction"]
         self._web = make_server(api.load(), api.code_dir, self.host, self.port)
         self.port = self._web.server.server_address[1]
-        self._web_thread = Thread(target=self._web.serve_forever, daemon=True, name="web")
+        # The inner server's loop: Chalice's serve_forever() prints "Serving on ..." from this thread,
+        # which ran into the banner's lines on stdout.
+        self._web_thread = Thread(target=self._web.server.serve_forever, daemon=True, name="web")
         self._web_thread.start()
         return self
 
