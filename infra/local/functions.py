@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.local.iam_guard import running
 from infra.local.template import ROOT, Resolver
 
 
@@ -53,7 +54,8 @@ class LocalFunction:
         return self._callable
 
     def invoke(self, event: dict[str, Any]) -> Any:
-        return self.load()(event, LambdaContext(function_name=self.logical))
+        with running(self.logical):  # its AWS calls (cold start included) checked against its role
+            return self.load()(event, LambdaContext(function_name=self.logical))
 
 
 def functions_from_template(template: dict[str, Any], resolver: Resolver) -> dict[str, LocalFunction]:

@@ -116,6 +116,10 @@ class LocalStack:
         # Where /dev/sms-in publishes an inbound SMS, as End User Messaging does (local only).
         os.environ["SMS_INBOUND_TOPIC_ARN"] = str(resolver.refs.get("SmsInboundTopic", ""))
         self.functions = functions_from_template(template, resolver)
+        # Each function's calls checked against its role, as AWS would (moto enforces no IAM).
+        __import__("infra.local.iam_guard", fromlist=["_"]).install(
+            tpl.with_parameters(template, {k: v for k, v in resolver.refs.items() if "::" not in k})
+        )
         # The stream dispatcher's own SLA_* variables, so it loads in this process (its cold start
         # validates them).
         __import__("infra.local.scheduler", fromlist=["_"]).export_timer_environment(self.functions)

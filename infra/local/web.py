@@ -25,6 +25,7 @@ from chalice.local import (
 
 from infra.local import citizen_codes
 from infra.local.gateway import ProblemGateway
+from infra.local.iam_guard import running
 from infra.local.template import ROOT
 
 WEB_DIR = ROOT / "web"
@@ -163,6 +164,10 @@ class WebHandler(ChaliceRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the API logs through Powertools; static files need no log
+
+    def _generic_handle(self) -> None:
+        with running("ApiFunction"):  # the API's AWS calls checked against its role
+            super()._generic_handle()
 
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
