@@ -682,8 +682,20 @@ function historyItem(ev, requesterName, cat) {
       h('strong', {}, who), ' · ', h('time', { datetime: ev.at }, fmtDateTime(ev.at)),
       ev.channel && ev.channel !== 'web' ? ` · ${t(`channel.name.${ev.channel}`)}` : ''),
     h('p', { class: 'tl-what' }, what),
+    ev.action === 'created' && ev.data && ev.data.unverified_sender && unverifiedFlag(ev.data),
     ev.body && h('div', { class: 'tl-body' }, ev.body),
     ev.channel === 'email' && ev.data && ev.data.mail && emailSource(ev));
+}
+
+/** A mail whose sender SES could not verify: filed for review, never added to a request. */
+function unverifiedFlag(d) {
+  const v = d.unverified_sender;
+  return h('div', { class: 'tl-flag', role: 'note' },
+    h('p', {}, h('span', { class: 'badge unverified-badge' }, t('agent.unverified_sender')), ' ',
+      t('agent.unverified_sender_detail', { dmarc: v.dmarc, spf: v.spf, dkim: v.dkim })),
+    d.sender_note === 'fixed_text' && h('p', {}, t('agent.unverified_note_sent')),
+    d.claims_reply_to && h('p', {}, t('agent.unverified_claims', { number: d.claims_reply_to })),
+    d.named_other_request && h('p', {}, t('agent.unverified_other')));
 }
 
 /** "Original del correo": the mail's headers and a short-lived link to the raw message, on request. */
