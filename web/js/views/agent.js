@@ -279,9 +279,34 @@ export const renderTicket = withSession(async ({ params }, session) => {
     throw e;
   }
   const root = h('section', { class: 'agent ticket-staff' });
-  drawTicket(root, data, session, { ...cat, shares });
+  if (data.access === 'filer') drawFiled(root, data, session, cat);
+  else drawTicket(root, data, session, { ...cat, shares });
   return root;
 });
+
+/** An internal request the reader filed for a team not theirs: its public conversation, read only. */
+function drawFiled(root, data, session, cat) {
+  const tk = data.ticket;
+  const r = tk.requester || {};
+  root.replaceChildren(
+    whoBar(session),
+    backLink(),
+    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
+    h('p', { class: 'lead' }, tk.subject),
+    h('p', { class: 'badges' },
+      h('span', { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' }, t(`status.${tk.status}`)), ' ',
+      h('span', { class: 'badge' }, tk.team)),
+    h('p', { class: 'notice', 'data-testid': 'filer-view' }, t('agent.filer_view', { team: tk.team })),
+    h('section', { 'aria-labelledby': 'desc-h' }, h('h2', { id: 'desc-h' }, t('agent.description')), h('div', { class: 'tl-body' }, tk.description)),
+    h('section', { 'aria-labelledby': 'hist-h' },
+      h('h2', { id: 'hist-h' }, t('agent.history')),
+      h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
+    ticketAssetsBox(tk.number),
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(tk.created_at)),
+      h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(tk.expected_response_by)),
+      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDateTime(tk.resolution_due))));
+}
 
 function backLink() {
   const last = sessionStorage.getItem(LAST_QUEUE);
