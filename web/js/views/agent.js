@@ -288,6 +288,12 @@ export const renderTicket = withSession(async ({ params }, session) => {
 function drawFiled(root, data, session, cat) {
   const tk = data.ticket;
   const r = tk.requester || {};
+  const assets = h('section', { 'aria-labelledby': 'fassets-h', 'data-testid': 'filer-assets' }, h('h2', { id: 'fassets-h' }, t('assets.ticket_box')));
+  staffRequest(`/agent/tickets/${tk.number}/assets`).then(({ items }) => {
+    assets.append(items.length
+      ? h('ul', { class: 'plain' }, items.map((a) => h('li', { 'data-inv': a.inventory_number }, `${a.inventory_number} — ${a.name}`)))
+      : h('p', {}, t('assets.ticket_none')));
+  }).catch(() => assets.remove());
   root.replaceChildren(
     whoBar(session),
     backLink(),
@@ -299,9 +305,9 @@ function drawFiled(root, data, session, cat) {
     h('p', { class: 'notice', 'data-testid': 'filer-view' }, t('agent.filer_view', { team: tk.team })),
     h('section', { 'aria-labelledby': 'desc-h' }, h('h2', { id: 'desc-h' }, t('agent.description')), h('div', { class: 'tl-body' }, tk.description)),
     h('section', { 'aria-labelledby': 'hist-h' },
-      h('h2', { id: 'hist-h' }, t('agent.history')),
+      h('h2', { id: 'hist-h' }, t('agent.filer_history')),
       h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
-    ticketAssetsBox(tk.number),
+    assets,
     h('dl', { class: 'facts' },
       h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(tk.created_at)),
       h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(tk.expected_response_by)),
