@@ -32,7 +32,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         receipt = ses.get("receipt") or {}
         verdicts = {
             name: str((receipt.get(f"{name}Verdict") or {}).get("status") or "")
-            for name in ("spam", "virus", "spf", "dkim")
+            for name in ("spam", "virus", "spf", "dkim", "dmarc")
         }
         outcome = email_intake.handle(
             email_intake.MAIL_PREFIX + message_id, [str(r) for r in receipt.get("recipients") or []], verdicts

@@ -53,6 +53,14 @@ def test_an_internal_request_with_my_equipment_appears_in_its_incident_history(t
     page.wait_for_selector(f"[data-testid=asset-requests] tr[data-number='{number}']")
     tab.wait_ready()
     tab.step("ingreso-3-historial-del-equipo")
+    # It goes to the technical team, not hers: she still opens it, read only.
+    page.goto(page.url.split("#")[0] + f"#/agente/solicitud/{number}")
+    page.wait_for_selector("[data-testid=filer-view]")
+    assert page.get_by_text(subject).count() >= 1
+    assert page.get_by_role("button", name="Agregar nota interna").count() == 0
+    page.wait_for_selector("[data-testid=filer-assets] li[data-inv='PC-0009']")
+    tab.wait_ready()
+    tab.step("ingreso-4-mi-solicitud-interna")
 
 
 def test_a_phone_request_for_a_citizen(tab: Any) -> None:

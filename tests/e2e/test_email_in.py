@@ -309,3 +309,36 @@ def test_attachments_go_through_the_same_checks(stack_url: str, agent: dict[str,
     assert items["formulario.pdf"]["status"] == "available"
     assert items["formulario.pdf"]["uploaded_by"] == "email"
     assert items["foto.pdf"]["status"] == "rejected" and items["foto.pdf"]["reason"] == "type_not_allowed"
+
+
+def test_an_unverified_sender_is_filed_for_review_with_a_fixed_note(
+    stack_url: str, agent: dict[str, str]
+) -> None:
+    """The SMTP server reports the verdict a mail's X-Ventanilla-Dev-Auth header names (local only;
+    PASS by default, as every other test here relies on): FAIL takes the unverified path."""
+    sender = address()
+    send(
+        stack_url,
+        mail(sender, "Pague su multa hoy", "Entre a http://phish.example", X_Ventanilla_Dev_Auth="FAIL"),
+    )
+    note = receipt(stack_url, sender)
+    assert note["subject"].startswith("Recibimos un correo a su nombre")
+    assert "Pague" not in note["subject"] + note["text"] and "Código de acceso" not in note["text"]
+    number = number_of(note)
+    ticket = staff_ticket(stack_url, agent, number)
+    created = next(e for e in ticket["history"] if e["action"] == "created")
+    assert created["data"]["unverified_sender"] == {"dmarc": "FAIL", "spf": "FAIL", "dkim": "FAIL"}
+    assert ticket["ticket"]["description"] == "Entre a http://phish.example"
+    # A verified mail of the same sender answering the note is added to the request (the real
+    # citizen confirms it), and the notifier never sent the receipt of the flagged one.
+    send(
+        stack_url,
+        mail(sender, f"Re: {note['subject']}", "Sí, lo envié yo.", In_Reply_To=note["message_id"]),
+    )
+
+    def bodies() -> list[str]:
+        history = staff_ticket(stack_url, agent, number)["history"]
+        return [e["body"] for e in history if e["action"] == "message"]
+
+    assert until(lambda: bodies() == ["Sí, lo envié yo."] or None)
+    assert [e["subject"] for e in outbox(stack_url, sender)] == [note["subject"]]

@@ -57,7 +57,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "PUT /api/v1/assets/{inventory_number}": "the same as creating, on the version read",
     "POST /api/v1/assets/import": "a CSV with a header row and at least one row (the body is text)",
     "POST /api/v1/assets/{inventory_number}/seats": "only a licence has seats",
-    "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen",
+    "POST /api/v1/agent/tickets": "an email or a phone, the contact of every channel chosen; "
+    "the asset form.inventario names exists and the filer may read it",
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/escalate": "a tier above the request's current one",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",

@@ -270,12 +270,11 @@ def test_link_unlink_and_incident_history(api: Any, aws: Aws, writer: dict[str, 
         bruno,
     ).json_body
     ticket = created["number"]
-    linked = post(api, f"/api/v1/agent/tickets/{ticket}/assets", {"inventory_number": number.lower()}, bruno)
-    assert linked.status_code == 201 and [a["inventory_number"] for a in linked.json_body["items"]] == [
-        number
-    ]
+    # The form's inventory number linked it when it was filed; linking again is a conflict.
+    linked = api.get(f"/api/v1/agent/tickets/{ticket}/assets", headers=bruno)
+    assert [a["inventory_number"] for a in linked.json_body["items"]] == [number]
     assert problem(
-        post(api, f"/api/v1/agent/tickets/{ticket}/assets", {"inventory_number": number}, bruno), 409
+        post(api, f"/api/v1/agent/tickets/{ticket}/assets", {"inventory_number": number.lower()}, bruno), 409
     )
     assert problem(
         post(api, f"/api/v1/agent/tickets/{ticket}/assets", {"inventory_number": "NO-SUCH-1"}, bruno), 404
@@ -468,3 +467,64 @@ def test_admin_edits_types_and_locations(api: Any, aws: Aws) -> None:
     assert "anexo-este" in [
         x["code"] for x in api.get("/api/v1/assets/locations", headers=elena).json_body["items"]
     ]
+
+
+def test_the_asset_a_filing_names_in_its_form_is_linked_when_it_is_filed(
+    api: Any, aws: Aws, writer: dict[str, str]
+) -> None:
+    """What the console's second call did, done at creation for any API client (both filing
+    routes), with the same checks; a refusal writes nothing."""
+    mine, other = inv("FRM"), inv("FRO")
+    post(api, "/api/v1/assets", laptop(mine, responsible={"username": "ana.l1"}, team="tecnico"), writer)
+    post(api, "/api/v1/assets", laptop(other, responsible={"username": "bruno.l2"}, team="tecnico"), writer)
+    ana = aws.auth("ana.l1")
+
+    def filing(value: str) -> dict[str, Any]:
+        return {
+            "type": "soporte-interno",
+            "subtype": "equipos",
+            "subject": "El notebook no enciende",
+            "description": "Desde esta mañana no enciende.",
+            "channel": "chat",
+            "form": {"unidad": "OIRS", "inventario": value},
+        }
+
+    created = post(
+        api, "/api/v1/agent/tickets", filing(f" {mine.lower()} "), {**ana, "Idempotency-Key": "k-" + mine}
+    )
+    assert created.status_code == 201, created.body
+    number = created.json_body["number"]
+    items = api.get(f"/api/v1/agent/tickets/{number}/assets", headers=ana).json_body["items"]
+    assert [a["inventory_number"] for a in items] == [mine]
+    page = api.get(f"/api/v1/assets/{mine}", headers=writer).json_body
+    assert [r["number"] for r in page["requests"]] == [number] and page["history"][0]["action"] == "linked"
+    # The same filing retried with its key: the same request, still one link.
+    again = post(
+        api, "/api/v1/agent/tickets", filing(f" {mine.lower()} "), {**ana, "Idempotency-Key": "k-" + mine}
+    )
+    assert again.status_code == 201 and again.json_body["number"] == number
+    assert len(api.get(f"/api/v1/assets/{mine}", headers=writer).json_body["requests"]) == 1
+    # The citizen-facing route, filed by staff for themselves: linked too.
+    body = {**filing(mine), "channel": "web", "requester": {**ticket_body()["requester"], "kind": "internal"}}
+    through_portal = post(api, "/api/v1/tickets", body, ana)
+    assert through_portal.status_code == 201, through_portal.body
+    second = through_portal.json_body["number"]
+    assert [
+        a["inventory_number"]
+        for a in api.get(f"/api/v1/agent/tickets/{second}/assets", headers=ana).json_body["items"]
+    ] == [mine]
+    # Unknown, malformed, or someone else's equipment outside the filer's teams: 422 naming the
+    # field, the same answer each time, nothing written.
+    before = table_items(aws)
+    for value in ("NO-SUCH-77", "pc 01 / x", other):
+        doc = problem(post(api, "/api/v1/agent/tickets", filing(value), ana), 422)
+        assert [e["field"] for e in doc["errors"]] == ["form.inventario"], value
+        assert doc["errors"][0]["code"] == "asset_not_found"
+    assert table_items(aws) == before
+    # An empty field links nothing.
+    blank = post(api, "/api/v1/agent/tickets", filing(""), ana)
+    assert blank.status_code == 201, blank.body
+    assert (
+        api.get(f"/api/v1/agent/tickets/{blank.json_body['number']}/assets", headers=ana).json_body["items"]
+        == []
+    )

@@ -151,3 +151,56 @@ def test_a_retried_entry_with_the_same_key_files_once(api: Any, aws: Aws) -> Non
     assert first.json_body["number"] == again.json_body["number"]
     other = post(api, "/api/v1/agent/tickets", {**body, "subject": "Otra cosa distinta"}, auth)
     assert other.status_code == 422
+
+
+def test_the_filer_reads_their_internal_request_for_another_team_and_cannot_act_on_it(
+    api: Any, aws: Aws
+) -> None:
+    """Ana (team atencion) asks IT (tecnico) for access: she opens it in the agent view, sees its
+    public conversation only, and every change still checks the team."""
+    body = entry(
+        type="soporte-interno", subtype="sistemas", channel="chat", form={"sistema": "Correo institucional"}
+    )
+    body.pop("requester")
+    ana, bruno = aws.auth("ana.l1"), aws.auth("bruno.l2")
+    number = post(api, "/api/v1/agent/tickets", body, ana).json_body["number"]
+    team = api.get(f"/api/v1/agent/tickets/{number}", headers=bruno).json_body
+    assert team["access"] == "team" and team["ticket"]["team"] != "atencion"
+    assert (
+        post(
+            api, f"/api/v1/agent/tickets/{number}/note", {"body": "Revisar licencia ERP."}, bruno
+        ).status_code
+        == 200
+    )
+    assert (
+        post(api, f"/api/v1/agent/tickets/{number}/reply", {"body": "Lo vemos hoy."}, bruno).status_code
+        == 200
+    )
+
+    mine = api.get(f"/api/v1/agent/tickets/{number}", headers=ana)
+    assert mine.status_code == 200, mine.body
+    view = mine.json_body
+    assert view["access"] == "filer" and view["ticket"]["number"] == number
+    assert all(e["public"] for e in view["history"])
+    bodies = [e.get("body") for e in view["history"]]
+    assert "Lo vemos hoy." in bodies and "Revisar licencia ERP." not in bodies
+    # Read only: acting on it is still refused for her team.
+    for path, change in (
+        ("reply", {"body": "¿Novedades?"}),
+        ("note", {"body": "x"}),
+        ("assign", {"assignee": None}),
+    ):
+        refused = problem(post(api, f"/api/v1/agent/tickets/{number}/{path}", change, ana), 403)
+        assert refused["code"] == "not_your_team", path
+    assert problem(api.get(f"/api/v1/agent/tickets/{number}/requester", headers=ana), 403)
+
+    # Another staff member's internal request, or a request she filed for a citizen, stays closed.
+    theirs = entry(
+        type="soporte-interno", subtype="sistemas", channel="chat", form={"sistema": "Correo institucional"}
+    )
+    theirs.pop("requester")
+    elena_number = post(api, "/api/v1/agent/tickets", theirs, aws.auth("elena.admin")).json_body["number"]
+    assert (
+        problem(api.get(f"/api/v1/agent/tickets/{elena_number}", headers=ana), 403)["code"] == "not_your_team"
+    )
+    assert problem(api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("diana.editora")), 403)

@@ -106,9 +106,11 @@ def register(api: Any, aws: Aws, url: str, events: list[str], **extra: Any) -> d
 
 
 def publish(detail_type: str, event_id: str | None = None, **detail: Any) -> dict[str, Any]:
-    """A domain event on the real bus, as the stream function publishes it."""
+    """A domain event on the real bus, as the stream function publishes it (marked for the
+    webhooks rule when an endpoint subscribed to it)."""
     from ventanilla.domain_events import DomainEvent
     from ventanilla.integrations import eventbus
+    from ventanilla.services import webhooks
 
     full = {
         "event_id": event_id or uuid.uuid4().hex,
@@ -119,7 +121,7 @@ def publish(detail_type: str, event_id: str | None = None, **detail: Any) -> dic
         "actor_kind": "staff",
         **detail,
     }
-    eventbus.publish([DomainEvent(detail_type=detail_type, detail=full)])
+    eventbus.publish(webhooks.route([DomainEvent(detail_type=detail_type, detail=full)]))
     return full
 
 
@@ -254,6 +256,82 @@ def test_delivery_refused_by_the_ssrf_guard_in_aws_mode(
     log = log_of(api, aws, hook["id"])["items"]
     assert log and all(d["error"] == "webhook_url_private" and d["status_code"] is None for d in log)
     monkeypatch.setattr(get_settings(), "webhooks_allow_private", True)
+    cleanup(api, aws, hook)
+
+
+def test_receivers_get_a_stable_public_alias_never_a_staff_id(
+    api: Any, aws: Aws, receiver: Receiver, fast_retries: None
+) -> None:
+    hook = register(api, aws, receiver.url, ["TicketAssigned", "SlaBreached"], secret=SECRET)
+    sub, other = str(uuid.uuid4()), str(uuid.uuid4())
+    publish(
+        "TicketAssigned", action="assigned", actor_id=sub, assignee=other, previous_assignee=sub, team="t1"
+    )
+    publish("SlaBreached", action="sla_breached", actor_kind="system", notify=[other, "team", "supervisor"])
+    drain(aws)
+    sent = [json.loads(c["body"]) for c in receiver.calls]
+    assert len(sent) == 2
+    raw = b"".join(c["body"] for c in receiver.calls)
+    assert sub.encode() not in raw and other.encode() not in raw and b'"webhooks"' not in raw
+    assigned = next(s["data"] for s in sent if s["type"] == "TicketAssigned")
+    breached = next(s["data"] for s in sent if s["type"] == "SlaBreached")
+    assert assigned["actor_id"].startswith("staff-") and len(assigned["actor_id"]) == 22
+    assert assigned["actor_id"] == assigned["previous_assignee"] != assigned["assignee"]
+    assert breached["notify"] == [assigned["assignee"], "team", "supervisor"]  # same person, same alias
+    assert assigned["team"] == "t1"
+    cleanup(api, aws, hook)
+
+
+def test_ticket_events_cost_no_invocation_without_endpoints_and_few_with_one(
+    api: Any, aws: Aws, receiver: Receiver, fast_retries: None
+) -> None:
+    """Invocations of the webhook function per 100 ticket events (25 of them status changes): the
+    old wiring (every ticket event on the queue, batches of 3) against routing by subscription
+    with batches of 10. Printed for the record; the bounds are asserted."""
+    from infra.local.queues import QueuePoller
+    from ventanilla.domain_events import DomainEvent
+    from ventanilla.integrations import eventbus
+    from ventanilla.services import webhooks
+
+    fn = aws.stack.functions["WebhookFunction"]
+
+    def invocations(batch_size: int | None = None) -> int:
+        event = fn.events["Webhooks"]
+        if batch_size is not None:
+            event = {**event, "Properties": {**event["Properties"], "BatchSize": batch_size}}
+        poller = QueuePoller(fn, event)
+        poller.drain(timeout=120, settle=0.3)
+        return poller.invocations
+
+    def hundred(mark_all: bool = False) -> None:
+        events = [
+            DomainEvent(
+                detail_type="TicketStatusChanged" if i % 4 == 0 else "NoteAdded",
+                detail={"event_id": uuid.uuid4().hex, "number": "2026-990002", "at": "2026-03-02T12:00:00Z"},
+            )
+            for i in range(100)
+        ]
+        if mark_all:  # what the old rule took: every ticket event
+            events = [e.model_copy(update={"detail": {**e.detail, "webhooks": True}}) for e in events]
+        for start in range(0, 100, 10):
+            eventbus.publish(
+                webhooks.route(events[start : start + 10]) if not mark_all else events[start : start + 10]
+            )
+
+    drain(aws)  # whatever other tests left
+    webhooks.forget_subscriptions()
+    if {"TicketStatusChanged", "NoteAdded"} & webhooks.subscribed():
+        pytest.skip("another test's endpoint subscribes to these events")
+    hundred(mark_all=True)
+    before = invocations(batch_size=3)
+    hundred()
+    none = invocations()
+    hook = register(api, aws, receiver.url, ["TicketStatusChanged"], secret=SECRET)
+    hundred()
+    one = invocations()
+    print(f"webhook invocations per 100 ticket events: before {before}, none {none}, one endpoint {one}")
+    assert before >= 34 and none == 0
+    assert len(receiver.calls) == 25 and one <= 10
     cleanup(api, aws, hook)
 
 

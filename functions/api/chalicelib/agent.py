@@ -196,13 +196,14 @@ def enter_ticket() -> Response:
     bp,
     "/api/v1/agent/tickets/{number}",
     "GET",
-    summary="A request with its full history, internal notes included",
+    summary="A request with its full history, internal notes included (an internal request the "
+    "reader filed for another team: its public history, read only)",
     tag="agent",
     response=StaffTicket,
     auth=True,
 )
 def ticket(number: str) -> Response:
-    return json_response(tickets.staff_view(principal_of(bp.current_request), number))
+    return json_response(tickets.agent_view(principal_of(bp.current_request), number))
 
 
 @route(

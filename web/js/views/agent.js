@@ -279,9 +279,40 @@ export const renderTicket = withSession(async ({ params }, session) => {
     throw e;
   }
   const root = h('section', { class: 'agent ticket-staff' });
-  drawTicket(root, data, session, { ...cat, shares });
+  if (data.access === 'filer') drawFiled(root, data, session, cat);
+  else drawTicket(root, data, session, { ...cat, shares });
   return root;
 });
+
+/** An internal request the reader filed for a team not theirs: its public conversation, read only. */
+function drawFiled(root, data, session, cat) {
+  const tk = data.ticket;
+  const r = tk.requester || {};
+  const assets = h('section', { 'aria-labelledby': 'fassets-h', 'data-testid': 'filer-assets' }, h('h2', { id: 'fassets-h' }, t('assets.ticket_box')));
+  staffRequest(`/agent/tickets/${tk.number}/assets`).then(({ items }) => {
+    assets.append(items.length
+      ? h('ul', { class: 'plain' }, items.map((a) => h('li', { 'data-inv': a.inventory_number }, `${a.inventory_number} — ${a.name}`)))
+      : h('p', {}, t('assets.ticket_none')));
+  }).catch(() => assets.remove());
+  root.replaceChildren(
+    whoBar(session),
+    backLink(),
+    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
+    h('p', { class: 'lead' }, tk.subject),
+    h('p', { class: 'badges' },
+      h('span', { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' }, t(`status.${tk.status}`)), ' ',
+      h('span', { class: 'badge' }, tk.team)),
+    h('p', { class: 'notice', 'data-testid': 'filer-view' }, t('agent.filer_view', { team: tk.team })),
+    h('section', { 'aria-labelledby': 'desc-h' }, h('h2', { id: 'desc-h' }, t('agent.description')), h('div', { class: 'tl-body' }, tk.description)),
+    h('section', { 'aria-labelledby': 'hist-h' },
+      h('h2', { id: 'hist-h' }, t('agent.filer_history')),
+      h('ol', { class: 'timeline staff' }, data.history.map((ev) => historyItem(ev, r.name, cat)))),
+    assets,
+    h('dl', { class: 'facts' },
+      h('dt', {}, t('request.created')), h('dd', {}, fmtDateTime(tk.created_at)),
+      h('dt', {}, t('request.expected')), h('dd', {}, fmtDateTime(tk.expected_response_by)),
+      h('dt', {}, t('request.resolution_due')), h('dd', {}, fmtDateTime(tk.resolution_due))));
+}
 
 function backLink() {
   const last = sessionStorage.getItem(LAST_QUEUE);
@@ -682,8 +713,20 @@ function historyItem(ev, requesterName, cat) {
       h('strong', {}, who), ' · ', h('time', { datetime: ev.at }, fmtDateTime(ev.at)),
       ev.channel && ev.channel !== 'web' ? ` · ${t(`channel.name.${ev.channel}`)}` : ''),
     h('p', { class: 'tl-what' }, what),
+    ev.action === 'created' && ev.data && ev.data.unverified_sender && unverifiedFlag(ev.data),
     ev.body && h('div', { class: 'tl-body' }, ev.body),
     ev.channel === 'email' && ev.data && ev.data.mail && emailSource(ev));
+}
+
+/** A mail whose sender SES could not verify: filed for review, never added to a request. */
+function unverifiedFlag(d) {
+  const v = d.unverified_sender;
+  return h('div', { class: 'tl-flag', role: 'note' },
+    h('p', {}, h('span', { class: 'badge unverified-badge' }, t('agent.unverified_sender')), ' ',
+      t('agent.unverified_sender_detail', { dmarc: v.dmarc, spf: v.spf, dkim: v.dkim })),
+    d.sender_note === 'fixed_text' && h('p', {}, t('agent.unverified_note_sent')),
+    d.claims_reply_to && h('p', {}, t('agent.unverified_claims', { number: d.claims_reply_to })),
+    d.named_other_request && h('p', {}, t('agent.unverified_other')));
 }
 
 /** "Original del correo": the mail's headers and a short-lived link to the raw message, on request. */

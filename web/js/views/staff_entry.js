@@ -235,7 +235,10 @@ function drawForm(root, cat) {
     }
     let linked = null;
     let linkProblem = '';
-    if (internal() && v.asset) {
+    const named = body.form.inventario;
+    if (typeof named === 'string' && named.trim()) {
+      linked = named.trim().toUpperCase();  // the API linked the asset the form names when it filed it
+    } else if (internal() && v.asset) {
       try {
         await staffRequest(`/agent/tickets/${created.number}/assets`, { method: 'POST', body: { inventory_number: v.asset } });
         linked = v.asset;

@@ -433,6 +433,11 @@ class StaffTicket(BaseModel):
     seen_articles: list[SeenArticle] = Field(
         default_factory=list, description="the help articles the citizen saw before filing"
     )
+    access: Literal["team", "filer"] = Field(
+        "team",
+        description="team: the reader's team handles it (full history, may act); filer: an internal "
+        "request the reader filed for a team not theirs (public history only, read only)",
+    )
 
 
 class QueueItem(BaseModel):

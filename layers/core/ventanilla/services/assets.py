@@ -508,6 +508,42 @@ def link(principal: Principal, number: str, body: AssetLinkIn) -> TicketAssets:
     return ticket_assets(principal, number, checked=True)
 
 
+ASSET_FIELD = "inventario"
+"""The request form field that names an asset (``soporte-interno/equipos``): a filing that fills it
+is linked to that asset when it is created, as the console links the one picked."""
+
+
+def asset_for_filing(principal: Principal, form: dict[str, Any]) -> Asset | None:
+    """The asset a filing names in its form, checked before anything is written: one the filer
+    may read (their own equipment, their teams', everything for inventory/supervisors/admins), as
+    linking it afterwards requires. Unknown or not theirs to read: a 422 naming the field (the
+    same answer both ways, so the field is no way to find out which inventory numbers exist)."""
+    raw = form.get(ASSET_FIELD)
+    if not isinstance(raw, str) or not raw.strip():
+        return None
+    inv = raw.strip().upper()
+    asset = store.get_asset(inv) if re.fullmatch(INVENTORY_PATTERN, inv) else None
+    if asset is None or not _can_read(principal, asset):
+        raise ValidationFailed(
+            "validation_failed",
+            errors=[FieldError(f"form.{ASSET_FIELD}", "asset_not_found", {"value": raw.strip()[:40]})],
+        )
+    return asset
+
+
+def link_filed(principal: Principal, number: str, asset: Asset) -> None:
+    """Link a request just filed to the asset its form named (already linked: a replayed filing)."""
+    now = utcnow()
+    store.link(
+        asset.inventory_number,
+        number,
+        now.strftime("%Y-%m"),
+        principal.username,
+        now.isoformat(),
+        _event(principal, "linked", ticket=number),
+    )
+
+
 def unlink(principal: Principal, number: str, inventory_number: str) -> None:
     from ventanilla.services import tickets
 

@@ -58,7 +58,9 @@ def dispatch(
         return Dispatched(number, timers_scheduled=scheduled, timers_deleted=deleted)
     events = domain_events.from_stream_record(event_name, new_image)
     if events:
-        eventbus.publish(events)
+        from ventanilla.services import webhooks
+
+        eventbus.publish(webhooks.route(events))
         return Dispatched(str(events[0].detail["number"]), ticket_events=len(events))
     article = indexing.article_event(event_name, keys, new_image)
     if article is not None:

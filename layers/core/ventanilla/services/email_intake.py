@@ -11,7 +11,13 @@ read from the bucket (never more than the size limit), then:
   address it opens a new request for that sender and reveals nothing of the other one;
 - anything else opens a request on the ``email`` channel (``consulta/general``, then the routing
   rules), with the text written this time (HTML as text, quotes and signature trimmed) and the
-  attachments sent to the same checker as the web's uploads.
+  attachments sent to the same checker as the web's uploads;
+- a mail whose ``From`` SES could not verify (:mod:`ventanilla.rules.email_auth`) is filed flagged
+  for an agent to review and never added to an existing request (a forged reply would speak in a
+  citizen's name). Its sender gets no receipt with the mail's words, number link or access code:
+  at most one fixed-text note a day saying it will be reviewed, so a real citizen whose provider
+  breaks authentication (forwarding, lists) knows the mail arrived, and a forged mail makes us
+  relay nothing of the forger's to the address it names.
 
 The receipt and every later notice to the citizen go out in the same thread (the notifier asks
 :func:`outgoing_headers`).
@@ -32,7 +38,7 @@ from ventanilla.errors import TooManyRequests, ValidationFailed
 from ventanilla.integrations import files, messaging, secrets
 from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.ticket import MAX_DESCRIPTION, MAX_SUBJECT, Actor, CreateTicketIn, RequesterIn
-from ventanilla.rules import email_text, email_thread
+from ventanilla.rules import email_auth, email_text, email_thread
 from ventanilla.rules.state_machine import Status, after_citizen_reply
 from ventanilla.settings import get_settings
 from ventanilla.storage import email_threads
@@ -193,7 +199,7 @@ def handle(key: str, recipients: list[str] | None = None, verdicts: dict[str, st
     if not email_threads.claim(mail.message_id):
         return "duplicate"
     try:
-        return _route(mail)
+        return _route(mail, email_auth.unverified(verdicts))
     except BaseException:
         email_threads.release(mail.message_id)  # unless it reached a request: then never twice
         raise
@@ -216,8 +222,18 @@ def _thread_number(mail: Inbound) -> str | None:
     return email_thread.number_in_subject(mail.subject)
 
 
-def _route(mail: Inbound) -> str:
+def _route(mail: Inbound, unverified: dict[str, str] | None = None) -> str:
     number = _thread_number(mail)
+    if unverified is not None:
+        # Thread headers, subject tags and even the +token address can be copied from a forwarded
+        # notice: without a verified sender nothing is added to a request; staff see what it
+        # claims to continue (theirs to merge) and the verdicts.
+        claims: dict[str, Any] = {}
+        if number:
+            ticket = ticket_store.get_ticket(number)
+            own = ticket is not None and (ticket.requester.email or "").lower() == mail.sender
+            claims = {"claims_reply_to": number} if own else {"named_other_request": True}
+        return _open(mail, unverified=unverified, claims=claims)
     if number:
         ticket = ticket_store.get_ticket(number)
         if ticket is not None and ticket.merged_into:
@@ -296,7 +312,13 @@ def _subject(mail: Inbound) -> str:
     return subject if len(subject) >= 3 else "Correo sin asunto"
 
 
-def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = False) -> str:
+def _open(
+    mail: Inbound,
+    follow_up_of: str | None = None,
+    other_request: bool = False,
+    unverified: dict[str, str] | None = None,
+    claims: dict[str, Any] | None = None,
+) -> str:
     from ventanilla.services import accounts, intake_guard
     from ventanilla.services.tickets import create_ticket
 
@@ -324,6 +346,12 @@ def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = 
         data["follow_up_of"] = follow_up_of
     if other_request:
         data["named_other_request"] = True  # staff see it; the sender learns nothing of the other one
+    note = False
+    if unverified is not None:
+        data[email_auth.FLAG] = unverified  # staff see it; the notifier sends no receipt
+        data.update(claims or {})
+        note = _once_a_day("unverified", mail.sender)
+        data["sender_note"] = "fixed_text" if note else "none"
     try:
         created = create_ticket(body, system=Actor(kind="citizen"), created_data=data)
     except ValidationFailed:
@@ -332,10 +360,45 @@ def _open(mail: Inbound, follow_up_of: str | None = None, other_request: bool = 
     email_threads.link(mail.message_id, number)  # first: from here a retry never files it again
     intake_guard.count_filing(filing)
     email_threads.set_thread(number, mail.message_id, mail.message_id, body.subject)
-    accounts.attach_by_verified_contact(number, "email", mail.sender)
+    if unverified is None:  # a forged mail must not land in the account of the address it names
+        accounts.attach_by_verified_contact(number, "email", mail.sender)
     ticket = ticket_store.get_ticket(number)
     _keep_attachments(number, ticket.citizen_id if ticket else "", mail)
-    return "opened"
+    if unverified is None:
+        return "opened"
+    if note:
+        _unverified_note(mail, number)
+    return "opened:unverified"
+
+
+def _once_a_day(purpose: str, sender: str) -> bool:
+    """True the first time today for this purpose and address (a claim; no address in the key)."""
+    import hashlib
+
+    day = utcnow().date().isoformat()
+    hashed = hashlib.sha256(sender.encode()).hexdigest()[:32]
+    return email_threads.claim(f"<{purpose}.{day}.{hashed}@ventanilla.invalid>")
+
+
+def _unverified_note(mail: Inbound, number: str) -> None:
+    """The fixed text for an unverified sender: nothing of the mail (not its subject: the subject
+    line is ours too), no link, no access code. The number lets a real citizen cite it."""
+    _auto_reply(
+        mail.sender,
+        mail.message_id,
+        f"Recibimos un correo a su nombre / We received an email in your name [{number}]",
+        f"Recibimos un correo enviado con esta dirección como remitente y lo registramos con el "
+        f"número {number}. No pudimos comprobar que lo haya enviado usted (su proveedor de correo no "
+        "lo autenticó), así que una persona de nuestro equipo lo revisará antes de darle curso y, si "
+        "corresponde, le escribirá a esta dirección.\n"
+        "Si usted no nos escribió, ignore este mensaje: no haremos nada con ese correo sin revisarlo.\n\n"
+        f"We received an email sent with this address as its sender and registered it as {number}. "
+        "We could not verify that you sent it (your email provider did not authenticate it), so a "
+        "member of our staff will review it before acting on it and, if appropriate, write to you at "
+        "this address.\n"
+        "If you did not write to us, ignore this message: nothing will be done with that email "
+        "without a review.\n",
+    )
 
 
 # ---- what goes out -----------------------------------------------------------------------------
@@ -439,11 +502,7 @@ def _too_large(key: str, head: bytes) -> str:
 def _refuse_over_limit(mail: Inbound) -> str:
     """One answer a day per address over the filing limit, so a person learns why nothing was
     opened; the mails after it get none (a flood, or a loop with a robot, is not fed)."""
-    import hashlib
-
-    day = utcnow().date().isoformat()
-    hashed = hashlib.sha256(mail.sender.encode()).hexdigest()[:32]  # no address in the key
-    if not email_threads.claim(f"<over-limit.{day}.{hashed}@ventanilla.invalid>"):
+    if not _once_a_day("over-limit", mail.sender):
         return "rate_limited"
     _auto_reply(
         mail.sender,

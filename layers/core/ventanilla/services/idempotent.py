@@ -89,7 +89,25 @@ def create_once(
 ) -> TicketCreated:
     """File the request once per key; ``by`` is the staff member filing for the requester, ``client``
     the citizen's address held to the filing limits (None: staff, imports, the demo), ``received_at``
-    an earlier arrival entered by staff."""
+    an earlier arrival entered by staff. A staff filing whose form names an asset (``inventario``)
+    is linked to it, checked before anything is written."""
+    from ventanilla.services import assets
+
+    asset = assets.asset_for_filing(by, body.form) if by is not None else None
+    created = _create_once(body, key, lambda_context, by, client, received_at)
+    if asset is not None and by is not None:
+        assets.link_filed(by, created.number, asset)  # a replayed filing finds it linked
+    return created
+
+
+def _create_once(
+    body: CreateTicketIn,
+    key: str | None,
+    lambda_context: Any,
+    by: Principal | None,
+    client: str | None,
+    received_at: datetime | None,
+) -> TicketCreated:
     if key is None:
         return _guarded_create(body, by, client, received_at)
     if not 8 <= len(key) <= 128 or not key.isprintable():

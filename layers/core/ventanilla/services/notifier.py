@@ -30,7 +30,7 @@ from ventanilla.notify import optout, plan, sealing
 from ventanilla.notify.events import Audience, Kind
 from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
-from ventanilla.rules import follow_links
+from ventanilla.rules import email_auth, follow_links
 from ventanilla.rules.state_machine import LABELS, Status
 from ventanilla.services import email_intake, intake_guard, routing
 from ventanilla.settings import get_settings
@@ -700,6 +700,12 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
     if ticket is None:
         logger.warning("notice for an unknown ticket", extra={"detail_type": detail_type})
         return result
+    if detail_type == "TicketCreated" and _unverified_sender(history):
+        # A mail whose From SES could not verify: the intake sent its fixed-text note; the receipt
+        # (the mail's subject, the access code, a link in) would relay a forger's words.
+        notices = [n for n in notices if n.kind is not Kind.TICKET_RECEIVED]
+        if not notices:
+            return result
     if detail_type == "TicketStatusChanged" and detail.get("status") == Status.IN_PROGRESS.value:
         # A public reply moved it: the reply notice already tells the citizen.
         at = str(detail.get("at"))
@@ -750,6 +756,10 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
     if result.retry:
         raise RetryLater(", ".join(result.retry), result)
     return result
+
+
+def _unverified_sender(history: list[HistoryEvent]) -> bool:
+    return any(e.action == "created" and e.data.get(email_auth.FLAG) for e in history)
 
 
 # ---- coalescing: one citizen notice per window ------------------------------------------------

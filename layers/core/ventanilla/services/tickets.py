@@ -591,6 +591,27 @@ def staff_view(principal: Principal, number: str) -> StaffTicket:
     return StaffTicket(ticket=ticket, history=history, seen_articles=seen)
 
 
+def agent_view(principal: Principal, number: str) -> StaffTicket:
+    """What the agent view opens: the request of one of the reader's teams (:func:`staff_view`), or
+    an internal request the reader filed for another team (B7: a staff member asking IT for a
+    laptop follows it like a citizen): its public conversation, read only (``access="filer"``; no
+    internal notes, nothing they may act on: every change still checks the team)."""
+    principal.require(*STAFF_ROLES_WORKING)
+    try:
+        return staff_view(principal, number)
+    except Forbidden:
+        ticket, history = store.get_with_history(number)
+        if ticket is None or not _own_internal(principal, ticket):
+            raise
+    return StaffTicket(ticket=ticket, history=[e for e in history if e.public], access="filer")
+
+
+def _own_internal(principal: Principal, ticket: Ticket) -> bool:
+    return (
+        ticket.requester.kind == "internal" and bool(ticket.created_by) and ticket.created_by == principal.sub
+    )
+
+
 def _unversioned_retry(version: int | None, attempt: Callable[[], StaffTicket]) -> StaffTicket:
     """A staff change the client sent without ``version`` asks for no optimistic check: if the
     ticket moved between this request's read and its write (the citizen wrote at that instant),

@@ -15,9 +15,12 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from ventanilla.auth import Principal
+from ventanilla.domain_events import SOURCE, DomainEvent
 from ventanilla.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ventanilla.integrations import queues, webhook_http
 from ventanilla.models.common import utcnow
@@ -32,7 +35,7 @@ from ventanilla.models.webhooks import (
     WebhookList,
     WebhookRedriveOut,
 )
-from ventanilla.rules import egress
+from ventanilla.rules import egress, webhook_payload
 from ventanilla.rules.webhook_signing import (
     EVENT_HEADER,
     EVENT_ID_HEADER,
@@ -104,6 +107,7 @@ def create(body: WebhookIn, by: Principal) -> WebhookCreated:
     )
     if not store.put(hook, _seal(hook.id, secret), None):
         raise Conflict("webhook_exists")
+    forget_subscriptions()
     return WebhookCreated(**hook.model_dump(), secret=secret)
 
 
@@ -149,12 +153,14 @@ def update(hook_id: str, body: WebhookIn) -> Webhook:
         sealed = _seal(hook_id, body.secret)
     if not store.put(changed, sealed, current.version):
         raise Conflict("webhook_changed")
+    forget_subscriptions()
     return changed
 
 
 def delete(hook_id: str) -> None:
     if len(hook_id) > 40 or not store.delete(hook_id):
         raise NotFound("webhook_not_found")
+    forget_subscriptions()
 
 
 def deliveries(hook_id: str, limit: int, cursor: str | None) -> WebhookDeliveryPage:
@@ -197,11 +203,53 @@ def redrive(limit: int) -> WebhookRedriveOut:
 # ---- fan-out and delivery (the webhook function) -------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _alias_key() -> bytes:
+    from ventanilla.integrations.secrets import notify_secret
+
+    return webhook_payload.alias_key(notify_secret())
+
+
 def payload(detail_type: str, detail: dict[str, Any], fallback_id: str) -> tuple[str, str]:
-    """The event id and the JSON body every endpoint receives for one domain event."""
+    """The event id and the JSON body every endpoint receives for one domain event (staff ids as
+    their public aliases: :mod:`ventanilla.rules.webhook_payload`)."""
     event_id = str(detail.get("event_id") or fallback_id)
-    body = {"id": event_id, "type": detail_type, "occurred_at": detail.get("at"), "data": detail}
+    data = webhook_payload.public_detail(detail, _alias_key())
+    body = {"id": event_id, "type": detail_type, "occurred_at": detail.get("at"), "data": data}
     return event_id, json.dumps(body, separators=(",", ":"), sort_keys=True)
+
+
+SUBSCRIBED_TTL = 15.0
+"""How long a process trusts its copy of what the endpoints subscribe to: a new subscription
+reaches a stream function already running within this (the process that saved it at once)."""
+_subscribed: tuple[float, frozenset[str]] | None = None
+
+
+def subscribed() -> frozenset[str]:
+    """The events some active endpoint subscribed to (the bounded Query, at most every TTL)."""
+    global _subscribed
+    now = time.monotonic()
+    if _subscribed is None or now - _subscribed[0] > SUBSCRIBED_TTL:
+        events = frozenset(e for hook, _ in store.list_all() if hook.active for e in hook.events)
+        _subscribed = (now, events)
+    return _subscribed[1]
+
+
+def forget_subscriptions() -> None:
+    global _subscribed
+    _subscribed = None
+
+
+def route(events: Sequence[DomainEvent]) -> list[DomainEvent]:
+    """Mark the ticket events some endpoint subscribed to: the bus's rule takes only those to the
+    webhooks queue, so with no endpoint an event costs no queue message and no invocation."""
+    wanted = subscribed() if any(e.source == SOURCE for e in events) else frozenset()
+    return [
+        e.model_copy(update={"detail": {**e.detail, webhook_payload.ROUTE_KEY: True}})
+        if e.source == SOURCE and e.detail_type in wanted
+        else e
+        for e in events
+    ]
 
 
 def fan_out(detail_type: str, detail: dict[str, Any], fallback_id: str) -> list[dict[str, Any]]:
