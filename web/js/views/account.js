@@ -6,6 +6,8 @@ import { fmtDate, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
+import { passwordField as revealable } from '../password_field.js';
+import { forgotPasswordView } from './forgot_password.js';
 
 const PURPOSES = ['notices_email', 'notices_sms', 'campaigns', 'forum'];
 const AGE_BANDS = ['<18', '18-29', '30-44', '45-59', '60-74', '75+'];
@@ -37,8 +39,8 @@ export async function render(ctx) {
   return dashboard(me, tickets, ctx);
 }
 
-function signInForm(notice = '') {
-  const values = { email: '', password: '' };
+function signInForm(notice = '', email = '') {
+  const values = { email, password: '' };
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_in'));
   const form = h('form', { novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -60,11 +62,16 @@ function signInForm(notice = '') {
   } },
   errorSummary(),
   notice && h('p', { class: 'notice', role: 'status' }, notice),
-  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, autocomplete: 'username', onInput: (v) => { values.email = v; } }),
+  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, value: email, autocomplete: 'username', onInput: (v) => { values.email = v; } }),
   passwordField('password', t('account.password'), 'current-password', (v) => { values.password = v; }),
-  h('div', { class: 'actions' }, submit));
+  h('div', { class: 'actions' }, submit,
+    h('button', { type: 'button', class: 'btn link', onclick: () => {
+      const view = forgotView(values.email.trim().toLowerCase());
+      form.closest('section').replaceWith(view);
+      view.querySelector('h1').focus();
+    } }, t('reset.link'))));
   return h('section', { class: 'narrow' },
-    h('h1', {}, t('account.title')),
+    h('h1', { tabindex: '-1' }, t('account.title')),
     h('p', {}, t('account.lead')),
     form,
     h('p', {}, t('account.no_account'), ' ', h('a', { href: '#/cuenta/registro' }, t('account.sign_up_link'))),
@@ -72,9 +79,24 @@ function signInForm(notice = '') {
 }
 
 function passwordField(name, label, autocomplete, onInput, hint) {
-  const wrap = field({ name, label, required: true, autocomplete, hint, onInput });
-  wrap.control.type = 'password';
-  return wrap;
+  return revealable({ name, label, required: true, autocomplete, hint, onInput });
+}
+
+/** Mirrors the citizens' pool password policy (template.yaml, CitizenPool). */
+const CITIZEN_MIN_LENGTH = 10;
+
+function forgotView(email) {
+  const view = forgotPasswordView({
+    auth: { forgotPassword: citizen.forgotPassword, confirmForgotPassword: citizen.confirmForgotPassword },
+    who: { label: t('account.email'), kind: 'email', autocomplete: 'username' },
+    policy: t('account.auth.weak_password'),
+    minLength: CITIZEN_MIN_LENGTH,
+    username: email,
+    className: 'narrow',
+    back: () => h('a', { href: '#/cuenta', class: 'btn link', onclick: (e) => { e.preventDefault(); view.replaceWith(signInForm('', email)); document.querySelector('main h1').focus(); } }, t('reset.back')),
+    done: (name) => { const next = signInForm(t('reset.changed'), name); view.replaceWith(next); next.querySelector('h1').focus(); },
+  });
+  return view;
 }
 
 /** #/cuenta/registro: email, name and password, then the code the email brings. */
