@@ -44,7 +44,10 @@ def _key(data: dict[str, Any]) -> tuple[str, str]:
 
 
 def _pool_of(client_id: str) -> str:
-    for pool, client in (("USER_POOL_ID", "USER_POOL_CLIENT_ID"), ("CITIZEN_POOL_ID", "CITIZEN_POOL_CLIENT_ID")):
+    for pool, client in (
+        ("USER_POOL_ID", "USER_POOL_CLIENT_ID"),
+        ("CITIZEN_POOL_ID", "CITIZEN_POOL_CLIENT_ID"),
+    ):
         if client_id and client_id == os.environ.get(client, ""):
             return os.environ.get(pool, "")
     return ""

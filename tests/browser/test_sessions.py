@@ -36,9 +36,7 @@ def _second_tab(tab: Tab) -> Tab:
 
 def _refreshes(requests: list[Any]) -> int:
     return sum(
-        1
-        for r in requests
-        if r.url.endswith("/dev/cognito") and "REFRESH_TOKEN_AUTH" in (r.post_data or "")
+        1 for r in requests if r.url.endswith("/dev/cognito") and "REFRESH_TOKEN_AUTH" in (r.post_data or "")
     )
 
 

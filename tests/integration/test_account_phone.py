@@ -68,7 +68,10 @@ def test_a_phone_joins_the_account_only_with_its_sms_code(
     # An SMS from that phone now files a request on the account.
     from ventanilla.services import sms_intake
 
-    assert sms_intake.handle({"originationNumber": e164, "messageBody": "Hay un bache frente a mi casa"}) == "opened"
+    assert (
+        sms_intake.handle({"originationNumber": e164, "messageBody": "Hay un bache frente a mi casa"})
+        == "opened"
+    )
     mine = api.get("/api/v1/me/tickets", headers=citizen).json_body["items"]
     assert [t["channel"] for t in mine] == ["sms"]
 
@@ -78,9 +81,11 @@ def test_the_code_is_stored_hashed(api: Any, aws: Aws, citizen: dict[str, str]) 
     assert post(api, "/api/v1/me/phone", {"phone": typed}, citizen).status_code == 202
     code = _sms_code(e164)
     citizen_id = api.get("/api/v1/me", headers=citizen).json_body["citizen_id"]
-    item = boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"]).get_item(
-        Key={"PK": f"CITIZEN#{citizen_id}", "SK": "PHONECHECK"}
-    )["Item"]
+    item = (
+        boto3.resource("dynamodb")
+        .Table(aws.env["TABLE_NAME"])
+        .get_item(Key={"PK": f"CITIZEN#{citizen_id}", "SK": "PHONECHECK"})["Item"]
+    )
     assert code not in str(item) and len(item["code_hash"]) == 64 and int(item["ttl"]) > 0
 
 

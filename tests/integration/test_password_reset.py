@@ -96,7 +96,10 @@ def test_five_wrong_codes_drop_the_code(aws: Aws) -> None:
     code = _code(email)
     wrong = "000000" if code != "000000" else "111111"
     confirm = {"ClientId": client, "Username": username, "Password": "Nueva-Clave-2026"}
-    kinds = [_forward("ConfirmForgotPassword", {**confirm, "ConfirmationCode": wrong})[1]["__type"] for _ in range(5)]
+    kinds = [
+        _forward("ConfirmForgotPassword", {**confirm, "ConfirmationCode": wrong})[1]["__type"]
+        for _ in range(5)
+    ]
     assert kinds == ["CodeMismatchException"] * 4 + ["LimitExceededException"]
     status, answer = _forward("ConfirmForgotPassword", {**confirm, "ConfirmationCode": code})
     assert status == 400 and answer["__type"] == "ExpiredCodeException"

@@ -168,4 +168,6 @@ def add_phone() -> Response:
 def confirm_phone() -> Response:
     request = bp.current_request
     citizen = citizen_of(request)
-    return json_response(account_phone.confirm(citizen, parse_body(request, AccountPhoneCodeIn)), headers=NO_STORE)
+    return json_response(
+        account_phone.confirm(citizen, parse_body(request, AccountPhoneCodeIn)), headers=NO_STORE
+    )

@@ -100,8 +100,8 @@ def _code_hash(citizen_id: str, phone: str, code: str) -> str:
 def _code_text(code: str, lang: str) -> str:
     name = get_settings().institution_name
     if lang == "en":
-        return f"{name}: your code to add this phone to your account is {code}. It expires in {CODE_MINUTES} min."
-    return f"{name}: su código para agregar este teléfono a su cuenta es {code}. Vence en {CODE_MINUTES} min."
+        return f"{name}: your code to add this phone to your account is {code} ({CODE_MINUTES} min)."
+    return f"{name}: su código para agregar este teléfono a su cuenta es {code} ({CODE_MINUTES} min)."
 
 
 def _take_send(citizen_id: str) -> None:
@@ -152,13 +152,6 @@ def start(citizen: CitizenPrincipal, body: AccountPhoneIn) -> AccountPhonePendin
     return AccountPhonePending(phone=phone, expires_at=expires, attempts_left=MAX_WRONG)
 
 
-def pending(citizen: CitizenPrincipal) -> AccountPhonePending | None:
-    check = store.get_phone_check(citizen.citizen_id)
-    if check is None or check.expires_at <= utcnow():
-        return None
-    return AccountPhonePending(phone=check.phone, expires_at=check.expires_at, attempts_left=MAX_WRONG - check.attempts)
-
-
 def confirm(citizen: CitizenPrincipal, body: AccountPhoneCodeIn) -> MeOut:
     """The code of the pending check: the phone becomes a verified contact of the account."""
     account = accounts.account_for(citizen)
@@ -173,7 +166,9 @@ def confirm(citizen: CitizenPrincipal, body: AccountPhoneCodeIn) -> MeOut:
         if not counted or left <= 0:
             store.delete_phone_check(account.citizen_id)
             raise TooManyRequests("phone_code_locked", errors=[FieldError("code", "phone_code_locked")])
-        raise ValidationFailed("validation_failed", errors=[FieldError("code", "phone_code_wrong", {"left": left})])
+        raise ValidationFailed(
+            "validation_failed", errors=[FieldError("code", "phone_code_wrong", {"left": left})]
+        )
     store.delete_phone_check(account.citizen_id)  # a code is used once, whatever follows
     if not store.claim_contact("phone", check.phone, account.citizen_id):
         raise Conflict("phone_taken", errors=[FieldError("code", "phone_taken")])
