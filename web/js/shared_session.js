@@ -27,7 +27,7 @@ export function sharedSession(key, refresh) {
     const s = read();
     if (!s || !s.refresh) return;
     const wait = s.exp - Date.now() - AHEAD - Math.random() * 30_000;
-    timer = setTimeout(() => { fresh(read()).catch(() => null); }, Math.max(wait, 1_000));
+    timer = setTimeout(() => { fresh(read(), { ifDue: true }).catch(() => null); }, Math.max(wait, 1_000));
   }
 
   function write(session) {
@@ -45,11 +45,13 @@ export function sharedSession(key, refresh) {
 
   /** The session after a refresh of ``seen``: refreshed here, or by another tab while this one
    * waited for the lock (its tokens are then taken as they are). */
-  async function fresh(seen) {
+  async function fresh(seen, { ifDue = false } = {}) {
     const run = async () => {
       const s = read();
       if (!s) return null;
       if (!seen || s.sub !== seen.sub || s.exp !== seen.exp) return s; // another tab got there first
+      // A timer that fired just as another tab's refresh landed: nothing is due yet.
+      if (ifDue && s.exp - Date.now() > AHEAD + 30_000) { schedule(); return s; }
       try {
         return write(await refresh(s));
       } catch (e) {
