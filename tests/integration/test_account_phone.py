@@ -152,3 +152,20 @@ def test_staff_tokens_and_no_token_never_open_the_phone_routes(api: Any, aws: Aw
 def test_a_citizen_token_never_opens_staff_routes(api: Any, citizen: dict[str, str]) -> None:
     assert api.get("/api/v1/agent/queue", headers=citizen).status_code == 401
     assert post(api, "/api/v1/agent/me/sign-out", {}, citizen).status_code == 401
+
+
+def test_erasure_leaves_no_phone_behind(api: Any, aws: Aws, citizen: dict[str, str]) -> None:
+    """A verified phone and one still waiting for its code both go with the account."""
+    from tests.integration.test_accounts import _scan
+
+    typed, verified = _phone()
+    assert post(api, "/api/v1/me/phone", {"phone": typed}, citizen).status_code == 202
+    assert post(api, "/api/v1/me/phone/confirm", {"code": _sms_code(verified)}, citizen).status_code == 200
+    other, waiting = _phone()
+    assert post(api, "/api/v1/me/phone", {"phone": other}, citizen).status_code == 202
+    assert api.delete("/api/v1/me", headers=citizen).status_code == 200
+    from ventanilla.storage import accounts as account_store
+
+    assert account_store.owner_of("phone", verified) is None
+    left = [item for item in _scan(aws) if verified in str(item) or waiting in str(item)]
+    assert left == []
