@@ -133,6 +133,7 @@ def _user_pool(r: Resolver, logical: str, p: dict[str, Any]) -> None:
         "UsernameAttributes",
         "AutoVerifiedAttributes",
         "MfaConfiguration",
+        "AccountRecoverySetting",
     ):
         if key in p:
             params[key] = p[key]

@@ -23,7 +23,7 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 
-from infra.local import citizen_codes
+from infra.local import citizen_codes, reset_codes
 from infra.local.gateway import ProblemGateway
 from infra.local.iam_guard import running
 from infra.local.template import ROOT
@@ -66,6 +66,8 @@ COGNITO_TARGETS = frozenset(
         "SignUp",
         "ConfirmSignUp",
         "ResendConfirmationCode",
+        "ForgotPassword",
+        "ConfirmForgotPassword",
     )
 )
 
@@ -82,13 +84,21 @@ def forward_cognito(target: str, body: bytes) -> tuple[int, str, bytes]:
             "application/x-amz-json-1.1",
             b'{"__type":"CodeMismatchException","message":"Invalid code"}',
         )
+    if action == "ConfirmForgotPassword":
+        checked = reset_codes.check_confirm(body)
+        if isinstance(checked, tuple):
+            return checked
+        body = checked
     headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
     request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - moto on localhost
             status, payload = answer.status, answer.read()
+            moto_code = answer.headers.get("x-moto-forgot-password-confirmation-code") or ""
     except urllib.error.HTTPError as error:
         return error.code, "application/x-amz-json-1.1", error.read()
+    if action == "ForgotPassword":
+        reset_codes.after_forgot(body, moto_code)
     # moto sends no code and marks nothing verified: the local stack plays Cognito's part.
     if action in ("SignUp", "ResendConfirmationCode"):
         citizen_codes.after_sign_up(body)

@@ -32,6 +32,16 @@ def _code(web_url: str, email: str) -> str:
     return found.group(1)
 
 
+def _sms_code(web_url: str, phone: str) -> str:
+    from urllib.parse import quote
+
+    with urllib.request.urlopen(f"{web_url}/dev/outbox?format=json&to={quote(phone)}", timeout=30) as answer:
+        items = json.loads(answer.read())["items"]
+    found = re.search(r"\b(\d{6})\b", next(e["text"] for e in items if e["channel"] == "sms"))
+    assert found
+    return found.group(1)
+
+
 def sign_in(tab: Any, email: str, password: str) -> None:
     page = tab.page
     tab.go("#/cuenta")
@@ -106,6 +116,20 @@ def test_a_new_citizen_signs_up_with_the_emailed_code_and_deletes_the_account(ta
     page.wait_for_selector("text=Su cuenta está lista y su correo verificado.")
     assert "Aún no tiene solicitudes" in page.locator("main").inner_text()
     assert email in page.locator("main").inner_text()
+    # A phone joins the account only with the code of its SMS.
+    digits = f"{uuid.uuid4().int % 10_000_000:07d}"
+    page.get_by_label("Teléfono móvil").fill(f"+56 9 8{digits[:3]} {digits[3:]}")
+    page.get_by_role("button", name="Enviar código por SMS").click()
+    page.get_by_label("Código del SMS").wait_for()
+    tab.step("cuenta-telefono-codigo")
+    sms = _sms_code(web_url, f"+5698{digits}")
+    page.get_by_label("Código del SMS").fill("000000" if sms != "000000" else "111111")
+    page.get_by_role("button", name="Verificar teléfono").click()
+    page.wait_for_selector("text=El código no es correcto; le quedan 4 intentos.")
+    page.get_by_label("Código del SMS").fill(sms)
+    page.get_by_role("button", name="Verificar teléfono").click()
+    page.wait_for_selector(f"text=El teléfono +5698{digits} quedó verificado en su cuenta.")
+    assert f"+5698{digits}" in page.locator("section[aria-labelledby=acc-phone]").inner_text()
     # Delete, with confirmation.
     page.get_by_role("button", name="Eliminar mi cuenta").click()
     page.wait_for_selector("text=Marque la casilla para confirmar.")

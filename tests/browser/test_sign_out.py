@@ -33,11 +33,11 @@ def _get(url: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
 def test_signing_out_revokes_the_token_the_tab_held(tab: Any, web_url: str) -> None:
     page = tab.page
     sign_in(tab, "ana.l1", "Demo-Ventanilla-1")
-    token = page.evaluate("JSON.parse(sessionStorage.getItem('ventanilla.staff')).access")
+    token = page.evaluate("JSON.parse(localStorage.getItem('ventanilla.staff')).access")
     assert _get(f"{web_url}/api/v1/agent/me/preferences", {"Authorization": f"Bearer {token}"})[0] == 200
     page.get_by_role("button", name="Cerrar sesión").first.click()
     page.wait_for_selector("h1:text('Consola de atención: ingreso')")
     tab.step("agente-sesion-cerrada")
     status, problem = _get(f"{web_url}/api/v1/agent/me/preferences", {"Authorization": f"Bearer {token}"})
     assert status == 401 and problem["code"] == "token_revoked"
-    assert page.evaluate("sessionStorage.getItem('ventanilla.staff')") is None
+    assert page.evaluate("localStorage.getItem('ventanilla.staff')") is None

@@ -41,6 +41,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "GET /api/v1/stats/charts/{chart}": "from <= to, at most 366 days apart",
     "GET /api/v1/stats/report": "a period that has begun; period or from/to, not both; from <= to",
     "POST /api/v1/tickets": "an email or a phone, and the contact of every channel chosen",
+    "POST /api/v1/me/phone": "a mobile number of the institution's countries, not yet the account's",
+    "POST /api/v1/me/phone/confirm": "the code of a pending check that POST /api/v1/me/phone sent",
     "POST /api/v1/tickets/{number}/survey": "only a resolved request is rated",
     "POST /api/v1/admin/help/articles": "Markdown the sanitiser keeps, translations that exist",
     "PUT /api/v1/admin/help/articles/{slug}": "Markdown the sanitiser keeps, translations that exist",

@@ -1,6 +1,10 @@
-// Staff sign-in with Cognito (USER_PASSWORD_AUTH) straight from the browser; tokens live in this
-// tab only (sessionStorage). Locally the call goes through the dev server's /dev/cognito forward.
+// Staff sign-in with Cognito (USER_PASSWORD_AUTH) straight from the browser. One sign-in per
+// browser: the tokens are shared by every tab (shared_session.js), refreshed before they expire and
+// dropped in every tab at sign-out. "Forgot password" is Cognito's ForgotPassword with an emailed
+// code. Locally the calls go through the dev server's /dev/cognito forward.
 import { config } from './api.js';
+import { t } from './i18n.js';
+import { followOtherTabs, sharedSession } from './shared_session.js';
 
 const KEY = 'ventanilla.staff';
 const TARGET = 'AWSCognitoIdentityProviderService.';
@@ -36,17 +40,18 @@ async function cognito(action, body, withClient = true) {
     throw new AuthError({ NotAuthorizedException: 'credentials', UserNotFoundException: 'credentials',
       PasswordResetRequiredException: 'reset', UserNotConfirmedException: 'unconfirmed',
       TooManyRequestsException: 'throttled', InvalidPasswordException: 'weak_password',
-      CodeMismatchException: 'challenge_expired', ExpiredCodeException: 'challenge_expired' }[type] || 'unknown');
+      CodeMismatchException: 'challenge_expired', ExpiredCodeException: 'challenge_expired',
+      LimitExceededException: 'throttled' }[type] || 'unknown');
   }
   return data;
 }
 
-function keep(result, previous) {
+function sessionOf(result, previous) {
   const access = result.AccessToken;
   const id = result.IdToken || previous?.id;
   const a = claims(access);
   const i = id ? claims(id) : {};
-  const session = {
+  return {
     access, id, refresh: result.RefreshToken || previous?.refresh,
     exp: a.exp * 1000,
     sub: a.sub,
@@ -54,9 +59,18 @@ function keep(result, previous) {
     name: i.name || a.username,
     groups: a['cognito:groups'] || [],
   };
-  sessionStorage.setItem(KEY, JSON.stringify(session));
-  return session;
 }
+
+const store = sharedSession(KEY, async (s) => {
+  const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
+  return sessionOf(data.AuthenticationResult, s);
+});
+followOtherTabs(store, '#/agente', () => t('agent.signed_out_elsewhere'));
+
+const keep = (result) => store.write(sessionOf(result));
+
+/** Hear what another tab did to the sign-in ('signed_in', 'signed_out', 'refreshed'). */
+export const onSessionChange = (fn) => store.onChange(fn);
 
 export async function login(username, password) {
   const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
@@ -84,35 +98,39 @@ export async function setNewPassword(challenge, password) {
   return keep(data.AuthenticationResult);
 }
 
+/** "Forgot password": Cognito emails a code to the account's verified address. The answer is the
+ * same whether or not the account exists (the pool prevents user-existence errors). */
+export async function forgotPassword(username) {
+  await cognito('ForgotPassword', { Username: username });
+}
+
+/** The emailed code and the new password; the person then signs in with it. */
+export async function confirmForgotPassword(username, code, password) {
+  try {
+    await cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
+  } catch (e) {
+    throw e.kind === 'challenge_expired' ? new AuthError('code') : e;
+  }
+}
+
 export function current() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(KEY) || 'null');
-    return s && (s.exp > Date.now() || s.refresh) ? s : null;
-  } catch {
-    return null;
-  }
+  return store.read();
 }
 
-/** A valid access token, refreshed when it is about to expire; null when signed out. */
+/** A valid access token, refreshed (by one tab for all) when it is about to expire; null when
+ * signed out. */
 export async function accessToken() {
-  const s = current();
-  if (!s) return null;
-  if (s.exp - Date.now() > 60_000) return s.access;
-  try {
-    const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
-    return keep(data.AuthenticationResult, s).access;
-  } catch {
-    logout();
-    return null;
-  }
+  const s = await store.valid();
+  return s ? s.access : null;
 }
 
+/** Forget the sign-in in every tab of this browser. */
 export function logout() {
-  sessionStorage.removeItem(KEY);
+  store.clear();
 }
 
 /** Sign out everywhere: the API refuses every token from before now, Cognito signs the user out
- * globally and revokes the refresh token; then this tab forgets the session. */
+ * globally and revokes the refresh token; then every tab of this browser forgets the session. */
 export async function signOut() {
   const s = current();
   if (!s) return;

@@ -1,8 +1,11 @@
 // Citizen accounts (optional): sign up with email and an emailed code, sign in with the citizens'
-// Cognito pool. The ID token (it carries the verified email) lives in this tab only (sessionStorage).
-// Locally the calls go through the dev server's /dev/cognito forward, like the staff sign-in.
+// Cognito pool. One sign-in per browser: the tokens (the ID token carries the verified email) are
+// shared by every tab, refreshed before they expire and dropped in every tab at sign-out
+// (shared_session.js). Locally the calls go through the dev server's /dev/cognito forward.
 import { config } from './api.js';
 import { claims } from './auth.js';
+import { t } from './i18n.js';
+import { followOtherTabs, sharedSession } from './shared_session.js';
 
 const KEY = 'ventanilla.citizen';
 const TARGET = 'AWSCognitoIdentityProviderService.';
@@ -37,12 +40,27 @@ async function cognito(action, body) {
   return data;
 }
 
-function keep(result, previous) {
+function sessionOf(result, previous) {
   const id = result.IdToken;
   const c = claims(id);
-  const session = { id, refresh: result.RefreshToken || previous?.refresh, exp: c.exp * 1000, email: c.email, name: c.name || '' };
-  sessionStorage.setItem(KEY, JSON.stringify(session));
-  return session;
+  return { id, access: result.AccessToken, refresh: result.RefreshToken || previous?.refresh, exp: c.exp * 1000, sub: c.sub, email: c.email, name: c.name || '' };
+}
+
+const store = sharedSession(KEY, async (s) => {
+  const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
+  return sessionOf(data.AuthenticationResult, s);
+});
+followOtherTabs(store, '#/cuenta', () => t('account.signed_out_elsewhere'));
+
+const keep = (result) => store.write(sessionOf(result));
+
+/** "Forgot password": Cognito emails a code to the account's address (same answer for an unknown one). */
+export async function forgotPassword(email) {
+  await cognito('ForgotPassword', { Username: email.trim().toLowerCase() });
+}
+
+export async function confirmForgotPassword(email, code, password) {
+  await cognito('ConfirmForgotPassword', { Username: email.trim().toLowerCase(), ConfirmationCode: code, Password: password });
 }
 
 export async function signUp(email, password, name) {
@@ -64,28 +82,21 @@ export async function signIn(email, password) {
 }
 
 export function current() {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(KEY) || 'null');
-    return s && (s.exp > Date.now() || s.refresh) ? s : null;
-  } catch {
-    return null;
-  }
+  return store.read();
 }
 
-/** A valid ID token, refreshed when it is about to expire; null when signed out. */
+/** A valid ID token, refreshed (by one tab for all) when it is about to expire; null when signed out. */
 export async function idToken() {
-  const s = current();
-  if (!s) return null;
-  if (s.exp - Date.now() > 60_000) return s.id;
-  try {
-    const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
-    return keep(data.AuthenticationResult, s).id;
-  } catch {
-    signOut();
-    return null;
-  }
+  const s = await store.valid();
+  return s ? s.id : null;
 }
 
+/** Sign out of this browser, every tab at once; Cognito revokes the refresh token (in AWS; the
+ * local moto has no RevokeToken, its tokens simply expire). Other devices stay signed in. */
 export function signOut() {
-  sessionStorage.removeItem(KEY);
+  const s = current();
+  store.clear();
+  if (s && s.refresh) {
+    config().then((cfg) => cfg.cognito_endpoint ? null : cognito('RevokeToken', { Token: s.refresh })).catch(() => null);
+  }
 }

@@ -16,8 +16,17 @@ from chalicelib.http import (
     query_int,
     route,
 )
-from ventanilla.models.accounts import ConsentIn, ErasureOut, MeIn, MeOut, MyTickets
-from ventanilla.services import accounts
+from ventanilla.models.accounts import (
+    AccountPhoneCodeIn,
+    AccountPhoneIn,
+    AccountPhonePending,
+    ConsentIn,
+    ErasureOut,
+    MeIn,
+    MeOut,
+    MyTickets,
+)
+from ventanilla.services import account_phone, accounts
 
 bp = Blueprint(__name__)
 AUTH = {"Authorization": CITIZEN_BEARER}
@@ -124,3 +133,41 @@ def export() -> Response:
 def delete_me() -> Response:
     request = bp.current_request
     return json_response(accounts.erase(citizen_of(request), lang_of(request)), headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/me/phone",
+    "POST",
+    summary="Add a phone: an SMS code is sent to it (rate-limited); it is verified only once "
+    "the code is confirmed",
+    tag="me",
+    body=AccountPhoneIn,
+    response=AccountPhonePending,
+    status=202,
+    headers=AUTH,
+)
+def add_phone() -> Response:
+    request = bp.current_request
+    citizen = citizen_of(request)
+    pending = account_phone.start(citizen, parse_body(request, AccountPhoneIn))
+    return json_response(pending, status=202, headers=NO_STORE)
+
+
+@route(
+    bp,
+    "/api/v1/me/phone/confirm",
+    "POST",
+    summary="Confirm the phone with the SMS code: it becomes a verified contact "
+    "(five wrong codes drop the code)",
+    tag="me",
+    body=AccountPhoneCodeIn,
+    response=MeOut,
+    headers=AUTH,
+)
+def confirm_phone() -> Response:
+    request = bp.current_request
+    citizen = citizen_of(request)
+    return json_response(
+        account_phone.confirm(citizen, parse_body(request, AccountPhoneCodeIn)), headers=NO_STORE
+    )

@@ -6,6 +6,8 @@ import { fmtDate, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
+import { passwordField as revealable } from '../password_field.js';
+import { forgotPasswordView } from './forgot_password.js';
 
 const PURPOSES = ['notices_email', 'notices_sms', 'campaigns', 'forum'];
 const AGE_BANDS = ['<18', '18-29', '30-44', '45-59', '60-74', '75+'];
@@ -37,8 +39,8 @@ export async function render(ctx) {
   return dashboard(me, tickets, ctx);
 }
 
-function signInForm(notice = '') {
-  const values = { email: '', password: '' };
+function signInForm(notice = '', email = '') {
+  const values = { email, password: '' };
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_in'));
   const form = h('form', { novalidate: true, onsubmit: async (e) => {
     e.preventDefault();
@@ -60,11 +62,16 @@ function signInForm(notice = '') {
   } },
   errorSummary(),
   notice && h('p', { class: 'notice', role: 'status' }, notice),
-  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, autocomplete: 'username', onInput: (v) => { values.email = v; } }),
+  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, value: email, autocomplete: 'username', onInput: (v) => { values.email = v; } }),
   passwordField('password', t('account.password'), 'current-password', (v) => { values.password = v; }),
-  h('div', { class: 'actions' }, submit));
+  h('div', { class: 'actions' }, submit,
+    h('button', { type: 'button', class: 'btn link', onclick: () => {
+      const view = forgotView(values.email.trim().toLowerCase());
+      form.closest('section').replaceWith(view);
+      view.querySelector('h1').focus();
+    } }, t('reset.link'))));
   return h('section', { class: 'narrow' },
-    h('h1', {}, t('account.title')),
+    h('h1', { tabindex: '-1' }, t('account.title')),
     h('p', {}, t('account.lead')),
     form,
     h('p', {}, t('account.no_account'), ' ', h('a', { href: '#/cuenta/registro' }, t('account.sign_up_link'))),
@@ -72,9 +79,24 @@ function signInForm(notice = '') {
 }
 
 function passwordField(name, label, autocomplete, onInput, hint) {
-  const wrap = field({ name, label, required: true, autocomplete, hint, onInput });
-  wrap.control.type = 'password';
-  return wrap;
+  return revealable({ name, label, required: true, autocomplete, hint, onInput });
+}
+
+/** Mirrors the citizens' pool password policy (template.yaml, CitizenPool). */
+const CITIZEN_MIN_LENGTH = 10;
+
+function forgotView(email) {
+  const view = forgotPasswordView({
+    auth: { forgotPassword: citizen.forgotPassword, confirmForgotPassword: citizen.confirmForgotPassword },
+    who: { label: t('account.email'), kind: 'email', autocomplete: 'username' },
+    policy: t('account.auth.weak_password'),
+    minLength: CITIZEN_MIN_LENGTH,
+    username: email,
+    className: 'narrow',
+    back: () => h('a', { href: '#/cuenta', class: 'btn link', onclick: (e) => { e.preventDefault(); view.replaceWith(signInForm('', email)); document.querySelector('main h1').focus(); } }, t('reset.back')),
+    done: (name) => { const next = signInForm(t('reset.changed'), name); view.replaceWith(next); next.querySelector('h1').focus(); },
+  });
+  return view;
 }
 
 /** #/cuenta/registro: email, name and password, then the code the email brings. */
@@ -150,6 +172,7 @@ function dashboard(me, tickets, ctx) {
       h('button', { type: 'button', class: 'btn link', onclick: () => { citizen.signOut(); announce(t('account.signed_out_now')); go('/cuenta'); } }, t('account.sign_out'))),
     myRequests(tickets),
     myData(me, ctx),
+    myPhones(me, ctx),
     myConsents(me, ctx),
     download(),
     deleteBox());
@@ -210,6 +233,71 @@ function myData(me, ctx) {
   h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
   h('div', { class: 'actions' }, submit), status);
   return h('section', { 'aria-labelledby': 'acc-data' }, h('h2', { id: 'acc-data' }, t('account.my_data')), form);
+}
+
+/** Verified phones, and adding one: an SMS code proves it before it joins the account (only a
+ * verified phone matches requests sent by SMS). */
+function myPhones(me, ctx) {
+  const phones = me.contacts.filter((c) => c.kind === 'phone');
+  const box = h('section', { 'aria-labelledby': 'acc-phone' }, h('h2', { id: 'acc-phone', tabindex: '-1' }, t('account.phone.title')));
+  const values = { phone: '', code: '' };
+  const problems = (form, error, fallback) => {
+    if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors.map((x) => ({ field: x.field, message: x.message })));
+    else showErrors(form, [{ field: fallback, message: error.message }]);
+  };
+  const codeForm = (pending) => {
+    const status = statusLine();
+    const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.phone.confirm'));
+    const form = h('form', { novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      if (!/^\d{6}$/.test(values.code.trim())) { showErrors(form, [{ field: 'code', message: t('account.code_format') }]); return; }
+      busy(submit, true);
+      try {
+        await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
+        flash(t('account.phone.verified', { phone: pending.phone }));
+        ctx.rerender();
+      } catch (error) {
+        busy(submit, false);
+        problems(form, error, 'code');
+      }
+    } },
+    errorSummary(),
+    field({ name: 'code', label: t('account.phone.code'), required: true, autocomplete: 'one-time-code', inputmode: 'numeric', hint: t('account.phone.code_hint', { phone: pending.phone }), onInput: (v) => { values.code = v; } }),
+    h('div', { class: 'actions' }, submit,
+      h('button', { type: 'button', class: 'btn', onclick: () => { form.replaceWith(phoneForm()); } }, t('account.phone.other'))),
+    status);
+    return form;
+  };
+  const phoneForm = () => {
+    const submit = h('button', { type: 'submit', class: 'btn' }, t('account.phone.send'));
+    const form = h('form', { novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      if (!values.phone.trim()) { showErrors(form, [{ field: 'phone', message: t('val.required') }]); return; }
+      busy(submit, true);
+      try {
+        const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
+        values.code = '';
+        const next = codeForm(pending);
+        form.replaceWith(next);
+        announce(t('account.phone.sent', { phone: pending.phone }));
+        next.querySelector('input').focus();
+      } catch (error) {
+        busy(submit, false);
+        problems(form, error, 'phone');
+      }
+    } },
+    errorSummary(),
+    field({ name: 'phone', kind: 'phone', label: t('account.phone.label'), required: true, autocomplete: 'tel', hint: t('account.phone.hint'), onInput: (v) => { values.phone = v; } }),
+    h('div', { class: 'actions' }, submit));
+    return form;
+  };
+  box.append(
+    phones.length ? h('ul', {}, phones.map((c) => h('li', {}, c.value, ' · ', t('account.phone.verified_on', { date: fmtDate(c.verified_at) }))))
+      : h('p', {}, t('account.phone.none')),
+    phoneForm());
+  return box;
 }
 
 function myConsents(me, ctx) {

@@ -6,7 +6,9 @@ import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDateTime, fmtShort, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
-import { AuthError, accessToken, current, login, logout, signOut } from '../auth.js';
+import { AuthError, accessToken, confirmForgotPassword, current, forgotPassword, login, logout, signOut } from '../auth.js';
+import { passwordField } from '../password_field.js';
+import { forgotPasswordView } from './forgot_password.js';
 import { go } from '../app.js';
 import { newPasswordView } from './new-password.js';
 import { consoleMenu } from './console_kit.js';
@@ -60,25 +62,43 @@ function withSession(view) {
 
 // ---- sign in ----------------------------------------------------------------------------------
 
-export function loginView() {
-  const values = { username: '', password: '' };
+/** The staff pool's password policy (template.yaml, StaffPool); Cognito has the last word. */
+const STAFF_MIN_LENGTH = 12;
+
+export function loginView(username = '') {
+  const values = { username, password: '' };
   const status = statusLine();
-  const formEl = h('form', { novalidate: true, class: 'narrow', onsubmit: async (e) => {
+  const submit = h('button', { type: 'submit', class: 'btn primary' }, t('agent.sign_in'));
+  const forgot = (codeSent = false) => {
+    const view = forgotPasswordView({
+      auth: { forgotPassword, confirmForgotPassword },
+      who: { label: t('agent.username'), kind: 'text', autocomplete: 'username' },
+      policy: t('agent.login_error.weak_password'),
+      minLength: STAFF_MIN_LENGTH,
+      username: values.username.trim(),
+      codeSent,
+      className: 'agent',
+      back: () => h('a', { href: '#/agente', class: 'btn link', onclick: (e) => { e.preventDefault(); notice = ''; view.replaceWith(loginView(values.username.trim())); document.querySelector('main h1').focus(); } }, t('reset.back')),
+      done: (name) => { notice = t('reset.changed'); const next = loginView(name); view.replaceWith(next); next.querySelector('h1').focus(); },
+    });
+    formEl.closest('section').replaceWith(view);
+    view.querySelector('h1').focus();
+  };
+  const formEl = h('form', { novalidate: true, class: 'narrow', 'data-staff-login': '', onsubmit: async (e) => {
     e.preventDefault();
     clearErrors(formEl);
     const errors = [];
     if (!values.username.trim()) errors.push({ field: 'username', message: t('val.required') });
     if (!values.password) errors.push({ field: 'password', message: t('val.required') });
     if (errors.length) { showErrors(formEl, errors); return; }
-    const button = formEl.querySelector('button');
-    busy(button, true);
+    busy(submit, true);
     status.textContent = t('agent.signing_in');
     try {
       await login(values.username.trim(), values.password);
       notice = '';
       go(location.hash.slice(1) || '/agente');
     } catch (error) {
-      busy(button, false);
+      busy(submit, false);
       status.textContent = '';
       const kind = error instanceof AuthError ? error.kind : 'unknown';
       if (kind === 'new_password' && error.challenge) {
@@ -87,17 +107,20 @@ export function loginView() {
         view.querySelector('h1').focus();
         return;
       }
+      // An administrator reset the password: Cognito already emailed a code.
+      if (kind === 'reset') { forgot(true); return; }
       showErrors(formEl, [{ field: null, message: t(`agent.login_error.${kind}`) }], t('agent.login_failed'));
     }
   } },
   errorSummary(),
   notice && h('p', { class: 'notice', role: 'status' }, notice),
-  field({ name: 'username', label: t('agent.username'), required: true, autocomplete: 'username', onInput: (v) => { values.username = v; } }),
-  field({ name: 'password', label: t('agent.password'), required: true, autocomplete: 'current-password', onInput: (v) => { values.password = v; } }),
+  field({ name: 'username', label: t('agent.username'), required: true, value: username, autocomplete: 'username', onInput: (v) => { values.username = v; } }),
+  passwordField({ name: 'password', label: t('agent.password'), required: true, autocomplete: 'current-password', onInput: (v) => { values.password = v; } }),
   status,
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('agent.sign_in'))));
-  formEl.querySelector('[name=password]').type = 'password';
-  return h('section', { class: 'agent' }, h('h1', {}, t('agent.login_title')), h('p', {}, t('agent.login_lead')), formEl);
+  h('div', { class: 'actions' }, submit,
+    h('button', { type: 'button', class: 'btn link', onclick: () => forgot() }, t('reset.link'))));
+  return h('section', { class: 'agent' }, h('h1', {}, t('agent.login_title')), h('p', {}, t('agent.login_lead')), formEl,
+    h('p', { class: 'hint' }, t('agent.one_sign_in')));
 }
 
 export function logoutButton() {

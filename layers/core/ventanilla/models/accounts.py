@@ -196,3 +196,37 @@ def is_account(citizen_id: str) -> bool:
     """A citizen id that names an account (``acct-``), not the per-request record of an anonymous
     requester."""
     return citizen_id.startswith("acct-")
+
+
+# ---- phone verification by SMS code (our own: the citizens' pool verifies only the email) ----------
+
+
+class AccountPhoneIn(BaseModel):
+    """A phone the citizen wants to add to their account: a code is sent to it by SMS."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: str = Field(min_length=1, max_length=32, description="A mobile number, e.g. +56 9 6123 4567.")
+
+
+class AccountPhoneCodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[0-9]{6}$", description="The six digits of the SMS.")
+
+
+class AccountPhonePending(BaseModel):
+    """A phone waiting for its code; it becomes a verified contact only once confirmed."""
+
+    phone: str
+    expires_at: datetime
+    attempts_left: int
+
+
+class PhoneCheck(BaseModel):
+    """Stored: the pending check (the code only as an HMAC; expires through TTL)."""
+
+    phone: str
+    code_hash: str
+    attempts: int = 0
+    expires_at: datetime

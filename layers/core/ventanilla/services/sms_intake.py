@@ -18,6 +18,7 @@ from ventanilla.models.ticket import Actor, CreateTicketIn, RequesterIn
 from ventanilla.notify.contacts import normalize_phone
 from ventanilla.notify.plan import mask_phone
 from ventanilla.rules.state_machine import Status, after_citizen_reply
+from ventanilla.services import accounts
 from ventanilla.settings import get_settings
 from ventanilla.storage import notices as notices_store
 from ventanilla.storage import people as people_store
@@ -114,5 +115,7 @@ def _open(phone: str, text: str) -> str:
         ),
         channel=Channel.SMS,
     )
-    create_ticket(body, system=Actor(kind="citizen", id=citizen_id))
+    created = create_ticket(body, system=Actor(kind="citizen", id=citizen_id))
+    # A phone a citizen account verified by its SMS code: the request joins that account.
+    accounts.attach_by_verified_contact(created.number, "phone", phone)
     return "opened"

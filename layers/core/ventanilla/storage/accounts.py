@@ -5,6 +5,7 @@
     consent          CITIZEN#<id>        CONSENT#<at>#<rand>      append-only ledger
     staff read       CITIZEN#<id>        AUDIT#<at>#<rand>        who on staff read the record (TTL 2 y)
     erasure          CITIZEN#<id>        ERASED                   what an erasure did (no personal data)
+    phone check      CITIZEN#<id>        PHONECHECK               a phone waiting for its SMS code (TTL)
 
 The verified index is separate from the filing index (``CONTACT#``, what anonymous filings typed):
 a typed address never reaches an account. Every read is a GetItem or a Query with a Limit.
@@ -21,7 +22,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
-from ventanilla.models.accounts import CitizenAccount, ConsentEntry, StaffRead
+from ventanilla.models.accounts import CitizenAccount, ConsentEntry, PhoneCheck, StaffRead
 from ventanilla.models.common import iso
 from ventanilla.storage.table import client, from_item, is_error, table, to_item
 
@@ -186,3 +187,43 @@ def delete_keys(keys: list[dict[str, str]]) -> None:
 
 def delete_key(key: dict[str, str]) -> None:
     client().delete_item(TableName=table().name, Key=key)
+
+
+# ---- phone checks (one pending per account; replaced by a new code, gone after use or expiry) -------
+
+
+def _phone_check_key(citizen_id: str) -> dict[str, str]:
+    return {"PK": f"CITIZEN#{citizen_id}", "SK": "PHONECHECK"}
+
+
+def put_phone_check(citizen_id: str, check: PhoneCheck) -> None:
+    expires = int(check.expires_at.timestamp()) + 60
+    table().put_item(Item=to_item(check, **_phone_check_key(citizen_id), entity="phonecheck", ttl=expires))
+
+
+def get_phone_check(citizen_id: str) -> PhoneCheck | None:
+    item = table().get_item(Key=_phone_check_key(citizen_id), ConsistentRead=True).get("Item")
+    if not item:
+        return None
+    item.pop("ttl", None)
+    return PhoneCheck.model_validate(from_item(item))
+
+
+def fail_phone_check(citizen_id: str, attempts: int) -> bool:
+    """Count one wrong code if the check still has ``attempts`` (False: a concurrent try moved it)."""
+    try:
+        table().update_item(
+            Key=_phone_check_key(citizen_id),
+            UpdateExpression="SET attempts = :n",
+            ConditionExpression="attempts = :a",
+            ExpressionAttributeValues={":n": attempts + 1, ":a": attempts},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def delete_phone_check(citizen_id: str) -> None:
+    table().delete_item(Key=_phone_check_key(citizen_id))

@@ -23,6 +23,7 @@ Keys (generic attribute names, so entities can share the indexes):
     account's sub  CITIZEN#<id>        SUBREF#<sub id> a subscription made signed in (erasure deletes it)
     staff read     CITIZEN#<id>        AUDIT#<at>#<r>  who on staff read the citizen's data (TTL 2 years)
     erasure        CITIZEN#<id>        ERASED          what an erasure did (no personal data)
+    phone check    CITIZEN#<id>        PHONECHECK      a phone waiting for its SMS code (hashed; TTL 15 min)
     retention      RETENTION#<day>     <number>        a closed request's anonymisation is due that day
     idempotency    IDEMPOTENCY#<fn>    <hash>          (Powertools; expires through TTL)
     delivery       NOTICE#<event id>   <recipient>#<channel>   one notice: claim, outcome (TTL 90 days)
