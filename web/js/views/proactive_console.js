@@ -40,6 +40,8 @@ const WORDS = {
     dash_title: 'Avisos y campañas recientes', dash_kind: 'Tipo', dash_name: 'Nombre', dash_alert: 'Aviso', dash_campaign: 'Campaña',
     f_audience: 'Audiencia', f_sent: 'Enviados', f_delivered: 'Entregados', f_bounced: 'Rebotes', f_complaints: 'Quejas', f_unsubscribes: 'Bajas',
     dash_none: 'Todavía no hay avisos ni campañas.', dash_more: 'Ver avisos', dash_more_campaigns: 'Ver campañas',
+    everywhere: 'Suscripciones confirmadas a todos los sectores: {n}.', topic_subscribers: '{n} suscriptores confirmados',
+    subscribers_hint: 'Suscriptores: suscripciones confirmadas (correo, SMS o navegador) que siguen el sector.',
   },
   en: {
     topics_title: 'Subscription topics', sectors_title: 'Sectors', campaigns_title: 'Campaigns and newsletters',
@@ -71,6 +73,8 @@ const WORDS = {
     dash_title: 'Latest alerts and campaigns', dash_kind: 'Kind', dash_name: 'Name', dash_alert: 'Alert', dash_campaign: 'Campaign',
     f_audience: 'Audience', f_sent: 'Sent', f_delivered: 'Delivered', f_bounced: 'Bounced', f_complaints: 'Complaints', f_unsubscribes: 'Unsubscribes',
     dash_none: 'No alerts or campaigns yet.', dash_more: 'See alerts', dash_more_campaigns: 'See campaigns',
+    everywhere: 'Confirmed subscriptions to every sector: {n}.', topic_subscribers: '{n} confirmed subscribers',
+    subscribers_hint: 'Subscribers: confirmed subscriptions (email, SMS or browser) following the sector.',
   },
 };
 
@@ -161,6 +165,7 @@ async function topicsView(ctx, api) {
     };
     const row = h('form', { class: 'topic-row', novalidate: true, 'data-topic': topic.code, onsubmit: save(topic.active) },
       h('h3', {}, topic.code, ' ', h('span', { class: 'badge' }, w(topic.active ? 'active' : 'retired'))),
+      h('p', { class: 'hint', 'data-testid': 'topic-subscribers' }, w('topic_subscribers', { n: topic.subscribers ?? 0 })),
       errorSummary(), es, en,
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'btn' }, w('rename')),
@@ -188,7 +193,8 @@ function featureErrors(error, features) {
 
 async function sectorsView(ctx, api, session) {
   const admin = session.groups.includes('admin');
-  const list = (await api('/admin/areas')).items;
+  const listed = await api('/admin/areas');
+  const list = listed.items;
   const status = statusBox();
   const input = h('input', { type: 'file', id: 'sector-file', name: 'file', accept: '.geojson,.json,application/geo+json,application/json', 'aria-describedby': 'sector-file-hint sector-file-err' });
   const problems = h('ul', { class: 'error-list', 'data-testid': 'sector-errors' });
@@ -223,11 +229,12 @@ async function sectorsView(ctx, api, session) {
     busy(button, false);
   } }, errorSummary(), box, problems, h('div', { class: 'actions' }, button));
   const table = list.length
-    ? h('table', { class: 'sectors' },
+    ? h('table', { class: 'sectors', 'aria-describedby': 'sector-count-hint' },
       h('caption', {}, w('sectors_list')),
-      h('thead', {}, h('tr', {}, [w('code'), w('sector_name'), w('vertices'), w('cells'), w('updated'), w('actions')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, [w('code'), w('sector_name'), w('subscribers'), w('vertices'), w('cells'), w('updated'), w('actions')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, list.map((s) => h('tr', { 'data-sector': s.code },
-        h('th', { scope: 'row' }, s.code), h('td', {}, named(s)), h('td', {}, String(s.vertices)), h('td', {}, String(s.cells)),
+        h('th', { scope: 'row' }, s.code), h('td', {}, named(s)), h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
+        h('td', {}, String(s.vertices)), h('td', {}, String(s.cells)),
         h('td', {}, local(s.updated_at)),
         h('td', {}, admin && h('button', { type: 'button', class: 'btn', 'aria-label': `${w('delete')} ${s.code}`, onclick: async (e) => {
           if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
@@ -236,7 +243,9 @@ async function sectorsView(ctx, api, session) {
           done(ctx, w('deleted'));
         } }, w('delete')))))))
     : h('p', {}, w('no_sectors'));
-  return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, table];
+  const counted = [h('p', { class: 'hint', id: 'sector-count-hint' }, w('subscribers_hint')),
+    h('p', { 'data-testid': 'sector-everywhere' }, w('everywhere', { n: listed.everywhere ?? 0 }))];
+  return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, ...counted, table];
 }
 
 // ---- campaigns -------------------------------------------------------------------------------------

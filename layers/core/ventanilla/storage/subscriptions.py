@@ -14,7 +14,8 @@
 
 The audience of (sector, topic) is one Query of ``AUD#<sector>#<topic>`` (``*`` is the sector of
 those who follow every sector). A subscription has at most 5 sectors x 10 topics = 50 index items,
-written or deleted in the one transaction that changes the subscription.
+written or deleted in the one transaction that changes the subscription, with the ADDs to its
+sector and topic counters (storage/subscription_counts.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
+from ventanilla.storage import subscription_counts as counters
 from ventanilla.storage.table import client, from_item, is_error, table, to_item
 
 TOPICS_PK = "SUBTOPICS"
@@ -218,6 +220,7 @@ def save(
             )
     for sector, topic_code in listed_new:
         items.append({"Put": {"TableName": table().name, "Item": audience_item(new, sector, topic_code)}})
+    items += counters.updates(new.id, counters.deltas(_counted(old), _counted(new)))
     if action:
         items.append(_ledger_put(new.id, action, detail))
     try:
@@ -226,6 +229,10 @@ def save(
         if is_error(error, "TransactionCanceledException"):
             raise StaleSubscription(new.id) from error
         raise
+
+
+def _counted(record: SubscriptionRecord) -> set[str]:
+    return counters.keys_of(record.sectors, record.topics) if _reachable(record) else set()
 
 
 def _reachable(record: SubscriptionRecord) -> bool:
@@ -281,13 +288,39 @@ def account_subscription_ids(citizen_id: str, limit: int = 100) -> list[str]:
 
 
 def delete_subscription(sub_id: str) -> None:
-    """Erase a subscription: its audience items (at most 50, from its own sectors and topics), then
-    its partition (the record and its consent ledger), page by page."""
-    record = get(sub_id)
+    """Erase a subscription: the record, its audience items (at most 50, from its own sectors and
+    topics) and the ADDs that take it out of its counters in one transaction conditioned on the
+    record's version (a repeated erasure finds nothing to take out), then the rest of its
+    partition (the consent ledger), page by page."""
+    for _ in range(5):
+        record = get(sub_id)
+        if record is None:
+            break
+        items: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": table().name,
+                    "Key": {"PK": f"SUB#{sub_id}", "SK": "SUB"},
+                    "ConditionExpression": "#v = :v",
+                    "ExpressionAttributeNames": {"#v": "version"},
+                    "ExpressionAttributeValues": {":v": record.version},
+                }
+            }
+        ]
+        items += [
+            {"Delete": {"TableName": table().name, "Key": {"PK": audience_pk(s, t), "SK": f"SUB#{sub_id}"}}}
+            for s, t in _pairs(record)
+        ]
+        items += counters.updates(sub_id, counters.deltas(_counted(record), set()))
+        try:
+            client().transact_write_items(TransactItems=items)
+            break
+        except ClientError as error:
+            if not is_error(error, "TransactionCanceledException"):
+                raise
+    else:
+        raise StaleSubscription(sub_id)
     with table().batch_writer() as batch:
-        if record is not None:
-            for sector, topic_code in _pairs(record):
-                batch.delete_item(Key={"PK": audience_pk(sector, topic_code), "SK": f"SUB#{sub_id}"})
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key("PK").eq(f"SUB#{sub_id}"),
             "ProjectionExpression": "PK, SK",
@@ -300,3 +333,47 @@ def delete_subscription(sub_id: str) -> None:
             if not page.get("LastEvaluatedKey"):
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+# ---- offline upkeep (ops commands only: they Scan, never on a request path) -------------------------
+
+
+def scan_subscriptions(
+    start: dict[str, Any] | None, limit: int = 500
+) -> tuple[list[SubscriptionRecord], dict[str, Any] | None]:
+    """One page of a Scan for subscription records (``infra/ops``: the recount, the backfill)."""
+    from boto3.dynamodb.conditions import Attr
+
+    kwargs: dict[str, Any] = {
+        "FilterExpression": Attr("entity").eq("subscription") & Attr("SK").eq("SUB"),
+        "Limit": limit,
+    }
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    page = table().scan(**kwargs)
+    records = [SubscriptionRecord.model_validate(from_item(i)) for i in page.get("Items", [])]
+    return records, page.get("LastEvaluatedKey")
+
+
+def put_account_ref(citizen_id: str, sub_id: str) -> bool:
+    """The ``SUBREF#`` item of a subscription made signed in; False when it was already there."""
+    try:
+        table().put_item(
+            Item={
+                "PK": f"CITIZEN#{citizen_id}",
+                "SK": f"SUBREF#{sub_id}",
+                "entity": "citizen_sub_ref",
+                "sub_id": sub_id,
+            },
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def counted_keys(record: SubscriptionRecord) -> set[str]:
+    """The counters ``record`` is in (the recount sums these)."""
+    return _counted(record)
