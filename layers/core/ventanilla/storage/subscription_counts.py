@@ -100,3 +100,15 @@ def replace_all(exact: dict[str, int]) -> dict[str, int]:
                     }
                 )
     return changed
+
+
+UPGRADES_PK = "UPGRADES"
+
+
+def upgrade_done(name: str) -> bool:
+    """Whether an upgrade step ran on this table (``UPGRADES / <name>``)."""
+    return "Item" in table().get_item(Key={"PK": UPGRADES_PK, "SK": name}, ProjectionExpression="PK")
+
+
+def mark_upgrade(name: str, at: str) -> None:
+    table().put_item(Item={"PK": UPGRADES_PK, "SK": name, "entity": "upgrade", "at": at})
