@@ -229,3 +229,19 @@ def test_the_backfill_lets_erasure_find_an_old_subscription(
     assert store.get(sub_id) is None
     assert all(i["sub_id"] != sub_id for i in store.audience_page(north, "eventos", 1000, None)[0])
     assert moved(start, counts(api, aws)) == {}
+
+
+def test_the_upgrade_runs_once_per_table(api: Any, aws: Aws, proactive_world: dict[str, str]) -> None:
+    """What a local stack restored from an older data folder does at startup: backfill and recount
+    once (the marker item written), nothing the second time."""
+    from ventanilla.services import subscription_upkeep
+    from ventanilla.storage import subscription_counts
+    from ventanilla.storage.table import table
+
+    table().delete_item(Key={"PK": subscription_counts.UPGRADES_PK, "SK": subscription_upkeep.UPGRADE})
+    before = counts(api, aws)
+    done = subscription_upkeep.upgrade_once()
+    assert done is not None and done["recount"]["changed"] == {}, done  # the counters were exact
+    assert subscription_counts.upgrade_done(subscription_upkeep.UPGRADE)
+    assert subscription_upkeep.upgrade_once() is None
+    assert counts(api, aws) == before
