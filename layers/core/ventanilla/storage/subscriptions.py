@@ -219,7 +219,10 @@ def save(
                 }
             )
     for sector, topic_code in listed_new:
-        items.append({"Put": {"TableName": table().name, "Item": audience_item(new, sector, topic_code)}})
+        item = audience_item(new, sector, topic_code)
+        if (sector, topic_code) in listed_old and audience_item(old, sector, topic_code) == item:
+            continue  # already there as it should be: no write
+        items.append({"Put": {"TableName": table().name, "Item": item}})
     items += counters.updates(new.id, counters.deltas(_counted(old), _counted(new)))
     if action:
         items.append(_ledger_put(new.id, action, detail))
