@@ -245,3 +245,64 @@ def test_the_upgrade_runs_once_per_table(api: Any, aws: Aws, proactive_world: di
     assert subscription_counts.upgrade_done(subscription_upkeep.UPGRADE)
     assert subscription_upkeep.upgrade_once() is None
     assert counts(api, aws) == before
+
+
+def test_a_change_of_every_sector_and_topic_goes_through_and_counts_right(api: Any, aws: Aws) -> None:
+    """5 sectors x 10 topics swapped for 5 others x 10 others: 100 audience items and 30 counters,
+    more than one transaction takes; it is done in two and answers 200, never a 500."""
+    import random
+
+    from tests.integration.test_proactive import collection, square
+    from ventanilla.storage import subscriptions as store
+
+    run = uuid.uuid4().hex[:6]
+    lat = -60.0 + random.random() * 5
+    sectors = [f"s{n}-{run}" for n in range(10)]
+    topics = [f"t{n}-{run}" for n in range(20)]
+    admin = staff(aws, "elena.admin")
+    up = api.post(
+        "/api/v1/admin/areas",
+        body=json.dumps(
+            collection(*[square(code, lat, 120.0 + n * 0.05, 0.02) for n, code in enumerate(sectors)])
+        ),
+        headers=admin,
+    )
+    assert up.status_code == 201, up.body
+    for code in topics:
+        assert (
+            api.put(
+                f"/api/v1/admin/subscription-topics/{code}", body=json.dumps({"name": code}), headers=admin
+            ).status_code
+            == 200
+        )
+    start = counts(api, aws)
+    email = f"todo-{run}@example.cl"
+    made = subscribe(api, email=email, topics=topics[:10], sectors=sectors[:5])
+    assert post(api, "/api/v1/subscriptions/confirm", {"token": token_of(email)}).status_code == 200
+    first = {**{s: 1 for s in sectors[:5]}, **{f"topic:{t}": 1 for t in topics[:10]}}
+    assert moved(start, counts(api, aws)) == first
+    sub_id = made["id"]
+    changed = api.put(
+        f"/api/v1/subscriptions/{sub_id}?t={manage(sub_id)}",
+        body=json.dumps({"topics": topics[10:], "sectors": sectors[5:]}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert changed.status_code == 200, changed.body
+    assert changed.json_body["topics"] == topics[10:] and changed.json_body["sectors"] == sectors[5:]
+    second = {**{s: 1 for s in sectors[5:]}, **{f"topic:{t}": 1 for t in topics[10:]}}
+    assert moved(start, counts(api, aws)) == second
+    assert all(i["sub_id"] != sub_id for i in store.audience_page(sectors[0], topics[0], 100, None)[0])
+    assert [i["sub_id"] for i in store.audience_page(sectors[9], topics[19], 100, None)[0]] == [sub_id]
+    assert [e["action"] for e in store.ledger(sub_id)].count("changed") == 1
+    # And it can change again (the version it ended with is the one stored).
+    again = api.put(
+        f"/api/v1/subscriptions/{sub_id}?t={manage(sub_id)}",
+        body=json.dumps({"topics": topics[10:12], "sectors": sectors[5:6]}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert again.status_code == 200, again.body
+    assert moved(start, counts(api, aws)) == {
+        sectors[5]: 1,
+        f"topic:{topics[10]}": 1,
+        f"topic:{topics[11]}": 1,
+    }

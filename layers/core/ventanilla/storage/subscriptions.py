@@ -190,11 +190,38 @@ def _pairs(record: SubscriptionRecord) -> list[tuple[str, str]]:
     return [(s, t) for s in (record.sectors or ["*"]) for t in record.topics]
 
 
+TRANSACT_LIMIT = 100
+"""Actions one TransactWriteItems takes."""
+
+
 def save(
     old: SubscriptionRecord, new: SubscriptionRecord, action: str | None, detail: dict[str, Any]
 ) -> None:
     """Replace the subscription (conditioned on its version) and its audience items in one
-    transaction: the index never says more than the subscription does."""
+    transaction: the index never says more than the subscription does. A change too big for one
+    transaction (every one of 5 sectors x 10 topics swapped: 100 deletes and puts, plus counters)
+    goes in two, each conditioned on the version: first the subscription follows nothing (its
+    items and counts out), then it follows what it chose (the version ends one higher)."""
+    items = _save_items(old, new, action, detail)
+    if len(items) > TRANSACT_LIMIT:
+        between = old.model_copy(update={"topics": [], "version": old.version + 1})
+        _transact(_save_items(old, between, None, {}), new.id)
+        items = _save_items(between, new.model_copy(update={"version": between.version + 1}), action, detail)
+    _transact(items, new.id)
+
+
+def _transact(items: list[dict[str, Any]], sub_id: str) -> None:
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException"):
+            raise StaleSubscription(sub_id) from error
+        raise
+
+
+def _save_items(
+    old: SubscriptionRecord, new: SubscriptionRecord, action: str | None, detail: dict[str, Any]
+) -> list[dict[str, Any]]:
     listed_old = _pairs(old) if _reachable(old) else []
     listed_new = _pairs(new) if _reachable(new) else []
     items: list[dict[str, Any]] = [
@@ -226,16 +253,14 @@ def save(
     items += counters.updates(new.id, counters.deltas(_counted(old), _counted(new)))
     if action:
         items.append(_ledger_put(new.id, action, detail))
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise StaleSubscription(new.id) from error
-        raise
+    return items
 
 
 def _counted(record: SubscriptionRecord) -> set[str]:
-    return counters.keys_of(record.sectors, record.topics) if _reachable(record) else set()
+    """Its counters: none unless reachable and following a topic (mid-way through a big change)."""
+    if not (_reachable(record) and record.topics):
+        return set()
+    return counters.keys_of(record.sectors, record.topics)
 
 
 def _reachable(record: SubscriptionRecord) -> bool:
