@@ -133,10 +133,15 @@ class LocalStack:
         self.start_aws()
         from infra.local import demo, demo_citizen  # after the environment exists: it reads settings
 
+        upkeep = __import__("ventanilla.services.subscription_upkeep", fromlist=["_"])
         if self.restored:
             self._restore(demo)
+            # A data folder from before SUBREF# items and subscriber counters: backfilled and
+            # recounted once (a marker item says so), before any request comes in.
+            upkeep.upgrade_once()
         else:
             self._keep_from_now()
+            upkeep.mark_current()  # a new table needs neither
             if self.demo:  # staff first: their ids come from moto's seeded generator, as on a restore
                 self.logins = demo.seed_staff()
                 self.citizen_login = demo_citizen.ensure_citizen()

@@ -128,3 +128,21 @@ def test_a_supervisor_composes_an_alert_that_reaches_the_subscriber(tab: Any) ->
     ).click()
     page.get_by_role("listitem").filter(has_text=title).get_by_text("restablecido", exact=True).wait_for()
     tab.step("avisos-consola-5-restablecido")
+
+
+def test_a_signed_in_citizen_subscribes_with_her_account(tab: Any) -> None:
+    """Signed in, the subscription is the account's: her verified email, no link to wait for (so
+    campaign segments by comuna reach her, and erasing the account erases it)."""
+    from tests.browser.test_account import sign_in
+
+    page = tab.page
+    sign_in(tab, "vecina@example.cl", "Demo-Vecina-1")
+    tab.go("#/avisos")
+    assert page.get_by_label("Correo electrónico").input_value() == "vecina@example.cl"
+    page.get_by_test_id("sub-with-account").get_by_text("Se suscribe con su cuenta").wait_for()
+    page.get_by_label("Eventos").check()
+    page.get_by_label(re.compile("Acepto recibir")).check()
+    page.get_by_role("button", name="Suscribirme").click()
+    page.get_by_text("Suscripción confirmada").wait_for()
+    page.get_by_test_id("sub-manage-link").wait_for()
+    tab.step("avisos-suscripcion-con-cuenta")

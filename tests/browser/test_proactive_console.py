@@ -69,6 +69,12 @@ def test_an_admin_uploads_sectors_and_manages_topics(tab: Any) -> None:
     upload(page, "sectores.geojson", json.dumps({"type": "FeatureCollection", "features": [good]}).encode())
     page.get_by_role("status").get_by_text(f"Sectores guardados: lago-{run}.").wait_for()
     page.locator(f"tr[data-sector=lago-{run}]").wait_for()
+    # Each sector with its confirmed subscribers (counters), and those of every sector.
+    assert page.locator(f"tr[data-sector=lago-{run}] [data-testid=sector-subscribers]").inner_text() == "0"
+    assert re.match(
+        r"Suscripciones confirmadas a todos los sectores: \d+\.",
+        page.get_by_test_id("sector-everywhere").inner_text(),
+    )
     tab.step("avisos-sectores-3-cargado")
 
     visit(tab, "#/agente/avisos/temas", "Temas de suscripción")
@@ -104,15 +110,28 @@ def test_a_supervisor_composes_previews_schedules_and_cancels_a_campaign(tab: An
     page.get_by_label("Asunto (español)").fill("Novedades del mes")
     page.get_by_label("Texto (español)").fill("Hola vecinos.\n\nEste mes: feria en la plaza.")
     form = page.locator("form")
-    form.get_by_label("Cortes de agua").check()
+    form.locator("[data-for=topics]").get_by_label("Cortes de agua").check()
     form.get_by_label("Notificación del navegador").check()
     page.get_by_role("button", name="Vista previa y audiencia").click()
     page.get_by_test_id("campaign-audience").get_by_text(
         re.compile(r"Audiencia: \d+ suscriptores")
     ).wait_for()
+    assert page.get_by_test_id("campaign-segment").inner_text().startswith("Sin segmento")
     frame = page.frame_locator("iframe.mail-preview")
     frame.get_by_text("Este mes: feria en la plaza.").wait_for()
     tab.step("avisos-campanas-3-vista-previa")
+    # A segment by region, comunas and interests: the preview counts and names it.
+    page.get_by_label("Regiones").fill("Metropolitana")
+    page.get_by_label("Comunas").fill("Ñuñoa, Providencia, nunoa")
+    form.locator("[data-for='segment.interests']").get_by_label("Cortes de agua").check()
+    page.get_by_role("button", name="Vista previa y audiencia").click()
+    page.get_by_test_id("campaign-segment").get_by_text(
+        "Segmento: Regiones: Metropolitana · Comunas: Ñuñoa, Providencia · Intereses: Cortes de agua"
+    ).wait_for()
+    assert re.match(
+        r"Audiencia( estimada)?: \d+ suscriptores", page.get_by_test_id("campaign-audience").inner_text()
+    )
+    tab.check_a11y("avisos-campanas-segmento")
 
     page.get_by_label(re.compile("Enviar el")).fill("2099-01-01T09:00")
     page.get_by_label(re.compile("Repetir cada")).fill("30")

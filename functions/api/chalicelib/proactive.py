@@ -101,14 +101,14 @@ def upload_areas() -> Response:
     bp,
     "/api/v1/admin/areas",
     "GET",
-    summary="The sectors",
+    summary="The sectors, each with its confirmed subscribers",
     tag="admin",
     response=AreaSectorList,
     auth=True,
     roles=("supervisor", "admin"),
 )
 def list_areas_admin() -> Response:
-    return json_response(areas.listing())
+    return json_response(areas.listing(with_counts=True))
 
 
 @route(
@@ -177,14 +177,14 @@ def list_topics() -> Response:
     bp,
     "/api/v1/admin/subscription-topics",
     "GET",
-    summary="Every subscription topic, inactive ones too",
+    summary="Every subscription topic, inactive ones too, each with its confirmed subscribers",
     tag="admin",
     response=SubscriptionTopicList,
     auth=True,
     roles=subscriptions.MANAGERS,
 )
 def list_topics_admin() -> Response:
-    return json_response(subscriptions.topics(active_only=False))
+    return json_response(subscriptions.topics(active_only=False, with_counts=True))
 
 
 @route(

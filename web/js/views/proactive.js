@@ -15,6 +15,7 @@ const WORDS = {
     email: 'Correo electrónico', phone: 'Teléfono móvil (SMS)', phone_hint: 'Con código de país, por ejemplo +56912345678.',
     language: 'Idioma de los avisos', consent: 'Acepto recibir estos avisos y que se guarde mi contacto para enviarlos.',
     campaigns_hint: 'También puede recibir campañas informativas según su sector, temas, idioma y los tipos de solicitudes que haya presentado; cada aviso trae cómo darse de baja.', privacy: 'Aviso de privacidad',
+    with_account: 'Se suscribe con su cuenta ({email}): su correo ya está verificado, no hace falta confirmarlo, y la suscripción se borra si borra la cuenta.',
     send: 'Suscribirme', check_email: 'Le enviamos un enlace a su correo: ábralo para confirmar la suscripción.',
     code: 'Código recibido por SMS', confirm_code: 'Confirmar teléfono', confirmed: 'Suscripción confirmada. Desde ahora recibirá los avisos que eligió.',
     confirm_title: 'Confirmar suscripción', confirm_lead: 'Pulse el botón para confirmar que quiere recibir avisos.',
@@ -45,6 +46,7 @@ const WORDS = {
     email: 'Email', phone: 'Mobile phone (SMS)', phone_hint: 'With the country code, e.g. +56912345678.',
     language: 'Language of the notices', consent: 'I agree to receive these notices and to my contact being kept to send them.',
     campaigns_hint: 'You may also get information campaigns by your sector, topics, language and the types of requests you filed; every notice says how to unsubscribe.', privacy: 'Privacy notice',
+    with_account: 'You subscribe with your account ({email}): your email is already verified, no confirmation needed, and the subscription goes if you erase the account.',
     send: 'Subscribe', check_email: 'We sent a link to your email: open it to confirm the subscription.',
     code: 'Code received by SMS', confirm_code: 'Confirm phone', confirmed: 'Subscription confirmed. From now on you will get the notices you chose.',
     confirm_title: 'Confirm subscription', confirm_lead: 'Press the button to confirm you want to receive notices.',
@@ -104,10 +106,13 @@ export function banner(service) {
 // ---- subscribe -------------------------------------------------------------------------------------
 
 export async function renderSubscribe() {
-  const [topics, areas] = await Promise.all([request('/subscription-topics'), request('/areas')]);
+  const [topics, areas, citizen] = await Promise.all([request('/subscription-topics'), request('/areas'), import('../citizen_auth.js')]);
+  // Signed in: the subscription is the account's (its verified email needs no link; campaign
+  // segments read the account; erasing the account erases it).
+  const session = citizen.current();
   const summary = errorSummary();
   const status = statusLine();
-  const email = field({ name: 'email', label: w('email'), kind: 'email', autocomplete: 'email' });
+  const email = field({ name: 'email', label: w('email'), kind: 'email', autocomplete: 'email', value: (session && session.email) || '' });
   const phone = field({ name: 'phone', label: w('phone'), kind: 'phone', hint: w('phone_hint'), autocomplete: 'tel' });
   const lang = field({ name: 'language', label: w('language'), kind: 'select', value: getLang(),
     options: [{ value: 'es', label: 'Español' }, { value: 'en', label: 'English' }] });
@@ -122,7 +127,8 @@ export async function renderSubscribe() {
     if (email.control.value.trim()) body.email = email.control.value.trim();
     if (phone.control.value.trim()) body.phone = phone.control.value.replace(/[\s-]/g, '');
     try {
-      const made = await request('/subscriptions', { method: 'POST', body });
+      const token = session ? await citizen.idToken() : null;
+      const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
       form.hidden = true;
       after.replaceChildren(...nextSteps(made));
       after.querySelector('[tabindex]')?.focus();
@@ -134,6 +140,7 @@ export async function renderSubscribe() {
   summary,
   topics.items.length ? checks(w('topics'), 'topics', topics.items) : h('p', {}, w('no_topics')),
   areas.items.length ? [checks(w('sectors'), 'sectors', areas.items), h('p', { class: 'hint' }, w('sectors_hint'))] : null,
+  session && session.email ? h('p', { class: 'hint', 'data-testid': 'sub-with-account' }, w('with_account', { email: session.email })) : null,
   email, phone, lang, consent,
   h('p', { class: 'hint' }, w('campaigns_hint'), ' ', h('a', { href: '#/privacidad' }, w('privacy'))),
   h('div', { class: 'actions' }, button), status);

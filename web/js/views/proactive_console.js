@@ -40,6 +40,13 @@ const WORDS = {
     dash_title: 'Avisos y campañas recientes', dash_kind: 'Tipo', dash_name: 'Nombre', dash_alert: 'Aviso', dash_campaign: 'Campaña',
     f_audience: 'Audiencia', f_sent: 'Enviados', f_delivered: 'Entregados', f_bounced: 'Rebotes', f_complaints: 'Quejas', f_unsubscribes: 'Bajas',
     dash_none: 'Todavía no hay avisos ni campañas.', dash_more: 'Ver avisos', dash_more_campaigns: 'Ver campañas',
+    everywhere: 'Suscripciones confirmadas a todos los sectores: {n}.', topic_subscribers: '{n} suscriptores confirmados',
+    subscribers_hint: 'Suscriptores: suscripciones confirmadas (correo, SMS o navegador) que siguen el sector.',
+    regions: 'Regiones', comunas: 'Comunas', interests: 'Intereses',
+    list_hint: 'Separe con comas. No importan mayúsculas ni tildes (Ñuñoa = nunoa). Se comparan con lo que cada ciudadano indicó en su cuenta.',
+    interests_hint: 'Los temas que el ciudadano marcó como de su interés en su cuenta.',
+    seg_summary: 'Segmento: {list}', seg_none: 'Sin segmento: todos los suscriptores confirmados de los temas y sectores elegidos.',
+    seg_within: 'en los últimos {n} meses',
   },
   en: {
     topics_title: 'Subscription topics', sectors_title: 'Sectors', campaigns_title: 'Campaigns and newsletters',
@@ -71,6 +78,13 @@ const WORDS = {
     dash_title: 'Latest alerts and campaigns', dash_kind: 'Kind', dash_name: 'Name', dash_alert: 'Alert', dash_campaign: 'Campaign',
     f_audience: 'Audience', f_sent: 'Sent', f_delivered: 'Delivered', f_bounced: 'Bounced', f_complaints: 'Complaints', f_unsubscribes: 'Unsubscribes',
     dash_none: 'No alerts or campaigns yet.', dash_more: 'See alerts', dash_more_campaigns: 'See campaigns',
+    everywhere: 'Confirmed subscriptions to every sector: {n}.', topic_subscribers: '{n} confirmed subscribers',
+    subscribers_hint: 'Subscribers: confirmed subscriptions (email, SMS or browser) following the sector.',
+    regions: 'Regions', comunas: 'Municipalities (comunas)', interests: 'Interests',
+    list_hint: 'Separate with commas. Case and accents do not matter (Ñuñoa = nunoa). Compared with what each citizen gave in their account.',
+    interests_hint: 'The topics the citizen marked as interesting in their account.',
+    seg_summary: 'Segment: {list}', seg_none: 'No segment: every confirmed subscriber of the chosen topics and sectors.',
+    seg_within: 'in the last {n} months',
   },
 };
 
@@ -161,6 +175,7 @@ async function topicsView(ctx, api) {
     };
     const row = h('form', { class: 'topic-row', novalidate: true, 'data-topic': topic.code, onsubmit: save(topic.active) },
       h('h3', {}, topic.code, ' ', h('span', { class: 'badge' }, w(topic.active ? 'active' : 'retired'))),
+      h('p', { class: 'hint', 'data-testid': 'topic-subscribers' }, w('topic_subscribers', { n: topic.subscribers ?? 0 })),
       errorSummary(), es, en,
       h('div', { class: 'actions' },
         h('button', { type: 'submit', class: 'btn' }, w('rename')),
@@ -188,7 +203,8 @@ function featureErrors(error, features) {
 
 async function sectorsView(ctx, api, session) {
   const admin = session.groups.includes('admin');
-  const list = (await api('/admin/areas')).items;
+  const listed = await api('/admin/areas');
+  const list = listed.items;
   const status = statusBox();
   const input = h('input', { type: 'file', id: 'sector-file', name: 'file', accept: '.geojson,.json,application/geo+json,application/json', 'aria-describedby': 'sector-file-hint sector-file-err' });
   const problems = h('ul', { class: 'error-list', 'data-testid': 'sector-errors' });
@@ -223,11 +239,12 @@ async function sectorsView(ctx, api, session) {
     busy(button, false);
   } }, errorSummary(), box, problems, h('div', { class: 'actions' }, button));
   const table = list.length
-    ? h('table', { class: 'sectors' },
+    ? h('table', { class: 'sectors', 'aria-describedby': 'sector-count-hint' },
       h('caption', {}, w('sectors_list')),
-      h('thead', {}, h('tr', {}, [w('code'), w('sector_name'), w('vertices'), w('cells'), w('updated'), w('actions')].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, [w('code'), w('sector_name'), w('subscribers'), w('vertices'), w('cells'), w('updated'), w('actions')].map((c) => h('th', { scope: 'col' }, c)))),
       h('tbody', {}, list.map((s) => h('tr', { 'data-sector': s.code },
-        h('th', { scope: 'row' }, s.code), h('td', {}, named(s)), h('td', {}, String(s.vertices)), h('td', {}, String(s.cells)),
+        h('th', { scope: 'row' }, s.code), h('td', {}, named(s)), h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
+        h('td', {}, String(s.vertices)), h('td', {}, String(s.cells)),
         h('td', {}, local(s.updated_at)),
         h('td', {}, admin && h('button', { type: 'button', class: 'btn', 'aria-label': `${w('delete')} ${s.code}`, onclick: async (e) => {
           if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
@@ -236,7 +253,9 @@ async function sectorsView(ctx, api, session) {
           done(ctx, w('deleted'));
         } }, w('delete')))))))
     : h('p', {}, w('no_sectors'));
-  return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, table];
+  const counted = [h('p', { class: 'hint', id: 'sector-count-hint' }, w('subscribers_hint')),
+    h('p', { 'data-testid': 'sector-everywhere' }, w('everywhere', { n: listed.everywhere ?? 0 }))];
+  return [status, admin ? [h('h2', { id: 'sector-up-h' }, w('upload_title')), form] : null, ...counted, table];
 }
 
 // ---- campaigns -------------------------------------------------------------------------------------
@@ -254,6 +273,8 @@ async function campaignsView(ctx, api) {
     send_at: field({ name: 'send_at', label: w('send_at') }),
     every_days: field({ name: 'every_days', label: w('every_days'), kind: 'number', inputmode: 'numeric' }),
     'segment.filed_within_months': field({ name: 'segment.filed_within_months', label: w('filed_months'), kind: 'number', value: '12' }),
+    'segment.regions': field({ name: 'segment.regions', label: w('regions'), hint: w('list_hint') }),
+    'segment.comunas': field({ name: 'segment.comunas', label: w('comunas'), hint: w('list_hint') }),
   };
   fields.send_at.control.type = 'datetime-local';
   const opts = (items) => items.map((x) => ({ value: x.code, label: named(x) }));
@@ -264,6 +285,18 @@ async function campaignsView(ctx, api) {
     channels: checkGroup('channels', w('channels'), ['email', 'sms', 'webpush'].map((c) => ({ value: c, label: w(`ch_${c}`) })), ['email']),
     'segment.age_bands': checkGroup('segment.age_bands', w('age_bands'), ['<18', '18-29', '30-44', '45-59', '60-74', '75+'].map((b) => ({ value: b, label: b })), []),
     'segment.filed_types': checkGroup('segment.filed_types', w('filed_types'), (cat.types || []).map((x) => ({ value: x.code, label: pick(x.name) })), []),
+    'segment.interests': checkGroup('segment.interests', w('interests'), opts(topics.items.filter((x) => x.active)), []),
+  };
+  groups['segment.interests'].append(h('p', { class: 'hint' }, w('interests_hint')));
+  // "Ñuñoa, Providencia , ñuñoa" -> ["Ñuñoa", "Providencia"] (the API folds case and accents too).
+  const listOf = (text) => {
+    const seen = new Set();
+    return text.split(/[,\n;]/).map((x) => x.trim()).filter((x) => {
+      const key = x.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+      if (!x || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
   };
   const body = () => {
     const v = (k) => fields[k].control.value.trim();
@@ -275,19 +308,39 @@ async function campaignsView(ctx, api) {
     if (v('every_days')) out.every_days = Number(v('every_days'));
     const bands = groups['segment.age_bands'].values();
     const types = groups['segment.filed_types'].values();
-    if (bands.length || types.length) {
-      out.segment = { age_bands: bands, filed_types: types };
+    const regions = listOf(v('segment.regions'));
+    const comunas = listOf(v('segment.comunas'));
+    const interests = groups['segment.interests'].values();
+    if (bands.length || types.length || regions.length || comunas.length || interests.length) {
+      out.segment = { regions, comunas, age_bands: bands, interests, filed_types: types };
       if (types.length && v('segment.filed_within_months')) out.segment.filed_within_months = Number(v('segment.filed_within_months'));
     }
     return out;
   };
+  // What the preview's audience was counted with, in words (the editor checks the segment there).
+  const topicName = Object.fromEntries(topics.items.map((x) => [x.code, named(x)]));
+  const typeName = Object.fromEntries((cat.types || []).map((x) => [x.code, pick(x.name)]));
+  const segmentLine = (seg) => {
+    if (!seg) return w('seg_none');
+    const parts = [
+      seg.regions.length && `${w('regions')}: ${seg.regions.join(', ')}`,
+      seg.comunas.length && `${w('comunas')}: ${seg.comunas.join(', ')}`,
+      seg.age_bands.length && `${w('age_bands')}: ${seg.age_bands.join(', ')}`,
+      seg.interests.length && `${w('interests')}: ${seg.interests.map((c) => topicName[c] || c).join(', ')}`,
+      seg.filed_types.length && `${w('filed_types')} ${seg.filed_types.map((c) => typeName[c] || c).join(', ')} ${w('seg_within', { n: seg.filed_within_months || 12 })}`,
+    ].filter(Boolean);
+    return w('seg_summary', { list: parts.join(' · ') });
+  };
   const audience = h('p', { role: 'status', class: 'hint', 'data-testid': 'campaign-audience' });
+  const segmentShown = h('p', { class: 'hint', 'data-testid': 'campaign-segment' });
   const shown = h('div', { class: 'campaign-preview', 'data-testid': 'campaign-preview' });
   const previewButton = h('button', { type: 'button', class: 'btn', onclick: async () => {
     busy(previewButton, true);
     try {
-      const p = await api('/admin/campaigns/preview', { method: 'POST', body: body() });
+      const sent = body();
+      const p = await api('/admin/campaigns/preview', { method: 'POST', body: sent });
       audience.textContent = p.estimated ? w('estimated', { n: p.audience, s: p.sampled }) : w('audience', { n: p.audience });
+      segmentShown.textContent = segmentLine(sent.segment);
       const frame = h('iframe', { title: w('preview_title'), sandbox: '', class: 'mail-preview', srcdoc: p.html });
       shown.replaceChildren(h('h3', {}, w('preview_title')), h('p', {}, h('strong', {}, p.subject)), frame);
     } catch (error) {
@@ -310,9 +363,10 @@ async function campaignsView(ctx, api) {
   fields.name, fields['subject.es'], fields['subject.en'], fields['body.es'], fields['body.en'],
   groups.topics, groups.sectors, groups.languages, groups.channels,
   h('fieldset', { class: 'group' }, h('legend', {}, w('segment')),
+    fields['segment.regions'], fields['segment.comunas'], groups['segment.interests'],
     groups['segment.age_bands'], groups['segment.filed_types'], fields['segment.filed_within_months']),
   fields.send_at, fields.every_days,
-  h('div', { class: 'actions' }, previewButton, create), audience, shown);
+  h('div', { class: 'actions' }, previewButton, create), audience, segmentShown, shown);
   const recent = list.items.length
     ? h('ul', { class: 'campaign-list' }, list.items.map((c) => h('li', { 'data-campaign': c.id },
       h('h3', {}, c.name, ' ', h('span', { class: 'badge' }, w(`st_${c.status}`))),

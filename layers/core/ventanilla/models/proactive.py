@@ -56,10 +56,18 @@ class AreaSector(BaseModel):
     vertices: int
     updated_at: datetime
     updated_by: str = ""
+    subscribers: int | None = Field(
+        default=None,
+        description="confirmed subscriptions following the sector (staff list only; kept by counters)",
+    )
 
 
 class AreaSectorList(BaseModel):
     items: list[AreaSector]
+    everywhere: int | None = Field(
+        default=None,
+        description="confirmed subscriptions following every sector (staff list only)",
+    )
 
 
 class AreaUploadResult(BaseModel):
@@ -84,6 +92,9 @@ class SubscriptionTopicIn(Strict):
 class SubscriptionTopic(SubscriptionTopicIn):
     code: str
     updated_at: datetime | None = None
+    subscribers: int | None = Field(
+        default=None, description="confirmed subscriptions following the topic (staff list only)"
+    )
 
 
 class SubscriptionTopicList(BaseModel):

@@ -13,6 +13,7 @@ from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import AreaMatch, AreaSector, AreaSectorList, AreaUpload, AreaUploadResult
 from ventanilla.rules import areas as rules
 from ventanilla.storage import areas as store
+from ventanilla.storage import subscription_counts
 
 MANAGERS = ("admin",)
 
@@ -104,13 +105,23 @@ def _bytes(value: Any) -> bytes | None:
     return bytes(value.value) if hasattr(value, "value") else bytes(value)
 
 
-def listing() -> AreaSectorList:
+def listing(with_counts: bool = False) -> AreaSectorList:
+    """The sectors; ``with_counts`` (staff): each one's confirmed subscribers, from the counters
+    (sixteen Queries whatever the number of subscribers, never a count of the audience)."""
+    counts = subscription_counts.counts() if with_counts else {}
     items = [
-        AreaSector.model_validate({**i, "bbox": [float(v) for v in i.get("bbox", [])]})
+        AreaSector.model_validate(
+            {
+                **i,
+                "bbox": [float(v) for v in i.get("bbox", [])],
+                **({"subscribers": counts.get(f"SECTOR#{i['code']}", 0)} if with_counts else {}),
+            }
+        )
         for i in store.sectors()
     ]
     items.sort(key=lambda s: s.code)
-    return AreaSectorList(items=items)
+    everywhere = counts.get("SECTOR#*", 0) if with_counts else None
+    return AreaSectorList(items=items, everywhere=everywhere)
 
 
 def names() -> dict[str, dict[str, Any]]:

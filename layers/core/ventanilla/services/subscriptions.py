@@ -33,6 +33,7 @@ from ventanilla.proactive.render import render
 from ventanilla.rules.constant_time import same
 from ventanilla.settings import get_settings
 from ventanilla.storage import areas as area_store
+from ventanilla.storage import subscription_counts
 from ventanilla.storage import subscriptions as store
 
 MANAGERS = ("supervisor", "admin")
@@ -42,8 +43,12 @@ MAX_SMS_ATTEMPTS = 5
 # ---- topics ----------------------------------------------------------------------------------------
 
 
-def topics(active_only: bool) -> SubscriptionTopicList:
+def topics(active_only: bool, with_counts: bool = False) -> SubscriptionTopicList:
+    """The topics; ``with_counts`` (staff): each one's confirmed subscribers, from the counters."""
     items = sorted(store.topics(), key=lambda t: t.code)
+    if with_counts:
+        counts = subscription_counts.counts()
+        items = [t.model_copy(update={"subscribers": counts.get(f"TOPIC#{t.code}", 0)}) for t in items]
     return SubscriptionTopicList(items=[t for t in items if t.active or not active_only])
 
 

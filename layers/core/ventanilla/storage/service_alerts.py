@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import ServiceAlert, ServiceAlertFigures
-from ventanilla.storage.table import client, from_item, is_error, table, to_item
+from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item
 
 LIST_PK = "SVCALERTS"
 MARKER_TTL_SECONDS = 30 * 86400
@@ -161,6 +161,59 @@ def claim(ref: str, sub_id: str, channel: str) -> bool:
             return False
         raise
     return True
+
+
+CLAIMS_PER_CALL = 100
+"""Markers claimed in one TransactWriteItems (its limit): a batch of 100 recipients costs one call
+instead of 100 PutItems (each marker costs 2 write units instead of 1: transactional)."""
+
+
+def claim_many(ref: str, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Claim the markers of (sub id, channel) pairs, each conditional as ``claim``; returns those
+    this call claimed (not those already there: a retried batch). A chunk whose transaction is
+    cancelled by markers already there is tried again without them; a chunk cancelled for any
+    other reason (a concurrent claim of the same batch) falls back to one ``claim`` a marker."""
+    claimed: set[tuple[str, str]] = set()
+    at, ttl = iso(utcnow()), int(utcnow().timestamp()) + MARKER_TTL_SECONDS
+    for start in range(0, len(wanted), CLAIMS_PER_CALL):
+        chunk = list(dict.fromkeys(wanted[start : start + CLAIMS_PER_CALL]))
+        for _attempt in range(3):
+            if not chunk:
+                break
+            items = [
+                {
+                    "Put": {
+                        "TableName": table().name,
+                        "Item": {
+                            "PK": f"SVCSENT#{ref}",
+                            "SK": f"{sub_id}#{channel}",
+                            "entity": "service_alert_sent",
+                            "at": at,
+                            "ttl": ttl,
+                        },
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+                for sub_id, channel in chunk
+            ]
+            try:
+                client().transact_write_items(TransactItems=items)
+            except ClientError as error:
+                if not is_error(error, "TransactionCanceledException"):
+                    raise
+                codes = cancellation_codes(error)
+                pairs = zip(chunk, codes, strict=False)
+                taken = {pair for pair, code in pairs if code == "ConditionalCheckFailed"}
+                if not taken:
+                    break
+                chunk = [pair for pair in chunk if pair not in taken]
+                continue
+            claimed.update(chunk)
+            chunk = []
+        for sub_id, channel in chunk:  # what the transactions could not settle, one by one
+            if claim(ref, sub_id, channel):
+                claimed.add((sub_id, channel))
+    return claimed
 
 
 def unclaim(ref: str, sub_id: str, channel: str) -> None:

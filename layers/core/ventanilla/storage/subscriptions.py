@@ -14,7 +14,8 @@
 
 The audience of (sector, topic) is one Query of ``AUD#<sector>#<topic>`` (``*`` is the sector of
 those who follow every sector). A subscription has at most 5 sectors x 10 topics = 50 index items,
-written or deleted in the one transaction that changes the subscription.
+written or deleted in the one transaction that changes the subscription, with the ADDs to its
+sector and topic counters (storage/subscription_counts.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
+from ventanilla.storage import subscription_counts as counters
 from ventanilla.storage.table import client, from_item, is_error, table, to_item
 
 TOPICS_PK = "SUBTOPICS"
@@ -188,11 +190,38 @@ def _pairs(record: SubscriptionRecord) -> list[tuple[str, str]]:
     return [(s, t) for s in (record.sectors or ["*"]) for t in record.topics]
 
 
+TRANSACT_LIMIT = 100
+"""Actions one TransactWriteItems takes."""
+
+
 def save(
     old: SubscriptionRecord, new: SubscriptionRecord, action: str | None, detail: dict[str, Any]
 ) -> None:
     """Replace the subscription (conditioned on its version) and its audience items in one
-    transaction: the index never says more than the subscription does."""
+    transaction: the index never says more than the subscription does. A change too big for one
+    transaction (every one of 5 sectors x 10 topics swapped: 100 deletes and puts, plus counters)
+    goes in two, each conditioned on the version: first the subscription follows nothing (its
+    items and counts out), then it follows what it chose (the version ends one higher)."""
+    items = _save_items(old, new, action, detail)
+    if len(items) > TRANSACT_LIMIT:
+        between = old.model_copy(update={"topics": [], "version": old.version + 1})
+        _transact(_save_items(old, between, None, {}), new.id)
+        items = _save_items(between, new.model_copy(update={"version": between.version + 1}), action, detail)
+    _transact(items, new.id)
+
+
+def _transact(items: list[dict[str, Any]], sub_id: str) -> None:
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException"):
+            raise StaleSubscription(sub_id) from error
+        raise
+
+
+def _save_items(
+    old: SubscriptionRecord, new: SubscriptionRecord, action: str | None, detail: dict[str, Any]
+) -> list[dict[str, Any]]:
     listed_old = _pairs(old) if _reachable(old) else []
     listed_new = _pairs(new) if _reachable(new) else []
     items: list[dict[str, Any]] = [
@@ -217,15 +246,21 @@ def save(
                 }
             )
     for sector, topic_code in listed_new:
-        items.append({"Put": {"TableName": table().name, "Item": audience_item(new, sector, topic_code)}})
+        item = audience_item(new, sector, topic_code)
+        if (sector, topic_code) in listed_old and audience_item(old, sector, topic_code) == item:
+            continue  # already there as it should be: no write
+        items.append({"Put": {"TableName": table().name, "Item": item}})
+    items += counters.updates(new.id, counters.deltas(_counted(old), _counted(new)))
     if action:
         items.append(_ledger_put(new.id, action, detail))
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise StaleSubscription(new.id) from error
-        raise
+    return items
+
+
+def _counted(record: SubscriptionRecord) -> set[str]:
+    """Its counters: none unless reachable and following a topic (mid-way through a big change)."""
+    if not (_reachable(record) and record.topics):
+        return set()
+    return counters.keys_of(record.sectors, record.topics)
 
 
 def _reachable(record: SubscriptionRecord) -> bool:
@@ -281,13 +316,39 @@ def account_subscription_ids(citizen_id: str, limit: int = 100) -> list[str]:
 
 
 def delete_subscription(sub_id: str) -> None:
-    """Erase a subscription: its audience items (at most 50, from its own sectors and topics), then
-    its partition (the record and its consent ledger), page by page."""
-    record = get(sub_id)
+    """Erase a subscription: the record, its audience items (at most 50, from its own sectors and
+    topics) and the ADDs that take it out of its counters in one transaction conditioned on the
+    record's version (a repeated erasure finds nothing to take out), then the rest of its
+    partition (the consent ledger), page by page."""
+    for _ in range(5):
+        record = get(sub_id)
+        if record is None:
+            break
+        items: list[dict[str, Any]] = [
+            {
+                "Delete": {
+                    "TableName": table().name,
+                    "Key": {"PK": f"SUB#{sub_id}", "SK": "SUB"},
+                    "ConditionExpression": "#v = :v",
+                    "ExpressionAttributeNames": {"#v": "version"},
+                    "ExpressionAttributeValues": {":v": record.version},
+                }
+            }
+        ]
+        items += [
+            {"Delete": {"TableName": table().name, "Key": {"PK": audience_pk(s, t), "SK": f"SUB#{sub_id}"}}}
+            for s, t in _pairs(record)
+        ]
+        items += counters.updates(sub_id, counters.deltas(_counted(record), set()))
+        try:
+            client().transact_write_items(TransactItems=items)
+            break
+        except ClientError as error:
+            if not is_error(error, "TransactionCanceledException"):
+                raise
+    else:
+        raise StaleSubscription(sub_id)
     with table().batch_writer() as batch:
-        if record is not None:
-            for sector, topic_code in _pairs(record):
-                batch.delete_item(Key={"PK": audience_pk(sector, topic_code), "SK": f"SUB#{sub_id}"})
         kwargs: dict[str, Any] = {
             "KeyConditionExpression": Key("PK").eq(f"SUB#{sub_id}"),
             "ProjectionExpression": "PK, SK",
@@ -300,3 +361,47 @@ def delete_subscription(sub_id: str) -> None:
             if not page.get("LastEvaluatedKey"):
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+# ---- offline upkeep (ops commands only: they Scan, never on a request path) -------------------------
+
+
+def scan_subscriptions(
+    start: dict[str, Any] | None, limit: int = 500
+) -> tuple[list[SubscriptionRecord], dict[str, Any] | None]:
+    """One page of a Scan for subscription records (``infra/ops``: the recount, the backfill)."""
+    from boto3.dynamodb.conditions import Attr
+
+    kwargs: dict[str, Any] = {
+        "FilterExpression": Attr("entity").eq("subscription") & Attr("SK").eq("SUB"),
+        "Limit": limit,
+    }
+    if start:
+        kwargs["ExclusiveStartKey"] = start
+    page = table().scan(**kwargs)
+    records = [SubscriptionRecord.model_validate(from_item(i)) for i in page.get("Items", [])]
+    return records, page.get("LastEvaluatedKey")
+
+
+def put_account_ref(citizen_id: str, sub_id: str) -> bool:
+    """The ``SUBREF#`` item of a subscription made signed in; False when it was already there."""
+    try:
+        table().put_item(
+            Item={
+                "PK": f"CITIZEN#{citizen_id}",
+                "SK": f"SUBREF#{sub_id}",
+                "entity": "citizen_sub_ref",
+                "sub_id": sub_id,
+            },
+            ConditionExpression="attribute_not_exists(PK)",
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def counted_keys(record: SubscriptionRecord) -> set[str]:
+    """The counters ``record`` is in (the recount sums these)."""
+    return _counted(record)

@@ -21,6 +21,9 @@ Keys (generic attribute names, so entities can share the indexes):
     types filed    CITIZEN#<id>        FILED#<type>    latest filing of that type (campaign segments; stream,
                                                        only while the account item exists)
     account's sub  CITIZEN#<id>        SUBREF#<sub id> a subscription made signed in (erasure deletes it)
+    sub counts     SUBCOUNT#<0-15>     SECTOR#<code> | TOPIC#<code>  confirmed subscribers (ADD;
+                                                       storage/subscription_counts.py)
+    upgrade step   UPGRADES            <name>          an offline upgrade step ran on this table
     staff read     CITIZEN#<id>        AUDIT#<at>#<r>  who on staff read the citizen's data (TTL 2 years)
     erasure        CITIZEN#<id>        ERASED          what an erasure did (no personal data)
     phone check    CITIZEN#<id>        PHONECHECK      a phone waiting for its SMS code (hashed; TTL 15 min)
@@ -258,6 +261,15 @@ sizes are worst cases, rates what one item takes; a partition serves 1,000 write
   never on the request path; ``NOW`` holds a counter per open status, per filing day of the open
   tickets (bounded by the age of the oldest open ticket: < 40 KB after 5 years) and per dimension
   value (bounded by the catalog); the ``HELPQ`` and ``#top`` items likewise (the top item < 4 KB).
+- ``SUBCOUNT#<shard> / SECTOR#<code>`` and ``TOPIC#<code>``: 16 items per sector and per topic
+  (plus ``SECTOR#*``, every sector), each < 0.1 KB (at most 16 x (10,000 sectors + 200 topics)
+  items, ~16 MB, bounded by the configuration, never by subscribers). A subscription's counters sit
+  in the shard of its id and move in the transaction that confirms, changes, unsubscribes or erases
+  it: at most 5 sectors + 10 topics ADDs (30 when a change swaps them all), in one shard. One
+  sector getting N confirmations a second gives each of its 16 items N/16 writes a second (2 write
+  units each: transactional), so one item reaches a partition's 1,000 units at 8,000 confirmations
+  a second (subscribing is rate-limited per client and address far below that). The staff lists
+  read them with 16 Queries (one per shard).
 TTL attribute: ``ttl`` (idempotency records, deliveries, receipts, help logs, statistics markers).
 Streams carry new and old images to the consumers.
 """
