@@ -28,7 +28,7 @@ dev: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers functions infra tests
-	$(BIN)/mypy layers/core/ventanilla
+	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
@@ -42,7 +42,7 @@ unit: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers functions infra tests
-	$(BIN)/mypy layers/core/ventanilla
+	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
 	$(BIN)/pytest -q -n 2 tests/unit
 

@@ -38,6 +38,9 @@ from moto.dynamodb.exceptions import (
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 
+# moto marks its expression parser module `# type: ignore` as a whole: mypy sees none of its names
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
 OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 _SET = r"#?\w+ = :\w+"
 _ADD = r"#?\w+ :\w+"
@@ -128,7 +131,8 @@ def _add_counters(
 def _write(
     backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any], old: Item | None
 ) -> None:
-    names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+    # moto's own request handler passes empty mappings for absent names and values
+    names, values = op.get("ExpressionAttributeNames") or {}, op.get("ExpressionAttributeValues") or {}
     if op_type == "Update" and _add_counters(backend, op, key, old):  # conditions checked already
         return
     if op_type == "Put":
@@ -187,9 +191,10 @@ class _ParsedOnce:
     """moto's UpdateExpressionParser for its request handler, which only reads the tree (the
     backend's update path parses for itself and copies the tree before changing it)."""
 
-    make = staticmethod(lru_cache(maxsize=1024)(dynamodb_responses.UpdateExpressionParser.make))
+    make = staticmethod(lru_cache(maxsize=1024)(UpdateExpressionParser.make))
 
 
 def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    dynamodb_responses.UpdateExpressionParser = _ParsedOnce  # type: ignore[misc, assignment]
+    # the name moto's request handler imported from that module (see the import above)
+    dynamodb_responses.UpdateExpressionParser = _ParsedOnce  # type: ignore[attr-defined]
