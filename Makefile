@@ -3,9 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# The browser tests' npm tooling (axe-core, ESLint), pinned by tests/browser/package-lock.json.
+NODE_DIR   := tests/browser/node_modules
+NODE_STAMP := $(NODE_DIR)/.installed-$(shell cksum tests/browser/package-lock.json | cut -d' ' -f1)
+ESLINT     := $(NODE_DIR)/.bin/eslint
 PORT   ?= 8000
 
-.PHONY: dev test lint check fmt unit bench build deploy publish bootstrap smoke install browser clean
+.PHONY: dev test lint check fmt unit bench build deploy publish bootstrap smoke install node browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,21 +19,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+$(NODE_STAMP): tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	rm -f $(NODE_DIR)/.installed-* && touch $@
+
+node: $(NODE_STAMP)
+
 # Debian's Chromium for the browser tests (a test tool's own browser download cannot work offline).
-browser:
+browser: node
 	@command -v chromium >/dev/null 2>&1 || { \
 	  command -v apt-get >/dev/null 2>&1 || { echo "install chromium (Debian package) first"; exit 1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
-	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund --silent
 
 dev: install
 	$(BIN)/python -m infra.local --port $(PORT) --demo $(ARGS)
 
-lint: install
+lint: install node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers functions infra tests
-	$(BIN)/mypy layers/core/ventanilla
+	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
+	$(ESLINT) web
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
 	$(BIN)/python -m infra.api.generate --check
@@ -38,12 +48,14 @@ lint: install
 unit: install
 	$(BIN)/pytest tests/unit
 
-# The inner loop (about a minute): style, types, the layers' import contracts and the unit tests.
-check: install
+# The inner loop (under a minute): style, types, the layers' import contracts, the web client's
+# lint and the unit tests.
+check: install node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check layers functions infra tests
-	$(BIN)/mypy layers/core/ventanilla
+	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
+	$(ESLINT) web
 	$(BIN)/pytest -q -n 2 tests/unit
 
 fmt: install

@@ -97,7 +97,9 @@ def secure_headers(response: Response, event: Any) -> None:
     is never stored by a cache (shared or the browser's)."""
     headers = response.headers
     headers.update(SECURITY_HEADERS)
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    content_type = next(
+        (v for k, v in headers.items() if k.lower() == "content-type" and isinstance(v, str)), ""
+    )
     headers["Content-Security-Policy"] = CSP_HTML if content_type.startswith("text/html") else CSP_DATA
     request_headers = getattr(event, "headers", None) or {}
     personal = "authorization" in request_headers or "x-access-code" in request_headers

@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -56,15 +57,17 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     consume.read_ahead(_ticket_numbers(event))
     try:
-        response: dict[str, Any] = process_partial_response(
+        response: PartialItemFailureResponse = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
     finally:
         consume.forget()
-    failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+    # a stream batch names failed records by sequence number (a string; Kafka's are objects)
+    failures = response.get("batchItemFailures", [])
+    failed = {f["itemIdentifier"] for f in failures if isinstance(f["itemIdentifier"], str)}
     counted = aggregate_searches(_search_logs(event.get("Records") or [], failed))
     if counted:
         metrics.add_metric(name="HelpSearchesRanked", unit=MetricUnit.Count, value=counted)

@@ -5,7 +5,9 @@ so on a single-table design every create costs O(table size) several times over,
 stack slows down as demo or test data grows. The local server takes requests one at a time
 (``SerialMotoServer``), so a transaction can instead check every condition first and write only
 when all hold: the same outcome, all-or-nothing, at the cost of the items it touches. A write that
-still fails (an invalid update expression) puts back the items already written.
+still fails (an invalid update expression, an item grown past the size limit) puts back the items
+already written, the failing one included, and drops the stream records the transaction wrote.
+tests/unit/test_moto_transactions.py runs the same transactions against moto's own and this one.
 
 Counter updates (``SET #a = :a ADD #b :b, #c :c...``, what statistics write: dozens of ADDs per
 item, dozens of items per transaction) take a direct path: moto parses, validates and executes
@@ -24,7 +26,7 @@ import copy
 import re
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import moto.dynamodb.responses as dynamodb_responses
 from moto.dynamodb.comparisons import get_filter_expression
@@ -37,6 +39,19 @@ from moto.dynamodb.exceptions import (
 )
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+
+# moto marks its expression parser module `# type: ignore` as a whole: mypy sees none of its names
+from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+
+class _Moto(NamedTuple):
+    transact_write_items: Any
+    update_expression_parser: Any
+
+
+MOTO_ORIGINALS = _Moto(DynamoDBBackend.transact_write_items, dynamodb_responses.UpdateExpressionParser)  # type: ignore[attr-defined]
+"""What :func:`install` replaces, as moto has it (the contract test runs both)."""
 
 OPERATIONS = {"ConditionCheck", "Put", "Delete", "Update"}
 _SET = r"#?\w+ = :\w+"
@@ -128,7 +143,8 @@ def _add_counters(
 def _write(
     backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any], old: Item | None
 ) -> None:
-    names, values = op.get("ExpressionAttributeNames"), op.get("ExpressionAttributeValues")
+    # moto's own request handler passes empty mappings for absent names and values
+    names, values = op.get("ExpressionAttributeNames") or {}, op.get("ExpressionAttributeValues") or {}
     if op_type == "Update" and _add_counters(backend, op, key, old):  # conditions checked already
         return
     if op_type == "Put":
@@ -144,6 +160,10 @@ def _write(
             expression_attribute_names=names,
             expression_attribute_values=values,
         )
+
+
+def _tables(backend: DynamoDBBackend, plan: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> list[Table]:
+    return [backend.get_table(name) for name in {op["TableName"] for _, op, _ in plan}]
 
 
 def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
@@ -167,19 +187,22 @@ def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, A
     if any(code is not None for code, _, _ in errors):
         raise TransactionCanceledException(errors)
     written: list[tuple[str, dict[str, Any], Any]] = []
+    shards = {t.stream_shard: len(t.stream_shard.items) for t in _tables(self, plan) if t.stream_shard}
     try:
         for op_type, op, key in plan:
             if op_type == "ConditionCheck":
                 continue
             before = copy.deepcopy(self.get_item(op["TableName"], key))
+            written.append((op["TableName"], key, before))  # undone too if it fails half-way
             _write(self, op_type, op, key, before)
-            written.append((op["TableName"], key, before))
     except Exception:
         for table_name, key, before in reversed(written):
             if before is None:
                 self.delete_item(table_name, key)
             else:
                 self.put_item(table_name, before.to_json()["Attributes"])
+        for shard, length in shards.items():  # a cancelled transaction leaves no stream record
+            del shard.items[length:]
         raise
 
 
@@ -187,9 +210,10 @@ class _ParsedOnce:
     """moto's UpdateExpressionParser for its request handler, which only reads the tree (the
     backend's update path parses for itself and copies the tree before changing it)."""
 
-    make = staticmethod(lru_cache(maxsize=1024)(dynamodb_responses.UpdateExpressionParser.make))
+    make = staticmethod(lru_cache(maxsize=1024)(UpdateExpressionParser.make))
 
 
 def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
-    dynamodb_responses.UpdateExpressionParser = _ParsedOnce  # type: ignore[misc, assignment]
+    # the name moto's request handler imported from that module (see the import above)
+    dynamodb_responses.UpdateExpressionParser = _ParsedOnce  # type: ignore[attr-defined]

@@ -138,7 +138,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    from moto.ses.models import SESBackend
+    from moto.ses.models import Message, RawMessage, SESBackend
     from moto.sns.models import PlatformEndpoint, SNSBackend
 
     send_raw = SESBackend.send_raw_email
@@ -146,27 +146,48 @@ def install() -> None:
     publish = SNSBackend.publish
     endpoint_publish = PlatformEndpoint.publish
 
-    def recording_raw(self: Any, source: str, destinations: list[str], raw_data: str) -> Any:
+    def recording_raw(self: SESBackend, source: str, destinations: list[str], raw_data: str) -> RawMessage:
         message = send_raw(self, source, list(destinations), raw_data)
         _keep(_email_entry(message.id, source, list(destinations), raw_data))
         return message
 
-    def recording_simple(self: Any, source: str, destinations: Any, subject: str, body: str) -> Any:
-        message = send_simple(self, source, destinations, subject, body)
-        to = destinations.get("ToAddresses", []) if isinstance(destinations, dict) else destinations
+    def recording_simple(
+        self: SESBackend, source: str, subject: str, body: str, destinations: dict[str, list[str]]
+    ) -> Message:
+        # moto's order (its handler passes these by position), not boto3's keyword order
+        message = send_simple(self, source, subject, body, destinations)
+        to = destinations.get("ToAddresses", [])
         entry = {"channel": "email", "id": message.id, "at": _now(), "to": ", ".join(to), "from": source}
         _keep(entry | {"subject": subject, "text": body, "html": "", "unsubscribe": ""})
         return message
 
     def recording_publish(
-        self: Any, message: str, arn: str | None, phone_number: str | None = None, **kw: Any
-    ) -> Any:
-        message_id = publish(self, message, arn, phone_number=phone_number, **kw)
+        self: SNSBackend,
+        message: str,
+        arn: str | None,
+        phone_number: str | None = None,
+        subject: str | None = None,
+        message_attributes: dict[str, Any] | None = None,
+        group_id: str | None = None,
+        deduplication_id: str | None = None,
+        message_structure: str | None = None,
+    ) -> str:
+        message_id = publish(
+            self,
+            message,
+            arn,
+            phone_number,
+            subject,
+            message_attributes,
+            group_id,
+            deduplication_id,
+            message_structure,
+        )
         if phone_number:
             _keep({"channel": "sms", "id": message_id, "at": _now(), "to": phone_number, "text": message})
         return message_id
 
-    def recording_endpoint(self: Any, message: str) -> str:
+    def recording_endpoint(self: PlatformEndpoint, message: str) -> str:
         message_id = endpoint_publish(self, message)
         title, body = "", message
         try:
@@ -273,7 +294,7 @@ pre{white-space:pre-wrap;background:#f9fafb;padding:.75rem}
 def page(query: str) -> tuple[int, str, bytes]:
     args = parse_qs(query)
     lang = "en" if (args.get("lang") or ["es"])[0] == "en" else "es"
-    to = (args.get("to") or [None])[0]
+    to = args["to"][0] if args.get("to") else None
     items = entries(to)
     if (args.get("format") or [""])[0] == "json":
         return 200, "application/json", json.dumps({"items": items}).encode()

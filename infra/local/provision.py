@@ -7,9 +7,13 @@ Resources are created in dependency order: one whose references are not resolvab
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import QueueConfigurationTypeDef
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
 
 from infra.local.template import Resolver
 
@@ -48,22 +52,14 @@ def _bucket(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     s3.create_bucket(Bucket=name)
     queues = (p.get("NotificationConfiguration") or {}).get("QueueConfigurations") or []
     if queues:  # moto's S3 sends ObjectCreated to the queue, as S3 does; the runner polls it
+        configurations: list[QueueConfigurationTypeDef] = []
+        for q in queues:
+            configuration: QueueConfigurationTypeDef = {"QueueArn": q["Queue"], "Events": [q["Event"]]}
+            if "Filter" in q:
+                configuration["Filter"] = {"Key": {"FilterRules": q["Filter"]["S3Key"]["Rules"]}}
+            configurations.append(configuration)
         s3.put_bucket_notification_configuration(
-            Bucket=name,
-            NotificationConfiguration={
-                "QueueConfigurations": [
-                    {
-                        "QueueArn": q["Queue"],
-                        "Events": [q["Event"]],
-                        **(
-                            {"Filter": {"Key": {"FilterRules": q["Filter"]["S3Key"]["Rules"]}}}
-                            if "Filter" in q
-                            else {}
-                        ),
-                    }
-                    for q in queues
-                ]
-            },
+            Bucket=name, NotificationConfiguration={"QueueConfigurations": configurations}
         )
     r.refs[logical] = name
     r.attrs[(logical, "Arn")] = f"arn:aws:s3:::{name}"
@@ -71,7 +67,8 @@ def _bucket(r: Resolver, logical: str, p: dict[str, Any]) -> None:
 
 def _queue(r: Resolver, logical: str, p: dict[str, Any]) -> None:
     name = p.get("QueueName") or r.physical_name(logical)
-    attributes = {k: str(p[k]) for k in ("VisibilityTimeout", "MessageRetentionPeriod") if k in p}
+    timing: tuple[QueueAttributeNameType, ...] = ("VisibilityTimeout", "MessageRetentionPeriod")
+    attributes: dict[QueueAttributeNameType, str] = {k: str(p[k]) for k in timing if k in p}
     if "RedrivePolicy" in p:
         import json
 

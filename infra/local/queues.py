@@ -14,12 +14,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from infra.local.functions import LocalFunction
 from infra.local.idle import PollCounter
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 log = logging.getLogger("ventanilla.local.queues")
 
@@ -83,7 +86,7 @@ class QueuePoller(threading.Thread):
             queue = backend.queues.get(name)
             return queue is not None and not queue.messages
 
-    def _record(self, message: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, message: MessageTypeDef) -> dict[str, Any]:
         """One message in the shape Lambda gives an SQS-triggered function."""
         return {
             "messageId": message["MessageId"],

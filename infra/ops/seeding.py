@@ -21,9 +21,9 @@ from ventanilla.auth import Principal
 from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.help.articles import Article, load_jsonl
 from ventanilla.models.canned import CannedIn, CannedResponse
-from ventanilla.models.catalog import RequestType, Team
+from ventanilla.models.catalog import RequestType, Team, Tier
 from ventanilla.models.common import utcnow
-from ventanilla.models.people import StaffProfile, Tier
+from ventanilla.models.people import StaffProfile
 from ventanilla.services import due_dates
 from ventanilla.services import sla as sla_service
 from ventanilla.services.canned import slug_of

@@ -16,6 +16,7 @@ from chalicelib.http import (
     principal_of,
     q,
     query_int,
+    query_params,
     route,
 )
 from chalicelib.observability import metrics
@@ -142,7 +143,7 @@ def sign_out() -> Response:
 def queue() -> Response:
     request = bp.current_request
     principal = principal_of(request)
-    params = request.query_params or {}
+    params = query_params(request)
     raw_status = params.get("status")
     try:
         status = Status(raw_status) if raw_status else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, route
+from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, raw_body, route
 from ventanilla import safe_json
 from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ventanilla.models.alerts import (
@@ -44,7 +44,7 @@ def receive(source: str) -> Response:
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})

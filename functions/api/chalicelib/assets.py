@@ -217,7 +217,9 @@ def import_assets() -> Response:
 )
 def export_assets() -> Response:
     content_type, body, next_cursor = asset_import.export(principal_of(bp.current_request), _query())
-    headers = {"Content-Type": content_type, **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
     if isinstance(body, str):
         headers["Content-Disposition"] = 'attachment; filename="activos.csv"'
         return Response(body=body, status_code=200, headers=headers)

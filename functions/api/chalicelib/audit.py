@@ -8,7 +8,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CURSOR, json_response, limit, principal_of, q, query_int, route
+from chalicelib.http import CURSOR, json_response, limit, principal_of, q, query_int, query_params, route
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList
 from ventanilla.services import audit
@@ -28,7 +28,7 @@ FILTERS = {
 
 
 def _filters() -> dict[str, Any]:
-    params = bp.current_request.query_params or {}
+    params = query_params(bp.current_request)
     out: dict[str, Any] = {}
     for name, key in (("from", "since"), ("to", "until")):
         raw = params.get(name)
@@ -64,7 +64,7 @@ def list_audit() -> Response:
     found = audit.list_records(
         principal_of(request),
         limit=query_int(request, "limit", 50, 1, 200),
-        cursor=(request.query_params or {}).get("cursor"),
+        cursor=query_params(request).get("cursor"),
         **_filters(),
     )
     return json_response(found, headers=NO_STORE)
@@ -83,7 +83,7 @@ def list_audit() -> Response:
 )
 def export_audit() -> Response:
     request = bp.current_request
-    fmt = (request.query_params or {}).get("format") or "csv"
+    fmt = query_params(request).get("format") or "csv"
     if fmt not in ("csv", "jsonl"):
         raise BadRequest("invalid_query", {"detail": "format: csv, jsonl"})
     text = audit.export(principal_of(request), fmt, **_filters())

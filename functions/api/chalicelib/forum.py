@@ -25,6 +25,7 @@ from chalicelib.http import (
     principal_of,
     q,
     query_int,
+    query_params,
     route,
 )
 from ventanilla.auth import CitizenPrincipal, Principal
@@ -96,7 +97,7 @@ def _viewer(request: Request) -> CitizenPrincipal | Principal | None:
 
 
 def _page(request: Request) -> tuple[str | None, int]:
-    return (request.query_params or {}).get("cursor"), query_int(request, "limit", forum.PAGE, 1, 50)
+    return query_params(request).get("cursor"), query_int(request, "limit", forum.PAGE, 1, 50)
 
 
 @route(
@@ -110,7 +111,7 @@ def _page(request: Request) -> tuple[str | None, int]:
 )
 def categories() -> Response:
     request = bp.current_request
-    lang = (request.query_params or {}).get("lang") or lang_of(request)
+    lang = query_params(request).get("lang") or lang_of(request)
     return json_response(
         forum.categories("en" if lang == "en" else "es"), headers={"Cache-Control": "public, max-age=60"}
     )
@@ -130,7 +131,7 @@ def categories() -> Response:
 )
 def search() -> Response:
     request = bp.current_request
-    params = request.query_params or {}
+    params = query_params(request)
     text = (params.get("q") or "").strip()
     if not text:
         from ventanilla.errors import FieldError, ValidationFailed
@@ -156,7 +157,7 @@ def search() -> Response:
 )
 def list_topics() -> Response:
     request = bp.current_request
-    params = request.query_params or {}
+    params = query_params(request)
     cursor, size = _page(request)
     return json_response(forum.list_topics(params.get("category"), params.get("tag"), cursor, size))
 
@@ -453,7 +454,7 @@ def me() -> Response:
 def mod_queue() -> Response:
     request = bp.current_request
     cursor, size = _page(request)
-    kind = (request.query_params or {}).get("kind") or "reported"
+    kind = query_params(request).get("kind") or "reported"
     return json_response(forum_moderation.queue(kind, cursor, size), headers=NO_STORE)
 
 
@@ -477,11 +478,11 @@ def mod_log() -> Response:
     request = bp.current_request
     cursor, size = (
         _page(request)
-        if "limit" not in (request.query_params or {})
-        else ((request.query_params or {}).get("cursor"), query_int(request, "limit", 50, 1, 100))
+        if "limit" not in query_params(request)
+        else (query_params(request).get("cursor"), query_int(request, "limit", 50, 1, 100))
     )
     return json_response(
-        forum_moderation.log((request.query_params or {}).get("month"), cursor, size), headers=NO_STORE
+        forum_moderation.log(query_params(request).get("month"), cursor, size), headers=NO_STORE
     )
 
 

@@ -15,6 +15,7 @@ from chalicelib.http import (
     principal_of,
     q,
     query_int,
+    query_params,
     route,
 )
 from ventanilla.errors import BadRequest
@@ -57,11 +58,11 @@ LANG_QUERY = {"lang": LANG}
 
 
 def _lang() -> str:
-    return help_public.check_lang((bp.current_request.query_params or {}).get("lang"))
+    return help_public.check_lang(query_params(bp.current_request).get("lang"))
 
 
 def _status() -> str | None:
-    raw = (bp.current_request.query_params or {}).get("status")
+    raw = query_params(bp.current_request).get("status")
     if raw and raw not in ("draft", "published", "archived"):
         raise BadRequest("invalid_query", {"detail": "status=draft|published|archived"})
     return raw or None
@@ -86,7 +87,7 @@ def _status() -> str | None:
 def list_articles() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
-    cursor = (request.query_params or {}).get("cursor")
+    cursor = query_params(request).get("cursor")
     found = help_content.list_articles(principal_of(request), _lang(), _status(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
@@ -274,7 +275,7 @@ def import_articles() -> Response:
 )
 def export_articles() -> Response:
     request = bp.current_request
-    raw_lang = (request.query_params or {}).get("lang")
+    raw_lang = query_params(request).get("lang")
     lang = help_public.check_lang(raw_lang) if raw_lang else None
     text = help_content.export_jsonl(principal_of(request), lang)
     return Response(
@@ -318,7 +319,7 @@ def reindex() -> Response:
 def stats() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 100)
-    cursor = (request.query_params or {}).get("cursor")
+    cursor = query_params(request).get("cursor")
     found = help_public.stats(principal_of(request), _lang(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
@@ -354,7 +355,7 @@ def content_gaps() -> Response:
 def searches() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 200, 1, 500)
-    day = (request.query_params or {}).get("day")
+    day = query_params(request).get("day")
     return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
 
 

@@ -7,7 +7,7 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -157,7 +157,7 @@ def problem_response(
         body["errors"] = [
             {"field": e.field, "code": e.code, "message": message(e.code, lang, **e.params)} for e in errors
         ]
-    headers = {"Content-Type": PROBLEM_JSON}
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
     if status == 429 and "retry_after" in params:
         headers["Retry-After"] = str(params["retry_after"])
     return Response(body=body, status_code=status, headers=headers)
@@ -189,7 +189,7 @@ def parse_body(
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
@@ -212,7 +212,7 @@ def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type not in media_types:
         raise UnsupportedMediaType(code, {"content_type": content_type or "-"})
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
@@ -222,8 +222,19 @@ def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -
         raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
 
 
+def raw_body(request: Request) -> bytes:
+    """The body as bytes (chalice hands bytes; its type also allows the text it was built from)."""
+    body = request.raw_body or b""
+    return body.encode("utf-8") if isinstance(body, str) else body
+
+
+def query_params(request: Request) -> Mapping[str, str]:
+    """The query string's parameters (a repeated one: its last value), empty when there are none."""
+    return request.query_params or {}
+
+
 def query_int(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = (request.query_params or {}).get(name)
+    raw = query_params(request).get(name)
     if raw is None:
         return default
     try:
@@ -293,7 +304,9 @@ def is_citizen_token(request: Request) -> bool:
 
 
 def json_response(
-    model: BaseModel | list[Any] | dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+    model: BaseModel | list[Any] | dict[str, Any],
+    status: int = 200,
+    headers: Mapping[str, str | list[str]] | None = None,
 ) -> Response:
     if isinstance(model, BaseModel):
         body: Any = model.model_dump(mode="json")
@@ -370,7 +383,7 @@ def route(
     status: int = 200,
     auth: bool = False,
     query: dict[str, Param] | None = None,
-    headers: dict[str, str | Param] | None = None,
+    headers: Mapping[str, str | Param] | None = None,
     text_body: str | None = None,
     text_response: str | None = None,
     roles: tuple[str, ...] = (),

@@ -14,6 +14,7 @@ from chalicelib.http import (
     limit,
     parse_body,
     query_int,
+    query_params,
     route,
 )
 from ventanilla.models.accounts import (
@@ -77,7 +78,7 @@ def my_tickets() -> Response:
     citizen = citizen_of(request)
     page = accounts.my_tickets(
         citizen,
-        (request.query_params or {}).get("cursor"),
+        query_params(request).get("cursor"),
         query_int(request, "limit", 20, 1, 50),
         lang_of(request),
     )

@@ -18,6 +18,7 @@ from chalicelib.http import (
     parse_body,
     principal_of,
     query_int,
+    query_params,
     route,
 )
 from ventanilla.errors import BadRequest
@@ -241,7 +242,7 @@ def preview() -> Response:
 def list_suppressions() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
-    cursor = (request.query_params or {}).get("cursor")
+    cursor = query_params(request).get("cursor")
     return json_response(notifications.list_suppressions(principal_of(request), limit, cursor))
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import ROUTE_DOCS, RouteDoc, lang_of, logger, q
+from chalicelib.http import ROUTE_DOCS, RouteDoc, lang_of, logger, q, query_params, raw_body
 from chalicelib.observability import tracer
 from ventanilla.errors import DomainError
 from ventanilla.i18n import Lang, message
@@ -51,14 +51,14 @@ def _suffix_of(name: str) -> Format:
 
 
 def _answer(fmt: Format, body: Any, status: int = 200, cache: str | None = None) -> Response:
-    headers = {"Content-Type": CONTENT_TYPES[fmt]}
+    headers: dict[str, str | list[str]] = {"Content-Type": CONTENT_TYPES[fmt]}
     if cache:
         headers["Cache-Control"] = cache
     return Response(body=body, status_code=status, headers=headers)
 
 
 def _errors(fmt: Format, error: Open311Error, lang: Lang) -> Response:
-    headers = {"Content-Type": CONTENT_TYPES[fmt]}
+    headers: dict[str, str | list[str]] = {"Content-Type": CONTENT_TYPES[fmt]}
     if error.status == 429:
         headers["Retry-After"] = "60"
     return Response(body=render_errors(fmt, error.errors(lang)), status_code=error.status, headers=headers)
@@ -106,15 +106,15 @@ def open311_route(
 
 def _params(request: Any) -> dict[str, str]:
     """Query parameters; an empty one is the same as an absent one (spec, Optional Arguments)."""
-    return {k: v for k, v in (request.query_params or {}).items() if v and v.strip()}
+    return {k: v for k, v in query_params(request).items() if v and v.strip()}
 
 
-def _check_jurisdiction(request: Any) -> None:
+def _check_jurisdiction(request: Any, form: dict[str, list[str]] | None = None) -> None:
+    """The query's jurisdiction_id, else (a POST) the form's, must be this institution's."""
     wanted = get_settings().open311_jurisdiction
     given = _params(request).get("jurisdiction_id")
-    if request.method == "POST" and given is None:
-        form = getattr(request, "_open311_form", None)
-        given = intake.one(form, "jurisdiction_id") if form else None
+    if given is None and form:
+        given = intake.one(form, "jurisdiction_id")
     if wanted and given and given != wanted:
         raise Open311Error(
             404, (f"jurisdiction_id {given[:80]} no existe", f"jurisdiction_id {given[:80]} not found")
@@ -191,12 +191,11 @@ def create(resource: str) -> Response:
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != FORM:
         raise Open311Error(400, (f"el cuerpo debe ser {FORM}", f"the body must be {FORM}"))
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     if len(raw) > get_settings().max_body_bytes:
         raise Open311Error(400, ("el cuerpo es demasiado grande", "the body is too large"))
     form = intake.parse_form(raw)
-    request._open311_form = form  # the jurisdiction check reads it too
-    _check_jurisdiction(request)
+    _check_jurisdiction(request, form)
     key = intake.one(form, "api_key") or request.headers.get("x-api-key")
     try:
         client = api_keys.authenticate(key, "open311:write")

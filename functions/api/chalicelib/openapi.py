@@ -137,7 +137,7 @@ def document() -> dict[str, Any]:
             content[doc.text_response] = {"schema": {"type": "string"}}
         if content:
             ok["content"] = content
-        problem = {
+        problem: dict[str, Any] = {
             "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         }
         if doc.tag == "open311":  # GeoReport clients parse only the spec's errors

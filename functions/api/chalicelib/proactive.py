@@ -16,6 +16,7 @@ from chalicelib.http import (
     parse_body,
     principal_of,
     q,
+    query_params,
     route,
 )
 from ventanilla.errors import BadRequest
@@ -148,7 +149,7 @@ def list_areas() -> Response:
     },
 )
 def match_area() -> Response:
-    params = bp.current_request.query_params or {}
+    params = query_params(bp.current_request)
     try:
         lat, long = float(params.get("lat", "")), float(params.get("long", ""))
     except ValueError as error:
@@ -276,7 +277,7 @@ def confirm_sms(sub_id: str) -> Response:
 
 
 def _token() -> str | None:
-    return (bp.current_request.query_params or {}).get("t")
+    return query_params(bp.current_request).get("t")
 
 
 @route(
@@ -317,7 +318,7 @@ def update_subscription(sub_id: str) -> Response:
     query={"t": TOKEN, "topic": TOPIC, "src": SOURCE},
 )
 def unsubscribe(sub_id: str) -> Response:
-    params = bp.current_request.query_params or {}
+    params = query_params(bp.current_request)
     topic, source = params.get("topic"), params.get("src")
     if topic is not None and not is_code(topic):
         raise BadRequest("invalid_query", {"detail": "topic"})
@@ -425,7 +426,7 @@ def update_alert(alert_id: str) -> Response:
 )
 def banners() -> Response:
     request = bp.current_request
-    service = (request.query_params or {}).get("service")
+    service = query_params(request).get("service")
     return json_response(service_alerts.banners(lang_of(request), service))
 
 

@@ -387,7 +387,7 @@ def dry_run() -> Response:
 )
 def legal_deadlines() -> Response:
     principal_of(bp.current_request)  # roles checked by the route
-    lang = "en" if "en" in (bp.current_request.headers.get("accept-language") or "")[:2] else "es"
+    lang = lang_of(bp.current_request)
     items = [
         LegalRuleOut(
             country=r.country,

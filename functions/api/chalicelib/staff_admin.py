@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, principal_of, q, route
+from chalicelib.http import json_response, parse_body, principal_of, q, query_params, route
 from ventanilla.models.staff_admin import (
     StaffCreateIn,
     StaffList,
@@ -51,7 +51,7 @@ def _team(code: str) -> object:
 )
 def list_staff() -> Response:
     request = bp.current_request
-    cursor = (request.query_params or {}).get("cursor")
+    cursor = query_params(request).get("cursor")
     return json_response(staff_admin.list_staff(principal_of(request), cursor), headers=NO_STORE)
 
 

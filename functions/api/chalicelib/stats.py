@@ -119,7 +119,9 @@ def report() -> Response:
 )
 def export() -> Response:
     content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
-    headers = {"Content-Type": content_type, **({"X-Next-Cursor": next_cursor} if next_cursor else {})}
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
     if isinstance(body, str):
         headers["Content-Disposition"] = 'attachment; filename="solicitudes.csv"'
         return Response(body=body, status_code=200, headers=headers)
@@ -210,5 +212,8 @@ def delete_goal(goal_id: str) -> Response:
 )
 def public_stats() -> Response:
     content_type, body = open_data.published(_query())
-    headers = {"Content-Type": content_type, "Cache-Control": "public, max-age=300"}
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": content_type,
+        "Cache-Control": "public, max-age=300",
+    }
     return Response(body=body, status_code=200, headers=headers)

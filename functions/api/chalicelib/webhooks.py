@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CURSOR, json_response, limit, parse_body, principal_of, query_int, route
+from chalicelib.http import (
+    CURSOR,
+    json_response,
+    limit,
+    parse_body,
+    principal_of,
+    query_int,
+    query_params,
+    route,
+)
 from ventanilla.models.webhooks import (
     Webhook,
     WebhookCreated,
@@ -122,7 +131,7 @@ def delete_webhook(webhook_id: str) -> Response:
 def webhook_deliveries(webhook_id: str) -> Response:
     request = bp.current_request
     size = query_int(request, "limit", 25, 1, 100)
-    cursor = (request.query_params or {}).get("cursor")
+    cursor = query_params(request).get("cursor")
     return json_response(webhooks.deliveries(webhook_id, size, cursor))
 
 

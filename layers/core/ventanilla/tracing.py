@@ -9,9 +9,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Tracing(Protocol):
+    """What the functions call on a tracer: decorators that keep the function's signature."""
+
+    def capture_lambda_handler(self, fn: F) -> F: ...
+
+    def capture_method(self, fn: F, *, capture_response: bool | None = None) -> F: ...
+
+    def put_annotation(self, key: str, value: Any) -> None: ...
+
+    def put_metadata(self, key: str, value: Any, namespace: str | None = None) -> None: ...
 
 
 class Untraced:
@@ -37,10 +49,12 @@ def enabled() -> bool:
     return flag in ("0", "false", "no", "off") and bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 
-def make_tracer(service: str) -> Any:
-    """Powertools' Tracer when tracing is on, else :class:`Untraced` (the SDK is never imported)."""
+def make_tracer(service: str) -> Tracing:
+    """Powertools' Tracer when tracing is on, else :class:`Untraced` (the SDK is never imported).
+    Powertools' decorators are typed loosely (optional arguments, overloads); they do keep the
+    decorated function's signature, which is what :class:`Tracing` states."""
     if not enabled():
         return Untraced()
     from aws_lambda_powertools import Tracer
 
-    return Tracer(service=service)
+    return cast(Tracing, Tracer(service=service))

@@ -49,7 +49,7 @@ function liveResults(input) {
     if (q.length < 3) { box.hidden = true; count.textContent = ''; return; }
     timer = setTimeout(async () => {
       const mine = ++asked;
-      let result = null;
+      let result;
       try { result = await optional(`/help/search?${qs({ q, lang: getLang(), limit: LIVE_LIMIT })}`); } catch { result = null; }
       if (mine !== asked || !result) return;
       const hits = (result.hits || []).slice(0, LIVE_LIMIT);

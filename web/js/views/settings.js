@@ -109,7 +109,8 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
 function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
   // The version read travels beside the document, not in it: a save from a stale one is refused
   // (409) and shown as "someone else changed this; reload".
-  let { version, ...doc } = value;
+  let { version } = value;
+  const { version: _read, ...doc } = value;
   let text = JSON.stringify(doc, null, 2);
   const status = statusLine();
   const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': `${id}-h`, onsubmit: async (e) => {

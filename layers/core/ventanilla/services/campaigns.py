@@ -12,7 +12,7 @@ from typing import Any
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
-from ventanilla.errors import FieldError, NotFound, ValidationFailed
+from ventanilla.errors import NotFound
 from ventanilla.integrations import campaign_schedules
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import (
@@ -22,6 +22,7 @@ from ventanilla.models.proactive import (
     CampaignPreview,
     CampaignSegment,
 )
+from ventanilla.services.audience import check_audience
 from ventanilla.storage import areas as area_store
 from ventanilla.storage import campaigns as store
 from ventanilla.storage import service_alerts as figures_store
@@ -61,22 +62,6 @@ def _segment_size(pairs: list[list[str]], segment: dict[str, Any], total: int) -
     return round(matched * total / sampled), True, sampled
 
 
-def _check(body: CampaignIn) -> None:
-    known = {t.code for t in sub_store.topics()}
-    errors = [
-        FieldError(f"topics.{n}", "sub_topic_unknown", {"name": c})
-        for n, c in enumerate(body.topics)
-        if c not in known
-    ]
-    errors += [
-        FieldError(f"sectors.{n}", "area_not_found", {"name": s})
-        for n, s in enumerate(body.sectors)
-        if area_store.sector(s) is None
-    ]
-    if errors:
-        raise ValidationFailed("validation_failed", errors=errors)
-
-
 def _pairs(sectors: list[str], topics: list[str]) -> list[list[str]]:
     chosen = sectors or sorted(str(i["code"]) for i in area_store.sectors())
     return [[s, t] for s in [*chosen, "*"] for t in topics]
@@ -97,7 +82,7 @@ def _render(subject: str, body: str, lang: str, manage_url: str) -> tuple[str, s
 
 
 def preview(body: CampaignIn, lang: str = "es") -> CampaignPreview:
-    _check(body)
+    check_audience(body.topics, body.sectors)
     pairs = _pairs(body.sectors, body.topics)
     audience = sum(sub_store.audience_count(s, t) for s, t in pairs)
     estimated, sampled = False, None
@@ -118,7 +103,7 @@ def preview(body: CampaignIn, lang: str = "es") -> CampaignPreview:
 
 
 def create(principal: Principal, body: CampaignIn) -> Campaign:
-    _check(body)
+    check_audience(body.topics, body.sectors)
     now = utcnow()
     send_at = body.send_at or now
     campaign = Campaign(

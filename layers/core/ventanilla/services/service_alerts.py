@@ -10,7 +10,7 @@ from typing import Any
 
 import ventanilla.proactive.messages  # noqa: F401  (registers the messages)
 from ventanilla.auth import Principal
-from ventanilla.errors import Conflict, FieldError, NotFound, ValidationFailed
+from ventanilla.errors import Conflict, NotFound
 from ventanilla.models.common import utcnow
 from ventanilla.models.proactive import (
     ServiceAlert,
@@ -21,32 +21,16 @@ from ventanilla.models.proactive import (
     ServiceAlertUpdate,
     ServiceAlertUpdateIn,
 )
+from ventanilla.services.audience import check_audience
 from ventanilla.storage import areas as area_store
 from ventanilla.storage import service_alerts as store
-from ventanilla.storage import subscriptions as sub_store
 
 PUBLISHERS = ("supervisor", "admin")
 MAX_UPDATES = 20
 
 
-def _check(body: ServiceAlertIn) -> None:
-    known_topics = {t.code for t in sub_store.topics()}
-    errors = [
-        FieldError(f"topics.{n}", "sub_topic_unknown", {"name": c})
-        for n, c in enumerate(body.topics)
-        if c not in known_topics
-    ]
-    errors += [
-        FieldError(f"sectors.{n}", "area_not_found", {"name": s})
-        for n, s in enumerate(body.sectors)
-        if area_store.sector(s) is None
-    ]
-    if errors:
-        raise ValidationFailed("validation_failed", errors=errors)
-
-
 def publish(principal: Principal, body: ServiceAlertIn) -> ServiceAlert:
-    _check(body)
+    check_audience(body.topics, body.sectors)
     now = utcnow()
     alert = ServiceAlert(
         id=f"{now:%Y%m%d}-{secrets.token_hex(4)}",

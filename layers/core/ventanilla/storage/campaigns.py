@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
 from ventanilla.models.proactive import Campaign
-from ventanilla.storage.table import client, from_item, is_error, table, to_item
+from ventanilla.storage.table import client, from_item, table, to_item, written
 
 LIST_PK = "CAMPAIGNS"
 
@@ -56,35 +55,25 @@ def advance(campaign_id: str, run: int, updates: dict[str, Any]) -> bool:
     values: dict[str, Any] = {f":u{i}": v for i, v in enumerate(updates.values())}
     values.update({":run": run, ":prev": run - 1, ":scheduled": "scheduled"})
     sets = ", ".join(f"#u{i} = :u{i}" for i in range(len(updates)))
-    try:
-        table().update_item(
-            Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
-            UpdateExpression=f"SET runs = :run{', ' + sets if sets else ''}",
-            ConditionExpression="runs = :prev AND #s = :scheduled",
-            ExpressionAttributeNames={**names, "#s": "status"},
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
+        UpdateExpression=f"SET runs = :run{', ' + sets if sets else ''}",
+        ConditionExpression="runs = :prev AND #s = :scheduled",
+        ExpressionAttributeNames={**names, "#s": "status"},
+        ExpressionAttributeValues=values,
+    )
 
 
 def set_status(campaign_id: str, status: str) -> bool:
-    try:
-        table().update_item(
-            Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
-            UpdateExpression="SET #s = :s",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":s": status},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
+        UpdateExpression="SET #s = :s",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": status},
+    )
 
 
 def recent(limit: int = 50) -> list[Campaign]:

@@ -34,10 +34,9 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
-from ventanilla.storage.table import client, from_item, is_error, table
+from ventanilla.storage.table import client, from_item, table, written
 
 SHARDS = 8
 
@@ -177,13 +176,7 @@ def put_reply(reply: dict[str, Any], topic_update: dict[str, Any] | None) -> boo
         items.append({"Update": update})
     else:
         items.append({"ConditionCheck": update})
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(client().transact_write_items, TransactItems=items)
 
 
 def save_post(post: dict[str, Any], expected_version: int, extra: list[dict[str, Any]] | None = None) -> bool:
@@ -211,13 +204,7 @@ def save_post(post: dict[str, Any], expected_version: int, extra: list[dict[str,
         },
         *(extra or []),
     ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(client().transact_write_items, TransactItems=items)
 
 
 def put_revision(tid: str, post_id: str, revision: dict[str, Any]) -> dict[str, Any]:
@@ -243,44 +230,45 @@ def revisions(tid: str, post_id: str, limit: int = 50) -> list[dict[str, Any]]:
     return [from_item(i) for i in response.get("Items", [])]
 
 
-def replies(tid: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], Any]:
+def _page(
+    condition: Any,
+    start: dict[str, Any] | None,
+    limit: int,
+    *,
+    index: str | None = None,
+    forward: bool = True,
+) -> tuple[list[dict[str, Any]], Any]:
+    """One page of a Query: the raw items and the key to go on from (None on the last page)."""
     kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(topic_pk(tid)) & Key("SK").begins_with("R#"),
+        "KeyConditionExpression": condition,
+        "ScanIndexForward": forward,
         "Limit": limit,
     }
+    if index:
+        kwargs["IndexName"] = index
     if start:
         kwargs["ExclusiveStartKey"] = start
     response = table().query(**kwargs)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    return response.get("Items", []), response.get("LastEvaluatedKey")
+
+
+def replies(tid: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], Any]:
+    items, last = _page(Key("PK").eq(topic_pk(tid)) & Key("SK").begins_with("R#"), start, limit)
+    return [from_item(i) for i in items], last
 
 
 def category_page(
     category: str, start: dict[str, Any] | None, limit: int
 ) -> tuple[list[dict[str, Any]], Any]:
-    kwargs: dict[str, Any] = {
-        "IndexName": "GSI1",
-        "KeyConditionExpression": Key("GSI1PK").eq(f"FCAT#{category}"),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    response = table().query(**kwargs)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last = _page(Key("GSI1PK").eq(f"FCAT#{category}"), start, limit, index="GSI1", forward=False)
+    return [from_item(i) for i in items], last
 
 
 def tag_page(tag: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], Any]:
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(f"FTAG#{tag}"),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    response = table().query(**kwargs)
-    tids = [str(i["SK"]).rsplit("#", 1)[1] for i in response.get("Items", [])]
+    items, last = _page(Key("PK").eq(f"FTAG#{tag}"), start, limit, forward=False)
+    tids = [str(i["SK"]).rsplit("#", 1)[1] for i in items]
     topics = get_topics(tids)
-    return [topics[t] for t in tids if t in topics], response.get("LastEvaluatedKey")
+    return [topics[t] for t in tids if t in topics], last
 
 
 def get_topics(tids: list[str]) -> dict[str, dict[str, Any]]:
@@ -343,80 +331,65 @@ def tag_writes(topic: dict[str, Any], add: bool) -> list[dict[str, Any]]:
 
 def add_vote(tid: str, post_id: str, account: str, at: str) -> bool:
     """One vote per person and post, and the post's score: False when already voted."""
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": table().name,
-                        "Item": {
-                            "PK": f"FVOTE#{tid}#{post_id}",
-                            "SK": account,
-                            "entity": "forum_vote",
-                            "at": at,
-                        },
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table().name,
-                        "Key": {"PK": topic_pk(tid), "SK": post_sk(post_id)},
-                        "UpdateExpression": "ADD score :one",
-                        "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {":one": 1},
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(
+        client().transact_write_items,
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": table().name,
+                    "Item": {
+                        "PK": f"FVOTE#{tid}#{post_id}",
+                        "SK": account,
+                        "entity": "forum_vote",
+                        "at": at,
+                    },
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table().name,
+                    "Key": {"PK": topic_pk(tid), "SK": post_sk(post_id)},
+                    "UpdateExpression": "ADD score :one",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {":one": 1},
+                }
+            },
+        ],
+    )
 
 
 def remove_vote(tid: str, post_id: str, account: str) -> bool:
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": table().name,
-                        "Key": {"PK": f"FVOTE#{tid}#{post_id}", "SK": account},
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": table().name,
-                        "Key": {"PK": topic_pk(tid), "SK": post_sk(post_id)},
-                        "UpdateExpression": "ADD score :minus",
-                        "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {":minus": -1},
-                    }
-                },
-            ]
-        )
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(
+        client().transact_write_items,
+        TransactItems=[
+            {
+                "Delete": {
+                    "TableName": table().name,
+                    "Key": {"PK": f"FVOTE#{tid}#{post_id}", "SK": account},
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table().name,
+                    "Key": {"PK": topic_pk(tid), "SK": post_sk(post_id)},
+                    "UpdateExpression": "ADD score :minus",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {":minus": -1},
+                }
+            },
+        ],
+    )
 
 
 def add_report(tid: str, post_id: str, account: str, item: dict[str, Any]) -> bool:
     """One report per person and post; False when this person reported it already."""
-    try:
-        table().put_item(
-            Item={"PK": f"FREPORT#{tid}#{post_id}", "SK": account, "entity": "forum_report", **item},
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={"PK": f"FREPORT#{tid}#{post_id}", "SK": account, "entity": "forum_report", **item},
+        ConditionExpression="attribute_not_exists(PK)",
+    )
 
 
 def follow(tid: str, account: str, at: str, on: bool) -> None:
@@ -454,11 +427,8 @@ def is_following(tid: str, account: str) -> bool:
 
 
 def followers(tid: str, start: dict[str, Any] | None = None, limit: int = 200) -> tuple[list[str], Any]:
-    kwargs: dict[str, Any] = {"KeyConditionExpression": Key("PK").eq(f"FFOLLOW#{tid}"), "Limit": limit}
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    response = table().query(**kwargs)
-    return [str(i["SK"]) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last = _page(Key("PK").eq(f"FFOLLOW#{tid}"), start, limit)
+    return [str(i["SK"]) for i in items], last
 
 
 # ---- forum accounts and moderation ------------------------------------------------------------
@@ -540,28 +510,16 @@ def notices(account: str, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def moderation_log(month: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], Any]:
-    kwargs: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(f"FMODLOG#{month}"),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    response = table().query(**kwargs)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last = _page(Key("PK").eq(f"FMODLOG#{month}"), start, limit, forward=False)
+    return [from_item(i) for i in items], last
 
 
 def queue(kind: str, start: dict[str, Any] | None, limit: int) -> tuple[list[dict[str, Any]], Any]:
-    kwargs: dict[str, Any] = {
-        "IndexName": "GSI3",
-        "KeyConditionExpression": Key("GSI3PK").eq(f"FMODQ#{kind}"),
-        "ScanIndexForward": kind != "reported",  # most reported first; held: oldest first
-        "Limit": limit,
-    }
-    if start:
-        kwargs["ExclusiveStartKey"] = start
-    response = table().query(**kwargs)
-    return [from_item(i) for i in response.get("Items", [])], response.get("LastEvaluatedKey")
+    # most reported first; held: oldest first
+    items, last = _page(
+        Key("GSI3PK").eq(f"FMODQ#{kind}"), start, limit, index="GSI3", forward=kind != "reported"
+    )
+    return [from_item(i) for i in items], last
 
 
 # ---- statistics ------------------------------------------------------------------------------------
@@ -615,18 +573,13 @@ def get_notice(account: str, sk: str) -> dict[str, Any] | None:
 
 def claim_notice(account: str, sk: str, at: str) -> bool:
     """True once per notice: a redelivered event finds it claimed and sends nothing again."""
-    try:
-        table().update_item(
-            Key={"PK": f"FUSER#{account}", "SK": sk},
-            UpdateExpression="SET mailed_at = :at",
-            ConditionExpression="attribute_exists(PK) AND attribute_not_exists(mailed_at)",
-            ExpressionAttributeValues={":at": at},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key={"PK": f"FUSER#{account}", "SK": sk},
+        UpdateExpression="SET mailed_at = :at",
+        ConditionExpression="attribute_exists(PK) AND attribute_not_exists(mailed_at)",
+        ExpressionAttributeValues={":at": at},
+    )
 
 
 def release_notice(account: str, sk: str) -> None:

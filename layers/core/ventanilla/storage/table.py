@@ -279,10 +279,12 @@ from __future__ import annotations
 import base64
 import json
 import threading
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
 from ventanilla.errors import BadRequest
@@ -391,6 +393,21 @@ def cancellation_codes(error: Exception) -> list[str]:
 def is_error(error: Exception, code: str) -> bool:
     response = getattr(error, "response", {}) or {}
     return bool(response.get("Error", {}).get("Code") == code)
+
+
+REFUSALS = ("ConditionalCheckFailedException", "TransactionCanceledException")
+
+
+def written(write: Callable[..., Any], **params: Any) -> bool:
+    """``write(**params)``, a conditional write (put, update or delete item, or a transaction):
+    False when DynamoDB refused it because a condition did not hold."""
+    try:
+        write(**params)
+    except ClientError as error:
+        if any(is_error(error, code) for code in REFUSALS):
+            return False
+        raise
+    return True
 
 
 # ---- pagination cursors: the LastEvaluatedKey handed to clients, opaque and checked on the way in ----
