@@ -120,7 +120,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
       h('td', { class: 'ws-check' }, box),
       h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${it.number}` }, it.number)),
       h('td', { class: 'ws-subject', title: `${it.subject} — ${type}` }, h('span', { class: 'subject' }, it.subject)),
-      h('td', { class: 'ws-requester' }, it.requester_name || '—'),
+      h('td', { class: 'ws-requester' }, h('span', {}, it.requester_name || '—')),
       h('td', {}, h('span', { class: `badge status-${it.status}` }, t(`ws.status.${it.status}`))),
       h('td', {}, h('span', { class: `prio prio-${it.priority}` }, t(`priority.${it.priority}`))),
       h('td', {}, `${it.team} · ${it.tier}`),
