@@ -123,7 +123,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
       h('td', { class: 'ws-requester' }, h('span', {}, it.requester_name || '—')),
       h('td', {}, h('span', { class: `badge status-${it.status}` }, t(`ws.status.${it.status}`))),
       h('td', {}, h('span', { class: `prio prio-${it.priority}` }, t(`priority.${it.priority}`))),
-      h('td', {}, `${it.team} · ${it.tier}`),
+      h('td', { title: `${it.team} · ${it.tier}` }, it.team, h('span', { class: 'muted' }, ` · ${it.tier}`)),
       h('td', {}, it.assignee_name || h('span', { class: 'muted' }, t('agent.unassigned'))),
       h('td', { title: fmtDateTime(it.created_at) }, age(it.created_at, state.now)),
       h('td', { class: 'ws-due', title: t(`agent.target.${nextTarget(it)}`) },
