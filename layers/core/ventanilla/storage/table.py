@@ -8,7 +8,7 @@ Keys (generic attribute names, so entities can share the indexes):
                                                        GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
                                                        GSI4 (GSI1PK) QUEUE#<team>#<status> / <due>#<number>
                                                        GSI6 FILED#<yyyy-mm> / (GSI2SK) <created>#<number>
-                                                       GSI7 (GSI1PK) QUEUE#<team>#<status> / (GSI2SK) <created>#<number>
+                                                       GSI7 (GSI1PK) / (GSI2SK): the queue by filing
     history event  TICKET#<number>     EV#<at>#<pos>#<id>
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
