@@ -4,9 +4,9 @@
 // inside it (CSS): this navigation carries the same links.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { current, signOut } from '../auth.js';
-import { go } from '../app.js';
+import { current } from '../auth.js';
 import { LINKS } from './console_kit.js';
+import { logoutButton } from './agent.js';
 
 const WORKERS = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'admin'];
 const MANAGERS = ['supervisor', 'admin'];
@@ -43,10 +43,7 @@ export function staffNav(session, path) {
     managed.length > 0 && h('p', { class: 'staff-group', id: 'staff-nav-manage' }, t('admin.nav.label')),
     managed.length > 0 && h('ul', { 'aria-labelledby': 'staff-nav-manage' },
       managed.map(([p, key]) => link(p, key, best && best[0] === p))),
-    h('p', {}, h('button', { type: 'button', class: 'btn link', onclick: async () => {
-      await signOut();
-      go('/agente');
-    } }, t('agent.sign_out'))));
+    h('p', {}, logoutButton()));
 }
 
 /** The page inside the console's frame: navigation beside (wide) or above (narrow) the content. */
