@@ -38,7 +38,7 @@ export function staffNav(session, path) {
   const best = managed.filter(([p]) => isHere(path, p)).sort((a, b) => b[0].length - a[0].length)[0];
   return h('nav', { class: 'staff-nav', 'aria-label': t('ws.nav.label') },
     h('p', { class: 'staff-who' }, h('span', { class: 'staff-name' }, session.name),
-      h('span', { class: 'muted small block' }, session.groups.join(', '))),
+      h('span', { class: 'muted small block' }, `(${session.groups.join(', ')})`)),
     h('ul', {}, main.map(([p, key, , here]) => link(p, key, here ? here(path) : isHere(path, p)))),
     managed.length > 0 && h('p', { class: 'staff-group', id: 'staff-nav-manage' }, t('admin.nav.label')),
     managed.length > 0 && h('ul', { 'aria-labelledby': 'staff-nav-manage' },
