@@ -4,7 +4,7 @@
 // "N new requests · Refresh" from polling GET /agent/queue/new. The filters live in the URL.
 import { h, announce } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
-import { fmtDateTime, fmtShort, pick, plural, t } from '../i18n.js';
+import { TIME_ZONE, fmtDateTime, getLang, pick, plural, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { go } from '../app.js';
@@ -31,6 +31,15 @@ export function age(createdAt, now) {
   if (minutes < 60) return t('ws.age.min', { n: minutes });
   if (minutes < 48 * 60) return t('ws.age.h', { n: Math.floor(minutes / 60) });
   return t('ws.age.d', { n: Math.floor(minutes / 1440) });
+}
+
+/** "03 dic 09:30": the due instant, short enough for a dense row (the full one is its title). */
+function compact(iso) {
+  const d = new Date(iso);
+  const opts = { timeZone: TIME_ZONE, hour12: false };
+  const day = d.toLocaleDateString(getLang() === 'es' ? 'es-CL' : 'en-GB', { ...opts, day: '2-digit', month: 'short' });
+  const time = d.toLocaleTimeString('es-CL', { ...opts, hour: '2-digit', minute: '2-digit' });
+  return `${day.replace('.', '')} ${time}`;
 }
 
 function slaBadge(item, now, shares) {
@@ -83,7 +92,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
     drawRows();
     drawBulk();
   } });
-  const cols = ['number', 'subject', 'requester', 'status', 'priority', 'team', 'assignee', 'age', 'due'];
+  const cols = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'age', 'due'];
   const table = h('table', { class: 'queue ws-table' }, h('caption', { class: 'visually-hidden' }, caption),
     h('thead', {}, h('tr', {}, h('td', { class: 'ws-check' }, selectAll),
       cols.map((c) => h('th', { scope: 'col', class: `ws-col-${c}` }, t(`ws.col.${c}`))))),
@@ -123,11 +132,11 @@ export const renderQueue = withSession(async ({ query }, session) => {
       h('td', { class: 'ws-requester' }, h('span', {}, it.requester_name || '—')),
       h('td', {}, h('span', { class: `badge status-${it.status}` }, t(`ws.status.${it.status}`))),
       h('td', {}, h('span', { class: `prio prio-${it.priority}` }, t(`priority.${it.priority}`))),
-      h('td', { title: `${it.team} · ${it.tier}` }, it.team, h('span', { class: 'muted' }, ` · ${it.tier}`)),
-      h('td', {}, it.assignee_name || h('span', { class: 'muted' }, t('agent.unassigned'))),
+      h('td', { class: 'ws-assignee' }, it.assignee_name ? h('span', {}, it.assignee_name) : h('span', { class: 'muted' }, t('agent.unassigned')),
+        h('span', { class: 'muted small' }, ` · ${it.team} ${it.tier}`)),
       h('td', { title: fmtDateTime(it.created_at) }, age(it.created_at, state.now)),
       h('td', { class: 'ws-due', title: t(`agent.target.${nextTarget(it)}`) },
-        h('time', { datetime: due }, fmtShort(due)), ' ', slaBadge(it, state.now, shares)));
+        h('time', { datetime: due, title: fmtDateTime(due) }, compact(due)), ' ', slaBadge(it, state.now, shares)));
   }
 
   function drawRows() {
