@@ -136,7 +136,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
         h('span', { class: 'muted small' }, ` · ${it.team} ${it.tier}`)),
       h('td', { title: fmtDateTime(it.created_at) }, age(it.created_at, state.now)),
       h('td', { class: 'ws-due', title: t(`agent.target.${nextTarget(it)}`) },
-        h('time', { datetime: due, title: fmtDateTime(due) }, compact(due)), ' ', slaBadge(it, state.now, shares)));
+        slaBadge(it, state.now, shares), ' ', h('time', { datetime: due, title: fmtDateTime(due) }, compact(due))));
   }
 
   function drawRows() {
