@@ -63,6 +63,8 @@ RULES_BEYOND_JSON_SCHEMA = {
     "the asset form.inventario names exists and the filer may read it",
     "PUT /api/v1/admin/alert-sources/{source}": "a secret the first time; a type open to internal requesters",
     "POST /api/v1/agent/tickets/{number}/escalate": "a tier above the request's current one",
+    "GET /api/v1/agent/queue": "a search (q) is one page: no cursor with it",
+    "GET /api/v1/agent/queue/new": "since is a real instant (a date and time that exist)",
     "POST /api/v1/agent/tickets/{number}/links": "another request that exists, not the request itself",
     "POST /api/v1/agent/tickets/{number}/merge": "another open request of the agent's teams, both open "
     "and neither merged, at the version read",

@@ -137,6 +137,7 @@ def test_table_has_streams_recovery_encryption_ttl() -> None:
         "GSI4",
         "GSI5",
         "GSI6",
+        "GSI7",
     }
 
 

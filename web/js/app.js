@@ -42,7 +42,7 @@ const ROUTES = [
   [/^\/agente\/avisos\/sectores$/, async () => (await import('./views/proactive_console.js')).renderSectorsPage],
   [/^\/agente\/avisos\/campanas$/, async () => (await import('./views/proactive_console.js')).renderCampaignsPage],
   [/^\/datos-abiertos$/, async () => (await import('./views/open-data.js')).render],
-  [/^\/agente$/, async () => (await loadAgent()).renderQueue],
+  [/^\/agente$/, async () => (await import('./views/agent_queue.js')).renderQueue],
   [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
   [/^\/agente\/activos$/, async () => (await import('./views/assets.js')).renderList],
   [/^\/agente\/activos\/nuevo$/, async () => (await import('./views/assets.js')).renderNew],
@@ -119,10 +119,14 @@ async function route({ focus = true } = {}) {
     node = failure(error);
   }
   clearTimeout(slow);
+  // Staff pages live in the console's own full-width frame, with the staff navigation.
+  const staff = path === '/agente' || path.startsWith('/agente/');
+  const staffFrame = staff ? (await import('./views/staff_layout.js')).frame : null;
   if (mine !== token || node === null) return; // a newer navigation won, or the view redirected
   const box = h('div', { class: 'page' }, flashText && h('p', { class: 'flash', role: 'status' }, flashText), node);
   flashText = '';
-  mount(main, box);
+  document.body.classList.toggle('staff', staff);
+  mount(main, staffFrame ? staffFrame(box, path) : box);
   main.setAttribute('aria-busy', 'false');
   const heading = main.querySelector('h1');
   if (heading) heading.setAttribute('tabindex', '-1');

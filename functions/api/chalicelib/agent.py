@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 from pydantic import BaseModel
@@ -26,6 +30,7 @@ from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import (
     AssignIn,
     Queue,
+    QueueNew,
     StaffCreateTicketIn,
     StaffMessageIn,
     StaffTicket,
@@ -33,6 +38,7 @@ from ventanilla.models.ticket import (
     TicketCreated,
 )
 from ventanilla.observability import TICKETS_CREATED
+from ventanilla.rules import queue_search
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import OPEN_STATUSES, Status
 from ventanilla.services import accounts, staff, staff_intake, tickets
@@ -40,6 +46,7 @@ from ventanilla.services import queue as queues
 from ventanilla.services.queue import QUEUE_ORDERS
 
 bp = Blueprint(__name__)
+SINCE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]00:00)?$")
 
 
 class Me(BaseModel):
@@ -122,20 +129,36 @@ def sign_out() -> Response:
     return Response(body="", status_code=204)
 
 
+QUEUE_FILTERS = {
+    "team": q("team code (default: every team of yours)", pattern=CODE),
+    "status": q("one open status (default: every open one)", enum=[s.value for s in OPEN_STATUSES]),
+    "assigned": q("me: only mine | none: only unassigned (default: anyone's)", enum=list(queues.ASSIGNED)),
+}
+
+
 @route(
     bp,
     "/api/v1/agent/queue",
     "GET",
-    summary="Open requests of a team or of all yours, soonest due first, exact across pages",
+    summary="Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), "
+    "exact across pages; the first page carries the total; q searches number, text, requester",
     tag="agent",
     response=Queue,
     auth=True,
     query={
-        "team": q("team code (default: every team of yours)", pattern=CODE),
-        "status": q("one open status (default: every open one)", enum=[s.value for s in OPEN_STATUSES]),
-        "order": q("due (default: soonest due first) | priority (band, then due)", enum=list(QUEUE_ORDERS)),
+        **QUEUE_FILTERS,
+        "order": q(
+            "due (default: soonest due first) | priority (band, then due) | newest | oldest (filed)",
+            enum=list(QUEUE_ORDERS),
+        ),
         "priority": q("only this priority", enum=list(RANK)),
         "overdue": q("1: only what is past due", enum=["0", "1"]),
+        "q": q(
+            "search: a request number, or words of the subject, description, requester's name, email "
+            "or phone (one page, no cursor)",
+            pattern=r"^[^\x00-\x1f]*$",
+            maxLength=queue_search.MAX_QUERY,
+        ),
         "limit": limit(1, 100, 50),
         "cursor": CURSOR,
     },
@@ -144,25 +167,84 @@ def queue() -> Response:
     request = bp.current_request
     principal = principal_of(request)
     params = query_params(request)
-    raw_status = params.get("status")
-    try:
-        status = Status(raw_status) if raw_status else None
-    except ValueError as error:
-        raise BadRequest("invalid_query", {"detail": f"status={raw_status}"}) from error
+    team, status, assigned = _queue_filters(params)
     limit = query_int(request, "limit", 50, 1, 100)
     overdue = params.get("overdue")
     if overdue not in (None, "", "0", "1"):
         raise BadRequest("invalid_query", {"detail": f"overdue={overdue}"})
+    order = params.get("order") or "due"
+    if order not in QUEUE_ORDERS:
+        raise BadRequest("invalid_query", {"detail": f"order={order}"})
+    search = params.get("q")
+    if search is not None and (len(search) > queue_search.MAX_QUERY or any(ord(c) < 32 for c in search)):
+        raise BadRequest("invalid_query", {"detail": "q"})
     result = queues.agent_queue(
         principal,
-        params.get("team"),
+        team,
         status,
         limit,
         params.get("cursor"),
-        order=params.get("order") or "due",
+        order=order,
         priority=params.get("priority") or None,
         overdue=overdue == "1",
+        assigned=assigned,
+        search=search,
     )
+    return json_response(result, headers={"Cache-Control": "no-store"})
+
+
+def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None, str | None]:
+    """team, status and assigned of a queue request, checked (400 naming the parameter)."""
+    team = params.get("team") or None
+    if team is not None and not re.fullmatch(CODE, team):
+        raise BadRequest("invalid_query", {"detail": f"team={team[:64]}"})
+    raw_status = params.get("status")
+    try:
+        status = Status(raw_status) if raw_status else None
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": f"status={raw_status[:64]}"}) from error
+    if status is not None and status not in OPEN_STATUSES:
+        raise BadRequest("invalid_query", {"detail": f"status={raw_status}"})
+    assigned = params.get("assigned") or None
+    if assigned is not None and assigned not in queues.ASSIGNED:
+        raise BadRequest("invalid_query", {"detail": f"assigned={assigned[:64]}"})
+    return team, status, assigned
+
+
+@route(
+    bp,
+    "/api/v1/agent/queue/new",
+    "GET",
+    summary="How many requests under the queue's filters were filed after an instant "
+    "(the console polls it: '3 new requests')",
+    tag="agent",
+    response=QueueNew,
+    auth=True,
+    query={
+        **QUEUE_FILTERS,
+        "since": q(
+            "an instant, ISO 8601 UTC (the as_of of the queue page shown)",
+            required=True,
+            pattern=SINCE.pattern,
+            maxLength=40,
+        ),
+    },
+)
+def queue_new() -> Response:
+    request = bp.current_request
+    principal = principal_of(request)
+    params = request.query_params or {}
+    team, status, assigned = _queue_filters(params)
+    raw = params.get("since") or ""
+    try:
+        if not SINCE.fullmatch(raw):
+            raise ValueError(raw)
+        since = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise BadRequest("invalid_query", {"detail": "since: YYYY-MM-DDTHH:MM:SS(.fff)Z"}) from error
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    result = queues.new_since(principal, since.astimezone(UTC), team, status, assigned)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 

@@ -461,6 +461,8 @@ class QueueItem(BaseModel):
     """``<target>:<kind>`` of the warnings already raised (the console's "at risk" badge)."""
     first_response_at: datetime | None = None
     version: int
+    requester_name: str | None = None
+    """Who filed it (the queue's "requester" column)."""
 
 
 class Queue(BaseModel):
@@ -469,6 +471,19 @@ class Queue(BaseModel):
     as_of: datetime | None = None
     """The service's clock when the page was read: what "past due" and the badges are measured
     against (the local stack can move that clock ahead of the browser's)."""
+    total: int | None = None
+    """How many requests match the filters (first page only; None on later pages)."""
+    total_complete: bool = True
+    """False when counting stopped at its budget: ``total`` is then a lower bound ("more than")."""
+
+
+class QueueNew(BaseModel):
+    """How many requests matching the queue's filters were filed after an instant (the console's
+    "3 new requests · Refresh")."""
+
+    count: int
+    complete: bool = True
+    as_of: datetime
 
 
 class TeamCode(BaseModel):

@@ -32,19 +32,23 @@ class Partition(Generic[T]):
     last_evaluated: str | None
 
 
-def merge(partitions: Sequence[Partition[T]], limit: int) -> tuple[list[T], dict[str, str] | None]:
-    """The page (at most ``limit`` items, ascending by sort key) and each partition's next position,
-    or None when every partition is exhausted."""
+def merge(
+    partitions: Sequence[Partition[T]], limit: int, descending: bool = False
+) -> tuple[list[T], dict[str, str] | None]:
+    """The page (at most ``limit`` items, ascending by sort key, or descending when the partitions
+    were read so) and each partition's next position, or None when every partition is exhausted."""
     frontiers = [p.last_evaluated for p in partitions if p.last_evaluated is not None]
-    cutoff = min(frontiers) if frontiers else None
+    cutoff = (max(frontiers) if descending else min(frontiers)) if frontiers else None
     candidates = heapq.merge(
         *([(key, index, item) for key, item in p.items] for index, p in enumerate(partitions)),
-        key=lambda entry: (entry[0], entry[1]),
+        key=lambda entry: (entry[0], -entry[1] if descending else entry[1]),
+        reverse=descending,
     )
     page: list[T] = []
     taken: dict[int, int] = {}
     for key, index, item in candidates:
-        if len(page) >= limit or (cutoff is not None and key > cutoff):
+        beyond = cutoff is not None and (key < cutoff if descending else key > cutoff)
+        if len(page) >= limit or beyond:
             break
         page.append(item)
         taken[index] = taken.get(index, 0) + 1

@@ -8,6 +8,7 @@ Keys (generic attribute names, so entities can share the indexes):
                                                        GSI3 ASSIGNEE#<sub> / <status>#<due>#<number>
                                                        GSI4 (GSI1PK) QUEUE#<team>#<status> / <due>#<number>
                                                        GSI6 FILED#<yyyy-mm> / (GSI2SK) <created>#<number>
+                                                       GSI7 (GSI1PK) / (GSI2SK): the queue by filing
     history event  TICKET#<number>     EV#<at>#<pos>#<id>
     counter        COUNTER#TICKET      YEAR#<yyyy>
     request type   CATALOG             TYPE#<code>
@@ -112,6 +113,13 @@ Access patterns:
   (``begins_with <rank>#``: one band). Several teams or statuses: one such Query per (team, status),
   merged exactly up to the lowest last-evaluated key (ventanilla.rules.queue_order); the cursor holds
   every partition's position. GSI4 shares GSI1's partition key attribute, so it costs no new one.
+  Newest / oldest first: the same on GSI7 (GSI1PK with GSI2SK ``<created>#<number>``: no attribute of
+  its own; descending for newest; other entities with both attributes land there too, unread).
+  A queue's first page carries its total: ``Select=COUNT`` Queries of each partition (GSI4, the same
+  filters), paged, reading at most 2000 items in all (past that: "more than"); the new-requests
+  count is the same on GSI7 with ``GSI2SK > <since>~`` (at most 500 read). A search (``q``) is one
+  GetItem for a full number, else a read of each partition in the page's order up to its share of
+  600 items, matched in code (ventanilla.rules.queue_search): no Scan, bounded reads.
 - the requests export (ventanilla.services.export): the queue's partitions ``QUEUE#team#status`` on
   GSI4 one after another, each Query with a Limit of what is left of the page's budget, at most 16
   Queries a call; period and type are kept in code from the items read; the cursor holds the

@@ -220,8 +220,45 @@ def filed_between(month: datetime, start: datetime, end: datetime, limit: int) -
     return out
 
 
-QUEUE_INDEX = {"due": ("GSI4", "GSI4SK"), "priority": ("GSI1", "GSI1SK")}
-"""The queue's two orders: soonest due first (GSI4) or priority band, then due (GSI1)."""
+QUEUE_INDEX = {
+    "due": ("GSI4", "GSI4SK"),
+    "priority": ("GSI1", "GSI1SK"),
+    "newest": ("GSI7", "GSI2SK"),
+    "oldest": ("GSI7", "GSI2SK"),
+}
+"""The queue's orders: soonest due first (GSI4), priority band then due (GSI1), by filing instant
+(GSI7: newest first reads it descending, oldest first ascending)."""
+
+DESCENDING = frozenset({"newest"})
+
+
+def _queue_filters(
+    order: str,
+    condition: ConditionBase,
+    priority: str | None,
+    due_before: str | None,
+    assignee: str | None,
+    unassigned: bool,
+) -> tuple[ConditionBase, ConditionBase | None]:
+    """The key condition and the filter of a queue partition's Query."""
+    sort_attr = QUEUE_INDEX[order][1]
+    filters: list[ConditionBase] = []
+    if order == "priority" and priority:
+        condition = condition & Key(sort_attr).begins_with(f"{RANK[priority]}#")  # type: ignore[index]
+    elif priority:
+        filters.append(Attr("priority").eq(priority))
+    if order == "due" and due_before:
+        condition = condition & Key(sort_attr).lt(due_before)
+    elif due_before:
+        filters.append(Attr("next_due").lt(due_before))
+    if assignee:
+        filters.append(Attr("assignee").eq(assignee))
+    elif unassigned:
+        filters.append(Attr("assignee").not_exists() | Attr("assignee").eq(None))
+    expression: ConditionBase | None = None
+    for extra in filters:
+        expression = extra if expression is None else expression & extra
+    return condition, expression
 
 
 def queue_partition(
@@ -232,28 +269,23 @@ def queue_partition(
     start: str | None = None,
     priority: str | None = None,
     due_before: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
 ) -> tuple[list[tuple[str, Ticket]], str | None]:
     """One page of a team's queue in one status, in ``order``: the tickets with their sort keys, and
     the sort key of the last item evaluated when there are more. ``start`` is a sort key a previous
-    page ended on; ``priority`` and ``due_before`` (an ISO instant: overdue ones) narrow the page,
-    as a key condition where the order allows it, as a filter otherwise."""
+    page ended on; ``priority``, ``due_before`` (an ISO instant: overdue ones), ``assignee`` (a sub)
+    and ``unassigned`` narrow the page, as a key condition where the order allows it, as a filter
+    otherwise."""
     index, sort_attr = QUEUE_INDEX[order]
     pk = f"QUEUE#{team}#{status.value}"
-    condition: ConditionBase = Key("GSI1PK").eq(pk)
-    filters: list[ConditionBase] = []
-    if order == "priority" and priority:
-        condition = condition & Key(sort_attr).begins_with(f"{RANK[priority]}#")  # type: ignore[index]
-    elif priority:
-        filters.append(Attr("priority").eq(priority))
-    if order == "due" and due_before:
-        condition = condition & Key(sort_attr).lt(due_before)
-    elif due_before:
-        filters.append(Attr("next_due").lt(due_before))
+    condition, expression = _queue_filters(
+        order, Key("GSI1PK").eq(pk), priority, due_before, assignee, unassigned
+    )
     params: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition, "Limit": limit}
-    if filters:
-        expression: ConditionBase = filters[0]
-        for extra in filters[1:]:
-            expression = expression & extra
+    if order in DESCENDING:
+        params["ScanIndexForward"] = False
+    if expression is not None:
         params["FilterExpression"] = expression
     if start:
         number = start.rsplit("#", 1)[-1]
@@ -267,6 +299,44 @@ def queue_partition(
     items = [(str(i[sort_attr]), Ticket.model_validate(from_item(i))) for i in response.get("Items", [])]
     last = response.get("LastEvaluatedKey")
     return items, (str(last[sort_attr]) if last else None)
+
+
+def queue_count(
+    team: str,
+    status: Status,
+    budget: int,
+    priority: str | None = None,
+    due_before: str | None = None,
+    assignee: str | None = None,
+    unassigned: bool = False,
+    filed_after: str | None = None,
+) -> tuple[int, int, bool]:
+    """How many requests of a team's queue in one status match the filters: ``Select=COUNT``
+    Queries on GSI4 (or GSI7 for ``filed_after``, an ISO instant), paged, reading at most ``budget``
+    items. Returns (matching, items read, complete: False when the budget ran out first)."""
+    pk = f"QUEUE#{team}#{status.value}"
+    condition: ConditionBase = Key("GSI1PK").eq(pk)
+    order = "due"
+    if filed_after:
+        order = "oldest"
+        condition = condition & Key("GSI2SK").gt(filed_after + "~")
+    condition, expression = _queue_filters(order, condition, priority, due_before, assignee, unassigned)
+    params: dict[str, Any] = {
+        "IndexName": QUEUE_INDEX[order][0],
+        "KeyConditionExpression": condition,
+        "Select": "COUNT",
+    }
+    if expression is not None:
+        params["FilterExpression"] = expression
+    matching = read = 0
+    while read < budget:
+        response = table().query(Limit=budget - read, **params)
+        matching += int(response.get("Count", 0))
+        read += int(response.get("ScannedCount", 0))
+        if "LastEvaluatedKey" not in response:
+            return matching, read, True
+        params["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    return matching, read, False
 
 
 def by_assignee(sub: str, limit: int) -> list[Ticket]:
