@@ -663,8 +663,10 @@ class TantivyEngine:
                 best = tantivy.Query.disjunction_max_query(bonus, EXPANSION_BONUS_TIE)
                 typed = [present[i] for i in range(exp.start, exp.end) if i in present]
                 if typed:  # the content uses the word: only articles that do get the bonus
-                    must = tantivy.Query.const_score_query(self._should(typed), 0.0)
-                    best = tantivy.Query.boolean_query([(tantivy.Occur.Must, must), (tantivy.Occur.Must, best)])
+                    holds = tantivy.Query.const_score_query(self._should(typed), 0.0)
+                    best = tantivy.Query.boolean_query(
+                        [(tantivy.Occur.Must, holds), (tantivy.Occur.Must, best)]
+                    )
                 plan.clauses.append(best)
         plan.clauses.extend(literal.values())
         plan.exact = exact
