@@ -310,14 +310,18 @@ class TantivyEngine:
             spanish, translated = glossary().translate(
                 text, keep=lambda w: w in spanish_vocab or len(w) >= KEEP_UNTRANSLATED
             )
-            if translated and spanish:
+            if not translated and lang == "en":
+                # Nothing to translate: on the English portal the query may be Spanish as typed
+                # ("permiso de edificación"); the Spanish articles are then asked as they are.
+                spanish = text
+            if spanish and (translated or lang == "en"):
                 found = self._search(spanish, "es", section, stage, request_type, limit)
                 if found.hits and (found.confident or not result.hits):
                     # Also on the Spanish portal: "property tax" typed there finds the same.
                     found.query = result.query
                     found.lang = lang
                     found.results_lang = "es" if lang != "es" else None
-                    found.translated_query = spanish
+                    found.translated_query = spanish if translated else None
                     found.did_you_mean = None
                     return found
         return result
