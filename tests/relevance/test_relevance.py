@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "infra" / "seed" / "help_articles.jsonl"
 QUERIES = Path(__file__).with_name("queries_es.jsonl")
 
-# Measured with tantivy on 2026 demo content: recall@5 0.991, MRR@10 0.912, nDCG@10 0.939
+# Measured with tantivy on 2026 demo content: recall@5 0.991, MRR@10 0.911, nDCG@10 0.939
 # (before the Latin American lexicon: 0.986, 0.890, 0.924).
 FLOORS = {"recall@5": 0.96, "mrr@10": 0.87, "ndcg@10": 0.9}
-# nDCG@10 per kind of query (measured 0.966, 0.893, 0.878, 0.988, 0.926, 0.932; before the lexicon
+# nDCG@10 per kind of query (measured 0.966, 0.893, 0.878, 0.988, 0.926, 0.935; before the lexicon
 # 0.959, 0.857, 0.836, 0.988, 0.926, 0.931): a change that helps one kind must not sink another.
 KIND_FLOORS = {"plain": 0.94, "colloquial": 0.86, "long": 0.84, "caps": 0.95, "typo": 0.9, "synonym": 0.9}
 # OpenSearch has not been measured (no server in the build environment): looser until it is.
