@@ -23,8 +23,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "infra" / "seed" / "help_articles.jsonl"
 QUERIES = Path(__file__).with_name("queries_es.jsonl")
 
-# Measured with tantivy on 2026 demo content: recall@5 0.986, MRR@10 0.890, nDCG@10 0.924.
-FLOORS = {"recall@5": 0.95, "mrr@10": 0.85, "ndcg@10": 0.88}
+# Measured with tantivy on 2026 demo content: recall@5 0.991, MRR@10 0.911, nDCG@10 0.939
+# (before the Latin American lexicon: 0.986, 0.890, 0.924).
+FLOORS = {"recall@5": 0.96, "mrr@10": 0.87, "ndcg@10": 0.9}
+# nDCG@10 per kind of query (measured 0.966, 0.893, 0.878, 0.988, 0.926, 0.935; before the lexicon
+# 0.959, 0.857, 0.836, 0.988, 0.926, 0.931): a change that helps one kind must not sink another.
+KIND_FLOORS = {"plain": 0.94, "colloquial": 0.86, "long": 0.84, "caps": 0.95, "typo": 0.9, "synonym": 0.9}
 # OpenSearch has not been measured (no server in the build environment): looser until it is.
 FLOORS_OPENSEARCH = {"recall@5": 0.85, "mrr@10": 0.70, "ndcg@10": 0.75}
 
@@ -84,6 +88,20 @@ def test_metrics_stay_above_floors(engine: HelpSearchEngine, judged: list[dict[s
     assert all(scores[m] >= floors[m] for m in floors), scores
 
 
+def test_each_kind_stays_above_its_floor(engine: HelpSearchEngine, judged: list[dict[str, object]]) -> None:
+    if type(engine).__name__ == "OpenSearchEngine":
+        pytest.skip("per-kind floors are tantivy's; OpenSearch has the overall floors")
+    scores = {}
+    for kind in KIND_FLOORS:
+        runs = [
+            ([h.slug for h in engine.search(str(i["query"]), limit=10).hits], i["relevant"])
+            for i in judged
+            if i.get("kind") == kind
+        ]
+        scores[kind] = evaluate(runs)["ndcg@10"]  # type: ignore[arg-type]
+    assert all(scores[k] >= KIND_FLOORS[k] for k in KIND_FLOORS), scores
+
+
 @pytest.mark.parametrize(
     ("query", "expected", "top"),
     [
@@ -92,6 +110,7 @@ def test_metrics_stay_above_floors(engine: HelpSearchEngine, judged: list[dict[s
         ("CERTIFICADO DE RESIDÉNCIA", "certificado-de-residencia", 1),
         ("contrasena", "recuperar-contrasena", 1),
         ("permiso de edificación", "permiso-edificacion-requisitos", 3),
+        ("PERMISO DE EDIFICACIÓN", "permiso-edificacion-requisitos", 1),
         # typos
         ("lisencia de condusir", "licencia-conducir-primera-vez", 3),
         ("sertificado de residensia", "certificado-de-residencia", 1),
@@ -101,7 +120,8 @@ def test_metrics_stay_above_floors(engine: HelpSearchEngine, judged: list[dict[s
         ("olvide mi clave", "recuperar-contrasena", 1),
         ("no me acuerdo de la password", "recuperar-contrasena", 1),
         ("sin electricidad", "corte-de-luz-que-hacer", 3),
-        ("cobro de basura", "derechos-de-aseo-como-pagar", 3),
+        ("cobro de basura", "derechos-de-aseo-como-pagar", 1),
+        ("presupuesto municipal", "transparencia-activa", 1),  # "municipal" is noise: not expanded
         ("licencia comercial para una peluqueria", "patente-comercial-requisitos", 3),
         ("ficha de proteccion social", "registro-social-de-hogares-ingreso", 3),
         # long questions

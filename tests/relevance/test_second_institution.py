@@ -28,14 +28,14 @@ HELD_OUT = HERE / "second_queries_heldout.jsonl"
 STYLES = ("keyword", "question", "typo", "colloquial", "synonym", "english", "no_answer")
 COUNTRIES = {"CL", "MX", "CO", "AR", "PE"}
 
-# nDCG@10 floors per style (measured minus about 0.05).
+# nDCG@10 floors per style (measured 0.982, 0.925, 0.992, 0.922, 0.986, 0.991, minus about 0.05).
 FLOORS = {
-    "keyword": 0.92,
-    "question": 0.85,
-    "typo": 0.92,
+    "keyword": 0.93,
+    "question": 0.88,
+    "typo": 0.94,
     "colloquial": 0.88,
-    "synonym": 0.88,
-    "english": 0.9,
+    "synonym": 0.91,
+    "english": 0.94,
 }
 
 
@@ -83,7 +83,7 @@ def test_no_answer_is_said_for_most_out_of_scope_questions_and_few_others(engine
     flagged = [(not _run(engine, i)[1], i["style"] == "no_answer") for i in _judged(QUERIES)]
     scores = no_answer_scores(flagged)
     false_alarms = sum(1 for said, truth in flagged if said and not truth)
-    assert scores["recall"] >= 0.75 and false_alarms <= 15, (scores, false_alarms)
+    assert scores["recall"] >= 0.8 and false_alarms <= 12, (scores, false_alarms)  # measured 0.818, 9
 
 
 def test_held_out_regional_and_english_queries(engine: TantivyEngine) -> None:
@@ -91,7 +91,7 @@ def test_held_out_regional_and_english_queries(engine: TantivyEngine) -> None:
     judged = _judged(HELD_OUT)
     runs = [(_run(engine, i)[0], i["relevant"]) for i in judged]
     assert len(judged) >= 30
-    assert evaluate(runs)["ndcg@10"] >= 0.6  # type: ignore[arg-type]
+    assert evaluate(runs)["ndcg@10"] >= 0.85  # type: ignore[arg-type]  # measured 0.945
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,11 @@ def test_same_slug_in_two_languages_are_separate(engine: TantivyEngine) -> None:
     )
     assert engine.count() == 2
     assert [h.lang for h in engine.search("password", lang="en").hits] == ["en"]
-    assert engine.search("contraseña", lang="en").total == 0
+    # Spanish typed on the English portal: no English article has it, the Spanish one answers,
+    # labelled Spanish, with nothing said to be translated.
+    typed_spanish = engine.search("contraseña", lang="en")
+    assert typed_spanish.results_lang == "es" and [h.lang for h in typed_spanish.hits] == ["es"]
+    assert typed_spanish.translated_query is None and typed_spanish.confident
     engine.remove("aaa", "en")
     assert engine.count() == 1
     # With no English article left, the English query finds the Spanish one through the
