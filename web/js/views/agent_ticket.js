@@ -90,7 +90,8 @@ function startLive(desk) {
   const number = desk.data.ticket.number;
   let lastState = '';
   const beat = async (force = false) => {
-    if (!desk.root.isConnected) { stop(); return; }
+    if (!desk.root.isConnected) { if (desk.shown) stop(); return; }
+    desk.shown = true;
     const state = (drafts.read(number).body || '').trim() ? 'replying' : 'viewing';
     if (!force && state === lastState && desk.beatAt && Date.now() - desk.beatAt < POLL_MS - 500) return;
     lastState = state;
@@ -118,7 +119,10 @@ function startLive(desk) {
   document.addEventListener('visibilitychange', onVisible);
   window.addEventListener('hashchange', () => setTimeout(leave, 0));
   desk.beat = beat;
-  beat(true);
+  // The router mounts the page after this view returns: the first beat waits for it (a few s at most).
+  let tries = 0;
+  const first = () => { if (desk.root.isConnected) beat(true); else if (++tries < 100) setTimeout(first, 50); else stop(); };
+  first();
 }
 
 /** Read the request again and draw it, keeping the draft, the note/reply mode and the caret. */
@@ -149,10 +153,11 @@ function drawTicket(desk, message = '', kind = 'ok') {
   // A conflict or a change under the agent's feet is not a success: its own box, not green.
   const alertBox = h('p', { class: `notice desk-${kind}`, role: kind === 'conflict' ? 'alert' : 'status', 'data-testid': 'desk-notice', hidden: kind === 'ok' || !message, tabindex: '-1' }, kind === 'ok' ? '' : message);
 
-  const act = async (path, body, done) => {
+  const act = async (path, body, done, onSaved = null) => {
     desk.busy = true;
     try {
       const updated = await staffRequest(`/agent/tickets/${tk.number}/${path}`, { method: 'POST', body: { ...body, version: tk.version } });
+      if (onSaved) onSaved(); // e.g. the sent draft is forgotten before the page is drawn again
       desk.data = updated;
       drawTicket(desk, done);
       announce(done);
@@ -171,7 +176,7 @@ function drawTicket(desk, message = '', kind = 'ok') {
   };
 
   const r = tk.requester || {};
-  root.replaceChildren(
+  mount(root,
     whoBar(session),
     backLink(),
     ticketHeader(tk, cat),
@@ -200,7 +205,7 @@ function drawTicket(desk, message = '', kind = 'ok') {
         shortcutsBox())),
   );
   drawPresence(desk);
-  for (const el of root.querySelectorAll('#compose-h, #sla-h, #escalate-h, #hist-h')) el.setAttribute('tabindex', '-1');
+  for (const el of root.querySelectorAll('#compose-h, #sla-h, #escalate-h, #hist-h, #keys-h')) el.setAttribute('tabindex', '-1');
 }
 
 function ticketHeader(tk, cat) {
@@ -325,9 +330,9 @@ function composer(desk, act) {
     const done = how === 'note' ? t('agent.note_saved')
       : SEND_AND_SET.includes(how) ? t('ticket.sent_and_set', { status: staffStatus(how) }) : t('agent.reply_sent');
     try {
-      const sent = how === 'note' ? await act('note', { body }, done)
-        : await act('reply', SEND_AND_SET.includes(how) ? { body, status: how } : { body }, done);
-      if (sent) drafts.clear(tk.number);
+      const forget = () => drafts.clear(tk.number);
+      if (how === 'note') await act('note', { body }, done, forget);
+      else await act('reply', SEND_AND_SET.includes(how) ? { body, status: how } : { body }, done, forget);
     } catch (error) {
       for (const b of buttons) busy(b, false);
       showErrors(formEl, error.errors.length ? error.errors : [{ field: null, message: error.message }]);
