@@ -63,11 +63,7 @@ def open_ticket(tab: Any, username: str, number: str) -> None:
     page.get_by_label("Usuario").fill(username)
     page.get_by_label("Contraseña").fill(PASSWORDS[username])
     page.get_by_role("button", name="Ingresar").click()
-    try:
-        page.wait_for_selector(f"main[aria-busy=false] h1:text('Solicitud {number}')")
-    except Exception:
-        print("DEBUG", page.url, page.locator("main").inner_text()[:2000], tab.errors)
-        raise
+    page.wait_for_selector(f"main[aria-busy=false] h1:text('Solicitud {number}')")
 
 
 def check_both_widths(tab: Any, name: str) -> None:
