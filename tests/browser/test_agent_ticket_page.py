@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM, DESKTOP, PHONE
+from tests.browser.conftest import CHROMIUM, PHONE
 
 pytestmark = [
     pytest.mark.browser,

@@ -67,7 +67,9 @@ def test_send_and_resolve_from_waiting_and_a_plain_reply_when_already_there(api:
     first = post(api, path, {"body": "¿Cuál es el número del poste?", "status": "waiting_citizen"}, agent)
     assert first.json_body["ticket"]["status"] == "waiting_citizen"
     # "Send and set waiting" on a request already waiting: a plain reply, nothing refused.
-    again = post(api, path, {"body": "Le recordamos el número del poste.", "status": "waiting_citizen"}, agent)
+    again = post(
+        api, path, {"body": "Le recordamos el número del poste.", "status": "waiting_citizen"}, agent
+    )
     assert again.status_code == 200, again.body
     assert again.json_body["ticket"]["status"] == "waiting_citizen"
     assert again.json_body["history"][-1]["action"] == "message"
@@ -97,9 +99,13 @@ def test_a_wrong_move_is_409_and_writes_nothing(api: Any, aws: Aws) -> None:
         ({"body": "Hola", "status": "resolved", "version": 0}, "version"),
     ],
 )
-def test_bad_send_and_set_is_422_naming_the_field(api: Any, aws: Aws, body: dict[str, Any], field: str) -> None:
+def test_bad_send_and_set_is_422_naming_the_field(
+    api: Any, aws: Aws, body: dict[str, Any], field: str
+) -> None:
     created, _ = new_ticket(api)
-    answer = problem(post(api, f"/api/v1/agent/tickets/{created['number']}/reply", body, aws.auth("ana.l1")), 422)
+    answer = problem(
+        post(api, f"/api/v1/agent/tickets/{created['number']}/reply", body, aws.auth("ana.l1")), 422
+    )
     assert field in [e["field"] for e in answer["errors"]]
 
 
@@ -109,7 +115,10 @@ def test_a_stale_send_and_set_is_a_conflict(api: Any, aws: Aws) -> None:
     agent = aws.auth("ana.l1")
     post(api, f"/api/v1/agent/tickets/{number}/note", {"body": "Reviso yo"}, aws.auth("bruno.l2"))
     stale = post(
-        api, f"/api/v1/agent/tickets/{number}/reply", {"body": "Listo", "status": "resolved", "version": 1}, agent
+        api,
+        f"/api/v1/agent/tickets/{number}/reply",
+        {"body": "Listo", "status": "resolved", "version": 1},
+        agent,
     )
     assert problem(stale, 409)["code"] == "stale_version"
 
@@ -131,7 +140,9 @@ def test_presence_shows_other_staff_viewing_and_replying_and_the_version(api: An
     assert [o["state"] for o in seen["others"]] == ["replying"] and seen["version"] == 1
     # The citizen writes: the version the pages poll moves.
     code = {"X-Access-Code": created["access_code"], "Content-Type": "application/json"}
-    assert api.post(f"/api/v1/tickets/{number}/messages", body=json.dumps({"body": "Más datos"}), headers=code).status_code in (200, 201)
+    assert api.post(
+        f"/api/v1/tickets/{number}/messages", body=json.dumps({"body": "Más datos"}), headers=code
+    ).status_code in (200, 201)
     assert api.get(path, headers=ana).json_body["version"] == 2
     # Leaving takes Bruno off at once.
     assert api.delete(path, headers=bruno).status_code == 204
@@ -204,6 +215,8 @@ def test_colleagues_then_reassign_and_unassign(api: Any, aws: Aws) -> None:
     bruno = names["Bruno Díaz"]["sub"]
     given = post(api, f"/api/v1/agent/tickets/{number}/assign", {"assignee": bruno}, ana)
     assert given.status_code == 200 and given.json_body["ticket"]["assignee_name"] == "Bruno Díaz"
-    taken_off = post(api, f"/api/v1/agent/tickets/{number}/assign", {"assignee": None, "team": team["team"]}, ana)
+    taken_off = post(
+        api, f"/api/v1/agent/tickets/{number}/assign", {"assignee": None, "team": team["team"]}, ana
+    )
     assert taken_off.status_code == 200, taken_off.body
     assert taken_off.json_body["ticket"]["assignee"] is None

@@ -45,7 +45,9 @@ def _answer(principal: Principal, ticket: Ticket, now: datetime) -> TicketPresen
         for p in sorted(alive, key=lambda p: str(p["name"]))
         if p["sub"] != principal.sub
     ]
-    return TicketPresence(number=ticket.number, version=ticket.version, updated_at=ticket.updated_at, others=others)
+    return TicketPresence(
+        number=ticket.number, version=ticket.version, updated_at=ticket.updated_at, others=others
+    )
 
 
 def presence(principal: Principal, number: str) -> TicketPresence:

@@ -42,7 +42,7 @@ Keys (generic attribute names, so entities can share the indexes):
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     pending notice TICKET#<n>          PENDING_NOTICE  a citizen notice window: first event, start (TTL)
-    presence       PRESENCE#<n>        STAFF#<sub>     who on staff has the request open: viewing | replying (TTL 60 s)
+    presence       PRESENCE#<n>        STAFF#<sub>     who has the request open: viewing, replying (TTL)
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
     help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug>
