@@ -107,17 +107,20 @@ function startLive(desk) {
   const timer = setInterval(() => beat(true), POLL_MS);
   const onKey = (e) => shortcut(e, desk);
   const onVisible = () => { if (document.visibilityState === 'visible') beat(true); };
+  const onHash = () => setTimeout(() => { if (!desk.root.isConnected || !location.hash.includes(number)) stop(); }, 0);
+  let stopped = false;
   function stop() {
+    if (stopped) return;
+    stopped = true;
     clearInterval(timer);
     document.removeEventListener('keydown', onKey);
     document.removeEventListener('visibilitychange', onVisible);
-    window.removeEventListener('hashchange', leave);
+    window.removeEventListener('hashchange', onHash);
     staffRequest(`/agent/tickets/${number}/presence`, { method: 'DELETE' }).catch(() => {});
   }
-  function leave() { if (!desk.root.isConnected || !location.hash.includes(number)) stop(); }
   document.addEventListener('keydown', onKey);
   document.addEventListener('visibilitychange', onVisible);
-  window.addEventListener('hashchange', () => setTimeout(leave, 0));
+  window.addEventListener('hashchange', onHash);
   desk.beat = beat;
   // The router mounts the page after this view returns: the first beat waits for it (a few s at most).
   let tries = 0;
