@@ -418,10 +418,10 @@ function assignBox(desk, act, status) {
 }
 
 function seenBox(seen) {
-  return h('section', { 'aria-labelledby': 'seen-h', 'data-testid': 'seen-articles' },
+  return h('section', { 'aria-labelledby': 'seen-h' },
     h('h2', { id: 'seen-h' }, t('agent.seen_articles')),
-    seen.length === 0 ? h('p', {}, t('agent.seen_none'))
-      : h('ul', { class: 'plain' }, seen.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title || a.slug)))));
+    seen.length === 0 ? h('p', { 'data-testid': 'seen-articles' }, t('agent.seen_none'))
+      : h('ul', { class: 'plain', 'data-testid': 'seen-articles' }, seen.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title || a.slug)))));
 }
 
 function detailsBox(tk, cat) {
