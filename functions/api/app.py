@@ -33,6 +33,7 @@ from chalicelib import (
     service_levels,
     staff_admin,
     stats,
+    ticket_desk,
     webhooks,
 )
 from chalicelib.http import lang_of, logger, problem_response, request_path
@@ -49,6 +50,7 @@ for blueprint in (
     me.bp,
     forum.bp,
     agent.bp,
+    ticket_desk.bp,
     attachments.bp,
     email_source.bp,
     canned.bp,

@@ -340,7 +340,8 @@ def test_agent_service_level_actions_by_keyboard(tab: Any) -> None:
     page.wait_for_selector("text=Estado cambiado a «Asignada».")
     page.get_by_label("Nuevo estado").select_option("waiting_citizen")
     page.get_by_role("button", name="Cambiar estado").click()
-    page.wait_for_selector("text=Estado cambiado a «Esperando su respuesta».")
+    # Staff read the status as staff say it (the citizen reads "Esperando su respuesta").
+    page.wait_for_selector("text=Estado cambiado a «Esperando al ciudadano».")
     assert "Plazo en pausa: se espera al ciudadano" in page.locator(".timeline").inner_text()
     assert page.locator(".badges [data-sla]").get_attribute("data-sla") == "paused"
     assert "(en curso)" in page.locator(".sla-panel").inner_text()

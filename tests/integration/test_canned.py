@@ -23,8 +23,13 @@ def test_agent_gets_fitting_responses_with_placeholders_filled(api: Any, aws: Aw
     assert "Derivación a Transparencia" not in titles  # another team and type
     assert "Acknowledgement" not in titles  # the citizen wrote in Spanish
     ack = next(i for i in items if i["title"] == "Acuse de recibo")
-    assert "María Pérez" in ack["body"] and created["number"] in ack["body"] and "Ana Rojas" in ack["body"]
+    assert created["number"] in ack["body"] and "Ana Rojas" in ack["body"]
     assert "{" not in ack["body"]
+    # The notice's wrapper greets the citizen ("Hola, María Pérez:"): the answer does not again.
+    assert not ack["body"].startswith(("Estimad", "Hola", "María"))
+    # An answer that asks the citizen for something sets the request waiting when sent.
+    asks = next(i for i in items if i["title"] == "Solicitar más antecedentes")
+    assert asks["status"] == "waiting_citizen" and ack["status"] is None
 
 
 def test_canned_for_a_ticket_of_another_team_is_403(api: Any, aws: Aws) -> None:

@@ -9,7 +9,6 @@ import * as follow from './views/request.js';
 import { startApp, syncManifest } from './pwa.js';
 
 const main = document.getElementById('main');
-const loadAgent = () => import('./views/agent.js'); // staff only: citizens never download it
 
 const ROUTES = [
   [/^\/?$/, () => home.render],
@@ -43,7 +42,7 @@ const ROUTES = [
   [/^\/agente\/avisos\/campanas$/, async () => (await import('./views/proactive_console.js')).renderCampaignsPage],
   [/^\/datos-abiertos$/, async () => (await import('./views/open-data.js')).render],
   [/^\/agente$/, async () => (await import('./views/agent_queue.js')).renderQueue],
-  [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await loadAgent()).renderTicket],
+  [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await import('./views/agent_ticket.js')).renderTicket],
   [/^\/agente\/activos$/, async () => (await import('./views/assets.js')).renderList],
   [/^\/agente\/activos\/nuevo$/, async () => (await import('./views/assets.js')).renderNew],
   [/^\/agente\/activos\/importar$/, async () => (await import('./views/assets.js')).renderImport],

@@ -33,6 +33,7 @@ from ventanilla.models.ticket import (
     QueueNew,
     StaffCreateTicketIn,
     StaffMessageIn,
+    StaffReplyIn,
     StaffTicket,
     StatusIn,
     TicketCreated,
@@ -293,15 +294,16 @@ def ticket(number: str) -> Response:
     bp,
     "/api/v1/agent/tickets/{number}/reply",
     "POST",
-    summary="Public reply to the citizen",
+    summary="Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves "
+    "the request there: one change, one notice",
     tag="agent",
-    body=StaffMessageIn,
+    body=StaffReplyIn,
     response=StaffTicket,
     auth=True,
 )
 def reply(number: str) -> Response:
     request = bp.current_request
-    body = parse_body(request, StaffMessageIn)
+    body = parse_body(request, StaffReplyIn)
     return json_response(tickets.staff_reply(principal_of(request), number, body, internal=False))
 
 

@@ -16,6 +16,7 @@ const PRIORITIES = ['critical', 'high', 'medium', 'low'];
 const SORTS = ['due', 'priority', 'newest', 'oldest'];
 const VIEWS = { '': '', mias: 'me', 'sin-asignar': 'none' };
 const LAST_QUEUE = 'ventanilla.queue'; // the ticket page's "back to the queue" reads it
+const QUEUE_NUMBERS = 'ventanilla.queue.numbers'; // and its j/k shortcuts this
 const PAGE = 50;
 const MAX_BULK = 50;
 const POLL_MS = 20_000;
@@ -141,6 +142,8 @@ export const renderQueue = withSession(async ({ query }, session) => {
 
   function drawRows() {
     tbody.replaceChildren(...state.loaded.map(row));
+    // The ticket page's j/k walk this list, in this order.
+    sessionStorage.setItem(QUEUE_NUMBERS, JSON.stringify(state.loaded.map((it) => it.number)));
     wrap.hidden = !state.loaded.length;
     more.hidden = !state.cursor;
     const n = state.total ?? state.loaded.length;

@@ -25,12 +25,12 @@ const remember = (text) => sessionStorage.setItem(FLASH, text);
 // ---- canned responses ----------------------------------------------------------------------------
 
 function cannedForm(cat, item, placeholders, done) {
-  const v = item ? { title: item.title, body: item.body, language: item.language, team: item.team || '', type_code: item.type_code || '' }
-    : { title: '', body: '', language: 'es', team: '', type_code: '' };
+  const v = item ? { title: item.title, body: item.body, language: item.language, team: item.team || '', type_code: item.type_code || '', status: item.status || '' }
+    : { title: '', body: '', language: 'es', team: '', type_code: '', status: '' };
   const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': 'canned-h', onsubmit: async (e) => {
     e.preventDefault();
     clearErrors(form);
-    const body = { title: v.title.trim(), body: v.body, language: v.language || 'es', team: v.team || null, type_code: v.type_code || null };
+    const body = { title: v.title.trim(), body: v.body, language: v.language || 'es', team: v.team || null, type_code: v.type_code || null, status: v.status || null };
     const button = form.querySelector('button[type=submit]');
     busy(button, true);
     try {
@@ -53,12 +53,14 @@ function cannedForm(cat, item, placeholders, done) {
   field({ name: 'language', kind: 'select', label: t('canned.field.language'), required: true, value: v.language, options: [{ value: 'es', label: 'Español' }, { value: 'en', label: 'English' }], onInput: (x) => { v.language = x; } }),
   field({ name: 'team', kind: 'select', label: t('canned.field.team'), value: v.team, options: (cat.teams || []).map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (x) => { v.team = x; } }),
   field({ name: 'type_code', kind: 'select', label: t('canned.field.type'), value: v.type_code, options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })), onInput: (x) => { v.type_code = x; } }),
+  field({ name: 'status', kind: 'select', label: t('canned.field.status'), hint: t('canned.field.status_hint'), value: v.status, options: ['waiting_citizen', 'resolved'].map((s) => ({ value: s, label: t(`ticket.status.${s}`) })), onInput: (x) => { v.status = x; } }),
   h('div', { class: 'actions' },
     h('button', { type: 'submit', class: 'btn primary' }, item ? t('admin.save') : t('canned.create')),
     h('button', { type: 'button', class: 'btn link', onclick: () => { tracker.saved(); done(); } }, t('admin.cancel'))));
   form.querySelector('[name=language] option[value=""]').remove();
   form.querySelector('[name=team] option[value=""]').textContent = t('canned.any_team');
   form.querySelector('[name=type_code] option[value=""]').textContent = t('canned.any_type');
+  form.querySelector('[name=status] option[value=""]').textContent = t('canned.field.status_none');
   const tracker = trackChanges(form);
   return form;
 }

@@ -27,6 +27,9 @@ class CannedIn(Strict):
     language: Literal["es", "en"] = "es"
     team: Code | None = None
     type_code: Code | None = None
+    status: Literal["waiting_citizen", "resolved"] | None = Field(
+        default=None, description="the status the request moves to when the agent sends this answer"
+    )
 
     @field_validator("body")
     @classmethod
@@ -52,6 +55,7 @@ class RenderedCanned(BaseModel):
     id: str
     title: str
     body: str
+    status: Literal["waiting_citizen", "resolved"] | None = None
 
 
 class RenderedCannedList(BaseModel):

@@ -307,6 +307,15 @@ class StaffMessageIn(Strict):
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION)
 
 
+class StaffReplyIn(StaffMessageIn):
+    """A public reply; with ``status``, "send and set status": the message and the move are one
+    change (one history event) and one notice to the citizen, the message carrying the status."""
+
+    status: Literal["waiting_citizen", "resolved"] | None = Field(
+        default=None, description="also move the request there (as the state machine allows)"
+    )
+
+
 def _given(name: str) -> dict[str, Any]:
     """JSON Schema: ``name`` is present and not null (for "at least one of" bodies)."""
     return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}

@@ -99,5 +99,8 @@ def for_ticket(principal: Principal, number: str) -> RenderedCannedList:
     ]
     fitting.sort(key=lambda c: (c.type_code is None, c.team is None, c.title))
     return RenderedCannedList(
-        items=[RenderedCanned(id=c.id, title=c.title, body=fill(c.body, values)) for c in fitting]
+        items=[
+            RenderedCanned(id=c.id, title=c.title, body=fill(c.body, values), status=c.status)
+            for c in fitting
+        ]
     )

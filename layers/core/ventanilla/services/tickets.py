@@ -31,6 +31,7 @@ from ventanilla.models.ticket import (
     PublicTicket,
     SessionIn,
     StaffMessageIn,
+    StaffReplyIn,
     StaffTicket,
     StatusIn,
     Ticket,
@@ -625,16 +626,27 @@ def _unversioned_retry(version: int | None, attempt: Callable[[], StaffTicket]) 
     return attempt()
 
 
-def staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:
+def staff_reply(
+    principal: Principal, number: str, body: StaffMessageIn | StaffReplyIn, *, internal: bool
+) -> StaffTicket:
     """A public reply (first response counts) or an internal note the citizen never sees."""
     return _unversioned_retry(body.version, lambda: _staff_reply(principal, number, body, internal=internal))
 
 
-def _staff_reply(principal: Principal, number: str, body: StaffMessageIn, *, internal: bool) -> StaffTicket:
+def _staff_reply(
+    principal: Principal, number: str, body: StaffMessageIn | StaffReplyIn, *, internal: bool
+) -> StaffTicket:
     ticket, history = _staff_ticket(principal, number)
     _check_version(ticket, body.version)
     if ticket.status == Status.CLOSED and not internal:
         raise Conflict("ticket_closed")
+    target = Status(body.status) if isinstance(body, StaffReplyIn) and body.status else None
+    if target is not None and not internal and target != ticket.status:
+        # "Send and set status": the status change carries the message (as POST /status with a
+        # body does), so the citizen gets one notice whose text is the message.
+        return _change_status(
+            principal, number, StatusIn(status=target, body=body.body, version=body.version)
+        )
     now = utcnow()
     actor = _staff_actor(principal)
     action: Action = "note" if internal else "message"

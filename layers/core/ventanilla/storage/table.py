@@ -47,6 +47,7 @@ Keys (generic attribute names, so entities can share the indexes):
     follow link    LINK#<sha256>       LINK            one-time token of a notice link: number, expiry (TTL)
     notice prefs   CITIZEN#<id> | STAFF#<sub>  NOTICES     channels opted out by signed link
     pending notice TICKET#<n>          PENDING_NOTICE  a citizen notice window: first event, start (TTL)
+    presence       PRESENCE#<n>        STAFF#<sub>     who has the request open: viewing, replying (TTL)
     suppression    SUPPRESSION         <sha256 of address>     bounced or complained address (masked)
     template       TEMPLATES           <kind>#<channel>#<lang>  admin-edited notice template
     help article   ARTICLE#<lang>#<slug>  ARTICLE      GSI1 HELPADMIN#<lang> / <updated_at>#<slug>
@@ -161,6 +162,8 @@ Access patterns:
   moderation queue is one Query on GSI3 (``FMODQ#reported`` most reports first, ``FMODQ#held``
   oldest first). Hiding, merging or holding a topic rewrites it without GSI1 keys and deletes its
   tag pointers in the same transaction, so it leaves every listing at once.
+- who else has a request open (ventanilla.storage.presence): each agent's page Puts its own
+  ``PRESENCE#n / STAFF#sub`` item (short TTL) and reads the partition with one Query (Limit 25).
 - an agent's availability: GetItem ``TEAMAGENTS#<team> / AGENT#<sub>`` (see storage/sla.py).
 - a staff member's profile: GetItem ``STAFF#sub / PROFILE`` (every staff request reads it); they
   set the language of their notices with one UpdateItem on it (``language`` only; a missing
