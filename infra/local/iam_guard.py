@@ -38,6 +38,9 @@ _ACTION = {
     ("s3", "DeleteObjects"): "DeleteObject",
     ("s3", "ListObjectVersions"): "ListBucketVersions",
     ("dynamodb", "TransactGetItems"): "GetItem",
+    ("sqs", "SendMessageBatch"): "SendMessage",
+    ("sqs", "DeleteMessageBatch"): "DeleteMessage",
+    ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
 }
 # Cognito's user-facing operations are authorised by the user's token or the app client, not IAM.
 _NO_IAM = {

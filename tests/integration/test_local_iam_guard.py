@@ -34,6 +34,9 @@ def test_a_transaction_needs_each_of_its_items_actions() -> None:
         "dynamodb:UpdateItem",
     ]
     assert iam_guard.needed_actions("s3", "ListObjectsV2", {}) == ["s3:ListBucket"]
+    assert iam_guard.needed_actions("sqs", "SendMessageBatch", {}) == [
+        "sqs:SendMessage"
+    ]  # IAM has no batch action
     assert iam_guard.needed_actions("cognito-idp", "InitiateAuth", {}) == []  # the app client's, not IAM
 
 
