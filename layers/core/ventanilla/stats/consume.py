@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -69,7 +69,7 @@ APPLIER_WAIT_SECONDS = 20.0
 
 
 def journal_tickets(
-    versions: list[tuple[str, Mapping[str, Any]]], calendar: BusinessCalendar | None = None
+    versions: Sequence[tuple[str, Mapping[str, Any]]], calendar: BusinessCalendar | None = None
 ) -> set[int]:
     """Count a batch's ticket versions (in stream order) through journals: their deltas merged into
     one update per counter item (see :mod:`ventanilla.storage.stats`). Returns the positions of the
@@ -140,12 +140,12 @@ def _write(
     return {p for *_, positions in chunk for p in positions}
 
 
-def apply_journals(wait: float = APPLIER_WAIT_SECONDS) -> int:
+def apply_journals(wait: float | None = None) -> int:
     """Apply every pending journal, oldest first, as the only applier (waiting up to ``wait``
     seconds for another run to end); returns how many were applied. A journal left behind (the
     wait ran out) is applied by the next run of any batch."""
     owner = uuid.uuid4().hex
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (APPLIER_WAIT_SECONDS if wait is None else wait)
     pause = 0.05
     while not store.acquire_applier(owner):
         if time.monotonic() >= deadline:
