@@ -12,6 +12,7 @@ searches before a failed ticket record are counted, since the rest come back wit
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -32,13 +33,14 @@ tracer = make_tracer("stats")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
-_journaled: set[int] = set()
-"""The records of the current batch counted through its journal (by identity)."""
+_journaled = threading.local()
+"""The records of the current batch counted through its journal (by identity; per thread, as the
+local stack may run a stream poller's invocation beside a test's)."""
 
 
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
-    if id(record.raw_event) in _journaled:
+    if id(record.raw_event) in getattr(_journaled, "ids", ()):
         return
     data = record.dynamodb
     keys = data.keys if data else None
@@ -74,7 +76,7 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
     finally:
         consume.forget()
-        _journaled.clear()
+        _journaled.ids = set()
     failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
     counted = aggregate_searches(_search_logs(event.get("Records") or [], failed))
     if counted:
@@ -99,7 +101,7 @@ def _journal(records: list[dict[str, Any]]) -> None:
         counted = sum(1 for p in done if versions[p][1].get("version") == 1)
         if counted:
             metrics.add_metric(name="TicketsCounted", unit=MetricUnit.Count, value=counted)
-        _journaled.update(id(raws[p]) for p in done)
+        _journaled.ids = {id(raws[p]) for p in done}
     consume.apply_journals()
 
 
