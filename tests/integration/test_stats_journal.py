@@ -31,7 +31,7 @@ def _batch(kind: str, tickets: int = 3) -> tuple[list[dict[str, Any]], str]:
     seq = itertools.count(900_000 + 1000 * n)
     for t in range(tickets):
         first = {
-            "number": f"2026-{700000 + 100 * n + t:06d}",
+            "number": f"2031-{900000 + 100 * n + t:06d}",  # a year no other test files in
             "version": 1,
             "type_code": code,
             "subtype_code": "s1",
