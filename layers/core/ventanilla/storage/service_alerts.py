@@ -21,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import ServiceAlert, ServiceAlertFigures
-from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item
+from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item, written
 
 LIST_PK = "SVCALERTS"
 MARKER_TTL_SECONDS = 30 * 86400
@@ -145,22 +145,17 @@ def open_in(sector: str, limit: int = 20) -> list[dict[str, Any]]:
 
 def claim(ref: str, sub_id: str, channel: str) -> bool:
     """Mark one recipient's message as going out; False when it already went (a retry)."""
-    try:
-        table().put_item(
-            Item={
-                "PK": f"SVCSENT#{ref}",
-                "SK": f"{sub_id}#{channel}",
-                "entity": "service_alert_sent",
-                "at": iso(utcnow()),
-                "ttl": int(utcnow().timestamp()) + MARKER_TTL_SECONDS,
-            },
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={
+            "PK": f"SVCSENT#{ref}",
+            "SK": f"{sub_id}#{channel}",
+            "entity": "service_alert_sent",
+            "at": iso(utcnow()),
+            "ttl": int(utcnow().timestamp()) + MARKER_TTL_SECONDS,
+        },
+        ConditionExpression="attribute_not_exists(PK)",
+    )
 
 
 CLAIMS_PER_CALL = 100

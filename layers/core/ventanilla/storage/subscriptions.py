@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
 from ventanilla.storage import subscription_counts as counters
-from ventanilla.storage.table import client, from_item, is_error, table, to_item
+from ventanilla.storage.table import client, from_item, is_error, table, to_item, written
 
 TOPICS_PK = "SUBTOPICS"
 MAX_TOPICS = 200
@@ -385,21 +385,16 @@ def scan_subscriptions(
 
 def put_account_ref(citizen_id: str, sub_id: str) -> bool:
     """The ``SUBREF#`` item of a subscription made signed in; False when it was already there."""
-    try:
-        table().put_item(
-            Item={
-                "PK": f"CITIZEN#{citizen_id}",
-                "SK": f"SUBREF#{sub_id}",
-                "entity": "citizen_sub_ref",
-                "sub_id": sub_id,
-            },
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={
+            "PK": f"CITIZEN#{citizen_id}",
+            "SK": f"SUBREF#{sub_id}",
+            "entity": "citizen_sub_ref",
+            "sub_id": sub_id,
+        },
+        ConditionExpression="attribute_not_exists(PK)",
+    )
 
 
 def counted_keys(record: SubscriptionRecord) -> set[str]:
