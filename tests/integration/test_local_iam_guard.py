@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from infra.local import iam_guard
 from infra.local import template as tpl
@@ -54,31 +54,25 @@ def test_the_stream_function_may_keep_citizen_facts_and_nothing_else_of_the_tabl
     assert iam_guard.denied("IndexerFunction", ["s3:PutObject", "ses:SendEmail"]) == ["ses:SendEmail"]
 
 
-def test_a_call_outside_the_role_is_refused_inside_the_function_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        client: Any = boto3.client("dynamodb", region_name="us-east-1")
-        iam_guard.install(TEMPLATE)
-        client.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
+def test_a_call_outside_the_role_is_refused_inside_the_function_only(aws: Any) -> None:
+    """Through the shared local stack's moto (its start installed the check, as make dev does)."""
+    client: Any = boto3.client("dynamodb")
+    table, key = (
+        aws.env["TABLE_NAME"],
+        {"PK": {"S": f"CITIZEN#iam-{uuid.uuid4().hex}"}, "SK": {"S": "IAMTEST"}},
+    )
+    with iam_guard.running("StreamFunction"):
+        with pytest.raises(ClientError) as refused:
+            client.put_item(TableName=table, Item=key)
+        assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
+        assert "StreamFunction" in str(refused.value) and "dynamodb:PutItem" in str(refused.value)
+        client.update_item(  # allowed: no error
+            TableName=table,
+            Key=key,
+            UpdateExpression="SET n = :n",
+            ExpressionAttributeValues={":n": {"N": "1"}},
         )
-        with iam_guard.running("StreamFunction"):
-            with pytest.raises(ClientError) as refused:
-                client.put_item(TableName="t", Item={"PK": {"S": "CITIZEN#1"}})
-            assert refused.value.response["Error"]["Code"] == "AccessDeniedException"
-            assert "StreamFunction" in str(refused.value) and "dynamodb:PutItem" in str(refused.value)
-            client.update_item(  # allowed: no error
-                TableName="t",
-                Key={"PK": {"S": "CITIZEN#1"}},
-                UpdateExpression="SET n = :n",
-                ExpressionAttributeValues={":n": {"N": "1"}},
-            )
-        client.put_item(TableName="t", Item={"PK": {"S": "x"}})  # the runner's own call: not checked
-        assert (
-            client.get_item(TableName="t", Key={"PK": {"S": "CITIZEN#1"}})["Item"]["PK"]["S"] == "CITIZEN#1"
-        )
-        assert "Item" not in client.get_item(TableName="t", Key={"PK": {"S": "nothing"}})
+    try:
+        assert client.get_item(TableName=table, Key=key)["Item"]["n"]["N"] == "1"  # the allowed write landed
+    finally:
+        client.delete_item(TableName=table, Key=key)  # the runner's own call: not checked
