@@ -152,10 +152,10 @@ def install(template: dict[str, Any]) -> None:
                     f"{function}'s role (template.yaml) does not allow {', '.join(missing)}:"
                     " AWS would refuse this call"
                 )
+                log.warning(message)  # also when refused: a queue's retries would hide it
                 if mode != "warn":
                     error = {"Error": {"Code": "AccessDeniedException", "Message": message}}
                     raise ClientError(error, operation_name)  # type: ignore[arg-type]
-                log.warning(message)
         return original(self, operation_name, api_params)
 
     BaseClient._make_api_call = checked  # type: ignore[attr-defined]
