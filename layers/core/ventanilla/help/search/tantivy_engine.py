@@ -77,6 +77,7 @@ _WORDS_TOKENIZER = "help_words"  # folded, unstemmed: for words the stemmer woul
 
 
 _UNSTEMMED: list[tantivy.TextAnalyzer] = []
+_STEMS: dict[tuple[str, str], frozenset[str]] = {}  # (lang, article text) -> its stems
 
 
 def unstemmed_analyzer_cached() -> tantivy.TextAnalyzer:
@@ -85,9 +86,28 @@ def unstemmed_analyzer_cached() -> tantivy.TextAnalyzer:
     return _UNSTEMMED[0]
 
 
+CACHE_SIZE = 2048  # per-article work kept between searches (parsed meta, first-hit stems)
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Insert into a dict used as a bounded cache: cleared when full (cheap, no LRU bookkeeping)."""
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+_META: dict[bytes, dict[str, Any]] = {}  # keyed by the stored bytes themselves: never stale
+
+
 def _meta(doc: tantivy.Document) -> dict[str, Any]:
     raw = doc.get_first("meta")
-    data: dict[str, Any] = json.loads(bytes(raw)) if raw is not None else {}
+    if raw is None:
+        return {}
+    key = bytes(raw)
+    data = _META.get(key)
+    if data is None:
+        data = json.loads(key)
+        _bounded_put(_META, key, data)
     return data
 
 
@@ -252,6 +272,9 @@ class TantivyEngine:
         self._base_lexicon = lexicon if lexicon is not None else default_lexicon()
         self._lexicon = self._base_lexicon
         self._keys: dict[str, Callable[[str], str]] = {}
+        # Rules reached from one target phrase (the second hop of an expansion): the same targets
+        # come back query after query; emptied whenever the rules change.
+        self._hops: dict[tuple[str, ...], list[Expansion]] = {}
         self._lock = threading.RLock()
         self._langs: dict[str, _LangIndex] = {
             lang: _LangIndex(lang, self._path / lang if self._path else None, heap_size) for lang in langs
@@ -368,7 +391,9 @@ class TantivyEngine:
             parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
             full = tantivy.Query.boolean_query(parts)
 
-        found = searcher.search(full, limit=limit, count=True)
+        # Top hits without counting; the count comes with the section aggregation below (one pass
+        # over the matches instead of two).
+        found = searcher.search(full, limit=limit)
         snippets = _Snippets(searcher, schema, plan.highlight) if found.hits else None
         hits = []
         for rank, (score, address) in enumerate(found.hits):
@@ -395,8 +420,8 @@ class TantivyEngine:
         if not hits:
             result.confident = False
             result.confidence = 0.0 if plan.coverage else None
-        result.total = _count(found)
-        result.groups = self._groups(target, searcher, full, section) if result.total else []
+        if hits:
+            result.total, result.groups = self._groups(target, searcher, full, section)
         if plan.did_you_mean and self._exact_count(searcher, plan, filters) < FEW_RESULTS:
             result.did_you_mean = plan.did_you_mean
         return result
@@ -405,7 +430,10 @@ class TantivyEngine:
     def _confidence(target: _LangIndex, doc: tantivy.Document, plan: _Plan) -> float:
         # The first hit's words and stems through the index's own analyzers (Rust), not Python.
         text = " ".join(str(doc.get_first(f) or "") for f in FIELD_BOOSTS)
-        stems = set(analyzer_for(target.lang).analyze(text))
+        stems = _STEMS.get((target.lang, text))
+        if stems is None:  # keyed by the article's text itself: an edited article is a new key
+            stems = frozenset(analyzer_for(target.lang).analyze(text))
+            _bounded_put(_STEMS, (target.lang, text), stems)
         ws = set(unstemmed_analyzer_cached().analyze(text)) if any(c.forms for c in plan.coverage) else set()
         return confidence_of(plan.coverage, stems, ws, max(1, int(target.searcher.num_docs)))
 
@@ -434,6 +462,7 @@ class TantivyEngine:
     def set_rules(self, extra: Iterable[Rule]) -> None:
         """Add an institution's own terms (the console's synonyms) to the packaged lexicon."""
         self._lexicon = self._base_lexicon.with_rules(extra)
+        self._hops = {}
 
     def sections(self, lang: str = "es") -> list[SectionGroup]:
         target = self._langs.get(lang)
@@ -549,7 +578,7 @@ class TantivyEngine:
             )
             literal = tuple(all_words[exp.start : exp.end])
             for target, weight in list(weights.items()):
-                hops = self._synonyms.expand(target, key=key) + self._lexicon.expand(target, key=plural_key)
+                hops = self._hop(target)
                 for hop in hops:
                     if hop.start != 0 or hop.end != len(target):
                         continue
@@ -566,6 +595,15 @@ class TantivyEngine:
             Expansion(start, end, tuple(alts), max(alts.values()), tuple(alts.values()))
             for (start, end), alts in merged.items()
         ]
+
+    def _hop(self, target: tuple[str, ...]) -> list[Expansion]:
+        hops = self._hops.get(target)
+        if hops is None:
+            hops = self._synonyms.expand(target, key=self._key("es")) + self._lexicon.expand(
+                target, key=plural_key
+            )
+            _bounded_put(self._hops, target, hops)
+        return hops
 
     def _plan(
         self, target: _LangIndex, searcher: tantivy.Searcher, content: list[str], all_words: list[str]
@@ -678,10 +716,17 @@ class TantivyEngine:
 
     def _groups(
         self, target: _LangIndex, searcher: tantivy.Searcher, query: tantivy.Query, section: str | None
-    ) -> list[SectionGroup]:
+    ) -> tuple[int, list[SectionGroup]]:
+        """How many articles match and the section groups. Every article has a top-level section
+        and only one, so the top-level buckets add up to the count when none was left out."""
         agg = searcher.aggregate(query, {"tree": {"terms": {"field": "tree", "size": 10_000}}})
+        tree = agg.get("tree", {})
+        buckets = tree.get("buckets", [])
+        total = sum(int(b["doc_count"]) for b in buckets if "/" not in str(b["key"]))
+        if tree.get("sum_other_doc_count") or tree.get("doc_count_error_upper_bound"):
+            total = _count(searcher.search(query, limit=1, count=True))
         groups: list[SectionGroup] = []
-        for bucket in agg.get("tree", {}).get("buckets", []):
+        for bucket in buckets:
             key = str(bucket["key"])
             path = key.split("/")
             if section is None and len(path) != 1:
@@ -697,7 +742,7 @@ class TantivyEngine:
                 )
             )
         groups.sort(key=lambda g: (-g.count, g.title))
-        return groups
+        return total, groups
 
 
 class _Snippets:
