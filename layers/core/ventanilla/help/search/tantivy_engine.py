@@ -157,6 +157,9 @@ class _LangIndex:
         self.writer = self.index.writer(heap_size=heap_size, num_threads=1)
         self.index.reload()
         self.searcher = self.index.searcher()
+        # Per-term tantivy clauses (fields x boosts), reused by the next searches until a commit:
+        # the same words come back query after query, and each clause is several Rust objects.
+        self.clauses: dict[tuple[Any, ...], tantivy.Query] = {}
         # Guards vocab/stems/titles: held briefly by writers and by query planning, never during
         # a tantivy search or commit, so searches do not wait for a bulk load.
         self.memory_lock = threading.Lock()
@@ -248,6 +251,7 @@ class _LangIndex:
         self.writer.commit()
         self.index.reload()
         self.searcher = self.index.searcher()
+        self.clauses = {}
 
 
 class TantivyEngine:
@@ -526,6 +530,24 @@ class TantivyEngine:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(subs)
 
+    def _clause(
+        self, target: _LangIndex, searcher: tantivy.Searcher, term: str, weight: float, fuzzy: int = 0
+    ) -> tantivy.Query:
+        key = ("f", term, weight, fuzzy)
+        found = target.clauses.get(key)
+        if found is None:
+            found = self._field_clause(searcher, target.schema, term, weight, fuzzy)
+            _bounded_put(target.clauses, key, found)
+        return found
+
+    def _bonus(self, target: _LangIndex, stems: tuple[str, ...], weight: float) -> tantivy.Query:
+        key = ("b", stems, weight)
+        found = target.clauses.get(key)
+        if found is None:
+            found = self._bonus_clause(target.schema, stems, weight)
+            _bounded_put(target.clauses, key, found)
+        return found
+
     @staticmethod
     def _bonus_clause(schema: tantivy.Schema, stems: tuple[str, ...], weight: float) -> tantivy.Query:
         """A constant per field that holds every stem of ``stems`` (field boost x ``weight``)."""
@@ -630,14 +652,14 @@ class TantivyEngine:
                 if not alt_stems:
                     continue
                 plan.highlight.update(alt_stems)
-                bonus.append(self._bonus_clause(schema, alt_stems, weight * EXPANSION_BONUS))
+                bonus.append(self._bonus(target, alt_stems, weight * EXPANSION_BONUS))
                 if len(alt_stems) == 1:
-                    queries.append(self._field_clause(searcher, schema, alt_stems[0], weight))
+                    queries.append(self._clause(target, searcher, alt_stems[0], weight))
                 else:
                     # Every word of a phrase must match; together they weigh as one word would.
                     share = weight / len(alt_stems) ** PHRASE_SPLIT
                     must = [
-                        (tantivy.Occur.Must, self._field_clause(searcher, schema, t, share))
+                        (tantivy.Occur.Must, self._clause(target, searcher, t, share))
                         for t in alt_stems
                     ]
                     queries.append(tantivy.Query.boolean_query(must))
@@ -665,7 +687,7 @@ class TantivyEngine:
                 continue
             cov.stems.add(s)
             plan.highlight.add(s)
-            exact.append(self._field_clause(searcher, schema, s, 1.0))
+            exact.append(self._clause(target, searcher, s, 1.0))
             literal[i] = exact[-1]
             known = s in target.stems
             if known:
@@ -677,7 +699,7 @@ class TantivyEngine:
             if known or not budget or i in spans_of:
                 continue  # typo tolerance only for words the content does not know
             distance = min(budget, max(1, max_edits(s)))
-            plan.clauses.append(self._field_clause(searcher, schema, s, FUZZY_WEIGHT, fuzzy=distance))
+            plan.clauses.append(self._clause(target, searcher, s, FUZZY_WEIGHT, fuzzy=distance))
             near = target.vocab.similar(w)
             if near and target.vocab.counts[near[0][0]] >= MIN_CORRECTION_FREQ:
                 corrections[w] = near[0][0]
@@ -690,7 +712,7 @@ class TantivyEngine:
                 cov.stems.add(cs)
                 cov.df = max(cov.df, target.stems.get(cs, 0))
                 plan.highlight.add(cs)
-                plan.clauses.append(self._field_clause(searcher, schema, cs, CORRECTION_WEIGHT / dist))
+                plan.clauses.append(self._clause(target, searcher, cs, CORRECTION_WEIGHT / dist))
                 if len(used) > 3:
                     break
         # A word and its expansions count once, as the best of them (the word itself scores 1.0, an
@@ -774,10 +796,38 @@ class _Snippets:
         return html.escape(summary[:300])
 
 
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks, escaped past html.escape then swapped for tags
+_OPEN_B, _CLOSE_B = _OPEN.encode(), _CLOSE.encode()
+
+
 def _marked(text: str, lo: int, hi: int, marks: list[tuple[int, int]]) -> str:
     """``text[lo:hi]`` escaped, with each (start, end) range (relative to ``lo``) wrapped in <mark>.
 
-    Offsets from tantivy are byte offsets into the UTF-8 text."""
+    Offsets from tantivy are byte offsets into the UTF-8 text. The text is encoded, decoded and
+    escaped once per snippet (not once per piece): this runs for every hit of every search."""
+    if _OPEN in text or _CLOSE in text:
+        return _marked_by_piece(text, lo, hi, marks)
+    whole = text.encode("utf-8")
+    raw = whole[lo:hi]
+    parts: list[bytes] = []
+    cursor = 0
+    for a, b in sorted(marks):
+        if a < cursor:
+            continue
+        parts += (raw[cursor:a], _OPEN_B, raw[a:b], _CLOSE_B)
+        cursor = b
+    parts.append(raw[cursor:])
+    out = html.escape(b"".join(parts).decode("utf-8", "ignore"))
+    out = out.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    if lo > 0:
+        out = "…" + out
+    if hi < len(whole):
+        out += "…"
+    return " ".join(out.split())
+
+
+def _marked_by_piece(text: str, lo: int, hi: int, marks: list[tuple[int, int]]) -> str:
+    """:func:`_marked` for a text that holds the private-use marks itself: piece by piece."""
     raw = text.encode("utf-8")[lo:hi]
     pieces = ["…" if lo > 0 else ""]
     cursor = 0
