@@ -139,6 +139,9 @@ class _Plan:
     did_you_mean: str | None = None
     exact: list[tantivy.Query] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    # The expansion bonuses among ``clauses``: they only score articles another clause already
+    # matches, so counting and grouping the matches can leave them out.
+    bonus: list[tantivy.Query] = field(default_factory=list)
 
 
 class _LangIndex:
@@ -389,11 +392,7 @@ class TantivyEngine:
             filters.append(tantivy.Query.term_query(schema, "stage", stage))
         if request_type:
             filters.append(tantivy.Query.term_query(schema, "rtype", request_type))
-        full = main
-        if filters:
-            parts = [(tantivy.Occur.Must, main)]
-            parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
-            full = tantivy.Query.boolean_query(parts)
+        full = self._filtered(main, filters)
 
         # Top hits without counting; the count comes with the section aggregation below (one pass
         # over the matches instead of two).
@@ -408,13 +407,15 @@ class TantivyEngine:
                 result.confidence = round(self._confidence(target, doc, plan), 3)
                 result.confident = result.confidence >= CONFIDENT_AT
             hits.append(
-                SearchHit(
+                # Built from the index's own stored fields, already of the model's types: no
+                # validation per hit (it was a tenth of a search's time).
+                SearchHit.model_construct(
                     slug=meta["slug"],
                     lang=lang,
                     title=meta["title"],
                     summary=meta["summary"],
-                    section_path=meta["section_path"],
-                    section_titles=meta["section_titles"],
+                    section_path=list(meta["section_path"]),
+                    section_titles=list(meta["section_titles"]),
                     stage=Stage(meta["stage"]),
                     score=round(float(score), 4),
                     snippet=snippets.of(doc, meta["summary"]),
@@ -425,10 +426,24 @@ class TantivyEngine:
             result.confident = False
             result.confidence = 0.0 if plan.coverage else None
         if hits:
-            result.total, result.groups = self._groups(target, searcher, full, section)
+            matching = main
+            if plan.bonus:
+                ids = {id(b) for b in plan.bonus}
+                matching = self._should([c for c in plan.clauses if id(c) not in ids])
+            result.total, result.groups = self._groups(
+                target, searcher, self._filtered(matching, filters), section
+            )
         if plan.did_you_mean and self._exact_count(searcher, plan, filters) < FEW_RESULTS:
             result.did_you_mean = plan.did_you_mean
         return result
+
+    @staticmethod
+    def _filtered(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+        if not filters:
+            return query
+        parts = [(tantivy.Occur.Must, query)]
+        parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
+        return tantivy.Query.boolean_query(parts)
 
     @staticmethod
     def _confidence(target: _LangIndex, doc: tantivy.Document, plan: _Plan) -> float:
@@ -658,10 +673,7 @@ class TantivyEngine:
                 else:
                     # Every word of a phrase must match; together they weigh as one word would.
                     share = weight / len(alt_stems) ** PHRASE_SPLIT
-                    must = [
-                        (tantivy.Occur.Must, self._clause(target, searcher, t, share))
-                        for t in alt_stems
-                    ]
+                    must = [(tantivy.Occur.Must, self._clause(target, searcher, t, share)) for t in alt_stems]
                     queries.append(tantivy.Query.boolean_query(must))
             alternatives.append(queries)
             bonuses.append(bonus)
@@ -727,9 +739,10 @@ class TantivyEngine:
             if bonus and typed:  # only articles that use the word as typed get the bonus
                 holds = tantivy.Query.const_score_query(self._should(typed), 0.0)
                 best = tantivy.Query.disjunction_max_query(bonus, EXPANSION_BONUS_TIE)
-                plan.clauses.append(
+                plan.bonus.append(
                     tantivy.Query.boolean_query([(tantivy.Occur.Must, holds), (tantivy.Occur.Must, best)])
                 )
+                plan.clauses.append(plan.bonus[-1])
         plan.clauses.extend(literal.values())
         plan.exact = exact
         if corrections:
@@ -756,7 +769,7 @@ class TantivyEngine:
             if section is not None and (len(path) < 2 or path[-2] != section):
                 continue
             groups.append(
-                SectionGroup(
+                SectionGroup.model_construct(
                     slug=path[-1],
                     title=target.titles.get(key, path[-1]),
                     path=path,
