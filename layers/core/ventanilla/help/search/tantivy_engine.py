@@ -407,15 +407,13 @@ class TantivyEngine:
                 result.confidence = round(self._confidence(target, doc, plan), 3)
                 result.confident = result.confidence >= CONFIDENT_AT
             hits.append(
-                # Built from the index's own stored fields, already of the model's types: no
-                # validation per hit (it was a tenth of a search's time).
-                SearchHit.model_construct(
+                SearchHit(
                     slug=meta["slug"],
                     lang=lang,
                     title=meta["title"],
                     summary=meta["summary"],
-                    section_path=list(meta["section_path"]),
-                    section_titles=list(meta["section_titles"]),
+                    section_path=meta["section_path"],
+                    section_titles=meta["section_titles"],
                     stage=Stage(meta["stage"]),
                     score=round(float(score), 4),
                     snippet=snippets.of(doc, meta["summary"]),
@@ -769,7 +767,7 @@ class TantivyEngine:
             if section is not None and (len(path) < 2 or path[-2] != section):
                 continue
             groups.append(
-                SectionGroup.model_construct(
+                SectionGroup(
                     slug=path[-1],
                     title=target.titles.get(key, path[-1]),
                     path=path,
