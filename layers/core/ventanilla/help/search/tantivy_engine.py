@@ -77,6 +77,7 @@ _WORDS_TOKENIZER = "help_words"  # folded, unstemmed: for words the stemmer woul
 
 
 _UNSTEMMED: list[tantivy.TextAnalyzer] = []
+_STEMS: dict[tuple[str, str], frozenset[str]] = {}  # (lang, article text) -> its stems
 
 
 def unstemmed_analyzer_cached() -> tantivy.TextAnalyzer:
@@ -85,9 +86,28 @@ def unstemmed_analyzer_cached() -> tantivy.TextAnalyzer:
     return _UNSTEMMED[0]
 
 
+CACHE_SIZE = 2048  # per-article work kept between searches (parsed meta, first-hit stems)
+
+
+def _bounded_put(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    """Insert into a dict used as a bounded cache: cleared when full (cheap, no LRU bookkeeping)."""
+    if len(cache) >= CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+_META: dict[bytes, dict[str, Any]] = {}  # keyed by the stored bytes themselves: never stale
+
+
 def _meta(doc: tantivy.Document) -> dict[str, Any]:
     raw = doc.get_first("meta")
-    data: dict[str, Any] = json.loads(bytes(raw)) if raw is not None else {}
+    if raw is None:
+        return {}
+    key = bytes(raw)
+    data = _META.get(key)
+    if data is None:
+        data = json.loads(key)
+        _bounded_put(_META, key, data)
     return data
 
 
@@ -119,6 +139,9 @@ class _Plan:
     did_you_mean: str | None = None
     exact: list[tantivy.Query] = field(default_factory=list)
     coverage: list[Coverage] = field(default_factory=list)
+    # The expansion bonuses among ``clauses``: they only score articles another clause already
+    # matches, so counting and grouping the matches can leave them out.
+    bonus: list[tantivy.Query] = field(default_factory=list)
 
 
 class _LangIndex:
@@ -137,6 +160,9 @@ class _LangIndex:
         self.writer = self.index.writer(heap_size=heap_size, num_threads=1)
         self.index.reload()
         self.searcher = self.index.searcher()
+        # Per-term tantivy clauses (fields x boosts), reused by the next searches until a commit:
+        # the same words come back query after query, and each clause is several Rust objects.
+        self.clauses: dict[tuple[Any, ...], tantivy.Query] = {}
         # Guards vocab/stems/titles: held briefly by writers and by query planning, never during
         # a tantivy search or commit, so searches do not wait for a bulk load.
         self.memory_lock = threading.Lock()
@@ -228,6 +254,7 @@ class _LangIndex:
         self.writer.commit()
         self.index.reload()
         self.searcher = self.index.searcher()
+        self.clauses = {}
 
 
 class TantivyEngine:
@@ -252,6 +279,9 @@ class TantivyEngine:
         self._base_lexicon = lexicon if lexicon is not None else default_lexicon()
         self._lexicon = self._base_lexicon
         self._keys: dict[str, Callable[[str], str]] = {}
+        # Rules reached from one target phrase (the second hop of an expansion): the same targets
+        # come back query after query; emptied whenever the rules change.
+        self._hops: dict[tuple[str, ...], list[Expansion]] = {}
         self._lock = threading.RLock()
         self._langs: dict[str, _LangIndex] = {
             lang: _LangIndex(lang, self._path / lang if self._path else None, heap_size) for lang in langs
@@ -362,13 +392,11 @@ class TantivyEngine:
             filters.append(tantivy.Query.term_query(schema, "stage", stage))
         if request_type:
             filters.append(tantivy.Query.term_query(schema, "rtype", request_type))
-        full = main
-        if filters:
-            parts = [(tantivy.Occur.Must, main)]
-            parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
-            full = tantivy.Query.boolean_query(parts)
+        full = self._filtered(main, filters)
 
-        found = searcher.search(full, limit=limit, count=True)
+        # Top hits without counting; the count comes with the section aggregation below (one pass
+        # over the matches instead of two).
+        found = searcher.search(full, limit=limit)
         snippets = _Snippets(searcher, schema, plan.highlight) if found.hits else None
         hits = []
         for rank, (score, address) in enumerate(found.hits):
@@ -395,17 +423,34 @@ class TantivyEngine:
         if not hits:
             result.confident = False
             result.confidence = 0.0 if plan.coverage else None
-        result.total = _count(found)
-        result.groups = self._groups(target, searcher, full, section) if result.total else []
+        if hits:
+            matching = main
+            if plan.bonus:
+                ids = {id(b) for b in plan.bonus}
+                matching = self._should([c for c in plan.clauses if id(c) not in ids])
+            result.total, result.groups = self._groups(
+                target, searcher, self._filtered(matching, filters), section
+            )
         if plan.did_you_mean and self._exact_count(searcher, plan, filters) < FEW_RESULTS:
             result.did_you_mean = plan.did_you_mean
         return result
 
     @staticmethod
+    def _filtered(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
+        if not filters:
+            return query
+        parts = [(tantivy.Occur.Must, query)]
+        parts += [(tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)) for f in filters]
+        return tantivy.Query.boolean_query(parts)
+
+    @staticmethod
     def _confidence(target: _LangIndex, doc: tantivy.Document, plan: _Plan) -> float:
         # The first hit's words and stems through the index's own analyzers (Rust), not Python.
         text = " ".join(str(doc.get_first(f) or "") for f in FIELD_BOOSTS)
-        stems = set(analyzer_for(target.lang).analyze(text))
+        stems = _STEMS.get((target.lang, text))
+        if stems is None:  # keyed by the article's text itself: an edited article is a new key
+            stems = frozenset(analyzer_for(target.lang).analyze(text))
+            _bounded_put(_STEMS, (target.lang, text), stems)
         ws = set(unstemmed_analyzer_cached().analyze(text)) if any(c.forms for c in plan.coverage) else set()
         return confidence_of(plan.coverage, stems, ws, max(1, int(target.searcher.num_docs)))
 
@@ -434,6 +479,7 @@ class TantivyEngine:
     def set_rules(self, extra: Iterable[Rule]) -> None:
         """Add an institution's own terms (the console's synonyms) to the packaged lexicon."""
         self._lexicon = self._base_lexicon.with_rules(extra)
+        self._hops = {}
 
     def sections(self, lang: str = "es") -> list[SectionGroup]:
         target = self._langs.get(lang)
@@ -497,6 +543,24 @@ class TantivyEngine:
             return tantivy.Query.empty_query()
         return tantivy.Query.boolean_query(subs)
 
+    def _clause(
+        self, target: _LangIndex, searcher: tantivy.Searcher, term: str, weight: float, fuzzy: int = 0
+    ) -> tantivy.Query:
+        key = ("f", term, weight, fuzzy)
+        found = target.clauses.get(key)
+        if found is None:
+            found = self._field_clause(searcher, target.schema, term, weight, fuzzy)
+            _bounded_put(target.clauses, key, found)
+        return found
+
+    def _bonus(self, target: _LangIndex, stems: tuple[str, ...], weight: float) -> tantivy.Query:
+        key = ("b", stems, weight)
+        found = target.clauses.get(key)
+        if found is None:
+            found = self._bonus_clause(target.schema, stems, weight)
+            _bounded_put(target.clauses, key, found)
+        return found
+
     @staticmethod
     def _bonus_clause(schema: tantivy.Schema, stems: tuple[str, ...], weight: float) -> tantivy.Query:
         """A constant per field that holds every stem of ``stems`` (field boost x ``weight``)."""
@@ -549,7 +613,7 @@ class TantivyEngine:
             )
             literal = tuple(all_words[exp.start : exp.end])
             for target, weight in list(weights.items()):
-                hops = self._synonyms.expand(target, key=key) + self._lexicon.expand(target, key=plural_key)
+                hops = self._hop(target)
                 for hop in hops:
                     if hop.start != 0 or hop.end != len(target):
                         continue
@@ -566,6 +630,15 @@ class TantivyEngine:
             Expansion(start, end, tuple(alts), max(alts.values()), tuple(alts.values()))
             for (start, end), alts in merged.items()
         ]
+
+    def _hop(self, target: tuple[str, ...]) -> list[Expansion]:
+        hops = self._hops.get(target)
+        if hops is None:
+            hops = self._synonyms.expand(target, key=self._key("es")) + self._lexicon.expand(
+                target, key=plural_key
+            )
+            _bounded_put(self._hops, target, hops)
+        return hops
 
     def _plan(
         self, target: _LangIndex, searcher: tantivy.Searcher, content: list[str], all_words: list[str]
@@ -592,16 +665,13 @@ class TantivyEngine:
                 if not alt_stems:
                     continue
                 plan.highlight.update(alt_stems)
-                bonus.append(self._bonus_clause(schema, alt_stems, weight * EXPANSION_BONUS))
+                bonus.append(self._bonus(target, alt_stems, weight * EXPANSION_BONUS))
                 if len(alt_stems) == 1:
-                    queries.append(self._field_clause(searcher, schema, alt_stems[0], weight))
+                    queries.append(self._clause(target, searcher, alt_stems[0], weight))
                 else:
                     # Every word of a phrase must match; together they weigh as one word would.
                     share = weight / len(alt_stems) ** PHRASE_SPLIT
-                    must = [
-                        (tantivy.Occur.Must, self._field_clause(searcher, schema, t, share))
-                        for t in alt_stems
-                    ]
+                    must = [(tantivy.Occur.Must, self._clause(target, searcher, t, share)) for t in alt_stems]
                     queries.append(tantivy.Query.boolean_query(must))
             alternatives.append(queries)
             bonuses.append(bonus)
@@ -627,7 +697,7 @@ class TantivyEngine:
                 continue
             cov.stems.add(s)
             plan.highlight.add(s)
-            exact.append(self._field_clause(searcher, schema, s, 1.0))
+            exact.append(self._clause(target, searcher, s, 1.0))
             literal[i] = exact[-1]
             known = s in target.stems
             if known:
@@ -639,7 +709,7 @@ class TantivyEngine:
             if known or not budget or i in spans_of:
                 continue  # typo tolerance only for words the content does not know
             distance = min(budget, max(1, max_edits(s)))
-            plan.clauses.append(self._field_clause(searcher, schema, s, FUZZY_WEIGHT, fuzzy=distance))
+            plan.clauses.append(self._clause(target, searcher, s, FUZZY_WEIGHT, fuzzy=distance))
             near = target.vocab.similar(w)
             if near and target.vocab.counts[near[0][0]] >= MIN_CORRECTION_FREQ:
                 corrections[w] = near[0][0]
@@ -652,7 +722,7 @@ class TantivyEngine:
                 cov.stems.add(cs)
                 cov.df = max(cov.df, target.stems.get(cs, 0))
                 plan.highlight.add(cs)
-                plan.clauses.append(self._field_clause(searcher, schema, cs, CORRECTION_WEIGHT / dist))
+                plan.clauses.append(self._clause(target, searcher, cs, CORRECTION_WEIGHT / dist))
                 if len(used) > 3:
                     break
         # A word and its expansions count once, as the best of them (the word itself scores 1.0, an
@@ -667,9 +737,10 @@ class TantivyEngine:
             if bonus and typed:  # only articles that use the word as typed get the bonus
                 holds = tantivy.Query.const_score_query(self._should(typed), 0.0)
                 best = tantivy.Query.disjunction_max_query(bonus, EXPANSION_BONUS_TIE)
-                plan.clauses.append(
+                plan.bonus.append(
                     tantivy.Query.boolean_query([(tantivy.Occur.Must, holds), (tantivy.Occur.Must, best)])
                 )
+                plan.clauses.append(plan.bonus[-1])
         plan.clauses.extend(literal.values())
         plan.exact = exact
         if corrections:
@@ -678,10 +749,17 @@ class TantivyEngine:
 
     def _groups(
         self, target: _LangIndex, searcher: tantivy.Searcher, query: tantivy.Query, section: str | None
-    ) -> list[SectionGroup]:
+    ) -> tuple[int, list[SectionGroup]]:
+        """How many articles match and the section groups. Every article has a top-level section
+        and only one, so the top-level buckets add up to the count when none was left out."""
         agg = searcher.aggregate(query, {"tree": {"terms": {"field": "tree", "size": 10_000}}})
+        tree = agg.get("tree", {})
+        buckets = tree.get("buckets", [])
+        total = sum(int(b["doc_count"]) for b in buckets if "/" not in str(b["key"]))
+        if tree.get("sum_other_doc_count") or tree.get("doc_count_error_upper_bound"):
+            total = _count(searcher.search(query, limit=1, count=True))
         groups: list[SectionGroup] = []
-        for bucket in agg.get("tree", {}).get("buckets", []):
+        for bucket in buckets:
             key = str(bucket["key"])
             path = key.split("/")
             if section is None and len(path) != 1:
@@ -697,7 +775,7 @@ class TantivyEngine:
                 )
             )
         groups.sort(key=lambda g: (-g.count, g.title))
-        return groups
+        return total, groups
 
 
 class _Snippets:
@@ -729,10 +807,38 @@ class _Snippets:
         return html.escape(summary[:300])
 
 
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks, escaped past html.escape then swapped for tags
+_OPEN_B, _CLOSE_B = _OPEN.encode(), _CLOSE.encode()
+
+
 def _marked(text: str, lo: int, hi: int, marks: list[tuple[int, int]]) -> str:
     """``text[lo:hi]`` escaped, with each (start, end) range (relative to ``lo``) wrapped in <mark>.
 
-    Offsets from tantivy are byte offsets into the UTF-8 text."""
+    Offsets from tantivy are byte offsets into the UTF-8 text. The text is encoded, decoded and
+    escaped once per snippet (not once per piece): this runs for every hit of every search."""
+    if _OPEN in text or _CLOSE in text:
+        return _marked_by_piece(text, lo, hi, marks)
+    whole = text.encode("utf-8")
+    raw = whole[lo:hi]
+    parts: list[bytes] = []
+    cursor = 0
+    for a, b in sorted(marks):
+        if a < cursor:
+            continue
+        parts += (raw[cursor:a], _OPEN_B, raw[a:b], _CLOSE_B)
+        cursor = b
+    parts.append(raw[cursor:])
+    out = html.escape(b"".join(parts).decode("utf-8", "ignore"))
+    out = out.replace(_OPEN, "<mark>").replace(_CLOSE, "</mark>")
+    if lo > 0:
+        out = "…" + out
+    if hi < len(whole):
+        out += "…"
+    return " ".join(out.split())
+
+
+def _marked_by_piece(text: str, lo: int, hi: int, marks: list[tuple[int, int]]) -> str:
+    """:func:`_marked` for a text that holds the private-use marks itself: piece by piece."""
     raw = text.encode("utf-8")[lo:hi]
     pieces = ["…" if lo > 0 else ""]
     cursor = 0
