@@ -78,7 +78,9 @@ def _policy_actions(policy: Any) -> list[str]:
     if "Statement" in policy:
         statements = policy["Statement"]
     else:
-        from samtranslator.policy_template_processor.processor import PolicyTemplatesProcessor
+        from samtranslator.policy_template_processor.processor import (  # type: ignore[import-untyped]
+            PolicyTemplatesProcessor,
+        )
 
         processor = PolicyTemplatesProcessor(PolicyTemplatesProcessor.get_default_policy_templates_json())
         (name, parameters), *_ = policy.items()

@@ -199,7 +199,7 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
     team = params.get("team") or None
     if team is not None and not re.fullmatch(CODE, team):
         raise BadRequest("invalid_query", {"detail": f"team={team[:64]}"})
-    raw_status = params.get("status")
+    raw_status = params.get("status") or ""
     try:
         status = Status(raw_status) if raw_status else None
     except ValueError as error:
@@ -234,7 +234,7 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
 def queue_new() -> Response:
     request = bp.current_request
     principal = principal_of(request)
-    params = request.query_params or {}
+    params = query_params(request)
     team, status, assigned = _queue_filters(params)
     raw = params.get("since") or ""
     try:
