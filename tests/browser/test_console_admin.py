@@ -62,7 +62,7 @@ def manual_shot(tab: Any, name: str, text: bool = True) -> None:
 
 
 def api(web_url: str, tab: Any, method: str, path: str, body: Any = None) -> Any:
-    token = tab.page.evaluate("JSON.parse(sessionStorage.getItem('ventanilla.staff')).access")
+    token = tab.page.evaluate("JSON.parse(localStorage.getItem('ventanilla.staff')).access")
     request = urllib.request.Request(
         f"{web_url}/api/v1{path}",
         method=method,
