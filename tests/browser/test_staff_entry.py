@@ -83,7 +83,9 @@ def test_a_phone_request_for_a_citizen(tab: Any) -> None:
     tab.wait_ready()
     assert len(page.get_by_test_id("access-code").inner_text().strip()) >= 6
     page.get_by_role("link", name="Abrir la solicitud", exact=False).click()
-    page.wait_for_selector("h1:text('Solicitud ')")
+    page.wait_for_selector(
+        "#det-h"
+    )  # the ticket page's details (the entry page has an h1 "Solicitud ..." too)
     tab.wait_ready()
     details = page.locator("main").inner_text()
     assert "Juana Soto" in details and "Teléfono" in details
