@@ -154,7 +154,7 @@ function draw(root, ticket, code, message = '') {
 
   const answered = ticket.first_response_at;
   // The answer that matters now: the latest message (or status change with a message) from staff.
-  const current = [...ticket.timeline].reverse().find((e) => e.body && e.author !== t('request.you') && e.action !== 'created' && e.action !== 'survey');
+  const current = [...ticket.timeline].reverse().find((e) => e.body && !mine(e) && e.action !== 'created' && e.action !== 'survey');
   mount(root,
     h('p', { class: 'eyebrow' }, t('request.eyebrow')),
     h('h1', { tabindex: '-1' }, t('request.title', { number: ticket.number })),
@@ -189,12 +189,7 @@ function draw(root, ticket, code, message = '') {
       (ticket.form_answers.length || (ticket.location && ticket.location.address)) && h('dl', { class: 'facts' },
         ticket.location && ticket.location.address && [h('dt', {}, t('request.address')), h('dd', {}, ticket.location.address)],
         ticket.form_answers.map((a) => [h('dt', {}, a.label), h('dd', {}, a.value)]))),
-    h('h2', {}, t('request.timeline')),
-    h('ol', { class: 'timeline' }, ticket.timeline.filter((entry) => entry.action !== 'created' || !ticket.description || entry.body !== ticket.description).map((entry) => h('li', { class: `tl-${entry.action}` },
-      h('p', { class: 'tl-head' },
-        h('strong', {}, entry.author), ' · ', h('time', { datetime: entry.at }, fmtDateTime(entry.at))),
-      h('p', { class: 'tl-what' }, describe(entry)),
-      entry.body && entry.action !== 'created' && h('div', { class: 'tl-body' }, entry.body)))),
+    conversationBox(ticket, current),
     closed ? (!ticket.merged_into && h('p', { class: 'notice' }, t('request.closed_note'))) : formEl,
     attachmentsBox({
       api: (path, options = {}) => request(path, { ...options, headers: { ...(options.headers || {}), ...code } }),
@@ -275,6 +270,35 @@ function surveyBox(root, ticket, code) {
     h('h2', { id: 'survey-h', tabindex: '-1' }, t('survey.title')),
     h('p', {}, t('survey.lead')),
     formEl);
+}
+
+/** Whether the citizen wrote ``entry`` (the API names them "Usted"/"You" in the language asked). */
+const YOU = new Set(['Usted', 'You']);
+const mine = (entry) => YOU.has(entry.author) || entry.author === t('request.you');
+
+/** The conversation, newest last, as a chat: the citizen's messages on one side, the
+ * institution's on the other, each headed by who wrote it and when (the side is never told by
+ * colour alone); steps without a message ("received", "in progress") are short lines between
+ * them. The message that is the current answer is marked as such. */
+function conversationBox(ticket, current) {
+  const shown = ticket.timeline.filter((entry) => entry.action !== 'created' || !ticket.description || entry.body !== ticket.description);
+  return h('section', { class: 'conversation', 'aria-labelledby': 'conv-h' },
+    h('h2', { id: 'conv-h' }, t('request.conversation')),
+    h('ol', { class: 'timeline chat', 'data-testid': 'conversation' }, shown.map((entry) => {
+      const when = h('time', { datetime: entry.at }, fmtDateTime(entry.at));
+      if (!entry.body || entry.action === 'created') {
+        const text = entry.action === 'created' && entry.body ? null : describe(entry);
+        if (text) return h('li', { class: `step tl-${entry.action}` }, h('p', { class: 'tl-what' }, text), ' ', when);
+      }
+      const own = mine(entry);
+      const tag = entry.action !== 'message' && entry.action !== 'created' && describe(entry);
+      return h('li', { class: `msg ${own ? 'msg-mine' : 'msg-theirs'}${entry === current ? ' msg-current' : ''} tl-${entry.action}` },
+        h('h3', { class: 'msg-who' }, own ? t('request.you') : entry.author,
+          entry === current && h('span', { class: 'msg-flag' }, ' · ', t('request.current_flag'))),
+        h('p', { class: 'msg-when' }, when),
+        tag && h('p', { class: 'tl-what' }, tag),
+        h('div', { class: 'tl-body' }, entry.body));
+    })));
 }
 
 function describe(entry) {
