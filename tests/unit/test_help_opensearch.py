@@ -93,8 +93,15 @@ def test_index_body_fills_synonyms_from_the_shared_list() -> None:
     custom = index_body(Synonyms.parse("a1, b1"), SETTINGS)  # an operator's own settings file
     custom_rules = custom["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"]
     assert custom_rules[0] == "a1, b1"
-    # The Latin American lexicon follows as one-way rules that keep the literal word.
-    assert "cachureos => cachureos, residuos voluminosos" in custom_rules
+    # The Latin American lexicon follows as one-way rules that keep the literal word, and lead on
+    # to the words of the institution's country (written out: a synonym graph does not chain).
+    assert "cachureos => cachureos, residuos voluminosos, cachureo" in custom_rules
+    assert (
+        "predial => predial, impuesto predial, contribuciones, contribucion, "
+        "contribuciones de bienes raices, impuesto territorial"
+    ) in custom_rules
+    mexican = index_body(country="MX")["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"]
+    assert "contribuciones => contribuciones, impuesto predial, predial, el predial" in mexican
 
 
 def test_document_matches_the_strict_mapping() -> None:

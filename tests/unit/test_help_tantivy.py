@@ -277,3 +277,33 @@ def test_concurrent_searches_while_indexing() -> None:
         t.join()
     assert errors == []
     assert engine.count() == len(articles)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("predial", "contribuciones-fechas-y-cuotas"),  # Mexico's word, the Chilean article's words
+        ("abl", "contribuciones-fechas-y-cuotas"),  # Buenos Aires' property rate
+    ],
+)
+def test_another_countrys_word_reaches_the_institutions_own(
+    seeded: TantivyEngine, query: str, expected: str
+) -> None:
+    """predial -> impuesto predial (the lexicon) -> contribuciones (what Chile calls it)."""
+    assert [h.slug for h in seeded.search(query, limit=3).hits][:1] == [expected]
+
+
+def test_the_way_back_follows_the_institutions_country_only() -> None:
+    """A Mexican desk's "impuesto predial" does not lead to Chile's "contribuciones"."""
+    mexican = TantivyEngine(country="MX")
+    mexican.index(load_jsonl(SEED))
+    assert "contribuciones-fechas-y-cuotas" not in [h.slug for h in mexican.search("predial").hits]
+    # Typed as such, a common name keeps its own meaning: the way back is a second hop only.
+    chilean = TantivyEngine()
+    chilean.index(
+        [
+            art("pago-predial", "Impuesto predial", "Cómo pagar el impuesto predial."),
+            art("cuotas-contribuciones", "Contribuciones", "Cuotas de contribuciones."),
+        ]
+    )
+    assert [h.slug for h in chilean.search("impuesto predial").hits][:1] == ["pago-predial"]

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 from ventanilla.help.articles import Article, Stage, plain_text
 from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.text import (
+    DEFAULT_COUNTRY,
     LEXICON_WEIGHT,
     MAX_QUERY_WORDS,
     Rule,
@@ -33,6 +34,7 @@ from ventanilla.help.search.text import (
     default_lexicon,
     default_synonyms,
     glossary,
+    local_names,
     words,
 )
 
@@ -51,12 +53,22 @@ def settings_text(path: str | Path | None = None) -> str:
 
 
 def index_body(
-    synonyms: Synonyms | None = None, path: str | Path | None = None, extra: Iterable[Rule] = ()
+    synonyms: Synonyms | None = None,
+    path: str | Path | None = None,
+    extra: Iterable[Rule] = (),
+    country: str = DEFAULT_COUNTRY,
 ) -> dict[str, Any]:
     """Settings and mappings for ``indices.create``, with the synonym rules filled in."""
     body: dict[str, Any] = json.loads(settings_text(path))
     rules = (synonyms if synonyms is not None else default_synonyms()).as_rules()
-    rules += default_lexicon().with_rules(extra).as_rules()  # "term => term, means": literal kept
+    # "term => term, means, the institution's own words for it": literal kept; a synonym graph
+    # does not chain, so the second hop the in-process engine takes is written out here.
+    local = {rule.phrase: rule.targets for rule in local_names(country).rules}
+    lexicon = [
+        Rule(r.phrase, tuple(dict.fromkeys([*r.targets, *(n for t in r.targets for n in local.get(t, ()))])))
+        for r in default_lexicon().with_rules(extra).rules
+    ]
+    rules += Synonyms(rules=lexicon).as_rules()
     body["settings"]["analysis"]["filter"]["ventanilla_synonyms"]["synonyms"] = rules
     return body
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from ventanilla.help.articles import Article
 from ventanilla.help.search.base import SearchResult, SectionGroup
+from ventanilla.help.search.text import DEFAULT_COUNTRY
 from ventanilla.integrations import index_store
 
 CHECK_SECONDS = 60.0
@@ -35,8 +36,9 @@ class PublishedIndex:
         key: str = index_store.KEY,
         root: Path | None = None,
         clock: Callable[[], float] = time.monotonic,
+        country: str = DEFAULT_COUNTRY,
     ) -> None:
-        self.bucket, self.key, self.clock = bucket, key, clock
+        self.bucket, self.key, self.clock, self.country = bucket, key, clock, country
         self.root = root or Path(tempfile.gettempdir()) / "help-index"
         self._lock = threading.RLock()
         self._engine: Any = None
@@ -64,7 +66,7 @@ class PublishedIndex:
         folder = self.root / uuid.uuid4().hex
         etag = index_store.download(self.bucket, self.key, folder)
         self.downloads += 1
-        engine = TantivyEngine(path=folder)
+        engine = TantivyEngine(path=folder, country=self.country)
         old = self._folder
         self._engine, self._folder, self._etag, self._dirty = engine, folder, etag, False
         if old is not None:  # searches still running on the old engine keep its open files

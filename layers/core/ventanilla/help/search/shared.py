@@ -33,9 +33,9 @@ def shared_engine() -> HelpSearchEngine:
                 elif s.help_index_bucket:
                     from ventanilla.help.search.published import PublishedIndex
 
-                    _engine = PublishedIndex(s.help_index_bucket)
+                    _engine = PublishedIndex(s.help_index_bucket, country=s.country)
                 else:
-                    _engine = make_engine("tantivy", path=s.help_index_path or None)
+                    _engine = make_engine("tantivy", path=s.help_index_path or None, country=s.country)
     return _engine
 
 

@@ -25,6 +25,7 @@ from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.confidence import CONFIDENT_AT, Coverage, confidence_of
 from ventanilla.help.search.text import (
     CHAINED,
+    DEFAULT_COUNTRY,
     MAX_QUERY_WORDS,
     QUERY_NOISE,
     Expansion,
@@ -37,6 +38,7 @@ from ventanilla.help.search.text import (
     default_synonyms,
     false_friends,
     glossary,
+    local_names,
     max_edits,
     plural_key,
     stem,
@@ -273,11 +275,13 @@ class TantivyEngine:
         lexicon: Synonyms | None = None,
         heap_size: int = 50_000_000,
         langs: Sequence[str] = ("es", "en"),
+        country: str = DEFAULT_COUNTRY,
     ) -> None:
         self._path = Path(path) if path is not None else None
         self._synonyms = synonyms if synonyms is not None else default_synonyms()
         self._base_lexicon = lexicon if lexicon is not None else default_lexicon()
         self._lexicon = self._base_lexicon
+        self._local_names = local_names(country)  # the institution's own words, second hop only
         self._keys: dict[str, Callable[[str], str]] = {}
         # Rules reached from one target phrase (the second hop of an expansion): the same targets
         # come back query after query; emptied whenever the rules change.
@@ -634,8 +638,10 @@ class TantivyEngine:
     def _hop(self, target: tuple[str, ...]) -> list[Expansion]:
         hops = self._hops.get(target)
         if hops is None:
-            hops = self._synonyms.expand(target, key=self._key("es")) + self._lexicon.expand(
-                target, key=plural_key
+            hops = (
+                self._synonyms.expand(target, key=self._key("es"))
+                + self._lexicon.expand(target, key=plural_key)
+                + self._local_names.expand(target, key=plural_key)
             )
             _bounded_put(self._hops, target, hops)
         return hops

@@ -298,6 +298,31 @@ def default_lexicon() -> Synonyms:
     return Synonyms(rules=parse_lexicon(_packaged("lexicon_latam.txt")))
 
 
+DEFAULT_COUNTRY = "CL"  # INSTITUTION_COUNTRY's default (settings)
+
+
+@lru_cache(maxsize=8)
+def local_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
+    """The way back from each common name of the lexicon to the words ``country`` uses for it.
+
+    The lexicon maps what citizens type to a common name ("predial" -> "impuesto predial"); a
+    Chilean municipality's articles say "contribuciones". Followed only as the second hop of an
+    expansion (a word from another country, or the English glossary's common name, reaching the
+    local word), never for the words as typed: those keep their own meaning.
+    """
+    local: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for rule in default_lexicon().rules:
+        if country in rule.countries:
+            for target in rule.targets:
+                local.setdefault(target, []).append(rule.phrase)
+    return Synonyms(
+        rules=[
+            Rule(target, tuple(dict.fromkeys(names)), LEXICON_WEIGHT, (country,), "local name")
+            for target, names in local.items()
+        ]
+    )
+
+
 @dataclass(frozen=True)
 class FalseFriends:
     """Word forms the stemmer collapses although they mean different things.
