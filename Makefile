@@ -7,6 +7,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 NODE_DIR   := tests/browser/node_modules
 NODE_STAMP := $(NODE_DIR)/.installed-$(shell cksum tests/browser/package-lock.json | cut -d' ' -f1)
 ESLINT     := $(NODE_DIR)/.bin/eslint
+PRETTIER   := $(NODE_DIR)/.bin/prettier
+WEB_CODE   := 'web/**/*.{js,css}'
 PORT   ?= 8000
 
 .PHONY: dev test lint check fmt unit bench build deploy publish bootstrap smoke install node browser clean
@@ -58,9 +60,10 @@ check: install node
 	$(ESLINT) web
 	$(BIN)/pytest -q -n 2 tests/unit
 
-fmt: install
+fmt: install node
 	$(BIN)/ruff check --fix -q .
 	$(BIN)/ruff format layers functions infra tests
+	$(PRETTIER) --write --log-level warn $(WEB_CODE)
 
 test: install browser lint
 	$(BIN)/pytest -n 2 tests
