@@ -307,3 +307,22 @@ def test_the_way_back_follows_the_institutions_country_only() -> None:
         ]
     )
     assert [h.slug for h in chilean.search("impuesto predial").hits][:1] == ["pago-predial"]
+
+
+def test_an_english_query_finds_what_the_institution_calls_it(seeded: TantivyEngine) -> None:
+    """business license -> licencia de funcionamiento (glossary) + patente (Chile's official name)."""
+    found = seeded.search("business license", lang="es", limit=3)
+    assert [h.slug for h in found.hits][:1] == ["patente-comercial-requisitos"] and found.confident
+    assert found.translated_query == "licencia de funcionamiento patente"
+    # Without the institution's name the driving licences won on the word "licencia".
+    assert "permiso-edificacion-requisitos" in [
+        h.slug for h in seeded.search("building permit", limit=2).hits
+    ]
+
+
+def test_localise_keeps_the_common_name_and_adds_the_official_one() -> None:
+    from ventanilla.help.search.text import localise, official_names
+
+    assert localise("impuesto predial anual", official_names("CL")) == "impuesto predial contribuciones anual"
+    # Only official names ("norma" in the lexicon): Chile's everyday "carnet de manejo" is not added.
+    assert localise("licencia de conducir", official_names("CL")) == "licencia de conducir"

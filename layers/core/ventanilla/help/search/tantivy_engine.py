@@ -39,7 +39,9 @@ from ventanilla.help.search.text import (
     false_friends,
     glossary,
     local_names,
+    localise,
     max_edits,
+    official_names,
     plural_key,
     stem,
     unstemmed_analyzer,
@@ -282,6 +284,7 @@ class TantivyEngine:
         self._base_lexicon = lexicon if lexicon is not None else default_lexicon()
         self._lexicon = self._base_lexicon
         self._local_names = local_names(country)  # the institution's own words, second hop only
+        self._official_names = official_names(country)  # what the glossary's common names are here
         self._keys: dict[str, Callable[[str], str]] = {}
         # Rules reached from one target phrase (the second hop of an expansion): the same targets
         # come back query after query; emptied whenever the rules change.
@@ -344,6 +347,8 @@ class TantivyEngine:
             spanish, translated = glossary().translate(
                 text, keep=lambda w: w in spanish_vocab or len(w) >= KEEP_UNTRANSLATED
             )
+            if translated:
+                spanish = localise(spanish, self._official_names)
             if not translated and lang == "en":
                 # Nothing to translate: on the English portal the query may be Spanish as typed
                 # ("permiso de edificación"); the Spanish articles are then asked as they are.

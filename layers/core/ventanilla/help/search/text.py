@@ -323,6 +323,33 @@ def local_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
     )
 
 
+@lru_cache(maxsize=8)
+def official_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
+    """Each common name and the first official name ``country`` gives it (lexicon source "norma"):
+    "licencia de funcionamiento" is "patente" in a Chilean municipality's articles."""
+    first: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for rule in default_lexicon().rules:
+        if country in rule.countries and rule.source.lower().startswith("norma"):
+            for target in rule.targets:
+                first.setdefault(target, rule.phrase)
+    return Synonyms(
+        rules=[Rule(t, (p,), LEXICON_WEIGHT, (country,), "official name") for t, p in first.items()]
+    )
+
+
+def localise(text: str, names: Synonyms) -> str:
+    """``text`` (the glossary's Spanish for an English query) with each common name followed by
+    the official name the institution's country gives it. The citizen typed neither: we chose the
+    common name, and the articles may use either (a word of each is enough to rank them)."""
+    found = words(text)
+    out: list[str] = []
+    at = 0
+    for exp in names.expand(found, key=plural_key):
+        out += [*found[at : exp.end], *exp.alternatives[0]]
+        at = exp.end
+    return " ".join([*out, *found[at:]])
+
+
 @dataclass(frozen=True)
 class FalseFriends:
     """Word forms the stemmer collapses although they mean different things.
