@@ -35,6 +35,8 @@ from ventanilla.help.search.text import (
     default_synonyms,
     glossary,
     local_names,
+    localise,
+    official_names,
     words,
 )
 
@@ -413,7 +415,9 @@ class OpenSearchEngine:
         synonyms: Synonyms | None = None,
         settings_file: str | Path | None = None,
         refresh: bool | str = "wait_for",
+        country: str = DEFAULT_COUNTRY,
     ) -> None:
+        self._country = country
         if client is None:
             target = url or os.environ.get("OPENSEARCH_URL")
             if not target:
@@ -436,7 +440,7 @@ class OpenSearchEngine:
         if not self.client.indices.exists(index=self.index_name):
             from opensearchpy.exceptions import RequestError
 
-            body = index_body(self._synonyms, self._settings_file, self._extra_rules)
+            body = index_body(self._synonyms, self._settings_file, self._extra_rules, self._country)
             try:
                 self.client.indices.create(index=self.index_name, body=body)
                 created = True
@@ -540,6 +544,7 @@ class OpenSearchEngine:
         if lang == "en" and not result.hits and original.strip():
             spanish, translated = glossary().translate(original, keep=lambda w: False)
             if translated and spanish:
+                spanish = localise(spanish, official_names(self._country))
                 found = self.search(spanish, "es", section, stage, request_type, limit)
                 if found.hits:
                     found.query, found.lang = original, "en"

@@ -28,7 +28,10 @@ def shared_engine() -> HelpSearchEngine:
                 s = get_settings()
                 if s.help_search_engine == "opensearch":
                     _engine = make_engine(
-                        "opensearch", url=s.opensearch_url or None, index=s.opensearch_index
+                        "opensearch",
+                        url=s.opensearch_url or None,
+                        index=s.opensearch_index,
+                        country=s.country,
                     )
                 elif s.help_index_bucket:
                     from ventanilla.help.search.published import PublishedIndex
