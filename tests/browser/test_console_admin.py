@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import urllib.request
 import uuid
 from pathlib import Path
@@ -172,7 +173,9 @@ def test_admin_manages_staff_and_teams_and_reads_the_audit_trail(tab: Any, web_u
 
     page.once("dialog", dismiss)
     page.get_by_role("link", name="Auditoría").click()
-    page.wait_for_timeout(300)
+    deadline = time.monotonic() + 15
+    while not dialogs and time.monotonic() < deadline:  # the dialog, however loaded the machine
+        page.wait_for_timeout(50)
     assert dialogs and "cambios sin guardar" in dialogs[0]
     assert (
         tab.heading() == "Personal y equipos"

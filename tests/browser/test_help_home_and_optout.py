@@ -79,9 +79,11 @@ def test_stage_menu_comes_from_the_api_and_opens_the_stage(tab: Any) -> None:
 
 def test_stage_menu_falls_back_to_the_static_list(tab: Any) -> None:
     page = tab.page
-    page.route(re.compile(r".*/api/v1/help/stages(\?.*)?$"), lambda route: route.fulfill(status=404, body=""))
-    tab.go("#/")
-    page.wait_for_timeout(500)
+    stages = re.compile(r".*/api/v1/help/stages(\?.*)?$")
+    page.route(stages, lambda route: route.fulfill(status=404, body=""))
+    with page.expect_response(stages):  # the menu has had its answer (a 404) before it is read
+        tab.go("#/")
+    page.wait_for_selector("ul.stages")
     menu = page.locator("ul.stages")
     assert menu.get_attribute("data-source") == "static"
     assert menu.get_by_role("link").count() == 6

@@ -83,7 +83,9 @@ def test_two_tabs_share_one_sign_in_refresh_once_and_sign_out_together(tab: Tab)
     fresh = page.evaluate("JSON.parse(localStorage.getItem('ventanilla.staff')).access")
     assert fresh != before and tokens == [fresh, fresh]
     # the second tab's own timer (rescheduled by the storage event) found the refreshed tokens
-    other.page.wait_for_timeout(1500)  # its timer fires after at least a second
+    other.page.wait_for_function(  # its timer fires after at least a second
+        "async (fresh) => (await import('/js/auth.js')).accessToken() === fresh", arg=fresh
+    )
     assert other.page.evaluate("async () => (await import('/js/auth.js')).accessToken()") == fresh
     assert _refreshes(requests) == 1
 
