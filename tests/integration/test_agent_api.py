@@ -169,6 +169,10 @@ def test_full_round_trip_reply_note_assign_resolve(api: Any, aws: Aws) -> None:
     )
     assert resolved.json_body["ticket"]["status"] == "resolved"
     assert resolved.json_body["ticket"]["resolved_at"]
+    # The console offers the moves the state machine allows now, not a copy of its own.
+    assert staff["ticket"]["status"] == "in_progress"
+    assert staff["next_statuses"] == ["waiting_citizen", "resolved", "assigned"]
+    assert resolved.json_body["next_statuses"] == ["closed", "reopened"]
     # A citizen's answer to a resolved request reopens it.
     again = post(
         api, f"/api/v1/tickets/{number}/messages", {"body": "No, sigue igual."}, {"X-Access-Code": code}

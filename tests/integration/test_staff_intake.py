@@ -181,6 +181,7 @@ def test_the_filer_reads_their_internal_request_for_another_team_and_cannot_act_
     assert mine.status_code == 200, mine.body
     view = mine.json_body
     assert view["access"] == "filer" and view["ticket"]["number"] == number
+    assert view["next_statuses"] == []  # read only: nothing to offer
     assert all(e["public"] for e in view["history"])
     bodies = [e.get("body") for e in view["history"]]
     assert "Lo vemos hoy." in bodies and "Revisar licencia ERP." not in bodies

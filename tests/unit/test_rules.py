@@ -239,3 +239,15 @@ def test_domain_events_only_for_new_history_events() -> None:
         "INSERT", _image(action="assigned", data={"team": "t", "assignee": "s"})
     )
     assert assigned.detail_type == "TicketAssigned" and assigned.detail["team"] == "t"
+
+
+def test_next_statuses_are_the_allowed_moves_the_usual_next_step_first() -> None:
+    """What the console offers is the state machine itself (it keeps no copy), in a useful order."""
+    from ventanilla.rules.state_machine import next_statuses
+
+    for status in Status:
+        offered = next_statuses(status)
+        assert set(offered) == TRANSITIONS[status] and len(offered) == len(set(offered)), status
+    assert next_statuses(Status.IN_PROGRESS) == [Status.WAITING_CITIZEN, Status.RESOLVED, Status.ASSIGNED]
+    assert next_statuses(Status.RESOLVED) == [Status.CLOSED, Status.REOPENED]
+    assert next_statuses(Status.CLOSED) == []

@@ -15,17 +15,6 @@ import { ticketAssetsBox } from './assets.js';
 import { proposeArticleBox } from './editor_propose.js';
 
 const PRIORITIES = ['critical', 'high', 'medium', 'low'];
-const WORKING = ['assigned', 'in_progress', 'waiting_citizen', 'resolved'];
-/** Mirrors ventanilla.rules.state_machine.TRANSITIONS (the API has the last word). */
-const TRANSITIONS = {
-  received: [...WORKING, 'closed'],
-  assigned: WORKING.filter((s) => s !== 'assigned'),
-  in_progress: ['waiting_citizen', 'resolved', 'assigned'],
-  waiting_citizen: ['in_progress', 'resolved', 'closed'],
-  resolved: ['closed', 'reopened'],
-  reopened: WORKING,
-  closed: [],
-};
 /** "Send and set status": the statuses a reply can move the request to in the same request. */
 const SEND_AND_SET = ['waiting_citizen', 'resolved'];
 const LAST_QUEUE = 'ventanilla.queue';
@@ -234,7 +223,7 @@ function drawTicket(desk, message = '', kind = 'ok') {
         requesterBox(tk),
         seenBox(data.seen_articles || []),
         assignBox(desk, act, status),
-        statusForm(tk, act),
+        statusForm(tk, data.next_statuses || [], act),
         slaPanel(tk),
         ticketAssetsBox(tk.number),
         tk.status === 'closed' || tk.status === 'resolved' ? [] : [
@@ -309,7 +298,7 @@ function composer(desk, act) {
   const closed = tk.status === 'closed';
   const hint = h('p', { class: 'hint', 'data-testid': 'canned-status', hidden: true });
   const modeLine = h('p', { class: 'composer-mode', 'data-testid': 'composer-mode' });
-  const setStatusButtons = SEND_AND_SET.filter((s) => s !== tk.status && (TRANSITIONS[tk.status] || []).includes(s))
+  const setStatusButtons = SEND_AND_SET.filter((s) => s !== tk.status && (desk.data.next_statuses || []).includes(s))
     .map((s) => h('button', { type: 'submit', class: 'btn send-and-set', value: s, 'data-status': s, disabled: closed }, t(`ticket.send_and.${s}`)));
   const formEl = h('form', { novalidate: true, class: 'composer', 'data-testid': 'composer' },
     h('h2', { id: 'compose-h' }, t('agent.compose')),
@@ -386,8 +375,8 @@ function composer(desk, act) {
   return formEl;
 }
 
-function statusForm(tk, act) {
-  const next = TRANSITIONS[tk.status] || [];
+/** ``next``: the moves the API allows now, the usual next step first (GET /agent/tickets/{n}). */
+function statusForm(tk, next, act) {
   const change = { status: next[0] || '', body: '' };
   const formEl = h('form', { novalidate: true, class: 'status-form' },
     h('h2', {}, t('agent.change_status')),

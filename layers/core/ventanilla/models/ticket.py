@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ventanilla.help.articles import Slug
 from ventanilla.help.models import SeenArticle
@@ -14,7 +14,7 @@ from ventanilla.models.common import Channel, Code, Strict
 from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
 from ventanilla.models.places import Location, LocationIn
 from ventanilla.rules.priority import Level, Priority
-from ventanilla.rules.state_machine import Status
+from ventanilla.rules.state_machine import Status, next_statuses
 
 FormValue = str | int | float | bool
 SlaTarget = Literal["first_response", "resolution", "legal"]
@@ -447,6 +447,16 @@ class StaffTicket(BaseModel):
         description="team: the reader's team handles it (full history, may act); filer: an internal "
         "request the reader filed for a team not theirs (public history only, read only)",
     )
+    next_statuses: list[Status] = Field(
+        default_factory=list,
+        description="the statuses the reader may move it to now, the usual next step first (none when "
+        "closed or read only): the console offers these",
+    )
+
+    @model_validator(mode="after")
+    def _moves(self) -> StaffTicket:
+        self.next_statuses = next_statuses(self.ticket.status) if self.access == "team" else []
+        return self
 
 
 class QueueItem(BaseModel):

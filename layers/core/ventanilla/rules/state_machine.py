@@ -52,6 +52,25 @@ CLOCK_PAUSED: frozenset[Status] = frozenset({Status.WAITING_CITIZEN})
 """While waiting for the citizen, service level clocks stop (B4)."""
 
 
+_LIFECYCLE: tuple[Status, ...] = (
+    Status.RECEIVED,
+    Status.REOPENED,
+    Status.ASSIGNED,
+    Status.IN_PROGRESS,
+    Status.WAITING_CITIZEN,
+    Status.RESOLVED,
+    Status.CLOSED,
+)
+
+
+def next_statuses(current: Status) -> list[Status]:
+    """The moves allowed from ``current``, the usual next step first: forward in the lifecycle, then
+    back, nearest first. The console offers these (it keeps no copy of the rules)."""
+    allowed, here = TRANSITIONS[current], _LIFECYCLE.index(current)
+    forward = [s for s in _LIFECYCLE[here + 1 :] if s in allowed]
+    return forward + [s for s in reversed(_LIFECYCLE[:here]) if s in allowed]
+
+
 def can_move(current: Status, target: Status) -> bool:
     return target in TRANSITIONS[current]
 
