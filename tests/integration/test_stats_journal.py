@@ -156,3 +156,27 @@ def test_a_busy_applier_leaves_the_journal_for_the_next_run_and_a_lapsed_lease_i
     assert _figures(aws, code) == (2, 2, 2, 2)
     assert _figures(aws, other) == (1, 1, 1, 1)
     assert "Item" not in table.get_item(Key=store.LOCK_KEY, ConsistentRead=True)
+
+
+def test_a_batch_with_nothing_to_count_writes_nothing(aws: Aws) -> None:
+    """No journal pending, nothing new: no lease taken either (its writes are stream records, and
+    a consumer that writes on every batch keeps itself invoked)."""
+    handler = aws.stack.functions["StatsFunction"].load()
+    records, code = _batch("quiet", tickets=1)
+    assert handler({"Records": records}, LambdaContext("StatsFunction")) == {"batchItemFailures": []}
+    assert _pending(aws) == 0
+    writes: Counter[str] = Counter()
+    original = BaseClient._make_api_call
+
+    def counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation in {"PutItem", "DeleteItem", "UpdateItem", "TransactWriteItems", "BatchWriteItem"}:
+            writes[operation] += 1
+        return original(self, operation, params)
+
+    BaseClient._make_api_call = counting  # type: ignore[method-assign]
+    try:
+        assert handler({"Records": records}, LambdaContext("StatsFunction")) == {"batchItemFailures": []}
+    finally:
+        BaseClient._make_api_call = original  # type: ignore[method-assign]
+    assert writes == Counter()
+    assert _figures(aws, code) == (1, 1, 1, 1)

@@ -143,7 +143,11 @@ def _write(
 def apply_journals(wait: float | None = None) -> int:
     """Apply every pending journal, oldest first, as the only applier (waiting up to ``wait``
     seconds for another run to end); returns how many were applied. A journal left behind (the
-    wait ran out) is applied by the next run of any batch."""
+    wait ran out) is applied by the next run of any batch. With none pending nothing is written:
+    the lease's writes are stream records this consumer reads, so taking it on every batch kept the
+    function invoking itself forever."""
+    if not store.has_pending_journals():
+        return 0
     owner = uuid.uuid4().hex
     deadline = time.monotonic() + (APPLIER_WAIT_SECONDS if wait is None else wait)
     pause = 0.05

@@ -228,6 +228,18 @@ def release_applier(owner: str) -> None:
             raise
 
 
+def has_pending_journals() -> bool:
+    """Whether any journal waits (a read: it leaves no stream record, so a batch with nothing to
+    apply writes nothing and does not invoke the consumer again through the stream)."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(JOURNAL_PK),
+        ConsistentRead=True,
+        Limit=1,
+        ProjectionExpression="PK",
+    )
+    return bool(response.get("Items"))
+
+
 def pending_journals() -> list[tuple[str, Deltas]]:
     """The oldest pending journals (a consistent Query of one small partition; usually empty)."""
     response = table().query(
