@@ -160,7 +160,8 @@ class StreamPoller(threading.Thread):
 
     def _deliver_matching(self, records: list[dict[str, Any]]) -> None:
         if self.patterns:
-            kept = [r for r in records if any(p.matches_event(r) for p in self.patterns)]
+            # moto's EventBridge matcher (types an event as its TypedDict; a stream record is a dict)
+            kept = [r for r in records if any(p.matches_event(r) for p in self.patterns)]  # type: ignore[arg-type]
             self.filtered += len(records) - len(kept)
             records = kept
         if records:
