@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import boto3.dynamodb.types
 
 from infra.local.functions import LocalFunction
 from infra.local.streams import StreamPoller
@@ -179,3 +180,41 @@ def test_the_pollers_errors_reach_the_log_beside_a_functions_powertools_logger(t
         logging.root.removeHandler(root_handler)
     assert "poller error" in out.getvalue()
     assert "own child record" not in out.getvalue()  # still kept off the root handler, as before
+
+
+def test_the_statistics_consumer_falls_quiet_after_counting_through_the_real_stream(aws: Aws) -> None:
+    """The template's StatsStream (its filters) and the statistics function, through the stream:
+    the journal, the counter updates and the lease are records too; the consumer counts the
+    tickets once and then stops being invoked (it once invoked itself without end)."""
+    from tests.integration.test_stats_journal import _batch, _figures
+
+    fn = aws.stack.functions["StatsFunction"]
+    invocations: list[int] = []
+    handler = fn.load()
+
+    def counting(event: dict[str, Any], context: Any) -> Any:
+        invocations.append(len(event["Records"]))
+        return handler(event, context)
+
+    function = LocalFunction(
+        "StatsFunction", fn.code_dir, fn.handler, fn.events, fn.environment, _callable=counting
+    )
+    poller = StreamPoller(
+        function, fn.events["StatsStream"], interval=0.02, starting_position="LATEST", moto=aws.stack.moto
+    ).prime()
+    records, code = _batch("stream", tickets=2)
+    table = boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"])
+    deserializer = boto3.dynamodb.types.TypeDeserializer()
+    for record in records:
+        image = {k: deserializer.deserialize(v) for k, v in record["dynamodb"]["NewImage"].items()}
+        table.put_item(Item=image)
+    poller.start()
+    try:
+        assert poller.wait_idle(60)
+        settled = len(invocations)
+        assert poller.wait_idle(5)
+    finally:
+        poller.stop()
+    assert _figures(aws, code) == (2, 2, 2, 2)
+    assert len(invocations) == settled
+    assert poller.filtered > 0  # the journal's, the counters' and the lease's records
