@@ -1,7 +1,10 @@
 """Table stream -> statistics aggregates. Batch processing reports partial failures; each record
-is applied once (a per-ticket version guard, a per-event marker, in the same transaction as the
-counters), so a duplicated or replayed record changes nothing. The batch's tickets' facts are read
-ahead in one BatchGetItem, so a record costs one call: its transaction.
+is applied once (a per-ticket version guard, a per-event marker), so a duplicated or replayed
+record changes nothing. The batch's tickets' facts are read ahead in one BatchGetItem; their
+versions' deltas are merged into one journal per batch and applied as one update per counter item
+(:func:`ventanilla.stats.consume.journal_tickets`); a version that cannot go that way (its
+ticket's facts moved meanwhile, or an unreadable record and those after it) is counted alone, in
+one transaction with its facts.
 
 Help searches (the search log's ``HELPSEARCH#<id>`` items) are counted per query here, off the
 request path, once per batch (:func:`ventanilla.stats.help_figures.aggregate_searches`); only the
@@ -9,6 +12,7 @@ searches before a failed ticket record are counted, since the rest come back wit
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -30,8 +34,15 @@ tracer = make_tracer("stats")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
+_journaled = threading.local()
+"""The records of the current batch counted through its journal (by identity; per thread, as the
+local stack may run a stream poller's invocation beside a test's)."""
+
+
 @tracer.capture_method
 def record_handler(record: DynamoDBRecord) -> None:
+    if id(record.raw_event) in getattr(_journaled, "ids", ()):
+        return
     data = record.dynamodb
     keys = data.keys if data else None
     image = data.new_image if data else None
@@ -60,11 +71,13 @@ def record_handler(record: DynamoDBRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     consume.read_ahead(_ticket_numbers(event))
     try:
+        _journal(event.get("Records") or [])
         response: PartialItemFailureResponse = process_partial_response(
             event=event, record_handler=record_handler, processor=processor, context=context
         )
     finally:
         consume.forget()
+        _journaled.ids = set()
     # a stream batch names failed records by sequence number (a string; Kafka's are objects)
     failures = response.get("batchItemFailures", [])
     failed = {f["itemIdentifier"] for f in failures if isinstance(f["itemIdentifier"], str)}
@@ -72,6 +85,27 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     if counted:
         metrics.add_metric(name="HelpSearchesRanked", unit=MetricUnit.Count, value=counted)
     return response
+
+
+def _journal(records: list[dict[str, Any]]) -> None:
+    """Count the batch's ticket versions through one journal, then apply the pending journals."""
+    versions: list[tuple[str, dict[str, Any]]] = []
+    raws: list[dict[str, Any]] = []
+    for raw in records:
+        keys = (raw.get("dynamodb") or {}).get("Keys") or {}
+        pk, sk = (keys.get("PK") or {}).get("S", ""), (keys.get("SK") or {}).get("S", "")
+        if not (pk.startswith("TICKET#") and sk == "TICKET" and (raw.get("dynamodb") or {}).get("NewImage")):
+            continue
+        image = DynamoDBRecord(raw).dynamodb.new_image  # type: ignore[union-attr]
+        versions.append((pk.removeprefix("TICKET#"), dict(image)))
+        raws.append(raw)
+    if versions:
+        done = consume.journal_tickets(versions)
+        counted = sum(1 for p in done if versions[p][1].get("version") == 1)
+        if counted:
+            metrics.add_metric(name="TicketsCounted", unit=MetricUnit.Count, value=counted)
+        _journaled.ids = {id(raws[p]) for p in done}
+    consume.apply_journals()
 
 
 def _search_logs(records: list[dict[str, Any]], failed: set[str]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import logging
 import sys
 import uuid
 from dataclasses import dataclass, field
@@ -11,6 +12,31 @@ from typing import Any
 
 from infra.local.iam_guard import running
 from infra.local.template import ROOT, Resolver
+
+
+class _OwnRecords(logging.Filter):
+    """Powertools' duplicate guard, by logger name: it keeps a function's own records (its service
+    logger and that logger's children) off the root handlers, which its own handler prints already.
+    Powertools' guard matches by substring, fine in a function's own process; locally every
+    function shares one, and the ``stream`` function's guard dropped ``ventanilla.local.streams``
+    (the stream poller's errors), the ``stats`` one anything named ``*stats*``."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == self.service or record.name.startswith(self.service + "."))
+
+
+def _guard_by_name() -> None:
+    """Swap powertools' substring guards on the root handlers for :class:`_OwnRecords`."""
+    from aws_lambda_powertools.logging.filters import SuppressFilter
+
+    for handler in logging.root.handlers:
+        for guard in [f for f in handler.filters if isinstance(f, SuppressFilter)]:
+            handler.removeFilter(guard)
+            handler.addFilter(_OwnRecords(guard.logger))
 
 
 @dataclass
@@ -50,6 +76,7 @@ class LocalFunction:
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)
+            _guard_by_name()  # its Logger(service=...) guarded the root handlers on import
             self._callable = getattr(module, attr)
         return self._callable
 

@@ -1,8 +1,11 @@
 """Delivers a DynamoDB stream to the functions template.yaml wires to it, as Lambda would.
 
-Lambda semantics kept: batches of BatchSize records in order; with ReportBatchItemFailures the
-batch is retried from the first failed record; after MaximumRetryAttempts the batch is given up
-and a failure record goes to the on-failure destination (an SQS queue).
+Lambda semantics kept: batches of BatchSize records in order; records that match none of the
+event's FilterCriteria patterns are dropped unseen (as Lambda drops them; a consumer that writes
+items it would not want back relies on it); binary attributes arrive as base64 text; with
+ReportBatchItemFailures the batch is retried from the first failed record; after
+MaximumRetryAttempts the batch is given up, logged, and a failure record goes to the on-failure
+destination (an SQS queue). No record is skipped otherwise.
 
 Given the stack's in-process moto server, the poller reads the stream's records from moto's memory
 under the server's lock instead of through GetRecords: the records carry whole old and new images,
@@ -12,6 +15,7 @@ the local stack did under load (a statistics item's images are tens of kilobytes
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -21,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from moto.events.models import EventPattern
 
 from infra.local.functions import LocalFunction
 from infra.local.idle import PollCounter
@@ -28,11 +33,19 @@ from infra.local.idle import PollCounter
 log = logging.getLogger("ventanilla.local.streams")
 
 
-def _epoch(value: Any) -> Any:
-    """Stream records' ApproximateCreationDateTime, a number of seconds in Lambda's events."""
+def _as_lambda_json(value: Any) -> Any:
+    """What Lambda's event holds for the values JSON lacks: ApproximateCreationDateTime as a number
+    of seconds, a Binary attribute (``B``, ``BS``) as base64 text."""
     if isinstance(value, datetime):
         return value.replace(tzinfo=value.tzinfo or UTC).timestamp()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _event_records(records: list[Any]) -> list[dict[str, Any]]:
+    """Records as the function's event carries them (a JSON copy: the function gets its own)."""
+    return [json.loads(json.dumps(r, default=_as_lambda_json)) for r in records]
 
 
 class StreamPoller(threading.Thread):
@@ -56,6 +69,8 @@ class StreamPoller(threading.Thread):
         self.partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
         destination = ((props.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
         self.dlq_arn: str | None = destination
+        filters = (props.get("FilterCriteria") or {}).get("Filters") or []
+        self.patterns = [EventPattern.load(f["Pattern"]) for f in filters if f.get("Pattern")]
         self.interval = interval
         self.streams = boto3.client("dynamodbstreams")
         self._stop = threading.Event()
@@ -64,6 +79,7 @@ class StreamPoller(threading.Thread):
         self.moto = moto
         self._position: int | None = None  # next sequence number, when reading moto's memory
         self.delivered = 0
+        self.filtered = 0
         self.failed_batches = 0
 
     def stop(self) -> None:
@@ -107,9 +123,12 @@ class StreamPoller(threading.Thread):
                 self._position = shard.starting_sequence_number + ahead
             start = self._position - shard.starting_sequence_number
             chunk = [r.to_json() for r in shard.items[start : start + limit]]
+        # Records are not changed once written, so they are copied outside the lock. The position
+        # moves only once the batch is in hand: a record that cannot be read is tried again (and
+        # logged each time), never skipped with the rest of its batch.
+        records = _event_records(chunk)
         self._position += len(chunk)
-        # Records are not changed once written; a JSON copy gives the function its own, as Lambda does.
-        return [json.loads(json.dumps(r, default=_epoch)) for r in chunk]
+        return records
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -127,19 +146,26 @@ class StreamPoller(threading.Thread):
     def _poll_once(self) -> int:
         if self.moto is not None:
             records = self._read_in_process(self.batch_size)
-            if records:
-                self._deliver(records)
+            self._deliver_matching(records)
             return len(records)
         self._shards()
         total = 0
         for shard_id, iterator in list(self._iterators.items()):
             response = self.streams.get_records(ShardIterator=iterator, Limit=self.batch_size)
+            records = _event_records(response.get("Records", []))
             self._iterators[shard_id] = response.get("NextShardIterator") or iterator
-            records = response.get("Records", [])
-            if records:
-                self._deliver(records)
-                total += len(records)
+            self._deliver_matching(records)
+            total += len(records)
         return total
+
+    def _deliver_matching(self, records: list[dict[str, Any]]) -> None:
+        if self.patterns:
+            # moto's EventBridge matcher (types an event as its TypedDict; a stream record is a dict)
+            kept = [r for r in records if any(p.matches_event(r) for p in self.patterns)]  # type: ignore[arg-type]
+            self.filtered += len(records) - len(kept)
+            records = kept
+        if records:
+            self._deliver(records)
 
     def _deliver(self, records: list[dict[str, Any]]) -> None:
         pending = [{**r, "eventSourceARN": self.stream_arn} for r in records]
@@ -158,7 +184,8 @@ class StreamPoller(threading.Thread):
             if not failures:
                 self.delivered += len(pending)
                 return
-            first = next(i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failures)
+            # Lambda takes an identifier that names no record of the batch as the whole batch failing
+            first = next((i for i, r in enumerate(pending) if r["dynamodb"]["SequenceNumber"] in failures), 0)
             self.delivered += first
             pending = pending[first:]
             attempts += 1

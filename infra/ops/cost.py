@@ -36,6 +36,10 @@ SEARCHES_PER_REQUEST = 25
 STAFF_CALLS_PER_DAY = 300
 """Assumption: API calls a staff member's browser makes in a working day (queues, dashboards)."""
 WORKING_DAYS = 21
+WORKING_HOURS = 10
+QUIET_VERSIONS_PER_MINUTE = 8.0
+"""Below the bench's busy day (about 5,000 ticket versions in ten working hours), the statistics
+are priced at the bench's figure of one version per stream batch, not at its merged figure."""
 LOG_BYTES_PER_INVOCATION = 1_500
 """Assumption: structured log lines per invocation (Powertools: start, end, one record)."""
 PAGE_BYTES = 40_000
@@ -69,7 +73,12 @@ def monthly(
     staff_calls = size.staff * STAFF_CALLS_PER_DAY * WORKING_DAYS
     api_calls = n * req["api_calls"] + searches + staff_calls
     writes = n * req["write_units"] + searches * search["write_units"]
-    stream_writes = n * req["ticket_versions"] * demo["write_units_per_ticket_change"]
+    versions = n * req["ticket_versions"]
+    # the statistics function merges the versions of one stream batch (its batching window): a
+    # desk with fewer than QUIET_VERSIONS_PER_MINUTE pays the figure of one version per batch
+    quiet = versions / (WORKING_DAYS * WORKING_HOURS * 60) < QUIET_VERSIONS_PER_MINUTE
+    per_version = demo.get("write_units_per_ticket_change_quiet", 0) if quiet else 0
+    stream_writes = versions * (per_version or demo["write_units_per_ticket_change"])
     reads = n * sum(v for k, v in req["aws_calls"].items() if k.endswith(("GetItem", "Query")))
     reads += staff_calls * 2  # a staff call reads about two items' worth
     reads += searches * 0.0  # search reads no table item
@@ -136,7 +145,10 @@ def report(opensearch: bool = False) -> str:
     stats = measured.get("stats") or {}
     for label, figures in stats.items():
         lines.append(
-            f"statistics, {label}: {figures['write_units_per_ticket_change']} write units per ticket change"
+            f"statistics, {label}: write units per ticket change "
+            f"{figures['write_units_per_ticket_change']} (busy desk, merged batches), "
+            f"{figures.get('write_units_per_ticket_change_quiet', '?')} (quiet desk), "
+            f"{figures.get('write_units_per_ticket_change_before', '?')} (before journals)"
         )
     lines.append(
         f"request path: {measured['request']['write_units']} write units per request, "

@@ -233,11 +233,28 @@ def _attr_bytes(name: str, value: int) -> int:
     return len(name.encode()) + (digits + 1) // 2 + 1
 
 
+def _stream_window() -> tuple[int, int]:
+    """The statistics stream's batching window (s) and batch size, as template.yaml sets them."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "template.yaml").read_text(encoding="utf-8")
+    block = text[text.index("        StatsStream:") :]
+    window = int(block.split("MaximumBatchingWindowInSeconds:", 1)[1].split()[0])
+    size = int(block.split("BatchSize:", 1)[1].split()[0])
+    return window, size
+
+
 def _item_sizes(calendar: Any) -> None:
     """A busy day of a small and of a large catalogue through the pure rule: the most items one
-    version touches, the most ADD actions on one item, and the largest day, month and NOW items."""
+    version touches, the most ADD actions on one item, the largest day, month and NOW items, and the
+    write units per ticket change with the real item sizes as they grow through the day: counted
+    one transaction per version (the way before journals), through journals with the stream's
+    batching window (versions arriving over ten working hours), and through journals at a quiet
+    desk (every version alone in its batch)."""
     from ventanilla.stats.aggregate import step
+    from ventanilla.storage.stats import _pack
 
+    window, batch_size = _stream_window()
     catalogues = {
         "demo catalogue (8 types, 13 subtypes, 3 teams)": (8, 13, 3, bench_size(1_000, 20)),
         "large catalogue (40 types, 320 subtypes, 30 teams)": (40, 320, 30, bench_size(3_000, 20)),
@@ -245,13 +262,12 @@ def _item_sizes(calendar: Any) -> None:
     measured: dict[str, Any] = {}
     for label, (types, subtypes, teams, tickets) in catalogues.items():
         rng = random.Random(11)
-        day = datetime(2026, 11, 4, 12, tzinfo=UTC)
-        items: dict[tuple[str, str], Counter[str]] = {}
+        day = datetime(2026, 11, 4, 8, tzinfo=UTC)
         most_items = most_adds = 0
-        units = versions = 0
-        sizes: dict[tuple[str, str], int] = {}
+        changes: list[tuple[datetime, str, Any]] = []
         for i in range(tickets):
             t = rng.randrange(types)
+            filed = day + timedelta(seconds=rng.randrange(10 * 3600))
             image: dict[str, Any] = {
                 "number": f"2097-{i:06d}",
                 "version": 1,
@@ -261,60 +277,130 @@ def _item_sizes(calendar: Any) -> None:
                 "team": f"equipo-{rng.randrange(teams):02d}",
                 "priority": rng.choice(["low", "medium", "high", "critical"]),
                 "status": "received",
-                "created_at": _iso(day - timedelta(days=rng.randrange(365))),
-                "updated_at": _iso(day),
+                "created_at": _iso(filed),
+                "updated_at": _iso(filed),
                 "breached": [],
                 "escalation_level": 0,
                 "legal_kind": "CL/access_to_information" if t % 5 == 0 else None,
             }
             steps = [
                 {"status": "assigned", "team": f"equipo-{rng.randrange(teams):02d}"},
-                {"status": "in_progress", "first_response_at": _iso(day)},
+                {"status": "in_progress", "first_response_at": _iso(filed)},
                 {"first_response_business_seconds": rng.randrange(1, 300 * 3600)},
                 {"status": "resolved", "resolution_business_seconds": rng.randrange(1, 900 * 3600)},
                 {"breached": ["resolution"] if rng.random() < 0.2 else [], "escalation_level": 1},
-                {"csat_score": rng.randint(1, 5), "csat_at": _iso(day)},
+                {"csat_score": rng.randint(1, 5), "csat_at": _iso(filed)},
                 {"status": "closed"},
             ]
             facts = None
+            at = filed
             for n, change in enumerate([{}, *steps[: rng.randint(1, len(steps))]]):
-                minutes = timedelta(minutes=10 * n)
-                image = {**image, **change, "version": n + 1, "updated_at": _iso(day + minutes)}
+                at = at + timedelta(minutes=rng.randint(2, 90)) if n else at
+                image = {**image, **change, "version": n + 1, "updated_at": _iso(at)}
                 result = step(facts, image, calendar)
                 assert result is not None
                 facts = result.facts
                 most_items = max(most_items, len(result.deltas) + 1)
-                versions += 1
-                units += 2 * math.ceil(_FACTS_BYTES / 1024)  # the facts Put, in the transaction
-                for key, attrs in result.deltas.items():
-                    most_adds = max(most_adds, len(attrs))
-                    held = items.setdefault(key, Counter())
-                    before = sizes.get(key) or _item_bytes({}, *key)
-                    after = before
-                    for name, amount in attrs.items():
-                        after += _attr_bytes(name, held[name] + amount) - _attr_bytes(name, held[name])
-                    held.update(attrs)
-                    sizes[key] = after
-                    units += 2 * math.ceil(max(before, after) / 1024)  # an Update in a transaction
+                most_adds = max([most_adds, *(len(a) for a in result.deltas.values())])
+                changes.append((at, image["number"], result.deltas))
+        changes.sort(key=lambda c: c[0])
+        versions = len(changes)
+        before = _Items()
+        for _, _, deltas in changes:
+            before.units += 2 * math.ceil(_FACTS_BYTES / 1024)  # the facts Put, in the transaction
+            for key, attrs in deltas.items():
+                before.add(key, attrs, factor=2)  # an Update in a transaction
+        batches: list[list[tuple[datetime, str, Any]]] = [[]]
+        for c in changes:
+            if batches[-1] and (
+                len(batches[-1]) >= batch_size or (c[0] - batches[-1][0][0]).total_seconds() > window
+            ):
+                batches.append([])
+            batches[-1].append(c)
+        busy = _journaled(batches, _pack)
+        quiet = _journaled([[c] for c in changes], _pack)
         largest: dict[str, tuple[int, str]] = {}
-        for (pk, sk), attrs in items.items():
+        for (pk, sk), attrs in busy.items.items():
             kind = "NOW" if sk == "NOW" else sk[0]
             size = _item_bytes({k: v for k, v in attrs.items() if v}, pk, sk)
             largest[kind] = max(largest.get(kind, (0, "")), (size, pk))
         print(
-            f"{label}, {tickets:,} tickets in one day: at most {most_items} items per version "
-            f"(limit 100), at most {most_adds} ADD actions on one item",
+            f"{label}, {tickets:,} tickets ({versions:,} versions) in one day: at most {most_items} items "
+            f"per version (limit 100), at most {most_adds} ADD actions on one item",
             flush=True,
         )
         for kind, name in (("D", "day"), ("M", "month"), ("NOW", "NOW")):
             size, pk = largest[kind]
             print(f"  largest {name} item: {size / 1024:,.1f} KB ({pk}; limit 400 KB)", flush=True)
-        per_change = units / max(1, versions)
+        figures = {
+            "before": round(before.units / versions, 1),
+            "busy": round(busy.units / versions, 1),
+            "quiet": round(quiet.units / versions, 1),
+        }
         print(
-            f"  write units per ticket change (real item sizes, transactional): {per_change:,.1f}", flush=True
+            f"  write units per ticket change (real item sizes): one transaction per version "
+            f"{figures['before']:,.1f}; journaled, {window} s batches ({len(batches):,} batches) "
+            f"{figures['busy']:,.1f} ({figures['before'] / figures['busy']:.1f}x fewer); journaled, "
+            f"one version per batch {figures['quiet']:,.1f} ({figures['before'] / figures['quiet']:.1f}x fewer)",
+            flush=True,
         )
-        measured[label] = {"write_units_per_ticket_change": round(per_change, 1), "ticket_changes": versions}
+        measured[label] = {
+            "write_units_per_ticket_change": figures["busy"],
+            "write_units_per_ticket_change_quiet": figures["quiet"],
+            "write_units_per_ticket_change_before": figures["before"],
+            "ticket_changes": versions,
+            "batching_window_seconds": window,
+        }
     _save(measured)
+
+
+class _Items:
+    """Counter items as they grow, and the write units their updates cost."""
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Counter[str]] = {}
+        self.sizes: dict[tuple[str, str], int] = {}
+        self.units = 0
+
+    def add(self, key: tuple[str, str], attrs: dict[str, int], *, factor: int, extra: int = 0) -> None:
+        held = self.items.setdefault(key, Counter())
+        before = self.sizes.get(key) or _item_bytes({}, *key) + extra
+        after = before
+        for name, amount in attrs.items():
+            after += _attr_bytes(name, held[name] + amount) - _attr_bytes(name, held[name])
+        held.update(attrs)
+        self.sizes[key] = after
+        self.units += factor * math.ceil(max(before, after) / 1024)
+
+
+_MARK_BYTES = len("j") + 29
+"""The journal id an applied item carries (``j``)."""
+
+
+def _journaled(batches: list[list[tuple[datetime, str, Any]]], pack: Any) -> _Items:
+    """Write units of journaled batches: per chunk of at most 99 tickets, one transaction (their
+    facts and the compressed journal), then the applier's lease (a Put and a Delete), one plain
+    Update per counter item with the merged deltas, and the journal's Delete."""
+    out = _Items()
+    for batch in batches:
+        by_ticket: dict[str, list[Any]] = {}
+        for _, number, deltas in batch:
+            by_ticket.setdefault(number, []).append(deltas)
+        numbers = list(by_ticket)
+        for start in range(0, len(numbers), 99):
+            merged: dict[tuple[str, str], Counter[str]] = {}
+            for number in numbers[start : start + 99]:
+                for deltas in by_ticket[number]:
+                    for key, attrs in deltas.items():
+                        merged.setdefault(key, Counter()).update(attrs)
+            kept = {k: {a: n for a, n in v.items() if n} for k, v in merged.items()}
+            kept = {k: v for k, v in kept.items() if v}
+            journal_kb = math.ceil((len(pack(kept)) + 60) / 1024)
+            out.units += 2 * len(numbers[start : start + 99]) * math.ceil(_FACTS_BYTES / 1024)
+            out.units += 2 * journal_kb + 2 + journal_kb  # the journal Put (transaction), lease, Delete
+            for key, attrs in kept.items():
+                out.add(key, attrs, factor=1, extra=_MARK_BYTES)
+    return out
 
 
 _FACTS_BYTES = 260

@@ -6,7 +6,10 @@ small partition): its cost follows the calendar and the catalog, never the numbe
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -120,6 +123,150 @@ def apply(number: str, previous_version: int | None, facts: Facts, deltas: Delta
     return True
 
 
+# ---- journaled batches ----------------------------------------------------------------------------
+# A stream batch's ticket versions are counted in two steps, so each counter item is written once
+# per batch and outside a transaction (a transaction bills every item twice): (1) one transaction
+# writes the tickets' new facts (each conditioned on the version read) with one *journal* item
+# holding the batch's merged deltas; (2) one applier at a time (a lease on ``STATSLOCK``) ADDs each
+# pending journal's deltas to its counter items, marking each item with the journal's id (``j``),
+# then deletes the journal. A crash in (2) leaves the journal pending; the next applier resumes it
+# and skips the items already marked with its id: since appliers never overlap and a pending
+# journal is resumed before any newer one, an item marked with another id has not received it.
+
+JOURNAL_PK = "STATSJOURNAL"
+LOCK_KEY = {"PK": "STATSLOCK", "SK": "APPLIER"}
+LOCK_SECONDS = 60
+"""An applier's lease: longer than one applying run; a crashed applier's lease simply runs out."""
+MAX_JOURNAL_BYTES = 350_000
+MAX_PENDING = 25
+"""Journals applied per run (the rest wait for the next run)."""
+JOURNAL_MARK = "j"
+
+
+def new_journal_id() -> str:
+    """Journals sort by creation: pending ones are applied oldest first."""
+    return f"{time.time_ns():020d}#{uuid.uuid4().hex[:8]}"
+
+
+def _pack(deltas: Deltas) -> bytes:
+    rows = [[pk, sk, attrs] for (pk, sk), attrs in sorted(deltas.items())]
+    return zlib.compress(json.dumps(rows, separators=(",", ":")).encode(), 6)
+
+
+def _unpack(blob: Any) -> Deltas:
+    raw = bytes(blob.value if hasattr(blob, "value") else blob)
+    return {
+        (str(pk), str(sk)): {str(a): int(n) for a, n in attrs.items()}
+        for pk, sk, attrs in json.loads(zlib.decompress(raw))
+    }
+
+
+def journal(writes: list[tuple[str, int | None, Facts]], journal_id: str, deltas: Deltas) -> bool:
+    """Step (1): the tickets' new facts and the journal of their deltas, all or nothing. False when
+    a ticket's facts moved (a replay or a concurrent delivery): nothing was written, and the caller
+    counts those versions one by one (:func:`apply`)."""
+    blob = _pack(deltas)
+    if len(writes) + 1 > MAX_TRANSACTION or len(blob) > MAX_JOURNAL_BYTES:
+        return False
+    items: list[dict[str, Any]] = []
+    for number, previous_version, facts in writes:
+        put: dict[str, Any] = {
+            "TableName": table().name,
+            "Item": {**facts_key(number), "entity": "stats-facts", **facts.to_item()},
+            "ConditionExpression": "attribute_not_exists(PK)" if previous_version is None else "v = :prev",
+        }
+        if previous_version is not None:
+            put["ExpressionAttributeValues"] = {":prev": previous_version}
+        items.append({"Put": put})
+    if deltas:
+        items.append(
+            {
+                "Put": {
+                    "TableName": table().name,
+                    "Item": {"PK": JOURNAL_PK, "SK": journal_id, "entity": "stats-journal", "deltas": blob},
+                }
+            }
+        )
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if is_error(error, "TransactionCanceledException") and "ConditionalCheckFailed" in cancellation_codes(
+            error
+        ):
+            return False
+        raise
+    return True
+
+
+def acquire_applier(owner: str) -> bool:
+    """Take the applier's lease, if free or run out."""
+    now = int(time.time())
+    try:
+        table().put_item(
+            Item={**LOCK_KEY, "entity": "stats-lock", "owner": owner, "until": now + LOCK_SECONDS},
+            ConditionExpression="attribute_not_exists(PK) OR #u < :now",
+            ExpressionAttributeNames={"#u": "until"},
+            ExpressionAttributeValues={":now": now},
+        )
+    except ClientError as error:
+        if is_error(error, "ConditionalCheckFailedException"):
+            return False
+        raise
+    return True
+
+
+def release_applier(owner: str) -> None:
+    try:
+        table().delete_item(
+            Key=LOCK_KEY,
+            ConditionExpression="#o = :o",
+            ExpressionAttributeNames={"#o": "owner"},
+            ExpressionAttributeValues={":o": owner},
+        )
+    except ClientError as error:
+        if not is_error(error, "ConditionalCheckFailedException"):
+            raise
+
+
+def has_pending_journals() -> bool:
+    """Whether any journal waits (a read: it leaves no stream record, so a batch with nothing to
+    apply writes nothing and does not invoke the consumer again through the stream)."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(JOURNAL_PK),
+        ConsistentRead=True,
+        Limit=1,
+        ProjectionExpression="PK",
+    )
+    return bool(response.get("Items"))
+
+
+def pending_journals() -> list[tuple[str, Deltas]]:
+    """The oldest pending journals (a consistent Query of one small partition; usually empty)."""
+    response = table().query(
+        KeyConditionExpression=Key("PK").eq(JOURNAL_PK), ConsistentRead=True, Limit=MAX_PENDING
+    )
+    return [(str(i["SK"]), _unpack(i["deltas"])) for i in response.get("Items", [])]
+
+
+def apply_journal(journal_id: str, deltas: Deltas) -> None:
+    """Step (2), under the applier's lease: ADD each item's deltas once, then drop the journal."""
+    for (pk, sk), attrs in deltas.items():
+        update = _adds(pk, sk, attrs)["Update"]
+        del update["TableName"]
+        update["UpdateExpression"] = update["UpdateExpression"].replace(
+            "SET entity = :e", "SET entity = :e, #j = :jid"
+        )
+        update["ExpressionAttributeNames"]["#j"] = JOURNAL_MARK
+        update["ExpressionAttributeValues"][":jid"] = journal_id
+        update["ConditionExpression"] = "attribute_not_exists(#j) OR #j <> :jid"
+        try:
+            table().update_item(**update)
+        except ClientError as error:
+            if not is_error(error, "ConditionalCheckFailedException"):
+                raise  # else: applied by the run that crashed before dropping the journal
+    table().delete_item(Key={"PK": JOURNAL_PK, "SK": journal_id})
+
+
 def apply_marked(marker: dict[str, str], deltas: Deltas) -> bool:
     """Add ``deltas`` once per marker (a history event): False when the marker exists already."""
     put = {
@@ -214,7 +361,11 @@ def update_top(pk: str, sk: str, counts: dict[str, int], keep: int) -> None:
 
 
 def _counters(item: dict[str, Any]) -> dict[str, int]:
-    return {k: int(v) for k, v in item.items() if k not in KEY_ATTRS and k != "qv" and not isinstance(v, str)}
+    return {
+        k: int(v)
+        for k, v in item.items()
+        if k not in KEY_ATTRS and k not in ("qv", JOURNAL_MARK) and not isinstance(v, str)
+    }
 
 
 def rows(slice_: str, low: str, high: str) -> dict[str, dict[str, int]]:

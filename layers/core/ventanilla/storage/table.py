@@ -74,6 +74,8 @@ Keys (generic attribute names, so entities can share the indexes):
     stats now      STATS#<slice>       NOW             stocks: open tickets by status and filing day
     stats facts    STATSTICKET#<n>     FACTS           what the aggregator counted of ticket n (+ version)
     stats marker   STATSEV#<n>         <event SK>      a history event counted (expires through TTL)
+    stats journal  STATSJOURNAL        <ns>#<id>       a stream batch's merged deltas, deleted once applied
+    stats lease    STATSLOCK           APPLIER         the journal applier's lease (owner, until)
     goal           GOALS               GOAL#<id>       carta de compromisos, supervisors edit it
     audit record   AUDIT#<yyyy-mm>     <iso at>#<id>   who, what, target, before/after diff, ip hash:
                                                        put once (attribute_not_exists), never updated
