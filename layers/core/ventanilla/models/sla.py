@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ventanilla.i18n import register
 from ventanilla.refusals import refuse
 from ventanilla.rules.priority import Priority
-from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, check_warnings
+from ventanilla.sla.targets import DEFAULT_WARNINGS, Duration, check_warnings
 
 EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier", "reassign"]
 AssignmentMode = Literal["manual", "round_robin", "least_loaded"]

@@ -14,16 +14,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ventanilla.business_calendar import BusinessCalendar, demo_calendar
-from ventanilla.legal_deadlines import LegalDeadlineError, LegalRule, legal_due, legal_rule
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import utcnow
 from ventanilla.models.sla import SlaConfig
 from ventanilla.models.ticket import SlaTimer, Ticket
 from ventanilla.rules.state_machine import Status
-from ventanilla.service_levels import Duration, ServiceLevelPolicy, business_elapsed, compute_due, timers_for
-from ventanilla.service_levels import schedule_name as _schedule_name
 from ventanilla.settings import get_settings
+from ventanilla.sla.calendar import BusinessCalendar, demo_calendar
+from ventanilla.sla.legal import LegalDeadlineError, LegalRule, legal_due, legal_rule
+from ventanilla.sla.targets import Duration, ServiceLevelPolicy, business_elapsed, compute_due
+from ventanilla.sla.timers import schedule_name as _schedule_name
+from ventanilla.sla.timers import timers_for
 from ventanilla.storage import sla as sla_store
 
 CACHE_SECONDS = 60.0

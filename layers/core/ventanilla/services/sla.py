@@ -15,10 +15,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ventanilla.auth import Principal
-from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.errors import Conflict, FieldError, ValidationFailed
 from ventanilla.i18n import register
-from ventanilla.legal_deadlines import LegalDeadlineError, apply_extension
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.sla import EscalationAction, SlaConfig
@@ -45,6 +43,8 @@ from ventanilla.services.tickets import (
     targets_of,
     with_sla,
 )
+from ventanilla.sla.calendar import BusinessCalendar
+from ventanilla.sla.legal import LegalDeadlineError, apply_extension
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import tickets as store
 

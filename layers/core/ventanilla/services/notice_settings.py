@@ -408,9 +408,9 @@ def put_template(
     stored = store.put_template(k.value, channel, lang, given, principal.username, iso(utcnow()), expected)
     if stored is None:
         raise Conflict("template_changed")
-    from ventanilla.services import notifier
+    from ventanilla.services import delivery
 
-    notifier.forget_templates()
+    delivery.forget_templates()
     return get_template(principal, kind, channel, lang)
 
 
@@ -420,9 +420,9 @@ def delete_template(principal: Principal, kind: str, channel: str, lang: str) ->
     _check_channel_lang(channel, lang)
     if not store.delete_template(k.value, channel, lang):
         raise NotFound("template_not_overridden")
-    from ventanilla.services import notifier
+    from ventanilla.services import delivery
 
-    notifier.forget_templates()
+    delivery.forget_templates()
 
 
 def preview(principal: Principal, body: PreviewIn, ui: Lang) -> PreviewOut:
