@@ -18,7 +18,6 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ventanilla.i18n import register
 from ventanilla.refusals import refuse
 from ventanilla.sla.calendar import BusinessCalendar, Pauses
 
@@ -43,27 +42,6 @@ TargetName = Literal["first_response", "resolution", "legal"]
 SlaStatus = Literal["on_time", "at_risk", "breached"]
 
 DEFAULT_WARNINGS: tuple[float, ...] = (0.5, 0.8)
-
-register(
-    {
-        "warning_out_of_range": {
-            "es": "Cada umbral debe estar entre 0 y 1 (sin incluirlos); se recibió {value}.",
-            "en": "Each threshold must be strictly between 0 and 1, got {value}.",
-        },
-        "warnings_not_ascending": {
-            "es": "Los umbrales deben ir en orden estrictamente creciente; se recibió [{values}].",
-            "en": "Thresholds must be strictly ascending, got [{values}].",
-        },
-        "warnings_too_close": {
-            "es": "Los umbrales deben diferir en al menos un punto porcentual; se recibió [{values}].",
-            "en": "Thresholds must differ by at least one percent, got [{values}].",
-        },
-        "whole_business_days": {
-            "es": "Los días hábiles deben ser un número entero; se recibió {value}.",
-            "en": "Business days must be a whole number, got {value}.",
-        },
-    }
-)
 
 
 class Duration(BaseModel):
