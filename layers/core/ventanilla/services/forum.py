@@ -652,8 +652,12 @@ def accept_terms(citizen: CitizenPrincipal) -> ForumAccountOut:
 
 def my_account(actor: Actor) -> ForumAccountOut:
     account = account_of(actor)
-    state = store.get_account(account) or {}
     accepted = terms_accepted(account) if isinstance(actor, CitizenPrincipal) else True
+    return account_out(account, store.get_account(account) or {}, terms_accepted=accepted)
+
+
+def account_out(account: str, state: dict[str, Any], *, terms_accepted: bool) -> ForumAccountOut:
+    """An account's standing in the forum; a suspension that has ended reads as active."""
     until = state.get("suspended_until")
     if until and until <= iso(clock.now()):
         until = None
@@ -663,7 +667,7 @@ def my_account(actor: Actor) -> ForumAccountOut:
         suspended_until=until,
         warnings=int(state.get("warnings", 0)),
         published=int(state.get("published", 0)),
-        terms_accepted=accepted,
+        terms_accepted=terms_accepted,
     )
 
 
