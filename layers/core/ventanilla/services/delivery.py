@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -91,23 +92,24 @@ class Result:
 # ---- recipients --------------------------------------------------------------------------------
 
 
+def _preferences(owner: str, channels: Iterable[str], language: str) -> Preferences:
+    """The channels a person chose, less the ones they opted out of from a notice's link."""
+    opted_out = frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push"))
+    return Preferences(channels=frozenset(channels), language=language, opted_out=opted_out)
+
+
 def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
     owner = store.citizen_owner(ticket.citizen_id)
     if is_account(ticket.citizen_id):
         # A citizen account's own devices (the portal signed in) follow every request it holds.
         devices = devices + tuple(store.devices(owner))
     r = ticket.requester
-    prefs = Preferences(
-        channels=frozenset(r.channels),
-        language=r.language,
-        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
-    )
     return Recipient(
         id=f"c:{ticket.citizen_id}",
         audience=Audience.CITIZEN,
         name=r.name,
         lang=r.language,
-        prefs=prefs,
+        prefs=_preferences(owner, r.channels, r.language),
         contact=Contact(email=r.email, phone=r.phone, push=bool(devices)),
         owner_pk=owner,
         devices=devices,
@@ -120,17 +122,12 @@ def _staff(sub: str) -> Recipient | None:
         return None
     owner = store.staff_owner(sub)
     devices = tuple(store.devices(owner))
-    prefs = Preferences(
-        channels=frozenset({"email", "push"}),
-        language=profile.language,
-        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
-    )
     return Recipient(
         id=f"s:{sub}",
         audience=Audience.STAFF,
         name=profile.name,
         lang=profile.language,  # set by the staff member (PUT /api/v1/agent/me/preferences)
-        prefs=prefs,
+        prefs=_preferences(owner, ("email", "push"), profile.language),
         contact=Contact(email=profile.email, push=bool(devices)),
         owner_pk=owner,
         devices=devices,
