@@ -39,8 +39,8 @@ from ventanilla.services.tickets import (
     _staff_actor,
     _staff_ticket,
     new_event,
+    save_staff_change,
     targets_of,
-    with_sla,
 )
 from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.sla.legal import LegalDeadlineError, apply_extension
@@ -109,9 +109,7 @@ def extend(principal: Principal, number: str, body: ExtensionIn) -> StaffTicket:
             "version": ticket.version + 1,
         }
     )
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 # ---- escalation -----------------------------------------------------------------------------------
@@ -168,9 +166,7 @@ def escalate(principal: Principal, number: str, body: EscalateIn) -> StaffTicket
         }
     )
     events += handed
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTicket:
@@ -203,9 +199,7 @@ def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTi
     )
     events = [new_event(number, _staff_actor(principal), action, public=False, at=now, **data)]
     updated = ticket.model_copy(update={**update, "updated_at": now, "version": ticket.version + 1})
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 # ---- timers that fire -----------------------------------------------------------------------------
