@@ -1,5 +1,6 @@
-"""What people do with notices over the API: register devices, change their choices, opt out; and
-what supervisors and admins manage: templates (edited without a deploy), suppressions, the DLQ."""
+"""What people choose about the notices they get, over the API: register devices (apps and
+browsers), change a request's channels, opt out from a notice's link. What supervisors and admins
+manage is in :mod:`ventanilla.services.notice_admin`."""
 
 from __future__ import annotations
 
