@@ -18,7 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from ventanilla import observability
 from ventanilla.integrations import queues
 from ventanilla.notify.plan import backoff_seconds
-from ventanilla.services import notifier
+from ventanilla.services import delivery
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -37,10 +37,10 @@ def record_handler(record: SQSRecord, tally: Counter[tuple[str, str]]) -> None:
     settings = get_settings()
     attempt = int(record.attributes.approximate_receive_count or 1)
     try:
-        result = notifier.handle(
+        result = delivery.handle(
             str(envelope.get("detail-type", "")), detail, last_attempt=attempt >= settings.notify_max_receives
         )
-    except notifier.RetryLater as later:
+    except delivery.RetryLater as later:
         if later.result is not None:
             tally.update(later.result.by_channel)
         if settings.notifications_queue_url:

@@ -23,13 +23,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("action", choices=["list", "redrive"])
     parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args(argv)
-    from ventanilla.services import notifications
+    from ventanilla.services import notice_admin
 
     if args.action == "list":
-        listed = notifications.dead_letters(None, max(1, min(args.limit or 20, 100)))
+        listed = notice_admin.dead_letters(None, max(1, min(args.limit or 20, 100)))
         print(json.dumps(listed.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        moved = notifications.redrive(None, max(1, min(args.limit or 100, 1000)))
+        moved = notice_admin.redrive(None, max(1, min(args.limit or 100, 1000)))
         print(json.dumps(moved.model_dump(mode="json")))
     return 0
 

@@ -18,7 +18,6 @@ import boto3
 from pydantic import BaseModel, Field
 
 from ventanilla.auth import Principal
-from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.help.articles import Article, load_jsonl
 from ventanilla.models.canned import CannedIn, CannedResponse
 from ventanilla.models.catalog import RequestType, Team, Tier
@@ -29,6 +28,7 @@ from ventanilla.services import sla as sla_service
 from ventanilla.services.canned import slug_of
 from ventanilla.services.help_content import write_import
 from ventanilla.settings import get_settings
+from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.storage import canned as canned_store
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as article_store

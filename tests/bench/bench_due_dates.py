@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.bench.sizes import size
-from ventanilla.business_calendar import BusinessCalendar, demo_calendar
-from ventanilla.legal_deadlines import legal_due, legal_rule
-from ventanilla.service_levels import Duration, ServiceLevelPolicy, compute_due
+from ventanilla.sla.calendar import BusinessCalendar, demo_calendar
+from ventanilla.sla.legal import legal_due, legal_rule
+from ventanilla.sla.targets import Duration, ServiceLevelPolicy, compute_due
 
 SCL = ZoneInfo("America/Santiago")
 

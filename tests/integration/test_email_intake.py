@@ -99,11 +99,11 @@ def receipt_of(number: str) -> Any:
     """What the notifier does with the request's TicketCreated event."""
     from tests.integration.test_notifications import history_events
     from ventanilla import domain_events
-    from ventanilla.services import notifier
+    from ventanilla.services import delivery
 
     created = next(e for e in history_events(number) if e["action"] == "created")
     (event,) = domain_events.from_stream_record("INSERT", created)
-    return notifier.handle("TicketCreated", dict(event.detail))
+    return delivery.handle("TicketCreated", dict(event.detail))
 
 
 def mails_to(sender: str) -> list[dict[str, Any]]:

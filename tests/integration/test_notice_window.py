@@ -132,7 +132,7 @@ def test_the_resolved_notice_carries_the_answer_and_a_survey_link_that_opens_the
 def test_a_window_is_one_pending_item_per_request_and_a_flush_without_news_sends_nothing(
     api: Any, aws: Aws, window: int
 ) -> None:
-    from ventanilla.services import notifier
+    from ventanilla.services import delivery
     from ventanilla.storage import notices
 
     created, _email = new_ticket(api, channels=["email"])
@@ -142,11 +142,11 @@ def test_a_window_is_one_pending_item_per_request_and_a_flush_without_news_sends
     assert first["event_id"] == again["event_id"] == "ev-1"  # the second joins the open window
     notices.close_window(number, "ev-2")  # not the window's opener: stays open
     assert notices.hold(number, "ev-3", "x", 1)["event_id"] == "ev-1"
-    result = notifier.handle(
+    result = delivery.handle(
         "CitizenNoticeDue", {"number": number, "window": "ev-1", "since": "2026-01-01T00:00:00+00:00"}
     )
     assert result.sent == 0  # nothing public from staff: no notice
     assert notices.hold(number, "ev-4", "y", 1)["event_id"] == "ev-4"  # the flush closed the window
     notices.close_window(number, "ev-4")
-    bad = notifier.handle("CitizenNoticeDue", {"number": number, "window": "ev-9", "since": "nonsense"})
+    bad = delivery.handle("CitizenNoticeDue", {"number": number, "window": "ev-9", "since": "nonsense"})
     assert bad.sent == 0

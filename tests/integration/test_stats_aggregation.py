@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from infra.local.functions import LambdaContext
 from tests.conftest import Aws
-from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.rules.state_machine import TRANSITIONS, Status
+from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.stats.keys import (
     NOW_SK,
     Dims,

@@ -135,7 +135,7 @@ def test_bad_subscriptions_are_refused_and_file_nothing(api: Any, push_service: 
 
 
 def test_devices_per_request_are_bounded(api: Any, push_service: PushService) -> None:
-    from ventanilla.services.notifications import MAX_DEVICES
+    from ventanilla.services.preferences import MAX_DEVICES
 
     created = new_ticket(api)
     number, headers = created["number"], {"X-Access-Code": created["access_code"]}

@@ -29,7 +29,7 @@ def receipt(
     number: str = "2026-1234567",
     code: str = "K7P4M9XQ2A",
 ) -> tuple[str, dict[str, Any]]:
-    """The receipt SMS rendered from the context the notifier builds (services/notifier.py)."""
+    """The receipt SMS rendered from the context the notifier builds (services/delivery.py)."""
     token = optout.make_token(SECRET, f"c:{uuid.uuid4().hex}", "sms", NOW)
     ctx = {
         "institution_name": institution,

@@ -9,13 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ventanilla import clock
-from ventanilla.business_calendar import demo_calendar
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.people import Requester
 from ventanilla.models.sla import SlaConfig
 from ventanilla.models.ticket import Pause, Ticket
 from ventanilla.rules.state_machine import Status
 from ventanilla.services.due_dates import apply_sla, legal_kind_of
+from ventanilla.sla.calendar import demo_calendar
 
 CAL = demo_calendar()
 CONFIG = SlaConfig()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ventanilla.business_calendar import demo_calendar
+from ventanilla.sla.calendar import demo_calendar
 from ventanilla.stats.aggregate import Facts, step
 from ventanilla.stats.keys import NOW_SK, day_sk, stats_pk
 

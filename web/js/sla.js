@@ -1,6 +1,6 @@
 // Service level badge of a queue item or ticket: the one rule, kept here.
 
-/** The policy's default warning shares (ventanilla.service_levels.DEFAULT_WARNINGS); /config has the real ones. */
+/** The policy's default warning shares (ventanilla.sla.targets.DEFAULT_WARNINGS); /config has the real ones. */
 export const DEFAULT_WARNINGS = [0.5, 0.8];
 
 /**

@@ -39,14 +39,14 @@ from ventanilla.models.notices import (
     TemplateParts,
     WebPushKeyOut,
 )
-from ventanilla.services import notifications
+from ventanilla.services import notice_admin, preferences
 
 bp = Blueprint(__name__)
 
 
 def _template(kind: str, channel: str, lang: str) -> TemplateOut:
     """The template as managers see it (the audit trail's "before" and "after")."""
-    return notifications.get_template(principal_of(bp.current_request), kind, channel, lang)
+    return notice_admin.get_template(principal_of(bp.current_request), kind, channel, lang)
 
 
 TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
@@ -75,7 +75,7 @@ def register_device() -> Response:
         else:
             principal = principal_of(request)
     return json_response(
-        notifications.register_device(body, principal, citizen_key(request), citizen), status=201
+        preferences.register_device(body, principal, citizen_key(request), citizen), status=201
     )
 
 
@@ -88,7 +88,7 @@ def register_device() -> Response:
     response=WebPushKeyOut,
 )
 def webpush_key() -> Response:
-    return json_response(notifications.webpush_key(), headers={"Cache-Control": "public, max-age=3600"})
+    return json_response(preferences.webpush_key(), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @route(
@@ -104,7 +104,7 @@ def webpush_key() -> Response:
 def update_prefs(number: str) -> Response:
     request = bp.current_request
     body = parse_body(request, NoticePrefsIn)
-    return json_response(notifications.update_prefs(number, citizen_key(request), body))
+    return json_response(preferences.update_prefs(number, citizen_key(request), body))
 
 
 @route(
@@ -117,7 +117,7 @@ def update_prefs(number: str) -> Response:
 )
 def opt_out_look(token: str) -> Response:
     request = bp.current_request
-    return json_response(notifications.opt_out(token, lang_of(request), confirm=False))
+    return json_response(preferences.opt_out(token, lang_of(request), confirm=False))
 
 
 @route(
@@ -130,7 +130,7 @@ def opt_out_look(token: str) -> Response:
 )
 def opt_out(token: str) -> Response:
     request = bp.current_request
-    return json_response(notifications.opt_out(token, lang_of(request), confirm=True))
+    return json_response(preferences.opt_out(token, lang_of(request), confirm=True))
 
 
 @route(
@@ -141,10 +141,10 @@ def opt_out(token: str) -> Response:
     tag="admin",
     response=TemplateList,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
 )
 def list_templates() -> Response:
-    return json_response(notifications.list_templates(principal_of(bp.current_request)))
+    return json_response(notice_admin.list_templates(principal_of(bp.current_request)))
 
 
 @route(
@@ -155,10 +155,10 @@ def list_templates() -> Response:
     tag="admin",
     response=TemplateOut,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
 )
 def get_template(kind: str, channel: str, lang: str) -> Response:
-    return json_response(notifications.get_template(principal_of(bp.current_request), kind, channel, lang))
+    return json_response(notice_admin.get_template(principal_of(bp.current_request), kind, channel, lang))
 
 
 @route(
@@ -171,7 +171,7 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     body=TemplateParts,
     response=TemplateOut,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
     audit="notification-template",
     before=_template,
 )
@@ -180,7 +180,7 @@ def put_template(kind: str, channel: str, lang: str) -> Response:
     parts = parse_body(request, TemplateParts)
     expected = _if_match(request.headers.get("if-match"))
     principal = principal_of(request)
-    saved = notifications.put_template(principal, kind, channel, lang, parts, lang_of(request), expected)
+    saved = notice_admin.put_template(principal, kind, channel, lang, parts, lang_of(request), expected)
     return json_response(saved)
 
 
@@ -202,12 +202,12 @@ def _if_match(raw: str | None) -> int | None:
     tag="admin",
     status=204,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
     audit="notification-template",
     before=_template,
 )
 def delete_template(kind: str, channel: str, lang: str) -> Response:
-    notifications.delete_template(principal_of(bp.current_request), kind, channel, lang)
+    notice_admin.delete_template(principal_of(bp.current_request), kind, channel, lang)
     return Response(body="", status_code=204)
 
 
@@ -220,12 +220,12 @@ def delete_template(kind: str, channel: str, lang: str) -> Response:
     body=PreviewIn,
     response=PreviewOut,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
 )
 def preview() -> Response:
     request = bp.current_request
     body = parse_body(request, PreviewIn)
-    return json_response(notifications.preview(principal_of(request), body, lang_of(request)))
+    return json_response(notice_admin.preview(principal_of(request), body, lang_of(request)))
 
 
 @route(
@@ -237,13 +237,13 @@ def preview() -> Response:
     response=SuppressionList,
     auth=True,
     query={"limit": limit(1, 100, 50), "cursor": CURSOR},
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
 )
 def list_suppressions() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
-    return json_response(notifications.list_suppressions(principal_of(request), limit, cursor))
+    return json_response(notice_admin.list_suppressions(principal_of(request), limit, cursor))
 
 
 @route(
@@ -254,11 +254,11 @@ def list_suppressions() -> Response:
     tag="admin",
     status=204,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
     audit="suppression",
 )
 def remove_suppression(suppression_id: str) -> Response:
-    notifications.remove_suppression(principal_of(bp.current_request), suppression_id)
+    notice_admin.remove_suppression(principal_of(bp.current_request), suppression_id)
     return Response(body="", status_code=204)
 
 
@@ -271,12 +271,12 @@ def remove_suppression(suppression_id: str) -> Response:
     response=DeadLetterList,
     auth=True,
     query={"limit": limit(1, 100, 20)},
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
 )
 def dead_letters() -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 20, 1, 100)
-    return json_response(notifications.dead_letters(principal_of(request), limit))
+    return json_response(notice_admin.dead_letters(principal_of(request), limit))
 
 
 @route(
@@ -288,11 +288,11 @@ def dead_letters() -> Response:
     body=RedriveIn,
     response=RedriveOut,
     auth=True,
-    roles=notifications.MANAGERS,
+    roles=notice_admin.MANAGERS,
     audit="dead-letters",
     audit_action="redrive",
 )
 def redrive() -> Response:
     request = bp.current_request
     body = parse_body(request, RedriveIn)
-    return json_response(notifications.redrive(principal_of(request), body.limit))
+    return json_response(notice_admin.redrive(principal_of(request), body.limit))

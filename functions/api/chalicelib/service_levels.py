@@ -12,14 +12,13 @@ from chalice import Blueprint, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
-from ventanilla.business_calendar import BusinessCalendar
-from ventanilla.i18n import register
-from ventanilla.legal_deadlines import legal_rules
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
 from ventanilla.refusals import refuse
 from ventanilla.rules.routing import Evaluation, RoutingRules, Sample
 from ventanilla.services import routing, sla
+from ventanilla.sla.calendar import BusinessCalendar
+from ventanilla.sla.legal import legal_rules
 
 bp = Blueprint(__name__)
 
@@ -37,15 +36,6 @@ def _rules() -> RoutingRules:
 
 
 NO_STORE = {"Cache-Control": "no-store"}
-
-register(
-    {
-        "due_one_amount": {
-            "es": "Indique horas o días hábiles, uno de los dos.",
-            "en": "Give business hours or business days, one of them.",
-        }
-    }
-)
 
 
 class AvailabilityOut(BaseModel):

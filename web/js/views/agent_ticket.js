@@ -180,27 +180,7 @@ function drawTicket(desk, message = '', kind = 'ok') {
   // A conflict or a change under the agent's feet is not a success: its own box, not green.
   const alertBox = h('p', { class: `notice desk-${kind}`, role: kind === 'conflict' ? 'alert' : 'status', 'data-testid': 'desk-notice', hidden: kind === 'ok' || !message, tabindex: '-1' }, kind === 'ok' ? '' : message);
 
-  const act = async (path, body, done, onSaved = null) => {
-    desk.busy = true;
-    try {
-      const updated = await staffRequest(`/agent/tickets/${tk.number}/${path}`, { method: 'POST', body: { ...body, version: tk.version } });
-      if (onSaved) onSaved(); // e.g. the sent draft is forgotten before the page is drawn again
-      desk.data = updated;
-      drawTicket(desk, done);
-      announce(done);
-      root.querySelector('.status-line').focus();
-      return true;
-    } catch (e) {
-      if (e.status === 409 && e.problem.code === 'stale_version') {
-        await refresh(desk, t('ticket.conflict'), 'conflict');
-        root.querySelector('[data-testid="desk-notice"]').focus();
-        return false;
-      }
-      throw e;
-    } finally {
-      desk.busy = false;
-    }
-  };
+  const act = deskAction(desk);
 
   const r = tk.requester || {};
   mount(root,
@@ -233,6 +213,34 @@ function drawTicket(desk, message = '', kind = 'ok') {
   );
   drawPresence(desk);
   for (const el of root.querySelectorAll('#compose-h, #sla-h, #escalate-h, #hist-h, #keys-h')) el.setAttribute('tabindex', '-1');
+}
+
+/** How every form on the page changes the request: POST with the version read, draw the page
+ * again with the answer; a stale version reloads it and says so instead of overwriting. */
+function deskAction(desk) {
+  const { root } = desk;
+  const tk = desk.data.ticket; // the version this page was drawn from
+  return async (path, body, done, onSaved = null) => {
+    desk.busy = true;
+    try {
+      const updated = await staffRequest(`/agent/tickets/${tk.number}/${path}`, { method: 'POST', body: { ...body, version: tk.version } });
+      if (onSaved) onSaved(); // e.g. the sent draft is forgotten before the page is drawn again
+      desk.data = updated;
+      drawTicket(desk, done);
+      announce(done);
+      root.querySelector('.status-line').focus();
+      return true;
+    } catch (e) {
+      if (e.status === 409 && e.problem.code === 'stale_version') {
+        await refresh(desk, t('ticket.conflict'), 'conflict');
+        root.querySelector('[data-testid="desk-notice"]').focus();
+        return false;
+      }
+      throw e;
+    } finally {
+      desk.busy = false;
+    }
+  };
 }
 
 function ticketHeader(tk, cat) {
@@ -321,7 +329,20 @@ function composer(desk, act) {
   };
   formEl.setMode = (mode) => { draft.mode = mode; save(); showMode(); };
   showMode();
-  // Canned responses that fit this ticket, filled in by the API; one may also set a status.
+  addCannedPicker(formEl, tk, draft, { hint, modeLine, showMode, save });
+  formEl.addEventListener('submit', (e) => sendComposer(e, formEl, tk, draft, act));
+  // Ctrl+Enter sends in the mode chosen (r: reply, n: note).
+  formEl.querySelector('textarea').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      formEl.querySelector(draft.mode === 'note' ? 'button[value="note"]' : 'button[value="reply"]').click();
+    }
+  });
+  return formEl;
+}
+
+/** Canned responses that fit this ticket, filled in by the API; one may also set a status. */
+function addCannedPicker(formEl, tk, draft, { hint, modeLine, showMode, save }) {
   staffRequest(`/agent/tickets/${tk.number}/canned`).then(({ items }) => {
     if (!items.length || !formEl.isConnected) return;
     const picker = field({
@@ -346,33 +367,27 @@ function composer(desk, act) {
     });
     formEl.insertBefore(picker, modeLine);
   }).catch(() => {});
-  formEl.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const how = e.submitter ? e.submitter.value : (draft.mode === 'note' ? 'note' : 'reply');
-    const body = (draft.body || '').trim();
-    if (!body) { showErrors(formEl, [{ field: 'body', message: t('val.required') }]); return; }
-    const buttons = formEl.querySelectorAll('button');
-    for (const b of buttons) busy(b, true);
-    const done = how === 'note' ? t('agent.note_saved')
-      : SEND_AND_SET.includes(how) ? t('ticket.sent_and_set', { status: staffStatus(how) }) : t('agent.reply_sent');
-    try {
-      const forget = () => drafts.clear(tk.number);
-      if (how === 'note') await act('note', { body }, done, forget);
-      else await act('reply', SEND_AND_SET.includes(how) ? { body, status: how } : { body }, done, forget);
-    } catch (error) {
-      for (const b of buttons) busy(b, false);
-      showErrors(formEl, error.errors.length ? error.errors : [{ field: null, message: error.message }]);
-    }
-  });
-  // Ctrl+Enter sends in the mode chosen (r: reply, n: note).
-  formEl.querySelector('textarea').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      formEl.querySelector(draft.mode === 'note' ? 'button[value="note"]' : 'button[value="reply"]').click();
-    }
-  });
-  return formEl;
+}
+
+/** Send the composer's message as the button pressed says: a note, a reply, or a reply that sets a status. */
+async function sendComposer(e, formEl, tk, draft, act) {
+  e.preventDefault();
+  clearErrors(formEl);
+  const how = e.submitter ? e.submitter.value : (draft.mode === 'note' ? 'note' : 'reply');
+  const body = (draft.body || '').trim();
+  if (!body) { showErrors(formEl, [{ field: 'body', message: t('val.required') }]); return; }
+  const buttons = formEl.querySelectorAll('button');
+  for (const b of buttons) busy(b, true);
+  const done = how === 'note' ? t('agent.note_saved')
+    : SEND_AND_SET.includes(how) ? t('ticket.sent_and_set', { status: staffStatus(how) }) : t('agent.reply_sent');
+  try {
+    const forget = () => drafts.clear(tk.number);
+    if (how === 'note') await act('note', { body }, done, forget);
+    else await act('reply', SEND_AND_SET.includes(how) ? { body, status: how } : { body }, done, forget);
+  } catch (error) {
+    for (const b of buttons) busy(b, false);
+    showErrors(formEl, error.errors.length ? error.errors : [{ field: null, message: error.message }]);
+  }
 }
 
 /** ``next``: the moves the API allows now, the usual next step first (GET /agent/tickets/{n}). */

@@ -30,11 +30,9 @@ SectionTitle = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 
 
-class ArticleIn(Strict):
-    """What an editor writes; the status moves only through publish and archive."""
+class ArticleContent(Strict):
+    """An article's content as an editor writes it (shared by creating and editing one)."""
 
-    slug: Slug
-    lang: Lang = "es"
     title: str = Field(min_length=1, max_length=MAX_TITLE)
     summary: str = Field(min_length=1, max_length=MAX_SUMMARY)
     body_md: str = Field(min_length=1, max_length=MAX_BODY)
@@ -49,6 +47,13 @@ class ArticleIn(Strict):
         max_length=MAX_RELATED,
         description="articles to read next: existing slugs of the same language, not this one",
     )
+
+
+class ArticleIn(ArticleContent):
+    """What an editor writes; the status moves only through publish and archive."""
+
+    slug: Slug
+    lang: Lang = "es"
 
 
 class HelpPreviewIn(Strict):
@@ -62,23 +67,9 @@ class HelpPreviewOut(BaseModel):
     """What the portal shows: the same Markdown parser and sanitiser as a published article."""
 
 
-class ArticleEditIn(Strict):
+class ArticleEditIn(ArticleContent):
     """A full replacement of an article's content; ``revision`` guards against lost updates."""
 
-    title: str = Field(min_length=1, max_length=MAX_TITLE)
-    summary: str = Field(min_length=1, max_length=MAX_SUMMARY)
-    body_md: str = Field(min_length=1, max_length=MAX_BODY)
-    translation_of: Slug | None = None
-    section_path: list[SectionSlug] = Field(min_length=1, max_length=6)
-    section_titles: list[SectionTitle] = Field(min_length=1, max_length=6)
-    stage: Stage
-    tags: list[Tag] = Field(default_factory=list, max_length=20)
-    request_types: list[RequestType] = Field(default_factory=list, max_length=20)
-    related: list[Slug] = Field(
-        default_factory=list,
-        max_length=MAX_RELATED,
-        description="articles to read next: existing slugs of the same language, not this one",
-    )
     revision: int | None = Field(
         default=None, ge=1, le=1_000_000_000, description="the revision you edited; 409 if stale"
     )

@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ventanilla.i18n import register
 from ventanilla.refusals import refuse
 from ventanilla.rules.priority import Priority
-from ventanilla.service_levels import DEFAULT_WARNINGS, Duration, check_warnings
+from ventanilla.sla.targets import DEFAULT_WARNINGS, Duration, check_warnings
 
 EscalationAction = Literal["notify_assignee", "notify_supervisor", "raise_priority", "next_tier", "reassign"]
 AssignmentMode = Literal["manual", "round_robin", "least_loaded"]
@@ -20,23 +19,6 @@ _FACTORS: dict[Priority, float] = {"critical": 1.0, "high": 1.0, "medium": 1.0, 
 _ON_BREACH: tuple[EscalationAction, ...] = ("notify_assignee", "notify_supervisor")
 _ON_WARNING: tuple[EscalationAction, ...] = ("notify_assignee",)
 MAX_OVERDUE_LEVELS = 5
-
-register(
-    {
-        "overdue_not_ascending": {
-            "es": "Los niveles deben ir en after_hours estrictamente creciente; se recibió [{values}].",
-            "en": "Levels must be in strictly ascending after_hours, got [{values}].",
-        },
-        "priority_factor_range": {
-            "es": "El factor de la prioridad {priority} debe estar entre 0,05 y 10; se recibió {value}.",
-            "en": "The factor of priority {priority} must be between 0.05 and 10, got {value}.",
-        },
-        "override_key_format": {
-            "es": "La clave «{key}» debe tener la forma «tipo/subtipo».",
-            "en": "Key '{key}' must be '<type>/<subtype>'.",
-        },
-    }
-)
 
 
 def _default_on_warning() -> list[EscalationAction]:

@@ -4,20 +4,14 @@ name, email and phone, case- and accent-insensitive, every word of the query som
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from ventanilla.models.ticket import Ticket
+from ventanilla.rules.text import fold
 
 NUMBER = re.compile(r"\d{4}-\d{6}")
 """A full request number: the search is then one GetItem, whatever the request's status."""
 
 MAX_QUERY = 100
-
-
-def fold(text: str) -> str:
-    """Lower case without accents ("Pérez" -> "perez"), so agents type names as they come."""
-    plain = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 
 def words(query: str) -> list[str]:

@@ -7,7 +7,6 @@ The first enabled rule whose conditions all hold wins; an empty condition list m
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -17,6 +16,7 @@ from ventanilla.models.catalog import Tier
 from ventanilla.models.common import Channel, Code
 from ventanilla.models.people import RequesterKind
 from ventanilla.rules.priority import Priority
+from ventanilla.rules.text import fold
 
 MAX_RULES = 200
 
@@ -92,13 +92,6 @@ class Evaluation(BaseModel):
     matched: str | None
     actions: Actions | None
     checks: list[RuleCheck]
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: 'Transparéncia' -> 'transparencia'."""
-    # compatibility forms first ('ꟲ' is a capital C), then case, then decompose what case made
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _subtype_matches(entry: str, sample: Sample) -> bool:

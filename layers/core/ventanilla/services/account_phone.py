@@ -20,7 +20,6 @@ from datetime import timedelta
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal
 from ventanilla.errors import Conflict, FieldError, TooManyRequests, ValidationFailed
-from ventanilla.i18n import register
 from ventanilla.integrations import messaging
 from ventanilla.integrations import secrets as secret_store
 from ventanilla.models.accounts import (
@@ -45,51 +44,6 @@ MAX_WRONG = 5
 MAX_PHONES = 3
 SENDS = Limit(5, 86400)
 """Codes one account may ask for in a day (each is an SMS the institution pays for)."""
-
-register(
-    {
-        "phone_already_yours": {
-            "es": "Este teléfono ya está verificado en su cuenta.",
-            "en": "This phone is already verified on your account.",
-        },
-        "phone_limit": {
-            "es": "Su cuenta ya tiene {n} teléfonos verificados.",
-            "en": "Your account already has {n} verified phones.",
-        },
-        "phone_refused": {
-            "es": "No pudimos enviar un SMS a este número. Revíselo.",
-            "en": "We could not send an SMS to this number. Check it.",
-        },
-        "phone_country": {
-            "es": "Solo enviamos SMS a números de los países de la institución.",
-            "en": "We only send SMS to numbers in the institution's countries.",
-        },
-        "phone_sms_cap": {
-            "es": "Hoy ya enviamos demasiados SMS a este número; intente mañana.",
-            "en": "We already sent too many SMS to this number today; try tomorrow.",
-        },
-        "phone_codes_today": {
-            "es": "Ya pidió varios códigos hoy; intente de nuevo en {wait}.",
-            "en": "You asked for several codes today; try again in {wait}.",
-        },
-        "phone_no_code": {
-            "es": "No hay un código vigente para su cuenta; pida uno nuevo.",
-            "en": "There is no valid code for your account; ask for a new one.",
-        },
-        "phone_code_wrong": {
-            "es": "El código no es correcto; le quedan {left} intentos.",
-            "en": "The code is not correct; {left} tries left.",
-        },
-        "phone_code_locked": {
-            "es": "Demasiados códigos incorrectos: pida un código nuevo.",
-            "en": "Too many wrong codes: ask for a new code.",
-        },
-        "phone_taken": {
-            "es": "Otra cuenta ya verificó este teléfono. Si es suyo, contacte a la institución.",
-            "en": "Another account already verified this phone. If it is yours, contact the institution.",
-        },
-    }
-)
 
 
 def _code_hash(citizen_id: str, phone: str, code: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
-from ventanilla.i18n import Lang, register
+from ventanilla.i18n import Lang
 from ventanilla.models.accounts import (
     PURPOSES,
     AccountLinkIn,
@@ -47,37 +47,6 @@ from ventanilla.storage import accounts as store
 from ventanilla.storage import limits
 from ventanilla.storage import people as people_store
 from ventanilla.storage import tickets as ticket_store
-
-register(
-    {
-        "account_erased": {
-            "es": "Esta cuenta fue eliminada a pedido de su titular.",
-            "en": "This account was erased at its holder's request.",
-        },
-        "too_many_account_requests": {
-            "es": "Ya lo pidió varias veces hoy; intente de nuevo en {wait}.",
-            "en": "You asked for this several times today; try again in {wait}.",
-        },
-        "consent_needs_erasure": {
-            "es": "Sin este consentimiento no podemos atender sus solicitudes: "
-            "para retirarlo, elimine su cuenta.",
-            "en": "Without this consent we cannot handle your requests: to withdraw it, delete your account.",
-        },
-        "not_your_verified_email": {
-            "es": "Con su cuenta, use su correo verificado (o ninguno): "
-            "un correo sin verificar no se asocia.",
-            "en": "Signed in, use your verified email (or none): an unverified address is never linked.",
-        },
-        "no_verified_account": {
-            "es": "Ninguna cuenta verificó este correo.",
-            "en": "No account has verified this email.",
-        },
-        "link_staff_entered_only": {
-            "es": "Solo se vinculan a mano las solicitudes ingresadas por el personal.",
-            "en": "Only requests entered by staff are linked by hand.",
-        },
-    }
-)
 
 ERASED = "[suprimido]"
 """What replaces a name or free text that identified the person (kept in Spanish: it is data)."""

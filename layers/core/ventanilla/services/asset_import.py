@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, FieldError, ValidationFailed
 from ventanilla.i18n import Lang, message
@@ -52,38 +51,6 @@ STATUS_WORDS = {
     "de baja": "retired",
 }
 """Spanish labels accepted in the status column besides the codes."""
-
-i18n.register(
-    {
-        "csv_invalid": {
-            "es": "El archivo no es un CSV legible: {detail}",
-            "en": "Not a readable CSV: {detail}",
-        },
-        "csv_empty": {"es": "El archivo no tiene filas.", "en": "The file has no rows."},
-        "csv_too_many_rows": {
-            "es": "Demasiadas filas (máximo {max}).",
-            "en": "Too many rows (at most {max}).",
-        },
-        "csv_unknown_column": {"es": "Columna desconocida.", "en": "Unknown column."},
-        "csv_missing_column": {"es": "Falta esta columna.", "en": "This column is missing."},
-        "csv_duplicate_in_file": {
-            "es": "Repetido en la fila {row} del archivo.",
-            "en": "Repeated in row {row} of the file.",
-        },
-        "import_invalid": {
-            "es": "{invalid} filas con errores: no se importó nada.",
-            "en": "{invalid} rows with errors: nothing was imported.",
-        },
-        "import_mode": {
-            "es": "mode debe ser preview, all o valid.",
-            "en": "mode must be preview, all or valid.",
-        },
-        "import_conflict": {
-            "es": "Otra persona creó uno de estos activos durante la importación; no se importó nada.",
-            "en": "Someone created one of these assets during the import; nothing was imported.",
-        },
-    }
-)
 
 
 def _row_body(row: dict[str, str], lists: service.Lists) -> dict[str, Any]:

@@ -12,7 +12,6 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, NotFound
 from ventanilla.models.assets import (
@@ -30,15 +29,6 @@ NEAR_SEATS = 0.9
 """A licence is near its seats from 90 % of them used."""
 MAX_MONTHS = 12
 REPORTS = ("counts", "incidents", "warranties", "licences")
-
-i18n.register(
-    {
-        "asset_report_unknown": {
-            "es": "Informe desconocido: counts, incidents, warranties o licences.",
-            "en": "Unknown report: counts, incidents, warranties or licences.",
-        },
-    }
-)
 
 
 def _months(first: date, last: date) -> list[str]:

@@ -12,7 +12,6 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from ventanilla import i18n
 from ventanilla.auth import AGENT_ROLES, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from ventanilla.models.assets import (
@@ -49,52 +48,6 @@ READERS = tuple(sorted(READ_ALL | AGENT_ROLES))
 HISTORY_LIMIT = 30
 REQUESTS_LIMIT = 25
 SEATS_LIMIT = 100
-
-i18n.register(
-    {
-        "asset_not_found": {"es": "No existe ese activo.", "en": "No such asset."},
-        "asset_exists": {
-            "es": "Ya existe un activo con ese número de inventario.",
-            "en": "An asset with that inventory number already exists.",
-        },
-        "asset_stale": {
-            "es": "Otra persona cambió este activo; vuelva a cargarlo.",
-            "en": "Someone else changed this asset; reload it.",
-        },
-        "asset_alias_taken": {
-            "es": "Otro activo ya usa ese valor.",
-            "en": "Another asset already uses that value.",
-        },
-        "asset_type_unknown": {"es": "Tipo de activo desconocido.", "en": "Unknown asset type."},
-        "asset_type_not_found": {"es": "No existe ese tipo de activo.", "en": "No such asset type."},
-        "location_unknown": {"es": "Ubicación desconocida.", "en": "Unknown location."},
-        "team_unknown": {"es": "Equipo desconocido.", "en": "Unknown team."},
-        "seats_only_licences": {
-            "es": "Solo las licencias tienen puestos.",
-            "en": "Only licences have seats.",
-        },
-        "seats_required": {"es": "Una licencia necesita sus puestos.", "en": "A licence needs its seats."},
-        "seats_full": {"es": "La licencia no tiene puestos libres.", "en": "The licence has no free seats."},
-        "seat_taken": {"es": "Ese puesto ya está asignado.", "en": "That seat is already assigned."},
-        "seat_not_found": {"es": "No existe esa asignación.", "en": "No such assignment."},
-        "asset_already_linked": {
-            "es": "El activo ya está vinculado a esta solicitud.",
-            "en": "The asset is already linked to this request.",
-        },
-        "asset_not_linked": {
-            "es": "El activo no está vinculado a esta solicitud.",
-            "en": "The asset is not linked to this request.",
-        },
-        "asset_filter_one": {
-            "es": "Elija un solo criterio: type, location, team o responsible.",
-            "en": "Choose one criterion: type, location, team or responsible.",
-        },
-        "asset_team_forbidden": {
-            "es": "Ese activo es de un equipo que no es el suyo.",
-            "en": "That asset belongs to a team that is not yours.",
-        },
-    }
-)
 
 
 def _read_teams(principal: Principal) -> tuple[str, ...] | None:

@@ -37,44 +37,6 @@ from ventanilla.storage import tickets as ticket_store
 UPLOAD_SECONDS = 15 * 60
 DOWNLOAD_SECONDS = 5 * 60
 
-i18n.register(
-    {
-        "file_too_large": {
-            "es": "El archivo supera el máximo de 10 MB.",
-            "en": "The file is larger than the 10 MB limit.",
-        },
-        "too_many_files": {
-            "es": "La solicitud ya tiene el máximo de 5 archivos.",
-            "en": "The request already has the maximum of 5 files.",
-        },
-        "request_too_large": {
-            "es": "Los archivos de la solicitud superarían el máximo de 25 MB.",
-            "en": "The request's files would exceed the 25 MB limit.",
-        },
-        "type_not_allowed": {
-            "es": "Tipo de archivo no permitido: se aceptan PDF, JPEG, PNG, Word, ODT y texto.",
-            "en": "File type not allowed: PDF, JPEG, PNG, Word, ODT and plain text are accepted.",
-        },
-        "corrupt_file": {
-            "es": "El archivo está dañado o incompleto.",
-            "en": "The file is damaged or incomplete.",
-        },
-        "zip_bomb": {
-            "es": "El documento se expande a un tamaño excesivo y no se aceptó.",
-            "en": "The document expands to an excessive size and was not accepted.",
-        },
-        "empty_file": {"es": "El archivo está vacío.", "en": "The file is empty."},
-        "size_mismatch": {
-            "es": "El archivo es más grande que lo declarado; súbalo de nuevo.",
-            "en": "The file is larger than declared; upload it again.",
-        },
-        "attachment_not_ready": {
-            "es": "El archivo aún no está disponible (se está revisando o fue rechazado).",
-            "en": "The file is not available yet (being checked or rejected).",
-        },
-    }
-)
-
 
 def view(a: Attachment, lang: Lang) -> AttachmentView:
     return AttachmentView(

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ventanilla import clock, i18n
+from ventanilla import clock
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList, AuditRecord, Change
@@ -32,15 +32,6 @@ MAX_VALUE_CHARS = 500
 MAX_MONTHS = 25
 """A page reads at most this many month partitions (two years of a quiet trail)."""
 EXPORT_LIMIT = 5000
-
-i18n.register(
-    {
-        "audit_period": {
-            "es": "El periodo no es válido: 'desde' debe ser anterior a 'hasta' (máximo 2 años).",
-            "en": "Invalid period: 'from' must come before 'to' (at most 2 years).",
-        },
-    }
-)
 
 
 def record(

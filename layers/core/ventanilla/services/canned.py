@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, NotFound
 from ventanilla.models.canned import (
@@ -23,16 +22,6 @@ from ventanilla.settings import get_settings
 from ventanilla.storage import canned as store
 
 MANAGERS = ("supervisor", "admin")
-
-i18n.register(
-    {
-        "canned_not_found": {"es": "No existe esa respuesta predefinida.", "en": "No such canned response."},
-        "canned_exists": {
-            "es": "Ya existe una respuesta predefinida con ese título.",
-            "en": "A canned response with that title already exists.",
-        },
-    }
-)
 
 
 def slug_of(title: str) -> str:

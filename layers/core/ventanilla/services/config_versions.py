@@ -8,30 +8,12 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from ventanilla import i18n
 from ventanilla.errors import Conflict
 from ventanilla.storage import sla as sla_store
 
 M = TypeVar("M", bound=BaseModel)
 
 CODES = {"CALENDAR": "calendar_changed", "SLA": "sla_policy_changed", "ROUTING": "routing_changed"}
-
-i18n.register(
-    {
-        "calendar_changed": {
-            "es": "Otra persona cambió el calendario mientras usted lo editaba; recargue.",
-            "en": "Someone else changed the calendar while you were editing; reload.",
-        },
-        "sla_policy_changed": {
-            "es": "Otra persona cambió la política de plazos mientras usted la editaba; recargue.",
-            "en": "Someone else changed the service-level policy while you were editing; reload.",
-        },
-        "routing_changed": {
-            "es": "Otra persona cambió las reglas de asignación mientras usted las editaba; recargue.",
-            "en": "Someone else changed the routing rules while you were editing; reload.",
-        },
-    }
-)
 
 
 def with_version(kind: str, value: M) -> M:

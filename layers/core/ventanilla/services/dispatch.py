@@ -18,7 +18,7 @@ from typing import Any
 from ventanilla import domain_events
 from ventanilla.help import indexing
 from ventanilla.integrations import eventbus
-from ventanilla.services import timers
+from ventanilla.services import timer_schedules
 from ventanilla.storage import tickets
 
 
@@ -54,7 +54,7 @@ def dispatch(
     if number is not None:
         if new_image and (old_image or {}).get("citizen_id") != new_image.get("citizen_id"):
             _note_filed(new_image)  # filed, or moved to the account of the citizen who signed in
-        scheduled, deleted = timers.sync(number, old_image, new_image)
+        scheduled, deleted = timer_schedules.sync(number, old_image, new_image)
         return Dispatched(number, timers_scheduled=scheduled, timers_deleted=deleted)
     events = domain_events.from_stream_record(event_name, new_image)
     if events:

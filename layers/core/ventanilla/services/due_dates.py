@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import time as _time
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from ventanilla.business_calendar import BusinessCalendar, demo_calendar
-from ventanilla.legal_deadlines import LegalDeadlineError, LegalRule, legal_due, legal_rule
 from ventanilla.models.catalog import ResponseTargets
 from ventanilla.models.common import utcnow
 from ventanilla.models.sla import SlaConfig
 from ventanilla.models.ticket import SlaTimer, Ticket
 from ventanilla.rules.state_machine import Status
-from ventanilla.service_levels import Duration, ServiceLevelPolicy, business_elapsed, compute_due, timers_for
-from ventanilla.service_levels import schedule_name as _schedule_name
 from ventanilla.settings import get_settings
+from ventanilla.sla.calendar import BusinessCalendar, demo_calendar
+from ventanilla.sla.legal import LegalDeadlineError, LegalRule, legal_due, legal_rule
+from ventanilla.sla.targets import DueDates, Duration, ServiceLevelPolicy, business_elapsed, compute_due
+from ventanilla.sla.timers import schedule_name as _schedule_name
+from ventanilla.sla.timers import timers_for
 from ventanilla.storage import sla as sla_store
 
 CACHE_SECONDS = 60.0
@@ -146,6 +147,14 @@ def overdue_kind(level: int) -> str:
     return f"overdue_{level}"
 
 
+class _Dues(NamedTuple):
+    """The due instant of each target as stored on the ticket (``legal`` only when regulated)."""
+
+    first_response: datetime
+    resolution: datetime
+    legal: datetime | None
+
+
 def apply_sla(
     ticket: Ticket,
     targets: ResponseTargets,
@@ -157,88 +166,29 @@ def apply_sla(
     """The ticket with its due dates, business times, next due and pending timers recomputed."""
     calendar = calendar or institution_calendar()
     config = config or sla_config()
-    policy = policy_for(config, ticket.type_code, ticket.subtype_code, targets)
     pauses = [(p.start, p.end) for p in ticket.pauses]
-    closed = [(p.start, p.end) for p in ticket.pauses if p.end is not None]
     rule = rule_of(ticket.legal_kind)
-    legal: datetime | None = None
-    if rule is not None and rule.country == calendar.country:
-        base = legal_due(rule, calendar, ticket.created_at, pauses)
-        if base is not None and ticket.legal_extension_days:
-            base = calendar.add_business_days(base, ticket.legal_extension_days)
-        legal = base
-    factor = config.priority_factors.get(ticket.priority, 1.0)
-    # After a legal extension the institution's own target cannot stay earlier than the law's.
-    floor = legal if ticket.legal_extension_days else None
+    legal = _legal_term_due(ticket, rule, calendar, pauses)
     due = compute_due(
-        policy,
+        policy_for(config, ticket.type_code, ticket.subtype_code, targets),
         calendar,
         ticket.created_at,
         pauses,
-        priority_factor=factor,
+        priority_factor=config.priority_factors.get(ticket.priority, 1.0),
         legal_due=legal,
-        resolution_floor=floor,
+        # After a legal extension the institution's own target cannot stay earlier than the law's.
+        resolution_floor=legal if ticket.legal_extension_days else None,
     )
-
-    first_due = due.first_response_due or ticket.first_response_due or ticket.expected_response_by
-    resolution_due = due.resolution_due or ticket.resolution_due
-    legal_field = legal or ticket.legal_due if rule is not None else None
+    dues = _Dues(
+        first_response=due.first_response_due or ticket.first_response_due or ticket.expected_response_by,
+        resolution=due.resolution_due or ticket.resolution_due,
+        legal=legal or ticket.legal_due if rule is not None else None,
+    )
     finished = ticket.resolved_at is not None or ticket.status in (Status.RESOLVED, Status.CLOSED)
-    pending: list[datetime] = []
-    if ticket.first_response_at is None and not finished:
-        pending.append(first_due)
-    if not finished:
-        pending.append(resolution_due)
-        if legal_field is not None:
-            pending.append(legal_field)
-    next_due = min(pending) if pending else resolution_due
-
-    first_seconds = ticket.first_response_business_seconds
-    if ticket.first_response_at is not None and first_seconds is None:
-        first_seconds = business_elapsed(
-            calendar, ticket.created_at, ticket.first_response_at, closed
-        ).total_seconds()
-    resolution_seconds = None
-    if ticket.resolved_at is not None:
-        resolution_seconds = business_elapsed(
-            calendar, ticket.created_at, ticket.resolved_at, closed
-        ).total_seconds()
-
-    timers: list[SlaTimer] = []
-    existing = {t.name: t for t in ticket.timers}
-
-    def add_timer(target: str, kind: str, at: datetime, late: bool) -> None:
-        """Add the timer; one already past keeps a pending schedule's instant (it fires, not
-        stale), else fires a minute from now when ``late`` (a breach, a level), else is moot."""
-        name = _schedule_name(ticket.number, target, kind)
-        fire_at = _ceil_second(at)
-        if fire_at <= now:
-            kept = existing.get(name)
-            if kept is not None and kept.fire_at <= now + LATE_BREACH_DELAY:
-                fire_at = kept.fire_at
-            elif late:
-                fire_at = _ceil_second(now + LATE_BREACH_DELAY)
-            else:
-                return
-        timers.append(SlaTimer(name=name, target=target, kind=kind, fire_at=fire_at))
-
-    if not finished and not ticket.paused:
-        for t in timers_for(due, first_responded=ticket.first_response_at is not None):
-            if t.target in ticket.breached or f"{t.target}:{t.kind}" in ticket.warned:
-                continue
-            add_timer(t.target, t.kind, t.fire_at, late=t.kind == "breach")
-        missed = {"first_response": first_due, "resolution": resolution_due, "legal": legal_field}
-        for target in ticket.breached:
-            target_due = missed.get(target)
-            if target_due is None or (target == "first_response" and ticket.first_response_at):
-                continue
-            for index, level in enumerate(config.overdue, start=1):
-                kind = overdue_kind(index)
-                if f"{target}:{kind}" in ticket.warned:
-                    continue
-                at = calendar.add_business_hours(target_due, level.after_hours, pauses)
-                if at is not None:
-                    add_timer(target, kind, at, late=True)
+    first_seconds, resolution_seconds = _business_times(ticket, calendar)
+    timers = [] if finished or ticket.paused else _pending_timers(ticket, due, dues, config, calendar, now)
+    first_due, resolution_due, legal_field = dues
+    next_due = _next_due(ticket, dues, finished)
     return ticket.model_copy(
         update={
             "first_response_due": first_due,
@@ -251,3 +201,96 @@ def apply_sla(
             "timers": timers,
         }
     )
+
+
+def _legal_term_due(
+    ticket: Ticket,
+    rule: LegalRule | None,
+    calendar: BusinessCalendar,
+    pauses: list[tuple[datetime, datetime | None]],
+) -> datetime | None:
+    """The legal term in the institution's calendar, extensions included (none for another country's rule)."""
+    if rule is None or rule.country != calendar.country:
+        return None
+    base = legal_due(rule, calendar, ticket.created_at, pauses)
+    if base is not None and ticket.legal_extension_days:
+        base = calendar.add_business_days(base, ticket.legal_extension_days)
+    return base
+
+
+def _next_due(ticket: Ticket, dues: _Dues, finished: bool) -> datetime:
+    """The earliest target still to meet (the resolution's when none is)."""
+    pending: list[datetime] = []
+    if ticket.first_response_at is None and not finished:
+        pending.append(dues.first_response)
+    if not finished:
+        pending.append(dues.resolution)
+        if dues.legal is not None:
+            pending.append(dues.legal)
+    return min(pending) if pending else dues.resolution
+
+
+def _business_times(ticket: Ticket, calendar: BusinessCalendar) -> tuple[float | None, float | None]:
+    """Business seconds to the first response and to resolution, closed pauses left out."""
+    closed = [(p.start, p.end) for p in ticket.pauses if p.end is not None]
+    first_seconds = ticket.first_response_business_seconds
+    if ticket.first_response_at is not None and first_seconds is None:
+        first_seconds = business_elapsed(
+            calendar, ticket.created_at, ticket.first_response_at, closed
+        ).total_seconds()
+    resolution_seconds = None
+    if ticket.resolved_at is not None:
+        resolution_seconds = business_elapsed(
+            calendar, ticket.created_at, ticket.resolved_at, closed
+        ).total_seconds()
+    return first_seconds, resolution_seconds
+
+
+class _Timers:
+    """The timers being listed for a ticket, each named by ticket, target and kind."""
+
+    def __init__(self, ticket: Ticket, now: datetime) -> None:
+        self.ticket, self.now = ticket, now
+        self.existing = {t.name: t for t in ticket.timers}
+        self.listed: list[SlaTimer] = []
+
+    def add(self, target: str, kind: str, at: datetime, *, late: bool) -> None:
+        """Add the timer; one already past keeps a pending schedule's instant (it fires, not
+        stale), else fires a minute from now when ``late`` (a breach, a level), else is moot."""
+        name = _schedule_name(self.ticket.number, target, kind)
+        fire_at = _ceil_second(at)
+        if fire_at <= self.now:
+            kept = self.existing.get(name)
+            if kept is not None and kept.fire_at <= self.now + LATE_BREACH_DELAY:
+                fire_at = kept.fire_at
+            elif late:
+                fire_at = _ceil_second(self.now + LATE_BREACH_DELAY)
+            else:
+                return
+        self.listed.append(SlaTimer(name=name, target=target, kind=kind, fire_at=fire_at))
+
+
+def _pending_timers(
+    ticket: Ticket, due: DueDates, dues: _Dues, config: SlaConfig, calendar: BusinessCalendar, now: datetime
+) -> list[SlaTimer]:
+    """The alerts still to come on an open, running request: each warning and breach not yet
+    fired, then the escalation levels of each target already missed."""
+    timers = _Timers(ticket, now)
+    for t in timers_for(due, first_responded=ticket.first_response_at is not None):
+        if t.target in ticket.breached or f"{t.target}:{t.kind}" in ticket.warned:
+            continue
+        timers.add(t.target, t.kind, t.fire_at, late=t.kind == "breach")
+    pauses = [(p.start, p.end) for p in ticket.pauses]
+    missed = dues._asdict()
+    for target in ticket.breached:
+        target_due = missed.get(target)
+        if target_due is None or (target == "first_response" and ticket.first_response_at):
+            continue
+        for index, level in enumerate(config.overdue, start=1):
+            kind = overdue_kind(index)
+            if f"{target}:{kind}" in ticket.warned:
+                continue
+            at = calendar.add_business_hours(target_due, level.after_hours, pauses)
+            if at is not None:
+                timers.add(target, kind, at, late=True)
+    return timers.listed

@@ -39,7 +39,7 @@ from ventanilla.integrations import files, messaging, secrets
 from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.ticket import MAX_DESCRIPTION, MAX_SUBJECT, Actor, CreateTicketIn, RequesterIn
 from ventanilla.rules import email_auth, email_text, email_thread
-from ventanilla.rules.state_machine import Status, after_citizen_reply
+from ventanilla.rules.state_machine import Status
 from ventanilla.settings import get_settings
 from ventanilla.storage import email_threads
 from ventanilla.storage import tickets as ticket_store
@@ -264,41 +264,11 @@ def _keep_attachments(number: str, citizen_id: str, mail: Inbound) -> list[str]:
 
 
 def _append(number: str, mail: Inbound) -> None:
-    from ventanilla.services.tickets import _moved, new_event, with_sla
+    from ventanilla.services.tickets import save_citizen_message
 
     ticket = ticket_store.get_ticket(number)
     assert ticket is not None
-    now = utcnow()
-    actor = Actor(kind="citizen", id=ticket.citizen_id)
-    events = [
-        new_event(
-            number,
-            actor,
-            "message",
-            public=True,
-            channel=Channel.EMAIL,
-            body=_text_or_note(mail),
-            at=now,
-            mail=mail.key,
-        )
-    ]
-    updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
-    target = after_citizen_reply(ticket.status)
-    if target is not None:
-        updated = _moved(updated, target, now)
-        events.append(
-            new_event(
-                number,
-                actor,
-                "status_changed",
-                public=True,
-                channel=Channel.EMAIL,
-                at=now,
-                status=target.value,
-            )
-        )
-    updated = with_sla(ticket, updated, events, now)
-    ticket_store.save_change(ticket.version, updated, events)
+    save_citizen_message(ticket, _text_or_note(mail), Channel.EMAIL, mail=mail.key)
     email_threads.link(mail.message_id, number)
     thread = email_threads.thread(number)
     root = thread["root"] if thread else mail.message_id

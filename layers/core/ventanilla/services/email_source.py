@@ -8,7 +8,6 @@ from email import policy
 from email.message import Message
 from email.parser import BytesParser
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import NotFound
 from ventanilla.integrations import files
@@ -18,15 +17,6 @@ from ventanilla.models.email_source import EmailHeaderOut, EmailSourceOut
 HEADER_BYTES = 64_000
 MAX_HEADERS = 100
 LINK_SECONDS = 5 * 60
-
-i18n.register(
-    {
-        "email_source_not_found": {
-            "es": "Ese mensaje no llegó por correo o su original ya no se conserva (90 días).",
-            "en": "That message did not come by email, or its original is no longer kept (90 days).",
-        }
-    }
-)
 
 
 def _readable(parsed: Message, name: str, raw: str) -> str:

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from ventanilla import i18n
 from ventanilla.auth import ALL_TEAMS_ROLES, Principal
 from ventanilla.errors import BadRequest, FieldError, Forbidden
 from ventanilla.models.stats import ExportedRequest, ExportPage
@@ -60,19 +59,6 @@ COLUMNS = (
 PERSONAL_COLUMNS = ("subject", "requester_name", "requester_email", "requester_phone")
 PERSONAL_ROLES = ALL_TEAMS_ROLES
 """Who may export the requester's personal data: supervisors and admins."""
-
-i18n.register(
-    {
-        "team_forbidden": {
-            "es": "No puede exportar las solicitudes del equipo «{team}».",
-            "en": "You cannot export the requests of team '{team}'.",
-        },
-        "bad_cursor": {
-            "es": "Cursor no válido para estos filtros.",
-            "en": "Invalid cursor for these filters.",
-        },
-    }
-)
 
 
 @dataclass(frozen=True)

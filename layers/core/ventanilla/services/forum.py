@@ -17,7 +17,7 @@ from typing import Any
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
-from ventanilla.i18n import Lang, message, register
+from ventanilla.i18n import Lang, message
 from ventanilla.models.common import iso
 from ventanilla.models.forum import (
     ForumAccountOut,
@@ -48,61 +48,6 @@ from ventanilla.settings import get_settings
 from ventanilla.storage import forum as store
 from ventanilla.storage import limits
 from ventanilla.storage.table import cursor_in, cursor_out
-
-register(
-    {
-        "forum_terms_required": {
-            "es": "Para publicar, acepte primero las normas del foro.",
-            "en": "To post, first accept the forum's rules.",
-        },
-        "forum_banned": {
-            "es": "Su cuenta no puede publicar en el foro: fue bloqueada por moderación.",
-            "en": "Your account may not post in the forum: it was banned by moderation.",
-        },
-        "forum_suspended": {
-            "es": "Su cuenta está suspendida en el foro hasta el {until}.",
-            "en": "Your account is suspended from the forum until {until}.",
-        },
-        "forum_locked": {"es": "El tema está cerrado: no admite respuestas.", "en": "The topic is locked."},
-        "forum_not_found": {"es": "No existe ese tema o mensaje.", "en": "No such topic or post."},
-        "forum_no_category": {"es": "No existe esa categoría.", "en": "No such category."},
-        "forum_words": {
-            "es": "El texto contiene palabras no permitidas en el foro: {words}.",
-            "en": "The text contains words the forum does not allow: {words}.",
-        },
-        "forum_links": {
-            "es": "No se permiten enlaces a {hosts} en el foro.",
-            "en": "Links to {hosts} are not allowed in the forum.",
-        },
-        "forum_not_author": {
-            "es": "Solo su autor puede hacer esto.",
-            "en": "Only its author may do this.",
-        },
-        "forum_accept_by": {
-            "es": "Solo quien abrió el tema o el personal marca la respuesta aceptada.",
-            "en": "Only the topic's author or staff mark the accepted answer.",
-        },
-        "forum_staff_only": {"es": "Solo el personal puede hacer esto.", "en": "Only staff may do this."},
-        "forum_too_fast": {
-            "es": "Publicó muchos mensajes seguidos; intente de nuevo en {wait}.",
-            "en": "You posted many messages in a row; try again in {wait}.",
-        },
-        "forum_already": {"es": "Ya lo hizo antes.", "en": "You did this already."},
-        "forum_masked": {
-            "es": "Ocultamos datos personales de su mensaje ({kinds}) antes de publicarlo: "
-            "el foro es público.",
-            "en": "We hid personal data in your message ({kinds}) before publishing it: the forum is public.",
-        },
-        "forum_held": {
-            "es": "Su mensaje quedó en revisión: lo verá publicado cuando un moderador lo apruebe.",
-            "en": "Your message awaits review: it is published once a moderator approves it.",
-        },
-        "forum_stale": {
-            "es": "Alguien cambió este mensaje a la vez; vuelva a cargarlo.",
-            "en": "Someone changed this post meanwhile; reload it.",
-        },
-    }
-)
 
 PAGE = 20
 DEFAULT_RULES = ForumRulesIn()
@@ -707,8 +652,12 @@ def accept_terms(citizen: CitizenPrincipal) -> ForumAccountOut:
 
 def my_account(actor: Actor) -> ForumAccountOut:
     account = account_of(actor)
-    state = store.get_account(account) or {}
     accepted = terms_accepted(account) if isinstance(actor, CitizenPrincipal) else True
+    return account_out(account, store.get_account(account) or {}, terms_accepted=accepted)
+
+
+def account_out(account: str, state: dict[str, Any], *, terms_accepted: bool) -> ForumAccountOut:
+    """An account's standing in the forum; a suspension that has ended reads as active."""
     until = state.get("suspended_until")
     if until and until <= iso(clock.now()):
         until = None
@@ -718,7 +667,7 @@ def my_account(actor: Actor) -> ForumAccountOut:
         suspended_until=until,
         warnings=int(state.get("warnings", 0)),
         published=int(state.get("published", 0)),
-        terms_accepted=accepted,
+        terms_accepted=terms_accepted,
     )
 
 

@@ -30,7 +30,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from ventanilla import clock
 from ventanilla.domain_events import DomainEvent
 from ventanilla.errors import NotFound
-from ventanilla.i18n import register
 from ventanilla.integrations import messaging
 from ventanilla.integrations import secrets as secret_store
 from ventanilla.models.common import iso
@@ -66,16 +65,6 @@ _LABELS = {
     "ban": ("cuenta bloqueada", "account banned"),
     "unban": ("cuenta desbloqueada", "account unbanned"),
 }
-
-
-register(
-    {
-        "forum_unsubscribe_invalid": {
-            "es": "El enlace para dejar de seguir el tema no es válido.",
-            "en": "The link to stop following the topic is not valid.",
-        }
-    }
-)
 
 
 class RetryMail(Exception):

@@ -210,18 +210,7 @@ def account_state(account: str) -> ForumAccountOut:
         return forum.my_account(
             CitizenPrincipal(account.removeprefix("acct-"), None, False, None, False, "", 0)
         )
-    state = store.get_account(account) or {}
-    until = state.get("suspended_until")
-    if until and until <= iso(clock.now()):
-        until = None
-    return ForumAccountOut(
-        account=account,
-        status="banned" if state.get("status") == "banned" else ("suspended" if until else "active"),
-        suspended_until=until,
-        warnings=int(state.get("warnings", 0)),
-        published=int(state.get("published", 0)),
-        terms_accepted=True,
-    )
+    return forum.account_out(account, store.get_account(account) or {}, terms_accepted=True)
 
 
 def queue(kind: str, cursor: str | None, limit: int) -> ForumQueue:

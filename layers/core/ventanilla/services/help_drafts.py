@@ -10,7 +10,6 @@ from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, NotFound
 from ventanilla.help.models import AdminArticle, DraftFromReplyIn, ForumDraftFromAnswerIn
 from ventanilla.help.privacy import scrub_personal
-from ventanilla.i18n import register
 from ventanilla.models.common import utcnow
 from ventanilla.rules.state_machine import Status as TicketStatus
 from ventanilla.services import tickets
@@ -23,15 +22,6 @@ from ventanilla.services.help_content import (
 )
 from ventanilla.storage import help_articles as store
 from ventanilla.storage.help_articles import StoredArticle
-
-register(
-    {
-        "forum_no_accepted_answer": {
-            "es": "El tema no tiene una respuesta aceptada publicada que pasar a la ayuda.",
-            "en": "The topic has no published accepted answer to turn into help.",
-        }
-    }
-)
 
 
 def draft_from_reply(principal: Principal, number: str, body: DraftFromReplyIn) -> AdminArticle:

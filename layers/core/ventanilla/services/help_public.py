@@ -11,7 +11,6 @@ import re
 import uuid
 from datetime import datetime
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from ventanilla.help.articles import SLUG_PATTERN, Article, Stage
@@ -67,31 +66,6 @@ SUGGEST_LINKED_POOL = 100  # articles linked to one subtype: a handful in practi
 MAX_TERM_CANDIDATES = 50
 SEARCH_ID = re.compile(r"^[0-9a-f]{16}$")
 _SLUG = re.compile(SLUG_PATTERN)
-
-i18n.register(
-    {
-        "query_required": {
-            "es": "Escriba qué busca en q (o elija una sección o etapa).",
-            "en": "Type what you are looking for in q (or pick a section or stage).",
-        },
-        "unknown_lang": {
-            "es": "Idioma no disponible; use es o en.",
-            "en": "Language not available; use es or en.",
-        },
-        "unknown_stage": {
-            "es": "Etapa desconocida. Use: {expected}.",
-            "en": "Unknown stage. Use: {expected}.",
-        },
-        "section_not_found": {
-            "es": "No hay artículos publicados en esa sección.",
-            "en": "There are no published articles in that section.",
-        },
-        "type_required": {
-            "es": "Indique el tipo y el subtipo de la solicitud (type y subtype).",
-            "en": "Give the request type and subtype (type and subtype).",
-        },
-    }
-)
 
 
 def check_lang(lang: str | None) -> str:

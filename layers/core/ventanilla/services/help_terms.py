@@ -11,7 +11,6 @@ import threading
 import time
 from datetime import datetime
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import FieldError, NotFound, ValidationFailed
 from ventanilla.help.models import SearchTerm, SearchTermIn, SearchTermList
@@ -24,20 +23,6 @@ from ventanilla.storage import help_terms as store
 REFRESH_SECONDS = 60.0
 TERM_WEIGHT = 0.6  # as the packaged lexicon: below the word as typed
 
-i18n.register(
-    {
-        "term_not_found": {"es": "No existe ese término de búsqueda.", "en": "No such search term."},
-        "term_no_words": {"es": "Escriba al menos una palabra.", "en": "Type at least one word."},
-        "term_same": {
-            "es": "El término y su significado son las mismas palabras.",
-            "en": "The term and its meaning are the same words.",
-        },
-        "terms_full": {
-            "es": "Se alcanzó el máximo de {max} términos; elimine alguno antes.",
-            "en": "The maximum of {max} terms is reached; delete one first.",
-        },
-    }
-)
 
 _lock = threading.Lock()
 _loaded: dict[int, float] = {}  # id(engine) -> when its terms were last loaded

@@ -10,7 +10,6 @@ from pydantic import ValidationError
 
 from ventanilla.auth import Principal
 from ventanilla.errors import FieldError, ValidationFailed
-from ventanilla.i18n import register
 from ventanilla.models.catalog import Subtype, Tier
 from ventanilla.models.ticket import CreateTicketIn
 from ventanilla.rules import routing as rules
@@ -23,26 +22,6 @@ from ventanilla.storage import sla as sla_store
 ADMIN_ROLES = ("admin", "supervisor")
 CACHE_SECONDS = 30.0
 
-register(
-    {
-        "unknown_team": {"es": "Equipo desconocido: {team}.", "en": "Unknown team: {team}."},
-        "rule_never_matches": {
-            "es": "La regla {name} nunca se aplicará (condiciones contradictorias o una regla anterior "
-            "lo captura todo).",
-            "en": "Rule {name} can never match (its conditions contradict each other or an earlier "
-            "rule catches everything).",
-        },
-        "rule_without_action": {
-            "es": "La regla {name} no tiene acciones.",
-            "en": "Rule {name} has no actions.",
-        },
-        "duplicate_rule": {
-            "es": "Ya existe una regla llamada {name}.",
-            "en": "A rule named {name} already exists.",
-        },
-        "empty_keyword": {"es": "La palabra clave está vacía.", "en": "The keyword is empty."},
-    }
-)
 
 _cache: dict[str, tuple[float, rules.RoutingRules]] = {}
 

@@ -15,10 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from ventanilla.auth import Principal
-from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.errors import Conflict, FieldError, ValidationFailed
-from ventanilla.i18n import register
-from ventanilla.legal_deadlines import LegalDeadlineError, apply_extension
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.sla import EscalationAction, SlaConfig
@@ -42,9 +39,11 @@ from ventanilla.services.tickets import (
     _staff_actor,
     _staff_ticket,
     new_event,
+    save_staff_change,
     targets_of,
-    with_sla,
 )
+from ventanilla.sla.calendar import BusinessCalendar
+from ventanilla.sla.legal import LegalDeadlineError, apply_extension
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import tickets as store
 
@@ -53,64 +52,6 @@ TIERS: tuple[Tier, ...] = ("L1", "L2", "L3")
 BY_RANK: dict[int, Priority] = {rank: p for p, rank in RANK.items()}
 MAX_FIRE_RETRIES = 3
 
-register(
-    {
-        "unknown_country": {
-            "es": "No hay plazos legales para ese país.",
-            "en": "No legal deadlines for that country.",
-        },
-        "unknown_kind": {"es": "Tipo de plazo legal desconocido.", "en": "Unknown legal deadline kind."},
-        "extension_not_allowed": {
-            "es": "La ley ({law}) no permite prorrogar este plazo.",
-            "en": "The law ({law}) allows no extension of this term.",
-        },
-        "extension_already_applied": {
-            "es": "La prórroga ya se aplicó (máximo {max_times} vez/veces).",
-            "en": "The extension was already applied (at most {max_times} time(s)).",
-        },
-        "justification_required": {
-            "es": "La prórroga requiere una justificación.",
-            "en": "An extension needs a justification.",
-        },
-        "extension_too_long": {
-            "es": "La prórroga puede ser de hasta {max_business_days} días hábiles.",
-            "en": "The extension can be at most {max_business_days} business days.",
-        },
-        "term_expired": {
-            "es": "El plazo legal ya venció; la prórroga debe decidirse antes del vencimiento.",
-            "en": "The legal term has expired; an extension must be decided before it does.",
-        },
-        "country_mismatch": {
-            "es": "El calendario de la institución no es del país de la ley.",
-            "en": "The institution's calendar is not of the law's country.",
-        },
-        "naive_datetime": {"es": "Fecha sin zona horaria.", "en": "Date without a time zone."},
-        "not_regulated": {
-            "es": "Esta solicitud no tiene plazo legal.",
-            "en": "This request has no legal deadline.",
-        },
-        "clock_paused": {
-            "es": "El plazo está suspendido mientras se espera al ciudadano.",
-            "en": "The term is suspended while waiting for the citizen.",
-        },
-        "tier_not_higher": {
-            "es": "Solo se puede escalar a un nivel superior a {tier}.",
-            "en": "Can only escalate above {tier}.",
-        },
-        "no_higher_tier": {
-            "es": "La solicitud ya está en el nivel más alto.",
-            "en": "The request is already at the highest tier.",
-        },
-        "ticket_finished": {
-            "es": "La solicitud ya está resuelta o cerrada.",
-            "en": "The request is already resolved or closed.",
-        },
-        "unknown_policy_key": {
-            "es": "No existe el tipo/subtipo {key}.",
-            "en": "No such type/subtype: {key}.",
-        },
-    }
-)
 
 _LEGAL_FIELDS = {"extra_days": "days", "extensions_used": "days", "decided_at": "days", "kind": "days"}
 FINISHED = (Status.RESOLVED, Status.CLOSED)
@@ -168,9 +109,7 @@ def extend(principal: Principal, number: str, body: ExtensionIn) -> StaffTicket:
             "version": ticket.version + 1,
         }
     )
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 # ---- escalation -----------------------------------------------------------------------------------
@@ -227,9 +166,7 @@ def escalate(principal: Principal, number: str, body: EscalateIn) -> StaffTicket
         }
     )
     events += handed
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTicket:
@@ -262,9 +199,7 @@ def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTi
     )
     events = [new_event(number, _staff_actor(principal), action, public=False, at=now, **data)]
     updated = ticket.model_copy(update={**update, "updated_at": now, "version": ticket.version + 1})
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 # ---- timers that fire -----------------------------------------------------------------------------

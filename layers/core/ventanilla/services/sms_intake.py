@@ -17,7 +17,7 @@ from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.ticket import Actor, CreateTicketIn, RequesterIn
 from ventanilla.notify.contacts import normalize_phone
 from ventanilla.notify.plan import mask_phone
-from ventanilla.rules.state_machine import Status, after_citizen_reply
+from ventanilla.rules.state_machine import Status
 from ventanilla.services import accounts
 from ventanilla.settings import get_settings
 from ventanilla.storage import notices as notices_store
@@ -68,25 +68,12 @@ def _opt_out(phone: str) -> str:
 
 def _append(number: str, phone: str, text: str) -> bool:
     """Append to the request when this phone is its requester's and it is not closed."""
-    from ventanilla.services.tickets import _moved, new_event, with_sla
+    from ventanilla.services.tickets import save_citizen_message
 
     ticket = ticket_store.get_ticket(number)
     if ticket is None or ticket.requester.phone != phone or ticket.status == Status.CLOSED:
         return False
-    now = utcnow()
-    actor = Actor(kind="citizen", id=ticket.citizen_id)
-    events = [new_event(number, actor, "message", public=True, channel=Channel.SMS, body=text, at=now)]
-    updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
-    target = after_citizen_reply(ticket.status)
-    if target is not None:
-        updated = _moved(updated, target, now)
-        events.append(
-            new_event(
-                number, actor, "status_changed", public=True, channel=Channel.SMS, at=now, status=target.value
-            )
-        )
-    updated = with_sla(ticket, updated, events, now)
-    ticket_store.save_change(ticket.version, updated, events)
+    save_citizen_message(ticket, text, Channel.SMS)
     _reply(
         phone, f"Recibimos su mensaje para la solicitud {number}. / We got your message for request {number}."
     )

@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, FieldError, NotFound, ValidationFailed
 from ventanilla.integrations import directory
@@ -36,30 +35,6 @@ PAGE = 25
 """Staff per page: each row counts the member's open requests (three COUNT queries)."""
 LOAD_CAP = 100
 WORKING_GROUPS = frozenset({"agent-l1", "agent-l2", "agent-l3", "supervisor"})
-
-i18n.register(
-    {
-        "staff_not_found": {"es": "No existe ese funcionario.", "en": "No such staff member."},
-        "staff_exists": {
-            "es": "Ya existe un funcionario con ese nombre de usuario.",
-            "en": "A staff member with that username already exists.",
-        },
-        "staff_changed": {
-            "es": "Otra persona cambió este funcionario mientras usted lo editaba; recargue.",
-            "en": "Someone else changed this staff member while you were editing; reload.",
-        },
-        "staff_self": {
-            "es": "No puede deshabilitarse ni quitarse el rol de administrador a sí mismo.",
-            "en": "You cannot disable yourself or remove your own admin role.",
-        },
-        "staff_unknown_team": {"es": "No existe el equipo {team}.", "en": "There is no team {team}."},
-        "team_not_found": {"es": "No existe ese equipo.", "en": "No such team."},
-        "team_exists": {
-            "es": "Ya existe un equipo con ese código.",
-            "en": "A team with that code already exists.",
-        },
-    }
-)
 
 
 def _check_teams(teams: list[str]) -> None:

@@ -8,24 +8,11 @@ answers sent at once exactly one is kept and the other gets a 409.
 from __future__ import annotations
 
 from ventanilla.errors import Conflict
-from ventanilla.i18n import Lang, register
+from ventanilla.i18n import Lang
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.ticket import Actor, PublicTicket, SurveyIn
 from ventanilla.services.tickets import _citizen_ticket, new_event, public_view, survey_open
 from ventanilla.storage import tickets as store
-
-register(
-    {
-        "survey_not_open": {
-            "es": "La encuesta se responde cuando la solicitud está resuelta.",
-            "en": "The survey can be answered once the request is resolved.",
-        },
-        "survey_already_answered": {
-            "es": "Ya respondió la encuesta de esta respuesta. ¡Gracias!",
-            "en": "You already answered the survey for this resolution. Thank you!",
-        },
-    }
-)
 
 
 def answer(number: str, code: str | None, body: SurveyIn, lang: Lang) -> PublicTicket:

@@ -492,17 +492,39 @@ def citizen_reply(number: str, code: str | None, body: MessageIn, lang: Lang) ->
         raise Conflict("ticket_merged", {"into": ticket.merged_into})
     if ticket.status == Status.CLOSED:
         raise Conflict("ticket_closed")
+    updated, events = save_citizen_message(ticket, body.body)
+    return public_view(updated, history + events, lang)
+
+
+def save_citizen_message(
+    ticket: Ticket, body: str, channel: Channel = Channel.WEB, **data: Any
+) -> tuple[Ticket, list[HistoryEvent]]:
+    """The citizen wrote on their request (portal, mail or SMS): the message and the status it
+    moves to (a request waiting for them goes back to work), clocks and SLA recomputed, written
+    against the version read. Returns the ticket and the history entries written."""
     now = utcnow()
     actor = Actor(kind="citizen", id=ticket.citizen_id)
-    events = [new_event(number, actor, "message", public=True, body=body.body, at=now)]
+    events = [
+        new_event(ticket.number, actor, "message", public=True, channel=channel, body=body, at=now, **data)
+    ]
     updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
     target = after_citizen_reply(ticket.status)
     if target is not None:
         updated = _moved(updated, target, now)
-        events.append(new_event(number, actor, "status_changed", public=True, at=now, status=target.value))
+        events.append(
+            new_event(
+                ticket.number,
+                actor,
+                "status_changed",
+                public=True,
+                channel=channel,
+                at=now,
+                status=target.value,
+            )
+        )
     updated = with_sla(ticket, updated, events, now)
     store.save_change(ticket.version, updated, events)
-    return public_view(updated, history + events, lang)
+    return updated, events
 
 
 # ---- staff ------------------------------------------------------------------------------------
@@ -536,6 +558,16 @@ def targets_of(ticket: Ticket) -> ResponseTargets:
     rtype = catalog_store.get_type(ticket.type_code)
     subtype = rtype.subtype(ticket.subtype_code) if rtype else None
     return subtype.targets if subtype else ResponseTargets()
+
+
+def save_staff_change(
+    ticket: Ticket, history: list[HistoryEvent], updated: Ticket, events: list[HistoryEvent], now: datetime
+) -> StaffTicket:
+    """Write a staff member's change of ``ticket`` (its clocks and SLA fields recomputed) against
+    the version read, and answer what the ticket page shows next."""
+    updated = with_sla(ticket, updated, events, now)
+    store.save_change(ticket.version, updated, events)
+    return StaffTicket(ticket=updated, history=history + events)
 
 
 def with_sla(before: Ticket, after: Ticket, events: list[HistoryEvent], now: datetime) -> Ticket:
@@ -655,9 +687,7 @@ def _staff_reply(
     if not internal and ticket.status in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
         updated = _moved(updated, Status.IN_PROGRESS, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status="in_progress"))
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
@@ -687,9 +717,7 @@ def _change_status(principal: Principal, number: str, body: StatusIn) -> StaffTi
     ]
     if body.status == Status.REOPENED:
         updated = updated.model_copy(update={"resolution_business_seconds": None})
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
@@ -746,9 +774,7 @@ def _assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     if body.assignee and ticket.status in (Status.RECEIVED, Status.REOPENED):
         updated = _moved(updated, Status.ASSIGNED, now)
         events.append(new_event(number, actor, "status_changed", public=True, at=now, status="assigned"))
-    updated = with_sla(ticket, updated, events, now)
-    store.save_change(ticket.version, updated, events)
-    return StaffTicket(ticket=updated, history=history + events)
+    return save_staff_change(ticket, history, updated, events, now)
 
 
 def merged_into_view(ticket: Ticket, lang: str) -> dict[str, object] | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.stats.keys import (
     NOW_SK,
     Dims,

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ventanilla.business_calendar import BusinessCalendar
+from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.stats.aggregate import Deltas, Facts, step
 from ventanilla.stats.keys import day_sk, local_day, month_sk, stats_pk
 from ventanilla.storage import stats as store

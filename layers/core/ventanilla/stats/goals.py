@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, NotFound
 from ventanilla.models.common import is_code, utcnow
@@ -18,24 +17,6 @@ from ventanilla.storage import stats as store
 
 MANAGERS = ("supervisor", "admin")
 TREND_MONTHS = 6
-
-i18n.register(
-    {
-        "goal_not_found": {"es": "No existe esa meta.", "en": "No such goal."},
-        "goal_exists": {
-            "es": "Ya existe una meta con ese nombre.",
-            "en": "A goal with that name already exists.",
-        },
-        "goal_changed": {
-            "es": "Otra persona cambió esta meta mientras usted la editaba; recargue.",
-            "en": "Someone else changed this goal while you were editing; reload.",
-        },
-        "goals_full": {
-            "es": "Se alcanzó el máximo de metas.",
-            "en": "The maximum number of goals was reached.",
-        },
-    }
-)
 
 
 def manage_list(principal: Principal) -> GoalList:

@@ -7,7 +7,6 @@ import io
 import re
 from collections.abc import Mapping
 
-from ventanilla import i18n
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
@@ -20,14 +19,6 @@ from ventanilla.storage import catalog as catalog_store
 
 VIEWERS = ("supervisor", "admin")
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-i18n.register(
-    {
-        "chart_not_found": {
-            "es": "No existe ese gráfico. Use: {charts}.",
-            "en": "No such chart. Use: {charts}.",
-        }
-    }
-)
 CHARTS = (
     "volume",
     "first_response",

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 from ventanilla.errors import Conflict
 from ventanilla.models.accounts import CitizenAccount, ConsentEntry, PhoneCheck, StaffRead
 from ventanilla.models.common import iso
-from ventanilla.storage.table import client, from_item, is_error, table, to_item
+from ventanilla.storage.table import client, from_item, is_error, table, to_item, written
 
 AUDIT_TTL = 2 * 365 * 86400
 LEDGER_PAGE = 200
@@ -49,16 +49,11 @@ def get_account(citizen_id: str) -> CitizenAccount | None:
 
 def create_account(account: CitizenAccount) -> bool:
     """Put a new account; False when it exists already (a concurrent first sign-in)."""
-    try:
-        table().put_item(
-            Item=to_item(account, **_account_key(account.citizen_id), entity="account"),
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(account, **_account_key(account.citizen_id), entity="account"),
+        ConditionExpression="attribute_not_exists(PK)",
+    )
 
 
 def save_account(account: CitizenAccount, expected_version: int) -> None:
@@ -83,17 +78,12 @@ def owner_of(kind: str, value: str) -> str | None:
 
 def claim_contact(kind: str, value: str, citizen_id: str) -> bool:
     """Index a verified contact for ``citizen_id``; False when another account verified it first."""
-    try:
-        table().put_item(
-            Item={**_vcontact_key(kind, value), "entity": "vcontact", "citizen_id": citizen_id},
-            ConditionExpression="attribute_not_exists(PK) OR citizen_id = :c",
-            ExpressionAttributeValues={":c": citizen_id},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={**_vcontact_key(kind, value), "entity": "vcontact", "citizen_id": citizen_id},
+        ConditionExpression="attribute_not_exists(PK) OR citizen_id = :c",
+        ExpressionAttributeValues={":c": citizen_id},
+    )
 
 
 def release_contact(kind: str, value: str, citizen_id: str) -> None:
@@ -211,18 +201,13 @@ def get_phone_check(citizen_id: str) -> PhoneCheck | None:
 
 def fail_phone_check(citizen_id: str, attempts: int) -> bool:
     """Count one wrong code if the check still has ``attempts`` (False: a concurrent try moved it)."""
-    try:
-        table().update_item(
-            Key=_phone_check_key(citizen_id),
-            UpdateExpression="SET attempts = :n",
-            ConditionExpression="attempts = :a",
-            ExpressionAttributeValues={":n": attempts + 1, ":a": attempts},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key=_phone_check_key(citizen_id),
+        UpdateExpression="SET attempts = :n",
+        ConditionExpression="attempts = :a",
+        ExpressionAttributeValues={":n": attempts + 1, ":a": attempts},
+    )
 
 
 def delete_phone_check(citizen_id: str) -> None:

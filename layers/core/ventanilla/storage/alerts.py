@@ -12,10 +12,9 @@ import time
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.alerts import AlertSource
-from ventanilla.storage.table import from_item, is_error, table, to_item
+from ventanilla.storage.table import from_item, table, to_item, written
 
 DELIVERY_TTL = 7 * 24 * 3600
 MAX_SOURCES = 100
@@ -47,20 +46,15 @@ def list_sources() -> list[AlertSource]:
 
 def first_delivery(source: str, delivery_id: str) -> bool:
     """Record a delivery; False when it was seen already (a replay)."""
-    try:
-        table().put_item(
-            Item={
-                "PK": f"ALERTDELIVERY#{source}#{_digest(delivery_id)}",
-                "SK": "SEEN",
-                "ttl": int(time.time()) + DELIVERY_TTL,
-            },
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={
+            "PK": f"ALERTDELIVERY#{source}#{_digest(delivery_id)}",
+            "SK": "SEEN",
+            "ttl": int(time.time()) + DELIVERY_TTL,
+        },
+        ConditionExpression="attribute_not_exists(PK)",
+    )
 
 
 def forget_delivery(source: str, delivery_id: str) -> None:

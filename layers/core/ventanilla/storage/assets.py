@@ -38,6 +38,7 @@ from ventanilla.storage.table import (
     is_error,
     table,
     to_item,
+    written,
 )
 
 NO_WARRANTY = "9999-12-31"
@@ -396,72 +397,62 @@ def assets_of_ticket(number: str, limit: int = 50) -> list[str]:
 def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent) -> bool:
     """Link (False when already linked): link item, incident counters, history, one transaction."""
     name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": {
-                            "PK": asset_pk(inv),
-                            "SK": f"REQ#{number}",
-                            "entity": "asset_link",
-                            "GSI1PK": f"REQASSETS#{number}",
-                            "GSI1SK": inv,
-                            "number": number,
-                            "linked_at": at,
-                            "linked_by": by,
-                        },
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                        "UpdateExpression": "ADD incidents :one, version :one",
-                        "ConditionExpression": "attribute_exists(PK)",
-                        "ExpressionAttributeValues": {":one": 1},
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"PK": f"ASSETINC#{month}", "SK": inv},
-                        "UpdateExpression": "ADD incidents :one SET entity = :e",
-                        "ExpressionAttributeValues": {":one": 1, ":e": "asset_incidents"},
-                    }
-                },
-                {"Put": {"TableName": name, "Item": event_item(inv, event)}},
-            ]
-        )
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(
+        client().transact_write_items,
+        TransactItems=[
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": {
+                        "PK": asset_pk(inv),
+                        "SK": f"REQ#{number}",
+                        "entity": "asset_link",
+                        "GSI1PK": f"REQASSETS#{number}",
+                        "GSI1SK": inv,
+                        "number": number,
+                        "linked_at": at,
+                        "linked_by": by,
+                    },
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": name,
+                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
+                    "UpdateExpression": "ADD incidents :one, version :one",
+                    "ConditionExpression": "attribute_exists(PK)",
+                    "ExpressionAttributeValues": {":one": 1},
+                }
+            },
+            {
+                "Update": {
+                    "TableName": name,
+                    "Key": {"PK": f"ASSETINC#{month}", "SK": inv},
+                    "UpdateExpression": "ADD incidents :one SET entity = :e",
+                    "ExpressionAttributeValues": {":one": 1, ":e": "asset_incidents"},
+                }
+            },
+            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+        ],
+    )
 
 
 def unlink(inv: str, number: str, event: AssetEvent) -> bool:
     name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": f"REQ#{number}"},
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
-                },
-                {"Put": {"TableName": name, "Item": event_item(inv, event)}},
-            ]
-        )
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(
+        client().transact_write_items,
+        TransactItems=[
+            {
+                "Delete": {
+                    "TableName": name,
+                    "Key": {"PK": asset_pk(inv), "SK": f"REQ#{number}"},
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+        ],
+    )
 
 
 def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
@@ -501,32 +492,27 @@ def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
 
 def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:
     name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Delete": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": f"SEAT#{holder.lower()}"},
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                        "UpdateExpression": "ADD seats_used :minus, version :one",
-                        "ExpressionAttributeValues": {":minus": -1, ":one": 1},
-                    }
-                },
-                {"Put": {"TableName": name, "Item": event_item(inv, event)}},
-            ]
-        )
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(
+        client().transact_write_items,
+        TransactItems=[
+            {
+                "Delete": {
+                    "TableName": name,
+                    "Key": {"PK": asset_pk(inv), "SK": f"SEAT#{holder.lower()}"},
+                    "ConditionExpression": "attribute_exists(PK)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": name,
+                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
+                    "UpdateExpression": "ADD seats_used :minus, version :one",
+                    "ExpressionAttributeValues": {":minus": -1, ":one": 1},
+                }
+            },
+            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+        ],
+    )
 
 
 def counts() -> dict[str, int]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.attachments import Attachment
 from ventanilla.rules.attachments import MAX_FILES
-from ventanilla.storage.table import from_item, is_error, table, to_item
+from ventanilla.storage.table import from_item, table, to_item, written
 from ventanilla.storage.tickets import ticket_pk
 
 LIST_LIMIT = 4 * MAX_FILES
@@ -45,20 +44,13 @@ def of_ticket(number: str) -> list[Attachment]:
 
 def settle(attachment: Attachment) -> bool:
     """Write the checker's verdict once: only a pending record changes (a redelivered event is a no-op)."""
-    try:
-        table().put_item(
-            Item=to_item(
-                attachment, **_key(attachment.number, attachment.attachment_id), entity="attachment"
-            ),
-            ConditionExpression="#s = :pending",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={":pending": "pending"},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(attachment, **_key(attachment.number, attachment.attachment_id), entity="attachment"),
+        ConditionExpression="#s = :pending",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":pending": "pending"},
+    )
 
 
 def plain(attachment: Attachment) -> dict[str, Any]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.canned import CannedResponse
-from ventanilla.storage.table import from_item, is_error, table, to_item
+from ventanilla.storage.table import from_item, table, to_item, written
 
 MAX_CANNED = 500
 
@@ -24,25 +23,16 @@ def get(canned_id: str) -> CannedResponse | None:
 def put(canned: CannedResponse, *, create: bool) -> bool:
     """Write; with ``create`` only when the id is free, otherwise only when it exists."""
     condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
-    try:
-        table().put_item(
-            Item=to_item(canned, PK="CANNED", SK=f"RESP#{canned.id}", entity="canned"),
-            ConditionExpression=condition,
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(canned, PK="CANNED", SK=f"RESP#{canned.id}", entity="canned"),
+        ConditionExpression=condition,
+    )
 
 
 def delete(canned_id: str) -> bool:
-    try:
-        table().delete_item(
-            Key={"PK": "CANNED", "SK": f"RESP#{canned_id}"}, ConditionExpression="attribute_exists(PK)"
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().delete_item,
+        Key={"PK": "CANNED", "SK": f"RESP#{canned_id}"},
+        ConditionExpression="attribute_exists(PK)",
+    )

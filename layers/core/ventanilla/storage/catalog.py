@@ -7,10 +7,9 @@ import time
 from collections.abc import Iterable
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.catalog import RequestType, Team
-from ventanilla.storage.table import from_item, is_error, table, to_item
+from ventanilla.storage.table import from_item, table, to_item, written
 
 TYPE_CACHE_SECONDS = 60.0
 """A request type (its subtypes, forms and targets: kilobytes) is read by every create and by the
@@ -66,13 +65,8 @@ def list_teams() -> list[Team]:
 def put_team(team: Team, *, create: bool) -> bool:
     """Write one team; with ``create`` only when the code is free, otherwise only when it exists."""
     condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
-    try:
-        table().put_item(
-            Item=to_item(team, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team"),
-            ConditionExpression=condition,
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(team, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team"),
+        ConditionExpression=condition,
+    )

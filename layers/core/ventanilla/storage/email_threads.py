@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ventanilla.storage.table import is_error, table
+from ventanilla.storage.table import is_error, table, written
 
 TTL_SECONDS = 2 * 365 * 24 * 3600
 MAX_LOOKUP = 20
@@ -26,13 +26,7 @@ def claim(message_id: str, *, ours: bool = False) -> bool:
     item: dict[str, Any] = {"PK": _pk(message_id), "SK": "MSG", "ttl": int(time.time()) + TTL_SECONDS}
     if ours:
         item["ours"] = True
-    try:
-        table().put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(table().put_item, Item=item, ConditionExpression="attribute_not_exists(PK)")
 
 
 def release(message_id: str) -> None:

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
 from ventanilla.storage.help_articles import article_pk
-from ventanilla.storage.table import batch_get, from_item, is_error, table
+from ventanilla.storage.table import batch_get, from_item, is_error, table, written
 
 LOG_TTL_DAYS = 180
 MAX_GAPS = 500
@@ -183,18 +183,13 @@ def log_search(
 
 def log_click(search_id: str, slug: str) -> bool:
     """Record that a result of a logged search was opened; False when there is no such search."""
-    try:
-        table().update_item(
-            Key={"PK": f"HELPSEARCH#{search_id}", "SK": "SEARCH"},
-            UpdateExpression="SET clicked = list_append(clicked, :s)",
-            ConditionExpression="attribute_exists(PK) AND size(clicked) < :max",
-            ExpressionAttributeValues={":s": [slug], ":max": 20},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key={"PK": f"HELPSEARCH#{search_id}", "SK": "SEARCH"},
+        UpdateExpression="SET clicked = list_append(clicked, :s)",
+        ConditionExpression="attribute_exists(PK) AND size(clicked) < :max",
+        ExpressionAttributeValues={":s": [slug], ":max": 20},
+    )
 
 
 def searches_of_day(day: str, limit: int) -> list[dict[str, Any]]:

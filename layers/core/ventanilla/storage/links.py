@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
 from ventanilla.models.ticket import HistoryEvent
-from ventanilla.storage.table import client, from_item, is_error, table
+from ventanilla.storage.table import client, from_item, is_error, table, written
 from ventanilla.storage.tickets import _put, event_item, ticket_pk
 
 MAX_LINKS = 50
@@ -52,10 +52,4 @@ def remove(a: str, b: str, events: Sequence[HistoryEvent]) -> bool:
         {"Delete": {"TableName": tbl, "Key": _key(b, a)}},
         *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(client().transact_write_items, TransactItems=items)

@@ -23,7 +23,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from ventanilla.models.ticket import HistoryEvent, Ticket
-from ventanilla.storage.table import client, from_item, is_error, table
+from ventanilla.storage.table import client, from_item, is_error, table, written
 from ventanilla.storage.tickets import HISTORY_PAGE, event_item, ticket_pk
 
 DELIVERY_TTL = 90 * 86400
@@ -74,33 +74,25 @@ def claim(event_id: str, recipient: str, channel: str, owner: str, lease_seconds
     """Take the right to send one notice. False when it was sent or given up already, or when
     another worker holds a live lease (the caller then retries later)."""
     now = int(time.time())
-    try:
-        table().update_item(
-            Key=_delivery_key(event_id, recipient, channel),
-            UpdateExpression=(
-                "SET #s = :sending, lease_owner = :owner, lease_until = :until, entity = :entity, "
-                "#ttl = :ttl ADD attempts :one"
-            ),
-            ConditionExpression=(
-                "attribute_not_exists(PK) OR (#s = :retry) OR (#s = :sending AND lease_until < :now)"
-            ),
-            ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
-            ExpressionAttributeValues={
-                ":sending": "sending",
-                ":retry": "retry",
-                ":owner": owner,
-                ":until": now + lease_seconds,
-                ":now": now,
-                ":one": 1,
-                ":entity": "delivery",
-                ":ttl": now + DELIVERY_TTL,
-            },
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key=_delivery_key(event_id, recipient, channel),
+        UpdateExpression="SET #s = :sending, lease_owner = :owner, lease_until = :until, entity = :entity, "
+        "#ttl = :ttl ADD attempts :one",
+        ConditionExpression="attribute_not_exists(PK) OR (#s = :retry) "
+        "OR (#s = :sending AND lease_until < :now)",
+        ExpressionAttributeNames={"#s": "status", "#ttl": "ttl"},
+        ExpressionAttributeValues={
+            ":sending": "sending",
+            ":retry": "retry",
+            ":owner": owner,
+            ":until": now + lease_seconds,
+            ":now": now,
+            ":one": 1,
+            ":entity": "delivery",
+            ":ttl": now + DELIVERY_TTL,
+        },
+    )
 
 
 def delivery(event_id: str, recipient: str, channel: str) -> dict[str, Any] | None:
@@ -199,13 +191,7 @@ def _history_put(record: HistoryEvent) -> dict[str, Any]:
 
 def _transact_once(items: list[dict[str, Any]]) -> bool:
     """Write the items together; False when a condition says another delivery already did."""
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            return False
-        raise
-    return True
+    return written(client().transact_write_items, TransactItems=items)
 
 
 # ---- devices -------------------------------------------------------------------------------------

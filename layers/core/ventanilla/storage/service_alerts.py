@@ -238,19 +238,14 @@ def add_figures_pk(pk: str, counts: dict[str, int]) -> None:
 def add_feedback(pk: str, name: str) -> bool:
     """ADD 1 to one figure of an alert's or a campaign's ``FIGURES`` item, only if the item exists
     (it does once anything went out): False for an unknown source, which writes nothing."""
-    try:
-        table().update_item(
-            Key={"PK": pk, "SK": "FIGURES"},
-            UpdateExpression="ADD #n :one",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames={"#n": name},
-            ExpressionAttributeValues={":one": 1},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().update_item,
+        Key={"PK": pk, "SK": "FIGURES"},
+        UpdateExpression="ADD #n :one",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames={"#n": name},
+        ExpressionAttributeValues={":one": 1},
+    )
 
 
 def figures(alert_id: str, pk: str | None = None) -> ServiceAlertFigures:

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
-from ventanilla.storage.table import is_error, table
+from ventanilla.storage.table import table, written
 
 CONFIG_PK = "CONFIG"
 INSTITUTION = "default"
@@ -56,13 +55,7 @@ def put_body(kind: str, body: str, *, version: int | None = None, expected: int 
             "ConditionExpression": "version = :expected",
             "ExpressionAttributeValues": {":expected": expected},
         }
-    try:
-        table().put_item(Item=item, **condition)
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(table().put_item, Item=item, **condition)
 
 
 def team_agents(team: str, limit: int = 200) -> list[dict[str, Any]]:

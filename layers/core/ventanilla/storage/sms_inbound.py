@@ -6,22 +6,15 @@ from __future__ import annotations
 import hashlib
 import time
 
-from botocore.exceptions import ClientError
-
-from ventanilla.storage.table import is_error, table
+from ventanilla.storage.table import table, written
 
 TTL_SECONDS = 7 * 24 * 3600
 
 
 def first_time(message_id: str) -> bool:
     key = hashlib.sha256(message_id.encode()).hexdigest()
-    try:
-        table().put_item(
-            Item={"PK": f"SMSIN#{key}", "SK": "SEEN", "ttl": int(time.time()) + TTL_SECONDS},
-            ConditionExpression="attribute_not_exists(PK)",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={"PK": f"SMSIN#{key}", "SK": "SEEN", "ttl": int(time.time()) + TTL_SECONDS},
+        ConditionExpression="attribute_not_exists(PK)",
+    )

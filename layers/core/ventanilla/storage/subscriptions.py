@@ -62,15 +62,11 @@ def put_topic(value: SubscriptionTopic) -> None:
 
 
 def delete_topic(code: str) -> bool:
-    try:
-        table().delete_item(
-            Key={"PK": TOPICS_PK, "SK": f"TOPIC#{code}"}, ConditionExpression="attribute_exists(PK)"
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().delete_item,
+        Key={"PK": TOPICS_PK, "SK": f"TOPIC#{code}"},
+        ConditionExpression="attribute_exists(PK)",
+    )
 
 
 # ---- subscriptions ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from ventanilla.storage.table import (
     is_error,
     table,
     to_item,
+    written,
 )
 
 HISTORY_PAGE = 500
@@ -482,18 +483,13 @@ def put_link(number: str, token_hash: str, expires_at: datetime) -> None:
 
 def take_link(number: str, token_hash: str, now: datetime) -> bool:
     """Use a link once: delete it if it is request ``number``'s and not expired (one conditional write)."""
-    try:
-        table().delete_item(
-            Key=_link_key(token_hash),
-            ConditionExpression="#n = :n AND expires_at > :now",
-            ExpressionAttributeNames={"#n": "number"},
-            ExpressionAttributeValues={":n": number, ":now": iso(now)},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().delete_item,
+        Key=_link_key(token_hash),
+        ConditionExpression="#n = :n AND expires_at > :now",
+        ExpressionAttributeNames={"#n": "number"},
+        ExpressionAttributeValues={":n": number, ":now": iso(now)},
+    )
 
 
 # ---- erasure and retention ------------------------------------------------------------------------

@@ -51,7 +51,6 @@ from pydantic import (
     field_validator,
 )
 
-from ventanilla.i18n import register
 from ventanilla.refusals import refuse
 
 __all__ = [
@@ -76,43 +75,6 @@ CORE_countries = ("CL", "CO", "MX", "AR", "PE", "EC", "UY")
 # A calendar with at least one working weekday always finds business days; this guards against
 # pathological data (e.g. a country whose holiday list covers every working weekday).
 _MAX_EMPTY_YEARS = 3
-
-register(
-    {
-        "unknown_timezone": {
-            "es": "Zona horaria IANA desconocida: «{value}» (por ejemplo, America/Santiago).",
-            "en": "Unknown IANA time zone '{value}' (e.g. America/Santiago).",
-        },
-        "unsupported_country": {
-            "es": "«{value}» no es un código de país ISO 3166-1 alfa-2 admitido (por ejemplo: {examples}).",
-            "en": "'{value}' is not a supported ISO 3166-1 alpha-2 code (supported include {examples}).",
-        },
-        "weekday_out_of_range": {
-            "es": "El día {weekday} no existe: use 1 (lunes) a 7 (domingo).",
-            "en": "Weekday {weekday} must be 1 (Monday) to 7 (Sunday).",
-        },
-        "shift_has_timezone": {
-            "es": "Los horarios son locales: quite la zona horaria.",
-            "en": "Shift times are local; drop the time zone.",
-        },
-        "shift_ends_before_start": {
-            "es": "El turno {start}-{end} termina antes de empezar.",
-            "en": "Shift {start}-{end} ends before it starts.",
-        },
-        "shifts_overlap": {
-            "es": "Los turnos se superponen a las {at} (el anterior termina a las {previous_end}).",
-            "en": "The shifts overlap at {at} (the previous one ends at {previous_end}).",
-        },
-        "no_working_day": {
-            "es": "Al menos un día de la semana necesita un turno.",
-            "en": "At least one weekday needs a shift.",
-        },
-        "unknown_subdivision": {
-            "es": "«{value}» no es una subdivisión de {country}.",
-            "en": "'{value}' is not a subdivision of {country}.",
-        },
-    }
-)
 
 
 def _to_us(dt: datetime) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -91,23 +92,24 @@ class Result:
 # ---- recipients --------------------------------------------------------------------------------
 
 
+def _preferences(owner: str, channels: Iterable[str], language: str) -> Preferences:
+    """The channels a person chose, less the ones they opted out of from a notice's link."""
+    opted_out = frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push"))
+    return Preferences(channels=frozenset(channels), language=language, opted_out=opted_out)
+
+
 def _citizen(ticket: Ticket, devices: tuple[dict[str, Any], ...]) -> Recipient:
     owner = store.citizen_owner(ticket.citizen_id)
     if is_account(ticket.citizen_id):
         # A citizen account's own devices (the portal signed in) follow every request it holds.
         devices = devices + tuple(store.devices(owner))
     r = ticket.requester
-    prefs = Preferences(
-        channels=frozenset(r.channels),
-        language=r.language,
-        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
-    )
     return Recipient(
         id=f"c:{ticket.citizen_id}",
         audience=Audience.CITIZEN,
         name=r.name,
         lang=r.language,
-        prefs=prefs,
+        prefs=_preferences(owner, r.channels, r.language),
         contact=Contact(email=r.email, phone=r.phone, push=bool(devices)),
         owner_pk=owner,
         devices=devices,
@@ -120,17 +122,12 @@ def _staff(sub: str) -> Recipient | None:
         return None
     owner = store.staff_owner(sub)
     devices = tuple(store.devices(owner))
-    prefs = Preferences(
-        channels=frozenset({"email", "push"}),
-        language=profile.language,
-        opted_out=frozenset(c for c in store.opted_out(owner) if c in ("email", "sms", "push")),
-    )
     return Recipient(
         id=f"s:{sub}",
         audience=Audience.STAFF,
         name=profile.name,
         lang=profile.language,  # set by the staff member (PUT /api/v1/agent/me/preferences)
-        prefs=prefs,
+        prefs=_preferences(owner, ("email", "push"), profile.language),
         contact=Contact(email=profile.email, push=bool(devices)),
         owner_pk=owner,
         devices=devices,
@@ -246,6 +243,138 @@ def _source(history: list[HistoryEvent], event_id: str) -> HistoryEvent | None:
     return next((e for e in history if e.event_id == event_id), None)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What a notice's fields are drawn from: the ticket, the event and the history entry it is about."""
+
+    ticket: Ticket
+    history: list[HistoryEvent]
+    detail: dict[str, Any]
+    source: HistoryEvent | None
+    body: str | None
+    """The source entry's text; a coalesced notice carries its window's messages instead."""
+    lang: str
+    channel: str
+    sealed: str | None
+    base: str
+
+    def data(self, key: str) -> Any:
+        """A value of the event, or of the history entry it is about."""
+        return self.detail.get(key) or (self.source.data.get(key) if self.source else None)
+
+    def last_staff_reply(self) -> str | None:
+        return next(
+            (
+                e.body
+                for e in reversed(self.history)
+                if e.action == "message" and e.public and e.actor.kind == "staff" and e.body
+            ),
+            None,
+        )
+
+
+def _instant(value: Any, default: datetime) -> datetime:
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else default
+
+
+def _receipt(f: _Facts) -> dict[str, Any]:
+    """The receipt: the access code (sealed for it at creation), the due date, a legal term, an alert."""
+    fields: dict[str, Any] = {}
+    code = sealing.open_sealed(secrets.notify_secret(), f.ticket.number, f.sealed) if f.sealed else None
+    if code:
+        fields["access_code"] = code  # in the body only: a link never carries the code
+        fields["ticket_short_url"] = f"{f.base}/#/solicitud/{f.ticket.number}"  # the SMS shows the code
+    fields["due_date"] = _local_date(f.ticket.expected_response_by)
+    return fields | _legal_term(f.ticket) | _service_alert(f.ticket, f.lang)
+
+
+def _assigned(f: _Facts) -> dict[str, Any]:
+    return {"team_name": _team_name(f.ticket.team, f.lang)}
+
+
+def _reply(f: _Facts) -> dict[str, Any]:
+    return {"reply_text": f.body or "—"}
+
+
+def _waiting(f: _Facts) -> dict[str, Any]:
+    asked = f.body or f.last_staff_reply()
+    default = (
+        "Revise la última respuesta en la página de su solicitud."
+        if f.lang != "en"
+        else "See the latest reply on your request's page."
+    )
+    return {"requested_info": asked or default}
+
+
+def _resolved(f: _Facts) -> dict[str, Any]:
+    survey = f"{f.base}/#/solicitud/{f.ticket.number}/encuesta"
+    # Its own one-time token: the citizen may open the answer first and the survey later.
+    fields: dict[str, Any] = {
+        "survey_url": f"{survey}?t={issue_link(f.ticket.number)}" if f.channel != "sms" else survey
+    }
+    answer = f.body or f.last_staff_reply()
+    if answer:
+        fields["reply_text"] = answer  # the resolved notice carries the answer itself
+    return fields
+
+
+def _reopened(f: _Facts) -> dict[str, Any]:
+    return {"due_date": _local_date(f.ticket.resolution_due)}
+
+
+def _extended(f: _Facts) -> dict[str, Any]:
+    new_due = _instant(f.data("legal_due"), f.ticket.legal_due or f.ticket.resolution_due)
+    return {
+        "extension_days": int(f.data("days") or 1),
+        "extension_reason": f.body or "—",
+        "new_due_date": _local_date(new_due),
+    }
+
+
+def _merged(f: _Facts) -> dict[str, Any]:
+    return {"survivor_number": str(f.data("into") or f.ticket.merged_into)}
+
+
+def _assigned_to_you(f: _Facts) -> dict[str, Any]:
+    return {
+        "priority": _PRIORITY[f.ticket.priority]["en" if f.lang == "en" else "es"],
+        "due_at": _local_dt(f.ticket.next_due or f.ticket.expected_response_by),
+    }
+
+
+def _sla_alert(f: _Facts) -> dict[str, Any]:
+    target = str(f.detail.get("target") or "resolution")
+    return {
+        "sla_target": "first_response" if target == "first_response" else "resolution",
+        "due_at": _local_dt(_instant(f.detail.get("due"), f.ticket.resolution_due)),
+    }
+
+
+def _escalated(f: _Facts) -> dict[str, Any]:
+    return {
+        "to_tier": str(f.detail.get("tier") or f.ticket.tier),
+        "escalation_reason": f.body or str(f.detail.get("cause") or "—"),
+    }
+
+
+_FIELDS_OF_KIND = {
+    Kind.TICKET_RECEIVED: _receipt,
+    Kind.TICKET_ASSIGNED: _assigned,
+    Kind.PUBLIC_REPLY: _reply,
+    Kind.CITIZEN_REPLIED: _reply,
+    Kind.WAITING_FOR_CITIZEN: _waiting,
+    Kind.TICKET_RESOLVED: _resolved,
+    Kind.TICKET_REOPENED: _reopened,
+    Kind.DEADLINE_EXTENDED: _extended,
+    Kind.TICKET_MERGED: _merged,
+    Kind.TICKET_ASSIGNED_TO_YOU: _assigned_to_you,
+    Kind.SLA_WARNING: _sla_alert,
+    Kind.SLA_BREACHED: _sla_alert,
+    Kind.TICKET_ESCALATED: _escalated,
+}
+"""The fields each kind adds to the ones every notice has (notify/context.py lists what it needs)."""
+
+
 def context_for(
     kind: Kind,
     ticket: Ticket,
@@ -255,9 +384,9 @@ def context_for(
     channel: str,
     sealed: str | None = None,
 ) -> dict[str, Any]:
+    """The template variables of one notice to one recipient on one channel."""
     settings = get_settings()
     base = settings.public_base_url
-    lang = recipient.lang
     source = _source(history, str(detail.get("event_id")))
     # A coalesced notice carries its window's messages (computed by the notifier, never queued).
     body = detail.get("_text") or (source.body if source else None)
@@ -278,76 +407,13 @@ def context_for(
         # Every citizen notice opens the request ready to act: a one-time token the page exchanges
         # for a short session (the SMS has no room for it; the access code stays a way in).
         ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
-    if kind is Kind.TICKET_RECEIVED:
-        code = sealing.open_sealed(secrets.notify_secret(), ticket.number, sealed) if sealed else None
-        if code:
-            ctx["access_code"] = code  # in the body only: a link never carries the code
-            ctx["ticket_short_url"] = f"{base}/#/solicitud/{ticket.number}"  # the SMS shows the code
-        ctx["due_date"] = _local_date(ticket.expected_response_by)
-        ctx.update(_legal_term(ticket))
-        ctx.update(_service_alert(ticket, lang))
-    elif kind is Kind.TICKET_ASSIGNED:
-        ctx["team_name"] = _team_name(ticket.team, lang)
-    elif kind in (Kind.PUBLIC_REPLY, Kind.CITIZEN_REPLIED):
-        ctx["reply_text"] = body or "—"
-    elif kind is Kind.WAITING_FOR_CITIZEN:
-        asked = body or next(
-            (
-                e.body
-                for e in reversed(history)
-                if e.action == "message" and e.public and e.actor.kind == "staff" and e.body
-            ),
-            None,
+    fields_of = _FIELDS_OF_KIND.get(kind)
+    if fields_of is not None:
+        ctx.update(
+            fields_of(_Facts(ticket, history, detail, source, body, recipient.lang, channel, sealed, base))
         )
-        ctx["requested_info"] = asked or (
-            "Revise la última respuesta en la página de su solicitud."
-            if lang != "en"
-            else "See the latest reply on your request's page."
-        )
-    elif kind is Kind.TICKET_RESOLVED:
-        survey = f"{base}/#/solicitud/{ticket.number}/encuesta"
-        # Its own one-time token: the citizen may open the answer first and the survey later.
-        ctx["survey_url"] = f"{survey}?t={issue_link(ticket.number)}" if channel != "sms" else survey
-        answer = body or next(
-            (
-                e.body
-                for e in reversed(history)
-                if e.action == "message" and e.public and e.actor.kind == "staff" and e.body
-            ),
-            None,
-        )
-        if answer:
-            ctx["reply_text"] = answer  # the resolved notice carries the answer itself
-    elif kind is Kind.TICKET_REOPENED:
-        ctx["due_date"] = _local_date(ticket.resolution_due)
-    elif kind is Kind.DEADLINE_EXTENDED:
-        ctx["extension_days"] = int(detail.get("days") or (source.data.get("days") if source else 1) or 1)
-        ctx["extension_reason"] = body or "—"
-        new_due = detail.get("legal_due") or (source.data.get("legal_due") if source else None)
-        ctx["new_due_date"] = (
-            _local_date(datetime.fromisoformat(str(new_due).replace("Z", "+00:00")))
-            if new_due
-            else _local_date(ticket.legal_due or ticket.resolution_due)
-        )
-    elif kind is Kind.TICKET_MERGED:
-        ctx["survivor_number"] = str(
-            detail.get("into") or (source.data.get("into") if source else None) or ticket.merged_into
-        )
-    elif kind is Kind.TICKET_ASSIGNED_TO_YOU:
-        ctx["priority"] = _PRIORITY[ticket.priority]["en" if lang == "en" else "es"]
-        ctx["due_at"] = _local_dt(ticket.next_due or ticket.expected_response_by)
-    elif kind in (Kind.SLA_WARNING, Kind.SLA_BREACHED):
-        target = str(detail.get("target") or "resolution")
-        ctx["sla_target"] = "first_response" if target == "first_response" else "resolution"
-        due = detail.get("due")
-        ctx["due_at"] = _local_dt(
-            datetime.fromisoformat(str(due).replace("Z", "+00:00")) if due else ticket.resolution_due
-        )
-    elif kind is Kind.TICKET_ESCALATED:
-        ctx["to_tier"] = str(detail.get("tier") or ticket.tier)
-        ctx["escalation_reason"] = body or str(detail.get("cause") or "—")
     if not staff and not intake_guard.contact_confirmed(history):
-        _withhold_citizen_text(ctx, ticket, lang)
+        _withhold_citizen_text(ctx, ticket, lang=recipient.lang)
     return ctx
 
 
@@ -529,117 +595,133 @@ def _send(
     raise errors[0] if errors else messaging.Permanent("no_device")
 
 
-def _deliver(
-    ticket: Ticket,
-    history: list[HistoryEvent],
-    detail: dict[str, Any],
-    kind: Kind,
-    recipient: Recipient,
-    channel: str,
-    owner: str,
-    last_attempt: bool,
-    result: Result,
-    sealed: str | None = None,
-) -> None:
-    event_id = str(detail["event_id"])
-    if not store.claim(event_id, recipient.id, channel, owner):
-        current = store.delivery(event_id, recipient.id, channel) or {}
-        if current.get("status") == "sending":
-            result.retry.append(f"{channel}:in_flight")  # another worker holds it; look again later
+_DELIVERY_STATUS = {"sent": "sent", "suppressed": "suppressed", "failed": "failed", "failed_retries": "retry"}
+"""The delivery item's status for each outcome: after its last attempt a transient failure is
+recorded on the ticket, and the item stays claimable (``retry``) for a redrive."""
+
+
+@dataclass
+class Delivery:
+    """The notices of one event (or one closed window) going out: for each recipient and channel,
+    claim it, check the address may receive, render, send, and close it with its history entry.
+
+    Every way a delivery ends goes through :meth:`_finish` (one transaction: the delivery item and
+    the ticket's history entry) or :meth:`_retry` (released for the queue to bring back)."""
+
+    ticket: Ticket
+    history: list[HistoryEvent]
+    detail: dict[str, Any]
+    last_attempt: bool
+    result: Result
+    sealed: str | None = None
+    owner: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    @property
+    def event_id(self) -> str:
+        return str(self.detail["event_id"])
+
+    def to(self, kind: Kind, recipient: Recipient) -> None:
+        """Every channel the recipient wants for this kind; an opted-out choice is recorded once."""
+        send, refused = _wanted_channels(kind, recipient)
+        for channel in refused:
+            record = _record(self.ticket, self.event_id, kind, recipient, channel, "opted_out", None)
+            if store.record_once(self.event_id, recipient.id, channel, "opted_out", record):
+                self.result.failed += 1
+                self.result.count(obs.NOTIFICATIONS_BLOCKED, channel)
+        for channel in send:
+            self.send(kind, recipient, channel)
+
+    def send(self, kind: Kind, recipient: Recipient, channel: str) -> None:
+        if not self._claim(recipient, channel):
+            return
+        address = recipient.contact.email if channel == "email" else None  # SNS keeps SMS opt-outs
+        if address and store.suppression(address):
+            self._finish(
+                kind, recipient, channel, "suppressed", obs.NOTIFICATIONS_BLOCKED, plan.mask_email(address)
+            )
+            return
+        try:
+            message_id, masked = self._render_and_send(kind, recipient, channel)
+        except messaging.Permanent as error:
+            self._finish(kind, recipient, channel, "failed", obs.NOTIFICATIONS_FAILED, error=error.code)
+        except ValueError as error:  # the context or template cannot make this notice: not retryable
+            code = getattr(error, "code", "render_failed")
+            self._finish(kind, recipient, channel, "failed", obs.NOTIFICATIONS_FAILED, error=code)
+        except Exception as error:
+            self._retry(kind, recipient, channel, error)
         else:
-            result.skipped += 1
-            result.count(obs.NOTIFICATIONS_DUPLICATES, channel)
-        return
-    address = recipient.contact.email if channel == "email" else None  # SNS keeps SMS opt-outs itself
-    if address and store.suppression(address):
-        masked = plan.mask_email(address)
-        store.finish(
-            event_id,
-            recipient.id,
-            channel,
-            owner,
-            "suppressed",
-            _record(ticket, event_id, kind, recipient, channel, "suppressed", masked),
-        )
-        result.failed += 1
-        result.count(obs.NOTIFICATIONS_BLOCKED, channel)
-        return
-    try:
+            self._finish(
+                kind, recipient, channel, "sent", obs.NOTIFICATIONS_SENT, masked, message_id=message_id
+            )
+
+    def _claim(self, recipient: Recipient, channel: str) -> bool:
+        """Take this delivery; False when it was made already or another worker holds it."""
+        if store.claim(self.event_id, recipient.id, channel, self.owner):
+            return True
+        current = store.delivery(self.event_id, recipient.id, channel) or {}
+        if current.get("status") == "sending":
+            self.result.retry.append(f"{channel}:in_flight")  # another worker holds it; look again later
+        else:
+            self.result.skipped += 1
+            self.result.count(obs.NOTIFICATIONS_DUPLICATES, channel)
+        return False
+
+    def _render_and_send(self, kind: Kind, recipient: Recipient, channel: str) -> tuple[str, str]:
         template = _template_channel(channel)
-        ctx = context_for(kind, ticket, history, detail, recipient, template, sealed)
+        ctx = context_for(kind, self.ticket, self.history, self.detail, recipient, template, self.sealed)
         message = default_renderer().render(
             kind, template, recipient.lang, ctx, overrides(kind, template, recipient.lang)
         )
         url = str(ctx["ticket_url"])
         if channel == WEBPUSH:
             url = url.split("?", 1)[0]  # no one-time token through a vendor's push service
-        message_id, masked = _send(
-            channel,
-            recipient,
-            message,
-            one_click_url(str(ctx["opt_out_url"])),
-            url,
-            ticket.number,
+        unsubscribe = one_click_url(str(ctx["opt_out_url"]))
+        return _send(channel, recipient, message, unsubscribe, url, self.ticket.number, kind)
+
+    def _finish(
+        self,
+        kind: Kind,
+        recipient: Recipient,
+        channel: str,
+        outcome: str,
+        metric: str,
+        to: str | None = None,
+        *,
+        error: str | None = None,
+        message_id: str | None = None,
+    ) -> None:
+        """Close the delivery with its outcome and the ticket's history entry, and count it."""
+        record = _record(
+            self.ticket,
+            self.event_id,
             kind,
-        )
-    except messaging.Permanent as error:
-        store.finish(
-            event_id,
-            recipient.id,
+            recipient,
             channel,
-            owner,
-            "failed",
-            _record(ticket, event_id, kind, recipient, channel, "failed", None, error=error.code),
-            last_error=error.code,
+            outcome,
+            to,
+            error=error,
+            message_id=message_id,
         )
-        result.failed += 1
-        result.count(obs.NOTIFICATIONS_FAILED, channel)
-        return
-    except ValueError as error:  # the context or template cannot make this notice: not retryable
-        code = getattr(error, "code", "render_failed")
-        store.finish(
-            event_id,
-            recipient.id,
-            channel,
-            owner,
-            "failed",
-            _record(ticket, event_id, kind, recipient, channel, "failed", None, error=code),
-            last_error=code,
-        )
-        result.failed += 1
-        result.count(obs.NOTIFICATIONS_FAILED, channel)
-        return
-    except Exception as error:
+        status = _DELIVERY_STATUS[outcome]
+        extra: dict[str, Any] = {"last_error": error} if error else {}
+        if message_id:
+            extra.update(message_id=message_id, sent_at=iso(utcnow()))
+        store.finish(self.event_id, recipient.id, channel, self.owner, status, record, **extra)
+        if outcome == "sent":
+            self.result.sent += 1
+        elif outcome != "failed_retries":
+            self.result.failed += 1
+        self.result.count(metric, channel)
+
+    def _retry(self, kind: Kind, recipient: Recipient, channel: str, error: Exception) -> None:
+        """A transient failure: the queue brings the event back, unless this was its last attempt."""
         code = error.code if isinstance(error, messaging.SendError) else type(error).__name__
-        if last_attempt:
-            # Recorded on the ticket now; the delivery stays claimable for a redrive.
-            store.finish(
-                event_id,
-                recipient.id,
-                channel,
-                owner,
-                "retry",
-                _record(ticket, event_id, kind, recipient, channel, "failed_retries", None, error=code),
-                last_error=code,
-            )
-            result.count(obs.NOTIFICATIONS_FAILED, channel)
+        if self.last_attempt:
+            self._finish(kind, recipient, channel, "failed_retries", obs.NOTIFICATIONS_FAILED, error=code)
         else:
-            store.release(event_id, recipient.id, channel, owner, code)
-            result.count(obs.NOTIFICATIONS_RETRIED, channel)
-        result.retry.append(f"{channel}:{code}")
-        return
-    store.finish(
-        event_id,
-        recipient.id,
-        channel,
-        owner,
-        "sent",
-        _record(ticket, event_id, kind, recipient, channel, "sent", masked, message_id=message_id),
-        message_id=message_id,
-        sent_at=iso(utcnow()),
-    )
-    result.sent += 1
-    result.count(obs.NOTIFICATIONS_SENT, channel)
+            store.release(self.event_id, recipient.id, channel, self.owner, code)
+            self.result.count(obs.NOTIFICATIONS_RETRIED, channel)
+        self.result.retry.append(f"{channel}:{code}")
 
 
 def _wanted_channels(kind: Kind, recipient: Recipient) -> tuple[list[str], list[str]]:
@@ -715,35 +797,10 @@ def handle(detail_type: str, detail: dict[str, Any], *, last_attempt: bool = Fal
             if e.action == "message" and e.public and e.actor.kind == "staff"
         ):
             return result
-    owner = uuid.uuid4().hex
-    actor_id = detail.get("actor_id")
-    event_id = str(detail["event_id"])
+    delivery = Delivery(ticket, history, detail, last_attempt, result, sealed)
     for notice in notices:
-        for recipient in recipients(notice, ticket, actor_id, tuple(devices)):
-            send, refused = _wanted_channels(notice.kind, recipient)
-            for channel in refused:
-                if store.record_once(
-                    event_id,
-                    recipient.id,
-                    channel,
-                    "opted_out",
-                    _record(ticket, event_id, notice.kind, recipient, channel, "opted_out", None),
-                ):
-                    result.failed += 1
-                    result.count(obs.NOTIFICATIONS_BLOCKED, channel)
-            for channel in send:
-                _deliver(
-                    ticket,
-                    history,
-                    detail,
-                    notice.kind,
-                    recipient,
-                    channel,
-                    owner,
-                    last_attempt,
-                    result,
-                    sealed,
-                )
+        for recipient in recipients(notice, ticket, detail.get("actor_id"), tuple(devices)):
+            delivery.to(notice.kind, recipient)
     logger.info(
         "notices",
         extra={
@@ -807,23 +864,8 @@ def _flush(detail: dict[str, Any], *, last_attempt: bool) -> Result:
     kind, text = plan.coalesced(ticket.status.value, history, since)
     if kind is None:
         return result
-    event_id = f"window-{window}"
-    flushed = {"number": number, "event_id": event_id, "_text": text}
-    owner = uuid.uuid4().hex
-    recipient = _citizen(ticket, tuple(devices))
-    send, refused = _wanted_channels(kind, recipient)
-    for channel in refused:
-        if store.record_once(
-            event_id,
-            recipient.id,
-            channel,
-            "opted_out",
-            _record(ticket, event_id, kind, recipient, channel, "opted_out", None),
-        ):
-            result.failed += 1
-            result.count(obs.NOTIFICATIONS_BLOCKED, channel)
-    for channel in send:
-        _deliver(ticket, history, flushed, kind, recipient, channel, owner, last_attempt, result)
+    flushed = {"number": number, "event_id": f"window-{window}", "_text": text}
+    Delivery(ticket, history, flushed, last_attempt, result).to(kind, _citizen(ticket, tuple(devices)))
     logger.info(
         "coalesced notice", extra={"kind": kind.value, "sent": result.sent, "retry": len(result.retry)}
     )

@@ -11,19 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ventanilla.business_calendar import demo_calendar
-from ventanilla.service_levels import (
+from ventanilla.sla.calendar import demo_calendar
+from ventanilla.sla.targets import (
     DueDates,
     Duration,
     ServiceLevelPolicy,
     TargetDue,
-    Timer,
     WarningInstant,
     business_elapsed,
     compute_due,
     sla_status,
-    timers_for,
 )
+from ventanilla.sla.timers import Timer, timers_for
 
 SCL = ZoneInfo("America/Santiago")
 CAL = demo_calendar()

@@ -1,6 +1,6 @@
 """Service-level targets (B4): due dates, warning instants, timers and status of a request.
 
-Pure functions over :class:`~ventanilla.business_calendar.BusinessCalendar`. The SLA function
+Pure functions over :class:`~ventanilla.sla.calendar.BusinessCalendar`. The SLA function
 turns :func:`timers_for` into one-time EventBridge Scheduler schedules; the names are derived
 from the ticket number so re-creating them after a retry or a change overwrites, never doubles.
 
@@ -11,18 +11,15 @@ began stay known, so a breach that already happened is still reported.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ventanilla.business_calendar import BusinessCalendar, Pauses
-from ventanilla.i18n import register
 from ventanilla.refusals import refuse
+from ventanilla.sla.calendar import BusinessCalendar, Pauses
 
 __all__ = [
     "DEFAULT_WARNINGS",
@@ -33,13 +30,11 @@ __all__ = [
     "SlaStatus",
     "TargetDue",
     "TargetName",
-    "Timer",
     "WarningInstant",
     "business_elapsed",
     "check_warnings",
     "compute_due",
     "sla_status",
-    "timers_for",
 ]
 
 DurationUnit = Literal["business_hours", "business_days", "calendar_hours"]
@@ -47,30 +42,6 @@ TargetName = Literal["first_response", "resolution", "legal"]
 SlaStatus = Literal["on_time", "at_risk", "breached"]
 
 DEFAULT_WARNINGS: tuple[float, ...] = (0.5, 0.8)
-
-register(
-    {
-        "warning_out_of_range": {
-            "es": "Cada umbral debe estar entre 0 y 1 (sin incluirlos); se recibió {value}.",
-            "en": "Each threshold must be strictly between 0 and 1, got {value}.",
-        },
-        "warnings_not_ascending": {
-            "es": "Los umbrales deben ir en orden estrictamente creciente; se recibió [{values}].",
-            "en": "Thresholds must be strictly ascending, got [{values}].",
-        },
-        "warnings_too_close": {
-            "es": "Los umbrales deben diferir en al menos un punto porcentual; se recibió [{values}].",
-            "en": "Thresholds must differ by at least one percent, got [{values}].",
-        },
-        "whole_business_days": {
-            "es": "Los días hábiles deben ser un número entero; se recibió {value}.",
-            "en": "Business days must be a whole number, got {value}.",
-        },
-    }
-)
-_SCHEDULE_NAME_MAX = 64
-_SCHEDULE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-_KIND = re.compile(r"^(warning_\d{1,3}|breach)$")
 
 
 class Duration(BaseModel):
@@ -180,38 +151,6 @@ class DueDates(BaseModel):
         return (self.first_response, self.resolution) + ((self.legal,) if self.legal else ())
 
 
-class Timer(BaseModel):
-    """One future alert of a request: a warning or the breach of a target."""
-
-    model_config = ConfigDict(frozen=True)
-
-    target: TargetName
-    kind: str = Field(pattern=_KIND.pattern)
-    fire_at: datetime
-
-    def name(self, ticket_number: str) -> str:
-        """Deterministic EventBridge Scheduler name (``[A-Za-z0-9._-]``, at most 64 characters).
-
-        Same ticket, target and kind give the same name, so re-creating a schedule replaces it.
-        A ticket number too long to fit is shortened with a hash so names stay unique.
-        """
-        return schedule_name(ticket_number, self.target, self.kind)
-
-
-def schedule_name(ticket_number: str, target: str, kind: str) -> str:
-    """``vt-<ticket>-<target>-<kind>``, sanitised and capped at 64 characters (see Timer.name)."""
-    if not ticket_number.strip():
-        raise ValueError("ticket_number: must not be empty")
-    ticket = _SCHEDULE_UNSAFE.sub("-", ticket_number.strip()).strip("-") or "x"
-    suffix = f"-{target}-{kind}"
-    name = f"vt-{ticket}{suffix}"
-    if len(name) <= _SCHEDULE_NAME_MAX:
-        return name
-    digest = hashlib.sha256(ticket_number.encode()).hexdigest()[:10]
-    room = _SCHEDULE_NAME_MAX - len("vt-") - len(suffix) - len(digest) - 1
-    return f"vt-{ticket[:room]}-{digest}{suffix}"
-
-
 def compute_due(
     policy: ServiceLevelPolicy,
     calendar: BusinessCalendar,
@@ -225,7 +164,7 @@ def compute_due(
     """Due dates and warning instants of a request created at ``created_at``.
 
     ``priority_factor`` scales both targets (e.g. 0.5 for high priority). ``legal_due`` (from
-    :func:`ventanilla.legal_deadlines.legal_due`, extensions included) adds a ``legal`` target
+    :func:`ventanilla.sla.legal.legal_due`, extensions included) adds a ``legal`` target
     whose warnings use the same thresholds, so staff are alerted before a legal term expires (C3).
     ``resolution_floor`` (a legal term after an extension) moves a resolution target that falls
     earlier to it, warnings included: the institution cannot be late before the law says so.
@@ -277,33 +216,6 @@ def sla_status(now: datetime, target: TargetDue, completed_at: datetime | None =
     if last is not None and moment >= last:
         return "at_risk"
     return "on_time"
-
-
-def timers_for(
-    due: DueDates,
-    *,
-    first_responded: bool = False,
-    resolved: bool = False,
-    now: datetime | None = None,
-) -> list[Timer]:
-    """The alerts a request still needs, sorted by ``fire_at``.
-
-    Met targets get no timers (a resolved request needs none at all, legal included); unknown
-    instants (paused) get none. With ``now``, instants already past are dropped so that only
-    future schedules are created; without it the caller decides what to do with past ones.
-    """
-    if now is not None and now.tzinfo is None:
-        raise ValueError("now: naive datetime; give a timezone-aware datetime")
-    timers: list[Timer] = []
-    for target in due.targets():
-        if resolved or (target.target == "first_response" and first_responded):
-            continue
-        instants = [(w.kind, w.at) for w in target.warnings] + [("breach", target.due)]
-        for kind, at in instants:
-            if at is None or (now is not None and at <= now):
-                continue
-            timers.append(Timer(target=target.target, kind=kind, fire_at=at))
-    return sorted(timers, key=lambda t: (t.fire_at, t.target, t.kind))
 
 
 # ---- internals ------------------------------------------------------------------------------

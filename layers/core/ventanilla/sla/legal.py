@@ -15,7 +15,7 @@ from typing import Any, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ventanilla.business_calendar import BusinessCalendar, ClosedPauses, Pauses
+from ventanilla.sla.calendar import BusinessCalendar, ClosedPauses, Pauses
 
 __all__ = [
     "LegalDeadlineError",

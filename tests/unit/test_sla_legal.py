@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from ventanilla.business_calendar import BusinessCalendar, demo_calendar
-from ventanilla.legal_deadlines import (
+from ventanilla.sla.calendar import BusinessCalendar, demo_calendar
+from ventanilla.sla.legal import (
     LegalDeadlineError,
     apply_extension,
     legal_due,

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ventanilla.business_calendar import BusinessCalendar, demo_calendar
+from ventanilla.sla.calendar import BusinessCalendar, demo_calendar
 
 SCL = ZoneInfo("America/Santiago")
 BOG = ZoneInfo("America/Bogota")
