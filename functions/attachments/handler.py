@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -15,11 +15,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.services import attachments
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()
 logger = Logger(service="attachments")
 metrics = Metrics(service="attachments")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="attachments")
+tracer = make_tracer("attachments")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 

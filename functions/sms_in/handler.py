@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -14,11 +14,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.services import sms_intake
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()
 logger = Logger(service="sms-in")
 metrics = Metrics(service="sms-in")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="sms-in")
+tracer = make_tracer("sms-in")
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 

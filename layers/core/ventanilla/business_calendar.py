@@ -43,7 +43,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import holidays
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -52,6 +51,7 @@ from pydantic import (
 )
 
 from ventanilla.i18n import register
+from ventanilla.models.base import Model
 from ventanilla.refusals import refuse
 
 __all__ = [
@@ -217,7 +217,7 @@ def _countries() -> list[Any]:
     return sorted(holidays.list_supported_countries())
 
 
-class BusinessCalendar(BaseModel):
+class BusinessCalendar(Model):
     """An institution's business calendar. Immutable; share one instance per institution.
 
     ``working_hours`` maps ISO weekday (1=Monday .. 7=Sunday) to local shifts ``(start, end)``; a

@@ -18,10 +18,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ventanilla.business_calendar import BusinessCalendar, Pauses
 from ventanilla.i18n import register
+from ventanilla.models.base import Model
 from ventanilla.refusals import refuse
 
 __all__ = [
@@ -73,7 +74,7 @@ _SCHEDULE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _KIND = re.compile(r"^(warning_\d{1,3}|breach)$")
 
 
-class Duration(BaseModel):
+class Duration(Model):
     """A target length: ``value`` in business hours, business days or plain calendar hours."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -105,7 +106,7 @@ class Duration(BaseModel):
         return _add_calendar_seconds(calendar, start, self.value * 3600, pauses)
 
 
-class ServiceLevelPolicy(BaseModel):
+class ServiceLevelPolicy(Model):
     """First-response and resolution targets of a request type, with warning thresholds."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -132,7 +133,7 @@ def check_warnings(value: tuple[float, ...]) -> tuple[float, ...]:
     return value
 
 
-class WarningInstant(BaseModel):
+class WarningInstant(Model):
     """The instant at which ``fraction`` of a target's business time has elapsed."""
 
     model_config = ConfigDict(frozen=True)
@@ -145,7 +146,7 @@ class WarningInstant(BaseModel):
         return _warning_kind(self.fraction)
 
 
-class TargetDue(BaseModel):
+class TargetDue(Model):
     """Due instant of one target plus its warning instants; ``None`` = unknown while paused."""
 
     model_config = ConfigDict(frozen=True)
@@ -155,7 +156,7 @@ class TargetDue(BaseModel):
     warnings: tuple[WarningInstant, ...] = ()
 
 
-class DueDates(BaseModel):
+class DueDates(Model):
     """Everything the SLA timers and the agent console need about a request's deadlines."""
 
     model_config = ConfigDict(frozen=True)
@@ -180,7 +181,7 @@ class DueDates(BaseModel):
         return (self.first_response, self.resolution) + ((self.legal,) if self.legal else ())
 
 
-class Timer(BaseModel):
+class Timer(Model):
     """One future alert of a request: a warning or the breach of a target."""
 
     model_config = ConfigDict(frozen=True)

@@ -34,7 +34,6 @@ from ventanilla.models.notices import (
 from ventanilla.notify import optout
 from ventanilla.notify.context import sample_context
 from ventanilla.notify.events import DELIVERY_CHANNELS, Kind
-from ventanilla.notify.render import LANGS, PARTS, TEMPLATES_DIR, TemplateRenderer, template_name
 from ventanilla.settings import get_settings
 from ventanilla.storage import notices as store
 from ventanilla.storage import tickets as ticket_store
@@ -316,11 +315,20 @@ def _kind(value: str) -> Kind:
 
 
 def _check_channel_lang(channel: str, lang: str) -> None:
+    from ventanilla.notify.render import LANGS  # Jinja2: only these routes
+
     if channel not in {c.value for c in DELIVERY_CHANNELS} or lang not in LANGS:
         raise NotFound("unknown_notice_kind")
 
 
 def defaults(kind: Kind, channel: str) -> dict[str, dict[str, str]]:
+    from ventanilla.notify.render import (  # Jinja2: only these routes
+        LANGS,
+        PARTS,
+        TEMPLATES_DIR,
+        template_name,
+    )
+
     out: dict[str, dict[str, str]] = {}
     for lang in LANGS:
         out[lang] = {}
@@ -337,6 +345,8 @@ def messaging_channel(channel: str) -> Any:
 
 
 def list_templates(principal: Principal) -> TemplateList:
+    from ventanilla.notify.render import LANGS  # Jinja2: only these routes
+
     principal.require(*MANAGERS)
     stored = {str(i["key"]) for i in store.list_templates()}
     items = [
@@ -372,6 +382,8 @@ def get_template(principal: Principal, kind: str, channel: str, lang: str) -> Te
 
 
 def _validated(k: Kind, channel: str, lang: str, parts: TemplateParts, ui: Lang) -> dict[str, str]:
+    from ventanilla.notify.render import PARTS, TemplateRenderer  # Jinja2: only these routes
+
     given = parts.given()
     allowed = PARTS[messaging_channel(channel)]
     errors = [
@@ -427,6 +439,8 @@ def delete_template(principal: Principal, kind: str, channel: str, lang: str) ->
 
 def preview(principal: Principal, body: PreviewIn, ui: Lang) -> PreviewOut:
     """The notice as its recipient would see it, with sample data (and unsaved edits if given)."""
+    from ventanilla.notify.render import TemplateRenderer  # Jinja2: only these routes
+
     principal.require(*MANAGERS)
     try:
         k = Kind(body.kind)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from ventanilla.auth import Principal
 from ventanilla.business_calendar import BusinessCalendar
 from ventanilla.errors import Conflict, FieldError, ValidationFailed
 from ventanilla.i18n import register
 from ventanilla.legal_deadlines import LegalDeadlineError, apply_extension
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.sla import EscalationAction, SlaConfig
@@ -270,7 +269,7 @@ def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTi
 # ---- timers that fire -----------------------------------------------------------------------------
 
 
-class FiredTimer(BaseModel):
+class FiredTimer(Model):
     """What a schedule passes to the fired function (its Input)."""
 
     number: str
