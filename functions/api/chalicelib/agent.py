@@ -22,7 +22,7 @@ from chalicelib.http import (
     query_params,
     route,
 )
-from chalicelib.observability import metrics
+from chalicelib.metrics import metrics
 from ventanilla.errors import BadRequest
 from ventanilla.models.accounts import AccountLinkIn, RequesterPanel
 from ventanilla.models.base import Model
