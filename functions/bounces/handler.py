@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla.services import notifications, proactive_figures
+from ventanilla.services import proactive_figures, suppressions
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -29,7 +29,7 @@ def record_handler(record: SQSRecord) -> None:
     body = json.loads(record.body)
     # Raw delivery off: the SNS envelope holds the SES notification as a JSON string.
     notification = json.loads(body["Message"]) if isinstance(body.get("Message"), str) else body
-    count = notifications.suppress_feedback(notification)
+    count = suppressions.suppress_feedback(notification)
     metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=count)
     # An alert's or a campaign's email (its SES message tag): one ADD on that source's figures.
     figure = proactive_figures.record_feedback(notification)

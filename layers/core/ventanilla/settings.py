@@ -23,7 +23,6 @@ class EnvSettings(BaseModel):
 
 
 class Settings(EnvSettings):
-
     table_name: str = Field(alias="TABLE_NAME", min_length=3)
     event_bus_name: str = Field(default="default", alias="EVENT_BUS_NAME")
     user_pool_id: str = Field(default="", alias="USER_POOL_ID")
