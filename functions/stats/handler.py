@@ -13,11 +13,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.batch import BatchResponse, process_stream, stream_image
 from ventanilla.settings import get_settings
 from ventanilla.stats import consume
 from ventanilla.stats.help_figures import aggregate_searches
@@ -27,14 +25,12 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="stats")
 metrics = Metrics(namespace="Ventanilla", service="stats")
 tracer = make_tracer("stats")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord) -> None:
-    data = record.dynamodb
-    keys = data.keys if data else None
-    image = data.new_image if data else None
+def record_handler(record: dict[str, Any]) -> None:
+    keys = stream_image(record, "Keys")
+    image = stream_image(record, "NewImage")
     if not keys or not image:  # removals (TTL of other items) carry nothing to count
         return
     pk, sk = str(keys.get("PK", "")), str(keys.get("SK", ""))
@@ -57,12 +53,10 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     consume.read_ahead(_ticket_numbers(event))
     try:
-        response: PartialItemFailureResponse = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        response: BatchResponse = process_stream(event, record_handler)
     finally:
         consume.forget()
     # a stream batch names failed records by sequence number (a string; Kafka's are objects)
