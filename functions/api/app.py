@@ -1,5 +1,6 @@
-"""The HTTP API: one Chalice app, one blueprint per area. Every route is also an operation of the
-REST API body generated from these routes, infra/api/rest-api.yaml (Chalice routes on
+"""The HTTP API: one Chalice app, one blueprint per area, each area imported on the first request
+of one of its routes (chalicelib.loader). Every route is also an operation of the REST API body
+generated from these routes, infra/api/rest-api.yaml (Chalice routes on
 ``requestContext.resourcePath``); a test keeps the two in step."""
 
 from __future__ import annotations
@@ -10,67 +11,16 @@ from typing import Any
 
 from chalice import Chalice, Response
 
-from chalicelib import (
-    agent,
-    alerts_webhook,
-    assets,
-    attachments,
-    audit,
-    canned,
-    citizen,
-    email_source,
-    forum,
-    help,
-    help_admin,
-    integrations,
-    links,
-    me,
-    notifications,
-    open311,
-    openapi,
-    proactive,
-    public,
-    service_levels,
-    staff_admin,
-    stats,
-    ticket_desk,
-    webhooks,
-)
-from chalicelib.http import lang_of, logger, problem_response, request_path
-from chalicelib.observability import metrics
+from chalicelib import loader
+from chalicelib.observability import logger
+from chalicelib.problems import lang_of, problem_response, request_path
 from ventanilla.settings import get_settings
 
 get_settings()  # validate the environment at cold start
 
 app = Chalice(app_name="ventanilla-api")
 app.log.disabled = True  # Powertools Logger logs instead, without bodies or personal data
-for blueprint in (
-    public.bp,
-    citizen.bp,
-    me.bp,
-    forum.bp,
-    agent.bp,
-    ticket_desk.bp,
-    attachments.bp,
-    email_source.bp,
-    canned.bp,
-    assets.bp,
-    help.bp,
-    help_admin.bp,
-    integrations.bp,
-    links.bp,
-    service_levels.bp,
-    notifications.bp,
-    stats.bp,
-    alerts_webhook.bp,
-    open311.bp,
-    webhooks.bp,
-    proactive.bp,
-    staff_admin.bp,
-    audit.bp,
-    openapi.bp,
-):
-    app.register_blueprint(blueprint)
+loader.register(app)  # each area (and the services it uses) is imported on its first request
 
 # Chalice answers some errors itself with {"Code", "Message"}; they become problem documents too.
 _CHALICE_ERRORS: dict[int, tuple[str, str, tuple[str, str]]] = {
@@ -140,6 +90,7 @@ def problems_and_logging(event: Any, get_response: Callable[[Any], Response]) ->
             "ms": round((time.perf_counter() - started) * 1000, 1),
         },
     )
-    metrics.flush_metrics()
+    for after in loader.AFTER_REQUEST:
+        after()
     logger.set_correlation_id(None)
     return response

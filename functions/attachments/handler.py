@@ -6,26 +6,24 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
 from ventanilla.services import attachments
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()
 logger = Logger(service="attachments")
 metrics = Metrics(service="attachments")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="attachments")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+tracer = make_tracer("attachments")
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    body = json.loads(record.body)
+def record_handler(record: SqsRecord) -> None:
+    body = json.loads(record["body"])
     for s3_record in body.get("Records", []):  # s3:TestEvent has none
         if not str(s3_record.get("eventName", "")).startswith("ObjectCreated"):
             continue
@@ -40,7 +38,5 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return process_sqs(event, record_handler)

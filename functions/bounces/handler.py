@@ -8,12 +8,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from ventanilla.services import notice_admin, proactive_figures
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
+from ventanilla.services import proactive_figures, suppressions
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
 
@@ -21,15 +19,14 @@ get_settings()
 logger = Logger(service="bounces")
 metrics = Metrics(service="bounces")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = make_tracer("bounces")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord) -> None:
-    body = json.loads(record.body)
+def record_handler(record: SqsRecord) -> None:
+    body = json.loads(record["body"])
     # Raw delivery off: the SNS envelope holds the SES notification as a JSON string.
     notification = json.loads(body["Message"]) if isinstance(body.get("Message"), str) else body
-    count = notice_admin.suppress_feedback(notification)
+    count = suppressions.suppress_feedback(notification)
     metrics.add_metric(name="AddressesSuppressed", unit=MetricUnit.Count, value=count)
     # An alert's or a campaign's email (its SES message tag): one ADD on that source's figures.
     figure = proactive_figures.record_feedback(notification)
@@ -40,7 +37,5 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return process_sqs(event, record_handler)

@@ -16,12 +16,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability as obs
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
 from ventanilla.help.indexing import ArticleRef, ref_of, refresh
 from ventanilla.help.search.published import publish
 from ventanilla.help.search.shared import shared_engine
@@ -33,27 +31,24 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="indexer")
 metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = make_tracer("indexer")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     pending: list[tuple[str, ArticleRef]] = []
     topics: list[tuple[str, str]] = []
 
-    def record_handler(record: SQSRecord) -> None:
-        envelope = json.loads(record.body)
+    def record_handler(record: SqsRecord) -> None:
+        envelope = json.loads(record["body"])
         topic = forum_search.topic_of(envelope)  # the forum's index shares this queue
         if topic is not None:
-            topics.append((record.message_id, topic))
+            topics.append((record["messageId"], topic))
         else:
-            pending.append((record.message_id, ref_of(envelope)))
+            pending.append((record["messageId"], ref_of(envelope)))
 
-    with processor(records=event.get("Records", []), handler=record_handler, lambda_context=context):
-        processor.process()
-    response: PartialItemFailureResponse = processor.response()
+    response = process_sqs(event, record_handler)
     if topics:
         try:
             forum_search.refresh([t for _, t in topics])

@@ -10,12 +10,10 @@ from collections import Counter
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs, receive_count
 from ventanilla.integrations import queues
 from ventanilla.notify.plan import backoff_seconds
 from ventanilla.services import delivery
@@ -26,16 +24,15 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="notifier")
 metrics = Metrics(service="notifier")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = make_tracer("notifier")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord, tally: Counter[tuple[str, str]]) -> None:
-    envelope = json.loads(record.body)
+def record_handler(record: SqsRecord, tally: Counter[tuple[str, str]]) -> None:
+    envelope = json.loads(record["body"])
     detail = envelope.get("detail") or {}
     logger.set_correlation_id(detail.get("number"))
     settings = get_settings()
-    attempt = int(record.attributes.approximate_receive_count or 1)
+    attempt = receive_count(record)
     try:
         result = delivery.handle(
             str(envelope.get("detail-type", "")), detail, last_attempt=attempt >= settings.notify_max_receives
@@ -46,7 +43,7 @@ def record_handler(record: SQSRecord, tally: Counter[tuple[str, str]]) -> None:
         if settings.notifications_queue_url:
             queues.delay_retry(
                 settings.notifications_queue_url,
-                record.receipt_handle,
+                record["receiptHandle"],
                 backoff_seconds(attempt, settings.notify_retry_base_seconds),
             )
         raise
@@ -56,14 +53,9 @@ def record_handler(record: SQSRecord, tally: Counter[tuple[str, str]]) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     tally: Counter[tuple[str, str]] = Counter()
     try:
-        return process_partial_response(
-            event=event,
-            record_handler=lambda record: record_handler(record, tally),
-            processor=processor,
-            context=context,
-        )
+        return process_sqs(event, lambda record: record_handler(record, tally))
     finally:
         observability.emit_by_channel(tally, "notifier")

@@ -9,11 +9,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
 from ventanilla.services import proactive_steps
 from ventanilla.settings import get_settings
 from ventanilla.tracing import make_tracer
@@ -22,11 +20,10 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="proactive")
 metrics = Metrics(service="proactive")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = make_tracer("proactive")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord) -> None:
-    counts = proactive_steps.handle(json.loads(record.body))
+def record_handler(record: SqsRecord) -> None:
+    counts = proactive_steps.handle(json.loads(record["body"]))
     for name in ("sent", "failed", "skipped"):
         if counts.get(name):
             metrics.add_metric(name=f"Alert{name.capitalize()}", unit=MetricUnit.Count, value=counts[name])
@@ -35,7 +32,5 @@ def record_handler(record: SQSRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return process_sqs(event, record_handler)

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.services import accounts
 from ventanilla.settings import get_settings
+from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="retention")
 metrics = Metrics(service="retention")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = Tracer(service="retention")
+tracer = make_tracer("retention")
 
 
 @logger.inject_lambda_context

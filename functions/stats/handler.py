@@ -17,11 +17,9 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.batch import BatchResponse, process_stream, stream_image
 from ventanilla.settings import get_settings
 from ventanilla.stats import consume
 from ventanilla.stats.help_figures import aggregate_searches
@@ -31,8 +29,6 @@ get_settings()  # validate the environment at cold start
 logger = Logger(service="stats")
 metrics = Metrics(namespace="Ventanilla", service="stats")
 tracer = make_tracer("stats")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
 
 _journaled = threading.local()
 """The records of the current batch counted through its journal (by identity; per thread, as the
@@ -40,12 +36,11 @@ local stack may run a stream poller's invocation beside a test's)."""
 
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord) -> None:
-    if id(record.raw_event) in getattr(_journaled, "ids", ()):
+def record_handler(record: dict[str, Any]) -> None:
+    if id(record) in getattr(_journaled, "ids", ()):
         return
-    data = record.dynamodb
-    keys = data.keys if data else None
-    image = data.new_image if data else None
+    keys = stream_image(record, "Keys")
+    image = stream_image(record, "NewImage")
     if not keys or not image:  # removals (TTL of other items) carry nothing to count
         return
     pk, sk = str(keys.get("PK", "")), str(keys.get("SK", ""))
@@ -68,13 +63,11 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     consume.read_ahead(_ticket_numbers(event))
     try:
         _journal(event.get("Records") or [])
-        response: PartialItemFailureResponse = process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        response: BatchResponse = process_stream(event, record_handler)
     finally:
         consume.forget()
         _journaled.ids = set()
@@ -92,12 +85,12 @@ def _journal(records: list[dict[str, Any]]) -> None:
     versions: list[tuple[str, dict[str, Any]]] = []
     raws: list[dict[str, Any]] = []
     for raw in records:
-        keys = (raw.get("dynamodb") or {}).get("Keys") or {}
-        pk, sk = (keys.get("PK") or {}).get("S", ""), (keys.get("SK") or {}).get("S", "")
-        if not (pk.startswith("TICKET#") and sk == "TICKET" and (raw.get("dynamodb") or {}).get("NewImage")):
+        keys = stream_image(raw, "Keys") or {}
+        pk, sk = str(keys.get("PK", "")), str(keys.get("SK", ""))
+        image = stream_image(raw, "NewImage")
+        if not (pk.startswith("TICKET#") and sk == "TICKET" and image):
             continue
-        image = DynamoDBRecord(raw).dynamodb.new_image  # type: ignore[union-attr]
-        versions.append((pk.removeprefix("TICKET#"), dict(image)))
+        versions.append((pk.removeprefix("TICKET#"), image))
         raws.append(raw)
     if versions:
         done = consume.journal_tickets(versions)

@@ -14,12 +14,10 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability as obs
+from ventanilla.batch import BatchResponse, process_stream, stream_image
 from ventanilla.integrations.scheduler import scheduler_settings
 from ventanilla.services.dispatch import dispatch
 from ventanilla.settings import get_settings
@@ -30,17 +28,15 @@ scheduler_settings()
 logger = Logger(service="stream")
 metrics = Metrics(service="stream")  # namespace: POWERTOOLS_METRICS_NAMESPACE
 tracer = make_tracer("stream")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 
 
 @tracer.capture_method
-def record_handler(record: DynamoDBRecord) -> None:
-    data = record.dynamodb
+def record_handler(record: dict[str, Any]) -> None:
     done = dispatch(
-        str(record.event_name.name if record.event_name else ""),
-        data.keys if data else None,
-        data.old_image if data else None,
-        data.new_image if data else None,
+        str(record.get("eventName") or ""),
+        stream_image(record, "Keys"),
+        stream_image(record, "OldImage"),
+        stream_image(record, "NewImage"),
     )
     if done.correlation_id:
         logger.set_correlation_id(done.correlation_id)
@@ -57,7 +53,5 @@ def record_handler(record: DynamoDBRecord) -> None:
 @logger.inject_lambda_context
 @metrics.log_metrics
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return process_stream(event, record_handler)

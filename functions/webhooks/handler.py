@@ -9,11 +9,9 @@ import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.batch import BatchResponse, SqsRecord, process_sqs, receive_count
 from ventanilla.integrations import queues
 from ventanilla.rules.webhook_signing import backoff_seconds
 from ventanilla.services import webhooks
@@ -23,17 +21,16 @@ from ventanilla.tracing import make_tracer
 get_settings()  # validate the environment at cold start
 logger = Logger(service="webhooks")
 tracer = make_tracer("webhooks")
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 RESERVE_MS = 10_000
 """A delivery is only started with this much of the invocation left (one takes ~8 s at most)."""
 
 
 @tracer.capture_method
-def record_handler(record: SQSRecord, context: LambdaContext) -> None:
+def record_handler(record: SqsRecord, context: LambdaContext) -> None:
     settings = get_settings()
-    body = json.loads(record.body)
-    attempt = int(record.attributes.approximate_receive_count or 1)
+    body = json.loads(record["body"])
+    attempt = receive_count(record)
     if body.get("kind") != webhooks.DELIVERY:
         detail = body.get("detail") or {}
         messages = webhooks.fan_out(str(body.get("detail-type", "")), detail, str(body.get("id", "")))
@@ -42,7 +39,7 @@ def record_handler(record: SQSRecord, context: LambdaContext) -> None:
         logger.info("fanned out", extra={"event": body.get("detail-type"), "deliveries": len(messages)})
         return
     if context.get_remaining_time_in_millis() < RESERVE_MS:
-        queues.delay_retry(settings.webhooks_queue_url, record.receipt_handle, 1)
+        queues.delay_retry(settings.webhooks_queue_url, record["receiptHandle"], 1)
         raise webhooks.RetryLater("out of time")
     try:
         outcome = webhooks.deliver(body, attempt, last_attempt=attempt >= settings.webhook_max_receives)
@@ -53,7 +50,7 @@ def record_handler(record: SQSRecord, context: LambdaContext) -> None:
         )
         queues.delay_retry(
             settings.webhooks_queue_url,
-            record.receipt_handle,
+            record["receiptHandle"],
             backoff_seconds(attempt, settings.webhook_retry_base_seconds),
         )
         raise
@@ -62,10 +59,5 @@ def record_handler(record: SQSRecord, context: LambdaContext) -> None:
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
-def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    return process_partial_response(
-        event=event,
-        record_handler=lambda record: record_handler(record, context),
-        processor=processor,
-        context=context,
-    )
+def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
+    return process_sqs(event, lambda record: record_handler(record, context))

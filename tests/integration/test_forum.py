@@ -400,10 +400,10 @@ def _call(api: Any, method: str, path: str, body: Any, headers: dict[str, str]) 
 def test_a_banned_account_gets_403_on_every_write_and_a_suspended_one_until_it_ends(
     api: Any, aws: Aws, demo_forum: Any
 ) -> None:
-    from chalicelib.http import ROUTE_DOCS
+    from chalicelib.http import route_docs
 
     writes = {
-        (d.method, d.path) for d in ROUTE_DOCS if d.path.startswith("/api/v1/forum/") and d.method != "GET"
+        (d.method, d.path) for d in route_docs() if d.path.startswith("/api/v1/forum/") and d.method != "GET"
     }
     citizen_writes = {
         w
@@ -472,14 +472,14 @@ def test_a_banned_account_gets_403_on_every_write_and_a_suspended_one_until_it_e
 def test_roles_allowed_and_refused(api: Any, aws: Aws, demo_forum: Any) -> None:
     """Anonymous: reads only; citizens: no moderation (401: wrong pool); staff without the
     moderator group: 403; moderators and admins: yes; categories: admins only."""
-    from chalicelib.http import ROUTE_DOCS
+    from chalicelib.http import route_docs
 
     author = new_citizen(api, aws)
     tid = post(api, "/api/v1/forum/topics", topic_body(), author["headers"]).json_body["topic_id"]
     for method, path, body in WRITES:
         answer = _call(api, method, path.format(tid=tid), body, {})
         assert answer.status_code == 401, (method, path)
-    moderation = [d for d in ROUTE_DOCS if "/forum/moderation/" in d.path or "/admin/forum/" in d.path]
+    moderation = [d for d in route_docs() if "/forum/moderation/" in d.path or "/admin/forum/" in d.path]
     assert len(moderation) >= 16
     for doc in moderation:
         path = doc.path.format(topic_id=tid, post_id="topic", account=author["account"], code="barrio")

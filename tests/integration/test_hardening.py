@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from chalicelib import canned, help_admin, notifications, service_levels, stats
-from chalicelib.http import ROUTE_DOCS
+from chalicelib.http import route_docs
 from tests.conftest import Aws, post, ticket_body
 from ventanilla.notify.contacts import normalize_phone
 from ventanilla.safe_json import MAX_DEPTH, MAX_INT_DIGITS, MAX_ITEMS, MAX_STRING
@@ -129,7 +129,9 @@ def _concrete(path: str) -> str:
 
 
 assert canned and help_admin and notifications and service_levels and stats  # their routes, documented
-ROLE_ROUTES = [d for d in ROUTE_DOCS if d.roles]
+# Every area's role-bound routes that some demo role may not call (a route open to every staff role,
+# such as the asset lookups, has nobody to refuse here).
+ROLE_ROUTES = [d for d in route_docs() if d.roles and set(ROLES.values()) - set(d.roles)]
 
 
 @pytest.mark.parametrize("doc", ROLE_ROUTES, ids=[f"{d.method} {d.path}" for d in ROLE_ROUTES])

@@ -22,7 +22,7 @@ def _settings(monkeypatch: pytest.MonkeyPatch, value: str) -> Settings:
     monkeypatch.setenv("TABLE_NAME", "vt-table")
     monkeypatch.setenv("PUBLIC_BASE_URL", value)
     monkeypatch.setenv("PUBLIC_BASE_URL_PARAMETER", NAME)
-    return Settings()
+    return Settings.from_env()
 
 
 def test_empty_variable_reads_the_parameter_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,4 +50,4 @@ def test_nothing_set_is_the_local_default(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("TABLE_NAME", "vt-table")
     monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
     monkeypatch.delenv("PUBLIC_BASE_URL_PARAMETER", raising=False)
-    assert Settings().public_base_url == "http://localhost:8000"
+    assert Settings.from_env().public_base_url == "http://localhost:8000"

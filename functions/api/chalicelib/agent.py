@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
-from pydantic import BaseModel
 
 from chalicelib.http import (
     CODE,
@@ -23,9 +22,10 @@ from chalicelib.http import (
     query_params,
     route,
 )
-from chalicelib.observability import metrics
+from chalicelib.metrics import metrics
 from ventanilla.errors import BadRequest
 from ventanilla.models.accounts import AccountLinkIn, RequesterPanel
+from ventanilla.models.base import Model
 from ventanilla.models.people import StaffPreferences, StaffPreferencesIn
 from ventanilla.models.ticket import (
     AssignIn,
@@ -50,7 +50,7 @@ bp = Blueprint(__name__)
 SINCE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]00:00)?$")
 
 
-class Me(BaseModel):
+class Me(Model):
     sub: str
     username: str
     name: str

@@ -20,7 +20,7 @@ from chalicelib.http import (
     q,
     route,
 )
-from chalicelib.observability import metrics
+from chalicelib.metrics import metrics
 from ventanilla.models.ticket import (
     CitizenSession,
     CreateTicketIn,

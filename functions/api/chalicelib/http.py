@@ -11,12 +11,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aws_lambda_powertools import Logger
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ValidationError
 
+from chalicelib import loader
+from chalicelib.observability import logger as logger  # the areas' logger, re-exported
 from chalicelib.observability import tracer
+from chalicelib.problems import lang_of as lang_of  # re-exported for the areas
+from chalicelib.problems import problem, request_path
+from chalicelib.problems import problem_response as problem_response
 from ventanilla import safe_json
 from ventanilla.auth import CitizenPrincipal, Principal, verify_citizen
 from ventanilla.errors import (
@@ -28,13 +32,10 @@ from ventanilla.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from ventanilla.i18n import Lang, message, pick_lang
 from ventanilla.services import staff
 from ventanilla.settings import get_settings
 
-logger = Logger(service="api")
 M = TypeVar("M", bound=BaseModel)
-PROBLEM_JSON = "application/problem+json"
 
 
 @dataclass(frozen=True)
@@ -110,57 +111,13 @@ class RouteDoc:
 
 
 ROUTE_DOCS: list[RouteDoc] = []
+"""The routes of the areas imported so far (they load on first request): see :func:`route_docs`."""
 
 
-def request_path(request: Request | None) -> str | None:
-    """The path as the client wrote it (Chalice's ``path`` is the route template)."""
-    if request is None:
-        return None
-    path = str(getattr(request, "path", ""))
-    for name, value in (getattr(request, "uri_params", None) or {}).items():
-        path = path.replace("{" + name + "}", str(value))
-    return path or None
-
-
-def lang_of(request: Request | None) -> Lang:
-    headers = request.headers if request is not None else {}
-    return pick_lang(headers.get("accept-language"))
-
-
-def problem(error: DomainError, lang: Lang, instance: str | None = None) -> Response:
-    titles = (error.title_es, error.title_en)
-    return problem_response(
-        error.status, error.problem, titles, error.code, error.params, error.errors, lang, instance
-    )
-
-
-def problem_response(
-    status: int,
-    kind: str,
-    titles: tuple[str, str],
-    code: str,
-    params: dict[str, Any],
-    errors: list[FieldError],
-    lang: Lang,
-    instance: str | None,
-) -> Response:
-    body: dict[str, Any] = {
-        "type": f"urn:ventanilla:problem:{kind}",
-        "title": titles[1] if lang == "en" else titles[0],
-        "status": status,
-        "detail": message(code, lang, **params),
-        "code": code,
-    }
-    if instance:
-        body["instance"] = instance
-    if errors:
-        body["errors"] = [
-            {"field": e.field, "code": e.code, "message": message(e.code, lang, **e.params)} for e in errors
-        ]
-    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_JSON}
-    if status == 429 and "retry_after" in params:
-        headers["Retry-After"] = str(params["retry_after"])
-    return Response(body=body, status_code=status, headers=headers)
+def route_docs() -> list[RouteDoc]:
+    """Every route's description, each area imported first."""
+    loader.load_all()
+    return ROUTE_DOCS
 
 
 def field_errors(error: ValidationError, prefix: str = "") -> list[FieldError]:
@@ -439,10 +396,7 @@ def route(
             except DomainError as error:
                 return problem(error, lang_of(request), request_path(request))
 
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        # Any content type reaches the view, which answers 415 as a problem document itself.
-        bp.route(path, methods=[method], content_types=["*/*"])(wrapped)
+        loader.add_view(path, method, view, wrapped)
         return view
 
     return decorate

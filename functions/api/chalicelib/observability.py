@@ -1,11 +1,9 @@
-"""Powertools Metrics and Tracer of the API function (Logger lives in chalicelib.http).
+"""Powertools Logger and Tracer of the API function (its Metrics live in chalicelib.metrics,
+imported only by the areas that emit one)."""
 
-Chalice's app object is the Lambda handler, so instead of the ``log_metrics`` decorator the
-app's HTTP middleware flushes the metrics after each request (app.py)."""
-
-from aws_lambda_powertools import Metrics
+from aws_lambda_powertools import Logger
 
 from ventanilla.tracing import make_tracer
 
-metrics = Metrics(service="api")  # namespace: POWERTOOLS_METRICS_NAMESPACE (template Globals)
+logger = Logger(service="api")
 tracer = make_tracer("api")  # X-Ray only when the Tracing parameter turns it on

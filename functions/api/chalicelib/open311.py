@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from chalice import Blueprint, Response
 
+from chalicelib import loader
 from chalicelib.http import ROUTE_DOCS, RouteDoc, lang_of, logger, q, query_params, raw_body
 from chalicelib.observability import tracer
 from ventanilla.errors import DomainError
@@ -96,9 +97,7 @@ def open311_route(
                 lang = lang_of(request)
                 return _errors(fmt, Open311Error(400, message(error.code, lang, **error.params)), lang)
 
-        wrapped.__name__ = view.__name__
-        wrapped.__doc__ = view.__doc__
-        bp.route(path, methods=[method], content_types=["*/*"])(wrapped)
+        loader.add_view(path, method, view, wrapped)
         return view
 
     return decorate

@@ -8,7 +8,9 @@ from typing import Any
 from chalice import Blueprint, Response
 from pydantic import BaseModel
 
+from chalicelib import loader
 from chalicelib.http import ROUTE_DOCS, SAFE_ID, Param, json_response, route
+from chalicelib.route_table import ROUTES
 from ventanilla.help.articles import SLUG_PATTERN
 from ventanilla.models.common import CODE_PATTERN
 
@@ -72,9 +74,11 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
 
 
 def document() -> dict[str, Any]:
+    loader.load_all()  # every area's routes, not only those requested so far
     schemas: dict[str, Any] = {"Problem": _PROBLEM}
     paths: dict[str, Any] = {}
-    for doc in ROUTE_DOCS:
+    rank = {(path, method): i for i, (path, method, _, _) in enumerate(ROUTES)}  # areas load lazily
+    for doc in sorted(ROUTE_DOCS, key=lambda d: rank.get((d.path, d.method), len(rank))):
         op: dict[str, Any] = {
             "summary": doc.summary,
             "tags": [doc.tag],

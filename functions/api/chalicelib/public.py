@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel
 
 from chalicelib.http import json_response, route
+from ventanilla.models.base import Model
 from ventanilla.services import catalog as catalog_service
 from ventanilla.services.due_dates import institution_calendar, sla_config
 from ventanilla.settings import get_settings
@@ -15,12 +15,12 @@ from ventanilla.settings import get_settings
 bp = Blueprint(__name__)
 
 
-class Health(BaseModel):
+class Health(Model):
     status: str
     version: str
 
 
-class WebConfig(BaseModel):
+class WebConfig(Model):
     region: str
     user_pool_id: str
     user_pool_client_id: str

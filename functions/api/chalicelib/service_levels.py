@@ -9,9 +9,10 @@ from datetime import date, datetime
 from typing import Literal
 
 from chalice import Blueprint, Response
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
+from ventanilla.models.base import Model
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
 from ventanilla.refusals import refuse
@@ -38,14 +39,14 @@ def _rules() -> RoutingRules:
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class AvailabilityOut(BaseModel):
+class AvailabilityOut(Model):
     sub: str
     available: bool
     capacity: int
     teams: list[str]
 
 
-class LegalRuleOut(BaseModel):
+class LegalRuleOut(Model):
     country: str
     kind: str
     law: str
@@ -55,7 +56,7 @@ class LegalRuleOut(BaseModel):
     extension_max_times: int | None
 
 
-class LegalRules(BaseModel):
+class LegalRules(Model):
     items: list[LegalRuleOut]
 
 
@@ -173,7 +174,7 @@ def put_calendar() -> Response:
     return json_response(sla.put_calendar(principal, body))
 
 
-class DueIn(BaseModel):
+class DueIn(Model):
     """When would something be due: from ``start``, so many business hours or business days, on
     the saved calendar or on the one being edited (to see a change before saving it)."""
 
@@ -191,7 +192,7 @@ class DueIn(BaseModel):
         return self
 
 
-class DueOut(BaseModel):
+class DueOut(Model):
     start: datetime
     due: datetime
     due_local: str = Field(description="the due moment in the calendar's time zone, ISO 8601")
@@ -225,7 +226,7 @@ def due_calculator() -> Response:
     )
 
 
-class CalendarHolidaysIn(BaseModel):
+class CalendarHolidaysIn(Model):
     """Which days a calendar does not work in ``year``: the saved one or the one being edited."""
 
     model_config = ConfigDict(extra="forbid")
@@ -234,13 +235,13 @@ class CalendarHolidaysIn(BaseModel):
     calendar: BusinessCalendar | None = None
 
 
-class CalendarHoliday(BaseModel):
+class CalendarHoliday(Model):
     day: date
     name: str | None = Field(description="the public holiday's name; null for the institution's closures")
     kind: Literal["holiday", "closure"]
 
 
-class CalendarHolidaysOut(BaseModel):
+class CalendarHolidaysOut(Model):
     year: int
     country: str
     subdivision: str | None

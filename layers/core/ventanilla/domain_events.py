@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel
+from ventanilla.models.base import Model
 
 SOURCE = "ventanilla.tickets"
 
@@ -30,7 +30,7 @@ _DETAIL_TYPES = {
 says whom to tell in ``notify`` (staff subs, "team" or "supervisor"), never a name or address."""
 
 
-class DomainEvent(BaseModel):
+class DomainEvent(Model):
     detail_type: str
     detail: dict[str, Any]
     source: str = SOURCE

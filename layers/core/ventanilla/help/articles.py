@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TextIO
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -29,6 +28,7 @@ from pydantic import (
 from ventanilla import safe_json
 from ventanilla.errors import BadRequest
 from ventanilla.i18n import message
+from ventanilla.models.base import Model
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 REQUEST_TYPE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?$"
@@ -69,7 +69,7 @@ STAGE_LABELS: dict[Stage, dict[str, str]] = {
 }
 
 
-class Article(BaseModel):
+class Article(Model):
     """One help article in one language; ``(slug, lang)`` identifies it."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

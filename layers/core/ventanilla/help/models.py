@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ventanilla.help.articles import (
     MAX_BODY,
@@ -21,6 +21,7 @@ from ventanilla.help.articles import (
     Status,
 )
 from ventanilla.help.search.base import SearchHit, SectionGroup
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Strict
 
 MAX_COMMENT = 1_000
@@ -62,7 +63,7 @@ class HelpPreviewIn(Strict):
     body_md: str = Field(max_length=MAX_BODY)
 
 
-class HelpPreviewOut(BaseModel):
+class HelpPreviewOut(Model):
     html: str
     """What the portal shows: the same Markdown parser and sanitiser as a published article."""
 
@@ -89,7 +90,7 @@ class ReorderIn(Strict):
     slugs: list[Slug] = Field(min_length=1, max_length=50)
 
 
-class AdminArticle(BaseModel):
+class AdminArticle(Model):
     """An article as editors see it: every field, its revision and its place in its section."""
 
     slug: str
@@ -116,7 +117,7 @@ class AdminArticle(BaseModel):
     published_at: datetime | None = None
 
 
-class AdminArticleRow(BaseModel):
+class AdminArticleRow(Model):
     slug: str
     lang: str
     title: str
@@ -129,12 +130,12 @@ class AdminArticleRow(BaseModel):
     updated_by: str
 
 
-class AdminArticleList(BaseModel):
+class AdminArticleList(Model):
     items: list[AdminArticleRow]
     next_cursor: str | None = None
 
 
-class Revision(BaseModel):
+class Revision(Model):
     """One entry of an article's history: who did what, when, which fields changed, and the content."""
 
     revision: int
@@ -147,19 +148,19 @@ class Revision(BaseModel):
     snapshot: dict[str, object] = Field(default_factory=dict)
 
 
-class RevisionList(BaseModel):
+class RevisionList(Model):
     slug: str
     lang: str
     items: list[Revision]
 
 
-class ImportLineError(BaseModel):
+class ImportLineError(Model):
     line: int
     field: str
     message: str
 
 
-class ImportResult(BaseModel):
+class ImportResult(Model):
     imported: int
     created: int
     updated: int
@@ -201,7 +202,7 @@ class ForumDraftFromAnswerIn(Strict):
 # ---- public -----------------------------------------------------------------------------------
 
 
-class HelpSearchOut(BaseModel):
+class HelpSearchOut(Model):
     """A search answer plus the id to send back as ``search_id`` when opening a result."""
 
     search_id: str
@@ -223,7 +224,7 @@ class HelpSearchOut(BaseModel):
     translated_query: str | None = None
 
 
-class SectionNode(BaseModel):
+class SectionNode(Model):
     slug: str
     title: str
     path: list[str]
@@ -231,7 +232,7 @@ class SectionNode(BaseModel):
     children: list[SectionNode] = Field(default_factory=list)
 
 
-class ArticleLink(BaseModel):
+class ArticleLink(Model):
     slug: str
     lang: str
     title: str
@@ -240,7 +241,7 @@ class ArticleLink(BaseModel):
     stage: Stage
 
 
-class SectionsOut(BaseModel):
+class SectionsOut(Model):
     """The tree of sections with counts; with ``section``, that subtree and the articles filed in it."""
 
     lang: str
@@ -250,19 +251,19 @@ class SectionsOut(BaseModel):
     articles: list[ArticleLink] = Field(default_factory=list)
 
 
-class StageOut(BaseModel):
+class StageOut(Model):
     stage: Stage
     label: str
     count: int
     articles: list[ArticleLink]
 
 
-class StagesOut(BaseModel):
+class StagesOut(Model):
     lang: str
     stages: list[StageOut]
 
 
-class RelatedLink(BaseModel):
+class RelatedLink(Model):
     """An article to read next, as the article page lists it."""
 
     slug: str
@@ -278,14 +279,14 @@ class PopularArticle(ArticleLink):
     )
 
 
-class PopularOut(BaseModel):
+class PopularOut(Model):
     """The most consulted published articles of a language, most viewed first."""
 
     lang: str
     articles: list[PopularArticle]
 
 
-class PublicArticle(BaseModel):
+class PublicArticle(Model):
     slug: str
     lang: str
     title: str
@@ -304,7 +305,7 @@ class PublicArticle(BaseModel):
     related: list[RelatedLink] = Field(default_factory=list)
 
 
-class HelpCommunityAnswer(BaseModel):
+class HelpCommunityAnswer(Model):
     """An accepted answer of the community forum, shown after the official articles ("Comunidad")."""
 
     topic_id: str
@@ -314,7 +315,7 @@ class HelpCommunityAnswer(BaseModel):
     label: str
 
 
-class SuggestOut(BaseModel):
+class SuggestOut(Model):
     """What the contact flow shows before the form: articles linked to the subtype, then text matches."""
 
     type: str
@@ -335,7 +336,7 @@ class FeedbackIn(Strict):
     lang: Lang = "es"
 
 
-class FeedbackOut(BaseModel):
+class FeedbackOut(Model):
     slug: str
     lang: str
     helpful_yes: int
@@ -353,13 +354,13 @@ class DeflectionIn(Strict):
     outcome: Literal["resolved", "contact"]
 
 
-class DeflectionOut(BaseModel):
+class DeflectionOut(Model):
     id: str
     outcome: str
     seen_articles: list[str] = Field(description="send these as seen_articles when filing the request")
 
 
-class SeenArticle(BaseModel):
+class SeenArticle(Model):
     """An article the citizen saw before filing, as the agent sees it."""
 
     slug: str
@@ -371,7 +372,7 @@ class SeenArticle(BaseModel):
 # ---- editors' statistics ----------------------------------------------------------------------
 
 
-class ArticleStats(BaseModel):
+class ArticleStats(Model):
     slug: str
     lang: str
     title: str
@@ -382,7 +383,7 @@ class ArticleStats(BaseModel):
     helpful_pct: float | None
 
 
-class SubtypeStats(BaseModel):
+class SubtypeStats(Model):
     type: str
     subtype: str
     attempts: int
@@ -390,14 +391,14 @@ class SubtypeStats(BaseModel):
     deflected_pct: float | None
 
 
-class HelpStatsOut(BaseModel):
+class HelpStatsOut(Model):
     lang: str
     articles: list[ArticleStats]
     next_cursor: str | None
     subtypes: list[SubtypeStats]
 
 
-class ContentGap(BaseModel):
+class ContentGap(Model):
     query: str
     count: int
     """Searches that found nothing."""
@@ -408,7 +409,7 @@ class ContentGap(BaseModel):
     """Words of the query the help content does not use: candidates for a search term."""
 
 
-class ContentGapsOut(BaseModel):
+class ContentGapsOut(Model):
     lang: str
     items: list[ContentGap]
     term_candidates: list[str] = Field(default_factory=list)
@@ -429,7 +430,7 @@ class SearchTermIn(Strict):
     note: str = Field(default="", max_length=300)
 
 
-class SearchTerm(BaseModel):
+class SearchTerm(Model):
     id: str
     term: str
     means: str
@@ -439,13 +440,13 @@ class SearchTerm(BaseModel):
     updated_by: str
 
 
-class SearchTermList(BaseModel):
+class SearchTermList(Model):
     items: list[SearchTerm]
     lexicon_entries: int
     """Entries of the packaged Latin American lexicon, which always apply as well."""
 
 
-class SearchLogEntry(BaseModel):
+class SearchLogEntry(Model):
     id: str
     at: datetime
     query: str
@@ -455,11 +456,11 @@ class SearchLogEntry(BaseModel):
     clicked: list[str]
 
 
-class SearchLogOut(BaseModel):
+class SearchLogOut(Model):
     day: str
     items: list[SearchLogEntry]
 
 
-class ReindexOut(BaseModel):
+class ReindexOut(Model):
     indexed: int
     engine: str

@@ -15,14 +15,11 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ventanilla.settings import get_settings
+from ventanilla.settings import EnvSettings, get_settings
 
 
-class SchedulerSettings(BaseSettings):
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
-
+class SchedulerSettings(EnvSettings):
     group: str = Field(alias="SLA_SCHEDULE_GROUP", min_length=1)
     target_arn: str = Field(alias="SLA_FIRED_FUNCTION_ARN", min_length=1)
     role_arn: str = Field(alias="SLA_SCHEDULER_ROLE_ARN", min_length=1)
@@ -30,7 +27,7 @@ class SchedulerSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def scheduler_settings() -> SchedulerSettings:
-    return SchedulerSettings()
+    return SchedulerSettings.from_env()
 
 
 @lru_cache(maxsize=1)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.people import Language, NoticeChannel
 from ventanilla.rules.state_machine import Status
 
@@ -30,7 +31,7 @@ def _email_only() -> list[NoticeChannel]:
     return ["email"]
 
 
-class VerifiedContact(BaseModel):
+class VerifiedContact(Model):
     kind: ContactKind
     value: str
     verified_at: datetime
@@ -38,7 +39,7 @@ class VerifiedContact(BaseModel):
     """Who verified it: the pool's code (``cognito``) or a staff member's identity check (``staff:<sub>``)."""
 
 
-class Segment(BaseModel):
+class Segment(Model):
     """What the citizen chooses to tell about themself (all optional; used in aggregates and to choose
     the audience of a segmented campaign, as the privacy notice says)."""
 
@@ -50,7 +51,7 @@ class Segment(BaseModel):
     topics: list[str] = Field(default_factory=list, max_length=10)
 
 
-class CitizenAccount(BaseModel):
+class CitizenAccount(Model):
     """``CITIZEN#<id> / ACCOUNT``: the person behind an account of the citizens' pool."""
 
     citizen_id: str
@@ -70,7 +71,7 @@ class CitizenAccount(BaseModel):
         return [c.value for c in self.contacts if c.kind == kind]
 
 
-class ConsentEntry(BaseModel):
+class ConsentEntry(Model):
     """One line of the consent ledger (append-only): given or withdrawn, when, where, which text."""
 
     purpose: Purpose
@@ -80,14 +81,14 @@ class ConsentEntry(BaseModel):
     text_version: str = PRIVACY_NOTICE_VERSION
 
 
-class ConsentState(BaseModel):
+class ConsentState(Model):
     purpose: Purpose
     given: bool
     at: datetime | None = None
     text_version: str | None = None
 
 
-class StaffRead(BaseModel):
+class StaffRead(Model):
     """Who on staff looked at the citizen's data, when and through what (the citizen sees this)."""
 
     at: datetime
@@ -100,7 +101,7 @@ class StaffRead(BaseModel):
 # ---- API bodies -------------------------------------------------------------------------------
 
 
-class MeIn(BaseModel):
+class MeIn(Model):
     """What the citizen edits about themself (PUT replaces these fields)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -113,7 +114,7 @@ class MeIn(BaseModel):
     """The version read (optional): a stale one answers 409 instead of overwriting."""
 
 
-class ConsentIn(BaseModel):
+class ConsentIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     purpose: Purpose
@@ -121,7 +122,7 @@ class ConsentIn(BaseModel):
     text_version: str = Field(default=PRIVACY_NOTICE_VERSION, pattern=r"^[0-9]{4}-[0-9]{2}$")
 
 
-class MeOut(BaseModel):
+class MeOut(Model):
     citizen_id: str
     name: str
     language: Language
@@ -135,7 +136,7 @@ class MeOut(BaseModel):
     created_at: datetime
 
 
-class MyTicket(BaseModel):
+class MyTicket(Model):
     number: str
     subject: str
     type_code: str
@@ -147,12 +148,12 @@ class MyTicket(BaseModel):
     updated_at: datetime
 
 
-class MyTickets(BaseModel):
+class MyTickets(Model):
     items: list[MyTicket]
     next_cursor: str | None = None
 
 
-class ErasureOut(BaseModel):
+class ErasureOut(Model):
     """What an erasure did and what it kept, and why (the answer is the same when repeated)."""
 
     erased_at: datetime
@@ -161,7 +162,7 @@ class ErasureOut(BaseModel):
     kept: list[dict[str, str]]
 
 
-class RequesterRequest(BaseModel):
+class RequesterRequest(Model):
     number: str
     subject: str
     status: Status
@@ -170,7 +171,7 @@ class RequesterRequest(BaseModel):
     created_at: datetime
 
 
-class RequesterPanel(BaseModel):
+class RequesterPanel(Model):
     """The requester of a request as an agent sees them on the ticket page."""
 
     citizen_id: str
@@ -182,7 +183,7 @@ class RequesterPanel(BaseModel):
     """Requests of other teams the agent may not see (counted, not shown)."""
 
 
-class AccountLinkIn(BaseModel):
+class AccountLinkIn(Model):
     """Link a staff-entered request to a citizen account after checking identity."""
 
     model_config = ConfigDict(extra="forbid")
@@ -201,7 +202,7 @@ def is_account(citizen_id: str) -> bool:
 # ---- phone verification by SMS code (our own: the citizens' pool verifies only the email) ----------
 
 
-class AccountPhoneIn(BaseModel):
+class AccountPhoneIn(Model):
     """A phone the citizen wants to add to their account: a code is sent to it by SMS."""
 
     model_config = ConfigDict(extra="forbid")
@@ -209,13 +210,13 @@ class AccountPhoneIn(BaseModel):
     phone: str = Field(min_length=1, max_length=32, description="A mobile number, e.g. +56 9 6123 4567.")
 
 
-class AccountPhoneCodeIn(BaseModel):
+class AccountPhoneCodeIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=r"^[0-9]{6}$", description="The six digits of the SMS.")
 
 
-class AccountPhonePending(BaseModel):
+class AccountPhonePending(Model):
     """A phone waiting for its code; it becomes a verified contact only once confirmed."""
 
     phone: str
@@ -223,7 +224,7 @@ class AccountPhonePending(BaseModel):
     attempts_left: int
 
 
-class PhoneCheck(BaseModel):
+class PhoneCheck(Model):
     """Stored: the pending check (the code only as an HMAC; expires through TTL)."""
 
     phone: str

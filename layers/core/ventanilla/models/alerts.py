@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Strict
 from ventanilla.models.ticket import FormValue
 
@@ -25,7 +26,7 @@ class AlertSourceIn(Strict):
     secret: str | None = Field(default=None, min_length=16, max_length=256)
 
 
-class AlertSource(BaseModel):
+class AlertSource(Model):
     source: str
     name: str
     contact_email: str
@@ -38,7 +39,7 @@ class AlertSource(BaseModel):
     updated_at: datetime
 
 
-class AlertSourceView(BaseModel):
+class AlertSourceView(Model):
     source: str
     name: str
     contact_email: str
@@ -50,11 +51,11 @@ class AlertSourceView(BaseModel):
     updated_at: datetime
 
 
-class AlertSourceList(BaseModel):
+class AlertSourceList(Model):
     items: list[AlertSourceView]
 
 
-class Alert(BaseModel):
+class Alert(Model):
     """One alert, whichever shape it came in."""
 
     fingerprint: str = Field(min_length=1, max_length=200)
@@ -77,14 +78,14 @@ class SimpleAlertIn(Strict):
     host: str | None = Field(default=None, max_length=253)
 
 
-class AlertOutcome(BaseModel):
+class AlertOutcome(Model):
     fingerprint: str
     action: Literal["created", "repeated", "resolved", "noted", "ignored"]
     number: str | None = None
     count: int | None = None
 
 
-class AlertsReceived(BaseModel):
+class AlertsReceived(Model):
     replay: bool = False
     results: list[AlertOutcome] = Field(default_factory=list)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Strict
 
 Scope = Literal["open311:write"]
@@ -20,7 +21,7 @@ class ApiKeyIn(Strict):
     rate_limit_per_minute: int = Field(default=60, ge=1, le=6000)
 
 
-class ApiKey(BaseModel):
+class ApiKey(Model):
     """A key as listed: never the key itself, only its first characters to recognise it."""
 
     id: str
@@ -37,5 +38,5 @@ class ApiKeyCreated(ApiKey):
     key: str = Field(description="shown once: only its SHA-256 is stored")
 
 
-class ApiKeyList(BaseModel):
+class ApiKeyList(Model):
     items: list[ApiKey]

@@ -10,8 +10,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import FormField
 from ventanilla.models.common import Code, Strict, Text
 from ventanilla.models.ticket import FormValue
@@ -46,7 +47,7 @@ class AssetType(AssetTypeIn):
     code: Code
 
 
-class AssetTypeList(BaseModel):
+class AssetTypeList(Model):
     items: list[AssetType]
 
 
@@ -59,7 +60,7 @@ class AssetLocation(AssetLocationIn):
     code: Code
 
 
-class LocationList(BaseModel):
+class LocationList(Model):
     items: list[AssetLocation]
 
 
@@ -126,17 +127,17 @@ class Asset(AssetIn):
     updated_by: str
 
 
-class AssetPage(BaseModel):
+class AssetPage(Model):
     items: list[Asset]
     next_cursor: str | None = None
 
 
-class AssetChange(BaseModel):
+class AssetChange(Model):
     before: Any = None
     after: Any = None
 
 
-class AssetEvent(BaseModel):
+class AssetEvent(Model):
     """One entry of an asset's append-only history: who, when, what changed (before / after)."""
 
     event_id: str
@@ -154,7 +155,7 @@ class SeatIn(Strict):
     """Who uses the seat: a username, an email or a computer's inventory number."""
 
 
-class Seat(BaseModel):
+class Seat(Model):
     holder: str
     assigned_at: datetime
     assigned_by: str
@@ -164,7 +165,7 @@ class AssetLinkIn(Strict):
     inventory_number: InventoryNumber
 
 
-class LinkedRequest(BaseModel):
+class LinkedRequest(Model):
     """A request linked to an asset, as the asset page shows it (read from the ticket itself)."""
 
     number: str
@@ -179,7 +180,7 @@ class LinkedRequest(BaseModel):
     linked_at: datetime
 
 
-class AssetView(BaseModel):
+class AssetView(Model):
     asset: Asset
     type: AssetType | None = None
     location: AssetLocation | None = None
@@ -194,27 +195,27 @@ class AssetView(BaseModel):
     """Items this page read from the table: the same however many assets exist."""
 
 
-class TicketAssets(BaseModel):
+class TicketAssets(Model):
     items: list[Asset]
 
 
 # ---- import -------------------------------------------------------------------------------------
 
 
-class ImportError_(BaseModel):
+class ImportError_(Model):
     row: int
     column: str
     code: str
     message: str
 
 
-class ImportRow(BaseModel):
+class ImportRow(Model):
     row: int
     inventory_number: str | None
     ok: bool
 
 
-class ImportReport(BaseModel):
+class ImportReport(Model):
     mode: Literal["preview", "all", "valid"]
     rows: list[ImportRow]
     errors: list[ImportError_]
@@ -226,19 +227,19 @@ class ImportReport(BaseModel):
 # ---- reports ------------------------------------------------------------------------------------
 
 
-class CountRow(BaseModel):
+class CountRow(Model):
     dimension: Literal["type", "status", "location", "team"]
     value: str
     count: int
 
 
-class IncidentRow(BaseModel):
+class IncidentRow(Model):
     inventory_number: str
     name: str | None = None
     incidents: int
 
 
-class WarrantyRow(BaseModel):
+class WarrantyRow(Model):
     inventory_number: str
     name: str
     type: str
@@ -247,7 +248,7 @@ class WarrantyRow(BaseModel):
     days_left: int
 
 
-class LicenceRow(BaseModel):
+class LicenceRow(Model):
     inventory_number: str
     name: str
     seats: int
@@ -255,7 +256,7 @@ class LicenceRow(BaseModel):
     state: Literal["over", "near"]
 
 
-class AssetReports(BaseModel):
+class AssetReports(Model):
     counts: list[CountRow]
     most_incidents: list[IncidentRow]
     warranties: list[WarrantyRow]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Strict
 from ventanilla.rules.attachments import ALLOWED_TYPES, MAX_FILE_BYTES
 
@@ -31,7 +32,7 @@ class AttachmentIn(Strict):
     size: int = Field(ge=1, le=MAX_FILE_BYTES, description="bytes")
 
 
-class Attachment(BaseModel):
+class Attachment(Model):
     """One file of a request, as stored (``PK TICKET#<n> / SK ATT#<id>``)."""
 
     attachment_id: str
@@ -54,7 +55,7 @@ class Attachment(BaseModel):
     """False for a copy merged from another person's request: staff see it, this citizen does not."""
 
 
-class AttachmentView(BaseModel):
+class AttachmentView(Model):
     attachment_id: str
     filename: str
     content_type: str
@@ -67,12 +68,12 @@ class AttachmentView(BaseModel):
     metadata_removed: bool = False
 
 
-class PresignedPost(BaseModel):
+class PresignedPost(Model):
     url: str
     fields: dict[str, str]
 
 
-class UploadSlot(BaseModel):
+class UploadSlot(Model):
     """Answer to a declared file: POST it as multipart/form-data to ``upload.url`` with
     ``upload.fields`` first and the file last, before ``expires_at``."""
 
@@ -81,10 +82,10 @@ class UploadSlot(BaseModel):
     expires_at: datetime
 
 
-class AttachmentList(BaseModel):
+class AttachmentList(Model):
     items: list[AttachmentView]
 
 
-class Download(BaseModel):
+class Download(Model):
     url: str
     expires_at: datetime

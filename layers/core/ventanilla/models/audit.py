@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from ventanilla.models.base import Model
 
 
-class Change(BaseModel):
+class Change(Model):
     """One changed value: its dotted path and the value before and after (None: absent)."""
 
     path: str
@@ -16,7 +18,7 @@ class Change(BaseModel):
     after: Any = None
 
 
-class AuditRecord(BaseModel):
+class AuditRecord(Model):
     """One change, written once and never updated (the storage refuses to overwrite it)."""
 
     id: str
@@ -34,6 +36,6 @@ class AuditRecord(BaseModel):
     ip_hash: str = Field(default="", description="keyed hash of the source address (never the address)")
 
 
-class AuditList(BaseModel):
+class AuditList(Model):
     items: list[AuditRecord]
     next_cursor: str | None = None

@@ -6,8 +6,9 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Strict
 
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
@@ -46,19 +47,19 @@ class CannedResponse(CannedIn):
     updated_by: str
 
 
-class CannedList(BaseModel):
+class CannedList(Model):
     items: list[CannedResponse]
     placeholders: dict[str, dict[str, str]] = PLACEHOLDERS
 
 
-class RenderedCanned(BaseModel):
+class RenderedCanned(Model):
     id: str
     title: str
     body: str
     status: Literal["waiting_citizen", "resolved"] | None = None
 
 
-class RenderedCannedList(BaseModel):
+class RenderedCannedList(Model):
     items: list[RenderedCanned]
 
 

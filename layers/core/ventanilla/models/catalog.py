@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Text
 from ventanilla.rules.priority import Level
 
@@ -14,12 +15,12 @@ Audience = Literal["external", "internal"]
 Tier = Literal["L1", "L2", "L3"]
 
 
-class Option(BaseModel):
+class Option(Model):
     value: Code
     label: Text
 
 
-class FormField(BaseModel):
+class FormField(Model):
     """One field of a subtype's form; the same definition drives the web form and the API check."""
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
@@ -37,14 +38,14 @@ class FormField(BaseModel):
         return self
 
 
-class ResponseTargets(BaseModel):
+class ResponseTargets(Model):
     """Service level targets of a subtype, in business hours and business days of the calendar."""
 
     first_response_hours: float = Field(default=16, gt=0, le=2000)
     resolution_days: int = Field(default=10, ge=1, le=365)
 
 
-class Subtype(BaseModel):
+class Subtype(Model):
     code: Code
     name: Text
     description: Text | None = None
@@ -58,7 +59,7 @@ class Subtype(BaseModel):
     """Key of a regulated deadline (B9), e.g. ``CL/acceso-informacion``; None when unregulated."""
 
 
-class RequestType(BaseModel):
+class RequestType(Model):
     code: Code
     name: Text
     description: Text | None = None
@@ -70,7 +71,7 @@ class RequestType(BaseModel):
         return next((s for s in self.subtypes if s.code == code), None)
 
 
-class Team(BaseModel):
+class Team(Model):
     code: Code
     name: Text
     tiers: list[Tier] = Field(default=["L1"])

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
+
+from ventanilla.models.base import Model
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 Code = Annotated[str, StringConstraints(pattern=CODE_PATTERN)]
@@ -21,13 +23,13 @@ def is_code(value: str) -> bool:
 """A catalog or team code: lowercase letters, digits and hyphens."""
 
 
-class Strict(BaseModel):
+class Strict(Model):
     """Base for bodies sent by clients: unknown fields are an error, not silently dropped."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class Text(BaseModel):
+class Text(Model):
     """A text shown to people, in Spanish (required) and English (falls back to Spanish)."""
 
     model_config = ConfigDict(extra="forbid")

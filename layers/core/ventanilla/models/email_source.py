@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from ventanilla.models.base import Model
 
 
-class EmailHeaderOut(BaseModel):
+class EmailHeaderOut(Model):
     name: str
     value: str
 
 
-class EmailSourceOut(BaseModel):
+class EmailSourceOut(Model):
     """The mail's headers (at most 100, each cut at 2,000 characters) and a five-minute link to the
     whole message (.eml) as it was received."""
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from ventanilla.models.base import Model
 
 CODE = r"^[a-z0-9][a-z0-9-]{0,62}$"
 POST_ID = r"^(topic|r[0-9]{17}[0-9a-f]{6})$"
@@ -35,7 +37,7 @@ ModAction = Literal[
 ]
 
 
-class _In(BaseModel):
+class _In(Model):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -49,7 +51,7 @@ class ForumCategoryIn(_In):
     position: int = Field(default=100, ge=0, le=9999)
 
 
-class ForumCategoryOut(BaseModel):
+class ForumCategoryOut(Model):
     code: str
     name: str
     description: str
@@ -57,7 +59,7 @@ class ForumCategoryOut(BaseModel):
     position: int
 
 
-class ForumCategories(BaseModel):
+class ForumCategories(Model):
     items: list[ForumCategoryOut]
 
 
@@ -121,20 +123,20 @@ class ForumRulesOut(ForumRulesIn):
     model_config = ConfigDict(extra="ignore")
 
 
-class ForumAuthor(BaseModel):
+class ForumAuthor(Model):
     id: str
     name: str
     kind: Literal["citizen", "staff"]
     staff_badge: bool = False
 
 
-class ForumQuote(BaseModel):
+class ForumQuote(Model):
     post_id: str
     author: str
     excerpt: str
 
 
-class ForumPostOut(BaseModel):
+class ForumPostOut(Model):
     id: str
     topic_id: str
     author: ForumAuthor
@@ -150,7 +152,7 @@ class ForumPostOut(BaseModel):
     moderation_reason: str | None = None
 
 
-class ForumTopicSummary(BaseModel):
+class ForumTopicSummary(Model):
     id: str
     category: str
     title: str
@@ -167,7 +169,7 @@ class ForumTopicSummary(BaseModel):
     merged_into: str | None = None
 
 
-class ForumTopicList(BaseModel):
+class ForumTopicList(Model):
     items: list[ForumTopicSummary]
     next_cursor: str | None = None
 
@@ -182,7 +184,7 @@ class ForumTopicOut(ForumTopicSummary):
     following: bool = False
 
 
-class ForumWritten(BaseModel):
+class ForumWritten(Model):
     """A topic or reply just written: where it is and what the author should know."""
 
     topic_id: str
@@ -192,18 +194,18 @@ class ForumWritten(BaseModel):
     notice: str | None = None
 
 
-class ForumRevision(BaseModel):
+class ForumRevision(Model):
     at: datetime
     by: str
     body: str
     title: str | None = None
 
 
-class ForumHistory(BaseModel):
+class ForumHistory(Model):
     items: list[ForumRevision]
 
 
-class ForumModEntry(BaseModel):
+class ForumModEntry(Model):
     at: datetime
     action: ModAction
     reason: str
@@ -214,12 +216,12 @@ class ForumModEntry(BaseModel):
     until: datetime | None = None
 
 
-class ForumModLog(BaseModel):
+class ForumModLog(Model):
     items: list[ForumModEntry]
     next_cursor: str | None = None
 
 
-class ForumQueueItem(BaseModel):
+class ForumQueueItem(Model):
     topic_id: str
     post_id: str
     status: PostStatus
@@ -232,12 +234,12 @@ class ForumQueueItem(BaseModel):
     at: datetime
 
 
-class ForumQueue(BaseModel):
+class ForumQueue(Model):
     items: list[ForumQueueItem]
     next_cursor: str | None = None
 
 
-class ForumAccountOut(BaseModel):
+class ForumAccountOut(Model):
     account: str
     status: AccountStatus
     suspended_until: datetime | None = None
@@ -246,7 +248,7 @@ class ForumAccountOut(BaseModel):
     terms_accepted: bool = False
 
 
-class ForumStats(BaseModel):
+class ForumStats(Model):
     days: int
     topics: int
     replies: int
@@ -273,21 +275,21 @@ class ForumPreviewIn(_In):
     body: str = Field(min_length=1, max_length=20_000)
 
 
-class ForumPreviewOut(BaseModel):
+class ForumPreviewOut(Model):
     html: str
     masked: list[Literal["rut", "email", "phone"]]
 
 
-class ForumMe(BaseModel):
+class ForumMe(Model):
     account: ForumAccountOut
     notices: list[ForumModEntry]
 
 
-class ForumDone(BaseModel):
+class ForumDone(Model):
     done: bool = True
 
 
-class ForumUnsubscribeOut(BaseModel):
+class ForumUnsubscribeOut(Model):
     """What a topic's signed unsubscribe link stops; ``following`` is false once it is honoured."""
 
     topic_id: str
@@ -295,7 +297,7 @@ class ForumUnsubscribeOut(BaseModel):
     following: bool
 
 
-class ForumSearchItem(BaseModel):
+class ForumSearchItem(Model):
     id: str
     title: str
     summary: str
@@ -305,12 +307,12 @@ class ForumSearchItem(BaseModel):
     """Set when the words were found in a reply (its id, to jump to it)."""
 
 
-class ForumSearchGroup(BaseModel):
+class ForumSearchGroup(Model):
     kind: Literal["help", "community"]
     title: str
     items: list[ForumSearchItem]
 
 
-class ForumSearchOut(BaseModel):
+class ForumSearchOut(Model):
     query: str
     groups: list[ForumSearchGroup]

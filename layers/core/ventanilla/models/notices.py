@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Strict
 from ventanilla.models.people import NoticeChannel
 from ventanilla.notify.events import Kind
@@ -52,13 +53,13 @@ class DeviceIn(Strict):
     number: str | None = Field(default=None, pattern=r"^\d{4}-\d{6,}$")
 
 
-class DeviceOut(BaseModel):
+class DeviceOut(Model):
     device_id: str
     platform: Platform
     owner: Literal["ticket", "staff", "citizen"]
 
 
-class WebPushKeyOut(BaseModel):
+class WebPushKeyOut(Model):
     """What the portal needs to subscribe: the VAPID public key (``applicationServerKey``)."""
 
     public_key: str
@@ -69,14 +70,14 @@ class NoticePrefsIn(Strict):
     language: Literal["es", "en"]
 
 
-class NoticePrefsOut(BaseModel):
+class NoticePrefsOut(Model):
     number: str
     channels: list[NoticeChannel]
     language: Literal["es", "en"]
     opted_out: list[NoticeChannel]
 
 
-class OptOutOut(BaseModel):
+class OptOutOut(Model):
     channel: str = Field(description="email, sms, push or all, as the link says")
     channels: list[str] = Field(default_factory=list, description="the channels that stop")
     already: bool = Field(default=False, description="those channels were already stopped")
@@ -98,7 +99,7 @@ class TemplateParts(Strict):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
-class TemplateOut(BaseModel):
+class TemplateOut(Model):
     kind: str
     channel: TemplateChannel
     lang: TemplateLang
@@ -110,7 +111,7 @@ class TemplateOut(BaseModel):
     updated_at: str | None = None
 
 
-class TemplateSummary(BaseModel):
+class TemplateSummary(Model):
     kind: str
     audience: str
     channel: TemplateChannel
@@ -118,7 +119,7 @@ class TemplateSummary(BaseModel):
     overridden: bool
 
 
-class TemplateList(BaseModel):
+class TemplateList(Model):
     items: list[TemplateSummary]
 
 
@@ -130,7 +131,7 @@ class PreviewIn(Strict):
     """Unsaved edits to preview; the stored override (or the default) when absent."""
 
 
-class PreviewOut(BaseModel):
+class PreviewOut(Model):
     kind: str
     channel: TemplateChannel
     lang: TemplateLang
@@ -142,7 +143,7 @@ class PreviewOut(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
-class Suppression(BaseModel):
+class Suppression(Model):
     id: str
     masked: str
     reason: str
@@ -150,12 +151,12 @@ class Suppression(BaseModel):
     at: str
 
 
-class SuppressionList(BaseModel):
+class SuppressionList(Model):
     items: list[Suppression]
     next_cursor: str | None = None
 
 
-class DeadLetter(BaseModel):
+class DeadLetter(Model):
     message_id: str
     detail_type: str | None = None
     number: str | None = None
@@ -164,7 +165,7 @@ class DeadLetter(BaseModel):
     sent_at: datetime | None = None
 
 
-class DeadLetterList(BaseModel):
+class DeadLetterList(Model):
     depth: int
     items: list[DeadLetter]
 
@@ -173,5 +174,5 @@ class RedriveIn(Strict):
     limit: int = Field(default=100, ge=1, le=1000)
 
 
-class RedriveOut(BaseModel):
+class RedriveOut(Model):
     moved: int

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
 
 NoticeChannel = Literal["email", "sms", "push"]
@@ -27,7 +28,7 @@ STAFF_ROLES: tuple[StaffRole, ...] = (
 )
 
 
-class Requester(BaseModel):
+class Requester(Model):
     """Who filed a request, as they gave it then (a snapshot kept on the ticket)."""
 
     name: str = Field(min_length=1, max_length=120)
@@ -39,7 +40,7 @@ class Requester(BaseModel):
     organisation: str | None = Field(default=None, max_length=160)
 
 
-class Citizen(BaseModel):
+class Citizen(Model):
     """One record per citizen across channels (F1), found again by email or phone."""
 
     citizen_id: str
@@ -53,7 +54,7 @@ class Citizen(BaseModel):
     kind: RequesterKind = "external"
 
 
-class StaffProfile(BaseModel):
+class StaffProfile(Model):
     """A staff member; identity and roles come from Cognito, teams, tier and language from here."""
 
     sub: str
@@ -72,7 +73,7 @@ class StaffProfile(BaseModel):
     """Bumped by each admin change of name, roles, teams or tier (optimistic locking)."""
 
 
-class StaffPreferencesIn(BaseModel):
+class StaffPreferencesIn(Model):
     """What a staff member sets about themself: the language of their notices."""
 
     model_config = ConfigDict(extra="forbid")

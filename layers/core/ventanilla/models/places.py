@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Strict
 
 MAX_ADDRESS = 400
@@ -27,7 +28,7 @@ class LocationIn(Strict):
         return self
 
 
-class Location(BaseModel):
+class Location(Model):
     """A request's place as stored; ``sector`` is matched from the point when sectors exist."""
 
     lat: float | None = None

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from ventanilla.models.accounts import AgeBand
+from ventanilla.models.base import Model
 from ventanilla.models.common import CODE_PATTERN, Code, Strict
 from ventanilla.models.notices import WebPushSubscriptionIn
 from ventanilla.models.staff_admin import EMAIL
@@ -22,24 +23,24 @@ SectorRef = Annotated[str, StringConstraints(pattern=r"^(\*|[a-z0-9][a-z0-9-]{0,
 E164 = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{7,14}$")]
 
 
-class AreaProperties(BaseModel):
+class AreaProperties(Model):
     code: Code
     name: str = Field(min_length=1, max_length=120)
     name_en: str | None = Field(default=None, max_length=120)
 
 
-class AreaGeometry(BaseModel):
+class AreaGeometry(Model):
     type: Literal["Polygon", "MultiPolygon"]
     coordinates: list[Any] = Field(min_length=1, max_length=200)
 
 
-class AreaFeature(BaseModel):
+class AreaFeature(Model):
     type: Literal["Feature"]
     properties: AreaProperties
     geometry: AreaGeometry
 
 
-class AreaUpload(BaseModel):
+class AreaUpload(Model):
     """A GeoJSON FeatureCollection of sectors; each one with ``properties.code`` and ``name``.
     A sector whose code exists is replaced; the others stay."""
 
@@ -47,7 +48,7 @@ class AreaUpload(BaseModel):
     features: list[AreaFeature] = Field(min_length=1, max_length=200)
 
 
-class AreaSector(BaseModel):
+class AreaSector(Model):
     code: str
     name: str
     name_en: str | None = None
@@ -62,7 +63,7 @@ class AreaSector(BaseModel):
     )
 
 
-class AreaSectorList(BaseModel):
+class AreaSectorList(Model):
     items: list[AreaSector]
     everywhere: int | None = Field(
         default=None,
@@ -70,12 +71,12 @@ class AreaSectorList(BaseModel):
     )
 
 
-class AreaUploadResult(BaseModel):
+class AreaUploadResult(Model):
     saved: list[str]
     cells: int
 
 
-class AreaMatch(BaseModel):
+class AreaMatch(Model):
     sector: str
     name: str
     name_en: str | None = None
@@ -97,7 +98,7 @@ class SubscriptionTopic(SubscriptionTopicIn):
     )
 
 
-class SubscriptionTopicList(BaseModel):
+class SubscriptionTopicList(Model):
     items: list[SubscriptionTopic]
 
 
@@ -125,7 +126,7 @@ class SubscriptionIn(Strict):
 SubscriptionState = Literal["none", "pending", "confirmed", "unsubscribed"]
 
 
-class SubscriptionRecord(BaseModel):
+class SubscriptionRecord(Model):
     """As stored (``SUB#<id> / SUB``): contacts, what they follow, each channel's state."""
 
     id: str
@@ -147,7 +148,7 @@ class SubscriptionRecord(BaseModel):
     ``SUBSCRIPTION_MAX_PUSH``, copied into the audience items so the fan-out needs no extra read."""
 
 
-class SubscriptionOut(BaseModel):
+class SubscriptionOut(Model):
     id: str
     email: str | None = None
     phone: str | None = None
@@ -232,7 +233,7 @@ class ServiceAlertUpdateIn(Strict):
     expected_end: datetime | None = None
 
 
-class ServiceAlertUpdate(BaseModel):
+class ServiceAlertUpdate(Model):
     n: int
     kind: Literal["published", "update", "restored"]
     text: ServiceAlertText
@@ -240,7 +241,7 @@ class ServiceAlertUpdate(BaseModel):
     by: str
 
 
-class ServiceAlertFigures(BaseModel):
+class ServiceAlertFigures(Model):
     audience: int = 0
     sent: int = 0
     failed: int = 0
@@ -255,7 +256,7 @@ class ServiceAlertFigures(BaseModel):
     by_channel: dict[str, int] = Field(default_factory=dict)
 
 
-class ServiceAlert(BaseModel):
+class ServiceAlert(Model):
     id: str
     title: ServiceAlertTitle
     text: ServiceAlertText
@@ -273,11 +274,11 @@ class ServiceAlert(BaseModel):
     figures: ServiceAlertFigures | None = None
 
 
-class ServiceAlertList(BaseModel):
+class ServiceAlertList(Model):
     items: list[ServiceAlert]
 
 
-class ServiceAlertBanner(BaseModel):
+class ServiceAlertBanner(Model):
     id: str
     title: str
     text: str
@@ -288,7 +289,7 @@ class ServiceAlertBanner(BaseModel):
     expected_end: datetime | None = None
 
 
-class ServiceAlertBannerList(BaseModel):
+class ServiceAlertBannerList(Model):
     items: list[ServiceAlertBanner]
 
 
@@ -333,7 +334,7 @@ class CampaignIn(Strict):
     segment: CampaignSegment | None = None
 
 
-class CampaignPreview(BaseModel):
+class CampaignPreview(Model):
     audience: int
     """Subscribers of the chosen (sector, topic) pairs: one counted per pair it is in (at most)."""
     estimated: bool = False
@@ -345,7 +346,7 @@ class CampaignPreview(BaseModel):
     html: str
 
 
-class Campaign(BaseModel):
+class Campaign(Model):
     id: str
     name: str
     subject: ServiceAlertTitle
@@ -365,5 +366,5 @@ class Campaign(BaseModel):
     figures: ServiceAlertFigures | None = None
 
 
-class CampaignList(BaseModel):
+class CampaignList(Model):
     items: list[Campaign]

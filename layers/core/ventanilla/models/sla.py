@@ -5,8 +5,9 @@ from __future__ import annotations
 from itertools import pairwise
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from ventanilla.models.base import Model
 from ventanilla.refusals import refuse
 from ventanilla.rules.priority import Priority
 from ventanilla.sla.targets import DEFAULT_WARNINGS, Duration, check_warnings
@@ -29,7 +30,7 @@ def _default_on_breach() -> list[EscalationAction]:
     return list(_ON_BREACH)
 
 
-class OverdueLevel(BaseModel):
+class OverdueLevel(Model):
     """A level after a target was missed (GLPI-style): ``after_hours`` business hours past due,
     these actions run once, e.g. 8 h: notify the supervisor; 24 h: next tier and reassign."""
 
@@ -39,7 +40,7 @@ class OverdueLevel(BaseModel):
     actions: list[EscalationAction] = Field(min_length=1, max_length=5)
 
 
-class PolicyOverride(BaseModel):
+class PolicyOverride(Model):
     """Targets of one ``type/subtype`` that replace the catalog's ``targets``."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,7 +50,7 @@ class PolicyOverride(BaseModel):
     on_breach: list[EscalationAction] | None = None
 
 
-class SlaConfig(BaseModel):
+class SlaConfig(Model):
     """The institution's service-level policy: warnings, priority factors, overrides, escalation."""
 
     model_config = ConfigDict(extra="forbid")
@@ -108,7 +109,7 @@ class SlaConfig(BaseModel):
         return value
 
 
-class AvailabilityIn(BaseModel):
+class AvailabilityIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     available: bool

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Team, Tier
 from ventanilla.models.common import Code, Text
 from ventanilla.models.people import StaffRole
@@ -14,7 +15,7 @@ USERNAME = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]{1,189}\.[A-Za-z]{2,24}$"
 
 
-class StaffAccess(BaseModel):
+class StaffAccess(Model):
     """Groups (roles), teams and tier: what an admin sets for a staff member."""
 
     model_config = ConfigDict(extra="forbid")
@@ -45,7 +46,7 @@ class StaffUpdateIn(StaffAccess):
     version: int = Field(ge=0)
 
 
-class StaffMember(BaseModel):
+class StaffMember(Model):
     username: str
     sub: str
     name: str
@@ -62,12 +63,12 @@ class StaffMember(BaseModel):
     version: int = 0
 
 
-class StaffList(BaseModel):
+class StaffList(Model):
     items: list[StaffMember]
     next_cursor: str | None = None
 
 
-class TeamIn(BaseModel):
+class TeamIn(Model):
     model_config = ConfigDict(extra="forbid")
 
     name: Text
@@ -83,5 +84,5 @@ class TeamOut(Team):
     available: int = Field(default=0, description="of those, taking new requests now")
 
 
-class TeamList(BaseModel):
+class TeamList(Model):
     items: list[TeamOut]

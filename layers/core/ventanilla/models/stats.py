@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Code, Strict, Text
 from ventanilla.models.forum import ForumStats
 from ventanilla.models.people import Requester
@@ -63,25 +64,25 @@ class Goal(GoalIn):
     version: int = 1  # always set once stored
 
 
-class GoalList(BaseModel):
+class GoalList(Model):
     items: list[Goal]
 
 
-class Compliance(BaseModel):
+class Compliance(Model):
     period: str
     total: int
     met: int
     pct: float | None
 
 
-class GoalStatus(BaseModel):
+class GoalStatus(Model):
     goal: Goal
     current: Compliance
     trend: list[Compliance]
     on_track: bool | None
 
 
-class TimeFigures(BaseModel):
+class TimeFigures(Model):
     count: int
     median_hours: int | None
     p90_hours: int | None
@@ -90,13 +91,13 @@ class TimeFigures(BaseModel):
     histogram: dict[str, int]
 
 
-class Rates(BaseModel):
+class Rates(Model):
     total: int
     met: int
     pct: float | None
 
 
-class Csat(BaseModel):
+class Csat(Model):
     responses: int
     average: float | None
     distribution: dict[str, int]
@@ -107,7 +108,7 @@ class Csat(BaseModel):
     """``satisfied`` over ``responses`` in %; null with no answers in the period."""
 
 
-class HelpFigures(BaseModel):
+class HelpFigures(Model):
     searches: int = 0
     zero_result_searches: int = 0
     top_queries: list[tuple[str, int]] = Field(default_factory=list)
@@ -118,7 +119,7 @@ class HelpFigures(BaseModel):
     deflection_pct_by_subtype: dict[str, float] = Field(default_factory=dict)
 
 
-class DayRow(BaseModel):
+class DayRow(Model):
     day: date
     created: int
     resolved: int
@@ -126,7 +127,7 @@ class DayRow(BaseModel):
     backlog: int
 
 
-class Dashboard(BaseModel):
+class Dashboard(Model):
     start: date
     end: date
     filters: dict[str, str]
@@ -162,7 +163,7 @@ class Dashboard(BaseModel):
     """The community forum's figures of the same days (not filtered by type, team or channel)."""
 
 
-class PublicMonth(BaseModel):
+class PublicMonth(Model):
     month: str
     type_code: str
     volume: int | None
@@ -171,7 +172,7 @@ class PublicMonth(BaseModel):
     satisfaction: float | None
 
 
-class PublicCompliance(BaseModel):
+class PublicCompliance(Model):
     """A goal's compliance as published: every figure null when it rests on too few requests."""
 
     period: str
@@ -180,7 +181,7 @@ class PublicCompliance(BaseModel):
     pct: float | None
 
 
-class PublicGoal(BaseModel):
+class PublicGoal(Model):
     name: Text
     type_code: str
     metric: GoalMetric
@@ -189,7 +190,7 @@ class PublicGoal(BaseModel):
     current: PublicCompliance
 
 
-class PublicForumMonth(BaseModel):
+class PublicForumMonth(Model):
     """The community forum's figures of a month as published: null below the suppression count."""
 
     month: str
@@ -203,7 +204,7 @@ class PublicForumMonth(BaseModel):
     moderation_actions: int | None
 
 
-class PublicStats(BaseModel):
+class PublicStats(Model):
     generated_at: datetime
     suppressed_below: int
     months: list[PublicMonth]
@@ -211,7 +212,7 @@ class PublicStats(BaseModel):
     forum: list[PublicForumMonth] = Field(default_factory=list)
 
 
-class ExportedRequest(BaseModel):
+class ExportedRequest(Model):
     """One request in the export; ``subject`` and ``requester`` only for roles that see personal data."""
 
     number: str
@@ -237,7 +238,7 @@ class ExportedRequest(BaseModel):
     requester: Requester | None = None
 
 
-class ExportPage(BaseModel):
+class ExportPage(Model):
     items: list[ExportedRequest]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: the last one")
     personal_data: bool = Field(description="whether subject and requester are included (supervisor, admin)")

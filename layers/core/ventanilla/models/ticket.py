@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ventanilla.help.articles import Slug
 from ventanilla.help.models import SeenArticle
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import ResponseTargets, Tier
 from ventanilla.models.common import Channel, Code, Strict
 from ventanilla.models.people import NoticeChannel, Requester, RequesterKind
@@ -26,14 +27,14 @@ MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 10_000
 
 
-class Pause(BaseModel):
+class Pause(Model):
     """A stretch during which the service-level clocks stop (waiting for the citizen)."""
 
     start: datetime
     end: datetime | None = None
 
 
-class SlaTimer(BaseModel):
+class SlaTimer(Model):
     """One pending alert of the ticket; the timers function mirrors these as Scheduler schedules."""
 
     name: str
@@ -42,7 +43,7 @@ class SlaTimer(BaseModel):
     fire_at: datetime
 
 
-class Ticket(BaseModel):
+class Ticket(Model):
     """A request as stored: one item, updated under optimistic locking (``version``)."""
 
     number: str
@@ -155,13 +156,13 @@ Action = Literal[
 ActorKind = Literal["citizen", "staff", "system"]
 
 
-class Actor(BaseModel):
+class Actor(Model):
     kind: ActorKind
     id: str | None = None
     name: str | None = None
 
 
-class HistoryEvent(BaseModel):
+class HistoryEvent(Model):
     """One entry of a ticket's append-only history: who did what, when, on which channel."""
 
     event_id: str
@@ -246,7 +247,7 @@ class StaffCreateTicketIn(Strict):
         )
 
 
-class TicketAlertNotice(BaseModel):
+class TicketAlertNotice(Model):
     """The receipt's word on a known outage: the request is linked to the institution's alert."""
 
     id: str
@@ -262,7 +263,7 @@ class TicketMergeIn(Strict):
     version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="this request's version")
 
 
-class TicketMergedInto(BaseModel):
+class TicketMergedInto(Model):
     """Where a merged request went, as its citizen sees it: the survivor's number and progress (not
     its conversation, which may be another person's)."""
 
@@ -274,7 +275,7 @@ class TicketMergedInto(BaseModel):
     """True when the citizen filed both: the survivor shows the copied messages and they hold its code."""
 
 
-class TicketCreated(BaseModel):
+class TicketCreated(Model):
     number: str
     access_code: str
     status: Status
@@ -290,7 +291,7 @@ class SessionIn(Strict):
     token: str = Field(pattern=r"^[A-Za-z0-9_-]{32}$")
 
 
-class CitizenSession(BaseModel):
+class CitizenSession(Model):
     """A short session on one request: sent as ``X-Ticket-Session`` instead of the access code."""
 
     number: str
@@ -374,7 +375,7 @@ class SurveyIn(Strict):
     comment: str | None = Field(default=None, max_length=MAX_SURVEY_COMMENT)
 
 
-class TimelineEntry(BaseModel):
+class TimelineEntry(Model):
     at: datetime
     action: Action
     author: str
@@ -391,7 +392,7 @@ class TimelineEntry(BaseModel):
     """A merge's other request (the survivor, or the request merged into this one)."""
 
 
-class NoticeChoices(BaseModel):
+class NoticeChoices(Model):
     """How the citizen hears about this request, and the channels they gave a contact for."""
 
     channels: list[NoticeChannel]
@@ -399,14 +400,14 @@ class NoticeChoices(BaseModel):
     options: list[NoticeChannel]
 
 
-class PublicFormAnswer(BaseModel):
+class PublicFormAnswer(Model):
     """One answer of the request's form, labelled in the citizen's language."""
 
     label: str
     value: str
 
 
-class PublicTicket(BaseModel):
+class PublicTicket(Model):
     """What the citizen sees: no internal notes, no staff identifiers."""
 
     number: str
@@ -436,7 +437,7 @@ class PublicTicket(BaseModel):
     timeline: list[TimelineEntry]
 
 
-class StaffTicket(BaseModel):
+class StaffTicket(Model):
     ticket: Ticket
     history: list[HistoryEvent]
     seen_articles: list[SeenArticle] = Field(
@@ -459,7 +460,7 @@ class StaffTicket(BaseModel):
         return self
 
 
-class QueueItem(BaseModel):
+class QueueItem(Model):
     number: str
     subject: str
     type_code: str
@@ -484,7 +485,7 @@ class QueueItem(BaseModel):
     """Who filed it (the queue's "requester" column)."""
 
 
-class Queue(BaseModel):
+class Queue(Model):
     items: list[QueueItem]
     next_cursor: str | None = None
     as_of: datetime | None = None
@@ -496,7 +497,7 @@ class Queue(BaseModel):
     """False when counting stopped at its budget: ``total`` is then a lower bound ("more than")."""
 
 
-class QueueNew(BaseModel):
+class QueueNew(Model):
     """How many requests matching the queue's filters were filed after an instant (the console's
     "3 new requests · Refresh")."""
 
@@ -505,5 +506,5 @@ class QueueNew(BaseModel):
     as_of: datetime
 
 
-class TeamCode(BaseModel):
+class TeamCode(Model):
     team: Code

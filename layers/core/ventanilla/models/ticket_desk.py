@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import Strict
 
@@ -19,14 +20,14 @@ class TicketPresenceIn(Strict):
     state: PresenceState = Field(description="viewing: the page is open; replying: typing a reply or note")
 
 
-class TicketPresenceEntry(BaseModel):
+class TicketPresenceEntry(Model):
     sub: str
     name: str
     state: PresenceState
     seen_at: datetime
 
 
-class TicketPresence(BaseModel):
+class TicketPresence(Model):
     """Who else has the request open, and the request's version (a page polls it to refresh when
     the citizen or a colleague changed the request)."""
 
@@ -37,14 +38,14 @@ class TicketPresence(BaseModel):
     ttl_seconds: int = PRESENCE_TTL_SECONDS
 
 
-class TicketColleague(BaseModel):
+class TicketColleague(Model):
     sub: str
     name: str
     tier: Tier | None = None
     available: bool = False
 
 
-class TicketColleagues(BaseModel):
+class TicketColleagues(Model):
     """The members of the request's team it can be assigned to."""
 
     team: str

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from ventanilla.models.base import Model
 from ventanilla.models.common import Strict
 
 WebhookEvent = Literal[
@@ -43,7 +44,7 @@ class WebhookIn(Strict):
     active: bool = True
 
 
-class Webhook(BaseModel):
+class Webhook(Model):
     """An endpoint as listed: never its secret, only its last four characters to recognise it."""
 
     id: str
@@ -62,11 +63,11 @@ class WebhookCreated(Webhook):
     secret: str = Field(description="shown once, on create or when replaced: stored sealed")
 
 
-class WebhookList(BaseModel):
+class WebhookList(Model):
     items: list[Webhook]
 
 
-class WebhookDelivery(BaseModel):
+class WebhookDelivery(Model):
     """One attempt to deliver one event to one endpoint (kept 30 days)."""
 
     event_id: str
@@ -80,12 +81,12 @@ class WebhookDelivery(BaseModel):
     duration_ms: int
 
 
-class WebhookDeliveryPage(BaseModel):
+class WebhookDeliveryPage(Model):
     items: list[WebhookDelivery]
     next: str | None = None
 
 
-class WebhookDeadLetter(BaseModel):
+class WebhookDeadLetter(Model):
     webhook_id: str
     event_id: str
     event: str
@@ -93,7 +94,7 @@ class WebhookDeadLetter(BaseModel):
     receives: int
 
 
-class WebhookDeadLetterList(BaseModel):
+class WebhookDeadLetterList(Model):
     items: list[WebhookDeadLetter]
     total: int = Field(description="messages in the dead-letter queue (approximate)")
 
@@ -102,5 +103,5 @@ class WebhookRedriveIn(Strict):
     limit: int = Field(default=100, ge=1, le=1000)
 
 
-class WebhookRedriveOut(BaseModel):
+class WebhookRedriveOut(Model):
     moved: int

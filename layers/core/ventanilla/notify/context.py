@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
+from ventanilla.models.base import Model
 from ventanilla.notify.errors import NotifyError
 from ventanilla.notify.events import Audience, Kind
 
@@ -24,7 +25,7 @@ Url = Annotated[
 ]
 
 
-class NotificationContext(BaseModel):
+class NotificationContext(Model):
     """Every variable a notice template may use; which ones are required depends on the kind."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
+from ventanilla.models.base import Model
 from ventanilla.notify.events import DELIVERY_CHANNELS, Channel, Kind
 
 DeliveryChannel = Literal["email", "sms", "push"]
 
 
-class Preferences(BaseModel):
+class Preferences(Model):
     """A citizen's (or staff member's) notice choices (C2: citizens choose their channels)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -22,7 +23,7 @@ class Preferences(BaseModel):
     """Channels unsubscribed with an opt-out link; they win over ``channels``."""
 
 
-class Contact(BaseModel):
+class Contact(Model):
     """Where a person can be reached; already normalised (see :mod:`ventanilla.notify.contacts`)."""
 
     model_config = ConfigDict(frozen=True)

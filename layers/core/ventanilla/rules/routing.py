@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import Channel, Code
 from ventanilla.models.people import RequesterKind
@@ -21,7 +22,7 @@ from ventanilla.rules.text import fold
 MAX_RULES = 200
 
 
-class Conditions(BaseModel):
+class Conditions(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     types: list[Code] = Field(default_factory=list, max_length=50)
@@ -36,7 +37,7 @@ class Conditions(BaseModel):
     """The sector matched from the request's point (none matches a request without one)."""
 
 
-class Actions(BaseModel):
+class Actions(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     team: Code | None = None
@@ -45,7 +46,7 @@ class Actions(BaseModel):
     tags: list[Code] = Field(default_factory=list, max_length=20)
 
 
-class RoutingRule(BaseModel):
+class RoutingRule(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Code
@@ -54,7 +55,7 @@ class RoutingRule(BaseModel):
     actions: Actions
 
 
-class RoutingRules(BaseModel):
+class RoutingRules(Model):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[RoutingRule] = Field(default_factory=list, max_length=MAX_RULES)
@@ -67,7 +68,7 @@ class RoutingRules(BaseModel):
     )
 
 
-class Sample(BaseModel):
+class Sample(Model):
     """A request as routing sees it (also the dry-run body)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -82,13 +83,13 @@ class Sample(BaseModel):
     sector: Code | None = None
 
 
-class RuleCheck(BaseModel):
+class RuleCheck(Model):
     rule: str
     matched: bool
     reasons: list[str]
 
 
-class Evaluation(BaseModel):
+class Evaluation(Model):
     matched: str | None
     actions: Actions | None
     checks: list[RuleCheck]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import RequestType, Team
 from ventanilla.storage import catalog as store
 
 
-class CatalogOut(BaseModel):
+class CatalogOut(Model):
     types: list[RequestType]
     teams: list[Team]
 

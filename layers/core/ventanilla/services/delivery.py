@@ -33,7 +33,7 @@ from ventanilla.notify.preferences import Contact, Preferences, channels_for
 from ventanilla.notify.render import RenderedMessage, default_renderer
 from ventanilla.rules import email_auth, follow_links
 from ventanilla.rules.state_machine import LABELS, Status
-from ventanilla.services import email_intake, intake_guard, routing
+from ventanilla.services import intake_guard, mail_threads, routing
 from ventanilla.settings import get_settings
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import notices as store
@@ -549,7 +549,7 @@ def _send(
         to = str(recipient.contact.email)
         # The citizen's notices stay in the request's mail thread (email intake on).
         thread = (
-            email_intake.outgoing_headers(number) if number and recipient.audience is Audience.CITIZEN else {}
+            mail_threads.outgoing_headers(number) if number and recipient.audience is Audience.CITIZEN else {}
         )
         raw = messaging.build_email(
             settings.email_sender,
@@ -563,7 +563,7 @@ def _send(
         )
         sent_id = messaging.send_email(settings.email_sender, to, raw, settings.ses_configuration_set or None)
         if thread:
-            email_intake.sent(number, thread)
+            mail_threads.sent(number, thread)
         return sent_id, plan.mask_email(to)
     if channel == "sms":
         phone = str(recipient.contact.phone)

@@ -40,6 +40,9 @@ from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.ticket import MAX_DESCRIPTION, MAX_SUBJECT, Actor, CreateTicketIn, RequesterIn
 from ventanilla.rules import email_auth, email_text, email_thread
 from ventanilla.rules.state_machine import Status
+from ventanilla.services.mail_threads import SYNTHETIC
+from ventanilla.services.mail_threads import outgoing_headers as outgoing_headers  # re-exported
+from ventanilla.services.mail_threads import sent as sent
 from ventanilla.settings import get_settings
 from ventanilla.storage import email_threads
 from ventanilla.storage import tickets as ticket_store
@@ -49,8 +52,6 @@ HEADER_BYTES = 64_000
 """Of a mail over the size limit only this much is read: enough for its headers."""
 MAX_ATTACHMENTS_READ = 10
 DEFAULT_TYPE = ("consulta", "general")
-SYNTHETIC = "@mail.invalid"
-"""Domain of the Message-ID given to a mail that came without one (so it is still handled once)."""
 _ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 
 
@@ -372,42 +373,6 @@ def _unverified_note(mail: Inbound, number: str) -> None:
 
 
 # ---- what goes out -----------------------------------------------------------------------------
-
-
-def outgoing_headers(number: str) -> dict[str, str]:
-    """Headers of a notice to the citizen of request ``number``: our own Message-ID (a reply to it
-    names the request), the request's reply address, and when the request has a mail thread the
-    ``In-Reply-To``/``References`` and ``Re:`` subject that keep the citizen's client in one
-    conversation. Empty when email intake is off."""
-    settings = get_settings()
-    if not settings.requests_address:
-        return {}
-    domain = settings.requests_address.partition("@")[2]
-    message_id = email_thread.our_message_id(number, domain)
-    headers = {
-        "Message-ID": message_id,
-        "Reply-To": email_thread.reply_address(settings.requests_address, number, secrets.access_code_key()),
-    }
-    thread = email_threads.thread(number)
-    if thread:
-        # A mail that came without a Message-ID got one made up here: never name it to the citizen.
-        real = [m for m in dict.fromkeys([thread["root"], thread["last"]]) if not m.endswith(SYNTHETIC)]
-        if real:
-            headers["In-Reply-To"] = f"<{real[-1]}>"
-            headers["References"] = " ".join(f"<{m}>" for m in real)
-        headers["Subject"] = f"Re: {thread['subject']} [{number}]"
-    return headers
-
-
-def sent(number: str, headers: dict[str, str]) -> None:
-    """After a notice went out: its Message-ID belongs to the request and ends the thread."""
-    message_id = headers.get("Message-ID", "").strip("<>")
-    if not message_id:
-        return
-    email_threads.link(message_id, number, ours=True)
-    thread = email_threads.thread(number)
-    if thread:
-        email_threads.set_thread(number, thread["root"], message_id, thread["subject"])
 
 
 def _auto_reply(to: str, in_reply_to: str | None, subject: str, text: str) -> None:

@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
-
-from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import (
-    IdempotencyAlreadyInProgressError,
-    IdempotencyValidationError,
-)
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, ValidationFailed
@@ -23,19 +18,30 @@ from ventanilla.models.ticket import CreateTicketIn, TicketCreated
 from ventanilla.services import intake_guard, tickets
 from ventanilla.storage.idempotency import persistence
 
-_CONFIG = IdempotencyConfig(
-    event_key_jmespath="key",
-    payload_validation_jmespath="[body, by, received_at]",
-    expires_after_seconds=3600,
-    raise_on_no_idempotency_key=True,
-    use_local_cache=False,
-)
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
 _create: Any = None
+
+
+@cache
+def _config() -> IdempotencyConfig:
+    """Built on the first keyed creation: Powertools' idempotency package costs ~0.2 s to import."""
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig
+
+    return IdempotencyConfig(
+        event_key_jmespath="key",
+        payload_validation_jmespath="[body, by, received_at]",
+        expires_after_seconds=3600,
+        raise_on_no_idempotency_key=True,
+        use_local_cache=False,
+    )
 
 
 def _idempotent_create() -> Any:
     global _create
     if _create is None:
+        from aws_lambda_powertools.utilities.idempotency import idempotent_function
 
         def create(request: dict[str, Any]) -> dict[str, Any]:
             body = CreateTicketIn.model_validate(request["body"])
@@ -48,7 +54,7 @@ def _idempotent_create() -> Any:
             ).model_dump(mode="json")
 
         _create = idempotent_function(
-            data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_CONFIG
+            data_keyword_argument="request", persistence_store=persistence("create_ticket"), config=_config()
         )(create)
     return _create
 
@@ -113,7 +119,12 @@ def _create_once(
     if not 8 <= len(key) <= 128 or not key.isprintable():
         raise BadRequest("invalid_idempotency_key")
     if lambda_context is not None:  # lets an in-progress record expire with the invocation
-        _CONFIG.register_lambda_context(lambda_context)
+        _config().register_lambda_context(lambda_context)
+    from aws_lambda_powertools.utilities.idempotency.exceptions import (
+        IdempotencyAlreadyInProgressError,
+        IdempotencyValidationError,
+    )
+
     try:
         result = _idempotent_create()(
             request={

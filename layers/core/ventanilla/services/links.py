@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ventanilla.auth import Principal
 from ventanilla.errors import FieldError, NotFound, ValidationFailed
+from ventanilla.models.base import Model
 from ventanilla.models.common import Strict, utcnow
 from ventanilla.models.ticket import HistoryEvent
 from ventanilla.rules.numbering import is_number
@@ -28,12 +29,12 @@ class TicketLinkIn(Strict):
     kind: LinkKind = Field(description="what the other request is to this one: related, duplicate, parent")
 
 
-class Link(BaseModel):
+class Link(Model):
     number: str
     kind: str
 
 
-class LinkList(BaseModel):
+class LinkList(Model):
     items: list[Link]
 
 

@@ -195,34 +195,6 @@ def remove_suppression(principal: Principal, suppression_id: str) -> None:
         raise NotFound("suppression_not_found")
 
 
-def suppress_feedback(notification: dict[str, Any]) -> int:
-    """An SES bounce or complaint notification (via SNS): suppress permanent bounces and complaints.
-
-    Transient bounces (mailbox full) are left alone: the next notice may get through.
-    """
-    kind = notification.get("notificationType") or notification.get("eventType")
-    now = iso(utcnow())
-    addresses: list[tuple[str, str]] = []
-    if kind == "Bounce":
-        bounce = notification.get("bounce") or {}
-        if bounce.get("bounceType") != "Permanent":
-            return 0
-        addresses = [(str(r.get("emailAddress")), "bounce") for r in bounce.get("bouncedRecipients") or []]
-    elif kind == "Complaint":
-        complaint = notification.get("complaint") or {}
-        addresses = [
-            (str(r.get("emailAddress")), "complaint") for r in complaint.get("complainedRecipients") or []
-        ]
-    from ventanilla.notify.plan import mask_email
-
-    count = 0
-    for address, reason in addresses:
-        if "@" in address:
-            store.suppress(address, mask_email(address), reason, "email", now)
-            count += 1
-    return count
-
-
 def _urls() -> tuple[str, str]:
     settings = get_settings()
     if not settings.notifications_dlq_url or not settings.notifications_queue_url:

@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from ventanilla.auth import Principal
 from ventanilla.errors import Conflict, FieldError, ValidationFailed
+from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.sla import EscalationAction, SlaConfig
@@ -205,7 +204,7 @@ def reclassify(principal: Principal, number: str, body: ReclassifyIn) -> StaffTi
 # ---- timers that fire -----------------------------------------------------------------------------
 
 
-class FiredTimer(BaseModel):
+class FiredTimer(Model):
     """What a schedule passes to the fired function (its Input)."""
 
     number: str

@@ -29,7 +29,6 @@ from ventanilla.models.proactive import (
     SubscriptionTopicList,
     SubscriptionUpdateIn,
 )
-from ventanilla.proactive.render import render
 from ventanilla.rules.constant_time import same
 from ventanilla.settings import get_settings
 from ventanilla.storage import areas as area_store
@@ -223,6 +222,8 @@ def _topic_names(codes: list[str], lang: str) -> str:
 
 
 def _send_confirmation_email(record: SubscriptionRecord, token: str) -> None:
+    from ventanilla.proactive.render import render  # Jinja2: only when a confirmation is sent
+
     settings = get_settings()
     lang = record.language
     subject = "Confirm your subscription" if lang == "en" else "Confirme su suscripción"

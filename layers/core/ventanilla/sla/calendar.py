@@ -43,7 +43,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import holidays
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -51,6 +50,7 @@ from pydantic import (
     field_validator,
 )
 
+from ventanilla.models.base import Model
 from ventanilla.refusals import refuse
 
 __all__ = [
@@ -179,7 +179,7 @@ def _countries() -> list[Any]:
     return sorted(holidays.list_supported_countries())
 
 
-class BusinessCalendar(BaseModel):
+class BusinessCalendar(Model):
     """An institution's business calendar. Immutable; share one instance per institution.
 
     ``working_hours`` maps ISO weekday (1=Monday .. 7=Sunday) to local shifts ``(start, end)``; a

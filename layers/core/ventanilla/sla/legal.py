@@ -13,8 +13,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ventanilla.models.base import Model
 from ventanilla.sla.calendar import BusinessCalendar, ClosedPauses, Pauses
 
 __all__ = [
@@ -45,7 +46,7 @@ class LegalDeadlineError(ValueError):
         self.params = params
 
 
-class LegalExtension(BaseModel):
+class LegalExtension(Model):
     """How far a term may be extended ("prórroga"): extra business days, how often, on what terms."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -58,7 +59,7 @@ class LegalExtension(BaseModel):
     before_expiry: bool = True
 
 
-class _RuleData(BaseModel):
+class _RuleData(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     law: str = Field(min_length=1)
@@ -83,7 +84,7 @@ class LegalRule(_RuleData):
         return self.label_es if lang == "es" else self.label_en
 
 
-class _Catalogue(BaseModel):
+class _Catalogue(Model):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     schema_version: Literal[1]

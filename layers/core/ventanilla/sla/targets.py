@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from ventanilla.models.base import Model
 from ventanilla.refusals import refuse
 from ventanilla.sla.calendar import BusinessCalendar, Pauses
 
@@ -44,7 +45,7 @@ SlaStatus = Literal["on_time", "at_risk", "breached"]
 DEFAULT_WARNINGS: tuple[float, ...] = (0.5, 0.8)
 
 
-class Duration(BaseModel):
+class Duration(Model):
     """A target length: ``value`` in business hours, business days or plain calendar hours."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -76,7 +77,7 @@ class Duration(BaseModel):
         return _add_calendar_seconds(calendar, start, self.value * 3600, pauses)
 
 
-class ServiceLevelPolicy(BaseModel):
+class ServiceLevelPolicy(Model):
     """First-response and resolution targets of a request type, with warning thresholds."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -103,7 +104,7 @@ def check_warnings(value: tuple[float, ...]) -> tuple[float, ...]:
     return value
 
 
-class WarningInstant(BaseModel):
+class WarningInstant(Model):
     """The instant at which ``fraction`` of a target's business time has elapsed."""
 
     model_config = ConfigDict(frozen=True)
@@ -116,7 +117,7 @@ class WarningInstant(BaseModel):
         return _warning_kind(self.fraction)
 
 
-class TargetDue(BaseModel):
+class TargetDue(Model):
     """Due instant of one target plus its warning instants; ``None`` = unknown while paused."""
 
     model_config = ConfigDict(frozen=True)
@@ -126,7 +127,7 @@ class TargetDue(BaseModel):
     warnings: tuple[WarningInstant, ...] = ()
 
 
-class DueDates(BaseModel):
+class DueDates(Model):
     """Everything the SLA timers and the agent console need about a request's deadlines."""
 
     model_config = ConfigDict(frozen=True)

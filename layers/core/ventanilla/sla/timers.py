@@ -8,8 +8,9 @@ import hashlib
 import re
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from ventanilla.models.base import Model
 from ventanilla.sla.targets import DueDates, TargetName
 
 __all__ = ["Timer", "timers_for"]
@@ -20,7 +21,7 @@ _SCHEDULE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _KIND = re.compile(r"^(warning_\d{1,3}|breach)$")
 
 
-class Timer(BaseModel):
+class Timer(Model):
     """One future alert of a request: a warning or the breach of a target."""
 
     model_config = ConfigDict(frozen=True)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 import boto3
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 from ventanilla.settings import get_settings
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
 
 @cache
 def persistence(function: str) -> DynamoDBPersistenceLayer:
+    # Powertools' idempotency package (~0.2 s) is imported by the one route that files with a key.
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
     settings = get_settings()
     return DynamoDBPersistenceLayer(
         table_name=settings.table_name,

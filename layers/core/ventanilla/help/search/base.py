@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ventanilla.help.articles import Article, Stage
+from ventanilla.models.base import Model
 
 
-class SearchHit(BaseModel):
+class SearchHit(Model):
     """One article found; ``snippet`` is HTML: escaped text with matches wrapped in ``<mark>``."""
 
     slug: str
@@ -24,7 +25,7 @@ class SearchHit(BaseModel):
     snippet: str
 
 
-class SectionGroup(BaseModel):
+class SectionGroup(Model):
     """How many matching articles fall under one section (``path`` runs from the top level)."""
 
     slug: str
@@ -33,7 +34,7 @@ class SectionGroup(BaseModel):
     count: int
 
 
-class SearchResult(BaseModel):
+class SearchResult(Model):
     """Hits in rank order plus facets.
 
     ``groups``: with no ``section`` filter, one group per top-level section (counts add up to
