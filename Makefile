@@ -42,6 +42,7 @@ lint: install node
 	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
 	$(ESLINT) web
+	$(PRETTIER) --check --log-level warn $(WEB_CODE)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/cfn-lint --regions us-east-1 -- infra/waf/cdn-waf.yaml
 	$(BIN)/python -m infra.api.generate --check
@@ -58,6 +59,7 @@ check: install node
 	$(BIN)/mypy  # the domain package, the functions and infra (pyproject.toml [tool.mypy] files)
 	PYTHONPATH=functions/api $(BIN)/lint-imports
 	$(ESLINT) web
+	$(PRETTIER) --check --log-level warn $(WEB_CODE)
 	$(BIN)/pytest -q -n 2 tests/unit
 
 fmt: install node

@@ -1,6 +1,6 @@
 // ESLint for the web client (web/), run by `make lint` from the browser tests' npm tooling
-// (tests/browser/package.json pins it). Rules that catch bugs, not style: no formatter rewrites
-// files here.
+// (tests/browser/package.json pins it). Rules that catch bugs, not style: Prettier formats
+// (.prettierrc.json, make fmt; make lint checks it).
 import { createRequire } from 'node:module';
 
 const tooling = createRequire(new URL('./tests/browser/package.json', import.meta.url));

@@ -26,7 +26,11 @@ export async function request(path, { method = 'GET', body, headers = {}, token 
   if (token) sent.Authorization = `Bearer ${token}`;
   let res;
   try {
-    res = await fetch(base + path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(base + path, {
+      method,
+      headers: sent,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     // Nothing is kept to send later: the citizen is told it did not go, and sends it again.
     const text = method === 'GET' ? t('error.network') : t('error.offline_not_sent');
@@ -40,14 +44,25 @@ export async function request(path, { method = 'GET', body, headers = {}, token 
 
 export function config() {
   if (!configPromise) {
-    configPromise = request('/config').then((cfg) => { base = cfg.api_base || base; return cfg; })
-      .catch((e) => { configPromise = null; throw e; });
+    configPromise = request('/config')
+      .then((cfg) => {
+        base = cfg.api_base || base;
+        return cfg;
+      })
+      .catch((e) => {
+        configPromise = null;
+        throw e;
+      });
   }
   return configPromise;
 }
 
 export function catalog() {
-  if (!catalogPromise) catalogPromise = request('/catalog').catch((e) => { catalogPromise = null; throw e; });
+  if (!catalogPromise)
+    catalogPromise = request('/catalog').catch((e) => {
+      catalogPromise = null;
+      throw e;
+    });
   return catalogPromise;
 }
 
@@ -61,6 +76,5 @@ export async function optional(path) {
   }
 }
 
-export const qs = (params) => new URLSearchParams(
-  Object.entries(params).filter(([, v]) => v != null && v !== ''),
-).toString();
+export const qs = (params) =>
+  new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== '')).toString();

@@ -29,8 +29,14 @@ const ROUTES = [
   [/^\/foro\/nuevo$/, async () => (await import('./views/forum.js')).renderCompose],
   [/^\/foro\/baja\/([A-Za-z0-9_.-]+)$/, async () => (await import('./views/forum.js')).renderUnsubscribe],
   [/^\/agente\/foro$/, async () => (await import('./views/forum_moderation.js')).render],
-  [/^\/agente\/foro\/tema\/(t[0-9a-f]{23})$/, async () => (await import('./views/forum_moderation.js')).renderTopic],
-  [/^\/agente\/foro\/moderar\/(t[0-9a-f]{23})$/, async () => (await import('./views/forum_admin.js')).renderTopicTools],
+  [
+    /^\/agente\/foro\/tema\/(t[0-9a-f]{23})$/,
+    async () => (await import('./views/forum_moderation.js')).renderTopic,
+  ],
+  [
+    /^\/agente\/foro\/moderar\/(t[0-9a-f]{23})$/,
+    async () => (await import('./views/forum_admin.js')).renderTopicTools,
+  ],
   [/^\/agente\/foro\/reglas$/, async () => (await import('./views/forum_admin.js')).renderRules],
   [/^\/agente\/foro\/categorias$/, async () => (await import('./views/forum_admin.js')).renderCategories],
   [/^\/avisos$/, async () => (await import('./views/proactive.js')).renderSubscribe],
@@ -38,16 +44,31 @@ const ROUTES = [
   [/^\/suscripcion\/([0-9a-f]{20})$/, async () => (await import('./views/proactive.js')).renderManage],
   [/^\/agente\/avisos$/, async () => (await import('./views/proactive.js')).renderAlertsPage],
   [/^\/agente\/avisos\/temas$/, async () => (await import('./views/proactive_console.js')).renderTopicsPage],
-  [/^\/agente\/avisos\/sectores$/, async () => (await import('./views/proactive_console.js')).renderSectorsPage],
-  [/^\/agente\/avisos\/campanas$/, async () => (await import('./views/proactive_console.js')).renderCampaignsPage],
+  [
+    /^\/agente\/avisos\/sectores$/,
+    async () => (await import('./views/proactive_console.js')).renderSectorsPage,
+  ],
+  [
+    /^\/agente\/avisos\/campanas$/,
+    async () => (await import('./views/proactive_console.js')).renderCampaignsPage,
+  ],
   [/^\/datos-abiertos$/, async () => (await import('./views/open-data.js')).render],
   [/^\/agente$/, async () => (await import('./views/agent_queue.js')).renderQueue],
-  [/^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/, async () => (await import('./views/agent_ticket.js')).renderTicket],
+  [
+    /^\/agente\/solicitud\/([0-9]{4}-[0-9]{3,})$/,
+    async () => (await import('./views/agent_ticket.js')).renderTicket,
+  ],
   [/^\/agente\/activos$/, async () => (await import('./views/assets.js')).renderList],
   [/^\/agente\/activos\/nuevo$/, async () => (await import('./views/assets.js')).renderNew],
   [/^\/agente\/activos\/importar$/, async () => (await import('./views/assets.js')).renderImport],
-  [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})\/editar$/, async () => (await import('./views/assets.js')).renderEdit],
-  [/^\/agente\/activos\/([A-Za-z0-9._-]{2,40})$/, async () => (await import('./views/assets.js')).renderAsset],
+  [
+    /^\/agente\/activos\/([A-Za-z0-9._-]{2,40})\/editar$/,
+    async () => (await import('./views/assets.js')).renderEdit,
+  ],
+  [
+    /^\/agente\/activos\/([A-Za-z0-9._-]{2,40})$/,
+    async () => (await import('./views/assets.js')).renderAsset,
+  ],
   [/^\/agente\/mi-equipo$/, async () => (await import('./views/assets.js')).renderMine],
   [/^\/agente\/nueva$/, async () => (await import('./views/staff_entry.js')).renderNew],
   [/^\/agente\/tablero$/, async () => (await import('./views/dashboard.js')).render],
@@ -62,7 +83,10 @@ const ROUTES = [
   [/^\/agente\/manuales$/, async () => (await import('./views/admin.js')).renderManuals],
   [/^\/agente\/ayuda$/, async () => (await import('./views/editor.js')).renderList],
   [/^\/agente\/ayuda\/nuevo$/, async () => (await import('./views/editor.js')).renderNew],
-  [/^\/agente\/ayuda\/articulo\/([a-z0-9-]+)$/, async () => (await import('./views/editor.js')).renderArticle],
+  [
+    /^\/agente\/ayuda\/articulo\/([a-z0-9-]+)$/,
+    async () => (await import('./views/editor.js')).renderArticle,
+  ],
   [/^\/agente\/ayuda\/secciones$/, async () => (await import('./views/editor.js')).renderSections],
   [/^\/agente\/ayuda\/importar$/, async () => (await import('./views/editor.js')).renderImport],
   [/^\/agente\/ayuda\/busquedas$/, async () => (await import('./views/editor.js')).renderSearches],
@@ -78,11 +102,15 @@ let leaveGuard = null;
 let shownHash = location.hash;
 
 /** A view with a form says whether it holds unsaved changes; leaving then asks first. */
-export function setLeaveGuard(fn) { leaveGuard = fn; }
+export function setLeaveGuard(fn) {
+  leaveGuard = fn;
+}
 const unsaved = () => Boolean(leaveGuard && leaveGuard());
 
 /** A message shown once at the top of the next page (e.g. after leaving the contact flow). */
-export function flash(text) { flashText = text; }
+export function flash(text) {
+  flashText = text;
+}
 
 export function go(path) {
   if (location.hash === `#${path}`) route({ focus: true });
@@ -100,16 +128,23 @@ async function route({ focus = true } = {}) {
   const { path, query } = parseHash();
   for (const a of document.querySelectorAll('[data-nav]')) {
     const current = a.dataset.nav === '/' ? path === '/' : path.startsWith(a.dataset.nav);
-    if (current) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    if (current) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
   let view = null;
   let params = [];
   for (const [re, loader] of ROUTES) {
     const m = re.exec(path);
-    if (m) { params = m.slice(1); view = await loader(); break; }
+    if (m) {
+      params = m.slice(1);
+      view = await loader();
+      break;
+    }
   }
   main.setAttribute('aria-busy', 'true');
-  const slow = setTimeout(() => { if (mine === token) mount(main, h('p', { class: 'loading' }, t('common.loading'))); }, 250);
+  const slow = setTimeout(() => {
+    if (mine === token) mount(main, h('p', { class: 'loading' }, t('common.loading')));
+  }, 250);
   let node;
   try {
     const ctx = { params, query, path, stale: () => mine !== token, rerender: () => route({ focus: false }) };
@@ -122,7 +157,12 @@ async function route({ focus = true } = {}) {
   const staff = path === '/agente' || path.startsWith('/agente/');
   const staffFrame = staff ? (await import('./views/staff_layout.js')).frame : null;
   if (mine !== token || node === null) return; // a newer navigation won, or the view redirected
-  const box = h('div', { class: 'page' }, flashText && h('p', { class: 'flash', role: 'status' }, flashText), node);
+  const box = h(
+    'div',
+    { class: 'page' },
+    flashText && h('p', { class: 'flash', role: 'status' }, flashText),
+    node,
+  );
   flashText = '';
   document.body.classList.toggle('staff', staff);
   mount(main, staffFrame ? staffFrame(box, path) : box);
@@ -135,24 +175,37 @@ async function route({ focus = true } = {}) {
     // A view may point at the part the person came for (e.g. the survey a notice links to).
     const target = main.querySelector('[data-autofocus]');
     (main.querySelector('.error-summary:not([hidden])') || target || heading || main).focus();
-    if (target) target.scrollIntoView({ block: 'start' }); else window.scrollTo(0, 0);
+    if (target) target.scrollIntoView({ block: 'start' });
+    else window.scrollTo(0, 0);
   } else {
     // First load (e.g. from an email's link): land on that part as an #anchor would.
     const target = main.querySelector('[data-autofocus]');
-    if (target) { target.focus({ preventScroll: true }); target.scrollIntoView({ block: 'start' }); }
+    if (target) {
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: 'start' });
+    }
   }
 }
 
 function notFound() {
-  return h('section', {}, h('h1', {}, t('notfound.title')), h('p', {}, t('notfound.body')),
-    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+  return h(
+    'section',
+    {},
+    h('h1', {}, t('notfound.title')),
+    h('p', {}, t('notfound.body')),
+    h('p', {}, h('a', { href: '#/' }, t('nav.home'))),
+  );
 }
 
 function failure(error) {
   console.error(error);
-  return h('section', {}, h('h1', {}, t('error.title')),
+  return h(
+    'section',
+    {},
+    h('h1', {}, t('error.title')),
     h('p', { role: 'alert' }, error && error.message ? error.message : t('error.generic')),
-    h('p', {}, h('a', { href: '#/' }, t('nav.home'))));
+    h('p', {}, h('a', { href: '#/' }, t('nav.home'))),
+  );
 }
 
 async function start() {
@@ -168,7 +221,10 @@ async function start() {
     const other = getLang() === 'es' ? 'en' : 'es';
     button.textContent = other === 'en' ? 'English' : 'Español';
     button.lang = other;
-    button.setAttribute('aria-label', other === 'en' ? 'Change language to English' : 'Cambiar idioma a español');
+    button.setAttribute(
+      'aria-label',
+      other === 'en' ? 'Change language to English' : 'Cambiar idioma a español',
+    );
   };
   label();
   button.addEventListener('click', async () => {
@@ -193,10 +249,17 @@ async function start() {
     route();
   });
   window.addEventListener('beforeunload', (e) => {
-    if (unsaved()) { e.preventDefault(); e.returnValue = ''; }
+    if (unsaved()) {
+      e.preventDefault();
+      e.returnValue = '';
+    }
   });
   startApp();
-  config().then((cfg) => { document.getElementById('institution').textContent = cfg.institution; }).catch(() => {});
+  config()
+    .then((cfg) => {
+      document.getElementById('institution').textContent = cfg.institution;
+    })
+    .catch(() => {});
   await route({ focus: false });
 }
 

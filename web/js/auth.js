@@ -11,13 +11,19 @@ const TARGET = 'AWSCognitoIdentityProviderService.';
 
 export class AuthError extends Error {
   /** ``challenge``: for kind 'new_password', what setNewPassword needs ({username, session}). */
-  constructor(kind, challenge = null) { super(kind); this.kind = kind; this.challenge = challenge; }
+  constructor(kind, challenge = null) {
+    super(kind);
+    this.kind = kind;
+    this.challenge = challenge;
+  }
 }
 
 /** Decode a JWT payload (base64url JSON); no verification: the API verifies every token. */
 export function claims(jwt) {
   const part = jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-  const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, '=')), (c) => c.charCodeAt(0));
+  const bytes = Uint8Array.from(atob(part.padEnd(Math.ceil(part.length / 4) * 4, '=')), (c) =>
+    c.charCodeAt(0),
+  );
   return JSON.parse(new TextDecoder().decode(bytes));
 }
 
@@ -36,12 +42,22 @@ async function cognito(action, body, withClient = true) {
   }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const type = String(data.__type || '').split('#').pop();
-    throw new AuthError({ NotAuthorizedException: 'credentials', UserNotFoundException: 'credentials',
-      PasswordResetRequiredException: 'reset', UserNotConfirmedException: 'unconfirmed',
-      TooManyRequestsException: 'throttled', InvalidPasswordException: 'weak_password',
-      CodeMismatchException: 'challenge_expired', ExpiredCodeException: 'challenge_expired',
-      LimitExceededException: 'throttled' }[type] || 'unknown');
+    const type = String(data.__type || '')
+      .split('#')
+      .pop();
+    throw new AuthError(
+      {
+        NotAuthorizedException: 'credentials',
+        UserNotFoundException: 'credentials',
+        PasswordResetRequiredException: 'reset',
+        UserNotConfirmedException: 'unconfirmed',
+        TooManyRequestsException: 'throttled',
+        InvalidPasswordException: 'weak_password',
+        CodeMismatchException: 'challenge_expired',
+        ExpiredCodeException: 'challenge_expired',
+        LimitExceededException: 'throttled',
+      }[type] || 'unknown',
+    );
   }
   return data;
 }
@@ -52,7 +68,9 @@ function sessionOf(result, previous) {
   const a = claims(access);
   const i = id ? claims(id) : {};
   return {
-    access, id, refresh: result.RefreshToken || previous?.refresh,
+    access,
+    id,
+    refresh: result.RefreshToken || previous?.refresh,
     exp: a.exp * 1000,
     sub: a.sub,
     username: a.username || i['cognito:username'],
@@ -62,7 +80,10 @@ function sessionOf(result, previous) {
 }
 
 const store = sharedSession(KEY, async (s) => {
-  const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
+  const data = await cognito('InitiateAuth', {
+    AuthFlow: 'REFRESH_TOKEN_AUTH',
+    AuthParameters: { REFRESH_TOKEN: s.refresh },
+  });
   return sessionOf(data.AuthenticationResult, s);
 });
 followOtherTabs(store, '#/agente', () => t('agent.signed_out_elsewhere'));
@@ -73,9 +94,15 @@ const keep = (result) => store.write(sessionOf(result));
 export const onSessionChange = (fn) => store.onChange(fn);
 
 export async function login(username, password) {
-  const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: username, PASSWORD: password } });
+  const data = await cognito('InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: username, PASSWORD: password },
+  });
   if (data.ChallengeName === 'NEW_PASSWORD_REQUIRED') {
-    throw new AuthError('new_password', { username: data.ChallengeParameters?.USERNAME || username, session: data.Session });
+    throw new AuthError('new_password', {
+      username: data.ChallengeParameters?.USERNAME || username,
+      session: data.Session,
+    });
   }
   if (!data.AuthenticationResult) throw new AuthError('challenge');
   return keep(data.AuthenticationResult);
@@ -107,7 +134,11 @@ export async function forgotPassword(username) {
 /** The emailed code and the new password; the person then signs in with it. */
 export async function confirmForgotPassword(username, code, password) {
   try {
-    await cognito('ConfirmForgotPassword', { Username: username, ConfirmationCode: code, Password: password });
+    await cognito('ConfirmForgotPassword', {
+      Username: username,
+      ConfirmationCode: code,
+      Password: password,
+    });
   } catch (e) {
     throw e.kind === 'challenge_expired' ? new AuthError('code') : e;
   }
@@ -137,10 +168,13 @@ export async function signOut() {
   const access = await accessToken().catch(() => null);
   const quiet = (promise) => promise.catch(() => null);
   if (access) {
-    await quiet(fetch('/api/v1/agent/me/sign-out', { method: 'POST', headers: { Authorization: `Bearer ${access}` } }));
+    await quiet(
+      fetch('/api/v1/agent/me/sign-out', { method: 'POST', headers: { Authorization: `Bearer ${access}` } }),
+    );
     await quiet(cognito('GlobalSignOut', { AccessToken: access }, false));
   }
   // moto has no RevokeToken; its GlobalSignOut already drops the refresh tokens.
-  if (s.refresh && !(await config()).cognito_endpoint) await quiet(cognito('RevokeToken', { Token: s.refresh }));
+  if (s.refresh && !(await config()).cognito_endpoint)
+    await quiet(cognito('RevokeToken', { Token: s.refresh }));
   logout();
 }

@@ -11,7 +11,10 @@ const KEY = 'ventanilla.citizen';
 const TARGET = 'AWSCognitoIdentityProviderService.';
 
 export class CitizenAuthError extends Error {
-  constructor(kind) { super(kind); this.kind = kind; }
+  constructor(kind) {
+    super(kind);
+    this.kind = kind;
+  }
 }
 
 async function cognito(action, body) {
@@ -30,12 +33,23 @@ async function cognito(action, body) {
   }
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
-    const type = String(data.__type || '').split('#').pop();
-    throw new CitizenAuthError({ NotAuthorizedException: 'credentials', UserNotFoundException: 'credentials',
-      UsernameExistsException: 'exists', InvalidPasswordException: 'weak_password',
-      UserNotConfirmedException: 'unconfirmed', CodeMismatchException: 'code', ExpiredCodeException: 'code',
-      TooManyRequestsException: 'throttled', LimitExceededException: 'throttled',
-      InvalidParameterException: 'invalid' }[type] || 'unknown');
+    const type = String(data.__type || '')
+      .split('#')
+      .pop();
+    throw new CitizenAuthError(
+      {
+        NotAuthorizedException: 'credentials',
+        UserNotFoundException: 'credentials',
+        UsernameExistsException: 'exists',
+        InvalidPasswordException: 'weak_password',
+        UserNotConfirmedException: 'unconfirmed',
+        CodeMismatchException: 'code',
+        ExpiredCodeException: 'code',
+        TooManyRequestsException: 'throttled',
+        LimitExceededException: 'throttled',
+        InvalidParameterException: 'invalid',
+      }[type] || 'unknown',
+    );
   }
   return data;
 }
@@ -43,11 +57,22 @@ async function cognito(action, body) {
 function sessionOf(result, previous) {
   const id = result.IdToken;
   const c = claims(id);
-  return { id, access: result.AccessToken, refresh: result.RefreshToken || previous?.refresh, exp: c.exp * 1000, sub: c.sub, email: c.email, name: c.name || '' };
+  return {
+    id,
+    access: result.AccessToken,
+    refresh: result.RefreshToken || previous?.refresh,
+    exp: c.exp * 1000,
+    sub: c.sub,
+    email: c.email,
+    name: c.name || '',
+  };
 }
 
 const store = sharedSession(KEY, async (s) => {
-  const data = await cognito('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: s.refresh } });
+  const data = await cognito('InitiateAuth', {
+    AuthFlow: 'REFRESH_TOKEN_AUTH',
+    AuthParameters: { REFRESH_TOKEN: s.refresh },
+  });
   return sessionOf(data.AuthenticationResult, s);
 });
 followOtherTabs(store, '#/cuenta', () => t('account.signed_out_elsewhere'));
@@ -60,11 +85,22 @@ export async function forgotPassword(email) {
 }
 
 export async function confirmForgotPassword(email, code, password) {
-  await cognito('ConfirmForgotPassword', { Username: email.trim().toLowerCase(), ConfirmationCode: code, Password: password });
+  await cognito('ConfirmForgotPassword', {
+    Username: email.trim().toLowerCase(),
+    ConfirmationCode: code,
+    Password: password,
+  });
 }
 
 export async function signUp(email, password, name) {
-  await cognito('SignUp', { Username: email, Password: password, UserAttributes: [{ Name: 'email', Value: email }, { Name: 'name', Value: name }] });
+  await cognito('SignUp', {
+    Username: email,
+    Password: password,
+    UserAttributes: [
+      { Name: 'email', Value: email },
+      { Name: 'name', Value: name },
+    ],
+  });
 }
 
 export async function confirm(email, code) {
@@ -76,7 +112,10 @@ export async function resend(email) {
 }
 
 export async function signIn(email, password) {
-  const data = await cognito('InitiateAuth', { AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } });
+  const data = await cognito('InitiateAuth', {
+    AuthFlow: 'USER_PASSWORD_AUTH',
+    AuthParameters: { USERNAME: email, PASSWORD: password },
+  });
   if (!data.AuthenticationResult) throw new CitizenAuthError('unknown');
   return keep(data.AuthenticationResult);
 }
@@ -97,6 +136,8 @@ export function signOut() {
   const s = current();
   store.clear();
   if (s && s.refresh) {
-    config().then((cfg) => cfg.cognito_endpoint ? null : cognito('RevokeToken', { Token: s.refresh })).catch(() => null);
+    config()
+      .then((cfg) => (cfg.cognito_endpoint ? null : cognito('RevokeToken', { Token: s.refresh })))
+      .catch(() => null);
   }
 }

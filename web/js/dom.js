@@ -39,12 +39,39 @@ export function announce(text) {
   const live = document.getElementById('live');
   if (!live) return;
   live.textContent = '';
-  setTimeout(() => { live.textContent = text; }, 30);
+  setTimeout(() => {
+    live.textContent = text;
+  }, 30);
 }
 
 /** HTML from the server (help articles) reduced to a safe subset; snippets keep only <mark>. */
-const ALLOWED = new Set(['P', 'H2', 'H3', 'H4', 'UL', 'OL', 'LI', 'STRONG', 'EM', 'B', 'I', 'A', 'MARK',
-  'BLOCKQUOTE', 'CODE', 'PRE', 'TABLE', 'THEAD', 'TBODY', 'TR', 'TH', 'TD', 'BR', 'HR', 'SPAN']);
+const ALLOWED = new Set([
+  'P',
+  'H2',
+  'H3',
+  'H4',
+  'UL',
+  'OL',
+  'LI',
+  'STRONG',
+  'EM',
+  'B',
+  'I',
+  'A',
+  'MARK',
+  'BLOCKQUOTE',
+  'CODE',
+  'PRE',
+  'TABLE',
+  'THEAD',
+  'TBODY',
+  'TR',
+  'TH',
+  'TD',
+  'BR',
+  'HR',
+  'SPAN',
+]);
 
 export function safeHtml(html, allowed = ALLOWED) {
   const tpl = document.createElement('template');
@@ -54,7 +81,10 @@ export function safeHtml(html, allowed = ALLOWED) {
     for (const node of src.childNodes) {
       if (node.nodeType === Node.TEXT_NODE) dst.append(node.textContent);
       else if (node.nodeType === Node.ELEMENT_NODE) {
-        if (!allowed.has(node.tagName)) { copy(node, dst); continue; }
+        if (!allowed.has(node.tagName)) {
+          copy(node, dst);
+          continue;
+        }
         const el = document.createElement(node.tagName.toLowerCase());
         if (node.tagName === 'A') {
           const href = node.getAttribute('href') || '';

@@ -25,29 +25,57 @@ export function field(opts) {
   if (kind === 'textarea') {
     control = h('textarea', { ...common, rows: opts.rows || 5, value: opts.value ?? '' });
   } else if (kind === 'select') {
-    control = h('select', common,
+    control = h(
+      'select',
+      common,
       h('option', { value: '' }, t('form.choose')),
-      (opts.options || []).map((o) => h('option', { value: o.value, selected: o.value === opts.value }, o.label)));
+      (opts.options || []).map((o) =>
+        h('option', { value: o.value, selected: o.value === opts.value }, o.label),
+      ),
+    );
   } else if (kind === 'checkbox') {
     control = h('input', { ...common, type: 'checkbox', checked: Boolean(opts.value) });
   } else {
     const type = { email: 'email', phone: 'tel', number: 'number', date: 'date' }[kind] || 'text';
-    control = h('input', { ...common, type, value: opts.value ?? '', spellcheck: kind === 'text' ? null : 'false' });
+    control = h('input', {
+      ...common,
+      type,
+      value: opts.value ?? '',
+      spellcheck: kind === 'text' ? null : 'false',
+    });
     if (kind === 'rut') control.setAttribute('placeholder', '12.345.678-5');
   }
   if (opts.onInput) {
     control.addEventListener(kind === 'checkbox' || kind === 'select' ? 'change' : 'input', () =>
-      opts.onInput(kind === 'checkbox' ? control.checked : control.value));
+      opts.onInput(kind === 'checkbox' ? control.checked : control.value),
+    );
   }
-  const label = h('label', { for: id }, opts.label,
-    opts.required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : h('span', { class: 'opt' }, ` (${t('form.optional')})`));
-  const wrap = kind === 'checkbox'
-    ? h('div', { class: 'field check' }, control, label,
-      opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
-      h('p', { class: 'error', id: errId, hidden: true }))
-    : h('div', { class: 'field' }, label,
-      opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
-      h('p', { class: 'error', id: errId, hidden: true }), control);
+  const label = h(
+    'label',
+    { for: id },
+    opts.label,
+    opts.required
+      ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *')
+      : h('span', { class: 'opt' }, ` (${t('form.optional')})`),
+  );
+  const wrap =
+    kind === 'checkbox'
+      ? h(
+          'div',
+          { class: 'field check' },
+          control,
+          label,
+          opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
+          h('p', { class: 'error', id: errId, hidden: true }),
+        )
+      : h(
+          'div',
+          { class: 'field' },
+          label,
+          opts.hint && h('p', { class: 'hint', id: hintId }, opts.hint),
+          h('p', { class: 'error', id: errId, hidden: true }),
+          control,
+        );
   wrap.control = control;
   wrap.dataset.for = opts.name;
   return wrap;
@@ -86,10 +114,21 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
     const target = shown && root.querySelector(`[data-for="${CSS.escape(e.field)}"]`);
     const control = target && (target.control || target.querySelector('input, select, textarea'));
     if (!control) return h('li', {}, e.message);
-    return h('li', {}, h('a', {
-      href: `#${control.id}`,
-      onclick: (ev) => { ev.preventDefault(); control.focus(); },
-    }, e.message));
+    return h(
+      'li',
+      {},
+      h(
+        'a',
+        {
+          href: `#${control.id}`,
+          onclick: (ev) => {
+            ev.preventDefault();
+            control.focus();
+          },
+        },
+        e.message,
+      ),
+    );
   });
   if (summary) {
     summary.replaceChildren(h('h2', { id: uid('errs') }, title), h('ul', {}, items));
@@ -100,7 +139,8 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
 }
 
 /** The empty box showErrors fills. */
-export const errorSummary = () => h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+export const errorSummary = () =>
+  h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
 
 /** A status line for async results (role=status, polite). */
 export const statusLine = () => h('p', { class: 'status-line', role: 'status', 'aria-live': 'polite' });

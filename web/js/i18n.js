@@ -16,7 +16,9 @@ export const getLang = () => lang;
 export function initialLang() {
   const saved = localStorage.getItem(KEY);
   if (LANGS.includes(saved)) return saved;
-  const wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''])
+  const wanted = (
+    navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || '']
+  )
     .map((tag) => String(tag).toLowerCase().split('-')[0])
     .find((primary) => LANGS.includes(primary));
   return wanted || 'es';
@@ -33,19 +35,21 @@ export async function setLang(next) {
   localStorage.setItem(KEY, next);
   document.documentElement.lang = next;
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of document.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+  for (const el of document.querySelectorAll('[data-i18n-label]'))
+    el.setAttribute('aria-label', t(el.dataset.i18nLabel));
 }
 
 /** The text of `key`, with {name} placeholders filled from `params`. */
 export function t(key, params) {
   const text = dict[key] ?? key;
   if (!params) return text;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (params[name] ?? m));
+  return text.replace(/\{(\w+)\}/g, (m, name) => params[name] ?? m);
 }
 
 /** ``<key>_one`` or ``<key>_other`` as the language's plural rules say for ``n``: "1 hora hábil". */
 export function plural(key, n, params = {}) {
-  const form = new Intl.PluralRules(lang === 'es' ? 'es' : 'en').select(Number(n)) === 'one' ? 'one' : 'other';
+  const form =
+    new Intl.PluralRules(lang === 'es' ? 'es' : 'en').select(Number(n)) === 'one' ? 'one' : 'other';
   return t(`${key}_${form}`, { n, ...params });
 }
 
@@ -60,18 +64,31 @@ const locale = () => (lang === 'es' ? 'es-CL' : 'en');
 
 export function fmtDateTime(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { dateStyle: 'long', timeStyle: 'short', timeZone: TIME_ZONE })
-    .format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: TIME_ZONE,
+  }).format(new Date(iso));
 }
 
 export function fmtDate(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: TIME_ZONE })
-    .format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    timeZone: TIME_ZONE,
+  }).format(new Date(iso));
 }
 
 export function fmtShort(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), { day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: TIME_ZONE })
-    .format(new Date(iso));
+  return new Intl.DateTimeFormat(locale(), {
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone: TIME_ZONE,
+  }).format(new Date(iso));
 }

@@ -17,7 +17,10 @@ export function startApp() {
     installEvent = e;
     installListeners.forEach((fn) => fn());
   });
-  window.addEventListener('appinstalled', () => { installEvent = null; installListeners.forEach((fn) => fn()); });
+  window.addEventListener('appinstalled', () => {
+    installEvent = null;
+    installListeners.forEach((fn) => fn());
+  });
   const banner = document.getElementById('offline-banner');
   const show = () => {
     if (!banner) return;
@@ -32,15 +35,20 @@ export function startApp() {
 /** The manifest in the page's language (Spanish by default). */
 export function syncManifest() {
   const link = document.querySelector('link[rel=manifest]');
-  if (link) link.setAttribute('href', getLang() === 'en' ? '/manifest.en.webmanifest' : '/manifest.webmanifest');
+  if (link)
+    link.setAttribute('href', getLang() === 'en' ? '/manifest.en.webmanifest' : '/manifest.webmanifest');
 }
 
-const standalone = () => window.matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
-const pushSupported = () => 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+const standalone = () =>
+  window.matchMedia('(display-mode: standalone)').matches || navigator.standalone === true;
+const pushSupported = () =>
+  'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
 const isIos = () => /iphone|ipad|ipod/i.test(navigator.userAgent);
 
 function keyBytes(base64url) {
-  const raw = atob(base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4));
+  const raw = atob(
+    base64url.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (base64url.length % 4)) % 4),
+  );
   return Uint8Array.from(raw, (c) => c.charCodeAt(0));
 }
 
@@ -54,9 +62,13 @@ export async function browserSubscription() {
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
     // The browser asks its vendor's push service; one out of reach never answers: give up after 20 s.
-    const timeout = new Promise((_, reject) => { setTimeout(() => reject(new Error('push service timeout')), 20000); });
+    const timeout = new Promise((_, reject) => {
+      setTimeout(() => reject(new Error('push service timeout')), 20000);
+    });
     subscription = await Promise.race([
-      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }), timeout]);
+      registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(key) }),
+      timeout,
+    ]);
   }
   return { state: 'on', subscription: subscription.toJSON() };
 }
@@ -67,7 +79,11 @@ export { pushSupported, isIos, standalone };
 async function subscribe(number, headers) {
   const got = await browserSubscription();
   if (got.state !== 'on') return got.state;
-  await request('/devices', { method: 'POST', body: { platform: 'webpush', number, subscription: got.subscription }, headers });
+  await request('/devices', {
+    method: 'POST',
+    body: { platform: 'webpush', number, subscription: got.subscription },
+    headers,
+  });
   return 'on';
 }
 
@@ -76,16 +92,24 @@ export function pushBox(ticket, headers) {
   if (ticket.status === 'closed') return null;
   const status = h('p', { class: 'status-line', role: 'status', 'data-testid': 'push-status' });
   const actions = h('div', { class: 'actions' });
-  const box = h('section', { class: 'push-box', 'aria-labelledby': 'push-h', 'data-testid': 'push-box' },
+  const box = h(
+    'section',
+    { class: 'push-box', 'aria-labelledby': 'push-h', 'data-testid': 'push-box' },
     h('h2', { id: 'push-h' }, t('push.title')),
     h('p', {}, t('push.lead')),
-    actions, status);
+    actions,
+    status,
+  );
   const draw = () => {
     actions.replaceChildren();
     if (pushSupported()) {
-      const on = Notification.permission === 'granted' && ticket.notices && ticket.notices.channels.includes('push');
-      const button = h('button', { type: 'button', class: 'btn primary', 'data-testid': 'push-enable' },
-        t(on ? 'push.enable_again' : 'push.enable'));
+      const on =
+        Notification.permission === 'granted' && ticket.notices && ticket.notices.channels.includes('push');
+      const button = h(
+        'button',
+        { type: 'button', class: 'btn primary', 'data-testid': 'push-enable' },
+        t(on ? 'push.enable_again' : 'push.enable'),
+      );
       button.addEventListener('click', async () => {
         button.disabled = true;
         status.textContent = t('push.working');
@@ -106,16 +130,24 @@ export function pushBox(ticket, headers) {
       });
       actions.append(button);
     } else {
-      actions.append(h('p', { class: 'hint' }, t(isIos() && !standalone() ? 'push.ios_first' : 'push.unsupported')));
+      actions.append(
+        h('p', { class: 'hint' }, t(isIos() && !standalone() ? 'push.ios_first' : 'push.unsupported')),
+      );
     }
     if (installEvent && !standalone()) {
-      const install = h('button', { type: 'button', class: 'btn', 'data-testid': 'push-install' }, t('push.install'));
+      const install = h(
+        'button',
+        { type: 'button', class: 'btn', 'data-testid': 'push-install' },
+        t('push.install'),
+      );
       install.addEventListener('click', async () => {
         const prompt = installEvent;
         installEvent = null;
         prompt.prompt();
         const choice = await prompt.userChoice.catch(() => null);
-        status.textContent = t(choice && choice.outcome === 'accepted' ? 'push.installed' : 'push.install_later');
+        status.textContent = t(
+          choice && choice.outcome === 'accepted' ? 'push.installed' : 'push.install_later',
+        );
         draw();
       });
       actions.append(install);

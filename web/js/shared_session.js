@@ -8,7 +8,13 @@
 const AHEAD = 120_000;
 const LAST_MINUTE = 60_000;
 
-const parse = (text) => { try { return JSON.parse(text || 'null'); } catch { return null; } };
+const parse = (text) => {
+  try {
+    return JSON.parse(text || 'null');
+  } catch {
+    return null;
+  }
+};
 
 /**
  * ``refresh(session)`` returns the refreshed session or throws an error whose ``kind`` is
@@ -19,7 +25,7 @@ export function sharedSession(key, refresh) {
   const listeners = new Set();
   let timer = null;
 
-  const usable = (s) => s && (s.exp > Date.now() || s.refresh) ? s : null;
+  const usable = (s) => (s && (s.exp > Date.now() || s.refresh) ? s : null);
   const read = () => usable(parse(localStorage.getItem(key)));
 
   function schedule() {
@@ -27,7 +33,12 @@ export function sharedSession(key, refresh) {
     const s = read();
     if (!s || !s.refresh) return;
     const wait = s.exp - Date.now() - AHEAD - Math.random() * 30_000;
-    timer = setTimeout(() => { fresh(read(), { ifDue: true }).catch(() => null); }, Math.max(wait, 1_000));
+    timer = setTimeout(
+      () => {
+        fresh(read(), { ifDue: true }).catch(() => null);
+      },
+      Math.max(wait, 1_000),
+    );
   }
 
   function write(session) {
@@ -51,11 +62,17 @@ export function sharedSession(key, refresh) {
       if (!s) return null;
       if (!seen || s.sub !== seen.sub || s.exp !== seen.exp) return s; // another tab got there first
       // A timer that fired just as another tab's refresh landed: nothing is due yet.
-      if (ifDue && s.exp - Date.now() > AHEAD + 30_000) { schedule(); return s; }
+      if (ifDue && s.exp - Date.now() > AHEAD + 30_000) {
+        schedule();
+        return s;
+      }
       try {
         return write(await refresh(s));
       } catch (e) {
-        if (e && e.kind === 'credentials') { clear(); return null; }
+        if (e && e.kind === 'credentials') {
+          clear();
+          return null;
+        }
         return s.exp > Date.now() ? s : null; // offline for now: keep the sign-in, try again later
       }
     };
@@ -85,9 +102,16 @@ export function sharedSession(key, refresh) {
   schedule();
 
   return {
-    read, write, clear, valid, fresh,
+    read,
+    write,
+    clear,
+    valid,
+    fresh,
     /** Hear what other tabs do; returns the function that stops listening. */
-    onChange(fn) { listeners.add(fn); return () => listeners.delete(fn); },
+    onChange(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
   };
 }
 

@@ -40,7 +40,14 @@ export function checkField(field, value) {
     // The message names the field: "Complete «Dirección»", not "This field is required" x4.
     const label = pick(field.label);
     if (!label) return t('val.required');
-    return t(field.kind === 'select' || field.kind === 'radio' ? 'val.choose_named' : field.kind === 'checkbox' ? 'val.check_named' : 'val.fill_named', { label });
+    return t(
+      field.kind === 'select' || field.kind === 'radio'
+        ? 'val.choose_named'
+        : field.kind === 'checkbox'
+          ? 'val.check_named'
+          : 'val.fill_named',
+      { label },
+    );
   }
   if (field.kind === 'checkbox' || field.kind === 'number') {
     if (field.kind === 'number' && !Number.isFinite(Number(value))) return t('val.number');

@@ -42,40 +42,82 @@ export async function render(ctx) {
 function signInForm(notice = '', email = '') {
   const values = { email, password: '' };
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_in'));
-  const form = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const errors = [];
-    if (!values.email.trim()) errors.push({ field: 'email', message: t('val.required') });
-    if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-    if (errors.length) { showErrors(form, errors); return; }
-    busy(submit, true);
-    try {
-      await citizen.signIn(values.email.trim(), values.password);
-      announce(t('account.signed_in'));
-      go('/cuenta');
-    } catch (error) {
-      showErrors(form, [{ field: 'password', message: authMessage(error) }]);
-    } finally {
-      busy(submit, false);
-    }
-  } },
-  errorSummary(),
-  notice && h('p', { class: 'notice', role: 'status' }, notice),
-  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, value: email, autocomplete: 'username', onInput: (v) => { values.email = v; } }),
-  passwordField('password', t('account.password'), 'current-password', (v) => { values.password = v; }),
-  h('div', { class: 'actions' }, submit,
-    h('button', { type: 'button', class: 'btn link', onclick: () => {
-      const view = forgotView(values.email.trim().toLowerCase());
-      form.closest('section').replaceWith(view);
-      view.querySelector('h1').focus();
-    } }, t('reset.link'))));
-  return h('section', { class: 'narrow' },
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const errors = [];
+        if (!values.email.trim()) errors.push({ field: 'email', message: t('val.required') });
+        if (!values.password) errors.push({ field: 'password', message: t('val.required') });
+        if (errors.length) {
+          showErrors(form, errors);
+          return;
+        }
+        busy(submit, true);
+        try {
+          await citizen.signIn(values.email.trim(), values.password);
+          announce(t('account.signed_in'));
+          go('/cuenta');
+        } catch (error) {
+          showErrors(form, [{ field: 'password', message: authMessage(error) }]);
+        } finally {
+          busy(submit, false);
+        }
+      },
+    },
+    errorSummary(),
+    notice && h('p', { class: 'notice', role: 'status' }, notice),
+    field({
+      name: 'email',
+      kind: 'email',
+      label: t('account.email'),
+      required: true,
+      value: email,
+      autocomplete: 'username',
+      onInput: (v) => {
+        values.email = v;
+      },
+    }),
+    passwordField('password', t('account.password'), 'current-password', (v) => {
+      values.password = v;
+    }),
+    h(
+      'div',
+      { class: 'actions' },
+      submit,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn link',
+          onclick: () => {
+            const view = forgotView(values.email.trim().toLowerCase());
+            form.closest('section').replaceWith(view);
+            view.querySelector('h1').focus();
+          },
+        },
+        t('reset.link'),
+      ),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'narrow' },
     h('h1', { tabindex: '-1' }, t('account.title')),
     h('p', {}, t('account.lead')),
     form,
-    h('p', {}, t('account.no_account'), ' ', h('a', { href: '#/cuenta/registro' }, t('account.sign_up_link'))),
-    h('p', { class: 'hint' }, t('account.optional')));
+    h(
+      'p',
+      {},
+      t('account.no_account'),
+      ' ',
+      h('a', { href: '#/cuenta/registro' }, t('account.sign_up_link')),
+    ),
+    h('p', { class: 'hint' }, t('account.optional')),
+  );
 }
 
 function passwordField(name, label, autocomplete, onInput, hint) {
@@ -93,8 +135,25 @@ function forgotView(email) {
     minLength: CITIZEN_MIN_LENGTH,
     username: email,
     className: 'narrow',
-    back: () => h('a', { href: '#/cuenta', class: 'btn link', onclick: (e) => { e.preventDefault(); view.replaceWith(signInForm('', email)); document.querySelector('main h1').focus(); } }, t('reset.back')),
-    done: (name) => { const next = signInForm(t('reset.changed'), name); view.replaceWith(next); next.querySelector('h1').focus(); },
+    back: () =>
+      h(
+        'a',
+        {
+          href: '#/cuenta',
+          class: 'btn link',
+          onclick: (e) => {
+            e.preventDefault();
+            view.replaceWith(signInForm('', email));
+            document.querySelector('main h1').focus();
+          },
+        },
+        t('reset.back'),
+      ),
+    done: (name) => {
+      const next = signInForm(t('reset.changed'), name);
+      view.replaceWith(next);
+      next.querySelector('h1').focus();
+    },
   });
   return view;
 }
@@ -105,198 +164,478 @@ export async function renderSignUp() {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_up'));
   const section = h('section', { class: 'narrow' });
-  const form = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const errors = [];
-    if (values.name.trim().length < 2) errors.push({ field: 'name', message: t('val.min_length', { n: 2 }) });
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email.trim())) errors.push({ field: 'email', message: t('val.email') });
-    if (values.password.length < 10 || !/[a-z]/.test(values.password) || !/[A-Z]/.test(values.password) || !/[0-9]/.test(values.password)) {
-      errors.push({ field: 'password', message: t('account.auth.weak_password') });
-    }
-    if (errors.length) { showErrors(form, errors); return; }
-    busy(submit, true);
-    try {
-      await citizen.signUp(values.email.trim(), values.password, values.name.trim());
-      section.replaceChildren(...confirmStep(values));
-      section.querySelector('h1').focus();
-    } catch (error) {
-      showErrors(form, [{ field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) }]);
-    } finally {
-      busy(submit, false);
-    }
-  } },
-  errorSummary(),
-  field({ name: 'name', label: t('account.name'), required: true, autocomplete: 'name', onInput: (v) => { values.name = v; } }),
-  field({ name: 'email', kind: 'email', label: t('account.email'), required: true, autocomplete: 'email', hint: t('account.email_hint'), onInput: (v) => { values.email = v; } }),
-  passwordField('password', t('account.password'), 'new-password', (v) => { values.password = v; }, t('account.password_hint')),
-  h('div', { class: 'actions' }, submit), status);
-  section.append(h('h1', { tabindex: '-1' }, t('account.sign_up_title')), h('p', {}, t('account.sign_up_lead')), form,
-    h('p', {}, h('a', { href: '#/cuenta' }, t('account.have_account'))));
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const errors = [];
+        if (values.name.trim().length < 2)
+          errors.push({ field: 'name', message: t('val.min_length', { n: 2 }) });
+        if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(values.email.trim()))
+          errors.push({ field: 'email', message: t('val.email') });
+        if (
+          values.password.length < 10 ||
+          !/[a-z]/.test(values.password) ||
+          !/[A-Z]/.test(values.password) ||
+          !/[0-9]/.test(values.password)
+        ) {
+          errors.push({ field: 'password', message: t('account.auth.weak_password') });
+        }
+        if (errors.length) {
+          showErrors(form, errors);
+          return;
+        }
+        busy(submit, true);
+        try {
+          await citizen.signUp(values.email.trim(), values.password, values.name.trim());
+          section.replaceChildren(...confirmStep(values));
+          section.querySelector('h1').focus();
+        } catch (error) {
+          showErrors(form, [
+            { field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) },
+          ]);
+        } finally {
+          busy(submit, false);
+        }
+      },
+    },
+    errorSummary(),
+    field({
+      name: 'name',
+      label: t('account.name'),
+      required: true,
+      autocomplete: 'name',
+      onInput: (v) => {
+        values.name = v;
+      },
+    }),
+    field({
+      name: 'email',
+      kind: 'email',
+      label: t('account.email'),
+      required: true,
+      autocomplete: 'email',
+      hint: t('account.email_hint'),
+      onInput: (v) => {
+        values.email = v;
+      },
+    }),
+    passwordField(
+      'password',
+      t('account.password'),
+      'new-password',
+      (v) => {
+        values.password = v;
+      },
+      t('account.password_hint'),
+    ),
+    h('div', { class: 'actions' }, submit),
+    status,
+  );
+  section.append(
+    h('h1', { tabindex: '-1' }, t('account.sign_up_title')),
+    h('p', {}, t('account.sign_up_lead')),
+    form,
+    h('p', {}, h('a', { href: '#/cuenta' }, t('account.have_account'))),
+  );
   return section;
 }
 
 function confirmStep(values) {
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.confirm'));
   const status = statusLine();
-  const form = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    if (!/^\d{6}$/.test(values.code.trim())) { showErrors(form, [{ field: 'code', message: t('account.code_format') }]); return; }
-    busy(submit, true);
-    try {
-      await citizen.confirm(values.email.trim(), values.code.trim());
-      await citizen.signIn(values.email.trim(), values.password);
-      flash(t('account.welcome'));
-      go('/cuenta');
-    } catch (error) {
-      showErrors(form, [{ field: 'code', message: authMessage(error) }]);
-    } finally {
-      busy(submit, false);
-    }
-  } },
-  errorSummary(),
-  field({ name: 'code', label: t('account.code'), required: true, autocomplete: 'one-time-code', inputmode: 'numeric', hint: t('account.code_hint', { email: values.email.trim() }), onInput: (v) => { values.code = v; } }),
-  h('div', { class: 'actions' }, submit,
-    h('button', { type: 'button', class: 'btn', onclick: async () => {
-      try { await citizen.resend(values.email.trim()); status.textContent = t('account.code_resent'); } catch (error) { status.textContent = authMessage(error); }
-    } }, t('account.resend'))),
-  status);
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        if (!/^\d{6}$/.test(values.code.trim())) {
+          showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
+          return;
+        }
+        busy(submit, true);
+        try {
+          await citizen.confirm(values.email.trim(), values.code.trim());
+          await citizen.signIn(values.email.trim(), values.password);
+          flash(t('account.welcome'));
+          go('/cuenta');
+        } catch (error) {
+          showErrors(form, [{ field: 'code', message: authMessage(error) }]);
+        } finally {
+          busy(submit, false);
+        }
+      },
+    },
+    errorSummary(),
+    field({
+      name: 'code',
+      label: t('account.code'),
+      required: true,
+      autocomplete: 'one-time-code',
+      inputmode: 'numeric',
+      hint: t('account.code_hint', { email: values.email.trim() }),
+      onInput: (v) => {
+        values.code = v;
+      },
+    }),
+    h(
+      'div',
+      { class: 'actions' },
+      submit,
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn',
+          onclick: async () => {
+            try {
+              await citizen.resend(values.email.trim());
+              status.textContent = t('account.code_resent');
+            } catch (error) {
+              status.textContent = authMessage(error);
+            }
+          },
+        },
+        t('account.resend'),
+      ),
+    ),
+    status,
+  );
   return [h('h1', { tabindex: '-1' }, t('account.confirm_title')), form];
 }
 
 function dashboard(me, tickets, ctx) {
-  return h('section', {},
+  return h(
+    'section',
+    {},
     h('h1', {}, t('account.title')),
-    h('p', {}, t('account.hello', { name: me.name || me.contacts.map((c) => c.value)[0] || '' }), ' ',
-      h('button', { type: 'button', class: 'btn link', onclick: () => { citizen.signOut(); announce(t('account.signed_out_now')); go('/cuenta'); } }, t('account.sign_out'))),
+    h(
+      'p',
+      {},
+      t('account.hello', { name: me.name || me.contacts.map((c) => c.value)[0] || '' }),
+      ' ',
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn link',
+          onclick: () => {
+            citizen.signOut();
+            announce(t('account.signed_out_now'));
+            go('/cuenta');
+          },
+        },
+        t('account.sign_out'),
+      ),
+    ),
     myRequests(tickets),
     myData(me, ctx),
     myPhones(me, ctx),
     myConsents(me, ctx),
     download(),
-    deleteBox());
+    deleteBox(),
+  );
 }
 
 function myRequests(page) {
   const list = h('ul', { class: 'my-requests' });
-  const add = (items) => list.append(...items.map((tk) => h('li', {},
-    h('a', { href: `#/solicitud/${tk.number}` }, tk.number), ' · ', tk.subject, ' · ',
-    h('span', { class: 'badge' }, tk.status_label), ' · ', t(`account.channel.${tk.channel}`), ' · ', fmtDate(tk.created_at))));
+  const add = (items) =>
+    list.append(
+      ...items.map((tk) =>
+        h(
+          'li',
+          {},
+          h('a', { href: `#/solicitud/${tk.number}` }, tk.number),
+          ' · ',
+          tk.subject,
+          ' · ',
+          h('span', { class: 'badge' }, tk.status_label),
+          ' · ',
+          t(`account.channel.${tk.channel}`),
+          ' · ',
+          fmtDate(tk.created_at),
+        ),
+      ),
+    );
   add(page.items);
   let cursor = page.next_cursor;
-  const more = h('button', { type: 'button', class: 'btn', hidden: !cursor, onclick: async () => {
-    busy(more, true);
-    const next = await api(`/me/tickets?limit=10&cursor=${encodeURIComponent(cursor)}`);
-    add(next.items);
-    cursor = next.next_cursor;
-    more.hidden = !cursor;
-    busy(more, false);
-  } }, t('account.more'));
-  return h('section', { 'aria-labelledby': 'acc-req' },
+  const more = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      hidden: !cursor,
+      onclick: async () => {
+        busy(more, true);
+        const next = await api(`/me/tickets?limit=10&cursor=${encodeURIComponent(cursor)}`);
+        add(next.items);
+        cursor = next.next_cursor;
+        more.hidden = !cursor;
+        busy(more, false);
+      },
+    },
+    t('account.more'),
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'acc-req' },
     h('h2', { id: 'acc-req' }, t('account.requests')),
     page.items.length ? list : h('p', {}, t('account.no_requests')),
     more,
-    h('p', { class: 'hint' }, t('account.requests_hint')));
+    h('p', { class: 'hint' }, t('account.requests_hint')),
+  );
 }
 
 function myData(me, ctx) {
-  const values = { name: me.name, language: me.language, region: me.segment.region || '', comuna: me.segment.comuna || '', age_band: me.segment.age_band || '' };
+  const values = {
+    name: me.name,
+    language: me.language,
+    region: me.segment.region || '',
+    comuna: me.segment.comuna || '',
+    age_band: me.segment.age_band || '',
+  };
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.save'));
-  const form = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    if (values.name.trim().length < 2) { showErrors(form, [{ field: 'name', message: t('val.min_length', { n: 2 }) }]); return; }
-    busy(submit, true);
-    try {
-      await api('/me', { method: 'PUT', body: {
-        name: values.name.trim(), language: values.language, notice_channels: me.notice_channels, version: me.version,
-        segment: { region: values.region.trim() || null, comuna: values.comuna.trim() || null, age_band: values.age_band || null, topics: me.segment.topics },
-      } });
-      flash(t('account.saved'));
-      ctx.rerender();
-    } catch (error) {
-      if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })));
-      else status.textContent = error.message;
-    } finally {
-      busy(submit, false);
-    }
-  } },
-  errorSummary(),
-  h('p', {}, t('account.verified'), ' ', me.contacts.map((c) => c.value).join(', ') || t('account.none')),
-  field({ name: 'name', label: t('account.name'), required: true, value: values.name, autocomplete: 'name', onInput: (v) => { values.name = v; } }),
-  field({ name: 'language', kind: 'select', label: t('account.language'), value: values.language, options: [{ value: 'es', label: 'Español' }, { value: 'en', label: 'English' }], onInput: (v) => { values.language = v || 'es'; } }),
-  field({ name: 'region', label: t('account.region'), value: values.region, onInput: (v) => { values.region = v; } }),
-  field({ name: 'comuna', label: t('account.comuna'), value: values.comuna, onInput: (v) => { values.comuna = v; } }),
-  field({ name: 'age_band', kind: 'select', label: t('account.age_band'), value: values.age_band, options: AGE_BANDS.map((b) => ({ value: b, label: b })), onInput: (v) => { values.age_band = v; } }),
-  h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
-  h('div', { class: 'actions' }, submit), status);
-  return h('section', { 'aria-labelledby': 'acc-data' }, h('h2', { id: 'acc-data' }, t('account.my_data')), form);
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        if (values.name.trim().length < 2) {
+          showErrors(form, [{ field: 'name', message: t('val.min_length', { n: 2 }) }]);
+          return;
+        }
+        busy(submit, true);
+        try {
+          await api('/me', {
+            method: 'PUT',
+            body: {
+              name: values.name.trim(),
+              language: values.language,
+              notice_channels: me.notice_channels,
+              version: me.version,
+              segment: {
+                region: values.region.trim() || null,
+                comuna: values.comuna.trim() || null,
+                age_band: values.age_band || null,
+                topics: me.segment.topics,
+              },
+            },
+          });
+          flash(t('account.saved'));
+          ctx.rerender();
+        } catch (error) {
+          if (error instanceof ApiError && error.errors.length)
+            showErrors(
+              form,
+              error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })),
+            );
+          else status.textContent = error.message;
+        } finally {
+          busy(submit, false);
+        }
+      },
+    },
+    errorSummary(),
+    h('p', {}, t('account.verified'), ' ', me.contacts.map((c) => c.value).join(', ') || t('account.none')),
+    field({
+      name: 'name',
+      label: t('account.name'),
+      required: true,
+      value: values.name,
+      autocomplete: 'name',
+      onInput: (v) => {
+        values.name = v;
+      },
+    }),
+    field({
+      name: 'language',
+      kind: 'select',
+      label: t('account.language'),
+      value: values.language,
+      options: [
+        { value: 'es', label: 'Español' },
+        { value: 'en', label: 'English' },
+      ],
+      onInput: (v) => {
+        values.language = v || 'es';
+      },
+    }),
+    field({
+      name: 'region',
+      label: t('account.region'),
+      value: values.region,
+      onInput: (v) => {
+        values.region = v;
+      },
+    }),
+    field({
+      name: 'comuna',
+      label: t('account.comuna'),
+      value: values.comuna,
+      onInput: (v) => {
+        values.comuna = v;
+      },
+    }),
+    field({
+      name: 'age_band',
+      kind: 'select',
+      label: t('account.age_band'),
+      value: values.age_band,
+      options: AGE_BANDS.map((b) => ({ value: b, label: b })),
+      onInput: (v) => {
+        values.age_band = v;
+      },
+    }),
+    h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
+    h('div', { class: 'actions' }, submit),
+    status,
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'acc-data' },
+    h('h2', { id: 'acc-data' }, t('account.my_data')),
+    form,
+  );
 }
 
 /** Verified phones, and adding one: an SMS code proves it before it joins the account (only a
  * verified phone matches requests sent by SMS). */
 function myPhones(me, ctx) {
   const phones = me.contacts.filter((c) => c.kind === 'phone');
-  const box = h('section', { 'aria-labelledby': 'acc-phone' }, h('h2', { id: 'acc-phone', tabindex: '-1' }, t('account.phone.title')));
+  const box = h(
+    'section',
+    { 'aria-labelledby': 'acc-phone' },
+    h('h2', { id: 'acc-phone', tabindex: '-1' }, t('account.phone.title')),
+  );
   const values = { phone: '', code: '' };
   const problems = (form, error, fallback) => {
-    if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors.map((x) => ({ field: x.field, message: x.message })));
+    if (error instanceof ApiError && error.errors.length)
+      showErrors(
+        form,
+        error.errors.map((x) => ({ field: x.field, message: x.message })),
+      );
     else showErrors(form, [{ field: fallback, message: error.message }]);
   };
   const codeForm = (pending) => {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.phone.confirm'));
-    const form = h('form', { novalidate: true, onsubmit: async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      if (!/^\d{6}$/.test(values.code.trim())) { showErrors(form, [{ field: 'code', message: t('account.code_format') }]); return; }
-      busy(submit, true);
-      try {
-        await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
-        flash(t('account.phone.verified', { phone: pending.phone }));
-        ctx.rerender();
-      } catch (error) {
-        busy(submit, false);
-        problems(form, error, 'code');
-      }
-    } },
-    errorSummary(),
-    field({ name: 'code', label: t('account.phone.code'), required: true, autocomplete: 'one-time-code', inputmode: 'numeric', hint: t('account.phone.code_hint', { phone: pending.phone }), onInput: (v) => { values.code = v; } }),
-    h('div', { class: 'actions' }, submit,
-      h('button', { type: 'button', class: 'btn', onclick: () => { form.replaceWith(phoneForm()); } }, t('account.phone.other'))),
-    status);
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          if (!/^\d{6}$/.test(values.code.trim())) {
+            showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
+            return;
+          }
+          busy(submit, true);
+          try {
+            await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
+            flash(t('account.phone.verified', { phone: pending.phone }));
+            ctx.rerender();
+          } catch (error) {
+            busy(submit, false);
+            problems(form, error, 'code');
+          }
+        },
+      },
+      errorSummary(),
+      field({
+        name: 'code',
+        label: t('account.phone.code'),
+        required: true,
+        autocomplete: 'one-time-code',
+        inputmode: 'numeric',
+        hint: t('account.phone.code_hint', { phone: pending.phone }),
+        onInput: (v) => {
+          values.code = v;
+        },
+      }),
+      h(
+        'div',
+        { class: 'actions' },
+        submit,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn',
+            onclick: () => {
+              form.replaceWith(phoneForm());
+            },
+          },
+          t('account.phone.other'),
+        ),
+      ),
+      status,
+    );
     return form;
   };
   const phoneForm = () => {
     const submit = h('button', { type: 'submit', class: 'btn' }, t('account.phone.send'));
-    const form = h('form', { novalidate: true, onsubmit: async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      if (!values.phone.trim()) { showErrors(form, [{ field: 'phone', message: t('val.required') }]); return; }
-      busy(submit, true);
-      try {
-        const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
-        values.code = '';
-        const next = codeForm(pending);
-        form.replaceWith(next);
-        announce(t('account.phone.sent', { phone: pending.phone }));
-        next.querySelector('input').focus();
-      } catch (error) {
-        busy(submit, false);
-        problems(form, error, 'phone');
-      }
-    } },
-    errorSummary(),
-    field({ name: 'phone', kind: 'phone', label: t('account.phone.label'), required: true, autocomplete: 'tel', hint: t('account.phone.hint'), onInput: (v) => { values.phone = v; } }),
-    h('div', { class: 'actions' }, submit));
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          if (!values.phone.trim()) {
+            showErrors(form, [{ field: 'phone', message: t('val.required') }]);
+            return;
+          }
+          busy(submit, true);
+          try {
+            const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
+            values.code = '';
+            const next = codeForm(pending);
+            form.replaceWith(next);
+            announce(t('account.phone.sent', { phone: pending.phone }));
+            next.querySelector('input').focus();
+          } catch (error) {
+            busy(submit, false);
+            problems(form, error, 'phone');
+          }
+        },
+      },
+      errorSummary(),
+      field({
+        name: 'phone',
+        kind: 'phone',
+        label: t('account.phone.label'),
+        required: true,
+        autocomplete: 'tel',
+        hint: t('account.phone.hint'),
+        onInput: (v) => {
+          values.phone = v;
+        },
+      }),
+      h('div', { class: 'actions' }, submit),
+    );
     return form;
   };
   box.append(
-    phones.length ? h('ul', {}, phones.map((c) => h('li', {}, c.value, ' · ', t('account.phone.verified_on', { date: fmtDate(c.verified_at) }))))
+    phones.length
+      ? h(
+          'ul',
+          {},
+          phones.map((c) =>
+            h('li', {}, c.value, ' · ', t('account.phone.verified_on', { date: fmtDate(c.verified_at) })),
+          ),
+        )
       : h('p', {}, t('account.phone.none')),
-    phoneForm());
+    phoneForm(),
+  );
   return box;
 }
 
@@ -305,77 +644,141 @@ function myConsents(me, ctx) {
   const status = statusLine();
   const rows = PURPOSES.map((purpose) => {
     const c = state[purpose] || { given: false };
-    const button = h('button', { type: 'button', class: 'btn', onclick: async () => {
-      busy(button, true);
-      try {
-        await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
-        flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
-        ctx.rerender();
-      } catch (error) {
-        status.textContent = error.message;
-        busy(button, false);
-      }
-    } }, t(c.given ? 'account.withdraw' : 'account.give'), h('span', { class: 'visually-hidden' }, `: ${t(`account.purpose.${purpose}`)}`));
-    return h('tr', {},
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn',
+        onclick: async () => {
+          busy(button, true);
+          try {
+            await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
+            flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
+            ctx.rerender();
+          } catch (error) {
+            status.textContent = error.message;
+            busy(button, false);
+          }
+        },
+      },
+      t(c.given ? 'account.withdraw' : 'account.give'),
+      h('span', { class: 'visually-hidden' }, `: ${t(`account.purpose.${purpose}`)}`),
+    );
+    return h(
+      'tr',
+      {},
       h('th', { scope: 'row' }, t(`account.purpose.${purpose}`)),
       h('td', {}, c.given ? t('account.given_on', { date: fmtDate(c.at) }) : t('account.not_given')),
-      h('td', {}, button));
+      h('td', {}, button),
+    );
   });
-  return h('section', { 'aria-labelledby': 'acc-cons' },
+  return h(
+    'section',
+    { 'aria-labelledby': 'acc-cons' },
     h('h2', { id: 'acc-cons' }, t('account.consents')),
     h('p', {}, t('account.consents_lead')),
-    h('table', {}, h('caption', { class: 'visually-hidden' }, t('account.consents')),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('account.purpose_col')), h('th', { scope: 'col' }, t('account.state_col')), h('th', { scope: 'col' }, t('account.action_col')))),
-      h('tbody', {}, rows)),
-    status);
+    h(
+      'table',
+      {},
+      h('caption', { class: 'visually-hidden' }, t('account.consents')),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, t('account.purpose_col')),
+          h('th', { scope: 'col' }, t('account.state_col')),
+          h('th', { scope: 'col' }, t('account.action_col')),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
+    status,
+  );
 }
 
 function download() {
   const status = statusLine();
-  const button = h('button', { type: 'button', class: 'btn', onclick: async () => {
-    busy(button, true);
-    try {
-      const data = await api('/me/export');
-      const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-      const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      status.textContent = t('account.downloaded');
-    } catch (error) {
-      status.textContent = error.message;
-    } finally {
-      busy(button, false);
-    }
-  } }, t('account.download'));
-  return h('section', { 'aria-labelledby': 'acc-dl' },
-    h('h2', { id: 'acc-dl' }, t('account.download_title')), h('p', {}, t('account.download_lead')), button, status);
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      onclick: async () => {
+        busy(button, true);
+        try {
+          const data = await api('/me/export');
+          const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+          const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
+          document.body.append(link);
+          link.click();
+          link.remove();
+          status.textContent = t('account.downloaded');
+        } catch (error) {
+          status.textContent = error.message;
+        } finally {
+          busy(button, false);
+        }
+      },
+    },
+    t('account.download'),
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'acc-dl' },
+    h('h2', { id: 'acc-dl' }, t('account.download_title')),
+    h('p', {}, t('account.download_lead')),
+    button,
+    status,
+  );
 }
 
 function deleteBox() {
   const values = { confirm: false };
   const submit = h('button', { type: 'submit', class: 'btn danger' }, t('account.delete'));
   const result = h('div', { role: 'status' });
-  const form = h('form', { novalidate: true, onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    if (!values.confirm) { showErrors(form, [{ field: 'confirm', message: t('account.delete_confirm_needed') }]); return; }
-    busy(submit, true);
-    try {
-      const done = await api('/me', { method: 'DELETE' });
-      citizen.signOut();
-      flash(t('account.deleted', { n: done.requests_anonymised.length }));
-      go('/cuenta');
-    } catch (error) {
-      result.textContent = error.message;
-      busy(submit, false);
-    }
-  } },
-  errorSummary(),
-  field({ name: 'confirm', kind: 'checkbox', label: t('account.delete_confirm'), required: true, onInput: (v) => { values.confirm = v; } }),
-  h('div', { class: 'actions' }, submit), result);
-  return h('section', { 'aria-labelledby': 'acc-del', class: 'danger-zone' },
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        if (!values.confirm) {
+          showErrors(form, [{ field: 'confirm', message: t('account.delete_confirm_needed') }]);
+          return;
+        }
+        busy(submit, true);
+        try {
+          const done = await api('/me', { method: 'DELETE' });
+          citizen.signOut();
+          flash(t('account.deleted', { n: done.requests_anonymised.length }));
+          go('/cuenta');
+        } catch (error) {
+          result.textContent = error.message;
+          busy(submit, false);
+        }
+      },
+    },
+    errorSummary(),
+    field({
+      name: 'confirm',
+      kind: 'checkbox',
+      label: t('account.delete_confirm'),
+      required: true,
+      onInput: (v) => {
+        values.confirm = v;
+      },
+    }),
+    h('div', { class: 'actions' }, submit),
+    result,
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'acc-del', class: 'danger-zone' },
     h('h2', { id: 'acc-del' }, t('account.delete_title')),
     h('p', {}, t('account.delete_lead')),
-    form);
+    form,
+  );
 }

@@ -4,7 +4,16 @@ import { h } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
-import { AuthError, accessToken, confirmForgotPassword, current, forgotPassword, login, logout, signOut } from '../auth.js';
+import {
+  AuthError,
+  accessToken,
+  confirmForgotPassword,
+  current,
+  forgotPassword,
+  login,
+  logout,
+  signOut,
+} from '../auth.js';
 import { passwordField } from '../password_field.js';
 import { forgotPasswordView } from './forgot_password.js';
 import { go } from '../app.js';
@@ -20,7 +29,10 @@ export async function staffRequest(path, options = {}) {
   try {
     return await request(path, { ...options, token });
   } catch (e) {
-    if (e.status === 401) { logout(); notice = t('agent.expired'); }
+    if (e.status === 401) {
+      logout();
+      notice = t('agent.expired');
+    }
     throw e;
   }
 }
@@ -30,9 +42,16 @@ export function withSession(view) {
     const session = current();
     if (!session) return loginView();
     if (!session.groups.some((g) => WORKING_ROLES.includes(g))) {
-      return h('section', {}, h('h1', {}, t('agent.title')), h('p', { role: 'alert' }, t('agent.no_role')),
-        session.groups.includes('inventory') && h('p', {}, h('a', { href: '#/agente/activos' }, t('assets.list_title'))),
-        h('p', {}, h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title'))), logoutButton());
+      return h(
+        'section',
+        {},
+        h('h1', {}, t('agent.title')),
+        h('p', { role: 'alert' }, t('agent.no_role')),
+        session.groups.includes('inventory') &&
+          h('p', {}, h('a', { href: '#/agente/activos' }, t('assets.list_title'))),
+        h('p', {}, h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title'))),
+        logoutButton(),
+      );
     }
     try {
       return await view(ctx, session);
@@ -61,62 +80,151 @@ export function loginView(username = '') {
       username: values.username.trim(),
       codeSent,
       className: 'agent',
-      back: () => h('a', { href: '#/agente', class: 'btn link', onclick: (e) => { e.preventDefault(); notice = ''; view.replaceWith(loginView(values.username.trim())); document.querySelector('main h1').focus(); } }, t('reset.back')),
-      done: (name) => { notice = t('reset.changed'); const next = loginView(name); view.replaceWith(next); next.querySelector('h1').focus(); },
+      back: () =>
+        h(
+          'a',
+          {
+            href: '#/agente',
+            class: 'btn link',
+            onclick: (e) => {
+              e.preventDefault();
+              notice = '';
+              view.replaceWith(loginView(values.username.trim()));
+              document.querySelector('main h1').focus();
+            },
+          },
+          t('reset.back'),
+        ),
+      done: (name) => {
+        notice = t('reset.changed');
+        const next = loginView(name);
+        view.replaceWith(next);
+        next.querySelector('h1').focus();
+      },
     });
     formEl.closest('section').replaceWith(view);
     view.querySelector('h1').focus();
   };
-  const formEl = h('form', { novalidate: true, class: 'narrow', 'data-staff-login': '', onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = [];
-    if (!values.username.trim()) errors.push({ field: 'username', message: t('val.required') });
-    if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-    if (errors.length) { showErrors(formEl, errors); return; }
-    busy(submit, true);
-    status.textContent = t('agent.signing_in');
-    try {
-      await login(values.username.trim(), values.password);
-      notice = '';
-      go(location.hash.slice(1) || '/agente');
-    } catch (error) {
-      busy(submit, false);
-      status.textContent = '';
-      const kind = error instanceof AuthError ? error.kind : 'unknown';
-      if (kind === 'new_password' && error.challenge) {
-        const view = newPasswordView(error.challenge, () => { notice = ''; go(location.hash.slice(1) || '/agente'); });
-        formEl.closest('section').replaceWith(view);
-        view.querySelector('h1').focus();
-        return;
-      }
-      // An administrator reset the password: Cognito already emailed a code.
-      if (kind === 'reset') { forgot(true); return; }
-      showErrors(formEl, [{ field: null, message: t(`agent.login_error.${kind}`) }], t('agent.login_failed'));
-    }
-  } },
-  errorSummary(),
-  notice && h('p', { class: 'notice', role: 'status' }, notice),
-  field({ name: 'username', label: t('agent.username'), required: true, value: username, autocomplete: 'username', onInput: (v) => { values.username = v; } }),
-  passwordField({ name: 'password', label: t('agent.password'), required: true, autocomplete: 'current-password', onInput: (v) => { values.password = v; } }),
-  status,
-  h('div', { class: 'actions' }, submit,
-    h('button', { type: 'button', class: 'btn link', onclick: () => forgot() }, t('reset.link'))));
-  return h('section', { class: 'agent' }, h('h1', {}, t('agent.login_title')), h('p', {}, t('agent.login_lead')), formEl,
-    h('p', { class: 'hint' }, t('agent.one_sign_in')));
+  const formEl = h(
+    'form',
+    {
+      novalidate: true,
+      class: 'narrow',
+      'data-staff-login': '',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(formEl);
+        const errors = [];
+        if (!values.username.trim()) errors.push({ field: 'username', message: t('val.required') });
+        if (!values.password) errors.push({ field: 'password', message: t('val.required') });
+        if (errors.length) {
+          showErrors(formEl, errors);
+          return;
+        }
+        busy(submit, true);
+        status.textContent = t('agent.signing_in');
+        try {
+          await login(values.username.trim(), values.password);
+          notice = '';
+          go(location.hash.slice(1) || '/agente');
+        } catch (error) {
+          busy(submit, false);
+          status.textContent = '';
+          const kind = error instanceof AuthError ? error.kind : 'unknown';
+          if (kind === 'new_password' && error.challenge) {
+            const view = newPasswordView(error.challenge, () => {
+              notice = '';
+              go(location.hash.slice(1) || '/agente');
+            });
+            formEl.closest('section').replaceWith(view);
+            view.querySelector('h1').focus();
+            return;
+          }
+          // An administrator reset the password: Cognito already emailed a code.
+          if (kind === 'reset') {
+            forgot(true);
+            return;
+          }
+          showErrors(
+            formEl,
+            [{ field: null, message: t(`agent.login_error.${kind}`) }],
+            t('agent.login_failed'),
+          );
+        }
+      },
+    },
+    errorSummary(),
+    notice && h('p', { class: 'notice', role: 'status' }, notice),
+    field({
+      name: 'username',
+      label: t('agent.username'),
+      required: true,
+      value: username,
+      autocomplete: 'username',
+      onInput: (v) => {
+        values.username = v;
+      },
+    }),
+    passwordField({
+      name: 'password',
+      label: t('agent.password'),
+      required: true,
+      autocomplete: 'current-password',
+      onInput: (v) => {
+        values.password = v;
+      },
+    }),
+    status,
+    h(
+      'div',
+      { class: 'actions' },
+      submit,
+      h('button', { type: 'button', class: 'btn link', onclick: () => forgot() }, t('reset.link')),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'agent' },
+    h('h1', {}, t('agent.login_title')),
+    h('p', {}, t('agent.login_lead')),
+    formEl,
+    h('p', { class: 'hint' }, t('agent.one_sign_in')),
+  );
 }
 
 export function logoutButton() {
-  return h('button', { type: 'button', class: 'btn link', onclick: async () => { await signOut(); notice = t('agent.signed_out'); go('/agente'); } }, t('agent.sign_out'));
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn link',
+      onclick: async () => {
+        await signOut();
+        notice = t('agent.signed_out');
+        go('/agente');
+      },
+    },
+    t('agent.sign_out'),
+  );
 }
 
 export function whoBar(session) {
-  return h('div', { class: 'whobar' },
-    h('p', {}, t('agent.signed_in_as', { name: session.name }), ' ', h('span', { class: 'muted' }, `(${session.groups.join(', ')})`)),
-    session.groups.some((g) => g === 'supervisor' || g === 'admin') && h('a', { href: '#/agente/tablero' }, t('dash.link')),
+  return h(
+    'div',
+    { class: 'whobar' },
+    h(
+      'p',
+      {},
+      t('agent.signed_in_as', { name: session.name }),
+      ' ',
+      h('span', { class: 'muted' }, `(${session.groups.join(', ')})`),
+    ),
+    session.groups.some((g) => g === 'supervisor' || g === 'admin') &&
+      h('a', { href: '#/agente/tablero' }, t('dash.link')),
     h('a', { href: '#/agente/nueva' }, t('entry.link')),
     h('a', { href: '#/agente/activos' }, t('assets.list_title')),
     h('a', { href: '#/agente/mi-equipo' }, t('assets.mine_title')),
     logoutButton(),
-    consoleMenu(session));
+    consoleMenu(session),
+  );
 }

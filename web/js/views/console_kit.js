@@ -32,9 +32,17 @@ export const LINKS = [
 export function consoleMenu(session, here = '') {
   const mine = LINKS.filter(([, , roles]) => session.groups.some((g) => roles.includes(g)));
   if (!mine.length) return null;
-  return h('nav', { class: 'console-menu', 'aria-label': t('admin.nav.label') },
-    h('ul', {}, mine.map(([path, key]) => h('li', {},
-      h('a', { href: `#${path}`, 'aria-current': path === here ? 'page' : null }, t(key))))));
+  return h(
+    'nav',
+    { class: 'console-menu', 'aria-label': t('admin.nav.label') },
+    h(
+      'ul',
+      {},
+      mine.map(([path, key]) =>
+        h('li', {}, h('a', { href: `#${path}`, 'aria-current': path === here ? 'page' : null }, t(key))),
+      ),
+    ),
+  );
 }
 
 /** Run `view` for a signed-in person with one of `roles`; otherwise the sign-in or a refusal. */
@@ -43,8 +51,13 @@ export function guarded(roles, titleKey, view) {
     const session = current();
     if (!session) return (await import('./agent.js')).loginView();
     if (!session.groups.some((g) => roles.includes(g))) {
-      return h('section', {}, h('h1', {}, t(titleKey)), h('p', { role: 'alert' }, t('admin.no_role')),
-        h('p', {}, h('a', { href: '#/agente' }, t('admin.back_to_console'))));
+      return h(
+        'section',
+        {},
+        h('h1', {}, t(titleKey)),
+        h('p', { role: 'alert' }, t('admin.no_role')),
+        h('p', {}, h('a', { href: '#/agente' }, t('admin.back_to_console'))),
+      );
     }
     try {
       return await view(ctx, session);
@@ -57,33 +70,48 @@ export function guarded(roles, titleKey, view) {
 
 /** A page of the console: who is signed in, the menu, the heading, then the content. */
 export function page(session, here, titleKey, ...content) {
-  return h('section', { class: 'agent admin' },
-    h('div', { class: 'whobar' },
+  return h(
+    'section',
+    { class: 'agent admin' },
+    h(
+      'div',
+      { class: 'whobar' },
       h('p', {}, t('agent.signed_in_as', { name: session.name })),
-      h('a', { href: '#/agente' }, t('admin.back_to_console'))),
+      h('a', { href: '#/agente' }, t('admin.back_to_console')),
+    ),
     consoleMenu(session, here),
     h('h1', {}, t(titleKey)),
-    content);
+    content,
+  );
 }
 
 /** Show what the API refused: field errors beside their fields (a list item "teams.0" goes to
  * "teams"), a 409 as "someone else changed this; reload", anything else in the summary. */
 export function showApiError(form, e, onReload) {
-  if (e.status === 409 && (e.problem.code || '').endsWith('_changed') || e.problem.code === 'stale_revision' || e.problem.code === 'revision_conflict') {
+  if (
+    (e.status === 409 && (e.problem.code || '').endsWith('_changed')) ||
+    e.problem.code === 'stale_revision' ||
+    e.problem.code === 'revision_conflict'
+  ) {
     showErrors(form, [{ field: null, message: t('admin.conflict') }], t('admin.conflict_title'));
     const summary = form.querySelector('.error-summary');
     if (summary && onReload) {
-      summary.append(h('p', {}, h('button', { type: 'button', class: 'btn', onclick: onReload }, t('admin.reload'))));
+      summary.append(
+        h('p', {}, h('button', { type: 'button', class: 'btn', onclick: onReload }, t('admin.reload'))),
+      );
     }
     return;
   }
   const names = new Set([...form.querySelectorAll('[data-for]')].map((el) => el.dataset.for));
   const errors = e.errors.length
     ? e.errors.map((x) => {
-      let name = x.field;
-      while (name && !names.has(name) && name.includes('.')) name = name.slice(0, name.lastIndexOf('.'));
-      return { field: names.has(name) ? name : null, message: names.has(name) ? x.message : `${x.field}: ${x.message}` };
-    })
+        let name = x.field;
+        while (name && !names.has(name) && name.includes('.')) name = name.slice(0, name.lastIndexOf('.'));
+        return {
+          field: names.has(name) ? name : null,
+          message: names.has(name) ? x.message : `${x.field}: ${x.message}`,
+        };
+      })
     : [{ field: null, message: e.message }];
   showErrors(form, errors);
 }
@@ -91,21 +119,40 @@ export function showApiError(form, e, onReload) {
 /** Mark `form` as holding unsaved changes from its first edit until `saved()` is called. */
 export function trackChanges(form) {
   let dirty = false;
-  const mark = () => { dirty = true; };
+  const mark = () => {
+    dirty = true;
+  };
   form.addEventListener('input', mark);
   form.addEventListener('change', mark);
   setLeaveGuard(() => dirty && document.body.contains(form));
-  return { saved: () => { dirty = false; }, get dirty() { return dirty; } };
+  return {
+    saved: () => {
+      dirty = false;
+    },
+    get dirty() {
+      return dirty;
+    },
+  };
 }
 
 /** A group of checkboxes (roles, teams, tiers) wired like a field: errors show beside it. */
 export function checkGroup(name, legend, options, chosen) {
   const errId = `${name}-err-${Math.random().toString(36).slice(2, 7)}`;
-  const box = h('fieldset', { class: 'group checks', 'data-for': name, 'aria-describedby': errId },
+  const box = h(
+    'fieldset',
+    { class: 'group checks', 'data-for': name, 'aria-describedby': errId },
     h('legend', {}, legend),
     h('p', { class: 'error', id: errId, hidden: true }),
-    options.map((o) => h('label', { class: 'check-inline' },
-      h('input', { type: 'checkbox', name, value: o.value, checked: chosen.includes(o.value) }), ' ', o.label)));
+    options.map((o) =>
+      h(
+        'label',
+        { class: 'check-inline' },
+        h('input', { type: 'checkbox', name, value: o.value, checked: chosen.includes(o.value) }),
+        ' ',
+        o.label,
+      ),
+    ),
+  );
   box.values = () => [...box.querySelectorAll('input:checked')].map((i) => i.value);
   return box;
 }

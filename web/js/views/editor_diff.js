@@ -6,7 +6,8 @@ const MAX_LINES = 1500;
 export function lineDiff(before, after) {
   const a = before.split('\n');
   const b = after.split('\n');
-  if (a.length > MAX_LINES || b.length > MAX_LINES) return [...a.map((x) => ['-', x]), ...b.map((x) => ['+', x])];
+  if (a.length > MAX_LINES || b.length > MAX_LINES)
+    return [...a.map((x) => ['-', x]), ...b.map((x) => ['+', x])];
   const n = a.length;
   const m = b.length;
   const lcs = Array.from({ length: n + 1 }, () => new Uint16Array(m + 1));
@@ -19,9 +20,25 @@ export function lineDiff(before, after) {
   let i = 0;
   let j = 0;
   while (i < n && j < m) {
-    if (a[i] === b[j]) { out.push(['=', a[i]]); i += 1; j += 1; } else if (lcs[i + 1][j] >= lcs[i][j + 1]) { out.push(['-', a[i]]); i += 1; } else { out.push(['+', b[j]]); j += 1; }
+    if (a[i] === b[j]) {
+      out.push(['=', a[i]]);
+      i += 1;
+      j += 1;
+    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) {
+      out.push(['-', a[i]]);
+      i += 1;
+    } else {
+      out.push(['+', b[j]]);
+      j += 1;
+    }
   }
-  while (i < n) { out.push(['-', a[i]]); i += 1; }
-  while (j < m) { out.push(['+', b[j]]); j += 1; }
+  while (i < n) {
+    out.push(['-', a[i]]);
+    i += 1;
+  }
+  while (j < m) {
+    out.push(['+', b[j]]);
+    j += 1;
+  }
   return out;
 }

@@ -13,47 +13,117 @@ const STAGES = ['informacion', 'registro', 'evaluacion', 'pago', 'entrega', 'seg
 /** The box for the ticket page, or null when there is nothing to propose. */
 export function proposeArticleBox(tk, history, api) {
   if (tk.status !== 'resolved' && tk.status !== 'closed') return null;
-  const replies = history.filter((e) => e.public && e.actor.kind === 'staff' && e.body
-    && (e.action === 'message' || e.action === 'status_changed'));
+  const replies = history.filter(
+    (e) =>
+      e.public &&
+      e.actor.kind === 'staff' &&
+      e.body &&
+      (e.action === 'message' || e.action === 'status_changed'),
+  );
   if (!replies.length) return null;
   const last = replies[replies.length - 1];
   const v = { event_id: last.event_id, title: tk.subject || '', stage: 'informacion' };
   const status = statusLine();
   const excerpt = (e) => `${fmtDateTime(e.at)} · ${e.body.slice(0, 60)}${e.body.length > 60 ? '…' : ''}`;
-  const form = h('form', { novalidate: true, class: 'admin-form', hidden: true, 'aria-labelledby': 'propose-form-h', onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const button = form.querySelector('button[type=submit]');
-    busy(button, true);
-    try {
-      const draft = await api(`/agent/tickets/${tk.number}/help-draft`, { method: 'POST', body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage } });
-      form.hidden = true;
-      const session = current();
-      const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
-      status.replaceChildren(t('propose.done', { title: draft.title }), ' ',
-        editor ? h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('propose.open')) : t('propose.editors'));
-      status.focus();
-    } catch (err) {
-      busy(button, false);
-      if (err.status === 401) throw err;
-      showApiError(form, err);
-    }
-  } },
-  h('h3', { id: 'propose-form-h' }, t('propose.form_title')),
-  h('p', { class: 'hint' }, t('propose.lead')),
-  errorSummary(),
-  field({ name: 'event_id', kind: 'select', label: t('propose.reply'), required: true, value: v.event_id, options: replies.map((r) => ({ value: r.event_id, label: excerpt(r) })), onInput: (x) => { v.event_id = x; } }),
-  field({ name: 'title', label: t('propose.title'), required: true, value: v.title, hint: t('propose.title_hint'), onInput: (x) => { v.title = x; } }),
-  field({ name: 'stage', kind: 'select', label: t('editor.field.stage'), required: true, value: v.stage, options: STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) })), onInput: (x) => { v.stage = x || 'informacion'; } }),
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('propose.send'))));
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      class: 'admin-form',
+      hidden: true,
+      'aria-labelledby': 'propose-form-h',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const button = form.querySelector('button[type=submit]');
+        busy(button, true);
+        try {
+          const draft = await api(`/agent/tickets/${tk.number}/help-draft`, {
+            method: 'POST',
+            body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage },
+          });
+          form.hidden = true;
+          const session = current();
+          const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
+          status.replaceChildren(
+            t('propose.done', { title: draft.title }),
+            ' ',
+            editor
+              ? h(
+                  'a',
+                  { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
+                  t('propose.open'),
+                )
+              : t('propose.editors'),
+          );
+          status.focus();
+        } catch (err) {
+          busy(button, false);
+          if (err.status === 401) throw err;
+          showApiError(form, err);
+        }
+      },
+    },
+    h('h3', { id: 'propose-form-h' }, t('propose.form_title')),
+    h('p', { class: 'hint' }, t('propose.lead')),
+    errorSummary(),
+    field({
+      name: 'event_id',
+      kind: 'select',
+      label: t('propose.reply'),
+      required: true,
+      value: v.event_id,
+      options: replies.map((r) => ({ value: r.event_id, label: excerpt(r) })),
+      onInput: (x) => {
+        v.event_id = x;
+      },
+    }),
+    field({
+      name: 'title',
+      label: t('propose.title'),
+      required: true,
+      value: v.title,
+      hint: t('propose.title_hint'),
+      onInput: (x) => {
+        v.title = x;
+      },
+    }),
+    field({
+      name: 'stage',
+      kind: 'select',
+      label: t('editor.field.stage'),
+      required: true,
+      value: v.stage,
+      options: STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) })),
+      onInput: (x) => {
+        v.stage = x || 'informacion';
+      },
+    }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('propose.send'))),
+  );
   form.querySelector('[name=event_id] option[value=""]').remove();
   form.querySelector('[name=stage] option[value=""]').remove();
   status.setAttribute('tabindex', '-1');
-  const open = h('button', { type: 'button', class: 'btn', 'aria-expanded': 'false', onclick: () => {
-    form.hidden = !form.hidden;
-    open.setAttribute('aria-expanded', String(!form.hidden));
-    if (!form.hidden) form.querySelector('[name=title]').focus();
-  } }, t('propose.button'));
-  return h('section', { 'aria-labelledby': 'propose-h', class: 'propose' },
-    h('h2', { id: 'propose-h' }, t('propose.heading')), open, form, status);
+  const open = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      'aria-expanded': 'false',
+      onclick: () => {
+        form.hidden = !form.hidden;
+        open.setAttribute('aria-expanded', String(!form.hidden));
+        if (!form.hidden) form.querySelector('[name=title]').focus();
+      },
+    },
+    t('propose.button'),
+  );
+  return h(
+    'section',
+    { 'aria-labelledby': 'propose-h', class: 'propose' },
+    h('h2', { id: 'propose-h' }, t('propose.heading')),
+    open,
+    form,
+    status,
+  );
 }

@@ -13,71 +13,155 @@ import { passwordField } from '../password_field.js';
  * ``done(name)``: called once the password is changed (back to the sign-in, name filled in).
  * ``username`` and ``codeSent``: start at the code step (e.g. an administrator reset the password).
  */
-export function forgotPasswordView({ auth, who, policy, minLength, done, back, username = '', codeSent = false, className = '' }) {
+export function forgotPasswordView({
+  auth,
+  who,
+  policy,
+  minLength,
+  done,
+  back,
+  username = '',
+  codeSent = false,
+  className = '',
+}) {
   const section = h('section', { class: className || null });
   const values = { name: username, code: '', password: '' };
 
   const errorOf = (error) => {
     const kind = error && error.kind;
-    if (kind === 'code' || kind === 'challenge_expired') return { field: 'code', message: t('reset.error.code') };
+    if (kind === 'code' || kind === 'challenge_expired')
+      return { field: 'code', message: t('reset.error.code') };
     if (kind === 'weak_password' || kind === 'invalid') return { field: 'new_password', message: policy };
-    return { field: null, message: t(`reset.error.${['throttled', 'network', 'credentials'].includes(kind) ? kind : 'unknown'}`) };
+    return {
+      field: null,
+      message: t(`reset.error.${['throttled', 'network', 'credentials'].includes(kind) ? kind : 'unknown'}`),
+    };
   };
 
   function askStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.send_code'));
-    const form = h('form', { novalidate: true, class: 'narrow', onsubmit: async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      if (!values.name.trim()) { showErrors(form, [{ field: 'account', message: t('reset.error.account') }]); return; }
-      busy(submit, true);
-      try {
-        await auth.forgotPassword(values.name.trim());
-        show(codeStep());
-      } catch (error) {
-        busy(submit, false);
-        const problem = errorOf(error);
-        showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
-      }
-    } },
-    errorSummary(),
-    field({ name: 'account', kind: who.kind, label: who.label, required: true, value: values.name, autocomplete: who.autocomplete, onInput: (v) => { values.name = v; } }),
-    h('div', { class: 'actions' }, submit, back()),
-    status);
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        class: 'narrow',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          if (!values.name.trim()) {
+            showErrors(form, [{ field: 'account', message: t('reset.error.account') }]);
+            return;
+          }
+          busy(submit, true);
+          try {
+            await auth.forgotPassword(values.name.trim());
+            show(codeStep());
+          } catch (error) {
+            busy(submit, false);
+            const problem = errorOf(error);
+            showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
+          }
+        },
+      },
+      errorSummary(),
+      field({
+        name: 'account',
+        kind: who.kind,
+        label: who.label,
+        required: true,
+        value: values.name,
+        autocomplete: who.autocomplete,
+        onInput: (v) => {
+          values.name = v;
+        },
+      }),
+      h('div', { class: 'actions' }, submit, back()),
+      status,
+    );
     return [h('h1', { tabindex: '-1' }, t('reset.title')), h('p', {}, t('reset.lead')), form];
   }
 
   function codeStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.save'));
-    const form = h('form', { novalidate: true, class: 'narrow', onsubmit: async (e) => {
-      e.preventDefault();
-      clearErrors(form);
-      const errors = [];
-      if (!/^\d{6}$/.test(values.code.trim())) errors.push({ field: 'code', message: t('reset.error.code_format') });
-      if (values.password.length < minLength) errors.push({ field: 'new_password', message: policy });
-      if (errors.length) { showErrors(form, errors); return; }
-      busy(submit, true);
-      try {
-        await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
-        done(values.name.trim());
-      } catch (error) {
-        busy(submit, false);
-        showErrors(form, [errorOf(error)]);
-      }
-    } },
-    errorSummary(),
-    field({ name: 'code', label: t('reset.code'), required: true, autocomplete: 'one-time-code', inputmode: 'numeric', hint: t('reset.code_hint'), onInput: (v) => { values.code = v; } }),
-    passwordField({ name: 'new_password', label: t('reset.new_password'), hint: policy, required: true, autocomplete: 'new-password', onInput: (v) => { values.password = v; } }),
-    h('div', { class: 'actions' }, submit,
-      h('button', { type: 'button', class: 'btn', onclick: async () => {
-        try { await auth.forgotPassword(values.name.trim()); status.textContent = t('reset.code_resent'); } catch (error) { status.textContent = errorOf(error).message; }
-      } }, t('reset.resend')),
-      back()),
-    status);
-    return [h('h1', { tabindex: '-1' }, t('reset.code_title')),
-      h('p', {}, t(codeSent ? 'reset.code_lead_admin' : 'reset.code_lead', { name: values.name.trim() })), form];
+    const form = h(
+      'form',
+      {
+        novalidate: true,
+        class: 'narrow',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          clearErrors(form);
+          const errors = [];
+          if (!/^\d{6}$/.test(values.code.trim()))
+            errors.push({ field: 'code', message: t('reset.error.code_format') });
+          if (values.password.length < minLength) errors.push({ field: 'new_password', message: policy });
+          if (errors.length) {
+            showErrors(form, errors);
+            return;
+          }
+          busy(submit, true);
+          try {
+            await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
+            done(values.name.trim());
+          } catch (error) {
+            busy(submit, false);
+            showErrors(form, [errorOf(error)]);
+          }
+        },
+      },
+      errorSummary(),
+      field({
+        name: 'code',
+        label: t('reset.code'),
+        required: true,
+        autocomplete: 'one-time-code',
+        inputmode: 'numeric',
+        hint: t('reset.code_hint'),
+        onInput: (v) => {
+          values.code = v;
+        },
+      }),
+      passwordField({
+        name: 'new_password',
+        label: t('reset.new_password'),
+        hint: policy,
+        required: true,
+        autocomplete: 'new-password',
+        onInput: (v) => {
+          values.password = v;
+        },
+      }),
+      h(
+        'div',
+        { class: 'actions' },
+        submit,
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn',
+            onclick: async () => {
+              try {
+                await auth.forgotPassword(values.name.trim());
+                status.textContent = t('reset.code_resent');
+              } catch (error) {
+                status.textContent = errorOf(error).message;
+              }
+            },
+          },
+          t('reset.resend'),
+        ),
+        back(),
+      ),
+      status,
+    );
+    return [
+      h('h1', { tabindex: '-1' }, t('reset.code_title')),
+      h('p', {}, t(codeSent ? 'reset.code_lead_admin' : 'reset.code_lead', { name: values.name.trim() })),
+      form,
+    ];
   }
 
   function show(nodes) {

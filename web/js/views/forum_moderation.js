@@ -14,9 +14,15 @@ function item(entry, kind, rerender) {
   const act = async (path, body) => {
     const form = status.closest('form');
     clearErrors(form);
-    if (values.reason.trim().length < 3) { showErrors(form, [{ field: 'reason', message: t('forum.mod.reason_needed') }]); return; }
+    if (values.reason.trim().length < 3) {
+      showErrors(form, [{ field: 'reason', message: t('forum.mod.reason_needed') }]);
+      return;
+    }
     try {
-      await staffRequest(`/forum/moderation/${path}`, { method: 'POST', body: { reason: values.reason.trim(), ...body } });
+      await staffRequest(`/forum/moderation/${path}`, {
+        method: 'POST',
+        body: { reason: values.reason.trim(), ...body },
+      });
       announce(t('forum.mod.done'));
       rerender();
     } catch (error) {
@@ -24,52 +30,169 @@ function item(entry, kind, rerender) {
     }
   };
   const post = `topics/${entry.topic_id}/posts/${entry.post_id}`;
-  const button = (label, path, body) => h('button', { type: 'button', class: 'btn small', onclick: () => act(path, body) }, label);
-  return h('li', { class: 'mod-item' },
-    h('form', { novalidate: true, onsubmit: (e) => e.preventDefault() },
+  const button = (label, path, body) =>
+    h('button', { type: 'button', class: 'btn small', onclick: () => act(path, body) }, label);
+  return h(
+    'li',
+    { class: 'mod-item' },
+    h(
+      'form',
+      { novalidate: true, onsubmit: (e) => e.preventDefault() },
       h('h2', {}, h('a', { href: `#/foro/tema/${entry.topic_id}` }, entry.title || entry.topic_id)),
-      h('p', { class: 'meta' }, entry.author.name, ' · ', fmtDateTime(entry.at), ' · ',
+      h(
+        'p',
+        { class: 'meta' },
+        entry.author.name,
+        ' · ',
+        fmtDateTime(entry.at),
+        ' · ',
         kind === 'reported'
-          ? t('forum.mod.reports', { n: entry.reports, reasons: Object.entries(entry.reasons).map(([r, n]) => `${t(`forum.reason_${r}`)} (${n})`).join(', ') })
-          : t(`forum.mod.held_${entry.held_because || 'new_account'}`)),
+          ? t('forum.mod.reports', {
+              n: entry.reports,
+              reasons: Object.entries(entry.reasons)
+                .map(([r, n]) => `${t(`forum.reason_${r}`)} (${n})`)
+                .join(', '),
+            })
+          : t(`forum.mod.held_${entry.held_because || 'new_account'}`),
+      ),
       h('blockquote', {}, entry.excerpt),
       errorSummary(),
-      field({ name: 'reason', label: t('forum.mod.reason'), hint: t('forum.mod.reason_hint'), required: true, onInput: (v) => { values.reason = v; } }),
-      h('div', { class: 'actions' },
-        kind === 'held' ? button(t('forum.mod.approve'), `${post}/approve`) : button(t('forum.mod.dismiss'), `${post}/dismiss`),
+      field({
+        name: 'reason',
+        label: t('forum.mod.reason'),
+        hint: t('forum.mod.reason_hint'),
+        required: true,
+        onInput: (v) => {
+          values.reason = v;
+        },
+      }),
+      h(
+        'div',
+        { class: 'actions' },
+        kind === 'held'
+          ? button(t('forum.mod.approve'), `${post}/approve`)
+          : button(t('forum.mod.dismiss'), `${post}/dismiss`),
         button(t('forum.mod.hide'), `${post}/hide`),
         entry.post_id === 'topic' && button(t('forum.mod.lock'), `topics/${entry.topic_id}/lock`),
         entry.author.kind === 'citizen' && button(t('forum.mod.ban'), `accounts/${entry.author.id}/ban`),
-        h('a', { class: 'btn small', href: `#/agente/foro/moderar/${entry.topic_id}?cuenta=${encodeURIComponent(entry.author.id)}` }, t('forum.tools.more'))),
-      status));
+        h(
+          'a',
+          {
+            class: 'btn small',
+            href: `#/agente/foro/moderar/${entry.topic_id}?cuenta=${encodeURIComponent(entry.author.id)}`,
+          },
+          t('forum.tools.more'),
+        ),
+      ),
+      status,
+    ),
+  );
 }
 
 export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
   const kind = ctx.query.get('tipo') === 'retenidos' ? 'held' : 'reported';
   const queue = await staffRequest(`/forum/moderation/queue?kind=${kind}&limit=20`);
   const log = await staffRequest('/forum/moderation/log?limit=10');
-  const openTopic = h('form', { class: 'filters', role: 'search', onsubmit: (e) => {
-    e.preventDefault();
-    clearErrors(openTopic);
-    const m = /t[0-9]{17}[0-9a-f]{6}/.exec(openTopic.querySelector('[name=tema]').value);
-    if (!m) { showErrors(openTopic, [{ field: 'tema', message: t('forum.tools.merge_bad') }]); return; }
-    location.hash = `#/agente/foro/moderar/${m[0]}`;
-  } }, errorSummary(),
-  field({ name: 'tema', label: t('forum.tools.open_topic'), hint: t('forum.tools.merge_into_hint'), required: true }),
-  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.tools.open'))));
-  return page(session, '/agente/foro', 'forum.mod.title',
-    h('p', { class: 'links' }, h('a', { href: '#/agente/foro/reglas' }, t('forum.rules.title')),
-      session.groups.includes('admin') && ' · ', session.groups.includes('admin') && h('a', { href: '#/agente/foro/categorias' }, t('forum.cats.title'))),
+  const openTopic = h(
+    'form',
+    {
+      class: 'filters',
+      role: 'search',
+      onsubmit: (e) => {
+        e.preventDefault();
+        clearErrors(openTopic);
+        const m = /t[0-9]{17}[0-9a-f]{6}/.exec(openTopic.querySelector('[name=tema]').value);
+        if (!m) {
+          showErrors(openTopic, [{ field: 'tema', message: t('forum.tools.merge_bad') }]);
+          return;
+        }
+        location.hash = `#/agente/foro/moderar/${m[0]}`;
+      },
+    },
+    errorSummary(),
+    field({
+      name: 'tema',
+      label: t('forum.tools.open_topic'),
+      hint: t('forum.tools.merge_into_hint'),
+      required: true,
+    }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.tools.open'))),
+  );
+  return page(
+    session,
+    '/agente/foro',
+    'forum.mod.title',
+    h(
+      'p',
+      { class: 'links' },
+      h('a', { href: '#/agente/foro/reglas' }, t('forum.rules.title')),
+      session.groups.includes('admin') && ' · ',
+      session.groups.includes('admin') && h('a', { href: '#/agente/foro/categorias' }, t('forum.cats.title')),
+    ),
     openTopic,
-    h('nav', { class: 'tabs', 'aria-label': t('forum.mod.queues') }, h('ul', {},
-      h('li', {}, h('a', { href: '#/agente/foro', 'aria-current': kind === 'reported' ? 'page' : null }, t('forum.mod.reported'))),
-      h('li', {}, h('a', { href: '#/agente/foro?tipo=retenidos', 'aria-current': kind === 'held' ? 'page' : null }, t('forum.mod.held'))))),
-    queue.items.length ? h('ul', { class: 'mod-queue' }, queue.items.map((e) => item(e, kind, ctx.rerender))) : h('p', {}, t('forum.mod.empty')),
+    h(
+      'nav',
+      { class: 'tabs', 'aria-label': t('forum.mod.queues') },
+      h(
+        'ul',
+        {},
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: '#/agente/foro', 'aria-current': kind === 'reported' ? 'page' : null },
+            t('forum.mod.reported'),
+          ),
+        ),
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: '#/agente/foro?tipo=retenidos', 'aria-current': kind === 'held' ? 'page' : null },
+            t('forum.mod.held'),
+          ),
+        ),
+      ),
+    ),
+    queue.items.length
+      ? h(
+          'ul',
+          { class: 'mod-queue' },
+          queue.items.map((e) => item(e, kind, ctx.rerender)),
+        )
+      : h('p', {}, t('forum.mod.empty')),
     h('h2', {}, t('forum.mod.log')),
-    h('table', {}, h('thead', {}, h('tr', {}, ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))))),
-      h('tbody', {}, log.items.map((e) => h('tr', {}, h('td', {}, fmtDateTime(e.at)), h('td', {}, e.moderator), h('td', {}, t(`forum.mod.action_${e.action}`)), h('td', {}, e.reason))))));
+    h(
+      'table',
+      {},
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        log.items.map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, fmtDateTime(e.at)),
+            h('td', {}, e.moderator),
+            h('td', {}, t(`forum.mod.action_${e.action}`)),
+            h('td', {}, e.reason),
+          ),
+        ),
+      ),
+    ),
+  );
 });
-
 
 /** #/agente/foro/tema/<id>: editors turn the topic's accepted answer into a help article draft
  * (POST /forum/topics/<id>/help-draft: personal data removed, status draft). */
@@ -81,29 +204,68 @@ export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', asy
   const status = statusLine();
   status.setAttribute('tabindex', '-1');
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.draft.send'));
-  const form = h('form', { novalidate: true, class: 'admin-form', onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    busy(submit, true);
-    try {
-      const draft = await staffRequest(`/forum/topics/${id}/help-draft`, { method: 'POST', body: { title: values.title.trim() } });
-      form.hidden = true;
-      status.replaceChildren(t('forum.draft.done', { title: draft.title }), ' ',
-        h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('forum.draft.open')));
-      status.focus();
-    } catch (error) {
-      busy(submit, false);
-      if (error.status === 401) throw error;
-      showErrors(form, (error.errors && error.errors.length) ? error.errors : [{ field: 'title', message: error.message }]);
-    }
-  } },
-  errorSummary(),
-  field({ name: 'title', label: t('forum.draft.article_title'), required: true, value: values.title, onInput: (v) => { values.title = v; } }),
-  h('div', { class: 'actions' }, submit));
-  return page(session, '/agente/foro', 'forum.draft.title',
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      class: 'admin-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        busy(submit, true);
+        try {
+          const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {
+            method: 'POST',
+            body: { title: values.title.trim() },
+          });
+          form.hidden = true;
+          status.replaceChildren(
+            t('forum.draft.done', { title: draft.title }),
+            ' ',
+            h(
+              'a',
+              { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
+              t('forum.draft.open'),
+            ),
+          );
+          status.focus();
+        } catch (error) {
+          busy(submit, false);
+          if (error.status === 401) throw error;
+          showErrors(
+            form,
+            error.errors && error.errors.length ? error.errors : [{ field: 'title', message: error.message }],
+          );
+        }
+      },
+    },
+    errorSummary(),
+    field({
+      name: 'title',
+      label: t('forum.draft.article_title'),
+      required: true,
+      value: values.title,
+      onInput: (v) => {
+        values.title = v;
+      },
+    }),
+    h('div', { class: 'actions' }, submit),
+  );
+  return page(
+    session,
+    '/agente/foro',
+    'forum.draft.title',
     h('p', {}, h('a', { href: `#/foro/tema/${id}` }, topic.title)),
     accepted
-      ? h('div', {}, h('h2', {}, t('forum.draft.answer')), h('blockquote', { class: 'article-body' }, safeHtml(accepted.body_html)),
-        h('p', { class: 'hint' }, t('forum.draft.lead')), form, status)
-      : h('p', { role: 'alert' }, t('forum.draft.none')));
+      ? h(
+          'div',
+          {},
+          h('h2', {}, t('forum.draft.answer')),
+          h('blockquote', { class: 'article-body' }, safeHtml(accepted.body_html)),
+          h('p', { class: 'hint' }, t('forum.draft.lead')),
+          form,
+          status,
+        )
+      : h('p', { role: 'alert' }, t('forum.draft.none')),
+  );
 });

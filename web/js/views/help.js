@@ -23,31 +23,71 @@ export async function renderSearch({ query }) {
   const link = (extra) => `#/ayuda?${qs({ q, etapa: stage, ...extra })}`;
   // Not sure the first hit answers (or nothing found): say so plainly and offer the form first.
   const unsure = q && result.confident === false;
-  return h('section', {}, head,
-    result.did_you_mean && h('p', {}, t('help.did_you_mean'), ' ',
-      h('a', { href: `#/ayuda?${qs({ q: result.did_you_mean })}` }, result.did_you_mean), '?'),
-    unsure && h('div', { class: 'notice unsure', role: 'status' },
-      h('p', {}, t(hits.length ? 'help.unsure' : 'help.unsure_none', { q })),
-      h('p', {}, h('a', { class: 'btn primary', href: '#/contacto' }, t('help.write_to_us')))),
-    result.translated_query && hits.length > 0 &&
+  return h(
+    'section',
+    {},
+    head,
+    result.did_you_mean &&
+      h(
+        'p',
+        {},
+        t('help.did_you_mean'),
+        ' ',
+        h('a', { href: `#/ayuda?${qs({ q: result.did_you_mean })}` }, result.did_you_mean),
+        '?',
+      ),
+    unsure &&
+      h(
+        'div',
+        { class: 'notice unsure', role: 'status' },
+        h('p', {}, t(hits.length ? 'help.unsure' : 'help.unsure_none', { q })),
+        h('p', {}, h('a', { class: 'btn primary', href: '#/contacto' }, t('help.write_to_us'))),
+      ),
+    result.translated_query &&
+      hits.length > 0 &&
       h('p', { class: 'hint' }, t('help.translated', { q: result.translated_query })),
-    result.results_lang && result.results_lang !== getLang() && hits.length > 0 &&
+    result.results_lang &&
+      result.results_lang !== getLang() &&
+      hits.length > 0 &&
       h('p', { class: 'notice', lang: result.results_lang }, t('help.results_in_spanish')),
     h('p', { role: 'status' }, countText(q, hits.length, result.total ?? hits.length)),
-    groups.length > 0 && h('nav', { 'aria-label': t('help.sections'), class: 'groups' },
-      h('h2', {}, t('help.sections')),
-      h('ul', {}, section && h('li', {}, h('a', { href: link({}) }, t('help.all_sections'))),
-        groups.map((g) => h('li', {}, h('a', { href: link({ seccion: g.slug }) }, `${g.title} (${g.count})`))))),
-    h('ol', { class: 'hits' }, hits.map((hit) => h('li', hit.lang && hit.lang !== getLang() ? { lang: hit.lang } : {},
-      h('h2', { class: 'hit-title' }, h('a', { href: `#/ayuda/${hit.slug}` }, hit.title)),
-      hit.section_titles && h('p', { class: 'crumbs' }, hit.section_titles.join(' › ')),
-      h('p', {}, hit.snippet ? snippet(hit.snippet) : hit.summary)))),
-    contactHint());
+    groups.length > 0 &&
+      h(
+        'nav',
+        { 'aria-label': t('help.sections'), class: 'groups' },
+        h('h2', {}, t('help.sections')),
+        h(
+          'ul',
+          {},
+          section && h('li', {}, h('a', { href: link({}) }, t('help.all_sections'))),
+          groups.map((g) =>
+            h('li', {}, h('a', { href: link({ seccion: g.slug }) }, `${g.title} (${g.count})`)),
+          ),
+        ),
+      ),
+    h(
+      'ol',
+      { class: 'hits' },
+      hits.map((hit) =>
+        h(
+          'li',
+          hit.lang && hit.lang !== getLang() ? { lang: hit.lang } : {},
+          h('h2', { class: 'hit-title' }, h('a', { href: `#/ayuda/${hit.slug}` }, hit.title)),
+          hit.section_titles && h('p', { class: 'crumbs' }, hit.section_titles.join(' › ')),
+          h('p', {}, hit.snippet ? snippet(hit.snippet) : hit.summary),
+        ),
+      ),
+    ),
+    contactHint(),
+  );
 }
 
 /** "12 resultados para «q»", or, browsing a stage or section without words, "12 artículos". */
 function countText(q, shown, total) {
-  if (!q) return t(!shown ? 'help.browse_none' : total === 1 ? 'help.browse_one' : 'help.browse_count', { n: total });
+  if (!q)
+    return t(!shown ? 'help.browse_none' : total === 1 ? 'help.browse_one' : 'help.browse_count', {
+      n: total,
+    });
   return t(!shown ? 'help.none' : total === 1 ? 'help.count_one' : 'help.count', { n: total, q });
 }
 
@@ -61,7 +101,13 @@ export async function renderArticle({ params }) {
     if (e.status === 404) return h('section', {}, h('h1', {}, t('help.not_found')), back());
     if (e.status === 0) {
       // Offline and never read on this device: the service worker has no copy of it.
-      return h('section', {}, h('h1', {}, t('offline.article_title')), h('p', {}, t('offline.article_body')), back());
+      return h(
+        'section',
+        {},
+        h('h1', {}, t('offline.article_title')),
+        h('p', {}, t('offline.article_body')),
+        back(),
+      );
     }
     throw e;
   }
@@ -69,18 +115,35 @@ export async function renderArticle({ params }) {
   const alerts = (await import('./proactive.js')).banner(article.type || article.request_type || '');
   const body = article.body_html || article.html;
   const related = (article.related || []).filter((a) => a && a.slug && a.title);
-  return h('article', { class: 'prose' },
+  return h(
+    'article',
+    { class: 'prose' },
     crumbs(article),
     alerts,
     h('h1', {}, article.title),
     article.summary && h('p', { class: 'lead' }, article.summary),
     body ? h('div', {}, linkPhones(safeHtml(body))) : null,
     feedback(slug),
-    related.length > 0 && h('section', { class: 'related', 'aria-labelledby': 'related-h' },
-      h('h2', { id: 'related-h' }, t('help.related')),
-      h('ul', {}, related.map((a) => h('li', {}, h('a', { href: `#/ayuda/${a.slug}` }, a.title),
-        a.summary ? h('span', { class: 'muted small block' }, a.summary) : null)))),
-    hasDraft() ? back() : contactFrom(article));
+    related.length > 0 &&
+      h(
+        'section',
+        { class: 'related', 'aria-labelledby': 'related-h' },
+        h('h2', { id: 'related-h' }, t('help.related')),
+        h(
+          'ul',
+          {},
+          related.map((a) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `#/ayuda/${a.slug}` }, a.title),
+              a.summary ? h('span', { class: 'muted small block' }, a.summary) : null,
+            ),
+          ),
+        ),
+      ),
+    hasDraft() ? back() : contactFrom(article),
+  );
 }
 
 const LAST_SEARCH = 'ventanilla.lastSearch';
@@ -94,8 +157,17 @@ function contactFrom(article) {
   params.set('desde', article.slug);
   const q = sessionStorage.getItem(LAST_SEARCH);
   if (q) params.set('q', q);
-  return h('div', { class: 'contact-hint' },
-    h('p', {}, t('help.still_need'), ' ', h('a', { href: `#/contacto?${params}`, 'data-testid': 'contact-from-article' }, t('nav.contact'))));
+  return h(
+    'div',
+    { class: 'contact-hint' },
+    h(
+      'p',
+      {},
+      t('help.still_need'),
+      ' ',
+      h('a', { href: `#/contacto?${params}`, 'data-testid': 'contact-from-article' }, t('nav.contact')),
+    ),
+  );
 }
 
 // A phone number as articles write them: +56 2 2345 6789, (2) 2345 6789, 600 123 4567, 800 20 1010.
@@ -116,7 +188,13 @@ export function linkPhones(fragment) {
       const digits = m[0].replace(/[^\d+]/g, '');
       const count = digits.replace('+', '').length;
       // 8 to 15 digits, and not a date or a request number (2026-000123).
-      if (count < 8 || count > 15 || /^\d{4}-\d{6}$/.test(m[0]) || /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(m[0])) continue;
+      if (
+        count < 8 ||
+        count > 15 ||
+        /^\d{4}-\d{6}$/.test(m[0]) ||
+        /^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$/.test(m[0])
+      )
+        continue;
       parts.push(text.slice(last, m.index), h('a', { href: `tel:${digits}`, class: 'tel' }, m[0]));
       last = m.index + m[0].length;
     }
@@ -129,10 +207,19 @@ export function linkPhones(fragment) {
 function crumbs(article) {
   const titles = article.section_titles || [];
   const path = article.section_path || [];
-  return h('nav', { class: 'crumbs', 'aria-label': t('help.breadcrumbs') }, h('ol', {},
-    h('li', {}, h('a', { href: '#/ayuda' }, t('help.title'))),
-    titles.map((title, i) => h('li', {}, path[i] ? h('a', { href: `#/ayuda?${qs({ seccion: path[i] })}` }, title) : title)),
-    h('li', { 'aria-current': 'page' }, article.title)));
+  return h(
+    'nav',
+    { class: 'crumbs', 'aria-label': t('help.breadcrumbs') },
+    h(
+      'ol',
+      {},
+      h('li', {}, h('a', { href: '#/ayuda' }, t('help.title'))),
+      titles.map((title, i) =>
+        h('li', {}, path[i] ? h('a', { href: `#/ayuda?${qs({ seccion: path[i] })}` }, title) : title),
+      ),
+      h('li', { 'aria-current': 'page' }, article.title),
+    ),
+  );
 }
 
 /** "¿Le fue útil?" (A3): yes or no, then an optional comment (POST .../feedback). */
@@ -142,7 +229,10 @@ function feedback(slug) {
   status.setAttribute('tabindex', '-1');
   const send = async (body) => {
     try {
-      await request(`/help/articles/${slug}/feedback`, { method: 'POST', body: { ...body, lang: getLang() } });
+      await request(`/help/articles/${slug}/feedback`, {
+        method: 'POST',
+        body: { ...body, lang: getLang() },
+      });
       return true;
     } catch {
       status.textContent = t('help.feedback_failed');
@@ -151,33 +241,62 @@ function feedback(slug) {
   };
   const ask = (helpful) => async () => {
     for (const b of box.querySelectorAll('button')) busy(b, true);
-    if (!(await send({ helpful }))) { for (const b of box.querySelectorAll('button')) busy(b, false); status.focus(); return; }
-    const comment = { text: '' };
-    const formEl = h('form', { novalidate: true, onsubmit: async (e) => {
-      e.preventDefault();
-      const text = comment.text.trim();
-      if (!text) { showErrors(formEl, [{ field: 'comment', message: t('val.required') }]); return; }
-      if (text.length > 1000) { showErrors(formEl, [{ field: 'comment', message: t('val.max_length', { n: 1000 }) }]); return; }
-      busy(formEl.querySelector('button'), true);
-      if (await send({ helpful, comment: text })) {
-        formEl.replaceWith(h('p', {}, t('help.comment_thanks')));
-        status.textContent = t('help.comment_thanks');
-      } else busy(formEl.querySelector('button'), false);
+    if (!(await send({ helpful }))) {
+      for (const b of box.querySelectorAll('button')) busy(b, false);
       status.focus();
-    } },
-    errorSummary(),
-    field({ name: 'comment', kind: 'textarea', rows: 3, label: t(helpful ? 'help.comment_yes' : 'help.comment_no'), hint: t('help.comment_hint'), onInput: (v) => { comment.text = v; } }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('help.comment_send'))));
+      return;
+    }
+    const comment = { text: '' };
+    const formEl = h(
+      'form',
+      {
+        novalidate: true,
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const text = comment.text.trim();
+          if (!text) {
+            showErrors(formEl, [{ field: 'comment', message: t('val.required') }]);
+            return;
+          }
+          if (text.length > 1000) {
+            showErrors(formEl, [{ field: 'comment', message: t('val.max_length', { n: 1000 }) }]);
+            return;
+          }
+          busy(formEl.querySelector('button'), true);
+          if (await send({ helpful, comment: text })) {
+            formEl.replaceWith(h('p', {}, t('help.comment_thanks')));
+            status.textContent = t('help.comment_thanks');
+          } else busy(formEl.querySelector('button'), false);
+          status.focus();
+        },
+      },
+      errorSummary(),
+      field({
+        name: 'comment',
+        kind: 'textarea',
+        rows: 3,
+        label: t(helpful ? 'help.comment_yes' : 'help.comment_no'),
+        hint: t('help.comment_hint'),
+        onInput: (v) => {
+          comment.text = v;
+        },
+      }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('help.comment_send'))),
+    );
     box.replaceChildren(h('h2', { id: 'fb-h' }, t('help.useful')), status, formEl);
     status.textContent = t('help.feedback_thanks');
     status.focus();
   };
   box.append(
     h('h2', { id: 'fb-h' }, t('help.useful')),
-    h('div', { class: 'actions', role: 'group', 'aria-labelledby': 'fb-h' },
+    h(
+      'div',
+      { class: 'actions', role: 'group', 'aria-labelledby': 'fb-h' },
       h('button', { type: 'button', class: 'btn', onclick: ask(true) }, t('common.yes')),
-      h('button', { type: 'button', class: 'btn', onclick: ask(false) }, t('common.no'))),
-    status);
+      h('button', { type: 'button', class: 'btn', onclick: ask(false) }, t('common.no')),
+    ),
+    status,
+  );
   return box;
 }
 
@@ -187,5 +306,9 @@ function back() {
     : contactHint();
 }
 
-const contactHint = () => h('div', { class: 'contact-hint' },
-  h('p', {}, t('help.still_need'), ' ', h('a', { href: '#/contacto' }, t('nav.contact'))));
+const contactHint = () =>
+  h(
+    'div',
+    { class: 'contact-hint' },
+    h('p', {}, t('help.still_need'), ' ', h('a', { href: '#/contacto' }, t('nav.contact'))),
+  );

@@ -7,33 +7,69 @@ import { catalog, config, qs } from '../api.js';
 import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
 import { accessToken, current, logout } from '../auth.js';
 import {
-  FILTERS, VIEWERS, answers, breakdownTables, cell, filtersText, hours, pct, satisfaction, staffGet,
+  FILTERS,
+  VIEWERS,
+  answers,
+  breakdownTables,
+  cell,
+  filtersText,
+  hours,
+  pct,
+  satisfaction,
+  staffGet,
 } from './dashboard.js';
 
 /** A table whose caption repeats its section's heading: read out, not shown twice. */
 function table(caption, columns, rows, { hideCaption = true } = {}) {
-  return h('table', {}, h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
-    h('tbody', {}, rows));
+  return h(
+    'table',
+    {},
+    h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  );
 }
 
 /** The same report as CSV (the API's, same period and filters), fetched with the staff token. */
 function csvLink(chosen) {
   const path = `/api/v1/stats/report?${qs({ ...chosen, format: 'csv' })}`;
-  return h('a', { href: `#/agente/informe?${qs(chosen)}`, 'data-testid': 'report-csv', onclick: async (e) => {
-    e.preventDefault();
-    const token = await accessToken();
-    const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) return;
-    const url = URL.createObjectURL(await res.blob());
-    const a = h('a', { href: url, download: `informe-${chosen.from}-${chosen.to}.csv` });
-    document.body.append(a); a.click(); a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
-  } }, t('report.csv'));
+  return h(
+    'a',
+    {
+      href: `#/agente/informe?${qs(chosen)}`,
+      'data-testid': 'report-csv',
+      onclick: async (e) => {
+        e.preventDefault();
+        const token = await accessToken();
+        const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+        if (!res.ok) return;
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: `informe-${chosen.from}-${chosen.to}.csv` });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 1000);
+      },
+    },
+    t('report.csv'),
+  );
 }
 
 function section(id, title, ...body) {
-  return h('section', { class: 'report-part', 'aria-labelledby': `r-${id}` }, h('h2', { id: `r-${id}` }, title), ...body);
+  return h(
+    'section',
+    { class: 'report-part', 'aria-labelledby': `r-${id}` },
+    h('h2', { id: `r-${id}` }, title),
+    ...body,
+  );
 }
 
 export async function render({ query }) {
@@ -49,12 +85,18 @@ export async function render({ query }) {
   try {
     d = await staffGet(`/stats/dashboard?${qs(filters)}`);
   } catch (e) {
-    if (e.status === 401) { logout(); return (await import('./agent.js')).loginView(); }
+    if (e.status === 401) {
+      logout();
+      return (await import('./agent.js')).loginView();
+    }
     return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, e.message));
   }
   const [cat, cfg] = await Promise.all([catalog(), config().catch(() => ({}))]);
   const chosen = { ...filters, from: d.start, to: d.end };
-  const period = t('report.period_value', { from: fmtDate(`${d.start}T12:00:00Z`), to: fmtDate(`${d.end}T12:00:00Z`) });
+  const period = t('report.period_value', {
+    from: fmtDate(`${d.start}T12:00:00Z`),
+    to: fmtDate(`${d.end}T12:00:00Z`),
+  });
   const generated = new Date().toISOString();
   const summary = [
     ['created', t('dash.created'), d.created],
@@ -65,45 +107,129 @@ export async function render({ query }) {
     ['satisfaction', t('dash.satisfaction'), `${satisfaction(d.csat)} · ${answers(d.csat)}`],
     ['reopen', t('dash.reopen_rate'), `${pct(d.reopen_rate)} · ${plural('report.reopened', d.reopened)}`],
   ];
-  const met = Object.entries(d.met).map(([target, r]) => h('tr', {},
-    h('th', { scope: 'row' }, t(`report.target.${target}`)), cell(t('report.total'), r.total),
-    cell(t('report.met'), r.met), cell(t('report.met_pct'), pct(r.pct))));
-  const dist = Object.entries(d.csat.distribution).map(([score, n]) => h('tr', {},
-    h('th', { scope: 'row' }, score), cell(t('report.answers'), n)));
-  const goals = d.goals.map((g) => h('tr', {},
-    h('th', { scope: 'row' }, pick(g.goal.name)), cell(t('dash.target'), `${g.goal.target_pct} %`),
-    cell(t('dash.actual'), pct(g.current.pct)),
-    cell(t('dash.state'), g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'))));
-  const statuses = Object.entries(d.time_in_status_hours).sort((a, b) => b[1] - a[1]).map(([s, v]) => h('tr', {},
-    h('th', { scope: 'row' }, t(`status.${s}`)), cell(t('dash.business_h'), v),
-    cell(t('dash.calendar_h'), (d.time_in_status_calendar_hours || {})[s] ?? 0)));
-  return h('article', { class: 'report', 'data-testid': 'report' },
-    h('header', { class: 'report-head' },
+  const met = Object.entries(d.met).map(([target, r]) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, t(`report.target.${target}`)),
+      cell(t('report.total'), r.total),
+      cell(t('report.met'), r.met),
+      cell(t('report.met_pct'), pct(r.pct)),
+    ),
+  );
+  const dist = Object.entries(d.csat.distribution).map(([score, n]) =>
+    h('tr', {}, h('th', { scope: 'row' }, score), cell(t('report.answers'), n)),
+  );
+  const goals = d.goals.map((g) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, pick(g.goal.name)),
+      cell(t('dash.target'), `${g.goal.target_pct} %`),
+      cell(t('dash.actual'), pct(g.current.pct)),
+      cell(
+        t('dash.state'),
+        g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
+      ),
+    ),
+  );
+  const statuses = Object.entries(d.time_in_status_hours)
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, v]) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, t(`status.${s}`)),
+        cell(t('dash.business_h'), v),
+        cell(t('dash.calendar_h'), (d.time_in_status_calendar_hours || {})[s] ?? 0),
+      ),
+    );
+  return h(
+    'article',
+    { class: 'report', 'data-testid': 'report' },
+    h(
+      'header',
+      { class: 'report-head' },
       h('p', { class: 'report-inst', 'data-testid': 'report-institution' }, cfg.institution || ''),
       h('h1', {}, t('report.title')),
-      h('dl', { class: 'report-meta' },
-        h('dt', {}, t('report.period')), h('dd', { 'data-testid': 'report-period' }, period),
-        h('dt', {}, t('report.filters')), h('dd', { 'data-testid': 'report-filters' }, filtersText(cat, filters)),
-        h('dt', {}, t('report.generated')), h('dd', { 'data-testid': 'report-generated' },
-          h('time', { datetime: generated }, fmtDateTime(generated))))),
-    h('p', { class: 'report-actions' },
-      h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('report.print')), ' ',
-      csvLink(chosen), ' ',
-      h('a', { href: `#/agente/tablero?${qs(chosen)}` }, t('report.back'))),
-    section('summary', t('report.summary'),
-      h('dl', { class: 'report-kpis' }, summary.flatMap(([id, label, value]) => [
-        h('dt', {}, label), h('dd', { 'data-testid': `report-${id}` }, String(value))]))),
-    section('service', t('report.service'),
-      table(t('report.service'), [t('report.target_col'), t('report.total'), t('report.met'), t('report.met_pct')], met),
-      h('p', {}, `${t('dash.median')}: ${hours(d.first_response.median_hours)} · ${t('dash.p90')}: ${hours(d.first_response.p90_hours)}`)),
-    section('csat', t('dash.satisfaction'),
+      h(
+        'dl',
+        { class: 'report-meta' },
+        h('dt', {}, t('report.period')),
+        h('dd', { 'data-testid': 'report-period' }, period),
+        h('dt', {}, t('report.filters')),
+        h('dd', { 'data-testid': 'report-filters' }, filtersText(cat, filters)),
+        h('dt', {}, t('report.generated')),
+        h(
+          'dd',
+          { 'data-testid': 'report-generated' },
+          h('time', { datetime: generated }, fmtDateTime(generated)),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'report-actions' },
+      h('button', { type: 'button', class: 'btn', onclick: () => window.print() }, t('report.print')),
+      ' ',
+      csvLink(chosen),
+      ' ',
+      h('a', { href: `#/agente/tablero?${qs(chosen)}` }, t('report.back')),
+    ),
+    section(
+      'summary',
+      t('report.summary'),
+      h(
+        'dl',
+        { class: 'report-kpis' },
+        summary.flatMap(([id, label, value]) => [
+          h('dt', {}, label),
+          h('dd', { 'data-testid': `report-${id}` }, String(value)),
+        ]),
+      ),
+    ),
+    section(
+      'service',
+      t('report.service'),
+      table(
+        t('report.service'),
+        [t('report.target_col'), t('report.total'), t('report.met'), t('report.met_pct')],
+        met,
+      ),
+      h(
+        'p',
+        {},
+        `${t('dash.median')}: ${hours(d.first_response.median_hours)} · ${t('dash.p90')}: ${hours(d.first_response.p90_hours)}`,
+      ),
+    ),
+    section(
+      'csat',
+      t('dash.satisfaction'),
       h('p', {}, `${satisfaction(d.csat)} · ${answers(d.csat)}`),
-      d.csat.responses ? table(t('report.distribution'), [t('report.score'), t('report.answers')], dist, { hideCaption: false }) : null),
-    section('goals', t('dash.goals'),
-      goals.length ? table(t('dash.goals'), [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')], goals)
-        : h('p', {}, t('dash.no_goals'))),
+      d.csat.responses
+        ? table(t('report.distribution'), [t('report.score'), t('report.answers')], dist, {
+            hideCaption: false,
+          })
+        : null,
+    ),
+    section(
+      'goals',
+      t('dash.goals'),
+      goals.length
+        ? table(t('dash.goals'), [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')], goals)
+        : h('p', {}, t('dash.no_goals')),
+    ),
     section('breakdown', t('dash.breakdown'), ...breakdownTables(cat, d)),
-    section('status', t('dash.bottlenecks'),
-      statuses.length ? table(t('dash.bottlenecks'), [t('report.status'), t('dash.business_h'), t('dash.calendar_h')], statuses)
-        : h('p', {}, t('dash.no_data'))));
+    section(
+      'status',
+      t('dash.bottlenecks'),
+      statuses.length
+        ? table(
+            t('dash.bottlenecks'),
+            [t('report.status'), t('dash.business_h'), t('dash.calendar_h')],
+            statuses,
+          )
+        : h('p', {}, t('dash.no_data')),
+    ),
+  );
 }

@@ -38,26 +38,50 @@ export function staffNav(session, path) {
   const best = managed.filter(([p]) => isHere(path, p)).sort((a, b) => b[0].length - a[0].length)[0];
   // Beside the page on wide screens; a menu to open on narrow ones, so the page comes first.
   const wide = window.matchMedia('(min-width: 60rem)').matches;
-  return h('nav', { class: 'staff-nav', 'aria-label': t('ws.nav.label') },
-    h('p', { class: 'staff-who' }, h('span', { class: 'staff-name' }, session.name),
-      h('span', { class: 'muted small block' }, `(${session.groups.join(', ')})`)),
-    h('details', { class: 'staff-menu', open: wide }, h('summary', {}, t('ws.nav.menu')),
-      staffLinks(path, main, managed, best)));
+  return h(
+    'nav',
+    { class: 'staff-nav', 'aria-label': t('ws.nav.label') },
+    h(
+      'p',
+      { class: 'staff-who' },
+      h('span', { class: 'staff-name' }, session.name),
+      h('span', { class: 'muted small block' }, `(${session.groups.join(', ')})`),
+    ),
+    h(
+      'details',
+      { class: 'staff-menu', open: wide },
+      h('summary', {}, t('ws.nav.menu')),
+      staffLinks(path, main, managed, best),
+    ),
+  );
 }
 
 function staffLinks(path, main, managed, best) {
   return [
-    h('ul', {}, main.map(([p, key, , here]) => link(p, key, here ? here(path) : isHere(path, p)))),
+    h(
+      'ul',
+      {},
+      main.map(([p, key, , here]) => link(p, key, here ? here(path) : isHere(path, p))),
+    ),
     managed.length > 0 && h('p', { class: 'staff-group', id: 'staff-nav-manage' }, t('admin.nav.label')),
-    managed.length > 0 && h('ul', { 'aria-labelledby': 'staff-nav-manage' },
-      managed.map(([p, key]) => link(p, key, best && best[0] === p))),
-    h('p', {}, logoutButton())];
+    managed.length > 0 &&
+      h(
+        'ul',
+        { 'aria-labelledby': 'staff-nav-manage' },
+        managed.map(([p, key]) => link(p, key, best && best[0] === p)),
+      ),
+    h('p', {}, logoutButton()),
+  ];
 }
 
 /** The page inside the console's frame: navigation beside (wide) or above (narrow) the content. */
 export function frame(content, path) {
   const session = current();
   const nav = staffNav(session, path);
-  return h('div', { class: `staff-shell${nav ? '' : ' staff-anon'}` }, nav,
-    h('div', { class: 'staff-main' }, content));
+  return h(
+    'div',
+    { class: `staff-shell${nav ? '' : ' staff-anon'}` },
+    nav,
+    h('div', { class: 'staff-main' }, content),
+  );
 }

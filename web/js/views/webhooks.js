@@ -8,56 +8,142 @@ import { checkGroup, guarded, page, showApiError, trackChanges } from './console
 
 const ADMINS = ['admin'];
 export const EVENTS = [
-  'TicketCreated', 'TicketStatusChanged', 'TicketAssigned', 'NoteAdded', 'AgentReplied', 'CitizenReplied',
-  'SlaWarning', 'SlaBreached', 'TicketEscalated', 'LegalDeadlineExtended', 'SurveyAnswered',
+  'TicketCreated',
+  'TicketStatusChanged',
+  'TicketAssigned',
+  'NoteAdded',
+  'AgentReplied',
+  'CitizenReplied',
+  'SlaWarning',
+  'SlaBreached',
+  'TicketEscalated',
+  'LegalDeadlineExtended',
+  'SurveyAnswered',
 ];
 const eventLabel = (name) => `${t(`webhooks.event.${name}`)} (${name})`;
 
 function newForm(done, showSecret) {
   const v = { name: '', url: '', secret: '', active: true };
-  const events = checkGroup('events', t('webhooks.field.events'), EVENTS.map((e) => ({ value: e, label: eventLabel(e) })), ['TicketCreated', 'TicketStatusChanged']);
-  const form = h('form', { novalidate: true, class: 'admin-form', 'aria-labelledby': 'webhook-new-h', onsubmit: async (e) => {
-    e.preventDefault();
-    clearErrors(form);
-    const body = { name: v.name.trim(), url: v.url.trim(), events: events.values(), active: v.active };
-    if (v.secret) body.secret = v.secret;
-    const button = form.querySelector('button[type=submit]');
-    busy(button, true);
-    try {
-      const created = await staffRequest('/admin/webhooks', { method: 'POST', body });
-      tracker.saved();
-      showSecret(created);
-    } catch (err) {
-      busy(button, false);
-      if (err.status === 401) throw err;
-      showApiError(form, err);
-    }
-  } },
-  h('h2', { id: 'webhook-new-h' }, t('webhooks.new_title')),
-  errorSummary(),
-  field({ name: 'name', label: t('webhooks.field.name'), required: true, onInput: (x) => { v.name = x; } }),
-  field({ name: 'url', label: t('webhooks.field.url'), required: true, hint: t('webhooks.url_hint'), inputmode: 'url', onInput: (x) => { v.url = x; } }),
-  events,
-  field({ name: 'secret', label: t('webhooks.field.secret'), hint: t('webhooks.secret_hint'), autocomplete: 'off', onInput: (x) => { v.secret = x; } }),
-  field({ name: 'active', kind: 'checkbox', label: t('webhooks.field.active'), value: true, onInput: (x) => { v.active = x; } }),
-  h('div', { class: 'actions' },
-    h('button', { type: 'submit', class: 'btn primary' }, t('webhooks.create')),
-    h('button', { type: 'button', class: 'btn link', onclick: () => { tracker.saved(); done(); } }, t('admin.cancel'))));
+  const events = checkGroup(
+    'events',
+    t('webhooks.field.events'),
+    EVENTS.map((e) => ({ value: e, label: eventLabel(e) })),
+    ['TicketCreated', 'TicketStatusChanged'],
+  );
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      class: 'admin-form',
+      'aria-labelledby': 'webhook-new-h',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const body = { name: v.name.trim(), url: v.url.trim(), events: events.values(), active: v.active };
+        if (v.secret) body.secret = v.secret;
+        const button = form.querySelector('button[type=submit]');
+        busy(button, true);
+        try {
+          const created = await staffRequest('/admin/webhooks', { method: 'POST', body });
+          tracker.saved();
+          showSecret(created);
+        } catch (err) {
+          busy(button, false);
+          if (err.status === 401) throw err;
+          showApiError(form, err);
+        }
+      },
+    },
+    h('h2', { id: 'webhook-new-h' }, t('webhooks.new_title')),
+    errorSummary(),
+    field({
+      name: 'name',
+      label: t('webhooks.field.name'),
+      required: true,
+      onInput: (x) => {
+        v.name = x;
+      },
+    }),
+    field({
+      name: 'url',
+      label: t('webhooks.field.url'),
+      required: true,
+      hint: t('webhooks.url_hint'),
+      inputmode: 'url',
+      onInput: (x) => {
+        v.url = x;
+      },
+    }),
+    events,
+    field({
+      name: 'secret',
+      label: t('webhooks.field.secret'),
+      hint: t('webhooks.secret_hint'),
+      autocomplete: 'off',
+      onInput: (x) => {
+        v.secret = x;
+      },
+    }),
+    field({
+      name: 'active',
+      kind: 'checkbox',
+      label: t('webhooks.field.active'),
+      value: true,
+      onInput: (x) => {
+        v.active = x;
+      },
+    }),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'btn primary' }, t('webhooks.create')),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'btn link',
+          onclick: () => {
+            tracker.saved();
+            done();
+          },
+        },
+        t('admin.cancel'),
+      ),
+    ),
+  );
   const tracker = trackChanges(form);
   return form;
 }
 
 /** The secret of a new endpoint, once: the admin copies it to the receiver now. */
 function secretPanel(created, done) {
-  return h('section', { class: 'card secret-once', 'aria-labelledby': 'webhook-secret-h', 'data-testid': 'webhook-secret-panel' },
+  return h(
+    'section',
+    {
+      class: 'card secret-once',
+      'aria-labelledby': 'webhook-secret-h',
+      'data-testid': 'webhook-secret-panel',
+    },
     h('h2', { id: 'webhook-secret-h', tabindex: '-1' }, t('webhooks.secret_title', { name: created.name })),
     h('p', {}, t('webhooks.secret_once')),
     h('p', {}, h('code', { 'data-testid': 'webhook-secret' }, created.secret)),
     h('p', { class: 'hint' }, t('webhooks.secret_how')),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: done }, t('webhooks.secret_done'))));
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'btn primary', onclick: done }, t('webhooks.secret_done')),
+    ),
+  );
 }
 
-const KNOWN_ERRORS = ['connection_failed', 'timeout', 'tls', 'webhook_url_private', 'webhook_url_unresolvable', 'secret_unreadable'];
+const KNOWN_ERRORS = [
+  'connection_failed',
+  'timeout',
+  'tls',
+  'webhook_url_private',
+  'webhook_url_unresolvable',
+  'secret_unreadable',
+];
 
 function outcomeText(d) {
   const base = t(`webhooks.outcome.${d.outcome}`);
@@ -75,48 +161,112 @@ async function deliveryLog(hook) {
     const q = new URLSearchParams({ limit: '25' });
     if (cursor) q.set('cursor', cursor);
     const pageData = await staffRequest(`/admin/webhooks/${hook.id}/deliveries?${q}`);
-    body.append(...pageData.items.map((d) => h('tr', { class: `outcome-${d.outcome}` },
-      h('td', {}, fmtDateTime(d.at)),
-      h('td', {}, d.event),
-      h('td', {}, d.number || '—'),
-      h('td', {}, String(d.attempt)),
-      h('th', { scope: 'row' }, outcomeText(d)),
-      h('td', {}, `${d.duration_ms} ms`))));
+    body.append(
+      ...pageData.items.map((d) =>
+        h(
+          'tr',
+          { class: `outcome-${d.outcome}` },
+          h('td', {}, fmtDateTime(d.at)),
+          h('td', {}, d.event),
+          h('td', {}, d.number || '—'),
+          h('td', {}, String(d.attempt)),
+          h('th', { scope: 'row' }, outcomeText(d)),
+          h('td', {}, `${d.duration_ms} ms`),
+        ),
+      ),
+    );
     cursor = pageData.next;
     more.hidden = !cursor;
     empty.hidden = body.children.length > 0;
   };
-  more.addEventListener('click', async () => { busy(more, true); await load(); busy(more, false); });
+  more.addEventListener('click', async () => {
+    busy(more, true);
+    await load();
+    busy(more, false);
+  });
   await load();
   const caption = t('webhooks.log_caption', { name: hook.name });
-  return h('section', { class: 'delivery-log', 'aria-labelledby': 'webhook-log-h', 'data-testid': 'webhook-log' },
+  return h(
+    'section',
+    { class: 'delivery-log', 'aria-labelledby': 'webhook-log-h', 'data-testid': 'webhook-log' },
     h('h2', { id: 'webhook-log-h', tabindex: '-1' }, caption),
     empty,
-    h('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-      h('table', { class: 'queue' }, h('caption', {}, caption),
-        h('thead', {}, h('tr', {}, ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) => h('th', { scope: 'col' }, t(`webhooks.log_col.${c}`))))),
-        body)),
-    more);
+    h(
+      'div',
+      { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
+      h(
+        'table',
+        { class: 'queue' },
+        h('caption', {}, caption),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) =>
+              h('th', { scope: 'col' }, t(`webhooks.log_col.${c}`)),
+            ),
+          ),
+        ),
+        body,
+      ),
+    ),
+    more,
+  );
 }
 
 function deadLetters(list, rerender) {
   const status = statusLine();
-  const redrive = h('button', { type: 'button', class: 'btn', disabled: list.total === 0, onclick: async () => {
-    busy(redrive, true);
-    try {
-      const out = await staffRequest('/admin/webhook-dead-letters/redrive', { method: 'POST', body: { limit: 1000 } });
-      sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
-      rerender();
-    } catch (err) {
-      busy(redrive, false);
-      status.textContent = err.message;
-    }
-  } }, t('webhooks.redrive'));
-  return h('section', { class: 'dead-letters', 'aria-labelledby': 'webhook-dlq-h' },
+  const redrive = h(
+    'button',
+    {
+      type: 'button',
+      class: 'btn',
+      disabled: list.total === 0,
+      onclick: async () => {
+        busy(redrive, true);
+        try {
+          const out = await staffRequest('/admin/webhook-dead-letters/redrive', {
+            method: 'POST',
+            body: { limit: 1000 },
+          });
+          sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
+          rerender();
+        } catch (err) {
+          busy(redrive, false);
+          status.textContent = err.message;
+        }
+      },
+    },
+    t('webhooks.redrive'),
+  );
+  return h(
+    'section',
+    { class: 'dead-letters', 'aria-labelledby': 'webhook-dlq-h' },
     h('h2', { id: 'webhook-dlq-h' }, t('webhooks.dlq_title')),
     h('p', { 'data-testid': 'webhook-dlq-count' }, t('webhooks.dlq_count', { count: list.total })),
-    list.items.length ? h('ul', {}, list.items.map((d) => h('li', {}, t('webhooks.dlq_item', { event: d.event, number: d.number || '—', receives: d.receives, hook: d.webhook_id })))) : null,
-    h('div', { class: 'actions' }, redrive), status);
+    list.items.length
+      ? h(
+          'ul',
+          {},
+          list.items.map((d) =>
+            h(
+              'li',
+              {},
+              t('webhooks.dlq_item', {
+                event: d.event,
+                number: d.number || '—',
+                receives: d.receives,
+                hook: d.webhook_id,
+              }),
+            ),
+          ),
+        )
+      : null,
+    h('div', { class: 'actions' }, redrive),
+    status,
+  );
 }
 
 const FLASH = 'ventanilla.webhooks.flash';
@@ -127,18 +277,23 @@ function flashOnce() {
 }
 
 export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => {
-  const [list, dead] = await Promise.all([staffRequest('/admin/webhooks'), staffRequest('/admin/webhook-dead-letters?limit=20')]);
+  const [list, dead] = await Promise.all([
+    staffRequest('/admin/webhooks'),
+    staffRequest('/admin/webhook-dead-letters?limit=20'),
+  ]);
   const slot = h('div', { class: 'editor-slot' });
   const logSlot = h('div', { class: 'log-slot' });
   const status = statusLine();
   const done = () => ctx.rerender();
   const openNew = () => {
-    slot.replaceChildren(newForm(done, (created) => {
-      slot.replaceChildren(secretPanel(created, done));
-      listArea.hidden = true;
-      slot.querySelector('h2').focus();
-      announce(t('webhooks.created', { name: created.name }));
-    }));
+    slot.replaceChildren(
+      newForm(done, (created) => {
+        slot.replaceChildren(secretPanel(created, done));
+        listArea.hidden = true;
+        slot.querySelector('h2').focus();
+        announce(t('webhooks.created', { name: created.name }));
+      }),
+    );
     slot.querySelector('input').focus();
   };
   const showLog = async (hook, button) => {
@@ -153,8 +308,14 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
   const toggle = async (hook, button) => {
     busy(button, true);
     try {
-      await staffRequest(`/admin/webhooks/${hook.id}`, { method: 'PUT', body: { name: hook.name, url: hook.url, events: hook.events, active: !hook.active } });
-      sessionStorage.setItem(FLASH, t(hook.active ? 'webhooks.paused' : 'webhooks.resumed', { name: hook.name }));
+      await staffRequest(`/admin/webhooks/${hook.id}`, {
+        method: 'PUT',
+        body: { name: hook.name, url: hook.url, events: hook.events, active: !hook.active },
+      });
+      sessionStorage.setItem(
+        FLASH,
+        t(hook.active ? 'webhooks.paused' : 'webhooks.resumed', { name: hook.name }),
+      );
       done();
     } catch (err) {
       busy(button, false);
@@ -173,28 +334,93 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       status.textContent = err.message;
     }
   };
-  const rows = list.items.map((w) => h('tr', {},
-    h('th', { scope: 'row' }, w.name),
-    h('td', { class: 'url' }, h('code', {}, w.url)),
-    h('td', {}, w.events.join(', ')),
-    h('td', {}, w.active ? t('webhooks.active') : t('webhooks.paused_state')),
-    h('td', {}, h('code', {}, `…${w.secret_last4}`)),
-    h('td', { class: 'row-actions' },
-      h('button', { type: 'button', class: 'btn small', 'aria-label': t('webhooks.log_who', { name: w.name }), onclick: (e) => showLog(w, e.currentTarget) }, t('webhooks.log')),
-      h('button', { type: 'button', class: 'btn small', 'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }), onclick: (e) => toggle(w, e.currentTarget) }, t(w.active ? 'webhooks.pause' : 'webhooks.resume')),
-      h('button', { type: 'button', class: 'btn small', 'aria-label': t('webhooks.delete_who', { name: w.name }), onclick: (e) => remove(w, e.currentTarget) }, t('admin.delete')))));
-  const listArea = h('div', {},
+  const rows = list.items.map((w) =>
+    h(
+      'tr',
+      {},
+      h('th', { scope: 'row' }, w.name),
+      h('td', { class: 'url' }, h('code', {}, w.url)),
+      h('td', {}, w.events.join(', ')),
+      h('td', {}, w.active ? t('webhooks.active') : t('webhooks.paused_state')),
+      h('td', {}, h('code', {}, `…${w.secret_last4}`)),
+      h(
+        'td',
+        { class: 'row-actions' },
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn small',
+            'aria-label': t('webhooks.log_who', { name: w.name }),
+            onclick: (e) => showLog(w, e.currentTarget),
+          },
+          t('webhooks.log'),
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn small',
+            'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }),
+            onclick: (e) => toggle(w, e.currentTarget),
+          },
+          t(w.active ? 'webhooks.pause' : 'webhooks.resume'),
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'btn small',
+            'aria-label': t('webhooks.delete_who', { name: w.name }),
+            onclick: (e) => remove(w, e.currentTarget),
+          },
+          t('admin.delete'),
+        ),
+      ),
+    ),
+  );
+  const listArea = h(
+    'div',
+    {},
     list.items.length
-      ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': t('webhooks.caption'), tabindex: '0' },
-        h('table', { class: 'queue' }, h('caption', {}, t('webhooks.caption')),
-          h('thead', {}, h('tr', {}, ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) => h('th', { scope: 'col' }, t(`webhooks.col.${c}`))))),
-          h('tbody', {}, rows)))
+      ? h(
+          'div',
+          { class: 'table-wrap', role: 'region', 'aria-label': t('webhooks.caption'), tabindex: '0' },
+          h(
+            'table',
+            { class: 'queue' },
+            h('caption', {}, t('webhooks.caption')),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) =>
+                  h('th', { scope: 'col' }, t(`webhooks.col.${c}`)),
+                ),
+              ),
+            ),
+            h('tbody', {}, rows),
+          ),
+        )
       : h('p', {}, t('webhooks.none')),
     logSlot,
-    deadLetters(dead, done));
-  return page(session, '/agente/webhooks', 'webhooks.title',
+    deadLetters(dead, done),
+  );
+  return page(
+    session,
+    '/agente/webhooks',
+    'webhooks.title',
     flashOnce(),
     h('p', {}, t('webhooks.lead')),
-    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'btn primary', onclick: openNew }, t('webhooks.new'))),
-    slot, status, listArea);
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', class: 'btn primary', onclick: openNew }, t('webhooks.new')),
+    ),
+    slot,
+    status,
+    listArea,
+  );
 });
