@@ -301,6 +301,18 @@ def default_lexicon() -> Synonyms:
 DEFAULT_COUNTRY = "CL"  # INSTITUTION_COUNTRY's default (settings)
 
 
+def _names_by_common_name(
+    country: str, official_only: bool = False
+) -> dict[tuple[str, ...], list[tuple[str, ...]]]:
+    """Each common name of the lexicon and the words ``country`` uses for it, in lexicon order."""
+    found: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for rule in default_lexicon().rules:
+        if country in rule.countries and (not official_only or rule.source.lower().startswith("norma")):
+            for target in rule.targets:
+                found.setdefault(target, []).append(rule.phrase)
+    return found
+
+
 @lru_cache(maxsize=8)
 def local_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
     """The way back from each common name of the lexicon to the words ``country`` uses for it.
@@ -310,15 +322,10 @@ def local_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
     expansion (a word from another country, or the English glossary's common name, reaching the
     local word), never for the words as typed: those keep their own meaning.
     """
-    local: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
-    for rule in default_lexicon().rules:
-        if country in rule.countries:
-            for target in rule.targets:
-                local.setdefault(target, []).append(rule.phrase)
     return Synonyms(
         rules=[
             Rule(target, tuple(dict.fromkeys(names)), LEXICON_WEIGHT, (country,), "local name")
-            for target, names in local.items()
+            for target, names in _names_by_common_name(country).items()
         ]
     )
 
@@ -327,13 +334,11 @@ def local_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
 def official_names(country: str = DEFAULT_COUNTRY) -> Synonyms:
     """Each common name and the first official name ``country`` gives it (lexicon source "norma"):
     "licencia de funcionamiento" is "patente" in a Chilean municipality's articles."""
-    first: dict[tuple[str, ...], tuple[str, ...]] = {}
-    for rule in default_lexicon().rules:
-        if country in rule.countries and rule.source.lower().startswith("norma"):
-            for target in rule.targets:
-                first.setdefault(target, rule.phrase)
     return Synonyms(
-        rules=[Rule(t, (p,), LEXICON_WEIGHT, (country,), "official name") for t, p in first.items()]
+        rules=[
+            Rule(target, (names[0],), LEXICON_WEIGHT, (country,), "official name")
+            for target, names in _names_by_common_name(country, official_only=True).items()
+        ]
     )
 
 
