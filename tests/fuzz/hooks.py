@@ -147,6 +147,30 @@ def problem_document(ctx: Any, response: Any, case: Any) -> bool | None:
     return True
 
 
+def _body_fits_document(case: Any) -> bool:
+    """Whether the case's body really is valid by the document. Under load schemathesis has sent
+    ``{}`` (or no body) where the body has required properties and still called the case positive
+    (a tool fault seen in CI): such a case is not held against the API."""
+    alternatives = [
+        b for b in case.operation.body if "json" in b.media_type and isinstance(b.definition, dict)
+    ]
+    if not alternatives:
+        return True
+    body = case.body
+    if type(body).__name__ == "NotSet":  # no body at all: valid only where the document allows none
+        return not case.operation.definition.raw.get("requestBody", {}).get("required", False)
+    chosen = next((b for b in alternatives if b.media_type == case.media_type), alternatives[0])
+    from jsonschema import Draft202012Validator
+
+    schema = {**chosen.definition.get("schema", {}), **_components(case)}
+    return bool(Draft202012Validator(schema).is_valid(body))
+
+
+def _components(case: Any) -> dict[str, Any]:
+    """The document's components beside a body schema, so that its ``#/components/...`` refs resolve."""
+    return {"components": case.operation.schema.raw_schema.get("components", {})}
+
+
 @schemathesis.check
 def valid_data_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
     """A request valid by the document is refused only for auth, an unknown id or reference, or 409."""
@@ -155,12 +179,15 @@ def valid_data_accepted(ctx: Any, response: Any, case: Any) -> bool | None:
         return None
     if case.operation.label in RULES_BEYOND_JSON_SCHEMA or _open311(case):
         return None  # Open311's rules (suffixes, a key, a place) are the spec's, beyond JSON Schema
+    if not _body_fits_document(case):
+        return None
     if response.status_code >= 500 or response.status_code in ACCEPTED:
         return None
     body = _problem(response)
     codes = {body.get("code")} | {e.get("code") for e in body.get("errors") or []}
     codes.discard("validation_failed")
     assert codes and codes <= REFERENCE_CODES | AUTH_CODES, (
-        f"valid by the document but refused {response.status_code}: {json.dumps(body)[:400]}"
+        f"valid by the document but refused {response.status_code}: {json.dumps(body)[:400]} "
+        f"(case body {str(case.body)[:200]}, media type {case.media_type})"
     )
     return True

@@ -107,6 +107,15 @@ def _run(url: str, name: str, token: str | None) -> tuple[str, int, int, str]:
     return name, result.returncode, int(generated.group(1)) if generated else 0, str(report)
 
 
+def _failures(report: Path, limit: int = 6000) -> str:
+    """The report's FAILURES section (or its tail), so that a CI log alone says what failed."""
+    text = report.read_text(encoding="utf-8")
+    start = text.find("FAILURES")
+    end = text.find("WARNINGS", start) if start >= 0 else -1
+    section = text[start:end] if start >= 0 and end > start else text[-limit:]
+    return section[:limit]
+
+
 @pytest.mark.e2e
 def test_fuzz_every_route_as_every_role() -> None:
     ARTIFACTS.mkdir(exist_ok=True)
@@ -119,5 +128,6 @@ def test_fuzz_every_route_as_every_role() -> None:
     (ARTIFACTS / "fuzz-summary.json").write_text(json.dumps({"total": total, **summary}, indent=1))
     print(f"\nfuzz: {total} generated cases", json.dumps(summary, indent=1))
     failed = {name: s for name, s in summary.items() if s["exit"] != 0}
-    assert not failed, f"schemathesis found failures (see the reports): {failed}"
+    excerpts = "\n".join(f"--- {name}\n{_failures(Path(s['report']))}" for name, s in failed.items())
+    assert not failed, f"schemathesis found failures: {failed}\n{excerpts}"
     assert all(s["generated"] > 0 for s in summary.values()), summary
