@@ -28,6 +28,9 @@ class SerialMotoServer(ThreadedMotoServer):
         self.journal = journal
         self.lock = threading.Lock()
         """Held while moto answers a request; in-process readers of moto's state take it too."""
+        self.app: Any = None
+        """The WSGI application it serves (lock and journal included), for in-process callers
+        (:mod:`infra.local.moto_direct`)."""
 
     def _server_entry(self) -> None:
         moto_transactions.install()
@@ -40,6 +43,7 @@ class SerialMotoServer(ThreadedMotoServer):
             with lock:
                 return list(app(environ, start_response))
 
+        self.app = serial
         self._server = make_server(self._ip_address, self._port, serial, threaded=True)
         self._server_ready_event.set()
         self._server.serve_forever()

@@ -92,6 +92,7 @@ class LocalStack:
             mock_random.seed(RANDOM_SEED)  # the same ids as the run that wrote the journal
         self.moto = SerialMotoServer(journal=journal)
         self.moto.start()
+        __import__("infra.local.moto_direct", fromlist=["_"]).install(self.moto)
         __import__("infra.local.outbox", fromlist=["_"]).install()  # what moto's SES/SNS accept
         os.environ.update(LOCAL_ENV)
         os.environ["AWS_ENDPOINT_URL"] = self.moto.url
