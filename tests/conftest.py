@@ -30,6 +30,12 @@ same unknown number in many tests; the tests of the limits themselves set them l
 once (no coalescing window) except in the tests of the window, which set one."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first: started last, one of them kept a worker busy for minutes
+    after the other had run out of tests."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @dataclass
 class Aws:
     stack: Any

@@ -117,6 +117,7 @@ def _failures(report: Path, limit: int = 6000) -> str:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
 def test_fuzz_every_route_as_every_role() -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with local_stack("fuzz-stack.log") as url:

@@ -10,9 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_every_benchmark_runs_at_its_smallest_size_one_after_another() -> None:
     names = sorted(
         m.name for m in pkgutil.iter_modules([str(ROOT / "tests" / "bench")]) if m.name.startswith("bench_")

@@ -400,6 +400,7 @@ def _stream_with_duplicates_and_reordering(
     return events, stream
 
 
+@pytest.mark.slow
 def test_events_for_many_tickets_with_duplicates_and_reordering_each_sent_once(api: Any, aws: Aws) -> None:
     from ventanilla.integrations import eventbus
 

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+import pytest
 from boto3.dynamodb.conditions import Key
 from boto3.dynamodb.types import TypeSerializer
 from hypothesis import HealthCheck, given, settings
@@ -350,6 +351,7 @@ def _calendar() -> BusinessCalendar:
     return institution_calendar()
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     deadline=None,

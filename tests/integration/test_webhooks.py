@@ -282,6 +282,7 @@ def test_receivers_get_a_stable_public_alias_never_a_staff_id(
     cleanup(api, aws, hook)
 
 
+@pytest.mark.slow
 def test_ticket_events_cost_no_invocation_without_endpoints_and_few_with_one(
     api: Any, aws: Aws, receiver: Receiver, fast_retries: None
 ) -> None:
