@@ -12,6 +12,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CODE,
     CURSOR,
+    Area,
     json_response,
     limit,
     logger,
@@ -20,7 +21,6 @@ from chalicelib.http import (
     q,
     query_int,
     query_params,
-    route,
 )
 from chalicelib.metrics import metrics
 from ventanilla.errors import BadRequest
@@ -60,14 +60,13 @@ class Me(Model):
     language: str
 
 
-@route(
-    bp,
+agent = Area(bp, "agent", auth=True)
+
+
+@agent.get(
     "/api/v1/agent/me",
-    "GET",
     summary="Who is signed in: name, roles, teams, tier, language of their notices",
-    tag="agent",
     response=Me,
-    auth=True,
 )
 def me() -> Response:
     p = principal_of(bp.current_request)
@@ -85,29 +84,21 @@ def me() -> Response:
     )
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/me/preferences",
-    "GET",
     summary="My preferences: the language (es, en) of the notices I receive",
-    tag="agent",
     response=StaffPreferences,
-    auth=True,
 )
 def my_preferences() -> Response:
     result = staff.preferences(principal_of(bp.current_request))
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@agent.put(
     "/api/v1/agent/me/preferences",
-    "PUT",
     summary="Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)",
-    tag="agent",
     body=StaffPreferencesIn,
     response=StaffPreferences,
-    auth=True,
 )
 def set_my_preferences() -> Response:
     request = bp.current_request
@@ -116,14 +107,10 @@ def set_my_preferences() -> Response:
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/me/sign-out",
-    "POST",
     summary="Sign out everywhere: every token from a sign-in before now is refused from now on",
-    tag="agent",
     status=204,
-    auth=True,
 )
 def sign_out() -> Response:
     staff.sign_out(principal_of(bp.current_request))
@@ -137,15 +124,11 @@ QUEUE_FILTERS = {
 }
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/queue",
-    "GET",
     summary="Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), "
     "exact across pages; the first page carries the total; q searches number, text, requester",
-    tag="agent",
     response=Queue,
-    auth=True,
     query={
         **QUEUE_FILTERS,
         "order": q(
@@ -212,15 +195,11 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
     return team, status, assigned
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/queue/new",
-    "GET",
     summary="How many requests under the queue's filters were filed after an instant "
     "(the console polls it: '3 new requests')",
-    tag="agent",
     response=QueueNew,
-    auth=True,
     query={
         **QUEUE_FILTERS,
         "since": q(
@@ -249,17 +228,13 @@ def queue_new() -> Response:
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets",
-    "POST",
     summary="Enter a request received by phone, in person, by letter or chat (received_at: when it "
     "arrived; terms run from it); without requester, an internal request filed for yourself",
-    tag="agent",
     body=StaffCreateTicketIn,
     response=TicketCreated,
     status=201,
-    auth=True,
     headers={
         "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$")
     },
@@ -276,30 +251,22 @@ def enter_ticket() -> Response:
     return json_response(created, status=201, headers={"Location": f"/api/v1/agent/tickets/{created.number}"})
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/tickets/{number}",
-    "GET",
     summary="A request with its full history, internal notes included (an internal request the "
     "reader filed for another team: its public history, read only)",
-    tag="agent",
     response=StaffTicket,
-    auth=True,
 )
 def ticket(number: str) -> Response:
     return json_response(tickets.agent_view(principal_of(bp.current_request), number))
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/reply",
-    "POST",
     summary="Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves "
     "the request there: one change, one notice",
-    tag="agent",
     body=StaffReplyIn,
     response=StaffTicket,
-    auth=True,
 )
 def reply(number: str) -> Response:
     request = bp.current_request
@@ -307,15 +274,11 @@ def reply(number: str) -> Response:
     return json_response(tickets.staff_reply(principal_of(request), number, body, internal=False))
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/note",
-    "POST",
     summary="Internal note, never shown to the citizen",
-    tag="agent",
     body=StaffMessageIn,
     response=StaffTicket,
-    auth=True,
 )
 def note(number: str) -> Response:
     request = bp.current_request
@@ -323,15 +286,11 @@ def note(number: str) -> Response:
     return json_response(tickets.staff_reply(principal_of(request), number, body, internal=True))
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/assign",
-    "POST",
     summary="Assign to a staff member and/or move to another team",
-    tag="agent",
     body=AssignIn,
     response=StaffTicket,
-    auth=True,
 )
 def assign(number: str) -> Response:
     request = bp.current_request
@@ -339,15 +298,11 @@ def assign(number: str) -> Response:
     return json_response(tickets.assign(principal_of(request), number, body))
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/status",
-    "POST",
     summary="Change the status, as the state machine allows",
-    tag="agent",
     body=StatusIn,
     response=StaffTicket,
-    auth=True,
 )
 def status(number: str) -> Response:
     request = bp.current_request
@@ -355,15 +310,11 @@ def status(number: str) -> Response:
     return json_response(tickets.change_status(principal_of(request), number, body))
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/tickets/{number}/requester",
-    "GET",
     summary="The requester: contacts (verified or as typed) and their other requests in your teams "
     "(supervisors and admins: all); every read is written to the citizen's audit log",
-    tag="agent",
     response=RequesterPanel,
-    auth=True,
 )
 def requester(number: str) -> Response:
     return json_response(
@@ -372,16 +323,12 @@ def requester(number: str) -> Response:
     )
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/link",
-    "POST",
     summary="Link a request staff entered to the citizen account with this verified email, after "
     "checking the person's identity",
-    tag="agent",
     body=AccountLinkIn,
     response=RequesterPanel,
-    auth=True,
 )
 def link(number: str) -> Response:
     request = bp.current_request

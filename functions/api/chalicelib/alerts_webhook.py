@@ -5,7 +5,16 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, raw_body, route
+from chalicelib.http import (
+    Area,
+    field_errors,
+    json_response,
+    logger,
+    parse_body,
+    principal_of,
+    q,
+    raw_body,
+)
 from ventanilla import safe_json
 from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ventanilla.models.alerts import (
@@ -21,15 +30,16 @@ from ventanilla.settings import get_settings
 bp = Blueprint(__name__)
 
 
-@route(
-    bp,
+admins = Area(bp, "admin", roles=alerts.ADMIN_ROLES)
+signed = Area(bp, "integrations")
+
+
+@signed.post(
     "/api/v1/integrations/alerts/{source}",
-    "POST",
     summary="A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: "
     "firing|resolved, summary, details, severity, host, id}) signed with the source's secret: one open "
     "request per fingerprint, repeats counted and noted, resolved noted (and resolved if the source says "
     "so); bad signature 401, unknown source 404, the same delivery processed once",
-    tag="integrations",
     body=SimpleAlertIn,
     response=AlertsReceived,
     status=202,
@@ -64,19 +74,14 @@ def receive(source: str) -> Response:
     return json_response(result, status=202)
 
 
-@route(
-    bp,
+@admins.put(
     "/api/v1/admin/alert-sources/{source}",
-    "PUT",
     summary="Create or change a monitoring source: the request type it files, its requester address, "
     "whether a resolved alert resolves the request, and its HMAC secret (required the first time; "
     "never answered)",
-    tag="admin",
     body=AlertSourceIn,
     response=AlertSourceView,
-    auth=True,
     audit="alert-source",
-    roles=alerts.ADMIN_ROLES,
 )
 def put_source(source: str) -> Response:
     request = bp.current_request
@@ -84,15 +89,10 @@ def put_source(source: str) -> Response:
     return json_response(alerts.put_source(principal_of(request), source, body))
 
 
-@route(
-    bp,
+@admins.get(
     "/api/v1/admin/alert-sources",
-    "GET",
     summary="The monitoring sources (their secrets are never answered)",
-    tag="admin",
     response=AlertSourceList,
-    auth=True,
-    roles=alerts.ADMIN_ROLES,
 )
 def list_sources() -> Response:
     return json_response(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import KEY_HEADERS, citizen_key, json_response, lang_of, parse_body, principal_of, route
+from chalicelib.http import (
+    KEY_HEADERS,
+    Area,
+    citizen_key,
+    json_response,
+    lang_of,
+    parse_body,
+    principal_of,
+)
 from ventanilla.models.attachments import AttachmentIn, AttachmentList, Download, UploadSlot
 from ventanilla.services import attachments
 
@@ -18,16 +26,16 @@ DECLARE = (
 )
 
 
-@route(
-    bp,
+keyed = Area(bp, "citizen", headers=KEY_HEADERS)
+agent = Area(bp, "agent", auth=True)
+
+
+@keyed.post(
     "/api/v1/tickets/{number}/attachments",
-    "POST",
     summary=DECLARE + " (X-Access-Code)",
-    tag="citizen",
     body=AttachmentIn,
     response=UploadSlot,
     status=201,
-    headers=KEY_HEADERS,
 )
 def citizen_declare(number: str) -> Response:
     request = bp.current_request
@@ -36,14 +44,10 @@ def citizen_declare(number: str) -> Response:
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@keyed.get(
     "/api/v1/tickets/{number}/attachments",
-    "GET",
     summary="The request's files with their state (X-Access-Code)",
-    tag="citizen",
     response=AttachmentList,
-    headers=KEY_HEADERS,
 )
 def citizen_list(number: str) -> Response:
     request = bp.current_request
@@ -52,14 +56,10 @@ def citizen_list(number: str) -> Response:
     )
 
 
-@route(
-    bp,
+@keyed.get(
     "/api/v1/tickets/{number}/attachments/{attachment_id}",
-    "GET",
     summary="A five-minute download link of a checked file (X-Access-Code); 409 while not available",
-    tag="citizen",
     response=Download,
-    headers=KEY_HEADERS,
 )
 def citizen_download(number: str, attachment_id: str) -> Response:
     request = bp.current_request
@@ -68,16 +68,12 @@ def citizen_download(number: str, attachment_id: str) -> Response:
     )
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/attachments",
-    "POST",
     summary=DECLARE,
-    tag="agent",
     body=AttachmentIn,
     response=UploadSlot,
     status=201,
-    auth=True,
 )
 def staff_declare(number: str) -> Response:
     request = bp.current_request
@@ -86,14 +82,10 @@ def staff_declare(number: str) -> Response:
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/tickets/{number}/attachments",
-    "GET",
     summary="The request's files with their state",
-    tag="agent",
     response=AttachmentList,
-    auth=True,
 )
 def staff_list(number: str) -> Response:
     request = bp.current_request
@@ -102,14 +94,10 @@ def staff_list(number: str) -> Response:
     )
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/tickets/{number}/attachments/{attachment_id}",
-    "GET",
     summary="A five-minute download link of a checked file; 409 while not available",
-    tag="agent",
     response=Download,
-    auth=True,
 )
 def staff_download(number: str, attachment_id: str) -> Response:
     request = bp.current_request

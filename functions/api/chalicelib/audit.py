@@ -8,7 +8,16 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CURSOR, json_response, limit, principal_of, q, query_int, query_params, route
+from chalicelib.http import (
+    CURSOR,
+    Area,
+    json_response,
+    limit,
+    principal_of,
+    q,
+    query_int,
+    query_params,
+)
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList
 from ventanilla.services import audit
@@ -48,16 +57,14 @@ def _filters() -> dict[str, Any]:
     return out
 
 
-@route(
-    bp,
+readers = Area(bp, "admin", roles=audit.READERS)
+
+
+@readers.get(
     "/api/v1/admin/audit",
-    "GET",
     summary="The audit trail: every change of configuration, content, staff and teams, newest first",
-    tag="admin",
     response=AuditList,
-    auth=True,
     query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR},
-    roles=audit.READERS,
 )
 def list_audit() -> Response:
     request = bp.current_request
@@ -70,16 +77,11 @@ def list_audit() -> Response:
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@readers.get(
     "/api/v1/admin/audit/export",
-    "GET",
     summary="The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)",
-    tag="admin",
     text_response="text/csv",
-    auth=True,
     query={**FILTERS, "format": q("csv (default) or jsonl", enum=["csv", "jsonl"])},
-    roles=audit.READERS,
 )
 def export_audit() -> Response:
     request = bp.current_request

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, principal_of, route
+from chalicelib.http import Area, json_response, parse_body, principal_of
 from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
 from ventanilla.services import canned
 
@@ -16,31 +16,21 @@ def _canned(canned_id: str) -> CannedResponse | None:
     return canned.stored(canned_id)
 
 
-@route(
-    bp,
-    "/api/v1/admin/canned",
-    "GET",
-    summary="All canned responses",
-    tag="admin",
-    response=CannedList,
-    auth=True,
-    roles=canned.MANAGERS,
-)
+managers = Area(bp, "admin", roles=canned.MANAGERS)
+agent = Area(bp, "agent", auth=True)
+
+
+@managers.get("/api/v1/admin/canned", summary="All canned responses", response=CannedList)
 def list_canned() -> Response:
     return json_response(canned.manage_list(principal_of(bp.current_request)))
 
 
-@route(
-    bp,
+@managers.post(
     "/api/v1/admin/canned",
-    "POST",
     summary="Create a canned response",
-    tag="admin",
     body=CannedIn,
     response=CannedResponse,
     status=201,
-    auth=True,
-    roles=canned.MANAGERS,
     audit="canned",
 )
 def create_canned() -> Response:
@@ -48,16 +38,11 @@ def create_canned() -> Response:
     return json_response(canned.create(principal_of(request), parse_body(request, CannedIn)), status=201)
 
 
-@route(
-    bp,
+@managers.put(
     "/api/v1/admin/canned/{canned_id}",
-    "PUT",
     summary="Replace a canned response",
-    tag="admin",
     body=CannedIn,
     response=CannedResponse,
-    auth=True,
-    roles=canned.MANAGERS,
     audit="canned",
     before=_canned,
 )
@@ -66,15 +51,10 @@ def update_canned(canned_id: str) -> Response:
     return json_response(canned.update(principal_of(request), canned_id, parse_body(request, CannedIn)))
 
 
-@route(
-    bp,
+@managers.delete(
     "/api/v1/admin/canned/{canned_id}",
-    "DELETE",
     summary="Delete a canned response",
-    tag="admin",
     status=204,
-    auth=True,
-    roles=canned.MANAGERS,
     audit="canned",
     before=_canned,
 )
@@ -83,14 +63,10 @@ def delete_canned(canned_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/tickets/{number}/canned",
-    "GET",
     summary="Canned responses that fit this ticket, placeholders filled in",
-    tag="agent",
     response=RenderedCannedList,
-    auth=True,
 )
 def for_ticket(number: str) -> Response:
     return json_response(canned.for_ticket(principal_of(bp.current_request), number))

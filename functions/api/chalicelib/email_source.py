@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, principal_of, route
+from chalicelib.http import Area, json_response, principal_of
 from ventanilla.models.email_source import EmailSourceOut
 from ventanilla.services import email_source
 
 bp = Blueprint(__name__)
 
 
-@route(
-    bp,
+agent = Area(bp, "agent", auth=True)
+
+
+@agent.get(
     "/api/v1/agent/tickets/{number}/events/{event_id}/source",
-    "GET",
     summary="Headers and a five-minute link to the raw mail of a message that came by email",
-    tag="agent",
     response=EmailSourceOut,
-    auth=True,
 )
 def staff_email_source(number: str, event_id: str) -> Response:
     request = bp.current_request

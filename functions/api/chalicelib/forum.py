@@ -15,6 +15,7 @@ from chalicelib.http import (
     CITIZEN_BEARER,
     CURSOR,
     FILER_BEARER,
+    Area,
     Param,
     citizen_of,
     is_citizen_token,
@@ -100,12 +101,19 @@ def _page(request: Request) -> tuple[str | None, int]:
     return query_params(request).get("cursor"), query_int(request, "limit", forum.PAGE, 1, 50)
 
 
-@route(
-    bp,
+writer = Area(bp, "forum", headers=WRITER)
+anyone = Area(bp, "forum")
+mods = Area(bp, "forum-moderation", roles=MODS, headers=STAFF)
+citizen = Area(bp, "forum", headers=CITIZEN)
+viewer = Area(bp, "forum", headers=VIEWER)
+staff = Area(bp, "forum", auth=True, headers=STAFF)
+mod_admins = Area(bp, "forum-moderation", roles=("admin",), headers=STAFF)
+mod_leads = Area(bp, "forum-moderation", roles=("supervisor", "admin", "moderator"), headers=STAFF)
+
+
+@anyone.get(
     "/api/v1/forum/categories",
-    "GET",
     summary="The forum's categories",
-    tag="forum",
     response=ForumCategories,
     query={"lang": q("es or en", enum=["es", "en"])},
 )
@@ -117,12 +125,9 @@ def categories() -> Response:
     )
 
 
-@route(
-    bp,
+@anyone.get(
     "/api/v1/forum/search",
-    "GET",
     summary='Search the help centre and the forum: results grouped "Ayuda oficial" then "Comunidad"',
-    tag="forum",
     response=ForumSearchOut,
     query={
         "q": q("what to look for", required=True, minLength=1, maxLength=200),
@@ -141,12 +146,9 @@ def search() -> Response:
     return json_response(forum_search.search(text, "en" if lang == "en" else "es"))
 
 
-@route(
-    bp,
+@anyone.get(
     "/api/v1/forum/topics",
-    "GET",
     summary="Topics of a category (pinned announcements first, then latest activity) or of a tag",
-    tag="forum",
     response=ForumTopicList,
     query={
         "category": q("category code (or give tag)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
@@ -162,16 +164,12 @@ def list_topics() -> Response:
     return json_response(forum.list_topics(params.get("category"), params.get("tag"), cursor, size))
 
 
-@route(
-    bp,
+@writer.post(
     "/api/v1/forum/topics",
-    "POST",
     summary="Open a topic (citizen after the forum's terms, or staff)",
-    tag="forum",
     body=ForumTopicIn,
     response=ForumWritten,
     status=201,
-    headers=WRITER,
 )
 def create_topic() -> Response:
     request = bp.current_request
@@ -180,14 +178,10 @@ def create_topic() -> Response:
     return json_response(forum.create_topic(actor, body, lang_of(request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@viewer.get(
     "/api/v1/forum/topics/{topic_id}",
-    "GET",
     summary="A topic and one page of its replies",
-    tag="forum",
     response=ForumTopicOut,
-    headers=VIEWER,
     query={"limit": limit(1, 50, 20), "cursor": CURSOR},
 )
 def get_topic(topic_id: str) -> Response:
@@ -196,16 +190,12 @@ def get_topic(topic_id: str) -> Response:
     return json_response(forum.get_topic(topic_id, _viewer(request), cursor, size))
 
 
-@route(
-    bp,
+@writer.post(
     "/api/v1/forum/topics/{topic_id}/replies",
-    "POST",
     summary="Reply to a topic (may quote a post)",
-    tag="forum",
     body=ForumReplyIn,
     response=ForumWritten,
     status=201,
-    headers=WRITER,
 )
 def reply(topic_id: str) -> Response:
     request = bp.current_request
@@ -214,15 +204,11 @@ def reply(topic_id: str) -> Response:
     return json_response(forum.reply(actor, topic_id, body, lang_of(request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@writer.put(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}",
-    "PUT",
     summary="Edit my post (the text before is kept in its history)",
-    tag="forum",
     body=ForumEditIn,
     response=ForumWritten,
-    headers=WRITER,
 )
 def edit(topic_id: str, post_id: str) -> Response:
     request = bp.current_request
@@ -231,56 +217,38 @@ def edit(topic_id: str, post_id: str) -> Response:
     return json_response(forum.edit(actor, topic_id, post_id, body, lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@viewer.get(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}/history",
-    "GET",
     summary="A post's earlier versions, newest first",
-    tag="forum",
     response=ForumHistory,
-    headers=VIEWER,
 )
 def history(topic_id: str, post_id: str) -> Response:
     request = bp.current_request
     return json_response(forum.history(topic_id, post_id, _viewer(request)))
 
 
-@route(
-    bp,
+@writer.put(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
-    "PUT",
     summary="Vote a post useful (one vote per person)",
-    tag="forum",
     response=ForumPostOut,
-    headers=WRITER,
 )
 def vote(topic_id: str, post_id: str) -> Response:
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, True), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
-    "DELETE",
-    summary="Take my vote back",
-    tag="forum",
-    response=ForumPostOut,
-    headers=WRITER,
+@writer.delete(
+    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", summary="Take my vote back", response=ForumPostOut
 )
 def unvote(topic_id: str, post_id: str) -> Response:
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, False), headers=NO_STORE)
 
 
-@route(
-    bp,
+@writer.post(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}/report",
-    "POST",
     summary="Report a post to the moderators (once per person)",
-    tag="forum",
     body=ForumReportIn,
     response=ForumDone,
     status=202,
-    headers=WRITER,
 )
 def report(topic_id: str, post_id: str) -> Response:
     request = bp.current_request
@@ -289,15 +257,11 @@ def report(topic_id: str, post_id: str) -> Response:
     return json_response(ForumDone(), status=202, headers=NO_STORE)
 
 
-@route(
-    bp,
+@writer.put(
     "/api/v1/forum/topics/{topic_id}/accepted",
-    "PUT",
     summary="Mark the accepted answer (the topic's author or staff)",
-    tag="forum",
     body=ForumAcceptIn,
     response=ForumTopicOut,
-    headers=WRITER,
 )
 def accept(topic_id: str) -> Response:
     request = bp.current_request
@@ -306,16 +270,11 @@ def accept(topic_id: str) -> Response:
     return json_response(forum.accept(actor, topic_id, body.post_id), headers=NO_STORE)
 
 
-@route(
-    bp,
+@staff.put(
     "/api/v1/forum/topics/{topic_id}/links",
-    "PUT",
     summary="Link a topic to a help article or a request type (staff)",
-    tag="forum",
     body=ForumLinksIn,
     response=ForumTopicOut,
-    auth=True,
-    headers=STAFF,
 )
 def links(topic_id: str) -> Response:
     request = bp.current_request
@@ -327,40 +286,27 @@ def links(topic_id: str) -> Response:
     )
 
 
-@route(
-    bp,
+@citizen.put(
     "/api/v1/forum/topics/{topic_id}/follow",
-    "PUT",
     summary="Follow a topic (notices of replies and an accepted answer)",
-    tag="forum",
     response=ForumDone,
-    headers=CITIZEN,
 )
 def follow(topic_id: str) -> Response:
     forum.follow(citizen_of(bp.current_request), topic_id, True)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/follow",
-    "DELETE",
-    summary="Stop following a topic",
-    tag="forum",
-    response=ForumDone,
-    headers=CITIZEN,
+@citizen.delete(
+    "/api/v1/forum/topics/{topic_id}/follow", summary="Stop following a topic", response=ForumDone
 )
 def unfollow(topic_id: str) -> Response:
     forum.follow(citizen_of(bp.current_request), topic_id, False)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@route(
-    bp,
+@anyone.get(
     "/api/v1/forum/unsubscribe/{token}",
-    "GET",
     summary="What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)",
-    tag="forum",
     response=ForumUnsubscribeOut,
 )
 def unsubscribe_look(token: str) -> Response:
@@ -369,12 +315,9 @@ def unsubscribe_look(token: str) -> Response:
     return json_response(forum_mail.unsubscribe(token, confirm=False), headers=NO_STORE)
 
 
-@route(
-    bp,
+@anyone.post(
     "/api/v1/forum/unsubscribe/{token}",
-    "POST",
     summary="Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it",
-    tag="forum",
     response=ForumUnsubscribeOut,
 )
 def unsubscribe(token: str) -> Response:
@@ -383,12 +326,9 @@ def unsubscribe(token: str) -> Response:
     return json_response(forum_mail.unsubscribe(token, confirm=True), headers=NO_STORE)
 
 
-@route(
-    bp,
+@anyone.post(
     "/api/v1/forum/preview",
-    "POST",
     summary="How a post will look: HTML and what personal data would be hidden",
-    tag="forum",
     body=ForumPreviewIn,
     response=ForumPreviewOut,
 )
@@ -402,28 +342,20 @@ def preview() -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@route(
-    bp,
+@citizen.post(
     "/api/v1/forum/terms",
-    "POST",
     summary="Accept the forum's rules (a 'forum' consent in my ledger)",
-    tag="forum",
     response=ForumAccountOut,
     status=201,
-    headers=CITIZEN,
 )
 def terms() -> Response:
     return json_response(forum.accept_terms(citizen_of(bp.current_request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@writer.get(
     "/api/v1/forum/me",
-    "GET",
     summary="My forum account and my notices (moderation with its reason, replies)",
-    tag="forum",
     response=ForumMe,
-    headers=WRITER,
 )
 def me() -> Response:
     actor = _writer(bp.current_request)
@@ -435,16 +367,10 @@ def me() -> Response:
 # ---- moderation -------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/forum/moderation/queue",
-    "GET",
     summary="Posts awaiting a moderator: reported (most reports first) or held (oldest first)",
-    tag="forum-moderation",
     response=ForumQueue,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     query={
         "kind": q("reported (default) or held", enum=["reported", "held"]),
         "limit": limit(1, 50, 20),
@@ -458,16 +384,10 @@ def mod_queue() -> Response:
     return json_response(forum_moderation.queue(kind, cursor, size), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/forum/moderation/log",
-    "GET",
     summary="Moderation actions of a month, newest first",
-    tag="forum-moderation",
     response=ForumModLog,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     query={
         "month": q("YYYY-MM (default this month)", pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$"),
         "limit": limit(1, 100, 50),
@@ -556,16 +476,10 @@ for _action, _model in _TOPIC_ACTIONS:
     )(_topic_action(_action, _model))
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/forum/moderation/accounts/{account}",
-    "GET",
     summary="A forum account's state (status, suspension, warnings, posts) before acting on it",
-    tag="forum-moderation",
     response=ForumAccountOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
 )
 def mod_account(account: str) -> Response:
     return json_response(forum_moderation.account_state(account), headers=NO_STORE)
@@ -610,32 +524,20 @@ for _action, _model in _ACCOUNT_ACTIONS:
 # ---- administration and figures --------------------------------------------------------------------
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/admin/forum/rules",
-    "GET",
     summary="The forum's word list, link rules, holds and rate",
-    tag="forum-moderation",
     response=ForumRulesOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
 )
 def get_rules() -> Response:
     return json_response(forum.get_rules(), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mods.put(
     "/api/v1/admin/forum/rules",
-    "PUT",
     summary="Set the forum's word list, link rules, holds and rate",
-    tag="forum-moderation",
     body=ForumRulesIn,
     response=ForumRulesOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     audit="forum-rules",
     before=lambda: forum.get_rules().model_dump(),
 )
@@ -643,17 +545,11 @@ def put_rules() -> Response:
     return json_response(forum.put_rules(parse_body(bp.current_request, ForumRulesIn)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mod_admins.put(
     "/api/v1/admin/forum/categories/{code}",
-    "PUT",
     summary="Create or change a forum category",
-    tag="forum-moderation",
     body=ForumCategoryIn,
     response=ForumCategoryOut,
-    auth=True,
-    roles=("admin",),
-    headers=STAFF,
     audit="forum-category",
 )
 def put_category(code: str) -> Response:
@@ -666,16 +562,10 @@ def put_category(code: str) -> Response:
     return json_response(forum.put_category(body, lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mod_leads.get(
     "/api/v1/stats/forum",
-    "GET",
     summary="Forum figures of the last days (aggregates only)",
-    tag="forum-moderation",
     response=ForumStats,
-    auth=True,
-    roles=("supervisor", "admin", "moderator"),
-    headers=STAFF,
     query={"days": limit(1, 90, 30)},
 )
 def stats() -> Response:

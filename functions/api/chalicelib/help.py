@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CODE, LANG, json_response, limit, parse_body, q, query_int, route
+from chalicelib.http import CODE, LANG, Area, json_response, limit, parse_body, q, query_int
 from ventanilla.help.articles import SLUG_PATTERN, Stage
 from ventanilla.help.models import (
     DeflectionIn,
@@ -30,12 +30,12 @@ def _params() -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-@route(
-    bp,
+public = Area(bp, "help")
+
+
+@public.get(
     "/api/v1/help/search",
-    "GET",
     summary="Search published help articles (typos, accents and synonyms tolerated), grouped by section",
-    tag="help",
     response=HelpSearchOut,
     query={
         "q": q("what the citizen typed (required unless section or stage is given)"),
@@ -52,12 +52,9 @@ def search() -> Response:
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/sections",
-    "GET",
     summary="The tree of sections and subsections with article counts; drill down with section",
-    tag="help",
     response=SectionsOut,
     query={"lang": LANG, "section": SECTION},
 )
@@ -66,12 +63,9 @@ def sections() -> Response:
     return json_response(help_public.sections(p.get("lang"), p.get("section")), headers=CACHE)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/stages",
-    "GET",
     summary="The menu by process stage: each stage, its count and its articles",
-    tag="help",
     response=StagesOut,
     query={"lang": LANG},
 )
@@ -79,12 +73,9 @@ def stages() -> Response:
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/popular",
-    "GET",
     summary="The most consulted published articles, most viewed first (else the editors' first ones)",
-    tag="help",
     response=PopularOut,
     query={"lang": LANG, "limit": limit(1, 20, 6)},
 )
@@ -93,12 +84,9 @@ def popular() -> Response:
     return json_response(help_public.popular(_params().get("lang"), limit), headers=CACHE)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/articles/{slug}",
-    "GET",
     summary="A published article as sanitised HTML (counts a view)",
-    tag="help",
     response=PublicArticle,
     query={"lang": LANG, "search_id": q("the search it was opened from, if any", maxLength=64)},
 )
@@ -108,12 +96,9 @@ def article(slug: str) -> Response:
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/help/articles/{slug}/feedback",
-    "POST",
     summary="«¿Le fue útil?»: yes or no, with an optional comment",
-    tag="help",
     body=FeedbackIn,
     response=FeedbackOut,
     status=201,
@@ -123,12 +108,9 @@ def feedback(slug: str) -> Response:
     return json_response(help_public.feedback(slug, body), status=201)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/suggest",
-    "GET",
     summary="What to read before contacting: the subtype's articles plus the best text matches",
-    tag="help",
     response=SuggestOut,
     query={
         "type": q("request type code", pattern=CODE, required=True),
@@ -145,12 +127,9 @@ def suggest() -> Response:
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/help/deflections",
-    "POST",
     summary="The outcome of a contact attempt: resolved by the articles, or went on to the form",
-    tag="help",
     body=DeflectionIn,
     response=DeflectionOut,
     status=201,

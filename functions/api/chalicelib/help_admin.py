@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CURSOR,
     LANG,
+    Area,
     json_response,
     limit,
     parse_body,
@@ -16,7 +17,6 @@ from chalicelib.http import (
     q,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.errors import BadRequest
 from ventanilla.help.articles import Article, render_html
@@ -68,21 +68,20 @@ def _status() -> str | None:
     return raw or None
 
 
-@route(
-    bp,
+editors = Area(bp, "help-admin", roles=help_content.EDITORS)
+agent = Area(bp, "agent", auth=True)
+
+
+@editors.get(
     "/api/v1/admin/help/articles",
-    "GET",
     summary="Every article of a language, last edited first",
-    tag="help-admin",
     response=AdminArticleList,
-    auth=True,
     query={
         **LANG_QUERY,
         "status": q("draft, published or archived", enum=["draft", "published", "archived"]),
         "limit": limit(1, 100, 50),
         "cursor": CURSOR,
     },
-    roles=help_content.EDITORS,
 )
 def list_articles() -> Response:
     request = bp.current_request
@@ -92,17 +91,12 @@ def list_articles() -> Response:
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/articles",
-    "POST",
     summary="Create an article (as a draft)",
-    tag="help-admin",
     body=ArticleIn,
     response=AdminArticle,
     status=201,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-article",
 )
 def create_article() -> Response:
@@ -111,33 +105,23 @@ def create_article() -> Response:
     return json_response(help_content.create(principal_of(request), body), status=201)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/articles/{slug}",
-    "GET",
     summary="An article with its Markdown, HTML preview, status and revision",
-    tag="help-admin",
     response=AdminArticle,
-    auth=True,
     query=LANG_QUERY,
-    roles=help_content.EDITORS,
 )
 def get_article(slug: str) -> Response:
     found = help_content.get(principal_of(bp.current_request), slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.put(
     "/api/v1/admin/help/articles/{slug}",
-    "PUT",
     summary="Replace an article's content (send the revision you edited)",
-    tag="help-admin",
     body=ArticleEditIn,
     response=AdminArticle,
-    auth=True,
     query=LANG_QUERY,
-    roles=help_content.EDITORS,
     audit="help-article",
     before=_article,
 )
@@ -147,17 +131,12 @@ def edit_article(slug: str) -> Response:
     return json_response(help_content.edit(principal_of(request), slug, _lang(), body))
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/articles/{slug}/publish",
-    "POST",
     summary="Publish: citizens see it and search finds it within seconds",
-    tag="help-admin",
     body=RevisionIn,
     response=AdminArticle,
-    auth=True,
     query=LANG_QUERY,
-    roles=help_content.EDITORS,
     audit="help-article",
     before=_article,
 )
@@ -168,17 +147,12 @@ def publish_article(slug: str) -> Response:
     return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/articles/{slug}/archive",
-    "POST",
     summary="Archive: removed from the help centre and from search",
-    tag="help-admin",
     body=RevisionIn,
     response=AdminArticle,
-    auth=True,
     query=LANG_QUERY,
-    roles=help_content.EDITORS,
     audit="help-article",
     before=_article,
 )
@@ -189,48 +163,33 @@ def archive_article(slug: str) -> Response:
     return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/articles/{slug}/revisions",
-    "GET",
     summary="Revision history: who changed what and when, newest first",
-    tag="help-admin",
     response=RevisionList,
-    auth=True,
     query=LANG_QUERY,
-    roles=help_content.EDITORS,
 )
 def article_revisions(slug: str) -> Response:
     found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/preview",
-    "POST",
     summary="Render Markdown exactly as the help centre shows it (nothing is stored)",
-    tag="help-admin",
     body=HelpPreviewIn,
     response=HelpPreviewOut,
-    auth=True,
-    roles=help_content.EDITORS,
 )
 def preview_markdown() -> Response:
     body = parse_body(bp.current_request, HelpPreviewIn)
     return json_response(HelpPreviewOut(html=render_html(body.body_md)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/reorder",
-    "POST",
     summary="Order the articles published directly in one section",
-    tag="help-admin",
     body=ReorderIn,
     response=AdminArticleList,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-section",
     audit_action="reorder",
 )
@@ -240,18 +199,13 @@ def reorder() -> Response:
     return json_response(help_content.reorder(principal_of(request), body))
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/import",
-    "POST",
     summary="Bulk import, JSON Lines (one article per line): all lines or none, errors by line",
-    tag="help-admin",
     body=Article,
     text_body="application/x-ndjson",
     response=ImportResult,
     status=201,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-article",
     audit_action="import",
 )
@@ -262,16 +216,11 @@ def import_articles() -> Response:
     return json_response(help_content.import_jsonl(principal, text), status=201)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/export",
-    "GET",
     summary="Bulk export, JSON Lines (the import's format), every status",
-    tag="help-admin",
     text_response="application/x-ndjson",
-    auth=True,
     query={"lang": q("es or en (default: both)", enum=["es", "en"])},
-    roles=help_content.EDITORS,
 )
 def export_articles() -> Response:
     request = bp.current_request
@@ -289,15 +238,10 @@ def export_articles() -> Response:
     )
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/reindex",
-    "POST",
     summary="Rebuild the search index from the table",
-    tag="help-admin",
     response=ReindexOut,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-index",
     audit_action="reindex",
 )
@@ -305,16 +249,11 @@ def reindex() -> Response:
     return json_response(help_public.reindex(principal_of(bp.current_request)))
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/stats",
-    "GET",
     summary="Per article views and helpful %; per request subtype contact attempts and deflected %",
-    tag="help-admin",
     response=HelpStatsOut,
-    auth=True,
     query={**LANG_QUERY, "limit": limit(1, 100, 100), "cursor": CURSOR},
-    roles=help_content.EDITORS,
 )
 def stats() -> Response:
     request = bp.current_request
@@ -324,16 +263,11 @@ def stats() -> Response:
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/content-gaps",
-    "GET",
     summary="Searches that found nothing, most frequent first (no personal data)",
-    tag="help-admin",
     response=ContentGapsOut,
-    auth=True,
     query={**LANG_QUERY, "limit": limit(1, 500, 100)},
-    roles=help_content.EDITORS,
 )
 def content_gaps() -> Response:
     request = bp.current_request
@@ -341,16 +275,11 @@ def content_gaps() -> Response:
     return json_response(help_public.content_gaps(principal_of(request), _lang(), limit), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/searches",
-    "GET",
     summary="The search log of one day: query, result count, articles opened",
-    tag="help-admin",
     response=SearchLogOut,
-    auth=True,
     query={"day": q("YYYY-MM-DD (default today, UTC)", format="date"), "limit": limit(1, 500, 200)},
-    roles=help_content.EDITORS,
 )
 def searches() -> Response:
     request = bp.current_request
@@ -359,17 +288,12 @@ def searches() -> Response:
     return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/forum/topics/{topic_id}/help-draft",
-    "POST",
     summary="Turn a forum topic's accepted answer into a draft help article (personal data removed)",
-    tag="help-admin",
     body=ForumDraftFromAnswerIn,
     response=AdminArticle,
     status=201,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-article",
     audit_action="draft",
 )
@@ -380,16 +304,12 @@ def draft_from_forum_answer(topic_id: str) -> Response:
     return json_response(found, status=201)
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/help-draft",
-    "POST",
     summary="Turn a public reply of a resolved request into a draft help article",
-    tag="agent",
     body=DraftFromReplyIn,
     response=AdminArticle,
     status=201,
-    auth=True,
     audit="help-article",
     audit_action="draft",
 )
@@ -399,32 +319,22 @@ def draft_from_reply(number: str) -> Response:
     return json_response(help_drafts.draft_from_reply(principal_of(request), number, body), status=201)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/synonyms",
-    "GET",
     summary="The institution's own search terms (its words for what the articles call otherwise)",
-    tag="help-admin",
     response=SearchTermList,
-    auth=True,
-    roles=help_content.EDITORS,
 )
 def list_search_terms() -> Response:
     return json_response(help_terms.list_terms(principal_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/synonyms",
-    "POST",
     summary="Add or replace a search term: a word citizens use and the words the articles use",
-    tag="help-admin",
     body=SearchTermIn,
     response=SearchTerm,
     status=201,
-    auth=True,
     audit="help-term",
-    roles=help_content.EDITORS,
 )
 def put_search_term() -> Response:
     request = bp.current_request
@@ -432,16 +342,8 @@ def put_search_term() -> Response:
     return json_response(help_terms.put_term(principal_of(request), body, shared_engine()), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/synonyms/{term_id}",
-    "DELETE",
-    summary="Delete a search term",
-    tag="help-admin",
-    status=204,
-    auth=True,
-    audit="help-term",
-    roles=help_content.EDITORS,
+@editors.delete(
+    "/api/v1/admin/help/synonyms/{term_id}", summary="Delete a search term", status=204, audit="help-term"
 )
 def delete_search_term(term_id: str) -> Response:
     help_terms.delete_term(principal_of(bp.current_request), term_id, shared_engine())

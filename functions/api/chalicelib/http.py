@@ -36,6 +36,7 @@ from ventanilla.services import staff
 from ventanilla.settings import get_settings
 
 M = TypeVar("M", bound=BaseModel)
+View = Callable[..., Response]
 
 
 @dataclass(frozen=True)
@@ -326,6 +327,46 @@ def _audit(
         method=str(request.method),
         path=request_path(request) or "",
     )
+
+
+@dataclass(frozen=True)
+class Area:
+    """Routes of one blueprint that share their OpenAPI tag and who may call them (staff roles, a
+    staff token, or the headers a citizen sends): each declaration then names only what is its own.
+
+    ``@editors.put("/api/v1/admin/help/articles/{slug}", summary=..., body=ArticleEditIn)`` is
+    ``@route(bp, path, "PUT", tag=..., auth=True, roles=..., summary=..., body=...)``; a keyword
+    given to the method wins over the area's."""
+
+    bp: Blueprint
+    tag: str
+    roles: tuple[str, ...] = ()
+    auth: bool = False
+    """A staff token is required (implied by ``roles``)."""
+    headers: Mapping[str, str | Param] | None = None
+
+    def route(self, path: str, method: str, **options: Any) -> Callable[[View], View]:
+        shared: dict[str, Any] = {"tag": self.tag, "auth": self.auth or bool(self.roles)}
+        if self.roles:
+            shared["roles"] = self.roles
+        if self.headers is not None:
+            shared["headers"] = self.headers
+        return route(self.bp, path, method, **{**shared, **options})
+
+    def get(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "GET", **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "POST", **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "PUT", **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "PATCH", **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "DELETE", **options)
 
 
 def route(

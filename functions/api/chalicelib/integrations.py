@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, principal_of, route
+from chalicelib.http import Area, json_response, parse_body, principal_of
 from ventanilla.models.api_keys import ApiKey, ApiKeyCreated, ApiKeyIn, ApiKeyList
 from ventanilla.services import api_keys
 
@@ -13,18 +13,16 @@ ADMINS = ("admin",)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@route(
-    bp,
+admins = Area(bp, "admin", roles=ADMINS)
+
+
+@admins.post(
     "/api/v1/admin/api-keys",
-    "POST",
     summary="Issue an API key for a client app: the key is in this answer only (stored hashed)",
-    tag="admin",
     body=ApiKeyIn,
     response=ApiKeyCreated,
     status=201,
-    auth=True,
     audit="api-key",
-    roles=ADMINS,
 )
 def issue_key() -> Response:
     request = bp.current_request
@@ -32,30 +30,20 @@ def issue_key() -> Response:
     return json_response(created, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@admins.get(
     "/api/v1/admin/api-keys",
-    "GET",
     summary="The API keys issued (never the keys themselves), revoked ones included",
-    tag="admin",
     response=ApiKeyList,
-    auth=True,
-    roles=ADMINS,
 )
 def list_keys() -> Response:
     return json_response(api_keys.listing(), headers=NO_STORE)
 
 
-@route(
-    bp,
+@admins.delete(
     "/api/v1/admin/api-keys/{key_id}",
-    "DELETE",
     summary="Revoke an API key at once (it stays listed with its revocation date)",
-    tag="admin",
     response=ApiKey,
-    auth=True,
     audit="api-key",
-    roles=ADMINS,
 )
 def revoke_key(key_id: str) -> Response:
     return json_response(api_keys.revoke(key_id), headers=NO_STORE)

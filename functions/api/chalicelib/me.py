@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CITIZEN_BEARER,
     CURSOR,
+    Area,
     citizen_of,
     json_response,
     lang_of,
@@ -15,7 +16,6 @@ from chalicelib.http import (
     parse_body,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.models.accounts import (
     AccountPhoneCodeIn,
@@ -34,28 +34,19 @@ AUTH = {"Authorization": CITIZEN_BEARER}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@route(
-    bp,
-    "/api/v1/me",
-    "GET",
-    summary="My record: profile, verified contacts, consents",
-    tag="me",
-    response=MeOut,
-    headers=AUTH,
-)
+signed_in = Area(bp, "me", headers=AUTH)
+
+
+@signed_in.get("/api/v1/me", summary="My record: profile, verified contacts, consents", response=MeOut)
 def get_me() -> Response:
     return json_response(accounts.me(citizen_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@signed_in.put(
     "/api/v1/me",
-    "PUT",
     summary="Change my name, language, notice channels and segment data",
-    tag="me",
     body=MeIn,
     response=MeOut,
-    headers=AUTH,
 )
 def put_me() -> Response:
     request = bp.current_request
@@ -63,14 +54,10 @@ def put_me() -> Response:
     return json_response(accounts.update_me(citizen, parse_body(request, MeIn)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@signed_in.get(
     "/api/v1/me/tickets",
-    "GET",
     summary="My requests from every channel, newest first",
-    tag="me",
     response=MyTickets,
-    headers=AUTH,
     query={"limit": limit(1, 50, 20), "cursor": CURSOR},
 )
 def my_tickets() -> Response:
@@ -85,16 +72,12 @@ def my_tickets() -> Response:
     return json_response(page, headers=NO_STORE)
 
 
-@route(
-    bp,
+@signed_in.post(
     "/api/v1/me/consents",
-    "POST",
     summary="Give or withdraw one consent (a new ledger line)",
-    tag="me",
     body=ConsentIn,
     response=MeOut,
     status=201,
-    headers=AUTH,
 )
 def consent() -> Response:
     request = bp.current_request
@@ -104,14 +87,10 @@ def consent() -> Response:
     )
 
 
-@route(
-    bp,
+@signed_in.get(
     "/api/v1/me/export",
-    "GET",
     summary="Everything held about me as JSON: record, consents, "
     "requests with their public timelines, and who on staff read my data (rate-limited)",
-    tag="me",
-    headers=AUTH,
 )
 def export() -> Response:
     request = bp.current_request
@@ -121,32 +100,24 @@ def export() -> Response:
     )
 
 
-@route(
-    bp,
+@signed_in.delete(
     "/api/v1/me",
-    "DELETE",
     summary="Erase my account and my personal data everywhere; says what "
     "was kept and why (idempotent, rate-limited)",
-    tag="me",
     response=ErasureOut,
-    headers=AUTH,
 )
 def delete_me() -> Response:
     request = bp.current_request
     return json_response(accounts.erase(citizen_of(request), lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@signed_in.post(
     "/api/v1/me/phone",
-    "POST",
     summary="Add a phone: an SMS code is sent to it (rate-limited); it is verified only once "
     "the code is confirmed",
-    tag="me",
     body=AccountPhoneIn,
     response=AccountPhonePending,
     status=202,
-    headers=AUTH,
 )
 def add_phone() -> Response:
     request = bp.current_request
@@ -155,16 +126,12 @@ def add_phone() -> Response:
     return json_response(pending, status=202, headers=NO_STORE)
 
 
-@route(
-    bp,
+@signed_in.post(
     "/api/v1/me/phone/confirm",
-    "POST",
     summary="Confirm the phone with the SMS code: it becomes a verified contact "
     "(five wrong codes drop the code)",
-    tag="me",
     body=AccountPhoneCodeIn,
     response=MeOut,
-    headers=AUTH,
 )
 def confirm_phone() -> Response:
     request = bp.current_request

@@ -9,6 +9,7 @@ from chalicelib.http import (
     BEARER,
     CURSOR,
     KEY_HEADERS,
+    Area,
     citizen_key,
     citizen_of,
     is_citizen_token,
@@ -19,7 +20,6 @@ from chalicelib.http import (
     principal_of,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.errors import BadRequest
 from ventanilla.models.notices import (
@@ -52,14 +52,16 @@ def _template(kind: str, channel: str, lang: str) -> TemplateOut:
 TEMPLATE_PATH = "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}"
 
 
-@route(
-    bp,
+managers = Area(bp, "admin", roles=notice_admin.MANAGERS)
+public = Area(bp, "notifications")
+keyed = Area(bp, "citizen", headers=KEY_HEADERS)
+
+
+@public.post(
     "/api/v1/devices",
-    "POST",
     summary="Register a device for push notices (an FCM/APNs token or the portal's Web Push "
     "subscription): for a request (number + X-Access-Code or X-Ticket-Session), a citizen account or "
     "the signed-in staff member",
-    tag="notifications",
     body=DeviceIn,
     response=DeviceOut,
     status=201,
@@ -79,27 +81,20 @@ def register_device() -> Response:
     )
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/push/key",
-    "GET",
     summary="The Web Push (VAPID) public key the portal subscribes with (409 while not configured)",
-    tag="notifications",
     response=WebPushKeyOut,
 )
 def webpush_key() -> Response:
     return json_response(preferences.webpush_key(), headers={"Cache-Control": "public, max-age=3600"})
 
 
-@route(
-    bp,
+@keyed.put(
     "/api/v1/tickets/{number}/notifications",
-    "PUT",
     summary="Change a request's notice channels and language (X-Access-Code or X-Ticket-Session)",
-    tag="citizen",
     body=NoticePrefsIn,
     response=NoticePrefsOut,
-    headers=KEY_HEADERS,
 )
 def update_prefs(number: str) -> Response:
     request = bp.current_request
@@ -107,12 +102,9 @@ def update_prefs(number: str) -> Response:
     return json_response(preferences.update_prefs(number, citizen_key(request), body))
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/notifications/opt-out/{token}",
-    "GET",
     summary="What a signed opt-out link would stop (changes nothing: link scanners follow GETs)",
-    tag="notifications",
     response=OptOutOut,
 )
 def opt_out_look(token: str) -> Response:
@@ -120,12 +112,9 @@ def opt_out_look(token: str) -> Response:
     return json_response(preferences.opt_out(token, lang_of(request), confirm=False))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/notifications/opt-out/{token}",
-    "POST",
     summary="Honour a signed opt-out link (also the RFC 8058 one-click unsubscribe)",
-    tag="notifications",
     response=OptOutOut,
 )
 def opt_out(token: str) -> Response:
@@ -133,45 +122,28 @@ def opt_out(token: str) -> Response:
     return json_response(preferences.opt_out(token, lang_of(request), confirm=True))
 
 
-@route(
-    bp,
+@managers.get(
     "/api/v1/admin/notifications/templates",
-    "GET",
     summary="Every notice template (kind x channel x language) and whether it is edited",
-    tag="admin",
     response=TemplateList,
-    auth=True,
-    roles=notice_admin.MANAGERS,
 )
 def list_templates() -> Response:
     return json_response(notice_admin.list_templates(principal_of(bp.current_request)))
 
 
-@route(
-    bp,
-    TEMPLATE_PATH,
-    "GET",
-    summary="A template: the packaged default and the saved override",
-    tag="admin",
-    response=TemplateOut,
-    auth=True,
-    roles=notice_admin.MANAGERS,
+@managers.get(
+    TEMPLATE_PATH, summary="A template: the packaged default and the saved override", response=TemplateOut
 )
 def get_template(kind: str, channel: str, lang: str) -> Response:
     return json_response(notice_admin.get_template(principal_of(bp.current_request), kind, channel, lang))
 
 
-@route(
-    bp,
+@managers.put(
     TEMPLATE_PATH,
-    "PUT",
     summary="Save an edited template (validated in the sandbox first); used from the next notice on. "
     'Send If-Match: "<version>" (the version loaded; "0": none) to refuse a concurrent edit (409)',
-    tag="admin",
     body=TemplateParts,
     response=TemplateOut,
-    auth=True,
-    roles=notice_admin.MANAGERS,
     audit="notification-template",
     before=_template,
 )
@@ -194,15 +166,10 @@ def _if_match(raw: str | None) -> int | None:
     return int(text)
 
 
-@route(
-    bp,
+@managers.delete(
     TEMPLATE_PATH,
-    "DELETE",
     summary="Drop an edited template: the packaged default applies again",
-    tag="admin",
     status=204,
-    auth=True,
-    roles=notice_admin.MANAGERS,
     audit="notification-template",
     before=_template,
 )
@@ -211,16 +178,11 @@ def delete_template(kind: str, channel: str, lang: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
+@managers.post(
     "/api/v1/admin/notifications/preview",
-    "POST",
     summary="Render a notice with sample data (saved override, or the unsaved parts given)",
-    tag="admin",
     body=PreviewIn,
     response=PreviewOut,
-    auth=True,
-    roles=notice_admin.MANAGERS,
 )
 def preview() -> Response:
     request = bp.current_request
@@ -228,16 +190,11 @@ def preview() -> Response:
     return json_response(notice_admin.preview(principal_of(request), body, lang_of(request)))
 
 
-@route(
-    bp,
+@managers.get(
     "/api/v1/admin/notifications/suppressions",
-    "GET",
     summary="Addresses that bounced or complained (masked); no notice goes to them",
-    tag="admin",
     response=SuppressionList,
-    auth=True,
     query={"limit": limit(1, 100, 50), "cursor": CURSOR},
-    roles=notice_admin.MANAGERS,
 )
 def list_suppressions() -> Response:
     request = bp.current_request
@@ -246,15 +203,10 @@ def list_suppressions() -> Response:
     return json_response(notice_admin.list_suppressions(principal_of(request), limit, cursor))
 
 
-@route(
-    bp,
+@managers.delete(
     "/api/v1/admin/notifications/suppressions/{suppression_id}",
-    "DELETE",
     summary="Take an address off the suppression list",
-    tag="admin",
     status=204,
-    auth=True,
-    roles=notice_admin.MANAGERS,
     audit="suppression",
 )
 def remove_suppression(suppression_id: str) -> Response:
@@ -262,16 +214,11 @@ def remove_suppression(suppression_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
+@managers.get(
     "/api/v1/admin/notifications/dead-letters",
-    "GET",
     summary="Notices that failed every retry (the dead-letter queue), without their contents",
-    tag="admin",
     response=DeadLetterList,
-    auth=True,
     query={"limit": limit(1, 100, 20)},
-    roles=notice_admin.MANAGERS,
 )
 def dead_letters() -> Response:
     request = bp.current_request
@@ -279,16 +226,11 @@ def dead_letters() -> Response:
     return json_response(notice_admin.dead_letters(principal_of(request), limit))
 
 
-@route(
-    bp,
+@managers.post(
     "/api/v1/admin/notifications/dead-letters/redrive",
-    "POST",
     summary="Move dead letters back to the notifications queue (each is retried; none sends twice)",
-    tag="admin",
     body=RedriveIn,
     response=RedriveOut,
-    auth=True,
-    roles=notice_admin.MANAGERS,
     audit="dead-letters",
     audit_action="redrive",
 )

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import (
     FILER_BEARER,
+    Area,
     citizen_of,
     client_address,
     is_citizen_token,
@@ -17,7 +18,6 @@ from chalicelib.http import (
     principal_of,
     q,
     query_params,
-    route,
 )
 from ventanilla.errors import BadRequest
 from ventanilla.models.common import is_code
@@ -80,17 +80,20 @@ def _alert(alert_id: str) -> ServiceAlert | None:
 # ---- sectors ---------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+public = Area(bp, "public")
+campaign_managers = Area(bp, "admin", roles=campaigns.MANAGERS)
+publishers = Area(bp, "admin", roles=service_alerts.PUBLISHERS)
+subscription_managers = Area(bp, "admin", roles=subscriptions.MANAGERS)
+area_managers = Area(bp, "admin", roles=areas.MANAGERS)
+leads = Area(bp, "admin", roles=("supervisor", "admin"))
+
+
+@area_managers.post(
     "/api/v1/admin/areas",
-    "POST",
     summary="Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced",
-    tag="admin",
     body=AreaUpload,
     response=AreaUploadResult,
     status=201,
-    auth=True,
-    roles=areas.MANAGERS,
     audit="area",
 )
 def upload_areas() -> Response:
@@ -98,50 +101,29 @@ def upload_areas() -> Response:
     return json_response(areas.upload(principal_of(request), parse_body(request, AreaUpload)), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/areas",
-    "GET",
-    summary="The sectors, each with its confirmed subscribers",
-    tag="admin",
-    response=AreaSectorList,
-    auth=True,
-    roles=("supervisor", "admin"),
+@leads.get(
+    "/api/v1/admin/areas", summary="The sectors, each with its confirmed subscribers", response=AreaSectorList
 )
 def list_areas_admin() -> Response:
     return json_response(areas.listing(with_counts=True))
 
 
-@route(
-    bp,
-    "/api/v1/admin/areas/{code}",
-    "DELETE",
-    summary="Delete a sector",
-    tag="admin",
-    status=204,
-    auth=True,
-    roles=areas.MANAGERS,
-    audit="area",
-    before=_area,
+@area_managers.delete(
+    "/api/v1/admin/areas/{code}", summary="Delete a sector", status=204, audit="area", before=_area
 )
 def delete_area(code: str) -> Response:
     areas.remove(principal_of(bp.current_request), code)
     return Response(body="", status_code=204)
 
 
-@route(
-    bp, "/api/v1/areas", "GET", summary="The sectors (codes and names)", tag="public", response=AreaSectorList
-)
+@public.get("/api/v1/areas", summary="The sectors (codes and names)", response=AreaSectorList)
 def list_areas() -> Response:
     return json_response(areas.listing(), headers={"Cache-Control": "public, max-age=300"})
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/areas/match",
-    "GET",
     summary="The sector holding a point (404 area_no_sector when none does)",
-    tag="public",
     response=AreaMatch,
     query={
         "lat": q("WGS84 latitude", required=True, type="number", minimum=-90, maximum=90),
@@ -162,42 +144,27 @@ def match_area() -> Response:
 # ---- topics ----------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
-    "/api/v1/subscription-topics",
-    "GET",
-    summary="Topics one can subscribe to",
-    tag="public",
-    response=SubscriptionTopicList,
+@public.get(
+    "/api/v1/subscription-topics", summary="Topics one can subscribe to", response=SubscriptionTopicList
 )
 def list_topics() -> Response:
     return json_response(subscriptions.topics(active_only=True))
 
 
-@route(
-    bp,
+@subscription_managers.get(
     "/api/v1/admin/subscription-topics",
-    "GET",
     summary="Every subscription topic, inactive ones too, each with its confirmed subscribers",
-    tag="admin",
     response=SubscriptionTopicList,
-    auth=True,
-    roles=subscriptions.MANAGERS,
 )
 def list_topics_admin() -> Response:
     return json_response(subscriptions.topics(active_only=False, with_counts=True))
 
 
-@route(
-    bp,
+@subscription_managers.put(
     "/api/v1/admin/subscription-topics/{code}",
-    "PUT",
     summary="Create or replace a subscription topic",
-    tag="admin",
     body=SubscriptionTopicIn,
     response=SubscriptionTopic,
-    auth=True,
-    roles=subscriptions.MANAGERS,
     audit="subscription_topic",
     before=_topic,
 )
@@ -210,15 +177,10 @@ def put_topic(code: str) -> Response:
     )
 
 
-@route(
-    bp,
+@subscription_managers.delete(
     "/api/v1/admin/subscription-topics/{code}",
-    "DELETE",
     summary="Delete a subscription topic",
-    tag="admin",
     status=204,
-    auth=True,
-    roles=subscriptions.MANAGERS,
     audit="subscription_topic",
     before=_topic,
 )
@@ -230,12 +192,9 @@ def delete_topic(code: str) -> Response:
 # ---- subscriptions ---------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions",
-    "POST",
     summary="Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it",
-    tag="public",
     body=SubscriptionIn,
     response=SubscriptionCreated,
     status=201,
@@ -248,12 +207,9 @@ def subscribe() -> Response:
     return json_response(subscriptions.subscribe(body, citizen, client_address(request)), status=201)
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/confirm",
-    "POST",
     summary="Confirm an email address with the link's token (used once)",
-    tag="public",
     body=SubscriptionConfirmEmailIn,
     response=SubscriptionOut,
 )
@@ -262,12 +218,9 @@ def confirm_email() -> Response:
     return json_response(subscriptions.confirm_email(body.token))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/{sub_id}/confirm-sms",
-    "POST",
     summary="Confirm a phone with the code sent to it (5 tries)",
-    tag="public",
     body=SubscriptionConfirmSmsIn,
     response=SubscriptionOut,
 )
@@ -280,12 +233,9 @@ def _token() -> str | None:
     return query_params(bp.current_request).get("t")
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/subscriptions/{sub_id}",
-    "GET",
     summary="A subscription, opened by its management link",
-    tag="public",
     response=SubscriptionOut,
     query={"t": TOKEN},
 )
@@ -293,12 +243,9 @@ def show_subscription(sub_id: str) -> Response:
     return json_response(subscriptions.show(sub_id, _token()))
 
 
-@route(
-    bp,
+@public.put(
     "/api/v1/subscriptions/{sub_id}",
-    "PUT",
     summary="Change the topics, sectors or language of a subscription",
-    tag="public",
     body=SubscriptionUpdateIn,
     response=SubscriptionOut,
     query={"t": TOKEN},
@@ -308,12 +255,9 @@ def update_subscription(sub_id: str) -> Response:
     return json_response(subscriptions.update(sub_id, _token(), body))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/{sub_id}/unsubscribe",
-    "POST",
     summary="Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)",
-    tag="public",
     response=SubscriptionOut,
     query={"t": TOKEN, "topic": TOPIC, "src": SOURCE},
 )
@@ -327,12 +271,9 @@ def unsubscribe(sub_id: str) -> Response:
     return json_response(subscriptions.unsubscribe(sub_id, _token(), topic, source=source))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/{sub_id}/devices",
-    "POST",
     summary="Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)",
-    tag="public",
     body=SubscriptionDeviceIn,
     response=SubscriptionOut,
     query={"t": TOKEN},
@@ -345,17 +286,12 @@ def add_subscription_device(sub_id: str) -> Response:
 # ---- service alerts --------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+@publishers.post(
     "/api/v1/admin/alerts",
-    "POST",
     summary="Publish an outage or emergency alert to the confirmed subscribers of sectors and topics",
-    tag="admin",
     body=ServiceAlertIn,
     response=ServiceAlert,
     status=201,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
     audit="service_alert",
 )
 def publish_alert() -> Response:
@@ -365,45 +301,28 @@ def publish_alert() -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/admin/alerts",
-    "GET",
-    summary="Recent service alerts with their figures",
-    tag="admin",
-    response=ServiceAlertList,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
+@publishers.get(
+    "/api/v1/admin/alerts", summary="Recent service alerts with their figures", response=ServiceAlertList
 )
 def list_alerts() -> Response:
     return json_response(service_alerts.listing())
 
 
-@route(
-    bp,
+@publishers.get(
     "/api/v1/admin/alerts/{alert_id}",
-    "GET",
     summary="A service alert with its updates and figures",
-    tag="admin",
     response=ServiceAlert,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
 )
 def show_alert(alert_id: str) -> Response:
     return json_response(service_alerts.get(alert_id))
 
 
-@route(
-    bp,
+@publishers.post(
     "/api/v1/admin/alerts/{alert_id}/updates",
-    "POST",
     summary="An update of an alert, or the service restored (kind restored), sent to the same audience",
-    tag="admin",
     body=ServiceAlertUpdateIn,
     response=ServiceAlert,
     status=201,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
     audit="service_alert",
     before=_alert,
 )
@@ -415,12 +334,9 @@ def update_alert(alert_id: str) -> Response:
     )
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/alerts",
-    "GET",
     summary="Open service alerts for the portal's banner (service: those of one request type)",
-    tag="public",
     response=ServiceAlertBannerList,
     query={"service": q("a request type", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")},
 )
@@ -437,33 +353,23 @@ def _campaign(campaign_id: str) -> Campaign | None:
     return campaigns.stored(campaign_id)
 
 
-@route(
-    bp,
+@campaign_managers.post(
     "/api/v1/admin/campaigns/preview",
-    "POST",
     summary="A campaign's audience size and its rendered message, before anything is sent",
-    tag="admin",
     body=CampaignIn,
     response=CampaignPreview,
-    auth=True,
-    roles=campaigns.MANAGERS,
 )
 def preview_campaign() -> Response:
     request = bp.current_request
     return json_response(campaigns.preview(parse_body(request, CampaignIn), lang_of(request)))
 
 
-@route(
-    bp,
+@campaign_managers.post(
     "/api/v1/admin/campaigns",
-    "POST",
     summary="Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers",
-    tag="admin",
     body=CampaignIn,
     response=Campaign,
     status=201,
-    auth=True,
-    roles=campaigns.MANAGERS,
     audit="campaign",
 )
 def create_campaign() -> Response:
@@ -471,43 +377,24 @@ def create_campaign() -> Response:
     return json_response(campaigns.create(principal_of(request), parse_body(request, CampaignIn)), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns",
-    "GET",
-    summary="Recent campaigns with their figures",
-    tag="admin",
-    response=CampaignList,
-    auth=True,
-    roles=campaigns.MANAGERS,
+@campaign_managers.get(
+    "/api/v1/admin/campaigns", summary="Recent campaigns with their figures", response=CampaignList
 )
 def list_campaigns() -> Response:
     return json_response(campaigns.listing())
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns/{campaign_id}",
-    "GET",
-    summary="A campaign with its figures",
-    tag="admin",
-    response=Campaign,
-    auth=True,
-    roles=campaigns.MANAGERS,
+@campaign_managers.get(
+    "/api/v1/admin/campaigns/{campaign_id}", summary="A campaign with its figures", response=Campaign
 )
 def show_campaign(campaign_id: str) -> Response:
     return json_response(campaigns.get(campaign_id))
 
 
-@route(
-    bp,
+@campaign_managers.post(
     "/api/v1/admin/campaigns/{campaign_id}/cancel",
-    "POST",
     summary="Cancel a campaign's next runs (what went out stays sent)",
-    tag="admin",
     response=Campaign,
-    auth=True,
-    roles=campaigns.MANAGERS,
     audit="campaign",
     before=_campaign,
 )

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, route
+from chalicelib.http import Area, json_response
 from ventanilla.models.base import Model
 from ventanilla.services import catalog as catalog_service
 from ventanilla.services.due_dates import institution_calendar, sla_config
@@ -38,19 +38,15 @@ class WebConfig(Model):
     """Shares of a target's time at which warnings fire; the console's "at risk" badge uses them."""
 
 
-@route(bp, "/api/v1/health", "GET", summary="Liveness check", tag="public", response=Health)
+public = Area(bp, "public")
+
+
+@public.get("/api/v1/health", summary="Liveness check", response=Health)
 def health() -> Response:
     return json_response(Health(status="ok", version="0.1.0"))
 
 
-@route(
-    bp,
-    "/api/v1/config",
-    "GET",
-    summary="What the static web needs to start",
-    tag="public",
-    response=WebConfig,
-)
+@public.get("/api/v1/config", summary="What the static web needs to start", response=WebConfig)
 def config() -> Response:
     s = get_settings()
     return json_response(
@@ -71,12 +67,9 @@ def config() -> Response:
     )
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/catalog",
-    "GET",
     summary="Request types, subtypes, their form fields and response targets",
-    tag="public",
     response=catalog_service.CatalogOut,
 )
 def catalog() -> Response:

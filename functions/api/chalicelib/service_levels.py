@@ -11,7 +11,7 @@ from typing import Literal
 from chalice import Blueprint, Response
 from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
-from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
+from chalicelib.http import Area, json_response, lang_of, parse_body, principal_of
 from ventanilla.models.base import Model
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
@@ -60,15 +60,17 @@ class LegalRules(Model):
     items: list[LegalRuleOut]
 
 
-@route(
-    bp,
+sla_admins = Area(bp, "admin", roles=sla.ADMIN_ROLES)
+staff = Area(bp, "service-levels", auth=True)
+routing_admins = Area(bp, "admin", roles=routing.ADMIN_ROLES)
+legal_readers = Area(bp, "admin", roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"))
+
+
+@staff.post(
     "/api/v1/agent/tickets/{number}/extension",
-    "POST",
     summary="Apply the legal extension (prórroga) once, with a justification the citizen sees",
-    tag="service-levels",
     body=ExtensionIn,
     response=StaffTicket,
-    auth=True,
 )
 def extension(number: str) -> Response:
     request = bp.current_request
@@ -76,15 +78,11 @@ def extension(number: str) -> Response:
     return json_response(sla.extend(principal_of(request), number, body))
 
 
-@route(
-    bp,
+@staff.post(
     "/api/v1/agent/tickets/{number}/escalate",
-    "POST",
     summary="Escalate to the next tier (or to_tier) with a reason",
-    tag="service-levels",
     body=EscalateIn,
     response=StaffTicket,
-    auth=True,
 )
 def escalate(number: str) -> Response:
     request = bp.current_request
@@ -92,15 +90,11 @@ def escalate(number: str) -> Response:
     return json_response(sla.escalate(principal_of(request), number, body))
 
 
-@route(
-    bp,
+@staff.post(
     "/api/v1/agent/tickets/{number}/reclassify",
-    "POST",
     summary="Change type/subtype or priority; due dates are recomputed (a legal term stays)",
-    tag="service-levels",
     body=ReclassifyIn,
     response=StaffTicket,
-    auth=True,
 )
 def reclassify(number: str) -> Response:
     request = bp.current_request
@@ -108,15 +102,11 @@ def reclassify(number: str) -> Response:
     return json_response(sla.reclassify(principal_of(request), number, body))
 
 
-@route(
-    bp,
+@staff.put(
     "/api/v1/agent/me/availability",
-    "PUT",
     summary="Whether I take new requests and how many open ones at most (assignment)",
-    tag="service-levels",
     body=AvailabilityIn,
     response=AvailabilityOut,
-    auth=True,
 )
 def availability() -> Response:
     request = bp.current_request
@@ -125,44 +115,28 @@ def availability() -> Response:
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@route(
-    bp,
+@staff.get(
     "/api/v1/agent/me/availability",
-    "GET",
     summary="My availability and capacity as last set (not available until set)",
-    tag="service-levels",
     response=AvailabilityOut,
-    auth=True,
 )
 def my_availability() -> Response:
     result = routing.get_availability(principal_of(bp.current_request))
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/calendar",
-    "GET",
-    summary="The institution's business calendar",
-    tag="admin",
-    response=BusinessCalendar,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
+@sla_admins.get(
+    "/api/v1/admin/calendar", summary="The institution's business calendar", response=BusinessCalendar
 )
 def get_calendar() -> Response:
     return json_response(sla.get_calendar(principal_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@sla_admins.put(
     "/api/v1/admin/calendar",
-    "PUT",
     summary="Replace the business calendar (time zone, shifts, holidays country, closure days)",
-    tag="admin",
     body=BusinessCalendar,
     response=BusinessCalendar,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
     audit="calendar",
     before=_calendar,
 )
@@ -199,16 +173,11 @@ class DueOut(Model):
     timezone: str
 
 
-@route(
-    bp,
+@sla_admins.post(
     "/api/v1/admin/calendar/due",
-    "POST",
     summary="When would this be due? Business hours or days from a moment, on a calendar",
-    tag="admin",
     body=DueIn,
     response=DueOut,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
 )
 def due_calculator() -> Response:
     request = bp.current_request
@@ -248,16 +217,11 @@ class CalendarHolidaysOut(Model):
     items: list[CalendarHoliday]
 
 
-@route(
-    bp,
+@sla_admins.post(
     "/api/v1/admin/calendar/holidays",
-    "POST",
     summary="The public holidays (country and region) and closures of a year, on a calendar",
-    tag="admin",
     body=CalendarHolidaysIn,
     response=CalendarHolidaysOut,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
 )
 def calendar_holidays() -> Response:
     request = bp.current_request
@@ -278,30 +242,20 @@ def calendar_holidays() -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@route(
-    bp,
+@sla_admins.get(
     "/api/v1/admin/sla-policy",
-    "GET",
     summary="Service-level policy: warnings, priority factors, overrides, escalation, assignment",
-    tag="admin",
     response=SlaConfig,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
 )
 def get_policy() -> Response:
     return json_response(sla.get_policy(principal_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@sla_admins.put(
     "/api/v1/admin/sla-policy",
-    "PUT",
     summary="Replace the service-level policy (validated)",
-    tag="admin",
     body=SlaConfig,
     response=SlaConfig,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
     audit="sla-policy",
     before=_policy,
 )
@@ -313,30 +267,16 @@ def put_policy() -> Response:
     return json_response(sla.put_policy(principal, body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/routing/rules",
-    "GET",
-    summary="Ordered routing rules",
-    tag="admin",
-    response=RoutingRules,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
-)
+@routing_admins.get("/api/v1/admin/routing/rules", summary="Ordered routing rules", response=RoutingRules)
 def get_rules() -> Response:
     return json_response(routing.get_rules(principal_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@routing_admins.put(
     "/api/v1/admin/routing/rules",
-    "PUT",
     summary="Replace the routing rules (unknown teams and rules that can never match are refused)",
-    tag="admin",
     body=RoutingRules,
     response=RoutingRules,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
     audit="routing-rules",
     before=_rules,
 )
@@ -348,16 +288,11 @@ def put_rules() -> Response:
     return json_response(routing.put_rules(principal, body))
 
 
-@route(
-    bp,
+@routing_admins.post(
     "/api/v1/admin/routing/dry-run",
-    "POST",
     summary="Which rule a sample request would match, and why",
-    tag="admin",
     body=Sample,
     response=Evaluation,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
 )
 def dry_run() -> Response:
     request = bp.current_request
@@ -366,15 +301,10 @@ def dry_run() -> Response:
     return json_response(routing.dry_run(principal, body), headers=NO_STORE)
 
 
-@route(
-    bp,
+@legal_readers.get(
     "/api/v1/admin/legal-deadlines",
-    "GET",
     summary="Legal deadlines shipped as data (country, kind, law, business days, extension)",
-    tag="admin",
     response=LegalRules,
-    auth=True,
-    roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"),
 )
 def legal_deadlines() -> Response:
     principal_of(bp.current_request)  # roles checked by the route
