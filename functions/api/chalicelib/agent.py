@@ -16,13 +16,12 @@ from chalicelib.http import (
     json_response,
     limit,
     logger,
-    parse_body,
-    principal_of,
     q,
     query_int,
     query_params,
 )
 from chalicelib.metrics import metrics
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.accounts import AccountLinkIn, RequesterPanel
 from ventanilla.models.base import Model
@@ -68,17 +67,16 @@ agent = Area(bp, "agent", auth=True)
     summary="Who is signed in: name, roles, teams, tier, language of their notices",
     response=Me,
 )
-def me() -> Response:
-    p = principal_of(bp.current_request)
+def me(principal: Principal) -> Response:
     return json_response(
         Me(
-            sub=p.sub,
-            username=p.username,
-            name=p.name or p.username,
-            roles=sorted(p.groups),
-            teams=list(p.teams),
-            tier=p.tier,
-            language=p.language,
+            sub=principal.sub,
+            username=principal.username,
+            name=principal.name or principal.username,
+            roles=sorted(principal.groups),
+            teams=list(principal.teams),
+            tier=principal.tier,
+            language=principal.language,
         ),
         headers={"Cache-Control": "no-store"},
     )
@@ -89,8 +87,8 @@ def me() -> Response:
     summary="My preferences: the language (es, en) of the notices I receive",
     response=StaffPreferences,
 )
-def my_preferences() -> Response:
-    result = staff.preferences(principal_of(bp.current_request))
+def my_preferences(principal: Principal) -> Response:
+    result = staff.preferences(principal)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
@@ -100,10 +98,8 @@ def my_preferences() -> Response:
     body=StaffPreferencesIn,
     response=StaffPreferences,
 )
-def set_my_preferences() -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffPreferencesIn)
-    result = staff.set_preferences(principal_of(request), body)
+def set_my_preferences(principal: Principal, body: StaffPreferencesIn) -> Response:
+    result = staff.set_preferences(principal, body)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
@@ -112,8 +108,8 @@ def set_my_preferences() -> Response:
     summary="Sign out everywhere: every token from a sign-in before now is refused from now on",
     status=204,
 )
-def sign_out() -> Response:
-    staff.sign_out(principal_of(bp.current_request))
+def sign_out(principal: Principal) -> Response:
+    staff.sign_out(principal)
     return Response(body="", status_code=204)
 
 
@@ -147,9 +143,8 @@ QUEUE_FILTERS = {
         "cursor": CURSOR,
     },
 )
-def queue() -> Response:
+def queue(principal: Principal) -> Response:
     request = bp.current_request
-    principal = principal_of(request)
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
     limit = query_int(request, "limit", 50, 1, 100)
@@ -210,9 +205,8 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
         ),
     },
 )
-def queue_new() -> Response:
+def queue_new(principal: Principal) -> Response:
     request = bp.current_request
-    principal = principal_of(request)
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
     raw = params.get("since") or ""
@@ -239,11 +233,10 @@ def queue_new() -> Response:
         "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$")
     },
 )
-def enter_ticket() -> Response:
+def enter_ticket(principal: Principal, body: StaffCreateTicketIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, StaffCreateTicketIn)
     created = staff_intake.file_for(
-        principal_of(request), body, request.headers.get("idempotency-key"), bp.lambda_context
+        principal, body, request.headers.get("idempotency-key"), bp.lambda_context
     )
     logger.set_correlation_id(created.number)
     logger.info("ticket entered by staff", extra={"type": body.type, "channel": body.channel})
@@ -257,8 +250,8 @@ def enter_ticket() -> Response:
     "reader filed for another team: its public history, read only)",
     response=StaffTicket,
 )
-def ticket(number: str) -> Response:
-    return json_response(tickets.agent_view(principal_of(bp.current_request), number))
+def ticket(number: str, principal: Principal) -> Response:
+    return json_response(tickets.agent_view(principal, number))
 
 
 @agent.post(
@@ -268,10 +261,8 @@ def ticket(number: str) -> Response:
     body=StaffReplyIn,
     response=StaffTicket,
 )
-def reply(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffReplyIn)
-    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=False))
+def reply(number: str, principal: Principal, body: StaffReplyIn) -> Response:
+    return json_response(tickets.staff_reply(principal, number, body, internal=False))
 
 
 @agent.post(
@@ -280,10 +271,8 @@ def reply(number: str) -> Response:
     body=StaffMessageIn,
     response=StaffTicket,
 )
-def note(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffMessageIn)
-    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=True))
+def note(number: str, principal: Principal, body: StaffMessageIn) -> Response:
+    return json_response(tickets.staff_reply(principal, number, body, internal=True))
 
 
 @agent.post(
@@ -292,10 +281,8 @@ def note(number: str) -> Response:
     body=AssignIn,
     response=StaffTicket,
 )
-def assign(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, AssignIn)
-    return json_response(tickets.assign(principal_of(request), number, body))
+def assign(number: str, principal: Principal, body: AssignIn) -> Response:
+    return json_response(tickets.assign(principal, number, body))
 
 
 @agent.post(
@@ -304,10 +291,8 @@ def assign(number: str) -> Response:
     body=StatusIn,
     response=StaffTicket,
 )
-def status(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StatusIn)
-    return json_response(tickets.change_status(principal_of(request), number, body))
+def status(number: str, principal: Principal, body: StatusIn) -> Response:
+    return json_response(tickets.change_status(principal, number, body))
 
 
 @agent.get(
@@ -316,9 +301,9 @@ def status(number: str) -> Response:
     "(supervisors and admins: all); every read is written to the citizen's audit log",
     response=RequesterPanel,
 )
-def requester(number: str) -> Response:
+def requester(number: str, principal: Principal) -> Response:
     return json_response(
-        accounts.requester_panel(principal_of(bp.current_request), number),
+        accounts.requester_panel(principal, number),
         headers={"Cache-Control": "no-store"},
     )
 
@@ -330,8 +315,5 @@ def requester(number: str) -> Response:
     body=AccountLinkIn,
     response=RequesterPanel,
 )
-def link(number: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, AccountLinkIn)
+def link(number: str, principal: Principal, body: AccountLinkIn) -> Response:
     return json_response(accounts.link_to_account(principal, number, body))

@@ -10,12 +10,11 @@ from chalicelib.http import (
     field_errors,
     json_response,
     logger,
-    parse_body,
-    principal_of,
     q,
     raw_body,
 )
 from ventanilla import safe_json
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from ventanilla.models.alerts import (
     AlertSourceIn,
@@ -83,10 +82,8 @@ def receive(source: str) -> Response:
     response=AlertSourceView,
     audit="alert-source",
 )
-def put_source(source: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, AlertSourceIn)
-    return json_response(alerts.put_source(principal_of(request), source, body))
+def put_source(source: str, principal: Principal, body: AlertSourceIn) -> Response:
+    return json_response(alerts.put_source(principal, source, body))
 
 
 @admins.get(
@@ -94,7 +91,5 @@ def put_source(source: str) -> Response:
     summary="The monitoring sources (their secrets are never answered)",
     response=AlertSourceList,
 )
-def list_sources() -> Response:
-    return json_response(
-        alerts.list_sources(principal_of(bp.current_request)), headers={"Cache-Control": "no-store"}
-    )
+def list_sources(principal: Principal) -> Response:
+    return json_response(alerts.list_sources(principal), headers={"Cache-Control": "no-store"})

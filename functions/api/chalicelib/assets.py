@@ -12,11 +12,10 @@ from chalicelib.http import (
     json_response,
     lang_of,
     limit,
-    parse_body,
     parse_text_body,
-    principal_of,
     q,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.assets import (
     Asset,
     AssetIn,
@@ -73,8 +72,8 @@ agent_working = Area(bp, "agent", roles=tuple(sorted(STAFF_ROLES_WORKING)))
     response=AssetPage,
     query=LISTING,
 )
-def list_assets() -> Response:
-    return json_response(assets.listing(principal_of(bp.current_request), _query()))
+def list_assets(principal: Principal) -> Response:
+    return json_response(assets.listing(principal, _query()))
 
 
 @writers.post(
@@ -84,9 +83,8 @@ def list_assets() -> Response:
     response=Asset,
     status=201,
 )
-def create_asset() -> Response:
-    request = bp.current_request
-    return json_response(assets.create(principal_of(request), parse_body(request, AssetIn)), status=201)
+def create_asset(principal: Principal, body: AssetIn) -> Response:
+    return json_response(assets.create(principal, body), status=201)
 
 
 @staff.get(
@@ -94,8 +92,8 @@ def create_asset() -> Response:
     summary="My equipment: the assets the signed-in staff member is responsible for",
     response=AssetPage,
 )
-def my_assets() -> Response:
-    return json_response(assets.mine(principal_of(bp.current_request)))
+def my_assets(principal: Principal) -> Response:
+    return json_response(assets.mine(principal))
 
 
 @readers.get(
@@ -104,13 +102,13 @@ def my_assets() -> Response:
     response=Asset,
     query={"id": q("inventory number, host name or serial", required=True, maxLength=253)},
 )
-def lookup_asset() -> Response:
-    return json_response(assets.lookup(principal_of(bp.current_request), _query().get("id", "")))
+def lookup_asset(principal: Principal) -> Response:
+    return json_response(assets.lookup(principal, _query().get("id", "")))
 
 
 @staff.get("/api/v1/assets/types", summary="Asset types and their fields", response=AssetTypeList)
-def list_types() -> Response:
-    return json_response(assets.list_types(principal_of(bp.current_request)))
+def list_types(principal: Principal) -> Response:
+    return json_response(assets.list_types(principal))
 
 
 @writers.put(
@@ -119,14 +117,13 @@ def list_types() -> Response:
     body=AssetTypeIn,
     response=AssetType,
 )
-def put_type(code: str) -> Response:
-    request = bp.current_request
-    return json_response(assets.put_type(principal_of(request), code, parse_body(request, AssetTypeIn)))
+def put_type(code: str, principal: Principal, body: AssetTypeIn) -> Response:
+    return json_response(assets.put_type(principal, code, body))
 
 
 @staff.get("/api/v1/assets/locations", summary="Locations (building / office)", response=LocationList)
-def list_locations() -> Response:
-    return json_response(assets.list_locations(principal_of(bp.current_request)))
+def list_locations(principal: Principal) -> Response:
+    return json_response(assets.list_locations(principal))
 
 
 @writers.put(
@@ -135,11 +132,8 @@ def list_locations() -> Response:
     body=AssetLocationIn,
     response=AssetLocation,
 )
-def put_location(code: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.put_location(principal_of(request), code, parse_body(request, AssetLocationIn))
-    )
+def put_location(code: str, principal: Principal, body: AssetLocationIn) -> Response:
+    return json_response(assets.put_location(principal, code, body))
 
 
 @writers.post(
@@ -150,10 +144,10 @@ def put_location(code: str) -> Response:
     text_body="text/csv",
     query={"mode": q("preview (default), all or valid", enum=["preview", "all", "valid"])},
 )
-def import_assets() -> Response:
+def import_assets(principal: Principal) -> Response:
     request = bp.current_request
     text = parse_text_body(request, ("text/csv", "text/plain"), "unsupported_media_type")
-    report = asset_import.run(principal_of(request), text, _query().get("mode", "preview"), lang_of(request))
+    report = asset_import.run(principal, text, _query().get("mode", "preview"), lang_of(request))
     return json_response(report)
 
 
@@ -165,8 +159,8 @@ def import_assets() -> Response:
     text_response="text/csv",
     query={**LISTING, "format": q("json (default) or csv", enum=["json", "csv"]), "limit": limit(1, 500, 50)},
 )
-def export_assets() -> Response:
-    content_type, body, next_cursor = asset_import.export(principal_of(bp.current_request), _query())
+def export_assets(principal: Principal) -> Response:
+    content_type, body, next_cursor = asset_import.export(principal, _query())
     headers: dict[str, str | list[str]] = {"Content-Type": content_type}
     if next_cursor:
         headers["X-Next-Cursor"] = next_cursor
@@ -192,8 +186,8 @@ REPORT_QUERY = {
     response=AssetReports,
     query=REPORT_QUERY,
 )
-def reports() -> Response:
-    return json_response(asset_reports.build(principal_of(bp.current_request), _query()))
+def reports(principal: Principal) -> Response:
+    return json_response(asset_reports.build(principal, _query()))
 
 
 @report_viewers.get(
@@ -202,8 +196,8 @@ def reports() -> Response:
     text_response="text/csv",
     query=REPORT_QUERY,
 )
-def report_csv(report: str) -> Response:
-    body = asset_reports.csv_of(principal_of(bp.current_request), report, _query())
+def report_csv(report: str, principal: Principal) -> Response:
+    body = asset_reports.csv_of(principal, report, _query())
     return Response(
         body=body,
         status_code=200,
@@ -219,8 +213,8 @@ def report_csv(report: str) -> Response:
     summary="The asset page: fields, history, linked requests (time lost, SLA outcome), seats",
     response=AssetView,
 )
-def get_asset(inventory_number: str) -> Response:
-    return json_response(assets.view(principal_of(bp.current_request), inventory_number))
+def get_asset(inventory_number: str, principal: Principal) -> Response:
+    return json_response(assets.view(principal, inventory_number))
 
 
 @writers.put(
@@ -229,11 +223,8 @@ def get_asset(inventory_number: str) -> Response:
     body=AssetUpdateIn,
     response=Asset,
 )
-def update_asset(inventory_number: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.update(principal_of(request), inventory_number, parse_body(request, AssetUpdateIn))
-    )
+def update_asset(inventory_number: str, principal: Principal, body: AssetUpdateIn) -> Response:
+    return json_response(assets.update(principal, inventory_number, body))
 
 
 @writers.post(
@@ -243,27 +234,26 @@ def update_asset(inventory_number: str) -> Response:
     response=AssetView,
     status=201,
 )
-def assign_seat(inventory_number: str) -> Response:
-    request = bp.current_request
-    view = assets.assign_seat(principal_of(request), inventory_number, parse_body(request, SeatIn))
+def assign_seat(inventory_number: str, principal: Principal, body: SeatIn) -> Response:
+    view = assets.assign_seat(principal, inventory_number, body)
     return json_response(view, status=201)
 
 
 @writers.delete(
     "/api/v1/assets/{inventory_number}/seats/{holder}", summary="Release a licence seat", status=204
 )
-def release_seat(inventory_number: str, holder: str) -> Response:
+def release_seat(inventory_number: str, holder: str, principal: Principal) -> Response:
     from urllib.parse import unquote
 
-    assets.release_seat(principal_of(bp.current_request), inventory_number, unquote(holder))
+    assets.release_seat(principal, inventory_number, unquote(holder))
     return Response(body="", status_code=204)
 
 
 @agent_staff.get(
     "/api/v1/agent/tickets/{number}/assets", summary="The assets linked to a request", response=TicketAssets
 )
-def ticket_assets(number: str) -> Response:
-    return json_response(assets.ticket_assets(principal_of(bp.current_request), number))
+def ticket_assets(number: str, principal: Principal) -> Response:
+    return json_response(assets.ticket_assets(principal, number))
 
 
 @agent_staff.post(
@@ -273,11 +263,8 @@ def ticket_assets(number: str) -> Response:
     response=TicketAssets,
     status=201,
 )
-def link_asset(number: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.link(principal_of(request), number, parse_body(request, AssetLinkIn)), status=201
-    )
+def link_asset(number: str, principal: Principal, body: AssetLinkIn) -> Response:
+    return json_response(assets.link(principal, number, body), status=201)
 
 
 @agent_working.delete(
@@ -285,6 +272,6 @@ def link_asset(number: str) -> Response:
     summary="Unlink an asset from a request",
     status=204,
 )
-def unlink_asset(number: str, inventory_number: str) -> Response:
-    assets.unlink(principal_of(bp.current_request), number, inventory_number)
+def unlink_asset(number: str, inventory_number: str, principal: Principal) -> Response:
+    assets.unlink(principal, number, inventory_number)
     return Response(body="", status_code=204)

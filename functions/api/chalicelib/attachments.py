@@ -10,9 +10,8 @@ from chalicelib.http import (
     citizen_key,
     json_response,
     lang_of,
-    parse_body,
-    principal_of,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.attachments import AttachmentIn, AttachmentList, Download, UploadSlot
 from ventanilla.services import attachments
 
@@ -37,9 +36,8 @@ agent = Area(bp, "agent", auth=True)
     response=UploadSlot,
     status=201,
 )
-def citizen_declare(number: str) -> Response:
+def citizen_declare(number: str, body: AttachmentIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, AttachmentIn)
     slot = attachments.citizen_declare(number, citizen_key(request), body, lang_of(request))
     return json_response(slot, status=201, headers=NO_STORE)
 
@@ -75,10 +73,9 @@ def citizen_download(number: str, attachment_id: str) -> Response:
     response=UploadSlot,
     status=201,
 )
-def staff_declare(number: str) -> Response:
+def staff_declare(number: str, principal: Principal, body: AttachmentIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, AttachmentIn)
-    slot = attachments.staff_declare(principal_of(request), number, body, lang_of(request))
+    slot = attachments.staff_declare(principal, number, body, lang_of(request))
     return json_response(slot, status=201, headers=NO_STORE)
 
 
@@ -87,11 +84,9 @@ def staff_declare(number: str) -> Response:
     summary="The request's files with their state",
     response=AttachmentList,
 )
-def staff_list(number: str) -> Response:
+def staff_list(number: str, principal: Principal) -> Response:
     request = bp.current_request
-    return json_response(
-        attachments.staff_list(principal_of(request), number, lang_of(request)), headers=NO_STORE
-    )
+    return json_response(attachments.staff_list(principal, number, lang_of(request)), headers=NO_STORE)
 
 
 @agent.get(
@@ -99,8 +94,5 @@ def staff_list(number: str) -> Response:
     summary="A five-minute download link of a checked file; 409 while not available",
     response=Download,
 )
-def staff_download(number: str, attachment_id: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        attachments.staff_download(principal_of(request), number, attachment_id), headers=NO_STORE
-    )
+def staff_download(number: str, attachment_id: str, principal: Principal) -> Response:
+    return json_response(attachments.staff_download(principal, number, attachment_id), headers=NO_STORE)

@@ -13,11 +13,11 @@ from chalicelib.http import (
     Area,
     json_response,
     limit,
-    principal_of,
     q,
     query_int,
     query_params,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList
 from ventanilla.services import audit
@@ -66,10 +66,10 @@ readers = Area(bp, "admin", roles=audit.READERS)
     response=AuditList,
     query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR},
 )
-def list_audit() -> Response:
+def list_audit(principal: Principal) -> Response:
     request = bp.current_request
     found = audit.list_records(
-        principal_of(request),
+        principal,
         limit=query_int(request, "limit", 50, 1, 200),
         cursor=query_params(request).get("cursor"),
         **_filters(),
@@ -83,12 +83,12 @@ def list_audit() -> Response:
     text_response="text/csv",
     query={**FILTERS, "format": q("csv (default) or jsonl", enum=["csv", "jsonl"])},
 )
-def export_audit() -> Response:
+def export_audit(principal: Principal) -> Response:
     request = bp.current_request
     fmt = query_params(request).get("format") or "csv"
     if fmt not in ("csv", "jsonl"):
         raise BadRequest("invalid_query", {"detail": "format: csv, jsonl"})
-    text = audit.export(principal_of(request), fmt, **_filters())
+    text = audit.export(principal, fmt, **_filters())
     media = "text/csv" if fmt == "csv" else "application/x-ndjson"
     return Response(
         body=text,

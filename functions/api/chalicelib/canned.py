@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, parse_body, principal_of
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.canned import CannedIn, CannedList, CannedResponse, RenderedCannedList
 from ventanilla.services import canned
 
@@ -21,8 +22,8 @@ agent = Area(bp, "agent", auth=True)
 
 
 @managers.get("/api/v1/admin/canned", summary="All canned responses", response=CannedList)
-def list_canned() -> Response:
-    return json_response(canned.manage_list(principal_of(bp.current_request)))
+def list_canned(principal: Principal) -> Response:
+    return json_response(canned.manage_list(principal))
 
 
 @managers.post(
@@ -33,9 +34,8 @@ def list_canned() -> Response:
     status=201,
     audit="canned",
 )
-def create_canned() -> Response:
-    request = bp.current_request
-    return json_response(canned.create(principal_of(request), parse_body(request, CannedIn)), status=201)
+def create_canned(principal: Principal, body: CannedIn) -> Response:
+    return json_response(canned.create(principal, body), status=201)
 
 
 @managers.put(
@@ -46,9 +46,8 @@ def create_canned() -> Response:
     audit="canned",
     before=_canned,
 )
-def update_canned(canned_id: str) -> Response:
-    request = bp.current_request
-    return json_response(canned.update(principal_of(request), canned_id, parse_body(request, CannedIn)))
+def update_canned(canned_id: str, principal: Principal, body: CannedIn) -> Response:
+    return json_response(canned.update(principal, canned_id, body))
 
 
 @managers.delete(
@@ -58,8 +57,8 @@ def update_canned(canned_id: str) -> Response:
     audit="canned",
     before=_canned,
 )
-def delete_canned(canned_id: str) -> Response:
-    canned.delete(principal_of(bp.current_request), canned_id)
+def delete_canned(canned_id: str, principal: Principal) -> Response:
+    canned.delete(principal, canned_id)
     return Response(body="", status_code=204)
 
 
@@ -68,5 +67,5 @@ def delete_canned(canned_id: str) -> Response:
     summary="Canned responses that fit this ticket, placeholders filled in",
     response=RenderedCannedList,
 )
-def for_ticket(number: str) -> Response:
-    return json_response(canned.for_ticket(principal_of(bp.current_request), number))
+def for_ticket(number: str, principal: Principal) -> Response:
+    return json_response(canned.for_ticket(principal, number))

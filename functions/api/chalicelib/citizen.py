@@ -94,9 +94,8 @@ def follow(number: str) -> Response:
     response=CitizenSession,
     status=201,
 )
-def open_link(number: str) -> Response:
-    request = bp.current_request
-    session = tickets.open_link(number, parse_body(request, SessionIn))
+def open_link(number: str, body: SessionIn) -> Response:
+    session = tickets.open_link(number, body)
     return json_response(session, status=201, headers={"Cache-Control": "no-store"})
 
 
@@ -107,9 +106,8 @@ def open_link(number: str) -> Response:
     response=PublicTicket,
     status=201,
 )
-def reply(number: str) -> Response:
+def reply(number: str, body: MessageIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, MessageIn)
     view = tickets.citizen_reply(number, citizen_key(request), body, lang_of(request))
     return json_response(view, status=201)
 
@@ -121,9 +119,8 @@ def reply(number: str) -> Response:
     response=PublicTicket,
     status=201,
 )
-def rate(number: str) -> Response:
+def rate(number: str, body: SurveyIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, SurveyIn)
     view = survey.answer(number, citizen_key(request), body, lang_of(request))
     metrics.add_metric(name=SURVEYS_ANSWERED, unit=MetricUnit.Count, value=1)
     return json_response(view, status=201)

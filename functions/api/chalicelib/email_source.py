@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, principal_of
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.email_source import EmailSourceOut
 from ventanilla.services import email_source
 
@@ -19,7 +20,6 @@ agent = Area(bp, "agent", auth=True)
     summary="Headers and a five-minute link to the raw mail of a message that came by email",
     response=EmailSourceOut,
 )
-def staff_email_source(number: str, event_id: str) -> Response:
-    request = bp.current_request
-    source = email_source.staff_source(principal_of(request), number, event_id)
+def staff_email_source(number: str, event_id: str, principal: Principal) -> Response:
+    source = email_source.staff_source(principal, number, event_id)
     return json_response(source, headers={"Cache-Control": "no-store"})

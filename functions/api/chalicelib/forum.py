@@ -276,9 +276,8 @@ def accept(topic_id: str) -> Response:
     body=ForumLinksIn,
     response=ForumTopicOut,
 )
-def links(topic_id: str) -> Response:
+def links(topic_id: str, principal: Principal) -> Response:
     request = bp.current_request
-    principal = principal_of(request)
     if not principal.groups:
         raise Forbidden("forum_staff_only")
     return json_response(
@@ -541,8 +540,8 @@ def get_rules() -> Response:
     audit="forum-rules",
     before=lambda: forum.get_rules().model_dump(),
 )
-def put_rules() -> Response:
-    return json_response(forum.put_rules(parse_body(bp.current_request, ForumRulesIn)), headers=NO_STORE)
+def put_rules(body: ForumRulesIn) -> Response:
+    return json_response(forum.put_rules(body), headers=NO_STORE)
 
 
 @mod_admins.put(
@@ -552,9 +551,8 @@ def put_rules() -> Response:
     response=ForumCategoryOut,
     audit="forum-category",
 )
-def put_category(code: str) -> Response:
+def put_category(code: str, body: ForumCategoryIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, ForumCategoryIn)
     if body.code != code:
         from ventanilla.errors import FieldError, ValidationFailed
 

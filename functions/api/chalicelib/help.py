@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CODE, LANG, Area, json_response, limit, parse_body, q, query_int
+from chalicelib.http import CODE, LANG, Area, json_response, limit, q, query_int
 from ventanilla.help.articles import SLUG_PATTERN, Stage
 from ventanilla.help.models import (
     DeflectionIn,
@@ -103,8 +103,7 @@ def article(slug: str) -> Response:
     response=FeedbackOut,
     status=201,
 )
-def feedback(slug: str) -> Response:
-    body = parse_body(bp.current_request, FeedbackIn)
+def feedback(slug: str, body: FeedbackIn) -> Response:
     return json_response(help_public.feedback(slug, body), status=201)
 
 
@@ -134,6 +133,5 @@ def suggest() -> Response:
     response=DeflectionOut,
     status=201,
 )
-def deflection() -> Response:
-    body = parse_body(bp.current_request, DeflectionIn)
+def deflection(body: DeflectionIn) -> Response:
     return json_response(help_public.deflection(body), status=201)

@@ -11,13 +11,13 @@ from chalicelib.http import (
     Area,
     json_response,
     limit,
-    parse_body,
     parse_text_body,
     principal_of,
     q,
     query_int,
     query_params,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.help.articles import Article, render_html
 from ventanilla.help.models import (
@@ -83,11 +83,11 @@ agent = Area(bp, "agent", auth=True)
         "cursor": CURSOR,
     },
 )
-def list_articles() -> Response:
+def list_articles(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
-    found = help_content.list_articles(principal_of(request), _lang(), _status(), limit, cursor)
+    found = help_content.list_articles(principal, _lang(), _status(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
 
@@ -99,10 +99,8 @@ def list_articles() -> Response:
     status=201,
     audit="help-article",
 )
-def create_article() -> Response:
-    request = bp.current_request
-    body = parse_body(request, ArticleIn)
-    return json_response(help_content.create(principal_of(request), body), status=201)
+def create_article(principal: Principal, body: ArticleIn) -> Response:
+    return json_response(help_content.create(principal, body), status=201)
 
 
 @editors.get(
@@ -111,8 +109,8 @@ def create_article() -> Response:
     response=AdminArticle,
     query=LANG_QUERY,
 )
-def get_article(slug: str) -> Response:
-    found = help_content.get(principal_of(bp.current_request), slug, _lang())
+def get_article(slug: str, principal: Principal) -> Response:
+    found = help_content.get(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
@@ -125,10 +123,8 @@ def get_article(slug: str) -> Response:
     audit="help-article",
     before=_article,
 )
-def edit_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ArticleEditIn)
-    return json_response(help_content.edit(principal_of(request), slug, _lang(), body))
+def edit_article(slug: str, principal: Principal, body: ArticleEditIn) -> Response:
+    return json_response(help_content.edit(principal, slug, _lang(), body))
 
 
 @editors.post(
@@ -140,10 +136,7 @@ def edit_article(slug: str) -> Response:
     audit="help-article",
     before=_article,
 )
-def publish_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, RevisionIn)
-    principal = principal_of(request)
+def publish_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
     return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
 
 
@@ -156,10 +149,7 @@ def publish_article(slug: str) -> Response:
     audit="help-article",
     before=_article,
 )
-def archive_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, RevisionIn)
-    principal = principal_of(request)
+def archive_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
     return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))
 
 
@@ -169,8 +159,8 @@ def archive_article(slug: str) -> Response:
     response=RevisionList,
     query=LANG_QUERY,
 )
-def article_revisions(slug: str) -> Response:
-    found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
+def article_revisions(slug: str, principal: Principal) -> Response:
+    found = help_content.revisions(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
@@ -180,8 +170,7 @@ def article_revisions(slug: str) -> Response:
     body=HelpPreviewIn,
     response=HelpPreviewOut,
 )
-def preview_markdown() -> Response:
-    body = parse_body(bp.current_request, HelpPreviewIn)
+def preview_markdown(body: HelpPreviewIn) -> Response:
     return json_response(HelpPreviewOut(html=render_html(body.body_md)), headers=NO_STORE)
 
 
@@ -193,10 +182,8 @@ def preview_markdown() -> Response:
     audit="help-section",
     audit_action="reorder",
 )
-def reorder() -> Response:
-    request = bp.current_request
-    body = parse_body(request, ReorderIn)
-    return json_response(help_content.reorder(principal_of(request), body))
+def reorder(principal: Principal, body: ReorderIn) -> Response:
+    return json_response(help_content.reorder(principal, body))
 
 
 @editors.post(
@@ -209,9 +196,8 @@ def reorder() -> Response:
     audit="help-article",
     audit_action="import",
 )
-def import_articles() -> Response:
+def import_articles(principal: Principal) -> Response:
     request = bp.current_request
-    principal = principal_of(request)
     text = parse_text_body(request, JSONL_TYPES, "unsupported_import_type")
     return json_response(help_content.import_jsonl(principal, text), status=201)
 
@@ -222,11 +208,11 @@ def import_articles() -> Response:
     text_response="application/x-ndjson",
     query={"lang": q("es or en (default: both)", enum=["es", "en"])},
 )
-def export_articles() -> Response:
+def export_articles(principal: Principal) -> Response:
     request = bp.current_request
     raw_lang = query_params(request).get("lang")
     lang = help_public.check_lang(raw_lang) if raw_lang else None
-    text = help_content.export_jsonl(principal_of(request), lang)
+    text = help_content.export_jsonl(principal, lang)
     return Response(
         body=text,
         status_code=200,
@@ -245,8 +231,8 @@ def export_articles() -> Response:
     audit="help-index",
     audit_action="reindex",
 )
-def reindex() -> Response:
-    return json_response(help_public.reindex(principal_of(bp.current_request)))
+def reindex(principal: Principal) -> Response:
+    return json_response(help_public.reindex(principal))
 
 
 @editors.get(
@@ -255,11 +241,11 @@ def reindex() -> Response:
     response=HelpStatsOut,
     query={**LANG_QUERY, "limit": limit(1, 100, 100), "cursor": CURSOR},
 )
-def stats() -> Response:
+def stats(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 100)
     cursor = query_params(request).get("cursor")
-    found = help_public.stats(principal_of(request), _lang(), limit, cursor)
+    found = help_public.stats(principal, _lang(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
 
@@ -269,10 +255,10 @@ def stats() -> Response:
     response=ContentGapsOut,
     query={**LANG_QUERY, "limit": limit(1, 500, 100)},
 )
-def content_gaps() -> Response:
+def content_gaps(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 500)
-    return json_response(help_public.content_gaps(principal_of(request), _lang(), limit), headers=NO_STORE)
+    return json_response(help_public.content_gaps(principal, _lang(), limit), headers=NO_STORE)
 
 
 @editors.get(
@@ -281,11 +267,11 @@ def content_gaps() -> Response:
     response=SearchLogOut,
     query={"day": q("YYYY-MM-DD (default today, UTC)", format="date"), "limit": limit(1, 500, 200)},
 )
-def searches() -> Response:
+def searches(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 200, 1, 500)
     day = query_params(request).get("day")
-    return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
+    return json_response(help_public.search_log(principal, day, limit), headers=NO_STORE)
 
 
 @editors.post(
@@ -297,10 +283,8 @@ def searches() -> Response:
     audit="help-article",
     audit_action="draft",
 )
-def draft_from_forum_answer(topic_id: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ForumDraftFromAnswerIn)
-    found = help_drafts.draft_from_forum_answer(principal_of(request), topic_id, body)
+def draft_from_forum_answer(topic_id: str, principal: Principal, body: ForumDraftFromAnswerIn) -> Response:
+    found = help_drafts.draft_from_forum_answer(principal, topic_id, body)
     return json_response(found, status=201)
 
 
@@ -313,10 +297,8 @@ def draft_from_forum_answer(topic_id: str) -> Response:
     audit="help-article",
     audit_action="draft",
 )
-def draft_from_reply(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, DraftFromReplyIn)
-    return json_response(help_drafts.draft_from_reply(principal_of(request), number, body), status=201)
+def draft_from_reply(number: str, principal: Principal, body: DraftFromReplyIn) -> Response:
+    return json_response(help_drafts.draft_from_reply(principal, number, body), status=201)
 
 
 @editors.get(
@@ -324,8 +306,8 @@ def draft_from_reply(number: str) -> Response:
     summary="The institution's own search terms (its words for what the articles call otherwise)",
     response=SearchTermList,
 )
-def list_search_terms() -> Response:
-    return json_response(help_terms.list_terms(principal_of(bp.current_request)), headers=NO_STORE)
+def list_search_terms(principal: Principal) -> Response:
+    return json_response(help_terms.list_terms(principal), headers=NO_STORE)
 
 
 @editors.post(
@@ -336,15 +318,13 @@ def list_search_terms() -> Response:
     status=201,
     audit="help-term",
 )
-def put_search_term() -> Response:
-    request = bp.current_request
-    body = parse_body(request, SearchTermIn)
-    return json_response(help_terms.put_term(principal_of(request), body, shared_engine()), status=201)
+def put_search_term(principal: Principal, body: SearchTermIn) -> Response:
+    return json_response(help_terms.put_term(principal, body, shared_engine()), status=201)
 
 
 @editors.delete(
     "/api/v1/admin/help/synonyms/{term_id}", summary="Delete a search term", status=204, audit="help-term"
 )
-def delete_search_term(term_id: str) -> Response:
-    help_terms.delete_term(principal_of(bp.current_request), term_id, shared_engine())
+def delete_search_term(term_id: str, principal: Principal) -> Response:
+    help_terms.delete_term(principal, term_id, shared_engine())
     return Response(body="", status_code=204)

@@ -6,6 +6,7 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -388,8 +389,13 @@ def route(
     audit: str | None = None,
     audit_action: str | None = None,
     before: Callable[..., Any] | None = None,
+    also: Callable[[dict[str, Any]], list[FieldError]] | None = None,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems.
+
+    A view with a ``principal`` parameter is given the verified staff member (staff routes), one
+    with a ``body`` parameter the body parsed as ``body`` (``also``: see :func:`parse_body`), after
+    authorisation and before the view runs, so the view is only the call to its service.
 
     ``audit`` names the kind of thing a changing route changes: each 2xx answer appends an audit
     record (who, what, the path's ids as target, and the diff between ``before(**path params)``
@@ -415,6 +421,20 @@ def route(
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         traced = tracer.capture_method(view, capture_response=False)  # no bodies in traces
+        wants = inspect.signature(view).parameters
+        if "principal" in wants and not (auth or roles):
+            raise TypeError(f"{view.__name__}: a principal is given to staff routes only (auth=True)")
+        if "body" in wants and body is None:
+            raise TypeError(f"{view.__name__}: a body is given to routes that declare its model")
+
+        def call(request: Request, kwargs: dict[str, Any]) -> Response:
+            """The view, given the verified staff member and the parsed body when it asks for them."""
+            given = dict(kwargs)
+            if "principal" in wants:
+                given["principal"] = principal_of(request)
+            if "body" in wants and body is not None:
+                given["body"] = parse_body(request, body, also)
+            return traced(**given)
 
         def wrapped(**kwargs: Any) -> Response:
             request = bp.current_request
@@ -426,9 +446,9 @@ def route(
                 elif auth:
                     principal_of(request)  # a staff token, verified before any body is read
                 if audit is None:
-                    return traced(**kwargs)
+                    return call(request, kwargs)
                 old = _snapshot(before, kwargs)
-                response = traced(**kwargs)
+                response = call(request, kwargs)
                 if 200 <= response.status_code < 300:
                     _audit(
                         request, audit, audit_action or _action(method, path), kwargs, old, before, response

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, parse_body, principal_of
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.api_keys import ApiKey, ApiKeyCreated, ApiKeyIn, ApiKeyList
 from ventanilla.services import api_keys
 
@@ -24,9 +25,8 @@ admins = Area(bp, "admin", roles=ADMINS)
     status=201,
     audit="api-key",
 )
-def issue_key() -> Response:
-    request = bp.current_request
-    created = api_keys.issue(parse_body(request, ApiKeyIn), principal_of(request))
+def issue_key(principal: Principal, body: ApiKeyIn) -> Response:
+    created = api_keys.issue(body, principal)
     return json_response(created, status=201, headers=NO_STORE)
 
 

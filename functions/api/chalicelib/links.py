@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, parse_body, principal_of
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.ticket import StaffTicket, TicketMergeIn
 from ventanilla.services import links, merges
 from ventanilla.services.links import LinkList, TicketLinkIn
@@ -20,8 +21,8 @@ agent = Area(bp, "agent", auth=True)
     summary="The requests linked to this one, with the kind as seen from it",
     response=LinkList,
 )
-def listing(number: str) -> Response:
-    return json_response(links.listing(principal_of(bp.current_request), number))
+def listing(number: str, principal: Principal) -> Response:
+    return json_response(links.listing(principal, number))
 
 
 @agent.post(
@@ -31,10 +32,8 @@ def listing(number: str) -> Response:
     response=LinkList,
     status=201,
 )
-def add(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, TicketLinkIn)
-    return json_response(links.link(principal_of(request), number, body), status=201)
+def add(number: str, principal: Principal, body: TicketLinkIn) -> Response:
+    return json_response(links.link(principal, number, body), status=201)
 
 
 @agent.delete(
@@ -42,8 +41,8 @@ def add(number: str) -> Response:
     summary="Remove the link between two requests (both sides); 404 when they are not linked",
     response=LinkList,
 )
-def remove(number: str, other: str) -> Response:
-    return json_response(links.unlink(principal_of(bp.current_request), number, other))
+def remove(number: str, other: str, principal: Principal) -> Response:
+    return json_response(links.unlink(principal, number, other))
 
 
 @agent.post(
@@ -54,7 +53,5 @@ def remove(number: str, other: str) -> Response:
     body=TicketMergeIn,
     response=StaffTicket,
 )
-def merge(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, TicketMergeIn)
-    return json_response(merges.merge(principal_of(request), number, body))
+def merge(number: str, principal: Principal, body: TicketMergeIn) -> Response:
+    return json_response(merges.merge(principal, number, body))

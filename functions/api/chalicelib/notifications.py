@@ -16,11 +16,11 @@ from chalicelib.http import (
     json_response,
     lang_of,
     limit,
-    parse_body,
     principal_of,
     query_int,
     query_params,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.notices import (
     DeadLetterList,
@@ -67,9 +67,8 @@ keyed = Area(bp, "citizen", headers=KEY_HEADERS)
     status=201,
     headers={**KEY_HEADERS, "Authorization": BEARER},
 )
-def register_device() -> Response:
+def register_device(body: DeviceIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, DeviceIn)
     principal, citizen = None, None
     if request.headers.get("authorization"):
         if is_citizen_token(request):
@@ -96,9 +95,8 @@ def webpush_key() -> Response:
     body=NoticePrefsIn,
     response=NoticePrefsOut,
 )
-def update_prefs(number: str) -> Response:
+def update_prefs(number: str, body: NoticePrefsIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, NoticePrefsIn)
     return json_response(preferences.update_prefs(number, citizen_key(request), body))
 
 
@@ -127,15 +125,15 @@ def opt_out(token: str) -> Response:
     summary="Every notice template (kind x channel x language) and whether it is edited",
     response=TemplateList,
 )
-def list_templates() -> Response:
-    return json_response(notice_admin.list_templates(principal_of(bp.current_request)))
+def list_templates(principal: Principal) -> Response:
+    return json_response(notice_admin.list_templates(principal))
 
 
 @managers.get(
     TEMPLATE_PATH, summary="A template: the packaged default and the saved override", response=TemplateOut
 )
-def get_template(kind: str, channel: str, lang: str) -> Response:
-    return json_response(notice_admin.get_template(principal_of(bp.current_request), kind, channel, lang))
+def get_template(kind: str, channel: str, lang: str, principal: Principal) -> Response:
+    return json_response(notice_admin.get_template(principal, kind, channel, lang))
 
 
 @managers.put(
@@ -147,11 +145,10 @@ def get_template(kind: str, channel: str, lang: str) -> Response:
     audit="notification-template",
     before=_template,
 )
-def put_template(kind: str, channel: str, lang: str) -> Response:
+def put_template(kind: str, channel: str, lang: str, principal: Principal, body: TemplateParts) -> Response:
     request = bp.current_request
-    parts = parse_body(request, TemplateParts)
+    parts = body
     expected = _if_match(request.headers.get("if-match"))
-    principal = principal_of(request)
     saved = notice_admin.put_template(principal, kind, channel, lang, parts, lang_of(request), expected)
     return json_response(saved)
 
@@ -173,8 +170,8 @@ def _if_match(raw: str | None) -> int | None:
     audit="notification-template",
     before=_template,
 )
-def delete_template(kind: str, channel: str, lang: str) -> Response:
-    notice_admin.delete_template(principal_of(bp.current_request), kind, channel, lang)
+def delete_template(kind: str, channel: str, lang: str, principal: Principal) -> Response:
+    notice_admin.delete_template(principal, kind, channel, lang)
     return Response(body="", status_code=204)
 
 
@@ -184,10 +181,9 @@ def delete_template(kind: str, channel: str, lang: str) -> Response:
     body=PreviewIn,
     response=PreviewOut,
 )
-def preview() -> Response:
+def preview(principal: Principal, body: PreviewIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, PreviewIn)
-    return json_response(notice_admin.preview(principal_of(request), body, lang_of(request)))
+    return json_response(notice_admin.preview(principal, body, lang_of(request)))
 
 
 @managers.get(
@@ -196,11 +192,11 @@ def preview() -> Response:
     response=SuppressionList,
     query={"limit": limit(1, 100, 50), "cursor": CURSOR},
 )
-def list_suppressions() -> Response:
+def list_suppressions(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
-    return json_response(notice_admin.list_suppressions(principal_of(request), limit, cursor))
+    return json_response(notice_admin.list_suppressions(principal, limit, cursor))
 
 
 @managers.delete(
@@ -209,8 +205,8 @@ def list_suppressions() -> Response:
     status=204,
     audit="suppression",
 )
-def remove_suppression(suppression_id: str) -> Response:
-    notice_admin.remove_suppression(principal_of(bp.current_request), suppression_id)
+def remove_suppression(suppression_id: str, principal: Principal) -> Response:
+    notice_admin.remove_suppression(principal, suppression_id)
     return Response(body="", status_code=204)
 
 
@@ -220,10 +216,10 @@ def remove_suppression(suppression_id: str) -> Response:
     response=DeadLetterList,
     query={"limit": limit(1, 100, 20)},
 )
-def dead_letters() -> Response:
+def dead_letters(principal: Principal) -> Response:
     request = bp.current_request
     limit = query_int(request, "limit", 20, 1, 100)
-    return json_response(notice_admin.dead_letters(principal_of(request), limit))
+    return json_response(notice_admin.dead_letters(principal, limit))
 
 
 @managers.post(
@@ -234,7 +230,5 @@ def dead_letters() -> Response:
     audit="dead-letters",
     audit_action="redrive",
 )
-def redrive() -> Response:
-    request = bp.current_request
-    body = parse_body(request, RedriveIn)
-    return json_response(notice_admin.redrive(principal_of(request), body.limit))
+def redrive(principal: Principal, body: RedriveIn) -> Response:
+    return json_response(notice_admin.redrive(principal, body.limit))

@@ -15,10 +15,10 @@ from chalicelib.http import (
     json_response,
     lang_of,
     parse_body,
-    principal_of,
     q,
     query_params,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.common import is_code
 from ventanilla.models.proactive import (
@@ -96,9 +96,8 @@ leads = Area(bp, "admin", roles=("supervisor", "admin"))
     status=201,
     audit="area",
 )
-def upload_areas() -> Response:
-    request = bp.current_request
-    return json_response(areas.upload(principal_of(request), parse_body(request, AreaUpload)), status=201)
+def upload_areas(principal: Principal, body: AreaUpload) -> Response:
+    return json_response(areas.upload(principal, body), status=201)
 
 
 @leads.get(
@@ -111,8 +110,8 @@ def list_areas_admin() -> Response:
 @area_managers.delete(
     "/api/v1/admin/areas/{code}", summary="Delete a sector", status=204, audit="area", before=_area
 )
-def delete_area(code: str) -> Response:
-    areas.remove(principal_of(bp.current_request), code)
+def delete_area(code: str, principal: Principal) -> Response:
+    areas.remove(principal, code)
     return Response(body="", status_code=204)
 
 
@@ -168,13 +167,11 @@ def list_topics_admin() -> Response:
     audit="subscription_topic",
     before=_topic,
 )
-def put_topic(code: str) -> Response:
+def put_topic(code: str, principal: Principal) -> Response:
     request = bp.current_request
     if not is_code(code):
         raise BadRequest("invalid_code", {"name": code})
-    return json_response(
-        subscriptions.put_topic(principal_of(request), code, parse_body(request, SubscriptionTopicIn))
-    )
+    return json_response(subscriptions.put_topic(principal, code, parse_body(request, SubscriptionTopicIn)))
 
 
 @subscription_managers.delete(
@@ -184,8 +181,8 @@ def put_topic(code: str) -> Response:
     audit="subscription_topic",
     before=_topic,
 )
-def delete_topic(code: str) -> Response:
-    subscriptions.delete_topic(principal_of(bp.current_request), code)
+def delete_topic(code: str, principal: Principal) -> Response:
+    subscriptions.delete_topic(principal, code)
     return Response(body="", status_code=204)
 
 
@@ -200,9 +197,8 @@ def delete_topic(code: str) -> Response:
     status=201,
     headers={"Authorization": FILER_BEARER},
 )
-def subscribe() -> Response:
+def subscribe(body: SubscriptionIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, SubscriptionIn)
     citizen = citizen_of(request) if is_citizen_token(request) else None
     return json_response(subscriptions.subscribe(body, citizen, client_address(request)), status=201)
 
@@ -213,8 +209,7 @@ def subscribe() -> Response:
     body=SubscriptionConfirmEmailIn,
     response=SubscriptionOut,
 )
-def confirm_email() -> Response:
-    body = parse_body(bp.current_request, SubscriptionConfirmEmailIn)
+def confirm_email(body: SubscriptionConfirmEmailIn) -> Response:
     return json_response(subscriptions.confirm_email(body.token))
 
 
@@ -224,8 +219,7 @@ def confirm_email() -> Response:
     body=SubscriptionConfirmSmsIn,
     response=SubscriptionOut,
 )
-def confirm_sms(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionConfirmSmsIn)
+def confirm_sms(sub_id: str, body: SubscriptionConfirmSmsIn) -> Response:
     return json_response(subscriptions.confirm_sms(sub_id, body.code))
 
 
@@ -250,8 +244,7 @@ def show_subscription(sub_id: str) -> Response:
     response=SubscriptionOut,
     query={"t": TOKEN},
 )
-def update_subscription(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionUpdateIn)
+def update_subscription(sub_id: str, body: SubscriptionUpdateIn) -> Response:
     return json_response(subscriptions.update(sub_id, _token(), body))
 
 
@@ -278,8 +271,7 @@ def unsubscribe(sub_id: str) -> Response:
     response=SubscriptionOut,
     query={"t": TOKEN},
 )
-def add_subscription_device(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionDeviceIn)
+def add_subscription_device(sub_id: str, body: SubscriptionDeviceIn) -> Response:
     return json_response(subscription_push.add_device(sub_id, _token(), body))
 
 
@@ -294,11 +286,8 @@ def add_subscription_device(sub_id: str) -> Response:
     status=201,
     audit="service_alert",
 )
-def publish_alert() -> Response:
-    request = bp.current_request
-    return json_response(
-        service_alerts.publish(principal_of(request), parse_body(request, ServiceAlertIn)), status=201
-    )
+def publish_alert(principal: Principal, body: ServiceAlertIn) -> Response:
+    return json_response(service_alerts.publish(principal, body), status=201)
 
 
 @publishers.get(
@@ -326,10 +315,9 @@ def show_alert(alert_id: str) -> Response:
     audit="service_alert",
     before=_alert,
 )
-def update_alert(alert_id: str) -> Response:
-    request = bp.current_request
+def update_alert(alert_id: str, principal: Principal, body: ServiceAlertUpdateIn) -> Response:
     return json_response(
-        service_alerts.add_update(principal_of(request), alert_id, parse_body(request, ServiceAlertUpdateIn)),
+        service_alerts.add_update(principal, alert_id, body),
         status=201,
     )
 
@@ -359,9 +347,9 @@ def _campaign(campaign_id: str) -> Campaign | None:
     body=CampaignIn,
     response=CampaignPreview,
 )
-def preview_campaign() -> Response:
+def preview_campaign(body: CampaignIn) -> Response:
     request = bp.current_request
-    return json_response(campaigns.preview(parse_body(request, CampaignIn), lang_of(request)))
+    return json_response(campaigns.preview(body, lang_of(request)))
 
 
 @campaign_managers.post(
@@ -372,9 +360,8 @@ def preview_campaign() -> Response:
     status=201,
     audit="campaign",
 )
-def create_campaign() -> Response:
-    request = bp.current_request
-    return json_response(campaigns.create(principal_of(request), parse_body(request, CampaignIn)), status=201)
+def create_campaign(principal: Principal, body: CampaignIn) -> Response:
+    return json_response(campaigns.create(principal, body), status=201)
 
 
 @campaign_managers.get(
@@ -398,5 +385,5 @@ def show_campaign(campaign_id: str) -> Response:
     audit="campaign",
     before=_campaign,
 )
-def cancel_campaign(campaign_id: str) -> Response:
-    return json_response(campaigns.cancel(principal_of(bp.current_request), campaign_id))
+def cancel_campaign(campaign_id: str, principal: Principal) -> Response:
+    return json_response(campaigns.cancel(principal, campaign_id))

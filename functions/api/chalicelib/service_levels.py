@@ -12,6 +12,7 @@ from chalice import Blueprint, Response
 from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
 from chalicelib.http import Area, json_response, lang_of, parse_body, principal_of
+from ventanilla.auth import Principal
 from ventanilla.models.base import Model
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
@@ -72,10 +73,8 @@ legal_readers = Area(bp, "admin", roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2
     body=ExtensionIn,
     response=StaffTicket,
 )
-def extension(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ExtensionIn)
-    return json_response(sla.extend(principal_of(request), number, body))
+def extension(number: str, principal: Principal, body: ExtensionIn) -> Response:
+    return json_response(sla.extend(principal, number, body))
 
 
 @staff.post(
@@ -84,10 +83,8 @@ def extension(number: str) -> Response:
     body=EscalateIn,
     response=StaffTicket,
 )
-def escalate(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, EscalateIn)
-    return json_response(sla.escalate(principal_of(request), number, body))
+def escalate(number: str, principal: Principal, body: EscalateIn) -> Response:
+    return json_response(sla.escalate(principal, number, body))
 
 
 @staff.post(
@@ -96,10 +93,8 @@ def escalate(number: str) -> Response:
     body=ReclassifyIn,
     response=StaffTicket,
 )
-def reclassify(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ReclassifyIn)
-    return json_response(sla.reclassify(principal_of(request), number, body))
+def reclassify(number: str, principal: Principal, body: ReclassifyIn) -> Response:
+    return json_response(sla.reclassify(principal, number, body))
 
 
 @staff.put(
@@ -108,10 +103,8 @@ def reclassify(number: str) -> Response:
     body=AvailabilityIn,
     response=AvailabilityOut,
 )
-def availability() -> Response:
-    request = bp.current_request
-    body = parse_body(request, AvailabilityIn)
-    result = routing.set_availability(principal_of(request), body.available, body.capacity)
+def availability(principal: Principal, body: AvailabilityIn) -> Response:
+    result = routing.set_availability(principal, body.available, body.capacity)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
@@ -120,16 +113,16 @@ def availability() -> Response:
     summary="My availability and capacity as last set (not available until set)",
     response=AvailabilityOut,
 )
-def my_availability() -> Response:
-    result = routing.get_availability(principal_of(bp.current_request))
+def my_availability(principal: Principal) -> Response:
+    result = routing.get_availability(principal)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
 @sla_admins.get(
     "/api/v1/admin/calendar", summary="The institution's business calendar", response=BusinessCalendar
 )
-def get_calendar() -> Response:
-    return json_response(sla.get_calendar(principal_of(bp.current_request)), headers=NO_STORE)
+def get_calendar(principal: Principal) -> Response:
+    return json_response(sla.get_calendar(principal), headers=NO_STORE)
 
 
 @sla_admins.put(
@@ -140,9 +133,8 @@ def get_calendar() -> Response:
     audit="calendar",
     before=_calendar,
 )
-def put_calendar() -> Response:
+def put_calendar(principal: Principal) -> Response:
     request = bp.current_request
-    principal = principal_of(request)
     principal.require(*sla.ADMIN_ROLES)
     body = parse_body(request, BusinessCalendar)
     return json_response(sla.put_calendar(principal, body))
@@ -179,10 +171,7 @@ class DueOut(Model):
     body=DueIn,
     response=DueOut,
 )
-def due_calculator() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, DueIn)
+def due_calculator(principal: Principal, body: DueIn) -> Response:
     calendar = body.calendar or sla.get_calendar(principal)
     if body.hours is not None:
         due = calendar.add_business_hours(body.start, body.hours)
@@ -223,10 +212,9 @@ class CalendarHolidaysOut(Model):
     body=CalendarHolidaysIn,
     response=CalendarHolidaysOut,
 )
-def calendar_holidays() -> Response:
+def calendar_holidays(body: CalendarHolidaysIn) -> Response:
     request = bp.current_request
     principal = principal_of(request)
-    body = parse_body(request, CalendarHolidaysIn)
     calendar = body.calendar or sla.get_calendar(principal)
     names = calendar.holiday_names(body.year, lang_of(request))
     items = [CalendarHoliday(day=d, name=n, kind="holiday") for d, n in names.items()]
@@ -247,8 +235,8 @@ def calendar_holidays() -> Response:
     summary="Service-level policy: warnings, priority factors, overrides, escalation, assignment",
     response=SlaConfig,
 )
-def get_policy() -> Response:
-    return json_response(sla.get_policy(principal_of(bp.current_request)), headers=NO_STORE)
+def get_policy(principal: Principal) -> Response:
+    return json_response(sla.get_policy(principal), headers=NO_STORE)
 
 
 @sla_admins.put(
@@ -258,18 +246,15 @@ def get_policy() -> Response:
     response=SlaConfig,
     audit="sla-policy",
     before=_policy,
+    also=sla.policy_reference_errors,
 )
-def put_policy() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    principal.require(*sla.ADMIN_ROLES)
-    body = parse_body(request, SlaConfig, also=sla.policy_reference_errors)
+def put_policy(principal: Principal, body: SlaConfig) -> Response:
     return json_response(sla.put_policy(principal, body))
 
 
 @routing_admins.get("/api/v1/admin/routing/rules", summary="Ordered routing rules", response=RoutingRules)
-def get_rules() -> Response:
-    return json_response(routing.get_rules(principal_of(bp.current_request)), headers=NO_STORE)
+def get_rules(principal: Principal) -> Response:
+    return json_response(routing.get_rules(principal), headers=NO_STORE)
 
 
 @routing_admins.put(
@@ -279,12 +264,9 @@ def get_rules() -> Response:
     response=RoutingRules,
     audit="routing-rules",
     before=_rules,
+    also=routing.reference_errors,
 )
-def put_rules() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    principal.require(*routing.ADMIN_ROLES)
-    body = parse_body(request, RoutingRules, also=routing.reference_errors)
+def put_rules(principal: Principal, body: RoutingRules) -> Response:
     return json_response(routing.put_rules(principal, body))
 
 
@@ -294,10 +276,7 @@ def put_rules() -> Response:
     body=Sample,
     response=Evaluation,
 )
-def dry_run() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, Sample)
+def dry_run(principal: Principal, body: Sample) -> Response:
     return json_response(routing.dry_run(principal, body), headers=NO_STORE)
 
 
@@ -307,7 +286,6 @@ def dry_run() -> Response:
     response=LegalRules,
 )
 def legal_deadlines() -> Response:
-    principal_of(bp.current_request)  # roles checked by the route
     lang = lang_of(bp.current_request)
     items = [
         LegalRuleOut(

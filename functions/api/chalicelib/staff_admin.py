@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, parse_body, principal_of, q, query_params
+from chalicelib.http import Area, json_response, principal_of, q, query_params
+from ventanilla.auth import Principal
 from ventanilla.models.staff_admin import (
     StaffCreateIn,
     StaffList,
@@ -47,10 +48,10 @@ admins = Area(bp, "admin", roles=ROLES)
     response=StaffList,
     query={"cursor": q("next_cursor of the previous page", pattern=r"^[!-~]{1,4096}$", maxLength=4096)},
 )
-def list_staff() -> Response:
+def list_staff(principal: Principal) -> Response:
     request = bp.current_request
     cursor = query_params(request).get("cursor")
-    return json_response(staff_admin.list_staff(principal_of(request), cursor), headers=NO_STORE)
+    return json_response(staff_admin.list_staff(principal, cursor), headers=NO_STORE)
 
 
 @admins.post(
@@ -61,15 +62,13 @@ def list_staff() -> Response:
     status=201,
     audit="staff",
 )
-def create_staff() -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffCreateIn)
-    return json_response(staff_admin.create_staff(principal_of(request), body), status=201)
+def create_staff(principal: Principal, body: StaffCreateIn) -> Response:
+    return json_response(staff_admin.create_staff(principal, body), status=201)
 
 
 @admins.get("/api/v1/admin/staff/{username}", summary="One staff account", response=StaffMember)
-def get_staff(username: str) -> Response:
-    return json_response(staff_admin.get_staff(principal_of(bp.current_request), username), headers=NO_STORE)
+def get_staff(username: str, principal: Principal) -> Response:
+    return json_response(staff_admin.get_staff(principal, username), headers=NO_STORE)
 
 
 @admins.put(
@@ -80,10 +79,8 @@ def get_staff(username: str) -> Response:
     audit="staff",
     before=_staff,
 )
-def update_staff(username: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffUpdateIn)
-    return json_response(staff_admin.update_staff(principal_of(request), username, body))
+def update_staff(username: str, principal: Principal, body: StaffUpdateIn) -> Response:
+    return json_response(staff_admin.update_staff(principal, username, body))
 
 
 @admins.post(
@@ -93,8 +90,8 @@ def update_staff(username: str) -> Response:
     audit="staff",
     before=_staff,
 )
-def disable_staff(username: str) -> Response:
-    return json_response(staff_admin.set_enabled(principal_of(bp.current_request), username, False))
+def disable_staff(username: str, principal: Principal) -> Response:
+    return json_response(staff_admin.set_enabled(principal, username, False))
 
 
 @admins.post(
@@ -104,8 +101,8 @@ def disable_staff(username: str) -> Response:
     audit="staff",
     before=_staff,
 )
-def enable_staff(username: str) -> Response:
-    return json_response(staff_admin.set_enabled(principal_of(bp.current_request), username, True))
+def enable_staff(username: str, principal: Principal) -> Response:
+    return json_response(staff_admin.set_enabled(principal, username, True))
 
 
 @admins.get(
@@ -113,8 +110,8 @@ def enable_staff(username: str) -> Response:
     summary="Teams with how many agents are on each and how many take new requests",
     response=TeamList,
 )
-def list_teams() -> Response:
-    return json_response(staff_admin.list_teams(principal_of(bp.current_request)), headers=NO_STORE)
+def list_teams(principal: Principal) -> Response:
+    return json_response(staff_admin.list_teams(principal), headers=NO_STORE)
 
 
 @admins.post(
@@ -125,10 +122,8 @@ def list_teams() -> Response:
     status=201,
     audit="team",
 )
-def create_team() -> Response:
-    request = bp.current_request
-    body = parse_body(request, TeamCreateIn)
-    return json_response(staff_admin.create_team(principal_of(request), body), status=201)
+def create_team(principal: Principal, body: TeamCreateIn) -> Response:
+    return json_response(staff_admin.create_team(principal, body), status=201)
 
 
 @admins.put(
@@ -139,7 +134,5 @@ def create_team() -> Response:
     audit="team",
     before=_team,
 )
-def update_team(code: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, TeamIn)
-    return json_response(staff_admin.update_team(principal_of(request), code, body))
+def update_team(code: str, principal: Principal, body: TeamIn) -> Response:
+    return json_response(staff_admin.update_team(principal, code, body))

@@ -12,10 +12,10 @@ from chalicelib.http import (
     json_response,
     lang_of,
     limit,
-    parse_body,
     principal_of,
     q,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
 from ventanilla.rules.state_machine import Status
@@ -57,8 +57,8 @@ public = Area(bp, "public")
     response=Dashboard,
     query=FILTERS,
 )
-def dashboard() -> Response:
-    return json_response(service.dashboard(principal_of(bp.current_request), _query()))
+def dashboard(principal: Principal) -> Response:
+    return json_response(service.dashboard(principal, _query()))
 
 
 @viewers.get(
@@ -66,8 +66,8 @@ def dashboard() -> Response:
     summary="One dashboard chart's data as CSV (same filters as the dashboard)",
     query=FILTERS,
 )
-def chart(chart: str) -> Response:
-    body = service.chart_csv(principal_of(bp.current_request), chart, _query())
+def chart(chart: str, principal: Principal) -> Response:
+    body = service.chart_csv(principal, chart, _query())
     return Response(
         body=body,
         status_code=200,
@@ -88,9 +88,9 @@ def chart(chart: str) -> Response:
         "format": q("html (default) or csv", enum=["html", "csv"]),
     },
 )
-def report() -> Response:
+def report(principal: Principal) -> Response:
     request = bp.current_request
-    content_type, body = service.report(principal_of(request), _query(), lang_of(request))
+    content_type, body = service.report(principal, _query(), lang_of(request))
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
 
 
@@ -113,8 +113,8 @@ def report() -> Response:
         "cursor": CURSOR,
     },
 )
-def export() -> Response:
-    content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
+def export(principal: Principal) -> Response:
+    content_type, body, next_cursor = export_service.export(principal, _query())
     headers: dict[str, str | list[str]] = {"Content-Type": content_type}
     if next_cursor:
         headers["X-Next-Cursor"] = next_cursor
@@ -125,16 +125,15 @@ def export() -> Response:
 
 
 @managers.get("/api/v1/stats/goals", summary="Goals (service charter)", response=GoalList)
-def list_goals() -> Response:
-    return json_response(goals.manage_list(principal_of(bp.current_request)))
+def list_goals(principal: Principal) -> Response:
+    return json_response(goals.manage_list(principal))
 
 
 @managers.post(
     "/api/v1/stats/goals", summary="Create a goal", body=GoalIn, response=Goal, status=201, audit="goal"
 )
-def create_goal() -> Response:
-    request = bp.current_request
-    return json_response(goals.create(principal_of(request), parse_body(request, GoalIn)), status=201)
+def create_goal(principal: Principal, body: GoalIn) -> Response:
+    return json_response(goals.create(principal, body), status=201)
 
 
 @managers.put(
@@ -145,16 +144,15 @@ def create_goal() -> Response:
     audit="goal",
     before=_goal,
 )
-def update_goal(goal_id: str) -> Response:
-    request = bp.current_request
-    return json_response(goals.update(principal_of(request), goal_id, parse_body(request, GoalIn)))
+def update_goal(goal_id: str, principal: Principal, body: GoalIn) -> Response:
+    return json_response(goals.update(principal, goal_id, body))
 
 
 @managers.delete(
     "/api/v1/stats/goals/{goal_id}", summary="Delete a goal", status=204, audit="goal", before=_goal
 )
-def delete_goal(goal_id: str) -> Response:
-    goals.delete(principal_of(bp.current_request), goal_id)
+def delete_goal(goal_id: str, principal: Principal) -> Response:
+    goals.delete(principal, goal_id)
     return Response(body="", status_code=204)
 
 

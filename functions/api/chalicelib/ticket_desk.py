@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import Area, json_response, parse_body, principal_of
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.ticket_desk import TicketColleagues, TicketPresence, TicketPresenceIn
 from ventanilla.services import ticket_desk
 
@@ -20,8 +21,8 @@ agent = Area(bp, "agent", auth=True)
     summary="Who else on staff has this request open (viewing or replying) and its current version",
     response=TicketPresence,
 )
-def presence(number: str) -> Response:
-    return json_response(ticket_desk.presence(principal_of(bp.current_request), number), headers=NO_STORE)
+def presence(number: str, principal: Principal) -> Response:
+    return json_response(ticket_desk.presence(principal, number), headers=NO_STORE)
 
 
 @agent.put(
@@ -31,10 +32,8 @@ def presence(number: str) -> Response:
     body=TicketPresenceIn,
     response=TicketPresence,
 )
-def announce(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, TicketPresenceIn)
-    return json_response(ticket_desk.announce(principal_of(request), number, body.state), headers=NO_STORE)
+def announce(number: str, principal: Principal, body: TicketPresenceIn) -> Response:
+    return json_response(ticket_desk.announce(principal, number, body.state), headers=NO_STORE)
 
 
 @agent.delete(
@@ -42,8 +41,8 @@ def announce(number: str) -> Response:
     summary="I closed this request's page: others stop seeing me at once",
     status=204,
 )
-def leave(number: str) -> Response:
-    ticket_desk.leave(principal_of(bp.current_request), number)
+def leave(number: str, principal: Principal) -> Response:
+    ticket_desk.leave(principal, number)
     return Response(body="", status_code=204)
 
 
@@ -52,5 +51,5 @@ def leave(number: str) -> Response:
     summary="The members of this request's team, to assign it to one of them",
     response=TicketColleagues,
 )
-def colleagues(number: str) -> Response:
-    return json_response(ticket_desk.colleagues(principal_of(bp.current_request), number), headers=NO_STORE)
+def colleagues(number: str, principal: Principal) -> Response:
+    return json_response(ticket_desk.colleagues(principal, number), headers=NO_STORE)

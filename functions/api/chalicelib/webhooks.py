@@ -9,11 +9,10 @@ from chalicelib.http import (
     Area,
     json_response,
     limit,
-    parse_body,
-    principal_of,
     query_int,
     query_params,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.webhooks import (
     Webhook,
     WebhookCreated,
@@ -46,9 +45,8 @@ admins = Area(bp, "admin", roles=webhooks.ADMINS)
     status=201,
     audit="webhook",
 )
-def create_webhook() -> Response:
-    request = bp.current_request
-    created = webhooks.create(parse_body(request, WebhookIn), principal_of(request))
+def create_webhook(principal: Principal, body: WebhookIn) -> Response:
+    created = webhooks.create(body, principal)
     return json_response(created, status=201, headers=NO_STORE)
 
 
@@ -72,9 +70,8 @@ def get_webhook(webhook_id: str) -> Response:
     audit="webhook",
     before=_hook,
 )
-def update_webhook(webhook_id: str) -> Response:
-    request = bp.current_request
-    return json_response(webhooks.update(webhook_id, parse_body(request, WebhookIn)), headers=NO_STORE)
+def update_webhook(webhook_id: str, body: WebhookIn) -> Response:
+    return json_response(webhooks.update(webhook_id, body), headers=NO_STORE)
 
 
 @admins.delete(
@@ -121,6 +118,5 @@ def webhook_dead_letters() -> Response:
     audit="webhook-dead-letters",
     audit_action="redrive",
 )
-def redrive_webhooks() -> Response:
-    request = bp.current_request
-    return json_response(webhooks.redrive(parse_body(request, WebhookRedriveIn).limit))
+def redrive_webhooks(body: WebhookRedriveIn) -> Response:
+    return json_response(webhooks.redrive(body.limit))
