@@ -62,12 +62,9 @@ class Me(Model):
 agent = Area(bp, "agent", auth=True)
 
 
-@agent.get(
-    "/api/v1/agent/me",
-    summary="Who is signed in: name, roles, teams, tier, language of their notices",
-    response=Me,
-)
+@agent.get("/api/v1/agent/me", response=Me)
 def me(principal: Principal) -> Response:
+    """Who is signed in: name, roles, teams, tier, language of their notices"""
     return json_response(
         Me(
             sub=principal.sub,
@@ -82,33 +79,23 @@ def me(principal: Principal) -> Response:
     )
 
 
-@agent.get(
-    "/api/v1/agent/me/preferences",
-    summary="My preferences: the language (es, en) of the notices I receive",
-    response=StaffPreferences,
-)
+@agent.get("/api/v1/agent/me/preferences", response=StaffPreferences)
 def my_preferences(principal: Principal) -> Response:
+    """My preferences: the language (es, en) of the notices I receive"""
     result = staff.preferences(principal)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@agent.put(
-    "/api/v1/agent/me/preferences",
-    summary="Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)",
-    body=StaffPreferencesIn,
-    response=StaffPreferences,
-)
+@agent.put("/api/v1/agent/me/preferences", body=StaffPreferencesIn, response=StaffPreferences)
 def set_my_preferences(principal: Principal, body: StaffPreferencesIn) -> Response:
+    """Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)"""
     result = staff.set_preferences(principal, body)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@agent.post(
-    "/api/v1/agent/me/sign-out",
-    summary="Sign out everywhere: every token from a sign-in before now is refused from now on",
-    status=204,
-)
+@agent.post("/api/v1/agent/me/sign-out", status=204)
 def sign_out(principal: Principal) -> Response:
+    """Sign out everywhere: every token from a sign-in before now is refused from now on"""
     staff.sign_out(principal)
     return Response(body="", status_code=204)
 
@@ -122,8 +109,6 @@ QUEUE_FILTERS = {
 
 @agent.get(
     "/api/v1/agent/queue",
-    summary="Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), "
-    "exact across pages; the first page carries the total; q searches number, text, requester",
     response=Queue,
     query={
         **QUEUE_FILTERS,
@@ -144,6 +129,8 @@ QUEUE_FILTERS = {
     },
 )
 def queue(principal: Principal) -> Response:
+    """Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), exact across
+    pages; the first page carries the total; q searches number, text, requester"""
     request = bp.current_request
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
@@ -192,8 +179,6 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
 
 @agent.get(
     "/api/v1/agent/queue/new",
-    summary="How many requests under the queue's filters were filed after an instant "
-    "(the console polls it: '3 new requests')",
     response=QueueNew,
     query={
         **QUEUE_FILTERS,
@@ -206,6 +191,8 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
     },
 )
 def queue_new(principal: Principal) -> Response:
+    """How many requests under the queue's filters were filed after an instant (the console polls it: '3 new
+    requests')"""
     request = bp.current_request
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
@@ -224,8 +211,6 @@ def queue_new(principal: Principal) -> Response:
 
 @agent.post(
     "/api/v1/agent/tickets",
-    summary="Enter a request received by phone, in person, by letter or chat (received_at: when it "
-    "arrived; terms run from it); without requester, an internal request filed for yourself",
     body=StaffCreateTicketIn,
     response=TicketCreated,
     status=201,
@@ -234,6 +219,8 @@ def queue_new(principal: Principal) -> Response:
     },
 )
 def enter_ticket(principal: Principal, body: StaffCreateTicketIn) -> Response:
+    """Enter a request received by phone, in person, by letter or chat (received_at: when it arrived; terms
+    run from it); without requester, an internal request filed for yourself"""
     request = bp.current_request
     created = staff_intake.file_for(
         principal, body, request.headers.get("idempotency-key"), bp.lambda_context
@@ -244,76 +231,50 @@ def enter_ticket(principal: Principal, body: StaffCreateTicketIn) -> Response:
     return json_response(created, status=201, headers={"Location": f"/api/v1/agent/tickets/{created.number}"})
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}",
-    summary="A request with its full history, internal notes included (an internal request the "
-    "reader filed for another team: its public history, read only)",
-    response=StaffTicket,
-)
+@agent.get("/api/v1/agent/tickets/{number}", response=StaffTicket)
 def ticket(number: str, principal: Principal) -> Response:
+    """A request with its full history, internal notes included (an internal request the reader filed for
+    another team: its public history, read only)"""
     return json_response(tickets.agent_view(principal, number))
 
 
-@agent.post(
-    "/api/v1/agent/tickets/{number}/reply",
-    summary="Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves "
-    "the request there: one change, one notice",
-    body=StaffReplyIn,
-    response=StaffTicket,
-)
+@agent.post("/api/v1/agent/tickets/{number}/reply", body=StaffReplyIn, response=StaffTicket)
 def reply(number: str, principal: Principal, body: StaffReplyIn) -> Response:
+    """Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves the request
+    there: one change, one notice"""
     return json_response(tickets.staff_reply(principal, number, body, internal=False))
 
 
-@agent.post(
-    "/api/v1/agent/tickets/{number}/note",
-    summary="Internal note, never shown to the citizen",
-    body=StaffMessageIn,
-    response=StaffTicket,
-)
+@agent.post("/api/v1/agent/tickets/{number}/note", body=StaffMessageIn, response=StaffTicket)
 def note(number: str, principal: Principal, body: StaffMessageIn) -> Response:
+    """Internal note, never shown to the citizen"""
     return json_response(tickets.staff_reply(principal, number, body, internal=True))
 
 
-@agent.post(
-    "/api/v1/agent/tickets/{number}/assign",
-    summary="Assign to a staff member and/or move to another team",
-    body=AssignIn,
-    response=StaffTicket,
-)
+@agent.post("/api/v1/agent/tickets/{number}/assign", body=AssignIn, response=StaffTicket)
 def assign(number: str, principal: Principal, body: AssignIn) -> Response:
+    """Assign to a staff member and/or move to another team"""
     return json_response(tickets.assign(principal, number, body))
 
 
-@agent.post(
-    "/api/v1/agent/tickets/{number}/status",
-    summary="Change the status, as the state machine allows",
-    body=StatusIn,
-    response=StaffTicket,
-)
+@agent.post("/api/v1/agent/tickets/{number}/status", body=StatusIn, response=StaffTicket)
 def status(number: str, principal: Principal, body: StatusIn) -> Response:
+    """Change the status, as the state machine allows"""
     return json_response(tickets.change_status(principal, number, body))
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}/requester",
-    summary="The requester: contacts (verified or as typed) and their other requests in your teams "
-    "(supervisors and admins: all); every read is written to the citizen's audit log",
-    response=RequesterPanel,
-)
+@agent.get("/api/v1/agent/tickets/{number}/requester", response=RequesterPanel)
 def requester(number: str, principal: Principal) -> Response:
+    """The requester: contacts (verified or as typed) and their other requests in your teams (supervisors and
+    admins: all); every read is written to the citizen's audit log"""
     return json_response(
         accounts.requester_panel(principal, number),
         headers={"Cache-Control": "no-store"},
     )
 
 
-@agent.post(
-    "/api/v1/agent/tickets/{number}/link",
-    summary="Link a request staff entered to the citizen account with this verified email, after "
-    "checking the person's identity",
-    body=AccountLinkIn,
-    response=RequesterPanel,
-)
+@agent.post("/api/v1/agent/tickets/{number}/link", body=AccountLinkIn, response=RequesterPanel)
 def link(number: str, principal: Principal, body: AccountLinkIn) -> Response:
+    """Link a request staff entered to the citizen account with this verified email, after checking the
+    person's identity"""
     return json_response(accounts.link_to_account(principal, number, body))

@@ -35,10 +35,6 @@ signed = Area(bp, "integrations")
 
 @signed.post(
     "/api/v1/integrations/alerts/{source}",
-    summary="A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: "
-    "firing|resolved, summary, details, severity, host, id}) signed with the source's secret: one open "
-    "request per fingerprint, repeats counted and noted, resolved noted (and resolved if the source says "
-    "so); bad signature 401, unknown source 404, the same delivery processed once",
     body=SimpleAlertIn,
     response=AlertsReceived,
     status=202,
@@ -49,6 +45,10 @@ signed = Area(bp, "integrations")
     },
 )
 def receive(source: str) -> Response:
+    """A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: firing|resolved,
+    summary, details, severity, host, id}) signed with the source's secret: one open request per
+    fingerprint, repeats counted and noted, resolved noted (and resolved if the source says so); bad
+    signature 401, unknown source 404, the same delivery processed once"""
     request = bp.current_request
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
@@ -74,22 +74,15 @@ def receive(source: str) -> Response:
 
 
 @admins.put(
-    "/api/v1/admin/alert-sources/{source}",
-    summary="Create or change a monitoring source: the request type it files, its requester address, "
-    "whether a resolved alert resolves the request, and its HMAC secret (required the first time; "
-    "never answered)",
-    body=AlertSourceIn,
-    response=AlertSourceView,
-    audit="alert-source",
+    "/api/v1/admin/alert-sources/{source}", body=AlertSourceIn, response=AlertSourceView, audit="alert-source"
 )
 def put_source(source: str, principal: Principal, body: AlertSourceIn) -> Response:
+    """Create or change a monitoring source: the request type it files, its requester address, whether a
+    resolved alert resolves the request, and its HMAC secret (required the first time; never answered)"""
     return json_response(alerts.put_source(principal, source, body))
 
 
-@admins.get(
-    "/api/v1/admin/alert-sources",
-    summary="The monitoring sources (their secrets are never answered)",
-    response=AlertSourceList,
-)
+@admins.get("/api/v1/admin/alert-sources", response=AlertSourceList)
 def list_sources(principal: Principal) -> Response:
+    """The monitoring sources (their secrets are never answered)"""
     return json_response(alerts.list_sources(principal), headers={"Cache-Control": "no-store"})

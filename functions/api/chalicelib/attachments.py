@@ -42,24 +42,18 @@ def citizen_declare(number: str, body: AttachmentIn) -> Response:
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@keyed.get(
-    "/api/v1/tickets/{number}/attachments",
-    summary="The request's files with their state (X-Access-Code)",
-    response=AttachmentList,
-)
+@keyed.get("/api/v1/tickets/{number}/attachments", response=AttachmentList)
 def citizen_list(number: str) -> Response:
+    """The request's files with their state (X-Access-Code)"""
     request = bp.current_request
     return json_response(
         attachments.citizen_list(number, citizen_key(request), lang_of(request)), headers=NO_STORE
     )
 
 
-@keyed.get(
-    "/api/v1/tickets/{number}/attachments/{attachment_id}",
-    summary="A five-minute download link of a checked file (X-Access-Code); 409 while not available",
-    response=Download,
-)
+@keyed.get("/api/v1/tickets/{number}/attachments/{attachment_id}", response=Download)
 def citizen_download(number: str, attachment_id: str) -> Response:
+    """A five-minute download link of a checked file (X-Access-Code); 409 while not available"""
     request = bp.current_request
     return json_response(
         attachments.citizen_download(number, citizen_key(request), attachment_id), headers=NO_STORE
@@ -79,20 +73,14 @@ def staff_declare(number: str, principal: Principal, body: AttachmentIn) -> Resp
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}/attachments",
-    summary="The request's files with their state",
-    response=AttachmentList,
-)
+@agent.get("/api/v1/agent/tickets/{number}/attachments", response=AttachmentList)
 def staff_list(number: str, principal: Principal) -> Response:
+    """The request's files with their state"""
     request = bp.current_request
     return json_response(attachments.staff_list(principal, number, lang_of(request)), headers=NO_STORE)
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}/attachments/{attachment_id}",
-    summary="A five-minute download link of a checked file; 409 while not available",
-    response=Download,
-)
+@agent.get("/api/v1/agent/tickets/{number}/attachments/{attachment_id}", response=Download)
 def staff_download(number: str, attachment_id: str, principal: Principal) -> Response:
+    """A five-minute download link of a checked file; 409 while not available"""
     return json_response(attachments.staff_download(principal, number, attachment_id), headers=NO_STORE)

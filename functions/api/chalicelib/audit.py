@@ -61,12 +61,10 @@ readers = Area(bp, "admin", roles=audit.READERS)
 
 
 @readers.get(
-    "/api/v1/admin/audit",
-    summary="The audit trail: every change of configuration, content, staff and teams, newest first",
-    response=AuditList,
-    query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR},
+    "/api/v1/admin/audit", response=AuditList, query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR}
 )
 def list_audit(principal: Principal) -> Response:
+    """The audit trail: every change of configuration, content, staff and teams, newest first"""
     request = bp.current_request
     found = audit.list_records(
         principal,
@@ -79,11 +77,11 @@ def list_audit(principal: Principal) -> Response:
 
 @readers.get(
     "/api/v1/admin/audit/export",
-    summary="The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)",
     text_response="text/csv",
     query={**FILTERS, "format": q("csv (default) or jsonl", enum=["csv", "jsonl"])},
 )
 def export_audit(principal: Principal) -> Response:
+    """The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)"""
     request = bp.current_request
     fmt = query_params(request).get("format") or "csv"
     if fmt not in ("csv", "jsonl"):

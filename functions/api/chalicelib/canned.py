@@ -21,51 +21,34 @@ managers = Area(bp, "admin", roles=canned.MANAGERS)
 agent = Area(bp, "agent", auth=True)
 
 
-@managers.get("/api/v1/admin/canned", summary="All canned responses", response=CannedList)
+@managers.get("/api/v1/admin/canned", response=CannedList)
 def list_canned(principal: Principal) -> Response:
+    """All canned responses"""
     return json_response(canned.manage_list(principal))
 
 
-@managers.post(
-    "/api/v1/admin/canned",
-    summary="Create a canned response",
-    body=CannedIn,
-    response=CannedResponse,
-    status=201,
-    audit="canned",
-)
+@managers.post("/api/v1/admin/canned", body=CannedIn, response=CannedResponse, status=201, audit="canned")
 def create_canned(principal: Principal, body: CannedIn) -> Response:
+    """Create a canned response"""
     return json_response(canned.create(principal, body), status=201)
 
 
 @managers.put(
-    "/api/v1/admin/canned/{canned_id}",
-    summary="Replace a canned response",
-    body=CannedIn,
-    response=CannedResponse,
-    audit="canned",
-    before=_canned,
+    "/api/v1/admin/canned/{canned_id}", body=CannedIn, response=CannedResponse, audit="canned", before=_canned
 )
 def update_canned(canned_id: str, principal: Principal, body: CannedIn) -> Response:
+    """Replace a canned response"""
     return json_response(canned.update(principal, canned_id, body))
 
 
-@managers.delete(
-    "/api/v1/admin/canned/{canned_id}",
-    summary="Delete a canned response",
-    status=204,
-    audit="canned",
-    before=_canned,
-)
+@managers.delete("/api/v1/admin/canned/{canned_id}", status=204, audit="canned", before=_canned)
 def delete_canned(canned_id: str, principal: Principal) -> Response:
+    """Delete a canned response"""
     canned.delete(principal, canned_id)
     return Response(body="", status_code=204)
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}/canned",
-    summary="Canned responses that fit this ticket, placeholders filled in",
-    response=RenderedCannedList,
-)
+@agent.get("/api/v1/agent/tickets/{number}/canned", response=RenderedCannedList)
 def for_ticket(number: str, principal: Principal) -> Response:
+    """Canned responses that fit this ticket, placeholders filled in"""
     return json_response(canned.for_ticket(principal, number))

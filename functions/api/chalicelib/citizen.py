@@ -43,8 +43,6 @@ citizen = Area(bp, "citizen")
 
 @citizen.post(
     "/api/v1/tickets",
-    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer. "
-    "A staff token files for the requester (any channel, internal requesters) and is recorded as creator",
     body=CreateTicketIn,
     response=TicketCreated,
     status=201,
@@ -54,6 +52,8 @@ citizen = Area(bp, "citizen")
     },
 )
 def create_ticket() -> Response:
+    """File a request; a retried POST with the same Idempotency-Key returns the first answer. A staff token
+    files for the requester (any channel, internal requesters) and is recorded as creator"""
     request = bp.current_request
     signed_in = citizen_of(request) if is_citizen_token(request) else None
     body = parse_body(request, CreateTicketIn)
@@ -75,51 +75,33 @@ def create_ticket() -> Response:
     return json_response(created, status=201, headers={"Location": f"/api/v1/tickets/{created.number}"})
 
 
-@keyed.get(
-    "/api/v1/tickets/{number}",
-    summary="Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number",
-    response=PublicTicket,
-)
+@keyed.get("/api/v1/tickets/{number}", response=PublicTicket)
 def follow(number: str) -> Response:
+    """Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number"""
     request = bp.current_request
     view = tickets.follow(number, citizen_key(request), lang_of(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
-@citizen.post(
-    "/api/v1/tickets/{number}/session",
-    summary="Open a notice's one-time link: its token, once and within a day, for a one-hour session "
-    "(send it as X-Ticket-Session); used or expired answers 410 and the page asks for the code",
-    body=SessionIn,
-    response=CitizenSession,
-    status=201,
-)
+@citizen.post("/api/v1/tickets/{number}/session", body=SessionIn, response=CitizenSession, status=201)
 def open_link(number: str, body: SessionIn) -> Response:
+    """Open a notice's one-time link: its token, once and within a day, for a one-hour session (send it as
+    X-Ticket-Session); used or expired answers 410 and the page asks for the code"""
     session = tickets.open_link(number, body)
     return json_response(session, status=201, headers={"Cache-Control": "no-store"})
 
 
-@keyed.post(
-    "/api/v1/tickets/{number}/messages",
-    summary="The citizen replies on their request (header X-Access-Code)",
-    body=MessageIn,
-    response=PublicTicket,
-    status=201,
-)
+@keyed.post("/api/v1/tickets/{number}/messages", body=MessageIn, response=PublicTicket, status=201)
 def reply(number: str, body: MessageIn) -> Response:
+    """The citizen replies on their request (header X-Access-Code)"""
     request = bp.current_request
     view = tickets.citizen_reply(number, citizen_key(request), body, lang_of(request))
     return json_response(view, status=201)
 
 
-@keyed.post(
-    "/api/v1/tickets/{number}/survey",
-    summary="Rate a resolved request 1-5 with an optional comment, once per resolution (X-Access-Code)",
-    body=SurveyIn,
-    response=PublicTicket,
-    status=201,
-)
+@keyed.post("/api/v1/tickets/{number}/survey", body=SurveyIn, response=PublicTicket, status=201)
 def rate(number: str, body: SurveyIn) -> Response:
+    """Rate a resolved request 1-5 with an optional comment, once per resolution (X-Access-Code)"""
     request = bp.current_request
     view = survey.answer(number, citizen_key(request), body, lang_of(request))
     metrics.add_metric(name=SURVEYS_ANSWERED, unit=MetricUnit.Count, value=1)

@@ -15,11 +15,8 @@ bp = Blueprint(__name__)
 agent = Area(bp, "agent", auth=True)
 
 
-@agent.get(
-    "/api/v1/agent/tickets/{number}/events/{event_id}/source",
-    summary="Headers and a five-minute link to the raw mail of a message that came by email",
-    response=EmailSourceOut,
-)
+@agent.get("/api/v1/agent/tickets/{number}/events/{event_id}/source", response=EmailSourceOut)
 def staff_email_source(number: str, event_id: str, principal: Principal) -> Response:
+    """Headers and a five-minute link to the raw mail of a message that came by email"""
     source = email_source.staff_source(principal, number, event_id)
     return json_response(source, headers={"Cache-Control": "no-store"})

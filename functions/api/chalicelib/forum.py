@@ -112,12 +112,10 @@ mod_leads = Area(bp, "forum-moderation", roles=("supervisor", "admin", "moderato
 
 
 @anyone.get(
-    "/api/v1/forum/categories",
-    summary="The forum's categories",
-    response=ForumCategories,
-    query={"lang": q("es or en", enum=["es", "en"])},
+    "/api/v1/forum/categories", response=ForumCategories, query={"lang": q("es or en", enum=["es", "en"])}
 )
 def categories() -> Response:
+    """The forum's categories"""
     request = bp.current_request
     lang = query_params(request).get("lang") or lang_of(request)
     return json_response(
@@ -148,7 +146,6 @@ def search() -> Response:
 
 @anyone.get(
     "/api/v1/forum/topics",
-    summary="Topics of a category (pinned announcements first, then latest activity) or of a tag",
     response=ForumTopicList,
     query={
         "category": q("category code (or give tag)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
@@ -158,20 +155,16 @@ def search() -> Response:
     },
 )
 def list_topics() -> Response:
+    """Topics of a category (pinned announcements first, then latest activity) or of a tag"""
     request = bp.current_request
     params = query_params(request)
     cursor, size = _page(request)
     return json_response(forum.list_topics(params.get("category"), params.get("tag"), cursor, size))
 
 
-@writer.post(
-    "/api/v1/forum/topics",
-    summary="Open a topic (citizen after the forum's terms, or staff)",
-    body=ForumTopicIn,
-    response=ForumWritten,
-    status=201,
-)
+@writer.post("/api/v1/forum/topics", body=ForumTopicIn, response=ForumWritten, status=201)
 def create_topic() -> Response:
+    """Open a topic (citizen after the forum's terms, or staff)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumTopicIn)
@@ -180,103 +173,79 @@ def create_topic() -> Response:
 
 @viewer.get(
     "/api/v1/forum/topics/{topic_id}",
-    summary="A topic and one page of its replies",
     response=ForumTopicOut,
     query={"limit": limit(1, 50, 20), "cursor": CURSOR},
 )
 def get_topic(topic_id: str) -> Response:
+    """A topic and one page of its replies"""
     request = bp.current_request
     cursor, size = _page(request)
     return json_response(forum.get_topic(topic_id, _viewer(request), cursor, size))
 
 
-@writer.post(
-    "/api/v1/forum/topics/{topic_id}/replies",
-    summary="Reply to a topic (may quote a post)",
-    body=ForumReplyIn,
-    response=ForumWritten,
-    status=201,
-)
+@writer.post("/api/v1/forum/topics/{topic_id}/replies", body=ForumReplyIn, response=ForumWritten, status=201)
 def reply(topic_id: str) -> Response:
+    """Reply to a topic (may quote a post)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumReplyIn)
     return json_response(forum.reply(actor, topic_id, body, lang_of(request)), status=201, headers=NO_STORE)
 
 
-@writer.put(
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}",
-    summary="Edit my post (the text before is kept in its history)",
-    body=ForumEditIn,
-    response=ForumWritten,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/posts/{post_id}", body=ForumEditIn, response=ForumWritten)
 def edit(topic_id: str, post_id: str) -> Response:
+    """Edit my post (the text before is kept in its history)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumEditIn)
     return json_response(forum.edit(actor, topic_id, post_id, body, lang_of(request)), headers=NO_STORE)
 
 
-@viewer.get(
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/history",
-    summary="A post's earlier versions, newest first",
-    response=ForumHistory,
-)
+@viewer.get("/api/v1/forum/topics/{topic_id}/posts/{post_id}/history", response=ForumHistory)
 def history(topic_id: str, post_id: str) -> Response:
+    """A post's earlier versions, newest first"""
     request = bp.current_request
     return json_response(forum.history(topic_id, post_id, _viewer(request)))
 
 
-@writer.put(
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
-    summary="Vote a post useful (one vote per person)",
-    response=ForumPostOut,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", response=ForumPostOut)
 def vote(topic_id: str, post_id: str) -> Response:
+    """Vote a post useful (one vote per person)"""
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, True), headers=NO_STORE)
 
 
-@writer.delete(
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", summary="Take my vote back", response=ForumPostOut
-)
+@writer.delete("/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", response=ForumPostOut)
 def unvote(topic_id: str, post_id: str) -> Response:
+    """Take my vote back"""
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, False), headers=NO_STORE)
 
 
 @writer.post(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}/report",
-    summary="Report a post to the moderators (once per person)",
     body=ForumReportIn,
     response=ForumDone,
     status=202,
 )
 def report(topic_id: str, post_id: str) -> Response:
+    """Report a post to the moderators (once per person)"""
     request = bp.current_request
     actor = _writer(request)
     forum.report(actor, topic_id, post_id, parse_body(request, ForumReportIn))
     return json_response(ForumDone(), status=202, headers=NO_STORE)
 
 
-@writer.put(
-    "/api/v1/forum/topics/{topic_id}/accepted",
-    summary="Mark the accepted answer (the topic's author or staff)",
-    body=ForumAcceptIn,
-    response=ForumTopicOut,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/accepted", body=ForumAcceptIn, response=ForumTopicOut)
 def accept(topic_id: str) -> Response:
+    """Mark the accepted answer (the topic's author or staff)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumAcceptIn)
     return json_response(forum.accept(actor, topic_id, body.post_id), headers=NO_STORE)
 
 
-@staff.put(
-    "/api/v1/forum/topics/{topic_id}/links",
-    summary="Link a topic to a help article or a request type (staff)",
-    body=ForumLinksIn,
-    response=ForumTopicOut,
-)
+@staff.put("/api/v1/forum/topics/{topic_id}/links", body=ForumLinksIn, response=ForumTopicOut)
 def links(topic_id: str, principal: Principal) -> Response:
+    """Link a topic to a help article or a request type (staff)"""
     request = bp.current_request
     if not principal.groups:
         raise Forbidden("forum_staff_only")
@@ -285,53 +254,39 @@ def links(topic_id: str, principal: Principal) -> Response:
     )
 
 
-@citizen.put(
-    "/api/v1/forum/topics/{topic_id}/follow",
-    summary="Follow a topic (notices of replies and an accepted answer)",
-    response=ForumDone,
-)
+@citizen.put("/api/v1/forum/topics/{topic_id}/follow", response=ForumDone)
 def follow(topic_id: str) -> Response:
+    """Follow a topic (notices of replies and an accepted answer)"""
     forum.follow(citizen_of(bp.current_request), topic_id, True)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@citizen.delete(
-    "/api/v1/forum/topics/{topic_id}/follow", summary="Stop following a topic", response=ForumDone
-)
+@citizen.delete("/api/v1/forum/topics/{topic_id}/follow", response=ForumDone)
 def unfollow(topic_id: str) -> Response:
+    """Stop following a topic"""
     forum.follow(citizen_of(bp.current_request), topic_id, False)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@anyone.get(
-    "/api/v1/forum/unsubscribe/{token}",
-    summary="What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)",
-    response=ForumUnsubscribeOut,
-)
+@anyone.get("/api/v1/forum/unsubscribe/{token}", response=ForumUnsubscribeOut)
 def unsubscribe_look(token: str) -> Response:
+    """What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)"""
     from ventanilla.services import forum_mail
 
     return json_response(forum_mail.unsubscribe(token, confirm=False), headers=NO_STORE)
 
 
-@anyone.post(
-    "/api/v1/forum/unsubscribe/{token}",
-    summary="Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it",
-    response=ForumUnsubscribeOut,
-)
+@anyone.post("/api/v1/forum/unsubscribe/{token}", response=ForumUnsubscribeOut)
 def unsubscribe(token: str) -> Response:
+    """Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it"""
     from ventanilla.services import forum_mail
 
     return json_response(forum_mail.unsubscribe(token, confirm=True), headers=NO_STORE)
 
 
-@anyone.post(
-    "/api/v1/forum/preview",
-    summary="How a post will look: HTML and what personal data would be hidden",
-    body=ForumPreviewIn,
-    response=ForumPreviewOut,
-)
+@anyone.post("/api/v1/forum/preview", body=ForumPreviewIn, response=ForumPreviewOut)
 def preview() -> Response:
+    """How a post will look: HTML and what personal data would be hidden"""
     from ventanilla.rules.forum_safety import mask_personal_data
     from ventanilla.settings import get_settings
 
@@ -341,22 +296,15 @@ def preview() -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@citizen.post(
-    "/api/v1/forum/terms",
-    summary="Accept the forum's rules (a 'forum' consent in my ledger)",
-    response=ForumAccountOut,
-    status=201,
-)
+@citizen.post("/api/v1/forum/terms", response=ForumAccountOut, status=201)
 def terms() -> Response:
+    """Accept the forum's rules (a 'forum' consent in my ledger)"""
     return json_response(forum.accept_terms(citizen_of(bp.current_request)), status=201, headers=NO_STORE)
 
 
-@writer.get(
-    "/api/v1/forum/me",
-    summary="My forum account and my notices (moderation with its reason, replies)",
-    response=ForumMe,
-)
+@writer.get("/api/v1/forum/me", response=ForumMe)
 def me() -> Response:
+    """My forum account and my notices (moderation with its reason, replies)"""
     actor = _writer(bp.current_request)
     return json_response(
         ForumMe(account=forum.my_account(actor), notices=forum.my_notices(actor)), headers=NO_STORE
@@ -368,7 +316,6 @@ def me() -> Response:
 
 @mods.get(
     "/api/v1/forum/moderation/queue",
-    summary="Posts awaiting a moderator: reported (most reports first) or held (oldest first)",
     response=ForumQueue,
     query={
         "kind": q("reported (default) or held", enum=["reported", "held"]),
@@ -377,6 +324,7 @@ def me() -> Response:
     },
 )
 def mod_queue() -> Response:
+    """Posts awaiting a moderator: reported (most reports first) or held (oldest first)"""
     request = bp.current_request
     cursor, size = _page(request)
     kind = query_params(request).get("kind") or "reported"
@@ -385,7 +333,6 @@ def mod_queue() -> Response:
 
 @mods.get(
     "/api/v1/forum/moderation/log",
-    summary="Moderation actions of a month, newest first",
     response=ForumModLog,
     query={
         "month": q("YYYY-MM (default this month)", pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$"),
@@ -394,6 +341,7 @@ def mod_queue() -> Response:
     },
 )
 def mod_log() -> Response:
+    """Moderation actions of a month, newest first"""
     request = bp.current_request
     cursor, size = (
         _page(request)
@@ -475,12 +423,9 @@ for _action, _model in _TOPIC_ACTIONS:
     )(_topic_action(_action, _model))
 
 
-@mods.get(
-    "/api/v1/forum/moderation/accounts/{account}",
-    summary="A forum account's state (status, suspension, warnings, posts) before acting on it",
-    response=ForumAccountOut,
-)
+@mods.get("/api/v1/forum/moderation/accounts/{account}", response=ForumAccountOut)
 def mod_account(account: str) -> Response:
+    """A forum account's state (status, suspension, warnings, posts) before acting on it"""
     return json_response(forum_moderation.account_state(account), headers=NO_STORE)
 
 
@@ -523,35 +468,32 @@ for _action, _model in _ACCOUNT_ACTIONS:
 # ---- administration and figures --------------------------------------------------------------------
 
 
-@mods.get(
-    "/api/v1/admin/forum/rules",
-    summary="The forum's word list, link rules, holds and rate",
-    response=ForumRulesOut,
-)
+@mods.get("/api/v1/admin/forum/rules", response=ForumRulesOut)
 def get_rules() -> Response:
+    """The forum's word list, link rules, holds and rate"""
     return json_response(forum.get_rules(), headers=NO_STORE)
 
 
 @mods.put(
     "/api/v1/admin/forum/rules",
-    summary="Set the forum's word list, link rules, holds and rate",
     body=ForumRulesIn,
     response=ForumRulesOut,
     audit="forum-rules",
     before=lambda: forum.get_rules().model_dump(),
 )
 def put_rules(body: ForumRulesIn) -> Response:
+    """Set the forum's word list, link rules, holds and rate"""
     return json_response(forum.put_rules(body), headers=NO_STORE)
 
 
 @mod_admins.put(
     "/api/v1/admin/forum/categories/{code}",
-    summary="Create or change a forum category",
     body=ForumCategoryIn,
     response=ForumCategoryOut,
     audit="forum-category",
 )
 def put_category(code: str, body: ForumCategoryIn) -> Response:
+    """Create or change a forum category"""
     request = bp.current_request
     if body.code != code:
         from ventanilla.errors import FieldError, ValidationFailed
@@ -560,12 +502,8 @@ def put_category(code: str, body: ForumCategoryIn) -> Response:
     return json_response(forum.put_category(body, lang_of(request)), headers=NO_STORE)
 
 
-@mod_leads.get(
-    "/api/v1/stats/forum",
-    summary="Forum figures of the last days (aggregates only)",
-    response=ForumStats,
-    query={"days": limit(1, 90, 30)},
-)
+@mod_leads.get("/api/v1/stats/forum", response=ForumStats, query={"days": limit(1, 90, 30)})
 def stats() -> Response:
+    """Forum figures of the last days (aggregates only)"""
     request = bp.current_request
     return json_response(forum_stats.figures(query_int(request, "days", 30, 1, 90)))

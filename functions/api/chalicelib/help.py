@@ -35,7 +35,6 @@ public = Area(bp, "help")
 
 @public.get(
     "/api/v1/help/search",
-    summary="Search published help articles (typos, accents and synonyms tolerated), grouped by section",
     response=HelpSearchOut,
     query={
         "q": q("what the citizen typed (required unless section or stage is given)"),
@@ -46,70 +45,53 @@ public = Area(bp, "help")
     },
 )
 def search() -> Response:
+    """Search published help articles (typos, accents and synonyms tolerated), grouped by section"""
     p = _params()
     limit = query_int(bp.current_request, "limit", 10, 1, 50)
     result = help_public.search(p.get("q"), p.get("lang"), p.get("section"), p.get("stage"), None, limit)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@public.get(
-    "/api/v1/help/sections",
-    summary="The tree of sections and subsections with article counts; drill down with section",
-    response=SectionsOut,
-    query={"lang": LANG, "section": SECTION},
-)
+@public.get("/api/v1/help/sections", response=SectionsOut, query={"lang": LANG, "section": SECTION})
 def sections() -> Response:
+    """The tree of sections and subsections with article counts; drill down with section"""
     p = _params()
     return json_response(help_public.sections(p.get("lang"), p.get("section")), headers=CACHE)
 
 
-@public.get(
-    "/api/v1/help/stages",
-    summary="The menu by process stage: each stage, its count and its articles",
-    response=StagesOut,
-    query={"lang": LANG},
-)
+@public.get("/api/v1/help/stages", response=StagesOut, query={"lang": LANG})
 def stages() -> Response:
+    """The menu by process stage: each stage, its count and its articles"""
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
 
 
-@public.get(
-    "/api/v1/help/popular",
-    summary="The most consulted published articles, most viewed first (else the editors' first ones)",
-    response=PopularOut,
-    query={"lang": LANG, "limit": limit(1, 20, 6)},
-)
+@public.get("/api/v1/help/popular", response=PopularOut, query={"lang": LANG, "limit": limit(1, 20, 6)})
 def popular() -> Response:
+    """The most consulted published articles, most viewed first (else the editors' first ones)"""
     limit = query_int(bp.current_request, "limit", 6, 1, 20)
     return json_response(help_public.popular(_params().get("lang"), limit), headers=CACHE)
 
 
 @public.get(
     "/api/v1/help/articles/{slug}",
-    summary="A published article as sanitised HTML (counts a view)",
     response=PublicArticle,
     query={"lang": LANG, "search_id": q("the search it was opened from, if any", maxLength=64)},
 )
 def article(slug: str) -> Response:
+    """A published article as sanitised HTML (counts a view)"""
     p = _params()
     found = help_public.article(slug, p.get("lang"), p.get("search_id"))
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@public.post(
-    "/api/v1/help/articles/{slug}/feedback",
-    summary="«¿Le fue útil?»: yes or no, with an optional comment",
-    body=FeedbackIn,
-    response=FeedbackOut,
-    status=201,
-)
+@public.post("/api/v1/help/articles/{slug}/feedback", body=FeedbackIn, response=FeedbackOut, status=201)
 def feedback(slug: str, body: FeedbackIn) -> Response:
+    """«¿Le fue útil?»: yes or no, with an optional comment"""
     return json_response(help_public.feedback(slug, body), status=201)
 
 
 @public.get(
     "/api/v1/help/suggest",
-    summary="What to read before contacting: the subtype's articles plus the best text matches",
     response=SuggestOut,
     query={
         "type": q("request type code", pattern=CODE, required=True),
@@ -120,18 +102,14 @@ def feedback(slug: str, body: FeedbackIn) -> Response:
     },
 )
 def suggest() -> Response:
+    """What to read before contacting: the subtype's articles plus the best text matches"""
     p = _params()
     limit = query_int(bp.current_request, "limit", 5, 1, 20)
     found = help_public.suggest(p.get("type"), p.get("subtype"), p.get("text"), p.get("lang"), limit)
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@public.post(
-    "/api/v1/help/deflections",
-    summary="The outcome of a contact attempt: resolved by the articles, or went on to the form",
-    body=DeflectionIn,
-    response=DeflectionOut,
-    status=201,
-)
+@public.post("/api/v1/help/deflections", body=DeflectionIn, response=DeflectionOut, status=201)
 def deflection(body: DeflectionIn) -> Response:
+    """The outcome of a contact attempt: resolved by the articles, or went on to the form"""
     return json_response(help_public.deflection(body), status=201)

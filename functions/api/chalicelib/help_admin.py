@@ -74,7 +74,6 @@ agent = Area(bp, "agent", auth=True)
 
 @editors.get(
     "/api/v1/admin/help/articles",
-    summary="Every article of a language, last edited first",
     response=AdminArticleList,
     query={
         **LANG_QUERY,
@@ -84,6 +83,7 @@ agent = Area(bp, "agent", auth=True)
     },
 )
 def list_articles(principal: Principal) -> Response:
+    """Every article of a language, last edited first"""
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
@@ -92,31 +92,22 @@ def list_articles(principal: Principal) -> Response:
 
 
 @editors.post(
-    "/api/v1/admin/help/articles",
-    summary="Create an article (as a draft)",
-    body=ArticleIn,
-    response=AdminArticle,
-    status=201,
-    audit="help-article",
+    "/api/v1/admin/help/articles", body=ArticleIn, response=AdminArticle, status=201, audit="help-article"
 )
 def create_article(principal: Principal, body: ArticleIn) -> Response:
+    """Create an article (as a draft)"""
     return json_response(help_content.create(principal, body), status=201)
 
 
-@editors.get(
-    "/api/v1/admin/help/articles/{slug}",
-    summary="An article with its Markdown, HTML preview, status and revision",
-    response=AdminArticle,
-    query=LANG_QUERY,
-)
+@editors.get("/api/v1/admin/help/articles/{slug}", response=AdminArticle, query=LANG_QUERY)
 def get_article(slug: str, principal: Principal) -> Response:
+    """An article with its Markdown, HTML preview, status and revision"""
     found = help_content.get(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
 @editors.put(
     "/api/v1/admin/help/articles/{slug}",
-    summary="Replace an article's content (send the revision you edited)",
     body=ArticleEditIn,
     response=AdminArticle,
     query=LANG_QUERY,
@@ -124,12 +115,12 @@ def get_article(slug: str, principal: Principal) -> Response:
     before=_article,
 )
 def edit_article(slug: str, principal: Principal, body: ArticleEditIn) -> Response:
+    """Replace an article's content (send the revision you edited)"""
     return json_response(help_content.edit(principal, slug, _lang(), body))
 
 
 @editors.post(
     "/api/v1/admin/help/articles/{slug}/publish",
-    summary="Publish: citizens see it and search finds it within seconds",
     body=RevisionIn,
     response=AdminArticle,
     query=LANG_QUERY,
@@ -137,12 +128,12 @@ def edit_article(slug: str, principal: Principal, body: ArticleEditIn) -> Respon
     before=_article,
 )
 def publish_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
+    """Publish: citizens see it and search finds it within seconds"""
     return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
 
 
 @editors.post(
     "/api/v1/admin/help/articles/{slug}/archive",
-    summary="Archive: removed from the help centre and from search",
     body=RevisionIn,
     response=AdminArticle,
     query=LANG_QUERY,
@@ -150,45 +141,37 @@ def publish_article(slug: str, principal: Principal, body: RevisionIn) -> Respon
     before=_article,
 )
 def archive_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
+    """Archive: removed from the help centre and from search"""
     return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))
 
 
-@editors.get(
-    "/api/v1/admin/help/articles/{slug}/revisions",
-    summary="Revision history: who changed what and when, newest first",
-    response=RevisionList,
-    query=LANG_QUERY,
-)
+@editors.get("/api/v1/admin/help/articles/{slug}/revisions", response=RevisionList, query=LANG_QUERY)
 def article_revisions(slug: str, principal: Principal) -> Response:
+    """Revision history: who changed what and when, newest first"""
     found = help_content.revisions(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
-@editors.post(
-    "/api/v1/admin/help/preview",
-    summary="Render Markdown exactly as the help centre shows it (nothing is stored)",
-    body=HelpPreviewIn,
-    response=HelpPreviewOut,
-)
+@editors.post("/api/v1/admin/help/preview", body=HelpPreviewIn, response=HelpPreviewOut)
 def preview_markdown(body: HelpPreviewIn) -> Response:
+    """Render Markdown exactly as the help centre shows it (nothing is stored)"""
     return json_response(HelpPreviewOut(html=render_html(body.body_md)), headers=NO_STORE)
 
 
 @editors.post(
     "/api/v1/admin/help/reorder",
-    summary="Order the articles published directly in one section",
     body=ReorderIn,
     response=AdminArticleList,
     audit="help-section",
     audit_action="reorder",
 )
 def reorder(principal: Principal, body: ReorderIn) -> Response:
+    """Order the articles published directly in one section"""
     return json_response(help_content.reorder(principal, body))
 
 
 @editors.post(
     "/api/v1/admin/help/import",
-    summary="Bulk import, JSON Lines (one article per line): all lines or none, errors by line",
     body=Article,
     text_body="application/x-ndjson",
     response=ImportResult,
@@ -197,6 +180,7 @@ def reorder(principal: Principal, body: ReorderIn) -> Response:
     audit_action="import",
 )
 def import_articles(principal: Principal) -> Response:
+    """Bulk import, JSON Lines (one article per line): all lines or none, errors by line"""
     request = bp.current_request
     text = parse_text_body(request, JSONL_TYPES, "unsupported_import_type")
     return json_response(help_content.import_jsonl(principal, text), status=201)
@@ -204,11 +188,11 @@ def import_articles(principal: Principal) -> Response:
 
 @editors.get(
     "/api/v1/admin/help/export",
-    summary="Bulk export, JSON Lines (the import's format), every status",
     text_response="application/x-ndjson",
     query={"lang": q("es or en (default: both)", enum=["es", "en"])},
 )
 def export_articles(principal: Principal) -> Response:
+    """Bulk export, JSON Lines (the import's format), every status"""
     request = bp.current_request
     raw_lang = query_params(request).get("lang")
     lang = help_public.check_lang(raw_lang) if raw_lang else None
@@ -224,24 +208,19 @@ def export_articles(principal: Principal) -> Response:
     )
 
 
-@editors.post(
-    "/api/v1/admin/help/reindex",
-    summary="Rebuild the search index from the table",
-    response=ReindexOut,
-    audit="help-index",
-    audit_action="reindex",
-)
+@editors.post("/api/v1/admin/help/reindex", response=ReindexOut, audit="help-index", audit_action="reindex")
 def reindex(principal: Principal) -> Response:
+    """Rebuild the search index from the table"""
     return json_response(help_public.reindex(principal))
 
 
 @editors.get(
     "/api/v1/admin/help/stats",
-    summary="Per article views and helpful %; per request subtype contact attempts and deflected %",
     response=HelpStatsOut,
     query={**LANG_QUERY, "limit": limit(1, 100, 100), "cursor": CURSOR},
 )
 def stats(principal: Principal) -> Response:
+    """Per article views and helpful %; per request subtype contact attempts and deflected %"""
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 100)
     cursor = query_params(request).get("cursor")
@@ -251,11 +230,11 @@ def stats(principal: Principal) -> Response:
 
 @editors.get(
     "/api/v1/admin/help/content-gaps",
-    summary="Searches that found nothing, most frequent first (no personal data)",
     response=ContentGapsOut,
     query={**LANG_QUERY, "limit": limit(1, 500, 100)},
 )
 def content_gaps(principal: Principal) -> Response:
+    """Searches that found nothing, most frequent first (no personal data)"""
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 500)
     return json_response(help_public.content_gaps(principal, _lang(), limit), headers=NO_STORE)
@@ -263,11 +242,11 @@ def content_gaps(principal: Principal) -> Response:
 
 @editors.get(
     "/api/v1/admin/help/searches",
-    summary="The search log of one day: query, result count, articles opened",
     response=SearchLogOut,
     query={"day": q("YYYY-MM-DD (default today, UTC)", format="date"), "limit": limit(1, 500, 200)},
 )
 def searches(principal: Principal) -> Response:
+    """The search log of one day: query, result count, articles opened"""
     request = bp.current_request
     limit = query_int(request, "limit", 200, 1, 500)
     day = query_params(request).get("day")
@@ -276,7 +255,6 @@ def searches(principal: Principal) -> Response:
 
 @editors.post(
     "/api/v1/forum/topics/{topic_id}/help-draft",
-    summary="Turn a forum topic's accepted answer into a draft help article (personal data removed)",
     body=ForumDraftFromAnswerIn,
     response=AdminArticle,
     status=201,
@@ -284,13 +262,13 @@ def searches(principal: Principal) -> Response:
     audit_action="draft",
 )
 def draft_from_forum_answer(topic_id: str, principal: Principal, body: ForumDraftFromAnswerIn) -> Response:
+    """Turn a forum topic's accepted answer into a draft help article (personal data removed)"""
     found = help_drafts.draft_from_forum_answer(principal, topic_id, body)
     return json_response(found, status=201)
 
 
 @agent.post(
     "/api/v1/agent/tickets/{number}/help-draft",
-    summary="Turn a public reply of a resolved request into a draft help article",
     body=DraftFromReplyIn,
     response=AdminArticle,
     status=201,
@@ -298,33 +276,26 @@ def draft_from_forum_answer(topic_id: str, principal: Principal, body: ForumDraf
     audit_action="draft",
 )
 def draft_from_reply(number: str, principal: Principal, body: DraftFromReplyIn) -> Response:
+    """Turn a public reply of a resolved request into a draft help article"""
     return json_response(help_drafts.draft_from_reply(principal, number, body), status=201)
 
 
-@editors.get(
-    "/api/v1/admin/help/synonyms",
-    summary="The institution's own search terms (its words for what the articles call otherwise)",
-    response=SearchTermList,
-)
+@editors.get("/api/v1/admin/help/synonyms", response=SearchTermList)
 def list_search_terms(principal: Principal) -> Response:
+    """The institution's own search terms (its words for what the articles call otherwise)"""
     return json_response(help_terms.list_terms(principal), headers=NO_STORE)
 
 
 @editors.post(
-    "/api/v1/admin/help/synonyms",
-    summary="Add or replace a search term: a word citizens use and the words the articles use",
-    body=SearchTermIn,
-    response=SearchTerm,
-    status=201,
-    audit="help-term",
+    "/api/v1/admin/help/synonyms", body=SearchTermIn, response=SearchTerm, status=201, audit="help-term"
 )
 def put_search_term(principal: Principal, body: SearchTermIn) -> Response:
+    """Add or replace a search term: a word citizens use and the words the articles use"""
     return json_response(help_terms.put_term(principal, body, shared_engine()), status=201)
 
 
-@editors.delete(
-    "/api/v1/admin/help/synonyms/{term_id}", summary="Delete a search term", status=204, audit="help-term"
-)
+@editors.delete("/api/v1/admin/help/synonyms/{term_id}", status=204, audit="help-term")
 def delete_search_term(term_id: str, principal: Principal) -> Response:
+    """Delete a search term"""
     help_terms.delete_term(principal, term_id, shared_engine())
     return Response(body="", status_code=204)

@@ -335,9 +335,9 @@ class Area:
     """Routes of one blueprint that share their OpenAPI tag and who may call them (staff roles, a
     staff token, or the headers a citizen sends): each declaration then names only what is its own.
 
-    ``@editors.put("/api/v1/admin/help/articles/{slug}", summary=..., body=ArticleEditIn)`` is
-    ``@route(bp, path, "PUT", tag=..., auth=True, roles=..., summary=..., body=...)``; a keyword
-    given to the method wins over the area's."""
+    ``@editors.put("/api/v1/admin/help/articles/{slug}", body=ArticleEditIn)`` is
+    ``@route(bp, path, "PUT", tag=..., auth=True, roles=..., body=...)``; a keyword given to the
+    method wins over the area's."""
 
     bp: Blueprint
     tag: str
@@ -370,12 +370,19 @@ class Area:
         return self.route(path, "DELETE", **options)
 
 
+def summary_of(view: Callable[..., Any]) -> str:
+    """A view's docstring as its route's one-line OpenAPI summary."""
+    if not view.__doc__:
+        raise TypeError(f"{view.__name__}: a route needs a summary (the view's docstring)")
+    return " ".join(line.strip() for line in view.__doc__.strip().splitlines())
+
+
 def route(
     bp: Blueprint,
     path: str,
     method: str,
     *,
-    summary: str,
+    summary: str | None = None,
     tag: str,
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
@@ -393,6 +400,9 @@ def route(
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems.
 
+    The route's summary is the view's docstring (its lines joined by one space) unless ``summary``
+    is given.
+
     A view with a ``principal`` parameter is given the verified staff member (staff routes), one
     with a ``body`` parameter the body parsed as ``body`` (``also``: see :func:`parse_body`), after
     authorisation and before the view runs, so the view is only the call to its service.
@@ -400,26 +410,26 @@ def route(
     ``audit`` names the kind of thing a changing route changes: each 2xx answer appends an audit
     record (who, what, the path's ids as target, and the diff between ``before(**path params)``
     called before and after the view; without ``before``, the answer's body is the "after")."""
-    ROUTE_DOCS.append(
-        RouteDoc(
-            path,
-            method,
-            summary,
-            tag,
-            body,
-            response,
-            status,
-            auth,
-            dict(query or {}),
-            dict(headers or {}),
-            text_body,
-            text_response,
-            tuple(roles),
-            audit,
-        )
-    )
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        ROUTE_DOCS.append(
+            RouteDoc(
+                path,
+                method,
+                summary if summary is not None else summary_of(view),
+                tag,
+                body,
+                response,
+                status,
+                auth,
+                dict(query or {}),
+                dict(headers or {}),
+                text_body,
+                text_response,
+                tuple(roles),
+                audit,
+            )
+        )
         traced = tracer.capture_method(view, capture_response=False)  # no bodies in traces
         wants = inspect.signature(view).parameters
         if "principal" in wants and not (auth or roles):

@@ -59,15 +59,14 @@ keyed = Area(bp, "citizen", headers=KEY_HEADERS)
 
 @public.post(
     "/api/v1/devices",
-    summary="Register a device for push notices (an FCM/APNs token or the portal's Web Push "
-    "subscription): for a request (number + X-Access-Code or X-Ticket-Session), a citizen account or "
-    "the signed-in staff member",
     body=DeviceIn,
     response=DeviceOut,
     status=201,
     headers={**KEY_HEADERS, "Authorization": BEARER},
 )
 def register_device(body: DeviceIn) -> Response:
+    """Register a device for push notices (an FCM/APNs token or the portal's Web Push subscription): for a
+    request (number + X-Access-Code or X-Ticket-Session), a citizen account or the signed-in staff member"""
     request = bp.current_request
     principal, citizen = None, None
     if request.headers.get("authorization"):
@@ -80,72 +79,51 @@ def register_device(body: DeviceIn) -> Response:
     )
 
 
-@public.get(
-    "/api/v1/push/key",
-    summary="The Web Push (VAPID) public key the portal subscribes with (409 while not configured)",
-    response=WebPushKeyOut,
-)
+@public.get("/api/v1/push/key", response=WebPushKeyOut)
 def webpush_key() -> Response:
+    """The Web Push (VAPID) public key the portal subscribes with (409 while not configured)"""
     return json_response(preferences.webpush_key(), headers={"Cache-Control": "public, max-age=3600"})
 
 
-@keyed.put(
-    "/api/v1/tickets/{number}/notifications",
-    summary="Change a request's notice channels and language (X-Access-Code or X-Ticket-Session)",
-    body=NoticePrefsIn,
-    response=NoticePrefsOut,
-)
+@keyed.put("/api/v1/tickets/{number}/notifications", body=NoticePrefsIn, response=NoticePrefsOut)
 def update_prefs(number: str, body: NoticePrefsIn) -> Response:
+    """Change a request's notice channels and language (X-Access-Code or X-Ticket-Session)"""
     request = bp.current_request
     return json_response(preferences.update_prefs(number, citizen_key(request), body))
 
 
-@public.get(
-    "/api/v1/notifications/opt-out/{token}",
-    summary="What a signed opt-out link would stop (changes nothing: link scanners follow GETs)",
-    response=OptOutOut,
-)
+@public.get("/api/v1/notifications/opt-out/{token}", response=OptOutOut)
 def opt_out_look(token: str) -> Response:
+    """What a signed opt-out link would stop (changes nothing: link scanners follow GETs)"""
     request = bp.current_request
     return json_response(preferences.opt_out(token, lang_of(request), confirm=False))
 
 
-@public.post(
-    "/api/v1/notifications/opt-out/{token}",
-    summary="Honour a signed opt-out link (also the RFC 8058 one-click unsubscribe)",
-    response=OptOutOut,
-)
+@public.post("/api/v1/notifications/opt-out/{token}", response=OptOutOut)
 def opt_out(token: str) -> Response:
+    """Honour a signed opt-out link (also the RFC 8058 one-click unsubscribe)"""
     request = bp.current_request
     return json_response(preferences.opt_out(token, lang_of(request), confirm=True))
 
 
-@managers.get(
-    "/api/v1/admin/notifications/templates",
-    summary="Every notice template (kind x channel x language) and whether it is edited",
-    response=TemplateList,
-)
+@managers.get("/api/v1/admin/notifications/templates", response=TemplateList)
 def list_templates(principal: Principal) -> Response:
+    """Every notice template (kind x channel x language) and whether it is edited"""
     return json_response(notice_admin.list_templates(principal))
 
 
-@managers.get(
-    TEMPLATE_PATH, summary="A template: the packaged default and the saved override", response=TemplateOut
-)
+@managers.get(TEMPLATE_PATH, response=TemplateOut)
 def get_template(kind: str, channel: str, lang: str, principal: Principal) -> Response:
+    """A template: the packaged default and the saved override"""
     return json_response(notice_admin.get_template(principal, kind, channel, lang))
 
 
 @managers.put(
-    TEMPLATE_PATH,
-    summary="Save an edited template (validated in the sandbox first); used from the next notice on. "
-    'Send If-Match: "<version>" (the version loaded; "0": none) to refuse a concurrent edit (409)',
-    body=TemplateParts,
-    response=TemplateOut,
-    audit="notification-template",
-    before=_template,
+    TEMPLATE_PATH, body=TemplateParts, response=TemplateOut, audit="notification-template", before=_template
 )
 def put_template(kind: str, channel: str, lang: str, principal: Principal, body: TemplateParts) -> Response:
+    """Save an edited template (validated in the sandbox first); used from the next notice on. Send If-Match:
+    "<version>" (the version loaded; "0": none) to refuse a concurrent edit (409)"""
     request = bp.current_request
     parts = body
     expected = _if_match(request.headers.get("if-match"))
@@ -163,60 +141,45 @@ def _if_match(raw: str | None) -> int | None:
     return int(text)
 
 
-@managers.delete(
-    TEMPLATE_PATH,
-    summary="Drop an edited template: the packaged default applies again",
-    status=204,
-    audit="notification-template",
-    before=_template,
-)
+@managers.delete(TEMPLATE_PATH, status=204, audit="notification-template", before=_template)
 def delete_template(kind: str, channel: str, lang: str, principal: Principal) -> Response:
+    """Drop an edited template: the packaged default applies again"""
     notice_admin.delete_template(principal, kind, channel, lang)
     return Response(body="", status_code=204)
 
 
-@managers.post(
-    "/api/v1/admin/notifications/preview",
-    summary="Render a notice with sample data (saved override, or the unsaved parts given)",
-    body=PreviewIn,
-    response=PreviewOut,
-)
+@managers.post("/api/v1/admin/notifications/preview", body=PreviewIn, response=PreviewOut)
 def preview(principal: Principal, body: PreviewIn) -> Response:
+    """Render a notice with sample data (saved override, or the unsaved parts given)"""
     request = bp.current_request
     return json_response(notice_admin.preview(principal, body, lang_of(request)))
 
 
 @managers.get(
     "/api/v1/admin/notifications/suppressions",
-    summary="Addresses that bounced or complained (masked); no notice goes to them",
     response=SuppressionList,
     query={"limit": limit(1, 100, 50), "cursor": CURSOR},
 )
 def list_suppressions(principal: Principal) -> Response:
+    """Addresses that bounced or complained (masked); no notice goes to them"""
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
     return json_response(notice_admin.list_suppressions(principal, limit, cursor))
 
 
-@managers.delete(
-    "/api/v1/admin/notifications/suppressions/{suppression_id}",
-    summary="Take an address off the suppression list",
-    status=204,
-    audit="suppression",
-)
+@managers.delete("/api/v1/admin/notifications/suppressions/{suppression_id}", status=204, audit="suppression")
 def remove_suppression(suppression_id: str, principal: Principal) -> Response:
+    """Take an address off the suppression list"""
     notice_admin.remove_suppression(principal, suppression_id)
     return Response(body="", status_code=204)
 
 
 @managers.get(
-    "/api/v1/admin/notifications/dead-letters",
-    summary="Notices that failed every retry (the dead-letter queue), without their contents",
-    response=DeadLetterList,
-    query={"limit": limit(1, 100, 20)},
+    "/api/v1/admin/notifications/dead-letters", response=DeadLetterList, query={"limit": limit(1, 100, 20)}
 )
 def dead_letters(principal: Principal) -> Response:
+    """Notices that failed every retry (the dead-letter queue), without their contents"""
     request = bp.current_request
     limit = query_int(request, "limit", 20, 1, 100)
     return json_response(notice_admin.dead_letters(principal, limit))
@@ -224,11 +187,11 @@ def dead_letters(principal: Principal) -> Response:
 
 @managers.post(
     "/api/v1/admin/notifications/dead-letters/redrive",
-    summary="Move dead letters back to the notifications queue (each is retried; none sends twice)",
     body=RedriveIn,
     response=RedriveOut,
     audit="dead-letters",
     audit_action="redrive",
 )
 def redrive(principal: Principal, body: RedriveIn) -> Response:
+    """Move dead letters back to the notifications queue (each is retried; none sends twice)"""
     return json_response(notice_admin.redrive(principal, body.limit))

@@ -180,6 +180,7 @@ def _op_id(method: str, path: str) -> str:
 public = Area(bp, "public")
 
 
-@public.get("/api/v1/openapi.json", summary="This OpenAPI document")
+@public.get("/api/v1/openapi.json")
 def openapi() -> Response:
+    """This OpenAPI document"""
     return json_response(document())

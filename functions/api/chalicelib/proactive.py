@@ -89,40 +89,34 @@ leads = Area(bp, "admin", roles=("supervisor", "admin"))
 
 
 @area_managers.post(
-    "/api/v1/admin/areas",
-    summary="Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced",
-    body=AreaUpload,
-    response=AreaUploadResult,
-    status=201,
-    audit="area",
+    "/api/v1/admin/areas", body=AreaUpload, response=AreaUploadResult, status=201, audit="area"
 )
 def upload_areas(principal: Principal, body: AreaUpload) -> Response:
+    """Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced"""
     return json_response(areas.upload(principal, body), status=201)
 
 
-@leads.get(
-    "/api/v1/admin/areas", summary="The sectors, each with its confirmed subscribers", response=AreaSectorList
-)
+@leads.get("/api/v1/admin/areas", response=AreaSectorList)
 def list_areas_admin() -> Response:
+    """The sectors, each with its confirmed subscribers"""
     return json_response(areas.listing(with_counts=True))
 
 
-@area_managers.delete(
-    "/api/v1/admin/areas/{code}", summary="Delete a sector", status=204, audit="area", before=_area
-)
+@area_managers.delete("/api/v1/admin/areas/{code}", status=204, audit="area", before=_area)
 def delete_area(code: str, principal: Principal) -> Response:
+    """Delete a sector"""
     areas.remove(principal, code)
     return Response(body="", status_code=204)
 
 
-@public.get("/api/v1/areas", summary="The sectors (codes and names)", response=AreaSectorList)
+@public.get("/api/v1/areas", response=AreaSectorList)
 def list_areas() -> Response:
+    """The sectors (codes and names)"""
     return json_response(areas.listing(), headers={"Cache-Control": "public, max-age=300"})
 
 
 @public.get(
     "/api/v1/areas/match",
-    summary="The sector holding a point (404 area_no_sector when none does)",
     response=AreaMatch,
     query={
         "lat": q("WGS84 latitude", required=True, type="number", minimum=-90, maximum=90),
@@ -130,6 +124,7 @@ def list_areas() -> Response:
     },
 )
 def match_area() -> Response:
+    """The sector holding a point (404 area_no_sector when none does)"""
     params = query_params(bp.current_request)
     try:
         lat, long = float(params.get("lat", "")), float(params.get("long", ""))
@@ -143,31 +138,27 @@ def match_area() -> Response:
 # ---- topics ----------------------------------------------------------------------------------------
 
 
-@public.get(
-    "/api/v1/subscription-topics", summary="Topics one can subscribe to", response=SubscriptionTopicList
-)
+@public.get("/api/v1/subscription-topics", response=SubscriptionTopicList)
 def list_topics() -> Response:
+    """Topics one can subscribe to"""
     return json_response(subscriptions.topics(active_only=True))
 
 
-@subscription_managers.get(
-    "/api/v1/admin/subscription-topics",
-    summary="Every subscription topic, inactive ones too, each with its confirmed subscribers",
-    response=SubscriptionTopicList,
-)
+@subscription_managers.get("/api/v1/admin/subscription-topics", response=SubscriptionTopicList)
 def list_topics_admin() -> Response:
+    """Every subscription topic, inactive ones too, each with its confirmed subscribers"""
     return json_response(subscriptions.topics(active_only=False, with_counts=True))
 
 
 @subscription_managers.put(
     "/api/v1/admin/subscription-topics/{code}",
-    summary="Create or replace a subscription topic",
     body=SubscriptionTopicIn,
     response=SubscriptionTopic,
     audit="subscription_topic",
     before=_topic,
 )
 def put_topic(code: str, principal: Principal) -> Response:
+    """Create or replace a subscription topic"""
     request = bp.current_request
     if not is_code(code):
         raise BadRequest("invalid_code", {"name": code})
@@ -175,13 +166,10 @@ def put_topic(code: str, principal: Principal) -> Response:
 
 
 @subscription_managers.delete(
-    "/api/v1/admin/subscription-topics/{code}",
-    summary="Delete a subscription topic",
-    status=204,
-    audit="subscription_topic",
-    before=_topic,
+    "/api/v1/admin/subscription-topics/{code}", status=204, audit="subscription_topic", before=_topic
 )
 def delete_topic(code: str, principal: Principal) -> Response:
+    """Delete a subscription topic"""
     subscriptions.delete_topic(principal, code)
     return Response(body="", status_code=204)
 
@@ -191,35 +179,29 @@ def delete_topic(code: str, principal: Principal) -> Response:
 
 @public.post(
     "/api/v1/subscriptions",
-    summary="Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it",
     body=SubscriptionIn,
     response=SubscriptionCreated,
     status=201,
     headers={"Authorization": FILER_BEARER},
 )
 def subscribe(body: SubscriptionIn) -> Response:
+    """Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it"""
     request = bp.current_request
     citizen = citizen_of(request) if is_citizen_token(request) else None
     return json_response(subscriptions.subscribe(body, citizen, client_address(request)), status=201)
 
 
-@public.post(
-    "/api/v1/subscriptions/confirm",
-    summary="Confirm an email address with the link's token (used once)",
-    body=SubscriptionConfirmEmailIn,
-    response=SubscriptionOut,
-)
+@public.post("/api/v1/subscriptions/confirm", body=SubscriptionConfirmEmailIn, response=SubscriptionOut)
 def confirm_email(body: SubscriptionConfirmEmailIn) -> Response:
+    """Confirm an email address with the link's token (used once)"""
     return json_response(subscriptions.confirm_email(body.token))
 
 
 @public.post(
-    "/api/v1/subscriptions/{sub_id}/confirm-sms",
-    summary="Confirm a phone with the code sent to it (5 tries)",
-    body=SubscriptionConfirmSmsIn,
-    response=SubscriptionOut,
+    "/api/v1/subscriptions/{sub_id}/confirm-sms", body=SubscriptionConfirmSmsIn, response=SubscriptionOut
 )
 def confirm_sms(sub_id: str, body: SubscriptionConfirmSmsIn) -> Response:
+    """Confirm a phone with the code sent to it (5 tries)"""
     return json_response(subscriptions.confirm_sms(sub_id, body.code))
 
 
@@ -227,34 +209,27 @@ def _token() -> str | None:
     return query_params(bp.current_request).get("t")
 
 
-@public.get(
-    "/api/v1/subscriptions/{sub_id}",
-    summary="A subscription, opened by its management link",
-    response=SubscriptionOut,
-    query={"t": TOKEN},
-)
+@public.get("/api/v1/subscriptions/{sub_id}", response=SubscriptionOut, query={"t": TOKEN})
 def show_subscription(sub_id: str) -> Response:
+    """A subscription, opened by its management link"""
     return json_response(subscriptions.show(sub_id, _token()))
 
 
 @public.put(
-    "/api/v1/subscriptions/{sub_id}",
-    summary="Change the topics, sectors or language of a subscription",
-    body=SubscriptionUpdateIn,
-    response=SubscriptionOut,
-    query={"t": TOKEN},
+    "/api/v1/subscriptions/{sub_id}", body=SubscriptionUpdateIn, response=SubscriptionOut, query={"t": TOKEN}
 )
 def update_subscription(sub_id: str, body: SubscriptionUpdateIn) -> Response:
+    """Change the topics, sectors or language of a subscription"""
     return json_response(subscriptions.update(sub_id, _token(), body))
 
 
 @public.post(
     "/api/v1/subscriptions/{sub_id}/unsubscribe",
-    summary="Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)",
     response=SubscriptionOut,
     query={"t": TOKEN, "topic": TOPIC, "src": SOURCE},
 )
 def unsubscribe(sub_id: str) -> Response:
+    """Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)"""
     params = query_params(bp.current_request)
     topic, source = params.get("topic"), params.get("src")
     if topic is not None and not is_code(topic):
@@ -266,12 +241,12 @@ def unsubscribe(sub_id: str) -> Response:
 
 @public.post(
     "/api/v1/subscriptions/{sub_id}/devices",
-    summary="Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)",
     body=SubscriptionDeviceIn,
     response=SubscriptionOut,
     query={"t": TOKEN},
 )
 def add_subscription_device(sub_id: str, body: SubscriptionDeviceIn) -> Response:
+    """Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)"""
     return json_response(subscription_push.add_device(sub_id, _token(), body))
 
 
@@ -279,36 +254,27 @@ def add_subscription_device(sub_id: str, body: SubscriptionDeviceIn) -> Response
 
 
 @publishers.post(
-    "/api/v1/admin/alerts",
-    summary="Publish an outage or emergency alert to the confirmed subscribers of sectors and topics",
-    body=ServiceAlertIn,
-    response=ServiceAlert,
-    status=201,
-    audit="service_alert",
+    "/api/v1/admin/alerts", body=ServiceAlertIn, response=ServiceAlert, status=201, audit="service_alert"
 )
 def publish_alert(principal: Principal, body: ServiceAlertIn) -> Response:
+    """Publish an outage or emergency alert to the confirmed subscribers of sectors and topics"""
     return json_response(service_alerts.publish(principal, body), status=201)
 
 
-@publishers.get(
-    "/api/v1/admin/alerts", summary="Recent service alerts with their figures", response=ServiceAlertList
-)
+@publishers.get("/api/v1/admin/alerts", response=ServiceAlertList)
 def list_alerts() -> Response:
+    """Recent service alerts with their figures"""
     return json_response(service_alerts.listing())
 
 
-@publishers.get(
-    "/api/v1/admin/alerts/{alert_id}",
-    summary="A service alert with its updates and figures",
-    response=ServiceAlert,
-)
+@publishers.get("/api/v1/admin/alerts/{alert_id}", response=ServiceAlert)
 def show_alert(alert_id: str) -> Response:
+    """A service alert with its updates and figures"""
     return json_response(service_alerts.get(alert_id))
 
 
 @publishers.post(
     "/api/v1/admin/alerts/{alert_id}/updates",
-    summary="An update of an alert, or the service restored (kind restored), sent to the same audience",
     body=ServiceAlertUpdateIn,
     response=ServiceAlert,
     status=201,
@@ -316,6 +282,7 @@ def show_alert(alert_id: str) -> Response:
     before=_alert,
 )
 def update_alert(alert_id: str, principal: Principal, body: ServiceAlertUpdateIn) -> Response:
+    """An update of an alert, or the service restored (kind restored), sent to the same audience"""
     return json_response(
         service_alerts.add_update(principal, alert_id, body),
         status=201,
@@ -324,11 +291,11 @@ def update_alert(alert_id: str, principal: Principal, body: ServiceAlertUpdateIn
 
 @public.get(
     "/api/v1/alerts",
-    summary="Open service alerts for the portal's banner (service: those of one request type)",
     response=ServiceAlertBannerList,
     query={"service": q("a request type", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")},
 )
 def banners() -> Response:
+    """Open service alerts for the portal's banner (service: those of one request type)"""
     request = bp.current_request
     service = query_params(request).get("service")
     return json_response(service_alerts.banners(lang_of(request), service))
@@ -341,49 +308,36 @@ def _campaign(campaign_id: str) -> Campaign | None:
     return campaigns.stored(campaign_id)
 
 
-@campaign_managers.post(
-    "/api/v1/admin/campaigns/preview",
-    summary="A campaign's audience size and its rendered message, before anything is sent",
-    body=CampaignIn,
-    response=CampaignPreview,
-)
+@campaign_managers.post("/api/v1/admin/campaigns/preview", body=CampaignIn, response=CampaignPreview)
 def preview_campaign(body: CampaignIn) -> Response:
+    """A campaign's audience size and its rendered message, before anything is sent"""
     request = bp.current_request
     return json_response(campaigns.preview(body, lang_of(request)))
 
 
 @campaign_managers.post(
-    "/api/v1/admin/campaigns",
-    summary="Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers",
-    body=CampaignIn,
-    response=Campaign,
-    status=201,
-    audit="campaign",
+    "/api/v1/admin/campaigns", body=CampaignIn, response=Campaign, status=201, audit="campaign"
 )
 def create_campaign(principal: Principal, body: CampaignIn) -> Response:
+    """Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers"""
     return json_response(campaigns.create(principal, body), status=201)
 
 
-@campaign_managers.get(
-    "/api/v1/admin/campaigns", summary="Recent campaigns with their figures", response=CampaignList
-)
+@campaign_managers.get("/api/v1/admin/campaigns", response=CampaignList)
 def list_campaigns() -> Response:
+    """Recent campaigns with their figures"""
     return json_response(campaigns.listing())
 
 
-@campaign_managers.get(
-    "/api/v1/admin/campaigns/{campaign_id}", summary="A campaign with its figures", response=Campaign
-)
+@campaign_managers.get("/api/v1/admin/campaigns/{campaign_id}", response=Campaign)
 def show_campaign(campaign_id: str) -> Response:
+    """A campaign with its figures"""
     return json_response(campaigns.get(campaign_id))
 
 
 @campaign_managers.post(
-    "/api/v1/admin/campaigns/{campaign_id}/cancel",
-    summary="Cancel a campaign's next runs (what went out stays sent)",
-    response=Campaign,
-    audit="campaign",
-    before=_campaign,
+    "/api/v1/admin/campaigns/{campaign_id}/cancel", response=Campaign, audit="campaign", before=_campaign
 )
 def cancel_campaign(campaign_id: str, principal: Principal) -> Response:
+    """Cancel a campaign's next runs (what went out stays sent)"""
     return json_response(campaigns.cancel(principal, campaign_id))

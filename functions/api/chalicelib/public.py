@@ -41,13 +41,15 @@ class WebConfig(Model):
 public = Area(bp, "public")
 
 
-@public.get("/api/v1/health", summary="Liveness check", response=Health)
+@public.get("/api/v1/health", response=Health)
 def health() -> Response:
+    """Liveness check"""
     return json_response(Health(status="ok", version="0.1.0"))
 
 
-@public.get("/api/v1/config", summary="What the static web needs to start", response=WebConfig)
+@public.get("/api/v1/config", response=WebConfig)
 def config() -> Response:
+    """What the static web needs to start"""
     s = get_settings()
     return json_response(
         WebConfig(
@@ -67,11 +69,8 @@ def config() -> Response:
     )
 
 
-@public.get(
-    "/api/v1/catalog",
-    summary="Request types, subtypes, their form fields and response targets",
-    response=catalog_service.CatalogOut,
-)
+@public.get("/api/v1/catalog", response=catalog_service.CatalogOut)
 def catalog() -> Response:
+    """Request types, subtypes, their form fields and response targets"""
     body: Any = catalog_service.catalog()
     return json_response(body, headers={"Cache-Control": "public, max-age=60"})

@@ -67,73 +67,53 @@ routing_admins = Area(bp, "admin", roles=routing.ADMIN_ROLES)
 legal_readers = Area(bp, "admin", roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"))
 
 
-@staff.post(
-    "/api/v1/agent/tickets/{number}/extension",
-    summary="Apply the legal extension (prórroga) once, with a justification the citizen sees",
-    body=ExtensionIn,
-    response=StaffTicket,
-)
+@staff.post("/api/v1/agent/tickets/{number}/extension", body=ExtensionIn, response=StaffTicket)
 def extension(number: str, principal: Principal, body: ExtensionIn) -> Response:
+    """Apply the legal extension (prórroga) once, with a justification the citizen sees"""
     return json_response(sla.extend(principal, number, body))
 
 
-@staff.post(
-    "/api/v1/agent/tickets/{number}/escalate",
-    summary="Escalate to the next tier (or to_tier) with a reason",
-    body=EscalateIn,
-    response=StaffTicket,
-)
+@staff.post("/api/v1/agent/tickets/{number}/escalate", body=EscalateIn, response=StaffTicket)
 def escalate(number: str, principal: Principal, body: EscalateIn) -> Response:
+    """Escalate to the next tier (or to_tier) with a reason"""
     return json_response(sla.escalate(principal, number, body))
 
 
-@staff.post(
-    "/api/v1/agent/tickets/{number}/reclassify",
-    summary="Change type/subtype or priority; due dates are recomputed (a legal term stays)",
-    body=ReclassifyIn,
-    response=StaffTicket,
-)
+@staff.post("/api/v1/agent/tickets/{number}/reclassify", body=ReclassifyIn, response=StaffTicket)
 def reclassify(number: str, principal: Principal, body: ReclassifyIn) -> Response:
+    """Change type/subtype or priority; due dates are recomputed (a legal term stays)"""
     return json_response(sla.reclassify(principal, number, body))
 
 
-@staff.put(
-    "/api/v1/agent/me/availability",
-    summary="Whether I take new requests and how many open ones at most (assignment)",
-    body=AvailabilityIn,
-    response=AvailabilityOut,
-)
+@staff.put("/api/v1/agent/me/availability", body=AvailabilityIn, response=AvailabilityOut)
 def availability(principal: Principal, body: AvailabilityIn) -> Response:
+    """Whether I take new requests and how many open ones at most (assignment)"""
     result = routing.set_availability(principal, body.available, body.capacity)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@staff.get(
-    "/api/v1/agent/me/availability",
-    summary="My availability and capacity as last set (not available until set)",
-    response=AvailabilityOut,
-)
+@staff.get("/api/v1/agent/me/availability", response=AvailabilityOut)
 def my_availability(principal: Principal) -> Response:
+    """My availability and capacity as last set (not available until set)"""
     result = routing.get_availability(principal)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@sla_admins.get(
-    "/api/v1/admin/calendar", summary="The institution's business calendar", response=BusinessCalendar
-)
+@sla_admins.get("/api/v1/admin/calendar", response=BusinessCalendar)
 def get_calendar(principal: Principal) -> Response:
+    """The institution's business calendar"""
     return json_response(sla.get_calendar(principal), headers=NO_STORE)
 
 
 @sla_admins.put(
     "/api/v1/admin/calendar",
-    summary="Replace the business calendar (time zone, shifts, holidays country, closure days)",
     body=BusinessCalendar,
     response=BusinessCalendar,
     audit="calendar",
     before=_calendar,
 )
 def put_calendar(principal: Principal) -> Response:
+    """Replace the business calendar (time zone, shifts, holidays country, closure days)"""
     request = bp.current_request
     principal.require(*sla.ADMIN_ROLES)
     body = parse_body(request, BusinessCalendar)
@@ -165,13 +145,9 @@ class DueOut(Model):
     timezone: str
 
 
-@sla_admins.post(
-    "/api/v1/admin/calendar/due",
-    summary="When would this be due? Business hours or days from a moment, on a calendar",
-    body=DueIn,
-    response=DueOut,
-)
+@sla_admins.post("/api/v1/admin/calendar/due", body=DueIn, response=DueOut)
 def due_calculator(principal: Principal, body: DueIn) -> Response:
+    """When would this be due? Business hours or days from a moment, on a calendar"""
     calendar = body.calendar or sla.get_calendar(principal)
     if body.hours is not None:
         due = calendar.add_business_hours(body.start, body.hours)
@@ -206,13 +182,9 @@ class CalendarHolidaysOut(Model):
     items: list[CalendarHoliday]
 
 
-@sla_admins.post(
-    "/api/v1/admin/calendar/holidays",
-    summary="The public holidays (country and region) and closures of a year, on a calendar",
-    body=CalendarHolidaysIn,
-    response=CalendarHolidaysOut,
-)
+@sla_admins.post("/api/v1/admin/calendar/holidays", body=CalendarHolidaysIn, response=CalendarHolidaysOut)
 def calendar_holidays(body: CalendarHolidaysIn) -> Response:
+    """The public holidays (country and region) and closures of a year, on a calendar"""
     request = bp.current_request
     principal = principal_of(request)
     calendar = body.calendar or sla.get_calendar(principal)
@@ -230,18 +202,14 @@ def calendar_holidays(body: CalendarHolidaysIn) -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@sla_admins.get(
-    "/api/v1/admin/sla-policy",
-    summary="Service-level policy: warnings, priority factors, overrides, escalation, assignment",
-    response=SlaConfig,
-)
+@sla_admins.get("/api/v1/admin/sla-policy", response=SlaConfig)
 def get_policy(principal: Principal) -> Response:
+    """Service-level policy: warnings, priority factors, overrides, escalation, assignment"""
     return json_response(sla.get_policy(principal), headers=NO_STORE)
 
 
 @sla_admins.put(
     "/api/v1/admin/sla-policy",
-    summary="Replace the service-level policy (validated)",
     body=SlaConfig,
     response=SlaConfig,
     audit="sla-policy",
@@ -249,17 +217,18 @@ def get_policy(principal: Principal) -> Response:
     also=sla.policy_reference_errors,
 )
 def put_policy(principal: Principal, body: SlaConfig) -> Response:
+    """Replace the service-level policy (validated)"""
     return json_response(sla.put_policy(principal, body))
 
 
-@routing_admins.get("/api/v1/admin/routing/rules", summary="Ordered routing rules", response=RoutingRules)
+@routing_admins.get("/api/v1/admin/routing/rules", response=RoutingRules)
 def get_rules(principal: Principal) -> Response:
+    """Ordered routing rules"""
     return json_response(routing.get_rules(principal), headers=NO_STORE)
 
 
 @routing_admins.put(
     "/api/v1/admin/routing/rules",
-    summary="Replace the routing rules (unknown teams and rules that can never match are refused)",
     body=RoutingRules,
     response=RoutingRules,
     audit="routing-rules",
@@ -267,25 +236,19 @@ def get_rules(principal: Principal) -> Response:
     also=routing.reference_errors,
 )
 def put_rules(principal: Principal, body: RoutingRules) -> Response:
+    """Replace the routing rules (unknown teams and rules that can never match are refused)"""
     return json_response(routing.put_rules(principal, body))
 
 
-@routing_admins.post(
-    "/api/v1/admin/routing/dry-run",
-    summary="Which rule a sample request would match, and why",
-    body=Sample,
-    response=Evaluation,
-)
+@routing_admins.post("/api/v1/admin/routing/dry-run", body=Sample, response=Evaluation)
 def dry_run(principal: Principal, body: Sample) -> Response:
+    """Which rule a sample request would match, and why"""
     return json_response(routing.dry_run(principal, body), headers=NO_STORE)
 
 
-@legal_readers.get(
-    "/api/v1/admin/legal-deadlines",
-    summary="Legal deadlines shipped as data (country, kind, law, business days, extension)",
-    response=LegalRules,
-)
+@legal_readers.get("/api/v1/admin/legal-deadlines", response=LegalRules)
 def legal_deadlines() -> Response:
+    """Legal deadlines shipped as data (country, kind, law, business days, extension)"""
     lang = lang_of(bp.current_request)
     items = [
         LegalRuleOut(

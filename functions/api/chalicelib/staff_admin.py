@@ -44,95 +44,61 @@ admins = Area(bp, "admin", roles=ROLES)
 
 @admins.get(
     "/api/v1/admin/staff",
-    summary="Staff accounts (a page of 25): state, roles, teams, tier, availability and open load",
     response=StaffList,
     query={"cursor": q("next_cursor of the previous page", pattern=r"^[!-~]{1,4096}$", maxLength=4096)},
 )
 def list_staff(principal: Principal) -> Response:
+    """Staff accounts (a page of 25): state, roles, teams, tier, availability and open load"""
     request = bp.current_request
     cursor = query_params(request).get("cursor")
     return json_response(staff_admin.list_staff(principal, cursor), headers=NO_STORE)
 
 
-@admins.post(
-    "/api/v1/admin/staff",
-    summary="Create a staff account: Cognito emails a temporary password, changed at the first sign-in",
-    body=StaffCreateIn,
-    response=StaffMember,
-    status=201,
-    audit="staff",
-)
+@admins.post("/api/v1/admin/staff", body=StaffCreateIn, response=StaffMember, status=201, audit="staff")
 def create_staff(principal: Principal, body: StaffCreateIn) -> Response:
+    """Create a staff account: Cognito emails a temporary password, changed at the first sign-in"""
     return json_response(staff_admin.create_staff(principal, body), status=201)
 
 
-@admins.get("/api/v1/admin/staff/{username}", summary="One staff account", response=StaffMember)
+@admins.get("/api/v1/admin/staff/{username}", response=StaffMember)
 def get_staff(username: str, principal: Principal) -> Response:
+    """One staff account"""
     return json_response(staff_admin.get_staff(principal, username), headers=NO_STORE)
 
 
 @admins.put(
-    "/api/v1/admin/staff/{username}",
-    summary="Replace name, roles (groups), teams and tier; send the version you read (409 if changed)",
-    body=StaffUpdateIn,
-    response=StaffMember,
-    audit="staff",
-    before=_staff,
+    "/api/v1/admin/staff/{username}", body=StaffUpdateIn, response=StaffMember, audit="staff", before=_staff
 )
 def update_staff(username: str, principal: Principal, body: StaffUpdateIn) -> Response:
+    """Replace name, roles (groups), teams and tier; send the version you read (409 if changed)"""
     return json_response(staff_admin.update_staff(principal, username, body))
 
 
-@admins.post(
-    "/api/v1/admin/staff/{username}/disable",
-    summary="Disable the account and end every session it has now",
-    response=StaffMember,
-    audit="staff",
-    before=_staff,
-)
+@admins.post("/api/v1/admin/staff/{username}/disable", response=StaffMember, audit="staff", before=_staff)
 def disable_staff(username: str, principal: Principal) -> Response:
+    """Disable the account and end every session it has now"""
     return json_response(staff_admin.set_enabled(principal, username, False))
 
 
-@admins.post(
-    "/api/v1/admin/staff/{username}/enable",
-    summary="Enable a disabled account again",
-    response=StaffMember,
-    audit="staff",
-    before=_staff,
-)
+@admins.post("/api/v1/admin/staff/{username}/enable", response=StaffMember, audit="staff", before=_staff)
 def enable_staff(username: str, principal: Principal) -> Response:
+    """Enable a disabled account again"""
     return json_response(staff_admin.set_enabled(principal, username, True))
 
 
-@admins.get(
-    "/api/v1/admin/teams",
-    summary="Teams with how many agents are on each and how many take new requests",
-    response=TeamList,
-)
+@admins.get("/api/v1/admin/teams", response=TeamList)
 def list_teams(principal: Principal) -> Response:
+    """Teams with how many agents are on each and how many take new requests"""
     return json_response(staff_admin.list_teams(principal), headers=NO_STORE)
 
 
-@admins.post(
-    "/api/v1/admin/teams",
-    summary="Create a team",
-    body=TeamCreateIn,
-    response=TeamOut,
-    status=201,
-    audit="team",
-)
+@admins.post("/api/v1/admin/teams", body=TeamCreateIn, response=TeamOut, status=201, audit="team")
 def create_team(principal: Principal, body: TeamCreateIn) -> Response:
+    """Create a team"""
     return json_response(staff_admin.create_team(principal, body), status=201)
 
 
-@admins.put(
-    "/api/v1/admin/teams/{code}",
-    summary="Rename a team or change its tiers",
-    body=TeamIn,
-    response=TeamOut,
-    audit="team",
-    before=_team,
-)
+@admins.put("/api/v1/admin/teams/{code}", body=TeamIn, response=TeamOut, audit="team", before=_team)
 def update_team(code: str, principal: Principal, body: TeamIn) -> Response:
+    """Rename a team or change its tiers"""
     return json_response(staff_admin.update_team(principal, code, body))

@@ -51,22 +51,15 @@ working = Area(bp, "stats", roles=tuple(sorted(STAFF_ROLES_WORKING)))
 public = Area(bp, "public")
 
 
-@viewers.get(
-    "/api/v1/stats/dashboard",
-    summary="Dashboard figures for a period and filters (supervisors)",
-    response=Dashboard,
-    query=FILTERS,
-)
+@viewers.get("/api/v1/stats/dashboard", response=Dashboard, query=FILTERS)
 def dashboard(principal: Principal) -> Response:
+    """Dashboard figures for a period and filters (supervisors)"""
     return json_response(service.dashboard(principal, _query()))
 
 
-@viewers.get(
-    "/api/v1/stats/charts/{chart}",
-    summary="One dashboard chart's data as CSV (same filters as the dashboard)",
-    query=FILTERS,
-)
+@viewers.get("/api/v1/stats/charts/{chart}", query=FILTERS)
 def chart(chart: str, principal: Principal) -> Response:
+    """One dashboard chart's data as CSV (same filters as the dashboard)"""
     body = service.chart_csv(principal, chart, _query())
     return Response(
         body=body,
@@ -80,8 +73,6 @@ def chart(chart: str, principal: Principal) -> Response:
 
 @viewers.get(
     "/api/v1/stats/report",
-    summary="Service level report for a month (period) or the dashboard's period (from/to, not both), "
-    "with the dashboard's filters, printable HTML or CSV (supervisors)",
     query={
         "period": q("YYYY-MM (default: last month)", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
         **FILTERS,
@@ -89,6 +80,8 @@ def chart(chart: str, principal: Principal) -> Response:
     },
 )
 def report(principal: Principal) -> Response:
+    """Service level report for a month (period) or the dashboard's period (from/to, not both), with the
+    dashboard's filters, printable HTML or CSV (supervisors)"""
     request = bp.current_request
     content_type, body = service.report(principal, _query(), lang_of(request))
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
@@ -96,10 +89,6 @@ def report(principal: Principal) -> Response:
 
 @working.get(
     "/api/v1/stats/export",
-    summary="Export requests as CSV or JSON, one page per call (the next page's cursor in the "
-    "X-Next-Cursor header, and next_cursor in JSON). Supervisors and admins: every team, with the "
-    "requester's personal data (name, email, phone) and the subject; agents: their teams' requests, "
-    "without personal data. Role checked first (403), then each filter (400 naming it)",
     response=ExportPage,
     text_response="text/csv",
     query={
@@ -114,6 +103,10 @@ def report(principal: Principal) -> Response:
     },
 )
 def export(principal: Principal) -> Response:
+    """Export requests as CSV or JSON, one page per call (the next page's cursor in the X-Next-Cursor header,
+    and next_cursor in JSON). Supervisors and admins: every team, with the requester's personal data
+    (name, email, phone) and the subject; agents: their teams' requests, without personal data. Role
+    checked first (403), then each filter (400 naming it)"""
     content_type, body, next_cursor = export_service.export(principal, _query())
     headers: dict[str, str | list[str]] = {"Content-Type": content_type}
     if next_cursor:
@@ -124,43 +117,33 @@ def export(principal: Principal) -> Response:
     return json_response(body, headers=headers)
 
 
-@managers.get("/api/v1/stats/goals", summary="Goals (service charter)", response=GoalList)
+@managers.get("/api/v1/stats/goals", response=GoalList)
 def list_goals(principal: Principal) -> Response:
+    """Goals (service charter)"""
     return json_response(goals.manage_list(principal))
 
 
-@managers.post(
-    "/api/v1/stats/goals", summary="Create a goal", body=GoalIn, response=Goal, status=201, audit="goal"
-)
+@managers.post("/api/v1/stats/goals", body=GoalIn, response=Goal, status=201, audit="goal")
 def create_goal(principal: Principal, body: GoalIn) -> Response:
+    """Create a goal"""
     return json_response(goals.create(principal, body), status=201)
 
 
-@managers.put(
-    "/api/v1/stats/goals/{goal_id}",
-    summary="Replace a goal",
-    body=GoalIn,
-    response=Goal,
-    audit="goal",
-    before=_goal,
-)
+@managers.put("/api/v1/stats/goals/{goal_id}", body=GoalIn, response=Goal, audit="goal", before=_goal)
 def update_goal(goal_id: str, principal: Principal, body: GoalIn) -> Response:
+    """Replace a goal"""
     return json_response(goals.update(principal, goal_id, body))
 
 
-@managers.delete(
-    "/api/v1/stats/goals/{goal_id}", summary="Delete a goal", status=204, audit="goal", before=_goal
-)
+@managers.delete("/api/v1/stats/goals/{goal_id}", status=204, audit="goal", before=_goal)
 def delete_goal(goal_id: str, principal: Principal) -> Response:
+    """Delete a goal"""
     goals.delete(principal, goal_id)
     return Response(body="", status_code=204)
 
 
 @public.get(
     "/api/v1/public/stats",
-    summary="Open data: anonymous figures per type and month, live goal compliance, the forum's months "
-    "(counts < 5 are null, an empty cell in CSV); format=csv gives one table (table=months, goals or "
-    "forum) with a header row",
     response=PublicStats,
     text_response="text/csv",
     query={
@@ -169,6 +152,9 @@ def delete_goal(goal_id: str, principal: Principal) -> Response:
     },
 )
 def public_stats() -> Response:
+    """Open data: anonymous figures per type and month, live goal compliance, the forum's months (counts < 5
+    are null, an empty cell in CSV); format=csv gives one table (table=months, goals or forum) with a
+    header row"""
     content_type, body = open_data.published(_query())
     headers: dict[str, str | list[str]] = {
         "Content-Type": content_type,

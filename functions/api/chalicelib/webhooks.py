@@ -37,62 +37,47 @@ def _hook(webhook_id: str) -> Webhook | None:
 admins = Area(bp, "admin", roles=webhooks.ADMINS)
 
 
-@admins.post(
-    "/api/v1/admin/webhooks",
-    summary="Register a webhook endpoint: its secret is in this answer only when generated or given",
-    body=WebhookIn,
-    response=WebhookCreated,
-    status=201,
-    audit="webhook",
-)
+@admins.post("/api/v1/admin/webhooks", body=WebhookIn, response=WebhookCreated, status=201, audit="webhook")
 def create_webhook(principal: Principal, body: WebhookIn) -> Response:
+    """Register a webhook endpoint: its secret is in this answer only when generated or given"""
     created = webhooks.create(body, principal)
     return json_response(created, status=201, headers=NO_STORE)
 
 
-@admins.get(
-    "/api/v1/admin/webhooks", summary="The webhook endpoints (never their secrets)", response=WebhookList
-)
+@admins.get("/api/v1/admin/webhooks", response=WebhookList)
 def list_webhooks() -> Response:
+    """The webhook endpoints (never their secrets)"""
     return json_response(webhooks.listing(), headers=NO_STORE)
 
 
-@admins.get("/api/v1/admin/webhooks/{webhook_id}", summary="One webhook endpoint", response=Webhook)
+@admins.get("/api/v1/admin/webhooks/{webhook_id}", response=Webhook)
 def get_webhook(webhook_id: str) -> Response:
+    """One webhook endpoint"""
     return json_response(webhooks.get(webhook_id), headers=NO_STORE)
 
 
 @admins.put(
-    "/api/v1/admin/webhooks/{webhook_id}",
-    summary="Replace an endpoint's name, URL, events and active flag (and its secret, when given)",
-    body=WebhookIn,
-    response=Webhook,
-    audit="webhook",
-    before=_hook,
+    "/api/v1/admin/webhooks/{webhook_id}", body=WebhookIn, response=Webhook, audit="webhook", before=_hook
 )
 def update_webhook(webhook_id: str, body: WebhookIn) -> Response:
+    """Replace an endpoint's name, URL, events and active flag (and its secret, when given)"""
     return json_response(webhooks.update(webhook_id, body), headers=NO_STORE)
 
 
-@admins.delete(
-    "/api/v1/admin/webhooks/{webhook_id}",
-    summary="Delete an endpoint (deliveries still queued for it are dropped)",
-    status=204,
-    audit="webhook",
-    before=_hook,
-)
+@admins.delete("/api/v1/admin/webhooks/{webhook_id}", status=204, audit="webhook", before=_hook)
 def delete_webhook(webhook_id: str) -> Response:
+    """Delete an endpoint (deliveries still queued for it are dropped)"""
     webhooks.delete(webhook_id)
     return Response(body="", status_code=204)
 
 
 @admins.get(
     "/api/v1/admin/webhooks/{webhook_id}/deliveries",
-    summary="The endpoint's delivery log, newest first (each attempt, kept 30 days)",
     response=WebhookDeliveryPage,
     query={"limit": limit(1, 100, 25), "cursor": CURSOR},
 )
 def webhook_deliveries(webhook_id: str) -> Response:
+    """The endpoint's delivery log, newest first (each attempt, kept 30 days)"""
     request = bp.current_request
     size = query_int(request, "limit", 25, 1, 100)
     cursor = query_params(request).get("cursor")
@@ -100,23 +85,21 @@ def webhook_deliveries(webhook_id: str) -> Response:
 
 
 @admins.get(
-    "/api/v1/admin/webhook-dead-letters",
-    summary="Webhook deliveries that failed every retry (the dead-letter queue), without their bodies",
-    response=WebhookDeadLetterList,
-    query={"limit": limit(1, 100, 20)},
+    "/api/v1/admin/webhook-dead-letters", response=WebhookDeadLetterList, query={"limit": limit(1, 100, 20)}
 )
 def webhook_dead_letters() -> Response:
+    """Webhook deliveries that failed every retry (the dead-letter queue), without their bodies"""
     request = bp.current_request
     return json_response(webhooks.dead_letters(query_int(request, "limit", 20, 1, 100)))
 
 
 @admins.post(
     "/api/v1/admin/webhook-dead-letters/redrive",
-    summary="Move webhook dead letters back to the queue: each is delivered again, with its retries",
     body=WebhookRedriveIn,
     response=WebhookRedriveOut,
     audit="webhook-dead-letters",
     audit_action="redrive",
 )
 def redrive_webhooks(body: WebhookRedriveIn) -> Response:
+    """Move webhook dead letters back to the queue: each is delivered again, with its retries"""
     return json_response(webhooks.redrive(body.limit))
