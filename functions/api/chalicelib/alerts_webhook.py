@@ -8,14 +8,13 @@ from pydantic import ValidationError
 from chalicelib.http import (
     Area,
     field_errors,
+    json_object,
     json_response,
     logger,
     q,
-    raw_body,
 )
-from ventanilla import safe_json
 from ventanilla.auth import Principal
-from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from ventanilla.errors import ValidationFailed
 from ventanilla.models.alerts import (
     AlertSourceIn,
     AlertSourceList,
@@ -24,7 +23,6 @@ from ventanilla.models.alerts import (
     SimpleAlertIn,
 )
 from ventanilla.services import alerts
-from ventanilla.settings import get_settings
 
 bp = Blueprint(__name__)
 
@@ -50,19 +48,7 @@ def receive(source: str) -> Response:
     fingerprint, repeats counted and noted, resolved noted (and resolved if the source says so); bad
     signature 401, unknown source 404, the same delivery processed once"""
     request = bp.current_request
-    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = raw_body(request)
-    limit = get_settings().max_body_bytes
-    if len(raw) > limit:
-        raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        payload = safe_json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
-    if not isinstance(payload, dict):
-        raise BadRequest("body_not_object")
+    raw, payload = json_object(request)
     try:
         result = alerts.receive(source, raw, request.headers.get("x-ventanilla-signature"), payload)
     except ValidationError as error:

@@ -9,6 +9,8 @@ from chalicelib.http import (
     CODE,
     CURSOR,
     Area,
+    csv_response,
+    export_response,
     json_response,
     lang_of,
     limit,
@@ -142,14 +144,7 @@ def import_assets(principal: Principal) -> Response:
 def export_assets(principal: Principal) -> Response:
     """Export one page of assets (same criteria as the list) as CSV or JSON; the next page's cursor in
     X-Next-Cursor"""
-    content_type, body, next_cursor = asset_import.export(principal, _query())
-    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
-    if isinstance(body, str):
-        headers["Content-Disposition"] = 'attachment; filename="activos.csv"'
-        return Response(body=body, status_code=200, headers=headers)
-    return json_response(body, headers=headers)
+    return export_response(*asset_import.export(principal, _query()), "activos.csv")
 
 
 REPORT_QUERY = {
@@ -171,15 +166,7 @@ def reports(principal: Principal) -> Response:
 @report_viewers.get("/api/v1/assets/reports/{report}", text_response="text/csv", query=REPORT_QUERY)
 def report_csv(report: str, principal: Principal) -> Response:
     """One inventory report as CSV: counts, incidents, warranties or licences"""
-    body = asset_reports.csv_of(principal, report, _query())
-    return Response(
-        body=body,
-        status_code=200,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="activos-{report}.csv"',
-        },
-    )
+    return csv_response(asset_reports.csv_of(principal, report, _query()), f"activos-{report}.csv")
 
 
 @readers.get("/api/v1/assets/{inventory_number}", response=AssetView)

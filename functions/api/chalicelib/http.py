@@ -145,20 +145,7 @@ def parse_body(
     ``also``: the service's own checks (unknown team, unknown key...) run on the body as sent when
     its shape is refused, so one answer lists every error a person has to fix.
     """
-    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = raw_body(request)
-    limit = get_settings().max_body_bytes
-    if len(raw) > limit:
-        raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
-    data = safe_json.loads(text)  # depth, number, string and size limits before the model
-    if not isinstance(data, dict):
-        raise BadRequest("body_not_object")
+    _, data = json_object(request)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -166,8 +153,32 @@ def parse_body(
         raise ValidationFailed("validation_failed", errors=errors) from error
 
 
+def json_object(request: Request) -> tuple[bytes, dict[str, Any]]:
+    """The raw body (what a signature covers) and the JSON object it holds, or a 4xx (type, size,
+    encoding, JSON, not an object)."""
+    raw = _sized_body(request, ("application/json",), "unsupported_media_type")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    data = safe_json.loads(text)  # depth, number, string and size limits before the model
+    if not isinstance(data, dict):
+        raise BadRequest("body_not_object")
+    return raw, data
+
+
 def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -> str:
     """A UTF-8 text body of one of ``media_types`` (JSON Lines imports), within the size limit."""
+    raw = _sized_body(request, media_types, code)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+
+
+def _sized_body(request: Request, media_types: tuple[str, ...], code: str) -> bytes:
+    """The body when its media type is one of ``media_types`` (else 415 ``code``) and it is within
+    the size limit (else 413)."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type not in media_types:
         raise UnsupportedMediaType(code, {"content_type": content_type or "-"})
@@ -175,10 +186,7 @@ def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    return raw
 
 
 def raw_body(request: Request) -> bytes:
@@ -274,6 +282,30 @@ def json_response(
     return Response(
         body=body, status_code=status, headers={"Content-Type": "application/json", **(headers or {})}
     )
+
+
+def csv_response(body: str, filename: str) -> Response:
+    """A CSV download named ``filename``."""
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+def export_response(content_type: str, body: Any, next_cursor: str | None, filename: str) -> Response:
+    """One page of an export: CSV text (a download named ``filename``) or JSON, and the next page's
+    cursor in ``X-Next-Cursor``."""
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
+    if isinstance(body, str):
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return Response(body=body, status_code=200, headers=headers)
+    return json_response(body, headers=headers)
 
 
 TARGET_KEYS = ("id", "slug", "code", "username")

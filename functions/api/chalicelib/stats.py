@@ -9,6 +9,8 @@ from chalicelib.http import (
     CODE,
     CURSOR,
     Area,
+    csv_response,
+    export_response,
     json_response,
     lang_of,
     limit,
@@ -60,15 +62,7 @@ def dashboard(principal: Principal) -> Response:
 @viewers.get("/api/v1/stats/charts/{chart}", query=FILTERS)
 def chart(chart: str, principal: Principal) -> Response:
     """One dashboard chart's data as CSV (same filters as the dashboard)"""
-    body = service.chart_csv(principal, chart, _query())
-    return Response(
-        body=body,
-        status_code=200,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{chart}.csv"',
-        },
-    )
+    return csv_response(service.chart_csv(principal, chart, _query()), f"{chart}.csv")
 
 
 @viewers.get(
@@ -107,14 +101,7 @@ def export(principal: Principal) -> Response:
     and next_cursor in JSON). Supervisors and admins: every team, with the requester's personal data
     (name, email, phone) and the subject; agents: their teams' requests, without personal data. Role
     checked first (403), then each filter (400 naming it)"""
-    content_type, body, next_cursor = export_service.export(principal, _query())
-    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
-    if isinstance(body, str):
-        headers["Content-Disposition"] = 'attachment; filename="solicitudes.csv"'
-        return Response(body=body, status_code=200, headers=headers)
-    return json_response(body, headers=headers)
+    return export_response(*export_service.export(principal, _query()), "solicitudes.csv")
 
 
 @managers.get("/api/v1/stats/goals", response=GoalList)
