@@ -25,19 +25,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.assets import Asset, AssetEvent, AssetLocation, AssetType, Seat
 from ventanilla.models.common import iso
 from ventanilla.storage.table import (
-    cancellation_codes,
     client,
     cursor_in,
     cursor_out,
     from_item,
-    is_error,
     table,
     to_item,
+    transact,
     written,
 )
 
@@ -199,18 +197,15 @@ def write_asset(before: Asset | None, after: Asset, event: AssetEvent) -> None:
                 }
             }
         )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if not is_error(error, "TransactionCanceledException"):
-            raise
-        codes = cancellation_codes(error)
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise VersionConflict from error
-        for offset, kind in enumerate(alias_kinds):
-            if len(codes) > 2 + offset and codes[2 + offset] == "ConditionalCheckFailed":
-                raise AliasTaken(kind) from error
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    if canceled.failed(0):
+        raise VersionConflict from canceled.error
+    for offset, kind in enumerate(alias_kinds):
+        if canceled.failed(2 + offset):
+            raise AliasTaken(kind) from canceled.error
+    raise canceled.error
 
 
 def remove_created(asset: Asset) -> None:
@@ -458,36 +453,32 @@ def unlink(inv: str, number: str, event: AssetEvent) -> bool:
 def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
     """Take a seat: None when done, else why not (``full``, ``taken``)."""
     name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                        "UpdateExpression": "ADD seats_used :one, version :one",
-                        "ConditionExpression": "attribute_exists(PK) AND seats_used < seats",
-                        "ExpressionAttributeValues": {":one": 1},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": to_item(
-                            seat, PK=asset_pk(inv), SK=f"SEAT#{seat.holder.lower()}", entity="asset_seat"
-                        ),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {"Put": {"TableName": name, "Item": event_item(inv, event)}},
-            ]
-        )
-    except ClientError as error:
-        if not is_error(error, "TransactionCanceledException"):
-            raise
-        codes = cancellation_codes(error)
-        return "full" if codes and codes[0] == "ConditionalCheckFailed" else "taken"
-    return None
+    canceled = transact(
+        [
+            {
+                "Update": {
+                    "TableName": name,
+                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
+                    "UpdateExpression": "ADD seats_used :one, version :one",
+                    "ConditionExpression": "attribute_exists(PK) AND seats_used < seats",
+                    "ExpressionAttributeValues": {":one": 1},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": to_item(
+                        seat, PK=asset_pk(inv), SK=f"SEAT#{seat.holder.lower()}", entity="asset_seat"
+                    ),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+        ]
+    )
+    if canceled is None:
+        return None
+    return "full" if canceled.failed(0) else "taken"
 
 
 def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:

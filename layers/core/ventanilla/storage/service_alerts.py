@@ -17,11 +17,18 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import ServiceAlert, ServiceAlertFigures
-from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item, written
+from ventanilla.storage.table import (
+    CHECK_FAILED,
+    client,
+    from_item,
+    table,
+    to_item,
+    transact,
+    written,
+)
 
 LIST_PK = "SVCALERTS"
 MARKER_TTL_SECONDS = 30 * 86400
@@ -114,12 +121,9 @@ def save(old: ServiceAlert, new: ServiceAlert) -> None:
                     }
                 }
             )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise StaleAlert(new.id) from error
-        raise
+    canceled = transact(items)
+    if canceled is not None:
+        raise StaleAlert(new.id) from canceled.error
 
 
 def recent(limit: int = 50) -> list[ServiceAlert]:
@@ -191,14 +195,10 @@ def claim_many(ref: str, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
                 }
                 for sub_id, channel in chunk
             ]
-            try:
-                client().transact_write_items(TransactItems=items)
-            except ClientError as error:
-                if not is_error(error, "TransactionCanceledException"):
-                    raise
-                codes = cancellation_codes(error)
-                pairs = zip(chunk, codes, strict=False)
-                taken = {pair for pair, code in pairs if code == "ConditionalCheckFailed"}
+            canceled = transact(items)
+            if canceled is not None:
+                pairs = zip(chunk, canceled.codes, strict=False)
+                taken = {pair for pair, code in pairs if code == CHECK_FAILED}
                 if not taken:
                     break
                 chunk = [pair for pair in chunk if pair not in taken]

@@ -20,13 +20,13 @@ from ventanilla.models.stats import Goal
 from ventanilla.stats.aggregate import Deltas, Facts
 from ventanilla.stats.keys import NOW_SK, stats_pk
 from ventanilla.storage.table import (
+    CHECK_FAILED,
     KEY_ATTRS,
-    cancellation_codes,
-    client,
     from_item,
     is_error,
     table,
     to_item,
+    transact,
 )
 
 MAX_TRANSACTION = 100
@@ -110,17 +110,15 @@ def apply(number: str, previous_version: int | None, facts: Facts, deltas: Delta
     items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
     if len(items) > MAX_TRANSACTION:
         raise ValueError(f"{len(items)} items exceed one transaction")
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
-            current = get_facts(number)
-            if current is not None and current.version >= facts.version:
-                return False
-            raise Stale(number) from error
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is None:
+        return True
+    if not canceled.failed(0):
+        raise canceled.error
+    current = get_facts(number)
+    if current is not None and current.version >= facts.version:
+        return False
+    raise Stale(number) from canceled.error
 
 
 # ---- journaled batches ----------------------------------------------------------------------------
@@ -187,15 +185,10 @@ def journal(writes: list[tuple[str, int | None, Facts]], journal_id: str, deltas
                 }
             }
         )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException") and "ConditionalCheckFailed" in cancellation_codes(
-            error
-        ):
-            return False
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is not None and CHECK_FAILED not in canceled.codes:
+        raise canceled.error
+    return canceled is None
 
 
 def acquire_applier(owner: str) -> bool:
@@ -275,14 +268,10 @@ def apply_marked(marker: dict[str, str], deltas: Deltas) -> bool:
         "ConditionExpression": "attribute_not_exists(PK)",
     }
     items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
-            return False
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is not None and not canceled.failed(0):
+        raise canceled.error
+    return canceled is None
 
 
 def add_counters(pk: str, sk: str, attrs: dict[str, int]) -> None:

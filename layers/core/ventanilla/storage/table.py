@@ -293,6 +293,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -409,6 +410,41 @@ def is_error(error: Exception, code: str) -> bool:
 
 
 REFUSALS = ("ConditionalCheckFailedException", "TransactionCanceledException")
+CHECK_FAILED = "ConditionalCheckFailed"
+
+
+def conditional_put(
+    item: dict[str, Any], condition: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A transaction's Put of ``item`` on ``condition`` (with its ``values``, if any)."""
+    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
+    if values:
+        put["ExpressionAttributeValues"] = values
+    return {"Put": put}
+
+
+@dataclass(frozen=True)
+class Canceled:
+    """A transaction DynamoDB canceled: each item's reason ('' where that item was fine)."""
+
+    codes: list[str]
+    error: ClientError
+
+    def failed(self, index: int) -> bool:
+        """Whether item ``index``'s condition did not hold."""
+        return len(self.codes) > index and self.codes[index] == CHECK_FAILED
+
+
+def transact(items: list[dict[str, Any]]) -> Canceled | None:
+    """Write ``items`` in one transaction: None when written, the refusal when DynamoDB canceled
+    it (a condition, a conflicting transaction); any other error is raised."""
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if not is_error(error, "TransactionCanceledException"):
+            raise
+        return Canceled(cancellation_codes(error), error)
+    return None
 
 
 def written(write: Callable[..., Any], **params: Any) -> bool:

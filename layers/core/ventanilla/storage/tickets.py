@@ -15,14 +15,16 @@ from ventanilla.models.ticket import HistoryEvent, Ticket
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
-    cancellation_codes,
+    CHECK_FAILED,
     client,
+    conditional_put,
     cursor_in,
     cursor_out,
     from_item,
     is_error,
     table,
     to_item,
+    transact,
     written,
 )
 
@@ -79,13 +81,6 @@ def event_item(e: HistoryEvent, position: int = 0) -> dict[str, Any]:
     )
 
 
-def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
-    if values:
-        put["ExpressionAttributeValues"] = values
-    return {"Put": put}
-
-
 # ---- numbers ---------------------------------------------------------------------------------
 
 
@@ -125,21 +120,18 @@ def insert_ticket(
     }
     items = [
         counter_update,
-        _put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
         *extra,
     ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            codes = cancellation_codes(error)
-            # Counter or ticket condition: a concurrent create took this number.
-            if not codes or any(c == "ConditionalCheckFailed" for c in codes[:2]):
-                raise NumberTaken from error
-            if any(c == "ConditionalCheckFailed" for c in codes[2:]):
-                raise NumberTaken from error  # a citizen created concurrently: retry finds it
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    # Counter or ticket condition: a concurrent create took this number; a later item's: a citizen
+    # created concurrently (a retry finds it).
+    if not canceled.codes or CHECK_FAILED in canceled.codes:
+        raise NumberTaken from canceled.error
+    raise canceled.error
 
 
 def replace_code_hash(number: str, old: str, new: str) -> None:
@@ -427,8 +419,8 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
     and writes nothing.
     """
     items = [
-        _put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
     if ticket.status == Status.CLOSED and ticket.closed_at is not None and ticket.data_erased_at is None:
         # The retention job's marker: the day this request's personal data is due to go.
@@ -436,19 +428,15 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
 
         day = retention_day(ticket.closed_at, get_settings().retention_years_of(ticket.type_code))
         items.append({"Put": {"TableName": table().name, "Item": retention_marker_item(day, ticket.number)}})
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and (
-            not codes or codes[0] == "ConditionalCheckFailed"
-        ):
-            current = get_ticket(ticket.number)
-            raise Conflict(
-                "stale_version",
-                {"expected": expected_version, "actual": current.version if current else None},
-            ) from error
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    if canceled.codes and not canceled.failed(0):
+        raise canceled.error
+    current = get_ticket(ticket.number)
+    raise Conflict(
+        "stale_version", {"expected": expected_version, "actual": current.version if current else None}
+    ) from canceled.error
 
 
 def append_events(events: Sequence[HistoryEvent]) -> None:
