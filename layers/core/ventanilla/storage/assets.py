@@ -96,6 +96,24 @@ def event_item(inv: str, event: AssetEvent) -> dict[str, Any]:
     return to_item(event, PK=asset_pk(inv), SK=f"EV#{iso(event.at)}#{event.event_id}", entity="asset_event")
 
 
+def _event_put(inv: str, event: AssetEvent) -> dict[str, Any]:
+    """A transaction's Put of an asset's history event."""
+    return {"Put": {"TableName": table().name, "Item": event_item(inv, event)}}
+
+
+def _add_to_asset(inv: str, attribute: str, delta: int, condition: str | None = None) -> dict[str, Any]:
+    """A transaction's Update adding ``delta`` to a counter of the asset item (a new version)."""
+    update: dict[str, Any] = {
+        "TableName": table().name,
+        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
+        "UpdateExpression": f"ADD {attribute} :delta, version :one",
+        "ExpressionAttributeValues": {":delta": delta, ":one": 1},
+    }
+    if condition:
+        update["ConditionExpression"] = condition
+    return {"Update": update}
+
+
 def _counter_deltas(before: Asset | None, after: Asset | None) -> dict[str, int]:
     deltas: dict[str, int] = {}
     for sign, asset in ((-1, before), (1, after)):
@@ -411,15 +429,7 @@ def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent)
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                    "UpdateExpression": "ADD incidents :one, version :one",
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": {":one": 1},
-                }
-            },
+            _add_to_asset(inv, "incidents", 1, "attribute_exists(PK)"),
             {
                 "Update": {
                     "TableName": name,
@@ -428,7 +438,7 @@ def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent)
                     "ExpressionAttributeValues": {":one": 1, ":e": "asset_incidents"},
                 }
             },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _event_put(inv, event),
         ],
     )
 
@@ -445,7 +455,7 @@ def unlink(inv: str, number: str, event: AssetEvent) -> bool:
                     "ConditionExpression": "attribute_exists(PK)",
                 }
             },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _event_put(inv, event),
         ],
     )
 
@@ -455,15 +465,7 @@ def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
     name = table().name
     canceled = transact(
         [
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                    "UpdateExpression": "ADD seats_used :one, version :one",
-                    "ConditionExpression": "attribute_exists(PK) AND seats_used < seats",
-                    "ExpressionAttributeValues": {":one": 1},
-                }
-            },
+            _add_to_asset(inv, "seats_used", 1, "attribute_exists(PK) AND seats_used < seats"),
             {
                 "Put": {
                     "TableName": name,
@@ -473,7 +475,7 @@ def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _event_put(inv, event),
         ]
     )
     if canceled is None:
@@ -493,15 +495,8 @@ def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:
                     "ConditionExpression": "attribute_exists(PK)",
                 }
             },
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                    "UpdateExpression": "ADD seats_used :minus, version :one",
-                    "ExpressionAttributeValues": {":minus": -1, ":one": 1},
-                }
-            },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _add_to_asset(inv, "seats_used", -1),
+            _event_put(inv, event),
         ],
     )
 
