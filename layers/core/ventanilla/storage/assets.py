@@ -29,6 +29,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from ventanilla.models.assets import Asset, AssetEvent, AssetLocation, AssetType, Seat
 from ventanilla.models.common import iso
 from ventanilla.storage.table import (
+    batch_read,
     client,
     cursor_in,
     cursor_out,
@@ -265,51 +266,26 @@ def get_asset(inv: str) -> Asset | None:
 def get_many(invs: Iterable[str]) -> dict[str, Asset]:
     """BatchGetItem of up to 100 assets by inventory number."""
     wanted = list(dict.fromkeys(invs))[:100]
-    out: dict[str, Asset] = {}
-    if not wanted:
-        return out
-    request: dict[str, Any] = {table().name: {"Keys": [{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted]}}
-    while request:
-        response = client().batch_get_item(RequestItems=request)
-        for item in response.get("Responses", {}).get(table().name, []):
-            asset = _asset(item)
-            out[asset.inventory_number] = asset
-        request = response.get("UnprocessedKeys") or {}
-    return out
+    items, _ = batch_read([{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted], attempts=None)
+    assets = [_asset(item) for item in items]
+    return {a.inventory_number: a for a in assets}
 
 
 def existing(invs: Iterable[str]) -> set[str]:
     """Which of these inventory numbers are taken (an import's check before it writes)."""
-    wanted = list(dict.fromkeys(invs))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 100):
-        request: dict[str, Any] = {
-            table().name: {
-                "Keys": [{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted[start : start + 100]],
-                "ProjectionExpression": "inventory_number",
-            }
-        }
-        while request:
-            response = client().batch_get_item(RequestItems=request)
-            found |= {str(i["inventory_number"]) for i in response.get("Responses", {}).get(table().name, [])}
-            request = response.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"PK": asset_pk(i), "SK": "ASSET"} for i in dict.fromkeys(invs)]
+    items, _ = batch_read(keys, projection="inventory_number", attempts=None)
+    return {str(i["inventory_number"]) for i in items}
 
 
 def aliases_taken(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(kind, value) -> inventory number, for the aliases already held."""
     wanted = list(dict.fromkeys((k, v.strip().lower()) for k, v in pairs))
     out: dict[tuple[str, str], str] = {}
-    for start in range(0, len(wanted), 100):
-        request: dict[str, Any] = {
-            table().name: {"Keys": [alias_key(k, v) for k, v in wanted[start : start + 100]]}
-        }
-        while request:
-            response = client().batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(table().name, []):
-                _, kind, value = str(item["PK"]).split("#", 2)
-                out[(kind, value)] = str(item["inventory_number"])
-            request = response.get("UnprocessedKeys") or {}
+    items, _ = batch_read([alias_key(k, v) for k, v in wanted], attempts=None)
+    for item in items:
+        _, kind, value = str(item["PK"]).split("#", 2)
+        out[(kind, value)] = str(item["inventory_number"])
     return out
 
 

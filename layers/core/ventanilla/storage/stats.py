@@ -22,6 +22,7 @@ from ventanilla.stats.keys import NOW_SK, stats_pk
 from ventanilla.storage.table import (
     CHECK_FAILED,
     KEY_ATTRS,
+    batch_read,
     from_item,
     is_error,
     table,
@@ -57,20 +58,11 @@ def get_facts_many(numbers: Iterable[str]) -> dict[str, Facts | None]:
     every number asked for is in the answer, None when the ticket was never counted."""
     wanted = list(dict.fromkeys(numbers))
     found: dict[str, Facts | None] = dict.fromkeys(wanted)
-    name = table().name
-    for start in range(0, len(wanted), 100):
-        keys = [facts_key(n) for n in wanted[start : start + 100]]
-        request: dict[str, Any] = {name: {"Keys": keys, "ConsistentRead": True}}
-        for _ in range(5):
-            response = table().meta.client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(name, []):
-                found[str(item["PK"]).removeprefix("STATSTICKET#")] = Facts.from_item(item)
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        if request:  # still unprocessed: those are read one by one when applied
-            for key in request[name]["Keys"]:
-                found.pop(str(key["PK"]).removeprefix("STATSTICKET#"), None)
+    items, unread = batch_read([facts_key(n) for n in wanted], consistent=True)
+    for item in items:
+        found[str(item["PK"]).removeprefix("STATSTICKET#")] = Facts.from_item(item)
+    for key in unread:  # still unprocessed: those are read one by one when applied
+        found.pop(str(key["PK"]).removeprefix("STATSTICKET#"), None)
     return found
 
 

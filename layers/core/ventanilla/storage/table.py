@@ -353,17 +353,43 @@ def batch_get(keys: list[dict[str, Any]], attempts: int = 5) -> list[dict[str, A
     unprocessed); raises if some are still unread, so an absent key means no item."""
     if len(keys) > 100:
         raise ValueError("BatchGetItem reads at most 100 keys")
-    name, found = table().name, []
-    request: dict[str, Any] = {name: {"Keys": keys}} if keys else {}
-    for _ in range(attempts):
-        if not request:
-            break
-        response = client().batch_get_item(RequestItems=request)
-        found += response.get("Responses", {}).get(name, [])
-        request = response.get("UnprocessedKeys") or {}
-    if request:
-        raise RuntimeError(f"{len(request[name]['Keys'])} item(s) left unread (throttled)")
-    return list(found)
+    found, unread = batch_read(keys, attempts=attempts)
+    if unread:
+        raise RuntimeError(f"{len(unread)} item(s) left unread (throttled)")
+    return found
+
+
+def batch_read(
+    keys: list[dict[str, Any]],
+    *,
+    consistent: bool = False,
+    projection: str | None = None,
+    names: dict[str, str] | None = None,
+    attempts: int | None = 5,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The items of ``keys`` (distinct; 100 per BatchGetItem), and the keys still unread after
+    ``attempts`` tries of what DynamoDB left unprocessed (throttling; None: until none is left)."""
+    name = table().name
+    found: list[dict[str, Any]] = []
+    unread: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        ask: dict[str, Any] = {"Keys": keys[start : start + 100]}
+        if consistent:
+            ask["ConsistentRead"] = True
+        if projection:
+            ask["ProjectionExpression"] = projection
+        if names:
+            ask["ExpressionAttributeNames"] = names
+        request: dict[str, Any] = {name: ask}
+        tries = 0
+        while request and (attempts is None or tries < attempts):
+            tries += 1
+            response = client().batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(name, [])
+            request = response.get("UnprocessedKeys") or {}
+        if request:
+            unread += request[name]["Keys"]
+    return found, unread
 
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
     CHECK_FAILED,
-    client,
+    batch_read,
     conditional_put,
     cursor_in,
     cursor_out,
@@ -179,18 +179,9 @@ def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
     wanted = list(dict.fromkeys(numbers))[:100]  # BatchGetItem refuses a key asked twice
     if not wanted:
         return {}
-    name = table().name
-    keys: list[dict[str, Any]] = [{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted]
-    out: dict[str, Ticket] = {}
-    for _ in range(5):
-        response = client().batch_get_item(RequestItems={name: {"Keys": keys}})
-        for item in response.get("Responses", {}).get(name, []):
-            ticket = Ticket.model_validate(from_item(item))
-            out[ticket.number] = ticket
-        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
-        if not keys:
-            break
-    return out
+    items, _ = batch_read([{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted])
+    tickets = [Ticket.model_validate(from_item(item)) for item in items]
+    return {t.number: t for t in tickets}
 
 
 def filed_between(month: datetime, start: datetime, end: datetime, limit: int) -> list[Ticket]:
