@@ -28,6 +28,7 @@ from ventanilla.storage.table import (
     table,
     to_item,
     transact,
+    written,
 )
 
 MAX_TRANSACTION = 100
@@ -186,31 +187,23 @@ def journal(writes: list[tuple[str, int | None, Facts]], journal_id: str, deltas
 def acquire_applier(owner: str) -> bool:
     """Take the applier's lease, if free or run out."""
     now = int(time.time())
-    try:
-        table().put_item(
-            Item={**LOCK_KEY, "entity": "stats-lock", "owner": owner, "until": now + LOCK_SECONDS},
-            ConditionExpression="attribute_not_exists(PK) OR #u < :now",
-            ExpressionAttributeNames={"#u": "until"},
-            ExpressionAttributeValues={":now": now},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={**LOCK_KEY, "entity": "stats-lock", "owner": owner, "until": now + LOCK_SECONDS},
+        ConditionExpression="attribute_not_exists(PK) OR #u < :now",
+        ExpressionAttributeNames={"#u": "until"},
+        ExpressionAttributeValues={":now": now},
+    )
 
 
 def release_applier(owner: str) -> None:
-    try:
-        table().delete_item(
-            Key=LOCK_KEY,
-            ConditionExpression="#o = :o",
-            ExpressionAttributeNames={"#o": "owner"},
-            ExpressionAttributeValues={":o": owner},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().delete_item,
+        Key=LOCK_KEY,
+        ConditionExpression="#o = :o",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":o": owner},
+    )
 
 
 def has_pending_journals() -> bool:
@@ -244,11 +237,7 @@ def apply_journal(journal_id: str, deltas: Deltas) -> None:
         update["ExpressionAttributeNames"]["#j"] = JOURNAL_MARK
         update["ExpressionAttributeValues"][":jid"] = journal_id
         update["ConditionExpression"] = "attribute_not_exists(#j) OR #j <> :jid"
-        try:
-            table().update_item(**update)
-        except ClientError as error:
-            if not is_error(error, "ConditionalCheckFailedException"):
-                raise  # else: applied by the run that crashed before dropping the journal
+        written(table().update_item, **update)  # refused: applied by a run that crashed before dropping it
     table().delete_item(Key={"PK": JOURNAL_PK, "SK": journal_id})
 
 
@@ -402,26 +391,17 @@ def put_goal(goal: Goal, *, create: bool, expected: int | None = None) -> bool:
         condition = "attribute_exists(PK) AND version = :expected"
         values = {":expected": expected}
     extra: dict[str, Any] = {"ExpressionAttributeValues": values} if values else {}
-    try:
-        table().put_item(
-            Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"),
-            ConditionExpression=condition,
-            **extra,
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"),
+        ConditionExpression=condition,
+        **extra,
+    )
 
 
 def delete_goal(goal_id: str) -> bool:
-    try:
-        table().delete_item(
-            Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"}, ConditionExpression="attribute_exists(PK)"
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().delete_item,
+        Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"},
+        ConditionExpression="attribute_exists(PK)",
+    )

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
-from botocore.exceptions import ClientError
 
 from ventanilla.errors import BadRequest, Conflict
 from ventanilla.models.common import iso
@@ -21,7 +20,6 @@ from ventanilla.storage.table import (
     cursor_in,
     cursor_out,
     from_item,
-    is_error,
     table,
     to_item,
     transact,
@@ -137,16 +135,13 @@ def insert_ticket(
 def replace_code_hash(number: str, old: str, new: str) -> None:
     """Rewrite a request's access-code hash in the current scheme, once: only if it is still ``old``
     (two follows at once rewrite it once; a lost race changes nothing)."""
-    try:
-        table().update_item(
-            Key={"PK": ticket_pk(number), "SK": "TICKET"},
-            UpdateExpression="SET access_code_hash = :new",
-            ConditionExpression="access_code_hash = :old",
-            ExpressionAttributeValues={":new": new, ":old": old},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().update_item,
+        Key={"PK": ticket_pk(number), "SK": "TICKET"},
+        UpdateExpression="SET access_code_hash = :new",
+        ConditionExpression="access_code_hash = :old",
+        ExpressionAttributeValues={":new": new, ":old": old},
+    )
 
 
 # ---- reads ------------------------------------------------------------------------------------
@@ -433,11 +428,7 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
 def append_events(events: Sequence[HistoryEvent]) -> None:
     """Append events that change nothing on the ticket (e.g. 'we wrote to you'); idempotent per id."""
     for e in events:
-        try:
-            table().put_item(Item=event_item(e), ConditionExpression="attribute_not_exists(PK)")
-        except ClientError as error:
-            if not is_error(error, "ConditionalCheckFailedException"):
-                raise
+        written(table().put_item, Item=event_item(e), ConditionExpression="attribute_not_exists(PK)")
 
 
 # ---- one-time links to a request's page ---------------------------------------------------------
