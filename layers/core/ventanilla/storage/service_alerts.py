@@ -24,6 +24,7 @@ from ventanilla.storage.table import (
     CHECK_FAILED,
     client,
     from_item,
+    newest_listed,
     table,
     to_item,
     transact,
@@ -127,19 +128,8 @@ def save(old: ServiceAlert, new: ServiceAlert) -> None:
 
 
 def recent(limit: int = 50) -> list[ServiceAlert]:
-    page = table().query(KeyConditionExpression=Key("PK").eq(LIST_PK), ScanIndexForward=False, Limit=limit)
-    ids = [str(i["alert_id"]) for i in page.get("Items", [])]
-    if not ids:
-        return []
-    got = (
-        client()
-        .batch_get_item(
-            RequestItems={table().name: {"Keys": [{"PK": f"SVCALERT#{i}", "SK": "ALERT"} for i in ids]}}
-        )["Responses"]
-        .get(table().name, [])
-    )
-    by_id = {str(i["id"]): ServiceAlert.model_validate(from_item(i)) for i in got}
-    return [by_id[i] for i in ids if i in by_id]
+    items = newest_listed(LIST_PK, "alert_id", lambda i: {"PK": f"SVCALERT#{i}", "SK": "ALERT"}, limit)
+    return [ServiceAlert.model_validate(i) for i in items]
 
 
 def open_in(sector: str, limit: int = 20) -> list[dict[str, Any]]:

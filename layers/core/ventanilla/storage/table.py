@@ -298,6 +298,7 @@ from decimal import Decimal
 from typing import Any
 
 import boto3
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
@@ -390,6 +391,25 @@ def batch_read(
         if request:
             unread += request[name]["Keys"]
     return found, unread
+
+
+def newest_listed(
+    list_pk: str, id_attribute: str, key_of: Callable[[str], dict[str, Any]], limit: int
+) -> list[dict[str, Any]]:
+    """The items a list partition names, newest first: one Query of ``list_pk`` (each entry holds
+    an item's id in ``id_attribute``), then those items, found by ``key_of(id)``, in batch."""
+    page = table().query(KeyConditionExpression=Key("PK").eq(list_pk), ScanIndexForward=False, Limit=limit)
+    ids = [str(i[id_attribute]) for i in page.get("Items", [])]
+    items, _ = batch_read([key_of(i) for i in ids])
+    by_id = {str(i["id"]): from_item(i) for i in items}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def put_model(model: BaseModel, *, create: bool, **keys: Any) -> bool:
+    """Write ``model`` as an item; with ``create`` only when its key is free, otherwise only when it
+    exists (False when that does not hold)."""
+    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+    return written(table().put_item, Item=to_item(model, **keys), ConditionExpression=condition)
 
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
