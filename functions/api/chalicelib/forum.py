@@ -27,7 +27,6 @@ from chalicelib.http import (
     q,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Forbidden
@@ -354,41 +353,30 @@ def mod_log() -> Response:
 
 
 def _post_action(action: str) -> Callable[..., Response]:
-    def view(topic_id: str, post_id: str) -> Response:
-        request = bp.current_request
-        body = parse_body(request, ForumReasonIn)
-        by = principal_of(request)
+    def view(topic_id: str, post_id: str, principal: Principal, body: ForumReasonIn) -> Response:
         if action == "dismiss":
-            return json_response(forum_moderation.dismiss(by, topic_id, post_id, body.reason))
-        return json_response(forum_moderation.set_status(by, topic_id, post_id, action, body.reason))
+            return json_response(forum_moderation.dismiss(principal, topic_id, post_id, body.reason))
+        return json_response(forum_moderation.set_status(principal, topic_id, post_id, action, body.reason))
 
     view.__name__ = f"mod_post_{action}"
     return view
 
 
 for _action in ("hide", "restore", "approve", "dismiss"):
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/topics/{{topic_id}}/posts/{{post_id}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a post, with a reason the author sees",
-        tag="forum-moderation",
         body=ForumReasonIn,
         response=ForumModEntry,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_post_action(_action))
 
 
 def _topic_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
-    def view(topic_id: str) -> Response:
-        request = bp.current_request
-        body: Any = parse_body(request, model)
+    def view(topic_id: str, principal: Principal, body: Any) -> Response:
         return json_response(
             forum_moderation.topic_action(
-                principal_of(request),
+                principal,
                 topic_id,
                 action,
                 body.reason,
@@ -408,17 +396,11 @@ _TOPIC_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
     ("merge", ForumMergeIn),
 )
 for _action, _model in _TOPIC_ACTIONS:
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/topics/{{topic_id}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a topic, with a reason the author sees",
-        tag="forum-moderation",
         body=_model,
         response=ForumModEntry,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_topic_action(_action, _model))
 
@@ -430,12 +412,10 @@ def mod_account(account: str) -> Response:
 
 
 def _account_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
-    def view(account: str) -> Response:
-        request = bp.current_request
-        body: Any = parse_body(request, model)
+    def view(account: str, principal: Principal, body: Any) -> Response:
         return json_response(
             forum_moderation.account_action(
-                principal_of(request), account, action, body.reason, getattr(body, "days", None)
+                principal, account, action, body.reason, getattr(body, "days", None)
             )
         )
 
@@ -450,17 +430,11 @@ _ACCOUNT_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
     ("unban", ForumReasonIn),
 )
 for _action, _model in _ACCOUNT_ACTIONS:
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/accounts/{{account}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a forum account, with a reason its holder sees",
-        tag="forum-moderation",
         body=_model,
         response=ForumAccountOut,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_account_action(_action, _model))
 

@@ -69,6 +69,10 @@ def _status() -> str | None:
 
 
 editors = Area(bp, "help-admin", roles=help_content.EDITORS)
+article_changes = editors.sharing(
+    response=AdminArticle, query=LANG_QUERY, audit="help-article", before=_article
+)
+"""Routes that change one article (the audit trail's before and after: the article)."""
 agent = Area(bp, "agent", auth=True)
 
 
@@ -106,40 +110,19 @@ def get_article(slug: str, principal: Principal) -> Response:
     return json_response(found, headers=NO_STORE)
 
 
-@editors.put(
-    "/api/v1/admin/help/articles/{slug}",
-    body=ArticleEditIn,
-    response=AdminArticle,
-    query=LANG_QUERY,
-    audit="help-article",
-    before=_article,
-)
+@article_changes.put("/api/v1/admin/help/articles/{slug}", body=ArticleEditIn)
 def edit_article(slug: str, principal: Principal, body: ArticleEditIn) -> Response:
     """Replace an article's content (send the revision you edited)"""
     return json_response(help_content.edit(principal, slug, _lang(), body))
 
 
-@editors.post(
-    "/api/v1/admin/help/articles/{slug}/publish",
-    body=RevisionIn,
-    response=AdminArticle,
-    query=LANG_QUERY,
-    audit="help-article",
-    before=_article,
-)
+@article_changes.post("/api/v1/admin/help/articles/{slug}/publish", body=RevisionIn)
 def publish_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
     """Publish: citizens see it and search finds it within seconds"""
     return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
 
 
-@editors.post(
-    "/api/v1/admin/help/articles/{slug}/archive",
-    body=RevisionIn,
-    response=AdminArticle,
-    query=LANG_QUERY,
-    audit="help-article",
-    before=_article,
-)
+@article_changes.post("/api/v1/admin/help/articles/{slug}/archive", body=RevisionIn)
 def archive_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
     """Archive: removed from the help centre and from search"""
     return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))

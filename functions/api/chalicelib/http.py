@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
@@ -377,6 +377,12 @@ class Area:
     auth: bool = False
     """A staff token is required (implied by ``roles``)."""
     headers: Mapping[str, str | Param] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Any other keywords of :func:`route` its routes share (see :meth:`sharing`)."""
+
+    def sharing(self, **options: Any) -> Area:
+        """This area, its routes also sharing ``options`` (routes that change one thing alike)."""
+        return replace(self, options={**self.options, **options})
 
     def route(self, path: str, method: str, **options: Any) -> Callable[[View], View]:
         shared: dict[str, Any] = {"tag": self.tag, "auth": self.auth or bool(self.roles)}
@@ -384,7 +390,7 @@ class Area:
             shared["roles"] = self.roles
         if self.headers is not None:
             shared["headers"] = self.headers
-        return route(self.bp, path, method, **{**shared, **options})
+        return route(self.bp, path, method, **{**shared, **self.options, **options})
 
     def get(self, path: str, **options: Any) -> Callable[[View], View]:
         return self.route(path, "GET", **options)
