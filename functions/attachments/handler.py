@@ -6,19 +6,14 @@ import json
 from typing import Any
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
+from ventanilla.function_tools import function_tools
 from ventanilla.services import attachments
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()
-logger = Logger(service="attachments")
-metrics = Metrics(service="attachments")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("attachments")
+logger, metrics, tracer = function_tools("attachments")
 
 
 @tracer.capture_method

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.function_tools import function_tools
 from ventanilla.services import email_intake
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()
-logger = Logger(service="email-in")
-metrics = Metrics(service="email-in")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("email-in")
+logger, metrics, tracer = function_tools("email-in")
 
 
 @logger.inject_lambda_context

@@ -14,23 +14,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability as obs
 from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
+from ventanilla.function_tools import function_tools
 from ventanilla.help.indexing import ArticleRef, ref_of, refresh
 from ventanilla.help.search.published import publish
 from ventanilla.help.search.shared import shared_engine
 from ventanilla.services import forum_search
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
-logger = Logger(service="indexer")
-metrics = Metrics(service="indexer")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("indexer")
+logger, metrics, tracer = function_tools("indexer")
 
 
 @logger.inject_lambda_context

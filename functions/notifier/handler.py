@@ -9,21 +9,17 @@ import json
 from collections import Counter
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability
 from ventanilla.batch import BatchResponse, SqsRecord, process_sqs, receive_count
+from ventanilla.function_tools import function_tools
 from ventanilla.integrations import queues
 from ventanilla.notify.plan import backoff_seconds
 from ventanilla.services import delivery
 from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
-logger = Logger(service="notifier")
-metrics = Metrics(service="notifier")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("notifier")
+logger, metrics, tracer = function_tools("notifier")
 
 
 @tracer.capture_method

@@ -7,19 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla.batch import BatchResponse, SqsRecord, process_sqs
+from ventanilla.function_tools import function_tools
 from ventanilla.services import proactive_steps
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
-logger = Logger(service="proactive")
-metrics = Metrics(service="proactive")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("proactive")
+logger, metrics, tracer = function_tools("proactive")
 
 
 def record_handler(record: SqsRecord) -> None:

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.function_tools import function_tools
 from ventanilla.services import accounts
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
-logger = Logger(service="retention")
-metrics = Metrics(service="retention")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("retention")
+logger, metrics, tracer = function_tools("retention")
 
 
 @logger.inject_lambda_context

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla.function_tools import function_tools
 from ventanilla.observability import SLA_OUTCOME_METRIC
 from ventanilla.services.sla import FiredTimer, on_timer_fired
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
-logger = Logger(service="sla-fired")
-metrics = Metrics(service="sla-fired")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("sla-fired")
+logger, metrics, tracer = function_tools("sla-fired")
 
 
 @logger.inject_lambda_context

@@ -12,22 +12,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ventanilla import observability as obs
 from ventanilla.batch import BatchResponse, process_stream, stream_image
+from ventanilla.function_tools import function_tools
 from ventanilla.integrations.scheduler import scheduler_settings
 from ventanilla.services.dispatch import dispatch
-from ventanilla.settings import get_settings
-from ventanilla.tracing import make_tracer
 
-get_settings()  # validate the environment at cold start
+logger, metrics, tracer = function_tools("stream")
 scheduler_settings()
-logger = Logger(service="stream")
-metrics = Metrics(service="stream")  # namespace: POWERTOOLS_METRICS_NAMESPACE
-tracer = make_tracer("stream")
 
 
 @tracer.capture_method

@@ -177,7 +177,11 @@ def route_table() -> str:
         "`python -m infra.api.generate` from the areas' ``route`` declarations: do not edit by hand.\n"
         '"""\n\n'
         f"AREAS = {tuple(areas)!r}\n"
-        f"ROUTES: tuple[tuple[str, str, str, str], ...] = {tuple(routes)!r}\n"
+        "# fmt: off\n"  # one route a line, however long: the table is read (and diffed) by route
+        "ROUTES: tuple[tuple[str, str, str, str], ...] = (\n"
+        + "".join(f"    ({', '.join(json.dumps(part) for part in route)}),\n" for route in routes)
+        + ")\n"
+        "# fmt: on\n"
     )
     formatted = subprocess.run(
         [sys.executable, "-m", "ruff", "format", "--stdin-filename", str(TABLE), "-"],

@@ -12,17 +12,16 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CODE,
     CURSOR,
+    Area,
     json_response,
     limit,
     logger,
-    parse_body,
-    principal_of,
     q,
     query_int,
     query_params,
-    route,
 )
 from chalicelib.metrics import metrics
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.accounts import AccountLinkIn, RequesterPanel
 from ventanilla.models.base import Model
@@ -60,73 +59,44 @@ class Me(Model):
     language: str
 
 
-@route(
-    bp,
-    "/api/v1/agent/me",
-    "GET",
-    summary="Who is signed in: name, roles, teams, tier, language of their notices",
-    tag="agent",
-    response=Me,
-    auth=True,
-)
-def me() -> Response:
-    p = principal_of(bp.current_request)
+agent = Area(bp, "agent", auth=True)
+
+
+@agent.get("/api/v1/agent/me", response=Me)
+def me(principal: Principal) -> Response:
+    """Who is signed in: name, roles, teams, tier, language of their notices"""
     return json_response(
         Me(
-            sub=p.sub,
-            username=p.username,
-            name=p.name or p.username,
-            roles=sorted(p.groups),
-            teams=list(p.teams),
-            tier=p.tier,
-            language=p.language,
+            sub=principal.sub,
+            username=principal.username,
+            name=principal.name or principal.username,
+            roles=sorted(principal.groups),
+            teams=list(principal.teams),
+            tier=principal.tier,
+            language=principal.language,
         ),
         headers={"Cache-Control": "no-store"},
     )
 
 
-@route(
-    bp,
-    "/api/v1/agent/me/preferences",
-    "GET",
-    summary="My preferences: the language (es, en) of the notices I receive",
-    tag="agent",
-    response=StaffPreferences,
-    auth=True,
-)
-def my_preferences() -> Response:
-    result = staff.preferences(principal_of(bp.current_request))
+@agent.get("/api/v1/agent/me/preferences", response=StaffPreferences)
+def my_preferences(principal: Principal) -> Response:
+    """My preferences: the language (es, en) of the notices I receive"""
+    result = staff.preferences(principal)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/agent/me/preferences",
-    "PUT",
-    summary="Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)",
-    tag="agent",
-    body=StaffPreferencesIn,
-    response=StaffPreferences,
-    auth=True,
-)
-def set_my_preferences() -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffPreferencesIn)
-    result = staff.set_preferences(principal_of(request), body)
+@agent.put("/api/v1/agent/me/preferences", body=StaffPreferencesIn, response=StaffPreferences)
+def set_my_preferences(principal: Principal, body: StaffPreferencesIn) -> Response:
+    """Set the language (es, en) of the notices I receive (assignments, SLA alerts, replies)"""
+    result = staff.set_preferences(principal, body)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/agent/me/sign-out",
-    "POST",
-    summary="Sign out everywhere: every token from a sign-in before now is refused from now on",
-    tag="agent",
-    status=204,
-    auth=True,
-)
-def sign_out() -> Response:
-    staff.sign_out(principal_of(bp.current_request))
+@agent.post("/api/v1/agent/me/sign-out", status=204)
+def sign_out(principal: Principal) -> Response:
+    """Sign out everywhere: every token from a sign-in before now is refused from now on"""
+    staff.sign_out(principal)
     return Response(body="", status_code=204)
 
 
@@ -137,15 +107,9 @@ QUEUE_FILTERS = {
 }
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/queue",
-    "GET",
-    summary="Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), "
-    "exact across pages; the first page carries the total; q searches number, text, requester",
-    tag="agent",
     response=Queue,
-    auth=True,
     query={
         **QUEUE_FILTERS,
         "order": q(
@@ -164,9 +128,10 @@ QUEUE_FILTERS = {
         "cursor": CURSOR,
     },
 )
-def queue() -> Response:
+def queue(principal: Principal) -> Response:
+    """Open requests of a team or of all yours, soonest due first (or priority, newest, oldest), exact across
+    pages; the first page carries the total; q searches number, text, requester"""
     request = bp.current_request
-    principal = principal_of(request)
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
     limit = query_int(request, "limit", 50, 1, 100)
@@ -212,15 +177,9 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
     return team, status, assigned
 
 
-@route(
-    bp,
+@agent.get(
     "/api/v1/agent/queue/new",
-    "GET",
-    summary="How many requests under the queue's filters were filed after an instant "
-    "(the console polls it: '3 new requests')",
-    tag="agent",
     response=QueueNew,
-    auth=True,
     query={
         **QUEUE_FILTERS,
         "since": q(
@@ -231,9 +190,10 @@ def _queue_filters(params: Mapping[str, str]) -> tuple[str | None, Status | None
         ),
     },
 )
-def queue_new() -> Response:
+def queue_new(principal: Principal) -> Response:
+    """How many requests under the queue's filters were filed after an instant (the console polls it: '3 new
+    requests')"""
     request = bp.current_request
-    principal = principal_of(request)
     params = query_params(request)
     team, status, assigned = _queue_filters(params)
     raw = params.get("since") or ""
@@ -249,26 +209,21 @@ def queue_new() -> Response:
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets",
-    "POST",
-    summary="Enter a request received by phone, in person, by letter or chat (received_at: when it "
-    "arrived; terms run from it); without requester, an internal request filed for yourself",
-    tag="agent",
     body=StaffCreateTicketIn,
     response=TicketCreated,
     status=201,
-    auth=True,
     headers={
         "Idempotency-Key": q("optional; 8-128 visible ASCII characters", pattern=r"^[!-~][ -~]{6,126}[!-~]$")
     },
 )
-def enter_ticket() -> Response:
+def enter_ticket(principal: Principal, body: StaffCreateTicketIn) -> Response:
+    """Enter a request received by phone, in person, by letter or chat (received_at: when it arrived; terms
+    run from it); without requester, an internal request filed for yourself"""
     request = bp.current_request
-    body = parse_body(request, StaffCreateTicketIn)
     created = staff_intake.file_for(
-        principal_of(request), body, request.headers.get("idempotency-key"), bp.lambda_context
+        principal, body, request.headers.get("idempotency-key"), bp.lambda_context
     )
     logger.set_correlation_id(created.number)
     logger.info("ticket entered by staff", extra={"type": body.type, "channel": body.channel})
@@ -276,115 +231,50 @@ def enter_ticket() -> Response:
     return json_response(created, status=201, headers={"Location": f"/api/v1/agent/tickets/{created.number}"})
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}",
-    "GET",
-    summary="A request with its full history, internal notes included (an internal request the "
-    "reader filed for another team: its public history, read only)",
-    tag="agent",
-    response=StaffTicket,
-    auth=True,
-)
-def ticket(number: str) -> Response:
-    return json_response(tickets.agent_view(principal_of(bp.current_request), number))
+@agent.get("/api/v1/agent/tickets/{number}", response=StaffTicket)
+def ticket(number: str, principal: Principal) -> Response:
+    """A request with its full history, internal notes included (an internal request the reader filed for
+    another team: its public history, read only)"""
+    return json_response(tickets.agent_view(principal, number))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/reply",
-    "POST",
-    summary="Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves "
-    "the request there: one change, one notice",
-    tag="agent",
-    body=StaffReplyIn,
-    response=StaffTicket,
-    auth=True,
-)
-def reply(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffReplyIn)
-    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=False))
+@agent.post("/api/v1/agent/tickets/{number}/reply", body=StaffReplyIn, response=StaffTicket)
+def reply(number: str, principal: Principal, body: StaffReplyIn) -> Response:
+    """Public reply to the citizen; with status (waiting_citizen, resolved) the reply also moves the request
+    there: one change, one notice"""
+    return json_response(tickets.staff_reply(principal, number, body, internal=False))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/note",
-    "POST",
-    summary="Internal note, never shown to the citizen",
-    tag="agent",
-    body=StaffMessageIn,
-    response=StaffTicket,
-    auth=True,
-)
-def note(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffMessageIn)
-    return json_response(tickets.staff_reply(principal_of(request), number, body, internal=True))
+@agent.post("/api/v1/agent/tickets/{number}/note", body=StaffMessageIn, response=StaffTicket)
+def note(number: str, principal: Principal, body: StaffMessageIn) -> Response:
+    """Internal note, never shown to the citizen"""
+    return json_response(tickets.staff_reply(principal, number, body, internal=True))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/assign",
-    "POST",
-    summary="Assign to a staff member and/or move to another team",
-    tag="agent",
-    body=AssignIn,
-    response=StaffTicket,
-    auth=True,
-)
-def assign(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, AssignIn)
-    return json_response(tickets.assign(principal_of(request), number, body))
+@agent.post("/api/v1/agent/tickets/{number}/assign", body=AssignIn, response=StaffTicket)
+def assign(number: str, principal: Principal, body: AssignIn) -> Response:
+    """Assign to a staff member and/or move to another team"""
+    return json_response(tickets.assign(principal, number, body))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/status",
-    "POST",
-    summary="Change the status, as the state machine allows",
-    tag="agent",
-    body=StatusIn,
-    response=StaffTicket,
-    auth=True,
-)
-def status(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StatusIn)
-    return json_response(tickets.change_status(principal_of(request), number, body))
+@agent.post("/api/v1/agent/tickets/{number}/status", body=StatusIn, response=StaffTicket)
+def status(number: str, principal: Principal, body: StatusIn) -> Response:
+    """Change the status, as the state machine allows"""
+    return json_response(tickets.change_status(principal, number, body))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/requester",
-    "GET",
-    summary="The requester: contacts (verified or as typed) and their other requests in your teams "
-    "(supervisors and admins: all); every read is written to the citizen's audit log",
-    tag="agent",
-    response=RequesterPanel,
-    auth=True,
-)
-def requester(number: str) -> Response:
+@agent.get("/api/v1/agent/tickets/{number}/requester", response=RequesterPanel)
+def requester(number: str, principal: Principal) -> Response:
+    """The requester: contacts (verified or as typed) and their other requests in your teams (supervisors and
+    admins: all); every read is written to the citizen's audit log"""
     return json_response(
-        accounts.requester_panel(principal_of(bp.current_request), number),
+        accounts.requester_panel(principal, number),
         headers={"Cache-Control": "no-store"},
     )
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/link",
-    "POST",
-    summary="Link a request staff entered to the citizen account with this verified email, after "
-    "checking the person's identity",
-    tag="agent",
-    body=AccountLinkIn,
-    response=RequesterPanel,
-    auth=True,
-)
-def link(number: str) -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, AccountLinkIn)
+@agent.post("/api/v1/agent/tickets/{number}/link", body=AccountLinkIn, response=RequesterPanel)
+def link(number: str, principal: Principal, body: AccountLinkIn) -> Response:
+    """Link a request staff entered to the citizen account with this verified email, after checking the
+    person's identity"""
     return json_response(accounts.link_to_account(principal, number, body))

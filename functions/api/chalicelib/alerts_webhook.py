@@ -5,9 +5,16 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 from pydantic import ValidationError
 
-from chalicelib.http import field_errors, json_response, logger, parse_body, principal_of, q, raw_body, route
-from ventanilla import safe_json
-from ventanilla.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from chalicelib.http import (
+    Area,
+    field_errors,
+    json_object,
+    json_response,
+    logger,
+    q,
+)
+from ventanilla.auth import Principal
+from ventanilla.errors import ValidationFailed
 from ventanilla.models.alerts import (
     AlertSourceIn,
     AlertSourceList,
@@ -16,20 +23,16 @@ from ventanilla.models.alerts import (
     SimpleAlertIn,
 )
 from ventanilla.services import alerts
-from ventanilla.settings import get_settings
 
 bp = Blueprint(__name__)
 
 
-@route(
-    bp,
+admins = Area(bp, "admin", roles=alerts.ADMIN_ROLES)
+signed = Area(bp, "integrations")
+
+
+@signed.post(
     "/api/v1/integrations/alerts/{source}",
-    "POST",
-    summary="A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: "
-    "firing|resolved, summary, details, severity, host, id}) signed with the source's secret: one open "
-    "request per fingerprint, repeats counted and noted, resolved noted (and resolved if the source says "
-    "so); bad signature 401, unknown source 404, the same delivery processed once",
-    tag="integrations",
     body=SimpleAlertIn,
     response=AlertsReceived,
     status=202,
@@ -40,20 +43,12 @@ bp = Blueprint(__name__)
     },
 )
 def receive(source: str) -> Response:
+    """A monitoring alert (Prometheus Alertmanager webhook JSON, or {fingerprint, status: firing|resolved,
+    summary, details, severity, host, id}) signed with the source's secret: one open request per
+    fingerprint, repeats counted and noted, resolved noted (and resolved if the source says so); bad
+    signature 401, unknown source 404, the same delivery processed once"""
     request = bp.current_request
-    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = raw_body(request)
-    limit = get_settings().max_body_bytes
-    if len(raw) > limit:
-        raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        payload = safe_json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
-    if not isinstance(payload, dict):
-        raise BadRequest("body_not_object")
+    raw, payload = json_object(request)
     try:
         result = alerts.receive(source, raw, request.headers.get("x-ventanilla-signature"), payload)
     except ValidationError as error:
@@ -64,37 +59,16 @@ def receive(source: str) -> Response:
     return json_response(result, status=202)
 
 
-@route(
-    bp,
-    "/api/v1/admin/alert-sources/{source}",
-    "PUT",
-    summary="Create or change a monitoring source: the request type it files, its requester address, "
-    "whether a resolved alert resolves the request, and its HMAC secret (required the first time; "
-    "never answered)",
-    tag="admin",
-    body=AlertSourceIn,
-    response=AlertSourceView,
-    auth=True,
-    audit="alert-source",
-    roles=alerts.ADMIN_ROLES,
+@admins.put(
+    "/api/v1/admin/alert-sources/{source}", body=AlertSourceIn, response=AlertSourceView, audit="alert-source"
 )
-def put_source(source: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, AlertSourceIn)
-    return json_response(alerts.put_source(principal_of(request), source, body))
+def put_source(source: str, principal: Principal, body: AlertSourceIn) -> Response:
+    """Create or change a monitoring source: the request type it files, its requester address, whether a
+    resolved alert resolves the request, and its HMAC secret (required the first time; never answered)"""
+    return json_response(alerts.put_source(principal, source, body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/alert-sources",
-    "GET",
-    summary="The monitoring sources (their secrets are never answered)",
-    tag="admin",
-    response=AlertSourceList,
-    auth=True,
-    roles=alerts.ADMIN_ROLES,
-)
-def list_sources() -> Response:
-    return json_response(
-        alerts.list_sources(principal_of(bp.current_request)), headers={"Cache-Control": "no-store"}
-    )
+@admins.get("/api/v1/admin/alert-sources", response=AlertSourceList)
+def list_sources(principal: Principal) -> Response:
+    """The monitoring sources (their secrets are never answered)"""
+    return json_response(alerts.list_sources(principal), headers={"Cache-Control": "no-store"})

@@ -8,15 +8,16 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CODE,
     CURSOR,
+    Area,
+    csv_response,
+    export_response,
     json_response,
     lang_of,
     limit,
-    parse_body,
     parse_text_body,
-    principal_of,
     q,
-    route,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.assets import (
     Asset,
     AssetIn,
@@ -58,172 +59,92 @@ def _query() -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-@route(
-    bp,
-    "/api/v1/assets",
-    "GET",
-    summary="One page of assets by type, location, supporting team or responsible person "
-    "(agents: their teams' assets)",
-    tag="assets",
-    response=AssetPage,
-    auth=True,
-    query=LISTING,
-    roles=assets.READERS,
-)
-def list_assets() -> Response:
-    return json_response(assets.listing(principal_of(bp.current_request), _query()))
+writers = Area(bp, "assets", roles=assets.WRITERS)
+readers = Area(bp, "assets", roles=assets.READERS)
+staff = Area(bp, "assets", roles=ANY_STAFF)
+report_viewers = Area(bp, "assets", roles=asset_reports.VIEWERS)
+agent_staff = Area(bp, "agent", roles=ANY_STAFF)
+agent_working = Area(bp, "agent", roles=tuple(sorted(STAFF_ROLES_WORKING)))
 
 
-@route(
-    bp,
-    "/api/v1/assets",
-    "POST",
-    summary="Create an asset (the inventory number is unique: 409 when taken)",
-    tag="assets",
-    body=AssetIn,
-    response=Asset,
-    status=201,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def create_asset() -> Response:
-    request = bp.current_request
-    return json_response(assets.create(principal_of(request), parse_body(request, AssetIn)), status=201)
+@readers.get("/api/v1/assets", response=AssetPage, query=LISTING)
+def list_assets(principal: Principal) -> Response:
+    """One page of assets by type, location, supporting team or responsible person (agents: their teams'
+    assets)"""
+    return json_response(assets.listing(principal, _query()))
 
 
-@route(
-    bp,
-    "/api/v1/assets/mine",
-    "GET",
-    summary="My equipment: the assets the signed-in staff member is responsible for",
-    tag="assets",
-    response=AssetPage,
-    auth=True,
-    roles=ANY_STAFF,
-)
-def my_assets() -> Response:
-    return json_response(assets.mine(principal_of(bp.current_request)))
+@writers.post("/api/v1/assets", body=AssetIn, response=Asset, status=201)
+def create_asset(principal: Principal, body: AssetIn) -> Response:
+    """Create an asset (the inventory number is unique: 409 when taken)"""
+    return json_response(assets.create(principal, body), status=201)
 
 
-@route(
-    bp,
+@staff.get("/api/v1/assets/mine", response=AssetPage)
+def my_assets(principal: Principal) -> Response:
+    """My equipment: the assets the signed-in staff member is responsible for"""
+    return json_response(assets.mine(principal))
+
+
+@readers.get(
     "/api/v1/assets/lookup",
-    "GET",
-    summary="The asset an inventory number, host name or serial names",
-    tag="assets",
     response=Asset,
-    auth=True,
     query={"id": q("inventory number, host name or serial", required=True, maxLength=253)},
-    roles=assets.READERS,
 )
-def lookup_asset() -> Response:
-    return json_response(assets.lookup(principal_of(bp.current_request), _query().get("id", "")))
+def lookup_asset(principal: Principal) -> Response:
+    """The asset an inventory number, host name or serial names"""
+    return json_response(assets.lookup(principal, _query().get("id", "")))
 
 
-@route(
-    bp,
-    "/api/v1/assets/types",
-    "GET",
-    summary="Asset types and their fields",
-    tag="assets",
-    response=AssetTypeList,
-    auth=True,
-    roles=ANY_STAFF,
-)
-def list_types() -> Response:
-    return json_response(assets.list_types(principal_of(bp.current_request)))
+@staff.get("/api/v1/assets/types", response=AssetTypeList)
+def list_types(principal: Principal) -> Response:
+    """Asset types and their fields"""
+    return json_response(assets.list_types(principal))
 
 
-@route(
-    bp,
-    "/api/v1/assets/types/{code}",
-    "PUT",
-    summary="Create or replace an asset type (admin, inventory)",
-    tag="assets",
-    body=AssetTypeIn,
-    response=AssetType,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def put_type(code: str) -> Response:
-    request = bp.current_request
-    return json_response(assets.put_type(principal_of(request), code, parse_body(request, AssetTypeIn)))
+@writers.put("/api/v1/assets/types/{code}", body=AssetTypeIn, response=AssetType)
+def put_type(code: str, principal: Principal, body: AssetTypeIn) -> Response:
+    """Create or replace an asset type (admin, inventory)"""
+    return json_response(assets.put_type(principal, code, body))
 
 
-@route(
-    bp,
-    "/api/v1/assets/locations",
-    "GET",
-    summary="Locations (building / office)",
-    tag="assets",
-    response=LocationList,
-    auth=True,
-    roles=ANY_STAFF,
-)
-def list_locations() -> Response:
-    return json_response(assets.list_locations(principal_of(bp.current_request)))
+@staff.get("/api/v1/assets/locations", response=LocationList)
+def list_locations(principal: Principal) -> Response:
+    """Locations (building / office)"""
+    return json_response(assets.list_locations(principal))
 
 
-@route(
-    bp,
-    "/api/v1/assets/locations/{code}",
-    "PUT",
-    summary="Create or replace a location (admin, inventory)",
-    tag="assets",
-    body=AssetLocationIn,
-    response=AssetLocation,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def put_location(code: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.put_location(principal_of(request), code, parse_body(request, AssetLocationIn))
-    )
+@writers.put("/api/v1/assets/locations/{code}", body=AssetLocationIn, response=AssetLocation)
+def put_location(code: str, principal: Principal, body: AssetLocationIn) -> Response:
+    """Create or replace a location (admin, inventory)"""
+    return json_response(assets.put_location(principal, code, body))
 
 
-@route(
-    bp,
+@writers.post(
     "/api/v1/assets/import",
-    "POST",
-    summary="Import assets from CSV: mode=preview (default, writes nothing), all (nothing written "
-    "unless every row passes: 422 naming row and column) or valid (only the valid rows)",
-    tag="assets",
     response=ImportReport,
     text_body="text/csv",
-    auth=True,
     query={"mode": q("preview (default), all or valid", enum=["preview", "all", "valid"])},
-    roles=assets.WRITERS,
 )
-def import_assets() -> Response:
+def import_assets(principal: Principal) -> Response:
+    """Import assets from CSV: mode=preview (default, writes nothing), all (nothing written unless every row
+    passes: 422 naming row and column) or valid (only the valid rows)"""
     request = bp.current_request
     text = parse_text_body(request, ("text/csv", "text/plain"), "unsupported_media_type")
-    report = asset_import.run(principal_of(request), text, _query().get("mode", "preview"), lang_of(request))
+    report = asset_import.run(principal, text, _query().get("mode", "preview"), lang_of(request))
     return json_response(report)
 
 
-@route(
-    bp,
+@readers.get(
     "/api/v1/assets/export",
-    "GET",
-    summary="Export one page of assets (same criteria as the list) as CSV or JSON; the next page's "
-    "cursor in X-Next-Cursor",
-    tag="assets",
     response=AssetPage,
     text_response="text/csv",
-    auth=True,
     query={**LISTING, "format": q("json (default) or csv", enum=["json", "csv"]), "limit": limit(1, 500, 50)},
-    roles=assets.READERS,
 )
-def export_assets() -> Response:
-    content_type, body, next_cursor = asset_import.export(principal_of(bp.current_request), _query())
-    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
-    if isinstance(body, str):
-        headers["Content-Disposition"] = 'attachment; filename="activos.csv"'
-        return Response(body=body, status_code=200, headers=headers)
-    return json_response(body, headers=headers)
+def export_assets(principal: Principal) -> Response:
+    """Export one page of assets (same criteria as the list) as CSV or JSON; the next page's cursor in
+    X-Next-Cursor"""
+    return export_response(*asset_import.export(principal, _query()), "activos.csv")
 
 
 REPORT_QUERY = {
@@ -235,155 +156,63 @@ REPORT_QUERY = {
 }
 
 
-@route(
-    bp,
-    "/api/v1/assets/reports",
-    "GET",
-    summary="Inventory reports: counts, most incidents in a period, warranties expiring, licences "
-    "over or near their seats (supervisors, admin, inventory)",
-    tag="assets",
-    response=AssetReports,
-    auth=True,
-    query=REPORT_QUERY,
-    roles=asset_reports.VIEWERS,
-)
-def reports() -> Response:
-    return json_response(asset_reports.build(principal_of(bp.current_request), _query()))
+@report_viewers.get("/api/v1/assets/reports", response=AssetReports, query=REPORT_QUERY)
+def reports(principal: Principal) -> Response:
+    """Inventory reports: counts, most incidents in a period, warranties expiring, licences over or near
+    their seats (supervisors, admin, inventory)"""
+    return json_response(asset_reports.build(principal, _query()))
 
 
-@route(
-    bp,
-    "/api/v1/assets/reports/{report}",
-    "GET",
-    summary="One inventory report as CSV: counts, incidents, warranties or licences",
-    tag="assets",
-    text_response="text/csv",
-    auth=True,
-    query=REPORT_QUERY,
-    roles=asset_reports.VIEWERS,
-)
-def report_csv(report: str) -> Response:
-    body = asset_reports.csv_of(principal_of(bp.current_request), report, _query())
-    return Response(
-        body=body,
-        status_code=200,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="activos-{report}.csv"',
-        },
-    )
+@report_viewers.get("/api/v1/assets/reports/{report}", text_response="text/csv", query=REPORT_QUERY)
+def report_csv(report: str, principal: Principal) -> Response:
+    """One inventory report as CSV: counts, incidents, warranties or licences"""
+    return csv_response(asset_reports.csv_of(principal, report, _query()), f"activos-{report}.csv")
 
 
-@route(
-    bp,
-    "/api/v1/assets/{inventory_number}",
-    "GET",
-    summary="The asset page: fields, history, linked requests (time lost, SLA outcome), seats",
-    tag="assets",
-    response=AssetView,
-    auth=True,
-    roles=assets.READERS,
-)
-def get_asset(inventory_number: str) -> Response:
-    return json_response(assets.view(principal_of(bp.current_request), inventory_number))
+@readers.get("/api/v1/assets/{inventory_number}", response=AssetView)
+def get_asset(inventory_number: str, principal: Principal) -> Response:
+    """The asset page: fields, history, linked requests (time lost, SLA outcome), seats"""
+    return json_response(assets.view(principal, inventory_number))
 
 
-@route(
-    bp,
-    "/api/v1/assets/{inventory_number}",
-    "PUT",
-    summary="Edit an asset (send the version read: 409 when someone changed it since)",
-    tag="assets",
-    body=AssetUpdateIn,
-    response=Asset,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def update_asset(inventory_number: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.update(principal_of(request), inventory_number, parse_body(request, AssetUpdateIn))
-    )
+@writers.put("/api/v1/assets/{inventory_number}", body=AssetUpdateIn, response=Asset)
+def update_asset(inventory_number: str, principal: Principal, body: AssetUpdateIn) -> Response:
+    """Edit an asset (send the version read: 409 when someone changed it since)"""
+    return json_response(assets.update(principal, inventory_number, body))
 
 
-@route(
-    bp,
-    "/api/v1/assets/{inventory_number}/seats",
-    "POST",
-    summary="Assign a seat of a licence (409 when none is free)",
-    tag="assets",
-    body=SeatIn,
-    response=AssetView,
-    status=201,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def assign_seat(inventory_number: str) -> Response:
-    request = bp.current_request
-    view = assets.assign_seat(principal_of(request), inventory_number, parse_body(request, SeatIn))
+@writers.post("/api/v1/assets/{inventory_number}/seats", body=SeatIn, response=AssetView, status=201)
+def assign_seat(inventory_number: str, principal: Principal, body: SeatIn) -> Response:
+    """Assign a seat of a licence (409 when none is free)"""
+    view = assets.assign_seat(principal, inventory_number, body)
     return json_response(view, status=201)
 
 
-@route(
-    bp,
-    "/api/v1/assets/{inventory_number}/seats/{holder}",
-    "DELETE",
-    summary="Release a licence seat",
-    tag="assets",
-    status=204,
-    auth=True,
-    roles=assets.WRITERS,
-)
-def release_seat(inventory_number: str, holder: str) -> Response:
+@writers.delete("/api/v1/assets/{inventory_number}/seats/{holder}", status=204)
+def release_seat(inventory_number: str, holder: str, principal: Principal) -> Response:
+    """Release a licence seat"""
     from urllib.parse import unquote
 
-    assets.release_seat(principal_of(bp.current_request), inventory_number, unquote(holder))
+    assets.release_seat(principal, inventory_number, unquote(holder))
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/assets",
-    "GET",
-    summary="The assets linked to a request",
-    tag="agent",
-    response=TicketAssets,
-    auth=True,
-    roles=ANY_STAFF,
+@agent_staff.get("/api/v1/agent/tickets/{number}/assets", response=TicketAssets)
+def ticket_assets(number: str, principal: Principal) -> Response:
+    """The assets linked to a request"""
+    return json_response(assets.ticket_assets(principal, number))
+
+
+@agent_staff.post(
+    "/api/v1/agent/tickets/{number}/assets", body=AssetLinkIn, response=TicketAssets, status=201
 )
-def ticket_assets(number: str) -> Response:
-    return json_response(assets.ticket_assets(principal_of(bp.current_request), number))
+def link_asset(number: str, principal: Principal, body: AssetLinkIn) -> Response:
+    """Link an asset to a request (agents of its team; whoever filed it, for their own equipment)"""
+    return json_response(assets.link(principal, number, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/assets",
-    "POST",
-    summary="Link an asset to a request (agents of its team; whoever filed it, for their own equipment)",
-    tag="agent",
-    body=AssetLinkIn,
-    response=TicketAssets,
-    status=201,
-    auth=True,
-    roles=ANY_STAFF,
-)
-def link_asset(number: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        assets.link(principal_of(request), number, parse_body(request, AssetLinkIn)), status=201
-    )
-
-
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/assets/{inventory_number}",
-    "DELETE",
-    summary="Unlink an asset from a request",
-    tag="agent",
-    status=204,
-    auth=True,
-    roles=tuple(sorted(STAFF_ROLES_WORKING)),
-)
-def unlink_asset(number: str, inventory_number: str) -> Response:
-    assets.unlink(principal_of(bp.current_request), number, inventory_number)
+@agent_working.delete("/api/v1/agent/tickets/{number}/assets/{inventory_number}", status=204)
+def unlink_asset(number: str, inventory_number: str, principal: Principal) -> Response:
+    """Unlink an asset from a request"""
+    assets.unlink(principal, number, inventory_number)
     return Response(body="", status_code=204)

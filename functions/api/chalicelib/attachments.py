@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import KEY_HEADERS, citizen_key, json_response, lang_of, parse_body, principal_of, route
+from chalicelib.http import (
+    KEY_HEADERS,
+    Area,
+    citizen_key,
+    json_response,
+    lang_of,
+)
+from ventanilla.auth import Principal
 from ventanilla.models.attachments import AttachmentIn, AttachmentList, Download, UploadSlot
 from ventanilla.services import attachments
 
@@ -18,101 +25,62 @@ DECLARE = (
 )
 
 
-@route(
-    bp,
+keyed = Area(bp, "citizen", headers=KEY_HEADERS)
+agent = Area(bp, "agent", auth=True)
+
+
+@keyed.post(
     "/api/v1/tickets/{number}/attachments",
-    "POST",
     summary=DECLARE + " (X-Access-Code)",
-    tag="citizen",
     body=AttachmentIn,
     response=UploadSlot,
     status=201,
-    headers=KEY_HEADERS,
 )
-def citizen_declare(number: str) -> Response:
+def citizen_declare(number: str, body: AttachmentIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, AttachmentIn)
     slot = attachments.citizen_declare(number, citizen_key(request), body, lang_of(request))
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}/attachments",
-    "GET",
-    summary="The request's files with their state (X-Access-Code)",
-    tag="citizen",
-    response=AttachmentList,
-    headers=KEY_HEADERS,
-)
+@keyed.get("/api/v1/tickets/{number}/attachments", response=AttachmentList)
 def citizen_list(number: str) -> Response:
+    """The request's files with their state (X-Access-Code)"""
     request = bp.current_request
     return json_response(
         attachments.citizen_list(number, citizen_key(request), lang_of(request)), headers=NO_STORE
     )
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}/attachments/{attachment_id}",
-    "GET",
-    summary="A five-minute download link of a checked file (X-Access-Code); 409 while not available",
-    tag="citizen",
-    response=Download,
-    headers=KEY_HEADERS,
-)
+@keyed.get("/api/v1/tickets/{number}/attachments/{attachment_id}", response=Download)
 def citizen_download(number: str, attachment_id: str) -> Response:
+    """A five-minute download link of a checked file (X-Access-Code); 409 while not available"""
     request = bp.current_request
     return json_response(
         attachments.citizen_download(number, citizen_key(request), attachment_id), headers=NO_STORE
     )
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/attachments",
-    "POST",
     summary=DECLARE,
-    tag="agent",
     body=AttachmentIn,
     response=UploadSlot,
     status=201,
-    auth=True,
 )
-def staff_declare(number: str) -> Response:
+def staff_declare(number: str, principal: Principal, body: AttachmentIn) -> Response:
     request = bp.current_request
-    body = parse_body(request, AttachmentIn)
-    slot = attachments.staff_declare(principal_of(request), number, body, lang_of(request))
+    slot = attachments.staff_declare(principal, number, body, lang_of(request))
     return json_response(slot, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/attachments",
-    "GET",
-    summary="The request's files with their state",
-    tag="agent",
-    response=AttachmentList,
-    auth=True,
-)
-def staff_list(number: str) -> Response:
+@agent.get("/api/v1/agent/tickets/{number}/attachments", response=AttachmentList)
+def staff_list(number: str, principal: Principal) -> Response:
+    """The request's files with their state"""
     request = bp.current_request
-    return json_response(
-        attachments.staff_list(principal_of(request), number, lang_of(request)), headers=NO_STORE
-    )
+    return json_response(attachments.staff_list(principal, number, lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/attachments/{attachment_id}",
-    "GET",
-    summary="A five-minute download link of a checked file; 409 while not available",
-    tag="agent",
-    response=Download,
-    auth=True,
-)
-def staff_download(number: str, attachment_id: str) -> Response:
-    request = bp.current_request
-    return json_response(
-        attachments.staff_download(principal_of(request), number, attachment_id), headers=NO_STORE
-    )
+@agent.get("/api/v1/agent/tickets/{number}/attachments/{attachment_id}", response=Download)
+def staff_download(number: str, attachment_id: str, principal: Principal) -> Response:
+    """A five-minute download link of a checked file; 409 while not available"""
+    return json_response(attachments.staff_download(principal, number, attachment_id), headers=NO_STORE)

@@ -8,7 +8,16 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CURSOR, json_response, limit, principal_of, q, query_int, query_params, route
+from chalicelib.http import (
+    CURSOR,
+    Area,
+    json_response,
+    limit,
+    q,
+    query_int,
+    query_params,
+)
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList
 from ventanilla.services import audit
@@ -48,21 +57,17 @@ def _filters() -> dict[str, Any]:
     return out
 
 
-@route(
-    bp,
-    "/api/v1/admin/audit",
-    "GET",
-    summary="The audit trail: every change of configuration, content, staff and teams, newest first",
-    tag="admin",
-    response=AuditList,
-    auth=True,
-    query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR},
-    roles=audit.READERS,
+readers = Area(bp, "admin", roles=audit.READERS)
+
+
+@readers.get(
+    "/api/v1/admin/audit", response=AuditList, query={**FILTERS, "limit": limit(1, 200, 50), "cursor": CURSOR}
 )
-def list_audit() -> Response:
+def list_audit(principal: Principal) -> Response:
+    """The audit trail: every change of configuration, content, staff and teams, newest first"""
     request = bp.current_request
     found = audit.list_records(
-        principal_of(request),
+        principal,
         limit=query_int(request, "limit", 50, 1, 200),
         cursor=query_params(request).get("cursor"),
         **_filters(),
@@ -70,23 +75,18 @@ def list_audit() -> Response:
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@readers.get(
     "/api/v1/admin/audit/export",
-    "GET",
-    summary="The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)",
-    tag="admin",
     text_response="text/csv",
-    auth=True,
     query={**FILTERS, "format": q("csv (default) or jsonl", enum=["csv", "jsonl"])},
-    roles=audit.READERS,
 )
-def export_audit() -> Response:
+def export_audit(principal: Principal) -> Response:
+    """The audit trail as CSV or JSON Lines (same filters, at most 5,000 records)"""
     request = bp.current_request
     fmt = query_params(request).get("format") or "csv"
     if fmt not in ("csv", "jsonl"):
         raise BadRequest("invalid_query", {"detail": "format: csv, jsonl"})
-    text = audit.export(principal_of(request), fmt, **_filters())
+    text = audit.export(principal, fmt, **_filters())
     media = "text/csv" if fmt == "csv" else "application/x-ndjson"
     return Response(
         body=text,

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     FILER_BEARER,
     KEY_HEADERS,
+    Area,
     citizen_key,
     citizen_of,
     client_address,
@@ -18,7 +19,6 @@ from chalicelib.http import (
     parse_body,
     principal_of,
     q,
-    route,
 )
 from chalicelib.metrics import metrics
 from ventanilla.models.ticket import (
@@ -37,13 +37,12 @@ from ventanilla.services.idempotent import create_once
 bp = Blueprint(__name__)
 
 
-@route(
-    bp,
+keyed = Area(bp, "citizen", headers=KEY_HEADERS)
+citizen = Area(bp, "citizen")
+
+
+@citizen.post(
     "/api/v1/tickets",
-    "POST",
-    summary="File a request; a retried POST with the same Idempotency-Key returns the first answer. "
-    "A staff token files for the requester (any channel, internal requesters) and is recorded as creator",
-    tag="citizen",
     body=CreateTicketIn,
     response=TicketCreated,
     status=201,
@@ -53,6 +52,8 @@ bp = Blueprint(__name__)
     },
 )
 def create_ticket() -> Response:
+    """File a request; a retried POST with the same Idempotency-Key returns the first answer. A staff token
+    files for the requester (any channel, internal requesters) and is recorded as creator"""
     request = bp.current_request
     signed_in = citizen_of(request) if is_citizen_token(request) else None
     body = parse_body(request, CreateTicketIn)
@@ -74,70 +75,34 @@ def create_ticket() -> Response:
     return json_response(created, status=201, headers={"Location": f"/api/v1/tickets/{created.number}"})
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}",
-    "GET",
-    summary="Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number",
-    tag="citizen",
-    response=PublicTicket,
-    headers=KEY_HEADERS,
-)
+@keyed.get("/api/v1/tickets/{number}", response=PublicTicket)
 def follow(number: str) -> Response:
+    """Follow a request (header X-Access-Code); a wrong code answers 404 like an unknown number"""
     request = bp.current_request
     view = tickets.follow(number, citizen_key(request), lang_of(request))
     return json_response(view, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}/session",
-    "POST",
-    summary="Open a notice's one-time link: its token, once and within a day, for a one-hour session "
-    "(send it as X-Ticket-Session); used or expired answers 410 and the page asks for the code",
-    tag="citizen",
-    body=SessionIn,
-    response=CitizenSession,
-    status=201,
-)
-def open_link(number: str) -> Response:
-    request = bp.current_request
-    session = tickets.open_link(number, parse_body(request, SessionIn))
+@citizen.post("/api/v1/tickets/{number}/session", body=SessionIn, response=CitizenSession, status=201)
+def open_link(number: str, body: SessionIn) -> Response:
+    """Open a notice's one-time link: its token, once and within a day, for a one-hour session (send it as
+    X-Ticket-Session); used or expired answers 410 and the page asks for the code"""
+    session = tickets.open_link(number, body)
     return json_response(session, status=201, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}/messages",
-    "POST",
-    summary="The citizen replies on their request (header X-Access-Code)",
-    tag="citizen",
-    body=MessageIn,
-    response=PublicTicket,
-    status=201,
-    headers=KEY_HEADERS,
-)
-def reply(number: str) -> Response:
+@keyed.post("/api/v1/tickets/{number}/messages", body=MessageIn, response=PublicTicket, status=201)
+def reply(number: str, body: MessageIn) -> Response:
+    """The citizen replies on their request (header X-Access-Code)"""
     request = bp.current_request
-    body = parse_body(request, MessageIn)
     view = tickets.citizen_reply(number, citizen_key(request), body, lang_of(request))
     return json_response(view, status=201)
 
 
-@route(
-    bp,
-    "/api/v1/tickets/{number}/survey",
-    "POST",
-    summary="Rate a resolved request 1-5 with an optional comment, once per resolution (X-Access-Code)",
-    tag="citizen",
-    body=SurveyIn,
-    response=PublicTicket,
-    status=201,
-    headers=KEY_HEADERS,
-)
-def rate(number: str) -> Response:
+@keyed.post("/api/v1/tickets/{number}/survey", body=SurveyIn, response=PublicTicket, status=201)
+def rate(number: str, body: SurveyIn) -> Response:
+    """Rate a resolved request 1-5 with an optional comment, once per resolution (X-Access-Code)"""
     request = bp.current_request
-    body = parse_body(request, SurveyIn)
     view = survey.answer(number, citizen_key(request), body, lang_of(request))
     metrics.add_metric(name=SURVEYS_ANSWERED, unit=MetricUnit.Count, value=1)
     return json_response(view, status=201)

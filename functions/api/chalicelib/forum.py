@@ -15,6 +15,7 @@ from chalicelib.http import (
     CITIZEN_BEARER,
     CURSOR,
     FILER_BEARER,
+    Area,
     Param,
     citizen_of,
     is_citizen_token,
@@ -26,7 +27,6 @@ from chalicelib.http import (
     q,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Forbidden
@@ -100,16 +100,21 @@ def _page(request: Request) -> tuple[str | None, int]:
     return query_params(request).get("cursor"), query_int(request, "limit", forum.PAGE, 1, 50)
 
 
-@route(
-    bp,
-    "/api/v1/forum/categories",
-    "GET",
-    summary="The forum's categories",
-    tag="forum",
-    response=ForumCategories,
-    query={"lang": q("es or en", enum=["es", "en"])},
+writer = Area(bp, "forum", headers=WRITER)
+anyone = Area(bp, "forum")
+mods = Area(bp, "forum-moderation", roles=MODS, headers=STAFF)
+citizen = Area(bp, "forum", headers=CITIZEN)
+viewer = Area(bp, "forum", headers=VIEWER)
+staff = Area(bp, "forum", auth=True, headers=STAFF)
+mod_admins = Area(bp, "forum-moderation", roles=("admin",), headers=STAFF)
+mod_leads = Area(bp, "forum-moderation", roles=("supervisor", "admin", "moderator"), headers=STAFF)
+
+
+@anyone.get(
+    "/api/v1/forum/categories", response=ForumCategories, query={"lang": q("es or en", enum=["es", "en"])}
 )
 def categories() -> Response:
+    """The forum's categories"""
     request = bp.current_request
     lang = query_params(request).get("lang") or lang_of(request)
     return json_response(
@@ -117,12 +122,9 @@ def categories() -> Response:
     )
 
 
-@route(
-    bp,
+@anyone.get(
     "/api/v1/forum/search",
-    "GET",
     summary='Search the help centre and the forum: results grouped "Ayuda oficial" then "Comunidad"',
-    tag="forum",
     response=ForumSearchOut,
     query={
         "q": q("what to look for", required=True, minLength=1, maxLength=200),
@@ -141,12 +143,8 @@ def search() -> Response:
     return json_response(forum_search.search(text, "en" if lang == "en" else "es"))
 
 
-@route(
-    bp,
+@anyone.get(
     "/api/v1/forum/topics",
-    "GET",
-    summary="Topics of a category (pinned announcements first, then latest activity) or of a tag",
-    tag="forum",
     response=ForumTopicList,
     query={
         "category": q("category code (or give tag)", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$"),
@@ -156,170 +154,98 @@ def search() -> Response:
     },
 )
 def list_topics() -> Response:
+    """Topics of a category (pinned announcements first, then latest activity) or of a tag"""
     request = bp.current_request
     params = query_params(request)
     cursor, size = _page(request)
     return json_response(forum.list_topics(params.get("category"), params.get("tag"), cursor, size))
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics",
-    "POST",
-    summary="Open a topic (citizen after the forum's terms, or staff)",
-    tag="forum",
-    body=ForumTopicIn,
-    response=ForumWritten,
-    status=201,
-    headers=WRITER,
-)
+@writer.post("/api/v1/forum/topics", body=ForumTopicIn, response=ForumWritten, status=201)
 def create_topic() -> Response:
+    """Open a topic (citizen after the forum's terms, or staff)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumTopicIn)
     return json_response(forum.create_topic(actor, body, lang_of(request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
+@viewer.get(
     "/api/v1/forum/topics/{topic_id}",
-    "GET",
-    summary="A topic and one page of its replies",
-    tag="forum",
     response=ForumTopicOut,
-    headers=VIEWER,
     query={"limit": limit(1, 50, 20), "cursor": CURSOR},
 )
 def get_topic(topic_id: str) -> Response:
+    """A topic and one page of its replies"""
     request = bp.current_request
     cursor, size = _page(request)
     return json_response(forum.get_topic(topic_id, _viewer(request), cursor, size))
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/replies",
-    "POST",
-    summary="Reply to a topic (may quote a post)",
-    tag="forum",
-    body=ForumReplyIn,
-    response=ForumWritten,
-    status=201,
-    headers=WRITER,
-)
+@writer.post("/api/v1/forum/topics/{topic_id}/replies", body=ForumReplyIn, response=ForumWritten, status=201)
 def reply(topic_id: str) -> Response:
+    """Reply to a topic (may quote a post)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumReplyIn)
     return json_response(forum.reply(actor, topic_id, body, lang_of(request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}",
-    "PUT",
-    summary="Edit my post (the text before is kept in its history)",
-    tag="forum",
-    body=ForumEditIn,
-    response=ForumWritten,
-    headers=WRITER,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/posts/{post_id}", body=ForumEditIn, response=ForumWritten)
 def edit(topic_id: str, post_id: str) -> Response:
+    """Edit my post (the text before is kept in its history)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumEditIn)
     return json_response(forum.edit(actor, topic_id, post_id, body, lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/history",
-    "GET",
-    summary="A post's earlier versions, newest first",
-    tag="forum",
-    response=ForumHistory,
-    headers=VIEWER,
-)
+@viewer.get("/api/v1/forum/topics/{topic_id}/posts/{post_id}/history", response=ForumHistory)
 def history(topic_id: str, post_id: str) -> Response:
+    """A post's earlier versions, newest first"""
     request = bp.current_request
     return json_response(forum.history(topic_id, post_id, _viewer(request)))
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
-    "PUT",
-    summary="Vote a post useful (one vote per person)",
-    tag="forum",
-    response=ForumPostOut,
-    headers=WRITER,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", response=ForumPostOut)
 def vote(topic_id: str, post_id: str) -> Response:
+    """Vote a post useful (one vote per person)"""
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, True), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote",
-    "DELETE",
-    summary="Take my vote back",
-    tag="forum",
-    response=ForumPostOut,
-    headers=WRITER,
-)
+@writer.delete("/api/v1/forum/topics/{topic_id}/posts/{post_id}/vote", response=ForumPostOut)
 def unvote(topic_id: str, post_id: str) -> Response:
+    """Take my vote back"""
     return json_response(forum.vote(_writer(bp.current_request), topic_id, post_id, False), headers=NO_STORE)
 
 
-@route(
-    bp,
+@writer.post(
     "/api/v1/forum/topics/{topic_id}/posts/{post_id}/report",
-    "POST",
-    summary="Report a post to the moderators (once per person)",
-    tag="forum",
     body=ForumReportIn,
     response=ForumDone,
     status=202,
-    headers=WRITER,
 )
 def report(topic_id: str, post_id: str) -> Response:
+    """Report a post to the moderators (once per person)"""
     request = bp.current_request
     actor = _writer(request)
     forum.report(actor, topic_id, post_id, parse_body(request, ForumReportIn))
     return json_response(ForumDone(), status=202, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/accepted",
-    "PUT",
-    summary="Mark the accepted answer (the topic's author or staff)",
-    tag="forum",
-    body=ForumAcceptIn,
-    response=ForumTopicOut,
-    headers=WRITER,
-)
+@writer.put("/api/v1/forum/topics/{topic_id}/accepted", body=ForumAcceptIn, response=ForumTopicOut)
 def accept(topic_id: str) -> Response:
+    """Mark the accepted answer (the topic's author or staff)"""
     request = bp.current_request
     actor = _writer(request)
     body = parse_body(request, ForumAcceptIn)
     return json_response(forum.accept(actor, topic_id, body.post_id), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/links",
-    "PUT",
-    summary="Link a topic to a help article or a request type (staff)",
-    tag="forum",
-    body=ForumLinksIn,
-    response=ForumTopicOut,
-    auth=True,
-    headers=STAFF,
-)
-def links(topic_id: str) -> Response:
+@staff.put("/api/v1/forum/topics/{topic_id}/links", body=ForumLinksIn, response=ForumTopicOut)
+def links(topic_id: str, principal: Principal) -> Response:
+    """Link a topic to a help article or a request type (staff)"""
     request = bp.current_request
-    principal = principal_of(request)
     if not principal.groups:
         raise Forbidden("forum_staff_only")
     return json_response(
@@ -327,72 +253,39 @@ def links(topic_id: str) -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/follow",
-    "PUT",
-    summary="Follow a topic (notices of replies and an accepted answer)",
-    tag="forum",
-    response=ForumDone,
-    headers=CITIZEN,
-)
+@citizen.put("/api/v1/forum/topics/{topic_id}/follow", response=ForumDone)
 def follow(topic_id: str) -> Response:
+    """Follow a topic (notices of replies and an accepted answer)"""
     forum.follow(citizen_of(bp.current_request), topic_id, True)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/topics/{topic_id}/follow",
-    "DELETE",
-    summary="Stop following a topic",
-    tag="forum",
-    response=ForumDone,
-    headers=CITIZEN,
-)
+@citizen.delete("/api/v1/forum/topics/{topic_id}/follow", response=ForumDone)
 def unfollow(topic_id: str) -> Response:
+    """Stop following a topic"""
     forum.follow(citizen_of(bp.current_request), topic_id, False)
     return json_response(ForumDone(), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/unsubscribe/{token}",
-    "GET",
-    summary="What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)",
-    tag="forum",
-    response=ForumUnsubscribeOut,
-)
+@anyone.get("/api/v1/forum/unsubscribe/{token}", response=ForumUnsubscribeOut)
 def unsubscribe_look(token: str) -> Response:
+    """What a topic's signed unsubscribe link stops (changes nothing: link scanners follow GETs)"""
     from ventanilla.services import forum_mail
 
     return json_response(forum_mail.unsubscribe(token, confirm=False), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/unsubscribe/{token}",
-    "POST",
-    summary="Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it",
-    tag="forum",
-    response=ForumUnsubscribeOut,
-)
+@anyone.post("/api/v1/forum/unsubscribe/{token}", response=ForumUnsubscribeOut)
 def unsubscribe(token: str) -> Response:
+    """Honour a topic's signed unsubscribe link (also the RFC 8058 one-click POST): unfollow it"""
     from ventanilla.services import forum_mail
 
     return json_response(forum_mail.unsubscribe(token, confirm=True), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/preview",
-    "POST",
-    summary="How a post will look: HTML and what personal data would be hidden",
-    tag="forum",
-    body=ForumPreviewIn,
-    response=ForumPreviewOut,
-)
+@anyone.post("/api/v1/forum/preview", body=ForumPreviewIn, response=ForumPreviewOut)
 def preview() -> Response:
+    """How a post will look: HTML and what personal data would be hidden"""
     from ventanilla.rules.forum_safety import mask_personal_data
     from ventanilla.settings import get_settings
 
@@ -402,30 +295,15 @@ def preview() -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/terms",
-    "POST",
-    summary="Accept the forum's rules (a 'forum' consent in my ledger)",
-    tag="forum",
-    response=ForumAccountOut,
-    status=201,
-    headers=CITIZEN,
-)
+@citizen.post("/api/v1/forum/terms", response=ForumAccountOut, status=201)
 def terms() -> Response:
+    """Accept the forum's rules (a 'forum' consent in my ledger)"""
     return json_response(forum.accept_terms(citizen_of(bp.current_request)), status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/forum/me",
-    "GET",
-    summary="My forum account and my notices (moderation with its reason, replies)",
-    tag="forum",
-    response=ForumMe,
-    headers=WRITER,
-)
+@writer.get("/api/v1/forum/me", response=ForumMe)
 def me() -> Response:
+    """My forum account and my notices (moderation with its reason, replies)"""
     actor = _writer(bp.current_request)
     return json_response(
         ForumMe(account=forum.my_account(actor), notices=forum.my_notices(actor)), headers=NO_STORE
@@ -435,16 +313,9 @@ def me() -> Response:
 # ---- moderation -------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/forum/moderation/queue",
-    "GET",
-    summary="Posts awaiting a moderator: reported (most reports first) or held (oldest first)",
-    tag="forum-moderation",
     response=ForumQueue,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     query={
         "kind": q("reported (default) or held", enum=["reported", "held"]),
         "limit": limit(1, 50, 20),
@@ -452,22 +323,16 @@ def me() -> Response:
     },
 )
 def mod_queue() -> Response:
+    """Posts awaiting a moderator: reported (most reports first) or held (oldest first)"""
     request = bp.current_request
     cursor, size = _page(request)
     kind = query_params(request).get("kind") or "reported"
     return json_response(forum_moderation.queue(kind, cursor, size), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mods.get(
     "/api/v1/forum/moderation/log",
-    "GET",
-    summary="Moderation actions of a month, newest first",
-    tag="forum-moderation",
     response=ForumModLog,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     query={
         "month": q("YYYY-MM (default this month)", pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$"),
         "limit": limit(1, 100, 50),
@@ -475,6 +340,7 @@ def mod_queue() -> Response:
     },
 )
 def mod_log() -> Response:
+    """Moderation actions of a month, newest first"""
     request = bp.current_request
     cursor, size = (
         _page(request)
@@ -487,41 +353,30 @@ def mod_log() -> Response:
 
 
 def _post_action(action: str) -> Callable[..., Response]:
-    def view(topic_id: str, post_id: str) -> Response:
-        request = bp.current_request
-        body = parse_body(request, ForumReasonIn)
-        by = principal_of(request)
+    def view(topic_id: str, post_id: str, principal: Principal, body: ForumReasonIn) -> Response:
         if action == "dismiss":
-            return json_response(forum_moderation.dismiss(by, topic_id, post_id, body.reason))
-        return json_response(forum_moderation.set_status(by, topic_id, post_id, action, body.reason))
+            return json_response(forum_moderation.dismiss(principal, topic_id, post_id, body.reason))
+        return json_response(forum_moderation.set_status(principal, topic_id, post_id, action, body.reason))
 
     view.__name__ = f"mod_post_{action}"
     return view
 
 
 for _action in ("hide", "restore", "approve", "dismiss"):
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/topics/{{topic_id}}/posts/{{post_id}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a post, with a reason the author sees",
-        tag="forum-moderation",
         body=ForumReasonIn,
         response=ForumModEntry,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_post_action(_action))
 
 
 def _topic_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
-    def view(topic_id: str) -> Response:
-        request = bp.current_request
-        body: Any = parse_body(request, model)
+    def view(topic_id: str, principal: Principal, body: Any) -> Response:
         return json_response(
             forum_moderation.topic_action(
-                principal_of(request),
+                principal,
                 topic_id,
                 action,
                 body.reason,
@@ -541,43 +396,26 @@ _TOPIC_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
     ("merge", ForumMergeIn),
 )
 for _action, _model in _TOPIC_ACTIONS:
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/topics/{{topic_id}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a topic, with a reason the author sees",
-        tag="forum-moderation",
         body=_model,
         response=ForumModEntry,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_topic_action(_action, _model))
 
 
-@route(
-    bp,
-    "/api/v1/forum/moderation/accounts/{account}",
-    "GET",
-    summary="A forum account's state (status, suspension, warnings, posts) before acting on it",
-    tag="forum-moderation",
-    response=ForumAccountOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
-)
+@mods.get("/api/v1/forum/moderation/accounts/{account}", response=ForumAccountOut)
 def mod_account(account: str) -> Response:
+    """A forum account's state (status, suspension, warnings, posts) before acting on it"""
     return json_response(forum_moderation.account_state(account), headers=NO_STORE)
 
 
 def _account_action(action: str, model: type[ForumReasonIn]) -> Callable[..., Response]:
-    def view(account: str) -> Response:
-        request = bp.current_request
-        body: Any = parse_body(request, model)
+    def view(account: str, principal: Principal, body: Any) -> Response:
         return json_response(
             forum_moderation.account_action(
-                principal_of(request), account, action, body.reason, getattr(body, "days", None)
+                principal, account, action, body.reason, getattr(body, "days", None)
             )
         )
 
@@ -592,17 +430,11 @@ _ACCOUNT_ACTIONS: tuple[tuple[str, type[ForumReasonIn]], ...] = (
     ("unban", ForumReasonIn),
 )
 for _action, _model in _ACCOUNT_ACTIONS:
-    route(
-        bp,
+    mods.post(
         f"/api/v1/forum/moderation/accounts/{{account}}/{_action}",
-        "POST",
         summary=f"{_action.capitalize()} a forum account, with a reason its holder sees",
-        tag="forum-moderation",
         body=_model,
         response=ForumAccountOut,
-        auth=True,
-        roles=MODS,
-        headers=STAFF,
         audit="forum-moderation",
     )(_account_action(_action, _model))
 
@@ -610,55 +442,33 @@ for _action, _model in _ACCOUNT_ACTIONS:
 # ---- administration and figures --------------------------------------------------------------------
 
 
-@route(
-    bp,
-    "/api/v1/admin/forum/rules",
-    "GET",
-    summary="The forum's word list, link rules, holds and rate",
-    tag="forum-moderation",
-    response=ForumRulesOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
-)
+@mods.get("/api/v1/admin/forum/rules", response=ForumRulesOut)
 def get_rules() -> Response:
+    """The forum's word list, link rules, holds and rate"""
     return json_response(forum.get_rules(), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mods.put(
     "/api/v1/admin/forum/rules",
-    "PUT",
-    summary="Set the forum's word list, link rules, holds and rate",
-    tag="forum-moderation",
     body=ForumRulesIn,
     response=ForumRulesOut,
-    auth=True,
-    roles=MODS,
-    headers=STAFF,
     audit="forum-rules",
     before=lambda: forum.get_rules().model_dump(),
 )
-def put_rules() -> Response:
-    return json_response(forum.put_rules(parse_body(bp.current_request, ForumRulesIn)), headers=NO_STORE)
+def put_rules(body: ForumRulesIn) -> Response:
+    """Set the forum's word list, link rules, holds and rate"""
+    return json_response(forum.put_rules(body), headers=NO_STORE)
 
 
-@route(
-    bp,
+@mod_admins.put(
     "/api/v1/admin/forum/categories/{code}",
-    "PUT",
-    summary="Create or change a forum category",
-    tag="forum-moderation",
     body=ForumCategoryIn,
     response=ForumCategoryOut,
-    auth=True,
-    roles=("admin",),
-    headers=STAFF,
     audit="forum-category",
 )
-def put_category(code: str) -> Response:
+def put_category(code: str, body: ForumCategoryIn) -> Response:
+    """Create or change a forum category"""
     request = bp.current_request
-    body = parse_body(request, ForumCategoryIn)
     if body.code != code:
         from ventanilla.errors import FieldError, ValidationFailed
 
@@ -666,18 +476,8 @@ def put_category(code: str) -> Response:
     return json_response(forum.put_category(body, lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/stats/forum",
-    "GET",
-    summary="Forum figures of the last days (aggregates only)",
-    tag="forum-moderation",
-    response=ForumStats,
-    auth=True,
-    roles=("supervisor", "admin", "moderator"),
-    headers=STAFF,
-    query={"days": limit(1, 90, 30)},
-)
+@mod_leads.get("/api/v1/stats/forum", response=ForumStats, query={"days": limit(1, 90, 30)})
 def stats() -> Response:
+    """Forum figures of the last days (aggregates only)"""
     request = bp.current_request
     return json_response(forum_stats.figures(query_int(request, "days", 30, 1, 90)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CODE, LANG, json_response, limit, parse_body, q, query_int, route
+from chalicelib.http import CODE, LANG, Area, json_response, limit, q, query_int
 from ventanilla.help.articles import SLUG_PATTERN, Stage
 from ventanilla.help.models import (
     DeflectionIn,
@@ -30,12 +30,11 @@ def _params() -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-@route(
-    bp,
+public = Area(bp, "help")
+
+
+@public.get(
     "/api/v1/help/search",
-    "GET",
-    summary="Search published help articles (typos, accents and synonyms tolerated), grouped by section",
-    tag="help",
     response=HelpSearchOut,
     query={
         "q": q("what the citizen typed (required unless section or stage is given)"),
@@ -46,89 +45,53 @@ def _params() -> dict[str, str]:
     },
 )
 def search() -> Response:
+    """Search published help articles (typos, accents and synonyms tolerated), grouped by section"""
     p = _params()
     limit = query_int(bp.current_request, "limit", 10, 1, 50)
     result = help_public.search(p.get("q"), p.get("lang"), p.get("section"), p.get("stage"), None, limit)
     return json_response(result, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/help/sections",
-    "GET",
-    summary="The tree of sections and subsections with article counts; drill down with section",
-    tag="help",
-    response=SectionsOut,
-    query={"lang": LANG, "section": SECTION},
-)
+@public.get("/api/v1/help/sections", response=SectionsOut, query={"lang": LANG, "section": SECTION})
 def sections() -> Response:
+    """The tree of sections and subsections with article counts; drill down with section"""
     p = _params()
     return json_response(help_public.sections(p.get("lang"), p.get("section")), headers=CACHE)
 
 
-@route(
-    bp,
-    "/api/v1/help/stages",
-    "GET",
-    summary="The menu by process stage: each stage, its count and its articles",
-    tag="help",
-    response=StagesOut,
-    query={"lang": LANG},
-)
+@public.get("/api/v1/help/stages", response=StagesOut, query={"lang": LANG})
 def stages() -> Response:
+    """The menu by process stage: each stage, its count and its articles"""
     return json_response(help_public.stages(_params().get("lang")), headers=CACHE)
 
 
-@route(
-    bp,
-    "/api/v1/help/popular",
-    "GET",
-    summary="The most consulted published articles, most viewed first (else the editors' first ones)",
-    tag="help",
-    response=PopularOut,
-    query={"lang": LANG, "limit": limit(1, 20, 6)},
-)
+@public.get("/api/v1/help/popular", response=PopularOut, query={"lang": LANG, "limit": limit(1, 20, 6)})
 def popular() -> Response:
+    """The most consulted published articles, most viewed first (else the editors' first ones)"""
     limit = query_int(bp.current_request, "limit", 6, 1, 20)
     return json_response(help_public.popular(_params().get("lang"), limit), headers=CACHE)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/articles/{slug}",
-    "GET",
-    summary="A published article as sanitised HTML (counts a view)",
-    tag="help",
     response=PublicArticle,
     query={"lang": LANG, "search_id": q("the search it was opened from, if any", maxLength=64)},
 )
 def article(slug: str) -> Response:
+    """A published article as sanitised HTML (counts a view)"""
     p = _params()
     found = help_public.article(slug, p.get("lang"), p.get("search_id"))
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/help/articles/{slug}/feedback",
-    "POST",
-    summary="«¿Le fue útil?»: yes or no, with an optional comment",
-    tag="help",
-    body=FeedbackIn,
-    response=FeedbackOut,
-    status=201,
-)
-def feedback(slug: str) -> Response:
-    body = parse_body(bp.current_request, FeedbackIn)
+@public.post("/api/v1/help/articles/{slug}/feedback", body=FeedbackIn, response=FeedbackOut, status=201)
+def feedback(slug: str, body: FeedbackIn) -> Response:
+    """«¿Le fue útil?»: yes or no, with an optional comment"""
     return json_response(help_public.feedback(slug, body), status=201)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/help/suggest",
-    "GET",
-    summary="What to read before contacting: the subtype's articles plus the best text matches",
-    tag="help",
     response=SuggestOut,
     query={
         "type": q("request type code", pattern=CODE, required=True),
@@ -139,22 +102,14 @@ def feedback(slug: str) -> Response:
     },
 )
 def suggest() -> Response:
+    """What to read before contacting: the subtype's articles plus the best text matches"""
     p = _params()
     limit = query_int(bp.current_request, "limit", 5, 1, 20)
     found = help_public.suggest(p.get("type"), p.get("subtype"), p.get("text"), p.get("lang"), limit)
     return json_response(found, headers={"Cache-Control": "no-store"})
 
 
-@route(
-    bp,
-    "/api/v1/help/deflections",
-    "POST",
-    summary="The outcome of a contact attempt: resolved by the articles, or went on to the form",
-    tag="help",
-    body=DeflectionIn,
-    response=DeflectionOut,
-    status=201,
-)
-def deflection() -> Response:
-    body = parse_body(bp.current_request, DeflectionIn)
+@public.post("/api/v1/help/deflections", body=DeflectionIn, response=DeflectionOut, status=201)
+def deflection(body: DeflectionIn) -> Response:
+    """The outcome of a contact attempt: resolved by the articles, or went on to the form"""
     return json_response(help_public.deflection(body), status=201)

@@ -8,16 +8,16 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CURSOR,
     LANG,
+    Area,
     json_response,
     limit,
-    parse_body,
     parse_text_body,
     principal_of,
     q,
     query_int,
     query_params,
-    route,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.help.articles import Article, render_html
 from ventanilla.help.models import (
@@ -68,216 +68,118 @@ def _status() -> str | None:
     return raw or None
 
 
-@route(
-    bp,
+editors = Area(bp, "help-admin", roles=help_content.EDITORS)
+article_changes = editors.sharing(
+    response=AdminArticle, query=LANG_QUERY, audit="help-article", before=_article
+)
+"""Routes that change one article (the audit trail's before and after: the article)."""
+agent = Area(bp, "agent", auth=True)
+
+
+@editors.get(
     "/api/v1/admin/help/articles",
-    "GET",
-    summary="Every article of a language, last edited first",
-    tag="help-admin",
     response=AdminArticleList,
-    auth=True,
     query={
         **LANG_QUERY,
         "status": q("draft, published or archived", enum=["draft", "published", "archived"]),
         "limit": limit(1, 100, 50),
         "cursor": CURSOR,
     },
-    roles=help_content.EDITORS,
 )
-def list_articles() -> Response:
+def list_articles(principal: Principal) -> Response:
+    """Every article of a language, last edited first"""
     request = bp.current_request
     limit = query_int(request, "limit", 50, 1, 100)
     cursor = query_params(request).get("cursor")
-    found = help_content.list_articles(principal_of(request), _lang(), _status(), limit, cursor)
+    found = help_content.list_articles(principal, _lang(), _status(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles",
-    "POST",
-    summary="Create an article (as a draft)",
-    tag="help-admin",
-    body=ArticleIn,
-    response=AdminArticle,
-    status=201,
-    auth=True,
-    roles=help_content.EDITORS,
-    audit="help-article",
+@editors.post(
+    "/api/v1/admin/help/articles", body=ArticleIn, response=AdminArticle, status=201, audit="help-article"
 )
-def create_article() -> Response:
-    request = bp.current_request
-    body = parse_body(request, ArticleIn)
-    return json_response(help_content.create(principal_of(request), body), status=201)
+def create_article(principal: Principal, body: ArticleIn) -> Response:
+    """Create an article (as a draft)"""
+    return json_response(help_content.create(principal, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles/{slug}",
-    "GET",
-    summary="An article with its Markdown, HTML preview, status and revision",
-    tag="help-admin",
-    response=AdminArticle,
-    auth=True,
-    query=LANG_QUERY,
-    roles=help_content.EDITORS,
-)
-def get_article(slug: str) -> Response:
-    found = help_content.get(principal_of(bp.current_request), slug, _lang())
+@editors.get("/api/v1/admin/help/articles/{slug}", response=AdminArticle, query=LANG_QUERY)
+def get_article(slug: str, principal: Principal) -> Response:
+    """An article with its Markdown, HTML preview, status and revision"""
+    found = help_content.get(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles/{slug}",
-    "PUT",
-    summary="Replace an article's content (send the revision you edited)",
-    tag="help-admin",
-    body=ArticleEditIn,
-    response=AdminArticle,
-    auth=True,
-    query=LANG_QUERY,
-    roles=help_content.EDITORS,
-    audit="help-article",
-    before=_article,
-)
-def edit_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ArticleEditIn)
-    return json_response(help_content.edit(principal_of(request), slug, _lang(), body))
+@article_changes.put("/api/v1/admin/help/articles/{slug}", body=ArticleEditIn)
+def edit_article(slug: str, principal: Principal, body: ArticleEditIn) -> Response:
+    """Replace an article's content (send the revision you edited)"""
+    return json_response(help_content.edit(principal, slug, _lang(), body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles/{slug}/publish",
-    "POST",
-    summary="Publish: citizens see it and search finds it within seconds",
-    tag="help-admin",
-    body=RevisionIn,
-    response=AdminArticle,
-    auth=True,
-    query=LANG_QUERY,
-    roles=help_content.EDITORS,
-    audit="help-article",
-    before=_article,
-)
-def publish_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, RevisionIn)
-    principal = principal_of(request)
+@article_changes.post("/api/v1/admin/help/articles/{slug}/publish", body=RevisionIn)
+def publish_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
+    """Publish: citizens see it and search finds it within seconds"""
     return json_response(help_content.set_status(principal, slug, _lang(), "published", body.revision))
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles/{slug}/archive",
-    "POST",
-    summary="Archive: removed from the help centre and from search",
-    tag="help-admin",
-    body=RevisionIn,
-    response=AdminArticle,
-    auth=True,
-    query=LANG_QUERY,
-    roles=help_content.EDITORS,
-    audit="help-article",
-    before=_article,
-)
-def archive_article(slug: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, RevisionIn)
-    principal = principal_of(request)
+@article_changes.post("/api/v1/admin/help/articles/{slug}/archive", body=RevisionIn)
+def archive_article(slug: str, principal: Principal, body: RevisionIn) -> Response:
+    """Archive: removed from the help centre and from search"""
     return json_response(help_content.set_status(principal, slug, _lang(), "archived", body.revision))
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/articles/{slug}/revisions",
-    "GET",
-    summary="Revision history: who changed what and when, newest first",
-    tag="help-admin",
-    response=RevisionList,
-    auth=True,
-    query=LANG_QUERY,
-    roles=help_content.EDITORS,
-)
-def article_revisions(slug: str) -> Response:
-    found = help_content.revisions(principal_of(bp.current_request), slug, _lang())
+@editors.get("/api/v1/admin/help/articles/{slug}/revisions", response=RevisionList, query=LANG_QUERY)
+def article_revisions(slug: str, principal: Principal) -> Response:
+    """Revision history: who changed what and when, newest first"""
+    found = help_content.revisions(principal, slug, _lang())
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/preview",
-    "POST",
-    summary="Render Markdown exactly as the help centre shows it (nothing is stored)",
-    tag="help-admin",
-    body=HelpPreviewIn,
-    response=HelpPreviewOut,
-    auth=True,
-    roles=help_content.EDITORS,
-)
-def preview_markdown() -> Response:
-    body = parse_body(bp.current_request, HelpPreviewIn)
+@editors.post("/api/v1/admin/help/preview", body=HelpPreviewIn, response=HelpPreviewOut)
+def preview_markdown(body: HelpPreviewIn) -> Response:
+    """Render Markdown exactly as the help centre shows it (nothing is stored)"""
     return json_response(HelpPreviewOut(html=render_html(body.body_md)), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/reorder",
-    "POST",
-    summary="Order the articles published directly in one section",
-    tag="help-admin",
     body=ReorderIn,
     response=AdminArticleList,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-section",
     audit_action="reorder",
 )
-def reorder() -> Response:
-    request = bp.current_request
-    body = parse_body(request, ReorderIn)
-    return json_response(help_content.reorder(principal_of(request), body))
+def reorder(principal: Principal, body: ReorderIn) -> Response:
+    """Order the articles published directly in one section"""
+    return json_response(help_content.reorder(principal, body))
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/admin/help/import",
-    "POST",
-    summary="Bulk import, JSON Lines (one article per line): all lines or none, errors by line",
-    tag="help-admin",
     body=Article,
     text_body="application/x-ndjson",
     response=ImportResult,
     status=201,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-article",
     audit_action="import",
 )
-def import_articles() -> Response:
+def import_articles(principal: Principal) -> Response:
+    """Bulk import, JSON Lines (one article per line): all lines or none, errors by line"""
     request = bp.current_request
-    principal = principal_of(request)
     text = parse_text_body(request, JSONL_TYPES, "unsupported_import_type")
     return json_response(help_content.import_jsonl(principal, text), status=201)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/export",
-    "GET",
-    summary="Bulk export, JSON Lines (the import's format), every status",
-    tag="help-admin",
     text_response="application/x-ndjson",
-    auth=True,
     query={"lang": q("es or en (default: both)", enum=["es", "en"])},
-    roles=help_content.EDITORS,
 )
-def export_articles() -> Response:
+def export_articles(principal: Principal) -> Response:
+    """Bulk export, JSON Lines (the import's format), every status"""
     request = bp.current_request
     raw_lang = query_params(request).get("lang")
     lang = help_public.check_lang(raw_lang) if raw_lang else None
-    text = help_content.export_jsonl(principal_of(request), lang)
+    text = help_content.export_jsonl(principal, lang)
     return Response(
         body=text,
         status_code=200,
@@ -289,160 +191,94 @@ def export_articles() -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/reindex",
-    "POST",
-    summary="Rebuild the search index from the table",
-    tag="help-admin",
-    response=ReindexOut,
-    auth=True,
-    roles=help_content.EDITORS,
-    audit="help-index",
-    audit_action="reindex",
-)
-def reindex() -> Response:
-    return json_response(help_public.reindex(principal_of(bp.current_request)))
+@editors.post("/api/v1/admin/help/reindex", response=ReindexOut, audit="help-index", audit_action="reindex")
+def reindex(principal: Principal) -> Response:
+    """Rebuild the search index from the table"""
+    return json_response(help_public.reindex(principal))
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/stats",
-    "GET",
-    summary="Per article views and helpful %; per request subtype contact attempts and deflected %",
-    tag="help-admin",
     response=HelpStatsOut,
-    auth=True,
     query={**LANG_QUERY, "limit": limit(1, 100, 100), "cursor": CURSOR},
-    roles=help_content.EDITORS,
 )
-def stats() -> Response:
+def stats(principal: Principal) -> Response:
+    """Per article views and helpful %; per request subtype contact attempts and deflected %"""
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 100)
     cursor = query_params(request).get("cursor")
-    found = help_public.stats(principal_of(request), _lang(), limit, cursor)
+    found = help_public.stats(principal, _lang(), limit, cursor)
     return json_response(found, headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/content-gaps",
-    "GET",
-    summary="Searches that found nothing, most frequent first (no personal data)",
-    tag="help-admin",
     response=ContentGapsOut,
-    auth=True,
     query={**LANG_QUERY, "limit": limit(1, 500, 100)},
-    roles=help_content.EDITORS,
 )
-def content_gaps() -> Response:
+def content_gaps(principal: Principal) -> Response:
+    """Searches that found nothing, most frequent first (no personal data)"""
     request = bp.current_request
     limit = query_int(request, "limit", 100, 1, 500)
-    return json_response(help_public.content_gaps(principal_of(request), _lang(), limit), headers=NO_STORE)
+    return json_response(help_public.content_gaps(principal, _lang(), limit), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.get(
     "/api/v1/admin/help/searches",
-    "GET",
-    summary="The search log of one day: query, result count, articles opened",
-    tag="help-admin",
     response=SearchLogOut,
-    auth=True,
     query={"day": q("YYYY-MM-DD (default today, UTC)", format="date"), "limit": limit(1, 500, 200)},
-    roles=help_content.EDITORS,
 )
-def searches() -> Response:
+def searches(principal: Principal) -> Response:
+    """The search log of one day: query, result count, articles opened"""
     request = bp.current_request
     limit = query_int(request, "limit", 200, 1, 500)
     day = query_params(request).get("day")
-    return json_response(help_public.search_log(principal_of(request), day, limit), headers=NO_STORE)
+    return json_response(help_public.search_log(principal, day, limit), headers=NO_STORE)
 
 
-@route(
-    bp,
+@editors.post(
     "/api/v1/forum/topics/{topic_id}/help-draft",
-    "POST",
-    summary="Turn a forum topic's accepted answer into a draft help article (personal data removed)",
-    tag="help-admin",
     body=ForumDraftFromAnswerIn,
     response=AdminArticle,
     status=201,
-    auth=True,
-    roles=help_content.EDITORS,
     audit="help-article",
     audit_action="draft",
 )
-def draft_from_forum_answer(topic_id: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ForumDraftFromAnswerIn)
-    found = help_drafts.draft_from_forum_answer(principal_of(request), topic_id, body)
+def draft_from_forum_answer(topic_id: str, principal: Principal, body: ForumDraftFromAnswerIn) -> Response:
+    """Turn a forum topic's accepted answer into a draft help article (personal data removed)"""
+    found = help_drafts.draft_from_forum_answer(principal, topic_id, body)
     return json_response(found, status=201)
 
 
-@route(
-    bp,
+@agent.post(
     "/api/v1/agent/tickets/{number}/help-draft",
-    "POST",
-    summary="Turn a public reply of a resolved request into a draft help article",
-    tag="agent",
     body=DraftFromReplyIn,
     response=AdminArticle,
     status=201,
-    auth=True,
     audit="help-article",
     audit_action="draft",
 )
-def draft_from_reply(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, DraftFromReplyIn)
-    return json_response(help_drafts.draft_from_reply(principal_of(request), number, body), status=201)
+def draft_from_reply(number: str, principal: Principal, body: DraftFromReplyIn) -> Response:
+    """Turn a public reply of a resolved request into a draft help article"""
+    return json_response(help_drafts.draft_from_reply(principal, number, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/synonyms",
-    "GET",
-    summary="The institution's own search terms (its words for what the articles call otherwise)",
-    tag="help-admin",
-    response=SearchTermList,
-    auth=True,
-    roles=help_content.EDITORS,
+@editors.get("/api/v1/admin/help/synonyms", response=SearchTermList)
+def list_search_terms(principal: Principal) -> Response:
+    """The institution's own search terms (its words for what the articles call otherwise)"""
+    return json_response(help_terms.list_terms(principal), headers=NO_STORE)
+
+
+@editors.post(
+    "/api/v1/admin/help/synonyms", body=SearchTermIn, response=SearchTerm, status=201, audit="help-term"
 )
-def list_search_terms() -> Response:
-    return json_response(help_terms.list_terms(principal_of(bp.current_request)), headers=NO_STORE)
+def put_search_term(principal: Principal, body: SearchTermIn) -> Response:
+    """Add or replace a search term: a word citizens use and the words the articles use"""
+    return json_response(help_terms.put_term(principal, body, shared_engine()), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/help/synonyms",
-    "POST",
-    summary="Add or replace a search term: a word citizens use and the words the articles use",
-    tag="help-admin",
-    body=SearchTermIn,
-    response=SearchTerm,
-    status=201,
-    auth=True,
-    audit="help-term",
-    roles=help_content.EDITORS,
-)
-def put_search_term() -> Response:
-    request = bp.current_request
-    body = parse_body(request, SearchTermIn)
-    return json_response(help_terms.put_term(principal_of(request), body, shared_engine()), status=201)
-
-
-@route(
-    bp,
-    "/api/v1/admin/help/synonyms/{term_id}",
-    "DELETE",
-    summary="Delete a search term",
-    tag="help-admin",
-    status=204,
-    auth=True,
-    audit="help-term",
-    roles=help_content.EDITORS,
-)
-def delete_search_term(term_id: str) -> Response:
-    help_terms.delete_term(principal_of(bp.current_request), term_id, shared_engine())
+@editors.delete("/api/v1/admin/help/synonyms/{term_id}", status=204, audit="help-term")
+def delete_search_term(term_id: str, principal: Principal) -> Response:
+    """Delete a search term"""
+    help_terms.delete_term(principal, term_id, shared_engine())
     return Response(body="", status_code=204)

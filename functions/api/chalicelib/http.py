@@ -6,9 +6,10 @@ Views raise :class:`ventanilla.errors.DomainError`; :func:`route` turns it into 
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from chalice import Blueprint, Response
@@ -36,6 +37,7 @@ from ventanilla.services import staff
 from ventanilla.settings import get_settings
 
 M = TypeVar("M", bound=BaseModel)
+View = Callable[..., Response]
 
 
 @dataclass(frozen=True)
@@ -143,20 +145,7 @@ def parse_body(
     ``also``: the service's own checks (unknown team, unknown key...) run on the body as sent when
     its shape is refused, so one answer lists every error a person has to fix.
     """
-    content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
-    if content_type != "application/json":
-        raise UnsupportedMediaType("unsupported_media_type", {"content_type": content_type or "-"})
-    raw = raw_body(request)
-    limit = get_settings().max_body_bytes
-    if len(raw) > limit:
-        raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
-    data = safe_json.loads(text)  # depth, number, string and size limits before the model
-    if not isinstance(data, dict):
-        raise BadRequest("body_not_object")
+    _, data = json_object(request)
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -164,8 +153,32 @@ def parse_body(
         raise ValidationFailed("validation_failed", errors=errors) from error
 
 
+def json_object(request: Request) -> tuple[bytes, dict[str, Any]]:
+    """The raw body (what a signature covers) and the JSON object it holds, or a 4xx (type, size,
+    encoding, JSON, not an object)."""
+    raw = _sized_body(request, ("application/json",), "unsupported_media_type")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    data = safe_json.loads(text)  # depth, number, string and size limits before the model
+    if not isinstance(data, dict):
+        raise BadRequest("body_not_object")
+    return raw, data
+
+
 def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -> str:
     """A UTF-8 text body of one of ``media_types`` (JSON Lines imports), within the size limit."""
+    raw = _sized_body(request, media_types, code)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+
+
+def _sized_body(request: Request, media_types: tuple[str, ...], code: str) -> bytes:
+    """The body when its media type is one of ``media_types`` (else 415 ``code``) and it is within
+    the size limit (else 413)."""
     content_type = (request.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type not in media_types:
         raise UnsupportedMediaType(code, {"content_type": content_type or "-"})
@@ -173,10 +186,7 @@ def parse_text_body(request: Request, media_types: tuple[str, ...], code: str) -
     limit = get_settings().max_body_bytes
     if len(raw) > limit:
         raise PayloadTooLarge("payload_too_large", {"limit": limit})
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise BadRequest("malformed_json", {"detail": "UTF-8"}) from error
+    return raw
 
 
 def raw_body(request: Request) -> bytes:
@@ -274,6 +284,30 @@ def json_response(
     )
 
 
+def csv_response(body: str, filename: str) -> Response:
+    """A CSV download named ``filename``."""
+    return Response(
+        body=body,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{filename}"',
+        },
+    )
+
+
+def export_response(content_type: str, body: Any, next_cursor: str | None, filename: str) -> Response:
+    """One page of an export: CSV text (a download named ``filename``) or JSON, and the next page's
+    cursor in ``X-Next-Cursor``."""
+    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
+    if next_cursor:
+        headers["X-Next-Cursor"] = next_cursor
+    if isinstance(body, str):
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return Response(body=body, status_code=200, headers=headers)
+    return json_response(body, headers=headers)
+
+
 TARGET_KEYS = ("id", "slug", "code", "username")
 
 
@@ -328,12 +362,65 @@ def _audit(
     )
 
 
+@dataclass(frozen=True)
+class Area:
+    """Routes of one blueprint that share their OpenAPI tag and who may call them (staff roles, a
+    staff token, or the headers a citizen sends): each declaration then names only what is its own.
+
+    ``@editors.put("/api/v1/admin/help/articles/{slug}", body=ArticleEditIn)`` is
+    ``@route(bp, path, "PUT", tag=..., auth=True, roles=..., body=...)``; a keyword given to the
+    method wins over the area's."""
+
+    bp: Blueprint
+    tag: str
+    roles: tuple[str, ...] = ()
+    auth: bool = False
+    """A staff token is required (implied by ``roles``)."""
+    headers: Mapping[str, str | Param] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Any other keywords of :func:`route` its routes share (see :meth:`sharing`)."""
+
+    def sharing(self, **options: Any) -> Area:
+        """This area, its routes also sharing ``options`` (routes that change one thing alike)."""
+        return replace(self, options={**self.options, **options})
+
+    def route(self, path: str, method: str, **options: Any) -> Callable[[View], View]:
+        shared: dict[str, Any] = {"tag": self.tag, "auth": self.auth or bool(self.roles)}
+        if self.roles:
+            shared["roles"] = self.roles
+        if self.headers is not None:
+            shared["headers"] = self.headers
+        return route(self.bp, path, method, **{**shared, **self.options, **options})
+
+    def get(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "GET", **options)
+
+    def post(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "POST", **options)
+
+    def put(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "PUT", **options)
+
+    def patch(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "PATCH", **options)
+
+    def delete(self, path: str, **options: Any) -> Callable[[View], View]:
+        return self.route(path, "DELETE", **options)
+
+
+def summary_of(view: Callable[..., Any]) -> str:
+    """A view's docstring as its route's one-line OpenAPI summary."""
+    if not view.__doc__:
+        raise TypeError(f"{view.__name__}: a route needs a summary (the view's docstring)")
+    return " ".join(line.strip() for line in view.__doc__.strip().splitlines())
+
+
 def route(
     bp: Blueprint,
     path: str,
     method: str,
     *,
-    summary: str,
+    summary: str | None = None,
     tag: str,
     body: type[BaseModel] | None = None,
     response: type[BaseModel] | None = None,
@@ -347,33 +434,55 @@ def route(
     audit: str | None = None,
     audit_action: str | None = None,
     before: Callable[..., Any] | None = None,
+    also: Callable[[dict[str, Any]], list[FieldError]] | None = None,
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """Register a view on ``bp`` and its OpenAPI description; DomainErrors become problems.
+
+    The route's summary is the view's docstring (its lines joined by one space) unless ``summary``
+    is given.
+
+    A view with a ``principal`` parameter is given the verified staff member (staff routes), one
+    with a ``body`` parameter the body parsed as ``body`` (``also``: see :func:`parse_body`), after
+    authorisation and before the view runs, so the view is only the call to its service.
 
     ``audit`` names the kind of thing a changing route changes: each 2xx answer appends an audit
     record (who, what, the path's ids as target, and the diff between ``before(**path params)``
     called before and after the view; without ``before``, the answer's body is the "after")."""
-    ROUTE_DOCS.append(
-        RouteDoc(
-            path,
-            method,
-            summary,
-            tag,
-            body,
-            response,
-            status,
-            auth,
-            dict(query or {}),
-            dict(headers or {}),
-            text_body,
-            text_response,
-            tuple(roles),
-            audit,
-        )
-    )
 
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        ROUTE_DOCS.append(
+            RouteDoc(
+                path,
+                method,
+                summary if summary is not None else summary_of(view),
+                tag,
+                body,
+                response,
+                status,
+                auth,
+                dict(query or {}),
+                dict(headers or {}),
+                text_body,
+                text_response,
+                tuple(roles),
+                audit,
+            )
+        )
         traced = tracer.capture_method(view, capture_response=False)  # no bodies in traces
+        wants = inspect.signature(view).parameters
+        if "principal" in wants and not (auth or roles):
+            raise TypeError(f"{view.__name__}: a principal is given to staff routes only (auth=True)")
+        if "body" in wants and body is None:
+            raise TypeError(f"{view.__name__}: a body is given to routes that declare its model")
+
+        def call(request: Request, kwargs: dict[str, Any]) -> Response:
+            """The view, given the verified staff member and the parsed body when it asks for them."""
+            given = dict(kwargs)
+            if "principal" in wants:
+                given["principal"] = principal_of(request)
+            if "body" in wants and body is not None:
+                given["body"] = parse_body(request, body, also)
+            return traced(**given)
 
         def wrapped(**kwargs: Any) -> Response:
             request = bp.current_request
@@ -385,9 +494,9 @@ def route(
                 elif auth:
                     principal_of(request)  # a staff token, verified before any body is read
                 if audit is None:
-                    return traced(**kwargs)
+                    return call(request, kwargs)
                 old = _snapshot(before, kwargs)
-                response = traced(**kwargs)
+                response = call(request, kwargs)
                 if 200 <= response.status_code < 300:
                     _audit(
                         request, audit, audit_action or _action(method, path), kwargs, old, before, response

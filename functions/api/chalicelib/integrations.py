@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, principal_of, route
+from chalicelib.http import Area, json_response
+from ventanilla.auth import Principal
 from ventanilla.models.api_keys import ApiKey, ApiKeyCreated, ApiKeyIn, ApiKeyList
 from ventanilla.services import api_keys
 
@@ -13,49 +14,23 @@ ADMINS = ("admin",)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@route(
-    bp,
-    "/api/v1/admin/api-keys",
-    "POST",
-    summary="Issue an API key for a client app: the key is in this answer only (stored hashed)",
-    tag="admin",
-    body=ApiKeyIn,
-    response=ApiKeyCreated,
-    status=201,
-    auth=True,
-    audit="api-key",
-    roles=ADMINS,
-)
-def issue_key() -> Response:
-    request = bp.current_request
-    created = api_keys.issue(parse_body(request, ApiKeyIn), principal_of(request))
+admins = Area(bp, "admin", roles=ADMINS)
+
+
+@admins.post("/api/v1/admin/api-keys", body=ApiKeyIn, response=ApiKeyCreated, status=201, audit="api-key")
+def issue_key(principal: Principal, body: ApiKeyIn) -> Response:
+    """Issue an API key for a client app: the key is in this answer only (stored hashed)"""
+    created = api_keys.issue(body, principal)
     return json_response(created, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/api-keys",
-    "GET",
-    summary="The API keys issued (never the keys themselves), revoked ones included",
-    tag="admin",
-    response=ApiKeyList,
-    auth=True,
-    roles=ADMINS,
-)
+@admins.get("/api/v1/admin/api-keys", response=ApiKeyList)
 def list_keys() -> Response:
+    """The API keys issued (never the keys themselves), revoked ones included"""
     return json_response(api_keys.listing(), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/api-keys/{key_id}",
-    "DELETE",
-    summary="Revoke an API key at once (it stays listed with its revocation date)",
-    tag="admin",
-    response=ApiKey,
-    auth=True,
-    audit="api-key",
-    roles=ADMINS,
-)
+@admins.delete("/api/v1/admin/api-keys/{key_id}", response=ApiKey, audit="api-key")
 def revoke_key(key_id: str) -> Response:
+    """Revoke an API key at once (it stays listed with its revocation date)"""
     return json_response(api_keys.revoke(key_id), headers=NO_STORE)

@@ -8,6 +8,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import (
     CITIZEN_BEARER,
     CURSOR,
+    Area,
     citizen_of,
     json_response,
     lang_of,
@@ -15,7 +16,6 @@ from chalicelib.http import (
     parse_body,
     query_int,
     query_params,
-    route,
 )
 from ventanilla.models.accounts import (
     AccountPhoneCodeIn,
@@ -34,46 +34,26 @@ AUTH = {"Authorization": CITIZEN_BEARER}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-@route(
-    bp,
-    "/api/v1/me",
-    "GET",
-    summary="My record: profile, verified contacts, consents",
-    tag="me",
-    response=MeOut,
-    headers=AUTH,
-)
+signed_in = Area(bp, "me", headers=AUTH)
+
+
+@signed_in.get("/api/v1/me", response=MeOut)
 def get_me() -> Response:
+    """My record: profile, verified contacts, consents"""
     return json_response(accounts.me(citizen_of(bp.current_request)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/me",
-    "PUT",
-    summary="Change my name, language, notice channels and segment data",
-    tag="me",
-    body=MeIn,
-    response=MeOut,
-    headers=AUTH,
-)
+@signed_in.put("/api/v1/me", body=MeIn, response=MeOut)
 def put_me() -> Response:
+    """Change my name, language, notice channels and segment data"""
     request = bp.current_request
     citizen = citizen_of(request)
     return json_response(accounts.update_me(citizen, parse_body(request, MeIn)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/me/tickets",
-    "GET",
-    summary="My requests from every channel, newest first",
-    tag="me",
-    response=MyTickets,
-    headers=AUTH,
-    query={"limit": limit(1, 50, 20), "cursor": CURSOR},
-)
+@signed_in.get("/api/v1/me/tickets", response=MyTickets, query={"limit": limit(1, 50, 20), "cursor": CURSOR})
 def my_tickets() -> Response:
+    """My requests from every channel, newest first"""
     request = bp.current_request
     citizen = citizen_of(request)
     page = accounts.my_tickets(
@@ -85,18 +65,9 @@ def my_tickets() -> Response:
     return json_response(page, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/me/consents",
-    "POST",
-    summary="Give or withdraw one consent (a new ledger line)",
-    tag="me",
-    body=ConsentIn,
-    response=MeOut,
-    status=201,
-    headers=AUTH,
-)
+@signed_in.post("/api/v1/me/consents", body=ConsentIn, response=MeOut, status=201)
 def consent() -> Response:
+    """Give or withdraw one consent (a new ledger line)"""
     request = bp.current_request
     citizen = citizen_of(request)
     return json_response(
@@ -104,16 +75,10 @@ def consent() -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/me/export",
-    "GET",
-    summary="Everything held about me as JSON: record, consents, "
-    "requests with their public timelines, and who on staff read my data (rate-limited)",
-    tag="me",
-    headers=AUTH,
-)
+@signed_in.get("/api/v1/me/export")
 def export() -> Response:
+    """Everything held about me as JSON: record, consents, requests with their public timelines, and who on
+    staff read my data (rate-limited)"""
     request = bp.current_request
     body = accounts.export(citizen_of(request), lang_of(request))
     return json_response(
@@ -121,52 +86,27 @@ def export() -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/me",
-    "DELETE",
-    summary="Erase my account and my personal data everywhere; says what "
-    "was kept and why (idempotent, rate-limited)",
-    tag="me",
-    response=ErasureOut,
-    headers=AUTH,
-)
+@signed_in.delete("/api/v1/me", response=ErasureOut)
 def delete_me() -> Response:
+    """Erase my account and my personal data everywhere; says what was kept and why (idempotent,
+    rate-limited)"""
     request = bp.current_request
     return json_response(accounts.erase(citizen_of(request), lang_of(request)), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/me/phone",
-    "POST",
-    summary="Add a phone: an SMS code is sent to it (rate-limited); it is verified only once "
-    "the code is confirmed",
-    tag="me",
-    body=AccountPhoneIn,
-    response=AccountPhonePending,
-    status=202,
-    headers=AUTH,
-)
+@signed_in.post("/api/v1/me/phone", body=AccountPhoneIn, response=AccountPhonePending, status=202)
 def add_phone() -> Response:
+    """Add a phone: an SMS code is sent to it (rate-limited); it is verified only once the code is
+    confirmed"""
     request = bp.current_request
     citizen = citizen_of(request)
     pending = account_phone.start(citizen, parse_body(request, AccountPhoneIn))
     return json_response(pending, status=202, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/me/phone/confirm",
-    "POST",
-    summary="Confirm the phone with the SMS code: it becomes a verified contact "
-    "(five wrong codes drop the code)",
-    tag="me",
-    body=AccountPhoneCodeIn,
-    response=MeOut,
-    headers=AUTH,
-)
+@signed_in.post("/api/v1/me/phone/confirm", body=AccountPhoneCodeIn, response=MeOut)
 def confirm_phone() -> Response:
+    """Confirm the phone with the SMS code: it becomes a verified contact (five wrong codes drop the code)"""
     request = bp.current_request
     citizen = citizen_of(request)
     return json_response(

@@ -121,10 +121,12 @@ def _check_jurisdiction(request: Any, form: dict[str, list[str]] | None = None) 
 
 
 def _resource(name: str, *allowed: str) -> tuple[str, Format]:
+    """``name`` split into its stem and format; 404 for another extension or, when ``allowed`` is
+    given, another stem."""
     parsed = split_resource(name)
     if parsed is None:
         raise Open311Error(404, BAD_EXTENSION)
-    if parsed[0] not in allowed:
+    if allowed and parsed[0] not in allowed:
         raise Open311Error(404, (f"{parsed[0][:40]} no existe", f"{parsed[0][:40]} not found"))
     return parsed
 
@@ -221,10 +223,7 @@ def create(resource: str) -> Response:
 )
 def definition(service_code: str) -> Response:
     request = bp.current_request
-    parsed = split_resource(service_code)
-    if parsed is None:
-        raise Open311Error(404, BAD_EXTENSION)
-    code, fmt = parsed
+    code, fmt = _resource(service_code)
     service = services.find(code)
     body = render_object(fmt, "service_definition", services.definition(service, lang_of(request)))
     return _answer(fmt, body, cache="public, max-age=60")
@@ -238,9 +237,6 @@ def definition(service_code: str) -> Response:
 )
 def one(service_request_id: str) -> Response:
     request = bp.current_request
-    parsed = split_resource(service_request_id)
-    if parsed is None:
-        raise Open311Error(404, BAD_EXTENSION)
-    number, fmt = parsed
+    number, fmt = _resource(service_request_id)
     found = listing.one_request(number, lang_of(request))
     return _answer(fmt, render_list(fmt, "service_requests", "request", [found]))

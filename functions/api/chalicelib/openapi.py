@@ -9,7 +9,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel
 
 from chalicelib import loader
-from chalicelib.http import ROUTE_DOCS, SAFE_ID, Param, json_response, route
+from chalicelib.http import ROUTE_DOCS, SAFE_ID, Area, Param, json_response
 from chalicelib.route_table import ROUTES
 from ventanilla.help.articles import SLUG_PATTERN
 from ventanilla.models.common import CODE_PATTERN
@@ -177,6 +177,10 @@ def _op_id(method: str, path: str) -> str:
     return method.lower() + "".join(w.capitalize() for w in words)
 
 
-@route(bp, "/api/v1/openapi.json", "GET", summary="This OpenAPI document", tag="public")
+public = Area(bp, "public")
+
+
+@public.get("/api/v1/openapi.json")
 def openapi() -> Response:
+    """This OpenAPI document"""
     return json_response(document())

@@ -8,17 +8,17 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import (
     FILER_BEARER,
+    Area,
     citizen_of,
     client_address,
     is_citizen_token,
     json_response,
     lang_of,
     parse_body,
-    principal_of,
     q,
     query_params,
-    route,
 )
+from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.common import is_code
 from ventanilla.models.proactive import (
@@ -80,68 +80,43 @@ def _alert(alert_id: str) -> ServiceAlert | None:
 # ---- sectors ---------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
-    "/api/v1/admin/areas",
-    "POST",
-    summary="Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced",
-    tag="admin",
-    body=AreaUpload,
-    response=AreaUploadResult,
-    status=201,
-    auth=True,
-    roles=areas.MANAGERS,
-    audit="area",
-)
-def upload_areas() -> Response:
-    request = bp.current_request
-    return json_response(areas.upload(principal_of(request), parse_body(request, AreaUpload)), status=201)
+public = Area(bp, "public")
+campaign_managers = Area(bp, "admin", roles=campaigns.MANAGERS)
+publishers = Area(bp, "admin", roles=service_alerts.PUBLISHERS)
+subscription_managers = Area(bp, "admin", roles=subscriptions.MANAGERS)
+area_managers = Area(bp, "admin", roles=areas.MANAGERS)
+leads = Area(bp, "admin", roles=("supervisor", "admin"))
 
 
-@route(
-    bp,
-    "/api/v1/admin/areas",
-    "GET",
-    summary="The sectors, each with its confirmed subscribers",
-    tag="admin",
-    response=AreaSectorList,
-    auth=True,
-    roles=("supervisor", "admin"),
+@area_managers.post(
+    "/api/v1/admin/areas", body=AreaUpload, response=AreaUploadResult, status=201, audit="area"
 )
+def upload_areas(principal: Principal, body: AreaUpload) -> Response:
+    """Upload sectors (GeoJSON FeatureCollection of Polygons); a sector of the same code is replaced"""
+    return json_response(areas.upload(principal, body), status=201)
+
+
+@leads.get("/api/v1/admin/areas", response=AreaSectorList)
 def list_areas_admin() -> Response:
+    """The sectors, each with its confirmed subscribers"""
     return json_response(areas.listing(with_counts=True))
 
 
-@route(
-    bp,
-    "/api/v1/admin/areas/{code}",
-    "DELETE",
-    summary="Delete a sector",
-    tag="admin",
-    status=204,
-    auth=True,
-    roles=areas.MANAGERS,
-    audit="area",
-    before=_area,
-)
-def delete_area(code: str) -> Response:
-    areas.remove(principal_of(bp.current_request), code)
+@area_managers.delete("/api/v1/admin/areas/{code}", status=204, audit="area", before=_area)
+def delete_area(code: str, principal: Principal) -> Response:
+    """Delete a sector"""
+    areas.remove(principal, code)
     return Response(body="", status_code=204)
 
 
-@route(
-    bp, "/api/v1/areas", "GET", summary="The sectors (codes and names)", tag="public", response=AreaSectorList
-)
+@public.get("/api/v1/areas", response=AreaSectorList)
 def list_areas() -> Response:
+    """The sectors (codes and names)"""
     return json_response(areas.listing(), headers={"Cache-Control": "public, max-age=300"})
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/areas/match",
-    "GET",
-    summary="The sector holding a point (404 area_no_sector when none does)",
-    tag="public",
     response=AreaMatch,
     query={
         "lat": q("WGS84 latitude", required=True, type="number", minimum=-90, maximum=90),
@@ -149,6 +124,7 @@ def list_areas() -> Response:
     },
 )
 def match_area() -> Response:
+    """The sector holding a point (404 area_no_sector when none does)"""
     params = query_params(bp.current_request)
     try:
         lat, long = float(params.get("lat", "")), float(params.get("long", ""))
@@ -162,117 +138,70 @@ def match_area() -> Response:
 # ---- topics ----------------------------------------------------------------------------------------
 
 
-@route(
-    bp,
-    "/api/v1/subscription-topics",
-    "GET",
-    summary="Topics one can subscribe to",
-    tag="public",
-    response=SubscriptionTopicList,
-)
+@public.get("/api/v1/subscription-topics", response=SubscriptionTopicList)
 def list_topics() -> Response:
+    """Topics one can subscribe to"""
     return json_response(subscriptions.topics(active_only=True))
 
 
-@route(
-    bp,
-    "/api/v1/admin/subscription-topics",
-    "GET",
-    summary="Every subscription topic, inactive ones too, each with its confirmed subscribers",
-    tag="admin",
-    response=SubscriptionTopicList,
-    auth=True,
-    roles=subscriptions.MANAGERS,
-)
+@subscription_managers.get("/api/v1/admin/subscription-topics", response=SubscriptionTopicList)
 def list_topics_admin() -> Response:
+    """Every subscription topic, inactive ones too, each with its confirmed subscribers"""
     return json_response(subscriptions.topics(active_only=False, with_counts=True))
 
 
-@route(
-    bp,
+@subscription_managers.put(
     "/api/v1/admin/subscription-topics/{code}",
-    "PUT",
-    summary="Create or replace a subscription topic",
-    tag="admin",
     body=SubscriptionTopicIn,
     response=SubscriptionTopic,
-    auth=True,
-    roles=subscriptions.MANAGERS,
     audit="subscription_topic",
     before=_topic,
 )
-def put_topic(code: str) -> Response:
+def put_topic(code: str, principal: Principal) -> Response:
+    """Create or replace a subscription topic"""
     request = bp.current_request
     if not is_code(code):
         raise BadRequest("invalid_code", {"name": code})
-    return json_response(
-        subscriptions.put_topic(principal_of(request), code, parse_body(request, SubscriptionTopicIn))
-    )
+    return json_response(subscriptions.put_topic(principal, code, parse_body(request, SubscriptionTopicIn)))
 
 
-@route(
-    bp,
-    "/api/v1/admin/subscription-topics/{code}",
-    "DELETE",
-    summary="Delete a subscription topic",
-    tag="admin",
-    status=204,
-    auth=True,
-    roles=subscriptions.MANAGERS,
-    audit="subscription_topic",
-    before=_topic,
+@subscription_managers.delete(
+    "/api/v1/admin/subscription-topics/{code}", status=204, audit="subscription_topic", before=_topic
 )
-def delete_topic(code: str) -> Response:
-    subscriptions.delete_topic(principal_of(bp.current_request), code)
+def delete_topic(code: str, principal: Principal) -> Response:
+    """Delete a subscription topic"""
+    subscriptions.delete_topic(principal, code)
     return Response(body="", status_code=204)
 
 
 # ---- subscriptions ---------------------------------------------------------------------------------
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions",
-    "POST",
-    summary="Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it",
-    tag="public",
     body=SubscriptionIn,
     response=SubscriptionCreated,
     status=201,
     headers={"Authorization": FILER_BEARER},
 )
-def subscribe() -> Response:
+def subscribe(body: SubscriptionIn) -> Response:
+    """Subscribe (anonymous or signed in); nothing is sent until the link or the SMS code confirms it"""
     request = bp.current_request
-    body = parse_body(request, SubscriptionIn)
     citizen = citizen_of(request) if is_citizen_token(request) else None
     return json_response(subscriptions.subscribe(body, citizen, client_address(request)), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/subscriptions/confirm",
-    "POST",
-    summary="Confirm an email address with the link's token (used once)",
-    tag="public",
-    body=SubscriptionConfirmEmailIn,
-    response=SubscriptionOut,
-)
-def confirm_email() -> Response:
-    body = parse_body(bp.current_request, SubscriptionConfirmEmailIn)
+@public.post("/api/v1/subscriptions/confirm", body=SubscriptionConfirmEmailIn, response=SubscriptionOut)
+def confirm_email(body: SubscriptionConfirmEmailIn) -> Response:
+    """Confirm an email address with the link's token (used once)"""
     return json_response(subscriptions.confirm_email(body.token))
 
 
-@route(
-    bp,
-    "/api/v1/subscriptions/{sub_id}/confirm-sms",
-    "POST",
-    summary="Confirm a phone with the code sent to it (5 tries)",
-    tag="public",
-    body=SubscriptionConfirmSmsIn,
-    response=SubscriptionOut,
+@public.post(
+    "/api/v1/subscriptions/{sub_id}/confirm-sms", body=SubscriptionConfirmSmsIn, response=SubscriptionOut
 )
-def confirm_sms(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionConfirmSmsIn)
+def confirm_sms(sub_id: str, body: SubscriptionConfirmSmsIn) -> Response:
+    """Confirm a phone with the code sent to it (5 tries)"""
     return json_response(subscriptions.confirm_sms(sub_id, body.code))
 
 
@@ -280,44 +209,27 @@ def _token() -> str | None:
     return query_params(bp.current_request).get("t")
 
 
-@route(
-    bp,
-    "/api/v1/subscriptions/{sub_id}",
-    "GET",
-    summary="A subscription, opened by its management link",
-    tag="public",
-    response=SubscriptionOut,
-    query={"t": TOKEN},
-)
+@public.get("/api/v1/subscriptions/{sub_id}", response=SubscriptionOut, query={"t": TOKEN})
 def show_subscription(sub_id: str) -> Response:
+    """A subscription, opened by its management link"""
     return json_response(subscriptions.show(sub_id, _token()))
 
 
-@route(
-    bp,
-    "/api/v1/subscriptions/{sub_id}",
-    "PUT",
-    summary="Change the topics, sectors or language of a subscription",
-    tag="public",
-    body=SubscriptionUpdateIn,
-    response=SubscriptionOut,
-    query={"t": TOKEN},
+@public.put(
+    "/api/v1/subscriptions/{sub_id}", body=SubscriptionUpdateIn, response=SubscriptionOut, query={"t": TOKEN}
 )
-def update_subscription(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionUpdateIn)
+def update_subscription(sub_id: str, body: SubscriptionUpdateIn) -> Response:
+    """Change the topics, sectors or language of a subscription"""
     return json_response(subscriptions.update(sub_id, _token(), body))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/{sub_id}/unsubscribe",
-    "POST",
-    summary="Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)",
-    tag="public",
     response=SubscriptionOut,
     query={"t": TOKEN, "topic": TOPIC, "src": SOURCE},
 )
 def unsubscribe(sub_id: str) -> Response:
+    """Unsubscribe from one topic or from everything (RFC 8058 one-click: any body)"""
     params = query_params(bp.current_request)
     topic, source = params.get("topic"), params.get("src")
     if topic is not None and not is_code(topic):
@@ -327,104 +239,63 @@ def unsubscribe(sub_id: str) -> Response:
     return json_response(subscriptions.unsubscribe(sub_id, _token(), topic, source=source))
 
 
-@route(
-    bp,
+@public.post(
     "/api/v1/subscriptions/{sub_id}/devices",
-    "POST",
-    summary="Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)",
-    tag="public",
     body=SubscriptionDeviceIn,
     response=SubscriptionOut,
     query={"t": TOKEN},
 )
-def add_subscription_device(sub_id: str) -> Response:
-    body = parse_body(bp.current_request, SubscriptionDeviceIn)
+def add_subscription_device(sub_id: str, body: SubscriptionDeviceIn) -> Response:
+    """Receive the subscription's alerts in this browser too (Web Push; at most 3 browsers)"""
     return json_response(subscription_push.add_device(sub_id, _token(), body))
 
 
 # ---- service alerts --------------------------------------------------------------------------------
 
 
-@route(
-    bp,
-    "/api/v1/admin/alerts",
-    "POST",
-    summary="Publish an outage or emergency alert to the confirmed subscribers of sectors and topics",
-    tag="admin",
-    body=ServiceAlertIn,
-    response=ServiceAlert,
-    status=201,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
-    audit="service_alert",
+@publishers.post(
+    "/api/v1/admin/alerts", body=ServiceAlertIn, response=ServiceAlert, status=201, audit="service_alert"
 )
-def publish_alert() -> Response:
-    request = bp.current_request
-    return json_response(
-        service_alerts.publish(principal_of(request), parse_body(request, ServiceAlertIn)), status=201
-    )
+def publish_alert(principal: Principal, body: ServiceAlertIn) -> Response:
+    """Publish an outage or emergency alert to the confirmed subscribers of sectors and topics"""
+    return json_response(service_alerts.publish(principal, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/alerts",
-    "GET",
-    summary="Recent service alerts with their figures",
-    tag="admin",
-    response=ServiceAlertList,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
-)
+@publishers.get("/api/v1/admin/alerts", response=ServiceAlertList)
 def list_alerts() -> Response:
+    """Recent service alerts with their figures"""
     return json_response(service_alerts.listing())
 
 
-@route(
-    bp,
-    "/api/v1/admin/alerts/{alert_id}",
-    "GET",
-    summary="A service alert with its updates and figures",
-    tag="admin",
-    response=ServiceAlert,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
-)
+@publishers.get("/api/v1/admin/alerts/{alert_id}", response=ServiceAlert)
 def show_alert(alert_id: str) -> Response:
+    """A service alert with its updates and figures"""
     return json_response(service_alerts.get(alert_id))
 
 
-@route(
-    bp,
+@publishers.post(
     "/api/v1/admin/alerts/{alert_id}/updates",
-    "POST",
-    summary="An update of an alert, or the service restored (kind restored), sent to the same audience",
-    tag="admin",
     body=ServiceAlertUpdateIn,
     response=ServiceAlert,
     status=201,
-    auth=True,
-    roles=service_alerts.PUBLISHERS,
     audit="service_alert",
     before=_alert,
 )
-def update_alert(alert_id: str) -> Response:
-    request = bp.current_request
+def update_alert(alert_id: str, principal: Principal, body: ServiceAlertUpdateIn) -> Response:
+    """An update of an alert, or the service restored (kind restored), sent to the same audience"""
     return json_response(
-        service_alerts.add_update(principal_of(request), alert_id, parse_body(request, ServiceAlertUpdateIn)),
+        service_alerts.add_update(principal, alert_id, body),
         status=201,
     )
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/alerts",
-    "GET",
-    summary="Open service alerts for the portal's banner (service: those of one request type)",
-    tag="public",
     response=ServiceAlertBannerList,
     query={"service": q("a request type", pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")},
 )
 def banners() -> Response:
+    """Open service alerts for the portal's banner (service: those of one request type)"""
     request = bp.current_request
     service = query_params(request).get("service")
     return json_response(service_alerts.banners(lang_of(request), service))
@@ -437,79 +308,36 @@ def _campaign(campaign_id: str) -> Campaign | None:
     return campaigns.stored(campaign_id)
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns/preview",
-    "POST",
-    summary="A campaign's audience size and its rendered message, before anything is sent",
-    tag="admin",
-    body=CampaignIn,
-    response=CampaignPreview,
-    auth=True,
-    roles=campaigns.MANAGERS,
-)
-def preview_campaign() -> Response:
+@campaign_managers.post("/api/v1/admin/campaigns/preview", body=CampaignIn, response=CampaignPreview)
+def preview_campaign(body: CampaignIn) -> Response:
+    """A campaign's audience size and its rendered message, before anything is sent"""
     request = bp.current_request
-    return json_response(campaigns.preview(parse_body(request, CampaignIn), lang_of(request)))
+    return json_response(campaigns.preview(body, lang_of(request)))
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns",
-    "POST",
-    summary="Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers",
-    tag="admin",
-    body=CampaignIn,
-    response=Campaign,
-    status=201,
-    auth=True,
-    roles=campaigns.MANAGERS,
-    audit="campaign",
+@campaign_managers.post(
+    "/api/v1/admin/campaigns", body=CampaignIn, response=Campaign, status=201, audit="campaign"
 )
-def create_campaign() -> Response:
-    request = bp.current_request
-    return json_response(campaigns.create(principal_of(request), parse_body(request, CampaignIn)), status=201)
+def create_campaign(principal: Principal, body: CampaignIn) -> Response:
+    """Schedule a campaign (send_at) or a newsletter (every_days) to a segment of subscribers"""
+    return json_response(campaigns.create(principal, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns",
-    "GET",
-    summary="Recent campaigns with their figures",
-    tag="admin",
-    response=CampaignList,
-    auth=True,
-    roles=campaigns.MANAGERS,
-)
+@campaign_managers.get("/api/v1/admin/campaigns", response=CampaignList)
 def list_campaigns() -> Response:
+    """Recent campaigns with their figures"""
     return json_response(campaigns.listing())
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns/{campaign_id}",
-    "GET",
-    summary="A campaign with its figures",
-    tag="admin",
-    response=Campaign,
-    auth=True,
-    roles=campaigns.MANAGERS,
-)
+@campaign_managers.get("/api/v1/admin/campaigns/{campaign_id}", response=Campaign)
 def show_campaign(campaign_id: str) -> Response:
+    """A campaign with its figures"""
     return json_response(campaigns.get(campaign_id))
 
 
-@route(
-    bp,
-    "/api/v1/admin/campaigns/{campaign_id}/cancel",
-    "POST",
-    summary="Cancel a campaign's next runs (what went out stays sent)",
-    tag="admin",
-    response=Campaign,
-    auth=True,
-    roles=campaigns.MANAGERS,
-    audit="campaign",
-    before=_campaign,
+@campaign_managers.post(
+    "/api/v1/admin/campaigns/{campaign_id}/cancel", response=Campaign, audit="campaign", before=_campaign
 )
-def cancel_campaign(campaign_id: str) -> Response:
-    return json_response(campaigns.cancel(principal_of(bp.current_request), campaign_id))
+def cancel_campaign(campaign_id: str, principal: Principal) -> Response:
+    """Cancel a campaign's next runs (what went out stays sent)"""
+    return json_response(campaigns.cancel(principal, campaign_id))

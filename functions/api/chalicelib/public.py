@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, route
+from chalicelib.http import Area, json_response
 from ventanilla.models.base import Model
 from ventanilla.services import catalog as catalog_service
 from ventanilla.services.due_dates import institution_calendar, sla_config
@@ -38,20 +38,18 @@ class WebConfig(Model):
     """Shares of a target's time at which warnings fire; the console's "at risk" badge uses them."""
 
 
-@route(bp, "/api/v1/health", "GET", summary="Liveness check", tag="public", response=Health)
+public = Area(bp, "public")
+
+
+@public.get("/api/v1/health", response=Health)
 def health() -> Response:
+    """Liveness check"""
     return json_response(Health(status="ok", version="0.1.0"))
 
 
-@route(
-    bp,
-    "/api/v1/config",
-    "GET",
-    summary="What the static web needs to start",
-    tag="public",
-    response=WebConfig,
-)
+@public.get("/api/v1/config", response=WebConfig)
 def config() -> Response:
+    """What the static web needs to start"""
     s = get_settings()
     return json_response(
         WebConfig(
@@ -71,14 +69,8 @@ def config() -> Response:
     )
 
 
-@route(
-    bp,
-    "/api/v1/catalog",
-    "GET",
-    summary="Request types, subtypes, their form fields and response targets",
-    tag="public",
-    response=catalog_service.CatalogOut,
-)
+@public.get("/api/v1/catalog", response=catalog_service.CatalogOut)
 def catalog() -> Response:
+    """Request types, subtypes, their form fields and response targets"""
     body: Any = catalog_service.catalog()
     return json_response(body, headers={"Cache-Control": "public, max-age=60"})

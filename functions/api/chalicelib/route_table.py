@@ -28,6 +28,7 @@ AREAS = (
     "ticket_desk",
     "webhooks",
 )
+# fmt: off
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("/api/v1/agent/me", "GET", "agent", "me"),
     ("/api/v1/agent/me/preferences", "GET", "agent", "my_preferences"),
@@ -107,24 +108,9 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("/api/v1/forum/moderation/queue", "GET", "forum", "mod_queue"),
     ("/api/v1/forum/moderation/log", "GET", "forum", "mod_log"),
     ("/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/hide", "POST", "forum", "mod_post_hide"),
-    (
-        "/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/restore",
-        "POST",
-        "forum",
-        "mod_post_restore",
-    ),
-    (
-        "/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/approve",
-        "POST",
-        "forum",
-        "mod_post_approve",
-    ),
-    (
-        "/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/dismiss",
-        "POST",
-        "forum",
-        "mod_post_dismiss",
-    ),
+    ("/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/restore", "POST", "forum", "mod_post_restore"),
+    ("/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/approve", "POST", "forum", "mod_post_approve"),
+    ("/api/v1/forum/moderation/topics/{topic_id}/posts/{post_id}/dismiss", "POST", "forum", "mod_post_dismiss"),
     ("/api/v1/forum/moderation/topics/{topic_id}/lock", "POST", "forum", "mod_topic_lock"),
     ("/api/v1/forum/moderation/topics/{topic_id}/unlock", "POST", "forum", "mod_topic_unlock"),
     ("/api/v1/forum/moderation/topics/{topic_id}/move", "POST", "forum", "mod_topic_move"),
@@ -189,20 +175,10 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("/api/v1/admin/notifications/templates", "GET", "notifications", "list_templates"),
     ("/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}", "GET", "notifications", "get_template"),
     ("/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}", "PUT", "notifications", "put_template"),
-    (
-        "/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}",
-        "DELETE",
-        "notifications",
-        "delete_template",
-    ),
+    ("/api/v1/admin/notifications/templates/{kind}/{channel}/{lang}", "DELETE", "notifications", "delete_template"),
     ("/api/v1/admin/notifications/preview", "POST", "notifications", "preview"),
     ("/api/v1/admin/notifications/suppressions", "GET", "notifications", "list_suppressions"),
-    (
-        "/api/v1/admin/notifications/suppressions/{suppression_id}",
-        "DELETE",
-        "notifications",
-        "remove_suppression",
-    ),
+    ("/api/v1/admin/notifications/suppressions/{suppression_id}", "DELETE", "notifications", "remove_suppression"),
     ("/api/v1/admin/notifications/dead-letters", "GET", "notifications", "dead_letters"),
     ("/api/v1/admin/notifications/dead-letters/redrive", "POST", "notifications", "redrive"),
     ("/open311/v2/{resource}", "GET", "open311", "read"),
@@ -285,3 +261,4 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("/api/v1/admin/webhook-dead-letters", "GET", "webhooks", "webhook_dead_letters"),
     ("/api/v1/admin/webhook-dead-letters/redrive", "POST", "webhooks", "redrive_webhooks"),
 )
+# fmt: on

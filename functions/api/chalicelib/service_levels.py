@@ -11,7 +11,8 @@ from typing import Literal
 from chalice import Blueprint, Response
 from pydantic import AwareDatetime, ConfigDict, Field, model_validator
 
-from chalicelib.http import json_response, lang_of, parse_body, principal_of, route
+from chalicelib.http import Area, json_response, lang_of, parse_body, principal_of
+from ventanilla.auth import Principal
 from ventanilla.models.base import Model
 from ventanilla.models.sla import AvailabilityIn, SlaConfig
 from ventanilla.models.ticket import EscalateIn, ExtensionIn, ReclassifyIn, StaffTicket
@@ -60,115 +61,60 @@ class LegalRules(Model):
     items: list[LegalRuleOut]
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/extension",
-    "POST",
-    summary="Apply the legal extension (prórroga) once, with a justification the citizen sees",
-    tag="service-levels",
-    body=ExtensionIn,
-    response=StaffTicket,
-    auth=True,
-)
-def extension(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ExtensionIn)
-    return json_response(sla.extend(principal_of(request), number, body))
+sla_admins = Area(bp, "admin", roles=sla.ADMIN_ROLES)
+staff = Area(bp, "service-levels", auth=True)
+routing_admins = Area(bp, "admin", roles=routing.ADMIN_ROLES)
+legal_readers = Area(bp, "admin", roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/escalate",
-    "POST",
-    summary="Escalate to the next tier (or to_tier) with a reason",
-    tag="service-levels",
-    body=EscalateIn,
-    response=StaffTicket,
-    auth=True,
-)
-def escalate(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, EscalateIn)
-    return json_response(sla.escalate(principal_of(request), number, body))
+@staff.post("/api/v1/agent/tickets/{number}/extension", body=ExtensionIn, response=StaffTicket)
+def extension(number: str, principal: Principal, body: ExtensionIn) -> Response:
+    """Apply the legal extension (prórroga) once, with a justification the citizen sees"""
+    return json_response(sla.extend(principal, number, body))
 
 
-@route(
-    bp,
-    "/api/v1/agent/tickets/{number}/reclassify",
-    "POST",
-    summary="Change type/subtype or priority; due dates are recomputed (a legal term stays)",
-    tag="service-levels",
-    body=ReclassifyIn,
-    response=StaffTicket,
-    auth=True,
-)
-def reclassify(number: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, ReclassifyIn)
-    return json_response(sla.reclassify(principal_of(request), number, body))
+@staff.post("/api/v1/agent/tickets/{number}/escalate", body=EscalateIn, response=StaffTicket)
+def escalate(number: str, principal: Principal, body: EscalateIn) -> Response:
+    """Escalate to the next tier (or to_tier) with a reason"""
+    return json_response(sla.escalate(principal, number, body))
 
 
-@route(
-    bp,
-    "/api/v1/agent/me/availability",
-    "PUT",
-    summary="Whether I take new requests and how many open ones at most (assignment)",
-    tag="service-levels",
-    body=AvailabilityIn,
-    response=AvailabilityOut,
-    auth=True,
-)
-def availability() -> Response:
-    request = bp.current_request
-    body = parse_body(request, AvailabilityIn)
-    result = routing.set_availability(principal_of(request), body.available, body.capacity)
+@staff.post("/api/v1/agent/tickets/{number}/reclassify", body=ReclassifyIn, response=StaffTicket)
+def reclassify(number: str, principal: Principal, body: ReclassifyIn) -> Response:
+    """Change type/subtype or priority; due dates are recomputed (a legal term stays)"""
+    return json_response(sla.reclassify(principal, number, body))
+
+
+@staff.put("/api/v1/agent/me/availability", body=AvailabilityIn, response=AvailabilityOut)
+def availability(principal: Principal, body: AvailabilityIn) -> Response:
+    """Whether I take new requests and how many open ones at most (assignment)"""
+    result = routing.set_availability(principal, body.available, body.capacity)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/agent/me/availability",
-    "GET",
-    summary="My availability and capacity as last set (not available until set)",
-    tag="service-levels",
-    response=AvailabilityOut,
-    auth=True,
-)
-def my_availability() -> Response:
-    result = routing.get_availability(principal_of(bp.current_request))
+@staff.get("/api/v1/agent/me/availability", response=AvailabilityOut)
+def my_availability(principal: Principal) -> Response:
+    """My availability and capacity as last set (not available until set)"""
+    result = routing.get_availability(principal)
     return json_response(AvailabilityOut.model_validate(result), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/calendar",
-    "GET",
-    summary="The institution's business calendar",
-    tag="admin",
-    response=BusinessCalendar,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
-)
-def get_calendar() -> Response:
-    return json_response(sla.get_calendar(principal_of(bp.current_request)), headers=NO_STORE)
+@sla_admins.get("/api/v1/admin/calendar", response=BusinessCalendar)
+def get_calendar(principal: Principal) -> Response:
+    """The institution's business calendar"""
+    return json_response(sla.get_calendar(principal), headers=NO_STORE)
 
 
-@route(
-    bp,
+@sla_admins.put(
     "/api/v1/admin/calendar",
-    "PUT",
-    summary="Replace the business calendar (time zone, shifts, holidays country, closure days)",
-    tag="admin",
     body=BusinessCalendar,
     response=BusinessCalendar,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
     audit="calendar",
     before=_calendar,
 )
-def put_calendar() -> Response:
+def put_calendar(principal: Principal) -> Response:
+    """Replace the business calendar (time zone, shifts, holidays country, closure days)"""
     request = bp.current_request
-    principal = principal_of(request)
     principal.require(*sla.ADMIN_ROLES)
     body = parse_body(request, BusinessCalendar)
     return json_response(sla.put_calendar(principal, body))
@@ -199,21 +145,9 @@ class DueOut(Model):
     timezone: str
 
 
-@route(
-    bp,
-    "/api/v1/admin/calendar/due",
-    "POST",
-    summary="When would this be due? Business hours or days from a moment, on a calendar",
-    tag="admin",
-    body=DueIn,
-    response=DueOut,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
-)
-def due_calculator() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, DueIn)
+@sla_admins.post("/api/v1/admin/calendar/due", body=DueIn, response=DueOut)
+def due_calculator(principal: Principal, body: DueIn) -> Response:
+    """When would this be due? Business hours or days from a moment, on a calendar"""
     calendar = body.calendar or sla.get_calendar(principal)
     if body.hours is not None:
         due = calendar.add_business_hours(body.start, body.hours)
@@ -248,21 +182,11 @@ class CalendarHolidaysOut(Model):
     items: list[CalendarHoliday]
 
 
-@route(
-    bp,
-    "/api/v1/admin/calendar/holidays",
-    "POST",
-    summary="The public holidays (country and region) and closures of a year, on a calendar",
-    tag="admin",
-    body=CalendarHolidaysIn,
-    response=CalendarHolidaysOut,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
-)
-def calendar_holidays() -> Response:
+@sla_admins.post("/api/v1/admin/calendar/holidays", body=CalendarHolidaysIn, response=CalendarHolidaysOut)
+def calendar_holidays(body: CalendarHolidaysIn) -> Response:
+    """The public holidays (country and region) and closures of a year, on a calendar"""
     request = bp.current_request
     principal = principal_of(request)
-    body = parse_body(request, CalendarHolidaysIn)
     calendar = body.calendar or sla.get_calendar(principal)
     names = calendar.holiday_names(body.year, lang_of(request))
     items = [CalendarHoliday(day=d, name=n, kind="holiday") for d, n in names.items()]
@@ -278,106 +202,53 @@ def calendar_holidays() -> Response:
     return json_response(out, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/sla-policy",
-    "GET",
-    summary="Service-level policy: warnings, priority factors, overrides, escalation, assignment",
-    tag="admin",
-    response=SlaConfig,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
-)
-def get_policy() -> Response:
-    return json_response(sla.get_policy(principal_of(bp.current_request)), headers=NO_STORE)
+@sla_admins.get("/api/v1/admin/sla-policy", response=SlaConfig)
+def get_policy(principal: Principal) -> Response:
+    """Service-level policy: warnings, priority factors, overrides, escalation, assignment"""
+    return json_response(sla.get_policy(principal), headers=NO_STORE)
 
 
-@route(
-    bp,
+@sla_admins.put(
     "/api/v1/admin/sla-policy",
-    "PUT",
-    summary="Replace the service-level policy (validated)",
-    tag="admin",
     body=SlaConfig,
     response=SlaConfig,
-    auth=True,
-    roles=sla.ADMIN_ROLES,
     audit="sla-policy",
     before=_policy,
+    also=sla.policy_reference_errors,
 )
-def put_policy() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    principal.require(*sla.ADMIN_ROLES)
-    body = parse_body(request, SlaConfig, also=sla.policy_reference_errors)
+def put_policy(principal: Principal, body: SlaConfig) -> Response:
+    """Replace the service-level policy (validated)"""
     return json_response(sla.put_policy(principal, body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/routing/rules",
-    "GET",
-    summary="Ordered routing rules",
-    tag="admin",
-    response=RoutingRules,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
-)
-def get_rules() -> Response:
-    return json_response(routing.get_rules(principal_of(bp.current_request)), headers=NO_STORE)
+@routing_admins.get("/api/v1/admin/routing/rules", response=RoutingRules)
+def get_rules(principal: Principal) -> Response:
+    """Ordered routing rules"""
+    return json_response(routing.get_rules(principal), headers=NO_STORE)
 
 
-@route(
-    bp,
+@routing_admins.put(
     "/api/v1/admin/routing/rules",
-    "PUT",
-    summary="Replace the routing rules (unknown teams and rules that can never match are refused)",
-    tag="admin",
     body=RoutingRules,
     response=RoutingRules,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
     audit="routing-rules",
     before=_rules,
+    also=routing.reference_errors,
 )
-def put_rules() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    principal.require(*routing.ADMIN_ROLES)
-    body = parse_body(request, RoutingRules, also=routing.reference_errors)
+def put_rules(principal: Principal, body: RoutingRules) -> Response:
+    """Replace the routing rules (unknown teams and rules that can never match are refused)"""
     return json_response(routing.put_rules(principal, body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/routing/dry-run",
-    "POST",
-    summary="Which rule a sample request would match, and why",
-    tag="admin",
-    body=Sample,
-    response=Evaluation,
-    auth=True,
-    roles=routing.ADMIN_ROLES,
-)
-def dry_run() -> Response:
-    request = bp.current_request
-    principal = principal_of(request)
-    body = parse_body(request, Sample)
+@routing_admins.post("/api/v1/admin/routing/dry-run", body=Sample, response=Evaluation)
+def dry_run(principal: Principal, body: Sample) -> Response:
+    """Which rule a sample request would match, and why"""
     return json_response(routing.dry_run(principal, body), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/legal-deadlines",
-    "GET",
-    summary="Legal deadlines shipped as data (country, kind, law, business days, extension)",
-    tag="admin",
-    response=LegalRules,
-    auth=True,
-    roles=(*sla.ADMIN_ROLES, "agent-l1", "agent-l2", "agent-l3"),
-)
+@legal_readers.get("/api/v1/admin/legal-deadlines", response=LegalRules)
 def legal_deadlines() -> Response:
-    principal_of(bp.current_request)  # roles checked by the route
+    """Legal deadlines shipped as data (country, kind, law, business days, extension)"""
     lang = lang_of(bp.current_request)
     items = [
         LegalRuleOut(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import json_response, parse_body, principal_of, q, query_params, route
+from chalicelib.http import Area, json_response, principal_of, q, query_params
+from ventanilla.auth import Principal
 from ventanilla.models.staff_admin import (
     StaffCreateIn,
     StaffList,
@@ -38,154 +39,66 @@ def _team(code: str) -> object:
     return staff_admin.get_team(code)
 
 
-@route(
-    bp,
+admins = Area(bp, "admin", roles=ROLES)
+
+
+@admins.get(
     "/api/v1/admin/staff",
-    "GET",
-    summary="Staff accounts (a page of 25): state, roles, teams, tier, availability and open load",
-    tag="admin",
     response=StaffList,
-    auth=True,
     query={"cursor": q("next_cursor of the previous page", pattern=r"^[!-~]{1,4096}$", maxLength=4096)},
-    roles=ROLES,
 )
-def list_staff() -> Response:
+def list_staff(principal: Principal) -> Response:
+    """Staff accounts (a page of 25): state, roles, teams, tier, availability and open load"""
     request = bp.current_request
     cursor = query_params(request).get("cursor")
-    return json_response(staff_admin.list_staff(principal_of(request), cursor), headers=NO_STORE)
+    return json_response(staff_admin.list_staff(principal, cursor), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/staff",
-    "POST",
-    summary="Create a staff account: Cognito emails a temporary password, changed at the first sign-in",
-    tag="admin",
-    body=StaffCreateIn,
-    response=StaffMember,
-    status=201,
-    auth=True,
-    roles=ROLES,
-    audit="staff",
+@admins.post("/api/v1/admin/staff", body=StaffCreateIn, response=StaffMember, status=201, audit="staff")
+def create_staff(principal: Principal, body: StaffCreateIn) -> Response:
+    """Create a staff account: Cognito emails a temporary password, changed at the first sign-in"""
+    return json_response(staff_admin.create_staff(principal, body), status=201)
+
+
+@admins.get("/api/v1/admin/staff/{username}", response=StaffMember)
+def get_staff(username: str, principal: Principal) -> Response:
+    """One staff account"""
+    return json_response(staff_admin.get_staff(principal, username), headers=NO_STORE)
+
+
+@admins.put(
+    "/api/v1/admin/staff/{username}", body=StaffUpdateIn, response=StaffMember, audit="staff", before=_staff
 )
-def create_staff() -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffCreateIn)
-    return json_response(staff_admin.create_staff(principal_of(request), body), status=201)
+def update_staff(username: str, principal: Principal, body: StaffUpdateIn) -> Response:
+    """Replace name, roles (groups), teams and tier; send the version you read (409 if changed)"""
+    return json_response(staff_admin.update_staff(principal, username, body))
 
 
-@route(
-    bp,
-    "/api/v1/admin/staff/{username}",
-    "GET",
-    summary="One staff account",
-    tag="admin",
-    response=StaffMember,
-    auth=True,
-    roles=ROLES,
-)
-def get_staff(username: str) -> Response:
-    return json_response(staff_admin.get_staff(principal_of(bp.current_request), username), headers=NO_STORE)
+@admins.post("/api/v1/admin/staff/{username}/disable", response=StaffMember, audit="staff", before=_staff)
+def disable_staff(username: str, principal: Principal) -> Response:
+    """Disable the account and end every session it has now"""
+    return json_response(staff_admin.set_enabled(principal, username, False))
 
 
-@route(
-    bp,
-    "/api/v1/admin/staff/{username}",
-    "PUT",
-    summary="Replace name, roles (groups), teams and tier; send the version you read (409 if changed)",
-    tag="admin",
-    body=StaffUpdateIn,
-    response=StaffMember,
-    auth=True,
-    roles=ROLES,
-    audit="staff",
-    before=_staff,
-)
-def update_staff(username: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, StaffUpdateIn)
-    return json_response(staff_admin.update_staff(principal_of(request), username, body))
+@admins.post("/api/v1/admin/staff/{username}/enable", response=StaffMember, audit="staff", before=_staff)
+def enable_staff(username: str, principal: Principal) -> Response:
+    """Enable a disabled account again"""
+    return json_response(staff_admin.set_enabled(principal, username, True))
 
 
-@route(
-    bp,
-    "/api/v1/admin/staff/{username}/disable",
-    "POST",
-    summary="Disable the account and end every session it has now",
-    tag="admin",
-    response=StaffMember,
-    auth=True,
-    roles=ROLES,
-    audit="staff",
-    before=_staff,
-)
-def disable_staff(username: str) -> Response:
-    return json_response(staff_admin.set_enabled(principal_of(bp.current_request), username, False))
+@admins.get("/api/v1/admin/teams", response=TeamList)
+def list_teams(principal: Principal) -> Response:
+    """Teams with how many agents are on each and how many take new requests"""
+    return json_response(staff_admin.list_teams(principal), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/staff/{username}/enable",
-    "POST",
-    summary="Enable a disabled account again",
-    tag="admin",
-    response=StaffMember,
-    auth=True,
-    roles=ROLES,
-    audit="staff",
-    before=_staff,
-)
-def enable_staff(username: str) -> Response:
-    return json_response(staff_admin.set_enabled(principal_of(bp.current_request), username, True))
+@admins.post("/api/v1/admin/teams", body=TeamCreateIn, response=TeamOut, status=201, audit="team")
+def create_team(principal: Principal, body: TeamCreateIn) -> Response:
+    """Create a team"""
+    return json_response(staff_admin.create_team(principal, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/admin/teams",
-    "GET",
-    summary="Teams with how many agents are on each and how many take new requests",
-    tag="admin",
-    response=TeamList,
-    auth=True,
-    roles=ROLES,
-)
-def list_teams() -> Response:
-    return json_response(staff_admin.list_teams(principal_of(bp.current_request)), headers=NO_STORE)
-
-
-@route(
-    bp,
-    "/api/v1/admin/teams",
-    "POST",
-    summary="Create a team",
-    tag="admin",
-    body=TeamCreateIn,
-    response=TeamOut,
-    status=201,
-    auth=True,
-    roles=ROLES,
-    audit="team",
-)
-def create_team() -> Response:
-    request = bp.current_request
-    body = parse_body(request, TeamCreateIn)
-    return json_response(staff_admin.create_team(principal_of(request), body), status=201)
-
-
-@route(
-    bp,
-    "/api/v1/admin/teams/{code}",
-    "PUT",
-    summary="Rename a team or change its tiers",
-    tag="admin",
-    body=TeamIn,
-    response=TeamOut,
-    auth=True,
-    roles=ROLES,
-    audit="team",
-    before=_team,
-)
-def update_team(code: str) -> Response:
-    request = bp.current_request
-    body = parse_body(request, TeamIn)
-    return json_response(staff_admin.update_team(principal_of(request), code, body))
+@admins.put("/api/v1/admin/teams/{code}", body=TeamIn, response=TeamOut, audit="team", before=_team)
+def update_team(code: str, principal: Principal, body: TeamIn) -> Response:
+    """Rename a team or change its tiers"""
+    return json_response(staff_admin.update_team(principal, code, body))

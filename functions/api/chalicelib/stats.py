@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import CODE, CURSOR, json_response, lang_of, limit, parse_body, principal_of, q, route
+from chalicelib.http import (
+    CODE,
+    CURSOR,
+    Area,
+    csv_response,
+    export_response,
+    json_response,
+    lang_of,
+    limit,
+    principal_of,
+    q,
+)
+from ventanilla.auth import Principal
 from ventanilla.models.common import Channel
 from ventanilla.models.stats import Dashboard, ExportPage, Goal, GoalIn, GoalList, PublicStats
 from ventanilla.rules.state_machine import Status
@@ -35,76 +47,44 @@ def _query() -> dict[str, str]:
     return dict(bp.current_request.query_params or {})
 
 
-@route(
-    bp,
-    "/api/v1/stats/dashboard",
-    "GET",
-    summary="Dashboard figures for a period and filters (supervisors)",
-    tag="stats",
-    response=Dashboard,
-    auth=True,
-    query=FILTERS,
-    roles=service.VIEWERS,
-)
-def dashboard() -> Response:
-    return json_response(service.dashboard(principal_of(bp.current_request), _query()))
+managers = Area(bp, "stats", roles=goals.MANAGERS)
+viewers = Area(bp, "stats", roles=service.VIEWERS)
+working = Area(bp, "stats", roles=tuple(sorted(STAFF_ROLES_WORKING)))
+public = Area(bp, "public")
 
 
-@route(
-    bp,
-    "/api/v1/stats/charts/{chart}",
-    "GET",
-    summary="One dashboard chart's data as CSV (same filters as the dashboard)",
-    tag="stats",
-    auth=True,
-    query=FILTERS,
-    roles=service.VIEWERS,
-)
-def chart(chart: str) -> Response:
-    body = service.chart_csv(principal_of(bp.current_request), chart, _query())
-    return Response(
-        body=body,
-        status_code=200,
-        headers={
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": f'attachment; filename="{chart}.csv"',
-        },
-    )
+@viewers.get("/api/v1/stats/dashboard", response=Dashboard, query=FILTERS)
+def dashboard(principal: Principal) -> Response:
+    """Dashboard figures for a period and filters (supervisors)"""
+    return json_response(service.dashboard(principal, _query()))
 
 
-@route(
-    bp,
+@viewers.get("/api/v1/stats/charts/{chart}", query=FILTERS)
+def chart(chart: str, principal: Principal) -> Response:
+    """One dashboard chart's data as CSV (same filters as the dashboard)"""
+    return csv_response(service.chart_csv(principal, chart, _query()), f"{chart}.csv")
+
+
+@viewers.get(
     "/api/v1/stats/report",
-    "GET",
-    summary="Service level report for a month (period) or the dashboard's period (from/to, not both), "
-    "with the dashboard's filters, printable HTML or CSV (supervisors)",
-    tag="stats",
-    auth=True,
     query={
         "period": q("YYYY-MM (default: last month)", pattern=r"^\d{4}-(0[1-9]|1[0-2])$"),
         **FILTERS,
         "format": q("html (default) or csv", enum=["html", "csv"]),
     },
-    roles=service.VIEWERS,
 )
-def report() -> Response:
+def report(principal: Principal) -> Response:
+    """Service level report for a month (period) or the dashboard's period (from/to, not both), with the
+    dashboard's filters, printable HTML or CSV (supervisors)"""
     request = bp.current_request
-    content_type, body = service.report(principal_of(request), _query(), lang_of(request))
+    content_type, body = service.report(principal, _query(), lang_of(request))
     return Response(body=body, status_code=200, headers={"Content-Type": content_type})
 
 
-@route(
-    bp,
+@working.get(
     "/api/v1/stats/export",
-    "GET",
-    summary="Export requests as CSV or JSON, one page per call (the next page's cursor in the "
-    "X-Next-Cursor header, and next_cursor in JSON). Supervisors and admins: every team, with the "
-    "requester's personal data (name, email, phone) and the subject; agents: their teams' requests, "
-    "without personal data. Role checked first (403), then each filter (400 naming it)",
-    tag="stats",
     response=ExportPage,
     text_response="text/csv",
-    auth=True,
     query={
         "from": q("first filing day, YYYY-MM-DD (default: no bound)", format="date"),
         "to": q("last filing day, YYYY-MM-DD (default: no bound)", format="date"),
@@ -115,94 +95,42 @@ def report() -> Response:
         "limit": limit(1, export_service.MAX_LIMIT, export_service.DEFAULT_LIMIT),
         "cursor": CURSOR,
     },
-    roles=tuple(sorted(STAFF_ROLES_WORKING)),
 )
-def export() -> Response:
-    content_type, body, next_cursor = export_service.export(principal_of(bp.current_request), _query())
-    headers: dict[str, str | list[str]] = {"Content-Type": content_type}
-    if next_cursor:
-        headers["X-Next-Cursor"] = next_cursor
-    if isinstance(body, str):
-        headers["Content-Disposition"] = 'attachment; filename="solicitudes.csv"'
-        return Response(body=body, status_code=200, headers=headers)
-    return json_response(body, headers=headers)
+def export(principal: Principal) -> Response:
+    """Export requests as CSV or JSON, one page per call (the next page's cursor in the X-Next-Cursor header,
+    and next_cursor in JSON). Supervisors and admins: every team, with the requester's personal data
+    (name, email, phone) and the subject; agents: their teams' requests, without personal data. Role
+    checked first (403), then each filter (400 naming it)"""
+    return export_response(*export_service.export(principal, _query()), "solicitudes.csv")
 
 
-@route(
-    bp,
-    "/api/v1/stats/goals",
-    "GET",
-    summary="Goals (service charter)",
-    tag="stats",
-    response=GoalList,
-    auth=True,
-    roles=goals.MANAGERS,
-)
-def list_goals() -> Response:
-    return json_response(goals.manage_list(principal_of(bp.current_request)))
+@managers.get("/api/v1/stats/goals", response=GoalList)
+def list_goals(principal: Principal) -> Response:
+    """Goals (service charter)"""
+    return json_response(goals.manage_list(principal))
 
 
-@route(
-    bp,
-    "/api/v1/stats/goals",
-    "POST",
-    summary="Create a goal",
-    tag="stats",
-    body=GoalIn,
-    response=Goal,
-    status=201,
-    auth=True,
-    roles=goals.MANAGERS,
-    audit="goal",
-)
-def create_goal() -> Response:
-    request = bp.current_request
-    return json_response(goals.create(principal_of(request), parse_body(request, GoalIn)), status=201)
+@managers.post("/api/v1/stats/goals", body=GoalIn, response=Goal, status=201, audit="goal")
+def create_goal(principal: Principal, body: GoalIn) -> Response:
+    """Create a goal"""
+    return json_response(goals.create(principal, body), status=201)
 
 
-@route(
-    bp,
-    "/api/v1/stats/goals/{goal_id}",
-    "PUT",
-    summary="Replace a goal",
-    tag="stats",
-    body=GoalIn,
-    response=Goal,
-    auth=True,
-    roles=goals.MANAGERS,
-    audit="goal",
-    before=_goal,
-)
-def update_goal(goal_id: str) -> Response:
-    request = bp.current_request
-    return json_response(goals.update(principal_of(request), goal_id, parse_body(request, GoalIn)))
+@managers.put("/api/v1/stats/goals/{goal_id}", body=GoalIn, response=Goal, audit="goal", before=_goal)
+def update_goal(goal_id: str, principal: Principal, body: GoalIn) -> Response:
+    """Replace a goal"""
+    return json_response(goals.update(principal, goal_id, body))
 
 
-@route(
-    bp,
-    "/api/v1/stats/goals/{goal_id}",
-    "DELETE",
-    summary="Delete a goal",
-    tag="stats",
-    status=204,
-    auth=True,
-    roles=goals.MANAGERS,
-    audit="goal",
-    before=_goal,
-)
-def delete_goal(goal_id: str) -> Response:
-    goals.delete(principal_of(bp.current_request), goal_id)
+@managers.delete("/api/v1/stats/goals/{goal_id}", status=204, audit="goal", before=_goal)
+def delete_goal(goal_id: str, principal: Principal) -> Response:
+    """Delete a goal"""
+    goals.delete(principal, goal_id)
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
+@public.get(
     "/api/v1/public/stats",
-    "GET",
-    summary="Open data: anonymous figures per type and month, live goal compliance, the forum's months "
-    "(counts < 5 are null, an empty cell in CSV); format=csv gives one table (table=months, goals or "
-    "forum) with a header row",
-    tag="public",
     response=PublicStats,
     text_response="text/csv",
     query={
@@ -211,6 +139,9 @@ def delete_goal(goal_id: str) -> Response:
     },
 )
 def public_stats() -> Response:
+    """Open data: anonymous figures per type and month, live goal compliance, the forum's months (counts < 5
+    are null, an empty cell in CSV); format=csv gives one table (table=months, goals or forum) with a
+    header row"""
     content_type, body = open_data.published(_query())
     headers: dict[str, str | list[str]] = {
         "Content-Type": content_type,

@@ -6,14 +6,13 @@ from chalice import Blueprint, Response
 
 from chalicelib.http import (
     CURSOR,
+    Area,
     json_response,
     limit,
-    parse_body,
-    principal_of,
     query_int,
     query_params,
-    route,
 )
+from ventanilla.auth import Principal
 from ventanilla.models.webhooks import (
     Webhook,
     WebhookCreated,
@@ -35,135 +34,72 @@ def _hook(webhook_id: str) -> Webhook | None:
     return webhooks.stored(webhook_id)
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhooks",
-    "POST",
-    summary="Register a webhook endpoint: its secret is in this answer only when generated or given",
-    tag="admin",
-    body=WebhookIn,
-    response=WebhookCreated,
-    status=201,
-    auth=True,
-    roles=webhooks.ADMINS,
-    audit="webhook",
-)
-def create_webhook() -> Response:
-    request = bp.current_request
-    created = webhooks.create(parse_body(request, WebhookIn), principal_of(request))
+admins = Area(bp, "admin", roles=webhooks.ADMINS)
+
+
+@admins.post("/api/v1/admin/webhooks", body=WebhookIn, response=WebhookCreated, status=201, audit="webhook")
+def create_webhook(principal: Principal, body: WebhookIn) -> Response:
+    """Register a webhook endpoint: its secret is in this answer only when generated or given"""
+    created = webhooks.create(body, principal)
     return json_response(created, status=201, headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhooks",
-    "GET",
-    summary="The webhook endpoints (never their secrets)",
-    tag="admin",
-    response=WebhookList,
-    auth=True,
-    roles=webhooks.ADMINS,
-)
+@admins.get("/api/v1/admin/webhooks", response=WebhookList)
 def list_webhooks() -> Response:
+    """The webhook endpoints (never their secrets)"""
     return json_response(webhooks.listing(), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhooks/{webhook_id}",
-    "GET",
-    summary="One webhook endpoint",
-    tag="admin",
-    response=Webhook,
-    auth=True,
-    roles=webhooks.ADMINS,
-)
+@admins.get("/api/v1/admin/webhooks/{webhook_id}", response=Webhook)
 def get_webhook(webhook_id: str) -> Response:
+    """One webhook endpoint"""
     return json_response(webhooks.get(webhook_id), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhooks/{webhook_id}",
-    "PUT",
-    summary="Replace an endpoint's name, URL, events and active flag (and its secret, when given)",
-    tag="admin",
-    body=WebhookIn,
-    response=Webhook,
-    auth=True,
-    roles=webhooks.ADMINS,
-    audit="webhook",
-    before=_hook,
+@admins.put(
+    "/api/v1/admin/webhooks/{webhook_id}", body=WebhookIn, response=Webhook, audit="webhook", before=_hook
 )
-def update_webhook(webhook_id: str) -> Response:
-    request = bp.current_request
-    return json_response(webhooks.update(webhook_id, parse_body(request, WebhookIn)), headers=NO_STORE)
+def update_webhook(webhook_id: str, body: WebhookIn) -> Response:
+    """Replace an endpoint's name, URL, events and active flag (and its secret, when given)"""
+    return json_response(webhooks.update(webhook_id, body), headers=NO_STORE)
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhooks/{webhook_id}",
-    "DELETE",
-    summary="Delete an endpoint (deliveries still queued for it are dropped)",
-    tag="admin",
-    status=204,
-    auth=True,
-    roles=webhooks.ADMINS,
-    audit="webhook",
-    before=_hook,
-)
+@admins.delete("/api/v1/admin/webhooks/{webhook_id}", status=204, audit="webhook", before=_hook)
 def delete_webhook(webhook_id: str) -> Response:
+    """Delete an endpoint (deliveries still queued for it are dropped)"""
     webhooks.delete(webhook_id)
     return Response(body="", status_code=204)
 
 
-@route(
-    bp,
+@admins.get(
     "/api/v1/admin/webhooks/{webhook_id}/deliveries",
-    "GET",
-    summary="The endpoint's delivery log, newest first (each attempt, kept 30 days)",
-    tag="admin",
     response=WebhookDeliveryPage,
-    auth=True,
     query={"limit": limit(1, 100, 25), "cursor": CURSOR},
-    roles=webhooks.ADMINS,
 )
 def webhook_deliveries(webhook_id: str) -> Response:
+    """The endpoint's delivery log, newest first (each attempt, kept 30 days)"""
     request = bp.current_request
     size = query_int(request, "limit", 25, 1, 100)
     cursor = query_params(request).get("cursor")
     return json_response(webhooks.deliveries(webhook_id, size, cursor))
 
 
-@route(
-    bp,
-    "/api/v1/admin/webhook-dead-letters",
-    "GET",
-    summary="Webhook deliveries that failed every retry (the dead-letter queue), without their bodies",
-    tag="admin",
-    response=WebhookDeadLetterList,
-    auth=True,
-    query={"limit": limit(1, 100, 20)},
-    roles=webhooks.ADMINS,
+@admins.get(
+    "/api/v1/admin/webhook-dead-letters", response=WebhookDeadLetterList, query={"limit": limit(1, 100, 20)}
 )
 def webhook_dead_letters() -> Response:
+    """Webhook deliveries that failed every retry (the dead-letter queue), without their bodies"""
     request = bp.current_request
     return json_response(webhooks.dead_letters(query_int(request, "limit", 20, 1, 100)))
 
 
-@route(
-    bp,
+@admins.post(
     "/api/v1/admin/webhook-dead-letters/redrive",
-    "POST",
-    summary="Move webhook dead letters back to the queue: each is delivered again, with its retries",
-    tag="admin",
     body=WebhookRedriveIn,
     response=WebhookRedriveOut,
-    auth=True,
-    roles=webhooks.ADMINS,
     audit="webhook-dead-letters",
     audit_action="redrive",
 )
-def redrive_webhooks() -> Response:
-    request = bp.current_request
-    return json_response(webhooks.redrive(parse_body(request, WebhookRedriveIn).limit))
+def redrive_webhooks(body: WebhookRedriveIn) -> Response:
+    """Move webhook dead letters back to the queue: each is delivered again, with its retries"""
+    return json_response(webhooks.redrive(body.limit))

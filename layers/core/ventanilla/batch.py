@@ -8,6 +8,7 @@ deserializer alone (numbers as Decimal, binaries as bytes, as its data classes g
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any, Literal, TypedDict
@@ -42,6 +43,13 @@ class BatchResponse(TypedDict):
 def receive_count(record: SqsRecord) -> int:
     """How many times SQS has delivered this message (1 on the first delivery)."""
     return int((record.get("attributes") or {}).get("ApproximateReceiveCount") or 1)
+
+
+def sns_message(record: SqsRecord) -> Any:
+    """The message an SNS topic delivered through a queue: with raw delivery off the body is SNS's
+    envelope holding the message as a JSON string, with it on the body is the message itself."""
+    body = json.loads(record["body"])
+    return json.loads(body["Message"]) if isinstance(body.get("Message"), str) else body
 
 
 def process_sqs(event: dict[str, Any], handle: Callable[[SqsRecord], None]) -> BatchResponse:

@@ -29,6 +29,13 @@ MAX_LISTED = 20  # articles shown, opened or seen in one contact attempt
 
 SectionTitle = Annotated[str, StringConstraints(min_length=1, max_length=120)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+DraftSectionPath = Annotated[
+    list[SectionSlug], Field(default_factory=lambda: ["borradores"], min_length=1, max_length=6)
+]
+"""Where a draft made from a reply or a forum answer is filed unless the author says otherwise."""
+DraftSectionTitles = Annotated[
+    list[SectionTitle], Field(default_factory=lambda: ["Borradores"], min_length=1, max_length=6)
+]
 
 
 class ArticleContent(Strict):
@@ -173,12 +180,8 @@ class DraftFromReplyIn(Strict):
     event_id: str = Field(min_length=4, max_length=40, description="the public reply in the history")
     title: str = Field(min_length=5, max_length=MAX_TITLE)
     slug: Slug | None = None
-    section_path: list[SectionSlug] = Field(
-        default_factory=lambda: ["borradores"], min_length=1, max_length=6
-    )
-    section_titles: list[SectionTitle] = Field(
-        default_factory=lambda: ["Borradores"], min_length=1, max_length=6
-    )
+    section_path: DraftSectionPath
+    section_titles: DraftSectionTitles
     stage: Stage = Stage.INFORMACION
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 
@@ -189,12 +192,8 @@ class ForumDraftFromAnswerIn(Strict):
     title: str | None = Field(default=None, min_length=5, max_length=MAX_TITLE)
     """The article's title; the topic's title when absent."""
     slug: Slug | None = None
-    section_path: list[SectionSlug] = Field(
-        default_factory=lambda: ["borradores"], min_length=1, max_length=6
-    )
-    section_titles: list[SectionTitle] = Field(
-        default_factory=lambda: ["Borradores"], min_length=1, max_length=6
-    )
+    section_path: DraftSectionPath
+    section_titles: DraftSectionTitles
     stage: Stage = Stage.INFORMACION
     tags: list[Tag] = Field(default_factory=list, max_length=20)
 

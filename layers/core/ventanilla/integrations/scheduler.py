@@ -47,16 +47,35 @@ def upsert(name: str, when: datetime, payload: dict[str, Any], *, exists: bool =
     """Create the schedule (``exists=False``) or move it (``exists=True``): one call either way;
     the other call only when the guess was wrong (a retried record, a schedule already fired)."""
     s = scheduler_settings()
+    put_one_shot(name, s.group, when, s.target_arn, s.role_arn, payload, exists=exists)
+
+
+def delete(name: str) -> None:
+    delete_schedule(name, scheduler_settings().group)
+
+
+def put_one_shot(
+    name: str,
+    group: str,
+    when: datetime,
+    target_arn: str,
+    role_arn: str,
+    payload: dict[str, Any],
+    *,
+    exists: bool = False,
+) -> None:
+    """A schedule of ``group`` that hands ``payload`` to ``target_arn`` once at ``when`` (UTC), then
+    is deleted; created, or updated when it ``exists`` (each falls back on the other)."""
     params: dict[str, Any] = {
         "Name": name,
-        "GroupName": s.group,
+        "GroupName": group,
         "ScheduleExpression": at_expression(when),
         "ScheduleExpressionTimezone": "UTC",
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "ActionAfterCompletion": "DELETE",
         "Target": {
-            "Arn": s.target_arn,
-            "RoleArn": s.role_arn,
+            "Arn": target_arn,
+            "RoleArn": role_arn,
             "Input": json.dumps(payload),
             "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 86_400},
         },
@@ -74,9 +93,10 @@ def upsert(name: str, when: datetime, payload: dict[str, Any], *, exists: bool =
         fallback(**params)
 
 
-def delete(name: str) -> None:
+def delete_schedule(name: str, group: str) -> None:
+    """Delete a schedule; one already gone (fired, or never made) is not an error."""
     try:
-        _client().delete_schedule(Name=name, GroupName=scheduler_settings().group)
+        _client().delete_schedule(Name=name, GroupName=group)
     except ClientError as error:
         if _code(error) != "ResourceNotFoundException":
             raise

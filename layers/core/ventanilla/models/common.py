@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, StringConstraints
 
@@ -55,6 +55,18 @@ class Channel(StrEnum):
     API = "api"
     PUSH = "push"
     """Outbound only: a mobile push notice recorded on the timeline."""
+
+
+def version_read(conflict: str) -> Any:
+    """The ``version`` field of a singleton setting replaced by PUT (optimistic locking): the
+    version GET gave, refused with 409 ``conflict`` when another save came in between."""
+    return Field(
+        default=None,
+        ge=0,
+        le=1_000_000_000,
+        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
+        f"is refused (409 {conflict}); omitted: no check",
+    )
 
 
 def utcnow() -> datetime:

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, field_validator
 
 from ventanilla.models.base import Model
+from ventanilla.models.common import version_read
 from ventanilla.refusals import refuse
 from ventanilla.rules.priority import Priority
 from ventanilla.sla.targets import DEFAULT_WARNINGS, Duration, check_warnings
@@ -66,13 +67,7 @@ class SlaConfig(Model):
     """Before due: what each warning threshold does (notifying the assignee by default)."""
     on_breach: list[EscalationAction] = Field(default_factory=_default_on_breach)
     """At due: what a missed target does."""
-    version: int | None = Field(
-        default=None,
-        ge=0,
-        le=1_000_000_000,
-        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
-        "is refused (409 sla_policy_changed); omitted: no check",
-    )
+    version: int | None = version_read("sla_policy_changed")
     overdue: list[OverdueLevel] = Field(default_factory=list, max_length=MAX_OVERDUE_LEVELS)
     """After due: further levels, in ascending ``after_hours``."""
     assignment: dict[str, AssignmentMode] = Field(default_factory=dict, max_length=100)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ventanilla.models.base import Model
 from ventanilla.models.catalog import Tier
-from ventanilla.models.common import Channel, Code
+from ventanilla.models.common import Channel, Code, version_read
 from ventanilla.models.people import RequesterKind
 from ventanilla.rules.priority import Priority
 from ventanilla.rules.text import fold
@@ -59,13 +59,7 @@ class RoutingRules(Model):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[RoutingRule] = Field(default_factory=list, max_length=MAX_RULES)
-    version: int | None = Field(
-        default=None,
-        ge=0,
-        le=1_000_000_000,
-        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
-        "is refused (409 routing_changed); omitted: no check",
-    )
+    version: int | None = version_read("routing_changed")
 
 
 class Sample(Model):

@@ -27,6 +27,7 @@ from ventanilla.models.attachments import (
     PresignedPost,
     UploadSlot,
 )
+from ventanilla.models.base import copied
 from ventanilla.models.common import Channel, utcnow
 from ventanilla.models.ticket import Actor, Ticket
 from ventanilla.rules import attachments as rules
@@ -39,18 +40,7 @@ DOWNLOAD_SECONDS = 5 * 60
 
 
 def view(a: Attachment, lang: Lang) -> AttachmentView:
-    return AttachmentView(
-        attachment_id=a.attachment_id,
-        filename=a.filename,
-        content_type=a.content_type,
-        size=a.size,
-        status=a.status,
-        reason=a.reason,
-        reason_text=i18n.message(a.reason, lang) if a.reason else None,
-        uploaded_by=a.uploaded_by,
-        created_at=a.created_at,
-        metadata_removed=a.metadata_removed,
-    )
+    return copied(AttachmentView, a, reason_text=i18n.message(a.reason, lang) if a.reason else None)
 
 
 def _counted(existing: list[Attachment]) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
@@ -330,6 +330,32 @@ def _render(body: str) -> str:
     return render_html(body)
 
 
+class _Admitted(NamedTuple):
+    """A new post let in: its fields as published, the kinds masked, why it is held (or None),
+    the author's forum account, when, its new id and its status (held or published)."""
+
+    fields: dict[str, str]
+    kinds: set[str]
+    held: str | None
+    account: str
+    at: str
+    id: str
+    status: str
+
+
+def _admit(
+    actor: Actor, fields: dict[str, str], state: dict[str, Any], rules: ForumRulesIn, prefix: str
+) -> _Admitted:
+    """Screen a new topic's or reply's ``fields`` and count it against a citizen's rate."""
+    fields, kinds, held = _screen(actor, fields, state, rules)
+    account = account_of(actor)
+    if isinstance(actor, CitizenPrincipal):
+        _take_rate(account, rules)
+    now = clock.now()
+    status = "held" if held else "published"
+    return _Admitted(fields, kinds, held, account, iso(now), store.new_id(prefix, now), status)
+
+
 def create_topic(actor: Actor, body: ForumTopicIn, lang: Lang) -> ForumWritten:
     state = _gate(actor)
     if body.pinned and not isinstance(actor, Principal):
@@ -343,14 +369,9 @@ def create_topic(actor: Actor, body: ForumTopicIn, lang: Lang) -> ForumWritten:
                 "validation_failed",
                 errors=[FieldError(f"tags.{i}", "string_pattern_mismatch", {"pattern": "[a-z0-9-]"})],
             )
-    fields, kinds, held = _screen(actor, {"title": body.title, "body": body.body}, state, rules)
-    account = account_of(actor)
-    if isinstance(actor, CitizenPrincipal):
-        _take_rate(account, rules)
-    now = clock.now()
-    at = iso(now)
-    tid = store.new_id("t", now)
-    status = "held" if held else "published"
+    fields, kinds, held, account, at, tid, status = _admit(
+        actor, {"title": body.title, "body": body.body}, state, rules, "t"
+    )
     topic = {
         "id": tid,
         "category": body.category,
@@ -409,14 +430,7 @@ def reply(actor: Actor, tid: str, body: ForumReplyIn, lang: Lang) -> ForumWritte
         text = forum_safety.mask_personal_data(quoted["body"]).text
         quote = {"post_id": body.quote_of, "author": quoted["author"]["name"], "excerpt": text[:280]}
     rules = current_rules()
-    fields, kinds, held = _screen(actor, {"body": body.body}, state, rules)
-    account = account_of(actor)
-    if isinstance(actor, CitizenPrincipal):
-        _take_rate(account, rules)
-    now = clock.now()
-    at = iso(now)
-    rid = store.new_id("r", now)
-    status = "held" if held else "published"
+    fields, kinds, held, account, at, rid, status = _admit(actor, {"body": body.body}, state, rules, "r")
     text = fields["body"]
     if quote:
         quoted_md = "\n".join("> " + line for line in quote["excerpt"].splitlines())

@@ -29,6 +29,7 @@ from ventanilla.help.models import (
     Revision,
     RevisionList,
 )
+from ventanilla.models.base import copied
 from ventanilla.models.common import utcnow
 from ventanilla.storage import catalog as catalog_store
 from ventanilla.storage import help_articles as store
@@ -107,19 +108,7 @@ def admin_view(s: StoredArticle) -> AdminArticle:
 
 
 def _row(s: StoredArticle) -> AdminArticleRow:
-    a = s.article
-    return AdminArticleRow(
-        slug=a.slug,
-        lang=a.lang,
-        title=a.title,
-        status=a.status,
-        section_path=a.section_path,
-        stage=a.stage,
-        revision=s.revision,
-        position=s.position,
-        updated_at=a.updated_at,
-        updated_by=a.updated_by,
-    )
+    return copied(AdminArticleRow, s.article, revision=s.revision, position=s.position)
 
 
 def _known_types() -> set[str]:

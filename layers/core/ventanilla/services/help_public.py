@@ -44,6 +44,7 @@ from ventanilla.help.models import (
 from ventanilla.help.privacy import loggable_query, redact
 from ventanilla.help.search.base import HelpSearchEngine, SearchHit, SectionGroup
 from ventanilla.help.search.shared import shared_engine
+from ventanilla.models.base import copied
 from ventanilla.models.common import utcnow
 from ventanilla.services import help_terms
 from ventanilla.services.help_content import EDITORS, all_articles
@@ -94,10 +95,7 @@ def _engine() -> HelpSearchEngine:
 
 
 def _link(s: StoredArticle) -> ArticleLink:
-    a = s.article
-    return ArticleLink(
-        slug=a.slug, lang=a.lang, title=a.title, summary=a.summary, section_path=a.section_path, stage=a.stage
-    )
+    return copied(ArticleLink, s.article)
 
 
 def _hit_link(h: SearchHit) -> ArticleLink:
@@ -230,17 +228,7 @@ def popular(lang: str | None, limit: int) -> PopularOut:
 
 
 def _popular(s: StoredArticle, views: int, reason: str) -> PopularArticle:
-    a = s.article
-    return PopularArticle(
-        slug=a.slug,
-        lang=a.lang,
-        title=a.title,
-        summary=a.summary,
-        section_path=a.section_path,
-        stage=a.stage,
-        views=views,
-        reason="views" if reason == "views" else "featured",
-    )
+    return copied(PopularArticle, s.article, views=views, reason="views" if reason == "views" else "featured")
 
 
 def _featured(code: str, wanted: int, taken: set[str]) -> list[PopularArticle]:
@@ -301,20 +289,12 @@ def article(slug: str, lang: str | None, search_id: str | None) -> PublicArticle
     counters = usage.article_counters([(slug, code)]).get((slug, code), {})
     a = found.article
     other = "en" if code == "es" else "es"
-    return PublicArticle(
-        slug=a.slug,
-        lang=a.lang,
-        title=a.title,
-        summary=a.summary,
+    return copied(
+        PublicArticle,
+        a,
         html=a.html,
-        section_path=a.section_path,
-        section_titles=a.section_titles,
-        stage=a.stage,
         stage_label=a.stage.label(code),
-        tags=a.tags,
-        request_types=a.request_types,
         translations={other: a.translation_of} if a.translation_of else {},
-        updated_at=a.updated_at,
         views=counters.get("views", 0),
         helpful_pct=_pct(counters.get("helpful_yes", 0), counters.get("helpful_no", 0)),
         related=_related(a),

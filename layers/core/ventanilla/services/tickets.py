@@ -662,14 +662,37 @@ def staff_reply(
     principal: Principal, number: str, body: StaffMessageIn | StaffReplyIn, *, internal: bool
 ) -> StaffTicket:
     """A public reply (first response counts) or an internal note the citizen never sees."""
-    return _unversioned_retry(body.version, lambda: _staff_reply(principal, number, body, internal=internal))
+    return _staff_change(
+        principal, number, body.version, lambda t, h: _staff_reply(principal, t, h, body, internal=internal)
+    )
+
+
+def _staff_change(
+    principal: Principal,
+    number: str,
+    version: int | None,
+    change: Callable[[Ticket, list[HistoryEvent]], StaffTicket],
+) -> StaffTicket:
+    """A staff member's change of a ticket: read it as they may see it, check the version the
+    client read, apply ``change`` (see :func:`_unversioned_retry` for a change sent without one)."""
+
+    def attempt() -> StaffTicket:
+        ticket, history = _staff_ticket(principal, number)
+        _check_version(ticket, version)
+        return change(ticket, history)
+
+    return _unversioned_retry(version, attempt)
 
 
 def _staff_reply(
-    principal: Principal, number: str, body: StaffMessageIn | StaffReplyIn, *, internal: bool
+    principal: Principal,
+    ticket: Ticket,
+    history: list[HistoryEvent],
+    body: StaffMessageIn | StaffReplyIn,
+    *,
+    internal: bool,
 ) -> StaffTicket:
-    ticket, history = _staff_ticket(principal, number)
-    _check_version(ticket, body.version)
+    number = ticket.number
     if ticket.status == Status.CLOSED and not internal:
         raise Conflict("ticket_closed")
     target = Status(body.status) if isinstance(body, StaffReplyIn) and body.status else None
@@ -677,7 +700,7 @@ def _staff_reply(
         # "Send and set status": the status change carries the message (as POST /status with a
         # body does), so the citizen gets one notice whose text is the message.
         return _change_status(
-            principal, number, StatusIn(status=target, body=body.body, version=body.version)
+            principal, ticket, history, StatusIn(status=target, body=body.body, version=body.version)
         )
     now = utcnow()
     actor = _staff_actor(principal)
@@ -691,12 +714,13 @@ def _staff_reply(
 
 
 def change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
-    return _unversioned_retry(body.version, lambda: _change_status(principal, number, body))
+    return _staff_change(principal, number, body.version, lambda t, h: _change_status(principal, t, h, body))
 
 
-def _change_status(principal: Principal, number: str, body: StatusIn) -> StaffTicket:
-    ticket, history = _staff_ticket(principal, number)
-    _check_version(ticket, body.version)
+def _change_status(
+    principal: Principal, ticket: Ticket, history: list[HistoryEvent], body: StatusIn
+) -> StaffTicket:
+    number = ticket.number
     check_move(ticket.status, body.status)
     now = utcnow()
     actor = _staff_actor(principal)
@@ -722,12 +746,11 @@ def _change_status(principal: Principal, number: str, body: StatusIn) -> StaffTi
 
 def assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
     """Assign to a staff member and/or move to another team; a new assignment starts work."""
-    return _unversioned_retry(body.version, lambda: _assign(principal, number, body))
+    return _staff_change(principal, number, body.version, lambda t, h: _assign(principal, t, h, body))
 
 
-def _assign(principal: Principal, number: str, body: AssignIn) -> StaffTicket:
-    ticket, history = _staff_ticket(principal, number)
-    _check_version(ticket, body.version)
+def _assign(principal: Principal, ticket: Ticket, history: list[HistoryEvent], body: AssignIn) -> StaffTicket:
+    number = ticket.number
     if body.assignee is None and body.team is None:
         raise ValidationFailed("validation_failed", errors=[FieldError("assignee", "missing")])
     team = body.team or ticket.team

@@ -51,6 +51,7 @@ from pydantic import (
 )
 
 from ventanilla.models.base import Model
+from ventanilla.models.common import version_read
 from ventanilla.refusals import refuse
 
 __all__ = [
@@ -197,13 +198,7 @@ class BusinessCalendar(Model):
         description="ISO weekday (1-7) to shifts [start, end]; start before end (00:00 ends the day)",
     )
     closures: frozenset[date] = Field(default=frozenset(), max_length=400)
-    version: int | None = Field(
-        default=None,
-        ge=0,
-        le=1_000_000_000,
-        description="the version read (GET gives it; 0: never saved). On PUT another save meanwhile "
-        "is refused (409 calendar_changed); omitted: no check",
-    )
+    version: int | None = version_read("calendar_changed")
 
     _zone: ZoneInfo = PrivateAttr()
     _years: dict[int, _Year] = PrivateAttr(default_factory=dict)

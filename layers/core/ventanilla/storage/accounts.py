@@ -87,15 +87,12 @@ def claim_contact(kind: str, value: str, citizen_id: str) -> bool:
 
 
 def release_contact(kind: str, value: str, citizen_id: str) -> None:
-    try:
-        table().delete_item(
-            Key=_vcontact_key(kind, value),
-            ConditionExpression="attribute_not_exists(PK) OR citizen_id = :c",
-            ExpressionAttributeValues={":c": citizen_id},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().delete_item,
+        Key=_vcontact_key(kind, value),
+        ConditionExpression="attribute_not_exists(PK) OR citizen_id = :c",
+        ExpressionAttributeValues={":c": citizen_id},
+    )
 
 
 def _stamp() -> str:

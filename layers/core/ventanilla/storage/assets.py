@@ -25,19 +25,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.assets import Asset, AssetEvent, AssetLocation, AssetType, Seat
 from ventanilla.models.common import iso
 from ventanilla.storage.table import (
-    cancellation_codes,
+    batch_read,
     client,
     cursor_in,
     cursor_out,
     from_item,
-    is_error,
     table,
     to_item,
+    transact,
     written,
 )
 
@@ -96,6 +95,24 @@ def _asset(item: dict[str, Any]) -> Asset:
 
 def event_item(inv: str, event: AssetEvent) -> dict[str, Any]:
     return to_item(event, PK=asset_pk(inv), SK=f"EV#{iso(event.at)}#{event.event_id}", entity="asset_event")
+
+
+def _event_put(inv: str, event: AssetEvent) -> dict[str, Any]:
+    """A transaction's Put of an asset's history event."""
+    return {"Put": {"TableName": table().name, "Item": event_item(inv, event)}}
+
+
+def _add_to_asset(inv: str, attribute: str, delta: int, condition: str | None = None) -> dict[str, Any]:
+    """A transaction's Update adding ``delta`` to a counter of the asset item (a new version)."""
+    update: dict[str, Any] = {
+        "TableName": table().name,
+        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
+        "UpdateExpression": f"ADD {attribute} :delta, version :one",
+        "ExpressionAttributeValues": {":delta": delta, ":one": 1},
+    }
+    if condition:
+        update["ConditionExpression"] = condition
+    return {"Update": update}
 
 
 def _counter_deltas(before: Asset | None, after: Asset | None) -> dict[str, int]:
@@ -199,18 +216,15 @@ def write_asset(before: Asset | None, after: Asset, event: AssetEvent) -> None:
                 }
             }
         )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if not is_error(error, "TransactionCanceledException"):
-            raise
-        codes = cancellation_codes(error)
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise VersionConflict from error
-        for offset, kind in enumerate(alias_kinds):
-            if len(codes) > 2 + offset and codes[2 + offset] == "ConditionalCheckFailed":
-                raise AliasTaken(kind) from error
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    if canceled.failed(0):
+        raise VersionConflict from canceled.error
+    for offset, kind in enumerate(alias_kinds):
+        if canceled.failed(2 + offset):
+            raise AliasTaken(kind) from canceled.error
+    raise canceled.error
 
 
 def remove_created(asset: Asset) -> None:
@@ -252,51 +266,26 @@ def get_asset(inv: str) -> Asset | None:
 def get_many(invs: Iterable[str]) -> dict[str, Asset]:
     """BatchGetItem of up to 100 assets by inventory number."""
     wanted = list(dict.fromkeys(invs))[:100]
-    out: dict[str, Asset] = {}
-    if not wanted:
-        return out
-    request: dict[str, Any] = {table().name: {"Keys": [{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted]}}
-    while request:
-        response = client().batch_get_item(RequestItems=request)
-        for item in response.get("Responses", {}).get(table().name, []):
-            asset = _asset(item)
-            out[asset.inventory_number] = asset
-        request = response.get("UnprocessedKeys") or {}
-    return out
+    items, _ = batch_read([{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted], attempts=None)
+    assets = [_asset(item) for item in items]
+    return {a.inventory_number: a for a in assets}
 
 
 def existing(invs: Iterable[str]) -> set[str]:
     """Which of these inventory numbers are taken (an import's check before it writes)."""
-    wanted = list(dict.fromkeys(invs))
-    found: set[str] = set()
-    for start in range(0, len(wanted), 100):
-        request: dict[str, Any] = {
-            table().name: {
-                "Keys": [{"PK": asset_pk(i), "SK": "ASSET"} for i in wanted[start : start + 100]],
-                "ProjectionExpression": "inventory_number",
-            }
-        }
-        while request:
-            response = client().batch_get_item(RequestItems=request)
-            found |= {str(i["inventory_number"]) for i in response.get("Responses", {}).get(table().name, [])}
-            request = response.get("UnprocessedKeys") or {}
-    return found
+    keys = [{"PK": asset_pk(i), "SK": "ASSET"} for i in dict.fromkeys(invs)]
+    items, _ = batch_read(keys, projection="inventory_number", attempts=None)
+    return {str(i["inventory_number"]) for i in items}
 
 
 def aliases_taken(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """(kind, value) -> inventory number, for the aliases already held."""
     wanted = list(dict.fromkeys((k, v.strip().lower()) for k, v in pairs))
     out: dict[tuple[str, str], str] = {}
-    for start in range(0, len(wanted), 100):
-        request: dict[str, Any] = {
-            table().name: {"Keys": [alias_key(k, v) for k, v in wanted[start : start + 100]]}
-        }
-        while request:
-            response = client().batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(table().name, []):
-                _, kind, value = str(item["PK"]).split("#", 2)
-                out[(kind, value)] = str(item["inventory_number"])
-            request = response.get("UnprocessedKeys") or {}
+    items, _ = batch_read([alias_key(k, v) for k, v in wanted], attempts=None)
+    for item in items:
+        _, kind, value = str(item["PK"]).split("#", 2)
+        out[(kind, value)] = str(item["inventory_number"])
     return out
 
 
@@ -416,15 +405,7 @@ def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent)
                     "ConditionExpression": "attribute_not_exists(PK)",
                 }
             },
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                    "UpdateExpression": "ADD incidents :one, version :one",
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": {":one": 1},
-                }
-            },
+            _add_to_asset(inv, "incidents", 1, "attribute_exists(PK)"),
             {
                 "Update": {
                     "TableName": name,
@@ -433,7 +414,7 @@ def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent)
                     "ExpressionAttributeValues": {":one": 1, ":e": "asset_incidents"},
                 }
             },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _event_put(inv, event),
         ],
     )
 
@@ -450,7 +431,7 @@ def unlink(inv: str, number: str, event: AssetEvent) -> bool:
                     "ConditionExpression": "attribute_exists(PK)",
                 }
             },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _event_put(inv, event),
         ],
     )
 
@@ -458,36 +439,24 @@ def unlink(inv: str, number: str, event: AssetEvent) -> bool:
 def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
     """Take a seat: None when done, else why not (``full``, ``taken``)."""
     name = table().name
-    try:
-        client().transact_write_items(
-            TransactItems=[
-                {
-                    "Update": {
-                        "TableName": name,
-                        "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                        "UpdateExpression": "ADD seats_used :one, version :one",
-                        "ConditionExpression": "attribute_exists(PK) AND seats_used < seats",
-                        "ExpressionAttributeValues": {":one": 1},
-                    }
-                },
-                {
-                    "Put": {
-                        "TableName": name,
-                        "Item": to_item(
-                            seat, PK=asset_pk(inv), SK=f"SEAT#{seat.holder.lower()}", entity="asset_seat"
-                        ),
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {"Put": {"TableName": name, "Item": event_item(inv, event)}},
-            ]
-        )
-    except ClientError as error:
-        if not is_error(error, "TransactionCanceledException"):
-            raise
-        codes = cancellation_codes(error)
-        return "full" if codes and codes[0] == "ConditionalCheckFailed" else "taken"
-    return None
+    canceled = transact(
+        [
+            _add_to_asset(inv, "seats_used", 1, "attribute_exists(PK) AND seats_used < seats"),
+            {
+                "Put": {
+                    "TableName": name,
+                    "Item": to_item(
+                        seat, PK=asset_pk(inv), SK=f"SEAT#{seat.holder.lower()}", entity="asset_seat"
+                    ),
+                    "ConditionExpression": "attribute_not_exists(PK)",
+                }
+            },
+            _event_put(inv, event),
+        ]
+    )
+    if canceled is None:
+        return None
+    return "full" if canceled.failed(0) else "taken"
 
 
 def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:
@@ -502,15 +471,8 @@ def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:
                     "ConditionExpression": "attribute_exists(PK)",
                 }
             },
-            {
-                "Update": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": "ASSET"},
-                    "UpdateExpression": "ADD seats_used :minus, version :one",
-                    "ExpressionAttributeValues": {":minus": -1, ":one": 1},
-                }
-            },
-            {"Put": {"TableName": name, "Item": event_item(inv, event)}},
+            _add_to_asset(inv, "seats_used", -1),
+            _event_put(inv, event),
         ],
     )
 

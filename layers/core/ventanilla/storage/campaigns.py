@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
-
 from ventanilla.models.common import iso
 from ventanilla.models.proactive import Campaign
-from ventanilla.storage.table import client, from_item, table, to_item, written
+from ventanilla.storage.table import client, from_item, newest_listed, table, to_item, written
 
 LIST_PK = "CAMPAIGNS"
 
@@ -77,16 +75,5 @@ def set_status(campaign_id: str, status: str) -> bool:
 
 
 def recent(limit: int = 50) -> list[Campaign]:
-    page = table().query(KeyConditionExpression=Key("PK").eq(LIST_PK), ScanIndexForward=False, Limit=limit)
-    ids = [str(i["campaign_id"]) for i in page.get("Items", [])]
-    if not ids:
-        return []
-    got = (
-        client()
-        .batch_get_item(
-            RequestItems={table().name: {"Keys": [{"PK": f"CAMPAIGN#{i}", "SK": "CAMPAIGN"} for i in ids]}}
-        )["Responses"]
-        .get(table().name, [])
-    )
-    by_id = {str(i["id"]): Campaign.model_validate(from_item(i)) for i in got}
-    return [by_id[i] for i in ids if i in by_id]
+    items = newest_listed(LIST_PK, "campaign_id", lambda i: {"PK": f"CAMPAIGN#{i}", "SK": "CAMPAIGN"}, limit)
+    return [Campaign.model_validate(i) for i in items]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from boto3.dynamodb.conditions import Key
 
 from ventanilla.models.canned import CannedResponse
-from ventanilla.storage.table import from_item, table, to_item, written
+from ventanilla.storage.table import from_item, put_model, table, written
 
 MAX_CANNED = 500
 
@@ -22,12 +22,7 @@ def get(canned_id: str) -> CannedResponse | None:
 
 def put(canned: CannedResponse, *, create: bool) -> bool:
     """Write; with ``create`` only when the id is free, otherwise only when it exists."""
-    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
-    return written(
-        table().put_item,
-        Item=to_item(canned, PK="CANNED", SK=f"RESP#{canned.id}", entity="canned"),
-        ConditionExpression=condition,
-    )
+    return put_model(canned, create=create, PK="CANNED", SK=f"RESP#{canned.id}", entity="canned")
 
 
 def delete(canned_id: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from boto3.dynamodb.conditions import Key
 
 from ventanilla.models.catalog import RequestType, Team
-from ventanilla.storage.table import from_item, table, to_item, written
+from ventanilla.storage.table import from_item, put_model, table, to_item
 
 TYPE_CACHE_SECONDS = 60.0
 """A request type (its subtypes, forms and targets: kilobytes) is read by every create and by the
@@ -64,9 +64,4 @@ def list_teams() -> list[Team]:
 
 def put_team(team: Team, *, create: bool) -> bool:
     """Write one team; with ``create`` only when the code is free, otherwise only when it exists."""
-    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
-    return written(
-        table().put_item,
-        Item=to_item(team, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team"),
-        ConditionExpression=condition,
-    )
+    return put_model(team, create=create, PK="TEAMS", SK=f"TEAM#{team.code}", entity="team")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ventanilla.storage.table import client, is_error, table
+from ventanilla.storage.table import batch_read, client, is_error, table
 
 
 def _filed_key(citizen_id: str, type_code: str) -> dict[str, str]:
@@ -59,27 +59,14 @@ def facts(citizen_ids: list[str], types: list[str]) -> dict[str, dict[str, Any]]
     keys = [{"PK": f"CITIZEN#{c}", "SK": "ACCOUNT"} for c in ids]
     keys += [_filed_key(c, t) for c in ids for t in types]
     out: dict[str, dict[str, Any]] = {c: {"segment": None, "no_campaigns": False, "filed": {}} for c in ids}
-    name = table().name
-    for start in range(0, len(keys), 100):
-        request: dict[str, Any] = {
-            name: {
-                "Keys": keys[start : start + 100],
-                "ProjectionExpression": "PK, SK, #s, last_at, no_campaigns",
-                "ExpressionAttributeNames": {"#s": "segment"},
-            }
-        }
-        for _ in range(5):  # unprocessed keys come back under throttling: bounded retries
-            answer = client().batch_get_item(RequestItems=request)
-            for item in answer["Responses"].get(name, []):
-                citizen = str(item["PK"]).removeprefix("CITIZEN#")
-                if citizen not in out:
-                    continue
-                if item["SK"] == "ACCOUNT":
-                    out[citizen]["segment"] = dict(item.get("segment") or {})
-                    out[citizen]["no_campaigns"] = bool(item.get("no_campaigns"))
-                elif "last_at" in item:
-                    out[citizen]["filed"][str(item["SK"]).removeprefix("FILED#")] = str(item["last_at"])
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
+    items, _ = batch_read(keys, projection="PK, SK, #s, last_at, no_campaigns", names={"#s": "segment"})
+    for item in items:
+        citizen = str(item["PK"]).removeprefix("CITIZEN#")
+        if citizen not in out:
+            continue
+        if item["SK"] == "ACCOUNT":
+            out[citizen]["segment"] = dict(item.get("segment") or {})
+            out[citizen]["no_campaigns"] = bool(item.get("no_campaigns"))
+        elif "last_at" in item:
+            out[citizen]["filed"][str(item["SK"]).removeprefix("FILED#")] = str(item["last_at"])
     return out

@@ -9,9 +9,7 @@ import hashlib
 import time
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from ventanilla.storage.table import is_error, table, written
+from ventanilla.storage.table import table, written
 
 TTL_SECONDS = 2 * 365 * 24 * 3600
 MAX_LOOKUP = 20
@@ -32,15 +30,12 @@ def claim(message_id: str, *, ours: bool = False) -> bool:
 def release(message_id: str) -> None:
     """Forget a claim whose handling failed before it reached a request (the retry may try again);
     once the mail is linked to a request the claim stays, so a retry never files it twice."""
-    try:
-        table().delete_item(
-            Key={"PK": _pk(message_id), "SK": "MSG"},
-            ConditionExpression="attribute_not_exists(#n)",
-            ExpressionAttributeNames={"#n": "number"},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().delete_item,
+        Key={"PK": _pk(message_id), "SK": "MSG"},
+        ConditionExpression="attribute_not_exists(#n)",
+        ExpressionAttributeNames={"#n": "number"},
+    )
 
 
 def link(message_id: str, number: str, *, ours: bool = False) -> None:

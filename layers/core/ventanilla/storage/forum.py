@@ -36,7 +36,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from ventanilla.models.common import iso
-from ventanilla.storage.table import client, from_item, table, written
+from ventanilla.storage.table import batch_read, client, from_item, table, written
 
 SHARDS = 8
 
@@ -276,18 +276,9 @@ def get_topics(tids: list[str]) -> dict[str, dict[str, Any]]:
     wanted = list(dict.fromkeys(tids))[:100]
     if not wanted:
         return {}
-    name = table().name
-    keys: list[dict[str, Any]] = [{"PK": topic_pk(t), "SK": "TOPIC"} for t in wanted]
-    out: dict[str, dict[str, Any]] = {}
-    for _ in range(5):
-        response = client().batch_get_item(RequestItems={name: {"Keys": keys}})
-        for item in response.get("Responses", {}).get(name, []):
-            plain = from_item(item)
-            out[plain["id"]] = plain
-        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
-        if not keys:
-            break
-    return out
+    items, _ = batch_read([{"PK": topic_pk(t), "SK": "TOPIC"} for t in wanted])
+    plain = [from_item(item) for item in items]
+    return {p["id"]: p for p in plain}
 
 
 def get_posts(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -295,18 +286,12 @@ def get_posts(pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, A
     wanted = list(dict.fromkeys(pairs))[:100]
     if not wanted:
         return {}
-    name = table().name
-    keys: list[dict[str, Any]] = [{"PK": topic_pk(t), "SK": post_sk(p)} for t, p in wanted]
+    items, _ = batch_read([{"PK": topic_pk(t), "SK": post_sk(p)} for t, p in wanted], consistent=True)
     out: dict[tuple[str, str], dict[str, Any]] = {}
-    for _ in range(5):
-        response = client().batch_get_item(RequestItems={name: {"Keys": keys, "ConsistentRead": True}})
-        for item in response.get("Responses", {}).get(name, []):
-            tid = str(item["PK"])[len("FTOPIC#") :]
-            sk = str(item["SK"])
-            out[(tid, "topic" if sk == "TOPIC" else sk[2:])] = from_item(item)
-        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
-        if not keys:
-            break
+    for item in items:
+        tid = str(item["PK"])[len("FTOPIC#") :]
+        sk = str(item["SK"])
+        out[(tid, "topic" if sk == "TOPIC" else sk[2:])] = from_item(item)
     return out
 
 

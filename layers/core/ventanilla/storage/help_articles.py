@@ -15,21 +15,20 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
-from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
 from ventanilla.help.articles import Article
 from ventanilla.help.models import Revision
 from ventanilla.models.common import iso
 from ventanilla.storage.table import (
-    cancellation_codes,
-    client,
+    CHECK_FAILED,
+    conditional_put,
     cursor_in,
     cursor_out,
     from_item,
-    is_error,
     table,
     to_item,
+    transact,
 )
 
 EXTRA_FIELDS = ("revision", "position", "created_at", "created_by", "published_at")
@@ -200,20 +199,13 @@ def _condition(previous: int | None) -> tuple[str, dict[str, Any] | None]:
     return "revision = :prev", {":prev": previous}
 
 
-def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None) -> dict[str, Any]:
-    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
-    if values:
-        put["ExpressionAttributeValues"] = values
-    return {"Put": put}
-
-
 def change_items(stored: StoredArticle, previous: int | None, rev: Revision) -> list[dict[str, Any]]:
     """The two transaction items of one change: the article (conditioned) and its new revision."""
     a = stored.article
     condition, values = _condition(previous)
     return [
-        _put(article_item(stored), condition, values),
-        _put(revision_item(a.slug, a.lang, rev), "attribute_not_exists(PK)", None),
+        conditional_put(article_item(stored), condition, values),
+        conditional_put(revision_item(a.slug, a.lang, rev), "attribute_not_exists(PK)", None),
     ]
 
 
@@ -230,14 +222,12 @@ def save(stored: StoredArticle, previous: int | None, rev: Revision) -> None:
 
 def write(items: list[dict[str, Any]], conflict: str = "stale_revision") -> None:
     """One transaction; a failed condition on any item becomes Conflict(``conflict``)."""
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException") and (
-            not cancellation_codes(error) or "ConditionalCheckFailed" in cancellation_codes(error)
-        ):
-            raise Conflict(conflict) from error
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    if not canceled.codes or CHECK_FAILED in canceled.codes:
+        raise Conflict(conflict) from canceled.error
+    raise canceled.error
 
 
 def restore(

@@ -12,11 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso
 from ventanilla.storage.help_articles import article_pk
-from ventanilla.storage.table import batch_get, from_item, is_error, table, written
+from ventanilla.storage.table import batch_get, from_item, table, written
 
 LOG_TTL_DAYS = 180
 MAX_GAPS = 500
@@ -63,15 +62,12 @@ def most_viewed(lang: str, limit: int) -> list[tuple[str, int]]:
 def unlist(slug: str, lang: str) -> None:
     """Take an article that is no longer published out of the ranking (its counters stay); a
     later view of it, once published again, puts it back with the views it had."""
-    try:
-        table().update_item(
-            Key={"PK": article_pk(slug, lang), "SK": "STATS"},
-            UpdateExpression="REMOVE GSI5PK",
-            ConditionExpression="attribute_exists(PK)",
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().update_item,
+        Key={"PK": article_pk(slug, lang), "SK": "STATS"},
+        UpdateExpression="REMOVE GSI5PK",
+        ConditionExpression="attribute_exists(PK)",
+    )
 
 
 def add_feedback(

@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.errors import Conflict
 from ventanilla.models.ticket import HistoryEvent
-from ventanilla.storage.table import client, from_item, is_error, table, written
-from ventanilla.storage.tickets import _put, event_item, ticket_pk
+from ventanilla.storage.table import client, conditional_put, from_item, table, transact, written
+from ventanilla.storage.tickets import event_item, ticket_pk
 
 MAX_LINKS = 50
 
@@ -33,16 +32,17 @@ def of_ticket(number: str) -> list[dict[str, str]]:
 
 def add(a: str, b: str, kind_ab: str, kind_ba: str, events: Sequence[HistoryEvent]) -> None:
     items = [
-        _put({**_key(a, b), "entity": "link", "other": b, "kind": kind_ab}, "attribute_not_exists(PK)"),
-        _put({**_key(b, a), "entity": "link", "other": a, "kind": kind_ba}, "attribute_not_exists(PK)"),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(
+            {**_key(a, b), "entity": "link", "other": b, "kind": kind_ab}, "attribute_not_exists(PK)"
+        ),
+        conditional_put(
+            {**_key(b, a), "entity": "link", "other": a, "kind": kind_ba}, "attribute_not_exists(PK)"
+        ),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise Conflict("already_linked") from error
-        raise
+    canceled = transact(items)
+    if canceled is not None:
+        raise Conflict("already_linked") from canceled.error
 
 
 def remove(a: str, b: str, events: Sequence[HistoryEvent]) -> bool:
@@ -50,6 +50,6 @@ def remove(a: str, b: str, events: Sequence[HistoryEvent]) -> bool:
     items = [
         {"Delete": {"TableName": tbl, "Key": _key(a, b), "ConditionExpression": "attribute_exists(PK)"}},
         {"Delete": {"TableName": tbl, "Key": _key(b, a)}},
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
     return written(client().transact_write_items, TransactItems=items)

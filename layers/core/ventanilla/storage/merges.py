@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from botocore.exceptions import ClientError
-
 from ventanilla.errors import Conflict
 from ventanilla.models.attachments import Attachment
 from ventanilla.models.ticket import HistoryEvent, Ticket
-from ventanilla.storage.table import cancellation_codes, client, is_error, table, to_item
+from ventanilla.storage.table import conditional_put, table, to_item, transact
 from ventanilla.storage.tickets import (
-    _put,
     event_item,
     get_ticket,
     retention_day,
@@ -36,11 +33,11 @@ def save(
     """Write both tickets (each only if still at the version read), the events and the copied
     attachment records; a concurrent change of either request raises 409 and writes nothing."""
     items = [
-        _put(to_item(source, **ticket_keys(source)), "version = :v", {":v": source_version}),
-        _put(to_item(target, **ticket_keys(target)), "version = :v", {":v": target_version}),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(to_item(source, **ticket_keys(source)), "version = :v", {":v": source_version}),
+        conditional_put(to_item(target, **ticket_keys(target)), "version = :v", {":v": target_version}),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
         *(
-            _put(
+            conditional_put(
                 to_item(a, PK=ticket_pk(a.number), SK=f"ATT#{a.attachment_id}", entity="attachment"),
                 "attribute_not_exists(PK)",
             )
@@ -55,16 +52,12 @@ def save(
         items.append({"Put": {"TableName": table().name, "Item": retention_marker_item(day, source.number)}})
     if len(items) > MAX_ITEMS:
         raise ValueError(f"a merge writes at most {MAX_ITEMS} items, not {len(items)}")
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if not is_error(error, "TransactionCanceledException"):
-            raise
-        codes = cancellation_codes(error)
-        stale = source if not codes or codes[0] == "ConditionalCheckFailed" else target
+    canceled = transact(items)
+    if canceled is not None:
+        stale = source if not canceled.codes or canceled.failed(0) else target
         expected = source_version if stale is source else target_version
         current = get_ticket(stale.number)
         raise Conflict(
             "stale_version",
             {"number": stale.number, "expected": expected, "actual": current.version if current else None},
-        ) from error
+        ) from canceled.error

@@ -103,22 +103,19 @@ def delivery(event_id: str, recipient: str, channel: str) -> dict[str, Any] | No
 
 def release(event_id: str, recipient: str, channel: str, owner: str, reason: str) -> None:
     """A transient failure: the notice may be claimed again by the next attempt."""
-    try:
-        table().update_item(
-            Key=_delivery_key(event_id, recipient, channel),
-            UpdateExpression="SET #s = :retry, last_error = :reason REMOVE lease_owner, lease_until",
-            ConditionExpression="#s = :sending AND lease_owner = :owner",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
-                ":retry": "retry",
-                ":sending": "sending",
-                ":owner": owner,
-                ":reason": reason,
-            },
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().update_item,
+        Key=_delivery_key(event_id, recipient, channel),
+        UpdateExpression="SET #s = :retry, last_error = :reason REMOVE lease_owner, lease_until",
+        ConditionExpression="#s = :sending AND lease_owner = :owner",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={
+            ":retry": "retry",
+            ":sending": "sending",
+            ":owner": owner,
+            ":reason": reason,
+        },
+    )
 
 
 def finish(
@@ -378,11 +375,7 @@ def hold(number: str, event_id: str, since: str, window_seconds: int) -> dict[st
         # Cleaned by TTL if the flush never comes (it always does: the queue retries it).
         "ttl": int(time.time()) + window_seconds + 86400,
     }
-    try:
-        table().put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    if not written(table().put_item, Item=item, ConditionExpression="attribute_not_exists(PK)"):
         found = table().get_item(Key=key, ConsistentRead=True).get("Item")
         return dict(found) if found else item
     return item
@@ -390,12 +383,9 @@ def hold(number: str, event_id: str, since: str, window_seconds: int) -> dict[st
 
 def close_window(number: str, event_id: str) -> None:
     """Close the window ``event_id`` opened (a later window stays open for its own flush)."""
-    try:
-        table().delete_item(
-            Key={"PK": ticket_pk(number), "SK": PENDING_SK},
-            ConditionExpression="event_id = :e",
-            ExpressionAttributeValues={":e": event_id},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().delete_item,
+        Key={"PK": ticket_pk(number), "SK": PENDING_SK},
+        ConditionExpression="event_id = :e",
+        ExpressionAttributeValues={":e": event_id},
+    )

@@ -17,11 +17,19 @@ from __future__ import annotations
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import ServiceAlert, ServiceAlertFigures
-from ventanilla.storage.table import cancellation_codes, client, from_item, is_error, table, to_item, written
+from ventanilla.storage.table import (
+    CHECK_FAILED,
+    client,
+    from_item,
+    newest_listed,
+    table,
+    to_item,
+    transact,
+    written,
+)
 
 LIST_PK = "SVCALERTS"
 MARKER_TTL_SECONDS = 30 * 86400
@@ -114,28 +122,14 @@ def save(old: ServiceAlert, new: ServiceAlert) -> None:
                     }
                 }
             )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise StaleAlert(new.id) from error
-        raise
+    canceled = transact(items)
+    if canceled is not None:
+        raise StaleAlert(new.id) from canceled.error
 
 
 def recent(limit: int = 50) -> list[ServiceAlert]:
-    page = table().query(KeyConditionExpression=Key("PK").eq(LIST_PK), ScanIndexForward=False, Limit=limit)
-    ids = [str(i["alert_id"]) for i in page.get("Items", [])]
-    if not ids:
-        return []
-    got = (
-        client()
-        .batch_get_item(
-            RequestItems={table().name: {"Keys": [{"PK": f"SVCALERT#{i}", "SK": "ALERT"} for i in ids]}}
-        )["Responses"]
-        .get(table().name, [])
-    )
-    by_id = {str(i["id"]): ServiceAlert.model_validate(from_item(i)) for i in got}
-    return [by_id[i] for i in ids if i in by_id]
+    items = newest_listed(LIST_PK, "alert_id", lambda i: {"PK": f"SVCALERT#{i}", "SK": "ALERT"}, limit)
+    return [ServiceAlert.model_validate(i) for i in items]
 
 
 def open_in(sector: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -191,14 +185,10 @@ def claim_many(ref: str, wanted: list[tuple[str, str]]) -> set[tuple[str, str]]:
                 }
                 for sub_id, channel in chunk
             ]
-            try:
-                client().transact_write_items(TransactItems=items)
-            except ClientError as error:
-                if not is_error(error, "TransactionCanceledException"):
-                    raise
-                codes = cancellation_codes(error)
-                pairs = zip(chunk, codes, strict=False)
-                taken = {pair for pair, code in pairs if code == "ConditionalCheckFailed"}
+            canceled = transact(items)
+            if canceled is not None:
+                pairs = zip(chunk, canceled.codes, strict=False)
+                taken = {pair for pair, code in pairs if code == CHECK_FAILED}
                 if not taken:
                     break
                 chunk = [pair for pair in chunk if pair not in taken]

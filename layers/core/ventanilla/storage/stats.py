@@ -20,13 +20,15 @@ from ventanilla.models.stats import Goal
 from ventanilla.stats.aggregate import Deltas, Facts
 from ventanilla.stats.keys import NOW_SK, stats_pk
 from ventanilla.storage.table import (
+    CHECK_FAILED,
     KEY_ATTRS,
-    cancellation_codes,
-    client,
+    batch_read,
     from_item,
     is_error,
     table,
     to_item,
+    transact,
+    written,
 )
 
 MAX_TRANSACTION = 100
@@ -57,20 +59,11 @@ def get_facts_many(numbers: Iterable[str]) -> dict[str, Facts | None]:
     every number asked for is in the answer, None when the ticket was never counted."""
     wanted = list(dict.fromkeys(numbers))
     found: dict[str, Facts | None] = dict.fromkeys(wanted)
-    name = table().name
-    for start in range(0, len(wanted), 100):
-        keys = [facts_key(n) for n in wanted[start : start + 100]]
-        request: dict[str, Any] = {name: {"Keys": keys, "ConsistentRead": True}}
-        for _ in range(5):
-            response = table().meta.client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(name, []):
-                found[str(item["PK"]).removeprefix("STATSTICKET#")] = Facts.from_item(item)
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                break
-        if request:  # still unprocessed: those are read one by one when applied
-            for key in request[name]["Keys"]:
-                found.pop(str(key["PK"]).removeprefix("STATSTICKET#"), None)
+    items, unread = batch_read([facts_key(n) for n in wanted], consistent=True)
+    for item in items:
+        found[str(item["PK"]).removeprefix("STATSTICKET#")] = Facts.from_item(item)
+    for key in unread:  # still unprocessed: those are read one by one when applied
+        found.pop(str(key["PK"]).removeprefix("STATSTICKET#"), None)
     return found
 
 
@@ -110,17 +103,15 @@ def apply(number: str, previous_version: int | None, facts: Facts, deltas: Delta
     items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
     if len(items) > MAX_TRANSACTION:
         raise ValueError(f"{len(items)} items exceed one transaction")
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
-            current = get_facts(number)
-            if current is not None and current.version >= facts.version:
-                return False
-            raise Stale(number) from error
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is None:
+        return True
+    if not canceled.failed(0):
+        raise canceled.error
+    current = get_facts(number)
+    if current is not None and current.version >= facts.version:
+        return False
+    raise Stale(number) from canceled.error
 
 
 # ---- journaled batches ----------------------------------------------------------------------------
@@ -187,45 +178,32 @@ def journal(writes: list[tuple[str, int | None, Facts]], journal_id: str, deltas
                 }
             }
         )
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException") and "ConditionalCheckFailed" in cancellation_codes(
-            error
-        ):
-            return False
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is not None and CHECK_FAILED not in canceled.codes:
+        raise canceled.error
+    return canceled is None
 
 
 def acquire_applier(owner: str) -> bool:
     """Take the applier's lease, if free or run out."""
     now = int(time.time())
-    try:
-        table().put_item(
-            Item={**LOCK_KEY, "entity": "stats-lock", "owner": owner, "until": now + LOCK_SECONDS},
-            ConditionExpression="attribute_not_exists(PK) OR #u < :now",
-            ExpressionAttributeNames={"#u": "until"},
-            ExpressionAttributeValues={":now": now},
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item={**LOCK_KEY, "entity": "stats-lock", "owner": owner, "until": now + LOCK_SECONDS},
+        ConditionExpression="attribute_not_exists(PK) OR #u < :now",
+        ExpressionAttributeNames={"#u": "until"},
+        ExpressionAttributeValues={":now": now},
+    )
 
 
 def release_applier(owner: str) -> None:
-    try:
-        table().delete_item(
-            Key=LOCK_KEY,
-            ConditionExpression="#o = :o",
-            ExpressionAttributeNames={"#o": "owner"},
-            ExpressionAttributeValues={":o": owner},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().delete_item,
+        Key=LOCK_KEY,
+        ConditionExpression="#o = :o",
+        ExpressionAttributeNames={"#o": "owner"},
+        ExpressionAttributeValues={":o": owner},
+    )
 
 
 def has_pending_journals() -> bool:
@@ -259,11 +237,7 @@ def apply_journal(journal_id: str, deltas: Deltas) -> None:
         update["ExpressionAttributeNames"]["#j"] = JOURNAL_MARK
         update["ExpressionAttributeValues"][":jid"] = journal_id
         update["ConditionExpression"] = "attribute_not_exists(#j) OR #j <> :jid"
-        try:
-            table().update_item(**update)
-        except ClientError as error:
-            if not is_error(error, "ConditionalCheckFailedException"):
-                raise  # else: applied by the run that crashed before dropping the journal
+        written(table().update_item, **update)  # refused: applied by a run that crashed before dropping it
     table().delete_item(Key={"PK": JOURNAL_PK, "SK": journal_id})
 
 
@@ -275,14 +249,10 @@ def apply_marked(marker: dict[str, str], deltas: Deltas) -> bool:
         "ConditionExpression": "attribute_not_exists(PK)",
     }
     items = [{"Put": put}, *(_adds(pk, sk, attrs) for (pk, sk), attrs in deltas.items())]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and codes and codes[0] == "ConditionalCheckFailed":
-            return False
-        raise
-    return True
+    canceled = transact(items)
+    if canceled is not None and not canceled.failed(0):
+        raise canceled.error
+    return canceled is None
 
 
 def add_counters(pk: str, sk: str, attrs: dict[str, int]) -> None:
@@ -421,26 +391,17 @@ def put_goal(goal: Goal, *, create: bool, expected: int | None = None) -> bool:
         condition = "attribute_exists(PK) AND version = :expected"
         values = {":expected": expected}
     extra: dict[str, Any] = {"ExpressionAttributeValues": values} if values else {}
-    try:
-        table().put_item(
-            Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"),
-            ConditionExpression=condition,
-            **extra,
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().put_item,
+        Item=to_item(goal, PK="GOALS", SK=f"GOAL#{goal.id}", entity="goal"),
+        ConditionExpression=condition,
+        **extra,
+    )
 
 
 def delete_goal(goal_id: str) -> bool:
-    try:
-        table().delete_item(
-            Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"}, ConditionExpression="attribute_exists(PK)"
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return False
-        raise
-    return True
+    return written(
+        table().delete_item,
+        Key={"PK": "GOALS", "SK": f"GOAL#{goal_id}"},
+        ConditionExpression="attribute_exists(PK)",
+    )

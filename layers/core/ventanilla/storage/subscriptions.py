@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
 from ventanilla.storage import subscription_counts as counters
-from ventanilla.storage.table import client, from_item, is_error, table, to_item, written
+from ventanilla.storage.table import client, from_item, is_error, table, to_item, transact, written
 
 TOPICS_PK = "SUBTOPICS"
 MAX_TOPICS = 200
@@ -207,12 +207,9 @@ def save(
 
 
 def _transact(items: list[dict[str, Any]], sub_id: str) -> None:
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            raise StaleSubscription(sub_id) from error
-        raise
+    canceled = transact(items)
+    if canceled is not None:
+        raise StaleSubscription(sub_id) from canceled.error
 
 
 def _save_items(
@@ -336,12 +333,8 @@ def delete_subscription(sub_id: str) -> None:
             for s, t in _pairs(record)
         ]
         items += counters.updates(sub_id, counters.deltas(_counted(record), set()))
-        try:
-            client().transact_write_items(TransactItems=items)
+        if transact(items) is None:
             break
-        except ClientError as error:
-            if not is_error(error, "TransactionCanceledException"):
-                raise
     else:
         raise StaleSubscription(sub_id)
     with table().batch_writer() as batch:

@@ -9,7 +9,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from ventanilla.storage.table import client, from_item, table
+from ventanilla.storage.table import batch_read, from_item, table
 
 SUPPRESSION_PK = "SUPPRESSION"
 
@@ -26,19 +26,8 @@ def suppression(address: str) -> dict[str, Any] | None:
 def suppressed_among(addresses: list[str]) -> set[str]:
     """Which of ``addresses`` are suppressed: BatchGetItem, 100 keys a call (a fan-out's batch)."""
     wanted = {digest(a): a for a in addresses}
-    found: set[str] = set()
-    keys = [{"PK": SUPPRESSION_PK, "SK": d} for d in wanted]
-    for start in range(0, len(keys), 100):
-        request: dict[str, Any] = {
-            table().name: {"Keys": keys[start : start + 100], "ProjectionExpression": "SK"}
-        }
-        for _ in range(5):  # unprocessed keys come back under throttling: bounded retries
-            answer = client().batch_get_item(RequestItems=request)
-            found.update(wanted[str(i["SK"])] for i in answer["Responses"].get(table().name, []))
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
-    return found
+    items, _ = batch_read([{"PK": SUPPRESSION_PK, "SK": d} for d in wanted], projection="SK")
+    return {wanted[str(i["SK"])] for i in items}
 
 
 def suppress(address: str, masked: str, reason: str, channel: str, now_iso: str) -> None:

@@ -293,10 +293,12 @@ import base64
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import boto3
+from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
@@ -352,17 +354,62 @@ def batch_get(keys: list[dict[str, Any]], attempts: int = 5) -> list[dict[str, A
     unprocessed); raises if some are still unread, so an absent key means no item."""
     if len(keys) > 100:
         raise ValueError("BatchGetItem reads at most 100 keys")
-    name, found = table().name, []
-    request: dict[str, Any] = {name: {"Keys": keys}} if keys else {}
-    for _ in range(attempts):
-        if not request:
-            break
-        response = client().batch_get_item(RequestItems=request)
-        found += response.get("Responses", {}).get(name, [])
-        request = response.get("UnprocessedKeys") or {}
-    if request:
-        raise RuntimeError(f"{len(request[name]['Keys'])} item(s) left unread (throttled)")
-    return list(found)
+    found, unread = batch_read(keys, attempts=attempts)
+    if unread:
+        raise RuntimeError(f"{len(unread)} item(s) left unread (throttled)")
+    return found
+
+
+def batch_read(
+    keys: list[dict[str, Any]],
+    *,
+    consistent: bool = False,
+    projection: str | None = None,
+    names: dict[str, str] | None = None,
+    attempts: int | None = 5,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The items of ``keys`` (distinct; 100 per BatchGetItem), and the keys still unread after
+    ``attempts`` tries of what DynamoDB left unprocessed (throttling; None: until none is left)."""
+    name = table().name
+    found: list[dict[str, Any]] = []
+    unread: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        ask: dict[str, Any] = {"Keys": keys[start : start + 100]}
+        if consistent:
+            ask["ConsistentRead"] = True
+        if projection:
+            ask["ProjectionExpression"] = projection
+        if names:
+            ask["ExpressionAttributeNames"] = names
+        request: dict[str, Any] = {name: ask}
+        tries = 0
+        while request and (attempts is None or tries < attempts):
+            tries += 1
+            response = client().batch_get_item(RequestItems=request)
+            found += response.get("Responses", {}).get(name, [])
+            request = response.get("UnprocessedKeys") or {}
+        if request:
+            unread += request[name]["Keys"]
+    return found, unread
+
+
+def newest_listed(
+    list_pk: str, id_attribute: str, key_of: Callable[[str], dict[str, Any]], limit: int
+) -> list[dict[str, Any]]:
+    """The items a list partition names, newest first: one Query of ``list_pk`` (each entry holds
+    an item's id in ``id_attribute``), then those items, found by ``key_of(id)``, in batch."""
+    page = table().query(KeyConditionExpression=Key("PK").eq(list_pk), ScanIndexForward=False, Limit=limit)
+    ids = [str(i[id_attribute]) for i in page.get("Items", [])]
+    items, _ = batch_read([key_of(i) for i in ids])
+    by_id = {str(i["id"]): from_item(i) for i in items}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def put_model(model: BaseModel, *, create: bool, **keys: Any) -> bool:
+    """Write ``model`` as an item; with ``create`` only when its key is free, otherwise only when it
+    exists (False when that does not hold)."""
+    condition = "attribute_not_exists(PK)" if create else "attribute_exists(PK)"
+    return written(table().put_item, Item=to_item(model, **keys), ConditionExpression=condition)
 
 
 def to_item(model: BaseModel, **keys: Any) -> dict[str, Any]:
@@ -409,6 +456,41 @@ def is_error(error: Exception, code: str) -> bool:
 
 
 REFUSALS = ("ConditionalCheckFailedException", "TransactionCanceledException")
+CHECK_FAILED = "ConditionalCheckFailed"
+
+
+def conditional_put(
+    item: dict[str, Any], condition: str, values: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A transaction's Put of ``item`` on ``condition`` (with its ``values``, if any)."""
+    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
+    if values:
+        put["ExpressionAttributeValues"] = values
+    return {"Put": put}
+
+
+@dataclass(frozen=True)
+class Canceled:
+    """A transaction DynamoDB canceled: each item's reason ('' where that item was fine)."""
+
+    codes: list[str]
+    error: ClientError
+
+    def failed(self, index: int) -> bool:
+        """Whether item ``index``'s condition did not hold."""
+        return len(self.codes) > index and self.codes[index] == CHECK_FAILED
+
+
+def transact(items: list[dict[str, Any]]) -> Canceled | None:
+    """Write ``items`` in one transaction: None when written, the refusal when DynamoDB canceled
+    it (a condition, a conflicting transaction); any other error is raised."""
+    try:
+        client().transact_write_items(TransactItems=items)
+    except ClientError as error:
+        if not is_error(error, "TransactionCanceledException"):
+            raise
+        return Canceled(cancellation_codes(error), error)
+    return None
 
 
 def written(write: Callable[..., Any], **params: Any) -> bool:

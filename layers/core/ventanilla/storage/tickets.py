@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from boto3.dynamodb.conditions import Attr, ConditionBase, Key
-from botocore.exceptions import ClientError
 
 from ventanilla.errors import BadRequest, Conflict
 from ventanilla.models.common import iso
@@ -15,14 +14,15 @@ from ventanilla.models.ticket import HistoryEvent, Ticket
 from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
-    cancellation_codes,
-    client,
+    CHECK_FAILED,
+    batch_read,
+    conditional_put,
     cursor_in,
     cursor_out,
     from_item,
-    is_error,
     table,
     to_item,
+    transact,
     written,
 )
 
@@ -79,13 +79,6 @@ def event_item(e: HistoryEvent, position: int = 0) -> dict[str, Any]:
     )
 
 
-def _put(item: dict[str, Any], condition: str, values: dict[str, Any] | None = None) -> dict[str, Any]:
-    put: dict[str, Any] = {"TableName": table().name, "Item": item, "ConditionExpression": condition}
-    if values:
-        put["ExpressionAttributeValues"] = values
-    return {"Put": put}
-
-
 # ---- numbers ---------------------------------------------------------------------------------
 
 
@@ -125,36 +118,30 @@ def insert_ticket(
     }
     items = [
         counter_update,
-        _put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(to_item(ticket, **ticket_keys(ticket)), "attribute_not_exists(PK)"),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
         *extra,
     ]
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        if is_error(error, "TransactionCanceledException"):
-            codes = cancellation_codes(error)
-            # Counter or ticket condition: a concurrent create took this number.
-            if not codes or any(c == "ConditionalCheckFailed" for c in codes[:2]):
-                raise NumberTaken from error
-            if any(c == "ConditionalCheckFailed" for c in codes[2:]):
-                raise NumberTaken from error  # a citizen created concurrently: retry finds it
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    # Counter or ticket condition: a concurrent create took this number; a later item's: a citizen
+    # created concurrently (a retry finds it).
+    if not canceled.codes or CHECK_FAILED in canceled.codes:
+        raise NumberTaken from canceled.error
+    raise canceled.error
 
 
 def replace_code_hash(number: str, old: str, new: str) -> None:
     """Rewrite a request's access-code hash in the current scheme, once: only if it is still ``old``
     (two follows at once rewrite it once; a lost race changes nothing)."""
-    try:
-        table().update_item(
-            Key={"PK": ticket_pk(number), "SK": "TICKET"},
-            UpdateExpression="SET access_code_hash = :new",
-            ConditionExpression="access_code_hash = :old",
-            ExpressionAttributeValues={":new": new, ":old": old},
-        )
-    except ClientError as error:
-        if not is_error(error, "ConditionalCheckFailedException"):
-            raise
+    written(
+        table().update_item,
+        Key={"PK": ticket_pk(number), "SK": "TICKET"},
+        UpdateExpression="SET access_code_hash = :new",
+        ConditionExpression="access_code_hash = :old",
+        ExpressionAttributeValues={":new": new, ":old": old},
+    )
 
 
 # ---- reads ------------------------------------------------------------------------------------
@@ -187,18 +174,9 @@ def get_many(numbers: Sequence[str]) -> dict[str, Ticket]:
     wanted = list(dict.fromkeys(numbers))[:100]  # BatchGetItem refuses a key asked twice
     if not wanted:
         return {}
-    name = table().name
-    keys: list[dict[str, Any]] = [{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted]
-    out: dict[str, Ticket] = {}
-    for _ in range(5):
-        response = client().batch_get_item(RequestItems={name: {"Keys": keys}})
-        for item in response.get("Responses", {}).get(name, []):
-            ticket = Ticket.model_validate(from_item(item))
-            out[ticket.number] = ticket
-        keys = response.get("UnprocessedKeys", {}).get(name, {}).get("Keys", [])
-        if not keys:
-            break
-    return out
+    items, _ = batch_read([{"PK": ticket_pk(n), "SK": "TICKET"} for n in wanted])
+    tickets = [Ticket.model_validate(from_item(item)) for item in items]
+    return {t.number: t for t in tickets}
 
 
 def filed_between(month: datetime, start: datetime, end: datetime, limit: int) -> list[Ticket]:
@@ -427,8 +405,8 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
     and writes nothing.
     """
     items = [
-        _put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
-        *(_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
+        conditional_put(to_item(ticket, **ticket_keys(ticket)), "version = :v", {":v": expected_version}),
+        *(conditional_put(event_item(e, i), "attribute_not_exists(PK)") for i, e in enumerate(events)),
     ]
     if ticket.status == Status.CLOSED and ticket.closed_at is not None and ticket.data_erased_at is None:
         # The retention job's marker: the day this request's personal data is due to go.
@@ -436,29 +414,21 @@ def save_change(expected_version: int, ticket: Ticket, events: Sequence[HistoryE
 
         day = retention_day(ticket.closed_at, get_settings().retention_years_of(ticket.type_code))
         items.append({"Put": {"TableName": table().name, "Item": retention_marker_item(day, ticket.number)}})
-    try:
-        client().transact_write_items(TransactItems=items)
-    except ClientError as error:
-        codes = cancellation_codes(error)
-        if is_error(error, "TransactionCanceledException") and (
-            not codes or codes[0] == "ConditionalCheckFailed"
-        ):
-            current = get_ticket(ticket.number)
-            raise Conflict(
-                "stale_version",
-                {"expected": expected_version, "actual": current.version if current else None},
-            ) from error
-        raise
+    canceled = transact(items)
+    if canceled is None:
+        return
+    if canceled.codes and not canceled.failed(0):
+        raise canceled.error
+    current = get_ticket(ticket.number)
+    raise Conflict(
+        "stale_version", {"expected": expected_version, "actual": current.version if current else None}
+    ) from canceled.error
 
 
 def append_events(events: Sequence[HistoryEvent]) -> None:
     """Append events that change nothing on the ticket (e.g. 'we wrote to you'); idempotent per id."""
     for e in events:
-        try:
-            table().put_item(Item=event_item(e), ConditionExpression="attribute_not_exists(PK)")
-        except ClientError as error:
-            if not is_error(error, "ConditionalCheckFailedException"):
-                raise
+        written(table().put_item, Item=event_item(e), ConditionExpression="attribute_not_exists(PK)")
 
 
 # ---- one-time links to a request's page ---------------------------------------------------------

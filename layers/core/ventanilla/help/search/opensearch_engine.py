@@ -377,23 +377,17 @@ def make_client(url: str, region: str | None = None, service: str = "es", timeou
         session = boto3.Session()
         credentials = session.get_credentials()
         auth = AWSV4SignerAuth(credentials, region or session.region_name or "us-east-1", service)
-        return OpenSearch(
-            hosts=[host],
-            http_auth=auth,
-            use_ssl=True,
-            verify_certs=True,
-            connection_class=RequestsHttpConnection,
-            timeout=timeout,
-        )
-    user_auth = (parsed.username, parsed.password or "") if parsed.username else None
-    return OpenSearch(
-        hosts=[host],
-        http_auth=user_auth,
-        use_ssl=use_ssl,
-        verify_certs=use_ssl,
-        ssl_show_warn=False,
-        timeout=timeout,
-    )
+        options: dict[str, Any] = {"http_auth": auth, "use_ssl": True, "verify_certs": True}
+        options["connection_class"] = RequestsHttpConnection
+    else:
+        user_auth = (parsed.username, parsed.password or "") if parsed.username else None
+        options = {
+            "http_auth": user_auth,
+            "use_ssl": use_ssl,
+            "verify_certs": use_ssl,
+            "ssl_show_warn": False,
+        }
+    return OpenSearch(hosts=[host], timeout=timeout, **options)
 
 
 class OpenSearchEngine:
