@@ -1,6 +1,6 @@
 // "Mi cuenta" (optional citizen account): sign up with an emailed code, sign in, my requests from
 // every channel, my data (download), my consents, delete my account (with confirmation).
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -677,22 +677,11 @@ function myConsents(me, ctx) {
     { 'aria-labelledby': 'acc-cons' },
     h('h2', { id: 'acc-cons' }, t('account.consents')),
     h('p', {}, t('account.consents_lead')),
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, t('account.consents')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, t('account.purpose_col')),
-          h('th', { scope: 'col' }, t('account.state_col')),
-          h('th', { scope: 'col' }, t('account.action_col')),
-        ),
-      ),
-      h('tbody', {}, rows),
+    dataTable(
+      t('account.consents'),
+      [t('account.purpose_col'), t('account.state_col'), t('account.action_col')],
+      rows,
+      { hideCaption: true },
     ),
     status,
   );

@@ -1,6 +1,6 @@
 // Admins' screens: staff accounts and teams (#/agente/personal), the audit trail
 // (#/agente/auditoria) and the manuals of operation by role (#/agente/manuales).
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
@@ -343,24 +343,11 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
     ),
   );
   const cols = ['person', 'roles', 'teams', 'tier', 'state', 'availability', 'load', 'actions'];
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('staff.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('staff.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          cols.map((c) => h('th', { scope: 'col' }, t(`staff.col.${c}`))),
-        ),
-      ),
-      h('tbody', {}, rows),
-    ),
+  const table = dataTable(
+    t('staff.caption'),
+    cols.map((c) => t(`staff.col.${c}`)),
+    rows,
+    { attrs: { class: 'queue' }, region: t('staff.caption') },
   );
   const teamRows = teams.map((x) =>
     h(
@@ -386,26 +373,11 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
       ),
     ),
   );
-  const teamTable = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('teams.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('teams.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['team', 'tiers', 'agents', 'available', 'actions'].map((c) =>
-            h('th', { scope: 'col' }, t(`teams.col.${c}`)),
-          ),
-        ),
-      ),
-      h('tbody', {}, teamRows),
-    ),
+  const teamTable = dataTable(
+    t('teams.caption'),
+    ['team', 'tiers', 'agents', 'available', 'actions'].map((c) => t(`teams.col.${c}`)),
+    teamRows,
+    { attrs: { class: 'queue' }, region: t('teams.caption') },
   );
   return page(
     session,
@@ -465,31 +437,19 @@ function changesCell(r) {
       'details',
       {},
       h('summary', {}, t('audit.n_changes', { n: r.changes.length })),
-      h(
-        'table',
-        { class: 'diff' },
-        h(
-          'thead',
-          {},
+      dataTable(
+        null,
+        ['field', 'before', 'after'].map((c) => t(`audit.col.${c}`)),
+        r.changes.map((c) =>
           h(
             'tr',
             {},
-            ['field', 'before', 'after'].map((c) => h('th', { scope: 'col' }, t(`audit.col.${c}`))),
+            h('th', { scope: 'row' }, c.path),
+            h('td', { class: 'before' }, show(c.before)),
+            h('td', { class: 'after' }, show(c.after)),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          r.changes.map((c) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, c.path),
-              h('td', { class: 'before' }, show(c.before)),
-              h('td', { class: 'after' }, show(c.after)),
-            ),
-          ),
-        ),
+        { attrs: { class: 'diff' } },
       ),
     ),
   );
@@ -638,24 +598,11 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
     t('audit.export'),
   );
   const cols = ['when', 'who', 'what', 'action', 'target', 'changes'];
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('audit.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue audit' },
-      h('caption', {}, t('audit.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          cols.map((c) => h('th', { scope: 'col' }, t(`audit.col.${c}`))),
-        ),
-      ),
-      tbody,
-    ),
+  const table = dataTable(
+    t('audit.caption'),
+    cols.map((c) => t(`audit.col.${c}`)),
+    tbody,
+    { attrs: { class: 'queue audit' }, region: t('audit.caption') },
   );
   return page(
     session,

@@ -2,7 +2,7 @@
 // unassigned, team, status, priority and past-due filters, four orders, the real total, a dense
 // table (requester and age columns), bulk assign / status / merge with each request's result, and
 // "N new requests · Refresh" from polling GET /agent/queue/new. The filters live in the URL.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { TIME_ZONE, fmtDateTime, getLang, pick, plural, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -136,26 +136,19 @@ export const renderQueue = withSession(async ({ query }, session) => {
     },
   });
   const cols = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'age', 'due'];
-  const table = h(
-    'table',
-    { class: 'queue ws-table' },
-    h('caption', { class: 'visually-hidden' }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('td', { class: 'ws-check' }, selectAll),
-        cols.map((c) => h('th', { scope: 'col', class: `ws-col-${c}` }, t(`ws.col.${c}`))),
-      ),
-    ),
+  const wrap = dataTable(
+    caption,
+    [
+      h('td', { class: 'ws-check' }, selectAll),
+      ...cols.map((c) => h('th', { scope: 'col', class: `ws-col-${c}` }, t(`ws.col.${c}`))),
+    ],
     tbody,
-  );
-  const wrap = h(
-    'div',
-    { class: 'table-wrap ws-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-    table,
+    {
+      attrs: { class: 'queue ws-table' },
+      hideCaption: true,
+      region: caption,
+      regionClass: 'table-wrap ws-wrap',
+    },
   );
   const more = h(
     'button',

@@ -1,7 +1,7 @@
 // The asset inventory in the staff console: list with search and filters, the asset page (fields,
 // incident history, seats, change history), create/edit with validation, the CSV import with its
 // row report, "my equipment", and the box on a request's page that links assets to it.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -103,42 +103,29 @@ function assetTable(L, items, caption) {
   if (!items.length) return h('p', { 'data-testid': 'assets-empty' }, t('assets.none'));
   return scroller(
     caption,
-    h(
-      'table',
-      { class: 'assets', 'data-testid': 'assets-table' },
-      h('caption', {}, caption),
-      h(
-        'thead',
-        {},
+    dataTable(
+      caption,
+      ['inventory_number', 'name', 'type', 'status', 'location', 'responsible', 'team'].map((c) =>
+        t(`assets.f.${c}`),
+      ),
+      items.map((a) =>
         h(
           'tr',
-          {},
-          ['inventory_number', 'name', 'type', 'status', 'location', 'responsible', 'team'].map((c) =>
-            h('th', { scope: 'col' }, t(`assets.f.${c}`)),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        items.map((a) =>
+          { 'data-inv': a.inventory_number },
           h(
-            'tr',
-            { 'data-inv': a.inventory_number },
-            h(
-              'th',
-              { scope: 'row' },
-              h('a', { href: `${BASE}/${encodeURIComponent(a.inventory_number)}` }, a.inventory_number),
-            ),
-            h('td', {}, a.name),
-            h('td', {}, typeName(L, a.type)),
-            h('td', {}, h('span', { class: `badge asset-${a.status}` }, t(`assets.status.${a.status}`))),
-            h('td', {}, placeName(L, a.location)),
-            h('td', {}, personName(a.responsible)),
-            h('td', {}, teamName(L, a.team)),
+            'th',
+            { scope: 'row' },
+            h('a', { href: `${BASE}/${encodeURIComponent(a.inventory_number)}` }, a.inventory_number),
           ),
+          h('td', {}, a.name),
+          h('td', {}, typeName(L, a.type)),
+          h('td', {}, h('span', { class: `badge asset-${a.status}` }, t(`assets.status.${a.status}`))),
+          h('td', {}, placeName(L, a.location)),
+          h('td', {}, personName(a.responsible)),
+          h('td', {}, teamName(L, a.team)),
         ),
       ),
+      { attrs: { class: 'assets', 'data-testid': 'assets-table' } },
     ),
   );
 }
@@ -410,37 +397,22 @@ function requestsTable(view) {
   if (!view.requests.length) return h('p', { 'data-testid': 'asset-no-requests' }, t('assets.no_requests'));
   return scroller(
     t('assets.requests'),
-    h(
-      'table',
-      { 'data-testid': 'asset-requests' },
-      h('caption', {}, t('assets.requests')),
-      h(
-        'thead',
-        {},
+    dataTable(
+      t('assets.requests'),
+      ['number', 'subject', 'status', 'filed', 'hours_lost', 'sla'].map((c) => t(`assets.r.${c}`)),
+      view.requests.map((r) =>
         h(
           'tr',
-          {},
-          ['number', 'subject', 'status', 'filed', 'hours_lost', 'sla'].map((c) =>
-            h('th', { scope: 'col' }, t(`assets.r.${c}`)),
-          ),
+          { 'data-number': r.number },
+          h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${r.number}` }, r.number)),
+          h('td', {}, r.subject),
+          h('td', {}, t(`status.${r.status}`)),
+          h('td', {}, fmtDate(r.created_at)),
+          h('td', {}, `${r.hours_lost} h`),
+          h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`))),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        view.requests.map((r) =>
-          h(
-            'tr',
-            { 'data-number': r.number },
-            h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${r.number}` }, r.number)),
-            h('td', {}, r.subject),
-            h('td', {}, t(`status.${r.status}`)),
-            h('td', {}, fmtDate(r.created_at)),
-            h('td', {}, `${r.hours_lost} h`),
-            h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`))),
-          ),
-        ),
-      ),
+      { attrs: { 'data-testid': 'asset-requests' } },
     ),
   );
 }
@@ -940,48 +912,30 @@ function reportView(report) {
     report.rows.length > 0 &&
       scroller(
         t('assets.import_rows'),
-        h(
-          'table',
-          { class: 'import-rows' },
-          h('caption', {}, t('assets.import_rows')),
-          h(
-            'thead',
-            {},
+        dataTable(
+          t('assets.import_rows'),
+          [t('assets.row'), t('assets.f.inventory_number'), t('assets.row_state'), t('assets.row_errors')],
+          report.rows.map((r) =>
             h(
               'tr',
-              {},
-              [
-                t('assets.row'),
-                t('assets.f.inventory_number'),
-                t('assets.row_state'),
-                t('assets.row_errors'),
-              ].map((c) => h('th', { scope: 'col' }, c)),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            report.rows.map((r) =>
+              { 'data-row': r.row, class: r.ok ? 'ok' : 'bad' },
+              h('th', { scope: 'row' }, r.row),
+              h('td', {}, r.inventory_number || '—'),
+              h('td', {}, r.ok ? t('assets.row_ok') : t('assets.row_bad')),
               h(
-                'tr',
-                { 'data-row': r.row, class: r.ok ? 'ok' : 'bad' },
-                h('th', { scope: 'row' }, r.row),
-                h('td', {}, r.inventory_number || '—'),
-                h('td', {}, r.ok ? t('assets.row_ok') : t('assets.row_bad')),
-                h(
-                  'td',
-                  {},
-                  (byRow[r.row] || []).length
-                    ? h(
-                        'ul',
-                        { class: 'plain' },
-                        byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`)),
-                      )
-                    : '—',
-                ),
+                'td',
+                {},
+                (byRow[r.row] || []).length
+                  ? h(
+                      'ul',
+                      { class: 'plain' },
+                      byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`)),
+                    )
+                  : '—',
               ),
             ),
           ),
+          { attrs: { class: 'import-rows' } },
         ),
       ),
   );
@@ -1229,20 +1183,11 @@ export async function dashboardCard() {
     h(
       'div',
       {},
-      h(
-        'table',
-        { 'data-testid': `assets-rep-${name}` },
-        h('caption', {}, caption),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            cols.map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
-        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: cols.length }, t('assets.none')))),
+      dataTable(
+        caption,
+        cols,
+        rows.length ? rows : h('tr', {}, h('td', { colspan: cols.length }, t('assets.none'))),
+        { attrs: { 'data-testid': `assets-rep-${name}` } },
       ),
       h('p', {}, csv(name)),
     );

@@ -1,7 +1,7 @@
 // Supervisors' dashboard (#/agente/tablero): figures from the statistics aggregates, charts drawn
 // here as SVG (no chart library, no CDN), filters, and each chart's data as CSV. The report
 // (#/agente/informe, report.js) shows the same period and filters, ready to print.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { ApiError, catalog, qs, request } from '../api.js';
 import { pick, plural, t } from '../i18n.js';
 import { field } from '../forms.js';
@@ -154,41 +154,28 @@ export function breakdownTables(cat, d) {
     const open = (d.backlog_by || {})[dim] || {};
     const values = [...new Set([...Object.keys(parts), ...Object.keys(open)])].sort();
     const onTime = (m) => pct(m.res_n ? Math.round((1000 * (m.res_met || 0)) / m.res_n) / 10 : null);
-    return h(
-      'table',
-      { class: 'breakdown', 'data-dim': dim },
-      h('caption', {}, t(`dash.by.${dim}`)),
-      h(
-        'thead',
-        {},
-        h(
+    return dataTable(
+      t(`dash.by.${dim}`),
+      [
+        t(`dash.${dim === 'subtype' ? 'subtype' : dim}`),
+        t('dash.created'),
+        t('dash.resolved'),
+        t('dash.on_time'),
+        t('dash.backlog'),
+      ],
+      values.map((v) => {
+        const m = parts[v] || {};
+        return h(
           'tr',
-          {},
-          [
-            t(`dash.${dim === 'subtype' ? 'subtype' : dim}`),
-            t('dash.created'),
-            t('dash.resolved'),
-            t('dash.on_time'),
-            t('dash.backlog'),
-          ].map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        values.map((v) => {
-          const m = parts[v] || {};
-          return h(
-            'tr',
-            { 'data-value': v },
-            h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
-            cell(t('dash.created'), m.created || 0),
-            cell(t('dash.resolved'), m.resolved || 0),
-            cell(t('dash.on_time'), onTime(m)),
-            cell(t('dash.backlog'), open[v] || 0),
-          );
-        }),
-      ),
+          { 'data-value': v },
+          h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
+          cell(t('dash.created'), m.created || 0),
+          cell(t('dash.resolved'), m.resolved || 0),
+          cell(t('dash.on_time'), onTime(m)),
+          cell(t('dash.backlog'), open[v] || 0),
+        );
+      }),
+      { attrs: { class: 'breakdown', 'data-dim': dim } },
     );
   });
 }
@@ -231,24 +218,10 @@ function forumCard(f, chosen) {
       kpi(t('dash.forum.first_reply'), minutes(f.mean_first_reply_minutes), 'forum-first-reply'),
       kpi(t('dash.forum.accepted'), minutes(f.mean_accepted_minutes), 'forum-accepted'),
     ),
-    h(
-      'table',
-      {},
-      h('caption', {}, t('dash.forum.who')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          [t('dash.forum.by'), t('dash.forum.answered'), t('dash.forum.share')].map((c) =>
-            h('th', { scope: 'col' }, c),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
+    dataTable(
+      t('dash.forum.who'),
+      [t('dash.forum.by'), t('dash.forum.answered'), t('dash.forum.share')],
+      [
         h(
           'tr',
           { 'data-by': 'community' },
@@ -263,7 +236,7 @@ function forumCard(f, chosen) {
           cell(t('dash.forum.answered'), f.answered_by_staff),
           cell(t('dash.forum.share'), pct(f.answered_by_staff_pct)),
         ),
-      ),
+      ],
     ),
     h(
       'p',
@@ -449,22 +422,10 @@ export async function render({ query }) {
       'goals',
       chosen,
       d.goals.length
-        ? h(
-            'table',
-            {},
-            h('caption', {}, t('dash.goals')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
-              ),
-            ),
-            h('tbody', {}, goalRows),
+        ? dataTable(
+            t('dash.goals'),
+            [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')],
+            goalRows,
           )
         : h('p', {}, t('dash.no_goals')),
       d.goals.length

@@ -3,7 +3,7 @@
 // new article (#/agente/ayuda/nuevo), sections and their order (#/agente/ayuda/secciones), import and
 // export (#/agente/ayuda/importar), content gaps and the search log (#/agente/ayuda/busquedas) and
 // the institution's search terms (#/agente/ayuda/terminos). Everything goes through the help API.
-import { h, safeHtml } from '../dom.js';
+import { h, safeHtml, dataTable } from '../dom.js';
 import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
@@ -171,51 +171,32 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
   for (const s of filters.querySelectorAll('select[name=lang]')) s.querySelector('option[value=""]').remove();
   for (const s of filters.querySelectorAll('select[name=status], select[name=section], select[name=stage]'))
     s.querySelector('option[value=""]').textContent = t('editor.all');
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('editor.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('editor.caption_count', { n: shown.length, total: rows.length })),
+  const table = dataTable(
+    t('editor.caption_count', { n: shown.length, total: rows.length }),
+    ['title', 'section', 'stage', 'status', 'updated'].map((c) => t(`editor.col.${c}`)),
+    shown.map((r) =>
       h(
-        'thead',
+        'tr',
         {},
         h(
-          'tr',
+          'th',
+          { scope: 'row' },
+          h('a', { href: articleHref(r.slug, r.lang) }, r.title),
+          h('br'),
+          h('span', { class: 'muted' }, r.slug),
+        ),
+        h('td', {}, r.section_path.join(' › ')),
+        h('td', {}, t(`stage.${r.stage}`)),
+        h(
+          'td',
           {},
-          ['title', 'section', 'stage', 'status', 'updated'].map((c) =>
-            h('th', { scope: 'col' }, t(`editor.col.${c}`)),
-          ),
+          h('span', { class: `badge art-${r.status}` }, t(`editor.status.${r.status}`)),
+          needsReview(r) ? [' ', h('span', { class: 'badge review' }, t('editor.needs_review'))] : '',
         ),
-      ),
-      h(
-        'tbody',
-        {},
-        shown.map((r) =>
-          h(
-            'tr',
-            {},
-            h(
-              'th',
-              { scope: 'row' },
-              h('a', { href: articleHref(r.slug, r.lang) }, r.title),
-              h('br'),
-              h('span', { class: 'muted' }, r.slug),
-            ),
-            h('td', {}, r.section_path.join(' › ')),
-            h('td', {}, t(`stage.${r.stage}`)),
-            h(
-              'td',
-              {},
-              h('span', { class: `badge art-${r.status}` }, t(`editor.status.${r.status}`)),
-              needsReview(r) ? [' ', h('span', { class: 'badge review' }, t('editor.needs_review'))] : '',
-            ),
-            h('td', {}, r.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(r.updated_at))),
-          ),
-        ),
+        h('td', {}, r.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(r.updated_at))),
       ),
     ),
+    { attrs: { class: 'queue' }, region: t('editor.caption') },
   );
   return page(
     session,
@@ -679,34 +660,19 @@ function diffView(snap, current) {
     'div',
     {},
     changed.length
-      ? h(
-          'table',
-          { class: 'diff-fields' },
-          h('caption', {}, t('editor.diff_fields')),
-          h(
-            'thead',
-            {},
+      ? dataTable(
+          t('editor.diff_fields'),
+          [t('editor.diff_field'), t('editor.diff_then'), t('editor.diff_now')],
+          changed.map((f) =>
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, t('editor.diff_field')),
-              h('th', { scope: 'col' }, t('editor.diff_then')),
-              h('th', { scope: 'col' }, t('editor.diff_now')),
+              h('th', { scope: 'row' }, f),
+              h('td', {}, show(snap[f])),
+              h('td', {}, show(current[f])),
             ),
           ),
-          h(
-            'tbody',
-            {},
-            changed.map((f) =>
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'row' }, f),
-                h('td', {}, show(snap[f])),
-                h('td', {}, show(current[f])),
-              ),
-            ),
-          ),
+          { attrs: { class: 'diff-fields' } },
         )
       : h('p', {}, t('editor.diff_same_fields')),
     h(
@@ -992,33 +958,20 @@ export const renderImport = guarded(EDITORS, 'editor.import_title', async (ctx, 
             report.replaceChildren(
               h('h3', { tabindex: '-1' }, t('editor.import_failed', { n: errors.length })),
               h('p', {}, t('editor.import_none_written')),
-              h(
-                'table',
-                { class: 'queue' },
-                h('caption', {}, t('editor.import_errors')),
-                h(
-                  'thead',
-                  {},
-                  h(
+              dataTable(
+                t('editor.import_errors'),
+                ['line', 'field', 'message'].map((c) => t(`editor.imp.${c}`)),
+                errors.map((x) => {
+                  const m = /^lines\.(\d+)\.?(.*)$/.exec(x.field || '') || [];
+                  return h(
                     'tr',
                     {},
-                    ['line', 'field', 'message'].map((c) => h('th', { scope: 'col' }, t(`editor.imp.${c}`))),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  errors.map((x) => {
-                    const m = /^lines\.(\d+)\.?(.*)$/.exec(x.field || '') || [];
-                    return h(
-                      'tr',
-                      {},
-                      h('td', {}, x.line ?? m[1] ?? '—'),
-                      h('td', {}, m[2] || x.field || ''),
-                      h('td', {}, x.message),
-                    );
-                  }),
-                ),
+                    h('td', {}, x.line ?? m[1] ?? '—'),
+                    h('td', {}, m[2] || x.field || ''),
+                    h('td', {}, x.message),
+                  );
+                }),
+                { attrs: { class: 'queue' } },
               ),
             );
             if (!errors.length) report.append(h('p', { role: 'alert' }, data.detail || t('error.generic')));
@@ -1175,51 +1128,32 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       { 'aria-labelledby': 'gaps-h' },
       h('h2', { id: 'gaps-h' }, t('editor.gaps')),
       gaps.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('editor.gaps'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('editor.gaps_caption')),
+        ? dataTable(
+            t('editor.gaps_caption'),
+            ['query', 'count', 'unsure', 'last', 'words', 'actions'].map((c) => t(`editor.gap.${c}`)),
+            gaps.items.map((g) =>
               h(
-                'thead',
+                'tr',
                 {},
+                h('th', { scope: 'row' }, g.query),
+                h('td', {}, String(g.count)),
+                h('td', {}, String(g.unsure)),
+                h('td', {}, fmtDateTime(g.last_at)),
                 h(
-                  'tr',
+                  'td',
                   {},
-                  ['query', 'count', 'unsure', 'last', 'words', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`editor.gap.${c}`)),
-                  ),
+                  g.candidates.length
+                    ? h(
+                        'a',
+                        { href: `#/agente/ayuda/terminos?${qs({ term: g.candidates[0] })}` },
+                        g.candidates.join(', '),
+                      )
+                    : '—',
                 ),
-              ),
-              h(
-                'tbody',
-                {},
-                gaps.items.map((g) =>
-                  h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'row' }, g.query),
-                    h('td', {}, String(g.count)),
-                    h('td', {}, String(g.unsure)),
-                    h('td', {}, fmtDateTime(g.last_at)),
-                    h(
-                      'td',
-                      {},
-                      g.candidates.length
-                        ? h(
-                            'a',
-                            { href: `#/agente/ayuda/terminos?${qs({ term: g.candidates[0] })}` },
-                            g.candidates.join(', '),
-                          )
-                        : '—',
-                    ),
-                    h('td', { class: 'row-actions' }, create(g.query, lang)),
-                  ),
-                ),
+                h('td', { class: 'row-actions' }, create(g.query, lang)),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('editor.gaps') },
           )
         : h('p', {}, t('editor.gaps_none')),
     ),
@@ -1229,41 +1163,22 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       h('h2', { id: 'log-h' }, t('editor.log')),
       dayForm,
       log.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('editor.log'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('editor.log_caption', { day: log.day })),
+        ? dataTable(
+            t('editor.log_caption', { day: log.day }),
+            ['at', 'query', 'lang', 'results', 'clicked', 'actions'].map((c) => t(`editor.logc.${c}`)),
+            log.items.map((x) =>
               h(
-                'thead',
+                'tr',
                 {},
-                h(
-                  'tr',
-                  {},
-                  ['at', 'query', 'lang', 'results', 'clicked', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`editor.logc.${c}`)),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                log.items.map((x) =>
-                  h(
-                    'tr',
-                    {},
-                    h('td', {}, fmtDateTime(x.at)),
-                    h('th', { scope: 'row' }, x.query),
-                    h('td', {}, x.lang.toUpperCase()),
-                    h('td', {}, String(x.results)),
-                    h('td', {}, x.clicked.join(', ') || '—'),
-                    h('td', { class: 'row-actions' }, create(x.query, x.lang)),
-                  ),
-                ),
+                h('td', {}, fmtDateTime(x.at)),
+                h('th', { scope: 'row' }, x.query),
+                h('td', {}, x.lang.toUpperCase()),
+                h('td', {}, String(x.results)),
+                h('td', {}, x.clicked.join(', ') || '—'),
+                h('td', { class: 'row-actions' }, create(x.query, x.lang)),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('editor.log') },
           )
         : h('p', {}, t('editor.log_none')),
     ),
@@ -1373,59 +1288,34 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     form,
     status,
     list.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('editor.terms_caption'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('editor.terms_caption')),
+      ? dataTable(
+          t('editor.terms_caption'),
+          ['term', 'means', 'countries', 'updated', 'actions'].map((c) => t(`editor.termc.${c}`)),
+          list.items.map((x) =>
             h(
-              'thead',
+              'tr',
               {},
+              h('th', { scope: 'row' }, x.term),
+              h('td', {}, x.means),
+              h('td', {}, x.countries.join(', ') || t('editor.all')),
+              h('td', {}, x.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(x.updated_at))),
               h(
-                'tr',
-                {},
-                ['term', 'means', 'countries', 'updated', 'actions'].map((c) =>
-                  h('th', { scope: 'col' }, t(`editor.termc.${c}`)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              list.items.map((x) =>
+                'td',
+                { class: 'row-actions' },
                 h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'row' }, x.term),
-                  h('td', {}, x.means),
-                  h('td', {}, x.countries.join(', ') || t('editor.all')),
-                  h(
-                    'td',
-                    {},
-                    x.updated_by,
-                    h('br'),
-                    h('span', { class: 'muted' }, fmtDateTime(x.updated_at)),
-                  ),
-                  h(
-                    'td',
-                    { class: 'row-actions' },
-                    h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'btn small',
-                        'aria-label': t('editor.term_delete_who', { term: x.term }),
-                        onclick: (e) => remove(x, e.currentTarget),
-                      },
-                      t('admin.delete'),
-                    ),
-                  ),
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn small',
+                    'aria-label': t('editor.term_delete_who', { term: x.term }),
+                    onclick: (e) => remove(x, e.currentTarget),
+                  },
+                  t('admin.delete'),
                 ),
               ),
             ),
           ),
+          { attrs: { class: 'queue' }, region: t('editor.terms_caption') },
         )
       : h('p', {}, t('editor.terms_none')),
   );

@@ -3,7 +3,7 @@
 // author or the account named in ?cuenta=), the word and link rules (#/agente/foro/reglas) and the
 // categories (#/agente/foro/categorias, admins). Every moderation action asks for the reason the
 // author will see; the API refuses one without it.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
@@ -562,43 +562,27 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
     '/agente/foro',
     'forum.cats.title',
     h('p', {}, h('a', { href: '#/agente/foro' }, t('forum.tools.back'))),
-    h(
-      'table',
-      {},
-      h('caption', {}, t('forum.cats.list')),
-      h(
-        'thead',
-        {},
+    dataTable(
+      t('forum.cats.list'),
+      ['code', 'name_es', 'name_en', 'position', 'edit'].map((c) => t(`forum.cats.col_${c}`)),
+      cats.map((c) =>
         h(
           'tr',
-          {},
-          ['code', 'name_es', 'name_en', 'position', 'edit'].map((c) =>
-            h('th', { scope: 'col' }, t(`forum.cats.col_${c}`)),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        cats.map((c) =>
+          { 'data-code': c.code },
+          h('td', {}, h('code', {}, c.code)),
+          h('td', {}, c.name_es),
+          h('td', { lang: 'en' }, c.name_en),
+          h('td', {}, c.position),
           h(
-            'tr',
-            { 'data-code': c.code },
-            h('td', {}, h('code', {}, c.code)),
-            h('td', {}, c.name_es),
-            h('td', { lang: 'en' }, c.name_en),
-            h('td', {}, c.position),
+            'td',
+            {},
             h(
-              'td',
-              {},
-              h(
-                'a',
-                {
-                  href: `#/agente/foro/categorias?codigo=${c.code}`,
-                  'aria-label': t('forum.cats.edit_one', { name: c.name_es }),
-                },
-                t('forum.cats.edit'),
-              ),
+              'a',
+              {
+                href: `#/agente/foro/categorias?codigo=${c.code}`,
+                'aria-label': t('forum.cats.edit_one', { name: c.name_es }),
+              },
+              t('forum.cats.edit'),
             ),
           ),
         ),

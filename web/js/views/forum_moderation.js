@@ -1,6 +1,6 @@
 // The console's forum moderation (#/agente/foro): reported posts (most reports first) and posts
 // held for review, each with its actions; every action needs a reason, which the author sees.
-import { h, announce, safeHtml } from '../dom.js';
+import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
@@ -164,30 +164,17 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
         )
       : h('p', {}, t('forum.mod.empty')),
     h('h2', {}, t('forum.mod.log')),
-    h(
-      'table',
-      {},
-      h(
-        'thead',
-        {},
+    dataTable(
+      null,
+      ['when', 'who', 'action', 'reason'].map((c) => t(`forum.mod.col_${c}`)),
+      log.items.map((e) =>
         h(
           'tr',
           {},
-          ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        log.items.map((e) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, fmtDateTime(e.at)),
-            h('td', {}, e.moderator),
-            h('td', {}, t(`forum.mod.action_${e.action}`)),
-            h('td', {}, e.reason),
-          ),
+          h('td', {}, fmtDateTime(e.at)),
+          h('td', {}, e.moderator),
+          h('td', {}, t(`forum.mod.action_${e.action}`)),
+          h('td', {}, e.reason),
         ),
       ),
     ),

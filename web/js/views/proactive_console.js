@@ -3,7 +3,7 @@
 // newsletters (compose es/en, segment with its size, rendered preview, one-time or recurring
 // schedule, cancel, figures), and the supervisors' dashboard card of the latest alerts and
 // campaigns with their figures. Its words live here, in Spanish and English.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { request, catalog } from '../api.js';
 import { getLang, pick } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
@@ -441,63 +441,50 @@ async function sectorsView(ctx, api, session) {
     h('div', { class: 'actions' }, button),
   );
   const table = list.length
-    ? h(
-        'table',
-        { class: 'sectors', 'aria-describedby': 'sector-count-hint' },
-        h('caption', {}, w('sectors_list')),
-        h(
-          'thead',
-          {},
+    ? dataTable(
+        w('sectors_list'),
+        [
+          w('code'),
+          w('sector_name'),
+          w('subscribers'),
+          w('vertices'),
+          w('cells'),
+          w('updated'),
+          w('actions'),
+        ],
+        list.map((s) =>
           h(
             'tr',
-            {},
-            [
-              w('code'),
-              w('sector_name'),
-              w('subscribers'),
-              w('vertices'),
-              w('cells'),
-              w('updated'),
-              w('actions'),
-            ].map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          list.map((s) =>
+            { 'data-sector': s.code },
+            h('th', { scope: 'row' }, s.code),
+            h('td', {}, named(s)),
+            h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
+            h('td', {}, String(s.vertices)),
+            h('td', {}, String(s.cells)),
+            h('td', {}, local(s.updated_at)),
             h(
-              'tr',
-              { 'data-sector': s.code },
-              h('th', { scope: 'row' }, s.code),
-              h('td', {}, named(s)),
-              h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
-              h('td', {}, String(s.vertices)),
-              h('td', {}, String(s.cells)),
-              h('td', {}, local(s.updated_at)),
-              h(
-                'td',
-                {},
-                admin &&
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'btn',
-                      'aria-label': `${w('delete')} ${s.code}`,
-                      onclick: async (e) => {
-                        if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
-                        busy(e.target, true);
-                        await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
-                        done(ctx, w('deleted'));
-                      },
+              'td',
+              {},
+              admin &&
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn',
+                    'aria-label': `${w('delete')} ${s.code}`,
+                    onclick: async (e) => {
+                      if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
+                      busy(e.target, true);
+                      await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
+                      done(ctx, w('deleted'));
                     },
-                    w('delete'),
-                  ),
-              ),
+                  },
+                  w('delete'),
+                ),
             ),
           ),
         ),
+        { attrs: { class: 'sectors', 'aria-describedby': 'sector-count-hint' } },
       )
     : h('p', {}, w('no_sectors'));
   const counted = [
@@ -804,34 +791,19 @@ export async function dashboardCard(session, token) {
     { class: 'dash-card', 'aria-labelledby': 'h-proactive', 'data-testid': 'proactive-card' },
     h('h2', { id: 'h-proactive' }, w('dash_title')),
     rows.length
-      ? h(
-          'table',
-          {},
-          h('caption', { class: 'visually-hidden' }, w('dash_title')),
-          h(
-            'thead',
-            {},
+      ? dataTable(
+          w('dash_title'),
+          [w('dash_kind'), w('dash_name'), ...cols.map((k) => w(`f_${k}`))],
+          rows.map((r) =>
             h(
               'tr',
               {},
-              [w('dash_kind'), w('dash_name'), ...cols.map((k) => w(`f_${k}`))].map((c) =>
-                h('th', { scope: 'col' }, c),
-              ),
+              h('td', {}, r.kind),
+              h('th', { scope: 'row' }, r.name),
+              cols.map((k) => h('td', {}, String((r.f || {})[k] || 0))),
             ),
           ),
-          h(
-            'tbody',
-            {},
-            rows.map((r) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, r.kind),
-                h('th', { scope: 'row' }, r.name),
-                cols.map((k) => h('td', {}, String((r.f || {})[k] || 0))),
-              ),
-            ),
-          ),
+          { hideCaption: true },
         )
       : h('p', {}, w('dash_none')),
     h(

@@ -2,7 +2,7 @@
 // figures for the same period and filters, as a document to read and print. The hash's query is
 // the report (bookmark it, send it); the print stylesheet drops the navigation, keeps table rows
 // whole and repeats the header (institution, period, filters, generated at) on paper.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
 import { accessToken, current, logout } from '../auth.js';
@@ -20,23 +20,8 @@ import {
 } from './dashboard.js';
 
 /** A table whose caption repeats its section's heading: read out, not shown twice. */
-function table(caption, columns, rows, { hideCaption = true } = {}) {
-  return h(
-    'table',
-    {},
-    h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', { scope: 'col' }, c)),
-      ),
-    ),
-    h('tbody', {}, rows),
-  );
-}
+const table = (caption, columns, rows, { hideCaption = true } = {}) =>
+  dataTable(caption, columns, rows, { hideCaption });
 
 /** The same report as CSV (the API's, same period and filters), fetched with the staff token. */
 function csvLink(chosen) {

@@ -2,7 +2,7 @@
 // routing rules with the dry run (#/agente/ajustes/asignacion), the business calendar with the
 // "when would this be due?" calculator (#/agente/ajustes/calendario) and the SLA policy
 // (#/agente/ajustes/sla). What the API refuses shows beside the field, in the page's language.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, setError, statusLine } from '../forms.js';
@@ -236,26 +236,11 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
     ),
     slot,
     status,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': t('canned.caption'), tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, t('canned.caption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['title', 'language', 'team', 'type', 'updated', 'actions'].map((c) =>
-              h('th', { scope: 'col' }, t(`canned.col.${c}`)),
-            ),
-          ),
-        ),
-        h('tbody', {}, rows),
-      ),
+    dataTable(
+      t('canned.caption'),
+      ['title', 'language', 'team', 'type', 'updated', 'actions'].map((c) => t(`canned.col.${c}`)),
+      rows,
+      { attrs: { class: 'queue' }, region: t('canned.caption') },
     ),
   );
 });

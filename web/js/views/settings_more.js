@@ -2,7 +2,7 @@
 // compliance (#/agente/ajustes/metas), notification templates with a preview in both languages
 // (#/agente/ajustes/plantillas) and delivery problems: suppressed addresses and dead letters with
 // redrive (#/agente/ajustes/entregas). What the API refuses shows beside the field.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
@@ -313,26 +313,11 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
     ),
     slot,
     status,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': t('goals.caption'), tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, t('goals.caption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['name', 'type', 'rule', 'current', 'trend', 'actions'].map((c) =>
-              h('th', { scope: 'col' }, t(`goals.col.${c}`)),
-            ),
-          ),
-        ),
-        h('tbody', {}, rows),
-      ),
+    dataTable(
+      t('goals.caption'),
+      ['name', 'type', 'rule', 'current', 'trend', 'actions'].map((c) => t(`goals.col.${c}`)),
+      rows,
+      { attrs: { class: 'queue' }, region: t('goals.caption') },
     ),
   );
 });
@@ -637,39 +622,20 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       h('h2', { id: 'dead-h' }, t('delivery.dead_title')),
       h('p', { 'data-testid': 'dead-depth' }, t('delivery.depth', { n: dead.depth })),
       dead.items.length > 0 &&
-        h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('delivery.dead_title'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('delivery.dead_caption')),
+        dataTable(
+          t('delivery.dead_caption'),
+          ['event', 'number', 'tries', 'sent'].map((c) => t(`delivery.col.${c}`)),
+          dead.items.map((x) =>
             h(
-              'thead',
+              'tr',
               {},
-              h(
-                'tr',
-                {},
-                ['event', 'number', 'tries', 'sent'].map((c) =>
-                  h('th', { scope: 'col' }, t(`delivery.col.${c}`)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              dead.items.map((x) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, x.detail_type || '—'),
-                  h('td', {}, x.number ? h('a', { href: `#/agente/solicitud/${x.number}` }, x.number) : '—'),
-                  h('td', {}, String(x.receive_count ?? '—')),
-                  h('td', {}, x.sent_at ? fmtDateTime(x.sent_at) : '—'),
-                ),
-              ),
+              h('td', {}, x.detail_type || '—'),
+              h('td', {}, x.number ? h('a', { href: `#/agente/solicitud/${x.number}` }, x.number) : '—'),
+              h('td', {}, String(x.receive_count ?? '—')),
+              h('td', {}, x.sent_at ? fmtDateTime(x.sent_at) : '—'),
             ),
           ),
+          { attrs: { class: 'queue' }, region: t('delivery.dead_title') },
         ),
       redrive,
     ),
@@ -679,53 +645,34 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       h('h2', { id: 'sup-h' }, t('delivery.sup_title')),
       h('p', { class: 'hint' }, t('delivery.sup_lead')),
       sup.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('delivery.sup_title'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('delivery.sup_caption')),
+        ? dataTable(
+            t('delivery.sup_caption'),
+            ['who', 'channel', 'reason', 'at', 'actions'].map((c) => t(`delivery.col.${c}`)),
+            sup.items.map((x) =>
               h(
-                'thead',
+                'tr',
                 {},
+                h('th', { scope: 'row' }, x.masked),
+                h('td', {}, x.channel),
+                h('td', {}, x.reason),
+                h('td', {}, fmtDateTime(x.at)),
                 h(
-                  'tr',
-                  {},
-                  ['who', 'channel', 'reason', 'at', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`delivery.col.${c}`)),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                sup.items.map((x) =>
+                  'td',
+                  { class: 'row-actions' },
                   h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'row' }, x.masked),
-                    h('td', {}, x.channel),
-                    h('td', {}, x.reason),
-                    h('td', {}, fmtDateTime(x.at)),
-                    h(
-                      'td',
-                      { class: 'row-actions' },
-                      h(
-                        'button',
-                        {
-                          type: 'button',
-                          class: 'btn small',
-                          'aria-label': t('delivery.lift_who', { who: x.masked }),
-                          onclick: (e) => lift(x, e.currentTarget),
-                        },
-                        t('delivery.lift'),
-                      ),
-                    ),
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'btn small',
+                      'aria-label': t('delivery.lift_who', { who: x.masked }),
+                      onclick: (e) => lift(x, e.currentTarget),
+                    },
+                    t('delivery.lift'),
                   ),
                 ),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('delivery.sup_title') },
           )
         : h('p', {}, t('delivery.sup_none')),
       sup.next_cursor &&

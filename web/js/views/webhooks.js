@@ -1,6 +1,6 @@
 // Outbound webhooks for admins (#/agente/webhooks): the endpoints, a new one with its secret shown
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
 import { staffRequest } from './agent.js';
@@ -191,26 +191,11 @@ async function deliveryLog(hook) {
     { class: 'delivery-log', 'aria-labelledby': 'webhook-log-h', 'data-testid': 'webhook-log' },
     h('h2', { id: 'webhook-log-h', tabindex: '-1' }, caption),
     empty,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, caption),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) =>
-              h('th', { scope: 'col' }, t(`webhooks.log_col.${c}`)),
-            ),
-          ),
-        ),
-        body,
-      ),
+    dataTable(
+      caption,
+      ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) => t(`webhooks.log_col.${c}`)),
+      body,
+      { attrs: { class: 'queue' }, region: caption },
     ),
     more,
   );
@@ -383,26 +368,11 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
     'div',
     {},
     list.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('webhooks.caption'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('webhooks.caption')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) =>
-                  h('th', { scope: 'col' }, t(`webhooks.col.${c}`)),
-                ),
-              ),
-            ),
-            h('tbody', {}, rows),
-          ),
+      ? dataTable(
+          t('webhooks.caption'),
+          ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) => t(`webhooks.col.${c}`)),
+          rows,
+          { attrs: { class: 'queue' }, region: t('webhooks.caption') },
         )
       : h('p', {}, t('webhooks.none')),
     logSlot,
