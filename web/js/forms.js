@@ -81,6 +81,15 @@ export function field(opts) {
   return wrap;
 }
 
+/** The `value` and `onInput` of a field that shows and keeps `values[key]`: field({name, label,
+ * ...bound(values, 'name')}). */
+export const bound = (values, key) => ({
+  value: values[key],
+  onInput: (v) => {
+    values[key] = v;
+  },
+});
+
 /** Show (or clear, with '') the error of the field named `name` inside `root`. */
 export function setError(root, name, message) {
   const wrap = root.querySelector(`[data-for="${CSS.escape(name)}"]`);

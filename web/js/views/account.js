@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { passwordField as revealable } from '../password_field.js';
@@ -208,9 +208,7 @@ export async function renderSignUp() {
       label: t('account.name'),
       required: true,
       autocomplete: 'name',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     field({
       name: 'email',
@@ -219,9 +217,7 @@ export async function renderSignUp() {
       required: true,
       autocomplete: 'email',
       hint: t('account.email_hint'),
-      onInput: (v) => {
-        values.email = v;
-      },
+      ...bound(values, 'email'),
     }),
     passwordField(
       'password',
@@ -279,9 +275,7 @@ function confirmStep(values) {
       autocomplete: 'one-time-code',
       inputmode: 'numeric',
       hint: t('account.code_hint', { email: values.email.trim() }),
-      onInput: (v) => {
-        values.code = v;
-      },
+      ...bound(values, 'code'),
     }),
     h(
       'div',
@@ -449,11 +443,8 @@ function myData(me, ctx) {
       name: 'name',
       label: t('account.name'),
       required: true,
-      value: values.name,
       autocomplete: 'name',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     field({
       name: 'language',
@@ -468,31 +459,14 @@ function myData(me, ctx) {
         values.language = v || 'es';
       },
     }),
-    field({
-      name: 'region',
-      label: t('account.region'),
-      value: values.region,
-      onInput: (v) => {
-        values.region = v;
-      },
-    }),
-    field({
-      name: 'comuna',
-      label: t('account.comuna'),
-      value: values.comuna,
-      onInput: (v) => {
-        values.comuna = v;
-      },
-    }),
+    field({ name: 'region', label: t('account.region'), ...bound(values, 'region') }),
+    field({ name: 'comuna', label: t('account.comuna'), ...bound(values, 'comuna') }),
     field({
       name: 'age_band',
       kind: 'select',
       label: t('account.age_band'),
-      value: values.age_band,
       options: AGE_BANDS.map((b) => ({ value: b, label: b })),
-      onInput: (v) => {
-        values.age_band = v;
-      },
+      ...bound(values, 'age_band'),
     }),
     h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
     h('div', { class: 'actions' }, submit),
@@ -557,9 +531,7 @@ function myPhones(me, ctx) {
         autocomplete: 'one-time-code',
         inputmode: 'numeric',
         hint: t('account.phone.code_hint', { phone: pending.phone }),
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
       h(
         'div',
@@ -616,9 +588,7 @@ function myPhones(me, ctx) {
         required: true,
         autocomplete: 'tel',
         hint: t('account.phone.hint'),
-        onInput: (v) => {
-          values.phone = v;
-        },
+        ...bound(values, 'phone'),
       }),
       h('div', { class: 'actions' }, submit),
     );
@@ -756,9 +726,7 @@ function deleteBox() {
       kind: 'checkbox',
       label: t('account.delete_confirm'),
       required: true,
-      onInput: (v) => {
-        values.confirm = v;
-      },
+      ...bound(values, 'confirm'),
     }),
     h('div', { class: 'actions' }, submit),
     result,

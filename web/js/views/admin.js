@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
@@ -100,19 +100,14 @@ function staffForm(teams, member, onDone) {
         required: true,
         hint: t('staff.username_hint'),
         autocomplete: 'off',
-        onInput: (v) => {
-          values.username = v;
-        },
+        ...bound(values, 'username'),
       }),
     field({
       name: 'name',
       label: t('staff.name'),
       required: true,
-      value: values.name,
       autocomplete: 'off',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     !editing &&
       field({
@@ -121,9 +116,7 @@ function staffForm(teams, member, onDone) {
         label: t('staff.email'),
         required: true,
         autocomplete: 'off',
-        onInput: (v) => {
-          values.email = v;
-        },
+        ...bound(values, 'email'),
       }),
     groups,
     teamBox,
@@ -131,11 +124,8 @@ function staffForm(teams, member, onDone) {
       name: 'tier',
       kind: 'select',
       label: t('staff.tier'),
-      value: values.tier,
       options: TIERS.map((x) => ({ value: x, label: x })),
-      onInput: (v) => {
-        values.tier = v;
-      },
+      ...bound(values, 'tier'),
     }),
     status,
     h(
@@ -212,27 +202,10 @@ function teamForm(team, onDone) {
         required: true,
         hint: t('teams.code_hint'),
         autocomplete: 'off',
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
-    field({
-      name: 'name.es',
-      label: t('teams.name_es'),
-      required: true,
-      value: values.es,
-      onInput: (v) => {
-        values.es = v;
-      },
-    }),
-    field({
-      name: 'name.en',
-      label: t('teams.name_en'),
-      value: values.en,
-      onInput: (v) => {
-        values.en = v;
-      },
-    }),
+    field({ name: 'name.es', label: t('teams.name_es'), required: true, ...bound(values, 'es') }),
+    field({ name: 'name.en', label: t('teams.name_en'), ...bound(values, 'en') }),
     tiers,
     h(
       'div',

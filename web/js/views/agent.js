@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import {
   AuthError,
   accessToken,
@@ -170,9 +170,7 @@ export function loginView(username = '') {
       label: t('agent.password'),
       required: true,
       autocomplete: 'current-password',
-      onInput: (v) => {
-        values.password = v;
-      },
+      ...bound(values, 'password'),
     }),
     status,
     h(

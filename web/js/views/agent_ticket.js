@@ -7,7 +7,7 @@ import { attachmentsBox } from '../uploads.js';
 import { h, announce, mount } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDateTime, fmtShort, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { DEFAULT_WARNINGS, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, whoBar, withSession } from './agent.js';
@@ -621,11 +621,8 @@ function statusForm(tk, next, act) {
             kind: 'select',
             label: t('agent.new_status'),
             required: true,
-            value: change.status,
             options: next.map((s) => ({ value: s, label: staffStatus(s) })),
-            onInput: (v) => {
-              change.status = v;
-            },
+            ...bound(change, 'status'),
           }),
           field({
             name: 'status_body',
@@ -633,9 +630,7 @@ function statusForm(tk, next, act) {
             rows: 3,
             label: t('agent.status_comment'),
             hint: t('agent.status_comment_hint'),
-            onInput: (v) => {
-              change.body = v;
-            },
+            ...bound(change, 'body'),
           }),
           h(
             'div',
@@ -733,9 +728,7 @@ function assignBox(desk, act, status) {
         value: c.sub,
         label: `${c.name}${c.tier ? ` · ${c.tier}` : ''}${c.available ? '' : ` (${t('ticket.not_available')})`}`,
       })),
-      onInput: (v) => {
-        chosen.sub = v;
-      },
+      ...bound(chosen, 'sub'),
     });
     select.querySelector('.opt')?.remove();
     const go2 = h(
@@ -1054,18 +1047,14 @@ function requesterBox(tk) {
         kind: 'email',
         label: t('agent.req.email'),
         required: true,
-        onInput: (v) => {
-          values.email = v;
-        },
+        ...bound(values, 'email'),
       }),
       field({
         name: 'identity_checked',
         kind: 'checkbox',
         label: t('agent.req.identity'),
         required: true,
-        onInput: (v) => {
-          values.checked = v;
-        },
+        ...bound(values, 'checked'),
       }),
       h('div', { class: 'actions' }, submit),
     );
@@ -1222,9 +1211,7 @@ function escalateForm(tk, act) {
     label: t('agent.to_tier'),
     hint: t('agent.to_tier_hint'),
     options: higher.map((x) => ({ value: x, label: x })),
-    onInput: (x) => {
-      v.to_tier = x;
-    },
+    ...bound(v, 'to_tier'),
   });
   tierField.control.querySelector('option[value=""]').textContent = t('agent.next_tier', { tier: higher[0] });
   return actionForm({
@@ -1239,9 +1226,7 @@ function escalateForm(tk, act) {
         required: true,
         label: t('agent.escalate_reason'),
         hint: t('agent.escalate_reason_hint'),
-        onInput: (x) => {
-          v.reason = x;
-        },
+        ...bound(v, 'reason'),
       }),
       tierField,
     ],
@@ -1279,9 +1264,7 @@ function extensionForm(tk, act) {
         kind: 'number',
         required: true,
         label: t('agent.extension_days'),
-        onInput: (x) => {
-          v.days = x;
-        },
+        ...bound(v, 'days'),
       }),
       field({
         name: 'justification',
@@ -1290,9 +1273,7 @@ function extensionForm(tk, act) {
         required: true,
         label: t('agent.justification'),
         hint: t('agent.justification_hint'),
-        onInput: (x) => {
-          v.justification = x;
-        },
+        ...bound(v, 'justification'),
       }),
     ],
     validate: () => {
@@ -1342,21 +1323,15 @@ function reclassifyForm(tk, cat, act) {
     name: 'subtype',
     kind: 'select',
     label: t('agent.subtype'),
-    value: v.subtype,
     options: subtypeOptions(v.type),
-    onInput: (x) => {
-      v.subtype = x;
-    },
+    ...bound(v, 'subtype'),
   });
   const prioField = field({
     name: 'priority',
     kind: 'select',
     label: t('agent.new_priority'),
-    value: v.priority,
     options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-    onInput: (x) => {
-      v.priority = x;
-    },
+    ...bound(v, 'priority'),
   });
   for (const f of [typeField, subField, prioField]) f.querySelector('.opt')?.remove();
   return actionForm({
@@ -1396,9 +1371,7 @@ function mergeForm(tk, act) {
         label: t('agent.merge_into'),
         required: true,
         hint: t('agent.merge_into_hint'),
-        onInput: (x) => {
-          v.into = x;
-        },
+        ...bound(v, 'into'),
       }),
     ],
     validate: () => {

@@ -4,7 +4,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { loginView } from './agent.js';
@@ -722,15 +722,7 @@ function assetForm(L, session, asset) {
           v.inventory_number = x.trim();
         },
       }),
-    field({
-      name: 'name',
-      label: t('assets.f.name'),
-      required: true,
-      value: v.name,
-      onInput: (x) => {
-        v.name = x;
-      },
-    }),
+    field({ name: 'name', label: t('assets.f.name'), required: true, ...bound(v, 'name') }),
     field({
       name: 'type',
       kind: 'select',
@@ -749,11 +741,8 @@ function assetForm(L, session, asset) {
       kind: 'select',
       label: t('assets.f.status'),
       required: true,
-      value: v.status,
       options: STATUSES.map((s) => ({ value: s, label: t(`assets.status.${s}`) })),
-      onInput: (x) => {
-        v.status = x;
-      },
+      ...bound(v, 'status'),
     }),
     field({
       name: 'location',
@@ -770,11 +759,8 @@ function assetForm(L, session, asset) {
       kind: 'select',
       label: t('assets.f.team'),
       required: true,
-      value: v.team,
       options: L.teams.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.team = x;
-      },
+      ...bound(v, 'team'),
     }),
     h(
       'fieldset',
@@ -784,75 +770,37 @@ function assetForm(L, session, asset) {
         name: 'responsible.username',
         label: t('assets.f.responsible_username'),
         hint: t('assets.responsible_hint'),
-        value: v.responsible.username,
-        onInput: (x) => {
-          v.responsible.username = x;
-        },
+        ...bound(v.responsible, 'username'),
       }),
       field({
         name: 'responsible.name',
         label: t('assets.f.responsible_name'),
-        value: v.responsible.name,
-        onInput: (x) => {
-          v.responsible.name = x;
-        },
+        ...bound(v.responsible, 'name'),
       }),
       field({
         name: 'responsible.email',
         kind: 'email',
         label: t('assets.f.responsible_email'),
-        value: v.responsible.email,
-        onInput: (x) => {
-          v.responsible.email = x;
-        },
+        ...bound(v.responsible, 'email'),
       }),
     ),
-    field({
-      name: 'serial',
-      label: t('assets.f.serial'),
-      value: v.serial,
-      onInput: (x) => {
-        v.serial = x;
-      },
-    }),
-    field({
-      name: 'hostname',
-      label: t('assets.f.hostname'),
-      value: v.hostname,
-      onInput: (x) => {
-        v.hostname = x;
-      },
-    }),
+    field({ name: 'serial', label: t('assets.f.serial'), ...bound(v, 'serial') }),
+    field({ name: 'hostname', label: t('assets.f.hostname'), ...bound(v, 'hostname') }),
     field({
       name: 'purchase_date',
       kind: 'date',
       label: t('assets.f.purchase_date'),
-      value: v.purchase_date,
-      onInput: (x) => {
-        v.purchase_date = x;
-      },
+      ...bound(v, 'purchase_date'),
     }),
     field({
       name: 'warranty_end',
       kind: 'date',
       label: t('assets.f.warranty_end'),
-      value: v.warranty_end,
-      onInput: (x) => {
-        v.warranty_end = x;
-      },
+      ...bound(v, 'warranty_end'),
     }),
     seatsBoxEl,
     h('fieldset', {}, h('legend', {}, t('assets.type_fields')), typeBox),
-    field({
-      name: 'notes',
-      kind: 'textarea',
-      rows: 3,
-      label: t('assets.f.notes'),
-      value: v.notes,
-      onInput: (x) => {
-        v.notes = x;
-      },
-    }),
+    field({ name: 'notes', kind: 'textarea', rows: 3, label: t('assets.f.notes'), ...bound(v, 'notes') }),
     status,
     h(
       'div',

@@ -8,7 +8,7 @@ import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
@@ -121,49 +121,30 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
       name: 'status',
       kind: 'select',
       label: t('editor.f.status'),
-      value: f.status,
       options: STATUSES.map((s) => ({ value: s, label: t(`editor.status.${s}`) })),
-      onInput: (x) => {
-        f.status = x;
-      },
+      ...bound(f, 'status'),
     }),
     field({
       name: 'section',
       kind: 'select',
       label: t('editor.f.section'),
-      value: f.section,
       options: sections.map((s) => ({ value: s, label: s })),
-      onInput: (x) => {
-        f.section = x;
-      },
+      ...bound(f, 'section'),
     }),
     field({
       name: 'stage',
       kind: 'select',
       label: t('editor.f.stage'),
-      value: f.stage,
       options: stageOptions(),
-      onInput: (x) => {
-        f.stage = x;
-      },
+      ...bound(f, 'stage'),
     }),
-    field({
-      name: 'q',
-      label: t('editor.f.text'),
-      value: f.text,
-      onInput: (x) => {
-        f.text = x;
-      },
-    }),
+    field({ name: 'q', label: t('editor.f.text'), ...bound(f, 'text') }),
     field({
       name: 'review',
       kind: 'checkbox',
       label: t('editor.f.review'),
       hint: t('editor.f.review_hint'),
-      value: f.review,
-      onInput: (x) => {
-        f.review = x;
-      },
+      ...bound(f, 'review'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('editor.filter'))),
   );
@@ -360,32 +341,18 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
             name: 'slug',
             label: t('editor.field.slug'),
             required: true,
-            value: v.slug,
             hint: t('editor.field.slug_hint'),
-            onInput: (x) => {
-              v.slug = x;
-            },
+            ...bound(v, 'slug'),
           }),
-        field({
-          name: 'title',
-          label: t('editor.field.title'),
-          required: true,
-          value: v.title,
-          onInput: (x) => {
-            v.title = x;
-          },
-        }),
+        field({ name: 'title', label: t('editor.field.title'), required: true, ...bound(v, 'title') }),
         field({
           name: 'summary',
           kind: 'textarea',
           rows: 2,
           label: t('editor.field.summary'),
           required: true,
-          value: v.summary,
           hint: t('editor.field.summary_hint'),
-          onInput: (x) => {
-            v.summary = x;
-          },
+          ...bound(v, 'summary'),
         }),
         field({
           name: 'body_md',
@@ -404,52 +371,37 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
           name: 'section_path',
           label: t('editor.field.section_path'),
           required: true,
-          value: v.section_path,
           hint: t('editor.field.section_path_hint'),
-          onInput: (x) => {
-            v.section_path = x;
-          },
+          ...bound(v, 'section_path'),
         }),
         field({
           name: 'section_titles',
           label: t('editor.field.section_titles'),
           required: true,
-          value: v.section_titles,
           hint: t('editor.field.section_titles_hint'),
-          onInput: (x) => {
-            v.section_titles = x;
-          },
+          ...bound(v, 'section_titles'),
         }),
         field({
           name: 'stage',
           kind: 'select',
           label: t('editor.field.stage'),
           required: true,
-          value: v.stage,
           options: stageOptions(),
-          onInput: (x) => {
-            v.stage = x;
-          },
+          ...bound(v, 'stage'),
         }),
         field({
           name: 'tags',
           label: t('editor.field.tags'),
-          value: v.tags,
           hint: t('editor.field.tags_hint'),
-          onInput: (x) => {
-            v.tags = x;
-          },
+          ...bound(v, 'tags'),
         }),
         field({
           name: 'translation_of',
           kind: 'select',
           label: t('editor.field.translation_of', { lang: lang === 'es' ? 'EN' : 'ES' }),
-          value: v.translation_of,
           hint: t('editor.field.translation_hint'),
           options: otherRows.map((r) => ({ value: r.slug, label: `${r.title} (${r.slug})` })),
-          onInput: (x) => {
-            v.translation_of = x;
-          },
+          ...bound(v, 'translation_of'),
         }),
         subtypes,
         related,
@@ -1236,29 +1188,18 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
       name: 'term',
       label: t('editor.term.term'),
       required: true,
-      value: v.term,
       hint: t('editor.term.term_hint'),
-      onInput: (x) => {
-        v.term = x;
-      },
+      ...bound(v, 'term'),
     }),
     field({
       name: 'means',
       label: t('editor.term.means'),
       required: true,
       hint: t('editor.term.means_hint'),
-      onInput: (x) => {
-        v.means = x;
-      },
+      ...bound(v, 'means'),
     }),
     countries,
-    field({
-      name: 'note',
-      label: t('editor.term.note'),
-      onInput: (x) => {
-        v.note = x;
-      },
-    }),
+    field({ name: 'note', label: t('editor.term.note'), ...bound(v, 'note') }),
     h(
       'div',
       { class: 'actions' },

@@ -4,7 +4,7 @@
 // a public staff reply.
 import { h } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
 import { current } from '../auth.js';
 import { showApiError } from './console_kit.js';
 
@@ -72,21 +72,15 @@ export function proposeArticleBox(tk, history, api) {
       kind: 'select',
       label: t('propose.reply'),
       required: true,
-      value: v.event_id,
       options: replies.map((r) => ({ value: r.event_id, label: excerpt(r) })),
-      onInput: (x) => {
-        v.event_id = x;
-      },
+      ...bound(v, 'event_id'),
     }),
     field({
       name: 'title',
       label: t('propose.title'),
       required: true,
-      value: v.title,
       hint: t('propose.title_hint'),
-      onInput: (x) => {
-        v.title = x;
-      },
+      ...bound(v, 'title'),
     }),
     field({
       name: 'stage',

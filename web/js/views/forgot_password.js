@@ -3,7 +3,7 @@
 // to the first step is the same whether the account exists or not.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { passwordField } from '../password_field.js';
 
 /**
@@ -70,11 +70,8 @@ export function forgotPasswordView({
         kind: who.kind,
         label: who.label,
         required: true,
-        value: values.name,
         autocomplete: who.autocomplete,
-        onInput: (v) => {
-          values.name = v;
-        },
+        ...bound(values, 'name'),
       }),
       h('div', { class: 'actions' }, submit, back()),
       status,
@@ -119,9 +116,7 @@ export function forgotPasswordView({
         autocomplete: 'one-time-code',
         inputmode: 'numeric',
         hint: t('reset.code_hint'),
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
       passwordField({
         name: 'new_password',
@@ -129,9 +124,7 @@ export function forgotPasswordView({
         hint: policy,
         required: true,
         autocomplete: 'new-password',
-        onInput: (v) => {
-          values.password = v;
-        },
+        ...bound(values, 'password'),
       }),
       h(
         'div',

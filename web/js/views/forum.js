@@ -4,7 +4,7 @@
 import { h, announce, safeHtml } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { current as staffSession } from '../auth.js';
@@ -247,20 +247,10 @@ export async function renderCompose(ctx) {
       kind: 'select',
       label: t('forum.category'),
       required: true,
-      value: values.category,
       options: cats.items.map((c) => ({ value: c.code, label: c.name })),
-      onInput: (v) => {
-        values.category = v;
-      },
+      ...bound(values, 'category'),
     }),
-    field({
-      name: 'title',
-      label: t('forum.topic_title'),
-      required: true,
-      onInput: (v) => {
-        values.title = v;
-      },
-    }),
+    field({ name: 'title', label: t('forum.topic_title'), required: true, ...bound(values, 'title') }),
     field({
       name: 'body',
       kind: 'textarea',
@@ -268,18 +258,9 @@ export async function renderCompose(ctx) {
       label: t('forum.body'),
       hint: t('forum.body_hint'),
       required: true,
-      onInput: (v) => {
-        values.body = v;
-      },
+      ...bound(values, 'body'),
     }),
-    field({
-      name: 'tags',
-      label: t('forum.tags'),
-      hint: t('forum.tags_hint'),
-      onInput: (v) => {
-        values.tags = v;
-      },
-    }),
+    field({ name: 'tags', label: t('forum.tags'), hint: t('forum.tags_hint'), ...bound(values, 'tags') }),
     h('div', { class: 'actions' }, prev.button, submit),
     status,
     prev.out,
@@ -325,9 +306,7 @@ function reportForm(topicId, postId, onDone) {
       label: t('forum.report_reason'),
       required: true,
       options: REASONS.map((r) => ({ value: r, label: t(`forum.reason_${r}`) })),
-      onInput: (v) => {
-        values.reason = v;
-      },
+      ...bound(values, 'reason'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.send_report'))),
   );
@@ -507,9 +486,7 @@ export async function renderTopic(ctx) {
         label: t('forum.body'),
         hint: t('forum.body_hint'),
         required: true,
-        onInput: (v) => {
-          replyValues.body = v;
-        },
+        ...bound(replyValues, 'body'),
       }),
       h('div', { class: 'actions' }, prev.button, submit),
       prev.out,

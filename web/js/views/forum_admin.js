@@ -5,7 +5,7 @@
 // author will see; the API refuses one without it.
 import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError } from './console_kit.js';
 
@@ -85,9 +85,7 @@ function actionForm({ name, title, lead, fields = [], submitLabel, danger = fals
       label: t('forum.mod.reason'),
       hint: t('forum.tools.reason_hint'),
       required: true,
-      onInput: (v) => {
-        values.reason = v;
-      },
+      ...bound(values, 'reason'),
     }),
     h('div', { class: 'actions' }, submit),
     status,
@@ -389,21 +387,15 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       rows: 6,
       label: t('forum.rules.words'),
       hint: t('forum.rules.words_hint'),
-      value: values.words,
-      onInput: (v) => {
-        values.words = v;
-      },
+      ...bound(values, 'words'),
     }),
     field({
       name: 'link_policy',
       kind: 'select',
       label: t('forum.rules.link_policy'),
       required: true,
-      value: values.link_policy,
       options: ['allow', 'hold', 'block'].map((p) => ({ value: p, label: t(`forum.rules.policy_${p}`) })),
-      onInput: (v) => {
-        values.link_policy = v;
-      },
+      ...bound(values, 'link_policy'),
     }),
     field({
       name: 'allowed_domains',
@@ -411,10 +403,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       rows: 4,
       label: t('forum.rules.domains'),
       hint: t('forum.rules.domains_hint'),
-      value: values.allowed_domains,
-      onInput: (v) => {
-        values.allowed_domains = v;
-      },
+      ...bound(values, 'allowed_domains'),
     }),
     field({
       name: 'hold_first_posts',
@@ -422,10 +411,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       label: t('forum.rules.hold'),
       hint: t('forum.rules.hold_hint'),
       required: true,
-      value: values.hold_first_posts,
-      onInput: (v) => {
-        values.hold_first_posts = v;
-      },
+      ...bound(values, 'hold_first_posts'),
     }),
     field({
       name: 'posts_per_hour',
@@ -433,10 +419,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       label: t('forum.rules.rate'),
       hint: t('forum.rules.rate_hint'),
       required: true,
-      value: values.posts_per_hour,
-      onInput: (v) => {
-        values.posts_per_hour = v;
-      },
+      ...bound(values, 'posts_per_hour'),
     }),
     h('div', { class: 'actions' }, submit),
     status,
@@ -532,9 +515,7 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
           label: t('forum.cats.code'),
           hint: t('forum.cats.code_hint'),
           required: true,
-          onInput: (v) => {
-            values.code = v;
-          },
+          ...bound(values, 'code'),
         }),
     ['name_es', 'name_en', 'description_es', 'description_en', 'help_section', 'position'].map((name) =>
       field({

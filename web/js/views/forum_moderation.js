@@ -2,7 +2,7 @@
 // held for review, each with its actions; every action needs a reason, which the author sees.
 import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page } from './console_kit.js';
 
@@ -62,9 +62,7 @@ function item(entry, kind, rerender) {
         label: t('forum.mod.reason'),
         hint: t('forum.mod.reason_hint'),
         required: true,
-        onInput: (v) => {
-          values.reason = v;
-        },
+        ...bound(values, 'reason'),
       }),
       h(
         'div',
@@ -231,10 +229,7 @@ export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', asy
       name: 'title',
       label: t('forum.draft.article_title'),
       required: true,
-      value: values.title,
-      onInput: (v) => {
-        values.title = v;
-      },
+      ...bound(values, 'title'),
     }),
     h('div', { class: 'actions' }, submit),
   );

@@ -5,7 +5,7 @@ import { optional, qs, request } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { searchForm } from './home.js';
 import { hasDraft, markOpened } from './contact.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 
 const soon = () => h('p', { class: 'notice', role: 'status' }, t('help.soon'));
 
@@ -277,9 +277,7 @@ function feedback(slug) {
         rows: 3,
         label: t(helpful ? 'help.comment_yes' : 'help.comment_no'),
         hint: t('help.comment_hint'),
-        onInput: (v) => {
-          comment.text = v;
-        },
+        ...bound(comment, 'text'),
       }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('help.comment_send'))),
     );

@@ -2,7 +2,7 @@
 // NEW_PASSWORD_REQUIRED): they choose their own password here, then enter the console.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { AuthError, setNewPassword } from '../auth.js';
 
 /** Mirrors the user pool's policy (template.yaml, StaffPool); Cognito has the last word. */
@@ -53,18 +53,14 @@ export function newPasswordView(challenge, onSignedIn) {
       hint: t('agent.new_password_hint', { n: MIN_LENGTH }),
       required: true,
       autocomplete: 'new-password',
-      onInput: (v) => {
-        values.password = v;
-      },
+      ...bound(values, 'password'),
     }),
     field({
       name: 'confirm_password',
       label: t('agent.new_password_confirm'),
       required: true,
       autocomplete: 'new-password',
-      onInput: (v) => {
-        values.confirm = v;
-      },
+      ...bound(values, 'confirm'),
     }),
     status,
     h(

@@ -2,7 +2,7 @@
 import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
 import { pushBox } from '../pwa.js';
@@ -233,9 +233,7 @@ function draw(root, ticket, code, message = '') {
       label: t('request.reply_label'),
       required: true,
       hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'),
-      onInput: (v) => {
-        replyValue.body = v;
-      },
+      ...bound(replyValue, 'body'),
     }),
     h(
       'div',
@@ -515,9 +513,7 @@ function surveyBox(root, ticket, code) {
       rows: 3,
       label: t('survey.comment'),
       hint: t('survey.comment_hint'),
-      onInput: (v) => {
-        values.comment = v;
-      },
+      ...bound(values, 'comment'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('survey.submit'))),
   );

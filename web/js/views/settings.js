@@ -5,7 +5,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, setError, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, setError, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -69,75 +69,52 @@ function cannedForm(cat, item, placeholders, done) {
     },
     h('h2', { id: 'canned-h' }, item ? t('canned.edit_title', { title: item.title }) : t('canned.new_title')),
     errorSummary(),
-    field({
-      name: 'title',
-      label: t('canned.field.title'),
-      required: true,
-      value: v.title,
-      onInput: (x) => {
-        v.title = x;
-      },
-    }),
+    field({ name: 'title', label: t('canned.field.title'), required: true, ...bound(v, 'title') }),
     field({
       name: 'body',
       kind: 'textarea',
       rows: 7,
       label: t('canned.field.body'),
       required: true,
-      value: v.body,
       hint: t('canned.placeholders', {
         list: Object.entries(placeholders)
           .map(([k, v]) => `{${k}} (${pick(v)})`)
           .join(', '),
       }),
-      onInput: (x) => {
-        v.body = x;
-      },
+      ...bound(v, 'body'),
     }),
     field({
       name: 'language',
       kind: 'select',
       label: t('canned.field.language'),
       required: true,
-      value: v.language,
       options: [
         { value: 'es', label: 'Español' },
         { value: 'en', label: 'English' },
       ],
-      onInput: (x) => {
-        v.language = x;
-      },
+      ...bound(v, 'language'),
     }),
     field({
       name: 'team',
       kind: 'select',
       label: t('canned.field.team'),
-      value: v.team,
       options: (cat.teams || []).map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.team = x;
-      },
+      ...bound(v, 'team'),
     }),
     field({
       name: 'type_code',
       kind: 'select',
       label: t('canned.field.type'),
-      value: v.type_code,
       options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.type_code = x;
-      },
+      ...bound(v, 'type_code'),
     }),
     field({
       name: 'status',
       kind: 'select',
       label: t('canned.field.status'),
       hint: t('canned.field.status_hint'),
-      value: v.status,
       options: ['waiting_citizen', 'resolved'].map((s) => ({ value: s, label: t(`ticket.status.${s}`) })),
-      onInput: (x) => {
-        v.status = x;
-      },
+      ...bound(v, 'status'),
     }),
     h(
       'div',
@@ -337,9 +314,7 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
     label: t('routing.subtype'),
     required: true,
     options: [],
-    onInput: (x) => {
-      sample.subtype = x;
-    },
+    ...bound(sample, 'subtype'),
   });
   const fillSubtypes = () => {
     const type = cat.types.find((x) => x.code === sample.type);
@@ -433,13 +408,7 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
         sample.priority = x || 'medium';
       },
     }),
-    field({
-      name: 'subject',
-      label: t('routing.subject'),
-      onInput: (x) => {
-        sample.subject = x;
-      },
-    }),
+    field({ name: 'subject', label: t('routing.subject'), ...bound(sample, 'subject') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('routing.try'))),
     result,
   );
@@ -564,30 +533,17 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       name: 'timezone',
       label: t('calendar.timezone'),
       required: true,
-      value: v.timezone,
       hint: t('calendar.timezone_hint'),
-      onInput: (x) => {
-        v.timezone = x;
-      },
+      ...bound(v, 'timezone'),
     }),
     field({
       name: 'country',
       label: t('calendar.country'),
       required: true,
-      value: v.country,
       hint: t('calendar.country_hint'),
-      onInput: (x) => {
-        v.country = x;
-      },
+      ...bound(v, 'country'),
     }),
-    field({
-      name: 'subdivision',
-      label: t('calendar.subdivision'),
-      value: v.subdivision,
-      onInput: (x) => {
-        v.subdivision = x;
-      },
-    }),
+    field({ name: 'subdivision', label: t('calendar.subdivision'), ...bound(v, 'subdivision') }),
     h(
       'fieldset',
       { class: 'group' },
@@ -610,10 +566,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       rows: 5,
       label: t('calendar.closures'),
       hint: t('calendar.closures_hint'),
-      value: v.closures,
-      onInput: (x) => {
-        v.closures = x;
-      },
+      ...bound(v, 'closures'),
     }),
     status,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('admin.save'))),
@@ -679,24 +632,13 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     h('h2', { id: 'calc-h' }, t('calendar.calc_title')),
     h('p', { class: 'hint' }, t('calendar.calc_lead')),
     errorSummary(),
-    field({
-      name: 'start',
-      label: t('calendar.start'),
-      required: true,
-      value: calc.start,
-      onInput: (x) => {
-        calc.start = x;
-      },
-    }),
+    field({ name: 'start', label: t('calendar.start'), required: true, ...bound(calc, 'start') }),
     field({
       name: 'amount',
       kind: 'number',
       label: t('calendar.amount'),
       required: true,
-      value: calc.amount,
-      onInput: (x) => {
-        calc.amount = x;
-      },
+      ...bound(calc, 'amount'),
     }),
     field({
       name: 'unit',
@@ -779,10 +721,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       kind: 'number',
       label: t('calendar.off_year'),
       required: true,
-      value: off.year,
-      onInput: (x) => {
-        off.year = x;
-      },
+      ...bound(off, 'year'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('calendar.off_show'))),
     offList,

@@ -5,7 +5,7 @@
 import { h, dataTable } from '../dom.js';
 import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -97,87 +97,54 @@ function goalForm(cat, goal, done) {
     },
     h('h2', { id: 'goal-h' }, goal ? t('goals.edit_title', { name: pick(goal.name) }) : t('goals.new_title')),
     errorSummary(),
-    field({
-      name: 'name_es',
-      label: t('goals.field.name_es'),
-      required: true,
-      value: v.name_es,
-      onInput: (x) => {
-        v.name_es = x;
-      },
-    }),
-    field({
-      name: 'name_en',
-      label: t('goals.field.name_en'),
-      value: v.name_en,
-      onInput: (x) => {
-        v.name_en = x;
-      },
-    }),
+    field({ name: 'name_es', label: t('goals.field.name_es'), required: true, ...bound(v, 'name_es') }),
+    field({ name: 'name_en', label: t('goals.field.name_en'), ...bound(v, 'name_en') }),
     field({
       name: 'type_code',
       kind: 'select',
       label: t('goals.field.type'),
       required: true,
-      value: v.type_code,
       options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.type_code = x;
-      },
+      ...bound(v, 'type_code'),
     }),
     field({
       name: 'metric',
       kind: 'select',
       label: t('goals.field.metric'),
       required: true,
-      value: v.metric,
       options: ['first_response', 'resolution'].map((m) => ({ value: m, label: t(`goals.metric.${m}`) })),
-      onInput: (x) => {
-        v.metric = x;
-      },
+      ...bound(v, 'metric'),
     }),
     field({
       name: 'threshold_hours',
       kind: 'number',
       label: t('goals.field.threshold'),
       required: true,
-      value: v.threshold_hours,
       hint: t('goals.field.threshold_hint'),
-      onInput: (x) => {
-        v.threshold_hours = x;
-      },
+      ...bound(v, 'threshold_hours'),
     }),
     field({
       name: 'target_pct',
       kind: 'number',
       label: t('goals.field.target'),
       required: true,
-      value: v.target_pct,
       hint: t('goals.field.target_hint'),
-      onInput: (x) => {
-        v.target_pct = x;
-      },
+      ...bound(v, 'target_pct'),
     }),
     field({
       name: 'period',
       kind: 'select',
       label: t('goals.field.period'),
       required: true,
-      value: v.period,
       options: ['month', 'quarter', 'year'].map((p) => ({ value: p, label: t(`goals.period.${p}`) })),
-      onInput: (x) => {
-        v.period = x;
-      },
+      ...bound(v, 'period'),
     }),
     field({
       name: 'public',
       kind: 'checkbox',
       label: t('goals.field.public'),
       hint: t('goals.field.public_hint'),
-      value: v.public,
-      onInput: (x) => {
-        v.public = x;
-      },
+      ...bound(v, 'public'),
     }),
     h(
       'div',
@@ -372,37 +339,28 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
       name: 'kind',
       kind: 'select',
       label: t('templates.kind'),
-      value: sel.kind,
       options: kinds.map((k) => ({
         value: k,
         label: `${k}${list.items.some((x) => x.kind === k && x.overridden) ? ` (${t('templates.edited')})` : ''}`,
       })),
-      onInput: (x) => {
-        sel.kind = x;
-      },
+      ...bound(sel, 'kind'),
     }),
     field({
       name: 'channel',
       kind: 'select',
       label: t('templates.channel'),
-      value: sel.channel,
       options: channels.map((c) => ({ value: c, label: t(`templates.ch.${c}`) })),
-      onInput: (x) => {
-        sel.channel = x;
-      },
+      ...bound(sel, 'channel'),
     }),
     field({
       name: 'lang',
       kind: 'select',
       label: t('templates.lang'),
-      value: sel.lang,
       options: [
         { value: 'es', label: 'Español' },
         { value: 'en', label: 'English' },
       ],
-      onInput: (x) => {
-        sel.lang = x;
-      },
+      ...bound(sel, 'lang'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('templates.open'))),
   );
@@ -597,11 +555,8 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       kind: 'number',
       label: t('delivery.redrive_limit'),
       required: true,
-      value: v.limit,
       hint: t('delivery.redrive_hint'),
-      onInput: (x) => {
-        v.limit = x;
-      },
+      ...bound(v, 'limit'),
     }),
     h(
       'div',

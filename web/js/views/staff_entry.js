@@ -4,7 +4,7 @@
 import { h, announce } from '../dom.js';
 import { ApiError, catalog, qs } from '../api.js';
 import { pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
 import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
 import { current } from '../auth.js';
 import { loginView, staffRequest } from './agent.js';
@@ -77,9 +77,7 @@ function drawForm(root, cat) {
     name: 'received_at',
     label: t('entry.received_at'),
     hint: t('entry.received_at_hint'),
-    onInput: (x) => {
-      v.received_at = x;
-    },
+    ...bound(v, 'received_at'),
   });
   received.control.type = 'datetime-local';
   receivedBox.append(received);
@@ -217,28 +215,19 @@ function drawForm(root, cat) {
           name: 'requester.name',
           label: t('contact.datos.name'),
           required: true,
-          value: v.name,
-          onInput: (x) => {
-            v.name = x;
-          },
+          ...bound(v, 'name'),
         }),
         field({
           name: 'requester.email',
           kind: 'email',
           label: t('contact.datos.email'),
-          value: v.email,
-          onInput: (x) => {
-            v.email = x;
-          },
+          ...bound(v, 'email'),
         }),
         field({
           name: 'requester.phone',
           kind: 'phone',
           label: t('contact.datos.phone'),
-          value: v.phone,
-          onInput: (x) => {
-            v.phone = x;
-          },
+          ...bound(v, 'phone'),
         }),
         h(
           'fieldset',
@@ -265,10 +254,7 @@ function drawForm(root, cat) {
           kind: 'checkbox',
           label: t('entry.consent'),
           required: true,
-          value: v.consent,
-          onInput: (x) => {
-            v.consent = x;
-          },
+          ...bound(v, 'consent'),
         }),
       ),
     );
@@ -390,9 +376,7 @@ function drawForm(root, cat) {
       name: 'subject',
       label: t('contact.formulario.subject'),
       required: true,
-      onInput: (x) => {
-        v.subject = x;
-      },
+      ...bound(v, 'subject'),
     }),
     fieldsBox,
     field({
@@ -401,9 +385,7 @@ function drawForm(root, cat) {
       label: t('contact.formulario.description'),
       required: true,
       rows: 5,
-      onInput: (x) => {
-        v.description = x;
-      },
+      ...bound(v, 'description'),
     }),
     requesterBox,
     assetBox,

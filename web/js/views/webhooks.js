@@ -2,7 +2,7 @@
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
 import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -56,23 +56,14 @@ function newForm(done, showSecret) {
     },
     h('h2', { id: 'webhook-new-h' }, t('webhooks.new_title')),
     errorSummary(),
-    field({
-      name: 'name',
-      label: t('webhooks.field.name'),
-      required: true,
-      onInput: (x) => {
-        v.name = x;
-      },
-    }),
+    field({ name: 'name', label: t('webhooks.field.name'), required: true, ...bound(v, 'name') }),
     field({
       name: 'url',
       label: t('webhooks.field.url'),
       required: true,
       hint: t('webhooks.url_hint'),
       inputmode: 'url',
-      onInput: (x) => {
-        v.url = x;
-      },
+      ...bound(v, 'url'),
     }),
     events,
     field({
@@ -80,9 +71,7 @@ function newForm(done, showSecret) {
       label: t('webhooks.field.secret'),
       hint: t('webhooks.secret_hint'),
       autocomplete: 'off',
-      onInput: (x) => {
-        v.secret = x;
-      },
+      ...bound(v, 'secret'),
     }),
     field({
       name: 'active',
