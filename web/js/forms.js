@@ -147,6 +147,33 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
   }
 }
 
+/**
+ * A form that stays on the page and checks itself before it sends: on submit the old errors go,
+ * `check()` returns the errors to show (none: go on), then `send(event)` runs. The other attributes
+ * are the <form>'s; `novalidate`, because our messages replace the browser's.
+ */
+export function checkedForm({ check, send, ...attrs }, ...children) {
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      ...attrs,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const errors = check ? check() : [];
+        if (errors.length) {
+          showErrors(form, errors);
+          return;
+        }
+        await send(e);
+      },
+    },
+    ...children,
+  );
+  return form;
+}
+
 /** The empty box showErrors fills. */
 export const errorSummary = () =>
   h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });

@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { passwordField as revealable } from '../password_field.js';
@@ -42,20 +42,15 @@ export async function render(ctx) {
 function signInForm(notice = '', email = '') {
   const values = { email, password: '' };
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_in'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (!values.email.trim()) errors.push({ field: 'email', message: t('val.required') });
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         busy(submit, true);
         try {
           await citizen.signIn(values.email.trim(), values.password);
@@ -164,13 +159,9 @@ export async function renderSignUp() {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_up'));
   const section = h('section', { class: 'narrow' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (values.name.trim().length < 2)
           errors.push({ field: 'name', message: t('val.min_length', { n: 2 }) });
@@ -184,10 +175,9 @@ export async function renderSignUp() {
         ) {
           errors.push({ field: 'password', message: t('account.auth.weak_password') });
         }
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         busy(submit, true);
         try {
           await citizen.signUp(values.email.trim(), values.password, values.name.trim());
@@ -243,17 +233,11 @@ export async function renderSignUp() {
 function confirmStep(values) {
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.confirm'));
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!/^\d{6}$/.test(values.code.trim())) {
-          showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
-          return;
-        }
+      check: () =>
+        !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+      send: async () => {
         busy(submit, true);
         try {
           await citizen.confirm(values.email.trim(), values.code.trim());
@@ -395,17 +379,11 @@ function myData(me, ctx) {
   };
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.save'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (values.name.trim().length < 2) {
-          showErrors(form, [{ field: 'name', message: t('val.min_length', { n: 2 }) }]);
-          return;
-        }
+      check: () =>
+        values.name.trim().length < 2 ? [{ field: 'name', message: t('val.min_length', { n: 2 }) }] : [],
+      send: async () => {
         busy(submit, true);
         try {
           await api('/me', {
@@ -501,17 +479,11 @@ function myPhones(me, ctx) {
   const codeForm = (pending) => {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.phone.confirm'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!/^\d{6}$/.test(values.code.trim())) {
-            showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
-            return;
-          }
+        check: () =>
+          !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+        send: async () => {
           busy(submit, true);
           try {
             await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
@@ -555,17 +527,10 @@ function myPhones(me, ctx) {
   };
   const phoneForm = () => {
     const submit = h('button', { type: 'submit', class: 'btn' }, t('account.phone.send'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!values.phone.trim()) {
-            showErrors(form, [{ field: 'phone', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!values.phone.trim() ? [{ field: 'phone', message: t('val.required') }] : []),
+        send: async () => {
           busy(submit, true);
           try {
             const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
@@ -697,17 +662,11 @@ function deleteBox() {
   const values = { confirm: false };
   const submit = h('button', { type: 'submit', class: 'btn danger' }, t('account.delete'));
   const result = h('div', { role: 'status' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!values.confirm) {
-          showErrors(form, [{ field: 'confirm', message: t('account.delete_confirm_needed') }]);
-          return;
-        }
+      check: () =>
+        !values.confirm ? [{ field: 'confirm', message: t('account.delete_confirm_needed') }] : [],
+      send: async () => {
         busy(submit, true);
         try {
           const done = await api('/me', { method: 'DELETE' });

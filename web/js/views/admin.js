@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
@@ -43,15 +43,11 @@ function staffForm(teams, member, onDone) {
     teams.map((x) => ({ value: x.code, label: pick(x.name) })),
     member ? member.teams : [],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'staff-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           name: values.name.trim(),
           groups: groups.values(),
@@ -161,15 +157,11 @@ function teamForm(team, onDone) {
     TIERS.map((x) => ({ value: x, label: x })),
     team ? team.tiers : ['L1'],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'team-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = { name: { es: values.es.trim(), en: values.en.trim() || null }, tiers: tiers.values() };
         const button = form.querySelector('button[type=submit]');
         busy(button, true);

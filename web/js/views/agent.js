@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import {
   AuthError,
   accessToken,
@@ -105,22 +105,17 @@ export function loginView(username = '') {
     formEl.closest('section').replaceWith(view);
     view.querySelector('h1').focus();
   };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'narrow',
       'data-staff-login': '',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (!values.username.trim()) errors.push({ field: 'username', message: t('val.required') });
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-        if (errors.length) {
-          showErrors(formEl, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         busy(submit, true);
         status.textContent = t('agent.signing_in');
         try {

@@ -5,7 +5,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { TIME_ZONE, fmtDateTime, getLang, pick, plural, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, withSession } from './agent.js';
@@ -589,13 +589,9 @@ function availabilityBox(session) {
   );
   const status = statusLine();
   const values = { available: false, capacity: '10' };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: async () => {
         const capacity = Number(values.capacity);
         if (!Number.isInteger(capacity) || capacity < 0 || capacity > 500) {
           showErrors(formEl, [{ field: 'capacity', message: t('agent.capacity_range') }]);

@@ -7,7 +7,16 @@ import { attachmentsBox } from '../uploads.js';
 import { h, announce, mount } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDateTime, fmtShort, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+} from '../forms.js';
 import { DEFAULT_WARNINGS, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, whoBar, withSession } from './agent.js';
@@ -1013,13 +1022,9 @@ function requesterBox(tk) {
   if (tk.created_by) {
     const values = { email: '', checked: false };
     const submit = h('button', { type: 'submit', class: 'btn' }, t('agent.req.link'));
-    link = h(
-      'form',
+    link = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(link);
+        send: async () => {
           busy(submit, true);
           try {
             show(

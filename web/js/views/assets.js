@@ -4,7 +4,16 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+} from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { loginView } from './agent.js';
@@ -654,14 +663,10 @@ function assetForm(L, session, asset) {
     );
     if (!type || type.kind !== 'licence') v.seats = null;
   };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'asset-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (isNew && !/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/.test(v.inventory_number || ''))
           errors.push({ field: 'inventory_number', message: t('assets.val.inventory') });
@@ -669,10 +674,9 @@ function assetForm(L, session, asset) {
         if (!v.team) errors.push({ field: 'team', message: t('val.required') });
         if (v.purchase_date && v.warranty_end && v.warranty_end < v.purchase_date)
           errors.push({ field: 'warranty_end', message: t('assets.val.warranty') });
-        if (errors.length) {
-          showErrors(formEl, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         const person = Object.fromEntries(
           Object.entries(v.responsible).filter(([, x]) => x && String(x).trim()),
         );
@@ -1021,18 +1025,11 @@ export function ticketAssetsBox(number) {
       linked = [];
     }
     const status = statusLine();
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'inline',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!ident.trim()) {
-            showErrors(form, [{ field: 'inventory_number', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!ident.trim() ? [{ field: 'inventory_number', message: t('val.required') }] : []),
+        send: async () => {
           try {
             let inv = ident.trim();
             try {

@@ -8,7 +8,7 @@ import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
@@ -291,15 +291,11 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
     related: related.values(),
     translation_of: v.translation_of || null,
   });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form article-editor',
       'aria-labelledby': 'art-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
         try {
@@ -881,15 +877,11 @@ async function download(path, name) {
 export const renderImport = guarded(EDITORS, 'editor.import_title', async (ctx, session) => {
   let text = '';
   const report = h('div', { class: 'import-report', 'aria-live': 'polite' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'imp-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         report.replaceChildren();
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
@@ -1151,15 +1143,11 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     COUNTRIES.map((c) => ({ value: c, label: c })),
     [],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'term-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
         try {

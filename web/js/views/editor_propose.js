@@ -4,7 +4,7 @@
 // a public staff reply.
 import { h } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { current } from '../auth.js';
 import { showApiError } from './console_kit.js';
 
@@ -25,16 +25,12 @@ export function proposeArticleBox(tk, history, api) {
   const v = { event_id: last.event_id, title: tk.subject || '', stage: 'informacion' };
   const status = statusLine();
   const excerpt = (e) => `${fmtDateTime(e.at)} · ${e.body.slice(0, 60)}${e.body.length > 60 ? '…' : ''}`;
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       hidden: true,
       'aria-labelledby': 'propose-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
         try {

@@ -3,7 +3,7 @@
 // to the first step is the same whether the account exists or not.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { passwordField } from '../password_field.js';
 
 /**
@@ -41,18 +41,11 @@ export function forgotPasswordView({
   function askStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.send_code'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'narrow',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!values.name.trim()) {
-            showErrors(form, [{ field: 'account', message: t('reset.error.account') }]);
-            return;
-          }
+        check: () => (!values.name.trim() ? [{ field: 'account', message: t('reset.error.account') }] : []),
+        send: async () => {
           busy(submit, true);
           try {
             await auth.forgotPassword(values.name.trim());
@@ -82,22 +75,17 @@ export function forgotPasswordView({
   function codeStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.save'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'narrow',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
+        check: () => {
           const errors = [];
           if (!/^\d{6}$/.test(values.code.trim()))
             errors.push({ field: 'code', message: t('reset.error.code_format') });
           if (values.password.length < minLength) errors.push({ field: 'new_password', message: policy });
-          if (errors.length) {
-            showErrors(form, errors);
-            return;
-          }
+          return errors;
+        },
+        send: async () => {
           busy(submit, true);
           try {
             await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);

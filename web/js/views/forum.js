@@ -4,7 +4,7 @@
 import { h, announce, safeHtml } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { current as staffSession } from '../auth.js';
@@ -207,21 +207,16 @@ export async function renderCompose(ctx) {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.publish'));
   const prev = preview(() => values.body);
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (!values.category) errors.push({ field: 'category', message: t('val.required') });
         if (values.title.trim().length < 5) errors.push({ field: 'title', message: t('forum.title_short') });
         if (!values.body.trim()) errors.push({ field: 'body', message: t('val.required') });
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         busy(submit, true);
         try {
           const tags = values.tags
@@ -276,18 +271,11 @@ export async function renderCompose(ctx) {
 
 function reportForm(topicId, postId, onDone) {
   const values = { reason: '' };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'forum-report',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!values.reason) {
-          showErrors(form, [{ field: 'reason', message: t('val.required') }]);
-          return;
-        }
+      check: () => (!values.reason ? [{ field: 'reason', message: t('val.required') }] : []),
+      send: async () => {
         try {
           await api(`/forum/topics/${topicId}/posts/${postId}/report`, {
             method: 'POST',
@@ -446,18 +434,11 @@ export async function renderTopic(ctx) {
   if (me && !topic.locked) {
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.send_reply'));
     const prev = preview(() => replyValues.body);
-    replyForm = h(
-      'form',
+    replyForm = checkedForm(
       {
-        novalidate: true,
         class: 'forum-reply',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(replyForm);
-          if (!replyValues.body.trim()) {
-            showErrors(replyForm, [{ field: 'body', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!replyValues.body.trim() ? [{ field: 'body', message: t('val.required') }] : []),
+        send: async () => {
           busy(submit, true);
           try {
             const body = { body: replyValues.body };

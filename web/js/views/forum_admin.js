@@ -5,7 +5,7 @@
 // author will see; the API refuses one without it.
 import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError } from './console_kit.js';
 
@@ -26,16 +26,12 @@ function actionForm({ name, title, lead, fields = [], submitLabel, danger = fals
   const values = { reason: '' };
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: danger ? 'btn danger' : 'btn primary' }, submitLabel);
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form mod-action',
       'data-action': name,
       'aria-labelledby': `h-act-${name}`,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const errors = [];
         if (values.reason.trim().length < 3)
           errors.push({ field: 'reason', message: t('forum.mod.reason_needed') });
@@ -343,14 +339,10 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
     hold_first_posts: number('hold_first_posts', 0, 20),
     posts_per_hour: number('posts_per_hour', 1, 1000),
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const errors = Object.entries(checks)
           .map(([k, c]) => (c(values[k]) ? { field: k, message: c(values[k]) } : null))
           .filter(Boolean);
@@ -469,14 +461,10 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
     { type: 'submit', class: 'btn primary' },
     t(chosen ? 'forum.cats.save' : 'forum.cats.create'),
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const code = values.code.trim();
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(code)) {
           showErrors(form, [{ field: 'code', message: t('forum.cats.code_bad') }]);

@@ -2,7 +2,16 @@
 // held for review, each with its actions; every action needs a reason, which the author sees.
 import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+} from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page } from './console_kit.js';
 
@@ -189,14 +198,10 @@ export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', asy
   const status = statusLine();
   status.setAttribute('tabindex', '-1');
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.draft.send'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         busy(submit, true);
         try {
           const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {

@@ -2,7 +2,16 @@
 import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+} from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
 import { pushBox } from '../pwa.js';
@@ -187,14 +196,10 @@ function draw(root, ticket, code, message = '') {
   status.setAttribute('tabindex', '-1');
   const replyValue = { body: '' };
   const closed = ticket.status === 'closed';
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'reply',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: async () => {
         const text = replyValue.body.trim();
         if (!text) {
           showErrors(formEl, [{ field: 'body', message: t('val.message_required') }]);
@@ -431,21 +436,16 @@ function surveyBox(root, ticket, code) {
     );
   }
   const values = { score: null, comment: '' };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (!values.score) errors.push({ field: 'score', message: t('survey.choose') });
         if (values.comment.length > 2000)
           errors.push({ field: 'comment', message: t('val.max_length', { n: 2000 }) });
-        if (errors.length) {
-          showErrors(formEl, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         const button = formEl.querySelector('button[type=submit]');
         busy(button, true);
         try {

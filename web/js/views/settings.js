@@ -5,7 +5,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, setError, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, setError, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -35,15 +35,11 @@ function cannedForm(cat, item, placeholders, done) {
         status: item.status || '',
       }
     : { title: '', body: '', language: 'es', team: '', type_code: '', status: '' };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'canned-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           title: v.title.trim(),
           body: v.body,
@@ -232,15 +228,11 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
   const { version: _read, ...doc } = value;
   let text = JSON.stringify(doc, null, 2);
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': `${id}-h`,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         status.textContent = '';
         let body;
         try {
@@ -325,15 +317,11 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
     );
     sample.subtype = '';
   };
-  const dry = h(
-    'form',
+  const dry = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'dry-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(dry);
+      send: async () => {
         const button = dry.querySelector('button[type=submit]');
         busy(button, true);
         try {
@@ -495,15 +483,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     };
   };
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'cal-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const { errors, body } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });
@@ -581,15 +565,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     unit: 'days',
   };
   const answer = h('p', { class: 'due-answer', 'aria-live': 'polite' });
-  const calcForm = h(
-    'form',
+  const calcForm = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'calc-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(calcForm);
+      send: async () => {
         const { errors, body: calendar } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });
@@ -663,15 +643,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
   // The year's days off on the calendar as edited: the country's (and region's) holidays, closures
   const off = { year: String(new Date().getFullYear()) };
   const offList = h('div', { class: 'holiday-list', 'aria-live': 'polite' });
-  const offForm = h(
-    'form',
+  const offForm = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'off-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(offForm);
+      send: async () => {
         const { errors, body: calendar } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });

@@ -5,7 +5,7 @@
 import { h, dataTable } from '../dom.js';
 import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
+import { busy, clearErrors, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -43,15 +43,11 @@ function goalForm(cat, goal, done) {
         period: 'month',
         public: true,
       };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'goal-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           name: { es: v.name_es.trim(), en: v.name_en.trim() || null },
           type_code: v.type_code,
@@ -396,15 +392,11 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
       showApiError(form, err);
     }
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'tpl-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
         try {
@@ -522,15 +514,11 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
     }
   };
   const v = { limit: String(Math.max(1, Math.min(dead.depth || 1, 1000))) };
-  const redrive = h(
-    'form',
+  const redrive = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'redrive-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(redrive);
+      send: async () => {
         const button = redrive.querySelector('button[type=submit]');
         busy(button, true);
         try {

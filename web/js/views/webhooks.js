@@ -2,7 +2,7 @@
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
 import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -30,15 +30,11 @@ function newForm(done, showSecret) {
     EVENTS.map((e) => ({ value: e, label: eventLabel(e) })),
     ['TicketCreated', 'TicketStatusChanged'],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'webhook-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = { name: v.name.trim(), url: v.url.trim(), events: events.values(), active: v.active };
         if (v.secret) body.secret = v.secret;
         const button = form.querySelector('button[type=submit]');
