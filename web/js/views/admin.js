@@ -430,14 +430,11 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
   const api = (extra = {}) => qs({ from: f.from, to: f.to, kind: f.kind, actor: f.actor, ...extra });
   const chosen = { ...f };
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
-      novalidate: true,
       'aria-label': t('audit.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         location.hash = `#/agente/auditoria?${qs({ desde: chosen.from, hasta: chosen.to, que: chosen.kind, quien: chosen.actor })}`;
       },
     },

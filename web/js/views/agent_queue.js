@@ -309,14 +309,12 @@ export const renderQueue = withSession(async ({ query }, session) => {
 
   // ---- filters ------------------------------------------------------------------------------
   const chosen = { ...f };
-  const filterForm = h(
-    'form',
+  const filterForm = checkedForm(
     {
       class: 'filters ws-filters',
       role: 'search',
       'aria-label': t('agent.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente?${asQuery(chosen)}`);
       },
     },

@@ -4,16 +4,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
-import {
-  busy,
-  clearErrors,
-  errorSummary,
-  field,
-  showErrors,
-  statusLine,
-  bound,
-  checkedForm,
-} from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { loginView } from './agent.js';
@@ -195,14 +186,12 @@ export const renderList = guarded(async ({ query }, session) => {
       chosen.valor = v;
     },
   });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
       role: 'search',
       'aria-label': t('assets.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/activos?${qs(chosen)}`);
       },
     },
@@ -245,14 +234,12 @@ export const renderList = guarded(async ({ query }, session) => {
 
   const lookupStatus = statusLine();
   let ident = '';
-  const lookup = h(
-    'form',
+  const lookup = checkedForm(
     {
       class: 'lookup',
       role: 'search',
       'aria-label': t('assets.lookup'),
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         if (!ident.trim()) return;
         try {
           const a = await api(`/assets/lookup?${qs({ id: ident.trim() })}`);
@@ -432,18 +419,11 @@ function seatsBox(view, session, rerender) {
   let holder = '';
   const form =
     canWrite(session) &&
-    h(
-      'form',
+    checkedForm(
       {
         class: 'inline',
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!holder.trim()) {
-            showErrors(form, [{ field: 'holder', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!holder.trim() ? [{ field: 'holder', message: t('val.required') }] : []),
+        send: async () => {
           try {
             await api(`/assets/${encodeURIComponent(a.inventory_number)}/seats`, {
               method: 'POST',

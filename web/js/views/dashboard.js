@@ -4,7 +4,7 @@
 import { h, dataTable } from '../dom.js';
 import { ApiError, catalog, qs, request } from '../api.js';
 import { pick, plural, t } from '../i18n.js';
-import { field } from '../forms.js';
+import { field, checkedForm } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { dashboardCard } from './assets.js';
@@ -270,12 +270,10 @@ export async function render({ query }) {
     return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
   }
   const chosen = { ...filters, from: d.start, to: d.end };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/tablero?${qs(chosen)}`);
       },
     },

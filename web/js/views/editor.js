@@ -1039,12 +1039,10 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       },
       t('editor.create_from'),
     );
-  const dayForm = h(
-    'form',
+  const dayForm = checkedForm(
     {
       class: 'filters admin-form',
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/ayuda/busquedas?${qs({ lang, day: dayForm.querySelector('[name=day]').value })}`);
       },
     },

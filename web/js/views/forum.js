@@ -571,11 +571,9 @@ export async function renderUnsubscribe({ params }) {
   }
   const button = h('button', { type: 'submit', class: 'btn primary' }, t('forum.unsub_confirm'));
   const lead = h('p', { class: 'lead' }, t('forum.unsub_what'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(button, true);
         try {
           await request(path, { method: 'POST' });

@@ -100,14 +100,11 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
   const kind = ctx.query.get('tipo') === 'retenidos' ? 'held' : 'reported';
   const queue = await staffRequest(`/forum/moderation/queue?kind=${kind}&limit=20`);
   const log = await staffRequest('/forum/moderation/log?limit=10');
-  const openTopic = h(
-    'form',
+  const openTopic = checkedForm(
     {
       class: 'filters',
       role: 'search',
-      onsubmit: (e) => {
-        e.preventDefault();
-        clearErrors(openTopic);
+      send: () => {
         const m = /t[0-9]{17}[0-9a-f]{6}/.exec(openTopic.querySelector('[name=tema]').value);
         if (!m) {
           showErrors(openTopic, [{ field: 'tema', message: t('forum.tools.merge_bad') }]);

@@ -5,7 +5,7 @@ import { optional, qs, request } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { searchForm } from './home.js';
 import { hasDraft, markOpened } from './contact.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 
 const soon = () => h('p', { class: 'notice', role: 'status' }, t('help.soon'));
 
@@ -247,12 +247,9 @@ function feedback(slug) {
       return;
     }
     const comment = { text: '' };
-    const formEl = h(
-      'form',
+    const formEl = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
+        send: async () => {
           const text = comment.text.trim();
           if (!text) {
             showErrors(formEl, [{ field: 'comment', message: t('val.required') }]);

@@ -4,7 +4,7 @@
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
 import { getLang, pick, t as tr } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
 import { browserSubscription, isIos, pushSupported, standalone } from '../pwa.js';
 
 const WORDS = {
@@ -265,12 +265,9 @@ export async function renderSubscribe() {
   const consent = field({ name: 'consent', label: w('consent'), kind: 'checkbox', required: true });
   const button = h('button', { type: 'submit', class: 'btn primary' }, w('send'));
   const after = h('div', {});
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(button, true);
         const body = {
           topics: checked(form, 'topics'),
@@ -344,12 +341,9 @@ function nextSteps(made) {
     });
     const button = h('button', { type: 'submit', class: 'btn primary' }, w('confirm_code'));
     const done = h('p', { role: 'status' });
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
+        send: async () => {
           busy(button, true);
           try {
             const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, {
@@ -399,11 +393,9 @@ export async function renderConfirm({ query }) {
   const token = query.get('token') || '';
   const status = statusLine();
   const button = h('button', { type: 'submit', class: 'btn primary' }, w('confirm'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(button, true);
         try {
           const done = await request('/subscriptions/confirm', { method: 'POST', body: { token } });
@@ -450,12 +442,9 @@ export async function renderManage({ params, query }) {
     h('dd', {}, `${sub.phone || ''} ${w(`st_${sub.sms_state}`)}`),
   );
   const save = h('button', { type: 'submit', class: 'btn primary' }, w('save'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(save, true);
         try {
           await request(path, {
@@ -641,12 +630,9 @@ export async function renderAlerts(ctx, session, token) {
     w('count'),
   );
   const publish = h('button', { type: 'submit', class: 'btn primary' }, w('publish'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(publish, true);
         try {
           await api('/admin/alerts', { method: 'POST', body: body() });

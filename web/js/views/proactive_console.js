@@ -6,7 +6,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { request, catalog } from '../api.js';
 import { getLang, pick } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
 import { checkGroup, guarded, page, showApiError } from './console_kit.js';
 
 const WORDS = {
@@ -283,13 +283,10 @@ async function topicsView(ctx, api) {
   const add = h('button', { type: 'submit', class: 'btn primary' }, w('add_topic'));
   const put = async (code, body) =>
     api(`/admin/subscription-topics/${encodeURIComponent(code)}`, { method: 'PUT', body });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'topic-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         const code = fields.code.control.value.trim();
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(code)) {
           showErrors(form, [{ field: 'code', message: w('code_hint') }]);
@@ -401,13 +398,10 @@ async function sectorsView(ctx, api, session) {
     showErrors(form, [{ field: 'file', message: errors[0].message }]);
     problems.replaceChildren(...errors.map((e) => h('li', {}, e.message)));
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'sector-up-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         problems.replaceChildren();
         const file = input.files[0];
         if (!file) {
@@ -668,13 +662,10 @@ async function campaignsView(ctx, api) {
     w('preview'),
   );
   const create = h('button', { type: 'submit', class: 'btn primary' }, w('create'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'campaign-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(create, true);
         try {
           await api('/admin/campaigns', { method: 'POST', body: body() });

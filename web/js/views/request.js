@@ -2,16 +2,7 @@
 import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
-import {
-  busy,
-  clearErrors,
-  errorSummary,
-  field,
-  showErrors,
-  statusLine,
-  bound,
-  checkedForm,
-} from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
 import { pushBox } from '../pwa.js';
@@ -75,13 +66,9 @@ export async function renderLookup({ query }) {
 
 function lookupForm(number, code, problem) {
   const values = { number, code };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: () => {
         const n = values.number.trim();
         const c = values.code.trim();
         const errors = [];

@@ -321,13 +321,11 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
     channel: ctx.query.get('channel') || channels[0],
     lang: ctx.query.get('lang') || 'es',
   };
-  const chooser = h(
-    'form',
+  const chooser = checkedForm(
     {
       class: 'filters admin-form',
       'aria-label': t('templates.choose'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         location.hash = `#/agente/ajustes/plantillas?${qs(sel)}`;
       },
     },
