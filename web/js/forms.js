@@ -149,10 +149,11 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
 
 /**
  * A form that stays on the page and checks itself before it sends: on submit the old errors go,
- * `check()` returns the errors to show (none: go on), then `send(event)` runs. The other attributes
- * are the <form>'s; `novalidate`, because our messages replace the browser's.
+ * `check()` returns the errors to show (none: go on), then `send(event)` runs, with the `submit`
+ * button busy as actionButton's (`fail`, `stay`). The other attributes are the <form>'s;
+ * `novalidate`, because our messages replace the browser's.
  */
-export function checkedForm({ check, send, ...attrs }, ...children) {
+export function checkedForm({ check, send, submit, fail, stay = false, ...attrs }, ...children) {
   const form = h(
     'form',
     {
@@ -166,7 +167,7 @@ export function checkedForm({ check, send, ...attrs }, ...children) {
           showErrors(form, errors);
           return;
         }
-        await send(e);
+        await running(submit, () => send(e), fail, stay);
       },
     },
     ...children,
@@ -184,4 +185,36 @@ export const statusLine = () => h('p', { class: 'status-line', role: 'status', '
 export function busy(button, on) {
   button.disabled = on;
   button.setAttribute('aria-busy', on ? 'true' : 'false');
+}
+
+/** Run `work` with `button` (if any) busy; see actionButton for `fail` and `stay`. */
+async function running(button, work, fail, stay) {
+  if (button) busy(button, true);
+  try {
+    await work();
+  } catch (error) {
+    if (button) busy(button, false);
+    if (!fail) throw error;
+    fail(error);
+    return;
+  }
+  if (button && !stay) busy(button, false);
+}
+
+/**
+ * A button (type="button") that runs `run()` once at a time: busy (disabled, aria-busy) from the
+ * click until it ends. A failure frees it and goes to `fail(error)` (without `fail` it is thrown);
+ * `stay` keeps it busy after success, when the view moves on and a second click must not send twice.
+ */
+export function actionButton({ run, fail, stay = false, ...attrs }, ...label) {
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: () => running(button, run, fail, stay),
+    },
+    ...label,
+  );
+  return button;
 }

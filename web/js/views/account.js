@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, t } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { passwordField as revealable } from '../password_field.js';
@@ -50,17 +50,14 @@ function signInForm(notice = '', email = '') {
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
         return errors;
       },
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          await citizen.signIn(values.email.trim(), values.password);
-          announce(t('account.signed_in'));
-          go('/cuenta');
-        } catch (error) {
-          showErrors(form, [{ field: 'password', message: authMessage(error) }]);
-        } finally {
-          busy(submit, false);
-        }
+        await citizen.signIn(values.email.trim(), values.password);
+        announce(t('account.signed_in'));
+        go('/cuenta');
+      },
+      fail: (error) => {
+        showErrors(form, [{ field: 'password', message: authMessage(error) }]);
       },
     },
     errorSummary(),
@@ -177,19 +174,16 @@ export async function renderSignUp() {
         }
         return errors;
       },
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          await citizen.signUp(values.email.trim(), values.password, values.name.trim());
-          section.replaceChildren(...confirmStep(values));
-          section.querySelector('h1').focus();
-        } catch (error) {
-          showErrors(form, [
-            { field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) },
-          ]);
-        } finally {
-          busy(submit, false);
-        }
+        await citizen.signUp(values.email.trim(), values.password, values.name.trim());
+        section.replaceChildren(...confirmStep(values));
+        section.querySelector('h1').focus();
+      },
+      fail: (error) => {
+        showErrors(form, [
+          { field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) },
+        ]);
       },
     },
     errorSummary(),
@@ -237,18 +231,15 @@ function confirmStep(values) {
     {
       check: () =>
         !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          await citizen.confirm(values.email.trim(), values.code.trim());
-          await citizen.signIn(values.email.trim(), values.password);
-          flash(t('account.welcome'));
-          go('/cuenta');
-        } catch (error) {
-          showErrors(form, [{ field: 'code', message: authMessage(error) }]);
-        } finally {
-          busy(submit, false);
-        }
+        await citizen.confirm(values.email.trim(), values.code.trim());
+        await citizen.signIn(values.email.trim(), values.password);
+        flash(t('account.welcome'));
+        go('/cuenta');
+      },
+      fail: (error) => {
+        showErrors(form, [{ field: 'code', message: authMessage(error) }]);
       },
     },
     errorSummary(),
@@ -342,19 +333,15 @@ function myRequests(page) {
     );
   add(page.items);
   let cursor = page.next_cursor;
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await api(`/me/tickets?limit=10&cursor=${encodeURIComponent(cursor)}`);
         add(next.items);
         cursor = next.next_cursor;
         more.hidden = !cursor;
-        busy(more, false);
       },
     },
     t('account.more'),
@@ -383,36 +370,33 @@ function myData(me, ctx) {
     {
       check: () =>
         values.name.trim().length < 2 ? [{ field: 'name', message: t('val.min_length', { n: 2 }) }] : [],
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          await api('/me', {
-            method: 'PUT',
-            body: {
-              name: values.name.trim(),
-              language: values.language,
-              notice_channels: me.notice_channels,
-              version: me.version,
-              segment: {
-                region: values.region.trim() || null,
-                comuna: values.comuna.trim() || null,
-                age_band: values.age_band || null,
-                topics: me.segment.topics,
-              },
+        await api('/me', {
+          method: 'PUT',
+          body: {
+            name: values.name.trim(),
+            language: values.language,
+            notice_channels: me.notice_channels,
+            version: me.version,
+            segment: {
+              region: values.region.trim() || null,
+              comuna: values.comuna.trim() || null,
+              age_band: values.age_band || null,
+              topics: me.segment.topics,
             },
-          });
-          flash(t('account.saved'));
-          ctx.rerender();
-        } catch (error) {
-          if (error instanceof ApiError && error.errors.length)
-            showErrors(
-              form,
-              error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })),
-            );
-          else status.textContent = error.message;
-        } finally {
-          busy(submit, false);
-        }
+          },
+        });
+        flash(t('account.saved'));
+        ctx.rerender();
+      },
+      fail: (error) => {
+        if (error instanceof ApiError && error.errors.length)
+          showErrors(
+            form,
+            error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })),
+          );
+        else status.textContent = error.message;
       },
     },
     errorSummary(),
@@ -483,17 +467,16 @@ function myPhones(me, ctx) {
       {
         check: () =>
           !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
-            flash(t('account.phone.verified', { phone: pending.phone }));
-            ctx.rerender();
-          } catch (error) {
-            busy(submit, false);
-            problems(form, error, 'code');
-          }
+          await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
+          flash(t('account.phone.verified', { phone: pending.phone }));
+          ctx.rerender();
         },
+        fail: (error) => {
+          problems(form, error, 'code');
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -530,20 +513,19 @@ function myPhones(me, ctx) {
     const form = checkedForm(
       {
         check: () => (!values.phone.trim() ? [{ field: 'phone', message: t('val.required') }] : []),
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
-            values.code = '';
-            const next = codeForm(pending);
-            form.replaceWith(next);
-            announce(t('account.phone.sent', { phone: pending.phone }));
-            next.querySelector('input').focus();
-          } catch (error) {
-            busy(submit, false);
-            problems(form, error, 'phone');
-          }
+          const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
+          values.code = '';
+          const next = codeForm(pending);
+          form.replaceWith(next);
+          announce(t('account.phone.sent', { phone: pending.phone }));
+          next.querySelector('input').focus();
         },
+        fail: (error) => {
+          problems(form, error, 'phone');
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -579,22 +561,18 @@ function myConsents(me, ctx) {
   const status = statusLine();
   const rows = PURPOSES.map((purpose) => {
     const c = state[purpose] || { given: false };
-    const button = h(
-      'button',
+    const button = actionButton(
       {
-        type: 'button',
         class: 'btn',
-        onclick: async () => {
-          busy(button, true);
-          try {
-            await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
-            flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
-            ctx.rerender();
-          } catch (error) {
-            status.textContent = error.message;
-            busy(button, false);
-          }
+        run: async () => {
+          await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
+          flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
+          ctx.rerender();
         },
+        fail: (error) => {
+          status.textContent = error.message;
+        },
+        stay: true,
       },
       t(c.given ? 'account.withdraw' : 'account.give'),
       h('span', { class: 'visually-hidden' }, `: ${t(`account.purpose.${purpose}`)}`),
@@ -624,26 +602,20 @@ function myConsents(me, ctx) {
 
 function download() {
   const status = statusLine();
-  const button = h(
-    'button',
+  const button = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(button, true);
-        try {
-          const data = await api('/me/export');
-          const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-          const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
-          document.body.append(link);
-          link.click();
-          link.remove();
-          status.textContent = t('account.downloaded');
-        } catch (error) {
-          status.textContent = error.message;
-        } finally {
-          busy(button, false);
-        }
+      run: async () => {
+        const data = await api('/me/export');
+        const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+        const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        status.textContent = t('account.downloaded');
+      },
+      fail: (error) => {
+        status.textContent = error.message;
       },
     },
     t('account.download'),
@@ -666,18 +638,17 @@ function deleteBox() {
     {
       check: () =>
         !values.confirm ? [{ field: 'confirm', message: t('account.delete_confirm_needed') }] : [],
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          const done = await api('/me', { method: 'DELETE' });
-          citizen.signOut();
-          flash(t('account.deleted', { n: done.requests_anonymised.length }));
-          go('/cuenta');
-        } catch (error) {
-          result.textContent = error.message;
-          busy(submit, false);
-        }
+        const done = await api('/me', { method: 'DELETE' });
+        citizen.signOut();
+        flash(t('account.deleted', { n: done.requests_anonymised.length }));
+        go('/cuenta');
       },
+      fail: (error) => {
+        result.textContent = error.message;
+      },
+      stay: true,
     },
     errorSummary(),
     field({

@@ -3,7 +3,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
@@ -511,50 +511,43 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
       ),
     );
   add(pageData.items);
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !pageData.next_cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await staffRequest(`/admin/audit?${api({ limit: 50, cursor: more.dataset.cursor })}`);
         add(next.items);
         more.dataset.cursor = next.next_cursor || '';
         more.hidden = !next.next_cursor;
-        busy(more, false);
+
         announce(t('agent.loaded_more', { n: next.items.length }));
       },
     },
     t('agent.more'),
   );
   more.dataset.cursor = pageData.next_cursor || '';
-  const download = h(
-    'button',
+  const download = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(download, true);
+      run: async () => {
         status.textContent = t('audit.exporting');
-        try {
-          const token = await accessToken();
-          const res = await fetch(`/api/v1/admin/audit/export?${api({ format: 'csv' })}`, {
-            headers: { Authorization: `Bearer ${token}` },
-          });
-          if (!res.ok) throw new Error(t('error.generic'));
-          const url = URL.createObjectURL(await res.blob());
-          const a = h('a', { href: url, download: 'auditoria.csv' });
-          document.body.append(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(url), 10_000);
-          status.textContent = t('audit.exported');
-        } catch (e) {
-          status.textContent = e.message;
-        }
-        busy(download, false);
+
+        const token = await accessToken();
+        const res = await fetch(`/api/v1/admin/audit/export?${api({ format: 'csv' })}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (!res.ok) throw new Error(t('error.generic'));
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: 'auditoria.csv' });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        status.textContent = t('audit.exported');
+      },
+      fail: (e) => {
+        status.textContent = e.message;
       },
     },
     t('audit.export'),

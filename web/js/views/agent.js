@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import {
   AuthError,
   accessToken,
@@ -115,38 +115,38 @@ export function loginView(username = '') {
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
         return errors;
       },
+      submit,
       send: async () => {
-        busy(submit, true);
         status.textContent = t('agent.signing_in');
-        try {
-          await login(values.username.trim(), values.password);
-          notice = '';
-          go(location.hash.slice(1) || '/agente');
-        } catch (error) {
-          busy(submit, false);
-          status.textContent = '';
-          const kind = error instanceof AuthError ? error.kind : 'unknown';
-          if (kind === 'new_password' && error.challenge) {
-            const view = newPasswordView(error.challenge, () => {
-              notice = '';
-              go(location.hash.slice(1) || '/agente');
-            });
-            formEl.closest('section').replaceWith(view);
-            view.querySelector('h1').focus();
-            return;
-          }
-          // An administrator reset the password: Cognito already emailed a code.
-          if (kind === 'reset') {
-            forgot(true);
-            return;
-          }
-          showErrors(
-            formEl,
-            [{ field: null, message: t(`agent.login_error.${kind}`) }],
-            t('agent.login_failed'),
-          );
-        }
+
+        await login(values.username.trim(), values.password);
+        notice = '';
+        go(location.hash.slice(1) || '/agente');
       },
+      fail: (error) => {
+        status.textContent = '';
+        const kind = error instanceof AuthError ? error.kind : 'unknown';
+        if (kind === 'new_password' && error.challenge) {
+          const view = newPasswordView(error.challenge, () => {
+            notice = '';
+            go(location.hash.slice(1) || '/agente');
+          });
+          formEl.closest('section').replaceWith(view);
+          view.querySelector('h1').focus();
+          return;
+        }
+        // An administrator reset the password: Cognito already emailed a code.
+        if (kind === 'reset') {
+          forgot(true);
+          return;
+        }
+        showErrors(
+          formEl,
+          [{ field: null, message: t(`agent.login_error.${kind}`) }],
+          t('agent.login_failed'),
+        );
+      },
+      stay: true,
     },
     errorSummary(),
     notice && h('p', { class: 'notice', role: 'status' }, notice),

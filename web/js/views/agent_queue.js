@@ -5,7 +5,16 @@
 import { h, announce, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { TIME_ZONE, fmtDateTime, getLang, pick, plural, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  checkedForm,
+  actionButton,
+} from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, withSession } from './agent.js';
@@ -150,23 +159,16 @@ export const renderQueue = withSession(async ({ query }, session) => {
       regionClass: 'table-wrap ws-wrap',
     },
   );
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: true,
-      onclick: async () => {
-        busy(more, true);
-        try {
-          const next = await staffRequest(`/agent/queue?${apiQuery(state.cursor)}`);
-          state.loaded.push(...next.items);
-          state.cursor = next.next_cursor;
-          drawRows();
-          announce(t('agent.loaded_more', { n: next.items.length }));
-        } finally {
-          busy(more, false);
-        }
+      run: async () => {
+        const next = await staffRequest(`/agent/queue?${apiQuery(state.cursor)}`);
+        state.loaded.push(...next.items);
+        state.cursor = next.next_cursor;
+        drawRows();
+        announce(t('agent.loaded_more', { n: next.items.length }));
       },
     },
     t('agent.more'),

@@ -16,6 +16,7 @@ import {
   statusLine,
   bound,
   checkedForm,
+  actionButton,
 } from '../forms.js';
 import { DEFAULT_WARNINGS, slaState } from '../sla.js';
 import { go } from '../app.js';
@@ -1000,21 +1001,17 @@ function requesterBox(tk) {
         h('p', { class: 'hint' }, t('agent.req.hidden', { n: panel.hidden_requests })),
     );
   };
-  const load = h(
-    'button',
+  const load = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(load, true);
-        try {
-          show(await staffRequest(`/agent/tickets/${tk.number}/requester`));
-          load.remove();
-        } catch (e) {
-          status.textContent = e.message;
-          busy(load, false);
-        }
+      run: async () => {
+        show(await staffRequest(`/agent/tickets/${tk.number}/requester`));
+        load.remove();
       },
+      fail: (e) => {
+        status.textContent = e.message;
+      },
+      stay: true,
     },
     t('agent.req.show'),
   );
@@ -1024,26 +1021,23 @@ function requesterBox(tk) {
     const submit = h('button', { type: 'submit', class: 'btn' }, t('agent.req.link'));
     link = checkedForm(
       {
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            show(
-              await staffRequest(`/agent/tickets/${tk.number}/link`, {
-                method: 'POST',
-                body: { email: values.email.trim(), identity_checked: values.checked },
-              }),
+          show(
+            await staffRequest(`/agent/tickets/${tk.number}/link`, {
+              method: 'POST',
+              body: { email: values.email.trim(), identity_checked: values.checked },
+            }),
+          );
+          status.textContent = t('agent.req.linked');
+        },
+        fail: (error) => {
+          if (error.errors && error.errors.length)
+            showErrors(
+              link,
+              error.errors.map((x) => ({ field: x.field, message: x.message })),
             );
-            status.textContent = t('agent.req.linked');
-          } catch (error) {
-            if (error.errors && error.errors.length)
-              showErrors(
-                link,
-                error.errors.map((x) => ({ field: x.field, message: x.message })),
-              );
-            else status.textContent = error.message;
-          } finally {
-            busy(submit, false);
-          }
+          else status.textContent = error.message;
         },
       },
       errorSummary(),

@@ -4,7 +4,16 @@
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import {
+  busy,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
+} from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { loginView } from './agent.js';
@@ -268,21 +277,18 @@ export const renderList = guarded(async ({ query }, session) => {
     assetTable(L, page.items, t('assets.list_caption', { n: page.items.length })),
   );
   let cursor = page.next_cursor;
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await api(`/assets?${apiQuery(cursor)}`);
         page.items.push(...next.items);
         cursor = next.next_cursor;
         tableBox.replaceChildren(
           assetTable(L, page.items, t('assets.list_caption', { n: page.items.length })),
         );
-        busy(more, false);
+
         more.hidden = !cursor;
         announce(t('assets.loaded', { n: page.items.length }));
       },

@@ -3,7 +3,7 @@
 // to the first step is the same whether the account exists or not.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { passwordField } from '../password_field.js';
 
 /**
@@ -45,17 +45,16 @@ export function forgotPasswordView({
       {
         class: 'narrow',
         check: () => (!values.name.trim() ? [{ field: 'account', message: t('reset.error.account') }] : []),
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            await auth.forgotPassword(values.name.trim());
-            show(codeStep());
-          } catch (error) {
-            busy(submit, false);
-            const problem = errorOf(error);
-            showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
-          }
+          await auth.forgotPassword(values.name.trim());
+          show(codeStep());
         },
+        fail: (error) => {
+          const problem = errorOf(error);
+          showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -85,16 +84,15 @@ export function forgotPasswordView({
           if (values.password.length < minLength) errors.push({ field: 'new_password', message: policy });
           return errors;
         },
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
-            done(values.name.trim());
-          } catch (error) {
-            busy(submit, false);
-            showErrors(form, [errorOf(error)]);
-          }
+          await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
+          done(values.name.trim());
         },
+        fail: (error) => {
+          showErrors(form, [errorOf(error)]);
+        },
+        stay: true,
       },
       errorSummary(),
       field({

@@ -4,7 +4,16 @@
 import { h, announce, safeHtml } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import {
+  busy,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
+} from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { current as staffSession } from '../auth.js';
@@ -138,17 +147,15 @@ async function writerGate(onAccepted) {
     return { box: h('p', { class: 'notice', role: 'status' }, t(`forum.status_${me.account.status}`)) };
   }
   if (!me.account.terms_accepted) {
-    const button = h(
-      'button',
+    const button = actionButton(
       {
-        type: 'button',
         class: 'btn primary',
-        onclick: async () => {
-          busy(button, true);
+        run: async () => {
           await api('/forum/terms', { method: 'POST', body: {} });
           announce(t('forum.terms_done'));
           onAccepted();
         },
+        stay: true,
       },
       t('forum.accept_terms'),
     );
@@ -216,25 +223,24 @@ export async function renderCompose(ctx) {
         if (!values.body.trim()) errors.push({ field: 'body', message: t('val.required') });
         return errors;
       },
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          const tags = values.tags
-            .split(/[,\s]+/)
-            .map((x) => x.trim())
-            .filter(Boolean);
-          const made = await api('/forum/topics', {
-            method: 'POST',
-            body: { category: values.category, title: values.title.trim(), body: values.body, tags },
-          });
-          flash(made.notice || t('forum.published'));
-          go(`/foro/tema/${made.topic_id}`);
-        } catch (error) {
-          busy(submit, false);
-          if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors);
-          else showErrors(form, [{ field: 'body', message: error.message }]);
-        }
+        const tags = values.tags
+          .split(/[,\s]+/)
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const made = await api('/forum/topics', {
+          method: 'POST',
+          body: { category: values.category, title: values.title.trim(), body: values.body, tags },
+        });
+        flash(made.notice || t('forum.published'));
+        go(`/foro/tema/${made.topic_id}`);
       },
+      fail: (error) => {
+        if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors);
+        else showErrors(form, [{ field: 'body', message: error.message }]);
+      },
+      stay: true,
     },
     errorSummary(),
     field({
@@ -438,24 +444,21 @@ export async function renderTopic(ctx) {
       {
         class: 'forum-reply',
         check: () => (!replyValues.body.trim() ? [{ field: 'body', message: t('val.required') }] : []),
+        submit,
         send: async () => {
-          busy(submit, true);
-          try {
-            const body = { body: replyValues.body };
-            if (replyValues.quote_of) body.quote_of = replyValues.quote_of;
-            const made = await api(`/forum/topics/${id}/replies`, { method: 'POST', body });
-            flash(made.notice || t('forum.published'));
-            ctx.rerender();
-          } catch (error) {
-            busy(submit, false);
-            showErrors(
-              replyForm,
-              error.errors && error.errors.length
-                ? error.errors
-                : [{ field: 'body', message: error.message }],
-            );
-          }
+          const body = { body: replyValues.body };
+          if (replyValues.quote_of) body.quote_of = replyValues.quote_of;
+          const made = await api(`/forum/topics/${id}/replies`, { method: 'POST', body });
+          flash(made.notice || t('forum.published'));
+          ctx.rerender();
         },
+        fail: (error) => {
+          showErrors(
+            replyForm,
+            error.errors && error.errors.length ? error.errors : [{ field: 'body', message: error.message }],
+          );
+        },
+        stay: true,
       },
       h('h2', {}, t('forum.your_reply')),
       errorSummary(),

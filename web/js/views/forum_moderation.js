@@ -2,16 +2,7 @@
 // held for review, each with its actions; every action needs a reason, which the author sees.
 import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import {
-  busy,
-  clearErrors,
-  errorSummary,
-  field,
-  showErrors,
-  statusLine,
-  bound,
-  checkedForm,
-} from '../forms.js';
+import { clearErrors, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page } from './console_kit.js';
 
@@ -198,33 +189,28 @@ export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', asy
   const form = checkedForm(
     {
       class: 'admin-form',
+      submit,
       send: async () => {
-        busy(submit, true);
-        try {
-          const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {
-            method: 'POST',
-            body: { title: values.title.trim() },
-          });
-          form.hidden = true;
-          status.replaceChildren(
-            t('forum.draft.done', { title: draft.title }),
-            ' ',
-            h(
-              'a',
-              { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
-              t('forum.draft.open'),
-            ),
-          );
-          status.focus();
-        } catch (error) {
-          busy(submit, false);
-          if (error.status === 401) throw error;
-          showErrors(
-            form,
-            error.errors && error.errors.length ? error.errors : [{ field: 'title', message: error.message }],
-          );
-        }
+        const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {
+          method: 'POST',
+          body: { title: values.title.trim() },
+        });
+        form.hidden = true;
+        status.replaceChildren(
+          t('forum.draft.done', { title: draft.title }),
+          ' ',
+          h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('forum.draft.open')),
+        );
+        status.focus();
       },
+      fail: (error) => {
+        if (error.status === 401) throw error;
+        showErrors(
+          form,
+          error.errors && error.errors.length ? error.errors : [{ field: 'title', message: error.message }],
+        );
+      },
+      stay: true,
     },
     errorSummary(),
     field({

@@ -4,7 +4,7 @@
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
 import { getLang, pick, t as tr } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { browserSubscription, isIos, pushSupported, standalone } from '../pwa.js';
 
 const WORDS = {
@@ -267,8 +267,8 @@ export async function renderSubscribe() {
   const after = h('div', {});
   const form = checkedForm(
     {
+      submit: button,
       send: async () => {
-        busy(button, true);
         const body = {
           topics: checked(form, 'topics'),
           sectors: checked(form, 'sectors'),
@@ -277,24 +277,23 @@ export async function renderSubscribe() {
         };
         if (email.control.value.trim()) body.email = email.control.value.trim();
         if (phone.control.value.trim()) body.phone = phone.control.value.replace(/[\s-]/g, '');
-        try {
-          const token = session ? await citizen.idToken() : null;
-          const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
-          form.hidden = true;
-          after.replaceChildren(...nextSteps(made));
-          after.querySelector('[tabindex]')?.focus();
-        } catch (error) {
-          showErrors(
-            form,
-            error.errors.length
-              ? error.errors.map((x) => ({
-                  field: x.field.split('.')[0] === 'body' ? null : x.field.split('.')[0],
-                  message: x.message,
-                }))
-              : [{ field: null, message: error.message }],
-          );
-        }
-        busy(button, false);
+
+        const token = session ? await citizen.idToken() : null;
+        const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
+        form.hidden = true;
+        after.replaceChildren(...nextSteps(made));
+        after.querySelector('[tabindex]')?.focus();
+      },
+      fail: (error) => {
+        showErrors(
+          form,
+          error.errors.length
+            ? error.errors.map((x) => ({
+                field: x.field.split('.')[0] === 'body' ? null : x.field.split('.')[0],
+                message: x.message,
+              }))
+            : [{ field: null, message: error.message }],
+        );
       },
     },
     summary,
@@ -343,27 +342,25 @@ function nextSteps(made) {
     const done = h('p', { role: 'status' });
     const form = checkedForm(
       {
+        submit: button,
         send: async () => {
-          busy(button, true);
-          try {
-            const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, {
-              method: 'POST',
-              body: { code: code.control.value.trim() },
-            });
-            form.hidden = true;
-            done.className = 'flash';
-            done.textContent = w('confirmed');
-            if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
-            announce(w('confirmed'));
-          } catch (error) {
-            showErrors(
-              form,
-              error.errors.length
-                ? error.errors.map((x) => ({ field: 'code', message: x.message }))
-                : [{ field: null, message: error.message }],
-            );
-          }
-          busy(button, false);
+          const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, {
+            method: 'POST',
+            body: { code: code.control.value.trim() },
+          });
+          form.hidden = true;
+          done.className = 'flash';
+          done.textContent = w('confirmed');
+          if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
+          announce(w('confirmed'));
+        },
+        fail: (error) => {
+          showErrors(
+            form,
+            error.errors.length
+              ? error.errors.map((x) => ({ field: 'code', message: x.message }))
+              : [{ field: null, message: error.message }],
+          );
         },
       },
       errorSummary(),
@@ -468,13 +465,10 @@ export async function renderManage({ params, query }) {
     areas.items.length ? checks(w('sectors'), 'sectors', areas.items, sub.sectors) : null,
     h('div', { class: 'actions' }, save),
   );
-  const leave = h(
-    'button',
+  const leave = actionButton(
     {
-      type: 'button',
       class: 'btn note',
-      onclick: async () => {
-        busy(leave, true);
+      run: async () => {
         const url = `/subscriptions/${encodeURIComponent(id)}/unsubscribe?t=${encodeURIComponent(t)}`;
         await request(url, { method: 'POST' });
         form.hidden = true;
@@ -483,6 +477,7 @@ export async function renderManage({ params, query }) {
         status.textContent = w('unsubscribed');
         status.focus();
       },
+      stay: true,
     },
     w('unsubscribe_all'),
   );
@@ -632,18 +627,16 @@ export async function renderAlerts(ctx, session, token) {
   const publish = h('button', { type: 'submit', class: 'btn primary' }, w('publish'));
   const form = checkedForm(
     {
+      submit: publish,
       send: async () => {
-        busy(publish, true);
-        try {
-          await api('/admin/alerts', { method: 'POST', body: body() });
-          status.className = 'flash';
-          status.textContent = w('published');
-          announce(w('published'));
-          ctx.rerender();
-        } catch (error) {
-          showApiErrors(form, error);
-        }
-        busy(publish, false);
+        await api('/admin/alerts', { method: 'POST', body: body() });
+        status.className = 'flash';
+        status.textContent = w('published');
+        announce(w('published'));
+        ctx.rerender();
+      },
+      fail: (error) => {
+        showApiErrors(form, error);
       },
     },
     summary,

@@ -6,7 +6,7 @@
 import { h, announce, dataTable } from '../dom.js';
 import { request, catalog } from '../api.js';
 import { getLang, pick } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { checkGroup, guarded, page, showApiError } from './console_kit.js';
 
 const WORDS = {
@@ -628,35 +628,26 @@ async function campaignsView(ctx, api) {
   const audience = h('p', { role: 'status', class: 'hint', 'data-testid': 'campaign-audience' });
   const segmentShown = h('p', { class: 'hint', 'data-testid': 'campaign-segment' });
   const shown = h('div', { class: 'campaign-preview', 'data-testid': 'campaign-preview' });
-  const previewButton = h(
-    'button',
+  const previewButton = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(previewButton, true);
-        try {
-          const sent = body();
-          const p = await api('/admin/campaigns/preview', { method: 'POST', body: sent });
-          audience.textContent = p.estimated
-            ? w('estimated', { n: p.audience, s: p.sampled })
-            : w('audience', { n: p.audience });
-          segmentShown.textContent = segmentLine(sent.segment);
-          const frame = h('iframe', {
-            title: w('preview_title'),
-            sandbox: '',
-            class: 'mail-preview',
-            srcdoc: p.html,
-          });
-          shown.replaceChildren(
-            h('h3', {}, w('preview_title')),
-            h('p', {}, h('strong', {}, p.subject)),
-            frame,
-          );
-        } catch (error) {
-          showApiError(form, error);
-        }
-        busy(previewButton, false);
+      run: async () => {
+        const sent = body();
+        const p = await api('/admin/campaigns/preview', { method: 'POST', body: sent });
+        audience.textContent = p.estimated
+          ? w('estimated', { n: p.audience, s: p.sampled })
+          : w('audience', { n: p.audience });
+        segmentShown.textContent = segmentLine(sent.segment);
+        const frame = h('iframe', {
+          title: w('preview_title'),
+          sandbox: '',
+          class: 'mail-preview',
+          srcdoc: p.html,
+        });
+        shown.replaceChildren(h('h3', {}, w('preview_title')), h('p', {}, h('strong', {}, p.subject)), frame);
+      },
+      fail: (error) => {
+        showApiError(form, error);
       },
     },
     w('preview'),
@@ -665,15 +656,13 @@ async function campaignsView(ctx, api) {
   const form = checkedForm(
     {
       'aria-labelledby': 'campaign-new-h',
+      submit: create,
       send: async () => {
-        busy(create, true);
-        try {
-          await api('/admin/campaigns', { method: 'POST', body: body() });
-          done(ctx, w('scheduled'));
-        } catch (error) {
-          showApiError(form, error);
-        }
-        busy(create, false);
+        await api('/admin/campaigns', { method: 'POST', body: body() });
+        done(ctx, w('scheduled'));
+      },
+      fail: (error) => {
+        showApiError(form, error);
       },
     },
     errorSummary(),

@@ -2,7 +2,7 @@
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
 import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 
@@ -188,26 +188,22 @@ async function deliveryLog(hook) {
 
 function deadLetters(list, rerender) {
   const status = statusLine();
-  const redrive = h(
-    'button',
+  const redrive = actionButton(
     {
-      type: 'button',
       class: 'btn',
       disabled: list.total === 0,
-      onclick: async () => {
-        busy(redrive, true);
-        try {
-          const out = await staffRequest('/admin/webhook-dead-letters/redrive', {
-            method: 'POST',
-            body: { limit: 1000 },
-          });
-          sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
-          rerender();
-        } catch (err) {
-          busy(redrive, false);
-          status.textContent = err.message;
-        }
+      run: async () => {
+        const out = await staffRequest('/admin/webhook-dead-letters/redrive', {
+          method: 'POST',
+          body: { limit: 1000 },
+        });
+        sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
+        rerender();
       },
+      fail: (err) => {
+        status.textContent = err.message;
+      },
+      stay: true,
     },
     t('webhooks.redrive'),
   );
