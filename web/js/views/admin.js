@@ -6,7 +6,7 @@ import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'editor', 'moderator', 'admin'];
 const TIERS = ['L1', 'L2', 'L3'];
@@ -124,23 +124,7 @@ function staffForm(teams, member, onDone) {
       ...bound(values, 'tier'),
     }),
     status,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, editing ? t('admin.save') : t('staff.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            onDone('');
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(editing ? t('admin.save') : t('staff.create'), tracker, () => onDone('')),
   );
   form.querySelector('[name=tier] option[value=""]').remove();
   const tracker = trackChanges(form);
@@ -199,23 +183,7 @@ function teamForm(team, onDone) {
     field({ name: 'name.es', label: t('teams.name_es'), required: true, ...bound(values, 'es') }),
     field({ name: 'name.en', label: t('teams.name_en'), ...bound(values, 'en') }),
     tiers,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, team ? t('admin.save') : t('teams.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            onDone('');
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(team ? t('admin.save') : t('teams.create'), tracker, () => onDone('')),
   );
   const tracker = trackChanges(form);
   return form;
@@ -439,33 +407,14 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
       },
     },
     errorSummary(),
-    field({
-      name: 'from',
-      kind: 'date',
-      label: t('audit.from'),
-      value: f.from,
-      onInput: (v) => {
-        chosen.from = v;
-      },
-    }),
-    field({
-      name: 'to',
-      kind: 'date',
-      label: t('audit.to'),
-      value: f.to,
-      onInput: (v) => {
-        chosen.to = v;
-      },
-    }),
+    field({ name: 'from', kind: 'date', label: t('audit.from'), ...bound(chosen, 'from') }),
+    field({ name: 'to', kind: 'date', label: t('audit.to'), ...bound(chosen, 'to') }),
     field({
       name: 'kind',
       kind: 'select',
       label: t('audit.kind'),
-      value: f.kind,
       options: KINDS.map((k) => ({ value: k, label: kindLabel(k) })),
-      onInput: (v) => {
-        chosen.kind = v;
-      },
+      ...bound(chosen, 'kind'),
     }),
     field({
       name: 'actor',

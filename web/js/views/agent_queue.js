@@ -14,6 +14,7 @@ import {
   statusLine,
   checkedForm,
   actionButton,
+  bound,
 } from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { go } from '../app.js';
@@ -333,31 +334,22 @@ export const renderQueue = withSession(async ({ query }, session) => {
       name: 'team',
       kind: 'select',
       label: t('agent.team'),
-      value: f.team,
       options: myTeams.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (v) => {
-        chosen.team = v;
-      },
+      ...bound(chosen, 'team'),
     }),
     field({
       name: 'status',
       kind: 'select',
       label: t('agent.status'),
-      value: f.status,
       options: OPEN.map((s) => ({ value: s, label: t(`ws.status.${s}`) })),
-      onInput: (v) => {
-        chosen.status = v;
-      },
+      ...bound(chosen, 'status'),
     }),
     field({
       name: 'priority',
       kind: 'select',
       label: t('agent.priority'),
-      value: f.priority,
       options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-      onInput: (v) => {
-        chosen.priority = v;
-      },
+      ...bound(chosen, 'priority'),
     }),
     field({
       name: 'sort',
@@ -373,10 +365,7 @@ export const renderQueue = withSession(async ({ query }, session) => {
       name: 'breached',
       kind: 'checkbox',
       label: t('agent.only_breached'),
-      value: f.breached,
-      onInput: (v) => {
-        chosen.breached = v;
-      },
+      ...bound(chosen, 'breached'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('agent.apply'))),
   );

@@ -221,21 +221,10 @@ export const renderList = guarded(async ({ query }, session) => {
       name: 'estado',
       kind: 'select',
       label: t('assets.f.status'),
-      value: f.estado,
       options: STATUSES.map((s) => ({ value: s, label: t(`assets.status.${s}`) })),
-      onInput: (v) => {
-        chosen.estado = v;
-      },
+      ...bound(chosen, 'estado'),
     }),
-    field({
-      name: 'q',
-      label: t('assets.prefix'),
-      value: f.q,
-      hint: t('assets.prefix_hint'),
-      onInput: (v) => {
-        chosen.q = v;
-      },
-    }),
+    field({ name: 'q', label: t('assets.prefix'), hint: t('assets.prefix_hint'), ...bound(chosen, 'q') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('assets.apply'))),
   );
   for (const el of form.querySelectorAll('.opt')) el.remove();

@@ -135,6 +135,28 @@ export function trackChanges(form) {
   };
 }
 
+/** A management form's buttons: save (submit) and cancel, which first drops the unsaved-changes guard
+ * (`tracker` from trackChanges) so leaving does not ask. */
+export function saveOrCancel(label, tracker, onCancel) {
+  return h(
+    'div',
+    { class: 'actions' },
+    h('button', { type: 'submit', class: 'btn primary' }, label),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'btn link',
+        onclick: () => {
+          tracker.saved();
+          onCancel();
+        },
+      },
+      t('admin.cancel'),
+    ),
+  );
+}
+
 /** A group of checkboxes (roles, teams, tiers) wired like a field: errors show beside it. */
 export function checkGroup(name, legend, options, chosen) {
   const errId = `${name}-err-${Math.random().toString(36).slice(2, 7)}`;

@@ -7,7 +7,7 @@ import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, setError, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
@@ -112,23 +112,7 @@ function cannedForm(cat, item, placeholders, done) {
       options: ['waiting_citizen', 'resolved'].map((s) => ({ value: s, label: t(`ticket.status.${s}`) })),
       ...bound(v, 'status'),
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, item ? t('admin.save') : t('canned.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(item ? t('admin.save') : t('canned.create'), tracker, done),
   );
   form.querySelector('[name=language] option[value=""]').remove();
   form.querySelector('[name=team] option[value=""]').textContent = t('canned.any_team');

@@ -7,7 +7,7 @@ import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const FLASH = 'ventanilla.settings.flash';
@@ -142,23 +142,7 @@ function goalForm(cat, goal, done) {
       hint: t('goals.field.public_hint'),
       ...bound(v, 'public'),
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, goal ? t('admin.save') : t('goals.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(goal ? t('admin.save') : t('goals.create'), tracker, done),
   );
   for (const name of ['metric', 'period']) form.querySelector(`[name=${name}] option[value=""]`).remove();
   const tracker = trackChanges(form);

@@ -4,7 +4,7 @@ import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ADMINS = ['admin'];
 export const EVENTS = [
@@ -78,23 +78,7 @@ function newForm(done, showSecret) {
         v.active = x;
       },
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, t('webhooks.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(t('webhooks.create'), tracker, done),
   );
   const tracker = trackChanges(form);
   return form;
