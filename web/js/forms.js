@@ -150,7 +150,7 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
 /**
  * A form that stays on the page and checks itself before it sends: on submit the old errors go,
  * `check()` returns the errors to show (none: go on), then `send(event)` runs, with the `submit`
- * button busy as actionButton's (`fail`, `stay`). The other attributes are the <form>'s;
+ * button (true: the form's own) busy as actionButton's (`fail`, `stay`). The other attributes are the <form>'s;
  * `novalidate`, because our messages replace the browser's.
  */
 export function checkedForm({ check, send, submit, fail, stay = false, ...attrs }, ...children) {
@@ -167,7 +167,8 @@ export function checkedForm({ check, send, submit, fail, stay = false, ...attrs 
           showErrors(form, errors);
           return;
         }
-        await running(submit, () => send(e), fail, stay);
+        const button = submit === true ? form.querySelector('button[type=submit]') : submit;
+        await running(button, () => send(e), fail, stay);
       },
     },
     ...children,
@@ -195,7 +196,7 @@ async function running(button, work, fail, stay) {
   } catch (error) {
     if (button) busy(button, false);
     if (!fail) throw error;
-    fail(error);
+    await fail(error);
     return;
   }
   if (button && !stay) busy(button, false);

@@ -6,7 +6,15 @@ import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
+import {
+  checkGroup,
+  guarded,
+  page,
+  showApiError,
+  trackChanges,
+  saveOrCancel,
+  rowButton,
+} from './console_kit.js';
 
 const ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'editor', 'moderator', 'admin'];
 const TIERS = ['L1', 'L2', 'L3'];
@@ -251,26 +259,14 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('staff.edit_who', { name: m.name }),
-            onclick: () => open(staffForm(teams, m, done)),
-          },
-          t('admin.edit'),
+        rowButton(t('admin.edit'), t('staff.edit_who', { name: m.name }), () =>
+          open(staffForm(teams, m, done)),
         ),
         m.username !== session.username &&
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn small',
-              'aria-label': t(m.enabled ? 'staff.disable_who' : 'staff.enable_who', { name: m.name }),
-              onclick: (e) => toggle(m, e.currentTarget),
-            },
+          rowButton(
             t(m.enabled ? 'staff.disable' : 'staff.enable'),
+            t(m.enabled ? 'staff.disable_who' : 'staff.enable_who', { name: m.name }),
+            (e) => toggle(m, e.currentTarget),
           ),
       ),
     ),
@@ -293,15 +289,8 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
       h(
         'td',
         {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('teams.edit_who', { name: pick(x.name) }),
-            onclick: () => open(teamForm(x, done)),
-          },
-          t('admin.edit'),
+        rowButton(t('admin.edit'), t('teams.edit_who', { name: pick(x.name) }), () =>
+          open(teamForm(x, done)),
         ),
       ),
     ),

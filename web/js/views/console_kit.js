@@ -157,6 +157,11 @@ export function saveOrCancel(label, tracker, onCancel) {
   );
 }
 
+/** A small button in a table row; `who` (its aria-label) says what it does to which row, since
+ * every row has the same visible label. */
+export const rowButton = (label, who, onclick) =>
+  h('button', { type: 'button', class: 'btn small', 'aria-label': who, onclick }, label);
+
 /** A group of checkboxes (roles, teams, tiers) wired like a field: errors show beside it. */
 export function checkGroup(name, legend, options, chosen) {
   const errId = `${name}-err-${Math.random().toString(36).slice(2, 7)}`;

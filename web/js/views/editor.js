@@ -10,7 +10,7 @@ import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, rowButton } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
 
 export const EDITORS = ['editor', 'admin'];
@@ -295,30 +295,28 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
     {
       class: 'admin-form article-editor',
       'aria-labelledby': 'art-h',
+      submit: true,
       send: async () => {
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          let saved;
-          if (article)
-            saved = await staffRequest(`${ADMIN}/articles/${a.slug}?lang=${lang}`, {
-              method: 'PUT',
-              body: { ...body(), revision: a.revision },
-            });
-          else
-            saved = await staffRequest(`${ADMIN}/articles`, {
-              method: 'POST',
-              body: { ...body(), slug: v.slug.trim(), lang },
-            });
-          tracker.saved();
-          remember(t(article ? 'editor.saved' : 'editor.created', { title: saved.title }));
-          onSaved(saved);
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err, onReload);
-        }
+        let saved;
+        if (article)
+          saved = await staffRequest(`${ADMIN}/articles/${a.slug}?lang=${lang}`, {
+            method: 'PUT',
+            body: { ...body(), revision: a.revision },
+          });
+        else
+          saved = await staffRequest(`${ADMIN}/articles`, {
+            method: 'POST',
+            body: { ...body(), slug: v.slug.trim(), lang },
+          });
+        tracker.saved();
+        remember(t(article ? 'editor.saved' : 'editor.created', { title: saved.title }));
+        onSaved(saved);
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err, onReload);
+      },
+      stay: true,
     },
     h(
       'h2',
@@ -541,42 +539,24 @@ function revisionsBox(article, lang, form) {
             h(
               'div',
               { class: 'row-actions' },
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn small',
-                  'aria-label': t('editor.diff_n', { n: r.revision }),
-                  onclick: () => {
-                    diffBox.replaceChildren(
-                      h(
-                        'h3',
-                        { tabindex: '-1' },
-                        t('editor.diff_title', { n: r.revision, current: article.revision }),
-                      ),
-                      diffView(r.snapshot, article),
-                    );
-                    diffBox.querySelector('h3').focus();
-                  },
-                },
-                t('editor.diff'),
-              ),
+              rowButton(t('editor.diff'), t('editor.diff_n', { n: r.revision }), () => {
+                diffBox.replaceChildren(
+                  h(
+                    'h3',
+                    { tabindex: '-1' },
+                    t('editor.diff_title', { n: r.revision, current: article.revision }),
+                  ),
+                  diffView(r.snapshot, article),
+                );
+                diffBox.querySelector('h3').focus();
+              }),
               r.revision !== article.revision &&
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn small',
-                    'aria-label': t('editor.restore_n', { n: r.revision }),
-                    onclick: () => {
-                      form.fill(r.snapshot);
-                      const status = form.querySelector('.status-line');
-                      status.textContent = t('editor.restored', { n: r.revision });
-                      form.querySelector('[name=title]').focus();
-                    },
-                  },
-                  t('editor.restore'),
-                ),
+                rowButton(t('editor.restore'), t('editor.restore_n', { n: r.revision }), () => {
+                  form.fill(r.snapshot);
+                  const status = form.querySelector('.status-line');
+                  status.textContent = t('editor.restored', { n: r.revision });
+                  form.querySelector('[name=title]').focus();
+                }),
             ),
           ),
         ),
@@ -1145,28 +1125,26 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     {
       class: 'admin-form',
       'aria-labelledby': 'term-h',
+      submit: true,
       send: async () => {
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const saved = await staffRequest(`${ADMIN}/synonyms`, {
-            method: 'POST',
-            body: {
-              term: v.term.trim(),
-              means: v.means.trim(),
-              note: v.note.trim(),
-              countries: countries.values(),
-            },
-          });
-          tracker.saved();
-          remember(t('editor.term_saved', { term: saved.term }));
-          go('/agente/ayuda/terminos');
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err);
-        }
+        const saved = await staffRequest(`${ADMIN}/synonyms`, {
+          method: 'POST',
+          body: {
+            term: v.term.trim(),
+            means: v.means.trim(),
+            note: v.note.trim(),
+            countries: countries.values(),
+          },
+        });
+        tracker.saved();
+        remember(t('editor.term_saved', { term: saved.term }));
+        go('/agente/ayuda/terminos');
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err);
+      },
+      stay: true,
     },
     h('h2', { id: 'term-h' }, t('editor.term_new')),
     errorSummary(),
@@ -1229,15 +1207,8 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
               h(
                 'td',
                 { class: 'row-actions' },
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn small',
-                    'aria-label': t('editor.term_delete_who', { term: x.term }),
-                    onclick: (e) => remove(x, e.currentTarget),
-                  },
-                  t('admin.delete'),
+                rowButton(t('admin.delete'), t('editor.term_delete_who', { term: x.term }), (e) =>
+                  remove(x, e.currentTarget),
                 ),
               ),
             ),

@@ -4,7 +4,7 @@
 // a public staff reply.
 import { h } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { current } from '../auth.js';
 import { showApiError } from './console_kit.js';
 
@@ -30,35 +30,29 @@ export function proposeArticleBox(tk, history, api) {
       class: 'admin-form',
       hidden: true,
       'aria-labelledby': 'propose-form-h',
+      submit: true,
       send: async () => {
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const draft = await api(`/agent/tickets/${tk.number}/help-draft`, {
-            method: 'POST',
-            body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage },
-          });
-          form.hidden = true;
-          const session = current();
-          const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
-          status.replaceChildren(
-            t('propose.done', { title: draft.title }),
-            ' ',
-            editor
-              ? h(
-                  'a',
-                  { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
-                  t('propose.open'),
-                )
-              : t('propose.editors'),
-          );
-          status.focus();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err);
-        }
+        const draft = await api(`/agent/tickets/${tk.number}/help-draft`, {
+          method: 'POST',
+          body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage },
+        });
+        form.hidden = true;
+        const session = current();
+        const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
+        status.replaceChildren(
+          t('propose.done', { title: draft.title }),
+          ' ',
+          editor
+            ? h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('propose.open'))
+            : t('propose.editors'),
+        );
+        status.focus();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err);
+      },
+      stay: true,
     },
     h('h3', { id: 'propose-form-h' }, t('propose.form_title')),
     h('p', { class: 'hint' }, t('propose.lead')),

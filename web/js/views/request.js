@@ -432,33 +432,31 @@ function surveyBox(root, ticket, code) {
           errors.push({ field: 'comment', message: t('val.max_length', { n: 2000 }) });
         return errors;
       },
+      submit: true,
       send: async () => {
-        const button = formEl.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const updated = await request(`/tickets/${ticket.number}/survey`, {
-            method: 'POST',
-            body: { score: values.score, comment: values.comment.trim() || null },
-            headers: code,
-          });
-          draw(root, updated, code, t('survey.sent'));
-          announce(t('survey.sent'));
-          root.querySelector('#survey-h').focus();
-        } catch (error) {
-          busy(button, false);
-          if (error instanceof ApiError && error.status === 409) {
-            // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
-            const fresh = await request(`/tickets/${ticket.number}`, { headers: code });
-            draw(root, fresh, code, error.message);
-            root.querySelector('.status-line').focus();
-            return;
-          }
-          showErrors(
-            formEl,
-            error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
-          );
-        }
+        const updated = await request(`/tickets/${ticket.number}/survey`, {
+          method: 'POST',
+          body: { score: values.score, comment: values.comment.trim() || null },
+          headers: code,
+        });
+        draw(root, updated, code, t('survey.sent'));
+        announce(t('survey.sent'));
+        root.querySelector('#survey-h').focus();
       },
+      fail: async (error) => {
+        if (error instanceof ApiError && error.status === 409) {
+          // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
+          const fresh = await request(`/tickets/${ticket.number}`, { headers: code });
+          draw(root, fresh, code, error.message);
+          root.querySelector('.status-line').focus();
+          return;
+        }
+        showErrors(
+          formEl,
+          error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
+        );
+      },
+      stay: true,
     },
     errorSummary(),
     h(

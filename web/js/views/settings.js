@@ -7,7 +7,7 @@ import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, setError, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel, rowButton } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
@@ -157,25 +157,9 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('canned.edit_who', { title: c.title }),
-            onclick: () => open(c),
-          },
-          t('admin.edit'),
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('canned.delete_who', { title: c.title }),
-            onclick: (e) => remove(c, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.edit'), t('canned.edit_who', { title: c.title }), () => open(c)),
+        rowButton(t('admin.delete'), t('canned.delete_who', { title: c.title }), (e) =>
+          remove(c, e.currentTarget),
         ),
       ),
     ),
@@ -305,44 +289,41 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
     {
       class: 'admin-form',
       'aria-labelledby': 'dry-h',
+      submit: true,
       send: async () => {
-        const button = dry.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const out = await staffRequest('/admin/routing/dry-run', { method: 'POST', body: sample });
-          const a = out.actions || {};
-          result.replaceChildren(
-            h('h3', {}, out.matched ? t('routing.matched', { rule: out.matched }) : t('routing.no_match')),
-            out.matched
-              ? h(
-                  'p',
-                  {},
-                  t('routing.actions', {
-                    team: a.team || '—',
-                    tier: a.tier || '—',
-                    priority: a.priority ? t(`priority.${a.priority}`) : '—',
-                  }),
-                )
-              : '',
-            h(
-              'ul',
-              {},
-              out.checks.map((c) =>
-                h(
-                  'li',
-                  {},
-                  `${c.rule}: `,
-                  c.matched ? t('routing.check_yes') : t('routing.check_no'),
-                  c.reasons.length ? ` — ${c.reasons.join('; ')}` : '',
-                ),
+        const out = await staffRequest('/admin/routing/dry-run', { method: 'POST', body: sample });
+        const a = out.actions || {};
+        result.replaceChildren(
+          h('h3', {}, out.matched ? t('routing.matched', { rule: out.matched }) : t('routing.no_match')),
+          out.matched
+            ? h(
+                'p',
+                {},
+                t('routing.actions', {
+                  team: a.team || '—',
+                  tier: a.tier || '—',
+                  priority: a.priority ? t(`priority.${a.priority}`) : '—',
+                }),
+              )
+            : '',
+          h(
+            'ul',
+            {},
+            out.checks.map((c) =>
+              h(
+                'li',
+                {},
+                `${c.rule}: `,
+                c.matched ? t('routing.check_yes') : t('routing.check_no'),
+                c.reasons.length ? ` — ${c.reasons.join('; ')}` : '',
               ),
             ),
-          );
-        } catch (err) {
-          if (err.status === 401) throw err;
-          showApiError(dry, err);
-        }
-        busy(button, false);
+          ),
+        );
+      },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(dry, err);
       },
     },
     h('h2', { id: 'dry-h' }, t('routing.dry_title')),

@@ -7,7 +7,7 @@ import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel, rowButton } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const FLASH = 'ventanilla.settings.flash';
@@ -224,25 +224,9 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('goals.edit_who', { name: pick(g.name) }),
-            onclick: () => open(g),
-          },
-          t('admin.edit'),
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('goals.delete_who', { name: pick(g.name) }),
-            onclick: (e) => remove(g, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.edit'), t('goals.edit_who', { name: pick(g.name) }), () => open(g)),
+        rowButton(t('admin.delete'), t('goals.delete_who', { name: pick(g.name) }), (e) =>
+          remove(g, e.currentTarget),
         ),
       ),
     );
@@ -378,24 +362,22 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
     {
       class: 'admin-form',
       'aria-labelledby': 'tpl-h',
+      submit: true,
       send: async () => {
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          await staffRequest(`/admin/notifications/templates/${sel.kind}/${sel.channel}/${sel.lang}`, {
-            method: 'PUT',
-            body: body(),
-            headers: { 'If-Match': `"${tpl.version || 0}"` },
-          });
-          tracker.saved();
-          remember(t('templates.saved'));
-          ctx.rerender();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err, () => ctx.rerender());
-        }
+        await staffRequest(`/admin/notifications/templates/${sel.kind}/${sel.channel}/${sel.lang}`, {
+          method: 'PUT',
+          body: body(),
+          headers: { 'If-Match': `"${tpl.version || 0}"` },
+        });
+        tracker.saved();
+        remember(t('templates.saved'));
+        ctx.rerender();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err, () => ctx.rerender());
+      },
+      stay: true,
     },
     h(
       'h2',
@@ -500,22 +482,20 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
     {
       class: 'admin-form',
       'aria-labelledby': 'redrive-h',
+      submit: true,
       send: async () => {
-        const button = redrive.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const out = await staffRequest('/admin/notifications/dead-letters/redrive', {
-            method: 'POST',
-            body: { limit: Number(v.limit) },
-          });
-          remember(t('delivery.redriven', { n: out.moved }));
-          ctx.rerender();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(redrive, err);
-        }
+        const out = await staffRequest('/admin/notifications/dead-letters/redrive', {
+          method: 'POST',
+          body: { limit: Number(v.limit) },
+        });
+        remember(t('delivery.redriven', { n: out.moved }));
+        ctx.rerender();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(redrive, err);
+      },
+      stay: true,
     },
     h('h3', { id: 'redrive-h' }, t('delivery.redrive_title')),
     h('p', { class: 'hint' }, t('delivery.redrive_lead')),
@@ -584,15 +564,8 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
                 h(
                   'td',
                   { class: 'row-actions' },
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'btn small',
-                      'aria-label': t('delivery.lift_who', { who: x.masked }),
-                      onclick: (e) => lift(x, e.currentTarget),
-                    },
-                    t('delivery.lift'),
+                  rowButton(t('delivery.lift'), t('delivery.lift_who', { who: x.masked }), (e) =>
+                    lift(x, e.currentTarget),
                   ),
                 ),
               ),

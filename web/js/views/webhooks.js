@@ -4,7 +4,15 @@ import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
+import {
+  checkGroup,
+  guarded,
+  page,
+  showApiError,
+  trackChanges,
+  saveOrCancel,
+  rowButton,
+} from './console_kit.js';
 
 const ADMINS = ['admin'];
 export const EVENTS = [
@@ -296,35 +304,16 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('webhooks.log_who', { name: w.name }),
-            onclick: (e) => showLog(w, e.currentTarget),
-          },
-          t('webhooks.log'),
+        rowButton(t('webhooks.log'), t('webhooks.log_who', { name: w.name }), (e) =>
+          showLog(w, e.currentTarget),
         ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }),
-            onclick: (e) => toggle(w, e.currentTarget),
-          },
+        rowButton(
           t(w.active ? 'webhooks.pause' : 'webhooks.resume'),
+          t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }),
+          (e) => toggle(w, e.currentTarget),
         ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('webhooks.delete_who', { name: w.name }),
-            onclick: (e) => remove(w, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.delete'), t('webhooks.delete_who', { name: w.name }), (e) =>
+          remove(w, e.currentTarget),
         ),
       ),
     ),
