@@ -1159,35 +1159,26 @@ function slaPanel(tk) {
 
 /** One small action form: its errors in its own summary, fields named as the API names them. */
 function actionForm({ id, title, lead, fields, submit, validate, send }) {
-  const formEl = h(
-    'form',
-    { novalidate: true, class: 'action-form' },
+  const formEl = checkedForm(
+    {
+      class: 'action-form',
+      check: validate,
+      submit: true,
+      send,
+      fail: (error) => {
+        showErrors(
+          formEl,
+          error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
+        );
+      },
+      stay: true,
+    },
     h('h2', { id }, title),
     lead && h('p', { class: 'hint' }, lead),
     errorSummary(),
     fields,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, submit)),
   );
-  formEl.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = validate();
-    if (errors.length) {
-      showErrors(formEl, errors);
-      return;
-    }
-    const button = formEl.querySelector('button[type=submit]');
-    busy(button, true);
-    try {
-      await send();
-    } catch (error) {
-      busy(button, false);
-      showErrors(
-        formEl,
-        error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
-      );
-    }
-  });
   return formEl;
 }
 

@@ -641,6 +641,7 @@ function assetForm(L, session, asset) {
   const formEl = checkedForm(
     {
       class: 'asset-form',
+      submit: true,
       check: () => {
         const errors = [];
         if (isNew && !/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/.test(v.inventory_number || ''))
@@ -671,24 +672,21 @@ function assetForm(L, session, asset) {
           seats: v.seats ?? null,
           fields,
         };
-        const button = formEl.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const saved = isNew
-            ? await api('/assets', {
-                method: 'POST',
-                body: { ...body, inventory_number: v.inventory_number },
-              })
-            : await api(`/assets/${encodeURIComponent(asset.inventory_number)}`, {
-                method: 'PUT',
-                body: { ...body, version: asset.version },
-              });
-          go(`/agente/activos/${encodeURIComponent(saved.inventory_number)}`);
-        } catch (err) {
-          busy(button, false);
-          showErrors(formEl, err.errors.length ? err.errors : [{ field: null, message: err.message }]);
-        }
+        const saved = isNew
+          ? await api('/assets', {
+              method: 'POST',
+              body: { ...body, inventory_number: v.inventory_number },
+            })
+          : await api(`/assets/${encodeURIComponent(asset.inventory_number)}`, {
+              method: 'PUT',
+              body: { ...body, version: asset.version },
+            });
+        go(`/agente/activos/${encodeURIComponent(saved.inventory_number)}`);
       },
+      fail: (err) => {
+        showErrors(formEl, err.errors.length ? err.errors : [{ field: null, message: err.message }]);
+      },
+      stay: true,
     },
     errorSummary(),
     isNew &&

@@ -10,7 +10,15 @@ import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges, rowButton } from './console_kit.js';
+import {
+  checkGroup,
+  guarded,
+  page,
+  showApiError,
+  trackChanges,
+  rowButton,
+  confirmThen,
+} from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
 
 export const EDITORS = ['editor', 'admin'];
@@ -1171,18 +1179,12 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     ),
   );
   const tracker = trackChanges(form);
-  const remove = async (item, button) => {
-    if (!window.confirm(t('editor.term_delete_confirm', { term: item.term }))) return;
-    busy(button, true);
-    try {
+  const remove = (item, button) =>
+    confirmThen(t('editor.term_delete_confirm', { term: item.term }), button, status, async () => {
       await staffRequest(`${ADMIN}/synonyms/${item.id}`, { method: 'DELETE' });
       remember(t('editor.term_deleted', { term: item.term }));
       ctx.rerender();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   return page(
     session,
     '/agente/ayuda/terminos',

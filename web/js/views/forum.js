@@ -4,16 +4,7 @@
 import { h, announce, safeHtml } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDateTime, t } from '../i18n.js';
-import {
-  busy,
-  errorSummary,
-  field,
-  showErrors,
-  statusLine,
-  bound,
-  checkedForm,
-  actionButton,
-} from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { current as staffSession } from '../auth.js';
@@ -576,20 +567,20 @@ export async function renderUnsubscribe({ params }) {
   const lead = h('p', { class: 'lead' }, t('forum.unsub_what'));
   const form = checkedForm(
     {
+      submit: button,
       send: async () => {
-        busy(button, true);
-        try {
-          await request(path, { method: 'POST' });
-          lead.remove();
-          form.remove();
-          status.classList.add('flash');
-          status.textContent = t('forum.unsub_done');
-        } catch (error) {
-          busy(button, false);
-          status.textContent = error.message;
-        }
+        await request(path, { method: 'POST' });
+        lead.remove();
+        form.remove();
+        status.classList.add('flash');
+        status.textContent = t('forum.unsub_done');
         status.focus();
       },
+      fail: (error) => {
+        status.textContent = error.message;
+        status.focus();
+      },
+      stay: true,
     },
     h('div', { class: 'actions' }, button),
   );

@@ -7,7 +7,15 @@ import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, setError, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges, saveOrCancel, rowButton } from './console_kit.js';
+import {
+  guarded,
+  page,
+  showApiError,
+  trackChanges,
+  saveOrCancel,
+  rowButton,
+  confirmThen,
+} from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
@@ -133,18 +141,12 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
     slot.querySelector('input').focus();
   };
   const status = statusLine();
-  const remove = async (item, button) => {
-    if (!window.confirm(t('canned.delete_confirm', { title: item.title }))) return;
-    busy(button, true);
-    try {
+  const remove = (item, button) =>
+    confirmThen(t('canned.delete_confirm', { title: item.title }), button, status, async () => {
       await staffRequest(`/admin/canned/${item.id}`, { method: 'DELETE' });
       remember(t('canned.deleted', { title: item.title }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((c) =>
     h(
       'tr',

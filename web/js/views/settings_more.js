@@ -7,7 +7,15 @@ import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, clearErrors, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges, saveOrCancel, rowButton } from './console_kit.js';
+import {
+  guarded,
+  page,
+  showApiError,
+  trackChanges,
+  saveOrCancel,
+  rowButton,
+  confirmThen,
+} from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const FLASH = 'ventanilla.settings.flash';
@@ -164,18 +172,12 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
     slot.querySelector('input').focus();
   };
   const status = statusLine();
-  const remove = async (goal, button) => {
-    if (!window.confirm(t('goals.delete_confirm', { name: pick(goal.name) }))) return;
-    busy(button, true);
-    try {
+  const remove = (goal, button) =>
+    confirmThen(t('goals.delete_confirm', { name: pick(goal.name) }), button, status, async () => {
       await staffRequest(`/stats/goals/${goal.id}`, { method: 'DELETE' });
       remember(t('goals.deleted', { name: pick(goal.name) }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((g) => {
     const s = status_[g.id];
     const cur = s && s.current;
@@ -465,18 +467,12 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
     staffRequest('/admin/notifications/dead-letters?limit=20'),
   ]);
   const status = statusLine();
-  const lift = async (item, button) => {
-    if (!window.confirm(t('delivery.lift_confirm', { who: item.masked }))) return;
-    busy(button, true);
-    try {
+  const lift = (item, button) =>
+    confirmThen(t('delivery.lift_confirm', { who: item.masked }), button, status, async () => {
       await staffRequest(`/admin/notifications/suppressions/${item.id}`, { method: 'DELETE' });
       remember(t('delivery.lifted', { who: item.masked }));
       ctx.rerender();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const v = { limit: String(Math.max(1, Math.min(dead.depth || 1, 1000))) };
   const redrive = checkedForm(
     {

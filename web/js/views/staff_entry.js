@@ -4,7 +4,7 @@
 import { h, announce } from '../dom.js';
 import { ApiError, catalog, qs } from '../api.js';
 import { pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine, bound } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
 import { current } from '../auth.js';
 import { loginView, staffRequest } from './agent.js';
@@ -362,9 +362,8 @@ function drawForm(root, cat) {
     if (input) input.value = v.asset;
   };
 
-  const formEl = h(
-    'form',
-    { novalidate: true, class: 'entry-form' },
+  const formEl = checkedForm(
+    { class: 'entry-form', check: () => validate(), send: () => sendEntry() },
     errorSummary(),
     h('p', { class: 'hint' }, t('form.required_note')),
     channelField,
@@ -460,14 +459,7 @@ function drawForm(root, cat) {
     return body;
   };
 
-  formEl.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = validate();
-    if (errors.length) {
-      showErrors(formEl, errors);
-      return;
-    }
+  const sendEntry = async () => {
     const body = payload();
     const text = JSON.stringify(body);
     if (!v.idem || v.idem.body !== text) v.idem = { key: crypto.randomUUID(), body: text };
@@ -511,7 +503,7 @@ function drawForm(root, cat) {
       }
     }
     drawDone(root, cat, created, internal(), linked, linkProblem);
-  });
+  };
 
   root.replaceChildren(
     h('h1', { tabindex: '-1' }, t('entry.title')),

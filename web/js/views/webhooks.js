@@ -12,6 +12,7 @@ import {
   trackChanges,
   saveOrCancel,
   rowButton,
+  confirmThen,
 } from './console_kit.js';
 
 const ADMINS = ['admin'];
@@ -263,9 +264,8 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       busy(button, false);
     }
   };
-  const toggle = async (hook, button) => {
-    busy(button, true);
-    try {
+  const toggle = (hook, button) =>
+    confirmThen(null, button, status, async () => {
       await staffRequest(`/admin/webhooks/${hook.id}`, {
         method: 'PUT',
         body: { name: hook.name, url: hook.url, events: hook.events, active: !hook.active },
@@ -275,23 +275,13 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
         t(hook.active ? 'webhooks.paused' : 'webhooks.resumed', { name: hook.name }),
       );
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
-  const remove = async (hook, button) => {
-    if (!window.confirm(t('webhooks.delete_confirm', { name: hook.name }))) return;
-    busy(button, true);
-    try {
+    });
+  const remove = (hook, button) =>
+    confirmThen(t('webhooks.delete_confirm', { name: hook.name }), button, status, async () => {
       await staffRequest(`/admin/webhooks/${hook.id}`, { method: 'DELETE' });
       sessionStorage.setItem(FLASH, t('webhooks.deleted', { name: hook.name }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((w) =>
     h(
       'tr',
