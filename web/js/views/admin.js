@@ -132,7 +132,10 @@ function staffForm(teams, member, onDone) {
       ...bound(values, 'tier'),
     }),
     status,
-    saveOrCancel(editing ? t('admin.save') : t('staff.create'), tracker, () => onDone('')),
+    saveOrCancel(editing ? t('admin.save') : t('staff.create'), () => {
+      tracker.saved();
+      onDone('');
+    }),
   );
   form.querySelector('[name=tier] option[value=""]').remove();
   const tracker = trackChanges(form);
@@ -191,7 +194,10 @@ function teamForm(team, onDone) {
     field({ name: 'name.es', label: t('teams.name_es'), required: true, ...bound(values, 'es') }),
     field({ name: 'name.en', label: t('teams.name_en'), ...bound(values, 'en') }),
     tiers,
-    saveOrCancel(team ? t('admin.save') : t('teams.create'), tracker, () => onDone('')),
+    saveOrCancel(team ? t('admin.save') : t('teams.create'), () => {
+      tracker.saved();
+      onDone('');
+    }),
   );
   const tracker = trackChanges(form);
   return form;

@@ -135,25 +135,14 @@ export function trackChanges(form) {
   };
 }
 
-/** A management form's buttons: save (submit) and cancel, which first drops the unsaved-changes guard
- * (`tracker` from trackChanges) so leaving does not ask. */
-export function saveOrCancel(label, tracker, onCancel) {
+/** A management form's buttons: save (submit) and cancel. `cancel` runs when the form is already
+ * built, so it may drop its unsaved-changes tracker (trackChanges) before leaving. */
+export function saveOrCancel(label, cancel) {
   return h(
     'div',
     { class: 'actions' },
     h('button', { type: 'submit', class: 'btn primary' }, label),
-    h(
-      'button',
-      {
-        type: 'button',
-        class: 'btn link',
-        onclick: () => {
-          tracker.saved();
-          onCancel();
-        },
-      },
-      t('admin.cancel'),
-    ),
+    h('button', { type: 'button', class: 'btn link', onclick: cancel }, t('admin.cancel')),
   );
 }
 

@@ -120,7 +120,10 @@ function cannedForm(cat, item, placeholders, done) {
       options: ['waiting_citizen', 'resolved'].map((s) => ({ value: s, label: t(`ticket.status.${s}`) })),
       ...bound(v, 'status'),
     }),
-    saveOrCancel(item ? t('admin.save') : t('canned.create'), tracker, done),
+    saveOrCancel(item ? t('admin.save') : t('canned.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   form.querySelector('[name=language] option[value=""]').remove();
   form.querySelector('[name=team] option[value=""]').textContent = t('canned.any_team');

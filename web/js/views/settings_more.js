@@ -150,7 +150,10 @@ function goalForm(cat, goal, done) {
       hint: t('goals.field.public_hint'),
       ...bound(v, 'public'),
     }),
-    saveOrCancel(goal ? t('admin.save') : t('goals.create'), tracker, done),
+    saveOrCancel(goal ? t('admin.save') : t('goals.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   for (const name of ['metric', 'period']) form.querySelector(`[name=${name}] option[value=""]`).remove();
   const tracker = trackChanges(form);

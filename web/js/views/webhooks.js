@@ -87,7 +87,10 @@ function newForm(done, showSecret) {
         v.active = x;
       },
     }),
-    saveOrCancel(t('webhooks.create'), tracker, done),
+    saveOrCancel(t('webhooks.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   const tracker = trackChanges(form);
   return form;
