@@ -61,6 +61,11 @@ export function dataTable(caption, columns, rows, opts = {}) {
   return h('div', { class: regionClass, role: 'region', 'aria-label': region, tabindex: '0' }, table);
 }
 
+/** A small button in a table row; `who` (its aria-label) says what it does to which row, since
+ * every row has the same visible label. */
+export const rowButton = (label, who, onclick) =>
+  h('button', { type: 'button', class: 'btn small', 'aria-label': who, onclick }, label);
+
 /** Say something to screen readers (polite) without moving focus. */
 export function announce(text) {
   const live = document.getElementById('live');

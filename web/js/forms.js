@@ -219,3 +219,18 @@ export function actionButton({ run, fail, stay = false, ...attrs }, ...label) {
   );
   return button;
 }
+
+/**
+ * A row action: ask `question` first (none: just go), then run `work` with the row's `button` busy.
+ * Success leaves it busy (work re-renders the page); a failure frees it and says why in `status`.
+ */
+export async function confirmThen(question, button, status, work) {
+  if (question && !window.confirm(question)) return;
+  busy(button, true);
+  try {
+    await work();
+  } catch (err) {
+    busy(button, false);
+    status.textContent = err.message;
+  }
+}

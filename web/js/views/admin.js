@@ -1,20 +1,12 @@
 // Admins' screens: staff accounts and teams (#/agente/personal), the audit trail
 // (#/agente/auditoria) and the manuals of operation by role (#/agente/manuales).
-import { h, announce, dataTable } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
-import {
-  checkGroup,
-  guarded,
-  page,
-  showApiError,
-  trackChanges,
-  saveOrCancel,
-  rowButton,
-} from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'editor', 'moderator', 'admin'];
 const TIERS = ['L1', 'L2', 'L3'];

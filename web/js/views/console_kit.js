@@ -2,7 +2,7 @@
 // beside their fields, "someone else changed this; reload" (409) and the unsaved-changes guard.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, showErrors } from '../forms.js';
+import { showErrors } from '../forms.js';
 import { current } from '../auth.js';
 import { setLeaveGuard } from '../app.js';
 
@@ -144,26 +144,6 @@ export function saveOrCancel(label, cancel) {
     h('button', { type: 'submit', class: 'btn primary' }, label),
     h('button', { type: 'button', class: 'btn link', onclick: cancel }, t('admin.cancel')),
   );
-}
-
-/** A small button in a table row; `who` (its aria-label) says what it does to which row, since
- * every row has the same visible label. */
-export const rowButton = (label, who, onclick) =>
-  h('button', { type: 'button', class: 'btn small', 'aria-label': who, onclick }, label);
-
-/**
- * A row action: ask `question` first (none: just go), then run `work` with the row's `button` busy.
- * Success leaves it busy (work re-renders the page); a failure frees it and says why in `status`.
- */
-export async function confirmThen(question, button, status, work) {
-  if (question && !window.confirm(question)) return;
-  busy(button, true);
-  try {
-    await work();
-  } catch (err) {
-    busy(button, false);
-    status.textContent = err.message;
-  }
 }
 
 /** A group of checkboxes (roles, teams, tiers) wired like a field: errors show beside it. */

@@ -3,22 +3,14 @@
 // new article (#/agente/ayuda/nuevo), sections and their order (#/agente/ayuda/secciones), import and
 // export (#/agente/ayuda/importar), content gaps and the search log (#/agente/ayuda/busquedas) and
 // the institution's search terms (#/agente/ayuda/terminos). Everything goes through the help API.
-import { h, safeHtml, dataTable } from '../dom.js';
+import { h, safeHtml, dataTable, rowButton } from '../dom.js';
 import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm, confirmThen } from '../forms.js';
 import { staffRequest } from './agent.js';
-import {
-  checkGroup,
-  guarded,
-  page,
-  showApiError,
-  trackChanges,
-  rowButton,
-  confirmThen,
-} from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
 
 export const EDITORS = ['editor', 'admin'];

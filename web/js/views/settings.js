@@ -2,20 +2,21 @@
 // routing rules with the dry run (#/agente/ajustes/asignacion), the business calendar with the
 // "when would this be due?" calculator (#/agente/ajustes/calendario) and the SLA policy
 // (#/agente/ajustes/sla). What the API refuses shows beside the field, in the page's language.
-import { h, announce, dataTable } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { catalog } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, errorSummary, field, setError, statusLine, bound, checkedForm } from '../forms.js';
-import { staffRequest } from './agent.js';
 import {
-  guarded,
-  page,
-  showApiError,
-  trackChanges,
-  saveOrCancel,
-  rowButton,
+  busy,
+  errorSummary,
+  field,
+  setError,
+  statusLine,
+  bound,
+  checkedForm,
   confirmThen,
-} from './console_kit.js';
+} from '../forms.js';
+import { staffRequest } from './agent.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];

@@ -2,20 +2,21 @@
 // compliance (#/agente/ajustes/metas), notification templates with a preview in both languages
 // (#/agente/ajustes/plantillas) and delivery problems: suppressed addresses and dead letters with
 // redrive (#/agente/ajustes/entregas). What the API refuses shows beside the field.
-import { h, dataTable } from '../dom.js';
+import { h, dataTable, rowButton } from '../dom.js';
 import { catalog, qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
-import { staffRequest } from './agent.js';
 import {
-  guarded,
-  page,
-  showApiError,
-  trackChanges,
-  saveOrCancel,
-  rowButton,
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  statusLine,
+  bound,
+  checkedForm,
   confirmThen,
-} from './console_kit.js';
+} from '../forms.js';
+import { staffRequest } from './agent.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const FLASH = 'ventanilla.settings.flash';

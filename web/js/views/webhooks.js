@@ -1,19 +1,19 @@
 // Outbound webhooks for admins (#/agente/webhooks): the endpoints, a new one with its secret shown
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
-import { h, announce, dataTable } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
-import { staffRequest } from './agent.js';
 import {
-  checkGroup,
-  guarded,
-  page,
-  showApiError,
-  trackChanges,
-  saveOrCancel,
-  rowButton,
+  busy,
+  errorSummary,
+  field,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
   confirmThen,
-} from './console_kit.js';
+} from '../forms.js';
+import { staffRequest } from './agent.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ADMINS = ['admin'];
 export const EVENTS = [
