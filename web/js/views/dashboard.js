@@ -147,6 +147,20 @@ export function valueLabel(cat, dim, value) {
 /** A table cell that names its column (``data-label``): at 360 px each row reads as a card. */
 export const cell = (label, value) => h('td', { 'data-label': label }, value);
 
+/** A goal's row: its name, target, current value and whether it is on track. */
+export const goalRow = (g) =>
+  h(
+    'tr',
+    {},
+    h('th', { scope: 'row' }, pick(g.goal.name)),
+    cell(t('dash.target'), `${g.goal.target_pct} %`),
+    cell(t('dash.actual'), pct(g.current.pct)),
+    cell(
+      t('dash.state'),
+      g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
+    ),
+  );
+
 /** One table per dimension: received, resolved, resolved on time and open now, for each value. */
 export function breakdownTables(cat, d) {
   return BREAKDOWN_DIMS.filter((dim) => d.breakdown[dim] || (d.backlog_by || {})[dim]).map((dim) => {
@@ -333,19 +347,7 @@ export async function render({ query }) {
 
   const days = d.volume_by_day;
   const hist = d.first_response.histogram;
-  const goalRows = d.goals.map((g) =>
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'row' }, pick(g.goal.name)),
-      cell(t('dash.target'), `${g.goal.target_pct} %`),
-      cell(t('dash.actual'), pct(g.current.pct)),
-      cell(
-        t('dash.state'),
-        g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
-      ),
-    ),
-  );
+  const goalRows = d.goals.map(goalRow);
   const ages = Object.entries(d.backlog_by_age);
   // The inventory card loads on its own: the figures above do not wait for it.
   const inventory = h('div', { 'data-testid': 'inventory-card' });

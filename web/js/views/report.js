@@ -4,7 +4,7 @@
 // whole and repeats the header (institution, period, filters, generated at) on paper.
 import { h, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
-import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
+import { fmtDate, fmtDateTime, plural, t } from '../i18n.js';
 import { accessToken, current, logout } from '../auth.js';
 import {
   FILTERS,
@@ -13,6 +13,7 @@ import {
   breakdownTables,
   cell,
   filtersText,
+  goalRow,
   hours,
   pct,
   satisfaction,
@@ -105,19 +106,7 @@ export async function render({ query }) {
   const dist = Object.entries(d.csat.distribution).map(([score, n]) =>
     h('tr', {}, h('th', { scope: 'row' }, score), cell(t('report.answers'), n)),
   );
-  const goals = d.goals.map((g) =>
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'row' }, pick(g.goal.name)),
-      cell(t('dash.target'), `${g.goal.target_pct} %`),
-      cell(t('dash.actual'), pct(g.current.pct)),
-      cell(
-        t('dash.state'),
-        g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
-      ),
-    ),
-  );
+  const goals = d.goals.map(goalRow);
   const statuses = Object.entries(d.time_in_status_hours)
     .sort((a, b) => b[1] - a[1])
     .map(([s, v]) =>
