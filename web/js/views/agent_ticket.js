@@ -131,16 +131,11 @@ function drawFiled(root, data, session, cat) {
   root.replaceChildren(
     whoBar(session),
     backLink(),
-    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
-    h('p', { class: 'lead' }, tk.subject),
+    ...titleLines(tk),
     h(
       'p',
       { class: 'badges' },
-      h(
-        'span',
-        { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' },
-        t(`status.${tk.status}`),
-      ),
+      statusBadge(tk, t(`status.${tk.status}`)),
       ' ',
       h('span', { class: 'badge' }, tk.team),
     ),
@@ -358,18 +353,22 @@ function deskAction(desk) {
   };
 }
 
+/** The request's number as the page heading (focus lands there) and its subject under it. */
+const titleLines = (tk) => [
+  h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
+  h('p', { class: 'lead' }, tk.subject),
+];
+
+const statusBadge = (tk, label) =>
+  h('span', { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' }, label);
+
 function ticketHeader(tk, cat) {
   return [
-    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
-    h('p', { class: 'lead' }, tk.subject),
+    ...titleLines(tk),
     h(
       'p',
       { class: 'badges' },
-      h(
-        'span',
-        { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' },
-        staffStatus(tk.status),
-      ),
+      statusBadge(tk, staffStatus(tk.status)),
       ' ',
       h(
         'span',
