@@ -31,6 +31,12 @@ export function phoneLooksValid(raw) {
   return /^\+?[0-9 ()\-./]+$/.test(s) && digits.length >= 8 && digits.length <= 15;
 }
 
+/** The errors of a required text of at most `max` characters, for a checkedForm's `check`. */
+export function textProblems(name, text, max, requiredKey = 'val.required') {
+  if (!text.trim()) return [{ field: name, message: t(requiredKey) }];
+  return text.trim().length > max ? [{ field: name, message: t('val.max_length', { n: max }) }] : [];
+}
+
 const blank = (v) => v == null || (typeof v === 'string' && !v.trim()) || v === false;
 
 /** The error message for one catalog field and its value, or ''. */

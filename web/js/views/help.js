@@ -5,7 +5,8 @@ import { optional, qs, request } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { searchForm } from './home.js';
 import { hasDraft, markOpened } from './contact.js';
-import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { textProblems } from '../validate.js';
 
 const soon = () => h('p', { class: 'notice', role: 'status' }, t('help.soon'));
 
@@ -249,16 +250,9 @@ function feedback(slug) {
     const comment = { text: '' };
     const formEl = checkedForm(
       {
+        check: () => textProblems('comment', comment.text, 1000),
         send: async () => {
           const text = comment.text.trim();
-          if (!text) {
-            showErrors(formEl, [{ field: 'comment', message: t('val.required') }]);
-            return;
-          }
-          if (text.length > 1000) {
-            showErrors(formEl, [{ field: 'comment', message: t('val.max_length', { n: 1000 }) }]);
-            return;
-          }
           busy(formEl.querySelector('button'), true);
           if (await send({ helpful, comment: text })) {
             formEl.replaceWith(h('p', {}, t('help.comment_thanks')));

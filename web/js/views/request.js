@@ -3,6 +3,7 @@ import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { textProblems } from '../validate.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
 import { pushBox } from '../pwa.js';
@@ -186,16 +187,9 @@ function draw(root, ticket, code, message = '') {
   const formEl = checkedForm(
     {
       class: 'reply',
+      check: () => textProblems('body', replyValue.body, 10000, 'val.message_required'),
       send: async () => {
         const text = replyValue.body.trim();
-        if (!text) {
-          showErrors(formEl, [{ field: 'body', message: t('val.message_required') }]);
-          return;
-        }
-        if (text.length > 10000) {
-          showErrors(formEl, [{ field: 'body', message: t('val.max_length', { n: 10000 }) }]);
-          return;
-        }
         const button = formEl.querySelector('button');
         busy(button, true);
         try {
