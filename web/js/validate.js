@@ -1,5 +1,7 @@
-// Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback.
+// Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback; and
+// the controls of a request type's own form (catalog fields).
 import { t, pick } from './i18n.js';
+import { field } from './forms.js';
 
 const RUT_RE = /^(\d{1,2}(?:\.?\d{3}){2})-?([\dkK])$/;
 
@@ -75,4 +77,20 @@ export function toApiValue(field, raw) {
   if (blank(raw)) return undefined;
   if (field.kind === 'number') return Number(raw);
   return String(raw).trim();
+}
+
+/** A field of a request type's own form (the catalog's `fields`), named `form.<name>` as the API
+ * names it; `extra` adds or overrides options (inputmode, ...). */
+export function catalogField(f, value, onInput, extra = {}) {
+  return field({
+    name: `form.${f.name}`,
+    label: pick(f.label),
+    kind: f.kind,
+    required: f.required,
+    hint: pick(f.help),
+    value,
+    options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
+    onInput,
+    ...extra,
+  });
 }

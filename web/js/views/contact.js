@@ -7,7 +7,7 @@
 import { h } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t, plural } from '../i18n.js';
-import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
+import { checkField, emailIsValid, phoneLooksValid, toApiValue, catalogField } from '../validate.js';
 import { busy, errorSummary, field, showErrors, clearErrors, statusLine, checkedForm } from '../forms.js';
 import { flash, go } from '../app.js';
 import { rememberCode } from './request.js';
@@ -473,20 +473,15 @@ function form(cat) {
   const subtype = subtypeOf(cat);
   const fields = subtype.fields || [];
   const controls = fields.map((f) =>
-    field({
-      name: `form.${f.name}`,
-      label: pick(f.label),
-      kind: f.kind,
-      required: f.required,
-      hint: pick(f.help),
-      value: state.form[f.name],
-      inputmode: f.kind === 'rut' ? 'text' : null,
-      options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
-      onInput: (v) => {
+    catalogField(
+      f,
+      state.form[f.name],
+      (v) => {
         state.form[f.name] = v;
         save();
       },
-    }),
+      { inputmode: f.kind === 'rut' ? 'text' : null },
+    ),
   );
   const formEl = h(
     'form',

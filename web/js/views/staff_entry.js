@@ -5,7 +5,7 @@ import { h, announce } from '../dom.js';
 import { ApiError, catalog, qs } from '../api.js';
 import { pick, t } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
-import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
+import { checkField, emailIsValid, phoneLooksValid, toApiValue, catalogField } from '../validate.js';
 import { current } from '../auth.js';
 import { loginView, staffRequest } from './agent.js';
 
@@ -130,17 +130,8 @@ function drawForm(root, cat) {
             { class: 'group' },
             h('legend', {}, pick(st.name)),
             defs.map((f) =>
-              field({
-                name: `form.${f.name}`,
-                label: pick(f.label),
-                kind: f.kind,
-                required: f.required,
-                hint: pick(f.help),
-                value: v.form[f.name],
-                options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
-                onInput: (x) => {
-                  v.form[f.name] = x;
-                },
+              catalogField(f, v.form[f.name], (x) => {
+                v.form[f.name] = x;
               }),
             ),
           )
