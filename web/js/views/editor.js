@@ -10,7 +10,7 @@ import { accessToken } from '../auth.js';
 import { fmtDateTime, getLang, pick, t } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, confirmThen } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, navLinks } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
 
 export const EDITORS = ['editor', 'admin'];
@@ -56,17 +56,7 @@ function subnav(here) {
     ['/agente/ayuda/busquedas', 'editor.nav.searches'],
     ['/agente/ayuda/terminos', 'editor.nav.terms'],
   ];
-  return h(
-    'nav',
-    { class: 'subnav', 'aria-label': t('editor.nav.label') },
-    h(
-      'ul',
-      {},
-      links.map(([path, key]) =>
-        h('li', {}, h('a', { href: `#${path}`, 'aria-current': path === here ? 'page' : null }, t(key))),
-      ),
-    ),
-  );
+  return navLinks({ class: 'subnav', 'aria-label': t('editor.nav.label') }, links, here);
 }
 
 const langOptions = () => [
