@@ -681,13 +681,10 @@ export async function renderAlerts(ctx, session, token) {
               }),
             ),
             a.status === 'open' &&
-              h(
-                'button',
+              actionButton(
                 {
-                  type: 'button',
                   class: 'btn',
-                  onclick: async (e) => {
-                    busy(e.target, true);
+                  run: async () => {
                     await api(`/admin/alerts/${a.id}/updates`, {
                       method: 'POST',
                       body: {
@@ -697,6 +694,7 @@ export async function renderAlerts(ctx, session, token) {
                     });
                     ctx.rerender();
                   },
+                  stay: true,
                 },
                 w('restore'),
               ),

@@ -718,16 +718,14 @@ async function campaignsView(ctx, api) {
             ),
             h('p', { class: 'figures' }, figureLine(c.figures)),
             c.status === 'scheduled' &&
-              h(
-                'button',
+              actionButton(
                 {
-                  type: 'button',
                   class: 'btn',
-                  onclick: async (e) => {
-                    busy(e.target, true);
+                  run: async () => {
                     await api(`/admin/campaigns/${c.id}/cancel`, { method: 'POST' });
                     ctx.rerender();
                   },
+                  stay: true,
                 },
                 w('cancel'),
               ),
