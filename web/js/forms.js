@@ -82,11 +82,11 @@ export function field(opts) {
 }
 
 /** The `value` and `onInput` of a field that shows and keeps `values[key]`: field({name, label,
- * ...bound(values, 'name')}). */
-export const bound = (values, key) => ({
+ * ...bound(values, 'name')}); with `fallback`, an emptied field keeps that instead of ''. */
+export const bound = (values, key, fallback) => ({
   value: values[key],
   onInput: (v) => {
-    values[key] = v;
+    values[key] = fallback !== undefined && !v ? fallback : v;
   },
 });
 

@@ -412,14 +412,11 @@ function myData(me, ctx) {
       name: 'language',
       kind: 'select',
       label: t('account.language'),
-      value: values.language,
       options: [
         { value: 'es', label: 'Español' },
         { value: 'en', label: 'English' },
       ],
-      onInput: (v) => {
-        values.language = v || 'es';
-      },
+      ...bound(values, 'language', 'es'),
     }),
     field({ name: 'region', label: t('account.region'), ...bound(values, 'region') }),
     field({ name: 'comuna', label: t('account.comuna'), ...bound(values, 'comuna') }),

@@ -355,11 +355,8 @@ export const renderQueue = withSession(async ({ query }, session) => {
       name: 'sort',
       kind: 'select',
       label: t('agent.sort'),
-      value: f.sort,
       options: SORTS.map((s) => ({ value: s, label: t(`ws.sort.${s}`) })),
-      onInput: (v) => {
-        chosen.sort = v || 'due';
-      },
+      ...bound(chosen, 'sort', 'due'),
     }),
     field({
       name: 'breached',

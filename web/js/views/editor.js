@@ -101,11 +101,8 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
       name: 'lang',
       kind: 'select',
       label: t('editor.f.lang'),
-      value: f.lang,
       options: langOptions(),
-      onInput: (x) => {
-        f.lang = x || 'es';
-      },
+      ...bound(f, 'lang', 'es'),
     }),
     field({
       name: 'status',

@@ -77,11 +77,8 @@ export function proposeArticleBox(tk, history, api) {
       kind: 'select',
       label: t('editor.field.stage'),
       required: true,
-      value: v.stage,
       options: STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) })),
-      onInput: (x) => {
-        v.stage = x || 'informacion';
-      },
+      ...bound(v, 'stage', 'informacion'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('propose.send'))),
   );

@@ -351,21 +351,15 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
       name: 'channel',
       kind: 'select',
       label: t('routing.channel'),
-      value: 'web',
       options: CHANNELS.map((c) => ({ value: c, label: t(`channel.name.${c}`) })),
-      onInput: (x) => {
-        sample.channel = x || 'web';
-      },
+      ...bound(sample, 'channel', 'web'),
     }),
     field({
       name: 'priority',
       kind: 'select',
       label: t('agent.priority'),
-      value: 'medium',
       options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-      onInput: (x) => {
-        sample.priority = x || 'medium';
-      },
+      ...bound(sample, 'priority', 'medium'),
     }),
     field({ name: 'subject', label: t('routing.subject'), ...bound(sample, 'subject') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('routing.try'))),
@@ -596,14 +590,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       kind: 'select',
       label: t('calendar.unit'),
       required: true,
-      value: 'days',
       options: [
         { value: 'days', label: t('calendar.unit.days') },
         { value: 'hours', label: t('calendar.unit.hours') },
       ],
-      onInput: (x) => {
-        calc.unit = x || 'days';
-      },
+      ...bound(calc, 'unit', 'days'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('calendar.calc'))),
     answer,

@@ -231,14 +231,11 @@ function drawForm(root, cat) {
           name: 'requester.language',
           kind: 'select',
           label: t('entry.language'),
-          value: v.language,
           options: [
             { value: 'es', label: 'Español' },
             { value: 'en', label: 'English' },
           ],
-          onInput: (x) => {
-            v.language = x || 'es';
-          },
+          ...bound(v, 'language', 'es'),
         }),
         field({
           name: 'requester.consent',
