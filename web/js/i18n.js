@@ -53,6 +53,12 @@ export function plural(key, n, params = {}) {
   return t(`${key}_${form}`, { n, ...params });
 }
 
+/** The languages a person can choose, as select or checkbox options (names in their own language). */
+export const LANGUAGES = [
+  { value: 'es', label: 'Español' },
+  { value: 'en', label: 'English' },
+];
+
 /** A catalog text: {es, en} or a plain string. */
 export function pick(text) {
   if (text == null) return '';

@@ -2,7 +2,7 @@
 // every channel, my data (download), my consents, delete my account (with confirmation).
 import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
-import { fmtDate, t } from '../i18n.js';
+import { fmtDate, t, LANGUAGES } from '../i18n.js';
 import { errorSummary, field, showErrors, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
@@ -412,10 +412,7 @@ function myData(me, ctx) {
       name: 'language',
       kind: 'select',
       label: t('account.language'),
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
+      options: LANGUAGES,
       ...bound(values, 'language', 'es'),
     }),
     field({ name: 'region', label: t('account.region'), ...bound(values, 'region') }),

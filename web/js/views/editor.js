@@ -7,7 +7,7 @@ import { h, safeHtml, dataTable, rowButton } from '../dom.js';
 import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
-import { fmtDateTime, getLang, pick, t } from '../i18n.js';
+import { fmtDateTime, getLang, pick, t, LANGUAGES } from '../i18n.js';
 import { busy, errorSummary, field, statusLine, bound, checkedForm, confirmThen } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { checkGroup, guarded, page, showApiError, trackChanges, navLinks } from './console_kit.js';
@@ -59,10 +59,6 @@ function subnav(here) {
   return navLinks({ class: 'subnav', 'aria-label': t('editor.nav.label') }, links, here);
 }
 
-const langOptions = () => [
-  { value: 'es', label: 'Español' },
-  { value: 'en', label: 'English' },
-];
 const stageOptions = () => STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }));
 
 // ---- list ------------------------------------------------------------------------------------------
@@ -101,7 +97,7 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
       name: 'lang',
       kind: 'select',
       label: t('editor.f.lang'),
-      options: langOptions(),
+      options: LANGUAGES,
       ...bound(f, 'lang', 'es'),
     }),
     field({

@@ -3,7 +3,7 @@
 // Its words live here, in Spanish and English, beside the screens that use them.
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
-import { getLang, pick, t as tr } from '../i18n.js';
+import { getLang, pick, t as tr, LANGUAGES } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { browserSubscription, isIos, pushSupported, standalone } from '../pwa.js';
 
@@ -257,10 +257,7 @@ export async function renderSubscribe() {
     label: w('language'),
     kind: 'select',
     value: getLang(),
-    options: [
-      { value: 'es', label: 'Español' },
-      { value: 'en', label: 'English' },
-    ],
+    options: LANGUAGES,
   });
   const consent = field({ name: 'consent', label: w('consent'), kind: 'checkbox', required: true });
   const button = h('button', { type: 'submit', class: 'btn primary' }, w('send'));

@@ -5,7 +5,7 @@
 // campaigns with their figures. Its words live here, in Spanish and English.
 import { h, announce, dataTable } from '../dom.js';
 import { request, catalog } from '../api.js';
-import { getLang, pick } from '../i18n.js';
+import { getLang, pick, LANGUAGES } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { checkGroup, guarded, page, showApiError } from './console_kit.js';
 
@@ -532,15 +532,7 @@ async function campaignsView(ctx, api) {
   const groups = {
     topics: checkGroup('topics', w('topics'), opts(topics.items.filter((x) => x.active)), []),
     sectors: checkGroup('sectors', w('sectors'), opts(areas.items), []),
-    languages: checkGroup(
-      'languages',
-      w('languages'),
-      [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
-      [],
-    ),
+    languages: checkGroup('languages', w('languages'), LANGUAGES, []),
     channels: checkGroup(
       'channels',
       w('channels'),

@@ -4,7 +4,7 @@
 // (#/agente/ajustes/sla). What the API refuses shows beside the field, in the page's language.
 import { h, announce, dataTable, rowButton } from '../dom.js';
 import { catalog } from '../api.js';
-import { fmtDateTime, pick, t } from '../i18n.js';
+import { fmtDateTime, pick, t, LANGUAGES } from '../i18n.js';
 import {
   busy,
   errorSummary,
@@ -93,10 +93,7 @@ function cannedForm(cat, item, placeholders, done) {
       kind: 'select',
       label: t('canned.field.language'),
       required: true,
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
+      options: LANGUAGES,
       ...bound(v, 'language'),
     }),
     field({

@@ -4,7 +4,7 @@
 // redrive (#/agente/ajustes/entregas). What the API refuses shows beside the field.
 import { h, dataTable, rowButton } from '../dom.js';
 import { catalog, qs } from '../api.js';
-import { fmtDateTime, pick, t } from '../i18n.js';
+import { fmtDateTime, pick, t, LANGUAGES } from '../i18n.js';
 import {
   busy,
   clearErrors,
@@ -324,10 +324,7 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
       name: 'lang',
       kind: 'select',
       label: t('templates.lang'),
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
+      options: LANGUAGES,
       ...bound(sel, 'lang'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('templates.open'))),

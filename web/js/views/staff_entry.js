@@ -3,7 +3,7 @@
 // pick the equipment it is about ("mi equipo", or an inventory number) and it is linked on filing.
 import { h, announce } from '../dom.js';
 import { ApiError, catalog, qs } from '../api.js';
-import { pick, t } from '../i18n.js';
+import { pick, t, LANGUAGES } from '../i18n.js';
 import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { checkField, emailIsValid, phoneLooksValid, toApiValue, catalogField } from '../validate.js';
 import { current } from '../auth.js';
@@ -231,10 +231,7 @@ function drawForm(root, cat) {
           name: 'requester.language',
           kind: 'select',
           label: t('entry.language'),
-          options: [
-            { value: 'es', label: 'Español' },
-            { value: 'en', label: 'English' },
-          ],
+          options: LANGUAGES,
           ...bound(v, 'language', 'es'),
         }),
         field({
