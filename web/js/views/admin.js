@@ -456,7 +456,6 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
         add(next.items);
         more.dataset.cursor = next.next_cursor || '';
         more.hidden = !next.next_cursor;
-
         announce(t('agent.loaded_more', { n: next.items.length }));
       },
     },
@@ -468,7 +467,6 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
       class: 'btn',
       run: async () => {
         status.textContent = t('audit.exporting');
-
         const token = await accessToken();
         const res = await fetch(`/api/v1/admin/audit/export?${api({ format: 'csv' })}`, {
           headers: { Authorization: `Bearer ${token}` },

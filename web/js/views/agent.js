@@ -118,7 +118,6 @@ export function loginView(username = '') {
       submit,
       send: async () => {
         status.textContent = t('agent.signing_in');
-
         await login(values.username.trim(), values.password);
         notice = '';
         go(location.hash.slice(1) || '/agente');

@@ -277,7 +277,6 @@ export const renderList = guarded(async ({ query }, session) => {
         tableBox.replaceChildren(
           assetTable(L, page.items, t('assets.list_caption', { n: page.items.length })),
         );
-
         more.hidden = !cursor;
         announce(t('assets.loaded', { n: page.items.length }));
       },

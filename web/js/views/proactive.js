@@ -274,7 +274,6 @@ export async function renderSubscribe() {
         };
         if (email.control.value.trim()) body.email = email.control.value.trim();
         if (phone.control.value.trim()) body.phone = phone.control.value.replace(/[\s-]/g, '');
-
         const token = session ? await citizen.idToken() : null;
         const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
         form.hidden = true;
