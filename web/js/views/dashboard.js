@@ -263,26 +263,32 @@ function forumCard(f, chosen) {
   );
 }
 
-export async function render({ query }) {
+/** The figures for the hash's filters when a viewer asks; otherwise the view to show instead: the
+ * sign-in, a refusal, or the API's problem under the page's heading (`titleKey`). */
+export async function figuresFor(query, titleKey) {
   const session = current();
   // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
-  if (!session) return (await import('./agent.js')).loginView();
-  if (!session.groups.some((g) => VIEWERS.includes(g))) {
-    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, t('dash.no_role')));
-  }
+  if (!session) return { view: (await import('./agent.js')).loginView() };
+  const refusal = (text) => ({
+    view: h('section', {}, h('h1', {}, t(titleKey)), h('p', { role: 'alert' }, text)),
+  });
+  if (!session.groups.some((g) => VIEWERS.includes(g))) return refusal(t('dash.no_role'));
   const filters = {};
   for (const k of FILTERS) if (query.get(k)) filters[k] = query.get(k);
-  const cat = await catalog();
-  let d;
   try {
-    d = await staffGet(`/stats/dashboard?${qs(filters)}`);
+    return { filters, d: await staffGet(`/stats/dashboard?${qs(filters)}`) };
   } catch (e) {
-    if (e.status === 401) {
-      logout();
-      return (await import('./agent.js')).loginView();
-    }
-    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
+    if (e.status !== 401) return refusal(e.message);
+    logout();
+    return { view: (await import('./agent.js')).loginView() };
   }
+}
+
+export async function render({ query }) {
+  const { view, filters, d } = await figuresFor(query, 'dash.title');
+  if (view) return view;
+  const session = current();
+  const cat = await catalog();
   const chosen = { ...filters, from: d.start, to: d.end };
   const form = checkedForm(
     {

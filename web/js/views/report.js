@@ -5,19 +5,17 @@
 import { h, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDate, fmtDateTime, plural, t } from '../i18n.js';
-import { accessToken, current, logout } from '../auth.js';
+import { accessToken } from '../auth.js';
 import {
-  FILTERS,
-  VIEWERS,
   answers,
   breakdownTables,
   cell,
+  figuresFor,
   filtersText,
   goalRow,
   hours,
   pct,
   satisfaction,
-  staffGet,
 } from './dashboard.js';
 
 /** A table whose caption repeats its section's heading: read out, not shown twice. */
@@ -59,24 +57,8 @@ function section(id, title, ...body) {
 }
 
 export async function render({ query }) {
-  const session = current();
-  // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
-  if (!session) return (await import('./agent.js')).loginView();
-  if (!session.groups.some((g) => VIEWERS.includes(g))) {
-    return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, t('dash.no_role')));
-  }
-  const filters = {};
-  for (const k of FILTERS) if (query.get(k)) filters[k] = query.get(k);
-  let d;
-  try {
-    d = await staffGet(`/stats/dashboard?${qs(filters)}`);
-  } catch (e) {
-    if (e.status === 401) {
-      logout();
-      return (await import('./agent.js')).loginView();
-    }
-    return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, e.message));
-  }
+  const { view, filters, d } = await figuresFor(query, 'report.title');
+  if (view) return view;
   const [cat, cfg] = await Promise.all([catalog(), config().catch(() => ({}))]);
   const chosen = { ...filters, from: d.start, to: d.end };
   const period = t('report.period_value', {
