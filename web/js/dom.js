@@ -34,6 +34,38 @@ export function mount(el, ...children) {
   return el;
 }
 
+/**
+ * A data table: a caption (null for none), a header row of `columns` (texts, or header cells the
+ * caller builds), then `rows` (the <tr>s, or a <tbody> the caller keeps adding to). Options: `attrs`
+ * of the <table>; `hideCaption` (read out, not shown); `region`, the name of a scrollable region
+ * reachable by keyboard to wrap it in (class `regionClass`), for tables wider than a phone.
+ */
+export function dataTable(caption, columns, rows, opts = {}) {
+  const { attrs = {}, hideCaption = false, region = null, regionClass = 'table-wrap' } = opts;
+  const table = h(
+    'table',
+    attrs,
+    caption != null && h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => (c instanceof Node ? c : h('th', { scope: 'col' }, c))),
+      ),
+    ),
+    rows instanceof Node && rows.tagName === 'TBODY' ? rows : h('tbody', {}, rows),
+  );
+  if (region == null) return table;
+  return h('div', { class: regionClass, role: 'region', 'aria-label': region, tabindex: '0' }, table);
+}
+
+/** A small button in a table row; `who` (its aria-label) says what it does to which row, since
+ * every row has the same visible label. */
+export const rowButton = (label, who, onclick) =>
+  h('button', { type: 'button', class: 'btn small', 'aria-label': who, onclick }, label);
+
 /** Say something to screen readers (polite) without moving focus. */
 export function announce(text) {
   const live = document.getElementById('live');

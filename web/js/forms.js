@@ -81,6 +81,15 @@ export function field(opts) {
   return wrap;
 }
 
+/** The `value` and `onInput` of a field that shows and keeps `values[key]`: field({name, label,
+ * ...bound(values, 'name')}); with `fallback`, an emptied field keeps that instead of ''. */
+export const bound = (values, key, fallback) => ({
+  value: values[key],
+  onInput: (v) => {
+    values[key] = fallback !== undefined && !v ? fallback : v;
+  },
+});
+
 /** Show (or clear, with '') the error of the field named `name` inside `root`. */
 export function setError(root, name, message) {
   const wrap = root.querySelector(`[data-for="${CSS.escape(name)}"]`);
@@ -138,6 +147,35 @@ export function showErrors(root, errors, title = t('form.errors_title')) {
   }
 }
 
+/**
+ * A form that stays on the page and checks itself before it sends: on submit the old errors go,
+ * `check()` returns the errors to show (none: go on), then `send(event)` runs, with the `submit`
+ * button (true: the form's own) busy as actionButton's (`fail`, `stay`). The other attributes are the <form>'s;
+ * `novalidate`, because our messages replace the browser's.
+ */
+export function checkedForm({ check, send, submit, fail, stay = false, ...attrs }, ...children) {
+  const form = h(
+    'form',
+    {
+      novalidate: true,
+      ...attrs,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        clearErrors(form);
+        const errors = check ? check() : [];
+        if (errors.length) {
+          showErrors(form, errors);
+          return;
+        }
+        const button = submit === true ? form.querySelector('button[type=submit]') : submit;
+        await running(button, () => send(e), fail, stay);
+      },
+    },
+    ...children,
+  );
+  return form;
+}
+
 /** The empty box showErrors fills. */
 export const errorSummary = () =>
   h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
@@ -148,4 +186,51 @@ export const statusLine = () => h('p', { class: 'status-line', role: 'status', '
 export function busy(button, on) {
   button.disabled = on;
   button.setAttribute('aria-busy', on ? 'true' : 'false');
+}
+
+/** Run `work` with `button` (if any) busy; see actionButton for `fail` and `stay`. */
+async function running(button, work, fail, stay) {
+  if (button) busy(button, true);
+  try {
+    await work();
+  } catch (error) {
+    if (button) busy(button, false);
+    if (!fail) throw error;
+    await fail(error);
+    return;
+  }
+  if (button && !stay) busy(button, false);
+}
+
+/**
+ * A button (type="button") that runs `run()` once at a time: busy (disabled, aria-busy) from the
+ * click until it ends. A failure frees it and goes to `fail(error)` (without `fail` it is thrown);
+ * `stay` keeps it busy after success, when the view moves on and a second click must not send twice.
+ */
+export function actionButton({ run, fail, stay = false, ...attrs }, ...label) {
+  const button = h(
+    'button',
+    {
+      type: 'button',
+      ...attrs,
+      onclick: () => running(button, run, fail, stay),
+    },
+    ...label,
+  );
+  return button;
+}
+
+/**
+ * A row action: ask `question` first (none: just go), then run `work` with the row's `button` busy.
+ * Success leaves it busy (work re-renders the page); a failure frees it and says why in `status`.
+ */
+export async function confirmThen(question, button, status, work) {
+  if (question && !window.confirm(question)) return;
+  busy(button, true);
+  try {
+    await work();
+  } catch (err) {
+    busy(button, false);
+    status.textContent = err.message;
+  }
 }

@@ -53,6 +53,12 @@ export function plural(key, n, params = {}) {
   return t(`${key}_${form}`, { n, ...params });
 }
 
+/** The languages a person can choose, as select or checkbox options (names in their own language). */
+export const LANGUAGES = [
+  { value: 'es', label: 'Español' },
+  { value: 'en', label: 'English' },
+];
+
 /** A catalog text: {es, en} or a plain string. */
 export function pick(text) {
   if (text == null) return '';
@@ -62,33 +68,10 @@ export function pick(text) {
 
 const locale = () => (lang === 'es' ? 'es-CL' : 'en');
 
-export function fmtDateTime(iso) {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: TIME_ZONE,
-  }).format(new Date(iso));
-}
+/** A formatter of ISO instants in the institution's time zone and the reader's language ('' for none). */
+const dateFormat = (options) => (iso) =>
+  iso ? new Intl.DateTimeFormat(locale(), { ...options, timeZone: TIME_ZONE }).format(new Date(iso)) : '';
 
-export function fmtDate(iso) {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    timeZone: TIME_ZONE,
-  }).format(new Date(iso));
-}
-
-export function fmtShort(iso) {
-  if (!iso) return '';
-  return new Intl.DateTimeFormat(locale(), {
-    day: '2-digit',
-    month: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: TIME_ZONE,
-  }).format(new Date(iso));
-}
+export const fmtDateTime = dateFormat({ dateStyle: 'long', timeStyle: 'short' });
+export const fmtDate = dateFormat({ weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+export const fmtShort = dateFormat({ day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' });

@@ -1,5 +1,7 @@
-// Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback.
+// Client-side checks mirroring the API's (ventanilla.rules.forms): same rules, earlier feedback; and
+// the controls of a request type's own form (catalog fields).
 import { t, pick } from './i18n.js';
+import { field } from './forms.js';
 
 const RUT_RE = /^(\d{1,2}(?:\.?\d{3}){2})-?([\dkK])$/;
 
@@ -29,6 +31,12 @@ export function phoneLooksValid(raw) {
   const s = String(raw).trim();
   const digits = s.replace(/\D/g, '');
   return /^\+?[0-9 ()\-./]+$/.test(s) && digits.length >= 8 && digits.length <= 15;
+}
+
+/** The errors of a required text of at most `max` characters, for a checkedForm's `check`. */
+export function textProblems(name, text, max, requiredKey = 'val.required') {
+  if (!text.trim()) return [{ field: name, message: t(requiredKey) }];
+  return text.trim().length > max ? [{ field: name, message: t('val.max_length', { n: max }) }] : [];
 }
 
 const blank = (v) => v == null || (typeof v === 'string' && !v.trim()) || v === false;
@@ -69,4 +77,20 @@ export function toApiValue(field, raw) {
   if (blank(raw)) return undefined;
   if (field.kind === 'number') return Number(raw);
   return String(raw).trim();
+}
+
+/** A field of a request type's own form (the catalog's `fields`), named `form.<name>` as the API
+ * names it; `extra` adds or overrides options (inputmode, ...). */
+export function catalogField(f, value, onInput, extra = {}) {
+  return field({
+    name: `form.${f.name}`,
+    label: pick(f.label),
+    kind: f.kind,
+    required: f.required,
+    hint: pick(f.help),
+    value,
+    options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
+    onInput,
+    ...extra,
+  });
 }

@@ -1,9 +1,9 @@
 // "Mi cuenta" (optional citizen account): sign up with an emailed code, sign in, my requests from
 // every channel, my data (download), my consents, delete my account (with confirmation).
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { ApiError, request } from '../api.js';
-import { fmtDate, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { fmtDate, t, LANGUAGES } from '../i18n.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { passwordField as revealable } from '../password_field.js';
@@ -42,30 +42,22 @@ export async function render(ctx) {
 function signInForm(notice = '', email = '') {
   const values = { email, password: '' };
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_in'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (!values.email.trim()) errors.push({ field: 'email', message: t('val.required') });
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
-        busy(submit, true);
-        try {
-          await citizen.signIn(values.email.trim(), values.password);
-          announce(t('account.signed_in'));
-          go('/cuenta');
-        } catch (error) {
-          showErrors(form, [{ field: 'password', message: authMessage(error) }]);
-        } finally {
-          busy(submit, false);
-        }
+        return errors;
+      },
+      submit,
+      send: async () => {
+        await citizen.signIn(values.email.trim(), values.password);
+        announce(t('account.signed_in'));
+        go('/cuenta');
+      },
+      fail: (error) => {
+        showErrors(form, [{ field: 'password', message: authMessage(error) }]);
       },
     },
     errorSummary(),
@@ -164,13 +156,9 @@ export async function renderSignUp() {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.sign_up'));
   const section = h('section', { class: 'narrow' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (values.name.trim().length < 2)
           errors.push({ field: 'name', message: t('val.min_length', { n: 2 }) });
@@ -184,22 +172,18 @@ export async function renderSignUp() {
         ) {
           errors.push({ field: 'password', message: t('account.auth.weak_password') });
         }
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
-        busy(submit, true);
-        try {
-          await citizen.signUp(values.email.trim(), values.password, values.name.trim());
-          section.replaceChildren(...confirmStep(values));
-          section.querySelector('h1').focus();
-        } catch (error) {
-          showErrors(form, [
-            { field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) },
-          ]);
-        } finally {
-          busy(submit, false);
-        }
+        return errors;
+      },
+      submit,
+      send: async () => {
+        await citizen.signUp(values.email.trim(), values.password, values.name.trim());
+        section.replaceChildren(...confirmStep(values));
+        section.querySelector('h1').focus();
+      },
+      fail: (error) => {
+        showErrors(form, [
+          { field: error.kind === 'weak_password' ? 'password' : 'email', message: authMessage(error) },
+        ]);
       },
     },
     errorSummary(),
@@ -208,9 +192,7 @@ export async function renderSignUp() {
       label: t('account.name'),
       required: true,
       autocomplete: 'name',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     field({
       name: 'email',
@@ -219,9 +201,7 @@ export async function renderSignUp() {
       required: true,
       autocomplete: 'email',
       hint: t('account.email_hint'),
-      onInput: (v) => {
-        values.email = v;
-      },
+      ...bound(values, 'email'),
     }),
     passwordField(
       'password',
@@ -247,28 +227,19 @@ export async function renderSignUp() {
 function confirmStep(values) {
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.confirm'));
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!/^\d{6}$/.test(values.code.trim())) {
-          showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
-          return;
-        }
-        busy(submit, true);
-        try {
-          await citizen.confirm(values.email.trim(), values.code.trim());
-          await citizen.signIn(values.email.trim(), values.password);
-          flash(t('account.welcome'));
-          go('/cuenta');
-        } catch (error) {
-          showErrors(form, [{ field: 'code', message: authMessage(error) }]);
-        } finally {
-          busy(submit, false);
-        }
+      check: () =>
+        !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+      submit,
+      send: async () => {
+        await citizen.confirm(values.email.trim(), values.code.trim());
+        await citizen.signIn(values.email.trim(), values.password);
+        flash(t('account.welcome'));
+        go('/cuenta');
+      },
+      fail: (error) => {
+        showErrors(form, [{ field: 'code', message: authMessage(error) }]);
       },
     },
     errorSummary(),
@@ -279,9 +250,7 @@ function confirmStep(values) {
       autocomplete: 'one-time-code',
       inputmode: 'numeric',
       hint: t('account.code_hint', { email: values.email.trim() }),
-      onInput: (v) => {
-        values.code = v;
-      },
+      ...bound(values, 'code'),
     }),
     h(
       'div',
@@ -364,19 +333,15 @@ function myRequests(page) {
     );
   add(page.items);
   let cursor = page.next_cursor;
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await api(`/me/tickets?limit=10&cursor=${encodeURIComponent(cursor)}`);
         add(next.items);
         cursor = next.next_cursor;
         more.hidden = !cursor;
-        busy(more, false);
       },
     },
     t('account.more'),
@@ -401,46 +366,37 @@ function myData(me, ctx) {
   };
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.save'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (values.name.trim().length < 2) {
-          showErrors(form, [{ field: 'name', message: t('val.min_length', { n: 2 }) }]);
-          return;
-        }
-        busy(submit, true);
-        try {
-          await api('/me', {
-            method: 'PUT',
-            body: {
-              name: values.name.trim(),
-              language: values.language,
-              notice_channels: me.notice_channels,
-              version: me.version,
-              segment: {
-                region: values.region.trim() || null,
-                comuna: values.comuna.trim() || null,
-                age_band: values.age_band || null,
-                topics: me.segment.topics,
-              },
+      check: () =>
+        values.name.trim().length < 2 ? [{ field: 'name', message: t('val.min_length', { n: 2 }) }] : [],
+      submit,
+      send: async () => {
+        await api('/me', {
+          method: 'PUT',
+          body: {
+            name: values.name.trim(),
+            language: values.language,
+            notice_channels: me.notice_channels,
+            version: me.version,
+            segment: {
+              region: values.region.trim() || null,
+              comuna: values.comuna.trim() || null,
+              age_band: values.age_band || null,
+              topics: me.segment.topics,
             },
-          });
-          flash(t('account.saved'));
-          ctx.rerender();
-        } catch (error) {
-          if (error instanceof ApiError && error.errors.length)
-            showErrors(
-              form,
-              error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })),
-            );
-          else status.textContent = error.message;
-        } finally {
-          busy(submit, false);
-        }
+          },
+        });
+        flash(t('account.saved'));
+        ctx.rerender();
+      },
+      fail: (error) => {
+        if (error instanceof ApiError && error.errors.length)
+          showErrors(
+            form,
+            error.errors.map((x) => ({ field: x.field.replace('segment.', ''), message: x.message })),
+          );
+        else status.textContent = error.message;
       },
     },
     errorSummary(),
@@ -449,50 +405,24 @@ function myData(me, ctx) {
       name: 'name',
       label: t('account.name'),
       required: true,
-      value: values.name,
       autocomplete: 'name',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     field({
       name: 'language',
       kind: 'select',
       label: t('account.language'),
-      value: values.language,
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
-      onInput: (v) => {
-        values.language = v || 'es';
-      },
+      options: LANGUAGES,
+      ...bound(values, 'language', 'es'),
     }),
-    field({
-      name: 'region',
-      label: t('account.region'),
-      value: values.region,
-      onInput: (v) => {
-        values.region = v;
-      },
-    }),
-    field({
-      name: 'comuna',
-      label: t('account.comuna'),
-      value: values.comuna,
-      onInput: (v) => {
-        values.comuna = v;
-      },
-    }),
+    field({ name: 'region', label: t('account.region'), ...bound(values, 'region') }),
+    field({ name: 'comuna', label: t('account.comuna'), ...bound(values, 'comuna') }),
     field({
       name: 'age_band',
       kind: 'select',
       label: t('account.age_band'),
-      value: values.age_band,
       options: AGE_BANDS.map((b) => ({ value: b, label: b })),
-      onInput: (v) => {
-        values.age_band = v;
-      },
+      ...bound(values, 'age_band'),
     }),
     h('p', { class: 'hint' }, t('account.segment_hint_campaigns')),
     h('div', { class: 'actions' }, submit),
@@ -527,27 +457,20 @@ function myPhones(me, ctx) {
   const codeForm = (pending) => {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('account.phone.confirm'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!/^\d{6}$/.test(values.code.trim())) {
-            showErrors(form, [{ field: 'code', message: t('account.code_format') }]);
-            return;
-          }
-          busy(submit, true);
-          try {
-            await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
-            flash(t('account.phone.verified', { phone: pending.phone }));
-            ctx.rerender();
-          } catch (error) {
-            busy(submit, false);
-            problems(form, error, 'code');
-          }
+        check: () =>
+          !/^\d{6}$/.test(values.code.trim()) ? [{ field: 'code', message: t('account.code_format') }] : [],
+        submit,
+        send: async () => {
+          await api('/me/phone/confirm', { method: 'POST', body: { code: values.code.trim() } });
+          flash(t('account.phone.verified', { phone: pending.phone }));
+          ctx.rerender();
         },
+        fail: (error) => {
+          problems(form, error, 'code');
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -557,9 +480,7 @@ function myPhones(me, ctx) {
         autocomplete: 'one-time-code',
         inputmode: 'numeric',
         hint: t('account.phone.code_hint', { phone: pending.phone }),
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
       h(
         'div',
@@ -583,30 +504,22 @@ function myPhones(me, ctx) {
   };
   const phoneForm = () => {
     const submit = h('button', { type: 'submit', class: 'btn' }, t('account.phone.send'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!values.phone.trim()) {
-            showErrors(form, [{ field: 'phone', message: t('val.required') }]);
-            return;
-          }
-          busy(submit, true);
-          try {
-            const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
-            values.code = '';
-            const next = codeForm(pending);
-            form.replaceWith(next);
-            announce(t('account.phone.sent', { phone: pending.phone }));
-            next.querySelector('input').focus();
-          } catch (error) {
-            busy(submit, false);
-            problems(form, error, 'phone');
-          }
+        check: () => (!values.phone.trim() ? [{ field: 'phone', message: t('val.required') }] : []),
+        submit,
+        send: async () => {
+          const pending = await api('/me/phone', { method: 'POST', body: { phone: values.phone.trim() } });
+          values.code = '';
+          const next = codeForm(pending);
+          form.replaceWith(next);
+          announce(t('account.phone.sent', { phone: pending.phone }));
+          next.querySelector('input').focus();
         },
+        fail: (error) => {
+          problems(form, error, 'phone');
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -616,9 +529,7 @@ function myPhones(me, ctx) {
         required: true,
         autocomplete: 'tel',
         hint: t('account.phone.hint'),
-        onInput: (v) => {
-          values.phone = v;
-        },
+        ...bound(values, 'phone'),
       }),
       h('div', { class: 'actions' }, submit),
     );
@@ -644,22 +555,18 @@ function myConsents(me, ctx) {
   const status = statusLine();
   const rows = PURPOSES.map((purpose) => {
     const c = state[purpose] || { given: false };
-    const button = h(
-      'button',
+    const button = actionButton(
       {
-        type: 'button',
         class: 'btn',
-        onclick: async () => {
-          busy(button, true);
-          try {
-            await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
-            flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
-            ctx.rerender();
-          } catch (error) {
-            status.textContent = error.message;
-            busy(button, false);
-          }
+        run: async () => {
+          await api('/me/consents', { method: 'POST', body: { purpose, given: !c.given } });
+          flash(t(c.given ? 'account.consent_withdrawn' : 'account.consent_given'));
+          ctx.rerender();
         },
+        fail: (error) => {
+          status.textContent = error.message;
+        },
+        stay: true,
       },
       t(c.given ? 'account.withdraw' : 'account.give'),
       h('span', { class: 'visually-hidden' }, `: ${t(`account.purpose.${purpose}`)}`),
@@ -677,22 +584,11 @@ function myConsents(me, ctx) {
     { 'aria-labelledby': 'acc-cons' },
     h('h2', { id: 'acc-cons' }, t('account.consents')),
     h('p', {}, t('account.consents_lead')),
-    h(
-      'table',
-      {},
-      h('caption', { class: 'visually-hidden' }, t('account.consents')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          h('th', { scope: 'col' }, t('account.purpose_col')),
-          h('th', { scope: 'col' }, t('account.state_col')),
-          h('th', { scope: 'col' }, t('account.action_col')),
-        ),
-      ),
-      h('tbody', {}, rows),
+    dataTable(
+      t('account.consents'),
+      [t('account.purpose_col'), t('account.state_col'), t('account.action_col')],
+      rows,
+      { hideCaption: true },
     ),
     status,
   );
@@ -700,26 +596,20 @@ function myConsents(me, ctx) {
 
 function download() {
   const status = statusLine();
-  const button = h(
-    'button',
+  const button = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(button, true);
-        try {
-          const data = await api('/me/export');
-          const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
-          const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
-          document.body.append(link);
-          link.click();
-          link.remove();
-          status.textContent = t('account.downloaded');
-        } catch (error) {
-          status.textContent = error.message;
-        } finally {
-          busy(button, false);
-        }
+      run: async () => {
+        const data = await api('/me/export');
+        const blob = new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' });
+        const link = h('a', { href: URL.createObjectURL(blob), download: 'mis-datos-ventanilla.json' });
+        document.body.append(link);
+        link.click();
+        link.remove();
+        status.textContent = t('account.downloaded');
+      },
+      fail: (error) => {
+        status.textContent = error.message;
       },
     },
     t('account.download'),
@@ -738,28 +628,21 @@ function deleteBox() {
   const values = { confirm: false };
   const submit = h('button', { type: 'submit', class: 'btn danger' }, t('account.delete'));
   const result = h('div', { role: 'status' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!values.confirm) {
-          showErrors(form, [{ field: 'confirm', message: t('account.delete_confirm_needed') }]);
-          return;
-        }
-        busy(submit, true);
-        try {
-          const done = await api('/me', { method: 'DELETE' });
-          citizen.signOut();
-          flash(t('account.deleted', { n: done.requests_anonymised.length }));
-          go('/cuenta');
-        } catch (error) {
-          result.textContent = error.message;
-          busy(submit, false);
-        }
+      check: () =>
+        !values.confirm ? [{ field: 'confirm', message: t('account.delete_confirm_needed') }] : [],
+      submit,
+      send: async () => {
+        const done = await api('/me', { method: 'DELETE' });
+        citizen.signOut();
+        flash(t('account.deleted', { n: done.requests_anonymised.length }));
+        go('/cuenta');
       },
+      fail: (error) => {
+        result.textContent = error.message;
+      },
+      stay: true,
     },
     errorSummary(),
     field({
@@ -767,9 +650,7 @@ function deleteBox() {
       kind: 'checkbox',
       label: t('account.delete_confirm'),
       required: true,
-      onInput: (v) => {
-        values.confirm = v;
-      },
+      ...bound(values, 'confirm'),
     }),
     h('div', { class: 'actions' }, submit),
     result,

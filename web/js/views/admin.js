@@ -1,12 +1,12 @@
 // Admins' screens: staff accounts and teams (#/agente/personal), the audit trail
 // (#/agente/auditoria) and the manuals of operation by role (#/agente/manuales).
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { qs } from '../api.js';
 import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { accessToken } from '../auth.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ROLES = ['agent-l1', 'agent-l2', 'agent-l3', 'supervisor', 'editor', 'moderator', 'admin'];
 const TIERS = ['L1', 'L2', 'L3'];
@@ -43,15 +43,11 @@ function staffForm(teams, member, onDone) {
     teams.map((x) => ({ value: x.code, label: pick(x.name) })),
     member ? member.teams : [],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'staff-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           name: values.name.trim(),
           groups: groups.values(),
@@ -100,19 +96,14 @@ function staffForm(teams, member, onDone) {
         required: true,
         hint: t('staff.username_hint'),
         autocomplete: 'off',
-        onInput: (v) => {
-          values.username = v;
-        },
+        ...bound(values, 'username'),
       }),
     field({
       name: 'name',
       label: t('staff.name'),
       required: true,
-      value: values.name,
       autocomplete: 'off',
-      onInput: (v) => {
-        values.name = v;
-      },
+      ...bound(values, 'name'),
     }),
     !editing &&
       field({
@@ -121,9 +112,7 @@ function staffForm(teams, member, onDone) {
         label: t('staff.email'),
         required: true,
         autocomplete: 'off',
-        onInput: (v) => {
-          values.email = v;
-        },
+        ...bound(values, 'email'),
       }),
     groups,
     teamBox,
@@ -131,30 +120,14 @@ function staffForm(teams, member, onDone) {
       name: 'tier',
       kind: 'select',
       label: t('staff.tier'),
-      value: values.tier,
       options: TIERS.map((x) => ({ value: x, label: x })),
-      onInput: (v) => {
-        values.tier = v;
-      },
+      ...bound(values, 'tier'),
     }),
     status,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, editing ? t('admin.save') : t('staff.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            onDone('');
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(editing ? t('admin.save') : t('staff.create'), () => {
+      tracker.saved();
+      onDone('');
+    }),
   );
   form.querySelector('[name=tier] option[value=""]').remove();
   const tracker = trackChanges(form);
@@ -171,15 +144,11 @@ function teamForm(team, onDone) {
     TIERS.map((x) => ({ value: x, label: x })),
     team ? team.tiers : ['L1'],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'team-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = { name: { es: values.es.trim(), en: values.en.trim() || null }, tiers: tiers.values() };
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
@@ -212,45 +181,15 @@ function teamForm(team, onDone) {
         required: true,
         hint: t('teams.code_hint'),
         autocomplete: 'off',
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
-    field({
-      name: 'name.es',
-      label: t('teams.name_es'),
-      required: true,
-      value: values.es,
-      onInput: (v) => {
-        values.es = v;
-      },
-    }),
-    field({
-      name: 'name.en',
-      label: t('teams.name_en'),
-      value: values.en,
-      onInput: (v) => {
-        values.en = v;
-      },
-    }),
+    field({ name: 'name.es', label: t('teams.name_es'), required: true, ...bound(values, 'es') }),
+    field({ name: 'name.en', label: t('teams.name_en'), ...bound(values, 'en') }),
     tiers,
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, team ? t('admin.save') : t('teams.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            onDone('');
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(team ? t('admin.save') : t('teams.create'), () => {
+      tracker.saved();
+      onDone('');
+    }),
   );
   const tracker = trackChanges(form);
   return form;
@@ -318,49 +257,24 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('staff.edit_who', { name: m.name }),
-            onclick: () => open(staffForm(teams, m, done)),
-          },
-          t('admin.edit'),
+        rowButton(t('admin.edit'), t('staff.edit_who', { name: m.name }), () =>
+          open(staffForm(teams, m, done)),
         ),
         m.username !== session.username &&
-          h(
-            'button',
-            {
-              type: 'button',
-              class: 'btn small',
-              'aria-label': t(m.enabled ? 'staff.disable_who' : 'staff.enable_who', { name: m.name }),
-              onclick: (e) => toggle(m, e.currentTarget),
-            },
+          rowButton(
             t(m.enabled ? 'staff.disable' : 'staff.enable'),
+            t(m.enabled ? 'staff.disable_who' : 'staff.enable_who', { name: m.name }),
+            (e) => toggle(m, e.currentTarget),
           ),
       ),
     ),
   );
   const cols = ['person', 'roles', 'teams', 'tier', 'state', 'availability', 'load', 'actions'];
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('staff.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('staff.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          cols.map((c) => h('th', { scope: 'col' }, t(`staff.col.${c}`))),
-        ),
-      ),
-      h('tbody', {}, rows),
-    ),
+  const table = dataTable(
+    t('staff.caption'),
+    cols.map((c) => t(`staff.col.${c}`)),
+    rows,
+    { attrs: { class: 'queue' }, region: t('staff.caption') },
   );
   const teamRows = teams.map((x) =>
     h(
@@ -373,39 +287,17 @@ export const renderStaff = guarded(['admin'], 'staff.title', async (ctx, session
       h(
         'td',
         {},
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('teams.edit_who', { name: pick(x.name) }),
-            onclick: () => open(teamForm(x, done)),
-          },
-          t('admin.edit'),
+        rowButton(t('admin.edit'), t('teams.edit_who', { name: pick(x.name) }), () =>
+          open(teamForm(x, done)),
         ),
       ),
     ),
   );
-  const teamTable = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('teams.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('teams.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['team', 'tiers', 'agents', 'available', 'actions'].map((c) =>
-            h('th', { scope: 'col' }, t(`teams.col.${c}`)),
-          ),
-        ),
-      ),
-      h('tbody', {}, teamRows),
-    ),
+  const teamTable = dataTable(
+    t('teams.caption'),
+    ['team', 'tiers', 'agents', 'available', 'actions'].map((c) => t(`teams.col.${c}`)),
+    teamRows,
+    { attrs: { class: 'queue' }, region: t('teams.caption') },
   );
   return page(
     session,
@@ -465,31 +357,19 @@ function changesCell(r) {
       'details',
       {},
       h('summary', {}, t('audit.n_changes', { n: r.changes.length })),
-      h(
-        'table',
-        { class: 'diff' },
-        h(
-          'thead',
-          {},
+      dataTable(
+        null,
+        ['field', 'before', 'after'].map((c) => t(`audit.col.${c}`)),
+        r.changes.map((c) =>
           h(
             'tr',
             {},
-            ['field', 'before', 'after'].map((c) => h('th', { scope: 'col' }, t(`audit.col.${c}`))),
+            h('th', { scope: 'row' }, c.path),
+            h('td', { class: 'before' }, show(c.before)),
+            h('td', { class: 'after' }, show(c.after)),
           ),
         ),
-        h(
-          'tbody',
-          {},
-          r.changes.map((c) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, c.path),
-              h('td', { class: 'before' }, show(c.before)),
-              h('td', { class: 'after' }, show(c.after)),
-            ),
-          ),
-        ),
+        { attrs: { class: 'diff' } },
       ),
     ),
   );
@@ -505,45 +385,23 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
   const api = (extra = {}) => qs({ from: f.from, to: f.to, kind: f.kind, actor: f.actor, ...extra });
   const chosen = { ...f };
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
-      novalidate: true,
       'aria-label': t('audit.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         location.hash = `#/agente/auditoria?${qs({ desde: chosen.from, hasta: chosen.to, que: chosen.kind, quien: chosen.actor })}`;
       },
     },
     errorSummary(),
-    field({
-      name: 'from',
-      kind: 'date',
-      label: t('audit.from'),
-      value: f.from,
-      onInput: (v) => {
-        chosen.from = v;
-      },
-    }),
-    field({
-      name: 'to',
-      kind: 'date',
-      label: t('audit.to'),
-      value: f.to,
-      onInput: (v) => {
-        chosen.to = v;
-      },
-    }),
+    field({ name: 'from', kind: 'date', label: t('audit.from'), ...bound(chosen, 'from') }),
+    field({ name: 'to', kind: 'date', label: t('audit.to'), ...bound(chosen, 'to') }),
     field({
       name: 'kind',
       kind: 'select',
       label: t('audit.kind'),
-      value: f.kind,
       options: KINDS.map((k) => ({ value: k, label: kindLabel(k) })),
-      onInput: (v) => {
-        chosen.kind = v;
-      },
+      ...bound(chosen, 'kind'),
     }),
     field({
       name: 'actor',
@@ -589,73 +447,51 @@ export const renderAudit = guarded(['admin'], 'audit.title', async ({ query }, s
       ),
     );
   add(pageData.items);
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !pageData.next_cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await staffRequest(`/admin/audit?${api({ limit: 50, cursor: more.dataset.cursor })}`);
         add(next.items);
         more.dataset.cursor = next.next_cursor || '';
         more.hidden = !next.next_cursor;
-        busy(more, false);
         announce(t('agent.loaded_more', { n: next.items.length }));
       },
     },
     t('agent.more'),
   );
   more.dataset.cursor = pageData.next_cursor || '';
-  const download = h(
-    'button',
+  const download = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(download, true);
+      run: async () => {
         status.textContent = t('audit.exporting');
-        try {
-          const token = await accessToken();
-          const res = await fetch(`/api/v1/admin/audit/export?${api({ format: 'csv' })}`, {
-            headers: { Authorization: `Bearer ${token}` },
-          });
-          if (!res.ok) throw new Error(t('error.generic'));
-          const url = URL.createObjectURL(await res.blob());
-          const a = h('a', { href: url, download: 'auditoria.csv' });
-          document.body.append(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(url), 10_000);
-          status.textContent = t('audit.exported');
-        } catch (e) {
-          status.textContent = e.message;
-        }
-        busy(download, false);
+        const token = await accessToken();
+        const res = await fetch(`/api/v1/admin/audit/export?${api({ format: 'csv' })}`, {
+          headers: { Authorization: `Bearer ${token}` },
+        });
+        if (!res.ok) throw new Error(t('error.generic'));
+        const url = URL.createObjectURL(await res.blob());
+        const a = h('a', { href: url, download: 'auditoria.csv' });
+        document.body.append(a);
+        a.click();
+        a.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        status.textContent = t('audit.exported');
+      },
+      fail: (e) => {
+        status.textContent = e.message;
       },
     },
     t('audit.export'),
   );
   const cols = ['when', 'who', 'what', 'action', 'target', 'changes'];
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('audit.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue audit' },
-      h('caption', {}, t('audit.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          cols.map((c) => h('th', { scope: 'col' }, t(`audit.col.${c}`))),
-        ),
-      ),
-      tbody,
-    ),
+  const table = dataTable(
+    t('audit.caption'),
+    cols.map((c) => t(`audit.col.${c}`)),
+    tbody,
+    { attrs: { class: 'queue audit' }, region: t('audit.caption') },
   );
   return page(
     session,

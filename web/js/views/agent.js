@@ -3,7 +3,7 @@
 import { h } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import {
   AuthError,
   accessToken,
@@ -105,53 +105,47 @@ export function loginView(username = '') {
     formEl.closest('section').replaceWith(view);
     view.querySelector('h1').focus();
   };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'narrow',
       'data-staff-login': '',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (!values.username.trim()) errors.push({ field: 'username', message: t('val.required') });
         if (!values.password) errors.push({ field: 'password', message: t('val.required') });
-        if (errors.length) {
-          showErrors(formEl, errors);
+        return errors;
+      },
+      submit,
+      send: async () => {
+        status.textContent = t('agent.signing_in');
+        await login(values.username.trim(), values.password);
+        notice = '';
+        go(location.hash.slice(1) || '/agente');
+      },
+      fail: (error) => {
+        status.textContent = '';
+        const kind = error instanceof AuthError ? error.kind : 'unknown';
+        if (kind === 'new_password' && error.challenge) {
+          const view = newPasswordView(error.challenge, () => {
+            notice = '';
+            go(location.hash.slice(1) || '/agente');
+          });
+          formEl.closest('section').replaceWith(view);
+          view.querySelector('h1').focus();
           return;
         }
-        busy(submit, true);
-        status.textContent = t('agent.signing_in');
-        try {
-          await login(values.username.trim(), values.password);
-          notice = '';
-          go(location.hash.slice(1) || '/agente');
-        } catch (error) {
-          busy(submit, false);
-          status.textContent = '';
-          const kind = error instanceof AuthError ? error.kind : 'unknown';
-          if (kind === 'new_password' && error.challenge) {
-            const view = newPasswordView(error.challenge, () => {
-              notice = '';
-              go(location.hash.slice(1) || '/agente');
-            });
-            formEl.closest('section').replaceWith(view);
-            view.querySelector('h1').focus();
-            return;
-          }
-          // An administrator reset the password: Cognito already emailed a code.
-          if (kind === 'reset') {
-            forgot(true);
-            return;
-          }
-          showErrors(
-            formEl,
-            [{ field: null, message: t(`agent.login_error.${kind}`) }],
-            t('agent.login_failed'),
-          );
+        // An administrator reset the password: Cognito already emailed a code.
+        if (kind === 'reset') {
+          forgot(true);
+          return;
         }
+        showErrors(
+          formEl,
+          [{ field: null, message: t(`agent.login_error.${kind}`) }],
+          t('agent.login_failed'),
+        );
       },
+      stay: true,
     },
     errorSummary(),
     notice && h('p', { class: 'notice', role: 'status' }, notice),
@@ -170,9 +164,7 @@ export function loginView(username = '') {
       label: t('agent.password'),
       required: true,
       autocomplete: 'current-password',
-      onInput: (v) => {
-        values.password = v;
-      },
+      ...bound(values, 'password'),
     }),
     status,
     h(

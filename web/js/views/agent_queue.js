@@ -2,10 +2,20 @@
 // unassigned, team, status, priority and past-due filters, four orders, the real total, a dense
 // table (requester and age columns), bulk assign / status / merge with each request's result, and
 // "N new requests · Refresh" from polling GET /agent/queue/new. The filters live in the URL.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { TIME_ZONE, fmtDateTime, getLang, pick, plural, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  checkedForm,
+  actionButton,
+  bound,
+} from '../forms.js';
 import { DEFAULT_WARNINGS, nextTarget, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, withSession } from './agent.js';
@@ -136,44 +146,30 @@ export const renderQueue = withSession(async ({ query }, session) => {
     },
   });
   const cols = ['number', 'subject', 'requester', 'status', 'priority', 'assignee', 'age', 'due'];
-  const table = h(
-    'table',
-    { class: 'queue ws-table' },
-    h('caption', { class: 'visually-hidden' }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('td', { class: 'ws-check' }, selectAll),
-        cols.map((c) => h('th', { scope: 'col', class: `ws-col-${c}` }, t(`ws.col.${c}`))),
-      ),
-    ),
+  const wrap = dataTable(
+    caption,
+    [
+      h('td', { class: 'ws-check' }, selectAll),
+      ...cols.map((c) => h('th', { scope: 'col', class: `ws-col-${c}` }, t(`ws.col.${c}`))),
+    ],
     tbody,
-  );
-  const wrap = h(
-    'div',
-    { class: 'table-wrap ws-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-    table,
-  );
-  const more = h(
-    'button',
     {
-      type: 'button',
+      attrs: { class: 'queue ws-table' },
+      hideCaption: true,
+      region: caption,
+      regionClass: 'table-wrap ws-wrap',
+    },
+  );
+  const more = actionButton(
+    {
       class: 'btn',
       hidden: true,
-      onclick: async () => {
-        busy(more, true);
-        try {
-          const next = await staffRequest(`/agent/queue?${apiQuery(state.cursor)}`);
-          state.loaded.push(...next.items);
-          state.cursor = next.next_cursor;
-          drawRows();
-          announce(t('agent.loaded_more', { n: next.items.length }));
-        } finally {
-          busy(more, false);
-        }
+      run: async () => {
+        const next = await staffRequest(`/agent/queue?${apiQuery(state.cursor)}`);
+        state.loaded.push(...next.items);
+        state.cursor = next.next_cursor;
+        drawRows();
+        announce(t('agent.loaded_more', { n: next.items.length }));
       },
     },
     t('agent.more'),
@@ -316,14 +312,12 @@ export const renderQueue = withSession(async ({ query }, session) => {
 
   // ---- filters ------------------------------------------------------------------------------
   const chosen = { ...f };
-  const filterForm = h(
-    'form',
+  const filterForm = checkedForm(
     {
       class: 'filters ws-filters',
       role: 'search',
       'aria-label': t('agent.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente?${asQuery(chosen)}`);
       },
     },
@@ -340,50 +334,35 @@ export const renderQueue = withSession(async ({ query }, session) => {
       name: 'team',
       kind: 'select',
       label: t('agent.team'),
-      value: f.team,
       options: myTeams.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (v) => {
-        chosen.team = v;
-      },
+      ...bound(chosen, 'team'),
     }),
     field({
       name: 'status',
       kind: 'select',
       label: t('agent.status'),
-      value: f.status,
       options: OPEN.map((s) => ({ value: s, label: t(`ws.status.${s}`) })),
-      onInput: (v) => {
-        chosen.status = v;
-      },
+      ...bound(chosen, 'status'),
     }),
     field({
       name: 'priority',
       kind: 'select',
       label: t('agent.priority'),
-      value: f.priority,
       options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-      onInput: (v) => {
-        chosen.priority = v;
-      },
+      ...bound(chosen, 'priority'),
     }),
     field({
       name: 'sort',
       kind: 'select',
       label: t('agent.sort'),
-      value: f.sort,
       options: SORTS.map((s) => ({ value: s, label: t(`ws.sort.${s}`) })),
-      onInput: (v) => {
-        chosen.sort = v || 'due';
-      },
+      ...bound(chosen, 'sort', 'due'),
     }),
     field({
       name: 'breached',
       kind: 'checkbox',
       label: t('agent.only_breached'),
-      value: f.breached,
-      onInput: (v) => {
-        chosen.breached = v;
-      },
+      ...bound(chosen, 'breached'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('agent.apply'))),
   );
@@ -596,13 +575,9 @@ function availabilityBox(session) {
   );
   const status = statusLine();
   const values = { available: false, capacity: '10' };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: async () => {
         const capacity = Number(values.capacity);
         if (!Number.isInteger(capacity) || capacity < 0 || capacity > 500) {
           showErrors(formEl, [{ field: 'capacity', message: t('agent.capacity_range') }]);

@@ -7,7 +7,17 @@ import { attachmentsBox } from '../uploads.js';
 import { h, announce, mount } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
 import { fmtDateTime, fmtShort, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
+} from '../forms.js';
 import { DEFAULT_WARNINGS, slaState } from '../sla.js';
 import { go } from '../app.js';
 import { staffRequest, whoBar, withSession } from './agent.js';
@@ -121,16 +131,11 @@ function drawFiled(root, data, session, cat) {
   root.replaceChildren(
     whoBar(session),
     backLink(),
-    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
-    h('p', { class: 'lead' }, tk.subject),
+    ...titleLines(tk),
     h(
       'p',
       { class: 'badges' },
-      h(
-        'span',
-        { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' },
-        t(`status.${tk.status}`),
-      ),
+      statusBadge(tk, t(`status.${tk.status}`)),
       ' ',
       h('span', { class: 'badge' }, tk.team),
     ),
@@ -348,18 +353,22 @@ function deskAction(desk) {
   };
 }
 
+/** The request's number as the page heading (focus lands there) and its subject under it. */
+const titleLines = (tk) => [
+  h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
+  h('p', { class: 'lead' }, tk.subject),
+];
+
+const statusBadge = (tk, label) =>
+  h('span', { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' }, label);
+
 function ticketHeader(tk, cat) {
   return [
-    h('h1', { tabindex: '-1' }, t('agent.ticket_title', { number: tk.number })),
-    h('p', { class: 'lead' }, tk.subject),
+    ...titleLines(tk),
     h(
       'p',
       { class: 'badges' },
-      h(
-        'span',
-        { class: `badge status-${tk.status}`, 'data-testid': 'staff-status' },
-        staffStatus(tk.status),
-      ),
+      statusBadge(tk, staffStatus(tk.status)),
       ' ',
       h(
         'span',
@@ -621,11 +630,8 @@ function statusForm(tk, next, act) {
             kind: 'select',
             label: t('agent.new_status'),
             required: true,
-            value: change.status,
             options: next.map((s) => ({ value: s, label: staffStatus(s) })),
-            onInput: (v) => {
-              change.status = v;
-            },
+            ...bound(change, 'status'),
           }),
           field({
             name: 'status_body',
@@ -633,9 +639,7 @@ function statusForm(tk, next, act) {
             rows: 3,
             label: t('agent.status_comment'),
             hint: t('agent.status_comment_hint'),
-            onInput: (v) => {
-              change.body = v;
-            },
+            ...bound(change, 'body'),
           }),
           h(
             'div',
@@ -733,9 +737,7 @@ function assignBox(desk, act, status) {
         value: c.sub,
         label: `${c.name}${c.tier ? ` · ${c.tier}` : ''}${c.available ? '' : ` (${t('ticket.not_available')})`}`,
       })),
-      onInput: (v) => {
-        chosen.sub = v;
-      },
+      ...bound(chosen, 'sub'),
     });
     select.querySelector('.opt')?.remove();
     const go2 = h(
@@ -998,21 +1000,17 @@ function requesterBox(tk) {
         h('p', { class: 'hint' }, t('agent.req.hidden', { n: panel.hidden_requests })),
     );
   };
-  const load = h(
-    'button',
+  const load = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(load, true);
-        try {
-          show(await staffRequest(`/agent/tickets/${tk.number}/requester`));
-          load.remove();
-        } catch (e) {
-          status.textContent = e.message;
-          busy(load, false);
-        }
+      run: async () => {
+        show(await staffRequest(`/agent/tickets/${tk.number}/requester`));
+        load.remove();
       },
+      fail: (e) => {
+        status.textContent = e.message;
+      },
+      stay: true,
     },
     t('agent.req.show'),
   );
@@ -1020,32 +1018,25 @@ function requesterBox(tk) {
   if (tk.created_by) {
     const values = { email: '', checked: false };
     const submit = h('button', { type: 'submit', class: 'btn' }, t('agent.req.link'));
-    link = h(
-      'form',
+    link = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(link);
-          busy(submit, true);
-          try {
-            show(
-              await staffRequest(`/agent/tickets/${tk.number}/link`, {
-                method: 'POST',
-                body: { email: values.email.trim(), identity_checked: values.checked },
-              }),
+        submit,
+        send: async () => {
+          show(
+            await staffRequest(`/agent/tickets/${tk.number}/link`, {
+              method: 'POST',
+              body: { email: values.email.trim(), identity_checked: values.checked },
+            }),
+          );
+          status.textContent = t('agent.req.linked');
+        },
+        fail: (error) => {
+          if (error.errors && error.errors.length)
+            showErrors(
+              link,
+              error.errors.map((x) => ({ field: x.field, message: x.message })),
             );
-            status.textContent = t('agent.req.linked');
-          } catch (error) {
-            if (error.errors && error.errors.length)
-              showErrors(
-                link,
-                error.errors.map((x) => ({ field: x.field, message: x.message })),
-              );
-            else status.textContent = error.message;
-          } finally {
-            busy(submit, false);
-          }
+          else status.textContent = error.message;
         },
       },
       errorSummary(),
@@ -1054,18 +1045,14 @@ function requesterBox(tk) {
         kind: 'email',
         label: t('agent.req.email'),
         required: true,
-        onInput: (v) => {
-          values.email = v;
-        },
+        ...bound(values, 'email'),
       }),
       field({
         name: 'identity_checked',
         kind: 'checkbox',
         label: t('agent.req.identity'),
         required: true,
-        onInput: (v) => {
-          values.checked = v;
-        },
+        ...bound(values, 'checked'),
       }),
       h('div', { class: 'actions' }, submit),
     );
@@ -1171,35 +1158,26 @@ function slaPanel(tk) {
 
 /** One small action form: its errors in its own summary, fields named as the API names them. */
 function actionForm({ id, title, lead, fields, submit, validate, send }) {
-  const formEl = h(
-    'form',
-    { novalidate: true, class: 'action-form' },
+  const formEl = checkedForm(
+    {
+      class: 'action-form',
+      check: validate,
+      submit: true,
+      send,
+      fail: (error) => {
+        showErrors(
+          formEl,
+          error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
+        );
+      },
+      stay: true,
+    },
     h('h2', { id }, title),
     lead && h('p', { class: 'hint' }, lead),
     errorSummary(),
     fields,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, submit)),
   );
-  formEl.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = validate();
-    if (errors.length) {
-      showErrors(formEl, errors);
-      return;
-    }
-    const button = formEl.querySelector('button[type=submit]');
-    busy(button, true);
-    try {
-      await send();
-    } catch (error) {
-      busy(button, false);
-      showErrors(
-        formEl,
-        error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
-      );
-    }
-  });
   return formEl;
 }
 
@@ -1222,9 +1200,7 @@ function escalateForm(tk, act) {
     label: t('agent.to_tier'),
     hint: t('agent.to_tier_hint'),
     options: higher.map((x) => ({ value: x, label: x })),
-    onInput: (x) => {
-      v.to_tier = x;
-    },
+    ...bound(v, 'to_tier'),
   });
   tierField.control.querySelector('option[value=""]').textContent = t('agent.next_tier', { tier: higher[0] });
   return actionForm({
@@ -1239,9 +1215,7 @@ function escalateForm(tk, act) {
         required: true,
         label: t('agent.escalate_reason'),
         hint: t('agent.escalate_reason_hint'),
-        onInput: (x) => {
-          v.reason = x;
-        },
+        ...bound(v, 'reason'),
       }),
       tierField,
     ],
@@ -1279,9 +1253,7 @@ function extensionForm(tk, act) {
         kind: 'number',
         required: true,
         label: t('agent.extension_days'),
-        onInput: (x) => {
-          v.days = x;
-        },
+        ...bound(v, 'days'),
       }),
       field({
         name: 'justification',
@@ -1290,9 +1262,7 @@ function extensionForm(tk, act) {
         required: true,
         label: t('agent.justification'),
         hint: t('agent.justification_hint'),
-        onInput: (x) => {
-          v.justification = x;
-        },
+        ...bound(v, 'justification'),
       }),
     ],
     validate: () => {
@@ -1342,21 +1312,15 @@ function reclassifyForm(tk, cat, act) {
     name: 'subtype',
     kind: 'select',
     label: t('agent.subtype'),
-    value: v.subtype,
     options: subtypeOptions(v.type),
-    onInput: (x) => {
-      v.subtype = x;
-    },
+    ...bound(v, 'subtype'),
   });
   const prioField = field({
     name: 'priority',
     kind: 'select',
     label: t('agent.new_priority'),
-    value: v.priority,
     options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-    onInput: (x) => {
-      v.priority = x;
-    },
+    ...bound(v, 'priority'),
   });
   for (const f of [typeField, subField, prioField]) f.querySelector('.opt')?.remove();
   return actionForm({
@@ -1396,9 +1360,7 @@ function mergeForm(tk, act) {
         label: t('agent.merge_into'),
         required: true,
         hint: t('agent.merge_into_hint'),
-        onInput: (x) => {
-          v.into = x;
-        },
+        ...bound(v, 'into'),
       }),
     ],
     validate: () => {

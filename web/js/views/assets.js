@@ -1,10 +1,19 @@
 // The asset inventory in the staff console: list with search and filters, the asset page (fields,
 // incident history, seats, change history), create/edit with validation, the CSV import with its
 // row report, "my equipment", and the box on a request's page that links assets to it.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import {
+  busy,
+  errorSummary,
+  field,
+  showErrors,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
+} from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { loginView } from './agent.js';
@@ -103,42 +112,29 @@ function assetTable(L, items, caption) {
   if (!items.length) return h('p', { 'data-testid': 'assets-empty' }, t('assets.none'));
   return scroller(
     caption,
-    h(
-      'table',
-      { class: 'assets', 'data-testid': 'assets-table' },
-      h('caption', {}, caption),
-      h(
-        'thead',
-        {},
+    dataTable(
+      caption,
+      ['inventory_number', 'name', 'type', 'status', 'location', 'responsible', 'team'].map((c) =>
+        t(`assets.f.${c}`),
+      ),
+      items.map((a) =>
         h(
           'tr',
-          {},
-          ['inventory_number', 'name', 'type', 'status', 'location', 'responsible', 'team'].map((c) =>
-            h('th', { scope: 'col' }, t(`assets.f.${c}`)),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        items.map((a) =>
+          { 'data-inv': a.inventory_number },
           h(
-            'tr',
-            { 'data-inv': a.inventory_number },
-            h(
-              'th',
-              { scope: 'row' },
-              h('a', { href: `${BASE}/${encodeURIComponent(a.inventory_number)}` }, a.inventory_number),
-            ),
-            h('td', {}, a.name),
-            h('td', {}, typeName(L, a.type)),
-            h('td', {}, h('span', { class: `badge asset-${a.status}` }, t(`assets.status.${a.status}`))),
-            h('td', {}, placeName(L, a.location)),
-            h('td', {}, personName(a.responsible)),
-            h('td', {}, teamName(L, a.team)),
+            'th',
+            { scope: 'row' },
+            h('a', { href: `${BASE}/${encodeURIComponent(a.inventory_number)}` }, a.inventory_number),
           ),
+          h('td', {}, a.name),
+          h('td', {}, typeName(L, a.type)),
+          h('td', {}, h('span', { class: `badge asset-${a.status}` }, t(`assets.status.${a.status}`))),
+          h('td', {}, placeName(L, a.location)),
+          h('td', {}, personName(a.responsible)),
+          h('td', {}, teamName(L, a.team)),
         ),
       ),
+      { attrs: { class: 'assets', 'data-testid': 'assets-table' } },
     ),
   );
 }
@@ -199,14 +195,12 @@ export const renderList = guarded(async ({ query }, session) => {
       chosen.valor = v;
     },
   });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
       role: 'search',
       'aria-label': t('assets.filters'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/activos?${qs(chosen)}`);
       },
     },
@@ -227,21 +221,10 @@ export const renderList = guarded(async ({ query }, session) => {
       name: 'estado',
       kind: 'select',
       label: t('assets.f.status'),
-      value: f.estado,
       options: STATUSES.map((s) => ({ value: s, label: t(`assets.status.${s}`) })),
-      onInput: (v) => {
-        chosen.estado = v;
-      },
+      ...bound(chosen, 'estado'),
     }),
-    field({
-      name: 'q',
-      label: t('assets.prefix'),
-      value: f.q,
-      hint: t('assets.prefix_hint'),
-      onInput: (v) => {
-        chosen.q = v;
-      },
-    }),
+    field({ name: 'q', label: t('assets.prefix'), hint: t('assets.prefix_hint'), ...bound(chosen, 'q') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('assets.apply'))),
   );
   for (const el of form.querySelectorAll('.opt')) el.remove();
@@ -249,14 +232,12 @@ export const renderList = guarded(async ({ query }, session) => {
 
   const lookupStatus = statusLine();
   let ident = '';
-  const lookup = h(
-    'form',
+  const lookup = checkedForm(
     {
       class: 'lookup',
       role: 'search',
       'aria-label': t('assets.lookup'),
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         if (!ident.trim()) return;
         try {
           const a = await api(`/assets/lookup?${qs({ id: ident.trim() })}`);
@@ -285,21 +266,17 @@ export const renderList = guarded(async ({ query }, session) => {
     assetTable(L, page.items, t('assets.list_caption', { n: page.items.length })),
   );
   let cursor = page.next_cursor;
-  const more = h(
-    'button',
+  const more = actionButton(
     {
-      type: 'button',
       class: 'btn',
       hidden: !cursor,
-      onclick: async () => {
-        busy(more, true);
+      run: async () => {
         const next = await api(`/assets?${apiQuery(cursor)}`);
         page.items.push(...next.items);
         cursor = next.next_cursor;
         tableBox.replaceChildren(
           assetTable(L, page.items, t('assets.list_caption', { n: page.items.length })),
         );
-        busy(more, false);
         more.hidden = !cursor;
         announce(t('assets.loaded', { n: page.items.length }));
       },
@@ -410,37 +387,22 @@ function requestsTable(view) {
   if (!view.requests.length) return h('p', { 'data-testid': 'asset-no-requests' }, t('assets.no_requests'));
   return scroller(
     t('assets.requests'),
-    h(
-      'table',
-      { 'data-testid': 'asset-requests' },
-      h('caption', {}, t('assets.requests')),
-      h(
-        'thead',
-        {},
+    dataTable(
+      t('assets.requests'),
+      ['number', 'subject', 'status', 'filed', 'hours_lost', 'sla'].map((c) => t(`assets.r.${c}`)),
+      view.requests.map((r) =>
         h(
           'tr',
-          {},
-          ['number', 'subject', 'status', 'filed', 'hours_lost', 'sla'].map((c) =>
-            h('th', { scope: 'col' }, t(`assets.r.${c}`)),
-          ),
+          { 'data-number': r.number },
+          h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${r.number}` }, r.number)),
+          h('td', {}, r.subject),
+          h('td', {}, t(`status.${r.status}`)),
+          h('td', {}, fmtDate(r.created_at)),
+          h('td', {}, `${r.hours_lost} h`),
+          h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`))),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        view.requests.map((r) =>
-          h(
-            'tr',
-            { 'data-number': r.number },
-            h('th', { scope: 'row' }, h('a', { href: `#/agente/solicitud/${r.number}` }, r.number)),
-            h('td', {}, r.subject),
-            h('td', {}, t(`status.${r.status}`)),
-            h('td', {}, fmtDate(r.created_at)),
-            h('td', {}, `${r.hours_lost} h`),
-            h('td', {}, h('span', { class: `badge sla-${r.sla}` }, t(`assets.sla.${r.sla}`))),
-          ),
-        ),
-      ),
+      { attrs: { 'data-testid': 'asset-requests' } },
     ),
   );
 }
@@ -451,18 +413,11 @@ function seatsBox(view, session, rerender) {
   let holder = '';
   const form =
     canWrite(session) &&
-    h(
-      'form',
+    checkedForm(
       {
         class: 'inline',
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!holder.trim()) {
-            showErrors(form, [{ field: 'holder', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!holder.trim() ? [{ field: 'holder', message: t('val.required') }] : []),
+        send: async () => {
           try {
             await api(`/assets/${encodeURIComponent(a.inventory_number)}/seats`, {
               method: 'POST',
@@ -682,14 +637,11 @@ function assetForm(L, session, asset) {
     );
     if (!type || type.kind !== 'licence') v.seats = null;
   };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'asset-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      submit: true,
+      check: () => {
         const errors = [];
         if (isNew && !/^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$/.test(v.inventory_number || ''))
           errors.push({ field: 'inventory_number', message: t('assets.val.inventory') });
@@ -697,10 +649,9 @@ function assetForm(L, session, asset) {
         if (!v.team) errors.push({ field: 'team', message: t('val.required') });
         if (v.purchase_date && v.warranty_end && v.warranty_end < v.purchase_date)
           errors.push({ field: 'warranty_end', message: t('assets.val.warranty') });
-        if (errors.length) {
-          showErrors(formEl, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         const person = Object.fromEntries(
           Object.entries(v.responsible).filter(([, x]) => x && String(x).trim()),
         );
@@ -720,24 +671,21 @@ function assetForm(L, session, asset) {
           seats: v.seats ?? null,
           fields,
         };
-        const button = formEl.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const saved = isNew
-            ? await api('/assets', {
-                method: 'POST',
-                body: { ...body, inventory_number: v.inventory_number },
-              })
-            : await api(`/assets/${encodeURIComponent(asset.inventory_number)}`, {
-                method: 'PUT',
-                body: { ...body, version: asset.version },
-              });
-          go(`/agente/activos/${encodeURIComponent(saved.inventory_number)}`);
-        } catch (err) {
-          busy(button, false);
-          showErrors(formEl, err.errors.length ? err.errors : [{ field: null, message: err.message }]);
-        }
+        const saved = isNew
+          ? await api('/assets', {
+              method: 'POST',
+              body: { ...body, inventory_number: v.inventory_number },
+            })
+          : await api(`/assets/${encodeURIComponent(asset.inventory_number)}`, {
+              method: 'PUT',
+              body: { ...body, version: asset.version },
+            });
+        go(`/agente/activos/${encodeURIComponent(saved.inventory_number)}`);
       },
+      fail: (err) => {
+        showErrors(formEl, err.errors.length ? err.errors : [{ field: null, message: err.message }]);
+      },
+      stay: true,
     },
     errorSummary(),
     isNew &&
@@ -750,15 +698,7 @@ function assetForm(L, session, asset) {
           v.inventory_number = x.trim();
         },
       }),
-    field({
-      name: 'name',
-      label: t('assets.f.name'),
-      required: true,
-      value: v.name,
-      onInput: (x) => {
-        v.name = x;
-      },
-    }),
+    field({ name: 'name', label: t('assets.f.name'), required: true, ...bound(v, 'name') }),
     field({
       name: 'type',
       kind: 'select',
@@ -777,11 +717,8 @@ function assetForm(L, session, asset) {
       kind: 'select',
       label: t('assets.f.status'),
       required: true,
-      value: v.status,
       options: STATUSES.map((s) => ({ value: s, label: t(`assets.status.${s}`) })),
-      onInput: (x) => {
-        v.status = x;
-      },
+      ...bound(v, 'status'),
     }),
     field({
       name: 'location',
@@ -798,11 +735,8 @@ function assetForm(L, session, asset) {
       kind: 'select',
       label: t('assets.f.team'),
       required: true,
-      value: v.team,
       options: L.teams.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.team = x;
-      },
+      ...bound(v, 'team'),
     }),
     h(
       'fieldset',
@@ -812,75 +746,37 @@ function assetForm(L, session, asset) {
         name: 'responsible.username',
         label: t('assets.f.responsible_username'),
         hint: t('assets.responsible_hint'),
-        value: v.responsible.username,
-        onInput: (x) => {
-          v.responsible.username = x;
-        },
+        ...bound(v.responsible, 'username'),
       }),
       field({
         name: 'responsible.name',
         label: t('assets.f.responsible_name'),
-        value: v.responsible.name,
-        onInput: (x) => {
-          v.responsible.name = x;
-        },
+        ...bound(v.responsible, 'name'),
       }),
       field({
         name: 'responsible.email',
         kind: 'email',
         label: t('assets.f.responsible_email'),
-        value: v.responsible.email,
-        onInput: (x) => {
-          v.responsible.email = x;
-        },
+        ...bound(v.responsible, 'email'),
       }),
     ),
-    field({
-      name: 'serial',
-      label: t('assets.f.serial'),
-      value: v.serial,
-      onInput: (x) => {
-        v.serial = x;
-      },
-    }),
-    field({
-      name: 'hostname',
-      label: t('assets.f.hostname'),
-      value: v.hostname,
-      onInput: (x) => {
-        v.hostname = x;
-      },
-    }),
+    field({ name: 'serial', label: t('assets.f.serial'), ...bound(v, 'serial') }),
+    field({ name: 'hostname', label: t('assets.f.hostname'), ...bound(v, 'hostname') }),
     field({
       name: 'purchase_date',
       kind: 'date',
       label: t('assets.f.purchase_date'),
-      value: v.purchase_date,
-      onInput: (x) => {
-        v.purchase_date = x;
-      },
+      ...bound(v, 'purchase_date'),
     }),
     field({
       name: 'warranty_end',
       kind: 'date',
       label: t('assets.f.warranty_end'),
-      value: v.warranty_end,
-      onInput: (x) => {
-        v.warranty_end = x;
-      },
+      ...bound(v, 'warranty_end'),
     }),
     seatsBoxEl,
     h('fieldset', {}, h('legend', {}, t('assets.type_fields')), typeBox),
-    field({
-      name: 'notes',
-      kind: 'textarea',
-      rows: 3,
-      label: t('assets.f.notes'),
-      value: v.notes,
-      onInput: (x) => {
-        v.notes = x;
-      },
-    }),
+    field({ name: 'notes', kind: 'textarea', rows: 3, label: t('assets.f.notes'), ...bound(v, 'notes') }),
     status,
     h(
       'div',
@@ -940,48 +836,30 @@ function reportView(report) {
     report.rows.length > 0 &&
       scroller(
         t('assets.import_rows'),
-        h(
-          'table',
-          { class: 'import-rows' },
-          h('caption', {}, t('assets.import_rows')),
-          h(
-            'thead',
-            {},
+        dataTable(
+          t('assets.import_rows'),
+          [t('assets.row'), t('assets.f.inventory_number'), t('assets.row_state'), t('assets.row_errors')],
+          report.rows.map((r) =>
             h(
               'tr',
-              {},
-              [
-                t('assets.row'),
-                t('assets.f.inventory_number'),
-                t('assets.row_state'),
-                t('assets.row_errors'),
-              ].map((c) => h('th', { scope: 'col' }, c)),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            report.rows.map((r) =>
+              { 'data-row': r.row, class: r.ok ? 'ok' : 'bad' },
+              h('th', { scope: 'row' }, r.row),
+              h('td', {}, r.inventory_number || '—'),
+              h('td', {}, r.ok ? t('assets.row_ok') : t('assets.row_bad')),
               h(
-                'tr',
-                { 'data-row': r.row, class: r.ok ? 'ok' : 'bad' },
-                h('th', { scope: 'row' }, r.row),
-                h('td', {}, r.inventory_number || '—'),
-                h('td', {}, r.ok ? t('assets.row_ok') : t('assets.row_bad')),
-                h(
-                  'td',
-                  {},
-                  (byRow[r.row] || []).length
-                    ? h(
-                        'ul',
-                        { class: 'plain' },
-                        byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`)),
-                      )
-                    : '—',
-                ),
+                'td',
+                {},
+                (byRow[r.row] || []).length
+                  ? h(
+                      'ul',
+                      { class: 'plain' },
+                      byRow[r.row].map((e) => h('li', {}, h('code', {}, e.column), `: ${e.message}`)),
+                    )
+                  : '—',
               ),
             ),
           ),
+          { attrs: { class: 'import-rows' } },
         ),
       ),
   );
@@ -1119,18 +997,11 @@ export function ticketAssetsBox(number) {
       linked = [];
     }
     const status = statusLine();
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'inline',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!ident.trim()) {
-            showErrors(form, [{ field: 'inventory_number', message: t('val.required') }]);
-            return;
-          }
+        check: () => (!ident.trim() ? [{ field: 'inventory_number', message: t('val.required') }] : []),
+        send: async () => {
           try {
             let inv = ident.trim();
             try {
@@ -1229,20 +1100,11 @@ export async function dashboardCard() {
     h(
       'div',
       {},
-      h(
-        'table',
-        { 'data-testid': `assets-rep-${name}` },
-        h('caption', {}, caption),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            cols.map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
-        h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: cols.length }, t('assets.none')))),
+      dataTable(
+        caption,
+        cols,
+        rows.length ? rows : h('tr', {}, h('td', { colspan: cols.length }, t('assets.none'))),
+        { attrs: { 'data-testid': `assets-rep-${name}` } },
       ),
       h('p', {}, csv(name)),
     );

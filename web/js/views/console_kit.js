@@ -28,21 +28,26 @@ export const LINKS = [
   ['/agente/manuales', 'admin.nav.manuals', STAFF],
 ];
 
-/** The management links the signed-in person's roles open (empty for none). */
-export function consoleMenu(session, here = '') {
-  const mine = LINKS.filter(([, , roles]) => session.groups.some((g) => roles.includes(g)));
-  if (!mine.length) return null;
+/** A navigation list of [path, message key] links; the one for `here` is the current page. */
+export function navLinks(attrs, links, here) {
   return h(
     'nav',
-    { class: 'console-menu', 'aria-label': t('admin.nav.label') },
+    attrs,
     h(
       'ul',
       {},
-      mine.map(([path, key]) =>
+      links.map(([path, key]) =>
         h('li', {}, h('a', { href: `#${path}`, 'aria-current': path === here ? 'page' : null }, t(key))),
       ),
     ),
   );
+}
+
+/** The management links the signed-in person's roles open (empty for none). */
+export function consoleMenu(session, here = '') {
+  const mine = LINKS.filter(([, , roles]) => session.groups.some((g) => roles.includes(g)));
+  if (!mine.length) return null;
+  return navLinks({ class: 'console-menu', 'aria-label': t('admin.nav.label') }, mine, here);
 }
 
 /** Run `view` for a signed-in person with one of `roles`; otherwise the sign-in or a refusal. */
@@ -133,6 +138,17 @@ export function trackChanges(form) {
       return dirty;
     },
   };
+}
+
+/** A management form's buttons: save (submit) and cancel. `cancel` runs when the form is already
+ * built, so it may drop its unsaved-changes tracker (trackChanges) before leaving. */
+export function saveOrCancel(label, cancel) {
+  return h(
+    'div',
+    { class: 'actions' },
+    h('button', { type: 'submit', class: 'btn primary' }, label),
+    h('button', { type: 'button', class: 'btn link', onclick: cancel }, t('admin.cancel')),
+  );
 }
 
 /** A group of checkboxes (roles, teams, tiers) wired like a field: errors show beside it. */

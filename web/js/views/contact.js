@@ -7,8 +7,8 @@
 import { h } from '../dom.js';
 import { ApiError, catalog, config, optional, qs, request } from '../api.js';
 import { fmtDate, fmtDateTime, getLang, pick, t, plural } from '../i18n.js';
-import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
-import { busy, errorSummary, field, showErrors, clearErrors, statusLine } from '../forms.js';
+import { checkField, emailIsValid, phoneLooksValid, toApiValue, catalogField } from '../validate.js';
+import { busy, errorSummary, field, showErrors, clearErrors, statusLine, checkedForm } from '../forms.js';
 import { flash, go } from '../app.js';
 import { rememberCode } from './request.js';
 
@@ -269,13 +269,9 @@ function chooseType(cat) {
       .join(' · '),
   }));
   const status = statusLine();
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: async () => {
         const errors = [];
         if (!typeOf(cat)) errors.push({ field: 'type', message: t('val.choose_type') });
         const subject = state.subject.trim();
@@ -346,17 +342,10 @@ function chooseSubtype(cat) {
     desc: [pick(s.description), targets(s)].filter(Boolean).join(' · '),
   }));
   const status = statusLine();
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
-        if (!state.subtype) {
-          showErrors(formEl, [{ field: 'subtype', message: t('val.choose_subtype') }]);
-          return;
-        }
+      check: () => (!state.subtype ? [{ field: 'subtype', message: t('val.choose_subtype') }] : []),
+      send: async () => {
         await toSuggestions(cat, formEl, status);
       },
     },
@@ -484,20 +473,15 @@ function form(cat) {
   const subtype = subtypeOf(cat);
   const fields = subtype.fields || [];
   const controls = fields.map((f) =>
-    field({
-      name: `form.${f.name}`,
-      label: pick(f.label),
-      kind: f.kind,
-      required: f.required,
-      hint: pick(f.help),
-      value: state.form[f.name],
-      inputmode: f.kind === 'rut' ? 'text' : null,
-      options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
-      onInput: (v) => {
+    catalogField(
+      f,
+      state.form[f.name],
+      (v) => {
         state.form[f.name] = v;
         save();
       },
-    }),
+      { inputmode: f.kind === 'rut' ? 'text' : null },
+    ),
   );
   const formEl = h(
     'form',

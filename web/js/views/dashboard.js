@@ -1,10 +1,10 @@
 // Supervisors' dashboard (#/agente/tablero): figures from the statistics aggregates, charts drawn
 // here as SVG (no chart library, no CDN), filters, and each chart's data as CSV. The report
 // (#/agente/informe, report.js) shows the same period and filters, ready to print.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { ApiError, catalog, qs, request } from '../api.js';
 import { pick, plural, t } from '../i18n.js';
-import { field } from '../forms.js';
+import { field, checkedForm } from '../forms.js';
 import { accessToken, current, logout } from '../auth.js';
 import { go } from '../app.js';
 import { dashboardCard } from './assets.js';
@@ -147,6 +147,20 @@ export function valueLabel(cat, dim, value) {
 /** A table cell that names its column (``data-label``): at 360 px each row reads as a card. */
 export const cell = (label, value) => h('td', { 'data-label': label }, value);
 
+/** A goal's row: its name, target, current value and whether it is on track. */
+export const goalRow = (g) =>
+  h(
+    'tr',
+    {},
+    h('th', { scope: 'row' }, pick(g.goal.name)),
+    cell(t('dash.target'), `${g.goal.target_pct} %`),
+    cell(t('dash.actual'), pct(g.current.pct)),
+    cell(
+      t('dash.state'),
+      g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
+    ),
+  );
+
 /** One table per dimension: received, resolved, resolved on time and open now, for each value. */
 export function breakdownTables(cat, d) {
   return BREAKDOWN_DIMS.filter((dim) => d.breakdown[dim] || (d.backlog_by || {})[dim]).map((dim) => {
@@ -154,41 +168,28 @@ export function breakdownTables(cat, d) {
     const open = (d.backlog_by || {})[dim] || {};
     const values = [...new Set([...Object.keys(parts), ...Object.keys(open)])].sort();
     const onTime = (m) => pct(m.res_n ? Math.round((1000 * (m.res_met || 0)) / m.res_n) / 10 : null);
-    return h(
-      'table',
-      { class: 'breakdown', 'data-dim': dim },
-      h('caption', {}, t(`dash.by.${dim}`)),
-      h(
-        'thead',
-        {},
-        h(
+    return dataTable(
+      t(`dash.by.${dim}`),
+      [
+        t(`dash.${dim === 'subtype' ? 'subtype' : dim}`),
+        t('dash.created'),
+        t('dash.resolved'),
+        t('dash.on_time'),
+        t('dash.backlog'),
+      ],
+      values.map((v) => {
+        const m = parts[v] || {};
+        return h(
           'tr',
-          {},
-          [
-            t(`dash.${dim === 'subtype' ? 'subtype' : dim}`),
-            t('dash.created'),
-            t('dash.resolved'),
-            t('dash.on_time'),
-            t('dash.backlog'),
-          ].map((c) => h('th', { scope: 'col' }, c)),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        values.map((v) => {
-          const m = parts[v] || {};
-          return h(
-            'tr',
-            { 'data-value': v },
-            h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
-            cell(t('dash.created'), m.created || 0),
-            cell(t('dash.resolved'), m.resolved || 0),
-            cell(t('dash.on_time'), onTime(m)),
-            cell(t('dash.backlog'), open[v] || 0),
-          );
-        }),
-      ),
+          { 'data-value': v },
+          h('th', { scope: 'row' }, valueLabel(cat, dim, v)),
+          cell(t('dash.created'), m.created || 0),
+          cell(t('dash.resolved'), m.resolved || 0),
+          cell(t('dash.on_time'), onTime(m)),
+          cell(t('dash.backlog'), open[v] || 0),
+        );
+      }),
+      { attrs: { class: 'breakdown', 'data-dim': dim } },
     );
   });
 }
@@ -231,24 +232,10 @@ function forumCard(f, chosen) {
       kpi(t('dash.forum.first_reply'), minutes(f.mean_first_reply_minutes), 'forum-first-reply'),
       kpi(t('dash.forum.accepted'), minutes(f.mean_accepted_minutes), 'forum-accepted'),
     ),
-    h(
-      'table',
-      {},
-      h('caption', {}, t('dash.forum.who')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          [t('dash.forum.by'), t('dash.forum.answered'), t('dash.forum.share')].map((c) =>
-            h('th', { scope: 'col' }, c),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
+    dataTable(
+      t('dash.forum.who'),
+      [t('dash.forum.by'), t('dash.forum.answered'), t('dash.forum.share')],
+      [
         h(
           'tr',
           { 'data-by': 'community' },
@@ -263,7 +250,7 @@ function forumCard(f, chosen) {
           cell(t('dash.forum.answered'), f.answered_by_staff),
           cell(t('dash.forum.share'), pct(f.answered_by_staff_pct)),
         ),
-      ),
+      ],
     ),
     h(
       'p',
@@ -276,33 +263,37 @@ function forumCard(f, chosen) {
   );
 }
 
-export async function render({ query }) {
+/** The figures for the hash's filters when a viewer asks; otherwise the view to show instead: the
+ * sign-in, a refusal, or the API's problem under the page's heading (`titleKey`). */
+export async function figuresFor(query, titleKey) {
   const session = current();
   // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
-  if (!session) return (await import('./agent.js')).loginView();
-  if (!session.groups.some((g) => VIEWERS.includes(g))) {
-    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, t('dash.no_role')));
-  }
+  if (!session) return { view: (await import('./agent.js')).loginView() };
+  const refusal = (text) => ({
+    view: h('section', {}, h('h1', {}, t(titleKey)), h('p', { role: 'alert' }, text)),
+  });
+  if (!session.groups.some((g) => VIEWERS.includes(g))) return refusal(t('dash.no_role'));
   const filters = {};
   for (const k of FILTERS) if (query.get(k)) filters[k] = query.get(k);
-  const cat = await catalog();
-  let d;
   try {
-    d = await staffGet(`/stats/dashboard?${qs(filters)}`);
+    return { filters, d: await staffGet(`/stats/dashboard?${qs(filters)}`) };
   } catch (e) {
-    if (e.status === 401) {
-      logout();
-      return (await import('./agent.js')).loginView();
-    }
-    return h('section', {}, h('h1', {}, t('dash.title')), h('p', { role: 'alert' }, e.message));
+    if (e.status !== 401) return refusal(e.message);
+    logout();
+    return { view: (await import('./agent.js')).loginView() };
   }
+}
+
+export async function render({ query }) {
+  const { view, filters, d } = await figuresFor(query, 'dash.title');
+  if (view) return view;
+  const session = current();
+  const cat = await catalog();
   const chosen = { ...filters, from: d.start, to: d.end };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       class: 'filters',
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/tablero?${qs(chosen)}`);
       },
     },
@@ -362,19 +353,7 @@ export async function render({ query }) {
 
   const days = d.volume_by_day;
   const hist = d.first_response.histogram;
-  const goalRows = d.goals.map((g) =>
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'row' }, pick(g.goal.name)),
-      cell(t('dash.target'), `${g.goal.target_pct} %`),
-      cell(t('dash.actual'), pct(g.current.pct)),
-      cell(
-        t('dash.state'),
-        g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
-      ),
-    ),
-  );
+  const goalRows = d.goals.map(goalRow);
   const ages = Object.entries(d.backlog_by_age);
   // The inventory card loads on its own: the figures above do not wait for it.
   const inventory = h('div', { 'data-testid': 'inventory-card' });
@@ -449,22 +428,10 @@ export async function render({ query }) {
       'goals',
       chosen,
       d.goals.length
-        ? h(
-            'table',
-            {},
-            h('caption', {}, t('dash.goals')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')].map((c) =>
-                  h('th', { scope: 'col' }, c),
-                ),
-              ),
-            ),
-            h('tbody', {}, goalRows),
+        ? dataTable(
+            t('dash.goals'),
+            [t('dash.goal'), t('dash.target'), t('dash.actual'), t('dash.state')],
+            goalRows,
           )
         : h('p', {}, t('dash.no_goals')),
       d.goals.length

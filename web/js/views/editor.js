@@ -3,14 +3,14 @@
 // new article (#/agente/ayuda/nuevo), sections and their order (#/agente/ayuda/secciones), import and
 // export (#/agente/ayuda/importar), content gaps and the search log (#/agente/ayuda/busquedas) and
 // the institution's search terms (#/agente/ayuda/terminos). Everything goes through the help API.
-import { h, safeHtml } from '../dom.js';
+import { h, safeHtml, dataTable, rowButton } from '../dom.js';
 import { go } from '../app.js';
 import { catalog, qs } from '../api.js';
 import { accessToken } from '../auth.js';
-import { fmtDateTime, getLang, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { fmtDateTime, getLang, pick, t, LANGUAGES } from '../i18n.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm, confirmThen } from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, navLinks } from './console_kit.js';
 import { lineDiff } from './editor_diff.js';
 
 export const EDITORS = ['editor', 'admin'];
@@ -56,23 +56,9 @@ function subnav(here) {
     ['/agente/ayuda/busquedas', 'editor.nav.searches'],
     ['/agente/ayuda/terminos', 'editor.nav.terms'],
   ];
-  return h(
-    'nav',
-    { class: 'subnav', 'aria-label': t('editor.nav.label') },
-    h(
-      'ul',
-      {},
-      links.map(([path, key]) =>
-        h('li', {}, h('a', { href: `#${path}`, 'aria-current': path === here ? 'page' : null }, t(key))),
-      ),
-    ),
-  );
+  return navLinks({ class: 'subnav', 'aria-label': t('editor.nav.label') }, links, here);
 }
 
-const langOptions = () => [
-  { value: 'es', label: 'Español' },
-  { value: 'en', label: 'English' },
-];
 const stageOptions = () => STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) }));
 
 // ---- list ------------------------------------------------------------------------------------------
@@ -111,59 +97,37 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
       name: 'lang',
       kind: 'select',
       label: t('editor.f.lang'),
-      value: f.lang,
-      options: langOptions(),
-      onInput: (x) => {
-        f.lang = x || 'es';
-      },
+      options: LANGUAGES,
+      ...bound(f, 'lang', 'es'),
     }),
     field({
       name: 'status',
       kind: 'select',
       label: t('editor.f.status'),
-      value: f.status,
       options: STATUSES.map((s) => ({ value: s, label: t(`editor.status.${s}`) })),
-      onInput: (x) => {
-        f.status = x;
-      },
+      ...bound(f, 'status'),
     }),
     field({
       name: 'section',
       kind: 'select',
       label: t('editor.f.section'),
-      value: f.section,
       options: sections.map((s) => ({ value: s, label: s })),
-      onInput: (x) => {
-        f.section = x;
-      },
+      ...bound(f, 'section'),
     }),
     field({
       name: 'stage',
       kind: 'select',
       label: t('editor.f.stage'),
-      value: f.stage,
       options: stageOptions(),
-      onInput: (x) => {
-        f.stage = x;
-      },
+      ...bound(f, 'stage'),
     }),
-    field({
-      name: 'q',
-      label: t('editor.f.text'),
-      value: f.text,
-      onInput: (x) => {
-        f.text = x;
-      },
-    }),
+    field({ name: 'q', label: t('editor.f.text'), ...bound(f, 'text') }),
     field({
       name: 'review',
       kind: 'checkbox',
       label: t('editor.f.review'),
       hint: t('editor.f.review_hint'),
-      value: f.review,
-      onInput: (x) => {
-        f.review = x;
-      },
+      ...bound(f, 'review'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('editor.filter'))),
   );
@@ -171,51 +135,32 @@ export const renderList = guarded(EDITORS, 'editor.title', async (ctx, session) 
   for (const s of filters.querySelectorAll('select[name=lang]')) s.querySelector('option[value=""]').remove();
   for (const s of filters.querySelectorAll('select[name=status], select[name=section], select[name=stage]'))
     s.querySelector('option[value=""]').textContent = t('editor.all');
-  const table = h(
-    'div',
-    { class: 'table-wrap', role: 'region', 'aria-label': t('editor.caption'), tabindex: '0' },
-    h(
-      'table',
-      { class: 'queue' },
-      h('caption', {}, t('editor.caption_count', { n: shown.length, total: rows.length })),
+  const table = dataTable(
+    t('editor.caption_count', { n: shown.length, total: rows.length }),
+    ['title', 'section', 'stage', 'status', 'updated'].map((c) => t(`editor.col.${c}`)),
+    shown.map((r) =>
       h(
-        'thead',
+        'tr',
         {},
         h(
-          'tr',
+          'th',
+          { scope: 'row' },
+          h('a', { href: articleHref(r.slug, r.lang) }, r.title),
+          h('br'),
+          h('span', { class: 'muted' }, r.slug),
+        ),
+        h('td', {}, r.section_path.join(' › ')),
+        h('td', {}, t(`stage.${r.stage}`)),
+        h(
+          'td',
           {},
-          ['title', 'section', 'stage', 'status', 'updated'].map((c) =>
-            h('th', { scope: 'col' }, t(`editor.col.${c}`)),
-          ),
+          h('span', { class: `badge art-${r.status}` }, t(`editor.status.${r.status}`)),
+          needsReview(r) ? [' ', h('span', { class: 'badge review' }, t('editor.needs_review'))] : '',
         ),
-      ),
-      h(
-        'tbody',
-        {},
-        shown.map((r) =>
-          h(
-            'tr',
-            {},
-            h(
-              'th',
-              { scope: 'row' },
-              h('a', { href: articleHref(r.slug, r.lang) }, r.title),
-              h('br'),
-              h('span', { class: 'muted' }, r.slug),
-            ),
-            h('td', {}, r.section_path.join(' › ')),
-            h('td', {}, t(`stage.${r.stage}`)),
-            h(
-              'td',
-              {},
-              h('span', { class: `badge art-${r.status}` }, t(`editor.status.${r.status}`)),
-              needsReview(r) ? [' ', h('span', { class: 'badge review' }, t('editor.needs_review'))] : '',
-            ),
-            h('td', {}, r.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(r.updated_at))),
-          ),
-        ),
+        h('td', {}, r.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(r.updated_at))),
       ),
     ),
+    { attrs: { class: 'queue' }, region: t('editor.caption') },
   );
   return page(
     session,
@@ -329,38 +274,32 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
     related: related.values(),
     translation_of: v.translation_of || null,
   });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form article-editor',
       'aria-labelledby': 'art-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          let saved;
-          if (article)
-            saved = await staffRequest(`${ADMIN}/articles/${a.slug}?lang=${lang}`, {
-              method: 'PUT',
-              body: { ...body(), revision: a.revision },
-            });
-          else
-            saved = await staffRequest(`${ADMIN}/articles`, {
-              method: 'POST',
-              body: { ...body(), slug: v.slug.trim(), lang },
-            });
-          tracker.saved();
-          remember(t(article ? 'editor.saved' : 'editor.created', { title: saved.title }));
-          onSaved(saved);
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err, onReload);
-        }
+      submit: true,
+      send: async () => {
+        let saved;
+        if (article)
+          saved = await staffRequest(`${ADMIN}/articles/${a.slug}?lang=${lang}`, {
+            method: 'PUT',
+            body: { ...body(), revision: a.revision },
+          });
+        else
+          saved = await staffRequest(`${ADMIN}/articles`, {
+            method: 'POST',
+            body: { ...body(), slug: v.slug.trim(), lang },
+          });
+        tracker.saved();
+        remember(t(article ? 'editor.saved' : 'editor.created', { title: saved.title }));
+        onSaved(saved);
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err, onReload);
+      },
+      stay: true,
     },
     h(
       'h2',
@@ -379,32 +318,18 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
             name: 'slug',
             label: t('editor.field.slug'),
             required: true,
-            value: v.slug,
             hint: t('editor.field.slug_hint'),
-            onInput: (x) => {
-              v.slug = x;
-            },
+            ...bound(v, 'slug'),
           }),
-        field({
-          name: 'title',
-          label: t('editor.field.title'),
-          required: true,
-          value: v.title,
-          onInput: (x) => {
-            v.title = x;
-          },
-        }),
+        field({ name: 'title', label: t('editor.field.title'), required: true, ...bound(v, 'title') }),
         field({
           name: 'summary',
           kind: 'textarea',
           rows: 2,
           label: t('editor.field.summary'),
           required: true,
-          value: v.summary,
           hint: t('editor.field.summary_hint'),
-          onInput: (x) => {
-            v.summary = x;
-          },
+          ...bound(v, 'summary'),
         }),
         field({
           name: 'body_md',
@@ -423,52 +348,37 @@ function articleForm({ article, lang, rows, otherRows, cat, seed, onSaved, onRel
           name: 'section_path',
           label: t('editor.field.section_path'),
           required: true,
-          value: v.section_path,
           hint: t('editor.field.section_path_hint'),
-          onInput: (x) => {
-            v.section_path = x;
-          },
+          ...bound(v, 'section_path'),
         }),
         field({
           name: 'section_titles',
           label: t('editor.field.section_titles'),
           required: true,
-          value: v.section_titles,
           hint: t('editor.field.section_titles_hint'),
-          onInput: (x) => {
-            v.section_titles = x;
-          },
+          ...bound(v, 'section_titles'),
         }),
         field({
           name: 'stage',
           kind: 'select',
           label: t('editor.field.stage'),
           required: true,
-          value: v.stage,
           options: stageOptions(),
-          onInput: (x) => {
-            v.stage = x;
-          },
+          ...bound(v, 'stage'),
         }),
         field({
           name: 'tags',
           label: t('editor.field.tags'),
-          value: v.tags,
           hint: t('editor.field.tags_hint'),
-          onInput: (x) => {
-            v.tags = x;
-          },
+          ...bound(v, 'tags'),
         }),
         field({
           name: 'translation_of',
           kind: 'select',
           label: t('editor.field.translation_of', { lang: lang === 'es' ? 'EN' : 'ES' }),
-          value: v.translation_of,
           hint: t('editor.field.translation_hint'),
           options: otherRows.map((r) => ({ value: r.slug, label: `${r.title} (${r.slug})` })),
-          onInput: (x) => {
-            v.translation_of = x;
-          },
+          ...bound(v, 'translation_of'),
         }),
         subtypes,
         related,
@@ -612,42 +522,24 @@ function revisionsBox(article, lang, form) {
             h(
               'div',
               { class: 'row-actions' },
-              h(
-                'button',
-                {
-                  type: 'button',
-                  class: 'btn small',
-                  'aria-label': t('editor.diff_n', { n: r.revision }),
-                  onclick: () => {
-                    diffBox.replaceChildren(
-                      h(
-                        'h3',
-                        { tabindex: '-1' },
-                        t('editor.diff_title', { n: r.revision, current: article.revision }),
-                      ),
-                      diffView(r.snapshot, article),
-                    );
-                    diffBox.querySelector('h3').focus();
-                  },
-                },
-                t('editor.diff'),
-              ),
+              rowButton(t('editor.diff'), t('editor.diff_n', { n: r.revision }), () => {
+                diffBox.replaceChildren(
+                  h(
+                    'h3',
+                    { tabindex: '-1' },
+                    t('editor.diff_title', { n: r.revision, current: article.revision }),
+                  ),
+                  diffView(r.snapshot, article),
+                );
+                diffBox.querySelector('h3').focus();
+              }),
               r.revision !== article.revision &&
-                h(
-                  'button',
-                  {
-                    type: 'button',
-                    class: 'btn small',
-                    'aria-label': t('editor.restore_n', { n: r.revision }),
-                    onclick: () => {
-                      form.fill(r.snapshot);
-                      const status = form.querySelector('.status-line');
-                      status.textContent = t('editor.restored', { n: r.revision });
-                      form.querySelector('[name=title]').focus();
-                    },
-                  },
-                  t('editor.restore'),
-                ),
+                rowButton(t('editor.restore'), t('editor.restore_n', { n: r.revision }), () => {
+                  form.fill(r.snapshot);
+                  const status = form.querySelector('.status-line');
+                  status.textContent = t('editor.restored', { n: r.revision });
+                  form.querySelector('[name=title]').focus();
+                }),
             ),
           ),
         ),
@@ -679,34 +571,19 @@ function diffView(snap, current) {
     'div',
     {},
     changed.length
-      ? h(
-          'table',
-          { class: 'diff-fields' },
-          h('caption', {}, t('editor.diff_fields')),
-          h(
-            'thead',
-            {},
+      ? dataTable(
+          t('editor.diff_fields'),
+          [t('editor.diff_field'), t('editor.diff_then'), t('editor.diff_now')],
+          changed.map((f) =>
             h(
               'tr',
               {},
-              h('th', { scope: 'col' }, t('editor.diff_field')),
-              h('th', { scope: 'col' }, t('editor.diff_then')),
-              h('th', { scope: 'col' }, t('editor.diff_now')),
+              h('th', { scope: 'row' }, f),
+              h('td', {}, show(snap[f])),
+              h('td', {}, show(current[f])),
             ),
           ),
-          h(
-            'tbody',
-            {},
-            changed.map((f) =>
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'row' }, f),
-                h('td', {}, show(snap[f])),
-                h('td', {}, show(current[f])),
-              ),
-            ),
-          ),
+          { attrs: { class: 'diff-fields' } },
         )
       : h('p', {}, t('editor.diff_same_fields')),
     h(
@@ -963,15 +840,11 @@ async function download(path, name) {
 export const renderImport = guarded(EDITORS, 'editor.import_title', async (ctx, session) => {
   let text = '';
   const report = h('div', { class: 'import-report', 'aria-live': 'polite' });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'imp-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         report.replaceChildren();
         const button = form.querySelector('button[type=submit]');
         busy(button, true);
@@ -992,33 +865,20 @@ export const renderImport = guarded(EDITORS, 'editor.import_title', async (ctx, 
             report.replaceChildren(
               h('h3', { tabindex: '-1' }, t('editor.import_failed', { n: errors.length })),
               h('p', {}, t('editor.import_none_written')),
-              h(
-                'table',
-                { class: 'queue' },
-                h('caption', {}, t('editor.import_errors')),
-                h(
-                  'thead',
-                  {},
-                  h(
+              dataTable(
+                t('editor.import_errors'),
+                ['line', 'field', 'message'].map((c) => t(`editor.imp.${c}`)),
+                errors.map((x) => {
+                  const m = /^lines\.(\d+)\.?(.*)$/.exec(x.field || '') || [];
+                  return h(
                     'tr',
                     {},
-                    ['line', 'field', 'message'].map((c) => h('th', { scope: 'col' }, t(`editor.imp.${c}`))),
-                  ),
-                ),
-                h(
-                  'tbody',
-                  {},
-                  errors.map((x) => {
-                    const m = /^lines\.(\d+)\.?(.*)$/.exec(x.field || '') || [];
-                    return h(
-                      'tr',
-                      {},
-                      h('td', {}, x.line ?? m[1] ?? '—'),
-                      h('td', {}, m[2] || x.field || ''),
-                      h('td', {}, x.message),
-                    );
-                  }),
-                ),
+                    h('td', {}, x.line ?? m[1] ?? '—'),
+                    h('td', {}, m[2] || x.field || ''),
+                    h('td', {}, x.message),
+                  );
+                }),
+                { attrs: { class: 'queue' } },
               ),
             );
             if (!errors.length) report.append(h('p', { role: 'alert' }, data.detail || t('error.generic')));
@@ -1142,12 +1002,10 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       },
       t('editor.create_from'),
     );
-  const dayForm = h(
-    'form',
+  const dayForm = checkedForm(
     {
       class: 'filters admin-form',
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         go(`/agente/ayuda/busquedas?${qs({ lang, day: dayForm.querySelector('[name=day]').value })}`);
       },
     },
@@ -1175,51 +1033,32 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       { 'aria-labelledby': 'gaps-h' },
       h('h2', { id: 'gaps-h' }, t('editor.gaps')),
       gaps.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('editor.gaps'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('editor.gaps_caption')),
+        ? dataTable(
+            t('editor.gaps_caption'),
+            ['query', 'count', 'unsure', 'last', 'words', 'actions'].map((c) => t(`editor.gap.${c}`)),
+            gaps.items.map((g) =>
               h(
-                'thead',
+                'tr',
                 {},
+                h('th', { scope: 'row' }, g.query),
+                h('td', {}, String(g.count)),
+                h('td', {}, String(g.unsure)),
+                h('td', {}, fmtDateTime(g.last_at)),
                 h(
-                  'tr',
+                  'td',
                   {},
-                  ['query', 'count', 'unsure', 'last', 'words', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`editor.gap.${c}`)),
-                  ),
+                  g.candidates.length
+                    ? h(
+                        'a',
+                        { href: `#/agente/ayuda/terminos?${qs({ term: g.candidates[0] })}` },
+                        g.candidates.join(', '),
+                      )
+                    : '—',
                 ),
-              ),
-              h(
-                'tbody',
-                {},
-                gaps.items.map((g) =>
-                  h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'row' }, g.query),
-                    h('td', {}, String(g.count)),
-                    h('td', {}, String(g.unsure)),
-                    h('td', {}, fmtDateTime(g.last_at)),
-                    h(
-                      'td',
-                      {},
-                      g.candidates.length
-                        ? h(
-                            'a',
-                            { href: `#/agente/ayuda/terminos?${qs({ term: g.candidates[0] })}` },
-                            g.candidates.join(', '),
-                          )
-                        : '—',
-                    ),
-                    h('td', { class: 'row-actions' }, create(g.query, lang)),
-                  ),
-                ),
+                h('td', { class: 'row-actions' }, create(g.query, lang)),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('editor.gaps') },
           )
         : h('p', {}, t('editor.gaps_none')),
     ),
@@ -1229,41 +1068,22 @@ export const renderSearches = guarded(EDITORS, 'editor.searches_title', async (c
       h('h2', { id: 'log-h' }, t('editor.log')),
       dayForm,
       log.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('editor.log'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('editor.log_caption', { day: log.day })),
+        ? dataTable(
+            t('editor.log_caption', { day: log.day }),
+            ['at', 'query', 'lang', 'results', 'clicked', 'actions'].map((c) => t(`editor.logc.${c}`)),
+            log.items.map((x) =>
               h(
-                'thead',
+                'tr',
                 {},
-                h(
-                  'tr',
-                  {},
-                  ['at', 'query', 'lang', 'results', 'clicked', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`editor.logc.${c}`)),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                log.items.map((x) =>
-                  h(
-                    'tr',
-                    {},
-                    h('td', {}, fmtDateTime(x.at)),
-                    h('th', { scope: 'row' }, x.query),
-                    h('td', {}, x.lang.toUpperCase()),
-                    h('td', {}, String(x.results)),
-                    h('td', {}, x.clicked.join(', ') || '—'),
-                    h('td', { class: 'row-actions' }, create(x.query, x.lang)),
-                  ),
-                ),
+                h('td', {}, fmtDateTime(x.at)),
+                h('th', { scope: 'row' }, x.query),
+                h('td', {}, x.lang.toUpperCase()),
+                h('td', {}, String(x.results)),
+                h('td', {}, x.clicked.join(', ') || '—'),
+                h('td', { class: 'row-actions' }, create(x.query, x.lang)),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('editor.log') },
           )
         : h('p', {}, t('editor.log_none')),
     ),
@@ -1284,36 +1104,30 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     COUNTRIES.map((c) => ({ value: c, label: c })),
     [],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'term-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const saved = await staffRequest(`${ADMIN}/synonyms`, {
-            method: 'POST',
-            body: {
-              term: v.term.trim(),
-              means: v.means.trim(),
-              note: v.note.trim(),
-              countries: countries.values(),
-            },
-          });
-          tracker.saved();
-          remember(t('editor.term_saved', { term: saved.term }));
-          go('/agente/ayuda/terminos');
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err);
-        }
+      submit: true,
+      send: async () => {
+        const saved = await staffRequest(`${ADMIN}/synonyms`, {
+          method: 'POST',
+          body: {
+            term: v.term.trim(),
+            means: v.means.trim(),
+            note: v.note.trim(),
+            countries: countries.values(),
+          },
+        });
+        tracker.saved();
+        remember(t('editor.term_saved', { term: saved.term }));
+        go('/agente/ayuda/terminos');
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err);
+      },
+      stay: true,
     },
     h('h2', { id: 'term-h' }, t('editor.term_new')),
     errorSummary(),
@@ -1321,29 +1135,18 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
       name: 'term',
       label: t('editor.term.term'),
       required: true,
-      value: v.term,
       hint: t('editor.term.term_hint'),
-      onInput: (x) => {
-        v.term = x;
-      },
+      ...bound(v, 'term'),
     }),
     field({
       name: 'means',
       label: t('editor.term.means'),
       required: true,
       hint: t('editor.term.means_hint'),
-      onInput: (x) => {
-        v.means = x;
-      },
+      ...bound(v, 'means'),
     }),
     countries,
-    field({
-      name: 'note',
-      label: t('editor.term.note'),
-      onInput: (x) => {
-        v.note = x;
-      },
-    }),
+    field({ name: 'note', label: t('editor.term.note'), ...bound(v, 'note') }),
     h(
       'div',
       { class: 'actions' },
@@ -1351,18 +1154,12 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     ),
   );
   const tracker = trackChanges(form);
-  const remove = async (item, button) => {
-    if (!window.confirm(t('editor.term_delete_confirm', { term: item.term }))) return;
-    busy(button, true);
-    try {
+  const remove = (item, button) =>
+    confirmThen(t('editor.term_delete_confirm', { term: item.term }), button, status, async () => {
       await staffRequest(`${ADMIN}/synonyms/${item.id}`, { method: 'DELETE' });
       remember(t('editor.term_deleted', { term: item.term }));
       ctx.rerender();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   return page(
     session,
     '/agente/ayuda/terminos',
@@ -1373,59 +1170,27 @@ export const renderTerms = guarded(EDITORS, 'editor.terms_title', async (ctx, se
     form,
     status,
     list.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('editor.terms_caption'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('editor.terms_caption')),
+      ? dataTable(
+          t('editor.terms_caption'),
+          ['term', 'means', 'countries', 'updated', 'actions'].map((c) => t(`editor.termc.${c}`)),
+          list.items.map((x) =>
             h(
-              'thead',
+              'tr',
               {},
+              h('th', { scope: 'row' }, x.term),
+              h('td', {}, x.means),
+              h('td', {}, x.countries.join(', ') || t('editor.all')),
+              h('td', {}, x.updated_by, h('br'), h('span', { class: 'muted' }, fmtDateTime(x.updated_at))),
               h(
-                'tr',
-                {},
-                ['term', 'means', 'countries', 'updated', 'actions'].map((c) =>
-                  h('th', { scope: 'col' }, t(`editor.termc.${c}`)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              list.items.map((x) =>
-                h(
-                  'tr',
-                  {},
-                  h('th', { scope: 'row' }, x.term),
-                  h('td', {}, x.means),
-                  h('td', {}, x.countries.join(', ') || t('editor.all')),
-                  h(
-                    'td',
-                    {},
-                    x.updated_by,
-                    h('br'),
-                    h('span', { class: 'muted' }, fmtDateTime(x.updated_at)),
-                  ),
-                  h(
-                    'td',
-                    { class: 'row-actions' },
-                    h(
-                      'button',
-                      {
-                        type: 'button',
-                        class: 'btn small',
-                        'aria-label': t('editor.term_delete_who', { term: x.term }),
-                        onclick: (e) => remove(x, e.currentTarget),
-                      },
-                      t('admin.delete'),
-                    ),
-                  ),
+                'td',
+                { class: 'row-actions' },
+                rowButton(t('admin.delete'), t('editor.term_delete_who', { term: x.term }), (e) =>
+                  remove(x, e.currentTarget),
                 ),
               ),
             ),
           ),
+          { attrs: { class: 'queue' }, region: t('editor.terms_caption') },
         )
       : h('p', {}, t('editor.terms_none')),
   );

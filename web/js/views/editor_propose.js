@@ -4,7 +4,7 @@
 // a public staff reply.
 import { h } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
 import { current } from '../auth.js';
 import { showApiError } from './console_kit.js';
 
@@ -25,44 +25,34 @@ export function proposeArticleBox(tk, history, api) {
   const v = { event_id: last.event_id, title: tk.subject || '', stage: 'informacion' };
   const status = statusLine();
   const excerpt = (e) => `${fmtDateTime(e.at)} · ${e.body.slice(0, 60)}${e.body.length > 60 ? '…' : ''}`;
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       hidden: true,
       'aria-labelledby': 'propose-form-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const draft = await api(`/agent/tickets/${tk.number}/help-draft`, {
-            method: 'POST',
-            body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage },
-          });
-          form.hidden = true;
-          const session = current();
-          const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
-          status.replaceChildren(
-            t('propose.done', { title: draft.title }),
-            ' ',
-            editor
-              ? h(
-                  'a',
-                  { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
-                  t('propose.open'),
-                )
-              : t('propose.editors'),
-          );
-          status.focus();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err);
-        }
+      submit: true,
+      send: async () => {
+        const draft = await api(`/agent/tickets/${tk.number}/help-draft`, {
+          method: 'POST',
+          body: { event_id: v.event_id, title: v.title.trim(), stage: v.stage },
+        });
+        form.hidden = true;
+        const session = current();
+        const editor = session && session.groups.some((g) => g === 'editor' || g === 'admin');
+        status.replaceChildren(
+          t('propose.done', { title: draft.title }),
+          ' ',
+          editor
+            ? h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('propose.open'))
+            : t('propose.editors'),
+        );
+        status.focus();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err);
+      },
+      stay: true,
     },
     h('h3', { id: 'propose-form-h' }, t('propose.form_title')),
     h('p', { class: 'hint' }, t('propose.lead')),
@@ -72,32 +62,23 @@ export function proposeArticleBox(tk, history, api) {
       kind: 'select',
       label: t('propose.reply'),
       required: true,
-      value: v.event_id,
       options: replies.map((r) => ({ value: r.event_id, label: excerpt(r) })),
-      onInput: (x) => {
-        v.event_id = x;
-      },
+      ...bound(v, 'event_id'),
     }),
     field({
       name: 'title',
       label: t('propose.title'),
       required: true,
-      value: v.title,
       hint: t('propose.title_hint'),
-      onInput: (x) => {
-        v.title = x;
-      },
+      ...bound(v, 'title'),
     }),
     field({
       name: 'stage',
       kind: 'select',
       label: t('editor.field.stage'),
       required: true,
-      value: v.stage,
       options: STAGES.map((s) => ({ value: s, label: t(`stage.${s}`) })),
-      onInput: (x) => {
-        v.stage = x || 'informacion';
-      },
+      ...bound(v, 'stage', 'informacion'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('propose.send'))),
   );

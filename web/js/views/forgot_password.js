@@ -3,7 +3,7 @@
 // to the first step is the same whether the account exists or not.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { passwordField } from '../password_field.js';
 
 /**
@@ -41,28 +41,20 @@ export function forgotPasswordView({
   function askStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.send_code'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'narrow',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
-          if (!values.name.trim()) {
-            showErrors(form, [{ field: 'account', message: t('reset.error.account') }]);
-            return;
-          }
-          busy(submit, true);
-          try {
-            await auth.forgotPassword(values.name.trim());
-            show(codeStep());
-          } catch (error) {
-            busy(submit, false);
-            const problem = errorOf(error);
-            showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
-          }
+        check: () => (!values.name.trim() ? [{ field: 'account', message: t('reset.error.account') }] : []),
+        submit,
+        send: async () => {
+          await auth.forgotPassword(values.name.trim());
+          show(codeStep());
         },
+        fail: (error) => {
+          const problem = errorOf(error);
+          showErrors(form, [problem.field ? problem : { field: 'account', message: problem.message }]);
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -70,11 +62,8 @@ export function forgotPasswordView({
         kind: who.kind,
         label: who.label,
         required: true,
-        value: values.name,
         autocomplete: who.autocomplete,
-        onInput: (v) => {
-          values.name = v;
-        },
+        ...bound(values, 'name'),
       }),
       h('div', { class: 'actions' }, submit, back()),
       status,
@@ -85,31 +74,25 @@ export function forgotPasswordView({
   function codeStep() {
     const status = statusLine();
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('reset.save'));
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
         class: 'narrow',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(form);
+        check: () => {
           const errors = [];
           if (!/^\d{6}$/.test(values.code.trim()))
             errors.push({ field: 'code', message: t('reset.error.code_format') });
           if (values.password.length < minLength) errors.push({ field: 'new_password', message: policy });
-          if (errors.length) {
-            showErrors(form, errors);
-            return;
-          }
-          busy(submit, true);
-          try {
-            await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
-            done(values.name.trim());
-          } catch (error) {
-            busy(submit, false);
-            showErrors(form, [errorOf(error)]);
-          }
+          return errors;
         },
+        submit,
+        send: async () => {
+          await auth.confirmForgotPassword(values.name.trim(), values.code.trim(), values.password);
+          done(values.name.trim());
+        },
+        fail: (error) => {
+          showErrors(form, [errorOf(error)]);
+        },
+        stay: true,
       },
       errorSummary(),
       field({
@@ -119,9 +102,7 @@ export function forgotPasswordView({
         autocomplete: 'one-time-code',
         inputmode: 'numeric',
         hint: t('reset.code_hint'),
-        onInput: (v) => {
-          values.code = v;
-        },
+        ...bound(values, 'code'),
       }),
       passwordField({
         name: 'new_password',
@@ -129,9 +110,7 @@ export function forgotPasswordView({
         hint: policy,
         required: true,
         autocomplete: 'new-password',
-        onInput: (v) => {
-          values.password = v;
-        },
+        ...bound(values, 'password'),
       }),
       h(
         'div',

@@ -4,7 +4,7 @@
 import { h, announce, safeHtml } from '../dom.js';
 import { ApiError, qs, request } from '../api.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { errorSummary, field, showErrors, statusLine, bound, checkedForm, actionButton } from '../forms.js';
 import { go, flash } from '../app.js';
 import * as citizen from '../citizen_auth.js';
 import { current as staffSession } from '../auth.js';
@@ -138,17 +138,15 @@ async function writerGate(onAccepted) {
     return { box: h('p', { class: 'notice', role: 'status' }, t(`forum.status_${me.account.status}`)) };
   }
   if (!me.account.terms_accepted) {
-    const button = h(
-      'button',
+    const button = actionButton(
       {
-        type: 'button',
         class: 'btn primary',
-        onclick: async () => {
-          busy(button, true);
+        run: async () => {
           await api('/forum/terms', { method: 'POST', body: {} });
           announce(t('forum.terms_done'));
           onAccepted();
         },
+        stay: true,
       },
       t('forum.accept_terms'),
     );
@@ -207,39 +205,33 @@ export async function renderCompose(ctx) {
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.publish'));
   const prev = preview(() => values.body);
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      check: () => {
         const errors = [];
         if (!values.category) errors.push({ field: 'category', message: t('val.required') });
         if (values.title.trim().length < 5) errors.push({ field: 'title', message: t('forum.title_short') });
         if (!values.body.trim()) errors.push({ field: 'body', message: t('val.required') });
-        if (errors.length) {
-          showErrors(form, errors);
-          return;
-        }
-        busy(submit, true);
-        try {
-          const tags = values.tags
-            .split(/[,\s]+/)
-            .map((x) => x.trim())
-            .filter(Boolean);
-          const made = await api('/forum/topics', {
-            method: 'POST',
-            body: { category: values.category, title: values.title.trim(), body: values.body, tags },
-          });
-          flash(made.notice || t('forum.published'));
-          go(`/foro/tema/${made.topic_id}`);
-        } catch (error) {
-          busy(submit, false);
-          if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors);
-          else showErrors(form, [{ field: 'body', message: error.message }]);
-        }
+        return errors;
       },
+      submit,
+      send: async () => {
+        const tags = values.tags
+          .split(/[,\s]+/)
+          .map((x) => x.trim())
+          .filter(Boolean);
+        const made = await api('/forum/topics', {
+          method: 'POST',
+          body: { category: values.category, title: values.title.trim(), body: values.body, tags },
+        });
+        flash(made.notice || t('forum.published'));
+        go(`/foro/tema/${made.topic_id}`);
+      },
+      fail: (error) => {
+        if (error instanceof ApiError && error.errors.length) showErrors(form, error.errors);
+        else showErrors(form, [{ field: 'body', message: error.message }]);
+      },
+      stay: true,
     },
     errorSummary(),
     field({
@@ -247,20 +239,10 @@ export async function renderCompose(ctx) {
       kind: 'select',
       label: t('forum.category'),
       required: true,
-      value: values.category,
       options: cats.items.map((c) => ({ value: c.code, label: c.name })),
-      onInput: (v) => {
-        values.category = v;
-      },
+      ...bound(values, 'category'),
     }),
-    field({
-      name: 'title',
-      label: t('forum.topic_title'),
-      required: true,
-      onInput: (v) => {
-        values.title = v;
-      },
-    }),
+    field({ name: 'title', label: t('forum.topic_title'), required: true, ...bound(values, 'title') }),
     field({
       name: 'body',
       kind: 'textarea',
@@ -268,18 +250,9 @@ export async function renderCompose(ctx) {
       label: t('forum.body'),
       hint: t('forum.body_hint'),
       required: true,
-      onInput: (v) => {
-        values.body = v;
-      },
+      ...bound(values, 'body'),
     }),
-    field({
-      name: 'tags',
-      label: t('forum.tags'),
-      hint: t('forum.tags_hint'),
-      onInput: (v) => {
-        values.tags = v;
-      },
-    }),
+    field({ name: 'tags', label: t('forum.tags'), hint: t('forum.tags_hint'), ...bound(values, 'tags') }),
     h('div', { class: 'actions' }, prev.button, submit),
     status,
     prev.out,
@@ -295,18 +268,11 @@ export async function renderCompose(ctx) {
 
 function reportForm(topicId, postId, onDone) {
   const values = { reason: '' };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'forum-report',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        if (!values.reason) {
-          showErrors(form, [{ field: 'reason', message: t('val.required') }]);
-          return;
-        }
+      check: () => (!values.reason ? [{ field: 'reason', message: t('val.required') }] : []),
+      send: async () => {
         try {
           await api(`/forum/topics/${topicId}/posts/${postId}/report`, {
             method: 'POST',
@@ -325,9 +291,7 @@ function reportForm(topicId, postId, onDone) {
       label: t('forum.report_reason'),
       required: true,
       options: REASONS.map((r) => ({ value: r, label: t(`forum.reason_${r}`) })),
-      onInput: (v) => {
-        values.reason = v;
-      },
+      ...bound(values, 'reason'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('forum.send_report'))),
   );
@@ -467,35 +431,25 @@ export async function renderTopic(ctx) {
   if (me && !topic.locked) {
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.send_reply'));
     const prev = preview(() => replyValues.body);
-    replyForm = h(
-      'form',
+    replyForm = checkedForm(
       {
-        novalidate: true,
         class: 'forum-reply',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          clearErrors(replyForm);
-          if (!replyValues.body.trim()) {
-            showErrors(replyForm, [{ field: 'body', message: t('val.required') }]);
-            return;
-          }
-          busy(submit, true);
-          try {
-            const body = { body: replyValues.body };
-            if (replyValues.quote_of) body.quote_of = replyValues.quote_of;
-            const made = await api(`/forum/topics/${id}/replies`, { method: 'POST', body });
-            flash(made.notice || t('forum.published'));
-            ctx.rerender();
-          } catch (error) {
-            busy(submit, false);
-            showErrors(
-              replyForm,
-              error.errors && error.errors.length
-                ? error.errors
-                : [{ field: 'body', message: error.message }],
-            );
-          }
+        check: () => (!replyValues.body.trim() ? [{ field: 'body', message: t('val.required') }] : []),
+        submit,
+        send: async () => {
+          const body = { body: replyValues.body };
+          if (replyValues.quote_of) body.quote_of = replyValues.quote_of;
+          const made = await api(`/forum/topics/${id}/replies`, { method: 'POST', body });
+          flash(made.notice || t('forum.published'));
+          ctx.rerender();
         },
+        fail: (error) => {
+          showErrors(
+            replyForm,
+            error.errors && error.errors.length ? error.errors : [{ field: 'body', message: error.message }],
+          );
+        },
+        stay: true,
       },
       h('h2', {}, t('forum.your_reply')),
       errorSummary(),
@@ -507,9 +461,7 @@ export async function renderTopic(ctx) {
         label: t('forum.body'),
         hint: t('forum.body_hint'),
         required: true,
-        onInput: (v) => {
-          replyValues.body = v;
-        },
+        ...bound(replyValues, 'body'),
       }),
       h('div', { class: 'actions' }, prev.button, submit),
       prev.out,
@@ -613,24 +565,22 @@ export async function renderUnsubscribe({ params }) {
   }
   const button = h('button', { type: 'submit', class: 'btn primary' }, t('forum.unsub_confirm'));
   const lead = h('p', { class: 'lead' }, t('forum.unsub_what'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      onsubmit: async (e) => {
-        e.preventDefault();
-        busy(button, true);
-        try {
-          await request(path, { method: 'POST' });
-          lead.remove();
-          form.remove();
-          status.classList.add('flash');
-          status.textContent = t('forum.unsub_done');
-        } catch (error) {
-          busy(button, false);
-          status.textContent = error.message;
-        }
+      submit: button,
+      send: async () => {
+        await request(path, { method: 'POST' });
+        lead.remove();
+        form.remove();
+        status.classList.add('flash');
+        status.textContent = t('forum.unsub_done');
         status.focus();
       },
+      fail: (error) => {
+        status.textContent = error.message;
+        status.focus();
+      },
+      stay: true,
     },
     h('div', { class: 'actions' }, button),
   );

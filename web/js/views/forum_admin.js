@@ -3,9 +3,9 @@
 // author or the account named in ?cuenta=), the word and link rules (#/agente/foro/reglas) and the
 // categories (#/agente/foro/categorias, admins). Every moderation action asks for the reason the
 // author will see; the API refuses one without it.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page, showApiError } from './console_kit.js';
 
@@ -26,16 +26,12 @@ function actionForm({ name, title, lead, fields = [], submitLabel, danger = fals
   const values = { reason: '' };
   const status = statusLine();
   const submit = h('button', { type: 'submit', class: danger ? 'btn danger' : 'btn primary' }, submitLabel);
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form mod-action',
       'data-action': name,
       'aria-labelledby': `h-act-${name}`,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const errors = [];
         if (values.reason.trim().length < 3)
           errors.push({ field: 'reason', message: t('forum.mod.reason_needed') });
@@ -85,9 +81,7 @@ function actionForm({ name, title, lead, fields = [], submitLabel, danger = fals
       label: t('forum.mod.reason'),
       hint: t('forum.tools.reason_hint'),
       required: true,
-      onInput: (v) => {
-        values.reason = v;
-      },
+      ...bound(values, 'reason'),
     }),
     h('div', { class: 'actions' }, submit),
     status,
@@ -345,14 +339,10 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
     hold_first_posts: number('hold_first_posts', 0, 20),
     posts_per_hour: number('posts_per_hour', 1, 1000),
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const errors = Object.entries(checks)
           .map(([k, c]) => (c(values[k]) ? { field: k, message: c(values[k]) } : null))
           .filter(Boolean);
@@ -389,21 +379,15 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       rows: 6,
       label: t('forum.rules.words'),
       hint: t('forum.rules.words_hint'),
-      value: values.words,
-      onInput: (v) => {
-        values.words = v;
-      },
+      ...bound(values, 'words'),
     }),
     field({
       name: 'link_policy',
       kind: 'select',
       label: t('forum.rules.link_policy'),
       required: true,
-      value: values.link_policy,
       options: ['allow', 'hold', 'block'].map((p) => ({ value: p, label: t(`forum.rules.policy_${p}`) })),
-      onInput: (v) => {
-        values.link_policy = v;
-      },
+      ...bound(values, 'link_policy'),
     }),
     field({
       name: 'allowed_domains',
@@ -411,10 +395,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       rows: 4,
       label: t('forum.rules.domains'),
       hint: t('forum.rules.domains_hint'),
-      value: values.allowed_domains,
-      onInput: (v) => {
-        values.allowed_domains = v;
-      },
+      ...bound(values, 'allowed_domains'),
     }),
     field({
       name: 'hold_first_posts',
@@ -422,10 +403,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       label: t('forum.rules.hold'),
       hint: t('forum.rules.hold_hint'),
       required: true,
-      value: values.hold_first_posts,
-      onInput: (v) => {
-        values.hold_first_posts = v;
-      },
+      ...bound(values, 'hold_first_posts'),
     }),
     field({
       name: 'posts_per_hour',
@@ -433,10 +411,7 @@ export const renderRules = guarded(MODS, 'forum.rules.title', async (ctx, sessio
       label: t('forum.rules.rate'),
       hint: t('forum.rules.rate_hint'),
       required: true,
-      value: values.posts_per_hour,
-      onInput: (v) => {
-        values.posts_per_hour = v;
-      },
+      ...bound(values, 'posts_per_hour'),
     }),
     h('div', { class: 'actions' }, submit),
     status,
@@ -486,14 +461,10 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
     { type: 'submit', class: 'btn primary' },
     t(chosen ? 'forum.cats.save' : 'forum.cats.create'),
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const code = values.code.trim();
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(code)) {
           showErrors(form, [{ field: 'code', message: t('forum.cats.code_bad') }]);
@@ -532,9 +503,7 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
           label: t('forum.cats.code'),
           hint: t('forum.cats.code_hint'),
           required: true,
-          onInput: (v) => {
-            values.code = v;
-          },
+          ...bound(values, 'code'),
         }),
     ['name_es', 'name_en', 'description_es', 'description_en', 'help_section', 'position'].map((name) =>
       field({
@@ -562,43 +531,27 @@ export const renderCategories = guarded(['admin'], 'forum.cats.title', async (ct
     '/agente/foro',
     'forum.cats.title',
     h('p', {}, h('a', { href: '#/agente/foro' }, t('forum.tools.back'))),
-    h(
-      'table',
-      {},
-      h('caption', {}, t('forum.cats.list')),
-      h(
-        'thead',
-        {},
+    dataTable(
+      t('forum.cats.list'),
+      ['code', 'name_es', 'name_en', 'position', 'edit'].map((c) => t(`forum.cats.col_${c}`)),
+      cats.map((c) =>
         h(
           'tr',
-          {},
-          ['code', 'name_es', 'name_en', 'position', 'edit'].map((c) =>
-            h('th', { scope: 'col' }, t(`forum.cats.col_${c}`)),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        cats.map((c) =>
+          { 'data-code': c.code },
+          h('td', {}, h('code', {}, c.code)),
+          h('td', {}, c.name_es),
+          h('td', { lang: 'en' }, c.name_en),
+          h('td', {}, c.position),
           h(
-            'tr',
-            { 'data-code': c.code },
-            h('td', {}, h('code', {}, c.code)),
-            h('td', {}, c.name_es),
-            h('td', { lang: 'en' }, c.name_en),
-            h('td', {}, c.position),
+            'td',
+            {},
             h(
-              'td',
-              {},
-              h(
-                'a',
-                {
-                  href: `#/agente/foro/categorias?codigo=${c.code}`,
-                  'aria-label': t('forum.cats.edit_one', { name: c.name_es }),
-                },
-                t('forum.cats.edit'),
-              ),
+              'a',
+              {
+                href: `#/agente/foro/categorias?codigo=${c.code}`,
+                'aria-label': t('forum.cats.edit_one', { name: c.name_es }),
+              },
+              t('forum.cats.edit'),
             ),
           ),
         ),

@@ -1,8 +1,8 @@
 // The console's forum moderation (#/agente/foro): reported posts (most reports first) and posts
 // held for review, each with its actions; every action needs a reason, which the author sees.
-import { h, announce, safeHtml } from '../dom.js';
+import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { clearErrors, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { staffRequest } from './agent.js';
 import { guarded, page } from './console_kit.js';
 
@@ -62,9 +62,7 @@ function item(entry, kind, rerender) {
         label: t('forum.mod.reason'),
         hint: t('forum.mod.reason_hint'),
         required: true,
-        onInput: (v) => {
-          values.reason = v;
-        },
+        ...bound(values, 'reason'),
       }),
       h(
         'div',
@@ -93,14 +91,11 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
   const kind = ctx.query.get('tipo') === 'retenidos' ? 'held' : 'reported';
   const queue = await staffRequest(`/forum/moderation/queue?kind=${kind}&limit=20`);
   const log = await staffRequest('/forum/moderation/log?limit=10');
-  const openTopic = h(
-    'form',
+  const openTopic = checkedForm(
     {
       class: 'filters',
       role: 'search',
-      onsubmit: (e) => {
-        e.preventDefault();
-        clearErrors(openTopic);
+      send: () => {
         const m = /t[0-9]{17}[0-9a-f]{6}/.exec(openTopic.querySelector('[name=tema]').value);
         if (!m) {
           showErrors(openTopic, [{ field: 'tema', message: t('forum.tools.merge_bad') }]);
@@ -164,30 +159,17 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
         )
       : h('p', {}, t('forum.mod.empty')),
     h('h2', {}, t('forum.mod.log')),
-    h(
-      'table',
-      {},
-      h(
-        'thead',
-        {},
+    dataTable(
+      null,
+      ['when', 'who', 'action', 'reason'].map((c) => t(`forum.mod.col_${c}`)),
+      log.items.map((e) =>
         h(
           'tr',
           {},
-          ['when', 'who', 'action', 'reason'].map((c) => h('th', { scope: 'col' }, t(`forum.mod.col_${c}`))),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        log.items.map((e) =>
-          h(
-            'tr',
-            {},
-            h('td', {}, fmtDateTime(e.at)),
-            h('td', {}, e.moderator),
-            h('td', {}, t(`forum.mod.action_${e.action}`)),
-            h('td', {}, e.reason),
-          ),
+          h('td', {}, fmtDateTime(e.at)),
+          h('td', {}, e.moderator),
+          h('td', {}, t(`forum.mod.action_${e.action}`)),
+          h('td', {}, e.reason),
         ),
       ),
     ),
@@ -204,50 +186,38 @@ export const renderTopic = guarded(['editor', 'admin'], 'forum.draft.title', asy
   const status = statusLine();
   status.setAttribute('tabindex', '-1');
   const submit = h('button', { type: 'submit', class: 'btn primary' }, t('forum.draft.send'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        busy(submit, true);
-        try {
-          const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {
-            method: 'POST',
-            body: { title: values.title.trim() },
-          });
-          form.hidden = true;
-          status.replaceChildren(
-            t('forum.draft.done', { title: draft.title }),
-            ' ',
-            h(
-              'a',
-              { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` },
-              t('forum.draft.open'),
-            ),
-          );
-          status.focus();
-        } catch (error) {
-          busy(submit, false);
-          if (error.status === 401) throw error;
-          showErrors(
-            form,
-            error.errors && error.errors.length ? error.errors : [{ field: 'title', message: error.message }],
-          );
-        }
+      submit,
+      send: async () => {
+        const draft = await staffRequest(`/forum/topics/${id}/help-draft`, {
+          method: 'POST',
+          body: { title: values.title.trim() },
+        });
+        form.hidden = true;
+        status.replaceChildren(
+          t('forum.draft.done', { title: draft.title }),
+          ' ',
+          h('a', { href: `#/agente/ayuda/articulo/${draft.slug}?lang=${draft.lang}` }, t('forum.draft.open')),
+        );
+        status.focus();
       },
+      fail: (error) => {
+        if (error.status === 401) throw error;
+        showErrors(
+          form,
+          error.errors && error.errors.length ? error.errors : [{ field: 'title', message: error.message }],
+        );
+      },
+      stay: true,
     },
     errorSummary(),
     field({
       name: 'title',
       label: t('forum.draft.article_title'),
       required: true,
-      value: values.title,
-      onInput: (v) => {
-        values.title = v;
-      },
+      ...bound(values, 'title'),
     }),
     h('div', { class: 'actions' }, submit),
   );

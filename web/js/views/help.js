@@ -5,7 +5,8 @@ import { optional, qs, request } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { searchForm } from './home.js';
 import { hasDraft, markOpened } from './contact.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, statusLine, bound, checkedForm } from '../forms.js';
+import { textProblems } from '../validate.js';
 
 const soon = () => h('p', { class: 'notice', role: 'status' }, t('help.soon'));
 
@@ -247,21 +248,11 @@ function feedback(slug) {
       return;
     }
     const comment = { text: '' };
-    const formEl = h(
-      'form',
+    const formEl = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
+        check: () => textProblems('comment', comment.text, 1000),
+        send: async () => {
           const text = comment.text.trim();
-          if (!text) {
-            showErrors(formEl, [{ field: 'comment', message: t('val.required') }]);
-            return;
-          }
-          if (text.length > 1000) {
-            showErrors(formEl, [{ field: 'comment', message: t('val.max_length', { n: 1000 }) }]);
-            return;
-          }
           busy(formEl.querySelector('button'), true);
           if (await send({ helpful, comment: text })) {
             formEl.replaceWith(h('p', {}, t('help.comment_thanks')));
@@ -277,9 +268,7 @@ function feedback(slug) {
         rows: 3,
         label: t(helpful ? 'help.comment_yes' : 'help.comment_no'),
         hint: t('help.comment_hint'),
-        onInput: (v) => {
-          comment.text = v;
-        },
+        ...bound(comment, 'text'),
       }),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('help.comment_send'))),
     );

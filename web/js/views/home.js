@@ -1,6 +1,7 @@
 // Home: search the help first, the menu by stage of the process, then follow or contact.
 // The stages, sections and most consulted articles come from the help API once the page shows.
 import { h, snippet } from '../dom.js';
+import { checkedForm } from '../forms.js';
 import { optional, qs } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import { go } from '../app.js';
@@ -20,13 +21,11 @@ export function searchForm(value = '', big = true) {
     autocomplete: 'off',
     'aria-describedby': big ? 'home-q-hint' : null,
   });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
       role: 'search',
       class: big ? 'search big' : 'search',
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         const q = input.value.trim();
         if (q) go(`/ayuda?q=${encodeURIComponent(q)}`);
         else input.focus();

@@ -2,7 +2,7 @@
 // NEW_PASSWORD_REQUIRED): they choose their own password here, then enter the console.
 import { h } from '../dom.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
 import { AuthError, setNewPassword } from '../auth.js';
 
 /** Mirrors the user pool's policy (template.yaml, StaffPool); Cognito has the last word. */
@@ -11,23 +11,18 @@ const MIN_LENGTH = 12;
 export function newPasswordView(challenge, onSignedIn) {
   const values = { password: '', confirm: '' };
   const status = statusLine();
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'narrow',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (values.password.length < MIN_LENGTH)
           errors.push({ field: 'new_password', message: t('agent.new_password_short', { n: MIN_LENGTH }) });
         else if (values.confirm !== values.password)
           errors.push({ field: 'confirm_password', message: t('agent.new_password_mismatch') });
-        if (errors.length) {
-          showErrors(formEl, errors);
-          return;
-        }
+        return errors;
+      },
+      send: async () => {
         const button = formEl.querySelector('button');
         busy(button, true);
         status.textContent = t('agent.signing_in');
@@ -53,18 +48,14 @@ export function newPasswordView(challenge, onSignedIn) {
       hint: t('agent.new_password_hint', { n: MIN_LENGTH }),
       required: true,
       autocomplete: 'new-password',
-      onInput: (v) => {
-        values.password = v;
-      },
+      ...bound(values, 'password'),
     }),
     field({
       name: 'confirm_password',
       label: t('agent.new_password_confirm'),
       required: true,
       autocomplete: 'new-password',
-      onInput: (v) => {
-        values.confirm = v;
-      },
+      ...bound(values, 'confirm'),
     }),
     status,
     h(

@@ -1,6 +1,6 @@
 // Open data (#/datos-abiertos): the public, anonymous figures per request type and month, and each
 // published goal's live compliance. Figures on fewer than 5 requests arrive as null and show as such.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { catalog, request } from '../api.js';
 import { pick, t } from '../i18n.js';
 
@@ -51,48 +51,20 @@ export async function render() {
     h('p', {}, t('open.lead', { n: data.suppressed_below })),
     h('h2', {}, t('open.goals')),
     goals.length ? h('ul', {}, goals) : h('p', {}, t('open.no_goals')),
-    h(
-      'table',
-      {},
-      h('caption', {}, t('open.caption')),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['type', 'month', 'volume', 'on_time', 'median', 'satisfaction'].map((c) =>
-            h('th', { scope: 'col' }, t(`open.col.${c}`)),
-          ),
-        ),
-      ),
-      h('tbody', {}, rows),
+    dataTable(
+      t('open.caption'),
+      ['type', 'month', 'volume', 'on_time', 'median', 'satisfaction'].map((c) => t(`open.col.${c}`)),
+      rows,
     ),
     h('h2', {}, t('open.forum')),
     forum.length
-      ? h(
-          'table',
-          { 'data-table': 'forum' },
-          h('caption', {}, t('open.forum_caption')),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              [
-                'month',
-                'topics',
-                'replies',
-                'answered',
-                'community',
-                'first_reply',
-                'reports',
-                'moderation',
-              ].map((c) => h('th', { scope: 'col' }, t(`open.forum_col.${c}`))),
-            ),
+      ? dataTable(
+          t('open.forum_caption'),
+          ['month', 'topics', 'replies', 'answered', 'community', 'first_reply', 'reports', 'moderation'].map(
+            (c) => t(`open.forum_col.${c}`),
           ),
-          h('tbody', {}, forum),
+          forum,
+          { attrs: { 'data-table': 'forum' } },
         )
       : h('p', {}, t('open.forum_none')),
     h(

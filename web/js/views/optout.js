@@ -4,7 +4,7 @@
 import { h } from '../dom.js';
 import { request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, statusLine } from '../forms.js';
+import { busy, statusLine, checkedForm } from '../forms.js';
 
 const CHANNELS = ['email', 'sms', 'push', 'all'];
 
@@ -39,11 +39,9 @@ export async function render({ params }) {
     );
   }
   const button = h('button', { type: 'submit', class: 'btn primary' }, t('optout.confirm'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(button, true);
         try {
           const done = await request(path(token), { method: 'POST' });

@@ -3,8 +3,8 @@
 // Its words live here, in Spanish and English, beside the screens that use them.
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
-import { getLang, pick, t as tr } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { getLang, pick, t as tr, LANGUAGES } from '../i18n.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { browserSubscription, isIos, pushSupported, standalone } from '../pwa.js';
 
 const WORDS = {
@@ -257,21 +257,15 @@ export async function renderSubscribe() {
     label: w('language'),
     kind: 'select',
     value: getLang(),
-    options: [
-      { value: 'es', label: 'Español' },
-      { value: 'en', label: 'English' },
-    ],
+    options: LANGUAGES,
   });
   const consent = field({ name: 'consent', label: w('consent'), kind: 'checkbox', required: true });
   const button = h('button', { type: 'submit', class: 'btn primary' }, w('send'));
   const after = h('div', {});
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        busy(button, true);
+      submit: button,
+      send: async () => {
         const body = {
           topics: checked(form, 'topics'),
           sectors: checked(form, 'sectors'),
@@ -280,24 +274,22 @@ export async function renderSubscribe() {
         };
         if (email.control.value.trim()) body.email = email.control.value.trim();
         if (phone.control.value.trim()) body.phone = phone.control.value.replace(/[\s-]/g, '');
-        try {
-          const token = session ? await citizen.idToken() : null;
-          const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
-          form.hidden = true;
-          after.replaceChildren(...nextSteps(made));
-          after.querySelector('[tabindex]')?.focus();
-        } catch (error) {
-          showErrors(
-            form,
-            error.errors.length
-              ? error.errors.map((x) => ({
-                  field: x.field.split('.')[0] === 'body' ? null : x.field.split('.')[0],
-                  message: x.message,
-                }))
-              : [{ field: null, message: error.message }],
-          );
-        }
-        busy(button, false);
+        const token = session ? await citizen.idToken() : null;
+        const made = await request('/subscriptions', { method: 'POST', body, ...(token ? { token } : {}) });
+        form.hidden = true;
+        after.replaceChildren(...nextSteps(made));
+        after.querySelector('[tabindex]')?.focus();
+      },
+      fail: (error) => {
+        showErrors(
+          form,
+          error.errors.length
+            ? error.errors.map((x) => ({
+                field: x.field.split('.')[0] === 'body' ? null : x.field.split('.')[0],
+                message: x.message,
+              }))
+            : [{ field: null, message: error.message }],
+        );
       },
     },
     summary,
@@ -344,32 +336,27 @@ function nextSteps(made) {
     });
     const button = h('button', { type: 'submit', class: 'btn primary' }, w('confirm_code'));
     const done = h('p', { role: 'status' });
-    const form = h(
-      'form',
+    const form = checkedForm(
       {
-        novalidate: true,
-        onsubmit: async (e) => {
-          e.preventDefault();
-          busy(button, true);
-          try {
-            const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, {
-              method: 'POST',
-              body: { code: code.control.value.trim() },
-            });
-            form.hidden = true;
-            done.className = 'flash';
-            done.textContent = w('confirmed');
-            if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
-            announce(w('confirmed'));
-          } catch (error) {
-            showErrors(
-              form,
-              error.errors.length
-                ? error.errors.map((x) => ({ field: 'code', message: x.message }))
-                : [{ field: null, message: error.message }],
-            );
-          }
-          busy(button, false);
+        submit: button,
+        send: async () => {
+          const confirmed = await request(`/subscriptions/${made.id}/confirm-sms`, {
+            method: 'POST',
+            body: { code: code.control.value.trim() },
+          });
+          form.hidden = true;
+          done.className = 'flash';
+          done.textContent = w('confirmed');
+          if (confirmed.manage_path) done.after(manageLink(confirmed.manage_path));
+          announce(w('confirmed'));
+        },
+        fail: (error) => {
+          showErrors(
+            form,
+            error.errors.length
+              ? error.errors.map((x) => ({ field: 'code', message: x.message }))
+              : [{ field: null, message: error.message }],
+          );
         },
       },
       errorSummary(),
@@ -399,11 +386,9 @@ export async function renderConfirm({ query }) {
   const token = query.get('token') || '';
   const status = statusLine();
   const button = h('button', { type: 'submit', class: 'btn primary' }, w('confirm'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(button, true);
         try {
           const done = await request('/subscriptions/confirm', { method: 'POST', body: { token } });
@@ -450,12 +435,9 @@ export async function renderManage({ params, query }) {
     h('dd', {}, `${sub.phone || ''} ${w(`st_${sub.sms_state}`)}`),
   );
   const save = h('button', { type: 'submit', class: 'btn primary' }, w('save'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         busy(save, true);
         try {
           await request(path, {
@@ -479,13 +461,10 @@ export async function renderManage({ params, query }) {
     areas.items.length ? checks(w('sectors'), 'sectors', areas.items, sub.sectors) : null,
     h('div', { class: 'actions' }, save),
   );
-  const leave = h(
-    'button',
+  const leave = actionButton(
     {
-      type: 'button',
       class: 'btn note',
-      onclick: async () => {
-        busy(leave, true);
+      run: async () => {
         const url = `/subscriptions/${encodeURIComponent(id)}/unsubscribe?t=${encodeURIComponent(t)}`;
         await request(url, { method: 'POST' });
         form.hidden = true;
@@ -494,6 +473,7 @@ export async function renderManage({ params, query }) {
         status.textContent = w('unsubscribed');
         status.focus();
       },
+      stay: true,
     },
     w('unsubscribe_all'),
   );
@@ -641,23 +621,18 @@ export async function renderAlerts(ctx, session, token) {
     w('count'),
   );
   const publish = h('button', { type: 'submit', class: 'btn primary' }, w('publish'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        busy(publish, true);
-        try {
-          await api('/admin/alerts', { method: 'POST', body: body() });
-          status.className = 'flash';
-          status.textContent = w('published');
-          announce(w('published'));
-          ctx.rerender();
-        } catch (error) {
-          showApiErrors(form, error);
-        }
-        busy(publish, false);
+      submit: publish,
+      send: async () => {
+        await api('/admin/alerts', { method: 'POST', body: body() });
+        status.className = 'flash';
+        status.textContent = w('published');
+        announce(w('published'));
+        ctx.rerender();
+      },
+      fail: (error) => {
+        showApiErrors(form, error);
       },
     },
     summary,
@@ -702,13 +677,10 @@ export async function renderAlerts(ctx, session, token) {
               }),
             ),
             a.status === 'open' &&
-              h(
-                'button',
+              actionButton(
                 {
-                  type: 'button',
                   class: 'btn',
-                  onclick: async (e) => {
-                    busy(e.target, true);
+                  run: async () => {
                     await api(`/admin/alerts/${a.id}/updates`, {
                       method: 'POST',
                       body: {
@@ -718,6 +690,7 @@ export async function renderAlerts(ctx, session, token) {
                     });
                     ctx.rerender();
                   },
+                  stay: true,
                 },
                 w('restore'),
               ),

@@ -3,10 +3,10 @@
 // newsletters (compose es/en, segment with its size, rendered preview, one-time or recurring
 // schedule, cancel, figures), and the supervisors' dashboard card of the latest alerts and
 // campaigns with their figures. Its words live here, in Spanish and English.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable } from '../dom.js';
 import { request, catalog } from '../api.js';
-import { getLang, pick } from '../i18n.js';
-import { busy, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { getLang, pick, LANGUAGES } from '../i18n.js';
+import { busy, errorSummary, field, showErrors, statusLine, checkedForm, actionButton } from '../forms.js';
 import { checkGroup, guarded, page, showApiError } from './console_kit.js';
 
 const WORDS = {
@@ -283,13 +283,10 @@ async function topicsView(ctx, api) {
   const add = h('button', { type: 'submit', class: 'btn primary' }, w('add_topic'));
   const put = async (code, body) =>
     api(`/admin/subscription-topics/${encodeURIComponent(code)}`, { method: 'PUT', body });
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'topic-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         const code = fields.code.control.value.trim();
         if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(code)) {
           showErrors(form, [{ field: 'code', message: w('code_hint') }]);
@@ -401,13 +398,10 @@ async function sectorsView(ctx, api, session) {
     showErrors(form, [{ field: 'file', message: errors[0].message }]);
     problems.replaceChildren(...errors.map((e) => h('li', {}, e.message)));
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'sector-up-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
+      send: async () => {
         problems.replaceChildren();
         const file = input.files[0];
         if (!file) {
@@ -441,63 +435,50 @@ async function sectorsView(ctx, api, session) {
     h('div', { class: 'actions' }, button),
   );
   const table = list.length
-    ? h(
-        'table',
-        { class: 'sectors', 'aria-describedby': 'sector-count-hint' },
-        h('caption', {}, w('sectors_list')),
-        h(
-          'thead',
-          {},
+    ? dataTable(
+        w('sectors_list'),
+        [
+          w('code'),
+          w('sector_name'),
+          w('subscribers'),
+          w('vertices'),
+          w('cells'),
+          w('updated'),
+          w('actions'),
+        ],
+        list.map((s) =>
           h(
             'tr',
-            {},
-            [
-              w('code'),
-              w('sector_name'),
-              w('subscribers'),
-              w('vertices'),
-              w('cells'),
-              w('updated'),
-              w('actions'),
-            ].map((c) => h('th', { scope: 'col' }, c)),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          list.map((s) =>
+            { 'data-sector': s.code },
+            h('th', { scope: 'row' }, s.code),
+            h('td', {}, named(s)),
+            h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
+            h('td', {}, String(s.vertices)),
+            h('td', {}, String(s.cells)),
+            h('td', {}, local(s.updated_at)),
             h(
-              'tr',
-              { 'data-sector': s.code },
-              h('th', { scope: 'row' }, s.code),
-              h('td', {}, named(s)),
-              h('td', { 'data-testid': 'sector-subscribers' }, String(s.subscribers ?? 0)),
-              h('td', {}, String(s.vertices)),
-              h('td', {}, String(s.cells)),
-              h('td', {}, local(s.updated_at)),
-              h(
-                'td',
-                {},
-                admin &&
-                  h(
-                    'button',
-                    {
-                      type: 'button',
-                      class: 'btn',
-                      'aria-label': `${w('delete')} ${s.code}`,
-                      onclick: async (e) => {
-                        if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
-                        busy(e.target, true);
-                        await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
-                        done(ctx, w('deleted'));
-                      },
+              'td',
+              {},
+              admin &&
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'btn',
+                    'aria-label': `${w('delete')} ${s.code}`,
+                    onclick: async (e) => {
+                      if (!window.confirm(w('confirm_delete', { code: s.code }))) return;
+                      busy(e.target, true);
+                      await api(`/admin/areas/${encodeURIComponent(s.code)}`, { method: 'DELETE' });
+                      done(ctx, w('deleted'));
                     },
-                    w('delete'),
-                  ),
-              ),
+                  },
+                  w('delete'),
+                ),
             ),
           ),
         ),
+        { attrs: { class: 'sectors', 'aria-describedby': 'sector-count-hint' } },
       )
     : h('p', {}, w('no_sectors'));
   const counted = [
@@ -551,15 +532,7 @@ async function campaignsView(ctx, api) {
   const groups = {
     topics: checkGroup('topics', w('topics'), opts(topics.items.filter((x) => x.active)), []),
     sectors: checkGroup('sectors', w('sectors'), opts(areas.items), []),
-    languages: checkGroup(
-      'languages',
-      w('languages'),
-      [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
-      [],
-    ),
+    languages: checkGroup('languages', w('languages'), LANGUAGES, []),
     channels: checkGroup(
       'channels',
       w('channels'),
@@ -647,55 +620,41 @@ async function campaignsView(ctx, api) {
   const audience = h('p', { role: 'status', class: 'hint', 'data-testid': 'campaign-audience' });
   const segmentShown = h('p', { class: 'hint', 'data-testid': 'campaign-segment' });
   const shown = h('div', { class: 'campaign-preview', 'data-testid': 'campaign-preview' });
-  const previewButton = h(
-    'button',
+  const previewButton = actionButton(
     {
-      type: 'button',
       class: 'btn',
-      onclick: async () => {
-        busy(previewButton, true);
-        try {
-          const sent = body();
-          const p = await api('/admin/campaigns/preview', { method: 'POST', body: sent });
-          audience.textContent = p.estimated
-            ? w('estimated', { n: p.audience, s: p.sampled })
-            : w('audience', { n: p.audience });
-          segmentShown.textContent = segmentLine(sent.segment);
-          const frame = h('iframe', {
-            title: w('preview_title'),
-            sandbox: '',
-            class: 'mail-preview',
-            srcdoc: p.html,
-          });
-          shown.replaceChildren(
-            h('h3', {}, w('preview_title')),
-            h('p', {}, h('strong', {}, p.subject)),
-            frame,
-          );
-        } catch (error) {
-          showApiError(form, error);
-        }
-        busy(previewButton, false);
+      run: async () => {
+        const sent = body();
+        const p = await api('/admin/campaigns/preview', { method: 'POST', body: sent });
+        audience.textContent = p.estimated
+          ? w('estimated', { n: p.audience, s: p.sampled })
+          : w('audience', { n: p.audience });
+        segmentShown.textContent = segmentLine(sent.segment);
+        const frame = h('iframe', {
+          title: w('preview_title'),
+          sandbox: '',
+          class: 'mail-preview',
+          srcdoc: p.html,
+        });
+        shown.replaceChildren(h('h3', {}, w('preview_title')), h('p', {}, h('strong', {}, p.subject)), frame);
+      },
+      fail: (error) => {
+        showApiError(form, error);
       },
     },
     w('preview'),
   );
   const create = h('button', { type: 'submit', class: 'btn primary' }, w('create'));
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       'aria-labelledby': 'campaign-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        busy(create, true);
-        try {
-          await api('/admin/campaigns', { method: 'POST', body: body() });
-          done(ctx, w('scheduled'));
-        } catch (error) {
-          showApiError(form, error);
-        }
-        busy(create, false);
+      submit: create,
+      send: async () => {
+        await api('/admin/campaigns', { method: 'POST', body: body() });
+        done(ctx, w('scheduled'));
+      },
+      fail: (error) => {
+        showApiError(form, error);
       },
     },
     errorSummary(),
@@ -751,16 +710,14 @@ async function campaignsView(ctx, api) {
             ),
             h('p', { class: 'figures' }, figureLine(c.figures)),
             c.status === 'scheduled' &&
-              h(
-                'button',
+              actionButton(
                 {
-                  type: 'button',
                   class: 'btn',
-                  onclick: async (e) => {
-                    busy(e.target, true);
+                  run: async () => {
                     await api(`/admin/campaigns/${c.id}/cancel`, { method: 'POST' });
                     ctx.rerender();
                   },
+                  stay: true,
                 },
                 w('cancel'),
               ),
@@ -804,34 +761,19 @@ export async function dashboardCard(session, token) {
     { class: 'dash-card', 'aria-labelledby': 'h-proactive', 'data-testid': 'proactive-card' },
     h('h2', { id: 'h-proactive' }, w('dash_title')),
     rows.length
-      ? h(
-          'table',
-          {},
-          h('caption', { class: 'visually-hidden' }, w('dash_title')),
-          h(
-            'thead',
-            {},
+      ? dataTable(
+          w('dash_title'),
+          [w('dash_kind'), w('dash_name'), ...cols.map((k) => w(`f_${k}`))],
+          rows.map((r) =>
             h(
               'tr',
               {},
-              [w('dash_kind'), w('dash_name'), ...cols.map((k) => w(`f_${k}`))].map((c) =>
-                h('th', { scope: 'col' }, c),
-              ),
+              h('td', {}, r.kind),
+              h('th', { scope: 'row' }, r.name),
+              cols.map((k) => h('td', {}, String((r.f || {})[k] || 0))),
             ),
           ),
-          h(
-            'tbody',
-            {},
-            rows.map((r) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, r.kind),
-                h('th', { scope: 'row' }, r.name),
-                cols.map((k) => h('td', {}, String((r.f || {})[k] || 0))),
-              ),
-            ),
-          ),
+          { hideCaption: true },
         )
       : h('p', {}, w('dash_none')),
     h(

@@ -2,41 +2,25 @@
 // figures for the same period and filters, as a document to read and print. The hash's query is
 // the report (bookmark it, send it); the print stylesheet drops the navigation, keeps table rows
 // whole and repeats the header (institution, period, filters, generated at) on paper.
-import { h } from '../dom.js';
+import { h, dataTable } from '../dom.js';
 import { catalog, config, qs } from '../api.js';
-import { fmtDate, fmtDateTime, pick, plural, t } from '../i18n.js';
-import { accessToken, current, logout } from '../auth.js';
+import { fmtDate, fmtDateTime, plural, t } from '../i18n.js';
+import { accessToken } from '../auth.js';
 import {
-  FILTERS,
-  VIEWERS,
   answers,
   breakdownTables,
   cell,
+  figuresFor,
   filtersText,
+  goalRow,
   hours,
   pct,
   satisfaction,
-  staffGet,
 } from './dashboard.js';
 
 /** A table whose caption repeats its section's heading: read out, not shown twice. */
-function table(caption, columns, rows, { hideCaption = true } = {}) {
-  return h(
-    'table',
-    {},
-    h('caption', { class: hideCaption ? 'visually-hidden' : null }, caption),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', { scope: 'col' }, c)),
-      ),
-    ),
-    h('tbody', {}, rows),
-  );
-}
+const table = (caption, columns, rows, { hideCaption = true } = {}) =>
+  dataTable(caption, columns, rows, { hideCaption });
 
 /** The same report as CSV (the API's, same period and filters), fetched with the staff token. */
 function csvLink(chosen) {
@@ -73,24 +57,8 @@ function section(id, title, ...body) {
 }
 
 export async function render({ query }) {
-  const session = current();
-  // signed out (a bookmark, a new tab): sign in here, then this same URL (period and filters) opens
-  if (!session) return (await import('./agent.js')).loginView();
-  if (!session.groups.some((g) => VIEWERS.includes(g))) {
-    return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, t('dash.no_role')));
-  }
-  const filters = {};
-  for (const k of FILTERS) if (query.get(k)) filters[k] = query.get(k);
-  let d;
-  try {
-    d = await staffGet(`/stats/dashboard?${qs(filters)}`);
-  } catch (e) {
-    if (e.status === 401) {
-      logout();
-      return (await import('./agent.js')).loginView();
-    }
-    return h('section', {}, h('h1', {}, t('report.title')), h('p', { role: 'alert' }, e.message));
-  }
+  const { view, filters, d } = await figuresFor(query, 'report.title');
+  if (view) return view;
   const [cat, cfg] = await Promise.all([catalog(), config().catch(() => ({}))]);
   const chosen = { ...filters, from: d.start, to: d.end };
   const period = t('report.period_value', {
@@ -120,19 +88,7 @@ export async function render({ query }) {
   const dist = Object.entries(d.csat.distribution).map(([score, n]) =>
     h('tr', {}, h('th', { scope: 'row' }, score), cell(t('report.answers'), n)),
   );
-  const goals = d.goals.map((g) =>
-    h(
-      'tr',
-      {},
-      h('th', { scope: 'row' }, pick(g.goal.name)),
-      cell(t('dash.target'), `${g.goal.target_pct} %`),
-      cell(t('dash.actual'), pct(g.current.pct)),
-      cell(
-        t('dash.state'),
-        g.on_track == null ? t('dash.no_data') : t(g.on_track ? 'dash.on_track' : 'dash.off_track'),
-      ),
-    ),
-  );
+  const goals = d.goals.map(goalRow);
   const statuses = Object.entries(d.time_in_status_hours)
     .sort((a, b) => b[1] - a[1])
     .map(([s, v]) =>

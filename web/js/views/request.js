@@ -2,7 +2,8 @@
 import { h, announce, mount } from '../dom.js';
 import { ApiError, request } from '../api.js';
 import { fmtDate, fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { textProblems } from '../validate.js';
 import { go } from '../app.js';
 import { noticesBox } from './request_notices.js';
 import { pushBox } from '../pwa.js';
@@ -66,13 +67,9 @@ export async function renderLookup({ query }) {
 
 function lookupForm(number, code, problem) {
   const values = { number, code };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: () => {
         const n = values.number.trim();
         const c = values.code.trim();
         const errors = [];
@@ -187,23 +184,12 @@ function draw(root, ticket, code, message = '') {
   status.setAttribute('tabindex', '-1');
   const replyValue = { body: '' };
   const closed = ticket.status === 'closed';
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
       class: 'reply',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => textProblems('body', replyValue.body, 10000, 'val.message_required'),
+      send: async () => {
         const text = replyValue.body.trim();
-        if (!text) {
-          showErrors(formEl, [{ field: 'body', message: t('val.message_required') }]);
-          return;
-        }
-        if (text.length > 10000) {
-          showErrors(formEl, [{ field: 'body', message: t('val.max_length', { n: 10000 }) }]);
-          return;
-        }
         const button = formEl.querySelector('button');
         busy(button, true);
         try {
@@ -233,9 +219,7 @@ function draw(root, ticket, code, message = '') {
       label: t('request.reply_label'),
       required: true,
       hint: t(ticket.status === 'resolved' ? 'request.reply_hint_reopen' : 'request.reply_hint'),
-      onInput: (v) => {
-        replyValue.body = v;
-      },
+      ...bound(replyValue, 'body'),
     }),
     h(
       'div',
@@ -433,47 +417,40 @@ function surveyBox(root, ticket, code) {
     );
   }
   const values = { score: null, comment: '' };
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      check: () => {
         const errors = [];
         if (!values.score) errors.push({ field: 'score', message: t('survey.choose') });
         if (values.comment.length > 2000)
           errors.push({ field: 'comment', message: t('val.max_length', { n: 2000 }) });
-        if (errors.length) {
-          showErrors(formEl, errors);
+        return errors;
+      },
+      submit: true,
+      send: async () => {
+        const updated = await request(`/tickets/${ticket.number}/survey`, {
+          method: 'POST',
+          body: { score: values.score, comment: values.comment.trim() || null },
+          headers: code,
+        });
+        draw(root, updated, code, t('survey.sent'));
+        announce(t('survey.sent'));
+        root.querySelector('#survey-h').focus();
+      },
+      fail: async (error) => {
+        if (error instanceof ApiError && error.status === 409) {
+          // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
+          const fresh = await request(`/tickets/${ticket.number}`, { headers: code });
+          draw(root, fresh, code, error.message);
+          root.querySelector('.status-line').focus();
           return;
         }
-        const button = formEl.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const updated = await request(`/tickets/${ticket.number}/survey`, {
-            method: 'POST',
-            body: { score: values.score, comment: values.comment.trim() || null },
-            headers: code,
-          });
-          draw(root, updated, code, t('survey.sent'));
-          announce(t('survey.sent'));
-          root.querySelector('#survey-h').focus();
-        } catch (error) {
-          busy(button, false);
-          if (error instanceof ApiError && error.status === 409) {
-            // Already answered (e.g. in another tab) or reopened meanwhile: show the current state.
-            const fresh = await request(`/tickets/${ticket.number}`, { headers: code });
-            draw(root, fresh, code, error.message);
-            root.querySelector('.status-line').focus();
-            return;
-          }
-          showErrors(
-            formEl,
-            error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
-          );
-        }
+        showErrors(
+          formEl,
+          error.errors && error.errors.length ? error.errors : [{ field: null, message: error.message }],
+        );
       },
+      stay: true,
     },
     errorSummary(),
     h(
@@ -515,9 +492,7 @@ function surveyBox(root, ticket, code) {
       rows: 3,
       label: t('survey.comment'),
       hint: t('survey.comment_hint'),
-      onInput: (v) => {
-        values.comment = v;
-      },
+      ...bound(values, 'comment'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('survey.submit'))),
   );

@@ -2,7 +2,7 @@
 import { h, announce } from '../dom.js';
 import { request } from '../api.js';
 import { t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, showErrors, statusLine } from '../forms.js';
+import { busy, errorSummary, showErrors, statusLine, checkedForm } from '../forms.js';
 
 /** A form with a checkbox per channel the API offers and the language; saved with PUT. */
 export function noticesBox(ticket, headers) {
@@ -46,13 +46,9 @@ export function noticesBox(ticket, headers) {
       h('label', { for: `notice-lang-${l}`, lang: l }, t(`notices.lang_${l}`)),
     ),
   );
-  const formEl = h(
-    'form',
+  const formEl = checkedForm(
     {
-      novalidate: true,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(formEl);
+      send: async () => {
         status.textContent = '';
         if (!values.channels.length) {
           showErrors(formEl, [{ field: 'channels', message: t('notices.choose_one') }]);

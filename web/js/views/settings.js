@@ -2,12 +2,21 @@
 // routing rules with the dry run (#/agente/ajustes/asignacion), the business calendar with the
 // "when would this be due?" calculator (#/agente/ajustes/calendario) and the SLA policy
 // (#/agente/ajustes/sla). What the API refuses shows beside the field, in the page's language.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { catalog } from '../api.js';
-import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, setError, statusLine } from '../forms.js';
+import { fmtDateTime, pick, t, LANGUAGES } from '../i18n.js';
+import {
+  busy,
+  errorSummary,
+  field,
+  setError,
+  statusLine,
+  bound,
+  checkedForm,
+  confirmThen,
+} from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const CHANNELS = ['web', 'email', 'sms', 'phone', 'in_person', 'letter', 'chat', 'monitoring', 'api'];
@@ -35,15 +44,11 @@ function cannedForm(cat, item, placeholders, done) {
         status: item.status || '',
       }
     : { title: '', body: '', language: 'es', team: '', type_code: '', status: '' };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'canned-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           title: v.title.trim(),
           body: v.body,
@@ -69,93 +74,54 @@ function cannedForm(cat, item, placeholders, done) {
     },
     h('h2', { id: 'canned-h' }, item ? t('canned.edit_title', { title: item.title }) : t('canned.new_title')),
     errorSummary(),
-    field({
-      name: 'title',
-      label: t('canned.field.title'),
-      required: true,
-      value: v.title,
-      onInput: (x) => {
-        v.title = x;
-      },
-    }),
+    field({ name: 'title', label: t('canned.field.title'), required: true, ...bound(v, 'title') }),
     field({
       name: 'body',
       kind: 'textarea',
       rows: 7,
       label: t('canned.field.body'),
       required: true,
-      value: v.body,
       hint: t('canned.placeholders', {
         list: Object.entries(placeholders)
           .map(([k, v]) => `{${k}} (${pick(v)})`)
           .join(', '),
       }),
-      onInput: (x) => {
-        v.body = x;
-      },
+      ...bound(v, 'body'),
     }),
     field({
       name: 'language',
       kind: 'select',
       label: t('canned.field.language'),
       required: true,
-      value: v.language,
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
-      onInput: (x) => {
-        v.language = x;
-      },
+      options: LANGUAGES,
+      ...bound(v, 'language'),
     }),
     field({
       name: 'team',
       kind: 'select',
       label: t('canned.field.team'),
-      value: v.team,
       options: (cat.teams || []).map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.team = x;
-      },
+      ...bound(v, 'team'),
     }),
     field({
       name: 'type_code',
       kind: 'select',
       label: t('canned.field.type'),
-      value: v.type_code,
       options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.type_code = x;
-      },
+      ...bound(v, 'type_code'),
     }),
     field({
       name: 'status',
       kind: 'select',
       label: t('canned.field.status'),
       hint: t('canned.field.status_hint'),
-      value: v.status,
       options: ['waiting_citizen', 'resolved'].map((s) => ({ value: s, label: t(`ticket.status.${s}`) })),
-      onInput: (x) => {
-        v.status = x;
-      },
+      ...bound(v, 'status'),
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, item ? t('admin.save') : t('canned.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(item ? t('admin.save') : t('canned.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   form.querySelector('[name=language] option[value=""]').remove();
   form.querySelector('[name=team] option[value=""]').textContent = t('canned.any_team');
@@ -176,18 +142,12 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
     slot.querySelector('input').focus();
   };
   const status = statusLine();
-  const remove = async (item, button) => {
-    if (!window.confirm(t('canned.delete_confirm', { title: item.title }))) return;
-    busy(button, true);
-    try {
+  const remove = (item, button) =>
+    confirmThen(t('canned.delete_confirm', { title: item.title }), button, status, async () => {
       await staffRequest(`/admin/canned/${item.id}`, { method: 'DELETE' });
       remember(t('canned.deleted', { title: item.title }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((c) =>
     h(
       'tr',
@@ -200,25 +160,9 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('canned.edit_who', { title: c.title }),
-            onclick: () => open(c),
-          },
-          t('admin.edit'),
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('canned.delete_who', { title: c.title }),
-            onclick: (e) => remove(c, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.edit'), t('canned.edit_who', { title: c.title }), () => open(c)),
+        rowButton(t('admin.delete'), t('canned.delete_who', { title: c.title }), (e) =>
+          remove(c, e.currentTarget),
         ),
       ),
     ),
@@ -236,26 +180,11 @@ export const renderCanned = guarded(MANAGERS, 'canned.title', async (ctx, sessio
     ),
     slot,
     status,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': t('canned.caption'), tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, t('canned.caption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['title', 'language', 'team', 'type', 'updated', 'actions'].map((c) =>
-              h('th', { scope: 'col' }, t(`canned.col.${c}`)),
-            ),
-          ),
-        ),
-        h('tbody', {}, rows),
-      ),
+    dataTable(
+      t('canned.caption'),
+      ['title', 'language', 'team', 'type', 'updated', 'actions'].map((c) => t(`canned.col.${c}`)),
+      rows,
+      { attrs: { class: 'queue' }, region: t('canned.caption') },
     ),
   );
 });
@@ -270,15 +199,11 @@ function jsonEditor({ id, titleKey, hintKey, value, path, onSaved, onReload }) {
   const { version: _read, ...doc } = value;
   let text = JSON.stringify(doc, null, 2);
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': `${id}-h`,
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         status.textContent = '';
         let body;
         try {
@@ -352,9 +277,7 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
     label: t('routing.subtype'),
     required: true,
     options: [],
-    onInput: (x) => {
-      sample.subtype = x;
-    },
+    ...bound(sample, 'subtype'),
   });
   const fillSubtypes = () => {
     const type = cat.types.find((x) => x.code === sample.type);
@@ -365,52 +288,45 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
     );
     sample.subtype = '';
   };
-  const dry = h(
-    'form',
+  const dry = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'dry-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(dry);
-        const button = dry.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const out = await staffRequest('/admin/routing/dry-run', { method: 'POST', body: sample });
-          const a = out.actions || {};
-          result.replaceChildren(
-            h('h3', {}, out.matched ? t('routing.matched', { rule: out.matched }) : t('routing.no_match')),
-            out.matched
-              ? h(
-                  'p',
-                  {},
-                  t('routing.actions', {
-                    team: a.team || '—',
-                    tier: a.tier || '—',
-                    priority: a.priority ? t(`priority.${a.priority}`) : '—',
-                  }),
-                )
-              : '',
-            h(
-              'ul',
-              {},
-              out.checks.map((c) =>
-                h(
-                  'li',
-                  {},
-                  `${c.rule}: `,
-                  c.matched ? t('routing.check_yes') : t('routing.check_no'),
-                  c.reasons.length ? ` — ${c.reasons.join('; ')}` : '',
-                ),
+      submit: true,
+      send: async () => {
+        const out = await staffRequest('/admin/routing/dry-run', { method: 'POST', body: sample });
+        const a = out.actions || {};
+        result.replaceChildren(
+          h('h3', {}, out.matched ? t('routing.matched', { rule: out.matched }) : t('routing.no_match')),
+          out.matched
+            ? h(
+                'p',
+                {},
+                t('routing.actions', {
+                  team: a.team || '—',
+                  tier: a.tier || '—',
+                  priority: a.priority ? t(`priority.${a.priority}`) : '—',
+                }),
+              )
+            : '',
+          h(
+            'ul',
+            {},
+            out.checks.map((c) =>
+              h(
+                'li',
+                {},
+                `${c.rule}: `,
+                c.matched ? t('routing.check_yes') : t('routing.check_no'),
+                c.reasons.length ? ` — ${c.reasons.join('; ')}` : '',
               ),
             ),
-          );
-        } catch (err) {
-          if (err.status === 401) throw err;
-          showApiError(dry, err);
-        }
-        busy(button, false);
+          ),
+        );
+      },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(dry, err);
       },
     },
     h('h2', { id: 'dry-h' }, t('routing.dry_title')),
@@ -432,29 +348,17 @@ export const renderRouting = guarded(MANAGERS, 'routing.title', async (ctx, sess
       name: 'channel',
       kind: 'select',
       label: t('routing.channel'),
-      value: 'web',
       options: CHANNELS.map((c) => ({ value: c, label: t(`channel.name.${c}`) })),
-      onInput: (x) => {
-        sample.channel = x || 'web';
-      },
+      ...bound(sample, 'channel', 'web'),
     }),
     field({
       name: 'priority',
       kind: 'select',
       label: t('agent.priority'),
-      value: 'medium',
       options: PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) })),
-      onInput: (x) => {
-        sample.priority = x || 'medium';
-      },
+      ...bound(sample, 'priority', 'medium'),
     }),
-    field({
-      name: 'subject',
-      label: t('routing.subject'),
-      onInput: (x) => {
-        sample.subject = x;
-      },
-    }),
+    field({ name: 'subject', label: t('routing.subject'), ...bound(sample, 'subject') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('routing.try'))),
     result,
   );
@@ -541,15 +445,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     };
   };
   const status = statusLine();
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'cal-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const { errors, body } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });
@@ -579,30 +479,17 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       name: 'timezone',
       label: t('calendar.timezone'),
       required: true,
-      value: v.timezone,
       hint: t('calendar.timezone_hint'),
-      onInput: (x) => {
-        v.timezone = x;
-      },
+      ...bound(v, 'timezone'),
     }),
     field({
       name: 'country',
       label: t('calendar.country'),
       required: true,
-      value: v.country,
       hint: t('calendar.country_hint'),
-      onInput: (x) => {
-        v.country = x;
-      },
+      ...bound(v, 'country'),
     }),
-    field({
-      name: 'subdivision',
-      label: t('calendar.subdivision'),
-      value: v.subdivision,
-      onInput: (x) => {
-        v.subdivision = x;
-      },
-    }),
+    field({ name: 'subdivision', label: t('calendar.subdivision'), ...bound(v, 'subdivision') }),
     h(
       'fieldset',
       { class: 'group' },
@@ -625,10 +512,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       rows: 5,
       label: t('calendar.closures'),
       hint: t('calendar.closures_hint'),
-      value: v.closures,
-      onInput: (x) => {
-        v.closures = x;
-      },
+      ...bound(v, 'closures'),
     }),
     status,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary' }, t('admin.save'))),
@@ -643,15 +527,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     unit: 'days',
   };
   const answer = h('p', { class: 'due-answer', 'aria-live': 'polite' });
-  const calcForm = h(
-    'form',
+  const calcForm = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'calc-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(calcForm);
+      send: async () => {
         const { errors, body: calendar } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });
@@ -694,38 +574,24 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
     h('h2', { id: 'calc-h' }, t('calendar.calc_title')),
     h('p', { class: 'hint' }, t('calendar.calc_lead')),
     errorSummary(),
-    field({
-      name: 'start',
-      label: t('calendar.start'),
-      required: true,
-      value: calc.start,
-      onInput: (x) => {
-        calc.start = x;
-      },
-    }),
+    field({ name: 'start', label: t('calendar.start'), required: true, ...bound(calc, 'start') }),
     field({
       name: 'amount',
       kind: 'number',
       label: t('calendar.amount'),
       required: true,
-      value: calc.amount,
-      onInput: (x) => {
-        calc.amount = x;
-      },
+      ...bound(calc, 'amount'),
     }),
     field({
       name: 'unit',
       kind: 'select',
       label: t('calendar.unit'),
       required: true,
-      value: 'days',
       options: [
         { value: 'days', label: t('calendar.unit.days') },
         { value: 'hours', label: t('calendar.unit.hours') },
       ],
-      onInput: (x) => {
-        calc.unit = x || 'days';
-      },
+      ...bound(calc, 'unit', 'days'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('calendar.calc'))),
     answer,
@@ -736,15 +602,11 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
   // The year's days off on the calendar as edited: the country's (and region's) holidays, closures
   const off = { year: String(new Date().getFullYear()) };
   const offList = h('div', { class: 'holiday-list', 'aria-live': 'polite' });
-  const offForm = h(
-    'form',
+  const offForm = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'off-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(offForm);
+      send: async () => {
         const { errors, body: calendar } = build();
         if (errors.length) {
           showApiError(form, { status: 422, problem: {}, errors });
@@ -794,10 +656,7 @@ export const renderCalendar = guarded(MANAGERS, 'calendar.title', async (ctx, se
       kind: 'number',
       label: t('calendar.off_year'),
       required: true,
-      value: off.year,
-      onInput: (x) => {
-        off.year = x;
-      },
+      ...bound(off, 'year'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('calendar.off_show'))),
     offList,

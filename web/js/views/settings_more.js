@@ -2,12 +2,21 @@
 // compliance (#/agente/ajustes/metas), notification templates with a preview in both languages
 // (#/agente/ajustes/plantillas) and delivery problems: suppressed addresses and dead letters with
 // redrive (#/agente/ajustes/entregas). What the API refuses shows beside the field.
-import { h } from '../dom.js';
+import { h, dataTable, rowButton } from '../dom.js';
 import { catalog, qs } from '../api.js';
-import { fmtDateTime, pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import { fmtDateTime, pick, t, LANGUAGES } from '../i18n.js';
+import {
+  busy,
+  clearErrors,
+  errorSummary,
+  field,
+  statusLine,
+  bound,
+  checkedForm,
+  confirmThen,
+} from '../forms.js';
 import { staffRequest } from './agent.js';
-import { guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const MANAGERS = ['supervisor', 'admin'];
 const FLASH = 'ventanilla.settings.flash';
@@ -43,15 +52,11 @@ function goalForm(cat, goal, done) {
         period: 'month',
         public: true,
       };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'goal-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = {
           name: { es: v.name_es.trim(), en: v.name_en.trim() || null },
           type_code: v.type_code,
@@ -97,105 +102,59 @@ function goalForm(cat, goal, done) {
     },
     h('h2', { id: 'goal-h' }, goal ? t('goals.edit_title', { name: pick(goal.name) }) : t('goals.new_title')),
     errorSummary(),
-    field({
-      name: 'name_es',
-      label: t('goals.field.name_es'),
-      required: true,
-      value: v.name_es,
-      onInput: (x) => {
-        v.name_es = x;
-      },
-    }),
-    field({
-      name: 'name_en',
-      label: t('goals.field.name_en'),
-      value: v.name_en,
-      onInput: (x) => {
-        v.name_en = x;
-      },
-    }),
+    field({ name: 'name_es', label: t('goals.field.name_es'), required: true, ...bound(v, 'name_es') }),
+    field({ name: 'name_en', label: t('goals.field.name_en'), ...bound(v, 'name_en') }),
     field({
       name: 'type_code',
       kind: 'select',
       label: t('goals.field.type'),
       required: true,
-      value: v.type_code,
       options: cat.types.map((x) => ({ value: x.code, label: pick(x.name) })),
-      onInput: (x) => {
-        v.type_code = x;
-      },
+      ...bound(v, 'type_code'),
     }),
     field({
       name: 'metric',
       kind: 'select',
       label: t('goals.field.metric'),
       required: true,
-      value: v.metric,
       options: ['first_response', 'resolution'].map((m) => ({ value: m, label: t(`goals.metric.${m}`) })),
-      onInput: (x) => {
-        v.metric = x;
-      },
+      ...bound(v, 'metric'),
     }),
     field({
       name: 'threshold_hours',
       kind: 'number',
       label: t('goals.field.threshold'),
       required: true,
-      value: v.threshold_hours,
       hint: t('goals.field.threshold_hint'),
-      onInput: (x) => {
-        v.threshold_hours = x;
-      },
+      ...bound(v, 'threshold_hours'),
     }),
     field({
       name: 'target_pct',
       kind: 'number',
       label: t('goals.field.target'),
       required: true,
-      value: v.target_pct,
       hint: t('goals.field.target_hint'),
-      onInput: (x) => {
-        v.target_pct = x;
-      },
+      ...bound(v, 'target_pct'),
     }),
     field({
       name: 'period',
       kind: 'select',
       label: t('goals.field.period'),
       required: true,
-      value: v.period,
       options: ['month', 'quarter', 'year'].map((p) => ({ value: p, label: t(`goals.period.${p}`) })),
-      onInput: (x) => {
-        v.period = x;
-      },
+      ...bound(v, 'period'),
     }),
     field({
       name: 'public',
       kind: 'checkbox',
       label: t('goals.field.public'),
       hint: t('goals.field.public_hint'),
-      value: v.public,
-      onInput: (x) => {
-        v.public = x;
-      },
+      ...bound(v, 'public'),
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, goal ? t('admin.save') : t('goals.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(goal ? t('admin.save') : t('goals.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   for (const name of ['metric', 'period']) form.querySelector(`[name=${name}] option[value=""]`).remove();
   const tracker = trackChanges(form);
@@ -217,18 +176,12 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
     slot.querySelector('input').focus();
   };
   const status = statusLine();
-  const remove = async (goal, button) => {
-    if (!window.confirm(t('goals.delete_confirm', { name: pick(goal.name) }))) return;
-    busy(button, true);
-    try {
+  const remove = (goal, button) =>
+    confirmThen(t('goals.delete_confirm', { name: pick(goal.name) }), button, status, async () => {
       await staffRequest(`/stats/goals/${goal.id}`, { method: 'DELETE' });
       remember(t('goals.deleted', { name: pick(goal.name) }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((g) => {
     const s = status_[g.id];
     const cur = s && s.current;
@@ -277,25 +230,9 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('goals.edit_who', { name: pick(g.name) }),
-            onclick: () => open(g),
-          },
-          t('admin.edit'),
-        ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('goals.delete_who', { name: pick(g.name) }),
-            onclick: (e) => remove(g, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.edit'), t('goals.edit_who', { name: pick(g.name) }), () => open(g)),
+        rowButton(t('admin.delete'), t('goals.delete_who', { name: pick(g.name) }), (e) =>
+          remove(g, e.currentTarget),
         ),
       ),
     );
@@ -313,26 +250,11 @@ export const renderGoals = guarded(MANAGERS, 'goals.title', async (ctx, session)
     ),
     slot,
     status,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': t('goals.caption'), tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, t('goals.caption')),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['name', 'type', 'rule', 'current', 'trend', 'actions'].map((c) =>
-              h('th', { scope: 'col' }, t(`goals.col.${c}`)),
-            ),
-          ),
-        ),
-        h('tbody', {}, rows),
-      ),
+    dataTable(
+      t('goals.caption'),
+      ['name', 'type', 'rule', 'current', 'trend', 'actions'].map((c) => t(`goals.col.${c}`)),
+      rows,
+      { attrs: { class: 'queue' }, region: t('goals.caption') },
     ),
   );
 });
@@ -373,13 +295,11 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
     channel: ctx.query.get('channel') || channels[0],
     lang: ctx.query.get('lang') || 'es',
   };
-  const chooser = h(
-    'form',
+  const chooser = checkedForm(
     {
       class: 'filters admin-form',
       'aria-label': t('templates.choose'),
-      onsubmit: (e) => {
-        e.preventDefault();
+      send: () => {
         location.hash = `#/agente/ajustes/plantillas?${qs(sel)}`;
       },
     },
@@ -387,37 +307,25 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
       name: 'kind',
       kind: 'select',
       label: t('templates.kind'),
-      value: sel.kind,
       options: kinds.map((k) => ({
         value: k,
         label: `${k}${list.items.some((x) => x.kind === k && x.overridden) ? ` (${t('templates.edited')})` : ''}`,
       })),
-      onInput: (x) => {
-        sel.kind = x;
-      },
+      ...bound(sel, 'kind'),
     }),
     field({
       name: 'channel',
       kind: 'select',
       label: t('templates.channel'),
-      value: sel.channel,
       options: channels.map((c) => ({ value: c, label: t(`templates.ch.${c}`) })),
-      onInput: (x) => {
-        sel.channel = x;
-      },
+      ...bound(sel, 'channel'),
     }),
     field({
       name: 'lang',
       kind: 'select',
       label: t('templates.lang'),
-      value: sel.lang,
-      options: [
-        { value: 'es', label: 'Español' },
-        { value: 'en', label: 'English' },
-      ],
-      onInput: (x) => {
-        sel.lang = x;
-      },
+      options: LANGUAGES,
+      ...bound(sel, 'lang'),
     }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn' }, t('templates.open'))),
   );
@@ -453,32 +361,26 @@ export const renderTemplates = guarded(MANAGERS, 'templates.title', async (ctx, 
       showApiError(form, err);
     }
   };
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'tpl-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
-        const button = form.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          await staffRequest(`/admin/notifications/templates/${sel.kind}/${sel.channel}/${sel.lang}`, {
-            method: 'PUT',
-            body: body(),
-            headers: { 'If-Match': `"${tpl.version || 0}"` },
-          });
-          tracker.saved();
-          remember(t('templates.saved'));
-          ctx.rerender();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(form, err, () => ctx.rerender());
-        }
+      submit: true,
+      send: async () => {
+        await staffRequest(`/admin/notifications/templates/${sel.kind}/${sel.channel}/${sel.lang}`, {
+          method: 'PUT',
+          body: body(),
+          headers: { 'If-Match': `"${tpl.version || 0}"` },
+        });
+        tracker.saved();
+        remember(t('templates.saved'));
+        ctx.rerender();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(form, err, () => ctx.rerender());
+      },
+      stay: true,
     },
     h(
       'h2',
@@ -566,43 +468,31 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
     staffRequest('/admin/notifications/dead-letters?limit=20'),
   ]);
   const status = statusLine();
-  const lift = async (item, button) => {
-    if (!window.confirm(t('delivery.lift_confirm', { who: item.masked }))) return;
-    busy(button, true);
-    try {
+  const lift = (item, button) =>
+    confirmThen(t('delivery.lift_confirm', { who: item.masked }), button, status, async () => {
       await staffRequest(`/admin/notifications/suppressions/${item.id}`, { method: 'DELETE' });
       remember(t('delivery.lifted', { who: item.masked }));
       ctx.rerender();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const v = { limit: String(Math.max(1, Math.min(dead.depth || 1, 1000))) };
-  const redrive = h(
-    'form',
+  const redrive = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'redrive-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(redrive);
-        const button = redrive.querySelector('button[type=submit]');
-        busy(button, true);
-        try {
-          const out = await staffRequest('/admin/notifications/dead-letters/redrive', {
-            method: 'POST',
-            body: { limit: Number(v.limit) },
-          });
-          remember(t('delivery.redriven', { n: out.moved }));
-          ctx.rerender();
-        } catch (err) {
-          busy(button, false);
-          if (err.status === 401) throw err;
-          showApiError(redrive, err);
-        }
+      submit: true,
+      send: async () => {
+        const out = await staffRequest('/admin/notifications/dead-letters/redrive', {
+          method: 'POST',
+          body: { limit: Number(v.limit) },
+        });
+        remember(t('delivery.redriven', { n: out.moved }));
+        ctx.rerender();
       },
+      fail: (err) => {
+        if (err.status === 401) throw err;
+        showApiError(redrive, err);
+      },
+      stay: true,
     },
     h('h3', { id: 'redrive-h' }, t('delivery.redrive_title')),
     h('p', { class: 'hint' }, t('delivery.redrive_lead')),
@@ -612,11 +502,8 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       kind: 'number',
       label: t('delivery.redrive_limit'),
       required: true,
-      value: v.limit,
       hint: t('delivery.redrive_hint'),
-      onInput: (x) => {
-        v.limit = x;
-      },
+      ...bound(v, 'limit'),
     }),
     h(
       'div',
@@ -637,39 +524,20 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       h('h2', { id: 'dead-h' }, t('delivery.dead_title')),
       h('p', { 'data-testid': 'dead-depth' }, t('delivery.depth', { n: dead.depth })),
       dead.items.length > 0 &&
-        h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('delivery.dead_title'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('delivery.dead_caption')),
+        dataTable(
+          t('delivery.dead_caption'),
+          ['event', 'number', 'tries', 'sent'].map((c) => t(`delivery.col.${c}`)),
+          dead.items.map((x) =>
             h(
-              'thead',
+              'tr',
               {},
-              h(
-                'tr',
-                {},
-                ['event', 'number', 'tries', 'sent'].map((c) =>
-                  h('th', { scope: 'col' }, t(`delivery.col.${c}`)),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              dead.items.map((x) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, x.detail_type || '—'),
-                  h('td', {}, x.number ? h('a', { href: `#/agente/solicitud/${x.number}` }, x.number) : '—'),
-                  h('td', {}, String(x.receive_count ?? '—')),
-                  h('td', {}, x.sent_at ? fmtDateTime(x.sent_at) : '—'),
-                ),
-              ),
+              h('td', {}, x.detail_type || '—'),
+              h('td', {}, x.number ? h('a', { href: `#/agente/solicitud/${x.number}` }, x.number) : '—'),
+              h('td', {}, String(x.receive_count ?? '—')),
+              h('td', {}, x.sent_at ? fmtDateTime(x.sent_at) : '—'),
             ),
           ),
+          { attrs: { class: 'queue' }, region: t('delivery.dead_title') },
         ),
       redrive,
     ),
@@ -679,53 +547,27 @@ export const renderDelivery = guarded(MANAGERS, 'delivery.title', async (ctx, se
       h('h2', { id: 'sup-h' }, t('delivery.sup_title')),
       h('p', { class: 'hint' }, t('delivery.sup_lead')),
       sup.items.length
-        ? h(
-            'div',
-            { class: 'table-wrap', role: 'region', 'aria-label': t('delivery.sup_title'), tabindex: '0' },
-            h(
-              'table',
-              { class: 'queue' },
-              h('caption', {}, t('delivery.sup_caption')),
+        ? dataTable(
+            t('delivery.sup_caption'),
+            ['who', 'channel', 'reason', 'at', 'actions'].map((c) => t(`delivery.col.${c}`)),
+            sup.items.map((x) =>
               h(
-                'thead',
+                'tr',
                 {},
+                h('th', { scope: 'row' }, x.masked),
+                h('td', {}, x.channel),
+                h('td', {}, x.reason),
+                h('td', {}, fmtDateTime(x.at)),
                 h(
-                  'tr',
-                  {},
-                  ['who', 'channel', 'reason', 'at', 'actions'].map((c) =>
-                    h('th', { scope: 'col' }, t(`delivery.col.${c}`)),
-                  ),
-                ),
-              ),
-              h(
-                'tbody',
-                {},
-                sup.items.map((x) =>
-                  h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'row' }, x.masked),
-                    h('td', {}, x.channel),
-                    h('td', {}, x.reason),
-                    h('td', {}, fmtDateTime(x.at)),
-                    h(
-                      'td',
-                      { class: 'row-actions' },
-                      h(
-                        'button',
-                        {
-                          type: 'button',
-                          class: 'btn small',
-                          'aria-label': t('delivery.lift_who', { who: x.masked }),
-                          onclick: (e) => lift(x, e.currentTarget),
-                        },
-                        t('delivery.lift'),
-                      ),
-                    ),
+                  'td',
+                  { class: 'row-actions' },
+                  rowButton(t('delivery.lift'), t('delivery.lift_who', { who: x.masked }), (e) =>
+                    lift(x, e.currentTarget),
                   ),
                 ),
               ),
             ),
+            { attrs: { class: 'queue' }, region: t('delivery.sup_title') },
           )
         : h('p', {}, t('delivery.sup_none')),
       sup.next_cursor &&

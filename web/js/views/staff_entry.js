@@ -3,9 +3,9 @@
 // pick the equipment it is about ("mi equipo", or an inventory number) and it is linked on filing.
 import { h, announce } from '../dom.js';
 import { ApiError, catalog, qs } from '../api.js';
-import { pick, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, showErrors, statusLine } from '../forms.js';
-import { checkField, emailIsValid, phoneLooksValid, toApiValue } from '../validate.js';
+import { pick, t, LANGUAGES } from '../i18n.js';
+import { busy, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
+import { checkField, emailIsValid, phoneLooksValid, toApiValue, catalogField } from '../validate.js';
 import { current } from '../auth.js';
 import { loginView, staffRequest } from './agent.js';
 
@@ -77,9 +77,7 @@ function drawForm(root, cat) {
     name: 'received_at',
     label: t('entry.received_at'),
     hint: t('entry.received_at_hint'),
-    onInput: (x) => {
-      v.received_at = x;
-    },
+    ...bound(v, 'received_at'),
   });
   received.control.type = 'datetime-local';
   receivedBox.append(received);
@@ -132,17 +130,8 @@ function drawForm(root, cat) {
             { class: 'group' },
             h('legend', {}, pick(st.name)),
             defs.map((f) =>
-              field({
-                name: `form.${f.name}`,
-                label: pick(f.label),
-                kind: f.kind,
-                required: f.required,
-                hint: pick(f.help),
-                value: v.form[f.name],
-                options: (f.options || []).map((o) => ({ value: o.value, label: pick(o.label) })),
-                onInput: (x) => {
-                  v.form[f.name] = x;
-                },
+              catalogField(f, v.form[f.name], (x) => {
+                v.form[f.name] = x;
               }),
             ),
           )
@@ -217,28 +206,19 @@ function drawForm(root, cat) {
           name: 'requester.name',
           label: t('contact.datos.name'),
           required: true,
-          value: v.name,
-          onInput: (x) => {
-            v.name = x;
-          },
+          ...bound(v, 'name'),
         }),
         field({
           name: 'requester.email',
           kind: 'email',
           label: t('contact.datos.email'),
-          value: v.email,
-          onInput: (x) => {
-            v.email = x;
-          },
+          ...bound(v, 'email'),
         }),
         field({
           name: 'requester.phone',
           kind: 'phone',
           label: t('contact.datos.phone'),
-          value: v.phone,
-          onInput: (x) => {
-            v.phone = x;
-          },
+          ...bound(v, 'phone'),
         }),
         h(
           'fieldset',
@@ -251,24 +231,15 @@ function drawForm(root, cat) {
           name: 'requester.language',
           kind: 'select',
           label: t('entry.language'),
-          value: v.language,
-          options: [
-            { value: 'es', label: 'Español' },
-            { value: 'en', label: 'English' },
-          ],
-          onInput: (x) => {
-            v.language = x || 'es';
-          },
+          options: LANGUAGES,
+          ...bound(v, 'language', 'es'),
         }),
         field({
           name: 'requester.consent',
           kind: 'checkbox',
           label: t('entry.consent'),
           required: true,
-          value: v.consent,
-          onInput: (x) => {
-            v.consent = x;
-          },
+          ...bound(v, 'consent'),
         }),
       ),
     );
@@ -376,9 +347,8 @@ function drawForm(root, cat) {
     if (input) input.value = v.asset;
   };
 
-  const formEl = h(
-    'form',
-    { novalidate: true, class: 'entry-form' },
+  const formEl = checkedForm(
+    { class: 'entry-form', check: () => validate(), send: () => sendEntry() },
     errorSummary(),
     h('p', { class: 'hint' }, t('form.required_note')),
     channelField,
@@ -390,9 +360,7 @@ function drawForm(root, cat) {
       name: 'subject',
       label: t('contact.formulario.subject'),
       required: true,
-      onInput: (x) => {
-        v.subject = x;
-      },
+      ...bound(v, 'subject'),
     }),
     fieldsBox,
     field({
@@ -401,9 +369,7 @@ function drawForm(root, cat) {
       label: t('contact.formulario.description'),
       required: true,
       rows: 5,
-      onInput: (x) => {
-        v.description = x;
-      },
+      ...bound(v, 'description'),
     }),
     requesterBox,
     assetBox,
@@ -478,14 +444,7 @@ function drawForm(root, cat) {
     return body;
   };
 
-  formEl.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    clearErrors(formEl);
-    const errors = validate();
-    if (errors.length) {
-      showErrors(formEl, errors);
-      return;
-    }
+  const sendEntry = async () => {
     const body = payload();
     const text = JSON.stringify(body);
     if (!v.idem || v.idem.body !== text) v.idem = { key: crypto.randomUUID(), body: text };
@@ -529,7 +488,7 @@ function drawForm(root, cat) {
       }
     }
     drawDone(root, cat, created, internal(), linked, linkProblem);
-  });
+  };
 
   root.replaceChildren(
     h('h1', { tabindex: '-1' }, t('entry.title')),

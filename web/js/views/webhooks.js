@@ -1,10 +1,19 @@
 // Outbound webhooks for admins (#/agente/webhooks): the endpoints, a new one with its secret shown
 // once, each endpoint's delivery log a page at a time, and the dead letters with their redrive.
-import { h, announce } from '../dom.js';
+import { h, announce, dataTable, rowButton } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
-import { busy, clearErrors, errorSummary, field, statusLine } from '../forms.js';
+import {
+  busy,
+  errorSummary,
+  field,
+  statusLine,
+  bound,
+  checkedForm,
+  actionButton,
+  confirmThen,
+} from '../forms.js';
 import { staffRequest } from './agent.js';
-import { checkGroup, guarded, page, showApiError, trackChanges } from './console_kit.js';
+import { checkGroup, guarded, page, showApiError, trackChanges, saveOrCancel } from './console_kit.js';
 
 const ADMINS = ['admin'];
 export const EVENTS = [
@@ -30,15 +39,11 @@ function newForm(done, showSecret) {
     EVENTS.map((e) => ({ value: e, label: eventLabel(e) })),
     ['TicketCreated', 'TicketStatusChanged'],
   );
-  const form = h(
-    'form',
+  const form = checkedForm(
     {
-      novalidate: true,
       class: 'admin-form',
       'aria-labelledby': 'webhook-new-h',
-      onsubmit: async (e) => {
-        e.preventDefault();
-        clearErrors(form);
+      send: async () => {
         const body = { name: v.name.trim(), url: v.url.trim(), events: events.values(), active: v.active };
         if (v.secret) body.secret = v.secret;
         const button = form.querySelector('button[type=submit]');
@@ -56,23 +61,14 @@ function newForm(done, showSecret) {
     },
     h('h2', { id: 'webhook-new-h' }, t('webhooks.new_title')),
     errorSummary(),
-    field({
-      name: 'name',
-      label: t('webhooks.field.name'),
-      required: true,
-      onInput: (x) => {
-        v.name = x;
-      },
-    }),
+    field({ name: 'name', label: t('webhooks.field.name'), required: true, ...bound(v, 'name') }),
     field({
       name: 'url',
       label: t('webhooks.field.url'),
       required: true,
       hint: t('webhooks.url_hint'),
       inputmode: 'url',
-      onInput: (x) => {
-        v.url = x;
-      },
+      ...bound(v, 'url'),
     }),
     events,
     field({
@@ -80,9 +76,7 @@ function newForm(done, showSecret) {
       label: t('webhooks.field.secret'),
       hint: t('webhooks.secret_hint'),
       autocomplete: 'off',
-      onInput: (x) => {
-        v.secret = x;
-      },
+      ...bound(v, 'secret'),
     }),
     field({
       name: 'active',
@@ -93,23 +87,10 @@ function newForm(done, showSecret) {
         v.active = x;
       },
     }),
-    h(
-      'div',
-      { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary' }, t('webhooks.create')),
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'btn link',
-          onclick: () => {
-            tracker.saved();
-            done();
-          },
-        },
-        t('admin.cancel'),
-      ),
-    ),
+    saveOrCancel(t('webhooks.create'), () => {
+      tracker.saved();
+      done();
+    }),
   );
   const tracker = trackChanges(form);
   return form;
@@ -191,26 +172,11 @@ async function deliveryLog(hook) {
     { class: 'delivery-log', 'aria-labelledby': 'webhook-log-h', 'data-testid': 'webhook-log' },
     h('h2', { id: 'webhook-log-h', tabindex: '-1' }, caption),
     empty,
-    h(
-      'div',
-      { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, caption),
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) =>
-              h('th', { scope: 'col' }, t(`webhooks.log_col.${c}`)),
-            ),
-          ),
-        ),
-        body,
-      ),
+    dataTable(
+      caption,
+      ['at', 'event', 'number', 'attempt', 'outcome', 'duration'].map((c) => t(`webhooks.log_col.${c}`)),
+      body,
+      { attrs: { class: 'queue' }, region: caption },
     ),
     more,
   );
@@ -218,26 +184,22 @@ async function deliveryLog(hook) {
 
 function deadLetters(list, rerender) {
   const status = statusLine();
-  const redrive = h(
-    'button',
+  const redrive = actionButton(
     {
-      type: 'button',
       class: 'btn',
       disabled: list.total === 0,
-      onclick: async () => {
-        busy(redrive, true);
-        try {
-          const out = await staffRequest('/admin/webhook-dead-letters/redrive', {
-            method: 'POST',
-            body: { limit: 1000 },
-          });
-          sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
-          rerender();
-        } catch (err) {
-          busy(redrive, false);
-          status.textContent = err.message;
-        }
+      run: async () => {
+        const out = await staffRequest('/admin/webhook-dead-letters/redrive', {
+          method: 'POST',
+          body: { limit: 1000 },
+        });
+        sessionStorage.setItem(FLASH, t('webhooks.redriven', { count: out.moved }));
+        rerender();
       },
+      fail: (err) => {
+        status.textContent = err.message;
+      },
+      stay: true,
     },
     t('webhooks.redrive'),
   );
@@ -305,9 +267,8 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       busy(button, false);
     }
   };
-  const toggle = async (hook, button) => {
-    busy(button, true);
-    try {
+  const toggle = (hook, button) =>
+    confirmThen(null, button, status, async () => {
       await staffRequest(`/admin/webhooks/${hook.id}`, {
         method: 'PUT',
         body: { name: hook.name, url: hook.url, events: hook.events, active: !hook.active },
@@ -317,23 +278,13 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
         t(hook.active ? 'webhooks.paused' : 'webhooks.resumed', { name: hook.name }),
       );
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
-  const remove = async (hook, button) => {
-    if (!window.confirm(t('webhooks.delete_confirm', { name: hook.name }))) return;
-    busy(button, true);
-    try {
+    });
+  const remove = (hook, button) =>
+    confirmThen(t('webhooks.delete_confirm', { name: hook.name }), button, status, async () => {
       await staffRequest(`/admin/webhooks/${hook.id}`, { method: 'DELETE' });
       sessionStorage.setItem(FLASH, t('webhooks.deleted', { name: hook.name }));
       done();
-    } catch (err) {
-      busy(button, false);
-      status.textContent = err.message;
-    }
-  };
+    });
   const rows = list.items.map((w) =>
     h(
       'tr',
@@ -346,35 +297,16 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
       h(
         'td',
         { class: 'row-actions' },
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('webhooks.log_who', { name: w.name }),
-            onclick: (e) => showLog(w, e.currentTarget),
-          },
-          t('webhooks.log'),
+        rowButton(t('webhooks.log'), t('webhooks.log_who', { name: w.name }), (e) =>
+          showLog(w, e.currentTarget),
         ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }),
-            onclick: (e) => toggle(w, e.currentTarget),
-          },
+        rowButton(
           t(w.active ? 'webhooks.pause' : 'webhooks.resume'),
+          t(w.active ? 'webhooks.pause_who' : 'webhooks.resume_who', { name: w.name }),
+          (e) => toggle(w, e.currentTarget),
         ),
-        h(
-          'button',
-          {
-            type: 'button',
-            class: 'btn small',
-            'aria-label': t('webhooks.delete_who', { name: w.name }),
-            onclick: (e) => remove(w, e.currentTarget),
-          },
-          t('admin.delete'),
+        rowButton(t('admin.delete'), t('webhooks.delete_who', { name: w.name }), (e) =>
+          remove(w, e.currentTarget),
         ),
       ),
     ),
@@ -383,26 +315,11 @@ export const render = guarded(ADMINS, 'webhooks.title', async (ctx, session) => 
     'div',
     {},
     list.items.length
-      ? h(
-          'div',
-          { class: 'table-wrap', role: 'region', 'aria-label': t('webhooks.caption'), tabindex: '0' },
-          h(
-            'table',
-            { class: 'queue' },
-            h('caption', {}, t('webhooks.caption')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) =>
-                  h('th', { scope: 'col' }, t(`webhooks.col.${c}`)),
-                ),
-              ),
-            ),
-            h('tbody', {}, rows),
-          ),
+      ? dataTable(
+          t('webhooks.caption'),
+          ['name', 'url', 'events', 'state', 'secret', 'actions'].map((c) => t(`webhooks.col.${c}`)),
+          rows,
+          { attrs: { class: 'queue' }, region: t('webhooks.caption') },
         )
       : h('p', {}, t('webhooks.none')),
     logSlot,
