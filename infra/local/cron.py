@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infra.local.functions import LocalFunction
+from infra.local.idle import pass_until_stopped
 
 log = logging.getLogger("ventanilla.local.cron")
 _RATE = re.compile(r"^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$")
@@ -130,13 +131,7 @@ class CronRunner(threading.Thread):
         return done
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.fire_due()
-            except Exception:  # a local runner must not die on one bad pass
-                log.exception("local cron pass failed")
-            self._idle.set()
-            self._stop.wait(self.interval)
+        pass_until_stopped(self._stop, self.fire_due, self._idle, self.interval, "local cron pass")
 
 
 def start_cron(stack: Any) -> CronRunner:

@@ -6,7 +6,11 @@ only a poll begun later can answer; stream and queue pollers share this bookkeep
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
+
+log = logging.getLogger("ventanilla.local")
 
 
 class PollCounter:
@@ -31,3 +35,39 @@ class PollCounter:
         with self._polls:
             floor = self._begun
             return self._polls.wait_for(lambda: self._empty > floor, timeout)
+
+
+def poll_until_stopped(
+    stop: threading.Event,
+    poll: Callable[[], int],
+    counter: PollCounter,
+    pause: Callable[[], object],
+    what: str,
+) -> None:
+    """A poller's loop: poll, tell ``counter`` when a poll found nothing, ``pause`` when there was
+    nothing to do or the poll failed. A failed poll is logged and polled again: a local runner must
+    not die on one bad batch."""
+    while not stop.is_set():
+        mine = counter.begin()
+        try:
+            got = poll()
+        except Exception:
+            log.exception("%s failed", what)
+            got = -1
+        if got == 0:
+            counter.found_nothing(mine)
+        if got <= 0:
+            pause()
+
+
+def pass_until_stopped(
+    stop: threading.Event, fire: Callable[[], object], idle: threading.Event, interval: float, what: str
+) -> None:
+    """A timer runner's loop (cron rules, schedules): one pass, then ``idle`` set, then a pause."""
+    while not stop.is_set():
+        try:
+            fire()
+        except Exception:  # a local runner must not die on one bad pass
+            log.exception("%s failed", what)
+        idle.set()
+        stop.wait(interval)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from infra.local.functions import LocalFunction
-from infra.local.idle import PollCounter
+from infra.local.idle import PollCounter, poll_until_stopped
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
@@ -59,17 +59,13 @@ class QueuePoller(threading.Thread):
         return self._counter.wait_idle(timeout)
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            mine = self._counter.begin()
-            try:
-                got = self.poll_once()
-            except Exception:  # keep polling: a local runner must not die on one bad batch
-                log.exception("queue delivery to %s failed", self.function.logical)
-                got = -1
-            if got == 0:
-                self._counter.found_nothing(mine)
-            if got <= 0:
-                self._stop.wait(self.interval)
+        poll_until_stopped(
+            self._stop,
+            self.poll_once,
+            self._counter,
+            lambda: self._stop.wait(self.interval),
+            f"queue delivery to {self.function.logical}",
+        )
 
     def _nothing_visible(self) -> bool:
         """True when moto's copy of the queue holds no message a receive would return now."""

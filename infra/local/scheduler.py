@@ -26,6 +26,7 @@ from typing import Any
 import boto3
 
 from infra.local.functions import LocalFunction
+from infra.local.idle import pass_until_stopped
 
 log = logging.getLogger("ventanilla.local.scheduler")
 _AT = re.compile(r"^at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)$")
@@ -134,13 +135,7 @@ class LocalScheduler(threading.Thread):
         return done
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.fire_due()
-            except Exception:  # keep polling: a local runner must not die on one bad pass
-                log.exception("local scheduler pass failed")
-            self._idle.set()
-            self._stop.wait(self.interval)
+        pass_until_stopped(self._stop, self.fire_due, self._idle, self.interval, "local scheduler pass")
 
 
 def _clock_page(query: str) -> tuple[int, str, bytes]:

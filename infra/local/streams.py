@@ -28,7 +28,7 @@ import boto3
 from moto.events.models import EventPattern
 
 from infra.local.functions import LocalFunction
-from infra.local.idle import PollCounter
+from infra.local.idle import PollCounter, poll_until_stopped
 
 log = logging.getLogger("ventanilla.local.streams")
 
@@ -131,17 +131,13 @@ class StreamPoller(threading.Thread):
         return records
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            mine = self._counter.begin()
-            try:
-                got = self._poll_once()
-            except Exception:  # keep polling: a local runner must not die on one bad batch
-                log.exception("stream delivery to %s failed", self.function.logical)
-                got = -1
-            if got == 0:
-                self._counter.found_nothing(mine)
-            if got <= 0:
-                time.sleep(self.interval)
+        poll_until_stopped(
+            self._stop,
+            self._poll_once,
+            self._counter,
+            lambda: time.sleep(self.interval),
+            f"stream delivery to {self.function.logical}",
+        )
 
     def _poll_once(self) -> int:
         if self.moto is not None:

@@ -419,20 +419,16 @@ def link(inv: str, number: str, month: str, by: str, at: str, event: AssetEvent)
     )
 
 
+def _delete_existing(inv: str, sk: str) -> dict[str, Any]:
+    """A transaction's delete of one of the asset's items, which must exist."""
+    key = {"PK": asset_pk(inv), "SK": sk}
+    return {"Delete": {"TableName": table().name, "Key": key, "ConditionExpression": "attribute_exists(PK)"}}
+
+
 def unlink(inv: str, number: str, event: AssetEvent) -> bool:
-    name = table().name
     return written(
         client().transact_write_items,
-        TransactItems=[
-            {
-                "Delete": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": f"REQ#{number}"},
-                    "ConditionExpression": "attribute_exists(PK)",
-                }
-            },
-            _event_put(inv, event),
-        ],
+        TransactItems=[_delete_existing(inv, f"REQ#{number}"), _event_put(inv, event)],
     )
 
 
@@ -460,17 +456,10 @@ def assign_seat(inv: str, seat: Seat, event: AssetEvent) -> str | None:
 
 
 def release_seat(inv: str, holder: str, event: AssetEvent) -> bool:
-    name = table().name
     return written(
         client().transact_write_items,
         TransactItems=[
-            {
-                "Delete": {
-                    "TableName": name,
-                    "Key": {"PK": asset_pk(inv), "SK": f"SEAT#{holder.lower()}"},
-                    "ConditionExpression": "attribute_exists(PK)",
-                }
-            },
+            _delete_existing(inv, f"SEAT#{holder.lower()}"),
             _add_to_asset(inv, "seats_used", -1),
             _event_put(inv, event),
         ],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
@@ -60,34 +62,55 @@ class SearchResult(Model):
     """The query as it was searched in ``results_lang`` (the glossary's translation)."""
 
 
-@runtime_checkable
-class HelpSearchEngine(Protocol):
+@dataclass(frozen=True)
+class Query:
+    """One search as asked: the text as typed (anything but a string counts as empty) and filters."""
+
+    text: str
+    lang: str = "es"
+    section: str | None = None
+    stage: str | None = None
+    request_type: str | None = None
+    limit: int = 10
+
+
+class HelpSearchEngine(ABC):
     """Full-text search over published help articles, keyed by ``(slug, lang)``.
 
     ``index`` upserts; indexing an article that is not published removes it, so the indexer can
     feed every change through one call. ``search`` never raises on what a citizen types. An empty
     query with filters browses: it lists the articles of that section, stage or request type.
+    Engines implement :meth:`find`; :meth:`search` is the one signature callers use.
     """
-
-    def index(self, articles: Iterable[Article]) -> None: ...
-
-    def remove(self, slug: str, lang: str) -> None: ...
 
     def search(
         self,
-        query: str,
+        query: Any,
         lang: str = "es",
         section: str | None = None,
         stage: str | None = None,
         request_type: str | None = None,
         limit: int = 10,
-    ) -> SearchResult: ...
+    ) -> SearchResult:
+        text = query if isinstance(query, str) else ""
+        return self.find(Query(text, lang, section, stage, request_type, limit))
 
+    @abstractmethod
+    def find(self, q: Query) -> SearchResult: ...
+
+    @abstractmethod
+    def index(self, articles: Iterable[Article]) -> None: ...
+
+    @abstractmethod
+    def remove(self, slug: str, lang: str) -> None: ...
+
+    @abstractmethod
     def sections(self, lang: str = "es") -> list[SectionGroup]:
         """Every section and subsection holding published articles in ``lang``, any depth, with
         how many articles each holds (its subsections' included); parents come before children."""
-        ...
 
+    @abstractmethod
     def clear(self) -> None: ...
 
+    @abstractmethod
     def count(self) -> int: ...

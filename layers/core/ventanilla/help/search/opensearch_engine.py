@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ventanilla.help.articles import Article, Stage, plain_text
-from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
+from ventanilla.help.search.base import HelpSearchEngine, Query, SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.text import (
     DEFAULT_COUNTRY,
     LEXICON_WEIGHT,
@@ -390,7 +390,7 @@ def make_client(url: str, region: str | None = None, service: str = "es", timeou
     return OpenSearch(hosts=[host], timeout=timeout, **options)
 
 
-class OpenSearchEngine:
+class OpenSearchEngine(HelpSearchEngine):
     """:class:`~ventanilla.help.search.base.HelpSearchEngine` on an OpenSearch index.
 
     Pass ``client`` (any object with the opensearch-py methods used here) or ``url``. The index is
@@ -514,17 +514,10 @@ class OpenSearchEngine:
         except NotFoundError:
             return 0
 
-    def search(
-        self,
-        query: str,
-        lang: str = "es",
-        section: str | None = None,
-        stage: str | None = None,
-        request_type: str | None = None,
-        limit: int = 10,
-    ) -> SearchResult:
-        body = build_search_body(query, lang, section, stage, request_type, limit)
-        original = query if isinstance(query, str) else ""
+    def find(self, q: Query) -> SearchResult:
+        lang, section, stage, request_type, limit = q.lang, q.section, q.stage, q.request_type, q.limit
+        body = build_search_body(q.text, lang, section, stage, request_type, limit)
+        original = q.text
         if body["query"]["bool"]["must"] == [{"match_none": {}}]:
             return SearchResult(query=original, lang=lang, section=section)
         from opensearchpy.exceptions import NotFoundError

@@ -20,14 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ventanilla.help.articles import Article
-from ventanilla.help.search.base import SearchResult, SectionGroup
+from ventanilla.help.search.base import HelpSearchEngine, Query, SearchResult, SectionGroup
 from ventanilla.help.search.text import DEFAULT_COUNTRY
 from ventanilla.integrations import index_store
 
 CHECK_SECONDS = 60.0
 
 
-class PublishedIndex:
+class PublishedIndex(HelpSearchEngine):
     """A :class:`~ventanilla.help.search.base.HelpSearchEngine` over the index published in ``bucket``."""
 
     def __init__(
@@ -74,18 +74,8 @@ class PublishedIndex:
 
     # --- reads ----------------------------------------------------------------------------------
 
-    def search(
-        self,
-        query: str,
-        lang: str = "es",
-        section: str | None = None,
-        stage: str | None = None,
-        request_type: str | None = None,
-        limit: int = 10,
-    ) -> SearchResult:
-        result: SearchResult = self._current().search(
-            query, lang=lang, section=section, stage=stage, request_type=request_type, limit=limit
-        )
+    def find(self, q: Query) -> SearchResult:
+        result: SearchResult = self._current().find(q)
         return result
 
     def sections(self, lang: str = "es") -> list[SectionGroup]:

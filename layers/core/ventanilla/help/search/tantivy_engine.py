@@ -21,7 +21,7 @@ from typing import Any
 import tantivy
 
 from ventanilla.help.articles import Article, Stage, plain_text
-from ventanilla.help.search.base import SearchHit, SearchResult, SectionGroup
+from ventanilla.help.search.base import HelpSearchEngine, Query, SearchHit, SearchResult, SectionGroup
 from ventanilla.help.search.confidence import CONFIDENT_AT, Coverage, confidence_of
 from ventanilla.help.search.text import (
     CHAINED,
@@ -261,7 +261,7 @@ class _LangIndex:
         self.clauses = {}
 
 
-class TantivyEngine:
+class TantivyEngine(HelpSearchEngine):
     """:class:`~ventanilla.help.search.base.HelpSearchEngine` on embedded tantivy.
 
     ``path=None`` keeps the index in memory (tests, small deployments, a Lambda warm cache);
@@ -326,18 +326,11 @@ class TantivyEngine:
 
     # --- reads ----------------------------------------------------------------------------
 
-    def search(
-        self,
-        query: str,
-        lang: str = "es",
-        section: str | None = None,
-        stage: str | None = None,
-        request_type: str | None = None,
-        limit: int = 10,
-    ) -> SearchResult:
-        text = clip_query(query if isinstance(query, str) else "")
+    def find(self, q: Query) -> SearchResult:
+        lang, section, stage, request_type, limit = q.lang, q.section, q.stage, q.request_type, q.limit
+        text = clip_query(q.text)
         result = self._search(text, lang, section, stage, request_type, limit)
-        result.query = query if isinstance(query, str) else ""
+        result.query = q.text
         if lang in ("en", "es") and text.strip() and not result.confident and "es" in self._langs:
             # English words the articles of ``lang`` do not answer: look for them, translated by
             # the glossary, in the Spanish articles; the hits say lang "es" and the answer says so.
