@@ -4,11 +4,13 @@ request's result, and the "N new requests · Refresh" indicator; axe at both wid
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import CHROMIUM, PHONE
 from tests.browser.test_agent import file_over_http
@@ -136,8 +138,13 @@ def test_workspace_queue_search_sort_bulk_assign_and_new_requests(tab: Any) -> N
     before = int(page.get_by_test_id("queue-total").inner_text().split()[0])
     file_over_http(tab.url, consulta(tag, 100))
     file_over_http(tab.url, consulta(tag, 101))
-    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
     indicator = page.get_by_test_id("queue-new")
+    for _ in range(12):  # the agent comes back to the tab until the queue has seen them (a loaded
+        # machine can still be writing them when the first check asks)
+        page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+        with contextlib.suppress(PlaywrightTimeout):
+            indicator.wait_for(state="visible", timeout=5_000)
+            break
     indicator.wait_for(state="visible")
     assert re.fullmatch(r"\d+ nuevas solicitudes · Actualizar", indicator.inner_text().strip())
     assert int(indicator.inner_text().split()[0]) >= 2

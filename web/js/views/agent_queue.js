@@ -268,12 +268,17 @@ export const renderQueue = withSession(async ({ query }, session) => {
 
   // ---- new requests: polled while the page is shown, and when the tab comes back -------------
   let polling = false;
+  let again = false; // the tab came back while a poll was under way: poll once more after it
   async function poll() {
     if (!root.isConnected) {
       stop();
       return;
     }
-    if (polling || !state.asOf || document.hidden || f.search) return;
+    if (polling) {
+      again = true;
+      return;
+    }
+    if (!state.asOf || document.hidden || f.search) return;
     polling = true;
     try {
       const news = await staffRequest(`/agent/queue/new?${qs({ ...filters, since: state.asOf })}`);
@@ -302,6 +307,10 @@ export const renderQueue = withSession(async ({ query }, session) => {
       /* the next poll tries again */
     } finally {
       polling = false;
+      if (again) {
+        again = false;
+        poll();
+      }
     }
   }
   let timer = null;
