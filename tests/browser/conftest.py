@@ -87,7 +87,15 @@ class Tab:
         self.wait_ready()
 
     def wait_ready(self) -> None:
-        self.page.wait_for_selector("main[aria-busy=false] h1")
+        """The page of the current address is drawn: a hash change fires after goto returns, so
+        the previous page (idle, with its h1) must not count as the new one."""
+        self.page.wait_for_function(
+            """() => {
+              const main = document.querySelector('main');
+              return main && main.getAttribute('aria-busy') === 'false'
+                && main.dataset.route === location.hash && main.querySelector('h1') !== null;
+            }"""
+        )
 
     def heading(self) -> str:
         return str(self.page.locator("main h1").first.inner_text())

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.fuzz import hooks
 from tests.stack_process import PRISTINE_ENV, ROOT, local_stack
 
 MAX_EXAMPLES = 2
@@ -61,7 +62,7 @@ def _token(url: str, username: str, password: str) -> str:
 TOOL_ERROR = "AST constructor recursion depth mismatch"
 
 
-def _run(url: str, name: str, token: str | None) -> tuple[str, int, int, str]:
+def _run(url: str, name: str, token: str | None, document: Path) -> tuple[str, int, int, str]:
     """One schemathesis run; (identity, exit code, cases generated, report path)."""
     command = [
         str(Path(sys.executable).parent / "st"),
@@ -92,7 +93,12 @@ def _run(url: str, name: str, token: str | None) -> tuple[str, int, int, str]:
             "--exclude-path",
             "/api/v1/agent/me/sign-out",
         ]
-    env = {**PRISTINE_ENV, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": str(ROOT)}
+    env = {
+        **PRISTINE_ENV,
+        "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks",
+        "PYTHONPATH": str(ROOT),
+        hooks.DOCUMENT_ENV: str(document),
+    }
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     for _ in range(2):
         if not (result.returncode and TOOL_ERROR in result.stdout):
@@ -122,8 +128,10 @@ def test_fuzz_every_route_as_every_role() -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     with local_stack("fuzz-stack.log") as url:
         tokens = {name: _token(url, *login) if login else None for name, login in IDENTITIES.items()}
+        document = ARTIFACTS / "openapi.json"
+        document.write_text(requests.get(f"{url}/api/v1/openapi.json", timeout=60).text, encoding="utf-8")
         with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = list(pool.map(lambda item: _run(url, *item), tokens.items()))
+            runs = list(pool.map(lambda item: _run(url, item[0], item[1], document), tokens.items()))
     summary = {name: {"exit": code, "generated": count, "report": path} for name, code, count, path in runs}
     total = sum(count for _, _, count, _ in runs)
     (ARTIFACTS / "fuzz-summary.json").write_text(json.dumps({"total": total, **summary}, indent=1))

@@ -125,6 +125,7 @@ function parseHash() {
 
 async function route({ focus = true } = {}) {
   const mine = ++token;
+  main.setAttribute('aria-busy', 'true');
   const { path, query } = parseHash();
   for (const a of document.querySelectorAll('[data-nav]')) {
     const current = a.dataset.nav === '/' ? path === '/' : path.startsWith(a.dataset.nav);
@@ -141,7 +142,6 @@ async function route({ focus = true } = {}) {
       break;
     }
   }
-  main.setAttribute('aria-busy', 'true');
   const slow = setTimeout(() => {
     if (mine === token) mount(main, h('p', { class: 'loading' }, t('common.loading')));
   }, 250);
@@ -166,6 +166,7 @@ async function route({ focus = true } = {}) {
   flashText = '';
   document.body.classList.toggle('staff', staff);
   mount(main, staffFrame ? staffFrame(box, path) : box);
+  main.dataset.route = location.hash; // the address drawn (a view may have tidied it)
   main.setAttribute('aria-busy', 'false');
   const heading = main.querySelector('h1');
   if (heading) heading.setAttribute('tabindex', '-1');
