@@ -32,6 +32,7 @@ from ventanilla.stats.keys import (
     NOW_SK,
     Dims,
     bucket_of,
+    day_of,
     day_sk,
     has_months,
     local_day,
@@ -315,10 +316,11 @@ def _snapshot(aws: Aws, pks: set[str]) -> dict[tuple[str, str], dict[str, int]]:
         kwargs: dict[str, Any] = {"KeyConditionExpression": Key("PK").eq(pk)}
         while True:
             page = table.query(**kwargs)
-            for item in page["Items"]:
-                out[(pk, item["SK"])] = {
-                    k: int(v) for k, v in item.items() if isinstance(v, Decimal) and k not in ("ttl",)
-                }
+            for item in page["Items"]:  # a day's parts (totals, breakdowns, histograms) as one day
+                row = out.setdefault((pk, day_of(item["SK"])), {})
+                for k, v in item.items():
+                    if isinstance(v, Decimal) and k not in ("ttl",):
+                        row[k] = row.get(k, 0) + int(v)
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ventanilla.sla.calendar import demo_calendar
 from ventanilla.stats.aggregate import Facts, step
-from ventanilla.stats.keys import NOW_SK, day_sk, stats_pk
+from ventanilla.stats.keys import NOW_SK, day_of, day_part_sk, day_sk, month_sk, stats_pk
 
 CAL = demo_calendar()
 BASE: dict[str, Any] = {
@@ -140,12 +140,14 @@ def test_one_version_touches_few_items_whatever_it_changes() -> None:
         "updated_at": "2026-11-03T12:00:00.000Z",
     }
     deltas, _ = run(everything)
-    # new: 8 day items, 2 month items; old: 8 NOW and 7 day items (net_open); plus the facts
-    assert len(deltas[1]) + 1 == 26
+    # new: 8 days of 4 items (totals; resolved, first answered and other breakdowns), 2 month
+    # items; old: 8 NOW and 7 day items (net_open); plus the facts
+    assert len(deltas[1]) + 1 == 50
     still_open = {**everything, "status": "in_progress", "csat_score": None}
     deltas, _ = run(still_open)
-    # the most: new 8 day, 2 month and 8 NOW items; old 7 NOW and 7 day items; plus the facts
-    assert len(deltas[1]) + 1 == 33 <= 100
+    # the most: new 8 days of 4 items, 2 month and 8 NOW items; old 7 NOW and 7 day items; plus
+    # the facts (a transaction holds at most 100)
+    assert len(deltas[1]) + 1 == 57 <= 100
 
 
 def _sum(deltas: list[dict[tuple[str, str], dict[str, int]]], pk: str, attr: str) -> int:
@@ -200,3 +202,27 @@ def test_a_merged_request_counts_once_never_resolved_nor_breached_after_the_merg
 def test_a_plain_close_is_not_a_merge() -> None:
     deltas, _ = run({"status": "closed", "updated_at": "2026-11-02T14:00:00.000Z"})
     assert _sum(deltas, stats_pk("all"), "created") == 1 and _sum(deltas, stats_pk("all"), "merged") == 0
+
+
+def test_a_change_writes_only_the_parts_of_the_day_it_adds_to() -> None:
+    """A day's breakdowns and histograms live beside its totals, by kind of change: an update is
+    billed for the whole item, so a status change must not rewrite the day's breakdowns."""
+    deltas, _ = run(
+        {"status": "assigned", "updated_at": "2026-11-02T13:00:00.000Z"},
+        {
+            "status": "resolved",
+            "updated_at": "2026-11-02T14:00:00.000Z",
+            "resolution_business_seconds": 7200,
+        },
+    )
+    filed, assigned, resolved = ({sk for pk, sk in d if pk == stats_pk("all")} for d in deltas)
+    day = day_sk("2026-11-02")
+    assert filed == {day, f"{day}#c", month_sk("2026-11"), NOW_SK}
+    assert assigned == {day, month_sk("2026-11"), NOW_SK}  # time in a status, the backlog: totals
+    assert resolved == {day, f"{day}#r", month_sk("2026-11"), NOW_SK}
+    parts = deltas[2][(stats_pk("all"), f"{day}#r")]
+    assert parts["resolved@team=atencion"] == 1 and any(a.startswith("resh#") for a in parts)
+    assert all("@" not in a and not a.startswith("resh#") for a in deltas[2][(stats_pk("all"), day)])
+    assert {day_of(f"{day}#{p}") for p in "crfo"} == {day_of(day)} == {day}
+    assert day_part_sk("2026-11-02", "messages@actor=citizen") == f"{day}#o"
+    assert day_part_sk("2026-11-02", "frl#12") == f"{day}#f"

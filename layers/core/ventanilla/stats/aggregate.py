@@ -30,6 +30,7 @@ from ventanilla.stats.keys import (
     Dims,
     breakdown_label,
     bucket_of,
+    day_part_sk,
     day_sk,
     has_months,
     local_day,
@@ -163,12 +164,13 @@ class _Acc:
         kept); with ``breakdown`` also per value of each dimension the slice does not fix."""
         for s, free in slice_views(dims):
             pk = stats_pk(s)
-            self.add(pk, day_sk(day), attr, amount)
+            self.add(pk, day_part_sk(day, attr), attr, amount)
             if has_months(s):
                 self.add(pk, month_sk(day[:7]), attr, amount)
             if breakdown:
                 for name in free:
-                    self.add(pk, day_sk(day), f"{attr}@{name}={breakdown_label(dims, name)}", amount)
+                    split = f"{attr}@{name}={breakdown_label(dims, name)}"
+                    self.add(pk, day_part_sk(day, split), split, amount)
 
     def stock(self, facts: Facts | None, sign: int, day: str) -> None:
         if facts is None or facts.status not in OPEN:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ventanilla.sla.calendar import BusinessCalendar
 from ventanilla.stats.aggregate import Deltas, Facts, step
-from ventanilla.stats.keys import day_sk, local_day, month_sk, stats_pk
+from ventanilla.stats.keys import day_part_sk, local_day, month_sk, stats_pk
 from ventanilla.storage import stats as store
 
 COUNTED_EVENTS = {"message", "note"}
@@ -180,7 +180,7 @@ def apply_event(pk: str, sk: str, image: Mapping[str, Any], zone: ZoneInfo | Non
 
     day = local_day(datetime.fromisoformat(str(image["at"]).replace("Z", "+00:00")), zone or _zone())
     deltas: Deltas = {
-        (stats_pk("all"), day_sk(day)): {attr: 1},
+        (stats_pk("all"), day_part_sk(day, attr)): {attr: 1},
         (stats_pk("all"), month_sk(day[:7])): {attr: 1},
     }
     marker = {"PK": f"STATSEV#{pk.removeprefix('TICKET#')}", "SK": sk}

@@ -2,7 +2,8 @@
 
 Each figure is a counter attribute of a small item. An item is one *slice* (a filter: everything,
 one type, one team, ...) for one day, one month, or "now" (open-ticket stocks), so a dashboard load
-reads one item per day of its period whatever the number of tickets.
+reads at most five items per day of its period whatever the number of tickets (a day's totals
+and its parts, :func:`day_part_sk`).
 """
 
 from __future__ import annotations
@@ -84,6 +85,34 @@ def stats_pk(slice_: str) -> str:
 
 def day_sk(day: str) -> str:
     return f"D#{day}"
+
+
+PART_OF = {
+    **dict.fromkeys(("created", "merged"), "c"),
+    **dict.fromkeys(("resolved", "res_n", "res_met", "legal_n", "legal_met", "resh", "resl"), "r"),
+    **dict.fromkeys(("fr_n", "fr_met", "frh", "frl"), "f"),
+}
+"""The part of a day that holds a breakdown (``x@dim=value``) or a time histogram's bucket
+(``frh#<edge>``), by what happened: filed (``c``), resolved (``r``), first answered (``f``); the
+other breakdowns are in ``o``. Totals stay in the day's own item."""
+HISTOGRAMS = ("frh#", "frl#", "resh#", "resl#")
+
+
+def day_part_sk(day: str, attr: str) -> str:
+    """The item of a day that holds ``attr``: ``D#<day>`` (totals) or ``D#<day>#<part>``. An
+    update is billed for the whole item it changes, so a day kept as one item made every change
+    pay for every breakdown and bucket of the day, while most changes add to a few totals; a part
+    holds what one kind of change adds to. Readers add a day's parts up (:func:`day_of`)."""
+    if "@" in attr:
+        return f"{day_sk(day)}#{PART_OF.get(attr.partition('@')[0], 'o')}"
+    if attr.startswith(HISTOGRAMS):
+        return f"{day_sk(day)}#{PART_OF[attr.partition('#')[0]]}"
+    return day_sk(day)
+
+
+def day_of(sk: str) -> str:
+    """``D#<day>`` of any part of that day's items (``D#<day>#b`` -> ``D#<day>``)."""
+    return sk[:12] if sk.startswith("D#") else sk
 
 
 def month_sk(month: str) -> str:

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from ventanilla.models.stats import Goal
 from ventanilla.stats.aggregate import Deltas, Facts
-from ventanilla.stats.keys import NOW_SK, stats_pk
+from ventanilla.stats.keys import NOW_SK, day_of, stats_pk
 from ventanilla.storage.table import (
     CHECK_FAILED,
     KEY_ATTRS,
@@ -339,8 +339,12 @@ def _counters(item: dict[str, Any]) -> dict[str, int]:
 
 
 def rows(slice_: str, low: str, high: str) -> dict[str, dict[str, int]]:
-    """The counters of a slice's items whose sort keys lie in [low, high], by sort key."""
+    """The counters of a slice's items whose sort keys lie in [low, high], by sort key; the parts
+    of a day (:func:`~ventanilla.stats.keys.day_part_sk`) added up under the day's own key, the
+    last day's parts included."""
     out: dict[str, dict[str, int]] = {}
+    if high.startswith("D#") and "#" not in high[2:]:
+        high += "#~"
     params: dict[str, Any] = {
         "KeyConditionExpression": Key("PK").eq(stats_pk(slice_)) & Key("SK").between(low, high)
     }
@@ -349,7 +353,9 @@ def rows(slice_: str, low: str, high: str) -> dict[str, dict[str, int]]:
         items = response.get("Items", [])
         _count(items)
         for item in items:
-            out[str(item["SK"])] = _counters(item)
+            row = out.setdefault(day_of(str(item["SK"])), {})
+            for name, value in _counters(item).items():
+                row[name] = row.get(name, 0) + value
         if "LastEvaluatedKey" not in response:
             return out
         params["ExclusiveStartKey"] = response["LastEvaluatedKey"]

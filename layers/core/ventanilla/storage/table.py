@@ -67,7 +67,9 @@ Keys (generic attribute names, so entities can share the indexes):
     query day      HELPQ#<yyyy-mm-dd>  Q#<query>       searches of one query that day (TTL 400 d)
     deflection     DEFLECT#<type>/<subtype>  ATTEMPT#<at>#<id>  (shown, opened, outcome; TTL 1 year)
     deflections    DEFLECT#<type>/<subtype>  TOTAL       (attempts, deflected: ADD counters)
-    stats day      STATS#<slice>       D#<yyyy-mm-dd>  counters of flows on that local day
+    stats day      STATS#<slice>       D#<yyyy-mm-dd>  totals of flows on that local day
+    stats day part STATS#<slice>       D#<yyyy-mm-dd>#<c|r|f|o>  its breakdowns and histograms
+                                       by kind of change (filed, resolved, first answered, other)
     help day       STATS#help          D#<yyyy-mm-dd>#<0-7>  the help centre's counters (8 shards)
     help top       STATS#help          D#<yyyy-mm-dd>#top    the day's 50 most searched queries
     stats month    STATS#<slice>       M#<yyyy-mm>     the same counters per month (goals, open data)
@@ -230,14 +232,16 @@ Access patterns:
   dimensions the ticket had when they happened; stocks (``NOW``, ``net_open``) follow a
   reclassified ticket. The help center writes its own slice ``STATS#help`` / ``D#<day>#<shard>`` (see
   ventanilla.stats.help_figures: ``attempts@subtype=`` and ``deflected@subtype=`` among others).
-- a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>`` (one item per
-  day), one GetItem ``NOW``, one Query ``GOALS``, one Query ``STATS#type=<t>`` over ``M#`` per
-  goal type, one Query ``STATS#help``: bounded by the calendar and the catalog, not by tickets.
+- a dashboard load: one Query ``STATS#<slice>`` between ``D#<from>`` and ``D#<today>#~`` (at most
+  five items per day, a day's parts added up), one GetItem ``NOW``, one Query ``GOALS``, one Query
+  ``STATS#type=<t>`` over ``M#`` per goal type, one Query ``STATS#help``: bounded by the calendar
+  and the catalog, not by tickets.
 - aggregating one ticket version: GetItem FACTS, then one transaction: Put FACTS conditioned on the
   version read (or absent) plus one ADD Update per touched aggregate item: 19 for a usual version
-  (8 day, 2 month, 8 NOW items), at most 33 when it also reclassifies the ticket (the old slices'
-  NOW and day items); a target that falls due undone also adds to its due day's items when that
-  day is earlier than the version's (up to 10 more items per target).
+  (8 day, 2 month, 8 NOW items), 8 more per kind of breakdown it adds to (a resolution: 27), at
+  most 57 when it also reclassifies the ticket (the old slices' NOW and day items); a target that
+  falls due undone also adds to its due day's items when that day is earlier than the version's
+  (up to 18 more items per target).
 - open data: one Query ``STATS#type=<t>`` over the last 12 ``M#`` items per catalog type.
 - assets (:mod:`ventanilla.storage.assets`): the inventory number is the id; a create is one
   transaction with ``attribute_not_exists`` on the asset (unique number) and on its host name and
