@@ -5,6 +5,7 @@ queue (moto delivers the rule) -> the indexer function (the local runner's queue
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,29 +31,47 @@ class ArticleRecordsOnly:
         return self.function.invoke({"Records": records}) if records else {"batchItemFailures": []}
 
 
-@pytest.fixture(scope="session")
-def sync(aws: Aws) -> Iterator[Sync]:
-    """Blocks until the index has followed every article written so far."""
+_feed: tuple[Any, Any] | None = None
+_feed_lock = threading.Lock()
+
+
+def _article_feed(aws: Aws) -> tuple[Any, Any]:
+    """The stream dispatcher and the indexer's queue poller, one pair per test process. Every
+    module that imports :func:`sync` gets a session fixture of its own from pytest: with one pair
+    each, two pollers shared the indexer's queue, and one's wait could find the queue empty while
+    the other still indexed the message it had taken (a search right after ``sync()`` was stale)."""
+    global _feed
     from infra.local.queues import QueuePoller
     from infra.local.streams import StreamPoller
 
-    stream = aws.stack.functions["StreamFunction"]
-    # From now on: what other tests wrote before this process's first help test is not articles.
-    dispatcher = StreamPoller(
-        ArticleRecordsOnly(stream), stream.events["TableStream"], interval=0.05, starting_position="LATEST"
-    ).prime()
-    indexer = aws.stack.functions["IndexerFunction"]
-    queue = QueuePoller(indexer, indexer.events["ArticleEvents"], interval=0.05)
-    dispatcher.start()
-    queue.start()
+    with _feed_lock:
+        if _feed is None:
+            stream = aws.stack.functions["StreamFunction"]
+            # From now on: what other tests wrote before this process's first help test is not articles.
+            dispatcher = StreamPoller(
+                ArticleRecordsOnly(stream),
+                stream.events["TableStream"],
+                interval=0.05,
+                starting_position="LATEST",
+            ).prime()
+            indexer = aws.stack.functions["IndexerFunction"]
+            queue = QueuePoller(indexer, indexer.events["ArticleEvents"], interval=0.05)
+            dispatcher.start()
+            queue.start()
+            _feed = (dispatcher, queue)
+        return _feed
+
+
+@pytest.fixture(scope="session")
+def sync(aws: Aws) -> Iterator[Sync]:
+    """Blocks until the index has followed every article written so far."""
+    dispatcher, queue = _article_feed(aws)
 
     def wait() -> None:
         assert dispatcher.wait_idle(60), "the stream dispatcher did not catch up"
         assert queue.wait_idle(60), "the indexer did not catch up"
 
     yield wait
-    dispatcher.stop()
-    queue.stop()
 
 
 @pytest.fixture(scope="session")
