@@ -93,6 +93,12 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def unique_word(prefix: str) -> str:
+    """A word no article has, of letters only: a run of digits in a search is redacted before it is
+    logged (``[numero]``), so a hex suffix that happened to be all digits changed the logged query."""
+    return prefix + "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:8])
+
+
 def article_body(slug: str, **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "slug": slug,

@@ -19,6 +19,7 @@ from tests.integration.help_support import (
     send,
     sync,
     unique,
+    unique_word,
 )
 
 FIXTURES = (demo_help, sync)  # pytest finds fixtures by name in this module
@@ -527,7 +528,7 @@ def test_search_terms_expand_searches_below_the_literal_and_are_checked(
 def test_content_gaps_count_unsure_searches_and_propose_term_candidates(
     api: Any, aws: Aws, demo_help: int
 ) -> None:
-    word = unique("pasaportito").replace("-", "")
+    word = unique_word("pasaportito")
     unsure = f"{word} renovar"  # renewing is in the help, this word is not: not a confident answer
     for _ in range(3):  # asked three times: among the most asked of the suite's shared stack
         answer = api.get("/api/v1/help/search?" + urlencode({"q": unsure})).json_body
