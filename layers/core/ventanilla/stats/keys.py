@@ -111,7 +111,7 @@ def day_part_sk(day: str, attr: str) -> str:
 
 
 def day_of(sk: str) -> str:
-    """``D#<day>`` of any part of that day's items (``D#<day>#b`` -> ``D#<day>``)."""
+    """``D#<day>`` of any part of that day's items (``D#<day>#r`` -> ``D#<day>``)."""
     return sk[:12] if sk.startswith("D#") else sk
 
 
