@@ -42,11 +42,15 @@ QUIET_VERSIONS_PER_MINUTE = 8.0
 are priced at the bench's figure of one version per stream batch, not at its merged figure."""
 LOG_BYTES_PER_INVOCATION = 1_500
 """Assumption: structured log lines per invocation (Powertools: start, end, one record)."""
-PAGE_BYTES = 40_000
-"""Assumption: bytes the CDN serves per API call and per page view (compressed)."""
 LAMBDA_GB = 0.5
-COMPUTE_FACTOR = 0.5
-"""In-process times on the (slower, shared) bench machine, halved for Lambda's arm64 core."""
+CPU_SCALE = 1769 / (LAMBDA_GB * 1024)
+"""Lambda gives a function CPU in proportion to its memory, one full vCPU at 1,769 MB: the CPU
+seconds measured on one core of the bench machine take this many times longer at 512 MB."""
+AWS_CALL_SECONDS = 0.010
+"""Assumption: a DynamoDB, SQS or Secrets Manager round trip from Lambda in the same region,
+SDK included; billed duration while the function waits for it."""
+STREAM_INVOCATION_SECONDS = 0.05
+"""Assumption: one stream or queue consumer invocation (dispatcher, statistics, notifier)."""
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -65,7 +69,7 @@ def monthly(
     size: Size, prices: dict[str, float], measured: dict[str, Any], opensearch: bool = False
 ) -> dict[str, float]:
     """US$ per service for one month at ``size``."""
-    p, req, search = prices, measured["request"], measured["search"]
+    p, req, search, staff = prices, measured["request"], measured["search"], measured["staff_call"]
     stats = measured.get("stats") or {}
     demo = next(iter(stats.values()), {"write_units_per_ticket_change": 0})
     n = size.requests
@@ -82,10 +86,21 @@ def monthly(
     reads = n * sum(v for k, v in req["aws_calls"].items() if k.endswith(("GetItem", "Query")))
     reads += staff_calls * 2  # a staff call reads about two items' worth
     reads += searches * 0.0  # search reads no table item
-    compute = (
-        COMPUTE_FACTOR
-        * (n * req["compute_seconds_in_process"] + searches * search["compute_seconds_in_process"])
-        + staff_calls * 0.05
+    # billed seconds: the measured CPU at Lambda's share of a vCPU, plus a round trip per AWS call
+    compute = CPU_SCALE * (
+        n * req["cpu_seconds"] + searches * search["cpu_seconds"] + staff_calls * staff["cpu_seconds"]
+    ) + AWS_CALL_SECONDS * (
+        n * sum(req["aws_calls"].values())
+        + searches * sum(search["aws_calls"].values())
+        + staff_calls * staff["aws_calls"]
+    )
+    # the CDN's bytes: every answer (measured, gzip), a citizen's first visit per request, and a
+    # staff member's console once a working day (both upper bounds: every portal file)
+    served = (
+        n * (req["bytes_out"] + req["first_visit_bytes"])
+        + searches * search["bytes_out"]
+        + staff_calls * staff["bytes_out"]
+        + size.staff * WORKING_DAYS * req["first_visit_bytes"]
     )
     stream_invocations = n * req["ticket_versions"] * 3  # dispatcher, statistics, notifier
     invocations = api_calls + stream_invocations
@@ -93,10 +108,11 @@ def monthly(
     secret_calls = sum(v for k, v in req["aws_calls"].items() if k.startswith("secretsmanager"))
     bill = {
         "API Gateway": api_calls * p["api_gateway_rest_request"],
-        "CloudFront": api_calls * p["cloudfront_https_request"]
-        + api_calls * PAGE_BYTES / 1e9 * p["cloudfront_gb_out"],
+        "CloudFront": api_calls * p["cloudfront_https_request"] + served / 1e9 * p["cloudfront_gb_out"],
         "Lambda": invocations * p["lambda_request"]
-        + (compute + stream_invocations * 0.05) * LAMBDA_GB * p["lambda_gb_second_arm64"],
+        + (compute + stream_invocations * STREAM_INVOCATION_SECONDS)
+        * LAMBDA_GB
+        * p["lambda_gb_second_arm64"],
         "DynamoDB": (writes + stream_writes) * p["dynamodb_write_request_unit"]
         + reads * p["dynamodb_read_request_unit"]
         + n * 12 * 20_000 / 1e9 * p["dynamodb_storage_gb_month"],  # a year of requests kept, 20 KB each
@@ -109,8 +125,10 @@ def monthly(
         # index downloaded again after each of about 200 article changes a month
         "S3 (help index)": (2 * 30 * 24 * 60 + 200 * 2) * p["s3_get_request"] if n else 0.0,
         "Secrets Manager": p["secrets_manager_secret_month"] + n * secret_calls * p["secrets_manager_call"],
+        # a custom metric bills only the hours it is sent in: none in an idle month, about the
+        # working hours (0.3 of the month) at a small desk, every hour at a large one
         "CloudWatch": alarms * p["cloudwatch_alarm_month"]
-        + metrics * p["cloudwatch_metric_month"] * min(1.0, 0.3 + n / 100_000)
+        + (metrics * p["cloudwatch_metric_month"] * min(1.0, 0.3 + n / 100_000) if n else 0.0)
         + invocations * LOG_BYTES_PER_INVOCATION / 1e9 * p["cloudwatch_logs_gb_ingested"],
     }
     if opensearch:

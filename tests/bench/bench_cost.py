@@ -2,6 +2,11 @@
 against the local stack with the real item sizes; written to ``infra/ops/measured.json`` for the
 cost model (``python -m infra.ops.cost``).
 
+Compute is the calling thread's CPU time (``time.thread_time``: the moto server's threads and this
+benchmark's own size reads excluded), which the cost model scales to Lambda's share of a vCPU and
+adds a round trip per AWS call to. Bytes served are each answer's JSON, gzip-compressed as the CDN
+sends it, and a first visit's portal files.
+
 A request's life here: filed by a citizen, followed twice, an internal note, an answer, resolved;
 the staff side reads the queue and the ticket as an agent would. Write units follow DynamoDB's
 rules: each written item costs ceil(size / 1 KB), twice inside a transaction, plus one per GSI the
@@ -11,11 +16,13 @@ item is in; sizes are read back after each write. Statistics (the stream side) c
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import time
 import warnings
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,6 +35,8 @@ warnings.filterwarnings("ignore")
 OUT = Path(__file__).resolve().parents[2] / "infra" / "ops" / "measured.json"
 CALLS: Counter[str] = Counter()
 WRITE_UNITS = [0.0]
+OVERHEAD_CPU = [0.0]
+"""CPU seconds this benchmark spent reading sizes back (not the request's work)."""
 _original = BaseClient._make_api_call
 GSI_ATTRS = ("GSI1PK", "GSI2PK", "GSI3PK", "GSI5PK")
 _TYPES = {"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"}
@@ -56,6 +65,14 @@ def _value_bytes(value: Any) -> int:
 
 
 def _units(client: BaseClient, table: str, key: dict[str, Any], transactional: bool) -> float:
+    started = time.thread_time()
+    try:
+        return _units_of(client, table, key, transactional)
+    finally:
+        OVERHEAD_CPU[0] += time.thread_time() - started
+
+
+def _units_of(client: BaseClient, table: str, key: dict[str, Any], transactional: bool) -> float:
     got = _original(client, "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
     item = got.get("Item")
     if item is None:
@@ -94,13 +111,43 @@ def _counting(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
     return answer
 
 
-def _measure(fn: Any) -> tuple[dict[str, int], float, float]:
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+def wire_bytes(answer: Any) -> int:
+    """The answer's JSON as the CDN sends it (gzip)."""
+    from pydantic import BaseModel
+
+    if isinstance(answer, BaseModel):
+        raw = answer.model_dump_json(by_alias=True).encode()
+    else:
+        raw = json.dumps(answer, default=str).encode()
+    return len(gzip.compress(raw))
+
+
+def first_visit_bytes() -> int:
+    """An upper bound of a citizen's first visit: every page, script, style and the Spanish
+    dictionary of the portal, gzip (the staff console's files included, the manuals not)."""
+    files = [WEB / "index.html", WEB / "i18n" / "es.json"]
+    files += [f for f in WEB.rglob("*") if f.suffix in (".js", ".css") and "manuales" not in f.parts]
+    return sum(len(gzip.compress(f.read_bytes())) for f in files if f.is_file())
+
+
+@dataclass
+class Step:
+    calls: dict[str, int]
+    write_units: float
+    cpu_seconds: float
+    bytes_out: int
+
+
+def _measure(fn: Any) -> Step:
     CALLS.clear()
-    WRITE_UNITS[0] = 0.0
-    started = time.perf_counter()
-    fn()
-    elapsed = time.perf_counter() - started
-    return dict(CALLS), WRITE_UNITS[0], elapsed
+    WRITE_UNITS[0] = OVERHEAD_CPU[0] = 0.0
+    started = time.thread_time()
+    answer = fn()
+    cpu = time.thread_time() - started - OVERHEAD_CPU[0]
+    return Step(dict(CALLS), WRITE_UNITS[0], max(cpu, 0.0), wire_bytes(answer))
 
 
 def main() -> None:
@@ -137,28 +184,37 @@ def main() -> None:
         sub=staff[0].sub, username="ana.l1", groups=frozenset({"agent-l1"}), name="Ana", teams=("atencion",)
     )
     BaseClient._make_api_call = _counting  # type: ignore[method-assign]
-    steps: dict[str, tuple[dict[str, int], float, float]] = {}
-    state: dict[str, Any] = {}
 
-    def create() -> None:
-        created = tickets.create_ticket(body)
-        state.update(number=created.number, code=created.access_code)
+    def life(citizen: str) -> dict[str, Step]:
+        """One request's life, filed by ``citizen`` (each request a new address, as at a desk)."""
+        steps: dict[str, Step] = {}
+        state: dict[str, Any] = {}
 
-    steps["create"] = _measure(create)
-    steps["follow"] = _measure(lambda: tickets.follow(state["number"], state["code"], "es"))
-    steps["queue"] = _measure(lambda: queue.agent_queue(ana, "atencion", None, 50, None))
-    steps["staff view"] = _measure(lambda: tickets.staff_view(ana, state["number"]))
-    steps["note"] = _measure(
-        lambda: tickets.staff_reply(ana, state["number"], StaffMessageIn(body="nota"), internal=True)
-    )
-    steps["answer"] = _measure(
-        lambda: tickets.staff_reply(
-            ana, state["number"], StaffMessageIn(body="Sí, de 9 a 13."), internal=False
+        def create() -> Any:
+            requester = body.requester.model_copy(update={"email": f"{citizen}@example.cl"})
+            created = tickets.create_ticket(body.model_copy(update={"requester": requester}))
+            state.update(number=created.number, code=created.access_code)
+            return created
+
+        steps["create"] = _measure(create)
+        steps["follow"] = _measure(lambda: tickets.follow(state["number"], state["code"], "es"))
+        steps["queue"] = _measure(lambda: queue.agent_queue(ana, "atencion", None, 50, None))
+        steps["staff view"] = _measure(lambda: tickets.staff_view(ana, state["number"]))
+        steps["note"] = _measure(
+            lambda: tickets.staff_reply(ana, state["number"], StaffMessageIn(body="nota"), internal=True)
         )
-    )
-    steps["resolve"] = _measure(
-        lambda: tickets.change_status(ana, state["number"], StatusIn(status="resolved", body="Resuelto"))
-    )
+        steps["answer"] = _measure(
+            lambda: tickets.staff_reply(
+                ana, state["number"], StaffMessageIn(body="Sí, de 9 a 13."), internal=False
+            )
+        )
+        steps["resolve"] = _measure(
+            lambda: tickets.change_status(ana, state["number"], StatusIn(status="resolved", body="Resuelto"))
+        )
+        return steps
+
+    life("primera")  # the first request of a process imports and caches what a cold start would
+    steps = life("segunda")
     searches = [
         "patente comercial",
         "horario",
@@ -166,6 +222,7 @@ def main() -> None:
         "zzqxw nada",
         "permiso edificación",
     ]
+    help_public.search("horario", "es", None, None, None, 10)  # the index's load is a cold start's
     search_runs = [
         _measure(lambda q=q: help_public.search(q, "es", None, None, None, 10))  # type: ignore[misc]
         for q in searches
@@ -176,20 +233,32 @@ def main() -> None:
     lifecycle = {"create": 1, "follow": 2, "queue": 3, "staff view": 3, "note": 1, "answer": 1, "resolve": 1}
     calls: Counter[str] = Counter()
     units = seconds = 0.0
+    sent = 0
     for name, times in lifecycle.items():
-        c, u, s = steps[name]
-        calls.update({k: v * times for k, v in c.items()})
-        units += u * times
-        seconds += s * times
-        print(f"{name:<12} x{times}  write units {u:>5.1f}  calls {dict(sorted(c.items()))}")
+        step = steps[name]
+        calls.update({k: v * times for k, v in step.calls.items()})
+        units += step.write_units * times
+        seconds += step.cpu_seconds * times
+        sent += step.bytes_out * times
+        print(
+            f"{name:<12} x{times}  write units {step.write_units:>5.1f}  CPU {step.cpu_seconds * 1000:>6.1f} ms"
+            f"  answer {step.bytes_out:>6,} B gzip  calls {dict(sorted(step.calls.items()))}"
+        )
     search_calls: Counter[str] = Counter()
-    for c, _, _ in search_runs:
-        search_calls.update(c)
+    for run in search_runs:
+        search_calls.update(run.calls)
     n = len(search_runs)
     per_search = {k: v / n for k, v in search_calls.items()}
-    search_units = sum(u for _, u, _ in search_runs) / n
-    search_seconds = sum(s for _, _, s in search_runs) / n
-    print(f"per help search (mean of {n}): write units {search_units:.2f}, calls {per_search}")
+    search_units = sum(r.write_units for r in search_runs) / n
+    search_seconds = sum(r.cpu_seconds for r in search_runs) / n
+    search_bytes = sum(r.bytes_out for r in search_runs) / n
+    staff_steps = [steps["queue"], steps["staff view"]]
+    visit = first_visit_bytes()
+    print(
+        f"per help search (mean of {n}): write units {search_units:.2f}, CPU {search_seconds * 1000:.1f} ms,"
+        f" answer {search_bytes:,.0f} B gzip, calls {per_search}"
+    )
+    print(f"a citizen's first visit (upper bound): {visit:,} B gzip")
     stats = json.loads(OUT.read_text(encoding="utf-8")).get("stats", {}) if OUT.exists() else {}
     measured = {
         "source": "make bench (tests/bench/bench_cost.py, bench_stats.py) against the local stack",
@@ -197,14 +266,22 @@ def main() -> None:
             "api_calls": sum(lifecycle.values()),
             "aws_calls": dict(sorted(calls.items())),
             "write_units": round(units, 1),
-            "compute_seconds_in_process": round(seconds, 3),
+            "cpu_seconds": round(seconds, 4),
+            "bytes_out": sent,
+            "first_visit_bytes": visit,
             "ticket_versions": 4,
             "notices": 3,
+        },
+        "staff_call": {
+            "aws_calls": round(sum(sum(s.calls.values()) for s in staff_steps) / len(staff_steps), 1),
+            "cpu_seconds": round(sum(s.cpu_seconds for s in staff_steps) / len(staff_steps), 4),
+            "bytes_out": round(sum(s.bytes_out for s in staff_steps) / len(staff_steps)),
         },
         "search": {
             "aws_calls": {k: round(v, 2) for k, v in sorted(per_search.items())},
             "write_units": round(search_units, 2),
-            "compute_seconds_in_process": round(search_seconds, 4),
+            "cpu_seconds": round(search_seconds, 4),
+            "bytes_out": round(search_bytes),
         },
         "stats": stats,
     }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from typing import Any
+
+import pytest
 
 from infra.ops import cost
 
@@ -26,3 +30,42 @@ def test_the_opensearch_domain_is_billed_only_when_chosen() -> None:
     size = cost.SIZES[0]
     assert "OpenSearch" not in cost.monthly(size, prices, measured)
     assert cost.monthly(size, prices, measured, opensearch=True)["OpenSearch"] > 25
+
+
+def _inputs() -> tuple[dict[str, float], dict[str, Any]]:
+    prices = json.loads((cost.HERE / "prices.json").read_text(encoding="utf-8"))
+    return prices, json.loads((cost.HERE / "measured.json").read_text(encoding="utf-8"))
+
+
+def test_an_idle_month_pays_its_alarms_and_secret_but_no_metric_or_request() -> None:
+    prices, measured = _inputs()
+    idle = cost.monthly(cost.Size("idle", 0, 0), prices, measured)
+    alarms, _ = cost._template_counts()
+    assert idle["CloudWatch"] == alarms * prices["cloudwatch_alarm_month"]  # metrics bill hours sent
+    assert idle["Lambda"] == idle["DynamoDB"] == idle["API Gateway"] == idle["CloudFront"] == 0
+    assert cost.fixed(prices, measured) == sum(idle.values())
+
+
+@pytest.mark.parametrize(
+    ("part", "field", "service"),
+    [
+        ("request", "cpu_seconds", "Lambda"),
+        ("search", "cpu_seconds", "Lambda"),
+        ("staff_call", "aws_calls", "Lambda"),
+        ("request", "bytes_out", "CloudFront"),
+        ("search", "bytes_out", "CloudFront"),
+        ("request", "first_visit_bytes", "CloudFront"),
+        ("search", "write_units", "DynamoDB"),
+    ],
+)
+def test_every_measured_figure_moves_the_bill_of_its_service(part: str, field: str, service: str) -> None:
+    prices, measured = _inputs()
+    size = cost.SIZES[1]
+    before = cost.monthly(size, prices, measured)
+    doubled = copy.deepcopy(measured)
+    doubled[part][field] *= 2
+    after = cost.monthly(size, prices, doubled)
+    assert after[service] > before[service]
+    assert {k: v for k, v in after.items() if k != service} == {
+        k: v for k, v in before.items() if k != service
+    }
