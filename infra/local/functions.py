@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,13 @@ def _guard_by_name() -> None:
             handler.addFilter(_OwnRecords(guard.logger))
 
 
+_COLD_STARTS = threading.RLock()
+"""Handlers' modules load one at a time. In Lambda each function imports in its own process; here
+the pollers' threads first invoke theirs at once, and two threads importing the same package's
+modules in opposite order (Powertools' ``__init__`` and its ``metrics``) made Python raise an
+import ``_DeadlockError`` in one of them (a failed batch, retried, at the start of ``make dev``)."""
+
+
 @dataclass
 class LambdaContext:
     """The invocation context a handler receives (Powertools reads these attributes)."""
@@ -66,7 +74,13 @@ class LocalFunction:
     _callable: Any = None
 
     def load(self) -> Any:
-        if self._callable is None:
+        if self._callable is not None:
+            return self._callable
+        with _COLD_STARTS:
+            return self._load()
+
+    def _load(self) -> Any:
+        if self._callable is None:  # another thread may have loaded it while this one waited
             module_name, attr = self.handler.rsplit(".", 1)
             path = self.code_dir / f"{module_name.replace('.', '/')}.py"
             if str(self.code_dir) not in sys.path:

@@ -20,6 +20,10 @@ KEY = b"k" * 32
             "Gracias.\n\nEl lun, 1 dic 2026 a las 10:00, Municipalidad de Valle Verde <\navisos@x.cl>\nescribió:\n> hola",
             "Gracias.",
         ),
+        (  # a client without accents
+            "Esquina con Las Acacias.\n\nEl jue, 3 dic 2026, Municipalidad escribio:\n> Gracias",
+            "Esquina con Las Acacias.",
+        ),
         ("Thanks!\n\nOn Mon, Dec 1, 2026 at 10:00 AM Ana <a@b.cl> wrote:\n> old", "Thanks!"),
         (
             "Adjunto la foto.\n\nDe: Municipalidad <a@b.cl>\nEnviado: lunes, 1 de diciembre de 2026\nPara: yo\n\nTexto viejo",

@@ -74,9 +74,10 @@ def html_to_text(markup: str) -> str:
 
 
 # A line that starts the quoted earlier message (Gmail, Apple Mail, Thunderbird, Outlook, in Spanish
-# and English); Gmail may wrap "El ..., Ana <a@b>" and "escribió:" on two lines.
+# and English); Gmail may wrap "El ..., Ana <a@b>" and "escribió:" on two lines; clients and
+# keyboards without accents write "escribio:".
 _QUOTE_HEADER = re.compile(
-    r"^\s*(?:(?:el|on|le|em)\s.{0,200}?(?:escribió|wrote|a écrit|escreveu)\s*:\s*$"
+    r"^\s*(?:(?:el|on|le|em)\s.{0,200}?(?:escribi[óo]|wrote|a écrit|escreveu)\s*:\s*$"
     r"|-{2,}\s*(?:mensaje original|original message|mensaje reenviado|forwarded message)\s*-{2,}"
     r"|_{10,}\s*$)",
     re.I,
