@@ -44,6 +44,5 @@ def sent(number: str, headers: dict[str, str]) -> None:
     if not message_id:
         return
     email_threads.link(message_id, number, ours=True)
-    thread = email_threads.thread(number)
-    if thread:
-        email_threads.set_thread(number, thread["root"], message_id, thread["subject"])
+    if "Subject" in headers:  # the request had a mail thread (:func:`outgoing_headers`)
+        email_threads.move_last(number, message_id)

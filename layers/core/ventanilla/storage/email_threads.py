@@ -84,3 +84,15 @@ def set_thread(number: str, root: str, last: str, subject: str) -> None:
             "subject": subject[:200],
         }
     )
+
+
+def move_last(number: str, last: str) -> None:
+    """Make ``last`` the thread's newest message, if the request has a thread (one write, no read)."""
+    written(
+        table().update_item,
+        Key={"PK": f"TICKET#{number}", "SK": "EMAILTHREAD"},
+        UpdateExpression="SET #l = :m",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames={"#l": "last"},
+        ExpressionAttributeValues={":m": last},
+    )
