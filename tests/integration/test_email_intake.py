@@ -197,3 +197,25 @@ def test_an_unverified_mail_does_not_land_in_the_account_of_the_address_it_names
     token = sign_up(aws, email)
     assert email_intake.handle(store(email, "Pague su deuda")[0], [], FAILED) == "opened:unverified"
     assert api.get("/api/v1/me/tickets", headers=bearer(token)).json_body["items"] == []
+
+
+def test_a_notice_becomes_the_last_message_of_a_thread_and_makes_none_without_one(aws: Aws) -> None:
+    from ventanilla.services import mail_threads
+    from ventanilla.storage import email_threads
+
+    number = deliver(aws, new_email(), "Patente vencida")
+    root = email_threads.thread(number)
+    assert root is not None and root["last"] == root["root"]
+    headers = mail_threads.outgoing_headers(number)
+    assert headers["In-Reply-To"] == f"<{root['root']}>" and headers["Subject"].startswith("Re: Patente")
+    mail_threads.sent(number, headers)
+    moved = email_threads.thread(number)
+    assert moved == {**root, "last": headers["Message-ID"].strip("<>")}
+    assert email_threads.lookup([headers["Message-ID"]]) == (number, True)
+
+    web = "2026-999999"  # a request filed on the web: no thread before, none after
+    plain = mail_threads.outgoing_headers(web)
+    assert "Subject" not in plain and "In-Reply-To" not in plain
+    mail_threads.sent(web, plain)
+    assert email_threads.thread(web) is None
+    assert email_threads.lookup([plain["Message-ID"]]) == (web, True)
