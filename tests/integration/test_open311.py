@@ -136,6 +136,11 @@ def test_service_definition_maps_form_fields(api: Any) -> None:
     assert attrs["servicio"]["datatype"] == "singlevaluelist" and attrs["servicio"]["required"] is True
     assert {v["key"] for v in attrs["servicio"]["values"]} >= {"alumbrado"}
     assert attrs["direccion"]["datatype"] == "string"
+    # the place is the standard address_string or lat/long to a GeoReport client
+    assert (
+        attrs["direccion"]["required"] is False
+        and "address_string" in attrs["direccion"]["datatype_description"]
+    )
     assert attrs["referencia"]["required"] is False
     assert [a["order"] for a in body["attributes"]] == [1, 2, 3]
     assert all(a["variable"] is True for a in body["attributes"])
@@ -182,6 +187,27 @@ def test_post_files_a_request_with_attributes_place_and_api_channel(api: Any, aw
     assert staff["media_url"] == "https://fotos.example.org/123.jpg"
     history = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("bruno.l2")).json_body["history"]
     assert history[0]["channel"] == "api"
+
+
+def test_an_address_field_not_sent_is_the_standard_location(api: Any, aws: Aws, key: str) -> None:
+    """Clients know address_string and lat/long, not our form's Dirección: it is filled from them."""
+    by_address = filed(
+        api,
+        key,
+        lat=None,
+        long=None,
+        address_string="Los Olmos 45, Valle Verde",
+        **{"attribute[direccion]": None},
+    )
+    by_point = filed(api, key, **{"attribute[direccion]": None})
+    sent = filed(api, key, address_string="Otra calle 1")  # the attribute, when sent, is kept
+    forms = {
+        n: api.get(f"/api/v1/agent/tickets/{n}", headers=aws.auth("bruno.l2")).json_body["ticket"]["form"]
+        for n in (by_address, by_point, sent)
+    }
+    assert forms[by_address]["direccion"] == "Los Olmos 45, Valle Verde"
+    assert forms[by_point]["direccion"] == "-33.437200, -70.650600"
+    assert forms[sent]["direccion"] == "Av. Los Aromos 123"
 
 
 def test_post_in_xml_with_address_title_and_key_in_header(api: Any, key: str) -> None:

@@ -24,7 +24,7 @@ from ventanilla.models.common import Channel
 from ventanilla.models.places import LocationIn
 from ventanilla.models.ticket import CreateTicketIn, FormValue
 from ventanilla.notify.contacts import normalize_email, normalize_phone
-from ventanilla.open311.services import Service, find
+from ventanilla.open311.services import Service, find, from_location
 from ventanilla.open311.wire import Open311Error
 from ventanilla.services import intake_guard, tickets
 
@@ -108,12 +108,17 @@ _PROBLEMS = {
 }
 
 
-def form_values(service: Service, given: dict[str, list[str]], lang: Lang = "es") -> dict[str, FormValue]:
-    """The defined attributes as form values (the catalog's checks run in create_ticket)."""
+def form_values(
+    service: Service, given: dict[str, list[str]], lang: Lang = "es", location: LocationIn | None = None
+) -> dict[str, FormValue]:
+    """The defined attributes as form values (the catalog's checks run in create_ticket); an
+    address field the client did not send is the request's standard location."""
     out: dict[str, FormValue] = {}
     problems: list[tuple[int, str]] = []
     for f in service.subtype.fields:
         values = given.get(f.name) or []
+        if not values and location is not None and from_location(f):
+            values = [_place(location)[: f.max_length]]
         if not values:
             continue
         value, problem = _value(f, values)
@@ -125,6 +130,12 @@ def form_values(service: Service, given: dict[str, list[str]], lang: Lang = "es"
     if problems:
         raise Open311Error(400, problems[0][1], more=problems[1:])
     return out
+
+
+def _place(location: LocationIn) -> str:
+    if location.address:
+        return location.address
+    return f"{location.lat:.6f}, {location.long:.6f}"
 
 
 def _location(form: dict[str, list[str]]) -> LocationIn:
@@ -238,7 +249,7 @@ def file_request(form: dict[str, list[str]], client: ApiKey, lang: Lang) -> dict
         )
     location = _location(form)
     given = attributes(form)
-    values = form_values(service, given, lang)
+    values = form_values(service, given, lang, location)
     requester = _requester(form, lang, client)
     service_name = service.subtype.name.in_lang(lang)
     body = CreateTicketIn.model_validate(

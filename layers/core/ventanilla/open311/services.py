@@ -75,13 +75,31 @@ def service_entry(service: Service, lang: Lang) -> dict[str, Any]:
     }
 
 
+ADDRESS_FIELDS = frozenset({"direccion", "domicilio", "address"})
+"""Form fields that hold where the problem is: a GeoReport client sends that as the standard
+``address_string`` (or ``lat``/``long``) and knows nothing of our attribute, so the field is
+optional to it and filled from the location (:func:`ventanilla.open311.intake.form_values`)."""
+
+_FROM_LOCATION = {
+    "es": "Si no se envía, se usa address_string (o lat y long).",
+    "en": "When not sent, address_string (or lat and long) is used.",
+}
+
+
+def from_location(f: FormField) -> bool:
+    return f.kind == "text" and f.name in ADDRESS_FIELDS
+
+
 def _attribute(f: FormField, order: int, lang: Lang) -> dict[str, Any]:
+    help_text = f.help.in_lang(lang) if f.help else ""
+    if from_location(f):
+        help_text = " ".join(filter(None, (help_text, _FROM_LOCATION[lang])))
     entry: dict[str, Any] = {
         "variable": True,
         "code": f.name,
         "datatype": DATATYPES[f.kind],
-        "required": f.required,
-        "datatype_description": f.help.in_lang(lang) if f.help else "",
+        "required": f.required and not from_location(f),
+        "datatype_description": help_text,
         "order": order,
         "description": f.label.in_lang(lang),
     }
