@@ -90,6 +90,17 @@ def test_the_demo_citizen_sees_her_web_and_email_requests_and_manages_her_data(t
     tab.step("cuenta-panel-en")
     page.locator("#lang-switch").click()
     page.wait_for_selector("h2:text('Mis solicitudes')")
+    # Her own request opens from the list without its access code, and she answers on it.
+    first = page.locator(".my-requests li a").first
+    number = first.inner_text().strip()
+    first.click()
+    page.wait_for_selector(f"h1:text('Solicitud {number}')")
+    tab.wait_ready()
+    assert not page.get_by_label("Código de acceso").count()
+    page.get_by_label("Su mensaje").fill("Les escribo desde mi cuenta.")
+    page.get_by_role("button", name="Enviar mensaje").click()
+    page.wait_for_selector("text=Les escribo desde mi cuenta.")
+    tab.step("cuenta-solicitud")
 
 
 def test_a_new_citizen_signs_up_with_the_emailed_code_and_deletes_the_account(tab: Any, web_url: str) -> None:

@@ -174,6 +174,36 @@ def test_unverified_contacts_never_attach(api: Any, aws: Aws, citizen: dict[str,
     assert accounts.attach_by_verified_contact(file_by_email(api, aws, email), "email", email) is None
 
 
+def test_signed_in_a_citizen_opens_answers_her_requests_without_their_codes_and_no_others(
+    api: Any, aws: Aws, citizen: dict[str, Any]
+) -> None:
+    web = file_signed_in(api, citizen)
+    mail = file_by_email(api, aws, citizen["email"])
+    for number in (web, mail):
+        opened = post(api, f"/api/v1/me/tickets/{number}/session", {}, citizen["headers"])
+        assert opened.status_code == 201, opened.body
+        assert opened.headers["Cache-Control"] == "no-store" and opened.json_body["number"] == number
+        session = {"X-Ticket-Session": opened.json_body["session"]}
+        followed = api.get(f"/api/v1/tickets/{number}", headers=session)
+        assert followed.status_code == 200 and followed.json_body["number"] == number
+        answered = post(api, f"/api/v1/tickets/{number}/messages", {"body": "Agrego un dato."}, session)
+        assert answered.status_code == 201, answered.body
+        other = next(n for n in (web, mail) if n != number)  # a session opens its own request only
+        assert api.get(f"/api/v1/tickets/{other}", headers=session).status_code == 404
+    stranger = post(api, "/api/v1/tickets", ticket_body())  # anonymous: not hers
+    someone = {"email": new_email(), "headers": bearer(sign_up(aws, new_email()))}
+    for number, headers in (
+        (stranger.json_body["number"], citizen["headers"]),
+        (web, someone["headers"]),
+        ("2026-999999", citizen["headers"]),
+        ("no-es-numero", citizen["headers"]),
+    ):
+        refused = post(api, f"/api/v1/me/tickets/{number}/session", {}, headers)
+        assert refused.status_code == 404 and refused.json_body["code"] == "ticket_not_found", number
+    assert post(api, f"/api/v1/me/tickets/{web}/session", {}, {}).status_code == 401
+    assert post(api, f"/api/v1/me/tickets/{web}/session", {}, aws.auth("ana.l1")).status_code == 401
+
+
 def staff_routes() -> list[tuple[str, str]]:
     """Every staff route of the API (authenticated or role-bound), with sample path values."""
     from chalicelib.http import route_docs
@@ -198,6 +228,7 @@ CITIZEN_ROUTES = [
     ("GET", "/api/v1/me"),
     ("PUT", "/api/v1/me"),
     ("GET", "/api/v1/me/tickets"),
+    ("POST", "/api/v1/me/tickets/2026-000001/session"),
     ("GET", "/api/v1/me/export"),
     ("POST", "/api/v1/me/consents"),
     ("DELETE", "/api/v1/me"),

@@ -27,6 +27,7 @@ from ventanilla.models.accounts import (
     MeOut,
     MyTickets,
 )
+from ventanilla.models.ticket import CitizenSession
 from ventanilla.services import account_phone, accounts
 
 bp = Blueprint(__name__)
@@ -63,6 +64,14 @@ def my_tickets() -> Response:
         lang_of(request),
     )
     return json_response(page, headers=NO_STORE)
+
+
+@signed_in.post("/api/v1/me/tickets/{number}/session", response=CitizenSession, status=201)
+def ticket_session(number: str) -> Response:
+    """Open one of my requests without its code: a one-hour session (send it as X-Ticket-Session), as a
+    notice's link gives; another's request answers 404 like a wrong code"""
+    session = accounts.ticket_session(citizen_of(bp.current_request), number)
+    return json_response(session, status=201, headers=NO_STORE)
 
 
 @signed_in.post("/api/v1/me/consents", body=ConsentIn, response=MeOut, status=201)

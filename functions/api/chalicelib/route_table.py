@@ -162,6 +162,7 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("/api/v1/me", "GET", "me", "get_me"),
     ("/api/v1/me", "PUT", "me", "put_me"),
     ("/api/v1/me/tickets", "GET", "me", "my_tickets"),
+    ("/api/v1/me/tickets/{number}/session", "POST", "me", "ticket_session"),
     ("/api/v1/me/consents", "POST", "me", "consent"),
     ("/api/v1/me/export", "GET", "me", "export"),
     ("/api/v1/me", "DELETE", "me", "delete_me"),

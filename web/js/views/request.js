@@ -44,6 +44,28 @@ function keyHeaders(number) {
   return code ? { 'X-Access-Code': code } : null;
 }
 
+const ACCOUNT = 'ventanilla.citizen'; // citizen_auth.js's sign-in, read without loading it
+
+/** Signed in with a citizen account, one's own request opens without its code: the account gets a
+ * session on it. False when not signed in or not the account's request. */
+async function accountSession(number) {
+  if (!localStorage.getItem(ACCOUNT)) return false;
+  const citizen = await import('../citizen_auth.js');
+  const token = await citizen.idToken();
+  if (!token) return false;
+  try {
+    const opened = await request(`/me/tickets/${encodeURIComponent(number)}/session`, {
+      method: 'POST',
+      token,
+    });
+    rememberSession(number, opened.session);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.status >= 400 && e.status < 500) return false;
+    throw e;
+  }
+}
+
 /** A notice's link (#/solicitud/<n>?t=<token>): exchange the one-time token for a session. */
 async function openLink(number, token) {
   history.replaceState(null, '', `#/solicitud/${number}`); // the token leaves the address bar
@@ -134,7 +156,7 @@ function lookupForm(number, code, problem) {
 }
 
 /** #/solicitud/<number>[?t=<one-time token>] (older links: ?codigo=...) */
-export async function render({ params, query }) {
+export async function render({ params, query, again = false }) {
   const [number] = params;
   if (query.get('t')) {
     const refused = await openLink(number, query.get('t'));
@@ -144,7 +166,8 @@ export async function render({ params, query }) {
     rememberCode(number, query.get('codigo'));
     history.replaceState(null, '', `#/solicitud/${number}`); // the code leaves the address bar
   }
-  const code = keyHeaders(number);
+  let code = keyHeaders(number);
+  if (!code && (await accountSession(number))) code = keyHeaders(number);
   if (!code) return lookupForm(number, '', null);
   let ticket;
   try {
@@ -152,6 +175,10 @@ export async function render({ params, query }) {
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
       forget(number);
+      // an hour's session ran out: signed in, the account opens the request again (once)
+      if (code['X-Ticket-Session'] && !again && (await accountSession(number))) {
+        return render({ params, query: new URLSearchParams(), again: true });
+      }
       return lookupForm(
         number,
         '',

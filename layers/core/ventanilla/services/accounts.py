@@ -18,6 +18,7 @@ from ventanilla import clock
 from ventanilla.auth import CitizenPrincipal, Principal
 from ventanilla.errors import Conflict, FieldError, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from ventanilla.i18n import Lang
+from ventanilla.integrations import secrets
 from ventanilla.models.accounts import (
     PURPOSES,
     AccountLinkIn,
@@ -36,8 +37,9 @@ from ventanilla.models.accounts import (
     is_account,
 )
 from ventanilla.models.common import utcnow
-from ventanilla.models.ticket import Actor, HistoryEvent, Ticket
+from ventanilla.models.ticket import Actor, CitizenSession, HistoryEvent, Ticket
 from ventanilla.notify.contacts import normalize_email
+from ventanilla.rules import follow_links
 from ventanilla.rules.numbering import is_number
 from ventanilla.rules.rate_limit import Limit, decide
 from ventanilla.rules.state_machine import LABELS, Status
@@ -194,6 +196,19 @@ def set_consent(citizen: CitizenPrincipal, body: ConsentIn, channel: str = "web"
 
 
 # ---- requests -----------------------------------------------------------------------------------
+
+
+def ticket_session(citizen: CitizenPrincipal, number: str) -> CitizenSession:
+    """A short session on one of the account's own requests, the kind a notice's link opens: signed
+    in, the citizen follows, answers and rates it without its access code. Another's request, or
+    none, is the same 404 as a wrong code."""
+    account = account_for(citizen)
+    ticket = ticket_store.get_ticket(number) if is_number(number) else None
+    if ticket is None or ticket.citizen_id != account.citizen_id:
+        raise NotFound("ticket_not_found")
+    expires = utcnow() + follow_links.SESSION_TTL
+    session = follow_links.make_session(secrets.notify_secret(), number, expires)
+    return CitizenSession(number=number, session=session, expires_at=expires)
 
 
 def my_tickets(citizen: CitizenPrincipal, cursor: str | None, limit: int, lang: Lang) -> MyTickets:
