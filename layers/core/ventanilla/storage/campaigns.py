@@ -11,7 +11,7 @@ from typing import Any
 
 from ventanilla.models.common import iso
 from ventanilla.models.proactive import Campaign
-from ventanilla.storage.table import client, from_item, newest_listed, table, to_item, written
+from ventanilla.storage.table import client, from_item, newest_listed, set_existing, table, to_item, written
 
 LIST_PK = "CAMPAIGNS"
 
@@ -64,14 +64,7 @@ def advance(campaign_id: str, run: int, updates: dict[str, Any]) -> bool:
 
 
 def set_status(campaign_id: str, status: str) -> bool:
-    return written(
-        table().update_item,
-        Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
-        UpdateExpression="SET #s = :s",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames={"#s": "status"},
-        ExpressionAttributeValues={":s": status},
-    )
+    return set_existing({"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"}, "status", status)
 
 
 def recent(limit: int = 50) -> list[Campaign]:

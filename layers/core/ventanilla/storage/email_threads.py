@@ -9,7 +9,7 @@ import hashlib
 import time
 from typing import Any
 
-from ventanilla.storage.table import table, written
+from ventanilla.storage.table import set_existing, table, written
 
 TTL_SECONDS = 2 * 365 * 24 * 3600
 MAX_LOOKUP = 20
@@ -88,11 +88,4 @@ def set_thread(number: str, root: str, last: str, subject: str) -> None:
 
 def move_last(number: str, last: str) -> None:
     """Make ``last`` the thread's newest message, if the request has a thread (one write, no read)."""
-    written(
-        table().update_item,
-        Key={"PK": f"TICKET#{number}", "SK": "EMAILTHREAD"},
-        UpdateExpression="SET #l = :m",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames={"#l": "last"},
-        ExpressionAttributeValues={":m": last},
-    )
+    set_existing({"PK": f"TICKET#{number}", "SK": "EMAILTHREAD"}, "last", last)

@@ -509,6 +509,19 @@ def written(write: Callable[..., Any], **params: Any) -> bool:
     return True
 
 
+def set_existing(key: dict[str, str], name: str, value: Any) -> bool:
+    """Set one attribute of an item that exists (one conditional UpdateItem, no read); False when
+    there is no such item."""
+    return written(
+        table().update_item,
+        Key=key,
+        UpdateExpression="SET #a = :v",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames={"#a": name},
+        ExpressionAttributeValues={":v": value},
+    )
+
+
 # ---- pagination cursors: the LastEvaluatedKey handed to clients, opaque and checked on the way in ----
 
 
