@@ -287,6 +287,8 @@ def test_extension_once_with_justification_the_citizen_sees(api: Any, aws: Aws) 
     assert ok.status_code == 200, ok.body
     t = ok.json_body["ticket"]
     assert t["legal_due"] > before["legal_due"] and t["extensions_used"] == 1
+    # the justification is the first public word from staff: answered, and in progress like a reply
+    assert before["status"] == "received" and t["status"] == "in_progress" and t["first_response_at"]
     again = problem(post(api, path, {"days": 1, "justification": "Otra vez por favor"}, bruno), 422)
     assert again["errors"][0]["code"] == "extension_already_applied"
     follow = api.get(f"/api/v1/tickets/{number}", headers={"X-Access-Code": created["access_code"]})

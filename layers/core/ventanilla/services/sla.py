@@ -39,6 +39,7 @@ from ventanilla.services.tickets import (
     _staff_ticket,
     new_event,
     save_staff_change,
+    taken_up,
     targets_of,
 )
 from ventanilla.sla.calendar import BusinessCalendar
@@ -86,10 +87,11 @@ def extend(principal: Principal, number: str, body: ExtensionIn) -> StaffTicket:
         raise ValidationFailed(
             "validation_failed", errors=[FieldError(field, error.code, error.params)]
         ) from error
+    actor = _staff_actor(principal)
     events = [
         new_event(
             number,
-            _staff_actor(principal),
+            actor,
             "extension",
             public=True,
             body=body.justification,
@@ -108,7 +110,8 @@ def extend(principal: Principal, number: str, body: ExtensionIn) -> StaffTicket:
             "version": ticket.version + 1,
         }
     )
-    return save_staff_change(ticket, history, updated, events, now)
+    updated, started = taken_up(updated, actor, now)  # the justification is a public message
+    return save_staff_change(ticket, history, updated, events + started, now)
 
 
 # ---- escalation -----------------------------------------------------------------------------------

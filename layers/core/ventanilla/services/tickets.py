@@ -600,6 +600,15 @@ def answers_citizen(events: list[HistoryEvent]) -> bool:
     return any(e.public and e.actor.kind == "staff" and e.body and e.body.strip() for e in events)
 
 
+def taken_up(ticket: Ticket, actor: Actor, now: datetime) -> tuple[Ticket, list[HistoryEvent]]:
+    """A public message from staff (a reply, an extension's justification) on a new, assigned or
+    reopened request: it is in progress now, and the timeline says so."""
+    if ticket.status not in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
+        return ticket, []
+    event = new_event(ticket.number, actor, "status_changed", public=True, at=now, status="in_progress")
+    return _moved(ticket, Status.IN_PROGRESS, now), [event]
+
+
 def _moved(ticket: Ticket, target: Status, now: datetime) -> Ticket:
     """The ticket with its status and the dates that go with it."""
     update: dict[str, Any] = {"status": target}
@@ -707,9 +716,9 @@ def _staff_reply(
     action: Action = "note" if internal else "message"
     events = [new_event(number, actor, action, public=not internal, body=body.body, at=now)]
     updated = ticket.model_copy(update={"updated_at": now, "version": ticket.version + 1})
-    if not internal and ticket.status in (Status.RECEIVED, Status.ASSIGNED, Status.REOPENED):
-        updated = _moved(updated, Status.IN_PROGRESS, now)
-        events.append(new_event(number, actor, "status_changed", public=True, at=now, status="in_progress"))
+    if not internal:
+        updated, started = taken_up(updated, actor, now)
+        events += started
     return save_staff_change(ticket, history, updated, events, now)
 
 
