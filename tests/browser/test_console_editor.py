@@ -145,8 +145,9 @@ def test_editor_writes_previews_publishes_and_keeps_the_help_centre(
         dialog.dismiss()
 
     page.once("dialog", dismiss)
-    page.get_by_role("link", name="Secciones y orden").click()
-    page.wait_for_function("() => document.querySelector('[name=title]') !== null")
+    with page.expect_event("dialog", timeout=15_000):  # the hashchange runs after the click returns
+        page.get_by_role("link", name="Secciones y orden").click()
+    page.wait_for_function("() => location.hash.includes('/ayuda/articulo/')")
     assert dialogs and "cambios sin guardar" in dialogs[0]
     assert page.get_by_label("Título *").input_value() == "Horario de la feria (mío)"
     page.get_by_role("button", name="Recargar").click()
