@@ -204,6 +204,41 @@ def test_signed_in_a_citizen_opens_answers_her_requests_without_their_codes_and_
     assert post(api, f"/api/v1/me/tickets/{web}/session", {}, aws.auth("ana.l1")).status_code == 401
 
 
+def test_opening_an_emailed_link_joins_a_request_filed_signed_out_to_the_account_of_its_address(
+    api: Any, aws: Aws, citizen: dict[str, Any]
+) -> None:
+    """Her address, typed while signed out, is not proof; opening the receipt mailed there is."""
+    from tests.integration.test_notifications import receipt_token
+
+    from ventanilla.services import delivery
+
+    created, token = receipt_token(aws, api, email=citizen["email"].upper())
+    number = created["number"]
+    mine = lambda: [
+        t["number"] for t in api.get("/api/v1/me/tickets", headers=citizen["headers"]).json_body["items"]
+    ]  # noqa: E731
+    assert mine() == []
+    pushed = delivery.issue_link(number, "push")  # a browser's push: not her mailbox
+    assert post(api, f"/api/v1/tickets/{number}/session", {"token": pushed}).status_code == 201
+    assert mine() == []
+    opened = post(api, f"/api/v1/tickets/{number}/session", {"token": token})
+    assert opened.status_code == 201, opened.body
+    assert mine() == [number]
+    staff = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("ana.l1")).json_body["history"]
+    assert [e["data"].get("via") for e in staff if e["action"] == "linked"] == ["email_link"]
+    # Once hers, another emailed link changes nothing; a used link is still refused.
+    again = delivery.issue_link(number, "email")
+    assert post(api, f"/api/v1/tickets/{number}/session", {"token": again}).status_code == 201
+    assert post(api, f"/api/v1/tickets/{number}/session", {"token": token}).status_code == 410
+    staff = api.get(f"/api/v1/agent/tickets/{number}", headers=aws.auth("ana.l1")).json_body["history"]
+    assert sum(e["action"] == "linked" for e in staff) == 1
+    # An address no account verified: the link opens the request and attaches nothing.
+    other, other_token = receipt_token(aws, api)
+    assert post(api, f"/api/v1/tickets/{other['number']}/session", {"token": other_token}).status_code == 201
+    view = api.get(f"/api/v1/agent/tickets/{other['number']}", headers=aws.auth("ana.l1")).json_body
+    assert not any(e["action"] == "linked" for e in view["history"])
+
+
 def staff_routes() -> list[tuple[str, str]]:
     """Every staff route of the API (authenticated or role-bound), with sample path values."""
     from chalicelib.http import route_docs

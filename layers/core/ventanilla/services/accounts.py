@@ -275,6 +275,29 @@ def attach_by_verified_contact(number: str, kind: str, value: str) -> str | None
     return owner
 
 
+def attach_by_email_link(number: str) -> str | None:
+    """A notice's link sent by email to request ``number``'s address was opened: whoever opened it
+    reads that mailbox, so the request joins the account that verified the address (a request the
+    account's owner filed without signing in then shows in her Mis solicitudes).
+
+    Returns the account's citizen id, or None when no account verified the address. A request
+    changed meanwhile is read again (the link is already used: opening it must not fail)."""
+    for _ in range(3):
+        ticket = ticket_store.get_ticket(number)
+        email = (ticket.requester.email or "").strip().lower() if ticket else ""
+        owner = store.owner_of("email", email) if email else None
+        if ticket is None or owner is None:
+            return None
+        if ticket.citizen_id == owner:
+            return owner
+        try:
+            _move(ticket, owner, Actor(kind="system"), via="email_link")
+            return owner
+        except Conflict:
+            continue
+    return None
+
+
 def attach_signed_in(number: str, citizen: CitizenPrincipal) -> None:
     """A request filed on the web while signed in belongs to the account (create_ticket calls it)."""
     account = account_for(citizen)

@@ -232,10 +232,11 @@ def one_click_url(page_url: str) -> str:
     return f"{get_settings().public_base_url}{ONE_CLICK_PATH}{token}"
 
 
-def issue_link(number: str) -> str:
-    """A one-time token for a notice's link to request ``number`` (stored hashed, expiring)."""
+def issue_link(number: str, channel: str) -> str:
+    """A one-time token for a notice's link to request ``number`` sent by ``channel`` (stored
+    hashed, expiring): opening one sent by email proves the requester's address."""
     token = follow_links.new_token()
-    ticket_store.put_link(number, follow_links.token_hash(token), utcnow() + follow_links.LINK_TTL)
+    ticket_store.put_link(number, follow_links.token_hash(token), utcnow() + follow_links.LINK_TTL, channel)
     return token
 
 
@@ -310,7 +311,7 @@ def _resolved(f: _Facts) -> dict[str, Any]:
     survey = f"{f.base}/#/solicitud/{f.ticket.number}/encuesta"
     # Its own one-time token: the citizen may open the answer first and the survey later.
     fields: dict[str, Any] = {
-        "survey_url": f"{survey}?t={issue_link(f.ticket.number)}" if f.channel != "sms" else survey
+        "survey_url": f"{survey}?t={issue_link(f.ticket.number, f.channel)}" if f.channel != "sms" else survey
     }
     answer = f.body or f.last_staff_reply()
     if answer:
@@ -406,7 +407,7 @@ def context_for(
     if not staff and channel != "sms":
         # Every citizen notice opens the request ready to act: a one-time token the page exchanges
         # for a short session (the SMS has no room for it; the access code stays a way in).
-        ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number)}"
+        ctx["ticket_url"] = f"{base}/#/solicitud/{ticket.number}?t={issue_link(ticket.number, channel)}"
     fields_of = _FIELDS_OF_KIND.get(kind)
     if fields_of is not None:
         ctx.update(

@@ -372,10 +372,16 @@ def _citizen_ticket(number: str, code: str | None) -> tuple[Ticket, list[History
 
 
 def open_link(number: str, body: SessionIn) -> CitizenSession:
-    """Exchange a notice link's token, once and before it expires, for a short session."""
+    """Exchange a notice link's token, once and before it expires, for a short session. A link sent
+    by email also proves the requester's address: the request joins the account that verified it."""
     now = utcnow()
-    if not is_number(number) or not store.take_link(number, follow_links.token_hash(body.token), now):
+    channel = store.take_link(number, follow_links.token_hash(body.token), now) if is_number(number) else None
+    if channel is None:
         raise Gone("link_used_or_expired")
+    if channel == "email":
+        from ventanilla.services import accounts  # only for links sent by email
+
+        accounts.attach_by_email_link(number)
     expires = now + follow_links.SESSION_TTL
     session = follow_links.make_session(secrets.notify_secret(), number, expires)
     return CitizenSession(number=number, session=session, expires_at=expires)

@@ -500,13 +500,18 @@ def transact(items: list[dict[str, Any]]) -> Canceled | None:
 def written(write: Callable[..., Any], **params: Any) -> bool:
     """``write(**params)``, a conditional write (put, update or delete item, or a transaction):
     False when DynamoDB refused it because a condition did not hold."""
+    return answer_of(write, **params) is not None
+
+
+def answer_of(write: Callable[..., Any], **params: Any) -> dict[str, Any] | None:
+    """``write(**params)``'s answer (its ``Attributes`` when asked with ReturnValues), or None when
+    DynamoDB refused it because a condition did not hold."""
     try:
-        write(**params)
+        return dict(write(**params) or {})
     except ClientError as error:
         if any(is_error(error, code) for code in REFUSALS):
-            return False
+            return None
         raise
-    return True
 
 
 def set_existing(key: dict[str, str], name: str, value: Any) -> bool:

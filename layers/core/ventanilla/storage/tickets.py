@@ -15,6 +15,7 @@ from ventanilla.rules.priority import RANK
 from ventanilla.rules.state_machine import Status
 from ventanilla.storage.table import (
     CHECK_FAILED,
+    answer_of,
     batch_read,
     conditional_put,
     cursor_in,
@@ -438,28 +439,33 @@ def _link_key(token_hash: str) -> dict[str, str]:
     return {"PK": f"LINK#{token_hash}", "SK": "LINK"}
 
 
-def put_link(number: str, token_hash: str, expires_at: datetime) -> None:
-    """Keep a link token's hash for request ``number`` until ``expires_at`` (TTL removes it later)."""
+def put_link(number: str, token_hash: str, expires_at: datetime, channel: str) -> None:
+    """Keep a link token's hash for request ``number`` until ``expires_at`` (TTL removes it later),
+    with the channel it was sent by."""
     table().put_item(
         Item={
             **_link_key(token_hash),
             "entity": "link",
             "number": number,
+            "channel": channel,
             "expires_at": iso(expires_at),
             "ttl": int(expires_at.timestamp()) + 86400,
         }
     )
 
 
-def take_link(number: str, token_hash: str, now: datetime) -> bool:
-    """Use a link once: delete it if it is request ``number``'s and not expired (one conditional write)."""
-    return written(
+def take_link(number: str, token_hash: str, now: datetime) -> str | None:
+    """Use a link once: delete it if it is request ``number``'s and not expired (one conditional
+    write). The channel it was sent by ("" for a link kept without one), None when refused."""
+    answer = answer_of(
         table().delete_item,
         Key=_link_key(token_hash),
         ConditionExpression="#n = :n AND expires_at > :now",
         ExpressionAttributeNames={"#n": "number"},
         ExpressionAttributeValues={":n": number, ":now": iso(now)},
+        ReturnValues="ALL_OLD",
     )
+    return None if answer is None else str(answer.get("Attributes", {}).get("channel", ""))
 
 
 # ---- erasure and retention ------------------------------------------------------------------------
