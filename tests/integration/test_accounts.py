@@ -209,14 +209,15 @@ def test_opening_an_emailed_link_joins_a_request_filed_signed_out_to_the_account
 ) -> None:
     """Her address, typed while signed out, is not proof; opening the receipt mailed there is."""
     from tests.integration.test_notifications import receipt_token
-
     from ventanilla.services import delivery
 
     created, token = receipt_token(aws, api, email=citizen["email"].upper())
     number = created["number"]
-    mine = lambda: [
-        t["number"] for t in api.get("/api/v1/me/tickets", headers=citizen["headers"]).json_body["items"]
-    ]  # noqa: E731
+
+    def mine() -> list[str]:
+        listed = api.get("/api/v1/me/tickets", headers=citizen["headers"]).json_body["items"]
+        return [t["number"] for t in listed]
+
     assert mine() == []
     pushed = delivery.issue_link(number, "push")  # a browser's push: not her mailbox
     assert post(api, f"/api/v1/tickets/{number}/session", {"token": pushed}).status_code == 201

@@ -238,18 +238,10 @@ def _all_tickets(citizen_id: str) -> list[Ticket]:
     return ticket_store.all_by_citizen(citizen_id)
 
 
-def _new_event(number: str, actor: Actor, action: str, **data: Any) -> HistoryEvent:
-    from ventanilla.services.tickets import new_event
-
-    return new_event(number, actor, action, public=False, **data)  # type: ignore[arg-type]
-
-
 def _move(ticket: Ticket, citizen_id: str, actor: Actor, **data: Any) -> None:
-    now = utcnow()
-    updated = ticket.model_copy(
-        update={"citizen_id": citizen_id, "updated_at": now, "version": ticket.version + 1}
-    )
-    ticket_store.save_change(ticket.version, updated, [_new_event(ticket.number, actor, "linked", **data)])
+    from ventanilla.services.tickets import move_to_account
+
+    move_to_account(ticket, citizen_id, actor, **data)
 
 
 def attach_by_verified_contact(number: str, kind: str, value: str) -> str | None:
@@ -273,29 +265,6 @@ def attach_by_verified_contact(number: str, kind: str, value: str) -> str | None
     if ticket.citizen_id != owner:
         _move(ticket, owner, Actor(kind="system"), via=kind)
     return owner
-
-
-def attach_by_email_link(number: str) -> str | None:
-    """A notice's link sent by email to request ``number``'s address was opened: whoever opened it
-    reads that mailbox, so the request joins the account that verified the address (a request the
-    account's owner filed without signing in then shows in her Mis solicitudes).
-
-    Returns the account's citizen id, or None when no account verified the address. A request
-    changed meanwhile is read again (the link is already used: opening it must not fail)."""
-    for _ in range(3):
-        ticket = ticket_store.get_ticket(number)
-        email = (ticket.requester.email or "").strip().lower() if ticket else ""
-        owner = store.owner_of("email", email) if email else None
-        if ticket is None or owner is None:
-            return None
-        if ticket.citizen_id == owner:
-            return owner
-        try:
-            _move(ticket, owner, Actor(kind="system"), via="email_link")
-            return owner
-        except Conflict:
-            continue
-    return None
 
 
 def attach_signed_in(number: str, citizen: CitizenPrincipal) -> None:

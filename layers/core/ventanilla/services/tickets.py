@@ -379,12 +379,41 @@ def open_link(number: str, body: SessionIn) -> CitizenSession:
     if channel is None:
         raise Gone("link_used_or_expired")
     if channel == "email":
-        from ventanilla.services import accounts  # only for links sent by email
-
-        accounts.attach_by_email_link(number)
+        _attach_by_email_link(number)
     expires = now + follow_links.SESSION_TTL
     session = follow_links.make_session(secrets.notify_secret(), number, expires)
     return CitizenSession(number=number, session=session, expires_at=expires)
+
+
+def move_to_account(ticket: Ticket, citizen_id: str, actor: Actor, **data: Any) -> None:
+    """Request ``ticket`` now belongs to citizen account ``citizen_id`` (a private 'linked' event;
+    Conflict when it changed since it was read)."""
+    updated = ticket.model_copy(
+        update={"citizen_id": citizen_id, "updated_at": utcnow(), "version": ticket.version + 1}
+    )
+    store.save_change(
+        ticket.version, updated, [new_event(ticket.number, actor, "linked", public=False, **data)]
+    )
+
+
+def _attach_by_email_link(number: str) -> None:
+    """A notice's link mailed to request ``number``'s address was opened: whoever opened it reads
+    that mailbox, so the request joins the account that verified the address, if one did (a
+    request its owner filed signed out then shows in her Mis solicitudes). A request changed
+    meanwhile is read again: the link is already used, and opening it must not fail."""
+    from ventanilla.storage import accounts as account_store
+
+    for _ in range(3):
+        ticket = store.get_ticket(number)
+        email = (ticket.requester.email or "").strip().lower() if ticket else ""
+        owner = account_store.owner_of("email", email) if email else None
+        if ticket is None or owner is None or ticket.citizen_id == owner:
+            return
+        try:
+            move_to_account(ticket, owner, Actor(kind="system"), via="email_link")
+            return
+        except Conflict:
+            continue
 
 
 def _author(event: HistoryEvent, lang: Lang) -> str:
