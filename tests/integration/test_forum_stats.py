@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.conftest import Aws, post
-from tests.integration.test_forum import MOD, demo_forum, mod, new_citizen, put, topic_body
+from tests.integration.test_forum import MOD, demo_forum, listing, mod, new_citizen, put, topic_body
 
 __all__ = ["demo_forum"]  # the module fixture, shared
 SUPERVISOR = "carla.supervisora"
@@ -214,3 +214,54 @@ def test_open_data_publishes_the_forums_months_with_small_counts_suppressed(api:
     bad = api.get("/api/v1/public/stats?format=csv&table=foro")
     assert bad.status_code == 400
     assert bad.json_body["errors"][0]["field"] == "table"
+
+
+def test_a_held_post_counts_bumps_and_is_announced_once_when_first_approved(
+    api: Any, aws: Aws, demo_forum: Any
+) -> None:
+    """A new account's first posts wait for a moderator: approving one publishes it as if it had
+    been published then; an edit held again and approved is not a new reply."""
+    moderator = aws.auth(MOD)
+    rules = api.get("/api/v1/admin/forum/rules", headers=moderator).json_body
+    assert (
+        put(api, "/api/v1/admin/forum/rules", {**rules, "link_policy": "hold"}, moderator).status_code == 200
+    )
+    try:
+        author, newcomer = new_citizen(api, aws), new_citizen(api, aws, veteran=False)
+        tid = post(api, "/api/v1/forum/topics", topic_body(), author["headers"]).json_body["topic_id"]
+        assert put(api, f"/api/v1/forum/topics/{tid}/follow", {}, author["headers"]).status_code == 200
+        created = api.get(f"/api/v1/forum/topics/{tid}").json_body
+        before = _forum(api, aws)
+        held = post(
+            api, f"/api/v1/forum/topics/{tid}/replies", {"body": "Pasa los martes."}, newcomer["headers"]
+        )
+        rid = held.json_body["post_id"]
+        assert held.json_body["status"] == "held"
+        own = post(api, "/api/v1/forum/topics", topic_body(title="Mi primer tema"), newcomer["headers"])
+        assert own.json_body["status"] == "held"
+        assert _forum(api, aws)["replies"] == before["replies"]
+
+        def notices() -> list[dict[str, Any]]:
+            listed = api.get("/api/v1/forum/me", headers=author["headers"]).json_body["notices"]
+            return [n for n in listed if n["topic_id"] == tid and n["action"] == "reply"]
+
+        assert notices() == []
+        assert mod(api, aws, f"topics/{tid}/posts/{rid}/approve").status_code == 200
+        assert mod(api, aws, f"topics/{own.json_body['topic_id']}/posts/topic/approve").status_code == 200
+        topic = api.get(f"/api/v1/forum/topics/{tid}").json_body
+        assert topic["replies"] == 1 and topic["last_activity_at"] > created["last_activity_at"]
+        assert listing(api)[0] == tid  # the approved reply is the topic's latest activity
+        after = _forum(api, aws)
+        assert (after["topics"] - before["topics"], after["replies"] - before["replies"]) == (1, 1)
+        assert len(notices()) == 1
+
+        # Past the hold now, the newcomer edits in a link: held again, no longer shown, then approved.
+        path = f"/api/v1/forum/topics/{tid}/posts/{rid}"
+        edited = put(api, path, {"body": "Pasa los martes: https://spam.example.com/x"}, newcomer["headers"])
+        assert edited.status_code == 200 and edited.json_body["status"] == "held", edited.body
+        assert api.get(f"/api/v1/forum/topics/{tid}").json_body["replies"] == 0
+        assert mod(api, aws, f"topics/{tid}/posts/{rid}/approve").status_code == 200
+        assert api.get(f"/api/v1/forum/topics/{tid}").json_body["replies"] == 1
+        assert _forum(api, aws)["replies"] - before["replies"] == 1 and len(notices()) == 1
+    finally:
+        put(api, "/api/v1/admin/forum/rules", rules, moderator)

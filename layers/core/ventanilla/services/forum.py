@@ -393,6 +393,7 @@ def create_topic(actor: Actor, body: ForumTopicIn, lang: Lang) -> ForumWritten:
     }
     if held:
         topic["held_because"] = held
+        topic["never_shown"] = True  # counted, listed and announced when first approved
     store.put_topic(topic)
     extra = _mask_notice(account, tid, "topic", kinds, at)
     extra.append(store.count(forum_stats.day_of(at), {"topics": 1} if status == "published" else {"held": 1}))
@@ -455,6 +456,7 @@ def reply(actor: Actor, tid: str, body: ForumReplyIn, lang: Lang) -> ForumWritte
         item["quote"] = quote
     if held:
         item["held_because"] = held
+        item["never_shown"] = True  # counted, listed and announced when first approved
     update = None
     if status == "published":
         update = _activity(topic, at, isinstance(actor, Principal))
@@ -472,6 +474,29 @@ def reply(actor: Actor, tid: str, body: ForumReplyIn, lang: Lang) -> ForumWritte
     if status == "published":
         _notify_followers(topic, rid, "forum_reply", account)
     return _written(tid, rid, status, kinds, lang)
+
+
+def reply_count_writes(
+    tid: str, before: dict[str, Any], after: dict[str, Any], first_shown_in: dict[str, Any] | None, at: str
+) -> list[dict[str, Any]]:
+    """The topic's reply count follows a reply shown or hidden; one shown for the first time (in
+    topic ``first_shown_in``) is activity at ``at``, as a reply published at once is."""
+    from ventanilla.storage.table import table
+
+    delta = (after["status"] == "published") - (before["status"] == "published")
+    if not delta:
+        return []
+    update: dict[str, Any] = {
+        "TableName": table().name,
+        "Key": {"PK": store.topic_pk(tid), "SK": "TOPIC"},
+        "UpdateExpression": "ADD replies :d",
+        "ExpressionAttributeValues": {":d": delta},
+    }
+    if first_shown_in is not None:
+        activity = _activity(first_shown_in, at, by_staff=False)
+        update["UpdateExpression"] = "SET " + ", ".join(f"{k} = :{k}" for k in activity) + " ADD replies :d"
+        update["ExpressionAttributeValues"].update({f":{k}": v for k, v in activity.items()})
+    return [{"Update": update}]
 
 
 def _activity(topic: dict[str, Any], at: str, by_staff: bool) -> dict[str, Any]:
@@ -545,6 +570,8 @@ def edit(actor: Actor, tid: str, post_id: str, body: ForumEditIn, lang: Lang) ->
     ]
     if post_id == "topic" and changed["status"] != post["status"]:
         extra += store.tag_writes(post, add=False)
+    elif post_id != "topic":
+        extra += reply_count_writes(tid, post, changed, None, at)  # a reply held again is not shown
     if not store.save_post(changed, int(post["version"]), extra):
         raise Conflict("forum_stale")
     return _written(tid, post_id, changed["status"], kinds, lang)
@@ -630,6 +657,8 @@ def report(actor: Actor, tid: str, post_id: str, body: ForumReportIn) -> None:
     post = store.get_post(tid, post_id)
     if post is None or post.get("status") != "published":
         raise NotFound("forum_not_found")
+    if post["author"]["id"] == account_of(actor):
+        raise Conflict("forum_report_own")  # it would climb the queue on its author's word
     at = iso(clock.now())
     if not store.add_report(
         tid, post_id, account_of(actor), {"reason": body.reason, "note": body.note, "at": at}

@@ -74,46 +74,35 @@ def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str) 
         "version": int(post["version"]) + 1,
         "open_reports": 0,
     }
-    after.pop("held_because", None)
+    # A post held at writing is shown for the first time when approved (or restored after a hide):
+    # only then is it published as far as activity, statistics and followers go.
+    first_shown = after["status"] == "published" and bool(post.get("never_shown"))
+    if after["status"] == "published":
+        after.pop("held_because", None)
+        after.pop("never_shown", None)
     if action == "hide":
         after["moderation_reason"] = reason
     else:
         after.pop("moderation_reason", None)
     author = post["author"]["id"]
     entry = _entry(by, action, reason, topic_id=tid, post_id=post_id, account=author)
-    extra = [
-        *store.log_moderation(entry, author),
-        store.count(forum_stats.day_of(entry["at"]), {"moderation": 1}),
-    ]
+    counts = {"moderation": 1}  # one counter item per transaction: two updates of one shard are refused
+    topic = post if post_id == "topic" or not first_shown else _post(tid, "topic")
     if post_id == "topic":
-        extra += _topic_listing_writes(post, after)
+        extra = _topic_listing_writes(post, after)
+        if first_shown:
+            counts["topics"] = 1
     else:
-        extra += _reply_count_writes(tid, post, after, entry["at"])
-    if action == "approve" and not author.startswith("staff:"):
+        extra = forum.reply_count_writes(tid, post, after, topic if first_shown else None, entry["at"])
+        if first_shown:
+            counts.update(forum._reply_counts(topic, entry["at"], author.startswith("staff:")))
+    extra += [*store.log_moderation(entry, author), store.count(forum_stats.day_of(entry["at"]), counts)]
+    if first_shown and not author.startswith("staff:"):
         extra.append(forum._published_once(author))
     _save(after, post, extra)
+    if first_shown and post_id != "topic":
+        forum._notify_followers(topic, post_id, "forum_reply", author)
     return ForumModEntry.model_validate(entry)
-
-
-def _reply_count_writes(
-    tid: str, before: dict[str, Any], after: dict[str, Any], at: str
-) -> list[dict[str, Any]]:
-    """The topic's reply count follows a reply shown or hidden; a newly shown one is activity."""
-    from ventanilla.storage.table import table
-
-    delta = (after["status"] == "published") - (before["status"] == "published")
-    if not delta:
-        return []
-    return [
-        {
-            "Update": {
-                "TableName": table().name,
-                "Key": {"PK": store.topic_pk(tid), "SK": "TOPIC"},
-                "UpdateExpression": "ADD replies :d",
-                "ExpressionAttributeValues": {":d": delta},
-            }
-        }
-    ]
 
 
 def dismiss(by: Principal, tid: str, post_id: str, reason: str) -> ForumModEntry:
