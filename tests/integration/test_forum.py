@@ -313,6 +313,8 @@ def test_reports_queue_hide_restore_with_reasons_the_author_sees(api: Any, aws: 
     assert twice.status_code == 409
     own = post(api, f"/api/v1/forum/topics/{tid}/posts/topic/report", {"reason": "spam"}, author["headers"])
     assert own.status_code == 409 and own.json_body["code"] == "forum_report_own"
+    own = put(api, f"/api/v1/forum/topics/{tid}/posts/topic/vote", {}, author["headers"])
+    assert own.status_code == 409 and own.json_body["code"] == "forum_vote_own"
     bad = post(
         api, f"/api/v1/forum/topics/{tid}/posts/topic/report", {"reason": "feo"}, reporters[1]["headers"]
     )

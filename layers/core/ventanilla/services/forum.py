@@ -582,6 +582,8 @@ def vote(actor: Actor, tid: str, post_id: str, on: bool) -> ForumPostOut:
     post = store.get_post(tid, post_id)
     if post is None or post.get("status") != "published":
         raise NotFound("forum_not_found")
+    if on and post["author"]["id"] == account_of(actor):
+        raise Conflict("forum_vote_own")  # "useful" is what others found
     topic = post if post_id == "topic" else _topic(tid, actor)
     done = (
         store.add_vote(tid, post_id, account_of(actor), iso(clock.now()))
