@@ -170,6 +170,37 @@ def test_feedback_counts_votes_and_keeps_no_personal_data(api: Any, aws: Aws) ->
     assert article["helpful_pct"] is not None and 0 < article["helpful_pct"] < 100
 
 
+def test_a_vote_and_its_later_comment_count_once(api: Any, aws: Aws) -> None:
+    """The portal sends the vote, then the comment with the same vote_id (or retries it)."""
+    path = f"/api/v1/help/articles/{DEMO_SLUG}/feedback"
+    editor = aws.auth("diana.editora")
+
+    def votes() -> tuple[int, int]:
+        rows = api.get("/api/v1/admin/help/stats?lang=es&limit=100", headers=editor).json_body["articles"]
+        row = next(r for r in rows if r["slug"] == DEMO_SLUG)
+        return row["helpful_yes"], row["helpful_no"]
+
+    yes, no = votes()
+    first = post(api, path, {"helpful": False, "vote_id": "voto-0001-abcd"})
+    assert first.status_code == 201 and first.json_body["helpful_no"] == no + 1
+    commented = post(api, path, {"helpful": False, "vote_id": "voto-0001-abcd", "comment": "Falta el monto."})
+    assert commented.status_code == 201 and commented.json_body["helpful_no"] == no + 1
+    assert post(api, path, {"helpful": False, "vote_id": "voto-0001-abcd"}).json_body["helpful_no"] == no + 1
+    assert votes() == (yes, no + 1)
+    other = post(api, path, {"helpful": True, "vote_id": "voto-0002-abcd"})  # another visitor
+    assert other.json_body["helpful_yes"] == yes + 1 and votes() == (yes + 1, no + 1)
+    assert post(api, path, {"helpful": True}).json_body["helpful_yes"] == yes + 2  # no id: each counts
+    table = boto3.resource("dynamodb").Table(aws.env["TABLE_NAME"])
+    from boto3.dynamodb.conditions import Key
+
+    comments = table.query(
+        KeyConditionExpression=Key("PK").eq(f"ARTICLE#es#{DEMO_SLUG}") & Key("SK").begins_with("FEEDBACK#")
+    )["Items"]
+    assert sum(c["comment"] == "Falta el monto." for c in comments) == 1
+    bad = problem(post(api, path, {"helpful": True, "vote_id": "x y"}), 422)
+    assert bad["errors"][0]["field"] == "vote_id"
+
+
 def test_bad_feedback_is_refused(api: Any) -> None:
     path = f"/api/v1/help/articles/{DEMO_SLUG}/feedback"
     assert problem(post(api, path, {}), 422)["errors"][0]["field"] == "helpful"

@@ -228,11 +228,13 @@ function feedback(slug) {
   const box = h('section', { class: 'feedback', 'aria-labelledby': 'fb-h' });
   const status = statusLine();
   status.setAttribute('tabindex', '-1');
+  // One vote: the comment (or a retry) goes with the same id and does not count it again.
+  const voteId = crypto.randomUUID();
   const send = async (body) => {
     try {
       await request(`/help/articles/${slug}/feedback`, {
         method: 'POST',
-        body: { ...body, lang: getLang() },
+        body: { ...body, lang: getLang(), vote_id: voteId },
       });
       return true;
     } catch {

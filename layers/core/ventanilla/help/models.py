@@ -333,6 +333,12 @@ class FeedbackIn(Strict):
     helpful: bool
     comment: str | None = Field(default=None, max_length=MAX_COMMENT)
     lang: Lang = "es"
+    vote_id: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_-]{8,64}$",
+        description="the client's id for this vote: the comment sent later with the same id (or a "
+        "retry) does not count the vote again (kept a day)",
+    )
 
 
 class FeedbackOut(Model):

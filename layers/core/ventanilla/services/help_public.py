@@ -390,7 +390,8 @@ def deflection(body: DeflectionIn) -> DeflectionOut:
 
 
 def feedback(slug: str, body: FeedbackIn) -> FeedbackOut:
-    """«¿Le fue útil?»: a vote and an optional comment, its personal data removed before it is kept."""
+    """«¿Le fue útil?»: a vote and an optional comment, its personal data removed before it is kept;
+    the portal sends the vote, then the comment with the same ``vote_id``, which counts it once."""
     if not _SLUG.match(slug or "") or len(slug) > 120:
         raise NotFound("article_not_found")
     found = store.get(slug, body.lang)
@@ -398,8 +399,11 @@ def feedback(slug: str, body: FeedbackIn) -> FeedbackOut:
         raise NotFound("article_not_found")
     comment = redact(body.comment).strip() if body.comment else None
     now = utcnow()
-    totals = usage.add_feedback(slug, body.lang, body.helpful, comment or None, now, uuid.uuid4().hex[:12])
-    help_stats.record_vote(now, body.helpful)
+    totals, counted = usage.add_feedback(
+        slug, body.lang, body.helpful, comment or None, now, uuid.uuid4().hex[:12], body.vote_id
+    )
+    if counted:
+        help_stats.record_vote(now, body.helpful)
     return FeedbackOut(slug=slug, lang=body.lang, **totals)
 
 

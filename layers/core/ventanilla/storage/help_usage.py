@@ -71,17 +71,31 @@ def unlist(slug: str, lang: str) -> None:
 
 
 def add_feedback(
-    slug: str, lang: str, helpful: bool, comment: str | None, now: datetime, fid: str
-) -> dict[str, int]:
-    """Count the vote and keep the (already redacted) comment; returns the new totals."""
-    field = "helpful_yes" if helpful else "helpful_no"
-    answer = table().update_item(
-        Key={"PK": article_pk(slug, lang), "SK": "STATS"},
-        UpdateExpression="ADD #f :one SET entity = :e",
-        ExpressionAttributeNames={"#f": field},
-        ExpressionAttributeValues={":one": 1, ":e": "article_stats"},
-        ReturnValues="ALL_NEW",
-    )["Attributes"]
+    slug: str, lang: str, helpful: bool, comment: str | None, now: datetime, fid: str, vote_id: str | None
+) -> tuple[dict[str, int], bool]:
+    """Count the vote, once per ``vote_id`` (a marker kept a day; every call without one counts),
+    and keep the (already redacted) comment; returns the totals and whether this call counted."""
+    key = {"PK": article_pk(slug, lang), "SK": "STATS"}
+    counted = vote_id is None or written(
+        table().put_item,
+        Item={
+            "PK": key["PK"],
+            "SK": f"VOTE#{vote_id}",
+            "entity": "article_vote",
+            "ttl": _ttl(now, 1),
+        },
+        ConditionExpression="attribute_not_exists(PK)",
+    )
+    if counted:
+        answer = table().update_item(
+            Key=key,
+            UpdateExpression="ADD #f :one SET entity = :e",
+            ExpressionAttributeNames={"#f": "helpful_yes" if helpful else "helpful_no"},
+            ExpressionAttributeValues={":one": 1, ":e": "article_stats"},
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+    else:
+        answer = table().get_item(Key=key).get("Item") or {}
     if comment:
         table().put_item(
             Item={
@@ -94,7 +108,11 @@ def add_feedback(
                 "ttl": _ttl(now, 365),
             }
         )
-    return {"helpful_yes": int(answer.get("helpful_yes", 0)), "helpful_no": int(answer.get("helpful_no", 0))}
+    totals = {
+        "helpful_yes": int(answer.get("helpful_yes", 0)),
+        "helpful_no": int(answer.get("helpful_no", 0)),
+    }
+    return totals, counted
 
 
 def article_counters(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]:
