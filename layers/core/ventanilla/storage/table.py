@@ -59,6 +59,7 @@ Keys (generic attribute names, so entities can share the indexes):
                                                        GSI5 HELPPOPULAR#<lang> / views (a number)
                                                             (sparse: set by a view of a published article)
     feedback       ARTICLE#<lang>#<slug>  FEEDBACK#<at>#<id>  (vote + redacted comment; TTL 1 year)
+    vote marker    ARTICLE#<lang>#<slug>  VOTE#<vote id>  (a vote counted once per client id; TTL 1 day)
     help search    HELPSEARCH#<id>     SEARCH          GSI1 HELPSEARCHES#<yyyy-mm-dd> / <at>#<id> (TTL 180 d)
     content gap    HELPGAP#<lang>      Q#<folded query>   (count: no result, unsure: not confident, last_at;
                                                         TTL 180 d after the last)
