@@ -405,3 +405,29 @@ def test_scheduled_newsletter_fired_by_the_local_scheduler(api: Any, aws: Aws, w
         clock.reset()
         if before:
             clock.advance(before)
+
+
+def test_one_address_subscribed_twice_hears_an_alert_once(api: Any, aws: Aws, world: dict[str, str]) -> None:
+    """People fill the form twice (once for their sector, once for every sector): two confirmed
+    subscriptions of one address, one message for each alert."""
+    email = f"dos-veces-{uuid.uuid4().hex[:6]}@example.cl"
+    subscribe(api, email=email, topics=["cortes-agua"], sectors=[world["north"]])
+    subscribe(api, email=email.upper(), topics=["cortes-agua"], sectors=["*"])
+    found = (re.search(r"token=([A-Za-z0-9_-]+)", m["text"]) for m in sent(email, "email"))
+    tokens = {match.group(1) for match in found if match}
+    assert len(tokens) == 2
+    for token in tokens:
+        assert post(api, "/api/v1/subscriptions/confirm", {"token": token}).status_code == 200
+    carla = {**aws.auth("carla.supervisora"), "Content-Type": "application/json"}
+    body = {
+        "title": {"es": "Corte de agua en el norte", "en": "Water cut"},
+        "text": {"es": "Sin agua hasta las 20:00.", "en": "No water until 20:00."},
+        "sectors": [world["north"]],
+        "topics": ["cortes-agua"],
+    }
+    published = api.post("/api/v1/admin/alerts", body=json.dumps(body), headers=carla)
+    assert published.status_code == 201, published.body
+    drain(aws)
+    assert len([m for m in sent(email, "email") if "Corte de agua en el norte" in m["subject"]]) == 1
+    figures = api.get(f"/api/v1/admin/alerts/{published.json_body['id']}", headers=carla).json_body["figures"]
+    assert figures["sent"] == figures["by_channel"]["email"] >= 1

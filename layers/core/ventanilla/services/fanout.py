@@ -6,10 +6,11 @@ audience:
   with those recipients and the next ``page`` message (delayed to keep PROACTIVE_SEND_RATE);
 - ``deliver``: one BatchGetItem of the batch's suppressed emails, then for each group of 25
   recipients one TransactWriteItems claims the conditional markers
-  ``SVCSENT#<source>:<id>#<run>/<sub>#<channel>`` of their channels, and each claimed channel is
-  sent, in order; a transient failure takes the marker back and the message returns. The audience figure
-  counts a recipient when their first channel is claimed. So a retried message, or a subscriber
-  found in two partitions, never gets the same message twice;
+  ``SVCSENT#<source>:<id>#<run>/<who>#<channel>`` of their channels (``who`` is the address for
+  email and SMS, the subscription otherwise), and each claimed channel is sent, in order; a
+  transient failure takes the marker back and the message returns. The audience figure counts a
+  recipient when their first channel is claimed. So a retried message, a subscriber found in two
+  partitions, or one address subscribed twice, never gets the same message twice;
 - ``campaign``: a campaign's schedule fired (EventBridge Scheduler sends this to the queue).
 
 A source (an alert update, a campaign run) says which partitions, which channels and languages,
@@ -192,13 +193,24 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
         plans.append((recipient, plan))
     for start in range(0, len(plans), CLAIM_GROUP):
         group = plans[start : start + CLAIM_GROUP]
-        claimed = marks.claim_many(ref, [(r["sub_id"], name) for r, plan in group for name, _ in plan])
+        claimed = marks.claim_many(ref, [(claim_key(r, name), name) for r, plan in group for name, _ in plan])
         for recipient, plan in group:
             transient += _send_one(recipient, plan, claimed, source, n, ref, rendered, url, tag, add, counts)
     marks.add_figures_pk(source.figures_pk(), counts)
     if transient:
         raise RuntimeError(f"{transient} sends failed transiently; the message comes back")
     return counts
+
+
+def claim_key(recipient: dict[str, Any], channel: str) -> str:
+    """Whose marker a send claims: the address for email and SMS (one address subscribed twice
+    gets one message), the subscription for the browsers."""
+    import hashlib
+
+    value = {"email": recipient.get("email"), "sms": recipient.get("phone")}.get(channel)
+    if not value:
+        return str(recipient["sub_id"])
+    return f"{channel[0]}:{hashlib.sha256(str(value).strip().lower().encode()).hexdigest()[:24]}"
 
 
 CLAIM_GROUP = 25
@@ -241,8 +253,10 @@ def _send_one(
         source_tag=tag,
     )
     for name, sender in plan:
-        if (sub_id, name) not in claimed:
+        key = claim_key(recipient, name)
+        if (key, name) not in claimed:
             continue
+        claimed.discard((key, name))  # another subscription of this address in the batch: not again
         first = not claimed_any
         if first:
             claimed_any = True
@@ -250,7 +264,7 @@ def _send_one(
         try:
             if not sender(recipient, outgoing):
                 # Nothing to send to after all (an account without browsers): not a send.
-                marks.unclaim(ref, sub_id, name)
+                marks.unclaim(ref, key, name)
                 if first:
                     claimed_any = False
                     counts["audience"] -= 1
@@ -259,7 +273,7 @@ def _send_one(
             add("failed")
             continue
         except messaging.Transient:
-            marks.unclaim(ref, sub_id, name)
+            marks.unclaim(ref, key, name)
             transient += 1
             continue
         add("sent")

@@ -7,8 +7,9 @@ SVCALERT#<id>            FIGURES          ADD counters: audience, sent, failed, 
 SVCALERTS                ALERT#<at>#<id>  the list (newest first), the alert's id and status
 SVCALERTOPEN#<sector>    ALERT#<id>       open alerts of a sector (filing links to them; deleted
                                           when the service is restored)
-SVCSENT#<src>:<id>#<n>   <sub id>#<channel>  one recipient's message of an alert update or a campaign
-                                              run: put
+SVCSENT#<src>:<id>#<n>   <who>#<channel>  one recipient's message of an alert update or a campaign
+                                          run (who: the hashed address for email and SMS, else
+                                          the subscription id): put
                                           once (attribute_not_exists) before sending (TTL 30 d)
 """
 
