@@ -394,6 +394,7 @@ def test_missed_deadlines_show_as_breached(tab: Any) -> None:
         page.wait_for_timeout(2000)
     assert "Plazo vencido: Primera respuesta" in history, history
     assert "Plazo vencido: Solución" in history  # the resolution term went by too
+    assert "Aviso enviado por correo (j" in history  # the receipt: by what and to whom (masked)
     assert page.locator(".badges [data-sla]").get_attribute("data-sla") == "breached"
     assert page.get_by_test_id("due-first_response").get_by_text("Vencida").is_visible()
     tab.step("agente-8-vencida")

@@ -1533,6 +1533,15 @@ function describeEvent(ev, cat) {
         : t('timeline.attachment');
     case 'access_locked':
       return t('agent.h.access_locked', { attempts: d.attempts, minutes: d.minutes });
+    case 'notification': {
+      // What happened to the notice, not only that there was one: an opted-out or failed notice
+      // reached no one, and the agent may need another way to reach the person.
+      const outcome = ['sent', 'opted_out', 'suppressed'].includes(d.outcome) ? d.outcome : 'failed';
+      return t(`agent.h.notice_${outcome}`, {
+        channel: t(`channel.short.${ev.channel}`),
+        to: d.to ? ` (${d.to})` : '',
+      });
+    }
     default:
       break;
   }
