@@ -100,7 +100,8 @@ def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str) 
     if first_shown and not author.startswith("staff:"):
         extra.append(forum._published_once(author))
     _save(after, post, extra)
-    if first_shown and post_id != "topic":
+    listed = topic.get("status") == "published" and not topic.get("merged_into")
+    if first_shown and post_id != "topic" and listed:  # not into a topic hidden or merged meanwhile
         forum._notify_followers(topic, post_id, "forum_reply", author)
     return ForumModEntry.model_validate(entry)
 
