@@ -91,6 +91,20 @@ def test_supervisors_export_requests_with_personal_data_page_by_page(api: Any, a
     assert not {i["number"] for i in old.json_body["items"]} & numbers
 
 
+def test_a_citizens_formula_reaches_the_spreadsheet_as_text(api: Any, aws: Aws) -> None:
+    """A subject a spreadsheet would run (=HYPERLINK sends the reader elsewhere) is exported with
+    a leading apostrophe; the JSON keeps it as written."""
+    formula = f'=HYPERLINK("http://evil.example/{uuid.uuid4().hex[:6]}","Ver detalle")'
+    number = _file(api, formula)
+    _, rows, _ = _csv_pages(api, aws.auth(SUPERVISOR), "type=cuenta&team=atencion&status=received&limit=2")
+    [row] = [r for r in rows if r["number"] == number]
+    assert row["subject"] == "'" + formula and row["requester_phone"] == "+56987654321"  # a number stays one
+    page = api.get(
+        f"{URL}?type=cuenta&team=atencion&status=received&format=json&limit=100", headers=aws.auth(SUPERVISOR)
+    )
+    assert formula in [i["subject"] for i in page.json_body["items"]]
+
+
 def test_agents_export_only_their_teams_and_no_personal_data(api: Any, aws: Aws) -> None:
     number = _file(api, f"Contraseña olvidada {uuid.uuid4().hex[:8]}")
     agent = aws.auth("ana.l1")  # team atencion only

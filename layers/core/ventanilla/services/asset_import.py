@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ventanilla import spreadsheet
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, Conflict, FieldError, ValidationFailed
 from ventanilla.i18n import Lang, message
@@ -137,7 +138,10 @@ def run(principal: Principal, text: str, mode: str, lang: Lang) -> ImportReport:
     try:
         reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
         header = list(reader.fieldnames or [])
-        rows = list(reader)
+        # A cell our export guarded against spreadsheets ("'=…") comes back as it was.
+        rows = [
+            {k: spreadsheet.read_cell(v) if isinstance(v, str) else v for k, v in r.items()} for r in reader
+        ]
     except csv.Error as error:
         raise BadRequest("csv_invalid", {"detail": str(error)}) from error
     if not rows:
@@ -278,7 +282,7 @@ def export(principal: Principal, query: dict[str, str]) -> tuple[str, str | dict
         return "application/json", json.loads(page.model_dump_json()), page.next_cursor
     field_names = sorted({name for a in page.items for name in a.fields})
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow([*BASE_COLUMNS, *(FIELD_PREFIX + f for f in field_names)])
     for a in page.items:
         person = a.responsible

@@ -7,11 +7,11 @@ None reads the inventory item by item.
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date, timedelta
 from typing import Any
 
+from ventanilla import spreadsheet
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, NotFound
 from ventanilla.models.assets import (
@@ -143,7 +143,7 @@ def csv_of(principal: Principal, name: str, query: dict[str, str]) -> str:
         "licences": LicenceRow,
     }[name]
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(model.model_fields))
+    writer = spreadsheet.dict_writer(out, list(model.model_fields))
     writer.writeheader()
     for row in rows:
         writer.writerow(row.model_dump(mode="json"))

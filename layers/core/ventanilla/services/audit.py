@@ -7,7 +7,6 @@ or teams; admins read and export it, nobody edits it.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -19,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ventanilla import clock
+from ventanilla import clock, spreadsheet
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest
 from ventanilla.models.audit import AuditList, AuditRecord, Change
@@ -228,7 +227,7 @@ def export(principal: Principal, fmt: str, **filters: Any) -> str:
     if fmt == "jsonl":
         return "".join(r.model_dump_json() + "\n" for r in records)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["at", "actor", "kind", "action", "target", "method", "path", "changes", "ip_hash"])
     for r in records:
         changes = json.dumps([c.model_dump(mode="json") for c in r.changes], ensure_ascii=False)

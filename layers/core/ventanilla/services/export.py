@@ -11,13 +11,13 @@ for the next page (the partition and its last key, bound to the filters it was m
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from ventanilla import spreadsheet
 from ventanilla.auth import ALL_TEAMS_ROLES, Principal
 from ventanilla.errors import BadRequest, FieldError, Forbidden
 from ventanilla.models.stats import ExportedRequest, ExportPage
@@ -220,7 +220,7 @@ def _row(t: Ticket, personal: bool) -> ExportedRequest:
 def render_csv(result: ExportPage) -> str:
     """A header row, then one row per request; personal columns only when the page has them."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = spreadsheet.writer(out, lineterminator="\n")
     columns = COLUMNS + (PERSONAL_COLUMNS if result.personal_data else ())
     w.writerow(columns)
     for item in result.items:

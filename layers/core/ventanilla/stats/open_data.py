@@ -9,12 +9,12 @@ of :data:`MONTH_COLUMNS`, :data:`GOAL_COLUMNS` and :data:`FORUM_COLUMNS`.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from ventanilla import spreadsheet
 from ventanilla.errors import BadRequest, FieldError
 from ventanilla.models.common import utcnow
 from ventanilla.models.stats import (
@@ -182,7 +182,7 @@ def _bad(name: str, allowed: tuple[str, ...]) -> BadRequest:
 def render_csv(stats: PublicStats, table: str) -> str:
     """One table, a header row, a null as an empty cell (never 0)."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
+    w = spreadsheet.writer(out, lineterminator="\n")
     if table == "months":
         w.writerow(MONTH_COLUMNS)
         for m in stats.months:

@@ -6,13 +6,13 @@ satisfaction, top problems and bottlenecks. ``python -m ventanilla.stats.report`
 
 from __future__ import annotations
 
-import csv
 import io
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ventanilla import spreadsheet
 from ventanilla.errors import BadRequest
 from ventanilla.i18n import Lang
 from ventanilla.models.stats import Dashboard
@@ -176,7 +176,7 @@ def render_csv(report: Report) -> str:
     """One row per figure: section, name, value (numbers only, so spreadsheets read it)."""
     d = report.dashboard
     out = io.StringIO()
-    w = csv.writer(out)
+    w = spreadsheet.writer(out)
     w.writerow(["section", "figure", "value"])
     w.writerow(["period", "from", d.start.isoformat()])
     w.writerow(["period", "to", d.end.isoformat()])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Mapping
 
+from ventanilla import spreadsheet
 from ventanilla.auth import Principal
 from ventanilla.errors import BadRequest, FieldError, NotFound, ValidationFailed
 from ventanilla.i18n import Lang
@@ -72,7 +72,7 @@ def chart_csv(principal: Principal, chart: str, query: Mapping[str, str]) -> str
         raise NotFound("chart_not_found", {"charts": ", ".join(CHARTS)})
     d = dashboard(principal, query)
     out = io.StringIO()
-    w = csv.writer(out)
+    w = spreadsheet.writer(out)
     if chart == "volume":
         w.writerow(["day", "created", "resolved", "reopened", "backlog"])
         for r in d.volume_by_day:
