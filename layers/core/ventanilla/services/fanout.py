@@ -21,6 +21,7 @@ start a fan-out without the fan-out depending on them.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import replace
@@ -205,8 +206,6 @@ def deliver(message: dict[str, Any], source: Source) -> dict[str, int]:
 def claim_key(recipient: dict[str, Any], channel: str) -> str:
     """Whose marker a send claims: the address for email and SMS (one address subscribed twice
     gets one message), the subscription for the browsers."""
-    import hashlib
-
     value = {"email": recipient.get("email"), "sms": recipient.get("phone")}.get(channel)
     if not value:
         return str(recipient["sub_id"])

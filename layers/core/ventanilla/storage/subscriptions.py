@@ -24,12 +24,11 @@ import secrets
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from ventanilla.models.common import iso, utcnow
 from ventanilla.models.proactive import SubscriptionRecord, SubscriptionTopic
 from ventanilla.storage import subscription_counts as counters
-from ventanilla.storage.table import client, from_item, is_error, table, to_item, transact, written
+from ventanilla.storage.table import answer_of, client, from_item, table, to_item, transact, written
 
 TOPICS_PK = "SUBTOPICS"
 MAX_TOPICS = 200
@@ -148,19 +147,15 @@ def create(record: SubscriptionRecord, token_digest: str | None, detail: dict[st
 
 def take_token(token_digest: str) -> str | None:
     """Use a confirmation token once: its subscription id, None when unknown, used or expired."""
-    try:
-        old = table().delete_item(
-            Key={"PK": f"SUBTOKEN#{token_digest}", "SK": "TOKEN"},
-            ConditionExpression="attribute_exists(PK) AND #t > :now",
-            ExpressionAttributeNames={"#t": "ttl"},
-            ExpressionAttributeValues={":now": int(utcnow().timestamp())},
-            ReturnValues="ALL_OLD",
-        )
-    except ClientError as error:
-        if is_error(error, "ConditionalCheckFailedException"):
-            return None
-        raise
-    return str(old.get("Attributes", {}).get("sub_id") or "") or None
+    answer = answer_of(
+        table().delete_item,
+        Key={"PK": f"SUBTOKEN#{token_digest}", "SK": "TOKEN"},
+        ConditionExpression="attribute_exists(PK) AND #t > :now",
+        ExpressionAttributeNames={"#t": "ttl"},
+        ExpressionAttributeValues={":now": int(utcnow().timestamp())},
+        ReturnValues="ALL_OLD",
+    )
+    return str((answer or {}).get("Attributes", {}).get("sub_id") or "") or None
 
 
 def audience_item(record: SubscriptionRecord, sector: str, topic_code: str) -> dict[str, Any]:
