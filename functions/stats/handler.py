@@ -15,10 +15,11 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla import emf
 from ventanilla.batch import BatchResponse, process_stream, stream_image
 from ventanilla.settings import get_settings
 from ventanilla.stats import consume
@@ -27,7 +28,7 @@ from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="stats")
-metrics = Metrics(namespace="Ventanilla", service="stats")
+metrics = emf.metrics("stats", namespace="Ventanilla")
 tracer = make_tracer("stats")
 
 _journaled = threading.local()

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from ventanilla import emf
 from ventanilla.settings import get_settings
 from ventanilla.stats import mailing
 from ventanilla.tracing import make_tracer
 
 get_settings()  # validate the environment at cold start
 logger = Logger(service="stats-report")
-metrics = Metrics(namespace="Ventanilla", service="stats-report")
+metrics = emf.metrics("stats-report", namespace="Ventanilla")
 tracer = make_tracer("stats-report")
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,12 +56,27 @@ def _load(name: str) -> dict[str, Any]:
     return dict(json.loads((HERE / name).read_text(encoding="utf-8")))
 
 
-def _template_counts() -> tuple[int, int]:
-    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
-    alarms = len(re.findall(r"Type: AWS::CloudWatch::Alarm\b", text))
+def _template_counts() -> tuple[int, int, int, int]:
+    """Alarm metrics, billed custom metrics, secrets and dashboards of a default deploy. An alarm bills each
+    metric it reads (a metric-math alarm over three metrics costs three); a custom metric bills
+    each name and dimension set the functions send (only the catalog's billed ones: the other
+    figures are log lines, ventanilla.emf)."""
+    from infra.local import template as tpl
     from ventanilla.observability import CATALOG
 
-    return alarms, sum(len(spec.dimension_sets()) for spec in CATALOG.values())
+    resources = tpl.load()["Resources"].values()
+    alarm_metrics = sum(
+        len([m for m in r["Properties"].get("Metrics", []) if "MetricStat" in m])
+        + (1 if "MetricName" in r["Properties"] else 0)
+        for r in resources
+        if r["Type"] == "AWS::CloudWatch::Alarm" and "Condition" not in r
+    )
+    secrets = sum(1 for r in resources if r["Type"] == "AWS::SecretsManager::Secret" and "Condition" not in r)
+    dashboards = sum(
+        1 for r in resources if r["Type"] == "AWS::CloudWatch::Dashboard" and "Condition" not in r
+    )
+    metrics = sum(len(spec.dimension_sets()) for spec in CATALOG.values() if spec.billed)
+    return alarm_metrics, metrics, secrets, dashboards
 
 
 def monthly(
@@ -104,7 +118,7 @@ def monthly(
     )
     stream_invocations = n * req["ticket_versions"] * 3  # dispatcher, statistics, notifier
     invocations = api_calls + stream_invocations
-    alarms, metrics = _template_counts()
+    alarms, metrics, secrets, dashboards = _template_counts()
     secret_calls = sum(v for k, v in req["aws_calls"].items() if k.startswith("secretsmanager"))
     bill = {
         "API Gateway": api_calls * p["api_gateway_rest_request"],
@@ -124,10 +138,12 @@ def monthly(
         # one HEAD a minute per warm API container (two at most of these sizes' traffic), and the
         # index downloaded again after each of about 200 article changes a month
         "S3 (help index)": (2 * 30 * 24 * 60 + 200 * 2) * p["s3_get_request"] if n else 0.0,
-        "Secrets Manager": p["secrets_manager_secret_month"] + n * secret_calls * p["secrets_manager_call"],
+        "Secrets Manager": secrets * p["secrets_manager_secret_month"]
+        + n * secret_calls * p["secrets_manager_call"],
         # a custom metric bills only the hours it is sent in: none in an idle month, about the
         # working hours (0.3 of the month) at a small desk, every hour at a large one
         "CloudWatch": alarms * p["cloudwatch_alarm_month"]
+        + dashboards * p["cloudwatch_dashboard_month"]
         + (metrics * p["cloudwatch_metric_month"] * min(1.0, 0.3 + n / 100_000) if n else 0.0)
         + invocations * LOG_BYTES_PER_INVOCATION / 1e9 * p["cloudwatch_logs_gb_ingested"],
     }
@@ -159,7 +175,12 @@ def report(opensearch: bool = False) -> str:
         f"{'per 1,000 requests':<30}"
         + "".join(f"{totals[s.name] / s.requests * 1000:>24,.2f}" for s in SIZES)
     )
-    lines.append(f"\nidle (no requests): US$ {fixed(prices, measured):,.2f} a month")
+    idle = fixed(prices, measured)
+    lines.append(
+        f"{'  above the idle floor':<30}"
+        + "".join(f"{(totals[s.name] - idle) / s.requests * 1000:>24,.2f}" for s in SIZES)
+    )
+    lines.append(f"\nidle (no requests): US$ {idle:,.2f} a month")
     stats = measured.get("stats") or {}
     for label, figures in stats.items():
         lines.append(

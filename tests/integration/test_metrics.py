@@ -32,6 +32,8 @@ def emf(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
     def read() -> Emitted:
         docs = []
         for line in capsys.readouterr().out.splitlines():
+            if line.startswith('{"counts":'):
+                docs.extend(_logged(line))
             if not line.startswith("{") or '"_aws"' not in line:
                 continue
             doc = json.loads(line)
@@ -44,11 +46,35 @@ def emf(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> 
                         "metrics": {m["Name"]: doc[m["Name"]] for m in directive["Metrics"]},
                         "units": {m["Unit"] for m in directive["Metrics"]},
                         "raw": line,
+                        "billed": True,
                     }
                 )
         return docs
 
     return read
+
+
+def _logged(line: str) -> Emitted:
+    """A log line of unbilled counts (ventanilla.emf), as documents of the same shape (namespace
+    "log"); a count by channel ({name: {channel: n}}) becomes one document per channel."""
+    doc = json.loads(line)
+    assert set(doc) == {"counts", "message", "service"}, doc
+    out: Emitted = []
+    for name, value in doc["counts"].items():
+        values = value.items() if isinstance(value, dict) else [(None, value)]
+        for channel, n in values:
+            dims = {"service": doc["service"], **({"channel": channel} if channel else {})}
+            out.append(
+                {
+                    "namespace": "log",
+                    "dimensions": dims,
+                    "metrics": {name: n},
+                    "units": set(),
+                    "raw": line,
+                    "billed": False,
+                }
+            )
+    return out
 
 
 @pytest.fixture()
@@ -76,17 +102,31 @@ def total(docs: Emitted, name: str, **dimensions: str) -> float:
 
 
 def signatures(docs: Emitted) -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    """What the documents sent as metrics (the log's counts are not metrics)."""
     return {
-        (d["namespace"], name, tuple(sorted(d["dimensions"].items()))) for d in docs for name in d["metrics"]
+        (d["namespace"], name, tuple(sorted(d["dimensions"].items())))
+        for d in docs
+        if d["billed"]
+        for name in d["metrics"]
     }
 
 
-def catalog_signatures() -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
+def logged_signatures(docs: Emitted) -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
+    return {
+        ("Ventanilla", name, tuple(sorted(d["dimensions"].items())))
+        for d in docs
+        if not d["billed"]
+        for name in d["metrics"]
+    }
+
+
+def catalog_signatures(billed: bool = True) -> set[tuple[str, str, tuple[tuple[str, str], ...]]]:
     from ventanilla.observability import CATALOG
 
     return {
         ("Ventanilla", spec.name, tuple(sorted(dims.items())))
         for spec in CATALOG.values()
+        if spec.billed == billed
         for dims in spec.dimension_sets()
     }
 
@@ -122,7 +162,7 @@ def test_notifier_reports_a_sent_and_a_failed_notice_per_channel_without_persona
     assert total(docs, "NotificationsFailed", service="notifier", channel="sms") == 1
     assert total(docs, "NotificationsSent", service="notifier", channel="sms") == 0
     assert total(docs, "NotificationsFailed", service="notifier", channel="email") == 0
-    assert {d["namespace"] for d in docs} == {"Ventanilla"}
+    assert {d["namespace"] for d in docs} == {"Ventanilla"}  # no unbilled count in this batch
     assert {u for d in docs for u in d["units"]} == {"Count"}
     for d in docs:
         assert (
@@ -133,13 +173,18 @@ def test_notifier_reports_a_sent_and_a_failed_notice_per_channel_without_persona
         assert created["number"] not in d["raw"] and created["access_code"] not in d["raw"]
     assert signatures(docs) <= catalog_signatures()
 
-    # The same event again: nothing sent, the duplicates counted (the failed SMS is final too).
+    # The same event again: nothing sent, the duplicates counted (the failed SMS is final too), in
+    # the log's counts line: no CloudWatch metric reads them.
     publish_history(created["number"])
     drain(aws)
     again = emf()
     assert total(again, "NotificationsDuplicatesSkipped", service="notifier", channel="email") == 1
     assert total(again, "NotificationsDuplicatesSkipped", service="notifier", channel="sms") == 1
     assert total(again, "NotificationsSent", service="notifier", channel="email") == 0
+    assert signatures(again) == set()
+    assert logged_signatures(again) <= catalog_signatures(billed=False)
+    for d in again:
+        assert email not in d["raw"] and phone not in d["raw"] and created["number"] not in d["raw"]
     assert len(sent(email, "email")) == 1
 
 
@@ -198,8 +243,11 @@ def test_api_counts_tickets_created_and_sla_fired_counts_breaches(
     fired = emf()
     assert total(fired, "SlaBreaches", service="sla-fired") == 1
     assert total(fired, "SlaStaleTimers", service="sla-fired") == 1
-    assert {d["namespace"] for d in docs + fired} == {"Ventanilla"}
+    assert {d["namespace"] for d in docs + fired if d["billed"]} == {"Ventanilla"}
     assert signatures(docs + fired) <= catalog_signatures()
+    # the breach is a metric (an alarm reads it), the stale timer only a count in the log
+    assert ("Ventanilla", "SlaBreaches", (("service", "sla-fired"),)) in signatures(fired)
+    assert logged_signatures(fired) == {("Ventanilla", "SlaStaleTimers", (("service", "sla-fired"),))}
 
 
 # ---- the template --------------------------------------------------------------------------------
@@ -265,7 +313,10 @@ def test_dashboard_and_alarms_read_exactly_what_the_code_emits() -> None:
     ours = {m for m in _template_metrics() if m[0] == env[NAMESPACE_ENV]}
     assert ours, "the dashboard and alarms read no application metric"
     unknown = ours - catalog_signatures()
-    assert not unknown, f"the template reads metrics no code emits: {sorted(unknown)}"
+    assert not unknown, f"the template reads metrics no code sends: {sorted(unknown)}"
+    # and every metric sent (billed) is read: what nothing reads is a count in the log
+    unread = catalog_signatures() - ours
+    assert not unread, f"metrics sent but read by no widget or alarm: {sorted(unread)}"
     # What operators must see: created, breaches, escalations, and notices sent and failed on every
     # channel; the breach-spike and notification-failure alarms watch the emitted names.
     for name in (
@@ -311,14 +362,22 @@ def test_the_template_check_catches_a_misspelt_metric() -> None:
     }
 
 
-def test_every_function_takes_its_namespace_from_the_environment() -> None:
+def test_every_function_takes_its_metrics_from_the_catalogs_provider() -> None:
+    """No function builds Powertools' Metrics itself (that would bill every figure it counts), and
+    only the statistics functions name their namespace."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "functions"
-    for path in [*sorted(root.glob("*/handler.py")), root / "api/chalicelib/observability.py"]:
+    users = []
+    for path in [*sorted(root.glob("*/handler.py")), *sorted(root.glob("api/chalicelib/*.py"))]:
         source = path.read_text()
-        if "Metrics(" not in source or path.parent.name in ("stats", "stats_report"):
+        assert "Metrics(" not in source, path
+        if "metrics.add_metric" not in source:
             continue
-        assert "namespace=" not in source, path
+        users.append(path.parent.name)
         if path.name == "handler.py":
+            assert "function_tools(" in source or "emf.metrics(" in source, path
             assert "@metrics.log_metrics" in source, path
+            if path.parent.name not in ("stats", "stats_report"):
+                assert "namespace=" not in source, path
+    assert {"stats", "stream", "sla_fired", "chalicelib"} <= set(users), users

@@ -37,11 +37,14 @@ def _inputs() -> tuple[dict[str, float], dict[str, Any]]:
     return prices, json.loads((cost.HERE / "measured.json").read_text(encoding="utf-8"))
 
 
-def test_an_idle_month_pays_its_alarms_and_secret_but_no_metric_or_request() -> None:
+def test_an_idle_month_pays_its_alarms_and_secrets_but_no_metric_or_request() -> None:
     prices, measured = _inputs()
     idle = cost.monthly(cost.Size("idle", 0, 0), prices, measured)
-    alarms, _ = cost._template_counts()
-    assert idle["CloudWatch"] == alarms * prices["cloudwatch_alarm_month"]  # metrics bill hours sent
+    alarm_metrics, _, secrets, dashboards = cost._template_counts()
+    assert idle["CloudWatch"] == (  # custom metrics bill the hours they are sent in: none
+        alarm_metrics * prices["cloudwatch_alarm_month"] + dashboards * prices["cloudwatch_dashboard_month"]
+    )
+    assert idle["Secrets Manager"] == secrets * prices["secrets_manager_secret_month"]
     assert idle["Lambda"] == idle["DynamoDB"] == idle["API Gateway"] == idle["CloudFront"] == 0
     assert cost.fixed(prices, measured) == sum(idle.values())
 
@@ -69,3 +72,17 @@ def test_every_measured_figure_moves_the_bill_of_its_service(part: str, field: s
     assert {k: v for k, v in after.items() if k != service} == {
         k: v for k, v in before.items() if k != service
     }
+
+
+def test_the_template_counts_bill_each_alarm_metric_each_secret_and_only_billed_metrics() -> None:
+    """A metric-math alarm bills every metric it reads; unbilled figures are log lines (no metric)."""
+    from infra.local import template as tpl
+    from ventanilla.observability import CATALOG
+
+    resources = tpl.load()["Resources"]
+    alarm_metrics, metrics, secrets, dashboards = cost._template_counts()
+    alarms = [r for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert alarm_metrics > len(alarms)  # three alarms read two or three metrics each
+    assert secrets == sum(1 for r in resources.values() if r["Type"] == "AWS::SecretsManager::Secret") == 2
+    assert dashboards == 1
+    assert metrics == 9 < sum(len(spec.dimension_sets()) for spec in CATALOG.values())

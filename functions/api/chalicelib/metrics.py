@@ -4,9 +4,8 @@ Chalice's app object is the Lambda handler, so instead of the ``log_metrics`` de
 app's HTTP middleware flushes the metrics after each request (app.py, through
 :data:`chalicelib.loader.AFTER_REQUEST`), once an area using them is loaded."""
 
-from aws_lambda_powertools import Metrics
-
 from chalicelib import loader
+from ventanilla import emf
 
-metrics = Metrics(service="api")  # namespace: POWERTOOLS_METRICS_NAMESPACE (template Globals)
+metrics = emf.metrics("api")  # namespace: POWERTOOLS_METRICS_NAMESPACE (template Globals)
 loader.AFTER_REQUEST.append(metrics.flush_metrics)
