@@ -72,14 +72,15 @@ def test_read_post_moderate_reply_report_and_hide(tab: Any, new_tab: Any) -> Non
     tab.step("foro-5-retenido")
     held_url = "#" + page.url.split("#")[1]
 
-    # The moderator approves it in the console, with a reason.
+    # The moderator approves it in the console; approving needs no reason (hiding does).
     mod = new_tab()
     sign_in_at(
         mod, "#/agente/foro?tipo=retenidos", "mario.moderador", "Demo-Ventanilla-7", "Moderación del foro"
     )
     item = mod.page.locator(".mod-item", has_text=title)
-    item.get_by_label("Motivo", exact=False).fill("Bienvenida al foro")
     mod.step("foro-6-moderacion-retenidos")
+    item.get_by_role("button", name="Ocultar").click()
+    mod.page.wait_for_selector(".mod-item >> text=Escriba el motivo", state="attached")
     item.get_by_role("button", name="Aprobar").click()
     mod.page.wait_for_selector("text=Acción registrada.", state="attached")
     mod.page.wait_for_selector(f".mod-item:has-text('{title}')", state="detached")

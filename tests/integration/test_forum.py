@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Aws, post
+from tests.integration.help_support import problem
 from tests.integration.test_accounts import bearer, new_email, sign_up
 
 MOD = "mario.moderador"
@@ -129,12 +130,24 @@ def test_citizen_needs_the_terms_and_a_new_accounts_first_post_waits(
         tid in [h["topic_id"] for h in held]
         and next(h for h in held if h["topic_id"] == tid)["held_because"] == "new_account"
     )
-    assert mod(api, aws, f"topics/{tid}/posts/topic/approve").status_code == 200
+    # approving takes no reason (hiding does: the author reads it)
+    path = f"/api/v1/forum/moderation/topics/{tid}/posts/topic"
+    assert (
+        problem(post(api, f"{path}/approve", {"reason": "ok"}, aws.auth(MOD)), 422)["errors"][0]["field"]
+        == "reason"
+    )
+    assert post(api, f"{path}/approve", {}, aws.auth(MOD)).status_code == 200
+    assert tid in listing(api)
+    assert problem(post(api, f"{path}/hide", {}, aws.auth(MOD)), 422)["errors"][0]["field"] == "reason"
     assert tid in listing(api)
     second = post(api, "/api/v1/forum/topics", topic_body(title="Mi segundo tema"), citizen["headers"])
     assert second.json_body["status"] == "published"
     notices = api.get("/api/v1/forum/me", headers=citizen["headers"]).json_body["notices"]
-    assert notices[0]["action"] == "approve" and notices[0]["reason"] == "Revisado por moderación"
+    assert notices[0]["action"] == "approve" and notices[0].get("reason") is None
+    logged = api.get("/api/v1/forum/moderation/log", headers=aws.auth(MOD)).json_body["items"]
+    assert (
+        next(e for e in logged if e.get("topic_id") == tid and e["action"] == "approve").get("reason") is None
+    )
 
 
 def test_personal_data_is_masked_before_publishing_with_a_notice(api: Any, aws: Aws, demo_forum: Any) -> None:

@@ -311,6 +311,22 @@ def test_deflections_are_counted_per_subtype_for_editors(api: Any, aws: Aws) -> 
     assert after["deflected"] == before["deflected"] + 2
     assert after["deflected_pct"] == round(100 * after["deflected"] / after["attempts"], 1)
 
+    # slugs of no article (well formed, but invented) are left out; the attempt still counts
+    answer = post(
+        api,
+        "/api/v1/help/deflections",
+        {
+            "type": "cuenta",
+            "subtype": "acceso-portal",
+            "shown": ["no-existe-este-articulo", "recuperar-contrasena"],
+            "opened": ["tampoco-existe"],
+            "outcome": "contact",
+        },
+    )
+    assert answer.status_code == 201
+    assert answer.json_body["seen_articles"] == ["recuperar-contrasena"]
+    assert totals()["attempts"] == after["attempts"] + 1
+
 
 @pytest.mark.parametrize(
     ("body", "field"),

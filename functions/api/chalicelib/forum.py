@@ -45,6 +45,7 @@ from ventanilla.models.forum import (
     ForumModEntry,
     ForumModLog,
     ForumMoveIn,
+    ForumNoteIn,
     ForumPostOut,
     ForumPreviewIn,
     ForumPreviewOut,
@@ -353,7 +354,9 @@ def mod_log() -> Response:
 
 
 def _post_action(action: str) -> Callable[..., Response]:
-    def view(topic_id: str, post_id: str, principal: Principal, body: ForumReasonIn) -> Response:
+    def view(
+        topic_id: str, post_id: str, principal: Principal, body: ForumReasonIn | ForumNoteIn
+    ) -> Response:
         if action == "dismiss":
             return json_response(forum_moderation.dismiss(principal, topic_id, post_id, body.reason))
         return json_response(forum_moderation.set_status(principal, topic_id, post_id, action, body.reason))
@@ -365,8 +368,9 @@ def _post_action(action: str) -> Callable[..., Response]:
 for _action in ("hide", "restore", "approve", "dismiss"):
     mods.post(
         f"/api/v1/forum/moderation/topics/{{topic_id}}/posts/{{post_id}}/{_action}",
-        summary=f"{_action.capitalize()} a post, with a reason the author sees",
-        body=ForumReasonIn,
+        summary=f"{_action.capitalize()} a post"
+        + (", with a reason the author sees" if _action in ("hide", "restore") else " (reason optional)"),
+        body=ForumReasonIn if _action in ("hide", "restore") else ForumNoteIn,
         response=ForumModEntry,
         audit="forum-moderation",
     )(_post_action(_action))

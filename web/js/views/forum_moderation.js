@@ -1,5 +1,6 @@
 // The console's forum moderation (#/agente/foro): reported posts (most reports first) and posts
-// held for review, each with its actions; every action needs a reason, which the author sees.
+// held for review, each with its actions; hiding, locking and banning need a reason, which the author
+// sees; approving a held post or dismissing reports takes none.
 import { h, announce, safeHtml, dataTable } from '../dom.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { clearErrors, errorSummary, field, showErrors, statusLine, bound, checkedForm } from '../forms.js';
@@ -11,17 +12,18 @@ const MODS = ['moderator', 'admin'];
 function item(entry, kind, rerender) {
   const values = { reason: '' };
   const status = statusLine();
-  const act = async (path, body) => {
+  const act = async (path, body, optional = false) => {
     const form = status.closest('form');
     clearErrors(form);
-    if (values.reason.trim().length < 3) {
+    const reason = values.reason.trim();
+    if (reason.length < 3 && !(optional && !reason)) {
       showErrors(form, [{ field: 'reason', message: t('forum.mod.reason_needed') }]);
       return;
     }
     try {
       await staffRequest(`/forum/moderation/${path}`, {
         method: 'POST',
-        body: { reason: values.reason.trim(), ...body },
+        body: { ...(reason ? { reason } : {}), ...body },
       });
       announce(t('forum.mod.done'));
       rerender();
@@ -30,8 +32,8 @@ function item(entry, kind, rerender) {
     }
   };
   const post = `topics/${entry.topic_id}/posts/${entry.post_id}`;
-  const button = (label, path, body) =>
-    h('button', { type: 'button', class: 'btn small', onclick: () => act(path, body) }, label);
+  const button = (label, path, optional = false) =>
+    h('button', { type: 'button', class: 'btn small', onclick: () => act(path, {}, optional) }, label);
   return h(
     'li',
     { class: 'mod-item' },
@@ -61,15 +63,14 @@ function item(entry, kind, rerender) {
         name: 'reason',
         label: t('forum.mod.reason'),
         hint: t('forum.mod.reason_hint'),
-        required: true,
         ...bound(values, 'reason'),
       }),
       h(
         'div',
         { class: 'actions' },
         kind === 'held'
-          ? button(t('forum.mod.approve'), `${post}/approve`)
-          : button(t('forum.mod.dismiss'), `${post}/dismiss`),
+          ? button(t('forum.mod.approve'), `${post}/approve`, true)
+          : button(t('forum.mod.dismiss'), `${post}/dismiss`, true),
         button(t('forum.mod.hide'), `${post}/hide`),
         entry.post_id === 'topic' && button(t('forum.mod.lock'), `topics/${entry.topic_id}/lock`),
         entry.author.kind === 'citizen' && button(t('forum.mod.ban'), `accounts/${entry.author.id}/ban`),
@@ -169,7 +170,7 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
           h('td', {}, fmtDateTime(e.at)),
           h('td', {}, e.moderator),
           h('td', {}, t(`forum.mod.action_${e.action}`)),
-          h('td', {}, e.reason),
+          h('td', {}, e.reason || '—'),
         ),
       ),
     ),

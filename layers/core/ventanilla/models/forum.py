@@ -97,6 +97,14 @@ class ForumReasonIn(_In):
     reason: str = Field(min_length=3, max_length=500, description="shown to the author")
 
 
+class ForumNoteIn(_In):
+    """Approving a held post or dismissing reports takes no reason (the post stays as written)."""
+
+    reason: str | None = Field(
+        default=None, min_length=3, max_length=500, description="optional, for the log"
+    )
+
+
 class ForumMoveIn(ForumReasonIn):
     category: str = Field(pattern=CODE)
 
@@ -208,7 +216,7 @@ class ForumHistory(Model):
 class ForumModEntry(Model):
     at: datetime
     action: ModAction
-    reason: str
+    reason: str | None = None
     moderator: str
     topic_id: str | None = None
     post_id: str | None = None

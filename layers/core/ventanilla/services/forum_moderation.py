@@ -27,13 +27,12 @@ from ventanilla.storage.table import cursor_in, cursor_out
 MODERATORS = ("moderator", "admin")
 
 
-def _entry(by: Principal, action: str, reason: str, **more: Any) -> dict[str, Any]:
+def _entry(by: Principal, action: str, reason: str | None, **more: Any) -> dict[str, Any]:
     return {
         "at": iso(clock.now()),
         "action": action,
-        "reason": reason,
         "moderator": by.username,
-        **{k: v for k, v in more.items() if v is not None},
+        **{k: v for k, v in {"reason": reason, **more}.items() if v is not None},
     }
 
 
@@ -62,8 +61,9 @@ def _topic_listing_writes(before: dict[str, Any], after: dict[str, Any]) -> list
     return []
 
 
-def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str) -> ForumModEntry:
-    """hide, restore (a hidden post) or approve (a held one); each handles the post's open reports."""
+def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str | None) -> ForumModEntry:
+    """hide, restore (a hidden post) or approve (a held one); each handles the post's open reports.
+    Only hiding shows its reason to the author; approving needs none."""
     post = _post(tid, post_id)
     wanted = {"hide": ("published", "held"), "restore": ("hidden",), "approve": ("held",)}[action]
     if post["status"] not in wanted:
@@ -106,7 +106,7 @@ def set_status(by: Principal, tid: str, post_id: str, action: str, reason: str) 
     return ForumModEntry.model_validate(entry)
 
 
-def dismiss(by: Principal, tid: str, post_id: str, reason: str) -> ForumModEntry:
+def dismiss(by: Principal, tid: str, post_id: str, reason: str | None) -> ForumModEntry:
     """The reports were looked at and the post stays: it leaves the queue."""
     post = _post(tid, post_id)
     if not post.get("open_reports"):

@@ -377,10 +377,22 @@ def _linked_in_order(
     return linked[:SUGGEST_LINKED]
 
 
+def _published_slugs(slugs: list[str]) -> set[str]:
+    """The slugs among ``slugs`` (at most 40) of an article published in either language: one
+    BatchGetItem."""
+    if not slugs:
+        return set()
+    found = store.get_many([(s, lang) for s in slugs for lang in LANGS])
+    return {slug for (slug, _), stored in found.items() if stored.article.status == "published"}
+
+
 def deflection(body: DeflectionIn) -> DeflectionOut:
+    """Count a contact attempt; the articles it names that do not exist (or are not published) are
+    left out of what is kept and answered, the attempt still counts."""
     request_type = _check_subtype(body.type, body.subtype)
-    shown = list(dict.fromkeys(body.shown))
-    opened = list(dict.fromkeys(body.opened))
+    known = _published_slugs(list(dict.fromkeys([*body.shown, *body.opened])))
+    shown = [s for s in dict.fromkeys(body.shown) if s in known]
+    opened = [s for s in dict.fromkeys(body.opened) if s in known]
     attempt_id = uuid.uuid4().hex[:16]
     now, resolved = utcnow(), body.outcome == "resolved"
     usage.record_deflection(attempt_id, now, request_type, body.lang, shown, opened, resolved)
