@@ -397,8 +397,13 @@ def test_scheduled_newsletter_fired_by_the_local_scheduler(api: Any, aws: Aws, w
         assert len(scheduler.fire_due()) == 1
         drain(aws)
         assert len(newsletters("lector-es")) == 2
+        shown = api.get(f"/api/v1/admin/campaigns/{campaign['id']}", headers=carla).json_body
+        assert shown["runs"] == 2 and shown["next_run_at"] is not None
         cancelled = api.post(f"/api/v1/admin/campaigns/{campaign['id']}/cancel", body="", headers=carla)
         assert cancelled.status_code == 200 and cancelled.json_body["status"] == "cancelled"
+        assert cancelled.json_body["next_run_at"] is None  # a cancelled newsletter has no next send
+        again = api.post(f"/api/v1/admin/campaigns/{campaign['id']}/cancel", body="", headers=carla)
+        assert again.status_code == 200 and again.json_body["status"] == "cancelled"
         clock.advance(timedelta(days=7))
         assert scheduler.fire_due() == []
     finally:

@@ -85,6 +85,7 @@ const WORDS = {
     next_run: 'Próximo envío',
     every: 'cada {n} días',
     runs: 'envíos hechos: {n}',
+    totals: 'Totales de {n} envíos:',
     figures:
       'Audiencia {audience} · enviados {sent} · entregados {delivered} · rebotes {bounced} · quejas {complaints} · bajas {unsubscribes} · fallidos {failed} · omitidos {skipped}',
     dash_title: 'Avisos y campañas recientes',
@@ -190,6 +191,7 @@ const WORDS = {
     next_run: 'Next send',
     every: 'every {n} days',
     runs: 'sends done: {n}',
+    totals: 'Totals of {n} sends:',
     figures:
       'Audience {audience} · sent {sent} · delivered {delivered} · bounced {bounced} · complaints {complaints} · unsubscribes {unsubscribes} · failed {failed} · skipped {skipped}',
     dash_title: 'Latest alerts and campaigns',
@@ -708,7 +710,11 @@ async function campaignsView(ctx, api) {
                 .filter(Boolean)
                 .join(' · '),
             ),
-            h('p', { class: 'figures' }, figureLine(c.figures)),
+            h(
+              'p',
+              { class: 'figures' },
+              c.runs > 1 ? `${w('totals', { n: c.runs })} ${figureLine(c.figures)}` : figureLine(c.figures),
+            ),
             c.status === 'scheduled' &&
               actionButton(
                 {

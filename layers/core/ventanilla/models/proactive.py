@@ -363,7 +363,9 @@ class Campaign(Model):
     next_run_at: datetime | None = None
     created_at: datetime
     created_by: str
-    figures: ServiceAlertFigures | None = None
+    figures: ServiceAlertFigures | None = Field(
+        default=None, description="totals over every run: a newsletter's audience is the sum of its runs'"
+    )
 
 
 class CampaignList(Model):

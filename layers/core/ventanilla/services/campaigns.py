@@ -168,8 +168,9 @@ def cancel(principal: Principal, campaign_id: str) -> Campaign:
     campaign = store.get(campaign_id)
     if campaign is None:
         raise NotFound("campaign_not_found", {"id": campaign_id})
-    if campaign.status == "scheduled":
-        store.set_status(campaign_id, "cancelled")
+    if campaign.status == "scheduled" and store.cancel(campaign_id):
+        # a run that fired meanwhile scheduled the one after: a firing of a cancelled campaign
+        # does nothing, so only the schedule known here is removed
         campaign_schedules.delete(_schedule_name(campaign_id, campaign.runs + 1))
     return get(campaign_id)
 

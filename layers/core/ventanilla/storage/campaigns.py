@@ -11,7 +11,7 @@ from typing import Any
 
 from ventanilla.models.common import iso
 from ventanilla.models.proactive import Campaign
-from ventanilla.storage.table import client, from_item, newest_listed, set_existing, table, to_item, written
+from ventanilla.storage.table import client, from_item, newest_listed, table, to_item, written
 
 LIST_PK = "CAMPAIGNS"
 
@@ -63,8 +63,17 @@ def advance(campaign_id: str, run: int, updates: dict[str, Any]) -> bool:
     )
 
 
-def set_status(campaign_id: str, status: str) -> bool:
-    return set_existing({"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"}, "status", status)
+def cancel(campaign_id: str) -> bool:
+    """Cancel a scheduled campaign: no next run any more (one conditional UpdateItem; False when it
+    is not scheduled, e.g. its last run started meanwhile)."""
+    return written(
+        table().update_item,
+        Key={"PK": f"CAMPAIGN#{campaign_id}", "SK": "CAMPAIGN"},
+        UpdateExpression="SET #s = :cancelled REMOVE next_run_at",
+        ConditionExpression="#s = :scheduled",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":cancelled": "cancelled", ":scheduled": "scheduled"},
+    )
 
 
 def recent(limit: int = 50) -> list[Campaign]:
