@@ -361,6 +361,8 @@ def test_a_ticket_filed_after_suggestions_shows_the_agent_what_was_read(api: Any
             "outcome": "contact",
         },
     ).json_body["seen_articles"]
+    assert seen == ["horarios-y-oficinas-de-atencion"]  # no article by that slug: left out
+    seen = [*seen, "no-existe-ya"]  # as if an article read then were deleted before filing
     created = post(
         api, "/api/v1/tickets", ticket_body(type="consulta", subtype="general", form={}, seen_articles=seen)
     )

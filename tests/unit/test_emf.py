@@ -64,10 +64,17 @@ def test_switched_off_metrics_write_no_counts_either(
     from ventanilla import emf
 
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
-    metrics = emf.metrics("stream")
-    metrics.add_metric(name="DomainEventsPublished", unit="Count", value=4)
+    metrics = emf.metrics("sla-fired")
+    metrics.add_metric(name="SlaStaleTimers", unit="Count", value=4)
+    metrics.add_metric(name="SlaBreaches", unit="Count", value=1)
     metrics.flush_metrics()
     assert capsys.readouterr().out == ""
+    # nothing kept either: switched on later, a flush sends only what came after
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    metrics.add_metric(name="SlaBreaches", unit="Count", value=1)
+    metrics.flush_metrics()
+    [doc] = lines(capsys.readouterr().out)
+    assert doc["SlaBreaches"] == [1.0]
 
 
 def test_by_channel_bills_sent_and_failed_and_logs_the_rest(

@@ -41,6 +41,9 @@ class _CatalogProvider(AmazonCloudWatchEMFProvider):
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         write_counts(str(self.service or ""), dict(sorted(self.counted.items())))
         self.counted.clear()
+        if is_metrics_disabled():
+            self.clear_metrics()  # Powertools keeps what it does not send: a long-lived process grows
+            return
         if self.metric_set or raise_on_empty_metrics:
             super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
 
