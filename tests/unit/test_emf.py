@@ -97,3 +97,22 @@ def test_by_channel_bills_sent_and_failed_and_logs_the_rest(
         "NotificationsRetried": {"sms": 1},
     }
     assert doc["channel"] == "email" and doc["NotificationsSent"] == [2.0]  # type: ignore[index]
+
+
+def test_the_names_functions_build_are_in_the_catalog() -> None:
+    """Some handlers build a figure's name (bounces: ``Proactive_<figure>``; proactive:
+    ``Alert<Outcome>``; attachments): each is listed, so the catalog says what every function counts."""
+    from pathlib import Path
+
+    from ventanilla.observability import CATALOG
+    from ventanilla.services.proactive_figures import _FIGURE
+
+    built = {f"Proactive_{figure}" for figure in _FIGURE.values()}
+    built |= {f"Alert{outcome.capitalize()}" for outcome in ("sent", "failed", "skipped")}
+    built |= {"AttachmentsAccepted", "AttachmentsRejected"}
+    assert built <= set(CATALOG), sorted(built - set(CATALOG))
+    root = Path(__file__).resolve().parents[2] / "functions"
+    proactive = (root / "proactive" / "handler.py").read_text()
+    assert 'for name in ("sent", "failed", "skipped")' in proactive
+    assert 'f"Alert{name.capitalize()}"' in proactive
+    assert 'f"Proactive_{figure}"' in (root / "bounces" / "handler.py").read_text()
