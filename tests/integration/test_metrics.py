@@ -336,6 +336,26 @@ def test_dashboard_and_alarms_read_exactly_what_the_code_emits() -> None:
     assert {dict(m[2])["channel"] for m in alarms["NotificationsFailingAlarm"]} == {"email", "sms", "push"}
 
 
+def test_the_dashboard_sums_the_logs_counts_by_their_catalog_names() -> None:
+    """The figures that are not metrics show on the dashboard through a Logs Insights widget: it
+    reads the log groups of functions that count and names only unbilled catalog figures."""
+    from infra.local import template as tpl
+    from ventanilla.observability import CATALOG
+
+    resources = tpl.load()["Resources"]
+    body = resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    [widget] = [w for w in json.loads(body)["widgets"] if w["type"] == "log"]
+    query = widget["properties"]["query"]
+    sources = re.findall(r"SOURCE '/aws/lambda/\$\{(\w+)\}'", query)
+    assert sources and all(resources[name]["Type"] == "AWS::Serverless::Function" for name in sources)
+    assert all("Condition" not in resources[f"{name}LogGroup"] for name in sources)  # always there
+    assert "filter message = 'counts'" in query
+    named = set(re.findall(r"counts\.(\w+)", query))
+    assert named and all(name in CATALOG and not CATALOG[name].billed for name in named), named
+    services = {CATALOG[name].service for name in named}
+    assert {"stream", "sla-fired", "notifier", "stats"} <= services
+
+
 def test_the_template_check_catches_a_misspelt_metric() -> None:
     """The parser the check relies on: shorthand rows expand, and a name the code does not emit shows."""
     body = json.dumps(
