@@ -58,6 +58,42 @@ def test_a_text_from_the_requesters_phone_is_appended_once(api: Any, aws: Aws) -
     assert any(e["action"] == "message" and e["channel"] == "sms" for e in view.json_body["timeline"])
 
 
+def test_a_text_naming_a_merged_request_goes_on_with_the_one_it_was_merged_into(api: Any, aws: Aws) -> None:
+    """As a reply in a merged request's email thread: the conversation continues on the survivor,
+    and the confirmation names it; a request merged into another person's opens a request instead."""
+    from tests.integration.test_merge import merge
+
+    _, mobile = phone()
+    requester = {"phone": mobile, "email": f"sms-{uuid.uuid4().hex[:8]}@example.cl"}
+    first, second = (
+        post(
+            api,
+            "/api/v1/tickets",
+            ticket_body(type="consulta", subtype="general", form={}, requester=requester),
+        ).json_body["number"]
+        for _ in range(2)
+    )
+    assert merge(api, aws, first, second).status_code == 200
+    text(aws, mobile, f"{first} Adjunto el comprobante")
+    assert messages(first) == []
+    [message] = messages(second)
+    assert message["body"] == "Adjunto el comprobante" and message["channel"] == "sms"
+    assert any(second in m["text"] and "Recibimos su mensaje" in m["text"] for m in sent(mobile, "sms"))
+
+    _, other = phone()
+    theirs = post(
+        api,
+        "/api/v1/tickets",
+        ticket_body(type="consulta", subtype="general", form={}, requester={"phone": other}),
+    ).json_body["number"]
+    mine = post(
+        api, "/api/v1/tickets", ticket_body(type="consulta", subtype="general", form={}, requester=requester)
+    ).json_body["number"]
+    assert merge(api, aws, mine, theirs).status_code == 200
+    text(aws, mobile, f"{mine} sigo esperando")
+    assert messages(theirs) == [] and messages(mine) == []  # not into another person's request
+
+
 def test_another_phone_naming_a_request_opens_its_own_and_learns_nothing(api: Any, aws: Aws) -> None:
     _, owner = phone()
     _, stranger = phone()

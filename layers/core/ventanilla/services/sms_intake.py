@@ -67,16 +67,19 @@ def _opt_out(phone: str) -> str:
 
 
 def _append(number: str, phone: str, text: str) -> bool:
-    """Append to the request when this phone is its requester's and it is not closed."""
+    """Append to the request when this phone is its requester's and it is not closed. A text naming
+    a merged request goes on with the request it was merged into (one hop, as a reply by email),
+    when that one is this phone's too."""
     from ventanilla.services.tickets import save_citizen_message
 
     ticket = ticket_store.get_ticket(number)
+    if ticket is not None and ticket.merged_into and ticket.requester.phone == phone:
+        ticket = ticket_store.get_ticket(ticket.merged_into)
     if ticket is None or ticket.requester.phone != phone or ticket.status == Status.CLOSED:
         return False
     save_citizen_message(ticket, text, Channel.SMS)
-    _reply(
-        phone, f"Recibimos su mensaje para la solicitud {number}. / We got your message for request {number}."
-    )
+    to = ticket.number
+    _reply(phone, f"Recibimos su mensaje para la solicitud {to}. / We got your message for request {to}.")
     return True
 
 
