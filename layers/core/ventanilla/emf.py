@@ -9,22 +9,13 @@ Insights sums them (``stats sum(counts.TicketsCounted) by bin(1d)``) at no cost 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
 
-from ventanilla.observability import billed
-
-
-def write_counts(service: str, counts: dict[str, Any]) -> None:
-    """One log line with an invocation's unbilled figures (nothing when there are none), printed as
-    Powertools prints its EMF documents, so both reach the log whatever logger is configured."""
-    if counts and not is_metrics_disabled():
-        line = {"message": "counts", "service": service, "counts": counts}
-        print(json.dumps(line, separators=(",", ":"), sort_keys=True))
+from ventanilla.observability import billed, write_counts
 
 
 class _CatalogProvider(AmazonCloudWatchEMFProvider):

@@ -14,9 +14,11 @@ goes out as one JSON log line per invocation (:mod:`ventanilla.emf`), summed wit
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 NAMESPACE_ENV = "POWERTOOLS_METRICS_NAMESPACE"
 CHANNELS = ("email", "sms", "push")
@@ -120,6 +122,16 @@ SLA_OUTCOME_METRIC = {
 """The metric of each outcome of a fired SLA timer (services.sla.FireOutcome)."""
 
 
+def write_counts(service: str, counts: dict[str, Any]) -> None:
+    """One log line with an invocation's unbilled figures (nothing when there are none), printed as
+    Powertools prints its EMF documents, so both reach the log whatever logger is configured."""
+    from aws_lambda_powertools.metrics.functions import is_metrics_disabled
+
+    if counts and not is_metrics_disabled():
+        line = {"message": "counts", "service": service, "counts": counts}
+        print(json.dumps(line, separators=(",", ":"), sort_keys=True))
+
+
 def emit_by_channel(counts: Mapping[tuple[str, str], int], service: str) -> None:
     """Write one EMF document per channel with that channel's billed counts ((metric, channel) ->
     n), and the others as one log line ``{"counts": {name: {channel: n}}}``.
@@ -128,8 +140,6 @@ def emit_by_channel(counts: Mapping[tuple[str, str], int], service: str) -> None
     per-channel dimension needs a document of its own: an ``EphemeralMetrics`` per channel.
     """
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
-
-    from ventanilla.emf import write_counts
 
     per_channel: dict[str, Counter[str]] = {}
     logged: dict[str, dict[str, int]] = {}
