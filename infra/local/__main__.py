@@ -51,9 +51,13 @@ def main() -> None:
     if stack.citizen_login is not None:
         login = stack.citizen_login
         say("  Cuenta ciudadana de demostración (portal, «Mi cuenta»):")
-        say(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo)")
+        mine = f": {' y '.join(stack.citizen_numbers)}" if stack.citizen_numbers else ""
+        say(f"    {login.username:<20} {login.password:<20} ciudadana, 2 solicitudes (web y correo){mine}")
     if stack.demo_numbers:
         say(f"  Solicitudes de demostración: {stack.demo_numbers[0]} a {stack.demo_numbers[-1]}")
+    if stack.internal_numbers:
+        first, last = stack.internal_numbers[0], stack.internal_numbers[-1]
+        say(f"  Solicitudes internas (soporte, con activos): {first} a {last}")
     if stack.smtp is not None:
         address = os.environ.get("REQUESTS_ADDRESS", "")
         say(f"  Correo entrante (SMTP): 127.0.0.1:{stack.smtp.port}  para: {address}")

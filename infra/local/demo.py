@@ -93,10 +93,10 @@ DEMO_INCIDENTS = [
 ]
 
 
-def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
+def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> list[str]:
     """The demo inventory (``assets.csv``, about 60 assets through the CSV import) and a few
     internal requests about equipment, linked to their assets; the internal ticket of the demo set
-    about a system is linked to the database server. Returns how many assets the import wrote."""
+    about a system is linked to the database server. Returns the internal requests' numbers."""
     from ventanilla.auth import Principal
     from ventanilla.models.assets import AssetLinkIn, SeatIn
     from ventanilla.models.ticket import CreateTicketIn, StatusIn
@@ -110,10 +110,11 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
     }
     loader = staff.get("ines.inventario") or seeding.LOADER
     text = (SEED / "assets.csv").read_text(encoding="utf-8")
-    written = asset_import.run(loader, text, "valid", "es").written
+    asset_import.run(loader, text, "valid", "es")
     for holder in ("ana.l1", "bruno.l2", "carla.supervisora", "elena.admin", "PC-0003"):
         assets.assign_seat(loader, "LIC-002", SeatIn(holder=holder))
     bruno = staff["bruno.l2"]
+    internal: list[str] = []
     for inv, who, subject, description, outcome in DEMO_INCIDENTS:
         person = staff[who]
         body = CreateTicketIn.model_validate(
@@ -133,6 +134,7 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
             }
         )
         created = tickets.create_ticket(body, by=person)
+        internal.append(created.number)
         assets.link(bruno, created.number, AssetLinkIn(inventory_number=inv))
         if outcome == "resolved":
             tickets.change_status(
@@ -143,7 +145,7 @@ def seed_assets(logins: list[DemoLogin], numbers: list[str]) -> int:
     system = [n for n in numbers][-1:] if numbers else []
     for number in system:
         assets.link(bruno, number, AssetLinkIn(inventory_number="SRV-003"))
-    return written
+    return internal
 
 
 DEMO_MONITOR = "demo-monitor"

@@ -65,6 +65,8 @@ class LocalStack:
     """The demo Open311 client's API key (printed with the logins)."""
     citizen_login: Any = None
     citizen_numbers: list[str] = field(default_factory=list)
+    internal_numbers: list[str] = field(default_factory=list)
+    """The demo's internal requests about equipment (linked to their assets)."""
     _web: Any = None
     smtp: Any = None
     """The development SMTP server (aiosmtpd Controller), when the stack runs one."""
@@ -157,7 +159,7 @@ class LocalStack:
                 self.citizen_numbers = demo_citizen.seed_citizen_requests(
                     self.citizen_login, _principal(desk)
                 )
-                demo.seed_assets(self.logins, self.demo_numbers)
+                self.internal_numbers = demo.seed_assets(self.logins, self.demo_numbers)
                 from infra.local.demo_forum import seed_forum
 
                 seed_forum({login.username: _principal(login) for login in self.logins})
