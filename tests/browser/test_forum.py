@@ -78,6 +78,11 @@ def test_read_post_moderate_reply_report_and_hide(tab: Any, new_tab: Any) -> Non
         mod, "#/agente/foro?tipo=retenidos", "mario.moderador", "Demo-Ventanilla-7", "Moderación del foro"
     )
     item = mod.page.locator(".mod-item", has_text=title)
+    current = mod.page.locator("nav.subnav a[aria-current=page]")
+    assert current.inner_text() == "Retenidos"  # the queue shown is the one marked, in bold
+    assert current.evaluate("a => getComputedStyle(a).fontWeight") == "700"
+    other = mod.page.locator("nav.subnav a", has_text="Reportados")
+    assert other.evaluate("a => getComputedStyle(a).fontWeight") != "700"
     mod.step("foro-6-moderacion-retenidos")
     item.get_by_role("button", name="Ocultar").click()
     mod.page.wait_for_selector(".mod-item >> text=Escriba el motivo", state="attached")

@@ -128,7 +128,7 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
     openTopic,
     h(
       'nav',
-      { class: 'tabs', 'aria-label': t('forum.mod.queues') },
+      { class: 'subnav', 'aria-label': t('forum.mod.queues') },
       h(
         'ul',
         {},
@@ -160,20 +160,22 @@ export const render = guarded(MODS, 'forum.mod.title', async (ctx, session) => {
         )
       : h('p', {}, t('forum.mod.empty')),
     h('h2', {}, t('forum.mod.log')),
-    dataTable(
-      null,
-      ['when', 'who', 'action', 'reason'].map((c) => t(`forum.mod.col_${c}`)),
-      log.items.map((e) =>
-        h(
-          'tr',
-          {},
-          h('td', {}, fmtDateTime(e.at)),
-          h('td', {}, e.moderator),
-          h('td', {}, t(`forum.mod.action_${e.action}`)),
-          h('td', {}, e.reason || '—'),
+    !log.items.length && h('p', {}, t('forum.mod.log_empty')),
+    log.items.length > 0 &&
+      dataTable(
+        null,
+        ['when', 'who', 'action', 'reason'].map((c) => t(`forum.mod.col_${c}`)),
+        log.items.map((e) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, fmtDateTime(e.at)),
+            h('td', {}, e.moderator),
+            h('td', {}, t(`forum.mod.action_${e.action}`)),
+            h('td', {}, e.reason || '—'),
+          ),
         ),
       ),
-    ),
   );
 });
 
