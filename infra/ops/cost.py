@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,27 +57,31 @@ def _load(name: str) -> dict[str, Any]:
     return dict(json.loads((HERE / name).read_text(encoding="utf-8")))
 
 
+@cache
 def _template_counts() -> tuple[int, int, int, int]:
-    """Alarm metrics, billed custom metrics, secrets and dashboards of a default deploy. An alarm bills each
-    metric it reads (a metric-math alarm over three metrics costs three); a custom metric bills
-    each name and dimension set the functions send (only the catalog's billed ones: the other
-    figures are log lines, ventanilla.emf)."""
+    """Alarm metrics, billed custom metrics, secrets and dashboards of a default deploy (read once
+    per process). An alarm bills each metric it reads (a metric-math alarm over three metrics costs
+    three); a custom metric bills each name and dimension set the functions send (only the catalog's
+    billed ones: the other figures are log lines, ventanilla.emf)."""
     from infra.local import template as tpl
     from ventanilla.observability import CATALOG
 
-    resources = tpl.load()["Resources"].values()
+    deployed = [r for r in tpl.load()["Resources"].values() if "Condition" not in r]
+
+    def of(kind: str) -> list[dict[str, Any]]:
+        return [r["Properties"] for r in deployed if r["Type"] == kind]
+
     alarm_metrics = sum(
-        len([m for m in r["Properties"].get("Metrics", []) if "MetricStat" in m])
-        + (1 if "MetricName" in r["Properties"] else 0)
-        for r in resources
-        if r["Type"] == "AWS::CloudWatch::Alarm" and "Condition" not in r
-    )
-    secrets = sum(1 for r in resources if r["Type"] == "AWS::SecretsManager::Secret" and "Condition" not in r)
-    dashboards = sum(
-        1 for r in resources if r["Type"] == "AWS::CloudWatch::Dashboard" and "Condition" not in r
+        len([m for m in alarm.get("Metrics", []) if "MetricStat" in m]) + ("MetricName" in alarm)
+        for alarm in of("AWS::CloudWatch::Alarm")
     )
     metrics = sum(len(spec.dimension_sets()) for spec in CATALOG.values() if spec.billed)
-    return alarm_metrics, metrics, secrets, dashboards
+    return (
+        alarm_metrics,
+        metrics,
+        len(of("AWS::SecretsManager::Secret")),
+        len(of("AWS::CloudWatch::Dashboard")),
+    )
 
 
 def monthly(

@@ -19,6 +19,8 @@ from ventanilla.observability import billed, write_counts
 
 
 class _CatalogProvider(AmazonCloudWatchEMFProvider):
+    """Billed names go to Powertools' EMF set; the others add up until the flush writes them."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.counted: dict[str, float] = {}

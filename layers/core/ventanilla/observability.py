@@ -149,7 +149,7 @@ def emit_by_channel(counts: Mapping[tuple[str, str], int], service: str) -> None
         if billed(name):
             per_channel.setdefault(channel, Counter())[name] += value
         else:
-            logged.setdefault(name, {})[channel] = logged.get(name, {}).get(channel, 0) + value
+            logged.setdefault(name, {})[channel] = value  # one entry per (name, channel)
     write_counts(service, logged)
     for channel in sorted(per_channel):
         emf = EphemeralMetrics(service=service)
